@@ -1,0 +1,144 @@
+import { isTransient } from './aws.js';
+
+/** Time, made injectable so tests never really sleep. */
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise(resolve => {
+      if (signal?.aborted) return resolve();
+      const timer = setTimeout(done, Math.max(0, ms));
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      signal?.addEventListener('abort', done, { once: true });
+    })
+};
+
+/** A clock whose sleeps return at once and move its time forward. `onSleep` lets a test act between polls. */
+export function virtualClock(start = 0, onSleep?: (ms: number, now: number) => void): Clock & { slept: number[] } {
+  let now = start;
+  const slept: number[] = [];
+  return {
+    slept,
+    now: () => now,
+    sleep: async (ms, signal) => {
+      if (signal?.aborted) return;
+      slept.push(ms);
+      now += ms;
+      onSleep?.(ms, now);
+    }
+  };
+}
+
+export type PollStep<T> = { done: true; value: T } | { done: false };
+
+export type PollOutcome<T> =
+  | { kind: 'done'; value: T; attempts: number; elapsedMs: number }
+  | { kind: 'timeout'; attempts: number; elapsedMs: number; lastError?: unknown }
+  | { kind: 'cancelled'; attempts: number; elapsedMs: number };
+
+export interface PollOptions<T> {
+  /** One look at the world. Return `{ done: true, value }` to stop. Throwing a non-transient error ends the poll. */
+  check: (attempt: number) => Promise<PollStep<T>>;
+  /** Time between looks, in ms. */
+  intervalMs: number;
+  /** Growth of the interval per look (1 = steady). */
+  backoff?: number;
+  maxIntervalMs?: number;
+  /** Give up after this long. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  clock?: Clock;
+  /** Errors that do not end the wait; by default throttling, 5xx and connection errors. */
+  isRetryable?: (error: unknown) => boolean;
+  /** Told of each retryable error and how long until the next look. */
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+}
+
+/**
+ * The one poller: looks, sleeps, looks again, until the check says done, the deadline passes, or the
+ * signal aborts. Transient errors back off (doubling, capped) and never end the wait early.
+ */
+export async function poll<T>(options: PollOptions<T>): Promise<PollOutcome<T>> {
+  const clock = options.clock ?? systemClock;
+  const retryable = options.isRetryable ?? isTransient;
+  const backoff = options.backoff ?? 1;
+  const maxInterval = options.maxIntervalMs ?? Math.max(options.intervalMs, 60_000);
+  const start = clock.now();
+  const deadline = start + options.timeoutMs;
+  let interval = options.intervalMs;
+  let errorStreak = 0;
+  let lastError: unknown;
+  let attempts = 0;
+  const elapsed = () => clock.now() - start;
+
+  for (;;) {
+    if (options.signal?.aborted) return { kind: 'cancelled', attempts, elapsedMs: elapsed() };
+    attempts += 1;
+    let delay = interval;
+    try {
+      const step = await options.check(attempts);
+      if (step.done) return { kind: 'done', value: step.value, attempts, elapsedMs: elapsed() };
+      errorStreak = 0;
+      interval = Math.min(maxInterval, interval * backoff);
+    } catch (error) {
+      if (!retryable(error)) throw error;
+      lastError = error;
+      errorStreak += 1;
+      delay = Math.min(maxInterval, options.intervalMs * 2 ** (errorStreak - 1));
+      options.onRetry?.(error, attempts, delay);
+    }
+    if (options.signal?.aborted) return { kind: 'cancelled', attempts, elapsedMs: elapsed() };
+    const remaining = deadline - clock.now();
+    if (remaining <= 0) return { kind: 'timeout', attempts, elapsedMs: elapsed(), lastError };
+    await clock.sleep(Math.min(delay, remaining), options.signal);
+  }
+}
+
+/** Retries one operation on transient errors with exponential backoff, through an injectable clock. */
+export async function retry<T>(
+  fn: (attempt: number) => Promise<T>,
+  options: { attempts?: number; baseDelayMs?: number; clock?: Clock; isRetryable?: (e: unknown) => boolean } = {}
+): Promise<T> {
+  const attempts = options.attempts ?? 4;
+  const clock = options.clock ?? systemClock;
+  const retryable = options.isRetryable ?? isTransient;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn(attempt);
+    } catch (error) {
+      if (attempt >= attempts || !retryable(error)) throw error;
+      await clock.sleep((options.baseDelayMs ?? 1000) * 2 ** (attempt - 1));
+    }
+  }
+}
+
+/**
+ * An AbortSignal that fires on SIGINT or SIGTERM (the runner's cancel). `dispose` removes the listeners.
+ */
+export function cancellationOnSignals(): { signal: AbortSignal; dispose: () => void; reason: () => string | undefined } {
+  const controller = new AbortController();
+  let reason: string | undefined;
+  const onSignal = (name: NodeJS.Signals) => {
+    reason = name;
+    controller.abort(new Error(`Received ${name}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    reason: () => reason,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  };
+}

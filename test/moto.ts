@@ -1,0 +1,80 @@
+/**
+ * Starts moto_server (the AWS API emulator) on a free loopback port for one test file.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export interface Moto {
+  endpoint: string;
+  port: number;
+  /** Environment that points the AWS SDK (and the bundled actions) at this moto. */
+  env: Record<string, string>;
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export const TEST_REGION = 'us-east-1';
+export const TEST_ACCOUNT = '123456789012';
+
+export function awsEnv(endpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: TEST_REGION,
+    AWS_EC2_METADATA_DISABLED: 'true'
+  };
+}
+
+export async function startMoto(): Promise<Moto> {
+  const port = await freePort();
+  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, MOTO_ACCOUNT_ID: TEST_ACCOUNT }
+  });
+  let log = '';
+  child.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const res = await fetch(`${endpoint}/moto-api/`);
+      if (res.ok || res.status < 500) break;
+    } catch {
+      // not up yet
+    }
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`moto_server did not start on port ${port}:\n${log}`);
+    }
+    await new Promise(r => setTimeout(r, 200));
+  }
+  return {
+    endpoint,
+    port,
+    env: awsEnv(endpoint),
+    reset: async () => {
+      await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+    },
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const closed = new Promise(r => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([closed, new Promise(r => setTimeout(r, 3000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * Runs a bundled action the way the GitHub runner does: `node dist/<action>/index.js` with INPUT_*
+ * variables (defaults from action.yml), and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_ENV files.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+export const ROOT = new URL('..', import.meta.url).pathname;
+
+interface ActionYaml {
+  inputs?: Record<string, { default?: string | number | boolean; required?: boolean }>;
+  outputs?: Record<string, unknown>;
+}
+
+export function actionYaml(action: string): ActionYaml {
+  return parse(readFileSync(join(ROOT, 'actions', action, 'action.yml'), 'utf8')) as ActionYaml;
+}
+
+export interface RunOptions {
+  inputs?: Record<string, string | undefined>;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** Kill the action with this signal after `afterMs`. */
+  signal?: { name: NodeJS.Signals; afterMs?: number; whenOutput?: RegExp };
+  timeoutMs?: number;
+  /** Contents of the event payload (GITHUB_EVENT_PATH). */
+  event?: unknown;
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** Everything the action printed, stdout then stderr. */
+  output: string;
+  outputs: Record<string, string>;
+  summary: string;
+  env: Record<string, string>;
+  durationMs: number;
+}
+
+/** Parses the GITHUB_OUTPUT / GITHUB_ENV file format: `name=value` and `name<<DELIM … DELIM`. */
+export function parseCommandFile(text: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line === '') continue;
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const [, name, delimiter] = heredoc;
+      const value: string[] = [];
+      for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i]);
+      result[name] = value.join('\n');
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (eq > 0) result[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return result;
+}
+
+/** The GitHub context variables a runner sets, for a push to main of octo/app. */
+export function githubEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_REPOSITORY: 'octo/app',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_REF_NAME: 'main',
+    GITHUB_REF_TYPE: 'branch',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_RUN_NUMBER: '7',
+    GITHUB_WORKFLOW: 'deploy',
+    GITHUB_JOB: 'deploy',
+    GITHUB_ACTOR: 'octocat',
+    GITHUB_EVENT_NAME: 'push',
+    ...overrides
+  };
+}
+
+export async function runAction(action: string, options: RunOptions = {}): Promise<RunResult> {
+  const dir = mkdtempSync(join(tmpdir(), `dockyard-${action}-`));
+  const files = {
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+    GITHUB_ENV: join(dir, 'env'),
+    GITHUB_STATE: join(dir, 'state'),
+    GITHUB_PATH: join(dir, 'path')
+  };
+  for (const f of Object.values(files)) writeFileSync(f, '');
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith('INPUT_') && !k.startsWith('GITHUB_')) env[k] = v;
+  }
+  Object.assign(env, githubEnv(), files, { RUNNER_TEMP: dir });
+  if (options.event !== undefined) {
+    env.GITHUB_EVENT_PATH = join(dir, 'event.json');
+    writeFileSync(env.GITHUB_EVENT_PATH, JSON.stringify(options.event));
+  }
+  const spec = actionYaml(action);
+  for (const [name, def] of Object.entries(spec.inputs ?? {})) {
+    if (def.default !== undefined) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = String(def.default);
+  }
+  for (const [name, value] of Object.entries(options.inputs ?? {})) {
+    const key = `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  for (const [k, v] of Object.entries(options.env ?? {})) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+
+  const started = Date.now();
+  const child = spawn(process.execPath, [join(ROOT, 'dist', action, 'index.js')], {
+    cwd: options.cwd ?? ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe']
+  });
+  let stdout = '';
+  let stderr = '';
+  let signalled = false;
+  const sendSignal = () => {
+    if (!signalled && options.signal) {
+      signalled = true;
+      child.kill(options.signal.name);
+    }
+  };
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    if (options.signal?.whenOutput?.test(stdout)) sendSignal();
+  });
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timers: NodeJS.Timeout[] = [];
+  if (options.signal?.afterMs !== undefined) timers.push(setTimeout(sendSignal, options.signal.afterMs));
+  timers.push(setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(resolve =>
+    child.on('close', (c, s) => resolve([c, s]))
+  );
+  timers.forEach(clearTimeout);
+  const result: RunResult = {
+    code,
+    signal,
+    stdout,
+    stderr,
+    output: `${stdout}\n${stderr}`,
+    outputs: parseCommandFile(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
+    summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
+    env: parseCommandFile(readFileSync(files.GITHUB_ENV, 'utf8')),
+    durationMs: Date.now() - started
+  };
+  rmSync(dir, { recursive: true, force: true });
+  return result;
+}
