@@ -17,7 +17,10 @@ const IAM_PREFIX: Record<string, string> = {
 };
 
 /** Region from the input, then AWS_REGION, then AWS_DEFAULT_REGION. */
-export function resolveRegion(input: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function resolveRegion(
+  input: string | undefined,
+  env: NodeJS.ProcessEnv = process.env
+): string | undefined {
   const region = input || env.AWS_REGION || env.AWS_DEFAULT_REGION;
   return region && region.trim() !== '' ? region.trim() : undefined;
 }
@@ -49,14 +52,20 @@ export function clientConfig(options: ClientOptions) {
 interface MiddlewareClient {
   middlewareStack: {
     add: (
-      middleware: (next: (args: unknown) => Promise<unknown>, context: Record<string, unknown>) => (args: unknown) => Promise<unknown>,
+      middleware: (
+        next: (args: unknown) => Promise<unknown>,
+        context: Record<string, unknown>
+      ) => (args: unknown) => Promise<unknown>,
       options: { step: 'initialize'; name: string }
     ) => void;
   };
 }
 
 /** Creates an SDK v3 client with Dockyard's configuration and AccessDenied explanations. */
-export function createClient<C>(Ctor: new (config: ReturnType<typeof clientConfig>) => C, options: ClientOptions): C {
+export function createClient<C>(
+  Ctor: new (config: ReturnType<typeof clientConfig>) => C,
+  options: ClientOptions
+): C {
   const client = new Ctor(clientConfig(options));
   (client as unknown as MiddlewareClient).middlewareStack.add(
     (next, context) => async args => {
@@ -64,7 +73,10 @@ export function createClient<C>(Ctor: new (config: ReturnType<typeof clientConfi
         return await next(args);
       } catch (error) {
         if (isAccessDenied(error)) {
-          throw explainAccessDenied(error, permissionFor(String(context.clientName), String(context.commandName)));
+          throw explainAccessDenied(
+            error,
+            permissionFor(String(context.clientName), String(context.commandName))
+          );
         }
         throw error;
       }
@@ -110,7 +122,15 @@ export function isThrottling(error: unknown): boolean {
   return /rate exceeded/i.test((error as Error)?.message ?? '');
 }
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ECONNABORTED'
+]);
 
 /** Throttling, 5xx and connection-level failures: worth trying again. */
 export function isTransient(error: unknown): boolean {
@@ -118,7 +138,18 @@ export function isTransient(error: unknown): boolean {
   const status = httpStatus(error);
   if (status !== undefined && status >= 500) return true;
   const name = errorName(error);
-  if (['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ServiceUnavailable', 'InternalFailure', 'InternalError', 'ServerException'].includes(name)) return true;
+  if (
+    [
+      'TimeoutError',
+      'RequestTimeout',
+      'RequestTimeoutException',
+      'ServiceUnavailable',
+      'InternalFailure',
+      'InternalError',
+      'ServerException'
+    ].includes(name)
+  )
+    return true;
   const code = (error as { code?: string } | undefined)?.code;
   return code !== undefined && NETWORK_CODES.has(code);
 }
@@ -129,7 +160,7 @@ export function isAccessDenied(error: unknown): boolean {
     name === 'AccessDeniedException' ||
     name === 'AccessDenied' ||
     name === 'UnauthorizedOperation' ||
-    name === 'UnrecognizedClientException' && /not authorized/i.test((error as Error).message ?? '') ||
+    (name === 'UnrecognizedClientException' && /not authorized/i.test((error as Error).message ?? '')) ||
     (httpStatus(error) === 403 && /not authorized|access denied/i.test((error as Error)?.message ?? ''))
   );
 }
@@ -146,7 +177,9 @@ export function explainAccessDenied(error: unknown, permission: string): Dockyar
  * Resolves credentials from the default chain without calling AWS, so a missing configuration fails
  * before anything is touched, with a message that says how to provide them.
  */
-export async function ensureCredentials(client: { config: { credentials: Provider<AwsCredentialIdentity> } }): Promise<void> {
+export async function ensureCredentials(client: {
+  config: { credentials: Provider<AwsCredentialIdentity> };
+}): Promise<void> {
   try {
     const creds = await client.config.credentials();
     if (!creds?.accessKeyId) throw new Error('empty credentials');

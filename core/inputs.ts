@@ -37,7 +37,10 @@ export class InputReader {
     this.problems.push(new DockyardError(message, { input: name, hint }));
   }
 
-  string(name: string, options: { required?: boolean; default?: string; hint?: string } = {}): string | undefined {
+  string(
+    name: string,
+    options: { required?: boolean; default?: string; hint?: string } = {}
+  ): string | undefined {
     const value = this.source(name);
     if (value !== '') return value;
     if (options.required) {
@@ -67,8 +70,16 @@ export class InputReader {
     const max = options.max ?? Number.MAX_SAFE_INTEGER;
     if (!/^-?\d+$/.test(value) || Number(value) < min || Number(value) > max) {
       const range =
-        options.max !== undefined ? `from ${min} to ${max}` : options.min !== undefined ? `of at least ${min}` : '';
-      this.fail(name, `'${value}' is not a whole number${range ? ` ${range}` : ''}.`, `Give a whole number ${range}.`);
+        options.max !== undefined
+          ? `from ${min} to ${max}`
+          : options.min !== undefined
+            ? `of at least ${min}`
+            : '';
+      this.fail(
+        name,
+        `'${value}' is not a whole number${range ? ` ${range}` : ''}.`,
+        `Give a whole number ${range}.`
+      );
       return undefined;
     }
     return Number(value);
@@ -79,16 +90,27 @@ export class InputReader {
     const text = this.source(name) || fallback;
     const ms = parseDuration(text);
     if (ms === undefined || ms < (options.min ?? 0)) {
-      this.fail(name, `'${text}' is not a duration.`, `Use a number with a unit, such as '30s', '15m' or '1h'.`);
+      this.fail(
+        name,
+        `'${text}' is not a duration.`,
+        `Use a number with a unit, such as '30s', '15m' or '1h'.`
+      );
       return parseDuration(fallback) ?? 0;
     }
     return ms;
   }
 
-  choice<T extends string>(name: string, choices: readonly T[], fallback: T, options: { ignoreCase?: boolean } = {}): T {
+  choice<T extends string>(
+    name: string,
+    choices: readonly T[],
+    fallback: T,
+    options: { ignoreCase?: boolean } = {}
+  ): T {
     const value = this.source(name);
     if (value === '') return fallback;
-    const found = choices.find(c => (options.ignoreCase ? c.toLowerCase() === value.toLowerCase() : c === value));
+    const found = choices.find(c =>
+      options.ignoreCase ? c.toLowerCase() === value.toLowerCase() : c === value
+    );
     if (found === undefined) {
       this.fail(name, `'${value}' is not one of the accepted values.`, `Use one of: ${choices.join(', ')}.`);
       return fallback;
@@ -112,12 +134,16 @@ export class InputReader {
     for (const { text, line } of splitLines(this.source(name))) {
       const eq = text.indexOf('=');
       const key = eq > 0 ? text.slice(0, eq).trim() : '';
-      const value = eq > 0 ? text.slice(eq + 1) : '';
+      // `KEY = value` is formatting; `KEY=  value` keeps its spaces.
+      const rawValue = eq > 0 ? text.slice(eq + 1) : '';
+      const value = eq > 0 && /\s/.test(text[eq - 1]) ? rawValue.trimStart() : rawValue;
       if (eq <= 0 || key === '' || (!options.allowEmptyValue && value === '')) {
         this.fail(
           name,
           `line ${line} ('${text}') is not of the form KEY=VALUE.`,
-          options.example ? `Write one entry a line, such as '${options.example}'.` : 'Write one KEY=VALUE a line.'
+          options.example
+            ? `Write one entry a line, such as '${options.example}'.`
+            : 'Write one KEY=VALUE a line.'
         );
         continue;
       }

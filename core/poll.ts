@@ -23,7 +23,10 @@ export const systemClock: Clock = {
 };
 
 /** A clock whose sleeps return at once and move its time forward. `onSleep` lets a test act between polls. */
-export function virtualClock(start = 0, onSleep?: (ms: number, now: number) => void): Clock & { slept: number[] } {
+export function virtualClock(
+  start = 0,
+  onSleep?: (ms: number, now: number) => void
+): Clock & { slept: number[] } {
   let now = start;
   const slept: number[] = [];
   return {
@@ -106,7 +109,12 @@ export async function poll<T>(options: PollOptions<T>): Promise<PollOutcome<T>> 
 /** Retries one operation on transient errors with exponential backoff, through an injectable clock. */
 export async function retry<T>(
   fn: (attempt: number) => Promise<T>,
-  options: { attempts?: number; baseDelayMs?: number; clock?: Clock; isRetryable?: (e: unknown) => boolean } = {}
+  options: {
+    attempts?: number;
+    baseDelayMs?: number;
+    clock?: Clock;
+    isRetryable?: (e: unknown) => boolean;
+  } = {}
 ): Promise<T> {
   const attempts = options.attempts ?? 4;
   const clock = options.clock ?? systemClock;
@@ -124,7 +132,11 @@ export async function retry<T>(
 /**
  * An AbortSignal that fires on SIGINT or SIGTERM (the runner's cancel). `dispose` removes the listeners.
  */
-export function cancellationOnSignals(): { signal: AbortSignal; dispose: () => void; reason: () => string | undefined } {
+export function cancellationOnSignals(): {
+  signal: AbortSignal;
+  dispose: () => void;
+  reason: () => string | undefined;
+} {
   const controller = new AbortController();
   let reason: string | undefined;
   const onSignal = (name: NodeJS.Signals) => {

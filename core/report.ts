@@ -90,7 +90,8 @@ export function validateReport(value: unknown, where = 'report'): Report {
   };
   if (!value || typeof value !== 'object' || Array.isArray(value)) fail('is not a JSON object.');
   const r = value as Partial<Report>;
-  if (typeof r.schema !== 'string' || !r.schema.startsWith('dockyard.report/')) fail('has no dockyard.report schema.');
+  if (typeof r.schema !== 'string' || !r.schema.startsWith('dockyard.report/'))
+    fail('has no dockyard.report schema.');
   if (r.schema !== REPORT_SCHEMA) fail(`has schema '${r.schema}'; this version reads '${REPORT_SCHEMA}'.`);
   if (typeof r.action !== 'string' || r.action === '') fail("has no 'action'.");
   if (!STATUSES.includes(r.status as ReportStatus)) fail(`has an unknown status '${String(r.status)}'.`);
@@ -128,7 +129,9 @@ export function parseReports(text: string): Report[] {
         }
       });
   }
-  return values.flatMap(v => (Array.isArray(v) ? v : [v])).map((v, i) => validateReport(v, `report ${i + 1}`));
+  return values
+    .flatMap(v => (Array.isArray(v) ? v : [v]))
+    .map((v, i) => validateReport(v, `report ${i + 1}`));
 }
 
 /** The overall status of several reports: any failure fails, then cancelled, then success. */

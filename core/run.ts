@@ -20,7 +20,11 @@ export async function runAction(body: (ctx: ActionContext) => Promise<void>): Pr
     await body({ log: actionsLogger, signal: cancel.signal, startedAt: new Date() });
   } catch (error) {
     actionsCore.setFailed(describeError(error));
-    if (error instanceof Error && error.stack && !(error.name === 'DockyardError' || error.name === 'InputError')) {
+    if (
+      error instanceof Error &&
+      error.stack &&
+      !(error.name === 'DockyardError' || error.name === 'InputError')
+    ) {
       actionsCore.debug(error.stack);
     }
   } finally {

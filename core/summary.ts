@@ -43,7 +43,9 @@ export class SummaryBuilder {
   facts(rows: [string, string | undefined][]): this {
     return this.table(
       ['', ''],
-      rows.filter((r): r is [string, string] => r[1] !== undefined && r[1] !== '').map(([k, v]) => [`**${mdEscape(k)}**`, v])
+      rows
+        .filter((r): r is [string, string] => r[1] !== undefined && r[1] !== '')
+        .map(([k, v]) => [`**${mdEscape(k)}**`, v])
     );
   }
 

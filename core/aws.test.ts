@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ECSClient, ListClustersCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { readFileSync } from 'node:fs';
+import {
+  createClient,
+  ensureCredentials,
+  isAccessDenied,
+  isThrottling,
+  isTransient,
+  permissionFor,
+  resolveRegion
+} from './aws.js';
+import { DockyardError } from './errors.js';
+import { VERSION } from './version.js';
+
+describe('AWS client factory', () => {
+  let server: Server;
+  const seen: { target: string; headers: IncomingHttpHeaders }[] = [];
+  let saved: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      seen.push({ target, headers: req.headers });
+      req.resume();
+      res.setHeader('content-type', 'application/x-amz-json-1.1');
+      if (target.endsWith('UpdateService')) {
+        res.statusCode = 400;
+        res.end(
+          JSON.stringify({
+            __type: 'AccessDeniedException',
+            message: 'User: arn:aws:sts::1:assumed-role/ci is not authorized to perform: ecs:UpdateService'
+          })
+        );
+      } else if (target.endsWith('ListClusters') && seen.filter(s => s.target === target).length < 3) {
+        res.statusCode = 400;
+        res.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
+      } else {
+        res.end(JSON.stringify({ clusterArns: ['arn:aws:ecs:us-east-1:1:cluster/main'] }));
+      }
+    });
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    saved = { ...process.env };
+    process.env.AWS_ENDPOINT_URL_ECS = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    process.env.AWS_ACCESS_KEY_ID = 'test';
+    process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  });
+
+  afterAll(async () => {
+    process.env = saved;
+    await new Promise(r => server.close(r));
+  });
+
+  it('takes the endpoint from the environment, sends the dockyard user agent and retries throttling', async () => {
+    const ecs = createClient(ECSClient, { region: 'us-east-1' });
+    const out = await ecs.send(new ListClustersCommand({}));
+    expect(out.clusterArns).toEqual(['arn:aws:ecs:us-east-1:1:cluster/main']);
+    const calls = seen.filter(s => s.target.endsWith('ListClusters'));
+    expect(calls).toHaveLength(3);
+    expect(String(calls[0].headers['user-agent'])).toContain(`dockyard/${VERSION}`);
+  });
+
+  it('turns AccessDenied into an error naming the missing permission, without retrying', async () => {
+    const ecs = createClient(ECSClient, { region: 'us-east-1' });
+    const before = seen.length;
+    const error = await ecs.send(new UpdateServiceCommand({ cluster: 'c', service: 's' })).catch(e => e);
+    expect(error).toBeInstanceOf(DockyardError);
+    expect((error as DockyardError).describe()).toContain("the credentials lack 'ecs:UpdateService'");
+    expect((error as DockyardError).describe()).toContain("Allow 'ecs:UpdateService'");
+    expect(seen.length - before).toBe(1);
+  });
+
+  it('uses adaptive retries in the region asked for', async () => {
+    const ecs = createClient(ECSClient, { region: 'eu-west-1' });
+    expect(await ecs.config.region()).toBe('eu-west-1');
+    expect(await ecs.config.retryStrategy()).toMatchObject({ mode: 'adaptive' });
+  });
+});
+
+describe('error classification', () => {
+  const err = (name: string, status?: number, extra: object = {}) =>
+    Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status }, ...extra });
+
+  it('knows throttling, 5xx and connection resets as transient', () => {
+    expect(isThrottling(err('ThrottlingException', 400))).toBe(true);
+    expect(isThrottling(Object.assign(new Error('Rate exceeded'), { name: 'ClientException' }))).toBe(true);
+    expect(isTransient(err('ServerException', 500))).toBe(true);
+    expect(isTransient(err('Whatever', 503))).toBe(true);
+    expect(isTransient(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe(true);
+    expect(isTransient(err('ClusterNotFoundException', 400))).toBe(false);
+    expect(isTransient(err('AccessDeniedException', 400))).toBe(false);
+  });
+
+  it('knows access denied', () => {
+    expect(isAccessDenied(err('AccessDeniedException', 400))).toBe(true);
+    expect(isAccessDenied(err('Error', 403, { message: 'User is not authorized to perform x' }))).toBe(true);
+    expect(isAccessDenied(err('ClientException', 400))).toBe(false);
+  });
+
+  it('names permissions by IAM prefix', () => {
+    expect(permissionFor('ECSClient', 'UpdateServiceCommand')).toBe('ecs:UpdateService');
+    expect(permissionFor('SESv2Client', 'SendEmailCommand')).toBe('ses:SendEmail');
+    expect(permissionFor('CloudWatchLogsClient', 'GetLogEventsCommand')).toBe('logs:GetLogEvents');
+    expect(permissionFor('ElasticLoadBalancingV2Client', 'DescribeTargetHealthCommand')).toBe(
+      'elasticloadbalancing:DescribeTargetHealth'
+    );
+  });
+});
+
+describe('region and credentials', () => {
+  it('resolves the region from the input, then the environment', () => {
+    expect(resolveRegion('eu-west-1', { AWS_REGION: 'us-east-1' })).toBe('eu-west-1');
+    expect(resolveRegion('', { AWS_REGION: 'us-east-2' })).toBe('us-east-2');
+    expect(resolveRegion(undefined, { AWS_DEFAULT_REGION: 'ap-south-1' })).toBe('ap-south-1');
+    expect(resolveRegion(undefined, {})).toBeUndefined();
+  });
+
+  it('explains missing credentials before any call', async () => {
+    const client = {
+      config: {
+        credentials: async () => {
+          throw new Error('Could not load credentials from any providers');
+        }
+      }
+    };
+    await expect(ensureCredentials(client)).rejects.toThrow(/No AWS credentials were found/);
+    await expect(
+      ensureCredentials({ config: { credentials: async () => ({ accessKeyId: 'a', secretAccessKey: 'b' }) } })
+    ).resolves.toBeUndefined();
+  });
+});
+
+describe('version', () => {
+  it('matches package.json', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    expect(VERSION).toBe(pkg.version);
+  });
+});

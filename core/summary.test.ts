@@ -1,0 +1,48 @@
+import { describe, expect, it } from '@jest/globals';
+import { mdCode, mdEscape, SummaryBuilder } from './summary.js';
+import { commitUrl, runContext, runUrl } from './github.js';
+
+describe('summary builder', () => {
+  it('escapes what it is given and leaves out empty facts', () => {
+    const md = new SummaryBuilder()
+      .heading('Deploy <web>')
+      .facts([
+        ['Image', mdCode('repo:tag|x')],
+        ['Skipped', undefined],
+        ['Note', mdEscape('a | b <script>')]
+      ])
+      .toString();
+    expect(md).toContain('## Deploy &lt;web&gt;');
+    expect(md).toContain('| **Image** | `repo:tag\\|x` |');
+    expect(md).not.toContain('Skipped');
+    expect(md).toContain('a \\| b &lt;script&gt;');
+  });
+
+  it('builds tables, lists, code and details', () => {
+    const md = new SummaryBuilder()
+      .table(['a', 'b'], [['1', '2']])
+      .table(['empty'], [])
+      .list(['x'])
+      .code('line ``` inside')
+      .details('More', 'body')
+      .toString();
+    expect(md).toBe(
+      '| a | b |\n| --- | --- |\n| 1 | 2 |\n\n- x\n\n~~~~\nline ``` inside\n~~~~\n\n<details><summary>More</summary>\n\nbody\n\n</details>\n'
+    );
+  });
+});
+
+describe('run context links', () => {
+  it('links the commit and the run attempt', () => {
+    const ctx = runContext({
+      GITHUB_REPOSITORY: 'octo/app',
+      GITHUB_SHA: 'abc123',
+      GITHUB_RUN_ID: '99',
+      GITHUB_RUN_ATTEMPT: '2',
+      GITHUB_SERVER_URL: 'https://github.example.com/'
+    });
+    expect(commitUrl(ctx)).toBe('https://github.example.com/octo/app/commit/abc123');
+    expect(runUrl(ctx)).toBe('https://github.example.com/octo/app/actions/runs/99/attempts/2');
+    expect(runUrl(runContext({}))).toBeUndefined();
+  });
+});
