@@ -9,8 +9,17 @@ const common = {
   transform: tsJest
 };
 export default {
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/core/**/*.test.ts', '<rootDir>/actions/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: [
+        '<rootDir>/core/**/*.test.ts',
+        '<rootDir>/actions/**/*.test.ts',
+        '<rootDir>/scripts/**/*.test.ts'
+      ]
+    },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e.test.ts'], slowTestThreshold: 60 }
   ]
 };
