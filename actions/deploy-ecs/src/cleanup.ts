@@ -1,0 +1,73 @@
+/**
+ * keep-revisions: deregister ACTIVE revisions of the family beyond the newest N. A revision that any of the
+ * service's deployments uses, or the one just deployed, is never deregistered.
+ */
+import {
+  DeregisterTaskDefinitionCommand,
+  ListTaskDefinitionsCommand,
+  type ECSClient
+} from '@aws-sdk/client-ecs';
+import { describeError, type Logger } from '../../../core/index.js';
+import { familyOf, revisionOf, taskDefinitionKey } from './render.js';
+
+export interface CleanupResult {
+  deregistered: string[];
+  kept: string[];
+  failed: string[];
+}
+
+/** Which ARNs to deregister: pure. `arns` are the family's ACTIVE revisions in any order. */
+export function revisionsToDeregister(
+  arns: string[],
+  family: string,
+  keep: number,
+  inUse: string[]
+): string[] {
+  const used = new Set(inUse.map(taskDefinitionKey));
+  const ofFamily = arns
+    .filter(a => familyOf(a) === family)
+    .sort((a, b) => (revisionOf(b) ?? 0) - (revisionOf(a) ?? 0));
+  return ofFamily.slice(keep).filter(a => !used.has(taskDefinitionKey(a)));
+}
+
+export async function cleanupRevisions(
+  ecs: ECSClient,
+  options: { family: string; keep: number; inUse: string[] },
+  log: Logger
+): Promise<CleanupResult> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const out = await ecs.send(
+      new ListTaskDefinitionsCommand({
+        familyPrefix: options.family,
+        status: 'ACTIVE',
+        sort: 'DESC',
+        nextToken
+      })
+    );
+    arns.push(...(out.taskDefinitionArns ?? []));
+    nextToken = out.nextToken;
+  } while (nextToken);
+  const doomed = revisionsToDeregister(arns, options.family, options.keep, options.inUse);
+  const result: CleanupResult = {
+    deregistered: [],
+    kept: arns.filter(a => familyOf(a) === options.family && !doomed.includes(a)),
+    failed: []
+  };
+  for (const arn of doomed) {
+    try {
+      await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
+      result.deregistered.push(arn);
+      log.info(`Deregistered ${taskDefinitionKey(arn)}.`);
+    } catch (error) {
+      result.failed.push(arn);
+      log.warning(`Could not deregister ${taskDefinitionKey(arn)}: ${describeError(error)}`);
+    }
+  }
+  if (doomed.length === 0)
+    log.info(
+      `Nothing to deregister: ${result.kept.length} ACTIVE revisions of ${options.family}, keeping ${options.keep}.`
+    );
+  return result;
+}

@@ -1,0 +1,230 @@
+/**
+ * Why a deployment failed, in words: the stopped tasks of the deployment (stoppedReason, stopCode, each
+ * container's exit code and reason), the unhealthy load-balancer targets with their reason codes, and the last
+ * log lines of the failing container when it logs through awslogs. A look that fails (a missing permission,
+ * say) becomes a line in the diagnostics; it never hides the deployment's own failure.
+ */
+import { GetLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DescribeTasksCommand,
+  ListTasksCommand,
+  type ContainerDefinition,
+  type ECSClient,
+  type Service,
+  type Task,
+  type TaskDefinition
+} from '@aws-sdk/client-ecs';
+import {
+  DescribeTargetHealthCommand,
+  type ElasticLoadBalancingV2Client
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { describeError, type Diagnostic, type Logger } from '../../../core/index.js';
+
+export interface DiagnoseClients {
+  ecs: ECSClient;
+  elb?: ElasticLoadBalancingV2Client;
+  logs?: CloudWatchLogsClient;
+}
+
+export interface DiagnoseOptions {
+  cluster: string;
+  deploymentId: string;
+  service?: Service;
+  taskDefinition?: Pick<TaskDefinition, 'containerDefinitions'>;
+  region: string;
+  /** At most this many stopped tasks are described. */
+  maxTasks?: number;
+  logLines?: number;
+}
+
+export function taskId(taskArn: string | undefined): string {
+  return (taskArn ?? '').split('/').pop() ?? '';
+}
+
+export function describeStoppedTask(task: Task): string[] {
+  const lines: string[] = [];
+  if (task.stoppedReason) lines.push(`stoppedReason: ${task.stoppedReason}`);
+  if (task.stopCode) lines.push(`stopCode: ${task.stopCode}`);
+  for (const c of task.containers ?? []) {
+    const exit = c.exitCode !== undefined ? `exit code ${c.exitCode}` : 'no exit code';
+    lines.push(
+      `container ${c.name}: ${c.lastStatus ?? ''} ${exit}${c.reason ? ` (${c.reason})` : ''}`
+        .replace(/\s+/g, ' ')
+        .trim()
+    );
+  }
+  return lines;
+}
+
+/** The container to read logs of: one that exited non-zero, else one with a reason, else the first essential. */
+export function failingContainer(task: Task, definitions: ContainerDefinition[]): string | undefined {
+  const containers = task.containers ?? [];
+  const bad =
+    containers.find(c => c.exitCode !== undefined && c.exitCode !== 0) ?? containers.find(c => c.reason);
+  if (bad?.name) return bad.name;
+  return definitions.find(d => d.essential !== false)?.name ?? containers[0]?.name;
+}
+
+/** `<prefix>/<container>/<task-id>` in the awslogs group, when the container logs through awslogs with a prefix. */
+export function awslogsStream(
+  definition: ContainerDefinition | undefined,
+  task: string,
+  region: string
+): { group: string; stream: string; region: string } | undefined {
+  const log = definition?.logConfiguration;
+  if (!definition || log?.logDriver !== 'awslogs') return undefined;
+  const group = log.options?.['awslogs-group'];
+  const prefix = log.options?.['awslogs-stream-prefix'];
+  if (!group || !prefix) return undefined;
+  return {
+    group,
+    stream: `${prefix}/${definition.name}/${task}`,
+    region: log.options?.['awslogs-region'] ?? region
+  };
+}
+
+export async function tailLog(
+  logs: CloudWatchLogsClient,
+  group: string,
+  stream: string,
+  lines: number
+): Promise<string[]> {
+  const out = await logs.send(
+    new GetLogEventsCommand({
+      logGroupName: group,
+      logStreamName: stream,
+      limit: lines,
+      startFromHead: false
+    })
+  );
+  return (out.events ?? []).slice(-lines).map(e => (e.message ?? '').replace(/\n$/, ''));
+}
+
+export async function diagnose(
+  clients: DiagnoseClients,
+  options: DiagnoseOptions,
+  log: Logger
+): Promise<Diagnostic[]> {
+  const diagnostics: Diagnostic[] = [];
+  const maxTasks = options.maxTasks ?? 5;
+  const lines = options.logLines ?? 30;
+  const definitions = options.taskDefinition?.containerDefinitions ?? [];
+
+  let tasks: Task[] = [];
+  try {
+    const listed = await clients.ecs.send(
+      new ListTasksCommand({
+        cluster: options.cluster,
+        startedBy: options.deploymentId,
+        desiredStatus: 'STOPPED',
+        maxResults: 100
+      })
+    );
+    const arns = listed.taskArns ?? [];
+    if (arns.length > 0) {
+      const described = await clients.ecs.send(
+        new DescribeTasksCommand({ cluster: options.cluster, tasks: arns.slice(0, 100) })
+      );
+      tasks = [...(described.tasks ?? [])].sort((a, b) => time(b.stoppedAt) - time(a.stoppedAt));
+    }
+    if (tasks.length === 0) {
+      diagnostics.push({
+        title: 'Stopped tasks',
+        severity: 'info',
+        lines: [`No stopped tasks were started by ${options.deploymentId}.`]
+      });
+    }
+  } catch (error) {
+    diagnostics.push({
+      title: 'Stopped tasks',
+      severity: 'warning',
+      lines: [`Could not list the stopped tasks: ${describeError(error)}`]
+    });
+  }
+  for (const task of tasks.slice(0, maxTasks)) {
+    diagnostics.push({
+      title: `Stopped task ${taskId(task.taskArn)}`,
+      severity: 'error',
+      lines: describeStoppedTask(task)
+    });
+  }
+  if (tasks.length > maxTasks) {
+    diagnostics.push({
+      title: 'Stopped tasks',
+      severity: 'info',
+      lines: [`${tasks.length - maxTasks} more stopped tasks of this deployment are not shown.`]
+    });
+  }
+
+  const targetGroups = (options.service?.loadBalancers ?? [])
+    .map(lb => lb.targetGroupArn)
+    .filter((a): a is string => !!a);
+  if (clients.elb) {
+    for (const arn of [...new Set(targetGroups)]) {
+      try {
+        const out = await clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
+        const unhealthy = (out.TargetHealthDescriptions ?? []).filter(
+          t => t.TargetHealth?.State !== 'healthy'
+        );
+        if (unhealthy.length > 0) {
+          diagnostics.push({
+            title: `Unhealthy targets in ${arn.split(':').pop()}`,
+            severity: 'error',
+            lines: unhealthy.map(t => {
+              const h = t.TargetHealth;
+              const where = `${t.Target?.Id ?? '?'}${t.Target?.Port !== undefined ? `:${t.Target.Port}` : ''}`;
+              return `${where} ${h?.State ?? 'unknown'}${h?.Reason ? ` ${h.Reason}` : ''}${h?.Description ? `: ${h.Description}` : ''}`;
+            })
+          });
+        }
+      } catch (error) {
+        diagnostics.push({
+          title: 'Target health',
+          severity: 'warning',
+          lines: [`Could not read the health of ${arn}: ${describeError(error)}`]
+        });
+      }
+    }
+  }
+
+  const newest = tasks[0];
+  if (newest && clients.logs) {
+    const name = failingContainer(newest, definitions);
+    const definition = definitions.find(d => d.name === name);
+    const stream = awslogsStream(definition, taskId(newest.taskArn), options.region);
+    if (stream) {
+      try {
+        const tail = await tailLog(clients.logs, stream.group, stream.stream, lines);
+        diagnostics.push({
+          title: `Last ${tail.length} log lines of ${name} (${stream.group} ${stream.stream})`,
+          severity: 'info',
+          lines: tail.length > 0 ? tail : ['(the log stream is empty)']
+        });
+      } catch (error) {
+        diagnostics.push({
+          title: `Logs of ${name}`,
+          severity: 'warning',
+          lines: [`Could not read ${stream.group} ${stream.stream}: ${describeError(error)}`]
+        });
+      }
+    } else if (definition) {
+      diagnostics.push({
+        title: `Logs of ${name}`,
+        severity: 'info',
+        lines: [
+          'The container does not log through awslogs with a stream prefix, so its log cannot be read here.'
+        ]
+      });
+    }
+  }
+  for (const d of diagnostics) {
+    const text = `${d.title}:\n  ${d.lines.join('\n  ')}`;
+    if (d.severity === 'error') log.error(text, { title: d.title });
+    else log.info(text);
+  }
+  return diagnostics;
+}
+
+function time(value: Date | string | undefined): number {
+  return value ? new Date(value).getTime() : 0;
+}

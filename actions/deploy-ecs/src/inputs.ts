@@ -1,0 +1,366 @@
+/**
+ * Reads and validates every input of deploy-ecs before any AWS call: values, line formats, files (the task
+ * definition, env files) and `${NAME}` placeholders. Problems are collected and reported together.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { parse as parseShell } from 'shell-quote';
+import {
+  InputReader,
+  REGION_HINT,
+  REGION_PATTERN,
+  resolveRegion,
+  splitLines,
+  type InputSource
+} from '../../../core/index.js';
+import { parseTaskDefinitionText, substituteVars, type TaskDefinitionDocument } from './render.js';
+
+/** One change of an environment variable or secret: `container.KEY=VALUE` or `KEY=VALUE` (`KEY=` removes). */
+export interface VariableChange {
+  /** The text before the first `.` of the name, when there is one; resolved against the task definition later. */
+  qualifier?: string;
+  /** The name after the qualifier (or the whole name). */
+  key: string;
+  /** The whole name as written, used when the qualifier is not a container (single-container task definitions). */
+  fullKey: string;
+  /** undefined removes the variable. */
+  value?: string;
+  input: 'environment' | 'secrets' | 'env-files';
+  line: number;
+  /** For env-files: the file it came from. */
+  file?: string;
+}
+
+export interface ImageChange {
+  /** undefined: the task definition's only container. */
+  container?: string;
+  image: string;
+  input: 'images' | 'image';
+  line: number;
+}
+
+export interface Inputs {
+  cluster: string;
+  service?: string;
+  region: string;
+  taskDefinitionFile?: string;
+  /** The parsed file with placeholders replaced, when `task-definition` is set. */
+  taskDefinition?: TaskDefinitionDocument;
+  vars: Record<string, string>;
+  images: ImageChange[];
+  /** The container `command` (and `image`) applies to. */
+  container?: string;
+  environment: VariableChange[];
+  secrets: VariableChange[];
+  cpu?: string;
+  memory?: string;
+  command?: string[];
+  taskRoleArn?: string;
+  executionRoleArn?: string;
+  desiredCount?: number;
+  forceNewDeployment: boolean;
+  wait: boolean;
+  timeoutMs: number;
+  pollIntervalMs: number;
+  rollback: boolean;
+  runTask?: string[];
+  keepRevisions: number;
+  dryRun: boolean;
+  /** Warnings found while reading (unused vars, unknown keys in the file). */
+  warnings: string[];
+}
+
+export interface InputOptions {
+  /** Where relative paths are resolved; the workspace on a runner. */
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+const CPU_PATTERN = /^(\d+|\d+(\.\d+)?\s*vcpu)$/i;
+const MEMORY_PATTERN = /^(\d+|\d+(\.\d+)?\s*gb)$/i;
+const ARN_ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
+
+export function getInputs(source: InputSource, options: InputOptions = {}): Inputs {
+  const r = new InputReader(source);
+  const cwd = options.cwd ?? options.env?.GITHUB_WORKSPACE ?? process.cwd();
+  const warnings: string[] = [];
+
+  const cluster = r.required('cluster', "Set 'cluster' to the name or ARN of the ECS cluster.");
+  const service = r.string('service');
+  const regionInput = r.string('region');
+  const region = resolveRegion(regionInput, options.env ?? process.env);
+  if (!region) r.fail('region', 'no AWS region is set.', REGION_HINT);
+  else if (!REGION_PATTERN.test(region))
+    r.fail('region', `'${region}' is not an AWS region.`, "Use a region code such as 'eu-west-1'.");
+
+  // vars: NAME=VALUE, values kept intact.
+  const vars: Record<string, string> = {};
+  for (const kv of r.keyValues('vars', { allowEmptyValue: true, example: 'TAG=1.2.3' })) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(kv.key)) {
+      r.fail(
+        'vars',
+        `line ${kv.line}: '${kv.key}' is not a valid placeholder name.`,
+        'Use letters, digits and _, as in ${NAME}.'
+      );
+      continue;
+    }
+    vars[kv.key] = kv.value;
+  }
+
+  // The task definition file: exists, parses, placeholders all have values.
+  const taskDefinitionFile = r.string('task-definition');
+  let taskDefinition: TaskDefinitionDocument | undefined;
+  if (taskDefinitionFile !== undefined) {
+    const path = isAbsolute(taskDefinitionFile) ? taskDefinitionFile : resolve(cwd, taskDefinitionFile);
+    if (!existsSync(path) || !statSync(path).isFile()) {
+      r.fail(
+        'task-definition',
+        `the file '${taskDefinitionFile}' does not exist.`,
+        `Give a path relative to the workspace (${cwd}).`
+      );
+    } else {
+      try {
+        const parsed = parseTaskDefinitionText(readFileSync(path, 'utf8'), taskDefinitionFile);
+        const substituted = substituteVars(parsed, vars);
+        for (const name of substituted.missing) {
+          r.fail(
+            'vars',
+            `the placeholder \${${name}} in '${taskDefinitionFile}' has no value.`,
+            `Add '${name}=<value>' to 'vars'.`
+          );
+        }
+        for (const name of Object.keys(vars).filter(v => !substituted.used.has(v))) {
+          warnings.push(
+            `vars: '${name}' is not used by any \${${name}} placeholder in '${taskDefinitionFile}'.`
+          );
+        }
+        taskDefinition = substituted.value as TaskDefinitionDocument;
+      } catch (error) {
+        r.fail('task-definition', (error as Error).message, 'Give a task definition in JSON or YAML.');
+      }
+    }
+  } else if (Object.keys(vars).length > 0) {
+    r.fail(
+      'vars',
+      "is set but 'task-definition' is not.",
+      "Placeholders are filled in the 'task-definition' file; set it or remove 'vars'."
+    );
+  }
+  if (taskDefinitionFile === undefined && service === undefined) {
+    r.fail(
+      'task-definition',
+      "is required when 'service' is not set.",
+      "Give a task definition file, or a 'service' whose task definition is the base."
+    );
+  }
+
+  // Images.
+  const images: ImageChange[] = [];
+  for (const kv of r.keyValues('images', {
+    example: 'web=123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:…'
+  })) {
+    images.push({ container: kv.key, image: kv.value.trim(), input: 'images', line: kv.line });
+  }
+  const container = r.string('container');
+  const image = r.string('image');
+  if (image !== undefined) images.push({ container, image, input: 'image', line: 1 });
+  for (const change of images) {
+    if (/\s/.test(change.image))
+      r.fail(
+        change.input,
+        `line ${change.line}: '${change.image}' is not an image reference (it contains spaces).`,
+        'Write container=image, one a line.'
+      );
+  }
+  const seen = new Set<string>();
+  for (const change of images) {
+    const name = change.container ?? '';
+    if (seen.has(name))
+      r.fail(
+        change.input,
+        `the container '${name || '(single)'}' is given more than one image.`,
+        'Give each container one image.'
+      );
+    seen.add(name);
+  }
+
+  const environment = variableChanges(r, 'environment');
+  const secrets = variableChanges(r, 'secrets');
+  for (const s of secrets) {
+    if (s.value !== undefined && /\s/.test(s.value.trim())) {
+      r.fail(
+        'secrets',
+        `line ${s.line}: the value of '${s.fullKey}' is not an ARN or parameter name.`,
+        'Write KEY=arn:aws:secretsmanager:… or KEY=arn:aws:ssm:…:parameter/name.'
+      );
+    }
+  }
+  // env-files: `container=path` or `path`; each file holds KEY=VALUE lines.
+  const fileChanges: VariableChange[] = [];
+  for (const { text, line } of splitLines(r.raw('env-files'))) {
+    const eq = text.indexOf('=');
+    const fileContainer = eq > 0 ? text.slice(0, eq).trim() : undefined;
+    const file = (eq > 0 ? text.slice(eq + 1) : text).trim();
+    const path = isAbsolute(file) ? file : resolve(cwd, file);
+    if (file === '' || !existsSync(path) || !statSync(path).isFile()) {
+      r.fail(
+        'env-files',
+        `line ${line}: the file '${file}' does not exist.`,
+        `Give container=path or path, relative to the workspace (${cwd}).`
+      );
+      continue;
+    }
+    for (const entry of splitLines(readFileSync(path, 'utf8'))) {
+      const body = entry.text.replace(/^export\s+/, '');
+      const e = body.indexOf('=');
+      const key = e > 0 ? body.slice(0, e).trim() : '';
+      if (key === '' || /\s/.test(key)) {
+        r.fail(
+          'env-files',
+          `'${file}' line ${entry.line} ('${entry.text}') is not of the form KEY=VALUE.`,
+          'Write one KEY=VALUE a line; # starts a comment.'
+        );
+        continue;
+      }
+      fileChanges.push({
+        qualifier: fileContainer,
+        key,
+        fullKey: key,
+        value: body.slice(e + 1),
+        input: 'env-files',
+        line: entry.line,
+        file
+      });
+    }
+  }
+
+  const cpu = r.string('cpu');
+  if (cpu !== undefined && !CPU_PATTERN.test(cpu))
+    r.fail('cpu', `'${cpu}' is not a CPU size.`, "Use CPU units such as '256' or '1024', or '0.5 vCPU'.");
+  const memory = r.string('memory');
+  if (memory !== undefined && !MEMORY_PATTERN.test(memory))
+    r.fail('memory', `'${memory}' is not a memory size.`, "Use MiB such as '512', or '2 GB'.");
+
+  const command = shellWords(r, 'command');
+  const runTask = shellWords(r, 'run-task');
+
+  const taskRoleArn = r.string('task-role-arn');
+  if (taskRoleArn !== undefined && !ARN_ROLE.test(taskRoleArn))
+    r.fail(
+      'task-role-arn',
+      `'${taskRoleArn}' is not an IAM role ARN.`,
+      'Use arn:aws:iam::<account>:role/<name>.'
+    );
+  const executionRoleArn = r.string('execution-role-arn');
+  if (executionRoleArn !== undefined && !ARN_ROLE.test(executionRoleArn))
+    r.fail(
+      'execution-role-arn',
+      `'${executionRoleArn}' is not an IAM role ARN.`,
+      'Use arn:aws:iam::<account>:role/<name>.'
+    );
+
+  const desiredCount = r.integer('desired-count', { min: 0 });
+  const forceNewDeployment = r.boolean('force-new-deployment', false);
+  const wait = r.boolean('wait', true);
+  const timeoutMs = r.duration('timeout', '15m', { min: 1000 });
+  const pollIntervalMs = r.duration('poll-interval', '5s', { min: 100 });
+  const rollback = r.boolean('rollback', true);
+  const keepRevisions = r.integer('keep-revisions', { min: 0 }) ?? 0;
+  const dryRun = r.boolean('dry-run', false);
+
+  if (service === undefined) {
+    for (const name of ['desired-count', 'force-new-deployment'] as const) {
+      if (r.raw(name) !== '' && !(name === 'force-new-deployment' && !forceNewDeployment)) {
+        r.fail(name, "needs 'service'.", "Set 'service', or remove this input.");
+      }
+    }
+  }
+
+  r.done();
+  return {
+    cluster,
+    service,
+    region: region ?? '',
+    taskDefinitionFile,
+    taskDefinition,
+    vars,
+    images,
+    container,
+    environment: [...fileChanges, ...environment],
+    secrets,
+    cpu,
+    memory,
+    command,
+    taskRoleArn,
+    executionRoleArn,
+    desiredCount,
+    forceNewDeployment,
+    wait,
+    timeoutMs,
+    pollIntervalMs,
+    rollback,
+    runTask,
+    keepRevisions,
+    dryRun,
+    warnings
+  };
+}
+
+function variableChanges(r: InputReader, name: 'environment' | 'secrets'): VariableChange[] {
+  const example = name === 'environment' ? 'web.LOG_LEVEL=debug' : 'DB_PASSWORD=arn:aws:secretsmanager:…';
+  return r.keyValues(name, { allowEmptyValue: true, example }).flatMap(kv => {
+    const dot = kv.key.indexOf('.');
+    const qualifier = dot > 0 ? kv.key.slice(0, dot) : undefined;
+    const key = dot > 0 ? kv.key.slice(dot + 1) : kv.key;
+    if (key === '' || /\s/.test(kv.key)) {
+      r.fail(
+        name,
+        `line ${kv.line}: '${kv.key}' is not a variable name.`,
+        `Write one entry a line, such as '${example}'.`
+      );
+      return [];
+    }
+    return [
+      {
+        qualifier,
+        key,
+        fullKey: kv.key,
+        value: kv.value === '' ? undefined : kv.value,
+        input: name,
+        line: kv.line
+      }
+    ];
+  });
+}
+
+/** Splits a command line with shell-style quoting; operators (`|`, `&&`, `>`) and globs are refused. */
+export function splitCommand(text: string): string[] | { error: string } {
+  const words: string[] = [];
+  for (const token of parseShell(text, name => `$${name}`)) {
+    if (typeof token === 'string') {
+      words.push(token);
+      continue;
+    }
+    if ('op' in token && token.op === 'glob') {
+      words.push(token.pattern);
+      continue;
+    }
+    if ('comment' in token) break;
+    return {
+      error: `'${'op' in token ? token.op : String(token)}' is a shell operator; the command is not run by a shell.`
+    };
+  }
+  if (words.length === 0) return { error: 'the command is empty.' };
+  return words;
+}
+
+function shellWords(r: InputReader, name: 'command' | 'run-task'): string[] | undefined {
+  const text = r.raw(name);
+  if (text === '') return undefined;
+  const words = splitCommand(text);
+  if (!Array.isArray(words)) {
+    r.fail(name, words.error, "To use shell features, write it as: sh -c 'your | pipeline'.");
+    return undefined;
+  }
+  return words;
+}

@@ -1,0 +1,91 @@
+/**
+ * deploy-ecs entry: read inputs → deploy() → outputs, job summary, report. No AWS logic here.
+ */
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DockyardError,
+  actionsInputSource,
+  createClient,
+  describeError,
+  ensureCredentials,
+  resolveRegion,
+  runAction,
+  runContext,
+  setOutputs,
+  writeSummary
+} from '../../../core/index.js';
+import { deploy, type DeployResult } from './deploy.js';
+import { getInputs, type Inputs } from './inputs.js';
+import { buildReport, buildSummary } from './summary.js';
+
+export async function main(): Promise<void> {
+  await runAction(async ({ log, signal, startedAt }) => {
+    let inputs: Inputs;
+    try {
+      inputs = getInputs(actionsInputSource);
+    } catch (error) {
+      const failed: DeployResult = {
+        status: 'FAILED',
+        success: false,
+        reason: describeError(error),
+        cluster: actionsInputSource('cluster'),
+        service: actionsInputSource('service') || undefined,
+        diagnostics: [],
+        warnings: []
+      };
+      setOutputs({
+        status: 'FAILED',
+        report: buildReport(failed, {
+          region: resolveRegion(actionsInputSource('region')) ?? '',
+          startedAt,
+          run: runContext()
+        })
+      });
+      throw error;
+    }
+    const ecs = createClient(ECSClient, { region: inputs.region });
+    const clients = {
+      ecs,
+      ecsNoRetry: createClient(ECSClient, { region: inputs.region, maxAttempts: 1 }),
+      elb: createClient(ElasticLoadBalancingV2Client, { region: inputs.region }),
+      logs: createClient(CloudWatchLogsClient, { region: inputs.region })
+    };
+    let result: DeployResult;
+    try {
+      await ensureCredentials(ecs);
+      result = await deploy(inputs, clients, { log, signal });
+    } catch (error) {
+      result = {
+        status: 'FAILED',
+        success: false,
+        reason: describeError(error),
+        cluster: inputs.cluster,
+        service: inputs.service,
+        diagnostics: [],
+        warnings: [],
+        error
+      };
+    } finally {
+      Object.values(clients).forEach(c => c.destroy());
+    }
+    const durationMs = Date.now() - startedAt.getTime();
+    setOutputs({
+      'task-definition-arn': result.taskDefinitionArn,
+      'task-definition-revision': result.revision,
+      registered: result.registered,
+      'previous-task-definition-arn': result.previousTaskDefinitionArn,
+      'deployment-id': result.deploymentId,
+      status: result.status,
+      'run-task-arn': result.runTask?.taskArn,
+      'run-task-exit-code': result.runTask?.exitCode,
+      report: buildReport(result, { region: inputs.region, startedAt, run: runContext() })
+    });
+    await writeSummary(buildSummary(result, { region: inputs.region, durationMs }), log);
+    if (!result.success) {
+      if (result.error instanceof DockyardError) throw result.error;
+      throw new DockyardError(`${result.status}: ${result.reason}`, { cause: result.error });
+    }
+  });
+}

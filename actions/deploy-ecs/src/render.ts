@@ -1,0 +1,379 @@
+/**
+ * Rendering, pure: turns a task definition in any shape people have (what `aws ecs describe-task-definition`
+ * prints, with or without the `taskDefinition` wrapper and `tags`, or a RegisterTaskDefinition request) into a
+ * request ECS accepts, then applies the step's changes (images, environment, secrets, cpu, memory, command, roles).
+ */
+import type {
+  ContainerDefinition,
+  KeyValuePair,
+  RegisterTaskDefinitionRequest,
+  Secret,
+  Tag
+} from '@aws-sdk/client-ecs';
+import { parse as parseYaml } from 'yaml';
+import { DockyardError } from '../../../core/index.js';
+import type { ImageChange, VariableChange } from './inputs.js';
+
+/** A task definition as read from a file or from DescribeTaskDefinition, before normalising. */
+export type TaskDefinitionDocument = Record<string, unknown>;
+
+/** Members of the RegisterTaskDefinition request (ECS API reference). */
+export const REGISTER_KEYS = [
+  'family',
+  'taskRoleArn',
+  'executionRoleArn',
+  'networkMode',
+  'containerDefinitions',
+  'volumes',
+  'placementConstraints',
+  'requiresCompatibilities',
+  'cpu',
+  'memory',
+  'tags',
+  'pidMode',
+  'ipcMode',
+  'proxyConfiguration',
+  'inferenceAccelerators',
+  'ephemeralStorage',
+  'runtimePlatform',
+  'enableFaultInjection'
+] as const;
+
+/** Fields DescribeTaskDefinition returns that RegisterTaskDefinition refuses: dropped quietly. */
+export const DESCRIBE_ONLY_KEYS = [
+  'taskDefinitionArn',
+  'revision',
+  'status',
+  'requiresAttributes',
+  'compatibilities',
+  'registeredAt',
+  'registeredBy',
+  'deregisteredAt',
+  'deleteRequestedAt'
+] as const;
+
+/** Members of ContainerDefinition (ECS API reference). */
+export const CONTAINER_KEYS = [
+  'name',
+  'image',
+  'repositoryCredentials',
+  'cpu',
+  'memory',
+  'memoryReservation',
+  'links',
+  'portMappings',
+  'essential',
+  'restartPolicy',
+  'entryPoint',
+  'command',
+  'environment',
+  'environmentFiles',
+  'mountPoints',
+  'volumesFrom',
+  'linuxParameters',
+  'secrets',
+  'dependsOn',
+  'startTimeout',
+  'stopTimeout',
+  'versionConsistency',
+  'hostname',
+  'user',
+  'workingDirectory',
+  'disableNetworking',
+  'privileged',
+  'readonlyRootFilesystem',
+  'dnsServers',
+  'dnsSearchDomains',
+  'extraHosts',
+  'dockerSecurityOptions',
+  'interactive',
+  'pseudoTerminal',
+  'dockerLabels',
+  'ulimits',
+  'logConfiguration',
+  'healthCheck',
+  'systemControls',
+  'resourceRequirements',
+  'firelensConfiguration',
+  'credentialSpecs'
+] as const;
+
+/** Parses JSON or YAML text (YAML is a superset of JSON); errors say where. */
+export function parseTaskDefinitionText(text: string, name: string): TaskDefinitionDocument {
+  let value: unknown;
+  const trimmed = text.trim();
+  if (trimmed === '') throw new Error(`'${name}' is empty.`);
+  if (/\.json$/i.test(name) || trimmed.startsWith('{')) {
+    try {
+      value = JSON.parse(trimmed);
+    } catch (error) {
+      throw new Error(`'${name}' is not valid JSON: ${(error as Error).message}.`);
+    }
+  } else {
+    try {
+      value = parseYaml(trimmed, { prettyErrors: true });
+    } catch (error) {
+      throw new Error(`'${name}' is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error(`'${name}' does not hold a task definition object.`);
+  }
+  return value as TaskDefinitionDocument;
+}
+
+/**
+ * Replaces `${NAME}` in every string of a parsed document (never in keys). `$${NAME}` stays a literal `${NAME}`.
+ * Replacing after parsing means a value with quotes or newlines cannot break the file's syntax.
+ */
+export function substituteVars(
+  value: unknown,
+  vars: Record<string, string>
+): { value: unknown; missing: string[]; used: Set<string> } {
+  const missing = new Set<string>();
+  const used = new Set<string>();
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      return v.replace(/\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (match, escape: string, name: string) => {
+        if (escape) return match.slice(1);
+        if (!(name in vars)) {
+          missing.add(name);
+          return match;
+        }
+        used.add(name);
+        return vars[name];
+      });
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return { value: walk(value), missing: [...missing], used };
+}
+
+/**
+ * Normalises a document into a RegisterTaskDefinition request. Accepts `{ taskDefinition, tags }` (the
+ * describe-task-definition output) or the bare task definition. Describe-only fields are dropped quietly;
+ * unknown keys are dropped and named in `warnings`.
+ */
+export function toRegisterRequest(doc: TaskDefinitionDocument): {
+  request: RegisterTaskDefinitionRequest;
+  warnings: string[];
+} {
+  const warnings: string[] = [];
+  let body = doc;
+  let tags: unknown = doc.tags;
+  if (doc.taskDefinition && typeof doc.taskDefinition === 'object' && !Array.isArray(doc.taskDefinition)) {
+    body = doc.taskDefinition as TaskDefinitionDocument;
+    tags = doc.tags ?? body.tags;
+    const extra = Object.keys(doc).filter(k => k !== 'taskDefinition' && k !== 'tags' && !k.startsWith('$'));
+    if (extra.length > 0) warnings.push(`Ignored keys next to 'taskDefinition': ${extra.join(', ')}.`);
+  }
+  const request: Record<string, unknown> = {};
+  const unknown: string[] = [];
+  for (const [key, value] of Object.entries(body)) {
+    if (key === 'tags') continue;
+    if ((DESCRIBE_ONLY_KEYS as readonly string[]).includes(key)) continue;
+    if (!(REGISTER_KEYS as readonly string[]).includes(key)) {
+      unknown.push(key);
+      continue;
+    }
+    if (value === null || value === undefined) continue;
+    request[key] = value;
+  }
+  if (unknown.length > 0)
+    warnings.push(`Dropped keys that RegisterTaskDefinition does not know: ${unknown.join(', ')}.`);
+  if (Array.isArray(tags) && tags.length > 0) request.tags = tags as Tag[];
+
+  if (typeof request.family !== 'string' || request.family === '') {
+    throw new DockyardError("the task definition has no 'family'.", {
+      input: 'task-definition',
+      hint: 'Add "family": "<name>".'
+    });
+  }
+  if (!Array.isArray(request.containerDefinitions) || request.containerDefinitions.length === 0) {
+    throw new DockyardError("the task definition has no 'containerDefinitions'.", {
+      input: 'task-definition',
+      hint: 'List at least one container with a name and an image.'
+    });
+  }
+  request.containerDefinitions = (request.containerDefinitions as unknown[]).map((c, i) => {
+    if (!c || typeof c !== 'object' || Array.isArray(c)) {
+      throw new DockyardError(`containerDefinitions[${i}] is not an object.`, { input: 'task-definition' });
+    }
+    const container: Record<string, unknown> = {};
+    const dropped: string[] = [];
+    for (const [key, value] of Object.entries(c)) {
+      if (!(CONTAINER_KEYS as readonly string[]).includes(key)) dropped.push(key);
+      else if (value !== null && value !== undefined) container[key] = value;
+    }
+    if (typeof container.name !== 'string' || container.name === '') {
+      throw new DockyardError(`containerDefinitions[${i}] has no 'name'.`, { input: 'task-definition' });
+    }
+    if (dropped.length > 0) {
+      warnings.push(
+        `Dropped keys of container '${container.name}' that ECS does not know: ${dropped.join(', ')}.`
+      );
+    }
+    return container as ContainerDefinition;
+  });
+  for (const key of ['cpu', 'memory'] as const) {
+    if (typeof request[key] === 'number') request[key] = String(request[key]);
+  }
+  return { request: request as unknown as RegisterTaskDefinitionRequest, warnings };
+}
+
+export interface Changes {
+  images: ImageChange[];
+  container?: string;
+  environment: VariableChange[];
+  secrets: VariableChange[];
+  cpu?: string;
+  memory?: string;
+  command?: string[];
+  taskRoleArn?: string;
+  executionRoleArn?: string;
+}
+
+/**
+ * Applies the step's changes to a request (returns a new one). Every problem (unknown container, ambiguous
+ * target) is collected and thrown together as errors naming the input, before anything is registered.
+ */
+export function applyChanges(
+  base: RegisterTaskDefinitionRequest,
+  changes: Changes
+): { request: RegisterTaskDefinitionRequest; problems: DockyardError[] } {
+  const request = structuredClone(base);
+  const containers = request.containerDefinitions ?? [];
+  const names = containers.map(c => c.name ?? '');
+  const problems: DockyardError[] = [];
+  const listNames = `The task definition's containers are: ${names.join(', ')}.`;
+  const find = (name: string | undefined, input: string, line: number): ContainerDefinition | undefined => {
+    if (name === undefined) {
+      if (containers.length === 1) return containers[0];
+      problems.push(
+        new DockyardError(
+          `line ${line}: the task definition has ${containers.length} containers, so the container must be named.`,
+          {
+            input,
+            hint:
+              input === 'image'
+                ? `Set 'container' too. ${listNames}`
+                : `Write container.KEY=VALUE or container=value. ${listNames}`
+          }
+        )
+      );
+      return undefined;
+    }
+    const found = containers.find(c => c.name === name);
+    if (!found)
+      problems.push(
+        new DockyardError(`line ${line}: there is no container named '${name}'.`, { input, hint: listNames })
+      );
+    return found;
+  };
+
+  for (const change of changes.images) {
+    const target = find(change.container, change.input, change.line);
+    if (target) target.image = change.image;
+  }
+
+  const resolveVariable = (change: VariableChange): { container?: ContainerDefinition; key: string } => {
+    if (change.input === 'env-files') {
+      return { container: find(change.qualifier, 'env-files', change.line), key: change.key };
+    }
+    if (change.qualifier !== undefined && names.includes(change.qualifier)) {
+      return { container: containers.find(c => c.name === change.qualifier), key: change.key };
+    }
+    // `a.b=…` where `a` is no container: a dotted name, for a single-container task definition.
+    if (change.qualifier !== undefined && containers.length > 1) {
+      problems.push(
+        new DockyardError(`line ${change.line}: there is no container named '${change.qualifier}'.`, {
+          input: change.input,
+          hint: listNames
+        })
+      );
+      return { key: change.key };
+    }
+    return { container: find(undefined, change.input, change.line), key: change.fullKey };
+  };
+
+  for (const change of changes.environment) {
+    const { container, key } = resolveVariable(change);
+    if (container) container.environment = setPair(container.environment ?? [], key, change.value);
+  }
+  for (const change of changes.secrets) {
+    const { container, key } = resolveVariable(change);
+    if (container) container.secrets = setSecret(container.secrets ?? [], key, change.value);
+  }
+  if (changes.command) {
+    const target = find(changes.container, 'command', 1);
+    if (target) target.command = changes.command;
+  }
+  if (changes.cpu) request.cpu = normaliseCpu(changes.cpu);
+  if (changes.memory) request.memory = normaliseMemory(changes.memory);
+  if (changes.taskRoleArn) request.taskRoleArn = changes.taskRoleArn;
+  if (changes.executionRoleArn) request.executionRoleArn = changes.executionRoleArn;
+  return { request, problems };
+}
+
+function setPair(list: KeyValuePair[], name: string, value: string | undefined): KeyValuePair[] {
+  const rest = list.filter(p => p.name !== name);
+  if (value === undefined) return rest;
+  const index = list.findIndex(p => p.name === name);
+  const entry = { name, value };
+  if (index < 0) return [...rest, entry];
+  const copy = [...list];
+  copy[index] = entry;
+  return copy.filter((p, i) => p.name !== name || i === index);
+}
+
+function setSecret(list: Secret[], name: string, valueFrom: string | undefined): Secret[] {
+  const pairs = setPair(
+    list.map(s => ({ name: s.name, value: s.valueFrom })),
+    name,
+    valueFrom?.trim()
+  );
+  return pairs.map(p => ({ name: p.name, valueFrom: p.value }));
+}
+
+/** `0.25 vCPU` → `256`; numbers pass through. ECS stores CPU units. */
+export function normaliseCpu(text: string): string {
+  const m = /^(\d+(?:\.\d+)?)\s*vcpu$/i.exec(text.trim());
+  return m ? String(Math.round(Number(m[1]) * 1024)) : text.trim();
+}
+
+/** `2 GB` → `2048`; numbers pass through. ECS stores MiB. */
+export function normaliseMemory(text: string): string {
+  const m = /^(\d+(?:\.\d+)?)\s*gb$/i.exec(text.trim());
+  return m ? String(Math.round(Number(m[1]) * 1024)) : text.trim();
+}
+
+/** The container a one-off task or the `command` input is about: the named one, else the first essential. */
+export function essentialContainer(
+  request: RegisterTaskDefinitionRequest,
+  name?: string
+): ContainerDefinition | undefined {
+  const containers = request.containerDefinitions ?? [];
+  if (name) return containers.find(c => c.name === name);
+  return containers.find(c => c.essential !== false) ?? containers[0];
+}
+
+/** `arn:…:task-definition/web:12` or `web:12` → `web:12`. */
+export function taskDefinitionKey(arnOrName: string | undefined): string {
+  if (!arnOrName) return '';
+  const i = arnOrName.lastIndexOf('task-definition/');
+  return i >= 0 ? arnOrName.slice(i + 'task-definition/'.length) : arnOrName;
+}
+
+export function familyOf(arnOrName: string): string {
+  const key = taskDefinitionKey(arnOrName);
+  const colon = key.lastIndexOf(':');
+  return colon > 0 ? key.slice(0, colon) : key;
+}
+
+export function revisionOf(arnOrName: string): number | undefined {
+  const m = /:(\d+)$/.exec(taskDefinitionKey(arnOrName));
+  return m ? Number(m[1]) : undefined;
+}
