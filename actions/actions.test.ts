@@ -54,11 +54,14 @@ export function tableRows(markdown: string, heading: string): Row[] {
   return rows;
 }
 
+// A default in backticks is a literal (so `NONE` stays NONE); bare words like "none" or "—" mean no default.
 const normaliseDefault = (text: string | undefined) =>
-  (text ?? '')
-    .replace(/`/g, '')
-    .replace(/^(none|—|-|–|\(none\)|unset|empty)$/i, '')
-    .trim();
+  /^`[^`]*`$/.test((text ?? '').trim())
+    ? (text ?? '').trim().slice(1, -1).trim()
+    : (text ?? '')
+        .replace(/`/g, '')
+        .replace(/^(none|—|-|–|\(none\)|unset|empty)$/i, '')
+        .trim();
 
 describe.each(actions)('actions/%s', action => {
   const spec = parse(readFileSync(join(actionsDir, action, 'action.yml'), 'utf8')) as Spec;
