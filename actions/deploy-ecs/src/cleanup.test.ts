@@ -1,0 +1,53 @@
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { DeregisterTaskDefinitionCommand, ECSClient, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { memoryLogger } from '../../../core/index.js';
+import { cleanupRevisions, revisionsToDeregister } from './cleanup.js';
+import { tdArn } from './testing/fixtures.js';
+
+const ecsMock = mockClient(ECSClient);
+const ecs = new ECSClient({ region: 'eu-west-1' });
+beforeEach(() => {
+  ecsMock.reset();
+});
+
+describe('revisionsToDeregister', () => {
+  it('keeps the newest N of the family and anything in use, ignoring families that share the prefix', () => {
+    const arns = [1, 2, 3, 4, 5, 6].map(r => tdArn('web', r)).concat([tdArn('web-worker', 9)]);
+    expect(revisionsToDeregister(arns, 'web', 2, [tdArn('web', 2)])).toEqual([
+      tdArn('web', 4),
+      tdArn('web', 3),
+      tdArn('web', 1)
+    ]);
+    expect(revisionsToDeregister(arns, 'web', 10, [])).toEqual([]);
+  });
+});
+
+describe('cleanupRevisions', () => {
+  it('pages through ACTIVE revisions and deregisters the old ones not in use', async () => {
+    ecsMock
+      .on(ListTaskDefinitionsCommand)
+      .resolvesOnce({
+        taskDefinitionArns: [tdArn('web', 9), tdArn('web', 8), tdArn('web', 7)],
+        nextToken: 't1'
+      })
+      .resolvesOnce({ taskDefinitionArns: [tdArn('web', 6), tdArn('web', 5), tdArn('web-api', 3)] });
+    ecsMock.on(DeregisterTaskDefinitionCommand).resolves({});
+    const result = await cleanupRevisions(
+      ecs,
+      { family: 'web', keep: 2, inUse: ['web:6', tdArn('web', 9)] },
+      memoryLogger()
+    );
+    expect(result.deregistered).toEqual([tdArn('web', 7), tdArn('web', 5)]);
+    expect(ecsMock.commandCalls(ListTaskDefinitionsCommand)[0].args[0].input).toEqual({
+      familyPrefix: 'web',
+      status: 'ACTIVE',
+      sort: 'DESC',
+      nextToken: undefined
+    });
+    expect(ecsMock.commandCalls(ListTaskDefinitionsCommand)[1].args[0].input.nextToken).toBe('t1');
+    expect(
+      ecsMock.commandCalls(DeregisterTaskDefinitionCommand).map(c => c.args[0].input.taskDefinition)
+    ).toEqual([tdArn('web', 7), tdArn('web', 5)]);
+  });
+});

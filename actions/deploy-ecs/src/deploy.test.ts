@@ -1,0 +1,469 @@
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DeregisterTaskDefinitionCommand,
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTaskDefinitionsCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  UpdateServiceCommand,
+  type Service,
+  type TaskDefinition
+} from '@aws-sdk/client-ecs';
+import {
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  InputError,
+  memoryLogger,
+  recordInputSource,
+  validateReport,
+  virtualClock
+} from '../../../core/index.js';
+import { deploy } from './deploy.js';
+import { getInputs } from './inputs.js';
+import { buildReport, buildSummary } from './summary.js';
+import {
+  CLUSTER,
+  CLUSTER_ARN,
+  NEW_DEPLOYMENT,
+  OLD_DEPLOYMENT,
+  REGION,
+  SERVICE,
+  deployment,
+  describedTaskDefinition,
+  service,
+  stoppedTask,
+  tdArn
+} from './testing/fixtures.js';
+
+const ecsMock = mockClient(ECSClient);
+const elbMock = mockClient(ElasticLoadBalancingV2Client);
+const logsMock = mockClient(CloudWatchLogsClient);
+const clients = {
+  ecs: new ECSClient({ region: REGION }),
+  ecsNoRetry: new ECSClient({ region: REGION }),
+  elb: new ElasticLoadBalancingV2Client({ region: REGION }),
+  logs: new CloudWatchLogsClient({ region: REGION })
+};
+const NEW = tdArn('web', 8);
+const OLD = tdArn('web', 7);
+const IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:4f1c0b9e';
+const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:api-key-Zz9';
+
+const inputs = (values: Record<string, string>) =>
+  getInputs(
+    recordInputSource({
+      cluster: CLUSTER,
+      service: SERVICE,
+      region: REGION,
+      'poll-interval': '5s',
+      ...values
+    }),
+    { env: {} }
+  );
+
+/** ECS with the service on web:7; `rollout` gives the deployments a poll sees after UpdateService. */
+function world(
+  options: { rollout?: (poll: number, updateTd: string) => Partial<Service>; service?: Partial<Service> } = {}
+) {
+  const registered = new Map<number, TaskDefinition>([[7, describedTaskDefinition(7)]]);
+  let current: Service = service(options.service);
+  let polls = 0;
+  let updateTd = '';
+  ecsMock
+    .on(DescribeClustersCommand)
+    .resolves({
+      clusters: [{ clusterArn: CLUSTER_ARN, clusterName: CLUSTER, status: 'ACTIVE' }],
+      failures: []
+    });
+  ecsMock.on(DescribeTaskDefinitionCommand).callsFake(input => {
+    const ref = String(input.taskDefinition);
+    const rev = /:(\d+)$/.exec(ref) ? Number(/:(\d+)$/.exec(ref)?.[1]) : Math.max(...registered.keys());
+    return { taskDefinition: registered.get(rev), tags: [] };
+  });
+  ecsMock.on(RegisterTaskDefinitionCommand).callsFake(input => {
+    const revision = Math.max(...registered.keys()) + 1;
+    const td = {
+      ...describedTaskDefinition(revision),
+      ...input,
+      taskDefinitionArn: tdArn('web', revision),
+      revision
+    };
+    registered.set(revision, td);
+    return { taskDefinition: td };
+  });
+  ecsMock.on(UpdateServiceCommand).callsFake(input => {
+    updateTd = String(input.taskDefinition);
+    const id = taskDefKey(updateTd) === 'web:7' ? 'ecs-svc/7777' : NEW_DEPLOYMENT;
+    current = {
+      ...current,
+      taskDefinition: updateTd,
+      deployments: [
+        deployment({ id, taskDefinition: updateTd }),
+        ...(current.deployments ?? []).filter(d => d.id !== id).map(d => ({ ...d, status: 'ACTIVE' }))
+      ]
+    };
+    polls = 0;
+    return { service: current };
+  });
+  ecsMock.on(DescribeServicesCommand).callsFake(() => {
+    if (updateTd) {
+      polls += 1;
+      current = { ...current, ...(options.rollout?.(polls, updateTd) ?? {}) };
+    }
+    return { services: [current], failures: [] };
+  });
+  return { registered };
+}
+const taskDefKey = (arn: string) => arn.split('/').pop();
+
+beforeEach(() => {
+  ecsMock.reset();
+  elbMock.reset();
+  logsMock.reset();
+});
+
+const completeOnSecondPoll = (poll: number, td: string): Partial<Service> =>
+  poll >= 2
+    ? {
+        deployments: [
+          deployment({
+            id: taskDefKey(td) === 'web:7' ? 'ecs-svc/7777' : NEW_DEPLOYMENT,
+            taskDefinition: td,
+            runningCount: 2,
+            rolloutState: 'COMPLETED'
+          })
+        ]
+      }
+    : {};
+
+describe('deploy', () => {
+  it('renders from the service, registers, rolls out and follows the deployment to COMPLETED', async () => {
+    world({ rollout: completeOnSecondPoll });
+    const log = memoryLogger();
+    const result = await deploy(
+      inputs({ images: `app=${IMAGE}`, secrets: `app.API_KEY=${SECRET}` }),
+      clients,
+      { log, clock: virtualClock() }
+    );
+    expect(result).toMatchObject({
+      status: 'COMPLETED',
+      success: true,
+      taskDefinitionArn: NEW,
+      revision: 8,
+      registered: true,
+      previousTaskDefinitionArn: OLD,
+      deploymentId: NEW_DEPLOYMENT
+    });
+    const registered = ecsMock.commandCalls(RegisterTaskDefinitionCommand)[0].args[0].input;
+    expect(registered.containerDefinitions?.[0].image).toBe(IMAGE);
+    expect(registered).not.toHaveProperty('taskDefinitionArn');
+    expect(ecsMock.commandCalls(UpdateServiceCommand)[0].args[0].input).toMatchObject({
+      cluster: CLUSTER,
+      service: SERVICE,
+      taskDefinition: NEW
+    });
+    // Summary and report: the change is shown, the secret's ARN never.
+    const summary = buildSummary(result, { region: REGION, durationMs: 1000 });
+    expect(summary).toMatch(/COMPLETED/);
+    expect(summary).toMatch(/web@sha256:4f1c0b9e/);
+    expect(summary).toMatch(/\+API_KEY/);
+    expect(summary).not.toContain(SECRET);
+    const report = validateReport(
+      JSON.parse(
+        JSON.stringify(
+          buildReport(result, { region: REGION, startedAt: new Date(0), run: { repository: 'o/r' } as never })
+        )
+      )
+    );
+    expect(report).toMatchObject({
+      action: 'deploy-ecs',
+      status: 'success',
+      outcome: 'COMPLETED',
+      ecs: { taskDefinitionArn: NEW, deploymentId: NEW_DEPLOYMENT }
+    });
+    expect(JSON.stringify(report)).not.toContain(SECRET);
+  });
+
+  it('reuses the identical latest revision instead of registering again', async () => {
+    world({ rollout: completeOnSecondPoll });
+    const result = await deploy(inputs({}), clients, { log: memoryLogger(), clock: virtualClock() });
+    expect(result).toMatchObject({
+      status: 'COMPLETED',
+      registered: false,
+      revision: 7,
+      taskDefinitionArn: OLD
+    });
+    expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+  });
+
+  it('dry run: renders and diffs, registers and updates nothing', async () => {
+    world();
+    const result = await deploy(inputs({ images: `app=${IMAGE}`, 'dry-run': 'true' }), clients, {
+      log: memoryLogger(),
+      clock: virtualClock()
+    });
+    expect(result).toMatchObject({ status: 'DRY_RUN', success: true, wouldRegister: true });
+    expect(result.diff?.rows[0]).toMatchObject({ container: 'app', field: 'image', after: IMAGE });
+    expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  });
+
+  it('names a cluster that does not exist, before anything is registered', async () => {
+    world();
+    ecsMock
+      .on(DescribeClustersCommand)
+      .resolves({
+        clusters: [],
+        failures: [{ arn: `arn:aws:ecs:${REGION}:123456789012:cluster/nope`, reason: 'MISSING' }]
+      });
+    const result = await deploy(inputs({ cluster: 'nope', images: `app=${IMAGE}` }), clients, {
+      log: memoryLogger()
+    });
+    expect(result).toMatchObject({
+      status: 'FAILED',
+      success: false,
+      error: expect.objectContaining({ input: 'cluster' })
+    });
+    expect(result.reason).toMatch(/Input 'cluster': the cluster 'nope' does not exist \(MISSING\)/);
+    expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+  });
+
+  it('names a service that does not exist or is INACTIVE', async () => {
+    world();
+    ecsMock
+      .on(DescribeServicesCommand)
+      .resolves({
+        services: [],
+        failures: [{ arn: 'arn:aws:ecs:eu-west-1:123456789012:service/prod/gone', reason: 'MISSING' }]
+      });
+    const missing = await deploy(inputs({ service: 'gone' }), clients, { log: memoryLogger() });
+    expect(missing.reason).toMatch(
+      /Input 'service': the service 'gone' does not exist in the cluster 'prod' \(MISSING\)/
+    );
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [service({ status: 'INACTIVE' })] });
+    const inactive = await deploy(inputs({}), clients, { log: memoryLogger() });
+    expect(inactive.reason).toMatch(/Input 'service': the service 'web' is INACTIVE/);
+    expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  });
+
+  it('names unknown containers in images and environment together, before anything is registered', async () => {
+    world();
+    const result = await deploy(inputs({ images: `api=${IMAGE}`, environment: 'worker.X=1' }), clients, {
+      log: memoryLogger()
+    });
+    expect(result.error).toBeInstanceOf(InputError);
+    expect((result.error as InputError).problems.map(p => p.input)).toEqual(['images', 'environment']);
+    expect(result.reason).toMatch(/no container named 'api'/);
+    expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+  });
+
+  it('on failure: diagnoses, rolls back to the previous revision itself, ends ROLLED_BACK and still fails', async () => {
+    world({
+      rollout: (poll, td) =>
+        taskDefKey(td) === 'web:8' && poll >= 2
+          ? {
+              deployments: [
+                deployment({
+                  id: NEW_DEPLOYMENT,
+                  taskDefinition: td,
+                  rolloutState: 'FAILED',
+                  rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+                  failedTasks: 3
+                }),
+                deployment({
+                  id: OLD_DEPLOYMENT,
+                  taskDefinition: OLD,
+                  status: 'ACTIVE',
+                  runningCount: 2,
+                  rolloutState: 'COMPLETED'
+                })
+              ]
+            }
+          : completeOnSecondPoll(poll, td)
+    });
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [stoppedTask('1b1b').taskArn ?? ''] });
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [stoppedTask('1b1b')] });
+    elbMock.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
+    logsMock
+      .on(GetLogEventsCommand)
+      .resolves({ events: [{ timestamp: 1, message: 'panic: missing DATABASE_URL' }] });
+    const result = await deploy(inputs({ images: `app=${IMAGE}` }), clients, {
+      log: memoryLogger(),
+      clock: virtualClock()
+    });
+    expect(result).toMatchObject({
+      status: 'ROLLED_BACK',
+      success: false,
+      deploymentId: NEW_DEPLOYMENT,
+      rollback: { ok: true, deploymentId: 'ecs-svc/7777' }
+    });
+    expect(ecsMock.commandCalls(UpdateServiceCommand).map(c => c.args[0].input.taskDefinition)).toEqual([
+      NEW,
+      OLD
+    ]);
+    expect(result.diagnostics.map(d => d.title)).toEqual(
+      expect.arrayContaining(['Stopped task 1b1b', expect.stringMatching(/^Last 1 log lines of app/)])
+    );
+    expect(buildSummary(result, { region: REGION, durationMs: 1 })).toMatch(/panic: missing DATABASE_URL/);
+    expect(buildReport(result, { region: REGION, startedAt: new Date(0), run: {} as never }).status).toBe(
+      'failure'
+    );
+  });
+
+  it('leaves the rollback to ECS when its circuit breaker rolls back, and says so', async () => {
+    world({
+      service: {
+        deploymentConfiguration: {
+          deploymentCircuitBreaker: { enable: true, rollback: true },
+          maximumPercent: 200,
+          minimumHealthyPercent: 100
+        }
+      },
+      rollout: poll =>
+        poll >= 2
+          ? {
+              taskDefinition: OLD,
+              deployments: [
+                deployment({
+                  id: 'ecs-svc/5555',
+                  taskDefinition: OLD,
+                  rolloutStateReason:
+                    'ECS deployment ecs-svc/5555 rolling back to ecs-svc/1111111111111111111.'
+                })
+              ]
+            }
+          : {}
+    });
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
+    elbMock.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
+    const result = await deploy(inputs({ images: `app=${IMAGE}` }), clients, {
+      log: memoryLogger(),
+      clock: virtualClock()
+    });
+    expect(result).toMatchObject({
+      status: 'ROLLED_BACK',
+      success: false,
+      rollout: { rolledBackByEcs: true }
+    });
+    expect(result.rollback).toBeUndefined();
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+  });
+
+  it('does not roll back when rollback is false: FAILED', async () => {
+    world({
+      rollout: (poll, td) =>
+        poll >= 1
+          ? { deployments: [deployment({ id: NEW_DEPLOYMENT, taskDefinition: td, rolloutState: 'FAILED' })] }
+          : {}
+    });
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
+    elbMock.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
+    const result = await deploy(inputs({ images: `app=${IMAGE}`, rollback: 'false' }), clients, {
+      log: memoryLogger(),
+      clock: virtualClock()
+    });
+    expect(result).toMatchObject({ status: 'FAILED', success: false });
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+  });
+
+  it('runs the one-off task on the new revision before the rollout, and stops when it fails', async () => {
+    world({ rollout: completeOnSecondPoll });
+    ecsMock.on(RunTaskCommand).resolves({ tasks: [stoppedTask('mig1', { lastStatus: 'PROVISIONING' })] });
+    ecsMock
+      .on(DescribeTasksCommand)
+      .resolves({ tasks: [stoppedTask('mig1', { containers: [{ name: 'app', exitCode: 2 }] })] });
+    logsMock
+      .on(GetLogEventsCommand)
+      .resolves({ events: [{ timestamp: 1, message: 'relation "users" already exists' }] });
+    const result = await deploy(inputs({ images: `app=${IMAGE}`, 'run-task': 'npm run migrate' }), clients, {
+      log: memoryLogger(),
+      clock: virtualClock()
+    });
+    expect(result).toMatchObject({ status: 'FAILED', runTask: { exitCode: 2, ok: false } });
+    expect(result.reason).toMatch(/app exited 2\. The service was not updated/);
+    expect(ecsMock.commandCalls(RunTaskCommand)[0].args[0].input).toMatchObject({
+      taskDefinition: NEW,
+      overrides: { containerOverrides: [{ name: 'app', command: ['npm', 'run', 'migrate'] }] }
+    });
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+    expect(result.diagnostics[0].lines).toContain('relation "users" already exists');
+  });
+
+  it('runs the one-off task and then rolls out when it exits 0', async () => {
+    world({ rollout: completeOnSecondPoll });
+    ecsMock.on(RunTaskCommand).resolves({ tasks: [stoppedTask('mig1', { lastStatus: 'PROVISIONING' })] });
+    ecsMock
+      .on(DescribeTasksCommand)
+      .resolves({ tasks: [stoppedTask('mig1', { containers: [{ name: 'app', exitCode: 0 }] })] });
+    const result = await deploy(inputs({ images: `app=${IMAGE}`, 'run-task': 'npm run migrate' }), clients, {
+      log: memoryLogger(),
+      clock: virtualClock()
+    });
+    expect(result).toMatchObject({ status: 'COMPLETED', runTask: { exitCode: 0 } });
+  });
+
+  it('cleans up old revisions after a completed rollout, keeping the ones in use', async () => {
+    world({ rollout: completeOnSecondPoll });
+    ecsMock
+      .on(ListTaskDefinitionsCommand)
+      .resolves({ taskDefinitionArns: [8, 7, 6, 5].map(r => tdArn('web', r)) });
+    ecsMock.on(DeregisterTaskDefinitionCommand).resolves({});
+    const result = await deploy(inputs({ images: `app=${IMAGE}`, 'keep-revisions': '2' }), clients, {
+      log: memoryLogger(),
+      clock: virtualClock()
+    });
+    expect(result.cleanup?.deregistered).toEqual([tdArn('web', 6), tdArn('web', 5)]);
+  });
+
+  it('fails at once on AccessDenied, after registering nothing twice', async () => {
+    world();
+    ecsMock
+      .on(UpdateServiceCommand)
+      .rejects(
+        Object.assign(new Error('User is not authorized to perform: ecs:UpdateService'), {
+          name: 'AccessDeniedException'
+        })
+      );
+    const clock = virtualClock();
+    const result = await deploy(inputs({ images: `app=${IMAGE}` }), clients, { log: memoryLogger(), clock });
+    expect(result).toMatchObject({ status: 'FAILED', registered: true, revision: 8 });
+    expect(result.reason).toMatch(/ecs:UpdateService/);
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+    expect(clock.slept).toEqual([]);
+  });
+
+  it('wait: false starts the deployment and returns IN_PROGRESS', async () => {
+    world();
+    const result = await deploy(inputs({ images: `app=${IMAGE}`, wait: 'false' }), clients, {
+      log: memoryLogger(),
+      clock: virtualClock()
+    });
+    expect(result).toMatchObject({ status: 'IN_PROGRESS', success: true, deploymentId: NEW_DEPLOYMENT });
+    expect(ecsMock.commandCalls(DescribeServicesCommand)).toHaveLength(1);
+  });
+
+  it('cancellation while waiting ends CANCELLED without a rollback', async () => {
+    const controller = new AbortController();
+    world({ rollout: poll => (poll === 2 ? (controller.abort(), {}) : {}) });
+    const result = await deploy(inputs({ images: `app=${IMAGE}` }), clients, {
+      log: memoryLogger(),
+      clock: virtualClock(),
+      signal: controller.signal
+    });
+    expect(result).toMatchObject({ status: 'CANCELLED', success: false });
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+    expect(buildReport(result, { region: REGION, startedAt: new Date(0), run: {} as never }).status).toBe(
+      'cancelled'
+    );
+  });
+});

@@ -1,0 +1,175 @@
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { memoryLogger } from '../../../core/index.js';
+import { awslogsStream, diagnose, failingContainer } from './diagnose.js';
+import {
+  CLUSTER,
+  NEW_DEPLOYMENT,
+  REGION,
+  describedTaskDefinition,
+  service,
+  stoppedTask
+} from './testing/fixtures.js';
+
+const ecsMock = mockClient(ECSClient);
+const elbMock = mockClient(ElasticLoadBalancingV2Client);
+const logsMock = mockClient(CloudWatchLogsClient);
+const clients = {
+  ecs: new ECSClient({ region: REGION }),
+  elb: new ElasticLoadBalancingV2Client({ region: REGION }),
+  logs: new CloudWatchLogsClient({ region: REGION })
+};
+const options = {
+  cluster: CLUSTER,
+  deploymentId: NEW_DEPLOYMENT,
+  service: service(),
+  taskDefinition: describedTaskDefinition(8),
+  region: REGION
+};
+
+beforeEach(() => {
+  ecsMock.reset();
+  elbMock.reset();
+  logsMock.reset();
+});
+
+describe('diagnose', () => {
+  it('explains stopped tasks, unhealthy targets and the failing container’s last log lines', async () => {
+    const older = stoppedTask('0a0a0a0a0a0a', { stoppedAt: new Date('2026-11-22T10:00:30Z') });
+    const newest = stoppedTask('1b1b1b1b1b1b');
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [older.taskArn ?? '', newest.taskArn ?? ''] });
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [older, newest], failures: [] });
+    elbMock.on(DescribeTargetHealthCommand).resolves({
+      TargetHealthDescriptions: [
+        {
+          Target: { Id: '10.0.1.12', Port: 8080, AvailabilityZone: 'eu-west-1a' },
+          HealthCheckPort: '8080',
+          TargetHealth: {
+            State: 'unhealthy',
+            Reason: 'Target.ResponseCodeMismatch',
+            Description: 'Health checks failed with these codes: [502]'
+          }
+        },
+        {
+          Target: { Id: '10.0.1.13', Port: 8080 },
+          HealthCheckPort: '8080',
+          TargetHealth: { State: 'healthy' }
+        }
+      ]
+    });
+    logsMock.on(GetLogEventsCommand).resolves({
+      events: [
+        { timestamp: 1, message: 'Starting server', ingestionTime: 2 },
+        { timestamp: 3, message: 'Error: connect ECONNREFUSED 10.0.0.5:5432', ingestionTime: 4 }
+      ],
+      nextForwardToken: 'f/1',
+      nextBackwardToken: 'b/1'
+    });
+    const log = memoryLogger();
+    const found = await diagnose(clients, options, log);
+
+    expect(ecsMock.commandCalls(ListTasksCommand)[0].args[0].input).toEqual({
+      cluster: CLUSTER,
+      startedBy: NEW_DEPLOYMENT,
+      desiredStatus: 'STOPPED',
+      maxResults: 100
+    });
+    expect(found[0]).toEqual({
+      title: 'Stopped task 1b1b1b1b1b1b',
+      severity: 'error',
+      lines: [
+        'stoppedReason: Essential container in task exited',
+        'stopCode: EssentialContainerExited',
+        'container app: STOPPED exit code 1',
+        'container envoy: STOPPED exit code 0'
+      ]
+    });
+    expect(found[1].title).toBe('Stopped task 0a0a0a0a0a0a');
+    const targets = found.find(d => d.title.startsWith('Unhealthy targets'));
+    expect(targets?.lines).toEqual([
+      '10.0.1.12:8080 unhealthy Target.ResponseCodeMismatch: Health checks failed with these codes: [502]'
+    ]);
+    expect(logsMock.commandCalls(GetLogEventsCommand)[0].args[0].input).toEqual({
+      logGroupName: '/ecs/web',
+      logStreamName: 'ecs/app/1b1b1b1b1b1b',
+      limit: 30,
+      startFromHead: false
+    });
+    const logs = found.find(d => d.title.startsWith('Last 2 log lines of app'));
+    expect(logs?.lines).toEqual(['Starting server', 'Error: connect ECONNREFUSED 10.0.0.5:5432']);
+    expect(log.text()).toMatch(/error: Stopped task 1b1b1b1b1b1b/);
+  });
+
+  it('turns a failed look (missing permission) into a diagnostic line instead of an error', async () => {
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [stoppedTask('1b').taskArn ?? ''] });
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [stoppedTask('1b')] });
+    elbMock
+      .on(DescribeTargetHealthCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
+    logsMock
+      .on(GetLogEventsCommand)
+      .rejects(
+        Object.assign(new Error('The specified log stream does not exist.'), {
+          name: 'ResourceNotFoundException'
+        })
+      );
+    const found = await diagnose(clients, options, memoryLogger());
+    expect(found.find(d => d.title === 'Target health')?.lines[0]).toMatch(
+      /Could not read the health of .*not authorized/
+    );
+    expect(found.find(d => d.title === 'Logs of app')?.lines[0]).toMatch(/log stream does not exist/);
+  });
+
+  it('says when no task was stopped', async () => {
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
+    elbMock.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
+    const found = await diagnose(clients, options, memoryLogger());
+    expect(found).toEqual([
+      {
+        title: 'Stopped tasks',
+        severity: 'info',
+        lines: [`No stopped tasks were started by ${NEW_DEPLOYMENT}.`]
+      }
+    ]);
+  });
+});
+
+describe('helpers', () => {
+  it('picks the container that failed', () => {
+    const defs = describedTaskDefinition(8).containerDefinitions ?? [];
+    expect(failingContainer(stoppedTask('x'), defs)).toBe('app');
+    const sidecar = stoppedTask('x', {
+      containers: [
+        { name: 'app', exitCode: 0 },
+        { name: 'envoy', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' }
+      ]
+    });
+    expect(failingContainer(sidecar, defs)).toBe('envoy');
+    expect(failingContainer(stoppedTask('x', { containers: [{ name: 'app' }] }), defs)).toBe('app');
+  });
+
+  it('finds the awslogs stream only with a group and a prefix', () => {
+    const app = describedTaskDefinition(8).containerDefinitions?.[0];
+    expect(awslogsStream(app, 'abc', 'us-east-1')).toEqual({
+      group: '/ecs/web',
+      stream: 'ecs/app/abc',
+      region: REGION
+    });
+    expect(
+      awslogsStream(
+        { ...app, logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g' } } },
+        'abc',
+        REGION
+      )
+    ).toBeUndefined();
+    expect(
+      awslogsStream({ ...app, logConfiguration: { logDriver: 'json-file' } }, 'abc', REGION)
+    ).toBeUndefined();
+  });
+});

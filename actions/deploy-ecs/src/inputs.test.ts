@@ -1,0 +1,213 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InputError, recordInputSource } from '../../../core/index.js';
+import { getInputs, splitCommand } from './inputs.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'deploy-ecs-inputs-'));
+  writeFileSync(
+    join(dir, 'td.json'),
+    JSON.stringify({ family: 'web-${STAGE}', containerDefinitions: [{ name: 'app', image: 'repo:${TAG}' }] })
+  );
+  writeFileSync(
+    join(dir, 'td.yaml'),
+    'family: web\ncontainerDefinitions:\n  - name: app\n    image: "repo:${TAG}"\n'
+  );
+  writeFileSync(join(dir, 'bad.json'), '{"family": "web",');
+  writeFileSync(join(dir, 'bad.yaml'), 'family: web\n  containerDefinitions: [\n');
+  writeFileSync(join(dir, 'app.env'), '# comment\nexport A=1\nB=x=y "z"\n\nC=\n');
+  writeFileSync(join(dir, 'broken.env'), 'JUSTAWORD\n');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const read = (values: Record<string, string>) =>
+  getInputs(recordInputSource({ cluster: 'prod', service: 'web', region: 'eu-west-1', ...values }), {
+    cwd: dir,
+    env: {}
+  });
+
+function problems(values: Record<string, string>): string[] {
+  try {
+    read(values);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError);
+    return (error as InputError).problems.map(p => `${p.input}: ${p.message}`);
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('getInputs', () => {
+  it('has the documented defaults', () => {
+    const inputs = read({});
+    expect(inputs).toMatchObject({
+      cluster: 'prod',
+      service: 'web',
+      region: 'eu-west-1',
+      wait: true,
+      timeoutMs: 15 * 60_000,
+      pollIntervalMs: 5000,
+      rollback: true,
+      keepRevisions: 0,
+      dryRun: false,
+      forceNewDeployment: false,
+      images: [],
+      environment: [],
+      secrets: []
+    });
+  });
+
+  it('reads a JSON task definition and fills its placeholders from vars', () => {
+    const inputs = read({ 'task-definition': 'td.json', vars: 'STAGE=prod\nTAG=1.2.3' });
+    expect(inputs.taskDefinition).toEqual({
+      family: 'web-prod',
+      containerDefinitions: [{ name: 'app', image: 'repo:1.2.3' }]
+    });
+  });
+
+  it('reads YAML and warns about unused vars', () => {
+    const inputs = read({ 'task-definition': 'td.yaml', vars: 'TAG=9\nUNUSED=1' });
+    expect(inputs.taskDefinition).toMatchObject({
+      family: 'web',
+      containerDefinitions: [{ image: 'repo:9' }]
+    });
+    expect(inputs.warnings.join()).toMatch(/UNUSED/);
+  });
+
+  it('names a placeholder without a value', () => {
+    expect(problems({ 'task-definition': 'td.json', vars: 'TAG=1' })).toEqual([
+      expect.stringMatching(/^vars: the placeholder \$\{STAGE\} in 'td.json' has no value/)
+    ]);
+  });
+
+  it('names a missing file, invalid JSON and invalid YAML', () => {
+    expect(problems({ 'task-definition': 'nope.json' })).toEqual([
+      expect.stringMatching(/^task-definition: the file 'nope.json' does not exist/)
+    ]);
+    expect(problems({ 'task-definition': 'bad.json' })).toEqual([
+      expect.stringMatching(/^task-definition: 'bad.json' is not valid JSON/)
+    ]);
+    expect(problems({ 'task-definition': 'bad.yaml' })).toEqual([
+      expect.stringMatching(/^task-definition: 'bad.yaml' is not valid YAML/)
+    ]);
+  });
+
+  it('needs task-definition when there is no service', () => {
+    expect(problems({ service: '' })).toEqual([
+      expect.stringMatching(/^task-definition: is required when 'service' is not set/)
+    ]);
+  });
+
+  it('reads images, image + container, environment and secrets, keeping values intact', () => {
+    const inputs = read({
+      images: 'app=repo/web@sha256:abc\nenvoy = envoy:2',
+      image: 'other:1',
+      container: 'worker',
+      environment: `app.DSN=postgres://u:p@h/db?x=1 "q" 'r'\nLOG_LEVEL=\napp.A.B=1`,
+      secrets: 'app.DB=arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbC'
+    });
+    expect(inputs.images).toEqual([
+      { container: 'app', image: 'repo/web@sha256:abc', input: 'images', line: 1 },
+      { container: 'envoy', image: 'envoy:2', input: 'images', line: 2 },
+      { container: 'worker', image: 'other:1', input: 'image', line: 1 }
+    ]);
+    expect(inputs.environment).toEqual([
+      {
+        qualifier: 'app',
+        key: 'DSN',
+        fullKey: 'app.DSN',
+        value: `postgres://u:p@h/db?x=1 "q" 'r'`,
+        input: 'environment',
+        line: 1
+      },
+      {
+        qualifier: undefined,
+        key: 'LOG_LEVEL',
+        fullKey: 'LOG_LEVEL',
+        value: undefined,
+        input: 'environment',
+        line: 2
+      },
+      { qualifier: 'app', key: 'A.B', fullKey: 'app.A.B', value: '1', input: 'environment', line: 3 }
+    ]);
+    expect(inputs.secrets[0]).toMatchObject({
+      qualifier: 'app',
+      key: 'DB',
+      value: expect.stringMatching(/^arn:aws:secretsmanager/)
+    });
+  });
+
+  it('names malformed lines with their line numbers, all at once', () => {
+    const found = problems({
+      images: 'app=repo:1\njustanimage',
+      environment: 'NOEQUALS',
+      secrets: 'X=not an arn'
+    });
+    expect(found).toEqual([
+      expect.stringMatching(/^images: line 2 \('justanimage'\) is not of the form KEY=VALUE/),
+      expect.stringMatching(/^environment: line 1 \('NOEQUALS'\)/),
+      expect.stringMatching(/^secrets: line 1: the value of 'X' is not an ARN/)
+    ]);
+  });
+
+  it('reads env files (comments, export, values with = and quotes, empty removes) before environment', () => {
+    const inputs = read({ 'env-files': 'app=app.env', environment: 'app.A=2' });
+    expect(inputs.environment.map(e => [e.input, e.qualifier, e.key, e.value])).toEqual([
+      ['env-files', 'app', 'A', '1'],
+      ['env-files', 'app', 'B', 'x=y "z"'],
+      ['env-files', 'app', 'C', ''],
+      ['environment', 'app', 'A', '2']
+    ]);
+    expect(problems({ 'env-files': 'missing.env' })).toEqual([
+      expect.stringMatching(/^env-files: line 1: the file 'missing.env' does not exist/)
+    ]);
+    expect(problems({ 'env-files': 'broken.env' })).toEqual([
+      expect.stringMatching(/^env-files: 'broken.env' line 1/)
+    ]);
+  });
+
+  it('parses command and run-task with shell quoting, refusing shell operators', () => {
+    const inputs = read({
+      command: `node server.js --name "my app" 'a b'`,
+      'run-task': 'npm run migrate -- --to=latest'
+    });
+    expect(inputs.command).toEqual(['node', 'server.js', '--name', 'my app', 'a b']);
+    expect(inputs.runTask).toEqual(['npm', 'run', 'migrate', '--', '--to=latest']);
+    expect(problems({ 'run-task': 'migrate && seed' })).toEqual([
+      expect.stringMatching(/^run-task: '&&' is a shell operator/)
+    ]);
+    expect(splitCommand(`sh -c 'a | b'`)).toEqual(['sh', '-c', 'a | b']);
+    expect(splitCommand('echo $HOME')).toEqual(['echo', '$HOME']);
+  });
+
+  it('checks cpu, memory, roles, counts, durations and booleans', () => {
+    expect(read({ cpu: '0.5 vCPU', memory: '2 GB' })).toMatchObject({ cpu: '0.5 vCPU', memory: '2 GB' });
+    const found = problems({
+      cpu: 'lots',
+      memory: '1TB',
+      'task-role-arn': 'web-role',
+      'desired-count': '-1',
+      timeout: 'soon',
+      wait: 'maybe',
+      'keep-revisions': 'x'
+    });
+    expect(found.map(f => f.split(':')[0]).sort()).toEqual([
+      'cpu',
+      'desired-count',
+      'keep-revisions',
+      'memory',
+      'task-role-arn',
+      'timeout',
+      'wait'
+    ]);
+  });
+
+  it('needs a region, and a service for desired-count', () => {
+    expect(problems({ region: '' })).toEqual([expect.stringMatching(/^region: no AWS region is set/)]);
+    expect(
+      problems({ service: '', 'task-definition': 'td.yaml', vars: 'TAG=1', 'desired-count': '2' })
+    ).toEqual([expect.stringMatching(/^desired-count: needs 'service'/)]);
+  });
+});
