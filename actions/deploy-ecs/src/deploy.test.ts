@@ -78,12 +78,10 @@ function world(
   let current: Service = service(options.service);
   let polls = 0;
   let updateTd = '';
-  ecsMock
-    .on(DescribeClustersCommand)
-    .resolves({
-      clusters: [{ clusterArn: CLUSTER_ARN, clusterName: CLUSTER, status: 'ACTIVE' }],
-      failures: []
-    });
+  ecsMock.on(DescribeClustersCommand).resolves({
+    clusters: [{ clusterArn: CLUSTER_ARN, clusterName: CLUSTER, status: 'ACTIVE' }],
+    failures: []
+  });
   ecsMock.on(DescribeTaskDefinitionCommand).callsFake(input => {
     const ref = String(input.taskDefinition);
     const rev = /:(\d+)$/.exec(ref) ? Number(/:(\d+)$/.exec(ref)?.[1]) : Math.max(...registered.keys());
@@ -219,12 +217,10 @@ describe('deploy', () => {
 
   it('names a cluster that does not exist, before anything is registered', async () => {
     world();
-    ecsMock
-      .on(DescribeClustersCommand)
-      .resolves({
-        clusters: [],
-        failures: [{ arn: `arn:aws:ecs:${REGION}:123456789012:cluster/nope`, reason: 'MISSING' }]
-      });
+    ecsMock.on(DescribeClustersCommand).resolves({
+      clusters: [],
+      failures: [{ arn: `arn:aws:ecs:${REGION}:123456789012:cluster/nope`, reason: 'MISSING' }]
+    });
     const result = await deploy(inputs({ cluster: 'nope', images: `app=${IMAGE}` }), clients, {
       log: memoryLogger()
     });
@@ -239,12 +235,10 @@ describe('deploy', () => {
 
   it('names a service that does not exist or is INACTIVE', async () => {
     world();
-    ecsMock
-      .on(DescribeServicesCommand)
-      .resolves({
-        services: [],
-        failures: [{ arn: 'arn:aws:ecs:eu-west-1:123456789012:service/prod/gone', reason: 'MISSING' }]
-      });
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [],
+      failures: [{ arn: 'arn:aws:ecs:eu-west-1:123456789012:service/prod/gone', reason: 'MISSING' }]
+    });
     const missing = await deploy(inputs({ service: 'gone' }), clients, { log: memoryLogger() });
     expect(missing.reason).toMatch(
       /Input 'service': the service 'gone' does not exist in the cluster 'prod' \(MISSING\)/
@@ -427,13 +421,11 @@ describe('deploy', () => {
 
   it('fails at once on AccessDenied, after registering nothing twice', async () => {
     world();
-    ecsMock
-      .on(UpdateServiceCommand)
-      .rejects(
-        Object.assign(new Error('User is not authorized to perform: ecs:UpdateService'), {
-          name: 'AccessDeniedException'
-        })
-      );
+    ecsMock.on(UpdateServiceCommand).rejects(
+      Object.assign(new Error('User is not authorized to perform: ecs:UpdateService'), {
+        name: 'AccessDeniedException'
+      })
+    );
     const clock = virtualClock();
     const result = await deploy(inputs({ images: `app=${IMAGE}` }), clients, { log: memoryLogger(), clock });
     expect(result).toMatchObject({ status: 'FAILED', registered: true, revision: 8 });

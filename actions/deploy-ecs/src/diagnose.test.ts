@@ -112,13 +112,11 @@ describe('diagnose', () => {
     elbMock
       .on(DescribeTargetHealthCommand)
       .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
-    logsMock
-      .on(GetLogEventsCommand)
-      .rejects(
-        Object.assign(new Error('The specified log stream does not exist.'), {
-          name: 'ResourceNotFoundException'
-        })
-      );
+    logsMock.on(GetLogEventsCommand).rejects(
+      Object.assign(new Error('The specified log stream does not exist.'), {
+        name: 'ResourceNotFoundException'
+      })
+    );
     const found = await diagnose(clients, options, memoryLogger());
     expect(found.find(d => d.title === 'Target health')?.lines[0]).toMatch(
       /Could not read the health of .*not authorized/

@@ -96,13 +96,11 @@ describe('registerOrReuse', () => {
 
   it('fails at once on a client error such as AccessDenied or a bad request', async () => {
     ecsMock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: latest });
-    ecsMock
-      .on(RegisterTaskDefinitionCommand)
-      .rejects(
-        Object.assign(new Error('User is not authorized to perform: iam:PassRole'), {
-          name: 'AccessDeniedException'
-        })
-      );
+    ecsMock.on(RegisterTaskDefinitionCommand).rejects(
+      Object.assign(new Error('User is not authorized to perform: iam:PassRole'), {
+        name: 'AccessDeniedException'
+      })
+    );
     await expect(
       registerOrReuse(clients, changed, memoryLogger(), { clock: virtualClock() })
     ).rejects.toThrow(/iam:PassRole/);

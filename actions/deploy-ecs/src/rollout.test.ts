@@ -283,14 +283,12 @@ describe('watchDeployment', () => {
   });
 
   it('fails at once on AccessDenied', async () => {
-    ecsMock
-      .on(DescribeServicesCommand)
-      .rejects(
-        Object.assign(new Error('not authorized to perform: ecs:DescribeServices'), {
-          name: 'AccessDeniedException',
-          $metadata: { httpStatusCode: 400 }
-        })
-      );
+    ecsMock.on(DescribeServicesCommand).rejects(
+      Object.assign(new Error('not authorized to perform: ecs:DescribeServices'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 400 }
+      })
+    );
     const clock = virtualClock();
     await expect(
       watchDeployment(

@@ -98,14 +98,12 @@ describe('runOneOffTask', () => {
   });
 
   it('fails when ECS cannot place the task, naming run-task', async () => {
-    ecsMock
-      .on(RunTaskCommand)
-      .resolves({
-        tasks: [],
-        failures: [
-          { arn: 'arn:aws:ecs:eu-west-1:123456789012:container-instance/x', reason: 'RESOURCE:MEMORY' }
-        ]
-      });
+    ecsMock.on(RunTaskCommand).resolves({
+      tasks: [],
+      failures: [
+        { arn: 'arn:aws:ecs:eu-west-1:123456789012:container-instance/x', reason: 'RESOURCE:MEMORY' }
+      ]
+    });
     await expect(
       runOneOffTask(clients, { ...base, clock: virtualClock() }, memoryLogger())
     ).rejects.toMatchObject({
