@@ -1,0 +1,97 @@
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DockyardError, parseReports, runContext, validateReport } from '../../../core/index.js';
+import type { Inputs } from './inputs.js';
+import { DEFAULT_SUBJECT, renderEmail, mergeRunContext } from './render.js';
+import { inputErrorReport, notifyReport, summaryMarkdown, type Outcome } from './summary.js';
+
+const root = new URL('../../../', import.meta.url).pathname;
+const reports = parseReports(readFileSync(join(root, 'examples/reports/deploy-ecs-failure.json'), 'utf8'));
+const run = mergeRunContext(runContext({}), reports);
+const inputs: Inputs = {
+  from: 'Deploys <deploys@example.com>',
+  to: ['a@example.com', 'b@example.com'],
+  cc: ['c@example.com'],
+  bcc: ['secret1@example.com', 'secret2@example.com'],
+  replyTo: [],
+  subjectTemplate: DEFAULT_SUBJECT,
+  reports,
+  environment: 'production',
+  failOnError: false,
+  region: 'eu-west-1'
+};
+const email = renderEmail({
+  reports,
+  run,
+  status: 'failure',
+  environment: 'production',
+  subjectTemplate: DEFAULT_SUBJECT
+});
+const started = new Date('2026-11-21T09:25:00.000Z');
+const now = () => new Date('2026-11-21T09:25:02.000Z');
+
+const sent: Outcome = { inputs, email, status: 'failure', result: { sent: true, messageId: 'msg-1' } };
+const failed: Outcome = {
+  inputs,
+  email,
+  status: 'failure',
+  result: {
+    sent: false,
+    error: new DockyardError('SES refused the message.', { input: 'from', hint: 'Verify it.' })
+  }
+};
+
+describe('summaryMarkdown', () => {
+  it('shows what was sent, to whom, and the message id, but not the Bcc addresses', () => {
+    const md = summaryMarkdown(sent);
+    expect(md).toContain('## Email sent');
+    expect(md).toContain('| **Subject** | [FAILED] octo/app · production · deploy-ecs web |');
+    expect(md).toContain('| **To** | a@example.com, b@example.com |');
+    expect(md).toContain('| **Bcc** | 2 address(es) |');
+    expect(md).not.toContain('secret1');
+    expect(md).toContain('| **Reports** | deploy-ecs web (failure) |');
+    expect(md).toContain('| **Message ID** | `msg-1` |');
+    expect(md).toContain('<details><summary>Plain-text body</summary>');
+    expect(md).toContain('FAILED: deploy-ecs · web');
+  });
+
+  it('says why nothing was sent', () => {
+    const md = summaryMarkdown(failed);
+    expect(md).toContain('## Email not sent');
+    expect(md).toContain("> Input 'from': SES refused the message. Verify it.");
+    expect(md).not.toContain('Message ID');
+  });
+});
+
+describe('notifyReport', () => {
+  it('is a valid report of the send', () => {
+    const report = validateReport(notifyReport(sent, run, started, now));
+    expect(report).toMatchObject({
+      action: 'notify-ses',
+      status: 'success',
+      outcome: 'SENT',
+      subject: 'a@example.com +4',
+      summary: 'Emailed "[FAILED] octo/app · production · deploy-ecs web" to 5 recipient(s).',
+      startedAt: '2026-11-21T09:25:00.000Z',
+      finishedAt: '2026-11-21T09:25:02.000Z',
+      durationMs: 2000,
+      region: 'eu-west-1'
+    });
+    expect(report.details).toContainEqual(['Message ID', 'msg-1']);
+  });
+
+  it('records a failed send with its explanation', () => {
+    const report = notifyReport(failed, run, started, now);
+    expect(report).toMatchObject({
+      status: 'failure',
+      outcome: 'NOT_SENT',
+      error: "Input 'from': SES refused the message. Verify it."
+    });
+  });
+
+  it('records invalid inputs', () => {
+    const report = validateReport(inputErrorReport(new DockyardError('bad'), run, started, now));
+    expect(report).toMatchObject({ status: 'failure', outcome: 'INVALID_INPUT', error: 'bad' });
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * What notify-ses leaves behind: a job summary and its own report record. Pure functions of the
+ * inputs, the rendered email and the send result.
+ */
+import {
+  SummaryBuilder,
+  createReport,
+  describeError,
+  mdCode,
+  mdEscape,
+  type Report,
+  type RunContext
+} from '../../../core/index.js';
+import type { Inputs } from './inputs.js';
+import { STATUS_LABEL, type RenderedEmail } from './render.js';
+import type { SendResult } from './send.js';
+
+export interface Outcome {
+  inputs: Inputs;
+  email: RenderedEmail;
+  result: SendResult;
+  status: Report['status'];
+}
+
+function reportList(reports: Report[]): string {
+  return reports.map(r => `${[r.action, r.subject].filter(Boolean).join(' ')} (${r.status})`).join(', ');
+}
+
+export function summaryMarkdown({ inputs, email, result, status }: Outcome): string {
+  const s = new SummaryBuilder();
+  s.heading(result.sent ? 'Email sent' : 'Email not sent');
+  if (!result.sent) s.paragraph(`> ${mdEscape(describeError(result.error))}`);
+  s.facts([
+    ['Subject', mdEscape(email.subject)],
+    ['Status', STATUS_LABEL[status]],
+    ['From', mdEscape(inputs.from)],
+    ['To', mdEscape(inputs.to.join(', '))],
+    ['Cc', inputs.cc.length > 0 ? mdEscape(inputs.cc.join(', ')) : undefined],
+    // Bcc recipients stay private: the summary is visible to everyone who can read the run.
+    ['Bcc', inputs.bcc.length > 0 ? `${inputs.bcc.length} address(es)` : undefined],
+    ['Reply-To', inputs.replyTo.length > 0 ? mdEscape(inputs.replyTo.join(', ')) : undefined],
+    ['Reports', inputs.reports.length > 0 ? mdEscape(reportList(inputs.reports)) : 'none'],
+    ['Configuration set', inputs.configurationSet ? mdCode(inputs.configurationSet) : undefined],
+    ['Region', inputs.region],
+    ['Message ID', result.sent ? mdCode(result.messageId) : undefined]
+  ]);
+  s.details('Plain-text body', `\n${new SummaryBuilder().code(email.text).toString()}`);
+  return s.toString();
+}
+
+export function notifyReport(
+  { inputs, email, result }: Outcome,
+  run: RunContext,
+  startedAt: Date,
+  now: () => Date = () => new Date()
+): Report {
+  const recipients = inputs.to.length + inputs.cc.length + inputs.bcc.length;
+  return createReport(
+    {
+      action: 'notify-ses',
+      status: result.sent ? 'success' : 'failure',
+      outcome: result.sent ? 'SENT' : 'NOT_SENT',
+      subject: inputs.to[0] ? `${inputs.to[0]}${recipients > 1 ? ` +${recipients - 1}` : ''}` : '',
+      summary: result.sent
+        ? `Emailed "${email.subject}" to ${recipients} recipient(s).`
+        : `The email "${email.subject}" was not sent.`,
+      startedAt: startedAt.toISOString(),
+      region: inputs.region,
+      details: [
+        ['Subject', email.subject],
+        ['From', inputs.from],
+        ...(result.sent ? [['Message ID', result.messageId] as [string, string]] : [])
+      ],
+      error: result.sent ? undefined : describeError(result.error),
+      run
+    },
+    now
+  );
+}
+
+/** The report when the inputs themselves are wrong: nothing was rendered or sent. */
+export function inputErrorReport(
+  error: unknown,
+  run: RunContext,
+  startedAt: Date,
+  now: () => Date = () => new Date()
+): Report {
+  return createReport(
+    {
+      action: 'notify-ses',
+      status: 'failure',
+      outcome: 'INVALID_INPUT',
+      subject: '',
+      summary: 'The email was not sent: the inputs need fixing.',
+      startedAt: startedAt.toISOString(),
+      error: describeError(error),
+      run
+    },
+    now
+  );
+}

@@ -1,0 +1,184 @@
+/**
+ * notify-ses end to end: the bundle (dist/notify-ses/index.js) run like the GitHub runner runs it,
+ * against moto's SES v2. Moto keeps what it "sent" and lists it at /moto-api/data.json; like SES in
+ * the sandbox, it refuses (MessageRejected) a sender that is not a verified identity (address or domain).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startMoto, TEST_REGION, type Moto } from './moto.js';
+import { ROOT, runAction } from './runner.js';
+
+interface MotoMessage {
+  id: string;
+  source: string;
+  subject: string;
+  body: string;
+  destinations: { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] };
+}
+
+const report = (name: string) =>
+  JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'examples/reports', `${name}.json`), 'utf8')));
+const reports = `${report('build-push')}\n${report('deploy-ecs-failure')}`;
+const hostileCommit = 'Fix <script>alert("owned")</script> & <img src=x onerror=alert(1)>';
+const event = { head_commit: { message: hostileCommit } };
+
+let moto: Moto;
+
+async function sentMessages(): Promise<MotoMessage[]> {
+  const data = (await (await fetch(`${moto.endpoint}/moto-api/data.json`)).json()) as {
+    ses?: { Message?: MotoMessage[] };
+  };
+  return data.ses?.Message ?? [];
+}
+
+function run(inputs: Record<string, string>) {
+  return runAction('notify-ses', {
+    inputs: { environment: 'production', reports, ...inputs },
+    env: moto.env,
+    event
+  });
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  const ses = new SESv2Client({
+    region: TEST_REGION,
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }
+  });
+  await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'deploys@example.com' }));
+  await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'example.org' }));
+  ses.destroy();
+}, 60_000);
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+describe('notify-ses on moto SES v2', () => {
+  it('sends from a verified identity; moto records the message as rendered', async () => {
+    const result = await run({
+      from: 'Dockyard Deploys <deploys@example.com>',
+      to: 'dev@example.com,\nops@example.com',
+      cc: 'lead@example.com',
+      bcc: 'audit@example.com',
+      'reply-to': 'oncall@example.com'
+    });
+    expect(result.code).toBe(0);
+    expect(result.outputs.sent).toBe('true');
+    const message = (await sentMessages()).find(m => m.id === result.outputs['message-id']);
+    expect(message).toBeDefined();
+    expect(message).toMatchObject({
+      source: 'Dockyard Deploys <deploys@example.com>',
+      subject: '[FAILED] octo/app · production · deploy-ecs web',
+      destinations: {
+        ToAddresses: ['dev@example.com', 'ops@example.com'],
+        CcAddresses: ['lead@example.com'],
+        BccAddresses: ['audit@example.com']
+      }
+    });
+    // Moto keeps the HTML part of Simple content.
+    const html = message!.body;
+    expect(html).toContain(
+      'Fix &lt;script&gt;alert(&quot;owned&quot;)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(1)&gt;'
+    );
+    expect(html).not.toMatch(/<script|<img/i);
+    expect(html).toContain(
+      'href="https://github.com/octo/app/commit/0123456789abcdef0123456789abcdef01234567"'
+    );
+    expect(html).toContain('href="https://github.com/octo/app/actions/runs/4242"');
+    expect(html).toContain('Stopped task 8f14e45fceea (container web)');
+    expect(html).toContain('build-push · web');
+
+    expect(result.summary).toContain('## Email sent');
+    expect(result.summary).toContain(`| **Message ID** | \`${result.outputs['message-id']}\` |`);
+    expect(result.summary).not.toContain('audit@example.com');
+    expect(JSON.parse(result.outputs.report)).toMatchObject({
+      schema: 'dockyard.report/v1',
+      action: 'notify-ses',
+      status: 'success',
+      outcome: 'SENT'
+    });
+    expect(result.stdout).toContain('::group::Sending through SES');
+  });
+
+  it('sends from an address whose domain is the verified identity', async () => {
+    const result = await run({
+      from: 'alerts@example.org',
+      to: 'dev@example.com',
+      reports: report('deploy-ecs-success')
+    });
+    expect(result.code).toBe(0);
+    const message = (await sentMessages()).find(m => m.id === result.outputs['message-id']);
+    expect(message?.subject).toBe('[SUCCEEDED] octo/app · production · deploy-ecs web');
+  });
+
+  it('sends with only a status when the deploy job failed before writing a report', async () => {
+    const result = await run({
+      from: 'deploys@example.com',
+      to: 'dev@example.com',
+      reports: '',
+      status: 'failure'
+    });
+    expect(result.code).toBe(0);
+    const message = (await sentMessages()).find(m => m.id === result.outputs['message-id']);
+    expect(message?.subject).toBe('[FAILED] octo/app · production');
+  });
+
+  it('fails with the explained error for an unverified sender when fail-on-error is true', async () => {
+    const before = (await sentMessages()).length;
+    const result = await run({
+      from: 'nobody@unverified.example',
+      to: 'dev@example.com',
+      'fail-on-error': 'true'
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      "::error::Input 'from': SES refused the message: 'nobody@unverified.example' is not verified for sending in us-east-1."
+    );
+    expect(result.stdout).toContain(
+      "Verify the sender 'nobody@unverified.example' or its domain 'unverified.example' in SES in us-east-1"
+    );
+    expect(result.stdout).toContain('it can send only to verified addresses');
+    expect(result.stdout).toContain(
+      'SES said: MessageRejected: Email address not verified nobody@unverified.example'
+    );
+    expect(result.outputs.sent).toBe('false');
+    expect(result.outputs['message-id']).toBeUndefined();
+    expect(JSON.parse(result.outputs.report)).toMatchObject({
+      action: 'notify-ses',
+      status: 'failure',
+      outcome: 'NOT_SENT'
+    });
+    expect(result.summary).toContain('## Email not sent');
+    expect(await sentMessages()).toHaveLength(before);
+  });
+
+  it('leaves the step green with a warning for the same failure when fail-on-error is false (the default)', async () => {
+    const result = await run({ from: 'nobody@unverified.example', to: 'dev@example.com' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /::warning title=Email not sent::Input 'from': SES refused the message: 'nobody@unverified\.example' is not verified for sending in us-east-1\..*fail-on-error is false, so this step stays green\./
+    );
+    expect(result.stdout).not.toContain('::error');
+    expect(result.outputs.sent).toBe('false');
+    expect(result.summary).toContain('## Email not sent');
+  });
+
+  it('fails on invalid inputs before calling SES, naming each one', async () => {
+    const before = (await sentMessages()).length;
+    const result = await run({
+      from: 'deploys@example.com',
+      to: 'dev@example.com, not-an-address',
+      subject: '${stauts}'
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("Input 'to': 'not-an-address' is not an email address");
+    expect(result.stdout).toContain("Input 'subject': uses unknown placeholder(s) ${stauts}.");
+    expect(result.outputs.sent).toBe('false');
+    expect(JSON.parse(result.outputs.report)).toMatchObject({ status: 'failure', outcome: 'INVALID_INPUT' });
+    expect(await sentMessages()).toHaveLength(before);
+  });
+});
