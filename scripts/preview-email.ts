@@ -18,7 +18,8 @@ import {
   parseReports,
   runContext,
   type Report,
-  type ReportStatus
+  type ReportStatus,
+  type RunContext
 } from '../core/index.js';
 import { getInputs } from '../actions/notify-ses/src/inputs.js';
 import { DEFAULT_SUBJECT, mergeRunContext, renderEmail } from '../actions/notify-ses/src/render.js';
@@ -31,6 +32,13 @@ export interface Preview {
 
 const USAGE =
   'Usage: npm run preview-email -- <report.json>... [--environment <name>] [--status success|failure|cancelled|skipped] [--subject <template>] [--template <file.html>] [--out <file.html>]';
+
+/** The GitHub variables when there are any (on a runner), else the run the reports came from. */
+function previewRunContext(env: NodeJS.ProcessEnv, reports: Report[]): RunContext {
+  const own = { ...runContext(env), serverUrl: env.GITHUB_SERVER_URL ?? '' };
+  const merged = mergeRunContext(own, reports);
+  return { ...merged, serverUrl: merged.serverUrl || 'https://github.com' };
+}
 
 export function previewEmail(argv: string[], env: NodeJS.ProcessEnv = process.env): Preview {
   const { values, positionals } = parseArgs({
@@ -71,7 +79,7 @@ export function previewEmail(argv: string[], env: NodeJS.ProcessEnv = process.en
   const email = renderEmail({
     reports: inputs.reports,
     // Off a runner there is no GITHUB_* context; the reports carry the run they came from.
-    run: mergeRunContext(runContext({ GITHUB_SERVER_URL: env.GITHUB_SERVER_URL }), inputs.reports),
+    run: previewRunContext(env, inputs.reports),
     status,
     environment: inputs.environment,
     subjectTemplate: values.subject ?? DEFAULT_SUBJECT,

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMoto, TEST_REGION, type Moto } from './moto.js';
 import { ROOT, runAction } from './runner.js';
@@ -127,6 +128,36 @@ describe('notify-ses on moto SES v2', () => {
     expect(message?.subject).toBe('[FAILED] octo/app · production');
   });
 
+  it('fills a custom template from the workspace', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'notify-workspace-'));
+    mkdirSync(join(workspace, '.github'));
+    writeFileSync(
+      join(workspace, '.github', 'email.html'),
+      '<html><body><h1 style="color:${color}">${status} ${action} ${subject}</h1><p>${commitMessage}</p><a href="${runUrl}">run</a>${reports}</body></html>'
+    );
+    try {
+      const result = await runAction('notify-ses', {
+        inputs: {
+          from: 'deploys@example.com',
+          to: 'dev@example.com',
+          reports,
+          template: '.github/email.html'
+        },
+        env: { ...moto.env, GITHUB_WORKSPACE: workspace },
+        event
+      });
+      expect(result.code).toBe(0);
+      const message = (await sentMessages()).find(m => m.id === result.outputs['message-id']);
+      expect(message?.subject).toBe('[FAILED] octo/app · deploy-ecs web');
+      expect(message?.body).toMatch(
+        /^<html><body><h1 style="color:#cf222e">FAILED deploy-ecs web<\/h1><p>Fix &lt;script&gt;alert\(&quot;owned&quot;\)&lt;\/script&gt; &amp; &lt;img src=x onerror=alert\(1\)&gt;<\/p><a href="https:\/\/github.com\/octo\/app\/actions\/runs\/4242">run<\/a><table/
+      );
+      expect(message?.body).toContain('Stopped task 8f14e45fceea (container web)');
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+
   it('fails with the explained error for an unverified sender when fail-on-error is true', async () => {
     const before = (await sentMessages()).length;
     const result = await run({
@@ -143,7 +174,7 @@ describe('notify-ses on moto SES v2', () => {
     );
     expect(result.stdout).toContain('it can send only to verified addresses');
     expect(result.stdout).toContain(
-      'SES said: MessageRejected: Email address not verified nobody@unverified.example'
+      'SES said: MessageRejected: Email address not verified nobody@unverified.example.'
     );
     expect(result.outputs.sent).toBe('false');
     expect(result.outputs['message-id']).toBeUndefined();

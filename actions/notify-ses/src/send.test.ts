@@ -194,7 +194,7 @@ describe('explainSendError', () => {
 
   it('passes other rejections through with what SES said', () => {
     const e = explain(new MessageRejected({ message: 'Message length is more than 40 MB', $metadata }));
-    expect(e.message).toContain('SES said: MessageRejected: Message length is more than 40 MB');
+    expect(e.message).toContain('SES said: MessageRejected: Message length is more than 40 MB.');
     expect(e.input).toBeUndefined();
   });
 
@@ -252,11 +252,11 @@ describe('explainSendError', () => {
 
   it('explains a bad request and anything else with what SES said', () => {
     expect(explain(new BadRequestException({ message: 'Missing final @domain', $metadata })).message).toBe(
-      'SES refused the request as invalid. SES said: BadRequestException: Missing final @domain'
+      'SES refused the request as invalid. SES said: BadRequestException: Missing final @domain.'
     );
     expect(
       explain(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })).message
-    ).toBe('Sending through SES in eu-west-1 failed. SES said: Error: connect ECONNREFUSED 127.0.0.1:1');
+    ).toBe('Sending through SES in eu-west-1 failed. SES said: Error: connect ECONNREFUSED 127.0.0.1:1.');
   });
 
   it("keeps core's AccessDenied explanation (it names ses:SendEmail)", () => {

@@ -122,7 +122,7 @@ export function explainSendError(error: unknown, message: EmailMessage, context:
   if (error instanceof DockyardError) return error;
   const name = errorName(error);
   const aws = awsMessage(error);
-  const said = ` SES said: ${name}: ${aws}`;
+  const said = ` SES said: ${name}: ${aws}${/[.!?]$/.test(aws) ? '' : '.'}`;
   const region = context.region;
   const from = parseMailbox(message.from);
   const fromAddress = typeof from === 'string' ? message.from : from.address;
