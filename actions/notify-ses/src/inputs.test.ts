@@ -134,8 +134,12 @@ describe('getInputs', () => {
     expect(problems({ ...base, region: '' })).toEqual(['region: is not set.']);
   });
 
-  it('takes one sender', () => {
-    expect(problems({ ...base, from: 'a@example.com, b@example.com' })).toContain('from: takes one address.');
+  it('takes one sender, whose quoted name may hold a comma', () => {
+    expect(problems({ ...base, from: 'a@example.com, b@example.com' })).toEqual(['from: takes one address.']);
+    expect(problems({ ...base, from: 'a@example.com\nb@example.com' })).toEqual(['from: takes one address.']);
+    expect(read({ ...base, from: '"Ops, Team" <ops@example.com>' }).from).toBe(
+      '"Ops, Team" <ops@example.com>'
+    );
   });
 
   it('refuses a report of another schema', () => {

@@ -115,9 +115,11 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
     'from',
     "Set 'from' to an address or domain you verified in SES, e.g. 'Deploys <deploys@example.com>'."
   );
-  const from = fromText ? mailbox('from', fromText) : undefined;
-  if (fromText && splitList(fromText).length > 1)
+  // A comma or line break outside a quoted display name means several addresses.
+  const several = /[,\n]/.test(fromText.replace(/"(?:[^"\\]|\\.)*"/g, '""'));
+  if (several)
     r.fail('from', 'takes one address.', 'Give a single sender; list more people in to, cc or bcc.');
+  const from = fromText && !several ? mailbox('from', fromText) : undefined;
   const to = mailboxes('to');
   if (r.raw('to') === '')
     r.fail('to', 'is required.', 'Give one or more recipients, separated by commas or newlines.');

@@ -11,7 +11,7 @@ import {
 import { getInputs, type Inputs } from './inputs.js';
 import { mergeRunContext, renderEmail } from './render.js';
 import { deliver } from './send.js';
-import { inputErrorReport, notifyReport, summaryMarkdown } from './summary.js';
+import { describeReports, inputErrorReport, notifyReport, summaryMarkdown } from './summary.js';
 
 /** Reads inputs → renders the email → sends it → outputs, summary, report. */
 export async function main(): Promise<void> {
@@ -27,8 +27,7 @@ export async function main(): Promise<void> {
     const status = inputs.status ?? overallStatus(inputs.reports);
 
     const email = await log.group('Rendering the email', async () => {
-      for (const r of inputs.reports)
-        log.info(`Report: ${r.action} ${r.subject} — ${r.status} (${r.outcome})`);
+      log.info(`Reports: ${describeReports(inputs.reports)}; status ${status}.`);
       const rendered = renderEmail({
         reports: inputs.reports,
         run,

@@ -22,7 +22,9 @@ export interface Outcome {
   status: Report['status'];
 }
 
-function reportList(reports: Report[]): string {
+/** `build-push web (success), deploy-ecs web (failure)`, or `none`. */
+export function describeReports(reports: Report[]): string {
+  if (reports.length === 0) return 'none';
   return reports.map(r => `${[r.action, r.subject].filter(Boolean).join(' ')} (${r.status})`).join(', ');
 }
 
@@ -39,7 +41,7 @@ export function summaryMarkdown({ inputs, email, result, status }: Outcome): str
     // Bcc recipients stay private: the summary is visible to everyone who can read the run.
     ['Bcc', inputs.bcc.length > 0 ? `${inputs.bcc.length} address(es)` : undefined],
     ['Reply-To', inputs.replyTo.length > 0 ? mdEscape(inputs.replyTo.join(', ')) : undefined],
-    ['Reports', inputs.reports.length > 0 ? mdEscape(reportList(inputs.reports)) : 'none'],
+    ['Reports', mdEscape(describeReports(inputs.reports))],
     ['Configuration set', inputs.configurationSet ? mdCode(inputs.configurationSet) : undefined],
     ['Region', inputs.region],
     ['Message ID', result.sent ? mdCode(result.messageId) : undefined]
