@@ -1,9 +1,15 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { DeregisterTaskDefinitionCommand, ECSClient, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
+import {
+  DeregisterTaskDefinitionCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  ListServicesCommand,
+  ListTaskDefinitionsCommand
+} from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { memoryLogger } from '../../../core/index.js';
-import { cleanupRevisions, revisionsToDeregister } from './cleanup.js';
-import { tdArn } from './testing/fixtures.js';
+import { cleanupRevisions, revisionsToDeregister, taskDefinitionsInUse } from './cleanup.js';
+import { deployment, service, tdArn } from './testing/fixtures.js';
 
 const ecsMock = mockClient(ECSClient);
 const ecs = new ECSClient({ region: 'eu-west-1' });
@@ -49,5 +55,33 @@ describe('cleanupRevisions', () => {
     expect(
       ecsMock.commandCalls(DeregisterTaskDefinitionCommand).map(c => c.args[0].input.taskDefinition)
     ).toEqual([tdArn('web', 7), tdArn('web', 5)]);
+  });
+});
+
+describe('taskDefinitionsInUse', () => {
+  it('collects the revisions of every deployment of every service in the cluster, ten services a call', async () => {
+    const arns = Array.from(
+      { length: 12 },
+      (_, i) => `arn:aws:ecs:eu-west-1:123456789012:service/prod/s${i}`
+    );
+    ecsMock
+      .on(ListServicesCommand)
+      .resolvesOnce({ serviceArns: arns.slice(0, 11), nextToken: 'n' })
+      .resolvesOnce({ serviceArns: arns.slice(11) });
+    ecsMock.on(DescribeServicesCommand).callsFake(input => ({
+      services: (input.services as string[]).map((arn, i) =>
+        service({
+          serviceArn: arn,
+          taskDefinition: tdArn('other', i + 1),
+          deployments: [deployment({ id: `ecs-svc/${i}`, taskDefinition: tdArn('web', 3) })]
+        })
+      )
+    }));
+    const used = await taskDefinitionsInUse(ecs, 'prod');
+    expect(ecsMock.commandCalls(DescribeServicesCommand).map(c => c.args[0].input.services?.length)).toEqual([
+      10, 2
+    ]);
+    expect(used).toContain(tdArn('web', 3));
+    expect(used).toContain(tdArn('other', 10));
   });
 });

@@ -1,9 +1,11 @@
 /**
- * keep-revisions: deregister ACTIVE revisions of the family beyond the newest N. A revision that any of the
- * service's deployments uses, or the one just deployed, is never deregistered.
+ * keep-revisions: deregister ACTIVE revisions of the family beyond the newest N. A revision that a deployment of
+ * any service in the cluster uses (not only the one deployed to), or the one just deployed, is never deregistered.
  */
 import {
   DeregisterTaskDefinitionCommand,
+  DescribeServicesCommand,
+  ListServicesCommand,
   ListTaskDefinitionsCommand,
   type ECSClient
 } from '@aws-sdk/client-ecs';
@@ -70,4 +72,24 @@ export async function cleanupRevisions(
       `Nothing to deregister: ${result.kept.length} ACTIVE revisions of ${options.family}, keeping ${options.keep}.`
     );
   return result;
+}
+
+/** The task definitions of every deployment of every service in the cluster. */
+export async function taskDefinitionsInUse(ecs: ECSClient, cluster: string): Promise<string[]> {
+  const services: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const out = await ecs.send(new ListServicesCommand({ cluster, nextToken, maxResults: 100 }));
+    services.push(...(out.serviceArns ?? []));
+    nextToken = out.nextToken;
+  } while (nextToken);
+  const used: string[] = [];
+  for (let i = 0; i < services.length; i += 10) {
+    const out = await ecs.send(new DescribeServicesCommand({ cluster, services: services.slice(i, i + 10) }));
+    for (const service of out.services ?? []) {
+      if (service.taskDefinition) used.push(service.taskDefinition);
+      for (const d of service.deployments ?? []) if (d.taskDefinition) used.push(d.taskDefinition);
+    }
+  }
+  return used;
 }

@@ -7,6 +7,7 @@ import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListServicesCommand,
   ListTaskDefinitionsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
@@ -410,13 +411,26 @@ describe('deploy', () => {
     world({ rollout: completeOnSecondPoll });
     ecsMock
       .on(ListTaskDefinitionsCommand)
-      .resolves({ taskDefinitionArns: [8, 7, 6, 5].map(r => tdArn('web', r)) });
+      .resolves({ taskDefinitionArns: [8, 7, 6, 5, 4].map(r => tdArn('web', r)) });
     ecsMock.on(DeregisterTaskDefinitionCommand).resolves({});
+    // Another service of the cluster still runs web:5.
+    const canary = 'arn:aws:ecs:eu-west-1:123456789012:service/prod/web-canary';
+    ecsMock.on(ListServicesCommand).resolves({ serviceArns: [canary] });
+    ecsMock.on(DescribeServicesCommand, { services: [canary] }).resolves({
+      services: [
+        service({
+          serviceArn: canary,
+          serviceName: 'web-canary',
+          taskDefinition: tdArn('web', 5),
+          deployments: [deployment({ id: 'ecs-svc/c', taskDefinition: tdArn('web', 5) })]
+        })
+      ]
+    });
     const result = await deploy(inputs({ images: `app=${IMAGE}`, 'keep-revisions': '2' }), clients, {
       log: memoryLogger(),
       clock: virtualClock()
     });
-    expect(result.cleanup?.deregistered).toEqual([tdArn('web', 6), tdArn('web', 5)]);
+    expect(result.cleanup?.deregistered).toEqual([tdArn('web', 6), tdArn('web', 4)]);
   });
 
   it('fails at once on AccessDenied, after registering nothing twice', async () => {
@@ -453,6 +467,7 @@ describe('deploy', () => {
       signal: controller.signal
     });
     expect(result).toMatchObject({ status: 'CANCELLED', success: false });
+    expect(result.reason).toMatch(/IN_PROGRESS, running 0\/2/);
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
     expect(buildReport(result, { region: REGION, startedAt: new Date(0), run: {} as never }).status).toBe(
       'cancelled'

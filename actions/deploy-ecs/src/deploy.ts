@@ -22,7 +22,7 @@ import {
   type Diagnostic,
   type Logger
 } from '../../../core/index.js';
-import { cleanupRevisions, type CleanupResult } from './cleanup.js';
+import { cleanupRevisions, taskDefinitionsInUse, type CleanupResult } from './cleanup.js';
 import { describedAsRequest, sameTaskDefinition } from './compare.js';
 import { diagnose } from './diagnose.js';
 import { diffTaskDefinitions, type TaskDefinitionDiff } from './diff.js';
@@ -279,6 +279,7 @@ async function run(
       {
         ...watch,
         deploymentId: started.deployment.id ?? '',
+        initial: started.deployment,
         taskDefinitionArn: registration.taskDefinitionArn,
         previousTaskDefinitionArn: result.previousTaskDefinitionArn
       },
@@ -295,8 +296,9 @@ async function run(
     await cleanup(inputs, clients, result, log, inUse);
     return;
   }
+  if (rollout.status === 'CANCELLED') return;
   log.error(rollout.reason, { title: `Deployment ${rollout.status}` });
-  if (rollout.status === 'CANCELLED' || rollout.status === 'SUPERSEDED') return;
+  if (rollout.status === 'SUPERSEDED') return;
 
   // 7. Why, and back.
   result.diagnostics.push(
@@ -377,15 +379,16 @@ async function cleanup(
   inUse: string[]
 ): Promise<void> {
   if (inputs.keepRevisions <= 0 || !result.family || !result.taskDefinitionArn) return;
-  result.cleanup = await log.group('Cleaning up old revisions', () =>
-    cleanupRevisions(
+  result.cleanup = await log.group('Cleaning up old revisions', async () => {
+    const used = [
+      ...inUse,
+      ...(await taskDefinitionsInUse(clients.ecs, inputs.cluster)),
+      result.taskDefinitionArn ?? ''
+    ];
+    return cleanupRevisions(
       clients.ecs,
-      {
-        family: result.family ?? '',
-        keep: inputs.keepRevisions,
-        inUse: [...inUse, result.taskDefinitionArn ?? '']
-      },
+      { family: result.family ?? '', keep: inputs.keepRevisions, inUse: used },
       log
-    )
-  );
+    );
+  });
 }

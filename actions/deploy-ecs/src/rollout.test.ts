@@ -322,6 +322,31 @@ describe('watchDeployment', () => {
   });
 });
 
+describe('watchDeployment cancelled before its first answer', () => {
+  it('says where the deployment stood when UpdateService returned it', async () => {
+    const controller = new AbortController();
+    ecsMock.on(DescribeServicesCommand).callsFake(() => {
+      controller.abort();
+      throw Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
+    });
+    const result = await watchDeployment(
+      clients,
+      target,
+      {
+        ...ctx,
+        timeoutMs: 900_000,
+        intervalMs: 5000,
+        clock: virtualClock(),
+        signal: controller.signal,
+        initial: ours({ pendingCount: 2 })
+      },
+      memoryLogger()
+    );
+    expect(result).toMatchObject({ status: 'CANCELLED', polls: 1 });
+    expect(result.reason).toMatch(/stands at: IN_PROGRESS, running 0\/2, pending 2/);
+  });
+});
+
 describe('startDeployment', () => {
   it('calls UpdateService and follows the PRIMARY deployment it returns', async () => {
     ecsMock.on(UpdateServiceCommand).resolves({ service: snapshot([ours(), old()]) });

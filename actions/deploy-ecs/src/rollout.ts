@@ -269,6 +269,8 @@ export interface WatchOptions extends Context {
   clock?: Clock;
   /** Events already seen (from UpdateService's answer) are not printed again. */
   knownEvents?: ServiceEvent[];
+  /** The deployment as UpdateService returned it, for saying where it stands before the first look. */
+  initial?: Deployment;
 }
 
 export function countsLine(d: Deployment | undefined): string {
@@ -288,7 +290,7 @@ export async function watchDeployment(
   const seen = new Set((options.knownEvents ?? []).map(e => e.id ?? `${e.createdAt}${e.message}`));
   let lastCounts = '';
   let lastService: Service | undefined;
-  let lastDeployment: Deployment | undefined;
+  let lastDeployment: Deployment | undefined = options.initial;
   log.info(
     `Waiting for deployment ${options.deploymentId} (${taskDefinitionKey(options.taskDefinitionArn)}), up to ${formatDuration(options.timeoutMs)}, looking every ${formatDuration(options.intervalMs)}.`
   );
