@@ -448,6 +448,35 @@ describe('deploy', () => {
     expect(clock.slept).toEqual([]);
   });
 
+  it('on a timeout: TIMED_OUT with where it stands and the service events that explain it, no rollback', async () => {
+    const stuck = {
+      id: 'e-stuck',
+      createdAt: new Date('2026-11-22T10:00:30Z'),
+      message:
+        '(service web) was unable to place a task because no container instance met all of its requirements.'
+    };
+    world({
+      rollout: (_poll, td) => ({
+        deployments: [
+          deployment({ id: NEW_DEPLOYMENT, taskDefinition: td, runningCount: 1, pendingCount: 1 })
+        ],
+        events: [stuck, ...(service().events ?? [])]
+      })
+    });
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
+    elbMock.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
+    const result = await deploy(inputs({ images: `app=${IMAGE}`, timeout: '1m' }), clients, {
+      log: memoryLogger(),
+      clock: virtualClock()
+    });
+    expect(result).toMatchObject({ status: 'TIMED_OUT', success: false });
+    expect(result.rollback).toBeUndefined();
+    const summary = buildSummary(result, { region: REGION, durationMs: 60_000 });
+    expect(summary).toMatch(/running 1\/2, pending 1/);
+    expect(summary).toContain('was unable to place a task');
+    expect(summary).not.toContain('has reached a steady state');
+  });
+
   it('wait: false starts the deployment and returns IN_PROGRESS', async () => {
     world();
     const result = await deploy(inputs({ images: `app=${IMAGE}`, wait: 'false' }), clients, {

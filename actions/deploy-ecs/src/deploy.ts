@@ -301,6 +301,13 @@ async function run(
   if (rollout.status === 'SUPERSEDED') return;
 
   // 7. Why, and back.
+  if (rollout.events.length > 0) {
+    result.diagnostics.push({
+      title: 'Service events while waiting',
+      severity: 'info',
+      lines: rollout.events.slice(-15)
+    });
+  }
   result.diagnostics.push(
     ...(await log.group('Diagnosing', () =>
       diagnose(

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { memoryLogger } from '../../../core/index.js';
-import { awslogsStream, diagnose, failingContainer } from './diagnose.js';
+import { awslogsStream, diagnose, failingContainer, failureRank } from './diagnose.js';
 import {
   CLUSTER,
   NEW_DEPLOYMENT,
@@ -122,6 +122,36 @@ describe('diagnose', () => {
       /Could not read the health of .*not authorized/
     );
     expect(found.find(d => d.title === 'Logs of app')?.lines[0]).toMatch(/log stream does not exist/);
+  });
+
+  it('puts the tasks that show the failure first and reads the log of one of them, not of a task the scheduler stopped', async () => {
+    const failing = stoppedTask('f00d', { stoppedAt: new Date('2026-11-22T10:00:10Z') });
+    const replaced = stoppedTask('5ca1e', {
+      stoppedAt: new Date('2026-11-22T10:02:00Z'),
+      stopCode: 'ServiceSchedulerInitiated',
+      stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/2222222222222222222)',
+      containers: [{ name: 'app', lastStatus: 'STOPPED', exitCode: 143 }]
+    });
+    const clean = stoppedTask('c1ea2', {
+      stoppedAt: new Date('2026-11-22T10:03:00Z'),
+      stopCode: 'UserInitiated',
+      stoppedReason: 'Task stopped by user',
+      containers: [{ name: 'app', lastStatus: 'STOPPED', exitCode: 0 }]
+    });
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [clean, replaced, failing].map(t => t.taskArn ?? '') });
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [clean, replaced, failing] });
+    elbMock.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
+    logsMock.on(GetLogEventsCommand).resolves({ events: [{ timestamp: 1, message: 'boom' }] });
+    const found = await diagnose(clients, options, memoryLogger());
+    expect(found.filter(d => d.title.startsWith('Stopped task')).map(d => d.title)).toEqual([
+      'Stopped task f00d',
+      'Stopped task c1ea2',
+      'Stopped task 5ca1e'
+    ]);
+    expect(logsMock.commandCalls(GetLogEventsCommand)[0].args[0].input.logStreamName).toBe('ecs/app/f00d');
+    expect(failureRank(clean)).toBe(2);
+    expect(failureRank(replaced)).toBe(2);
+    expect(failureRank(failing)).toBe(0);
   });
 
   it('says when no task was stopped', async () => {

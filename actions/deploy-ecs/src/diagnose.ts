@@ -125,7 +125,9 @@ export async function diagnose(
       const described = await clients.ecs.send(
         new DescribeTasksCommand({ cluster: options.cluster, tasks: arns.slice(0, 100) })
       );
-      tasks = [...(described.tasks ?? [])].sort((a, b) => time(b.stoppedAt) - time(a.stoppedAt));
+      tasks = [...(described.tasks ?? [])].sort(
+        (a, b) => failureRank(a) - failureRank(b) || time(b.stoppedAt) - time(a.stoppedAt)
+      );
     }
     if (tasks.length === 0) {
       diagnostics.push({
@@ -223,6 +225,19 @@ export async function diagnose(
     else log.info(text);
   }
   return diagnostics;
+}
+
+/**
+ * Tasks that show the failure first: a container that exited non-zero or a task that failed to start, then an
+ * essential container that exited, then tasks stopped by the scheduler or a person (scaling in, replacement).
+ */
+export function failureRank(task: Task): number {
+  // The scheduler stops healthy old tasks with SIGTERM (exit 143): that is no failure.
+  if (task.stopCode === 'ServiceSchedulerInitiated' || task.stopCode === 'UserInitiated') return 2;
+  if ((task.containers ?? []).some(c => c.exitCode !== undefined && c.exitCode !== 0)) return 0;
+  if (task.stopCode === 'TaskFailedToStart') return 0;
+  if (task.stopCode === 'EssentialContainerExited') return 1;
+  return 2;
 }
 
 function time(value: Date | string | undefined): number {

@@ -47,6 +47,8 @@ export interface RolloutResult {
   rolledBackByEcs?: boolean;
   /** The deployment that took over (SUPERSEDED) or ECS's rollback deployment. */
   otherDeploymentId?: string;
+  /** The service events that appeared while waiting, oldest first, as printed. */
+  events: string[];
   polls: number;
   elapsedMs: number;
 }
@@ -162,7 +164,7 @@ export interface Context {
 export function classify(
   service: Service,
   ctx: Context
-): Omit<RolloutResult, 'polls' | 'elapsedMs' | 'service'> | undefined {
+): Omit<RolloutResult, 'polls' | 'elapsedMs' | 'service' | 'events'> | undefined {
   const deployments = service.deployments ?? [];
   const ours = deployments.find(d => d.id === ctx.deploymentId);
   const primary = deployments.find(d => d.status === 'PRIMARY');
@@ -288,6 +290,7 @@ export async function watchDeployment(
 ): Promise<RolloutResult> {
   const clock = options.clock ?? systemClock;
   const seen = new Set((options.knownEvents ?? []).map(e => e.id ?? `${e.createdAt}${e.message}`));
+  const printed: string[] = [];
   let lastCounts = '';
   let lastService: Service | undefined;
   let lastDeployment: Deployment | undefined = options.initial;
@@ -295,7 +298,7 @@ export async function watchDeployment(
     `Waiting for deployment ${options.deploymentId} (${taskDefinitionKey(options.taskDefinitionArn)}), up to ${formatDuration(options.timeoutMs)}, looking every ${formatDuration(options.intervalMs)}.`
   );
 
-  const outcome = await poll<Omit<RolloutResult, 'polls' | 'elapsedMs'>>({
+  const outcome = await poll<Omit<RolloutResult, 'polls' | 'elapsedMs' | 'events'>>({
     intervalMs: options.intervalMs,
     timeoutMs: options.timeoutMs,
     signal: options.signal,
@@ -325,7 +328,9 @@ export async function watchDeployment(
         const id = e.id ?? `${e.createdAt}${e.message}`;
         if (seen.has(id)) continue;
         seen.add(id);
-        log.info(`  event ${e.createdAt ? new Date(e.createdAt).toISOString() : ''} ${e.message ?? ''}`);
+        const line = `${e.createdAt ? new Date(e.createdAt).toISOString() : ''} ${e.message ?? ''}`.trim();
+        printed.push(line);
+        log.info(`  event ${line}`);
       }
       const ours = service.deployments?.find(d => d.id === options.deploymentId);
       if (ours) lastDeployment = ours;
@@ -340,7 +345,7 @@ export async function watchDeployment(
   });
 
   if (outcome.kind === 'done')
-    return { ...outcome.value, polls: outcome.attempts, elapsedMs: outcome.elapsedMs };
+    return { ...outcome.value, events: printed, polls: outcome.attempts, elapsedMs: outcome.elapsedMs };
   const where = `Deployment ${options.deploymentId} stands at: ${countsLine(lastDeployment)}.`;
   if (outcome.kind === 'cancelled') {
     log.warning(
@@ -352,6 +357,7 @@ export async function watchDeployment(
       deploymentId: options.deploymentId,
       deployment: lastDeployment,
       service: lastService,
+      events: printed,
       polls: outcome.attempts,
       elapsedMs: outcome.elapsedMs
     };
@@ -363,6 +369,7 @@ export async function watchDeployment(
     deploymentId: options.deploymentId,
     deployment: lastDeployment,
     service: lastService,
+    events: printed,
     polls: outcome.attempts,
     elapsedMs: outcome.elapsedMs
   };
