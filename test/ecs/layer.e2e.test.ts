@@ -1,0 +1,300 @@
+/**
+ * The scenario layer itself, driven with the SDK through the proxy the way the action drives it: each
+ * scenario must show what it promises, on moto, or the deploy-ecs end-to-end tests prove nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  UpdateServiceCommand
+} from '@aws-sdk/client-ecs';
+import {
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { TEST_REGION } from '../moto.js';
+import { IMAGE_V2, taskDefinitionInput, type Seeded } from './seed.js';
+import { startEcsStack, type EcsStack } from './stack.js';
+import { failingLogLines, SCENARIOS } from './scenarios.js';
+
+let stack: EcsStack;
+let ecs: ECSClient;
+let elb: ElasticLoadBalancingV2Client;
+let logs: CloudWatchLogsClient;
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+beforeAll(async () => {
+  stack = await startEcsStack();
+  const config = {
+    endpoint: stack.proxy.endpoint,
+    region: TEST_REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    maxAttempts: 1
+  };
+  ecs = new ECSClient(config);
+  elb = new ElasticLoadBalancingV2Client(config);
+  logs = new CloudWatchLogsClient(config);
+}, 60_000);
+
+afterAll(async () => {
+  for (const client of [ecs, elb, logs]) client?.destroy();
+  await stack?.stop();
+});
+
+async function newRevision(seed: Seeded): Promise<string> {
+  const td = await stack.clients.ecs.send(
+    new RegisterTaskDefinitionCommand(taskDefinitionInput(seed.family, seed.logGroup, IMAGE_V2))
+  );
+  return td.taskDefinition!.taskDefinitionArn!;
+}
+
+async function describe1(seed: Seeded) {
+  const out = await ecs.send(
+    new DescribeServicesCommand({ cluster: seed.cluster, services: [seed.service] })
+  );
+  return out.services![0];
+}
+
+describe('ECS scenario layer', () => {
+  it('starts from a steady service and shows a deployment progressing to COMPLETED on the clock', async () => {
+    const seed = await stack.fresh();
+    stack.layer.use({ name: 'complete', rollout: { kind: 'complete', afterMs: 1000 } });
+    const before = await describe1(seed);
+    expect(before.deployments).toHaveLength(1);
+    expect(before.deployments![0]).toMatchObject({
+      status: 'PRIMARY',
+      rolloutState: 'COMPLETED',
+      runningCount: 2
+    });
+    const arn = await newRevision(seed);
+    const updated = await ecs.send(
+      new UpdateServiceCommand({ cluster: seed.cluster, service: seed.service, taskDefinition: arn })
+    );
+    const id = updated.service!.deployments![0].id!;
+    expect(updated.service!.deployments![0]).toMatchObject({
+      status: 'PRIMARY',
+      taskDefinition: arn,
+      rolloutState: 'IN_PROGRESS'
+    });
+    expect(updated.service!.deployments![1]).toMatchObject({
+      status: 'ACTIVE',
+      taskDefinition: seed.taskDefinitionArn
+    });
+    const states: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const svc = await describe1(seed);
+      const d = svc.deployments!.find(x => x.id === id)!;
+      states.push(`${d.rolloutState}:${d.runningCount}`);
+      if (d.rolloutState === 'COMPLETED') break;
+      await sleep(250);
+    }
+    expect(states[0]).toBe('IN_PROGRESS:0');
+    expect(states.at(-1)).toBe('COMPLETED:2');
+    const after = await describe1(seed);
+    expect(after.deployments).toHaveLength(1);
+    expect(after.events!.map(e => e.message)).toEqual(
+      expect.arrayContaining([
+        `(service web) (deployment ${id}) deployment completed.`,
+        '(service web) has reached a steady state.'
+      ])
+    );
+    const outcome = stack.layer.mainOutcome()!;
+    expect(outcome.kind).toBe('COMPLETED');
+    expect(outcome.shownAt! - outcome.at).toBeGreaterThanOrEqual(0);
+    expect(outcome.shownAt! - outcome.at).toBeLessThan(400);
+    // The deployment's tasks are real moto tasks, found the way ECS finds them.
+    const running = await ecs.send(new ListTasksCommand({ cluster: seed.cluster, startedBy: id }));
+    expect(running.taskArns).toHaveLength(2);
+  }, 30_000);
+
+  it('fails a deployment with stopped tasks, exit codes, awslogs lines and unhealthy targets', async () => {
+    const seed = await stack.fresh();
+    stack.layer.use(SCENARIOS.failed.scenario({ afterMs: 1000 }));
+    const arn = await newRevision(seed);
+    const updated = await ecs.send(
+      new UpdateServiceCommand({ cluster: seed.cluster, service: seed.service, taskDefinition: arn })
+    );
+    const id = updated.service!.deployments![0].id!;
+    await sleep(1100);
+    const svc = await describe1(seed);
+    const d = svc.deployments!.find(x => x.id === id)!;
+    expect(d).toMatchObject({
+      rolloutState: 'FAILED',
+      rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+      failedTasks: 2
+    });
+    expect(svc.events!.map(e => e.message)).toContain(
+      `(service web) (deployment ${id}) deployment failed: tasks failed to start.`
+    );
+    const stopped = await ecs.send(
+      new ListTasksCommand({ cluster: seed.cluster, startedBy: id, desiredStatus: 'STOPPED' })
+    );
+    expect(stopped.taskArns).toHaveLength(2);
+    const tasks = await ecs.send(
+      new DescribeTasksCommand({ cluster: seed.cluster, tasks: stopped.taskArns })
+    );
+    const task = tasks.tasks![0];
+    expect(task).toMatchObject({
+      lastStatus: 'STOPPED',
+      stopCode: 'EssentialContainerExited',
+      stoppedReason: 'Essential container in task exited',
+      startedBy: id
+    });
+    expect(task.containers!.find(c => c.name === 'app')!.exitCode).toBe(1);
+    const taskId = task.taskArn!.split('/').pop();
+    const events = await logs.send(
+      new GetLogEventsCommand({
+        logGroupName: seed.logGroup,
+        logStreamName: `web/app/${taskId}`,
+        limit: 30,
+        startFromHead: false
+      })
+    );
+    expect(events.events!.map(e => e.message)).toEqual(failingLogLines().slice(-30));
+    // Service tasks only: ListTasks by service name, which moto ignores, is filtered by the layer.
+    const byService = await ecs.send(
+      new ListTasksCommand({ cluster: seed.cluster, serviceName: seed.service })
+    );
+    expect(byService.taskArns).toHaveLength(2);
+    const health = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: seed.targetGroupArn }));
+    expect(health.TargetHealthDescriptions).toHaveLength(2);
+    for (const t of health.TargetHealthDescriptions!) {
+      expect(t.TargetHealth).toEqual({
+        State: 'unhealthy',
+        Reason: 'Target.ResponseCodeMismatch',
+        Description: 'Health checks failed with these codes: [502]'
+      });
+    }
+    // The action's rollback: back to the revision the service ran before completes at the next look.
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster: seed.cluster,
+        service: seed.service,
+        taskDefinition: seed.taskDefinitionArn
+      })
+    );
+    const back = await describe1(seed);
+    expect(back.deployments).toHaveLength(1);
+    expect(back.deployments![0]).toMatchObject({
+      taskDefinition: seed.taskDefinitionArn,
+      rolloutState: 'COMPLETED'
+    });
+    expect(stack.layer.started.map(s => s.plan)).toEqual(['rollout', 'rollback']);
+  }, 30_000);
+
+  it('rolls back by the circuit breaker: the deployment is gone and the previous revision is PRIMARY', async () => {
+    const seed = await stack.fresh({ circuitBreakerRollback: true });
+    stack.layer.use(SCENARIOS['circuit-breaker'].scenario({ afterMs: 600 }));
+    const arn = await newRevision(seed);
+    const updated = await ecs.send(
+      new UpdateServiceCommand({ cluster: seed.cluster, service: seed.service, taskDefinition: arn })
+    );
+    const id = updated.service!.deployments![0].id!;
+    await sleep(700);
+    const svc = await describe1(seed);
+    expect(svc.deployments!.some(d => d.id === id)).toBe(false);
+    expect(svc.deployments![0]).toMatchObject({ status: 'PRIMARY', taskDefinition: seed.taskDefinitionArn });
+    expect(svc.taskDefinition).toBe(seed.taskDefinitionArn);
+    const messages = svc.events!.map(e => e.message);
+    expect(messages).toContain(`(service web) (deployment ${id}) deployment failed: tasks failed to start.`);
+    expect(messages.some(m => m?.startsWith('(service web) rolling back to deployment ecs-svc/'))).toBe(true);
+    expect(stack.layer.mainOutcome()).toMatchObject({ kind: 'ROLLED_BACK', deploymentId: id });
+  }, 30_000);
+
+  it('supersedes the deployment with someone else’s', async () => {
+    const seed = await stack.fresh();
+    stack.layer.use(SCENARIOS.superseded.scenario({ afterMs: 500 }));
+    const arn = await newRevision(seed);
+    const updated = await ecs.send(
+      new UpdateServiceCommand({ cluster: seed.cluster, service: seed.service, taskDefinition: arn })
+    );
+    const id = updated.service!.deployments![0].id!;
+    await sleep(600);
+    const svc = await describe1(seed);
+    expect(svc.deployments![0].status).toBe('PRIMARY');
+    expect(svc.deployments![0].id).not.toBe(id);
+    expect(svc.deployments![0].taskDefinition).toMatch(/:3$/);
+    expect(svc.deployments!.find(d => d.id === id)!.status).toBe('ACTIVE');
+  }, 30_000);
+
+  it('injects throttling and 5xx the way the services answer them', async () => {
+    await stack.fresh();
+    stack.layer.use({
+      name: 'faults',
+      rollout: { kind: 'complete', afterMs: 500 },
+      faults: [
+        { operation: 'DescribeServices', calls: [1], kind: 'throttle' },
+        { operation: 'DescribeServices', calls: [2], kind: '503' },
+        { operation: 'DescribeTargetHealth', calls: [1], kind: 'throttle' }
+      ]
+    });
+    await expect(
+      ecs.send(new DescribeServicesCommand({ cluster: 'dockyard', services: ['web'] }))
+    ).rejects.toMatchObject({
+      name: 'ThrottlingException',
+      $metadata: { httpStatusCode: 400 }
+    });
+    await expect(
+      ecs.send(new DescribeServicesCommand({ cluster: 'dockyard', services: ['web'] }))
+    ).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 503 }
+    });
+    await expect(
+      ecs.send(new DescribeServicesCommand({ cluster: 'dockyard', services: ['web'] }))
+    ).resolves.toBeDefined();
+    await expect(
+      elb.send(
+        new DescribeTargetHealthCommand({
+          TargetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-tg/x'
+        })
+      )
+    ).rejects.toMatchObject({
+      name: 'Throttling'
+    });
+    expect(stack.proxy.calls.map(c => `${c.service}:${c.operation}:${c.status}:${c.injected ?? ''}`)).toEqual(
+      [
+        'ecs:DescribeServices:400:throttle',
+        'ecs:DescribeServices:503:503',
+        'ecs:DescribeServices:200:',
+        'elasticloadbalancing:DescribeTargetHealth:400:throttle'
+      ]
+    );
+  }, 30_000);
+
+  it('runs a one-off task that stops with the planned exit code and log lines', async () => {
+    const seed = await stack.fresh();
+    stack.layer.use(SCENARIOS['run-task-fails'].scenario({ afterMs: 500 }));
+    const run = await ecs.send(
+      new RunTaskCommand({
+        cluster: seed.cluster,
+        taskDefinition: seed.taskDefinitionArn,
+        launchType: 'FARGATE',
+        networkConfiguration: { awsvpcConfiguration: { subnets: [seed.subnetId], securityGroups: [] } },
+        overrides: { containerOverrides: [{ name: 'app', command: ['migrate'] }] }
+      })
+    );
+    const arn = run.tasks![0].taskArn!;
+    expect(run.tasks![0].lastStatus).toBe('PROVISIONING');
+    await sleep(600);
+    const described = await ecs.send(new DescribeTasksCommand({ cluster: seed.cluster, tasks: [arn] }));
+    expect(described.tasks![0]).toMatchObject({
+      lastStatus: 'STOPPED',
+      stopCode: 'EssentialContainerExited'
+    });
+    expect(described.tasks![0].containers!.find(c => c.name === 'app')!.exitCode).toBe(3);
+    const events = await logs.send(
+      new GetLogEventsCommand({
+        logGroupName: seed.logGroup,
+        logStreamName: `web/app/${arn.split('/').pop()}`
+      })
+    );
+    expect(events.events!.at(-1)!.message).toContain('migration 0042_add_orders failed');
+    expect(stack.layer.mainOutcome()).toMatchObject({ kind: 'TASK_STOPPED', taskArn: arn });
+  }, 30_000);
+});

@@ -1,0 +1,53 @@
+/**
+ * Runs one named scenario end to end: a fresh seeded service, the scenario selected, the bundled action run
+ * against the proxy the way the runner runs it, and the measurement of that run.
+ */
+import { runAction, type RunResult } from '../runner.js';
+import { measure, type Measurement } from './measure.js';
+import { POLL_INTERVAL_MS, type ScenarioCase } from './scenarios.js';
+import type { Seeded } from './seed.js';
+import type { EcsStack } from './stack.js';
+
+export interface ScenarioRun {
+  seed: Seeded;
+  result: RunResult;
+  measurement: Measurement;
+}
+
+export interface ScenarioRunOptions {
+  /** Inputs on top of (or instead of, when undefined) the case's own. */
+  inputs?: Record<string, string | undefined>;
+  /** Keep moto and the layer as they are (a second run against the same service). */
+  reuse?: Seeded;
+  afterMs?: number;
+}
+
+export async function runScenario(
+  stack: EcsStack,
+  scenarioCase: ScenarioCase,
+  options: ScenarioRunOptions = {}
+): Promise<ScenarioRun> {
+  const seed = options.reuse ?? (await stack.fresh(scenarioCase.seed));
+  stack.layer.use(scenarioCase.scenario({ afterMs: options.afterMs }));
+  const startedAt = Date.now();
+  const result = await runAction('deploy-ecs', {
+    inputs: { ...scenarioCase.inputs(seed), ...options.inputs },
+    env: stack.env,
+    signal:
+      scenarioCase.cancelAfterMs !== undefined
+        ? { name: 'SIGTERM', afterMs: scenarioCase.cancelAfterMs }
+        : undefined,
+    timeoutMs: 90_000
+  });
+  const exitAt = startedAt + result.durationMs;
+  const measurement = measure({
+    proxy: stack.proxy,
+    layer: stack.layer,
+    startedAt,
+    exitAt,
+    pollIntervalMs: POLL_INTERVAL_MS,
+    timeoutMs: scenarioCase.timeoutMs,
+    signalledAt: scenarioCase.cancelAfterMs !== undefined ? startedAt + scenarioCase.cancelAfterMs : undefined
+  });
+  return { seed, result, measurement };
+}

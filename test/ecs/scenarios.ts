@@ -1,0 +1,174 @@
+/**
+ * The named scenarios the deploy-ecs end-to-end tests and `npm run bench` run: how the service is
+ * seeded, what the scenario layer makes ECS do, the action's inputs, and what the action must report.
+ */
+import type { Scenario, TargetHealthOverride, TaskFailure } from './scenario.js';
+import { IMAGE_V2, type SeedOptions, type Seeded } from './seed.js';
+
+export const POLL_INTERVAL_MS = 1000;
+
+/** 35 lines of a container that crashes on boot; the action shows the last 30. */
+export function failingLogLines(): string[] {
+  const lines = Array.from(
+    { length: 33 },
+    (_, i) => `L${String(i + 1).padStart(2, '0')} boot: loading module ${i + 1} of 33`
+  );
+  lines.push('L34 Error: DATABASE_URL is not set');
+  lines.push('L35     at loadConfig (/app/dist/config.js:12:11)');
+  return lines;
+}
+
+export const CRASH: TaskFailure = {
+  container: 'app',
+  exitCode: 1,
+  stopCode: 'EssentialContainerExited',
+  stoppedReason: 'Essential container in task exited',
+  logLines: failingLogLines()
+};
+
+export const UNHEALTHY: TargetHealthOverride = {
+  state: 'unhealthy',
+  reason: 'Target.ResponseCodeMismatch',
+  description: 'Health checks failed with these codes: [502]'
+};
+
+export const MIGRATION_LOG = [
+  'migrate: connecting to postgres://db.internal:5432/app',
+  'migrate: applying 0041_create_users ... ok',
+  'migrate: applying 0042_add_orders',
+  'ERROR: relation "orders" already exists',
+  'migration 0042_add_orders failed (exit 3)'
+];
+
+export interface ScenarioCase {
+  name: string;
+  description: string;
+  seed?: SeedOptions;
+  /** The scenario; `afterMs` is when the rollout reaches its outcome, from UpdateService. */
+  scenario(options?: { afterMs?: number }): Scenario;
+  inputs(seed: Seeded): Record<string, string>;
+  /** The action's `status` output and whether the step succeeds. */
+  expect: { status: string; success: boolean };
+  /** The timeout scenario: the outcome is the action's own deadline, this long after UpdateService. */
+  timeoutMs?: number;
+  /** The cancellation scenario: SIGTERM this long after the action started. */
+  cancelAfterMs?: number;
+}
+
+export function baseInputs(seed: Seeded): Record<string, string> {
+  return {
+    cluster: seed.cluster,
+    service: seed.service,
+    images: `app=${IMAGE_V2}`,
+    'poll-interval': `${POLL_INTERVAL_MS / 1000}s`,
+    timeout: '20s'
+  };
+}
+
+export const SCENARIOS: Record<string, ScenarioCase> = {
+  success: {
+    name: 'success',
+    description: 'the rollout completes after a few polls',
+    scenario: ({ afterMs = 3300 } = {}) => ({ name: 'success', rollout: { kind: 'complete', afterMs } }),
+    inputs: baseInputs,
+    expect: { status: 'COMPLETED', success: true }
+  },
+  failed: {
+    name: 'failed',
+    description: 'tasks crash and fail health checks; rolloutState FAILED; the action rolls back',
+    scenario: ({ afterMs = 3300 } = {}) => ({
+      name: 'failed',
+      rollout: { kind: 'fail', afterMs, failure: CRASH, unhealthy: UNHEALTHY }
+    }),
+    inputs: seed => ({ ...baseInputs(seed), rollback: 'true' }),
+    expect: { status: 'ROLLED_BACK', success: false }
+  },
+  'circuit-breaker': {
+    name: 'circuit-breaker',
+    description: 'the circuit breaker rolls back by itself: the deployment disappears',
+    seed: { circuitBreakerRollback: true },
+    scenario: ({ afterMs = 3300 } = {}) => ({
+      name: 'circuit-breaker',
+      rollout: {
+        kind: 'fail',
+        afterMs,
+        failure: CRASH,
+        unhealthy: UNHEALTHY,
+        ecsRollback: true,
+        rollbackCompletesAfterMs: 3000
+      }
+    }),
+    inputs: baseInputs,
+    expect: { status: 'ROLLED_BACK', success: false }
+  },
+  superseded: {
+    name: 'superseded',
+    description: 'another deployment takes over mid-wait',
+    scenario: ({ afterMs = 3300 } = {}) => ({
+      name: 'superseded',
+      rollout: {
+        kind: 'supersede',
+        afterMs,
+        image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:hotfix'
+      }
+    }),
+    inputs: baseInputs,
+    expect: { status: 'SUPERSEDED', success: false }
+  },
+  timeout: {
+    name: 'timeout',
+    description: 'a task can never be placed; the action times out',
+    scenario: () => ({ name: 'timeout', rollout: { kind: 'stall' } }),
+    inputs: seed => ({ ...baseInputs(seed), timeout: '5s' }),
+    timeoutMs: 5000,
+    expect: { status: 'TIMED_OUT', success: false }
+  },
+  throttled: {
+    name: 'throttled',
+    description: 'ThrottlingException and 5xx on registration, update and polls; still one registration',
+    // The wait's faults come before the outcome, so that the poller is back to its interval when it happens.
+    scenario: ({ afterMs = 5300 } = {}) => ({
+      name: 'throttled',
+      rollout: { kind: 'complete', afterMs },
+      faults: [
+        { operation: 'RegisterTaskDefinition', calls: [1], kind: 'throttle' },
+        { operation: 'UpdateService', calls: [1], kind: '503' },
+        { operation: 'DescribeServices', calls: [1, 3], kind: 'throttle', after: 'UpdateService' },
+        { operation: 'DescribeServices', calls: [5], kind: '500', after: 'UpdateService' },
+        { operation: 'DescribeTaskDefinition', calls: [1], kind: 'throttle' }
+      ]
+    }),
+    inputs: baseInputs,
+    expect: { status: 'COMPLETED', success: true }
+  },
+  'register-500-after-commit': {
+    name: 'register-500-after-commit',
+    description: 'RegisterTaskDefinition succeeds but answers 500; the retry must not register twice',
+    scenario: ({ afterMs = 2300 } = {}) => ({
+      name: 'register-500-after-commit',
+      rollout: { kind: 'complete', afterMs },
+      faults: [{ operation: 'RegisterTaskDefinition', calls: [1], kind: '500-after-commit' }]
+    }),
+    inputs: baseInputs,
+    expect: { status: 'COMPLETED', success: true }
+  },
+  cancelled: {
+    name: 'cancelled',
+    description: 'SIGTERM from the runner mid-wait',
+    scenario: () => ({ name: 'cancelled', rollout: { kind: 'stall' } }),
+    inputs: baseInputs,
+    cancelAfterMs: 3500,
+    expect: { status: 'CANCELLED', success: false }
+  },
+  'run-task-fails': {
+    name: 'run-task-fails',
+    description: 'the one-off migration task exits 3 before the rollout',
+    scenario: ({ afterMs = 2300 } = {}) => ({
+      name: 'run-task-fails',
+      rollout: { kind: 'complete', afterMs: 2000 },
+      runTask: { afterMs, exitCode: 3, logLines: MIGRATION_LOG }
+    }),
+    inputs: seed => ({ ...baseInputs(seed), 'run-task': 'npm run migrate' }),
+    expect: { status: 'FAILED', success: false }
+  }
+};

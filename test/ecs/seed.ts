@@ -1,0 +1,199 @@
+/**
+ * What a deploy-ecs test starts from, created in moto through the SDK: a cluster, a task definition with
+ * two containers logging through awslogs, a target group in the default VPC, a log group, and a Fargate
+ * service on that task definition behind the target group, with the deployment circuit breaker on.
+ */
+import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  ECSClient,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput
+} from '@aws-sdk/client-ecs';
+import {
+  CreateTargetGroupCommand,
+  ElasticLoadBalancingV2Client
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { TEST_ACCOUNT, TEST_REGION } from '../moto.js';
+
+export interface MotoClients {
+  ecs: ECSClient;
+  elb: ElasticLoadBalancingV2Client;
+  logs: CloudWatchLogsClient;
+  endpoint: string;
+}
+
+/** SDK clients that talk to moto directly (not through the proxy, so they are not counted). */
+export function motoClients(endpoint: string): MotoClients {
+  const config = {
+    endpoint,
+    region: TEST_REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    maxAttempts: 1
+  };
+  return {
+    ecs: new ECSClient(config),
+    elb: new ElasticLoadBalancingV2Client(config),
+    logs: new CloudWatchLogsClient(config),
+    endpoint
+  };
+}
+
+/** The default VPC and its first subnet, which moto creates in every region (read through EC2's query API). */
+export async function defaultNetwork(endpoint: string): Promise<{ vpcId: string; subnetId: string }> {
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${TEST_REGION}/ec2/aws4_request, SignedHeaders=host, Signature=0`
+    },
+    body: 'Action=DescribeSubnets&Version=2016-11-15&Filter.1.Name=default-for-az&Filter.1.Value.1=true'
+  });
+  const xml = await res.text();
+  const subnetId = /<subnetId>([^<]+)<\/subnetId>/.exec(xml)?.[1];
+  const vpcId = /<vpcId>([^<]+)<\/vpcId>/.exec(xml)?.[1];
+  if (!subnetId || !vpcId) throw new Error(`moto has no default subnet: ${xml.slice(0, 300)}`);
+  return { vpcId, subnetId };
+}
+
+export const IMAGE_V1 = `${TEST_ACCOUNT}.dkr.ecr.${TEST_REGION}.amazonaws.com/web:v1`;
+export const IMAGE_V2 = `${TEST_ACCOUNT}.dkr.ecr.${TEST_REGION}.amazonaws.com/web:v2`;
+export const SIDECAR_IMAGE = 'public.ecr.aws/docker/library/busybox:1.36';
+
+export interface SeedOptions {
+  cluster?: string;
+  service?: string;
+  family?: string;
+  desiredCount?: number;
+  /** deploymentCircuitBreaker.rollback: whether ECS rolls a failed deployment back by itself. */
+  circuitBreakerRollback?: boolean;
+  /** Put the service behind an ELBv2 target group. */
+  loadBalancer?: boolean;
+}
+
+export interface Seeded {
+  cluster: string;
+  service: string;
+  family: string;
+  taskDefinitionArn: string;
+  targetGroupArn?: string;
+  logGroup: string;
+  logStreamPrefix: string;
+  subnetId: string;
+  vpcId: string;
+}
+
+/** Moto sums container-level cpu and memory when it places a task, so every container sets both. */
+export function taskDefinitionInput(
+  family: string,
+  logGroup: string,
+  image = IMAGE_V1
+): RegisterTaskDefinitionCommandInput {
+  const awslogs = (prefix: string) => ({
+    logDriver: 'awslogs' as const,
+    options: { 'awslogs-group': logGroup, 'awslogs-region': TEST_REGION, 'awslogs-stream-prefix': prefix }
+  });
+  return {
+    family,
+    networkMode: 'awsvpc',
+    requiresCompatibilities: ['FARGATE'],
+    cpu: '256',
+    memory: '512',
+    executionRoleArn: `arn:aws:iam::${TEST_ACCOUNT}:role/ecsTaskExecutionRole`,
+    taskRoleArn: `arn:aws:iam::${TEST_ACCOUNT}:role/web-task`,
+    containerDefinitions: [
+      {
+        name: 'app',
+        image,
+        essential: true,
+        cpu: 192,
+        memory: 384,
+        portMappings: [{ containerPort: 80, protocol: 'tcp' }],
+        environment: [
+          { name: 'LOG_LEVEL', value: 'info' },
+          { name: 'GREETING', value: 'hello world' }
+        ],
+        logConfiguration: awslogs('web')
+      },
+      {
+        name: 'worker',
+        image: SIDECAR_IMAGE,
+        essential: false,
+        cpu: 64,
+        memory: 128,
+        command: ['sh', '-c', 'while true; do sleep 60; done'],
+        logConfiguration: awslogs('web')
+      }
+    ]
+  };
+}
+
+export async function seedService(clients: MotoClients, options: SeedOptions = {}): Promise<Seeded> {
+  const cluster = options.cluster ?? 'dockyard';
+  const service = options.service ?? 'web';
+  const family = options.family ?? 'web';
+  const logGroup = `/ecs/${family}`;
+  const { vpcId, subnetId } = await defaultNetwork(clients.endpoint);
+  await clients.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  await clients.logs.send(new CreateLogGroupCommand({ logGroupName: logGroup })).catch((e: Error) => {
+    if (e.name !== 'ResourceAlreadyExistsException') throw e;
+  });
+  const td = await clients.ecs.send(new RegisterTaskDefinitionCommand(taskDefinitionInput(family, logGroup)));
+  let targetGroupArn: string | undefined;
+  if (options.loadBalancer ?? true) {
+    const tg = await clients.elb.send(
+      new CreateTargetGroupCommand({
+        Name: `${service}-tg`,
+        Protocol: 'HTTP',
+        Port: 80,
+        VpcId: vpcId,
+        TargetType: 'ip',
+        HealthCheckPath: '/health'
+      })
+    );
+    targetGroupArn = tg.TargetGroups?.[0]?.TargetGroupArn;
+  }
+  await clients.ecs.send(
+    new CreateServiceCommand({
+      cluster,
+      serviceName: service,
+      taskDefinition: td.taskDefinition!.taskDefinitionArn,
+      desiredCount: options.desiredCount ?? 2,
+      launchType: 'FARGATE',
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets: [subnetId], securityGroups: [], assignPublicIp: 'DISABLED' }
+      },
+      loadBalancers: targetGroupArn
+        ? [{ targetGroupArn, containerName: 'app', containerPort: 80 }]
+        : undefined,
+      deploymentConfiguration: {
+        maximumPercent: 200,
+        minimumHealthyPercent: 100,
+        deploymentCircuitBreaker: { enable: true, rollback: options.circuitBreakerRollback ?? false }
+      }
+    })
+  );
+  return {
+    cluster,
+    service,
+    family,
+    taskDefinitionArn: td.taskDefinition!.taskDefinitionArn!,
+    targetGroupArn,
+    logGroup,
+    logStreamPrefix: 'web',
+    subnetId,
+    vpcId
+  };
+}
+
+/** Every revision moto holds for a family, ACTIVE and INACTIVE. */
+export async function revisions(clients: MotoClients, family: string): Promise<string[]> {
+  const [active, inactive] = await Promise.all(
+    (['ACTIVE', 'INACTIVE'] as const).map(status =>
+      clients.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, status }))
+    )
+  );
+  return [...(active.taskDefinitionArns ?? []), ...(inactive.taskDefinitionArns ?? [])];
+}
