@@ -1,0 +1,241 @@
+/**
+ * deploy-ecs end to end: the bundle (dist/deploy-ecs/index.js) runs as the GitHub runner runs it, against
+ * moto behind the ECS scenario layer (test/ecs), which animates the rollouts moto leaves static. Each test
+ * selects a scenario and checks the exit code, outputs, log, job summary, what moto holds afterwards, the
+ * calls the action made and how fast it noticed the outcome.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { parseReports } from '../core/report.js';
+import { checkTargets, type Measurement } from './ecs/measure.js';
+import { runScenario } from './ecs/run.js';
+import { failingLogLines, MIGRATION_LOG, POLL_INTERVAL_MS, SCENARIOS, baseInputs } from './ecs/scenarios.js';
+import { IMAGE_V2, revisions, type Seeded } from './ecs/seed.js';
+import { startEcsStack, type EcsStack } from './ecs/stack.js';
+
+let stack: EcsStack;
+
+beforeAll(async () => {
+  stack = await startEcsStack();
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function serviceTaskDefinition(seed: Seeded): Promise<string | undefined> {
+  const out = await stack.clients.ecs.send(
+    new DescribeServicesCommand({ cluster: seed.cluster, services: [seed.service] })
+  );
+  return out.services?.[0]?.taskDefinition;
+}
+
+function expectTargetsMet(m: Measurement): void {
+  const missed = checkTargets(m, POLL_INTERVAL_MS).filter(c => !c.ok);
+  expect(missed).toEqual([]);
+}
+
+const td = (revision: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${revision}`;
+
+describe('deploy-ecs against the scenario layer', () => {
+  it('success: registers, rolls out, follows the deployment to COMPLETED, and summarises the diff', async () => {
+    const { seed, result, measurement } = await runScenario(stack, SCENARIOS.success);
+    expect(result.code).toBe(0);
+    expect(result.outputs).toMatchObject({
+      status: 'COMPLETED',
+      'task-definition-arn': td(2),
+      'task-definition-revision': '2',
+      registered: 'true',
+      'previous-task-definition-arn': td(1),
+      'deployment-id': stack.layer.started[0].id
+    });
+    const [report] = parseReports(result.outputs.report);
+    expect(report).toMatchObject({ action: 'deploy-ecs', status: 'success', outcome: 'COMPLETED' });
+    expect(report.ecs).toMatchObject({
+      cluster: 'dockyard',
+      service: 'web',
+      taskDefinitionArn: td(2),
+      deploymentId: stack.layer.started[0].id
+    });
+    // The job summary shows the new revision against the running one.
+    expect(result.summary).toContain('COMPLETED');
+    expect(result.summary).toMatch(/`app`.*image.*web:v1.*web:v2/);
+    // Each new service event and count change is printed while waiting.
+    expect(result.stdout).toContain('has started 2 tasks');
+    expect(result.stdout).toMatch(/running 2\/2/);
+    expect(await serviceTaskDefinition(seed)).toBe(td(2));
+    expect(stack.proxy.count('RegisterTaskDefinition')).toBe(1);
+    expect(stack.proxy.count('UpdateService')).toBe(1);
+    expectTargetsMet(measurement);
+  }, 60_000);
+
+  it('failed rollout: stopped tasks, exit codes, log tail and unhealthy targets, then its own rollback (ROLLED_BACK)', async () => {
+    const { seed, result, measurement } = await runScenario(stack, SCENARIOS.failed);
+    expect(result.code).not.toBe(0);
+    expect(result.outputs.status).toBe('ROLLED_BACK');
+    const lines = failingLogLines();
+    for (const text of [result.stdout, result.summary]) {
+      expect(text).toContain('Essential container in task exited');
+      expect(text).toContain('EssentialContainerExited');
+      expect(text).toMatch(/exit code 1\b/);
+      expect(text).toContain('Target.ResponseCodeMismatch');
+      expect(text).toContain('Health checks failed with these codes: [502]');
+      // The last 30 lines of the failing container, read from CloudWatch Logs: L06 … L35, not L05.
+      expect(text).toContain(lines[5]);
+      expect(text).toContain(lines[34]);
+      expect(text).not.toContain(lines[4]);
+    }
+    const [report] = parseReports(result.outputs.report);
+    expect(report.status).toBe('failure');
+    expect(report.diagnostics.map(d => d.lines.join('\n')).join('\n')).toContain(
+      'Error: DATABASE_URL is not set'
+    );
+    // It rolled back by itself (ECS did not) and waited for that: the service is on web:1 again.
+    expect(stack.layer.started.filter(s => s.byAction).map(s => s.plan)).toEqual(['rollout', 'rollback']);
+    expect(await serviceTaskDefinition(seed)).toBe(td(1));
+    expect(stack.layer.deployments(seed.cluster, seed.service)).toEqual([
+      expect.objectContaining({ taskDefinition: td(1), rolloutState: 'COMPLETED' })
+    ]);
+    expectTargetsMet(measurement);
+  }, 60_000);
+
+  it('circuit-breaker rollback: ROLLED_BACK at the first poll that shows it, without a second UpdateService', async () => {
+    const { seed, result, measurement } = await runScenario(stack, SCENARIOS['circuit-breaker']);
+    expect(result.code).not.toBe(0);
+    expect(result.outputs.status).toBe('ROLLED_BACK');
+    expect(result.stdout).toContain('rolling back to deployment');
+    expect(measurement.pollsAfterSeen).toBe(0);
+    expect(measurement.seenMs).toBeLessThanOrEqual(POLL_INTERVAL_MS + 250);
+    expect(stack.proxy.count('UpdateService')).toBe(1);
+    expect(await serviceTaskDefinition(seed)).toBe(td(1));
+    // The diagnostics name the failing container's exit and show its log, not a task the scheduler stopped.
+    expect(result.summary).toMatch(/exit code 1\b/);
+    expect(result.summary).toContain('Error: DATABASE_URL is not set');
+    expectTargetsMet(measurement);
+  }, 60_000);
+
+  it('superseded: another deployment takes over mid-wait (SUPERSEDED), and it is not rolled back', async () => {
+    const { result, measurement } = await runScenario(stack, SCENARIOS.superseded);
+    expect(result.code).not.toBe(0);
+    expect(result.outputs.status).toBe('SUPERSEDED');
+    const other = stack.layer.started.find(s => !s.byAction)!;
+    expect(result.output).toContain(other.id);
+    expect(stack.proxy.count('UpdateService')).toBe(1);
+    expectTargetsMet(measurement);
+  }, 60_000);
+
+  it('timeout: TIMED_OUT with the reason, at the deadline', async () => {
+    const { result, measurement } = await runScenario(stack, SCENARIOS.timeout);
+    expect(result.code).not.toBe(0);
+    expect(result.outputs.status).toBe('TIMED_OUT');
+    expect(result.output).not.toMatch(/Waiter has timed out|servicesStable/);
+    // Where the deployment stands and why: the counts and the service event that explains them.
+    expect(result.summary).toMatch(/running 1\/2/);
+    expect(result.summary).toContain('was unable to place a task');
+    expect(measurement.detectionMs).toBeGreaterThan(-POLL_INTERVAL_MS);
+    expectTargetsMet(measurement);
+  }, 60_000);
+
+  it('throttling and 5xx on registration, update and polls: still COMPLETED, one registration, one deployment', async () => {
+    const { seed, result, measurement } = await runScenario(stack, SCENARIOS.throttled);
+    expect(result.code).toBe(0);
+    expect(result.outputs.status).toBe('COMPLETED');
+    expect(stack.proxy.calls.filter(c => c.injected).length).toBeGreaterThanOrEqual(5);
+    expect(await revisions(stack.clients, seed.family)).toEqual([td(1), td(2)]);
+    expect(stack.layer.started.filter(s => s.byAction)).toHaveLength(1);
+    expectTargetsMet(measurement);
+  }, 60_000);
+
+  it('a RegisterTaskDefinition that succeeded but answered 500 is not registered twice', async () => {
+    const { seed, result } = await runScenario(stack, SCENARIOS['register-500-after-commit']);
+    expect(result.code).toBe(0);
+    expect(result.outputs).toMatchObject({ status: 'COMPLETED', 'task-definition-arn': td(2) });
+    expect(await revisions(stack.clients, seed.family)).toEqual([td(1), td(2)]);
+  }, 60_000);
+
+  it('identical re-run: reuses the revision (registered=false) and registers nothing', async () => {
+    const first = await runScenario(stack, SCENARIOS.success, { afterMs: 1500 });
+    expect(first.result.outputs.status).toBe('COMPLETED');
+    const second = await runScenario(stack, SCENARIOS.success, { reuse: first.seed, afterMs: 1500 });
+    expect(second.result.code).toBe(0);
+    expect(second.result.outputs).toMatchObject({
+      status: 'COMPLETED',
+      registered: 'false',
+      'task-definition-arn': td(2),
+      'task-definition-revision': '2'
+    });
+    expect(stack.proxy.count('RegisterTaskDefinition')).toBe(0);
+    expect(await revisions(stack.clients, first.seed.family)).toEqual([td(1), td(2)]);
+  }, 60_000);
+
+  it('cancellation: SIGTERM mid-wait exits non-zero promptly and says where the deployment stands', async () => {
+    const { result, measurement } = await runScenario(stack, SCENARIOS.cancelled);
+    expect(result.signal).toBeNull();
+    expect(result.code).not.toBe(0);
+    expect(measurement.detectionMs).toBeLessThan(1000);
+    expect(result.output).toMatch(/stands at: IN_PROGRESS, running 1\/2, pending 1/);
+    expect(result.output).toContain(stack.layer.started[0].id);
+  }, 60_000);
+
+  it('dry run: renders and diffs only; nothing registered or updated', async () => {
+    const { seed, result } = await runScenario(stack, SCENARIOS.success, { inputs: { 'dry-run': 'true' } });
+    expect(result.code).toBe(0);
+    expect(result.outputs.status).toBe('DRY_RUN');
+    expect(result.summary).toMatch(/`app`.*image.*web:v1.*web:v2/);
+    expect(stack.proxy.count('RegisterTaskDefinition')).toBe(0);
+    expect(stack.proxy.count('UpdateService')).toBe(0);
+    expect(await revisions(stack.clients, seed.family)).toEqual([td(1)]);
+  }, 60_000);
+
+  describe('bad input is refused before anything is registered', () => {
+    const cases: [string, (seed: Seeded) => Record<string, string>, RegExp][] = [
+      [
+        'an unknown container',
+        seed => ({ ...baseInputs(seed), images: `nginx=${IMAGE_V2}` }),
+        /images.*nginx|nginx.*images/s
+      ],
+      [
+        'a cluster that does not exist',
+        seed => ({ ...baseInputs(seed), cluster: 'nowhere' }),
+        /cluster.*nowhere|nowhere.*cluster/s
+      ],
+      [
+        'a service that does not exist',
+        seed => ({ ...baseInputs(seed), service: 'ghost' }),
+        /service.*ghost|ghost.*service/s
+      ]
+    ];
+    it.each(cases)(
+      '%s',
+      async (_name, inputs, message) => {
+        const seed = await stack.fresh();
+        const { result } = await runScenario(stack, { ...SCENARIOS.success, inputs }, { reuse: seed });
+        expect(result.code).not.toBe(0);
+        expect(result.stdout).toMatch(/::error::/);
+        expect(result.stdout).toMatch(message);
+        expect(stack.proxy.count('RegisterTaskDefinition')).toBe(0);
+        expect(stack.proxy.count('UpdateService')).toBe(0);
+        expect(await revisions(stack.clients, seed.family)).toEqual([td(1)]);
+        expect(parseReports(result.outputs.report)[0].status).toBe('failure');
+      },
+      60_000
+    );
+  });
+
+  it('run-task: a migration that exits 3 fails the step with its log lines; the service is not updated', async () => {
+    const { seed, result, measurement } = await runScenario(stack, SCENARIOS['run-task-fails']);
+    expect(result.code).not.toBe(0);
+    expect(result.outputs['run-task-exit-code']).toBe('3');
+    expect(result.outputs['run-task-arn']).toMatch(/:task\/dockyard\//);
+    expect(result.outputs.status).toBe('FAILED');
+    for (const text of [result.stdout, result.summary]) {
+      expect(text).toContain(MIGRATION_LOG.at(-1));
+      expect(text).toContain('exit code 3');
+    }
+    const run = stack.proxy.calls.find(c => c.operation === 'RunTask');
+    expect(run?.status).toBe(200);
+    expect(stack.proxy.count('UpdateService')).toBe(0);
+    expect(await serviceTaskDefinition(seed)).toBe(td(1));
+    expectTargetsMet(measurement);
+  }, 60_000);
+});
