@@ -121,7 +121,9 @@ describe('diagnose', () => {
     expect(found.find(d => d.title === 'Target health')?.lines[0]).toMatch(
       /Could not read the health of .*not authorized/
     );
-    expect(found.find(d => d.title === 'Logs of app')?.lines[0]).toMatch(/log stream does not exist/);
+    expect(found.find(d => d.title === 'Logs of the failing container')?.lines[0]).toMatch(
+      /log stream does not exist/
+    );
   });
 
   it('puts the tasks that show the failure first and reads the log of one of them, not of a task the scheduler stopped', async () => {
@@ -152,6 +154,32 @@ describe('diagnose', () => {
     expect(failureRank(clean)).toBe(2);
     expect(failureRank(replaced)).toBe(2);
     expect(failureRank(failing)).toBe(0);
+  });
+
+  it('reads the next failing task when the first has no log stream (it never started)', async () => {
+    const neverStarted = stoppedTask('aaa1', {
+      stoppedAt: new Date('2026-11-22T10:02:00Z'),
+      stopCode: 'TaskFailedToStart',
+      stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s)',
+      containers: [{ name: 'app', lastStatus: 'STOPPED', reason: 'CannotPullContainerError' }]
+    });
+    const crashed = stoppedTask('bbb2', { stoppedAt: new Date('2026-11-22T10:01:00Z') });
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [neverStarted, crashed].map(t => t.taskArn ?? '') });
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [neverStarted, crashed] });
+    elbMock.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
+    logsMock
+      .on(GetLogEventsCommand, { logStreamName: 'ecs/app/aaa1' })
+      .rejects(
+        Object.assign(new Error('The specified log stream does not exist.'), {
+          name: 'ResourceNotFoundException'
+        })
+      )
+      .on(GetLogEventsCommand, { logStreamName: 'ecs/app/bbb2' })
+      .resolves({ events: [{ timestamp: 1, message: 'Error: DATABASE_URL is not set' }] });
+    const found = await diagnose(clients, options, memoryLogger());
+    expect(
+      found.find(d => d.title.startsWith('Last 1 log lines of app (/ecs/web ecs/app/bbb2)'))?.lines
+    ).toEqual(['Error: DATABASE_URL is not set']);
   });
 
   it('says when no task was stopped', async () => {

@@ -18,7 +18,7 @@ import {
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { describeError, type Diagnostic, type Logger } from '../../../core/index.js';
+import { describeError, errorName, type Diagnostic, type Logger } from '../../../core/index.js';
 
 export interface DiagnoseClients {
   ecs: ECSClient;
@@ -189,35 +189,8 @@ export async function diagnose(
     }
   }
 
-  const newest = tasks[0];
-  if (newest && clients.logs) {
-    const name = failingContainer(newest, definitions);
-    const definition = definitions.find(d => d.name === name);
-    const stream = awslogsStream(definition, taskId(newest.taskArn), options.region);
-    if (stream) {
-      try {
-        const tail = await tailLog(clients.logs, stream.group, stream.stream, lines);
-        diagnostics.push({
-          title: `Last ${tail.length} log lines of ${name} (${stream.group} ${stream.stream})`,
-          severity: 'info',
-          lines: tail.length > 0 ? tail : ['(the log stream is empty)']
-        });
-      } catch (error) {
-        diagnostics.push({
-          title: `Logs of ${name}`,
-          severity: 'warning',
-          lines: [`Could not read ${stream.group} ${stream.stream}: ${describeError(error)}`]
-        });
-      }
-    } else if (definition) {
-      diagnostics.push({
-        title: `Logs of ${name}`,
-        severity: 'info',
-        lines: [
-          'The container does not log through awslogs with a stream prefix, so its log cannot be read here.'
-        ]
-      });
-    }
+  if (tasks.length > 0 && clients.logs) {
+    diagnostics.push(await failingLog(clients.logs, tasks, definitions, options.region, lines));
   }
   for (const d of diagnostics) {
     const text = `${d.title}:\n  ${d.lines.join('\n  ')}`;
@@ -225,6 +198,57 @@ export async function diagnose(
     else log.info(text);
   }
   return diagnostics;
+}
+
+/**
+ * The last lines of the failing container's log: from the first task (in failure order) whose stream exists.
+ * A task that never started has no stream, so up to three tasks that show the failure are tried.
+ */
+async function failingLog(
+  logs: CloudWatchLogsClient,
+  tasks: Task[],
+  definitions: ContainerDefinition[],
+  region: string,
+  lines: number
+): Promise<Diagnostic> {
+  const failing = tasks.filter(t => failureRank(t) < 2).slice(0, 3);
+  const missing: string[] = [];
+  for (const task of failing.length > 0 ? failing : tasks.slice(0, 1)) {
+    const name = failingContainer(task, definitions);
+    const definition = definitions.find(d => d.name === name);
+    const stream = awslogsStream(definition, taskId(task.taskArn), region);
+    if (!stream) {
+      return {
+        title: `Logs of ${name}`,
+        severity: 'info',
+        lines: [
+          'The container does not log through awslogs with a stream prefix, so its log cannot be read here.'
+        ]
+      };
+    }
+    try {
+      const tail = await tailLog(logs, stream.group, stream.stream, lines);
+      return {
+        title: `Last ${tail.length} log lines of ${name} (${stream.group} ${stream.stream})`,
+        severity: 'info',
+        lines: tail.length > 0 ? tail : ['(the log stream is empty)']
+      };
+    } catch (error) {
+      if (errorName(error) !== 'ResourceNotFoundException') {
+        return {
+          title: `Logs of ${name}`,
+          severity: 'warning',
+          lines: [`Could not read ${stream.group} ${stream.stream}: ${describeError(error)}`]
+        };
+      }
+      missing.push(`${stream.group} ${stream.stream}: ${describeError(error)}`);
+    }
+  }
+  return {
+    title: 'Logs of the failing container',
+    severity: 'warning',
+    lines: missing.map(m => `Could not read ${m}`)
+  };
 }
 
 /**
