@@ -73,7 +73,9 @@ export async function startMoto(): Promise<Moto> {
       if (child.exitCode !== null) return;
       const closed = new Promise(r => child.once('exit', r));
       child.kill('SIGTERM');
-      await Promise.race([closed, new Promise(r => setTimeout(r, 3000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise(r => (timer = setTimeout(r, 3000)))]);
+      clearTimeout(timer);
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   };
