@@ -4,13 +4,27 @@
  * selects a scenario and checks the exit code, outputs, log, job summary, what moto holds afterwards, the
  * calls the action made and how fast it noticed the outcome.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  RegisterTaskDefinitionCommand
+} from '@aws-sdk/client-ecs';
 import { parseReports } from '../core/report.js';
 import { checkTargets, type Measurement } from './ecs/measure.js';
 import { runScenario } from './ecs/run.js';
 import { failingLogLines, MIGRATION_LOG, POLL_INTERVAL_MS, SCENARIOS, baseInputs } from './ecs/scenarios.js';
-import { IMAGE_V2, revisions, type Seeded } from './ecs/seed.js';
+import {
+  IMAGE_V1,
+  IMAGE_V2,
+  SIDECAR_IMAGE,
+  revisions,
+  taskDefinitionInput,
+  type Seeded
+} from './ecs/seed.js';
 import { startEcsStack, type EcsStack } from './ecs/stack.js';
 
 let stack: EcsStack;
@@ -36,6 +50,13 @@ function expectTargetsMet(m: Measurement): void {
 }
 
 const td = (revision: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${revision}`;
+
+async function registered(arn: string) {
+  const out = await stack.clients.ecs.send(
+    new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] })
+  );
+  return { ...out.taskDefinition!, tags: out.tags };
+}
 
 describe('deploy-ecs against the scenario layer', () => {
   it('success: registers, rolls out, follows the deployment to COMPLETED, and summarises the diff', async () => {
@@ -185,6 +206,81 @@ describe('deploy-ecs against the scenario layer', () => {
     expect(stack.proxy.count('RegisterTaskDefinition')).toBe(0);
     expect(stack.proxy.count('UpdateService')).toBe(0);
     expect(await revisions(stack.clients, seed.family)).toEqual([td(1)]);
+  }, 60_000);
+
+  it('environment and secrets per container: values with =, spaces and quotes kept; secret ARNs not in the summary', async () => {
+    const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-password-AbCdEf';
+    const { result } = await runScenario(stack, SCENARIOS.success, {
+      afterMs: 1500,
+      inputs: {
+        environment: ['app.GREETING=hello = "world", it\'s  me', 'app.LOG_LEVEL=', 'worker.MODE=batch'].join(
+          '\n'
+        ),
+        secrets: `app.DB_PASSWORD=${secretArn}`
+      }
+    });
+    expect(result.code).toBe(0);
+    const def = await registered(result.outputs['task-definition-arn']);
+    const app = def.containerDefinitions!.find(c => c.name === 'app')!;
+    const worker = def.containerDefinitions!.find(c => c.name === 'worker')!;
+    expect(app.image).toBe(IMAGE_V2);
+    expect(app.environment).toEqual([{ name: 'GREETING', value: 'hello = "world", it\'s  me' }]);
+    expect(app.secrets).toEqual([{ name: 'DB_PASSWORD', valueFrom: secretArn }]);
+    expect(worker.environment).toEqual([{ name: 'MODE', value: 'batch' }]);
+    expect(worker.image).toBe(SIDECAR_IMAGE);
+    expect(result.summary).toContain('DB_PASSWORD');
+    expect(result.summary).toContain('LOG_LEVEL');
+    expect(result.summary).not.toContain('prod/db-password');
+  }, 60_000);
+
+  it('a task-definition file as describe-task-definition prints it (wrapper, tags, unknown key) registers without "Unexpected key"', async () => {
+    const seed = await stack.fresh();
+    const described = await stack.clients.ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: seed.taskDefinitionArn, include: ['TAGS'] })
+    );
+    const document = {
+      taskDefinition: { ...described.taskDefinition, someFutureField: { enabled: true } },
+      tags: [{ key: 'team', value: 'payments' }]
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'dockyard-td-'));
+    try {
+      const file = join(dir, 'task-definition.json');
+      writeFileSync(file, JSON.stringify(document, null, 2));
+      const { result } = await runScenario(stack, SCENARIOS.success, {
+        reuse: seed,
+        afterMs: 1500,
+        inputs: { 'task-definition': file }
+      });
+      expect(result.code).toBe(0);
+      expect(result.output).not.toMatch(/Unexpected key/);
+      expect(result.stdout).toMatch(/::warning::.*someFutureField/);
+      const def = await registered(result.outputs['task-definition-arn']);
+      expect(def.revision).toBe(2);
+      expect(def.containerDefinitions!.find(c => c.name === 'app')!.image).toBe(IMAGE_V2);
+      expect(def.tags).toEqual([{ key: 'team', value: 'payments' }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('keep-revisions: deregisters ACTIVE revisions beyond the newest N once the rollout completes', async () => {
+    const seed = await stack.fresh();
+    for (const tag of ['v1.1', 'v1.2']) {
+      await stack.clients.ecs.send(
+        new RegisterTaskDefinitionCommand(
+          taskDefinitionInput(seed.family, seed.logGroup, IMAGE_V1.replace(':v1', `:${tag}`))
+        )
+      );
+    }
+    const { result } = await runScenario(stack, SCENARIOS.success, {
+      reuse: seed,
+      afterMs: 1500,
+      inputs: { 'keep-revisions': '2' }
+    });
+    expect(result.code).toBe(0);
+    expect(result.outputs['task-definition-arn']).toBe(td(4));
+    expect(await revisions(stack.clients, seed.family, 'ACTIVE')).toEqual([td(3), td(4)]);
+    expect(await revisions(stack.clients, seed.family, 'INACTIVE')).toEqual([td(1), td(2)]);
   }, 60_000);
 
   describe('bad input is refused before anything is registered', () => {

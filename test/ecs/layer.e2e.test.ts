@@ -115,7 +115,7 @@ describe('ECS scenario layer', () => {
 
   it('fails a deployment with stopped tasks, exit codes, awslogs lines and unhealthy targets', async () => {
     const seed = await stack.fresh();
-    stack.layer.use(SCENARIOS.failed.scenario({ afterMs: 1000 }));
+    stack.layer.use(SCENARIOS.failed.scenario(1000));
     const arn = await newRevision(seed);
     const updated = await ecs.send(
       new UpdateServiceCommand({ cluster: seed.cluster, service: seed.service, taskDefinition: arn })
@@ -190,7 +190,7 @@ describe('ECS scenario layer', () => {
 
   it('rolls back by the circuit breaker: the deployment is gone and the previous revision is PRIMARY', async () => {
     const seed = await stack.fresh({ circuitBreakerRollback: true });
-    stack.layer.use(SCENARIOS['circuit-breaker'].scenario({ afterMs: 600 }));
+    stack.layer.use(SCENARIOS['circuit-breaker'].scenario(600));
     const arn = await newRevision(seed);
     const updated = await ecs.send(
       new UpdateServiceCommand({ cluster: seed.cluster, service: seed.service, taskDefinition: arn })
@@ -209,7 +209,7 @@ describe('ECS scenario layer', () => {
 
   it('supersedes the deployment with someone else’s', async () => {
     const seed = await stack.fresh();
-    stack.layer.use(SCENARIOS.superseded.scenario({ afterMs: 500 }));
+    stack.layer.use(SCENARIOS.superseded.scenario(500));
     const arn = await newRevision(seed);
     const updated = await ecs.send(
       new UpdateServiceCommand({ cluster: seed.cluster, service: seed.service, taskDefinition: arn })
@@ -269,7 +269,7 @@ describe('ECS scenario layer', () => {
 
   it('runs a one-off task that stops with the planned exit code and log lines', async () => {
     const seed = await stack.fresh();
-    stack.layer.use(SCENARIOS['run-task-fails'].scenario({ afterMs: 500 }));
+    stack.layer.use(SCENARIOS['run-task-fails'].scenario(500));
     const run = await ecs.send(
       new RunTaskCommand({
         cluster: seed.cluster,

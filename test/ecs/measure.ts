@@ -146,7 +146,7 @@ export interface TargetCheck {
  * `seen` may exceed the interval only by the time one poll takes; the exit may add diagnostics, a rollback
  * that completes at its first look, and process exit (`exitAllowanceMs`).
  */
-export function checkTargets(m: Measurement, pollIntervalMs: number, exitAllowanceMs = 1000): TargetCheck[] {
+export function checkTargets(m: Measurement, pollIntervalMs: number, exitAllowanceMs = 500): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const s = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
   if (m.seenMs !== undefined) {

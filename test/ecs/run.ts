@@ -28,7 +28,7 @@ export async function runScenario(
   options: ScenarioRunOptions = {}
 ): Promise<ScenarioRun> {
   const seed = options.reuse ?? (await stack.fresh(scenarioCase.seed));
-  stack.layer.use(scenarioCase.scenario({ afterMs: options.afterMs }));
+  stack.layer.use(scenarioCase.scenario(options.afterMs ?? scenarioCase.afterMs));
   const startedAt = Date.now();
   const result = await runAction('deploy-ecs', {
     inputs: { ...scenarioCase.inputs(seed), ...options.inputs },

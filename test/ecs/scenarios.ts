@@ -44,8 +44,9 @@ export interface ScenarioCase {
   name: string;
   description: string;
   seed?: SeedOptions;
-  /** The scenario; `afterMs` is when the rollout reaches its outcome, from UpdateService. */
-  scenario(options?: { afterMs?: number }): Scenario;
+  /** When the scenario reaches its outcome, in ms from UpdateService (or RunTask); runs may move it. */
+  afterMs: number;
+  scenario(afterMs: number): Scenario;
   inputs(seed: Seeded): Record<string, string>;
   /** The action's `status` output and whether the step succeeds. */
   expect: { status: string; success: boolean };
@@ -67,16 +68,18 @@ export function baseInputs(seed: Seeded): Record<string, string> {
 
 export const SCENARIOS: Record<string, ScenarioCase> = {
   success: {
+    afterMs: 3300,
     name: 'success',
     description: 'the rollout completes after a few polls',
-    scenario: ({ afterMs = 3300 } = {}) => ({ name: 'success', rollout: { kind: 'complete', afterMs } }),
+    scenario: afterMs => ({ name: 'success', rollout: { kind: 'complete', afterMs } }),
     inputs: baseInputs,
     expect: { status: 'COMPLETED', success: true }
   },
   failed: {
+    afterMs: 3300,
     name: 'failed',
     description: 'tasks crash and fail health checks; rolloutState FAILED; the action rolls back',
-    scenario: ({ afterMs = 3300 } = {}) => ({
+    scenario: afterMs => ({
       name: 'failed',
       rollout: { kind: 'fail', afterMs, failure: CRASH, unhealthy: UNHEALTHY }
     }),
@@ -84,10 +87,11 @@ export const SCENARIOS: Record<string, ScenarioCase> = {
     expect: { status: 'ROLLED_BACK', success: false }
   },
   'circuit-breaker': {
+    afterMs: 3300,
     name: 'circuit-breaker',
     description: 'the circuit breaker rolls back by itself: the deployment disappears',
     seed: { circuitBreakerRollback: true },
-    scenario: ({ afterMs = 3300 } = {}) => ({
+    scenario: afterMs => ({
       name: 'circuit-breaker',
       rollout: {
         kind: 'fail',
@@ -102,9 +106,10 @@ export const SCENARIOS: Record<string, ScenarioCase> = {
     expect: { status: 'ROLLED_BACK', success: false }
   },
   superseded: {
+    afterMs: 3300,
     name: 'superseded',
     description: 'another deployment takes over mid-wait',
-    scenario: ({ afterMs = 3300 } = {}) => ({
+    scenario: afterMs => ({
       name: 'superseded',
       rollout: {
         kind: 'supersede',
@@ -118,16 +123,18 @@ export const SCENARIOS: Record<string, ScenarioCase> = {
   timeout: {
     name: 'timeout',
     description: 'a task can never be placed; the action times out',
+    afterMs: 0,
     scenario: () => ({ name: 'timeout', rollout: { kind: 'stall' } }),
     inputs: seed => ({ ...baseInputs(seed), timeout: '5s' }),
     timeoutMs: 5000,
     expect: { status: 'TIMED_OUT', success: false }
   },
   throttled: {
+    afterMs: 5300,
     name: 'throttled',
     description: 'ThrottlingException and 5xx on registration, update and polls; still one registration',
     // The wait's faults come before the outcome, so that the poller is back to its interval when it happens.
-    scenario: ({ afterMs = 5300 } = {}) => ({
+    scenario: afterMs => ({
       name: 'throttled',
       rollout: { kind: 'complete', afterMs },
       faults: [
@@ -142,9 +149,10 @@ export const SCENARIOS: Record<string, ScenarioCase> = {
     expect: { status: 'COMPLETED', success: true }
   },
   'register-500-after-commit': {
+    afterMs: 2300,
     name: 'register-500-after-commit',
     description: 'RegisterTaskDefinition succeeds but answers 500; the retry must not register twice',
-    scenario: ({ afterMs = 2300 } = {}) => ({
+    scenario: afterMs => ({
       name: 'register-500-after-commit',
       rollout: { kind: 'complete', afterMs },
       faults: [{ operation: 'RegisterTaskDefinition', calls: [1], kind: '500-after-commit' }]
@@ -155,15 +163,17 @@ export const SCENARIOS: Record<string, ScenarioCase> = {
   cancelled: {
     name: 'cancelled',
     description: 'SIGTERM from the runner mid-wait',
+    afterMs: 0,
     scenario: () => ({ name: 'cancelled', rollout: { kind: 'stall' } }),
     inputs: baseInputs,
     cancelAfterMs: 3500,
     expect: { status: 'CANCELLED', success: false }
   },
   'run-task-fails': {
+    afterMs: 2300,
     name: 'run-task-fails',
     description: 'the one-off migration task exits 3 before the rollout',
-    scenario: ({ afterMs = 2300 } = {}) => ({
+    scenario: afterMs => ({
       name: 'run-task-fails',
       rollout: { kind: 'complete', afterMs: 2000 },
       runTask: { afterMs, exitCode: 3, logLines: MIGRATION_LOG }

@@ -188,12 +188,15 @@ export async function seedService(clients: MotoClients, options: SeedOptions = {
   };
 }
 
-/** Every revision moto holds for a family, ACTIVE and INACTIVE. */
-export async function revisions(clients: MotoClients, family: string): Promise<string[]> {
-  const [active, inactive] = await Promise.all(
-    (['ACTIVE', 'INACTIVE'] as const).map(status =>
-      clients.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, status }))
-    )
+/** The revisions moto holds for a family: ACTIVE then INACTIVE, or only those of `status`. */
+export async function revisions(
+  clients: MotoClients,
+  family: string,
+  status?: 'ACTIVE' | 'INACTIVE'
+): Promise<string[]> {
+  const statuses = status ? [status] : (['ACTIVE', 'INACTIVE'] as const);
+  const lists = await Promise.all(
+    statuses.map(s => clients.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, status: s })))
   );
-  return [...(active.taskDefinitionArns ?? []), ...(inactive.taskDefinitionArns ?? [])];
+  return lists.flatMap(l => l.taskDefinitionArns ?? []);
 }
