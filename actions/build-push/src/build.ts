@@ -123,7 +123,12 @@ export async function buildPush(
       );
       state.outcome = 'SKIPPED';
       state.digest = digest;
-      if (inputs.keepImages !== undefined) await putLifecyclePolicy(ecr, repo, inputs.keepImages);
+      if (inputs.keepImages !== undefined) {
+        await putLifecyclePolicy(ecr, repo, inputs.keepImages);
+        log.info(
+          `Lifecycle policy: keep the last ${inputs.keepImages} images (the '${CACHE_TAG}' cache image is never expired).`
+        );
+      }
       await gate(inputs, deps, repo, digest, state);
       return finish(state, repo);
     }

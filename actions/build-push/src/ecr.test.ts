@@ -71,16 +71,14 @@ describe('repository', () => {
   });
 
   it('creates with scan on push, the mutability, exclusions and AES256', async () => {
-    ecrMock
-      .on(CreateRepositoryCommand)
-      .resolves({
-        repository: {
-          repositoryName: 'team/app',
-          repositoryUri: URI,
-          registryId: '123456789012',
-          imageTagMutability: 'IMMUTABLE'
-        }
-      });
+    ecrMock.on(CreateRepositoryCommand).resolves({
+      repository: {
+        repositoryName: 'team/app',
+        repositoryUri: URI,
+        registryId: '123456789012',
+        imageTagMutability: 'IMMUTABLE'
+      }
+    });
     await createRepository(ecr, { name: 'team/app', mutability: 'IMMUTABLE', exclusions: ['ignored'] });
     expect(ecrMock.commandCalls(CreateRepositoryCommand)[0].args[0].input).toEqual({
       repositoryName: 'team/app',
@@ -104,11 +102,9 @@ describe('repository', () => {
 
   it('uses a repository another job created a moment earlier', async () => {
     ecrMock.on(CreateRepositoryCommand).rejects(named('RepositoryAlreadyExistsException'));
-    ecrMock
-      .on(DescribeRepositoriesCommand)
-      .resolves({
-        repositories: [{ repositoryName: 'team/app', repositoryUri: URI, registryId: '123456789012' }]
-      });
+    ecrMock.on(DescribeRepositoriesCommand).resolves({
+      repositories: [{ repositoryName: 'team/app', repositoryUri: URI, registryId: '123456789012' }]
+    });
     expect(
       (await createRepository(ecr, { name: 'team/app', mutability: 'MUTABLE', exclusions: [] })).uri
     ).toBe(URI);

@@ -164,14 +164,12 @@ describe('scanGate', () => {
   });
 
   it('fails when the scan cannot complete', async () => {
-    ecrMock
-      .on(DescribeImageScanFindingsCommand)
-      .resolves({
-        imageScanStatus: {
-          status: 'UNSUPPORTED_IMAGE',
-          description: 'The operating system is not supported.'
-        }
-      });
+    ecrMock.on(DescribeImageScanFindingsCommand).resolves({
+      imageScanStatus: {
+        status: 'UNSUPPORTED_IMAGE',
+        description: 'The operating system is not supported.'
+      }
+    });
     const result = await scanGate(ecr, REPO, D, {
       threshold: 'HIGH',
       timeoutMs: 60_000,

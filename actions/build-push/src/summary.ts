@@ -23,14 +23,21 @@ export function buildSummary(facts: SummaryFacts): string {
   s.heading(
     `build-push: ${facts.error ? 'failed' : (TITLES[state.outcome ?? 'PUSHED'] ?? state.outcome ?? '')}`
   );
-  if (facts.error) s.paragraph(`**Error:** ${mdEscape(facts.error)}`);
+  if (facts.error) s.paragraph('**Error**').code(facts.error);
   const image = repo && state.tags[0] ? `${repo.uri}:${state.tags[0]}` : undefined;
   s.facts([
     ['Repository', mdCode(repo?.uri ?? facts.repository)],
     ['Image', image ? mdCode(image) : undefined],
     ['Digest', state.digest ? mdCode(state.digest) : undefined],
     ['Tags', state.tags.length > 0 ? state.tags.map(mdCode).join(' ') : undefined],
-    ['Skipped', state.outcome === 'SKIPPED' ? 'yes: every tag already pointed to this digest' : 'no'],
+    [
+      'Skipped',
+      state.outcome === undefined
+        ? undefined
+        : state.outcome === 'SKIPPED'
+          ? 'yes: every tag already pointed to this digest'
+          : 'no'
+    ],
     [
       'Builder',
       state.builder === 'buildx'

@@ -1,0 +1,273 @@
+/**
+ * build-push end to end: the bundle (dist/build-push/index.js) against the local stack — moto's ECR, a real
+ * Docker engine, and the registry behind the ECR hostname that only takes moto's password.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  CreateRepositoryCommand,
+  DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand
+} from '@aws-sdk/client-ecr';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runAction, type RunResult } from './runner.js';
+import { ensureStack, readManifest, uniqueName } from './stack.js';
+
+const SHA = '0123456789abcdef0123456789abcdef01234567';
+const OTHER_SHA = 'fedcba9876543210fedcba9876543210fedcba98';
+const REPO = uniqueName('e2e/build-push');
+
+let env: Record<string, string>;
+let ecr: ECRClient;
+let password: string;
+let token: string;
+let work: string;
+
+/** A FROM scratch image with busybox; `marker` changes its content. */
+function context(name: string, marker: string): string {
+  const dir = join(work, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  copyFileSync('/bin/busybox', join(dir, 'busybox'));
+  writeFileSync(join(dir, 'marker.txt'), `${marker}\n`);
+  writeFileSync(
+    join(dir, 'Dockerfile'),
+    'FROM scratch\nCOPY busybox /bin/busybox\nCOPY marker.txt /marker.txt\nCMD ["/bin/busybox", "cat", "/marker.txt"]\n'
+  );
+  return dir;
+}
+
+/** What a person sees in the log: the runner consumes `::add-mask::` commands and never shows them. */
+function visible(result: RunResult): string {
+  return result.output
+    .split('\n')
+    .filter(line => !line.startsWith('::add-mask::'))
+    .join('\n');
+}
+
+function report(result: RunResult) {
+  return JSON.parse(result.outputs.report) as {
+    status: string;
+    outcome: string;
+    image: { digest?: string; tags: string[]; uri?: string };
+    diagnostics: { title: string; lines: string[] }[];
+    error?: string;
+  };
+}
+
+const run = (inputs: Record<string, string>, extra: Record<string, string | undefined> = {}) =>
+  runAction('build-push', {
+    inputs,
+    env: { ...env, GITHUB_SHA: SHA, ...extra },
+    event: { head_commit: { id: SHA, timestamp: '2026-11-20T11:00:00+01:00', message: 'Add the app' } },
+    timeoutMs: 180_000
+  });
+
+beforeAll(async () => {
+  env = await ensureStack();
+  work = mkdtempSync(join(tmpdir(), 'dockyard-bp-e2e-'));
+  ecr = new ECRClient({
+    region: env.AWS_REGION,
+    endpoint: env.AWS_ENDPOINT_URL,
+    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }
+  });
+  const out = await ecr.send(new GetAuthorizationTokenCommand({}));
+  token = out.authorizationData![0].authorizationToken!;
+  password = Buffer.from(token, 'base64').toString('utf8').split(':')[1];
+}, 300_000);
+
+afterAll(() => {
+  ecr?.destroy();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('build-push on the local stack', () => {
+  let first: RunResult;
+  let digest: string;
+
+  it('builds a real image, pushes it behind the ECR hostname, and outputs a digest the registry serves', async () => {
+    const ctx = context('app', 'one');
+    first = await run({ repository: REPO, context: ctx, tags: 'release', 'keep-images': '10' });
+    expect({ code: first.code, output: first.code === 0 ? '' : first.output }).toEqual({
+      code: 0,
+      output: ''
+    });
+    digest = first.outputs.digest;
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const uri = `${env.DOCKYARD_REGISTRY_HOST}/${REPO}`;
+    expect(first.outputs).toMatchObject({
+      image: `${uri}:sha-0123456`,
+      'image-uri-digest': `${uri}@${digest}`,
+      tags: 'sha-0123456,release',
+      registry: env.DOCKYARD_REGISTRY_HOST,
+      skipped: 'false',
+      'scan-findings': '{}'
+    });
+    expect(report(first)).toMatchObject({
+      status: 'success',
+      outcome: 'PUSHED',
+      image: { digest, uri, tags: ['sha-0123456', 'release'] }
+    });
+
+    // The registry serves the digest, by digest and by tag.
+    const byDigest = await readManifest(REPO, digest);
+    const byTag = await readManifest(REPO, 'sha-0123456');
+    expect([byDigest.status, byDigest.digest]).toEqual([200, digest]);
+    expect([byTag.status, byTag.digest]).toEqual([200, digest]);
+
+    // The image carries the OCI labels from the GitHub context.
+    const configDigest = (byDigest.json as { config: { digest: string } }).config.digest;
+    const config = (await (
+      await fetch(`${env.DOCKYARD_REGISTRY_URL}/v2/${REPO}/blobs/${configDigest}`)
+    ).json()) as {
+      config: { Labels: Record<string, string> };
+    };
+    expect(config.config.Labels).toMatchObject({
+      'org.opencontainers.image.source': 'https://github.com/octo/app',
+      'org.opencontainers.image.revision': SHA,
+      'org.opencontainers.image.created': '2026-11-20T10:00:00.000Z',
+      'org.opencontainers.image.title': 'app'
+    });
+
+    // ECR (moto) knows it, with both tags, in a repository created as the action promises.
+    const images = await ecr.send(
+      new DescribeImagesCommand({ repositoryName: REPO, imageIds: [{ imageDigest: digest }] })
+    );
+    expect(images.imageDetails?.[0]?.imageTags?.sort()).toEqual(['release', 'sha-0123456']);
+    const repo = (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [REPO] })))
+      .repositories![0];
+    expect(repo).toMatchObject({
+      imageTagMutability: 'IMMUTABLE',
+      imageScanningConfiguration: { scanOnPush: true },
+      encryptionConfiguration: { encryptionType: 'AES256' }
+    });
+
+    // Without buildx: the classic builder, with the notice that says what buildx would add.
+    expect(first.output).toMatch(
+      /docker buildx is not available .*Multi-platform builds and the registry cache need buildx/
+    );
+    expect(first.output).toMatch(/Logged out of /);
+    expect(first.summary).toMatch(/Image pushed/);
+    expect(first.summary).toContain(digest);
+  }, 180_000);
+
+  it('skips a second run for the same commit in under 5 seconds', async () => {
+    const again = await run({ repository: REPO, context: join(work, 'app'), tags: 'release' });
+    expect(again.code).toBe(0);
+    expect(again.outputs).toMatchObject({
+      skipped: 'true',
+      digest,
+      'image-uri-digest': first.outputs['image-uri-digest']
+    });
+    expect(report(again)).toMatchObject({ status: 'skipped', outcome: 'SKIPPED' });
+    expect(again.durationMs).toBeLessThan(5000);
+    expect(again.summary).toMatch(/build skipped/);
+  }, 60_000);
+
+  it('never shows the ECR password or token in output, outputs or summary', () => {
+    expect(password.length).toBeGreaterThan(4);
+    for (const secret of [password, token]) {
+      expect(visible(first)).not.toContain(secret);
+      expect(first.summary).not.toContain(secret);
+      expect(JSON.stringify(first.outputs)).not.toContain(secret);
+    }
+    // It was masked for the runner.
+    expect(first.output).toContain(`::add-mask::${password}`);
+  });
+
+  it('fails when an immutable tag already holds another image, naming the tag and the ways out', async () => {
+    const ctx = context('changed', 'two');
+    const result = await run({ repository: REPO, context: ctx, tags: 'release' }, { GITHUB_SHA: OTHER_SHA });
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(
+      /Input 'tags': Tag 'release' \(points to sha256:[0-9a-f]{64}\) already exists in the IMMUTABLE repository/
+    );
+    expect(result.output).toMatch(/per-commit tag.*MUTABLE.*IMMUTABLE_WITH_EXCLUSION/);
+    const r = report(result);
+    expect(r).toMatchObject({ status: 'failure', outcome: 'FAILED' });
+    // The per-commit tag was pushed; 'release' still holds the first image.
+    const release = await ecr.send(
+      new DescribeImagesCommand({ repositoryName: REPO, imageIds: [{ imageTag: 'release' }] })
+    );
+    expect(release.imageDetails?.[0]?.imageDigest).toBe(digest);
+    const fresh = await ecr.send(
+      new DescribeImagesCommand({ repositoryName: REPO, imageIds: [{ imageTag: 'sha-fedcba9' }] })
+    );
+    expect(fresh.imageDetails?.[0]?.imageDigest).toBe(r.image.digest);
+  }, 180_000);
+
+  it('gates on scan findings: waits for the scan and fails at the threshold, listing the worst', async () => {
+    const repo = `${REPO}-scanned`;
+    await ecr.send(
+      new CreateRepositoryCommand({
+        repositoryName: repo,
+        imageTagMutability: 'MUTABLE',
+        imageScanningConfiguration: { scanOnPush: false }
+      })
+    );
+    const result = await run({
+      repository: repo,
+      context: join(work, 'app'),
+      'scan-severity-threshold': 'HIGH',
+      'scan-timeout': '1m'
+    });
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(
+      /Input 'scan-severity-threshold': Basic scan: HIGH 1; 1 at or above HIGH\. Worst: CVE-9999-9999/
+    );
+    expect(result.summary).toContain('CVE-9999-9999');
+    const r = report(result);
+    expect(r.status).toBe('failure');
+    expect(r.image.digest).toMatch(/^sha256:/);
+    expect(r.diagnostics[0]).toMatchObject({ title: 'Scan findings' });
+  }, 180_000);
+});
+
+describe('build-push refuses bad setups before pushing anything', () => {
+  it('names every bad input at once', async () => {
+    const result = await run({
+      repository: 'Bad_Repo/',
+      context: join(work, 'nope'),
+      tags: 'ok,bad tag',
+      'scan-severity-threshold': 'SEVERE'
+    });
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/4 inputs need fixing/);
+    for (const input of ['repository', 'context', 'tags', 'scan-severity-threshold'])
+      expect(result.output).toContain(`Input '${input}'`);
+    expect(report(result)).toMatchObject({ status: 'failure' });
+  }, 60_000);
+
+  it('fails without a Docker engine and creates nothing', async () => {
+    const repo = `${REPO}-noengine`;
+    const result = await run(
+      { repository: repo, context: join(work, 'app') },
+      { DOCKER_HOST: `unix://${join(work, 'no-docker.sock')}` }
+    );
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/No Docker engine answered 'docker version'/);
+    await expect(
+      ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repo] }))
+    ).rejects.toMatchObject({ name: 'RepositoryNotFoundException' });
+  }, 60_000);
+
+  it('fails without credentials, saying how to provide them', async () => {
+    const result = await run(
+      { repository: `${REPO}-nocreds`, context: join(work, 'app') },
+      {
+        AWS_ACCESS_KEY_ID: undefined,
+        AWS_SECRET_ACCESS_KEY: undefined,
+        AWS_SESSION_TOKEN: undefined,
+        AWS_PROFILE: undefined,
+        AWS_SHARED_CREDENTIALS_FILE: join(work, 'none'),
+        AWS_CONFIG_FILE: join(work, 'none'),
+        AWS_EC2_METADATA_DISABLED: 'true'
+      }
+    );
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/No AWS credentials were found\..*configure-aws-credentials/);
+  }, 60_000);
+});
