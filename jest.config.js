@@ -20,6 +20,14 @@ export default {
         '<rootDir>/scripts/**/*.test.ts'
       ]
     },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e.test.ts'], slowTestThreshold: 60 }
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e.test.ts'],
+      slowTestThreshold: 60,
+      // The local stack (scripts/local-stack.sh) is stopped after the run when tests started it: test/stack.ts.
+      globalSetup: '<rootDir>/test/stack/global-setup.js',
+      globalTeardown: '<rootDir>/test/stack/global-teardown.js'
+    }
   ]
 };
