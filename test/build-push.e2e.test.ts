@@ -167,6 +167,22 @@ describe('build-push on the local stack', () => {
     expect(again.summary).toMatch(/build skipped/);
   }, 60_000);
 
+  it('rebuilding the commit with skip-existing off finds the same image behind the immutable tags: success', async () => {
+    const again = await run({
+      repository: REPO,
+      context: join(work, 'app'),
+      tags: 'release',
+      'skip-existing': 'false'
+    });
+    expect({ code: again.code, output: again.code === 0 ? '' : again.output }).toEqual({
+      code: 0,
+      output: ''
+    });
+    expect(again.outputs).toMatchObject({ skipped: 'false', digest });
+    expect(again.output).toMatch(/The build is the image the existing tags hold/);
+    expect(again.output).not.toMatch(/\[command\]\S*docker push/);
+  }, 180_000);
+
   it('never shows the ECR password or token in output, outputs or summary', () => {
     expect(password.length).toBeGreaterThan(4);
     for (const secret of [password, token]) {
