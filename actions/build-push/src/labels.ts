@@ -10,7 +10,6 @@ export function createdTime(env: NodeJS.ProcessEnv, now: () => Date = () => new 
     try {
       const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as {
         head_commit?: { timestamp?: string };
-        pull_request?: { head?: { repo?: { pushed_at?: string } } };
       };
       const stamp = event.head_commit?.timestamp;
       if (stamp && !Number.isNaN(Date.parse(stamp))) return new Date(stamp).toISOString();
