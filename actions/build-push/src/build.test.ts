@@ -18,13 +18,10 @@ import { DockyardError, memoryLogger, virtualClock, type RunContext } from '../.
 import { buildPush, newState } from './build.js';
 import type { DockerRunner, RunOptions } from './docker.js';
 import type { Inputs } from './inputs.js';
+import { ACCOUNT, named, REGISTRY, URI } from './testing/fixtures.js';
 
-const ACCOUNT = '123456789012';
-const REGISTRY = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`;
-const URI = `${REGISTRY}/team/app`;
 const PASSWORD = 'the-ecr-password';
 const digestOf = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
-const named = (name: string) => Object.assign(new Error(name), { name });
 
 const RUN: RunContext = {
   repository: 'octo/app',

@@ -19,24 +19,13 @@ import {
   findTags,
   lifecyclePolicy,
   login,
-  putLifecyclePolicy,
-  type RepositoryInfo
+  putLifecyclePolicy
 } from './ecr.js';
+import { REPO, named, URI } from './testing/fixtures.js';
 
 const ecrMock = mockClient(ECRClient);
 const ecr = new ECRClient({ region: 'us-east-1' });
-const URI = '123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app';
 const D1 = `sha256:${'1'.repeat(64)}`;
-const named = (name: string, message = name) => Object.assign(new Error(message), { name });
-const REPO: RepositoryInfo = {
-  name: 'team/app',
-  uri: URI,
-  registryId: '123456789012',
-  registry: '123456789012.dkr.ecr.us-east-1.amazonaws.com',
-  mutability: 'IMMUTABLE',
-  exclusions: [],
-  scanOnPush: true
-};
 
 beforeEach(() => {
   ecrMock.reset();

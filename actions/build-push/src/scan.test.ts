@@ -7,22 +7,12 @@ import {
 } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
 import { memoryLogger, virtualClock } from '../../../core/index.js';
-import type { RepositoryInfo } from './ecr.js';
 import { describeScan, scanGate } from './scan.js';
+import { REPO, named } from './testing/fixtures.js';
 
 const ecrMock = mockClient(ECRClient);
 const ecr = new ECRClient({ region: 'us-east-1' });
 const D = `sha256:${'a'.repeat(64)}`;
-const REPO: RepositoryInfo = {
-  name: 'team/app',
-  uri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app',
-  registryId: '123456789012',
-  registry: '123456789012.dkr.ecr.us-east-1.amazonaws.com',
-  mutability: 'IMMUTABLE',
-  exclusions: [],
-  scanOnPush: true
-};
-const named = (name: string) => Object.assign(new Error(name), { name });
 const complete = (counts: Record<string, number>, findings: { name: string; severity: string }[] = []) => ({
   imageScanStatus: { status: 'COMPLETE' as const },
   imageScanFindings: {

@@ -1,17 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { newState } from './build.js';
-import type { RepositoryInfo } from './ecr.js';
 import { buildSummary } from './summary.js';
+import { REPO } from './testing/fixtures.js';
 
-const REPO: RepositoryInfo = {
-  name: 'team/app',
-  uri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app',
-  registryId: '123456789012',
-  registry: '123456789012.dkr.ecr.us-east-1.amazonaws.com',
-  mutability: 'IMMUTABLE',
-  exclusions: [],
-  scanOnPush: true
-};
 const D = `sha256:${'a'.repeat(64)}`;
 
 describe('buildSummary', () => {

@@ -1,0 +1,20 @@
+/** Shared test fixtures for build-push's unit tests. */
+import type { RepositoryInfo } from '../ecr.js';
+
+export const ACCOUNT = '123456789012';
+export const REGISTRY = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`;
+export const URI = `${REGISTRY}/team/app`;
+
+/** An immutable repository with scan on push, as the action creates it. */
+export const REPO: RepositoryInfo = {
+  name: 'team/app',
+  uri: URI,
+  registryId: ACCOUNT,
+  registry: REGISTRY,
+  mutability: 'IMMUTABLE',
+  exclusions: [],
+  scanOnPush: true
+};
+
+/** An AWS-style error with the given name (what the SDK throws for service exceptions). */
+export const named = (name: string, message = name) => Object.assign(new Error(message), { name });
