@@ -61,7 +61,8 @@ function report(result: RunResult) {
 const run = (inputs: Record<string, string>, extra: Record<string, string | undefined> = {}) =>
   runAction('build-push', {
     inputs,
-    env: { ...env, GITHUB_SHA: SHA, ...extra },
+    // docker login/logout use a config of this file's own, so parallel test files never log each other out.
+    env: { ...env, DOCKER_CONFIG: join(work, 'docker-config'), GITHUB_SHA: SHA, ...extra },
     event: { head_commit: { id: SHA, timestamp: '2026-11-20T11:00:00+01:00', message: 'Add the app' } },
     timeoutMs: 180_000
   });
