@@ -46,6 +46,7 @@ export interface DeployClients {
   ecsNoRetry: ECSClient;
   elb?: ElasticLoadBalancingV2Client;
   logs?: CloudWatchLogsClient;
+  logsFor?: (region: string) => CloudWatchLogsClient;
 }
 
 export interface DeployResult {

@@ -182,6 +182,40 @@ describe('diagnose', () => {
     ).toEqual(['Error: DATABASE_URL is not set']);
   });
 
+  it('reads the log from the region the container logs to (awslogs-region)', async () => {
+    const td = describedTaskDefinition(8);
+    const app = td.containerDefinitions?.[0];
+    const crossRegion = {
+      ...td,
+      containerDefinitions: [
+        {
+          ...app,
+          logConfiguration: {
+            logDriver: 'awslogs' as const,
+            options: {
+              'awslogs-group': '/ecs/web',
+              'awslogs-region': 'us-west-2',
+              'awslogs-stream-prefix': 'ecs'
+            }
+          }
+        }
+      ]
+    };
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [stoppedTask('c0de').taskArn ?? ''] });
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [stoppedTask('c0de')] });
+    elbMock.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
+    logsMock.on(GetLogEventsCommand).resolves({ events: [{ timestamp: 1, message: 'from Oregon' }] });
+    const regions: string[] = [];
+    const other = new CloudWatchLogsClient({ region: 'us-west-2' });
+    const found = await diagnose(
+      { ...clients, logsFor: region => (regions.push(region), other) },
+      { ...options, taskDefinition: crossRegion },
+      memoryLogger()
+    );
+    expect(regions).toEqual(['us-west-2']);
+    expect(found.find(d => d.title.startsWith('Last 1 log lines'))?.lines).toEqual(['from Oregon']);
+  });
+
   it('says when no task was stopped', async () => {
     ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
     elbMock.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });

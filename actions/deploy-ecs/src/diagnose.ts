@@ -24,6 +24,18 @@ export interface DiagnoseClients {
   ecs: ECSClient;
   elb?: ElasticLoadBalancingV2Client;
   logs?: CloudWatchLogsClient;
+  /** A CloudWatch Logs client for another region, for containers whose `awslogs-region` differs. */
+  logsFor?: (region: string) => CloudWatchLogsClient;
+}
+
+/** The Logs client for a stream's region: the usual one, or one for the region the container logs to. */
+export function logsClientFor(
+  clients: Pick<DiagnoseClients, 'logs' | 'logsFor'>,
+  streamRegion: string,
+  region: string
+): CloudWatchLogsClient | undefined {
+  if (streamRegion !== region && clients.logsFor) return clients.logsFor(streamRegion);
+  return clients.logs;
 }
 
 export interface DiagnoseOptions {
@@ -190,7 +202,7 @@ export async function diagnose(
   }
 
   if (tasks.length > 0 && clients.logs) {
-    diagnostics.push(await failingLog(clients.logs, tasks, definitions, options.region, lines));
+    diagnostics.push(await failingLog(clients, tasks, definitions, options.region, lines));
   }
   for (const d of diagnostics) {
     const text = `${d.title}:\n  ${d.lines.join('\n  ')}`;
@@ -205,7 +217,7 @@ export async function diagnose(
  * A task that never started has no stream, so up to three tasks that show the failure are tried.
  */
 async function failingLog(
-  logs: CloudWatchLogsClient,
+  clients: Pick<DiagnoseClients, 'logs' | 'logsFor'>,
   tasks: Task[],
   definitions: ContainerDefinition[],
   region: string,
@@ -227,6 +239,8 @@ async function failingLog(
       };
     }
     try {
+      const logs = logsClientFor(clients, stream.region, region);
+      if (!logs) break;
       const tail = await tailLog(logs, stream.group, stream.stream, lines);
       return {
         title: `Last ${tail.length} log lines of ${name} (${stream.group} ${stream.stream})`,

@@ -52,10 +52,15 @@ export async function main(): Promise<void> {
       elb: createClient(ElasticLoadBalancingV2Client, { region: inputs.region }),
       logs: createClient(CloudWatchLogsClient, { region: inputs.region })
     };
+    // Containers may log to another region (awslogs-region): a client for it, made when needed.
+    const otherRegions = new Map<string, CloudWatchLogsClient>();
+    const logsFor = (region: string) =>
+      otherRegions.get(region) ??
+      otherRegions.set(region, createClient(CloudWatchLogsClient, { region })).get(region)!;
     let result: DeployResult;
     try {
       await ensureCredentials(ecs);
-      result = await deploy(inputs, clients, { log, signal });
+      result = await deploy(inputs, { ...clients, logsFor }, { log, signal });
     } catch (error) {
       result = {
         status: 'FAILED',
@@ -68,7 +73,7 @@ export async function main(): Promise<void> {
         error
       };
     } finally {
-      Object.values(clients).forEach(c => c.destroy());
+      [...Object.values(clients), ...otherRegions.values()].forEach(c => c.destroy());
     }
     const durationMs = Date.now() - startedAt.getTime();
     setOutputs({

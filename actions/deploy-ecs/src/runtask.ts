@@ -23,7 +23,7 @@ import {
   type Clock,
   type Logger
 } from '../../../core/index.js';
-import { awslogsStream, describeStoppedTask, tailLog, taskId } from './diagnose.js';
+import { awslogsStream, describeStoppedTask, logsClientFor, tailLog, taskId } from './diagnose.js';
 
 export interface RunTaskOptions {
   cluster: string;
@@ -76,7 +76,11 @@ export function runTaskRequest(
 }
 
 export async function runOneOffTask(
-  clients: { ecs: ECSClient; logs?: CloudWatchLogsClient },
+  clients: {
+    ecs: ECSClient;
+    logs?: CloudWatchLogsClient;
+    logsFor?: (region: string) => CloudWatchLogsClient;
+  },
   options: RunTaskOptions,
   log: Logger
 ): Promise<RunTaskResult> {
@@ -137,9 +141,10 @@ export async function runOneOffTask(
   let logLines: string[] = [];
   const stream = awslogsStream(definition, taskId(taskArn), options.region);
   const ok = outcome.kind === 'done' && exitCode === 0;
-  if (!ok && stream && clients.logs) {
+  const logs = stream ? logsClientFor(clients, stream.region, options.region) : undefined;
+  if (!ok && stream && logs) {
     try {
-      logLines = await tailLog(clients.logs, stream.group, stream.stream, options.logLines ?? 30);
+      logLines = await tailLog(logs, stream.group, stream.stream, options.logLines ?? 30);
     } catch (error) {
       logLines = [`(could not read ${stream.group} ${stream.stream}: ${describeError(error)})`];
     }
