@@ -327,6 +327,18 @@ describe('buildPush without buildx (classic builder)', () => {
     ).toBe(25);
   });
 
+  it('warns that a branch tag cannot move in an immutable repository', async () => {
+    const log = memoryLogger();
+    const result = await buildPush(inputs({ branchTag: true }), deps(log));
+    expect(result.tags).toEqual(['sha-0123456', 'main']);
+    expect(log.text()).toMatch(
+      /warning: The branch tag 'main' is immutable in .*IMMUTABLE_WITH_EXCLUSION with 'main'/
+    );
+    const quiet = memoryLogger();
+    await buildPush(inputs({ repository: 'team/app', branchTag: false }), deps(quiet));
+    expect(quiet.text()).not.toMatch(/branch tag/);
+  });
+
   it('only builds when push is off', async () => {
     const state = newState();
     const result = await buildPush(inputs({ push: false }), deps(), state);

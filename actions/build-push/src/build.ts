@@ -217,6 +217,13 @@ export async function buildPush(
     );
   }
   const push = planPush(repo, plan.tags, existing);
+  const stuck = plan.tags.filter(t => plan.sources[t] === 'branch' && tagIsImmutable(repo, t));
+  if (stuck.length > 0) {
+    log.warning(
+      `The branch tag '${stuck[0]}' is immutable in ${repo.uri}: it cannot follow the next commit. ` +
+        `Make it an exclusion (IMMUTABLE_WITH_EXCLUSION with '${stuck[0]}'), or drop 'branch-tag'.`
+    );
+  }
   if (push.kept.size > 0) {
     log.info(
       `Immutable tags that already exist and are not pushed again: ${[...push.kept.keys()].join(', ')}.`
