@@ -28,6 +28,7 @@ HOST=$ACCOUNT.dkr.ecr.$REGION.amazonaws.com
 HOSTS_FILE=/etc/hosts
 CERTS_DIR=/etc/docker/certs.d/$HOST
 MARK='# dockyard-stack'
+CA_SUBJECT='Dockyard local stack CA'
 RUN=$DIR/run
 LOGS=$DIR/logs
 
@@ -148,7 +149,7 @@ make_certs() {
     return 0
   fi
   say "creating the stack's CA and a certificate for $HOST"
-  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -sha256 -subj "/CN=Dockyard local stack CA" \
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -sha256 -subj "/CN=$CA_SUBJECT" \
     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
     -keyout "$tls/ca.key" -out "$tls/ca.crt" 2>/dev/null
   openssl req -newkey rsa:2048 -nodes -sha256 -subj "/CN=$HOST" -keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null
@@ -162,7 +163,9 @@ make_certs() {
 # no restart needed). A ca.crt that was there before is kept aside and put back by `down`.
 install_ca() {
   mkdir -p "$CERTS_DIR"
-  if [ -f "$CERTS_DIR/ca.crt" ] && ! cmp -s "$CERTS_DIR/ca.crt" "$DIR/tls/ca.crt"; then
+  # Someone else's CA is kept aside; a stale one of a local stack (its subject says so) is just replaced.
+  if [ -f "$CERTS_DIR/ca.crt" ] && ! cmp -s "$CERTS_DIR/ca.crt" "$DIR/tls/ca.crt" &&
+    ! openssl x509 -in "$CERTS_DIR/ca.crt" -noout -subject 2>/dev/null | grep -q "$CA_SUBJECT"; then
     [ -f "$DIR/displaced-ca.crt" ] || cp "$CERTS_DIR/ca.crt" "$DIR/displaced-ca.crt"
   fi
   cp "$DIR/tls/ca.crt" "$CERTS_DIR/ca.crt"
@@ -201,14 +204,26 @@ install_hosts() {
     fi
   done <"$HOSTS_FILE"
   [ -n "$displaced" ] && printf '%s' "$displaced" >>"$DIR/displaced-hosts"
-  write_hosts "$kept$address $HOST $MARK"$'\n'
+  write_hosts "$kept$address $HOST $MARK $DIR"$'\n'
 }
 
+# One stack per machine: the hostname, port 443 and the certs.d entry exist once. Another stack directory
+# whose front still runs is in the way; a mark left by one that is gone is just stale.
+check_other_stack() {
+  local other
+  other=$(sed -n "s/.*$MARK \(\/.*\)\$/\1/p" "$HOSTS_FILE" 2>/dev/null | grep -vxF "$DIR" | head -n 1 || true)
+  [ -n "$other" ] || return 0
+  if live_pid "$other/run/front.pid" "$PAT_FRONT" >/dev/null; then
+    die "another local stack runs from $other (it holds $HOST); stop it first: DOCKYARD_STACK_DIR=$other bash scripts/local-stack.sh down"
+  fi
+}
+
+# Takes out this stack's line (not another stack's) and puts back what `up` set aside.
 uninstall_hosts() {
-  grep -q -- "$MARK" "$HOSTS_FILE" 2>/dev/null || [ -f "$DIR/displaced-hosts" ] || return 0
+  grep -qF -- "$MARK $DIR" "$HOSTS_FILE" 2>/dev/null || [ -f "$DIR/displaced-hosts" ] || return 0
   local line kept=''
   while IFS= read -r line || [ -n "$line" ]; do
-    [[ $line == *"$MARK"* ]] || kept+="$line"$'\n'
+    [[ $line == *"$MARK $DIR" || $line == *"$MARK" ]] || kept+="$line"$'\n'
   done <"$HOSTS_FILE"
   if [ -f "$DIR/displaced-hosts" ]; then
     kept+=$(cat "$DIR/displaced-hosts")$'\n'
@@ -250,9 +265,11 @@ EOF
 start_dockerd() {
   if live_pid "$RUN/dockerd.pid" "$PAT_DOCKERD" >/dev/null; then return 0; fi
   # A dockerd that died leaves its pidfile and maybe its managed containerd; clear both.
+  # (dockerd trusts containerd.pid while that pid exists at all, even as a zombie, and then waits for a
+  # socket that never comes.)
   local stale
-  if stale=$(live_pid "$DIR/exec/containerd/containerd.pid" "containerd" 2>/dev/null); then stop_pid containerd "$stale" 5; fi
-  rm -f "$DIR/dockerd.pid" "$DIR/docker.sock"
+  if stale=$(live_pid "$DIR/exec/containerd/containerd.pid" "containerd"); then stop_pid containerd "$stale" 5; fi
+  rm -f "$DIR/dockerd.pid" "$DIR/docker.sock" "$DIR/exec/containerd/containerd.pid"
   mkdir -p "$DIR/docker" "$DIR/exec"
   # Its own config file, so a system /etc/docker/daemon.json does not apply.
   echo '{}' >"$DIR/daemon.json"
@@ -283,6 +300,17 @@ front_running() {
   live_pid "$RUN/front.pid" "$PAT_FRONT" >/dev/null && [ -n "$FRONT_ADDRESS" ]
 }
 
+# A front started before its code last changed (a developer edited test/stack/) is restarted.
+restart_front_if_changed() {
+  local pid
+  pid=$(live_pid "$RUN/front.pid" "$PAT_FRONT") || return 0
+  [ -f "$RUN/front.ready" ] || return 0
+  if [ -n "$(find "$ROOT/test/stack" -name '*.ts' -newer "$RUN/front.ready" -print -quit)" ]; then
+    say "test/stack changed since the ECR front started; restarting it"
+    stop_pid front "$pid" 5
+  fi
+}
+
 start_front() {
   if front_running; then return 0; fi
   rm -f "$RUN/front.ready"
@@ -303,8 +331,10 @@ cmd_up() {
     command -v "$tool" >/dev/null || die "$tool is not installed (.ci/run installs: docker.io docker-registry busybox-static openssl; moto_server comes from Python moto)"
   done
   [ "$(id -u)" = 0 ] || die "the stack needs root: it edits /etc/hosts and /etc/docker/certs.d and listens on port 443"
+  check_other_stack
   load_state
   make_certs
+  restart_front_if_changed
   front_running || FRONT_ADDRESS=$(choose_front_address)
   # The name and the CA go in before dockerd starts: Go programs cache /etc/hosts for a few seconds.
   install_hosts "$FRONT_ADDRESS"
