@@ -168,7 +168,8 @@ install_ca() {
     ! openssl x509 -in "$CERTS_DIR/ca.crt" -noout -subject 2>/dev/null | grep -q "$CA_SUBJECT"; then
     [ -f "$DIR/displaced-ca.crt" ] || cp "$CERTS_DIR/ca.crt" "$DIR/displaced-ca.crt"
   fi
-  cp "$DIR/tls/ca.crt" "$CERTS_DIR/ca.crt"
+  # Copied only when different: the engine reads it on every connection.
+  cmp -s "$DIR/tls/ca.crt" "$CERTS_DIR/ca.crt" || cp "$DIR/tls/ca.crt" "$CERTS_DIR/ca.crt"
 }
 
 uninstall_ca() {
@@ -184,9 +185,11 @@ uninstall_ca() {
 
 # --- /etc/hosts ------------------------------------------------------------------------------------------------
 
-# Rewrites /etc/hosts in place (it is often a bind mount, which a rename would fail on).
+# Rewrites /etc/hosts in place (it is often a bind mount, which a rename would fail on), and only when the
+# content changes: other tests resolve the hostname while `up` runs, and must never see a half-written file.
 write_hosts() {
   local content=$1
+  [ "$(cat "$HOSTS_FILE")"$'\n' = "$content" ] && return 0
   printf '%s' "$content" >"$HOSTS_FILE"
 }
 

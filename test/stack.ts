@@ -63,10 +63,24 @@ let stack: Promise<Record<string, string>> | undefined;
 export function ensureStack(): Promise<Record<string, string>> {
   stack ??= (async () => {
     await stackCommand('up');
-    return parseExports(await stackCommand('env'));
+    const env = parseExports(await stackCommand('env'));
+    registerUser(env.DOCKYARD_STACK_DIR);
+    return env;
   })();
   stack.catch(() => (stack = undefined));
   return stack;
+}
+
+/**
+ * Registers the jest process this test runs under as a user of the stack (test/stack/lease.js), so that
+ * another jest run finishing meanwhile does not take the stack down under it, even when this run's config
+ * has no globalSetup. Under the e2e project's globalSetup that is the run's main process (it passes its pid
+ * down in DOCKYARD_STACK_RUN_PID), else this process. Entries of processes that have exited are ignored.
+ */
+function registerUser(dir: string): void {
+  const runPid = Number(process.env.DOCKYARD_STACK_RUN_PID) || process.pid;
+  mkdirSync(join(dir, 'users'), { recursive: true });
+  writeFileSync(join(dir, 'users', String(runPid)), '');
 }
 
 /** A repository name no other test uses: `<prefix>-<random>`. */

@@ -43,6 +43,8 @@ export async function beginStackUse(pid = process.pid) {
   mkdirSync(join(dir, 'users'), { recursive: true });
   if (!(await stackIsUp())) writeFileSync(join(dir, 'started-for-tests'), `${pid}\n`);
   writeFileSync(join(dir, 'users', String(pid)), '');
+  // Test workers (test/stack.ts ensureStack) register this run's pid rather than their own.
+  process.env.DOCKYARD_STACK_RUN_PID = String(pid);
 }
 
 /** Unregisters this run; stops the stack when tests started it and no other run uses it. */
@@ -50,7 +52,11 @@ export async function endStackUse(pid = process.pid) {
   const dir = stackDir();
   const users = join(dir, 'users');
   rmSync(join(users, String(pid)), { force: true });
-  const others = existsSync(users) ? readdirSync(users).filter(p => /^\d+$/.test(p) && alive(Number(p))) : [];
+  const others = [];
+  for (const entry of existsSync(users) ? readdirSync(users) : []) {
+    if (/^\d+$/.test(entry) && alive(Number(entry))) others.push(entry);
+    else rmSync(join(users, entry), { force: true });
+  }
   if (others.length > 0 || !existsSync(join(dir, 'started-for-tests'))) return false;
   await run('bash', [SCRIPT, 'down'], { cwd: ROOT, timeout: 120_000 });
   rmSync(join(dir, 'started-for-tests'), { force: true });
