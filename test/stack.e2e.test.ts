@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  BatchDeleteImageCommand,
   BatchGetImageCommand,
   CreateRepositoryCommand,
   DescribeImagesCommand,
@@ -119,6 +120,9 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+/** Builds and pushes take about a second here; a cold CI machine gets room. */
+const DOCKER_TEST_MS = 90_000;
+
 describe('local stack', () => {
   it('prints the environment the tests and the actions need', () => {
     for (const name of [
@@ -143,114 +147,158 @@ describe('local stack', () => {
     });
   });
 
-  it('serves the registry hostname moto reports, with the registry challenge ECR answers', async () => {
-    const uri = await createRepository(uniqueName('stack/probe'), 'MUTABLE');
-    expect(uri.split('/')[0]).toBe(host);
-    const token = await ecr.send(new GetAuthorizationTokenCommand({}));
-    expect(token.authorizationData![0].proxyEndpoint).toBe(`https://${host}`);
+  it(
+    'serves the registry hostname moto reports, with the registry challenge ECR answers',
+    async () => {
+      const uri = await createRepository(uniqueName('stack/probe'), 'MUTABLE');
+      expect(uri.split('/')[0]).toBe(host);
+      const token = await ecr.send(new GetAuthorizationTokenCommand({}));
+      expect(token.authorizationData![0].proxyEndpoint).toBe(`https://${host}`);
 
-    const anonymous = await front('/v2/');
-    expect(anonymous.status).toBe(401);
-    expect(anonymous.headers['www-authenticate']).toBe(
-      `Basic realm="https://${host}/",service="ecr.amazonaws.com"`
-    );
-    expect(anonymous.headers['docker-distribution-api-version']).toBe('registry/2.0');
-    expect((await front('/v2/', 'AWS:not-the-password')).status).toBe(401);
-    expect((await front('/v2/', `someone:${await ecrPassword()}`)).status).toBe(401);
-    expect((await front('/v2/', `AWS:${await ecrPassword()}`)).status).toBe(200);
-  });
+      const anonymous = await front('/v2/');
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers['www-authenticate']).toBe(
+        `Basic realm="https://${host}/",service="ecr.amazonaws.com"`
+      );
+      expect(anonymous.headers['docker-distribution-api-version']).toBe('registry/2.0');
+      expect((await front('/v2/', 'AWS:not-the-password')).status).toBe(401);
+      expect((await front('/v2/', `someone:${await ecrPassword()}`)).status).toBe(401);
+      expect((await front('/v2/', `AWS:${await ecrPassword()}`)).status).toBe(200);
+      // Every route needs the password, not only the ping.
+      const repo = uri.slice(host.length + 1);
+      expect((await front(`/v2/${repo}/tags/list`)).status).toBe(401);
+      const tags = await front(`/v2/${repo}/tags/list`, `AWS:${await ecrPassword()}`);
+      expect(tags.status).toBe(200);
+      expect(JSON.parse(tags.body)).toEqual({ name: repo, tags: [] });
+    },
+    DOCKER_TEST_MS
+  );
 
-  it('logs docker in only with the GetAuthorizationToken password', async () => {
-    const wrong = await docker(
-      ['login', '--username', 'AWS', '--password-stdin', host],
-      'not-the-password\n'
-    );
-    expect(wrong.code).not.toBe(0);
-    expect(wrong.output).toMatch(/401 Unauthorized/);
+  it(
+    'logs docker in only with the GetAuthorizationToken password',
+    async () => {
+      const wrong = await docker(
+        ['login', '--username', 'AWS', '--password-stdin', host],
+        'not-the-password\n'
+      );
+      expect(wrong.code).not.toBe(0);
+      expect(wrong.output).toMatch(/401 Unauthorized/);
 
-    const right = await docker(
-      ['login', '--username', 'AWS', '--password-stdin', host],
-      `${await ecrPassword()}\n`
-    );
-    expect(right.output).toMatch(/Login Succeeded/);
-    expect(right.code).toBe(0);
-  });
+      const right = await docker(
+        ['login', '--username', 'AWS', '--password-stdin', host],
+        `${await ecrPassword()}\n`
+      );
+      expect(right.output).toMatch(/Login Succeeded/);
+      expect(right.code).toBe(0);
+    },
+    DOCKER_TEST_MS
+  );
 
-  it('records a pushed image in moto under the digest the registry serves', async () => {
-    const name = uniqueName('stack/app');
-    const uri = await createRepository(name, 'MUTABLE');
-    await build(`${uri}:v1`, `app-${name}`);
-    const push = await docker(['push', `${uri}:v1`]);
-    expect(push.code).toBe(0);
-    const digest = pushedDigest(push.output);
+  it(
+    'records a pushed image in moto under the digest the registry serves',
+    async () => {
+      const name = uniqueName('stack/app');
+      const uri = await createRepository(name, 'MUTABLE');
+      await build(`${uri}:v1`, `app-${name}`);
+      const push = await docker(['push', `${uri}:v1`]);
+      expect(push.code).toBe(0);
+      const digest = pushedDigest(push.output);
 
-    const served = await readManifest(name, 'v1');
-    expect(served.status).toBe(200);
-    expect(served.digest).toBe(digest);
-    expect(served.headerDigest).toBe(digest);
-    expect(await ecrDigest(name, 'v1')).toBe(digest);
-    const got = await ecr.send(
-      new BatchGetImageCommand({ repositoryName: name, imageIds: [{ imageTag: 'v1' }] })
-    );
-    expect(got.images?.[0]?.imageId?.imageDigest).toBe(digest);
-    expect(Buffer.from(got.images![0].imageManifest!, 'utf8').equals(served.bytes)).toBe(true);
-    expect(got.images?.[0]?.imageManifestMediaType).toBe(
-      'application/vnd.docker.distribution.manifest.v2+json'
-    );
+      const served = await readManifest(name, 'v1');
+      expect(served.status).toBe(200);
+      expect(served.digest).toBe(digest);
+      expect(served.headerDigest).toBe(digest);
+      expect(await ecrDigest(name, 'v1')).toBe(digest);
+      const got = await ecr.send(
+        new BatchGetImageCommand({ repositoryName: name, imageIds: [{ imageTag: 'v1' }] })
+      );
+      expect(got.images?.[0]?.imageId?.imageDigest).toBe(digest);
+      expect(Buffer.from(got.images![0].imageManifest!, 'utf8').equals(served.bytes)).toBe(true);
+      expect(got.images?.[0]?.imageManifestMediaType).toBe(
+        'application/vnd.docker.distribution.manifest.v2+json'
+      );
 
-    // A second tag on the same image and a plain re-push are both fine, as in ECR.
-    expect(await docker(['tag', `${uri}:v1`, `${uri}:latest`])).toMatchObject({ code: 0 });
-    expect((await docker(['push', `${uri}:latest`])).code).toBe(0);
-    expect((await docker(['push', `${uri}:v1`])).code).toBe(0);
-    const images = await ecr.send(new DescribeImagesCommand({ repositoryName: name }));
-    expect(images.imageDetails).toHaveLength(1);
-    expect(images.imageDetails![0].imageDigest).toBe(digest);
-    expect([...(images.imageDetails![0].imageTags ?? [])].sort()).toEqual(['latest', 'v1']);
+      // A second tag on the same image and a plain re-push are both fine, as in ECR.
+      expect(await docker(['tag', `${uri}:v1`, `${uri}:latest`])).toMatchObject({ code: 0 });
+      expect((await docker(['push', `${uri}:latest`])).code).toBe(0);
+      expect((await docker(['push', `${uri}:v1`])).code).toBe(0);
+      const images = await ecr.send(new DescribeImagesCommand({ repositoryName: name }));
+      expect(images.imageDetails).toHaveLength(1);
+      expect(images.imageDetails![0].imageDigest).toBe(digest);
+      expect([...(images.imageDetails![0].imageTags ?? [])].sort()).toEqual(['latest', 'v1']);
+      const tags = await front(`/v2/${name}/tags/list`, `AWS:${await ecrPassword()}`);
+      expect(JSON.parse(tags.body)).toEqual({ name, tags: ['latest', 'v1'] });
 
-    // Pulling through the front resolves the tag in ECR.
-    expect(await docker(['rmi', `${uri}:v1`, `${uri}:latest`])).toMatchObject({ code: 0 });
-    const pull = await docker(['pull', `${uri}:v1`]);
-    expect(pull.code).toBe(0);
-    expect(pull.output).toContain(digest);
-  });
+      // Pulling through the front resolves the tag in ECR.
+      expect(await docker(['rmi', `${uri}:v1`, `${uri}:latest`])).toMatchObject({ code: 0 });
+      const pull = await docker(['pull', `${uri}:v1`]);
+      expect(pull.code).toBe(0);
+      expect(pull.output).toContain(digest);
+    },
+    DOCKER_TEST_MS
+  );
 
-  it('refuses a repository moto does not have, as ECR does', async () => {
-    const name = uniqueName('stack/missing');
-    const uri = `${host}/${name}`;
-    await build(`${uri}:v1`, `missing-${name}`);
-    const push = await docker(['push', `${uri}:v1`]);
-    expect(push.code).not.toBe(0);
-    expect(push.output).toContain(
-      `name unknown: The repository with name '${name}' does not exist in the registry with id '123456789012'`
-    );
-    expect((await readManifest(name, 'v1')).status).toBe(404);
-  });
+  it(
+    'forgets an image deleted in ECR: pulling its tag fails',
+    async () => {
+      const name = uniqueName('stack/deleted');
+      const uri = await createRepository(name, 'MUTABLE');
+      await build(`${uri}:gone`, `deleted-${name}`);
+      expect((await docker(['push', `${uri}:gone`])).code).toBe(0);
+      await ecr.send(new BatchDeleteImageCommand({ repositoryName: name, imageIds: [{ imageTag: 'gone' }] }));
+      expect(await docker(['rmi', `${uri}:gone`])).toMatchObject({ code: 0 });
+      const pull = await docker(['pull', `${uri}:gone`]);
+      expect(pull.code).not.toBe(0);
+      expect(pull.output).toMatch(/manifest unknown|not found/i);
+    },
+    DOCKER_TEST_MS
+  );
 
-  it('in an IMMUTABLE repository, refuses moving a tag and accepts the same content again', async () => {
-    const name = uniqueName('stack/immutable');
-    const uri = await createRepository(name, 'IMMUTABLE');
-    await build(`${uri}:v1`, `first-${name}`);
-    expect(await docker(['tag', `${uri}:v1`, `${uri}:first`])).toMatchObject({ code: 0 });
-    const first = await docker(['push', `${uri}:v1`]);
-    expect(first.code).toBe(0);
-    const digest = pushedDigest(first.output);
+  it(
+    'refuses a repository moto does not have, as ECR does',
+    async () => {
+      const name = uniqueName('stack/missing');
+      const uri = `${host}/${name}`;
+      await build(`${uri}:v1`, `missing-${name}`);
+      const push = await docker(['push', `${uri}:v1`]);
+      expect(push.code).not.toBe(0);
+      expect(push.output).toContain(
+        `name unknown: The repository with name '${name}' does not exist in the registry with id '123456789012'`
+      );
+      expect((await readManifest(name, 'v1')).status).toBe(404);
+    },
+    DOCKER_TEST_MS
+  );
 
-    await build(`${uri}:v1`, `second-${name}`);
-    const moved = await docker(['push', `${uri}:v1`]);
-    expect(moved.code).not.toBe(0);
-    expect(moved.output).toContain(
-      `tag invalid: The image tag 'v1' already exists in the '${name}' repository and cannot be overwritten because the repository is immutable.`
-    );
-    // Neither ECR nor the registry moved the tag.
-    expect(await ecrDigest(name, 'v1')).toBe(digest);
-    expect((await readManifest(name, 'v1')).digest).toBe(digest);
+  it(
+    'in an IMMUTABLE repository, refuses moving a tag and accepts the same content again',
+    async () => {
+      const name = uniqueName('stack/immutable');
+      const uri = await createRepository(name, 'IMMUTABLE');
+      await build(`${uri}:v1`, `first-${name}`);
+      expect(await docker(['tag', `${uri}:v1`, `${uri}:first`])).toMatchObject({ code: 0 });
+      const first = await docker(['push', `${uri}:v1`]);
+      expect(first.code).toBe(0);
+      const digest = pushedDigest(first.output);
 
-    expect(await docker(['tag', `${uri}:first`, `${uri}:v1`])).toMatchObject({ code: 0 });
-    const again = await docker(['push', `${uri}:v1`]);
-    expect(again.code).toBe(0);
-    expect(pushedDigest(again.output)).toBe(digest);
-    expect(await ecrDigest(name, 'v1')).toBe(digest);
-  });
+      await build(`${uri}:v1`, `second-${name}`);
+      const moved = await docker(['push', `${uri}:v1`]);
+      expect(moved.code).not.toBe(0);
+      expect(moved.output).toContain(
+        `tag invalid: The image tag 'v1' already exists in the '${name}' repository and cannot be overwritten because the repository is immutable.`
+      );
+      // Neither ECR nor the registry moved the tag.
+      expect(await ecrDigest(name, 'v1')).toBe(digest);
+      expect((await readManifest(name, 'v1')).digest).toBe(digest);
+
+      expect(await docker(['tag', `${uri}:first`, `${uri}:v1`])).toMatchObject({ code: 0 });
+      const again = await docker(['push', `${uri}:v1`]);
+      expect(again.code).toBe(0);
+      expect(pushedDigest(again.output)).toBe(digest);
+      expect(await ecrDigest(name, 'v1')).toBe(digest);
+    },
+    DOCKER_TEST_MS
+  );
 });
 
 describe('the front reads the registry API', () => {

@@ -10,7 +10,8 @@
  *   registry's digest, since moto on its own would hash the layer list instead), and only then tagged in the
  *   registry. Moving a tag in an IMMUTABLE repository is refused with TAG_INVALID, and the registry's tag
  *   stays where it was;
- * - a manifest pulled by tag is resolved through moto (DescribeImages), so images deleted in ECR are gone.
+ * - a manifest pulled by tag is resolved through moto (DescribeImages), so images deleted in ECR are gone,
+ *   and tag lists come from moto (ListImages).
  *
  * Blobs stream through untouched. scripts/local-stack.sh runs it through test/stack/serve-front.ts.
  */
@@ -25,6 +26,7 @@ import {
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   GetAuthorizationTokenCommand,
+  ListImagesCommand,
   PutImageCommand,
   type ECRClient
 } from '@aws-sdk/client-ecr';
@@ -115,6 +117,25 @@ export function createFront(options: FrontOptions): Server {
       if (errorName(error) === 'ImageNotFoundException') return undefined;
       throw error;
     }
+  }
+
+  /** The repository's tags as ECR knows them (ListImages), sorted. */
+  async function tagsOf(name: string): Promise<string[]> {
+    const tags: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await options.ecr.send(
+        new ListImagesCommand({
+          registryId,
+          repositoryName: name,
+          filter: { tagStatus: 'TAGGED' },
+          nextToken
+        })
+      );
+      for (const id of page.imageIds ?? []) if (id.imageTag) tags.push(id.imageTag);
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return [...new Set(tags)].sort();
   }
 
   /** Records a manifest in moto's ECR; a tag already on this digest is fine, another digest is immutable. */
@@ -295,7 +316,12 @@ export function createFront(options: FrontOptions): Server {
       await relay(await forward(method, `/v2/${route.name}/manifests/${reference}`, req.headers), res);
       return;
     }
-    // Blobs, uploads and tag lists pass through as streams.
+    if (route.kind === 'tags') {
+      res.writeHead(200, { ...API_VERSION, 'Content-Type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ name: route.name, tags: await tagsOf(route.name) }));
+      return;
+    }
+    // Blobs and uploads pass through as streams.
     const body = method === 'GET' || method === 'HEAD' ? undefined : req;
     await relay(await forward(method, url.pathname + url.search, req.headers, body), res);
   }
