@@ -129,13 +129,15 @@ load_state() {
   MOTO_PORT=''
   REGISTRY_PORT=''
   FRONT_ADDRESS=''
+  FRONT_FOR=''
   # shellcheck disable=SC1091
   [ -f "$DIR/state" ] && . "$DIR/state"
   return 0
 }
 
 save_state() {
-  printf 'MOTO_PORT=%s\nREGISTRY_PORT=%s\nFRONT_ADDRESS=%s\n' "$MOTO_PORT" "$REGISTRY_PORT" "$FRONT_ADDRESS" >"$DIR/state"
+  printf 'MOTO_PORT=%s\nREGISTRY_PORT=%s\nFRONT_ADDRESS=%s\nFRONT_FOR=%s\n' \
+    "$MOTO_PORT" "$REGISTRY_PORT" "$FRONT_ADDRESS" "$FRONT_FOR" >"$DIR/state"
 }
 
 # --- TLS: the stack's own CA and a certificate for the ECR hostname ------------------------------------------
@@ -345,7 +347,14 @@ cmd_up() {
   start_moto
   start_registry
   start_dockerd
+  # A moto or registry that was restarted has a new port: the front must be pointed at it.
+  local pid
+  if [ "$FRONT_FOR" != "$MOTO_PORT:$REGISTRY_PORT" ] && pid=$(live_pid "$RUN/front.pid" "$PAT_FRONT"); then
+    say "moto or the registry restarted; restarting the ECR front"
+    stop_pid front "$pid" 5
+  fi
   start_front
+  FRONT_FOR=$MOTO_PORT:$REGISTRY_PORT
   save_state
   wait_for moto "$RUN/moto.pid" "$PAT_MOTO" 30 http_status_is "http://127.0.0.1:$MOTO_PORT/moto-api/" 200
   wait_for registry "$RUN/registry.pid" "$PAT_REGISTRY" 20 http_status_is "http://127.0.0.1:$REGISTRY_PORT/v2/" 200
