@@ -153,7 +153,7 @@ async function main(): Promise<number> {
           status: run.result.outputs.status ?? '',
           exitCode: run.result.code,
           measurement: run.measurement,
-          checks: checkTargets(run.measurement, POLL_INTERVAL_MS)
+          checks: checkTargets(run.measurement, POLL_INTERVAL_MS, scenario.exitAllowanceMs)
         };
         rows.push(row);
         console.log(report(row));

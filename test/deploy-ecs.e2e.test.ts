@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  DeleteServiceCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   RegisterTaskDefinitionCommand
@@ -44,8 +45,8 @@ async function serviceTaskDefinition(seed: Seeded): Promise<string | undefined> 
   return out.services?.[0]?.taskDefinition;
 }
 
-function expectTargetsMet(m: Measurement): void {
-  const missed = checkTargets(m, POLL_INTERVAL_MS).filter(c => !c.ok);
+function expectTargetsMet(m: Measurement, exitAllowanceMs?: number): void {
+  const missed = checkTargets(m, POLL_INTERVAL_MS, exitAllowanceMs).filter(c => !c.ok);
   expect(missed).toEqual([]);
 }
 
@@ -283,7 +284,103 @@ describe('deploy-ecs against the scenario layer', () => {
     expect(await revisions(stack.clients, seed.family, 'INACTIVE')).toEqual([td(1), td(2)]);
   }, 60_000);
 
+  it('no rolloutState: COMPLETED only once the old deployment has drained', async () => {
+    const { result, measurement } = await runScenario(stack, SCENARIOS['no-rollout-state']);
+    expect(result.code).toBe(0);
+    expect(result.outputs.status).toBe('COMPLETED');
+    // Running = desired was true while the old deployment still ran; that was not the end.
+    expect(measurement.outcome).toBe('COMPLETED');
+    expect(measurement.seenMs).toBeGreaterThanOrEqual(0);
+    expectTargetsMet(measurement);
+  }, 60_000);
+
+  it('failed rollout with throttling, a 500 and a connection reset on polls and diagnostics: full diagnostics anyway', async () => {
+    const { seed, result, measurement } = await runScenario(stack, SCENARIOS['failed-flaky-diagnostics']);
+    expect(result.code).not.toBe(0);
+    expect(result.outputs.status).toBe('ROLLED_BACK');
+    expect(stack.proxy.calls.filter(c => c.injected).map(c => c.injected)).toEqual(
+      expect.arrayContaining(['reset', 'throttle', '500'])
+    );
+    expect(result.summary).toContain('EssentialContainerExited');
+    expect(result.summary).toContain('Target.ResponseCodeMismatch');
+    expect(result.summary).toContain(failingLogLines()[34]);
+    expect(await serviceTaskDefinition(seed)).toBe(td(1));
+    expectTargetsMet(measurement, SCENARIOS['failed-flaky-diagnostics'].exitAllowanceMs);
+  }, 60_000);
+
+  it('a rollback that fails too: the step fails and says the rollback did not complete', async () => {
+    const { seed, result } = await runScenario(stack, SCENARIOS['rollback-fails']);
+    expect(result.code).not.toBe(0);
+    expect(result.outputs.status).toBe('FAILED');
+    expect(result.output).toMatch(/roll(ing|ed)? ?back.*(did not complete|failed)/i);
+    expect(stack.layer.started.filter(s => s.byAction).map(s => s.plan)).toEqual(['rollout', 'rollback']);
+    expect(await serviceTaskDefinition(seed)).toBe(td(1));
+  }, 60_000);
+
+  it('AccessDenied on UpdateService fails at once and names the permission', async () => {
+    const { result } = await runScenario(stack, SCENARIOS['access-denied']);
+    expect(result.code).not.toBe(0);
+    expect(result.outputs.status).toBe('FAILED');
+    expect(result.stdout).toMatch(/::error::.*ecs:UpdateService/);
+    expect(stack.proxy.count('UpdateService')).toBe(1);
+    const update = stack.proxy.calls.find(c => c.operation === 'UpdateService')!;
+    const later = stack.proxy.calls.filter(
+      c => c.receivedAt > update.answeredAt && c.operation === 'DescribeServices'
+    );
+    expect(later).toEqual([]);
+    expect(result.durationMs).toBeLessThan(5000);
+  }, 60_000);
+
+  it('run-task exiting 0, then the rollout: COMPLETED with the task outputs', async () => {
+    const { result } = await runScenario(stack, SCENARIOS['run-task-then-rollout']);
+    expect(result.code).toBe(0);
+    expect(result.outputs).toMatchObject({ status: 'COMPLETED', 'run-task-exit-code': '0' });
+    const order = stack.proxy.calls
+      .map(c => c.operation)
+      .filter(o => o === 'RunTask' || o === 'UpdateService');
+    expect(order).toEqual(['RunTask', 'UpdateService']);
+  }, 60_000);
+
+  it('wait: false returns once the deployment has started', async () => {
+    const { result } = await runScenario(stack, SCENARIOS.success, { inputs: { wait: 'false' } });
+    expect(result.code).toBe(0);
+    expect(result.outputs['deployment-id']).toBe(stack.layer.started[0].id);
+    expect(result.outputs.status).toBe('IN_PROGRESS');
+    const update = stack.proxy.calls.find(c => c.operation === 'UpdateService')!;
+    const later = stack.proxy.calls.filter(
+      c => c.receivedAt > update.answeredAt && c.operation === 'DescribeServices'
+    );
+    expect(later).toEqual([]);
+  }, 60_000);
+
+  it('an INACTIVE (deleted) service is refused before anything is registered', async () => {
+    const seed = await stack.fresh();
+    await stack.clients.ecs.send(
+      new DeleteServiceCommand({ cluster: seed.cluster, service: seed.service, force: true })
+    );
+    const { result } = await runScenario(stack, SCENARIOS.success, { reuse: seed });
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toMatch(/::error::.*service.*(INACTIVE|does not exist)/is);
+    expect(stack.proxy.count('RegisterTaskDefinition')).toBe(0);
+    expect(await revisions(stack.clients, seed.family)).toEqual([td(1)]);
+  }, 60_000);
+
   describe('bad input is refused before anything is registered', () => {
+    let dir: string;
+    let badYaml: string;
+    let placeholderFile: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'dockyard-bad-'));
+      badYaml = join(dir, 'bad.yaml');
+      writeFileSync(badYaml, 'family: web\ncontainerDefinitions:\n  - name: app\n    image: [unclosed\n');
+      placeholderFile = join(dir, 'td.yaml');
+      writeFileSync(
+        placeholderFile,
+        'family: web\ncontainerDefinitions:\n  - name: app\n    image: web:${IMAGE_TAG}\n    memory: 128\n'
+      );
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
     const cases: [string, (seed: Seeded) => Record<string, string>, RegExp][] = [
       [
         'an unknown container',
@@ -299,6 +396,22 @@ describe('deploy-ecs against the scenario layer', () => {
         'a service that does not exist',
         seed => ({ ...baseInputs(seed), service: 'ghost' }),
         /service.*ghost|ghost.*service/s
+      ],
+      ['a malformed images line', seed => ({ ...baseInputs(seed), images: 'app' }), /images.*line 1/s],
+      [
+        'a missing task-definition file',
+        seed => ({ ...baseInputs(seed), 'task-definition': 'deploy/nowhere.json' }),
+        /task-definition.*nowhere\.json/s
+      ],
+      [
+        'invalid YAML',
+        seed => ({ ...baseInputs(seed), 'task-definition': badYaml }),
+        /task-definition.*(YAML|JSON)/is
+      ],
+      [
+        'a placeholder without a value',
+        seed => ({ ...baseInputs(seed), 'task-definition': placeholderFile }),
+        /vars.*IMAGE_TAG|IMAGE_TAG.*vars/s
       ]
     ];
     it.each(cases)(

@@ -267,6 +267,51 @@ describe('ECS scenario layer', () => {
     );
   }, 30_000);
 
+  it('resets connections and denies access when asked', async () => {
+    const seed = await stack.fresh();
+    stack.layer.use({
+      name: 'faults',
+      rollout: { kind: 'complete', afterMs: 500 },
+      faults: [
+        { operation: 'DescribeServices', calls: [1], kind: 'reset' },
+        { operation: 'UpdateService', calls: [1], kind: 'access-denied' }
+      ]
+    });
+    const reset = await ecs
+      .send(new DescribeServicesCommand({ cluster: seed.cluster, services: [seed.service] }))
+      .catch(e => e);
+    expect(reset).toBeInstanceOf(Error);
+    expect(String((reset as { code?: string }).code ?? (reset as Error).message)).toMatch(
+      /ECONNRESET|socket hang up/
+    );
+    await expect(
+      ecs.send(new UpdateServiceCommand({ cluster: seed.cluster, service: seed.service, desiredCount: 3 }))
+    ).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringContaining('ecs:UpdateService')
+    });
+    expect(stack.proxy.calls.map(c => c.injected)).toEqual(['reset', 'access-denied']);
+  }, 30_000);
+
+  it('can leave rolloutState out: the new deployment completes when the old one has drained', async () => {
+    const seed = await stack.fresh();
+    stack.layer.use({ name: 'legacy', rollout: { kind: 'complete', afterMs: 800, noRolloutState: true } });
+    const arn = await newRevision(seed);
+    await ecs.send(
+      new UpdateServiceCommand({ cluster: seed.cluster, service: seed.service, taskDefinition: arn })
+    );
+    await sleep(500);
+    const during = await describe1(seed);
+    expect(during.deployments).toHaveLength(2);
+    expect(during.deployments!.every(d => d.rolloutState === undefined)).toBe(true);
+    expect(during.deployments![0]).toMatchObject({ status: 'PRIMARY', runningCount: 2, desiredCount: 2 });
+    await sleep(400);
+    const after = await describe1(seed);
+    expect(after.deployments).toHaveLength(1);
+    expect(after.deployments![0]).toMatchObject({ taskDefinition: arn, runningCount: 2, desiredCount: 2 });
+    expect(after.deployments![0].rolloutState).toBeUndefined();
+  }, 30_000);
+
   it('runs a one-off task that stops with the planned exit code and log lines', async () => {
     const seed = await stack.fresh();
     stack.layer.use(SCENARIOS['run-task-fails'].scenario(500));

@@ -25,6 +25,8 @@ export interface ProxyResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** Drop the connection instead of answering (a connection reset). */
+  reset?: boolean;
 }
 
 export interface ApiCall {
@@ -37,7 +39,7 @@ export interface ApiCall {
   injected?: FaultKind;
 }
 
-export type FaultKind = 'throttle' | '500' | '503' | '500-after-commit';
+export type FaultKind = 'throttle' | '500' | '503' | '500-after-commit' | 'reset' | 'access-denied';
 
 export interface Fault {
   operation: string;
@@ -93,6 +95,15 @@ export function faultResponse(request: ProxyRequest, kind: FaultKind): ProxyResp
         'ServiceUnavailableException',
         'Service is temporarily unavailable.'
       );
+    case 'reset':
+      return { status: 0, headers: {}, body: '', reset: true };
+    case 'access-denied': {
+      const action = `${request.service === 'elasticloadbalancing' ? 'elasticloadbalancing' : request.service}:${request.operation}`;
+      const message = `User: arn:aws:sts::123456789012:assumed-role/deploy/github-actions is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`;
+      return request.headers['x-amz-target']
+        ? errorResponse(request, 400, 'AccessDeniedException', message)
+        : errorResponse(request, 403, 'AccessDenied', message);
+    }
     case '500':
     case '500-after-commit':
       return errorResponse(
@@ -161,6 +172,10 @@ export class RecordingProxy {
         this.queue = answer.catch(() => undefined);
         answer
           .then(response => {
+            if (response.reset) {
+              req.socket.destroy();
+              return;
+            }
             res.writeHead(response.status, {
               ...response.headers,
               'content-length': Buffer.byteLength(response.body)

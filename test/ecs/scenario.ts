@@ -51,8 +51,12 @@ export interface TargetHealthOverride {
 }
 
 export type RolloutPlan =
-  /** Tasks start, run, and the rollout is COMPLETED `afterMs` after UpdateService. */
-  | { kind: 'complete'; afterMs: number }
+  /**
+   * Tasks start, run, and the rollout is COMPLETED `afterMs` after UpdateService. With `noRolloutState`,
+   * deployments carry no rolloutState (as on services without the circuit breaker in older accounts): the
+   * old deployment drains and the new one is the only one, running = desired.
+   */
+  | { kind: 'complete'; afterMs: number; noRolloutState?: boolean }
   /**
    * A first batch of tasks crashes (stopped with `failure`), a second batch runs but fails its load
    * balancer health checks, and at `afterMs` the circuit breaker trips: rolloutState FAILED, or with
@@ -367,6 +371,11 @@ export class EcsScenarioLayer {
     if (service.events.length > 100) service.events.length = 100;
   }
 
+  private withoutRolloutState(): boolean {
+    const rollout = this.scenario?.rollout;
+    return rollout?.kind === 'complete' && rollout.noRolloutState === true;
+  }
+
   private renderDeployment(d: VDeployment): Record<string, unknown> {
     return {
       id: d.id,
@@ -379,8 +388,9 @@ export class EcsScenarioLayer {
       createdAt: seconds(d.createdAt),
       updatedAt: seconds(d.updatedAt),
       ...Object.fromEntries(Object.entries(d.extra).filter(([, v]) => v !== undefined)),
-      rolloutState: d.rolloutState,
-      rolloutStateReason: d.rolloutStateReason
+      ...(this.withoutRolloutState()
+        ? {}
+        : { rolloutState: d.rolloutState, rolloutStateReason: d.rolloutStateReason })
     };
   }
 

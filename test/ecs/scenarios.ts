@@ -52,6 +52,11 @@ export interface ScenarioCase {
   expect: { status: string; success: boolean };
   /** The timeout scenario: the outcome is the action's own deadline, this long after UpdateService. */
   timeoutMs?: number;
+  /**
+   * Time allowed between the first poll that showed the outcome and the exit (diagnostics, rollback, process
+   * exit); 500 ms unless the scenario makes those calls fail and back off on purpose.
+   */
+  exitAllowanceMs?: number;
   /** The cancellation scenario: SIGTERM this long after the action started. */
   cancelAfterMs?: number;
 }
@@ -158,6 +163,76 @@ export const SCENARIOS: Record<string, ScenarioCase> = {
       faults: [{ operation: 'RegisterTaskDefinition', calls: [1], kind: '500-after-commit' }]
     }),
     inputs: baseInputs,
+    expect: { status: 'COMPLETED', success: true }
+  },
+  'no-rollout-state': {
+    afterMs: 3300,
+    name: 'no-rollout-state',
+    description:
+      'deployments carry no rolloutState: complete when the old one has drained and running = desired',
+    scenario: afterMs => ({
+      name: 'no-rollout-state',
+      rollout: { kind: 'complete', afterMs, noRolloutState: true }
+    }),
+    inputs: baseInputs,
+    expect: { status: 'COMPLETED', success: true }
+  },
+  'failed-flaky-diagnostics': {
+    afterMs: 3300,
+    name: 'failed-flaky-diagnostics',
+    description:
+      'the failed rollout, with throttling, a 500 and a connection reset on the polls and diagnostics',
+    // Four diagnostic calls fail once each and are retried with randomised backoff, and adaptive retries
+    // slow the calls after a throttle: seconds, not a poll interval.
+    exitAllowanceMs: 10_000,
+    scenario: afterMs => ({
+      name: 'failed-flaky-diagnostics',
+      rollout: { kind: 'fail', afterMs, failure: CRASH, unhealthy: UNHEALTHY },
+      faults: [
+        { operation: 'DescribeServices', calls: [2], kind: 'reset', after: 'UpdateService' },
+        { operation: 'ListTasks', calls: [1], kind: 'throttle' },
+        { operation: 'DescribeTasks', calls: [1], kind: '500' },
+        { operation: 'DescribeTargetHealth', calls: [1], kind: 'throttle' },
+        { operation: 'GetLogEvents', calls: [1], kind: 'throttle' }
+      ]
+    }),
+    inputs: seed => ({ ...baseInputs(seed), rollback: 'true' }),
+    expect: { status: 'ROLLED_BACK', success: false }
+  },
+  'rollback-fails': {
+    afterMs: 3300,
+    name: 'rollback-fails',
+    description: 'the rollout fails, and so does the rollback to the previous revision',
+    scenario: afterMs => ({
+      name: 'rollback-fails',
+      rollout: { kind: 'fail', afterMs, failure: CRASH },
+      rollback: { kind: 'fail', afterMs: 2300, failure: CRASH }
+    }),
+    inputs: baseInputs,
+    expect: { status: 'FAILED', success: false }
+  },
+  'access-denied': {
+    afterMs: 3300,
+    name: 'access-denied',
+    description: 'UpdateService is denied: fails at once, naming the permission',
+    scenario: afterMs => ({
+      name: 'access-denied',
+      rollout: { kind: 'complete', afterMs },
+      faults: [{ operation: 'UpdateService', calls: [1], kind: 'access-denied' }]
+    }),
+    inputs: baseInputs,
+    expect: { status: 'FAILED', success: false }
+  },
+  'run-task-then-rollout': {
+    afterMs: 2300,
+    name: 'run-task-then-rollout',
+    description: 'the one-off task exits 0, then the rollout completes',
+    scenario: afterMs => ({
+      name: 'run-task-then-rollout',
+      rollout: { kind: 'complete', afterMs },
+      runTask: { afterMs: 1800, exitCode: 0, logLines: ['migrate: nothing to do'] }
+    }),
+    inputs: seed => ({ ...baseInputs(seed), 'run-task': 'npm run migrate' }),
     expect: { status: 'COMPLETED', success: true }
   },
   cancelled: {
