@@ -77,6 +77,12 @@ describe('AWS client factory', () => {
     expect(await ecs.config.region()).toBe('eu-west-1');
     expect(await ecs.config.retryStrategy()).toMatchObject({ mode: 'adaptive' });
   });
+
+  it('uses standard retries (backoff without client-side rate limiting) when asked', async () => {
+    const ecs = createClient(ECSClient, { region: 'eu-west-1', retryMode: 'standard', maxAttempts: 3 });
+    expect(await ecs.config.retryStrategy()).toMatchObject({ mode: 'standard' });
+    expect(await ecs.config.maxAttempts()).toBe(3);
+  });
 });
 
 describe('error classification', () => {

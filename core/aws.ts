@@ -33,6 +33,12 @@ export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 export interface ClientOptions {
   region: string;
   maxAttempts?: number;
+  /**
+   * 'adaptive' (the default) backs off and also rate-limits the client once it has been throttled (at worst
+   * one call in 2 s for a while); 'standard' only backs off. A client that makes a few calls on its own
+   * schedule (a poller) may prefer 'standard', so one throttled call does not slow every later one.
+   */
+  retryMode?: 'adaptive' | 'standard';
 }
 
 /**
@@ -43,7 +49,7 @@ export interface ClientOptions {
 export function clientConfig(options: ClientOptions) {
   return {
     region: options.region,
-    retryMode: 'adaptive' as const,
+    retryMode: options.retryMode ?? ('adaptive' as 'adaptive' | 'standard'),
     maxAttempts: options.maxAttempts ?? 8,
     customUserAgent: USER_AGENT
   };

@@ -45,18 +45,21 @@ export async function main(): Promise<void> {
       });
       throw error;
     }
-    const ecs = createClient(ECSClient, { region: inputs.region });
+    // Standard retries: backoff on throttling and 5xx, without adaptive mode's client-side rate limiting, which
+    // after one throttled call would hold every later call of the client for seconds and delay detection.
+    const options = { region: inputs.region, retryMode: 'standard' as const };
+    const ecs = createClient(ECSClient, options);
     const clients = {
       ecs,
-      ecsNoRetry: createClient(ECSClient, { region: inputs.region, maxAttempts: 1 }),
-      elb: createClient(ElasticLoadBalancingV2Client, { region: inputs.region }),
-      logs: createClient(CloudWatchLogsClient, { region: inputs.region })
+      ecsNoRetry: createClient(ECSClient, { ...options, maxAttempts: 1 }),
+      elb: createClient(ElasticLoadBalancingV2Client, options),
+      logs: createClient(CloudWatchLogsClient, options)
     };
     // Containers may log to another region (awslogs-region): a client for it, made when needed.
     const otherRegions = new Map<string, CloudWatchLogsClient>();
     const logsFor = (region: string) =>
       otherRegions.get(region) ??
-      otherRegions.set(region, createClient(CloudWatchLogsClient, { region })).get(region)!;
+      otherRegions.set(region, createClient(CloudWatchLogsClient, { ...options, region })).get(region)!;
     let result: DeployResult;
     try {
       await ensureCredentials(ecs);
