@@ -4,7 +4,7 @@
  * `--out DIR` writes elsewhere (the dist check builds into a temporary folder and compares).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -17,20 +17,29 @@ export function build(actions: string[], outDir = join(root, 'dist')): void {
   writeFileSync(join(outDir, 'package.json'), '{\n  "type": "module"\n}\n');
   for (const action of actions) {
     const out = join(outDir, action);
-    rmSync(out, { recursive: true, force: true });
-    execFileSync(
-      join(root, 'node_modules', '.bin', 'ncc'),
-      [
-        'build',
-        join('actions', action, 'src', 'index.ts'),
-        '-o',
-        out,
-        '--license',
-        'licenses.txt',
-        '--quiet'
-      ],
-      { cwd: root, stdio: 'inherit' }
-    );
+    // Build beside the target and swap it in, so a failed build keeps the old bundle and a test
+    // running the bundle meanwhile never finds it missing.
+    const staging = `${out}.building-${process.pid}`;
+    rmSync(staging, { recursive: true, force: true });
+    try {
+      execFileSync(
+        join(root, 'node_modules', '.bin', 'ncc'),
+        [
+          'build',
+          join('actions', action, 'src', 'index.ts'),
+          '-o',
+          staging,
+          '--license',
+          'licenses.txt',
+          '--quiet'
+        ],
+        { cwd: root, stdio: 'inherit' }
+      );
+      rmSync(out, { recursive: true, force: true });
+      renameSync(staging, out);
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
     console.log(`built ${join(outDir, action, 'index.js')}`);
   }
 }
