@@ -8,6 +8,8 @@ export interface RunContext {
   ref: string;
   refName: string;
   refType: string;
+  /** The pull request's source branch (GITHUB_HEAD_REF), on pull_request events only. */
+  headRef?: string;
   runId: string;
   runAttempt: string;
   workflow: string;
@@ -25,6 +27,7 @@ export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
     ref: env.GITHUB_REF ?? '',
     refName: env.GITHUB_REF_NAME ?? '',
     refType: env.GITHUB_REF_TYPE ?? '',
+    headRef: env.GITHUB_HEAD_REF || undefined,
     runId: env.GITHUB_RUN_ID ?? '',
     runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
     workflow: env.GITHUB_WORKFLOW ?? '',

@@ -35,6 +35,16 @@ describe('computeTags', () => {
     expect(plan.sources['v1.2.0']).toBe('git tag');
   });
 
+  it("tags a pull request's branch by its head, not by the `<n>/merge` ref", () => {
+    const r = run({
+      eventName: 'pull_request',
+      ref: 'refs/pull/123/merge',
+      refName: '123/merge',
+      headRef: 'feature/x'
+    });
+    expect(computeTags(r, { extra: [], branchTag: true }).tags).toEqual(['sha-0123456', 'feature-x']);
+  });
+
   it('adds the branch name only when asked, made a valid tag', () => {
     const r = run({ refName: 'feature/login', ref: 'refs/heads/feature/login' });
     expect(computeTags(r, { extra: [], branchTag: false }).tags).toEqual(['sha-0123456']);

@@ -30,7 +30,9 @@ export function computeTags(run: RunContext, options: { extra: string[]; branchT
   };
   if (/^[0-9a-f]{7,40}$/i.test(run.sha)) add(`sha-${shortSha(run.sha.toLowerCase())}`, 'commit');
   if (run.refType === 'tag' && run.refName) add(sanitizeTag(run.refName), 'git tag');
-  if (options.branchTag && run.refType === 'branch' && run.refName) add(sanitizeTag(run.refName), 'branch');
+  // On pull_request events the ref is `<n>/merge`; the branch is the pull request's head.
+  const branch = run.headRef || run.refName;
+  if (options.branchTag && run.refType === 'branch' && branch) add(sanitizeTag(branch), 'branch');
   for (const tag of options.extra) add(tag, 'input');
   return { tags, sources };
 }
