@@ -69,6 +69,8 @@ function report(row: Row): string {
         'detection latency (outcome → exit)',
         'seen (outcome → first poll showing it)',
         'polls after seen',
+        'seen → next step',
+        'rollback',
         'total'
       ],
       [
@@ -80,6 +82,8 @@ function report(row: Row): string {
           sec(m.detectionMs),
           sec(m.seenMs),
           m.pollsAfterSeen === undefined ? '—' : String(m.pollsAfterSeen),
+          sec(m.reactionMs),
+          m.rollback ? `${m.rollback.outcome}, seen after ${sec(m.rollback.seenMs)}` : '—',
           sec(m.totalMs)
         ]
       ]
@@ -153,7 +157,7 @@ async function main(): Promise<number> {
           status: run.result.outputs.status ?? '',
           exitCode: run.result.code,
           measurement: run.measurement,
-          checks: checkTargets(run.measurement, POLL_INTERVAL_MS, scenario.exitAllowanceMs)
+          checks: checkTargets(run.measurement, POLL_INTERVAL_MS, scenario.reactionAllowanceMs)
         };
         rows.push(row);
         console.log(report(row));

@@ -45,8 +45,8 @@ async function serviceTaskDefinition(seed: Seeded): Promise<string | undefined> 
   return out.services?.[0]?.taskDefinition;
 }
 
-function expectTargetsMet(m: Measurement, exitAllowanceMs?: number): void {
-  const missed = checkTargets(m, POLL_INTERVAL_MS, exitAllowanceMs).filter(c => !c.ok);
+function expectTargetsMet(m: Measurement, reactionAllowanceMs?: number): void {
+  const missed = checkTargets(m, POLL_INTERVAL_MS, reactionAllowanceMs).filter(c => !c.ok);
   expect(missed).toEqual([]);
 }
 
@@ -133,6 +133,15 @@ describe('deploy-ecs against the scenario layer', () => {
     // The diagnostics name the failing container's exit and show its log, not a task the scheduler stopped.
     expect(result.summary).toMatch(/exit code 1\b/);
     expect(result.summary).toContain('Error: DATABASE_URL is not set');
+    expectTargetsMet(measurement);
+  }, 60_000);
+
+  it('circuit breaker with rollback on, FAILED before ECS rolls back: ROLLED_BACK, and the action does not roll back too', async () => {
+    const { result, measurement } = await runScenario(stack, SCENARIOS['circuit-breaker-failed-first']);
+    expect(result.code).not.toBe(0);
+    expect(result.outputs.status).toBe('ROLLED_BACK');
+    expect(stack.proxy.count('UpdateService')).toBe(1);
+    expect(measurement.pollsAfterSeen).toBe(0);
     expectTargetsMet(measurement);
   }, 60_000);
 
@@ -305,7 +314,7 @@ describe('deploy-ecs against the scenario layer', () => {
     expect(result.summary).toContain('Target.ResponseCodeMismatch');
     expect(result.summary).toContain(failingLogLines()[34]);
     expect(await serviceTaskDefinition(seed)).toBe(td(1));
-    expectTargetsMet(measurement, SCENARIOS['failed-flaky-diagnostics'].exitAllowanceMs);
+    expectTargetsMet(measurement, SCENARIOS['failed-flaky-diagnostics'].reactionAllowanceMs);
   }, 60_000);
 
   it('a rollback that fails too: the step fails and says the rollback did not complete', async () => {

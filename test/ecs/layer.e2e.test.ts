@@ -72,6 +72,8 @@ describe('ECS scenario layer', () => {
       rolloutState: 'COMPLETED',
       runningCount: 2
     });
+    // Moto drops the deployment configuration; ECS returns it, and the action reads the circuit breaker there.
+    expect(before.deploymentConfiguration).toEqual(seed.deploymentConfiguration);
     const arn = await newRevision(seed);
     const updated = await ecs.send(
       new UpdateServiceCommand({ cluster: seed.cluster, service: seed.service, taskDefinition: arn })

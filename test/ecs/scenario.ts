@@ -68,6 +68,8 @@ export type RolloutPlan =
       failure: TaskFailure;
       unhealthy?: TargetHealthOverride;
       ecsRollback?: boolean;
+      /** With `ecsRollback`: how long ECS shows the deployment FAILED before its rollback deployment appears. */
+      ecsRollbackAfterMs?: number;
       rollbackCompletesAfterMs?: number;
     }
   /** At `afterMs` someone else's UpdateService (a new revision with `image`) takes over. */
@@ -162,6 +164,8 @@ interface VService {
   targetGroupArn?: string;
   /** Task definitions this service completed a rollout of. */
   completed: Set<string>;
+  /** What CreateService/UpdateService set; moto accepts it but never returns it. */
+  deploymentConfiguration?: Record<string, unknown>;
   extra: Record<string, unknown>;
   launchType?: string;
   networkConfiguration?: unknown;
@@ -226,6 +230,8 @@ export class EcsScenarioLayer {
   private runTaskOutcomes = new Map<string, Outcome>();
   /** Which service each deployment belongs to. */
   private deploymentOwners = new Map<string, VService>();
+  /** Deployment configurations by `cluster/service`, as the service was created with them. */
+  private configurations = new Map<string, Record<string, unknown>>();
 
   constructor(
     private readonly proxy: RecordingProxy,
@@ -251,10 +257,21 @@ export class EcsScenarioLayer {
     this.steps = [];
     this.taskDefinitions.clear();
     this.deploymentOwners.clear();
+    this.configurations.clear();
     this.outcomes.length = 0;
     this.started.length = 0;
     this.runTaskOutcomes.clear();
     this.proxy.resetCalls();
+  }
+
+  /**
+   * Tells the layer a service's deployment configuration (circuit breaker, percentages): moto accepts it on
+   * CreateService but drops it, and ECS returns it in every DescribeServices.
+   */
+  configure(cluster: string, service: string, deploymentConfiguration: Record<string, unknown>): void {
+    this.configurations.set(`${cluster}/${service}`, deploymentConfiguration);
+    const known = this.services.get(`${cluster}/${service}`);
+    if (known) known.deploymentConfiguration = deploymentConfiguration;
   }
 
   /** The outcome of the action's own deployment (or of its one-off task when no deployment was started). */
@@ -357,6 +374,7 @@ export class EcsScenarioLayer {
       events: [],
       targetGroupArn: svc.loadBalancers?.[0]?.targetGroupArn,
       completed: new Set([initial.taskDefinition]),
+      deploymentConfiguration: this.configurations.get(key),
       extra: {},
       launchType: svc.launchType,
       networkConfiguration: svc.networkConfiguration
@@ -401,6 +419,7 @@ export class EcsScenarioLayer {
     svc.runningCount = service.deployments.reduce((n, d) => n + d.runningCount, 0);
     svc.pendingCount = service.deployments.reduce((n, d) => n + d.pendingCount, 0);
     svc.deployments = service.deployments.map(d => this.renderDeployment(d));
+    if (service.deploymentConfiguration) svc.deploymentConfiguration = service.deploymentConfiguration;
     svc.events = service.events.map(e => ({ id: e.id, createdAt: seconds(e.createdAt), message: e.message }));
   }
 
@@ -442,6 +461,11 @@ export class EcsScenarioLayer {
     const taskDefinition = String(body.service.taskDefinition);
     const primary = service.deployments.find(d => d.status === 'PRIMARY')!;
     if (typeof request.params.desiredCount === 'number') service.desiredCount = request.params.desiredCount;
+    const configuration = request.params.deploymentConfiguration;
+    if (configuration && typeof configuration === 'object') {
+      service.deploymentConfiguration = { ...service.deploymentConfiguration, ...configuration };
+      this.configurations.set(service.key, service.deploymentConfiguration);
+    }
     if (taskDefinition !== primary.taskDefinition || request.params.forceNewDeployment === true) {
       const back = taskDefinition !== primary.taskDefinition && service.completed.has(taskDefinition);
       this.startDeployment(service, taskDefinition, back ? 'rollback' : 'rollout', true);
@@ -537,7 +561,14 @@ export class EcsScenarioLayer {
             `(service ${service.name}) (deployment ${d.id}) deployment failed: tasks failed to start.`,
             at
           );
-          if (plan.ecsRollback) {
+          if (plan.ecsRollback && plan.ecsRollbackAfterMs) {
+            // The circuit breaker has tripped (FAILED is visible now); ECS starts its rollback a bit later.
+            this.outcome('FAILED', of, d, at);
+            const later = at + plan.ecsRollbackAfterMs;
+            this.schedule(later, () =>
+              this.ecsRollback(service, d, plan.rollbackCompletesAfterMs ?? 2000, later)
+            );
+          } else if (plan.ecsRollback) {
             await this.ecsRollback(service, d, plan.rollbackCompletesAfterMs ?? 2000, at);
             this.outcome('ROLLED_BACK', of, d, at);
           } else {

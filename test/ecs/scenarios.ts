@@ -53,10 +53,10 @@ export interface ScenarioCase {
   /** The timeout scenario: the outcome is the action's own deadline, this long after UpdateService. */
   timeoutMs?: number;
   /**
-   * Time allowed between the first poll that showed the outcome and the exit (diagnostics, rollback, process
-   * exit); 500 ms unless the scenario makes those calls fail and back off on purpose.
+   * Time allowed from the first poll that showed the outcome to the action's next step (diagnostics, then
+   * its rollback or its exit); 500 ms unless the scenario makes those calls fail and back off on purpose.
    */
-  exitAllowanceMs?: number;
+  reactionAllowanceMs?: number;
   /** The cancellation scenario: SIGTERM this long after the action started. */
   cancelAfterMs?: number;
 }
@@ -104,6 +104,25 @@ export const SCENARIOS: Record<string, ScenarioCase> = {
         failure: CRASH,
         unhealthy: UNHEALTHY,
         ecsRollback: true,
+        rollbackCompletesAfterMs: 3000
+      }
+    }),
+    inputs: baseInputs,
+    expect: { status: 'ROLLED_BACK', success: false }
+  },
+  'circuit-breaker-failed-first': {
+    afterMs: 3300,
+    name: 'circuit-breaker-failed-first',
+    description: 'the circuit breaker (rollback on) shows FAILED first; ECS starts its rollback 1.5s later',
+    seed: { circuitBreakerRollback: true },
+    scenario: afterMs => ({
+      name: 'circuit-breaker-failed-first',
+      rollout: {
+        kind: 'fail',
+        afterMs,
+        failure: CRASH,
+        ecsRollback: true,
+        ecsRollbackAfterMs: 1500,
         rollbackCompletesAfterMs: 3000
       }
     }),
@@ -184,7 +203,7 @@ export const SCENARIOS: Record<string, ScenarioCase> = {
       'the failed rollout, with throttling, a 500 and a connection reset on the polls and diagnostics',
     // Four diagnostic calls fail once each and are retried with randomised backoff, and adaptive retries
     // slow the calls after a throttle: seconds, not a poll interval.
-    exitAllowanceMs: 10_000,
+    reactionAllowanceMs: 10_000,
     scenario: afterMs => ({
       name: 'failed-flaky-diagnostics',
       rollout: { kind: 'fail', afterMs, failure: CRASH, unhealthy: UNHEALTHY },

@@ -83,6 +83,11 @@ export interface Seeded {
   logStreamPrefix: string;
   subnetId: string;
   vpcId: string;
+  deploymentConfiguration: {
+    maximumPercent: number;
+    minimumHealthyPercent: number;
+    deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
+  };
 }
 
 /** Moto sums container-level cpu and memory when it places a task, so every container sets both. */
@@ -155,6 +160,11 @@ export async function seedService(clients: MotoClients, options: SeedOptions = {
     );
     targetGroupArn = tg.TargetGroups?.[0]?.TargetGroupArn;
   }
+  const deploymentConfiguration = {
+    maximumPercent: 200,
+    minimumHealthyPercent: 100,
+    deploymentCircuitBreaker: { enable: true, rollback: options.circuitBreakerRollback ?? false }
+  };
   await clients.ecs.send(
     new CreateServiceCommand({
       cluster,
@@ -168,11 +178,7 @@ export async function seedService(clients: MotoClients, options: SeedOptions = {
       loadBalancers: targetGroupArn
         ? [{ targetGroupArn, containerName: 'app', containerPort: 80 }]
         : undefined,
-      deploymentConfiguration: {
-        maximumPercent: 200,
-        minimumHealthyPercent: 100,
-        deploymentCircuitBreaker: { enable: true, rollback: options.circuitBreakerRollback ?? false }
-      }
+      deploymentConfiguration
     })
   );
   return {
@@ -184,7 +190,8 @@ export async function seedService(clients: MotoClients, options: SeedOptions = {
     logGroup,
     logStreamPrefix: 'web',
     subnetId,
-    vpcId
+    vpcId,
+    deploymentConfiguration
   };
 }
 

@@ -37,7 +37,9 @@ export async function startEcsStack(): Promise<EcsStack> {
       fresh: async options => {
         await moto.reset();
         layer.reset();
-        return seedService(clients, options);
+        const seed = await seedService(clients, options);
+        layer.configure(seed.cluster, seed.service, seed.deploymentConfiguration);
+        return seed;
       },
       stop: async () => {
         for (const client of [clients.ecs, clients.elb, clients.logs]) client.destroy();
