@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  CreateServiceCommand,
   DeleteServiceCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
@@ -362,6 +363,86 @@ describe('deploy-ecs against the scenario layer', () => {
     expect(later).toEqual([]);
   }, 60_000);
 
+  it('cluster and service given as ARNs, with a new desired count', async () => {
+    const seed = await stack.fresh();
+    const { result } = await runScenario(stack, SCENARIOS.success, {
+      reuse: seed,
+      afterMs: 1500,
+      inputs: {
+        cluster: `arn:aws:ecs:us-east-1:123456789012:cluster/${seed.cluster}`,
+        service: `arn:aws:ecs:us-east-1:123456789012:service/${seed.cluster}/${seed.service}`,
+        'desired-count': '3'
+      }
+    });
+    expect(result.code).toBe(0);
+    expect(result.outputs.status).toBe('COMPLETED');
+    expect(result.stdout).toMatch(/running 3\/3/);
+    const out = await stack.clients.ecs.send(
+      new DescribeServicesCommand({ cluster: seed.cluster, services: [seed.service] })
+    );
+    expect(out.services?.[0]?.desiredCount).toBe(3);
+  }, 60_000);
+
+  it('rollback: false leaves a failed deployment as it is (FAILED, one UpdateService)', async () => {
+    const { seed, result } = await runScenario(stack, SCENARIOS.failed, { inputs: { rollback: 'false' } });
+    expect(result.code).not.toBe(0);
+    expect(result.outputs.status).toBe('FAILED');
+    expect(stack.proxy.count('UpdateService')).toBe(1);
+    expect(result.summary).toContain('EssentialContainerExited');
+    expect(await serviceTaskDefinition(seed)).toBe(td(2));
+  }, 60_000);
+
+  it('force-new-deployment with an identical task definition: a new deployment of the same revision', async () => {
+    const first = await runScenario(stack, SCENARIOS.success, { afterMs: 1500 });
+    expect(first.result.outputs.status).toBe('COMPLETED');
+    const second = await runScenario(stack, SCENARIOS.success, {
+      reuse: first.seed,
+      afterMs: 1500,
+      inputs: { 'force-new-deployment': 'true' }
+    });
+    expect(second.result.code).toBe(0);
+    expect(second.result.outputs).toMatchObject({
+      status: 'COMPLETED',
+      registered: 'false',
+      'task-definition-arn': td(2)
+    });
+    expect(stack.layer.started.filter(s => s.byAction)).toHaveLength(1);
+    expect(second.result.outputs['deployment-id']).toBe(stack.layer.started[0].id);
+    expect(second.result.outputs['deployment-id']).not.toBe(first.result.outputs['deployment-id']);
+  }, 60_000);
+
+  it('AccessDenied while diagnosing does not hide the failure; it names the permission in the diagnostics', async () => {
+    const { result } = await runScenario(stack, {
+      ...SCENARIOS.failed,
+      scenario: afterMs => ({
+        ...SCENARIOS.failed.scenario(afterMs),
+        faults: [
+          { operation: 'DescribeTargetHealth', calls: [1], kind: 'access-denied' },
+          { operation: 'GetLogEvents', calls: [1], kind: 'access-denied' }
+        ]
+      })
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.outputs.status).toBe('ROLLED_BACK');
+    expect(result.summary).toContain('EssentialContainerExited');
+    expect(result.summary).toContain('elasticloadbalancing:DescribeTargetHealth');
+    expect(result.summary).toContain('logs:GetLogEvents');
+  }, 60_000);
+
+  it('SIGTERM while the one-off task runs: exits promptly, non-zero, and the service is not updated', async () => {
+    const { seed, result } = await runScenario(stack, {
+      ...SCENARIOS['run-task-fails'],
+      afterMs: 60_000,
+      cancelAfterMs: 2500,
+      expect: { status: 'CANCELLED', success: false }
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.durationMs).toBeLessThan(2500 + 1000);
+    expect(result.output).toMatch(/cancel/i);
+    expect(stack.proxy.count('UpdateService')).toBe(0);
+    expect(await serviceTaskDefinition(seed)).toBe(td(1));
+  }, 60_000);
+
   it('an INACTIVE (deleted) service is refused before anything is registered', async () => {
     const seed = await stack.fresh();
     await stack.clients.ecs.send(
@@ -372,6 +453,27 @@ describe('deploy-ecs against the scenario layer', () => {
     expect(result.stdout).toMatch(/::error::.*service.*(INACTIVE|does not exist)/is);
     expect(stack.proxy.count('RegisterTaskDefinition')).toBe(0);
     expect(await revisions(stack.clients, seed.family)).toEqual([td(1)]);
+  }, 60_000);
+
+  it('keep-revisions never deregisters a revision another service of the cluster runs', async () => {
+    const seed = await stack.fresh();
+    await stack.clients.ecs.send(
+      new CreateServiceCommand({
+        cluster: seed.cluster,
+        serviceName: 'web-canary',
+        taskDefinition: seed.taskDefinitionArn,
+        desiredCount: 1,
+        launchType: 'FARGATE',
+        networkConfiguration: { awsvpcConfiguration: { subnets: [seed.subnetId], securityGroups: [] } }
+      })
+    );
+    const { result } = await runScenario(stack, SCENARIOS.success, {
+      reuse: seed,
+      afterMs: 1500,
+      inputs: { 'keep-revisions': '1' }
+    });
+    expect(result.code).toBe(0);
+    expect(await revisions(stack.clients, seed.family, 'ACTIVE')).toEqual([td(1), td(2)]);
   }, 60_000);
 
   describe('bad input is refused before anything is registered', () => {
