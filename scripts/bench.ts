@@ -157,7 +157,9 @@ async function main(): Promise<number> {
           status: run.result.outputs.status ?? '',
           exitCode: run.result.code,
           measurement: run.measurement,
-          checks: checkTargets(run.measurement, POLL_INTERVAL_MS, scenario.reactionAllowanceMs)
+          checks: checkTargets(run.measurement, POLL_INTERVAL_MS, {
+            reactionAllowanceMs: scenario.reactionAllowanceMs
+          })
         };
         rows.push(row);
         console.log(report(row));
