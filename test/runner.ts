@@ -106,7 +106,8 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
   }
   const spec = actionYaml(action);
   for (const [name, def] of Object.entries(spec.inputs ?? {})) {
-    if (def.default !== undefined) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = String(def.default);
+    if (def.default !== undefined)
+      env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = String(def.default);
   }
   for (const [name, value] of Object.entries(options.inputs ?? {})) {
     const key = `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
