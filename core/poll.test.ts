@@ -16,6 +16,31 @@ describe('poll', () => {
     expect(clock.slept).toEqual([5000, 5000]);
   });
 
+  it('starts looks an interval apart, counting the time a look takes', async () => {
+    let now = 0;
+    const slept: number[] = [];
+    const clock = {
+      now: () => now,
+      sleep: async (ms: number) => {
+        slept.push(ms);
+        now += ms;
+      }
+    };
+    const starts: number[] = [];
+    await poll({
+      check: async attempt => {
+        starts.push(now);
+        now += 300; // each look takes 300 ms
+        return attempt === 3 ? { done: true, value: 1 } : { done: false };
+      },
+      intervalMs: 1000,
+      timeoutMs: 60_000,
+      clock
+    });
+    expect(starts).toEqual([0, 1000, 2000]);
+    expect(slept).toEqual([700, 700]);
+  });
+
   it('times out at the deadline, with one last look at it', async () => {
     const clock = virtualClock();
     let looks = 0;

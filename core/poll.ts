@@ -86,6 +86,7 @@ export async function poll<T>(options: PollOptions<T>): Promise<PollOutcome<T>> 
   for (;;) {
     if (options.signal?.aborted) return { kind: 'cancelled', attempts, elapsedMs: elapsed() };
     attempts += 1;
+    const lookStarted = clock.now();
     let delay = interval;
     try {
       const step = await options.check(attempts);
@@ -102,7 +103,9 @@ export async function poll<T>(options: PollOptions<T>): Promise<PollOutcome<T>> 
     if (options.signal?.aborted) return { kind: 'cancelled', attempts, elapsedMs: elapsed() };
     const remaining = deadline - clock.now();
     if (remaining <= 0) return { kind: 'timeout', attempts, elapsedMs: elapsed(), lastError };
-    await clock.sleep(Math.min(delay, remaining), options.signal);
+    // Looks start an interval apart: the time a look took counts towards the wait for the next one.
+    const wait = Math.max(0, delay - (clock.now() - lookStarted));
+    await clock.sleep(Math.min(wait, remaining), options.signal);
   }
 }
 
