@@ -13,7 +13,12 @@ import {
   splitLines,
   type InputSource
 } from '../../../core/index.js';
-import { parseTaskDefinitionText, substituteVars, type TaskDefinitionDocument } from './render.js';
+import {
+  parseTaskDefinitionText,
+  substituteVars,
+  type Changes,
+  type TaskDefinitionDocument
+} from './render.js';
 
 /** One change of an environment variable or secret: `container.KEY=VALUE` or `KEY=VALUE` (`KEY=` removes). */
 export interface VariableChange {
@@ -39,7 +44,8 @@ export interface ImageChange {
   line: number;
 }
 
-export interface Inputs {
+/** The task definition changes (images, environment, secrets, cpu/memory, command, roles) and the rest. */
+export interface Inputs extends Changes {
   cluster: string;
   service?: string;
   region: string;
@@ -47,16 +53,6 @@ export interface Inputs {
   /** The parsed file with placeholders replaced, when `task-definition` is set. */
   taskDefinition?: TaskDefinitionDocument;
   vars: Record<string, string>;
-  images: ImageChange[];
-  /** The container `command` (and `image`) applies to. */
-  container?: string;
-  environment: VariableChange[];
-  secrets: VariableChange[];
-  cpu?: string;
-  memory?: string;
-  command?: string[];
-  taskRoleArn?: string;
-  executionRoleArn?: string;
   desiredCount?: number;
   forceNewDeployment: boolean;
   wait: boolean;

@@ -226,6 +226,7 @@ export function toRegisterRequest(doc: TaskDefinitionDocument): {
 
 export interface Changes {
   images: ImageChange[];
+  /** The container `command` (and `image`) applies to. */
   container?: string;
   environment: VariableChange[];
   secrets: VariableChange[];
