@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 /**
  * build-push end to end: the bundle (dist/build-push/index.js) against the local stack — moto's ECR, a real
  * Docker engine, and the registry behind the ECR hostname that only takes moto's password.
@@ -240,6 +241,30 @@ describe('build-push on the local stack', () => {
     expect(r.status).toBe('failure');
     expect(r.image.digest).toMatch(/^sha256:/);
     expect(r.diagnostics[0]).toMatchObject({ title: 'Scan findings' });
+  }, 180_000);
+});
+
+describe('build-push with push: false', () => {
+  it('builds the image locally, tagged for its repository, and creates nothing in ECR', async () => {
+    const repo = `${REPO}-buildonly`;
+    const result = await run({
+      repository: repo,
+      context: context('buildonly', 'build only'),
+      push: 'false'
+    });
+    expect(result.code).toBe(0);
+    expect(report(result)).toMatchObject({ status: 'success', outcome: 'BUILT' });
+    expect(result.outputs.image).toBe(`${env.DOCKYARD_REGISTRY_HOST}/${repo}:sha-${SHA.slice(0, 7)}`);
+    expect(result.outputs.digest).toBe('');
+    await expect(
+      ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repo] }))
+    ).rejects.toMatchObject({
+      name: 'RepositoryNotFoundException'
+    });
+    const local = spawnSync('docker', ['image', 'inspect', result.outputs.image], {
+      env: { ...process.env, DOCKER_HOST: env.DOCKER_HOST }
+    });
+    expect(local.status).toBe(0);
   }, 180_000);
 });
 

@@ -60148,6 +60148,32 @@ async function describeRepository(ecr, name, registryId) {
         throw error;
     }
 }
+/**
+ * The registry host (`<account>.dkr.ecr.<region>.amazonaws.com`) of the caller's account, or of
+ * `registryId`, as GetAuthorizationToken reports it.
+ */
+async function registryHost(ecr, registryId) {
+    const out = await ecr.send(new dist_cjs/* GetAuthorizationTokenCommand */.Eu6(registryId ? { registryIds: [registryId] } : {}));
+    const endpoint = out.authorizationData?.[0]?.proxyEndpoint;
+    if (!endpoint) {
+        throw new errors_DockyardError('ECR returned no registry endpoint.', {
+            hint: 'Check that the role may call ecr:GetAuthorizationToken on *.'
+        });
+    }
+    return endpoint.replace(/^https?:\/\//, '').replace(/\/+$/, '');
+}
+/** A repository that does not exist (and is not created): where the image would go. */
+function plannedRepository(name, registry, options) {
+    return {
+        name,
+        uri: `${registry}/${name}`,
+        registryId: registry.split('.')[0],
+        registry,
+        mutability: options.mutability,
+        exclusions: options.exclusions,
+        scanOnPush: false
+    };
+}
 /** Creates a repository with scan-on-push, the chosen tag mutability and AES256 encryption. */
 async function createRepository(ecr, options) {
     const withExclusions = options.mutability.endsWith('_WITH_EXCLUSION');
@@ -60716,7 +60742,17 @@ async function buildPush(inputs, deps, state = newState()) {
     else {
         log.info(`Docker ${info.serverVersion}, ${info.buildxVersion ?? 'buildx'}.`);
     }
-    // 3. Create the repository when missing; apply the lifecycle policy.
+    // 3. Create the repository when missing (not when only building: nothing is pushed, so nothing is
+    // created); apply the lifecycle policy.
+    const existed = repo !== undefined;
+    if (!repo && !inputs.push) {
+        repo = plannedRepository(inputs.repository, await registryHost(ecr, inputs.registryId), {
+            mutability: inputs.mutability,
+            exclusions: inputs.mutabilityExclusions
+        });
+        state.repository = repo;
+        log.info(`Only building (push: false): the repository is not created; the image is tagged ${repo.uri}.`);
+    }
     if (!repo) {
         if (!inputs.createRepository) {
             throw new errors_DockyardError(`the repository '${inputs.repository}' does not exist${inputs.registryId ? ` in registry ${inputs.registryId}` : ''}.`, {
@@ -60749,7 +60785,7 @@ async function buildPush(inputs, deps, state = newState()) {
         state.repository = created;
         state.createdRepository = true;
     }
-    if (inputs.keepImages !== undefined) {
+    if (inputs.keepImages !== undefined && inputs.push) {
         await putLifecyclePolicy(ecr, repo, inputs.keepImages);
         log.info(`Lifecycle policy: keep the last ${inputs.keepImages} images (the '${CACHE_TAG}' cache image is never expired).`);
     }
@@ -60763,7 +60799,10 @@ async function buildPush(inputs, deps, state = newState()) {
         log.info(`Immutable tags that already exist and are not pushed again: ${[...push.kept.keys()].join(', ')}.`);
     }
     // 4. Log in, build, push; always log out.
-    const session = await log.group('Log in to ECR', () => login(ecr, docker, log, repo.registryId || inputs.registryId));
+    // Pushing needs the login; a build only needs it to read the registry cache of an existing repository.
+    const session = inputs.push || existed
+        ? await log.group('Log in to ECR', () => login(ecr, docker, log, repo.registryId || inputs.registryId))
+        : undefined;
     try {
         const labels = ociLabels(deps.run, deps.created, inputs.repository, inputs.labels);
         const spec = {
@@ -60810,7 +60849,7 @@ async function buildPush(inputs, deps, state = newState()) {
         state.outcome = 'PUSHED';
     }
     finally {
-        await session.logout();
+        await session?.logout();
     }
     await gate(inputs, deps, repo, state.digest, state);
     return finish(state, repo);

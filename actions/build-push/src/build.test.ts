@@ -339,11 +339,27 @@ describe('buildPush without buildx (classic builder)', () => {
     expect(quiet.text()).not.toMatch(/branch tag/);
   });
 
-  it('only builds when push is off', async () => {
+  it('only builds when push is off, and creates nothing for it', async () => {
     const state = newState();
-    const result = await buildPush(inputs({ push: false }), deps(), state);
+    const result = await buildPush(inputs({ push: false, keepImages: 5 }), deps(), state);
     expect(result.outcome).toBe('BUILT');
     expect([result.digest, result.imageUriDigest]).toEqual([undefined, undefined]);
+    expect(verbs()).toEqual(['version', 'buildx version', 'build']);
+    expect(world.calls.find(c => c.args[0] === 'build')?.args).toContain(`${URI}:sha-0123456`);
+    expect(ecrMock.commandCalls(CreateRepositoryCommand)).toHaveLength(0);
+    expect(ecrMock.commandCalls(PutLifecyclePolicyCommand)).toHaveLength(0);
+    expect(state.createdRepository).toBe(false);
+  });
+
+  it('logs in to read the cache when only building for an existing repository', async () => {
+    world.repo = {
+      repositoryName: 'team/app',
+      repositoryUri: URI,
+      registryId: ACCOUNT,
+      imageTagMutability: 'MUTABLE'
+    };
+    const result = await buildPush(inputs({ push: false }), deps());
+    expect(result.outcome).toBe('BUILT');
     expect(verbs()).toEqual(['version', 'buildx version', 'login', 'build', 'logout']);
   });
 });

@@ -22,7 +22,9 @@ import {
   describeRepository,
   findTags,
   login,
+  plannedRepository,
   putLifecyclePolicy,
+  registryHost,
   type Login,
   type RepositoryInfo
 } from './ecr.js';
@@ -170,7 +172,17 @@ export async function buildPush(
     log.info(`Docker ${info.serverVersion}, ${info.buildxVersion ?? 'buildx'}.`);
   }
 
-  // 3. Create the repository when missing; apply the lifecycle policy.
+  // 3. Create the repository when missing (not when only building: nothing is pushed, so nothing is
+  // created); apply the lifecycle policy.
+  const existed = repo !== undefined;
+  if (!repo && !inputs.push) {
+    repo = plannedRepository(inputs.repository, await registryHost(ecr, inputs.registryId), {
+      mutability: inputs.mutability,
+      exclusions: inputs.mutabilityExclusions
+    });
+    state.repository = repo;
+    log.info(`Only building (push: false): the repository is not created; the image is tagged ${repo.uri}.`);
+  }
   if (!repo) {
     if (!inputs.createRepository) {
       throw new DockyardError(
@@ -210,7 +222,7 @@ export async function buildPush(
     state.repository = created;
     state.createdRepository = true;
   }
-  if (inputs.keepImages !== undefined) {
+  if (inputs.keepImages !== undefined && inputs.push) {
     await putLifecyclePolicy(ecr, repo, inputs.keepImages);
     log.info(
       `Lifecycle policy: keep the last ${inputs.keepImages} images (the '${CACHE_TAG}' cache image is never expired).`
@@ -231,9 +243,11 @@ export async function buildPush(
   }
 
   // 4. Log in, build, push; always log out.
-  const session: Login = await log.group('Log in to ECR', () =>
-    login(ecr, docker, log, repo.registryId || inputs.registryId)
-  );
+  // Pushing needs the login; a build only needs it to read the registry cache of an existing repository.
+  const session: Login | undefined =
+    inputs.push || existed
+      ? await log.group('Log in to ECR', () => login(ecr, docker, log, repo.registryId || inputs.registryId))
+      : undefined;
   try {
     const labels = ociLabels(deps.run, deps.created, inputs.repository, inputs.labels);
     const spec: BuildSpec = {
@@ -281,7 +295,7 @@ export async function buildPush(
     checkKeptTags(repo, push.kept, digest);
     state.outcome = 'PUSHED';
   } finally {
-    await session.logout();
+    await session?.logout();
   }
 
   await gate(inputs, deps, repo, state.digest!, state);

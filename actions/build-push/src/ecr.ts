@@ -55,6 +55,40 @@ export async function describeRepository(
   }
 }
 
+/**
+ * The registry host (`<account>.dkr.ecr.<region>.amazonaws.com`) of the caller's account, or of
+ * `registryId`, as GetAuthorizationToken reports it.
+ */
+export async function registryHost(ecr: ECRClient, registryId?: string): Promise<string> {
+  const out = await ecr.send(
+    new GetAuthorizationTokenCommand(registryId ? { registryIds: [registryId] } : {})
+  );
+  const endpoint = out.authorizationData?.[0]?.proxyEndpoint;
+  if (!endpoint) {
+    throw new DockyardError('ECR returned no registry endpoint.', {
+      hint: 'Check that the role may call ecr:GetAuthorizationToken on *.'
+    });
+  }
+  return endpoint.replace(/^https?:\/\//, '').replace(/\/+$/, '');
+}
+
+/** A repository that does not exist (and is not created): where the image would go. */
+export function plannedRepository(
+  name: string,
+  registry: string,
+  options: { mutability: Mutability; exclusions: string[] }
+): RepositoryInfo {
+  return {
+    name,
+    uri: `${registry}/${name}`,
+    registryId: registry.split('.')[0],
+    registry,
+    mutability: options.mutability,
+    exclusions: options.exclusions,
+    scanOnPush: false
+  };
+}
+
 /** Creates a repository with scan-on-push, the chosen tag mutability and AES256 encryption. */
 export async function createRepository(
   ecr: ECRClient,
