@@ -18,25 +18,12 @@ import { DockyardError, memoryLogger, virtualClock, type RunContext } from '../.
 import { buildPush, newState } from './build.js';
 import type { DockerRunner, RunOptions } from './docker.js';
 import type { Inputs } from './inputs.js';
-import { ACCOUNT, named, REGISTRY, URI } from './testing/fixtures.js';
+import { ACCOUNT, named, REGISTRY, runContextFor, URI } from './testing/fixtures.js';
 
 const PASSWORD = 'the-ecr-password';
 const digestOf = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
 
-const RUN: RunContext = {
-  repository: 'octo/app',
-  serverUrl: 'https://github.com',
-  sha: '0123456789abcdef0123456789abcdef01234567',
-  ref: 'refs/heads/main',
-  refName: 'main',
-  refType: 'branch',
-  runId: '1',
-  runAttempt: '1',
-  workflow: 'ci',
-  job: 'build',
-  actor: 'octocat',
-  eventName: 'push'
-};
+const RUN: RunContext = runContextFor();
 
 const inputs = (over: Partial<Inputs> = {}): Inputs => ({
   repository: 'team/app',

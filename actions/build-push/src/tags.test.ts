@@ -1,22 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import type { RunContext } from '../../../core/index.js';
 import { computeTags, sanitizeTag } from './tags.js';
+import { runContextFor } from './testing/fixtures.js';
 
-const run = (over: Partial<RunContext>): RunContext => ({
-  repository: 'octo/app',
-  serverUrl: 'https://github.com',
-  sha: '0123456789abcdef0123456789abcdef01234567',
-  ref: 'refs/heads/main',
-  refName: 'main',
-  refType: 'branch',
-  runId: '1',
-  runAttempt: '1',
-  workflow: 'ci',
-  job: 'build',
-  actor: 'octocat',
-  eventName: 'push',
-  ...over
-});
+const run = runContextFor;
 
 describe('computeTags', () => {
   it('tags a branch build with the short commit only', () => {

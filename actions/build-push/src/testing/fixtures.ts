@@ -1,4 +1,5 @@
 /** Shared test fixtures for build-push's unit tests. */
+import type { RunContext } from '../../../../core/index.js';
 import type { RepositoryInfo } from '../ecr.js';
 
 export const ACCOUNT = '123456789012';
@@ -18,3 +19,20 @@ export const REPO: RepositoryInfo = {
 
 /** An AWS-style error with the given name (what the SDK throws for service exceptions). */
 export const named = (name: string, message = name) => Object.assign(new Error(message), { name });
+
+/** The run context of a push to main of octo/app; `over` changes parts of it. */
+export const runContextFor = (over: Partial<RunContext> = {}): RunContext => ({
+  repository: 'octo/app',
+  serverUrl: 'https://github.com',
+  sha: '0123456789abcdef0123456789abcdef01234567',
+  ref: 'refs/heads/main',
+  refName: 'main',
+  refType: 'branch',
+  runId: '1',
+  runAttempt: '1',
+  workflow: 'ci',
+  job: 'build',
+  actor: 'octocat',
+  eventName: 'push',
+  ...over
+});
