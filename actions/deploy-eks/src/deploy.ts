@@ -1,0 +1,253 @@
+/**
+ * One deployment, in the order it happens: apply (Namespaces, CRDs, the rest) → prune → wait for every
+ * workload → explain a failure → roll failed Deployments back. Returns the result on every path (failure,
+ * timeout, cancel); it throws only for bugs.
+ */
+import { describeError } from '../../../core/errors.js';
+import type { Logger } from '../../../core/log.js';
+import { systemClock, type Clock } from '../../../core/poll.js';
+import type { Diagnostic } from '../../../core/report.js';
+import { applyAll, type Applied, type ResourceResult } from './apply.js';
+import type { ClusterAccess } from './cluster.js';
+import type { Inputs } from './inputs.js';
+import { describeRef, KubeClient, type Kube } from './kube.js';
+import type { ImageChange } from './manifests.js';
+import { prune, readRecord, recordOf, writeRecord } from './prune.js';
+import { rollbackDeployment, type RollbackResult } from './rollback.js';
+import { POLL_INTERVAL_MS, waitForWorkloads, type WorkloadOutcome } from './rollout.js';
+
+export type DeployStatus = 'COMPLETED' | 'FAILED' | 'ROLLED_BACK' | 'TIMED_OUT' | 'DRY_RUN' | 'CANCELLED';
+
+export interface DeployResult {
+  status: DeployStatus;
+  success: boolean;
+  /** One sentence: what happened, or the root cause. */
+  reason: string;
+  cluster: string;
+  namespace: string;
+  server?: string;
+  resources: ResourceResult[];
+  images: ImageChange[];
+  workloads: WorkloadOutcome[];
+  rollbacks: { name: string; result: RollbackResult }[];
+  rootCause?: string;
+  diagnostics: Diagnostic[];
+  /** Where the deployment stopped, for a cancel or failure: applying, pruning, waiting, rolling back, done. */
+  phase: string;
+  /** API requests made, by method. */
+  requests: Record<string, number>;
+  error?: unknown;
+}
+
+export interface DeployContext {
+  log: Logger;
+  signal: AbortSignal;
+  clock?: Clock;
+  /** Epoch ms (by `clock`) when the step must be over. */
+  deadline: number;
+  /** Poll interval override (tests, bench). */
+  intervalMs?: number;
+}
+
+/** Time kept back from the deadline, to print and set outputs before the step is cut. */
+const RESERVE_MS = 1500;
+
+export function summarizeResources(resources: ResourceResult[]): string {
+  const count = (a: string) => resources.filter(r => r.action === a).length;
+  const parts = ['created', 'configured', 'unchanged', 'pruned']
+    .map(a => [a, count(a)] as const)
+    .filter(([, n]) => n > 0);
+  return parts.length ? parts.map(([a, n]) => `${n} ${a}`).join(', ') : 'nothing';
+}
+
+export async function deploy(
+  inputs: Inputs,
+  access: ClusterAccess,
+  ctx: DeployContext,
+  makeClient: (access: ClusterAccess, signal: AbortSignal, clock: Clock) => Kube = (a, signal, clock) =>
+    new KubeClient(a.connection, { signal, clock })
+): Promise<DeployResult> {
+  const clock = ctx.clock ?? systemClock;
+  const kube = makeClient(access, ctx.signal, clock);
+  const result: DeployResult = {
+    status: 'FAILED',
+    success: false,
+    reason: '',
+    cluster: access.name,
+    namespace: inputs.namespace,
+    server: access.server,
+    resources: [],
+    images: inputs.images,
+    workloads: [],
+    rollbacks: [],
+    diagnostics: [],
+    phase: 'applying',
+    requests: kube.counts
+  };
+  const remaining = () => ctx.deadline - clock.now() - RESERVE_MS;
+  let applied: Applied[] = [];
+  try {
+    const { log } = ctx;
+    for (const change of inputs.images)
+      log.info(`${change.object} container ${change.container}: ${change.from} → ${change.to}`);
+    const previous = await readRecord(kube, inputs.set, inputs.namespace);
+    applied = await log.group(
+      `Apply ${inputs.manifests.length} objects${inputs.dryRun ? ' (server-side dry run)' : ''}`,
+      () =>
+        applyAll(kube, inputs.manifests, {
+          namespace: inputs.namespace,
+          fieldManager: inputs.fieldManager,
+          force: inputs.forceConflicts,
+          dryRun: inputs.dryRun,
+          log,
+          clock,
+          signal: ctx.signal
+        })
+    );
+    result.resources = applied.map(a => a.result);
+    if (ctx.signal.aborted) return cancelled(result);
+
+    result.phase = 'pruning';
+    if (inputs.prune) {
+      const pruned = await log.group('Prune', () =>
+        prune(kube, applied, previous, {
+          set: inputs.set,
+          namespace: inputs.namespace,
+          dryRun: inputs.dryRun,
+          log
+        })
+      );
+      result.resources.push(...pruned);
+    }
+    if (!inputs.dryRun) {
+      // Remember the kinds and namespaces of this set for the next prune; without prune, the old ones still count.
+      const current = recordOf(applied, inputs.namespace);
+      const record =
+        inputs.prune || !previous
+          ? current
+          : {
+              kinds: [...new Set([...previous.kinds, ...current.kinds])],
+              namespaces: [...new Set([...previous.namespaces, ...current.namespaces])]
+            };
+      await writeRecord(kube, inputs.set, inputs.namespace, record, inputs.fieldManager);
+    }
+    if (ctx.signal.aborted) return cancelled(result);
+
+    if (inputs.dryRun) {
+      result.status = 'DRY_RUN';
+      result.success = true;
+      result.phase = 'done';
+      result.reason = `Dry run: ${summarizeResources(result.resources)} (nothing was written).`;
+      return result;
+    }
+    if (!inputs.wait) {
+      result.status = 'COMPLETED';
+      result.success = true;
+      result.phase = 'done';
+      result.reason = `Applied: ${summarizeResources(result.resources)}; not waited for (wait: false).`;
+      return result;
+    }
+
+    result.phase = 'waiting';
+    result.workloads = await log.group('Wait for the rollout', () =>
+      waitForWorkloads(
+        kube,
+        applied.map(a => a.live),
+        {
+          timeoutMs: Math.max(0, remaining()),
+          intervalMs: ctx.intervalMs ?? POLL_INTERVAL_MS,
+          clock,
+          signal: ctx.signal,
+          log
+        }
+      )
+    );
+    if (ctx.signal.aborted) return cancelled(result);
+    const failed = result.workloads.filter(w => w.outcome === 'failed');
+    if (failed.length > 0) {
+      result.rootCause = failed[0].explanation?.rootCause;
+      for (const f of failed) {
+        if (f.explanation) {
+          result.diagnostics.push({
+            title: `Root cause: ${describeRef(f.ref)}`,
+            severity: 'error',
+            lines: [f.explanation.rootCause]
+          });
+          result.diagnostics.push(...f.explanation.diagnostics);
+        }
+        log.error(f.explanation?.rootCause ?? `${describeRef(f.ref)}: ${f.message}`, {
+          title: 'Rollout failed'
+        });
+        for (const d of f.explanation?.diagnostics ?? [])
+          log.info([`${d.title}:`, ...d.lines.map(l => `  ${l}`)].join('\n'));
+      }
+      result.phase = 'rolling back';
+      if (inputs.rollback) {
+        for (const f of failed.filter(w => w.ref.kind === 'Deployment' && w.live)) {
+          const sent = applied.find(
+            a =>
+              a.sent.kind === 'Deployment' &&
+              a.sent.metadata.name === f.ref.name &&
+              a.sent.metadata.namespace === f.ref.namespace
+          )?.sent;
+          if (!sent) continue;
+          let rb: RollbackResult;
+          try {
+            rb = await log.group(`Roll back ${describeRef(f.ref)}`, () =>
+              rollbackDeployment(kube, sent, f.live!, {
+                fieldManager: inputs.fieldManager,
+                timeoutMs: Math.max(0, remaining()),
+                clock,
+                signal: ctx.signal,
+                log
+              })
+            );
+          } catch (error) {
+            rb = {
+              ok: false,
+              message: `${describeRef(f.ref)}: the rollback failed: ${describeError(error)}`
+            };
+          }
+          log.info(rb.message);
+          result.rollbacks.push({ name: describeRef(f.ref), result: rb });
+        }
+      }
+      if (ctx.signal.aborted) return cancelled(result);
+      const rolledBack = result.rollbacks.length > 0 && result.rollbacks.every(r => r.result.ok);
+      result.status = rolledBack ? 'ROLLED_BACK' : 'FAILED';
+      result.reason = `${result.rootCause ?? 'A workload failed to roll out.'}${rolledBack ? ` Rolled back: ${result.rollbacks.map(r => r.name).join(', ')}.` : ''}`;
+      result.phase = 'done';
+      return result;
+    }
+    const late = result.workloads.filter(w => w.outcome === 'timeout');
+    if (late.length > 0) {
+      result.status = 'TIMED_OUT';
+      result.reason = `Timed out waiting for ${late.map(w => `${describeRef(w.ref)} (${w.message})`).join(', ')}.`;
+      result.phase = 'done';
+      return result;
+    }
+    result.status = 'COMPLETED';
+    result.success = true;
+    result.phase = 'done';
+    result.reason = `Applied ${summarizeResources(result.resources)}; ${result.workloads.length} workload${result.workloads.length === 1 ? '' : 's'} rolled out.`;
+    return result;
+  } catch (error) {
+    if (ctx.signal.aborted) return cancelled(result);
+    result.status = 'FAILED';
+    result.error = error;
+    result.reason = describeError(error);
+    return result;
+  } finally {
+    kube.close();
+  }
+}
+
+function cancelled(result: DeployResult): DeployResult {
+  result.status = 'CANCELLED';
+  result.success = false;
+  const stillWaiting = result.workloads
+    .filter(w => w.outcome !== 'ready')
+    .map(w => `${describeRef(w.ref)} (${w.message})`);
+  result.reason = `Cancelled while ${result.phase}: ${result.resources.length} objects applied (${summarizeResources(result.resources)})${stillWaiting.length ? `; not yet rolled out: ${stillWaiting.join(', ')}` : ''}.`;
+  return result;
+}

@@ -1,0 +1,337 @@
+/**
+ * The manifests, loaded and rendered before anything touches the cluster: files, directories and globs
+ * (inside the workspace), kustomize output, multi-document YAML; `${var.NAME}` placeholders (the core
+ * template rule), `images` substitution, and the labels and annotations every object gets.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { DockyardError } from '../../../core/errors.js';
+import { substituteInValue } from '../../../core/template.js';
+import type { KubeObject } from './kube.js';
+
+export interface Manifest {
+  object: KubeObject;
+  /** Where it came from: `k8s/web.yaml#2` (document 2) or `kustomize:overlays/prod`. */
+  source: string;
+}
+
+export interface ImageRule {
+  name: string;
+  image: string;
+  line: number;
+}
+
+const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+const GLOB_CHARS = /[*?[]/;
+
+/** Resolves a path against the workspace (symlinks resolved) and refuses one that escapes it. */
+export function insideWorkspace(input: string, path: string, workspace: string): string {
+  const root = realpathSync(workspace);
+  const full = resolve(root, path);
+  const real = existsSync(full) ? realpathSync(full) : full;
+  const rel = relative(root, real);
+  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))
+    throw new DockyardError(`'${path}' is outside the workspace.`, {
+      input,
+      hint: 'Give a path inside the repository checkout (GITHUB_WORKSPACE).'
+    });
+  return real;
+}
+
+function globToRegExp(pattern: string): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '*' && pattern[i + 1] === '*') {
+      re += pattern[i + 2] === '/' ? '(?:.*/)?' : '.*';
+      i += pattern[i + 2] === '/' ? 2 : 1;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function walk(dir: string, recursive: boolean): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name.localeCompare(b.name)
+  )) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (recursive) out.push(...walk(full, true));
+    } else if (entry.isFile() || entry.isSymbolicLink()) out.push(full);
+  }
+  return out;
+}
+
+/**
+ * The files the `manifests` lines name, in order, each once: a file; a directory's .yaml/.yml/.json files
+ * (not its subdirectories); a glob (`*`, `?`, `**`) of files. A line that names nothing is an error.
+ */
+export function manifestFiles(lines: string[], workspace: string): string[] {
+  const files: string[] = [];
+  for (const line of lines) {
+    const found: string[] = [];
+    if (GLOB_CHARS.test(line)) {
+      const parts = line.split('/');
+      const firstGlob = parts.findIndex(p => GLOB_CHARS.test(p));
+      const base = insideWorkspace('manifests', parts.slice(0, firstGlob).join('/') || '.', workspace);
+      const re = globToRegExp(parts.slice(firstGlob).join('/'));
+      if (existsSync(base) && statSync(base).isDirectory()) {
+        const recursive = line.includes('**') || parts.length - firstGlob > 1;
+        for (const file of walk(base, recursive))
+          if (re.test(relative(base, file).split(sep).join('/'))) found.push(file);
+      }
+    } else {
+      const full = insideWorkspace('manifests', line, workspace);
+      if (!existsSync(full))
+        throw new DockyardError(`'${line}' does not exist.`, {
+          input: 'manifests',
+          hint: 'Give files, directories or globs relative to the workspace, one per line.'
+        });
+      if (statSync(full).isDirectory()) found.push(...walk(full, false).filter(f => MANIFEST_FILE.test(f)));
+      else found.push(full);
+    }
+    if (found.length === 0)
+      throw new DockyardError(`'${line}' matches no manifest file.`, {
+        input: 'manifests',
+        hint: 'Check the path; a directory is read for its .yaml, .yml and .json files.'
+      });
+    for (const f of found) {
+      const real = insideWorkspace('manifests', f, workspace);
+      if (!files.includes(real)) files.push(real);
+    }
+  }
+  return files;
+}
+
+/** Parses multi-document YAML (or JSON); `List` kinds are flattened; empty documents skipped. */
+export function parseManifests(text: string, source: string, input = 'manifests'): Manifest[] {
+  const out: Manifest[] = [];
+  const docs = parseAllDocuments(text, { prettyErrors: true });
+  if (!Array.isArray(docs)) return out;
+  docs.forEach((doc, i) => {
+    const where = docs.length > 1 ? `${source} (document ${i + 1})` : source;
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0];
+      const line = e.linePos?.[0]?.line;
+      throw new DockyardError(
+        `${source}${line ? ` line ${line}` : ''} is not valid YAML: ${e.message.split('\n')[0]}`,
+        { input, hint: 'Fix the YAML; nothing was applied.' }
+      );
+    }
+    const value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+    if (value === null || value === undefined) return;
+    const items =
+      isObject(value) &&
+      typeof value.kind === 'string' &&
+      value.kind.endsWith('List') &&
+      Array.isArray(value.items)
+        ? (value.items as unknown[])
+        : [value];
+    for (const item of items) out.push({ object: checkObject(item, where, input), source: where });
+  });
+  return out;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+function checkObject(value: unknown, where: string, input: string): KubeObject {
+  const fail = (what: string) => {
+    throw new DockyardError(`${where}: ${what}`, {
+      input,
+      hint: 'Every document is one Kubernetes object with apiVersion, kind and metadata.name.'
+    });
+  };
+  if (!isObject(value)) return fail('is not a Kubernetes object (a mapping).');
+  if (typeof value.apiVersion !== 'string' || value.apiVersion === '') fail("has no 'apiVersion'.");
+  if (typeof value.kind !== 'string' || value.kind === '') fail("has no 'kind'.");
+  const meta = value.metadata;
+  if (!isObject(meta) || typeof meta.name !== 'string' || meta.name === '')
+    fail(
+      `${String(value.kind)} has no metadata.name (server-side apply needs one; generateName is not supported).`
+    );
+  return value as KubeObject;
+}
+
+/** Renders a kustomization with `kustomize build`, else `kubectl kustomize`; a clear error when neither exists. */
+export function kustomizeBuild(dir: string, run: typeof execFileSync = execFileSync): string {
+  const candidates: [string, string[]][] = [
+    ['kustomize', ['build', dir]],
+    ['kubectl', ['kustomize', dir]]
+  ];
+  for (const [command, args] of candidates) {
+    try {
+      return run(command, args, {
+        encoding: 'utf8',
+        timeout: 120_000,
+        maxBuffer: 64 * 1024 * 1024,
+        stdio: ['ignore', 'pipe', 'pipe']
+      }) as unknown as string;
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException & { stderr?: string | Buffer };
+      if (e.code === 'ENOENT') continue;
+      throw new DockyardError(
+        `'${command} ${args.join(' ')}' failed: ${String(e.stderr ?? e.message)
+          .trim()
+          .split('\n')
+          .slice(-5)
+          .join(' ')}`,
+        { input: 'kustomize', hint: 'Fix the kustomization; nothing was applied.' }
+      );
+    }
+  }
+  throw new DockyardError('neither kustomize nor kubectl is installed on this runner.', {
+    input: 'kustomize',
+    hint: 'Install one before this step (for example imranismail/setup-kustomize or azure/setup-kubectl), or render the manifests yourself and pass them in manifests.'
+  });
+}
+
+/** The pod specs of a workload object: Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod. */
+export function podSpecs(object: KubeObject): Record<string, unknown>[] {
+  const at = (v: unknown, ...path: string[]): unknown =>
+    path.reduce<unknown>((o, k) => (isObject(o) ? o[k] : undefined), v);
+  let spec: unknown;
+  switch (object.kind) {
+    case 'Deployment':
+    case 'StatefulSet':
+    case 'DaemonSet':
+    case 'ReplicaSet':
+    case 'Job':
+      spec = at(object, 'spec', 'template', 'spec');
+      break;
+    case 'CronJob':
+      spec = at(object, 'spec', 'jobTemplate', 'spec', 'template', 'spec');
+      break;
+    case 'Pod':
+      spec = at(object, 'spec');
+      break;
+  }
+  return isObject(spec) ? [spec] : [];
+}
+
+/** `registry:5000/team/web:v1@sha256:…` → `registry:5000/team/web`. */
+export function imageRepository(image: string): string {
+  const noDigest = image.split('@')[0];
+  const lastSlash = noDigest.lastIndexOf('/');
+  const colon = noDigest.indexOf(':', lastSlash + 1);
+  return colon >= 0 ? noDigest.slice(0, colon) : noDigest;
+}
+
+/** True when the image's repository is `name` or ends in `/name`: `web` matches `ecr/web`, not `web-sidecar`. */
+export function imageMatches(image: string, name: string): boolean {
+  const repo = imageRepository(image);
+  return repo === name || repo.endsWith(`/${name}`);
+}
+
+export interface ImageChange {
+  source: string;
+  object: string;
+  container: string;
+  from: string;
+  to: string;
+}
+
+/** Sets the images; every rule must match at least one container. */
+export function substituteImages(manifests: Manifest[], rules: ImageRule[]): ImageChange[] {
+  const changes: ImageChange[] = [];
+  const used = new Set<ImageRule>();
+  for (const m of manifests) {
+    for (const spec of podSpecs(m.object)) {
+      for (const list of ['initContainers', 'containers']) {
+        const containers = spec[list];
+        if (!Array.isArray(containers)) continue;
+        for (const c of containers as Record<string, unknown>[]) {
+          if (typeof c?.image !== 'string') continue;
+          const rule = rules.find(r => imageMatches(c.image as string, r.name));
+          if (!rule) continue;
+          used.add(rule);
+          if (c.image === rule.image) continue;
+          changes.push({
+            source: m.source,
+            object: `${m.object.kind}/${m.object.metadata.name}`,
+            container: String(c.name),
+            from: c.image,
+            to: rule.image
+          });
+          c.image = rule.image;
+        }
+      }
+    }
+  }
+  const unused = rules.filter(r => !used.has(r));
+  if (unused.length > 0)
+    throw new DockyardError(
+      `${unused.map(r => `line ${r.line} ('${r.name}=…')`).join(', ')} matches no container image in the manifests.`,
+      {
+        input: 'images',
+        hint: "The name is matched against each image's repository: the whole repository (web) or its last path segments (team/web), not a prefix. Check the spelling or remove the line."
+      }
+    );
+  return changes;
+}
+
+export interface RenderOptions {
+  vars: Record<string, string>;
+  images: ImageRule[];
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** Fills placeholders, sets images, adds labels and annotations to every object's metadata. */
+export function render(
+  manifests: Manifest[],
+  options: RenderOptions
+): { manifests: Manifest[]; images: ImageChange[] } {
+  const rendered = manifests.map(m => ({
+    source: m.source,
+    object: substituteInValue(m.object, options.vars, 'manifests', { where: m.source }).value as KubeObject
+  }));
+  const images = substituteImages(rendered, options.images);
+  for (const { object } of rendered) {
+    object.metadata.labels = { ...(object.metadata.labels ?? {}), ...options.labels };
+    object.metadata.annotations = { ...(object.metadata.annotations ?? {}), ...options.annotations };
+  }
+  const seen = new Map<string, string>();
+  for (const m of rendered) {
+    const key = `${m.object.apiVersion.split('/').length > 1 ? m.object.apiVersion.split('/')[0] : ''}/${m.object.kind}/${m.object.metadata.namespace ?? ''}/${m.object.metadata.name}`;
+    const before = seen.get(key);
+    if (before)
+      throw new DockyardError(
+        `${m.object.kind} ${m.object.metadata.name} is defined twice (${before} and ${m.source}).`,
+        {
+          input: 'manifests',
+          hint: 'Keep one definition of each object.'
+        }
+      );
+    seen.set(key, m.source);
+  }
+  return { manifests: rendered, images };
+}
+
+/** Loads every manifest the inputs name, in order: `manifests` files, then the kustomization. */
+export function loadManifests(
+  options: { manifests: string[]; kustomize?: string; workspace: string },
+  build: (dir: string) => string = kustomizeBuild
+): Manifest[] {
+  const out: Manifest[] = [];
+  for (const file of manifestFiles(options.manifests, options.workspace)) {
+    const source = relative(realpathSync(options.workspace), file).split(sep).join('/');
+    out.push(...parseManifests(readFileSync(file, 'utf8'), source));
+  }
+  if (options.kustomize) {
+    const dir = insideWorkspace('kustomize', options.kustomize, options.workspace);
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new DockyardError(`'${options.kustomize}' is not a directory.`, {
+        input: 'kustomize',
+        hint: 'Give the directory that holds kustomization.yaml.'
+      });
+    out.push(...parseManifests(build(dir), `kustomize:${options.kustomize}`, 'kustomize'));
+  }
+  return out;
+}

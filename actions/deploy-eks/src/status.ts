@@ -1,0 +1,148 @@
+/**
+ * kubectl's rollout rules (`kubectl rollout status`), as pure functions of a workload object: done, still
+ * going (and why), or failed. Jobs wait for Complete or Failed; CronJobs are not waited for.
+ */
+import type { KubeObject } from './kube.js';
+
+export type RolloutState =
+  | { state: 'done'; message: string }
+  | { state: 'progressing'; message: string }
+  | { state: 'failed'; reason: string; message: string };
+
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+type Workload = KubeObject & {
+  spec?: Record<string, unknown> & {
+    replicas?: number;
+    updateStrategy?: { type?: string; rollingUpdate?: { partition?: number } };
+  };
+  status?: Record<string, unknown> & { conditions?: Condition[]; observedGeneration?: number };
+};
+
+export const WAITED_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'Pod']);
+
+const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+
+function observed(w: Workload): boolean {
+  return (w.metadata.generation ?? 0) <= num(w.status?.observedGeneration);
+}
+
+export function deploymentState(w: Workload): RolloutState {
+  if (!observed(w))
+    return { state: 'progressing', message: 'waiting for the deployment spec update to be observed' };
+  const s = w.status ?? {};
+  const progressing = s.conditions?.find(c => c.type === 'Progressing');
+  if (progressing?.reason === 'ProgressDeadlineExceeded')
+    return {
+      state: 'failed',
+      reason: 'ProgressDeadlineExceeded',
+      message: progressing.message ?? `deployment "${w.metadata.name}" exceeded its progress deadline`
+    };
+  const replicas = typeof w.spec?.replicas === 'number' ? w.spec.replicas : 1;
+  const updated = num(s.updatedReplicas);
+  if (updated < replicas)
+    return { state: 'progressing', message: `${updated} of ${replicas} updated replicas` };
+  if (num(s.replicas) > updated)
+    return { state: 'progressing', message: `${num(s.replicas) - updated} old replicas pending termination` };
+  if (num(s.availableReplicas) < updated)
+    return {
+      state: 'progressing',
+      message: `${num(s.availableReplicas)} of ${updated} updated replicas available`
+    };
+  return { state: 'done', message: `${updated} of ${replicas} replicas updated and available` };
+}
+
+export function statefulSetState(w: Workload): RolloutState {
+  if (w.spec?.updateStrategy?.type && w.spec.updateStrategy.type !== 'RollingUpdate')
+    return { state: 'done', message: `updateStrategy ${w.spec.updateStrategy.type}: not waited for` };
+  if (!observed(w))
+    return { state: 'progressing', message: 'waiting for the statefulset spec update to be observed' };
+  const s = w.status ?? {};
+  const replicas = typeof w.spec?.replicas === 'number' ? w.spec.replicas : 1;
+  if (num(s.readyReplicas) < replicas)
+    return { state: 'progressing', message: `${num(s.readyReplicas)} of ${replicas} pods ready` };
+  const partition = w.spec?.updateStrategy?.rollingUpdate?.partition;
+  if (typeof partition === 'number' && partition > 0) {
+    if (num(s.updatedReplicas) < replicas - partition)
+      return {
+        state: 'progressing',
+        message: `${num(s.updatedReplicas)} of ${replicas - partition} pods updated (partition ${partition})`
+      };
+    return { state: 'done', message: `partitioned rollout complete: ${num(s.updatedReplicas)} new pods` };
+  }
+  if (s.updateRevision !== s.currentRevision)
+    return {
+      state: 'progressing',
+      message: `${num(s.updatedReplicas)} of ${replicas} pods at revision ${String(s.updateRevision)}`
+    };
+  return { state: 'done', message: `${replicas} pods at revision ${String(s.currentRevision)}` };
+}
+
+export function daemonSetState(w: Workload): RolloutState {
+  if (w.spec?.updateStrategy?.type && w.spec.updateStrategy.type !== 'RollingUpdate')
+    return { state: 'done', message: `updateStrategy ${w.spec.updateStrategy.type}: not waited for` };
+  if (!observed(w))
+    return { state: 'progressing', message: 'waiting for the daemon set spec update to be observed' };
+  const s = w.status ?? {};
+  const desired = num(s.desiredNumberScheduled);
+  if (num(s.updatedNumberScheduled) < desired)
+    return {
+      state: 'progressing',
+      message: `${num(s.updatedNumberScheduled)} of ${desired} updated pods scheduled`
+    };
+  if (num(s.numberAvailable) < desired)
+    return {
+      state: 'progressing',
+      message: `${num(s.numberAvailable)} of ${desired} updated pods available`
+    };
+  return { state: 'done', message: `${desired} pods updated and available` };
+}
+
+export function jobState(w: Workload): RolloutState {
+  const conditions = w.status?.conditions ?? [];
+  const failed = conditions.find(c => c.type === 'Failed' && c.status === 'True');
+  if (failed)
+    return {
+      state: 'failed',
+      reason: failed.reason ?? 'Failed',
+      message: failed.message ?? 'the job failed'
+    };
+  if (conditions.some(c => c.type === 'Complete' && c.status === 'True'))
+    return { state: 'done', message: `complete (${num(w.status?.succeeded)} succeeded)` };
+  return {
+    state: 'progressing',
+    message: `${num(w.status?.active)} active, ${num(w.status?.succeeded)} succeeded, ${num(w.status?.failed)} failed`
+  };
+}
+
+export function podState(w: Workload): RolloutState {
+  const phase = w.status?.phase as string | undefined;
+  if (phase === 'Succeeded') return { state: 'done', message: 'succeeded' };
+  if (phase === 'Failed')
+    return { state: 'failed', reason: 'PodFailed', message: String(w.status?.message ?? 'the pod failed') };
+  if (w.status?.conditions?.some(c => c.type === 'Ready' && c.status === 'True'))
+    return { state: 'done', message: 'ready' };
+  return { state: 'progressing', message: `phase ${phase ?? 'Pending'}` };
+}
+
+export function rolloutState(w: KubeObject): RolloutState {
+  switch (w.kind) {
+    case 'Deployment':
+      return deploymentState(w);
+    case 'StatefulSet':
+      return statefulSetState(w);
+    case 'DaemonSet':
+      return daemonSetState(w);
+    case 'Job':
+      return jobState(w);
+    case 'Pod':
+      return podState(w);
+    default:
+      return { state: 'done', message: 'not a workload' };
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * An in-memory Kube for unit tests: discovery of the common kinds, apply that stores the object (spec
+ * changes bump generation), get/list with equality label selectors, delete, logs; tests set statuses and
+ * pods themselves. The end-to-end tests use the real client against the test API server (test/eks).
+ */
+import { KubeError, refKey, type Kube, type KubeObject, type ObjectRef, type Resource } from '../kube.js';
+
+const KINDS: [string, string, string, boolean][] = [
+  ['v1', 'Namespace', 'namespaces', false],
+  ['v1', 'ConfigMap', 'configmaps', true],
+  ['v1', 'Secret', 'secrets', true],
+  ['v1', 'Service', 'services', true],
+  ['v1', 'Pod', 'pods', true],
+  ['v1', 'Event', 'events', true],
+  ['apps/v1', 'Deployment', 'deployments', true],
+  ['apps/v1', 'ReplicaSet', 'replicasets', true],
+  ['apps/v1', 'StatefulSet', 'statefulsets', true],
+  ['apps/v1', 'DaemonSet', 'daemonsets', true],
+  ['batch/v1', 'Job', 'jobs', true],
+  ['batch/v1', 'CronJob', 'cronjobs', true],
+  ['rbac.authorization.k8s.io/v1', 'ClusterRole', 'clusterroles', false],
+  ['apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'customresourcedefinitions', false]
+];
+
+export interface ApplyCall {
+  object: KubeObject;
+  fieldManager: string;
+  force?: boolean;
+  dryRun?: boolean;
+}
+
+export class FakeKube implements Kube {
+  readonly counts: Record<string, number> = {};
+  readonly objects = new Map<string, KubeObject>();
+  readonly resources: Resource[] = KINDS.map(([apiVersion, kind, name, namespaced]) => ({
+    name,
+    kind,
+    namespaced,
+    base: apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`
+  }));
+  readonly applies: ApplyCall[] = [];
+  readonly deletes: ObjectRef[] = [];
+  readonly logLines = new Map<string, string[]>();
+  /** Called after each apply, to play a controller. */
+  onApply?: (object: KubeObject) => void;
+  /** Throws for an apply, to simulate conflicts. */
+  failApply?: (object: KubeObject) => KubeError | undefined;
+  private version = 1;
+
+  private count(method: string) {
+    this.counts[method] = (this.counts[method] ?? 0) + 1;
+  }
+
+  async resource(apiVersion: string, kind: string): Promise<Resource> {
+    const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    const r = this.resources.find(x => x.kind === kind && x.base === base);
+    if (!r) throw new Error(`no kind ${kind} in ${apiVersion}`);
+    return r;
+  }
+
+  key(ref: ObjectRef): string {
+    return refKey(ref);
+  }
+
+  /** Stores an object as it is (a test's seed or a controller's write). */
+  put(object: KubeObject): KubeObject {
+    const copy = structuredClone(object);
+    copy.metadata.uid ??= `uid-${object.kind}-${object.metadata.name}`;
+    copy.metadata.resourceVersion = String(this.version++);
+    this.objects.set(
+      this.key({ ...copy, namespace: copy.metadata.namespace, name: copy.metadata.name }),
+      copy
+    );
+    return copy;
+  }
+
+  async apply(
+    object: KubeObject,
+    options: { fieldManager: string; force?: boolean; dryRun?: boolean }
+  ): Promise<KubeObject> {
+    this.count('PATCH');
+    this.applies.push({ object: structuredClone(object), ...options });
+    const error = this.failApply?.(object);
+    if (error) throw error;
+    const ref = { ...object, namespace: object.metadata.namespace, name: object.metadata.name };
+    const before = this.objects.get(this.key(ref));
+    const next = structuredClone(object);
+    next.metadata = {
+      ...next.metadata,
+      uid: before?.metadata.uid,
+      generation: before?.metadata.generation ?? 1
+    };
+    if (before && JSON.stringify(before.spec) !== JSON.stringify(next.spec))
+      next.metadata.generation = (before.metadata.generation ?? 1) + 1;
+    if (before?.status) next.status = before.status;
+    if (options.dryRun)
+      return { ...next, metadata: { ...next.metadata, resourceVersion: before?.metadata.resourceVersion } };
+    const stored = this.put(next);
+    this.onApply?.(stored);
+    return structuredClone(stored);
+  }
+
+  async get<T = KubeObject>(ref: ObjectRef): Promise<T | undefined> {
+    this.count('GET');
+    const o = this.objects.get(this.key(ref));
+    return o ? (structuredClone(o) as T) : undefined;
+  }
+
+  async list<T = KubeObject>(
+    ref: Omit<ObjectRef, 'name'>,
+    selectors: { labelSelector?: string } = {}
+  ): Promise<T[]> {
+    this.count('GET');
+    const want = (selectors.labelSelector ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map(p => p.split('='));
+    return [...this.objects.values()]
+      .filter(
+        o =>
+          o.kind === ref.kind &&
+          o.apiVersion === ref.apiVersion &&
+          (!ref.namespace || o.metadata.namespace === ref.namespace) &&
+          want.every(([k, v]) => o.metadata.labels?.[k] === v)
+      )
+      .map(o => structuredClone(o) as T);
+  }
+
+  async delete(ref: ObjectRef): Promise<boolean> {
+    this.count('DELETE');
+    this.deletes.push(ref);
+    return this.objects.delete(this.key(ref));
+  }
+
+  async logs(
+    namespace: string,
+    pod: string,
+    container: string,
+    options: { previous?: boolean; tailLines?: number } = {}
+  ): Promise<string[]> {
+    this.count('GET');
+    const lines = this.logLines.get(`${namespace}/${pod}/${container}${options.previous ? '/previous' : ''}`);
+    if (!lines)
+      throw new KubeError(400, 'GET', `/api/v1/namespaces/${namespace}/pods/${pod}/log`, {
+        message: 'no previous instance'
+      });
+    return lines.slice(-(options.tailLines ?? 30));
+  }
+
+  close(): void {}
+}
