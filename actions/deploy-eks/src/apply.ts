@@ -60,11 +60,10 @@ function comparable(object: KubeObject): unknown {
     'selfLink'
   ])
     delete meta[key];
-  if (meta.annotations) {
-    meta.annotations = Object.fromEntries(
-      Object.entries(meta.annotations).filter(([k]) => !VOLATILE_ANNOTATIONS.has(k))
-    );
-  }
+  const annotations = Object.entries(meta.annotations ?? {}).filter(([k]) => !VOLATILE_ANNOTATIONS.has(k));
+  if (annotations.length > 0) meta.annotations = Object.fromEntries(annotations);
+  else delete meta.annotations;
+  if (meta.labels && Object.keys(meta.labels).length === 0) delete meta.labels;
   return { ...rest, metadata: meta };
 }
 

@@ -4,6 +4,7 @@
  * every request is bounded by a timeout and the step's abort signal; a 401 re-signs the token once.
  */
 import { Agent, request as httpsRequest } from 'node:https';
+import { formatDuration } from '../../../core/duration.js';
 import { DockyardError } from '../../../core/errors.js';
 import { systemClock, type Clock } from '../../../core/poll.js';
 
@@ -192,7 +193,7 @@ export class KubeClient {
       });
       const timer = setTimeout(() => {
         const error = new Error(
-          `The API server ${this.url.host} did not answer ${method} ${path.split('?')[0]} within ${Math.round(timeoutMs / 1000)} s.${this.connection.reachHint ? ` ${this.connection.reachHint}` : ''}`
+          `The API server ${this.url.host} did not answer ${method} ${path.split('?')[0]} within ${formatDuration(timeoutMs)}.${this.connection.reachHint ? ` ${this.connection.reachHint}` : ''}`
         );
         error.name = 'RequestTimeout';
         req.destroy(error);
@@ -375,7 +376,7 @@ export class KubeClient {
       .filter((e): e is [string, string] => e[1] !== undefined)
       .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
       .join('&');
-    return `${r.base}/${r.name}${ns}${name}${q ? `?${q}` : ''}`;
+    return `${r.base}${ns}/${r.name}${name}${q ? `?${q}` : ''}`;
   }
 
   /** Server-side apply. */
