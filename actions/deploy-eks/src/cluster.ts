@@ -156,7 +156,12 @@ function argValue(args: string[], ...names: string[]): string | undefined {
  */
 export function clusterFromKubeconfig(
   path: string,
-  options: { region?: string; aws?: () => AwsAccess; clock?: Clock; readFile?: (p: string) => string }
+  options: {
+    region?: string;
+    aws?: (region: string) => AwsAccess;
+    clock?: Clock;
+    readFile?: (p: string) => string;
+  }
 ): ClusterAccess {
   const read = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   const fail = (message: string, hint: string): never => {
@@ -246,7 +251,7 @@ export function clusterFromKubeconfig(
         `${basename(path)}: no region for the EKS token.`,
         "Add --region to the exec args, or set the 'region' input."
       );
-    const aws = options.aws?.();
+    const aws = options.aws?.(region);
     if (!aws)
       return fail('an EKS token needs AWS credentials.', 'Configure AWS credentials before this step.');
     connection.auth = eksTokenSource(clusterName, region, aws, options.clock ?? systemClock);

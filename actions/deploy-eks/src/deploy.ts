@@ -8,7 +8,8 @@ import type { Logger } from '../../../core/log.js';
 import { systemClock, type Clock } from '../../../core/poll.js';
 import type { Diagnostic } from '../../../core/report.js';
 import { applyAll, type Applied, type ResourceResult } from './apply.js';
-import type { ClusterAccess } from './cluster.js';
+import { awsSession, type AwsSession } from './aws.js';
+import { clusterFromEks, clusterFromKubeconfig, type AwsAccess, type ClusterAccess } from './cluster.js';
 import type { Inputs } from './inputs.js';
 import { describeRef, KubeClient, type Kube } from './kube.js';
 import type { ImageChange } from './manifests.js';
@@ -250,4 +251,45 @@ function cancelled(result: DeployResult): DeployResult {
     .map(w => `${describeRef(w.ref)} (${w.message})`);
   result.reason = `Cancelled while ${result.phase}: ${result.resources.length} objects applied (${summarizeResources(result.resources)})${stillWaiting.length ? `; not yet rolled out: ${stillWaiting.join(', ')}` : ''}.`;
   return result;
+}
+
+/**
+ * AWS, made when first needed: a kubeconfig with a static token never touches AWS. One session per region.
+ */
+function lazyAws(inputs: Inputs, signal: AbortSignal) {
+  const sessions = new Map<string, Promise<AwsSession>>();
+  const session = (region: string) => {
+    let s = sessions.get(region);
+    if (!s) sessions.set(region, (s = awsSession({ region, roleArn: inputs.roleArn, signal })));
+    return s;
+  };
+  return {
+    access: (region: string): AwsAccess => ({
+      credentials: async () => (await session(region)).credentials(),
+      describeCluster: async name => (await session(region)).describeCluster(name),
+      callerArn: async () => (await session(region)).callerArn()
+    }),
+    destroy: async () => {
+      for (const s of sessions.values()) (await s.catch(() => undefined))?.destroy();
+    }
+  };
+}
+
+/** The action's function: reach the cluster (EKS or kubeconfig), then deploy. */
+export async function deployToCluster(inputs: Inputs, ctx: DeployContext): Promise<DeployResult> {
+  const aws = lazyAws(inputs, ctx.signal);
+  try {
+    const access = inputs.kubeconfig
+      ? clusterFromKubeconfig(inputs.kubeconfig, { region: inputs.region, aws: aws.access, clock: ctx.clock })
+      : await clusterFromEks(inputs.cluster!, inputs.region!, aws.access(inputs.region!), {
+          log: ctx.log,
+          clock: ctx.clock
+        });
+    ctx.log.info(
+      `Cluster ${access.name}: ${access.server} (${access.via === 'eks' ? 'EKS DescribeCluster' : 'kubeconfig'})`
+    );
+    return await deploy(inputs, access, ctx);
+  } finally {
+    await aws.destroy();
+  }
 }

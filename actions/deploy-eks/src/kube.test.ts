@@ -180,7 +180,7 @@ describe('KubeClient', () => {
     handler = () => {};
     const controller = new AbortController();
     const client = new KubeClient({ server: url, ca: chain.caPem }, { signal: controller.signal });
-    const pending = client.request('GET', '/version').catch(e => e as Error);
+    const pending = client.request('GET', '/version').catch((e: unknown) => e as Error) as Promise<Error>;
     setTimeout(() => controller.abort(), 50);
     expect((await pending).message).toBe('Cancelled during GET /version.');
     client.close();

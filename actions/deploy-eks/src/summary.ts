@@ -2,11 +2,14 @@
  * The job summary, the `resources` output and the report record, from a DeployResult. Pure.
  */
 import { formatDuration } from '../../../core/duration.js';
+import { describeError, DockyardError } from '../../../core/errors.js';
+import type { Finish, Outcome } from '../../../core/run.js';
 import type { RunContext } from '../../../core/github.js';
 import { createReport, type Report, type ReportStatus } from '../../../core/report.js';
 import { mdCode, mdEscape, SummaryBuilder } from '../../../core/summary.js';
 import type { ResourceResult } from './apply.js';
 import type { DeployResult } from './deploy.js';
+import type { Inputs } from './inputs.js';
 import { describeRef } from './kube.js';
 
 const ICON: Record<string, string> = {
@@ -139,4 +142,38 @@ export function buildReport(
     },
     now
   );
+}
+
+/** Outputs, summary, report and the failure message, on every path: bad input, error, cancel, success. */
+export function finish(outcome: Outcome<Inputs, DeployResult>): Finish {
+  const region = outcome.inputs?.region;
+  const result: DeployResult = outcome.result ?? {
+    status: outcome.cancelled ? 'CANCELLED' : outcome.timedOut ? 'TIMED_OUT' : 'FAILED',
+    success: false,
+    reason: describeError(outcome.error),
+    cluster: outcome.inputs?.cluster ?? 'cluster',
+    namespace: outcome.inputs?.namespace ?? 'default',
+    resources: [],
+    images: outcome.inputs?.images ?? [],
+    workloads: [],
+    rollbacks: [],
+    diagnostics: [],
+    phase: 'connecting',
+    requests: {},
+    error: outcome.error
+  };
+  // The core aborts the step at its deadline: what looks cancelled then is a timeout.
+  if (outcome.timedOut && result.status === 'CANCELLED') result.status = 'TIMED_OUT';
+  const durationMs = Date.now() - outcome.startedAt.getTime();
+  const report = buildReport(result, { region, startedAt: outcome.startedAt, run: outcome.run });
+  return {
+    outputs: { status: result.status, resources: resourcesOutput(result.resources), report },
+    summary: buildSummary(result, { region, durationMs }),
+    report,
+    failed: result.success
+      ? undefined
+      : result.error instanceof DockyardError
+        ? describeError(result.error)
+        : `${result.status}: ${result.reason}`
+  };
 }
