@@ -1,0 +1,1198 @@
+/**
+ * The Kubernetes API test server: HTTPS with a test CA, the EKS token check, discovery, server-side apply
+ * and the other writes, get/list/watch with selectors, delete with propagation, pod logs, a request log,
+ * and the controllers of controller.ts moving workloads on a tick. See README.md for the API.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes objects are untyped JSON in this file */
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parse as parseYaml } from 'yaml';
+import {
+  clone,
+  conflictMessage,
+  jsonPatch,
+  mergePatch,
+  PatchError,
+  serverSideApply,
+  strategicMergePatch
+} from './apply.js';
+import { Authenticator } from './auth.js';
+import {
+  BehaviourTable,
+  DEFAULT_TIMING,
+  type Behaviour,
+  type BehaviourName,
+  type Match,
+  type Timing
+} from './behaviour.js';
+import { Controller, defaultPod, defaultPodSpec, podReady } from './controller.js';
+import { apiVersionOf, openApiV3, ResourceRegistry, type ResourceInfo } from './resources.js';
+import {
+  matchesFields,
+  matchesRequirements,
+  parseFieldSelector,
+  parseLabelSelector,
+  SelectorError,
+  type FieldRequirement,
+  type Requirement
+} from './selectors.js';
+import { meta, nameOf, namespaceOf, Store, uidOf, type Change, type Entry } from './store.js';
+import { makeChain, type Chain } from './tls.js';
+
+type K = Record<string, any>;
+
+export const STATIC_TOKEN = 'dockyard-test-token';
+export const STATIC_IDENTITY = 'kubernetes-admin';
+export const DEFAULT_CLUSTER = 'dockyard-test';
+
+export interface KubeServerOptions {
+  stsEndpoint?: string;
+  cluster?: string;
+  tokenLifetimeMs?: number;
+  /** `untrusted`: serve a certificate from a CA other than the exported one. */
+  certificate?: 'trusted' | 'untrusted';
+  nodes?: number;
+  speed?: number;
+  timing?: Partial<Timing>;
+  tickMs?: number;
+  /** A CRD applied → Established (ms, divided by speed). */
+  crdEstablishMs?: number;
+}
+
+export interface KubeRequest {
+  at: number;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  verb: string;
+  resource?: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+  userAgent: string;
+  identity?: string;
+  status: number;
+  contentType?: string;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+    readonly details?: K
+  ) {
+    super(message);
+  }
+}
+
+/** A Kubernetes Status body. */
+export function statusBody(code: number, reason: string, message: string, details?: K): K {
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    ...(details ? { details } : {}),
+    code
+  };
+}
+
+const qualifiedResource = (info: ResourceInfo) =>
+  info.group ? `${info.resource}.${info.group}` : info.resource;
+
+const notFound = (info: ResourceInfo, name: string) =>
+  new HttpError(404, 'NotFound', `${qualifiedResource(info)} "${name}" not found`, {
+    name,
+    group: info.group,
+    kind: info.resource
+  });
+
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+interface Route {
+  info: ResourceInfo;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+export class KubeServer {
+  readonly store = new Store();
+  readonly registry = new ResourceRegistry();
+  readonly behaviours = new BehaviourTable();
+  readonly auth: Authenticator;
+  readonly controller: Controller;
+  readonly requests: KubeRequest[] = [];
+  readonly staticToken = STATIC_TOKEN;
+  url = '';
+  caPem = '';
+  private server?: Server;
+  private chain: Chain;
+  private readonly watches = new Set<ServerResponse>();
+  private options: KubeServerOptions;
+
+  constructor(options: KubeServerOptions = {}) {
+    this.options = options;
+    this.chain = makeChain();
+    this.caPem = this.chain.caPem;
+    this.auth = new Authenticator({
+      stsEndpoint: options.stsEndpoint,
+      cluster: options.cluster ?? DEFAULT_CLUSTER,
+      tokenLifetimeMs: options.tokenLifetimeMs ?? 15 * 60_000,
+      staticTokens: { [STATIC_TOKEN]: STATIC_IDENTITY }
+    });
+    this.controller = new Controller(
+      this.store,
+      this.registry,
+      this.behaviours,
+      this.controllerOptions(options)
+    );
+  }
+
+  /** The CA as EKS returns it in DescribeCluster (`certificateAuthority.data`): base64 of the PEM. */
+  get caData(): string {
+    return Buffer.from(this.caPem).toString('base64');
+  }
+
+  private controllerOptions(options: KubeServerOptions) {
+    return {
+      nodes: options.nodes ?? 3,
+      speed: options.speed ?? 1,
+      timing: { ...DEFAULT_TIMING, ...(options.timing ?? {}) },
+      crdEstablishMs: options.crdEstablishMs ?? 200
+    };
+  }
+
+  async start(): Promise<this> {
+    const served = this.options.certificate === 'untrusted' ? makeChain('someone-else') : this.chain;
+    this.server = createServer(
+      { cert: served.certPem, key: served.keyPem },
+      (req, res) => void this.handle(req, res)
+    );
+    await new Promise<void>(resolve => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.seed();
+    this.controller.start(this.options.tickMs ?? 50);
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.controller.stop();
+    for (const w of this.watches) w.end();
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise(resolve => this.server!.close(resolve));
+  }
+
+  /** A new, empty cluster: default namespaces and nodes, default switches, behaviours and timing. */
+  reset(options: KubeServerOptions = {}): void {
+    for (const w of this.watches) w.end();
+    this.watches.clear();
+    this.options = { ...this.options, ...options };
+    this.store.reset();
+    this.registry.reset();
+    this.behaviours.clear();
+    this.controller.reset();
+    this.controller.options = this.controllerOptions(this.options);
+    this.auth.reset({ tokenLifetimeMs: this.options.tokenLifetimeMs, cluster: this.options.cluster });
+    this.requests.length = 0;
+    this.seed();
+  }
+
+  setBehaviour(match: Match, behaviour: BehaviourName | Behaviour): void {
+    this.behaviours.set(match, behaviour);
+  }
+
+  /** Sets pod timing (ms) and speed from now on. */
+  setTiming(timing: Partial<Timing>, speed?: number): void {
+    this.controller.options.timing = { ...this.controller.options.timing, ...timing };
+    if (speed !== undefined) this.controller.options.speed = speed;
+  }
+
+  clearRequests(): void {
+    this.requests.length = 0;
+  }
+
+  count(
+    filter: Partial<Pick<KubeRequest, 'verb' | 'resource' | 'method' | 'subresource' | 'name'>> = {}
+  ): number {
+    return this.requests.filter(r =>
+      Object.entries(filter).every(([k, v]) => (r as unknown as Record<string, unknown>)[k] === v)
+    ).length;
+  }
+
+  /** Requests by `verb resource[/subresource]` (`patch deployments`, `get pods/log`). */
+  counters(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.requests) {
+      const key = r.resource
+        ? `${r.verb} ${r.resource}${r.subresource ? '/' + r.subresource : ''}`
+        : `${r.verb} ${r.path}`;
+      out[key] = (out[key] ?? 0) + 1;
+    }
+    return out;
+  }
+
+  // ---- direct access for tests ---------------------------------------------------------------------------
+
+  private kind(apiVersion: string, kind: string): ResourceInfo {
+    const info = this.registry.byKind(apiVersion, kind);
+    if (!info) throw new Error(`the test cluster serves no ${kind} in ${apiVersion}`);
+    return info;
+  }
+
+  get(apiVersion: string, kind: string, namespace: string, name: string): K | undefined {
+    return this.store.get(this.kind(apiVersion, kind), namespace, name);
+  }
+
+  list(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): K[] {
+    const req = labelSelector ? parseLabelSelector(labelSelector) : [];
+    return this.store
+      .list(this.kind(apiVersion, kind), namespace)
+      .map(e => this.store.render(e))
+      .filter(o => matchesRequirements(req, meta(o).labels as Record<string, string> | undefined));
+  }
+
+  /** Server-side applies an object as `manager` (seeding: another manager's fields, for conflicts). */
+  apply(object: K, options: { manager?: string; force?: boolean } = {}): K {
+    const info = this.kind(String(object.apiVersion), String(object.kind));
+    const namespace = info.namespaced ? String(object.metadata?.namespace ?? 'default') : '';
+    return this.applyObject(
+      info,
+      namespace,
+      String(object.metadata?.name),
+      clone(object),
+      options.manager ?? 'test',
+      Boolean(options.force),
+      false
+    ).object;
+  }
+
+  events(namespace?: string): K[] {
+    return this.store.list(this.kind('v1', 'Event'), namespace).map(e => this.store.render(e));
+  }
+
+  /** The lines of the container's current instance (or the previous one). */
+  logs(namespace: string, pod: string, container: string, previous = false): string[] | undefined {
+    const p = this.get('v1', 'Pod', namespace, pod);
+    const l = p && this.controller.logs(uidOf(p), container);
+    if (!l) return undefined;
+    return l.instances[l.instances.length - (previous ? 2 : 1)];
+  }
+
+  private seed(): void {
+    const ns = this.kind('v1', 'Namespace');
+    for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+      const o: K = { metadata: { name } };
+      defaults(ns, o);
+      this.store.write(ns, o);
+    }
+    const node = this.kind('v1', 'Node');
+    for (const [i, name] of this.controller.nodeNames().entries()) {
+      this.store.write(node, {
+        metadata: {
+          name,
+          labels: {
+            'kubernetes.io/hostname': name,
+            'kubernetes.io/os': 'linux',
+            'kubernetes.io/arch': 'amd64',
+            'topology.kubernetes.io/zone': `us-east-1${'abc'[i % 3]}`
+          }
+        },
+        spec: {},
+        status: {
+          capacity: { cpu: '2', memory: '8Gi', pods: '29' },
+          allocatable: { cpu: '1930m', memory: '7Gi', pods: '29' },
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'True',
+              reason: 'KubeletReady',
+              message: 'kubelet is posting ready status'
+            }
+          ],
+          nodeInfo: {
+            kubeletVersion: 'v1.34.0-eks-test',
+            containerRuntimeVersion: 'containerd://1.7.27',
+            osImage: 'Amazon Linux 2023',
+            architecture: 'amd64',
+            operatingSystem: 'linux'
+          }
+        }
+      });
+    }
+    const sa = this.kind('v1', 'ServiceAccount');
+    for (const namespace of ['default', 'kube-system'])
+      this.store.write(sa, { metadata: { name: 'default', namespace } });
+  }
+
+  // ---- HTTP ----------------------------------------------------------------------------------------------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const query = Object.fromEntries(url.searchParams);
+    const record: KubeRequest = {
+      at: Date.now(),
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query,
+      verb: 'get',
+      userAgent: String(req.headers['user-agent'] ?? ''),
+      status: 0,
+      contentType: req.headers['content-type']
+    };
+    this.requests.push(record);
+    const send = (code: number, body: unknown, type = 'application/json') => {
+      record.status = code;
+      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      res.writeHead(code, {
+        'content-type': type,
+        'content-length': Buffer.byteLength(text),
+        'audit-id': randomId()
+      });
+      res.end(text);
+    };
+    try {
+      const body = await readBody(req);
+      const publicPath = ['/version', '/healthz', '/livez', '/readyz'].includes(url.pathname);
+      if (req.headers.authorization || !publicPath) {
+        if (!req.headers.authorization) {
+          record.identity = 'system:anonymous';
+          throw new HttpError(
+            403,
+            'Forbidden',
+            `forbidden: User "system:anonymous" cannot get path "${url.pathname}"`,
+            {}
+          );
+        }
+        const auth = await this.auth.authenticate(req.headers.authorization);
+        if (!auth.ok) {
+          record.identity = undefined;
+          throw new HttpError(401, 'Unauthorized', 'Unauthorized');
+        }
+        record.identity = auth.identity;
+      }
+      const result = this.route(req.method ?? 'GET', url, query, body, record, res);
+      if (result === 'streaming') return;
+      send(result.code, result.body, result.type);
+    } catch (error) {
+      if (error instanceof HttpError)
+        send(error.code, statusBody(error.code, error.reason, error.message, error.details));
+      else if (error instanceof SelectorError) send(400, statusBody(400, 'BadRequest', error.message));
+      else if (error instanceof PatchError) send(422, statusBody(422, 'Invalid', error.message));
+      else
+        send(
+          500,
+          statusBody(500, 'InternalError', `test server: ${(error as Error).stack ?? String(error)}`)
+        );
+    }
+  }
+
+  private route(
+    method: string,
+    url: URL,
+    query: Record<string, string>,
+    body: string,
+    record: KubeRequest,
+    res: ServerResponse
+  ): { code: number; body: unknown; type?: string } | 'streaming' {
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const ok = (b: unknown) => ({ code: 200, body: b });
+    record.verb = 'discovery';
+    if (path === '/version')
+      return ok({
+        major: '1',
+        minor: '34',
+        emulationMajor: '1',
+        emulationMinor: '34',
+        gitVersion: 'v1.34.0-eks-dockyard',
+        gitCommit: '0000000000000000000000000000000000000000',
+        gitTreeState: 'clean',
+        buildDate: '2026-01-01T00:00:00Z',
+        goVersion: 'go1.24.6',
+        compiler: 'gc',
+        platform: 'linux/amd64'
+      });
+    if (['/healthz', '/livez', '/readyz'].includes(path))
+      return { code: 200, body: 'ok', type: 'text/plain' };
+    if (path === '/openapi/v3' || path.startsWith('/openapi/v3/')) {
+      const doc = openApiV3(this.registry, path.slice('/openapi/v3/'.length));
+      if (!doc) throw new HttpError(404, 'NotFound', 'the server could not find the requested resource');
+      return ok(doc);
+    }
+    if (path === '/api') return ok(this.registry.coreVersions(new URL(this.url).host));
+    if (path === '/apis') return ok(this.registry.groupList());
+    const parts = path.split('/').filter(Boolean);
+    let group: string;
+    let version: string;
+    let rest: string[];
+    if (parts[0] === 'api' && parts.length >= 2) {
+      group = '';
+      version = parts[1];
+      rest = parts.slice(2);
+    } else if (parts[0] === 'apis' && parts.length >= 2) {
+      if (parts.length === 2) {
+        const doc = this.registry.group(parts[1]);
+        if (!doc) throw new HttpError(404, 'NotFound', 'the server could not find the requested resource');
+        return ok(doc);
+      }
+      group = parts[1];
+      version = parts[2];
+      rest = parts.slice(3);
+    } else throw new HttpError(404, 'NotFound', 'the server could not find the requested resource');
+    if (rest.length === 0) {
+      const doc = this.registry.resourceList(group, version);
+      if (!doc) throw new HttpError(404, 'NotFound', 'the server could not find the requested resource');
+      return ok(doc);
+    }
+    const route = this.resolve(group, version, rest);
+    record.resource = route.info.resource;
+    record.namespace = route.namespace;
+    record.name = route.name;
+    record.subresource = route.subresource;
+    return this.dispatch(method, route, query, body, record, res);
+  }
+
+  private resolve(group: string, version: string, rest: string[]): Route {
+    const find = (resource: string) => this.registry.byResource(group, version, resource);
+    const missing = () => new HttpError(404, 'NotFound', 'the server could not find the requested resource');
+    if (rest[0] === 'namespaces' && rest.length >= 3) {
+      const info = find(rest[2]);
+      if (info?.namespaced) {
+        if (rest.length > 5) throw missing();
+        return { info, namespace: rest[1], name: rest[3], subresource: rest[4] };
+      }
+      // /api/v1/namespaces/<name>/<subresource>
+      if (rest.length === 3 && group === '')
+        return { info: find('namespaces')!, name: rest[1], subresource: rest[2] };
+      throw missing();
+    }
+    const info = find(rest[0]);
+    if (!info || rest.length > 3) throw missing();
+    return { info, name: rest[1], subresource: rest[2] };
+  }
+
+  private dispatch(
+    method: string,
+    route: Route,
+    query: Record<string, string>,
+    body: string,
+    record: KubeRequest,
+    res: ServerResponse
+  ): { code: number; body: unknown; type?: string } | 'streaming' {
+    const { info, namespace, name, subresource } = route;
+    if (subresource && !(info.subresources ?? []).includes(subresource))
+      throw new HttpError(404, 'NotFound', 'the server could not find the requested resource');
+    const dryRun = query.dryRun === 'All';
+    const ns = info.namespaced ? (namespace ?? '') : '';
+    if (info.namespaced && name && !namespace)
+      throw new HttpError(404, 'NotFound', 'the server could not find the requested resource');
+    switch (method) {
+      case 'GET': {
+        if (!name) {
+          const watching = query.watch === 'true' || query.watch === '1';
+          record.verb = watching ? 'watch' : 'list';
+          const labels = parseLabelSelector(query.labelSelector ?? '');
+          const fields = parseFieldSelector(query.fieldSelector ?? '', [
+            'metadata.name',
+            'metadata.namespace',
+            ...(info.fieldSelectors ?? [])
+          ]);
+          if (watching) {
+            this.watch(res, record, info, namespace, labels, fields, query);
+            return 'streaming';
+          }
+          return { code: 200, body: this.listBody(info, namespace, labels, fields) };
+        }
+        if (subresource === 'log') {
+          record.verb = 'log';
+          return { code: 200, body: this.podLog(ns, name, query), type: 'text/plain' };
+        }
+        record.verb = 'get';
+        const o = this.store.get(info, ns, name);
+        if (!o) throw notFound(info, name);
+        if (subresource === 'scale') return { code: 200, body: scaleOf(o) };
+        return { code: 200, body: o };
+      }
+      case 'POST': {
+        record.verb = 'create';
+        if (name)
+          throw new HttpError(
+            405,
+            'MethodNotAllowed',
+            'the server does not allow this method on the requested resource'
+          );
+        const object = parseBody(body) as K;
+        if (!object.metadata?.name && object.metadata?.generateName)
+          object.metadata.name = `${object.metadata.generateName}${randomId().slice(0, 5)}`;
+        const objName = String(object.metadata?.name ?? '');
+        this.checkIdentity(info, object, ns, objName);
+        if (this.store.entry(info, ns, objName))
+          throw new HttpError(
+            409,
+            'AlreadyExists',
+            `${qualifiedResource(info)} "${objName}" already exists`,
+            { name: objName, group: info.group, kind: info.resource }
+          );
+        this.checkNamespace(info, ns);
+        const manager = query.fieldManager || managerFromAgent(record.userAgent);
+        delete object.status;
+        return { code: 201, body: this.writeObject(info, ns, object, manager, dryRun, undefined) };
+      }
+      case 'PUT': {
+        record.verb = 'update';
+        if (!name)
+          throw new HttpError(
+            405,
+            'MethodNotAllowed',
+            'the server does not allow this method on the requested resource'
+          );
+        const object = parseBody(body) as K;
+        this.checkIdentity(info, object, ns, name);
+        const live = this.store.entry(info, ns, name);
+        if (!live) throw notFound(info, name);
+        const rv = object.metadata?.resourceVersion;
+        if (rv && rv !== meta(live.object).resourceVersion)
+          throw new HttpError(
+            409,
+            'Conflict',
+            `Operation cannot be fulfilled on ${qualifiedResource(info)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+            { name, group: info.group, kind: info.resource }
+          );
+        const manager = query.fieldManager || managerFromAgent(record.userAgent);
+        const next = this.withSubresource(live, object, subresource);
+        return { code: 200, body: this.writeObject(info, ns, next, manager, dryRun, subresource) };
+      }
+      case 'PATCH':
+        return this.patch(route, ns, query, body, record, dryRun);
+      case 'DELETE': {
+        if (!name) {
+          record.verb = 'deletecollection';
+          const labels = parseLabelSelector(query.labelSelector ?? '');
+          const fields = parseFieldSelector(query.fieldSelector ?? '', [
+            'metadata.name',
+            'metadata.namespace',
+            ...(info.fieldSelectors ?? [])
+          ]);
+          const list = this.listBody(info, namespace, labels, fields);
+          if (!dryRun)
+            for (const item of list.items as K[])
+              this.deleteObject(info, namespaceOf(item), nameOf(item), deleteOptions(body, info));
+          return { code: 200, body: list };
+        }
+        record.verb = 'delete';
+        const entry = this.store.entry(info, ns, name);
+        if (!entry) throw notFound(info, name);
+        const options = deleteOptions(body, info);
+        const pre = options.preconditions ?? {};
+        if (
+          (pre.uid && pre.uid !== uidOf(entry.object)) ||
+          (pre.resourceVersion && pre.resourceVersion !== meta(entry.object).resourceVersion)
+        )
+          throw new HttpError(
+            409,
+            'Conflict',
+            `Operation cannot be fulfilled on ${qualifiedResource(info)} "${name}": Precondition failed`
+          );
+        if (dryRun || options.dryRun?.includes?.('All')) return { code: 200, body: this.store.render(entry) };
+        return { code: 200, body: this.deleteObject(info, ns, name, options) };
+      }
+      default:
+        throw new HttpError(
+          405,
+          'MethodNotAllowed',
+          'the server does not allow this method on the requested resource'
+        );
+    }
+  }
+
+  /** A write to a subresource (status) keeps the main resource; a write to the main resource keeps status. */
+  private withSubresource(live: Entry, object: K, subresource?: string): K {
+    const next = clone(live.object) as K;
+    if (subresource === 'status') next.status = object.status;
+    else if (subresource === 'scale') next.spec = { ...next.spec, replicas: object.spec?.replicas };
+    else {
+      const status = next.status;
+      Object.keys(next).forEach(k => delete next[k]);
+      Object.assign(next, object);
+      if (status === undefined) delete next.status;
+      else next.status = status;
+    }
+    return next;
+  }
+
+  private checkIdentity(info: ResourceInfo, object: K, ns: string, name: string): void {
+    if (!object || typeof object !== 'object' || Array.isArray(object))
+      throw new HttpError(400, 'BadRequest', 'the body of the request is not an object');
+    const apiVersion = apiVersionOf(info);
+    if ((object.apiVersion && object.apiVersion !== apiVersion) || (object.kind && object.kind !== info.kind))
+      throw new HttpError(
+        400,
+        'BadRequest',
+        `the API version in the data (${object.apiVersion}) does not match the expected API version (${apiVersion})`
+      );
+    object.metadata ??= {};
+    if (!name)
+      throw new HttpError(
+        422,
+        'Invalid',
+        `${info.kind} "" is invalid: metadata.name: Required value: name or generateName is required`
+      );
+    if (object.metadata.name && object.metadata.name !== name)
+      throw new HttpError(400, 'BadRequest', 'the name of the object does not match the name on the URL');
+    if (!NAME.test(name) || name.length > 253)
+      throw new HttpError(
+        422,
+        'Invalid',
+        `${info.kind} "${name}" is invalid: metadata.name: Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
+        {
+          name,
+          group: info.group,
+          kind: info.kind,
+          causes: [
+            { reason: 'FieldValueInvalid', message: `Invalid value: "${name}"`, field: 'metadata.name' }
+          ]
+        }
+      );
+    if (info.namespaced) {
+      if (object.metadata.namespace && object.metadata.namespace !== ns)
+        throw new HttpError(
+          400,
+          'BadRequest',
+          'the namespace of the provided object does not match the namespace sent on the request'
+        );
+      object.metadata.namespace = ns;
+    } else delete object.metadata.namespace;
+    object.metadata.name = name;
+    object.apiVersion = apiVersion;
+    object.kind = info.kind;
+  }
+
+  private checkNamespace(info: ResourceInfo, ns: string): void {
+    if (!info.namespaced) return;
+    const n = this.store.get(this.kind('v1', 'Namespace'), '', ns);
+    if (!n)
+      throw new HttpError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
+    if ((n as K).status?.phase === 'Terminating')
+      throw new HttpError(
+        403,
+        'Forbidden',
+        `${info.resource} "" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`
+      );
+  }
+
+  private writeObject(
+    info: ResourceInfo,
+    ns: string,
+    object: K,
+    manager: string,
+    dryRun: boolean,
+    subresource: string | undefined
+  ): K {
+    defaults(info, object);
+    const { entry, created } = this.store.write(info, object, { manager, subresource, dryRun });
+    if (created && !dryRun) this.afterCreate(entry);
+    return dryRun ? this.store.render(entry) : this.store.get(info, ns, nameOf(object))!;
+  }
+
+  /** Defaults that need the uid (a Job's selector). */
+  private afterCreate(entry: Entry): void {
+    const o = entry.object as K;
+    if (entry.info.kind === 'Job' && !o.spec?.selector && !o.spec?.manualSelector) {
+      const next = clone(o);
+      const uid = uidOf(o);
+      next.spec.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
+      next.spec.template.metadata ??= {};
+      next.spec.template.metadata.labels = {
+        ...(next.spec.template.metadata.labels ?? {}),
+        'batch.kubernetes.io/controller-uid': uid,
+        'batch.kubernetes.io/job-name': nameOf(o),
+        'controller-uid': uid,
+        'job-name': nameOf(o)
+      };
+      this.store.write(entry.info, next, { managers: entry.managers });
+    }
+  }
+
+  private applyObject(
+    info: ResourceInfo,
+    ns: string,
+    name: string,
+    applied: K,
+    manager: string,
+    force: boolean,
+    dryRun: boolean
+  ): { object: K; created: boolean } {
+    this.checkIdentity(info, applied, ns, name);
+    const live = this.store.entry(info, ns, name);
+    if (!live) this.checkNamespace(info, ns);
+    delete applied.status;
+    delete applied.metadata.managedFields;
+    delete applied.metadata.resourceVersion;
+    const result = serverSideApply({
+      live: live?.object,
+      managers: live?.managers ?? [],
+      applied,
+      manager,
+      force,
+      now: new Date().toISOString().replace(/\.\d+Z$/, 'Z')
+    });
+    if (!result.ok)
+      throw new HttpError(409, 'Conflict', conflictMessage(result.conflicts, apiVersionOf(info)), {
+        causes: result.conflicts.map(c => ({
+          reason: 'FieldManagerConflict',
+          message: `conflict with "${c.manager}" using ${apiVersionOf(info)}`,
+          field: c.field
+        }))
+      });
+    const object = result.object as K;
+    if (live) object.status = (live.object as K).status;
+    else delete object.status;
+    defaults(info, object);
+    const { entry, created } = this.store.write(info, object, { managers: result.managers, dryRun });
+    if (created && !dryRun) this.afterCreate(entry);
+    return { object: dryRun ? this.store.render(entry) : this.store.get(info, ns, name)!, created };
+  }
+
+  private patch(
+    route: Route,
+    ns: string,
+    query: Record<string, string>,
+    body: string,
+    record: KubeRequest,
+    dryRun: boolean
+  ): { code: number; body: unknown } {
+    const { info, name, subresource } = route;
+    if (!name)
+      throw new HttpError(
+        405,
+        'MethodNotAllowed',
+        'the server does not allow this method on the requested resource'
+      );
+    const type = String(record.contentType ?? '')
+      .split(';')[0]
+      .trim();
+    if (type === 'application/apply-patch+yaml' || type === 'application/apply-patch+cbor') {
+      record.verb = 'apply';
+      if (!query.fieldManager)
+        throw new HttpError(
+          400,
+          'BadRequest',
+          'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch'
+        );
+      if (subresource && subresource !== 'status')
+        throw new HttpError(404, 'NotFound', 'the server could not find the requested resource');
+      const applied = parseBody(body) as K;
+      if (subresource === 'status') {
+        const live = this.store.entry(info, ns, name);
+        if (!live) throw notFound(info, name);
+        const next = clone(live.object) as K;
+        next.status = { ...(next.status ?? {}), ...(applied.status ?? {}) };
+        return { code: 200, body: this.writeObject(info, ns, next, query.fieldManager, dryRun, 'status') };
+      }
+      const force = query.force === 'true';
+      const { object, created } = this.applyObject(
+        info,
+        ns,
+        name,
+        applied,
+        query.fieldManager,
+        force,
+        dryRun
+      );
+      return { code: created ? 201 : 200, body: object };
+    }
+    record.verb = 'patch';
+    const live = this.store.entry(info, ns, name);
+    if (!live) throw notFound(info, name);
+    const patch = parseBody(body) as K;
+    const current = subresource === 'scale' ? scaleOf(this.store.render(live)) : clone(live.object);
+    let next: K;
+    if (type === 'application/merge-patch+json') next = mergePatch(current as any, patch as any) as K;
+    else if (type === 'application/strategic-merge-patch+json')
+      next = strategicMergePatch(current as any, patch as any) as K;
+    else if (type === 'application/json-patch+json') next = jsonPatch(current as any, patch as any) as K;
+    else
+      throw new HttpError(
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`
+      );
+    if (nameOf(next) !== name)
+      throw new HttpError(400, 'BadRequest', 'the name of the object does not match the name on the URL');
+    const manager = query.fieldManager || managerFromAgent(record.userAgent);
+    const merged =
+      subresource === 'scale'
+        ? this.withSubresource(live, { spec: { replicas: next.spec?.replicas } }, 'scale')
+        : this.withSubresource(live, next, subresource === 'status' ? 'status' : undefined);
+    if (subresource !== 'status') merged.status = (live.object as K).status;
+    const written = this.writeObject(info, ns, merged, manager, dryRun, subresource);
+    return { code: 200, body: subresource === 'scale' ? scaleOf(written) : written };
+  }
+
+  private listBody(
+    info: ResourceInfo,
+    namespace: string | undefined,
+    labels: Requirement[],
+    fields: FieldRequirement[]
+  ): K {
+    const items = this.store
+      .list(info, namespace)
+      .map(e => this.store.render(e))
+      .filter(
+        o =>
+          matchesRequirements(labels, meta(o).labels as Record<string, string> | undefined) &&
+          matchesFields(fields, o)
+      )
+      .map(o => {
+        // Built-in kinds' list items carry no apiVersion/kind (as the real server encodes typed lists).
+        if (!info.crd) {
+          delete o.apiVersion;
+          delete o.kind;
+        }
+        return o;
+      });
+    return {
+      kind: `${info.kind}List`,
+      apiVersion: apiVersionOf(info),
+      metadata: { resourceVersion: String(this.store.rv) },
+      items
+    };
+  }
+
+  private watch(
+    res: ServerResponse,
+    record: KubeRequest,
+    info: ResourceInfo,
+    namespace: string | undefined,
+    labels: Requirement[],
+    fields: FieldRequirement[],
+    query: Record<string, string>
+  ): void {
+    record.status = 200;
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'transfer-encoding': 'chunked',
+      'cache-control': 'no-cache, private'
+    });
+    res.flushHeaders();
+    this.watches.add(res);
+    const matches = (o: K | undefined) =>
+      o !== undefined && matchesRequirements(labels, o.metadata?.labels) && matchesFields(fields, o);
+    const write = (type: string, object: K) => res.write(JSON.stringify({ type, object }) + '\n');
+    const deliver = (c: Change) => {
+      if (c.info.group !== info.group || c.info.resource !== info.resource) return;
+      if (namespace && info.namespaced && c.namespace !== namespace) return;
+      const now = matches(c.object);
+      const before = c.type === 'MODIFIED' && matches(c.old);
+      if (c.type === 'MODIFIED') {
+        if (now) write(before ? 'MODIFIED' : 'ADDED', c.object);
+        else if (before) write('DELETED', c.object);
+      } else if (now) write(c.type, c.object);
+    };
+    const rv = query.resourceVersion;
+    if (!rv || rv === '0') {
+      for (const o of this.listBody(info, namespace, labels, fields).items as K[])
+        write('ADDED', { apiVersion: apiVersionOf(info), kind: info.kind, ...o });
+    } else {
+      const missed = this.store.since(Number(rv));
+      if (!missed) {
+        write('ERROR', statusBody(410, 'Expired', `too old resource version: ${rv} (${this.store.rv})`));
+        res.end();
+        this.watches.delete(res);
+        return;
+      }
+      for (const c of missed) deliver(c);
+    }
+    const unsubscribe = this.store.subscribe(deliver);
+    const timeout = Number(query.timeoutSeconds ?? 1800) * 1000;
+    const timer = setTimeout(() => res.end(), timeout);
+    timer.unref();
+    const close = () => {
+      unsubscribe();
+      clearTimeout(timer);
+      this.watches.delete(res);
+    };
+    res.on('close', close);
+    res.on('finish', close);
+  }
+
+  private podLog(ns: string, name: string, query: Record<string, string>): string {
+    const pod = this.store.get(this.kind('v1', 'Pod'), ns, name) as K | undefined;
+    if (!pod) throw notFound(this.kind('v1', 'Pod'), name);
+    const containers: string[] = (pod.spec.containers ?? []).map((c: K) => c.name);
+    const inits: string[] = (pod.spec.initContainers ?? []).map((c: K) => c.name);
+    let container = query.container;
+    if (!container) {
+      if (containers.length !== 1)
+        throw new HttpError(
+          400,
+          'BadRequest',
+          `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]${inits.length ? ` or one of the init containers: [${inits.join(' ')}]` : ''}`
+        );
+      container = containers[0];
+    }
+    if (![...containers, ...inits].includes(container))
+      throw new HttpError(400, 'BadRequest', `container ${container} is not valid for pod ${name}`);
+    const logs = this.controller.logs(uidOf(pod), container);
+    const previous = query.previous === 'true';
+    const instances = logs?.instances ?? [];
+    let lines: string[] | undefined;
+    if (previous) {
+      lines = instances.length >= 2 ? instances[instances.length - 2] : undefined;
+      if (!lines)
+        throw new HttpError(
+          400,
+          'BadRequest',
+          `previous terminated container "${container}" in pod "${name}" not found`
+        );
+    } else {
+      lines = instances[instances.length - 1];
+      const waiting = logs?.state.waiting;
+      if (!lines && waiting) {
+        const why =
+          waiting.reason === 'ErrImagePull' || waiting.reason === 'ImagePullBackOff'
+            ? 'trying and failing to pull image'
+            : waiting.reason;
+        throw new HttpError(
+          400,
+          'BadRequest',
+          `container "${container}" in pod "${name}" is waiting to start: ${why}`
+        );
+      }
+      lines ??= [];
+    }
+    const tail = query.tailLines !== undefined ? Number(query.tailLines) : undefined;
+    const picked = tail !== undefined && tail >= 0 ? lines.slice(Math.max(0, lines.length - tail)) : lines;
+    return picked.map(l => l + '\n').join('');
+  }
+
+  /** Deletes with propagation: Background and Foreground delete dependents, Orphan leaves them. */
+  private deleteObject(info: ResourceInfo, ns: string, name: string, options: K): K {
+    const entry = this.store.entry(info, ns, name);
+    if (!entry) throw notFound(info, name);
+    const o = entry.object as K;
+    const policy =
+      options.propagationPolicy ?? (options.orphanDependents ? 'Orphan' : defaultPropagation(info));
+    if (info.kind === 'Namespace') {
+      if (['default', 'kube-system', 'kube-public'].includes(name))
+        throw new HttpError(
+          403,
+          'Forbidden',
+          `namespaces "${name}" is forbidden: this namespace may not be deleted`
+        );
+      const terminating = clone(o);
+      terminating.metadata.deletionTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      terminating.status = { phase: 'Terminating' };
+      this.store.write(info, terminating, { managers: entry.managers });
+      const snapshot = this.store.get(info, '', name)!;
+      for (const r of this.registry.all().filter(r => r.namespaced))
+        for (const child of this.store.list(r, name)) this.removeWithDependents(child, 'Background');
+      this.store.remove(info, '', name);
+      return snapshot;
+    }
+    if ((o.metadata.finalizers ?? []).length) {
+      const next = clone(o);
+      next.metadata.deletionTimestamp ??= new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      this.store.write(info, next, { managers: entry.managers });
+      return this.store.get(info, ns, name)!;
+    }
+    if (policy === 'Foreground') {
+      const next = clone(o);
+      next.metadata.deletionTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      next.metadata.finalizers = ['foregroundDeletion'];
+      this.store.write(info, next, { managers: entry.managers });
+    }
+    const snapshot = this.store.get(info, ns, name)!;
+    this.removeWithDependents(this.store.entry(info, ns, name)!, policy);
+    return snapshot;
+  }
+
+  private removeWithDependents(entry: Entry, policy: string): void {
+    const uid = uidOf(entry.object);
+    for (const child of this.store.ownedBy(uid)) {
+      if (policy === 'Orphan') {
+        const next = clone(child.object) as K;
+        next.metadata.ownerReferences = next.metadata.ownerReferences.filter((r: K) => r.uid !== uid);
+        if (!next.metadata.ownerReferences.length) delete next.metadata.ownerReferences;
+        this.store.write(child.info, next, { managers: child.managers });
+      } else this.removeWithDependents(child, 'Background');
+    }
+    this.store.remove(entry.info, namespaceOf(entry.object), nameOf(entry.object));
+    if (entry.info.kind === 'CustomResourceDefinition') {
+      for (const r of this.registry.all().filter(r => r.crd === nameOf(entry.object)))
+        for (const child of this.store.list(r))
+          this.store.remove(r, namespaceOf(child.object), nameOf(child.object));
+      this.registry.removeCrd(nameOf(entry.object));
+    }
+  }
+}
+
+function defaultPropagation(info: ResourceInfo): string {
+  // batch/v1 Jobs and the legacy core kinds orphan by default when the client does not say.
+  return info.kind === 'Job' ? 'Orphan' : 'Background';
+}
+
+function deleteOptions(body: string, info: ResourceInfo): K {
+  if (!body.trim()) return { propagationPolicy: defaultPropagation(info) };
+  const options = parseBody(body) as K;
+  return options ?? {};
+}
+
+function scaleOf(o: K): K {
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: {
+      name: o.metadata.name,
+      namespace: o.metadata.namespace,
+      uid: o.metadata.uid,
+      resourceVersion: o.metadata.resourceVersion,
+      creationTimestamp: o.metadata.creationTimestamp
+    },
+    spec: { replicas: o.spec?.replicas ?? 0 },
+    status: { replicas: o.status?.replicas ?? 0, selector: '' }
+  };
+}
+
+/** The field manager of a non-apply write without `fieldManager`: the user agent's program name, as the server derives it. */
+function managerFromAgent(agent: string): string {
+  return agent.split('/')[0] || 'unknown';
+}
+
+function randomId(): string {
+  return [...crypto.getRandomValues(new Uint8Array(16))].map(b => b.toString(16).padStart(2, '0')).join('');
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** A JSON or YAML body. */
+function parseBody(body: string): unknown {
+  if (!body.trim()) throw new HttpError(400, 'BadRequest', 'the body of the request is empty');
+  try {
+    return JSON.parse(body);
+  } catch {
+    try {
+      return parseYaml(body);
+    } catch (error) {
+      throw new HttpError(400, 'BadRequest', `error decoding YAML: ${(error as Error).message}`);
+    }
+  }
+}
+
+let clusterIp = 10;
+
+/** The defaults the API server fills in on every write. */
+function defaults(info: ResourceInfo, o: K): void {
+  o.metadata ??= {};
+  o.spec ??= [
+    'Deployment',
+    'StatefulSet',
+    'DaemonSet',
+    'Job',
+    'CronJob',
+    'Service',
+    'Pod',
+    'Namespace'
+  ].includes(info.kind)
+    ? {}
+    : o.spec;
+  if (o.spec === undefined) delete o.spec;
+  switch (info.kind) {
+    case 'Namespace':
+      o.metadata.labels = { ...(o.metadata.labels ?? {}), 'kubernetes.io/metadata.name': o.metadata.name };
+      o.spec.finalizers ??= ['kubernetes'];
+      o.status ??= { phase: 'Active' };
+      break;
+    case 'Deployment':
+      o.spec.replicas ??= 1;
+      o.spec.revisionHistoryLimit ??= 10;
+      o.spec.progressDeadlineSeconds ??= 600;
+      o.spec.strategy ??= {};
+      o.spec.strategy.type ??= 'RollingUpdate';
+      if (o.spec.strategy.type === 'RollingUpdate') {
+        o.spec.strategy.rollingUpdate ??= {};
+        o.spec.strategy.rollingUpdate.maxSurge ??= '25%';
+        o.spec.strategy.rollingUpdate.maxUnavailable ??= '25%';
+      }
+      defaultPodSpec(o.spec.template?.spec);
+      break;
+    case 'StatefulSet':
+      o.spec.replicas ??= 1;
+      o.spec.podManagementPolicy ??= 'OrderedReady';
+      o.spec.updateStrategy ??= { type: 'RollingUpdate', rollingUpdate: { partition: 0 } };
+      o.spec.revisionHistoryLimit ??= 10;
+      o.spec.persistentVolumeClaimRetentionPolicy ??= { whenDeleted: 'Retain', whenScaled: 'Retain' };
+      defaultPodSpec(o.spec.template?.spec);
+      break;
+    case 'DaemonSet':
+      o.spec.updateStrategy ??= { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } };
+      o.spec.revisionHistoryLimit ??= 10;
+      defaultPodSpec(o.spec.template?.spec);
+      break;
+    case 'Job':
+      o.spec.parallelism ??= 1;
+      o.spec.completions ??= 1;
+      o.spec.backoffLimit ??= 6;
+      o.spec.completionMode ??= 'NonIndexed';
+      o.spec.suspend ??= false;
+      o.spec.podReplacementPolicy ??= 'TerminatingOrFailed';
+      defaultPodSpec(o.spec.template?.spec);
+      break;
+    case 'CronJob':
+      o.spec.concurrencyPolicy ??= 'Allow';
+      o.spec.suspend ??= false;
+      o.spec.successfulJobsHistoryLimit ??= 3;
+      o.spec.failedJobsHistoryLimit ??= 1;
+      defaultPodSpec(o.spec.jobTemplate?.spec?.template?.spec);
+      break;
+    case 'Service':
+      o.spec.type ??= 'ClusterIP';
+      o.spec.sessionAffinity ??= 'None';
+      if (o.spec.type !== 'ExternalName' && !o.spec.clusterIP) {
+        o.spec.clusterIP = `10.100.${Math.floor(clusterIp / 250) % 250}.${(clusterIp++ % 250) + 1}`;
+        o.spec.clusterIPs = [o.spec.clusterIP];
+      }
+      o.spec.ipFamilies ??= ['IPv4'];
+      o.spec.ipFamilyPolicy ??= 'SingleStack';
+      o.spec.internalTrafficPolicy ??= 'Cluster';
+      for (const p of o.spec.ports ?? []) {
+        p.protocol ??= 'TCP';
+        p.targetPort ??= p.port;
+      }
+      o.status ??= { loadBalancer: {} };
+      break;
+    case 'Secret':
+      o.type ??= 'Opaque';
+      if (o.stringData) {
+        o.data = { ...(o.data ?? {}) };
+        for (const [k, v] of Object.entries(o.stringData))
+          o.data[k] = Buffer.from(String(v)).toString('base64');
+        delete o.stringData;
+      }
+      break;
+    case 'Pod':
+      if (!o.status) defaultPod(o);
+      else defaultPodSpec(o.spec);
+      break;
+    default:
+      break;
+  }
+}
+
+export async function startKubeServer(options: KubeServerOptions = {}): Promise<KubeServer> {
+  return new KubeServer(options).start();
+}
+
+export { podReady };
