@@ -1,0 +1,249 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DockyardError } from '../../../core/errors.js';
+import {
+  imageMatches,
+  imageRepository,
+  kustomizeBuild,
+  loadManifests,
+  manifestFiles,
+  parseManifests,
+  render,
+  substituteImages,
+  type Manifest
+} from './manifests.js';
+
+let ws: string;
+let outside: string;
+beforeAll(() => {
+  ws = mkdtempSync(join(tmpdir(), 'dockyard-eks-ws-'));
+  outside = mkdtempSync(join(tmpdir(), 'dockyard-eks-out-'));
+  mkdirSync(join(ws, 'k8s/base'), { recursive: true });
+  writeFileSync(
+    join(ws, 'k8s/a.yaml'),
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n# empty\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n'
+  );
+  writeFileSync(
+    join(ws, 'k8s/b.yml'),
+    'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Secret\n    metadata: { name: s }\n'
+  );
+  writeFileSync(join(ws, 'k8s/notes.txt'), 'not a manifest');
+  writeFileSync(join(ws, 'k8s/base/c.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: { name: c }\n');
+  writeFileSync(join(outside, 'x.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\n');
+  symlinkSync(join(outside, 'x.yaml'), join(ws, 'k8s/escape.link'));
+});
+afterAll(() => {
+  rmSync(ws, { recursive: true, force: true });
+  rmSync(outside, { recursive: true, force: true });
+});
+
+const names = (files: string[]) => files.map(f => f.slice(ws.length + 1));
+
+describe('manifestFiles', () => {
+  it('reads a directory for its manifest files, not its subdirectories; globs with * and **', () => {
+    expect(names(manifestFiles(['k8s'], ws))).toEqual(['k8s/a.yaml', 'k8s/b.yml']);
+    expect(names(manifestFiles(['k8s/*.yaml'], ws))).toEqual(['k8s/a.yaml']);
+    expect(names(manifestFiles(['k8s/**/*.yaml'], ws))).toEqual(['k8s/a.yaml', 'k8s/base/c.yaml']);
+    expect(names(manifestFiles(['k8s/a.yaml', 'k8s'], ws))).toEqual(['k8s/a.yaml', 'k8s/b.yml']);
+  });
+
+  it('refuses paths outside the workspace, by .. or by a symlink, and lines that match nothing', () => {
+    const input = (lines: string[]) => {
+      try {
+        manifestFiles(lines, ws);
+      } catch (error) {
+        return (error as DockyardError).input;
+      }
+      return 'accepted';
+    };
+    expect(input([`../${outside.split('/').pop()}/x.yaml`])).toBe('manifests');
+    expect(input([join(outside, 'x.yaml')])).toBe('manifests');
+    expect(input(['k8s/escape.link'])).toBe('manifests');
+    expect(input(['k8s/nothing-*.yaml'])).toBe('manifests');
+    expect(input(['missing.yaml'])).toBe('manifests');
+  });
+
+  it('loads every document in order, skipping empty ones and flattening Lists', () => {
+    const loaded = loadManifests({ manifests: ['k8s'], workspace: ws });
+    expect(loaded.map(m => `${m.object.kind}/${m.object.metadata.name} ${m.source}`)).toEqual([
+      'ConfigMap/a k8s/a.yaml (document 1)',
+      'ConfigMap/b k8s/a.yaml (document 3)',
+      'Secret/s k8s/b.yml'
+    ]);
+  });
+});
+
+describe('parseManifests', () => {
+  it('names the file and line of malformed YAML and the manifests input', () => {
+    const error = (() => {
+      try {
+        parseManifests('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [oops\n', 'k8s/bad.yaml');
+      } catch (e) {
+        return e as DockyardError;
+      }
+    })();
+    expect(error?.input).toBe('manifests');
+    expect(error?.message).toMatch(/^k8s\/bad\.yaml line \d+ is not valid YAML/);
+  });
+
+  it('refuses a document without apiVersion, kind or metadata.name', () => {
+    expect(() => parseManifests('kind: ConfigMap\nmetadata: { name: a }\n', 'f.yaml')).toThrow(
+      "has no 'apiVersion'"
+    );
+    expect(() =>
+      parseManifests('apiVersion: v1\nkind: Pod\nmetadata: { generateName: p- }\n', 'f.yaml')
+    ).toThrow('has no metadata.name');
+    expect(() => parseManifests('- a\n- b\n', 'f.yaml')).toThrow('is not a Kubernetes object');
+  });
+});
+
+describe('images', () => {
+  it('finds the repository of a reference, registry port and digest included', () => {
+    expect(imageRepository('registry.local:5000/team/web:v1')).toBe('registry.local:5000/team/web');
+    expect(imageRepository('registry.local:5000/team/web@sha256:abc')).toBe('registry.local:5000/team/web');
+    expect(imageRepository('web')).toBe('web');
+    expect(imageRepository('localhost:5000/web')).toBe('localhost:5000/web');
+  });
+
+  it('matches the whole repository or its last segments, never a prefix', () => {
+    expect(imageMatches('registry.local:5000/team/web:v1', 'web')).toBe(true);
+    expect(imageMatches('registry.local:5000/team/web:v1', 'team/web')).toBe(true);
+    expect(imageMatches('web:v1', 'web')).toBe(true);
+    expect(imageMatches('registry.local:5000/team/web-sidecar:v1', 'web')).toBe(false);
+    expect(imageMatches('webhook:v1', 'web')).toBe(false);
+    expect(imageMatches('registry.local:5000/web:v1', '5000/web')).toBe(false);
+  });
+
+  const workloads = (): Manifest[] =>
+    parseManifests(
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web }
+spec:
+  template:
+    spec:
+      initContainers: [{ name: migrate, image: "registry.local:5000/web:v1" }]
+      containers:
+        - { name: app, image: "registry.local:5000/web:v1" }
+        - { name: proxy, image: "registry.local:5000/web-sidecar:v1" }
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: { name: nightly }
+spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: job, image: "web" }] } } } } }
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: c }
+data: { image: "web:v1" }
+`,
+      'k8s/app.yaml'
+    );
+
+  it('sets init and app containers of every workload kind, leaves the sidecar and non-workloads alone', () => {
+    const manifests = workloads();
+    const changes = substituteImages(manifests, [
+      { name: 'web', image: 'registry.local:5000/web:v2', line: 1 }
+    ]);
+    expect(changes.map(c => `${c.object} ${c.container}`)).toEqual([
+      'Deployment/web migrate',
+      'Deployment/web app',
+      'CronJob/nightly job'
+    ]);
+    const spec = (manifests[0].object.spec as { template: { spec: { containers: { image: string }[] } } })
+      .template.spec;
+    expect(spec.containers.map(c => c.image)).toEqual([
+      'registry.local:5000/web:v2',
+      'registry.local:5000/web-sidecar:v1'
+    ]);
+    expect(manifests[2].object.data).toEqual({ image: 'web:v1' });
+  });
+
+  it('an entry that matches nothing is an error naming images and its line', () => {
+    const error = (() => {
+      try {
+        substituteImages(workloads(), [
+          { name: 'web', image: 'web:v2', line: 1 },
+          { name: 'api', image: 'api:v2', line: 2 }
+        ]);
+      } catch (e) {
+        return e as DockyardError;
+      }
+    })();
+    expect(error?.input).toBe('images');
+    expect(error?.message).toContain("line 2 ('api=…')");
+  });
+});
+
+describe('render', () => {
+  const one = () =>
+    parseManifests(
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: "${var.NAME}" }\ndata:\n  pod: "$(POD_NAME)"\n  region: "${AWS_REGION}"\n  literal: "$${var.NAME}"\n',
+      'k8s/c.yaml'
+    );
+
+  it('fills ${var.NAME}, leaves what the cluster fills at run time, and adds labels and annotations', () => {
+    const { manifests } = render(one(), {
+      vars: { NAME: 'web' },
+      images: [],
+      labels: { 'app.kubernetes.io/managed-by': 'dockyard' },
+      annotations: { 'dockyard.dev/run': 'https://github.com/o/r/actions/runs/1' }
+    });
+    const o = manifests[0].object;
+    expect(o.metadata).toEqual({
+      name: 'web',
+      labels: { 'app.kubernetes.io/managed-by': 'dockyard' },
+      annotations: { 'dockyard.dev/run': 'https://github.com/o/r/actions/runs/1' }
+    });
+    expect(o.data).toEqual({ pod: '$(POD_NAME)', region: '${AWS_REGION}', literal: '${var.NAME}' });
+  });
+
+  it('a forgotten variable is an error naming the file, before anything is applied', () => {
+    expect(() => render(one(), { vars: {}, images: [], labels: {}, annotations: {} })).toThrow(
+      /\$\{var\.NAME\} in k8s\/c\.yaml has no value/
+    );
+  });
+
+  it('refuses an object defined twice', () => {
+    const twice = [...one(), ...one()];
+    expect(() => render(twice, { vars: { NAME: 'a' }, images: [], labels: {}, annotations: {} })).toThrow(
+      'defined twice'
+    );
+  });
+});
+
+describe('kustomizeBuild', () => {
+  it('uses kustomize, else kubectl kustomize, and says what to install when neither exists', () => {
+    const tried: string[] = [];
+    const missing = Object.assign(new Error('spawn ENOENT'), { code: 'ENOENT' });
+    const onlyKubectl = ((command: string) => {
+      tried.push(command);
+      if (command === 'kustomize') throw missing;
+      return 'apiVersion: v1\n';
+    }) as unknown as typeof import('node:child_process').execFileSync;
+    expect(kustomizeBuild('/ws/overlay', onlyKubectl)).toBe('apiVersion: v1\n');
+    expect(tried).toEqual(['kustomize', 'kubectl']);
+    const none = (() => {
+      throw missing;
+    }) as unknown as typeof import('node:child_process').execFileSync;
+    expect(() => kustomizeBuild('/ws/overlay', none)).toThrow('neither kustomize nor kubectl is installed');
+  });
+
+  it('reports a failing build with its stderr, naming the kustomize input', () => {
+    const failing = (() => {
+      throw Object.assign(new Error('exit 1'), {
+        status: 1,
+        stderr: 'Error: accumulating resources: missing.yaml'
+      });
+    }) as unknown as typeof import('node:child_process').execFileSync;
+    try {
+      kustomizeBuild('/ws/overlay', failing);
+    } catch (error) {
+      expect((error as DockyardError).input).toBe('kustomize');
+      expect((error as DockyardError).message).toContain('accumulating resources: missing.yaml');
+    }
+    expect.assertions(2);
+  });
+});
