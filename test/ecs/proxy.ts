@@ -115,13 +115,35 @@ export function faultResponse(request: ProxyRequest, kind: FaultKind): ProxyResp
   }
 }
 
+/** REST-JSON operations (EKS) by method and path, the ones the tests meet. */
+const REST_OPERATIONS: { service: string; method: string; path: RegExp; operation: string }[] = [
+  { service: 'eks', method: 'GET', path: /^\/clusters\/[^/]+$/, operation: 'DescribeCluster' },
+  { service: 'eks', method: 'GET', path: /^\/clusters$/, operation: 'ListClusters' },
+  { service: 'eks', method: 'POST', path: /^\/clusters$/, operation: 'CreateCluster' },
+  { service: 'eks', method: 'DELETE', path: /^\/clusters\/[^/]+$/, operation: 'DeleteCluster' }
+];
+
 /** Which service and operation a signed AWS request is for. */
 export function identify(
   headers: IncomingHttpHeaders,
-  body: string
+  body: string,
+  method = 'POST',
+  path = '/'
 ): { service: string; operation: string; params: Record<string, unknown> } {
   const auth = String(headers.authorization ?? '');
   const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(auth);
+  const rest = REST_OPERATIONS.find(
+    r => r.service === scope?.[1] && r.method === method && r.path.test(path.split('?')[0])
+  );
+  if (rest) {
+    let params: Record<string, unknown> = {};
+    try {
+      params = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+    } catch {
+      // leave empty
+    }
+    return { service: rest.service, operation: rest.operation, params };
+  }
   const target = headers['x-amz-target'];
   if (typeof target === 'string' && target.includes('.')) {
     let params: Record<string, unknown> = {};
@@ -161,7 +183,7 @@ export class RecordingProxy {
         // One call at a time: the scenario's clock-driven state changes stay consistent with what is answered.
         const answer = this.queue.then(() =>
           this.answer({
-            ...identify(req.headers, body),
+            ...identify(req.headers, body, req.method, req.url),
             method: req.method ?? 'POST',
             path: req.url ?? '/',
             headers: req.headers,

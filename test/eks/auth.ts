@@ -5,6 +5,10 @@
  * `x-k8s-aws-id: <cluster>` against STS and takes the caller's ARN from the answer. Here STS is moto.
  */
 import { request } from 'node:http';
+import { Hash } from '@smithy/hash-node';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { HashConstructor } from '@smithy/types';
 
 export const TOKEN_PREFIX = 'k8s-aws-v1.';
 
@@ -58,6 +62,49 @@ export function checkToken(token: string, now: number, lifetimeMs: number): Toke
   return { ok: true, url, region: credential[2], signedAt, accessKey: credential[1] };
 }
 
+const AUTH_PARAMS = new Set([
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-SignedHeaders',
+  'X-Amz-Security-Token',
+  'X-Amz-Signature'
+]);
+
+/**
+ * Whether the URL's signature is the one `secretAccessKey` makes for it with `x-k8s-aws-id: <cluster>`: what
+ * STS checks when EKS replays the URL (moto does not check signatures, so this server does when it knows the
+ * secret). A token signed for another cluster fails here.
+ */
+export async function signatureMatches(url: URL, cluster: string, secretAccessKey: string): Promise<boolean> {
+  const q = url.searchParams;
+  const [accessKeyId, , region] = (q.get('X-Amz-Credential') ?? '').split('/');
+  const signer = new SignatureV4({
+    credentials: { accessKeyId, secretAccessKey, sessionToken: q.get('X-Amz-Security-Token') ?? undefined },
+    region,
+    service: 'sts',
+    sha256: Hash.bind(null, 'sha256') as HashConstructor
+  });
+  const query: Record<string, string> = {};
+  for (const [k, v] of q) if (!AUTH_PARAMS.has(k)) query[k] = v;
+  const signed = await signer.presign(
+    new HttpRequest({
+      method: 'GET',
+      protocol: 'https:',
+      hostname: url.hostname,
+      path: url.pathname,
+      query,
+      headers: { host: url.host, 'x-k8s-aws-id': cluster }
+    }),
+    {
+      expiresIn: Number(q.get('X-Amz-Expires')),
+      signingDate: new Date(amzDate(q.get('X-Amz-Date') ?? '') ?? 0)
+    }
+  );
+  return (signed.query as Record<string, string>)['X-Amz-Signature'] === q.get('X-Amz-Signature');
+}
+
 export interface Rejection {
   at: number;
   reason: string;
@@ -87,10 +134,17 @@ export class Authenticator {
   /** Identities as STS answered them, by token (EKS caches them for the token's life too). */
   private readonly cache = new Map<string, string>();
   stsCalls = 0;
+  /** Secret keys by access key id (the test credentials, and those moto handed out to AssumeRole). */
+  private readonly secrets = new Map<string, string>([['testing', 'testing']]);
 
   constructor(private readonly options: AuthOptions) {
     this.tokenLifetimeMs = options.tokenLifetimeMs;
     this.cluster = options.cluster;
+  }
+
+  /** Lets the server check signatures made with these credentials (the front records AssumeRole answers). */
+  learnCredentials(accessKeyId: string, secretAccessKey: string): void {
+    this.secrets.set(accessKeyId, secretAccessKey);
   }
 
   failNext(n = 1): void {
@@ -142,6 +196,18 @@ export class Authenticator {
     if (!check.ok) return check;
     const cached = this.cache.get(token);
     if (cached) return { ok: true, identity: cached };
+    const secret = this.secrets.get(check.accessKey);
+    const signedHeaders = check.url.searchParams.get('X-Amz-SignedHeaders');
+    if (
+      secret &&
+      signedHeaders === 'host;x-k8s-aws-id' &&
+      !(await signatureMatches(check.url, this.cluster, secret))
+    )
+      return {
+        ok: false,
+        reason: 'signature mismatch',
+        detail: `the signature is not the one for x-k8s-aws-id: ${this.cluster} (signed for another cluster, or with other credentials)`
+      };
     if (!this.options.stsEndpoint)
       return { ok: false, reason: 'sts refused', detail: 'no STS endpoint configured' };
     const answer = await this.replay(check.url);

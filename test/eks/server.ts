@@ -132,10 +132,12 @@ export class KubeServer {
   caPem = '';
   private server?: Server;
   private chain: Chain;
+  private rogue?: Chain;
   private readonly watches = new Set<ServerResponse>();
   private options: KubeServerOptions;
 
-  constructor(options: KubeServerOptions = {}) {
+  constructor(private readonly initial: KubeServerOptions = {}) {
+    const options = { ...initial };
     this.options = options;
     this.chain = makeChain();
     this.caPem = this.chain.caPem;
@@ -167,8 +169,21 @@ export class KubeServer {
     };
   }
 
+  private served(): Chain {
+    if (this.options.certificate !== 'untrusted') return this.chain;
+    return (this.rogue ??= makeChain('someone-else'));
+  }
+
+  /** Serves a certificate from the exported CA (`trusted`) or from an unrelated CA (`untrusted`) from now on. */
+  setCertificate(kind: 'trusted' | 'untrusted'): void {
+    this.options.certificate = kind;
+    const chain = this.served();
+    this.server?.setSecureContext({ cert: chain.certPem, key: chain.keyPem });
+    this.server?.closeIdleConnections();
+  }
+
   async start(): Promise<this> {
-    const served = this.options.certificate === 'untrusted' ? makeChain('someone-else') : this.chain;
+    const served = this.served();
     this.server = createServer(
       { cert: served.certPem, key: served.keyPem },
       (req, res) => void this.handle(req, res)
@@ -192,7 +207,7 @@ export class KubeServer {
   reset(options: KubeServerOptions = {}): void {
     for (const w of this.watches) w.end();
     this.watches.clear();
-    this.options = { ...this.options, ...options };
+    this.options = { ...this.initial, ...options };
     this.store.reset();
     this.registry.reset();
     this.behaviours.clear();
@@ -200,6 +215,7 @@ export class KubeServer {
     this.controller.options = this.controllerOptions(this.options);
     this.auth.reset({ tokenLifetimeMs: this.options.tokenLifetimeMs, cluster: this.options.cluster });
     this.requests.length = 0;
+    this.setCertificate(this.options.certificate ?? 'trusted');
     this.seed();
   }
 
