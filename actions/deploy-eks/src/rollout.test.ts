@@ -95,6 +95,31 @@ describe('waitForWorkload', () => {
     expect(out.outcome).toBe('ready');
   });
 
+  it('does not judge pods before the controller has seen the new generation (they are the previous revision)', async () => {
+    const { kube, rs, clock } = world((k, n) => {
+      if (n === 2)
+        k.put(
+          deployment('web', {
+            revision: '2',
+            generation: 3,
+            replicas: 1,
+            status: { observedGeneration: 3, replicas: 1, updatedReplicas: 1, availableReplicas: 1 }
+          })
+        );
+    });
+    kube.put(
+      deployment('web', { revision: '2', generation: 3, replicas: 1, status: { observedGeneration: 2 } })
+    );
+    kube.put(pod('web-new-1', rs, [crashLooping('web:v2')]));
+    const out = await waitForWorkload(kube, ref, {
+      timeoutMs: 600_000,
+      intervalMs: 2000,
+      clock,
+      log: memoryLogger()
+    });
+    expect(out.outcome).toBe('ready');
+  });
+
   it('times out on the clock given, saying where the rollout stood', async () => {
     const { kube, clock } = world(() => {});
     const out = await waitForWorkload(kube, ref, {

@@ -11,6 +11,9 @@ import { rolloutState, WAITED_KINDS } from './status.js';
 
 export const POLL_INTERVAL_MS = 2000;
 
+/** Kinds whose status says which generation the controller has seen. */
+const GENERATION_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
+
 export interface WorkloadOutcome {
   ref: ObjectRef;
   /** `abandoned`: no longer waited for, because another workload failed. */
@@ -129,7 +132,12 @@ export async function waitForWorkload(
       if (state.message !== message) options.log.info(`${name}: ${state.message}`);
       message = state.message;
       if (state.state === 'done') return { done: true, value: { ref, outcome: 'ready', message, live } };
-      const { pods, related } = await newPods(kube, live);
+      // Until the controller has seen this generation, the "new" pods are those of the revision before.
+      const observed =
+        (live.metadata.generation ?? 0) <=
+        Number((live.status as { observedGeneration?: number } | undefined)?.observedGeneration ?? 0);
+      const { pods, related } =
+        observed || !GENERATION_KINDS.has(live.kind) ? await newPods(kube, live) : { pods: [], related: [] };
       const problems = pods.flatMap(p => podProblems(p, clock.now(), tracker));
       const fatal = problems.some(p => p.fatal);
       if (state.state === 'failed' || fatal) {
