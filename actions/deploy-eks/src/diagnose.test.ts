@@ -126,4 +126,27 @@ describe('explain', () => {
       'web: container app ErrImagePull: image registry.local:5000/web:missing: failed to pull and unpack image "registry.local:5000/web:missing": not found'
     );
   });
+  it('for ImagePullBackOff, takes the reason the pull failed from the kubelet event', async () => {
+    const kube = new FakeKube();
+    const image = 'registry.local:5000/web:missing';
+    const p = pod('web-abc-1', rs, [
+      {
+        ...pullFailing(image),
+        state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } }
+      }
+    ]);
+    kube.put({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'e', namespace: 'default' },
+      type: 'Warning',
+      reason: 'Failed',
+      message: `Failed to pull image "${image}": not found`,
+      involvedObject: { kind: 'Pod', name: 'web-abc-1' }
+    });
+    const out = await explain(kube, web, [p], podProblems(p, 0, new UnschedulableTracker()));
+    expect(out.rootCause).toBe(
+      `web: container app ImagePullBackOff: image ${image}: Failed to pull image "${image}": not found`
+    );
+  });
 });

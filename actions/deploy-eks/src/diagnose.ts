@@ -173,8 +173,16 @@ export async function explain(
   // Warning events of the workload, its ReplicaSets and its pods: one list of the namespace's events.
   const names = new Set([name, ...(options.related ?? []), ...pods.map(p => p.metadata.name)]);
   let warnings: string[] = [];
+  let pullEvent: string | undefined;
   try {
     const events = await kube.list<Event>({ apiVersion: 'v1', kind: 'Event', namespace: ns });
+    // "Back-off pulling image" says little; the kubelet's Failed event says why the pull failed.
+    pullEvent = events.find(
+      e =>
+        e.type === 'Warning' &&
+        e.involvedObject?.name === first.pod &&
+        /^Failed to pull image/.test(e.message ?? '')
+    )?.message;
     warnings = events
       .filter(e => e.type === 'Warning' && names.has(e.involvedObject?.name ?? ''))
       .slice(-20)
@@ -220,7 +228,7 @@ export async function explain(
     first.reason === 'CrashLoopBackOff'
       ? (lastLine ?? first.message)
       : ['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName'].includes(first.reason)
-        ? `${first.image ? `image ${first.image}: ` : ''}${first.message ?? ''}`
+        ? `${first.image ? `image ${first.image}: ` : ''}${(first.reason === 'ImagePullBackOff' && pullEvent) || first.message || ''}`
         : first.message;
   const rootCause = `${name}: ${problemLine(first)}${detail ? `: ${detail.trim()}` : ''}`;
   return { rootCause, diagnostics };
