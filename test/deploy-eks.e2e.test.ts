@@ -1,0 +1,377 @@
+/**
+ * deploy-eks end to end: the bundle (dist/deploy-eks/index.js) runs as the GitHub runner runs it, against
+ * the Kubernetes API test server (test/eks) behind moto's EKS and STS: DescribeCluster through the EKS front,
+ * the token checked by replaying its presigned STS request against moto, pods that behave by image tag.
+ * Each test checks the exit code, outputs, log, job summary and report, what the API server holds afterwards
+ * and the requests the action made.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseReports } from '../core/report.js';
+import { appManifest, liveImages, NS, REGISTRY, runDeploy, workspace } from './deploy-eks/scenario.js';
+import { startEksStack, type EksStack } from './eks/stack.js';
+import { ROOT } from './runner.js';
+
+let stack: EksStack;
+
+/** The README's IAM policy: every run below checks the AWS calls it made against it. */
+const readme = readFileSync(join(ROOT, 'actions/deploy-eks/README.md'), 'utf8');
+const allowed = new Set(
+  (
+    JSON.parse(
+      /```json\n([\s\S]*?)\n```/.exec(readme.slice(readme.indexOf('## IAM policy')))?.[1] ?? '{}'
+    ) as {
+      Statement: { Action: string[] }[];
+    }
+  ).Statement.flatMap(s => s.Action)
+);
+
+beforeAll(async () => {
+  stack = await startEksStack();
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+beforeEach(async () => {
+  await stack.fresh();
+});
+
+type Json = Record<string, unknown>;
+
+async function deploy(
+  ws: string,
+  inputs: Record<string, string>,
+  options: Parameters<typeof runDeploy>[3] = {}
+) {
+  const calls = stack.front.calls.length;
+  const run = await runDeploy(stack, ws, inputs, options);
+  const made = stack.front.calls.slice(calls).map(c => `${c.service}:${c.operation}`);
+  expect(made.filter(c => !allowed.has(c))).toEqual([]);
+  return run;
+}
+
+const writes = (requests: Record<string, number>) =>
+  (requests.apply ?? 0) +
+  (requests.patch ?? 0) +
+  (requests.create ?? 0) +
+  (requests.update ?? 0) +
+  (requests.delete ?? 0);
+
+describe('deploy-eks against the Kubernetes API test server', () => {
+  it('happy path: images set in init and app containers (registry with a port), the sidecar untouched, $(POD_NAME) left for the cluster', async () => {
+    const ws = workspace({ 'k8s/app.yaml': appManifest() });
+    const { result, requests, awsCalls } = await deploy(ws.dir, {
+      manifests: 'k8s/',
+      images: `web=${REGISTRY}/web:v2`
+    });
+    expect(result.code).toBe(0);
+    expect(awsCalls).toEqual({ DescribeCluster: 1 });
+    expect(result.outputs.status).toBe('COMPLETED');
+    expect(JSON.parse(result.outputs.resources)).toEqual([
+      { kind: 'Namespace', name: NS, action: 'created' },
+      { kind: 'Deployment', namespace: NS, name: 'web', action: 'created' },
+      { kind: 'Service', namespace: NS, name: 'web', action: 'created' }
+    ]);
+    expect(liveImages(stack)).toEqual({
+      migrate: `${REGISTRY}/web:v2`,
+      app: `${REGISTRY}/web:v2`,
+      proxy: `${REGISTRY}/web-sidecar:v1`
+    });
+    const live = stack.kube.get('apps/v1', 'Deployment', NS, 'web') as { metadata: Json; spec: Json };
+    expect(JSON.stringify(live.spec)).toContain('hello from $(POD_NAME)');
+    expect(live.metadata.labels).toMatchObject({
+      'app.kubernetes.io/managed-by': 'dockyard',
+      'dockyard.dev/set': expect.any(String)
+    });
+    expect(live.metadata.annotations).toMatchObject({
+      'dockyard.dev/run': 'https://github.com/octo/app/actions/runs/4242',
+      'dockyard.dev/commit': '0123456789abcdef0123456789abcdef01234567'
+    });
+    // Every write is a server-side apply by the dockyard field manager.
+    const applies = stack.kube.requests.filter(r => r.verb === 'apply' || r.verb === 'patch');
+    expect(applies.length).toBeGreaterThan(0);
+    expect(applies.every(r => r.verb === 'apply' && r.query.fieldManager === 'dockyard')).toBe(true);
+    expect(writes(requests)).toBe(requests.apply);
+    const [report] = parseReports(result.outputs.report);
+    expect(report).toMatchObject({
+      action: 'deploy-eks',
+      status: 'success',
+      outcome: 'COMPLETED',
+      eks: { cluster: stack.cluster }
+    });
+    expect(report.eks?.resources).toContain(`Deployment/${NS}/web`);
+    expect(result.summary).toContain('COMPLETED');
+    expect(result.summary).toContain(`${REGISTRY}/web:v2`);
+    ws.remove();
+  }, 60_000);
+
+  it('CrashLoopBackOff: fails within 30 s of the first back-off with the reason and the last log line, rolled back', async () => {
+    const ws = workspace({ 'k8s/app.yaml': appManifest() });
+    expect((await deploy(ws.dir, { manifests: 'k8s' })).result.code).toBe(0);
+    const run = await deploy(ws.dir, { manifests: 'k8s', images: `web=${REGISTRY}/web:crashloop` });
+    const { result } = run;
+    expect(result.code).not.toBe(0);
+    expect(result.outputs.status).toBe('ROLLED_BACK');
+    expect(run.firstSeen.CrashLoopBackOff).toBeDefined();
+    expect(run.exitedAt - run.firstSeen.CrashLoopBackOff).toBeLessThan(30_000);
+    const rootCause = /web: container \w+ CrashLoopBackOff \(exit 1\): panic: cannot connect to database/;
+    expect(result.stdout).toMatch(rootCause);
+    expect(result.summary).toMatch(rootCause);
+    expect(result.stdout).toContain('connecting to database db:5432');
+    const [report] = parseReports(result.outputs.report);
+    expect(report.summary).toMatch(rootCause);
+    expect(report.diagnostics.flatMap(d => d.lines).join('\n')).toContain(
+      'panic: cannot connect to database'
+    );
+    // The previous revision is back.
+    expect(liveImages(stack)).toMatchObject({ app: `${REGISTRY}/web:v1`, migrate: `${REGISTRY}/web:v1` });
+
+    // The next deploy after a rollback applies cleanly: no field-manager conflict left behind.
+    const next = await deploy(ws.dir, { manifests: 'k8s', images: `web=${REGISTRY}/web:v3` });
+    expect(next.result.code).toBe(0);
+    expect(next.result.outputs.status).toBe('COMPLETED');
+    expect(stack.kube.requests.filter(r => r.status === 409)).toEqual([]);
+    expect(liveImages(stack).app).toBe(`${REGISTRY}/web:v3`);
+    ws.remove();
+  }, 90_000);
+
+  it('ErrImagePull: names the image, fails fast and rolls back', async () => {
+    const ws = workspace({ 'k8s/app.yaml': appManifest() });
+    await deploy(ws.dir, { manifests: 'k8s' });
+    const run = await deploy(ws.dir, { manifests: 'k8s', images: `web=${REGISTRY}/web:pull-fail` });
+    expect(run.result.code).not.toBe(0);
+    expect(run.result.outputs.status).toBe('ROLLED_BACK');
+    const first = Math.min(...['ErrImagePull', 'ImagePullBackOff'].map(r => run.firstSeen[r] ?? Infinity));
+    expect(run.exitedAt - first).toBeLessThan(30_000);
+    expect(run.result.stdout).toMatch(
+      new RegExp(`web: container \\w+ (ErrImagePull|ImagePullBackOff): image ${REGISTRY}/web:pull-fail`)
+    );
+    ws.remove();
+  }, 90_000);
+
+  it('a pod that crashes once and then runs does not fail the deploy', async () => {
+    const ws = workspace({ 'k8s/app.yaml': appManifest() });
+    await deploy(ws.dir, { manifests: 'k8s' });
+    const { result } = await deploy(ws.dir, { manifests: 'k8s', images: `web=${REGISTRY}/web:crash-once` });
+    expect(result.code).toBe(0);
+    expect(result.outputs.status).toBe('COMPLETED');
+    const pods = stack.kube.list('v1', 'Pod', NS) as {
+      status?: { containerStatuses?: { restartCount?: number }[] };
+    }[];
+    expect(pods.some(p => (p.status?.containerStatuses ?? []).some(c => (c.restartCount ?? 0) > 0))).toBe(
+      true
+    );
+    ws.remove();
+  }, 60_000);
+
+  it('a 30 s rollout with a 10 s token lifetime completes: the token is made again after a 401', async () => {
+    await stack.fresh({ tokenLifetimeMs: 10_000, timing: { readyMs: 30_000 } });
+    const ws = workspace({ 'k8s/app.yaml': appManifest({ replicas: 1 }) });
+    const { result } = await deploy(ws.dir, { manifests: 'k8s' }, { timeoutMs: 90_000 });
+    expect(result.code).toBe(0);
+    expect(result.outputs.status).toBe('COMPLETED');
+    expect(stack.kube.auth.rejections.some(r => r.reason === 'expired')).toBe(true);
+    // Each 401 was followed by a success with a fresh token: never two in a row.
+    const statuses = stack.kube.requests.map(r => r.status);
+    expect(statuses.some((s, i) => s === 401 && statuses[i + 1] === 401)).toBe(false);
+    ws.remove();
+  }, 120_000);
+
+  it('prune removes what left the manifests (kinds that left too) and nothing else', async () => {
+    const extra = `apiVersion: v1
+kind: ConfigMap
+metadata: { name: settings, namespace: ${NS} }
+data: { mode: fast }
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: { name: nightly, namespace: ${NS} }
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate: { spec: { template: { spec: { restartPolicy: Never, containers: [{ name: job, image: "${REGISTRY}/web:v1" }] } } } }
+`;
+    const ws = workspace({ 'k8s/app.yaml': appManifest({ extra }) });
+    expect((await deploy(ws.dir, { manifests: 'k8s' })).result.code).toBe(0);
+    // Something else's ConfigMap in the same namespace, without the set label.
+    stack.kube.apply({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'not-ours', namespace: NS },
+      data: {}
+    });
+    ws.write({ 'k8s/app.yaml': appManifest() });
+    const { result } = await deploy(ws.dir, { manifests: 'k8s', prune: 'true' });
+    expect(result.code).toBe(0);
+    const pruned = (
+      JSON.parse(result.outputs.resources) as { kind: string; name: string; action: string }[]
+    ).filter(r => r.action === 'pruned');
+    expect(pruned.map(r => `${r.kind}/${r.name}`).sort()).toEqual(['ConfigMap/settings', 'CronJob/nightly']);
+    expect(stack.kube.get('v1', 'ConfigMap', NS, 'settings')).toBeUndefined();
+    expect(stack.kube.get('batch/v1', 'CronJob', NS, 'nightly')).toBeUndefined();
+    expect(stack.kube.get('v1', 'ConfigMap', NS, 'not-ours')).toBeDefined();
+    expect(stack.kube.get('apps/v1', 'Deployment', NS, 'web')).toBeDefined();
+
+    // A Namespace that leaves the manifests is never pruned.
+    ws.write({
+      'k8s/app.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: alone, namespace: default }\n`
+    });
+    const after = await deploy(ws.dir, { manifests: 'k8s', prune: 'true' });
+    expect(after.result.code).toBe(0);
+    expect(stack.kube.get('v1', 'Namespace', '', NS)).toBeDefined();
+    ws.remove();
+  }, 90_000);
+
+  it.each([
+    [
+      'malformed YAML',
+      { 'k8s/app.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [broken\n' },
+      {},
+      'manifests'
+    ],
+    [
+      'an images line that matches nothing',
+      { 'k8s/app.yaml': appManifest() },
+      { images: `api=${REGISTRY}/api:v2` },
+      'images'
+    ],
+    ['a forgotten ${var.NAME}', { 'k8s/app.yaml': appManifest({ image: '${var.IMAGE}' }) }, {}, 'manifests']
+  ])(
+    '%s fails naming the input, with nothing written',
+    async (_name, files, inputs, input) => {
+      const ws = workspace(files);
+      const { result, requests, awsCalls } = await deploy(ws.dir, { manifests: 'k8s', ...inputs });
+      expect(result.code).not.toBe(0);
+      expect(result.outputs.status).toBe('FAILED');
+      expect(result.stdout).toContain(`Input '${input}'`);
+      expect(requests).toEqual({});
+      expect(awsCalls).toEqual({});
+      const [report] = parseReports(result.outputs.report);
+      expect(report.status).toBe('failure');
+      ws.remove();
+    },
+    60_000
+  );
+
+  it('a Job is waited for until Complete; a failing Job fails the step with its reason', async () => {
+    const job = (image: string) => `apiVersion: batch/v1
+kind: Job
+metadata: { name: migrate, namespace: default }
+spec:
+  backoffLimit: 1
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{ name: migrate, image: "${image}" }]
+`;
+    const ws = workspace({ 'k8s/job.yaml': job(`${REGISTRY}/web:v1`) });
+    const ok = await deploy(ws.dir, { manifests: 'k8s' });
+    expect(ok.result.code).toBe(0);
+    expect(ok.result.stdout).toMatch(/Job default\/migrate: complete/);
+    const done = stack.kube.get('batch/v1', 'Job', 'default', 'migrate') as {
+      status?: { conditions?: { type: string }[] };
+    };
+    expect(done.status?.conditions?.some(c => c.type === 'Complete')).toBe(true);
+
+    const bad = workspace({
+      'k8s/job.yaml': job(`${REGISTRY}/web:fails`).replace(
+        'name: migrate, namespace',
+        'name: migrate-2, namespace'
+      )
+    });
+    const failed = await deploy(bad.dir, { manifests: 'k8s' });
+    expect(failed.result.code).not.toBe(0);
+    expect(failed.result.outputs.status).toBe('FAILED');
+    expect(failed.result.stdout).toContain('BackoffLimitExceeded');
+    ws.remove();
+    bad.remove();
+  }, 60_000);
+
+  it('refuses an API server whose certificate the cluster CA does not vouch for', async () => {
+    stack.kube.setCertificate('untrusted');
+    const ws = workspace({ 'k8s/app.yaml': appManifest() });
+    const { result, requests } = await deploy(ws.dir, { manifests: 'k8s' });
+    expect(result.code).not.toBe(0);
+    expect(result.outputs.status).toBe('FAILED');
+    expect(result.stdout).toMatch(/TLS certificate is not vouched for by the cluster's CA/);
+    expect(requests).toEqual({});
+    ws.remove();
+  }, 60_000);
+
+  it('a private-only endpoint is explained at once, without trying to connect', async () => {
+    stack.endpointAccess({ publicAccess: false, privateAccess: true });
+    const ws = workspace({ 'k8s/app.yaml': appManifest() });
+    const { result, requests } = await deploy(ws.dir, { manifests: 'k8s' });
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toContain('private only');
+    expect(result.stdout).toContain('self-hosted runner inside the VPC');
+    expect(requests).toEqual({});
+    expect(result.durationMs).toBeLessThan(15_000);
+    ws.remove();
+  }, 60_000);
+
+  it('a token the cluster keeps refusing is explained with the caller ARN and the access-entry advice', async () => {
+    stack.kube.auth.alwaysFail = true;
+    const ws = workspace({ 'k8s/app.yaml': appManifest() });
+    const { result, awsCalls } = await deploy(ws.dir, { manifests: 'k8s' });
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toMatch(
+      /refused the token twice \(HTTP 401 Unauthorized\): it does not know arn:aws:(iam|sts)::123456789012:/
+    );
+    expect(result.stdout).toContain('create-access-entry');
+    expect(awsCalls.GetCallerIdentity).toBe(1);
+    ws.remove();
+  }, 60_000);
+
+  it('dry run: what would change and what prune would delete, nothing written', async () => {
+    const ws = workspace({ 'k8s/app.yaml': appManifest() });
+    await deploy(ws.dir, { manifests: 'k8s' });
+    const before = JSON.stringify(stack.kube.get('apps/v1', 'Deployment', NS, 'web'));
+    const { result } = await deploy(ws.dir, {
+      manifests: 'k8s',
+      images: `web=${REGISTRY}/web:v9`,
+      'dry-run': 'true'
+    });
+    expect(result.code).toBe(0);
+    expect(result.outputs.status).toBe('DRY_RUN');
+    expect(result.summary).toContain(
+      `spec.template.spec.containers[0].image: "${REGISTRY}/web:v1" → "${REGISTRY}/web:v9"`
+    );
+    expect(stack.kube.requests.filter(r => r.verb === 'apply').every(r => r.query.dryRun === 'All')).toBe(
+      true
+    );
+    expect(JSON.stringify(stack.kube.get('apps/v1', 'Deployment', NS, 'web'))).toBe(before);
+    ws.remove();
+  }, 60_000);
+
+  it('SIGTERM while waiting: exits within 2 s, says what was left, sets the outputs', async () => {
+    await stack.fresh({ timing: { readyMs: 60_000 } });
+    const ws = workspace({ 'k8s/app.yaml': appManifest({ replicas: 1 }) });
+    const { result } = await deploy(
+      ws.dir,
+      { manifests: 'k8s' },
+      { signal: { name: 'SIGTERM', whenOutput: /Wait for the rollout/ } }
+    );
+    expect(result.outputs.status).toBe('CANCELLED');
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toMatch(/not yet rolled out: Deployment shop\/web/);
+    expect(result.durationMs).toBeLessThan(20_000);
+    ws.remove();
+  }, 60_000);
+
+  it('a kubeconfig instead of an EKS lookup', async () => {
+    const ws = workspace({ 'k8s/app.yaml': appManifest() });
+    stack.kubeconfig(join(ws.dir, 'kubeconfig'));
+    const { result, awsCalls } = await deploy(ws.dir, {
+      cluster: '',
+      kubeconfig: 'kubeconfig',
+      manifests: 'k8s'
+    });
+    expect(result.code).toBe(0);
+    expect(result.outputs.status).toBe('COMPLETED');
+    expect(awsCalls).toEqual({});
+    ws.remove();
+  }, 60_000);
+});
