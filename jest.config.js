@@ -17,7 +17,9 @@ export default {
       testMatch: [
         '<rootDir>/core/**/*.test.ts',
         '<rootDir>/actions/**/*.test.ts',
-        '<rootDir>/scripts/**/*.test.ts'
+        '<rootDir>/scripts/**/*.test.ts',
+        // The pure parts of the Kubernetes API test server (its e2e tests run in the e2e project).
+        '<rootDir>/test/eks/**/!(*.e2e).test.ts'
       ]
     },
     {

@@ -153,7 +153,9 @@ export class Controller {
     private readonly store: Store,
     private readonly registry: ResourceRegistry,
     private readonly behaviours: BehaviourTable,
-    public options: ControllerOptions
+    public options: ControllerOptions,
+    /** The controllers' clock (tests step it instead of sleeping). */
+    private readonly clock: () => number = Date.now
   ) {}
 
   start(tickMs: number): void {
@@ -185,7 +187,7 @@ export class Controller {
 
   /** One pass of every controller. */
   tick(): void {
-    this.now = Date.now();
+    this.now = this.clock();
     try {
       this.crds();
       for (const e of this.store.list(this.info('apps/v1', 'Deployment'))) this.deployment(e);
@@ -948,7 +950,7 @@ export class Controller {
     });
     sim = {
       uid,
-      created: Date.parse(pod.metadata.creationTimestamp) || this.now,
+      created: this.now,
       scheduled: false,
       node: pod.spec.nodeName,
       job,

@@ -1,0 +1,332 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes objects are untyped JSON here */
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { BehaviourTable, DEFAULT_TIMING } from './behaviour.js';
+import { condition, Controller, resolveIntOrPercent, templateHash } from './controller.js';
+import { ResourceRegistry } from './resources.js';
+import { Store } from './store.js';
+
+let now: number;
+let store: Store;
+let registry: ResourceRegistry;
+let behaviours: BehaviourTable;
+let controller: Controller;
+
+const info = (apiVersion: string, kind: string) => registry.byKind(apiVersion, kind)!;
+const get = (apiVersion: string, kind: string, name: string): any =>
+  store.get(info(apiVersion, kind), 'default', name);
+const list = (apiVersion: string, kind: string): any[] =>
+  store.list(info(apiVersion, kind), 'default').map(e => store.render(e));
+
+/** Runs the controllers for `ms` of virtual time in 50 ms ticks. */
+function run(ms: number, until?: () => boolean): void {
+  for (let t = 0; t < ms; t += 50) {
+    now += 50;
+    controller.tick();
+    if (until?.()) return;
+  }
+}
+
+function deploy(name: string, image: string, spec: any = {}): void {
+  const existing = get('apps/v1', 'Deployment', name);
+  store.write(
+    info('apps/v1', 'Deployment'),
+    {
+      metadata: {
+        name,
+        namespace: 'default',
+        ...(existing ? { annotations: existing.metadata.annotations } : {})
+      },
+      spec: {
+        replicas: 3,
+        progressDeadlineSeconds: 600,
+        revisionHistoryLimit: 10,
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
+        selector: { matchLabels: { app: name } },
+        template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image }] } },
+        ...spec
+      },
+      ...(existing ? { status: existing.status } : {})
+    },
+    { manager: 'test' }
+  );
+}
+
+/** kubectl's rollout status rule for a Deployment: done, waiting, or failed. */
+function rolloutStatus(d: any): 'done' | 'waiting' | 'failed' {
+  if (d.metadata.generation > (d.status?.observedGeneration ?? 0)) return 'waiting';
+  if (condition(d, 'Progressing')?.reason === 'ProgressDeadlineExceeded') return 'failed';
+  const s = d.status ?? {};
+  if ((s.updatedReplicas ?? 0) < d.spec.replicas) return 'waiting';
+  if ((s.replicas ?? 0) > (s.updatedReplicas ?? 0)) return 'waiting';
+  if ((s.availableReplicas ?? 0) < (s.updatedReplicas ?? 0)) return 'waiting';
+  return 'done';
+}
+
+beforeEach(() => {
+  now = Date.UTC(2026, 11, 6, 10, 0, 0);
+  store = new Store();
+  registry = new ResourceRegistry();
+  behaviours = new BehaviourTable();
+  controller = new Controller(
+    store,
+    registry,
+    behaviours,
+    { nodes: 3, speed: 1, timing: DEFAULT_TIMING, crdEstablishMs: 200 },
+    () => now
+  );
+});
+
+describe('rollout arithmetic', () => {
+  it('rounds maxSurge up and maxUnavailable down, as the deployment controller does', () => {
+    expect(resolveIntOrPercent('25%', 3, true, '25%')).toBe(1);
+    expect(resolveIntOrPercent('25%', 3, false, '25%')).toBe(0);
+    expect(resolveIntOrPercent(undefined, 10, false, '25%')).toBe(2);
+    expect(resolveIntOrPercent(2, 10, true, '25%')).toBe(2);
+  });
+
+  it('hashes a template the same way every time, and differently for another image', () => {
+    const t = { spec: { containers: [{ name: 'a', image: 'x:1' }] } };
+    expect(templateHash(t)).toBe(templateHash(JSON.parse(JSON.stringify(t))));
+    expect(templateHash(t)).not.toBe(templateHash({ spec: { containers: [{ name: 'a', image: 'x:2' }] } }));
+    expect(templateHash(t)).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]+$/);
+  });
+});
+
+describe('Deployments', () => {
+  it('rolls out: a ReplicaSet with the template hash and revision 1, then every replica available', () => {
+    deploy('web', 'web:1');
+    run(5000, () => rolloutStatus(get('apps/v1', 'Deployment', 'web')) === 'done');
+    const d = get('apps/v1', 'Deployment', 'web');
+    expect(rolloutStatus(d)).toBe('done');
+    expect(d.status).toMatchObject({
+      observedGeneration: 1,
+      replicas: 3,
+      updatedReplicas: 3,
+      readyReplicas: 3,
+      availableReplicas: 3
+    });
+    expect(condition(d, 'Progressing')).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable' });
+    expect(condition(d, 'Available')).toMatchObject({ status: 'True', reason: 'MinimumReplicasAvailable' });
+    const [rs] = list('apps/v1', 'ReplicaSet');
+    const hash = rs.metadata.labels['pod-template-hash'];
+    expect(rs.metadata.name).toBe(`web-${hash}`);
+    expect(rs.metadata.annotations['deployment.kubernetes.io/revision']).toBe('1');
+    expect(list('v1', 'Pod').every(p => p.metadata.labels['pod-template-hash'] === hash)).toBe(true);
+  });
+
+  it('never goes below replicas - maxUnavailable available pods nor above replicas + maxSurge pods in an update', () => {
+    deploy('web', 'web:1', { replicas: 4 });
+    run(5000, () => rolloutStatus(get('apps/v1', 'Deployment', 'web')) === 'done');
+    deploy('web', 'web:2', { replicas: 4 });
+    let maxPods = 0;
+    let minAvailable = Infinity;
+    run(10_000, () => {
+      const d = get('apps/v1', 'Deployment', 'web');
+      maxPods = Math.max(maxPods, list('v1', 'Pod').length);
+      minAvailable = Math.min(minAvailable, d.status.availableReplicas ?? 0);
+      return rolloutStatus(d) === 'done';
+    });
+    expect(rolloutStatus(get('apps/v1', 'Deployment', 'web'))).toBe('done');
+    expect(maxPods).toBeLessThanOrEqual(5);
+    expect(minAvailable).toBeGreaterThanOrEqual(3);
+    const sets = list('apps/v1', 'ReplicaSet').map(rs => [
+      rs.metadata.annotations['deployment.kubernetes.io/revision'],
+      rs.spec.replicas
+    ]);
+    expect(sets.sort()).toEqual([
+      ['1', 0],
+      ['2', 4]
+    ]);
+  });
+
+  it('reuses the old ReplicaSet with the next revision when the old template comes back (rollout undo)', () => {
+    deploy('web', 'web:1');
+    run(5000, () => rolloutStatus(get('apps/v1', 'Deployment', 'web')) === 'done');
+    const first = list('apps/v1', 'ReplicaSet')[0].metadata.name;
+    deploy('web', 'web:2');
+    run(5000, () => rolloutStatus(get('apps/v1', 'Deployment', 'web')) === 'done');
+    deploy('web', 'web:1');
+    run(5000, () => rolloutStatus(get('apps/v1', 'Deployment', 'web')) === 'done');
+    const sets = list('apps/v1', 'ReplicaSet');
+    expect(sets).toHaveLength(2);
+    const reused = sets.find(rs => rs.metadata.name === first);
+    expect(reused.metadata.annotations['deployment.kubernetes.io/revision']).toBe('3');
+    expect(reused.spec.replicas).toBe(3);
+    expect(
+      get('apps/v1', 'Deployment', 'web').metadata.annotations['deployment.kubernetes.io/revision']
+    ).toBe('3');
+  });
+
+  it('reports ProgressDeadlineExceeded once progressDeadlineSeconds pass without progress', () => {
+    deploy('web', 'web:crashloop', { progressDeadlineSeconds: 5 });
+    run(4000);
+    expect(rolloutStatus(get('apps/v1', 'Deployment', 'web'))).toBe('waiting');
+    run(4000, () => rolloutStatus(get('apps/v1', 'Deployment', 'web')) === 'failed');
+    const d = get('apps/v1', 'Deployment', 'web');
+    expect(condition(d, 'Progressing')).toMatchObject({
+      status: 'False',
+      reason: 'ProgressDeadlineExceeded'
+    });
+    expect(condition(d, 'Progressing')!.message).toMatch(
+      /^ReplicaSet "web-[a-z0-9]+" has timed out progressing\.$/
+    );
+  });
+
+  it('a speed of 10 makes the same rollout ten times shorter', () => {
+    // Phases of seconds, so that the 50 ms tick does not dominate.
+    const timing = { ...DEFAULT_TIMING, scheduleMs: 1000, startMs: 3000, readyMs: 4000 };
+    const elapsed = (speed: number) => {
+      controller.options = { ...controller.options, timing, speed };
+      const start = now;
+      deploy(`web${speed}`, 'web:1');
+      run(60_000, () => rolloutStatus(get('apps/v1', 'Deployment', `web${speed}`)) === 'done');
+      return now - start;
+    };
+    const slow = elapsed(1);
+    const fast = elapsed(10);
+    expect(slow).toBeGreaterThanOrEqual(8000);
+    expect(fast).toBeGreaterThanOrEqual(800);
+    expect(fast).toBeLessThan(slow / 5);
+  });
+});
+
+describe('pods by image', () => {
+  const podOf = (name: string) => list('v1', 'Pod').find(p => p.metadata.labels.app === name);
+  const appStatus = (name: string) => podOf(name)?.status?.containerStatuses?.[0];
+
+  it("crash-loops: exit 1, restart, then CrashLoopBackOff with the crashed instance's lines kept", () => {
+    deploy('web', 'web:crashloop', { replicas: 1 });
+    run(5000, () => appStatus('web')?.state?.waiting?.reason === 'CrashLoopBackOff');
+    const s = appStatus('web');
+    expect(s.state.waiting.reason).toBe('CrashLoopBackOff');
+    expect(s.lastState.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
+    expect(s.restartCount).toBe(1);
+    expect(s.ready).toBe(false);
+    const logs = controller.logs(podOf('web').metadata.uid, 'app')!;
+    expect(logs.instances.at(-1)!.at(-1)).toBe('panic: cannot connect to database');
+    const backoff = store
+      .list(info('v1', 'Event'), 'default')
+      .map(e => e.object as any)
+      .find(e => e.reason === 'BackOff');
+    expect(backoff).toMatchObject({
+      type: 'Warning',
+      involvedObject: { kind: 'Pod', name: podOf('web').metadata.name, fieldPath: 'spec.containers{app}' }
+    });
+  });
+
+  it('crash-once: restarts once and becomes ready, never in CrashLoopBackOff', () => {
+    deploy('web', 'web:crash-once', { replicas: 1 });
+    let sawBackOff = false;
+    run(5000, () => {
+      sawBackOff ||= appStatus('web')?.state?.waiting?.reason === 'CrashLoopBackOff';
+      return rolloutStatus(get('apps/v1', 'Deployment', 'web')) === 'done';
+    });
+    expect(rolloutStatus(get('apps/v1', 'Deployment', 'web'))).toBe('done');
+    expect(sawBackOff).toBe(false);
+    expect(appStatus('web')).toMatchObject({
+      ready: true,
+      restartCount: 1,
+      lastState: { terminated: { exitCode: 1 } }
+    });
+  });
+
+  it('pull-fail: ErrImagePull then ImagePullBackOff, with the Failed event naming the image', () => {
+    deploy('web', 'registry.example.com:5000/team/web:pull-fail', { replicas: 1 });
+    const reasons = new Set<string>();
+    run(3000, () => {
+      const r = appStatus('web')?.state?.waiting?.reason;
+      if (r) reasons.add(r);
+      return reasons.has('ImagePullBackOff');
+    });
+    expect([...reasons]).toEqual(expect.arrayContaining(['ErrImagePull', 'ImagePullBackOff']));
+    expect(podOf('web').status.phase).toBe('Pending');
+    const failed = store
+      .list(info('v1', 'Event'), 'default')
+      .map(e => e.object as any)
+      .find(e => e.reason === 'Failed' && e.message.startsWith('Failed to pull image'));
+    expect(failed.message).toContain('"registry.example.com:5000/team/web:pull-fail"');
+  });
+
+  it('unschedulable: Pending with PodScheduled False and a FailedScheduling event', () => {
+    deploy('web', 'web:unschedulable', { replicas: 1 });
+    run(1000);
+    const pod = podOf('web');
+    expect(pod.status.phase).toBe('Pending');
+    expect(condition(pod, 'PodScheduled')).toMatchObject({ status: 'False', reason: 'Unschedulable' });
+    expect(
+      store.list(info('v1', 'Event'), 'default').some(e => (e.object as any).reason === 'FailedScheduling')
+    ).toBe(true);
+  });
+
+  it('a rule set by the test wins over the tag', () => {
+    behaviours.set('web:1', { behaviour: 'crashloop', logs: ['boom'] });
+    deploy('web', 'web:1', { replicas: 1 });
+    run(5000, () => appStatus('web')?.state?.waiting?.reason === 'CrashLoopBackOff');
+    expect(controller.logs(podOf('web').metadata.uid, 'app')!.instances[0]).toEqual(['boom']);
+  });
+});
+
+describe('other workloads', () => {
+  it('a Job completes, and one whose pods fail reaches its backoff limit', () => {
+    const job = (name: string, image: string) =>
+      store.write(info('batch/v1', 'Job'), {
+        metadata: { name, namespace: 'default' },
+        spec: {
+          backoffLimit: 1,
+          template: { spec: { restartPolicy: 'Never', containers: [{ name: 'j', image }] } }
+        }
+      });
+    job('ok', 'task:1');
+    job('bad', 'task:fails');
+    run(10_000, () => ['ok', 'bad'].every(n => get('batch/v1', 'Job', n).status?.conditions?.length >= 2));
+    expect(condition(get('batch/v1', 'Job', 'ok'), 'Complete')).toMatchObject({ status: 'True' });
+    expect(get('batch/v1', 'Job', 'ok').status.succeeded).toBe(1);
+    expect(condition(get('batch/v1', 'Job', 'bad'), 'Failed')).toMatchObject({
+      status: 'True',
+      reason: 'BackoffLimitExceeded'
+    });
+    expect(get('batch/v1', 'Job', 'bad').status.failed).toBe(2);
+  });
+
+  it('a StatefulSet creates its pods in order and reports one revision when done', () => {
+    store.write(info('apps/v1', 'StatefulSet'), {
+      metadata: { name: 'db', namespace: 'default' },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: 'db' } },
+        template: {
+          metadata: { labels: { app: 'db' } },
+          spec: { containers: [{ name: 'db', image: 'pg:1' }] }
+        }
+      }
+    });
+    run(300);
+    expect(list('v1', 'Pod').map(p => p.metadata.name)).toEqual(['db-0']);
+    run(10_000, () => get('apps/v1', 'StatefulSet', 'db').status?.readyReplicas === 3);
+    const s = get('apps/v1', 'StatefulSet', 'db').status;
+    expect(s).toMatchObject({ replicas: 3, readyReplicas: 3, updatedReplicas: 3 });
+    expect(s.currentRevision).toBe(s.updateRevision);
+  });
+
+  it('a DaemonSet runs one pod per node', () => {
+    store.write(info('apps/v1', 'DaemonSet'), {
+      metadata: { name: 'agent', namespace: 'default' },
+      spec: {
+        selector: { matchLabels: { app: 'a' } },
+        template: {
+          metadata: { labels: { app: 'a' } },
+          spec: { containers: [{ name: 'a', image: 'agent:1' }] }
+        }
+      }
+    });
+    run(5000, () => get('apps/v1', 'DaemonSet', 'agent').status?.numberAvailable === 3);
+    expect(get('apps/v1', 'DaemonSet', 'agent').status).toMatchObject({
+      desiredNumberScheduled: 3,
+      updatedNumberScheduled: 3,
+      numberAvailable: 3
+    });
+    expect(new Set(list('v1', 'Pod').map(p => p.spec.nodeName))).toEqual(
+      new Set(['node-1', 'node-2', 'node-3'])
+    );
+  });
+});
