@@ -1,38 +1,19 @@
 import { describe, expect, it } from '@jest/globals';
-import { Hash } from '@smithy/hash-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { HashConstructor } from '@smithy/types';
 import { checkToken, signatureMatches, TOKEN_PREFIX } from './auth.js';
+import { testToken } from './token.js';
 
 const SIGNED_AT = new Date(Date.UTC(2026, 11, 6, 10, 0, 0));
 const LIFETIME = 15 * 60_000;
 
-/** A token the way `aws eks get-token` makes one (fixture facts: host, query, signed header, prefix). */
-async function token(
-  options: { cluster?: string; host?: string; expires?: number; header?: string } = {}
-): Promise<string> {
-  const host = options.host ?? 'sts.us-east-1.amazonaws.com';
-  const signer = new SignatureV4({
+const token = (options: { cluster?: string; host?: string; expires?: number; header?: string } = {}) =>
+  testToken({
+    cluster: options.cluster ?? 'prod',
     credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    region: 'us-east-1',
-    service: 'sts',
-    sha256: Hash.bind(null, 'sha256') as HashConstructor
+    host: options.host,
+    expiresIn: options.expires,
+    header: options.header,
+    signedAt: SIGNED_AT
   });
-  const signed = await signer.presign(
-    new HttpRequest({
-      method: 'GET',
-      protocol: 'https:',
-      hostname: host,
-      path: '/',
-      query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
-      headers: { host, [options.header ?? 'x-k8s-aws-id']: options.cluster ?? 'prod' }
-    }),
-    { expiresIn: options.expires ?? 60, signingDate: SIGNED_AT }
-  );
-  const query = new URLSearchParams(signed.query as Record<string, string>).toString();
-  return TOKEN_PREFIX + Buffer.from(`https://${host}/?${query}`).toString('base64url');
-}
 
 describe('the EKS token check', () => {
   it('accepts a fresh token for the real STS host and reads the credential scope', async () => {
