@@ -9,6 +9,7 @@ import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { HashConstructor } from '@smithy/types';
+import { readBody } from './http.js';
 
 export const TOKEN_PREFIX = 'k8s-aws-v1.';
 
@@ -241,9 +242,7 @@ export class Authenticator {
           timeout: 10_000
         },
         res => {
-          let body = '';
-          res.on('data', (d: Buffer) => (body += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          readBody(res).then(body => resolve({ status: res.statusCode ?? 0, body }), reject);
         }
       );
       req.on('error', reject);

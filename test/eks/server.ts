@@ -38,6 +38,7 @@ import {
   type Requirement
 } from './selectors.js';
 import { meta, nameOf, namespaceOf, Store, uidOf, type Change, type Entry } from './store.js';
+import { readBody } from './http.js';
 import { makeChain, type Chain } from './tls.js';
 
 type K = Record<string, any>;
@@ -1082,15 +1083,6 @@ function managerFromAgent(agent: string): string {
 
 function randomId(): string {
   return [...crypto.getRandomValues(new Uint8Array(16))].map(b => b.toString(16).padStart(2, '0')).join('');
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 /** A JSON or YAML body. */

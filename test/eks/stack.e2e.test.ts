@@ -7,6 +7,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { request } from 'node:https';
+import { readBody } from './http.js';
 import { startEksStack, type EksStack } from './stack.js';
 import { testToken } from './token.js';
 
@@ -29,9 +30,7 @@ function get(
         }
       },
       res => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        readBody(res).then(body => resolve({ status: res.statusCode ?? 0, body }), reject);
       }
     );
     req.on('error', reject);
