@@ -53,11 +53,14 @@ export class Store {
   private history: Change[] = [];
   private readonly watchers = new Set<(change: Change) => void>();
   rv = 1;
+  /** Changes up to this resourceVersion are no longer kept. */
+  private compacted = 0;
 
   reset(): void {
     this.objects.clear();
     this.history = [];
     this.rv += 1000;
+    this.compacted = this.rv;
   }
 
   entry(info: ResourceInfo, namespace: string, name: string): Entry | undefined {
@@ -174,11 +177,9 @@ export class Store {
     return old;
   }
 
-  /** Changes after `rv`, or undefined when they are no longer all kept (410 Gone). */
+  /** Changes after `rv`, or undefined when they are no longer all kept (a watch answers 410 Gone). */
   since(rv: number): Change[] | undefined {
-    if (this.history.length && this.history[0].rv > rv + 1 && rv < this.history[0].rv - 1) {
-      if (this.history.length >= HISTORY) return undefined;
-    }
+    if (rv < this.compacted) return undefined;
     return this.history.filter(c => c.rv > rv);
   }
 
@@ -189,7 +190,10 @@ export class Store {
 
   private emit(change: Change): void {
     this.history.push(change);
-    if (this.history.length > HISTORY) this.history.splice(0, this.history.length - HISTORY);
+    if (this.history.length > HISTORY) {
+      const dropped = this.history.splice(0, this.history.length - HISTORY);
+      this.compacted = dropped[dropped.length - 1].rv;
+    }
     for (const w of [...this.watchers]) w(change);
   }
 }
