@@ -326,22 +326,42 @@ spec:
   }, 60_000);
 
   it('dry run: what would change and what prune would delete, nothing written', async () => {
-    const ws = workspace({ 'k8s/app.yaml': appManifest() });
+    const settings = `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings, namespace: ${NS} }\n`;
+    const ws = workspace({ 'k8s/app.yaml': appManifest({ extra: settings }) });
     await deploy(ws.dir, { manifests: 'k8s' });
+    ws.write({ 'k8s/app.yaml': appManifest() });
     const before = JSON.stringify(stack.kube.get('apps/v1', 'Deployment', NS, 'web'));
+    const first = stack.kube.requests.length;
     const { result } = await deploy(ws.dir, {
       manifests: 'k8s',
       images: `web=${REGISTRY}/web:v9`,
+      prune: 'true',
       'dry-run': 'true'
     });
     expect(result.code).toBe(0);
     expect(result.outputs.status).toBe('DRY_RUN');
+    expect(JSON.parse(result.outputs.resources)).toContainEqual({
+      kind: 'ConfigMap',
+      namespace: NS,
+      name: 'settings',
+      action: 'pruned'
+    });
+    expect(stack.kube.get('v1', 'ConfigMap', NS, 'settings')).toBeDefined();
     expect(result.summary).toContain(
       `spec.template.spec.containers[0].image: "${REGISTRY}/web:v1" → "${REGISTRY}/web:v9"`
     );
-    expect(stack.kube.requests.filter(r => r.verb === 'apply').every(r => r.query.dryRun === 'All')).toBe(
-      true
-    );
+    const applies = stack.kube.requests.slice(first).filter(r => r.verb === 'apply');
+    expect(applies.length).toBe(3);
+    expect(
+      stack.kube.requests
+        .slice(first)
+        .filter(r => r.verb === 'delete')
+        .every(r => r.query.dryRun === 'All')
+    ).toBe(true);
+    expect(applies.every(r => r.query.dryRun === 'All')).toBe(true);
+    expect(
+      stack.kube.requests.slice(first).filter(r => ['create', 'update', 'patch'].includes(r.verb))
+    ).toEqual([]);
     expect(JSON.stringify(stack.kube.get('apps/v1', 'Deployment', NS, 'web'))).toBe(before);
     ws.remove();
   }, 60_000);
@@ -349,15 +369,17 @@ spec:
   it('SIGTERM while waiting: exits within 2 s, says what was left, sets the outputs', async () => {
     await stack.fresh({ timing: { readyMs: 60_000 } });
     const ws = workspace({ 'k8s/app.yaml': appManifest({ replicas: 1 }) });
+    // Sent 3 s in: the objects are applied and the rollout (60 s to ready) is being waited for.
     const { result } = await deploy(
       ws.dir,
       { manifests: 'k8s' },
-      { signal: { name: 'SIGTERM', whenOutput: /Wait for the rollout/ } }
+      { signal: { name: 'SIGTERM', afterMs: 3000 } }
     );
     expect(result.outputs.status).toBe('CANCELLED');
     expect(result.code).not.toBe(0);
     expect(result.stdout).toMatch(/not yet rolled out: Deployment shop\/web/);
-    expect(result.durationMs).toBeLessThan(20_000);
+    expect(result.stdout).toContain('Wait for the rollout');
+    expect(result.durationMs - 3000).toBeLessThan(2500);
     ws.remove();
   }, 60_000);
 

@@ -95,13 +95,13 @@ describe('getInputs', () => {
   it('needs a cluster or a kubeconfig (not both), manifests or kustomize, and a region for EKS', () => {
     expect(problems({ manifests: 'app.yaml' })).toEqual(['cluster']);
     expect(problems({ cluster: 'prod' })).toEqual(['manifests']);
-    expect(
-      getInputs(
-        recordInputSource({ cluster: 'prod', manifests: 'app.yaml' }),
-        { GITHUB_WORKSPACE: ws },
-        run
-      ) && 'ok'
-    ).toBe('ok');
+    const noRegion = () =>
+      getInputs(recordInputSource({ cluster: 'prod', manifests: 'app.yaml' }), { GITHUB_WORKSPACE: ws }, run);
+    expect(noRegion).toThrow(InputError);
+    expect(noRegion).toThrow("Input 'region': is not set.");
+    expect(new Set(problems({ cluster: 'prod', kubeconfig: 'k', manifests: 'app.yaml' }))).toEqual(
+      new Set(['kubeconfig'])
+    );
   });
 
   it('refuses a kubeconfig outside the workspace', () => {

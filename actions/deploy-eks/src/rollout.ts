@@ -4,7 +4,7 @@
  * workload in seconds rather than at its progress deadline.
  */
 import type { Logger } from '../../../core/log.js';
-import { poll, systemClock, type Clock } from '../../../core/poll.js';
+import { poll, systemClock, type Clock, type PollOutcome } from '../../../core/poll.js';
 import { explain, podProblems, UnschedulableTracker, type Explanation, type Pod } from './diagnose.js';
 import { describeRef, isRetryableKube, type Kube, type KubeObject, type ObjectRef } from './kube.js';
 import { rolloutState, WAITED_KINDS } from './status.js';
@@ -121,46 +121,55 @@ export async function waitForWorkload(
   let message = 'not seen yet';
   let live: KubeObject | undefined;
   const name = describeRef(ref);
-  const outcome = await poll<WorkloadOutcome>({
-    check: async () => {
-      live = await kube.get(ref);
-      if (!live) {
-        message = 'not found';
+  let outcome: PollOutcome<WorkloadOutcome>;
+  try {
+    outcome = await poll<WorkloadOutcome>({
+      check: async () => {
+        live = await kube.get(ref);
+        if (!live) {
+          message = 'not found';
+          return { done: false };
+        }
+        const state = rolloutState(live);
+        if (state.message !== message) options.log.info(`${name}: ${state.message}`);
+        message = state.message;
+        if (state.state === 'done') return { done: true, value: { ref, outcome: 'ready', message, live } };
+        // Until the controller has seen this generation, the "new" pods are those of the revision before.
+        const observed =
+          (live.metadata.generation ?? 0) <=
+          Number((live.status as { observedGeneration?: number } | undefined)?.observedGeneration ?? 0);
+        const { pods, related } =
+          observed || !GENERATION_KINDS.has(live.kind)
+            ? await newPods(kube, live)
+            : { pods: [], related: [] };
+        const problems = pods.flatMap(p => podProblems(p, clock.now(), tracker));
+        const fatal = problems.some(p => p.fatal);
+        if (state.state === 'failed' || fatal) {
+          const detectedAt = clock.now();
+          const explanation =
+            problems.length > 0
+              ? await explain(kube, live, pods, problems, { related })
+              : {
+                  rootCause: `${ref.name}: ${state.state === 'failed' ? `${state.reason}: ${state.message}` : message}`,
+                  diagnostics: []
+                };
+          return { done: true, value: { ref, outcome: 'failed', message, explanation, detectedAt, live } };
+        }
         return { done: false };
-      }
-      const state = rolloutState(live);
-      if (state.message !== message) options.log.info(`${name}: ${state.message}`);
-      message = state.message;
-      if (state.state === 'done') return { done: true, value: { ref, outcome: 'ready', message, live } };
-      // Until the controller has seen this generation, the "new" pods are those of the revision before.
-      const observed =
-        (live.metadata.generation ?? 0) <=
-        Number((live.status as { observedGeneration?: number } | undefined)?.observedGeneration ?? 0);
-      const { pods, related } =
-        observed || !GENERATION_KINDS.has(live.kind) ? await newPods(kube, live) : { pods: [], related: [] };
-      const problems = pods.flatMap(p => podProblems(p, clock.now(), tracker));
-      const fatal = problems.some(p => p.fatal);
-      if (state.state === 'failed' || fatal) {
-        const detectedAt = clock.now();
-        const explanation =
-          problems.length > 0
-            ? await explain(kube, live, pods, problems, { related })
-            : {
-                rootCause: `${ref.name}: ${state.state === 'failed' ? `${state.reason}: ${state.message}` : message}`,
-                diagnostics: []
-              };
-        return { done: true, value: { ref, outcome: 'failed', message, explanation, detectedAt, live } };
-      }
-      return { done: false };
-    },
-    intervalMs: options.intervalMs ?? POLL_INTERVAL_MS,
-    timeoutMs: options.timeoutMs,
-    clock,
-    signal: options.signal,
-    isRetryable: isRetryableKube,
-    onRetry: (error, _attempt, delay) =>
-      options.log.debug(`${name}: ${(error as Error).message}; again in ${delay} ms`)
-  });
+      },
+      intervalMs: options.intervalMs ?? POLL_INTERVAL_MS,
+      timeoutMs: options.timeoutMs,
+      clock,
+      signal: options.signal,
+      isRetryable: isRetryableKube,
+      onRetry: (error, _attempt, delay) =>
+        options.log.debug(`${name}: ${(error as Error).message}; again in ${delay} ms`)
+    });
+  } catch (error) {
+    // A request cut by the cancel: the wait was cancelled, not failed.
+    if (options.signal?.aborted) return { ref, outcome: 'cancelled', message, live };
+    throw error;
+  }
   if (outcome.kind === 'done') return outcome.value;
   return { ref, outcome: outcome.kind, message, live };
 }
