@@ -1199,6 +1199,7 @@ export class Controller {
       if (inits.length) status.initContainerStatuses = inits.map(toStatus);
       const initialized = inits.every(c => c.state.terminated?.exitCode === 0);
       const ready = initialized && apps.every(c => c.ready);
+      const completed = apps.every(c => c.state.terminated && c.next === Infinity);
       const notReady = apps.filter(c => !c.ready).map(c => c.name);
       setCondition(status, { type: 'PodReadyToStartContainers', status: 'True' }, this.now, false);
       setCondition(
@@ -1217,11 +1218,14 @@ export class Controller {
         this.now,
         false
       );
-      const unready = {
-        status: 'False',
-        reason: 'ContainersNotReady',
-        message: `containers with unready status: [${notReady.join(' ')}]`
-      };
+      // A pod whose containers all ended is not ready because it completed, not because a container is unready.
+      const unready = completed
+        ? { status: 'False', reason: 'PodCompleted' }
+        : {
+            status: 'False',
+            reason: 'ContainersNotReady',
+            message: `containers with unready status: [${notReady.join(' ')}]`
+          };
       setCondition(
         status,
         ready ? { type: 'ContainersReady', status: 'True' } : { type: 'ContainersReady', ...unready },
@@ -1237,8 +1241,8 @@ export class Controller {
       setCondition(status, { type: 'PodScheduled', status: 'True' }, this.now, false);
       const order = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];
       status.conditions.sort((a: K, b: K) => order.indexOf(a.type) - order.indexOf(b.type));
-      const ended = apps.every(c => c.state.terminated && c.next === Infinity);
-      if (ended) status.phase = apps.every(c => c.state.terminated.exitCode === 0) ? 'Succeeded' : 'Failed';
+      if (completed)
+        status.phase = apps.every(c => c.state.terminated.exitCode === 0) ? 'Succeeded' : 'Failed';
       else status.phase = apps.some(c => c.started) && initialized ? 'Running' : 'Pending';
     }
     status.qosClass ??= 'BestEffort';

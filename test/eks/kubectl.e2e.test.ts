@@ -4,12 +4,15 @@
  * server's OpenAPI v3 says PATCH takes `fieldValidation`, so it validates server-side (`--validate` is not
  * turned off) and downloads no schema.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubectl, kubectlPath, writeKubeconfig } from './kubectl.js';
 import { startKubeServer, type KubeServer } from './server.js';
+
+// Each test runs kubectl a few times against rollouts that take a second or two.
+jest.setTimeout(60_000);
 
 let server: KubeServer;
 let dir: string;
@@ -191,6 +194,56 @@ describe('kubectl rollout status', () => {
       'Waiting for deployment "slow" rollout to finish: 0 of 2 updated replicas are available...'
     );
     expect(status.stderr).toContain('timed out waiting for the condition');
+  });
+});
+
+describe('kubectl rollout undo and Jobs', () => {
+  it('undoes a rollout: the previous ReplicaSet comes back with the next revision', async () => {
+    await k(['apply', '--server-side', '-f', '-'], deployment('web', 'nginx:1'));
+    expect((await k(['rollout', 'status', 'deployment/web', '--timeout=30s'])).code).toBe(0);
+    await k(['apply', '--server-side', '-f', '-'], deployment('web', 'nginx:2'));
+    expect((await k(['rollout', 'status', 'deployment/web', '--timeout=30s'])).code).toBe(0);
+    const undo = await k(['rollout', 'undo', 'deployment/web']);
+    expect(undo).toMatchObject({ code: 0, stdout: 'deployment.apps/web rolled back\n' });
+    expect(server.requests.find(r => r.verb === 'patch')?.contentType).toBe('application/json-patch+json');
+    expect((await k(['rollout', 'status', 'deployment/web', '--timeout=30s'])).code).toBe(0);
+    const sets = JSON.parse((await k(['get', 'replicasets', '-l', 'app=web', '-o', 'json'])).stdout)
+      .items as {
+      metadata: { annotations: Record<string, string> };
+      spec: { replicas: number; template: { spec: { containers: { image: string }[] } } };
+    }[];
+    const byImage = Object.fromEntries(
+      sets.map(rs => [
+        rs.spec.template.spec.containers[0].image,
+        [rs.metadata.annotations['deployment.kubernetes.io/revision'], rs.spec.replicas]
+      ])
+    );
+    expect(byImage).toEqual({ 'nginx:1': ['3', 2], 'nginx:2': ['2', 0] });
+  });
+
+  it('waits for a Job to complete, and sees one that fails', async () => {
+    const job = (name: string, image: string) =>
+      JSON.stringify({
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name },
+        spec: {
+          backoffLimit: 1,
+          template: { spec: { restartPolicy: 'Never', containers: [{ name: 'task', image }] } }
+        }
+      });
+    await k(
+      ['apply', '--server-side', '-f', '-'],
+      job('migrate', 'task:1') + '\n---\n' + job('broken', 'task:fails')
+    );
+    const done = await k(['wait', '--for=condition=Complete', 'job/migrate', '--timeout=20s']);
+    expect(done).toMatchObject({ code: 0, stdout: 'job.batch/migrate condition met\n' });
+    const failed = await k(['wait', '--for=condition=Failed', 'job/broken', '--timeout=20s']);
+    expect(failed).toMatchObject({ code: 0, stdout: 'job.batch/broken condition met\n' });
+    const live = JSON.parse((await k(['get', 'job', 'migrate', '-o', 'json'])).stdout);
+    expect(live.metadata.generation).toBe(1);
+    expect(live.spec.selector.matchLabels['batch.kubernetes.io/controller-uid']).toBe(live.metadata.uid);
+    expect((await k(['logs', 'job/migrate'])).stdout).toBe('starting\ndone\n');
   });
 });
 

@@ -4,6 +4,7 @@
  * and the controllers of controller.ts moving workloads on a tick. See README.md for the API.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes objects are untyped JSON in this file */
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -305,7 +306,7 @@ export class KubeServer {
     const ns = this.kind('v1', 'Namespace');
     for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
       const o: K = { metadata: { name } };
-      defaults(ns, o);
+      defaults(ns, o, '');
       this.store.write(ns, o);
     }
     const node = this.kind('v1', 'Node');
@@ -710,29 +711,16 @@ export class KubeServer {
     dryRun: boolean,
     subresource: string | undefined
   ): K {
-    defaults(info, object);
-    const { entry, created } = this.store.write(info, object, { manager, subresource, dryRun });
-    if (created && !dryRun) this.afterCreate(entry);
+    const uid = this.uidFor(info, object);
+    defaults(info, object, uid);
+    const { entry } = this.store.write(info, object, { manager, subresource, dryRun, uid });
     return dryRun ? this.store.render(entry) : this.store.get(info, ns, nameOf(object))!;
   }
 
-  /** Defaults that need the uid (a Job's selector). */
-  private afterCreate(entry: Entry): void {
-    const o = entry.object as K;
-    if (entry.info.kind === 'Job' && !o.spec?.selector && !o.spec?.manualSelector) {
-      const next = clone(o);
-      const uid = uidOf(o);
-      next.spec.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
-      next.spec.template.metadata ??= {};
-      next.spec.template.metadata.labels = {
-        ...(next.spec.template.metadata.labels ?? {}),
-        'batch.kubernetes.io/controller-uid': uid,
-        'batch.kubernetes.io/job-name': nameOf(o),
-        'controller-uid': uid,
-        'job-name': nameOf(o)
-      };
-      this.store.write(entry.info, next, { managers: entry.managers });
-    }
+  /** The uid the object has, or will get when this write creates it. */
+  private uidFor(info: ResourceInfo, object: K): string {
+    const live = this.store.entry(info, namespaceOf(object), nameOf(object));
+    return live ? uidOf(live.object) : randomUUID();
   }
 
   private applyObject(
@@ -769,9 +757,9 @@ export class KubeServer {
     const object = result.object as K;
     if (live) object.status = (live.object as K).status;
     else delete object.status;
-    defaults(info, object);
-    const { entry, created } = this.store.write(info, object, { managers: result.managers, dryRun });
-    if (created && !dryRun) this.afterCreate(entry);
+    const uid = this.uidFor(info, object);
+    defaults(info, object, uid);
+    const { entry, created } = this.store.write(info, object, { managers: result.managers, dryRun, uid });
     return { object: dryRun ? this.store.render(entry) : this.store.get(info, ns, name)!, created };
   }
 
@@ -1102,7 +1090,7 @@ function parseBody(body: string): unknown {
 let clusterIp = 10;
 
 /** The defaults the API server fills in on every write. */
-function defaults(info: ResourceInfo, o: K): void {
+function defaults(info: ResourceInfo, o: K, uid: string): void {
   o.metadata ??= {};
   o.spec ??= [
     'Deployment',
@@ -1156,6 +1144,19 @@ function defaults(info: ResourceInfo, o: K): void {
       o.spec.completionMode ??= 'NonIndexed';
       o.spec.suspend ??= false;
       o.spec.podReplacementPolicy ??= 'TerminatingOrFailed';
+      if (!o.spec.manualSelector) {
+        // The selector and pod labels name the Job's uid, as the API server sets them on create.
+        o.spec.selector ??= { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
+        o.spec.template ??= {};
+        o.spec.template.metadata ??= {};
+        o.spec.template.metadata.labels = {
+          ...(o.spec.template.metadata.labels ?? {}),
+          'batch.kubernetes.io/controller-uid': uid,
+          'batch.kubernetes.io/job-name': o.metadata.name,
+          'controller-uid': uid,
+          'job-name': o.metadata.name
+        };
+      }
       defaultPodSpec(o.spec.template?.spec);
       break;
     case 'CronJob':

@@ -5,11 +5,13 @@
  */
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { request } from 'node:https';
 import { readBody } from './http.js';
 import { startEksStack, type EksStack } from './stack.js';
 import { testToken } from './token.js';
+
+jest.setTimeout(30_000);
 
 let stack: EksStack;
 let eks: EKSClient;

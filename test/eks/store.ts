@@ -109,7 +109,14 @@ export class Store {
   write(
     info: ResourceInfo,
     object: JsonObject,
-    options: { managers?: ManagerEntry[]; manager?: string; subresource?: string; dryRun?: boolean } = {}
+    options: {
+      managers?: ManagerEntry[];
+      manager?: string;
+      subresource?: string;
+      dryRun?: boolean;
+      /** The uid a new object gets (defaults that name it, like a Job's selector, are made before the write). */
+      uid?: string;
+    } = {}
   ): { entry: Entry; created: boolean; changed: boolean } {
     const o = clone(object);
     const m = meta(o);
@@ -143,13 +150,14 @@ export class Store {
       if (deepEqual(old.object, o) && sameManagers(old.managers, managers))
         return { entry: old, created: false, changed: false };
     } else {
-      m.uid = randomUUID();
+      m.uid = options.uid ?? randomUUID();
       m.creationTimestamp = now;
       m.generation = 1;
     }
     const entry: Entry = { info, object: o, managers };
     if (options.dryRun) {
-      m.resourceVersion = String(this.rv + 1);
+      // Nothing is stored: an update keeps the current resourceVersion, a create has none yet.
+      if (!old) delete m.resourceVersion;
       return { entry, created: !old, changed: true };
     }
     m.resourceVersion = String(++this.rv);
