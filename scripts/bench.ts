@@ -9,6 +9,11 @@
  *   npm run bench -- failed timeout     the named ones
  *   npm run bench -- --repeat 4         each four times, the outcome moved across one poll interval
  *   npm run bench -- --no-build         use dist/deploy-ecs as it is
+ *
+ * deploy-eks scenarios (eks-*, see test/deploy-eks/bench.ts) run against the Kubernetes API test server:
+ * seconds from the first CrashLoopBackOff / ErrImagePull to the action's exit (target under 30 s), API
+ * requests per deploy, the token refresh, and no false alarm on a pod that crashes once.
+ *   npm run bench -- eks-crashloop eks-pull   the named ones; `eks` runs every EKS scenario
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,6 +22,7 @@ import { checkTargets, type Measurement, type TargetCheck } from '../test/ecs/me
 import { runScenario } from '../test/ecs/run.js';
 import { POLL_INTERVAL_MS, SCENARIOS, type ScenarioCase } from '../test/ecs/scenarios.js';
 import { startEcsStack, type EcsStack } from '../test/ecs/stack.js';
+import { EKS_SCENARIOS, runEksBench } from '../test/deploy-eks/bench.js';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -28,13 +34,16 @@ interface Row {
   checks: TargetCheck[];
 }
 
-function parseArgs(argv: string[]): { names: string[]; repeat: number; build: boolean } {
+function parseArgs(argv: string[]): { names: string[]; eks: string[]; repeat: number; build: boolean } {
   const names: string[] = [];
+  const eks: string[] = [];
   let repeat = 1;
   let build = true;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--repeat') repeat = Math.max(1, Number(argv[++i]) || 1);
     else if (argv[i] === '--no-build') build = false;
+    else if (argv[i] === 'eks') eks.push(...Object.keys(EKS_SCENARIOS));
+    else if (argv[i] in EKS_SCENARIOS) eks.push(argv[i]);
     else names.push(argv[i]);
   }
   const unknown = names.filter(n => !(n in SCENARIOS));
@@ -42,7 +51,13 @@ function parseArgs(argv: string[]): { names: string[]; repeat: number; build: bo
     console.error(`Unknown scenario(s): ${unknown.join(', ')}. Known: ${Object.keys(SCENARIOS).join(', ')}`);
     process.exit(2);
   }
-  return { names: names.length > 0 ? names : Object.keys(SCENARIOS), repeat, build };
+  const all = names.length === 0 && eks.length === 0;
+  return {
+    names: all ? Object.keys(SCENARIOS) : names,
+    eks: all ? Object.keys(EKS_SCENARIOS) : eks,
+    repeat,
+    build
+  };
 }
 
 const sec = (ms: number | undefined) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(2)}s`);
@@ -123,13 +138,31 @@ function report(row: Row): string {
 }
 
 async function main(): Promise<number> {
-  const { names, repeat, build } = parseArgs(process.argv.slice(2));
-  if (build || !existsSync(join(root, 'dist', 'deploy-ecs', 'index.js'))) {
-    console.log('Building dist/deploy-ecs …');
-    execFileSync('npx', ['tsx', join(root, 'scripts', 'build.ts'), 'deploy-ecs'], {
-      cwd: root,
-      stdio: 'inherit'
-    });
+  const { names, eks, repeat, build } = parseArgs(process.argv.slice(2));
+  for (const [action, wanted] of [
+    ['deploy-ecs', names.length > 0],
+    ['deploy-eks', eks.length > 0]
+  ] as const) {
+    if (wanted && (build || !existsSync(join(root, 'dist', action, 'index.js')))) {
+      console.log(`Building dist/${action} …`);
+      execFileSync('npx', ['tsx', join(root, 'scripts', 'build.ts'), action], {
+        cwd: root,
+        stdio: 'inherit'
+      });
+    }
+  }
+  const eksFailures: string[] = [];
+  if (eks.length > 0) {
+    console.log(`# deploy-eks benchmark — default settings, ${eks.length} scenarios`);
+    eksFailures.push(...(await runEksBench(eks, text => console.log(text))).failures);
+  }
+  if (names.length === 0) {
+    if (eksFailures.length > 0) {
+      console.log(`\nMissed:\n${eksFailures.map(f => `  - ${f}`).join('\n')}`);
+      return 1;
+    }
+    console.log('\nAll targets met.');
+    return 0;
   }
   console.log(
     `# deploy-ecs benchmark — poll interval ${sec(POLL_INTERVAL_MS)}, ${names.length} scenarios × ${repeat}`
@@ -175,7 +208,7 @@ async function main(): Promise<number> {
   }
 
   console.log('\n# Summary\n');
-  const failures: string[] = [];
+  const failures: string[] = [...eksFailures];
   console.log(
     table(
       [
