@@ -106,6 +106,8 @@ export async function deploy(
         })
     );
     result.resources = applied.map(a => a.result);
+    const namespaces = new Set(applied.map(a => a.sent.metadata.namespace).filter(Boolean));
+    if (namespaces.size === 1) result.namespace = [...namespaces][0]!;
     if (ctx.signal.aborted) return cancelled(result);
 
     result.phase = 'pruning';
@@ -167,13 +169,15 @@ export async function deploy(
     const failed = result.workloads.filter(w => w.outcome === 'failed');
     if (failed.length > 0) {
       result.rootCause = failed[0].explanation?.rootCause;
-      for (const f of failed) {
+      for (const [i, f] of failed.entries()) {
         if (f.explanation) {
-          result.diagnostics.push({
-            title: `Root cause: ${describeRef(f.ref)}`,
-            severity: 'error',
-            lines: [f.explanation.rootCause]
-          });
+          // The first root cause leads the reason; the others lead their own diagnostics.
+          if (i > 0)
+            result.diagnostics.push({
+              title: `Also failed: ${describeRef(f.ref)}`,
+              severity: 'error',
+              lines: [f.explanation.rootCause]
+            });
           result.diagnostics.push(...f.explanation.diagnostics);
         }
         log.error(f.explanation?.rootCause ?? `${describeRef(f.ref)}: ${f.message}`, {
@@ -216,7 +220,8 @@ export async function deploy(
       if (ctx.signal.aborted) return cancelled(result);
       const rolledBack = result.rollbacks.length > 0 && result.rollbacks.every(r => r.result.ok);
       result.status = rolledBack ? 'ROLLED_BACK' : 'FAILED';
-      result.reason = `${result.rootCause ?? 'A workload failed to roll out.'}${rolledBack ? ` Rolled back: ${result.rollbacks.map(r => r.name).join(', ')}.` : ''}`;
+      const cause = result.rootCause ?? 'A workload failed to roll out';
+      result.reason = `${cause}${/[.!?]$/.test(cause) ? '' : '.'}${rolledBack ? ` ${result.rollbacks.map(r => r.result.message).join(' ')}` : ''}`;
       result.phase = 'done';
       return result;
     }

@@ -8,7 +8,7 @@ import type { RunContext } from '../../../core/github.js';
 import { createReport, type Report, type ReportStatus } from '../../../core/report.js';
 import { mdCode, mdEscape, SummaryBuilder } from '../../../core/summary.js';
 import type { ResourceResult } from './apply.js';
-import type { DeployResult } from './deploy.js';
+import { summarizeResources, type DeployResult } from './deploy.js';
 import type { Inputs } from './inputs.js';
 import { describeRef } from './kube.js';
 
@@ -56,8 +56,9 @@ export function buildSummary(result: DeployResult, options: { region?: string; d
   s.heading(
     `${ICON[result.status] ?? ''} deploy-eks: ${subjectOf(result)} (${result.cluster}) — ${result.status}`.trim()
   );
+  // The root cause first, in bold; the reason repeats it, so it is shown only when there is none.
   if (result.rootCause) s.paragraph(`**${mdEscape(result.rootCause)}**`);
-  s.paragraph(mdEscape(result.reason));
+  else s.paragraph(mdEscape(result.reason));
   s.facts([
     ['Cluster', mdCode(result.cluster)],
     ['Namespace', mdCode(result.namespace)],
@@ -115,10 +116,7 @@ export function buildReport(
 ): Report {
   const details: [string, string][] = [];
   if (result.server) details.push(['API server', result.server]);
-  details.push([
-    'Resources',
-    result.resources.length ? result.resources.map(r => `${describeRef(r)} ${r.action}`).join(', ') : 'none'
-  ]);
+  details.push(['Applied', summarizeResources(result.resources)]);
   for (const i of result.images) details.push([`${i.object} ${i.container}`, `${i.from} → ${i.to}`]);
   for (const r of result.rollbacks) details.push(['Rollback', r.result.message]);
   return createReport(
@@ -137,7 +135,8 @@ export function buildReport(
       },
       details,
       diagnostics: result.diagnostics,
-      error: result.success ? undefined : result.reason,
+      // Why, when it failed: the root cause of a failed rollout, or the error.
+      error: result.success ? undefined : (result.rootCause ?? result.reason),
       run: init.run
     },
     now

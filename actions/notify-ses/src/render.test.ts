@@ -10,6 +10,7 @@ import {
   placeholderValues,
   renderEmail,
   renderSubject,
+  resourceList,
   unknownPlaceholders,
   SUBJECT_PLACEHOLDERS,
   type EmailInput
@@ -62,6 +63,23 @@ describe('golden emails', () => {
     expect(email.subject).toBe('[FAILED] octo/app · production · deploy-ecs web');
     expectGolden('failure.html', email.html);
     expectGolden('failure.txt', email.text);
+  });
+
+  it('renders an EKS failure email (a rolled-back deploy-eks) exactly as reviewed', () => {
+    const email = renderEmail(emailFor(example('deploy-eks-failure'), { status: 'failure' }));
+    expect(email.subject).toBe('[FAILED] octo/app · production · deploy-eks web');
+    for (const body of [email.text, email.html]) {
+      // The root cause leads; cluster, namespace, resources, images, rollback and the log tail follow.
+      expect(body).toContain(
+        'web: container migrate CrashLoopBackOff (exit 1): panic: cannot connect to database'
+      );
+      expect(body).toContain('Namespace');
+      expect(body).toContain('Deployment/shop/web');
+      expect(body).toContain('rolled back to revision 1');
+    }
+    expect(email.text.indexOf('CrashLoopBackOff (exit 1)')).toBeLessThan(email.text.indexOf('Repository:'));
+    expectGolden('eks-failure.html', email.html);
+    expectGolden('eks-failure.txt', email.text);
   });
 
   it('is deterministic: the same input gives the same bytes', () => {
@@ -303,5 +321,13 @@ describe('custom template', () => {
     expect(email.html).toContain('Stopped task 8f14e45fceea (container web)');
     // The plain-text alternative is always the built-in one.
     expect(email.text).toBe(renderEmail(emailFor(reports, { status: 'failure' })).text);
+  });
+});
+
+describe('EKS resources', () => {
+  it('names the first objects of a large deploy and counts the rest', () => {
+    const many = Array.from({ length: 30 }, (_, i) => `ConfigMap/shop/c${i}`);
+    expect(resourceList(many)).toBe(`${many.slice(0, 12).join(', ')} and 18 more`);
+    expect(resourceList(['Deployment/shop/web'])).toBe('Deployment/shop/web');
   });
 });

@@ -253,7 +253,8 @@ function reportFacts(report: Report): Fact[] {
   if (report.eks) {
     add('Cluster', report.eks.cluster);
     add('Namespace', report.eks.namespace);
-    if (Array.isArray(report.eks.resources)) add('Resources', report.eks.resources.join(', '), true);
+    if (Array.isArray(report.eks.resources))
+      add('Resources', resourceList(report.eks.resources.map(String)), true);
   }
   for (const pair of report.details) {
     if (Array.isArray(pair) && pair.length >= 2) add(String(pair[0]), String(pair[1]));
@@ -262,6 +263,14 @@ function reportFacts(report: Report): Fact[] {
   add('Finished', formatTime(report.finishedAt));
   if (Number.isFinite(report.durationMs)) add('Duration', formatDuration(report.durationMs));
   return facts;
+}
+
+/** An EKS deploy can hold dozens of objects: the email names the first ones and counts the rest. */
+const MAX_RESOURCES = 12;
+
+export function resourceList(resources: string[]): string {
+  if (resources.length <= MAX_RESOURCES) return resources.join(', ');
+  return `${resources.slice(0, MAX_RESOURCES).join(', ')} and ${resources.length - MAX_RESOURCES} more`;
 }
 
 /** Diagnostics can be long (log tails); the email keeps the last lines of each. */
@@ -281,6 +290,11 @@ function commitMessage(run: RunContext): string | undefined {
   const message = run.commitMessage?.replace(/\r\n/g, '\n').trim();
   if (!message) return undefined;
   return message.length > MAX_COMMIT_MESSAGE ? `${message.slice(0, MAX_COMMIT_MESSAGE)}…` : message;
+}
+
+/** The error, unless the summary already says it (deploy-eks leads its summary with the root cause). */
+function showError(report: Report): boolean {
+  return !!report.error && !(report.summary ?? '').includes(report.error);
 }
 
 function reportTitle(report: Report): string {
@@ -330,7 +344,7 @@ function reportHtml(report: Report): string {
     parts.push(
       `<tr><td style="${FONT}font-size:14px;color:#1f2328;padding:0 0 8px 0;">${escapeHtml(report.summary)}</td></tr>`
     );
-  if (report.error) {
+  if (showError(report) && report.error) {
     parts.push(`<tr><td style="padding:4px 0 8px 0;">${preBlock([report.error], '#cf222e')}</td></tr>`);
   }
   parts.push(`<tr><td style="padding:0 0 8px 0;">${factsTable(reportFacts(report))}</td></tr>`);
@@ -439,7 +453,7 @@ function textFacts(facts: Fact[], indent = ''): string[] {
 function reportText(report: Report): string[] {
   const lines = [`== ${reportTitle(report)} — ${STATUS_LABEL[report.status] ?? report.status} ==`];
   if (report.summary) lines.push(report.summary);
-  if (report.error) lines.push('', `Error: ${report.error}`);
+  if (showError(report)) lines.push('', `Error: ${report.error}`);
   lines.push('', ...textFacts(reportFacts(report), '  '));
   for (const d of report.diagnostics) {
     lines.push('', `  ${String(d.severity ?? '').toUpperCase()} · ${d.title}`);
