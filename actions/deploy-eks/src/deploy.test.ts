@@ -1,0 +1,170 @@
+import { describe, expect, it } from '@jest/globals';
+import { memoryLogger } from '../../../core/log.js';
+import { virtualClock } from '../../../core/poll.js';
+import type { ClusterAccess } from './cluster.js';
+import { deploy } from './deploy.js';
+import type { Inputs } from './inputs.js';
+import { KubeError, type KubeObject } from './kube.js';
+import { FakeKube } from './testing/fake-kube.js';
+import { crashLooping, pod, replicaSet } from './testing/fixtures.js';
+
+const access: ClusterAccess = {
+  name: 'prod',
+  server: 'https://k',
+  via: 'eks',
+  connection: { server: 'https://k', ca: '' }
+};
+
+const web = (image: string): KubeObject => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web', labels: { 'dockyard.dev/set': 's' } },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: { app: 'web' } },
+    template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image }] } }
+  }
+});
+
+const inputs = (image: string, over: Partial<Inputs> = {}): Inputs => ({
+  cluster: 'prod',
+  region: 'us-east-1',
+  namespace: 'default',
+  manifests: [{ object: web(image), source: 'k8s/web.yaml' }],
+  images: [],
+  set: 's',
+  prune: false,
+  wait: true,
+  timeoutMs: 600_000,
+  rollback: true,
+  forceConflicts: false,
+  fieldManager: 'dockyard',
+  dryRun: false,
+  ...over
+});
+
+/** A controller: each apply of the Deployment makes a ReplicaSet revision (reused for a template seen before) with one pod. */
+function cluster(behaviour: (image: string) => 'runs' | 'crashloop') {
+  const kube = new FakeKube();
+  const revisions: string[] = [];
+  kube.onApply = o => {
+    if (o.kind !== 'Deployment') return;
+    const image = (o.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec
+      .containers[0].image;
+    const hash = image.replace(/\W/g, '');
+    revisions.push(hash);
+    const revision = String(revisions.length);
+    const rs = kube.put(replicaSet(o, revision, hash, image));
+    const runs = behaviour(image) === 'runs';
+    kube.put(
+      pod(`web-${hash}-1`, rs, [
+        runs
+          ? { name: 'app', image, ready: true, restartCount: 0, state: { running: {} } }
+          : crashLooping(image)
+      ])
+    );
+    kube.logLines.set(`default/web-${hash}-1/app/previous`, ['panic: boom']);
+    kube.put({
+      ...o,
+      metadata: {
+        ...o.metadata,
+        annotations: { ...o.metadata.annotations, 'deployment.kubernetes.io/revision': revision }
+      },
+      status: runs
+        ? { observedGeneration: o.metadata.generation, replicas: 1, updatedReplicas: 1, availableReplicas: 1 }
+        : { observedGeneration: o.metadata.generation, replicas: 2, updatedReplicas: 1, availableReplicas: 1 }
+    });
+  };
+  return kube;
+}
+
+const ctx = () => ({
+  log: memoryLogger(),
+  signal: new AbortController().signal,
+  clock: virtualClock(1_000_000),
+  deadline: 1_000_000 + 600_000
+});
+
+describe('deploy', () => {
+  it('applies, records the set, waits, and completes', async () => {
+    const kube = cluster(() => 'runs');
+    const result = await deploy(inputs('web:v1'), access, ctx(), () => kube);
+    expect(result).toMatchObject({ status: 'COMPLETED', success: true, namespace: 'default' });
+    expect(result.resources).toEqual([
+      { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'default', name: 'web', action: 'created' }
+    ]);
+    expect(
+      await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'dockyard-set.s' })
+    ).toMatchObject({ data: { kinds: 'apps/v1 Deployment' } });
+  });
+
+  it('a crash loop fails fast and rolls back to the previous revision: ROLLED_BACK, not a success', async () => {
+    const kube = cluster(image => (image === 'web:v2' ? 'crashloop' : 'runs'));
+    await deploy(inputs('web:v1'), access, ctx(), () => kube);
+    const result = await deploy(inputs('web:v2'), access, ctx(), () => kube);
+    expect(result).toMatchObject({
+      status: 'ROLLED_BACK',
+      success: false,
+      rootCause: 'web: container app CrashLoopBackOff (exit 1): panic: boom'
+    });
+    expect(result.reason).toBe(
+      'web: container app CrashLoopBackOff (exit 1): panic: boom. Deployment default/web rolled back to revision 1.'
+    );
+    const live = await kube.get<
+      KubeObject & { spec: { template: { spec: { containers: { image: string }[] } } } }
+    >({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'default', name: 'web' });
+    expect(live?.spec.template.spec.containers[0].image).toBe('web:v1');
+    expect(kube.applies.filter(a => a.object.kind === 'Deployment').map(a => a.fieldManager)).toEqual([
+      'dockyard',
+      'dockyard',
+      'dockyard'
+    ]);
+  });
+
+  it('without rollback, or without a previous revision, the failure is FAILED', async () => {
+    const kube = cluster(() => 'crashloop');
+    expect((await deploy(inputs('web:v1'), access, ctx(), () => kube)).status).toBe('FAILED');
+    const other = cluster(image => (image === 'web:v2' ? 'crashloop' : 'runs'));
+    await deploy(inputs('web:v1'), access, ctx(), () => other);
+    const result = await deploy(inputs('web:v2', { rollback: false }), access, ctx(), () => other);
+    expect([result.status, result.rollbacks]).toEqual(['FAILED', []]);
+  });
+
+  it('wait: false applies and stops; dry run writes nothing', async () => {
+    const kube = cluster(() => 'crashloop');
+    expect((await deploy(inputs('web:v1', { wait: false }), access, ctx(), () => kube)).status).toBe(
+      'COMPLETED'
+    );
+    const dry = new FakeKube();
+    const result = await deploy(inputs('web:v1', { dryRun: true }), access, ctx(), () => dry);
+    expect(result.status).toBe('DRY_RUN');
+    expect(dry.objects.size).toBe(0);
+    expect(dry.applies.every(a => a.dryRun)).toBe(true);
+  });
+
+  it('an apply that fails ends FAILED with the explained error, nothing waited for', async () => {
+    const kube = cluster(() => 'runs');
+    kube.failApply = () =>
+      new KubeError(422, 'PATCH', '/x', {
+        message: 'Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1'
+      });
+    const result = await deploy(inputs('web:v1'), access, ctx(), () => kube);
+    expect(result.status).toBe('FAILED');
+    expect(result.reason).toContain("Input 'manifests': Deployment default/web (k8s/web.yaml) was refused");
+    expect(result.workloads).toEqual([]);
+  });
+
+  it('a cancel while applying stops at once and says what was applied', async () => {
+    const controller = new AbortController();
+    const kube = cluster(() => 'runs');
+    kube.onApply = () => controller.abort();
+    const result = await deploy(
+      inputs('web:v1'),
+      access,
+      { ...ctx(), signal: controller.signal },
+      () => kube
+    );
+    expect(result.status).toBe('CANCELLED');
+    expect(result.reason).toBe('Cancelled while applying: 1 objects applied (1 created).');
+  });
+});

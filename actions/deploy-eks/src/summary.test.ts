@@ -1,0 +1,107 @@
+import { describe, expect, it } from '@jest/globals';
+import { DockyardError, InputError } from '../../../core/errors.js';
+import { runContext } from '../../../core/github.js';
+import type { Outcome } from '../../../core/run.js';
+import type { DeployResult } from './deploy.js';
+import type { Inputs } from './inputs.js';
+import { finish } from './summary.js';
+
+const run = runContext({ GITHUB_REPOSITORY: 'octo/app', GITHUB_RUN_ID: '1' });
+const base = { startedAt: new Date('2026-12-06T10:00:00Z'), run, cancelled: false, timedOut: false };
+const inputs = { cluster: 'prod', region: 'us-east-1', namespace: 'shop', images: [] } as unknown as Inputs;
+const result = (over: Partial<DeployResult>): DeployResult => ({
+  status: 'COMPLETED',
+  success: true,
+  reason: 'Applied 1 created; 1 workload rolled out.',
+  cluster: 'prod',
+  namespace: 'shop',
+  resources: [
+    { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web', action: 'created' }
+  ],
+  images: [],
+  workloads: [],
+  rollbacks: [],
+  diagnostics: [],
+  phase: 'done',
+  requests: {},
+  ...over
+});
+
+describe('finish', () => {
+  it('success: status, resources and report; the step does not fail', () => {
+    const f = finish({ ...base, inputs, result: result({}) } as Outcome<Inputs, DeployResult>);
+    expect(f.outputs.status).toBe('COMPLETED');
+    expect(f.outputs.resources).toEqual([
+      { kind: 'Deployment', namespace: 'shop', name: 'web', action: 'created' }
+    ]);
+    expect(f.report).toMatchObject({
+      action: 'deploy-eks',
+      status: 'success',
+      outcome: 'COMPLETED',
+      eks: { cluster: 'prod', namespace: 'shop', resources: ['Deployment/shop/web'] }
+    });
+    expect(f.failed).toBeUndefined();
+    expect(f.summary).toContain('deploy-eks: web (prod) — COMPLETED');
+  });
+
+  it('bad input: FAILED with the input problem, an empty resources list and a report', () => {
+    const error = new InputError([new DockyardError('is required.', { input: 'manifests' })]);
+    const f = finish({ ...base, error } as Outcome<Inputs, DeployResult>);
+    expect(f.outputs).toMatchObject({ status: 'FAILED', resources: [] });
+    expect(f.failed).toBe("Input 'manifests': is required.");
+    expect(f.report.status).toBe('failure');
+  });
+
+  it('an error while reaching the cluster fails with its explanation', () => {
+    const error = new DockyardError("no EKS cluster 'prod' in us-east-1.", {
+      input: 'cluster',
+      hint: 'Check the name.'
+    });
+    const f = finish({ ...base, inputs, error } as Outcome<Inputs, DeployResult>);
+    expect(f.failed).toBe("Input 'cluster': no EKS cluster 'prod' in us-east-1. Check the name.");
+    expect(f.report.eks).toMatchObject({ cluster: 'prod', namespace: 'shop' });
+  });
+
+  it('cancelled and timed out: the status says which, the step fails', () => {
+    const cancelled = finish({
+      ...base,
+      cancelled: true,
+      inputs,
+      result: result({ status: 'CANCELLED', success: false, reason: 'Cancelled while waiting.' })
+    } as Outcome<Inputs, DeployResult>);
+    expect(cancelled.outputs.status).toBe('CANCELLED');
+    expect(cancelled.report.status).toBe('cancelled');
+    expect(cancelled.failed).toBe('CANCELLED: Cancelled while waiting.');
+    // The core aborts at the deadline: the deploy sees an abort, the outcome says timed out.
+    const late = finish({
+      ...base,
+      timedOut: true,
+      inputs,
+      result: result({ status: 'CANCELLED', success: false, reason: 'Cancelled while applying.' })
+    } as Outcome<Inputs, DeployResult>);
+    expect(late.outputs.status).toBe('TIMED_OUT');
+  });
+
+  it('a failed rollout leads the summary with its root cause; a dry run is skipped, not failed', () => {
+    const failed = finish({
+      ...base,
+      inputs,
+      result: result({
+        status: 'ROLLED_BACK',
+        success: false,
+        rootCause: 'web: container app CrashLoopBackOff (exit 1): boom',
+        reason:
+          'web: container app CrashLoopBackOff (exit 1): boom. Deployment shop/web rolled back to revision 1.'
+      })
+    } as Outcome<Inputs, DeployResult>);
+    expect(failed.summary.split('\n').find(l => l.startsWith('**'))).toBe(
+      '**web: container app CrashLoopBackOff (exit 1): boom**'
+    );
+    expect(failed.report.error).toBe('web: container app CrashLoopBackOff (exit 1): boom');
+    const dry = finish({ ...base, inputs, result: result({ status: 'DRY_RUN' }) } as Outcome<
+      Inputs,
+      DeployResult
+    >);
+    expect([dry.report.status, dry.failed]).toEqual(['skipped', undefined]);
+  });
+});
