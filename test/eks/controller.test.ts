@@ -1,7 +1,13 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes objects are untyped JSON here */
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { BehaviourTable, DEFAULT_TIMING } from './behaviour.js';
-import { condition, Controller, resolveIntOrPercent, templateHash } from './controller.js';
+import {
+  condition,
+  Controller,
+  imageReferenceError,
+  resolveIntOrPercent,
+  templateHash
+} from './controller.js';
 import { ResourceRegistry } from './resources.js';
 import { Store } from './store.js';
 
@@ -89,6 +95,21 @@ describe('rollout arithmetic', () => {
     expect(templateHash(t)).toBe(templateHash(JSON.parse(JSON.stringify(t))));
     expect(templateHash(t)).not.toBe(templateHash({ spec: { containers: [{ name: 'a', image: 'x:2' }] } }));
     expect(templateHash(t)).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]+$/);
+  });
+});
+
+describe('image references', () => {
+  it.each([
+    ['nginx', undefined],
+    ['nginx:1.27', undefined],
+    ['registry.example.com:5000/team/web:1', undefined],
+    ['localhost/web@sha256:' + 'a'.repeat(64), undefined],
+    ['web:bad tag', 'invalid reference format'],
+    ['Web:1', 'invalid reference format: repository name (library/Web) must be lowercase'],
+    ['', 'invalid reference format'],
+    ['web@sha256:xyz', 'invalid reference format']
+  ])('%s: %s', (image, error) => {
+    expect(imageReferenceError(image)).toBe(error);
   });
 });
 
@@ -256,6 +277,62 @@ describe('pods by image', () => {
     expect(
       store.list(info('v1', 'Event'), 'default').some(e => (e.object as any).reason === 'FailedScheduling')
     ).toBe(true);
+  });
+
+  it('CreateContainerConfigError while an env ConfigMap is missing, running once it exists', () => {
+    store.write(info('apps/v1', 'Deployment'), {
+      metadata: { name: 'web', namespace: 'default' },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: {
+            containers: [
+              {
+                name: 'app',
+                image: 'web:1',
+                env: [{ name: 'DB', valueFrom: { configMapKeyRef: { name: 'db', key: 'url' } } }]
+              }
+            ]
+          }
+        }
+      }
+    });
+    run(2000);
+    expect(appStatus('web').state.waiting).toEqual({
+      reason: 'CreateContainerConfigError',
+      message: 'configmap "db" not found'
+    });
+    store.write(info('v1', 'ConfigMap'), {
+      metadata: { name: 'db', namespace: 'default' },
+      data: { other: 'x' }
+    });
+    run(1000);
+    expect(appStatus('web').state.waiting.message).toBe("couldn't find key url in ConfigMap default/db");
+    store.write(info('v1', 'ConfigMap'), {
+      metadata: { name: 'db', namespace: 'default' },
+      data: { url: 'postgres://db' }
+    });
+    run(3000, () => appStatus('web')?.ready === true);
+    expect(appStatus('web')).toMatchObject({ ready: true, state: { running: {} } });
+  });
+
+  it('InvalidImageName for an image reference that does not parse', () => {
+    deploy('web', 'Registry.example.com/Team/Web:1', { replicas: 1 });
+    run(1000);
+    expect(appStatus('web').state.waiting.reason).toBe('InvalidImageName');
+    expect(appStatus('web').state.waiting.message).toContain('must be lowercase');
+  });
+
+  it('a rule can make scheduling slow without any scheduling failure (a Fargate pod)', () => {
+    behaviours.set('web:1', { behaviour: 'runs', timing: { scheduleMs: 60_000 } });
+    deploy('web', 'web:1', { replicas: 1 });
+    run(30_000);
+    expect(podOf('web').status.phase).toBe('Pending');
+    expect(podOf('web').status.conditions ?? []).toEqual([]);
+    run(35_000, () => appStatus('web')?.ready === true);
+    expect(appStatus('web')?.ready).toBe(true);
   });
 
   it('a rule set by the test wins over the tag', () => {

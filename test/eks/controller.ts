@@ -28,6 +28,8 @@ export interface ControllerOptions {
 
 interface ContainerSim {
   name: string;
+  /** The container as the pod spec declares it (env, envFrom). */
+  spec: K;
   image: string;
   init: boolean;
   behaviour: Behaviour;
@@ -931,6 +933,7 @@ export class Controller {
       const behaviour = this.behaviours.resolve(String(c.image ?? ''));
       return {
         name: c.name,
+        spec: c,
         image: c.image,
         init,
         behaviour,
@@ -975,6 +978,8 @@ export class Controller {
     const status = clone(pod.status ?? {});
     const t = this.options.timing;
     if (!sim.scheduled) {
+      // A rule may make scheduling slow (e.g. a Fargate pod waits about a minute for its node).
+      const scheduleMs = Math.max(t.scheduleMs, ...sim.containers.map(c => c.timing.scheduleMs));
       const unschedulable = sim.containers.find(c => c.behaviour.behaviour === 'unschedulable');
       if (unschedulable) {
         const n = this.options.nodes;
@@ -989,7 +994,7 @@ export class Controller {
         );
         status.phase = 'Pending';
         if (
-          this.now - sim.created >= this.ms(t.scheduleMs) &&
+          this.now - sim.created >= this.ms(scheduleMs) &&
           (sim.lastSchedulingEvent === undefined ||
             this.now - sim.lastSchedulingEvent >= this.ms(t.backoffMs))
         ) {
@@ -999,7 +1004,7 @@ export class Controller {
         this.putStatus(e, this.podStatus(status, pod, sim));
         return;
       }
-      if (this.now - sim.created < this.ms(t.scheduleMs)) {
+      if (this.now - sim.created < this.ms(scheduleMs)) {
         status.phase = 'Pending';
         this.putStatus(e, this.podStatus(status, pod, sim));
         return;
@@ -1046,12 +1051,17 @@ export class Controller {
       Math.min(this.ms(c.timing.backoffMs) * 2 ** Math.max(0, n), this.ms(300_000));
     const runsToEnd = c.init || sim.job || b === 'fails';
     const waiting = c.state.waiting?.reason;
-    if (
-      waiting === 'ContainerCreating' ||
-      waiting === 'PodInitializing' ||
-      waiting === 'ErrImagePull' ||
-      waiting === 'ImagePullBackOff'
-    ) {
+    if (STARTING.includes(waiting)) {
+      const invalid = imageReferenceError(c.image);
+      if (invalid) {
+        // The kubelet cannot even parse the image: it stays there until the pod spec changes.
+        const message = `Failed to apply default image tag "${c.image}": couldn't parse image name "${c.image}": ${invalid}`;
+        c.state = { waiting: { reason: 'InvalidImageName', message } };
+        c.next = Infinity;
+        kubelet('Warning', 'InspectFailed', message);
+        kubelet('Warning', 'Failed', 'Error: InvalidImageName');
+        return;
+      }
       if (b === 'pull-fail') {
         if (waiting === 'ErrImagePull') {
           const wait = backoff(c.pulls - 1);
@@ -1074,7 +1084,17 @@ export class Controller {
         }
         return;
       }
-      this.startInstance(c, sim, kubelet, waiting === 'ContainerCreating' || waiting === 'PodInitializing');
+      const missing = this.missingConfig(namespaceOf(pod), c.spec);
+      if (missing) {
+        // The image is there but the container cannot be made: retried until the ConfigMap/Secret appears.
+        if (waiting !== 'CreateContainerConfigError')
+          kubelet('Normal', 'Pulled', `Container image "${c.image}" already present on machine`);
+        c.state = { waiting: { reason: 'CreateContainerConfigError', message: missing } };
+        c.next = this.now + this.ms(c.timing.startMs);
+        kubelet('Warning', 'Failed', `Error: ${missing}`);
+        return;
+      }
+      this.startInstance(c, sim, kubelet, waiting !== 'ErrImagePull' && waiting !== 'ImagePullBackOff');
       return;
     }
     if (waiting === 'CrashLoopBackOff') {
@@ -1142,6 +1162,32 @@ export class Controller {
       c.lastState = c.state;
       this.startInstance(c, sim, kubelet, false);
     }
+  }
+
+  /** What the kubelet says when a container's env names a ConfigMap or Secret (or key) that is not there. */
+  private missingConfig(namespace: string, spec: K): string | undefined {
+    const lookup = (kind: 'ConfigMap' | 'Secret', name: string) =>
+      this.store.get(this.info('v1', kind), namespace, name) as K | undefined;
+    const check = (kind: 'ConfigMap' | 'Secret', ref: K | undefined, key?: string): string | undefined => {
+      if (!ref || ref.optional) return undefined;
+      const object = lookup(kind, String(ref.name));
+      if (!object) return `${kind.toLowerCase()} "${ref.name}" not found`;
+      if (key !== undefined && !(key in (object.data ?? {})) && !(key in (object.binaryData ?? {})))
+        return `couldn't find key ${key} in ${kind} ${namespace}/${ref.name}`;
+      return undefined;
+    };
+    for (const e of spec.env ?? []) {
+      const from = e.valueFrom ?? {};
+      const problem =
+        check('ConfigMap', from.configMapKeyRef, from.configMapKeyRef?.key) ??
+        check('Secret', from.secretKeyRef, from.secretKeyRef?.key);
+      if (problem) return problem;
+    }
+    for (const e of spec.envFrom ?? []) {
+      const problem = check('ConfigMap', e.configMapRef) ?? check('Secret', e.secretRef);
+      if (problem) return problem;
+    }
+    return undefined;
   }
 
   private startInstance(
@@ -1260,6 +1306,40 @@ function hashHex(text: string): string {
   let out = '';
   for (let i = 0; out.length < 64; i++) out += (hashCode(`${text}/${i}`) >>> 0).toString(16).padStart(8, '0');
   return out.slice(0, 64);
+}
+
+const STARTING: (string | undefined)[] = [
+  'ContainerCreating',
+  'PodInitializing',
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'CreateContainerConfigError'
+];
+
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+
+/** Why an image reference does not parse (the distribution reference grammar), or undefined when it does. */
+export function imageReferenceError(image: string): string | undefined {
+  const at = image.indexOf('@');
+  const digest = at >= 0 ? image.slice(at + 1) : undefined;
+  let name = at >= 0 ? image.slice(0, at) : image;
+  if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest)) return 'invalid reference format';
+  const colon = name.lastIndexOf(':');
+  if (colon > name.lastIndexOf('/')) {
+    if (!/^[\w][\w.-]{0,127}$/.test(name.slice(colon + 1))) return 'invalid reference format';
+    name = name.slice(0, colon);
+  }
+  const parts = name.split('/');
+  const hasDomain = parts.length > 1 && /[.:]|^localhost$/.test(parts[0]);
+  if (hasDomain && !/^[a-zA-Z0-9.-]+(:\d+)?$/.test(parts[0])) return 'invalid reference format';
+  const path = hasDomain ? parts.slice(1) : parts;
+  if (!path.length || path.some(p => p === '')) return 'invalid reference format';
+  if (path.some(p => !PATH_COMPONENT.test(p))) {
+    if (path.every(p => PATH_COMPONENT.test(p.toLowerCase())))
+      return `invalid reference format: repository name (${hasDomain ? path.join('/') : (path.length === 1 ? 'library/' : '') + path.join('/')}) must be lowercase`;
+    return 'invalid reference format';
+  }
+  return undefined;
 }
 
 /** `nginx:1` → `docker.io/library/nginx:1`, as containerd names an image. */

@@ -321,6 +321,20 @@ describe('authentication and TLS', () => {
     expect(server.auth.rejections.at(-1)).toMatchObject({ reason: 'malformed' });
   });
 
+  it('answers 403 in RBAC words for a denied verb, and kubectl retries a 429 by itself', async () => {
+    server.deny({ verb: 'patch', resource: 'deployments' });
+    const denied = await k(['apply', '--server-side', '-f', '-'], deployment('web', 'nginx:1'));
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain(
+      'deployments.apps "web" is forbidden: User "kubernetes-admin" cannot patch resource "deployments" in API group "apps" in the namespace "default"'
+    );
+    server.inject({ verb: 'list', resource: 'configmaps', status: 429 });
+    const listed = await k(['get', 'configmaps', '-o', 'name']);
+    expect(listed.stderr).toBe('');
+    expect(listed.code).toBe(0);
+    expect(server.requests.filter(r => r.resource === 'configmaps').map(r => r.status)).toEqual([429, 200]);
+  });
+
   it('refuses a server whose certificate the pinned CA did not sign', async () => {
     server.setCertificate('untrusted');
     const result = await k(['get', 'pods']);

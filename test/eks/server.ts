@@ -83,9 +83,52 @@ class HttpError extends Error {
     readonly code: number,
     readonly reason: string,
     message: string,
-    readonly details?: K
+    readonly details?: K,
+    readonly headers: Record<string, string> = {}
   ) {
     super(message);
+  }
+}
+
+/** Which requests a rule is about; every field given must match. `resource` may name a subresource (`pods/log`). */
+export interface AccessRule {
+  /** The RBAC verb: get, list, watch, create, update, patch (apply is a patch), delete, deletecollection. */
+  verb?: string;
+  resource?: string;
+  namespace?: string;
+  identity?: string;
+}
+
+export interface FaultRule extends AccessRule {
+  status: 429 | 500 | 503 | 504;
+  /** How many matching requests get the fault (default 1). */
+  times?: number;
+}
+
+const FAULTS: Record<FaultRule['status'], [string, string]> = {
+  429: ['TooManyRequests', 'Too many requests, please try again later.'],
+  500: ['InternalError', 'Internal error occurred: injected by the test'],
+  503: ['ServiceUnavailable', 'the server is currently unable to handle the request'],
+  504: [
+    'Timeout',
+    'the server was unable to return a response in the time allotted, but may still be processing the request'
+  ]
+};
+
+function rbacVerb(method: string, route: Route, query: Record<string, string>): string {
+  switch (method) {
+    case 'GET':
+      return route.name ? 'get' : query.watch === 'true' || query.watch === '1' ? 'watch' : 'list';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return route.name ? 'delete' : 'deletecollection';
+    default:
+      return method.toLowerCase();
   }
 }
 
@@ -136,6 +179,8 @@ export class KubeServer {
   private chain: Chain;
   private rogue?: Chain;
   private readonly watches = new Set<ServerResponse>();
+  private denials: AccessRule[] = [];
+  private faults: (FaultRule & { left: number })[] = [];
   private options: KubeServerOptions;
 
   constructor(private readonly initial: KubeServerOptions = {}) {
@@ -217,6 +262,8 @@ export class KubeServer {
     this.controller.options = this.controllerOptions(this.options);
     this.auth.reset({ tokenLifetimeMs: this.options.tokenLifetimeMs, cluster: this.options.cluster });
     this.requests.length = 0;
+    this.denials = [];
+    this.faults = [];
     this.setCertificate(this.options.certificate ?? 'trusted');
     this.seed();
   }
@@ -364,10 +411,16 @@ export class KubeServer {
       contentType: req.headers['content-type']
     };
     this.requests.push(record);
-    const send = (code: number, body: unknown, type = 'application/json') => {
+    const send = (
+      code: number,
+      body: unknown,
+      type = 'application/json',
+      headers: Record<string, string> = {}
+    ) => {
       record.status = code;
       const text = typeof body === 'string' ? body : JSON.stringify(body);
       res.writeHead(code, {
+        ...headers,
         'content-type': type,
         'content-length': Buffer.byteLength(text),
         'audit-id': randomId()
@@ -399,7 +452,12 @@ export class KubeServer {
       send(result.code, result.body, result.type);
     } catch (error) {
       if (error instanceof HttpError)
-        send(error.code, statusBody(error.code, error.reason, error.message, error.details));
+        send(
+          error.code,
+          statusBody(error.code, error.reason, error.message, error.details),
+          'application/json',
+          error.headers
+        );
       else if (error instanceof SelectorError) send(400, statusBody(400, 'BadRequest', error.message));
       else if (error instanceof PatchError) send(422, statusBody(422, 'Invalid', error.message));
       else
@@ -472,7 +530,58 @@ export class KubeServer {
     record.namespace = route.namespace;
     record.name = route.name;
     record.subresource = route.subresource;
+    this.checkAccess(method, route, query, record);
     return this.dispatch(method, route, query, body, record, res);
+  }
+
+  /** Injected faults first, then RBAC denials, as the server's filters would answer before the handler. */
+  private checkAccess(
+    method: string,
+    route: Route,
+    query: Record<string, string>,
+    record: KubeRequest
+  ): void {
+    const verb = rbacVerb(method, route, query);
+    const resource = route.subresource ? `${route.info.resource}/${route.subresource}` : route.info.resource;
+    const matches = (r: AccessRule) =>
+      (!r.verb || r.verb === verb) &&
+      (!r.resource || r.resource === resource) &&
+      (!r.namespace || r.namespace === route.namespace) &&
+      (!r.identity || r.identity === record.identity);
+    const fault = this.faults.find(f => f.left > 0 && matches(f));
+    if (fault) {
+      fault.left--;
+      const [reason, message] = FAULTS[fault.status];
+      throw new HttpError(
+        fault.status,
+        reason,
+        message,
+        {},
+        fault.status === 429 ? { 'retry-after': '1' } : {}
+      );
+    }
+    if (!this.denials.some(matches)) return;
+    const what = `${qualifiedResource(route.info)}${route.name && method !== 'POST' ? ` "${route.name}"` : ''}`;
+    const scope =
+      route.info.namespaced && route.namespace
+        ? `in the namespace "${route.namespace}"`
+        : 'at the cluster scope';
+    throw new HttpError(
+      403,
+      'Forbidden',
+      `${what} is forbidden: User "${record.identity}" cannot ${verb} resource "${resource}" in API group "${route.info.group}" ${scope}`,
+      { ...(route.name ? { name: route.name } : {}), group: route.info.group, kind: route.info.resource }
+    );
+  }
+
+  /** From now on, requests matching the rule are refused with 403 (an identity without the RBAC rights). */
+  deny(rule: AccessRule): void {
+    this.denials.push(rule);
+  }
+
+  /** The next `times` requests matching the rule get the status (429 with Retry-After, 500, 503, 504). */
+  inject(rule: FaultRule): void {
+    this.faults.push({ ...rule, left: rule.times ?? 1 });
   }
 
   private resolve(group: string, version: string, rest: string[]): Route {
