@@ -647,6 +647,7 @@ export class KubeServer {
       }
       case 'POST': {
         record.verb = 'create';
+        refuseBinary(record.contentType);
         if (name)
           throw new HttpError(
             405,
@@ -672,6 +673,7 @@ export class KubeServer {
       }
       case 'PUT': {
         record.verb = 'update';
+        refuseBinary(record.contentType);
         if (!name)
           throw new HttpError(
             405,
@@ -1180,6 +1182,22 @@ function managerFromAgent(agent: string): string {
 
 function randomId(): string {
   return [...crypto.getRandomValues(new Uint8Array(16))].map(b => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Protobuf and CBOR bodies (what typed clients such as `kubectl create` send) cannot be decoded without the
+ * schemas: answered 415 like a server that does not take that media type, so a client falls back to JSON.
+ */
+function refuseBinary(contentType: string | undefined): void {
+  const type = String(contentType ?? '')
+    .split(';')[0]
+    .trim();
+  if (type === 'application/vnd.kubernetes.protobuf' || type === 'application/cbor')
+    throw new HttpError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`
+    );
 }
 
 /** A JSON or YAML body. */
