@@ -30,7 +30,7 @@ export interface Conflict {
 }
 
 /** The key fields of associative lists, by the list's field name (and parent, where it matters). */
-export function listKeys(listField: string, parentPath: FieldPath): string[] | undefined {
+function listKeys(listField: string, parentPath: FieldPath): string[] | undefined {
   const parent = parentPath.length ? parentPath[parentPath.length - 1] : undefined;
   const parentField = parent && 'field' in parent ? parent.field : undefined;
   switch (listField) {
@@ -102,7 +102,7 @@ export function clone<T>(value: T): T {
 }
 
 /** The path as Kubernetes prints it: `.spec.template.spec.containers[name="app"].image`. */
-export function pathString(path: FieldPath): string {
+function pathString(path: FieldPath): string {
   return path
     .map(e =>
       'field' in e
@@ -167,7 +167,7 @@ export function fieldSet(object: JsonObject): Map<string, FieldPath> {
 }
 
 /** The value at a path, or undefined. */
-export function getAt(object: Json | undefined, path: FieldPath): Json | undefined {
+function getAt(object: Json | undefined, path: FieldPath): Json | undefined {
   let current: Json | undefined = object;
   for (const e of path) {
     if ('field' in e) {
@@ -183,7 +183,7 @@ export function getAt(object: Json | undefined, path: FieldPath): Json | undefin
 }
 
 /** Removes the field or list item at a path (no-op when absent). */
-export function deleteAt(object: JsonObject, path: FieldPath): void {
+function deleteAt(object: JsonObject, path: FieldPath): void {
   const parent = getAt(object, path.slice(0, -1));
   const last = path[path.length - 1];
   if ('field' in last) {
@@ -196,7 +196,7 @@ export function deleteAt(object: JsonObject, path: FieldPath): void {
 }
 
 /** Merges an applied configuration into a live object: maps by key, associative lists by item key, the rest replaced. */
-export function mergeApplied(live: Json | undefined, applied: Json, path: FieldPath = []): Json {
+function mergeApplied(live: Json | undefined, applied: Json, path: FieldPath = []): Json {
   if (isObject(applied)) {
     const result: JsonObject = isObject(live) ? { ...live } : {};
     for (const [k, v] of Object.entries(applied)) {

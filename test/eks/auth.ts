@@ -20,7 +20,7 @@ export type TokenCheck =
 const STS_HOST = /^sts(\.([a-z0-9-]+))?\.amazonaws\.com(\.cn)?$/;
 
 /** `20261206T104254Z` → epoch ms. */
-export function amzDate(text: string): number | undefined {
+function amzDate(text: string): number | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) : undefined;
 }

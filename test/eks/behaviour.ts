@@ -6,7 +6,7 @@
 export type BehaviourName =
   'runs' | 'crashloop' | 'crash-once' | 'pull-fail' | 'never-ready' | 'unschedulable' | 'fails';
 
-export const BEHAVIOURS: readonly BehaviourName[] = [
+const BEHAVIOURS: readonly BehaviourName[] = [
   'runs',
   'crashloop',
   'crash-once',
@@ -61,7 +61,7 @@ export const CRASH_LOGS = [
 export const RUN_LOGS = ['starting app', 'listening on :8080'];
 
 /** The default behaviour of an image, by tag (the part after the last `:` that is not a registry port). */
-export function behaviourByTag(image: string): BehaviourName {
+function behaviourByTag(image: string): BehaviourName {
   const lastSlash = image.lastIndexOf('/');
   const at = image.indexOf('@');
   const name = at >= 0 ? image.slice(0, at) : image;

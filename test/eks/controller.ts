@@ -7,15 +7,14 @@
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes objects are untyped JSON in this file */
 import { randomBytes } from 'node:crypto';
-import { clone, deepEqual, type JsonObject } from './apply.js';
+import { clone, deepEqual } from './apply.js';
 import { CRASH_LOGS, RUN_LOGS, type Behaviour, type BehaviourTable, type Timing } from './behaviour.js';
 import { crdResources, type ResourceInfo, type ResourceRegistry } from './resources.js';
-import { matchesRequirements, selectorRequirements } from './selectors.js';
 import { meta, nameOf, namespaceOf, uidOf, type Entry, type Store } from './store.js';
 
 type K = Record<string, any>;
 
-export const CONTROLLER_MANAGER = 'kube-controller-manager';
+const CONTROLLER_MANAGER = 'kube-controller-manager';
 const KUBELET = 'kubelet';
 
 export interface ControllerOptions {
@@ -138,7 +137,7 @@ function setCondition(status: K, cond: K, now: number, withUpdateTime: boolean):
   else status.conditions.push(next);
 }
 
-export function podReady(pod: K): boolean {
+function podReady(pod: K): boolean {
   return condition(pod, 'Ready')?.status === 'True';
 }
 
@@ -1382,12 +1381,6 @@ function defaultPod(pod: K): void {
     { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }
   ];
   pod.status = { phase: 'Pending', qosClass: 'BestEffort' };
-}
-
-/** Pods of a workload, by its selector (what `kubectl logs deployment/x` lists). */
-export function selectPods(pods: JsonObject[], selector: K | undefined): JsonObject[] {
-  const req = selectorRequirements(selector);
-  return pods.filter(p => matchesRequirements(req, (p.metadata as K | undefined)?.labels));
 }
 
 export { defaultPod };

@@ -24,11 +24,7 @@ export interface EksFront {
 }
 
 /** DescribeCluster's answer with the test server's endpoint and CA, and the access settings. */
-export function rewriteCluster(
-  response: ProxyResponse,
-  kube: KubeServer,
-  access: EndpointAccess
-): ProxyResponse {
+function rewriteCluster(response: ProxyResponse, kube: KubeServer, access: EndpointAccess): ProxyResponse {
   if (response.status !== 200) return response;
   const body = JSON.parse(response.body) as { cluster?: Record<string, unknown> };
   const cluster = body.cluster;

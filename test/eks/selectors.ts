@@ -163,7 +163,7 @@ export function parseFieldSelector(text: string, fields: readonly string[]): Fie
 }
 
 /** The value at a dotted path (`involvedObject.name`), as a string ('' when absent). */
-export function fieldValue(object: unknown, path: string): string {
+function fieldValue(object: unknown, path: string): string {
   let current: unknown = object;
   for (const key of path.split('.')) {
     if (current === null || typeof current !== 'object') return '';

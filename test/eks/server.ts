@@ -27,7 +27,7 @@ import {
   type Match,
   type Timing
 } from './behaviour.js';
-import { Controller, defaultPod, defaultPodSpec, podReady } from './controller.js';
+import { Controller, defaultPod, defaultPodSpec } from './controller.js';
 import { apiVersionOf, openApiV3, ResourceRegistry, type ResourceInfo } from './resources.js';
 import {
   matchesFields,
@@ -44,8 +44,8 @@ import { makeChain, type Chain } from './tls.js';
 
 type K = Record<string, any>;
 
-export const STATIC_TOKEN = 'dockyard-test-token';
-export const STATIC_IDENTITY = 'kubernetes-admin';
+const STATIC_TOKEN = 'dockyard-test-token';
+const STATIC_IDENTITY = 'kubernetes-admin';
 export const DEFAULT_CLUSTER = 'dockyard-test';
 
 export interface KubeServerOptions {
@@ -133,7 +133,7 @@ function rbacVerb(method: string, route: Route, query: Record<string, string>): 
 }
 
 /** A Kubernetes Status body. */
-export function statusBody(code: number, reason: string, message: string, details?: K): K {
+function statusBody(code: number, reason: string, message: string, details?: K): K {
   return {
     kind: 'Status',
     apiVersion: 'v1',
@@ -1330,5 +1330,3 @@ function defaults(info: ResourceInfo, o: K, uid: string): void {
 export async function startKubeServer(options: KubeServerOptions = {}): Promise<KubeServer> {
   return new KubeServer(options).start();
 }
-
-export { podReady };
