@@ -7,11 +7,15 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseReports } from '../core/report.js';
 import { appManifest, liveImages, NS, REGISTRY, runDeploy, workspace } from './deploy-eks/scenario.js';
 import { startEksStack, type EksStack } from './eks/stack.js';
-import { ROOT } from './runner.js';
+import { makeChain, type Chain } from './eks/tls.js';
+import { ROOT, runAction, type RunOptions, type RunResult } from './runner.js';
 
 let stack: EksStack;
 
@@ -394,6 +398,173 @@ spec:
     expect(result.code).toBe(0);
     expect(result.outputs.status).toBe('COMPLETED');
     expect(awsCalls).toEqual({});
+    ws.remove();
+  }, 60_000);
+});
+
+/**
+ * Endpoints that fail the way networks do (as test/faults.e2e.test.ts does for the other actions): EKS and the
+ * Kubernetes API server that accept the connection and never answer, or answer an HTML 500 page.
+ */
+describe('deploy-eks against endpoints that hang or answer HTML', () => {
+  const held: ServerResponse[] = [];
+  const seen: string[] = [];
+  const handlers = {
+    hang: (_req: IncomingMessage, res: ServerResponse) => void held.push(res),
+    html500: (_req: IncomingMessage, res: ServerResponse) => {
+      res.writeHead(500, { 'content-type': 'text/html', 'x-amzn-requestid': 'req-html-500' });
+      res.end('<html><body><h1>500 Internal Server Error</h1></body></html>');
+    }
+  };
+  const servers: Record<string, { close(): void; url: string }> = {};
+  let chain: Chain;
+
+  beforeAll(async () => {
+    chain = makeChain();
+    for (const [mode, handle] of Object.entries(handlers)) {
+      const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+        seen.push(`${mode} ${req.method} ${req.url}`);
+        req.resume();
+        handle(req, res);
+      };
+      for (const tls of [false, true]) {
+        const server = tls
+          ? createHttpsServer({ cert: chain.certPem, key: chain.keyPem }, onRequest)
+          : createHttpServer(onRequest);
+        await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+        servers[`${mode}${tls ? '-tls' : ''}`] = {
+          url: `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`,
+          close: () => {
+            server.closeAllConnections();
+            server.close();
+          }
+        };
+      }
+    }
+  });
+
+  afterAll(() => {
+    held.forEach(r => r.destroy());
+    Object.values(servers).forEach(s => s.close());
+  });
+
+  const awsAt = (endpoint: string) => ({
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true'
+  });
+  const errorLine = (result: RunResult) => result.stdout.split('\n').find(l => l.startsWith('::error')) ?? '';
+
+  /** A workspace with the app and a kubeconfig for `server` (the test CA, a static token). */
+  function kubeWorkspace(server: string) {
+    const ws = workspace({ 'k8s/app.yaml': appManifest() });
+    ws.write({
+      kubeconfig: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': 'c',
+        contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
+        clusters: [
+          {
+            name: 'c',
+            cluster: { server, 'certificate-authority-data': Buffer.from(chain.caPem).toString('base64') }
+          }
+        ],
+        users: [{ name: 'u', user: { token: 'static-token' } }]
+      })
+    });
+    return ws;
+  }
+
+  const runIn = (
+    ws: string,
+    inputs: Record<string, string>,
+    env: Record<string, string>,
+    extra: RunOptions = {}
+  ) =>
+    runAction('deploy-eks', {
+      ...extra,
+      cwd: ws,
+      inputs: { manifests: 'k8s', ...inputs },
+      env: { GITHUB_WORKSPACE: ws, ...env },
+      timeoutMs: 60_000
+    });
+
+  it('EKS that never answers: ends at the step timeout, naming DescribeCluster and the endpoint', async () => {
+    const ws = workspace({ 'k8s/app.yaml': appManifest() });
+    const result = await runIn(ws.dir, { cluster: 'prod', timeout: '4s' }, awsAt(servers.hang.url));
+    expect(result.code).toBe(1);
+    expect(result.durationMs).toBeLessThan(4_000 + 5_000);
+    expect(errorLine(result)).toMatch(/EKS DescribeCluster/);
+    expect(errorLine(result)).toContain(servers.hang.url);
+    expect(errorLine(result)).toMatch(/timeout \(4s\) passed/);
+    expect(result.outputs.status).toBe('TIMED_OUT');
+    expect(JSON.parse(result.outputs.report)).toMatchObject({
+      status: 'failure',
+      error: expect.stringMatching(/DescribeCluster/)
+    });
+    ws.remove();
+  }, 30_000);
+
+  it('EKS that never answers: ends within 2 s of SIGTERM, outputs and summary written', async () => {
+    const ws = workspace({ 'k8s/app.yaml': appManifest() });
+    const result = await runIn(ws.dir, { cluster: 'prod' }, awsAt(servers.hang.url), {
+      signal: { name: 'SIGTERM', afterMs: 1_500 }
+    });
+    expect(result.code).toBe(1);
+    expect(result.durationMs).toBeLessThan(1_500 + 2_000);
+    expect(result.outputs.status).toBe('CANCELLED');
+    expect(JSON.parse(result.outputs.report).status).toBe('cancelled');
+    expect(result.summary).not.toBe('');
+    ws.remove();
+  }, 30_000);
+
+  it('EKS answering an HTML 500 page: named by service, status, call and endpoint', async () => {
+    const ws = workspace({ 'k8s/app.yaml': appManifest() });
+    const result = await runIn(ws.dir, { cluster: 'prod' }, awsAt(servers.html500.url));
+    expect(result.code).toBe(1);
+    expect(errorLine(result)).toContain('EKS answered HTTP 500 to DescribeCluster');
+    expect(errorLine(result)).toContain(servers.html500.url);
+    expect(result.output).not.toMatch(/Unexpected token|Deserialization error|\$response/);
+    ws.remove();
+  }, 60_000);
+
+  it('an API server that never answers: ends at the step timeout, naming the call and the server', async () => {
+    const ws = kubeWorkspace(servers['hang-tls'].url);
+    const result = await runIn(ws.dir, { kubeconfig: 'kubeconfig', timeout: '4s' }, {});
+    expect(result.code).toBe(1);
+    expect(result.durationMs).toBeLessThan(4_000 + 5_000);
+    expect(errorLine(result)).toMatch(
+      /The API server call GET \/api\/v1 \(https:\/\/127\.0\.0\.1:\d+\) was stopped: The step's timeout \(4s\) passed/
+    );
+    expect(result.outputs.status).toBe('TIMED_OUT');
+    ws.remove();
+  }, 30_000);
+
+  it('an API server that never answers: ends within 2 s of SIGTERM', async () => {
+    const ws = kubeWorkspace(servers['hang-tls'].url);
+    const result = await runIn(
+      ws.dir,
+      { kubeconfig: 'kubeconfig' },
+      {},
+      { signal: { name: 'SIGTERM', afterMs: 1_500 } }
+    );
+    expect(result.code).toBe(1);
+    expect(result.durationMs).toBeLessThan(1_500 + 2_000);
+    expect(result.outputs.status).toBe('CANCELLED');
+    ws.remove();
+  }, 30_000);
+
+  it('an API server answering an HTML 500 page: the status named, no markup quoted', async () => {
+    const ws = kubeWorkspace(servers['html500-tls'].url);
+    const result = await runIn(ws.dir, { kubeconfig: 'kubeconfig' }, {});
+    expect(result.code).toBe(1);
+    expect(errorLine(result)).toContain(
+      'the API server answered HTTP 500 (text/html), not a Kubernetes Status (HTTP 500 to GET /api/v1)'
+    );
+    expect(result.output).not.toContain('<h1>');
     ws.remove();
   }, 60_000);
 });

@@ -92,6 +92,7 @@ describe('clusterFromKubeconfig', () => {
 
   it('uses the current context: server, CA data and a static token', async () => {
     const access = clusterFromKubeconfig('/ws/kubeconfig', { readFile: read(kubeconfig({ token: 'abc' })) });
+    expect(access.secrets).toEqual(['abc']);
     expect([access.server, access.connection.ca, await access.connection.auth!.token()]).toEqual([
       'https://10.0.0.1:6443',
       CA,

@@ -29,6 +29,8 @@ export interface ClusterAccess {
   server: string;
   /** `eks` (DescribeCluster) or `kubeconfig`. */
   via: 'eks' | 'kubeconfig';
+  /** Credentials read from a kubeconfig, masked in the log as soon as they are read. */
+  secrets?: string[];
 }
 
 /** A token made on demand, kept for `refreshMs`, and made again at once when `fresh` is asked (after a 401). */
@@ -257,5 +259,12 @@ export function clusterFromKubeconfig(
     connection.auth = eksTokenSource(clusterName, region, aws, options.clock ?? systemClock);
     connection.whoami = () => aws.callerArn();
   }
-  return { name: context.cluster ?? 'cluster', server: cluster.server, via: 'kubeconfig', connection };
+  const secrets = [user.token, user['client-key-data'], connection.clientKey].filter((v): v is string => !!v);
+  return {
+    name: context.cluster ?? 'cluster',
+    server: cluster.server,
+    via: 'kubeconfig',
+    connection,
+    secrets
+  };
 }

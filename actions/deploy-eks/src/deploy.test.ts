@@ -157,7 +157,7 @@ describe('deploy', () => {
   it('a cancel while applying stops at once and says what was applied', async () => {
     const controller = new AbortController();
     const kube = cluster(() => 'runs');
-    kube.onApply = () => controller.abort();
+    kube.onApply = () => controller.abort(new Error('Received SIGTERM'));
     const result = await deploy(
       inputs('web:v1'),
       access,
@@ -165,6 +165,6 @@ describe('deploy', () => {
       () => kube
     );
     expect(result.status).toBe('CANCELLED');
-    expect(result.reason).toBe('Cancelled while applying: 1 objects applied (1 created).');
+    expect(result.reason).toBe('Stopped while applying: Received SIGTERM. 1 objects applied (1 created).');
   });
 });

@@ -108,7 +108,7 @@ export async function deploy(
     result.resources = applied.map(a => a.result);
     const namespaces = new Set(applied.map(a => a.sent.metadata.namespace).filter(Boolean));
     if (namespaces.size === 1) result.namespace = [...namespaces][0]!;
-    if (ctx.signal.aborted) return cancelled(result);
+    if (ctx.signal.aborted) return cancelled(result, ctx.signal);
 
     result.phase = 'pruning';
     if (inputs.prune) {
@@ -134,7 +134,7 @@ export async function deploy(
             };
       await writeRecord(kube, inputs.set, inputs.namespace, record, inputs.fieldManager);
     }
-    if (ctx.signal.aborted) return cancelled(result);
+    if (ctx.signal.aborted) return cancelled(result, ctx.signal);
 
     if (inputs.dryRun) {
       result.status = 'DRY_RUN';
@@ -165,7 +165,7 @@ export async function deploy(
         }
       )
     );
-    if (ctx.signal.aborted) return cancelled(result);
+    if (ctx.signal.aborted) return cancelled(result, ctx.signal);
     const failed = result.workloads.filter(w => w.outcome === 'failed');
     if (failed.length > 0) {
       result.rootCause = failed[0].explanation?.rootCause;
@@ -217,7 +217,7 @@ export async function deploy(
           result.rollbacks.push({ name: describeRef(f.ref), result: rb });
         }
       }
-      if (ctx.signal.aborted) return cancelled(result);
+      if (ctx.signal.aborted) return cancelled(result, ctx.signal);
       const rolledBack = result.rollbacks.length > 0 && result.rollbacks.every(r => r.result.ok);
       result.status = rolledBack ? 'ROLLED_BACK' : 'FAILED';
       const cause = result.rootCause ?? 'A workload failed to roll out';
@@ -238,7 +238,7 @@ export async function deploy(
     result.reason = `Applied ${summarizeResources(result.resources)}; ${result.workloads.length} workload${result.workloads.length === 1 ? '' : 's'} rolled out.`;
     return result;
   } catch (error) {
-    if (ctx.signal.aborted) return cancelled(result);
+    if (ctx.signal.aborted) return cancelled(result, ctx.signal, error);
     result.status = 'FAILED';
     result.error = error;
     result.reason = describeError(error);
@@ -248,13 +248,16 @@ export async function deploy(
   }
 }
 
-function cancelled(result: DeployResult): DeployResult {
+/** Stopped by the cancel or the deadline: what was applied, what was still rolling out, the call cut short. */
+function cancelled(result: DeployResult, signal: AbortSignal, error?: unknown): DeployResult {
   result.status = 'CANCELLED';
   result.success = false;
+  const why = (signal.reason as Error | undefined)?.message;
   const stillWaiting = result.workloads
     .filter(w => w.outcome !== 'ready')
     .map(w => `${describeRef(w.ref)} (${w.message})`);
-  result.reason = `Cancelled while ${result.phase}: ${result.resources.length} objects applied (${summarizeResources(result.resources)})${stillWaiting.length ? `; not yet rolled out: ${stillWaiting.join(', ')}` : ''}.`;
+  const cut = error ? ` ${describeError(error)}` : why ? ` ${why}.` : '';
+  result.reason = `Stopped while ${result.phase}:${cut} ${result.resources.length} objects applied (${summarizeResources(result.resources)})${stillWaiting.length ? `; not yet rolled out: ${stillWaiting.join(', ')}` : ''}.`;
   return result;
 }
 
@@ -290,6 +293,7 @@ export async function deployToCluster(inputs: Inputs, ctx: DeployContext): Promi
           log: ctx.log,
           clock: ctx.clock
         });
+    for (const secret of access.secrets ?? []) ctx.log.mask(secret);
     ctx.log.info(
       `Cluster ${access.name}: ${access.server} (${access.via === 'eks' ? 'EKS DescribeCluster' : 'kubeconfig'})`
     );

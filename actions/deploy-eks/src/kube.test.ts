@@ -181,8 +181,10 @@ describe('KubeClient', () => {
     const controller = new AbortController();
     const client = new KubeClient({ server: url, ca: chain.caPem }, { signal: controller.signal });
     const pending = client.request('GET', '/version').catch((e: unknown) => e as Error) as Promise<Error>;
-    setTimeout(() => controller.abort(), 50);
-    expect((await pending).message).toBe('Cancelled during GET /version.');
+    setTimeout(() => controller.abort(new Error('Received SIGTERM')), 50);
+    expect((await pending).message).toBe(
+      `The API server call GET /version (${url}) was stopped: Received SIGTERM.`
+    );
     client.close();
   });
 
@@ -196,6 +198,26 @@ describe('KubeClient', () => {
     client.close();
     expect(error).toBeInstanceOf(KubeError);
     expect([error.status, error.reason]).toEqual([403, 'Forbidden']);
+  });
+});
+
+describe('error answers that are not a Status', () => {
+  it('names the status and content type of an HTML page instead of quoting it', async () => {
+    handler = (_req, res) => {
+      res.statusCode = 502;
+      res.setHeader('content-type', 'text/html');
+      res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+    };
+    const client = new KubeClient(
+      { server: url, ca: chain.caPem },
+      { clock: { now: () => 0, sleep: async () => {} } }
+    );
+    const error = (await client.request('GET', '/api/v1').catch(e => e)) as KubeError;
+    client.close();
+    expect(error.message).toBe(
+      'the API server answered HTTP 502 (text/html), not a Kubernetes Status (HTTP 502 to GET /api/v1)'
+    );
+    expect(error.message).not.toContain('<');
   });
 });
 

@@ -176,7 +176,13 @@ export class KubeClient {
     this.counts[method] = (this.counts[method] ?? 0) + 1;
     return new Promise<Answer>((resolve, reject) => {
       const signal = this.options.signal;
-      if (signal?.aborted) return reject(new DockyardError(`Cancelled before ${method} ${path}.`));
+      const stopped = () => {
+        const reason = (signal?.reason as Error | undefined)?.message;
+        return new DockyardError(
+          `The API server call ${method} ${path.split('?')[0]} (${this.url.origin}) was stopped${reason ? `: ${reason}` : ''}.`
+        );
+      };
+      if (signal?.aborted) return reject(stopped());
       const req = httpsRequest({
         agent: this.agent,
         host: this.url.hostname.replace(/^\[|\]$/g, ''),
@@ -198,8 +204,7 @@ export class KubeClient {
         error.name = 'RequestTimeout';
         req.destroy(error);
       }, timeoutMs);
-      const onAbort = () =>
-        req.destroy(new DockyardError(`Cancelled during ${method} ${path.split('?')[0]}.`));
+      const onAbort = () => req.destroy(stopped());
       signal?.addEventListener('abort', onAbort, { once: true });
       const settle = () => {
         clearTimeout(timer);
@@ -457,7 +462,12 @@ function parseStatus(answer: Answer): Status {
   } catch {
     // not a Status object
   }
-  return { message: answer.text.trim().slice(0, 300) || `HTTP ${answer.status}` };
+  // Not a Kubernetes Status (an HTML page of a proxy or load balancer): say so rather than quote markup.
+  const text = answer.text.trim();
+  const plain = text !== '' && !/^\s*</.test(text) && text.length <= 300 && !text.includes('\n');
+  return {
+    message: `the API server answered HTTP ${answer.status} (${answer.contentType || 'no content type'})${plain ? `: ${text}` : ', not a Kubernetes Status'}`
+  };
 }
 
 /** An assumed-role session ARN becomes the role ARN an access entry names. */
