@@ -29,6 +29,8 @@ export interface Timing {
   backoffMs: number;
   /** Running → exit, for Job pods. */
   jobRunMs: number;
+  /** A deleted pod stays Terminating (deletionTimestamp set, not counted by its controller) this long; 0: gone at once. */
+  terminateMs: number;
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -37,7 +39,8 @@ export const DEFAULT_TIMING: Timing = {
   readyMs: 400,
   crashAfterMs: 500,
   backoffMs: 10_000,
-  jobRunMs: 500
+  jobRunMs: 500,
+  terminateMs: 0
 };
 
 export interface Behaviour {

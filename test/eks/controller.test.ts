@@ -178,6 +178,29 @@ describe('Deployments', () => {
     ).toBe('3');
   });
 
+  it('with terminateMs, replaced pods stay Terminating for that long without being counted', () => {
+    controller.options = { ...controller.options, timing: { ...DEFAULT_TIMING, terminateMs: 2000 } };
+    deploy('web', 'web:1', { replicas: 2 });
+    run(5000, () => rolloutStatus(get('apps/v1', 'Deployment', 'web')) === 'done');
+    deploy('web', 'web:2', { replicas: 2 });
+    let sawTerminating = false;
+    run(10_000, () => {
+      const terminating = list('v1', 'Pod').filter(p => p.metadata.deletionTimestamp);
+      if (terminating.length) {
+        sawTerminating = true;
+        expect(terminating.every(p => p.spec.containers[0].image === 'web:1')).toBe(true);
+      }
+      return rolloutStatus(get('apps/v1', 'Deployment', 'web')) === 'done' && terminating.length === 0;
+    });
+    expect(sawTerminating).toBe(true);
+    expect(get('apps/v1', 'Deployment', 'web').status).toMatchObject({ replicas: 2, updatedReplicas: 2 });
+    expect(list('v1', 'Pod').map(p => p.spec.containers[0].image)).toEqual(['web:2', 'web:2']);
+    const killing = store
+      .list(info('v1', 'Event'), 'default')
+      .filter(e => (e.object as any).reason === 'Killing');
+    expect(killing).toHaveLength(2);
+  });
+
   it('reports ProgressDeadlineExceeded once progressDeadlineSeconds pass without progress', () => {
     deploy('web', 'web:crashloop', { progressDeadlineSeconds: 5 });
     run(4000);

@@ -50,6 +50,8 @@ interface ContainerSim {
 
 interface PodSim {
   uid: string;
+  /** When a Terminating pod is gone. */
+  terminateAt?: number;
   created: number;
   scheduled: boolean;
   node?: string;
@@ -597,6 +599,11 @@ export class Controller {
     return this.owned(owner, this.info('v1', 'Pod'));
   }
 
+  /** The owner's pods that are not Terminating (what its controller counts). */
+  private activePodsOf(owner: K): Entry[] {
+    return this.podsOf(owner).filter(p => !(p.object as K).metadata.deletionTimestamp);
+  }
+
   private available(pod: K, minReadySeconds: number): boolean {
     const ready = condition(pod, 'Ready');
     if (ready?.status !== 'True') return false;
@@ -638,19 +645,38 @@ export class Controller {
   }
 
   private deletePod(owner: K, pod: K, component: string): void {
-    this.store.remove(this.info('v1', 'Pod'), namespaceOf(pod), nameOf(pod));
+    this.terminate(pod);
     this.event(owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${nameOf(pod)}`, component);
+  }
+
+  /**
+   * Deletes a pod as the API server does with a grace period: it gets a deletionTimestamp and stays (Terminating)
+   * for `terminateMs` before it is gone; with 0 (or `graceSeconds: 0`) it goes at once.
+   */
+  terminate(pod: K, graceSeconds = 30): void {
+    const info = this.info('v1', 'Pod');
+    const entry = this.store.entry(info, namespaceOf(pod), nameOf(pod));
+    if (!entry) return;
+    if (this.options.timing.terminateMs <= 0 || graceSeconds === 0) {
+      this.store.remove(info, namespaceOf(pod), nameOf(pod));
+      return;
+    }
+    const o = clone(entry.object) as K;
+    if (o.metadata.deletionTimestamp) return;
+    o.metadata.deletionTimestamp = iso(Date.now() + graceSeconds * 1000);
+    o.metadata.deletionGracePeriodSeconds = graceSeconds;
+    this.store.write(info, o, { managers: entry.managers });
   }
 
   private replicaSet(e: Entry): void {
     const rs = e.object as K;
     if (rs.metadata.deletionTimestamp) return;
-    let pods = this.podsOf(rs).filter(p => !(p.object as K).metadata.deletionTimestamp);
+    let pods = this.activePodsOf(rs);
     const want: number = rs.spec.replicas ?? 1;
     if (pods.length < want) {
       for (let i = pods.length; i < want; i++)
         this.createPod(e, rs.spec.template, `${nameOf(rs)}-${randomSuffix()}`);
-      pods = this.podsOf(rs);
+      pods = this.activePodsOf(rs);
     } else if (pods.length > want) {
       const rank = (p: K) =>
         !p.spec.nodeName ? 0 : p.status?.phase === 'Pending' ? 1 : !podReady(p) ? 2 : 3;
@@ -663,7 +689,7 @@ export class Controller {
       );
       for (const p of victims.slice(0, pods.length - want))
         this.deletePod(rs, p.object, 'replicaset-controller');
-      pods = this.podsOf(rs);
+      pods = this.activePodsOf(rs);
     }
     const minReady = rs.spec.minReadySeconds ?? 0;
     const status: K = {
@@ -692,7 +718,9 @@ export class Controller {
       byOrdinal.set(ordinal, p);
     }
     const parallel = s.spec.podManagementPolicy === 'Parallel';
-    const allReady = () => [...byOrdinal.values()].every(p => podReady(p.object));
+    // A Terminating pod holds its ordinal and counts as not ready: the set waits for it to go.
+    const allReady = () =>
+      [...byOrdinal.values()].every(p => podReady(p.object) && !(p.object as K).metadata.deletionTimestamp);
     let acted = false;
     for (let i = 0; i < replicas && !acted; i++) {
       const p = byOrdinal.get(i);
@@ -769,7 +797,8 @@ export class Controller {
     }
     const minReady = ds.spec.minReadySeconds ?? 0;
     const pods = [...byNode.values()];
-    const isAvailable = (p: Entry) => this.available(p.object, minReady);
+    const isAvailable = (p: Entry) =>
+      !(p.object as K).metadata.deletionTimestamp && this.available(p.object, minReady);
     if (ds.spec.updateStrategy?.type !== 'OnDelete') {
       const maxUnavailable =
         resolveIntOrPercent(
@@ -781,6 +810,7 @@ export class Controller {
       let budget = maxUnavailable - pods.filter(p => !isAvailable(p)).length;
       for (const p of pods) {
         if ((p.object as K).metadata.labels?.['controller-revision-hash'] === hash) continue;
+        if ((p.object as K).metadata.deletionTimestamp) continue;
         // An old pod that is not available can go at once; an available one only within the budget.
         if (!isAvailable(p) || budget > 0) {
           if (isAvailable(p)) budget--;
@@ -816,7 +846,7 @@ export class Controller {
     const finished = (status.conditions ?? []).some(
       (c: K) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True'
     );
-    const pods = this.podsOf(j);
+    const pods = this.activePodsOf(j);
     const phase = (p: Entry) => (p.object as K).status?.phase;
     const succeeded = pods.filter(p => phase(p) === 'Succeeded').length;
     const restarts = pods.reduce(
@@ -972,8 +1002,19 @@ export class Controller {
 
   private pod(e: Entry): void {
     const pod = e.object as K;
-    if (pod.metadata.deletionTimestamp) return;
     const sim = this.simFor(pod);
+    if (pod.metadata.deletionTimestamp) {
+      if (sim.terminateAt === undefined) {
+        sim.terminateAt = this.now + this.ms(this.options.timing.terminateMs);
+        for (const c of sim.node ? sim.containers.filter(x => x.state.running) : [])
+          this.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, KUBELET, {
+            fieldPath: `spec.containers{${c.name}}`,
+            host: sim.node
+          });
+      }
+      if (this.now >= sim.terminateAt) this.store.remove(e.info, namespaceOf(pod), nameOf(pod));
+      return;
+    }
     const status = clone(pod.status ?? {});
     const t = this.options.timing;
     if (!sim.scheduled) {

@@ -305,6 +305,22 @@ describe('kubectl delete', () => {
   });
 });
 
+describe('kubectl delete of a pod with a grace period', () => {
+  it('waits while the pod is Terminating, and its ReplicaSet replaces it at once', async () => {
+    server.setTiming({ terminateMs: 1500 });
+    await k(['apply', '--server-side', '-f', '-'], deployment('web', 'nginx:1', { replicas: 1 }));
+    expect((await k(['rollout', 'status', 'deployment/web', '--timeout=30s'])).code).toBe(0);
+    const [pod] = server.list('v1', 'Pod', 'default', 'app=web');
+    const started = Date.now();
+    const deleted = await k(['delete', 'pod', String(pod.metadata.name)]);
+    expect(deleted.stdout).toMatch(new RegExp(`^pod "${pod.metadata.name}" deleted`));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    const names = server.list('v1', 'Pod', 'default', 'app=web').map(p => p.metadata.name);
+    expect(names).toHaveLength(1);
+    expect(names).not.toContain(pod.metadata.name);
+  });
+});
+
 describe('authentication and TLS', () => {
   it('is refused with a token the server does not accept', async () => {
     const bad = writeKubeconfig(join(dir, 'bad-token'), {

@@ -1117,6 +1117,14 @@ export class KubeServer {
       this.store.write(info, next, { managers: entry.managers });
       return this.store.get(info, ns, name)!;
     }
+    if (info.kind === 'Pod') {
+      // Graceful: Terminating for the pod timing's terminateMs (gone at once when that is 0 or the grace is 0).
+      this.controller.terminate(
+        o,
+        Number(options.gracePeriodSeconds ?? o.spec?.terminationGracePeriodSeconds ?? 30)
+      );
+      return this.store.get(info, ns, name) ?? this.store.render(entry);
+    }
     if (policy === 'Foreground') {
       const next = clone(o);
       next.metadata.deletionTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -1136,7 +1144,8 @@ export class KubeServer {
         next.metadata.ownerReferences = next.metadata.ownerReferences.filter((r: K) => r.uid !== uid);
         if (!next.metadata.ownerReferences.length) delete next.metadata.ownerReferences;
         this.store.write(child.info, next, { managers: child.managers });
-      } else this.removeWithDependents(child, 'Background');
+      } else if (child.info.kind === 'Pod') this.controller.terminate(child.object);
+      else this.removeWithDependents(child, 'Background');
     }
     this.store.remove(entry.info, namespaceOf(entry.object), nameOf(entry.object));
     if (entry.info.kind === 'CustomResourceDefinition') {
