@@ -109,6 +109,36 @@ describe('applyAll', () => {
   });
 });
 
+describe('applyAll with a CRD in the manifests', () => {
+  const crd = m({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'widgets.example.com' },
+    spec: { group: 'example.com', names: { kind: 'Widget', plural: 'widgets' } }
+  });
+  const widget = m({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } });
+
+  it('a dry run says its objects would be created, unchecked, instead of failing on the unknown kind', async () => {
+    const kube = new FakeKube();
+    const log = memoryLogger();
+    const out = await applyAll(kube, [crd, widget], { ...options, dryRun: true, log });
+    expect(out.map(a => `${a.result.kind} ${a.result.action}`)).toEqual([
+      'CustomResourceDefinition created',
+      'Widget created'
+    ]);
+    expect(log.text()).toContain(
+      'Widget w created (dry run; not checked: its CustomResourceDefinition is not installed yet)'
+    );
+    expect(kube.applies.map(a => a.object.kind)).toEqual(['CustomResourceDefinition']);
+  });
+
+  it('a dry run still fails on a kind that no manifest defines', async () => {
+    await expect(applyAll(new FakeKube(), [widget], { ...options, dryRun: true })).rejects.toThrow(
+      'no kind Widget'
+    );
+  });
+});
+
 describe('diff', () => {
   it('walks objects and lists', () => {
     expect(diff({ a: [1, 2], b: { c: 'x' } }, { a: [1, 3, 4], b: {} })).toEqual([

@@ -8,7 +8,7 @@ import { DockyardError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/log.js';
 import { poll, systemClock, type Clock } from '../../../core/poll.js';
 import { COMMIT_ANNOTATION, RUN_ANNOTATION } from './labels.js';
-import { describeRef, isRetryableKube, KubeError, type Kube, type KubeObject } from './kube.js';
+import { describeRef, groupOf, isRetryableKube, KubeError, type Kube, type KubeObject } from './kube.js';
 import type { Manifest } from './manifests.js';
 
 export type ResourceAction = 'created' | 'configured' | 'unchanged' | 'pruned';
@@ -173,6 +173,19 @@ async function waitEstablished(kube: Kube, crd: KubeObject, options: ApplyOption
     );
 }
 
+/** True when a CustomResourceDefinition among the manifests defines the object's kind. */
+function definedHere(manifests: Manifest[], object: KubeObject): boolean {
+  const group = groupOf(object.apiVersion);
+  return manifests.some(m => {
+    const spec = m.object.spec as { group?: string; names?: { kind?: string } } | undefined;
+    return (
+      m.object.kind === 'CustomResourceDefinition' &&
+      spec?.group === group &&
+      spec?.names?.kind === object.kind
+    );
+  });
+}
+
 /** Applies every manifest in order (Namespaces, CRDs, the rest); stops at the first failure. */
 export async function applyAll(kube: Kube, manifests: Manifest[], options: ApplyOptions): Promise<Applied[]> {
   const ordered = manifests
@@ -182,7 +195,25 @@ export async function applyAll(kube: Kube, manifests: Manifest[], options: Apply
   for (const { m } of ordered) {
     if (options.signal?.aborted) break;
     const object = structuredClone(m.object);
-    const resource = await kube.resource(object.apiVersion, object.kind);
+    let resource;
+    try {
+      resource = await kube.resource(object.apiVersion, object.kind);
+    } catch (error) {
+      // A dry run applies nothing, so a kind whose CRD is in these manifests is not served yet: say so, go on.
+      if (!options.dryRun || !definedHere(manifests, object)) throw error;
+      const result: ResourceResult = {
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        name: object.metadata.name,
+        action: 'created'
+      };
+      if (object.metadata.namespace) result.namespace = object.metadata.namespace;
+      options.log.info(
+        `${describeRef(result)} created (dry run; not checked: its CustomResourceDefinition is not installed yet)`
+      );
+      applied.push({ sent: object, live: object, result });
+      continue;
+    }
     if (resource.namespaced) object.metadata.namespace ??= options.namespace;
     else delete object.metadata.namespace;
     const ref = {

@@ -13,7 +13,7 @@ import { clusterFromEks, clusterFromKubeconfig, type AwsAccess, type ClusterAcce
 import type { Inputs } from './inputs.js';
 import { describeRef, KubeClient, type Kube } from './kube.js';
 import type { ImageChange } from './manifests.js';
-import { prune, readRecord, recordOf, writeRecord } from './prune.js';
+import { prune, readRecord, recordName, recordOf, writeRecord } from './prune.js';
 import { rollbackDeployment, type RollbackResult } from './rollback.js';
 import { POLL_INTERVAL_MS, waitForWorkloads, type WorkloadOutcome } from './rollout.js';
 
@@ -91,7 +91,14 @@ export async function deploy(
     const { log } = ctx;
     for (const change of inputs.images)
       log.info(`${change.object} container ${change.container}: ${change.from} → ${change.to}`);
-    const previous = await readRecord(kube, inputs.set, inputs.namespace);
+    // The set's record only serves prune: a record that cannot be read or written is a warning, not a failure.
+    const previous = await readRecord(kube, inputs.set, inputs.namespace).catch((error: unknown) => {
+      if (inputs.prune)
+        log.warning(
+          `Could not read the record of set ${inputs.set}: ${describeError(error)}. Prune looks at the kinds of these manifests only.`
+        );
+      return undefined;
+    });
     applied = await log.group(
       `Apply ${inputs.manifests.length} objects${inputs.dryRun ? ' (server-side dry run)' : ''}`,
       () =>
@@ -132,7 +139,12 @@ export async function deploy(
               kinds: [...new Set([...previous.kinds, ...current.kinds])],
               namespaces: [...new Set([...previous.namespaces, ...current.namespaces])]
             };
-      await writeRecord(kube, inputs.set, inputs.namespace, record, inputs.fieldManager);
+      await writeRecord(kube, inputs.set, inputs.namespace, record, inputs.fieldManager).catch(
+        (error: unknown) =>
+          log.warning(
+            `Could not record the kinds of set ${inputs.set} (ConfigMap ${recordName(inputs.set)} in ${inputs.namespace}): ${describeError(error)}. A later prune may miss kinds that leave the manifests.`
+          )
+      );
     }
     if (ctx.signal.aborted) return cancelled(result, ctx.signal);
 
