@@ -568,3 +568,78 @@ describe('deploy-eks against endpoints that hang or answer HTML', () => {
     ws.remove();
   }, 60_000);
 });
+
+describe('deploy-eks: CRDs, kustomize, role-arn, limited public access', () => {
+  it('applies a CRD, waits until it is Established, then objects of its kind (discovery asked again)', async () => {
+    const ws = workspace({
+      'k8s/widgets.yaml': `apiVersion: example.com/v1
+kind: Widget
+metadata: { name: blue, namespace: default }
+spec: { colour: blue }
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: { name: widgets.example.com }
+spec:
+  group: example.com
+  scope: Namespaced
+  names: { plural: widgets, singular: widget, kind: Widget }
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema: { openAPIV3Schema: { type: object, x-kubernetes-preserve-unknown-fields: true } }
+`
+    });
+    const { result } = await deploy(ws.dir, { manifests: 'k8s' });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.outputs.resources)).toEqual([
+      { kind: 'CustomResourceDefinition', name: 'widgets.example.com', action: 'created' },
+      { kind: 'Widget', namespace: 'default', name: 'blue', action: 'created' }
+    ]);
+    expect(stack.kube.get('example.com/v1', 'Widget', 'default', 'blue')).toBeDefined();
+    ws.remove();
+  }, 60_000);
+
+  it('renders a kustomization with what the runner has (kubectl kustomize here)', async () => {
+    const ws = workspace({
+      'overlay/kustomization.yaml': 'resources:\n  - app.yaml\ncommonLabels:\n  tier: web\n',
+      'overlay/app.yaml': appManifest()
+    });
+    const { result } = await deploy(ws.dir, { kustomize: 'overlay', images: `web=${REGISTRY}/web:v2` });
+    expect(result.code).toBe(0);
+    expect(result.outputs.status).toBe('COMPLETED');
+    const live = stack.kube.get('apps/v1', 'Deployment', NS, 'web') as {
+      metadata: { labels: Record<string, string> };
+    };
+    expect(live.metadata.labels.tier).toBe('web');
+    expect(liveImages(stack).app).toBe(`${REGISTRY}/web:v2`);
+    ws.remove();
+  }, 60_000);
+
+  it('role-arn: assumes the role first, and the cluster sees the role', async () => {
+    const ws = workspace({ 'k8s/app.yaml': appManifest() });
+    const { result, awsCalls } = await deploy(ws.dir, {
+      manifests: 'k8s',
+      'role-arn': 'arn:aws:iam::123456789012:role/eks-deployer'
+    });
+    expect(result.code).toBe(0);
+    expect(awsCalls).toMatchObject({ AssumeRole: 1, DescribeCluster: 1 });
+    const identities = new Set(stack.kube.requests.map(r => r.identity));
+    expect([...identities]).toEqual([
+      expect.stringMatching(/^arn:aws:sts::123456789012:assumed-role\/eks-deployer\/dockyard-deploy-eks$/)
+    ]);
+    ws.remove();
+  }, 60_000);
+
+  it('public access limited to CIDRs: says so at once, and the deploy goes on when the runner can reach it', async () => {
+    stack.endpointAccess({ publicAccess: true, publicAccessCidrs: ['203.0.113.0/24'] });
+    const ws = workspace({ 'k8s/app.yaml': appManifest() });
+    const { result } = await deploy(ws.dir, { manifests: 'k8s' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /::warning::Cluster dockyard-test: public access is limited to 203\.0\.113\.0\/24/
+    );
+    ws.remove();
+  }, 60_000);
+});
