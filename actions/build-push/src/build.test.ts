@@ -265,7 +265,7 @@ describe('buildPush without buildx (classic builder)', () => {
   });
 
   it('refuses build secrets, which the classic builder would leave in the image history', async () => {
-    const error = await failure(buildPush(inputs({ secrets: [{ id: 'npm', value: 'x' }] }), deps()));
+    const error = await failure(buildPush(inputs({ secrets: [{ id: 'npm', value: 'x', input: 'secrets' }] }), deps()));
     expect(error.input).toBe('secrets');
     expect(error.describe()).toMatch(/need buildx.*image history.*docker\/setup-buildx-action/);
     expect(ecrMock.commandCalls(CreateRepositoryCommand)).toHaveLength(0);
@@ -397,7 +397,7 @@ describe('buildPush with buildx', () => {
   });
 
   it('creates the repository with the cache tag excluded from immutability and pushes with the registry cache', async () => {
-    const result = await buildPush(inputs({ secrets: [{ id: 'npm', value: 'tok3n' }] }), deps());
+    const result = await buildPush(inputs({ secrets: [{ id: 'npm', value: 'tok3n', input: 'secrets' }] }), deps());
     expect(ecrMock.commandCalls(CreateRepositoryCommand)[0].args[0].input).toMatchObject({
       imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
       imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'buildcache' }]
