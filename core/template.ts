@@ -17,6 +17,8 @@ const TOKEN = /(\$?)\$\{var\.([^}]*)\}|(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 export interface TemplateOptions {
   /** What holds the text, for messages: `'taskdef.json'`. Defaults to the input's value. */
   where?: string;
+  /** The sentence for undeclared names (listed as `${var.NAME}`, ...); defaults to "... has no value". */
+  missing?: (list: string, count: number) => string;
   /** How to declare a missing name; defaults to adding it to the `vars` input. */
   hint?: (missing: string[]) => string;
 }
@@ -58,8 +60,10 @@ function check(found: Problems, input: string, options: TemplateOptions): void {
   const list = (names: Iterable<string>, format: (n: string) => string) => [...names].map(format).join(', ');
   if (found.missing.size > 0) {
     const missing = [...found.missing];
+    const names = list(missing, n => `\${var.${n}}`);
     sentences.push(
-      `${list(missing, n => `\${var.${n}}`)}${where} ${missing.length === 1 ? 'has no value' : 'have no values'}.`
+      options.missing?.(names, missing.length) ??
+        `${names}${where} ${missing.length === 1 ? 'has no value' : 'have no values'}.`
     );
     hints.push(
       options.hint?.(missing) ??
@@ -67,11 +71,12 @@ function check(found: Problems, input: string, options: TemplateOptions): void {
     );
   }
   if (found.unmarked.size > 0) {
+    const one = found.unmarked.size === 1;
     sentences.push(
-      `${list(found.unmarked, n => `\${${n}}`)}${where} names a declared value without the 'var.' marker.`
+      `${list(found.unmarked, n => `\${${n}}`)}${where} ${one ? 'names a declared value' : 'name declared values'} without the 'var.' marker.`
     );
     hints.push(
-      `Write ${list(found.unmarked, n => `\${var.${n}}`)} to fill it in; a plain \${...} is left for the platform to fill at run time, so it must not share a name with a declared value.`
+      `Write ${list(found.unmarked, n => `\${var.${n}}`)} to fill ${one ? 'it' : 'them'} in; a plain \${...} is left for the platform to fill at run time, so it must not share a name with a declared value.`
     );
   }
   if (found.malformed.size > 0) {
