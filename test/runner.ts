@@ -22,6 +22,7 @@ export function actionYaml(action: string): ActionYaml {
 export interface RunOptions {
   inputs?: Record<string, string | undefined>;
   env?: Record<string, string | undefined>;
+  /** The working directory, and GITHUB_WORKSPACE unless `env` sets another; the repository root by default. */
   cwd?: string;
   /** Kill the action with this signal after `afterMs`. */
   signal?: { name: NodeJS.Signals; afterMs?: number; whenOutput?: RegExp };
@@ -99,7 +100,8 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !k.startsWith('INPUT_') && !k.startsWith('GITHUB_')) env[k] = v;
   }
-  Object.assign(env, githubEnv(), files, { RUNNER_TEMP: dir });
+  // Like the runner, the step starts in the workspace: path inputs resolve against it and must stay inside.
+  Object.assign(env, githubEnv(), files, { RUNNER_TEMP: dir, GITHUB_WORKSPACE: options.cwd ?? ROOT });
   if (options.event !== undefined) {
     env.GITHUB_EVENT_PATH = join(dir, 'event.json');
     writeFileSync(env.GITHUB_EVENT_PATH, JSON.stringify(options.event));
