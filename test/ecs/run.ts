@@ -20,6 +20,8 @@ export interface ScenarioRunOptions {
   /** Keep moto and the layer as they are (a second run against the same service). */
   reuse?: Seeded;
   afterMs?: number;
+  /** The step's directory and workspace, where its path inputs must be (the repository root by default). */
+  cwd?: string;
 }
 
 export async function runScenario(
@@ -33,6 +35,7 @@ export async function runScenario(
   const result = await runAction('deploy-ecs', {
     inputs: { ...scenarioCase.inputs(seed), ...options.inputs },
     env: stack.env,
+    cwd: options.cwd,
     signal:
       scenarioCase.cancelAfterMs !== undefined
         ? { name: 'SIGTERM', afterMs: scenarioCase.cancelAfterMs }
