@@ -3,8 +3,6 @@ import { join } from 'node:path';
 import { InputReader, type InputSource } from '../../../core/index.js';
 import { secretEnvName } from './docker.js';
 
-export const SEVERITIES = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
-export type Severity = (typeof SEVERITIES)[number];
 export const THRESHOLDS = ['NONE', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 export type Threshold = (typeof THRESHOLDS)[number];
 export const MUTABILITIES = [
