@@ -1,12 +1,14 @@
 /**
- * Throttling is retried by the client core's factory builds (adaptive retry mode), not by a loop of our
- * own: here against a local HTTP endpoint that answers like SES v2 does when the send rate is exceeded.
+ * Throttling is retried by the client core's factory builds, not by a loop of our own: here against a local HTTP
+ * endpoint that answers like SES v2 does when the send rate is exceeded. The retries are the client's own, without
+ * the waits between them (core/testing/retry.ts).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createClient, memoryLogger } from '../../../core/index.js';
+import { withoutBackoff } from '../../../core/testing/retry.js';
 import { deliver, type EmailMessage } from './send.js';
 
 const message: EmailMessage = {
@@ -61,7 +63,7 @@ describe('throttling', () => {
   it('is retried until SES accepts the message', async () => {
     throttleFirst = 2;
     const result = await deliver(
-      createClient(SESv2Client, { region: 'us-east-1' }),
+      await withoutBackoff(createClient(SESv2Client, { region: 'us-east-1' })),
       message,
       { region: 'us-east-1' },
       memoryLogger()
@@ -81,7 +83,7 @@ describe('throttling', () => {
   it('is explained when it outlasts the retries', async () => {
     throttleFirst = 100;
     const result = await deliver(
-      createClient(SESv2Client, { region: 'us-east-1', maxAttempts: 3 }),
+      await withoutBackoff(createClient(SESv2Client, { region: 'us-east-1', maxAttempts: 3 })),
       message,
       { region: 'us-east-1' },
       memoryLogger()
