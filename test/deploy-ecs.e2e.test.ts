@@ -170,7 +170,9 @@ describe('deploy-ecs against the scenario layer', () => {
     // Where the deployment stands and why: the counts and the service event that explains them.
     expect(result.summary).toMatch(/running 1\/2/);
     expect(result.summary).toContain('was unable to place a task');
-    expect(measurement.detectionMs).toBeGreaterThan(-POLL_INTERVAL_MS);
+    // Not before the deadline: the action's clock starts after its process does, so the run lasts at least `timeout`.
+    expect(measurement.outcome).toBe('DEADLINE');
+    expect(measurement.totalMs).toBeGreaterThanOrEqual(SCENARIOS.timeout.timeoutMs!);
     expectTargetsMet(measurement);
   }, 60_000);
 
@@ -210,7 +212,9 @@ describe('deploy-ecs against the scenario layer', () => {
     const { result, measurement } = await runScenario(stack, SCENARIOS.cancelled);
     expect(result.signal).toBeNull();
     expect(result.code).not.toBe(0);
-    expect(measurement.detectionMs).toBeLessThan(1000);
+    // Within 2 s of the signal actually sent (the issue's bound), whatever the machine's load.
+    expect(measurement.outcome).toBe('SIGTERM');
+    expect(measurement.detectionMs).toBeLessThan(2000);
     expect(result.output).toMatch(/stands at: IN_PROGRESS, running 1\/2, pending 1/);
     expect(result.output).toContain(stack.layer.started[0].id);
   }, 60_000);
@@ -335,7 +339,7 @@ describe('deploy-ecs against the scenario layer', () => {
   }, 60_000);
 
   it('AccessDenied on UpdateService fails at once and names the permission', async () => {
-    const { result } = await runScenario(stack, SCENARIOS['access-denied']);
+    const { result, measurement } = await runScenario(stack, SCENARIOS['access-denied']);
     expect(result.code).not.toBe(0);
     expect(result.outputs.status).toBe('FAILED');
     expect(result.stdout).toMatch(/::error::.*ecs:UpdateService/);
@@ -345,7 +349,8 @@ describe('deploy-ecs against the scenario layer', () => {
       c => c.receivedAt > update.answeredAt && c.operation === 'DescribeServices'
     );
     expect(later).toEqual([]);
-    expect(result.durationMs).toBeLessThan(5000);
+    // At once: measured from the refused call, not from a process start a loaded machine can slow down.
+    expect(measurement.exitAt - update.answeredAt).toBeLessThan(3000);
   }, 60_000);
 
   it('run-task exiting 0, then the rollout: COMPLETED with the task outputs', async () => {
@@ -437,14 +442,15 @@ describe('deploy-ecs against the scenario layer', () => {
   }, 60_000);
 
   it('SIGTERM while the one-off task runs: exits promptly, non-zero, and the service is not updated', async () => {
-    const { seed, result } = await runScenario(stack, {
+    const { seed, result, measurement } = await runScenario(stack, {
       ...SCENARIOS['run-task-fails'],
       afterMs: 60_000,
       cancelAfterMs: 2500,
       expect: { status: 'CANCELLED', success: false }
     });
     expect(result.code).not.toBe(0);
-    expect(result.durationMs).toBeLessThan(2500 + 1000);
+    expect(measurement.outcome).toBe('SIGTERM');
+    expect(measurement.detectionMs).toBeLessThan(2000);
     expect(result.output).toMatch(/cancel/i);
     expect(stack.proxy.count('UpdateService')).toBe(0);
     expect(await serviceTaskDefinition(seed)).toBe(td(1));

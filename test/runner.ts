@@ -42,6 +42,8 @@ export interface RunResult {
   summary: string;
   env: Record<string, string>;
   durationMs: number;
+  /** When the signal of `options.signal` was actually sent, in ms after the start (a busy machine sends it late). */
+  signalledAfterMs?: number;
 }
 
 /** Parses the GITHUB_OUTPUT / GITHUB_ENV file format: `name=value` and `name<<DELIM … DELIM`. */
@@ -129,10 +131,10 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
   });
   let stdout = '';
   let stderr = '';
-  let signalled = false;
+  let signalledAfterMs: number | undefined;
   const sendSignal = () => {
-    if (!signalled && options.signal) {
-      signalled = true;
+    if (signalledAfterMs === undefined && options.signal) {
+      signalledAfterMs = Date.now() - started;
       child.kill(options.signal.name);
     }
   };
@@ -157,7 +159,8 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
     outputs: parseCommandFile(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
     summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
     env: parseCommandFile(readFileSync(files.GITHUB_ENV, 'utf8')),
-    durationMs: Date.now() - started
+    durationMs: Date.now() - started,
+    signalledAfterMs
   };
   rmSync(dir, { recursive: true, force: true });
   return result;

@@ -50,7 +50,8 @@ export async function runScenario(
     exitAt,
     pollIntervalMs: POLL_INTERVAL_MS,
     timeoutMs: scenarioCase.timeoutMs,
-    signalledAt: scenarioCase.cancelAfterMs !== undefined ? startedAt + scenarioCase.cancelAfterMs : undefined
+    // When the signal really went out: on a loaded machine the timer fires late, and that is not the action's delay.
+    signalledAt: result.signalledAfterMs !== undefined ? startedAt + result.signalledAfterMs : undefined
   });
   return { seed, result, measurement };
 }
