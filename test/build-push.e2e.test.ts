@@ -158,7 +158,7 @@ describe('build-push on the local stack', () => {
     expect(first.summary).toContain(digest);
   }, 180_000);
 
-  it('skips a second run for the same commit in under 5 seconds', async () => {
+  it('skips a second run for the same commit without building, logging in or pushing', async () => {
     const again = await run({ repository: REPO, context: join(work, 'app'), tags: 'release' });
     expect(again.code).toBe(0);
     expect(again.outputs).toMatchObject({
@@ -167,7 +167,9 @@ describe('build-push on the local stack', () => {
       'image-uri-digest': first.outputs['image-uri-digest']
     });
     expect(report(again)).toMatchObject({ status: 'skipped', outcome: 'SKIPPED' });
-    expect(again.durationMs).toBeLessThan(5000);
+    // What makes a skip fast is what it leaves out; the time limit only leaves room for a loaded machine.
+    expect(again.stdout).not.toMatch(/::group::(docker (buildx )?build|docker push|Log in to ECR)/);
+    expect(again.durationMs).toBeLessThan(20_000);
     expect(again.summary).toMatch(/build skipped/);
   }, 60_000);
 
