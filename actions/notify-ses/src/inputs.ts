@@ -26,6 +26,8 @@ export interface Inputs {
   configurationSet?: string;
   failOnError: boolean;
   region: string;
+  /** The whole step's time limit. */
+  timeoutMs: number;
 }
 
 /** SES accepts at most 50 recipients (To, Cc and Bcc together) per message. */
@@ -207,6 +209,7 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
   }
 
   const failOnError = r.boolean('fail-on-error', false);
+  const timeoutMs = r.duration('timeout', '2m', { min: 1000 });
 
   const region = r.region();
 
@@ -224,6 +227,7 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
     template,
     configurationSet,
     failOnError,
+    timeoutMs,
     region
   };
 }
