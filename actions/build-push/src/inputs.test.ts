@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, recordInputSource } from '../../../core/index.js';
@@ -125,6 +125,23 @@ describe('getInputs', () => {
         /^Input 'file': the context '.' has no Dockerfile\. Add a Dockerfile to the context, or set 'file'/
       )
     ]);
+  });
+
+  it('refuses a context whose own Dockerfile is a link out of the workspace', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'bp-outside-'));
+    try {
+      writeFileSync(join(outside, 'Dockerfile'), 'FROM scratch\n');
+      mkdirSync(join(dir, 'linked'));
+      symlinkSync(join(outside, 'Dockerfile'), join(dir, 'linked', 'Dockerfile'));
+      expect(problems({ repository: 'app', context: 'linked' })).toEqual([
+        expect.stringMatching(
+          /^Input 'file': '[^']+linked\/Dockerfile' leads outside the workspace through a symbolic link/
+        )
+      ]);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+      rmSync(join(dir, 'linked'), { recursive: true, force: true });
+    }
   });
 
   it('refuses a context, Dockerfile or secret file outside the workspace', () => {

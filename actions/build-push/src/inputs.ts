@@ -134,13 +134,16 @@ export function getInputs(source: InputSource, options: InputEnv = {}): Inputs {
   let file: string | undefined;
   if (fileText !== undefined) file = r.pathValue('file', fileText, { kind: 'file' });
   else if (context !== undefined) {
-    file = join(context, 'Dockerfile');
-    if (!existsSync(file) || !statSync(file).isFile()) {
+    const inContext = join(context, 'Dockerfile');
+    if (!existsSync(inContext) || !statSync(inContext).isFile()) {
       r.fail(
         'file',
         `the context '${r.raw('context') || '.'}' has no Dockerfile.`,
         "Add a Dockerfile to the context, or set 'file' to its path relative to the workspace."
       );
+    } else {
+      // The context's own Dockerfile may be a link too: it must not lead out of the workspace either.
+      file = r.pathValue('file', inContext, { kind: 'file' });
     }
   }
 
