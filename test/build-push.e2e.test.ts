@@ -89,17 +89,25 @@ afterAll(() => {
 });
 
 describe('build-push on the local stack', () => {
+  // One real build and push that every test below reads or builds on, made here rather than in a test, so each
+  // test runs alone or in any order.
   let first: RunResult;
   let digest: string;
+  beforeAll(async () => {
+    first = await run({
+      repository: REPO,
+      context: context('app', 'one'),
+      tags: 'release',
+      'keep-images': '10'
+    });
+    digest = first.outputs.digest;
+  }, 180_000);
 
   it('builds a real image, pushes it behind the ECR hostname, and outputs a digest the registry serves', async () => {
-    const ctx = context('app', 'one');
-    first = await run({ repository: REPO, context: ctx, tags: 'release', 'keep-images': '10' });
     expect({ code: first.code, output: first.code === 0 ? '' : first.output }).toEqual({
       code: 0,
       output: ''
     });
-    digest = first.outputs.digest;
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     const uri = `${env.DOCKYARD_REGISTRY_HOST}/${REPO}`;
     expect(first.outputs).toMatchObject({
