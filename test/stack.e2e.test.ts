@@ -111,6 +111,12 @@ beforeAll(async () => {
     endpoint: env.AWS_ENDPOINT_URL,
     credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }
   });
+  // The tests that push need docker logged in, whichever of them runs first (the login test checks it again).
+  const login = await docker(
+    ['login', '--username', 'AWS', '--password-stdin', host],
+    `${await ecrPassword()}\n`
+  );
+  if (login.code !== 0) throw new Error(`docker login to the stack failed: ${login.output}`);
 }, 120_000);
 
 afterAll(async () => {
