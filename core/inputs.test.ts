@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockyardError, InputError } from './errors.js';
@@ -75,7 +75,7 @@ describe('paths inside the workspace', () => {
   let root: string;
   let ws: string;
   beforeAll(() => {
-    root = mkdtempSync(join(tmpdir(), 'dockyard-paths-'));
+    root = realpathSync(mkdtempSync(join(tmpdir(), 'dockyard-paths-')));
     ws = join(root, 'ws');
     mkdirSync(join(ws, 'app'), { recursive: true });
     writeFileSync(join(ws, 'app', 'Dockerfile'), 'FROM scratch\n');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, recordInputSource } from '../../../core/index.js';
@@ -9,7 +9,7 @@ let dir: string;
 const env = { AWS_REGION: 'us-east-1' };
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'bp-inputs-'));
+  dir = realpathSync(mkdtempSync(join(tmpdir(), 'bp-inputs-')));
   mkdirSync(join(dir, 'app'));
   writeFileSync(join(dir, 'app', 'Dockerfile'), 'FROM scratch\n');
   writeFileSync(join(dir, 'Other.Dockerfile'), 'FROM scratch\n');
@@ -128,7 +128,7 @@ describe('getInputs', () => {
   });
 
   it('refuses a context whose own Dockerfile is a link out of the workspace', () => {
-    const outside = mkdtempSync(join(tmpdir(), 'bp-outside-'));
+    const outside = realpathSync(mkdtempSync(join(tmpdir(), 'bp-outside-')));
     try {
       writeFileSync(join(outside, 'Dockerfile'), 'FROM scratch\n');
       mkdirSync(join(dir, 'linked'));

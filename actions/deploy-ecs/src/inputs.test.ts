@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, recordInputSource } from '../../../core/index.js';
@@ -8,7 +8,7 @@ import { getInputs, splitCommand } from './inputs.js';
 let root: string;
 let dir: string;
 beforeAll(() => {
-  root = mkdtempSync(join(tmpdir(), 'deploy-ecs-inputs-'));
+  root = realpathSync(mkdtempSync(join(tmpdir(), 'deploy-ecs-inputs-')));
   dir = join(root, 'ws');
   mkdirSync(dir);
   writeFileSync(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, recordInputSource } from '../../../core/index.js';
@@ -157,7 +157,7 @@ describe('getInputs', () => {
   });
 
   describe('template', () => {
-    const root = mkdtempSync(join(tmpdir(), 'notify-template-'));
+    const root = realpathSync(mkdtempSync(join(tmpdir(), 'notify-template-')));
     const dir = join(root, 'ws');
     mkdirSync(dir);
     writeFileSync(
