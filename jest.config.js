@@ -18,9 +18,10 @@ export default {
         '<rootDir>/core/**/*.test.ts',
         '<rootDir>/actions/**/*.test.ts',
         '<rootDir>/scripts/**/*.test.ts',
-        // The pure parts of the Kubernetes API test server (its e2e tests run in the e2e project).
-        '<rootDir>/test/eks/**/!(*.e2e).test.ts'
-      ]
+        // Pure tests of the end-to-end helpers: no stack needed.
+        '<rootDir>/test/**/*.test.ts'
+      ],
+      testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$']
     },
     {
       ...common,
