@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DockyardError } from '../../../core/errors.js';
 import { memoryLogger } from '../../../core/log.js';
 import { clusterFromEks, clusterFromKubeconfig, type AwsAccess } from './cluster.js';
@@ -124,6 +127,21 @@ describe('clusterFromKubeconfig', () => {
       '/ws/k/ca.crt': CA
     };
     expect(clusterFromKubeconfig('/ws/k/config', { readFile: p => files[p] }).connection.ca).toBe(CA);
+  });
+
+  it('refuses a CA file outside the workspace', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'dockyard-kubeconfig-'));
+    writeFileSync(
+      join(ws, 'config'),
+      kubeconfig({ token: 't' }, { 'certificate-authority': '/etc/ssl/certs/ca-certificates.crt' })
+    );
+    expect(() => clusterFromKubeconfig(join(ws, 'config'), { workspace: ws })).toThrow(
+      /outside the workspace/
+    );
+    writeFileSync(join(ws, 'ca.crt'), CA);
+    writeFileSync(join(ws, 'config'), kubeconfig({ token: 't' }, { 'certificate-authority': 'ca.crt' }));
+    expect(clusterFromKubeconfig(join(ws, 'config'), { workspace: ws }).connection.ca).toBe(CA);
+    rmSync(ws, { recursive: true, force: true });
   });
 
   it('refuses what would weaken TLS or run a command, naming the kubeconfig input', () => {

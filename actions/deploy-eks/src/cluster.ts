@@ -4,11 +4,12 @@
  * again well before it expires.
  */
 import { readFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { Cluster } from '@aws-sdk/client-eks';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { DockyardError } from '../../../core/errors.js';
+import { resolveInsideWorkspace } from '../../../core/inputs.js';
 import type { Logger } from '../../../core/log.js';
 import { systemClock, type Clock } from '../../../core/poll.js';
 import type { Connection, TokenSource } from './kube.js';
@@ -163,6 +164,8 @@ export function clusterFromKubeconfig(
     aws?: (region: string) => AwsAccess;
     clock?: Clock;
     readFile?: (p: string) => string;
+    /** When given, a CA file the kubeconfig names must be inside it. */
+    workspace?: string;
   }
 ): ClusterAccess {
   const read = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
@@ -203,8 +206,15 @@ export function clusterFromKubeconfig(
   if (cluster['certificate-authority-data'])
     ca = Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8');
   else if (cluster['certificate-authority']) {
+    const file = resolve(dirname(path), cluster['certificate-authority']);
+    // The CA file follows the kubeconfig's own rule: inside the workspace.
+    if (options.workspace)
+      resolveInsideWorkspace('kubeconfig', relative(options.workspace, file), {
+        workspace: options.workspace,
+        kind: 'file'
+      });
     try {
-      ca = read(resolve(dirname(path), cluster['certificate-authority']));
+      ca = read(file);
     } catch {
       fail(
         `${basename(path)}: cannot read certificate-authority ${cluster['certificate-authority']}.`,

@@ -4,6 +4,7 @@
  * timeout, cancel); it throws only for bugs.
  */
 import { describeError } from '../../../core/errors.js';
+import { workspaceDir } from '../../../core/inputs.js';
 import type { Logger } from '../../../core/log.js';
 import { systemClock, type Clock } from '../../../core/poll.js';
 import type { Diagnostic } from '../../../core/report.js';
@@ -300,7 +301,12 @@ export async function deployToCluster(inputs: Inputs, ctx: DeployContext): Promi
   const aws = lazyAws(inputs, ctx.signal);
   try {
     const access = inputs.kubeconfig
-      ? clusterFromKubeconfig(inputs.kubeconfig, { region: inputs.region, aws: aws.access, clock: ctx.clock })
+      ? clusterFromKubeconfig(inputs.kubeconfig, {
+          workspace: workspaceDir(),
+          region: inputs.region,
+          aws: aws.access,
+          clock: ctx.clock
+        })
       : await clusterFromEks(inputs.cluster!, inputs.region!, aws.access(inputs.region!), {
           log: ctx.log,
           clock: ctx.clock

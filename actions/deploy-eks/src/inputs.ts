@@ -4,7 +4,7 @@
  */
 import { DockyardError } from '../../../core/errors.js';
 import { runContext, runUrl, type RunContext } from '../../../core/github.js';
-import { InputReader, type InputSource } from '../../../core/inputs.js';
+import { InputReader, splitLines, type InputSource } from '../../../core/inputs.js';
 import { REGION_HINT, REGION_PATTERN, resolveRegion } from '../../../core/aws.js';
 import {
   COMMIT_ANNOTATION,
@@ -16,14 +16,7 @@ import {
   validKey,
   validLabelValue
 } from './labels.js';
-import {
-  insideWorkspace,
-  loadManifests,
-  render,
-  type ImageChange,
-  type ImageRule,
-  type Manifest
-} from './manifests.js';
+import { loadManifests, render, type ImageChange, type ImageRule, type Manifest } from './manifests.js';
 
 export interface Inputs {
   cluster?: string;
@@ -78,8 +71,8 @@ export function getInputs(
   env: NodeJS.ProcessEnv = process.env,
   run: RunContext = runContext(env)
 ): Inputs {
-  const reader = new InputReader(source);
-  const workspace = env.GITHUB_WORKSPACE || process.cwd();
+  const reader = new InputReader(source, { env });
+  const workspace = reader.workspace;
 
   const cluster = reader.string('cluster');
   const kubeconfigText = reader.string('kubeconfig');
@@ -115,14 +108,9 @@ export function getInputs(
       'Use arn:aws:iam::<account>:role/<name>.'
     );
 
-  let kubeconfig: string | undefined;
-  if (kubeconfigText) {
-    try {
-      kubeconfig = insideWorkspace('kubeconfig', kubeconfigText, workspace);
-    } catch (error) {
-      reader.problems.push(error as DockyardError);
-    }
-  }
+  const kubeconfig = kubeconfigText
+    ? reader.pathValue('kubeconfig', kubeconfigText, { kind: 'file' })
+    : undefined;
 
   const namespace = reader.string('namespace', { default: 'default' }) ?? 'default';
   if (!DNS_LABEL.test(namespace) || namespace.length > 63)
@@ -132,9 +120,10 @@ export function getInputs(
       'Use lower-case letters, digits and -.'
     );
 
-  const manifestLines = reader.lines('manifests');
-  const kustomize = reader.string('kustomize');
-  if (manifestLines.length === 0 && !kustomize)
+  const manifestLines = splitLines(reader.raw('manifests'));
+  const kustomizeText = reader.string('kustomize');
+  const kustomize = reader.path('kustomize', { kind: 'dir' });
+  if (manifestLines.length === 0 && !kustomizeText)
     reader.fail(
       'manifests',
       'is required (or kustomize).',
@@ -204,10 +193,14 @@ export function getInputs(
   let images: ImageChange[] = [];
   if (reader.problems.length === 0) {
     try {
-      const loaded = loadManifests({ manifests: manifestLines, kustomize, workspace });
+      const loaded = loadManifests({
+        manifests: manifestLines,
+        kustomize: kustomize && kustomizeText ? { dir: kustomize, text: kustomizeText } : undefined,
+        workspace
+      });
       if (loaded.length === 0)
         throw new DockyardError('holds no Kubernetes objects.', {
-          input: kustomize && manifestLines.length === 0 ? 'kustomize' : 'manifests',
+          input: kustomizeText && manifestLines.length === 0 ? 'kustomize' : 'manifests',
           hint: 'Check the files: every document is empty.'
         });
       const url = runUrl(run);

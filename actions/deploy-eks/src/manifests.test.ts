@@ -40,19 +40,20 @@ afterAll(() => {
 });
 
 const names = (files: string[]) => files.map(f => f.slice(ws.length + 1));
+const lines = (...texts: string[]) => texts.map((text, i) => ({ text, line: i + 1 }));
 
 describe('manifestFiles', () => {
   it('reads a directory for its manifest files, not its subdirectories; globs with * and **', () => {
-    expect(names(manifestFiles(['k8s'], ws))).toEqual(['k8s/a.yaml', 'k8s/b.yml']);
-    expect(names(manifestFiles(['k8s/*.yaml'], ws))).toEqual(['k8s/a.yaml']);
-    expect(names(manifestFiles(['k8s/**/*.yaml'], ws))).toEqual(['k8s/a.yaml', 'k8s/base/c.yaml']);
-    expect(names(manifestFiles(['k8s/a.yaml', 'k8s'], ws))).toEqual(['k8s/a.yaml', 'k8s/b.yml']);
+    expect(names(manifestFiles(lines('k8s'), ws))).toEqual(['k8s/a.yaml', 'k8s/b.yml']);
+    expect(names(manifestFiles(lines('k8s/*.yaml'), ws))).toEqual(['k8s/a.yaml']);
+    expect(names(manifestFiles(lines('k8s/**/*.yaml'), ws))).toEqual(['k8s/a.yaml', 'k8s/base/c.yaml']);
+    expect(names(manifestFiles(lines('k8s/a.yaml', 'k8s'), ws))).toEqual(['k8s/a.yaml', 'k8s/b.yml']);
   });
 
   it('refuses paths outside the workspace, by .. or by a symlink, and lines that match nothing', () => {
-    const input = (lines: string[]) => {
+    const input = (paths: string[]) => {
       try {
-        manifestFiles(lines, ws);
+        manifestFiles(lines(...paths), ws);
       } catch (error) {
         return (error as DockyardError).input;
       }
@@ -66,7 +67,7 @@ describe('manifestFiles', () => {
   });
 
   it('loads every document in order, skipping empty ones and flattening Lists', () => {
-    const loaded = loadManifests({ manifests: ['k8s'], workspace: ws });
+    const loaded = loadManifests({ manifests: lines('k8s'), workspace: ws });
     expect(loaded.map(m => `${m.object.kind}/${m.object.metadata.name} ${m.source}`)).toEqual([
       'ConfigMap/a k8s/a.yaml (document 1)',
       'ConfigMap/b k8s/a.yaml (document 3)',

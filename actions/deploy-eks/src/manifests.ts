@@ -4,10 +4,11 @@
  * template rule), `images` substitution, and the labels and annotations every object gets.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { DockyardError } from '../../../core/errors.js';
+import { resolveInsideWorkspace } from '../../../core/inputs.js';
 import { substituteInValue } from '../../../core/template.js';
 import type { KubeObject } from './kube.js';
 
@@ -25,20 +26,6 @@ export interface ImageRule {
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 const GLOB_CHARS = /[*?[]/;
-
-/** Resolves a path against the workspace (symlinks resolved) and refuses one that escapes it. */
-export function insideWorkspace(input: string, path: string, workspace: string): string {
-  const root = realpathSync(workspace);
-  const full = resolve(root, path);
-  const real = existsSync(full) ? realpathSync(full) : full;
-  const rel = relative(root, real);
-  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))
-    throw new DockyardError(`'${path}' is outside the workspace.`, {
-      input,
-      hint: 'Give a path inside the repository checkout (GITHUB_WORKSPACE).'
-    });
-  return real;
-}
 
 function globToRegExp(pattern: string): RegExp {
   let re = '';
@@ -69,39 +56,38 @@ function walk(dir: string, recursive: boolean): string[] {
 
 /**
  * The files the `manifests` lines name, in order, each once: a file; a directory's .yaml/.yml/.json files
- * (not its subdirectories); a glob (`*`, `?`, `**`) of files. A line that names nothing is an error.
+ * (not its subdirectories); a glob (`*`, `?`, `**`) of files. Every path is resolved inside the workspace
+ * (the core rule: `..`, absolute paths and links out are refused); a line that names nothing is an error.
  */
-export function manifestFiles(lines: string[], workspace: string): string[] {
+export function manifestFiles(lines: { text: string; line: number }[], workspace: string): string[] {
   const files: string[] = [];
-  for (const line of lines) {
+  const inside = (path: string, line: number) =>
+    resolveInsideWorkspace('manifests', path, { workspace, line });
+  for (const { text, line } of lines) {
     const found: string[] = [];
-    if (GLOB_CHARS.test(line)) {
-      const parts = line.split('/');
+    if (GLOB_CHARS.test(text)) {
+      const parts = text.split('/');
       const firstGlob = parts.findIndex(p => GLOB_CHARS.test(p));
-      const base = insideWorkspace('manifests', parts.slice(0, firstGlob).join('/') || '.', workspace);
+      const base = inside(parts.slice(0, firstGlob).join('/') || '.', line);
       const re = globToRegExp(parts.slice(firstGlob).join('/'));
-      if (existsSync(base) && statSync(base).isDirectory()) {
-        const recursive = line.includes('**') || parts.length - firstGlob > 1;
+      if (statSync(base).isDirectory()) {
+        const recursive = text.includes('**') || parts.length - firstGlob > 1;
         for (const file of walk(base, recursive))
           if (re.test(relative(base, file).split(sep).join('/'))) found.push(file);
       }
     } else {
-      const full = insideWorkspace('manifests', line, workspace);
-      if (!existsSync(full))
-        throw new DockyardError(`'${line}' does not exist.`, {
-          input: 'manifests',
-          hint: 'Give files, directories or globs relative to the workspace, one per line.'
-        });
+      const full = inside(text, line);
       if (statSync(full).isDirectory()) found.push(...walk(full, false).filter(f => MANIFEST_FILE.test(f)));
       else found.push(full);
     }
     if (found.length === 0)
-      throw new DockyardError(`'${line}' matches no manifest file.`, {
+      throw new DockyardError(`line ${line}: '${text}' matches no manifest file.`, {
         input: 'manifests',
         hint: 'Check the path; a directory is read for its .yaml, .yml and .json files.'
       });
     for (const f of found) {
-      const real = insideWorkspace('manifests', f, workspace);
+      // A file found in a directory or by a glob may itself be a link out of the workspace.
+      const real = inside(relative(workspace, f), line);
       if (!files.includes(real)) files.push(real);
     }
   }
@@ -314,24 +300,23 @@ export function render(
   return { manifests: rendered, images };
 }
 
-/** Loads every manifest the inputs name, in order: `manifests` files, then the kustomization. */
+/** Loads every manifest the inputs name, in order: `manifests` files, then the kustomization (a resolved directory). */
 export function loadManifests(
-  options: { manifests: string[]; kustomize?: string; workspace: string },
+  options: {
+    manifests: { text: string; line: number }[];
+    kustomize?: { dir: string; text: string };
+    workspace: string;
+  },
   build: (dir: string) => string = kustomizeBuild
 ): Manifest[] {
   const out: Manifest[] = [];
+  const root = realpathSync(options.workspace);
   for (const file of manifestFiles(options.manifests, options.workspace)) {
-    const source = relative(realpathSync(options.workspace), file).split(sep).join('/');
-    out.push(...parseManifests(readFileSync(file, 'utf8'), source));
+    out.push(...parseManifests(readFileSync(file, 'utf8'), relative(root, file).split(sep).join('/')));
   }
-  if (options.kustomize) {
-    const dir = insideWorkspace('kustomize', options.kustomize, options.workspace);
-    if (!existsSync(dir) || !statSync(dir).isDirectory())
-      throw new DockyardError(`'${options.kustomize}' is not a directory.`, {
-        input: 'kustomize',
-        hint: 'Give the directory that holds kustomization.yaml.'
-      });
-    out.push(...parseManifests(build(dir), `kustomize:${options.kustomize}`, 'kustomize'));
-  }
+  if (options.kustomize)
+    out.push(
+      ...parseManifests(build(options.kustomize.dir), `kustomize:${options.kustomize.text}`, 'kustomize')
+    );
   return out;
 }
