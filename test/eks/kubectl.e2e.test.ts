@@ -105,6 +105,18 @@ describe('kubectl apply --server-side', () => {
     );
   });
 
+  it("prints the server's validation of a selector that does not match the template", async () => {
+    const bad = JSON.parse(deployment('web', 'nginx:1'));
+    bad.spec.template.metadata.labels = { app: 'api' };
+    const result = await k(['apply', '--server-side', '-f', '-'], JSON.stringify(bad));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      // kubectl words a 422 from its causes: "The <Kind> "<name>" is invalid: <field>: <detail>".
+      'The Deployment "web" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"api"}: `selector` does not match template `labels`'
+    );
+    expect(server.get('apps/v1', 'Deployment', 'default', 'web')).toBeUndefined();
+  });
+
   it('does not store anything on --dry-run=server', async () => {
     const result = await k(
       ['apply', '--server-side', '--dry-run=server', '-f', '-'],

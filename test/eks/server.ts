@@ -41,6 +41,7 @@ import {
 import { meta, nameOf, namespaceOf, Store, uidOf, type Change, type Entry } from './store.js';
 import { readBody } from './http.js';
 import { makeChain, type Chain } from './tls.js';
+import { invalidMessage, validate } from './validate.js';
 
 type K = Record<string, any>;
 
@@ -824,8 +825,22 @@ export class KubeServer {
   ): K {
     const uid = this.uidFor(info, object);
     defaults(info, object, uid);
+    this.checkValid(info, object);
     const { entry } = this.store.write(info, object, { manager, subresource, dryRun, uid });
     return dryRun ? this.store.render(entry) : this.store.get(info, ns, nameOf(object))!;
+  }
+
+  /** 422 Invalid with the causes, as the API server's validation answers. */
+  private checkValid(info: ResourceInfo, object: K): void {
+    const old = this.store.entry(info, namespaceOf(object), nameOf(object))?.object;
+    const causes = validate(info.kind, object, old);
+    if (!causes.length) return;
+    throw new HttpError(422, 'Invalid', invalidMessage(info.kind, info.group, nameOf(object), causes), {
+      name: nameOf(object),
+      group: info.group,
+      kind: info.kind,
+      causes: causes.map(c => ({ reason: c.reason, message: c.detail, field: c.field }))
+    });
   }
 
   /** The uid the object has, or will get when this write creates it. */
@@ -870,6 +885,7 @@ export class KubeServer {
     else delete object.status;
     const uid = this.uidFor(info, object);
     defaults(info, object, uid);
+    this.checkValid(info, object);
     const { entry, created } = this.store.write(info, object, { managers: result.managers, dryRun, uid });
     return { object: dryRun ? this.store.render(entry) : this.store.get(info, ns, name)!, created };
   }
