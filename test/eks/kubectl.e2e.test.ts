@@ -188,6 +188,35 @@ describe('kubectl rollout status', () => {
     expect(server.requests.some(r => r.verb === 'watch' && r.resource === 'deployments')).toBe(true);
   });
 
+  it("follows StatefulSets and DaemonSets through an update by kubectl's rules for them", async () => {
+    const workload = (kind: string, image: string) =>
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind,
+        metadata: { name: kind.toLowerCase() },
+        spec: {
+          ...(kind === 'StatefulSet' ? { replicas: 2, serviceName: 'db' } : {}),
+          selector: { matchLabels: { app: kind } },
+          template: { metadata: { labels: { app: kind } }, spec: { containers: [{ name: 'c', image }] } }
+        }
+      });
+    for (const image of ['db:1', 'db:2']) {
+      await k(
+        ['apply', '--server-side', '-f', '-'],
+        `${workload('StatefulSet', image)}\n---\n${workload('DaemonSet', image)}`
+      );
+      const sts = await k(['rollout', 'status', 'statefulset/statefulset', '--timeout=30s']);
+      expect(sts.code).toBe(0);
+      // apps/v1 defaults rollingUpdate.partition to 0, so kubectl reports a partitioned roll out, as against a cluster.
+      expect(sts.stdout).toMatch(/partitioned roll out complete: 2 new pods have been updated\.\.\.\n$/);
+      const ds = await k(['rollout', 'status', 'daemonset/daemonset', '--timeout=30s']);
+      expect(ds.code).toBe(0);
+      expect(ds.stdout).toContain('daemon set "daemonset" successfully rolled out');
+    }
+    const pods = server.list('v1', 'Pod', 'default');
+    expect(pods.map(p => p.spec.containers[0].image)).toEqual(Array(5).fill('db:2'));
+  });
+
   it('fails when the Deployment exceeds its progress deadline', async () => {
     await k(
       ['apply', '--server-side', '-f', '-'],
