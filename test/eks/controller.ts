@@ -8,6 +8,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes objects are untyped JSON in this file */
 import { randomBytes } from 'node:crypto';
 import { clone, deepEqual } from './apply.js';
+import { defaultPod } from './defaults.js';
 import { CRASH_LOGS, RUN_LOGS, type Behaviour, type BehaviourTable, type Timing } from './behaviour.js';
 import { crdResources, type ResourceInfo, type ResourceRegistry } from './resources.js';
 import { meta, nameOf, namespaceOf, uidOf, type Entry, type Store } from './store.js';
@@ -1389,39 +1390,3 @@ export function qualified(image: string): string {
     return image;
   return `docker.io/${image.includes('/') ? '' : 'library/'}${image}`;
 }
-
-const DEFAULT_CONTAINER: K = {
-  terminationMessagePath: '/dev/termination-log',
-  terminationMessagePolicy: 'File',
-  resources: {}
-};
-
-/** The pod spec defaults the API server fills in. */
-export function defaultPodSpec(spec: K | undefined): void {
-  if (!spec) return;
-  spec.restartPolicy ??= 'Always';
-  spec.terminationGracePeriodSeconds ??= 30;
-  spec.dnsPolicy ??= 'ClusterFirst';
-  spec.securityContext ??= {};
-  spec.schedulerName ??= 'default-scheduler';
-  for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
-    for (const [k, v] of Object.entries(DEFAULT_CONTAINER)) c[k] ??= clone(v);
-    const tag = /:([^:/@]+)$/.exec(String(c.image ?? ''))?.[1];
-    c.imagePullPolicy ??= !tag || tag === 'latest' ? 'Always' : 'IfNotPresent';
-    for (const p of c.ports ?? []) p.protocol ??= 'TCP';
-  }
-}
-
-function defaultPod(pod: K): void {
-  defaultPodSpec(pod.spec);
-  pod.spec.serviceAccountName ??= 'default';
-  pod.spec.enableServiceLinks ??= true;
-  pod.spec.priority ??= 0;
-  pod.spec.tolerations ??= [
-    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
-    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }
-  ];
-  pod.status = { phase: 'Pending', qosClass: 'BestEffort' };
-}
-
-export { defaultPod };
