@@ -570,6 +570,32 @@ describe('deploy-eks against endpoints that hang or answer HTML', () => {
 });
 
 describe('deploy-eks: CRDs, kustomize, role-arn, limited public access', () => {
+  it('a field another manager owns is a conflict naming that manager and the field; force-conflicts takes it over', async () => {
+    const ws = workspace({ 'k8s/app.yaml': appManifest({ replicas: 3 }) });
+    // Someone scaled web by hand with their own server-side apply.
+    stack.kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }, { manager: 'kubectl' });
+    stack.kube.apply(
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web', namespace: NS },
+        spec: { replicas: 5 }
+      },
+      { manager: 'kubectl' }
+    );
+    const conflict = await deploy(ws.dir, { manifests: 'k8s' });
+    expect(conflict.result.code).not.toBe(0);
+    expect(conflict.result.stdout).toMatch(
+      /::error::Input 'force-conflicts': Deployment shop\/web \(k8s\/app\.yaml \(document 2\)\): field-manager conflict: \.spec\.replicas is owned by kubectl/
+    );
+    const forced = await deploy(ws.dir, { manifests: 'k8s', 'force-conflicts': 'true' });
+    expect(forced.result.code).toBe(0);
+    expect(
+      (stack.kube.get('apps/v1', 'Deployment', NS, 'web') as { spec: { replicas: number } }).spec.replicas
+    ).toBe(3);
+    ws.remove();
+  }, 60_000);
+
   it('applies a CRD, waits until it is Established, then objects of its kind (discovery asked again)', async () => {
     const ws = workspace({
       'k8s/widgets.yaml': `apiVersion: example.com/v1

@@ -154,6 +154,30 @@ describe('deploy', () => {
     expect(result.workloads).toEqual([]);
   });
 
+  it('a record the role may not read is a warning with prune; a refused token is the failure', async () => {
+    const forbidden = cluster(() => 'runs');
+    const get = forbidden.get.bind(forbidden);
+    forbidden.get = async ref => {
+      if (ref.kind === 'ConfigMap')
+        throw new KubeError(403, 'GET', '/api/v1/namespaces/default/configmaps/x', { message: 'forbidden' });
+      return get(ref);
+    };
+    const c = ctx();
+    expect((await deploy(inputs('web:v1', { prune: true }), access, c, () => forbidden)).status).toBe(
+      'COMPLETED'
+    );
+    expect(c.log.text()).toMatch(/warning: Could not read the record of set s: forbidden/);
+    const refused = cluster(() => 'runs');
+    refused.get = async () => {
+      throw new Error('The cluster refused the token twice (HTTP 401 Unauthorized)');
+    };
+    const result = await deploy(inputs('web:v1'), access, ctx(), () => refused);
+    expect([result.status, result.reason]).toEqual([
+      'FAILED',
+      'The cluster refused the token twice (HTTP 401 Unauthorized)'
+    ]);
+  });
+
   it('a cancel while applying stops at once and says what was applied', async () => {
     const controller = new AbortController();
     const kube = cluster(() => 'runs');

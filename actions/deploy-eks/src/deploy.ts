@@ -12,7 +12,7 @@ import { applyAll, type Applied, type ResourceResult } from './apply.js';
 import { awsSession, type AwsSession } from './aws.js';
 import { clusterFromEks, clusterFromKubeconfig, type AwsAccess, type ClusterAccess } from './cluster.js';
 import type { Inputs } from './inputs.js';
-import { describeRef, KubeClient, type Kube } from './kube.js';
+import { describeRef, KubeClient, KubeError, type Kube } from './kube.js';
 import type { ImageChange } from './manifests.js';
 import { prune, readRecord, recordName, recordOf, writeRecord } from './prune.js';
 import { rollbackDeployment, type RollbackResult } from './rollback.js';
@@ -93,7 +93,10 @@ export async function deploy(
     for (const change of inputs.images)
       log.info(`${change.object} container ${change.container}: ${change.from} → ${change.to}`);
     // The set's record only serves prune: a record that cannot be read or written is a warning, not a failure.
+    // Only an answer of the API server (403, a missing namespace) is tolerated: a refused token, a cancel or an
+    // unreachable server is the deploy's failure, not the record's.
     const previous = await readRecord(kube, inputs.set, inputs.namespace).catch((error: unknown) => {
+      if (!(error instanceof KubeError)) throw error;
       if (inputs.prune)
         log.warning(
           `Could not read the record of set ${inputs.set}: ${describeError(error)}. Prune looks at the kinds of these manifests only.`
@@ -141,10 +144,12 @@ export async function deploy(
               namespaces: [...new Set([...previous.namespaces, ...current.namespaces])]
             };
       await writeRecord(kube, inputs.set, inputs.namespace, record, inputs.fieldManager).catch(
-        (error: unknown) =>
+        (error: unknown) => {
+          if (!(error instanceof KubeError)) throw error;
           log.warning(
             `Could not record the kinds of set ${inputs.set} (ConfigMap ${recordName(inputs.set)} in ${inputs.namespace}): ${describeError(error)}. A later prune may miss kinds that leave the manifests.`
-          )
+          );
+        }
       );
     }
     if (ctx.signal.aborted) return cancelled(result, ctx.signal);
