@@ -572,8 +572,8 @@ describe('deploy-eks against endpoints that hang or answer HTML', () => {
 describe('deploy-eks: CRDs, kustomize, role-arn, limited public access', () => {
   it('a field another manager owns is a conflict naming that manager and the field; force-conflicts takes it over', async () => {
     const ws = workspace({ 'k8s/app.yaml': appManifest({ replicas: 3 }) });
-    // Someone scaled web by hand with their own server-side apply.
-    stack.kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }, { manager: 'kubectl' });
+    expect((await deploy(ws.dir, { manifests: 'k8s' })).result.code).toBe(0);
+    // Then someone scaled web by hand with their own server-side apply.
     stack.kube.apply(
       {
         apiVersion: 'apps/v1',
@@ -581,7 +581,7 @@ describe('deploy-eks: CRDs, kustomize, role-arn, limited public access', () => {
         metadata: { name: 'web', namespace: NS },
         spec: { replicas: 5 }
       },
-      { manager: 'kubectl' }
+      { manager: 'kubectl', force: true }
     );
     const conflict = await deploy(ws.dir, { manifests: 'k8s' });
     expect(conflict.result.code).not.toBe(0);
