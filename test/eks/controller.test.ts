@@ -1,14 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes objects are untyped JSON here */
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { BehaviourTable, DEFAULT_TIMING } from './behaviour.js';
-import {
-  condition,
-  Controller,
-  imageReferenceError,
-  resolveIntOrPercent,
-  templateHash
-} from './controller.js';
+import { Controller, resolveIntOrPercent, templateHash } from './controller.js';
+import { imageReferenceError } from './kubelet.js';
 import { ResourceRegistry } from './resources.js';
+import { condition } from './status.js';
 import { Store } from './store.js';
 
 let now: number;
