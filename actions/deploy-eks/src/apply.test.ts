@@ -132,6 +132,24 @@ describe('applyAll with a CRD in the manifests', () => {
     expect(kube.applies.map(a => a.object.kind)).toEqual(['CustomResourceDefinition']);
   });
 
+  it('a dry run lists the objects of a namespace it would create as created, unchecked', async () => {
+    const kube = new FakeKube();
+    const log = memoryLogger();
+    const out = await applyAll(
+      kube,
+      [
+        m({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }),
+        m({ ...cm('a', {}), metadata: { name: 'a', namespace: 'shop' } })
+      ],
+      { ...options, dryRun: true, log }
+    );
+    expect(out.map(a => a.result.action)).toEqual(['created', 'created']);
+    expect(log.text()).toContain(
+      'ConfigMap shop/a created (dry run; not checked: namespace shop does not exist yet)'
+    );
+    expect(kube.applies.map(a => a.object.kind)).toEqual(['Namespace']);
+  });
+
   it('a dry run still fails on a kind that no manifest defines', async () => {
     await expect(applyAll(new FakeKube(), [widget], { ...options, dryRun: true })).rejects.toThrow(
       'no kind Widget'

@@ -192,15 +192,13 @@ export async function applyAll(kube: Kube, manifests: Manifest[], options: Apply
     .map((m, i) => ({ m, i }))
     .sort((a, b) => rank(a.m.object) - rank(b.m.object) || a.i - b.i);
   const applied: Applied[] = [];
+  const newNamespaces = new Set<string>();
   for (const { m } of ordered) {
     if (options.signal?.aborted) break;
     const object = structuredClone(m.object);
-    let resource;
-    try {
-      resource = await kube.resource(object.apiVersion, object.kind);
-    } catch (error) {
-      // A dry run applies nothing, so a kind whose CRD is in these manifests is not served yet: say so, go on.
-      if (!options.dryRun || !definedHere(manifests, object)) throw error;
+    // A dry run applies nothing, so what these manifests would create first (a CRD's kind, a new namespace)
+    // is not there for the server to check against: such objects are listed as created, unchecked.
+    const unchecked = (why: string) => {
       const result: ResourceResult = {
         apiVersion: object.apiVersion,
         kind: object.kind,
@@ -208,14 +206,23 @@ export async function applyAll(kube: Kube, manifests: Manifest[], options: Apply
         action: 'created'
       };
       if (object.metadata.namespace) result.namespace = object.metadata.namespace;
-      options.log.info(
-        `${describeRef(result)} created (dry run; not checked: its CustomResourceDefinition is not installed yet)`
-      );
+      options.log.info(`${describeRef(result)} created (dry run; not checked: ${why})`);
       applied.push({ sent: object, live: object, result });
+    };
+    let resource;
+    try {
+      resource = await kube.resource(object.apiVersion, object.kind);
+    } catch (error) {
+      if (!options.dryRun || !definedHere(manifests, object)) throw error;
+      unchecked('its CustomResourceDefinition is not installed yet');
       continue;
     }
     if (resource.namespaced) object.metadata.namespace ??= options.namespace;
     else delete object.metadata.namespace;
+    if (options.dryRun && resource.namespaced && newNamespaces.has(object.metadata.namespace!)) {
+      unchecked(`namespace ${object.metadata.namespace} does not exist yet`);
+      continue;
+    }
     const ref = {
       apiVersion: object.apiVersion,
       kind: object.kind,
@@ -238,6 +245,7 @@ export async function applyAll(kube: Kube, manifests: Manifest[], options: Apply
     const result: ResourceResult = { ...ref, action, ...(changes.length ? { changes } : {}) };
     if (!ref.namespace) delete result.namespace;
     applied.push({ sent: object, live, before, result });
+    if (options.dryRun && object.kind === 'Namespace' && !before) newNamespaces.add(object.metadata.name);
     const verb = options.dryRun ? `${action} (dry run)` : action;
     options.log.info(`${describeRef(ref)} ${verb}`);
     if (options.dryRun) for (const c of changes) options.log.info(`    ${c}`);

@@ -74,7 +74,12 @@ export async function replicaSets(kube: Kube, deployment: KubeObject): Promise<K
 }
 
 /** The pods of the workload's new revision, and the names of related objects whose events matter. */
-export async function newPods(kube: Kube, live: KubeObject): Promise<{ pods: Pod[]; related: string[] }> {
+export async function newPods(
+  kube: Kube,
+  live: KubeObject,
+  /** The new ReplicaSet of a Deployment revision, kept between polls (it does not change). */
+  cache: Map<string, KubeObject> = new Map()
+): Promise<{ pods: Pod[]; related: string[] }> {
   const ns = live.metadata.namespace;
   const podsOf = (labelSelector: string) =>
     kube.list<Pod>({ apiVersion: 'v1', kind: 'Pod', namespace: ns }, { labelSelector });
@@ -82,9 +87,12 @@ export async function newPods(kube: Kube, live: KubeObject): Promise<{ pods: Pod
   switch (live.kind) {
     case 'Deployment': {
       const revision = live.metadata.annotations?.[REVISION];
-      const current = (await replicaSets(kube, live)).find(
-        s => s.metadata.annotations?.[REVISION] === revision
-      );
+      const key = `${live.metadata.uid}/${revision}`;
+      let current = cache.get(key);
+      if (!current) {
+        current = (await replicaSets(kube, live)).find(s => s.metadata.annotations?.[REVISION] === revision);
+        if (current) cache.set(key, current);
+      }
       const hash = current?.metadata.labels?.['pod-template-hash'];
       if (!current || !hash) return { pods: [], related: [] };
       const pods = await podsOf(selectorString(specOf(live).selector, { 'pod-template-hash': hash }));
@@ -118,6 +126,7 @@ export async function waitForWorkload(
 ): Promise<WorkloadOutcome> {
   const clock = options.clock ?? systemClock;
   const tracker = new UnschedulableTracker(options.unschedulableGraceMs);
+  const replicaSetCache = new Map<string, KubeObject>();
   let message = 'not seen yet';
   let live: KubeObject | undefined;
   const name = describeRef(ref);
@@ -140,7 +149,7 @@ export async function waitForWorkload(
           Number((live.status as { observedGeneration?: number } | undefined)?.observedGeneration ?? 0);
         const { pods, related } =
           observed || !GENERATION_KINDS.has(live.kind)
-            ? await newPods(kube, live)
+            ? await newPods(kube, live, replicaSetCache)
             : { pods: [], related: [] };
         const problems = pods.flatMap(p => podProblems(p, clock.now(), tracker));
         const fatal = problems.some(p => p.fatal);
