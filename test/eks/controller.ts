@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { clone, deepEqual } from './apply.js';
 import { defaultPod } from './defaults.js';
 import type { BehaviourTable, Timing } from './behaviour.js';
-import { Kubelet, type KubeletHost } from './kubelet.js';
+import { Kubelet, type EmitEvent, type KubeletHost } from './kubelet.js';
 import { crdResources, type ResourceInfo, type ResourceRegistry } from './resources.js';
 import { condition, iso, podReady, setCondition } from './status.js';
 import { meta, nameOf, namespaceOf, uidOf, type Entry, type Store } from './store.js';
@@ -184,14 +184,7 @@ export class Controller implements KubeletHost {
   }
 
   /** Records an Event as the component would: the same reason and message on the same object counts up. */
-  event(
-    involved: K,
-    type: 'Normal' | 'Warning',
-    reason: string,
-    message: string,
-    component: string,
-    extra: K = {}
-  ): void {
+  readonly event: EmitEvent = (involved, type, reason, message, component, extra = {}) => {
     const info = this.info('v1', 'Event');
     const namespace = involved.metadata?.namespace || 'default';
     const existing = this.store
@@ -233,7 +226,7 @@ export class Controller implements KubeletHost {
       reportingInstance: extra.host ?? ''
     };
     this.store.write(info, object);
-  }
+  };
 
   // ---- CRDs ---------------------------------------------------------------------------------------------
 

@@ -17,6 +17,16 @@ type K = Record<string, any>;
 
 const KUBELET = 'kubelet';
 
+/** Records an Event about `involved` as `component` would (`extra`: fieldPath, host). */
+export type EmitEvent = (
+  involved: K,
+  type: 'Normal' | 'Warning',
+  reason: string,
+  message: string,
+  component: string,
+  extra?: K
+) => void;
+
 /** What the kubelet needs from the cluster around it (the controllers implement it). */
 export interface KubeletHost {
   readonly store: Store;
@@ -28,14 +38,7 @@ export interface KubeletHost {
   /** A duration scaled by the cluster's speed. */
   ms(value: number): number;
   nodeNames(): string[];
-  event(
-    involved: K,
-    type: 'Normal' | 'Warning',
-    reason: string,
-    message: string,
-    component: string,
-    extra?: K
-  ): void;
+  event: EmitEvent;
   putStatus(e: Entry, status: K): void;
 }
 
