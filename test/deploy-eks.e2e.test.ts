@@ -331,17 +331,26 @@ spec:
 
   it('dry run: what would change and what prune would delete, nothing written', async () => {
     const settings = `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings, namespace: ${NS} }\n`;
-    const ws = workspace({ 'k8s/app.yaml': appManifest({ extra: settings }) });
-    await deploy(ws.dir, { manifests: 'k8s' });
-    ws.write({ 'k8s/app.yaml': appManifest() });
+    const secret = `apiVersion: v1\nkind: Secret\nmetadata: { name: db, namespace: ${NS} }\nstringData: { password: "\${var.DB_PASSWORD}" }\n`;
+    const ws = workspace({ 'k8s/app.yaml': appManifest({ extra: `${settings}---\n${secret}` }) });
+    await deploy(ws.dir, { manifests: 'k8s', vars: 'DB_PASSWORD=old-hunter2' });
+    ws.write({ 'k8s/app.yaml': appManifest({ extra: secret }) });
     const before = JSON.stringify(stack.kube.get('apps/v1', 'Deployment', NS, 'web'));
     const first = stack.kube.requests.length;
     const { result } = await deploy(ws.dir, {
       manifests: 'k8s',
       images: `web=${REGISTRY}/web:v9`,
+      vars: 'DB_PASSWORD=new-hunter2',
       prune: 'true',
       'dry-run': 'true'
     });
+    // A Secret's change is named, its values never shown (plain or base64).
+    expect(result.summary).toContain('data.password: (value changed)');
+    for (const value of ['old-hunter2', 'new-hunter2'])
+      for (const text of [result.output, result.summary, result.outputs.report, result.outputs.resources]) {
+        expect(text).not.toContain(value);
+        expect(text).not.toContain(Buffer.from(value).toString('base64'));
+      }
     expect(result.code).toBe(0);
     expect(result.outputs.status).toBe('DRY_RUN');
     expect(JSON.parse(result.outputs.resources)).toContainEqual({
@@ -355,7 +364,7 @@ spec:
       `spec.template.spec.containers[0].image: "${REGISTRY}/web:v1" → "${REGISTRY}/web:v9"`
     );
     const applies = stack.kube.requests.slice(first).filter(r => r.verb === 'apply');
-    expect(applies.length).toBe(3);
+    expect(applies.length).toBe(4);
     expect(
       stack.kube.requests
         .slice(first)

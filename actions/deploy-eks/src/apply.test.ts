@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { DockyardError } from '../../../core/errors.js';
 import { memoryLogger } from '../../../core/log.js';
-import { applyAll, diff } from './apply.js';
+import { applyAll, diff, redactSecret } from './apply.js';
 import { KubeError, type KubeObject } from './kube.js';
 import { FakeKube } from './testing/fake-kube.js';
 
@@ -154,6 +154,21 @@ describe('applyAll with a CRD in the manifests', () => {
     await expect(applyAll(new FakeKube(), [widget], { ...options, dryRun: true })).rejects.toThrow(
       'no kind Widget'
     );
+  });
+});
+
+describe('redactSecret', () => {
+  it('names the changed keys of a Secret without their values', () => {
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' } };
+    const changes = diff(
+      { data: { password: 'b2xk' }, type: 'Opaque' },
+      { data: { password: 'bmV3' }, type: 'kubernetes.io/basic-auth' }
+    );
+    expect(redactSecret(secret, changes)).toEqual([
+      'data.password: (value changed)',
+      'type: "Opaque" → "kubernetes.io/basic-auth"'
+    ]);
+    expect(redactSecret(cm('c', {}), ['data.x: "1" → "2"'])).toEqual(['data.x: "1" → "2"']);
   });
 });
 

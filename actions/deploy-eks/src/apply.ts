@@ -99,6 +99,14 @@ export function diff(before: unknown, after: unknown, path = '', out: string[] =
   return out;
 }
 
+/** A Secret's values never reach the log, the summary or the report: a changed key is named, not shown. */
+export function redactSecret(object: KubeObject, changes: string[]): string[] {
+  if (object.kind !== 'Secret') return changes;
+  return changes.map(c =>
+    /^(data|stringData)\./.test(c) ? `${c.slice(0, c.indexOf(': '))}: (value changed)` : c
+  );
+}
+
 /** Turns an apply failure into a message that names the object and, for a conflict, the other manager and field. */
 export function explainApplyError(error: unknown, object: KubeObject, source: string): unknown {
   if (!(error instanceof KubeError)) return error;
@@ -240,7 +248,7 @@ export async function applyAll(kube: Kube, manifests: Manifest[], options: Apply
     } catch (error) {
       throw explainApplyError(error, object, m.source);
     }
-    const changes = before ? diff(comparable(before), comparable(live)) : [];
+    const changes = before ? redactSecret(object, diff(comparable(before), comparable(live))) : [];
     const action: ResourceAction = !before ? 'created' : changes.length === 0 ? 'unchanged' : 'configured';
     const result: ResourceResult = { ...ref, action, ...(changes.length ? { changes } : {}) };
     if (!ref.namespace) delete result.namespace;
