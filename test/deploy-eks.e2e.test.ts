@@ -398,6 +398,21 @@ spec:
     ws.remove();
   }, 60_000);
 
+  it('timeout: a rollout still going at the deadline is TIMED_OUT, naming the workload and where it stood', async () => {
+    await stack.fresh({ timing: { readyMs: 60_000 } });
+    const ws = workspace({ 'k8s/app.yaml': appManifest({ replicas: 1 }) });
+    const { result } = await deploy(ws.dir, { manifests: 'k8s', timeout: '6s' });
+    expect(result.code).not.toBe(0);
+    expect(result.outputs.status).toBe('TIMED_OUT');
+    expect(result.stdout).toMatch(
+      /::error::TIMED_OUT: Timed out waiting for Deployment shop\/web \(0 of 1 updated replicas available\)/
+    );
+    expect(result.durationMs).toBeGreaterThanOrEqual(6_000 - 1_500);
+    expect(result.durationMs).toBeLessThan(6_000 + 5_000);
+    expect(JSON.parse(result.outputs.report).status).toBe('failure');
+    ws.remove();
+  }, 60_000);
+
   it('SIGTERM while waiting: exits within 2 s, says what was left, sets the outputs', async () => {
     await stack.fresh({ timing: { readyMs: 60_000 } });
     const ws = workspace({ 'k8s/app.yaml': appManifest({ replicas: 1 }) });
