@@ -62,8 +62,17 @@ export interface Inputs extends Changes {
   runTask?: string[];
   keepRevisions: number;
   dryRun: boolean;
+  /** The GitHub deployment to record (`github-deployment: true`). */
+  github?: GitHubDeploymentInputs;
   /** Warnings found while reading (unused vars, unknown keys in the file). */
   warnings: string[];
+}
+
+export interface GitHubDeploymentInputs {
+  environment: string;
+  token: string;
+  environmentUrl?: string;
+  production?: boolean;
 }
 
 export interface InputOptions {
@@ -263,6 +272,7 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
   const rollback = r.boolean('rollback', true);
   const keepRevisions = r.integer('keep-revisions', { min: 0 }) ?? 0;
   const dryRun = r.boolean('dry-run', false);
+  const github = githubDeployment(r, warnings);
 
   if (service === undefined) {
     for (const name of ['desired-count', 'force-new-deployment'] as const) {
@@ -298,8 +308,48 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
     runTask,
     keepRevisions,
     dryRun,
+    github,
     warnings
   };
+}
+
+/** `github-deployment` and what it needs: the GitHub environment, a token, an http(s) environment URL. */
+function githubDeployment(r: InputReader, warnings: string[]): GitHubDeploymentInputs | undefined {
+  const enabled = r.boolean('github-deployment', false);
+  const environment = r.string('github-environment');
+  const environmentUrl = r.string('environment-url');
+  const productionText = r.raw('production-environment');
+  const production = productionText === '' ? undefined : r.boolean('production-environment', false);
+  if (environmentUrl !== undefined && !/^https?:\/\/[^\s/]+\S*$/.test(environmentUrl))
+    r.fail(
+      'environment-url',
+      `'${environmentUrl}' is not an http(s) URL.`,
+      "Use a URL such as 'https://app.example.com'."
+    );
+  if (!enabled) {
+    const set = ['github-environment', 'environment-url', 'production-environment'].filter(
+      n => r.raw(n) !== ''
+    );
+    if (set.length > 0)
+      warnings.push(
+        `${set.map(n => `'${n}'`).join(', ')} set, but 'github-deployment' is false: no GitHub deployment is recorded.`
+      );
+    return undefined;
+  }
+  const token = r.raw('github-token');
+  if (environment === undefined)
+    r.fail(
+      'github-environment',
+      "is required when 'github-deployment' is true.",
+      "Set it to the GitHub environment to record the deployment in, such as 'production'."
+    );
+  if (token === '')
+    r.fail(
+      'github-token',
+      "is empty, and 'github-deployment' needs a token.",
+      "Leave 'github-token' at its default (the job's GITHUB_TOKEN), or pass a token with 'deployments: write'."
+    );
+  return { environment: environment ?? '', token, environmentUrl, production };
 }
 
 function variableChanges(r: InputReader, name: 'environment' | 'secrets'): VariableChange[] {
