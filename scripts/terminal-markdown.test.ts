@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { SummaryBuilder, mdCode, mdEscape } from '../core/summary.js';
-import { plainInline, renderForTerminal } from './terminal-markdown.js';
+import { htmlToText, plainInline, renderForTerminal } from './terminal-markdown.js';
 
 describe('renderForTerminal', () => {
   it('renders what SummaryBuilder writes: headings, facts, tables, lists, code and details', () => {
@@ -57,5 +57,29 @@ describe('renderForTerminal', () => {
       'a b|c d (https://e) <f> & g|h'
     );
     expect(plainInline('``a`b``')).toBe('a`b');
+  });
+});
+
+describe('htmlToText', () => {
+  it('keeps the text of an email: headings and rows on lines, links with their URL, entities decoded', () => {
+    const html =
+      '<html><head><style>h1{color:red}</style></head><body><div style="display:none">preheader</div>\n' +
+      '<h1>FAILED   deploy-ecs\n hello</h1>' +
+      '<p>Fix &lt;it&gt; &amp; ship</p><a href="https://github.com/o/r/actions/runs/1">View the run</a>' +
+      '<table><tr><td>Status</td><td>ROLLED_BACK</td></tr><tr><td>Image</td><td>hello:crash</td></tr></table>' +
+      '<ul><li>one</li><li>two</li></ul><pre>  kept\n    as is</pre></body></html>';
+    expect(htmlToText(html)).toBe(
+      [
+        'FAILED deploy-ecs hello',
+        'Fix <it> & ship',
+        'View the run (https://github.com/o/r/actions/runs/1)',
+        'Status  ROLLED_BACK',
+        'Image  hello:crash',
+        '  • one',
+        '  • two',
+        '  kept',
+        '    as is'
+      ].join('\n')
+    );
   });
 });

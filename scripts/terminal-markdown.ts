@@ -92,3 +92,42 @@ export function renderForTerminal(markdown: string, options: TerminalOptions = {
     .replace(/\n{3,}/g, '\n\n')
     .replace(/^\n+|\n+$/g, '');
 }
+
+const ENTITIES: [RegExp, string][] = [
+  [/&nbsp;/g, ' '],
+  [/&lt;/g, '<'],
+  [/&gt;/g, '>'],
+  [/&quot;/g, '"'],
+  [/&#39;|&#x27;/g, "'"],
+  [/&amp;/g, '&']
+];
+
+/** The text of an HTML email for a terminal: blocks and table rows on their own lines, cells spaced, tags dropped. */
+export function htmlToText(html: string): string {
+  const blocks = html
+    .replace(/<(head|style|script)\b[\s\S]*?<\/\1>/gi, '')
+    // Hidden text (an email's preheader) is not shown.
+    .replace(/<(div|span)\b[^>]*display:\s*none[^>]*>[\s\S]*?<\/\1>/gi, '')
+    // Whitespace in the source means nothing, except inside <pre>.
+    .split(/(<pre\b[\s\S]*?<\/pre>)/i)
+    .map(part => (/^<pre\b/i.test(part) ? part : part.replace(/\s+/g, ' ')))
+    .join('')
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<li\b[^>]*>/gi, '\n  • ')
+    .replace(/<\/?(p|div|h[1-6]|table|pre|ul|ol|tr)\b[^>]*>/gi, '\n')
+    .replace(/<\/t[dh]>/gi, '  ')
+    .replace(/<a\b[^>]*href="([^"]*)"[^>]*>([\s\S]*?)<\/a>/gi, (_, url: string, label: string) =>
+      label.replace(/<[^>]+>/g, '').trim() === url ? url : `${label} (${url})`
+    )
+    .replace(/<[^>]+>/g, '');
+  return (
+    ENTITIES.reduce((text, [pattern, value]) => text.replace(pattern, value), blocks)
+      .split('\n')
+      // Collapsed source whitespace leaves at most one space at a line's start; <pre> lines keep their indent.
+      .map(line => line.trimEnd().replace(/^ (?=\S)/, ''))
+      .map(line => (line.startsWith('•') ? `  ${line}` : line))
+      .filter(line => line.trim() !== '')
+      .join('\n')
+      .trim()
+  );
+}

@@ -49,6 +49,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Contents of the event payload (GITHUB_EVENT_PATH). */
   event?: unknown;
+  /** Told of each chunk of the action's stdout as it comes (the demo shows the log live). */
+  onStdout?: (text: string) => void;
   /** What `${{ github.token }}` in an input's default stands for (the job's token). */
   githubToken?: string;
 }
@@ -170,6 +172,7 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
   };
   child.stdout.on('data', (d: Buffer) => {
     stdout += d.toString();
+    options.onStdout?.(d.toString());
     if (options.signal?.whenOutput?.test(stdout)) sendSignal();
   });
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
