@@ -18,7 +18,16 @@ missing_packages() {
 install_command() {
   echo "apt-get update && apt-get install -y --no-install-recommends $*"
 }
+# apt-get's own output is shown only when it fails.
 install_packages() {
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  local log
+  log=$(mktemp)
+  if DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$log" 2>&1 &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >>"$log" 2>&1; then
+    rm -f "$log"
+    return 0
+  fi
+  cat "$log" >&2
+  rm -f "$log"
+  return 1
 }
