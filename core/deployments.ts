@@ -79,6 +79,7 @@ export async function startDeployment(
   signal?: AbortSignal,
   options: DeploymentOptions = {}
 ): Promise<GitHubDeployment> {
+  log.mask(spec.token);
   const none: GitHubDeployment = { reused: false, finish: async () => undefined };
   const [owner, repo] = run.repository.split('/');
   if (!owner || !repo || !run.sha) {
@@ -262,7 +263,8 @@ function sameMarker(payload: unknown, marker: Marker): boolean {
 
 /** GitHub limits a deployment's or status's description to 140 characters. */
 function truncate(text: string): string {
-  return text.length <= 140 ? text : `${text.slice(0, 139)}…`;
+  const line = text.split('\n')[0].trim();
+  return line.length <= 140 ? line : `${line.slice(0, 139)}…`;
 }
 
 const seconds = (ms: number) => `${Math.round(ms / 1000)}s`;

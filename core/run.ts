@@ -1,4 +1,5 @@
 import * as actionsCore from '@actions/core';
+import { startDeployment, type DeploymentSpec, type GitHubDeployment } from './deployments.js';
 import { formatDuration } from './duration.js';
 import { describeError } from './errors.js';
 import { runContext, type RunContext } from './github.js';
@@ -54,6 +55,11 @@ export interface ActionDefinition<I, R> {
   inputs(source: InputSource): I;
   /** The whole step's time limit; the core aborts `ctx.signal` when it passes. */
   timeoutMs?(inputs: I): number | undefined;
+  /**
+   * The GitHub deployment to record around `run` (core/deployments.ts), when the inputs ask for one: created
+   * with `in_progress` before `run`, then `success` or `failure` as `finish` tells.
+   */
+  deployment?(inputs: I): DeploymentSpec | undefined;
   /** The action's plain function. */
   run(inputs: I, ctx: ActionContext): Promise<R>;
   /** Turns how the step went into outputs, summary and report: called on every path. */
@@ -114,12 +120,18 @@ export async function runDefinedAction<I, R>(
     controller.abort(new Error(`Received ${name}`));
   });
   let timer: NodeJS.Timeout | undefined;
+  let deployment: GitHubDeployment | undefined;
+  host.log.debug(`${def.name} runs on Node ${process.version}.`);
   try {
     try {
       outcome.inputs = def.inputs(host.source);
     } catch (error) {
       outcome.error = error;
     }
+    const spec = outcome.inputs === undefined ? undefined : def.deployment?.(outcome.inputs);
+    // Never throws and is bounded: GitHub cannot fail or stall the deploy.
+    if (spec && !controller.signal.aborted)
+      deployment = await startDeployment(spec, outcome.run, host.log, controller.signal, { env: host.env });
     if (outcome.inputs !== undefined && !controller.signal.aborted) {
       const timeoutMs = def.timeoutMs?.(outcome.inputs);
       const deadline = timeoutMs === undefined ? Infinity : startedAt.getTime() + timeoutMs;
@@ -147,7 +159,7 @@ export async function runDefinedAction<I, R>(
     clearTimeout(timer);
     removeSignals();
   }
-  await complete(def, outcome, host);
+  await complete(def, outcome, host, deployment);
   if (controller.signal.aborted && host === runnerHost) {
     // Give the runner what was written, then end even if a socket or child process lingers.
     setTimeout(() => process.exit(), 1000).unref();
@@ -155,17 +167,25 @@ export async function runDefinedAction<I, R>(
   return outcome;
 }
 
-async function complete<I, R>(def: ActionDefinition<I, R>, outcome: Outcome<I, R>, host: LifecycleHost) {
+async function complete<I, R>(
+  def: ActionDefinition<I, R>,
+  outcome: Outcome<I, R>,
+  host: LifecycleHost,
+  deployment?: GitHubDeployment
+) {
   let finish: Finish;
   try {
     finish = def.finish(outcome);
   } catch (error) {
     // A bug in building the report must not hide the step's own failure.
-    host.setFailed(
-      `${outcome.error ? `${describeError(outcome.error)}\n` : ''}Could not write the outputs: ${describeError(error)}`
-    );
+    const message = `${outcome.error ? `${describeError(outcome.error)}\n` : ''}Could not write the outputs: ${describeError(error)}`;
+    await deployment?.finish('failure', { description: message });
+    host.setFailed(message);
     return;
   }
+  await deployment?.finish(finish.failed === undefined ? 'success' : 'failure', {
+    description: finish.failed ?? finish.report.summary
+  });
   for (const [name, value] of Object.entries({ ...finish.outputs, report: finish.report })) {
     if (value === undefined) continue;
     host.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));

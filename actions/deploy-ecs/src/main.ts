@@ -21,6 +21,15 @@ export const deployEcs: ActionDefinition<Inputs, DeployResult> = {
   name: 'deploy-ecs',
   inputs: source => getInputs(source),
   timeoutMs: inputs => inputs.timeoutMs,
+  // A GitHub deployment when asked for, of a rollout only: not of a dry run or a registration without service.
+  deployment: inputs =>
+    inputs.github && inputs.service && !inputs.dryRun
+      ? {
+          ...inputs.github,
+          target: `ecs:${lastSegment(inputs.cluster)}/${lastSegment(inputs.service)}`,
+          tokenInput: 'github-token'
+        }
+      : undefined,
   async run(inputs, { log, signal, deadline, clock }) {
     // Standard retries: backoff on throttling and 5xx, without adaptive mode's client-side rate limiting, which
     // after one throttled call would hold every later call of the client for seconds and delay detection.
@@ -87,5 +96,8 @@ function resultOf(outcome: Outcome<Inputs, DeployResult>): DeployResult {
   if (outcome.cancelled && !outcome.result) return { ...result, status: 'CANCELLED' };
   return result;
 }
+
+/** A name, or the name at the end of an ARN. */
+const lastSegment = (nameOrArn: string) => nameOrArn.split('/').pop() ?? nameOrArn;
 
 export const main = () => runDefinedAction(deployEcs);
