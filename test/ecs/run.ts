@@ -20,6 +20,8 @@ export interface ScenarioRunOptions {
   /** Keep moto and the layer as they are (a second run against the same service). */
   reuse?: Seeded;
   afterMs?: number;
+  /** Environment on top of the stack's (GITHUB_API_URL, GITHUB_RUN_ATTEMPT, …). */
+  env?: Record<string, string>;
 }
 
 export async function runScenario(
@@ -32,7 +34,7 @@ export async function runScenario(
   const startedAt = Date.now();
   const result = await runAction('deploy-ecs', {
     inputs: { ...scenarioCase.inputs(seed), ...options.inputs },
-    env: stack.env,
+    env: { ...stack.env, ...options.env },
     signal:
       scenarioCase.cancelAfterMs !== undefined
         ? { name: 'SIGTERM', afterMs: scenarioCase.cancelAfterMs }

@@ -19,6 +19,8 @@ export interface FakeCall {
   query: Record<string, string>;
   body?: Record<string, unknown>;
   authorization?: string;
+  /** Epoch ms when it arrived. */
+  receivedAt: number;
 }
 
 export interface FakeStatus {
@@ -223,7 +225,8 @@ export async function startFakeGitHub(options: { token?: string } = {}): Promise
         path: url.pathname,
         query: Object.fromEntries(url.searchParams),
         body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
-        authorization: req.headers.authorization
+        authorization: req.headers.authorization,
+        receivedAt: Date.now()
       };
       fake.calls.push(call);
       fake.onRequest?.(call);
