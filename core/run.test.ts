@@ -270,6 +270,27 @@ describe('runDefinedAction with a GitHub deployment', () => {
     );
   });
 
+  it('a cancel while GitHub does not answer ends the wait, and the action does not start', async () => {
+    github.reset();
+    github.mode = 'hang';
+    const t = deployingHost({ name: 'web' });
+    github.onRequest = () => t.signal('SIGTERM');
+    let ran = false;
+    const outcome = await runDefinedAction(
+      deploying(async () => {
+        ran = true;
+        return 'done';
+      }),
+      t.host
+    );
+    expect(ran).toBe(false);
+    expect(outcome.cancelled).toBe(true);
+    expect(t.failed).toEqual(['The run was cancelled.']);
+    expect(t.log.text()).toContain(
+      "GitHub deployment to 'production': could not list the deployments of the commit: the step was cancelled."
+    );
+  });
+
   it('says at debug which Node runs the action', async () => {
     const t = fakeHost({ name: 'web' });
     await runDefinedAction(

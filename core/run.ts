@@ -128,10 +128,6 @@ export async function runDefinedAction<I, R>(
     } catch (error) {
       outcome.error = error;
     }
-    const spec = outcome.inputs === undefined ? undefined : def.deployment?.(outcome.inputs);
-    // Never throws and is bounded: GitHub cannot fail or stall the deploy.
-    if (spec && !controller.signal.aborted)
-      deployment = await startDeployment(spec, outcome.run, host.log, controller.signal, { env: host.env });
     if (outcome.inputs !== undefined && !controller.signal.aborted) {
       const timeoutMs = def.timeoutMs?.(outcome.inputs);
       const deadline = timeoutMs === undefined ? Infinity : startedAt.getTime() + timeoutMs;
@@ -142,18 +138,24 @@ export async function runDefinedAction<I, R>(
         }, timeoutMs);
         timer.unref();
       }
-      try {
-        outcome.result = await def.run(outcome.inputs, {
-          log: host.log,
-          signal: controller.signal,
-          startedAt,
-          run: outcome.run,
-          deadline,
-          clock: host.clock
-        });
-      } catch (error) {
-        outcome.error = error;
-      }
+      // Within the step's deadline; never throws and is bounded itself: GitHub cannot fail or stall the deploy.
+      const spec = def.deployment?.(outcome.inputs);
+      if (spec)
+        deployment = await startDeployment(spec, outcome.run, host.log, controller.signal, { env: host.env });
+      // A cancel while GitHub was asked: the action does not start.
+      if (!controller.signal.aborted)
+        try {
+          outcome.result = await def.run(outcome.inputs, {
+            log: host.log,
+            signal: controller.signal,
+            startedAt,
+            run: outcome.run,
+            deadline,
+            clock: host.clock
+          });
+        } catch (error) {
+          outcome.error = error;
+        }
     }
   } finally {
     clearTimeout(timer);
