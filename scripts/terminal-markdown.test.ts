@@ -67,7 +67,8 @@ describe('htmlToText', () => {
       '<h1>FAILED   deploy-ecs\n hello</h1>' +
       '<p>Fix &lt;it&gt; &amp; ship</p><a href="https://github.com/o/r/actions/runs/1">View the run</a>' +
       '<table><tr><td>Status</td><td>ROLLED_BACK</td></tr><tr><td>Image</td><td>hello:crash</td></tr></table>' +
-      '<ul><li>one</li><li>two</li></ul><pre>  kept\n    as is</pre></body></html>';
+      '<ul><li>one</li><li>two</li></ul><pre>  kept\n    as is</pre>' +
+      '<div style="font-family:monospace;white-space:pre-wrap;">log line 1\nlog line 2</div></body></html>';
     expect(htmlToText(html)).toBe(
       [
         'FAILED deploy-ecs hello',
@@ -78,7 +79,9 @@ describe('htmlToText', () => {
         '  • one',
         '  • two',
         '  kept',
-        '    as is'
+        '    as is',
+        'log line 1',
+        'log line 2'
       ].join('\n')
     );
   });

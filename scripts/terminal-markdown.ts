@@ -108,9 +108,9 @@ export function htmlToText(html: string): string {
     .replace(/<(head|style|script)\b[\s\S]*?<\/\1>/gi, '')
     // Hidden text (an email's preheader) is not shown.
     .replace(/<(div|span)\b[^>]*display:\s*none[^>]*>[\s\S]*?<\/\1>/gi, '')
-    // Whitespace in the source means nothing, except inside <pre>.
-    .split(/(<pre\b[\s\S]*?<\/pre>)/i)
-    .map(part => (/^<pre\b/i.test(part) ? part : part.replace(/\s+/g, ' ')))
+    // Whitespace in the source means nothing, except inside <pre> or an element styled white-space: pre(-wrap).
+    .split(/(<pre\b[\s\S]*?<\/pre>|<(?:div|td|span)\b[^>]*white-space:\s*pre[^>]*>[^<]*)/i)
+    .map((part, i) => (i % 2 === 1 ? `\n${part}\n` : part.replace(/\s+/g, ' ')))
     .join('')
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<li\b[^>]*>/gi, '\n  • ')

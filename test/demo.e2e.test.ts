@@ -74,6 +74,10 @@ describe('npm run demo', () => {
     expect(output).toMatch(/Rolled back to hello:\d+\./);
     expect(output).toMatch(/✗ deploy-ecs: ROLLED_BACK/);
     expect(output).toContain('Subject: [FAILED] dockyard/demo · demo · deploy-ecs hello');
+    // The failure email, as text: why it failed, line by line.
+    const email = output.slice(output.indexOf('── the email moto recorded ──'));
+    expect(email).toMatch(/^container hello: STOPPED exit code 78$/m);
+    expect(email).toMatch(/^hello: error: \/etc\/hello\/config\.json does not exist$/m);
     expect(output).toContain('done: the failing rollout was caught, explained and rolled back (ROLLED_BACK)');
   }, 150_000);
 });
