@@ -290,7 +290,7 @@ function networkReason(error: unknown): string {
 }
 
 /** Why a GitHub call failed, in the words a user acts on. */
-export function explain(error: unknown, spec: DeploymentSpec, run: RunContext, apiUrl: string): string {
+function explain(error: unknown, spec: DeploymentSpec, run: RunContext, apiUrl: string): string {
   const input = spec.tokenInput ?? 'github-token';
   const e = error as { status?: number; message?: string; response?: unknown };
   const message = e?.message ?? String(error);
