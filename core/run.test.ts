@@ -5,7 +5,13 @@ import { recordInputSource } from './inputs.js';
 import { memoryLogger } from './log.js';
 import { systemClock } from './poll.js';
 import { createReport } from './report.js';
-import { failureMessage, runDefinedAction, type ActionDefinition, type LifecycleHost } from './run.js';
+import {
+  DEPLOYMENT_GRACE_MS,
+  failureMessage,
+  runDefinedAction,
+  type ActionDefinition,
+  type LifecycleHost
+} from './run.js';
 
 function fakeHost(inputs: Record<string, string> = {}) {
   const outputs: Record<string, string> = {};
@@ -288,6 +294,34 @@ describe('runDefinedAction with a GitHub deployment', () => {
     expect(t.failed).toEqual(['The run was cancelled.']);
     expect(t.log.text()).toContain(
       "GitHub deployment to 'production': could not list the deployments of the commit: the step was cancelled."
+    );
+  });
+
+  it('starts the action after a grace period when GitHub does not answer, and finishes once GitHub gives up', async () => {
+    github.reset();
+    github.mode = 'hang';
+    const t = deployingHost({ name: 'web' });
+    const slept: number[] = [];
+    // The grace period passes at once; GitHub still has not answered when the action runs.
+    t.host.clock = { now: () => Date.now(), sleep: async ms => void slept.push(ms) };
+    const arrived = new Promise<void>(resolve => (github.onRequest = () => resolve()));
+    let answeredWhileRunning: boolean | undefined;
+    await runDefinedAction(
+      deploying(async () => {
+        // The request reaches GitHub and hangs there; the action runs meanwhile. Then GitHub drops it.
+        await arrived;
+        answeredWhileRunning = github.deployments.length > 0;
+        github.releaseHung();
+        return 'done';
+      }),
+      t.host
+    );
+    expect(slept).toEqual([DEPLOYMENT_GRACE_MS]);
+    expect(answeredWhileRunning).toBe(false);
+    expect(t.failed).toEqual([]);
+    expect(t.outputs.result).toBe('done');
+    expect(t.log.text()).toMatch(
+      /warning: GitHub deployment to 'production': could not list the deployments of the commit: GitHub's API could not be reached/
     );
   });
 

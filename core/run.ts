@@ -78,6 +78,9 @@ export interface LifecycleHost {
   onSignals(handler: (name: NodeJS.Signals) => void): () => void;
 }
 
+/** How long an action waits for its GitHub deployment to be in progress before it starts all the same. */
+export const DEPLOYMENT_GRACE_MS = 2000;
+
 export const runnerHost: LifecycleHost = {
   source: actionsInputSource,
   log: actionsLogger,
@@ -120,7 +123,7 @@ export async function runDefinedAction<I, R>(
     controller.abort(new Error(`Received ${name}`));
   });
   let timer: NodeJS.Timeout | undefined;
-  let deployment: GitHubDeployment | undefined;
+  let deployment: Promise<GitHubDeployment> | undefined;
   host.log.debug(`${def.name} runs on Node ${process.version}.`);
   try {
     try {
@@ -138,10 +141,18 @@ export async function runDefinedAction<I, R>(
         }, timeoutMs);
         timer.unref();
       }
-      // Within the step's deadline; never throws and is bounded itself: GitHub cannot fail or stall the deploy.
       const spec = def.deployment?.(outcome.inputs);
-      if (spec)
-        deployment = await startDeployment(spec, outcome.run, host.log, controller.signal, { env: host.env });
+      if (spec) {
+        // Never throws, and bounded itself. It runs beside the action: a slow or hung GitHub holds the action's
+        // start up by DEPLOYMENT_GRACE_MS at most (long enough that `in_progress` usually comes first).
+        deployment = startDeployment(spec, outcome.run, host.log, controller.signal, { env: host.env });
+        const grace = new AbortController();
+        await Promise.race([
+          deployment,
+          host.clock.sleep(DEPLOYMENT_GRACE_MS, AbortSignal.any([controller.signal, grace.signal]))
+        ]);
+        grace.abort();
+      }
       // A cancel while GitHub was asked: the action does not start.
       if (!controller.signal.aborted)
         try {
@@ -173,7 +184,7 @@ async function complete<I, R>(
   def: ActionDefinition<I, R>,
   outcome: Outcome<I, R>,
   host: LifecycleHost,
-  deployment?: GitHubDeployment
+  started?: Promise<GitHubDeployment>
 ) {
   let finish: Finish;
   try {
@@ -181,13 +192,10 @@ async function complete<I, R>(
   } catch (error) {
     // A bug in building the report must not hide the step's own failure.
     const message = `${outcome.error ? `${describeError(outcome.error)}\n` : ''}Could not write the outputs: ${describeError(error)}`;
-    await deployment?.finish('failure', { description: message });
+    await (await started)?.finish('failure', { description: message });
     host.setFailed(message);
     return;
   }
-  await deployment?.finish(finish.failed === undefined ? 'success' : 'failure', {
-    description: finish.failed ?? finish.report.summary
-  });
   for (const [name, value] of Object.entries({ ...finish.outputs, report: finish.report })) {
     if (value === undefined) continue;
     host.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
@@ -197,6 +205,11 @@ async function complete<I, R>(
   } catch (error) {
     host.log.warning(`Could not write the job summary: ${describeError(error)}`);
   }
+  // After the outputs: GitHub (bounded, never failing) cannot hold them up.
+  const deployment = await started;
+  await deployment?.finish(finish.failed === undefined ? 'success' : 'failure', {
+    description: finish.failed ?? finish.report.summary
+  });
   if (finish.failed !== undefined) {
     host.setFailed(finish.failed);
     const error = outcome.error;

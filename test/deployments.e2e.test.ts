@@ -131,6 +131,24 @@ describe('deploy-ecs records a GitHub deployment', () => {
     ]);
   }, 60_000);
 
+  it('gives up on a GitHub that never answers after 15 s, and deploys all the same', async () => {
+    github.mode = 'hang';
+    const { result } = await deploy('success');
+    expect(result.code).toBe(0);
+    expect(result.outputs.status).toBe('COMPLETED');
+    expect(warnings(result.stdout)).toEqual([
+      expect.stringContaining(
+        "GitHub deployment to 'production': could not list the deployments of the commit: GitHub did not answer within 15s. The deploy goes on without it."
+      )
+    ]);
+    expect(github.calls).toHaveLength(1);
+    // The rollout waited for GitHub no longer than the 2 s grace (not its 15 s), and the step then waited for
+    // GitHub's end, bounded, to say so.
+    const updateAt = stack.proxy.calls.find(c => c.operation === 'UpdateService')!.receivedAt;
+    expect(updateAt - github.calls[0].receivedAt).toBeLessThan(6000);
+    expect(result.durationMs).toBeLessThan(25_000);
+  }, 60_000);
+
   it('records nothing unless asked, and nothing for a dry run', async () => {
     const plain = await runScenario(stack, SCENARIOS.success, { env: { GITHUB_API_URL: github.url } });
     expect(plain.result.code).toBe(0);

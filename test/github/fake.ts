@@ -61,6 +61,8 @@ export interface FakeGitHub {
   mode: FakeMode;
   /** Called when a request arrives (after it is recorded), e.g. to act while one hangs. */
   onRequest?: (call: FakeCall) => void;
+  /** Drops the connections of the requests left hanging (mode `hang`): their clients see a network error. */
+  releaseHung(): void;
   /** Calls as `METHOD /path` with the repository part dropped, for compact assertions. */
   routes(): string[];
   /** A deployment made before the action ran, with its statuses. */
@@ -74,6 +76,7 @@ const STATES = new Set(['error', 'failure', 'inactive', 'in_progress', 'queued',
 
 export async function startFakeGitHub(options: { token?: string } = {}): Promise<FakeGitHub> {
   const sockets = new Set<Socket>();
+  const hung: Socket[] = [];
   let nextId = 1000;
   let clock = Date.parse('2026-01-01T00:00:00Z');
   const now = () => new Date((clock += 1000)).toISOString();
@@ -103,6 +106,7 @@ export async function startFakeGitHub(options: { token?: string } = {}): Promise
       fake.deployments.push(deployment);
       return deployment;
     },
+    releaseHung: () => hung.splice(0).forEach(socket => socket.destroy()),
     reset: () => {
       fake.calls.length = 0;
       fake.deployments.length = 0;
@@ -230,7 +234,7 @@ export async function startFakeGitHub(options: { token?: string } = {}): Promise
       };
       fake.calls.push(call);
       fake.onRequest?.(call);
-      if (fake.mode === 'hang') return;
+      if (fake.mode === 'hang') return void hung.push(req.socket);
       if (fake.mode === 'reset') return req.socket.destroy();
       if (call.authorization !== `token ${fake.token}`)
         return send(res, 401, {
