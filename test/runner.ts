@@ -43,6 +43,7 @@ export function actionYaml(action: string): ActionYaml {
 export interface RunOptions {
   inputs?: Record<string, string | undefined>;
   env?: Record<string, string | undefined>;
+  /** The working directory, and GITHUB_WORKSPACE unless `env` sets another; the repository root by default. */
   cwd?: string;
   /** Kill the action with this signal after `afterMs`. */
   signal?: { name: NodeJS.Signals; afterMs?: number; whenOutput?: RegExp };
@@ -69,6 +70,8 @@ export interface RunResult {
   summary: string;
   env: Record<string, string>;
   durationMs: number;
+  /** When the signal of `options.signal` was actually sent, in ms after the start (a busy machine sends it late). */
+  signalledAfterMs?: number;
 }
 
 /** Parses the GITHUB_OUTPUT / GITHUB_ENV file format: `name=value` and `name<<DELIM … DELIM`. */
@@ -131,7 +134,8 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
     if (v !== undefined && !k.startsWith('INPUT_') && !k.startsWith('GITHUB_') && k !== 'NODE_OPTIONS')
       env[k] = v;
   }
-  Object.assign(env, githubEnv(), files, { RUNNER_TEMP: dir });
+  // Like the runner, the step starts in the workspace: path inputs resolve against it and must stay inside.
+  Object.assign(env, githubEnv(), files, { RUNNER_TEMP: dir, GITHUB_WORKSPACE: options.cwd ?? ROOT });
   if (options.event !== undefined) {
     env.GITHUB_EVENT_PATH = join(dir, 'event.json');
     writeFileSync(env.GITHUB_EVENT_PATH, JSON.stringify(options.event));
@@ -163,10 +167,10 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
   });
   let stdout = '';
   let stderr = '';
-  let signalled = false;
+  let signalledAfterMs: number | undefined;
   const sendSignal = () => {
-    if (!signalled && options.signal) {
-      signalled = true;
+    if (signalledAfterMs === undefined && options.signal) {
+      signalledAfterMs = Date.now() - started;
       child.kill(options.signal.name);
     }
   };
@@ -192,7 +196,8 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
     outputs: parseCommandFile(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
     summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
     env: parseCommandFile(readFileSync(files.GITHUB_ENV, 'utf8')),
-    durationMs: Date.now() - started
+    durationMs: Date.now() - started,
+    signalledAfterMs
   };
   rmSync(dir, { recursive: true, force: true });
   return result;

@@ -22,6 +22,8 @@ export interface ScenarioRunOptions {
   afterMs?: number;
   /** Environment on top of the stack's (GITHUB_API_URL, GITHUB_RUN_ATTEMPT, …). */
   env?: Record<string, string>;
+  /** The step's directory and workspace, where its path inputs must be (the repository root by default). */
+  cwd?: string;
 }
 
 export async function runScenario(
@@ -35,6 +37,7 @@ export async function runScenario(
   const result = await runAction('deploy-ecs', {
     inputs: { ...scenarioCase.inputs(seed), ...options.inputs },
     env: { ...stack.env, ...options.env },
+    cwd: options.cwd,
     signal:
       scenarioCase.cancelAfterMs !== undefined
         ? { name: 'SIGTERM', afterMs: scenarioCase.cancelAfterMs }
@@ -49,7 +52,8 @@ export async function runScenario(
     exitAt,
     pollIntervalMs: POLL_INTERVAL_MS,
     timeoutMs: scenarioCase.timeoutMs,
-    signalledAt: scenarioCase.cancelAfterMs !== undefined ? startedAt + scenarioCase.cancelAfterMs : undefined
+    // When the signal really went out: on a loaded machine the timer fires late, and that is not the action's delay.
+    signalledAt: result.signalledAfterMs !== undefined ? startedAt + result.signalledAfterMs : undefined
   });
   return { seed, result, measurement };
 }

@@ -15,7 +15,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const inputs = (values: Record<string, string>) =>
   getInputs(recordInputSource({ region: 'eu-west-1', 'github-token': 'ghs_token', ...values }), {
-    cwd: dir,
+    workspace: dir,
     env: {}
   });
 
