@@ -56,7 +56,8 @@ const clients = {
 };
 const NEW = tdArn('web', 8);
 const OLD = tdArn('web', 7);
-const IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:4f1c0b9e';
+const IMAGE =
+  '123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:4f1c0b9e0d2a7c61e3b58f9a4d6c2e1b7a9f0c3d5e8b1a2f4c6d7e9f0a1b2c3d';
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:api-key-Zz9';
 
 const inputs = (values: Record<string, string>) =>
@@ -173,7 +174,7 @@ describe('deploy', () => {
     // Summary and report: the change is shown, the secret's ARN never.
     const summary = buildSummary(result, { region: REGION, durationMs: 1000 });
     expect(summary).toMatch(/COMPLETED/);
-    expect(summary).toMatch(/web@sha256:4f1c0b9e/);
+    expect(summary).toMatch(/web@sha256:4f1c0b9e0d2a/);
     expect(summary).toMatch(/\+API_KEY/);
     expect(summary).not.toContain(SECRET);
     const report = validateReport(

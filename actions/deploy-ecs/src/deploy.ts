@@ -4,6 +4,7 @@
  * Returns a typed result whatever happens; main.ts turns it into outputs, a summary and the report.
  */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import {
   DescribeClustersCommand,
   DescribeTaskDefinitionCommand,
@@ -13,6 +14,8 @@ import {
   type TaskDefinition
 } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import {
   DockyardError,
   InputError,
@@ -28,7 +31,8 @@ import { diagnose } from './diagnose.js';
 import { diffTaskDefinitions, type TaskDefinitionDiff } from './diff.js';
 import type { Inputs } from './inputs.js';
 import { latestRevision, registerOrReuse } from './register.js';
-import { applyChanges, taskDefinitionKey, toRegisterRequest } from './render.js';
+import type { FieldProblem } from './normalise.js';
+import { applyChanges, taskDefinitionError, taskDefinitionKey, toRegisterRequest } from './render.js';
 import { rollBack, type RollbackResult } from './rollback.js';
 import {
   describeService,
@@ -38,6 +42,7 @@ import {
   type RolloutStatus
 } from './rollout.js';
 import { runOneOffTask, type RunTaskResult } from './runtask.js';
+import { verifyLocally, verifyRemotely, type RemoteResult } from './verify.js';
 
 export type DeployStatus = RolloutStatus | 'DRY_RUN' | 'REGISTERED' | 'IN_PROGRESS';
 
@@ -47,6 +52,10 @@ export interface DeployClients {
   elb?: ElasticLoadBalancingV2Client;
   logs?: CloudWatchLogsClient;
   logsFor?: (region: string) => CloudWatchLogsClient;
+  /** For the verify step's read-only checks, by region. */
+  ecrFor?: (region: string) => ECRClient;
+  ssmFor?: (region: string) => SSMClient;
+  secretsFor?: (region: string) => SecretsManagerClient;
 }
 
 export interface DeployResult {
@@ -72,6 +81,10 @@ export interface DeployResult {
   cleanup?: CleanupResult;
   diagnostics: Diagnostic[];
   warnings: string[];
+  /** The verify step: problems found (the step then stopped before any write) and checks skipped. */
+  verify?: { problems: FieldProblem[]; skipped: string[]; checked: string[] };
+  /** Empty values removed from the task definition file, by field path. */
+  removed?: string[];
   /** An error that ended the step early (bad input, AccessDenied, …). */
   error?: unknown;
 }
@@ -121,6 +134,7 @@ async function run(
   let service: Service | undefined;
   let running: TaskDefinition | undefined;
   let base: RegisterTaskDefinitionRequest;
+  let fileProblems: FieldProblem[] = [];
   await log.group('Checking the target', async () => {
     await checkCluster(clients.ecs, inputs.cluster);
     if (inputs.service) {
@@ -148,6 +162,13 @@ async function run(
         log.warning(`task-definition: ${w}`);
         result.warnings.push(w);
       }
+      if (normalised.removed.length > 0) {
+        result.removed = normalised.removed;
+        log.info(`Removed ${normalised.removed.length} empty values: ${normalised.removed.join(', ')}.`);
+      }
+      if (normalised.converted.length > 0)
+        log.info(`Converted to the type ECS stores: ${normalised.converted.join('; ')}.`);
+      fileProblems = normalised.problems;
       base = normalised.request;
     } else if (running) {
       base = describedAsRequest(running);
@@ -171,7 +192,16 @@ async function run(
   });
   const rendered = result.rendered as RegisterTaskDefinitionRequest;
 
-  // 3. Dry run stops here.
+  // 3. Verify: every problem at once, before anything is written.
+  if (inputs.verify) {
+    await log.group('Verifying the task definition', () =>
+      verify(rendered, fileProblems, clients, { service, region: inputs.region }, result, log)
+    );
+  } else if (fileProblems.length > 0) {
+    throw taskDefinitionError(fileProblems);
+  }
+
+  // 4. Dry run stops here.
   if (inputs.dryRun) {
     const latest = await latestRevision(clients.ecs, rendered.family ?? '');
     result.wouldRegister = !(latest && sameTaskDefinition(latest.request, rendered));
@@ -188,7 +218,7 @@ async function run(
     return;
   }
 
-  // 4. Register or reuse.
+  // 5. Register or reuse.
   const registration = await log.group('Registering', () =>
     registerOrReuse(clients, rendered, log, { clock })
   );
@@ -196,7 +226,7 @@ async function run(
   result.revision = registration.revision;
   result.registered = registration.registered;
 
-  // 5. The one-off task.
+  // 6. The one-off task.
   if (inputs.runTask) {
     const runTask = await log.group('Running the one-off task', () =>
       runOneOffTask(
@@ -241,7 +271,7 @@ async function run(
   }
   const target = { cluster: inputs.cluster, service: inputs.service };
 
-  // 6. Roll out.
+  // 7. Roll out.
   const started = await log.group('Updating the service', async () => {
     const s = await startDeployment(
       clients,
@@ -301,7 +331,7 @@ async function run(
   log.error(rollout.reason, { title: `Deployment ${rollout.status}` });
   if (rollout.status === 'SUPERSEDED') return;
 
-  // 7. Why, and back.
+  // 8. Why, and back.
   if (rollout.events.length > 0) {
     result.diagnostics.push({
       title: 'Service events while waiting',
@@ -354,6 +384,28 @@ async function run(
       result.reason = `${rollout.reason} The rollback to ${taskDefinitionKey(previous)} did not complete: ${rollback.outcome.reason}`;
     }
   }
+}
+
+async function verify(
+  request: RegisterTaskDefinitionRequest,
+  fileProblems: FieldProblem[],
+  clients: DeployClients,
+  options: { service?: Service; region: string },
+  result: DeployResult,
+  log: Logger
+): Promise<void> {
+  const problems = [...fileProblems, ...verifyLocally(request, { service: options.service })];
+  let remote: RemoteResult = { problems: [], skipped: [], checked: [] };
+  // The remote checks read what the local ones reference: only worth it when those make sense.
+  if (fileProblems.length === 0) remote = await verifyRemotely(request, clients, options.region);
+  problems.push(...remote.problems);
+  result.verify = { problems, skipped: remote.skipped, checked: remote.checked };
+  for (const line of remote.checked) log.info(`  ✓ ${line}`);
+  for (const line of remote.skipped) log.notice(line, { title: 'verify: check skipped' });
+  if (problems.length > 0) throw taskDefinitionError(problems, 'verify: the task definition');
+  log.info(
+    `No problems found${remote.skipped.length > 0 ? ` (${remote.skipped.length} remote checks skipped)` : ''}.`
+  );
 }
 
 async function checkCluster(ecs: ECSClient, cluster: string): Promise<void> {

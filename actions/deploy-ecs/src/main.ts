@@ -3,7 +3,10 @@
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import {
   DockyardError,
   actionsInputSource,
@@ -16,6 +19,7 @@ import {
   setOutputs,
   writeSummary
 } from '../../../core/index.js';
+import { perRegion } from './clients.js';
 import { deploy, type DeployResult } from './deploy.js';
 import { getInputs, type Inputs } from './inputs.js';
 import { buildReport, buildSummary } from './summary.js';
@@ -60,10 +64,15 @@ export async function main(): Promise<void> {
     const logsFor = (region: string) =>
       otherRegions.get(region) ??
       otherRegions.set(region, createClient(CloudWatchLogsClient, { ...options, region })).get(region)!;
+    // The verify step's read-only checks, in the region of each image, secret and log group.
+    const ecr = perRegion(ECRClient, options);
+    const ssm = perRegion(SSMClient, options);
+    const secrets = perRegion(SecretsManagerClient, options);
+    const verifyClients = { ecrFor: ecr.get, ssmFor: ssm.get, secretsFor: secrets.get };
     let result: DeployResult;
     try {
       await ensureCredentials(ecs);
-      result = await deploy(inputs, { ...clients, logsFor }, { log, signal });
+      result = await deploy(inputs, { ...clients, logsFor, ...verifyClients }, { log, signal });
     } catch (error) {
       result = {
         status: 'FAILED',
@@ -77,6 +86,7 @@ export async function main(): Promise<void> {
       };
     } finally {
       [...Object.values(clients), ...otherRegions.values()].forEach(c => c.destroy());
+      [ecr, ssm, secrets].forEach(c => c.destroy());
     }
     const durationMs = Date.now() - startedAt.getTime();
     setOutputs({
