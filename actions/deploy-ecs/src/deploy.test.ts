@@ -308,7 +308,10 @@ describe('deploy', () => {
       OLD
     ]);
     expect(result.diagnostics.map(d => d.title)).toEqual(
-      expect.arrayContaining(['Stopped task 1b1b', expect.stringMatching(/^Last 1 log lines of app/)])
+      expect.arrayContaining([
+        'Task 1b1b stopped: app exited with code 1',
+        expect.stringMatching(/^Last 1 log lines of app/)
+      ])
     );
     expect(buildSummary(result, { region: REGION, durationMs: 1 })).toMatch(/panic: missing DATABASE_URL/);
     expect(buildReport(result, { region: REGION, startedAt: new Date(0), run: {} as never }).status).toBe(
@@ -386,7 +389,10 @@ describe('deploy', () => {
       clock: virtualClock()
     });
     expect(result).toMatchObject({ status: 'FAILED', runTask: { exitCode: 2, ok: false } });
-    expect(result.reason).toMatch(/app exited 2\. The service was not updated/);
+    expect(result.reason).toBe(
+      'app exited with code 2: relation "users" already exists (one-off task mig1). The service was not updated.'
+    );
+    expect(result.rootCause).toBe('app exited with code 2: relation "users" already exists');
     expect(ecsMock.commandCalls(RunTaskCommand)[0].args[0].input).toMatchObject({
       taskDefinition: NEW,
       overrides: { containerOverrides: [{ name: 'app', command: ['npm', 'run', 'migrate'] }] }

@@ -63,6 +63,8 @@ export interface DeployResult {
   /** true for COMPLETED, DRY_RUN, REGISTERED and IN_PROGRESS (wait: false). */
   success: boolean;
   reason: string;
+  /** Why it failed, in one line (the largest group of stopped tasks, unhealthy targets, placement). */
+  rootCause?: string;
   cluster: string;
   service?: string;
   family?: string;
@@ -250,6 +252,7 @@ async function run(
     if (!runTask.ok) {
       result.status = runTask.status === 'STOPPED' ? 'FAILED' : runTask.status;
       result.reason = `${runTask.reason} The service was not updated.`;
+      if (runTask.status === 'STOPPED') result.rootCause = runTask.cause;
       result.diagnostics.push({
         title: `One-off task ${runTask.taskArn.split('/').pop()}`,
         severity: 'error',
@@ -328,10 +331,12 @@ async function run(
     return;
   }
   if (rollout.status === 'CANCELLED') return;
-  log.error(rollout.reason, { title: `Deployment ${rollout.status}` });
-  if (rollout.status === 'SUPERSEDED') return;
+  if (rollout.status === 'SUPERSEDED') {
+    log.error(rollout.reason, { title: `Deployment ${rollout.status}` });
+    return;
+  }
 
-  // 8. Why, and back.
+  // 8. Why (the root cause first, one annotation), and back.
   if (rollout.events.length > 0) {
     result.diagnostics.push({
       title: 'Service events while waiting',
@@ -339,21 +344,26 @@ async function run(
       lines: rollout.events.slice(-15)
     });
   }
-  result.diagnostics.push(
-    ...(await log.group('Diagnosing', () =>
-      diagnose(
-        clients,
-        {
-          cluster: inputs.cluster,
-          deploymentId: rollout.deploymentId,
-          service: rollout.service ?? service,
-          taskDefinition: registration.taskDefinition,
-          region: inputs.region
-        },
-        log
-      )
-    ))
+  const diagnosis = await log.group('Diagnosing', () =>
+    diagnose(
+      clients,
+      {
+        cluster: inputs.cluster,
+        deploymentId: rollout.deploymentId,
+        service: rollout.service ?? service,
+        taskDefinition: registration.taskDefinition,
+        region: inputs.region,
+        events: rollout.events
+      },
+      log
+    )
   );
+  result.diagnostics.push(...diagnosis.diagnostics);
+  if (diagnosis.rootCause) {
+    result.rootCause = diagnosis.rootCause;
+    result.reason = `${diagnosis.rootCause}. ${rollout.reason}`;
+  }
+  log.error(result.reason, { title: `Deployment ${rollout.status}` });
   const previous = result.previousTaskDefinitionArn;
   if (rollout.status === 'FAILED' && inputs.rollback) {
     if (!previous || taskDefinitionKey(previous) === taskDefinitionKey(registration.taskDefinitionArn)) {
@@ -376,12 +386,12 @@ async function run(
     result.rollback = rollback;
     if (rollback.ok) {
       result.status = 'ROLLED_BACK';
-      result.reason = `${rollout.reason} Rolled back to ${taskDefinitionKey(previous)}.`;
+      result.reason = `${result.reason} Rolled back to ${taskDefinitionKey(previous)}.`;
     } else if (rollback.outcome.status === 'CANCELLED') {
       result.status = 'CANCELLED';
-      result.reason = `${rollout.reason} Cancelled during the rollback to ${taskDefinitionKey(previous)}: ${rollback.outcome.reason}`;
+      result.reason = `${result.reason} Cancelled during the rollback to ${taskDefinitionKey(previous)}: ${rollback.outcome.reason}`;
     } else {
-      result.reason = `${rollout.reason} The rollback to ${taskDefinitionKey(previous)} did not complete: ${rollback.outcome.reason}`;
+      result.reason = `${result.reason} The rollback to ${taskDefinitionKey(previous)} did not complete: ${rollback.outcome.reason}`;
     }
   }
 }

@@ -35,7 +35,10 @@ export function reportStatus(result: DeployResult): ReportStatus {
 export function buildSummary(result: DeployResult, options: { region: string; durationMs: number }): string {
   const s = new SummaryBuilder();
   const what = result.service ? `${result.service} (${result.cluster})` : (result.family ?? result.cluster);
-  s.heading(`${ICON[result.status] ?? ''} deploy-ecs: ${what} — ${result.status}`.trim());
+  const cause = result.rootCause ?? (result.success ? undefined : firstLine(result.reason));
+  s.heading(
+    `${ICON[result.status] ?? ''} deploy-ecs: ${what} — ${result.status}${cause ? `: ${cause}` : ''}`.trim()
+  );
   s.paragraph(mdEscape(result.reason));
   s.facts([
     ['Cluster', mdCode(result.cluster)],
@@ -107,6 +110,11 @@ export function buildSummary(result: DeployResult, options: { region: string; du
     s.list(result.warnings.map(mdEscape));
   }
   return s.toString();
+}
+
+function firstLine(text: string): string | undefined {
+  const line = text.split('\n')[0].trim();
+  return line === '' ? undefined : line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
 export function buildReport(
