@@ -27,7 +27,7 @@ import {
 } from '../../../core/index.js';
 import { cleanupRevisions, taskDefinitionsInUse, type CleanupResult } from './cleanup.js';
 import { describedAsRequest, sameTaskDefinition } from './compare.js';
-import { diagnose } from './diagnose.js';
+import { diagnose, sentence } from './diagnose.js';
 import { diffTaskDefinitions, type TaskDefinitionDiff } from './diff.js';
 import type { Inputs } from './inputs.js';
 import { latestRevision, registerOrReuse } from './register.js';
@@ -361,7 +361,7 @@ async function run(
   result.diagnostics.push(...diagnosis.diagnostics);
   if (diagnosis.rootCause) {
     result.rootCause = diagnosis.rootCause;
-    result.reason = `${diagnosis.rootCause}. ${rollout.reason}`;
+    result.reason = sentence(diagnosis.rootCause, rollout.reason);
   }
   log.error(result.reason, { title: `Deployment ${rollout.status}` });
   const previous = result.previousTaskDefinitionArn;

@@ -122,6 +122,11 @@ export interface Diagnosis {
   rootCause?: string;
 }
 
+/** `cause` and `more` as sentences: `cause. more`, without doubling a full stop. */
+export function sentence(cause: string, more: string): string {
+  return `${cause}${/[.!?…]$/.test(cause) ? '' : '.'} ${more}`;
+}
+
 /** `Error: …` lines of a log tail: the last line that reads like an error, else the last line. */
 export function errorLine(lines: string[]): string | undefined {
   const text = lines.map(l => l.trim()).filter(l => l !== '');
@@ -134,7 +139,7 @@ export function errorLine(lines: string[]): string | undefined {
 const INIT_ERRORS =
   /(CannotPullContainerError|ResourceInitializationError|CannotStartContainerError|CannotCreateVolumeError|ContainerRuntimeError|CannotInspectContainerError|InternalError|SpotInterruption)[^]*/;
 
-function clip(text: string, max = 300): string {
+function clip(text: string, max = 500): string {
   const one = text.replace(/\s+/g, ' ').trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
