@@ -89,13 +89,17 @@ export async function putImage(clients: MotoClients, repository: string, tag: st
     },
     layers: []
   };
-  await clients.ecr.send(
-    new PutImageCommand({
-      repositoryName: repository,
-      imageTag: tag,
-      imageManifest: JSON.stringify(manifest)
-    })
-  );
+  await clients.ecr
+    .send(
+      new PutImageCommand({
+        repositoryName: repository,
+        imageTag: tag,
+        imageManifest: JSON.stringify(manifest)
+      })
+    )
+    .catch((e: Error) => {
+      if (e.name !== 'ImageAlreadyExistsException') throw e;
+    });
 }
 
 export interface SeedOptions {

@@ -79,6 +79,16 @@ export function buildSummary(result: DeployResult, options: { region: string; du
         ? result.cleanup.deregistered.map(a => mdCode(taskDefinitionKey(a))).join(', ')
         : undefined
     ],
+    [
+      'Verified',
+      result.verify && result.verify.problems.length === 0
+        ? `no problems${result.verify.checked.length > 0 ? `; ${result.verify.checked.length} remote checks passed` : ''}${result.verify.skipped.length > 0 ? `, ${result.verify.skipped.length} skipped` : ''}`
+        : undefined
+    ],
+    [
+      'Empty values removed',
+      result.removed && result.removed.length > 0 ? result.removed.map(mdCode).join(', ') : undefined
+    ],
     ['Duration', formatDuration(options.durationMs)]
   ]);
   if (result.diff && result.diff.rows.length > 0) {
