@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ECSClient, ListClustersCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeClustersCommand,
+  ECSClient,
+  ListClustersCommand,
+  ListServicesCommand,
+  UpdateServiceCommand
+} from '@aws-sdk/client-ecs';
+import { ConfiguredRetryStrategy } from '@smithy/util-retry';
+import type { ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import {
   createClient,
@@ -17,7 +25,11 @@ import { VERSION } from './version.js';
 
 describe('AWS client factory', () => {
   let server: Server;
+  let endpoint = '';
   const seen: { target: string; headers: IncomingHttpHeaders }[] = [];
+  const held: ServerResponse[] = [];
+  /** SDK retries without real backoff. */
+  const noDelay = (attempts: number) => new ConfiguredRetryStrategy(attempts, () => 0);
   let saved: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
@@ -25,6 +37,11 @@ describe('AWS client factory', () => {
       const target = String(req.headers['x-amz-target'] ?? '');
       seen.push({ target, headers: req.headers });
       req.resume();
+      if (target.endsWith('ListServices')) return void held.push(res);
+      if (target.endsWith('DescribeClusters')) {
+        res.writeHead(502, { 'content-type': 'text/html', 'x-amzn-requestid': 'rid-1' });
+        return void res.end('<html><body>502 Bad Gateway</body></html>');
+      }
       res.setHeader('content-type', 'application/x-amz-json-1.1');
       if (target.endsWith('UpdateService')) {
         res.statusCode = 400;
@@ -43,18 +60,21 @@ describe('AWS client factory', () => {
     });
     await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
     saved = { ...process.env };
-    process.env.AWS_ENDPOINT_URL_ECS = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    process.env.AWS_ENDPOINT_URL_ECS = endpoint;
     process.env.AWS_ACCESS_KEY_ID = 'test';
     process.env.AWS_SECRET_ACCESS_KEY = 'test';
   });
 
   afterAll(async () => {
     process.env = saved;
+    held.forEach(r => r.destroy());
+    server.closeAllConnections();
     await new Promise(r => server.close(r));
   });
 
   it('takes the endpoint from the environment, sends the dockyard user agent and retries throttling', async () => {
-    const ecs = createClient(ECSClient, { region: 'us-east-1' });
+    const ecs = createClient(ECSClient, { region: 'us-east-1', retryStrategy: noDelay(8) });
     const out = await ecs.send(new ListClustersCommand({}));
     expect(out.clusterArns).toEqual(['arn:aws:ecs:us-east-1:1:cluster/main']);
     const calls = seen.filter(s => s.target.endsWith('ListClusters'));
@@ -70,6 +90,33 @@ describe('AWS client factory', () => {
     expect((error as DockyardError).describe()).toContain("the credentials lack 'ecs:UpdateService'");
     expect((error as DockyardError).describe()).toContain("Allow 'ecs:UpdateService'");
     expect(seen.length - before).toBe(1);
+  });
+
+  it('names the service, the status, the call and the endpoint when the answer is an HTML page', async () => {
+    const ecs = createClient(ECSClient, { region: 'us-east-1', retryStrategy: noDelay(2) });
+    const error = await ecs.send(new DescribeClustersCommand({ clusters: ['c'] })).catch(e => e);
+    expect((error as Error).message).toBe(
+      `ECS answered HTTP 502 to DescribeClusters (${endpoint}), request id rid-1, with a body that is not an AWS answer.`
+    );
+    expect(isTransient(error)).toBe(true);
+  });
+
+  it('gives up on a call that is not answered within the request timeout, naming it', async () => {
+    const ecs = createClient(ECSClient, { region: 'us-east-1', maxAttempts: 1, requestTimeoutMs: 200 });
+    const error = await ecs.send(new ListServicesCommand({ cluster: 'c' })).catch(e => e);
+    expect((error as Error).message).toMatch(
+      new RegExp(`^ECS did not answer ListServices \\(${endpoint}\\): .*200 ms`)
+    );
+    expect(isTransient(error)).toBe(true);
+  });
+
+  it("stops every call when the step's signal aborts", async () => {
+    const controller = new AbortController();
+    const ecs = createClient(ECSClient, { region: 'us-east-1', signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('Received SIGTERM')), 50);
+    const error = await ecs.send(new ListServicesCommand({ cluster: 'c' })).catch(e => e);
+    expect((error as Error).message).toBe(`ECS ListServices (${endpoint}) was stopped: Received SIGTERM.`);
+    expect(isTransient(error)).toBe(false);
   });
 
   it('uses adaptive retries in the region asked for', async () => {

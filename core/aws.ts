@@ -1,4 +1,5 @@
-import type { AwsCredentialIdentity, Provider } from '@smithy/types';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsCredentialIdentity, Provider, RetryStrategyV2 } from '@smithy/types';
 import { DockyardError } from './errors.js';
 import { VERSION } from './version.js';
 
@@ -39,57 +40,180 @@ export interface ClientOptions {
    * schedule (a poller) may prefer 'standard', so one throttled call does not slow every later one.
    */
   retryMode?: 'adaptive' | 'standard';
+  /** The step's signal: every call of the client is aborted with it. */
+  signal?: AbortSignal;
+  /** Time to open a connection (default 5 s). */
+  connectionTimeoutMs?: number;
+  /** Time for one request to be answered (default 30 s); the SDK retries a timed-out call like a 5xx. */
+  requestTimeoutMs?: number;
+  /** Replaces the SDK's retry strategy: tests pass one that does not sleep. */
+  retryStrategy?: RetryStrategyV2;
 }
 
+const CONNECTION_TIMEOUT_MS = 5_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+
 /**
- * The configuration every Dockyard AWS client gets: the region, adaptive retries (client-side rate
- * limiting plus backoff for throttling, 5xx and connection errors), the `dockyard/<version>` user agent.
- * Endpoints come from the environment (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>), which the SDK honours.
+ * The configuration every Dockyard AWS client gets: the region, retries (backoff for throttling, 5xx and
+ * connection errors), connection and request timeouts, the `dockyard/<version>` user agent. Endpoints come
+ * from the environment (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>), which the SDK honours.
  */
 export function clientConfig(options: ClientOptions) {
   return {
     region: options.region,
-    retryMode: options.retryMode ?? ('adaptive' as 'adaptive' | 'standard'),
+    // A client without retries must not rate-limit either: adaptive mode would hold the caller's own retries.
+    retryMode:
+      options.retryMode ?? (options.maxAttempts === 1 ? 'standard' : ('adaptive' as 'adaptive' | 'standard')),
     maxAttempts: options.maxAttempts ?? 8,
-    customUserAgent: USER_AGENT
+    customUserAgent: USER_AGENT,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: options.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS,
+      requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true
+    }),
+    ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {})
   };
 }
+
+type Middleware = (
+  next: (args: { request?: unknown }) => Promise<unknown>,
+  context: Record<string, unknown>
+) => (args: { request?: unknown }) => Promise<unknown>;
 
 interface MiddlewareClient {
+  send: (command: unknown, options?: { abortSignal?: AbortSignal }) => Promise<unknown>;
   middlewareStack: {
-    add: (
-      middleware: (
-        next: (args: unknown) => Promise<unknown>,
-        context: Record<string, unknown>
-      ) => (args: unknown) => Promise<unknown>,
-      options: { step: 'initialize'; name: string }
-    ) => void;
+    add: (middleware: Middleware, options: { step: 'initialize' | 'build'; name: string }) => void;
   };
 }
 
-/** Creates an SDK v3 client with Dockyard's configuration and AccessDenied explanations. */
+/**
+ * Creates an SDK v3 client with Dockyard's configuration: every call takes the step's abort signal, and a
+ * failure says which call to which endpoint failed, and how (AccessDenied names the missing permission).
+ */
 export function createClient<C>(
   Ctor: new (config: ReturnType<typeof clientConfig>) => C,
   options: ClientOptions
 ): C {
   const client = new Ctor(clientConfig(options));
-  (client as unknown as MiddlewareClient).middlewareStack.add(
+  const stack = client as unknown as MiddlewareClient;
+  if (options.signal) {
+    const signal = options.signal;
+    const send = stack.send.bind(client);
+    stack.send = (command, callOptions) => send(command, { abortSignal: signal, ...callOptions });
+  }
+  stack.middlewareStack.add(
+    (next, context) => async args => {
+      const request = args.request as { protocol?: string; hostname?: string; port?: number } | undefined;
+      if (request?.hostname) context.dockyardEndpoint = endpointOf(request);
+      return next(args);
+    },
+    { step: 'build', name: 'dockyardRecordEndpoint' }
+  );
+  stack.middlewareStack.add(
     (next, context) => async args => {
       try {
         return await next(args);
       } catch (error) {
-        if (isAccessDenied(error)) {
-          throw explainAccessDenied(
-            error,
-            permissionFor(String(context.clientName), String(context.commandName))
-          );
-        }
-        throw error;
+        throw explainAwsError(error, {
+          client: String(context.clientName),
+          operation: String(context.commandName).replace(/Command$/, ''),
+          endpoint: context.dockyardEndpoint as string | undefined,
+          requestTimeoutMs: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+          signal: options.signal
+        });
       }
     },
-    { step: 'initialize', name: 'dockyardExplainAccessDenied' }
+    { step: 'initialize', name: 'dockyardExplainErrors' }
   );
   return client;
+}
+
+function endpointOf(request: { protocol?: string; hostname?: string; port?: number }): string {
+  return `${request.protocol ?? 'https:'}//${request.hostname}${request.port ? `:${request.port}` : ''}`;
+}
+
+const SERVICE_NAMES: Record<string, string> = {
+  ECRClient: 'ECR',
+  ECSClient: 'ECS',
+  EKSClient: 'EKS',
+  SESv2Client: 'SES',
+  STSClient: 'STS',
+  CloudWatchLogsClient: 'CloudWatch Logs',
+  ElasticLoadBalancingV2Client: 'Elastic Load Balancing',
+  IAMClient: 'IAM',
+  SSMClient: 'SSM',
+  SecretsManagerClient: 'Secrets Manager'
+};
+
+interface CallFacts {
+  client: string;
+  operation: string;
+  endpoint?: string;
+  requestTimeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Rewrites what the SDK throws into an error that names the service, the call and the endpoint: an answer
+ * that is not the service's own (an HTML error page, a proxy's 502), a call that was not answered in time,
+ * a call cut short by the step's cancel or deadline, and AccessDenied. Anything else passes unchanged.
+ */
+export function explainAwsError(error: unknown, call: CallFacts): unknown {
+  const service = SERVICE_NAMES[call.client] ?? call.client.replace(/Client$/, '');
+  const where = `${call.operation}${call.endpoint ? ` (${call.endpoint})` : ''}`;
+  if (isAccessDenied(error))
+    return explainAccessDenied(error, permissionFor(call.client, `${call.operation}Command`));
+  const name = errorName(error);
+  if (name === 'AbortError' || call.signal?.aborted) {
+    const reason = (call.signal?.reason as Error | undefined)?.message;
+    return new DockyardError(`${service} ${where} was stopped${reason ? `: ${reason}` : ''}.`, {
+      cause: error
+    });
+  }
+  if (name === 'TimeoutError') {
+    const e = new DockyardError(
+      `${service} did not answer ${where}: ${(error as Error).message.replace(/^@smithy\/node-http-handler - /, '')}`,
+      {
+        hint: 'Check that the endpoint is reachable from the runner (proxy, VPC endpoint, AWS_ENDPOINT_URL).',
+        cause: error
+      }
+    );
+    return Object.assign(e, { $metadata: (error as { $metadata?: unknown }).$metadata });
+  }
+  const response = (error as { $response?: { statusCode?: number; headers?: Record<string, string> } })
+    .$response;
+  const status = httpStatus(error) ?? response?.statusCode;
+  if (status !== undefined && isForeignAnswer(error)) {
+    const headers = response?.headers ?? {};
+    const requestId =
+      (error as { $metadata?: { requestId?: string } }).$metadata?.requestId ??
+      headers['x-amzn-requestid'] ??
+      headers['x-amz-request-id'];
+    const e = new DockyardError(
+      `${service} answered HTTP ${status} to ${where}${requestId ? `, request id ${requestId}` : ''}, with a body that is not an AWS answer.`,
+      {
+        hint:
+          status >= 500
+            ? 'The service or a proxy in between failed; try again later.'
+            : 'Something between the runner and AWS (a proxy, AWS_ENDPOINT_URL) answered instead of the service.',
+        cause: error
+      }
+    );
+    return Object.assign(e, { $metadata: { httpStatusCode: status, requestId } });
+  }
+  return error;
+}
+
+/** The SDK could not read the answer as the service's own: an HTML page, a proxy error, an empty body. */
+function isForeignAnswer(error: unknown): boolean {
+  const message = (error as Error)?.message ?? '';
+  const name = errorName(error);
+  return (
+    /Deserialization error|Unexpected token|is not valid JSON|Unexpected end of JSON|char 0/i.test(message) ||
+    name === 'SyntaxError' ||
+    ((name === 'Unknown' || name === 'UnknownError' || name === 'Error') && message === 'UnknownError')
+  );
 }
 
 /** `ECSClient` + `UpdateServiceCommand` → `ecs:UpdateService`. */
@@ -124,6 +248,7 @@ const THROTTLING = new Set([
 ]);
 
 export function isThrottling(error: unknown): boolean {
+  if (error instanceof DockyardError && error.cause !== undefined) return isThrottling(error.cause);
   if (THROTTLING.has(errorName(error)) || httpStatus(error) === 429) return true;
   return /rate exceeded/i.test((error as Error)?.message ?? '');
 }
@@ -138,8 +263,9 @@ const NETWORK_CODES = new Set([
   'ECONNABORTED'
 ]);
 
-/** Throttling, 5xx and connection-level failures: worth trying again. */
+/** Throttling, 5xx and connection-level failures (also when explained by `explainAwsError`): worth trying again. */
 export function isTransient(error: unknown): boolean {
+  if (error instanceof DockyardError && error.cause !== undefined) return isTransient(error.cause);
   if (isThrottling(error)) return true;
   const status = httpStatus(error);
   if (status !== undefined && status >= 500) return true;

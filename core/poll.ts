@@ -1,4 +1,5 @@
-import { isTransient } from './aws.js';
+import { errorName, isThrottling, isTransient } from './aws.js';
+import type { Logger } from './log.js';
 
 /** Time, made injectable so tests never really sleep. */
 export interface Clock {
@@ -109,14 +110,20 @@ export async function poll<T>(options: PollOptions<T>): Promise<PollOutcome<T>> 
   }
 }
 
-/** Retries one operation on transient errors with exponential backoff, through an injectable clock. */
+/**
+ * Retries one operation on transient errors (throttling, 5xx, connection errors) with exponential backoff,
+ * through an injectable clock: the one retry helper, for calls made through a client without SDK retries.
+ */
 export async function retry<T>(
   fn: (attempt: number) => Promise<T>,
   options: {
     attempts?: number;
     baseDelayMs?: number;
     clock?: Clock;
+    signal?: AbortSignal;
     isRetryable?: (e: unknown) => boolean;
+    /** Runs before each retry; a value it returns ends the retries with that value. */
+    beforeRetry?: (error: unknown, attempt: number) => Promise<T | undefined>;
   } = {}
 ): Promise<T> {
   const attempts = options.attempts ?? 4;
@@ -126,34 +133,55 @@ export async function retry<T>(
     try {
       return await fn(attempt);
     } catch (error) {
-      if (attempt >= attempts || !retryable(error)) throw error;
-      await clock.sleep((options.baseDelayMs ?? 1000) * 2 ** (attempt - 1));
+      if (attempt >= attempts || !retryable(error) || options.signal?.aborted) throw error;
+      await clock.sleep((options.baseDelayMs ?? 1000) * 2 ** (attempt - 1), options.signal);
+      if (options.signal?.aborted) throw error;
+      const found = await options.beforeRetry?.(error, attempt);
+      if (found !== undefined) return found;
     }
   }
 }
 
 /**
- * An AbortSignal that fires on SIGINT or SIGTERM (the runner's cancel). `dispose` removes the listeners.
+ * Sends a call that creates something (SendEmail, RegisterTaskDefinition, UpdateService), through a client
+ * without SDK retries, so it is never repeated blindly. A throttled call was refused and is tried again. After
+ * a 5xx or a lost connection the call may have gone through: with `check`, look first and return what it finds;
+ * without a way to look, try at most once more and say that a duplicate is possible.
  */
-export function cancellationOnSignals(): {
-  signal: AbortSignal;
-  dispose: () => void;
-  reason: () => string | undefined;
-} {
-  const controller = new AbortController();
-  let reason: string | undefined;
-  const onSignal = (name: NodeJS.Signals) => {
-    reason = name;
-    controller.abort(new Error(`Received ${name}`));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    signal: controller.signal,
-    reason: () => reason,
-    dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+export async function sendOnce<T>(options: {
+  operation: string;
+  send: () => Promise<T>;
+  /** Looks whether an earlier attempt went through; returns its result, or undefined. */
+  check?: () => Promise<T | undefined>;
+  log: Logger;
+  attempts?: number;
+  baseDelayMs?: number;
+  clock?: Clock;
+  signal?: AbortSignal;
+}): Promise<T> {
+  let blindRetries = 0;
+  return retry(() => options.send(), {
+    attempts: options.attempts ?? 6,
+    baseDelayMs: options.baseDelayMs,
+    clock: options.clock,
+    signal: options.signal,
+    isRetryable: error =>
+      isThrottling(error) || (isTransient(error) && (!!options.check || blindRetries === 0)),
+    beforeRetry: async error => {
+      const what = `${options.operation}: ${errorName(error)} (${(error as Error).message})`;
+      if (isThrottling(error)) {
+        options.log.info(`${what}; trying again.`);
+        return undefined;
+      }
+      if (options.check) {
+        options.log.warning(`${what}; checking whether the call went through before trying again.`);
+        return options.check();
+      }
+      blindRetries += 1;
+      options.log.warning(
+        `${what}; trying once more. If the first call reached AWS before the failure, this can make a duplicate.`
+      );
+      return undefined;
     }
-  };
+  });
 }

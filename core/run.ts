@@ -1,41 +1,196 @@
 import * as actionsCore from '@actions/core';
+import { formatDuration } from './duration.js';
 import { describeError } from './errors.js';
+import { runContext, type RunContext } from './github.js';
+import { actionsInputSource, type InputSource } from './inputs.js';
 import { actionsLogger, type Logger } from './log.js';
-import { cancellationOnSignals } from './poll.js';
+import { systemClock, type Clock } from './poll.js';
+import type { Report } from './report.js';
+import { writeSummary } from './summary.js';
 
 export interface ActionContext {
   log: Logger;
-  /** Aborts when the runner cancels the job (SIGINT/SIGTERM). */
+  /** Aborts on SIGINT/SIGTERM (the runner's cancel) and at the step's deadline. Give it to every wait and call. */
   signal: AbortSignal;
   startedAt: Date;
+  run: RunContext;
+  /** Epoch ms by which the whole step must be over (Infinity when the action sets no timeout). */
+  deadline: number;
+  clock: Clock;
 }
 
+/** How a step went, handed to the action's `finish` on every path. */
+export interface Outcome<I, R> {
+  startedAt: Date;
+  run: RunContext;
+  /** The runner cancelled the job (SIGINT/SIGTERM). */
+  cancelled: boolean;
+  /** The step's deadline passed. */
+  timedOut: boolean;
+  /** Undefined when the inputs did not validate. */
+  inputs?: I;
+  /** Set when `run` returned. */
+  result?: R;
+  /** Set when `inputs` or `run` threw. */
+  error?: unknown;
+}
+
+export type OutputValue = string | number | boolean | object | undefined;
+
+export interface Finish {
+  outputs: Record<string, OutputValue>;
+  /** Markdown for the job summary. */
+  summary: string;
+  /** Written to the `report` output. */
+  report: Report;
+  /** When set, the step fails with this message. */
+  failed?: string;
+}
+
+/** What an action's `main.ts` declares; the core runs every action the same way. */
+export interface ActionDefinition<I, R> {
+  name: string;
+  /** Reads and validates every input together (throw an InputError); no AWS call may happen here. */
+  inputs(source: InputSource): I;
+  /** The whole step's time limit; the core aborts `ctx.signal` when it passes. */
+  timeoutMs?(inputs: I): number | undefined;
+  /** The action's plain function. */
+  run(inputs: I, ctx: ActionContext): Promise<R>;
+  /** Turns how the step went into outputs, summary and report: called on every path. */
+  finish(outcome: Outcome<I, R>): Finish;
+}
+
+export interface LifecycleHost {
+  source: InputSource;
+  log: Logger;
+  clock: Clock;
+  env: NodeJS.ProcessEnv;
+  setOutput(name: string, value: string): void;
+  setFailed(message: string): void;
+  writeSummary(markdown: string): Promise<void>;
+  /** Registers SIGINT/SIGTERM handlers; returns their removal. */
+  onSignals(handler: (name: NodeJS.Signals) => void): () => void;
+}
+
+export const runnerHost: LifecycleHost = {
+  source: actionsInputSource,
+  log: actionsLogger,
+  clock: systemClock,
+  env: process.env,
+  setOutput: (name, value) => actionsCore.setOutput(name, value),
+  setFailed: message => actionsCore.setFailed(message),
+  writeSummary: markdown => writeSummary(markdown, actionsLogger),
+  onSignals: handler => {
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+    return () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    };
+  }
+};
+
 /**
- * Runs an action's body: wires cancellation, turns any error into one clear failure annotation and a
- * non-zero exit. Every action's `main.ts` goes through here.
+ * Runs one action: inputs read and checked, the action's function called under one abort signal (cancel and
+ * deadline), then outputs, report and summary written whatever happened, and the step failed when it should be.
+ * Returns the outcome (for tests); on a runner, an aborted step also exits soon after, so an open socket or a
+ * child process cannot keep it alive.
  */
-export async function runAction(body: (ctx: ActionContext) => Promise<void>): Promise<void> {
-  const cancel = cancellationOnSignals();
+export async function runDefinedAction<I, R>(
+  def: ActionDefinition<I, R>,
+  host: LifecycleHost = runnerHost
+): Promise<Outcome<I, R>> {
+  const startedAt = new Date(host.clock.now());
+  const outcome: Outcome<I, R> = {
+    startedAt,
+    run: runContext(host.env),
+    cancelled: false,
+    timedOut: false
+  };
+  const controller = new AbortController();
+  const removeSignals = host.onSignals(name => {
+    outcome.cancelled = true;
+    host.log.warning(`Received ${name}: stopping.`, { title: `${def.name} cancelled` });
+    controller.abort(new Error(`Received ${name}`));
+  });
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await body({ log: actionsLogger, signal: cancel.signal, startedAt: new Date() });
+    try {
+      outcome.inputs = def.inputs(host.source);
+    } catch (error) {
+      outcome.error = error;
+    }
+    if (outcome.inputs !== undefined && !controller.signal.aborted) {
+      const timeoutMs = def.timeoutMs?.(outcome.inputs);
+      const deadline = timeoutMs === undefined ? Infinity : startedAt.getTime() + timeoutMs;
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          outcome.timedOut = true;
+          controller.abort(new Error(`The step's timeout (${formatDuration(timeoutMs)}) passed`));
+        }, timeoutMs);
+        timer.unref();
+      }
+      try {
+        outcome.result = await def.run(outcome.inputs, {
+          log: host.log,
+          signal: controller.signal,
+          startedAt,
+          run: outcome.run,
+          deadline,
+          clock: host.clock
+        });
+      } catch (error) {
+        outcome.error = error;
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+    removeSignals();
+  }
+  await complete(def, outcome, host);
+  if (controller.signal.aborted && host === runnerHost) {
+    // Give the runner what was written, then end even if a socket or child process lingers.
+    setTimeout(() => process.exit(), 1000).unref();
+  }
+  return outcome;
+}
+
+async function complete<I, R>(def: ActionDefinition<I, R>, outcome: Outcome<I, R>, host: LifecycleHost) {
+  let finish: Finish;
+  try {
+    finish = def.finish(outcome);
   } catch (error) {
-    actionsCore.setFailed(describeError(error));
+    // A bug in building the report must not hide the step's own failure.
+    host.setFailed(
+      `${outcome.error ? `${describeError(outcome.error)}\n` : ''}Could not write the outputs: ${describeError(error)}`
+    );
+    return;
+  }
+  for (const [name, value] of Object.entries({ ...finish.outputs, report: finish.report })) {
+    if (value === undefined) continue;
+    host.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+  }
+  try {
+    await host.writeSummary(finish.summary);
+  } catch (error) {
+    host.log.warning(`Could not write the job summary: ${describeError(error)}`);
+  }
+  if (finish.failed !== undefined) {
+    host.setFailed(finish.failed);
+    const error = outcome.error;
     if (
       error instanceof Error &&
       error.stack &&
       !(error.name === 'DockyardError' || error.name === 'InputError')
-    ) {
-      actionsCore.debug(error.stack);
-    }
-  } finally {
-    cancel.dispose();
+    )
+      host.log.debug(error.stack);
   }
 }
 
-/** Sets outputs, skipping undefined; objects are written as JSON. */
-export function setOutputs(outputs: Record<string, string | number | boolean | object | undefined>): void {
-  for (const [name, value] of Object.entries(outputs)) {
-    if (value === undefined) continue;
-    actionsCore.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-  }
+/** The failure line for an outcome that ended in an error, a cancel or the deadline. */
+export function failureMessage(outcome: Outcome<unknown, unknown>): string | undefined {
+  if (outcome.error !== undefined) return describeError(outcome.error);
+  if (outcome.cancelled) return 'The run was cancelled.';
+  if (outcome.timedOut) return "The step's timeout passed.";
+  return undefined;
 }

@@ -4028,6 +4028,7 @@ __webpack_unused_export__ = waitUntilLifecyclePolicyPreviewComplete;
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const { HttpRequest, parseUrl } = __nccwpck_require__(3422);
+const { NoOpLogger } = __nccwpck_require__(2658);
 const { InvokeStore } = __nccwpck_require__(9320);
 const { normalizeProvider } = __nccwpck_require__(402);
 const { RETRY_MODES } = __nccwpck_require__(3609);
@@ -4164,18 +4165,22 @@ const getHostHeaderPlugin = (options) => ({
 const loggerMiddleware = () => (next, context) => async (args) => {
     try {
         const response = await next(args);
-        const { clientName, commandName, logger, dynamoDbDocumentClientOptions = {} } = context;
-        const { overrideInputFilterSensitiveLog, overrideOutputFilterSensitiveLog } = dynamoDbDocumentClientOptions;
-        const inputFilterSensitiveLog = overrideInputFilterSensitiveLog ?? context.inputFilterSensitiveLog;
-        const outputFilterSensitiveLog = overrideOutputFilterSensitiveLog ?? context.outputFilterSensitiveLog;
-        const { $metadata, ...outputWithoutMetadata } = response.output;
-        logger?.info?.({
-            clientName,
-            commandName,
-            input: inputFilterSensitiveLog(args.input),
-            output: outputFilterSensitiveLog(outputWithoutMetadata),
-            metadata: $metadata,
-        });
+        const { logger } = context;
+        const isNoOpLogger = logger instanceof NoOpLogger;
+        if (logger && !isNoOpLogger) {
+            const { clientName, commandName, dynamoDbDocumentClientOptions = {} } = context;
+            const { overrideInputFilterSensitiveLog, overrideOutputFilterSensitiveLog } = dynamoDbDocumentClientOptions;
+            const inputFilterSensitiveLog = overrideInputFilterSensitiveLog ?? context.inputFilterSensitiveLog;
+            const outputFilterSensitiveLog = overrideOutputFilterSensitiveLog ?? context.outputFilterSensitiveLog;
+            const { $metadata, ...outputWithoutMetadata } = response.output;
+            logger.info?.({
+                clientName,
+                commandName,
+                input: inputFilterSensitiveLog(args.input),
+                output: outputFilterSensitiveLog(outputWithoutMetadata),
+                metadata: $metadata,
+            });
+        }
         return response;
     }
     catch (error) {
@@ -8306,7 +8311,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -8790,6 +8795,7 @@ const OAuth2ErrorCode = {
     CONFLICT: "CONFLICT",
     INSUFFICIENT_PERMISSIONS: "INSUFFICIENT_PERMISSIONS",
     INVALID_REQUEST: "INVALID_REQUEST",
+    OAUTH_INVALID_CLIENT: "invalid_client",
     OAUTH_INVALID_GRANT: "invalid_grant",
     OAUTH_INVALID_REQUEST: "invalid_request",
     OAUTH_INVALID_SCOPE: "invalid_scope",
@@ -8916,7 +8922,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -9610,7 +9616,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -10271,7 +10277,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -10294,6 +10300,19 @@ class ExpiredTokenException extends STSServiceException {
             ...opts,
         });
         Object.setPrototypeOf(this, ExpiredTokenException.prototype);
+    }
+}
+class InvalidContextAssertionException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#InvalidContextAssertionException";
+    name = "InvalidContextAssertionException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidContextAssertionException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidContextAssertionException.prototype);
     }
 }
 class MalformedPolicyDocumentException extends STSServiceException {
@@ -10393,12 +10412,17 @@ const _DS = "DurationSeconds";
 const _E = "Expiration";
 const _EI = "ExternalId";
 const _ETE = "ExpiredTokenException";
+const _FPA = "FederatedProviderArn";
+const _I = "Issuer";
+const _ICAE = "InvalidContextAssertionException";
 const _IDPCEE = "IDPCommunicationErrorException";
 const _IDPRCE = "IDPRejectedClaimException";
 const _IITE = "InvalidIdentityTokenException";
+const _IP = "IdentityProvider";
 const _K = "Key";
 const _MPDE = "MalformedPolicyDocumentException";
 const _MSTS = "MinimumSessionTokenSize";
+const _OI = "OriginIdentity";
 const _P = "Policy";
 const _PA = "PolicyArns";
 const _PAr = "ProviderArn";
@@ -10413,6 +10437,7 @@ const _Pr = "Provider";
 const _RA = "RoleArn";
 const _RDE = "RegionDisabledException";
 const _RSN = "RoleSessionName";
+const _S = "Subject";
 const _SAK = "SecretAccessKey";
 const _SFWIT = "SubjectFromWebIdentityToken";
 const _SI = "SourceIdentity";
@@ -10420,8 +10445,11 @@ const _SN = "SerialNumber";
 const _ST = "SessionToken";
 const _STS = "SessionTokenSize";
 const _STU = "SessionTokenUtilization";
+const _STu = "SubjectType";
 const _T = "Tags";
 const _TC = "TokenCode";
+const _TCr = "TransactionContext";
+const _TIPC = "TrustedIdentityPropagationContext";
 const _TTK = "TransitiveTagKeys";
 const _Ta = "Tag";
 const _V = "Value";
@@ -10434,8 +10462,13 @@ const _cTT = "clientTokenType";
 const _e = "error";
 const _hE = "httpError";
 const _m = "message";
+const _oIIT = "originIdentityIssuerType";
+const _oIST = "originIdentitySubjectType";
+const _oISTT = "originIdentitySubjectTypeType";
 const _pDLT = "policyDescriptorListType";
 const _s = "smithy.ts.sdk.synthetic.com.amazonaws.sts";
+const _tCIPMT = "transactionContextIdentityProviderMapType";
+const _tCVT = "transactionContextValueType";
 const _tLT = "tagListType";
 const n0 = "com.amazonaws.sts";
 const _s_registry = new TypeRegistry(_s);
@@ -10460,6 +10493,12 @@ var IDPRejectedClaimException$ = [-3, n0, _IDPRCE,
     [0]
 ];
 n0_registry.registerError(IDPRejectedClaimException$, IDPRejectedClaimException);
+var InvalidContextAssertionException$ = [-3, n0, _ICAE,
+    { [_aQE]: [`InvalidContextAssertion`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidContextAssertionException$, InvalidContextAssertionException);
 var InvalidIdentityTokenException$ = [-3, n0, _IITE,
     { [_aQE]: [`InvalidIdentityToken`, 400], [_e]: _c, [_hE]: 400 },
     [_m],
@@ -10490,6 +10529,10 @@ const errorTypeRegistries = [
 ];
 var accessKeySecretType = [0, n0, _aKST, 8, 0];
 var clientTokenType = [0, n0, _cTT, 8, 0];
+var originIdentityIssuerType = [0, n0, _oIIT, 8, 0];
+var originIdentitySubjectType = [0, n0, _oIST, 8, 0];
+var originIdentitySubjectTypeType = [0, n0, _oISTT, 8, 0];
+var transactionContextValueType = [0, n0, _tCVT, 8, 0];
 var AssumedRoleUser$ = [3, n0, _ARU,
     0,
     [_ARI, _A],
@@ -10512,13 +10555,18 @@ var AssumeRoleWithWebIdentityRequest$ = [3, n0, _ARWWIR,
 ];
 var AssumeRoleWithWebIdentityResponse$ = [3, n0, _ARWWIRs,
     0,
-    [_C, _SFWIT, _ARU, _PPS, _Pr, _Au, _SI, _STU, _STS],
-    [[() => Credentials$, 0], 0, () => AssumedRoleUser$, 1, 0, 0, 0, 1, 1]
+    [_C, _SFWIT, _ARU, _PPS, _Pr, _Au, _SI, _STU, _STS, _TIPC],
+    [[() => Credentials$, 0], 0, () => AssumedRoleUser$, 1, 0, 0, 0, 1, 1, [() => TrustedIdentityPropagationContext$, 0]]
 ];
 var Credentials$ = [3, n0, _C,
     0,
     [_AKI, _SAK, _ST, _E],
     [0, [() => accessKeySecretType, 0], 0, 4], 4
+];
+var OriginIdentity$ = [3, n0, _OI,
+    0,
+    [_S, _STu, _I, _FPA],
+    [[() => originIdentitySubjectType, 0], [() => originIdentitySubjectTypeType, 0], [() => originIdentityIssuerType, 0], 0]
 ];
 var PolicyDescriptorType$ = [3, n0, _PDT,
     0,
@@ -10535,6 +10583,16 @@ var Tag$ = [3, n0, _Ta,
     [_K, _V],
     [0, 0], 2
 ];
+var TransactionContext$ = [3, n0, _TCr,
+    0,
+    [_IP],
+    [[() => transactionContextIdentityProviderMapType, 0]]
+];
+var TrustedIdentityPropagationContext$ = [3, n0, _TIPC,
+    8,
+    [_OI, _TCr],
+    [[() => OriginIdentity$, 0], [() => TransactionContext$, 0]]
+];
 var policyDescriptorListType = [1, n0, _pDLT,
     0, () => PolicyDescriptorType$
 ];
@@ -10543,6 +10601,12 @@ var ProvidedContextsListType = [1, n0, _PCLT,
 ];
 var tagListType = [1, n0, _tLT,
     0, () => Tag$
+];
+var transactionContextIdentityProviderMapType = [2, n0, _tCIPMT,
+    0, [0,
+        0],
+    [() => transactionContextValueType,
+        0]
 ];
 var AssumeRole$ = [9, n0, _AR,
     0, () => AssumeRoleRequest$, () => AssumeRoleResponse$
@@ -10882,10 +10946,13 @@ exports.IDPCommunicationErrorException = IDPCommunicationErrorException;
 exports.IDPCommunicationErrorException$ = IDPCommunicationErrorException$;
 exports.IDPRejectedClaimException = IDPRejectedClaimException;
 exports.IDPRejectedClaimException$ = IDPRejectedClaimException$;
+exports.InvalidContextAssertionException = InvalidContextAssertionException;
+exports.InvalidContextAssertionException$ = InvalidContextAssertionException$;
 exports.InvalidIdentityTokenException = InvalidIdentityTokenException;
 exports.InvalidIdentityTokenException$ = InvalidIdentityTokenException$;
 exports.MalformedPolicyDocumentException = MalformedPolicyDocumentException;
 exports.MalformedPolicyDocumentException$ = MalformedPolicyDocumentException$;
+exports.OriginIdentity$ = OriginIdentity$;
 exports.PackedPolicyTooLargeException = PackedPolicyTooLargeException;
 exports.PackedPolicyTooLargeException$ = PackedPolicyTooLargeException$;
 exports.PolicyDescriptorType$ = PolicyDescriptorType$;
@@ -10897,6 +10964,8 @@ exports.STSClient = STSClient;
 exports.STSServiceException = STSServiceException;
 exports.STSServiceException$ = STSServiceException$;
 exports.Tag$ = Tag$;
+exports.TransactionContext$ = TransactionContext$;
+exports.TrustedIdentityPropagationContext$ = TrustedIdentityPropagationContext$;
 exports.decorateDefaultCredentialProvider = decorateDefaultCredentialProvider;
 exports.errorTypeRegistries = errorTypeRegistries;
 exports.getDefaultRoleAssumer = getDefaultRoleAssumer;
@@ -22325,7 +22394,7 @@ const race = (promise, signal) => {
     }
     let cleanup = () => { };
     const aborted = new Promise((_, reject) => {
-        const handler = () => reject(createAbortError());
+        const handler = () => reject(createAbortError(signal));
         if (signal.aborted) {
             handler();
         }
@@ -22339,7 +22408,13 @@ const race = (promise, signal) => {
     });
     return Promise.race([promise, aborted]).finally(cleanup);
 };
-const createAbortError = () => Object.assign(new Error("Request aborted"), { name: "AbortError" });
+const createAbortError = (signal) => {
+    const reason = signal.reason;
+    if (reason instanceof Error) {
+        return Object.assign(new Error("Request aborted"), { name: "AbortError", cause: reason });
+    }
+    return Object.assign(new Error(reason ? String(reason) : "Request aborted"), { name: "AbortError" });
+};
 const isAbortError = (error) => typeof error === "object" && error !== null && "name" in error && error.name === "AbortError";
 
 const DEFAULT_RETRY_DELAY_BASE = 100;
@@ -22452,10 +22527,13 @@ function bindRetryMiddleware(isStreamingPayload) {
                         throw lastError;
                     }
                     try {
+                        if (abortSignal?.aborted) {
+                            throw lastError;
+                        }
                         retryToken = await race(retryStrategy.refreshRetryTokenForRetry(retryToken, retryErrorInfo), abortSignal);
                     }
                     catch (refreshError) {
-                        if (abortSignal?.aborted && isAbortError(refreshError)) {
+                        if (refreshError !== lastError && abortSignal?.aborted && isAbortError(refreshError)) {
                             throw refreshError;
                         }
                         if (!lastError.$metadata) {
@@ -56240,6 +56318,387 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
+// UNUSED EXPORTS: buildPushAction
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(8249);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __nccwpck_require__(1279);
+;// CONCATENATED MODULE: ./core/errors.ts
+/**
+ * Errors a user can act on. `input` names the action input at fault; `hint` says how to fix it.
+ */
+class errors_DockyardError extends Error {
+    input;
+    hint;
+    constructor(message, options = {}) {
+        super(message, options.cause === undefined ? undefined : { cause: options.cause });
+        this.name = 'DockyardError';
+        this.input = options.input;
+        this.hint = options.hint;
+    }
+    /** The full text a user sees: which input, what is wrong, how to fix it. */
+    describe() {
+        const where = this.input ? `Input '${this.input}': ` : '';
+        return `${where}${this.message}${this.hint ? ` ${this.hint}` : ''}`;
+    }
+}
+/** Several input problems found together, so the user fixes them all in one go. */
+class InputError extends errors_DockyardError {
+    problems;
+    constructor(problems) {
+        super(problems.length === 1
+            ? problems[0].describe()
+            : `${problems.length} inputs need fixing:\n${problems.map(p => `  - ${p.describe()}`).join('\n')}`);
+        this.name = 'InputError';
+        this.problems = problems;
+    }
+    describe() {
+        return this.message;
+    }
+}
+function describeError(error) {
+    if (error instanceof errors_DockyardError)
+        return error.describe();
+    if (error instanceof Error)
+        return error.message;
+    return String(error);
+}
+
+;// CONCATENATED MODULE: ./core/version.ts
+/** Dockyard's version, sent in the AWS user agent. A unit test keeps it equal to package.json. */
+const VERSION = '1.0.0';
+
+;// CONCATENATED MODULE: ./core/aws.ts
+
+
+
+const USER_AGENT = `dockyard/${VERSION}`;
+/** IAM action prefixes by SDK client name, to name the missing permission on AccessDenied. */
+const IAM_PREFIX = {
+    ECRClient: 'ecr',
+    ECSClient: 'ecs',
+    EKSClient: 'eks',
+    SESv2Client: 'ses',
+    STSClient: 'sts',
+    CloudWatchLogsClient: 'logs',
+    ElasticLoadBalancingV2Client: 'elasticloadbalancing',
+    IAMClient: 'iam'
+};
+/** Region from the input, then AWS_REGION, then AWS_DEFAULT_REGION. */
+function resolveRegion(input, env = process.env) {
+    const region = input || env.AWS_REGION || env.AWS_DEFAULT_REGION;
+    return region && region.trim() !== '' ? region.trim() : undefined;
+}
+const REGION_HINT = "Set the 'region' input, or AWS_REGION in the environment (aws-actions/configure-aws-credentials sets it).";
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const CONNECTION_TIMEOUT_MS = 5_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * The configuration every Dockyard AWS client gets: the region, retries (backoff for throttling, 5xx and
+ * connection errors), connection and request timeouts, the `dockyard/<version>` user agent. Endpoints come
+ * from the environment (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>), which the SDK honours.
+ */
+function clientConfig(options) {
+    return {
+        region: options.region,
+        // A client without retries must not rate-limit either: adaptive mode would hold the caller's own retries.
+        retryMode: options.retryMode ?? (options.maxAttempts === 1 ? 'standard' : 'adaptive'),
+        maxAttempts: options.maxAttempts ?? 8,
+        customUserAgent: USER_AGENT,
+        requestHandler: new node_http_handler_dist_cjs.NodeHttpHandler({
+            connectionTimeout: options.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS,
+            requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+            throwOnRequestTimeout: true
+        }),
+        ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {})
+    };
+}
+/**
+ * Creates an SDK v3 client with Dockyard's configuration: every call takes the step's abort signal, and a
+ * failure says which call to which endpoint failed, and how (AccessDenied names the missing permission).
+ */
+function createClient(Ctor, options) {
+    const client = new Ctor(clientConfig(options));
+    const stack = client;
+    if (options.signal) {
+        const signal = options.signal;
+        const send = stack.send.bind(client);
+        stack.send = (command, callOptions) => send(command, { abortSignal: signal, ...callOptions });
+    }
+    stack.middlewareStack.add((next, context) => async (args) => {
+        const request = args.request;
+        if (request?.hostname)
+            context.dockyardEndpoint = endpointOf(request);
+        return next(args);
+    }, { step: 'build', name: 'dockyardRecordEndpoint' });
+    stack.middlewareStack.add((next, context) => async (args) => {
+        try {
+            return await next(args);
+        }
+        catch (error) {
+            throw explainAwsError(error, {
+                client: String(context.clientName),
+                operation: String(context.commandName).replace(/Command$/, ''),
+                endpoint: context.dockyardEndpoint,
+                requestTimeoutMs: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+                signal: options.signal
+            });
+        }
+    }, { step: 'initialize', name: 'dockyardExplainErrors' });
+    return client;
+}
+function endpointOf(request) {
+    return `${request.protocol ?? 'https:'}//${request.hostname}${request.port ? `:${request.port}` : ''}`;
+}
+const SERVICE_NAMES = {
+    ECRClient: 'ECR',
+    ECSClient: 'ECS',
+    EKSClient: 'EKS',
+    SESv2Client: 'SES',
+    STSClient: 'STS',
+    CloudWatchLogsClient: 'CloudWatch Logs',
+    ElasticLoadBalancingV2Client: 'Elastic Load Balancing',
+    IAMClient: 'IAM',
+    SSMClient: 'SSM',
+    SecretsManagerClient: 'Secrets Manager'
+};
+/**
+ * Rewrites what the SDK throws into an error that names the service, the call and the endpoint: an answer
+ * that is not the service's own (an HTML error page, a proxy's 502), a call that was not answered in time,
+ * a call cut short by the step's cancel or deadline, and AccessDenied. Anything else passes unchanged.
+ */
+function explainAwsError(error, call) {
+    const service = SERVICE_NAMES[call.client] ?? call.client.replace(/Client$/, '');
+    const where = `${call.operation}${call.endpoint ? ` (${call.endpoint})` : ''}`;
+    if (isAccessDenied(error))
+        return explainAccessDenied(error, permissionFor(call.client, `${call.operation}Command`));
+    const name = aws_errorName(error);
+    if (name === 'AbortError' || call.signal?.aborted) {
+        const reason = call.signal?.reason?.message;
+        return new errors_DockyardError(`${service} ${where} was stopped${reason ? `: ${reason}` : ''}.`, {
+            cause: error
+        });
+    }
+    if (name === 'TimeoutError') {
+        const e = new errors_DockyardError(`${service} did not answer ${where}: ${error.message.replace(/^@smithy\/node-http-handler - /, '')}`, {
+            hint: 'Check that the endpoint is reachable from the runner (proxy, VPC endpoint, AWS_ENDPOINT_URL).',
+            cause: error
+        });
+        return Object.assign(e, { $metadata: error.$metadata });
+    }
+    const response = error
+        .$response;
+    const status = httpStatus(error) ?? response?.statusCode;
+    if (status !== undefined && isForeignAnswer(error)) {
+        const headers = response?.headers ?? {};
+        const requestId = error.$metadata?.requestId ??
+            headers['x-amzn-requestid'] ??
+            headers['x-amz-request-id'];
+        const e = new errors_DockyardError(`${service} answered HTTP ${status} to ${where}${requestId ? `, request id ${requestId}` : ''}, with a body that is not an AWS answer.`, {
+            hint: status >= 500
+                ? 'The service or a proxy in between failed; try again later.'
+                : 'Something between the runner and AWS (a proxy, AWS_ENDPOINT_URL) answered instead of the service.',
+            cause: error
+        });
+        return Object.assign(e, { $metadata: { httpStatusCode: status, requestId } });
+    }
+    return error;
+}
+/** The SDK could not read the answer as the service's own: an HTML page, a proxy error, an empty body. */
+function isForeignAnswer(error) {
+    const message = error?.message ?? '';
+    const name = aws_errorName(error);
+    return (/Deserialization error|Unexpected token|is not valid JSON|Unexpected end of JSON|char 0/i.test(message) ||
+        name === 'SyntaxError' ||
+        ((name === 'Unknown' || name === 'UnknownError' || name === 'Error') && message === 'UnknownError'));
+}
+/** `ECSClient` + `UpdateServiceCommand` → `ecs:UpdateService`. */
+function permissionFor(clientName, commandName) {
+    const prefix = IAM_PREFIX[clientName] ?? clientName.replace(/Client$/, '').toLowerCase();
+    return `${prefix}:${commandName.replace(/Command$/, '')}`;
+}
+function aws_errorName(error) {
+    if (error && typeof error === 'object') {
+        const e = error;
+        return e.name || e.Code || e.code || 'Error';
+    }
+    return 'Error';
+}
+function httpStatus(error) {
+    return error?.$metadata?.httpStatusCode;
+}
+const THROTTLING = new Set([
+    'ThrottlingException',
+    'Throttling',
+    'TooManyRequestsException',
+    'RequestLimitExceeded',
+    'ProvisionedThroughputExceededException',
+    'RequestThrottled',
+    'RequestThrottledException',
+    'SlowDown',
+    'TooManyRequests',
+    'LimitExceededException'
+]);
+function aws_isThrottling(error) {
+    if (error instanceof errors_DockyardError && error.cause !== undefined)
+        return aws_isThrottling(error.cause);
+    if (THROTTLING.has(aws_errorName(error)) || httpStatus(error) === 429)
+        return true;
+    return /rate exceeded/i.test(error?.message ?? '');
+}
+const NETWORK_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ETIMEDOUT',
+    'EPIPE',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+    'ECONNABORTED'
+]);
+/** Throttling, 5xx and connection-level failures (also when explained by `explainAwsError`): worth trying again. */
+function aws_isTransient(error) {
+    if (error instanceof errors_DockyardError && error.cause !== undefined)
+        return aws_isTransient(error.cause);
+    if (aws_isThrottling(error))
+        return true;
+    const status = httpStatus(error);
+    if (status !== undefined && status >= 500)
+        return true;
+    const name = aws_errorName(error);
+    if ([
+        'TimeoutError',
+        'RequestTimeout',
+        'RequestTimeoutException',
+        'ServiceUnavailable',
+        'InternalFailure',
+        'InternalError',
+        'ServerException'
+    ].includes(name))
+        return true;
+    const code = error?.code;
+    return code !== undefined && NETWORK_CODES.has(code);
+}
+function isAccessDenied(error) {
+    const name = aws_errorName(error);
+    return (name === 'AccessDeniedException' ||
+        name === 'AccessDenied' ||
+        name === 'UnauthorizedOperation' ||
+        (name === 'UnrecognizedClientException' && /not authorized/i.test(error.message ?? '')) ||
+        (httpStatus(error) === 403 && /not authorized|access denied/i.test(error?.message ?? '')));
+}
+function explainAccessDenied(error, permission) {
+    const detail = error?.message ? ` AWS said: ${error.message}` : '';
+    return new errors_DockyardError(`Access denied: the credentials lack '${permission}'.${detail}`, {
+        hint: `Allow '${permission}' in the IAM policy of the role this workflow assumes (see the action's README for the full policy).`,
+        cause: error
+    });
+}
+/**
+ * Resolves credentials from the default chain without calling AWS, so a missing configuration fails
+ * before anything is touched, with a message that says how to provide them.
+ */
+async function ensureCredentials(client) {
+    try {
+        const creds = await client.config.credentials();
+        if (!creds?.accessKeyId)
+            throw new Error('empty credentials');
+    }
+    catch (error) {
+        throw new errors_DockyardError('No AWS credentials were found.', {
+            hint: 'Add aws-actions/configure-aws-credentials (OIDC role) before this step, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.',
+            cause: error
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./core/duration.ts
+const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/**
+ * Parses a duration such as `15m`, `90s`, `1h30m`, `500ms`, or a bare number of seconds.
+ * Returns milliseconds, or undefined when the text is not a duration.
+ */
+function parseDuration(text) {
+    const value = text.trim();
+    if (value === '')
+        return undefined;
+    if (/^\d+(\.\d+)?$/.test(value))
+        return Math.round(Number(value) * 1000);
+    const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
+    let total = 0;
+    let consumed = 0;
+    let match;
+    while ((match = re.exec(value)) !== null) {
+        total += Number(match[1]) * UNITS[match[2]];
+        consumed = re.lastIndex;
+    }
+    if (consumed !== value.length || consumed === 0)
+        return undefined;
+    return Math.round(total);
+}
+/** Formats milliseconds for people: `850ms`, `42s`, `3m 05s`, `1h 02m`. */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)}ms`;
+    const seconds = Math.round(ms / 1000);
+    if (seconds < 60)
+        return `${seconds}s`;
+    const minutes = Math.floor(seconds / 60);
+    if (minutes < 60)
+        return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
+    return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./core/github.ts
+
+function runContext(env = process.env) {
+    return {
+        repository: env.GITHUB_REPOSITORY ?? '',
+        serverUrl: (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, ''),
+        sha: env.GITHUB_SHA ?? '',
+        ref: env.GITHUB_REF ?? '',
+        refName: env.GITHUB_REF_NAME ?? '',
+        refType: env.GITHUB_REF_TYPE ?? '',
+        headRef: env.GITHUB_HEAD_REF || undefined,
+        runId: env.GITHUB_RUN_ID ?? '',
+        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
+        workflow: env.GITHUB_WORKFLOW ?? '',
+        job: env.GITHUB_JOB ?? '',
+        actor: env.GITHUB_ACTOR ?? '',
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        commitMessage: commitMessage(env)
+    };
+}
+/** The head commit's message, when the event payload carries one (push events do). */
+function commitMessage(env) {
+    if (!env.GITHUB_EVENT_PATH)
+        return undefined;
+    try {
+        const event = JSON.parse((0,external_node_fs_.readFileSync)(env.GITHUB_EVENT_PATH, 'utf8'));
+        return event.head_commit?.message ?? event.pull_request?.title;
+    }
+    catch {
+        return undefined;
+    }
+}
+function shortSha(sha) {
+    return sha.slice(0, 7);
+}
+function repositoryUrl(ctx) {
+    return ctx.repository ? `${ctx.serverUrl}/${ctx.repository}` : undefined;
+}
+function commitUrl(ctx) {
+    return ctx.repository && ctx.sha ? `${ctx.serverUrl}/${ctx.repository}/commit/${ctx.sha}` : undefined;
+}
+function runUrl(ctx) {
+    if (!ctx.repository || !ctx.runId)
+        return undefined;
+    const attempt = ctx.runAttempt && ctx.runAttempt !== '1' ? `/attempts/${ctx.runAttempt}` : '';
+    return `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}${attempt}`;
+}
+
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -59185,286 +59644,6 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(8249);
-;// CONCATENATED MODULE: ./core/errors.ts
-/**
- * Errors a user can act on. `input` names the action input at fault; `hint` says how to fix it.
- */
-class errors_DockyardError extends Error {
-    input;
-    hint;
-    constructor(message, options = {}) {
-        super(message, options.cause === undefined ? undefined : { cause: options.cause });
-        this.name = 'DockyardError';
-        this.input = options.input;
-        this.hint = options.hint;
-    }
-    /** The full text a user sees: which input, what is wrong, how to fix it. */
-    describe() {
-        const where = this.input ? `Input '${this.input}': ` : '';
-        return `${where}${this.message}${this.hint ? ` ${this.hint}` : ''}`;
-    }
-}
-/** Several input problems found together, so the user fixes them all in one go. */
-class InputError extends errors_DockyardError {
-    problems;
-    constructor(problems) {
-        super(problems.length === 1
-            ? problems[0].describe()
-            : `${problems.length} inputs need fixing:\n${problems.map(p => `  - ${p.describe()}`).join('\n')}`);
-        this.name = 'InputError';
-        this.problems = problems;
-    }
-    describe() {
-        return this.message;
-    }
-}
-function describeError(error) {
-    if (error instanceof errors_DockyardError)
-        return error.describe();
-    if (error instanceof Error)
-        return error.message;
-    return String(error);
-}
-
-;// CONCATENATED MODULE: ./core/version.ts
-/** Dockyard's version, sent in the AWS user agent. A unit test keeps it equal to package.json. */
-const VERSION = '1.0.0';
-
-;// CONCATENATED MODULE: ./core/aws.ts
-
-
-const USER_AGENT = `dockyard/${VERSION}`;
-/** IAM action prefixes by SDK client name, to name the missing permission on AccessDenied. */
-const IAM_PREFIX = {
-    ECRClient: 'ecr',
-    ECSClient: 'ecs',
-    EKSClient: 'eks',
-    SESv2Client: 'ses',
-    STSClient: 'sts',
-    CloudWatchLogsClient: 'logs',
-    ElasticLoadBalancingV2Client: 'elasticloadbalancing',
-    IAMClient: 'iam'
-};
-/** Region from the input, then AWS_REGION, then AWS_DEFAULT_REGION. */
-function resolveRegion(input, env = process.env) {
-    const region = input || env.AWS_REGION || env.AWS_DEFAULT_REGION;
-    return region && region.trim() !== '' ? region.trim() : undefined;
-}
-const REGION_HINT = "Set the 'region' input, or AWS_REGION in the environment (aws-actions/configure-aws-credentials sets it).";
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-/**
- * The configuration every Dockyard AWS client gets: the region, adaptive retries (client-side rate
- * limiting plus backoff for throttling, 5xx and connection errors), the `dockyard/<version>` user agent.
- * Endpoints come from the environment (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>), which the SDK honours.
- */
-function clientConfig(options) {
-    return {
-        region: options.region,
-        retryMode: options.retryMode ?? 'adaptive',
-        maxAttempts: options.maxAttempts ?? 8,
-        customUserAgent: USER_AGENT
-    };
-}
-/** Creates an SDK v3 client with Dockyard's configuration and AccessDenied explanations. */
-function createClient(Ctor, options) {
-    const client = new Ctor(clientConfig(options));
-    client.middlewareStack.add((next, context) => async (args) => {
-        try {
-            return await next(args);
-        }
-        catch (error) {
-            if (isAccessDenied(error)) {
-                throw explainAccessDenied(error, permissionFor(String(context.clientName), String(context.commandName)));
-            }
-            throw error;
-        }
-    }, { step: 'initialize', name: 'dockyardExplainAccessDenied' });
-    return client;
-}
-/** `ECSClient` + `UpdateServiceCommand` → `ecs:UpdateService`. */
-function permissionFor(clientName, commandName) {
-    const prefix = IAM_PREFIX[clientName] ?? clientName.replace(/Client$/, '').toLowerCase();
-    return `${prefix}:${commandName.replace(/Command$/, '')}`;
-}
-function errorName(error) {
-    if (error && typeof error === 'object') {
-        const e = error;
-        return e.name || e.Code || e.code || 'Error';
-    }
-    return 'Error';
-}
-function httpStatus(error) {
-    return error?.$metadata?.httpStatusCode;
-}
-const THROTTLING = new Set([
-    'ThrottlingException',
-    'Throttling',
-    'TooManyRequestsException',
-    'RequestLimitExceeded',
-    'ProvisionedThroughputExceededException',
-    'RequestThrottled',
-    'RequestThrottledException',
-    'SlowDown',
-    'TooManyRequests',
-    'LimitExceededException'
-]);
-function isThrottling(error) {
-    if (THROTTLING.has(errorName(error)) || httpStatus(error) === 429)
-        return true;
-    return /rate exceeded/i.test(error?.message ?? '');
-}
-const NETWORK_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'ETIMEDOUT',
-    'EPIPE',
-    'EAI_AGAIN',
-    'ENOTFOUND',
-    'ECONNABORTED'
-]);
-/** Throttling, 5xx and connection-level failures: worth trying again. */
-function aws_isTransient(error) {
-    if (isThrottling(error))
-        return true;
-    const status = httpStatus(error);
-    if (status !== undefined && status >= 500)
-        return true;
-    const name = errorName(error);
-    if ([
-        'TimeoutError',
-        'RequestTimeout',
-        'RequestTimeoutException',
-        'ServiceUnavailable',
-        'InternalFailure',
-        'InternalError',
-        'ServerException'
-    ].includes(name))
-        return true;
-    const code = error?.code;
-    return code !== undefined && NETWORK_CODES.has(code);
-}
-function isAccessDenied(error) {
-    const name = errorName(error);
-    return (name === 'AccessDeniedException' ||
-        name === 'AccessDenied' ||
-        name === 'UnauthorizedOperation' ||
-        (name === 'UnrecognizedClientException' && /not authorized/i.test(error.message ?? '')) ||
-        (httpStatus(error) === 403 && /not authorized|access denied/i.test(error?.message ?? '')));
-}
-function explainAccessDenied(error, permission) {
-    const detail = error?.message ? ` AWS said: ${error.message}` : '';
-    return new errors_DockyardError(`Access denied: the credentials lack '${permission}'.${detail}`, {
-        hint: `Allow '${permission}' in the IAM policy of the role this workflow assumes (see the action's README for the full policy).`,
-        cause: error
-    });
-}
-/**
- * Resolves credentials from the default chain without calling AWS, so a missing configuration fails
- * before anything is touched, with a message that says how to provide them.
- */
-async function ensureCredentials(client) {
-    try {
-        const creds = await client.config.credentials();
-        if (!creds?.accessKeyId)
-            throw new Error('empty credentials');
-    }
-    catch (error) {
-        throw new errors_DockyardError('No AWS credentials were found.', {
-            hint: 'Add aws-actions/configure-aws-credentials (OIDC role) before this step, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.',
-            cause: error
-        });
-    }
-}
-
-;// CONCATENATED MODULE: ./core/duration.ts
-const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-/**
- * Parses a duration such as `15m`, `90s`, `1h30m`, `500ms`, or a bare number of seconds.
- * Returns milliseconds, or undefined when the text is not a duration.
- */
-function parseDuration(text) {
-    const value = text.trim();
-    if (value === '')
-        return undefined;
-    if (/^\d+(\.\d+)?$/.test(value))
-        return Math.round(Number(value) * 1000);
-    const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
-    let total = 0;
-    let consumed = 0;
-    let match;
-    while ((match = re.exec(value)) !== null) {
-        total += Number(match[1]) * UNITS[match[2]];
-        consumed = re.lastIndex;
-    }
-    if (consumed !== value.length || consumed === 0)
-        return undefined;
-    return Math.round(total);
-}
-/** Formats milliseconds for people: `850ms`, `42s`, `3m 05s`, `1h 02m`. */
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)}ms`;
-    const seconds = Math.round(ms / 1000);
-    if (seconds < 60)
-        return `${seconds}s`;
-    const minutes = Math.floor(seconds / 60);
-    if (minutes < 60)
-        return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
-    return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
-}
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./core/github.ts
-
-function runContext(env = process.env) {
-    return {
-        repository: env.GITHUB_REPOSITORY ?? '',
-        serverUrl: (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, ''),
-        sha: env.GITHUB_SHA ?? '',
-        ref: env.GITHUB_REF ?? '',
-        refName: env.GITHUB_REF_NAME ?? '',
-        refType: env.GITHUB_REF_TYPE ?? '',
-        headRef: env.GITHUB_HEAD_REF || undefined,
-        runId: env.GITHUB_RUN_ID ?? '',
-        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
-        workflow: env.GITHUB_WORKFLOW ?? '',
-        job: env.GITHUB_JOB ?? '',
-        actor: env.GITHUB_ACTOR ?? '',
-        eventName: env.GITHUB_EVENT_NAME ?? '',
-        commitMessage: commitMessage(env)
-    };
-}
-/** The head commit's message, when the event payload carries one (push events do). */
-function commitMessage(env) {
-    if (!env.GITHUB_EVENT_PATH)
-        return undefined;
-    try {
-        const event = JSON.parse((0,external_node_fs_.readFileSync)(env.GITHUB_EVENT_PATH, 'utf8'));
-        return event.head_commit?.message ?? event.pull_request?.title;
-    }
-    catch {
-        return undefined;
-    }
-}
-function shortSha(sha) {
-    return sha.slice(0, 7);
-}
-function repositoryUrl(ctx) {
-    return ctx.repository ? `${ctx.serverUrl}/${ctx.repository}` : undefined;
-}
-function commitUrl(ctx) {
-    return ctx.repository && ctx.sha ? `${ctx.serverUrl}/${ctx.repository}/commit/${ctx.sha}` : undefined;
-}
-function runUrl(ctx) {
-    if (!ctx.repository || !ctx.runId)
-        return undefined;
-    const attempt = ctx.runAttempt && ctx.runAttempt !== '1' ? `/attempts/${ctx.runAttempt}` : '';
-    return `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}${attempt}`;
-}
-
 ;// CONCATENATED MODULE: ./core/inputs.ts
 
 
@@ -59723,7 +59902,10 @@ async function poll(options) {
         await clock.sleep(Math.min(wait, remaining), options.signal);
     }
 }
-/** Retries one operation on transient errors with exponential backoff, through an injectable clock. */
+/**
+ * Retries one operation on transient errors (throttling, 5xx, connection errors) with exponential backoff,
+ * through an injectable clock: the one retry helper, for calls made through a client without SDK retries.
+ */
 async function retry(fn, options = {}) {
     const attempts = options.attempts ?? 4;
     const clock = options.clock ?? systemClock;
@@ -59733,32 +59915,46 @@ async function retry(fn, options = {}) {
             return await fn(attempt);
         }
         catch (error) {
-            if (attempt >= attempts || !retryable(error))
+            if (attempt >= attempts || !retryable(error) || options.signal?.aborted)
                 throw error;
-            await clock.sleep((options.baseDelayMs ?? 1000) * 2 ** (attempt - 1));
+            await clock.sleep((options.baseDelayMs ?? 1000) * 2 ** (attempt - 1), options.signal);
+            if (options.signal?.aborted)
+                throw error;
+            const found = await options.beforeRetry?.(error, attempt);
+            if (found !== undefined)
+                return found;
         }
     }
 }
 /**
- * An AbortSignal that fires on SIGINT or SIGTERM (the runner's cancel). `dispose` removes the listeners.
+ * Sends a call that creates something (SendEmail, RegisterTaskDefinition, UpdateService), through a client
+ * without SDK retries, so it is never repeated blindly. A throttled call was refused and is tried again. After
+ * a 5xx or a lost connection the call may have gone through: with `check`, look first and return what it finds;
+ * without a way to look, try at most once more and say that a duplicate is possible.
  */
-function cancellationOnSignals() {
-    const controller = new AbortController();
-    let reason;
-    const onSignal = (name) => {
-        reason = name;
-        controller.abort(new Error(`Received ${name}`));
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    return {
-        signal: controller.signal,
-        reason: () => reason,
-        dispose: () => {
-            process.off('SIGINT', onSignal);
-            process.off('SIGTERM', onSignal);
+async function sendOnce(options) {
+    let blindRetries = 0;
+    return retry(() => options.send(), {
+        attempts: options.attempts ?? 6,
+        baseDelayMs: options.baseDelayMs,
+        clock: options.clock,
+        signal: options.signal,
+        isRetryable: error => isThrottling(error) || (isTransient(error) && (!!options.check || blindRetries === 0)),
+        beforeRetry: async (error) => {
+            const what = `${options.operation}: ${errorName(error)} (${error.message})`;
+            if (isThrottling(error)) {
+                options.log.info(`${what}; trying again.`);
+                return undefined;
+            }
+            if (options.check) {
+                options.log.warning(`${what}; checking whether the call went through before trying again.`);
+                return options.check();
+            }
+            blindRetries += 1;
+            options.log.warning(`${what}; trying once more. If the first call reached AWS before the failure, this can make a duplicate.`);
+            return undefined;
         }
-    };
+    });
 }
 
 ;// CONCATENATED MODULE: ./core/report.ts
@@ -59850,41 +60046,6 @@ function overallStatus(reports) {
     return 'success';
 }
 
-;// CONCATENATED MODULE: ./core/run.ts
-
-
-
-
-/**
- * Runs an action's body: wires cancellation, turns any error into one clear failure annotation and a
- * non-zero exit. Every action's `main.ts` goes through here.
- */
-async function runAction(body) {
-    const cancel = cancellationOnSignals();
-    try {
-        await body({ log: actionsLogger, signal: cancel.signal, startedAt: new Date() });
-    }
-    catch (error) {
-        setFailed(describeError(error));
-        if (error instanceof Error &&
-            error.stack &&
-            !(error.name === 'DockyardError' || error.name === 'InputError')) {
-            core_debug(error.stack);
-        }
-    }
-    finally {
-        cancel.dispose();
-    }
-}
-/** Sets outputs, skipping undefined; objects are written as JSON. */
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs)) {
-        if (value === undefined)
-            continue;
-        setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-    }
-}
-
 ;// CONCATENATED MODULE: ./core/summary.ts
 
 /** Escapes text for a Markdown table cell or line: no markup, no broken tables. */
@@ -59951,6 +60112,137 @@ async function writeSummary(markdown, log) {
         return;
     }
     await summary.addRaw(markdown).write();
+}
+
+;// CONCATENATED MODULE: ./core/run.ts
+
+
+
+
+
+
+
+
+const runnerHost = {
+    source: actionsInputSource,
+    log: actionsLogger,
+    clock: systemClock,
+    env: process.env,
+    setOutput: (name, value) => setOutput(name, value),
+    setFailed: message => setFailed(message),
+    writeSummary: markdown => writeSummary(markdown, actionsLogger),
+    onSignals: handler => {
+        process.on('SIGINT', handler);
+        process.on('SIGTERM', handler);
+        return () => {
+            process.off('SIGINT', handler);
+            process.off('SIGTERM', handler);
+        };
+    }
+};
+/**
+ * Runs one action: inputs read and checked, the action's function called under one abort signal (cancel and
+ * deadline), then outputs, report and summary written whatever happened, and the step failed when it should be.
+ * Returns the outcome (for tests); on a runner, an aborted step also exits soon after, so an open socket or a
+ * child process cannot keep it alive.
+ */
+async function runDefinedAction(def, host = runnerHost) {
+    const startedAt = new Date(host.clock.now());
+    const outcome = {
+        startedAt,
+        run: runContext(host.env),
+        cancelled: false,
+        timedOut: false
+    };
+    const controller = new AbortController();
+    const removeSignals = host.onSignals(name => {
+        outcome.cancelled = true;
+        host.log.warning(`Received ${name}: stopping.`, { title: `${def.name} cancelled` });
+        controller.abort(new Error(`Received ${name}`));
+    });
+    let timer;
+    try {
+        try {
+            outcome.inputs = def.inputs(host.source);
+        }
+        catch (error) {
+            outcome.error = error;
+        }
+        if (outcome.inputs !== undefined && !controller.signal.aborted) {
+            const timeoutMs = def.timeoutMs?.(outcome.inputs);
+            const deadline = timeoutMs === undefined ? Infinity : startedAt.getTime() + timeoutMs;
+            if (timeoutMs !== undefined) {
+                timer = setTimeout(() => {
+                    outcome.timedOut = true;
+                    controller.abort(new Error(`The step's timeout (${formatDuration(timeoutMs)}) passed`));
+                }, timeoutMs);
+                timer.unref();
+            }
+            try {
+                outcome.result = await def.run(outcome.inputs, {
+                    log: host.log,
+                    signal: controller.signal,
+                    startedAt,
+                    run: outcome.run,
+                    deadline,
+                    clock: host.clock
+                });
+            }
+            catch (error) {
+                outcome.error = error;
+            }
+        }
+    }
+    finally {
+        clearTimeout(timer);
+        removeSignals();
+    }
+    await complete(def, outcome, host);
+    if (controller.signal.aborted && host === runnerHost) {
+        // Give the runner what was written, then end even if a socket or child process lingers.
+        setTimeout(() => process.exit(), 1000).unref();
+    }
+    return outcome;
+}
+async function complete(def, outcome, host) {
+    let finish;
+    try {
+        finish = def.finish(outcome);
+    }
+    catch (error) {
+        // A bug in building the report must not hide the step's own failure.
+        host.setFailed(`${outcome.error ? `${describeError(outcome.error)}\n` : ''}Could not write the outputs: ${describeError(error)}`);
+        return;
+    }
+    for (const [name, value] of Object.entries({ ...finish.outputs, report: finish.report })) {
+        if (value === undefined)
+            continue;
+        host.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    }
+    try {
+        await host.writeSummary(finish.summary);
+    }
+    catch (error) {
+        host.log.warning(`Could not write the job summary: ${describeError(error)}`);
+    }
+    if (finish.failed !== undefined) {
+        host.setFailed(finish.failed);
+        const error = outcome.error;
+        if (error instanceof Error &&
+            error.stack &&
+            !(error.name === 'DockyardError' || error.name === 'InputError'))
+            host.log.debug(error.stack);
+    }
+}
+/** The failure line for an outcome that ended in an error, a cancel or the deadline. */
+function failureMessage(outcome) {
+    if (outcome.error !== undefined)
+        return describeError(outcome.error);
+    if (outcome.cancelled)
+        return 'The run was cancelled.';
+    if (outcome.timedOut)
+        return "The step's timeout passed.";
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./core/index.ts
@@ -60143,7 +60435,7 @@ async function describeRepository(ecr, name, registryId) {
         return repo ? repositoryInfo(repo) : undefined;
     }
     catch (error) {
-        if (errorName(error) === 'RepositoryNotFoundException')
+        if (aws_errorName(error) === 'RepositoryNotFoundException')
             return undefined;
         throw error;
     }
@@ -60192,7 +60484,7 @@ async function createRepository(ecr, options) {
     }
     catch (error) {
         // Another job created it between our look and our create: use it.
-        if (errorName(error) === 'RepositoryAlreadyExistsException') {
+        if (aws_errorName(error) === 'RepositoryAlreadyExistsException') {
             const existing = await describeRepository(ecr, options.name, options.registryId);
             if (existing)
                 return existing;
@@ -60250,7 +60542,7 @@ async function findTags(ecr, repo, tags) {
                 found.set(tag, digest);
         }
         catch (error) {
-            if (errorName(error) !== 'ImageNotFoundException')
+            if (aws_errorName(error) !== 'ImageNotFoundException')
                 throw error;
         }
     }));
@@ -60268,7 +60560,7 @@ async function describeDigest(ecr, repo, digest) {
         return detail ? (detail.imageTags ?? []) : undefined;
     }
     catch (error) {
-        if (errorName(error) === 'ImageNotFoundException')
+        if (aws_errorName(error) === 'ImageNotFoundException')
             return undefined;
         throw error;
     }
@@ -60540,7 +60832,7 @@ async function scanGate(ecr, repo, digest, options) {
                 return { done: false };
             }
             catch (error) {
-                if (errorName(error) !== 'ScanNotFoundException')
+                if (aws_errorName(error) !== 'ScanNotFoundException')
                     throw error;
                 const elapsed = (clock ?? { now: () => Date.now() }).now() - started;
                 if (!startedScan && elapsed >= startAfter) {
@@ -61112,6 +61404,7 @@ function getInputs(source, options = {}) {
     const keepImages = r.integer('keep-images', { min: 1, max: 10000 });
     const scanThreshold = r.choice('scan-severity-threshold', THRESHOLDS, 'NONE', { ignoreCase: true });
     const scanTimeoutMs = r.duration('scan-timeout', '10m', { min: 1000 });
+    const timeoutMs = r.duration('timeout', '60m', { min: 1000 });
     const inputs = {
         repository,
         registryId,
@@ -61134,7 +61427,8 @@ function getInputs(source, options = {}) {
         cache: r.boolean('cache', true),
         provenance: r.boolean('provenance', false),
         scanThreshold,
-        scanTimeoutMs
+        scanTimeoutMs,
+        timeoutMs
     };
     if (!inputs.push && scanThreshold !== 'NONE') {
         r.fail('scan-severity-threshold', `is ${scanThreshold} but 'push' is false: only pushed images are scanned.`, "Set 'push: true', or leave the threshold at NONE.");
@@ -61279,18 +61573,16 @@ function scanLine(state) {
 
 
 
-
-/** Reads inputs, builds and pushes, writes outputs, the job summary and the report (also on failure). */
-async function main() {
-    await runAction(async ({ log, signal, startedAt }) => {
-        const run = runContext();
+const buildPushAction = {
+    name: 'build-push',
+    inputs: source => getInputs(source),
+    timeoutMs: inputs => inputs.timeoutMs,
+    async run(inputs, { log, signal, run }) {
         const state = newState();
-        let inputs;
+        const ecr = createClient(dist_cjs/* ECRClient */.S70, { region: inputs.region, signal });
         try {
-            inputs = getInputs(actionsInputSource);
-            const ecr = createClient(dist_cjs/* ECRClient */.S70, { region: inputs.region });
             await ensureCredentials(ecr);
-            const deps = {
+            const result = await buildPush(inputs, {
                 ecr,
                 docker: execDocker,
                 log,
@@ -61298,41 +61590,51 @@ async function main() {
                 created: createdTime(process.env),
                 signal,
                 tempDir: process.env.RUNNER_TEMP
-            };
-            const result = await buildPush(inputs, deps, state);
-            setOutputs({
-                image: result.image,
-                'image-uri-digest': result.imageUriDigest ?? '',
-                digest: result.digest ?? '',
-                tags: result.tags.join(','),
-                registry: result.repository.registry,
-                skipped: result.skipped,
-                'scan-findings': result.scan?.counts ?? {}
-            });
-            await main_finish(state, inputs, startedAt, log);
+            }, state);
+            return { state, result };
         }
         catch (error) {
-            await main_finish(state, inputs, startedAt, log, describeError(error), signal.aborted).catch(e => log.warning(`Could not write the report: ${describeError(e)}`));
-            throw error;
+            return { state, error };
         }
-    });
-}
-/** The report output and the job summary, written before the step's result is decided. */
-async function main_finish(state, inputs, startedAt, log, error, cancelled = false) {
-    const subject = state.repository?.name ?? inputs?.repository ?? getInput('repository');
-    const report = buildReport({
-        state,
-        subject,
-        startedAt,
-        region: inputs?.region,
-        threshold: inputs?.scanThreshold,
-        error,
-        cancelled,
-        run: runContext()
-    });
-    setOutputs({ report });
-    await writeSummary(buildSummary({ state, repository: subject, durationMs: report.durationMs, error }), log);
-}
+        finally {
+            ecr.destroy();
+        }
+    },
+    finish(outcome) {
+        const state = outcome.result?.state ?? newState();
+        const result = outcome.result?.result;
+        const error = outcome.result?.error !== undefined ? describeError(outcome.result.error) : failureMessage(outcome);
+        const subject = state.repository?.name ?? outcome.inputs?.repository ?? '';
+        const report = buildReport({
+            state,
+            subject,
+            startedAt: outcome.startedAt,
+            region: outcome.inputs?.region,
+            threshold: outcome.inputs?.scanThreshold,
+            error,
+            cancelled: outcome.cancelled,
+            run: outcome.run
+        });
+        return {
+            outputs: result
+                ? {
+                    image: result.image,
+                    'image-uri-digest': result.imageUriDigest ?? '',
+                    digest: result.digest ?? '',
+                    tags: result.tags.join(','),
+                    registry: result.repository.registry,
+                    skipped: result.skipped,
+                    'scan-findings': result.scan?.counts ?? {}
+                }
+                : {},
+            report,
+            summary: buildSummary({ state, repository: subject, durationMs: report.durationMs, error }),
+            failed: error
+        };
+    }
+};
+/** Reads inputs, builds and pushes, writes outputs, the job summary and the report (also on failure). */
+const main = () => runDefinedAction(buildPushAction);
 
 
 /***/ }),

@@ -16466,6 +16466,7 @@ __webpack_unused_export__ = waitUntilTargetInService;
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const { HttpRequest, parseUrl } = __nccwpck_require__(3422);
+const { NoOpLogger } = __nccwpck_require__(2658);
 const { InvokeStore } = __nccwpck_require__(9320);
 const { normalizeProvider } = __nccwpck_require__(402);
 const { RETRY_MODES } = __nccwpck_require__(3609);
@@ -16602,18 +16603,22 @@ const getHostHeaderPlugin = (options) => ({
 const loggerMiddleware = () => (next, context) => async (args) => {
     try {
         const response = await next(args);
-        const { clientName, commandName, logger, dynamoDbDocumentClientOptions = {} } = context;
-        const { overrideInputFilterSensitiveLog, overrideOutputFilterSensitiveLog } = dynamoDbDocumentClientOptions;
-        const inputFilterSensitiveLog = overrideInputFilterSensitiveLog ?? context.inputFilterSensitiveLog;
-        const outputFilterSensitiveLog = overrideOutputFilterSensitiveLog ?? context.outputFilterSensitiveLog;
-        const { $metadata, ...outputWithoutMetadata } = response.output;
-        logger?.info?.({
-            clientName,
-            commandName,
-            input: inputFilterSensitiveLog(args.input),
-            output: outputFilterSensitiveLog(outputWithoutMetadata),
-            metadata: $metadata,
-        });
+        const { logger } = context;
+        const isNoOpLogger = logger instanceof NoOpLogger;
+        if (logger && !isNoOpLogger) {
+            const { clientName, commandName, dynamoDbDocumentClientOptions = {} } = context;
+            const { overrideInputFilterSensitiveLog, overrideOutputFilterSensitiveLog } = dynamoDbDocumentClientOptions;
+            const inputFilterSensitiveLog = overrideInputFilterSensitiveLog ?? context.inputFilterSensitiveLog;
+            const outputFilterSensitiveLog = overrideOutputFilterSensitiveLog ?? context.outputFilterSensitiveLog;
+            const { $metadata, ...outputWithoutMetadata } = response.output;
+            logger.info?.({
+                clientName,
+                commandName,
+                input: inputFilterSensitiveLog(args.input),
+                output: outputFilterSensitiveLog(outputWithoutMetadata),
+                metadata: $metadata,
+            });
+        }
         return response;
     }
     catch (error) {
@@ -20744,7 +20749,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -21228,6 +21233,7 @@ const OAuth2ErrorCode = {
     CONFLICT: "CONFLICT",
     INSUFFICIENT_PERMISSIONS: "INSUFFICIENT_PERMISSIONS",
     INVALID_REQUEST: "INVALID_REQUEST",
+    OAUTH_INVALID_CLIENT: "invalid_client",
     OAUTH_INVALID_GRANT: "invalid_grant",
     OAUTH_INVALID_REQUEST: "invalid_request",
     OAUTH_INVALID_SCOPE: "invalid_scope",
@@ -21354,7 +21360,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -22048,7 +22054,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -22709,7 +22715,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -22732,6 +22738,19 @@ class ExpiredTokenException extends STSServiceException {
             ...opts,
         });
         Object.setPrototypeOf(this, ExpiredTokenException.prototype);
+    }
+}
+class InvalidContextAssertionException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#InvalidContextAssertionException";
+    name = "InvalidContextAssertionException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidContextAssertionException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidContextAssertionException.prototype);
     }
 }
 class MalformedPolicyDocumentException extends STSServiceException {
@@ -22831,12 +22850,17 @@ const _DS = "DurationSeconds";
 const _E = "Expiration";
 const _EI = "ExternalId";
 const _ETE = "ExpiredTokenException";
+const _FPA = "FederatedProviderArn";
+const _I = "Issuer";
+const _ICAE = "InvalidContextAssertionException";
 const _IDPCEE = "IDPCommunicationErrorException";
 const _IDPRCE = "IDPRejectedClaimException";
 const _IITE = "InvalidIdentityTokenException";
+const _IP = "IdentityProvider";
 const _K = "Key";
 const _MPDE = "MalformedPolicyDocumentException";
 const _MSTS = "MinimumSessionTokenSize";
+const _OI = "OriginIdentity";
 const _P = "Policy";
 const _PA = "PolicyArns";
 const _PAr = "ProviderArn";
@@ -22851,6 +22875,7 @@ const _Pr = "Provider";
 const _RA = "RoleArn";
 const _RDE = "RegionDisabledException";
 const _RSN = "RoleSessionName";
+const _S = "Subject";
 const _SAK = "SecretAccessKey";
 const _SFWIT = "SubjectFromWebIdentityToken";
 const _SI = "SourceIdentity";
@@ -22858,8 +22883,11 @@ const _SN = "SerialNumber";
 const _ST = "SessionToken";
 const _STS = "SessionTokenSize";
 const _STU = "SessionTokenUtilization";
+const _STu = "SubjectType";
 const _T = "Tags";
 const _TC = "TokenCode";
+const _TCr = "TransactionContext";
+const _TIPC = "TrustedIdentityPropagationContext";
 const _TTK = "TransitiveTagKeys";
 const _Ta = "Tag";
 const _V = "Value";
@@ -22872,8 +22900,13 @@ const _cTT = "clientTokenType";
 const _e = "error";
 const _hE = "httpError";
 const _m = "message";
+const _oIIT = "originIdentityIssuerType";
+const _oIST = "originIdentitySubjectType";
+const _oISTT = "originIdentitySubjectTypeType";
 const _pDLT = "policyDescriptorListType";
 const _s = "smithy.ts.sdk.synthetic.com.amazonaws.sts";
+const _tCIPMT = "transactionContextIdentityProviderMapType";
+const _tCVT = "transactionContextValueType";
 const _tLT = "tagListType";
 const n0 = "com.amazonaws.sts";
 const _s_registry = new TypeRegistry(_s);
@@ -22898,6 +22931,12 @@ var IDPRejectedClaimException$ = [-3, n0, _IDPRCE,
     [0]
 ];
 n0_registry.registerError(IDPRejectedClaimException$, IDPRejectedClaimException);
+var InvalidContextAssertionException$ = [-3, n0, _ICAE,
+    { [_aQE]: [`InvalidContextAssertion`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidContextAssertionException$, InvalidContextAssertionException);
 var InvalidIdentityTokenException$ = [-3, n0, _IITE,
     { [_aQE]: [`InvalidIdentityToken`, 400], [_e]: _c, [_hE]: 400 },
     [_m],
@@ -22928,6 +22967,10 @@ const errorTypeRegistries = [
 ];
 var accessKeySecretType = [0, n0, _aKST, 8, 0];
 var clientTokenType = [0, n0, _cTT, 8, 0];
+var originIdentityIssuerType = [0, n0, _oIIT, 8, 0];
+var originIdentitySubjectType = [0, n0, _oIST, 8, 0];
+var originIdentitySubjectTypeType = [0, n0, _oISTT, 8, 0];
+var transactionContextValueType = [0, n0, _tCVT, 8, 0];
 var AssumedRoleUser$ = [3, n0, _ARU,
     0,
     [_ARI, _A],
@@ -22950,13 +22993,18 @@ var AssumeRoleWithWebIdentityRequest$ = [3, n0, _ARWWIR,
 ];
 var AssumeRoleWithWebIdentityResponse$ = [3, n0, _ARWWIRs,
     0,
-    [_C, _SFWIT, _ARU, _PPS, _Pr, _Au, _SI, _STU, _STS],
-    [[() => Credentials$, 0], 0, () => AssumedRoleUser$, 1, 0, 0, 0, 1, 1]
+    [_C, _SFWIT, _ARU, _PPS, _Pr, _Au, _SI, _STU, _STS, _TIPC],
+    [[() => Credentials$, 0], 0, () => AssumedRoleUser$, 1, 0, 0, 0, 1, 1, [() => TrustedIdentityPropagationContext$, 0]]
 ];
 var Credentials$ = [3, n0, _C,
     0,
     [_AKI, _SAK, _ST, _E],
     [0, [() => accessKeySecretType, 0], 0, 4], 4
+];
+var OriginIdentity$ = [3, n0, _OI,
+    0,
+    [_S, _STu, _I, _FPA],
+    [[() => originIdentitySubjectType, 0], [() => originIdentitySubjectTypeType, 0], [() => originIdentityIssuerType, 0], 0]
 ];
 var PolicyDescriptorType$ = [3, n0, _PDT,
     0,
@@ -22973,6 +23021,16 @@ var Tag$ = [3, n0, _Ta,
     [_K, _V],
     [0, 0], 2
 ];
+var TransactionContext$ = [3, n0, _TCr,
+    0,
+    [_IP],
+    [[() => transactionContextIdentityProviderMapType, 0]]
+];
+var TrustedIdentityPropagationContext$ = [3, n0, _TIPC,
+    8,
+    [_OI, _TCr],
+    [[() => OriginIdentity$, 0], [() => TransactionContext$, 0]]
+];
 var policyDescriptorListType = [1, n0, _pDLT,
     0, () => PolicyDescriptorType$
 ];
@@ -22981,6 +23039,12 @@ var ProvidedContextsListType = [1, n0, _PCLT,
 ];
 var tagListType = [1, n0, _tLT,
     0, () => Tag$
+];
+var transactionContextIdentityProviderMapType = [2, n0, _tCIPMT,
+    0, [0,
+        0],
+    [() => transactionContextValueType,
+        0]
 ];
 var AssumeRole$ = [9, n0, _AR,
     0, () => AssumeRoleRequest$, () => AssumeRoleResponse$
@@ -23320,10 +23384,13 @@ exports.IDPCommunicationErrorException = IDPCommunicationErrorException;
 exports.IDPCommunicationErrorException$ = IDPCommunicationErrorException$;
 exports.IDPRejectedClaimException = IDPRejectedClaimException;
 exports.IDPRejectedClaimException$ = IDPRejectedClaimException$;
+exports.InvalidContextAssertionException = InvalidContextAssertionException;
+exports.InvalidContextAssertionException$ = InvalidContextAssertionException$;
 exports.InvalidIdentityTokenException = InvalidIdentityTokenException;
 exports.InvalidIdentityTokenException$ = InvalidIdentityTokenException$;
 exports.MalformedPolicyDocumentException = MalformedPolicyDocumentException;
 exports.MalformedPolicyDocumentException$ = MalformedPolicyDocumentException$;
+exports.OriginIdentity$ = OriginIdentity$;
 exports.PackedPolicyTooLargeException = PackedPolicyTooLargeException;
 exports.PackedPolicyTooLargeException$ = PackedPolicyTooLargeException$;
 exports.PolicyDescriptorType$ = PolicyDescriptorType$;
@@ -23335,6 +23402,8 @@ exports.STSClient = STSClient;
 exports.STSServiceException = STSServiceException;
 exports.STSServiceException$ = STSServiceException$;
 exports.Tag$ = Tag$;
+exports.TransactionContext$ = TransactionContext$;
+exports.TrustedIdentityPropagationContext$ = TrustedIdentityPropagationContext$;
 exports.decorateDefaultCredentialProvider = decorateDefaultCredentialProvider;
 exports.errorTypeRegistries = errorTypeRegistries;
 exports.getDefaultRoleAssumer = getDefaultRoleAssumer;
@@ -34763,7 +34832,7 @@ const race = (promise, signal) => {
     }
     let cleanup = () => { };
     const aborted = new Promise((_, reject) => {
-        const handler = () => reject(createAbortError());
+        const handler = () => reject(createAbortError(signal));
         if (signal.aborted) {
             handler();
         }
@@ -34777,7 +34846,13 @@ const race = (promise, signal) => {
     });
     return Promise.race([promise, aborted]).finally(cleanup);
 };
-const createAbortError = () => Object.assign(new Error("Request aborted"), { name: "AbortError" });
+const createAbortError = (signal) => {
+    const reason = signal.reason;
+    if (reason instanceof Error) {
+        return Object.assign(new Error("Request aborted"), { name: "AbortError", cause: reason });
+    }
+    return Object.assign(new Error(reason ? String(reason) : "Request aborted"), { name: "AbortError" });
+};
 const isAbortError = (error) => typeof error === "object" && error !== null && "name" in error && error.name === "AbortError";
 
 const DEFAULT_RETRY_DELAY_BASE = 100;
@@ -34890,10 +34965,13 @@ function bindRetryMiddleware(isStreamingPayload) {
                         throw lastError;
                     }
                     try {
+                        if (abortSignal?.aborted) {
+                            throw lastError;
+                        }
                         retryToken = await race(retryStrategy.refreshRetryTokenForRetry(retryToken, retryErrorInfo), abortSignal);
                     }
                     catch (refreshError) {
-                        if (abortSignal?.aborted && isAbortError(refreshError)) {
+                        if (refreshError !== lastError && abortSignal?.aborted && isAbortError(refreshError)) {
                             throw refreshError;
                         }
                         if (!lastError.$metadata) {
@@ -69170,12 +69248,16 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
+// UNUSED EXPORTS: deployEcs
+
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudwatch-logs/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(303);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var client_ecs_dist_cjs = __nccwpck_require__(212);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-elastic-load-balancing-v2/dist-cjs/index.js
 var client_elastic_load_balancing_v2_dist_cjs = __nccwpck_require__(586);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 ;// CONCATENATED MODULE: ./core/errors.ts
 /**
  * Errors a user can act on. `input` names the action input at fault; `hint` says how to fix it.
@@ -69224,6 +69306,7 @@ const VERSION = '1.0.0';
 ;// CONCATENATED MODULE: ./core/aws.ts
 
 
+
 const USER_AGENT = `dockyard/${VERSION}`;
 /** IAM action prefixes by SDK client name, to name the missing permission on AccessDenied. */
 const IAM_PREFIX = {
@@ -69243,34 +69326,126 @@ function resolveRegion(input, env = process.env) {
 }
 const REGION_HINT = "Set the 'region' input, or AWS_REGION in the environment (aws-actions/configure-aws-credentials sets it).";
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const CONNECTION_TIMEOUT_MS = 5_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 /**
- * The configuration every Dockyard AWS client gets: the region, adaptive retries (client-side rate
- * limiting plus backoff for throttling, 5xx and connection errors), the `dockyard/<version>` user agent.
- * Endpoints come from the environment (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>), which the SDK honours.
+ * The configuration every Dockyard AWS client gets: the region, retries (backoff for throttling, 5xx and
+ * connection errors), connection and request timeouts, the `dockyard/<version>` user agent. Endpoints come
+ * from the environment (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>), which the SDK honours.
  */
 function clientConfig(options) {
     return {
         region: options.region,
-        retryMode: options.retryMode ?? 'adaptive',
+        // A client without retries must not rate-limit either: adaptive mode would hold the caller's own retries.
+        retryMode: options.retryMode ?? (options.maxAttempts === 1 ? 'standard' : 'adaptive'),
         maxAttempts: options.maxAttempts ?? 8,
-        customUserAgent: USER_AGENT
+        customUserAgent: USER_AGENT,
+        requestHandler: new node_http_handler_dist_cjs.NodeHttpHandler({
+            connectionTimeout: options.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS,
+            requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+            throwOnRequestTimeout: true
+        }),
+        ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {})
     };
 }
-/** Creates an SDK v3 client with Dockyard's configuration and AccessDenied explanations. */
+/**
+ * Creates an SDK v3 client with Dockyard's configuration: every call takes the step's abort signal, and a
+ * failure says which call to which endpoint failed, and how (AccessDenied names the missing permission).
+ */
 function createClient(Ctor, options) {
     const client = new Ctor(clientConfig(options));
-    client.middlewareStack.add((next, context) => async (args) => {
+    const stack = client;
+    if (options.signal) {
+        const signal = options.signal;
+        const send = stack.send.bind(client);
+        stack.send = (command, callOptions) => send(command, { abortSignal: signal, ...callOptions });
+    }
+    stack.middlewareStack.add((next, context) => async (args) => {
+        const request = args.request;
+        if (request?.hostname)
+            context.dockyardEndpoint = endpointOf(request);
+        return next(args);
+    }, { step: 'build', name: 'dockyardRecordEndpoint' });
+    stack.middlewareStack.add((next, context) => async (args) => {
         try {
             return await next(args);
         }
         catch (error) {
-            if (isAccessDenied(error)) {
-                throw explainAccessDenied(error, permissionFor(String(context.clientName), String(context.commandName)));
-            }
-            throw error;
+            throw explainAwsError(error, {
+                client: String(context.clientName),
+                operation: String(context.commandName).replace(/Command$/, ''),
+                endpoint: context.dockyardEndpoint,
+                requestTimeoutMs: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+                signal: options.signal
+            });
         }
-    }, { step: 'initialize', name: 'dockyardExplainAccessDenied' });
+    }, { step: 'initialize', name: 'dockyardExplainErrors' });
     return client;
+}
+function endpointOf(request) {
+    return `${request.protocol ?? 'https:'}//${request.hostname}${request.port ? `:${request.port}` : ''}`;
+}
+const SERVICE_NAMES = {
+    ECRClient: 'ECR',
+    ECSClient: 'ECS',
+    EKSClient: 'EKS',
+    SESv2Client: 'SES',
+    STSClient: 'STS',
+    CloudWatchLogsClient: 'CloudWatch Logs',
+    ElasticLoadBalancingV2Client: 'Elastic Load Balancing',
+    IAMClient: 'IAM',
+    SSMClient: 'SSM',
+    SecretsManagerClient: 'Secrets Manager'
+};
+/**
+ * Rewrites what the SDK throws into an error that names the service, the call and the endpoint: an answer
+ * that is not the service's own (an HTML error page, a proxy's 502), a call that was not answered in time,
+ * a call cut short by the step's cancel or deadline, and AccessDenied. Anything else passes unchanged.
+ */
+function explainAwsError(error, call) {
+    const service = SERVICE_NAMES[call.client] ?? call.client.replace(/Client$/, '');
+    const where = `${call.operation}${call.endpoint ? ` (${call.endpoint})` : ''}`;
+    if (isAccessDenied(error))
+        return explainAccessDenied(error, permissionFor(call.client, `${call.operation}Command`));
+    const name = errorName(error);
+    if (name === 'AbortError' || call.signal?.aborted) {
+        const reason = call.signal?.reason?.message;
+        return new errors_DockyardError(`${service} ${where} was stopped${reason ? `: ${reason}` : ''}.`, {
+            cause: error
+        });
+    }
+    if (name === 'TimeoutError') {
+        const e = new errors_DockyardError(`${service} did not answer ${where}: ${error.message.replace(/^@smithy\/node-http-handler - /, '')}`, {
+            hint: 'Check that the endpoint is reachable from the runner (proxy, VPC endpoint, AWS_ENDPOINT_URL).',
+            cause: error
+        });
+        return Object.assign(e, { $metadata: error.$metadata });
+    }
+    const response = error
+        .$response;
+    const status = httpStatus(error) ?? response?.statusCode;
+    if (status !== undefined && isForeignAnswer(error)) {
+        const headers = response?.headers ?? {};
+        const requestId = error.$metadata?.requestId ??
+            headers['x-amzn-requestid'] ??
+            headers['x-amz-request-id'];
+        const e = new errors_DockyardError(`${service} answered HTTP ${status} to ${where}${requestId ? `, request id ${requestId}` : ''}, with a body that is not an AWS answer.`, {
+            hint: status >= 500
+                ? 'The service or a proxy in between failed; try again later.'
+                : 'Something between the runner and AWS (a proxy, AWS_ENDPOINT_URL) answered instead of the service.',
+            cause: error
+        });
+        return Object.assign(e, { $metadata: { httpStatusCode: status, requestId } });
+    }
+    return error;
+}
+/** The SDK could not read the answer as the service's own: an HTML page, a proxy error, an empty body. */
+function isForeignAnswer(error) {
+    const message = error?.message ?? '';
+    const name = errorName(error);
+    return (/Deserialization error|Unexpected token|is not valid JSON|Unexpected end of JSON|char 0/i.test(message) ||
+        name === 'SyntaxError' ||
+        ((name === 'Unknown' || name === 'UnknownError' || name === 'Error') && message === 'UnknownError'));
 }
 /** `ECSClient` + `UpdateServiceCommand` → `ecs:UpdateService`. */
 function permissionFor(clientName, commandName) {
@@ -69300,6 +69475,8 @@ const THROTTLING = new Set([
     'LimitExceededException'
 ]);
 function isThrottling(error) {
+    if (error instanceof errors_DockyardError && error.cause !== undefined)
+        return isThrottling(error.cause);
     if (THROTTLING.has(errorName(error)) || httpStatus(error) === 429)
         return true;
     return /rate exceeded/i.test(error?.message ?? '');
@@ -69313,8 +69490,10 @@ const NETWORK_CODES = new Set([
     'ENOTFOUND',
     'ECONNABORTED'
 ]);
-/** Throttling, 5xx and connection-level failures: worth trying again. */
-function aws_isTransient(error) {
+/** Throttling, 5xx and connection-level failures (also when explained by `explainAwsError`): worth trying again. */
+function isTransient(error) {
+    if (error instanceof errors_DockyardError && error.cause !== undefined)
+        return isTransient(error.cause);
     if (isThrottling(error))
         return true;
     const status = httpStatus(error);
@@ -72616,7 +72795,7 @@ function virtualClock(start = 0, onSleep) {
  */
 async function poll(options) {
     const clock = options.clock ?? systemClock;
-    const retryable = options.isRetryable ?? aws_isTransient;
+    const retryable = options.isRetryable ?? isTransient;
     const backoff = options.backoff ?? 1;
     const maxInterval = options.maxIntervalMs ?? Math.max(options.intervalMs, 60_000);
     const start = clock.now();
@@ -72657,7 +72836,10 @@ async function poll(options) {
         await clock.sleep(Math.min(wait, remaining), options.signal);
     }
 }
-/** Retries one operation on transient errors with exponential backoff, through an injectable clock. */
+/**
+ * Retries one operation on transient errors (throttling, 5xx, connection errors) with exponential backoff,
+ * through an injectable clock: the one retry helper, for calls made through a client without SDK retries.
+ */
 async function retry(fn, options = {}) {
     const attempts = options.attempts ?? 4;
     const clock = options.clock ?? systemClock;
@@ -72667,32 +72849,46 @@ async function retry(fn, options = {}) {
             return await fn(attempt);
         }
         catch (error) {
-            if (attempt >= attempts || !retryable(error))
+            if (attempt >= attempts || !retryable(error) || options.signal?.aborted)
                 throw error;
-            await clock.sleep((options.baseDelayMs ?? 1000) * 2 ** (attempt - 1));
+            await clock.sleep((options.baseDelayMs ?? 1000) * 2 ** (attempt - 1), options.signal);
+            if (options.signal?.aborted)
+                throw error;
+            const found = await options.beforeRetry?.(error, attempt);
+            if (found !== undefined)
+                return found;
         }
     }
 }
 /**
- * An AbortSignal that fires on SIGINT or SIGTERM (the runner's cancel). `dispose` removes the listeners.
+ * Sends a call that creates something (SendEmail, RegisterTaskDefinition, UpdateService), through a client
+ * without SDK retries, so it is never repeated blindly. A throttled call was refused and is tried again. After
+ * a 5xx or a lost connection the call may have gone through: with `check`, look first and return what it finds;
+ * without a way to look, try at most once more and say that a duplicate is possible.
  */
-function cancellationOnSignals() {
-    const controller = new AbortController();
-    let reason;
-    const onSignal = (name) => {
-        reason = name;
-        controller.abort(new Error(`Received ${name}`));
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    return {
-        signal: controller.signal,
-        reason: () => reason,
-        dispose: () => {
-            process.off('SIGINT', onSignal);
-            process.off('SIGTERM', onSignal);
+async function sendOnce(options) {
+    let blindRetries = 0;
+    return retry(() => options.send(), {
+        attempts: options.attempts ?? 6,
+        baseDelayMs: options.baseDelayMs,
+        clock: options.clock,
+        signal: options.signal,
+        isRetryable: error => isThrottling(error) || (isTransient(error) && (!!options.check || blindRetries === 0)),
+        beforeRetry: async (error) => {
+            const what = `${options.operation}: ${errorName(error)} (${error.message})`;
+            if (isThrottling(error)) {
+                options.log.info(`${what}; trying again.`);
+                return undefined;
+            }
+            if (options.check) {
+                options.log.warning(`${what}; checking whether the call went through before trying again.`);
+                return options.check();
+            }
+            blindRetries += 1;
+            options.log.warning(`${what}; trying once more. If the first call reached AWS before the failure, this can make a duplicate.`);
+            return undefined;
         }
-    };
+    });
 }
 
 ;// CONCATENATED MODULE: ./core/report.ts
@@ -72784,41 +72980,6 @@ function overallStatus(reports) {
     return 'success';
 }
 
-;// CONCATENATED MODULE: ./core/run.ts
-
-
-
-
-/**
- * Runs an action's body: wires cancellation, turns any error into one clear failure annotation and a
- * non-zero exit. Every action's `main.ts` goes through here.
- */
-async function runAction(body) {
-    const cancel = cancellationOnSignals();
-    try {
-        await body({ log: actionsLogger, signal: cancel.signal, startedAt: new Date() });
-    }
-    catch (error) {
-        setFailed(describeError(error));
-        if (error instanceof Error &&
-            error.stack &&
-            !(error.name === 'DockyardError' || error.name === 'InputError')) {
-            core_debug(error.stack);
-        }
-    }
-    finally {
-        cancel.dispose();
-    }
-}
-/** Sets outputs, skipping undefined; objects are written as JSON. */
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs)) {
-        if (value === undefined)
-            continue;
-        setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-    }
-}
-
 ;// CONCATENATED MODULE: ./core/summary.ts
 
 /** Escapes text for a Markdown table cell or line: no markup, no broken tables. */
@@ -72885,6 +73046,137 @@ async function writeSummary(markdown, log) {
         return;
     }
     await summary.addRaw(markdown).write();
+}
+
+;// CONCATENATED MODULE: ./core/run.ts
+
+
+
+
+
+
+
+
+const runnerHost = {
+    source: actionsInputSource,
+    log: actionsLogger,
+    clock: systemClock,
+    env: process.env,
+    setOutput: (name, value) => setOutput(name, value),
+    setFailed: message => setFailed(message),
+    writeSummary: markdown => writeSummary(markdown, actionsLogger),
+    onSignals: handler => {
+        process.on('SIGINT', handler);
+        process.on('SIGTERM', handler);
+        return () => {
+            process.off('SIGINT', handler);
+            process.off('SIGTERM', handler);
+        };
+    }
+};
+/**
+ * Runs one action: inputs read and checked, the action's function called under one abort signal (cancel and
+ * deadline), then outputs, report and summary written whatever happened, and the step failed when it should be.
+ * Returns the outcome (for tests); on a runner, an aborted step also exits soon after, so an open socket or a
+ * child process cannot keep it alive.
+ */
+async function runDefinedAction(def, host = runnerHost) {
+    const startedAt = new Date(host.clock.now());
+    const outcome = {
+        startedAt,
+        run: runContext(host.env),
+        cancelled: false,
+        timedOut: false
+    };
+    const controller = new AbortController();
+    const removeSignals = host.onSignals(name => {
+        outcome.cancelled = true;
+        host.log.warning(`Received ${name}: stopping.`, { title: `${def.name} cancelled` });
+        controller.abort(new Error(`Received ${name}`));
+    });
+    let timer;
+    try {
+        try {
+            outcome.inputs = def.inputs(host.source);
+        }
+        catch (error) {
+            outcome.error = error;
+        }
+        if (outcome.inputs !== undefined && !controller.signal.aborted) {
+            const timeoutMs = def.timeoutMs?.(outcome.inputs);
+            const deadline = timeoutMs === undefined ? Infinity : startedAt.getTime() + timeoutMs;
+            if (timeoutMs !== undefined) {
+                timer = setTimeout(() => {
+                    outcome.timedOut = true;
+                    controller.abort(new Error(`The step's timeout (${formatDuration(timeoutMs)}) passed`));
+                }, timeoutMs);
+                timer.unref();
+            }
+            try {
+                outcome.result = await def.run(outcome.inputs, {
+                    log: host.log,
+                    signal: controller.signal,
+                    startedAt,
+                    run: outcome.run,
+                    deadline,
+                    clock: host.clock
+                });
+            }
+            catch (error) {
+                outcome.error = error;
+            }
+        }
+    }
+    finally {
+        clearTimeout(timer);
+        removeSignals();
+    }
+    await complete(def, outcome, host);
+    if (controller.signal.aborted && host === runnerHost) {
+        // Give the runner what was written, then end even if a socket or child process lingers.
+        setTimeout(() => process.exit(), 1000).unref();
+    }
+    return outcome;
+}
+async function complete(def, outcome, host) {
+    let finish;
+    try {
+        finish = def.finish(outcome);
+    }
+    catch (error) {
+        // A bug in building the report must not hide the step's own failure.
+        host.setFailed(`${outcome.error ? `${describeError(outcome.error)}\n` : ''}Could not write the outputs: ${describeError(error)}`);
+        return;
+    }
+    for (const [name, value] of Object.entries({ ...finish.outputs, report: finish.report })) {
+        if (value === undefined)
+            continue;
+        host.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    }
+    try {
+        await host.writeSummary(finish.summary);
+    }
+    catch (error) {
+        host.log.warning(`Could not write the job summary: ${describeError(error)}`);
+    }
+    if (finish.failed !== undefined) {
+        host.setFailed(finish.failed);
+        const error = outcome.error;
+        if (error instanceof Error &&
+            error.stack &&
+            !(error.name === 'DockyardError' || error.name === 'InputError'))
+            host.log.debug(error.stack);
+    }
+}
+/** The failure line for an outcome that ended in an error, a cancel or the deadline. */
+function failureMessage(outcome) {
+    if (outcome.error !== undefined)
+        return describeError(outcome.error);
+    if (outcome.cancelled)
+        return 'The run was cancelled.';
+    if (outcome.timedOut)
+        return "The step's timeout passed.";
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./core/index.ts
@@ -73719,16 +74011,17 @@ async function latestRevision(ecs, family) {
     }
 }
 async function registerOrReuse(clients, request, log, options = {}) {
-    const clock = options.clock ?? systemClock;
-    const attempts = options.attempts ?? 6;
     const family = request.family ?? '';
     const latest = await latestRevision(clients.ecs, family);
     if (latest && sameTaskDefinition(latest.request, request)) {
         log.info(`The task definition is identical to ${family}:${latest.taskDefinition.revision}, the latest ACTIVE revision: reusing it.`);
         return reuse(latest.taskDefinition);
     }
-    for (let attempt = 1;; attempt++) {
-        try {
+    return sendOnce({
+        operation: 'RegisterTaskDefinition',
+        ...options,
+        log,
+        send: async () => {
             const out = await clients.ecsNoRetry.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(request));
             const td = out.taskDefinition;
             if (!td?.taskDefinitionArn || td.revision === undefined)
@@ -73740,35 +74033,18 @@ async function registerOrReuse(clients, request, log, options = {}) {
                 registered: true,
                 taskDefinition: td
             };
+        },
+        // The call may have succeeded on the server: the latest revision would then be ours.
+        check: async () => {
+            const again = await latestRevision(clients.ecs, family);
+            if (!again ||
+                !sameTaskDefinition(again.request, request) ||
+                again.taskDefinition.revision === latest?.taskDefinition.revision)
+                return undefined;
+            log.info(`${family}:${again.taskDefinition.revision} was registered by the failed call: using it.`);
+            return { ...reuse(again.taskDefinition), registered: true };
         }
-        catch (error) {
-            if (!aws_isTransient(error) || attempt >= attempts)
-                throw error;
-            const delay = (options.baseDelayMs ?? 1000) * 2 ** (attempt - 1);
-            log.warning(`RegisterTaskDefinition: ${errorName(error)} (${error.message}); checking whether it was registered, then trying again.`);
-            await clock.sleep(delay);
-            // The call may have succeeded on the server: the latest revision would then be ours.
-            const again = await latestRevisionWithRetry(clients.ecs, family, clock);
-            if (again &&
-                sameTaskDefinition(again.request, request) &&
-                again.taskDefinition.revision !== latest?.taskDefinition.revision) {
-                log.info(`${family}:${again.taskDefinition.revision} was registered by the failed call: using it.`);
-                return { ...reuse(again.taskDefinition), registered: true };
-            }
-        }
-    }
-}
-async function latestRevisionWithRetry(ecs, family, clock) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await latestRevision(ecs, family);
-        }
-        catch (error) {
-            if (!aws_isTransient(error) || attempt >= 5)
-                throw error;
-            await clock.sleep(1000 * 2 ** (attempt - 1));
-        }
-    }
+    });
 }
 function reuse(td) {
     return {
@@ -73815,11 +74091,14 @@ async function describeService(ecs, target, signal) {
  * described first: a PRIMARY deployment of our revision created since we started is ours.
  */
 async function startDeployment(clients, target, options, log) {
-    const clock = options.clock ?? systemClock;
-    const startedAt = clock.now();
-    const attempts = options.attempts ?? 6;
-    for (let attempt = 1;; attempt++) {
-        try {
+    const startedAt = (options.clock ?? systemClock).now();
+    return sendOnce({
+        operation: 'UpdateService',
+        log,
+        clock: options.clock,
+        attempts: options.attempts,
+        baseDelayMs: options.baseDelayMs,
+        send: async () => {
             const out = await clients.ecsNoRetry.send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({
                 cluster: target.cluster,
                 service: target.service,
@@ -73832,21 +74111,9 @@ async function startDeployment(clients, target, options, log) {
             if (!service || !deployment?.id)
                 throw new Error('UpdateService returned no PRIMARY deployment.');
             return { deployment, service };
-        }
-        catch (error) {
-            if (!aws_isTransient(error) || attempt >= attempts)
-                throw error;
-            log.warning(`UpdateService: ${errorName(error)} (${error.message}); checking the service, then trying again.`);
-            await clock.sleep((options.baseDelayMs ?? 1000) * 2 ** (attempt - 1));
-            let service;
-            try {
-                service = await describeService(clients.ecs, target);
-            }
-            catch (describeError) {
-                if (!aws_isTransient(describeError))
-                    throw describeError;
-                continue;
-            }
+        },
+        check: async () => {
+            const service = await describeService(clients.ecs, target);
             const primary = service.deployments?.find(d => d.status === 'PRIMARY');
             const created = primary?.createdAt ? new Date(primary.createdAt).getTime() : 0;
             if (primary?.id &&
@@ -73855,8 +74122,9 @@ async function startDeployment(clients, target, options, log) {
                 log.info(`The update went through: following ${primary.id}.`);
                 return { deployment: primary, service };
             }
+            return undefined;
         }
-    }
+    });
 }
 /**
  * Decides from one DescribeServices answer whether the wait is over. Pure, so every case is unit-tested.
@@ -74065,7 +74333,10 @@ async function rollBack(clients, target, options, log) {
     return { deploymentId: deployment.id ?? '', outcome, ok };
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/runtask.ts
+
 
 
 
@@ -74104,7 +74375,8 @@ async function runOneOffTask(clients, options, log) {
         });
     }
     const container = definition.name;
-    const request = runTaskRequest(options, container);
+    // RunTask takes an idempotency token: the SDK's retries of this one call cannot start a second task.
+    const request = { ...runTaskRequest(options, container), clientToken: (0,external_node_crypto_.randomUUID)() };
     log.info(`Running '${options.command.join(' ')}' in ${container} of ${options.taskDefinition.family}:${options.taskDefinition.revision}.`);
     const out = await clients.ecs.send(new client_ecs_dist_cjs/* RunTaskCommand */._eD(request));
     const started = out.tasks?.[0];
@@ -74205,6 +74477,10 @@ async function runOneOffTask(clients, options, log) {
 
 
 
+/** A wait may take what is left of the step's `timeout`, less this reserve for diagnosing and rolling back. */
+function waitReserveMs(timeoutMs) {
+    return Math.min(60_000, timeoutMs / 5);
+}
 async function deploy(inputs, clients, options) {
     const result = {
         status: 'FAILED',
@@ -74229,6 +74505,9 @@ async function deploy(inputs, clients, options) {
 async function run(inputs, clients, options, result) {
     const { log } = options;
     const clock = options.clock ?? systemClock;
+    const deadline = options.deadline ?? Infinity;
+    const reserve = waitReserveMs(inputs.timeoutMs);
+    const waitTimeout = (keep = reserve) => Math.max(1000, Math.min(inputs.timeoutMs, deadline - clock.now() - keep));
     for (const w of inputs.warnings)
         log.warning(w);
     // 1. The target exists.
@@ -74317,7 +74596,7 @@ async function run(inputs, clients, options, result) {
             container: inputs.container,
             service,
             region: inputs.region,
-            timeoutMs: inputs.timeoutMs,
+            timeoutMs: waitTimeout(),
             intervalMs: inputs.pollIntervalMs,
             signal: options.signal,
             clock
@@ -74364,7 +74643,7 @@ async function run(inputs, clients, options, result) {
         return;
     }
     const watch = {
-        timeoutMs: inputs.timeoutMs,
+        timeoutMs: waitTimeout(),
         intervalMs: inputs.pollIntervalMs,
         signal: options.signal,
         clock,
@@ -74415,6 +74694,7 @@ async function run(inputs, clients, options, result) {
         }
         const rollback = await log.group('Rolling back', () => rollBack(clients, target, {
             ...watch,
+            timeoutMs: waitTimeout(0),
             previousTaskDefinitionArn: previous,
             failedTaskDefinitionArn: registration.taskDefinitionArn,
             knownEvents: rollout.service?.events
@@ -74846,7 +75126,7 @@ function buildReport(result, init, now) {
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/main.ts
 /**
- * deploy-ecs entry: read inputs → deploy() → outputs, job summary, report. No AWS logic here.
+ * deploy-ecs, declared to the core lifecycle: read inputs → deploy() → outputs, job summary, report.
  */
 
 
@@ -74855,35 +75135,14 @@ function buildReport(result, init, now) {
 
 
 
-async function main() {
-    await runAction(async ({ log, signal, startedAt }) => {
-        let inputs;
-        try {
-            inputs = getInputs(actionsInputSource);
-        }
-        catch (error) {
-            const failed = {
-                status: 'FAILED',
-                success: false,
-                reason: describeError(error),
-                cluster: actionsInputSource('cluster'),
-                service: actionsInputSource('service') || undefined,
-                diagnostics: [],
-                warnings: []
-            };
-            setOutputs({
-                status: 'FAILED',
-                report: buildReport(failed, {
-                    region: resolveRegion(actionsInputSource('region')) ?? '',
-                    startedAt,
-                    run: runContext()
-                })
-            });
-            throw error;
-        }
+const deployEcs = {
+    name: 'deploy-ecs',
+    inputs: source => getInputs(source),
+    timeoutMs: inputs => inputs.timeoutMs,
+    async run(inputs, { log, signal, deadline, clock }) {
         // Standard retries: backoff on throttling and 5xx, without adaptive mode's client-side rate limiting, which
         // after one throttled call would hold every later call of the client for seconds and delay detection.
-        const options = { region: inputs.region, retryMode: 'standard' };
+        const options = { region: inputs.region, retryMode: 'standard', signal };
         const ecs = createClient(client_ecs_dist_cjs/* ECSClient */.Zgc, options);
         const clients = {
             ecs,
@@ -74895,46 +75154,59 @@ async function main() {
         const otherRegions = new Map();
         const logsFor = (region) => otherRegions.get(region) ??
             otherRegions.set(region, createClient(dist_cjs/* CloudWatchLogsClient */.TFr, { ...options, region })).get(region);
-        let result;
         try {
             await ensureCredentials(ecs);
-            result = await deploy(inputs, { ...clients, logsFor }, { log, signal });
-        }
-        catch (error) {
-            result = {
-                status: 'FAILED',
-                success: false,
-                reason: describeError(error),
-                cluster: inputs.cluster,
-                service: inputs.service,
-                diagnostics: [],
-                warnings: [],
-                error
-            };
+            return await deploy(inputs, { ...clients, logsFor }, { log, signal, deadline, clock });
         }
         finally {
             [...Object.values(clients), ...otherRegions.values()].forEach(c => c.destroy());
         }
-        const durationMs = Date.now() - startedAt.getTime();
-        setOutputs({
-            'task-definition-arn': result.taskDefinitionArn,
-            'task-definition-revision': result.revision,
-            registered: result.registered,
-            'previous-task-definition-arn': result.previousTaskDefinitionArn,
-            'deployment-id': result.deploymentId,
-            status: result.status,
-            'run-task-arn': result.runTask?.taskArn,
-            'run-task-exit-code': result.runTask?.exitCode,
-            report: buildReport(result, { region: inputs.region, startedAt, run: runContext() })
-        });
-        await writeSummary(buildSummary(result, { region: inputs.region, durationMs }), log);
-        if (!result.success) {
-            if (result.error instanceof errors_DockyardError)
-                throw result.error;
-            throw new errors_DockyardError(`${result.status}: ${result.reason}`, { cause: result.error });
-        }
-    });
+    },
+    finish(outcome) {
+        const result = resultOf(outcome);
+        const region = outcome.inputs?.region ?? '';
+        const report = buildReport(result, { region, startedAt: outcome.startedAt, run: outcome.run });
+        return {
+            outputs: {
+                'task-definition-arn': result.taskDefinitionArn,
+                'task-definition-revision': result.revision,
+                registered: result.registered,
+                'previous-task-definition-arn': result.previousTaskDefinitionArn,
+                'deployment-id': result.deploymentId,
+                status: result.status,
+                'run-task-arn': result.runTask?.taskArn,
+                'run-task-exit-code': result.runTask?.exitCode
+            },
+            report,
+            summary: buildSummary(result, { region, durationMs: report.durationMs }),
+            failed: result.success
+                ? undefined
+                : result.error !== undefined
+                    ? describeError(result.error)
+                    : `${result.status}: ${result.reason}`
+        };
+    }
+};
+/** The deploy's result; a failure before or around deploy() (bad input, no credentials) becomes one too. */
+function resultOf(outcome) {
+    const result = outcome.result ?? {
+        status: 'FAILED',
+        success: false,
+        reason: failureMessage(outcome) ?? '',
+        cluster: outcome.inputs?.cluster ?? '',
+        service: outcome.inputs?.service,
+        diagnostics: [],
+        warnings: [],
+        error: outcome.error
+    };
+    // The step's deadline aborts like a cancel; say which it was.
+    if (outcome.timedOut && result.status === 'CANCELLED')
+        return { ...result, status: 'TIMED_OUT' };
+    if (outcome.cancelled && !outcome.result)
+        return { ...result, status: 'CANCELLED' };
+    return result;
 }
+const main = () => runDefinedAction(deployEcs);
 
 
 /***/ }),

@@ -5338,6 +5338,7 @@ __webpack_unused_export__ = paginateListTenants;
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const { HttpRequest, parseUrl } = __nccwpck_require__(3422);
+const { NoOpLogger } = __nccwpck_require__(2658);
 const { InvokeStore } = __nccwpck_require__(9320);
 const { normalizeProvider } = __nccwpck_require__(402);
 const { RETRY_MODES } = __nccwpck_require__(3609);
@@ -5474,18 +5475,22 @@ const getHostHeaderPlugin = (options) => ({
 const loggerMiddleware = () => (next, context) => async (args) => {
     try {
         const response = await next(args);
-        const { clientName, commandName, logger, dynamoDbDocumentClientOptions = {} } = context;
-        const { overrideInputFilterSensitiveLog, overrideOutputFilterSensitiveLog } = dynamoDbDocumentClientOptions;
-        const inputFilterSensitiveLog = overrideInputFilterSensitiveLog ?? context.inputFilterSensitiveLog;
-        const outputFilterSensitiveLog = overrideOutputFilterSensitiveLog ?? context.outputFilterSensitiveLog;
-        const { $metadata, ...outputWithoutMetadata } = response.output;
-        logger?.info?.({
-            clientName,
-            commandName,
-            input: inputFilterSensitiveLog(args.input),
-            output: outputFilterSensitiveLog(outputWithoutMetadata),
-            metadata: $metadata,
-        });
+        const { logger } = context;
+        const isNoOpLogger = logger instanceof NoOpLogger;
+        if (logger && !isNoOpLogger) {
+            const { clientName, commandName, dynamoDbDocumentClientOptions = {} } = context;
+            const { overrideInputFilterSensitiveLog, overrideOutputFilterSensitiveLog } = dynamoDbDocumentClientOptions;
+            const inputFilterSensitiveLog = overrideInputFilterSensitiveLog ?? context.inputFilterSensitiveLog;
+            const outputFilterSensitiveLog = overrideOutputFilterSensitiveLog ?? context.outputFilterSensitiveLog;
+            const { $metadata, ...outputWithoutMetadata } = response.output;
+            logger.info?.({
+                clientName,
+                commandName,
+                input: inputFilterSensitiveLog(args.input),
+                output: outputFilterSensitiveLog(outputWithoutMetadata),
+                metadata: $metadata,
+            });
+        }
         return response;
     }
     catch (error) {
@@ -9616,7 +9621,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -10100,6 +10105,7 @@ const OAuth2ErrorCode = {
     CONFLICT: "CONFLICT",
     INSUFFICIENT_PERMISSIONS: "INSUFFICIENT_PERMISSIONS",
     INVALID_REQUEST: "INVALID_REQUEST",
+    OAUTH_INVALID_CLIENT: "invalid_client",
     OAUTH_INVALID_GRANT: "invalid_grant",
     OAUTH_INVALID_REQUEST: "invalid_request",
     OAUTH_INVALID_SCOPE: "invalid_scope",
@@ -10226,7 +10232,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -10920,7 +10926,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -11581,7 +11587,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -11604,6 +11610,19 @@ class ExpiredTokenException extends STSServiceException {
             ...opts,
         });
         Object.setPrototypeOf(this, ExpiredTokenException.prototype);
+    }
+}
+class InvalidContextAssertionException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#InvalidContextAssertionException";
+    name = "InvalidContextAssertionException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidContextAssertionException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidContextAssertionException.prototype);
     }
 }
 class MalformedPolicyDocumentException extends STSServiceException {
@@ -11703,12 +11722,17 @@ const _DS = "DurationSeconds";
 const _E = "Expiration";
 const _EI = "ExternalId";
 const _ETE = "ExpiredTokenException";
+const _FPA = "FederatedProviderArn";
+const _I = "Issuer";
+const _ICAE = "InvalidContextAssertionException";
 const _IDPCEE = "IDPCommunicationErrorException";
 const _IDPRCE = "IDPRejectedClaimException";
 const _IITE = "InvalidIdentityTokenException";
+const _IP = "IdentityProvider";
 const _K = "Key";
 const _MPDE = "MalformedPolicyDocumentException";
 const _MSTS = "MinimumSessionTokenSize";
+const _OI = "OriginIdentity";
 const _P = "Policy";
 const _PA = "PolicyArns";
 const _PAr = "ProviderArn";
@@ -11723,6 +11747,7 @@ const _Pr = "Provider";
 const _RA = "RoleArn";
 const _RDE = "RegionDisabledException";
 const _RSN = "RoleSessionName";
+const _S = "Subject";
 const _SAK = "SecretAccessKey";
 const _SFWIT = "SubjectFromWebIdentityToken";
 const _SI = "SourceIdentity";
@@ -11730,8 +11755,11 @@ const _SN = "SerialNumber";
 const _ST = "SessionToken";
 const _STS = "SessionTokenSize";
 const _STU = "SessionTokenUtilization";
+const _STu = "SubjectType";
 const _T = "Tags";
 const _TC = "TokenCode";
+const _TCr = "TransactionContext";
+const _TIPC = "TrustedIdentityPropagationContext";
 const _TTK = "TransitiveTagKeys";
 const _Ta = "Tag";
 const _V = "Value";
@@ -11744,8 +11772,13 @@ const _cTT = "clientTokenType";
 const _e = "error";
 const _hE = "httpError";
 const _m = "message";
+const _oIIT = "originIdentityIssuerType";
+const _oIST = "originIdentitySubjectType";
+const _oISTT = "originIdentitySubjectTypeType";
 const _pDLT = "policyDescriptorListType";
 const _s = "smithy.ts.sdk.synthetic.com.amazonaws.sts";
+const _tCIPMT = "transactionContextIdentityProviderMapType";
+const _tCVT = "transactionContextValueType";
 const _tLT = "tagListType";
 const n0 = "com.amazonaws.sts";
 const _s_registry = new TypeRegistry(_s);
@@ -11770,6 +11803,12 @@ var IDPRejectedClaimException$ = [-3, n0, _IDPRCE,
     [0]
 ];
 n0_registry.registerError(IDPRejectedClaimException$, IDPRejectedClaimException);
+var InvalidContextAssertionException$ = [-3, n0, _ICAE,
+    { [_aQE]: [`InvalidContextAssertion`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidContextAssertionException$, InvalidContextAssertionException);
 var InvalidIdentityTokenException$ = [-3, n0, _IITE,
     { [_aQE]: [`InvalidIdentityToken`, 400], [_e]: _c, [_hE]: 400 },
     [_m],
@@ -11800,6 +11839,10 @@ const errorTypeRegistries = [
 ];
 var accessKeySecretType = [0, n0, _aKST, 8, 0];
 var clientTokenType = [0, n0, _cTT, 8, 0];
+var originIdentityIssuerType = [0, n0, _oIIT, 8, 0];
+var originIdentitySubjectType = [0, n0, _oIST, 8, 0];
+var originIdentitySubjectTypeType = [0, n0, _oISTT, 8, 0];
+var transactionContextValueType = [0, n0, _tCVT, 8, 0];
 var AssumedRoleUser$ = [3, n0, _ARU,
     0,
     [_ARI, _A],
@@ -11822,13 +11865,18 @@ var AssumeRoleWithWebIdentityRequest$ = [3, n0, _ARWWIR,
 ];
 var AssumeRoleWithWebIdentityResponse$ = [3, n0, _ARWWIRs,
     0,
-    [_C, _SFWIT, _ARU, _PPS, _Pr, _Au, _SI, _STU, _STS],
-    [[() => Credentials$, 0], 0, () => AssumedRoleUser$, 1, 0, 0, 0, 1, 1]
+    [_C, _SFWIT, _ARU, _PPS, _Pr, _Au, _SI, _STU, _STS, _TIPC],
+    [[() => Credentials$, 0], 0, () => AssumedRoleUser$, 1, 0, 0, 0, 1, 1, [() => TrustedIdentityPropagationContext$, 0]]
 ];
 var Credentials$ = [3, n0, _C,
     0,
     [_AKI, _SAK, _ST, _E],
     [0, [() => accessKeySecretType, 0], 0, 4], 4
+];
+var OriginIdentity$ = [3, n0, _OI,
+    0,
+    [_S, _STu, _I, _FPA],
+    [[() => originIdentitySubjectType, 0], [() => originIdentitySubjectTypeType, 0], [() => originIdentityIssuerType, 0], 0]
 ];
 var PolicyDescriptorType$ = [3, n0, _PDT,
     0,
@@ -11845,6 +11893,16 @@ var Tag$ = [3, n0, _Ta,
     [_K, _V],
     [0, 0], 2
 ];
+var TransactionContext$ = [3, n0, _TCr,
+    0,
+    [_IP],
+    [[() => transactionContextIdentityProviderMapType, 0]]
+];
+var TrustedIdentityPropagationContext$ = [3, n0, _TIPC,
+    8,
+    [_OI, _TCr],
+    [[() => OriginIdentity$, 0], [() => TransactionContext$, 0]]
+];
 var policyDescriptorListType = [1, n0, _pDLT,
     0, () => PolicyDescriptorType$
 ];
@@ -11853,6 +11911,12 @@ var ProvidedContextsListType = [1, n0, _PCLT,
 ];
 var tagListType = [1, n0, _tLT,
     0, () => Tag$
+];
+var transactionContextIdentityProviderMapType = [2, n0, _tCIPMT,
+    0, [0,
+        0],
+    [() => transactionContextValueType,
+        0]
 ];
 var AssumeRole$ = [9, n0, _AR,
     0, () => AssumeRoleRequest$, () => AssumeRoleResponse$
@@ -12192,10 +12256,13 @@ exports.IDPCommunicationErrorException = IDPCommunicationErrorException;
 exports.IDPCommunicationErrorException$ = IDPCommunicationErrorException$;
 exports.IDPRejectedClaimException = IDPRejectedClaimException;
 exports.IDPRejectedClaimException$ = IDPRejectedClaimException$;
+exports.InvalidContextAssertionException = InvalidContextAssertionException;
+exports.InvalidContextAssertionException$ = InvalidContextAssertionException$;
 exports.InvalidIdentityTokenException = InvalidIdentityTokenException;
 exports.InvalidIdentityTokenException$ = InvalidIdentityTokenException$;
 exports.MalformedPolicyDocumentException = MalformedPolicyDocumentException;
 exports.MalformedPolicyDocumentException$ = MalformedPolicyDocumentException$;
+exports.OriginIdentity$ = OriginIdentity$;
 exports.PackedPolicyTooLargeException = PackedPolicyTooLargeException;
 exports.PackedPolicyTooLargeException$ = PackedPolicyTooLargeException$;
 exports.PolicyDescriptorType$ = PolicyDescriptorType$;
@@ -12207,6 +12274,8 @@ exports.STSClient = STSClient;
 exports.STSServiceException = STSServiceException;
 exports.STSServiceException$ = STSServiceException$;
 exports.Tag$ = Tag$;
+exports.TransactionContext$ = TransactionContext$;
+exports.TrustedIdentityPropagationContext$ = TrustedIdentityPropagationContext$;
 exports.decorateDefaultCredentialProvider = decorateDefaultCredentialProvider;
 exports.errorTypeRegistries = errorTypeRegistries;
 exports.getDefaultRoleAssumer = getDefaultRoleAssumer;
@@ -23635,7 +23704,7 @@ const race = (promise, signal) => {
     }
     let cleanup = () => { };
     const aborted = new Promise((_, reject) => {
-        const handler = () => reject(createAbortError());
+        const handler = () => reject(createAbortError(signal));
         if (signal.aborted) {
             handler();
         }
@@ -23649,7 +23718,13 @@ const race = (promise, signal) => {
     });
     return Promise.race([promise, aborted]).finally(cleanup);
 };
-const createAbortError = () => Object.assign(new Error("Request aborted"), { name: "AbortError" });
+const createAbortError = (signal) => {
+    const reason = signal.reason;
+    if (reason instanceof Error) {
+        return Object.assign(new Error("Request aborted"), { name: "AbortError", cause: reason });
+    }
+    return Object.assign(new Error(reason ? String(reason) : "Request aborted"), { name: "AbortError" });
+};
 const isAbortError = (error) => typeof error === "object" && error !== null && "name" in error && error.name === "AbortError";
 
 const DEFAULT_RETRY_DELAY_BASE = 100;
@@ -23762,10 +23837,13 @@ function bindRetryMiddleware(isStreamingPayload) {
                         throw lastError;
                     }
                     try {
+                        if (abortSignal?.aborted) {
+                            throw lastError;
+                        }
                         retryToken = await race(retryStrategy.refreshRetryTokenForRetry(retryToken, retryErrorInfo), abortSignal);
                     }
                     catch (refreshError) {
-                        if (abortSignal?.aborted && isAbortError(refreshError)) {
+                        if (refreshError !== lastError && abortSignal?.aborted && isAbortError(refreshError)) {
                             throw refreshError;
                         }
                         if (!lastError.$metadata) {
@@ -57550,8 +57628,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
+// UNUSED EXPORTS: notifySes
+
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sesv2/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(4352);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 ;// CONCATENATED MODULE: ./core/errors.ts
 /**
  * Errors a user can act on. `input` names the action input at fault; `hint` says how to fix it.
@@ -57600,6 +57682,7 @@ const VERSION = '1.0.0';
 ;// CONCATENATED MODULE: ./core/aws.ts
 
 
+
 const USER_AGENT = `dockyard/${VERSION}`;
 /** IAM action prefixes by SDK client name, to name the missing permission on AccessDenied. */
 const IAM_PREFIX = {
@@ -57619,34 +57702,126 @@ function resolveRegion(input, env = process.env) {
 }
 const REGION_HINT = "Set the 'region' input, or AWS_REGION in the environment (aws-actions/configure-aws-credentials sets it).";
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const CONNECTION_TIMEOUT_MS = 5_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 /**
- * The configuration every Dockyard AWS client gets: the region, adaptive retries (client-side rate
- * limiting plus backoff for throttling, 5xx and connection errors), the `dockyard/<version>` user agent.
- * Endpoints come from the environment (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>), which the SDK honours.
+ * The configuration every Dockyard AWS client gets: the region, retries (backoff for throttling, 5xx and
+ * connection errors), connection and request timeouts, the `dockyard/<version>` user agent. Endpoints come
+ * from the environment (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>), which the SDK honours.
  */
 function clientConfig(options) {
     return {
         region: options.region,
-        retryMode: options.retryMode ?? 'adaptive',
+        // A client without retries must not rate-limit either: adaptive mode would hold the caller's own retries.
+        retryMode: options.retryMode ?? (options.maxAttempts === 1 ? 'standard' : 'adaptive'),
         maxAttempts: options.maxAttempts ?? 8,
-        customUserAgent: USER_AGENT
+        customUserAgent: USER_AGENT,
+        requestHandler: new node_http_handler_dist_cjs.NodeHttpHandler({
+            connectionTimeout: options.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS,
+            requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+            throwOnRequestTimeout: true
+        }),
+        ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {})
     };
 }
-/** Creates an SDK v3 client with Dockyard's configuration and AccessDenied explanations. */
+/**
+ * Creates an SDK v3 client with Dockyard's configuration: every call takes the step's abort signal, and a
+ * failure says which call to which endpoint failed, and how (AccessDenied names the missing permission).
+ */
 function createClient(Ctor, options) {
     const client = new Ctor(clientConfig(options));
-    client.middlewareStack.add((next, context) => async (args) => {
+    const stack = client;
+    if (options.signal) {
+        const signal = options.signal;
+        const send = stack.send.bind(client);
+        stack.send = (command, callOptions) => send(command, { abortSignal: signal, ...callOptions });
+    }
+    stack.middlewareStack.add((next, context) => async (args) => {
+        const request = args.request;
+        if (request?.hostname)
+            context.dockyardEndpoint = endpointOf(request);
+        return next(args);
+    }, { step: 'build', name: 'dockyardRecordEndpoint' });
+    stack.middlewareStack.add((next, context) => async (args) => {
         try {
             return await next(args);
         }
         catch (error) {
-            if (isAccessDenied(error)) {
-                throw explainAccessDenied(error, permissionFor(String(context.clientName), String(context.commandName)));
-            }
-            throw error;
+            throw explainAwsError(error, {
+                client: String(context.clientName),
+                operation: String(context.commandName).replace(/Command$/, ''),
+                endpoint: context.dockyardEndpoint,
+                requestTimeoutMs: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+                signal: options.signal
+            });
         }
-    }, { step: 'initialize', name: 'dockyardExplainAccessDenied' });
+    }, { step: 'initialize', name: 'dockyardExplainErrors' });
     return client;
+}
+function endpointOf(request) {
+    return `${request.protocol ?? 'https:'}//${request.hostname}${request.port ? `:${request.port}` : ''}`;
+}
+const SERVICE_NAMES = {
+    ECRClient: 'ECR',
+    ECSClient: 'ECS',
+    EKSClient: 'EKS',
+    SESv2Client: 'SES',
+    STSClient: 'STS',
+    CloudWatchLogsClient: 'CloudWatch Logs',
+    ElasticLoadBalancingV2Client: 'Elastic Load Balancing',
+    IAMClient: 'IAM',
+    SSMClient: 'SSM',
+    SecretsManagerClient: 'Secrets Manager'
+};
+/**
+ * Rewrites what the SDK throws into an error that names the service, the call and the endpoint: an answer
+ * that is not the service's own (an HTML error page, a proxy's 502), a call that was not answered in time,
+ * a call cut short by the step's cancel or deadline, and AccessDenied. Anything else passes unchanged.
+ */
+function explainAwsError(error, call) {
+    const service = SERVICE_NAMES[call.client] ?? call.client.replace(/Client$/, '');
+    const where = `${call.operation}${call.endpoint ? ` (${call.endpoint})` : ''}`;
+    if (isAccessDenied(error))
+        return explainAccessDenied(error, permissionFor(call.client, `${call.operation}Command`));
+    const name = errorName(error);
+    if (name === 'AbortError' || call.signal?.aborted) {
+        const reason = call.signal?.reason?.message;
+        return new DockyardError(`${service} ${where} was stopped${reason ? `: ${reason}` : ''}.`, {
+            cause: error
+        });
+    }
+    if (name === 'TimeoutError') {
+        const e = new DockyardError(`${service} did not answer ${where}: ${error.message.replace(/^@smithy\/node-http-handler - /, '')}`, {
+            hint: 'Check that the endpoint is reachable from the runner (proxy, VPC endpoint, AWS_ENDPOINT_URL).',
+            cause: error
+        });
+        return Object.assign(e, { $metadata: error.$metadata });
+    }
+    const response = error
+        .$response;
+    const status = httpStatus(error) ?? response?.statusCode;
+    if (status !== undefined && isForeignAnswer(error)) {
+        const headers = response?.headers ?? {};
+        const requestId = error.$metadata?.requestId ??
+            headers['x-amzn-requestid'] ??
+            headers['x-amz-request-id'];
+        const e = new DockyardError(`${service} answered HTTP ${status} to ${where}${requestId ? `, request id ${requestId}` : ''}, with a body that is not an AWS answer.`, {
+            hint: status >= 500
+                ? 'The service or a proxy in between failed; try again later.'
+                : 'Something between the runner and AWS (a proxy, AWS_ENDPOINT_URL) answered instead of the service.',
+            cause: error
+        });
+        return Object.assign(e, { $metadata: { httpStatusCode: status, requestId } });
+    }
+    return error;
+}
+/** The SDK could not read the answer as the service's own: an HTML page, a proxy error, an empty body. */
+function isForeignAnswer(error) {
+    const message = error?.message ?? '';
+    const name = errorName(error);
+    return (/Deserialization error|Unexpected token|is not valid JSON|Unexpected end of JSON|char 0/i.test(message) ||
+        name === 'SyntaxError' ||
+        ((name === 'Unknown' || name === 'UnknownError' || name === 'Error') && message === 'UnknownError'));
 }
 /** `ECSClient` + `UpdateServiceCommand` → `ecs:UpdateService`. */
 function permissionFor(clientName, commandName) {
@@ -57676,6 +57851,8 @@ const THROTTLING = new Set([
     'LimitExceededException'
 ]);
 function isThrottling(error) {
+    if (error instanceof DockyardError && error.cause !== undefined)
+        return isThrottling(error.cause);
     if (THROTTLING.has(errorName(error)) || httpStatus(error) === 429)
         return true;
     return /rate exceeded/i.test(error?.message ?? '');
@@ -57689,8 +57866,10 @@ const NETWORK_CODES = new Set([
     'ENOTFOUND',
     'ECONNABORTED'
 ]);
-/** Throttling, 5xx and connection-level failures: worth trying again. */
+/** Throttling, 5xx and connection-level failures (also when explained by `explainAwsError`): worth trying again. */
 function aws_isTransient(error) {
+    if (error instanceof DockyardError && error.cause !== undefined)
+        return aws_isTransient(error.cause);
     if (isThrottling(error))
         return true;
     const status = httpStatus(error);
@@ -61033,42 +61212,59 @@ async function poll(options) {
         await clock.sleep(Math.min(wait, remaining), options.signal);
     }
 }
-/** Retries one operation on transient errors with exponential backoff, through an injectable clock. */
+/**
+ * Retries one operation on transient errors (throttling, 5xx, connection errors) with exponential backoff,
+ * through an injectable clock: the one retry helper, for calls made through a client without SDK retries.
+ */
 async function retry(fn, options = {}) {
     const attempts = options.attempts ?? 4;
     const clock = options.clock ?? systemClock;
-    const retryable = options.isRetryable ?? isTransient;
+    const retryable = options.isRetryable ?? aws_isTransient;
     for (let attempt = 1;; attempt++) {
         try {
             return await fn(attempt);
         }
         catch (error) {
-            if (attempt >= attempts || !retryable(error))
+            if (attempt >= attempts || !retryable(error) || options.signal?.aborted)
                 throw error;
-            await clock.sleep((options.baseDelayMs ?? 1000) * 2 ** (attempt - 1));
+            await clock.sleep((options.baseDelayMs ?? 1000) * 2 ** (attempt - 1), options.signal);
+            if (options.signal?.aborted)
+                throw error;
+            const found = await options.beforeRetry?.(error, attempt);
+            if (found !== undefined)
+                return found;
         }
     }
 }
 /**
- * An AbortSignal that fires on SIGINT or SIGTERM (the runner's cancel). `dispose` removes the listeners.
+ * Sends a call that creates something (SendEmail, RegisterTaskDefinition, UpdateService), through a client
+ * without SDK retries, so it is never repeated blindly. A throttled call was refused and is tried again. After
+ * a 5xx or a lost connection the call may have gone through: with `check`, look first and return what it finds;
+ * without a way to look, try at most once more and say that a duplicate is possible.
  */
-function cancellationOnSignals() {
-    const controller = new AbortController();
-    let reason;
-    const onSignal = (name) => {
-        reason = name;
-        controller.abort(new Error(`Received ${name}`));
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    return {
-        signal: controller.signal,
-        reason: () => reason,
-        dispose: () => {
-            process.off('SIGINT', onSignal);
-            process.off('SIGTERM', onSignal);
+async function sendOnce(options) {
+    let blindRetries = 0;
+    return retry(() => options.send(), {
+        attempts: options.attempts ?? 6,
+        baseDelayMs: options.baseDelayMs,
+        clock: options.clock,
+        signal: options.signal,
+        isRetryable: error => isThrottling(error) || (aws_isTransient(error) && (!!options.check || blindRetries === 0)),
+        beforeRetry: async (error) => {
+            const what = `${options.operation}: ${errorName(error)} (${error.message})`;
+            if (isThrottling(error)) {
+                options.log.info(`${what}; trying again.`);
+                return undefined;
+            }
+            if (options.check) {
+                options.log.warning(`${what}; checking whether the call went through before trying again.`);
+                return options.check();
+            }
+            blindRetries += 1;
+            options.log.warning(`${what}; trying once more. If the first call reached AWS before the failure, this can make a duplicate.`);
+            return undefined;
         }
-    };
+    });
 }
 
 ;// CONCATENATED MODULE: ./core/report.ts
@@ -61160,41 +61356,6 @@ function overallStatus(reports) {
     return 'success';
 }
 
-;// CONCATENATED MODULE: ./core/run.ts
-
-
-
-
-/**
- * Runs an action's body: wires cancellation, turns any error into one clear failure annotation and a
- * non-zero exit. Every action's `main.ts` goes through here.
- */
-async function runAction(body) {
-    const cancel = cancellationOnSignals();
-    try {
-        await body({ log: actionsLogger, signal: cancel.signal, startedAt: new Date() });
-    }
-    catch (error) {
-        setFailed(describeError(error));
-        if (error instanceof Error &&
-            error.stack &&
-            !(error.name === 'DockyardError' || error.name === 'InputError')) {
-            core_debug(error.stack);
-        }
-    }
-    finally {
-        cancel.dispose();
-    }
-}
-/** Sets outputs, skipping undefined; objects are written as JSON. */
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs)) {
-        if (value === undefined)
-            continue;
-        setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-    }
-}
-
 ;// CONCATENATED MODULE: ./core/summary.ts
 
 /** Escapes text for a Markdown table cell or line: no markup, no broken tables. */
@@ -61261,6 +61422,137 @@ async function writeSummary(markdown, log) {
         return;
     }
     await summary.addRaw(markdown).write();
+}
+
+;// CONCATENATED MODULE: ./core/run.ts
+
+
+
+
+
+
+
+
+const runnerHost = {
+    source: actionsInputSource,
+    log: actionsLogger,
+    clock: systemClock,
+    env: process.env,
+    setOutput: (name, value) => setOutput(name, value),
+    setFailed: message => setFailed(message),
+    writeSummary: markdown => writeSummary(markdown, actionsLogger),
+    onSignals: handler => {
+        process.on('SIGINT', handler);
+        process.on('SIGTERM', handler);
+        return () => {
+            process.off('SIGINT', handler);
+            process.off('SIGTERM', handler);
+        };
+    }
+};
+/**
+ * Runs one action: inputs read and checked, the action's function called under one abort signal (cancel and
+ * deadline), then outputs, report and summary written whatever happened, and the step failed when it should be.
+ * Returns the outcome (for tests); on a runner, an aborted step also exits soon after, so an open socket or a
+ * child process cannot keep it alive.
+ */
+async function runDefinedAction(def, host = runnerHost) {
+    const startedAt = new Date(host.clock.now());
+    const outcome = {
+        startedAt,
+        run: runContext(host.env),
+        cancelled: false,
+        timedOut: false
+    };
+    const controller = new AbortController();
+    const removeSignals = host.onSignals(name => {
+        outcome.cancelled = true;
+        host.log.warning(`Received ${name}: stopping.`, { title: `${def.name} cancelled` });
+        controller.abort(new Error(`Received ${name}`));
+    });
+    let timer;
+    try {
+        try {
+            outcome.inputs = def.inputs(host.source);
+        }
+        catch (error) {
+            outcome.error = error;
+        }
+        if (outcome.inputs !== undefined && !controller.signal.aborted) {
+            const timeoutMs = def.timeoutMs?.(outcome.inputs);
+            const deadline = timeoutMs === undefined ? Infinity : startedAt.getTime() + timeoutMs;
+            if (timeoutMs !== undefined) {
+                timer = setTimeout(() => {
+                    outcome.timedOut = true;
+                    controller.abort(new Error(`The step's timeout (${formatDuration(timeoutMs)}) passed`));
+                }, timeoutMs);
+                timer.unref();
+            }
+            try {
+                outcome.result = await def.run(outcome.inputs, {
+                    log: host.log,
+                    signal: controller.signal,
+                    startedAt,
+                    run: outcome.run,
+                    deadline,
+                    clock: host.clock
+                });
+            }
+            catch (error) {
+                outcome.error = error;
+            }
+        }
+    }
+    finally {
+        clearTimeout(timer);
+        removeSignals();
+    }
+    await complete(def, outcome, host);
+    if (controller.signal.aborted && host === runnerHost) {
+        // Give the runner what was written, then end even if a socket or child process lingers.
+        setTimeout(() => process.exit(), 1000).unref();
+    }
+    return outcome;
+}
+async function complete(def, outcome, host) {
+    let finish;
+    try {
+        finish = def.finish(outcome);
+    }
+    catch (error) {
+        // A bug in building the report must not hide the step's own failure.
+        host.setFailed(`${outcome.error ? `${describeError(outcome.error)}\n` : ''}Could not write the outputs: ${describeError(error)}`);
+        return;
+    }
+    for (const [name, value] of Object.entries({ ...finish.outputs, report: finish.report })) {
+        if (value === undefined)
+            continue;
+        host.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    }
+    try {
+        await host.writeSummary(finish.summary);
+    }
+    catch (error) {
+        host.log.warning(`Could not write the job summary: ${describeError(error)}`);
+    }
+    if (finish.failed !== undefined) {
+        host.setFailed(finish.failed);
+        const error = outcome.error;
+        if (error instanceof Error &&
+            error.stack &&
+            !(error.name === 'DockyardError' || error.name === 'InputError'))
+            host.log.debug(error.stack);
+    }
+}
+/** The failure line for an outcome that ended in an error, a cancel or the deadline. */
+function failureMessage(outcome) {
+    if (outcome.error !== undefined)
+        return describeError(outcome.error);
+    if (outcome.cancelled)
+        return 'The run was cancelled.';
+    if (outcome.timedOut)
+        return "The step's timeout passed.";
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./core/index.ts
@@ -61796,6 +62088,7 @@ function getInputs(source, options = {}) {
         r.fail('configuration-set', `'${configurationSet}' is not a configuration set name.`, 'Use up to 64 letters, digits, _ and -.');
     }
     const failOnError = r.boolean('fail-on-error', false);
+    const timeoutMs = r.duration('timeout', '2m', { min: 1000 });
     const region = resolveRegion(r.raw('region'), env);
     if (!region)
         r.fail('region', 'is not set.', REGION_HINT);
@@ -61815,6 +62108,7 @@ function getInputs(source, options = {}) {
         template,
         configurationSet,
         failOnError,
+        timeoutMs,
         region: region ?? ''
     };
 }
@@ -61822,8 +62116,9 @@ function getInputs(source, options = {}) {
 ;// CONCATENATED MODULE: ./actions/notify-ses/src/send.ts
 /**
  * Sends the rendered email with SES v2 SendEmail (Simple content: SES builds the MIME message) and turns
- * SES's refusals into explanations a person can act on. Throttling is retried by the client itself
- * (core's factory: adaptive retry mode, client-side rate limiting); what is left after that is explained.
+ * SES's refusals into explanations a person can act on. SendEmail goes through a client without SDK retries
+ * and core's `sendOnce`: a throttled send is tried again, but after a 5xx or a lost connection SES may already
+ * have accepted the message, so it is tried at most once more, with a warning that a duplicate is possible.
  *
  * There is deliberately no GetEmailIdentity check before sending: VerifiedForSendingStatus lags behind
  * a fresh verification (and moto always reports false), so the send is the only reliable test.
@@ -61868,13 +62163,20 @@ function buildSendEmailRequest(message) {
         }
     };
 }
-/** Checks credentials, then sends once (the client retries throttling). Never throws: a failure is a result. */
+/** Checks credentials, then sends (see `sendOnce`). `client` has no SDK retries. Never throws: a failure is a result. */
 async function deliver(client, message, context, log) {
     const recipients = message.to.length + message.cc.length + message.bcc.length;
     log.info(`From ${message.from} to ${recipients} recipient(s) in ${context.region}${message.configurationSet ? `, configuration set ${message.configurationSet}` : ''}.`);
     try {
         await ensureCredentials(client);
-        const output = await client.send(new dist_cjs/* SendEmailCommand */.mBU(buildSendEmailRequest(message)));
+        const request = buildSendEmailRequest(message);
+        const output = await sendOnce({
+            operation: 'SendEmail',
+            send: () => client.send(new dist_cjs/* SendEmailCommand */.mBU(request)),
+            log,
+            clock: context.clock,
+            signal: context.signal
+        });
         if (!output.MessageId)
             throw new Error('SES answered without a MessageId.');
         log.info(`SES accepted the message: ${output.MessageId}`);
@@ -61886,9 +62188,6 @@ async function deliver(client, message, context, log) {
 }
 function awsMessage(error) {
     return error?.message ?? String(error);
-}
-function attempts(error) {
-    return error?.$metadata?.attempts;
 }
 /** The identities an SES "not verified" message names: addresses and domains after the last colon, or any address in it. */
 function identitiesIn(message) {
@@ -61973,8 +62272,7 @@ function explainSendError(error, message, context) {
         });
     }
     if (isThrottling(error)) {
-        const tries = attempts(error);
-        return new DockyardError(`SES kept throttling the request${tries ? ` after ${tries} attempts` : ''}.${said}`, {
+        return new DockyardError(`SES kept throttling the request.${said}`, {
             hint: "The account's maximum send rate was reached (1 message a second in the sandbox), possibly by other senders in the same account and region. Re-run the job, or request a higher sending quota.",
             cause: error
         });
@@ -62044,18 +62342,27 @@ function notifyReport({ inputs, email, result }, run, startedAt, now = () => new
         run
     }, now);
 }
-/** The report when the inputs themselves are wrong: nothing was rendered or sent. */
-function inputErrorReport(error, run, startedAt, now = () => new Date()) {
+/** The report when nothing was sent because of bad inputs, an error before sending, a cancel or the timeout. */
+function errorReport(error, run, startedAt, how, now = () => new Date()) {
     return createReport({
         action: 'notify-ses',
-        status: 'failure',
-        outcome: 'INVALID_INPUT',
+        status: how.cancelled ? 'cancelled' : 'failure',
+        outcome: how.invalidInput ? 'INVALID_INPUT' : how.cancelled ? 'CANCELLED' : 'NOT_SENT',
         subject: '',
-        summary: 'The email was not sent: the inputs need fixing.',
+        summary: how.invalidInput
+            ? 'The email was not sent: the inputs need fixing.'
+            : `The email was not sent${how.cancelled ? ': the run was cancelled' : ''}.`,
         startedAt: startedAt.toISOString(),
-        error: describeError(error),
+        error: error === undefined ? undefined : describeError(error),
         run
     }, now);
+}
+/** The job summary when nothing was sent before SES was asked. */
+function errorSummary(report) {
+    const s = new SummaryBuilder().heading('Email not sent').paragraph(mdEscape(report.summary));
+    if (report.error)
+        s.code(report.error);
+    return s.toString();
 }
 
 ;// CONCATENATED MODULE: ./actions/notify-ses/src/main.ts
@@ -62065,18 +62372,12 @@ function inputErrorReport(error, run, startedAt, now = () => new Date()) {
 
 
 
-/** Reads inputs → renders the email → sends it → outputs, summary, report. */
-async function main() {
-    await runAction(async ({ log, startedAt }) => {
-        let inputs;
-        try {
-            inputs = getInputs(actionsInputSource);
-        }
-        catch (error) {
-            setOutputs({ sent: false, report: inputErrorReport(error, runContext(), startedAt) });
-            throw error;
-        }
-        const run = mergeRunContext(runContext(), inputs.reports);
+const notifySes = {
+    name: 'notify-ses',
+    inputs: source => getInputs(source),
+    timeoutMs: inputs => inputs.timeoutMs,
+    async run(inputs, { log, signal, run: context, clock }) {
+        const run = mergeRunContext(context, inputs.reports);
         const status = inputs.status ?? overallStatus(inputs.reports);
         const email = await log.group('Rendering the email', async () => {
             log.info(`Reports: ${describeReports(inputs.reports)}; status ${status}.`);
@@ -62093,24 +62394,49 @@ async function main() {
             log.debug(rendered.text);
             return rendered;
         });
-        const client = createClient(dist_cjs/* SESv2Client */.ZSl, { region: inputs.region });
-        const result = await log.group('Sending through SES', () => deliver(client, { ...inputs, ...email }, { region: inputs.region }, log));
-        const outcome = { inputs, email, result, status };
-        setOutputs({
-            sent: result.sent,
-            'message-id': result.sent ? result.messageId : undefined,
-            report: notifyReport(outcome, runContext(), startedAt)
-        });
-        await writeSummary(summaryMarkdown(outcome), log);
-        if (!result.sent) {
-            if (inputs.failOnError)
-                throw result.error;
-            log.warning(`${result.error.describe()} (fail-on-error is false, so this step stays green.)`, {
-                title: 'Email not sent'
-            });
+        const client = createClient(dist_cjs/* SESv2Client */.ZSl, { region: inputs.region, maxAttempts: 1, signal });
+        try {
+            const result = await log.group('Sending through SES', () => deliver(client, { ...inputs, ...email }, { region: inputs.region, clock, signal }, log));
+            if (!result.sent && !inputs.failOnError)
+                log.warning(`${result.error.describe()} (fail-on-error is false, so this step stays green.)`, {
+                    title: 'Email not sent'
+                });
+            return { inputs, email, result, status };
         }
-    });
-}
+        finally {
+            client.destroy();
+        }
+    },
+    finish(outcome) {
+        const done = outcome.result;
+        // fail-on-error covers SES refusing the message; a cancel or the step's timeout always fails the step.
+        const aborted = outcome.cancelled || outcome.timedOut;
+        if (!done || (aborted && !done.result.sent)) {
+            const error = outcome.error ??
+                (done && !done.result.sent ? done.result.error : undefined) ??
+                failureMessage(outcome);
+            const report = errorReport(error, outcome.run, outcome.startedAt, {
+                invalidInput: outcome.inputs === undefined,
+                cancelled: outcome.cancelled
+            });
+            return {
+                outputs: { sent: false },
+                report,
+                summary: errorSummary(report),
+                failed: describeError(error)
+            };
+        }
+        const { result, inputs } = done;
+        return {
+            outputs: { sent: result.sent, 'message-id': result.sent ? result.messageId : undefined },
+            report: notifyReport(done, outcome.run, outcome.startedAt),
+            summary: summaryMarkdown(done),
+            failed: !result.sent && inputs.failOnError ? describeError(result.error) : undefined
+        };
+    }
+};
+/** Reads inputs → renders the email → sends it → outputs, summary, report. */
+const main = () => runDefinedAction(notifySes);
 
 
 /***/ }),

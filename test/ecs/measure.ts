@@ -11,6 +11,7 @@
  */
 import type { ApiCall, RecordingProxy } from './proxy.js';
 import type { EcsScenarioLayer } from './scenario.js';
+import { waitReserveMs } from '../../actions/deploy-ecs/src/deploy.js';
 
 export interface Phase {
   /** `rollout`, `rollback`, or `run-task`. */
@@ -46,7 +47,10 @@ export interface MeasureInput {
   startedAt: number;
   exitAt: number;
   pollIntervalMs: number;
-  /** For the timeout scenario: the outcome is the action's deadline, this long after UpdateService. */
+  /**
+   * For the timeout scenario: the action's `timeout`. The outcome is the wait's deadline: this long after
+   * UpdateService, or the step's deadline less the reserve for diagnosis, whichever comes first.
+   */
   timeoutMs?: number;
   /** For the cancellation scenario: when SIGTERM was sent. */
   signalledAt?: number;
@@ -109,7 +113,10 @@ export function measure(input: MeasureInput): Measurement {
     const update = starts.find(s => s.operation === 'UpdateService');
     if (update) {
       outcome = 'DEADLINE';
-      outcomeAt = update.answeredAt + input.timeoutMs;
+      outcomeAt = Math.min(
+        update.answeredAt + input.timeoutMs,
+        input.startedAt + input.timeoutMs - waitReserveMs(input.timeoutMs)
+      );
     }
   } else if (main) {
     outcome = main.kind;
@@ -224,7 +231,8 @@ export function checkTargets(
       ok: p.maxPollCallsPerPoll <= 1,
       detail: `${p.pollCalls} calls in ${p.polls} polls (max ${p.maxPollCallsPerPoll} per poll)`
     });
-    const budget = Math.floor((p.endedAt - p.startedAt) / pollIntervalMs) + 1;
+    // Looks an interval apart, plus the last look the poller makes at its deadline.
+    const budget = Math.ceil((p.endedAt - p.startedAt) / pollIntervalMs) + 1;
     checks.push({
       name: `${p.kind}: no more polls than the interval allows`,
       ok: p.polls <= budget,

@@ -45,6 +45,7 @@ const inputs = (over: Partial<Inputs> = {}): Inputs => ({
   provenance: false,
   scanThreshold: 'NONE',
   scanTimeoutMs: 60_000,
+  timeoutMs: 3_600_000,
   ...over
 });
 

@@ -54,6 +54,8 @@ export interface Inputs {
   provenance: boolean;
   scanThreshold: Threshold;
   scanTimeoutMs: number;
+  /** The whole step's time limit. */
+  timeoutMs: number;
 }
 
 /** ECR repository names: lowercase path components separated by `/`, each `a-z0-9` joined by `.`, `_` or `-`. */
@@ -258,6 +260,7 @@ export function getInputs(source: InputSource, options: InputEnv = {}): Inputs {
   const keepImages = r.integer('keep-images', { min: 1, max: 10000 });
   const scanThreshold = r.choice('scan-severity-threshold', THRESHOLDS, 'NONE', { ignoreCase: true });
   const scanTimeoutMs = r.duration('scan-timeout', '10m', { min: 1000 });
+  const timeoutMs = r.duration('timeout', '60m', { min: 1000 });
 
   const inputs: Inputs = {
     repository,
@@ -281,7 +284,8 @@ export function getInputs(source: InputSource, options: InputEnv = {}): Inputs {
     cache: r.boolean('cache', true),
     provenance: r.boolean('provenance', false),
     scanThreshold,
-    scanTimeoutMs
+    scanTimeoutMs,
+    timeoutMs
   };
   if (!inputs.push && scanThreshold !== 'NONE') {
     r.fail(

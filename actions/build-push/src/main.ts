@@ -1,82 +1,89 @@
-import * as actionsCore from '@actions/core';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import {
-  actionsInputSource,
   createClient,
   describeError,
   ensureCredentials,
-  runAction,
-  runContext,
-  setOutputs,
-  writeSummary,
-  type Logger
+  failureMessage,
+  runDefinedAction,
+  type ActionDefinition
 } from '../../../core/index.js';
-import { buildPush, newState, type BuildState } from './build.js';
+import { buildPush, newState, type BuildResult, type BuildState } from './build.js';
 import { execDocker } from './docker.js';
 import { getInputs, type Inputs } from './inputs.js';
 import { createdTime } from './labels.js';
 import { buildReport } from './report.js';
 import { buildSummary } from './summary.js';
 
-/** Reads inputs, builds and pushes, writes outputs, the job summary and the report (also on failure). */
-export async function main(): Promise<void> {
-  await runAction(async ({ log, signal, startedAt }) => {
-    const run = runContext();
-    const state = newState();
-    let inputs: Inputs | undefined;
-    try {
-      inputs = getInputs(actionsInputSource);
-      const ecr = createClient(ECRClient, { region: inputs.region });
-      await ensureCredentials(ecr);
-      const deps = {
-        ecr,
-        docker: execDocker,
-        log,
-        run,
-        created: createdTime(process.env),
-        signal,
-        tempDir: process.env.RUNNER_TEMP
-      };
-      const result = await buildPush(inputs, deps, state);
-      setOutputs({
-        image: result.image,
-        'image-uri-digest': result.imageUriDigest ?? '',
-        digest: result.digest ?? '',
-        tags: result.tags.join(','),
-        registry: result.repository.registry,
-        skipped: result.skipped,
-        'scan-findings': result.scan?.counts ?? {}
-      });
-      await finish(state, inputs, startedAt, log);
-    } catch (error) {
-      await finish(state, inputs, startedAt, log, describeError(error), signal.aborted).catch(e =>
-        log.warning(`Could not write the report: ${describeError(e)}`)
-      );
-      throw error;
-    }
-  });
+/** How far the build got (`state`), and the result or the error that stopped it. */
+export interface BuildRun {
+  state: BuildState;
+  result?: BuildResult;
+  error?: unknown;
 }
 
-/** The report output and the job summary, written before the step's result is decided. */
-async function finish(
-  state: BuildState,
-  inputs: Inputs | undefined,
-  startedAt: Date,
-  log: Logger,
-  error?: string,
-  cancelled = false
-) {
-  const subject = state.repository?.name ?? inputs?.repository ?? actionsCore.getInput('repository');
-  const report = buildReport({
-    state,
-    subject,
-    startedAt,
-    region: inputs?.region,
-    threshold: inputs?.scanThreshold,
-    error,
-    cancelled,
-    run: runContext()
-  });
-  setOutputs({ report });
-  await writeSummary(buildSummary({ state, repository: subject, durationMs: report.durationMs, error }), log);
-}
+export const buildPushAction: ActionDefinition<Inputs, BuildRun> = {
+  name: 'build-push',
+  inputs: source => getInputs(source),
+  timeoutMs: inputs => inputs.timeoutMs,
+  async run(inputs, { log, signal, run }) {
+    const state = newState();
+    const ecr = createClient(ECRClient, { region: inputs.region, signal });
+    try {
+      await ensureCredentials(ecr);
+      const result = await buildPush(
+        inputs,
+        {
+          ecr,
+          docker: execDocker,
+          log,
+          run,
+          created: createdTime(process.env),
+          signal,
+          tempDir: process.env.RUNNER_TEMP
+        },
+        state
+      );
+      return { state, result };
+    } catch (error) {
+      return { state, error };
+    } finally {
+      ecr.destroy();
+    }
+  },
+  finish(outcome) {
+    const state = outcome.result?.state ?? newState();
+    const result = outcome.result?.result;
+    const error =
+      outcome.result?.error !== undefined ? describeError(outcome.result.error) : failureMessage(outcome);
+    const subject = state.repository?.name ?? outcome.inputs?.repository ?? '';
+    const report = buildReport({
+      state,
+      subject,
+      startedAt: outcome.startedAt,
+      region: outcome.inputs?.region,
+      threshold: outcome.inputs?.scanThreshold,
+      error,
+      cancelled: outcome.cancelled,
+      run: outcome.run
+    });
+    return {
+      outputs: result
+        ? {
+            image: result.image,
+            'image-uri-digest': result.imageUriDigest ?? '',
+            digest: result.digest ?? '',
+            tags: result.tags.join(','),
+            registry: result.repository.registry,
+            skipped: result.skipped,
+            'scan-findings': result.scan?.counts ?? {}
+          }
+        : {},
+      report,
+      summary: buildSummary({ state, repository: subject, durationMs: report.durationMs, error }),
+      failed: error
+    };
+  }
+};
+
+/** Reads inputs, builds and pushes, writes outputs, the job summary and the report (also on failure). */
+export const main = () => runDefinedAction(buildPushAction);

@@ -95,6 +95,13 @@ export interface DeployOptions {
   log: Logger;
   signal?: AbortSignal;
   clock?: Clock;
+  /** Epoch ms (on `clock`) by which the whole step must end; the waits leave time for diagnosis and rollback. */
+  deadline?: number;
+}
+
+/** A wait may take what is left of the step's `timeout`, less this reserve for diagnosing and rolling back. */
+export function waitReserveMs(timeoutMs: number): number {
+  return Math.min(60_000, timeoutMs / 5);
 }
 
 export async function deploy(
@@ -130,6 +137,10 @@ async function run(
 ): Promise<void> {
   const { log } = options;
   const clock = options.clock ?? systemClock;
+  const deadline = options.deadline ?? Infinity;
+  const reserve = waitReserveMs(inputs.timeoutMs);
+  const waitTimeout = (keep = reserve) =>
+    Math.max(1000, Math.min(inputs.timeoutMs, deadline - clock.now() - keep));
   for (const w of inputs.warnings) log.warning(w);
 
   // 1. The target exists.
@@ -240,7 +251,7 @@ async function run(
           container: inputs.container,
           service,
           region: inputs.region,
-          timeoutMs: inputs.timeoutMs,
+          timeoutMs: waitTimeout(),
           intervalMs: inputs.pollIntervalMs,
           signal: options.signal,
           clock
@@ -300,7 +311,7 @@ async function run(
     return;
   }
   const watch = {
-    timeoutMs: inputs.timeoutMs,
+    timeoutMs: waitTimeout(),
     intervalMs: inputs.pollIntervalMs,
     signal: options.signal,
     clock,
@@ -376,6 +387,7 @@ async function run(
         target,
         {
           ...watch,
+          timeoutMs: waitTimeout(0),
           previousTaskDefinitionArn: previous,
           failedTaskDefinitionArn: registration.taskDefinitionArn,
           knownEvents: rollout.service?.events

@@ -1,5 +1,5 @@
 /**
- * deploy-ecs entry: read inputs → deploy() → outputs, job summary, report. No AWS logic here.
+ * deploy-ecs, declared to the core lifecycle: read inputs → deploy() → outputs, job summary, report.
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -8,50 +8,27 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import {
-  DockyardError,
-  actionsInputSource,
   createClient,
   describeError,
   ensureCredentials,
-  resolveRegion,
-  runAction,
-  runContext,
-  setOutputs,
-  writeSummary
+  failureMessage,
+  runDefinedAction,
+  type ActionDefinition,
+  type Outcome
 } from '../../../core/index.js';
 import { perRegion } from './clients.js';
 import { deploy, type DeployResult } from './deploy.js';
 import { getInputs, type Inputs } from './inputs.js';
 import { buildReport, buildSummary } from './summary.js';
 
-export async function main(): Promise<void> {
-  await runAction(async ({ log, signal, startedAt }) => {
-    let inputs: Inputs;
-    try {
-      inputs = getInputs(actionsInputSource);
-    } catch (error) {
-      const failed: DeployResult = {
-        status: 'FAILED',
-        success: false,
-        reason: describeError(error),
-        cluster: actionsInputSource('cluster'),
-        service: actionsInputSource('service') || undefined,
-        diagnostics: [],
-        warnings: []
-      };
-      setOutputs({
-        status: 'FAILED',
-        report: buildReport(failed, {
-          region: resolveRegion(actionsInputSource('region')) ?? '',
-          startedAt,
-          run: runContext()
-        })
-      });
-      throw error;
-    }
+export const deployEcs: ActionDefinition<Inputs, DeployResult> = {
+  name: 'deploy-ecs',
+  inputs: source => getInputs(source),
+  timeoutMs: inputs => inputs.timeoutMs,
+  async run(inputs, { log, signal, deadline, clock }) {
     // Standard retries: backoff on throttling and 5xx, without adaptive mode's client-side rate limiting, which
     // after one throttled call would hold every later call of the client for seconds and delay detection.
-    const options = { region: inputs.region, retryMode: 'standard' as const };
+    const options = { region: inputs.region, retryMode: 'standard' as const, signal };
     const ecs = createClient(ECSClient, options);
     const clients = {
       ecs,
@@ -69,41 +46,60 @@ export async function main(): Promise<void> {
     const ssm = perRegion(SSMClient, options);
     const secrets = perRegion(SecretsManagerClient, options);
     const verifyClients = { ecrFor: ecr.get, ssmFor: ssm.get, secretsFor: secrets.get };
-    let result: DeployResult;
     try {
       await ensureCredentials(ecs);
-      result = await deploy(inputs, { ...clients, logsFor, ...verifyClients }, { log, signal });
-    } catch (error) {
-      result = {
-        status: 'FAILED',
-        success: false,
-        reason: describeError(error),
-        cluster: inputs.cluster,
-        service: inputs.service,
-        diagnostics: [],
-        warnings: [],
-        error
-      };
+      return await deploy(
+        inputs,
+        { ...clients, logsFor, ...verifyClients },
+        { log, signal, deadline, clock }
+      );
     } finally {
       [...Object.values(clients), ...otherRegions.values()].forEach(c => c.destroy());
       [ecr, ssm, secrets].forEach(c => c.destroy());
     }
-    const durationMs = Date.now() - startedAt.getTime();
-    setOutputs({
-      'task-definition-arn': result.taskDefinitionArn,
-      'task-definition-revision': result.revision,
-      registered: result.registered,
-      'previous-task-definition-arn': result.previousTaskDefinitionArn,
-      'deployment-id': result.deploymentId,
-      status: result.status,
-      'run-task-arn': result.runTask?.taskArn,
-      'run-task-exit-code': result.runTask?.exitCode,
-      report: buildReport(result, { region: inputs.region, startedAt, run: runContext() })
-    });
-    await writeSummary(buildSummary(result, { region: inputs.region, durationMs }), log);
-    if (!result.success) {
-      if (result.error instanceof DockyardError) throw result.error;
-      throw new DockyardError(`${result.status}: ${result.reason}`, { cause: result.error });
-    }
-  });
+  },
+  finish(outcome) {
+    const result = resultOf(outcome);
+    const region = outcome.inputs?.region ?? '';
+    const report = buildReport(result, { region, startedAt: outcome.startedAt, run: outcome.run });
+    return {
+      outputs: {
+        'task-definition-arn': result.taskDefinitionArn,
+        'task-definition-revision': result.revision,
+        registered: result.registered,
+        'previous-task-definition-arn': result.previousTaskDefinitionArn,
+        'deployment-id': result.deploymentId,
+        status: result.status,
+        'run-task-arn': result.runTask?.taskArn,
+        'run-task-exit-code': result.runTask?.exitCode
+      },
+      report,
+      summary: buildSummary(result, { region, durationMs: report.durationMs }),
+      failed: result.success
+        ? undefined
+        : result.error !== undefined
+          ? describeError(result.error)
+          : `${result.status}: ${result.reason}`
+    };
+  }
+};
+
+/** The deploy's result; a failure before or around deploy() (bad input, no credentials) becomes one too. */
+function resultOf(outcome: Outcome<Inputs, DeployResult>): DeployResult {
+  const result: DeployResult = outcome.result ?? {
+    status: 'FAILED',
+    success: false,
+    reason: failureMessage(outcome) ?? '',
+    cluster: outcome.inputs?.cluster ?? '',
+    service: outcome.inputs?.service,
+    diagnostics: [],
+    warnings: [],
+    error: outcome.error
+  };
+  // The step's deadline aborts like a cancel; say which it was.
+  if (outcome.timedOut && result.status === 'CANCELLED') return { ...result, status: 'TIMED_OUT' };
+  if (outcome.cancelled && !outcome.result) return { ...result, status: 'CANCELLED' };
+  return result;
 }
+
+export const main = () => runDefinedAction(deployEcs);

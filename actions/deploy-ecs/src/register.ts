@@ -11,7 +11,7 @@ import {
   type RegisterTaskDefinitionRequest,
   type TaskDefinition
 } from '@aws-sdk/client-ecs';
-import { errorName, isTransient, systemClock, type Clock, type Logger } from '../../../core/index.js';
+import { errorName, sendOnce, type Clock, type Logger } from '../../../core/index.js';
 import { describedAsRequest, sameTaskDefinition } from './compare.js';
 
 export interface Registration {
@@ -51,10 +51,8 @@ export async function registerOrReuse(
   clients: RegisterClients,
   request: RegisterTaskDefinitionRequest,
   log: Logger,
-  options: { clock?: Clock; attempts?: number; baseDelayMs?: number } = {}
+  options: { clock?: Clock; attempts?: number; baseDelayMs?: number; signal?: AbortSignal } = {}
 ): Promise<Registration> {
-  const clock = options.clock ?? systemClock;
-  const attempts = options.attempts ?? 6;
   const family = request.family ?? '';
   const latest = await latestRevision(clients.ecs, family);
   if (latest && sameTaskDefinition(latest.request, request)) {
@@ -63,8 +61,11 @@ export async function registerOrReuse(
     );
     return reuse(latest.taskDefinition);
   }
-  for (let attempt = 1; ; attempt++) {
-    try {
+  return sendOnce({
+    operation: 'RegisterTaskDefinition',
+    ...options,
+    log,
+    send: async () => {
       const out = await clients.ecsNoRetry.send(new RegisterTaskDefinitionCommand(request));
       const td = out.taskDefinition;
       if (!td?.taskDefinitionArn || td.revision === undefined)
@@ -76,36 +77,20 @@ export async function registerOrReuse(
         registered: true,
         taskDefinition: td
       };
-    } catch (error) {
-      if (!isTransient(error) || attempt >= attempts) throw error;
-      const delay = (options.baseDelayMs ?? 1000) * 2 ** (attempt - 1);
-      log.warning(
-        `RegisterTaskDefinition: ${errorName(error)} (${(error as Error).message}); checking whether it was registered, then trying again.`
-      );
-      await clock.sleep(delay);
-      // The call may have succeeded on the server: the latest revision would then be ours.
-      const again = await latestRevisionWithRetry(clients.ecs, family, clock);
+    },
+    // The call may have succeeded on the server: the latest revision would then be ours.
+    check: async () => {
+      const again = await latestRevision(clients.ecs, family);
       if (
-        again &&
-        sameTaskDefinition(again.request, request) &&
-        again.taskDefinition.revision !== latest?.taskDefinition.revision
-      ) {
-        log.info(`${family}:${again.taskDefinition.revision} was registered by the failed call: using it.`);
-        return { ...reuse(again.taskDefinition), registered: true };
-      }
+        !again ||
+        !sameTaskDefinition(again.request, request) ||
+        again.taskDefinition.revision === latest?.taskDefinition.revision
+      )
+        return undefined;
+      log.info(`${family}:${again.taskDefinition.revision} was registered by the failed call: using it.`);
+      return { ...reuse(again.taskDefinition), registered: true };
     }
-  }
-}
-
-async function latestRevisionWithRetry(ecs: ECSClient, family: string, clock: Clock) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await latestRevision(ecs, family);
-    } catch (error) {
-      if (!isTransient(error) || attempt >= 5) throw error;
-      await clock.sleep(1000 * 2 ** (attempt - 1));
-    }
-  }
+  });
 }
 
 function reuse(td: TaskDefinition): Registration {

@@ -24,8 +24,8 @@ import {
   DockyardError,
   errorName,
   formatDuration,
-  isTransient,
   poll,
+  sendOnce,
   systemClock,
   type Clock,
   type Logger
@@ -107,11 +107,14 @@ export async function startDeployment(
   options: StartOptions,
   log: Logger
 ): Promise<{ deployment: Deployment; service: Service }> {
-  const clock = options.clock ?? systemClock;
-  const startedAt = clock.now();
-  const attempts = options.attempts ?? 6;
-  for (let attempt = 1; ; attempt++) {
-    try {
+  const startedAt = (options.clock ?? systemClock).now();
+  return sendOnce({
+    operation: 'UpdateService',
+    log,
+    clock: options.clock,
+    attempts: options.attempts,
+    baseDelayMs: options.baseDelayMs,
+    send: async () => {
       const out = await clients.ecsNoRetry.send(
         new UpdateServiceCommand({
           cluster: target.cluster,
@@ -125,19 +128,9 @@ export async function startDeployment(
       const deployment = service?.deployments?.find(d => d.status === 'PRIMARY');
       if (!service || !deployment?.id) throw new Error('UpdateService returned no PRIMARY deployment.');
       return { deployment, service };
-    } catch (error) {
-      if (!isTransient(error) || attempt >= attempts) throw error;
-      log.warning(
-        `UpdateService: ${errorName(error)} (${(error as Error).message}); checking the service, then trying again.`
-      );
-      await clock.sleep((options.baseDelayMs ?? 1000) * 2 ** (attempt - 1));
-      let service: Service | undefined;
-      try {
-        service = await describeService(clients.ecs, target);
-      } catch (describeError) {
-        if (!isTransient(describeError)) throw describeError;
-        continue;
-      }
+    },
+    check: async () => {
+      const service = await describeService(clients.ecs, target);
       const primary = service.deployments?.find(d => d.status === 'PRIMARY');
       const created = primary?.createdAt ? new Date(primary.createdAt).getTime() : 0;
       if (
@@ -148,8 +141,9 @@ export async function startDeployment(
         log.info(`The update went through: following ${primary.id}.`);
         return { deployment: primary, service };
       }
+      return undefined;
     }
-  }
+  });
 }
 
 export interface Context {

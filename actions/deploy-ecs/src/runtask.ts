@@ -4,6 +4,7 @@
  * fail on a non-zero exit of the essential container, with its last log lines.
  */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { randomUUID } from 'node:crypto';
 import {
   DescribeTasksCommand,
   RunTaskCommand,
@@ -104,7 +105,8 @@ export async function runOneOffTask(
     });
   }
   const container = definition.name;
-  const request = runTaskRequest(options, container);
+  // RunTask takes an idempotency token: the SDK's retries of this one call cannot start a second task.
+  const request = { ...runTaskRequest(options, container), clientToken: randomUUID() };
   log.info(
     `Running '${options.command.join(' ')}' in ${container} of ${options.taskDefinition.family}:${options.taskDefinition.revision}.`
   );

@@ -35,6 +35,8 @@ export interface Inputs {
   configurationSet?: string;
   failOnError: boolean;
   region: string;
+  /** The whole step's time limit. */
+  timeoutMs: number;
 }
 
 /** SES accepts at most 50 recipients (To, Cc and Bcc together) per message. */
@@ -214,6 +216,7 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
   }
 
   const failOnError = r.boolean('fail-on-error', false);
+  const timeoutMs = r.duration('timeout', '2m', { min: 1000 });
 
   const region = resolveRegion(r.raw('region'), env);
   if (!region) r.fail('region', 'is not set.', REGION_HINT);
@@ -234,6 +237,7 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
     template,
     configurationSet,
     failOnError,
+    timeoutMs,
     region: region ?? ''
   };
 }

@@ -245,7 +245,7 @@ describe('explainSendError', () => {
       })
     );
     expect(e.message).toBe(
-      'SES kept throttling the request after 8 attempts. SES said: TooManyRequestsException: Maximum sending rate exceeded.'
+      'SES kept throttling the request. SES said: TooManyRequestsException: Maximum sending rate exceeded.'
     );
     expect(e.hint).toContain('maximum send rate');
   });

@@ -1,7 +1,8 @@
 /**
  * Sends the rendered email with SES v2 SendEmail (Simple content: SES builds the MIME message) and turns
- * SES's refusals into explanations a person can act on. Throttling is retried by the client itself
- * (core's factory: adaptive retry mode, client-side rate limiting); what is left after that is explained.
+ * SES's refusals into explanations a person can act on. SendEmail goes through a client without SDK retries
+ * and core's `sendOnce`: a throttled send is tried again, but after a 5xx or a lost connection SES may already
+ * have accepted the message, so it is tried at most once more, with a warning that a duplicate is possible.
  *
  * There is deliberately no GetEmailIdentity check before sending: VerifiedForSendingStatus lags behind
  * a fresh verification (and moto always reports false), so the send is the only reliable test.
@@ -12,6 +13,8 @@ import {
   ensureCredentials,
   errorName,
   isThrottling,
+  sendOnce,
+  type Clock,
   type Logger
 } from '../../../core/index.js';
 import { parseMailbox } from './inputs.js';
@@ -30,6 +33,8 @@ export interface EmailMessage {
 
 export interface SendContext {
   region: string;
+  clock?: Clock;
+  signal?: AbortSignal;
 }
 
 export type SendResult = { sent: true; messageId: string } | { sent: false; error: DockyardError };
@@ -71,7 +76,7 @@ export function buildSendEmailRequest(message: EmailMessage): SendEmailCommandIn
   };
 }
 
-/** Checks credentials, then sends once (the client retries throttling). Never throws: a failure is a result. */
+/** Checks credentials, then sends (see `sendOnce`). `client` has no SDK retries. Never throws: a failure is a result. */
 export async function deliver(
   client: SESv2Client,
   message: EmailMessage,
@@ -84,7 +89,14 @@ export async function deliver(
   );
   try {
     await ensureCredentials(client);
-    const output = await client.send(new SendEmailCommand(buildSendEmailRequest(message)));
+    const request = buildSendEmailRequest(message);
+    const output = await sendOnce({
+      operation: 'SendEmail',
+      send: () => client.send(new SendEmailCommand(request)),
+      log,
+      clock: context.clock,
+      signal: context.signal
+    });
     if (!output.MessageId) throw new Error('SES answered without a MessageId.');
     log.info(`SES accepted the message: ${output.MessageId}`);
     return { sent: true, messageId: output.MessageId };
@@ -95,10 +107,6 @@ export async function deliver(
 
 function awsMessage(error: unknown): string {
   return (error as Error)?.message ?? String(error);
-}
-
-function attempts(error: unknown): number | undefined {
-  return (error as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts;
 }
 
 /** The identities an SES "not verified" message names: addresses and domains after the last colon, or any address in it. */
@@ -202,14 +210,10 @@ export function explainSendError(error: unknown, message: EmailMessage, context:
     );
   }
   if (isThrottling(error)) {
-    const tries = attempts(error);
-    return new DockyardError(
-      `SES kept throttling the request${tries ? ` after ${tries} attempts` : ''}.${said}`,
-      {
-        hint: "The account's maximum send rate was reached (1 message a second in the sandbox), possibly by other senders in the same account and region. Re-run the job, or request a higher sending quota.",
-        cause: error
-      }
-    );
+    return new DockyardError(`SES kept throttling the request.${said}`, {
+      hint: "The account's maximum send rate was reached (1 message a second in the sandbox), possibly by other senders in the same account and region. Re-run the job, or request a higher sending quota.",
+      cause: error
+    });
   }
   if (name === 'BadRequestException') {
     return new DockyardError(`SES refused the request as invalid.${said}`, {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DockyardError, parseReports, runContext, validateReport } from '../../../core/index.js';
 import type { Inputs } from './inputs.js';
 import { DEFAULT_SUBJECT, renderEmail, mergeRunContext } from './render.js';
-import { inputErrorReport, notifyReport, summaryMarkdown, type Outcome } from './summary.js';
+import { errorReport, errorSummary, notifyReport, summaryMarkdown, type Outcome } from './summary.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const reports = parseReports(readFileSync(join(root, 'examples/reports/deploy-ecs-failure.json'), 'utf8'));
@@ -19,7 +19,8 @@ const inputs: Inputs = {
   reports,
   environment: 'production',
   failOnError: false,
-  region: 'eu-west-1'
+  region: 'eu-west-1',
+  timeoutMs: 120_000
 };
 const email = renderEmail({
   reports,
@@ -91,7 +92,16 @@ describe('notifyReport', () => {
   });
 
   it('records invalid inputs', () => {
-    const report = validateReport(inputErrorReport(new DockyardError('bad'), run, started, now));
+    const report = validateReport(
+      errorReport(new DockyardError('bad'), run, started, { invalidInput: true, cancelled: false }, now)
+    );
     expect(report).toMatchObject({ status: 'failure', outcome: 'INVALID_INPUT', error: 'bad' });
+    expect(errorSummary(report)).toContain('the inputs need fixing');
+  });
+
+  it('reports a cancel before sending as cancelled, not as bad input', () => {
+    const report = errorReport(undefined, run, started, { invalidInput: false, cancelled: true }, now);
+    expect(report).toMatchObject({ status: 'cancelled', outcome: 'CANCELLED' });
+    expect(report.error).toBeUndefined();
   });
 });

@@ -80,24 +80,34 @@ export function notifyReport(
   );
 }
 
-/** The report when the inputs themselves are wrong: nothing was rendered or sent. */
-export function inputErrorReport(
+/** The report when nothing was sent because of bad inputs, an error before sending, a cancel or the timeout. */
+export function errorReport(
   error: unknown,
   run: RunContext,
   startedAt: Date,
+  how: { invalidInput: boolean; cancelled: boolean },
   now: () => Date = () => new Date()
 ): Report {
   return createReport(
     {
       action: 'notify-ses',
-      status: 'failure',
-      outcome: 'INVALID_INPUT',
+      status: how.cancelled ? 'cancelled' : 'failure',
+      outcome: how.invalidInput ? 'INVALID_INPUT' : how.cancelled ? 'CANCELLED' : 'NOT_SENT',
       subject: '',
-      summary: 'The email was not sent: the inputs need fixing.',
+      summary: how.invalidInput
+        ? 'The email was not sent: the inputs need fixing.'
+        : `The email was not sent${how.cancelled ? ': the run was cancelled' : ''}.`,
       startedAt: startedAt.toISOString(),
-      error: describeError(error),
+      error: error === undefined ? undefined : describeError(error),
       run
     },
     now
   );
+}
+
+/** The job summary when nothing was sent before SES was asked. */
+export function errorSummary(report: Report): string {
+  const s = new SummaryBuilder().heading('Email not sent').paragraph(mdEscape(report.summary));
+  if (report.error) s.code(report.error);
+  return s.toString();
 }

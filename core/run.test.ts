@@ -1,0 +1,167 @@
+import { describe, expect, it } from '@jest/globals';
+import { DockyardError, InputError } from './errors.js';
+import { recordInputSource } from './inputs.js';
+import { memoryLogger } from './log.js';
+import { systemClock } from './poll.js';
+import { createReport } from './report.js';
+import { failureMessage, runDefinedAction, type ActionDefinition, type LifecycleHost } from './run.js';
+
+function fakeHost(inputs: Record<string, string> = {}) {
+  const outputs: Record<string, string> = {};
+  const failed: string[] = [];
+  const summaries: string[] = [];
+  let fire: ((name: NodeJS.Signals) => void) | undefined;
+  const log = memoryLogger();
+  const host: LifecycleHost = {
+    source: recordInputSource(inputs),
+    log,
+    clock: systemClock,
+    env: { GITHUB_REPOSITORY: 'octo/app', GITHUB_SHA: 'abc' },
+    setOutput: (name, value) => (outputs[name] = value),
+    setFailed: message => failed.push(message),
+    writeSummary: async markdown => void summaries.push(markdown),
+    onSignals: handler => {
+      fire = handler;
+      return () => (fire = undefined);
+    }
+  };
+  return { host, outputs, failed, summaries, log, signal: (name: NodeJS.Signals) => fire?.(name) };
+}
+
+interface In {
+  name: string;
+  timeoutMs?: number;
+}
+
+/** An action whose run waits for its signal when the input says so. */
+function action(run: ActionDefinition<In, string>['run']): ActionDefinition<In, string> {
+  return {
+    name: 'test-action',
+    inputs: source => {
+      const name = source('name');
+      if (!name) throw new InputError([new DockyardError('is required.', { input: 'name' })]);
+      const timeout = source('timeout');
+      return { name, timeoutMs: timeout ? Number(timeout) : undefined };
+    },
+    timeoutMs: inputs => inputs.timeoutMs,
+    run,
+    finish: outcome => ({
+      outputs: { result: outcome.result, cancelled: outcome.cancelled, 'timed-out': outcome.timedOut },
+      summary: `summary: ${outcome.result ?? failureMessage(outcome)}`,
+      report: createReport({
+        action: 'test-action',
+        status: outcome.result ? 'success' : 'failure',
+        outcome: outcome.result ? 'DONE' : 'FAILED',
+        subject: outcome.inputs?.name ?? '',
+        summary: '',
+        startedAt: outcome.startedAt.toISOString(),
+        error: failureMessage(outcome),
+        run: outcome.run
+      }),
+      failed: outcome.result ? undefined : failureMessage(outcome)
+    })
+  };
+}
+
+const untilAborted = (signal: AbortSignal) =>
+  new Promise<string>((_, reject) =>
+    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true })
+  );
+
+describe('runDefinedAction', () => {
+  it('runs the action with its inputs and writes outputs, report and summary', async () => {
+    const t = fakeHost({ name: 'web' });
+    const outcome = await runDefinedAction(
+      action(async (inputs, ctx) => {
+        expect(ctx.run.repository).toBe('octo/app');
+        expect(ctx.deadline).toBe(Infinity);
+        return `hello ${inputs.name}`;
+      }),
+      t.host
+    );
+    expect(outcome.result).toBe('hello web');
+    expect(t.outputs.result).toBe('hello web');
+    expect(JSON.parse(t.outputs.report)).toMatchObject({ status: 'success', subject: 'web' });
+    expect(t.summaries).toEqual(['summary: hello web']);
+    expect(t.failed).toEqual([]);
+  });
+
+  it('does not run the action when an input is wrong, and still writes the report and summary', async () => {
+    const t = fakeHost({});
+    let ran = false;
+    await runDefinedAction(
+      action(async () => {
+        ran = true;
+        return 'x';
+      }),
+      t.host
+    );
+    expect(ran).toBe(false);
+    expect(t.failed).toEqual(["Input 'name': is required."]);
+    expect(JSON.parse(t.outputs.report)).toMatchObject({
+      status: 'failure',
+      error: "Input 'name': is required."
+    });
+    expect(t.summaries[0]).toContain("Input 'name'");
+  });
+
+  it('writes everything when the action throws', async () => {
+    const t = fakeHost({ name: 'web' });
+    await runDefinedAction(
+      action(async () => {
+        throw new Error('boom');
+      }),
+      t.host
+    );
+    expect(t.failed).toEqual(['boom']);
+    expect(JSON.parse(t.outputs.report).error).toBe('boom');
+    expect(t.outputs.result).toBeUndefined();
+  });
+
+  it('aborts the signal on SIGTERM and reports the cancel', async () => {
+    const t = fakeHost({ name: 'web' });
+    const running = runDefinedAction(
+      action(async (_, ctx) => untilAborted(ctx.signal)),
+      t.host
+    );
+    await new Promise(r => setImmediate(r));
+    t.signal('SIGTERM');
+    const outcome = await running;
+    expect(outcome).toMatchObject({ cancelled: true, timedOut: false });
+    expect(t.outputs.cancelled).toBe('true');
+    expect(t.failed).toEqual(['Received SIGTERM']);
+    expect(t.log.text()).toContain('warning: Received SIGTERM: stopping.');
+  });
+
+  it("aborts the signal when the step's timeout passes", async () => {
+    const t = fakeHost({ name: 'web', timeout: '50' });
+    const started = Date.now();
+    const outcome = await runDefinedAction(
+      action(async (_, ctx) => {
+        expect(ctx.deadline).toBeLessThanOrEqual(Date.now() + 50);
+        return untilAborted(ctx.signal);
+      }),
+      t.host
+    );
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(outcome).toMatchObject({ cancelled: false, timedOut: true });
+    expect(t.failed[0]).toMatch(/The step's timeout \(.+\) passed/);
+  });
+
+  it('still fails the step when building the outputs fails', async () => {
+    const t = fakeHost({ name: 'web' });
+    const def = action(async () => {
+      throw new Error('boom');
+    });
+    await runDefinedAction(
+      {
+        ...def,
+        finish: () => {
+          throw new Error('bad report');
+        }
+      },
+      t.host
+    );
+    expect(t.failed).toEqual(['boom\nCould not write the outputs: bad report']);
+  });
+});
