@@ -39,7 +39,16 @@ export function buildSummary(result: DeployResult, options: { region: string; du
   s.heading(
     `${ICON[result.status] ?? ''} deploy-ecs: ${what} — ${result.status}${cause ? `: ${cause}` : ''}`.trim()
   );
-  s.paragraph(mdEscape(result.reason));
+  const problems = result.verify?.problems ?? [];
+  // A verify failure lists its problems below, one a line, instead of in one paragraph.
+  s.paragraph(mdEscape(problems.length > 0 ? result.reason.split('\n')[0] : result.reason));
+  if (problems.length > 0) {
+    s.heading(
+      `Verify: ${problems.length} problem${problems.length === 1 ? '' : 's'}, nothing was written`,
+      3
+    );
+    s.list(problems.map(p => `${mdCode(p.path)}: ${mdEscape(`${p.message} ${p.fix}`)}`));
+  }
   s.facts([
     ['Cluster', mdCode(result.cluster)],
     ['Service', result.service ? mdCode(result.service) : undefined],
@@ -114,6 +123,10 @@ export function buildSummary(result: DeployResult, options: { region: string; du
     s.heading('Diagnostics', 3);
     for (const d of result.diagnostics)
       s.details(d.title, `\`\`\`\n${d.lines.join('\n').replace(/```/g, "'''")}\n\`\`\``);
+  }
+  if ((result.verify?.skipped ?? []).length > 0) {
+    s.heading('Verify: checks skipped', 3);
+    s.list(result.verify!.skipped.map(mdEscape));
   }
   if (result.warnings.length > 0) {
     s.heading('Warnings', 3);
