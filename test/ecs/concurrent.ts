@@ -18,7 +18,7 @@ import type { EcsStack } from './stack.js';
  * the action makes. Writes get a much lower sustained rate (2 a second, bursts of 20), lower than any read,
  * so that N = 50 registrations and updates at once must be throttled and retried.
  */
-export const ECS_RATE_LIMITS: Record<string, RateLimit> = {
+const ECS_RATE_LIMITS: Record<string, RateLimit> = {
   DescribeClusters: { capacity: 50, refillPerSecond: 20 },
   DescribeServices: { capacity: 50, refillPerSecond: 20 },
   DescribeTaskDefinition: { capacity: 50, refillPerSecond: 20 },

@@ -16,7 +16,7 @@ interface Default {
 
 const fixed = (value: unknown) => () => value;
 
-export const DEFAULTS: Default[] = [
+const DEFAULTS: Default[] = [
   // Task: networkMode defaults to bridge on Linux (ContainerDefinition docs: "The default is bridge").
   { path: 'networkMode', value: fixed('bridge') },
   { path: 'enableFaultInjection', value: fixed(false) },

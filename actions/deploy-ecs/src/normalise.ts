@@ -29,7 +29,7 @@ const join = (path: string, key: string | number) =>
   typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key;
 
 /** `""`, null, `[]`, `{}` — and lists and objects holding only those. */
-export function isEmpty(value: unknown): boolean {
+function isEmpty(value: unknown): boolean {
   if (value === null || value === undefined || value === '') return true;
   if (Array.isArray(value)) return value.every(isEmpty);
   if (typeof value === 'object') return Object.values(value as object).every(isEmpty);

@@ -18,10 +18,10 @@ import { DockyardError, describeError, errorName, isAccessDenied } from '../../.
 import type { FieldProblem } from './normalise.js';
 
 /** ECS refuses a RegisterTaskDefinition request larger than this (ECS service quotas: 64 KiB). */
-export const MAX_REQUEST_BYTES = 64 * 1024;
+const MAX_REQUEST_BYTES = 64 * 1024;
 
 /** Valid Fargate task sizes: CPU units → memory (MiB) choices (developer guide, "Task size"). */
-export const FARGATE_SIZES: Record<string, number[]> = {
+const FARGATE_SIZES: Record<string, number[]> = {
   '256': [512, 1024, 2048],
   '512': range(1024, 4096, 1024),
   '1024': range(2048, 8192, 1024),
@@ -68,7 +68,7 @@ export function parseImage(image: string): ImageReference | undefined {
 const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
 
 /** `123456789012.dkr.ecr.us-east-1.amazonaws.com` → account and region. */
-export function ecrRegistry(registry: string | undefined): { account: string; region: string } | undefined {
+function ecrRegistry(registry: string | undefined): { account: string; region: string } | undefined {
   const m = registry ? ECR_HOST.exec(registry) : null;
   return m ? { account: m[1], region: m[2] } : undefined;
 }
