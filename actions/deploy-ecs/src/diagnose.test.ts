@@ -311,6 +311,15 @@ describe('the root cause in one line, per failure class', () => {
       'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: ResourceNotFoundException'
     ],
     [
+      'ResourceInitializationError (ENI)',
+      {
+        stopCode: 'TaskFailedToStart',
+        stoppedReason: 'ResourceInitializationError: failed to configure ENI: no free IP addresses in subnet',
+        containers: app({})
+      },
+      'ResourceInitializationError: failed to configure ENI: no free IP addresses in subnet'
+    ],
+    [
       'out of memory',
       {
         stoppedReason: 'Essential container in task exited',
