@@ -17,8 +17,11 @@ export default {
       testMatch: [
         '<rootDir>/core/**/*.test.ts',
         '<rootDir>/actions/**/*.test.ts',
-        '<rootDir>/scripts/**/*.test.ts'
-      ]
+        '<rootDir>/scripts/**/*.test.ts',
+        // Pure tests of the end-to-end helpers: no stack needed.
+        '<rootDir>/test/**/*.test.ts'
+      ],
+      testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$']
     },
     {
       ...common,

@@ -8,4 +8,5 @@ export * from './poll.js';
 export * from './report.js';
 export * from './run.js';
 export * from './summary.js';
+export * from './template.js';
 export * from './version.js';

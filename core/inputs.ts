@@ -1,14 +1,86 @@
 import * as actionsCore from '@actions/core';
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { REGION_HINT, REGION_PATTERN, resolveRegion } from './aws.js';
 import { DockyardError, InputError } from './errors.js';
 import { parseDuration } from './duration.js';
 
-/** Where input values come from: `@actions/core` on a runner, a plain record in tests. Unset is ''. */
-export type InputSource = (name: string) => string;
+/**
+ * Where input values come from: `@actions/core` on a runner, a plain record in tests. Unset is ''.
+ * `mask` hides a secret value from the log; without one, the runner's `setSecret` is used.
+ */
+export type InputSource = ((name: string) => string) & { mask?: (value: string) => void };
 
 export const actionsInputSource: InputSource = name => actionsCore.getInput(name);
 
-export function recordInputSource(values: Record<string, string | undefined>): InputSource {
-  return name => (values[name] ?? '').trim();
+/** Values from a record; masked values are collected in `masked` instead of being sent to the runner. */
+export function recordInputSource(
+  values: Record<string, string | undefined>,
+  masked: string[] = []
+): InputSource {
+  return Object.assign((name: string) => (values[name] ?? '').trim(), {
+    mask: (value: string) => void masked.push(value)
+  });
+}
+
+/** The directory path inputs are relative to: GITHUB_WORKSPACE on a runner, else the working directory. */
+export function workspaceDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.GITHUB_WORKSPACE || process.cwd();
+}
+
+export type PathKind = 'file' | 'dir' | 'any';
+
+function isInside(path: string, root: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+/**
+ * Resolves a path input against the workspace, following symlinks, and refuses what is not inside it or
+ * is not of the expected kind. The errors name `input` (and the line, for one path of a multi-line input).
+ */
+export function resolveInsideWorkspace(
+  input: string,
+  value: string,
+  options: { kind?: PathKind; workspace?: string; line?: number } = {}
+): string {
+  const workspace = options.workspace ?? workspaceDir();
+  const where = options.line === undefined ? `'${value}'` : `line ${options.line}: '${value}'`;
+  const hint =
+    'Give a path inside the workspace (the repository checkout), relative to it; write files that earlier steps produce into the workspace.';
+  const root = resolve(workspace);
+  const lexical = resolve(root, value);
+  if (!isInside(lexical, root)) {
+    throw new DockyardError(`${where} is outside the workspace (${root}).`, { input, hint });
+  }
+  let real: string;
+  try {
+    real = realpathSync(lexical);
+  } catch {
+    throw new DockyardError(`${where} does not exist (looked for ${lexical}).`, {
+      input,
+      hint: 'Check the path, relative to the workspace; check out the repository (actions/checkout) or create the file in an earlier step.'
+    });
+  }
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    realRoot = root;
+  }
+  if (!isInside(real, realRoot)) {
+    throw new DockyardError(`${where} leads outside the workspace through a symbolic link (to ${real}).`, {
+      input,
+      hint
+    });
+  }
+  const kind = options.kind ?? 'any';
+  const stats = statSync(real);
+  if (kind === 'file' && !stats.isFile())
+    throw new DockyardError(`${where} is not a file.`, { input, hint: 'Give the path of a file.' });
+  if (kind === 'dir' && !stats.isDirectory())
+    throw new DockyardError(`${where} is not a directory.`, { input, hint: 'Give the path of a directory.' });
+  return real;
 }
 
 export interface KeyValue {
@@ -27,10 +99,108 @@ const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
  */
 export class InputReader {
   readonly problems: DockyardError[] = [];
-  constructor(private readonly source: InputSource) {}
+  /** Where path inputs are resolved; see resolveInsideWorkspace. */
+  readonly workspace: string;
+  private readonly env: NodeJS.ProcessEnv;
+  constructor(
+    private readonly source: InputSource,
+    options: { workspace?: string; env?: NodeJS.ProcessEnv } = {}
+  ) {
+    this.env = options.env ?? process.env;
+    this.workspace = options.workspace ?? workspaceDir(this.env);
+  }
 
   raw(name: string): string {
     return this.source(name);
+  }
+
+  /** Hides a value from the log from now on. */
+  mask(value: string): void {
+    if (value === '') return;
+    if (this.source.mask) this.source.mask(value);
+    else actionsCore.setSecret(value);
+  }
+
+  /** A secret value, masked as soon as it is read (each line too, for a multi-line value). */
+  secret(name: string, options: { required?: boolean; hint?: string } = {}): string | undefined {
+    const value = this.source(name);
+    this.mask(value);
+    for (const line of value.split(/\r?\n/)) if (line.trim() !== value) this.mask(line.trim());
+    return this.string(name, options);
+  }
+
+  /**
+   * `ID=VALUE` lines whose values are secrets: every value is masked before anything is checked, and a
+   * malformed line is reported by its number and id only, never by its text.
+   */
+  secretEntries(name: string, options: { example?: string } = {}): KeyValue[] {
+    const text = this.source(name);
+    this.mask(text.trim());
+    const result: KeyValue[] = [];
+    for (const { text: lineText, line } of splitLines(text)) {
+      const eq = lineText.indexOf('=');
+      const key = eq > 0 ? lineText.slice(0, eq).trim() : '';
+      const value = eq > 0 ? lineText.slice(eq + 1).trim() : '';
+      // Whatever follows the id is the value, however it was separated: mask it before any check.
+      const id = /^[A-Za-z0-9_.-]+/.exec(lineText)?.[0];
+      this.mask(value);
+      this.mask(
+        id === undefined
+          ? lineText
+          : lineText
+              .slice(id.length)
+              .replace(/^[\s=:]+/, '')
+              .trim()
+      );
+      if (eq <= 0 || key === '' || /\s/.test(key) || value === '') {
+        this.fail(
+          name,
+          `line ${line}${id ? ` (id '${id}')` : ''} is not of the form ID=VALUE (the line is not shown: it holds a secret).`,
+          `Write one entry a line: the id, '=' and the value${options.example ? `, such as '${options.example}'` : ''}.`
+        );
+        continue;
+      }
+      result.push({ key, value, line });
+    }
+    return result;
+  }
+
+  /** A path input resolved inside the workspace (symlinks followed); undefined when unset or refused. */
+  path(
+    name: string,
+    options: { required?: boolean; kind?: PathKind; default?: string; hint?: string } = {}
+  ): string | undefined {
+    const value = this.string(name, options);
+    if (value === undefined) return undefined;
+    return this.pathValue(name, value, options);
+  }
+
+  /** One path given inside an input (a line of a list), resolved like `path`. */
+  pathValue(
+    name: string,
+    value: string,
+    options: { kind?: PathKind; line?: number } = {}
+  ): string | undefined {
+    try {
+      return resolveInsideWorkspace(name, value, { ...options, workspace: this.workspace });
+    } catch (error) {
+      this.problems.push(error as DockyardError);
+      return undefined;
+    }
+  }
+
+  /** The AWS region: the input, else AWS_REGION / AWS_DEFAULT_REGION (or `fallback` before the environment). */
+  region(name = 'region', options: { fallback?: string } = {}): string {
+    const region = resolveRegion(this.source(name) || options.fallback, this.env);
+    if (!region) {
+      this.fail(name, 'no AWS region is set.', REGION_HINT);
+      return '';
+    }
+    if (!REGION_PATTERN.test(region)) {
+      this.fail(name, `'${region}' is not an AWS region.`, "Use a region code such as 'eu-west-1'.");
+      return '';
+    }
+    return region;
   }
 
   fail(name: string, message: string, hint?: string): void {

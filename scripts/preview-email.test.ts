@@ -42,14 +42,14 @@ describe('preview-email', () => {
   });
 
   it('takes a status, a subject and a custom template', () => {
-    writeFileSync(join(dir, 'custom.html'), '<h1 style="color:${color}">${title}</h1>');
+    writeFileSync(join(dir, 'custom.html'), '<h1 style="color:${var.color}">${var.title}</h1>');
     const preview = previewEmail(
       [
         example('deploy-ecs-success'),
         '--status',
         'cancelled',
         '--subject',
-        '${status} ${sha}',
+        '${var.status} ${var.sha}',
         '--template',
         join(dir, 'custom.html'),
         '--out',

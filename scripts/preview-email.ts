@@ -70,10 +70,11 @@ export function previewEmail(argv: string[], env: NodeJS.ProcessEnv = process.en
         region: 'us-east-1',
         status: values.status ?? '',
         subject: values.subject ?? '',
-        template: values.template ?? '',
+        template: values.template ? resolve(values.template) : '',
         environment: values.environment ?? ''
       })[name] ?? '',
-    { env: {}, cwd: process.cwd() }
+    // The action keeps a template inside the workspace; here the file is the one named on the command line.
+    { env: {}, workspace: values.template ? dirname(resolve(values.template)) : process.cwd() }
   );
   const status: ReportStatus = inputs.status ?? overallStatus(inputs.reports);
   const email = renderEmail({

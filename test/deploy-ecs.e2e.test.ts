@@ -4,7 +4,7 @@
  * selects a scenario and checks the exit code, outputs, log, job summary, what moto holds afterwards, the
  * calls the action made and how fast it noticed the outcome.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -171,7 +171,11 @@ describe('deploy-ecs against the scenario layer', () => {
     // Where the deployment stands and why: the counts and the service event that explains them.
     expect(result.summary).toMatch(/running 1\/2/);
     expect(result.summary).toContain('was unable to place a task');
-    expect(measurement.detectionMs).toBeGreaterThan(-POLL_INTERVAL_MS);
+    // Not before the wait's deadline (the action's clock starts after the measured start, so its deadline is never
+    // earlier than the measured one), and the whole step within its timeout plus 5 s.
+    expect(measurement.outcome).toBe('DEADLINE');
+    expect(measurement.detectionMs).toBeGreaterThanOrEqual(0);
+    expect(measurement.totalMs).toBeLessThan(SCENARIOS.timeout.timeoutMs! + 5000);
     expectTargetsMet(measurement);
   }, 60_000);
 
@@ -211,7 +215,9 @@ describe('deploy-ecs against the scenario layer', () => {
     const { result, measurement } = await runScenario(stack, SCENARIOS.cancelled);
     expect(result.signal).toBeNull();
     expect(result.code).not.toBe(0);
-    expect(measurement.detectionMs).toBeLessThan(1000);
+    // Within 2 s of the signal actually sent (the issue's bound), whatever the machine's load.
+    expect(measurement.outcome).toBe('SIGTERM');
+    expect(measurement.detectionMs).toBeLessThan(2000);
     expect(result.output).toMatch(/stands at: IN_PROGRESS, running 1\/2, pending 1/);
     expect(result.output).toContain(stack.layer.started[0].id);
   }, 60_000);
@@ -273,7 +279,8 @@ describe('deploy-ecs against the scenario layer', () => {
       const { result } = await runScenario(stack, SCENARIOS.success, {
         reuse: seed,
         afterMs: 1500,
-        inputs: { 'task-definition': file }
+        inputs: { 'task-definition': file },
+        cwd: dir
       });
       expect(result.code).toBe(0);
       expect(result.output).not.toMatch(/Unexpected key/);
@@ -341,7 +348,7 @@ describe('deploy-ecs against the scenario layer', () => {
   }, 60_000);
 
   it('AccessDenied on UpdateService fails at once and names the permission', async () => {
-    const { result } = await runScenario(stack, SCENARIOS['access-denied']);
+    const { result, measurement } = await runScenario(stack, SCENARIOS['access-denied']);
     expect(result.code).not.toBe(0);
     expect(result.outputs.status).toBe('FAILED');
     expect(result.stdout).toMatch(/::error::.*ecs:UpdateService/);
@@ -351,7 +358,8 @@ describe('deploy-ecs against the scenario layer', () => {
       c => c.receivedAt > update.answeredAt && c.operation === 'DescribeServices'
     );
     expect(later).toEqual([]);
-    expect(result.durationMs).toBeLessThan(5000);
+    // At once: measured from the refused call, not from a process start a loaded machine can slow down.
+    expect(measurement.exitAt - update.answeredAt).toBeLessThan(3000);
   }, 60_000);
 
   it('run-task exiting 0, then the rollout: COMPLETED with the task outputs', async () => {
@@ -443,14 +451,15 @@ describe('deploy-ecs against the scenario layer', () => {
   }, 60_000);
 
   it('SIGTERM while the one-off task runs: exits promptly, non-zero, and the service is not updated', async () => {
-    const { seed, result } = await runScenario(stack, {
+    const { seed, result, measurement } = await runScenario(stack, {
       ...SCENARIOS['run-task-fails'],
       afterMs: 60_000,
       cancelAfterMs: 2500,
       expect: { status: 'CANCELLED', success: false }
     });
     expect(result.code).not.toBe(0);
-    expect(result.durationMs).toBeLessThan(2500 + 1000);
+    expect(measurement.outcome).toBe('SIGTERM');
+    expect(measurement.detectionMs).toBeLessThan(2000);
     expect(result.output).toMatch(/cancel/i);
     expect(stack.proxy.count('UpdateService')).toBe(0);
     expect(await serviceTaskDefinition(seed)).toBe(td(1));
@@ -489,21 +498,77 @@ describe('deploy-ecs against the scenario layer', () => {
     expect(await revisions(stack.clients, seed.family, 'ACTIVE')).toEqual([td(1), td(2)]);
   }, 60_000);
 
+  it('a FireLens task definition registers with the run-time ${AWS_REGION} and ${ECS_TASK_ID} untouched', async () => {
+    const seed = await stack.fresh();
+    const described = await stack.clients.ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: seed.taskDefinitionArn })
+    );
+    // A log router container and an app logging through awsfirelens (the Amazon ECS developer guide's FireLens
+    // shape); Fluent Bit expands ${...} in the options from the router's environment when each task starts.
+    const options = {
+      Name: 'cloudwatch_logs',
+      region: '${AWS_REGION}',
+      log_group_name: '/ecs/web',
+      log_stream_name: 'app-${ECS_TASK_ID}',
+      auto_create_group: 'true'
+    };
+    const [app, ...others] = described.taskDefinition!.containerDefinitions!;
+    const document = {
+      ...described.taskDefinition,
+      containerDefinitions: [
+        {
+          name: 'log_router',
+          image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable',
+          essential: true,
+          memory: 64,
+          firelensConfiguration: { type: 'fluentbit' }
+        },
+        { ...app, image: '${var.APP_IMAGE}', logConfiguration: { logDriver: 'awsfirelens', options } },
+        ...others
+      ]
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'dockyard-firelens-'));
+    try {
+      writeFileSync(join(dir, 'web.task.json'), JSON.stringify(document, null, 2));
+      const { result } = await runScenario(stack, SCENARIOS.success, {
+        reuse: seed,
+        afterMs: 1500,
+        inputs: { images: undefined, 'task-definition': 'web.task.json', vars: `APP_IMAGE=${IMAGE_V2}` },
+        cwd: dir
+      });
+      expect(result.code).toBe(0);
+      const def = await registered(result.outputs['task-definition-arn']);
+      expect(def.revision).toBe(2);
+      const registeredApp = def.containerDefinitions!.find(c => c.name === 'app')!;
+      expect(registeredApp.image).toBe(IMAGE_V2);
+      expect(registeredApp.logConfiguration).toEqual({ logDriver: 'awsfirelens', options });
+      expect(def.containerDefinitions!.find(c => c.name === 'log_router')!.firelensConfiguration).toEqual({
+        type: 'fluentbit'
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   describe('bad input is refused before anything is registered', () => {
+    let root: string;
     let dir: string;
     let badYaml: string;
-    let placeholderFile: string;
     beforeAll(() => {
-      dir = mkdtempSync(join(tmpdir(), 'dockyard-bad-'));
+      root = mkdtempSync(join(tmpdir(), 'dockyard-bad-'));
+      dir = join(root, 'ws');
+      mkdirSync(dir);
       badYaml = join(dir, 'bad.yaml');
       writeFileSync(badYaml, 'family: web\ncontainerDefinitions:\n  - name: app\n    image: [unclosed\n');
-      placeholderFile = join(dir, 'td.yaml');
-      writeFileSync(
-        placeholderFile,
-        'family: web\ncontainerDefinitions:\n  - name: app\n    image: web:${IMAGE_TAG}\n    memory: 128\n'
-      );
+      const td = (image: string) =>
+        `family: web\ncontainerDefinitions:\n  - name: app\n    image: ${image}\n    memory: 128\n`;
+      writeFileSync(join(dir, 'td.yaml'), td('web:${var.IMAGE_TAG}'));
+      writeFileSync(join(dir, 'unmarked.yaml'), td('web:${IMAGE_TAG}'));
+      writeFileSync(join(root, 'outside.yaml'), td('web:1'));
+      writeFileSync(join(root, 'outside.env'), 'LEAKED=1\n');
+      symlinkSync(join(root, 'outside.yaml'), join(dir, 'link.yaml'));
     });
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    afterAll(() => rmSync(root, { recursive: true, force: true }));
 
     const cases: [string, (seed: Seeded) => Record<string, string>, RegExp][] = [
       [
@@ -534,18 +599,43 @@ describe('deploy-ecs against the scenario layer', () => {
       ],
       [
         'a placeholder without a value',
-        seed => ({ ...baseInputs(seed), 'task-definition': placeholderFile }),
-        /vars.*IMAGE_TAG|IMAGE_TAG.*vars/s
+        seed => ({ ...baseInputs(seed), 'task-definition': 'td.yaml' }),
+        /Input 'task-definition': \$\{var\.IMAGE_TAG\} in 'td\.yaml' has no value\. Declare it in 'vars' \(IMAGE_TAG=<value>\)/
+      ],
+      [
+        'a forgotten var. marker',
+        seed => ({ ...baseInputs(seed), 'task-definition': 'unmarked.yaml', vars: 'IMAGE_TAG=1.2.3' }),
+        /Input 'task-definition': \$\{IMAGE_TAG\} in 'unmarked\.yaml' names a declared value without the 'var\.' marker\. Write \$\{var\.IMAGE_TAG\}/
+      ],
+      [
+        'a task definition outside the workspace',
+        seed => ({ ...baseInputs(seed), 'task-definition': '../outside.yaml' }),
+        /Input 'task-definition': '\.\.\/outside\.yaml' is outside the workspace/
+      ],
+      [
+        'a task definition that is a symlink out of the workspace',
+        seed => ({ ...baseInputs(seed), 'task-definition': 'link.yaml' }),
+        /Input 'task-definition': 'link\.yaml' leads outside the workspace through a symbolic link/
+      ],
+      [
+        'an env file outside the workspace',
+        seed => ({ ...baseInputs(seed), 'env-files': `app=${join(root, 'outside.env')}` }),
+        /Input 'env-files': line 1: '[^']+outside\.env' is outside the workspace/
       ]
     ];
     it.each(cases)(
       '%s',
       async (_name, inputs, message) => {
         const seed = await stack.fresh();
-        const { result } = await runScenario(stack, { ...SCENARIOS.success, inputs }, { reuse: seed });
+        const { result } = await runScenario(
+          stack,
+          { ...SCENARIOS.success, inputs },
+          { reuse: seed, cwd: dir }
+        );
         expect(result.code).not.toBe(0);
         expect(result.stdout).toMatch(/::error::/);
         expect(result.stdout).toMatch(message);
+        expect(result.output).not.toContain('LEAKED');
         expect(stack.proxy.count('RegisterTaskDefinition')).toBe(0);
         expect(stack.proxy.count('UpdateService')).toBe(0);
         expect(await revisions(stack.clients, seed.family)).toEqual([td(1)]);

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMoto, TEST_REGION, type Moto } from './moto.js';
@@ -133,7 +133,7 @@ describe('notify-ses on moto SES v2', () => {
     mkdirSync(join(workspace, '.github'));
     writeFileSync(
       join(workspace, '.github', 'email.html'),
-      '<html><body><h1 style="color:${color}">${status} ${action} ${subject}</h1><p>${commitMessage}</p><a href="${runUrl}">run</a>${reports}</body></html>'
+      '<html><body><h1 style="color:${var.color}">${var.status} ${var.action} ${var.subject}</h1><p>${var.commit_message}</p><a href="${var.run_url}">run</a>${var.reports}</body></html>'
     );
     try {
       const result = await runAction('notify-ses', {
@@ -203,13 +203,67 @@ describe('notify-ses on moto SES v2', () => {
     const result = await run({
       from: 'deploys@example.com',
       to: 'dev@example.com, not-an-address',
-      subject: '${stauts}'
+      subject: '${var.stauts}'
     });
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("Input 'to': 'not-an-address' is not an email address");
-    expect(result.stdout).toContain("Input 'subject': uses unknown placeholder(s) ${stauts}.");
+    expect(result.stdout).toContain("Input 'subject': uses an unknown placeholder ${var.stauts}.");
     expect(result.outputs.sent).toBe('false');
     expect(JSON.parse(result.outputs.report)).toMatchObject({ status: 'failure', outcome: 'INVALID_INPUT' });
     expect(await sentMessages()).toHaveLength(before);
+  });
+
+  describe('a template outside the workspace, or with a forgotten placeholder, is refused before anything is sent', () => {
+    let root: string;
+    let workspace: string;
+    beforeAll(() => {
+      root = mkdtempSync(join(tmpdir(), 'notify-escape-'));
+      workspace = join(root, 'ws');
+      mkdirSync(workspace);
+      writeFileSync(join(root, 'private.html'), '<p>PRIVATE-OUTSIDE-THE-WORKSPACE</p>');
+      symlinkSync(join(root, 'private.html'), join(workspace, 'email.html'));
+      writeFileSync(join(workspace, 'old.html'), '<h1>${status}</h1><p>${commit_message}</p>${var.reports}');
+      writeFileSync(join(workspace, 'typo.html'), '<h1>${var.status}</h1><p>${var.commit_mesage}</p>');
+    });
+    afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+    it.each([
+      [
+        'a path up and out',
+        '../../../../etc/passwd',
+        /Input 'template': '..\/..\/..\/..\/etc\/passwd' is outside the workspace/
+      ],
+      ['an absolute path', '/etc/passwd', /Input 'template': '\/etc\/passwd' is outside the workspace/],
+      [
+        'a symlink pointing out',
+        'email.html',
+        /Input 'template': 'email.html' leads outside the workspace through a symbolic link/
+      ],
+      [
+        'the unmarked form of known names',
+        'old.html',
+        /Input 'template': \$\{status\}, \$\{commit_message\} in 'old.html' name declared values without the 'var.' marker/
+      ],
+      [
+        'a misspelt placeholder',
+        'typo.html',
+        /Input 'template': 'typo.html' uses an unknown placeholder \$\{var.commit_mesage\}/
+      ]
+    ])('%s', async (_name, template, message) => {
+      const before = (await sentMessages()).length;
+      const result = await runAction('notify-ses', {
+        inputs: { from: 'deploys@example.com', to: 'dev@example.com', reports, template },
+        env: moto.env,
+        cwd: workspace,
+        event
+      });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(message);
+      expect(result.output).not.toMatch(/root:x:0|PRIVATE-OUTSIDE/);
+      expect(result.outputs.sent).toBe('false');
+      expect(result.outputs.report).not.toMatch(/root:x:0|PRIVATE-OUTSIDE/);
+      expect(result.summary).not.toMatch(/root:x:0|PRIVATE-OUTSIDE/);
+      expect(await sentMessages()).toHaveLength(before);
+    });
   });
 });

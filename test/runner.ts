@@ -22,6 +22,7 @@ export function actionYaml(action: string): ActionYaml {
 export interface RunOptions {
   inputs?: Record<string, string | undefined>;
   env?: Record<string, string | undefined>;
+  /** The working directory, and GITHUB_WORKSPACE unless `env` sets another; the repository root by default. */
   cwd?: string;
   /** Kill the action with this signal after `afterMs`. */
   signal?: { name: NodeJS.Signals; afterMs?: number; whenOutput?: RegExp };
@@ -41,6 +42,8 @@ export interface RunResult {
   summary: string;
   env: Record<string, string>;
   durationMs: number;
+  /** When the signal of `options.signal` was actually sent, in ms after the start (a busy machine sends it late). */
+  signalledAfterMs?: number;
 }
 
 /** Parses the GITHUB_OUTPUT / GITHUB_ENV file format: `name=value` and `name<<DELIM … DELIM`. */
@@ -99,7 +102,8 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !k.startsWith('INPUT_') && !k.startsWith('GITHUB_')) env[k] = v;
   }
-  Object.assign(env, githubEnv(), files, { RUNNER_TEMP: dir });
+  // Like the runner, the step starts in the workspace: path inputs resolve against it and must stay inside.
+  Object.assign(env, githubEnv(), files, { RUNNER_TEMP: dir, GITHUB_WORKSPACE: options.cwd ?? ROOT });
   if (options.event !== undefined) {
     env.GITHUB_EVENT_PATH = join(dir, 'event.json');
     writeFileSync(env.GITHUB_EVENT_PATH, JSON.stringify(options.event));
@@ -127,10 +131,10 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
   });
   let stdout = '';
   let stderr = '';
-  let signalled = false;
+  let signalledAfterMs: number | undefined;
   const sendSignal = () => {
-    if (!signalled && options.signal) {
-      signalled = true;
+    if (signalledAfterMs === undefined && options.signal) {
+      signalledAfterMs = Date.now() - started;
       child.kill(options.signal.name);
     }
   };
@@ -155,7 +159,8 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
     outputs: parseCommandFile(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
     summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
     env: parseCommandFile(readFileSync(files.GITHUB_ENV, 'utf8')),
-    durationMs: Date.now() - started
+    durationMs: Date.now() - started,
+    signalledAfterMs
   };
   rmSync(dir, { recursive: true, force: true });
   return result;

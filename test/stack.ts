@@ -88,17 +88,6 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
-/**
- * Forgets everything moto holds (repositories, images, services…). The registry's data stays, but the
- * front refuses repositories moto does not have. Every test file running at the same time shares this
- * moto: prefer `uniqueName` repositories; reset only when a test needs an empty account.
- */
-export async function resetMoto(): Promise<void> {
-  const env = await ensureStack();
-  const res = await fetch(`${env.AWS_ENDPOINT_URL}/moto-api/reset`, { method: 'POST' });
-  if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status}`);
-}
-
 export interface RegistryManifest {
   /** HTTP status of the plain registry's answer. */
   status: number;

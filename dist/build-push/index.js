@@ -56300,7 +56300,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(673);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2219);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
 
@@ -56309,7 +56309,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 673:
+/***/ 2219:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59644,13 +59644,73 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./core/inputs.ts
 
 
 
+
+
+
 const actionsInputSource = name => getInput(name);
-function recordInputSource(values) {
-    return name => (values[name] ?? '').trim();
+/** Values from a record; masked values are collected in `masked` instead of being sent to the runner. */
+function recordInputSource(values, masked = []) {
+    return Object.assign((name) => (values[name] ?? '').trim(), {
+        mask: (value) => void masked.push(value)
+    });
+}
+/** The directory path inputs are relative to: GITHUB_WORKSPACE on a runner, else the working directory. */
+function workspaceDir(env = process.env) {
+    return env.GITHUB_WORKSPACE || process.cwd();
+}
+function isInside(path, root) {
+    const rel = (0,external_node_path_.relative)(root, path);
+    return rel === '' || (!rel.startsWith(`..${external_node_path_.sep}`) && rel !== '..' && !(0,external_node_path_.isAbsolute)(rel));
+}
+/**
+ * Resolves a path input against the workspace, following symlinks, and refuses what is not inside it or
+ * is not of the expected kind. The errors name `input` (and the line, for one path of a multi-line input).
+ */
+function resolveInsideWorkspace(input, value, options = {}) {
+    const workspace = options.workspace ?? workspaceDir();
+    const where = options.line === undefined ? `'${value}'` : `line ${options.line}: '${value}'`;
+    const hint = 'Give a path inside the workspace (the repository checkout), relative to it; write files that earlier steps produce into the workspace.';
+    const root = (0,external_node_path_.resolve)(workspace);
+    const lexical = (0,external_node_path_.resolve)(root, value);
+    if (!isInside(lexical, root)) {
+        throw new errors_DockyardError(`${where} is outside the workspace (${root}).`, { input, hint });
+    }
+    let real;
+    try {
+        real = (0,external_node_fs_.realpathSync)(lexical);
+    }
+    catch {
+        throw new errors_DockyardError(`${where} does not exist (looked for ${lexical}).`, {
+            input,
+            hint: 'Check the path, relative to the workspace; check out the repository (actions/checkout) or create the file in an earlier step.'
+        });
+    }
+    let realRoot;
+    try {
+        realRoot = (0,external_node_fs_.realpathSync)(root);
+    }
+    catch {
+        realRoot = root;
+    }
+    if (!isInside(real, realRoot)) {
+        throw new errors_DockyardError(`${where} leads outside the workspace through a symbolic link (to ${real}).`, {
+            input,
+            hint
+        });
+    }
+    const kind = options.kind ?? 'any';
+    const stats = (0,external_node_fs_.statSync)(real);
+    if (kind === 'file' && !stats.isFile())
+        throw new errors_DockyardError(`${where} is not a file.`, { input, hint: 'Give the path of a file.' });
+    if (kind === 'dir' && !stats.isDirectory())
+        throw new errors_DockyardError(`${where} is not a directory.`, { input, hint: 'Give the path of a directory.' });
+    return real;
 }
 const TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
 const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
@@ -59661,11 +59721,93 @@ const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
 class InputReader {
     source;
     problems = [];
-    constructor(source) {
+    /** Where path inputs are resolved; see resolveInsideWorkspace. */
+    workspace;
+    env;
+    constructor(source, options = {}) {
         this.source = source;
+        this.env = options.env ?? process.env;
+        this.workspace = options.workspace ?? workspaceDir(this.env);
     }
     raw(name) {
         return this.source(name);
+    }
+    /** Hides a value from the log from now on. */
+    mask(value) {
+        if (value === '')
+            return;
+        if (this.source.mask)
+            this.source.mask(value);
+        else
+            core_setSecret(value);
+    }
+    /** A secret value, masked as soon as it is read (each line too, for a multi-line value). */
+    secret(name, options = {}) {
+        const value = this.source(name);
+        this.mask(value);
+        for (const line of value.split(/\r?\n/))
+            if (line.trim() !== value)
+                this.mask(line.trim());
+        return this.string(name, options);
+    }
+    /**
+     * `ID=VALUE` lines whose values are secrets: every value is masked before anything is checked, and a
+     * malformed line is reported by its number and id only, never by its text.
+     */
+    secretEntries(name, options = {}) {
+        const text = this.source(name);
+        this.mask(text.trim());
+        const result = [];
+        for (const { text: lineText, line } of splitLines(text)) {
+            const eq = lineText.indexOf('=');
+            const key = eq > 0 ? lineText.slice(0, eq).trim() : '';
+            const value = eq > 0 ? lineText.slice(eq + 1).trim() : '';
+            // Whatever follows the id is the value, however it was separated: mask it before any check.
+            const id = /^[A-Za-z0-9_.-]+/.exec(lineText)?.[0];
+            this.mask(value);
+            this.mask(id === undefined
+                ? lineText
+                : lineText
+                    .slice(id.length)
+                    .replace(/^[\s=:]+/, '')
+                    .trim());
+            if (eq <= 0 || key === '' || /\s/.test(key) || value === '') {
+                this.fail(name, `line ${line}${id ? ` (id '${id}')` : ''} is not of the form ID=VALUE (the line is not shown: it holds a secret).`, `Write one entry a line: the id, '=' and the value${options.example ? `, such as '${options.example}'` : ''}.`);
+                continue;
+            }
+            result.push({ key, value, line });
+        }
+        return result;
+    }
+    /** A path input resolved inside the workspace (symlinks followed); undefined when unset or refused. */
+    path(name, options = {}) {
+        const value = this.string(name, options);
+        if (value === undefined)
+            return undefined;
+        return this.pathValue(name, value, options);
+    }
+    /** One path given inside an input (a line of a list), resolved like `path`. */
+    pathValue(name, value, options = {}) {
+        try {
+            return resolveInsideWorkspace(name, value, { ...options, workspace: this.workspace });
+        }
+        catch (error) {
+            this.problems.push(error);
+            return undefined;
+        }
+    }
+    /** The AWS region: the input, else AWS_REGION / AWS_DEFAULT_REGION (or `fallback` before the environment). */
+    region(name = 'region', options = {}) {
+        const region = resolveRegion(this.source(name) || options.fallback, this.env);
+        if (!region) {
+            this.fail(name, 'no AWS region is set.', REGION_HINT);
+            return '';
+        }
+        if (!REGION_PATTERN.test(region)) {
+            this.fail(name, `'${region}' is not an AWS region.`, "Use a region code such as 'eu-west-1'.");
+            return '';
+        }
+        return region;
     }
     fail(name, message, hint) {
         this.problems.push(new errors_DockyardError(message, { input: name, hint }));
@@ -60245,7 +60387,99 @@ function failureMessage(outcome) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./core/template.ts
+/**
+ * The one placeholder rule of every Dockyard action (docs/templates.md):
+ * - `${var.NAME}` is replaced by the value declared for NAME; an undeclared NAME is an error.
+ * - `$${var.NAME}` is the escape: it becomes the literal text `${var.NAME}`.
+ * - Every other `${...}`, `$(...)` or `{{ ... }}` passes through untouched: the platform fills it at run time
+ *   (FireLens `${AWS_REGION}`, Kubernetes `$(POD_NAME)`, a shell's `${HOME}`).
+ * - A plain `${NAME}` whose NAME is declared is an error: the marker was forgotten.
+ * Every problem of a text (or of every string of a document) is reported in one error, before anything is written.
+ */
+
+const PLACEHOLDER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** `$${var.X}` (escape), `${var.X}` (marker), `${var.<anything>}` (a marker with a bad name), `${NAME}`. */
+const TOKEN = /(\$?)\$\{var\.([^}]*)\}|(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+function replace(text, vars, found) {
+    return text.replace(TOKEN, (match, escape, marked, plainEscape, plain) => {
+        if (marked !== undefined) {
+            if (escape)
+                return match.slice(1);
+            if (!PLACEHOLDER_NAME.test(marked)) {
+                found.malformed.add(match);
+                return match;
+            }
+            if (!Object.hasOwn(vars, marked)) {
+                found.missing.add(marked);
+                return match;
+            }
+            found.used.add(marked);
+            return vars[marked];
+        }
+        if (!plainEscape && plain !== undefined && Object.hasOwn(vars, plain))
+            found.unmarked.add(plain);
+        return match;
+    });
+}
+function check(found, input, options) {
+    const sentences = [];
+    const hints = [];
+    const where = options.where ? ` in ${options.where}` : '';
+    const list = (names, format) => [...names].map(format).join(', ');
+    if (found.missing.size > 0) {
+        const missing = [...found.missing];
+        const names = list(missing, n => `\${var.${n}}`);
+        sentences.push(options.missing?.(names, missing.length) ??
+            `${names}${where} ${missing.length === 1 ? 'has no value' : 'have no values'}.`);
+        hints.push(options.hint?.(missing) ??
+            `Declare ${missing.length === 1 ? 'it' : 'them'} in 'vars' (${missing.map(n => `${n}=<value>`).join(', ')}), or write $\${var.NAME} for the literal text.`);
+    }
+    if (found.unmarked.size > 0) {
+        const one = found.unmarked.size === 1;
+        sentences.push(`${list(found.unmarked, n => `\${${n}}`)}${where} ${one ? 'names a declared value' : 'name declared values'} without the 'var.' marker.`);
+        hints.push(`Write ${list(found.unmarked, n => `\${var.${n}}`)} to fill ${one ? 'it' : 'them'} in; a plain \${...} is left for the platform to fill at run time, so it must not share a name with a declared value.`);
+    }
+    if (found.malformed.size > 0) {
+        sentences.push(`${list(found.malformed, m => m)}${where} ${found.malformed.size === 1 ? 'is not a valid placeholder' : 'are not valid placeholders'}.`);
+        hints.push('A name is letters, digits and _, not starting with a digit: ${var.IMAGE_TAG}.');
+    }
+    if (sentences.length > 0) {
+        throw new DockyardError(sentences.join(' '), { input, hint: hints.join(' ') });
+    }
+}
+function newProblems() {
+    return { missing: new Set(), unmarked: new Set(), malformed: new Set(), used: new Set() };
+}
+/** Fills the `${var.NAME}` placeholders of one text. Throws a DockyardError naming `input` and every problem. */
+function substitute(text, vars, input, options = {}) {
+    const found = newProblems();
+    const result = replace(text, vars, found);
+    check(found, input, options);
+    return { text: result, used: found.used };
+}
+/**
+ * Fills placeholders in every string of a parsed document (JSON or YAML), never in keys. Substituting after
+ * parsing means a value with quotes or newlines cannot break the document's syntax.
+ */
+function substituteInValue(value, vars, input, options = {}) {
+    const found = newProblems();
+    const walk = (v) => {
+        if (typeof v === 'string')
+            return replace(v, vars, found);
+        if (Array.isArray(v))
+            return v.map(walk);
+        if (v && typeof v === 'object')
+            return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+        return v;
+    };
+    const result = walk(value);
+    check(found, input, options);
+    return { value: result, used: found.used };
+}
+
 ;// CONCATENATED MODULE: ./core/index.ts
+
 
 
 
@@ -60260,8 +60494,6 @@ function failureMessage(outcome) {
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./actions/build-push/src/docker.ts
 
 /** The real runner: `docker` on PATH through @actions/exec, output streamed to the log unless silent. */
@@ -60356,8 +60588,8 @@ function buildxCommand(spec) {
     return { args, env };
 }
 /**
- * The legacy path without buildx: `docker build` with the classic builder (DOCKER_BUILDKIT=0: a docker 28
- * client asks for BuildKit through buildx and errors out when it is missing), then one `docker push` per tag.
+ * The legacy build without buildx: `docker build` with the classic builder (DOCKER_BUILDKIT=0: a docker 28
+ * client asks for BuildKit through buildx and errors out when it is missing). The caller pushes the tags ECR takes.
  */
 function legacyCommands(spec) {
     if (spec.secrets.length > 0)
@@ -60378,8 +60610,7 @@ function legacyCommands(spec) {
     for (const { key, value } of spec.labels)
         build.push('--label', `${key}=${value}`);
     build.push(spec.context);
-    const pushes = spec.push ? spec.tags.map(tag => ['push', `${spec.image}:${tag}`]) : [];
-    return { build, pushes, env: { DOCKER_BUILDKIT: '0' } };
+    return { build, env: { DOCKER_BUILDKIT: '0' } };
 }
 /** The manifest digest `docker push` prints: `sha-abc: digest: sha256:… size: 527`. */
 function digestFromPushOutput(output) {
@@ -61269,7 +61500,7 @@ async function buildLegacy(spec, repo, kept, inputs, deps, state) {
 
 
 
-const SEVERITIES = (/* unused pure expression or super */ null && (['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']));
+
 const THRESHOLDS = ['NONE', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 const MUTABILITIES = [
     'IMMUTABLE',
@@ -61288,9 +61519,7 @@ const EXCLUSION_FILTER = /^[A-Za-z0-9._*-]{1,128}$/;
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 /** Reads and validates every input together; throws one InputError naming each problem and its fix. */
 function getInputs(source, options = {}) {
-    const env = options.env ?? process.env;
-    const cwd = options.cwd ?? process.cwd();
-    const r = new InputReader(source);
+    const r = new InputReader(source, options);
     // Repository: a name, or a full URI that also says the registry and region.
     const repoText = r.required('repository', "Set 'repository' to an ECR repository name such as 'team/app'.");
     let repository = repoText;
@@ -61318,35 +61547,24 @@ function getInputs(source, options = {}) {
         }
         registryId = uriRegistry;
     }
-    const regionInput = r.string('region');
-    const region = resolveRegion(regionInput ?? uriRegion, env);
-    if (!region) {
-        r.fail('region', 'no AWS region is set.', REGION_HINT);
-    }
-    else if (!REGION_PATTERN.test(region)) {
-        r.fail('region', `'${region}' is not an AWS region.`, "Use a region code such as 'us-east-1'.");
-    }
-    else if (uriRegion && region !== uriRegion) {
+    const region = r.region('region', { fallback: uriRegion });
+    if (region && uriRegion && region !== uriRegion) {
         r.fail('region', `'${region}' differs from the region in the repository URI (${uriRegion}).`, "Leave 'region' empty when 'repository' is a full URI, or make them agree.");
     }
-    // Build context and Dockerfile must exist before anything is touched.
-    const contextText = r.string('context', { default: '.' }) ?? '.';
-    const context = (0,external_node_path_.isAbsolute)(contextText) ? contextText : (0,external_node_path_.resolve)(cwd, contextText);
-    const contextOk = (0,external_node_fs_.existsSync)(context) && (0,external_node_fs_.statSync)(context).isDirectory();
-    if (!contextOk) {
-        r.fail('context', `the build context '${contextText}' is not a directory (looked in ${context}).`, 'Point it at the directory that holds the files the Dockerfile copies, relative to the workspace; check out the repository first (actions/checkout).');
-    }
+    // Build context and Dockerfile: inside the workspace, and there, before anything is touched.
+    const context = r.path('context', { default: '.', kind: 'dir' });
     const fileText = r.string('file');
-    const file = fileText
-        ? (0,external_node_path_.isAbsolute)(fileText)
-            ? fileText
-            : (0,external_node_path_.resolve)(cwd, fileText)
-        : (0,external_node_path_.join)(context, 'Dockerfile');
-    if (contextOk || fileText) {
-        if (!(0,external_node_fs_.existsSync)(file) || !(0,external_node_fs_.statSync)(file).isFile()) {
-            r.fail('file', `the Dockerfile '${fileText ?? (0,external_node_path_.join)(contextText, 'Dockerfile')}' does not exist (looked for ${file}).`, fileText
-                ? 'Give the path of the Dockerfile relative to the workspace.'
-                : "Add a Dockerfile to the context, or set 'file' to its path.");
+    let file;
+    if (fileText !== undefined)
+        file = r.pathValue('file', fileText, { kind: 'file' });
+    else if (context !== undefined) {
+        const inContext = (0,external_node_path_.join)(context, 'Dockerfile');
+        if (!(0,external_node_fs_.existsSync)(inContext) || !(0,external_node_fs_.statSync)(inContext).isFile()) {
+            r.fail('file', `the context '${r.raw('context') || '.'}' has no Dockerfile.`, "Add a Dockerfile to the context, or set 'file' to its path relative to the workspace.");
+        }
+        else {
+            // The context's own Dockerfile may be a link too: it must not lead out of the workspace either.
+            file = r.pathValue('file', inContext, { kind: 'file' });
         }
     }
     const target = r.string('target');
@@ -61355,29 +61573,35 @@ function getInputs(source, options = {}) {
     }
     const buildArgs = r.keyValues('build-args', { allowEmptyValue: true, example: 'NODE_ENV=production' });
     const labels = r.keyValues('labels', { allowEmptyValue: true, example: 'team=payments' });
+    // Values are masked as soon as they are read; a bad line is named by its number and id, never its text.
     const secrets = [];
-    for (const kv of r.keyValues('secrets', { example: 'npm_token=${{ secrets.NPM_TOKEN }}' })) {
+    for (const kv of r.secretEntries('secrets', { example: 'npm_token=${{ secrets.NPM_TOKEN }}' })) {
         if (!SECRET_ID.test(kv.key)) {
             r.fail('secrets', `line ${kv.line}: '${kv.key}' is not a secret id.`, "Use letters, digits, '.', '_' or '-' for the id (what RUN --mount=type=secret,id=... names).");
         }
         else
-            secrets.push({ id: kv.key, value: kv.value });
+            secrets.push({ id: kv.key, value: kv.value, input: 'secrets' });
     }
-    for (const kv of r.keyValues('secret-files', { example: 'aws=/home/runner/.aws/credentials' })) {
-        const path = (0,external_node_path_.isAbsolute)(kv.value) ? kv.value : (0,external_node_path_.resolve)(cwd, kv.value);
+    for (const kv of r.keyValues('secret-files', { example: 'npm=.secrets/npmrc' })) {
         if (!SECRET_ID.test(kv.key)) {
             r.fail('secret-files', `line ${kv.line}: '${kv.key}' is not a secret id.`, "Use letters, digits, '.', '_' or '-' for the id.");
+            continue;
         }
-        else if (!(0,external_node_fs_.existsSync)(path)) {
-            r.fail('secret-files', `line ${kv.line}: the file '${kv.value}' for secret '${kv.key}' does not exist.`, 'Create the file in an earlier step, or fix the path.');
-        }
-        else
-            secrets.push({ id: kv.key, file: path });
+        const path = r.pathValue('secret-files', kv.value, { kind: 'file', line: kv.line });
+        if (path !== undefined)
+            secrets.push({ id: kv.key, file: path, input: 'secret-files' });
     }
-    const ids = secrets.map(s => s.id);
-    const dup = ids.find((id, i) => ids.indexOf(id) !== i);
-    if (dup)
-        r.fail('secrets', `the secret id '${dup}' is given twice.`, "Give each id once across 'secrets' and 'secret-files'.");
+    // Ids that differ only in case or punctuation reach docker as one environment variable: refuse them.
+    const byEnvName = new Map();
+    for (const secret of secrets) {
+        const other = byEnvName.get(secretEnvName(secret.id));
+        if (other === undefined)
+            byEnvName.set(secretEnvName(secret.id), secret);
+        else
+            r.fail(secret.input, other.id === secret.id
+                ? `the secret id '${secret.id}' is given twice.`
+                : `the secret ids '${other.id}' and '${secret.id}' are the same once case and punctuation are ignored (both become ${secretEnvName(secret.id)}).`, "Give each id once across 'secrets' and 'secret-files', and make ids differ in more than case, '.', '_' or '-'.");
+    }
     const tags = r.list('tags');
     for (const tag of tags) {
         if (!TAG.test(tag)) {
@@ -61408,9 +61632,9 @@ function getInputs(source, options = {}) {
     const inputs = {
         repository,
         registryId,
-        region: region ?? '',
-        context,
-        file,
+        region,
+        context: context ?? '',
+        file: file ?? '',
         target,
         buildArgs: buildArgs.map(({ key, value }) => ({ key, value })),
         secrets,

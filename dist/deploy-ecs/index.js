@@ -12140,7 +12140,7 @@ __webpack_unused_export__ = ListServicesByNamespace$;
 __webpack_unused_export__ = ListServicesByNamespaceCommand;
 __webpack_unused_export__ = ListServicesByNamespaceRequest$;
 __webpack_unused_export__ = ListServicesByNamespaceResponse$;
-exports.qde = ListServicesCommand;
+__webpack_unused_export__ = ListServicesCommand;
 __webpack_unused_export__ = ListServicesRequest$;
 __webpack_unused_export__ = ListServicesResponse$;
 __webpack_unused_export__ = ListTagsForResource$;
@@ -12152,7 +12152,7 @@ __webpack_unused_export__ = ListTaskDefinitionFamiliesCommand;
 __webpack_unused_export__ = ListTaskDefinitionFamiliesRequest$;
 __webpack_unused_export__ = ListTaskDefinitionFamiliesResponse$;
 __webpack_unused_export__ = ListTaskDefinitions$;
-exports.Pse = ListTaskDefinitionsCommand;
+__webpack_unused_export__ = ListTaskDefinitionsCommand;
 __webpack_unused_export__ = ListTaskDefinitionsRequest$;
 __webpack_unused_export__ = ListTaskDefinitionsResponse$;
 __webpack_unused_export__ = ListTasks$;
@@ -12467,10 +12467,10 @@ __webpack_unused_export__ = paginateListContainerInstances;
 __webpack_unused_export__ = paginateListGatewayClusterAssociations;
 __webpack_unused_export__ = paginateListGatewayRoutes;
 __webpack_unused_export__ = paginateListGateways;
-__webpack_unused_export__ = paginateListServices;
+exports.wjm = paginateListServices;
 __webpack_unused_export__ = paginateListServicesByNamespace;
 __webpack_unused_export__ = paginateListTaskDefinitionFamilies;
-__webpack_unused_export__ = paginateListTaskDefinitions;
+exports.XPO = paginateListTaskDefinitions;
 __webpack_unused_export__ = paginateListTasks;
 __webpack_unused_export__ = waitForDaemonActive;
 __webpack_unused_export__ = waitForDaemonDeploymentStopped;
@@ -69230,7 +69230,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5876);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9808);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
 
@@ -69239,7 +69239,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5876:
+/***/ 9808:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -72578,13 +72578,73 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./core/inputs.ts
 
 
 
+
+
+
 const actionsInputSource = name => getInput(name);
-function recordInputSource(values) {
-    return name => (values[name] ?? '').trim();
+/** Values from a record; masked values are collected in `masked` instead of being sent to the runner. */
+function recordInputSource(values, masked = []) {
+    return Object.assign((name) => (values[name] ?? '').trim(), {
+        mask: (value) => void masked.push(value)
+    });
+}
+/** The directory path inputs are relative to: GITHUB_WORKSPACE on a runner, else the working directory. */
+function workspaceDir(env = process.env) {
+    return env.GITHUB_WORKSPACE || process.cwd();
+}
+function isInside(path, root) {
+    const rel = (0,external_node_path_.relative)(root, path);
+    return rel === '' || (!rel.startsWith(`..${external_node_path_.sep}`) && rel !== '..' && !(0,external_node_path_.isAbsolute)(rel));
+}
+/**
+ * Resolves a path input against the workspace, following symlinks, and refuses what is not inside it or
+ * is not of the expected kind. The errors name `input` (and the line, for one path of a multi-line input).
+ */
+function resolveInsideWorkspace(input, value, options = {}) {
+    const workspace = options.workspace ?? workspaceDir();
+    const where = options.line === undefined ? `'${value}'` : `line ${options.line}: '${value}'`;
+    const hint = 'Give a path inside the workspace (the repository checkout), relative to it; write files that earlier steps produce into the workspace.';
+    const root = (0,external_node_path_.resolve)(workspace);
+    const lexical = (0,external_node_path_.resolve)(root, value);
+    if (!isInside(lexical, root)) {
+        throw new errors_DockyardError(`${where} is outside the workspace (${root}).`, { input, hint });
+    }
+    let real;
+    try {
+        real = (0,external_node_fs_.realpathSync)(lexical);
+    }
+    catch {
+        throw new errors_DockyardError(`${where} does not exist (looked for ${lexical}).`, {
+            input,
+            hint: 'Check the path, relative to the workspace; check out the repository (actions/checkout) or create the file in an earlier step.'
+        });
+    }
+    let realRoot;
+    try {
+        realRoot = (0,external_node_fs_.realpathSync)(root);
+    }
+    catch {
+        realRoot = root;
+    }
+    if (!isInside(real, realRoot)) {
+        throw new errors_DockyardError(`${where} leads outside the workspace through a symbolic link (to ${real}).`, {
+            input,
+            hint
+        });
+    }
+    const kind = options.kind ?? 'any';
+    const stats = (0,external_node_fs_.statSync)(real);
+    if (kind === 'file' && !stats.isFile())
+        throw new errors_DockyardError(`${where} is not a file.`, { input, hint: 'Give the path of a file.' });
+    if (kind === 'dir' && !stats.isDirectory())
+        throw new errors_DockyardError(`${where} is not a directory.`, { input, hint: 'Give the path of a directory.' });
+    return real;
 }
 const TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
 const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
@@ -72595,11 +72655,93 @@ const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
 class InputReader {
     source;
     problems = [];
-    constructor(source) {
+    /** Where path inputs are resolved; see resolveInsideWorkspace. */
+    workspace;
+    env;
+    constructor(source, options = {}) {
         this.source = source;
+        this.env = options.env ?? process.env;
+        this.workspace = options.workspace ?? workspaceDir(this.env);
     }
     raw(name) {
         return this.source(name);
+    }
+    /** Hides a value from the log from now on. */
+    mask(value) {
+        if (value === '')
+            return;
+        if (this.source.mask)
+            this.source.mask(value);
+        else
+            core_setSecret(value);
+    }
+    /** A secret value, masked as soon as it is read (each line too, for a multi-line value). */
+    secret(name, options = {}) {
+        const value = this.source(name);
+        this.mask(value);
+        for (const line of value.split(/\r?\n/))
+            if (line.trim() !== value)
+                this.mask(line.trim());
+        return this.string(name, options);
+    }
+    /**
+     * `ID=VALUE` lines whose values are secrets: every value is masked before anything is checked, and a
+     * malformed line is reported by its number and id only, never by its text.
+     */
+    secretEntries(name, options = {}) {
+        const text = this.source(name);
+        this.mask(text.trim());
+        const result = [];
+        for (const { text: lineText, line } of splitLines(text)) {
+            const eq = lineText.indexOf('=');
+            const key = eq > 0 ? lineText.slice(0, eq).trim() : '';
+            const value = eq > 0 ? lineText.slice(eq + 1).trim() : '';
+            // Whatever follows the id is the value, however it was separated: mask it before any check.
+            const id = /^[A-Za-z0-9_.-]+/.exec(lineText)?.[0];
+            this.mask(value);
+            this.mask(id === undefined
+                ? lineText
+                : lineText
+                    .slice(id.length)
+                    .replace(/^[\s=:]+/, '')
+                    .trim());
+            if (eq <= 0 || key === '' || /\s/.test(key) || value === '') {
+                this.fail(name, `line ${line}${id ? ` (id '${id}')` : ''} is not of the form ID=VALUE (the line is not shown: it holds a secret).`, `Write one entry a line: the id, '=' and the value${options.example ? `, such as '${options.example}'` : ''}.`);
+                continue;
+            }
+            result.push({ key, value, line });
+        }
+        return result;
+    }
+    /** A path input resolved inside the workspace (symlinks followed); undefined when unset or refused. */
+    path(name, options = {}) {
+        const value = this.string(name, options);
+        if (value === undefined)
+            return undefined;
+        return this.pathValue(name, value, options);
+    }
+    /** One path given inside an input (a line of a list), resolved like `path`. */
+    pathValue(name, value, options = {}) {
+        try {
+            return resolveInsideWorkspace(name, value, { ...options, workspace: this.workspace });
+        }
+        catch (error) {
+            this.problems.push(error);
+            return undefined;
+        }
+    }
+    /** The AWS region: the input, else AWS_REGION / AWS_DEFAULT_REGION (or `fallback` before the environment). */
+    region(name = 'region', options = {}) {
+        const region = resolveRegion(this.source(name) || options.fallback, this.env);
+        if (!region) {
+            this.fail(name, 'no AWS region is set.', REGION_HINT);
+            return '';
+        }
+        if (!REGION_PATTERN.test(region)) {
+            this.fail(name, `'${region}' is not an AWS region.`, "Use a region code such as 'eu-west-1'.");
+            return '';
+        }
+        return region;
     }
     fail(name, message, hint) {
         this.problems.push(new errors_DockyardError(message, { input: name, hint }));
@@ -73179,7 +73321,99 @@ function failureMessage(outcome) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./core/template.ts
+/**
+ * The one placeholder rule of every Dockyard action (docs/templates.md):
+ * - `${var.NAME}` is replaced by the value declared for NAME; an undeclared NAME is an error.
+ * - `$${var.NAME}` is the escape: it becomes the literal text `${var.NAME}`.
+ * - Every other `${...}`, `$(...)` or `{{ ... }}` passes through untouched: the platform fills it at run time
+ *   (FireLens `${AWS_REGION}`, Kubernetes `$(POD_NAME)`, a shell's `${HOME}`).
+ * - A plain `${NAME}` whose NAME is declared is an error: the marker was forgotten.
+ * Every problem of a text (or of every string of a document) is reported in one error, before anything is written.
+ */
+
+const PLACEHOLDER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** `$${var.X}` (escape), `${var.X}` (marker), `${var.<anything>}` (a marker with a bad name), `${NAME}`. */
+const TOKEN = /(\$?)\$\{var\.([^}]*)\}|(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+function replace(text, vars, found) {
+    return text.replace(TOKEN, (match, escape, marked, plainEscape, plain) => {
+        if (marked !== undefined) {
+            if (escape)
+                return match.slice(1);
+            if (!PLACEHOLDER_NAME.test(marked)) {
+                found.malformed.add(match);
+                return match;
+            }
+            if (!Object.hasOwn(vars, marked)) {
+                found.missing.add(marked);
+                return match;
+            }
+            found.used.add(marked);
+            return vars[marked];
+        }
+        if (!plainEscape && plain !== undefined && Object.hasOwn(vars, plain))
+            found.unmarked.add(plain);
+        return match;
+    });
+}
+function check(found, input, options) {
+    const sentences = [];
+    const hints = [];
+    const where = options.where ? ` in ${options.where}` : '';
+    const list = (names, format) => [...names].map(format).join(', ');
+    if (found.missing.size > 0) {
+        const missing = [...found.missing];
+        const names = list(missing, n => `\${var.${n}}`);
+        sentences.push(options.missing?.(names, missing.length) ??
+            `${names}${where} ${missing.length === 1 ? 'has no value' : 'have no values'}.`);
+        hints.push(options.hint?.(missing) ??
+            `Declare ${missing.length === 1 ? 'it' : 'them'} in 'vars' (${missing.map(n => `${n}=<value>`).join(', ')}), or write $\${var.NAME} for the literal text.`);
+    }
+    if (found.unmarked.size > 0) {
+        const one = found.unmarked.size === 1;
+        sentences.push(`${list(found.unmarked, n => `\${${n}}`)}${where} ${one ? 'names a declared value' : 'name declared values'} without the 'var.' marker.`);
+        hints.push(`Write ${list(found.unmarked, n => `\${var.${n}}`)} to fill ${one ? 'it' : 'them'} in; a plain \${...} is left for the platform to fill at run time, so it must not share a name with a declared value.`);
+    }
+    if (found.malformed.size > 0) {
+        sentences.push(`${list(found.malformed, m => m)}${where} ${found.malformed.size === 1 ? 'is not a valid placeholder' : 'are not valid placeholders'}.`);
+        hints.push('A name is letters, digits and _, not starting with a digit: ${var.IMAGE_TAG}.');
+    }
+    if (sentences.length > 0) {
+        throw new errors_DockyardError(sentences.join(' '), { input, hint: hints.join(' ') });
+    }
+}
+function newProblems() {
+    return { missing: new Set(), unmarked: new Set(), malformed: new Set(), used: new Set() };
+}
+/** Fills the `${var.NAME}` placeholders of one text. Throws a DockyardError naming `input` and every problem. */
+function substitute(text, vars, input, options = {}) {
+    const found = newProblems();
+    const result = replace(text, vars, found);
+    check(found, input, options);
+    return { text: result, used: found.used };
+}
+/**
+ * Fills placeholders in every string of a parsed document (JSON or YAML), never in keys. Substituting after
+ * parsing means a value with quotes or newlines cannot break the document's syntax.
+ */
+function substituteInValue(value, vars, input, options = {}) {
+    const found = newProblems();
+    const walk = (v) => {
+        if (typeof v === 'string')
+            return replace(v, vars, found);
+        if (Array.isArray(v))
+            return v.map(walk);
+        if (v && typeof v === 'object')
+            return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+        return v;
+    };
+    const result = walk(value);
+    check(found, input, options);
+    return { value: result, used: found.used };
+}
+
 ;// CONCATENATED MODULE: ./core/index.ts
+
 
 
 
@@ -73301,34 +73535,6 @@ function parseTaskDefinitionText(text, name) {
         throw new Error(`'${name}' does not hold a task definition object.`);
     }
     return value;
-}
-/**
- * Replaces `${NAME}` in every string of a parsed document (never in keys). `$${NAME}` stays a literal `${NAME}`.
- * Replacing after parsing means a value with quotes or newlines cannot break the file's syntax.
- */
-function substituteVars(value, vars) {
-    const missing = new Set();
-    const used = new Set();
-    const walk = (v) => {
-        if (typeof v === 'string') {
-            return v.replace(/\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (match, escape, name) => {
-                if (escape)
-                    return match.slice(1);
-                if (!(name in vars)) {
-                    missing.add(name);
-                    return match;
-                }
-                used.add(name);
-                return vars[name];
-            });
-        }
-        if (Array.isArray(v))
-            return v.map(walk);
-        if (v && typeof v === 'object')
-            return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-        return v;
-    };
-    return { value: walk(value), missing: [...missing], used };
 }
 /**
  * Normalises a document into a RegisterTaskDefinition request. Accepts `{ taskDefinition, tags }` (the
@@ -73503,13 +73709,6 @@ function normaliseMemory(text) {
     const m = /^(\d+(?:\.\d+)?)\s*gb$/i.exec(text.trim());
     return m ? String(Math.round(Number(m[1]) * 1024)) : text.trim();
 }
-/** The container a one-off task or the `command` input is about: the named one, else the first essential. */
-function essentialContainer(request, name) {
-    const containers = request.containerDefinitions ?? [];
-    if (name)
-        return containers.find(c => c.name === name);
-    return containers.find(c => c.essential !== false) ?? containers[0];
-}
 /** `arn:…:task-definition/web:12` or `web:12` → `web:12`. */
 function taskDefinitionKey(arnOrName) {
     if (!arnOrName)
@@ -73545,17 +73744,9 @@ function revisionsToDeregister(arns, family, keep, inUse) {
 }
 async function cleanupRevisions(ecs, options, log) {
     const arns = [];
-    let nextToken;
-    do {
-        const out = await ecs.send(new client_ecs_dist_cjs/* ListTaskDefinitionsCommand */.Pse({
-            familyPrefix: options.family,
-            status: 'ACTIVE',
-            sort: 'DESC',
-            nextToken
-        }));
-        arns.push(...(out.taskDefinitionArns ?? []));
-        nextToken = out.nextToken;
-    } while (nextToken);
+    for await (const page of (0,client_ecs_dist_cjs/* paginateListTaskDefinitions */.XPO)({ client: ecs }, { familyPrefix: options.family, status: 'ACTIVE', sort: 'DESC' })) {
+        arns.push(...(page.taskDefinitionArns ?? []));
+    }
     const doomed = revisionsToDeregister(arns, options.family, options.keep, options.inUse);
     const result = {
         deregistered: [],
@@ -73580,12 +73771,9 @@ async function cleanupRevisions(ecs, options, log) {
 /** The task definitions of every deployment of every service in the cluster. */
 async function taskDefinitionsInUse(ecs, cluster) {
     const services = [];
-    let nextToken;
-    do {
-        const out = await ecs.send(new client_ecs_dist_cjs/* ListServicesCommand */.qde({ cluster, nextToken, maxResults: 100 }));
-        services.push(...(out.serviceArns ?? []));
-        nextToken = out.nextToken;
-    } while (nextToken);
+    for await (const page of (0,client_ecs_dist_cjs/* paginateListServices */.wjm)({ client: ecs, pageSize: 100 }, { cluster })) {
+        services.push(...(page.serviceArns ?? []));
+    }
     const used = [];
     for (let i = 0; i < services.length; i += 10) {
         const out = await ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: services.slice(i, i + 10) }));
@@ -74748,16 +74936,14 @@ async function cleanup(inputs, clients, result, log, inUse) {
     });
 }
 
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./node_modules/shell-quote/index.js
 var shell_quote = __nccwpck_require__(6591);
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/inputs.ts
 /**
- * Reads and validates every input of deploy-ecs before any AWS call: values, line formats, files (the task
- * definition, env files) and `${NAME}` placeholders. Problems are collected and reported together.
+ * Reads and validates every input of deploy-ecs before any AWS call: values, line formats, files inside the
+ * workspace (the task definition, env files) and `${var.NAME}` placeholders. Problems are collected and reported
+ * together.
  */
-
 
 
 
@@ -74766,52 +74952,45 @@ const CPU_PATTERN = /^(\d+|\d+(\.\d+)?\s*vcpu)$/i;
 const MEMORY_PATTERN = /^(\d+|\d+(\.\d+)?\s*gb)$/i;
 const ARN_ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 function getInputs(source, options = {}) {
-    const r = new InputReader(source);
-    const cwd = options.cwd ?? options.env?.GITHUB_WORKSPACE ?? process.cwd();
+    const r = new InputReader(source, options);
     const warnings = [];
     const cluster = r.required('cluster', "Set 'cluster' to the name or ARN of the ECS cluster.");
     const service = r.string('service');
-    const regionInput = r.string('region');
-    const region = resolveRegion(regionInput, options.env ?? process.env);
-    if (!region)
-        r.fail('region', 'no AWS region is set.', REGION_HINT);
-    else if (!REGION_PATTERN.test(region))
-        r.fail('region', `'${region}' is not an AWS region.`, "Use a region code such as 'eu-west-1'.");
+    const region = r.region();
     // vars: NAME=VALUE, values kept intact.
     const vars = {};
     for (const kv of r.keyValues('vars', { allowEmptyValue: true, example: 'TAG=1.2.3' })) {
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(kv.key)) {
-            r.fail('vars', `line ${kv.line}: '${kv.key}' is not a valid placeholder name.`, 'Use letters, digits and _, as in ${NAME}.');
+        if (!PLACEHOLDER_NAME.test(kv.key)) {
+            r.fail('vars', `line ${kv.line}: '${kv.key}' is not a valid placeholder name.`, 'Use letters, digits and _, not starting with a digit, as in ${var.IMAGE_TAG}.');
             continue;
         }
         vars[kv.key] = kv.value;
     }
-    // The task definition file: exists, parses, placeholders all have values.
+    // The task definition file: inside the workspace, parses, every ${var.NAME} declared.
     const taskDefinitionFile = r.string('task-definition');
     let taskDefinition;
-    if (taskDefinitionFile !== undefined) {
-        const path = (0,external_node_path_.isAbsolute)(taskDefinitionFile) ? taskDefinitionFile : (0,external_node_path_.resolve)(cwd, taskDefinitionFile);
-        if (!(0,external_node_fs_.existsSync)(path) || !(0,external_node_fs_.statSync)(path).isFile()) {
-            r.fail('task-definition', `the file '${taskDefinitionFile}' does not exist.`, `Give a path relative to the workspace (${cwd}).`);
+    const path = taskDefinitionFile === undefined
+        ? undefined
+        : r.pathValue('task-definition', taskDefinitionFile, { kind: 'file' });
+    if (taskDefinitionFile !== undefined && path !== undefined) {
+        try {
+            const parsed = parseTaskDefinitionText((0,external_node_fs_.readFileSync)(path, 'utf8'), taskDefinitionFile);
+            const substituted = substituteInValue(parsed, vars, 'task-definition', {
+                where: `'${taskDefinitionFile}'`
+            });
+            for (const name of Object.keys(vars).filter(v => !substituted.used.has(v))) {
+                warnings.push(`vars: '${name}' is not used by any \${var.${name}} placeholder in '${taskDefinitionFile}'.`);
+            }
+            taskDefinition = substituted.value;
         }
-        else {
-            try {
-                const parsed = parseTaskDefinitionText((0,external_node_fs_.readFileSync)(path, 'utf8'), taskDefinitionFile);
-                const substituted = substituteVars(parsed, vars);
-                for (const name of substituted.missing) {
-                    r.fail('vars', `the placeholder \${${name}} in '${taskDefinitionFile}' has no value.`, `Add '${name}=<value>' to 'vars'.`);
-                }
-                for (const name of Object.keys(vars).filter(v => !substituted.used.has(v))) {
-                    warnings.push(`vars: '${name}' is not used by any \${${name}} placeholder in '${taskDefinitionFile}'.`);
-                }
-                taskDefinition = substituted.value;
-            }
-            catch (error) {
+        catch (error) {
+            if (error instanceof errors_DockyardError)
+                r.problems.push(error);
+            else
                 r.fail('task-definition', error.message, 'Give a task definition in JSON or YAML.');
-            }
         }
     }
-    else if (Object.keys(vars).length > 0) {
+    else if (taskDefinitionFile === undefined && Object.keys(vars).length > 0) {
         r.fail('vars', "is set but 'task-definition' is not.", "Placeholders are filled in the 'task-definition' file; set it or remove 'vars'.");
     }
     if (taskDefinitionFile === undefined && service === undefined) {
@@ -74852,11 +75031,13 @@ function getInputs(source, options = {}) {
         const eq = text.indexOf('=');
         const fileContainer = eq > 0 ? text.slice(0, eq).trim() : undefined;
         const file = (eq > 0 ? text.slice(eq + 1) : text).trim();
-        const path = (0,external_node_path_.isAbsolute)(file) ? file : (0,external_node_path_.resolve)(cwd, file);
-        if (file === '' || !(0,external_node_fs_.existsSync)(path) || !(0,external_node_fs_.statSync)(path).isFile()) {
-            r.fail('env-files', `line ${line}: the file '${file}' does not exist.`, `Give container=path or path, relative to the workspace (${cwd}).`);
+        if (file === '') {
+            r.fail('env-files', `line ${line}: no file is given.`, 'Give container=path or path, one a line.');
             continue;
         }
+        const path = r.pathValue('env-files', file, { kind: 'file', line });
+        if (path === undefined)
+            continue;
         for (const entry of splitLines((0,external_node_fs_.readFileSync)(path, 'utf8'))) {
             const body = entry.text.replace(/^export\s+/, '');
             const e = body.indexOf('=');
@@ -74909,7 +75090,7 @@ function getInputs(source, options = {}) {
     return {
         cluster,
         service,
-        region: region ?? '',
+        region,
         taskDefinitionFile,
         taskDefinition,
         vars,
@@ -74956,7 +75137,11 @@ function variableChanges(r, name) {
         ];
     });
 }
-/** Splits a command line with shell-style quoting; operators (`|`, `&&`, `>`) and globs are refused. */
+/**
+ * Splits a command line with shell-style quoting. Operators (`|`, `&&`, `>`) are refused; a glob (`*.txt`) is
+ * kept as the literal word, since no shell expands it; `$NAME` and `${NAME}` become the literal `$NAME`; a `#`
+ * comment ends the command.
+ */
 function splitCommand(text) {
     const words = [];
     for (const token of (0,shell_quote.parse)(text, name => `$${name}`)) {

@@ -57610,7 +57610,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1485);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7503);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
 
@@ -57619,7 +57619,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1485:
+/***/ 7503:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -60954,13 +60954,73 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./core/inputs.ts
 
 
 
+
+
+
 const actionsInputSource = name => getInput(name);
-function recordInputSource(values) {
-    return name => (values[name] ?? '').trim();
+/** Values from a record; masked values are collected in `masked` instead of being sent to the runner. */
+function recordInputSource(values, masked = []) {
+    return Object.assign((name) => (values[name] ?? '').trim(), {
+        mask: (value) => void masked.push(value)
+    });
+}
+/** The directory path inputs are relative to: GITHUB_WORKSPACE on a runner, else the working directory. */
+function workspaceDir(env = process.env) {
+    return env.GITHUB_WORKSPACE || process.cwd();
+}
+function isInside(path, root) {
+    const rel = (0,external_node_path_.relative)(root, path);
+    return rel === '' || (!rel.startsWith(`..${external_node_path_.sep}`) && rel !== '..' && !(0,external_node_path_.isAbsolute)(rel));
+}
+/**
+ * Resolves a path input against the workspace, following symlinks, and refuses what is not inside it or
+ * is not of the expected kind. The errors name `input` (and the line, for one path of a multi-line input).
+ */
+function resolveInsideWorkspace(input, value, options = {}) {
+    const workspace = options.workspace ?? workspaceDir();
+    const where = options.line === undefined ? `'${value}'` : `line ${options.line}: '${value}'`;
+    const hint = 'Give a path inside the workspace (the repository checkout), relative to it; write files that earlier steps produce into the workspace.';
+    const root = (0,external_node_path_.resolve)(workspace);
+    const lexical = (0,external_node_path_.resolve)(root, value);
+    if (!isInside(lexical, root)) {
+        throw new DockyardError(`${where} is outside the workspace (${root}).`, { input, hint });
+    }
+    let real;
+    try {
+        real = (0,external_node_fs_.realpathSync)(lexical);
+    }
+    catch {
+        throw new DockyardError(`${where} does not exist (looked for ${lexical}).`, {
+            input,
+            hint: 'Check the path, relative to the workspace; check out the repository (actions/checkout) or create the file in an earlier step.'
+        });
+    }
+    let realRoot;
+    try {
+        realRoot = (0,external_node_fs_.realpathSync)(root);
+    }
+    catch {
+        realRoot = root;
+    }
+    if (!isInside(real, realRoot)) {
+        throw new DockyardError(`${where} leads outside the workspace through a symbolic link (to ${real}).`, {
+            input,
+            hint
+        });
+    }
+    const kind = options.kind ?? 'any';
+    const stats = (0,external_node_fs_.statSync)(real);
+    if (kind === 'file' && !stats.isFile())
+        throw new DockyardError(`${where} is not a file.`, { input, hint: 'Give the path of a file.' });
+    if (kind === 'dir' && !stats.isDirectory())
+        throw new DockyardError(`${where} is not a directory.`, { input, hint: 'Give the path of a directory.' });
+    return real;
 }
 const TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
 const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
@@ -60971,11 +61031,93 @@ const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
 class InputReader {
     source;
     problems = [];
-    constructor(source) {
+    /** Where path inputs are resolved; see resolveInsideWorkspace. */
+    workspace;
+    env;
+    constructor(source, options = {}) {
         this.source = source;
+        this.env = options.env ?? process.env;
+        this.workspace = options.workspace ?? workspaceDir(this.env);
     }
     raw(name) {
         return this.source(name);
+    }
+    /** Hides a value from the log from now on. */
+    mask(value) {
+        if (value === '')
+            return;
+        if (this.source.mask)
+            this.source.mask(value);
+        else
+            core_setSecret(value);
+    }
+    /** A secret value, masked as soon as it is read (each line too, for a multi-line value). */
+    secret(name, options = {}) {
+        const value = this.source(name);
+        this.mask(value);
+        for (const line of value.split(/\r?\n/))
+            if (line.trim() !== value)
+                this.mask(line.trim());
+        return this.string(name, options);
+    }
+    /**
+     * `ID=VALUE` lines whose values are secrets: every value is masked before anything is checked, and a
+     * malformed line is reported by its number and id only, never by its text.
+     */
+    secretEntries(name, options = {}) {
+        const text = this.source(name);
+        this.mask(text.trim());
+        const result = [];
+        for (const { text: lineText, line } of splitLines(text)) {
+            const eq = lineText.indexOf('=');
+            const key = eq > 0 ? lineText.slice(0, eq).trim() : '';
+            const value = eq > 0 ? lineText.slice(eq + 1).trim() : '';
+            // Whatever follows the id is the value, however it was separated: mask it before any check.
+            const id = /^[A-Za-z0-9_.-]+/.exec(lineText)?.[0];
+            this.mask(value);
+            this.mask(id === undefined
+                ? lineText
+                : lineText
+                    .slice(id.length)
+                    .replace(/^[\s=:]+/, '')
+                    .trim());
+            if (eq <= 0 || key === '' || /\s/.test(key) || value === '') {
+                this.fail(name, `line ${line}${id ? ` (id '${id}')` : ''} is not of the form ID=VALUE (the line is not shown: it holds a secret).`, `Write one entry a line: the id, '=' and the value${options.example ? `, such as '${options.example}'` : ''}.`);
+                continue;
+            }
+            result.push({ key, value, line });
+        }
+        return result;
+    }
+    /** A path input resolved inside the workspace (symlinks followed); undefined when unset or refused. */
+    path(name, options = {}) {
+        const value = this.string(name, options);
+        if (value === undefined)
+            return undefined;
+        return this.pathValue(name, value, options);
+    }
+    /** One path given inside an input (a line of a list), resolved like `path`. */
+    pathValue(name, value, options = {}) {
+        try {
+            return resolveInsideWorkspace(name, value, { ...options, workspace: this.workspace });
+        }
+        catch (error) {
+            this.problems.push(error);
+            return undefined;
+        }
+    }
+    /** The AWS region: the input, else AWS_REGION / AWS_DEFAULT_REGION (or `fallback` before the environment). */
+    region(name = 'region', options = {}) {
+        const region = resolveRegion(this.source(name) || options.fallback, this.env);
+        if (!region) {
+            this.fail(name, 'no AWS region is set.', REGION_HINT);
+            return '';
+        }
+        if (!REGION_PATTERN.test(region)) {
+            this.fail(name, `'${region}' is not an AWS region.`, "Use a region code such as 'eu-west-1'.");
+            return '';
+        }
+        return region;
     }
     fail(name, message, hint) {
         this.problems.push(new DockyardError(message, { input: name, hint }));
@@ -61555,6 +61697,97 @@ function failureMessage(outcome) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./core/template.ts
+/**
+ * The one placeholder rule of every Dockyard action (docs/templates.md):
+ * - `${var.NAME}` is replaced by the value declared for NAME; an undeclared NAME is an error.
+ * - `$${var.NAME}` is the escape: it becomes the literal text `${var.NAME}`.
+ * - Every other `${...}`, `$(...)` or `{{ ... }}` passes through untouched: the platform fills it at run time
+ *   (FireLens `${AWS_REGION}`, Kubernetes `$(POD_NAME)`, a shell's `${HOME}`).
+ * - A plain `${NAME}` whose NAME is declared is an error: the marker was forgotten.
+ * Every problem of a text (or of every string of a document) is reported in one error, before anything is written.
+ */
+
+const PLACEHOLDER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** `$${var.X}` (escape), `${var.X}` (marker), `${var.<anything>}` (a marker with a bad name), `${NAME}`. */
+const TOKEN = /(\$?)\$\{var\.([^}]*)\}|(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+function replace(text, vars, found) {
+    return text.replace(TOKEN, (match, escape, marked, plainEscape, plain) => {
+        if (marked !== undefined) {
+            if (escape)
+                return match.slice(1);
+            if (!PLACEHOLDER_NAME.test(marked)) {
+                found.malformed.add(match);
+                return match;
+            }
+            if (!Object.hasOwn(vars, marked)) {
+                found.missing.add(marked);
+                return match;
+            }
+            found.used.add(marked);
+            return vars[marked];
+        }
+        if (!plainEscape && plain !== undefined && Object.hasOwn(vars, plain))
+            found.unmarked.add(plain);
+        return match;
+    });
+}
+function check(found, input, options) {
+    const sentences = [];
+    const hints = [];
+    const where = options.where ? ` in ${options.where}` : '';
+    const list = (names, format) => [...names].map(format).join(', ');
+    if (found.missing.size > 0) {
+        const missing = [...found.missing];
+        const names = list(missing, n => `\${var.${n}}`);
+        sentences.push(options.missing?.(names, missing.length) ??
+            `${names}${where} ${missing.length === 1 ? 'has no value' : 'have no values'}.`);
+        hints.push(options.hint?.(missing) ??
+            `Declare ${missing.length === 1 ? 'it' : 'them'} in 'vars' (${missing.map(n => `${n}=<value>`).join(', ')}), or write $\${var.NAME} for the literal text.`);
+    }
+    if (found.unmarked.size > 0) {
+        const one = found.unmarked.size === 1;
+        sentences.push(`${list(found.unmarked, n => `\${${n}}`)}${where} ${one ? 'names a declared value' : 'name declared values'} without the 'var.' marker.`);
+        hints.push(`Write ${list(found.unmarked, n => `\${var.${n}}`)} to fill ${one ? 'it' : 'them'} in; a plain \${...} is left for the platform to fill at run time, so it must not share a name with a declared value.`);
+    }
+    if (found.malformed.size > 0) {
+        sentences.push(`${list(found.malformed, m => m)}${where} ${found.malformed.size === 1 ? 'is not a valid placeholder' : 'are not valid placeholders'}.`);
+        hints.push('A name is letters, digits and _, not starting with a digit: ${var.IMAGE_TAG}.');
+    }
+    if (sentences.length > 0) {
+        throw new DockyardError(sentences.join(' '), { input, hint: hints.join(' ') });
+    }
+}
+function newProblems() {
+    return { missing: new Set(), unmarked: new Set(), malformed: new Set(), used: new Set() };
+}
+/** Fills the `${var.NAME}` placeholders of one text. Throws a DockyardError naming `input` and every problem. */
+function substitute(text, vars, input, options = {}) {
+    const found = newProblems();
+    const result = replace(text, vars, found);
+    check(found, input, options);
+    return { text: result, used: found.used };
+}
+/**
+ * Fills placeholders in every string of a parsed document (JSON or YAML), never in keys. Substituting after
+ * parsing means a value with quotes or newlines cannot break the document's syntax.
+ */
+function substituteInValue(value, vars, input, options = {}) {
+    const found = newProblems();
+    const walk = (v) => {
+        if (typeof v === 'string')
+            return replace(v, vars, found);
+        if (Array.isArray(v))
+            return v.map(walk);
+        if (v && typeof v === 'object')
+            return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+        return v;
+    };
+    const result = walk(value);
+    check(found, input, options);
+    return { value: result, used: found.used };
+}
+
 ;// CONCATENATED MODULE: ./core/index.ts
 
 
@@ -61568,8 +61801,7 @@ function failureMessage(outcome) {
 
 
 
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
+
 ;// CONCATENATED MODULE: ./actions/notify-ses/src/render.ts
 /**
  * Turns reports and the run they came from into one email: a subject, an HTML body and a plain-text
@@ -61577,7 +61809,7 @@ var external_node_path_ = __nccwpck_require__(6760);
  * gives the same bytes, which the golden-file tests rely on.
  */
 
-const DEFAULT_SUBJECT = '[${status}] ${repository} · ${environment} · ${action} ${subject}';
+const DEFAULT_SUBJECT = '[${var.status}] ${var.repository} · ${var.environment} · ${var.action} ${var.subject}';
 const STATUS_LABEL = {
     success: 'SUCCEEDED',
     failure: 'FAILED',
@@ -61610,22 +61842,24 @@ const SUBJECT_PLACEHOLDERS = [
 const TEMPLATE_PLACEHOLDERS = [
     ...SUBJECT_PLACEHOLDERS,
     'title',
-    'commitMessage',
+    'commit_message',
     'color',
-    'repositoryUrl',
-    'commitUrl',
-    'runUrl',
+    'repository_url',
+    'commit_url',
+    'run_url',
     'facts',
     'reports'
 ];
-const PLACEHOLDER = /\$\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}/g;
-/** The placeholder names a template uses that are not in `known`. */
-function unknownPlaceholders(template, known) {
-    const unknown = new Set();
-    for (const match of template.matchAll(PLACEHOLDER))
-        if (!known.includes(match[1]))
-            unknown.add(match[1]);
-    return [...unknown];
+/**
+ * Checks a subject or template against the placeholder rule (docs/templates.md) with every name it may use, so a
+ * forgotten or misspelt placeholder is an input error before anything is sent. Throws a DockyardError for `input`.
+ */
+function checkPlaceholders(text, known, input, where) {
+    substitute(text, Object.fromEntries(known.map(n => [n, ''])), input, {
+        where,
+        missing: (names, count) => `${where ? `${where} uses ` : 'uses '}${count === 1 ? 'an unknown placeholder' : 'unknown placeholders'} ${names}.`,
+        hint: () => `Use any of: ${known.map(n => `\${var.${n}}`).join(', ')}; write $\${var.NAME} for the literal text.`
+    });
 }
 /** Escapes text for HTML element content and quoted attribute values. */
 function escapeHtml(text) {
@@ -61715,15 +61949,13 @@ function placeholderValues(input) {
         duration: duration === undefined ? '' : formatDuration(duration)
     };
 }
-function substitute(template, value) {
-    return template.replace(PLACEHOLDER, (_, name) => value(name));
-}
 /**
  * Fills the subject template. A ` · `-separated part that comes out empty is left out, so a run without
  * an environment reads `[FAILED] owner/repo · deploy-ecs web`, not `… ·  · …`. One line, at most 200 chars.
  */
 function renderSubject(template, values) {
-    const filled = substitute(template, name => oneLine(values[name] ?? ''));
+    const oneLineValues = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, oneLine(v ?? '')]));
+    const filled = substitute(template, oneLineValues, 'subject').text;
     const subject = filled
         .split(' · ')
         .map(oneLine)
@@ -61904,16 +62136,17 @@ ${input.reports.length > 0 ? `<tr><td>\n${reportsHtml(input.reports)}\n</td></tr
 function customHtml(template, input, subject, values) {
     const run = input.run;
     const html = {
+        ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, escapeHtml(v ?? '')])),
         title: escapeHtml(subject),
-        commitMessage: escapeHtml(render_commitMessage(run) ?? ''),
+        commit_message: escapeHtml(render_commitMessage(run) ?? ''),
         color: STATUS_COLOR[input.status],
-        repositoryUrl: escapeHtml(safeUrl(repositoryUrl(run)) ?? ''),
-        commitUrl: escapeHtml(safeUrl(commitUrl(run)) ?? ''),
-        runUrl: escapeHtml(safeUrl(runUrl(run)) ?? ''),
+        repository_url: escapeHtml(safeUrl(repositoryUrl(run)) ?? ''),
+        commit_url: escapeHtml(safeUrl(commitUrl(run)) ?? ''),
+        run_url: escapeHtml(safeUrl(runUrl(run)) ?? ''),
         facts: factsTable(runFacts(input, values)),
         reports: reportsHtml(input.reports)
     };
-    return substitute(template, name => name in html ? html[name] : escapeHtml(values[name] ?? ''));
+    return substitute(template, html, 'template').text;
 }
 // ---------------------------------------------------------------------------------------------------
 // Plain text: the same facts, aligned, with the links written out.
@@ -61967,7 +62200,6 @@ function renderEmail(input) {
 
 
 
-
 /** SES accepts at most 50 recipients (To, Cc and Bcc together) per message. */
 const MAX_RECIPIENTS = 50;
 const STATUS_VALUES = {
@@ -62011,9 +62243,20 @@ function parseMailbox(text) {
 }
 const CONFIGURATION_SET = /^[A-Za-z0-9_-]{1,64}$/;
 function getInputs(source, options = {}) {
-    const env = options.env ?? process.env;
-    const cwd = options.cwd ?? process.cwd();
-    const r = new InputReader(source);
+    const r = new InputReader(source, options);
+    /** Runs a check that throws a DockyardError, collecting the error with the others. */
+    const collect = (check) => {
+        try {
+            check();
+            return true;
+        }
+        catch (error) {
+            if (!(error instanceof DockyardError))
+                throw error;
+            r.problems.push(error);
+            return false;
+        }
+    };
     const mailbox = (name, text) => {
         const parsed = parseMailbox(text);
         if (typeof parsed === 'string') {
@@ -62042,10 +62285,7 @@ function getInputs(source, options = {}) {
         r.fail('to', `has ${recipients} recipients with cc and bcc; SES accepts at most ${MAX_RECIPIENTS} per message.`, 'Send to a mailing list address instead.');
     }
     const subjectTemplate = r.string('subject', { default: DEFAULT_SUBJECT }) ?? DEFAULT_SUBJECT;
-    const badSubject = unknownPlaceholders(subjectTemplate, SUBJECT_PLACEHOLDERS);
-    if (badSubject.length > 0) {
-        r.fail('subject', `uses unknown placeholder(s) ${badSubject.map(n => `\${${n}}`).join(', ')}.`, `Use any of: ${SUBJECT_PLACEHOLDERS.map(n => `\${${n}}`).join(', ')}.`);
-    }
+    collect(() => checkPlaceholders(subjectTemplate, SUBJECT_PLACEHOLDERS, 'subject'));
     const statusText = r.raw('status').toLowerCase();
     const status = statusText === '' ? undefined : STATUS_VALUES[statusText];
     if (statusText !== '' && status === undefined) {
@@ -62062,25 +62302,24 @@ function getInputs(source, options = {}) {
         r.fail('reports', 'is empty and no status was given, so there is nothing to report.', "Pass the 'report' output of a Dockyard action (e.g. ${{ needs.deploy.outputs.report }}), and set 'status: ${{ needs.deploy.result }}' for runs that fail before writing one.");
     }
     const environment = r.string('environment');
+    // A custom template: inside the workspace, every placeholder known, no scripts.
     let template;
-    const templatePath = r.string('template');
-    if (templatePath) {
-        const path = (0,external_node_path_.isAbsolute)(templatePath) ? templatePath : (0,external_node_path_.resolve)(env.GITHUB_WORKSPACE || cwd, templatePath);
+    const templateText = r.string('template');
+    const path = templateText === undefined ? undefined : r.pathValue('template', templateText, { kind: 'file' });
+    if (templateText !== undefined && path !== undefined) {
+        let content;
         try {
-            if (!(0,external_node_fs_.statSync)(path).isFile())
-                throw new Error('not a file');
-            const content = (0,external_node_fs_.readFileSync)(path, 'utf8');
-            const bad = unknownPlaceholders(content, TEMPLATE_PLACEHOLDERS);
-            if (bad.length > 0) {
-                r.fail('template', `'${templatePath}' uses unknown placeholder(s) ${bad.map(n => `\${${n}}`).join(', ')}.`, `Use any of: ${TEMPLATE_PLACEHOLDERS.map(n => `\${${n}}`).join(', ')}.`);
-            }
-            else if (/<script\b/i.test(content)) {
-                r.fail('template', `'${templatePath}' contains a <script> element.`, 'Mail clients strip scripts; remove it.');
+            content = (0,external_node_fs_.readFileSync)(path, 'utf8');
+        }
+        catch (error) {
+            r.fail('template', `'${templateText}' cannot be read (${describeError(error)}).`, 'Give a readable file in the workspace.');
+        }
+        if (content !== undefined &&
+            collect(() => checkPlaceholders(content, TEMPLATE_PLACEHOLDERS, 'template', `'${templateText}'`))) {
+            if (/<script\b/i.test(content)) {
+                r.fail('template', `'${templateText}' contains a <script> element.`, 'Mail clients strip scripts; remove it.');
             }
             template = { path, content };
-        }
-        catch {
-            r.fail('template', `'${templatePath}' is not a readable file (looked at ${path}).`, 'Give a path relative to the repository root, and check out the repository before this step.');
         }
     }
     const configurationSet = r.string('configuration-set');
@@ -62089,11 +62328,7 @@ function getInputs(source, options = {}) {
     }
     const failOnError = r.boolean('fail-on-error', false);
     const timeoutMs = r.duration('timeout', '2m', { min: 1000 });
-    const region = resolveRegion(r.raw('region'), env);
-    if (!region)
-        r.fail('region', 'is not set.', REGION_HINT);
-    else if (!REGION_PATTERN.test(region))
-        r.fail('region', `'${region}' is not an AWS region.`, "Use a region code such as 'eu-west-1'.");
+    const region = r.region();
     r.done();
     return {
         from: from ?? '',
@@ -62109,7 +62344,7 @@ function getInputs(source, options = {}) {
         configurationSet,
         failOnError,
         timeoutMs,
-        region: region ?? ''
+        region
     };
 }
 

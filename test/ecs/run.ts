@@ -20,6 +20,8 @@ export interface ScenarioRunOptions {
   /** Keep moto and the layer as they are (a second run against the same service). */
   reuse?: Seeded;
   afterMs?: number;
+  /** The step's directory and workspace, where its path inputs must be (the repository root by default). */
+  cwd?: string;
 }
 
 export async function runScenario(
@@ -33,6 +35,7 @@ export async function runScenario(
   const result = await runAction('deploy-ecs', {
     inputs: { ...scenarioCase.inputs(seed), ...options.inputs },
     env: stack.env,
+    cwd: options.cwd,
     signal:
       scenarioCase.cancelAfterMs !== undefined
         ? { name: 'SIGTERM', afterMs: scenarioCase.cancelAfterMs }
@@ -47,7 +50,8 @@ export async function runScenario(
     exitAt,
     pollIntervalMs: POLL_INTERVAL_MS,
     timeoutMs: scenarioCase.timeoutMs,
-    signalledAt: scenarioCase.cancelAfterMs !== undefined ? startedAt + scenarioCase.cancelAfterMs : undefined
+    // When the signal really went out: on a loaded machine the timer fires late, and that is not the action's delay.
+    signalledAt: result.signalledAfterMs !== undefined ? startedAt + result.signalledAfterMs : undefined
   });
   return { seed, result, measurement };
 }

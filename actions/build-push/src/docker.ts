@@ -133,14 +133,10 @@ export function buildxCommand(spec: BuildSpec): { args: string[]; env: Record<st
 }
 
 /**
- * The legacy path without buildx: `docker build` with the classic builder (DOCKER_BUILDKIT=0: a docker 28
- * client asks for BuildKit through buildx and errors out when it is missing), then one `docker push` per tag.
+ * The legacy build without buildx: `docker build` with the classic builder (DOCKER_BUILDKIT=0: a docker 28
+ * client asks for BuildKit through buildx and errors out when it is missing). The caller pushes the tags ECR takes.
  */
-export function legacyCommands(spec: BuildSpec): {
-  build: string[];
-  pushes: string[][];
-  env: Record<string, string>;
-} {
+export function legacyCommands(spec: BuildSpec): { build: string[]; env: Record<string, string> } {
   if (spec.secrets.length > 0) throw new Error('the legacy builder cannot take build secrets');
   if (spec.platforms.length > 1) throw new Error('the legacy builder builds one platform');
   if (spec.tags.length === 0) throw new Error('the legacy builder needs at least one tag');
@@ -151,8 +147,7 @@ export function legacyCommands(spec: BuildSpec): {
   for (const { key, value } of spec.buildArgs) build.push('--build-arg', `${key}=${value}`);
   for (const { key, value } of spec.labels) build.push('--label', `${key}=${value}`);
   build.push(spec.context);
-  const pushes = spec.push ? spec.tags.map(tag => ['push', `${spec.image}:${tag}`]) : [];
-  return { build, pushes, env: { DOCKER_BUILDKIT: '0' } };
+  return { build, env: { DOCKER_BUILDKIT: '0' } };
 }
 
 /** The manifest digest `docker push` prints: `sha-abc: digest: sha256:… size: 527`. */

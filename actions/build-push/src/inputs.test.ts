@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, recordInputSource } from '../../../core/index.js';
@@ -9,7 +9,7 @@ let dir: string;
 const env = { AWS_REGION: 'us-east-1' };
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'bp-inputs-'));
+  dir = realpathSync(mkdtempSync(join(tmpdir(), 'bp-inputs-')));
   mkdirSync(join(dir, 'app'));
   writeFileSync(join(dir, 'app', 'Dockerfile'), 'FROM scratch\n');
   writeFileSync(join(dir, 'Other.Dockerfile'), 'FROM scratch\n');
@@ -18,7 +18,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const read = (values: Record<string, string>, e: NodeJS.ProcessEnv = env) =>
-  getInputs(recordInputSource({ context: 'app', ...values }), { env: e, cwd: dir });
+  getInputs(recordInputSource({ context: 'app', ...values }), { env: e, workspace: dir });
 
 function problems(values: Record<string, string>, e: NodeJS.ProcessEnv = env): string[] {
   try {
@@ -81,8 +81,8 @@ describe('getInputs', () => {
     ]);
     expect(inputs.labels).toEqual([{ key: 'team', value: 'pay' }]);
     expect(inputs.secrets).toEqual([
-      { id: 'npm', value: 'abc=def' },
-      { id: 'tok', file: join(dir, 'token.txt') }
+      { id: 'npm', value: 'abc=def', input: 'secrets' },
+      { id: 'tok', file: join(dir, 'token.txt'), input: 'secret-files' }
     ]);
     expect(inputs.platforms).toEqual(['linux/amd64', 'linux/arm64/v8']);
     expect(inputs.mutability).toBe('MUTABLE');
@@ -112,15 +112,78 @@ describe('getInputs', () => {
 
   it('rejects a missing context and a missing Dockerfile', () => {
     expect(problems({ repository: 'app', context: 'nope' })).toEqual([
-      expect.stringMatching(/^Input 'context': the build context 'nope' is not a directory/)
+      expect.stringMatching(/^Input 'context': 'nope' does not exist/)
+    ]);
+    expect(problems({ repository: 'app', context: 'app/Dockerfile' })).toEqual([
+      expect.stringMatching(/^Input 'context': 'app\/Dockerfile' is not a directory/)
     ]);
     expect(problems({ repository: 'app', file: 'missing/Dockerfile' })).toEqual([
-      expect.stringMatching(/^Input 'file': the Dockerfile 'missing\/Dockerfile' does not exist/)
+      expect.stringMatching(/^Input 'file': 'missing\/Dockerfile' does not exist/)
     ]);
     expect(problems({ repository: 'app', context: '.' })).toEqual([
       expect.stringMatching(
-        /^Input 'file': the Dockerfile 'Dockerfile' does not exist .* Add a Dockerfile to the context, or set 'file'/
+        /^Input 'file': the context '.' has no Dockerfile\. Add a Dockerfile to the context, or set 'file'/
       )
+    ]);
+  });
+
+  it('refuses a context whose own Dockerfile is a link out of the workspace', () => {
+    const outside = realpathSync(mkdtempSync(join(tmpdir(), 'bp-outside-')));
+    try {
+      writeFileSync(join(outside, 'Dockerfile'), 'FROM scratch\n');
+      mkdirSync(join(dir, 'linked'));
+      symlinkSync(join(outside, 'Dockerfile'), join(dir, 'linked', 'Dockerfile'));
+      expect(problems({ repository: 'app', context: 'linked' })).toEqual([
+        expect.stringMatching(
+          /^Input 'file': '[^']+linked\/Dockerfile' leads outside the workspace through a symbolic link/
+        )
+      ]);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+      rmSync(join(dir, 'linked'), { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a context, Dockerfile or secret file outside the workspace', () => {
+    expect(
+      problems({ repository: 'app', context: '../outside', file: '/etc/passwd', 'secret-files': 'a=../../x' })
+    ).toEqual([
+      expect.stringMatching(/^Input 'context': '..\/outside' is outside the workspace/),
+      expect.stringMatching(/^Input 'file': '\/etc\/passwd' is outside the workspace/),
+      expect.stringMatching(/^Input 'secret-files': line 1: '..\/..\/x' is outside the workspace/)
+    ]);
+  });
+
+  it('masks secret values before checking them and never quotes a bad line', () => {
+    const masked: string[] = [];
+    const token = 'npm_Zx81kQ0fakeTokenValue';
+    let message = '';
+    try {
+      getInputs(
+        recordInputSource({ context: 'app', repository: 'app', secrets: `npm_token ${token}` }, masked),
+        {
+          env,
+          workspace: dir
+        }
+      );
+    } catch (error) {
+      message = (error as InputError).message;
+    }
+    expect(masked).toContain(token);
+    expect(message).toBe(
+      "Input 'secrets': line 1 (id 'npm_token') is not of the form ID=VALUE (the line is not shown: it holds a secret). Write one entry a line: the id, '=' and the value, such as 'npm_token=${{ secrets.NPM_TOKEN }}'."
+    );
+  });
+
+  it('refuses secret ids that become the same environment variable, naming both', () => {
+    expect(
+      problems({ repository: 'app', secrets: 'npm.token=a\nnpm_token=b\nNPM-TOKEN=c\nother=d\nother=e' })
+    ).toEqual([
+      expect.stringMatching(
+        /^Input 'secrets': the secret ids 'npm.token' and 'npm_token' are the same once case and punctuation are ignored \(both become DOCKYARD_SECRET_NPM_TOKEN\)/
+      ),
+      expect.stringMatching(/^Input 'secrets': the secret ids 'npm.token' and 'NPM-TOKEN' are the same/),
+      expect.stringMatching(/^Input 'secrets': the secret id 'other' is given twice/)
     ]);
   });
 
@@ -160,18 +223,17 @@ describe('getInputs', () => {
     const found = problems({
       repository: 'app',
       'keep-images': '0',
-      secrets: 'bad id=x\nnovalue',
+      secrets: 'bad id=x\nnovalue\nb*d=y',
       'secret-files': 'f=missing.txt',
       platforms: 'amd64',
       'image-tag-mutability': 'IMMUTABLE_WITH_EXCLUSION',
       push: 'maybe'
     });
     expect(found).toEqual([
-      expect.stringMatching(/^Input 'secrets': line 2 \('novalue'\) is not of the form KEY=VALUE/),
-      expect.stringMatching(/^Input 'secrets': line 1: 'bad id' is not a secret id/),
-      expect.stringMatching(
-        /^Input 'secret-files': line 1: the file 'missing.txt' for secret 'f' does not exist/
-      ),
+      expect.stringMatching(/^Input 'secrets': line 1 \(id 'bad'\) is not of the form ID=VALUE/),
+      expect.stringMatching(/^Input 'secrets': line 2 \(id 'novalue'\) is not of the form ID=VALUE/),
+      expect.stringMatching(/^Input 'secrets': line 3: 'b\*d' is not a secret id/),
+      expect.stringMatching(/^Input 'secret-files': line 1: 'missing.txt' does not exist/),
       expect.stringMatching(/^Input 'platforms': 'amd64' is not a platform/),
       expect.stringMatching(
         /^Input 'mutability-exclusions': is required when 'image-tag-mutability' is IMMUTABLE_WITH_EXCLUSION/

@@ -1,15 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
-import {
-  InputReader,
-  REGION_HINT,
-  REGION_PATTERN,
-  resolveRegion,
-  type InputSource
-} from '../../../core/index.js';
+import { join } from 'node:path';
+import { InputReader, type InputSource } from '../../../core/index.js';
+import { secretEnvName } from './docker.js';
 
-export const SEVERITIES = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
-export type Severity = (typeof SEVERITIES)[number];
 export const THRESHOLDS = ['NONE', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 export type Threshold = (typeof THRESHOLDS)[number];
 export const MUTABILITIES = [
@@ -22,6 +15,8 @@ export type Mutability = (typeof MUTABILITIES)[number];
 
 export interface BuildSecret {
   id: string;
+  /** The input that gave it, for messages. */
+  input: 'secrets' | 'secret-files';
   /** The secret's value, passed to docker through the environment, never on the command line. */
   value?: string;
   /** A file whose content is the secret. */
@@ -70,14 +65,13 @@ const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 
 export interface InputEnv {
   env?: NodeJS.ProcessEnv;
-  cwd?: string;
+  /** Where path inputs are resolved and must stay: GITHUB_WORKSPACE (else the working directory) by default. */
+  workspace?: string;
 }
 
 /** Reads and validates every input together; throws one InputError naming each problem and its fix. */
 export function getInputs(source: InputSource, options: InputEnv = {}): Inputs {
-  const env = options.env ?? process.env;
-  const cwd = options.cwd ?? process.cwd();
-  const r = new InputReader(source);
+  const r = new InputReader(source, options);
 
   // Repository: a name, or a full URI that also says the registry and region.
   const repoText = r.required('repository', "Set 'repository' to an ECR repository name such as 'team/app'.");
@@ -125,13 +119,8 @@ export function getInputs(source: InputSource, options: InputEnv = {}): Inputs {
     registryId = uriRegistry;
   }
 
-  const regionInput = r.string('region');
-  const region = resolveRegion(regionInput ?? uriRegion, env);
-  if (!region) {
-    r.fail('region', 'no AWS region is set.', REGION_HINT);
-  } else if (!REGION_PATTERN.test(region)) {
-    r.fail('region', `'${region}' is not an AWS region.`, "Use a region code such as 'us-east-1'.");
-  } else if (uriRegion && region !== uriRegion) {
+  const region = r.region('region', { fallback: uriRegion });
+  if (region && uriRegion && region !== uriRegion) {
     r.fail(
       'region',
       `'${region}' differs from the region in the repository URI (${uriRegion}).`,
@@ -139,32 +128,22 @@ export function getInputs(source: InputSource, options: InputEnv = {}): Inputs {
     );
   }
 
-  // Build context and Dockerfile must exist before anything is touched.
-  const contextText = r.string('context', { default: '.' }) ?? '.';
-  const context = isAbsolute(contextText) ? contextText : resolve(cwd, contextText);
-  const contextOk = existsSync(context) && statSync(context).isDirectory();
-  if (!contextOk) {
-    r.fail(
-      'context',
-      `the build context '${contextText}' is not a directory (looked in ${context}).`,
-      'Point it at the directory that holds the files the Dockerfile copies, relative to the workspace; check out the repository first (actions/checkout).'
-    );
-  }
+  // Build context and Dockerfile: inside the workspace, and there, before anything is touched.
+  const context = r.path('context', { default: '.', kind: 'dir' });
   const fileText = r.string('file');
-  const file = fileText
-    ? isAbsolute(fileText)
-      ? fileText
-      : resolve(cwd, fileText)
-    : join(context, 'Dockerfile');
-  if (contextOk || fileText) {
-    if (!existsSync(file) || !statSync(file).isFile()) {
+  let file: string | undefined;
+  if (fileText !== undefined) file = r.pathValue('file', fileText, { kind: 'file' });
+  else if (context !== undefined) {
+    const inContext = join(context, 'Dockerfile');
+    if (!existsSync(inContext) || !statSync(inContext).isFile()) {
       r.fail(
         'file',
-        `the Dockerfile '${fileText ?? join(contextText, 'Dockerfile')}' does not exist (looked for ${file}).`,
-        fileText
-          ? 'Give the path of the Dockerfile relative to the workspace.'
-          : "Add a Dockerfile to the context, or set 'file' to its path."
+        `the context '${r.raw('context') || '.'}' has no Dockerfile.`,
+        "Add a Dockerfile to the context, or set 'file' to its path relative to the workspace."
       );
+    } else {
+      // The context's own Dockerfile may be a link too: it must not lead out of the workspace either.
+      file = r.pathValue('file', inContext, { kind: 'file' });
     }
   }
 
@@ -180,40 +159,43 @@ export function getInputs(source: InputSource, options: InputEnv = {}): Inputs {
   const buildArgs = r.keyValues('build-args', { allowEmptyValue: true, example: 'NODE_ENV=production' });
   const labels = r.keyValues('labels', { allowEmptyValue: true, example: 'team=payments' });
 
+  // Values are masked as soon as they are read; a bad line is named by its number and id, never its text.
   const secrets: BuildSecret[] = [];
-  for (const kv of r.keyValues('secrets', { example: 'npm_token=${{ secrets.NPM_TOKEN }}' })) {
+  for (const kv of r.secretEntries('secrets', { example: 'npm_token=${{ secrets.NPM_TOKEN }}' })) {
     if (!SECRET_ID.test(kv.key)) {
       r.fail(
         'secrets',
         `line ${kv.line}: '${kv.key}' is not a secret id.`,
         "Use letters, digits, '.', '_' or '-' for the id (what RUN --mount=type=secret,id=... names)."
       );
-    } else secrets.push({ id: kv.key, value: kv.value });
+    } else secrets.push({ id: kv.key, value: kv.value, input: 'secrets' });
   }
-  for (const kv of r.keyValues('secret-files', { example: 'aws=/home/runner/.aws/credentials' })) {
-    const path = isAbsolute(kv.value) ? kv.value : resolve(cwd, kv.value);
+  for (const kv of r.keyValues('secret-files', { example: 'npm=.secrets/npmrc' })) {
     if (!SECRET_ID.test(kv.key)) {
       r.fail(
         'secret-files',
         `line ${kv.line}: '${kv.key}' is not a secret id.`,
         "Use letters, digits, '.', '_' or '-' for the id."
       );
-    } else if (!existsSync(path)) {
-      r.fail(
-        'secret-files',
-        `line ${kv.line}: the file '${kv.value}' for secret '${kv.key}' does not exist.`,
-        'Create the file in an earlier step, or fix the path.'
-      );
-    } else secrets.push({ id: kv.key, file: path });
+      continue;
+    }
+    const path = r.pathValue('secret-files', kv.value, { kind: 'file', line: kv.line });
+    if (path !== undefined) secrets.push({ id: kv.key, file: path, input: 'secret-files' });
   }
-  const ids = secrets.map(s => s.id);
-  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
-  if (dup)
-    r.fail(
-      'secrets',
-      `the secret id '${dup}' is given twice.`,
-      "Give each id once across 'secrets' and 'secret-files'."
-    );
+  // Ids that differ only in case or punctuation reach docker as one environment variable: refuse them.
+  const byEnvName = new Map<string, BuildSecret>();
+  for (const secret of secrets) {
+    const other = byEnvName.get(secretEnvName(secret.id));
+    if (other === undefined) byEnvName.set(secretEnvName(secret.id), secret);
+    else
+      r.fail(
+        secret.input,
+        other.id === secret.id
+          ? `the secret id '${secret.id}' is given twice.`
+          : `the secret ids '${other.id}' and '${secret.id}' are the same once case and punctuation are ignored (both become ${secretEnvName(secret.id)}).`,
+        "Give each id once across 'secrets' and 'secret-files', and make ids differ in more than case, '.', '_' or '-'."
+      );
+  }
 
   const tags = r.list('tags');
   for (const tag of tags) {
@@ -265,9 +247,9 @@ export function getInputs(source: InputSource, options: InputEnv = {}): Inputs {
   const inputs: Inputs = {
     repository,
     registryId,
-    region: region ?? '',
-    context,
-    file,
+    region,
+    context: context ?? '',
+    file: file ?? '',
     target,
     buildArgs: buildArgs.map(({ key, value }) => ({ key, value })),
     secrets,

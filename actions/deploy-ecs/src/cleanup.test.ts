@@ -31,13 +31,16 @@ describe('revisionsToDeregister', () => {
 
 describe('cleanupRevisions', () => {
   it('pages through ACTIVE revisions and deregisters the old ones not in use', async () => {
-    ecsMock
-      .on(ListTaskDefinitionsCommand)
-      .resolvesOnce({
-        taskDefinitionArns: [tdArn('web', 9), tdArn('web', 8), tdArn('web', 7)],
-        nextToken: 't1'
-      })
-      .resolvesOnce({ taskDefinitionArns: [tdArn('web', 6), tdArn('web', 5), tdArn('web-api', 3)] });
+    const pages = [
+      { taskDefinitionArns: [tdArn('web', 9), tdArn('web', 8), tdArn('web', 7)], nextToken: 't1' },
+      { taskDefinitionArns: [tdArn('web', 6), tdArn('web', 5), tdArn('web-api', 3)] }
+    ];
+    // A copy of each request as sent (the paginator reuses one input object between pages).
+    const requests: Record<string, unknown>[] = [];
+    ecsMock.on(ListTaskDefinitionsCommand).callsFake(input => {
+      requests.push({ ...input });
+      return pages.shift();
+    });
     ecsMock.on(DeregisterTaskDefinitionCommand).resolves({});
     const result = await cleanupRevisions(
       ecs,
@@ -45,13 +48,10 @@ describe('cleanupRevisions', () => {
       memoryLogger()
     );
     expect(result.deregistered).toEqual([tdArn('web', 7), tdArn('web', 5)]);
-    expect(ecsMock.commandCalls(ListTaskDefinitionsCommand)[0].args[0].input).toEqual({
-      familyPrefix: 'web',
-      status: 'ACTIVE',
-      sort: 'DESC',
-      nextToken: undefined
-    });
-    expect(ecsMock.commandCalls(ListTaskDefinitionsCommand)[1].args[0].input.nextToken).toBe('t1');
+    expect(requests).toEqual([
+      expect.objectContaining({ familyPrefix: 'web', status: 'ACTIVE', sort: 'DESC', nextToken: undefined }),
+      expect.objectContaining({ familyPrefix: 'web', status: 'ACTIVE', sort: 'DESC', nextToken: 't1' })
+    ]);
     expect(
       ecsMock.commandCalls(DeregisterTaskDefinitionCommand).map(c => c.args[0].input.taskDefinition)
     ).toEqual([tdArn('web', 7), tdArn('web', 5)]);

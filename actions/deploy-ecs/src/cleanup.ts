@@ -5,8 +5,8 @@
 import {
   DeregisterTaskDefinitionCommand,
   DescribeServicesCommand,
-  ListServicesCommand,
-  ListTaskDefinitionsCommand,
+  paginateListServices,
+  paginateListTaskDefinitions,
   type ECSClient
 } from '@aws-sdk/client-ecs';
 import { describeError, type Logger } from '../../../core/index.js';
@@ -38,19 +38,12 @@ export async function cleanupRevisions(
   log: Logger
 ): Promise<CleanupResult> {
   const arns: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const out = await ecs.send(
-      new ListTaskDefinitionsCommand({
-        familyPrefix: options.family,
-        status: 'ACTIVE',
-        sort: 'DESC',
-        nextToken
-      })
-    );
-    arns.push(...(out.taskDefinitionArns ?? []));
-    nextToken = out.nextToken;
-  } while (nextToken);
+  for await (const page of paginateListTaskDefinitions(
+    { client: ecs },
+    { familyPrefix: options.family, status: 'ACTIVE', sort: 'DESC' }
+  )) {
+    arns.push(...(page.taskDefinitionArns ?? []));
+  }
   const doomed = revisionsToDeregister(arns, options.family, options.keep, options.inUse);
   const result: CleanupResult = {
     deregistered: [],
@@ -77,12 +70,9 @@ export async function cleanupRevisions(
 /** The task definitions of every deployment of every service in the cluster. */
 export async function taskDefinitionsInUse(ecs: ECSClient, cluster: string): Promise<string[]> {
   const services: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const out = await ecs.send(new ListServicesCommand({ cluster, nextToken, maxResults: 100 }));
-    services.push(...(out.serviceArns ?? []));
-    nextToken = out.nextToken;
-  } while (nextToken);
+  for await (const page of paginateListServices({ client: ecs, pageSize: 100 }, { cluster })) {
+    services.push(...(page.serviceArns ?? []));
+  }
   const used: string[] = [];
   for (let i = 0; i < services.length; i += 10) {
     const out = await ecs.send(new DescribeServicesCommand({ cluster, services: services.slice(i, i + 10) }));

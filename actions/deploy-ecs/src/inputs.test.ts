@@ -1,31 +1,44 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, recordInputSource } from '../../../core/index.js';
 import { getInputs, splitCommand } from './inputs.js';
 
+let root: string;
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'deploy-ecs-inputs-'));
+  root = realpathSync(mkdtempSync(join(tmpdir(), 'deploy-ecs-inputs-')));
+  dir = join(root, 'ws');
+  mkdirSync(dir);
   writeFileSync(
     join(dir, 'td.json'),
-    JSON.stringify({ family: 'web-${STAGE}', containerDefinitions: [{ name: 'app', image: 'repo:${TAG}' }] })
+    JSON.stringify({
+      family: 'web-${var.STAGE}',
+      containerDefinitions: [{ name: 'app', image: 'repo:${var.TAG}' }]
+    })
   );
   writeFileSync(
     join(dir, 'td.yaml'),
-    'family: web\ncontainerDefinitions:\n  - name: app\n    image: "repo:${TAG}"\n'
+    'family: web\ncontainerDefinitions:\n  - name: app\n    image: "repo:${var.TAG}"\n'
   );
+  writeFileSync(
+    join(dir, 'plain.json'),
+    JSON.stringify({ family: 'web', containerDefinitions: [{ name: 'app', image: 'repo:${TAG}' }] })
+  );
+  writeFileSync(join(root, 'outside.json'), JSON.stringify({ family: 'outside' }));
+  writeFileSync(join(root, 'outside.env'), 'SECRET=1\n');
+  symlinkSync(join(root, 'outside.json'), join(dir, 'link.json'));
   writeFileSync(join(dir, 'bad.json'), '{"family": "web",');
   writeFileSync(join(dir, 'bad.yaml'), 'family: web\n  containerDefinitions: [\n');
   writeFileSync(join(dir, 'app.env'), '# comment\nexport A=1\nB=x=y "z"\n\nC=\n');
   writeFileSync(join(dir, 'broken.env'), 'JUSTAWORD\n');
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const read = (values: Record<string, string>) =>
   getInputs(recordInputSource({ cluster: 'prod', service: 'web', region: 'eu-west-1', ...values }), {
-    cwd: dir,
+    workspace: dir,
     env: {}
   });
 
@@ -78,13 +91,41 @@ describe('getInputs', () => {
 
   it('names a placeholder without a value', () => {
     expect(problems({ 'task-definition': 'td.json', vars: 'TAG=1' })).toEqual([
-      expect.stringMatching(/^vars: the placeholder \$\{STAGE\} in 'td.json' has no value/)
+      "task-definition: ${var.STAGE} in 'td.json' has no value."
+    ]);
+  });
+
+  it('refuses a plain ${NAME} that names a declared var: the marker was forgotten', () => {
+    expect(problems({ 'task-definition': 'plain.json', vars: 'TAG=1' })).toEqual([
+      expect.stringMatching(
+        /^task-definition: \$\{TAG\} in 'plain.json' names a declared value without the 'var.' marker/
+      )
+    ]);
+    // Undeclared, it is text the platform fills in: passed through untouched.
+    expect(read({ 'task-definition': 'plain.json' }).taskDefinition).toMatchObject({
+      containerDefinitions: [{ image: 'repo:${TAG}' }]
+    });
+  });
+
+  it('refuses task definition and env files outside the workspace, through .., / or a symlink', () => {
+    expect(
+      problems({
+        'task-definition': '../outside.json',
+        'env-files': `${join(root, 'outside.env')}\napp=../outside.env`
+      })
+    ).toEqual([
+      `task-definition: '../outside.json' is outside the workspace (${dir}).`,
+      `env-files: line 1: '${join(root, 'outside.env')}' is outside the workspace (${dir}).`,
+      `env-files: line 2: '../outside.env' is outside the workspace (${dir}).`
+    ]);
+    expect(problems({ 'task-definition': 'link.json' })).toEqual([
+      `task-definition: 'link.json' leads outside the workspace through a symbolic link (to ${join(root, 'outside.json')}).`
     ]);
   });
 
   it('names a missing file, invalid JSON and invalid YAML', () => {
     expect(problems({ 'task-definition': 'nope.json' })).toEqual([
-      expect.stringMatching(/^task-definition: the file 'nope.json' does not exist/)
+      expect.stringMatching(/^task-definition: 'nope.json' does not exist/)
     ]);
     expect(problems({ 'task-definition': 'bad.json' })).toEqual([
       expect.stringMatching(/^task-definition: 'bad.json' is not valid JSON/)
@@ -161,7 +202,7 @@ describe('getInputs', () => {
       ['environment', 'app', 'A', '2']
     ]);
     expect(problems({ 'env-files': 'missing.env' })).toEqual([
-      expect.stringMatching(/^env-files: line 1: the file 'missing.env' does not exist/)
+      expect.stringMatching(/^env-files: line 1: 'missing.env' does not exist/)
     ]);
     expect(problems({ 'env-files': 'broken.env' })).toEqual([
       expect.stringMatching(/^env-files: 'broken.env' line 1/)

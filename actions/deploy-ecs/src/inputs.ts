@@ -1,49 +1,26 @@
 /**
- * Reads and validates every input of deploy-ecs before any AWS call: values, line formats, files (the task
- * definition, env files) and `${NAME}` placeholders. Problems are collected and reported together.
+ * Reads and validates every input of deploy-ecs before any AWS call: values, line formats, files inside the
+ * workspace (the task definition, env files) and `${var.NAME}` placeholders. Problems are collected and reported
+ * together.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parse as parseShell } from 'shell-quote';
 import {
+  DockyardError,
   InputReader,
-  REGION_HINT,
-  REGION_PATTERN,
-  resolveRegion,
+  PLACEHOLDER_NAME,
   splitLines,
+  substituteInValue,
   type InputSource
 } from '../../../core/index.js';
 import {
   parseTaskDefinitionText,
-  substituteVars,
   type Changes,
-  type TaskDefinitionDocument
+  type ImageChange,
+  type TaskDefinitionDocument,
+  type VariableChange
 } from './render.js';
 import { taskCpu, taskMemory } from './normalise.js';
-
-/** One change of an environment variable or secret: `container.KEY=VALUE` or `KEY=VALUE` (`KEY=` removes). */
-export interface VariableChange {
-  /** The text before the first `.` of the name, when there is one; resolved against the task definition later. */
-  qualifier?: string;
-  /** The name after the qualifier (or the whole name). */
-  key: string;
-  /** The whole name as written, used when the qualifier is not a container (single-container task definitions). */
-  fullKey: string;
-  /** undefined removes the variable. */
-  value?: string;
-  input: 'environment' | 'secrets' | 'env-files';
-  line: number;
-  /** For env-files: the file it came from. */
-  file?: string;
-}
-
-export interface ImageChange {
-  /** undefined: the task definition's only container. */
-  container?: string;
-  image: string;
-  input: 'images' | 'image';
-  line: number;
-}
 
 /** The task definition changes (images, environment, secrets, cpu/memory, command, roles) and the rest. */
 export interface Inputs extends Changes {
@@ -70,73 +47,59 @@ export interface Inputs extends Changes {
 }
 
 export interface InputOptions {
-  /** Where relative paths are resolved; the workspace on a runner. */
-  cwd?: string;
+  /** Where path inputs are resolved and must stay: GITHUB_WORKSPACE (else the working directory) by default. */
+  workspace?: string;
   env?: NodeJS.ProcessEnv;
 }
 
 const ARN_ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 
 export function getInputs(source: InputSource, options: InputOptions = {}): Inputs {
-  const r = new InputReader(source);
-  const cwd = options.cwd ?? options.env?.GITHUB_WORKSPACE ?? process.cwd();
+  const r = new InputReader(source, options);
   const warnings: string[] = [];
 
   const cluster = r.required('cluster', "Set 'cluster' to the name or ARN of the ECS cluster.");
   const service = r.string('service');
-  const regionInput = r.string('region');
-  const region = resolveRegion(regionInput, options.env ?? process.env);
-  if (!region) r.fail('region', 'no AWS region is set.', REGION_HINT);
-  else if (!REGION_PATTERN.test(region))
-    r.fail('region', `'${region}' is not an AWS region.`, "Use a region code such as 'eu-west-1'.");
+  const region = r.region();
 
   // vars: NAME=VALUE, values kept intact.
   const vars: Record<string, string> = {};
   for (const kv of r.keyValues('vars', { allowEmptyValue: true, example: 'TAG=1.2.3' })) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(kv.key)) {
+    if (!PLACEHOLDER_NAME.test(kv.key)) {
       r.fail(
         'vars',
         `line ${kv.line}: '${kv.key}' is not a valid placeholder name.`,
-        'Use letters, digits and _, as in ${NAME}.'
+        'Use letters, digits and _, not starting with a digit, as in ${var.IMAGE_TAG}.'
       );
       continue;
     }
     vars[kv.key] = kv.value;
   }
 
-  // The task definition file: exists, parses, placeholders all have values.
+  // The task definition file: inside the workspace, parses, every ${var.NAME} declared.
   const taskDefinitionFile = r.string('task-definition');
   let taskDefinition: TaskDefinitionDocument | undefined;
-  if (taskDefinitionFile !== undefined) {
-    const path = isAbsolute(taskDefinitionFile) ? taskDefinitionFile : resolve(cwd, taskDefinitionFile);
-    if (!existsSync(path) || !statSync(path).isFile()) {
-      r.fail(
-        'task-definition',
-        `the file '${taskDefinitionFile}' does not exist.`,
-        `Give a path relative to the workspace (${cwd}).`
-      );
-    } else {
-      try {
-        const parsed = parseTaskDefinitionText(readFileSync(path, 'utf8'), taskDefinitionFile);
-        const substituted = substituteVars(parsed, vars);
-        for (const name of substituted.missing) {
-          r.fail(
-            'vars',
-            `the placeholder \${${name}} in '${taskDefinitionFile}' has no value.`,
-            `Add '${name}=<value>' to 'vars'.`
-          );
-        }
-        for (const name of Object.keys(vars).filter(v => !substituted.used.has(v))) {
-          warnings.push(
-            `vars: '${name}' is not used by any \${${name}} placeholder in '${taskDefinitionFile}'.`
-          );
-        }
-        taskDefinition = substituted.value as TaskDefinitionDocument;
-      } catch (error) {
-        r.fail('task-definition', (error as Error).message, 'Give a task definition in JSON or YAML.');
+  const path =
+    taskDefinitionFile === undefined
+      ? undefined
+      : r.pathValue('task-definition', taskDefinitionFile, { kind: 'file' });
+  if (taskDefinitionFile !== undefined && path !== undefined) {
+    try {
+      const parsed = parseTaskDefinitionText(readFileSync(path, 'utf8'), taskDefinitionFile);
+      const substituted = substituteInValue(parsed, vars, 'task-definition', {
+        where: `'${taskDefinitionFile}'`
+      });
+      for (const name of Object.keys(vars).filter(v => !substituted.used.has(v))) {
+        warnings.push(
+          `vars: '${name}' is not used by any \${var.${name}} placeholder in '${taskDefinitionFile}'.`
+        );
       }
+      taskDefinition = substituted.value as TaskDefinitionDocument;
+    } catch (error) {
+      if (error instanceof DockyardError) r.problems.push(error);
+      else r.fail('task-definition', (error as Error).message, 'Give a task definition in JSON or YAML.');
     }
-  } else if (Object.keys(vars).length > 0) {
+  } else if (taskDefinitionFile === undefined && Object.keys(vars).length > 0) {
     r.fail(
       'vars',
       "is set but 'task-definition' is not.",
@@ -198,15 +161,12 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
     const eq = text.indexOf('=');
     const fileContainer = eq > 0 ? text.slice(0, eq).trim() : undefined;
     const file = (eq > 0 ? text.slice(eq + 1) : text).trim();
-    const path = isAbsolute(file) ? file : resolve(cwd, file);
-    if (file === '' || !existsSync(path) || !statSync(path).isFile()) {
-      r.fail(
-        'env-files',
-        `line ${line}: the file '${file}' does not exist.`,
-        `Give container=path or path, relative to the workspace (${cwd}).`
-      );
+    if (file === '') {
+      r.fail('env-files', `line ${line}: no file is given.`, 'Give container=path or path, one a line.');
       continue;
     }
+    const path = r.pathValue('env-files', file, { kind: 'file', line });
+    if (path === undefined) continue;
     for (const entry of splitLines(readFileSync(path, 'utf8'))) {
       const body = entry.text.replace(/^export\s+/, '');
       const e = body.indexOf('=');
@@ -278,7 +238,7 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
   return {
     cluster,
     service,
-    region: region ?? '',
+    region,
     taskDefinitionFile,
     taskDefinition,
     vars,
@@ -332,7 +292,11 @@ function variableChanges(r: InputReader, name: 'environment' | 'secrets'): Varia
   });
 }
 
-/** Splits a command line with shell-style quoting; operators (`|`, `&&`, `>`) and globs are refused. */
+/**
+ * Splits a command line with shell-style quoting. Operators (`|`, `&&`, `>`) are refused; a glob (`*.txt`) is
+ * kept as the literal word, since no shell expands it; `$NAME` and `${NAME}` become the literal `$NAME`; a `#`
+ * comment ends the command.
+ */
 export function splitCommand(text: string): string[] | { error: string } {
   const words: string[] = [];
   for (const token of parseShell(text, name => `$${name}`)) {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { describedAsRequest, normalise, sameTaskDefinition } from './compare.js';
 import { diffTaskDefinitions } from './diff.js';
-import type { VariableChange } from './inputs.js';
 import {
   applyChanges,
   familyOf,
@@ -9,11 +8,11 @@ import {
   normaliseMemory,
   parseTaskDefinitionText,
   revisionOf,
-  substituteVars,
   taskDefinitionError,
   taskDefinitionKey,
   toRegisterRequest,
-  type Changes
+  type Changes,
+  type VariableChange
 } from './render.js';
 import { TASK_ROLE, describedTaskDefinition, tdArn } from './testing/fixtures.js';
 
@@ -117,7 +116,7 @@ describe('toRegisterRequest', () => {
   });
 });
 
-describe('parseTaskDefinitionText and substituteVars', () => {
+describe('parseTaskDefinitionText', () => {
   it('reads JSON and YAML', () => {
     expect(parseTaskDefinitionText('{"family":"a"}', 'td.json')).toEqual({ family: 'a' });
     expect(parseTaskDefinitionText('family: a\ncontainerDefinitions:\n  - name: x\n', 'td.yaml')).toEqual({
@@ -134,18 +133,6 @@ describe('parseTaskDefinitionText and substituteVars', () => {
     expect(() => parseTaskDefinitionText('- a\n- b', 'td.yml')).toThrow(
       /does not hold a task definition object/
     );
-  });
-
-  it('fills placeholders in values only, keeps quotes intact, reports missing ones and keeps $${X} literal', () => {
-    const doc = { family: '${APP}', c: [{ image: 'repo:${TAG}', cmd: 'echo "$${HOME}" ${QUOTE}' }], n: 3 };
-    const out = substituteVars(doc, { APP: 'web', TAG: '1.2.3', QUOTE: `it's "x"` });
-    expect(out.value).toEqual({
-      family: 'web',
-      c: [{ image: 'repo:1.2.3', cmd: `echo "\${HOME}" it's "x"` }],
-      n: 3
-    });
-    expect(out.missing).toEqual([]);
-    expect(substituteVars(doc, { APP: 'web' }).missing.sort()).toEqual(['QUOTE', 'TAG']);
   });
 });
 

@@ -11,7 +11,6 @@ import type {
 } from '@aws-sdk/client-ecs';
 import { parse as parseYaml } from 'yaml';
 import { DockyardError } from '../../../core/index.js';
-import type { ImageChange, VariableChange } from './inputs.js';
 import {
   describeProblems,
   normaliseTaskDefinition,
@@ -129,36 +128,6 @@ export function parseTaskDefinitionText(text: string, name: string): TaskDefinit
 }
 
 /**
- * Replaces `${NAME}` in every string of a parsed document (never in keys). `$${NAME}` stays a literal `${NAME}`.
- * Replacing after parsing means a value with quotes or newlines cannot break the file's syntax.
- */
-export function substituteVars(
-  value: unknown,
-  vars: Record<string, string>
-): { value: unknown; missing: string[]; used: Set<string> } {
-  const missing = new Set<string>();
-  const used = new Set<string>();
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') {
-      return v.replace(/\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (match, escape: string, name: string) => {
-        if (escape) return match.slice(1);
-        if (!(name in vars)) {
-          missing.add(name);
-          return match;
-        }
-        used.add(name);
-        return vars[name];
-      });
-    }
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object')
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
-  };
-  return { value: walk(value), missing: [...missing], used };
-}
-
-/**
  * Normalises a document into a RegisterTaskDefinition request. Accepts `{ taskDefinition, tags }` (the
  * describe-task-definition output) or the bare task definition. Describe-only fields are dropped quietly;
  * unknown keys are dropped and named in `warnings`; empty values are removed and listed in `removed`; values
@@ -241,6 +210,30 @@ export function taskDefinitionError(problems: FieldProblem[], what = 'the task d
       : `${what} has ${problems.length} problems:\n${lines.map(l => `  - ${l}`).join('\n')}`,
     { input: 'task-definition' }
   );
+}
+
+/** One change of an environment variable or secret: `container.KEY=VALUE` or `KEY=VALUE` (`KEY=` removes). */
+export interface VariableChange {
+  /** The text before the first `.` of the name, when there is one; resolved against the task definition later. */
+  qualifier?: string;
+  /** The name after the qualifier (or the whole name). */
+  key: string;
+  /** The whole name as written, used when the qualifier is not a container (single-container task definitions). */
+  fullKey: string;
+  /** undefined removes the variable. */
+  value?: string;
+  input: 'environment' | 'secrets' | 'env-files';
+  line: number;
+  /** For env-files: the file it came from. */
+  file?: string;
+}
+
+export interface ImageChange {
+  /** undefined: the task definition's only container. */
+  container?: string;
+  image: string;
+  input: 'images' | 'image';
+  line: number;
 }
 
 export interface Changes {
@@ -366,16 +359,6 @@ export function normaliseCpu(text: string): string {
 /** `2 GB` → `2048`; numbers pass through. ECS stores MiB. */
 export function normaliseMemory(text: string): string {
   return taskMemory(text) ?? text.trim();
-}
-
-/** The container a one-off task or the `command` input is about: the named one, else the first essential. */
-export function essentialContainer(
-  request: RegisterTaskDefinitionRequest,
-  name?: string
-): ContainerDefinition | undefined {
-  const containers = request.containerDefinitions ?? [];
-  if (name) return containers.find(c => c.name === name);
-  return containers.find(c => c.essential !== false) ?? containers[0];
 }
 
 /** `arn:…:task-definition/web:12` or `web:12` → `web:12`. */

@@ -1,6 +1,7 @@
 /**
- * Rolling back by ourselves, when the deployment failed (or timed out) and ECS did not roll back: update the
- * service to the revision it ran before and follow that deployment like any other.
+ * Rolling back by ourselves, when the deployment FAILED, `rollback` is on and ECS did not roll back: update the
+ * service to the revision it ran before and follow that deployment like any other. A deployment that timed out,
+ * was superseded or cancelled is left as it is (deploy.ts decides).
  */
 import type { Logger } from '../../../core/index.js';
 import {

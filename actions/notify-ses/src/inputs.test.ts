@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, recordInputSource } from '../../../core/index.js';
@@ -17,8 +17,8 @@ const base = {
   region: 'eu-west-1'
 };
 
-function read(values: Record<string, string>, env: NodeJS.ProcessEnv = {}, cwd = '/nonexistent') {
-  return getInputs(recordInputSource(values), { env, cwd });
+function read(values: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
+  return getInputs(recordInputSource(values), { env });
 }
 
 function problems(values: Record<string, string>, env: NodeJS.ProcessEnv = {}): string[] {
@@ -39,7 +39,7 @@ describe('getInputs', () => {
       cc: 'd@example.com',
       bcc: 'e@example.com,\nf@example.com',
       'reply-to': 'oncall@example.com',
-      subject: '${status}: ${repository}',
+      subject: '${var.status}: ${var.repository}',
       status: 'Failure',
       environment: 'production',
       'configuration-set': 'deploy-mail_1',
@@ -51,7 +51,7 @@ describe('getInputs', () => {
       cc: ['d@example.com'],
       bcc: ['e@example.com', 'f@example.com'],
       replyTo: ['oncall@example.com'],
-      subjectTemplate: '${status}: ${repository}',
+      subjectTemplate: '${var.status}: ${var.repository}',
       status: 'failure',
       environment: 'production',
       configurationSet: 'deploy-mail_1',
@@ -100,7 +100,7 @@ describe('getInputs', () => {
         to: 'ok@example.com, bad@, also bad@example.com',
         cc: 'x@localhost',
         'reply-to': 'Name <a@b.c',
-        subject: '[${stauts}] ${repository}',
+        subject: '[${var.stauts}] ${var.repository}',
         status: 'maybe',
         reports: '{"schema":"dockyard.report/v1"',
         'configuration-set': 'has spaces',
@@ -113,7 +113,7 @@ describe('getInputs', () => {
       "to: 'also bad@example.com' has an invalid part before the '@' ('also bad').",
       "cc: 'x@localhost' has an invalid domain ('localhost').",
       "reply-to: 'Name <a@b.c' has a '<' or '>' out of place (write 'Name <name@example.com>').",
-      'subject: uses unknown placeholder(s) ${stauts}.',
+      'subject: uses an unknown placeholder ${var.stauts}.',
       "status: 'maybe' is not a job status.",
       expect.stringMatching(/^reports: line 1 is not valid JSON/),
       "configuration-set: 'has spaces' is not a configuration set name.",
@@ -131,7 +131,7 @@ describe('getInputs', () => {
   });
 
   it('needs a region', () => {
-    expect(problems({ ...base, region: '' })).toEqual(['region: is not set.']);
+    expect(problems({ ...base, region: '' })).toEqual(['region: no AWS region is set.']);
   });
 
   it('takes one sender, whose quoted name may hold a comma', () => {
@@ -157,37 +157,58 @@ describe('getInputs', () => {
   });
 
   describe('template', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'notify-template-'));
-    writeFileSync(join(dir, 'ok.html'), '<html><body>${title} ${reports}</body></html>');
-    writeFileSync(join(dir, 'typo.html'), '<p>${titel} ${reports} ${colour}</p>');
-    writeFileSync(join(dir, 'script.html'), '<p>${title}</p><SCRIPT>alert(1)</SCRIPT>');
+    const root = realpathSync(mkdtempSync(join(tmpdir(), 'notify-template-')));
+    const dir = join(root, 'ws');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'ok.html'),
+      '<html><body>${var.title} ${var.commit_message} ${var.reports}</body></html>'
+    );
+    writeFileSync(join(dir, 'typo.html'), '<p>${var.titel} ${var.reports} ${var.colour}</p>');
+    writeFileSync(join(dir, 'unmarked.html'), '<p>${title} ${commit_message} ${var.reports} ${HOME}</p>');
+    writeFileSync(join(dir, 'script.html'), '<p>${var.title}</p><SCRIPT>alert(1)</SCRIPT>');
+    writeFileSync(join(root, 'outside.html'), '<p>outside</p>');
+    symlinkSync(join(root, 'outside.html'), join(dir, 'link.html'));
 
     it('reads a template relative to the workspace', () => {
       const inputs = read({ ...base, template: 'ok.html' }, { GITHUB_WORKSPACE: dir });
       expect(inputs.template).toEqual({
         path: join(dir, 'ok.html'),
-        content: '<html><body>${title} ${reports}</body></html>'
+        content: '<html><body>${var.title} ${var.commit_message} ${var.reports}</body></html>'
       });
-    });
-
-    it('reads a template relative to the working directory off a runner', () => {
       expect(
-        getInputs(recordInputSource({ ...base, template: 'ok.html' }), { env: {}, cwd: dir }).template?.path
+        getInputs(recordInputSource({ ...base, template: 'ok.html' }), { env: {}, workspace: dir }).template
+          ?.path
       ).toBe(join(dir, 'ok.html'));
     });
 
-    it('names a missing template and where it looked', () => {
+    it('names a missing template', () => {
       expect(problems({ ...base, template: 'missing.html' }, { GITHUB_WORKSPACE: dir })).toEqual([
-        `template: 'missing.html' is not a readable file (looked at ${join(dir, 'missing.html')}).`
+        `template: 'missing.html' does not exist (looked for ${join(dir, 'missing.html')}).`
       ]);
-      expect(problems({ ...base, template: dir })).toEqual([
-        `template: '${dir}' is not a readable file (looked at ${dir}).`
+      expect(problems({ ...base, template: '.' }, { GITHUB_WORKSPACE: dir })).toEqual([
+        "template: '.' is not a file."
       ]);
     });
 
-    it('names unknown placeholders and refuses scripts', () => {
+    it('refuses a template outside the workspace, by .., an absolute path or a symlink', () => {
+      expect(problems({ ...base, template: '../../../../etc/passwd' }, { GITHUB_WORKSPACE: dir })).toEqual([
+        `template: '../../../../etc/passwd' is outside the workspace (${dir}).`
+      ]);
+      expect(problems({ ...base, template: '/etc/passwd' }, { GITHUB_WORKSPACE: dir })).toEqual([
+        `template: '/etc/passwd' is outside the workspace (${dir}).`
+      ]);
+      expect(problems({ ...base, template: 'link.html' }, { GITHUB_WORKSPACE: dir })).toEqual([
+        `template: 'link.html' leads outside the workspace through a symbolic link (to ${join(root, 'outside.html')}).`
+      ]);
+    });
+
+    it('names unknown and unmarked placeholders, and refuses scripts', () => {
       expect(problems({ ...base, template: 'typo.html' }, { GITHUB_WORKSPACE: dir })).toEqual([
-        "template: 'typo.html' uses unknown placeholder(s) ${titel}, ${colour}."
+        "template: 'typo.html' uses unknown placeholders ${var.titel}, ${var.colour}."
+      ]);
+      expect(problems({ ...base, template: 'unmarked.html' }, { GITHUB_WORKSPACE: dir })).toEqual([
+        "template: ${title}, ${commit_message} in 'unmarked.html' name declared values without the 'var.' marker."
       ]);
       expect(problems({ ...base, template: 'script.html' }, { GITHUB_WORKSPACE: dir })).toEqual([
         "template: 'script.html' contains a <script> element."

@@ -1,24 +1,15 @@
-import { readFileSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import {
   DockyardError,
   InputReader,
   describeError,
-  REGION_HINT,
-  REGION_PATTERN,
   parseReports,
-  resolveRegion,
   splitList,
   type InputSource,
   type Report,
   type ReportStatus
 } from '../../../core/index.js';
-import {
-  DEFAULT_SUBJECT,
-  SUBJECT_PLACEHOLDERS,
-  TEMPLATE_PLACEHOLDERS,
-  unknownPlaceholders
-} from './render.js';
+import { DEFAULT_SUBJECT, SUBJECT_PLACEHOLDERS, TEMPLATE_PLACEHOLDERS, checkPlaceholders } from './render.js';
 
 export interface Inputs {
   from: string;
@@ -91,14 +82,23 @@ const CONFIGURATION_SET = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface InputOptions {
   env?: NodeJS.ProcessEnv;
-  /** Where a relative `template` path starts: the workspace (the step's working directory). */
-  cwd?: string;
+  /** Where `template` is resolved and must stay: GITHUB_WORKSPACE (else the working directory) by default. */
+  workspace?: string;
 }
 
 export function getInputs(source: InputSource, options: InputOptions = {}): Inputs {
-  const env = options.env ?? process.env;
-  const cwd = options.cwd ?? process.cwd();
-  const r = new InputReader(source);
+  const r = new InputReader(source, options);
+  /** Runs a check that throws a DockyardError, collecting the error with the others. */
+  const collect = (check: () => void): boolean => {
+    try {
+      check();
+      return true;
+    } catch (error) {
+      if (!(error instanceof DockyardError)) throw error;
+      r.problems.push(error);
+      return false;
+    }
+  };
 
   const mailbox = (name: string, text: string): string | undefined => {
     const parsed = parseMailbox(text);
@@ -138,14 +138,7 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
   }
 
   const subjectTemplate = r.string('subject', { default: DEFAULT_SUBJECT }) ?? DEFAULT_SUBJECT;
-  const badSubject = unknownPlaceholders(subjectTemplate, SUBJECT_PLACEHOLDERS);
-  if (badSubject.length > 0) {
-    r.fail(
-      'subject',
-      `uses unknown placeholder(s) ${badSubject.map(n => `\${${n}}`).join(', ')}.`,
-      `Use any of: ${SUBJECT_PLACEHOLDERS.map(n => `\${${n}}`).join(', ')}.`
-    );
-  }
+  collect(() => checkPlaceholders(subjectTemplate, SUBJECT_PLACEHOLDERS, 'subject'));
 
   const statusText = r.raw('status').toLowerCase();
   const status = statusText === '' ? undefined : STATUS_VALUES[statusText];
@@ -175,34 +168,34 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
 
   const environment = r.string('environment');
 
+  // A custom template: inside the workspace, every placeholder known, no scripts.
   let template: Inputs['template'];
-  const templatePath = r.string('template');
-  if (templatePath) {
-    const path = isAbsolute(templatePath) ? templatePath : resolve(env.GITHUB_WORKSPACE || cwd, templatePath);
+  const templateText = r.string('template');
+  const path =
+    templateText === undefined ? undefined : r.pathValue('template', templateText, { kind: 'file' });
+  if (templateText !== undefined && path !== undefined) {
+    let content: string | undefined;
     try {
-      if (!statSync(path).isFile()) throw new Error('not a file');
-      const content = readFileSync(path, 'utf8');
-      const bad = unknownPlaceholders(content, TEMPLATE_PLACEHOLDERS);
-      if (bad.length > 0) {
+      content = readFileSync(path, 'utf8');
+    } catch (error) {
+      r.fail(
+        'template',
+        `'${templateText}' cannot be read (${describeError(error)}).`,
+        'Give a readable file in the workspace.'
+      );
+    }
+    if (
+      content !== undefined &&
+      collect(() => checkPlaceholders(content, TEMPLATE_PLACEHOLDERS, 'template', `'${templateText}'`))
+    ) {
+      if (/<script\b/i.test(content)) {
         r.fail(
           'template',
-          `'${templatePath}' uses unknown placeholder(s) ${bad.map(n => `\${${n}}`).join(', ')}.`,
-          `Use any of: ${TEMPLATE_PLACEHOLDERS.map(n => `\${${n}}`).join(', ')}.`
-        );
-      } else if (/<script\b/i.test(content)) {
-        r.fail(
-          'template',
-          `'${templatePath}' contains a <script> element.`,
+          `'${templateText}' contains a <script> element.`,
           'Mail clients strip scripts; remove it.'
         );
       }
       template = { path, content };
-    } catch {
-      r.fail(
-        'template',
-        `'${templatePath}' is not a readable file (looked at ${path}).`,
-        'Give a path relative to the repository root, and check out the repository before this step.'
-      );
     }
   }
 
@@ -218,10 +211,7 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
   const failOnError = r.boolean('fail-on-error', false);
   const timeoutMs = r.duration('timeout', '2m', { min: 1000 });
 
-  const region = resolveRegion(r.raw('region'), env);
-  if (!region) r.fail('region', 'is not set.', REGION_HINT);
-  else if (!REGION_PATTERN.test(region))
-    r.fail('region', `'${region}' is not an AWS region.`, "Use a region code such as 'eu-west-1'.");
+  const region = r.region();
 
   r.done();
   return {
@@ -238,6 +228,6 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
     configurationSet,
     failOnError,
     timeoutMs,
-    region: region ?? ''
+    region
   };
 }

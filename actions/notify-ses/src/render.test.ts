@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { parseReports, runContext, type Report, type RunContext } from '../../../core/index.js';
 import {
   DEFAULT_SUBJECT,
+  checkPlaceholders,
   escapeHtml,
   headlineReport,
   mergeRunContext,
   placeholderValues,
   renderEmail,
   renderSubject,
-  unknownPlaceholders,
   SUBJECT_PLACEHOLDERS,
+  TEMPLATE_PLACEHOLDERS,
   type EmailInput
 } from './render.js';
 
@@ -174,7 +175,8 @@ describe('HTML escaping', () => {
   it('escapes the values a custom template receives', () => {
     const custom = renderEmail({
       ...input,
-      htmlTemplate: '<p>${commitMessage}</p><p>${repository} ${ref} ${summary} ${title}</p>${reports}'
+      htmlTemplate:
+        '<p>${var.commit_message}</p><p>${var.repository} ${var.ref} ${var.summary} ${var.title}</p>${var.reports}'
     });
     expect(custom.html.startsWith('<p>&lt;script&gt;alert(1)&lt;/script&gt;')).toBe(true);
     expect([...tags(custom.html)].filter(t => ![...LAYOUT_TAGS, 'p'].includes(t))).toEqual([]);
@@ -200,7 +202,7 @@ describe('subject template', () => {
   });
 
   it('fills every documented placeholder', () => {
-    const template = SUBJECT_PLACEHOLDERS.map(n => `${n}=\${${n}}`).join(';');
+    const template = SUBJECT_PLACEHOLDERS.map(n => `${n}=\${var.${n}}`).join(';');
     expect(renderSubject(template, { ...values, summary: values.summary.slice(0, 20) })).toBe(
       'status=FAILED;repository=octo/app;environment=production;action=deploy-ecs;subject=web;' +
         'summary=The deployment of we;' +
@@ -208,14 +210,17 @@ describe('subject template', () => {
     );
   });
 
-  it('accepts spaces inside the braces and custom text around them', () => {
-    expect(renderSubject('Deploy ${ status } (${sha} on ${ref}) by ${actor}', values)).toBe(
-      'Deploy FAILED (1f2e3d4 on main) by octocat'
-    );
+  it('keeps custom text, other ${...} and the $${var.NAME} escape around the placeholders', () => {
+    expect(
+      renderSubject(
+        'Deploy ${var.status} (${var.sha} on ${var.ref}) by ${var.actor} ${{x}} $${var.ref}',
+        values
+      )
+    ).toBe('Deploy FAILED (1f2e3d4 on main) by octocat ${{x}} ${var.ref}');
   });
 
   it('keeps the subject on one line and at most 200 characters', () => {
-    const subject = renderSubject('${status} ${subject}', {
+    const subject = renderSubject('${var.status} ${var.subject}', {
       ...values,
       subject: `line one\r\nline two ${'x'.repeat(300)}`
     });
@@ -246,12 +251,28 @@ describe('subject template', () => {
     expect(email.text).toContain('FAILED: octo/app');
   });
 
-  it('reports the placeholders it does not know', () => {
-    expect(unknownPlaceholders('${status} ${branch} ${stauts} ${status}', SUBJECT_PLACEHOLDERS)).toEqual([
-      'branch',
-      'stauts'
-    ]);
-    expect(unknownPlaceholders('$status {status} ${{ job.status }}', SUBJECT_PLACEHOLDERS)).toEqual([]);
+  it('refuses the placeholders it does not know and the unmarked form, before sending', () => {
+    expect(() =>
+      checkPlaceholders('${var.status} ${var.branch} ${var.stauts}', SUBJECT_PLACEHOLDERS, 'subject')
+    ).toThrow('uses unknown placeholders ${var.branch}, ${var.stauts}.');
+    expect(() => checkPlaceholders('[${status}]', SUBJECT_PLACEHOLDERS, 'subject')).toThrow(
+      "${status} names a declared value without the 'var.' marker."
+    );
+    expect(() =>
+      checkPlaceholders(
+        '$status {status} ${{ job.status }} ${HOME} $${var.x}',
+        SUBJECT_PLACEHOLDERS,
+        'subject'
+      )
+    ).not.toThrow();
+    // Every name a template may use, underscores included, is known.
+    expect(() =>
+      checkPlaceholders(
+        TEMPLATE_PLACEHOLDERS.map(n => `\${var.${n}}`).join(''),
+        TEMPLATE_PLACEHOLDERS,
+        'template'
+      )
+    ).not.toThrow();
   });
 });
 
@@ -287,7 +308,7 @@ describe('custom template', () => {
       emailFor(reports, {
         status: 'failure',
         htmlTemplate:
-          '<html><body style="color:${color}"><h1>${title}</h1><a href="${runUrl}">run</a> <a href="${commitUrl}">${sha}</a> <a href="${repositoryUrl}">${repository}</a> ${environment} ${duration}${facts}${reports}</body></html>'
+          '<html><body style="color:${var.color}"><h1>${var.title}</h1><a href="${var.run_url}">run</a> <a href="${var.commit_url}">${var.sha}</a> <a href="${var.repository_url}">${var.repository}</a> ${var.environment} ${var.duration}${var.facts}${var.reports}</body></html>'
       })
     );
     expect(email.html).toContain(

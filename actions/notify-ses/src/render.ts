@@ -6,6 +6,7 @@
 import {
   commitUrl,
   formatDuration,
+  substitute,
   repositoryUrl,
   runUrl,
   shortSha,
@@ -32,7 +33,8 @@ export interface RenderedEmail {
   text: string;
 }
 
-export const DEFAULT_SUBJECT = '[${status}] ${repository} · ${environment} · ${action} ${subject}';
+export const DEFAULT_SUBJECT =
+  '[${var.status}] ${var.repository} · ${var.environment} · ${var.action} ${var.subject}';
 
 export const STATUS_LABEL: Record<ReportStatus, string> = {
   success: 'SUCCEEDED',
@@ -70,22 +72,32 @@ export const SUBJECT_PLACEHOLDERS = [
 export const TEMPLATE_PLACEHOLDERS = [
   ...SUBJECT_PLACEHOLDERS,
   'title',
-  'commitMessage',
+  'commit_message',
   'color',
-  'repositoryUrl',
-  'commitUrl',
-  'runUrl',
+  'repository_url',
+  'commit_url',
+  'run_url',
   'facts',
   'reports'
 ] as const;
 
-const PLACEHOLDER = /\$\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}/g;
-
-/** The placeholder names a template uses that are not in `known`. */
-export function unknownPlaceholders(template: string, known: readonly string[]): string[] {
-  const unknown = new Set<string>();
-  for (const match of template.matchAll(PLACEHOLDER)) if (!known.includes(match[1])) unknown.add(match[1]);
-  return [...unknown];
+/**
+ * Checks a subject or template against the placeholder rule (docs/templates.md) with every name it may use, so a
+ * forgotten or misspelt placeholder is an input error before anything is sent. Throws a DockyardError for `input`.
+ */
+export function checkPlaceholders(
+  text: string,
+  known: readonly string[],
+  input: 'subject' | 'template',
+  where?: string
+): void {
+  substitute(text, Object.fromEntries(known.map(n => [n, ''])), input, {
+    where,
+    missing: (names, count) =>
+      `${where ? `${where} uses ` : 'uses '}${count === 1 ? 'an unknown placeholder' : 'unknown placeholders'} ${names}.`,
+    hint: () =>
+      `Use any of: ${known.map(n => `\${var.${n}}`).join(', ')}; write $\${var.NAME} for the literal text.`
+  });
 }
 
 /** Escapes text for HTML element content and quoted attribute values. */
@@ -181,16 +193,13 @@ export function placeholderValues(input: EmailInput): Record<(typeof SUBJECT_PLA
   };
 }
 
-function substitute(template: string, value: (name: string) => string): string {
-  return template.replace(PLACEHOLDER, (_, name: string) => value(name));
-}
-
 /**
  * Fills the subject template. A ` · `-separated part that comes out empty is left out, so a run without
  * an environment reads `[FAILED] owner/repo · deploy-ecs web`, not `… ·  · …`. One line, at most 200 chars.
  */
 export function renderSubject(template: string, values: Record<string, string>): string {
-  const filled = substitute(template, name => oneLine(values[name] ?? ''));
+  const oneLineValues = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, oneLine(v ?? '')]));
+  const filled = substitute(template, oneLineValues, 'subject').text;
   const subject = filled
     .split(' · ')
     .map(oneLine)
@@ -409,19 +418,20 @@ function customHtml(
   values: ReturnType<typeof placeholderValues>
 ): string {
   const run = input.run;
-  const html: Record<string, string> = {
+  const html: Record<(typeof TEMPLATE_PLACEHOLDERS)[number], string> = {
+    ...(Object.fromEntries(
+      Object.entries(values).map(([k, v]) => [k, escapeHtml(v ?? '')])
+    ) as typeof values),
     title: escapeHtml(subject),
-    commitMessage: escapeHtml(commitMessage(run) ?? ''),
+    commit_message: escapeHtml(commitMessage(run) ?? ''),
     color: STATUS_COLOR[input.status],
-    repositoryUrl: escapeHtml(safeUrl(repositoryUrl(run)) ?? ''),
-    commitUrl: escapeHtml(safeUrl(commitUrl(run)) ?? ''),
-    runUrl: escapeHtml(safeUrl(runUrl(run)) ?? ''),
+    repository_url: escapeHtml(safeUrl(repositoryUrl(run)) ?? ''),
+    commit_url: escapeHtml(safeUrl(commitUrl(run)) ?? ''),
+    run_url: escapeHtml(safeUrl(runUrl(run)) ?? ''),
     facts: factsTable(runFacts(input, values)),
     reports: reportsHtml(input.reports)
   };
-  return substitute(template, name =>
-    name in html ? html[name] : escapeHtml((values as Record<string, string>)[name] ?? '')
-  );
+  return substitute(template, html, 'template').text;
 }
 
 // ---------------------------------------------------------------------------------------------------
