@@ -7,7 +7,7 @@
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
@@ -42,7 +42,9 @@ const fixture = (name: string) => join(ROOT, 'test', 'fixtures', 'ecs', name);
 async function register(seed: Seeded, file: string, inputs: Record<string, string | undefined> = {}) {
   return runScenario(stack, SCENARIOS.success, {
     reuse: seed,
-    inputs: { service: undefined, images: undefined, 'task-definition': file, ...inputs }
+    inputs: { service: undefined, images: undefined, 'task-definition': file, ...inputs },
+    // The file's folder is the workspace: path inputs must stay inside it.
+    cwd: dirname(file)
   });
 }
 
@@ -224,7 +226,8 @@ describe('verify: remote checks (read-only)', () => {
     runScenario(stack, SCENARIOS.success, {
       reuse: seed,
       afterMs: 1500,
-      inputs: { ...baseInputs(seed), images: undefined, 'task-definition': file }
+      inputs: { ...baseInputs(seed), images: undefined, 'task-definition': file },
+      cwd: dirname(file)
     });
 
   it('passes when the image, parameter, secret, log group and load balancer port exist; the rollout completes', async () => {
@@ -303,10 +306,12 @@ describe('verify: remote checks (read-only)', () => {
         )
       })
     };
+    const path = file();
     const { result } = await runScenario(stack, scenario, {
       reuse: seed,
       afterMs: 1500,
-      inputs: { ...baseInputs(seed), images: undefined, 'task-definition': file() }
+      inputs: { ...baseInputs(seed), images: undefined, 'task-definition': path },
+      cwd: dirname(path)
     });
     expect(result.code).toBe(0);
     expect(result.outputs.status).toBe('COMPLETED');
