@@ -20,6 +20,7 @@ import {
   type TaskDefinitionDocument,
   type VariableChange
 } from './render.js';
+import { taskCpu, taskMemory } from './normalise.js';
 
 /** The task definition changes (images, environment, secrets, cpu/memory, command, roles) and the rest. */
 export interface Inputs extends Changes {
@@ -41,6 +42,8 @@ export interface Inputs extends Changes {
   dryRun: boolean;
   /** The GitHub deployment to record (`github-deployment: true`). */
   github?: GitHubDeploymentInputs;
+  /** Check the task definition (locally and with read-only calls) before anything is registered. */
+  verify: boolean;
   /** Warnings found while reading (unused vars, unknown keys in the file). */
   warnings: string[];
 }
@@ -58,8 +61,6 @@ export interface InputOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const CPU_PATTERN = /^(\d+|\d+(\.\d+)?\s*vcpu)$/i;
-const MEMORY_PATTERN = /^(\d+|\d+(\.\d+)?\s*gb)$/i;
 const ARN_ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 
 export function getInputs(source: InputSource, options: InputOptions = {}): Inputs {
@@ -200,10 +201,10 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
   }
 
   const cpu = r.string('cpu');
-  if (cpu !== undefined && !CPU_PATTERN.test(cpu))
+  if (cpu !== undefined && taskCpu(cpu) === undefined)
     r.fail('cpu', `'${cpu}' is not a CPU size.`, "Use CPU units such as '256' or '1024', or '0.5 vCPU'.");
   const memory = r.string('memory');
-  if (memory !== undefined && !MEMORY_PATTERN.test(memory))
+  if (memory !== undefined && taskMemory(memory) === undefined)
     r.fail('memory', `'${memory}' is not a memory size.`, "Use MiB such as '512', or '2 GB'.");
 
   const command = shellWords(r, 'command');
@@ -233,6 +234,7 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
   const keepRevisions = r.integer('keep-revisions', { min: 0 }) ?? 0;
   const dryRun = r.boolean('dry-run', false);
   const github = githubDeployment(r, warnings);
+  const verify = r.boolean('verify', true);
 
   if (service === undefined) {
     for (const name of ['desired-count', 'force-new-deployment'] as const) {
@@ -269,6 +271,7 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
     keepRevisions,
     dryRun,
     github,
+    verify,
     warnings
   };
 }
