@@ -1,10 +1,17 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startFakeGitHub, type FakeGitHub } from '../test/github/fake.js';
 import { DockyardError, InputError } from './errors.js';
 import { recordInputSource } from './inputs.js';
 import { memoryLogger } from './log.js';
 import { systemClock } from './poll.js';
 import { createReport } from './report.js';
-import { failureMessage, runDefinedAction, type ActionDefinition, type LifecycleHost } from './run.js';
+import {
+  DEPLOYMENT_GRACE_MS,
+  failureMessage,
+  runDefinedAction,
+  type ActionDefinition,
+  type LifecycleHost
+} from './run.js';
 
 function fakeHost(inputs: Record<string, string> = {}) {
   const outputs: Record<string, string> = {};
@@ -163,5 +170,167 @@ describe('runDefinedAction', () => {
       t.host
     );
     expect(t.failed).toEqual(['boom\nCould not write the outputs: bad report']);
+  });
+});
+
+describe('runDefinedAction with a GitHub deployment', () => {
+  let github: FakeGitHub;
+  beforeAll(async () => {
+    github = await startFakeGitHub();
+  });
+  afterAll(async () => {
+    await github.stop();
+  });
+
+  const SHA = '0123456789abcdef0123456789abcdef01234567';
+  function deployingHost(inputs: Record<string, string>, apiUrl = github.url) {
+    const t = fakeHost(inputs);
+    t.host.env = {
+      GITHUB_REPOSITORY: 'octo/app',
+      GITHUB_SHA: SHA,
+      GITHUB_RUN_ID: '7',
+      GITHUB_API_URL: apiUrl
+    };
+    return t;
+  }
+  const deploying = (run: ActionDefinition<In, string>['run']): ActionDefinition<In, string> => ({
+    ...action(run),
+    deployment: inputs =>
+      inputs.name === 'no-deployment'
+        ? undefined
+        : {
+            environment: 'production',
+            token: github.token,
+            target: `test:${inputs.name}`,
+            environmentUrl: 'https://web.example'
+          }
+  });
+
+  it('is in progress while the action runs, then success with the environment URL', async () => {
+    github.reset();
+    const t = deployingHost({ name: 'web' });
+    let seenWhileRunning: string[] = [];
+    await runDefinedAction(
+      deploying(async () => {
+        seenWhileRunning = github.deployments.flatMap(d => d.statuses.map(s => s.state));
+        return 'done';
+      }),
+      t.host
+    );
+    expect(seenWhileRunning).toEqual(['in_progress']);
+    expect(github.deployments).toHaveLength(1);
+    expect(github.deployments[0].statuses.map(s => [s.state, s.environment_url])).toEqual([
+      ['in_progress', ''],
+      ['success', 'https://web.example']
+    ]);
+    expect(t.failed).toEqual([]);
+    expect(t.log.masked).toContain(github.token);
+  });
+
+  it("posts failure with the step's failure when the action fails", async () => {
+    github.reset();
+    const t = deployingHost({ name: 'web' });
+    await runDefinedAction(
+      deploying(async () => {
+        throw new Error('ROLLED_BACK: tasks exited\nmore detail');
+      }),
+      t.host
+    );
+    expect(github.deployments[0].statuses.map(s => [s.state, s.description])).toEqual([
+      ['in_progress', 'Deploying test:web'],
+      ['failure', 'ROLLED_BACK: tasks exited']
+    ]);
+    expect(t.failed).toEqual(['ROLLED_BACK: tasks exited\nmore detail']);
+  });
+
+  it('records nothing when the inputs are wrong or ask for no deployment', async () => {
+    github.reset();
+    await runDefinedAction(
+      deploying(async () => 'done'),
+      deployingHost({}).host
+    );
+    await runDefinedAction(
+      deploying(async () => 'done'),
+      deployingHost({ name: 'no-deployment' }).host
+    );
+    expect(github.calls).toEqual([]);
+  });
+
+  it('runs the action and succeeds when GitHub is down, with a warning', async () => {
+    github.reset();
+    github.mode = 'reset';
+    const t = deployingHost({ name: 'web' });
+    let ran = false;
+    await runDefinedAction(
+      deploying(async () => {
+        ran = true;
+        return 'done';
+      }),
+      t.host
+    );
+    expect(ran).toBe(true);
+    expect(t.failed).toEqual([]);
+    expect(t.outputs.result).toBe('done');
+    expect(t.log.text()).toMatch(
+      /warning: GitHub deployment to 'production': could not .* The deploy goes on without it\./
+    );
+  });
+
+  it('a cancel while GitHub does not answer ends the wait, and the action does not start', async () => {
+    github.reset();
+    github.mode = 'hang';
+    const t = deployingHost({ name: 'web' });
+    github.onRequest = () => t.signal('SIGTERM');
+    let ran = false;
+    const outcome = await runDefinedAction(
+      deploying(async () => {
+        ran = true;
+        return 'done';
+      }),
+      t.host
+    );
+    expect(ran).toBe(false);
+    expect(outcome.cancelled).toBe(true);
+    expect(t.failed).toEqual(['The run was cancelled.']);
+    expect(t.log.text()).toContain(
+      "GitHub deployment to 'production': could not list the deployments of the commit: the step was cancelled."
+    );
+  });
+
+  it('starts the action after a grace period when GitHub does not answer, and finishes once GitHub gives up', async () => {
+    github.reset();
+    github.mode = 'hang';
+    const t = deployingHost({ name: 'web' });
+    const slept: number[] = [];
+    // The grace period passes at once; GitHub still has not answered when the action runs.
+    t.host.clock = { now: () => Date.now(), sleep: async ms => void slept.push(ms) };
+    const arrived = new Promise<void>(resolve => (github.onRequest = () => resolve()));
+    let answeredWhileRunning: boolean | undefined;
+    await runDefinedAction(
+      deploying(async () => {
+        // The request reaches GitHub and hangs there; the action runs meanwhile. Then GitHub drops it.
+        await arrived;
+        answeredWhileRunning = github.deployments.length > 0;
+        github.releaseHung();
+        return 'done';
+      }),
+      t.host
+    );
+    expect(slept).toEqual([DEPLOYMENT_GRACE_MS]);
+    expect(answeredWhileRunning).toBe(false);
+    expect(t.failed).toEqual([]);
+    expect(t.outputs.result).toBe('done');
+    expect(t.log.text()).toMatch(
+      /warning: GitHub deployment to 'production': could not list the deployments of the commit: GitHub's API could not be reached/
+    );
+  });
+
+  it('says at debug which Node runs the action', async () => {
+    const t = fakeHost({ name: 'web' });
+    await runDefinedAction(
+      action(async () => 'done'),
+      t.host
+    );
+    expect(t.log.lines).toContain(`debug: test-action runs on Node ${process.version}.`);
   });
 });

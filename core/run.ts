@@ -1,4 +1,5 @@
 import * as actionsCore from '@actions/core';
+import { startDeployment, type DeploymentSpec, type GitHubDeployment } from './deployments.js';
 import { formatDuration } from './duration.js';
 import { describeError } from './errors.js';
 import { runContext, type RunContext } from './github.js';
@@ -54,6 +55,11 @@ export interface ActionDefinition<I, R> {
   inputs(source: InputSource): I;
   /** The whole step's time limit; the core aborts `ctx.signal` when it passes. */
   timeoutMs?(inputs: I): number | undefined;
+  /**
+   * The GitHub deployment to record around `run` (core/deployments.ts), when the inputs ask for one: created
+   * with `in_progress` before `run`, then `success` or `failure` as `finish` tells.
+   */
+  deployment?(inputs: I): DeploymentSpec | undefined;
   /** The action's plain function. */
   run(inputs: I, ctx: ActionContext): Promise<R>;
   /** Turns how the step went into outputs, summary and report: called on every path. */
@@ -71,6 +77,9 @@ export interface LifecycleHost {
   /** Registers SIGINT/SIGTERM handlers; returns their removal. */
   onSignals(handler: (name: NodeJS.Signals) => void): () => void;
 }
+
+/** How long an action waits for its GitHub deployment to be in progress before it starts all the same. */
+export const DEPLOYMENT_GRACE_MS = 2000;
 
 export const runnerHost: LifecycleHost = {
   source: actionsInputSource,
@@ -114,6 +123,8 @@ export async function runDefinedAction<I, R>(
     controller.abort(new Error(`Received ${name}`));
   });
   let timer: NodeJS.Timeout | undefined;
+  let deployment: Promise<GitHubDeployment> | undefined;
+  host.log.debug(`${def.name} runs on Node ${process.version}.`);
   try {
     try {
       outcome.inputs = def.inputs(host.source);
@@ -130,24 +141,38 @@ export async function runDefinedAction<I, R>(
         }, timeoutMs);
         timer.unref();
       }
-      try {
-        outcome.result = await def.run(outcome.inputs, {
-          log: host.log,
-          signal: controller.signal,
-          startedAt,
-          run: outcome.run,
-          deadline,
-          clock: host.clock
-        });
-      } catch (error) {
-        outcome.error = error;
+      const spec = def.deployment?.(outcome.inputs);
+      if (spec) {
+        // Never throws, and bounded itself. It runs beside the action: a slow or hung GitHub holds the action's
+        // start up by DEPLOYMENT_GRACE_MS at most (long enough that `in_progress` usually comes first).
+        deployment = startDeployment(spec, outcome.run, host.log, controller.signal, { env: host.env });
+        const grace = new AbortController();
+        await Promise.race([
+          deployment,
+          host.clock.sleep(DEPLOYMENT_GRACE_MS, AbortSignal.any([controller.signal, grace.signal]))
+        ]);
+        grace.abort();
       }
+      // A cancel while GitHub was asked: the action does not start.
+      if (!controller.signal.aborted)
+        try {
+          outcome.result = await def.run(outcome.inputs, {
+            log: host.log,
+            signal: controller.signal,
+            startedAt,
+            run: outcome.run,
+            deadline,
+            clock: host.clock
+          });
+        } catch (error) {
+          outcome.error = error;
+        }
     }
   } finally {
     clearTimeout(timer);
     removeSignals();
   }
-  await complete(def, outcome, host);
+  await complete(def, outcome, host, deployment);
   if (controller.signal.aborted && host === runnerHost) {
     // Give the runner what was written, then end even if a socket or child process lingers.
     setTimeout(() => process.exit(), 1000).unref();
@@ -155,15 +180,20 @@ export async function runDefinedAction<I, R>(
   return outcome;
 }
 
-async function complete<I, R>(def: ActionDefinition<I, R>, outcome: Outcome<I, R>, host: LifecycleHost) {
+async function complete<I, R>(
+  def: ActionDefinition<I, R>,
+  outcome: Outcome<I, R>,
+  host: LifecycleHost,
+  started?: Promise<GitHubDeployment>
+) {
   let finish: Finish;
   try {
     finish = def.finish(outcome);
   } catch (error) {
     // A bug in building the report must not hide the step's own failure.
-    host.setFailed(
-      `${outcome.error ? `${describeError(outcome.error)}\n` : ''}Could not write the outputs: ${describeError(error)}`
-    );
+    const message = `${outcome.error ? `${describeError(outcome.error)}\n` : ''}Could not write the outputs: ${describeError(error)}`;
+    await (await started)?.finish('failure', { description: message });
+    host.setFailed(message);
     return;
   }
   for (const [name, value] of Object.entries({ ...finish.outputs, report: finish.report })) {
@@ -175,6 +205,11 @@ async function complete<I, R>(def: ActionDefinition<I, R>, outcome: Outcome<I, R
   } catch (error) {
     host.log.warning(`Could not write the job summary: ${describeError(error)}`);
   }
+  // After the outputs: GitHub (bounded, never failing) cannot hold them up.
+  const deployment = await started;
+  await deployment?.finish(finish.failed === undefined ? 'success' : 'failure', {
+    description: finish.failed ?? finish.report.summary
+  });
   if (finish.failed !== undefined) {
     host.setFailed(finish.failed);
     const error = outcome.error;

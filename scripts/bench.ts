@@ -9,6 +9,13 @@
  *   npm run bench -- failed timeout     the named ones
  *   npm run bench -- --repeat 4         each four times, the outcome moved across one poll interval
  *   npm run bench -- --no-build         use dist/deploy-ecs as it is
+ *   npm run bench -- concurrent-20      only the N = 20 deploys-at-once scenario (also concurrent-50)
+ *
+ * Scenarios with a failure class (issue 10) also check the root cause the action puts first, and the report
+ * lists them together. The deploys-at-once scenarios run N = 20 and N = 50 actions together against one
+ * account whose ECS API is throttled by a token bucket per operation (test/ecs/concurrent.ts): each run must
+ * end right with exactly one RegisterTaskDefinition and one UpdateService, and failures must be noticed within
+ * two poll intervals at p95; the detection latency p50/p95 is reported.
  *
  * deploy-eks scenarios (eks-*, see test/deploy-eks/bench.ts) run against the Kubernetes API test server:
  * seconds from the first CrashLoopBackOff / ErrImagePull to the action's exit (target under 30 s), API
@@ -18,6 +25,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  checkConcurrent,
+  percentile,
+  runConcurrent,
+  type ConcurrentCheck,
+  type ConcurrentReport
+} from '../test/ecs/concurrent.js';
 import { checkTargets, type Measurement, type TargetCheck } from '../test/ecs/measure.js';
 import { runScenario } from '../test/ecs/run.js';
 import { POLL_INTERVAL_MS, SCENARIOS, type ScenarioCase } from '../test/ecs/scenarios.js';
@@ -26,8 +40,16 @@ import { EKS_SCENARIOS, runEksBench } from '../test/deploy-eks/bench.js';
 
 const root = new URL('..', import.meta.url).pathname;
 
+/** The deploys-at-once scenarios: N runs together, with this poll interval. */
+const CONCURRENT: Record<string, { n: number; pollIntervalMs: number }> = {
+  'concurrent-20': { n: 20, pollIntervalMs: 2000 },
+  'concurrent-50': { n: 50, pollIntervalMs: 2000 }
+};
+
 interface Row {
   scenario: ScenarioCase;
+  /** The report's summary: its first sentence is the root cause. */
+  summary: string;
   status: string;
   exitCode: number | null;
   measurement: Measurement;
@@ -46,14 +68,15 @@ function parseArgs(argv: string[]): { names: string[]; eks: string[]; repeat: nu
     else if (argv[i] in EKS_SCENARIOS) eks.push(argv[i]);
     else names.push(argv[i]);
   }
-  const unknown = names.filter(n => !(n in SCENARIOS));
+  const known = [...Object.keys(SCENARIOS), ...Object.keys(CONCURRENT)];
+  const unknown = names.filter(n => !known.includes(n));
   if (unknown.length > 0) {
-    console.error(`Unknown scenario(s): ${unknown.join(', ')}. Known: ${Object.keys(SCENARIOS).join(', ')}`);
+    console.error(`Unknown scenario(s): ${unknown.join(', ')}. Known: ${known.join(', ')}`);
     process.exit(2);
   }
   const all = names.length === 0 && eks.length === 0;
   return {
-    names: all ? Object.keys(SCENARIOS) : names,
+    names: all ? known : names,
     eks: all ? Object.keys(EKS_SCENARIOS) : eks,
     repeat,
     build
@@ -68,10 +91,19 @@ function table(headers: string[], rows: string[][]): string {
   return [line(headers), `|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
+function statusOk(row: Row): boolean {
+  const s = row.scenario;
+  return (
+    row.status === s.expect.status &&
+    (row.exitCode === 0) === s.expect.success &&
+    (!s.expect.rootCause || new RegExp(s.expect.rootCause.source.replace(/\$$/, '')).test(row.summary))
+  );
+}
+
 function report(row: Row): string {
   const m = row.measurement;
   const s = row.scenario;
-  const statusOk = row.status === s.expect.status && (row.exitCode === 0) === s.expect.success;
+  const ok = statusOk(row);
   const out: string[] = [];
   out.push(`\n## ${s.name} — ${s.description}`);
   out.push(
@@ -131,9 +163,51 @@ function report(row: Row): string {
   }
   out.push('');
   out.push(
-    `${statusOk ? '✓' : '✗'} status ${row.status || '(none)'}${statusOk ? '' : ` (expected ${s.expect.status}, ${s.expect.success ? 'success' : 'failure'})`}`
+    `${ok ? '✓' : '✗'} status ${row.status || '(none)'}${ok ? '' : ` (expected ${s.expect.status}, ${s.expect.success ? 'success' : 'failure'}${s.expect.rootCause ? `, cause ${s.expect.rootCause}` : ''})`}`
   );
+  if (s.failureClass) out.push(`  root cause: ${row.summary.split('. Deployment')[0]}`);
   for (const c of row.checks) out.push(`${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`);
+  return out.join('\n');
+}
+
+function concurrentReport(report: ConcurrentReport, checks: ConcurrentCheck[]): string {
+  const out: string[] = [];
+  out.push(
+    table(
+      [
+        'run',
+        'expected',
+        'status',
+        'RegisterTaskDefinition',
+        'UpdateService',
+        'throttled',
+        'seen',
+        'detection'
+      ],
+      report.runs.map(r => [
+        r.service,
+        r.expected,
+        `${r.status || '(none)'}${r.ok ? '' : ' ✗'}`,
+        String(r.registrations),
+        String(r.updates),
+        String(r.throttled),
+        sec(r.seenMs),
+        sec(r.detectionMs)
+      ])
+    )
+  );
+  out.push('');
+  out.push(
+    table(
+      ['API call', 'calls', 'throttled'],
+      Object.entries(report.callsByOperation)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([op, n]) => [op, String(n), String(report.throttledByOperation[op] ?? 0)])
+    )
+  );
+  out.push('');
+  out.push(`wall time ${sec(report.wallMs)}`);
+  for (const c of checks) out.push(`${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`);
   return out.join('\n');
 }
 
@@ -169,6 +243,7 @@ async function main(): Promise<number> {
   );
   let stack: EcsStack | undefined;
   const rows: Row[] = [];
+  const concurrent: { name: string; report: ConcurrentReport; checks: ConcurrentCheck[] }[] = [];
   const stop = async () => {
     await stack?.stop();
     process.exit(130);
@@ -177,7 +252,7 @@ async function main(): Promise<number> {
   process.once('SIGTERM', stop);
   try {
     stack = await startEcsStack();
-    for (const name of names) {
+    for (const name of names.filter(n => n in SCENARIOS)) {
       const scenario = SCENARIOS[name];
       for (let i = 0; i < repeat; i++) {
         // Repeats move the outcome across one poll interval, so the worst phase against the polls is seen.
@@ -187,6 +262,9 @@ async function main(): Promise<number> {
         });
         const row: Row = {
           scenario,
+          summary: run.result.outputs.report
+            ? (JSON.parse(run.result.outputs.report) as { summary: string }).summary
+            : '',
           status: run.result.outputs.status ?? '',
           exitCode: run.result.code,
           measurement: run.measurement,
@@ -203,8 +281,90 @@ async function main(): Promise<number> {
         }
       }
     }
+    for (const name of names.filter(n => n in CONCURRENT)) {
+      const { n, pollIntervalMs } = CONCURRENT[name];
+      console.log(
+        `\n## ${name} — ${n} deploys at once, poll interval ${sec(pollIntervalMs)}, one token bucket per API`
+      );
+      const result = await runConcurrent(stack, { n, pollIntervalMs });
+      const checks = checkConcurrent(result);
+      concurrent.push({ name, report: result, checks });
+      console.log(concurrentReport(result, checks));
+    }
   } finally {
     await stack?.stop();
+  }
+
+  const classes = rows.filter(r => r.scenario.failureClass);
+  if (classes.length > 0) {
+    console.log('\n# Failure classes\n');
+    console.log(
+      table(
+        [
+          'failure class',
+          'scenario',
+          'status',
+          'root cause (first line of the error, summary title, email header)',
+          'detection'
+        ],
+        classes.map(r => [
+          r.scenario.failureClass ?? '',
+          r.scenario.name,
+          `${r.status}${statusOk(r) ? '' : ' ✗'}`,
+          r.summary.split(/\. (Deployment|Timed out|The service)/)[0],
+          sec(r.measurement.detectionMs)
+        ])
+      )
+    );
+  }
+  if (concurrent.length > 0) {
+    console.log('\n# Deploys at once\n');
+    console.log(
+      table(
+        [
+          'scenario',
+          'runs',
+          'right outcome, 1 register, 1 update',
+          'throttled calls',
+          'detection p50 / p95',
+          'failure seen p50 / p95',
+          'targets'
+        ],
+        concurrent.map(c => {
+          const failures = c.report.runs.filter(r => r.kind !== 'complete');
+          const missed = c.checks.filter(x => !x.ok);
+          return [
+            c.name,
+            String(c.report.n),
+            `${c.report.runs.filter(r => r.ok).length}/${c.report.n}`,
+            String(Object.values(c.report.throttledByOperation).reduce((a, b) => a + b, 0)),
+            `${sec(
+              percentile(
+                c.report.runs.map(r => r.detectionMs ?? Infinity),
+                50
+              )
+            )} / ${sec(
+              percentile(
+                c.report.runs.map(r => r.detectionMs ?? Infinity),
+                95
+              )
+            )}`,
+            `${sec(
+              percentile(
+                failures.map(r => r.seenMs ?? Infinity),
+                50
+              )
+            )} / ${sec(
+              percentile(
+                failures.map(r => r.seenMs ?? Infinity),
+                95
+              )
+            )}`,
+            missed.length === 0 ? '✓' : `✗ ${missed.length}`
+          ];
+        })
+      )
+    );
   }
 
   console.log('\n# Summary\n');
@@ -223,10 +383,9 @@ async function main(): Promise<number> {
       ],
       rows.map(r => {
         const m = r.measurement;
-        const statusOk =
-          r.status === r.scenario.expect.status && (r.exitCode === 0) === r.scenario.expect.success;
+        const ok = statusOk(r);
         const missed = r.checks.filter(c => !c.ok);
-        if (!statusOk)
+        if (!ok)
           failures.push(
             `${r.scenario.name}: status ${r.status || '(none)'}, expected ${r.scenario.expect.status}`
           );
@@ -234,17 +393,20 @@ async function main(): Promise<number> {
         const waits = m.phases.filter(p => p.kind !== 'run-task');
         return [
           r.scenario.name,
-          `${r.status || '(none)'}${statusOk ? '' : ' ✗'}`,
+          `${r.status || '(none)'}${ok ? '' : ' ✗'}`,
           sec(m.detectionMs),
           sec(m.seenMs),
           sec(m.totalMs),
           String(Object.values(m.calls).reduce((a, b) => a + b, 0)),
           waits.length > 0 ? waits.map(p => `${p.pollCalls}/${p.polls}`).join(' + ') : '—',
-          missed.length === 0 && statusOk ? '✓' : `✗ ${missed.length + (statusOk ? 0 : 1)}`
+          missed.length === 0 && ok ? '✓' : `✗ ${missed.length + (ok ? 0 : 1)}`
         ];
       })
     )
   );
+  for (const c of concurrent)
+    for (const check of c.checks.filter(x => !x.ok))
+      failures.push(`${c.name}: ${check.name} (${check.detail})`);
   if (failures.length > 0) {
     console.log(`\nMissed:\n${failures.map(f => `  - ${f}`).join('\n')}`);
     return 1;

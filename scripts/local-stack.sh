@@ -331,6 +331,16 @@ cmd_up() {
   local started=$SECONDS
   command -v node >/dev/null || die "node is not installed"
   [ -x "$ROOT/node_modules/.bin/tsx" ] || die "node_modules is missing; run 'npm ci' first"
+  # What `npm run all` needs on a fresh machine, installed the way .ci/run and the demo do.
+  # shellcheck source=debian-packages.sh
+  . "$ROOT/scripts/debian-packages.sh"
+  local missing
+  mapfile -t missing < <(missing_packages)
+  if [ ${#missing[@]} -gt 0 ]; then
+    [ "$(id -u)" = 0 ] || die "the Debian packages ${missing[*]} are missing; run: sudo sh -c '$(install_command "${missing[@]}")'"
+    echo "local-stack: installing the Debian packages the stack needs: ${missing[*]}" >&2
+    install_packages "${missing[@]}" || die "installing them failed; run: $(install_command "${missing[@]}")"
+  fi
   local tool
   for tool in moto_server dockerd docker docker-registry openssl setsid; do
     command -v "$tool" >/dev/null || die "$tool is not installed (.ci/run installs: docker.io docker-registry busybox-static openssl; moto_server comes from Python moto)"

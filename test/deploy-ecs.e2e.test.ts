@@ -15,6 +15,7 @@ import {
   DescribeTaskDefinitionCommand,
   RegisterTaskDefinitionCommand
 } from '@aws-sdk/client-ecs';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { parseReports } from '../core/report.js';
 import { checkTargets, type Measurement } from './ecs/measure.js';
 import { runScenario } from './ecs/run.js';
@@ -232,8 +233,14 @@ describe('deploy-ecs against the scenario layer', () => {
   }, 60_000);
 
   it('environment and secrets per container: values with =, spaces and quotes kept; secret ARNs not in the summary', async () => {
-    const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-password-AbCdEf';
+    // The secret exists (the verify step looks it up): its ARN ends with the suffix Secrets Manager gives it.
+    const seed = await stack.fresh();
+    const created = await stack.clients.secrets.send(
+      new CreateSecretCommand({ Name: 'prod/db-password', SecretString: 'hunter2' })
+    );
+    const secretArn = created.ARN!;
     const { result } = await runScenario(stack, SCENARIOS.success, {
+      reuse: seed,
       afterMs: 1500,
       inputs: {
         environment: ['app.GREETING=hello = "world", it\'s  me', 'app.LOG_LEVEL=', 'worker.MODE=batch'].join(

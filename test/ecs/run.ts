@@ -20,6 +20,8 @@ export interface ScenarioRunOptions {
   /** Keep moto and the layer as they are (a second run against the same service). */
   reuse?: Seeded;
   afterMs?: number;
+  /** Environment on top of the stack's (GITHUB_API_URL, GITHUB_RUN_ATTEMPT, …). */
+  env?: Record<string, string>;
   /** The step's directory and workspace, where its path inputs must be (the repository root by default). */
   cwd?: string;
 }
@@ -34,7 +36,7 @@ export async function runScenario(
   const startedAt = Date.now();
   const result = await runAction('deploy-ecs', {
     inputs: { ...scenarioCase.inputs(seed), ...options.inputs },
-    env: stack.env,
+    env: { ...stack.env, ...options.env },
     cwd: options.cwd,
     signal:
       scenarioCase.cancelAfterMs !== undefined

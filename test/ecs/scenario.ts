@@ -30,13 +30,24 @@ import {
   type TaskDefinition
 } from '@aws-sdk/client-ecs';
 import { DeregisterTargetsCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { Fault, ProxyRequest, ProxyResponse, RecordingProxy } from './proxy.js';
+import {
+  errorResponse,
+  type Fault,
+  type ProxyRequest,
+  type ProxyResponse,
+  type RecordingProxy
+} from './proxy.js';
 import type { MotoClients } from './seed.js';
 
 export interface TaskFailure {
   /** The container that exits (its log lines are the ones written). */
   container: string;
-  exitCode: number;
+  /** Its exit code; none for a task that never started its containers. */
+  exitCode?: number;
+  /** The tasks stop before they run (CannotPullContainerError, ResourceInitializationError): never RUNNING. */
+  neverStarted?: boolean;
+  /** The failing container's health status as DescribeTasks shows it (UNHEALTHY for a failing health check). */
+  healthStatus?: string;
   stopCode: string;
   stoppedReason: string;
   /** The container's `reason`, e.g. `OutOfMemoryError: Container killed due to memory usage`. */
@@ -152,6 +163,7 @@ interface VTask {
   failedContainer?: string;
   exitCode?: number;
   containerReason?: string;
+  healthStatus?: string;
 }
 
 interface VService {
@@ -240,6 +252,24 @@ export class EcsScenarioLayer {
     proxy.setHandler((request, forward) => this.handle(request, forward));
   }
 
+  /** Scenarios of particular services (`cluster/service`), for runs of several services at once. */
+  private readonly byService = new Map<string, Scenario>();
+
+  /** The scenario of one service's deployments, when several services run different ones at once. */
+  useFor(cluster: string, service: string, scenario: Scenario): void {
+    this.byService.set(`${cluster}/${service}`, scenario);
+  }
+
+  private scenarioOf(service: VService): Scenario | undefined {
+    return this.byService.get(service.key) ?? this.scenario;
+  }
+
+  /** Outcomes of one service's deployments (the action's rollout first). */
+  outcomesOf(cluster: string, service: string): Outcome[] {
+    const key = `${cluster}/${service}`;
+    return this.outcomes.filter(o => this.deploymentOwners.get(o.deploymentId ?? '')?.key === key);
+  }
+
   /** Selects the scenario for the next run; forgets recorded calls and outcomes, keeps the services' state. */
   use(scenario: Scenario): void {
     this.scenario = scenario;
@@ -258,6 +288,7 @@ export class EcsScenarioLayer {
     this.taskDefinitions.clear();
     this.deploymentOwners.clear();
     this.configurations.clear();
+    this.byService.clear();
     this.outcomes.length = 0;
     this.started.length = 0;
     this.runTaskOutcomes.clear();
@@ -306,6 +337,8 @@ export class EcsScenarioLayer {
           return this.describeTasks(request, forward);
         case 'RunTask':
           return this.runTask(request, forward);
+        case 'RegisterTaskDefinition':
+          return this.register(request, forward);
       }
     }
     if (request.service === 'elasticloadbalancing' && request.operation === 'DescribeTargetHealth')
@@ -389,12 +422,12 @@ export class EcsScenarioLayer {
     if (service.events.length > 100) service.events.length = 100;
   }
 
-  private withoutRolloutState(): boolean {
-    const rollout = this.scenario?.rollout;
+  private withoutRolloutState(service: VService): boolean {
+    const rollout = this.scenarioOf(service)?.rollout;
     return rollout?.kind === 'complete' && rollout.noRolloutState === true;
   }
 
-  private renderDeployment(d: VDeployment): Record<string, unknown> {
+  private renderDeployment(service: VService, d: VDeployment): Record<string, unknown> {
     return {
       id: d.id,
       status: d.status,
@@ -406,7 +439,7 @@ export class EcsScenarioLayer {
       createdAt: seconds(d.createdAt),
       updatedAt: seconds(d.updatedAt),
       ...Object.fromEntries(Object.entries(d.extra).filter(([, v]) => v !== undefined)),
-      ...(this.withoutRolloutState()
+      ...(this.withoutRolloutState(service)
         ? {}
         : { rolloutState: d.rolloutState, rolloutStateReason: d.rolloutStateReason })
     };
@@ -418,7 +451,7 @@ export class EcsScenarioLayer {
     svc.desiredCount = service.desiredCount;
     svc.runningCount = service.deployments.reduce((n, d) => n + d.runningCount, 0);
     svc.pendingCount = service.deployments.reduce((n, d) => n + d.pendingCount, 0);
-    svc.deployments = service.deployments.map(d => this.renderDeployment(d));
+    svc.deployments = service.deployments.map(d => this.renderDeployment(service, d));
     if (service.deploymentConfiguration) svc.deploymentConfiguration = service.deploymentConfiguration;
     svc.events = service.events.map(e => ({ id: e.id, createdAt: seconds(e.createdAt), message: e.message }));
   }
@@ -503,7 +536,10 @@ export class EcsScenarioLayer {
     service.deployments.unshift(deployment);
     this.deploymentOwners.set(id, service);
     this.started.push({ id, taskDefinition, at, plan, byAction });
-    const scenario = this.scenario ?? { name: 'default', rollout: { kind: 'complete', afterMs: 2000 } };
+    const scenario: Scenario = this.scenarioOf(service) ?? {
+      name: 'default',
+      rollout: { kind: 'complete', afterMs: 2000 }
+    };
     const rolloutPlan =
       plan === 'rollback'
         ? (scenario.rollback ?? DEFAULT_ROLLBACK)
@@ -545,12 +581,14 @@ export class EcsScenarioLayer {
       case 'fail': {
         const t = plan.afterMs;
         this.schedule(t0 + 0.15 * t, () => this.startTasks(service, d, n, t0 + 0.15 * t));
-        this.schedule(t0 + 0.35 * t, () => this.runTasks(service, d, t0 + 0.35 * t, plan.unhealthy));
+        const runs = !plan.failure.neverStarted;
+        if (runs)
+          this.schedule(t0 + 0.35 * t, () => this.runTasks(service, d, t0 + 0.35 * t, plan.unhealthy));
         this.schedule(t0 + 0.6 * t, async () => {
           await this.crashTasks(service, d, plan.failure, t0 + 0.6 * t);
           await this.startTasks(service, d, n, t0 + 0.6 * t);
         });
-        this.schedule(t0 + 0.8 * t, () => this.runTasks(service, d, t0 + 0.8 * t, plan.unhealthy));
+        if (runs) this.schedule(t0 + 0.8 * t, () => this.runTasks(service, d, t0 + 0.8 * t, plan.unhealthy));
         this.schedule(t0 + t, async () => {
           const at = t0 + t;
           d.rolloutState = 'FAILED';
@@ -728,11 +766,13 @@ export class EcsScenarioLayer {
       task.stoppedReason = stop.reason;
       this.health.delete(task.ip);
     }
-    if (service.targetGroupArn && tasks.length > 0) {
+    // Only tasks that ran were registered as targets.
+    const registered = tasks.filter(t => t.startedAt !== undefined);
+    if (service.targetGroupArn && registered.length > 0) {
       await this.moto.elb.send(
         new DeregisterTargetsCommand({
           TargetGroupArn: service.targetGroupArn,
-          Targets: tasks.map(t => ({ Id: t.ip, Port: 80 }))
+          Targets: registered.map(t => ({ Id: t.ip, Port: 80 }))
         })
       );
     }
@@ -750,6 +790,7 @@ export class EcsScenarioLayer {
       task.failedContainer = failure.container;
       task.exitCode = failure.exitCode;
       task.containerReason = failure.containerReason;
+      task.healthStatus = failure.healthStatus;
       await this.writeLogs(task, failure.container, failure.logLines, at);
     }
     d.runningCount -= tasks.filter(t => t.startedAt !== undefined).length;
@@ -866,6 +907,54 @@ export class EcsScenarioLayer {
     );
   }
 
+  // ---- registration -------------------------------------------------------------------------------
+
+  /**
+   * What ECS does on RegisterTaskDefinition and moto does not: refuse what ECS refuses (a request over 64 KiB,
+   * an empty task memory or cpu, an empty container name, a log configuration without a driver, empty
+   * registry credentials), and store the task's cpu and memory as integers (`.25 vcpu` → `256`, `.5 gb` →
+   * `512`) and an EFS volume's rootDirectory as `/` when it was left out.
+   */
+  private async register(
+    request: ProxyRequest,
+    forward: () => Promise<ProxyResponse>
+  ): Promise<ProxyResponse> {
+    const refuse = (message: string) => errorResponse(request, 400, 'ClientException', message);
+    const bytes = Buffer.byteLength(request.body);
+    if (bytes > 65536) return refuse(`Actual length: '${bytes}'. Max allowed length is '65536' bytes.`);
+    const td = request.params as Record<string, unknown> & {
+      containerDefinitions?: Record<string, unknown>[];
+      volumes?: { efsVolumeConfiguration?: Record<string, unknown> }[];
+    };
+    for (const key of ['cpu', 'memory'] as const) {
+      const value = td[key];
+      if (value === undefined) continue;
+      const text = String(value).trim();
+      const m = /^(\d+(?:\.\d*)?|\.\d+)\s*(vcpus?|gb)$/i.exec(text);
+      if (/^\d+$/.test(text)) td[key] = text;
+      else if (m) td[key] = String(Math.round(Number(m[1]) * 1024));
+      else return refuse(`Invalid '${key}' setting for task.`);
+    }
+    for (const c of td.containerDefinitions ?? []) {
+      if (typeof c.name !== 'string' || c.name === '')
+        return refuse('Container.name should not be null or empty.');
+      const log = c.logConfiguration as Record<string, unknown> | undefined;
+      if (log && !log.logDriver)
+        return refuse('Container.logConfiguration.logDriver should not be null or empty.');
+      const credentials = c.repositoryCredentials as Record<string, unknown> | undefined;
+      if (credentials && !credentials.credentialsParameter)
+        return refuse('Container.repositoryCredentials.credentialsParameter should not be null or empty.');
+      for (const e of (c.environment as Record<string, unknown>[] | undefined) ?? [])
+        if (!e.name) return refuse('Container.environment.name should not be null or empty.');
+    }
+    for (const v of td.volumes ?? []) {
+      if (v.efsVolumeConfiguration && v.efsVolumeConfiguration.rootDirectory === undefined)
+        v.efsVolumeConfiguration.rootDirectory = '/';
+    }
+    request.body = JSON.stringify(td);
+    return forward();
+  }
+
   // ---- tasks --------------------------------------------------------------------------------------
 
   private async runTask(
@@ -967,9 +1056,14 @@ export class EcsScenarioLayer {
       delete c.healthStatus;
       if (task.lastStatus === 'STOPPED') {
         const failing = c.name === task.failedContainer;
-        c.exitCode = failing ? task.exitCode : task.failedContainer ? 143 : 0;
+        // A task that never ran has no exit codes at all.
+        const code =
+          task.startedAt === undefined ? undefined : failing ? task.exitCode : task.failedContainer ? 143 : 0;
+        if (code === undefined) delete c.exitCode;
+        else c.exitCode = code;
         if (failing && task.containerReason) c.reason = task.containerReason;
         else delete c.reason;
+        if (failing && task.healthStatus) c.healthStatus = task.healthStatus;
       } else {
         delete c.exitCode;
         delete c.reason;

@@ -3,7 +3,7 @@
  * seeded, what the scenario layer makes ECS do, the action's inputs, and what the action must report.
  */
 import type { Scenario, TargetHealthOverride, TaskFailure } from './scenario.js';
-import { IMAGE_V2, type SeedOptions, type Seeded } from './seed.js';
+import { IMAGE_V1, IMAGE_V2, type SeedOptions, type Seeded } from './seed.js';
 
 export const POLL_INTERVAL_MS = 1000;
 
@@ -32,6 +32,57 @@ export const UNHEALTHY: TargetHealthOverride = {
   description: 'Health checks failed with these codes: [502]'
 };
 
+/** An image tag that was never pushed: ECS cannot pull it. */
+export const MISSING_IMAGE = IMAGE_V1.replace(':v1', ':sha-1a2b3c4');
+
+/** The essential container is killed for using more memory than its limit (exit 137). */
+export const OOM: TaskFailure = {
+  container: 'app',
+  exitCode: 137,
+  stopCode: 'EssentialContainerExited',
+  stoppedReason: 'Essential container in task exited',
+  containerReason: 'OutOfMemoryError: Container killed due to memory usage',
+  logLines: ['cache: warming 1200000 entries', 'cache: 1100000 entries loaded']
+};
+
+/** The image cannot be pulled: the task never starts (stop code TaskFailedToStart, no exit codes). */
+export const CANNOT_PULL: TaskFailure = {
+  container: 'app',
+  neverStarted: true,
+  stopCode: 'TaskFailedToStart',
+  stoppedReason: `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${MISSING_IMAGE}: ${MISSING_IMAGE}: not found`,
+  logLines: []
+};
+
+/** The execution role may not read a secret: the task never starts. */
+export const SECRETS_INIT: TaskFailure = {
+  container: 'app',
+  neverStarted: true,
+  stopCode: 'TaskFailedToStart',
+  stoppedReason:
+    'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf from secrets manager: AccessDeniedException',
+  logLines: []
+};
+
+/** The scheduler replaces tasks that fail the target group's health checks (stop code ServiceSchedulerInitiated). */
+export const ELB_UNHEALTHY: TaskFailure = {
+  container: 'app',
+  exitCode: 143,
+  stopCode: 'ServiceSchedulerInitiated',
+  stoppedReason: 'Task failed ELB health checks in (target-group web-tg)',
+  logLines: ['listening on :80', 'GET /health 502']
+};
+
+/** The container's own health check never passes; the scheduler replaces the task. */
+export const NEVER_HEALTHY: TaskFailure = {
+  container: 'app',
+  exitCode: 137,
+  stopCode: 'ServiceSchedulerInitiated',
+  stoppedReason: 'Task failed container health checks',
+  healthStatus: 'UNHEALTHY',
+  logLines: ['listening on :8080 (the health check asks :80)']
+};
+
 export const MIGRATION_LOG = [
   'migrate: connecting to postgres://db.internal:5432/app',
   'migrate: applying 0041_create_users ... ok',
@@ -48,8 +99,10 @@ export interface ScenarioCase {
   afterMs: number;
   scenario(afterMs: number): Scenario;
   inputs(seed: Seeded): Record<string, string>;
-  /** The action's `status` output and whether the step succeeds. */
-  expect: { status: string; success: boolean };
+  /** The action's `status` output and whether the step succeeds; for a failure, its root cause in one line. */
+  expect: { status: string; success: boolean; rootCause?: RegExp };
+  /** The failure class this scenario stands for (issue 10's list), for the benchmark's report. */
+  failureClass?: string;
   /** The timeout scenario: the outcome is the action's own deadline, this long after UpdateService. */
   timeoutMs?: number;
   /**
@@ -273,6 +326,115 @@ export const SCENARIOS: Record<string, ScenarioCase> = {
       runTask: { afterMs, exitCode: 3, logLines: MIGRATION_LOG }
     }),
     inputs: seed => ({ ...baseInputs(seed), 'run-task': 'npm run migrate' }),
-    expect: { status: 'FAILED', success: false }
+    failureClass: 'one-off task (run-task) exit',
+    expect: {
+      status: 'FAILED',
+      success: false,
+      rootCause: /^app exited with code 3: migration 0042_add_orders failed \(exit 3\)$/
+    }
+  },
+  'essential-exit': {
+    afterMs: 3300,
+    name: 'essential-exit',
+    failureClass: 'essential container exit, with log tail',
+    description: 'the essential container exits 1 on boot; the root cause carries its error line',
+    scenario: afterMs => ({ name: 'essential-exit', rollout: { kind: 'fail', afterMs, failure: CRASH } }),
+    inputs: baseInputs,
+    expect: {
+      status: 'ROLLED_BACK',
+      success: false,
+      rootCause: /^2 tasks stopped: app exited with code 1: L34 Error: DATABASE_URL is not set$/
+    }
+  },
+  oom: {
+    afterMs: 3300,
+    name: 'oom',
+    failureClass: 'out of memory (137)',
+    description: 'the essential container is killed for memory (exit 137, OutOfMemoryError)',
+    scenario: afterMs => ({ name: 'oom', rollout: { kind: 'fail', afterMs, failure: OOM } }),
+    inputs: baseInputs,
+    expect: {
+      status: 'ROLLED_BACK',
+      success: false,
+      rootCause:
+        /^2 tasks stopped: app ran out of memory \(exit code 137, limit 384 MiB\): OutOfMemoryError: Container killed due to memory usage$/
+    }
+  },
+  'cannot-pull': {
+    afterMs: 3300,
+    name: 'cannot-pull',
+    failureClass: 'CannotPullContainerError',
+    description: 'an image tag that was never pushed (verify off): the tasks never start',
+    scenario: afterMs => ({ name: 'cannot-pull', rollout: { kind: 'fail', afterMs, failure: CANNOT_PULL } }),
+    inputs: seed => ({ ...baseInputs(seed), images: `app=${MISSING_IMAGE}`, verify: 'false' }),
+    expect: {
+      status: 'ROLLED_BACK',
+      success: false,
+      rootCause: /^2 tasks stopped: CannotPullContainerError: .*web:sha-1a2b3c4: not found$/
+    }
+  },
+  'secrets-init': {
+    afterMs: 3300,
+    name: 'secrets-init',
+    failureClass: 'ResourceInitializationError (secrets)',
+    description: 'the execution role may not read a secret: the tasks never start',
+    scenario: afterMs => ({
+      name: 'secrets-init',
+      rollout: { kind: 'fail', afterMs, failure: SECRETS_INIT }
+    }),
+    inputs: baseInputs,
+    expect: {
+      status: 'ROLLED_BACK',
+      success: false,
+      rootCause:
+        /^2 tasks stopped: ResourceInitializationError: unable to pull secrets or registry auth: .*AccessDeniedException$/
+    }
+  },
+  'lb-unhealthy': {
+    afterMs: 3300,
+    name: 'lb-unhealthy',
+    failureClass: 'failing load-balancer health checks',
+    description: 'tasks run but fail the target group health checks; the scheduler replaces them',
+    scenario: afterMs => ({
+      name: 'lb-unhealthy',
+      rollout: { kind: 'fail', afterMs, failure: ELB_UNHEALTHY, unhealthy: UNHEALTHY }
+    }),
+    inputs: baseInputs,
+    expect: {
+      status: 'ROLLED_BACK',
+      success: false,
+      rootCause:
+        /^2 targets unhealthy \(10\.[\d.]+:80, 10\.[\d.]+:80\): Health checks failed with these codes: \[502\]$/
+    }
+  },
+  'never-healthy': {
+    afterMs: 3300,
+    name: 'never-healthy',
+    failureClass: 'a task that never becomes healthy (container health check)',
+    description: "the container's health check never passes; the scheduler replaces the tasks",
+    scenario: afterMs => ({
+      name: 'never-healthy',
+      rollout: { kind: 'fail', afterMs, failure: NEVER_HEALTHY }
+    }),
+    inputs: baseInputs,
+    expect: {
+      status: 'ROLLED_BACK',
+      success: false,
+      rootCause: /^2 tasks stopped: app never became healthy: Task failed container health checks$/
+    }
+  },
+  'no-capacity': {
+    name: 'no-capacity',
+    failureClass: 'no capacity to place a task',
+    description: 'Fargate has no capacity: a task can never be placed, the step times out saying why',
+    afterMs: 0,
+    scenario: () => ({ name: 'no-capacity', rollout: { kind: 'stall' } }),
+    inputs: seed => ({ ...baseInputs(seed), timeout: '5s' }),
+    timeoutMs: 5000,
+    expect: {
+      status: 'TIMED_OUT',
+      success: false,
+      rootCause: /^ECS was unable to place a task\. Reason: Capacity is unavailable at this time\./
+    }
   }
 };

@@ -4,6 +4,7 @@
  * service on that task definition behind the target group, with the deployment circuit breaker on.
  */
 import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -16,12 +17,17 @@ import {
   CreateTargetGroupCommand,
   ElasticLoadBalancingV2Client
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { TEST_ACCOUNT, TEST_REGION } from '../moto.js';
 
 export interface MotoClients {
   ecs: ECSClient;
   elb: ElasticLoadBalancingV2Client;
   logs: CloudWatchLogsClient;
+  ecr: ECRClient;
+  ssm: SSMClient;
+  secrets: SecretsManagerClient;
   endpoint: string;
 }
 
@@ -37,6 +43,9 @@ export function motoClients(endpoint: string): MotoClients {
     ecs: new ECSClient(config),
     elb: new ElasticLoadBalancingV2Client(config),
     logs: new CloudWatchLogsClient(config),
+    ecr: new ECRClient(config),
+    ssm: new SSMClient(config),
+    secrets: new SecretsManagerClient(config),
     endpoint
   };
 }
@@ -61,6 +70,37 @@ export async function defaultNetwork(endpoint: string): Promise<{ vpcId: string;
 export const IMAGE_V1 = `${TEST_ACCOUNT}.dkr.ecr.${TEST_REGION}.amazonaws.com/web:v1`;
 export const IMAGE_V2 = `${TEST_ACCOUNT}.dkr.ecr.${TEST_REGION}.amazonaws.com/web:v2`;
 export const SIDECAR_IMAGE = 'public.ecr.aws/docker/library/busybox:1.36';
+
+/** The tags of the `web` repository that the seed pushes to moto's ECR (images the verify step finds). */
+export const SEEDED_TAGS = ['v1', 'v2', 'v1.1', 'v1.2', 'hotfix'];
+
+/** Records an image in moto's ECR, as a push would: a small manifest under `tag` in `repository`. */
+export async function putImage(clients: MotoClients, repository: string, tag: string): Promise<void> {
+  await clients.ecr.send(new CreateRepositoryCommand({ repositoryName: repository })).catch((e: Error) => {
+    if (e.name !== 'RepositoryAlreadyExistsException') throw e;
+  });
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    config: {
+      mediaType: 'application/vnd.docker.container.image.v1+json',
+      size: 1000 + tag.length,
+      digest: `sha256:${Buffer.from(`${repository}:${tag}`).toString('hex').padEnd(64, '0').slice(0, 64)}`
+    },
+    layers: []
+  };
+  await clients.ecr
+    .send(
+      new PutImageCommand({
+        repositoryName: repository,
+        imageTag: tag,
+        imageManifest: JSON.stringify(manifest)
+      })
+    )
+    .catch((e: Error) => {
+      if (e.name !== 'ImageAlreadyExistsException') throw e;
+    });
+}
 
 export interface SeedOptions {
   cluster?: string;
@@ -145,6 +185,7 @@ export async function seedService(clients: MotoClients, options: SeedOptions = {
   await clients.logs.send(new CreateLogGroupCommand({ logGroupName: logGroup })).catch((e: Error) => {
     if (e.name !== 'ResourceAlreadyExistsException') throw e;
   });
+  for (const tag of SEEDED_TAGS) await putImage(clients, 'web', tag);
   const td = await clients.ecs.send(new RegisterTaskDefinitionCommand(taskDefinitionInput(family, logGroup)));
   let targetGroupArn: string | undefined;
   if (options.loadBalancer ?? true) {

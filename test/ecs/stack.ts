@@ -42,7 +42,15 @@ export async function startEcsStack(): Promise<EcsStack> {
         return seed;
       },
       stop: async () => {
-        for (const client of [clients.ecs, clients.elb, clients.logs]) client.destroy();
+        for (const client of [
+          clients.ecs,
+          clients.elb,
+          clients.logs,
+          clients.ecr,
+          clients.ssm,
+          clients.secrets
+        ])
+          client.destroy();
         await proxy?.stop();
         await moto.stop();
       }

@@ -1,11 +1,13 @@
 /**
  * Whether a rendered task definition is the same as a registered revision, so that an unchanged deploy reuses
- * the revision instead of registering a new one. Both sides are normalised first: key order, the defaults ECS
- * fills in on registration (essential, cpu 0, networkMode bridge, port protocol tcp, …), empty lists and
- * objects, and the order of environment variables, secrets and tags.
+ * the revision instead of registering a new one. Both sides are normalised first: key order, cpu and memory
+ * units, the defaults ECS fills in on registration (defaults.ts), empty lists and objects, and the order of
+ * environment variables, secrets and tags.
  */
 import type { RegisterTaskDefinitionRequest, TaskDefinition, Tag } from '@aws-sdk/client-ecs';
-import { normaliseCpu, normaliseMemory, toRegisterRequest } from './render.js';
+import { withoutDefaults } from './defaults.js';
+import { taskCpu, taskMemory } from './normalise.js';
+import { toRegisterRequest } from './render.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -21,26 +23,9 @@ const UNORDERED_BY: Record<string, string> = {
 };
 
 export function normalise(request: RegisterTaskDefinitionRequest): Json {
-  const copy = structuredClone(request) as unknown as Record<string, unknown>;
-  if (!copy.networkMode) copy.networkMode = 'bridge';
-  if (typeof copy.cpu === 'string') copy.cpu = normaliseCpu(copy.cpu);
-  if (typeof copy.memory === 'string') copy.memory = normaliseMemory(copy.memory);
-  const awsvpc = copy.networkMode === 'awsvpc';
-  copy.containerDefinitions = ((copy.containerDefinitions as Record<string, unknown>[]) ?? []).map(c => {
-    const container = { ...c };
-    if (container.essential === undefined) container.essential = true;
-    if (container.cpu === undefined) container.cpu = 0;
-    if (Array.isArray(container.portMappings)) {
-      container.portMappings = (container.portMappings as Record<string, unknown>[]).map(p => {
-        const port = { ...p };
-        if (port.protocol === undefined) port.protocol = 'tcp';
-        if (awsvpc && port.hostPort === undefined && port.containerPort !== undefined)
-          port.hostPort = port.containerPort;
-        return port;
-      });
-    }
-    return container;
-  });
+  const copy = withoutDefaults(request) as unknown as Record<string, unknown>;
+  if (copy.cpu !== undefined) copy.cpu = taskCpu(String(copy.cpu)) ?? copy.cpu;
+  if (copy.memory !== undefined) copy.memory = taskMemory(String(copy.memory)) ?? copy.memory;
   return canonical(copy) ?? {};
 }
 

@@ -56,7 +56,8 @@ const clients = {
 };
 const NEW = tdArn('web', 8);
 const OLD = tdArn('web', 7);
-const IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:4f1c0b9e';
+const IMAGE =
+  '123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:4f1c0b9e0d2a7c61e3b58f9a4d6c2e1b7a9f0c3d5e8b1a2f4c6d7e9f0a1b2c3d';
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:api-key-Zz9';
 
 const inputs = (values: Record<string, string>) =>
@@ -173,7 +174,7 @@ describe('deploy', () => {
     // Summary and report: the change is shown, the secret's ARN never.
     const summary = buildSummary(result, { region: REGION, durationMs: 1000 });
     expect(summary).toMatch(/COMPLETED/);
-    expect(summary).toMatch(/web@sha256:4f1c0b9e/);
+    expect(summary).toMatch(/web@sha256:4f1c0b9e0d2a/);
     expect(summary).toMatch(/\+API_KEY/);
     expect(summary).not.toContain(SECRET);
     const report = validateReport(
@@ -307,7 +308,10 @@ describe('deploy', () => {
       OLD
     ]);
     expect(result.diagnostics.map(d => d.title)).toEqual(
-      expect.arrayContaining(['Stopped task 1b1b', expect.stringMatching(/^Last 1 log lines of app/)])
+      expect.arrayContaining([
+        'Task 1b1b stopped: app exited with code 1',
+        expect.stringMatching(/^Last 1 log lines of app/)
+      ])
     );
     expect(buildSummary(result, { region: REGION, durationMs: 1 })).toMatch(/panic: missing DATABASE_URL/);
     expect(buildReport(result, { region: REGION, startedAt: new Date(0), run: {} as never }).status).toBe(
@@ -385,7 +389,10 @@ describe('deploy', () => {
       clock: virtualClock()
     });
     expect(result).toMatchObject({ status: 'FAILED', runTask: { exitCode: 2, ok: false } });
-    expect(result.reason).toMatch(/app exited 2\. The service was not updated/);
+    expect(result.reason).toBe(
+      'app exited with code 2: relation "users" already exists (one-off task mig1). The service was not updated.'
+    );
+    expect(result.rootCause).toBe('app exited with code 2: relation "users" already exists');
     expect(ecsMock.commandCalls(RunTaskCommand)[0].args[0].input).toMatchObject({
       taskDefinition: NEW,
       overrides: { containerOverrides: [{ name: 'app', command: ['npm', 'run', 'migrate'] }] }

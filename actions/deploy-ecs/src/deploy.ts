@@ -4,6 +4,7 @@
  * Returns a typed result whatever happens; main.ts turns it into outputs, a summary and the report.
  */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import {
   DescribeClustersCommand,
   DescribeTaskDefinitionCommand,
@@ -13,6 +14,8 @@ import {
   type TaskDefinition
 } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import {
   DockyardError,
   InputError,
@@ -24,11 +27,12 @@ import {
 } from '../../../core/index.js';
 import { cleanupRevisions, taskDefinitionsInUse, type CleanupResult } from './cleanup.js';
 import { describedAsRequest, sameTaskDefinition } from './compare.js';
-import { diagnose } from './diagnose.js';
+import { diagnose, sentence } from './diagnose.js';
 import { diffTaskDefinitions, type TaskDefinitionDiff } from './diff.js';
 import type { Inputs } from './inputs.js';
 import { latestRevision, registerOrReuse } from './register.js';
-import { applyChanges, taskDefinitionKey, toRegisterRequest } from './render.js';
+import type { FieldProblem } from './normalise.js';
+import { applyChanges, taskDefinitionError, taskDefinitionKey, toRegisterRequest } from './render.js';
 import { rollBack, type RollbackResult } from './rollback.js';
 import {
   describeService,
@@ -38,6 +42,7 @@ import {
   type RolloutStatus
 } from './rollout.js';
 import { runOneOffTask, type RunTaskResult } from './runtask.js';
+import { verifyLocally, verifyRemotely, type RemoteResult } from './verify.js';
 
 export type DeployStatus = RolloutStatus | 'DRY_RUN' | 'REGISTERED' | 'IN_PROGRESS';
 
@@ -47,6 +52,10 @@ export interface DeployClients {
   elb?: ElasticLoadBalancingV2Client;
   logs?: CloudWatchLogsClient;
   logsFor?: (region: string) => CloudWatchLogsClient;
+  /** For the verify step's read-only checks, by region. */
+  ecrFor?: (region: string) => ECRClient;
+  ssmFor?: (region: string) => SSMClient;
+  secretsFor?: (region: string) => SecretsManagerClient;
 }
 
 export interface DeployResult {
@@ -54,6 +63,8 @@ export interface DeployResult {
   /** true for COMPLETED, DRY_RUN, REGISTERED and IN_PROGRESS (wait: false). */
   success: boolean;
   reason: string;
+  /** Why it failed, in one line (the largest group of stopped tasks, unhealthy targets, placement). */
+  rootCause?: string;
   cluster: string;
   service?: string;
   family?: string;
@@ -72,6 +83,10 @@ export interface DeployResult {
   cleanup?: CleanupResult;
   diagnostics: Diagnostic[];
   warnings: string[];
+  /** The verify step: problems found (the step then stopped before any write) and checks skipped. */
+  verify?: { problems: FieldProblem[]; skipped: string[]; checked: string[] };
+  /** Empty values removed from the task definition file, by field path. */
+  removed?: string[];
   /** An error that ended the step early (bad input, AccessDenied, …). */
   error?: unknown;
 }
@@ -132,6 +147,7 @@ async function run(
   let service: Service | undefined;
   let running: TaskDefinition | undefined;
   let base: RegisterTaskDefinitionRequest;
+  let fileProblems: FieldProblem[] = [];
   await log.group('Checking the target', async () => {
     await checkCluster(clients.ecs, inputs.cluster);
     if (inputs.service) {
@@ -159,6 +175,13 @@ async function run(
         log.warning(`task-definition: ${w}`);
         result.warnings.push(w);
       }
+      if (normalised.removed.length > 0) {
+        result.removed = normalised.removed;
+        log.info(`Removed ${normalised.removed.length} empty values: ${normalised.removed.join(', ')}.`);
+      }
+      if (normalised.converted.length > 0)
+        log.info(`Converted to the type ECS stores: ${normalised.converted.join('; ')}.`);
+      fileProblems = normalised.problems;
       base = normalised.request;
     } else if (running) {
       base = describedAsRequest(running);
@@ -182,7 +205,16 @@ async function run(
   });
   const rendered = result.rendered as RegisterTaskDefinitionRequest;
 
-  // 3. Dry run stops here.
+  // 3. Verify: every problem at once, before anything is written.
+  if (inputs.verify) {
+    await log.group('Verifying the task definition', () =>
+      verify(rendered, fileProblems, clients, { service, region: inputs.region }, result, log)
+    );
+  } else if (fileProblems.length > 0) {
+    throw taskDefinitionError(fileProblems);
+  }
+
+  // 4. Dry run stops here.
   if (inputs.dryRun) {
     const latest = await latestRevision(clients.ecs, rendered.family ?? '');
     result.wouldRegister = !(latest && sameTaskDefinition(latest.request, rendered));
@@ -199,7 +231,7 @@ async function run(
     return;
   }
 
-  // 4. Register or reuse.
+  // 5. Register or reuse.
   const registration = await log.group('Registering', () =>
     registerOrReuse(clients, rendered, log, { clock })
   );
@@ -207,7 +239,7 @@ async function run(
   result.revision = registration.revision;
   result.registered = registration.registered;
 
-  // 5. The one-off task.
+  // 6. The one-off task.
   if (inputs.runTask) {
     const runTask = await log.group('Running the one-off task', () =>
       runOneOffTask(
@@ -231,6 +263,7 @@ async function run(
     if (!runTask.ok) {
       result.status = runTask.status === 'STOPPED' ? 'FAILED' : runTask.status;
       result.reason = `${runTask.reason} The service was not updated.`;
+      if (runTask.status === 'STOPPED') result.rootCause = runTask.cause;
       result.diagnostics.push({
         title: `One-off task ${runTask.taskArn.split('/').pop()}`,
         severity: 'error',
@@ -252,7 +285,7 @@ async function run(
   }
   const target = { cluster: inputs.cluster, service: inputs.service };
 
-  // 6. Roll out.
+  // 7. Roll out.
   const started = await log.group('Updating the service', async () => {
     const s = await startDeployment(
       clients,
@@ -309,10 +342,12 @@ async function run(
     return;
   }
   if (rollout.status === 'CANCELLED') return;
-  log.error(rollout.reason, { title: `Deployment ${rollout.status}` });
-  if (rollout.status === 'SUPERSEDED') return;
+  if (rollout.status === 'SUPERSEDED') {
+    log.error(rollout.reason, { title: `Deployment ${rollout.status}` });
+    return;
+  }
 
-  // 7. Why, and back.
+  // 8. Why (the root cause first, one annotation), and back.
   if (rollout.events.length > 0) {
     result.diagnostics.push({
       title: 'Service events while waiting',
@@ -320,21 +355,26 @@ async function run(
       lines: rollout.events.slice(-15)
     });
   }
-  result.diagnostics.push(
-    ...(await log.group('Diagnosing', () =>
-      diagnose(
-        clients,
-        {
-          cluster: inputs.cluster,
-          deploymentId: rollout.deploymentId,
-          service: rollout.service ?? service,
-          taskDefinition: registration.taskDefinition,
-          region: inputs.region
-        },
-        log
-      )
-    ))
+  const diagnosis = await log.group('Diagnosing', () =>
+    diagnose(
+      clients,
+      {
+        cluster: inputs.cluster,
+        deploymentId: rollout.deploymentId,
+        service: rollout.service ?? service,
+        taskDefinition: registration.taskDefinition,
+        region: inputs.region,
+        events: rollout.events
+      },
+      log
+    )
   );
+  result.diagnostics.push(...diagnosis.diagnostics);
+  if (diagnosis.rootCause) {
+    result.rootCause = diagnosis.rootCause;
+    result.reason = sentence(diagnosis.rootCause, rollout.reason);
+  }
+  log.error(result.reason, { title: `Deployment ${rollout.status}` });
   const previous = result.previousTaskDefinitionArn;
   if (rollout.status === 'FAILED' && inputs.rollback) {
     if (!previous || taskDefinitionKey(previous) === taskDefinitionKey(registration.taskDefinitionArn)) {
@@ -358,14 +398,36 @@ async function run(
     result.rollback = rollback;
     if (rollback.ok) {
       result.status = 'ROLLED_BACK';
-      result.reason = `${rollout.reason} Rolled back to ${taskDefinitionKey(previous)}.`;
+      result.reason = `${result.reason} Rolled back to ${taskDefinitionKey(previous)}.`;
     } else if (rollback.outcome.status === 'CANCELLED') {
       result.status = 'CANCELLED';
-      result.reason = `${rollout.reason} Cancelled during the rollback to ${taskDefinitionKey(previous)}: ${rollback.outcome.reason}`;
+      result.reason = `${result.reason} Cancelled during the rollback to ${taskDefinitionKey(previous)}: ${rollback.outcome.reason}`;
     } else {
-      result.reason = `${rollout.reason} The rollback to ${taskDefinitionKey(previous)} did not complete: ${rollback.outcome.reason}`;
+      result.reason = `${result.reason} The rollback to ${taskDefinitionKey(previous)} did not complete: ${rollback.outcome.reason}`;
     }
   }
+}
+
+async function verify(
+  request: RegisterTaskDefinitionRequest,
+  fileProblems: FieldProblem[],
+  clients: DeployClients,
+  options: { service?: Service; region: string },
+  result: DeployResult,
+  log: Logger
+): Promise<void> {
+  const problems = [...fileProblems, ...verifyLocally(request, { service: options.service })];
+  let remote: RemoteResult = { problems: [], skipped: [], checked: [] };
+  // The remote checks read what the local ones reference: only worth it when those make sense.
+  if (fileProblems.length === 0) remote = await verifyRemotely(request, clients, options.region);
+  problems.push(...remote.problems);
+  result.verify = { problems, skipped: remote.skipped, checked: remote.checked };
+  for (const line of remote.checked) log.info(`  ✓ ${line}`);
+  for (const line of remote.skipped) log.notice(line, { title: 'verify: check skipped' });
+  if (problems.length > 0) throw taskDefinitionError(problems, 'verify: the task definition');
+  log.info(
+    `No problems found${remote.skipped.length > 0 ? ` (${remote.skipped.length} remote checks skipped)` : ''}.`
+  );
 }
 
 async function checkCluster(ecs: ECSClient, cluster: string): Promise<void> {

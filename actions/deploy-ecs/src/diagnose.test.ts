@@ -7,7 +7,18 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { memoryLogger } from '../../../core/index.js';
-import { awslogsStream, diagnose, failingContainer, failureRank } from './diagnose.js';
+import {
+  awslogsStream,
+  diagnose,
+  errorLine,
+  failingContainer,
+  failureRank,
+  groupByCause,
+  groupTitle,
+  placementCause,
+  targetCause,
+  taskCause
+} from './diagnose.js';
 import {
   CLUSTER,
   NEW_DEPLOYMENT,
@@ -72,7 +83,7 @@ describe('diagnose', () => {
       nextBackwardToken: 'b/1'
     });
     const log = memoryLogger();
-    const found = await diagnose(clients, options, log);
+    const { diagnostics: found, rootCause } = await diagnose(clients, options, log);
 
     expect(ecsMock.commandCalls(ListTasksCommand)[0].args[0].input).toEqual({
       cluster: CLUSTER,
@@ -80,17 +91,22 @@ describe('diagnose', () => {
       desiredStatus: 'STOPPED',
       maxResults: 100
     });
+    // Tasks that stopped the same way are one group; the cause comes first, with the log's error line.
+    expect(rootCause).toBe(
+      '2 tasks stopped: app exited with code 1: Error: connect ECONNREFUSED 10.0.0.5:5432'
+    );
     expect(found[0]).toEqual({
-      title: 'Stopped task 1b1b1b1b1b1b',
+      title: '2 tasks stopped: app exited with code 1',
       severity: 'error',
       lines: [
+        'tasks: 1b1b1b1b1b1b, 0a0a0a0a0a0a',
+        'task 1b1b1b1b1b1b:',
         'stoppedReason: Essential container in task exited',
         'stopCode: EssentialContainerExited',
         'container app: STOPPED exit code 1',
         'container envoy: STOPPED exit code 0'
       ]
     });
-    expect(found[1].title).toBe('Stopped task 0a0a0a0a0a0a');
     const targets = found.find(d => d.title.startsWith('Unhealthy targets'));
     expect(targets?.lines).toEqual([
       '10.0.1.12:8080 unhealthy Target.ResponseCodeMismatch: Health checks failed with these codes: [502]'
@@ -103,7 +119,9 @@ describe('diagnose', () => {
     });
     const logs = found.find(d => d.title.startsWith('Last 2 log lines of app'));
     expect(logs?.lines).toEqual(['Starting server', 'Error: connect ECONNREFUSED 10.0.0.5:5432']);
-    expect(log.text()).toMatch(/error: Stopped task 1b1b1b1b1b1b/);
+    // Diagnostics are plain lines: the caller makes the one annotation with the root cause.
+    expect(log.text()).toMatch(/^2 tasks stopped: app exited with code 1:$/m);
+    expect(log.text()).not.toMatch(/^error:/m);
   });
 
   it('turns a failed look (missing permission) into a diagnostic line instead of an error', async () => {
@@ -117,7 +135,7 @@ describe('diagnose', () => {
         name: 'ResourceNotFoundException'
       })
     );
-    const found = await diagnose(clients, options, memoryLogger());
+    const { diagnostics: found } = await diagnose(clients, options, memoryLogger());
     expect(found.find(d => d.title === 'Target health')?.lines[0]).toMatch(
       /Could not read the health of .*not authorized/
     );
@@ -144,11 +162,11 @@ describe('diagnose', () => {
     ecsMock.on(DescribeTasksCommand).resolves({ tasks: [clean, replaced, failing] });
     elbMock.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
     logsMock.on(GetLogEventsCommand).resolves({ events: [{ timestamp: 1, message: 'boom' }] });
-    const found = await diagnose(clients, options, memoryLogger());
-    expect(found.filter(d => d.title.startsWith('Stopped task')).map(d => d.title)).toEqual([
-      'Stopped task f00d',
-      'Stopped task c1ea2',
-      'Stopped task 5ca1e'
+    const { diagnostics: found } = await diagnose(clients, options, memoryLogger());
+    expect(found.filter(d => d.title.startsWith('Task ')).map(d => d.title)).toEqual([
+      'Task f00d stopped: app exited with code 1',
+      'Task c1ea2 stopped: Task stopped by user',
+      'Task 5ca1e stopped: Scaling activity initiated by (deployment ecs-svc/2222222222222222222)'
     ]);
     expect(logsMock.commandCalls(GetLogEventsCommand)[0].args[0].input.logStreamName).toBe('ecs/app/f00d');
     expect(failureRank(clean)).toBe(2);
@@ -176,7 +194,7 @@ describe('diagnose', () => {
       )
       .on(GetLogEventsCommand, { logStreamName: 'ecs/app/bbb2' })
       .resolves({ events: [{ timestamp: 1, message: 'Error: DATABASE_URL is not set' }] });
-    const found = await diagnose(clients, options, memoryLogger());
+    const { diagnostics: found } = await diagnose(clients, options, memoryLogger());
     expect(
       found.find(d => d.title.startsWith('Last 1 log lines of app (/ecs/web ecs/app/bbb2)'))?.lines
     ).toEqual(['Error: DATABASE_URL is not set']);
@@ -213,13 +231,15 @@ describe('diagnose', () => {
       memoryLogger()
     );
     expect(regions).toEqual(['us-west-2']);
-    expect(found.find(d => d.title.startsWith('Last 1 log lines'))?.lines).toEqual(['from Oregon']);
+    expect(found.diagnostics.find(d => d.title.startsWith('Last 1 log lines'))?.lines).toEqual([
+      'from Oregon'
+    ]);
   });
 
   it('says when no task was stopped', async () => {
     ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
     elbMock.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
-    const found = await diagnose(clients, options, memoryLogger());
+    const { diagnostics: found } = await diagnose(clients, options, memoryLogger());
     expect(found).toEqual([
       {
         title: 'Stopped tasks',
@@ -261,5 +281,115 @@ describe('helpers', () => {
     expect(
       awslogsStream({ ...app, logConfiguration: { logDriver: 'json-file' } }, 'abc', REGION)
     ).toBeUndefined();
+  });
+});
+
+describe('the root cause in one line, per failure class', () => {
+  const app = (c: Record<string, unknown>) => [
+    { name: 'app', lastStatus: 'STOPPED', ...c },
+    { name: 'envoy', lastStatus: 'STOPPED', exitCode: 143 }
+  ];
+  it.each([
+    [
+      'CannotPullContainerError',
+      {
+        stopCode: 'TaskFailedToStart',
+        stoppedReason:
+          'CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:sha-1a2b3c4: not found',
+        containers: app({})
+      },
+      'CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:sha-1a2b3c4: not found'
+    ],
+    [
+      'ResourceInitializationError',
+      {
+        stopCode: 'TaskFailedToStart',
+        stoppedReason:
+          'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: ResourceNotFoundException',
+        containers: app({})
+      },
+      'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: ResourceNotFoundException'
+    ],
+    [
+      'ResourceInitializationError (ENI)',
+      {
+        stopCode: 'TaskFailedToStart',
+        stoppedReason: 'ResourceInitializationError: failed to configure ENI: no free IP addresses in subnet',
+        containers: app({})
+      },
+      'ResourceInitializationError: failed to configure ENI: no free IP addresses in subnet'
+    ],
+    [
+      'out of memory',
+      {
+        stoppedReason: 'Essential container in task exited',
+        containers: app({ exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' })
+      },
+      'app ran out of memory (exit code 137): OutOfMemoryError: Container killed due to memory usage'
+    ],
+    [
+      'ELB health checks',
+      {
+        stopCode: 'ServiceSchedulerInitiated',
+        stoppedReason:
+          'Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/web/1)',
+        containers: app({ exitCode: 143 })
+      },
+      'Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/web/1)'
+    ],
+    [
+      'container health check',
+      {
+        stopCode: 'ServiceSchedulerInitiated',
+        stoppedReason: 'Task failed container health checks',
+        containers: app({ exitCode: 137, healthStatus: 'UNHEALTHY' })
+      },
+      'app never became healthy: Task failed container health checks'
+    ]
+  ])('%s', (_name, overrides, cause) => {
+    const task = stoppedTask('abc', overrides as never);
+    expect(taskCause(task)).toBe(cause);
+    expect(failureRank(task)).toBeLessThan(2);
+  });
+
+  it('groups tasks that stopped the same way, the largest failing group first', () => {
+    const crash = (id: string) => stoppedTask(id);
+    const oom = stoppedTask('o1', {
+      containers: [
+        { name: 'app', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' }
+      ]
+    });
+    const groups = groupByCause([oom, crash('c1'), crash('c2'), crash('c3')]);
+    expect(groups.map(groupTitle)).toEqual([
+      '3 tasks stopped: app exited with code 1',
+      'Task o1 stopped: app ran out of memory (exit code 137): OutOfMemoryError: Container killed due to memory usage'
+    ]);
+  });
+
+  it('reads unhealthy targets and placement failures as one line', () => {
+    expect(
+      targetCause([{ where: '10.0.1.17:8080', text: 'Health checks failed with these codes: [502]' }])
+    ).toBe('target 10.0.1.17:8080 unhealthy: Health checks failed with these codes: [502]');
+    expect(
+      targetCause([
+        { where: '10.0.1.17:8080', text: 'Health checks failed with these codes: [502]' },
+        { where: '10.0.1.18:8080', text: 'Health checks failed with these codes: [502]' }
+      ])
+    ).toBe(
+      '2 targets unhealthy (10.0.1.17:8080, 10.0.1.18:8080): Health checks failed with these codes: [502]'
+    );
+    expect(
+      placementCause([
+        '10:00:01 (service web) has started 1 tasks: (task 1).',
+        '10:00:02 (service web) was unable to place a task. Reason: Capacity is unavailable at this time.'
+      ])
+    ).toBe('ECS was unable to place a task. Reason: Capacity is unavailable at this time.');
+  });
+
+  it('takes the error line of a log tail', () => {
+    expect(
+      errorLine(['boot', 'Error: DATABASE_URL is not set', '    at loadConfig (/app/config.js:12:11)'])
+    ).toBe('Error: DATABASE_URL is not set');
+    expect(errorLine(['listening on 8080', 'bye'])).toBe('bye');
   });
 });

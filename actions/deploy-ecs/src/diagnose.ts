@@ -3,6 +3,10 @@
  * container's exit code and reason), the unhealthy load-balancer targets with their reason codes, and the last
  * log lines of the failing container when it logs through awslogs. A look that fails (a missing permission,
  * say) becomes a line in the diagnostics; it never hides the deployment's own failure.
+ *
+ * The root cause comes first, in one line (`rootCause`): tasks that stopped the same way are one group
+ * (`3 tasks stopped: web exited with code 1: Error: DATABASE_URL is not set`), then unhealthy targets, then a
+ * task ECS could not place. Diagnostics are printed as plain lines; the caller makes the one annotation.
  */
 import { GetLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import {
@@ -112,15 +116,122 @@ export async function tailLog(
   return (out.events ?? []).slice(-lines).map(e => (e.message ?? '').replace(/\n$/, ''));
 }
 
+export interface Diagnosis {
+  diagnostics: Diagnostic[];
+  /** The cause in one line, when one was found. */
+  rootCause?: string;
+}
+
+/** `cause` and `more` as sentences: `cause. more`, without doubling a full stop. */
+export function sentence(cause: string, more: string): string {
+  return `${cause}${/[.!?…]$/.test(cause) ? '' : '.'} ${more}`;
+}
+
+/** `Error: …` lines of a log tail: the last line that reads like an error, else the last line. */
+export function errorLine(lines: string[]): string | undefined {
+  const text = lines.map(l => l.trim()).filter(l => l !== '');
+  const error = [...text]
+    .reverse()
+    .find(l => /\b(error|exception|fatal|panic|traceback|failed|refused|denied|not set|missing)\b/i.test(l));
+  return error ?? text[text.length - 1];
+}
+
+const INIT_ERRORS =
+  /(CannotPullContainerError|ResourceInitializationError|CannotStartContainerError|CannotCreateVolumeError|ContainerRuntimeError|CannotInspectContainerError|InternalError|SpotInterruption)[^]*/;
+
+function clip(text: string, max = 500): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+/**
+ * One task's reason for stopping, in one line: an error that kept it from starting, a container out of memory,
+ * failed health checks, or the essential container's exit code.
+ */
+export function taskCause(task: Task, definitions: ContainerDefinition[] = []): string {
+  const reason = task.stoppedReason ?? '';
+  const containers = task.containers ?? [];
+  for (const text of [reason, ...containers.map(c => c.reason ?? '')]) {
+    const init = INIT_ERRORS.exec(text);
+    if (init) return clip(init[0]);
+  }
+  const oom = containers.find(
+    c => /OutOfMemory/i.test(c.reason ?? '') || (c.exitCode === 137 && /memory/i.test(reason))
+  );
+  if (oom) {
+    const limit = definitions.find(d => d.name === oom.name)?.memory;
+    return clip(
+      `${oom.name} ran out of memory (exit code ${oom.exitCode ?? 137}${limit ? `, limit ${limit} MiB` : ''}): ${oom.reason ?? reason}`
+    );
+  }
+  if (/failed ELB health checks/i.test(reason)) return clip(reason);
+  if (/failed container health checks/i.test(reason)) {
+    const unhealthy = containers.find(c => c.healthStatus === 'UNHEALTHY') ?? containers[0];
+    const check = definitions.find(d => d.name === unhealthy?.name)?.healthCheck?.command;
+    return clip(
+      `${unhealthy?.name ?? 'a container'} never became healthy: ${reason}${check ? ` (health check: ${check.join(' ')})` : ''}`
+    );
+  }
+  // A task the scheduler or a person stopped exits 143 (SIGTERM): its reason says why, not the code.
+  const exited =
+    failureRank(task) < 2 ? containers.find(c => c.exitCode !== undefined && c.exitCode !== 0) : undefined;
+  if (exited) return `${exited.name} exited with code ${exited.exitCode}`;
+  return clip(reason || task.stopCode || 'stopped without a reason');
+}
+
+export interface TaskGroup {
+  cause: string;
+  tasks: Task[];
+}
+
+/** Stopped tasks grouped by cause, the largest group of failures first. */
+export function groupByCause(tasks: Task[], definitions: ContainerDefinition[] = []): TaskGroup[] {
+  const groups = new Map<string, TaskGroup>();
+  for (const task of tasks) {
+    const cause = taskCause(task, definitions);
+    const group = groups.get(cause) ?? { cause, tasks: [] };
+    group.tasks.push(task);
+    groups.set(cause, group);
+  }
+  return [...groups.values()].sort(
+    (a, b) => failureRank(a.tasks[0]) - failureRank(b.tasks[0]) || b.tasks.length - a.tasks.length
+  );
+}
+
+/** `3 tasks stopped: …` or `task 1b1b stopped: …`. */
+export function groupTitle(group: TaskGroup): string {
+  return group.tasks.length === 1
+    ? `Task ${taskId(group.tasks[0].taskArn)} stopped: ${group.cause}`
+    : `${group.tasks.length} tasks stopped: ${group.cause}`;
+}
+
+/** Unhealthy targets with the same description, as one line: `target 10.0.1.17:8080 unhealthy: …`. */
+export function targetCause(descriptions: { where: string; text: string }[]): string | undefined {
+  if (descriptions.length === 0) return undefined;
+  const byText = new Map<string, string[]>();
+  for (const d of descriptions) byText.set(d.text, [...(byText.get(d.text) ?? []), d.where]);
+  const [text, where] = [...byText.entries()].sort((a, b) => b[1].length - a[1].length)[0];
+  return where.length === 1
+    ? `target ${where[0]} unhealthy: ${text}`
+    : `${where.length} targets unhealthy (${where.slice(0, 3).join(', ')}${where.length > 3 ? ', …' : ''}): ${text}`;
+}
+
+/** A task ECS could not place, from the service events: `unable to place a task: …`. */
+export function placementCause(events: string[]): string | undefined {
+  const event = [...events].reverse().find(e => /unable to place a task/i.test(e));
+  if (!event) return undefined;
+  return clip(`ECS was ${event.slice(event.search(/unable to place a task/i))}`);
+}
+
 export async function diagnose(
   clients: DiagnoseClients,
-  options: DiagnoseOptions,
+  options: DiagnoseOptions & { events?: string[] },
   log: Logger
-): Promise<Diagnostic[]> {
+): Promise<Diagnosis> {
   const diagnostics: Diagnostic[] = [];
-  const maxTasks = options.maxTasks ?? 5;
   const lines = options.logLines ?? 30;
   const definitions = options.taskDefinition?.containerDefinitions ?? [];
+  const maxGroups = options.maxTasks ?? 5;
 
   let tasks: Task[] = [];
   try {
@@ -155,21 +266,29 @@ export async function diagnose(
       lines: [`Could not list the stopped tasks: ${describeError(error)}`]
     });
   }
-  for (const task of tasks.slice(0, maxTasks)) {
+  const failing = tasks.filter(t => failureRank(t) < 2);
+  const groups = groupByCause(tasks, definitions);
+  for (const group of groups.slice(0, maxGroups)) {
+    const sample = group.tasks[0];
     diagnostics.push({
-      title: `Stopped task ${taskId(task.taskArn)}`,
-      severity: 'error',
-      lines: describeStoppedTask(task)
+      title: groupTitle(group),
+      severity: failureRank(sample) < 2 ? 'error' : 'info',
+      lines: [
+        ...(group.tasks.length > 1 ? [`tasks: ${group.tasks.map(t => taskId(t.taskArn)).join(', ')}`] : []),
+        ...(group.tasks.length > 1 ? [`task ${taskId(sample.taskArn)}:`] : []),
+        ...describeStoppedTask(sample)
+      ]
     });
   }
-  if (tasks.length > maxTasks) {
+  if (groups.length > maxGroups) {
     diagnostics.push({
       title: 'Stopped tasks',
       severity: 'info',
-      lines: [`${tasks.length - maxTasks} more stopped tasks of this deployment are not shown.`]
+      lines: [`${groups.length - maxGroups} more groups of stopped tasks are not shown.`]
     });
   }
 
+  const unhealthy: { where: string; text: string }[] = [];
   const targetGroups = (options.service?.loadBalancers ?? [])
     .map(lb => lb.targetGroupArn)
     .filter((a): a is string => !!a);
@@ -177,16 +296,16 @@ export async function diagnose(
     for (const arn of [...new Set(targetGroups)]) {
       try {
         const out = await clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
-        const unhealthy = (out.TargetHealthDescriptions ?? []).filter(
-          t => t.TargetHealth?.State !== 'healthy'
-        );
-        if (unhealthy.length > 0) {
+        const bad = (out.TargetHealthDescriptions ?? []).filter(t => t.TargetHealth?.State !== 'healthy');
+        if (bad.length > 0) {
           diagnostics.push({
             title: `Unhealthy targets in ${arn.split(':').pop()}`,
             severity: 'error',
-            lines: unhealthy.map(t => {
+            lines: bad.map(t => {
               const h = t.TargetHealth;
               const where = `${t.Target?.Id ?? '?'}${t.Target?.Port !== undefined ? `:${t.Target.Port}` : ''}`;
+              if (h?.State === 'unhealthy')
+                unhealthy.push({ where, text: h.Description ?? h.Reason ?? 'unhealthy' });
               return `${where} ${h?.State ?? 'unknown'}${h?.Reason ? ` ${h.Reason}` : ''}${h?.Description ? `: ${h.Description}` : ''}`;
             })
           });
@@ -201,15 +320,45 @@ export async function diagnose(
     }
   }
 
+  let tail: { name?: string; lines: string[] } | undefined;
   if (tasks.length > 0 && clients.logs) {
-    diagnostics.push(await failingLog(clients, tasks, definitions, options.region, lines));
+    const logDiagnostic = await failingLog(clients, tasks, definitions, options.region, lines);
+    diagnostics.push(logDiagnostic.diagnostic);
+    tail = logDiagnostic.tail;
   }
-  for (const d of diagnostics) {
-    const text = `${d.title}:\n  ${d.lines.join('\n  ')}`;
-    if (d.severity === 'error') log.error(text, { title: d.title });
-    else log.info(text);
+
+  const rootCause = chooseRootCause(
+    groups,
+    failing.length,
+    targetCause(unhealthy),
+    placementCause(options.events ?? []),
+    tail
+  );
+  for (const d of diagnostics) log.info(`${d.title}:\n  ${d.lines.join('\n  ')}`);
+  return { diagnostics, rootCause };
+}
+
+/**
+ * The one line: tasks that failed (with the failing container's error line for an exit code), unless they
+ * were stopped for failing the load balancer's health checks and the targets say why; then unhealthy targets;
+ * then a task ECS could not place.
+ */
+function chooseRootCause(
+  groups: TaskGroup[],
+  failing: number,
+  targets: string | undefined,
+  placement: string | undefined,
+  tail: { name?: string; lines: string[] } | undefined
+): string | undefined {
+  const top = failing > 0 ? groups[0] : undefined;
+  if (top && !(targets && /ELB health checks/i.test(top.cause))) {
+    let cause = top.cause;
+    const exit = /^(\S+) exited with code/.exec(cause);
+    const line = tail && exit && tail.name === exit[1] ? errorLine(tail.lines) : undefined;
+    if (line) cause = `${cause}: ${clip(line, 200)}`;
+    return top.tasks.length > 1 ? `${top.tasks.length} tasks stopped: ${cause}` : cause;
   }
-  return diagnostics;
+  return targets ?? placement ?? (top ? top.cause : undefined);
 }
 
 /**
@@ -222,7 +371,7 @@ async function failingLog(
   definitions: ContainerDefinition[],
   region: string,
   lines: number
-): Promise<Diagnostic> {
+): Promise<{ diagnostic: Diagnostic; tail?: { name?: string; lines: string[] } }> {
   const failing = tasks.filter(t => failureRank(t) < 2).slice(0, 3);
   const missing: string[] = [];
   for (const task of failing.length > 0 ? failing : tasks.slice(0, 1)) {
@@ -231,11 +380,13 @@ async function failingLog(
     const stream = awslogsStream(definition, taskId(task.taskArn), region);
     if (!stream) {
       return {
-        title: `Logs of ${name}`,
-        severity: 'info',
-        lines: [
-          'The container does not log through awslogs with a stream prefix, so its log cannot be read here.'
-        ]
+        diagnostic: {
+          title: `Logs of ${name}`,
+          severity: 'info',
+          lines: [
+            'The container does not log through awslogs with a stream prefix, so its log cannot be read here.'
+          ]
+        }
       };
     }
     try {
@@ -243,25 +394,32 @@ async function failingLog(
       if (!logs) break;
       const tail = await tailLog(logs, stream.group, stream.stream, lines);
       return {
-        title: `Last ${tail.length} log lines of ${name} (${stream.group} ${stream.stream})`,
-        severity: 'info',
-        lines: tail.length > 0 ? tail : ['(the log stream is empty)']
+        diagnostic: {
+          title: `Last ${tail.length} log lines of ${name} (${stream.group} ${stream.stream})`,
+          severity: 'info',
+          lines: tail.length > 0 ? tail : ['(the log stream is empty)']
+        },
+        tail: { name, lines: tail }
       };
     } catch (error) {
       if (errorName(error) !== 'ResourceNotFoundException') {
         return {
-          title: `Logs of ${name}`,
-          severity: 'warning',
-          lines: [`Could not read ${stream.group} ${stream.stream}: ${describeError(error)}`]
+          diagnostic: {
+            title: `Logs of ${name}`,
+            severity: 'warning',
+            lines: [`Could not read ${stream.group} ${stream.stream}: ${describeError(error)}`]
+          }
         };
       }
       missing.push(`${stream.group} ${stream.stream}: ${describeError(error)}`);
     }
   }
   return {
-    title: 'Logs of the failing container',
-    severity: 'warning',
-    lines: missing.map(m => `Could not read ${m}`)
+    diagnostic: {
+      title: 'Logs of the failing container',
+      severity: 'warning',
+      lines: missing.map(m => `Could not read ${m}`)
+    }
   };
 }
 
@@ -270,6 +428,8 @@ async function failingLog(
  * essential container that exited, then tasks stopped by the scheduler or a person (scaling in, replacement).
  */
 export function failureRank(task: Task): number {
+  // Stopped by the scheduler for failing health checks: a failure, whatever the stop code says.
+  if (/failed (ELB|container) health checks/i.test(task.stoppedReason ?? '')) return 1;
   // The scheduler stops healthy old tasks with SIGTERM (exit 143): that is no failure.
   if (task.stopCode === 'ServiceSchedulerInitiated' || task.stopCode === 'UserInitiated') return 2;
   if ((task.containers ?? []).some(c => c.exitCode !== undefined && c.exitCode !== 0)) return 0;

@@ -252,3 +252,67 @@ describe('getInputs', () => {
     ).toEqual([expect.stringMatching(/^desired-count: needs 'service'/)]);
   });
 });
+
+describe('GitHub deployment inputs', () => {
+  const on = { 'github-deployment': 'true', 'github-token': 'ghs_token' };
+
+  it('are off by default, and then ignore the other inputs with a warning', () => {
+    expect(read({}).github).toBeUndefined();
+    const inputs = read({ 'github-environment': 'production', 'environment-url': 'https://app.example.com' });
+    expect(inputs.github).toBeUndefined();
+    expect(inputs.warnings).toContain(
+      "'github-environment', 'environment-url' set, but 'github-deployment' is false: no GitHub deployment is recorded."
+    );
+  });
+
+  it('read the environment, the URL, the token and production-environment', () => {
+    expect(read({ ...on, 'github-environment': 'production' }).github).toEqual({
+      environment: 'production',
+      token: 'ghs_token',
+      environmentUrl: undefined,
+      production: undefined
+    });
+    expect(
+      read({
+        ...on,
+        'github-environment': 'live',
+        'environment-url': 'https://app.example.com/health',
+        'production-environment': 'true'
+      }).github
+    ).toEqual({
+      environment: 'live',
+      token: 'ghs_token',
+      environmentUrl: 'https://app.example.com/health',
+      production: true
+    });
+  });
+
+  it('mask the token as soon as it is read', () => {
+    const masked: string[] = [];
+    getInputs(
+      recordInputSource(
+        { cluster: 'prod', service: 'web', region: 'eu-west-1', ...on, 'github-environment': 'production' },
+        masked
+      ),
+      { env: {} }
+    );
+    expect(masked).toContain('ghs_token');
+  });
+
+  it('need a GitHub environment, a token and an http(s) URL, and keep `environment` for containers', () => {
+    expect(
+      problems({
+        'github-deployment': 'true',
+        'github-token': '',
+        'environment-url': 'app.example.com',
+        'production-environment': 'maybe',
+        environment: 'LOG_LEVEL=debug'
+      })
+    ).toEqual([
+      "production-environment: 'maybe' is not a boolean.",
+      "environment-url: 'app.example.com' is not an http(s) URL.",
+      "github-environment: is required when 'github-deployment' is true.",
+      "github-token: is empty, and 'github-deployment' needs a token."
+    ]);
+  });
+});

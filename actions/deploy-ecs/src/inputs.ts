@@ -20,6 +20,7 @@ import {
   type TaskDefinitionDocument,
   type VariableChange
 } from './render.js';
+import { taskCpu, taskMemory } from './normalise.js';
 
 /** The task definition changes (images, environment, secrets, cpu/memory, command, roles) and the rest. */
 export interface Inputs extends Changes {
@@ -39,8 +40,19 @@ export interface Inputs extends Changes {
   runTask?: string[];
   keepRevisions: number;
   dryRun: boolean;
+  /** The GitHub deployment to record (`github-deployment: true`). */
+  github?: GitHubDeploymentInputs;
+  /** Check the task definition (locally and with read-only calls) before anything is registered. */
+  verify: boolean;
   /** Warnings found while reading (unused vars, unknown keys in the file). */
   warnings: string[];
+}
+
+export interface GitHubDeploymentInputs {
+  environment: string;
+  token: string;
+  environmentUrl?: string;
+  production?: boolean;
 }
 
 export interface InputOptions {
@@ -49,8 +61,6 @@ export interface InputOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const CPU_PATTERN = /^(\d+|\d+(\.\d+)?\s*vcpu)$/i;
-const MEMORY_PATTERN = /^(\d+|\d+(\.\d+)?\s*gb)$/i;
 const ARN_ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 
 export function getInputs(source: InputSource, options: InputOptions = {}): Inputs {
@@ -191,10 +201,10 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
   }
 
   const cpu = r.string('cpu');
-  if (cpu !== undefined && !CPU_PATTERN.test(cpu))
+  if (cpu !== undefined && taskCpu(cpu) === undefined)
     r.fail('cpu', `'${cpu}' is not a CPU size.`, "Use CPU units such as '256' or '1024', or '0.5 vCPU'.");
   const memory = r.string('memory');
-  if (memory !== undefined && !MEMORY_PATTERN.test(memory))
+  if (memory !== undefined && taskMemory(memory) === undefined)
     r.fail('memory', `'${memory}' is not a memory size.`, "Use MiB such as '512', or '2 GB'.");
 
   const command = shellWords(r, 'command');
@@ -223,6 +233,8 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
   const rollback = r.boolean('rollback', true);
   const keepRevisions = r.integer('keep-revisions', { min: 0 }) ?? 0;
   const dryRun = r.boolean('dry-run', false);
+  const github = githubDeployment(r, warnings);
+  const verify = r.boolean('verify', true);
 
   if (service === undefined) {
     for (const name of ['desired-count', 'force-new-deployment'] as const) {
@@ -258,8 +270,49 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
     runTask,
     keepRevisions,
     dryRun,
+    github,
+    verify,
     warnings
   };
+}
+
+/** `github-deployment` and what it needs: the GitHub environment, a token, an http(s) environment URL. */
+function githubDeployment(r: InputReader, warnings: string[]): GitHubDeploymentInputs | undefined {
+  const enabled = r.boolean('github-deployment', false);
+  const environment = r.string('github-environment');
+  const environmentUrl = r.string('environment-url');
+  const productionText = r.raw('production-environment');
+  const production = productionText === '' ? undefined : r.boolean('production-environment', false);
+  if (environmentUrl !== undefined && !/^https?:\/\/[^\s/]+\S*$/.test(environmentUrl))
+    r.fail(
+      'environment-url',
+      `'${environmentUrl}' is not an http(s) URL.`,
+      "Use a URL such as 'https://app.example.com'."
+    );
+  if (!enabled) {
+    const set = ['github-environment', 'environment-url', 'production-environment'].filter(
+      n => r.raw(n) !== ''
+    );
+    if (set.length > 0)
+      warnings.push(
+        `${set.map(n => `'${n}'`).join(', ')} set, but 'github-deployment' is false: no GitHub deployment is recorded.`
+      );
+    return undefined;
+  }
+  const token = r.secret('github-token') ?? '';
+  if (environment === undefined)
+    r.fail(
+      'github-environment',
+      "is required when 'github-deployment' is true.",
+      "Set it to the GitHub environment to record the deployment in, such as 'production'."
+    );
+  if (token === '')
+    r.fail(
+      'github-token',
+      "is empty, and 'github-deployment' needs a token.",
+      "Leave 'github-token' at its default (the job's GITHUB_TOKEN), or pass a token with 'deployments: write'."
+    );
+  return { environment: environment ?? '', token, environmentUrl, production };
 }
 
 function variableChanges(r: InputReader, name: 'environment' | 'secrets'): VariableChange[] {

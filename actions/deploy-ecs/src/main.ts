@@ -3,7 +3,10 @@
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import {
   createClient,
   describeError,
@@ -13,6 +16,7 @@ import {
   type ActionDefinition,
   type Outcome
 } from '../../../core/index.js';
+import { perRegion } from './clients.js';
 import { deploy, type DeployResult } from './deploy.js';
 import { getInputs, type Inputs } from './inputs.js';
 import { buildReport, buildSummary } from './summary.js';
@@ -21,6 +25,15 @@ export const deployEcs: ActionDefinition<Inputs, DeployResult> = {
   name: 'deploy-ecs',
   inputs: source => getInputs(source),
   timeoutMs: inputs => inputs.timeoutMs,
+  // A GitHub deployment when asked for, of a rollout only: not of a dry run or a registration without service.
+  deployment: inputs =>
+    inputs.github && inputs.service && !inputs.dryRun
+      ? {
+          ...inputs.github,
+          target: `ecs:${lastSegment(inputs.cluster)}/${lastSegment(inputs.service)}`,
+          tokenInput: 'github-token'
+        }
+      : undefined,
   async run(inputs, { log, signal, deadline, clock }) {
     // Standard retries: backoff on throttling and 5xx, without adaptive mode's client-side rate limiting, which
     // after one throttled call would hold every later call of the client for seconds and delay detection.
@@ -37,11 +50,21 @@ export const deployEcs: ActionDefinition<Inputs, DeployResult> = {
     const logsFor = (region: string) =>
       otherRegions.get(region) ??
       otherRegions.set(region, createClient(CloudWatchLogsClient, { ...options, region })).get(region)!;
+    // The verify step's read-only checks, in the region of each image, secret and log group.
+    const ecr = perRegion(ECRClient, options);
+    const ssm = perRegion(SSMClient, options);
+    const secrets = perRegion(SecretsManagerClient, options);
+    const verifyClients = { ecrFor: ecr.get, ssmFor: ssm.get, secretsFor: secrets.get };
     try {
       await ensureCredentials(ecs);
-      return await deploy(inputs, { ...clients, logsFor }, { log, signal, deadline, clock });
+      return await deploy(
+        inputs,
+        { ...clients, logsFor, ...verifyClients },
+        { log, signal, deadline, clock }
+      );
     } finally {
       [...Object.values(clients), ...otherRegions.values()].forEach(c => c.destroy());
+      [ecr, ssm, secrets].forEach(c => c.destroy());
     }
   },
   finish(outcome) {
@@ -87,5 +110,8 @@ function resultOf(outcome: Outcome<Inputs, DeployResult>): DeployResult {
   if (outcome.cancelled && !outcome.result) return { ...result, status: 'CANCELLED' };
   return result;
 }
+
+/** A name, or the name at the end of an ARN. */
+const lastSegment = (nameOrArn: string) => nameOrArn.split('/').pop() ?? nameOrArn;
 
 export const main = () => runDefinedAction(deployEcs);

@@ -11,7 +11,10 @@ const readme = readFileSync(join(src, '..', 'README.md'), 'utf8');
 const PREFIX: Record<string, string> = {
   '@aws-sdk/client-ecs': 'ecs',
   '@aws-sdk/client-elastic-load-balancing-v2': 'elasticloadbalancing',
-  '@aws-sdk/client-cloudwatch-logs': 'logs'
+  '@aws-sdk/client-cloudwatch-logs': 'logs',
+  '@aws-sdk/client-ecr': 'ecr',
+  '@aws-sdk/client-ssm': 'ssm',
+  '@aws-sdk/client-secrets-manager': 'secretsmanager'
 };
 
 describe('README IAM policy', () => {

@@ -8,6 +8,7 @@ import {
   normaliseMemory,
   parseTaskDefinitionText,
   revisionOf,
+  taskDefinitionError,
   taskDefinitionKey,
   toRegisterRequest,
   type Changes,
@@ -85,19 +86,33 @@ describe('toRegisterRequest', () => {
     expect(warnings.join('\n')).toMatch(/ResponseMetadata/);
   });
 
-  it('refuses a document without family or containers, naming task-definition', () => {
-    expect(() => toRegisterRequest({ containerDefinitions: [] })).toThrow(/family/);
-    expect(() => toRegisterRequest({ family: 'x' })).toThrow(/containerDefinitions/);
-    let caught: unknown;
-    try {
-      toRegisterRequest({ family: 'x', containerDefinitions: [{ image: 'i' }] });
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toMatchObject({
-      input: 'task-definition',
-      message: expect.stringMatching(/has no 'name'/)
+  it('reports a document without family, containers or container name as problems with their field paths', () => {
+    expect(toRegisterRequest({ containerDefinitions: [] }).problems.map(p => p.path)).toEqual(
+      expect.arrayContaining(['family', 'containerDefinitions'])
+    );
+    expect(toRegisterRequest({ family: 'x' }).problems.map(p => p.path)).toEqual(['containerDefinitions']);
+    const { problems } = toRegisterRequest({ family: 'x', containerDefinitions: [{ image: 'i' }] });
+    expect(problems).toEqual([
+      { path: 'containerDefinitions[0].name', message: 'is required and missing.', fix: "Add 'name'." }
+    ]);
+    const error = taskDefinitionError(problems);
+    expect(error).toMatchObject({ input: 'task-definition' });
+    expect(error.describe()).toMatch(/containerDefinitions\[0\]\.name: is required/);
+  });
+
+  it('a wrong type is a problem naming the field path, never a crash, and the value is left out', () => {
+    const { request, problems } = toRegisterRequest({
+      family: 'x',
+      containerDefinitions: [{ name: 'web', image: 'nginx', command: 'run' }]
     });
+    expect(problems).toEqual([
+      {
+        path: 'containerDefinitions[0].command',
+        message: 'expected a list of strings, found the string "run".',
+        fix: expect.stringMatching(/list/)
+      }
+    ]);
+    expect(request.containerDefinitions?.[0]).not.toHaveProperty('command');
   });
 });
 

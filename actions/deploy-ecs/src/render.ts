@@ -7,11 +7,17 @@ import type {
   ContainerDefinition,
   KeyValuePair,
   RegisterTaskDefinitionRequest,
-  Secret,
-  Tag
+  Secret
 } from '@aws-sdk/client-ecs';
 import { parse as parseYaml } from 'yaml';
 import { DockyardError } from '../../../core/index.js';
+import {
+  describeProblems,
+  normaliseTaskDefinition,
+  taskCpu,
+  taskMemory,
+  type FieldProblem
+} from './normalise.js';
 
 /** A task definition as read from a file or from DescribeTaskDefinition, before normalising. */
 export type TaskDefinitionDocument = Record<string, unknown>;
@@ -124,11 +130,16 @@ export function parseTaskDefinitionText(text: string, name: string): TaskDefinit
 /**
  * Normalises a document into a RegisterTaskDefinition request. Accepts `{ taskDefinition, tags }` (the
  * describe-task-definition output) or the bare task definition. Describe-only fields are dropped quietly;
- * unknown keys are dropped and named in `warnings`.
+ * unknown keys are dropped and named in `warnings`; empty values are removed and listed in `removed`; values
+ * are checked against the ECS API model (normalise.ts): what is wrong is in `problems` with its field path,
+ * and left out of the request, so nothing later trips over it.
  */
 export function toRegisterRequest(doc: TaskDefinitionDocument): {
   request: RegisterTaskDefinitionRequest;
   warnings: string[];
+  removed: string[];
+  converted: string[];
+  problems: FieldProblem[];
 } {
   const warnings: string[] = [];
   let body = doc;
@@ -139,7 +150,7 @@ export function toRegisterRequest(doc: TaskDefinitionDocument): {
     const extra = Object.keys(doc).filter(k => k !== 'taskDefinition' && k !== 'tags' && !k.startsWith('$'));
     if (extra.length > 0) warnings.push(`Ignored keys next to 'taskDefinition': ${extra.join(', ')}.`);
   }
-  const request: Record<string, unknown> = {};
+  const raw: Record<string, unknown> = {};
   const unknown: string[] = [];
   for (const [key, value] of Object.entries(body)) {
     if (key === 'tags') continue;
@@ -148,49 +159,57 @@ export function toRegisterRequest(doc: TaskDefinitionDocument): {
       unknown.push(key);
       continue;
     }
-    if (value === null || value === undefined) continue;
-    request[key] = value;
+    raw[key] = value;
   }
   if (unknown.length > 0)
     warnings.push(`Dropped keys that RegisterTaskDefinition does not know: ${unknown.join(', ')}.`);
-  if (Array.isArray(tags) && tags.length > 0) request.tags = tags as Tag[];
-
-  if (typeof request.family !== 'string' || request.family === '') {
-    throw new DockyardError("the task definition has no 'family'.", {
-      input: 'task-definition',
-      hint: 'Add "family": "<name>".'
-    });
-  }
-  if (!Array.isArray(request.containerDefinitions) || request.containerDefinitions.length === 0) {
-    throw new DockyardError("the task definition has no 'containerDefinitions'.", {
-      input: 'task-definition',
-      hint: 'List at least one container with a name and an image.'
-    });
-  }
-  request.containerDefinitions = (request.containerDefinitions as unknown[]).map((c, i) => {
-    if (!c || typeof c !== 'object' || Array.isArray(c)) {
-      throw new DockyardError(`containerDefinitions[${i}] is not an object.`, { input: 'task-definition' });
-    }
-    const container: Record<string, unknown> = {};
-    const dropped: string[] = [];
-    for (const [key, value] of Object.entries(c)) {
-      if (!(CONTAINER_KEYS as readonly string[]).includes(key)) dropped.push(key);
-      else if (value !== null && value !== undefined) container[key] = value;
-    }
-    if (typeof container.name !== 'string' || container.name === '') {
-      throw new DockyardError(`containerDefinitions[${i}] has no 'name'.`, { input: 'task-definition' });
-    }
-    if (dropped.length > 0) {
+  if (Array.isArray(tags) && tags.length > 0) raw.tags = tags;
+  if (Array.isArray(raw.containerDefinitions)) {
+    raw.containerDefinitions = raw.containerDefinitions.map(c => {
+      if (!c || typeof c !== 'object' || Array.isArray(c)) return c;
+      const dropped = Object.keys(c).filter(k => !(CONTAINER_KEYS as readonly string[]).includes(k));
+      if (dropped.length === 0) return c;
+      const name =
+        typeof (c as Record<string, unknown>).name === 'string' ? (c as Record<string, unknown>).name : '?';
       warnings.push(
-        `Dropped keys of container '${container.name}' that ECS does not know: ${dropped.join(', ')}.`
+        `Dropped keys of container '${String(name)}' that ECS does not know: ${dropped.join(', ')}.`
       );
-    }
-    return container as ContainerDefinition;
-  });
-  for (const key of ['cpu', 'memory'] as const) {
-    if (typeof request[key] === 'number') request[key] = String(request[key]);
+      return Object.fromEntries(Object.entries(c).filter(([k]) => !dropped.includes(k)));
+    });
   }
-  return { request: request as unknown as RegisterTaskDefinitionRequest, warnings };
+  const normalised = normaliseTaskDefinition(raw);
+  if (normalised.unknown.length > 0)
+    warnings.push(`Dropped members that ECS does not know: ${normalised.unknown.join(', ')}.`);
+  const problems = [...normalised.problems];
+  const request = normalised.value;
+  if (!Array.isArray(request.containerDefinitions)) request.containerDefinitions = [];
+  if (
+    (request.containerDefinitions as unknown[]).length === 0 &&
+    !problems.some(p => p.path.startsWith('containerDefinitions'))
+  )
+    problems.push({
+      path: 'containerDefinitions',
+      message: 'lists no container.',
+      fix: 'List at least one container with a name and an image.'
+    });
+  return {
+    request: request as unknown as RegisterTaskDefinitionRequest,
+    warnings,
+    removed: normalised.removed,
+    converted: normalised.converted,
+    problems
+  };
+}
+
+/** Problems of the task definition file as one error naming the input, every problem with its fix. */
+export function taskDefinitionError(problems: FieldProblem[], what = 'the task definition'): DockyardError {
+  const lines = describeProblems(problems);
+  return new DockyardError(
+    problems.length === 1
+      ? `${what}: ${lines[0]}`
+      : `${what} has ${problems.length} problems:\n${lines.map(l => `  - ${l}`).join('\n')}`,
+    { input: 'task-definition' }
+  );
 }
 
 /** One change of an environment variable or secret: `container.KEY=VALUE` or `KEY=VALUE` (`KEY=` removes). */
@@ -334,14 +353,12 @@ function setSecret(list: Secret[], name: string, valueFrom: string | undefined):
 
 /** `0.25 vCPU` → `256`; numbers pass through. ECS stores CPU units. */
 export function normaliseCpu(text: string): string {
-  const m = /^(\d+(?:\.\d+)?)\s*vcpu$/i.exec(text.trim());
-  return m ? String(Math.round(Number(m[1]) * 1024)) : text.trim();
+  return taskCpu(text) ?? text.trim();
 }
 
 /** `2 GB` → `2048`; numbers pass through. ECS stores MiB. */
 export function normaliseMemory(text: string): string {
-  const m = /^(\d+(?:\.\d+)?)\s*gb$/i.exec(text.trim());
-  return m ? String(Math.round(Number(m[1]) * 1024)) : text.trim();
+  return taskMemory(text) ?? text.trim();
 }
 
 /** `arn:…:task-definition/web:12` or `web:12` → `web:12`. */

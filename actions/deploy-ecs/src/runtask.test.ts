@@ -88,7 +88,7 @@ describe('runOneOffTask', () => {
     expect(result).toMatchObject({
       ok: false,
       exitCode: 3,
-      reason: expect.stringMatching(/app exited 3/),
+      reason: 'app exited with code 3: migration 0042 failed: column exists (one-off task 9f9f9f).',
       logLines: ['migration 0042 failed: column exists']
     });
     expect(logsMock.commandCalls(GetLogEventsCommand)[0].args[0].input).toMatchObject({

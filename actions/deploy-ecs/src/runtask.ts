@@ -24,7 +24,15 @@ import {
   type Clock,
   type Logger
 } from '../../../core/index.js';
-import { awslogsStream, describeStoppedTask, logsClientFor, tailLog, taskId } from './diagnose.js';
+import {
+  awslogsStream,
+  describeStoppedTask,
+  errorLine,
+  logsClientFor,
+  tailLog,
+  taskCause,
+  taskId
+} from './diagnose.js';
 
 export interface RunTaskOptions {
   cluster: string;
@@ -51,6 +59,8 @@ export interface RunTaskResult {
   details: string[];
   logLines: string[];
   status: 'STOPPED' | 'TIMED_OUT' | 'CANCELLED';
+  /** Why it failed, in one line: `app exited with code 3: ERROR: relation "orders" already exists`. */
+  cause?: string;
 }
 
 /** The RunTask request: pure, so the network copying is unit-tested. */
@@ -177,15 +187,19 @@ export async function runOneOffTask(
       logLines
     };
   }
+  let cause: string | undefined;
+  if (!ok && task) {
+    cause = taskCause(task, definitions);
+    const line = /exited with code/.test(cause) ? errorLine(logLines) : undefined;
+    if (line) cause = `${cause}: ${line}`;
+  }
   const reason = ok
     ? `The one-off task ${taskId(taskArn)} exited 0.`
-    : exitCode === undefined
-      ? `The one-off task ${taskId(taskArn)} stopped without an exit code for ${container}: ${task?.stoppedReason ?? 'no reason given'}.`
-      : `The one-off task ${taskId(taskArn)} failed: ${container} exited ${exitCode}.`;
+    : `${cause ?? `${container} stopped without an exit code`} (one-off task ${taskId(taskArn)}).`;
   if (ok) log.info(reason);
   else
     log.error([reason, ...details, ...(logLines.length ? ['Last log lines:', ...logLines] : [])].join('\n'), {
       title: 'run-task failed'
     });
-  return { taskArn, exitCode, container, ok, status: 'STOPPED', reason, task, details, logLines };
+  return { taskArn, exitCode, container, ok, status: 'STOPPED', reason, cause, task, details, logLines };
 }

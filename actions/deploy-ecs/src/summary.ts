@@ -35,8 +35,20 @@ export function reportStatus(result: DeployResult): ReportStatus {
 export function buildSummary(result: DeployResult, options: { region: string; durationMs: number }): string {
   const s = new SummaryBuilder();
   const what = result.service ? `${result.service} (${result.cluster})` : (result.family ?? result.cluster);
-  s.heading(`${ICON[result.status] ?? ''} deploy-ecs: ${what} — ${result.status}`.trim());
-  s.paragraph(mdEscape(result.reason));
+  const cause = result.rootCause ?? (result.success ? undefined : firstLine(result.reason));
+  s.heading(
+    `${ICON[result.status] ?? ''} deploy-ecs: ${what} — ${result.status}${cause ? `: ${cause}` : ''}`.trim()
+  );
+  const problems = result.verify?.problems ?? [];
+  // A verify failure lists its problems below, one a line, instead of in one paragraph.
+  s.paragraph(mdEscape(problems.length > 0 ? result.reason.split('\n')[0] : result.reason));
+  if (problems.length > 0) {
+    s.heading(
+      `Verify: ${problems.length} problem${problems.length === 1 ? '' : 's'}, nothing was written`,
+      3
+    );
+    s.list(problems.map(p => `${mdCode(p.path)}: ${mdEscape(`${p.message} ${p.fix}`)}`));
+  }
   s.facts([
     ['Cluster', mdCode(result.cluster)],
     ['Service', result.service ? mdCode(result.service) : undefined],
@@ -76,6 +88,16 @@ export function buildSummary(result: DeployResult, options: { region: string; du
         ? result.cleanup.deregistered.map(a => mdCode(taskDefinitionKey(a))).join(', ')
         : undefined
     ],
+    [
+      'Verified',
+      result.verify && result.verify.problems.length === 0
+        ? `no problems${result.verify.checked.length > 0 ? `; ${result.verify.checked.length} remote checks passed` : ''}${result.verify.skipped.length > 0 ? `, ${result.verify.skipped.length} skipped` : ''}`
+        : undefined
+    ],
+    [
+      'Empty values removed',
+      result.removed && result.removed.length > 0 ? result.removed.map(mdCode).join(', ') : undefined
+    ],
     ['Duration', formatDuration(options.durationMs)]
   ]);
   if (result.diff && result.diff.rows.length > 0) {
@@ -102,11 +124,20 @@ export function buildSummary(result: DeployResult, options: { region: string; du
     for (const d of result.diagnostics)
       s.details(d.title, `\`\`\`\n${d.lines.join('\n').replace(/```/g, "'''")}\n\`\`\``);
   }
+  if ((result.verify?.skipped ?? []).length > 0) {
+    s.heading('Verify: checks skipped', 3);
+    s.list(result.verify!.skipped.map(mdEscape));
+  }
   if (result.warnings.length > 0) {
     s.heading('Warnings', 3);
     s.list(result.warnings.map(mdEscape));
   }
   return s.toString();
+}
+
+function firstLine(text: string): string | undefined {
+  const line = text.split('\n')[0].trim();
+  return line === '' ? undefined : line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
 export function buildReport(

@@ -1,0 +1,315 @@
+/**
+ * GitHub deployments for any deploy action: the commit shows on the repository's Environments page as
+ * deployed (or failed) to an environment, with the run's log and the environment's URL.
+ *
+ * `startDeployment` creates the deployment (or finds the one an earlier attempt of the same run created, so a
+ * re-run never piles up duplicates) and posts `in_progress`; `finish` posts `success` or `failure` and marks the
+ * environment's earlier successful deployments `inactive` (GitHub does that itself only for non-production
+ * environments). GitHub is a side channel here: every failure of its API becomes a warning, never a failed or
+ * stalled deploy, and each phase is bounded by a timeout.
+ */
+import { getOctokit } from '@actions/github';
+import { runUrl, shortSha, type RunContext } from './github.js';
+import type { Logger } from './log.js';
+
+export interface DeploymentSpec {
+  /** The GitHub environment, as on the repository's Environments page. */
+  environment: string;
+  /** A token allowed `deployments: write` (the job's GITHUB_TOKEN by default). */
+  token: string;
+  /** Where the deployed app answers; shown on a successful deployment. */
+  environmentUrl?: string;
+  /** `production_environment`; undefined lets GitHub decide (true for an environment named `production`). */
+  production?: boolean;
+  /** What is deployed (`ecs:<cluster>/<service>`): two deploys of one run to one environment stay apart. */
+  target: string;
+  /** The input that holds the token, named in the explanation of a refusal. */
+  tokenInput?: string;
+}
+
+export type DeploymentState = 'success' | 'failure';
+
+export interface GitHubDeployment {
+  /** The deployment's id; undefined when it could not be created (a warning said why). */
+  readonly id?: number;
+  /** True when an earlier attempt of this run had created it. */
+  readonly reused: boolean;
+  /** Posts the final state. Never throws; a GitHub failure is a warning. */
+  finish(state: DeploymentState, options?: { environmentUrl?: string; description?: string }): Promise<void>;
+}
+
+export interface DeploymentOptions {
+  /** GITHUB_API_URL comes from here (process.env by default). */
+  env?: NodeJS.ProcessEnv;
+  /** How long starting (find or create, in_progress) may take in all. */
+  startTimeoutMs?: number;
+  /** How long finishing (final state, older deployments inactive) may take in all. */
+  finishTimeoutMs?: number;
+  /** Makes the signal that ends a phase after `ms`; tests inject one they abort themselves. */
+  timeout?: (ms: number) => AbortSignal;
+}
+
+/** The task GitHub files the deployment under, and the payload key that marks it as this run's. */
+const TASK = 'deploy';
+const MARKER = 'dockyard';
+/** Earlier deployments looked at when marking them inactive: the newest page. */
+const INACTIVE_SCAN = 30;
+
+interface Marker {
+  run: string;
+  job: string;
+  target: string;
+}
+
+interface DeploymentData {
+  id: number;
+  payload?: unknown;
+  production_environment?: boolean;
+}
+
+/**
+ * Creates (or, on a re-run, finds) the GitHub deployment of `run.sha` in the spec's environment and posts
+ * `in_progress` with the run's log URL. Never throws: when GitHub refuses or cannot be reached, it warns and
+ * returns a deployment whose `finish` does nothing.
+ */
+export async function startDeployment(
+  spec: DeploymentSpec,
+  run: RunContext,
+  log: Logger,
+  signal?: AbortSignal,
+  options: DeploymentOptions = {}
+): Promise<GitHubDeployment> {
+  log.mask(spec.token);
+  const none: GitHubDeployment = { reused: false, finish: async () => undefined };
+  const [owner, repo] = run.repository.split('/');
+  if (!owner || !repo || !run.sha) {
+    log.warning(
+      'GitHub deployment skipped: GITHUB_REPOSITORY or GITHUB_SHA is not set, so there is no commit to deploy.'
+    );
+    return none;
+  }
+  const env = options.env ?? process.env;
+  const baseUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+  const makeTimeout = options.timeout ?? ((ms: number) => AbortSignal.timeout(ms));
+  const octokit = getOctokit(spec.token, {
+    baseUrl,
+    log: {
+      debug: (m: string) => log.debug(m),
+      info: (m: string) => log.debug(m),
+      warn: (m: string) => log.warning(m),
+      error: (m: string) => log.warning(m)
+    }
+  });
+  interface StatusBody {
+    state: DeploymentState | 'in_progress' | 'inactive';
+    description: string;
+    log_url?: string;
+    environment_url?: string;
+    auto_inactive?: boolean;
+    request: { signal: AbortSignal };
+  }
+  const postStatus = (deploymentId: number, body: StatusBody) =>
+    octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: deploymentId, ...body });
+  const marker: Marker = { run: run.runId, job: run.job, target: spec.target };
+  const logUrl = runUrl(run);
+  const where = `'${spec.environment}'`;
+
+  const startMs = options.startTimeoutMs ?? 15_000;
+  const startSignal = signal ? AbortSignal.any([signal, makeTimeout(startMs)]) : makeTimeout(startMs);
+  let deployment: DeploymentData;
+  let reused = false;
+  let step = 'list the deployments of the commit';
+  try {
+    const request = { signal: startSignal };
+    const existing = await octokit.rest.repos.listDeployments({
+      owner,
+      repo,
+      sha: run.sha,
+      environment: spec.environment,
+      task: TASK,
+      per_page: 100,
+      request
+    });
+    const mine = existing.data.find(d => sameMarker(d.payload, marker));
+    if (mine) {
+      deployment = mine;
+      reused = true;
+    } else {
+      step = 'create a deployment';
+      const created = await octokit.rest.repos.createDeployment({
+        owner,
+        repo,
+        ref: run.sha,
+        task: TASK,
+        environment: spec.environment,
+        auto_merge: false,
+        required_contexts: [],
+        payload: { [MARKER]: marker },
+        description: truncate(`${spec.target} at ${shortSha(run.sha)}`),
+        transient_environment: false,
+        ...(spec.production === undefined ? {} : { production_environment: spec.production }),
+        request
+      });
+      if (created.status !== 201 || !('id' in created.data)) {
+        // 202: GitHub merged the default branch instead of deploying (auto_merge is off, so not expected).
+        throw Object.assign(new Error(`GitHub answered ${created.status} without a deployment`), {
+          status: created.status
+        });
+      }
+      deployment = created.data;
+    }
+    step = "post 'in_progress'";
+    await postStatus(deployment.id, {
+      state: 'in_progress',
+      log_url: logUrl,
+      description: truncate(`Deploying ${spec.target}`),
+      request
+    });
+  } catch (error) {
+    const why = signal?.aborted
+      ? 'the step was cancelled.'
+      : startSignal.aborted
+        ? `GitHub did not answer within ${seconds(startMs)}.`
+        : explain(error, spec, run, baseUrl);
+    log.warning(`GitHub deployment to ${where}: could not ${step}: ${why} The deploy goes on without it.`);
+    return none;
+  }
+  log.info(
+    `GitHub deployment ${deployment.id} of ${shortSha(run.sha)} to ${where}${reused ? ' (from an earlier attempt of this run)' : ''}: in progress.`
+  );
+
+  const id = deployment.id;
+  const production = deployment.production_environment;
+  return {
+    id,
+    reused,
+    finish: async (state, finishOptions = {}) => {
+      const finishMs = options.finishTimeoutMs ?? 20_000;
+      // Not the run's signal: a cancelled or timed-out step still reports its failure, within this bound.
+      const request = { signal: makeTimeout(finishMs) };
+      const environmentUrl = finishOptions.environmentUrl ?? spec.environmentUrl;
+      let finishStep = `post '${state}'`;
+      try {
+        await postStatus(id, {
+          state,
+          log_url: logUrl,
+          ...(state === 'success' && environmentUrl ? { environment_url: environmentUrl } : {}),
+          description: truncate(
+            finishOptions.description ??
+              (state === 'success' ? `Deployed ${spec.target}` : `Failed to deploy ${spec.target}`)
+          ),
+          auto_inactive: true,
+          request
+        });
+        log.info(
+          `GitHub deployment ${id} to ${where}: ${state}${environmentUrl && state === 'success' ? ` (${environmentUrl})` : ''}.`
+        );
+        if (state !== 'success') return;
+        // GitHub marks earlier successful deployments inactive itself only in non-production environments.
+        if (production === false) return;
+        finishStep = 'mark earlier deployments inactive';
+        const earlier = await octokit.rest.repos.listDeployments({
+          owner,
+          repo,
+          environment: spec.environment,
+          per_page: INACTIVE_SCAN,
+          request
+        });
+        const marked: number[] = [];
+        for (const older of earlier.data.filter(d => d.id < id)) {
+          const statuses = await octokit.rest.repos.listDeploymentStatuses({
+            owner,
+            repo,
+            deployment_id: older.id,
+            per_page: 1,
+            request
+          });
+          if (statuses.data[0]?.state !== 'success') continue;
+          await postStatus(older.id, {
+            state: 'inactive',
+            description: truncate(`Replaced by deployment ${id}`),
+            request
+          });
+          marked.push(older.id);
+        }
+        if (marked.length > 0)
+          log.info(`GitHub deployments ${marked.join(', ')} in ${where}: inactive (replaced by ${id}).`);
+      } catch (error) {
+        const why = request.signal.aborted
+          ? `GitHub did not answer within ${seconds(finishMs)}.`
+          : explain(error, spec, run, baseUrl);
+        log.warning(
+          `GitHub deployment ${id} to ${where}: could not ${finishStep}: ${why} The deploy's own result stands.`
+        );
+      }
+    }
+  };
+}
+
+/** Whether a deployment's payload carries this run's marker (GitHub returns the payload as JSON or as text). */
+function sameMarker(payload: unknown, marker: Marker): boolean {
+  let value = payload;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return false;
+    }
+  }
+  const found = (value as Record<string, unknown> | null | undefined)?.[MARKER] as
+    Partial<Marker> | undefined;
+  return found?.run === marker.run && found?.job === marker.job && found?.target === marker.target;
+}
+
+/** GitHub limits a deployment's or status's description to 140 characters. */
+function truncate(text: string): string {
+  const line = text.split('\n')[0].trim();
+  return line.length <= 140 ? line : `${line.slice(0, 139)}…`;
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 1000)}s`;
+
+/** The innermost cause of a failed request that says something (`connect ECONNREFUSED 127.0.0.1:9`). */
+function networkReason(error: unknown): string {
+  let reason = '';
+  for (
+    let e = error as { message?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    depth++
+  ) {
+    if (
+      typeof e.message === 'string' &&
+      e.message &&
+      e.message !== 'Unknown Error' &&
+      e.message !== 'fetch failed'
+    )
+      reason = e.message;
+    e = e.cause as typeof e;
+  }
+  return reason || 'no answer';
+}
+
+/** Why a GitHub call failed, in the words a user acts on. */
+function explain(error: unknown, spec: DeploymentSpec, run: RunContext, apiUrl: string): string {
+  const input = spec.tokenInput ?? 'github-token';
+  const e = error as { status?: number; message?: string; response?: unknown };
+  const message = e?.message ?? String(error);
+  // Octokit reports a request that got no answer as status 500 without a response.
+  if (!e?.response) return `GitHub's API could not be reached at ${apiUrl} (${networkReason(error)}).`;
+  switch (e.status) {
+    case 401:
+      return `GitHub refused the token in '${input}' (401 Bad credentials). Give a valid token, or leave '${input}' at its default, the job's GITHUB_TOKEN.`;
+    case 403:
+      if (/rate limit/i.test(message)) return `GitHub's API rate limit is exhausted (403: ${message}).`;
+      return (
+        `GitHub answered 403 (${message}): the token in '${input}' may not write deployments of ${run.repository}. ` +
+        "Grant it: add 'deployments: write' to the job's 'permissions:' block (a reusable workflow's caller must grant it too)."
+      );
+    case 404:
+      return `GitHub answered 404: the token in '${input}' cannot see ${run.repository}, or lacks 'deployments: write'.`;
+    case 422:
+      return `GitHub refused the request (422: ${message}).`;
+    default:
+      return `GitHub answered ${e.status}: ${message}.`;
+  }
+}

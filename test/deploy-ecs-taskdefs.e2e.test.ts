@@ -1,0 +1,327 @@
+/**
+ * deploy-ecs end to end with task definition files written the way people write them (test/fixtures/ecs, with
+ * their sources): units and defaults normalised so a re-run reuses the revision, empty values removed, type
+ * errors named by field path, and the verify step — each local and remote check with a failing example that
+ * writes nothing, and a passing one. The bundle runs against moto behind the ECS scenario layer, which
+ * registers as ECS does (units to integers, EFS rootDirectory "/", refusals of empty names and drivers).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { parseReports } from '../core/report.js';
+import { runScenario } from './ecs/run.js';
+import { SCENARIOS, baseInputs } from './ecs/scenarios.js';
+import { revisions, type Seeded } from './ecs/seed.js';
+import { startEcsStack, type EcsStack } from './ecs/stack.js';
+import { ROOT } from './runner.js';
+
+/** A parsed task definition file, edited by a test case. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test edits of parsed JSON
+type Doc = Record<string, any>;
+
+let stack: EcsStack;
+let dir: string;
+
+beforeAll(async () => {
+  stack = await startEcsStack();
+  dir = mkdtempSync(join(tmpdir(), 'dockyard-taskdefs-'));
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const fixture = (name: string) => join(ROOT, 'test', 'fixtures', 'ecs', name);
+
+/** Registers a file without a service (cluster only), as a release pipeline's "register" step does. */
+async function register(seed: Seeded, file: string, inputs: Record<string, string | undefined> = {}) {
+  return runScenario(stack, SCENARIOS.success, {
+    reuse: seed,
+    inputs: { service: undefined, images: undefined, 'task-definition': file, ...inputs },
+    // The file's folder is the workspace: path inputs must stay inside it.
+    cwd: dirname(file)
+  });
+}
+
+const writes = () => stack.proxy.count('RegisterTaskDefinition') + stack.proxy.count('UpdateService');
+
+async function stored(arn: string) {
+  const out = await stack.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
+  return out.taskDefinition!;
+}
+
+describe('task definitions as ECS stores them', () => {
+  it('".25 vcpu" / ".5 gb" (the ECS Exec docs) register as 256 / 512, and a re-run reuses the revision', async () => {
+    const seed = await stack.fresh();
+    const first = await register(seed, fixture('exec-fargate.json'));
+    expect(first.result.code).toBe(0);
+    expect(first.result.outputs).toMatchObject({ status: 'REGISTERED', registered: 'true' });
+    const td = await stored(first.result.outputs['task-definition-arn']);
+    expect([td.cpu, td.memory]).toEqual(['256', '512']);
+    const again = await register(seed, fixture('exec-fargate.json'));
+    expect(again.result.outputs).toMatchObject({
+      registered: 'false',
+      'task-definition-arn': first.result.outputs['task-definition-arn']
+    });
+    expect(stack.proxy.count('RegisterTaskDefinition')).toBe(0);
+  }, 60_000);
+
+  it('an EFS volume without rootDirectory (ECS stores "/") is reused on the next run', async () => {
+    const seed = await stack.fresh();
+    const first = await register(seed, fixture('efs-fargate.json'));
+    expect(first.result.code).toBe(0);
+    const td = await stored(first.result.outputs['task-definition-arn']);
+    expect(td.volumes?.[0].efsVolumeConfiguration?.rootDirectory).toBe('/');
+    const again = await register(seed, fixture('efs-fargate.json'));
+    expect(again.result.outputs.registered).toBe('false');
+    expect(stack.proxy.count('RegisterTaskDefinition')).toBe(0);
+  }, 60_000);
+
+  it('empty values of a rendered template are removed, each named in the log, and ECS accepts the rest', async () => {
+    const seed = await stack.fresh();
+    const { result } = await register(seed, fixture('rendered-with-empty-values.json'));
+    expect(result.code).toBe(0);
+    for (const path of [
+      'taskRoleArn',
+      'containerDefinitions[0].command',
+      'containerDefinitions[0].memory',
+      'containerDefinitions[0].environment[1]',
+      'containerDefinitions[0].repositoryCredentials',
+      'containerDefinitions[0].logConfiguration'
+    ])
+      expect(result.stdout).toContain(path);
+    const td = await stored(result.outputs['task-definition-arn']);
+    const api = td.containerDefinitions![0];
+    expect(api.environment).toEqual([{ name: 'NODE_ENV', value: 'production' }]);
+    expect(api).not.toHaveProperty('logConfiguration');
+    expect(api).not.toHaveProperty('repositoryCredentials');
+    expect(api.command ?? []).toEqual([]);
+    expect(td.taskRoleArn).toBeUndefined();
+    // The health check's documented defaults (30/5/3) and the rest compare equal: reused.
+    const again = await register(seed, fixture('rendered-with-empty-values.json'));
+    expect(again.result.outputs.registered).toBe('false');
+  }, 60_000);
+
+  it.each([['true'], ['false']])(
+    'a wrong type (command: run) is named by its field path, never a crash (verify: %s); nothing is written',
+    async verify => {
+      const seed = await stack.fresh();
+      const { result } = await register(seed, fixture('wrong-type.yaml'), { verify });
+      expect(result.code).not.toBe(0);
+      expect(result.output).toContain(
+        'containerDefinitions[0].command: expected a list of strings, found the string \\"run\\"'.replace(
+          /\\"/g,
+          '"'
+        )
+      );
+      expect(result.output).not.toMatch(/is not a function/);
+      expect(result.stdout).toContain('containerDefinitions[0].environment[0].value: 4 → "4"');
+      expect(writes()).toBe(0);
+      expect(await revisions(stack.clients, 'worker')).toEqual([]);
+    },
+    60_000
+  );
+});
+
+describe('verify: local checks', () => {
+  it('reports every problem of the file at once, each with its field path and fix, and writes nothing', async () => {
+    const seed = await stack.fresh();
+    const { result } = await register(seed, fixture('verify-local-problems.json'));
+    expect(result.code).not.toBe(0);
+    expect(result.outputs.status).toBe('FAILED');
+    const expected = [
+      "containerDefinitions[1].name: 'web' is also the name of containerDefinitions[0]",
+      "containerDefinitions[0].image: 'nginx:<latest>' is not an image reference",
+      "containerDefinitions[0].dependsOn[0].containerName: there is no container 'db-migrate'",
+      "containerDefinitions[0].links[0]: there is no container 'cache'",
+      "containerDefinitions[1].volumesFrom[0].sourceContainer: there is no container 'data'",
+      'containerDefinitions[0].memory: the hard limit (256 MiB) must be greater than memoryReservation (512 MiB)',
+      "containerDefinitions[0].logConfiguration.options: the awslogs driver needs 'awslogs-region', 'awslogs-stream-prefix'",
+      'executionRoleArn: on Fargate the awslogs driver',
+      'containerDefinitions: no container is essential',
+      "networkMode: Fargate requires the awsvpc network mode, not 'bridge'",
+      'memory: 4096 MiB does not go with 256 CPU units on Fargate'
+    ];
+    const [report] = parseReports(result.outputs.report);
+    for (const line of expected) {
+      expect(result.output).toContain(line);
+      expect(report.error).toContain(line);
+    }
+    expect(report.summary.split('\n')[0]).toMatch(
+      /^Input 'task-definition': verify: the task definition has 1[23] problems:/
+    );
+    expect(writes()).toBe(0);
+    expect(await revisions(stack.clients, 'shop')).toEqual([]);
+  }, 60_000);
+
+  it('refuses a 2 MB file before sending it (ECS takes 64 KiB)', async () => {
+    const seed = await stack.fresh();
+    const big = JSON.parse(readFileSync(fixture('exec-fargate.json'), 'utf8'));
+    big.containerDefinitions[0].environment = Array.from({ length: 1000 }, (_, i) => ({
+      name: `FEATURE_FLAG_${i}`,
+      value: 'x'.repeat(2000)
+    }));
+    const file = join(dir, 'big.json');
+    writeFileSync(file, JSON.stringify(big));
+    const { result } = await register(seed, file);
+    expect(result.code).not.toBe(0);
+    expect(result.output).toMatch(/the request is \d+\.\d KiB; ECS refuses task definitions over 64 KiB/);
+    expect(writes()).toBe(0);
+  }, 60_000);
+
+  it('dry-run runs it; verify: false skips it (nginx:<latest> is registered, as ECS accepts it)', async () => {
+    const seed = await stack.fresh();
+    const bad = JSON.parse(readFileSync(fixture('exec-fargate.json'), 'utf8'));
+    bad.containerDefinitions[0].image = 'nginx:<latest>';
+    const file = join(dir, 'bad-image.json');
+    writeFileSync(file, JSON.stringify(bad));
+    const dry = await register(seed, file, { 'dry-run': 'true' });
+    expect(dry.result.code).not.toBe(0);
+    expect(dry.result.output).toContain(
+      "containerDefinitions[0].image: 'nginx:<latest>' is not an image reference"
+    );
+    const skipped = await register(seed, file, { verify: 'false' });
+    expect(skipped.result.code).toBe(0);
+    expect(stack.proxy.count('RegisterTaskDefinition')).toBe(1);
+  }, 60_000);
+});
+
+describe('verify: remote checks (read-only)', () => {
+  /** The service's seed, an SSM parameter and a Secrets Manager secret in moto, and the file pointing at them. */
+  async function world(): Promise<{
+    seed: Seeded;
+    file: (change?: (td: Doc) => void) => string;
+  }> {
+    const seed = await stack.fresh();
+    await stack.clients.ssm.send(
+      new PutParameterCommand({
+        Name: '/web/prod/database-url',
+        Value: 'postgres://db/web',
+        Type: 'SecureString'
+      })
+    );
+    const secret = await stack.clients.secrets.send(
+      new CreateSecretCommand({ Name: 'web/prod/api-token', SecretString: 'token' })
+    );
+    let n = 0;
+    return {
+      seed,
+      file: change => {
+        const td = JSON.parse(
+          readFileSync(fixture('verify-remote.json'), 'utf8').replace('SECRET_ARN', secret.ARN!)
+        );
+        change?.(td);
+        const path = join(dir, `remote-${n++}.json`);
+        writeFileSync(path, JSON.stringify(td));
+        return path;
+      }
+    };
+  }
+  const deploy = (seed: Seeded, file: string) =>
+    runScenario(stack, SCENARIOS.success, {
+      reuse: seed,
+      afterMs: 1500,
+      inputs: { ...baseInputs(seed), images: undefined, 'task-definition': file },
+      cwd: dirname(file)
+    });
+
+  it('passes when the image, parameter, secret, log group and load balancer port exist; the rollout completes', async () => {
+    const { seed, file } = await world();
+    const { result } = await deploy(seed, file());
+    expect(result.code).toBe(0);
+    expect(result.outputs.status).toBe('COMPLETED');
+    for (const line of [
+      'image web:v2 exists in ECR',
+      'SSM parameter /web/prod/database-url exists',
+      'log group /ecs/web exists'
+    ])
+      expect(result.stdout).toContain(line);
+    expect(result.stdout).toMatch(/secret arn:aws:secretsmanager:.*web\/prod\/api-token.* exists/);
+    for (const op of ['DescribeImages', 'DescribeParameters', 'DescribeSecret', 'DescribeLogGroups'])
+      expect(stack.proxy.count(op)).toBeGreaterThan(0);
+  }, 60_000);
+
+  it.each<[string, (td: Doc) => void, string]>([
+    [
+      'an image tag that is not in ECR',
+      td =>
+        (td.containerDefinitions[0].image = td.containerDefinitions[0].image.replace(':v2', ':sha-1a2b3c4')),
+      'containerDefinitions[0].image: web:sha-1a2b3c4 is not in the ECR repository web of 123456789012 (us-east-1)'
+    ],
+    [
+      'an SSM parameter that does not exist',
+      td =>
+        (td.containerDefinitions[0].secrets[0].valueFrom =
+          td.containerDefinitions[0].secrets[0].valueFrom.replace('prod', 'prd')),
+      "containerDefinitions[0].secrets[0].valueFrom: there is no SSM parameter '/web/prd/database-url' in us-east-1"
+    ],
+    [
+      'a Secrets Manager secret that does not exist',
+      td =>
+        (td.containerDefinitions[0].secrets[1].valueFrom =
+          'arn:aws:secretsmanager:us-east-1:123456789012:secret:web/prod/api-tokn-Zz9Yx8'),
+      'containerDefinitions[0].secrets[1].valueFrom: there is no Secrets Manager secret'
+    ],
+    [
+      'a log group that does not exist (and no awslogs-create-group)',
+      td => (td.containerDefinitions[0].logConfiguration.options['awslogs-group'] = '/ecs/wbe'),
+      "the log group '/ecs/wbe' does not exist in us-east-1"
+    ],
+    [
+      "a container port the service's load balancer does not send to",
+      td => (td.containerDefinitions[0].portMappings[0].containerPort = 8080),
+      "sends traffic to port 80 of 'app', which maps only 8080"
+    ]
+  ])(
+    'fails before any write on %s',
+    async (_name, change, message) => {
+      const { seed, file } = await world();
+      const { result } = await deploy(seed, file(change));
+      expect(result.code).not.toBe(0);
+      expect(result.outputs.status).toBe('FAILED');
+      expect(result.output).toContain(message);
+      expect(writes()).toBe(0);
+      expect(await revisions(stack.clients, seed.family)).toHaveLength(1);
+    },
+    60_000
+  );
+
+  it('skips each remote check the role may not make with a notice, and deploys', async () => {
+    const { seed, file } = await world();
+    const scenario = {
+      ...SCENARIOS.success,
+      scenario: (afterMs: number) => ({
+        ...SCENARIOS.success.scenario(afterMs),
+        faults: ['DescribeImages', 'DescribeParameters', 'DescribeSecret', 'DescribeLogGroups'].map(
+          operation => ({
+            operation,
+            calls: [1, 2, 3],
+            kind: 'access-denied' as const
+          })
+        )
+      })
+    };
+    const path = file();
+    const { result } = await runScenario(stack, scenario, {
+      reuse: seed,
+      afterMs: 1500,
+      inputs: { ...baseInputs(seed), images: undefined, 'task-definition': path },
+      cwd: dirname(path)
+    });
+    expect(result.code).toBe(0);
+    expect(result.outputs.status).toBe('COMPLETED');
+    const notices = result.stdout.split('\n').filter(l => l.startsWith('::notice'));
+    for (const permission of [
+      'ecr:DescribeImages',
+      'ssm:DescribeParameters',
+      'secretsmanager:DescribeSecret',
+      'logs:DescribeLogGroups'
+    ])
+      expect(notices.join('\n')).toContain(permission);
+  }, 60_000);
+});
