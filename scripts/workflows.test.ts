@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
@@ -249,6 +249,13 @@ describe.each(reusable.map(([file]) => file))('%s', file => {
     }
   });
 
+  it('has every input and output documented in docs/workflows.md', () => {
+    const doc = read('docs/workflows.md');
+    for (const name of [...Object.keys(spec.inputs ?? {}), ...Object.keys(spec.outputs ?? {})]) {
+      expect([name, doc.includes(`\`${name}\``)]).toEqual([name, true]);
+    }
+  });
+
   it('passes its defaults on unchanged: a workflow default equals the action default it stands for', () => {
     for (const [id, job] of Object.entries(jobs)) {
       for (const step of job.steps ?? []) {
@@ -264,6 +271,19 @@ describe.each(reusable.map(([file]) => file))('%s', file => {
         }
       }
     }
+  });
+});
+
+describe('README.md and docs/', () => {
+  const pages = ['README.md', 'docs/workflows.md', 'docs/iam.md'];
+
+  it.each(pages)('%s links only to files that exist', page => {
+    const links = [...read(page).matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)]
+      .map(m => m[1])
+      .filter(l => !/^[a-z]+:/.test(l));
+    expect(links.length).toBeGreaterThan(0);
+    const missing = links.filter(l => !existsSync(join(root, dirname(page), l)));
+    expect(missing).toEqual([]);
   });
 });
 
