@@ -189,6 +189,17 @@ describe.each(reusable.map(([file]) => file))('%s', file => {
     }
   });
 
+  it('pins every third-party action to a full commit SHA, with its version in a comment', () => {
+    const uses = sources[file]
+      .split('\n')
+      .map(l => /^\s*(?:- )?uses:\s*(\S+)(.*)$/.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null && !ownTarget(m[1]));
+    expect(uses.length).toBeGreaterThan(0);
+    for (const [, ref, rest] of uses) {
+      expect([ref, /@[0-9a-f]{40}$/.test(ref), /^ # v\d+\.\d+\.\d+$/.test(rest)]).toEqual([ref, true, true]);
+    }
+  });
+
   it('gets AWS credentials through OIDC role-to-assume only, in jobs that declare id-token: write', () => {
     expect(sources[file]).not.toMatch(/aws-access-key-id|aws-secret-access-key|aws-session-token/);
     for (const [id, job] of Object.entries(jobs)) {
