@@ -285,6 +285,16 @@ describe.each(reusable.map(([file]) => file))('%s', file => {
   });
 });
 
+describe('deploy-eks.yml', () => {
+  it('refuses prune without a set of its own, before anything is applied', () => {
+    const steps = (parse(sources['.github/workflows/deploy-eks.yml']) as Workflow).jobs?.deploy.steps ?? [];
+    const guard = steps.find(s => s.if === "inputs.prune && inputs.prune-set == ''");
+    expect(guard?.run).toMatch(/input 'prune-set'::/);
+    expect(guard?.run).toMatch(/exit 1/);
+    expect(steps.indexOf(guard!)).toBeLessThan(steps.findIndex(s => s.id === 'deploy'));
+  });
+});
+
 describe('README.md and docs/', () => {
   const pages = ['README.md', 'docs/workflows.md', 'docs/iam.md'];
 
