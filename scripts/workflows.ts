@@ -186,20 +186,26 @@ export function workflowSources(base = root): Record<string, string> {
   return out;
 }
 
-/** The fenced YAML blocks of README.md and docs/*.md that hold jobs, by `file#block`. */
-export function docWorkflowSources(base = root): Record<string, string> {
-  const files = [
-    'README.md',
-    ...(existsSync(join(base, 'docs')) ? readdirSync(join(base, 'docs')) : [])
-      .filter(f => f.endsWith('.md'))
-      .map(f => `docs/${f}`)
-  ];
-  const out: Record<string, string> = {};
-  for (const file of files) {
-    if (!existsSync(join(base, file))) continue;
+/**
+ * The fenced YAML blocks of README.md, docs/*.md and the actions' READMEs that use Dockyard, by `file#yaml-<n>`, as
+ * workflows: a block that is a list of steps is read as the steps of one job.
+ */
+export function docWorkflows(base = root): Record<string, Workflow> {
+  const docs = existsSync(join(base, 'docs')) ? readdirSync(join(base, 'docs')).map(f => `docs/${f}`) : [];
+  const actions = existsSync(join(base, 'actions'))
+    ? readdirSync(join(base, 'actions')).map(a => `actions/${a}/README.md`)
+    : [];
+  const out: Record<string, Workflow> = {};
+  for (const file of ['README.md', ...docs, ...actions].filter(
+    f => f.endsWith('.md') && existsSync(join(base, f))
+  )) {
     const blocks = [...readFileSync(join(base, file), 'utf8').matchAll(/^```ya?ml\n([\s\S]*?)^```/gm)];
     blocks.forEach((block, i) => {
-      if (/^\s*jobs:/m.test(block[1])) out[`${file}#yaml-${i + 1}`] = block[1];
+      if (!/^\s*(?:-\s+)?uses:/m.test(block[1])) return;
+      const doc = parse(block[1]) as unknown;
+      out[`${file}#yaml-${i + 1}`] = Array.isArray(doc)
+        ? { jobs: { steps: { steps: doc as Step[] } } }
+        : (doc as Workflow);
     });
   }
   return out;
