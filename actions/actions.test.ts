@@ -118,34 +118,5 @@ describe.each(actions)('actions/%s', action => {
   });
 });
 
-describe('example workflows', () => {
-  const examplesDir = new URL('../examples/workflows/', import.meta.url).pathname;
-  const files = existsSync(examplesDir) ? readdirSync(examplesDir).filter(f => /\.ya?ml$/.test(f)) : [];
-  interface Step {
-    uses?: string;
-    with?: Record<string, unknown>;
-  }
-
-  it.each(files)('%s uses only inputs the actions have, and every required one', file => {
-    const workflow = parse(readFileSync(join(examplesDir, file), 'utf8')) as {
-      jobs: Record<string, { steps?: Step[] }>;
-    };
-    const problems: string[] = [];
-    let uses = 0;
-    for (const job of Object.values(workflow.jobs)) {
-      for (const step of job.steps ?? []) {
-        const action = /\/actions\/([^@/]+)@/.exec(step.uses ?? '')?.[1];
-        if (!action || !actions.includes(action)) continue;
-        uses++;
-        const spec = parse(readFileSync(join(actionsDir, action, 'action.yml'), 'utf8')) as Spec;
-        const given = Object.keys(step.with ?? {});
-        for (const name of given) if (!spec.inputs?.[name]) problems.push(`${action} has no input '${name}'`);
-        for (const [name, input] of Object.entries(spec.inputs ?? {})) {
-          if (input.required && !given.includes(name)) problems.push(`${action} needs '${name}'`);
-        }
-      }
-    }
-    expect(uses).toBeGreaterThan(0);
-    expect(problems).toEqual([]);
-  });
-});
+// Example workflows, the reusable workflows and the docs' YAML are checked against these action.yml files in
+// scripts/workflows.test.ts.

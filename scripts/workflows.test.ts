@@ -1,0 +1,464 @@
+/**
+ * The reusable workflows, the examples and the docs' YAML: actionlint-clean, calling only inputs and secrets that
+ * Dockyard's actions and workflows declare, never running code from the caller's checkout, and matching a release.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
+import { lintWorkflow } from './actionlint.js';
+import { checkReleaseRefs } from './release-refs.js';
+import {
+  callsIn,
+  checkCall,
+  docWorkflows,
+  loadSpec,
+  ownTarget,
+  root,
+  workflowCall,
+  workflowSources,
+  type Job,
+  type Step,
+  type Workflow
+} from './workflows.js';
+
+const sources = workflowSources();
+const reusable = Object.entries(sources).filter(([, text]) => workflowCall(parse(text)));
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+
+describe('actionlint', () => {
+  it.each(Object.keys(sources))('%s has no finding', async file => {
+    expect(await lintWorkflow(sources[file], file)).toEqual([]);
+  });
+
+  const workflow = (uses: string) =>
+    `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ${uses}\n`;
+
+  it('reports $/ without the ignore comment, and sets it aside with it', async () => {
+    const bare = await lintWorkflow(workflow('$/actions/build-push'), 'x.yml');
+    expect(bare.map(f => f.kind)).toEqual(['action']);
+    expect(
+      await lintWorkflow(workflow('$/actions/build-push # actionlint-ignore self-repository-uses'), 'x.yml')
+    ).toEqual([]);
+  });
+
+  it('sets aside only the message the named rule allows', async () => {
+    const wrongRule = await lintWorkflow(
+      workflow('$/actions/x # actionlint-ignore environment-deployment'),
+      'x.yml'
+    );
+    expect(wrongRule.map(f => f.kind).sort()).toEqual(['action', 'actionlint-ignore']);
+    const otherMessage = await lintWorkflow(
+      workflow('actions/checkout # actionlint-ignore self-repository-uses'),
+      'x.yml'
+    );
+    expect(otherMessage.map(f => f.kind).sort()).toEqual(['action', 'actionlint-ignore']);
+  });
+
+  it('reports an ignore comment that sets nothing aside, and an unknown rule', async () => {
+    const unused = await lintWorkflow(
+      workflow('actions/checkout@v4 # actionlint-ignore self-repository-uses'),
+      'x.yml'
+    );
+    expect(unused).toEqual([expect.objectContaining({ kind: 'actionlint-ignore', line: 6 })]);
+    const unknown = await lintWorkflow(
+      workflow('actions/checkout@v4 # actionlint-ignore everything'),
+      'x.yml'
+    );
+    expect(unknown[0].message).toMatch(/'everything' is not a rule/);
+  });
+});
+
+describe('calls to Dockyard actions and workflows', () => {
+  const all: Record<string, Workflow> = {
+    ...Object.fromEntries(Object.entries(sources).map(([file, text]) => [file, parse(text) as Workflow])),
+    ...docWorkflows()
+  };
+
+  it.each(Object.keys(all))('%s gives only declared inputs and secrets, and every required one', file => {
+    const calls = callsIn(all[file], file);
+    expect(calls.flatMap(call => checkCall(call, loadSpec(call.target)))).toEqual([]);
+  });
+
+  it.each(Object.keys(sources).filter(f => f.startsWith('examples/')))('%s calls Dockyard', file => {
+    expect(callsIn(parse(sources[file]) as Workflow, file).length).toBeGreaterThan(0);
+  });
+
+  it('the README quick start calls the reusable workflow', () => {
+    const readmeCalls = Object.entries(docWorkflows())
+      .filter(([k]) => k.startsWith('README.md'))
+      .flatMap(([k, workflow]) => callsIn(workflow, k));
+    expect(readmeCalls.map(c => c.target)).toContainEqual({
+      kind: 'workflow',
+      path: '.github/workflows/deploy-ecs.yml'
+    });
+  });
+
+  const call = (job: Job) => callsIn({ jobs: { j: job } }, 'w.yml');
+  const ecs = { kind: 'workflow' as const, path: '.github/workflows/deploy-ecs.yml' };
+  const required = {
+    environment: 'production',
+    'aws-region': 'us-east-1',
+    'role-to-assume': 'arn',
+    cluster: 'c'
+  };
+
+  it('reports an undeclared input, a missing required one, a wrong literal type, an undeclared secret and inherit', () => {
+    const uses = 'my-org/dockyard/.github/workflows/deploy-ecs.yml@v1';
+    const problems = [
+      ...call({ uses, with: { ...required, clustr: 'x' } }),
+      ...call({ uses, with: { environment: 'x', 'aws-region': 'x', 'role-to-assume': 'x' } }),
+      ...call({ uses, with: { ...required, wait: 'yes' } }),
+      ...call({ uses, with: required, secrets: { 'npm-token': 'x' } }),
+      ...call({ uses, with: required, secrets: 'inherit' })
+    ].flatMap(c => checkCall(c, loadSpec(c.target)));
+    expect(problems).toEqual([
+      expect.stringContaining(`'with: clustr' is not an input`),
+      expect.stringContaining(`required input 'cluster' is missing`),
+      expect.stringContaining(`'with: wait' must be a boolean`),
+      expect.stringContaining(`'secrets: npm-token' is not a secret`),
+      expect.stringContaining(`'secrets: inherit' does not work across organizations`)
+    ]);
+    expect(call({ uses, with: { ...required, wait: '${{ inputs.wait }}' } })[0].target).toEqual(ecs);
+    expect(
+      checkCall(call({ uses, with: { ...required, wait: '${{ inputs.wait }}' } })[0], loadSpec(ecs))
+    ).toEqual([]);
+  });
+
+  it('reports a step input an action does not have, and an action that does not exist', () => {
+    const steps: Step[] = [
+      { uses: '$/actions/deploy-ecs', with: { cluster: 'c', servce: 's' } },
+      { uses: 'my-org/dockyard/actions/deploy-ec2@v1', with: {} }
+    ];
+    const problems = call({ steps }).flatMap(c => checkCall(c, loadSpec(c.target)));
+    expect(problems).toEqual([
+      expect.stringContaining(`'with: servce' is not an input of actions/deploy-ecs`),
+      expect.stringContaining('no such action in this repository (actions/deploy-ec2)')
+    ]);
+  });
+
+  it('recognises our references and nothing else', () => {
+    expect(ownTarget('$/actions/build-push')).toEqual({ kind: 'action', path: 'actions/build-push' });
+    expect(ownTarget('<owner>/dockyard/actions/notify-ses@v1')).toEqual({
+      kind: 'action',
+      path: 'actions/notify-ses'
+    });
+    expect(ownTarget('./.github/workflows/deploy-eks.yml')).toEqual(
+      expect.objectContaining({ kind: 'workflow' })
+    );
+    expect(ownTarget('$/.github/actions/resolve-image')).toEqual({
+      kind: 'action',
+      path: '.github/actions/resolve-image'
+    });
+    for (const other of [
+      'actions/checkout@v4',
+      'aws-actions/configure-aws-credentials@v4',
+      'docker://alpine',
+      'my-org/dockyard-fork/actions/x@v1'
+    ]) {
+      expect([other, ownTarget(other)]).toEqual([other, undefined]);
+    }
+  });
+});
+
+describe.each(reusable.map(([file]) => file))('%s', file => {
+  const workflow = parse(sources[file]) as Workflow;
+  const jobs = workflow.jobs ?? {};
+  const steps = Object.values(jobs).flatMap(j => j.steps ?? []);
+  const spec = workflowCall(workflow) ?? {};
+
+  it("never runs code from the caller's checkout: our actions by $/ at the workflow's own commit, nothing by ./", () => {
+    const own = steps.filter(s => s.uses && ownTarget(s.uses));
+    expect(own.length).toBeGreaterThan(0);
+    for (const step of own) {
+      expect([step.uses, step.uses?.startsWith('$/')]).toEqual([step.uses, true]);
+      expect([step.uses, loadSpec(ownTarget(step.uses ?? '')!)]).toEqual([step.uses, expect.anything()]);
+    }
+    expect(steps.filter(s => s.uses?.startsWith('./'))).toEqual([]);
+    expect(Object.values(jobs).filter(j => j.uses?.startsWith('./'))).toEqual([]);
+    // A checkout of this repository (job.workflow_repository) is at the workflow's own commit and in a path of its
+    // own, so it can neither replace the caller's files nor be replaced by them.
+    for (const step of steps.filter(s => s.uses?.startsWith('actions/checkout@'))) {
+      const w = step.with ?? {};
+      if (!String(w.repository ?? '').includes('job.workflow_repository')) {
+        expect([w.repository ?? '', w.path ?? '']).toEqual(['', '']);
+        continue;
+      }
+      expect(w.ref).toBe('${{ job.workflow_sha }}');
+      expect(String(w.path ?? '').replace(/^\.\/?/, '')).not.toBe('');
+    }
+  });
+
+  it('pins every third-party action to a full commit SHA, with its version in a comment', () => {
+    const uses = sources[file]
+      .split('\n')
+      .map(l => /^\s*(?:- )?uses:\s*(\S+)(.*)$/.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null && !ownTarget(m[1]));
+    expect(uses.length).toBeGreaterThan(0);
+    for (const [, ref, rest] of uses) {
+      expect([ref, /@[0-9a-f]{40}$/.test(ref), /^ # v\d+\.\d+\.\d+$/.test(rest)]).toEqual([ref, true, true]);
+    }
+  });
+
+  it('gets AWS credentials through OIDC role-to-assume only, in jobs that declare id-token: write', () => {
+    expect(sources[file]).not.toMatch(/aws-access-key-id|aws-secret-access-key|aws-session-token/);
+    for (const [id, job] of Object.entries(jobs)) {
+      const aws = (job.steps ?? []).filter(s => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+      for (const step of aws) {
+        expect([id, Object.keys(step.with ?? {}).sort()]).toEqual([
+          id,
+          ['aws-region', 'mask-aws-account-id', 'role-to-assume']
+        ]);
+        expect(step.with?.['mask-aws-account-id']).toBe(false);
+      }
+      if (aws.length) expect([id, job.permissions?.['id-token']]).toEqual([id, 'write']);
+    }
+  });
+
+  it('declares only string, boolean and number inputs, and named secrets', () => {
+    for (const [name, input] of Object.entries(spec.inputs ?? {})) {
+      expect([name, ['string', 'boolean', 'number'].includes(String(input.type))]).toEqual([name, true]);
+    }
+    expect(sources[file]).not.toMatch(/secrets\.(?!build-secrets\b)[\w-]+/);
+  });
+
+  it('deploys in the caller-chosen environment, one at a time per repository, environment and target, never cancelling a running deploy', () => {
+    const deploy = jobs.deploy;
+    expect(deploy.environment).toEqual(expect.objectContaining({ name: '${{ inputs.environment }}' }));
+    const concurrency = deploy.concurrency as { group: string; 'cancel-in-progress': unknown };
+    expect(concurrency['cancel-in-progress']).toBe(false);
+    expect(concurrency.group).not.toMatch(/github\.workflow/);
+    for (const part of ['github.repository', 'inputs.environment', 'inputs.cluster'])
+      expect(concurrency.group).toContain(part);
+    expect(concurrency.group).toContain(
+      file.endsWith('deploy-ecs.yml') ? 'inputs.service' : 'inputs.namespace'
+    );
+    expect(concurrency.group).toMatch(
+      file.endsWith('deploy-ecs.yml') ? /^dockyard-ecs\// : /^dockyard-eks\//
+    );
+  });
+
+  it('builds unless an image is given, deploys after a build or without one, and mails both reports whenever recipients are given', () => {
+    expect(jobs.build.if).toBe("inputs.image == ''");
+    expect(jobs.deploy.needs).toBe('build');
+    expect(jobs.deploy.if).toMatch(/!cancelled\(\)/);
+    expect(jobs.deploy.if).toMatch(/needs\.build\.result == 'skipped'/);
+    expect(jobs.notify.if).toMatch(/always\(\)/);
+    expect(jobs.notify.if).toMatch(/inputs\.email-to != ''/);
+    const mail = jobs.notify.steps?.find(s => s.uses?.startsWith('$/actions/notify-ses'));
+    expect(String(mail?.with?.reports)).toContain('needs.build.outputs.report');
+    expect(String(mail?.with?.reports)).toContain('needs.deploy.outputs.report');
+  });
+
+  it('outputs no value that carries an account id (GitHub drops a job output holding a masked value)', () => {
+    const outputs = Object.values(spec.outputs ?? {}).map(o => String(o.value));
+    expect(outputs.length).toBeGreaterThan(0);
+    const accountBearing = ['uri', 'image-uri-digest', 'image', 'registry'];
+    for (const value of outputs) {
+      const m = /jobs\.(\w+)\.outputs\.([\w-]+)/.exec(value);
+      expect([value, accountBearing.includes(m?.[2] ?? '')]).toEqual([value, false]);
+    }
+  });
+
+  it('has every input and output documented in docs/workflows.md', () => {
+    const doc = read('docs/workflows.md');
+    for (const name of [...Object.keys(spec.inputs ?? {}), ...Object.keys(spec.outputs ?? {})]) {
+      expect([name, doc.includes(`\`${name}\``)]).toEqual([name, true]);
+    }
+  });
+
+  it('passes its defaults on unchanged: a workflow default equals the action default it stands for', () => {
+    for (const [id, job] of Object.entries(jobs)) {
+      for (const step of job.steps ?? []) {
+        const target = step.uses ? ownTarget(step.uses) : undefined;
+        const action = target ? loadSpec(target) : undefined;
+        for (const [name, value] of Object.entries(step.with ?? {})) {
+          const input = /^\$\{\{ inputs\.([\w-]+) \}\}$/.exec(String(value))?.[1];
+          const ours = input ? spec.inputs?.[input] : undefined;
+          const theirs = action?.inputs[name];
+          if (!ours || theirs?.default === undefined || ours.default === undefined || ours.default === '')
+            continue;
+          expect([id, name, String(ours.default)]).toEqual([id, name, String(theirs.default)]);
+        }
+      }
+    }
+  });
+});
+
+describe('deploy-eks.yml', () => {
+  it('refuses prune without a set of its own, before anything is applied', () => {
+    const steps = (parse(sources['.github/workflows/deploy-eks.yml']) as Workflow).jobs?.deploy.steps ?? [];
+    const guard = steps.find(s => s.if === "inputs.prune && inputs.prune-set == ''");
+    expect(guard?.run).toMatch(/input 'prune-set'::/);
+    expect(guard?.run).toMatch(/exit 1/);
+    expect(steps.indexOf(guard!)).toBeLessThan(steps.findIndex(s => s.id === 'deploy'));
+  });
+});
+
+describe('README.md and docs/', () => {
+  const pages = ['README.md', 'docs/workflows.md', 'docs/iam.md'];
+
+  it.each(pages)('%s links only to files that exist', page => {
+    const links = [...read(page).matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)]
+      .map(m => m[1])
+      .filter(l => !/^[a-z]+:/.test(l));
+    expect(links.length).toBeGreaterThan(0);
+    const missing = links.filter(l => !existsSync(join(root, dirname(page), l)));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('resolve-image (the reusable workflows turn a tag, a digest or the build into one image reference)', () => {
+  const action = parse(read('.github/actions/resolve-image/action.yml')) as { runs: { steps: Step[] } };
+  const script = String(action.runs.steps[0].run);
+  const dir = mkdtempSync(join(tmpdir(), 'resolve-image-'));
+  const digest = `sha256:${'ab'.repeat(32)}`;
+
+  function resolve(env: Record<string, string>): {
+    ok: boolean;
+    outputs: Record<string, string>;
+    log: string;
+  } {
+    const out = join(dir, `out-${Math.random().toString(36).slice(2)}`);
+    writeFileSync(out, '');
+    const all = {
+      IMAGE: '',
+      BUILT_URI: '',
+      BUILT_DIGEST: '',
+      REPOSITORY: '',
+      REGISTRY_ID: '',
+      ACCOUNT_ID: '',
+      REGION: 'us-east-1',
+      ...env
+    };
+    try {
+      const log = execFileSync('bash', ['-c', script], {
+        env: { PATH: process.env.PATH, GITHUB_OUTPUT: out, ...all },
+        encoding: 'utf8'
+      });
+      const outputs = Object.fromEntries(
+        readFileSync(out, 'utf8')
+          .trim()
+          .split('\n')
+          .map(l => l.split(/=(.*)/s).slice(0, 2))
+      );
+      return { ok: true, outputs, log };
+    } catch (e) {
+      return { ok: false, outputs: {}, log: String((e as { stdout?: string }).stdout) };
+    }
+  }
+
+  it('deploys the URI the build output when it came through', () => {
+    const uri = `123456789012.dkr.ecr.us-east-1.amazonaws.com/team/web@${digest}`;
+    expect(resolve({ BUILT_URI: uri, BUILT_DIGEST: digest }).outputs).toEqual({
+      image: uri,
+      name: 'team/web'
+    });
+  });
+
+  it("rebuilds the URI from the digest when GitHub dropped the URI, in the registry account or the role's", () => {
+    expect(
+      resolve({ BUILT_DIGEST: digest, REPOSITORY: 'web', ACCOUNT_ID: '111111111111' }).outputs.image
+    ).toBe(`111111111111.dkr.ecr.us-east-1.amazonaws.com/web@${digest}`);
+    expect(
+      resolve({
+        BUILT_DIGEST: digest,
+        REPOSITORY: 'web',
+        ACCOUNT_ID: '1',
+        REGISTRY_ID: '222222222222',
+        REGION: 'cn-north-1'
+      }).outputs.image
+    ).toBe(`222222222222.dkr.ecr.cn-north-1.amazonaws.com.cn/web@${digest}`);
+  });
+
+  it('places a tag or a digest the person chose in the repository (the rollback path)', () => {
+    expect(
+      resolve({ IMAGE: 'sha-0123456', REPOSITORY: 'team/web', ACCOUNT_ID: '111111111111' }).outputs
+    ).toEqual({
+      image: '111111111111.dkr.ecr.us-east-1.amazonaws.com/team/web:sha-0123456',
+      name: 'team/web'
+    });
+    const uriRepo = '333333333333.dkr.ecr.eu-west-1.amazonaws.com/web';
+    expect(
+      resolve({ IMAGE: digest, REPOSITORY: uriRepo, BUILT_DIGEST: 'sha256:ignored' }).outputs.image
+    ).toBe(`${uriRepo}@${digest}`);
+  });
+
+  it('takes a full reference as it is, a registry with a port included', () => {
+    expect(resolve({ IMAGE: 'registry.local:5000/tools/web:v2' }).outputs).toEqual({
+      image: 'registry.local:5000/tools/web:v2',
+      name: 'tools/web'
+    });
+  });
+
+  it('names the input at fault', () => {
+    expect(resolve({}).log).toMatch(/input 'image'::Nothing to deploy/);
+    expect(resolve({ IMAGE: 'v1.2.3' }).log).toMatch(/input 'repository'::/);
+    expect(resolve({ IMAGE: 'web:v1' }).log).toMatch(/input 'image'::'web:v1' is neither a tag/);
+    expect(resolve({ IMAGE: 'v1', REPOSITORY: 'web' }).log).toMatch(/input 'registry-id'::/);
+    expect(resolve({ IMAGE: 'v1', REPOSITORY: 'web' }).ok).toBe(false);
+  });
+});
+
+describe('release references', () => {
+  const pkg = JSON.parse(read('package.json')) as { version: string };
+
+  it('this tree matches a release of its own version', () => {
+    expect(checkReleaseRefs(`v${pkg.version}`)).toEqual([]);
+  });
+
+  function tree(files: Record<string, string>): string {
+    const base = mkdtempSync(join(tmpdir(), 'release-'));
+    const all = {
+      'package.json': JSON.stringify({ version: '1.2.3' }),
+      'core/version.ts': "export const VERSION = '1.2.3';\n",
+      ...files
+    };
+    for (const [path, text] of Object.entries(all)) {
+      mkdirSync(dirname(join(base, path)), { recursive: true });
+      writeFileSync(join(base, path), text);
+    }
+    return base;
+  }
+  const step = (uses: string) => `jobs:\n  a:\n    steps:\n      - uses: ${uses}\n`;
+
+  it('passes $/ internal references, the major tag, the release and a SHA pinned with its version', () => {
+    const base = tree({
+      '.github/workflows/deploy.yml':
+        step('$/actions/deploy-ecs') + '      - uses: my-org/dockyard/actions/notify-ses@v1.2.3\n',
+      'examples/a.yml': step('my-org/dockyard/.github/workflows/deploy-ecs.yml@v1'),
+      'docs/b.md':
+        '```yaml\n' +
+        step(`my-org/dockyard/.github/workflows/deploy-ecs.yml@${'0'.repeat(40)} # v1.1.0`) +
+        '```\n'
+    });
+    expect(checkReleaseRefs('v1.2.3', base)).toEqual([]);
+  });
+
+  it('fails a release whose internal references or examples do not match it', () => {
+    const base = tree({
+      '.github/workflows/deploy.yml':
+        step('my-org/dockyard/actions/deploy-ecs@v1.2.2') + '      - uses: ./actions/notify-ses\n',
+      'examples/a.yml': step('my-org/dockyard/.github/workflows/deploy-ecs.yml@v2'),
+      'README.md': step(`my-org/dockyard/actions/build-push@${'0'.repeat(40)} # v0.9.0`)
+    });
+    expect(checkReleaseRefs('v1.2.3', base)).toEqual([
+      expect.stringMatching(/^\.github\/workflows\/deploy\.yml:4: .*@v1\.2\.2' is not this release/),
+      expect.stringMatching(
+        /^\.github\/workflows\/deploy\.yml:5: '\.\/actions\/notify-ses' runs the caller's workspace copy/
+      ),
+      expect.stringMatching(/^examples\/a\.yml:4: .*@v2' does not match v1\.2\.3/),
+      expect.stringMatching(/^README\.md:4: .* # v0\.9\.0 does not match v1\.2\.3/)
+    ]);
+  });
+
+  it('fails a tag that is not a version, and versions that were not bumped', () => {
+    expect(checkReleaseRefs('latest', tree({}))).toEqual([expect.stringContaining('is not a release tag')]);
+    expect(checkReleaseRefs('v1.3.0', tree({}))).toEqual([
+      'package.json: version 1.2.3 is not 1.3.0',
+      "core/version.ts: VERSION is not '1.3.0'"
+    ]);
+  });
+});
