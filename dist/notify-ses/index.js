@@ -68108,7 +68108,7 @@ function reportFacts(report) {
         add('Cluster', report.eks.cluster);
         add('Namespace', report.eks.namespace);
         if (Array.isArray(report.eks.resources))
-            add('Resources', report.eks.resources.join(', '), true);
+            add('Resources', resourceList(report.eks.resources.map(String)), true);
     }
     for (const pair of report.details) {
         if (Array.isArray(pair) && pair.length >= 2)
@@ -68119,6 +68119,13 @@ function reportFacts(report) {
     if (Number.isFinite(report.durationMs))
         add('Duration', formatDuration(report.durationMs));
     return facts;
+}
+/** An EKS deploy can hold dozens of objects: the email names the first ones and counts the rest. */
+const MAX_RESOURCES = 12;
+function resourceList(resources) {
+    if (resources.length <= MAX_RESOURCES)
+        return resources.join(', ');
+    return `${resources.slice(0, MAX_RESOURCES).join(', ')} and ${resources.length - MAX_RESOURCES} more`;
 }
 /** Diagnostics can be long (log tails); the email keeps the last lines of each. */
 const MAX_DIAGNOSTIC_LINES = 40;
@@ -68137,6 +68144,10 @@ function render_commitMessage(run) {
     if (!message)
         return undefined;
     return message.length > MAX_COMMIT_MESSAGE ? `${message.slice(0, MAX_COMMIT_MESSAGE)}…` : message;
+}
+/** The error, unless the summary already says it (deploy-eks leads its summary with the root cause). */
+function showError(report) {
+    return !!report.error && !(report.summary ?? '').includes(report.error);
 }
 function reportTitle(report) {
     return [report.action, report.subject].filter(Boolean).join(' · ');
@@ -68173,7 +68184,7 @@ function reportHtml(report) {
     parts.push(`<tr><td style="${FONT}font-size:16px;font-weight:600;color:#1f2328;padding:0 0 4px 0;">${escapeHtml(reportTitle(report))} ${pill(report.status)}</td></tr>`);
     if (report.summary)
         parts.push(`<tr><td style="${FONT}font-size:14px;color:#1f2328;padding:0 0 8px 0;">${escapeHtml(report.summary)}</td></tr>`);
-    if (report.error) {
+    if (showError(report) && report.error) {
         parts.push(`<tr><td style="padding:4px 0 8px 0;">${preBlock([report.error], '#cf222e')}</td></tr>`);
     }
     parts.push(`<tr><td style="padding:0 0 8px 0;">${factsTable(reportFacts(report))}</td></tr>`);
@@ -68262,7 +68273,7 @@ function reportText(report) {
     const lines = [`== ${reportTitle(report)} — ${STATUS_LABEL[report.status] ?? report.status} ==`];
     if (report.summary)
         lines.push(report.summary);
-    if (report.error)
+    if (showError(report))
         lines.push('', `Error: ${report.error}`);
     lines.push('', ...textFacts(reportFacts(report), '  '));
     for (const d of report.diagnostics) {
