@@ -223,16 +223,23 @@ export class KubeServer {
     return (this.rogue ??= makeChain('someone-else'));
   }
 
+  /** The certificate the listening server presents now. */
+  private servedKind: 'trusted' | 'untrusted' = 'trusted';
+
   /** Serves a certificate from the exported CA (`trusted`) or from an unrelated CA (`untrusted`) from now on. */
   setCertificate(kind: 'trusted' | 'untrusted'): void {
     this.options.certificate = kind;
+    if (kind === this.servedKind) return;
+    this.servedKind = kind;
     const chain = this.served();
     this.server?.setSecureContext({ cert: chain.certPem, key: chain.keyPem });
+    // Kept-alive connections were made with the old certificate: drop them, so the next request meets the new one.
     this.server?.closeIdleConnections();
   }
 
   async start(): Promise<this> {
     const served = this.served();
+    this.servedKind = this.options.certificate ?? 'trusted';
     this.server = createServer(
       { cert: served.certPem, key: served.keyPem },
       (req, res) => void this.handle(req, res)

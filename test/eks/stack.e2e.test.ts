@@ -26,6 +26,8 @@ function get(
       (options.endpoint ?? stack.kube.url) + path,
       {
         ca: options.ca ?? stack.kube.caPem,
+        // A connection of its own: a kept-alive one may be closed by the server between tests.
+        agent: false,
         headers: {
           ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
           'user-agent': 'stack-test/1.0'
