@@ -9,6 +9,7 @@
  * stalled deploy, and each phase is bounded by a timeout.
  */
 import { getOctokit } from '@actions/github';
+import { formatDuration } from './duration.js';
 import { runUrl, shortSha, type RunContext } from './github.js';
 import type { Logger } from './log.js';
 
@@ -169,7 +170,7 @@ export async function startDeployment(
     const why = signal?.aborted
       ? 'the step was cancelled.'
       : startSignal.aborted
-        ? `GitHub did not answer within ${seconds(startMs)}.`
+        ? `GitHub did not answer within ${formatDuration(startMs)}.`
         : explain(error, spec, run, baseUrl);
     log.warning(`GitHub deployment to ${where}: could not ${step}: ${why} The deploy goes on without it.`);
     return none;
@@ -236,7 +237,7 @@ export async function startDeployment(
           log.info(`GitHub deployments ${marked.join(', ')} in ${where}: inactive (replaced by ${id}).`);
       } catch (error) {
         const why = request.signal.aborted
-          ? `GitHub did not answer within ${seconds(finishMs)}.`
+          ? `GitHub did not answer within ${formatDuration(finishMs)}.`
           : explain(error, spec, run, baseUrl);
         log.warning(
           `GitHub deployment ${id} to ${where}: could not ${finishStep}: ${why} The deploy's own result stands.`
@@ -266,8 +267,6 @@ function truncate(text: string): string {
   const line = text.split('\n')[0].trim();
   return line.length <= 140 ? line : `${line.slice(0, 139)}…`;
 }
-
-const seconds = (ms: number) => `${Math.round(ms / 1000)}s`;
 
 /** The innermost cause of a failed request that says something (`connect ECONNREFUSED 127.0.0.1:9`). */
 function networkReason(error: unknown): string {
