@@ -126,19 +126,7 @@ function check(value: unknown, shape: Shape, path: string, out: Normalised, key 
       return wrong();
     case 'S': {
       if (!Array.isArray(value)) return wrong();
-      const items = value.map((item, i) => {
-        if (typeof item === 'string') return item;
-        if (typeof item === 'number' || typeof item === 'boolean') {
-          out.converted.push(`${join(path, i)}: ${JSON.stringify(item)} → ${JSON.stringify(String(item))}`);
-          return String(item);
-        }
-        out.problems.push({
-          path: join(path, i),
-          message: `expected a string, found ${describeType(item)}.`,
-          fix: FIX.s
-        });
-        return undefined;
-      });
+      const items = value.map((item, i) => check(item, 's', join(path, i), out) as string | undefined);
       const allowed = LIST_ENUMS[key];
       items.forEach((item, i) => {
         if (allowed && item !== undefined && !allowed.includes(item))
@@ -154,16 +142,8 @@ function check(value: unknown, shape: Shape, path: string, out: Normalised, key 
       if (!value || typeof value !== 'object' || Array.isArray(value)) return wrong();
       const map: Record<string, string> = {};
       for (const [k, v] of Object.entries(value)) {
-        if (typeof v === 'string') map[k] = v;
-        else if (typeof v === 'number' || typeof v === 'boolean') {
-          out.converted.push(`${join(path, k)}: ${JSON.stringify(v)} → ${JSON.stringify(String(v))}`);
-          map[k] = String(v);
-        } else
-          out.problems.push({
-            path: join(path, k),
-            message: `expected a string, found ${describeType(v)}.`,
-            fix: FIX.s
-          });
+        const item = check(v, 's', join(path, k), out) as string | undefined;
+        if (item !== undefined) map[k] = item;
       }
       return map;
     }
