@@ -42,29 +42,27 @@ export const deployEcs: ActionDefinition<Inputs, DeployResult> = {
     const clients = {
       ecs,
       ecsNoRetry: createClient(ECSClient, { ...options, maxAttempts: 1 }),
-      elb: createClient(ElasticLoadBalancingV2Client, options),
-      logs: createClient(CloudWatchLogsClient, options)
+      elb: createClient(ElasticLoadBalancingV2Client, options)
     };
-    // Containers may log to another region (awslogs-region): a client for it, made when needed.
-    const otherRegions = new Map<string, CloudWatchLogsClient>();
-    const logsFor = (region: string) =>
-      otherRegions.get(region) ??
-      otherRegions.set(region, createClient(CloudWatchLogsClient, { ...options, region })).get(region)!;
-    // The verify step's read-only checks, in the region of each image, secret and log group.
+    // Containers may log to another region (awslogs-region), and the verify step reads each image, secret
+    // and log group in its own region: one client per service and region, made when first needed.
+    const logs = perRegion(CloudWatchLogsClient, options);
     const ecr = perRegion(ECRClient, options);
     const ssm = perRegion(SSMClient, options);
     const secrets = perRegion(SecretsManagerClient, options);
-    const verifyClients = { ecrFor: ecr.get, ssmFor: ssm.get, secretsFor: secrets.get };
+    const byRegion = {
+      logs: logs.get(inputs.region),
+      logsFor: logs.get,
+      ecrFor: ecr.get,
+      ssmFor: ssm.get,
+      secretsFor: secrets.get
+    };
     try {
       await ensureCredentials(ecs);
-      return await deploy(
-        inputs,
-        { ...clients, logsFor, ...verifyClients },
-        { log, signal, deadline, clock }
-      );
+      return await deploy(inputs, { ...clients, ...byRegion }, { log, signal, deadline, clock });
     } finally {
-      [...Object.values(clients), ...otherRegions.values()].forEach(c => c.destroy());
-      [ecr, ssm, secrets].forEach(c => c.destroy());
+      Object.values(clients).forEach(c => c.destroy());
+      [logs, ecr, ssm, secrets].forEach(c => c.destroy());
     }
   },
   finish(outcome) {
