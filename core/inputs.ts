@@ -181,10 +181,19 @@ export class InputReader {
     value: string,
     options: { kind?: PathKind; line?: number } = {}
   ): string | undefined {
+    return this.collect(() => resolveInsideWorkspace(name, value, { ...options, workspace: this.workspace }));
+  }
+
+  /**
+   * Runs a check that throws a DockyardError (a template rule, a file's parse) and collects that error with the
+   * others; returns the check's value, or undefined when it threw. Any other error is a bug and propagates.
+   */
+  collect<T>(check: () => T): T | undefined {
     try {
-      return resolveInsideWorkspace(name, value, { ...options, workspace: this.workspace });
+      return check();
     } catch (error) {
-      this.problems.push(error as DockyardError);
+      if (!(error instanceof DockyardError)) throw error;
+      this.problems.push(error);
       return undefined;
     }
   }

@@ -88,17 +88,6 @@ export interface InputOptions {
 
 export function getInputs(source: InputSource, options: InputOptions = {}): Inputs {
   const r = new InputReader(source, options);
-  /** Runs a check that throws a DockyardError, collecting the error with the others. */
-  const collect = (check: () => void): boolean => {
-    try {
-      check();
-      return true;
-    } catch (error) {
-      if (!(error instanceof DockyardError)) throw error;
-      r.problems.push(error);
-      return false;
-    }
-  };
 
   const mailbox = (name: string, text: string): string | undefined => {
     const parsed = parseMailbox(text);
@@ -138,7 +127,7 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
   }
 
   const subjectTemplate = r.string('subject', { default: DEFAULT_SUBJECT }) ?? DEFAULT_SUBJECT;
-  collect(() => checkPlaceholders(subjectTemplate, SUBJECT_PLACEHOLDERS, 'subject'));
+  r.collect(() => checkPlaceholders(subjectTemplate, SUBJECT_PLACEHOLDERS, 'subject'));
 
   const statusText = r.raw('status').toLowerCase();
   const status = statusText === '' ? undefined : STATUS_VALUES[statusText];
@@ -186,7 +175,10 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
     }
     if (
       content !== undefined &&
-      collect(() => checkPlaceholders(content, TEMPLATE_PLACEHOLDERS, 'template', `'${templateText}'`))
+      r.collect(() => {
+        checkPlaceholders(content, TEMPLATE_PLACEHOLDERS, 'template', `'${templateText}'`);
+        return true;
+      })
     ) {
       if (/<script\b/i.test(content)) {
         r.fail(
