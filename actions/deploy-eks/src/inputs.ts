@@ -6,6 +6,7 @@ import { DockyardError } from '../../../core/errors.js';
 import { runContext, runUrl, type RunContext } from '../../../core/github.js';
 import { InputReader, splitLines, type InputSource } from '../../../core/inputs.js';
 import { REGION_HINT, REGION_PATTERN, resolveRegion } from '../../../core/aws.js';
+import { PLACEHOLDER_NAME } from '../../../core/template.js';
 import {
   COMMIT_ANNOTATION,
   defaultSet,
@@ -151,7 +152,7 @@ export function getInputs(
 
   const vars: Record<string, string> = {};
   for (const kv of reader.keyValues('vars', { allowEmptyValue: true, example: 'REPLICAS=3' })) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(kv.key)) {
+    if (!PLACEHOLDER_NAME.test(kv.key)) {
       reader.fail(
         'vars',
         `line ${kv.line}: '${kv.key}' is not a variable name.`,
