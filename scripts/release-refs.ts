@@ -13,10 +13,10 @@
  *
  * The release workflow (.github/workflows/release.yml) runs it before it moves the major tag.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { root } from './workflows.js';
+import { docFiles, filesUnder, root } from './workflows.js';
 
 const USES = /^\s*(?:-\s+)?uses:\s*['"]?([^'"\s#]+)['"]?\s*(?:#\s*(\S+))?/;
 
@@ -30,14 +30,6 @@ function usesLines(text: string): { line: number; uses: string; comment?: string
 
 const OWN = /^(\$\/|\.\/|[^/\s]+\/dockyard\/)/;
 
-function filesUnder(base: string, dir: string, pattern: RegExp): string[] {
-  if (!existsSync(join(base, dir))) return [];
-  return readdirSync(join(base, dir), { recursive: true })
-    .map(String)
-    .filter(f => pattern.test(f))
-    .map(f => join(dir, f));
-}
-
 /** The problems of a release, one line each; empty when every reference matches `tag`. */
 export function checkReleaseRefs(tag: string, base = root): string[] {
   const version = /^v(\d+)\.(\d+)\.(\d+)$/.exec(tag);
@@ -45,7 +37,7 @@ export function checkReleaseRefs(tag: string, base = root): string[] {
   const major = `v${version[1]}`;
   const problems: string[] = [];
 
-  for (const file of filesUnder(base, '.github/workflows', /\.ya?ml$/)) {
+  for (const file of filesUnder('.github/workflows', /\.ya?ml$/, base)) {
     for (const { line, uses } of usesLines(readFileSync(join(base, file), 'utf8'))) {
       if (!OWN.test(uses) || uses.startsWith('$/')) continue;
       if (uses.startsWith('./')) {
@@ -63,12 +55,7 @@ export function checkReleaseRefs(tag: string, base = root): string[] {
     }
   }
 
-  const copied = [
-    ...filesUnder(base, 'examples', /\.ya?ml$/),
-    ...['README.md'].filter(f => existsSync(join(base, f))),
-    ...filesUnder(base, 'docs', /\.md$/),
-    ...filesUnder(base, 'actions', /README\.md$/)
-  ];
+  const copied = [...filesUnder('examples', /\.ya?ml$/, base), ...docFiles(base)];
   for (const file of copied) {
     for (const { line, uses, comment } of usesLines(readFileSync(join(base, file), 'utf8'))) {
       if (!OWN.test(uses) || uses.startsWith('$/') || uses.startsWith('./')) continue;

@@ -172,16 +172,31 @@ export function checkCall(call: Call, spec: Spec | undefined): string[] {
   return problems;
 }
 
+/** The files below `dir` (all depths) whose names match `pattern`, as repository paths; none when `dir` is missing. */
+export function filesUnder(dir: string, pattern: RegExp, base = root): string[] {
+  if (!existsSync(join(base, dir))) return [];
+  return readdirSync(join(base, dir), { recursive: true })
+    .map(String)
+    .filter(f => pattern.test(f))
+    .map(f => join(dir, f));
+}
+
+/** The Markdown people copy from: README.md, docs/ and each action's README.md. */
+export function docFiles(base = root): string[] {
+  const actions = existsSync(join(base, 'actions'))
+    ? readdirSync(join(base, 'actions')).map(a => `actions/${a}/README.md`)
+    : [];
+  return ['README.md', ...filesUnder('docs', /\.md$/, base), ...actions].filter(f =>
+    existsSync(join(base, f))
+  );
+}
+
 /** Workflows by repository path: .github/workflows and examples/ (YAML with `on:` or `jobs:`). */
 export function workflowSources(base = root): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const dir of ['.github/workflows', 'examples']) {
-    if (!existsSync(join(base, dir))) continue;
-    for (const f of readdirSync(join(base, dir), { recursive: true }).map(String)) {
-      if (!/\.ya?ml$/.test(f)) continue;
-      const text = readFileSync(join(base, dir, f), 'utf8');
-      if (/^\s*(on|jobs):/m.test(text)) out[join(dir, f)] = text;
-    }
+  for (const file of ['.github/workflows', 'examples'].flatMap(dir => filesUnder(dir, /\.ya?ml$/, base))) {
+    const text = readFileSync(join(base, file), 'utf8');
+    if (/^\s*(on|jobs):/m.test(text)) out[file] = text;
   }
   return out;
 }
@@ -191,14 +206,8 @@ export function workflowSources(base = root): Record<string, string> {
  * workflows: a block that is a list of steps is read as the steps of one job.
  */
 export function docWorkflows(base = root): Record<string, Workflow> {
-  const docs = existsSync(join(base, 'docs')) ? readdirSync(join(base, 'docs')).map(f => `docs/${f}`) : [];
-  const actions = existsSync(join(base, 'actions'))
-    ? readdirSync(join(base, 'actions')).map(a => `actions/${a}/README.md`)
-    : [];
   const out: Record<string, Workflow> = {};
-  for (const file of ['README.md', ...docs, ...actions].filter(
-    f => f.endsWith('.md') && existsSync(join(base, f))
-  )) {
+  for (const file of docFiles(base)) {
     const blocks = [...readFileSync(join(base, file), 'utf8').matchAll(/^```ya?ml\n([\s\S]*?)^```/gm)];
     blocks.forEach((block, i) => {
       if (!/^\s*(?:-\s+)?uses:/m.test(block[1])) return;
