@@ -246,6 +246,26 @@ describe('verifyRemotely', () => {
     ]);
   });
 
+  it('looks up an image or a secret once however many containers use it, and reports each use', async () => {
+    ecr.on(DescribeImagesCommand).rejects(notFound('ImageNotFoundException'));
+    ssm.on(DescribeParametersCommand).resolves({ Parameters: [] });
+    sm.on(DescribeSecretCommand).resolves({ Name: 'api-key' });
+    logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: '/ecs/web' }] });
+    const td = good();
+    const web = td.containerDefinitions![0];
+    td.containerDefinitions!.push({ ...web, name: 'worker' });
+    const out = await verifyRemotely(td, clients, 'us-east-1');
+    expect(ecr.commandCalls(DescribeImagesCommand)).toHaveLength(1);
+    expect(ssm.commandCalls(DescribeParametersCommand)).toHaveLength(1);
+    expect(sm.commandCalls(DescribeSecretCommand)).toHaveLength(1);
+    expect(out.problems.map(p => p.path)).toEqual([
+      'containerDefinitions[0].image',
+      'containerDefinitions[2].image',
+      'containerDefinitions[0].secrets[0].valueFrom',
+      'containerDefinitions[2].secrets[0].valueFrom'
+    ]);
+  });
+
   it('does not look up a log group the driver creates', async () => {
     const td = good();
     td.containerDefinitions![0].logConfiguration!.options!['awslogs-create-group'] = 'true';

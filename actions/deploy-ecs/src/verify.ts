@@ -345,6 +345,16 @@ export function secretSource(
   return { kind: 'ssm', region, name: valueFrom };
 }
 
+/** Runs `look` once per key: later calls with the key share the first one's answer. */
+function once<K, V>(): (key: K, look: () => Promise<V>) => Promise<V> {
+  const answers = new Map<K, Promise<V>>();
+  return (key, look) => {
+    let answer = answers.get(key);
+    if (!answer) answers.set(key, (answer = look()));
+    return answer;
+  };
+}
+
 /** The remote checks. Reads only; each call that is denied or fails is skipped with a note. */
 export async function verifyRemotely(
   request: RegisterTaskDefinitionRequest,
@@ -361,46 +371,50 @@ export async function verifyRemotely(
     );
   };
 
-  // Images in ECR.
+  // Images in ECR: one look-up per image however many containers run it; a missing one is a problem on
+  // each container's path.
   const deniedOnce = new Set<string>();
-  await Promise.all(
+  const images = once<string, Omit<FieldProblem, 'path'> | undefined>();
+  const imageProblems = await Promise.all(
     containers.map(async (c, i) => {
       const ref = c.image ? parseImage(c.image) : undefined;
       const ecr = ecrRegistry(ref?.registry);
-      if (!ref || !ecr || !clients.ecrFor) return;
-      const imageId = ref.digest ? { imageDigest: ref.digest } : { imageTag: ref.tag ?? 'latest' };
-      const label = `${ref.repository}${ref.digest ? `@${ref.digest}` : `:${imageId.imageTag}`}`;
-      if (deniedOnce.has('ecr')) return;
-      try {
-        await clients.ecrFor(ecr.region).send(
-          new DescribeImagesCommand({
-            registryId: ecr.account,
-            repositoryName: ref.repository,
-            imageIds: [imageId]
-          })
-        );
-        out.checked.push(`image ${label} exists in ECR`);
-      } catch (error) {
-        const name = errorName(error);
-        if (name === 'ImageNotFoundException')
-          out.problems.push({
-            path: at(i, 'image'),
-            message: `${label} is not in the ECR repository ${ref.repository} of ${ecr.account} (${ecr.region}).`,
-            fix: 'Push the image first (build-push), or fix the tag or digest.'
-          });
-        else if (name === 'RepositoryNotFoundException')
-          out.problems.push({
-            path: at(i, 'image'),
-            message: `there is no ECR repository '${ref.repository}' in ${ecr.account} (${ecr.region}).`,
-            fix: 'Check the repository name and region, or create and push it first.'
-          });
-        else {
+      if (!c.image || !ref || !ecr || !clients.ecrFor) return undefined;
+      const ecrFor = clients.ecrFor;
+      const problem = await images(c.image, async () => {
+        const imageId = ref.digest ? { imageDigest: ref.digest } : { imageTag: ref.tag ?? 'latest' };
+        const label = `${ref.repository}${ref.digest ? `@${ref.digest}` : `:${imageId.imageTag}`}`;
+        if (deniedOnce.has('ecr')) return undefined;
+        try {
+          await ecrFor(ecr.region).send(
+            new DescribeImagesCommand({
+              registryId: ecr.account,
+              repositoryName: ref.repository,
+              imageIds: [imageId]
+            })
+          );
+          out.checked.push(`image ${label} exists in ECR`);
+        } catch (error) {
+          const name = errorName(error);
+          if (name === 'ImageNotFoundException')
+            return {
+              message: `${label} is not in the ECR repository ${ref.repository} of ${ecr.account} (${ecr.region}).`,
+              fix: 'Push the image first (build-push), or fix the tag or digest.'
+            };
+          if (name === 'RepositoryNotFoundException')
+            return {
+              message: `there is no ECR repository '${ref.repository}' in ${ecr.account} (${ecr.region}).`,
+              fix: 'Check the repository name and region, or create and push it first.'
+            };
           if (denied(error)) deniedOnce.add('ecr');
           skip(`image ${label}`, 'ecr:DescribeImages', error);
         }
-      }
+        return undefined;
+      });
+      return problem && { path: at(i, 'image'), ...problem };
     })
   );
+  out.problems.push(...imageProblems.filter(p => p !== undefined));
 
   // Secrets: SSM parameters and Secrets Manager secrets, including private registry credentials.
   const secrets: { path: string; valueFrom: string }[] = [];
@@ -421,10 +435,11 @@ export async function verifyRemotely(
     if (credentials)
       secrets.push({ path: at(i, 'repositoryCredentials.credentialsParameter'), valueFrom: credentials });
   });
-  for (const s of secrets) {
-    const source = secretSource(s.valueFrom, region);
+  // One look-up per secret however many containers reference it; a missing one is a problem on each path.
+  const lookups = once<string, Omit<FieldProblem, 'path'> | undefined>();
+  const lookUp = async (source: ReturnType<typeof secretSource>) => {
     if (source.kind === 'ssm') {
-      if (!clients.ssmFor || deniedOnce.has('ssm')) continue;
+      if (!clients.ssmFor || deniedOnce.has('ssm')) return undefined;
       try {
         const found = await clients.ssmFor(source.region).send(
           new DescribeParametersCommand({
@@ -432,34 +447,36 @@ export async function verifyRemotely(
           })
         );
         if ((found.Parameters ?? []).length === 0)
-          out.problems.push({
-            path: s.path,
+          return {
             message: `there is no SSM parameter '${source.name}' in ${source.region}.`,
             fix: 'Create the parameter, or fix the name or ARN (arn:aws:ssm:<region>:<account>:parameter/<name>).'
-          });
-        else out.checked.push(`SSM parameter ${source.name} exists`);
+          };
+        out.checked.push(`SSM parameter ${source.name} exists`);
       } catch (error) {
         if (denied(error)) deniedOnce.add('ssm');
         skip(`SSM parameter ${source.name}`, 'ssm:DescribeParameters', error);
       }
-    } else {
-      if (!clients.secretsFor || deniedOnce.has('secretsmanager')) continue;
-      try {
-        await clients.secretsFor(source.region).send(new DescribeSecretCommand({ SecretId: source.id }));
-        out.checked.push(`secret ${source.id} exists`);
-      } catch (error) {
-        if (errorName(error) === 'ResourceNotFoundException')
-          out.problems.push({
-            path: s.path,
-            message: `there is no Secrets Manager secret '${source.id}'.`,
-            fix: 'Create the secret, or fix the ARN (copy it from the Secrets Manager console).'
-          });
-        else {
-          if (denied(error)) deniedOnce.add('secretsmanager');
-          skip(`secret ${source.id}`, 'secretsmanager:DescribeSecret', error);
-        }
-      }
+      return undefined;
     }
+    if (!clients.secretsFor || deniedOnce.has('secretsmanager')) return undefined;
+    try {
+      await clients.secretsFor(source.region).send(new DescribeSecretCommand({ SecretId: source.id }));
+      out.checked.push(`secret ${source.id} exists`);
+    } catch (error) {
+      if (errorName(error) === 'ResourceNotFoundException')
+        return {
+          message: `there is no Secrets Manager secret '${source.id}'.`,
+          fix: 'Create the secret, or fix the ARN (copy it from the Secrets Manager console).'
+        };
+      if (denied(error)) deniedOnce.add('secretsmanager');
+      skip(`secret ${source.id}`, 'secretsmanager:DescribeSecret', error);
+    }
+    return undefined;
+  };
+  for (const s of secrets) {
+    const source = secretSource(s.valueFrom, region);
+    const problem = await lookups(JSON.stringify(source), () => lookUp(source));
+    if (problem) out.problems.push({ path: s.path, ...problem });
   }
 
   // awslogs log groups.
