@@ -54,8 +54,7 @@ export async function awsSession(options: {
           RoleArn: options.roleArn,
           RoleSessionName: 'dockyard-deploy-eks',
           DurationSeconds: 3600
-        }),
-        { abortSignal: options.signal }
+        })
       );
       const c = out.Credentials;
       if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('STS returned no credentials');
@@ -87,11 +86,8 @@ export async function awsSession(options: {
   clients.push(eks, sts);
   return {
     credentials,
-    describeCluster: async name =>
-      (await eks.send(new DescribeClusterCommand({ name }), { abortSignal: options.signal })).cluster,
-    callerArn: async () =>
-      (await sts.send(new GetCallerIdentityCommand({}), { abortSignal: options.signal })).Arn ??
-      'an unknown identity',
+    describeCluster: async name => (await eks.send(new DescribeClusterCommand({ name }))).cluster,
+    callerArn: async () => (await sts.send(new GetCallerIdentityCommand({}))).Arn ?? 'an unknown identity',
     destroy: () => clients.forEach(c => c.destroy())
   };
 }
