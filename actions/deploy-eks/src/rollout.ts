@@ -7,7 +7,7 @@ import type { Logger } from '../../../core/log.js';
 import { poll, systemClock, type Clock, type PollOutcome } from '../../../core/poll.js';
 import { explain, podProblems, UnschedulableTracker, type Explanation, type Pod } from './diagnose.js';
 import { describeRef, isRetryableKube, type Kube, type KubeObject, type ObjectRef } from './kube.js';
-import { rolloutState, WAITED_KINDS } from './status.js';
+import { observed, rolloutState, WAITED_KINDS } from './status.js';
 
 export const POLL_INTERVAL_MS = 2000;
 
@@ -144,11 +144,8 @@ export async function waitForWorkload(
         message = state.message;
         if (state.state === 'done') return { done: true, value: { ref, outcome: 'ready', message, live } };
         // Until the controller has seen this generation, the "new" pods are those of the revision before.
-        const observed =
-          (live.metadata.generation ?? 0) <=
-          Number((live.status as { observedGeneration?: number } | undefined)?.observedGeneration ?? 0);
         const { pods, related } =
-          observed || !GENERATION_KINDS.has(live.kind)
+          !GENERATION_KINDS.has(live.kind) || observed(live)
             ? await newPods(kube, live, replicaSetCache)
             : { pods: [], related: [] };
         const problems = pods.flatMap(p => podProblems(p, clock.now(), tracker));

@@ -28,8 +28,9 @@ export const WAITED_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', '
 
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 
-function observed(w: Workload): boolean {
-  return (w.metadata.generation ?? 0) <= num(w.status?.observedGeneration);
+/** Whether the controller has seen the object's current generation (status.observedGeneration). */
+export function observed(w: KubeObject): boolean {
+  return (w.metadata.generation ?? 0) <= num((w as Workload).status?.observedGeneration);
 }
 
 export function deploymentState(w: Workload): RolloutState {
