@@ -32,7 +32,7 @@ import {
   type ConcurrentCheck,
   type ConcurrentReport
 } from '../test/ecs/concurrent.js';
-import { checkTargets, type Measurement, type TargetCheck } from '../test/ecs/measure.js';
+import { checkTargets, seconds, type Measurement, type TargetCheck } from '../test/ecs/measure.js';
 import { runScenario } from '../test/ecs/run.js';
 import { POLL_INTERVAL_MS, SCENARIOS, type ScenarioCase } from '../test/ecs/scenarios.js';
 import { startEcsStack, type EcsStack } from '../test/ecs/stack.js';
@@ -83,7 +83,9 @@ function parseArgs(argv: string[]): { names: string[]; eks: string[]; repeat: nu
   };
 }
 
-const sec = (ms: number | undefined) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(2)}s`);
+/** `p50 / p95` of the values, in seconds. */
+const p50p95 = (values: number[]) =>
+  `${seconds(percentile(values, 50))} / ${seconds(percentile(values, 95))}`;
 
 function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map(r => (r[i] ?? '').length)));
@@ -126,12 +128,12 @@ function report(row: Row): string {
           s.expect.status || '(none)',
           String(row.exitCode),
           m.outcome ?? '—',
-          sec(m.detectionMs),
-          sec(m.seenMs),
+          seconds(m.detectionMs),
+          seconds(m.seenMs),
           m.pollsAfterSeen === undefined ? '—' : String(m.pollsAfterSeen),
-          sec(m.reactionMs),
-          m.rollback ? `${m.rollback.outcome}, seen after ${sec(m.rollback.seenMs)}` : '—',
-          sec(m.totalMs)
+          seconds(m.reactionMs),
+          m.rollback ? `${m.rollback.outcome}, seen after ${seconds(m.rollback.seenMs)}` : '—',
+          seconds(m.totalMs)
         ]
       ]
     )
@@ -153,7 +155,7 @@ function report(row: Row): string {
         ['wait', 'duration', 'polls', 'poll calls answered', 'max per poll'],
         m.phases.map(p => [
           p.kind,
-          sec(p.endedAt - p.startedAt),
+          seconds(p.endedAt - p.startedAt),
           String(p.polls),
           String(p.pollCalls),
           String(p.maxPollCallsPerPoll)
@@ -191,8 +193,8 @@ function concurrentReport(report: ConcurrentReport, checks: ConcurrentCheck[]): 
         String(r.registrations),
         String(r.updates),
         String(r.throttled),
-        sec(r.seenMs),
-        sec(r.detectionMs)
+        seconds(r.seenMs),
+        seconds(r.detectionMs)
       ])
     )
   );
@@ -206,7 +208,7 @@ function concurrentReport(report: ConcurrentReport, checks: ConcurrentCheck[]): 
     )
   );
   out.push('');
-  out.push(`wall time ${sec(report.wallMs)}`);
+  out.push(`wall time ${seconds(report.wallMs)}`);
   for (const c of checks) out.push(`${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`);
   return out.join('\n');
 }
@@ -239,7 +241,7 @@ async function main(): Promise<number> {
     return 0;
   }
   console.log(
-    `# deploy-ecs benchmark — poll interval ${sec(POLL_INTERVAL_MS)}, ${names.length} scenarios × ${repeat}`
+    `# deploy-ecs benchmark — poll interval ${seconds(POLL_INTERVAL_MS)}, ${names.length} scenarios × ${repeat}`
   );
   let stack: EcsStack | undefined;
   const rows: Row[] = [];
@@ -284,7 +286,7 @@ async function main(): Promise<number> {
     for (const name of names.filter(n => n in CONCURRENT)) {
       const { n, pollIntervalMs } = CONCURRENT[name];
       console.log(
-        `\n## ${name} — ${n} deploys at once, poll interval ${sec(pollIntervalMs)}, one token bucket per API`
+        `\n## ${name} — ${n} deploys at once, poll interval ${seconds(pollIntervalMs)}, one token bucket per API`
       );
       const result = await runConcurrent(stack, { n, pollIntervalMs });
       const checks = checkConcurrent(result);
@@ -312,7 +314,7 @@ async function main(): Promise<number> {
           r.scenario.name,
           `${r.status}${statusOk(r) ? '' : ' ✗'}`,
           r.summary.split(/\. (Deployment|Timed out|The service)/)[0],
-          sec(r.measurement.detectionMs)
+          seconds(r.measurement.detectionMs)
         ])
       )
     );
@@ -338,28 +340,8 @@ async function main(): Promise<number> {
             String(c.report.n),
             `${c.report.runs.filter(r => r.ok).length}/${c.report.n}`,
             String(Object.values(c.report.throttledByOperation).reduce((a, b) => a + b, 0)),
-            `${sec(
-              percentile(
-                c.report.runs.map(r => r.detectionMs ?? Infinity),
-                50
-              )
-            )} / ${sec(
-              percentile(
-                c.report.runs.map(r => r.detectionMs ?? Infinity),
-                95
-              )
-            )}`,
-            `${sec(
-              percentile(
-                failures.map(r => r.seenMs ?? Infinity),
-                50
-              )
-            )} / ${sec(
-              percentile(
-                failures.map(r => r.seenMs ?? Infinity),
-                95
-              )
-            )}`,
+            p50p95(c.report.runs.map(r => r.detectionMs ?? Infinity)),
+            p50p95(failures.map(r => r.seenMs ?? Infinity)),
             missed.length === 0 ? '✓' : `✗ ${missed.length}`
           ];
         })
@@ -394,9 +376,9 @@ async function main(): Promise<number> {
         return [
           r.scenario.name,
           `${r.status || '(none)'}${ok ? '' : ' ✗'}`,
-          sec(m.detectionMs),
-          sec(m.seenMs),
-          sec(m.totalMs),
+          seconds(m.detectionMs),
+          seconds(m.seenMs),
+          seconds(m.totalMs),
           String(Object.values(m.calls).reduce((a, b) => a + b, 0)),
           waits.length > 0 ? waits.map(p => `${p.pollCalls}/${p.polls}`).join(' + ') : '—',
           missed.length === 0 && ok ? '✓' : `✗ ${missed.length + (ok ? 0 : 1)}`

@@ -6,6 +6,7 @@
  * and one UpdateService that ECS answered, and notice its outcome soon after it happens.
  */
 import { runAction, type RunResult } from '../runner.js';
+import { seconds } from './measure.js';
 import type { RateLimit } from './proxy.js';
 import type { Scenario } from './scenario.js';
 import { CRASH } from './scenarios.js';
@@ -197,7 +198,6 @@ export interface ConcurrentCheck {
 
 /** The issue's targets for many deploys at once. */
 export function checkConcurrent(report: ConcurrentReport, toleranceMs = 250): ConcurrentCheck[] {
-  const s = (ms: number | undefined) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(2)}s`);
   const wrong = report.runs.filter(r => !r.ok);
   const failures = report.runs.filter(r => r.kind !== 'complete');
   const seen95 = percentile(
@@ -217,7 +217,7 @@ export function checkConcurrent(report: ConcurrentReport, toleranceMs = 250): Co
     {
       name: 'failures noticed within two poll intervals at p95',
       ok: seen95 !== undefined && seen95 <= limit,
-      detail: `p95 ${s(seen95)} ≤ ${s(2 * report.pollIntervalMs)}`
+      detail: `p95 ${seconds(seen95)} ≤ ${seconds(2 * report.pollIntervalMs)}`
     }
   ];
 }

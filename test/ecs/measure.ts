@@ -175,6 +175,9 @@ export interface TargetOptions {
   toleranceMs?: number;
 }
 
+/** Milliseconds as seconds for the reports: `1.25s`, `—` when unknown. */
+export const seconds = (ms: number | undefined) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(2)}s`);
+
 export function checkTargets(
   m: Measurement,
   pollIntervalMs: number,
@@ -183,12 +186,11 @@ export function checkTargets(
   const reactionAllowanceMs = options.reactionAllowanceMs ?? 500;
   const toleranceMs = options.toleranceMs ?? 250;
   const checks: TargetCheck[] = [];
-  const s = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
   if (m.seenMs !== undefined) {
     checks.push({
       name: 'seen within one poll interval',
       ok: m.seenMs <= pollIntervalMs + toleranceMs,
-      detail: `${s(m.seenMs)} ≤ ${s(pollIntervalMs)}`
+      detail: `${seconds(m.seenMs)} ≤ ${seconds(pollIntervalMs)}`
     });
   }
   if (m.pollsAfterSeen !== undefined) {
@@ -202,13 +204,13 @@ export function checkTargets(
     checks.push({
       name: 'next step (rollback or exit) right after that poll',
       ok: m.reactionMs <= reactionAllowanceMs,
-      detail: `${s(m.reactionMs)} ≤ ${s(reactionAllowanceMs)}`
+      detail: `${seconds(m.reactionMs)} ≤ ${seconds(reactionAllowanceMs)}`
     });
   } else if (m.detectionMs !== undefined) {
     checks.push({
       name: 'exit within one poll interval',
       ok: m.detectionMs <= pollIntervalMs + toleranceMs,
-      detail: `${s(m.detectionMs)} ≤ ${s(pollIntervalMs)}`
+      detail: `${seconds(m.detectionMs)} ≤ ${seconds(pollIntervalMs)}`
     });
   }
   if (m.rollback) {
@@ -216,13 +218,13 @@ export function checkTargets(
       checks.push({
         name: `rollback ${m.rollback.outcome} seen within one poll interval`,
         ok: m.rollback.seenMs <= pollIntervalMs + toleranceMs,
-        detail: `${s(m.rollback.seenMs)} ≤ ${s(pollIntervalMs)}`
+        detail: `${seconds(m.rollback.seenMs)} ≤ ${seconds(pollIntervalMs)}`
       });
     }
     checks.push({
       name: 'exit right after the rollback ended',
       ok: m.rollback.exitMs <= reactionAllowanceMs,
-      detail: `${s(m.rollback.exitMs)} ≤ ${s(reactionAllowanceMs)}`
+      detail: `${seconds(m.rollback.exitMs)} ≤ ${seconds(reactionAllowanceMs)}`
     });
   }
   for (const p of m.phases) {
@@ -236,7 +238,7 @@ export function checkTargets(
     checks.push({
       name: `${p.kind}: no more polls than the interval allows`,
       ok: p.polls <= budget,
-      detail: `${p.polls} polls in ${s(p.endedAt - p.startedAt)} (≤ ${budget})`
+      detail: `${p.polls} polls in ${seconds(p.endedAt - p.startedAt)} (≤ ${budget})`
     });
   }
   return checks;
