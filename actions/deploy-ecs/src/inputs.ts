@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseShell } from 'shell-quote';
+import type { DeploymentSpec } from '../../../core/deployments.js';
 import {
   DockyardError,
   InputReader,
@@ -48,12 +49,11 @@ export interface Inputs extends Changes {
   warnings: string[];
 }
 
-export interface GitHubDeploymentInputs {
-  environment: string;
-  token: string;
-  environmentUrl?: string;
-  production?: boolean;
-}
+/** What the inputs give of the deployment's spec; main.ts adds what is deployed (`target`). */
+export type GitHubDeploymentInputs = Pick<
+  DeploymentSpec,
+  'environment' | 'token' | 'environmentUrl' | 'production'
+>;
 
 export interface InputOptions {
   /** Where path inputs are resolved and must stay: GITHUB_WORKSPACE (else the working directory) by default. */
