@@ -65,7 +65,7 @@ export interface FakeGitHub {
   releaseHung(): void;
   /** Calls as `METHOD /path` with the repository part dropped, for compact assertions. */
   routes(): string[];
-  /** A deployment made before the action ran, with its statuses. */
+  /** A deployment made before the action ran, with its statuses (a POST creates one the same way). */
   seed(deployment: Partial<FakeDeployment> & { environment: string; states?: string[] }): FakeDeployment;
   reset(): void;
   stop(): Promise<void>;
@@ -171,24 +171,18 @@ export async function startFakeGitHub(options: { token?: string } = {}): Promise
       const ref = body.ref;
       if (typeof ref !== 'string' || ref === '')
         return send(res, 422, { message: 'Invalid request.\n\n"ref" wasn\'t supplied.' });
-      const environment = typeof body.environment === 'string' ? body.environment : 'production';
-      const deployment: FakeDeployment = {
-        id: nextId++,
+      // Created like a seeded one, with the same defaults; an unset field of the body takes GitHub's default.
+      const deployment = fake.seed({
         sha: SHA.test(ref) ? ref : 'e'.repeat(40),
         ref,
-        task: typeof body.task === 'string' ? body.task : 'deploy',
-        payload: body.payload ?? {},
-        environment,
-        description: typeof body.description === 'string' ? body.description : null,
+        task: typeof body.task === 'string' ? body.task : undefined,
+        payload: body.payload,
+        environment: typeof body.environment === 'string' ? body.environment : 'production',
+        description: typeof body.description === 'string' ? body.description : undefined,
         production_environment:
-          typeof body.production_environment === 'boolean'
-            ? body.production_environment
-            : environment === 'production',
-        transient_environment: body.transient_environment === true,
-        created_at: now(),
-        statuses: []
-      };
-      fake.deployments.push(deployment);
+          typeof body.production_environment === 'boolean' ? body.production_environment : undefined,
+        transient_environment: body.transient_environment === true
+      });
       return send(res, 201, view(deployment));
     }
     const deployment = fake.deployments.find(d => d.id === Number(idText));
