@@ -30,7 +30,7 @@ const list = (of: Struct): List => ({ kind: 'list', of });
 const KEY_VALUE = struct({ name: 's', value: 's' });
 const SECRET = struct({ name: 's', valueFrom: 's' }, ['name', 'valueFrom']);
 
-const CONTAINER: Struct = struct(
+export const CONTAINER: Struct = struct(
   {
     name: 's',
     image: 's',

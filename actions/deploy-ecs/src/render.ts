@@ -11,6 +11,7 @@ import type {
 } from '@aws-sdk/client-ecs';
 import { parse as parseYaml } from 'yaml';
 import { DockyardError } from '../../../core/index.js';
+import { CONTAINER, TASK_DEFINITION } from './model.js';
 import {
   describeProblems,
   normaliseTaskDefinition,
@@ -22,27 +23,9 @@ import {
 /** A task definition as read from a file or from DescribeTaskDefinition, before normalising. */
 export type TaskDefinitionDocument = Record<string, unknown>;
 
-/** Members of the RegisterTaskDefinition request (ECS API reference). */
-export const REGISTER_KEYS = [
-  'family',
-  'taskRoleArn',
-  'executionRoleArn',
-  'networkMode',
-  'containerDefinitions',
-  'volumes',
-  'placementConstraints',
-  'requiresCompatibilities',
-  'cpu',
-  'memory',
-  'tags',
-  'pidMode',
-  'ipcMode',
-  'proxyConfiguration',
-  'inferenceAccelerators',
-  'ephemeralStorage',
-  'runtimePlatform',
-  'enableFaultInjection'
-] as const;
+/** Members of the RegisterTaskDefinition request and of a container: those of the ECS API model (model.ts). */
+const REGISTER_KEYS = Object.keys(TASK_DEFINITION.members);
+const CONTAINER_KEYS = Object.keys(CONTAINER.members);
 
 /** Fields DescribeTaskDefinition returns that RegisterTaskDefinition refuses: dropped quietly. */
 export const DESCRIBE_ONLY_KEYS = [
@@ -55,52 +38,6 @@ export const DESCRIBE_ONLY_KEYS = [
   'registeredBy',
   'deregisteredAt',
   'deleteRequestedAt'
-] as const;
-
-/** Members of ContainerDefinition (ECS API reference). */
-export const CONTAINER_KEYS = [
-  'name',
-  'image',
-  'repositoryCredentials',
-  'cpu',
-  'memory',
-  'memoryReservation',
-  'links',
-  'portMappings',
-  'essential',
-  'restartPolicy',
-  'entryPoint',
-  'command',
-  'environment',
-  'environmentFiles',
-  'mountPoints',
-  'volumesFrom',
-  'linuxParameters',
-  'secrets',
-  'dependsOn',
-  'startTimeout',
-  'stopTimeout',
-  'versionConsistency',
-  'hostname',
-  'user',
-  'workingDirectory',
-  'disableNetworking',
-  'privileged',
-  'readonlyRootFilesystem',
-  'dnsServers',
-  'dnsSearchDomains',
-  'extraHosts',
-  'dockerSecurityOptions',
-  'interactive',
-  'pseudoTerminal',
-  'dockerLabels',
-  'ulimits',
-  'logConfiguration',
-  'healthCheck',
-  'systemControls',
-  'resourceRequirements',
-  'firelensConfiguration',
-  'credentialSpecs'
 ] as const;
 
 /** Parses JSON or YAML text (YAML is a superset of JSON); errors say where. */
@@ -155,7 +92,7 @@ export function toRegisterRequest(doc: TaskDefinitionDocument): {
   for (const [key, value] of Object.entries(body)) {
     if (key === 'tags') continue;
     if ((DESCRIBE_ONLY_KEYS as readonly string[]).includes(key)) continue;
-    if (!(REGISTER_KEYS as readonly string[]).includes(key)) {
+    if (!REGISTER_KEYS.includes(key)) {
       unknown.push(key);
       continue;
     }
@@ -167,7 +104,7 @@ export function toRegisterRequest(doc: TaskDefinitionDocument): {
   if (Array.isArray(raw.containerDefinitions)) {
     raw.containerDefinitions = raw.containerDefinitions.map(c => {
       if (!c || typeof c !== 'object' || Array.isArray(c)) return c;
-      const dropped = Object.keys(c).filter(k => !(CONTAINER_KEYS as readonly string[]).includes(k));
+      const dropped = Object.keys(c).filter(k => !CONTAINER_KEYS.includes(k));
       if (dropped.length === 0) return c;
       const name =
         typeof (c as Record<string, unknown>).name === 'string' ? (c as Record<string, unknown>).name : '?';
