@@ -5,16 +5,21 @@ import { VERSION } from './version.js';
 
 export const USER_AGENT = `dockyard/${VERSION}`;
 
-/** IAM action prefixes by SDK client name, to name the missing permission on AccessDenied. */
-const IAM_PREFIX: Record<string, string> = {
-  ECRClient: 'ecr',
-  ECSClient: 'ecs',
-  EKSClient: 'eks',
-  SESv2Client: 'ses',
-  STSClient: 'sts',
-  CloudWatchLogsClient: 'logs',
-  ElasticLoadBalancingV2Client: 'elasticloadbalancing',
-  IAMClient: 'iam'
+/**
+ * By SDK client name: the service as messages name it, and its IAM action prefix (to name the missing permission
+ * on AccessDenied). A client not listed is named after its class.
+ */
+const SERVICES: Record<string, { name: string; iam: string }> = {
+  ECRClient: { name: 'ECR', iam: 'ecr' },
+  ECSClient: { name: 'ECS', iam: 'ecs' },
+  EKSClient: { name: 'EKS', iam: 'eks' },
+  SESv2Client: { name: 'SES', iam: 'ses' },
+  STSClient: { name: 'STS', iam: 'sts' },
+  CloudWatchLogsClient: { name: 'CloudWatch Logs', iam: 'logs' },
+  ElasticLoadBalancingV2Client: { name: 'Elastic Load Balancing', iam: 'elasticloadbalancing' },
+  IAMClient: { name: 'IAM', iam: 'iam' },
+  SSMClient: { name: 'SSM', iam: 'ssm' },
+  SecretsManagerClient: { name: 'Secrets Manager', iam: 'secretsmanager' }
 };
 
 /** Region from the input, then AWS_REGION, then AWS_DEFAULT_REGION. */
@@ -133,19 +138,6 @@ function endpointOf(request: { protocol?: string; hostname?: string; port?: numb
   return `${request.protocol ?? 'https:'}//${request.hostname}${request.port ? `:${request.port}` : ''}`;
 }
 
-const SERVICE_NAMES: Record<string, string> = {
-  ECRClient: 'ECR',
-  ECSClient: 'ECS',
-  EKSClient: 'EKS',
-  SESv2Client: 'SES',
-  STSClient: 'STS',
-  CloudWatchLogsClient: 'CloudWatch Logs',
-  ElasticLoadBalancingV2Client: 'Elastic Load Balancing',
-  IAMClient: 'IAM',
-  SSMClient: 'SSM',
-  SecretsManagerClient: 'Secrets Manager'
-};
-
 interface CallFacts {
   client: string;
   operation: string;
@@ -160,7 +152,7 @@ interface CallFacts {
  * a call cut short by the step's cancel or deadline, and AccessDenied. Anything else passes unchanged.
  */
 export function explainAwsError(error: unknown, call: CallFacts): unknown {
-  const service = SERVICE_NAMES[call.client] ?? call.client.replace(/Client$/, '');
+  const service = SERVICES[call.client]?.name ?? call.client.replace(/Client$/, '');
   const where = `${call.operation}${call.endpoint ? ` (${call.endpoint})` : ''}`;
   if (isAccessDenied(error))
     return explainAccessDenied(error, permissionFor(call.client, `${call.operation}Command`));
@@ -218,7 +210,7 @@ function isForeignAnswer(error: unknown): boolean {
 
 /** `ECSClient` + `UpdateServiceCommand` → `ecs:UpdateService`. */
 export function permissionFor(clientName: string, commandName: string): string {
-  const prefix = IAM_PREFIX[clientName] ?? clientName.replace(/Client$/, '').toLowerCase();
+  const prefix = SERVICES[clientName]?.iam ?? clientName.replace(/Client$/, '').toLowerCase();
   return `${prefix}:${commandName.replace(/Command$/, '')}`;
 }
 
