@@ -4,6 +4,7 @@
  * ApplySets keep them on their parent object), so a kind that has left the manifests is still looked at.
  * Never a Namespace, never an object without this set's label.
  */
+import { splitList } from '../../../core/inputs.js';
 import type { Logger } from '../../../core/log.js';
 import { SET_LABEL, MANAGED_BY } from './labels.js';
 import { describeRef, KubeError, refKey, type Kube, type KubeObject } from './kube.js';
@@ -23,13 +24,6 @@ export function recordName(set: string): string {
     .replace(/[^a-z0-9]+$/, '');
 }
 
-function splitList(text: string | undefined): string[] {
-  return (text ?? '')
-    .split('\n')
-    .map(s => s.trim())
-    .filter(Boolean);
-}
-
 export async function readRecord(kube: Kube, set: string, namespace: string): Promise<SetRecord | undefined> {
   const cm = await kube.get<KubeObject & { data?: Record<string, string> }>({
     apiVersion: 'v1',
@@ -38,7 +32,7 @@ export async function readRecord(kube: Kube, set: string, namespace: string): Pr
     name: recordName(set)
   });
   if (!cm) return undefined;
-  return { kinds: splitList(cm.data?.kinds), namespaces: splitList(cm.data?.namespaces) };
+  return { kinds: splitList(cm.data?.kinds ?? ''), namespaces: splitList(cm.data?.namespaces ?? '') };
 }
 
 export async function writeRecord(
