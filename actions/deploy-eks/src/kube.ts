@@ -6,7 +6,7 @@
 import { Agent, request as httpsRequest } from 'node:https';
 import { formatDuration } from '../../../core/duration.js';
 import { DockyardError } from '../../../core/errors.js';
-import { systemClock, type Clock } from '../../../core/poll.js';
+import { retry, systemClock, type Clock } from '../../../core/poll.js';
 
 /** A Kubernetes object as JSON. */
 export interface KubeObject {
@@ -274,35 +274,32 @@ export class KubeClient {
         : typeof options.body === 'string'
           ? options.body
           : JSON.stringify(options.body);
-    let answer: Answer | undefined;
-    for (let attempt = 1, authRetried = false; ;) {
-      const headers: Record<string, string> = {};
-      if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-      if (this.connection.auth)
-        headers.authorization = `Bearer ${await this.connection.auth.token(authRetried)}`;
-      try {
-        answer = await this.send(method, path, headers, body);
-      } catch (error) {
-        if (attempt < 3 && isRetryableKube(error) && !this.options.signal?.aborted) {
-          await this.clock.sleep(500 * 2 ** (attempt - 1), this.options.signal);
-          attempt++;
-          continue;
+    let authRetried = false;
+    const answer = await retry(
+      async () => {
+        for (;;) {
+          const headers: Record<string, string> = {};
+          if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+          if (this.connection.auth)
+            headers.authorization = `Bearer ${await this.connection.auth.token(authRetried)}`;
+          const sent = await this.send(method, path, headers, body);
+          if (sent.status === 401 && this.connection.auth && !authRetried) {
+            authRetried = true;
+            continue;
+          }
+          if (sent.status === 401) throw await this.unauthorized();
+          if (sent.status >= 400) throw new KubeError(sent.status, method, path, parseStatus(sent));
+          return sent;
         }
-        throw error;
+      },
+      {
+        attempts: 3,
+        baseDelayMs: 500,
+        clock: this.clock,
+        signal: this.options.signal,
+        isRetryable: isRetryableKube
       }
-      if (answer.status === 401 && this.connection.auth && !authRetried) {
-        authRetried = true;
-        continue;
-      }
-      if ((answer.status === 429 || answer.status >= 500) && attempt < 3) {
-        await this.clock.sleep(500 * 2 ** (attempt - 1), this.options.signal);
-        attempt++;
-        continue;
-      }
-      break;
-    }
-    if (answer.status === 401) throw await this.unauthorized();
-    if (answer.status >= 400) throw new KubeError(answer.status, method, path, parseStatus(answer));
+    );
     if (options.text) return answer.text as T;
     if (answer.text === '') return undefined as T;
     try {
