@@ -9,6 +9,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { awsEnv } from './moto.js';
 import { ROOT, runAction, type RunResult } from './runner.js';
 
 type Mode = 'hang' | 'html500';
@@ -67,13 +68,7 @@ function run(action: string, mode: Mode, extra: Parameters<typeof runAction>[1] 
   return runAction(action, {
     ...extra,
     inputs: { ...ACTIONS[action].inputs, ...extra.inputs },
-    env: {
-      AWS_ENDPOINT_URL: servers[mode].endpoint,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: 'us-east-1',
-      AWS_EC2_METADATA_DISABLED: 'true'
-    },
+    env: awsEnv(servers[mode].endpoint),
     timeoutMs: 60_000
   });
 }
