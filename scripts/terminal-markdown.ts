@@ -8,11 +8,25 @@ export interface TerminalOptions {
   color?: boolean;
 }
 
+const ENTITIES: [RegExp, string][] = [
+  [/&nbsp;/g, ' '],
+  [/&lt;/g, '<'],
+  [/&gt;/g, '>'],
+  [/&quot;/g, '"'],
+  [/&#39;|&#x27;/g, "'"],
+  [/&amp;/g, '&']
+];
+
+/** The entities mdEscape and the email's HTML write, as characters (`&amp;` last, so `&amp;lt;` stays `&lt;`). */
+function decodeEntities(text: string): string {
+  return ENTITIES.reduce((out, [pattern, value]) => out.replace(pattern, value), text);
+}
+
 const bold = (text: string, color: boolean) => (color ? `\x1b[1m${text}\x1b[22m` : text);
 
 /** Inline Markdown and the entities mdEscape writes, as plain text. */
 export function plainInline(text: string): string {
-  return text
+  const inline = text
     .replace(/<br\s*\/?>/gi, ' ')
     .replace(/\[([^\]]*)\]\(([^)]+)\)/g, (_, label: string, url: string) =>
       label === url ? url : `${label} (${url})`
@@ -20,12 +34,8 @@ export function plainInline(text: string): string {
     .replace(/(`+)(.+?)\1/g, (_, _fence: string, code: string) => code)
     .replace(/\*\*(.+?)\*\*/g, '$1')
     .replace(/(^|\W)_(\S.*?\S|\S)_(?=\W|$)/g, '$1$2')
-    .replace(/\\\|/g, '|')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
+    .replace(/\\\|/g, '|');
+  return decodeEntities(inline);
 }
 
 function splitRow(line: string): string[] {
@@ -93,15 +103,6 @@ export function renderForTerminal(markdown: string, options: TerminalOptions = {
     .replace(/^\n+|\n+$/g, '');
 }
 
-const ENTITIES: [RegExp, string][] = [
-  [/&nbsp;/g, ' '],
-  [/&lt;/g, '<'],
-  [/&gt;/g, '>'],
-  [/&quot;/g, '"'],
-  [/&#39;|&#x27;/g, "'"],
-  [/&amp;/g, '&']
-];
-
 /** The text of an HTML email for a terminal: blocks and table rows on their own lines, cells spaced, tags dropped. */
 export function htmlToText(html: string): string {
   const blocks = html
@@ -121,7 +122,7 @@ export function htmlToText(html: string): string {
     )
     .replace(/<[^>]+>/g, '');
   return (
-    ENTITIES.reduce((text, [pattern, value]) => text.replace(pattern, value), blocks)
+    decodeEntities(blocks)
       .split('\n')
       // Collapsed source whitespace leaves at most one space at a line's start; <pre> lines keep their indent.
       .map(line => line.trimEnd().replace(/^ (?=\S)/, ''))
