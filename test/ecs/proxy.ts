@@ -170,6 +170,15 @@ const REST_OPERATIONS: { service: string; method: string; path: RegExp; operatio
   { service: 'eks', method: 'DELETE', path: /^\/clusters\/[^/]+$/, operation: 'DeleteCluster' }
 ];
 
+/** A JSON request body's members; empty when there is none or it is malformed (moto answers that). */
+function jsonParams(body: string): Record<string, unknown> {
+  try {
+    return body ? (JSON.parse(body) as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
 /** Which service and operation a signed AWS request is for. */
 export function identify(
   headers: IncomingHttpHeaders,
@@ -182,27 +191,13 @@ export function identify(
   const rest = REST_OPERATIONS.find(
     r => r.service === scope?.[1] && r.method === method && r.path.test(path.split('?')[0])
   );
-  if (rest) {
-    let params: Record<string, unknown> = {};
-    try {
-      params = body ? (JSON.parse(body) as Record<string, unknown>) : {};
-    } catch {
-      // leave empty
-    }
-    return { service: rest.service, operation: rest.operation, params };
-  }
+  if (rest) return { service: rest.service, operation: rest.operation, params: jsonParams(body) };
   const target = headers['x-amz-target'];
   if (typeof target === 'string' && target.includes('.')) {
-    let params: Record<string, unknown> = {};
-    try {
-      params = body ? (JSON.parse(body) as Record<string, unknown>) : {};
-    } catch {
-      // leave empty: moto will answer the malformed body
-    }
     return {
       service: scope?.[1] ?? target.split('.')[0],
       operation: target.slice(target.lastIndexOf('.') + 1),
-      params
+      params: jsonParams(body)
     };
   }
   const form = Object.fromEntries(new URLSearchParams(body));
