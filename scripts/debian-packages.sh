@@ -1,5 +1,5 @@
-# The Debian packages the local stack needs, and how to check and install them. Sourced by .ci/run and
-# scripts/demo.sh.
+# The Debian packages the local stack needs, and how to check and install them. Sourced by .ci/run,
+# scripts/demo.sh and scripts/local-stack.sh.
 #   docker.io: the Docker engine; docker-registry: the registry behind the ECR front; busybox-static: the
 #   static /bin/busybox of FROM-scratch images; openssl: the stack's CA; ca-certificates.
 
@@ -30,4 +30,21 @@ install_packages() {
   cat "$log" >&2
   rm -f "$log"
   return 1
+}
+
+# Installs what is missing of DOCKYARD_PACKAGES (as root). Returns 1 when it cannot, having said on stderr the
+# command to run; $1 starts each message (`demo`, `local-stack`).
+ensure_packages() {
+  local who=$1 missing
+  mapfile -t missing < <(missing_packages)
+  [ ${#missing[@]} -gt 0 ] || return 0
+  if [ "$(id -u)" != 0 ]; then
+    echo "$who: the Debian packages ${missing[*]} are missing; run: sudo sh -c '$(install_command "${missing[@]}")'" >&2
+    return 1
+  fi
+  echo "$who: installing the Debian packages the local stack needs: ${missing[*]} ($(install_command "${missing[@]}"))" >&2
+  install_packages "${missing[@]}" || {
+    echo "$who: installing them failed; run: $(install_command "${missing[@]}")" >&2
+    return 1
+  }
 }

@@ -21,13 +21,7 @@ if [ "$(id -u)" != 0 ]; then
   say "run: sudo npm run demo${1:+ -- $*}"
   exit 1
 fi
-if [ ${#missing[@]} -gt 0 ]; then
-  say "installing the Debian packages the local stack needs: ${missing[*]} ($(install_command "${missing[@]}"))"
-  install_packages "${missing[@]}" || {
-    say "installing them failed; run: $(install_command "${missing[@]}")"
-    exit 1
-  }
-fi
+ensure_packages demo || exit 1
 command -v moto_server >/dev/null || {
   say "moto_server (the AWS emulator) is missing; run: pip install 'moto[server]>=5'"
   exit 1

@@ -334,13 +334,7 @@ cmd_up() {
   # What `npm run all` needs on a fresh machine, installed the way .ci/run and the demo do.
   # shellcheck source=debian-packages.sh
   . "$ROOT/scripts/debian-packages.sh"
-  local missing
-  mapfile -t missing < <(missing_packages)
-  if [ ${#missing[@]} -gt 0 ]; then
-    [ "$(id -u)" = 0 ] || die "the Debian packages ${missing[*]} are missing; run: sudo sh -c '$(install_command "${missing[@]}")'"
-    echo "local-stack: installing the Debian packages the stack needs: ${missing[*]}" >&2
-    install_packages "${missing[@]}" || die "installing them failed; run: $(install_command "${missing[@]}")"
-  fi
+  ensure_packages local-stack || exit 1
   local tool
   for tool in moto_server dockerd docker docker-registry openssl setsid; do
     command -v "$tool" >/dev/null || die "$tool is not installed (.ci/run installs: docker.io docker-registry busybox-static openssl; moto_server comes from Python moto)"
