@@ -158,6 +158,9 @@ const notFound = (info: ResourceInfo, name: string) =>
     kind: info.resource
   });
 
+const methodNotAllowed = () =>
+  new HttpError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 interface Route {
@@ -657,12 +660,7 @@ export class KubeServer {
       case 'POST': {
         record.verb = 'create';
         refuseBinary(record.contentType);
-        if (name)
-          throw new HttpError(
-            405,
-            'MethodNotAllowed',
-            'the server does not allow this method on the requested resource'
-          );
+        if (name) throw methodNotAllowed();
         const object = parseBody(body) as K;
         if (!object.metadata?.name && object.metadata?.generateName)
           object.metadata.name = `${object.metadata.generateName}${randomId().slice(0, 5)}`;
@@ -683,12 +681,7 @@ export class KubeServer {
       case 'PUT': {
         record.verb = 'update';
         refuseBinary(record.contentType);
-        if (!name)
-          throw new HttpError(
-            405,
-            'MethodNotAllowed',
-            'the server does not allow this method on the requested resource'
-          );
+        if (!name) throw methodNotAllowed();
         const object = parseBody(body) as K;
         this.checkIdentity(info, object, ns, name);
         const live = this.store.entry(info, ns, name);
@@ -740,11 +733,7 @@ export class KubeServer {
         return { code: 200, body: this.deleteObject(info, ns, name, options) };
       }
       default:
-        throw new HttpError(
-          405,
-          'MethodNotAllowed',
-          'the server does not allow this method on the requested resource'
-        );
+        throw methodNotAllowed();
     }
   }
 
@@ -907,12 +896,7 @@ export class KubeServer {
     dryRun: boolean
   ): { code: number; body: unknown } {
     const { info, name, subresource } = route;
-    if (!name)
-      throw new HttpError(
-        405,
-        'MethodNotAllowed',
-        'the server does not allow this method on the requested resource'
-      );
+    if (!name) throw methodNotAllowed();
     const type = String(record.contentType ?? '')
       .split(';')[0]
       .trim();
