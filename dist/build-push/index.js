@@ -57215,16 +57215,21 @@ const VERSION = '1.0.0';
 
 
 const USER_AGENT = `dockyard/${VERSION}`;
-/** IAM action prefixes by SDK client name, to name the missing permission on AccessDenied. */
-const IAM_PREFIX = {
-    ECRClient: 'ecr',
-    ECSClient: 'ecs',
-    EKSClient: 'eks',
-    SESv2Client: 'ses',
-    STSClient: 'sts',
-    CloudWatchLogsClient: 'logs',
-    ElasticLoadBalancingV2Client: 'elasticloadbalancing',
-    IAMClient: 'iam'
+/**
+ * By SDK client name: the service as messages name it, and its IAM action prefix (to name the missing permission
+ * on AccessDenied). A client not listed is named after its class.
+ */
+const SERVICES = {
+    ECRClient: { name: 'ECR', iam: 'ecr' },
+    ECSClient: { name: 'ECS', iam: 'ecs' },
+    EKSClient: { name: 'EKS', iam: 'eks' },
+    SESv2Client: { name: 'SES', iam: 'ses' },
+    STSClient: { name: 'STS', iam: 'sts' },
+    CloudWatchLogsClient: { name: 'CloudWatch Logs', iam: 'logs' },
+    ElasticLoadBalancingV2Client: { name: 'Elastic Load Balancing', iam: 'elasticloadbalancing' },
+    IAMClient: { name: 'IAM', iam: 'iam' },
+    SSMClient: { name: 'SSM', iam: 'ssm' },
+    SecretsManagerClient: { name: 'Secrets Manager', iam: 'secretsmanager' }
 };
 /** Region from the input, then AWS_REGION, then AWS_DEFAULT_REGION. */
 function resolveRegion(input, env = process.env) {
@@ -57292,25 +57297,13 @@ function createClient(Ctor, options) {
 function endpointOf(request) {
     return `${request.protocol ?? 'https:'}//${request.hostname}${request.port ? `:${request.port}` : ''}`;
 }
-const SERVICE_NAMES = {
-    ECRClient: 'ECR',
-    ECSClient: 'ECS',
-    EKSClient: 'EKS',
-    SESv2Client: 'SES',
-    STSClient: 'STS',
-    CloudWatchLogsClient: 'CloudWatch Logs',
-    ElasticLoadBalancingV2Client: 'Elastic Load Balancing',
-    IAMClient: 'IAM',
-    SSMClient: 'SSM',
-    SecretsManagerClient: 'Secrets Manager'
-};
 /**
  * Rewrites what the SDK throws into an error that names the service, the call and the endpoint: an answer
  * that is not the service's own (an HTML error page, a proxy's 502), a call that was not answered in time,
  * a call cut short by the step's cancel or deadline, and AccessDenied. Anything else passes unchanged.
  */
 function explainAwsError(error, call) {
-    const service = SERVICE_NAMES[call.client] ?? call.client.replace(/Client$/, '');
+    const service = SERVICES[call.client]?.name ?? call.client.replace(/Client$/, '');
     const where = `${call.operation}${call.endpoint ? ` (${call.endpoint})` : ''}`;
     if (isAccessDenied(error))
         return explainAccessDenied(error, permissionFor(call.client, `${call.operation}Command`));
@@ -57356,7 +57349,7 @@ function isForeignAnswer(error) {
 }
 /** `ECSClient` + `UpdateServiceCommand` → `ecs:UpdateService`. */
 function permissionFor(clientName, commandName) {
-    const prefix = IAM_PREFIX[clientName] ?? clientName.replace(/Client$/, '').toLowerCase();
+    const prefix = SERVICES[clientName]?.iam ?? clientName.replace(/Client$/, '').toLowerCase();
     return `${prefix}:${commandName.replace(/Command$/, '')}`;
 }
 function aws_errorName(error) {
@@ -60629,10 +60622,19 @@ class InputReader {
     }
     /** One path given inside an input (a line of a list), resolved like `path`. */
     pathValue(name, value, options = {}) {
+        return this.collect(() => resolveInsideWorkspace(name, value, { ...options, workspace: this.workspace }));
+    }
+    /**
+     * Runs a check that throws a DockyardError (a template rule, a file's parse) and collects that error with the
+     * others; returns the check's value, or undefined when it threw. Any other error is a bug and propagates.
+     */
+    collect(check) {
         try {
-            return resolveInsideWorkspace(name, value, { ...options, workspace: this.workspace });
+            return check();
         }
         catch (error) {
+            if (!(error instanceof errors_DockyardError))
+                throw error;
             this.problems.push(error);
             return undefined;
         }
@@ -66042,6 +66044,7 @@ function getOctokit(token, options, ...additionalPlugins) {
  */
 
 
+
 /** The task GitHub files the deployment under, and the payload key that marks it as this run's. */
 const TASK = 'deploy';
 const MARKER = 'dockyard';
@@ -66133,7 +66136,7 @@ async function startDeployment(spec, run, log, signal, options = {}) {
         const why = signal?.aborted
             ? 'the step was cancelled.'
             : startSignal.aborted
-                ? `GitHub did not answer within ${seconds(startMs)}.`
+                ? `GitHub did not answer within ${formatDuration(startMs)}.`
                 : explain(error, spec, run, baseUrl);
         log.warning(`GitHub deployment to ${where}: could not ${step}: ${why} The deploy goes on without it.`);
         return none;
@@ -66197,7 +66200,7 @@ async function startDeployment(spec, run, log, signal, options = {}) {
             }
             catch (error) {
                 const why = request.signal.aborted
-                    ? `GitHub did not answer within ${seconds(finishMs)}.`
+                    ? `GitHub did not answer within ${formatDuration(finishMs)}.`
                     : explain(error, spec, run, baseUrl);
                 log.warning(`GitHub deployment ${id} to ${where}: could not ${finishStep}: ${why} The deploy's own result stands.`);
             }
@@ -66223,7 +66226,6 @@ function truncate(text) {
     const line = text.split('\n')[0].trim();
     return line.length <= 140 ? line : `${line.slice(0, 139)}…`;
 }
-const seconds = (ms) => `${Math.round(ms / 1000)}s`;
 /** The innermost cause of a failed request that says something (`connect ECONNREFUSED 127.0.0.1:9`). */
 function networkReason(error) {
     let reason = '';

@@ -86723,16 +86723,21 @@ const VERSION = '1.0.0';
 
 
 const USER_AGENT = `dockyard/${VERSION}`;
-/** IAM action prefixes by SDK client name, to name the missing permission on AccessDenied. */
-const IAM_PREFIX = {
-    ECRClient: 'ecr',
-    ECSClient: 'ecs',
-    EKSClient: 'eks',
-    SESv2Client: 'ses',
-    STSClient: 'sts',
-    CloudWatchLogsClient: 'logs',
-    ElasticLoadBalancingV2Client: 'elasticloadbalancing',
-    IAMClient: 'iam'
+/**
+ * By SDK client name: the service as messages name it, and its IAM action prefix (to name the missing permission
+ * on AccessDenied). A client not listed is named after its class.
+ */
+const SERVICES = {
+    ECRClient: { name: 'ECR', iam: 'ecr' },
+    ECSClient: { name: 'ECS', iam: 'ecs' },
+    EKSClient: { name: 'EKS', iam: 'eks' },
+    SESv2Client: { name: 'SES', iam: 'ses' },
+    STSClient: { name: 'STS', iam: 'sts' },
+    CloudWatchLogsClient: { name: 'CloudWatch Logs', iam: 'logs' },
+    ElasticLoadBalancingV2Client: { name: 'Elastic Load Balancing', iam: 'elasticloadbalancing' },
+    IAMClient: { name: 'IAM', iam: 'iam' },
+    SSMClient: { name: 'SSM', iam: 'ssm' },
+    SecretsManagerClient: { name: 'Secrets Manager', iam: 'secretsmanager' }
 };
 /** Region from the input, then AWS_REGION, then AWS_DEFAULT_REGION. */
 function resolveRegion(input, env = process.env) {
@@ -86800,25 +86805,13 @@ function createClient(Ctor, options) {
 function endpointOf(request) {
     return `${request.protocol ?? 'https:'}//${request.hostname}${request.port ? `:${request.port}` : ''}`;
 }
-const SERVICE_NAMES = {
-    ECRClient: 'ECR',
-    ECSClient: 'ECS',
-    EKSClient: 'EKS',
-    SESv2Client: 'SES',
-    STSClient: 'STS',
-    CloudWatchLogsClient: 'CloudWatch Logs',
-    ElasticLoadBalancingV2Client: 'Elastic Load Balancing',
-    IAMClient: 'IAM',
-    SSMClient: 'SSM',
-    SecretsManagerClient: 'Secrets Manager'
-};
 /**
  * Rewrites what the SDK throws into an error that names the service, the call and the endpoint: an answer
  * that is not the service's own (an HTML error page, a proxy's 502), a call that was not answered in time,
  * a call cut short by the step's cancel or deadline, and AccessDenied. Anything else passes unchanged.
  */
 function explainAwsError(error, call) {
-    const service = SERVICE_NAMES[call.client] ?? call.client.replace(/Client$/, '');
+    const service = SERVICES[call.client]?.name ?? call.client.replace(/Client$/, '');
     const where = `${call.operation}${call.endpoint ? ` (${call.endpoint})` : ''}`;
     if (isAccessDenied(error))
         return explainAccessDenied(error, permissionFor(call.client, `${call.operation}Command`));
@@ -86864,7 +86857,7 @@ function isForeignAnswer(error) {
 }
 /** `ECSClient` + `UpdateServiceCommand` → `ecs:UpdateService`. */
 function permissionFor(clientName, commandName) {
-    const prefix = IAM_PREFIX[clientName] ?? clientName.replace(/Client$/, '').toLowerCase();
+    const prefix = SERVICES[clientName]?.iam ?? clientName.replace(/Client$/, '').toLowerCase();
     return `${prefix}:${commandName.replace(/Command$/, '')}`;
 }
 function errorName(error) {
@@ -90137,10 +90130,19 @@ class InputReader {
     }
     /** One path given inside an input (a line of a list), resolved like `path`. */
     pathValue(name, value, options = {}) {
+        return this.collect(() => resolveInsideWorkspace(name, value, { ...options, workspace: this.workspace }));
+    }
+    /**
+     * Runs a check that throws a DockyardError (a template rule, a file's parse) and collects that error with the
+     * others; returns the check's value, or undefined when it threw. Any other error is a bug and propagates.
+     */
+    collect(check) {
         try {
-            return resolveInsideWorkspace(name, value, { ...options, workspace: this.workspace });
+            return check();
         }
         catch (error) {
+            if (!(error instanceof errors_DockyardError))
+                throw error;
             this.problems.push(error);
             return undefined;
         }
@@ -95550,6 +95552,7 @@ function getOctokit(token, options, ...additionalPlugins) {
  */
 
 
+
 /** The task GitHub files the deployment under, and the payload key that marks it as this run's. */
 const TASK = 'deploy';
 const MARKER = 'dockyard';
@@ -95641,7 +95644,7 @@ async function startDeployment(spec, run, log, signal, options = {}) {
         const why = signal?.aborted
             ? 'the step was cancelled.'
             : startSignal.aborted
-                ? `GitHub did not answer within ${seconds(startMs)}.`
+                ? `GitHub did not answer within ${formatDuration(startMs)}.`
                 : explain(error, spec, run, baseUrl);
         log.warning(`GitHub deployment to ${where}: could not ${step}: ${why} The deploy goes on without it.`);
         return none;
@@ -95705,7 +95708,7 @@ async function startDeployment(spec, run, log, signal, options = {}) {
             }
             catch (error) {
                 const why = request.signal.aborted
-                    ? `GitHub did not answer within ${seconds(finishMs)}.`
+                    ? `GitHub did not answer within ${formatDuration(finishMs)}.`
                     : explain(error, spec, run, baseUrl);
                 log.warning(`GitHub deployment ${id} to ${where}: could not ${finishStep}: ${why} The deploy's own result stands.`);
             }
@@ -95731,7 +95734,6 @@ function truncate(text) {
     const line = text.split('\n')[0].trim();
     return line.length <= 140 ? line : `${line.slice(0, 139)}…`;
 }
-const seconds = (ms) => `${Math.round(ms / 1000)}s`;
 /** The innermost cause of a failed request that says something (`connect ECONNREFUSED 127.0.0.1:9`). */
 function networkReason(error) {
     let reason = '';
@@ -96369,20 +96371,7 @@ function normalise_check(value, shape, path, out, key = '') {
         case 'S': {
             if (!Array.isArray(value))
                 return wrong();
-            const items = value.map((item, i) => {
-                if (typeof item === 'string')
-                    return item;
-                if (typeof item === 'number' || typeof item === 'boolean') {
-                    out.converted.push(`${join(path, i)}: ${JSON.stringify(item)} → ${JSON.stringify(String(item))}`);
-                    return String(item);
-                }
-                out.problems.push({
-                    path: join(path, i),
-                    message: `expected a string, found ${describeType(item)}.`,
-                    fix: FIX.s
-                });
-                return undefined;
-            });
+            const items = value.map((item, i) => normalise_check(item, 's', join(path, i), out));
             const allowed = LIST_ENUMS[key];
             items.forEach((item, i) => {
                 if (allowed && item !== undefined && !allowed.includes(item))
@@ -96399,18 +96388,9 @@ function normalise_check(value, shape, path, out, key = '') {
                 return wrong();
             const map = {};
             for (const [k, v] of Object.entries(value)) {
-                if (typeof v === 'string')
-                    map[k] = v;
-                else if (typeof v === 'number' || typeof v === 'boolean') {
-                    out.converted.push(`${join(path, k)}: ${JSON.stringify(v)} → ${JSON.stringify(String(v))}`);
-                    map[k] = String(v);
-                }
-                else
-                    out.problems.push({
-                        path: join(path, k),
-                        message: `expected a string, found ${describeType(v)}.`,
-                        fix: FIX.s
-                    });
+                const item = normalise_check(v, 's', join(path, k), out);
+                if (item !== undefined)
+                    map[k] = item;
             }
             return map;
         }
@@ -96533,27 +96513,10 @@ function describeProblems(problems) {
 
 
 
-/** Members of the RegisterTaskDefinition request (ECS API reference). */
-const REGISTER_KEYS = [
-    'family',
-    'taskRoleArn',
-    'executionRoleArn',
-    'networkMode',
-    'containerDefinitions',
-    'volumes',
-    'placementConstraints',
-    'requiresCompatibilities',
-    'cpu',
-    'memory',
-    'tags',
-    'pidMode',
-    'ipcMode',
-    'proxyConfiguration',
-    'inferenceAccelerators',
-    'ephemeralStorage',
-    'runtimePlatform',
-    'enableFaultInjection'
-];
+
+/** Members of the RegisterTaskDefinition request and of a container: those of the ECS API model (model.ts). */
+const REGISTER_KEYS = Object.keys(TASK_DEFINITION.members);
+const CONTAINER_KEYS = Object.keys(CONTAINER.members);
 /** Fields DescribeTaskDefinition returns that RegisterTaskDefinition refuses: dropped quietly. */
 const DESCRIBE_ONLY_KEYS = [
     'taskDefinitionArn',
@@ -96565,51 +96528,6 @@ const DESCRIBE_ONLY_KEYS = [
     'registeredBy',
     'deregisteredAt',
     'deleteRequestedAt'
-];
-/** Members of ContainerDefinition (ECS API reference). */
-const CONTAINER_KEYS = [
-    'name',
-    'image',
-    'repositoryCredentials',
-    'cpu',
-    'memory',
-    'memoryReservation',
-    'links',
-    'portMappings',
-    'essential',
-    'restartPolicy',
-    'entryPoint',
-    'command',
-    'environment',
-    'environmentFiles',
-    'mountPoints',
-    'volumesFrom',
-    'linuxParameters',
-    'secrets',
-    'dependsOn',
-    'startTimeout',
-    'stopTimeout',
-    'versionConsistency',
-    'hostname',
-    'user',
-    'workingDirectory',
-    'disableNetworking',
-    'privileged',
-    'readonlyRootFilesystem',
-    'dnsServers',
-    'dnsSearchDomains',
-    'extraHosts',
-    'dockerSecurityOptions',
-    'interactive',
-    'pseudoTerminal',
-    'dockerLabels',
-    'ulimits',
-    'logConfiguration',
-    'healthCheck',
-    'systemControls',
-    'resourceRequirements',
-    'firelensConfiguration',
-    'credentialSpecs'
 ];
 /** Parses JSON or YAML text (YAML is a superset of JSON); errors say where. */
 function parseTaskDefinitionText(text, name) {
@@ -98149,6 +98067,16 @@ function secretSource(valueFrom, region) {
     }
     return { kind: 'ssm', region, name: valueFrom };
 }
+/** Runs `look` once per key: later calls with the key share the first one's answer. */
+function once() {
+    const answers = new Map();
+    return (key, look) => {
+        let answer = answers.get(key);
+        if (!answer)
+            answers.set(key, (answer = look()));
+        return answer;
+    };
+}
 /** The remote checks. Reads only; each call that is denied or fails is skipped with a note. */
 async function verifyRemotely(request, clients, region) {
     const out = { problems: [], skipped: [], checked: [] };
@@ -98158,46 +98086,50 @@ async function verifyRemotely(request, clients, region) {
             ? `${what}: skipped, the role may not call ${permission} (optional; see the README's IAM section).`
             : `${what}: skipped, ${errorName(error)}: ${describeError(error).split('\n')[0]}`);
     };
-    // Images in ECR.
+    // Images in ECR: one look-up per image however many containers run it; a missing one is a problem on
+    // each container's path.
     const deniedOnce = new Set();
-    await Promise.all(containers.map(async (c, i) => {
+    const images = once();
+    const imageProblems = await Promise.all(containers.map(async (c, i) => {
         const ref = c.image ? parseImage(c.image) : undefined;
         const ecr = ecrRegistry(ref?.registry);
-        if (!ref || !ecr || !clients.ecrFor)
-            return;
-        const imageId = ref.digest ? { imageDigest: ref.digest } : { imageTag: ref.tag ?? 'latest' };
-        const label = `${ref.repository}${ref.digest ? `@${ref.digest}` : `:${imageId.imageTag}`}`;
-        if (deniedOnce.has('ecr'))
-            return;
-        try {
-            await clients.ecrFor(ecr.region).send(new client_ecr_dist_cjs/* DescribeImagesCommand */.ji5({
-                registryId: ecr.account,
-                repositoryName: ref.repository,
-                imageIds: [imageId]
-            }));
-            out.checked.push(`image ${label} exists in ECR`);
-        }
-        catch (error) {
-            const name = errorName(error);
-            if (name === 'ImageNotFoundException')
-                out.problems.push({
-                    path: at(i, 'image'),
-                    message: `${label} is not in the ECR repository ${ref.repository} of ${ecr.account} (${ecr.region}).`,
-                    fix: 'Push the image first (build-push), or fix the tag or digest.'
-                });
-            else if (name === 'RepositoryNotFoundException')
-                out.problems.push({
-                    path: at(i, 'image'),
-                    message: `there is no ECR repository '${ref.repository}' in ${ecr.account} (${ecr.region}).`,
-                    fix: 'Check the repository name and region, or create and push it first.'
-                });
-            else {
+        if (!c.image || !ref || !ecr || !clients.ecrFor)
+            return undefined;
+        const ecrFor = clients.ecrFor;
+        const problem = await images(c.image, async () => {
+            const imageId = ref.digest ? { imageDigest: ref.digest } : { imageTag: ref.tag ?? 'latest' };
+            const label = `${ref.repository}${ref.digest ? `@${ref.digest}` : `:${imageId.imageTag}`}`;
+            if (deniedOnce.has('ecr'))
+                return undefined;
+            try {
+                await ecrFor(ecr.region).send(new client_ecr_dist_cjs/* DescribeImagesCommand */.ji5({
+                    registryId: ecr.account,
+                    repositoryName: ref.repository,
+                    imageIds: [imageId]
+                }));
+                out.checked.push(`image ${label} exists in ECR`);
+            }
+            catch (error) {
+                const name = errorName(error);
+                if (name === 'ImageNotFoundException')
+                    return {
+                        message: `${label} is not in the ECR repository ${ref.repository} of ${ecr.account} (${ecr.region}).`,
+                        fix: 'Push the image first (build-push), or fix the tag or digest.'
+                    };
+                if (name === 'RepositoryNotFoundException')
+                    return {
+                        message: `there is no ECR repository '${ref.repository}' in ${ecr.account} (${ecr.region}).`,
+                        fix: 'Check the repository name and region, or create and push it first.'
+                    };
                 if (denied(error))
                     deniedOnce.add('ecr');
                 skip(`image ${label}`, 'ecr:DescribeImages', error);
             }
-        }
+            return undefined;
+        });
+        return problem && { path: at(i, 'image'), ...problem };
     }));
+    out.problems.push(...imageProblems.filter(p => p !== undefined));
     // Secrets: SSM parameters and Secrets Manager secrets, including private registry credentials.
     const secrets = [];
     containers.forEach((c, i) => {
@@ -98211,51 +98143,53 @@ async function verifyRemotely(request, clients, region) {
         if (credentials)
             secrets.push({ path: at(i, 'repositoryCredentials.credentialsParameter'), valueFrom: credentials });
     });
-    for (const s of secrets) {
-        const source = secretSource(s.valueFrom, region);
+    // One look-up per secret however many containers reference it; a missing one is a problem on each path.
+    const lookups = once();
+    const lookUp = async (source) => {
         if (source.kind === 'ssm') {
             if (!clients.ssmFor || deniedOnce.has('ssm'))
-                continue;
+                return undefined;
             try {
                 const found = await clients.ssmFor(source.region).send(new client_ssm_dist_cjs/* DescribeParametersCommand */.$hz({
                     ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [source.name] }]
                 }));
                 if ((found.Parameters ?? []).length === 0)
-                    out.problems.push({
-                        path: s.path,
+                    return {
                         message: `there is no SSM parameter '${source.name}' in ${source.region}.`,
                         fix: 'Create the parameter, or fix the name or ARN (arn:aws:ssm:<region>:<account>:parameter/<name>).'
-                    });
-                else
-                    out.checked.push(`SSM parameter ${source.name} exists`);
+                    };
+                out.checked.push(`SSM parameter ${source.name} exists`);
             }
             catch (error) {
                 if (denied(error))
                     deniedOnce.add('ssm');
                 skip(`SSM parameter ${source.name}`, 'ssm:DescribeParameters', error);
             }
+            return undefined;
         }
-        else {
-            if (!clients.secretsFor || deniedOnce.has('secretsmanager'))
-                continue;
-            try {
-                await clients.secretsFor(source.region).send(new client_secrets_manager_dist_cjs/* DescribeSecretCommand */.X5({ SecretId: source.id }));
-                out.checked.push(`secret ${source.id} exists`);
-            }
-            catch (error) {
-                if (errorName(error) === 'ResourceNotFoundException')
-                    out.problems.push({
-                        path: s.path,
-                        message: `there is no Secrets Manager secret '${source.id}'.`,
-                        fix: 'Create the secret, or fix the ARN (copy it from the Secrets Manager console).'
-                    });
-                else {
-                    if (denied(error))
-                        deniedOnce.add('secretsmanager');
-                    skip(`secret ${source.id}`, 'secretsmanager:DescribeSecret', error);
-                }
-            }
+        if (!clients.secretsFor || deniedOnce.has('secretsmanager'))
+            return undefined;
+        try {
+            await clients.secretsFor(source.region).send(new client_secrets_manager_dist_cjs/* DescribeSecretCommand */.X5({ SecretId: source.id }));
+            out.checked.push(`secret ${source.id} exists`);
         }
+        catch (error) {
+            if (errorName(error) === 'ResourceNotFoundException')
+                return {
+                    message: `there is no Secrets Manager secret '${source.id}'.`,
+                    fix: 'Create the secret, or fix the ARN (copy it from the Secrets Manager console).'
+                };
+            if (denied(error))
+                deniedOnce.add('secretsmanager');
+            skip(`secret ${source.id}`, 'secretsmanager:DescribeSecret', error);
+        }
+        return undefined;
+    };
+    for (const s of secrets) {
+        const source = secretSource(s.valueFrom, region);
+        const problem = await lookups(JSON.stringify(source), () => lookUp(source));
+        if (problem)
+            out.problems.push({ path: s.path, ...problem });
     }
     // awslogs log groups.
     const groups = new Map();
@@ -99079,25 +99013,28 @@ const deployEcs = {
         const clients = {
             ecs,
             ecsNoRetry: createClient(client_ecs_dist_cjs/* ECSClient */.Zgc, { ...options, maxAttempts: 1 }),
-            elb: createClient(client_elastic_load_balancing_v2_dist_cjs/* ElasticLoadBalancingV2Client */.MlD, options),
-            logs: createClient(dist_cjs/* CloudWatchLogsClient */.TFr, options)
+            elb: createClient(client_elastic_load_balancing_v2_dist_cjs/* ElasticLoadBalancingV2Client */.MlD, options)
         };
-        // Containers may log to another region (awslogs-region): a client for it, made when needed.
-        const otherRegions = new Map();
-        const logsFor = (region) => otherRegions.get(region) ??
-            otherRegions.set(region, createClient(dist_cjs/* CloudWatchLogsClient */.TFr, { ...options, region })).get(region);
-        // The verify step's read-only checks, in the region of each image, secret and log group.
+        // Containers may log to another region (awslogs-region), and the verify step reads each image, secret
+        // and log group in its own region: one client per service and region, made when first needed.
+        const logs = perRegion(dist_cjs/* CloudWatchLogsClient */.TFr, options);
         const ecr = perRegion(client_ecr_dist_cjs/* ECRClient */.S70, options);
         const ssm = perRegion(client_ssm_dist_cjs/* SSMClient */.jBj, options);
         const secrets = perRegion(client_secrets_manager_dist_cjs/* SecretsManagerClient */._H, options);
-        const verifyClients = { ecrFor: ecr.get, ssmFor: ssm.get, secretsFor: secrets.get };
+        const byRegion = {
+            logs: logs.get(inputs.region),
+            logsFor: logs.get,
+            ecrFor: ecr.get,
+            ssmFor: ssm.get,
+            secretsFor: secrets.get
+        };
         try {
             await ensureCredentials(ecs);
-            return await deploy(inputs, { ...clients, logsFor, ...verifyClients }, { log, signal, deadline, clock });
+            return await deploy(inputs, { ...clients, ...byRegion }, { log, signal, deadline, clock });
         }
         finally {
-            [...Object.values(clients), ...otherRegions.values()].forEach(c => c.destroy());
-            [ecr, ssm, secrets].forEach(c => c.destroy());
+            Object.values(clients).forEach(c => c.destroy());
+            [logs, ecr, ssm, secrets].forEach(c => c.destroy());
         }
     },
     finish(outcome) {

@@ -67331,6 +67331,43 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./core/duration.ts
+const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/**
+ * Parses a duration such as `15m`, `90s`, `1h30m`, `500ms`, or a bare number of seconds.
+ * Returns milliseconds, or undefined when the text is not a duration.
+ */
+function parseDuration(text) {
+    const value = text.trim();
+    if (value === '')
+        return undefined;
+    if (/^\d+(\.\d+)?$/.test(value))
+        return Math.round(Number(value) * 1000);
+    const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
+    let total = 0;
+    let consumed = 0;
+    let match;
+    while ((match = re.exec(value)) !== null) {
+        total += Number(match[1]) * UNITS[match[2]];
+        consumed = re.lastIndex;
+    }
+    if (consumed !== value.length || consumed === 0)
+        return undefined;
+    return Math.round(total);
+}
+/** Formats milliseconds for people: `850ms`, `42s`, `3m 05s`, `1h 02m`. */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)}ms`;
+    const seconds = Math.round(ms / 1000);
+    if (seconds < 60)
+        return `${seconds}s`;
+    const minutes = Math.floor(seconds / 60);
+    if (minutes < 60)
+        return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
+    return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+}
+
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./core/github.ts
@@ -67392,6 +67429,7 @@ function runUrl(ctx) {
  * environments). GitHub is a side channel here: every failure of its API becomes a warning, never a failed or
  * stalled deploy, and each phase is bounded by a timeout.
  */
+
 
 
 /** The task GitHub files the deployment under, and the payload key that marks it as this run's. */
@@ -67485,7 +67523,7 @@ async function startDeployment(spec, run, log, signal, options = {}) {
         const why = signal?.aborted
             ? 'the step was cancelled.'
             : startSignal.aborted
-                ? `GitHub did not answer within ${seconds(startMs)}.`
+                ? `GitHub did not answer within ${formatDuration(startMs)}.`
                 : explain(error, spec, run, baseUrl);
         log.warning(`GitHub deployment to ${where}: could not ${step}: ${why} The deploy goes on without it.`);
         return none;
@@ -67549,7 +67587,7 @@ async function startDeployment(spec, run, log, signal, options = {}) {
             }
             catch (error) {
                 const why = request.signal.aborted
-                    ? `GitHub did not answer within ${seconds(finishMs)}.`
+                    ? `GitHub did not answer within ${formatDuration(finishMs)}.`
                     : explain(error, spec, run, baseUrl);
                 log.warning(`GitHub deployment ${id} to ${where}: could not ${finishStep}: ${why} The deploy's own result stands.`);
             }
@@ -67575,7 +67613,6 @@ function truncate(text) {
     const line = text.split('\n')[0].trim();
     return line.length <= 140 ? line : `${line.slice(0, 139)}…`;
 }
-const seconds = (ms) => `${Math.round(ms / 1000)}s`;
 /** The innermost cause of a failed request that says something (`connect ECONNREFUSED 127.0.0.1:9`). */
 function networkReason(error) {
     let reason = '';
@@ -67612,43 +67649,6 @@ function explain(error, spec, run, apiUrl) {
         default:
             return `GitHub answered ${e.status}: ${message}.`;
     }
-}
-
-;// CONCATENATED MODULE: ./core/duration.ts
-const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-/**
- * Parses a duration such as `15m`, `90s`, `1h30m`, `500ms`, or a bare number of seconds.
- * Returns milliseconds, or undefined when the text is not a duration.
- */
-function parseDuration(text) {
-    const value = text.trim();
-    if (value === '')
-        return undefined;
-    if (/^\d+(\.\d+)?$/.test(value))
-        return Math.round(Number(value) * 1000);
-    const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
-    let total = 0;
-    let consumed = 0;
-    let match;
-    while ((match = re.exec(value)) !== null) {
-        total += Number(match[1]) * UNITS[match[2]];
-        consumed = re.lastIndex;
-    }
-    if (consumed !== value.length || consumed === 0)
-        return undefined;
-    return Math.round(total);
-}
-/** Formats milliseconds for people: `850ms`, `42s`, `3m 05s`, `1h 02m`. */
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)}ms`;
-    const seconds = Math.round(ms / 1000);
-    if (seconds < 60)
-        return `${seconds}s`;
-    const minutes = Math.floor(seconds / 60);
-    if (minutes < 60)
-        return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
-    return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
 }
 
 ;// CONCATENATED MODULE: ./core/errors.ts
@@ -67705,16 +67705,21 @@ const core_version_VERSION = '1.0.0';
 
 
 const USER_AGENT = `dockyard/${core_version_VERSION}`;
-/** IAM action prefixes by SDK client name, to name the missing permission on AccessDenied. */
-const IAM_PREFIX = {
-    ECRClient: 'ecr',
-    ECSClient: 'ecs',
-    EKSClient: 'eks',
-    SESv2Client: 'ses',
-    STSClient: 'sts',
-    CloudWatchLogsClient: 'logs',
-    ElasticLoadBalancingV2Client: 'elasticloadbalancing',
-    IAMClient: 'iam'
+/**
+ * By SDK client name: the service as messages name it, and its IAM action prefix (to name the missing permission
+ * on AccessDenied). A client not listed is named after its class.
+ */
+const SERVICES = {
+    ECRClient: { name: 'ECR', iam: 'ecr' },
+    ECSClient: { name: 'ECS', iam: 'ecs' },
+    EKSClient: { name: 'EKS', iam: 'eks' },
+    SESv2Client: { name: 'SES', iam: 'ses' },
+    STSClient: { name: 'STS', iam: 'sts' },
+    CloudWatchLogsClient: { name: 'CloudWatch Logs', iam: 'logs' },
+    ElasticLoadBalancingV2Client: { name: 'Elastic Load Balancing', iam: 'elasticloadbalancing' },
+    IAMClient: { name: 'IAM', iam: 'iam' },
+    SSMClient: { name: 'SSM', iam: 'ssm' },
+    SecretsManagerClient: { name: 'Secrets Manager', iam: 'secretsmanager' }
 };
 /** Region from the input, then AWS_REGION, then AWS_DEFAULT_REGION. */
 function resolveRegion(input, env = process.env) {
@@ -67782,25 +67787,13 @@ function createClient(Ctor, options) {
 function endpointOf(request) {
     return `${request.protocol ?? 'https:'}//${request.hostname}${request.port ? `:${request.port}` : ''}`;
 }
-const SERVICE_NAMES = {
-    ECRClient: 'ECR',
-    ECSClient: 'ECS',
-    EKSClient: 'EKS',
-    SESv2Client: 'SES',
-    STSClient: 'STS',
-    CloudWatchLogsClient: 'CloudWatch Logs',
-    ElasticLoadBalancingV2Client: 'Elastic Load Balancing',
-    IAMClient: 'IAM',
-    SSMClient: 'SSM',
-    SecretsManagerClient: 'Secrets Manager'
-};
 /**
  * Rewrites what the SDK throws into an error that names the service, the call and the endpoint: an answer
  * that is not the service's own (an HTML error page, a proxy's 502), a call that was not answered in time,
  * a call cut short by the step's cancel or deadline, and AccessDenied. Anything else passes unchanged.
  */
 function explainAwsError(error, call) {
-    const service = SERVICE_NAMES[call.client] ?? call.client.replace(/Client$/, '');
+    const service = SERVICES[call.client]?.name ?? call.client.replace(/Client$/, '');
     const where = `${call.operation}${call.endpoint ? ` (${call.endpoint})` : ''}`;
     if (isAccessDenied(error))
         return explainAccessDenied(error, permissionFor(call.client, `${call.operation}Command`));
@@ -67846,7 +67839,7 @@ function isForeignAnswer(error) {
 }
 /** `ECSClient` + `UpdateServiceCommand` → `ecs:UpdateService`. */
 function permissionFor(clientName, commandName) {
-    const prefix = IAM_PREFIX[clientName] ?? clientName.replace(/Client$/, '').toLowerCase();
+    const prefix = SERVICES[clientName]?.iam ?? clientName.replace(/Client$/, '').toLowerCase();
     return `${prefix}:${commandName.replace(/Command$/, '')}`;
 }
 function aws_errorName(error) {
@@ -68085,10 +68078,19 @@ class InputReader {
     }
     /** One path given inside an input (a line of a list), resolved like `path`. */
     pathValue(name, value, options = {}) {
+        return this.collect(() => resolveInsideWorkspace(name, value, { ...options, workspace: this.workspace }));
+    }
+    /**
+     * Runs a check that throws a DockyardError (a template rule, a file's parse) and collects that error with the
+     * others; returns the check's value, or undefined when it threw. Any other error is a bug and propagates.
+     */
+    collect(check) {
         try {
-            return resolveInsideWorkspace(name, value, { ...options, workspace: this.workspace });
+            return check();
         }
         catch (error) {
+            if (!(error instanceof errors_DockyardError))
+                throw error;
             this.problems.push(error);
             return undefined;
         }
@@ -68348,7 +68350,7 @@ async function poll(options) {
 async function retry(fn, options = {}) {
     const attempts = options.attempts ?? 4;
     const clock = options.clock ?? systemClock;
-    const retryable = options.isRetryable ?? isTransient;
+    const retryable = options.isRetryable ?? aws_isTransient;
     for (let attempt = 1;; attempt++) {
         try {
             return await fn(attempt);
@@ -68829,39 +68831,32 @@ class KubeClient {
             : typeof options.body === 'string'
                 ? options.body
                 : JSON.stringify(options.body);
-        let answer;
-        for (let attempt = 1, authRetried = false;;) {
-            const headers = {};
-            if (body !== undefined)
-                headers['content-type'] = options.contentType ?? 'application/json';
-            if (this.connection.auth)
-                headers.authorization = `Bearer ${await this.connection.auth.token(authRetried)}`;
-            try {
-                answer = await this.send(method, path, headers, body);
-            }
-            catch (error) {
-                if (attempt < 3 && isRetryableKube(error) && !this.options.signal?.aborted) {
-                    await this.clock.sleep(500 * 2 ** (attempt - 1), this.options.signal);
-                    attempt++;
+        let authRetried = false;
+        const answer = await retry(async () => {
+            for (;;) {
+                const headers = {};
+                if (body !== undefined)
+                    headers['content-type'] = options.contentType ?? 'application/json';
+                if (this.connection.auth)
+                    headers.authorization = `Bearer ${await this.connection.auth.token(authRetried)}`;
+                const sent = await this.send(method, path, headers, body);
+                if (sent.status === 401 && this.connection.auth && !authRetried) {
+                    authRetried = true;
                     continue;
                 }
-                throw error;
+                if (sent.status === 401)
+                    throw await this.unauthorized();
+                if (sent.status >= 400)
+                    throw new KubeError(sent.status, method, path, parseStatus(sent));
+                return sent;
             }
-            if (answer.status === 401 && this.connection.auth && !authRetried) {
-                authRetried = true;
-                continue;
-            }
-            if ((answer.status === 429 || answer.status >= 500) && attempt < 3) {
-                await this.clock.sleep(500 * 2 ** (attempt - 1), this.options.signal);
-                attempt++;
-                continue;
-            }
-            break;
-        }
-        if (answer.status === 401)
-            throw await this.unauthorized();
-        if (answer.status >= 400)
-            throw new KubeError(answer.status, method, path, parseStatus(answer));
+        }, {
+            attempts: 3,
+            baseDelayMs: 500,
+            clock: this.clock,
+            signal: this.options.signal,
+            isRetryable: isRetryableKube
+        });
         if (options.text)
             return answer.text;
         if (answer.text === '')
@@ -69285,7 +69280,7 @@ async function awsSession(options) {
                 RoleArn: options.roleArn,
                 RoleSessionName: 'dockyard-deploy-eks',
                 DurationSeconds: 3600
-            }), { abortSignal: options.signal });
+            }));
             const c = out.Credentials;
             if (!c?.AccessKeyId || !c.SecretAccessKey)
                 throw new Error('STS returned no credentials');
@@ -69318,9 +69313,8 @@ async function awsSession(options) {
     clients.push(eks, sts);
     return {
         credentials,
-        describeCluster: async (name) => (await eks.send(new client_eks_dist_cjs/* DescribeClusterCommand */.hV5({ name }), { abortSignal: options.signal })).cluster,
-        callerArn: async () => (await sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({}), { abortSignal: options.signal })).Arn ??
-            'an unknown identity',
+        describeCluster: async (name) => (await eks.send(new client_eks_dist_cjs/* DescribeClusterCommand */.hV5({ name }))).cluster,
+        callerArn: async () => (await sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({}))).Arn ?? 'an unknown identity',
         destroy: () => clients.forEach(c => c.destroy())
     };
 }
@@ -69590,6 +69584,13 @@ function clusterFromKubeconfig(path, options) {
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-eks/src/prune.ts
+/**
+ * Prune: delete what this deployment applied before and is no longer in the manifests. Objects are found by
+ * the set label, in the kinds and namespaces recorded on a ConfigMap at the last apply (as Kubernetes
+ * ApplySets keep them on their parent object), so a kind that has left the manifests is still looked at.
+ * Never a Namespace, never an object without this set's label.
+ */
+
 
 
 const RECORD_PREFIX = 'dockyard-set.';
@@ -69597,12 +69598,6 @@ function recordName(set) {
     return `${RECORD_PREFIX}${set.toLowerCase().replace(/[^a-z0-9.-]/g, '-')}`
         .slice(0, 253)
         .replace(/[^a-z0-9]+$/, '');
-}
-function prune_splitList(text) {
-    return (text ?? '')
-        .split('\n')
-        .map(s => s.trim())
-        .filter(Boolean);
 }
 async function readRecord(kube, set, namespace) {
     const cm = await kube.get({
@@ -69613,7 +69608,7 @@ async function readRecord(kube, set, namespace) {
     });
     if (!cm)
         return undefined;
-    return { kinds: prune_splitList(cm.data?.kinds), namespaces: prune_splitList(cm.data?.namespaces) };
+    return { kinds: splitList(cm.data?.kinds ?? ''), namespaces: splitList(cm.data?.namespaces ?? '') };
 }
 async function writeRecord(kube, set, namespace, record, fieldManager) {
     await kube.apply({
@@ -69859,6 +69854,7 @@ async function diagnose_explain(kube, workload, pods, problems, options = {}) {
 ;// CONCATENATED MODULE: ./actions/deploy-eks/src/status.ts
 const WAITED_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'Pod']);
 const num = (v) => (typeof v === 'number' ? v : 0);
+/** Whether the controller has seen the object's current generation (status.observedGeneration). */
 function observed(w) {
     return (w.metadata.generation ?? 0) <= num(w.status?.observedGeneration);
 }
@@ -70074,9 +70070,7 @@ async function waitForWorkload(kube, ref, options) {
                 if (state.state === 'done')
                     return { done: true, value: { ref, outcome: 'ready', message, live } };
                 // Until the controller has seen this generation, the "new" pods are those of the revision before.
-                const observed = (live.metadata.generation ?? 0) <=
-                    Number(live.status?.observedGeneration ?? 0);
-                const { pods, related } = observed || !GENERATION_KINDS.has(live.kind)
+                const { pods, related } = !GENERATION_KINDS.has(live.kind) || observed(live)
                     ? await newPods(kube, live, replicaSetCache)
                     : { pods: [], related: [] };
                 const problems = pods.flatMap(p => podProblems(p, clock.now(), tracker));
@@ -70439,8 +70433,6 @@ async function deployToCluster(inputs, ctx) {
     }
 }
 
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: ./core/template.ts
 /**
  * The one placeholder rule of every Dockyard action (docs/templates.md):
@@ -70532,6 +70524,8 @@ function substituteInValue(value, vars, input, options = {}) {
     return { value: result, used: found.used };
 }
 
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: ./actions/deploy-eks/src/manifests.ts
 /**
  * The manifests, loaded and rendered before anything touches the cluster: files, directories and globs
@@ -70818,6 +70812,7 @@ function loadManifests(options, build = kustomizeBuild) {
 
 
 
+
 function keyValueMap(reader, name, check) {
     const out = {};
     for (const kv of reader.keyValues(name, { allowEmptyValue: true, example: 'team=payments' })) {
@@ -70879,7 +70874,7 @@ function getInputs(source, env = process.env, run = runContext(env)) {
     }
     const vars = {};
     for (const kv of reader.keyValues('vars', { allowEmptyValue: true, example: 'REPLICAS=3' })) {
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(kv.key)) {
+        if (!PLACEHOLDER_NAME.test(kv.key)) {
             reader.fail('vars', `line ${kv.line}: '${kv.key}' is not a variable name.`, 'A name is letters, digits and _, not starting with a digit.');
             continue;
         }
