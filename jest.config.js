@@ -18,15 +18,16 @@ export default {
         '<rootDir>/core/**/*.test.ts',
         '<rootDir>/actions/**/*.test.ts',
         '<rootDir>/scripts/**/*.test.ts',
-        // Pure tests of the end-to-end helpers: no stack needed.
-        '<rootDir>/test/**/*.test.ts'
+        // Pure tests of the end-to-end helpers and the stand-ins: no stack needed.
+        '<rootDir>/test/**/*.test.ts',
+        '<rootDir>/sim/**/*.test.ts'
       ],
       testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$']
     },
     {
       ...common,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/test/**/*.e2e.test.ts'],
+      testMatch: ['<rootDir>/test/**/*.e2e.test.ts', '<rootDir>/sim/**/*.e2e.test.ts'],
       slowTestThreshold: 60,
       // The local stack (scripts/local-stack.sh) is stopped after the run when tests started it: test/stack.ts.
       globalSetup: '<rootDir>/test/stack/global-setup.js',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { freePort } from '../test/moto.js';
-import { startFakeGitHub, type FakeGitHub } from '../test/github/fake.js';
+import { freePort } from '../sim/moto.js';
+import { startFakeGitHub, type FakeGitHub } from '../sim/github/fake.js';
 import { startDeployment, type DeploymentOptions, type DeploymentSpec } from './deployments.js';
 import { runContext, type RunContext } from './github.js';
 import { memoryLogger } from './log.js';

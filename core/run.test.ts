@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startFakeGitHub, type FakeGitHub } from '../test/github/fake.js';
+import { startFakeGitHub, type FakeGitHub } from '../sim/github/fake.js';
 import { DockyardError, InputError } from './errors.js';
 import { recordInputSource } from './inputs.js';
 import { memoryLogger } from './log.js';

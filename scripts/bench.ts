@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs the bundled deploy-ecs against each ECS scenario (moto behind the scenario layer,
- * see test/ecs) and prints, per scenario, the detection latency (from the moment the scenario reaches its
+ * see sim/ecs) and prints, per scenario, the detection latency (from the moment the scenario reaches its
  * outcome to the action's exit), the API calls by operation, and the total time. Checks the targets —
  * detection within one poll interval, at most one DescribeServices per poll — and exits non-zero when one is
  * missed or a scenario ends with the wrong status.
@@ -13,11 +13,11 @@
  *
  * Scenarios with a failure class (issue 10) also check the root cause the action puts first, and the report
  * lists them together. The deploys-at-once scenarios run N = 20 and N = 50 actions together against one
- * account whose ECS API is throttled by a token bucket per operation (test/ecs/concurrent.ts): each run must
+ * account whose ECS API is throttled by a token bucket per operation (sim/ecs/concurrent.ts): each run must
  * end right with exactly one RegisterTaskDefinition and one UpdateService, and failures must be noticed within
  * two poll intervals at p95; the detection latency p50/p95 is reported.
  *
- * deploy-eks scenarios (eks-*, see test/deploy-eks/bench.ts) run against the Kubernetes API test server:
+ * deploy-eks scenarios (eks-*, see sim/eks/bench.ts) run against the Kubernetes API test server:
  * seconds from the first CrashLoopBackOff / ErrImagePull to the action's exit (target under 30 s), API
  * requests per deploy, the token refresh, and no false alarm on a pod that crashes once.
  *   npm run bench -- eks-crashloop eks-pull   the named ones; `eks` runs every EKS scenario
@@ -31,12 +31,12 @@ import {
   runConcurrent,
   type ConcurrentCheck,
   type ConcurrentReport
-} from '../test/ecs/concurrent.js';
-import { checkTargets, seconds, type Measurement, type TargetCheck } from '../test/ecs/measure.js';
-import { runScenario } from '../test/ecs/run.js';
-import { POLL_INTERVAL_MS, SCENARIOS, type ScenarioCase } from '../test/ecs/scenarios.js';
-import { startEcsStack, type EcsStack } from '../test/ecs/stack.js';
-import { EKS_SCENARIOS, runEksBench } from '../test/deploy-eks/bench.js';
+} from '../sim/ecs/concurrent.js';
+import { checkTargets, seconds, type Measurement, type TargetCheck } from '../sim/ecs/measure.js';
+import { runScenario } from '../sim/ecs/run.js';
+import { POLL_INTERVAL_MS, SCENARIOS, type ScenarioCase } from '../sim/ecs/scenarios.js';
+import { startEcsStack, type EcsStack } from '../sim/ecs/stack.js';
+import { EKS_SCENARIOS, runEksBench } from '../sim/eks/bench.js';
 
 const root = new URL('..', import.meta.url).pathname;
 

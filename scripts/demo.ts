@@ -1,13 +1,13 @@
 /**
  * `npm run demo [-- --fail]`: the whole pipeline on the local stack, the way the reusable deploy workflow runs
- * it — build → deploy → email — each step the bundled action run as the GitHub runner runs it (test/runner.ts,
+ * it — build → deploy → email — each step the bundled action run as the GitHub runner runs it (sim/runner.ts,
  * under Node 24).
  *
  *   1. build-push builds examples/hello (FROM scratch, with this machine's /bin/busybox) and pushes it to moto's
  *      ECR through the stack's registry front (skipped when the commit's image is there already);
  *   2. the ECS cluster `dockyard-demo` and service `hello` are created in moto when missing;
  *   3. deploy-ecs rolls the image out and follows the deployment: moto leaves ECS static, so the scenario layer
- *      of the e2e tests (test/ecs) animates it, here from a recording proxy in front of the stack's moto;
+ *      of the e2e tests (sim/ecs) animates it, here from a recording proxy in front of the stack's moto;
  *   4. notify-ses mails the reports of both steps through moto's SES; the demo prints what moto recorded and
  *      writes the HTML to a file.
  *
@@ -32,11 +32,11 @@ import {
 } from '@aws-sdk/client-ecs';
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { parseReports } from '../core/report.js';
-import { startRecordingProxy } from '../test/ecs/proxy.js';
-import { EcsScenarioLayer, type Scenario, type TaskFailure } from '../test/ecs/scenario.js';
-import { defaultNetwork, motoClients } from '../test/ecs/seed.js';
-import { TEST_ACCOUNT, TEST_REGION } from '../test/moto.js';
-import { ROOT, runAction, type RunResult } from '../test/runner.js';
+import { startRecordingProxy } from '../sim/ecs/proxy.js';
+import { EcsScenarioLayer, type Scenario, type TaskFailure } from '../sim/ecs/scenario.js';
+import { defaultNetwork, motoClients } from '../sim/ecs/seed.js';
+import { TEST_ACCOUNT, TEST_REGION } from '../sim/moto.js';
+import { ROOT, runAction, type RunResult } from '../sim/runner.js';
 import { ensureStack } from '../test/stack.js';
 import { htmlToText, renderForTerminal } from './terminal-markdown.js';
 

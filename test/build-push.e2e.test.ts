@@ -14,7 +14,7 @@ import {
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runAction, type RunResult } from './runner.js';
+import { runAction, type RunResult } from '../sim/runner.js';
 import { ensureStack, readManifest, uniqueName } from './stack.js';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';

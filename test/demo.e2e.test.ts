@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { ROOT } from './runner.js';
+import { ROOT } from '../sim/runner.js';
 
 async function demo(...args: string[]): Promise<{ code: number | null; output: string; ms: number }> {
   const env = { ...process.env };

@@ -6,10 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseReports } from '../core/report.js';
-import { checkTargets } from './ecs/measure.js';
-import { runScenario } from './ecs/run.js';
-import { POLL_INTERVAL_MS, SCENARIOS } from './ecs/scenarios.js';
-import { startEcsStack, type EcsStack } from './ecs/stack.js';
+import { checkTargets } from '../sim/ecs/measure.js';
+import { runScenario } from '../sim/ecs/run.js';
+import { POLL_INTERVAL_MS, SCENARIOS } from '../sim/ecs/scenarios.js';
+import { startEcsStack, type EcsStack } from '../sim/ecs/stack.js';
 
 let stack: EcsStack;
 

@@ -13,11 +13,11 @@ import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { parseReports } from '../core/report.js';
-import { runScenario } from './ecs/run.js';
-import { SCENARIOS, baseInputs } from './ecs/scenarios.js';
-import { revisions, type Seeded } from './ecs/seed.js';
-import { startEcsStack, type EcsStack } from './ecs/stack.js';
-import { ROOT } from './runner.js';
+import { runScenario } from '../sim/ecs/run.js';
+import { SCENARIOS, baseInputs } from '../sim/ecs/scenarios.js';
+import { revisions, type Seeded } from '../sim/ecs/seed.js';
+import { startEcsStack, type EcsStack } from '../sim/ecs/stack.js';
+import { ROOT } from '../sim/runner.js';
 
 /** A parsed task definition file, edited by a test case. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test edits of parsed JSON

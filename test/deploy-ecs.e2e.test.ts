@@ -1,6 +1,6 @@
 /**
  * deploy-ecs end to end: the bundle (dist/deploy-ecs/index.js) runs as the GitHub runner runs it, against
- * moto behind the ECS scenario layer (test/ecs), which animates the rollouts moto leaves static. Each test
+ * moto behind the ECS scenario layer (sim/ecs), which animates the rollouts moto leaves static. Each test
  * selects a scenario and checks the exit code, outputs, log, job summary, what moto holds afterwards, the
  * calls the action made and how fast it noticed the outcome.
  */
@@ -17,9 +17,15 @@ import {
 } from '@aws-sdk/client-ecs';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { parseReports } from '../core/report.js';
-import { checkTargets, type Measurement } from './ecs/measure.js';
-import { runScenario } from './ecs/run.js';
-import { failingLogLines, MIGRATION_LOG, POLL_INTERVAL_MS, SCENARIOS, baseInputs } from './ecs/scenarios.js';
+import { checkTargets, type Measurement } from '../sim/ecs/measure.js';
+import { runScenario } from '../sim/ecs/run.js';
+import {
+  failingLogLines,
+  MIGRATION_LOG,
+  POLL_INTERVAL_MS,
+  SCENARIOS,
+  baseInputs
+} from '../sim/ecs/scenarios.js';
 import {
   IMAGE_V1,
   IMAGE_V2,
@@ -27,8 +33,8 @@ import {
   revisions,
   taskDefinitionInput,
   type Seeded
-} from './ecs/seed.js';
-import { startEcsStack, type EcsStack } from './ecs/stack.js';
+} from '../sim/ecs/seed.js';
+import { startEcsStack, type EcsStack } from '../sim/ecs/stack.js';
 
 let stack: EcsStack;
 

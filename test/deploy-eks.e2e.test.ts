@@ -1,6 +1,6 @@
 /**
  * deploy-eks end to end: the bundle (dist/deploy-eks/index.js) runs as the GitHub runner runs it, against
- * the Kubernetes API test server (test/eks) behind moto's EKS and STS: DescribeCluster through the EKS front,
+ * the Kubernetes API test server (sim/eks) behind moto's EKS and STS: DescribeCluster through the EKS front,
  * the token checked by replaying its presigned STS request against moto, pods that behave by image tag.
  * Each test checks the exit code, outputs, log, job summary and report, what the API server holds afterwards
  * and the requests the action made.
@@ -12,10 +12,10 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseReports } from '../core/report.js';
-import { appManifest, liveImages, NS, REGISTRY, runDeploy, workspace } from './deploy-eks/scenario.js';
-import { startEksStack, type EksStack } from './eks/stack.js';
-import { makeChain, type Chain } from './eks/tls.js';
-import { ROOT, runAction, type RunOptions, type RunResult } from './runner.js';
+import { appManifest, liveImages, NS, REGISTRY, runDeploy, workspace } from '../sim/eks/scenario.js';
+import { startEksStack, type EksStack } from '../sim/eks/stack.js';
+import { makeChain, type Chain } from '../sim/eks/tls.js';
+import { ROOT, runAction, type RunOptions, type RunResult } from '../sim/runner.js';
 
 let stack: EksStack;
 

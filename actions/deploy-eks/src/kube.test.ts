@@ -1,5 +1,5 @@
 /**
- * The REST client against a real TLS server on loopback (certificates from the test CA of test/eks/tls.ts):
+ * The REST client against a real TLS server on loopback (certificates from the test CA of sim/eks/tls.ts):
  * CA pinning, the 401 re-sign, the explained second 401, DELETE bodies with a length, timeouts, discovery.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DockyardError } from '../../../core/errors.js';
-import { makeChain, type Chain } from '../../../test/eks/tls.js';
+import { makeChain, type Chain } from '../../../sim/eks/tls.js';
 import { KubeClient, KubeError, principalArn } from './kube.js';
 import { cachedToken } from './cluster.js';
 

@@ -1,7 +1,7 @@
 /**
  * An in-memory Kube for unit tests: discovery of the common kinds, apply that stores the object (spec
  * changes bump generation), get/list with equality label selectors, delete, logs; tests set statuses and
- * pods themselves. The end-to-end tests use the real client against the test API server (test/eks).
+ * pods themselves. The end-to-end tests use the real client against the test API server (sim/eks).
  */
 import { KubeError, refKey, type Kube, type KubeObject, type ObjectRef, type Resource } from '../kube.js';
 

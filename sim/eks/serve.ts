@@ -1,5 +1,5 @@
 /**
- * Runs the Kubernetes API test server by hand: `npx tsx test/eks/serve.ts [--speed N] [--stack]`.
+ * Runs the Kubernetes API test server by hand: `npx tsx sim/eks/serve.ts [--speed N] [--stack]`.
  * Prints a kubeconfig path for kubectl (the static test token); with `--stack`, also starts moto and the
  * EKS front and prints the environment for the action. Ctrl-C stops it.
  */

@@ -1,11 +1,11 @@
 /**
- * The deploy-eks scenarios of `npm run bench`: the bundled action against the EKS stack (test/eks), with
+ * The deploy-eks scenarios of `npm run bench`: the bundled action against the EKS stack (sim/eks), with
  * default settings. Measured: seconds from the first CrashLoopBackOff / ErrImagePull of a new pod to the
  * action's exit (target under 30 s), API server requests per deploy, the token refresh against a short
  * token lifetime, and no false alarm when a pod crashes once.
  */
-import { startEksStack, type EksStack } from '../eks/stack.js';
-import type { KubeServerOptions } from '../eks/server.js';
+import { startEksStack, type EksStack } from './stack.js';
+import type { KubeServerOptions } from './server.js';
 import { appManifest, REGISTRY, runDeploy, workspace, type Measured } from './scenario.js';
 
 export const DETECTION_TARGET_MS = 30_000;

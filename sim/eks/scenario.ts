@@ -1,12 +1,12 @@
 /**
- * Runs the bundled deploy-eks against the EKS stack (test/eks) in a workspace of manifests, and measures
+ * Runs the bundled deploy-eks against the EKS stack (sim/eks) in a workspace of manifests, and measures
  * what the end-to-end tests and the benchmark look at: when a new pod first showed a failure reason in the
  * API server's store, when the action exited, and what it asked the cluster and AWS.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { EksStack } from '../eks/stack.js';
+import type { EksStack } from './stack.js';
 import { runAction, type RunOptions, type RunResult } from '../runner.js';
 
 export const NS = 'shop';

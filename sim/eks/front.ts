@@ -1,5 +1,5 @@
 /**
- * The EKS front: the recording proxy of test/ecs/proxy.ts in front of moto, with a handler that makes moto's
+ * The EKS front: the recording proxy of sim/ecs/proxy.ts in front of moto, with a handler that makes moto's
  * DescribeCluster point at the Kubernetes API test server (its `endpoint` and `certificateAuthority.data`),
  * and reports the endpoint access a test sets (a private endpoint, public access limited to CIDRs).
  */
