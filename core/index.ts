@@ -9,4 +9,5 @@ export * from './report.js';
 export * from './run.js';
 export * from './summary.js';
 export * from './template.js';
+export * from './text.js';
 export * from './version.js';

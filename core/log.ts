@@ -1,4 +1,5 @@
 import * as actionsCore from '@actions/core';
+import { randomBytes } from 'node:crypto';
 
 export interface AnnotationProps {
   title?: string;
@@ -13,6 +14,13 @@ export interface Logger {
   notice(message: string, props?: AnnotationProps): void;
   warning(message: string, props?: AnnotationProps): void;
   error(message: string, props?: AnnotationProps): void;
+  /**
+   * Prints text that an app, a cluster or a build controls (log lines, events, stopped reasons, build output)
+   * as data: inside a `::stop-commands::` block with a fresh random token, so that no line of it runs as a
+   * workflow command (`::set-output`, `##[add-mask]`, `::stop-commands::`, …). Never put such text in
+   * info(), or in an annotation's title.
+   */
+  untrusted(text: string | string[]): void;
   /** A collapsible group in the log, one per phase. */
   group<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** Hides a value from every later log line. */
@@ -25,11 +33,26 @@ export const actionsLogger: Logger = {
   notice: (m, p) => actionsCore.notice(m, p),
   warning: (m, p) => actionsCore.warning(m, p),
   error: (m, p) => actionsCore.error(m, p),
+  untrusted: text => {
+    const lines = untrustedLines(text);
+    if (lines.length === 0) return;
+    // The runner ignores every command until it reads `::<token>::`; a token nobody can guess cannot be ended
+    // from inside the block.
+    const token = randomBytes(16).toString('hex');
+    actionsCore.info([`::stop-commands::${token}`, ...lines, `::${token}::`].join('\n'));
+  },
   group: (name, fn) => actionsCore.group(name, fn),
   mask: secret => {
     if (secret) actionsCore.setSecret(secret);
   }
 };
+
+/** Untrusted text as the lines to print: split on line breaks (a lone CR too), trailing blank lines dropped. */
+export function untrustedLines(text: string | string[]): string[] {
+  const lines = (Array.isArray(text) ? text : [text]).flatMap(t => t.split(/\r\n|\r|\n/));
+  while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
+  return lines;
+}
 
 export interface MemoryLogger extends Logger {
   lines: string[];
@@ -37,7 +60,10 @@ export interface MemoryLogger extends Logger {
   text(): string;
 }
 
-/** Records every line (with its level) for assertions; masks like the runner does. */
+/**
+ * Records every line (with its level) for assertions; masks like the runner does. Untrusted text is recorded
+ * a line at a time as `untrusted: <line>`.
+ */
 export function memoryLogger(): MemoryLogger {
   const lines: string[] = [];
   const masked: string[] = [];
@@ -52,6 +78,7 @@ export function memoryLogger(): MemoryLogger {
     notice: m => push('notice', m),
     warning: m => push('warning', m),
     error: m => push('error', m),
+    untrusted: text => untrustedLines(text).forEach(line => push('untrusted', line)),
     group: async (name, fn) => {
       push('group', name);
       try {

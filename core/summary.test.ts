@@ -27,7 +27,24 @@ describe('summary builder', () => {
       .details('More', 'body')
       .toString();
     expect(md).toBe(
-      '| a | b |\n| --- | --- |\n| 1 | 2 |\n\n- x\n\n~~~~\nline ``` inside\n~~~~\n\n<details><summary>More</summary>\n\nbody\n\n</details>\n'
+      '| a | b |\n| --- | --- |\n| 1 | 2 |\n\n- x\n\n````\nline ``` inside\n````\n\n<details><summary>More</summary>\n\nbody\n\n</details>\n'
+    );
+  });
+
+  it.each([
+    ['no backticks', 'plain', '```'],
+    ['a three-backtick fence', 'a\n```\nb', '````'],
+    ['a tilde fence and a longer run', '~~~~\n`````js', '``````']
+  ])('fences code with %s so that it cannot close the block', (_name, text, fence) => {
+    const block = new SummaryBuilder().detailsCode('Log', text.split('\n')).toString();
+    expect(block).toBe(`<details><summary>Log</summary>\n\n${fence}\n${text}\n${fence}\n\n</details>\n`);
+  });
+
+  it('keeps inline code closed and links inert', () => {
+    expect(mdCode('a ``b`` c')).toBe('```a ``b`` c```');
+    expect(mdCode('`x`')).toBe('`` `x` ``');
+    expect(mdEscape('see [docs](https://evil.example) ![x](y)')).toBe(
+      'see \\[docs\\](https://evil.example) !\\[x\\](y)'
     );
   });
 });

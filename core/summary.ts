@@ -1,20 +1,38 @@
 import * as actionsCore from '@actions/core';
 import type { Logger } from './log.js';
 
-/** Escapes text for a Markdown table cell or line: no markup, no broken tables. */
+/**
+ * Escapes text for a Markdown table cell or line: no HTML, no broken tables, and no link or image (a log line
+ * reading `[details](https://…)` stays text).
+ */
 export function mdEscape(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/\|/g, '\\|')
-    .replace(/\r?\n/g, ' ');
+    .replace(/[[\]]/g, m => `\\${m}`)
+    .replace(/\r\n|\r|\n/g, ' ');
 }
 
+/** The longest run of backticks in `text`. */
+function longestBackticks(text: string): number {
+  return Math.max(0, ...(text.match(/`+/g) ?? []).map(run => run.length));
+}
+
+/** Inline code that its text cannot end: the fence is longer than any run of backticks inside. */
 export function mdCode(text: string): string {
-  const clean = text.replace(/\r?\n/g, ' ');
-  const fence = clean.includes('`') ? '``' : '`';
-  return `${fence}${clean.replace(/\|/g, '\\|')}${fence}`;
+  const clean = text.replace(/\r\n|\r|\n/g, ' ').replace(/\|/g, '\\|');
+  const fence = '`'.repeat(longestBackticks(clean) + 1);
+  // A code span that starts or ends with a backtick needs a space between it and the fence.
+  const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${clean}${pad}${fence}`;
+}
+
+/** A fenced code block that its text cannot close: the fence is longer than any run of backticks inside. */
+export function mdCodeBlock(text: string, language = ''): string {
+  const fence = '`'.repeat(Math.max(3, longestBackticks(text) + 1));
+  return `${fence}${language}\n${text.replace(/\n+$/, '')}\n${fence}`;
 }
 
 /** Builds a job summary in GitHub-flavoured Markdown. Everything given as text is escaped. */
@@ -55,14 +73,18 @@ export class SummaryBuilder {
   }
 
   code(text: string, language = ''): this {
-    const fence = text.includes('```') ? '~~~~' : '```';
-    this.parts.push(`${fence}${language}\n${text.replace(/\n+$/, '')}\n${fence}`);
+    this.parts.push(mdCodeBlock(text, language));
     return this;
   }
 
   details(title: string, body: string): this {
     this.parts.push(`<details><summary>${mdEscape(title)}</summary>\n\n${body}\n\n</details>`);
     return this;
+  }
+
+  /** A folded section of lines shown as code (log lines, events): nothing in them is Markdown. */
+  detailsCode(title: string, lines: string[]): this {
+    return this.details(title, mdCodeBlock(lines.join('\n')));
   }
 
   toString(): string {

@@ -47,7 +47,7 @@ describe('summaryMarkdown', () => {
   it('shows what was sent, to whom, and the message id, but not the Bcc addresses', () => {
     const md = summaryMarkdown(sent);
     expect(md).toContain('## Email sent');
-    expect(md).toContain('| **Subject** | [FAILED] octo/app · production · deploy-ecs web |');
+    expect(md).toContain('| **Subject** | \\[FAILED\\] octo/app · production · deploy-ecs web |');
     expect(md).toContain('| **To** | a@example.com, b@example.com |');
     expect(md).toContain('| **Bcc** | 2 address(es) |');
     expect(md).not.toContain('secret1');
