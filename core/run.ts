@@ -23,6 +23,8 @@ export interface ActionContext {
 /** How a step went, handed to the action's `finish` on every path. */
 export interface Outcome<I, R> {
   startedAt: Date;
+  /** When the step ended, on the same clock as `startedAt`: set just before `finish` is called. */
+  finishedAt: Date;
   run: RunContext;
   /** The runner cancelled the job (SIGINT/SIGTERM). */
   cancelled: boolean;
@@ -112,6 +114,7 @@ export async function runDefinedAction<I, R>(
   const startedAt = new Date(host.clock.now());
   const outcome: Outcome<I, R> = {
     startedAt,
+    finishedAt: startedAt,
     run: runContext(host.env),
     cancelled: false,
     timedOut: false
@@ -172,6 +175,7 @@ export async function runDefinedAction<I, R>(
     clearTimeout(timer);
     removeSignals();
   }
+  outcome.finishedAt = new Date(host.clock.now());
   await complete(def, outcome, host, deployment);
   if (controller.signal.aborted && host === runnerHost) {
     // Give the runner what was written, then end even if a socket or child process lingers.
