@@ -1,5 +1,5 @@
 import * as actionsCore from '@actions/core';
-import { startDeployment, type DeploymentSpec, type GitHubDeployment } from './deployments.js';
+import type { DeploymentSpec, GitHubDeployment } from './deployments.js';
 import { formatDuration } from './duration.js';
 import { describeError } from './errors.js';
 import { runContext, type RunContext } from './github.js';
@@ -148,7 +148,9 @@ export async function runDefinedAction<I, R>(
       if (spec) {
         // Never throws, and bounded itself. It runs beside the action: a slow or hung GitHub holds the action's
         // start up by DEPLOYMENT_GRACE_MS at most (long enough that `in_progress` usually comes first).
-        deployment = startDeployment(spec, outcome.run, host.log, controller.signal, { env: host.env });
+        deployment = import('./deployments.js').then(m =>
+          m.startDeployment(spec, outcome.run, host.log, controller.signal, { env: host.env })
+        );
         const grace = new AbortController();
         await Promise.race([
           deployment,
