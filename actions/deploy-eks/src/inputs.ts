@@ -5,7 +5,16 @@
  */
 import { REGION_HINT, REGION_PATTERN, resolveRegion } from '../../../core/aws.js';
 import { runContext, runUrl, type RunContext } from '../../../core/github.js';
-import { InputReader, splitLines, type KeyValue, type InputSource } from '../../../core/inputs.js';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { DockyardError } from '../../../core/errors.js';
+import {
+  InputReader,
+  resolveInsideWorkspace,
+  splitLines,
+  type InputSource,
+  type KeyValue
+} from '../../../core/inputs.js';
 import { PLACEHOLDER_NAME } from '../../../core/template.js';
 import {
   COMMIT_ANNOTATION,
@@ -17,7 +26,7 @@ import {
   validKey,
   validLabelValue
 } from './labels.js';
-import { manifestFiles, type ImageRule } from './manifests.js';
+import type { ImageRule } from './manifests.js';
 
 export interface Inputs {
   cluster?: string;
@@ -228,4 +237,74 @@ function keyValueMap(
     else out[kv.key] = kv.value;
   }
   return out;
+}
+
+const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+const GLOB_CHARS = /[*?[]/;
+
+function globToRegExp(pattern: string): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '*' && pattern[i + 1] === '*') {
+      re += pattern[i + 2] === '/' ? '(?:.*/)?' : '.*';
+      i += pattern[i + 2] === '/' ? 2 : 1;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function walk(dir: string, recursive: boolean): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name.localeCompare(b.name)
+  )) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (recursive) out.push(...walk(full, true));
+    } else if (entry.isFile() || entry.isSymbolicLink()) out.push(full);
+  }
+  return out;
+}
+
+/**
+ * The files the `manifests` lines name, in order, each once: a file; a directory's .yaml/.yml/.json files
+ * (not its subdirectories); a glob (`*`, `?`, `**`) of files. Every path is resolved inside the workspace
+ * (the core rule: `..`, absolute paths and links out are refused); a line that names nothing is an error.
+ */
+export function manifestFiles(lines: { text: string; line: number }[], workspace: string): string[] {
+  const files: string[] = [];
+  const inside = (path: string, line: number) =>
+    resolveInsideWorkspace('manifests', path, { workspace, line });
+  for (const { text, line } of lines) {
+    const found: string[] = [];
+    if (GLOB_CHARS.test(text)) {
+      const parts = text.split('/');
+      const firstGlob = parts.findIndex(p => GLOB_CHARS.test(p));
+      const base = inside(parts.slice(0, firstGlob).join('/') || '.', line);
+      const re = globToRegExp(parts.slice(firstGlob).join('/'));
+      if (statSync(base).isDirectory()) {
+        const recursive = text.includes('**') || parts.length - firstGlob > 1;
+        for (const file of walk(base, recursive))
+          if (re.test(relative(base, file).split(sep).join('/'))) found.push(file);
+      }
+    } else {
+      const full = inside(text, line);
+      if (statSync(full).isDirectory()) found.push(...walk(full, false).filter(f => MANIFEST_FILE.test(f)));
+      else found.push(full);
+    }
+    if (found.length === 0)
+      throw new DockyardError(`line ${line}: '${text}' matches no manifest file.`, {
+        input: 'manifests',
+        hint: 'Check the path; a directory is read for its .yaml, .yml and .json files.'
+      });
+    for (const f of found) {
+      // A file found in a directory or by a glob may itself be a link out of the workspace.
+      const real = inside(relative(workspace, f), line);
+      if (!files.includes(real)) files.push(real);
+    }
+  }
+  return files;
 }

@@ -8,13 +8,13 @@ import {
   imageRepository,
   kustomizeBuild,
   loadManifests,
-  manifestFiles,
   parseManifests,
   render,
   substituteImages,
   type Manifest,
   type RunProgram
 } from './manifests.js';
+import { manifestFiles } from './inputs.js';
 
 let ws: string;
 let outside: string;

@@ -1,17 +1,16 @@
 /**
- * The manifests: the files, directories and globs the inputs name (resolved inside the workspace when the inputs
- * are read), then, in the render phase, their multi-document YAML and the kustomize output loaded, `${var.NAME}`
- * placeholders filled (the core template rule), `images` set, and the labels and annotations every object gets.
+ * The manifests, loaded and rendered in the render phase: the files the inputs name (inputs.ts resolves them)
+ * and the kustomize output, multi-document YAML; `${var.NAME}` placeholders (the core template rule), `images`
+ * substitution, and the labels and annotations every object gets.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { formatDuration } from '../../../core/duration.js';
 import { DockyardError } from '../../../core/errors.js';
-import { resolveInsideWorkspace } from '../../../core/inputs.js';
 import { substituteInValue } from '../../../core/template.js';
 import { oneLine } from '../../../core/text.js';
 import type { KubeObject } from './kube.js';
@@ -26,76 +25,6 @@ export interface ImageRule {
   name: string;
   image: string;
   line: number;
-}
-
-const MANIFEST_FILE = /\.(ya?ml|json)$/i;
-const GLOB_CHARS = /[*?[]/;
-
-function globToRegExp(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*' && pattern[i + 1] === '*') {
-      re += pattern[i + 2] === '/' ? '(?:.*/)?' : '.*';
-      i += pattern[i + 2] === '/' ? 2 : 1;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
-function walk(dir: string, recursive: boolean): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-    a.name.localeCompare(b.name)
-  )) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (recursive) out.push(...walk(full, true));
-    } else if (entry.isFile() || entry.isSymbolicLink()) out.push(full);
-  }
-  return out;
-}
-
-/**
- * The files the `manifests` lines name, in order, each once: a file; a directory's .yaml/.yml/.json files
- * (not its subdirectories); a glob (`*`, `?`, `**`) of files. Every path is resolved inside the workspace
- * (the core rule: `..`, absolute paths and links out are refused); a line that names nothing is an error.
- */
-export function manifestFiles(lines: { text: string; line: number }[], workspace: string): string[] {
-  const files: string[] = [];
-  const inside = (path: string, line: number) =>
-    resolveInsideWorkspace('manifests', path, { workspace, line });
-  for (const { text, line } of lines) {
-    const found: string[] = [];
-    if (GLOB_CHARS.test(text)) {
-      const parts = text.split('/');
-      const firstGlob = parts.findIndex(p => GLOB_CHARS.test(p));
-      const base = inside(parts.slice(0, firstGlob).join('/') || '.', line);
-      const re = globToRegExp(parts.slice(firstGlob).join('/'));
-      if (statSync(base).isDirectory()) {
-        const recursive = text.includes('**') || parts.length - firstGlob > 1;
-        for (const file of walk(base, recursive))
-          if (re.test(relative(base, file).split(sep).join('/'))) found.push(file);
-      }
-    } else {
-      const full = inside(text, line);
-      if (statSync(full).isDirectory()) found.push(...walk(full, false).filter(f => MANIFEST_FILE.test(f)));
-      else found.push(full);
-    }
-    if (found.length === 0)
-      throw new DockyardError(`line ${line}: '${text}' matches no manifest file.`, {
-        input: 'manifests',
-        hint: 'Check the path; a directory is read for its .yaml, .yml and .json files.'
-      });
-    for (const f of found) {
-      // A file found in a directory or by a glob may itself be a link out of the workspace.
-      const real = inside(relative(workspace, f), line);
-      if (!files.includes(real)) files.push(real);
-    }
-  }
-  return files;
 }
 
 /** Parses multi-document YAML (or JSON); `List` kinds are flattened; empty documents skipped. */
