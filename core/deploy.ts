@@ -3,6 +3,7 @@
  *
  *   connect → render → verify → apply → wait → explain → rollback → settle
  *
+ * (a render that needs nothing from the target, such as Kubernetes manifests, says so and runs before connect).
  * An action supplies its phases; this module owns what every deploy does the same way: one log group per phase,
  * how much of the step's time each phase may take, what a cancel, the deadline or an error makes of the result,
  * the wording of a failure (the root cause first, then what was done), and the parts of the outputs, summary and
@@ -89,11 +90,20 @@ export interface Phase<T> {
   run(phase: PhaseContext): Promise<T>;
 }
 
+/** A render may need nothing from the target (manifests and local tools only). */
+export interface RenderPhase extends Phase<void> {
+  /**
+   * It reads only the workspace: it runs before connect, so a broken manifest, or an input only rendering can
+   * judge (an `images` line that matches nothing), fails before any network call, like an input problem.
+   */
+  local?: boolean;
+}
+
 /** What each phase returns. */
 interface PhaseValues {
   /** Reach the target and read what runs there now. */
   connect: void;
-  /** Make what will be deployed (pure, or local tools under the step's signal). */
+  /** Make what will be deployed (pure, or local tools under the step's signal). Before connect when `local`. */
   render: void;
   /** Check it before anything is written; throw to stop. */
   verify: void;
@@ -115,7 +125,8 @@ type PhaseTable = { [K in PhaseName]?: Phase<PhaseValues[K]> };
 
 /** An action's phases: connect, render, apply and wait are required; the others are left out when not wanted. */
 export type DeployPhases = PhaseTable &
-  Required<Pick<PhaseTable, 'connect' | 'render' | 'apply' | 'wait'>> & {
+  Required<Pick<PhaseTable, 'connect' | 'apply' | 'wait'>> & {
+    render: RenderPhase;
     /** What had been done, for the reason of a deploy stopped by a cancel or the deadline. */
     progress?(): string;
   };
@@ -187,8 +198,8 @@ class Pipeline {
   }
 
   async run(): Promise<void> {
-    await this.phase('connect');
-    await this.phase('render');
+    const reach = this.phases.render.local ? ['render', 'connect'] : ['connect', 'render'];
+    for (const name of reach as ('render' | 'connect')[]) await this.phase(name);
     await this.phase('verify');
     const early = await this.phase('apply');
     if (early) {

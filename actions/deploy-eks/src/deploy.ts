@@ -1,7 +1,8 @@
 /**
- * One deployment to Kubernetes, as the core's deploy pipeline (core/deploy.ts) runs it: reach the cluster (EKS or
- * a kubeconfig) → load and render the manifests → apply them (Namespaces and CRDs first), prune → wait for every
- * workload → explain a failure → roll failed Deployments back. The functions below are the phases, in that order.
+ * One deployment to Kubernetes, as the core's deploy pipeline (core/deploy.ts) runs it: load and render the
+ * manifests (from the workspace alone, so before any network call) → reach the cluster (EKS or a kubeconfig) →
+ * apply them (Namespaces and CRDs first), prune → wait for every workload → explain a failure → roll failed
+ * Deployments back. The functions below are the phases, in that order.
  */
 import { runDeploy, type DeployContext, type Ending, type PhaseContext } from '../../../core/deploy.js';
 import { describeError } from '../../../core/errors.js';
@@ -48,8 +49,8 @@ export async function deploy(
     return await runDeploy(
       run.result,
       {
+        render: { title: 'Rendering the manifests', local: true, run: phase => render(run, phase) },
         connect: { title: 'Connecting to the cluster', run: phase => reach(run, phase, connect) },
-        render: { title: 'Rendering the manifests', run: phase => render(run, phase) },
         apply: {
           title: () => `Apply ${run.manifests.length} objects${dryRun}`,
           run: phase => apply(run, phase)
