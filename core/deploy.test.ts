@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   defineDeployAction,
+  deployBase,
   FINISH_RESERVE_MS,
   runDeploy,
   summaryTitle,
@@ -15,13 +16,7 @@ import { memoryLogger } from './log.js';
 import { virtualClock } from './poll.js';
 import type { Outcome } from './run.js';
 
-const fresh = (): DeployBase => ({
-  status: 'FAILED',
-  success: false,
-  reason: '',
-  diagnostics: [],
-  warnings: []
-});
+const fresh = (): DeployBase => deployBase();
 
 /** Phases that record their order; `over` replaces some. Every phase is present unless set to undefined. */
 function phases(over: Partial<DeployPhases> = {}, order: string[] = []): DeployPhases {

@@ -70,6 +70,11 @@ export interface DeployBase {
   error?: unknown;
 }
 
+/** A result before any phase ran: FAILED until a phase says otherwise, nothing found yet. */
+export function deployBase(warnings: string[] = []): DeployBase {
+  return { status: 'FAILED', success: false, reason: '', diagnostics: [], warnings: [...warnings] };
+}
+
 /** How a phase ends the deployment (or, for rollback, what it did): a status and what happened. */
 export interface Ending {
   status: DeployStatus;

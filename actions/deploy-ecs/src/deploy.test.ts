@@ -214,7 +214,7 @@ describe('deploy', () => {
 
   it('reuses the identical latest revision instead of registering again', async () => {
     world({ rollout: completeOnSecondPoll });
-    const result = await deploy(inputs({}), context({ log: memoryLogger(), clock: virtualClock() }), source);
+    const result = await deploy(inputs({}), context({}), source);
     expect(result).toMatchObject({
       status: 'COMPLETED',
       registered: false,
@@ -226,14 +226,7 @@ describe('deploy', () => {
 
   it('dry run: renders and diffs, registers and updates nothing', async () => {
     world();
-    const result = await deploy(
-      inputs({ images: `app=${IMAGE}`, 'dry-run': 'true' }),
-      context({
-        log: memoryLogger(),
-        clock: virtualClock()
-      }),
-      source
-    );
+    const result = await deploy(inputs({ images: `app=${IMAGE}`, 'dry-run': 'true' }), context({}), source);
     expect(result).toMatchObject({ status: 'DRY_RUN', success: true, wouldRegister: true });
     expect(result.diff?.rows[0]).toMatchObject({ container: 'app', field: 'image', after: IMAGE });
     expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
@@ -246,13 +239,7 @@ describe('deploy', () => {
       clusters: [],
       failures: [{ arn: `arn:aws:ecs:${REGION}:123456789012:cluster/nope`, reason: 'MISSING' }]
     });
-    const result = await deploy(
-      inputs({ cluster: 'nope', images: `app=${IMAGE}` }),
-      context({
-        log: memoryLogger()
-      }),
-      source
-    );
+    const result = await deploy(inputs({ cluster: 'nope', images: `app=${IMAGE}` }), context({}), source);
     expect(result).toMatchObject({
       status: 'FAILED',
       success: false,
@@ -268,12 +255,12 @@ describe('deploy', () => {
       services: [],
       failures: [{ arn: 'arn:aws:ecs:eu-west-1:123456789012:service/prod/gone', reason: 'MISSING' }]
     });
-    const missing = await deploy(inputs({ service: 'gone' }), context({ log: memoryLogger() }), source);
+    const missing = await deploy(inputs({ service: 'gone' }), context({}), source);
     expect(missing.reason).toMatch(
       /Input 'service': the service 'gone' does not exist in the cluster 'prod' \(MISSING\)/
     );
     ecsMock.on(DescribeServicesCommand).resolves({ services: [service({ status: 'INACTIVE' })] });
-    const inactive = await deploy(inputs({}), context({ log: memoryLogger() }), source);
+    const inactive = await deploy(inputs({}), context({}), source);
     expect(inactive.reason).toMatch(/Input 'service': the service 'web' is INACTIVE/);
     expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
@@ -283,9 +270,7 @@ describe('deploy', () => {
     world();
     const result = await deploy(
       inputs({ images: `api=${IMAGE}`, environment: 'worker.X=1' }),
-      context({
-        log: memoryLogger()
-      }),
+      context({}),
       source
     );
     expect(result.error).toBeInstanceOf(InputError);
@@ -324,14 +309,7 @@ describe('deploy', () => {
     logsMock
       .on(GetLogEventsCommand)
       .resolves({ events: [{ timestamp: 1, message: 'panic: missing DATABASE_URL' }] });
-    const result = await deploy(
-      inputs({ images: `app=${IMAGE}` }),
-      context({
-        log: memoryLogger(),
-        clock: virtualClock()
-      }),
-      source
-    );
+    const result = await deploy(inputs({ images: `app=${IMAGE}` }), context({}), source);
     expect(result).toMatchObject({
       status: 'ROLLED_BACK',
       success: false,
@@ -378,14 +356,7 @@ describe('deploy', () => {
     });
     ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
     elbMock.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
-    const result = await deploy(
-      inputs({ images: `app=${IMAGE}` }),
-      context({
-        log: memoryLogger(),
-        clock: virtualClock()
-      }),
-      source
-    );
+    const result = await deploy(inputs({ images: `app=${IMAGE}` }), context({}), source);
     expect(result).toMatchObject({
       status: 'ROLLED_BACK',
       success: false,
@@ -404,14 +375,7 @@ describe('deploy', () => {
     });
     ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
     elbMock.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
-    const result = await deploy(
-      inputs({ images: `app=${IMAGE}`, rollback: 'false' }),
-      context({
-        log: memoryLogger(),
-        clock: virtualClock()
-      }),
-      source
-    );
+    const result = await deploy(inputs({ images: `app=${IMAGE}`, rollback: 'false' }), context({}), source);
     expect(result).toMatchObject({ status: 'FAILED', success: false });
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
   });
@@ -427,10 +391,7 @@ describe('deploy', () => {
       .resolves({ events: [{ timestamp: 1, message: 'relation "users" already exists' }] });
     const result = await deploy(
       inputs({ images: `app=${IMAGE}`, 'run-task': 'npm run migrate' }),
-      context({
-        log: memoryLogger(),
-        clock: virtualClock()
-      }),
+      context({}),
       source
     );
     expect(result).toMatchObject({ status: 'FAILED', runTask: { exitCode: 2, ok: false } });
@@ -454,10 +415,7 @@ describe('deploy', () => {
       .resolves({ tasks: [stoppedTask('mig1', { containers: [{ name: 'app', exitCode: 0 }] })] });
     const result = await deploy(
       inputs({ images: `app=${IMAGE}`, 'run-task': 'npm run migrate' }),
-      context({
-        log: memoryLogger(),
-        clock: virtualClock()
-      }),
+      context({}),
       source
     );
     expect(result).toMatchObject({ status: 'COMPLETED', runTask: { exitCode: 0 } });
@@ -484,10 +442,7 @@ describe('deploy', () => {
     });
     const result = await deploy(
       inputs({ images: `app=${IMAGE}`, 'keep-revisions': '2' }),
-      context({
-        log: memoryLogger(),
-        clock: virtualClock()
-      }),
+      context({}),
       source
     );
     expect(result.cleanup?.deregistered).toEqual([tdArn('web', 6), tdArn('web', 4)]);
@@ -529,14 +484,7 @@ describe('deploy', () => {
     });
     ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
     elbMock.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
-    const result = await deploy(
-      inputs({ images: `app=${IMAGE}`, timeout: '1m' }),
-      context({
-        log: memoryLogger(),
-        clock: virtualClock()
-      }),
-      source
-    );
+    const result = await deploy(inputs({ images: `app=${IMAGE}`, timeout: '1m' }), context({}), source);
     expect(result).toMatchObject({ status: 'TIMED_OUT', success: false });
     expect(result.rollback).toBeUndefined();
     const summary = buildSummary(result, { region: REGION, durationMs: 60_000 });
@@ -547,14 +495,7 @@ describe('deploy', () => {
 
   it('wait: false starts the deployment and returns IN_PROGRESS', async () => {
     world();
-    const result = await deploy(
-      inputs({ images: `app=${IMAGE}`, wait: 'false' }),
-      context({
-        log: memoryLogger(),
-        clock: virtualClock()
-      }),
-      source
-    );
+    const result = await deploy(inputs({ images: `app=${IMAGE}`, wait: 'false' }), context({}), source);
     expect(result).toMatchObject({ status: 'IN_PROGRESS', success: true, deploymentId: NEW_DEPLOYMENT });
     expect(ecsMock.commandCalls(DescribeServicesCommand)).toHaveLength(1);
   });

@@ -250,10 +250,7 @@ async function oneOffTask(run: Run, phase: PhaseContext): Promise<Ending | undef
       container: inputs.container,
       service: run.service,
       region: inputs.region,
-      timeoutMs: phase.timeLeftMs(),
-      intervalMs: inputs.pollIntervalMs,
-      signal: phase.signal,
-      clock: phase.clock
+      ...pacing(run, phase)
     },
     run.log
   );
@@ -279,10 +276,7 @@ async function wait(run: Run, phase: PhaseContext): Promise<Ending> {
     await run.clients.ecs(),
     target(inputs),
     {
-      timeoutMs: phase.timeLeftMs(),
-      intervalMs: inputs.pollIntervalMs,
-      signal: phase.signal,
-      clock: phase.clock,
+      ...pacing(run, phase),
       knownEvents: started.service.events,
       deploymentId: started.deployment.id ?? '',
       initial: started.deployment,
@@ -341,10 +335,7 @@ async function rollBackService(run: Run, phase: PhaseContext): Promise<Ending | 
     await run.clients.ecs(),
     target(inputs),
     {
-      timeoutMs: phase.timeLeftMs(),
-      intervalMs: inputs.pollIntervalMs,
-      signal: phase.signal,
-      clock: phase.clock,
+      ...pacing(run, phase),
       previousTaskDefinitionArn: previous,
       failedTaskDefinitionArn: failed,
       knownEvents: result.rollout?.service?.events
@@ -388,6 +379,16 @@ function progress(result: DeployResult): string {
   if (result.taskDefinitionArn && result.registered !== undefined)
     return `${taskDefinitionKey(result.taskDefinitionArn)} was ${result.registered ? 'registered' : 'reused'}; the service was not updated.`;
   return '';
+}
+
+/** How a wait of this phase goes: the time left, the poll interval, the step's signal and clock. */
+function pacing(run: Run, phase: PhaseContext) {
+  return {
+    timeoutMs: phase.timeLeftMs(),
+    intervalMs: run.inputs.pollIntervalMs,
+    signal: phase.signal,
+    clock: phase.clock
+  };
 }
 
 const target = (inputs: Inputs): Target => ({ cluster: inputs.cluster, service: inputs.service ?? '' });

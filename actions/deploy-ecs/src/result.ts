@@ -1,9 +1,9 @@
 /**
  * What one deploy-ecs run found and did: the phases (deploy.ts) fill it in, summary.ts and the outputs read it.
- * Free of AWS code, so main.ts can declare the action without loading the SDK.
+ * Free of AWS code (types aside), so main.ts can declare the action without loading the SDK.
  */
 import type { RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
-import type { DeployBase } from '../../../core/deploy.js';
+import { deployBase, type DeployBase } from '../../../core/deploy.js';
 import type { CleanupResult } from './cleanup.js';
 import type { TaskDefinitionDiff } from './diff.js';
 import type { Inputs } from './inputs.js';
@@ -37,13 +37,5 @@ export interface DeployResult extends DeployBase {
 
 /** The result before any phase ran (and the step's result when the inputs did not validate). */
 export function initialResult(inputs: Inputs | undefined): DeployResult {
-  return {
-    status: 'FAILED',
-    success: false,
-    reason: '',
-    cluster: inputs?.cluster ?? '',
-    service: inputs?.service,
-    diagnostics: [],
-    warnings: [...(inputs?.warnings ?? [])]
-  };
+  return { ...deployBase(inputs?.warnings), cluster: inputs?.cluster ?? '', service: inputs?.service };
 }

@@ -2,7 +2,7 @@
  * What one deploy-eks run found and did: the phases (deploy.ts) fill it in, summary.ts and the outputs read it.
  * Free of AWS and cluster code, so main.ts can declare the action without loading either.
  */
-import type { DeployBase } from '../../../core/deploy.js';
+import { deployBase, type DeployBase } from '../../../core/deploy.js';
 import type { ResourceResult } from './apply.js';
 import type { Inputs } from './inputs.js';
 import type { ImageChange } from './manifests.js';
@@ -23,17 +23,13 @@ export interface DeployResult extends DeployBase {
 /** The result before any phase ran (and the step's result when the inputs did not validate). */
 export function initialResult(inputs: Inputs | undefined): DeployResult {
   return {
-    status: 'FAILED',
-    success: false,
-    reason: '',
+    ...deployBase(),
     cluster: inputs?.cluster ?? '',
     namespace: inputs?.namespace ?? 'default',
     resources: [],
     images: [],
     workloads: [],
-    rollbacks: [],
-    diagnostics: [],
-    warnings: []
+    rollbacks: []
   };
 }
 
