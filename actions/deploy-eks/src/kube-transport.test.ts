@@ -78,6 +78,16 @@ describe('KubeTransport: TLS and identity', () => {
     expect(server.seen.map(s => s.headers.authorization)).toEqual(['Bearer t0', 'Bearer t1']);
   });
 
+  it('makes one fresh token per 401 only: a retry after a 5xx keeps it', async () => {
+    const statuses = [401, 503, 200];
+    server.handle((_req, res) => json(res, statuses.shift()!, {}));
+    let n = 0;
+    const { t } = transport({ auth: cachedToken(async () => `t${n++}`) });
+    expect((await t.request('GET', '/version')).status).toBe(200);
+    t.close();
+    expect(server.seen.map(s => s.headers.authorization)).toEqual(['Bearer t0', 'Bearer t1', 'Bearer t1']);
+  });
+
   it("explains a second 401 with the connection's own explanation, or plainly naming the server", async () => {
     server.handle((_req, res) => json(res, 401, { kind: 'Status', message: 'Unauthorized', code: 401 }));
     const explained = transport({

@@ -187,13 +187,16 @@ export class KubeTransport {
    */
   async request(method: string, path: string, options: RequestOptions = {}): Promise<Answer> {
     const call = { method, path };
+    // One fresh token per request, asked for by a 401 only: a retry after a 5xx keeps the cached one.
     let resigned = false;
+    let fresh = false;
     return retry(
       async () => {
         for (;;) {
-          const answer = await this.exchange(call, options, await this.authorization(resigned));
+          const answer = await this.exchange(call, options, await this.authorization(fresh));
+          fresh = false;
           if (answer.status === 401 && this.connection.auth && !resigned) {
-            resigned = true;
+            resigned = fresh = true;
             continue;
           }
           if (answer.status === 401) throw await this.unauthorized();
