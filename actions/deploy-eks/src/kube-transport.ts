@@ -381,6 +381,7 @@ function readAnswer(res: IncomingMessage, maxBytes: number, truncate: boolean): 
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let stopped = false;
     const done = (truncated: boolean) =>
       resolve({
         status: res.statusCode ?? 0,
@@ -391,12 +392,14 @@ function readAnswer(res: IncomingMessage, maxBytes: number, truncate: boolean): 
         truncated
       });
     const tooLarge = () => {
+      stopped = true;
       res.destroy();
       reject(new DockyardError(`more than ${formatBytes(maxBytes)}, the most Dockyard reads of one answer.`));
     };
     const declared = Number(res.headers['content-length'] ?? NaN);
     if (!truncate && declared > maxBytes) return tooLarge();
     res.on('data', (chunk: Buffer) => {
+      if (stopped) return;
       if (size + chunk.length <= maxBytes) {
         chunks.push(chunk);
         size += chunk.length;
@@ -405,6 +408,7 @@ function readAnswer(res: IncomingMessage, maxBytes: number, truncate: boolean): 
       if (!truncate) return tooLarge();
       chunks.push(chunk.subarray(0, maxBytes - size));
       size = maxBytes;
+      stopped = true;
       res.destroy();
       done(true);
     });
