@@ -9,7 +9,7 @@ import {
   type Report,
   type ReportStatus
 } from '../../../core/index.js';
-import { DEFAULT_SUBJECT, SUBJECT_PLACEHOLDERS, TEMPLATE_PLACEHOLDERS, checkPlaceholders } from './render.js';
+import { DEFAULT_SUBJECT, SUBJECT_PLACEHOLDERS, TEMPLATE_PLACEHOLDERS, checkPlaceholders } from './placeholders.js';
 
 export interface Inputs {
   from: string;
