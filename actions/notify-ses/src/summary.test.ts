@@ -1,54 +1,38 @@
 import { describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  DockyardError,
-  REPORT_SHORTENED,
-  parseReports,
-  runContext,
-  validateReport
-} from '../../../core/index.js';
+import { DockyardError, REPORT_SHORTENED, validateReport } from '../../../core/index.js';
 import type { Inputs } from './inputs.js';
-import { mergeRunContext } from './facts.js';
-import { DEFAULT_SUBJECT } from './placeholders.js';
 import { renderEmail } from './render.js';
-import {
-  describeReports,
-  errorReport,
-  errorSummary,
-  notifyReport,
-  summaryMarkdown,
-  type Outcome
-} from './summary.js';
+import * as summary from './summary.js';
+import { emailFor, example } from './testing/fixtures.js';
 
-const root = new URL('../../../', import.meta.url).pathname;
-const reports = parseReports(readFileSync(join(root, 'examples/reports/deploy-ecs-failure.json'), 'utf8'));
-const run = mergeRunContext(runContext({}), reports);
+const { describeReports, errorReport, errorSummary, notifyReport, summaryMarkdown } = summary;
+const reports = example('deploy-ecs-failure');
+const input = emailFor(reports, { status: 'failure' });
+const run = input.run;
 const inputs: Inputs = {
   from: 'Deploys <deploys@example.com>',
   to: ['a@example.com', 'b@example.com'],
   cc: ['c@example.com'],
   bcc: ['secret1@example.com', 'secret2@example.com'],
   replyTo: [],
-  subjectTemplate: DEFAULT_SUBJECT,
+  subjectTemplate: input.subjectTemplate,
   reports,
   environment: 'production',
   failOnError: false,
   region: 'eu-west-1',
   timeoutMs: 120_000
 };
-const email = renderEmail({
-  reports,
-  run,
-  status: 'failure',
-  environment: 'production',
-  subjectTemplate: DEFAULT_SUBJECT
-});
+const email = renderEmail(input);
 const started = new Date('2026-11-21T09:25:00.000Z');
 const now = () => new Date('2026-11-21T09:25:02.000Z');
 
-const sent: Outcome = { inputs, email, status: 'failure', result: { sent: true, messageId: 'msg-1' } };
-const failed: Outcome = {
+const sent: summary.Outcome = {
+  inputs,
+  email,
+  status: 'failure',
+  result: { sent: true, messageId: 'msg-1' }
+};
+const failed: summary.Outcome = {
   inputs,
   email,
   status: 'failure',
