@@ -101,8 +101,15 @@ export function clone<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
+/** The path element of an associative list's item (`{ key: { name: "app" } }`), or undefined when the list is atomic. */
+export function itemElement(listField: string, parentPath: FieldPath, item: Json): PathElement | undefined {
+  const keys = listKeys(listField, parentPath);
+  const key = keys && itemKey(item, keys);
+  return key ? { key } : undefined;
+}
+
 /** The path as Kubernetes prints it: `.spec.template.spec.containers[name="app"].image`. */
-function pathString(path: FieldPath): string {
+export function pathString(path: FieldPath): string {
   return path
     .map(e =>
       'field' in e
@@ -167,7 +174,7 @@ export function fieldSet(object: JsonObject): Map<string, FieldPath> {
 }
 
 /** The value at a path, or undefined. */
-function getAt(object: Json | undefined, path: FieldPath): Json | undefined {
+export function valueAt(object: Json | undefined, path: FieldPath): Json | undefined {
   let current: Json | undefined = object;
   for (const e of path) {
     if ('field' in e) {
@@ -184,7 +191,7 @@ function getAt(object: Json | undefined, path: FieldPath): Json | undefined {
 
 /** Removes the field or list item at a path (no-op when absent). */
 function deleteAt(object: JsonObject, path: FieldPath): void {
-  const parent = getAt(object, path.slice(0, -1));
+  const parent = valueAt(object, path.slice(0, -1));
   const last = path[path.length - 1];
   if ('field' in last) {
     if (isObject(parent)) delete parent[last.field];
@@ -247,7 +254,7 @@ export function serverSideApply(input: ApplyInput): ApplyResult {
       const last = path[path.length - 1];
       // Owning an item of a list (or an empty map) together never conflicts: only values do.
       if ('key' in last) continue;
-      if (deepEqual(getAt(live, path), getAt(applied, path))) continue;
+      if (deepEqual(valueAt(live, path), valueAt(applied, path))) continue;
       conflicts.push({ manager: entry.manager, field: key });
       if (!forced.has(entry.manager)) forced.set(entry.manager, new Set());
       forced.get(entry.manager)!.add(key);
@@ -304,7 +311,8 @@ export function updateOwnership(
   const newFields = fieldSet(after);
   const changed = new Map<string, FieldPath>();
   for (const [key, path] of newFields) {
-    if (!oldFields.has(key) || !deepEqual(getAt(before, path), getAt(after, path))) changed.set(key, path);
+    if (!oldFields.has(key) || !deepEqual(valueAt(before, path), valueAt(after, path)))
+      changed.set(key, path);
   }
   const result: ManagerEntry[] = [];
   for (const e of managers) {

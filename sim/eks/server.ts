@@ -12,6 +12,10 @@ import { parse as parseYaml } from 'yaml';
 import {
   clone,
   conflictMessage,
+  deepEqual,
+  fieldSet,
+  valueAt,
+  type JsonObject,
   jsonPatch,
   mergePatch,
   PatchError,
@@ -43,6 +47,8 @@ import { meta, nameOf, namespaceOf, Store, uidOf, type Change, type Entry } from
 import { readBody } from './http.js';
 import { makeChain, type Chain } from './tls.js';
 import { invalidMessage, validate } from './validate.js';
+import { unknownFields, withoutUnknownFields } from './schema.js';
+import { Admission, AdmissionError, type WebhookRule } from './admission.js';
 
 type K = Record<string, any>;
 
@@ -62,6 +68,8 @@ export interface KubeServerOptions {
   tickMs?: number;
   /** A CRD applied → Established (ms, divided by speed). */
   crdEstablishMs?: number;
+  /** Denying validating webhooks (admission.ts `WebhookRule`), as `webhook()` adds them. */
+  webhooks?: WebhookRule[];
 }
 
 export interface KubeRequest {
@@ -78,6 +86,18 @@ export interface KubeRequest {
   identity?: string;
   status: number;
   contentType?: string;
+  /** The `Warning:` headers sent with the answer (their text, without the `299 - "…"` wrapping). */
+  warnings: string[];
+  /** Audit annotations admission added (PodSecurity `audit`). */
+  audit?: Record<string, string>;
+}
+
+interface WriteContext {
+  manager: string;
+  dryRun: boolean;
+  subresource?: string;
+  /** The request, for the warnings and audit annotations admission adds. */
+  record?: KubeRequest;
 }
 
 class HttpError extends Error {
@@ -142,7 +162,7 @@ function statusBody(code: number, reason: string, message: string, details?: K):
     metadata: {},
     status: 'Failure',
     message,
-    reason,
+    ...(reason ? { reason } : {}),
     ...(details ? { details } : {}),
     code
   };
@@ -176,6 +196,8 @@ export class KubeServer {
   readonly behaviours = new BehaviourTable();
   readonly auth: Authenticator;
   readonly controller: Controller;
+  /** The admission chain; `admission.webhooks` are the denying webhooks (see `webhook()`). */
+  readonly admission: Admission;
   readonly requests: KubeRequest[] = [];
   readonly staticToken = STATIC_TOKEN;
   url = '';
@@ -205,6 +227,12 @@ export class KubeServer {
       this.behaviours,
       this.controllerOptions(options)
     );
+    this.admission = new Admission({
+      get: (apiVersion, kind, ns, name) => this.get(apiVersion, kind, ns, name),
+      list: (apiVersion, kind, ns) => this.list(apiVersion, kind, ns)
+    });
+    this.admission.webhooks = [...(options.webhooks ?? [])];
+    this.controller.admission = this.admission;
   }
 
   /** The CA as EKS returns it in DescribeCluster (`certificateAuthority.data`): base64 of the PEM. */
@@ -276,6 +304,7 @@ export class KubeServer {
     this.requests.length = 0;
     this.denials = [];
     this.faults = [];
+    this.admission.webhooks = [...(this.options.webhooks ?? [])];
     this.setCertificate(this.options.certificate ?? 'trusted');
     this.seed();
   }
@@ -338,15 +367,11 @@ export class KubeServer {
   apply(object: K, options: { manager?: string; force?: boolean } = {}): K {
     const info = this.kind(String(object.apiVersion), String(object.kind));
     const namespace = info.namespaced ? String(object.metadata?.namespace ?? 'default') : '';
-    return this.applyObject(
-      info,
-      namespace,
-      String(object.metadata?.name),
-      clone(object),
-      options.manager ?? 'test',
-      Boolean(options.force),
-      false
-    ).object;
+    return this.applyObject(info, namespace, String(object.metadata?.name), clone(object), {
+      manager: options.manager ?? 'test',
+      force: Boolean(options.force),
+      dryRun: false
+    }).object;
   }
 
   events(namespace?: string): K[] {
@@ -420,7 +445,8 @@ export class KubeServer {
       verb: 'get',
       userAgent: String(req.headers['user-agent'] ?? ''),
       status: 0,
-      contentType: req.headers['content-type']
+      contentType: req.headers['content-type'],
+      warnings: []
     };
     this.requests.push(record);
     const send = (
@@ -433,6 +459,7 @@ export class KubeServer {
       const text = typeof body === 'string' ? body : JSON.stringify(body);
       res.writeHead(code, {
         ...headers,
+        ...warningHeaders(record.warnings),
         'content-type': type,
         'content-length': Buffer.byteLength(text),
         'audit-id': randomId()
@@ -470,6 +497,8 @@ export class KubeServer {
           'application/json',
           error.headers
         );
+      else if (error instanceof AdmissionError)
+        send(error.code, statusBody(error.code, error.reason, error.message, error.details));
       else if (error instanceof SelectorError) send(400, statusBody(400, 'BadRequest', error.message));
       else if (error instanceof PatchError) send(422, statusBody(422, 'Invalid', error.message));
       else
@@ -543,6 +572,7 @@ export class KubeServer {
     record.name = route.name;
     record.subresource = route.subresource;
     this.checkAccess(method, route, query, record);
+    if (route.info.deprecation) record.warnings.push(route.info.deprecation);
     return this.dispatch(method, route, query, body, record, res);
   }
 
@@ -589,6 +619,11 @@ export class KubeServer {
   /** From now on, requests matching the rule are refused with 403 (an identity without the RBAC rights). */
   deny(rule: AccessRule): void {
     this.denials.push(rule);
+  }
+
+  /** From now on, requests the rule matches are refused by a validating webhook in its words (admission.ts). */
+  webhook(rule: WebhookRule): void {
+    this.admission.webhooks.push(rule);
   }
 
   /** The next `times` requests matching the rule get the status (429 with Retry-After, 500, 503, 504). */
@@ -676,7 +711,8 @@ export class KubeServer {
         this.checkNamespace(info, ns);
         const manager = query.fieldManager || managerFromAgent(record.userAgent);
         delete object.status;
-        return { code: 201, body: this.writeObject(info, ns, object, manager, dryRun, undefined) };
+        const decoded = this.decodeFields(info, object, query, record, cannotHandle(info));
+        return { code: 201, body: this.writeObject(info, ns, decoded, { manager, dryRun, record }) };
       }
       case 'PUT': {
         record.verb = 'update';
@@ -695,8 +731,12 @@ export class KubeServer {
             { name, group: info.group, kind: info.resource }
           );
         const manager = query.fieldManager || managerFromAgent(record.userAgent);
-        const next = this.withSubresource(live, object, subresource);
-        return { code: 200, body: this.writeObject(info, ns, next, manager, dryRun, subresource) };
+        const decoded = this.decodeFields(info, object, query, record, cannotHandle(info));
+        const next = this.withSubresource(live, decoded, subresource);
+        return {
+          code: 200,
+          body: this.writeObject(info, ns, next, { manager, dryRun, subresource, record })
+        };
       }
       case 'PATCH':
         return this.patch(route, ns, query, body, record, dryRun);
@@ -812,19 +852,52 @@ export class KubeServer {
       );
   }
 
-  private writeObject(
-    info: ResourceInfo,
-    ns: string,
-    object: K,
-    manager: string,
-    dryRun: boolean,
-    subresource: string | undefined
-  ): K {
+  private writeObject(info: ResourceInfo, ns: string, object: K, w: WriteContext): K {
     const uid = this.uidFor(info, object);
     defaults(info, object, uid);
     this.checkValid(info, object);
+    if (!w.subresource) this.admit(info, object, w.record);
+    const { manager, subresource, dryRun } = w;
     const { entry } = this.store.write(info, object, { manager, subresource, dryRun, uid });
     return dryRun ? this.store.render(entry) : this.store.get(info, ns, nameOf(object))!;
+  }
+
+  /** The validating admission chain (admission.ts), after validation, as the API server orders them. */
+  private admit(info: ResourceInfo, object: K, record?: KubeRequest): void {
+    const exists = this.store.entry(info, namespaceOf(object), nameOf(object));
+    const admitted = this.admission.admit({
+      operation: exists ? 'UPDATE' : 'CREATE',
+      resource: info.resource,
+      group: info.group,
+      kind: info.kind,
+      namespace: namespaceOf(object),
+      name: nameOf(object),
+      object
+    });
+    record?.warnings.push(...admitted.warnings);
+    if (record) record.audit = { ...record.audit, ...admitted.audit };
+  }
+
+  /**
+   * Unknown fields in a create, update or patch, by the request's `fieldValidation` (default Warn, as since
+   * v1.27): Strict refuses (400, the strict decoder's words), Warn drops them with a warning each, Ignore drops
+   * them. `prefix` is what the create and update handlers put before the decoder's error.
+   */
+  private decodeFields(
+    info: ResourceInfo,
+    object: K,
+    query: Record<string, string>,
+    record: KubeRequest,
+    prefix: string
+  ): K {
+    const unknown = unknownFields(info, object);
+    if (!unknown.length) return object;
+    const directive = query.fieldValidation ?? 'Warn';
+    const texts = unknown.map(u => `unknown field "${u.decodePath}"`);
+    if (directive === 'Strict')
+      throw new HttpError(400, 'BadRequest', `${prefix}strict decoding error: ${texts.join(', ')}`);
+    if (directive !== 'Ignore') record.warnings.push(...texts);
+    return withoutUnknownFields(object, unknown) as K;
   }
 
   /** 422 Invalid with the causes, as the API server's validation answers. */
@@ -851,24 +924,28 @@ export class KubeServer {
     ns: string,
     name: string,
     applied: K,
-    manager: string,
-    force: boolean,
-    dryRun: boolean
+    w: { manager: string; force: boolean; dryRun: boolean; record?: KubeRequest }
   ): { object: K; created: boolean } {
+    const { manager, dryRun } = w;
     this.checkIdentity(info, applied, ns, name);
     const live = this.store.entry(info, ns, name);
     if (!live) this.checkNamespace(info, ns);
     delete applied.status;
     delete applied.metadata.managedFields;
     delete applied.metadata.resourceVersion;
-    const result = serverSideApply({
-      live: live?.object,
-      managers: live?.managers ?? [],
-      applied,
-      manager,
-      force,
-      now: new Date().toISOString().replace(/\.\d+Z$/, 'Z')
-    });
+    this.typedPatch(info, applied, ns, name);
+    const run = (force: boolean) =>
+      serverSideApply({
+        live: live?.object,
+        managers: live?.managers ?? [],
+        applied,
+        manager,
+        force,
+        now: new Date().toISOString().replace(/\.\d+Z$/, 'Z')
+      });
+    let result = run(w.force);
+    if (!result.ok && manager === 'kubectl' && upgradesClientSideApply(live?.object, result.conflicts))
+      result = run(true);
     if (!result.ok)
       throw new HttpError(409, 'Conflict', conflictMessage(result.conflicts, apiVersionOf(info)), {
         causes: result.conflicts.map(c => ({
@@ -883,8 +960,25 @@ export class KubeServer {
     const uid = this.uidFor(info, object);
     defaults(info, object, uid);
     this.checkValid(info, object);
+    this.admit(info, object, w.record);
     const { entry, created } = this.store.write(info, object, { managers: result.managers, dryRun, uid });
     return { object: dryRun ? this.store.render(entry) : this.store.get(info, ns, name)!, created };
+  }
+
+  /**
+   * Server-side apply types the patch against the schema whatever `fieldValidation` says: an unknown field
+   * fails there, answered 500 with no reason (structured-merge-diff's error is not a Status; kubernetes#122480).
+   */
+  private typedPatch(info: ResourceInfo, applied: K, ns: string, name: string): void {
+    const unknown = unknownFields(info, applied);
+    if (!unknown.length) return;
+    const errors = unknown.map(u => `${u.applyPath}: field not declared in schema`);
+    const text = errors.length === 1 ? errors[0] : ['errors:', ...errors.map(e => `  ${e}`)].join('\n');
+    throw new HttpError(
+      500,
+      '',
+      `failed to create typed patch object (${info.namespaced ? ns : ''}/${name}; ${info.group}/${info.version}, Kind=${info.kind}): ${text}`
+    );
   }
 
   private patch(
@@ -916,18 +1010,22 @@ export class KubeServer {
         if (!live) throw notFound(info, name);
         const next = clone(live.object) as K;
         next.status = { ...(next.status ?? {}), ...(applied.status ?? {}) };
-        return { code: 200, body: this.writeObject(info, ns, next, query.fieldManager, dryRun, 'status') };
+        return {
+          code: 200,
+          body: this.writeObject(info, ns, next, {
+            manager: query.fieldManager,
+            dryRun,
+            subresource: 'status'
+          })
+        };
       }
       const force = query.force === 'true';
-      const { object, created } = this.applyObject(
-        info,
-        ns,
-        name,
-        applied,
-        query.fieldManager,
+      const { object, created } = this.applyObject(info, ns, name, applied, {
+        manager: query.fieldManager,
         force,
-        dryRun
-      );
+        dryRun,
+        record
+      });
       return { code: created ? 201 : 200, body: object };
     }
     record.verb = 'patch';
@@ -949,12 +1047,13 @@ export class KubeServer {
     if (nameOf(next) !== name)
       throw new HttpError(400, 'BadRequest', 'the name of the object does not match the name on the URL');
     const manager = query.fieldManager || managerFromAgent(record.userAgent);
+    const decoded = subresource ? next : this.decodeFields(info, next, query, record, '');
     const merged =
       subresource === 'scale'
         ? this.withSubresource(live, { spec: { replicas: next.spec?.replicas } }, 'scale')
-        : this.withSubresource(live, next, subresource === 'status' ? 'status' : undefined);
+        : this.withSubresource(live, decoded, subresource === 'status' ? 'status' : undefined);
     if (subresource !== 'status') merged.status = (live.object as K).status;
-    const written = this.writeObject(info, ns, merged, manager, dryRun, subresource);
+    const written = this.writeObject(info, ns, merged, { manager, dryRun, subresource, record });
     return { code: 200, body: subresource === 'scale' ? scaleOf(written) : written };
   }
 
@@ -999,6 +1098,7 @@ export class KubeServer {
   ): void {
     record.status = 200;
     res.writeHead(200, {
+      ...warningHeaders(record.warnings),
       'content-type': 'application/json',
       'transfer-encoding': 'chunked',
       'cache-control': 'no-cache, private'
@@ -1192,10 +1292,47 @@ function scaleOf(o: K): K {
   };
 }
 
+/** The create and update handlers' words before a decoding error: `Deployment in version "v1" cannot be handled as a Deployment: `. */
+const cannotHandle = (info: ResourceInfo) =>
+  `${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: `;
+
+/**
+ * Server-side apply by `kubectl` over an object client-side apply made: conflicts on fields whose live value is
+ * still the one in the last-applied annotation are forced, as the API server's lastAppliedManager does, so
+ * `kubectl apply --server-side` takes over from `kubectl apply` without a conflict. Other managers get the 409.
+ */
+function upgradesClientSideApply(live: K | undefined, conflicts: { field: string }[]): boolean {
+  const text = live?.metadata?.annotations?.['kubectl.kubernetes.io/last-applied-configuration'];
+  if (!text) return false;
+  let last: K;
+  try {
+    last = JSON.parse(String(text)) as K;
+  } catch {
+    return false;
+  }
+  if (last.apiVersion !== live!.apiVersion) return false;
+  const owned = fieldSet(last as JsonObject);
+  return conflicts.every(c => {
+    const path = owned.get(c.field);
+    return path !== undefined && deepEqual(valueAt(last, path), valueAt(live!, path));
+  });
+}
+
 /** The field manager of a non-apply write without `fieldManager`: the user agent's program name, as the server derives it. */
 function managerFromAgent(agent: string): string {
   return agent.split('/')[0] || 'unknown';
 }
+
+/**
+ * A `Warning:` header value as the API server writes it (RFC 7234: code 299, agent `-`, the text quoted with
+ * `"` and `\\` escaped); kubectl prints the text as `Warning: <text>`.
+ */
+export function warningHeader(text: string): string {
+  return `299 - "${text.replace(/[\\"]/g, c => `\\${c}`)}"`;
+}
+
+const warningHeaders = (texts: string[]): Record<string, string[]> =>
+  texts.length ? { warning: [...new Set(texts)].map(warningHeader) } : {};
 
 function randomId(): string {
   return [...crypto.getRandomValues(new Uint8Array(16))].map(b => b.toString(16).padStart(2, '0')).join('');
