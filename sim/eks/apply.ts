@@ -27,6 +27,10 @@ export interface ManagerEntry {
 export interface Conflict {
   manager: string;
   field: string;
+  /** How the other manager wrote the field, for the message (an Update manager is named with its API version). */
+  operation?: 'Apply' | 'Update';
+  apiVersion?: string;
+  subresource?: string;
 }
 
 /** The key fields of associative lists, by the list's field name (and parent, where it matters). */
@@ -255,7 +259,8 @@ export function serverSideApply(input: ApplyInput): ApplyResult {
       // Owning an item of a list (or an empty map) together never conflicts: only values do.
       if ('key' in last) continue;
       if (deepEqual(valueAt(live, path), valueAt(applied, path))) continue;
-      conflicts.push({ manager: entry.manager, field: key });
+      const { operation, apiVersion, subresource } = entry;
+      conflicts.push({ manager: entry.manager, field: key, operation, apiVersion, subresource });
       if (!forced.has(entry.manager)) forced.set(entry.manager, new Set());
       forced.get(entry.manager)!.add(key);
     }
@@ -366,22 +371,27 @@ export function renderManagedFields(managers: ManagerEntry[]): JsonObject[] {
   });
 }
 
-/** The message the API server gives a conflicting apply (what kubectl prints). */
-export function conflictMessage(conflicts: Conflict[], apiVersion: string): string {
+/**
+ * A manager as a conflict names it (managedfields conflict.go printManager): `"kubectl"` for an applier;
+ * `"kube-controller-manager" with subresource "scale" using apps/v1` for an Update manager.
+ */
+export function printManager(c: Conflict): string {
+  const name = `${JSON.stringify(c.manager)}${c.subresource ? ` with subresource ${JSON.stringify(c.subresource)}` : ''}`;
+  return c.operation === 'Update' ? `${name} using ${c.apiVersion}` : name;
+}
+
+/** The message the API server gives a conflicting apply (what kubectl prints), managers in sorted order. */
+export function conflictMessage(conflicts: Conflict[]): string {
   const byManager = new Map<string, string[]>();
-  for (const c of conflicts) byManager.set(c.manager, [...(byManager.get(c.manager) ?? []), c.field]);
+  for (const c of conflicts)
+    byManager.set(printManager(c), [...(byManager.get(printManager(c)) ?? []), c.field]);
   const n = conflicts.length;
-  const head = `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: `;
   if (n === 1)
-    return `${head}conflict with "${conflicts[0].manager}" using ${apiVersion}: ${conflicts[0].field}`;
-  return (
-    head +
-    [...byManager]
-      .map(
-        ([m, fields]) => `conflicts with "${m}" using ${apiVersion}:\n${fields.map(f => `- ${f}`).join('\n')}`
-      )
-      .join('\n')
-  );
+    return `Apply failed with 1 conflict: conflict with ${printManager(conflicts[0])}: ${conflicts[0].field}`;
+  return `Apply failed with ${n} conflicts: ${[...byManager]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([m, fields]) => `conflicts with ${m}:\n${fields.map(f => `- ${f}`).join('\n')}`)
+    .join('\n')}`;
 }
 
 /** RFC 7386 JSON merge patch. */

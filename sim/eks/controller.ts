@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { clone, deepEqual } from './apply.js';
 import { AdmissionError, quotaStatus, type Admission } from './admission.js';
 import { defaultPod } from './defaults.js';
+import { autoscale } from './hpa.js';
 import type { BehaviourTable, Timing } from './behaviour.js';
 import { Kubelet, type EmitEvent, type KubeletHost } from './kubelet.js';
 import { crdResources, type ResourceInfo, type ResourceRegistry } from './resources.js';
@@ -156,6 +157,8 @@ export class Controller implements KubeletHost {
     try {
       this.serviceAccounts();
       this.crds();
+      for (const e of this.store.list(this.info('autoscaling/v2', 'HorizontalPodAutoscaler')))
+        autoscale(this, e);
       for (const e of this.store.list(this.info('apps/v1', 'Deployment'))) this.deployment(e);
       for (const e of this.store.list(this.info('apps/v1', 'ReplicaSet'))) this.replicaSet(e);
       for (const e of this.store.list(this.info('apps/v1', 'StatefulSet'))) this.statefulSet(e);

@@ -73,7 +73,7 @@ describe('kubectl apply --server-side', () => {
     );
     expect(conflict.code).toBe(1);
     expect(conflict.stderr).toContain(
-      'Apply failed with 1 conflict: conflict with "kubectl" using apps/v1: .spec.template.spec.containers[name="app"].image'
+      'Apply failed with 1 conflict: conflict with "kubectl": .spec.template.spec.containers[name="app"].image'
     );
     expect(conflict.stderr).toContain('Please review the fields above--they currently have other managers.');
     expect(

@@ -92,3 +92,60 @@ export function withoutUnknownFields(object: Json, unknown: UnknownField[]): Jso
   }
   return copy;
 }
+
+/** The Go package an API type lives in, as the API server's internal types print (`core.PodSpec`, `v1.ObjectMeta`). */
+const META_TYPES = new Set([
+  'ObjectMeta',
+  'LabelSelector',
+  'LabelSelectorRequirement',
+  'OwnerReference',
+  'ManagedFieldsEntry'
+]);
+const goType = (model: string) => {
+  const name = model.replace(/^V\d+/, '');
+  return `${META_TYPES.has(name) ? 'v1' : 'core'}.${name}`;
+};
+/** The Go field name: `restartPolicy` → `RestartPolicy`; `metadata` is the embedded `ObjectMeta`. */
+const goField = (name: string) =>
+  name === 'metadata' ? 'ObjectMeta' : name.charAt(0).toUpperCase() + name.slice(1);
+const MAP = /^\{ \[key: string\]: (.+); \}$/;
+
+/** A Go type name for a field's type (`[]core.Container`, `map[string]string`, `*int32`). */
+function goTypeOf(type: string): string {
+  const list = LIST.exec(type);
+  if (list) return `[]${goTypeOf(list[1])}`;
+  const map = MAP.exec(type);
+  if (map) return `map[string]${goTypeOf(map[1])}`;
+  if (MODELS[type]?.getAttributeTypeMap) return goType(type);
+  return { string: 'string', number: 'int32', boolean: 'bool', Date: 'v1.Time' }[type] ?? 'interface {}';
+}
+
+/**
+ * A value as Go's `%#v` prints the API server's internal struct (what `field is immutable` errors quote for
+ * types with no String method, e.g. a Job's `core.PodTemplateSpec`): every field of the type, in the schema's
+ * order, zero values included. The field order and pointer-ness follow the published schema, not the Go source,
+ * so the text has the real one's shape and length, not its every character.
+ */
+export function goSyntax(value: Json | undefined, type: string): string {
+  const list = LIST.exec(type);
+  if (list) {
+    if (!Array.isArray(value)) return `${goTypeOf(type)}(nil)`;
+    return `${goTypeOf(type)}{${value.map(v => goSyntax(v, list[1])).join(', ')}}`;
+  }
+  const map = MAP.exec(type);
+  if (map) {
+    if (!isObject(value)) return `${goTypeOf(type)}(nil)`;
+    const entries = Object.keys(value)
+      .sort()
+      .map(k => `${JSON.stringify(k)}:${goSyntax(value[k], map[1])}`);
+    return `${goTypeOf(type)}{${entries.join(', ')}}`;
+  }
+  const attributes = MODELS[type]?.getAttributeTypeMap?.();
+  if (attributes) {
+    if (!isObject(value)) return `(*${goType(type)})(nil)`;
+    const fields = attributes.map(a => `${goField(a.baseName)}:${goSyntax(value[a.baseName], a.type)}`);
+    return `${goType(type)}{${fields.join(', ')}}`;
+  }
+  if (value === undefined || value === null) return type === 'string' ? '""' : `(*${goTypeOf(type)})(nil)`;
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}

@@ -14,6 +14,7 @@ import {
   conflictMessage,
   deepEqual,
   fieldSet,
+  printManager,
   valueAt,
   type JsonObject,
   jsonPatch,
@@ -32,7 +33,7 @@ import {
   type Timing
 } from './behaviour.js';
 import { Controller } from './controller.js';
-import { defaults } from './defaults.js';
+import { defaults, keepAllocated } from './defaults.js';
 import { apiVersionOf, openApiV3, ResourceRegistry, type ResourceInfo } from './resources.js';
 import {
   matchesFields,
@@ -719,7 +720,8 @@ export class KubeServer {
         refuseBinary(record.contentType);
         if (!name) throw methodNotAllowed();
         const object = parseBody(body) as K;
-        this.checkIdentity(info, object, ns, name);
+        // A Scale (autoscaling/v1) is written to a workload's scale subresource: it names no workload kind.
+        if (subresource !== 'scale') this.checkIdentity(info, object, ns, name);
         const live = this.store.entry(info, ns, name);
         if (!live) throw notFound(info, name);
         const rv = object.metadata?.resourceVersion;
@@ -731,12 +733,12 @@ export class KubeServer {
             { name, group: info.group, kind: info.resource }
           );
         const manager = query.fieldManager || managerFromAgent(record.userAgent);
-        const decoded = this.decodeFields(info, object, query, record, cannotHandle(info));
+        const decoded = subresource
+          ? object
+          : this.decodeFields(info, object, query, record, cannotHandle(info));
         const next = this.withSubresource(live, decoded, subresource);
-        return {
-          code: 200,
-          body: this.writeObject(info, ns, next, { manager, dryRun, subresource, record })
-        };
+        const written = this.writeObject(info, ns, next, { manager, dryRun, subresource, record });
+        return { code: 200, body: subresource === 'scale' ? scaleOf(written) : written };
       }
       case 'PATCH':
         return this.patch(route, ns, query, body, record, dryRun);
@@ -854,6 +856,7 @@ export class KubeServer {
 
   private writeObject(info: ResourceInfo, ns: string, object: K, w: WriteContext): K {
     const uid = this.uidFor(info, object);
+    keepAllocated(info.kind, object, this.store.entry(info, namespaceOf(object), nameOf(object))?.object);
     defaults(info, object, uid);
     this.checkValid(info, object);
     if (!w.subresource) this.admit(info, object, w.record);
@@ -947,10 +950,10 @@ export class KubeServer {
     if (!result.ok && manager === 'kubectl' && upgradesClientSideApply(live?.object, result.conflicts))
       result = run(true);
     if (!result.ok)
-      throw new HttpError(409, 'Conflict', conflictMessage(result.conflicts, apiVersionOf(info)), {
+      throw new HttpError(409, 'Conflict', conflictMessage(result.conflicts), {
         causes: result.conflicts.map(c => ({
           reason: 'FieldManagerConflict',
-          message: `conflict with "${c.manager}" using ${apiVersionOf(info)}`,
+          message: `conflict with ${printManager(c)}`,
           field: c.field
         }))
       });
@@ -958,6 +961,7 @@ export class KubeServer {
     if (live) object.status = (live.object as K).status;
     else delete object.status;
     const uid = this.uidFor(info, object);
+    keepAllocated(info.kind, object, this.store.entry(info, namespaceOf(object), nameOf(object))?.object);
     defaults(info, object, uid);
     this.checkValid(info, object);
     this.admit(info, object, w.record);
