@@ -73,7 +73,14 @@ beforeEach(() => {
     store,
     registry,
     behaviours,
-    { nodes: 3, speed: 1, timing: DEFAULT_TIMING, crdEstablishMs: 200 },
+    {
+      nodes: 3,
+      speed: 1,
+      timing: DEFAULT_TIMING,
+      crdEstablishMs: 200,
+      backoffScale: 1,
+      readinessGates: 'open'
+    },
     () => now
   );
 });

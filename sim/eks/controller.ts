@@ -10,6 +10,7 @@ import { clone, deepEqual } from './apply.js';
 import { AdmissionError, quotaStatus, type Admission } from './admission.js';
 import { defaultPod } from './defaults.js';
 import { autoscale } from './hpa.js';
+import { nodeObject, type LateNode } from './nodes.js';
 import type { BehaviourTable, Timing } from './behaviour.js';
 import { Kubelet, type EmitEvent, type KubeletHost } from './kubelet.js';
 import { crdResources, type ResourceInfo, type ResourceRegistry } from './resources.js';
@@ -27,6 +28,13 @@ export interface ControllerOptions {
   timing: Timing;
   /** CRD applied → Established. */
   crdEstablishMs: number;
+  /** Multiplies the kubelet's back-offs (the compressed clock; see the server option). */
+  backoffScale: number;
+  /** Registry 429s on one node. */
+  pullThrottle?: { node: string; failures: number };
+  /** A node that arrives late. */
+  lateNode?: LateNode;
+  readinessGates: 'open' | 'closed';
 }
 
 /** The Progressing condition of a paused Deployment, and of one resumed (deployment util PausedDeployReason). */
@@ -129,6 +137,7 @@ export class Controller implements KubeletHost {
 
   reset(): void {
     this.kubelet.reset();
+    this.joined.length = 0;
     this.progressAt.clear();
     this.crdSeen.clear();
     this.refused.clear();
@@ -142,8 +151,17 @@ export class Controller implements KubeletHost {
     return value / this.options.speed;
   }
 
+  /** Nodes that joined after the start (a late node). */
+  readonly joined: string[] = [];
+
   nodeNames(): string[] {
-    return Array.from({ length: this.options.nodes }, (_, i) => `node-${i + 1}`);
+    return [...Array.from({ length: this.options.nodes }, (_, i) => `node-${i + 1}`), ...this.joined];
+  }
+
+  /** A node joins the cluster (the provisioner's NodeClaim became a Node). */
+  join(name: string, labels: Record<string, string>): void {
+    this.joined.push(name);
+    this.store.write(this.info('v1', 'Node'), nodeObject(name, this.nodeNames().length - 1, labels));
   }
 
   /** The instance lines a container logs, for `pods/log`. */

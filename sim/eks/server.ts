@@ -48,6 +48,7 @@ import { meta, nameOf, namespaceOf, Store, uidOf, type Change, type Entry } from
 import { readBody } from './http.js';
 import { makeChain, type Chain } from './tls.js';
 import { invalidMessage, validate } from './validate.js';
+import { nodeObject, type LateNode } from './nodes.js';
 import { unknownFields, withoutUnknownFields } from './schema.js';
 import { Admission, AdmissionError, type WebhookRule } from './admission.js';
 
@@ -71,6 +72,28 @@ export interface KubeServerOptions {
   crdEstablishMs?: number;
   /** Denying validating webhooks (admission.ts `WebhookRule`), as `webhook()` adds them. */
   webhooks?: WebhookRule[];
+  /**
+   * Multiplies the kubelet's back-offs (CrashLoopBackOff, ImagePullBackOff: 10 s doubling to 5 min) and nothing
+   * else: the same states and events on a compressed clock. Set it to the deploy's poll interval over EKS's
+   * production poll (2 s): `pollIntervalMs / 2000`.
+   */
+  backoffScale?: number;
+  /** Registry 429s: the first `failures` image pulls on `node` are refused with Too Many Requests. */
+  pullThrottle?: { node: string; failures: number };
+  /** A node that arrives late (Karpenter / EKS Auto Mode): see nodes.ts. */
+  lateNode?: LateNode;
+  /** Whether the ALB controller opens pods' `target-health.elbv2.k8s.aws/…` readiness gates (default `open`). */
+  readinessGates?: 'open' | 'closed';
+  /** API Priority and Fairness: the next `times` requests (matching `verb`/`resource`) are rejected 429. */
+  throttle?: ThrottleRule;
+}
+
+/** API Priority and Fairness rejecting requests: how many, which, and the Retry-After it sends. */
+export interface ThrottleRule {
+  times: number;
+  retryAfterSeconds?: number;
+  verb?: string;
+  resource?: string;
 }
 
 export interface KubeRequest {
@@ -110,6 +133,13 @@ class HttpError extends Error {
     readonly headers: Record<string, string> = {}
   ) {
     super(message);
+  }
+}
+
+/** An answer a filter writes with http.Error: plain text, no Status. */
+class PlainError extends HttpError {
+  constructor(code: number, message: string, headers: Record<string, string>) {
+    super(code, '', message, undefined, headers);
   }
 }
 
@@ -209,6 +239,7 @@ export class KubeServer {
   private readonly watches = new Set<ServerResponse>();
   private denials: AccessRule[] = [];
   private faults: (FaultRule & { left: number })[] = [];
+  private throttling?: ThrottleRule & { left: number };
   private options: KubeServerOptions;
 
   constructor(private readonly initial: KubeServerOptions = {}) {
@@ -234,6 +265,7 @@ export class KubeServer {
     });
     this.admission.webhooks = [...(options.webhooks ?? [])];
     this.controller.admission = this.admission;
+    if (options.throttle) this.throttle(options.throttle);
   }
 
   /** The CA as EKS returns it in DescribeCluster (`certificateAuthority.data`): base64 of the PEM. */
@@ -246,7 +278,11 @@ export class KubeServer {
       nodes: options.nodes ?? 3,
       speed: options.speed ?? 1,
       timing: { ...DEFAULT_TIMING, ...(options.timing ?? {}) },
-      crdEstablishMs: options.crdEstablishMs ?? 200
+      crdEstablishMs: options.crdEstablishMs ?? 200,
+      backoffScale: options.backoffScale ?? 1,
+      pullThrottle: options.pullThrottle,
+      lateNode: options.lateNode,
+      readinessGates: options.readinessGates ?? 'open'
     };
   }
 
@@ -305,6 +341,9 @@ export class KubeServer {
     this.requests.length = 0;
     this.denials = [];
     this.faults = [];
+    this.throttling = this.options.throttle
+      ? { ...this.options.throttle, left: this.options.throttle.times }
+      : undefined;
     this.admission.webhooks = [...(this.options.webhooks ?? [])];
     this.setCertificate(this.options.certificate ?? 'trusted');
     this.seed();
@@ -395,39 +434,8 @@ export class KubeServer {
       this.store.write(ns, o);
     }
     const node = this.kind('v1', 'Node');
-    for (const [i, name] of this.controller.nodeNames().entries()) {
-      this.store.write(node, {
-        metadata: {
-          name,
-          labels: {
-            'kubernetes.io/hostname': name,
-            'kubernetes.io/os': 'linux',
-            'kubernetes.io/arch': 'amd64',
-            'topology.kubernetes.io/zone': `us-east-1${'abc'[i % 3]}`
-          }
-        },
-        spec: {},
-        status: {
-          capacity: { cpu: '2', memory: '8Gi', pods: '29' },
-          allocatable: { cpu: '1930m', memory: '7Gi', pods: '29' },
-          conditions: [
-            {
-              type: 'Ready',
-              status: 'True',
-              reason: 'KubeletReady',
-              message: 'kubelet is posting ready status'
-            }
-          ],
-          nodeInfo: {
-            kubeletVersion: 'v1.34.0-eks-test',
-            containerRuntimeVersion: 'containerd://1.7.27',
-            osImage: 'Amazon Linux 2023',
-            architecture: 'amd64',
-            operatingSystem: 'linux'
-          }
-        }
-      });
-    }
+    for (const [i, name] of this.controller.nodeNames().entries())
+      this.store.write(node, nodeObject(name, i));
     const sa = this.kind('v1', 'ServiceAccount');
     for (const namespace of ['default', 'kube-system'])
       this.store.write(sa, { metadata: { name: 'default', namespace } });
@@ -491,7 +499,9 @@ export class KubeServer {
       if (result === 'streaming') return;
       send(result.code, result.body, result.type);
     } catch (error) {
-      if (error instanceof HttpError)
+      if (error instanceof PlainError)
+        send(error.code, `${error.message}\n`, 'text/plain; charset=utf-8', error.headers);
+      else if (error instanceof HttpError)
         send(
           error.code,
           statusBody(error.code, error.reason, error.message, error.details),
@@ -591,6 +601,7 @@ export class KubeServer {
       (!r.resource || r.resource === resource) &&
       (!r.namespace || r.namespace === route.namespace) &&
       (!r.identity || r.identity === record.identity);
+    this.checkThrottle(verb, resource);
     const fault = this.faults.find(f => f.left > 0 && matches(f));
     if (fault) {
       fault.left--;
@@ -615,6 +626,28 @@ export class KubeServer {
       `${what} is forbidden: User "${record.identity}" cannot ${verb} resource "${resource}" in API group "${route.info.group}" ${scope}`,
       { ...(route.name ? { name: route.name } : {}), group: route.info.group, kind: route.info.resource }
     );
+  }
+
+  /**
+   * API Priority and Fairness rejecting a request: 429 with `Retry-After` and a plain-text body, as the filter
+   * writes it (http.Error, not a Status), with the flow schema and priority level headers.
+   */
+  private checkThrottle(verb: string, resource: string): void {
+    const rule = this.throttling;
+    if (!rule || rule.left <= 0) return;
+    if ((rule.verb && rule.verb !== verb) || (rule.resource && rule.resource !== resource)) return;
+    rule.left--;
+    throw new PlainError(429, 'Too many requests, please try again later.', {
+      'retry-after': String(rule.retryAfterSeconds ?? 1),
+      'x-kubernetes-pf-flowschema-uid': '3b1f6a38-0000-4000-8000-000000000001',
+      'x-kubernetes-pf-prioritylevel-uid': '3b1f6a38-0000-4000-8000-000000000002',
+      'x-content-type-options': 'nosniff'
+    });
+  }
+
+  /** From now on, the next `times` requests the rule matches are rejected by API Priority and Fairness. */
+  throttle(rule: ThrottleRule): void {
+    this.throttling = { ...rule, left: rule.times };
   }
 
   /** From now on, requests matching the rule are refused with 403 (an identity without the RBAC rights). */
