@@ -28,16 +28,18 @@ export interface HpaHost {
   putStatus(e: Entry, status: K): void;
 }
 
-/** Why the HPA picks a count, in the controller's words (`New size: 4; reason: …`). */
-function rescaleReason(current: number, desired: number, wanted: number | undefined, hpa: K): string {
-  if (wanted === undefined || wanted < (hpa.spec.minReplicas ?? 1))
+/**
+ * Why the HPA picks a count, in the controller's words (`New size: 4; reason: …`): the metric's direction when
+ * metrics asked (even past the range: that is the ScalingLimited condition), else the range it enforced.
+ */
+function rescaleReason(current: number, desired: number, wanted: number | undefined): string {
+  if (wanted !== undefined)
     return desired > current
-      ? 'Current number of replicas below Spec.MinReplicas'
-      : 'Current number of replicas above Spec.MaxReplicas';
-  if (wanted > hpa.spec.maxReplicas) return 'Current number of replicas above Spec.MaxReplicas';
+      ? 'cpu resource utilization (percentage of request) above target'
+      : 'All metrics below target';
   return desired > current
-    ? 'cpu resource utilization (percentage of request) above target'
-    : 'All metrics below target';
+    ? 'Current number of replicas below Spec.MinReplicas'
+    : 'Current number of replicas above Spec.MaxReplicas';
 }
 
 /** One look at an HPA: read the target's scale, write the count it wants, record its status. */
@@ -73,7 +75,7 @@ export function autoscale(host: HpaHost, e: Entry): void {
       hpa,
       'Normal',
       'SuccessfulRescale',
-      `New size: ${desired}; reason: ${rescaleReason(current, desired, wanted, hpa)}`,
+      `New size: ${desired}; reason: ${rescaleReason(current, desired, wanted)}`,
       COMPONENT
     );
     status.lastScaleTime = iso(host.now);

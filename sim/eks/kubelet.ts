@@ -208,6 +208,8 @@ export class Kubelet {
       if (!sim.node) {
         const nodes = this.host.nodeNames();
         sim.node = nodes[Math.abs(hashCode(sim.uid)) % nodes.length];
+      }
+      if (pod.spec.nodeName !== sim.node) {
         const o = clone(pod);
         o.spec.nodeName = sim.node;
         this.host.store.write(e.info, o, { manager: 'default-scheduler' });

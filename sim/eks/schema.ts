@@ -142,8 +142,11 @@ export function goSyntax(value: Json | undefined, type: string): string {
   }
   const attributes = MODELS[type]?.getAttributeTypeMap?.();
   if (attributes) {
-    if (!isObject(value)) return `(*${goType(type)})(nil)`;
-    const fields = attributes.map(a => `${goField(a.baseName)}:${goSyntax(value[a.baseName], a.type)}`);
+    // ObjectMeta is embedded by value: it prints as a zero struct, not a nil pointer.
+    if (!isObject(value) && type !== 'V1ObjectMeta') return `(*${goType(type)})(nil)`;
+    const fields = attributes.map(
+      a => `${goField(a.baseName)}:${goSyntax(isObject(value) ? value[a.baseName] : undefined, a.type)}`
+    );
     return `${goType(type)}{${fields.join(', ')}}`;
   }
   if (value === undefined || value === null) return type === 'string' ? '""' : `(*${goTypeOf(type)})(nil)`;
