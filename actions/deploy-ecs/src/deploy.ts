@@ -20,6 +20,7 @@ import {
   DockyardError,
   InputError,
   describeError,
+  sentence,
   systemClock,
   type Clock,
   type Diagnostic,
@@ -27,7 +28,7 @@ import {
 } from '../../../core/index.js';
 import { cleanupRevisions, taskDefinitionsInUse, type CleanupResult } from './cleanup.js';
 import { describedAsRequest, sameTaskDefinition } from './compare.js';
-import { diagnose, sentence } from './diagnose.js';
+import { diagnose } from './diagnose.js';
 import { diffTaskDefinitions, type TaskDefinitionDiff } from './diff.js';
 import type { Inputs } from './inputs.js';
 import { latestRevision, registerOrReuse } from './register.js';
