@@ -7,7 +7,9 @@ import { verifyTaskDefinition } from './verify.js';
 
 const ecr = mockClient(ECRClient);
 const clients = { ecrFor: () => new ECRClient({ region: 'us-east-1' }) };
-beforeEach(() => ecr.reset());
+beforeEach(() => {
+  ecr.reset();
+});
 
 describe('verifyTaskDefinition', () => {
   it('runs the local rules and the remote checks on the rendered request, and logs what passed', async () => {
