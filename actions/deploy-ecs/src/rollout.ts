@@ -203,6 +203,21 @@ function rollbackOf(ctx: Context): RollbackTest {
       /roll(ing|ed)?[ -]?back/i.test(d.rolloutStateReason ?? ''));
 }
 
+/** ECS rolled back (or is rolling back) by itself, to `otherDeploymentId` when it shows. */
+function rolledBackByEcs(
+  base: Pick<Verdict, 'deploymentId' | 'deployment'>,
+  reason: string,
+  otherDeploymentId?: string
+): Verdict {
+  return {
+    ...base,
+    status: 'ROLLED_BACK',
+    rolledBackByEcs: true,
+    reason,
+    ...(otherDeploymentId ? { otherDeploymentId } : {})
+  };
+}
+
 /** Our deployment's rolloutState is FAILED: rolled back by ECS (done or under way), or failed. */
 function failedVerdict(
   ours: Deployment,
@@ -213,36 +228,33 @@ function failedVerdict(
   const base = { deploymentId: ours.id ?? '', deployment: ours };
   const why = ours.rolloutStateReason ? ` ${ours.rolloutStateReason}` : '';
   if (primary && isRollback(primary))
-    return {
-      ...base,
-      status: 'ROLLED_BACK',
-      rolledBackByEcs: true,
-      otherDeploymentId: primary.id,
-      reason: `Deployment ${ours.id} failed and ECS rolled back to ${taskDefinitionKey(primary.taskDefinition)}.${why}`
-    };
+    return rolledBackByEcs(
+      base,
+      `Deployment ${ours.id} failed and ECS rolled back to ${taskDefinitionKey(primary.taskDefinition)}.${why}`,
+      primary.id
+    );
   if (service.deploymentConfiguration?.deploymentCircuitBreaker?.rollback)
-    return {
-      ...base,
-      status: 'ROLLED_BACK',
-      rolledBackByEcs: true,
-      reason: `Deployment ${ours.id} failed; ECS's circuit breaker is rolling back to the last completed deployment.${why}`
-    };
+    return rolledBackByEcs(
+      base,
+      `Deployment ${ours.id} failed; ECS's circuit breaker is rolling back to the last completed deployment.${why}`
+    );
   return { ...base, status: 'FAILED', reason: `Deployment ${ours.id} failed.${why}` };
 }
 
 /** Another deployment is PRIMARY while ours is still there: ECS's rollback, or someone else's deployment. */
 function takenOverVerdict(ours: Deployment, primary: Deployment, isRollback: RollbackTest): Verdict {
-  const base = { deploymentId: ours.id ?? '', deployment: ours, otherDeploymentId: primary.id };
+  const base = { deploymentId: ours.id ?? '', deployment: ours };
   const revision = taskDefinitionKey(primary.taskDefinition);
+  const why = primary.rolloutStateReason ? ` ${primary.rolloutStateReason}` : '';
   if (isRollback(primary))
-    return {
-      ...base,
-      status: 'ROLLED_BACK',
-      rolledBackByEcs: true,
-      reason: `ECS rolled deployment ${ours.id} back to ${revision} (${primary.id}).${primary.rolloutStateReason ? ` ${primary.rolloutStateReason}` : ''}`
-    };
+    return rolledBackByEcs(
+      base,
+      `ECS rolled deployment ${ours.id} back to ${revision} (${primary.id}).${why}`,
+      primary.id
+    );
   return {
     ...base,
+    otherDeploymentId: primary.id,
     status: 'SUPERSEDED',
     reason: `Deployment ${ours.id} was superseded by ${primary.id} (${revision}), started by someone else.`
   };
@@ -253,13 +265,11 @@ function goneVerdict(primary: Deployment | undefined, ctx: Context, isRollback: 
   const base = { deploymentId: ctx.deploymentId };
   const gone = `Deployment ${ctx.deploymentId} is gone`;
   if (primary && isRollback(primary))
-    return {
-      ...base,
-      status: 'ROLLED_BACK',
-      rolledBackByEcs: true,
-      otherDeploymentId: primary.id,
-      reason: `${gone} and the service is back on ${taskDefinitionKey(primary.taskDefinition)} (${primary.id}): ECS rolled back.`
-    };
+    return rolledBackByEcs(
+      base,
+      `${gone} and the service is back on ${taskDefinitionKey(primary.taskDefinition)} (${primary.id}): ECS rolled back.`,
+      primary.id
+    );
   if (primary && primary.id !== ctx.deploymentId)
     return {
       ...base,

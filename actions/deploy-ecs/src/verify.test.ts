@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from '@jest/globals';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
 import { memoryLogger } from '../../../core/index.js';
+import type { FieldProblem } from './normalise.js';
 import { good } from './testing/verify-fixtures.js';
 import { verifyTaskDefinition } from './verify.js';
 
@@ -11,16 +12,14 @@ beforeEach(() => {
   ecr.reset();
 });
 
+const verify = (request = good(), log = memoryLogger(), problems: FieldProblem[] = []) =>
+  verifyTaskDefinition({ request, problems, origins: new Map() }, clients, { region: 'us-east-1' }, log);
+
 describe('verifyTaskDefinition', () => {
   it('runs the local rules and the remote checks on the rendered request, and logs what passed', async () => {
     ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{}] });
     const log = memoryLogger();
-    const out = await verifyTaskDefinition(
-      { request: good(), problems: [], origins: new Map() },
-      clients,
-      { region: 'us-east-1' },
-      log
-    );
+    const out = await verify(good(), log);
     expect(out).toEqual({ problems: [], skipped: [], checked: ['image web:sha-1a2b3c4 exists in ECR'] });
     expect(log.lines).toEqual(['  ✓ image web:sha-1a2b3c4 exists in ECR', 'No problems found.']);
   });
@@ -30,12 +29,7 @@ describe('verifyTaskDefinition', () => {
     request.containerDefinitions![1].essential = true;
     request.containerDefinitions![0].links = ['cache'];
     const missing = { path: 'family', message: 'is required and missing.', fix: "Add 'family'." };
-    const out = await verifyTaskDefinition(
-      { request, problems: [missing], origins: new Map() },
-      clients,
-      { region: 'us-east-1' },
-      memoryLogger()
-    );
+    const out = await verify(request, memoryLogger(), [missing]);
     expect(out.problems.map(p => p.path)).toEqual([
       'family',
       'containerDefinitions[0].links[0]',
@@ -49,12 +43,7 @@ describe('verifyTaskDefinition', () => {
       .on(DescribeImagesCommand)
       .rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
     const log = memoryLogger();
-    const out = await verifyTaskDefinition(
-      { request: good(), problems: [], origins: new Map() },
-      clients,
-      { region: 'us-east-1' },
-      log
-    );
+    const out = await verify(good(), log);
     expect(out.skipped).toEqual(['image web:sha-1a2b3c4: skipped, ThrottlingException: slow down']);
     expect(log.lines).toContain('notice: image web:sha-1a2b3c4: skipped, ThrottlingException: slow down');
     expect(log.lines).toContain('No problems found (1 remote checks skipped).');
