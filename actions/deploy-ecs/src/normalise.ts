@@ -4,6 +4,7 @@
  * values of an obvious other type converted (YAML's `value: 8080` is a number, ECS wants a string), and the
  * task's cpu and memory in every unit form ECS accepts turned into the integers ECS stores.
  */
+import { oneLine } from '../../../core/index.js';
 import { LIST_ENUMS, TASK_DEFINITION, type Shape, type Struct } from './model.js';
 
 /** One problem in the task definition, where it is and how to fix it. */
@@ -74,8 +75,7 @@ function describeType(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string')
-    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(oneLine(value, { max: 41 }))}`;
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 

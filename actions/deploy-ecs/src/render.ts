@@ -10,7 +10,7 @@ import type {
   Secret
 } from '@aws-sdk/client-ecs';
 import { parse as parseYaml } from 'yaml';
-import { DockyardError, InputError } from '../../../core/index.js';
+import { DockyardError, InputError, oneLine } from '../../../core/index.js';
 import { CONTAINER, TASK_DEFINITION } from './model.js';
 import {
   describeProblems,
@@ -56,7 +56,9 @@ export function parseTaskDefinitionText(text: string, name: string): TaskDefinit
     try {
       value = parseYaml(trimmed, { prettyErrors: true });
     } catch (error) {
-      throw new Error(`'${name}' is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+      throw new Error(
+        `'${name}' is not valid YAML: ${oneLine((error as Error).message, { firstLine: true })}`
+      );
     }
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
