@@ -85,6 +85,8 @@ export interface PhaseContext {
   log: Logger;
   signal: AbortSignal;
   clock: Clock;
+  /** Epoch ms (on `clock`) by which the whole step must end: calls that cannot outlive the step stop by it. */
+  deadline: number;
   /** How long this phase may still wait, in ms: see `waitReserveMs` and FINISH_RESERVE_MS. */
   timeLeftMs(): number;
 }
@@ -232,6 +234,7 @@ class Pipeline {
         log: this.ctx.log,
         signal: this.ctx.signal,
         clock: this.ctx.clock,
+        deadline: this.deadline,
         timeLeftMs: () => this.timeLeftMs(name)
       })
     );

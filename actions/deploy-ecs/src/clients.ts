@@ -8,7 +8,7 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createClient, type ClientOptions } from '../../../core/aws.js';
-import type { VerifyClients } from './verify.js';
+import type { VerifyClients } from './verify-remote.js';
 
 interface Destroyable {
   destroy(): void;

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { ensureCredentials } from '../../../core/aws.js';
 import { runDeploy, type DeployContext, type Ending, type PhaseContext } from '../../../core/deploy.js';
-import { DockyardError, InputError } from '../../../core/errors.js';
+import { DockyardError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/log.js';
 import { cleanupRevisions, taskDefinitionsInUse } from './cleanup.js';
 import { lazyClients, type ClientSource } from './clients.js';
@@ -22,7 +22,13 @@ import { diffTaskDefinitions } from './diff.js';
 import type { Inputs } from './inputs.js';
 import type { FieldProblem } from './normalise.js';
 import { latestRevision, registerOrReuse, type Registration } from './register.js';
-import { applyChanges, taskDefinitionError, taskDefinitionKey, toRegisterRequest } from './render.js';
+import {
+  problemsError,
+  renderTaskDefinition,
+  taskDefinitionKey,
+  toRegisterRequest,
+  type Rendering
+} from './render.js';
 import { initialResult, type DeployResult } from './result.js';
 import { rollBack } from './rollback.js';
 import { describeService, startDeployment, watchDeployment, type Target } from './rollout.js';
@@ -36,8 +42,9 @@ interface Run {
   service?: Service;
   /** The service's task definition before this step. */
   running?: TaskDefinition;
-  rendered?: RegisterTaskDefinitionRequest;
-  /** Problems of the task definition file, for verify to report with its own. */
+  /** The rendered request, the problems found rendering it (verify reports them with its own), their origins. */
+  rendering?: Rendering;
+  /** Problems of the task definition file as written. */
   fileProblems: FieldProblem[];
   registration?: Registration;
   started?: Awaited<ReturnType<typeof startDeployment>>;
@@ -104,12 +111,13 @@ async function checkTarget(run: Run): Promise<void> {
 /** render: the file (or the service's task definition) with the inputs' changes, and the diff to what runs. */
 async function render(run: Run): Promise<void> {
   const { inputs, log, result, running } = run;
-  const base = baseTaskDefinition(run);
-  const { request, problems } = applyChanges(base, inputs);
-  if (problems.length > 0) throw new InputError(problems);
-  // Without verify, the file's own problems stop the step here; verify reports them with its own.
-  if (!inputs.verify && run.fileProblems.length > 0) throw taskDefinitionError(run.fileProblems);
-  run.rendered = result.rendered = request;
+  const rendering = renderTaskDefinition(baseTaskDefinition(run), run.fileProblems, inputs);
+  // Without verify, the problems found rendering stop the step here; verify reports them with its own.
+  if (!inputs.verify && rendering.problems.length > 0)
+    throw problemsError(rendering.problems, rendering.origins);
+  const { request } = rendering;
+  run.rendering = rendering;
+  result.rendered = request;
   result.family = request.family;
   const diff = diffTaskDefinitions(running ? describedAsRequest(running) : undefined, request);
   result.diff = diff;
@@ -148,23 +156,21 @@ function baseTaskDefinition(run: Run): RegisterTaskDefinitionRequest {
 
 /** verify: every problem at once (the file's, the local rules', the remote checks'), before anything is written. */
 async function verify(run: Run): Promise<void> {
-  const { inputs, log, result, fileProblems } = run;
-  const rendered = run.rendered as RegisterTaskDefinitionRequest;
-  const { verifyLocally, verifyRemotely } = await import('./verify.js');
-  const problems = [...fileProblems, ...verifyLocally(rendered, { service: run.service })];
-  // The remote checks read what the local ones reference: only worth it when those make sense.
-  const remote =
-    fileProblems.length === 0
-      ? await verifyRemotely(rendered, await run.clients.verify(), inputs.region)
-      : { problems: [], skipped: [], checked: [] };
-  problems.push(...remote.problems);
-  result.verify = { problems, skipped: remote.skipped, checked: remote.checked };
-  for (const line of remote.checked) log.info(`  ✓ ${line}`);
-  for (const line of remote.skipped) log.notice(line, { title: 'verify: check skipped' });
-  if (problems.length > 0) throw taskDefinitionError(problems, 'verify: the task definition');
-  log.info(
-    `No problems found${remote.skipped.length > 0 ? ` (${remote.skipped.length} remote checks skipped)` : ''}.`
+  const { inputs, result } = run;
+  const rendering = run.rendering as Rendering;
+  const [{ verifyTaskDefinition }, clients] = await Promise.all([
+    import('./verify.js'),
+    run.clients.verify()
+  ]);
+  const verification = await verifyTaskDefinition(
+    rendering,
+    clients,
+    { service: run.service, region: inputs.region },
+    run.log
   );
+  result.verify = verification;
+  if (verification.problems.length > 0)
+    throw problemsError(verification.problems, rendering.origins, 'verify: the task definition');
 }
 
 function applyTitle(inputs: Inputs): string {
@@ -181,7 +187,7 @@ function applyTitle(inputs: Inputs): string {
 async function apply(run: Run, phase: PhaseContext): Promise<Ending | void> {
   const { inputs, result } = run;
   if (inputs.dryRun) return dryRun(run);
-  const rendered = run.rendered as RegisterTaskDefinitionRequest;
+  const rendered = run.rendering!.request;
   const ecs = await run.clients.ecs();
   const registration = await registerOrReuse(ecs, rendered, run.log, { clock: phase.clock });
   run.registration = registration;
@@ -218,7 +224,7 @@ async function apply(run: Run, phase: PhaseContext): Promise<Ending | void> {
 /** The dry run: would a new revision be registered, or the latest reused? Nothing is written. */
 async function dryRun(run: Run): Promise<Ending> {
   const { inputs, result } = run;
-  const rendered = run.rendered as RegisterTaskDefinitionRequest;
+  const rendered = run.rendering!.request;
   const { ecs } = await run.clients.ecs();
   const latest = await latestRevision(ecs, rendered.family ?? '');
   result.wouldRegister = !(latest && sameTaskDefinition(latest.request, rendered));

@@ -301,20 +301,25 @@ function progress(result: DeployResult): string {
 
 /** The cluster from EKS (or a kubeconfig), with AWS made only when first needed: a static token never touches it. */
 export async function connectToCluster(inputs: Inputs, phase: PhaseContext): Promise<Connected> {
-  const aws = lazyAws(inputs, phase.signal);
+  const aws = lazyAws(inputs, phase);
   try {
     const access = inputs.kubeconfig
       ? clusterFromKubeconfig(inputs.kubeconfig, {
           workspace: inputs.workspace,
           region: inputs.region,
           aws: aws.access,
-          clock: phase.clock
+          clock: phase.clock,
+          mask: secret => phase.log.mask(secret)
         })
       : await clusterFromEks(inputs.cluster!, inputs.region!, aws.access(inputs.region!), {
           log: phase.log,
           clock: phase.clock
         });
-    const kube = new KubeClient(access.connection, { signal: phase.signal, clock: phase.clock });
+    const kube = new KubeClient(access.connection, {
+      signal: phase.signal,
+      clock: phase.clock,
+      deadline: phase.deadline
+    });
     return {
       access,
       kube,
@@ -330,12 +335,12 @@ export async function connectToCluster(inputs: Inputs, phase: PhaseContext): Pro
 }
 
 /** One AWS session per region, its SDK modules loaded on first use. */
-function lazyAws(inputs: Inputs, signal: AbortSignal) {
+function lazyAws(inputs: Inputs, { signal, log, clock }: PhaseContext) {
   const sessions = new Map<string, Promise<AwsSession>>();
   const session = (region: string) => {
     let s = sessions.get(region);
     if (!s) {
-      s = import('./aws.js').then(m => m.awsSession({ region, roleArn: inputs.roleArn, signal }));
+      s = import('./aws.js').then(m => m.awsSession({ region, roleArn: inputs.roleArn, signal, log, clock }));
       sessions.set(region, s);
     }
     return s;

@@ -3,7 +3,6 @@
  * manifests lines name), before any AWS or cluster call, so a bad line fails with nothing written. The manifests
  * themselves are read and rendered by the deploy's render phase, under the step's signal and deadline.
  */
-import { REGION_HINT, REGION_PATTERN, resolveRegion } from '../../../core/aws.js';
 import { runContext, runUrl, type RunContext } from '../../../core/github.js';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -63,11 +62,11 @@ const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
 const ROLE_ARN = /^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 /** Every input, read as written (the reader checks booleans and durations). */
-function read(r: InputReader, env: NodeJS.ProcessEnv) {
+function read(r: InputReader) {
   return {
     cluster: r.string('cluster'),
     kubeconfig: r.string('kubeconfig'),
-    region: resolveRegion(r.string('region'), env),
+    region: r.region('region', { required: r.raw('cluster') !== '' }),
     roleArn: r.string('role-arn'),
     namespace: r.string('namespace', { default: 'default' }) ?? 'default',
     manifests: splitLines(r.raw('manifests')),
@@ -96,7 +95,7 @@ export function getInputs(
   run: RunContext = runContext(env)
 ): Inputs {
   const r = new InputReader(source, { env });
-  const inputs = check(r, read(r, env), run);
+  const inputs = check(r, read(r), run);
   r.done();
   return inputs;
 }
@@ -122,9 +121,6 @@ function check(r: InputReader, raw: Read, run: RunContext): Inputs {
       `'${cluster}' is not an EKS cluster name.`,
       'A name is letters, digits, - and _, up to 100 characters.'
     );
-  if (region && !REGION_PATTERN.test(region))
-    r.fail('region', `'${region}' is not an AWS region.`, 'Use a region code such as us-east-1.');
-  if (cluster && !region) r.fail('region', 'is not set.', REGION_HINT);
   if (roleArn && !ROLE_ARN.test(roleArn))
     r.fail('role-arn', `'${roleArn}' is not an IAM role ARN.`, 'Use arn:aws:iam::<account>:role/<name>.');
   if (!DNS_LABEL.test(namespace) || namespace.length > 63)
