@@ -279,7 +279,8 @@ async function rollBack(run: Run, phase: PhaseContext): Promise<Ending | void> {
     } catch (error) {
       back = { ok: false, message: `${name}: the rollback failed: ${describeError(error)}` };
     }
-    run.log.info(back.message);
+    // It may quote a pod's log line (the reason a rollback did not complete): printed as data.
+    run.log.untrusted(back.message);
     result.rollbacks.push({ name, result: back });
   }
   if (phase.signal.aborted || result.rollbacks.length === 0) return;
