@@ -342,7 +342,15 @@ describe('summaryTitle', () => {
       { status: 'FAILED', reason: '2 inputs need fixing:\n  - one\n  - two' },
       '❌ a: web — FAILED: 2 inputs need fixing:'
     ],
-    [{ status: 'COMPLETED', success: true, reason: 'Done.' }, '✅ a: web — COMPLETED']
+    [{ status: 'COMPLETED', success: true, reason: 'Done.' }, '✅ a: web — COMPLETED'],
+    [
+      {
+        status: 'ROLLED_BACK',
+        rootCause: `CannotPullContainerError: ${'x'.repeat(250)}: not found`,
+        reason: ''
+      },
+      `↩️ a: web — ROLLED_BACK: CannotPullContainerError: ${'x'.repeat(250)}: not found`
+    ]
   ] as const)('%j → %s', (over, title) => {
     expect(summaryTitle('a', 'web', { ...fresh(), ...over })).toBe(title);
   });

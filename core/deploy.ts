@@ -322,11 +322,17 @@ export function reportStatus(result: Pick<DeployBase, 'status' | 'success'>): Re
   return result.success ? 'success' : 'failure';
 }
 
-/** The job summary's title: the status icon, the action, what was deployed, the status and, on failure, why. */
+/**
+ * The job summary's title: the status icon, the action, what was deployed, the status and, on failure, why: the
+ * root cause whole (its end is often what matters: `…: not found`), else the reason's first line.
+ */
 export function summaryTitle(action: string, what: string, result: DeployBase): string {
-  const cause = result.rootCause ?? (result.success ? '' : result.reason);
-  const line = oneLine(cause, { firstLine: true });
-  return `${STATUS_ICON[result.status]} ${action}: ${what} — ${result.status}${line ? `: ${line}` : ''}`;
+  const cause = result.rootCause
+    ? oneLine(result.rootCause, { max: 1000 })
+    : result.success
+      ? ''
+      : oneLine(result.reason, { firstLine: true });
+  return `${STATUS_ICON[result.status]} ${action}: ${what} — ${result.status}${cause ? `: ${cause}` : ''}`;
 }
 
 /** What a deploy action declares: its inputs, its function, and its own part of the outputs, summary, report. */
