@@ -290,6 +290,18 @@ describe('buildPush without buildx (classic builder)', () => {
     expect(ecrMock.commandCalls(GetAuthorizationTokenCommand)).toHaveLength(0);
   });
 
+  it('reports a cancel during the engine check as the cancel, not as a missing engine', async () => {
+    const controller = new AbortController();
+    const cancelled: DockerRunner = async () => {
+      controller.abort(new Error('Received SIGINT'));
+      throw controller.signal.reason;
+    };
+    await expect(
+      buildPush(inputs(), { ...deps(), docker: cancelled, signal: controller.signal })
+    ).rejects.toThrow(/^Received SIGINT$/);
+    expect(ecrMock.commandCalls(CreateRepositoryCommand)).toHaveLength(0);
+  });
+
   it('fails for a missing repository when it may not create one', async () => {
     const error = await failure(buildPush(inputs({ createRepository: false }), deps()));
     expect(error.input).toBe('create-repository');

@@ -135,6 +135,8 @@ async function skip(
 async function checkEngine(inputs: Inputs, deps: Deps, state: BuildState): Promise<DockerInfo> {
   const { log } = deps;
   const info = await detectDocker(deps.docker);
+  // A cancel stops `docker version` too: that is the cancel, not a missing engine.
+  deps.signal?.throwIfAborted();
   if (!info.serverVersion) {
     throw new DockyardError(sentence(`No Docker engine answered 'docker version': ${info.engineError}`), {
       hint: 'Run this step on a runner with Docker (GitHub-hosted Ubuntu runners have it), or start the engine / set DOCKER_HOST before this step.'
