@@ -21,7 +21,13 @@ import { describedAsRequest, sameTaskDefinition } from './compare.js';
 import { diffTaskDefinitions } from './diff.js';
 import type { Inputs } from './inputs.js';
 import type { FieldProblem } from './normalise.js';
-import { latestRevision, registerOrReuse, type Registration } from './register.js';
+import {
+  currentVolumeConfigurations,
+  LAUNCH_SETTING_ORIGINS,
+  type LaunchSettings
+} from './launch-settings.js';
+import { asRegistration, latestRevision, registerOrReuse, type Registration } from './register.js';
+import { describeRegistered, type RegisteredRevision } from './registered.js';
 import {
   problemsError,
   renderTaskDefinition,
@@ -46,6 +52,8 @@ interface Run {
   rendering?: Rendering;
   /** Problems of the task definition file as written. */
   fileProblems: FieldProblem[];
+  /** The registered revision `task-definition-arn` names, as described. */
+  given?: TaskDefinition;
   registration?: Registration;
   started?: Awaited<ReturnType<typeof startDeployment>>;
 }
@@ -61,7 +69,12 @@ export async function deploy(
       run.result,
       {
         connect: { title: 'Checking the target', run: () => checkTarget(run) },
-        render: { title: 'Rendering the task definition', run: () => render(run) },
+        render: {
+          title: inputs.registered
+            ? 'Reading the registered task definition'
+            : 'Rendering the task definition',
+          run: () => render(run)
+        },
         verify: inputs.verify
           ? { title: 'Verifying the task definition', run: () => verify(run) }
           : undefined,
@@ -111,7 +124,9 @@ async function checkTarget(run: Run): Promise<void> {
 /** render: the file (or the service's task definition) with the inputs' changes, and the diff to what runs. */
 async function render(run: Run): Promise<void> {
   const { inputs, log, result, running } = run;
-  const rendering = renderTaskDefinition(baseTaskDefinition(run), run.fileProblems, inputs);
+  const rendering = inputs.registered
+    ? await readRegistered(run, inputs.registered)
+    : renderTaskDefinition(baseTaskDefinition(run), run.fileProblems, inputs);
   // Without verify, the problems found rendering stop the step here; verify reports them with its own.
   if (!inputs.verify && rendering.problems.length > 0)
     throw problemsError(rendering.problems, rendering.origins);
@@ -125,6 +140,17 @@ async function render(run: Run): Promise<void> {
     log.info(`  ${row.container ? `${row.container} ` : ''}${row.field}: ${row.before} → ${row.after}`);
   if (diff.otherFields.length > 0) log.info(`  also changed: ${diff.otherFields.join(', ')}`);
   if (running && !diff.changed) log.info('  no change against the running task definition.');
+}
+
+/** render, for `task-definition-arn`: the registered revision as it is. */
+async function readRegistered(run: Run, revision: RegisteredRevision): Promise<Rendering> {
+  const { ecs } = await run.clients.ecs();
+  run.given = await describeRegistered(ecs, revision);
+  run.result.givenRevision = true;
+  run.log.info(
+    `Deploying the registered revision ${revision.key} as it is: nothing is rendered or registered.`
+  );
+  return { request: describedAsRequest(run.given), problems: [], origins: new Map() };
 }
 
 function baseTaskDefinition(run: Run): RegisterTaskDefinitionRequest {
@@ -165,22 +191,27 @@ async function verify(run: Run): Promise<void> {
   const verification = await verifyTaskDefinition(
     rendering,
     clients,
-    { service: run.service, region: inputs.region },
+    { service: run.service, region: inputs.region, launch: inputs.launch },
     run.log
   );
   result.verify = verification;
-  if (verification.problems.length > 0)
-    throw problemsError(verification.problems, rendering.origins, 'verify: the task definition');
+  result.warnings.push(...verification.notes);
+  if (verification.problems.length > 0) {
+    const origins = new Map([...rendering.origins, ...LAUNCH_SETTING_ORIGINS]);
+    const input = inputs.registered ? 'task-definition-arn' : 'task-definition';
+    throw problemsError(verification.problems, origins, 'verify: the task definition', input);
+  }
 }
 
 function applyTitle(inputs: Inputs): string {
   if (inputs.dryRun) return 'Comparing with the registered revisions (dry run)';
   const steps = [
-    'Registering',
+    inputs.registered ? undefined : 'registering',
     inputs.runTask && 'running the one-off task',
     inputs.service && 'updating the service'
-  ];
-  return steps.filter(Boolean).join(', ');
+  ].filter(Boolean);
+  const title = steps.join(', ');
+  return `${title.charAt(0).toUpperCase()}${title.slice(1)}`;
 }
 
 /** apply: register (or reuse), the one-off task, UpdateService. Ends here for a dry run, or without a wait. */
@@ -189,7 +220,9 @@ async function apply(run: Run, phase: PhaseContext): Promise<Ending | void> {
   if (inputs.dryRun) return dryRun(run);
   const rendered = run.rendering!.request;
   const ecs = await run.clients.ecs();
-  const registration = await registerOrReuse(ecs, rendered, run.log, { clock: phase.clock });
+  const registration = run.given
+    ? asRegistration(run.given)
+    : await registerOrReuse(ecs, rendered, run.log, { clock: phase.clock });
   run.registration = registration;
   result.taskDefinitionArn = registration.taskDefinitionArn;
   result.revision = registration.revision;
@@ -202,13 +235,14 @@ async function apply(run: Run, phase: PhaseContext): Promise<Ending | void> {
   if (!inputs.service || !run.service)
     return {
       status: 'REGISTERED',
-      reason: `${registration.registered ? 'Registered' : 'Reused'} ${what}; no service to update.`
+      reason: `${registration.registered ? 'Registered' : run.given ? 'Ran the one-off task on' : 'Reused'} ${what}; no service to update.`
     };
   const target = { cluster: inputs.cluster, service: inputs.service };
   const options = {
     taskDefinitionArn: registration.taskDefinitionArn,
     desiredCount: inputs.desiredCount,
     forceNewDeployment: inputs.forceNewDeployment,
+    settings: inputs.launch,
     clock: phase.clock
   };
   run.started = await startDeployment(ecs, target, options, run.log);
@@ -224,6 +258,7 @@ async function apply(run: Run, phase: PhaseContext): Promise<Ending | void> {
 /** The dry run: would a new revision be registered, or the latest reused? Nothing is written. */
 async function dryRun(run: Run): Promise<Ending> {
   const { inputs, result } = run;
+  if (run.given) return dryRunGiven(run, run.given);
   const rendered = run.rendering!.request;
   const { ecs } = await run.clients.ecs();
   const latest = await latestRevision(ecs, rendered.family ?? '');
@@ -235,6 +270,19 @@ async function dryRun(run: Run): Promise<Ending> {
   const reason = result.wouldRegister
     ? `Dry run: a new revision of ${rendered.family} would be registered${inputs.service ? ` and rolled out to ${inputs.service}` : ''}.`
     : `Dry run: identical to ${rendered.family}:${latest?.taskDefinition.revision}, which would be reused.`;
+  run.log.info(reason);
+  return { status: 'DRY_RUN', reason };
+}
+
+/** The dry run of `task-definition-arn`: nothing to compare; the revision would be rolled out as it is. */
+function dryRunGiven(run: Run, given: TaskDefinition): Ending {
+  const { inputs, result } = run;
+  result.taskDefinitionArn = given.taskDefinitionArn;
+  result.revision = given.revision;
+  result.wouldRegister = false;
+  const what = taskDefinitionKey(given.taskDefinitionArn);
+  const then = inputs.service ? `rolled out to ${inputs.service}` : 'run as the one-off task';
+  const reason = `Dry run: the registered revision ${what} would be ${then}, as it is.`;
   run.log.info(reason);
   return { status: 'DRY_RUN', reason };
 }
@@ -255,6 +303,7 @@ async function oneOffTask(run: Run, phase: PhaseContext): Promise<Ending | undef
       command: inputs.runTask ?? [],
       container: inputs.container,
       service: run.service,
+      launch: inputs.launch,
       region: inputs.region,
       ...pacing(run, phase)
     },
@@ -344,6 +393,7 @@ async function rollBackService(run: Run, phase: PhaseContext): Promise<Ending | 
       ...pacing(run, phase),
       previousTaskDefinitionArn: previous,
       failedTaskDefinitionArn: failed,
+      settings: settingsBefore(inputs.launch, run.service),
       knownEvents: result.rollout?.service?.events
     },
     run.log
@@ -359,6 +409,15 @@ async function rollBackService(run: Run, phase: PhaseContext): Promise<Ending | 
   return {
     status: 'FAILED',
     reason: `The rollback to ${key} did not complete: ${rollback.outcome.reason}`
+  };
+}
+
+/** What the service had of the settings this step changed, for the rollback to put back (none: an empty list). */
+function settingsBefore(launch: LaunchSettings, service: Service | undefined): LaunchSettings {
+  return {
+    volumeConfigurations: launch.volumeConfigurations && (currentVolumeConfigurations(service) ?? []),
+    enableExecuteCommand:
+      launch.enableExecuteCommand === undefined ? undefined : (service?.enableExecuteCommand ?? false)
   };
 }
 

@@ -16,7 +16,9 @@ import {
   type TaskDefinitionDocument,
   type VariableChange
 } from './render.js';
+import { launchSettingsInput, type LaunchSettings } from './launch-settings.js';
 import { taskCpu, taskMemory } from './normalise.js';
+import { registeredRevisionInput, type RegisteredRevision } from './registered.js';
 
 /** The task definition changes (images, environment, secrets, cpu/memory, command, roles) and the rest. */
 export interface Inputs extends Changes {
@@ -26,6 +28,10 @@ export interface Inputs extends Changes {
   taskDefinitionFile?: string;
   /** The parsed file with placeholders replaced, when `task-definition` is set. */
   taskDefinition?: TaskDefinitionDocument;
+  /** `task-definition-arn`: a registered revision deployed as it is (nothing rendered or registered). */
+  registered?: RegisteredRevision;
+  /** `volume-configurations` and `enable-execute-command`, for UpdateService and the one-off task. */
+  launch: LaunchSettings;
   vars: Record<string, string>;
   desiredCount?: number;
   forceNewDeployment: boolean;
@@ -111,11 +117,17 @@ function check(r: InputReader, raw: Read): Inputs {
   const warnings: string[] = [];
   const vars = variables(r, raw.vars);
   const taskDefinition = taskDefinitionFile(r, raw, vars, warnings);
-  if (raw.taskDefinitionFile === undefined && raw.service === undefined)
+  const context = { region: raw.region, service: raw.service, runTask: raw.runTask };
+  const registered = registeredRevisionInput(r, context);
+  if (
+    raw.taskDefinitionFile === undefined &&
+    raw.service === undefined &&
+    r.raw('task-definition-arn') === ''
+  )
     r.fail(
       'task-definition',
       "is required when 'service' is not set.",
-      "Give a task definition file, or a 'service' whose task definition is the base."
+      "Give a task definition file, a registered revision ('task-definition-arn'), or a 'service' whose task definition is the base."
     );
   for (const s of raw.secrets)
     if (s.value !== undefined && /\s/.test(s.value.trim()))
@@ -144,6 +156,8 @@ function check(r: InputReader, raw: Read): Inputs {
     region: raw.region,
     taskDefinitionFile: raw.taskDefinitionFile,
     taskDefinition,
+    registered,
+    launch: launchSettingsInput(r, context),
     vars,
     images: imageChanges(r, raw),
     container: raw.container,

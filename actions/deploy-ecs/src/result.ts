@@ -7,6 +7,7 @@ import { deployBase, type DeployBase } from '../../../core/deploy.js';
 import type { CleanupResult } from './cleanup.js';
 import type { TaskDefinitionDiff } from './diff.js';
 import type { Inputs } from './inputs.js';
+import type { LaunchSettings } from './launch-settings.js';
 import type { FieldProblem } from './normalise.js';
 import type { RollbackResult } from './rollback.js';
 import type { RolloutResult } from './rollout.js';
@@ -19,6 +20,8 @@ export interface DeployResult extends DeployBase {
   taskDefinitionArn?: string;
   revision?: number;
   registered?: boolean;
+  /** `task-definition-arn`: the registered revision was deployed as it is. */
+  givenRevision?: boolean;
   /** Dry run: whether a new revision would be registered. */
   wouldRegister?: boolean;
   previousTaskDefinitionArn?: string;
@@ -30,12 +33,19 @@ export interface DeployResult extends DeployBase {
   rollback?: RollbackResult;
   cleanup?: CleanupResult;
   /** The verify step: problems found (the step then stopped before any write) and checks skipped. */
-  verify?: { problems: FieldProblem[]; skipped: string[]; checked: string[] };
+  verify?: { problems: FieldProblem[]; skipped: string[]; checked: string[]; notes?: string[] };
   /** Empty values removed from the task definition file, by field path. */
   removed?: string[];
+  /** What the step sets besides the revision: volumes configured at launch, ECS Exec. */
+  launch?: LaunchSettings;
 }
 
 /** The result before any phase ran (and the step's result when the inputs did not validate). */
 export function initialResult(inputs: Inputs | undefined): DeployResult {
-  return { ...deployBase(inputs?.warnings), cluster: inputs?.cluster ?? '', service: inputs?.service };
+  return {
+    ...deployBase(inputs?.warnings),
+    cluster: inputs?.cluster ?? '',
+    service: inputs?.service,
+    launch: inputs?.launch
+  };
 }

@@ -30,6 +30,7 @@ import {
   type Clock,
   type Logger
 } from '../../../core/index.js';
+import type { LaunchSettings } from './launch-settings.js';
 import { taskDefinitionKey } from './render.js';
 
 export type RolloutStatus = 'COMPLETED' | 'FAILED' | 'ROLLED_BACK' | 'SUPERSEDED' | 'TIMED_OUT' | 'CANCELLED';
@@ -91,6 +92,8 @@ export interface StartOptions {
   taskDefinitionArn: string;
   desiredCount?: number;
   forceNewDeployment: boolean;
+  /** Volumes configured at deployment and ECS Exec; what is undefined is left as the service has it. */
+  settings?: LaunchSettings;
   clock?: Clock;
   attempts?: number;
   baseDelayMs?: number;
@@ -121,7 +124,9 @@ export async function startDeployment(
           service: target.service,
           taskDefinition: options.taskDefinitionArn,
           desiredCount: options.desiredCount,
-          forceNewDeployment: options.forceNewDeployment || undefined
+          forceNewDeployment: options.forceNewDeployment || undefined,
+          volumeConfigurations: options.settings?.volumeConfigurations,
+          enableExecuteCommand: options.settings?.enableExecuteCommand
         })
       );
       const service = out.service;

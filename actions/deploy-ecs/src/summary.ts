@@ -68,6 +68,7 @@ function facts(
         : undefined
     ],
     ['Deregistered', result.cleanup?.deregistered.map(key).join(', ')],
+    ...launchFacts(result),
     [
       'Verified',
       verify && verify.problems.length === 0
@@ -79,10 +80,30 @@ function facts(
   ];
 }
 
+/** What the step set of the volumes configured at launch and of ECS Exec. */
+function launchFacts(result: DeployResult): [string, string | undefined][] {
+  const { volumeConfigurations: volumes, enableExecuteCommand: exec } = result.launch ?? {};
+  const volume = (v: NonNullable<typeof volumes>[number]) => {
+    const ebs = v.managedEBSVolume;
+    const size =
+      ebs?.sizeInGiB !== undefined ? `${ebs.sizeInGiB} GiB` : ebs?.snapshotId && `from ${ebs.snapshotId}`;
+    const what = [ebs?.volumeType, size].filter(Boolean).join(', ');
+    return `${mdCode(v.name ?? '')}${what ? ` (${mdEscape(what)})` : ''}`;
+  };
+  return [
+    ['Volumes at launch', volumes && (volumes.length > 0 ? volumes.map(volume).join(', ') : 'removed')],
+    ['ECS Exec', exec === undefined ? undefined : exec ? 'turned on' : 'turned off']
+  ];
+}
+
 function taskDefinitionFact(result: DeployResult): string | undefined {
   if (result.taskDefinitionArn) {
-    const how =
-      result.registered === false ? ' (identical revision reused)' : result.registered ? ' (registered)' : '';
+    const reused = result.registered === false ? ' (identical revision reused)' : '';
+    const how = result.givenRevision
+      ? ' (registered revision, as given)'
+      : result.registered
+        ? ' (registered)'
+        : reused;
     return `${mdCode(taskDefinitionKey(result.taskDefinitionArn))}${how}`;
   }
   if (result.wouldRegister === undefined) return undefined;
@@ -119,7 +140,8 @@ export function buildReport(
   inputs: Inputs | undefined
 ): Pick<ReportInit, 'subject' | 'region' | 'ecs' | 'details'> {
   const details: [string, string][] = [];
-  if (result.registered !== undefined)
+  if (result.givenRevision) details.push(['Task definition', 'the registered revision, as given']);
+  else if (result.registered !== undefined)
     details.push(['Registered', result.registered ? 'new revision' : 'identical revision reused']);
   for (const r of result.diff?.rows ?? [])
     details.push([`${r.container ? `${r.container} ` : ''}${r.field}`, `${r.before} → ${r.after}`]);

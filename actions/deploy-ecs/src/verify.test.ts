@@ -20,7 +20,12 @@ describe('verifyTaskDefinition', () => {
     ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{}] });
     const log = memoryLogger();
     const out = await verify(good(), log);
-    expect(out).toEqual({ problems: [], skipped: [], checked: ['image web:sha-1a2b3c4 exists in ECR'] });
+    expect(out).toEqual({
+      problems: [],
+      skipped: [],
+      checked: ['image web:sha-1a2b3c4 exists in ECR'],
+      notes: []
+    });
     expect(log.lines).toEqual(['  ✓ image web:sha-1a2b3c4 exists in ECR', 'No problems found.']);
   });
 

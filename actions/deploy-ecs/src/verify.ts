@@ -6,6 +6,7 @@
  */
 import type { Service } from '@aws-sdk/client-ecs';
 import type { Logger } from '../../../core/index.js';
+import { verifyLaunchSettings, type LaunchSettings } from './launch-settings.js';
 import type { FieldProblem } from './normalise.js';
 import type { Rendering } from './render.js';
 import { verifyLocally } from './verify-local.js';
@@ -18,15 +19,23 @@ export interface Verification {
   skipped: string[];
   /** Remote checks that passed. */
   checked: string[];
+  /** Worth knowing, not a problem (a volume configured at launch that nothing configures). */
+  notes: string[];
 }
 
 export async function verifyTaskDefinition(
   rendered: Rendering,
   clients: VerifyClients,
-  options: { service?: Service; region: string },
+  options: { service?: Service; region: string; launch?: LaunchSettings },
   log: Logger
 ): Promise<Verification> {
-  const problems = [...rendered.problems, ...verifyLocally(rendered.request, { service: options.service })];
+  const launch = verifyLaunchSettings(rendered.request, options.launch ?? {}, options.service);
+  const problems = [
+    ...rendered.problems,
+    ...verifyLocally(rendered.request, { service: options.service }),
+    ...launch.problems
+  ];
+  for (const note of launch.notes) log.warning(note, { title: 'verify: volume configured at launch' });
   const remote: RemoteResult =
     rendered.problems.length === 0
       ? await verifyRemotely(rendered.request, clients, options)
@@ -38,5 +47,5 @@ export async function verifyTaskDefinition(
     log.info(
       `No problems found${remote.skipped.length > 0 ? ` (${remote.skipped.length} remote checks skipped)` : ''}.`
     );
-  return { problems, skipped: remote.skipped, checked: remote.checked };
+  return { problems, skipped: remote.skipped, checked: remote.checked, notes: launch.notes };
 }
