@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DockyardError } from '../../../core/errors.js';
 import { makeChain, type Chain } from '../../../sim/eks/tls.js';
-import { KubeClient, KubeError, principalArn } from './kube.js';
+import { KubeClient, KubeError, parseWarnings, principalArn } from './kube.js';
 import { cachedToken } from './cluster.js';
 
 interface Seen {
@@ -77,20 +77,32 @@ describe('KubeClient', () => {
     expect(seen).toHaveLength(0);
   });
 
-  it('applies with the apply-patch content type, fieldManager, force and dryRun; finds the resource by discovery', async () => {
+  it('applies with the apply-patch content type, fieldManager, Strict field validation, force and dryRun; finds the resource by discovery; passes on the Warning headers', async () => {
     seen.length = 0;
-    handler = (req, res) =>
-      discovery(req, res) || json(res, 200, { kind: 'Deployment', metadata: { name: 'web' } });
+    handler = (req, res) => {
+      if (discovery(req, res)) return;
+      // apiserver endpoints/filters/warning.go: one header per warning, RFC 7234 quoting.
+      res.setHeader('warning', [
+        '299 - "would violate PodSecurity \\"restricted:latest\\": runAsNonRoot != true"',
+        '299 - "spec.template.spec.containers[0].env[1]: hides previous definition of \\"A\\""'
+      ]);
+      json(res, 200, { kind: 'Deployment', metadata: { name: 'web' } });
+    };
     const client = new KubeClient({ server: url, ca: chain.caPem, auth: { token: async () => 't0' } });
+    const warnings: string[] = [];
     await client.apply(
       { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' } },
-      { fieldManager: 'dockyard', force: true, dryRun: true }
+      { fieldManager: 'dockyard', force: true, dryRun: true, onWarning: w => warnings.push(w) }
     );
     client.close();
     const patch = seen.find(s => s.method === 'PATCH')!;
     expect(patch.url).toBe(
-      '/apis/apps/v1/namespaces/shop/deployments/web?fieldManager=dockyard&force=true&dryRun=All'
+      '/apis/apps/v1/namespaces/shop/deployments/web?fieldManager=dockyard&fieldValidation=Strict&force=true&dryRun=All'
     );
+    expect(warnings).toEqual([
+      'would violate PodSecurity "restricted:latest": runAsNonRoot != true',
+      'spec.template.spec.containers[0].env[1]: hides previous definition of "A"'
+    ]);
     expect(patch.headers['content-type']).toBe('application/apply-patch+yaml');
     expect(patch.headers.authorization).toBe('Bearer t0');
     expect(JSON.parse(patch.body)).toMatchObject({ kind: 'Deployment' });
@@ -111,6 +123,39 @@ describe('KubeClient', () => {
       apiVersion: 'v1',
       propagationPolicy: 'Background'
     });
+  });
+
+  it('deletes in the foreground with a uid precondition, and JSON-patches, when asked', async () => {
+    seen.length = 0;
+    handler = (req, res) => discovery(req, res) || json(res, 200, { kind: 'Status' });
+    const client = new KubeClient({ server: url, ca: chain.caPem });
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' };
+    await client.delete(ref, { propagationPolicy: 'Foreground', uid: 'u-1' });
+    await client.patch(ref, [{ op: 'replace', path: '/metadata/resourceVersion', value: '7' }]);
+    client.close();
+    expect(JSON.parse(seen.find(s => s.method === 'DELETE')!.body)).toEqual({
+      kind: 'DeleteOptions',
+      apiVersion: 'v1',
+      propagationPolicy: 'Foreground',
+      preconditions: { uid: 'u-1' }
+    });
+    const patch = seen.find(s => s.method === 'PATCH')!;
+    expect(patch.url).toBe('/apis/apps/v1/namespaces/shop/deployments/web');
+    expect(patch.headers['content-type']).toBe('application/json-patch+json');
+  });
+
+  it('reads Warning headers as client-go does: several to a value, quotes and backslashes escaped', () => {
+    expect(
+      parseWarnings([
+        '299 - "a, with comma", 299 - "b \\\\ c" "Tue, 15 Nov 1994 08:12:31 GMT"',
+        '299 kube-apiserver "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"'
+      ])
+    ).toEqual([
+      'a, with comma',
+      'b \\ c',
+      'v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice'
+    ]);
+    expect(parseWarnings(undefined)).toEqual([]);
   });
 
   it('asks discovery again once for a kind it does not know (a CRD that just became Established)', async () => {

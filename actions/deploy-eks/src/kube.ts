@@ -97,6 +97,14 @@ export interface Resource {
   base: string;
 }
 
+export interface ApplyOptions {
+  fieldManager: string;
+  force?: boolean;
+  dryRun?: boolean;
+  /** Told each `Warning:` header of the answer (deprecations, PodSecurity, admission webhooks). */
+  onWarning?: (text: string) => void;
+}
+
 export interface ObjectRef {
   apiVersion: string;
   kind: string;
@@ -108,6 +116,28 @@ interface Answer {
   status: number;
   text: string;
   contentType: string;
+  /** The texts of the answer's `Warning:` headers. */
+  warnings: string[];
+}
+
+/**
+ * The texts of `Warning:` header values as the API server writes them (RFC 7234 `299 - "text"`, `"` and `\\`
+ * escaped with `\\`), several to a value or one per header, as client-go's ParseWarningHeaders reads them.
+ */
+export function parseWarnings(values: string[] | undefined): string[] {
+  const texts: string[] = [];
+  for (const value of values ?? [])
+    for (const m of value.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"(?: "[^"]*")?/g))
+      texts.push(m[1].replace(/\\(.)/g, '$1'));
+  return texts;
+}
+
+export interface DeleteOptions {
+  dryRun?: boolean;
+  /** Background (the default) or Foreground: the object stays, with a finalizer, until what it owns is gone. */
+  propagationPolicy?: 'Background' | 'Foreground';
+  /** Delete only this object (not one made again under the same name since). */
+  uid?: string;
 }
 
 const TLS_CODES = new Set([
@@ -127,7 +157,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** What deploy-eks uses of a client: the real one, or a fake in unit tests. */
 export type Kube = Pick<
   KubeClient,
-  'resource' | 'get' | 'list' | 'apply' | 'delete' | 'logs' | 'counts' | 'close'
+  'resource' | 'get' | 'list' | 'apply' | 'patch' | 'delete' | 'logs' | 'counts' | 'close'
 >;
 
 export class KubeClient {
@@ -218,7 +248,8 @@ export class KubeClient {
           resolve({
             status: res.statusCode ?? 0,
             text: Buffer.concat(chunks).toString('utf8'),
-            contentType: String(res.headers['content-type'] ?? '')
+            contentType: String(res.headers['content-type'] ?? ''),
+            warnings: parseWarnings(res.headersDistinct.warning)
           });
         });
         res.on('error', error => {
@@ -266,7 +297,13 @@ export class KubeClient {
   async request<T = unknown>(
     method: string,
     path: string,
-    options: { body?: unknown; contentType?: string; text?: boolean } = {}
+    options: {
+      body?: unknown;
+      contentType?: string;
+      text?: boolean;
+      /** Told each `Warning:` header of the answer. */
+      onWarning?: (text: string) => void;
+    } = {}
   ): Promise<T> {
     const body =
       options.body === undefined
@@ -300,6 +337,7 @@ export class KubeClient {
         isRetryable: isRetryableKube
       }
     );
+    for (const warning of answer.warnings) options.onWarning?.(warning);
     if (options.text) return answer.text as T;
     if (answer.text === '') return undefined as T;
     try {
@@ -381,22 +419,32 @@ export class KubeClient {
     return `${r.base}${ns}/${r.name}${name}${q ? `?${q}` : ''}`;
   }
 
-  /** Server-side apply. */
-  async apply(
-    object: KubeObject,
-    options: { fieldManager: string; force?: boolean; dryRun?: boolean }
-  ): Promise<KubeObject> {
+  /**
+   * Server-side apply, with `fieldValidation=Strict` as kubectl sends it: a field the schema does not know is
+   * refused, not dropped.
+   */
+  async apply(object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
     const path = await this.path(
       { ...object, namespace: object.metadata.namespace, name: object.metadata.name },
       {
         fieldManager: options.fieldManager,
+        fieldValidation: 'Strict',
         force: options.force ? 'true' : undefined,
         dryRun: options.dryRun ? 'All' : undefined
       }
     );
     return this.request<KubeObject>('PATCH', path, {
       body: object,
-      contentType: 'application/apply-patch+yaml'
+      contentType: 'application/apply-patch+yaml',
+      onWarning: options.onWarning
+    });
+  }
+
+  /** A JSON patch (RFC 6902), for what apply cannot write (managedFields). */
+  async patch(ref: ObjectRef, operations: unknown[]): Promise<KubeObject> {
+    return this.request<KubeObject>('PATCH', await this.path(ref), {
+      body: operations,
+      contentType: 'application/json-patch+json'
     });
   }
 
@@ -418,11 +466,16 @@ export class KubeClient {
     return out?.items ?? [];
   }
 
-  /** Deletes with background propagation; true when it existed. */
-  async delete(ref: ObjectRef, options: { dryRun?: boolean } = {}): Promise<boolean> {
+  /** Deletes (background propagation unless told); true when it existed. */
+  async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
     try {
       await this.request('DELETE', await this.path(ref, { dryRun: options.dryRun ? 'All' : undefined }), {
-        body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' }
+        body: {
+          kind: 'DeleteOptions',
+          apiVersion: 'v1',
+          propagationPolicy: options.propagationPolicy ?? 'Background',
+          ...(options.uid ? { preconditions: { uid: options.uid } } : {})
+        }
       });
       return true;
     } catch (error) {

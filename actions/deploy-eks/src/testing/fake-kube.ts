@@ -3,7 +3,16 @@
  * changes bump generation), get/list with equality label selectors, delete, logs; tests set statuses and
  * pods themselves. The end-to-end tests use the real client against the test API server (sim/eks).
  */
-import { KubeError, refKey, type Kube, type KubeObject, type ObjectRef, type Resource } from '../kube.js';
+import {
+  KubeError,
+  refKey,
+  type ApplyOptions,
+  type DeleteOptions,
+  type Kube,
+  type KubeObject,
+  type ObjectRef,
+  type Resource
+} from '../kube.js';
 
 const KINDS: [string, string, string, boolean][] = [
   ['v1', 'Namespace', 'namespaces', false],
@@ -18,6 +27,8 @@ const KINDS: [string, string, string, boolean][] = [
   ['apps/v1', 'DaemonSet', 'daemonsets', true],
   ['batch/v1', 'Job', 'jobs', true],
   ['batch/v1', 'CronJob', 'cronjobs', true],
+  ['autoscaling/v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true],
+  ['v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true],
   ['rbac.authorization.k8s.io/v1', 'ClusterRole', 'clusterroles', false],
   ['apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'customresourcedefinitions', false]
 ];
@@ -39,12 +50,15 @@ export class FakeKube implements Kube {
     base: apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`
   }));
   readonly applies: ApplyCall[] = [];
-  readonly deletes: ObjectRef[] = [];
+  readonly deletes: (ObjectRef & DeleteOptions)[] = [];
+  readonly patches: { ref: ObjectRef; operations: unknown[] }[] = [];
   readonly logLines = new Map<string, string[]>();
   /** Called after each apply, to play a controller. */
   onApply?: (object: KubeObject) => void;
   /** Throws for an apply, to simulate conflicts. */
-  failApply?: (object: KubeObject) => KubeError | undefined;
+  failApply?: (object: KubeObject, options: ApplyOptions) => KubeError | undefined;
+  /** The `Warning:` headers an apply gets. */
+  warnApply?: (object: KubeObject) => string[];
   private version = 1;
 
   private count(method: string) {
@@ -74,14 +88,13 @@ export class FakeKube implements Kube {
     return copy;
   }
 
-  async apply(
-    object: KubeObject,
-    options: { fieldManager: string; force?: boolean; dryRun?: boolean }
-  ): Promise<KubeObject> {
+  async apply(object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
     this.count('PATCH');
-    this.applies.push({ object: structuredClone(object), ...options });
-    const error = this.failApply?.(object);
+    const { onWarning, ...rest } = options;
+    this.applies.push({ object: structuredClone(object), ...rest });
+    const error = this.failApply?.(object, options);
     if (error) throw error;
+    for (const text of this.warnApply?.(object) ?? []) onWarning?.(text);
     const ref = { ...object, namespace: object.metadata.namespace, name: object.metadata.name };
     const before = this.objects.get(this.key(ref));
     const next = structuredClone(object);
@@ -126,9 +139,29 @@ export class FakeKube implements Kube {
       .map(o => structuredClone(o) as T);
   }
 
-  async delete(ref: ObjectRef): Promise<boolean> {
+  /** JSON patch `replace` operations; a resourceVersion that is not the live one is a 409, as on a server. */
+  async patch(ref: ObjectRef, operations: unknown[]): Promise<KubeObject> {
+    this.count('PATCH');
+    this.patches.push({ ref, operations: structuredClone(operations) });
+    const live = this.objects.get(this.key(ref));
+    if (!live) throw new KubeError(404, 'PATCH', ref.name, { message: 'not found' });
+    const next = structuredClone(live);
+    for (const op of operations as { op: string; path: string; value: unknown }[]) {
+      const [, top, field] = op.path.split('/');
+      (next[top] as Record<string, unknown>)[field] = op.value;
+    }
+    if (next.metadata.resourceVersion !== live.metadata.resourceVersion)
+      throw new KubeError(409, 'PATCH', ref.name, {
+        message: 'the object has been modified',
+        reason: 'Conflict'
+      });
+    return structuredClone(this.put(next));
+  }
+
+  async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
     this.count('DELETE');
-    this.deletes.push(ref);
+    this.deletes.push({ ...ref, ...options });
+    if (options.dryRun) return this.objects.has(this.key(ref));
     return this.objects.delete(this.key(ref));
   }
 
