@@ -56,7 +56,7 @@ const RESERVE_MS = 1500;
 
 export function summarizeResources(resources: ResourceResult[]): string {
   const count = (a: string) => resources.filter(r => r.action === a).length;
-  const parts = ['created', 'configured', 'unchanged', 'pruned']
+  const parts = ['created', 'configured', 'replaced', 'unchanged', 'pruned']
     .map(a => [a, count(a)] as const)
     .filter(([, n]) => n > 0);
   return parts.length ? parts.map(([a, n]) => `${n} ${a}`).join(', ') : 'nothing';
@@ -111,6 +111,7 @@ export async function deploy(
           fieldManager: inputs.fieldManager,
           force: inputs.forceConflicts,
           dryRun: inputs.dryRun,
+          replaceRunningJobs: inputs.replaceRunningJobs,
           log,
           clock,
           signal: ctx.signal
@@ -128,6 +129,8 @@ export async function deploy(
           set: inputs.set,
           namespace: inputs.namespace,
           dryRun: inputs.dryRun,
+          crds: inputs.pruneCrds,
+          pvcs: inputs.prunePvcs,
           log
         })
       );

@@ -6,7 +6,6 @@ import { InputError } from '../../../core/errors.js';
 import { recordInputSource } from '../../../core/inputs.js';
 import type { RunContext } from '../../../core/github.js';
 import { getInputs } from './inputs.js';
-import { defaultSet, labelValue } from './labels.js';
 
 let ws: string;
 beforeAll(() => {
@@ -33,7 +32,7 @@ const run: RunContext = {
   actor: 'octocat',
   eventName: 'push'
 };
-const env = () => ({ GITHUB_WORKSPACE: ws, AWS_REGION: 'us-east-1' });
+const env = () => ({ GITHUB_WORKSPACE: ws, AWS_REGION: 'us-east-1', GITHUB_ACTION: 'deploy' });
 const read = (values: Record<string, string>) => getInputs(recordInputSource(values), env(), run);
 const problems = (values: Record<string, string>) => {
   try {
@@ -51,8 +50,11 @@ describe('getInputs', () => {
       cluster: 'prod',
       region: 'us-east-1',
       namespace: 'default',
-      set: 'app.deploy.default',
+      set: expect.stringMatching(/^app\.deploy\.deploy-[0-9a-f]{8}$/),
       prune: false,
+      pruneCrds: false,
+      prunePvcs: false,
+      replaceRunningJobs: false,
       wait: true,
       timeoutMs: 600_000,
       rollback: true,
@@ -63,7 +65,7 @@ describe('getInputs', () => {
     const meta = inputs.manifests[0].object.metadata;
     expect(meta.labels).toEqual({
       'app.kubernetes.io/managed-by': 'dockyard',
-      'dockyard.dev/set': 'app.deploy.default'
+      'dockyard.dev/set': inputs.set
     });
     expect(meta.annotations).toEqual({
       'dockyard.dev/run': 'https://github.com/octo/app/actions/runs/42',
@@ -128,13 +130,5 @@ describe('getInputs', () => {
     expect(inputs.manifests[0].object.metadata.annotations).toMatchObject({
       'example.com/owner': 'Payments Team'
     });
-  });
-});
-
-describe('labels', () => {
-  it('makes a valid label value from any text', () => {
-    expect(labelValue('octo/app deploy')).toBe('octo-app-deploy');
-    expect(labelValue('x'.repeat(80))).toMatch(/^x{54}-[0-9a-f]{8}$/);
-    expect(defaultSet(run, 'shop')).toBe('app.deploy.shop');
   });
 });

@@ -31,6 +31,12 @@ export interface Inputs {
   /** The value of the set label that prune selects on. */
   set: string;
   prune: boolean;
+  /** Prune may delete CustomResourceDefinitions. */
+  pruneCrds: boolean;
+  /** Prune may delete PersistentVolumeClaims. */
+  prunePvcs: boolean;
+  /** A Job whose spec changed is replaced even while it runs. */
+  replaceRunningJobs: boolean;
   wait: boolean;
   timeoutMs: number;
   rollback: boolean;
@@ -172,9 +178,21 @@ export function getInputs(
       `'${setText}' is not a valid label value.`,
       'Use at most 63 letters, digits, -, _ and ., starting and ending with a letter or digit.'
     );
-  const set = setText || defaultSet(run, namespace);
+  const set =
+    setText ||
+    defaultSet({
+      repository: run.repository,
+      job: run.job,
+      step: env.GITHUB_ACTION ?? '',
+      namespace,
+      manifests: manifestLines.join('\n'),
+      kustomize: kustomizeText ?? ''
+    });
 
   const prune = reader.boolean('prune', false);
+  const pruneCrds = reader.boolean('prune-crds', false);
+  const prunePvcs = reader.boolean('prune-pvcs', false);
+  const replaceRunningJobs = reader.boolean('replace-running-jobs', false);
   const wait = reader.boolean('wait', true);
   const timeoutMs = reader.duration('timeout', '10m', { min: 1000 });
   const rollback = reader.boolean('rollback', true);
@@ -233,6 +251,9 @@ export function getInputs(
     images,
     set,
     prune,
+    pruneCrds,
+    prunePvcs,
+    replaceRunningJobs,
     wait,
     timeoutMs,
     rollback,
