@@ -3,6 +3,7 @@
  * changes bump generation), get/list with equality label selectors, delete, logs; tests set statuses and
  * pods themselves. The end-to-end tests use the real client against the test API server (sim/eks).
  */
+import { apiBase } from '../kube-refs.js';
 import {
   KubeError,
   refKey,
@@ -10,6 +11,7 @@ import {
   type DeleteOptions,
   type Kube,
   type KubeObject,
+  type LogOptions,
   type ObjectRef,
   type Resource
 } from '../kube.js';
@@ -41,13 +43,12 @@ export interface ApplyCall {
 }
 
 export class FakeKube implements Kube {
-  readonly counts: Record<string, number> = {};
   readonly objects = new Map<string, KubeObject>();
   readonly resources: Resource[] = KINDS.map(([apiVersion, kind, name, namespaced]) => ({
     name,
     kind,
     namespaced,
-    base: apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`
+    base: apiBase(apiVersion)
   }));
   readonly applies: ApplyCall[] = [];
   readonly deletes: (ObjectRef & DeleteOptions)[] = [];
@@ -61,13 +62,8 @@ export class FakeKube implements Kube {
   warnApply?: (object: KubeObject) => string[];
   private version = 1;
 
-  private count(method: string) {
-    this.counts[method] = (this.counts[method] ?? 0) + 1;
-  }
-
   async resource(apiVersion: string, kind: string): Promise<Resource> {
-    const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-    const r = this.resources.find(x => x.kind === kind && x.base === base);
+    const r = this.resources.find(x => x.kind === kind && x.base === apiBase(apiVersion));
     if (!r) throw new Error(`no kind ${kind} in ${apiVersion}`);
     return r;
   }
@@ -89,7 +85,6 @@ export class FakeKube implements Kube {
   }
 
   async apply(object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
-    this.count('PATCH');
     const { onWarning, ...rest } = options;
     this.applies.push({ object: structuredClone(object), ...rest });
     const error = this.failApply?.(object, options);
@@ -114,7 +109,6 @@ export class FakeKube implements Kube {
   }
 
   async get<T = KubeObject>(ref: ObjectRef): Promise<T | undefined> {
-    this.count('GET');
     const o = this.objects.get(this.key(ref));
     return o ? (structuredClone(o) as T) : undefined;
   }
@@ -123,7 +117,6 @@ export class FakeKube implements Kube {
     ref: Omit<ObjectRef, 'name'>,
     selectors: { labelSelector?: string } = {}
   ): Promise<T[]> {
-    this.count('GET');
     const want = (selectors.labelSelector ?? '')
       .split(',')
       .filter(Boolean)
@@ -141,7 +134,6 @@ export class FakeKube implements Kube {
 
   /** JSON patch `replace` operations; a resourceVersion that is not the live one is a 409, as on a server. */
   async patch(ref: ObjectRef, operations: unknown[]): Promise<KubeObject> {
-    this.count('PATCH');
     this.patches.push({ ref, operations: structuredClone(operations) });
     const live = this.objects.get(this.key(ref));
     if (!live) throw new KubeError(404, 'PATCH', ref.name, { message: 'not found' });
@@ -159,19 +151,12 @@ export class FakeKube implements Kube {
   }
 
   async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
-    this.count('DELETE');
     this.deletes.push({ ...ref, ...options });
     if (options.dryRun) return this.objects.has(this.key(ref));
     return this.objects.delete(this.key(ref));
   }
 
-  async logs(
-    namespace: string,
-    pod: string,
-    container: string,
-    options: { previous?: boolean; tailLines?: number } = {}
-  ): Promise<string[]> {
-    this.count('GET');
+  async logs(namespace: string, pod: string, container: string, options: LogOptions = {}): Promise<string[]> {
     const lines = this.logLines.get(`${namespace}/${pod}/${container}${options.previous ? '/previous' : ''}`);
     if (!lines)
       throw new KubeError(400, 'GET', `/api/v1/namespaces/${namespace}/pods/${pod}/log`, {
