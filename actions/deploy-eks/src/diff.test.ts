@@ -22,6 +22,10 @@ describe('diff', () => {
     ]);
   });
 
+  it('an empty map is no change, one that appears or goes is', () => {
+    expect(diff({ a: {}, b: {} }, { a: {}, c: {} })).toEqual(['b: {} → (none)', 'c: (none) → {}']);
+  });
+
   it('stops at the limit', () => {
     expect(diff({}, { a: 1, b: 2, c: 3 }, { limit: 2 })).toEqual(['a: (none) → 1', 'b: (none) → 2']);
   });

@@ -65,7 +65,9 @@ function walk(before: unknown, after: unknown, path: string, out: string[], o: D
     const b = (before ?? {}) as Json;
     const a = (after ?? {}) as Json;
     const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].sort();
-    if (keys.length === 0 && before !== after) return emit(before, after, path, out, o);
+    // An empty map that appeared or went (`resources: {}`); two empty maps are the same.
+    if (keys.length === 0 && (before === undefined) !== (after === undefined))
+      return emit(before, after, path, out, o);
     for (const k of keys) walk(b[k], a[k], path ? `${path}.${k}` : k, out, o);
     return;
   }
@@ -111,11 +113,13 @@ export function maskSecret(object: KubeObject | undefined, log: Logger): void {
     ...values('stringData').map(plain => [plain, Buffer.from(plain).toString('base64')]),
     ...values('data').map(encoded => [Buffer.from(encoded, 'base64').toString('utf8'), encoded])
   ];
+  const masked = new Set<string>();
   for (const [plain, encoded] of forms) {
     if (plain.trim().length < MIN_MASKED) continue;
     for (const form of [plain, encoded, ...plain.split(/\r?\n/)])
-      if (form.trim().length >= MIN_MASKED) log.mask(form.trim());
+      if (form.trim().length >= MIN_MASKED) masked.add(form.trim());
   }
+  for (const form of masked) log.mask(form);
   const copy = object.metadata.annotations?.[LAST_APPLIED];
   if (copy) log.mask(copy);
 }
