@@ -44,6 +44,13 @@ const problems = (values: Record<string, string>) => {
 };
 
 describe('getInputs', () => {
+  it('names a default prune set per step and per manifests (the legs of a matrix differ in them)', () => {
+    const web = read({ cluster: 'prod', manifests: 'app.yaml' }).set;
+    expect(read({ cluster: 'prod', manifests: 'app.yaml\n' }).set).toBe(web);
+    expect(read({ cluster: 'prod', manifests: 'a*.yaml' }).set).not.toBe(web);
+    expect(read({ cluster: 'prod', manifests: 'app.yaml', namespace: 'shop' }).set).not.toBe(web);
+  });
+
   it('reads the defaults, renders the manifests, adds the managed-by and set labels and the run annotations', () => {
     const inputs = read({ cluster: 'prod', manifests: 'app.yaml', images: 'web=registry.local:5000/web:v2' });
     expect(inputs).toMatchObject({

@@ -181,7 +181,7 @@ export function getInputs(
       job: run.job,
       step: env.GITHUB_ACTION ?? '',
       namespace,
-      manifests: manifestLines.join('\n'),
+      manifests: manifestLines.map(l => l.text).join('\n'),
       kustomize: kustomizeText ?? ''
     });
 

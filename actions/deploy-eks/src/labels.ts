@@ -57,7 +57,9 @@ export interface SetOwner {
  */
 export function defaultSet(owner: SetOwner): string {
   const repo = owner.repository.split('/').pop() || 'app';
-  const readable = labelValue(`${repo}.${owner.job || 'deploy'}.${owner.step || 'step'}`).slice(0, 54);
+  // A step without an id is named like `__octo_dockyard` by the runner: the underscores say nothing.
+  const step = owner.step.replace(/^[^A-Za-z0-9]+/, '') || 'step';
+  const readable = labelValue(`${repo}.${owner.job || 'deploy'}.${step}`).slice(0, 54);
   const target = JSON.stringify([
     owner.repository,
     owner.job,

@@ -138,6 +138,13 @@ describe('prune', () => {
     expect(out.map(r => `${r.kind}/${r.name}`)).toEqual([`${kind}/data`]);
   });
 
+  it('names the record as a DNS subdomain whatever the set', () => {
+    expect(recordName('app.deploy.__octo_dockyard-5a7336f1')).toBe(
+      'dockyard-set.app.deploy.octo-dockyard-5a7336f1'
+    );
+    expect(recordName('Web_Prod')).toBe('dockyard-set.web-prod');
+  });
+
   it('records the kinds and namespaces applied', () => {
     const record = recordOf(
       applied(obj('apps/v1', 'Deployment', 'web', 'shop'), obj('v1', 'Namespace', 'shop')),

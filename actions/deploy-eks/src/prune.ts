@@ -21,8 +21,15 @@ export interface SetRecord {
 
 export const RECORD_PREFIX = 'dockyard-set.';
 
+/** The record's ConfigMap name: a DNS subdomain (each dot-separated part starts and ends with a letter or digit). */
 export function recordName(set: string): string {
-  return `${RECORD_PREFIX}${set.toLowerCase().replace(/[^a-z0-9.-]/g, '-')}`
+  const parts = `${RECORD_PREFIX}${set}`
+    .toLowerCase()
+    .split('.')
+    .map(part => part.replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, ''))
+    .filter(Boolean);
+  return parts
+    .join('.')
     .slice(0, 253)
     .replace(/[^a-z0-9]+$/, '');
 }
