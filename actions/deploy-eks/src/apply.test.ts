@@ -251,7 +251,9 @@ describe('a Namespace or CRD the manifests create', () => {
     const error = (await applyAll(new FakeKube(), [widget], options({ dryRun: true })).catch(
       e => e
     )) as Error;
-    expect(error.message).toContain('no kind Widget');
+    expect(error.message).toContain(
+      'Widget w (k8s/app.yaml): the cluster does not serve kind Widget in example.com/v1.'
+    );
   });
 });
 

@@ -229,8 +229,22 @@ async function settleNamespace(ctx: Checking, item: Planned): Promise<void> {
   item.ref = refOf(object);
 }
 
+/**
+ * Records a refusal of the API server (an error answer, or a kind discovery says it does not serve) for the
+ * object; anything else (the server unreachable, a cancel) is the deploy's failure and is thrown.
+ */
 function refuse(ctx: Checking, item: Planned, error: unknown): void {
-  ctx.refusals.push(explainApplyError(error, item.object, item.source));
+  const unserved = error instanceof DockyardError && error.input === 'manifests';
+  if (!(error instanceof KubeError || unserved)) throw error;
+  ctx.refusals.push(
+    unserved
+      ? new DockyardError(`${describeRef(item.ref)} (${item.source}): ${error.message}`, {
+          input: error.input,
+          hint: error.hint,
+          cause: error
+        })
+      : explainApplyError(error, item.object, item.source)
+  );
   ctx.refused.add(item);
 }
 
@@ -254,7 +268,6 @@ async function checkOne(ctx: Checking, item: Planned): Promise<void> {
     item.expected = await dryRunApply(ctx, item);
   } catch (error) {
     if (onlyImmutableSpec(error, item.object) && item.before) return checkJobReplacement(ctx, item);
-    if (!(error instanceof KubeError || error instanceof DockyardError)) throw error;
     return refuse(ctx, item, error);
   }
   if (item.object.kind === 'Namespace' && !item.before) ctx.newNamespaces.add(item.ref.name);
@@ -321,7 +334,6 @@ async function checkJobReplacement(ctx: Checking, item: Planned): Promise<void> 
     await ctx.kube.delete(item.ref, { dryRun: true, propagationPolicy: 'Foreground' });
     item.replace = true;
   } catch (error) {
-    if (!(error instanceof KubeError)) throw error;
     refuse(ctx, item, error);
   }
 }

@@ -4,6 +4,7 @@
  * pods themselves. The end-to-end tests use the real client against the test API server (sim/eks).
  */
 import { apiBase } from '../kube-refs.js';
+import { DockyardError } from '../../../../core/errors.js';
 import {
   KubeError,
   refKey,
@@ -64,7 +65,10 @@ export class FakeKube implements Kube {
 
   async resource(apiVersion: string, kind: string): Promise<Resource> {
     const r = this.resources.find(x => x.kind === kind && x.base === apiBase(apiVersion));
-    if (!r) throw new Error(`no kind ${kind} in ${apiVersion}`);
+    if (!r)
+      throw new DockyardError(`the cluster does not serve kind ${kind} in ${apiVersion}.`, {
+        input: 'manifests'
+      });
     return r;
   }
 
