@@ -110,6 +110,15 @@ describe('applyAll: verify, then write', () => {
     expect(writes(kube)).toEqual([]);
   });
 
+  it("an unreachable server is the deploy's failure, not a refused object", async () => {
+    const kube = new FakeKube();
+    const unreachable = new DockyardError('Could not reach the API server 10.0.0.1:443 (connect ETIMEDOUT).');
+    kube.get = async () => {
+      throw unreachable;
+    };
+    await expect(applyAll(kube, [m(cm('a', {}))], options())).rejects.toBe(unreachable);
+  });
+
   it('fills the namespace of namespaced objects only, and says created, configured or unchanged', async () => {
     const kube = new FakeKube();
     const first = await applyAll(
