@@ -65,6 +65,18 @@ const writes = (requests: Record<string, number>) =>
   (requests.update ?? 0) +
   (requests.delete ?? 0);
 
+/** A migration Job (default namespace) running `image`. */
+const migrateJob = (image: string) => `apiVersion: batch/v1
+kind: Job
+metadata: { name: migrate, namespace: default }
+spec:
+  backoffLimit: 1
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{ name: migrate, image: "${image}" }]
+`;
+
 describe('deploy-eks against the Kubernetes API test server', () => {
   it('happy path: images set in init and app containers (registry with a port), the sidecar untouched, $(POD_NAME) left for the cluster', async () => {
     const ws = workspace({ 'k8s/app.yaml': appManifest() });
@@ -281,17 +293,7 @@ spec:
   );
 
   it('a Job is waited for until Complete; a failing Job fails the step with its reason', async () => {
-    const job = (image: string) => `apiVersion: batch/v1
-kind: Job
-metadata: { name: migrate, namespace: default }
-spec:
-  backoffLimit: 1
-  template:
-    spec:
-      restartPolicy: Never
-      containers: [{ name: migrate, image: "${image}" }]
-`;
-    const ws = workspace({ 'k8s/job.yaml': job(`${REGISTRY}/web:v1`) });
+    const ws = workspace({ 'k8s/job.yaml': migrateJob(`${REGISTRY}/web:v1`) });
     const ok = await deploy(ws.dir, { manifests: 'k8s' });
     expect(ok.result.code).toBe(0);
     expect(ok.result.stdout).toMatch(/Job default\/migrate: complete/);
@@ -301,7 +303,7 @@ spec:
     expect(done.status?.conditions?.some(c => c.type === 'Complete')).toBe(true);
 
     const bad = workspace({
-      'k8s/job.yaml': job(`${REGISTRY}/web:fails`).replace(
+      'k8s/job.yaml': migrateJob(`${REGISTRY}/web:fails`).replace(
         'name: migrate, namespace',
         'name: migrate-2, namespace'
       )
@@ -968,21 +970,11 @@ spec:
   }, 120_000);
 
   it('a Job whose template changed is replaced and completes; a running one is refused before any write', async () => {
-    const job = (image: string) => `apiVersion: batch/v1
-kind: Job
-metadata: { name: migrate, namespace: default }
-spec:
-  backoffLimit: 1
-  template:
-    spec:
-      restartPolicy: Never
-      containers: [{ name: migrate, image: "${image}" }]
-`;
-    const ws = workspace({ 'k8s/job.yaml': job(`${REGISTRY}/web:v1`) });
+    const ws = workspace({ 'k8s/job.yaml': migrateJob(`${REGISTRY}/web:v1`) });
     expect((await deploy(ws.dir, { manifests: 'k8s' })).result.code).toBe(0);
     const first = stack.kube.get('batch/v1', 'Job', 'default', 'migrate') as { metadata: { uid: string } };
 
-    ws.write({ 'k8s/job.yaml': job(`${REGISTRY}/web:v2`) });
+    ws.write({ 'k8s/job.yaml': migrateJob(`${REGISTRY}/web:v2`) });
     const { result } = await deploy(ws.dir, { manifests: 'k8s' });
     expect(result.code).toBe(0);
     expect(result.outputs.status).toBe('COMPLETED');
@@ -1003,10 +995,10 @@ spec:
 
     // A Job still running (its pod runs a minute) whose template changes is not replaced.
     stack.kube.setTiming({ jobRunMs: 60_000 });
-    ws.write({ 'k8s/job.yaml': job(`${REGISTRY}/web:v3`) });
+    ws.write({ 'k8s/job.yaml': migrateJob(`${REGISTRY}/web:v3`) });
     expect((await deploy(ws.dir, { manifests: 'k8s', wait: 'false' })).result.code).toBe(0);
     const writes = written().length;
-    ws.write({ 'k8s/job.yaml': job(`${REGISTRY}/web:v4`) });
+    ws.write({ 'k8s/job.yaml': migrateJob(`${REGISTRY}/web:v4`) });
     const refused = await deploy(ws.dir, { manifests: 'k8s' });
     expect(refused.result.code).not.toBe(0);
     expect(refused.result.stdout).toMatch(
@@ -1031,15 +1023,13 @@ spec:
     const { result } = await deploy(ws.dir, { manifests: 'k8s' });
     expect(result.code).not.toBe(0);
     expect(result.outputs.status).toBe('FAILED');
-    expect(result.stdout).toContain(
-      '2 of 4 objects were refused by the server-side dry run, so nothing was written'
-    );
-    expect(result.stdout).toContain(
-      'Deployment shop/web (k8s/app.yaml (document 2)): unknown field .spec.template.spec.containers[name="app"].livenesProbe'
-    );
-    expect(result.stdout).toContain(
-      'Service shop/web (k8s/app.yaml (document 3)): unknown field .spec.portz'
-    );
+    expect(result.commands.find(c => c.name === 'error')?.data.split('\n')).toEqual([
+      "Input 'manifests': 2 of 4 objects were refused by the server-side dry run, so nothing was written:",
+      expect.stringContaining('Service shop/web (k8s/app.yaml (document 3)): unknown field .spec.portz'),
+      expect.stringContaining(
+        'Deployment shop/web (k8s/app.yaml (document 2)): unknown field .spec.template.spec.containers[name="app"].livenesProbe'
+      )
+    ]);
     // Nothing in the cluster: every write was a dry run.
     expect(written()).toEqual([]);
     expect(stack.kube.get('v1', 'ConfigMap', NS, 'settings')).toBeUndefined();
