@@ -2,11 +2,16 @@ import { describe, expect, it } from '@jest/globals';
 import { DockyardError } from '../../../core/errors.js';
 import { memoryLogger } from '../../../core/log.js';
 import { virtualClock } from '../../../core/poll.js';
-import { applyAll, explainApplyError, type ApplyOptions } from './apply.js';
+import { explainApplyError, verifyAll, writeAll, type ApplyOptions } from './apply.js';
 import { LAST_APPLIED } from './diff.js';
 import { KubeError, type KubeObject } from './kube.js';
+import type { Manifest } from './manifests.js';
 import { deployment } from './testing/fixtures.js';
 import { FakeKube } from './testing/fake-kube.js';
+
+/** The verify phase, then the apply phase, as the deploy runs them. */
+const applyAll = async (kube: FakeKube, manifests: Manifest[], options: ApplyOptions) =>
+  writeAll(kube, await verifyAll(kube, manifests, options), options);
 
 const m = (object: KubeObject, source = 'k8s/app.yaml') => ({ object, source });
 const options = (over: Partial<ApplyOptions> = {}): ApplyOptions => ({

@@ -180,13 +180,6 @@ export async function writeAll(kube: Kube, plan: Plan, options: ApplyOptions): P
   return applied;
 }
 
-/** verify, then write. */
-export async function applyAll(kube: Kube, manifests: Manifest[], options: ApplyOptions): Promise<Applied[]> {
-  const plan = await verifyAll(kube, manifests, options);
-  if (options.signal?.aborted) return [];
-  return writeAll(kube, plan, options);
-}
-
 function refOf(object: KubeObject): ObjectRef {
   return {
     apiVersion: object.apiVersion,
