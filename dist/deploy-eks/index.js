@@ -68219,7 +68219,10 @@ function splitLines(text) {
         .filter(l => l.text !== '' && !l.text.startsWith('#'));
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./core/log.ts
+
 
 const actionsLogger = {
     info: m => info(m),
@@ -68227,13 +68230,32 @@ const actionsLogger = {
     notice: (m, p) => notice(m, p),
     warning: (m, p) => warning(m, p),
     error: (m, p) => error(m, p),
+    untrusted: text => {
+        const lines = untrustedLines(text);
+        if (lines.length === 0)
+            return;
+        // The runner ignores every command until it reads `::<token>::`; a token nobody can guess cannot be ended
+        // from inside the block.
+        const token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+        info([`::stop-commands::${token}`, ...lines, `::${token}::`].join('\n'));
+    },
     group: (name, fn) => group(name, fn),
     mask: secret => {
         if (secret)
             core_setSecret(secret);
     }
 };
-/** Records every line (with its level) for assertions; masks like the runner does. */
+/** Untrusted text as the lines to print: split on line breaks (a lone CR too), trailing blank lines dropped. */
+function untrustedLines(text) {
+    const lines = (Array.isArray(text) ? text : [text]).flatMap(t => t.split(/\r\n|\r|\n/));
+    while (lines.length > 0 && lines[lines.length - 1].trim() === '')
+        lines.pop();
+    return lines;
+}
+/**
+ * Records every line (with its level) for assertions; masks like the runner does. Untrusted text is recorded
+ * a line at a time as `untrusted: <line>`.
+ */
 function memoryLogger() {
     const lines = [];
     const masked = [];
@@ -68248,6 +68270,7 @@ function memoryLogger() {
         notice: m => push('notice', m),
         warning: m => push('warning', m),
         error: m => push('error', m),
+        untrusted: text => untrustedLines(text).forEach(line => push('untrusted', line)),
         group: async (name, fn) => {
             push('group', name);
             try {
@@ -68400,19 +68423,35 @@ async function sendOnce(options) {
 
 ;// CONCATENATED MODULE: ./core/summary.ts
 
-/** Escapes text for a Markdown table cell or line: no markup, no broken tables. */
+/**
+ * Escapes text for a Markdown table cell or line: no HTML, no broken tables, and no link or image (a log line
+ * reading `[details](https://…)` stays text).
+ */
 function mdEscape(text) {
     return text
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
         .replace(/\|/g, '\\|')
-        .replace(/\r?\n/g, ' ');
+        .replace(/[[\]]/g, m => `\\${m}`)
+        .replace(/\r\n|\r|\n/g, ' ');
 }
+/** The longest run of backticks in `text`. */
+function longestBackticks(text) {
+    return Math.max(0, ...(text.match(/`+/g) ?? []).map(run => run.length));
+}
+/** Inline code that its text cannot end: the fence is longer than any run of backticks inside. */
 function mdCode(text) {
-    const clean = text.replace(/\r?\n/g, ' ');
-    const fence = clean.includes('`') ? '``' : '`';
-    return `${fence}${clean.replace(/\|/g, '\\|')}${fence}`;
+    const clean = text.replace(/\r\n|\r|\n/g, ' ').replace(/\|/g, '\\|');
+    const fence = '`'.repeat(longestBackticks(clean) + 1);
+    // A code span that starts or ends with a backtick needs a space between it and the fence.
+    const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${clean}${pad}${fence}`;
+}
+/** A fenced code block that its text cannot close: the fence is longer than any run of backticks inside. */
+function mdCodeBlock(text, language = '') {
+    const fence = '`'.repeat(Math.max(3, longestBackticks(text) + 1));
+    return `${fence}${language}\n${text.replace(/\n+$/, '')}\n${fence}`;
 }
 /** Builds a job summary in GitHub-flavoured Markdown. Everything given as text is escaped. */
 class SummaryBuilder {
@@ -68445,13 +68484,16 @@ class SummaryBuilder {
         return this;
     }
     code(text, language = '') {
-        const fence = text.includes('```') ? '~~~~' : '```';
-        this.parts.push(`${fence}${language}\n${text.replace(/\n+$/, '')}\n${fence}`);
+        this.parts.push(mdCodeBlock(text, language));
         return this;
     }
     details(title, body) {
         this.parts.push(`<details><summary>${mdEscape(title)}</summary>\n\n${body}\n\n</details>`);
         return this;
+    }
+    /** A folded section of lines shown as code (log lines, events): nothing in them is Markdown. */
+    detailsCode(title, lines) {
+        return this.details(title, mdCodeBlock(lines.join('\n')));
     }
     toString() {
         return `${this.parts.join('\n\n')}\n`;
@@ -68623,8 +68665,6 @@ function failureMessage(outcome) {
     return undefined;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./actions/deploy-eks/src/labels.ts
 /**
  * The labels and annotations deploy-eks writes, and the rules for label keys and values.
