@@ -78,6 +78,65 @@ export function createReport(init: ReportInit, now: () => Date = () => new Date(
   };
 }
 
+/**
+ * The most a `report` output takes, in bytes of JSON. A report reaches notify-ses through an input, which the
+ * runner hands to the action as an environment variable, and Linux starts no program with one over 128 KiB
+ * (MAX_ARG_STRLEN; the runner then fails the step with "Argument list too long"): at 60 KiB a build's and a
+ * deploy's report fit in one input together. GitHub's own limit, 1 MB for all of a job's outputs, is further.
+ */
+export const REPORT_MAX_BYTES = 60 * 1024;
+
+/** The title of the diagnostic that says a report was shortened to fit. */
+export const REPORT_SHORTENED = 'Report shortened to fit';
+
+/** How much of each array (its last lines, for a diagnostic's lines) and of each text is kept, tried in turn. */
+const KEEP: { items: number; chars: number }[] = [
+  { items: 200, chars: 2000 },
+  { items: 50, chars: 500 },
+  { items: 20, chars: 200 },
+  { items: 5, chars: 100 },
+  { items: 0, chars: 60 }
+];
+
+function shorten(value: unknown, keep: (typeof KEEP)[number], key = ''): unknown {
+  if (typeof value === 'string')
+    return value.length > keep.chars ? `${value.slice(0, keep.chars - 1)}…` : value;
+  if (Array.isArray(value)) {
+    if (value.length <= keep.items) return value.map(v => shorten(v, keep));
+    // A diagnostic's lines are a log's tail, events in order, …: the last ones say most.
+    const kept = key === 'lines' ? value.slice(value.length - keep.items) : value.slice(0, keep.items);
+    const note = key === 'lines' ? [`… ${value.length - keep.items} earlier lines left out`] : [];
+    return [...note, ...kept.map(v => shorten(v, keep))];
+  }
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shorten(v, keep, k)]));
+  return value;
+}
+
+/**
+ * The report as it fits in `maxBytes` of JSON: the same report when it fits; otherwise with fewer lines and
+ * shorter texts, step by step until it fits, and a warning diagnostic that says so (notify-ses shows it).
+ */
+export function fitReport(report: Report, maxBytes = REPORT_MAX_BYTES): Report {
+  const bytes = (r: Report) => Buffer.byteLength(JSON.stringify(r));
+  const size = bytes(report);
+  if (size <= maxBytes) return report;
+  const note: Diagnostic = {
+    title: REPORT_SHORTENED,
+    severity: 'warning',
+    lines: [
+      `The report was ${Math.ceil(size / 1024)} KiB of JSON; it is kept under ${Math.floor(maxBytes / 1024)} KiB so that the step that reads it can start. Long texts and earlier lines were left out.`
+    ]
+  };
+  let fitted = report;
+  for (const keep of KEEP) {
+    const short = shorten(report, keep) as Report;
+    fitted = { ...short, diagnostics: [...short.diagnostics, note] };
+    if (bytes(fitted) <= maxBytes) break;
+  }
+  return fitted;
+}
+
 const STATUSES: ReportStatus[] = ['success', 'failure', 'cancelled', 'skipped'];
 
 /** Validates one parsed value as a report; throws naming what is wrong. */

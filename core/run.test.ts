@@ -4,7 +4,7 @@ import { DockyardError, InputError } from './errors.js';
 import { recordInputSource } from './inputs.js';
 import { memoryLogger } from './log.js';
 import { systemClock, type Clock } from './poll.js';
-import { createReport } from './report.js';
+import { createReport, REPORT_MAX_BYTES, REPORT_SHORTENED } from './report.js';
 import {
   DEPLOYMENT_GRACE_MS,
   failureMessage,
@@ -111,6 +111,22 @@ describe('runDefinedAction', () => {
     expect(JSON.parse(t.outputs.report)).toMatchObject({ status: 'success', subject: 'web' });
     expect(t.summaries).toEqual(['summary: hello web']);
     expect(t.failed).toEqual([]);
+  });
+
+  it('writes a report output that fits in the input of the step that reads it', async () => {
+    const t = fakeHost({ name: 'web' });
+    await runDefinedAction(
+      action(async () => {
+        throw new Error(`app log: ${'x'.repeat(500_000)}`);
+      }),
+      t.host
+    );
+    expect(Buffer.byteLength(t.outputs.report)).toBeLessThanOrEqual(REPORT_MAX_BYTES);
+    expect(JSON.parse(t.outputs.report)).toMatchObject({
+      status: 'failure',
+      error: expect.stringMatching(/^app log: x+…$/),
+      diagnostics: [{ title: REPORT_SHORTENED, severity: 'warning' }]
+    });
   });
 
   it('does not run the action when an input is wrong, and still writes the report and summary', async () => {

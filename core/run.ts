@@ -6,7 +6,7 @@ import { runContext, type RunContext } from './github.js';
 import { actionsInputSource, type InputSource } from './inputs.js';
 import { actionsLogger, type Logger } from './log.js';
 import { systemClock, type Clock } from './poll.js';
-import type { Report } from './report.js';
+import { fitReport, type Report } from './report.js';
 import { writeSummary } from './summary.js';
 
 export interface ActionContext {
@@ -198,7 +198,8 @@ async function complete<I, R>(
     host.setFailed(message);
     return;
   }
-  for (const [name, value] of Object.entries({ ...finish.outputs, report: finish.report })) {
+  // The report is shortened when it would not fit where the next step reads it (REPORT_MAX_BYTES).
+  for (const [name, value] of Object.entries({ ...finish.outputs, report: fitReport(finish.report) })) {
     if (value === undefined) continue;
     host.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
   }

@@ -22,7 +22,9 @@ import {
   type RunContext
 } from '../core/index.js';
 import { getInputs } from '../actions/notify-ses/src/inputs.js';
-import { DEFAULT_SUBJECT, mergeRunContext, renderEmail } from '../actions/notify-ses/src/render.js';
+import { mergeRunContext } from '../actions/notify-ses/src/facts.js';
+import { DEFAULT_SUBJECT } from '../actions/notify-ses/src/placeholders.js';
+import { renderEmail } from '../actions/notify-ses/src/render.js';
 
 export interface Preview {
   subject: string;

@@ -10,6 +10,7 @@ import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fitReport, REPORT_MAX_BYTES, type Report } from '../core/index.js';
 import { startRecordingProxy, type RecordingProxy } from '../sim/ecs/proxy.js';
 import { awsEnv, TEST_REGION, useMoto, type Moto } from '../sim/moto.js';
 import { ROOT, runAction } from '../sim/runner.js';
@@ -151,7 +152,7 @@ describe('notify-ses on moto SES v2', () => {
     expect(message?.subject).toBe('[SUCCEEDED] octo/app · production · deploy-ecs web');
   });
 
-  it('sends with only a status when the deploy job failed before writing a report', async () => {
+  it('sends with only a status when the deploy job failed before writing a report, and says none arrived', async () => {
     const result = await run({
       from: 'deploys@example.com',
       to: 'dev@example.com',
@@ -161,6 +162,69 @@ describe('notify-ses on moto SES v2', () => {
     expect(result.code).toBe(0);
     const message = (await sentMessages()).find(m => m.id === result.outputs['message-id']);
     expect(message?.subject).toBe('[FAILED] octo/app · production');
+    expect(message?.body).toContain('No Dockyard report reached this step');
+    expect(result.commands).toContainEqual(
+      expect.objectContaining({
+        name: 'notice',
+        data: expect.stringMatching(/^No Dockyard report reached this step/)
+      })
+    );
+  });
+
+  it('prints what reports and commits say as data: no line of it runs as a workflow command', async () => {
+    const injected = [
+      '::add-mask::octo',
+      '::set-output name=injected::yes',
+      '##[set-output name=injected;]yes',
+      '::warning::forged',
+      '::error file=app.js,line=1::forged',
+      '::stop-commands::forged',
+      '  ::endgroup::'
+    ];
+    const deploy = {
+      ...JSON.parse(report('deploy-ecs-failure')),
+      subject: 'web ##[set-output name=injected;]yes',
+      summary: 'Failed. ##[warning]forged',
+      diagnostics: [{ title: 'Last log lines', severity: 'error', lines: injected }]
+    };
+    const result = await runAction('notify-ses', {
+      inputs: { from: 'deploys@example.com', to: 'dev@example.com', reports: JSON.stringify(deploy) },
+      env,
+      event: { head_commit: { message: `Fix\n${injected.join('\n')}` } }
+    });
+    expect(result.code).toBe(0);
+    expect(result.outputs.sent).toBe('true');
+    expect(result.outputs.injected).toBeUndefined();
+    expect(result.stdout).toContain(
+      'Subject: [FAILED] octo/app · deploy-ecs web ##[set-output name=injected;]yes'
+    );
+    const executed = result.commands.filter(c => !['group', 'endgroup', 'debug'].includes(c.name));
+    // What a stop-commands block executes: its start and its end, under a token nobody could guess.
+    expect(executed.length).toBeGreaterThan(0);
+    for (const c of executed) expect(c.name).toMatch(/^(stop-commands|[0-9a-f]{32})$/);
+    expect(JSON.stringify(result.commands)).not.toMatch(/forged|injected/);
+  });
+
+  it('reads two reports shortened to the size a report output is kept to, and says they were shortened', async () => {
+    // A failed deploy whose app logged a megabyte of long lines; the core keeps its report output under
+    // REPORT_MAX_BYTES, and two such reports still fit in one input (an environment variable, 128 KiB on Linux).
+    const long = (name: string) => {
+      const base = JSON.parse(report(name)) as Report;
+      const lines = Array.from({ length: 2000 }, (_, i) => `${i} ${'x'.repeat(270)}`);
+      return JSON.stringify(
+        fitReport({ ...base, diagnostics: [...base.diagnostics, { title: 'Log', severity: 'error', lines }] })
+      );
+    };
+    const both = `${long('build-push')}\n${long('deploy-ecs-failure')}`;
+    expect(Buffer.byteLength(both)).toBeGreaterThan(2 * REPORT_MAX_BYTES - 8 * 1024);
+    const result = await run({ from: 'deploys@example.com', to: 'dev@example.com', reports: both });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      'Reports: build-push web (success, shortened), deploy-ecs web (failure, shortened)'
+    );
+    const message = (await sentMessages()).find(m => m.id === result.outputs['message-id']);
+    expect(message?.body.match(/WARNING · Report shortened to fit/g)).toHaveLength(2);
+    expect(message?.body).toContain('earlier lines left out');
   });
 
   it('fills a custom template from the workspace', async () => {

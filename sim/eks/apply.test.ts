@@ -106,11 +106,19 @@ describe('server-side apply', () => {
     const result = apply(first.object, first.managers, deployment('nginx:2'), 'someone-else');
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.conflicts).toEqual([
-      { manager: 'dockyard', field: '.spec.template.spec.containers[name="app"].image' }
+    expect(result.conflicts).toMatchObject([
+      { manager: 'dockyard', field: '.spec.template.spec.containers[name="app"].image', operation: 'Apply' }
     ]);
-    expect(conflictMessage(result.conflicts, 'apps/v1')).toBe(
-      'Apply failed with 1 conflict: conflict with "dockyard" using apps/v1: .spec.template.spec.containers[name="app"].image'
+    // An applier is named alone (managedfields conflict.go printManager).
+    expect(conflictMessage(result.conflicts)).toBe(
+      'Apply failed with 1 conflict: conflict with "dockyard": .spec.template.spec.containers[name="app"].image'
+    );
+  });
+
+  it('names an Update manager with its subresource and API version, as the HPA meets an apply', () => {
+    const hpa = { manager: 'kube-controller-manager', field: '.spec.replicas', operation: 'Update' as const };
+    expect(conflictMessage([{ ...hpa, apiVersion: 'apps/v1', subresource: 'scale' }])).toBe(
+      'Apply failed with 1 conflict: conflict with "kube-controller-manager" with subresource "scale" using apps/v1: .spec.replicas'
     );
   });
 
@@ -137,8 +145,8 @@ describe('server-side apply', () => {
     (changed.spec as JsonObject).replicas = 5;
     const result = apply(first.object, first.managers, changed, 'other');
     if (result.ok) throw new Error('expected conflicts');
-    expect(conflictMessage(result.conflicts, 'apps/v1')).toBe(
-      'Apply failed with 2 conflicts: conflicts with "dockyard" using apps/v1:\n- .spec.replicas\n- .spec.template.spec.containers[name="app"].image'
+    expect(conflictMessage(result.conflicts)).toBe(
+      'Apply failed with 2 conflicts: conflicts with "dockyard":\n- .spec.replicas\n- .spec.template.spec.containers[name="app"].image'
     );
   });
 

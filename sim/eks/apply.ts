@@ -27,6 +27,10 @@ export interface ManagerEntry {
 export interface Conflict {
   manager: string;
   field: string;
+  /** How the other manager wrote the field, for the message (an Update manager is named with its API version). */
+  operation?: 'Apply' | 'Update';
+  apiVersion?: string;
+  subresource?: string;
 }
 
 /** The key fields of associative lists, by the list's field name (and parent, where it matters). */
@@ -101,8 +105,15 @@ export function clone<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
+/** The path element of an associative list's item (`{ key: { name: "app" } }`), or undefined when the list is atomic. */
+export function itemElement(listField: string, parentPath: FieldPath, item: Json): PathElement | undefined {
+  const keys = listKeys(listField, parentPath);
+  const key = keys && itemKey(item, keys);
+  return key ? { key } : undefined;
+}
+
 /** The path as Kubernetes prints it: `.spec.template.spec.containers[name="app"].image`. */
-function pathString(path: FieldPath): string {
+export function pathString(path: FieldPath): string {
   return path
     .map(e =>
       'field' in e
@@ -167,7 +178,7 @@ export function fieldSet(object: JsonObject): Map<string, FieldPath> {
 }
 
 /** The value at a path, or undefined. */
-function getAt(object: Json | undefined, path: FieldPath): Json | undefined {
+export function valueAt(object: Json | undefined, path: FieldPath): Json | undefined {
   let current: Json | undefined = object;
   for (const e of path) {
     if ('field' in e) {
@@ -184,7 +195,7 @@ function getAt(object: Json | undefined, path: FieldPath): Json | undefined {
 
 /** Removes the field or list item at a path (no-op when absent). */
 function deleteAt(object: JsonObject, path: FieldPath): void {
-  const parent = getAt(object, path.slice(0, -1));
+  const parent = valueAt(object, path.slice(0, -1));
   const last = path[path.length - 1];
   if ('field' in last) {
     if (isObject(parent)) delete parent[last.field];
@@ -247,8 +258,9 @@ export function serverSideApply(input: ApplyInput): ApplyResult {
       const last = path[path.length - 1];
       // Owning an item of a list (or an empty map) together never conflicts: only values do.
       if ('key' in last) continue;
-      if (deepEqual(getAt(live, path), getAt(applied, path))) continue;
-      conflicts.push({ manager: entry.manager, field: key });
+      if (deepEqual(valueAt(live, path), valueAt(applied, path))) continue;
+      const { operation, apiVersion, subresource } = entry;
+      conflicts.push({ manager: entry.manager, field: key, operation, apiVersion, subresource });
       if (!forced.has(entry.manager)) forced.set(entry.manager, new Set());
       forced.get(entry.manager)!.add(key);
     }
@@ -304,7 +316,8 @@ export function updateOwnership(
   const newFields = fieldSet(after);
   const changed = new Map<string, FieldPath>();
   for (const [key, path] of newFields) {
-    if (!oldFields.has(key) || !deepEqual(getAt(before, path), getAt(after, path))) changed.set(key, path);
+    if (!oldFields.has(key) || !deepEqual(valueAt(before, path), valueAt(after, path)))
+      changed.set(key, path);
   }
   const result: ManagerEntry[] = [];
   for (const e of managers) {
@@ -358,22 +371,27 @@ export function renderManagedFields(managers: ManagerEntry[]): JsonObject[] {
   });
 }
 
-/** The message the API server gives a conflicting apply (what kubectl prints). */
-export function conflictMessage(conflicts: Conflict[], apiVersion: string): string {
+/**
+ * A manager as a conflict names it (managedfields conflict.go printManager): `"kubectl"` for an applier;
+ * `"kube-controller-manager" with subresource "scale" using apps/v1` for an Update manager.
+ */
+export function printManager(c: Conflict): string {
+  const name = `${JSON.stringify(c.manager)}${c.subresource ? ` with subresource ${JSON.stringify(c.subresource)}` : ''}`;
+  return c.operation === 'Update' ? `${name} using ${c.apiVersion}` : name;
+}
+
+/** The message the API server gives a conflicting apply (what kubectl prints), managers in sorted order. */
+export function conflictMessage(conflicts: Conflict[]): string {
   const byManager = new Map<string, string[]>();
-  for (const c of conflicts) byManager.set(c.manager, [...(byManager.get(c.manager) ?? []), c.field]);
+  for (const c of conflicts)
+    byManager.set(printManager(c), [...(byManager.get(printManager(c)) ?? []), c.field]);
   const n = conflicts.length;
-  const head = `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: `;
   if (n === 1)
-    return `${head}conflict with "${conflicts[0].manager}" using ${apiVersion}: ${conflicts[0].field}`;
-  return (
-    head +
-    [...byManager]
-      .map(
-        ([m, fields]) => `conflicts with "${m}" using ${apiVersion}:\n${fields.map(f => `- ${f}`).join('\n')}`
-      )
-      .join('\n')
-  );
+    return `Apply failed with 1 conflict: conflict with ${printManager(conflicts[0])}: ${conflicts[0].field}`;
+  return `Apply failed with ${n} conflicts: ${[...byManager]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([m, fields]) => `conflicts with ${m}:\n${fields.map(f => `- ${f}`).join('\n')}`)
+    .join('\n')}`;
 }
 
 /** RFC 7386 JSON merge patch. */

@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes objects are untyped JSON here */
 import { beforeEach, describe, expect, it } from '@jest/globals';
+import { Admission } from './admission.js';
 import { BehaviourTable, DEFAULT_TIMING } from './behaviour.js';
 import { Controller, resolveIntOrPercent, templateHash } from './controller.js';
 import { imageReferenceError } from './kubelet.js';
@@ -73,7 +74,14 @@ beforeEach(() => {
     store,
     registry,
     behaviours,
-    { nodes: 3, speed: 1, timing: DEFAULT_TIMING, crdEstablishMs: 200 },
+    {
+      nodes: 3,
+      speed: 1,
+      timing: DEFAULT_TIMING,
+      crdEstablishMs: 200,
+      backoffScale: 1,
+      readinessGates: 'open'
+    },
     () => now
   );
 });
@@ -424,5 +432,225 @@ describe('other workloads', () => {
     expect(new Set(list('v1', 'Pod').map(p => p.spec.nodeName))).toEqual(
       new Set(['node-1', 'node-2', 'node-3'])
     );
+  });
+});
+
+const events = (reason: string): any[] =>
+  store
+    .list(info('v1', 'Event'), 'default')
+    .map(e => e.object as any)
+    .filter(e => e.reason === reason);
+
+describe('admission of the pods controllers create', () => {
+  beforeEach(() => {
+    controller.admission = new Admission({
+      get: (apiVersion, kind, ns, name) => store.get(info(apiVersion, kind), ns, name),
+      list: (apiVersion, kind, ns) => store.list(info(apiVersion, kind), ns).map(e => store.render(e))
+    });
+    store.write(info('v1', 'Namespace'), { metadata: { name: 'default' } });
+  });
+
+  it('a quota the new pods exceed: FailedCreate on the ReplicaSet, ReplicaFailure on it and on the Deployment', () => {
+    store.write(info('v1', 'ResourceQuota'), {
+      metadata: { name: 'compute', namespace: 'default' },
+      spec: { hard: { pods: '1' } }
+    });
+    deploy('web', 'web:1', { replicas: 2 });
+    run(1000);
+    expect(list('v1', 'Pod')).toHaveLength(1);
+    const [failed] = events('FailedCreate');
+    expect(failed).toMatchObject({ type: 'Warning', source: { component: 'replicaset-controller' } });
+    expect(failed.message).toMatch(
+      /^Error creating: pods "web-\w+-\w{5}" is forbidden: exceeded quota: compute, requested: pods=1, used: pods=1, limited: pods=1$/
+    );
+    // Retried with the workqueue's back-off (each try names a new pod), not on every tick.
+    expect(events('FailedCreate').length).toBeGreaterThan(1);
+    expect(events('FailedCreate').length).toBeLessThan(20);
+    const d = get('apps/v1', 'Deployment', 'web');
+    expect(condition(d, 'ReplicaFailure')).toMatchObject({
+      status: 'True',
+      reason: 'FailedCreate',
+      message: expect.stringContaining('exceeded quota: compute')
+    });
+    expect(get('v1', 'ResourceQuota', 'compute').status).toEqual({
+      hard: { pods: '1' },
+      used: { pods: '1' }
+    });
+  });
+
+  it('a missing ServiceAccount, until it is created: then the pods come and ReplicaFailure goes', () => {
+    deploy('web', 'web:1', { replicas: 1 });
+    const d0 = get('apps/v1', 'Deployment', 'web');
+    d0.spec.template.spec.serviceAccountName = 'deployer';
+    store.write(info('apps/v1', 'Deployment'), d0, { manager: 'test' });
+    run(500);
+    expect(events('FailedCreate')[0].message).toContain(
+      'error looking up service account default/deployer: serviceaccount "deployer" not found'
+    );
+    store.write(info('v1', 'ServiceAccount'), { metadata: { name: 'deployer', namespace: 'default' } });
+    run(3000, () => rolloutStatus(get('apps/v1', 'Deployment', 'web')) === 'done');
+    expect(rolloutStatus(get('apps/v1', 'Deployment', 'web'))).toBe('done');
+    expect(condition(get('apps/v1', 'Deployment', 'web'), 'ReplicaFailure')).toBeUndefined();
+  });
+
+  it("a StatefulSet's refused pod is its FailedCreate in the StatefulSet controller's words", () => {
+    store.write(info('v1', 'Namespace'), {
+      metadata: { name: 'default', labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } }
+    });
+    store.write(info('apps/v1', 'StatefulSet'), {
+      metadata: { name: 'db', namespace: 'default' },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'db' } },
+        template: {
+          metadata: { labels: { app: 'db' } },
+          spec: { hostNetwork: true, containers: [{ name: 'db', image: 'db:1' }] }
+        }
+      }
+    });
+    run(200);
+    expect(events('FailedCreate')[0].message).toBe(
+      'create Pod db-0 in StatefulSet db failed error: pods "db-0" is forbidden: violates PodSecurity "baseline:latest": host namespaces (hostNetwork=true)'
+    );
+  });
+});
+
+describe('the HPA controller', () => {
+  it('writes the replicas its metrics ask for through the scale subresource, as kube-controller-manager', () => {
+    deploy('web', 'web:1', { replicas: 2 });
+    store.write(info('autoscaling/v2', 'HorizontalPodAutoscaler'), {
+      metadata: {
+        name: 'web',
+        namespace: 'default',
+        annotations: { 'dockyard.dev/test-desired-replicas': '9' }
+      },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+        minReplicas: 2,
+        maxReplicas: 5
+      }
+    });
+    run(100);
+    const d = get('apps/v1', 'Deployment', 'web');
+    expect(d.spec.replicas).toBe(5);
+    const scaler = d.metadata.managedFields.find(
+      (m: any) => m.manager === 'kube-controller-manager' && m.subresource === 'scale'
+    );
+    expect(scaler).toMatchObject({ operation: 'Update', fieldsV1: { 'f:spec': { 'f:replicas': {} } } });
+    expect(events('SuccessfulRescale')[0].message).toBe(
+      'New size: 5; reason: cpu resource utilization (percentage of request) above target'
+    );
+    const hpa = get('autoscaling/v2', 'HorizontalPodAutoscaler', 'web');
+    expect(hpa.status).toMatchObject({ currentReplicas: 5, desiredReplicas: 5 });
+    expect(condition(hpa, 'ScalingLimited')).toMatchObject({ status: 'True', reason: 'TooManyReplicas' });
+  });
+
+  it('without metrics keeps the current count, raised to minReplicas', () => {
+    deploy('web', 'web:1', { replicas: 1 });
+    store.write(info('autoscaling/v2', 'HorizontalPodAutoscaler'), {
+      metadata: { name: 'web', namespace: 'default' },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+        minReplicas: 3,
+        maxReplicas: 6
+      }
+    });
+    run(100);
+    expect(get('apps/v1', 'Deployment', 'web').spec.replicas).toBe(3);
+    expect(events('SuccessfulRescale')[0].message).toBe(
+      'New size: 3; reason: Current number of replicas below Spec.MinReplicas'
+    );
+  });
+});
+
+describe('a kubelet that is not instant', () => {
+  it('a late node: FailedScheduling and Nominated, then the node joins and takes the pods', () => {
+    controller.options.lateNode = { delayMs: 5000 };
+    deploy('web', 'web:1', { replicas: 2 });
+    run(4000);
+    expect(list('v1', 'Pod').every(p => condition(p, 'PodScheduled')?.reason === 'Unschedulable')).toBe(true);
+    expect(events('FailedScheduling')[0].message).toMatch(/^0\/3 nodes are available: 3 Insufficient cpu\./);
+    const nominated = events('Nominated');
+    expect(nominated).toHaveLength(2);
+    expect(nominated[0]).toMatchObject({ source: { component: 'karpenter' } });
+    expect(nominated[0].message).toMatch(/^Pod should schedule on: nodeclaim\/default-\w{5}$/);
+    run(3000, () => rolloutStatus(get('apps/v1', 'Deployment', 'web')) === 'done');
+    const nodes = store.list(info('v1', 'Node')).map(e => e.object as any);
+    const late = nodes.find(n => n.metadata.labels['karpenter.sh/nodepool'] === 'default');
+    expect(late).toBeDefined();
+    expect(list('v1', 'Pod').every(p => p.spec.nodeName === late.metadata.name)).toBe(true);
+  });
+
+  it('registry 429s on one node: ErrImagePull, ImagePullBackOff, then pulled on the retry', () => {
+    controller.options.pullThrottle = { node: 'node-1', failures: 1 };
+    controller.options.backoffScale = 0.05;
+    for (let i = 0; i < 6; i++) deploy(`web${i}`, 'web:1', { replicas: 1 });
+    run(800);
+    const throttled = list('v1', 'Pod').filter(p => p.spec.nodeName === 'node-1');
+    expect(throttled.length).toBeGreaterThan(0);
+    const failed = events('Failed').find(e => e.message.includes('429 Too Many Requests'));
+    expect(failed.message).toMatch(
+      /^Failed to pull image "web:1": rpc error: code = Unknown desc = failed to pull and unpack image "docker.io\/library\/web:1": .*unexpected status from HEAD request to https:\/\/docker.io\/v2\/library\/web\/manifests\/1: 429 Too Many Requests$/
+    );
+    run(3000, () => list('v1', 'Pod').every(p => p.status.phase === 'Running'));
+    expect(list('v1', 'Pod').every(p => p.status.phase === 'Running')).toBe(true);
+    expect(events('Failed').filter(e => e.message.includes('429')).length).toBe(1);
+  });
+
+  it('an ALB readiness gate that never opens: containers ready, pod not Ready, Deployment never Available', () => {
+    controller.options.readinessGates = 'closed';
+    deploy('web', 'web:1', {
+      replicas: 1,
+      progressDeadlineSeconds: 5,
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: {
+          readinessGates: [{ conditionType: 'target-health.elbv2.k8s.aws/k8s-default-web-1234567890' }],
+          containers: [{ name: 'app', image: 'web:1' }]
+        }
+      }
+    });
+    run(7000);
+    const pod = list('v1', 'Pod')[0];
+    expect(condition(pod, 'ContainersReady')?.status).toBe('True');
+    expect(condition(pod, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'ReadinessGatesNotReady',
+      message:
+        'the status of pod readiness gate "target-health.elbv2.k8s.aws/k8s-default-web-1234567890" is not "True", but False'
+    });
+    expect(condition(get('apps/v1', 'Deployment', 'web'), 'Progressing')?.reason).toBe(
+      'ProgressDeadlineExceeded'
+    );
+  });
+
+  it('backoffScale compresses the back-off clock and keeps its words', () => {
+    controller.options.backoffScale = 0.01;
+    deploy('web', 'web:crashloop', { replicas: 1 });
+    const messages = new Set<string>();
+    run(10_000, () => {
+      const c = list('v1', 'Pod')[0]?.status?.containerStatuses?.[0];
+      const m = c?.state?.waiting?.message;
+      if (m) messages.add(String(m).replace(/ restarting.*/, ''));
+      return (c?.restartCount ?? 0) >= 5;
+    });
+    // Five restarts in seconds, where the kubelet takes 10+20+40+80 s: the messages still say the real waits.
+    expect(list('v1', 'Pod')[0].status.containerStatuses[0].restartCount).toBeGreaterThanOrEqual(5);
+    expect([...messages]).toEqual(expect.arrayContaining(['back-off 10s', 'back-off 20s', 'back-off 40s']));
+  });
+
+  it('a paused Deployment makes no new ReplicaSet and says it is paused', () => {
+    deploy('web', 'web:1', { replicas: 1 });
+    run(2000, () => rolloutStatus(get('apps/v1', 'Deployment', 'web')) === 'done');
+    deploy('web', 'web:2', { replicas: 1, paused: true });
+    run(500);
+    expect(list('apps/v1', 'ReplicaSet')).toHaveLength(1);
+    const d = get('apps/v1', 'Deployment', 'web');
+    expect(d.status.observedGeneration).toBe(d.metadata.generation);
+    expect(condition(d, 'Progressing')).toMatchObject({
+      status: 'Unknown',
+      reason: 'DeploymentPaused',
+      message: 'Deployment is paused'
+    });
   });
 });

@@ -7,7 +7,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes objects are untyped JSON in this file */
 import { randomBytes } from 'node:crypto';
 import { clone, deepEqual } from './apply.js';
+import { AdmissionError, quotaStatus, type Admission } from './admission.js';
 import { defaultPod } from './defaults.js';
+import { autoscale } from './hpa.js';
+import { nodeObject, type LateNode } from './nodes.js';
 import type { BehaviourTable, Timing } from './behaviour.js';
 import { Kubelet, type EmitEvent, type KubeletHost } from './kubelet.js';
 import { crdResources, type ResourceInfo, type ResourceRegistry } from './resources.js';
@@ -25,7 +28,28 @@ export interface ControllerOptions {
   timing: Timing;
   /** CRD applied → Established. */
   crdEstablishMs: number;
+  /** Multiplies the kubelet's back-offs (the compressed clock; see the server option). */
+  backoffScale: number;
+  /** Registry 429s on one node. */
+  pullThrottle?: { node: string; failures: number };
+  /** A node that arrives late. */
+  lateNode?: LateNode;
+  readinessGates: 'open' | 'closed';
 }
+
+/** The Progressing condition of a paused Deployment, and of one resumed (deployment util PausedDeployReason). */
+const PAUSED = {
+  type: 'Progressing',
+  status: 'Unknown',
+  reason: 'DeploymentPaused',
+  message: 'Deployment is paused'
+};
+const RESUMED = {
+  type: 'Progressing',
+  status: 'Unknown',
+  reason: 'DeploymentResumed',
+  message: 'Deployment is resumed'
+};
 
 const HASH_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -86,8 +110,12 @@ export class Controller implements KubeletHost {
   /** Deployment uid → the last moment it made progress (ms), for progressDeadlineSeconds. */
   private readonly progressAt = new Map<string, number>();
   private readonly crdSeen = new Map<string, number>();
+  /** Owner uid → its pod creation was refused: the error and when it may try again (the workqueue's back-off). */
+  private readonly refused = new Map<string, { message: string; retryAt: number; failures: number }>();
   private timer?: NodeJS.Timeout;
   now = Date.now();
+  /** The API server's admission chain, which pods the controllers create go through (none in unit tests). */
+  admission?: Admission;
 
   constructor(
     readonly store: Store,
@@ -109,8 +137,10 @@ export class Controller implements KubeletHost {
 
   reset(): void {
     this.kubelet.reset();
+    this.joined.length = 0;
     this.progressAt.clear();
     this.crdSeen.clear();
+    this.refused.clear();
   }
 
   info(apiVersion: string, kind: string): ResourceInfo {
@@ -121,8 +151,17 @@ export class Controller implements KubeletHost {
     return value / this.options.speed;
   }
 
+  /** Nodes that joined after the start (a late node). */
+  readonly joined: string[] = [];
+
   nodeNames(): string[] {
-    return Array.from({ length: this.options.nodes }, (_, i) => `node-${i + 1}`);
+    return [...Array.from({ length: this.options.nodes }, (_, i) => `node-${i + 1}`), ...this.joined];
+  }
+
+  /** A node joins the cluster (the provisioner's NodeClaim became a Node). */
+  join(name: string, labels: Record<string, string>): void {
+    this.joined.push(name);
+    this.store.write(this.info('v1', 'Node'), nodeObject(name, this.nodeNames().length - 1, labels));
   }
 
   /** The instance lines a container logs, for `pods/log`. */
@@ -134,7 +173,10 @@ export class Controller implements KubeletHost {
   tick(): void {
     this.now = this.clock();
     try {
+      this.serviceAccounts();
       this.crds();
+      for (const e of this.store.list(this.info('autoscaling/v2', 'HorizontalPodAutoscaler')))
+        autoscale(this, e);
       for (const e of this.store.list(this.info('apps/v1', 'Deployment'))) this.deployment(e);
       for (const e of this.store.list(this.info('apps/v1', 'ReplicaSet'))) this.replicaSet(e);
       for (const e of this.store.list(this.info('apps/v1', 'StatefulSet'))) this.statefulSet(e);
@@ -142,6 +184,7 @@ export class Controller implements KubeletHost {
       for (const e of this.store.list(this.info('batch/v1', 'Job'))) this.job(e);
       const pods = this.store.list(this.info('v1', 'Pod'));
       for (const e of pods) this.kubelet.pod(e);
+      this.quotas();
       this.kubelet.forget(new Set(pods.map(e => uidOf(e.object))));
       // Status changes of pods feed the workloads' status in the same tick.
       for (const e of this.store.list(this.info('apps/v1', 'ReplicaSet'))) this.replicaSet(e);
@@ -328,7 +371,11 @@ export class Controller implements KubeletHost {
       };
       progressed = true;
     }
-    if (!newRs) return;
+    if (!newRs) {
+      // Paused before its new template got a ReplicaSet: the status still follows the old ones.
+      this.pausedStatus(e, all);
+      return;
+    }
     const newName = nameOf(newRs.object);
     const revision = String(revisionOf(newRs));
     if (d.metadata.annotations?.['deployment.kubernetes.io/revision'] !== revision) {
@@ -472,7 +519,11 @@ export class Controller implements KubeletHost {
     if (moved || !this.progressAt.has(uid)) this.progressAt.set(uid, this.now);
     const current = condition({ status: next }, 'Progressing');
     const deadline = d.spec.progressDeadlineSeconds ?? 600;
-    if (progressing) setCondition(next, progressing, this.now, true);
+    this.replicaFailure(next, newRs.object as K);
+    if (d.spec.paused) setCondition(next, PAUSED, this.now, true);
+    else if (condition({ status: next }, 'Progressing')?.reason === 'DeploymentPaused')
+      setCondition(next, RESUMED, this.now, true);
+    else if (progressing) setCondition(next, progressing, this.now, true);
     else if (complete) {
       setCondition(
         next,
@@ -522,6 +573,30 @@ export class Controller implements KubeletHost {
     this.putStatus(e, next);
   }
 
+  /** The new ReplicaSet's ReplicaFailure, copied onto the Deployment (deployment sync.go getReplicaFailures). */
+  private replicaFailure(status: K, rs: K): void {
+    const failure = condition(rs, 'ReplicaFailure');
+    if (failure) {
+      const { type, status: s, reason, message } = failure;
+      setCondition(status, { type, status: s, reason, message }, this.now, true);
+    } else status.conditions = (status.conditions ?? []).filter((c: K) => c.type !== 'ReplicaFailure');
+  }
+
+  /** A paused Deployment with no ReplicaSet for its template: observed, counted from the old ReplicaSets, Progressing Unknown. */
+  private pausedStatus(e: Entry, all: Entry[]): void {
+    const d = e.object as K;
+    const sum = (f: (rs: K) => number) => all.reduce((n, rs) => n + f(rs.object as K), 0);
+    const next: K = clone(d.status ?? {});
+    next.observedGeneration = d.metadata.generation;
+    next.replicas = sum(rs => rs.status?.replicas ?? 0);
+    next.readyReplicas = sum(rs => rs.status?.readyReplicas ?? 0);
+    next.availableReplicas = sum(rs => rs.status?.availableReplicas ?? 0);
+    delete next.updatedReplicas;
+    for (const k of ['replicas', 'readyReplicas', 'availableReplicas']) if (next[k] === 0) delete next[k];
+    setCondition(next, PAUSED, this.now, true);
+    this.putStatus(e, next);
+  }
+
   private surge(d: K): number {
     if (d.spec.strategy?.type === 'Recreate') return 0;
     return resolveIntOrPercent(d.spec.strategy?.rollingUpdate?.maxSurge, d.spec.replicas ?? 1, true, '25%');
@@ -549,7 +624,7 @@ export class Controller implements KubeletHost {
     template: K,
     name: string,
     extra: { labels?: K; nodeName?: string; hostname?: string } = {}
-  ): K {
+  ): K | undefined {
     const t = clone(template ?? {});
     const pod: K = {
       metadata: {
@@ -567,7 +642,9 @@ export class Controller implements KubeletHost {
       }
     };
     defaultPod(pod);
+    if (!this.admitted(owner, pod)) return undefined;
     const created = this.put(this.info('v1', 'Pod'), pod);
+    this.refused.delete(uidOf(owner.object));
     this.event(
       owner.object,
       'Normal',
@@ -576,6 +653,64 @@ export class Controller implements KubeletHost {
       `${String(owner.object.kind).toLowerCase()}-controller`
     );
     return created.object;
+  }
+
+  /**
+   * The pod through the admission chain. A refusal is the owner's FailedCreate event in its controller's words,
+   * and the owner waits before it tries again (5 ms doubling, the controllers' workqueue back-off).
+   */
+  private admitted(owner: Entry, pod: K): boolean {
+    if (!this.admission) return true;
+    try {
+      this.admission.admit({
+        operation: 'CREATE',
+        resource: 'pods',
+        group: '',
+        kind: 'Pod',
+        namespace: namespaceOf(pod),
+        name: nameOf(pod),
+        object: pod
+      });
+      return true;
+    } catch (error) {
+      if (!(error instanceof AdmissionError)) throw error;
+      const kind = String(owner.object.kind);
+      const message =
+        kind === 'StatefulSet'
+          ? `create Pod ${nameOf(pod)} in StatefulSet ${nameOf(owner.object)} failed error: ${error.message}`
+          : `Error creating: ${error.message}`;
+      this.event(owner.object, 'Warning', 'FailedCreate', message, `${kind.toLowerCase()}-controller`);
+      const uid = uidOf(owner.object);
+      const failures = (this.refused.get(uid)?.failures ?? 0) + 1;
+      const delay = Math.min(5 * 2 ** (failures - 1), 1_000_000);
+      this.refused.set(uid, { message: error.message, retryAt: this.now + delay, failures });
+      return false;
+    }
+  }
+
+  /** Whether an owner whose pod was refused is still waiting out its back-off. */
+  private backingOff(owner: K): boolean {
+    const refusal = this.refused.get(uidOf(owner));
+    return refusal !== undefined && this.now < refusal.retryAt;
+  }
+
+  /** Every namespace gets its `default` ServiceAccount, as the service account controller makes it. */
+  private serviceAccounts(): void {
+    const sa = this.info('v1', 'ServiceAccount');
+    for (const e of this.store.list(this.info('v1', 'Namespace'))) {
+      const ns = e.object as K;
+      if (ns.metadata.deletionTimestamp || this.store.entry(sa, nameOf(ns), 'default')) continue;
+      this.store.write(sa, { metadata: { name: 'default', namespace: nameOf(ns) } });
+    }
+  }
+
+  /** ResourceQuota status: `hard` and `used`, as the quota controller keeps them. */
+  private quotas(): void {
+    const pods = this.info('v1', 'Pod');
+    for (const e of this.store.list(this.info('v1', 'ResourceQuota'))) {
+      const live = this.store.list(pods, namespaceOf(e.object)).map(p => p.object as K);
+      this.putStatus(e, quotaStatus(e.object as K, live));
+    }
   }
 
   private deletePod(owner: K, pod: K, component: string): void {
@@ -607,9 +742,10 @@ export class Controller implements KubeletHost {
     if (rs.metadata.deletionTimestamp) return;
     let pods = this.activePodsOf(rs);
     const want: number = rs.spec.replicas ?? 1;
-    if (pods.length < want) {
+    if (pods.length < want && !this.backingOff(rs)) {
+      // One at a time, stopping at the first refusal (the controller's slow-start batches stop there too).
       for (let i = pods.length; i < want; i++)
-        this.createPod(e, rs.spec.template, `${nameOf(rs)}-${randomSuffix()}`);
+        if (!this.createPod(e, rs.spec.template, `${nameOf(rs)}-${randomSuffix()}`)) break;
       pods = this.activePodsOf(rs);
     } else if (pods.length > want) {
       const rank = (p: K) =>
@@ -635,6 +771,21 @@ export class Controller implements KubeletHost {
     };
     for (const k of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas'])
       if (status[k] === 0) delete status[k];
+    // ReplicaFailure while pods it wants cannot be made (replica_set_utils.go calculateStatus).
+    const refusal = this.refused.get(uidOf(rs));
+    const failure = condition(rs, 'ReplicaFailure');
+    if (refusal && pods.length < want)
+      status.conditions = [
+        failure?.message === refusal.message
+          ? failure
+          : {
+              type: 'ReplicaFailure',
+              status: 'True',
+              lastTransitionTime: iso(this.now),
+              reason: 'FailedCreate',
+              message: refusal.message
+            }
+      ];
     this.putStatus(e, status);
   }
 
@@ -660,6 +811,10 @@ export class Controller implements KubeletHost {
       const p = byOrdinal.get(i);
       if (!p) {
         const name = `${nameOf(s)}-${i}`;
+        if (this.backingOff(s)) {
+          acted = true;
+          break;
+        }
         const created = this.createPod(e, s.spec.template, name, {
           labels: {
             'controller-revision-hash': updateRevision,
@@ -668,6 +823,10 @@ export class Controller implements KubeletHost {
           },
           hostname: name
         });
+        if (!created) {
+          acted = true;
+          break;
+        }
         byOrdinal.set(i, { info: this.info('v1', 'Pod'), object: created, managers: [] });
         if (!parallel) acted = true;
       } else if (!parallel && !podReady(p.object)) acted = true;
@@ -719,7 +878,7 @@ export class Controller implements KubeletHost {
     const byNode = new Map<string, Entry>();
     for (const p of this.podsOf(ds)) byNode.set((p.object as K).spec.nodeName, p);
     for (const node of nodes) {
-      if (byNode.has(node)) continue;
+      if (byNode.has(node) || this.backingOff(ds)) continue;
       const created = this.createPod(e, ds.spec.template, `${nameOf(ds)}-${randomSuffix()}`, {
         labels: {
           'controller-revision-hash': hash,
@@ -727,7 +886,7 @@ export class Controller implements KubeletHost {
         },
         nodeName: node
       });
-      byNode.set(node, { info: this.info('v1', 'Pod'), object: created, managers: [] });
+      if (created) byNode.set(node, { info: this.info('v1', 'Pod'), object: created, managers: [] });
     }
     const minReady = ds.spec.minReadySeconds ?? 0;
     const pods = [...byNode.values()];
@@ -859,7 +1018,7 @@ export class Controller implements KubeletHost {
         this.event(j, 'Normal', 'Completed', 'Job completed', 'job-controller');
       } else {
         const want = Math.min(parallelism, completions - succeeded);
-        for (let i = active.length; i < want; i++) {
+        for (let i = active.length; i < want && !this.backingOff(j); i++) {
           const created = this.createPod(e, j.spec.template, `${nameOf(j)}-${randomSuffix()}`, {
             labels: {
               'batch.kubernetes.io/controller-uid': uidOf(j),
@@ -868,6 +1027,7 @@ export class Controller implements KubeletHost {
               'job-name': nameOf(j)
             }
           });
+          if (!created) break;
           active.push({ info: this.info('v1', 'Pod'), object: created, managers: [] });
         }
       }

@@ -155,3 +155,10 @@ export function defaults(info: ResourceInfo, o: K, uid: string): void {
       break;
   }
 }
+
+/** What an update keeps from the live object when the request leaves it out: a Service's allocated cluster IPs. */
+export function keepAllocated(kind: string, o: K, old: K | undefined): void {
+  if (kind !== 'Service' || !old?.spec?.clusterIP || !o.spec || o.spec.clusterIP) return;
+  o.spec.clusterIP = old.spec.clusterIP;
+  o.spec.clusterIPs ??= old.spec.clusterIPs;
+}

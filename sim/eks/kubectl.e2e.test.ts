@@ -73,7 +73,7 @@ describe('kubectl apply --server-side', () => {
     );
     expect(conflict.code).toBe(1);
     expect(conflict.stderr).toContain(
-      'Apply failed with 1 conflict: conflict with "kubectl" using apps/v1: .spec.template.spec.containers[name="app"].image'
+      'Apply failed with 1 conflict: conflict with "kubectl": .spec.template.spec.containers[name="app"].image'
     );
     expect(conflict.stderr).toContain('Please review the fields above--they currently have other managers.');
     expect(
@@ -397,5 +397,87 @@ describe('authentication and TLS', () => {
     const result = await k(['get', 'pods']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('x509: certificate signed by unknown authority');
+  });
+});
+
+describe('what a cluster refuses and warns about', () => {
+  it('client-side apply leaves its history; another manager then conflicts with it; a typo is refused by Strict', async () => {
+    const created = await k(['apply', '-f', '-'], deployment('web', 'nginx:1'));
+    expect(created).toMatchObject({ code: 0, stdout: 'deployment.apps/web created\n' });
+    const live = server.get('apps/v1', 'Deployment', 'default', 'web')!;
+    expect(live.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']).toContain(
+      '"nginx:1"'
+    );
+    expect(live.metadata.managedFields).toEqual([
+      expect.objectContaining({ manager: 'kubectl-client-side-apply', operation: 'Update' })
+    ]);
+    const conflict = await k(
+      ['apply', '--server-side', '--field-manager=dockyard', '-f', '-'],
+      deployment('web', 'nginx:2')
+    );
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toContain(
+      'conflict with "kubectl-client-side-apply" using apps/v1: .spec.template.spec.containers[name="app"].image'
+    );
+    // kubectl's own server-side apply takes over from its client-side history (the server's lastAppliedManager).
+    const upgraded = await k(['apply', '--server-side', '-f', '-'], deployment('web', 'nginx:2'));
+    expect(upgraded).toMatchObject({ code: 0, stdout: 'deployment.apps/web serverside-applied\n' });
+
+    const typo = JSON.parse(deployment('api', 'nginx:1'));
+    typo.spec.template.spec.containers[0].livenesProbe = { httpGet: { path: '/', port: 80 } };
+    const strict = await k(['apply', '-f', '-'], JSON.stringify(typo));
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain(
+      'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.template.spec.containers[0].livenesProbe"'
+    );
+    expect(server.get('apps/v1', 'Deployment', 'default', 'api')).toBeUndefined();
+    const warned = await k(['apply', '--validate=warn', '-f', '-'], JSON.stringify(typo));
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toContain('Warning: unknown field "spec.template.spec.containers[0].livenesProbe"');
+    expect(
+      server.get('apps/v1', 'Deployment', 'default', 'api')!.spec.template.spec.containers[0]
+    ).not.toHaveProperty('livenesProbe');
+  });
+
+  it('PodSecurity warns on the Deployment and a quota refuses its pods: FailedCreate and ReplicaFailure', async () => {
+    server.apply({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'default', labels: { 'pod-security.kubernetes.io/warn': 'baseline' } }
+    });
+    server.apply({
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name: 'compute', namespace: 'default' },
+      spec: { hard: { pods: '1' } }
+    });
+    const bad = JSON.parse(deployment('web', 'nginx:1'));
+    bad.spec.template.spec.hostNetwork = true;
+    const applied = await k(['apply', '--server-side', '-f', '-'], JSON.stringify(bad));
+    expect(applied.code).toBe(0);
+    expect(applied.stderr).toContain(
+      'Warning: would violate PodSecurity "baseline:latest": host namespaces (hostNetwork=true)'
+    );
+    const failed = await waitFor('ReplicaFailure', () => {
+      const d = server.get('apps/v1', 'Deployment', 'default', 'web');
+      return d?.status?.conditions?.find((c: { type: string }) => c.type === 'ReplicaFailure');
+    });
+    expect(failed).toMatchObject({
+      reason: 'FailedCreate',
+      message: expect.stringContaining('exceeded quota: compute')
+    });
+    const events = await k(['get', 'events', '--field-selector', 'reason=FailedCreate', '-o', 'json']);
+    expect(JSON.parse(events.stdout).items[0].message).toMatch(
+      /^Error creating: pods "web-\w+-\w+" is forbidden: exceeded quota: compute, requested: pods=1, used: pods=1, limited: pods=1$/
+    );
+  });
+
+  it('API Priority and Fairness: kubectl waits out Retry-After and tries again', async () => {
+    server.throttle({ times: 1, verb: 'list', resource: 'configmaps' });
+    const listed = await k(['get', 'configmaps', '-o', 'name']);
+    expect(listed.code).toBe(0);
+    const answers = server.requests.filter(r => r.resource === 'configmaps');
+    expect(answers.map(r => r.status)).toEqual([429, 200]);
+    expect(answers[1].at - answers[0].at).toBeGreaterThanOrEqual(900);
   });
 });

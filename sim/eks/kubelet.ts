@@ -10,6 +10,7 @@ import { clone } from './apply.js';
 import { CRASH_LOGS, RUN_LOGS, type Behaviour, type BehaviourTable, type Timing } from './behaviour.js';
 import type { ControllerOptions } from './controller.js';
 import type { ResourceInfo } from './resources.js';
+import { Provisioner } from './nodes.js';
 import { iso, setCondition } from './status.js';
 import { nameOf, namespaceOf, uidOf, type Entry, type Store } from './store.js';
 
@@ -38,6 +39,8 @@ export interface KubeletHost {
   /** A duration scaled by the cluster's speed. */
   ms(value: number): number;
   nodeNames(): string[];
+  /** A new node joins (a late node's NodeClaim became a Node). */
+  join(name: string, labels: Record<string, string>): void;
   event: EmitEvent;
   putStatus(e: Entry, status: K): void;
 }
@@ -83,11 +86,16 @@ interface PodSim {
 export class Kubelet {
   private readonly sims = new Map<string, PodSim>();
   private ipCounter = 10;
+  private readonly provisioner = new Provisioner();
+  /** Pulls refused with 429 so far, per node. */
+  private readonly throttled = new Map<string, number>();
 
   constructor(private readonly host: KubeletHost) {}
 
   reset(): void {
     this.sims.clear();
+    this.provisioner.reset();
+    this.throttled.clear();
   }
 
   /** Forgets the pods that are gone. */
@@ -195,10 +203,13 @@ export class Kubelet {
         this.host.putStatus(e, this.podStatus(status, pod, sim));
         return;
       }
+      if (!sim.node && this.waitsForNode(e, pod, sim, status)) return;
       sim.scheduled = true;
       if (!sim.node) {
         const nodes = this.host.nodeNames();
         sim.node = nodes[Math.abs(hashCode(sim.uid)) % nodes.length];
+      }
+      if (pod.spec.nodeName !== sim.node) {
         const o = clone(pod);
         o.spec.nodeName = sim.node;
         this.host.store.write(e.info, o, { manager: 'default-scheduler' });
@@ -227,14 +238,77 @@ export class Kubelet {
     this.host.putStatus(e, this.podStatus(status, pod, sim));
   }
 
+  /**
+   * A late node: the pod is unschedulable until the provisioner's node joins (FailedScheduling from the
+   * scheduler, one Nominated from the provisioner), then it is bound to that node. True while it waits.
+   */
+  private waitsForNode(e: Entry, pod: K, sim: PodSim, status: K): boolean {
+    const late = this.host.options.lateNode;
+    const pool = late?.nodePool ?? 'default';
+    const placed = this.provisioner.place(
+      sim.uid,
+      late,
+      this.host.now,
+      this.host.ms(late?.delayMs ?? 0),
+      node => this.host.join(node, { 'karpenter.sh/nodepool': pool, 'karpenter.sh/registered': 'true' })
+    );
+    if (!placed.wait) {
+      sim.node = placed.node;
+      return false;
+    }
+    const n = this.host.nodeNames().length;
+    const message = `0/${n} nodes are available: ${n} Insufficient cpu. preemption: 0/${n} nodes are available: ${n} No preemption victims found for incoming pod.`;
+    setCondition(
+      status,
+      { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message },
+      this.host.now,
+      false
+    );
+    status.phase = 'Pending';
+    if (
+      sim.lastSchedulingEvent === undefined ||
+      this.host.now - sim.lastSchedulingEvent >= this.host.ms(this.host.options.timing.backoffMs)
+    ) {
+      sim.lastSchedulingEvent = this.host.now;
+      this.host.event(pod, 'Warning', 'FailedScheduling', message, 'default-scheduler');
+    }
+    if (placed.nominate)
+      this.host.event(
+        pod,
+        'Normal',
+        'Nominated',
+        `Pod should schedule on: nodeclaim/${placed.claim}`,
+        'karpenter'
+      );
+    this.host.putStatus(e, this.podStatus(status, pod, sim));
+    return true;
+  }
+
+  /** The registry's 429 for a pull on a node that is still throttled, counting it; undefined when the pull goes through. */
+  private throttle(sim: PodSim, image: string): string | undefined {
+    const rule = this.host.options.pullThrottle;
+    if (!rule || rule.node !== sim.node) return undefined;
+    const used = this.throttled.get(rule.node) ?? 0;
+    if (used >= rule.failures) return undefined;
+    this.throttled.set(rule.node, used + 1);
+    const ref = qualified(image);
+    const [host, ...path] = ref.split('/');
+    const colon = path.join('/').lastIndexOf(':');
+    const repo = colon > 0 ? path.join('/').slice(0, colon) : path.join('/');
+    const tag = colon > 0 ? path.join('/').slice(colon + 1) : 'latest';
+    // containerd's resolver, meeting the registry's rate limit (ECR: Rate exceeded; Docker Hub: pull rate limit).
+    return `rpc error: code = Unknown desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": unexpected status from HEAD request to https://${host}/v2/${repo}/manifests/${tag}: 429 Too Many Requests`;
+  }
+
   private container(pod: K, sim: PodSim, c: ContainerSim): void {
     if (this.host.now < c.next) return;
     const b = c.behaviour.behaviour;
     const fieldPath = `spec.${c.init ? 'initContainers' : 'containers'}{${c.name}}`;
     const kubelet = (type: 'Normal' | 'Warning', reason: string, message: string) =>
       this.host.event(pod, type, reason, message, KUBELET, { fieldPath, host: sim.node });
+    const scale = this.host.options.backoffScale;
     const backoff = (n: number) =>
-      Math.min(this.host.ms(c.timing.backoffMs) * 2 ** Math.max(0, n), this.host.ms(300_000));
+      Math.min(this.host.ms(c.timing.backoffMs) * 2 ** Math.max(0, n), this.host.ms(300_000)) * scale;
     const runsToEnd = c.init || sim.job || b === 'fails';
     const waiting = c.state.waiting?.reason;
     if (STARTING.includes(waiting)) {
@@ -248,7 +322,12 @@ export class Kubelet {
         kubelet('Warning', 'Failed', 'Error: InvalidImageName');
         return;
       }
-      if (b === 'pull-fail') {
+      const refused = waiting === 'ErrImagePull' ? undefined : this.throttle(sim, c.image);
+      if (
+        b === 'pull-fail' ||
+        refused ||
+        (waiting === 'ErrImagePull' && c.behaviour.behaviour !== 'pull-fail')
+      ) {
         if (waiting === 'ErrImagePull') {
           const wait = backoff(c.pulls - 1);
           c.state = {
@@ -260,6 +339,7 @@ export class Kubelet {
         } else {
           c.pulls++;
           const error =
+            refused ??
             c.behaviour.message ??
             `rpc error: code = NotFound desc = failed to pull and unpack image "${qualified(c.image)}": failed to resolve reference "${qualified(c.image)}": ${qualified(c.image)}: not found`;
           c.state = { waiting: { reason: 'ErrImagePull', message: error } };
@@ -280,7 +360,7 @@ export class Kubelet {
         kubelet('Warning', 'Failed', `Error: ${missing}`);
         return;
       }
-      this.startInstance(c, sim, kubelet, waiting !== 'ErrImagePull' && waiting !== 'ImagePullBackOff');
+      this.startInstance(c, sim, kubelet, !c.started);
       return;
     }
     if (waiting === 'CrashLoopBackOff') {
@@ -321,7 +401,7 @@ export class Kubelet {
           c.state = {
             waiting: {
               reason: 'CrashLoopBackOff',
-              message: `back-off ${Math.round((wait * this.host.options.speed) / 1000)}s restarting failed container=${c.name} pod=${nameOf(pod)}_${namespaceOf(pod)}(${uidOf(pod)})`
+              message: `back-off ${Math.round((wait * this.host.options.speed) / scale / 1000)}s restarting failed container=${c.name} pod=${nameOf(pod)}_${namespaceOf(pod)}(${uidOf(pod)})`
             }
           };
           c.next = this.host.now + wait;
@@ -409,6 +489,38 @@ export class Kubelet {
       this.host.ms(crashing ? c.timing.crashAfterMs : jobLike ? c.timing.jobRunMs : c.timing.readyMs);
   }
 
+  /**
+   * Readiness gates (`target-health.elbv2.k8s.aws/…`): once the containers are ready, the AWS Load Balancer
+   * Controller registers the pod and sets the gate's condition (True, or False with the target's health when
+   * `readinessGates: 'closed'`). Returns the kubelet's message while a gate is not True, else undefined.
+   */
+  private readinessGates(pod: K, status: K, containersReady: boolean): string | undefined {
+    const gates: string[] = (pod.spec?.readinessGates ?? []).map((g: K) => String(g.conditionType));
+    const open = this.host.options.readinessGates !== 'closed';
+    for (const gate of containersReady ? gates : [])
+      setCondition(
+        status,
+        open
+          ? { type: gate, status: 'True' }
+          : {
+              type: gate,
+              status: 'False',
+              reason: 'Target.FailedHealthChecks',
+              message: 'Health checks failed'
+            },
+        this.host.now,
+        false
+      );
+    const messages = gates.flatMap(gate => {
+      const c = (status.conditions ?? []).find((x: K) => x.type === gate);
+      if (!c) return [`corresponding condition of pod readiness gate "${gate}" does not exist.`];
+      return c.status === 'True'
+        ? []
+        : [`the status of pod readiness gate "${gate}" is not "True", but ${c.status}`];
+    });
+    return messages.length ? messages.join(', ') : undefined;
+  }
+
   private podStatus(status: K, pod: K, sim: PodSim): K {
     const toStatus = (c: ContainerSim): K => ({
       name: c.name,
@@ -431,7 +543,9 @@ export class Kubelet {
       status.containerStatuses = apps.map(toStatus);
       if (inits.length) status.initContainerStatuses = inits.map(toStatus);
       const initialized = inits.every(c => c.state.terminated?.exitCode === 0);
-      const ready = initialized && apps.every(c => c.ready);
+      const containersReady = initialized && apps.every(c => c.ready);
+      const gates = this.readinessGates(pod, status, containersReady);
+      const ready = containersReady && !gates;
       const completed = apps.every(c => c.state.terminated && c.next === Infinity);
       const notReady = apps.filter(c => !c.ready).map(c => c.name);
       setCondition(status, { type: 'PodReadyToStartContainers', status: 'True' }, this.host.now, false);
@@ -461,13 +575,19 @@ export class Kubelet {
           };
       setCondition(
         status,
-        ready ? { type: 'ContainersReady', status: 'True' } : { type: 'ContainersReady', ...unready },
+        containersReady
+          ? { type: 'ContainersReady', status: 'True' }
+          : { type: 'ContainersReady', ...unready },
         this.host.now,
         false
       );
       setCondition(
         status,
-        ready ? { type: 'Ready', status: 'True' } : { type: 'Ready', ...unready },
+        ready
+          ? { type: 'Ready', status: 'True' }
+          : containersReady
+            ? { type: 'Ready', status: 'False', reason: 'ReadinessGatesNotReady', message: gates }
+            : { type: 'Ready', ...unready },
         this.host.now,
         false
       );

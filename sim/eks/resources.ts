@@ -20,6 +20,8 @@ export interface ResourceInfo {
   fieldSelectors?: string[];
   /** The CustomResourceDefinition that defines this kind. */
   crd?: string;
+  /** The warning every request for a deprecated API version gets. */
+  deprecation?: string;
 }
 
 export const apiVersionOf = (r: Pick<ResourceInfo, 'group' | 'version'>): string =>
@@ -55,7 +57,15 @@ export const BUILTIN: readonly ResourceInfo[] = [
     subresources: ['status']
   }),
   kind('', 'v1', 'serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'] }),
-  kind('', 'v1', 'endpoints', 'Endpoints', true, { shortNames: ['ep'], singular: 'endpoints' }),
+  kind('', 'v1', 'resourcequotas', 'ResourceQuota', true, {
+    shortNames: ['quota'],
+    subresources: ['status']
+  }),
+  kind('', 'v1', 'endpoints', 'Endpoints', true, {
+    shortNames: ['ep'],
+    singular: 'endpoints',
+    deprecation: 'v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice'
+  }),
   kind('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', true, {
     shortNames: ['pvc'],
     subresources: ['status']
@@ -146,6 +156,16 @@ export function crdResources(crd: JsonObject): ResourceInfo[] {
   const names = (spec.names ?? {}) as JsonObject;
   const versions = (spec.versions ?? []) as JsonObject[];
   const name = String((crd.metadata as JsonObject | undefined)?.name ?? '');
+  const current = versions.find(v => v.served !== false && !v.deprecated);
+  const deprecation = (v: JsonObject) => {
+    if (!v.deprecated) return undefined;
+    if (v.deprecationWarning) return String(v.deprecationWarning);
+    // apiextensions-apiserver's default wording, naming a served version that is not deprecated.
+    const base = `${String(spec.group)}/${String(v.name)} ${String(names.kind)} is deprecated`;
+    return current
+      ? `${base}; use ${String(spec.group)}/${String(current.name)} ${String(names.kind)}`
+      : base;
+  };
   return versions
     .filter(v => v.served !== false)
     .map(v => ({
@@ -158,7 +178,8 @@ export function crdResources(crd: JsonObject): ResourceInfo[] {
       shortNames: (names.shortNames as string[] | undefined) ?? undefined,
       categories: (names.categories as string[] | undefined) ?? undefined,
       subresources: Object.keys((v.subresources ?? {}) as JsonObject),
-      crd: name
+      crd: name,
+      deprecation: deprecation(v)
     }));
 }
 

@@ -12,6 +12,11 @@ import { parse as parseYaml } from 'yaml';
 import {
   clone,
   conflictMessage,
+  deepEqual,
+  fieldSet,
+  printManager,
+  valueAt,
+  type JsonObject,
   jsonPatch,
   mergePatch,
   PatchError,
@@ -28,7 +33,7 @@ import {
   type Timing
 } from './behaviour.js';
 import { Controller } from './controller.js';
-import { defaults } from './defaults.js';
+import { defaults, keepAllocated } from './defaults.js';
 import { apiVersionOf, openApiV3, ResourceRegistry, type ResourceInfo } from './resources.js';
 import {
   matchesFields,
@@ -43,6 +48,9 @@ import { meta, nameOf, namespaceOf, Store, uidOf, type Change, type Entry } from
 import { readBody } from './http.js';
 import { makeChain, type Chain } from './tls.js';
 import { invalidMessage, validate } from './validate.js';
+import { nodeObject, type LateNode } from './nodes.js';
+import { unknownFields, withoutUnknownFields } from './schema.js';
+import { Admission, AdmissionError, type WebhookRule } from './admission.js';
 
 type K = Record<string, any>;
 
@@ -62,6 +70,30 @@ export interface KubeServerOptions {
   tickMs?: number;
   /** A CRD applied → Established (ms, divided by speed). */
   crdEstablishMs?: number;
+  /** Denying validating webhooks (admission.ts `WebhookRule`), as `webhook()` adds them. */
+  webhooks?: WebhookRule[];
+  /**
+   * Multiplies the kubelet's back-offs (CrashLoopBackOff, ImagePullBackOff: 10 s doubling to 5 min) and nothing
+   * else: the same states and events on a compressed clock. Set it to the deploy's poll interval over EKS's
+   * production poll (2 s): `pollIntervalMs / 2000`.
+   */
+  backoffScale?: number;
+  /** Registry 429s: the first `failures` image pulls on `node` are refused with Too Many Requests. */
+  pullThrottle?: { node: string; failures: number };
+  /** A node that arrives late (Karpenter / EKS Auto Mode): see nodes.ts. */
+  lateNode?: LateNode;
+  /** Whether the ALB controller opens pods' `target-health.elbv2.k8s.aws/…` readiness gates (default `open`). */
+  readinessGates?: 'open' | 'closed';
+  /** API Priority and Fairness: the next `times` requests (matching `verb`/`resource`) are rejected 429. */
+  throttle?: ThrottleRule;
+}
+
+/** API Priority and Fairness rejecting requests: how many, which, and the Retry-After it sends. */
+export interface ThrottleRule {
+  times: number;
+  retryAfterSeconds?: number;
+  verb?: string;
+  resource?: string;
 }
 
 export interface KubeRequest {
@@ -78,6 +110,18 @@ export interface KubeRequest {
   identity?: string;
   status: number;
   contentType?: string;
+  /** The `Warning:` headers sent with the answer (their text, without the `299 - "…"` wrapping). */
+  warnings: string[];
+  /** Audit annotations admission added (PodSecurity `audit`). */
+  audit?: Record<string, string>;
+}
+
+interface WriteContext {
+  manager: string;
+  dryRun: boolean;
+  subresource?: string;
+  /** The request, for the warnings and audit annotations admission adds. */
+  record?: KubeRequest;
 }
 
 class HttpError extends Error {
@@ -89,6 +133,13 @@ class HttpError extends Error {
     readonly headers: Record<string, string> = {}
   ) {
     super(message);
+  }
+}
+
+/** An answer a filter writes with http.Error: plain text, no Status. */
+class PlainError extends HttpError {
+  constructor(code: number, message: string, headers: Record<string, string>) {
+    super(code, '', message, undefined, headers);
   }
 }
 
@@ -142,7 +193,7 @@ function statusBody(code: number, reason: string, message: string, details?: K):
     metadata: {},
     status: 'Failure',
     message,
-    reason,
+    ...(reason ? { reason } : {}),
     ...(details ? { details } : {}),
     code
   };
@@ -176,6 +227,8 @@ export class KubeServer {
   readonly behaviours = new BehaviourTable();
   readonly auth: Authenticator;
   readonly controller: Controller;
+  /** The admission chain; `admission.webhooks` are the denying webhooks (see `webhook()`). */
+  readonly admission: Admission;
   readonly requests: KubeRequest[] = [];
   readonly staticToken = STATIC_TOKEN;
   url = '';
@@ -186,6 +239,7 @@ export class KubeServer {
   private readonly watches = new Set<ServerResponse>();
   private denials: AccessRule[] = [];
   private faults: (FaultRule & { left: number })[] = [];
+  private throttling?: ThrottleRule & { left: number };
   private options: KubeServerOptions;
 
   constructor(private readonly initial: KubeServerOptions = {}) {
@@ -205,6 +259,13 @@ export class KubeServer {
       this.behaviours,
       this.controllerOptions(options)
     );
+    this.admission = new Admission({
+      get: (apiVersion, kind, ns, name) => this.get(apiVersion, kind, ns, name),
+      list: (apiVersion, kind, ns) => this.list(apiVersion, kind, ns)
+    });
+    this.admission.webhooks = [...(options.webhooks ?? [])];
+    this.controller.admission = this.admission;
+    if (options.throttle) this.throttle(options.throttle);
   }
 
   /** The CA as EKS returns it in DescribeCluster (`certificateAuthority.data`): base64 of the PEM. */
@@ -217,7 +278,11 @@ export class KubeServer {
       nodes: options.nodes ?? 3,
       speed: options.speed ?? 1,
       timing: { ...DEFAULT_TIMING, ...(options.timing ?? {}) },
-      crdEstablishMs: options.crdEstablishMs ?? 200
+      crdEstablishMs: options.crdEstablishMs ?? 200,
+      backoffScale: options.backoffScale ?? 1,
+      pullThrottle: options.pullThrottle,
+      lateNode: options.lateNode,
+      readinessGates: options.readinessGates ?? 'open'
     };
   }
 
@@ -276,6 +341,10 @@ export class KubeServer {
     this.requests.length = 0;
     this.denials = [];
     this.faults = [];
+    this.throttling = this.options.throttle
+      ? { ...this.options.throttle, left: this.options.throttle.times }
+      : undefined;
+    this.admission.webhooks = [...(this.options.webhooks ?? [])];
     this.setCertificate(this.options.certificate ?? 'trusted');
     this.seed();
   }
@@ -338,15 +407,11 @@ export class KubeServer {
   apply(object: K, options: { manager?: string; force?: boolean } = {}): K {
     const info = this.kind(String(object.apiVersion), String(object.kind));
     const namespace = info.namespaced ? String(object.metadata?.namespace ?? 'default') : '';
-    return this.applyObject(
-      info,
-      namespace,
-      String(object.metadata?.name),
-      clone(object),
-      options.manager ?? 'test',
-      Boolean(options.force),
-      false
-    ).object;
+    return this.applyObject(info, namespace, String(object.metadata?.name), clone(object), {
+      manager: options.manager ?? 'test',
+      force: Boolean(options.force),
+      dryRun: false
+    }).object;
   }
 
   events(namespace?: string): K[] {
@@ -369,39 +434,8 @@ export class KubeServer {
       this.store.write(ns, o);
     }
     const node = this.kind('v1', 'Node');
-    for (const [i, name] of this.controller.nodeNames().entries()) {
-      this.store.write(node, {
-        metadata: {
-          name,
-          labels: {
-            'kubernetes.io/hostname': name,
-            'kubernetes.io/os': 'linux',
-            'kubernetes.io/arch': 'amd64',
-            'topology.kubernetes.io/zone': `us-east-1${'abc'[i % 3]}`
-          }
-        },
-        spec: {},
-        status: {
-          capacity: { cpu: '2', memory: '8Gi', pods: '29' },
-          allocatable: { cpu: '1930m', memory: '7Gi', pods: '29' },
-          conditions: [
-            {
-              type: 'Ready',
-              status: 'True',
-              reason: 'KubeletReady',
-              message: 'kubelet is posting ready status'
-            }
-          ],
-          nodeInfo: {
-            kubeletVersion: 'v1.34.0-eks-test',
-            containerRuntimeVersion: 'containerd://1.7.27',
-            osImage: 'Amazon Linux 2023',
-            architecture: 'amd64',
-            operatingSystem: 'linux'
-          }
-        }
-      });
-    }
+    for (const [i, name] of this.controller.nodeNames().entries())
+      this.store.write(node, nodeObject(name, i));
     const sa = this.kind('v1', 'ServiceAccount');
     for (const namespace of ['default', 'kube-system'])
       this.store.write(sa, { metadata: { name: 'default', namespace } });
@@ -420,7 +454,8 @@ export class KubeServer {
       verb: 'get',
       userAgent: String(req.headers['user-agent'] ?? ''),
       status: 0,
-      contentType: req.headers['content-type']
+      contentType: req.headers['content-type'],
+      warnings: []
     };
     this.requests.push(record);
     const send = (
@@ -433,6 +468,7 @@ export class KubeServer {
       const text = typeof body === 'string' ? body : JSON.stringify(body);
       res.writeHead(code, {
         ...headers,
+        ...warningHeaders(record.warnings),
         'content-type': type,
         'content-length': Buffer.byteLength(text),
         'audit-id': randomId()
@@ -463,13 +499,17 @@ export class KubeServer {
       if (result === 'streaming') return;
       send(result.code, result.body, result.type);
     } catch (error) {
-      if (error instanceof HttpError)
+      if (error instanceof PlainError)
+        send(error.code, `${error.message}\n`, 'text/plain; charset=utf-8', error.headers);
+      else if (error instanceof HttpError)
         send(
           error.code,
           statusBody(error.code, error.reason, error.message, error.details),
           'application/json',
           error.headers
         );
+      else if (error instanceof AdmissionError)
+        send(error.code, statusBody(error.code, error.reason, error.message, error.details));
       else if (error instanceof SelectorError) send(400, statusBody(400, 'BadRequest', error.message));
       else if (error instanceof PatchError) send(422, statusBody(422, 'Invalid', error.message));
       else
@@ -543,6 +583,7 @@ export class KubeServer {
     record.name = route.name;
     record.subresource = route.subresource;
     this.checkAccess(method, route, query, record);
+    if (route.info.deprecation) record.warnings.push(route.info.deprecation);
     return this.dispatch(method, route, query, body, record, res);
   }
 
@@ -560,6 +601,7 @@ export class KubeServer {
       (!r.resource || r.resource === resource) &&
       (!r.namespace || r.namespace === route.namespace) &&
       (!r.identity || r.identity === record.identity);
+    this.checkThrottle(verb, resource);
     const fault = this.faults.find(f => f.left > 0 && matches(f));
     if (fault) {
       fault.left--;
@@ -586,9 +628,36 @@ export class KubeServer {
     );
   }
 
+  /**
+   * API Priority and Fairness rejecting a request: 429 with `Retry-After` and a plain-text body, as the filter
+   * writes it (http.Error, not a Status), with the flow schema and priority level headers.
+   */
+  private checkThrottle(verb: string, resource: string): void {
+    const rule = this.throttling;
+    if (!rule || rule.left <= 0) return;
+    if ((rule.verb && rule.verb !== verb) || (rule.resource && rule.resource !== resource)) return;
+    rule.left--;
+    throw new PlainError(429, 'Too many requests, please try again later.', {
+      'retry-after': String(rule.retryAfterSeconds ?? 1),
+      'x-kubernetes-pf-flowschema-uid': '3b1f6a38-0000-4000-8000-000000000001',
+      'x-kubernetes-pf-prioritylevel-uid': '3b1f6a38-0000-4000-8000-000000000002',
+      'x-content-type-options': 'nosniff'
+    });
+  }
+
+  /** From now on, the next `times` requests the rule matches are rejected by API Priority and Fairness. */
+  throttle(rule: ThrottleRule): void {
+    this.throttling = { ...rule, left: rule.times };
+  }
+
   /** From now on, requests matching the rule are refused with 403 (an identity without the RBAC rights). */
   deny(rule: AccessRule): void {
     this.denials.push(rule);
+  }
+
+  /** From now on, requests the rule matches are refused by a validating webhook in its words (admission.ts). */
+  webhook(rule: WebhookRule): void {
+    this.admission.webhooks.push(rule);
   }
 
   /** The next `times` requests matching the rule get the status (429 with Retry-After, 500, 503, 504). */
@@ -676,14 +745,16 @@ export class KubeServer {
         this.checkNamespace(info, ns);
         const manager = query.fieldManager || managerFromAgent(record.userAgent);
         delete object.status;
-        return { code: 201, body: this.writeObject(info, ns, object, manager, dryRun, undefined) };
+        const decoded = this.decodeFields(info, object, query, record, cannotHandle(info));
+        return { code: 201, body: this.writeObject(info, ns, decoded, { manager, dryRun, record }) };
       }
       case 'PUT': {
         record.verb = 'update';
         refuseBinary(record.contentType);
         if (!name) throw methodNotAllowed();
         const object = parseBody(body) as K;
-        this.checkIdentity(info, object, ns, name);
+        // A Scale (autoscaling/v1) is written to a workload's scale subresource: it names no workload kind.
+        if (subresource !== 'scale') this.checkIdentity(info, object, ns, name);
         const live = this.store.entry(info, ns, name);
         if (!live) throw notFound(info, name);
         const rv = object.metadata?.resourceVersion;
@@ -695,8 +766,12 @@ export class KubeServer {
             { name, group: info.group, kind: info.resource }
           );
         const manager = query.fieldManager || managerFromAgent(record.userAgent);
-        const next = this.withSubresource(live, object, subresource);
-        return { code: 200, body: this.writeObject(info, ns, next, manager, dryRun, subresource) };
+        const decoded = subresource
+          ? object
+          : this.decodeFields(info, object, query, record, cannotHandle(info));
+        const next = this.withSubresource(live, decoded, subresource);
+        const written = this.writeObject(info, ns, next, { manager, dryRun, subresource, record });
+        return { code: 200, body: subresource === 'scale' ? scaleOf(written) : written };
       }
       case 'PATCH':
         return this.patch(route, ns, query, body, record, dryRun);
@@ -812,19 +887,53 @@ export class KubeServer {
       );
   }
 
-  private writeObject(
-    info: ResourceInfo,
-    ns: string,
-    object: K,
-    manager: string,
-    dryRun: boolean,
-    subresource: string | undefined
-  ): K {
+  private writeObject(info: ResourceInfo, ns: string, object: K, w: WriteContext): K {
     const uid = this.uidFor(info, object);
+    keepAllocated(info.kind, object, this.store.entry(info, namespaceOf(object), nameOf(object))?.object);
     defaults(info, object, uid);
     this.checkValid(info, object);
+    if (!w.subresource) this.admit(info, object, w.record);
+    const { manager, subresource, dryRun } = w;
     const { entry } = this.store.write(info, object, { manager, subresource, dryRun, uid });
     return dryRun ? this.store.render(entry) : this.store.get(info, ns, nameOf(object))!;
+  }
+
+  /** The validating admission chain (admission.ts), after validation, as the API server orders them. */
+  private admit(info: ResourceInfo, object: K, record?: KubeRequest): void {
+    const exists = this.store.entry(info, namespaceOf(object), nameOf(object));
+    const admitted = this.admission.admit({
+      operation: exists ? 'UPDATE' : 'CREATE',
+      resource: info.resource,
+      group: info.group,
+      kind: info.kind,
+      namespace: namespaceOf(object),
+      name: nameOf(object),
+      object
+    });
+    record?.warnings.push(...admitted.warnings);
+    if (record) record.audit = { ...record.audit, ...admitted.audit };
+  }
+
+  /**
+   * Unknown fields in a create, update or patch, by the request's `fieldValidation` (default Warn, as since
+   * v1.27): Strict refuses (400, the strict decoder's words), Warn drops them with a warning each, Ignore drops
+   * them. `prefix` is what the create and update handlers put before the decoder's error.
+   */
+  private decodeFields(
+    info: ResourceInfo,
+    object: K,
+    query: Record<string, string>,
+    record: KubeRequest,
+    prefix: string
+  ): K {
+    const unknown = unknownFields(info, object);
+    if (!unknown.length) return object;
+    const directive = query.fieldValidation ?? 'Warn';
+    const texts = unknown.map(u => `unknown field "${u.decodePath}"`);
+    if (directive === 'Strict')
+      throw new HttpError(400, 'BadRequest', `${prefix}strict decoding error: ${texts.join(', ')}`);
+    if (directive !== 'Ignore') record.warnings.push(...texts);
+    return withoutUnknownFields(object, unknown) as K;
   }
 
   /** 422 Invalid with the causes, as the API server's validation answers. */
@@ -851,29 +960,33 @@ export class KubeServer {
     ns: string,
     name: string,
     applied: K,
-    manager: string,
-    force: boolean,
-    dryRun: boolean
+    w: { manager: string; force: boolean; dryRun: boolean; record?: KubeRequest }
   ): { object: K; created: boolean } {
+    const { manager, dryRun } = w;
     this.checkIdentity(info, applied, ns, name);
     const live = this.store.entry(info, ns, name);
     if (!live) this.checkNamespace(info, ns);
     delete applied.status;
     delete applied.metadata.managedFields;
     delete applied.metadata.resourceVersion;
-    const result = serverSideApply({
-      live: live?.object,
-      managers: live?.managers ?? [],
-      applied,
-      manager,
-      force,
-      now: new Date().toISOString().replace(/\.\d+Z$/, 'Z')
-    });
+    this.typedPatch(info, applied, ns, name);
+    const run = (force: boolean) =>
+      serverSideApply({
+        live: live?.object,
+        managers: live?.managers ?? [],
+        applied,
+        manager,
+        force,
+        now: new Date().toISOString().replace(/\.\d+Z$/, 'Z')
+      });
+    let result = run(w.force);
+    if (!result.ok && manager === 'kubectl' && upgradesClientSideApply(live?.object, result.conflicts))
+      result = run(true);
     if (!result.ok)
-      throw new HttpError(409, 'Conflict', conflictMessage(result.conflicts, apiVersionOf(info)), {
+      throw new HttpError(409, 'Conflict', conflictMessage(result.conflicts), {
         causes: result.conflicts.map(c => ({
           reason: 'FieldManagerConflict',
-          message: `conflict with "${c.manager}" using ${apiVersionOf(info)}`,
+          message: `conflict with ${printManager(c)}`,
           field: c.field
         }))
       });
@@ -881,10 +994,28 @@ export class KubeServer {
     if (live) object.status = (live.object as K).status;
     else delete object.status;
     const uid = this.uidFor(info, object);
+    keepAllocated(info.kind, object, this.store.entry(info, namespaceOf(object), nameOf(object))?.object);
     defaults(info, object, uid);
     this.checkValid(info, object);
+    this.admit(info, object, w.record);
     const { entry, created } = this.store.write(info, object, { managers: result.managers, dryRun, uid });
     return { object: dryRun ? this.store.render(entry) : this.store.get(info, ns, name)!, created };
+  }
+
+  /**
+   * Server-side apply types the patch against the schema whatever `fieldValidation` says: an unknown field
+   * fails there, answered 500 with no reason (structured-merge-diff's error is not a Status; kubernetes#122480).
+   */
+  private typedPatch(info: ResourceInfo, applied: K, ns: string, name: string): void {
+    const unknown = unknownFields(info, applied);
+    if (!unknown.length) return;
+    const errors = unknown.map(u => `${u.applyPath}: field not declared in schema`);
+    const text = errors.length === 1 ? errors[0] : ['errors:', ...errors.map(e => `  ${e}`)].join('\n');
+    throw new HttpError(
+      500,
+      '',
+      `failed to create typed patch object (${info.namespaced ? ns : ''}/${name}; ${info.group}/${info.version}, Kind=${info.kind}): ${text}`
+    );
   }
 
   private patch(
@@ -916,18 +1047,22 @@ export class KubeServer {
         if (!live) throw notFound(info, name);
         const next = clone(live.object) as K;
         next.status = { ...(next.status ?? {}), ...(applied.status ?? {}) };
-        return { code: 200, body: this.writeObject(info, ns, next, query.fieldManager, dryRun, 'status') };
+        return {
+          code: 200,
+          body: this.writeObject(info, ns, next, {
+            manager: query.fieldManager,
+            dryRun,
+            subresource: 'status'
+          })
+        };
       }
       const force = query.force === 'true';
-      const { object, created } = this.applyObject(
-        info,
-        ns,
-        name,
-        applied,
-        query.fieldManager,
+      const { object, created } = this.applyObject(info, ns, name, applied, {
+        manager: query.fieldManager,
         force,
-        dryRun
-      );
+        dryRun,
+        record
+      });
       return { code: created ? 201 : 200, body: object };
     }
     record.verb = 'patch';
@@ -949,12 +1084,13 @@ export class KubeServer {
     if (nameOf(next) !== name)
       throw new HttpError(400, 'BadRequest', 'the name of the object does not match the name on the URL');
     const manager = query.fieldManager || managerFromAgent(record.userAgent);
+    const decoded = subresource ? next : this.decodeFields(info, next, query, record, '');
     const merged =
       subresource === 'scale'
         ? this.withSubresource(live, { spec: { replicas: next.spec?.replicas } }, 'scale')
-        : this.withSubresource(live, next, subresource === 'status' ? 'status' : undefined);
+        : this.withSubresource(live, decoded, subresource === 'status' ? 'status' : undefined);
     if (subresource !== 'status') merged.status = (live.object as K).status;
-    const written = this.writeObject(info, ns, merged, manager, dryRun, subresource);
+    const written = this.writeObject(info, ns, merged, { manager, dryRun, subresource, record });
     return { code: 200, body: subresource === 'scale' ? scaleOf(written) : written };
   }
 
@@ -999,6 +1135,7 @@ export class KubeServer {
   ): void {
     record.status = 200;
     res.writeHead(200, {
+      ...warningHeaders(record.warnings),
       'content-type': 'application/json',
       'transfer-encoding': 'chunked',
       'cache-control': 'no-cache, private'
@@ -1192,10 +1329,47 @@ function scaleOf(o: K): K {
   };
 }
 
+/** The create and update handlers' words before a decoding error: `Deployment in version "v1" cannot be handled as a Deployment: `. */
+const cannotHandle = (info: ResourceInfo) =>
+  `${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: `;
+
+/**
+ * Server-side apply by `kubectl` over an object client-side apply made: conflicts on fields whose live value is
+ * still the one in the last-applied annotation are forced, as the API server's lastAppliedManager does, so
+ * `kubectl apply --server-side` takes over from `kubectl apply` without a conflict. Other managers get the 409.
+ */
+function upgradesClientSideApply(live: K | undefined, conflicts: { field: string }[]): boolean {
+  const text = live?.metadata?.annotations?.['kubectl.kubernetes.io/last-applied-configuration'];
+  if (!text) return false;
+  let last: K;
+  try {
+    last = JSON.parse(String(text)) as K;
+  } catch {
+    return false;
+  }
+  if (last.apiVersion !== live!.apiVersion) return false;
+  const owned = fieldSet(last as JsonObject);
+  return conflicts.every(c => {
+    const path = owned.get(c.field);
+    return path !== undefined && deepEqual(valueAt(last, path), valueAt(live!, path));
+  });
+}
+
 /** The field manager of a non-apply write without `fieldManager`: the user agent's program name, as the server derives it. */
 function managerFromAgent(agent: string): string {
   return agent.split('/')[0] || 'unknown';
 }
+
+/**
+ * A `Warning:` header value as the API server writes it (RFC 7234: code 299, agent `-`, the text quoted with
+ * `"` and `\\` escaped); kubectl prints the text as `Warning: <text>`.
+ */
+export function warningHeader(text: string): string {
+  return `299 - "${text.replace(/[\\"]/g, c => `\\${c}`)}"`;
+}
+
+const warningHeaders = (texts: string[]): Record<string, string[]> =>
+  texts.length ? { warning: [...new Set(texts)].map(warningHeader) } : {};
 
 function randomId(): string {
   return [...crypto.getRandomValues(new Uint8Array(16))].map(b => b.toString(16).padStart(2, '0')).join('');

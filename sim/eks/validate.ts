@@ -4,12 +4,13 @@
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes objects are untyped JSON in this file */
 import { deepEqual } from './apply.js';
+import { goSyntax } from './schema.js';
 import { matchesRequirements, selectorRequirements } from './selectors.js';
 
 type K = Record<string, any>;
 
 export interface Cause {
-  reason: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported';
+  reason: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueForbidden';
   field: string;
   /** The cause as the server words it after the field (`Required value`, `Invalid value: …`). */
   detail: string;
@@ -71,7 +72,7 @@ export function validate(kind: string, object: K, old: K | undefined): Cause[] {
           field: 'spec.template.metadata.labels',
           detail: `Invalid value: ${goMap(labels)}: \`selector\` does not match template \`labels\``
         });
-      if (old && !deepEqual(old.spec?.selector, selector))
+      if (old && kind !== 'StatefulSet' && !deepEqual(old.spec?.selector, selector))
         causes.push({
           reason: 'FieldValueInvalid',
           field: 'spec.selector',
@@ -80,6 +81,8 @@ export function validate(kind: string, object: K, old: K | undefined): Cause[] {
     }
     causes.push(...podSpecCauses(spec.template?.spec, 'spec.template.spec'));
   }
+  if (kind === 'StatefulSet' && old) causes.push(...statefulSetUpdate(spec, old.spec ?? {}));
+  if (kind === 'Service' && old) causes.push(...serviceUpdate(spec, old.spec ?? {}));
   if (kind === 'Job') {
     causes.push(...podSpecCauses(spec.template?.spec, 'spec.template.spec'));
     const policy = spec.template?.spec?.restartPolicy;
@@ -93,7 +96,8 @@ export function validate(kind: string, object: K, old: K | undefined): Cause[] {
       causes.push({
         reason: 'FieldValueInvalid',
         field: 'spec.template',
-        detail: 'Invalid value: field is immutable'
+        // The internal core.PodTemplateSpec has no String method: the server quotes it with %#v, all of it.
+        detail: `Invalid value: ${goSyntax(spec.template, 'V1PodTemplateSpec')}: field is immutable`
       });
   }
   if (kind === 'CronJob')
@@ -102,6 +106,44 @@ export function validate(kind: string, object: K, old: K | undefined): Cause[] {
     );
   if (kind === 'Pod') causes.push(...podSpecCauses(spec, 'spec'));
   return causes;
+}
+
+/** The StatefulSet fields an update may change (apps validation ValidateStatefulSetUpdate). */
+const STATEFULSET_MUTABLE = [
+  'replicas',
+  'ordinals',
+  'template',
+  'updateStrategy',
+  'revisionHistoryLimit',
+  'persistentVolumeClaimRetentionPolicy',
+  'minReadySeconds'
+];
+
+function statefulSetUpdate(spec: K, oldSpec: K): Cause[] {
+  const keys = new Set([...Object.keys(spec), ...Object.keys(oldSpec)]);
+  const changed = [...keys].filter(k => !STATEFULSET_MUTABLE.includes(k) && !deepEqual(spec[k], oldSpec[k]));
+  if (!changed.length) return [];
+  return [
+    {
+      reason: 'FieldValueForbidden',
+      field: 'spec',
+      detail:
+        "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"
+    }
+  ];
+}
+
+/** A Service's allocated cluster IP may not change (core validation ValidateServiceClusterIPsRelatedFields). */
+function serviceUpdate(spec: K, oldSpec: K): Cause[] {
+  if (!oldSpec.clusterIP || oldSpec.clusterIP === 'None' || spec.clusterIP === oldSpec.clusterIP) return [];
+  const ips: string[] = spec.clusterIPs ?? (spec.clusterIP ? [spec.clusterIP] : []);
+  return [
+    {
+      reason: 'FieldValueInvalid',
+      field: 'spec.clusterIPs[0]',
+      detail: `Invalid value: []string{${ips.map(ip => JSON.stringify(ip)).join(', ')}}: may not change once set`
+    }
+  ];
 }
 
 /** The Status message: `Deployment.apps "web" is invalid: <field>: <detail>` (several causes in brackets). */

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, realp
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, recordInputSource } from '../../../core/index.js';
-import { DEFAULT_SUBJECT } from './render.js';
+import { DEFAULT_SUBJECT } from './placeholders.js';
 import { MAX_RECIPIENTS, getInputs, parseMailbox } from './inputs.js';
 
 const root = new URL('../../../', import.meta.url).pathname;

@@ -4,12 +4,16 @@ import {
   InputReader,
   describeError,
   parseReports,
-  splitList,
   type InputSource,
   type Report,
   type ReportStatus
 } from '../../../core/index.js';
-import { DEFAULT_SUBJECT, SUBJECT_PLACEHOLDERS, TEMPLATE_PLACEHOLDERS, checkPlaceholders } from './render.js';
+import {
+  DEFAULT_SUBJECT,
+  SUBJECT_PLACEHOLDERS,
+  TEMPLATE_PLACEHOLDERS,
+  checkPlaceholders
+} from './placeholders.js';
 
 export interface Inputs {
   from: string;
@@ -86,140 +90,150 @@ export interface InputOptions {
   workspace?: string;
 }
 
-export function getInputs(source: InputSource, options: InputOptions = {}): Inputs {
-  const r = new InputReader(source, options);
+/** A mailbox input's value as written, or undefined (and a problem named for `name`) when it is not one. */
+function mailbox(r: InputReader, name: string, text: string): string | undefined {
+  const parsed = parseMailbox(text);
+  if (typeof parsed !== 'string') return parsed.text;
+  r.fail(name, `'${text}' ${parsed}.`, "Write 'name@example.com' or 'Name <name@example.com>'.");
+  return undefined;
+}
 
-  const mailbox = (name: string, text: string): string | undefined => {
-    const parsed = parseMailbox(text);
-    if (typeof parsed === 'string') {
-      r.fail(name, `'${text}' ${parsed}.`, "Write 'name@example.com' or 'Name <name@example.com>'.");
-      return undefined;
-    }
-    return parsed.text;
-  };
-  const mailboxes = (name: string): string[] =>
-    splitList(r.raw(name))
-      .map(text => mailbox(name, text))
-      .filter((m): m is string => m !== undefined);
+function mailboxes(r: InputReader, name: string, required = false): string[] {
+  if (required && r.raw(name) === '')
+    r.fail(name, 'is required.', 'Give one or more recipients, separated by commas or newlines.');
+  return r
+    .list(name)
+    .map(text => mailbox(r, name, text))
+    .filter((m): m is string => m !== undefined);
+}
 
-  const fromText = r.required(
+function sender(r: InputReader): string {
+  const text = r.required(
     'from',
     "Set 'from' to an address or domain you verified in SES, e.g. 'Deploys <deploys@example.com>'."
   );
+  if (text === '') return '';
   // A comma or line break outside a quoted display name means several addresses.
-  const several = /[,\n]/.test(fromText.replace(/"(?:[^"\\]|\\.)*"/g, '""'));
-  if (several)
+  if (/[,\n]/.test(text.replace(/"(?:[^"\\]|\\.)*"/g, '""'))) {
     r.fail('from', 'takes one address.', 'Give a single sender; list more people in to, cc or bcc.');
-  const from = fromText && !several ? mailbox('from', fromText) : undefined;
-  const to = mailboxes('to');
-  if (r.raw('to') === '')
-    r.fail('to', 'is required.', 'Give one or more recipients, separated by commas or newlines.');
-  const cc = mailboxes('cc');
-  const bcc = mailboxes('bcc');
-  const replyTo = mailboxes('reply-to');
-  const recipients = to.length + cc.length + bcc.length;
-  if (recipients > MAX_RECIPIENTS) {
+    return '';
+  }
+  return mailbox(r, 'from', text) ?? '';
+}
+
+function subjectTemplate(r: InputReader): string {
+  const template = r.string('subject', { default: DEFAULT_SUBJECT }) ?? DEFAULT_SUBJECT;
+  r.collect(() => checkPlaceholders(template, SUBJECT_PLACEHOLDERS, 'subject'));
+  return template;
+}
+
+function statusOverride(r: InputReader): ReportStatus | undefined {
+  const text = r.raw('status');
+  if (text === '') return undefined;
+  const status = STATUS_VALUES[text.toLowerCase()];
+  if (status === undefined)
+    r.fail(
+      'status',
+      `'${text}' is not a job status.`,
+      'Use success, failure, cancelled or skipped, e.g. ${{ job.status }} or ${{ needs.deploy.result }}.'
+    );
+  return status;
+}
+
+function reports(r: InputReader): Report[] {
+  return (
+    r.collect(() => {
+      try {
+        return parseReports(r.raw('reports'));
+      } catch (error) {
+        if (error instanceof DockyardError) throw error;
+        throw new DockyardError(describeError(error), { input: 'reports' });
+      }
+    }) ?? []
+  );
+}
+
+/** A custom template: inside the workspace, every placeholder known, no scripts. */
+function template(r: InputReader): Inputs['template'] {
+  const name = r.string('template');
+  const path = name === undefined ? undefined : r.pathValue('template', name, { kind: 'file' });
+  if (name === undefined || path === undefined) return undefined;
+  let content: string;
+  try {
+    content = readFileSync(path, 'utf8');
+  } catch (error) {
+    r.fail(
+      'template',
+      `'${name}' cannot be read (${describeError(error)}).`,
+      'Give a readable file in the workspace.'
+    );
+    return undefined;
+  }
+  const known = r.collect(() => {
+    checkPlaceholders(content, TEMPLATE_PLACEHOLDERS, 'template', `'${name}'`);
+    return true;
+  });
+  if (!known) return undefined;
+  if (/<script\b/i.test(content)) {
+    r.fail('template', `'${name}' contains a <script> element.`, 'Mail clients strip scripts; remove it.');
+    return undefined;
+  }
+  return { path, content };
+}
+
+function configurationSet(r: InputReader): string | undefined {
+  const name = r.string('configuration-set');
+  if (name !== undefined && !CONFIGURATION_SET.test(name))
+    r.fail(
+      'configuration-set',
+      `'${name}' is not a configuration set name.`,
+      'Use up to 64 letters, digits, _ and -.'
+    );
+  return name;
+}
+
+/** What no single input can say alone: how many recipients, and whether there is anything to report. */
+function crossCheck(r: InputReader, inputs: Inputs): void {
+  const recipients = inputs.to.length + inputs.cc.length + inputs.bcc.length;
+  if (recipients > MAX_RECIPIENTS)
     r.fail(
       'to',
       `has ${recipients} recipients with cc and bcc; SES accepts at most ${MAX_RECIPIENTS} per message.`,
       'Send to a mailing list address instead.'
     );
-  }
-
-  const subjectTemplate = r.string('subject', { default: DEFAULT_SUBJECT }) ?? DEFAULT_SUBJECT;
-  r.collect(() => checkPlaceholders(subjectTemplate, SUBJECT_PLACEHOLDERS, 'subject'));
-
-  const statusText = r.raw('status').toLowerCase();
-  const status = statusText === '' ? undefined : STATUS_VALUES[statusText];
-  if (statusText !== '' && status === undefined) {
-    r.fail(
-      'status',
-      `'${r.raw('status')}' is not a job status.`,
-      'Use success, failure, cancelled or skipped, e.g. ${{ job.status }} or ${{ needs.deploy.result }}.'
-    );
-  }
-
-  let reports: Report[] = [];
-  try {
-    reports = parseReports(r.raw('reports'));
-  } catch (error) {
-    r.problems.push(
-      error instanceof DockyardError ? error : new DockyardError(describeError(error), { input: 'reports' })
-    );
-  }
-  if (reports.length === 0 && status === undefined && r.problems.every(p => p.input !== 'reports')) {
+  const reportsUnreadable = r.problems.some(p => p.input === 'reports');
+  if (
+    inputs.reports.length === 0 &&
+    inputs.status === undefined &&
+    !reportsUnreadable &&
+    r.raw('status') === ''
+  )
     r.fail(
       'reports',
       'is empty and no status was given, so there is nothing to report.',
       "Pass the 'report' output of a Dockyard action (e.g. ${{ needs.deploy.outputs.report }}), and set 'status: ${{ needs.deploy.result }}' for runs that fail before writing one."
     );
-  }
+}
 
-  const environment = r.string('environment');
-
-  // A custom template: inside the workspace, every placeholder known, no scripts.
-  let template: Inputs['template'];
-  const templateText = r.string('template');
-  const path =
-    templateText === undefined ? undefined : r.pathValue('template', templateText, { kind: 'file' });
-  if (templateText !== undefined && path !== undefined) {
-    let content: string | undefined;
-    try {
-      content = readFileSync(path, 'utf8');
-    } catch (error) {
-      r.fail(
-        'template',
-        `'${templateText}' cannot be read (${describeError(error)}).`,
-        'Give a readable file in the workspace.'
-      );
-    }
-    if (
-      content !== undefined &&
-      r.collect(() => {
-        checkPlaceholders(content, TEMPLATE_PLACEHOLDERS, 'template', `'${templateText}'`);
-        return true;
-      })
-    ) {
-      if (/<script\b/i.test(content)) {
-        r.fail(
-          'template',
-          `'${templateText}' contains a <script> element.`,
-          'Mail clients strip scripts; remove it.'
-        );
-      }
-      template = { path, content };
-    }
-  }
-
-  const configurationSet = r.string('configuration-set');
-  if (configurationSet !== undefined && !CONFIGURATION_SET.test(configurationSet)) {
-    r.fail(
-      'configuration-set',
-      `'${configurationSet}' is not a configuration set name.`,
-      'Use up to 64 letters, digits, _ and -.'
-    );
-  }
-
-  const failOnError = r.boolean('fail-on-error', false);
-  const timeoutMs = r.duration('timeout', '2m', { min: 1000 });
-
-  const region = r.region();
-
-  r.done();
-  return {
-    from: from ?? '',
-    to,
-    cc,
-    bcc,
-    replyTo,
-    subjectTemplate,
-    status,
-    reports,
-    environment,
-    template,
-    configurationSet,
-    failOnError,
-    timeoutMs,
-    region
+export function getInputs(source: InputSource, options: InputOptions = {}): Inputs {
+  const r = new InputReader(source, options);
+  const inputs: Inputs = {
+    from: sender(r),
+    to: mailboxes(r, 'to', true),
+    cc: mailboxes(r, 'cc'),
+    bcc: mailboxes(r, 'bcc'),
+    replyTo: mailboxes(r, 'reply-to'),
+    subjectTemplate: subjectTemplate(r),
+    status: statusOverride(r),
+    reports: reports(r),
+    environment: r.string('environment'),
+    template: template(r),
+    configurationSet: configurationSet(r),
+    failOnError: r.boolean('fail-on-error', false),
+    timeoutMs: r.duration('timeout', '2m', { min: 1000 }),
+    region: r.region()
   };
+  crossCheck(r, inputs);
+  r.done();
+  return inputs;
 }

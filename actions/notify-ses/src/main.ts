@@ -8,7 +8,8 @@ import {
   type ActionDefinition
 } from '../../../core/index.js';
 import { getInputs, type Inputs } from './inputs.js';
-import { mergeRunContext, renderEmail } from './render.js';
+import { NO_REPORTS, mergeRunContext } from './facts.js';
+import { renderEmail } from './render.js';
 import { deliver } from './send.js';
 import {
   describeReports,
@@ -28,7 +29,6 @@ export const notifySes: ActionDefinition<Inputs, Outcome> = {
     const status = inputs.status ?? overallStatus(inputs.reports);
 
     const email = await log.group('Rendering the email', async () => {
-      log.info(`Reports: ${describeReports(inputs.reports)}; status ${status}.`);
       const rendered = renderEmail({
         reports: inputs.reports,
         run,
@@ -37,11 +37,13 @@ export const notifySes: ActionDefinition<Inputs, Outcome> = {
         subjectTemplate: inputs.subjectTemplate,
         htmlTemplate: inputs.template?.content
       });
-      log.info(`Subject: ${rendered.subject}`);
+      if (inputs.reports.length === 0) log.notice(NO_REPORTS);
+      log.info(`${inputs.reports.length} report(s), status ${status}.`);
+      // Reports carry text from apps and commits: it is printed where no line of it can be a workflow command.
+      log.untrusted([`Reports: ${describeReports(inputs.reports)}`, `Subject: ${rendered.subject}`]);
       log.info(
         `HTML ${Buffer.byteLength(rendered.html)} bytes${inputs.template ? ` from ${inputs.template.path}` : ''}, text ${Buffer.byteLength(rendered.text)} bytes.`
       );
-      log.debug(rendered.text);
       return rendered;
     });
 

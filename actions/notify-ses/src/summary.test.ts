@@ -1,39 +1,38 @@
 import { describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DockyardError, parseReports, runContext, validateReport } from '../../../core/index.js';
+import { DockyardError, REPORT_SHORTENED, validateReport } from '../../../core/index.js';
 import type { Inputs } from './inputs.js';
-import { DEFAULT_SUBJECT, renderEmail, mergeRunContext } from './render.js';
-import { errorReport, errorSummary, notifyReport, summaryMarkdown, type Outcome } from './summary.js';
+import { renderEmail } from './render.js';
+import * as summary from './summary.js';
+import { emailFor, example } from './testing/fixtures.js';
 
-const root = new URL('../../../', import.meta.url).pathname;
-const reports = parseReports(readFileSync(join(root, 'examples/reports/deploy-ecs-failure.json'), 'utf8'));
-const run = mergeRunContext(runContext({}), reports);
+const { describeReports, errorReport, errorSummary, notifyReport, summaryMarkdown } = summary;
+const reports = example('deploy-ecs-failure');
+const input = emailFor(reports, { status: 'failure' });
+const run = input.run;
 const inputs: Inputs = {
   from: 'Deploys <deploys@example.com>',
   to: ['a@example.com', 'b@example.com'],
   cc: ['c@example.com'],
   bcc: ['secret1@example.com', 'secret2@example.com'],
   replyTo: [],
-  subjectTemplate: DEFAULT_SUBJECT,
+  subjectTemplate: input.subjectTemplate,
   reports,
   environment: 'production',
   failOnError: false,
   region: 'eu-west-1',
   timeoutMs: 120_000
 };
-const email = renderEmail({
-  reports,
-  run,
-  status: 'failure',
-  environment: 'production',
-  subjectTemplate: DEFAULT_SUBJECT
-});
+const email = renderEmail(input);
 const started = new Date('2026-11-21T09:25:00.000Z');
 const now = () => new Date('2026-11-21T09:25:02.000Z');
 
-const sent: Outcome = { inputs, email, status: 'failure', result: { sent: true, messageId: 'msg-1' } };
-const failed: Outcome = {
+const sent: summary.Outcome = {
+  inputs,
+  email,
+  status: 'failure',
+  result: { sent: true, messageId: 'msg-1' }
+};
+const failed: summary.Outcome = {
   inputs,
   email,
   status: 'failure',
@@ -62,6 +61,31 @@ describe('summaryMarkdown', () => {
     expect(md).toContain('## Email not sent');
     expect(md).toContain("> Input 'from': SES refused the message. Verify it.");
     expect(md).not.toContain('Message ID');
+  });
+});
+
+describe('summaryMarkdown and untrusted text', () => {
+  it('keeps the plain-text body in a code block that its text cannot close', () => {
+    const text = 'FAILED: web\n```\n## Not a heading\n[a link](https://evil.example)\n````\n';
+    const md = summaryMarkdown({ ...sent, email: { ...email, text } });
+    expect(md).toContain(
+      `<details><summary>Plain-text body</summary>\n\n\`\`\`\`\`\n${text}\`\`\`\`\`\n\n</details>`
+    );
+  });
+
+  it('shows the start of a very long plain-text body and says the rest is in the email', () => {
+    const md = summaryMarkdown({ ...sent, email: { ...email, text: 'x'.repeat(2_000_000) } });
+    expect(md.length).toBeLessThan(200_000);
+    expect(md).toContain('… (the rest is in the email)');
+  });
+
+  it('names a report that was shortened to fit', () => {
+    const shortened = {
+      ...reports[0],
+      diagnostics: [{ title: REPORT_SHORTENED, severity: 'warning' as const, lines: [] }]
+    };
+    expect(describeReports([shortened])).toBe('deploy-ecs web (failure, shortened)');
+    expect(describeReports([])).toBe('none');
   });
 });
 

@@ -3,6 +3,7 @@
  * inputs, the rendered email and the send result.
  */
 import {
+  REPORT_SHORTENED,
   SummaryBuilder,
   createReport,
   describeError,
@@ -12,7 +13,8 @@ import {
   type RunContext
 } from '../../../core/index.js';
 import type { Inputs } from './inputs.js';
-import { STATUS_LABEL, type RenderedEmail } from './render.js';
+import { STATUS_LABEL } from './facts.js';
+import type { RenderedEmail } from './render.js';
 import type { SendResult } from './send.js';
 
 export interface Outcome {
@@ -22,10 +24,18 @@ export interface Outcome {
   status: Report['status'];
 }
 
-/** `build-push web (success), deploy-ecs web (failure)`, or `none`. */
+/** The most of the plain-text body the job summary shows (GitHub takes at most 1 MiB a step). */
+const SUMMARY_BODY_CHARS = 100_000;
+
+/** `build-push web (success), deploy-ecs web (failure, shortened)`, or `none`. */
 export function describeReports(reports: Report[]): string {
   if (reports.length === 0) return 'none';
-  return reports.map(r => `${[r.action, r.subject].filter(Boolean).join(' ')} (${r.status})`).join(', ');
+  return reports
+    .map(r => {
+      const shortened = r.diagnostics.some(d => d?.title === REPORT_SHORTENED) ? ', shortened' : '';
+      return `${[r.action, r.subject].filter(Boolean).join(' ')} (${r.status}${shortened})`;
+    })
+    .join(', ');
 }
 
 export function summaryMarkdown({ inputs, email, result, status }: Outcome): string {
@@ -46,7 +56,11 @@ export function summaryMarkdown({ inputs, email, result, status }: Outcome): str
     ['Region', inputs.region],
     ['Message ID', result.sent ? mdCode(result.messageId) : undefined]
   ]);
-  s.details('Plain-text body', `\n${new SummaryBuilder().code(email.text).toString()}`);
+  const body =
+    email.text.length > SUMMARY_BODY_CHARS
+      ? `${email.text.slice(0, SUMMARY_BODY_CHARS)}\n… (the rest is in the email)`
+      : email.text;
+  s.detailsCode('Plain-text body', [body]);
   return s.toString();
 }
 
