@@ -1,6 +1,6 @@
 /**
- * Prints each test file's wall time (slowest first, the basis for splitting work between workers), then one plain
- * closing line CI can read: `tests: N passed, N failed, N skipped`.
+ * Prints the wall time of each test file that took a second or more (slowest first: where a run's time goes, and
+ * what the workers share), then one plain closing line CI can read: `tests: N passed, N failed, N skipped`.
  */
 export default class SummaryLineReporter {
   onRunComplete(_contexts, results) {
@@ -9,9 +9,9 @@ export default class SummaryLineReporter {
         file: r.testFilePath.replace(`${process.cwd()}/`, ''),
         ms: r.perfStats.end - r.perfStats.start
       }))
-      .filter(f => f.ms > 0)
+      .filter(f => f.ms >= 1000)
       .sort((a, b) => b.ms - a.ms);
-    if (files.length > 1) {
+    if (files.length > 0) {
       process.stdout.write('\ntime per test file:\n');
       for (const { file, ms } of files)
         process.stdout.write(`  ${(ms / 1000).toFixed(1).padStart(7)} s  ${file}\n`);

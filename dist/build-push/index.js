@@ -57141,7 +57141,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7728);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6738);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
 
@@ -57150,7 +57150,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7728:
+/***/ 6738:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57207,14 +57207,15 @@ function describeError(error) {
 }
 
 ;// CONCATENATED MODULE: ./core/version.ts
-/** Dockyard's version, sent in the AWS user agent. A unit test keeps it equal to package.json. */
+/** Dockyard's version, sent in the user agent. A unit test keeps it equal to package.json. */
 const VERSION = '1.0.0';
+/** The user agent of every request Dockyard makes: AWS calls and the Kubernetes API alike. */
+const USER_AGENT = `dockyard/${VERSION}`;
 
 ;// CONCATENATED MODULE: ./core/aws.ts
 
 
 
-const USER_AGENT = `dockyard/${VERSION}`;
 /**
  * By SDK client name: the service as messages name it, and its IAM action prefix (to name the missing permission
  * on AccessDenied). A client not listed is named after its class.
@@ -57257,7 +57258,8 @@ function clientConfig(options) {
             requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
             throwOnRequestTimeout: true
         }),
-        ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {})
+        ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {}),
+        ...(options.credentials ? { credentials: options.credentials } : {})
     };
 }
 /**
@@ -57381,6 +57383,10 @@ function aws_isThrottling(error) {
         return true;
     return /rate exceeded/i.test(error?.message ?? '');
 }
+/**
+ * The one list of network failures, for every client (the SDK's, the Kubernetes API's): a connection that
+ * could not be made (refused, no route, no DNS answer, timed out) or was dropped. Worth trying again.
+ */
 const NETWORK_CODES = new Set([
     'ECONNRESET',
     'ECONNREFUSED',
@@ -57388,8 +57394,21 @@ const NETWORK_CODES = new Set([
     'EPIPE',
     'EAI_AGAIN',
     'ENOTFOUND',
-    'ECONNABORTED'
+    'ECONNABORTED',
+    'EHOSTUNREACH',
+    'ENETUNREACH'
 ]);
+/** The error's network failure code (ECONNREFUSED, …) when it is one of the list, also behind a DockyardError. */
+function networkErrorCode(error) {
+    if (error instanceof errors_DockyardError && error.cause !== undefined)
+        return networkErrorCode(error.cause);
+    const code = error?.code;
+    return typeof code === 'string' && NETWORK_CODES.has(code) ? code : undefined;
+}
+/** An HTTP status worth trying again: throttled (429) or a server error (5xx), whichever API answered it. */
+function isTransientStatus(status) {
+    return status === 429 || status >= 500;
+}
 /** Throttling, 5xx and connection-level failures (also when explained by `explainAwsError`): worth trying again. */
 function aws_isTransient(error) {
     if (error instanceof errors_DockyardError && error.cause !== undefined)
@@ -57397,7 +57416,7 @@ function aws_isTransient(error) {
     if (aws_isThrottling(error))
         return true;
     const status = httpStatus(error);
-    if (status !== undefined && status >= 500)
+    if (status !== undefined && isTransientStatus(status))
         return true;
     const name = aws_errorName(error);
     if ([
@@ -57410,8 +57429,15 @@ function aws_isTransient(error) {
         'ServerException'
     ].includes(name))
         return true;
-    const code = error?.code;
-    return code !== undefined && NETWORK_CODES.has(code);
+    return networkErrorCode(error) !== undefined;
+}
+/** AWS refused the credentials because they have expired (a session past its end). */
+function isExpiredCredentials(error) {
+    if (error instanceof DockyardError && error.cause !== undefined)
+        return isExpiredCredentials(error.cause);
+    const name = aws_errorName(error);
+    return (['ExpiredToken', 'ExpiredTokenException', 'RequestExpired'].includes(name) ||
+        /security token included in the request is expired/i.test(error?.message ?? ''));
 }
 function isAccessDenied(error) {
     const name = aws_errorName(error);
@@ -60639,10 +60665,11 @@ class InputReader {
             return undefined;
         }
     }
-    /** The AWS region: the input, else AWS_REGION / AWS_DEFAULT_REGION (or `fallback` before the environment). */
     region(name = 'region', options = {}) {
         const region = resolveRegion(this.source(name) || options.fallback, this.env);
         if (!region) {
+            if (options.required === false)
+                return undefined;
             this.fail(name, 'no AWS region is set.', REGION_HINT);
             return '';
         }
@@ -60912,7 +60939,8 @@ async function poll(options) {
 }
 /**
  * Retries one operation on transient errors (throttling, 5xx, connection errors) with exponential backoff,
- * through an injectable clock: the one retry helper, for calls made through a client without SDK retries.
+ * or the wait the answer asked for, through an injectable clock: the one retry helper, for calls made through
+ * a client without SDK retries. It never sleeps past the signal or the deadline.
  */
 async function retry(fn, options = {}) {
     const attempts = options.attempts ?? 4;
@@ -60923,9 +60951,12 @@ async function retry(fn, options = {}) {
             return await fn(attempt);
         }
         catch (error) {
-            if (attempt >= attempts || !retryable(error) || options.signal?.aborted)
+            if (attempt >= attempts || !retryable(error, attempt) || options.signal?.aborted)
                 throw error;
-            await clock.sleep((options.baseDelayMs ?? 1000) * 2 ** (attempt - 1), options.signal);
+            const wait = options.delayMs?.(error, attempt) ?? (options.baseDelayMs ?? 1000) * 2 ** (attempt - 1);
+            if (options.deadline !== undefined && clock.now() + wait > options.deadline)
+                throw error;
+            await clock.sleep(wait, options.signal);
             if (options.signal?.aborted)
                 throw error;
             const found = await options.beforeRetry?.(error, attempt);
@@ -60982,6 +61013,63 @@ function createReport(init, now = () => new Date()) {
         finishedAt,
         durationMs: Math.max(0, Date.parse(finishedAt) - Date.parse(init.startedAt))
     };
+}
+/**
+ * The most a `report` output takes, in bytes of JSON. A report reaches notify-ses through an input, which the
+ * runner hands to the action as an environment variable, and Linux starts no program with one over 128 KiB
+ * (MAX_ARG_STRLEN; the runner then fails the step with "Argument list too long"): at 60 KiB a build's and a
+ * deploy's report fit in one input together. GitHub's own limit, 1 MB for all of a job's outputs, is further.
+ */
+const REPORT_MAX_BYTES = 60 * 1024;
+/** The title of the diagnostic that says a report was shortened to fit. */
+const REPORT_SHORTENED = 'Report shortened to fit';
+/** How much of each array (its last lines, for a diagnostic's lines) and of each text is kept, tried in turn. */
+const KEEP = [
+    { items: 200, chars: 2000 },
+    { items: 50, chars: 500 },
+    { items: 20, chars: 200 },
+    { items: 5, chars: 100 },
+    { items: 0, chars: 60 }
+];
+function shorten(value, keep, key = '') {
+    if (typeof value === 'string')
+        return value.length > keep.chars ? `${value.slice(0, keep.chars - 1)}…` : value;
+    if (Array.isArray(value)) {
+        if (value.length <= keep.items)
+            return value.map(v => shorten(v, keep));
+        // A diagnostic's lines are a log's tail, events in order, …: the last ones say most.
+        const kept = key === 'lines' ? value.slice(value.length - keep.items) : value.slice(0, keep.items);
+        const note = key === 'lines' ? [`… ${value.length - keep.items} earlier lines left out`] : [];
+        return [...note, ...kept.map(v => shorten(v, keep))];
+    }
+    if (value && typeof value === 'object')
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shorten(v, keep, k)]));
+    return value;
+}
+/**
+ * The report as it fits in `maxBytes` of JSON: the same report when it fits; otherwise with fewer lines and
+ * shorter texts, step by step until it fits, and a warning diagnostic that says so (notify-ses shows it).
+ */
+function fitReport(report, maxBytes = REPORT_MAX_BYTES) {
+    const bytes = (r) => Buffer.byteLength(JSON.stringify(r));
+    const size = bytes(report);
+    if (size <= maxBytes)
+        return report;
+    const note = {
+        title: REPORT_SHORTENED,
+        severity: 'warning',
+        lines: [
+            `The report was ${Math.ceil(size / 1024)} KiB of JSON; it is kept under ${Math.floor(maxBytes / 1024)} KiB so that the step that reads it can start. Long texts and earlier lines were left out.`
+        ]
+    };
+    let fitted = report;
+    for (const keep of KEEP) {
+        const short = shorten(report, keep);
+        fitted = { ...short, diagnostics: [...short.diagnostics, note] };
+        if (bytes(fitted) <= maxBytes)
+            break;
+    }
+    return fitted;
 }
 const STATUSES = (/* unused pure expression or super */ null && (['success', 'failure', 'cancelled', 'skipped']));
 /** Validates one parsed value as a report; throws naming what is wrong. */
@@ -66054,6 +66142,41 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./core/text.ts
+/**
+ * Text rules every action shares: one line of text for a heading or an output, a sentence joined to another,
+ * and the one rule that picks the line of a log that says why something failed.
+ */
+/** `text` as one line: whitespace runs collapsed, cut to `max` characters with `…`. */
+function oneLine(text, options = {}) {
+    const max = options.max ?? 200;
+    const source = options.firstLine ? (text.split(/\r?\n/).find(l => l.trim() !== '') ?? '') : text;
+    const line = source.replace(/\s+/g, ' ').trim();
+    return line.length > max ? `${line.slice(0, Math.max(0, max - 1)).trimEnd()}…` : line;
+}
+/** `cause` and `more` as sentences: `cause. more`, without doubling a full stop. `more` may be empty. */
+function sentence(cause, more = '') {
+    const first = cause.trim();
+    const end = first === '' || /[.!?…]$/.test(first) ? '' : '.';
+    return more.trim() === '' ? `${first}${end}` : `${first}${end} ${more.trim()}`;
+}
+/** Words that make a log line read like the reason a program stopped. */
+const ERROR_WORDS = /\b(error|exception|fatal|panic|traceback|failed|failure|refused|denied|not set|missing|cannot|unable|invalid|no such)\b/i;
+/** A stack frame or a continuation line: it says where, not why. */
+const FRAME = /^(at\s|\.\.\.\s*\d+\s+more|File\s+"|goroutine\s+\d+|\s*\^)/;
+/**
+ * The line of a log tail that says why the program failed, the one rule of every deploy action: the last line
+ * that reads like an error and is not a stack frame, else the last line that is not a frame, else the last line.
+ * Undefined for an empty log.
+ */
+function rootCauseLine(lines) {
+    const text = lines.map(l => l.trim()).filter(l => l !== '');
+    const meaningful = text.filter(l => !FRAME.test(l));
+    return ([...meaningful].reverse().find(l => ERROR_WORDS.test(l)) ??
+        meaningful[meaningful.length - 1] ??
+        text.at(-1));
+}
+
 ;// CONCATENATED MODULE: ./core/deployments.ts
 /**
  * GitHub deployments for any deploy action: the commit shows on the repository's Environments page as
@@ -66068,11 +66191,112 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 
 
+
 /** The task GitHub files the deployment under, and the payload key that marks it as this run's. */
 const TASK = 'deploy';
 const MARKER = 'dockyard';
 /** Earlier deployments looked at when marking them inactive: the newest page. */
 const INACTIVE_SCAN = 30;
+/** One repository's deployments API, bound to the spec, the run and its way of explaining a refusal. */
+class DeploymentsApi {
+    spec;
+    run;
+    repo;
+    baseUrl;
+    where;
+    octokit;
+    constructor(spec, run, repo, baseUrl, log) {
+        this.spec = spec;
+        this.run = run;
+        this.repo = repo;
+        this.baseUrl = baseUrl;
+        this.where = `'${spec.environment}'`;
+        this.octokit = getOctokit(spec.token, {
+            baseUrl,
+            log: {
+                debug: (m) => log.debug(m),
+                info: (m) => log.debug(m),
+                warn: (m) => log.warning(m),
+                error: (m) => log.warning(m)
+            }
+        });
+    }
+    postStatus(id, state, signal, fields = {}) {
+        return this.octokit.rest.repos.createDeploymentStatus({
+            ...this.repo,
+            deployment_id: id,
+            state,
+            ...fields,
+            request: { signal }
+        });
+    }
+    /** This run's deployment from an earlier attempt, else a new one. */
+    async findOrCreate(signal, step) {
+        const { spec, run } = this;
+        const marker = { run: run.runId, job: run.job, target: spec.target };
+        step.name = 'list the deployments of the commit';
+        const existing = await this.octokit.rest.repos.listDeployments({
+            ...this.repo,
+            sha: run.sha,
+            environment: spec.environment,
+            task: TASK,
+            per_page: 100,
+            request: { signal }
+        });
+        const mine = existing.data.find(d => sameMarker(d.payload, marker));
+        if (mine)
+            return [mine, true];
+        step.name = 'create a deployment';
+        const created = await this.octokit.rest.repos.createDeployment({
+            ...this.repo,
+            ref: run.sha,
+            task: TASK,
+            environment: spec.environment,
+            auto_merge: false,
+            required_contexts: [],
+            payload: { [MARKER]: marker },
+            description: description(`${spec.target} at ${shortSha(run.sha)}`),
+            transient_environment: false,
+            ...(spec.production === undefined ? {} : { production_environment: spec.production }),
+            request: { signal }
+        });
+        if (created.status !== 201 || !('id' in created.data)) {
+            // 202: GitHub merged the default branch instead of deploying (auto_merge is off, so not expected).
+            throw Object.assign(new Error(`GitHub answered ${created.status} without a deployment`), {
+                status: created.status
+            });
+        }
+        return [created.data, false];
+    }
+    /** Marks the environment's earlier successful deployments inactive; returns their ids. */
+    async markEarlierInactive(id, signal) {
+        const earlier = await this.octokit.rest.repos.listDeployments({
+            ...this.repo,
+            environment: this.spec.environment,
+            per_page: INACTIVE_SCAN,
+            request: { signal }
+        });
+        const marked = [];
+        for (const older of earlier.data.filter(d => d.id < id)) {
+            const statuses = await this.octokit.rest.repos.listDeploymentStatuses({
+                ...this.repo,
+                deployment_id: older.id,
+                per_page: 1,
+                request: { signal }
+            });
+            if (statuses.data[0]?.state !== 'success')
+                continue;
+            await this.postStatus(older.id, 'inactive', signal, {
+                description: description(`Replaced by deployment ${id}`)
+            });
+            marked.push(older.id);
+        }
+        return marked;
+    }
+    explain(error) {
+        return explain(error, this.spec, this.run, this.baseUrl);
+    }
+}
 /**
  * Creates (or, on a re-run, finds) the GitHub deployment of `run.sha` in the spec's environment and posts
  * `in_progress` with the run's log URL. Never throws: when GitHub refuses or cannot be reached, it warns and
@@ -66088,147 +66312,68 @@ async function startDeployment(spec, run, log, signal, options = {}) {
     }
     const env = options.env ?? process.env;
     const baseUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+    const api = new DeploymentsApi(spec, run, { owner, repo }, baseUrl, log);
     const makeTimeout = options.timeout ?? ((ms) => AbortSignal.timeout(ms));
-    const octokit = getOctokit(spec.token, {
-        baseUrl,
-        log: {
-            debug: (m) => log.debug(m),
-            info: (m) => log.debug(m),
-            warn: (m) => log.warning(m),
-            error: (m) => log.warning(m)
-        }
-    });
-    const postStatus = (deploymentId, body) => octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: deploymentId, ...body });
-    const marker = { run: run.runId, job: run.job, target: spec.target };
-    const logUrl = runUrl(run);
-    const where = `'${spec.environment}'`;
     const startMs = options.startTimeoutMs ?? 15_000;
     const startSignal = signal ? AbortSignal.any([signal, makeTimeout(startMs)]) : makeTimeout(startMs);
-    let deployment;
-    let reused = false;
-    let step = 'list the deployments of the commit';
+    const step = { name: '' };
     try {
-        const request = { signal: startSignal };
-        const existing = await octokit.rest.repos.listDeployments({
-            owner,
-            repo,
-            sha: run.sha,
-            environment: spec.environment,
-            task: TASK,
-            per_page: 100,
-            request
+        const [deployment, reused] = await api.findOrCreate(startSignal, step);
+        step.name = "post 'in_progress'";
+        await api.postStatus(deployment.id, 'in_progress', startSignal, {
+            log_url: runUrl(run),
+            description: description(`Deploying ${spec.target}`)
         });
-        const mine = existing.data.find(d => sameMarker(d.payload, marker));
-        if (mine) {
-            deployment = mine;
-            reused = true;
-        }
-        else {
-            step = 'create a deployment';
-            const created = await octokit.rest.repos.createDeployment({
-                owner,
-                repo,
-                ref: run.sha,
-                task: TASK,
-                environment: spec.environment,
-                auto_merge: false,
-                required_contexts: [],
-                payload: { [MARKER]: marker },
-                description: truncate(`${spec.target} at ${shortSha(run.sha)}`),
-                transient_environment: false,
-                ...(spec.production === undefined ? {} : { production_environment: spec.production }),
-                request
-            });
-            if (created.status !== 201 || !('id' in created.data)) {
-                // 202: GitHub merged the default branch instead of deploying (auto_merge is off, so not expected).
-                throw Object.assign(new Error(`GitHub answered ${created.status} without a deployment`), {
-                    status: created.status
-                });
-            }
-            deployment = created.data;
-        }
-        step = "post 'in_progress'";
-        await postStatus(deployment.id, {
-            state: 'in_progress',
-            log_url: logUrl,
-            description: truncate(`Deploying ${spec.target}`),
-            request
-        });
+        log.info(`GitHub deployment ${deployment.id} of ${shortSha(run.sha)} to ${api.where}${reused ? ' (from an earlier attempt of this run)' : ''}: in progress.`);
+        return {
+            id: deployment.id,
+            reused,
+            finish: (state, finishOptions = {}) => finishDeployment(api, deployment, log, { state, ...finishOptions }, options)
+        };
     }
     catch (error) {
         const why = signal?.aborted
             ? 'the step was cancelled.'
             : startSignal.aborted
                 ? `GitHub did not answer within ${formatDuration(startMs)}.`
-                : explain(error, spec, run, baseUrl);
-        log.warning(`GitHub deployment to ${where}: could not ${step}: ${why} The deploy goes on without it.`);
+                : api.explain(error);
+        log.warning(`GitHub deployment to ${api.where}: could not ${step.name}: ${why} The deploy goes on without it.`);
         return none;
     }
-    log.info(`GitHub deployment ${deployment.id} of ${shortSha(run.sha)} to ${where}${reused ? ' (from an earlier attempt of this run)' : ''}: in progress.`);
-    const id = deployment.id;
-    const production = deployment.production_environment;
-    return {
-        id,
-        reused,
-        finish: async (state, finishOptions = {}) => {
-            const finishMs = options.finishTimeoutMs ?? 20_000;
-            // Not the run's signal: a cancelled or timed-out step still reports its failure, within this bound.
-            const request = { signal: makeTimeout(finishMs) };
-            const environmentUrl = finishOptions.environmentUrl ?? spec.environmentUrl;
-            let finishStep = `post '${state}'`;
-            try {
-                await postStatus(id, {
-                    state,
-                    log_url: logUrl,
-                    ...(state === 'success' && environmentUrl ? { environment_url: environmentUrl } : {}),
-                    description: truncate(finishOptions.description ??
-                        (state === 'success' ? `Deployed ${spec.target}` : `Failed to deploy ${spec.target}`)),
-                    auto_inactive: true,
-                    request
-                });
-                log.info(`GitHub deployment ${id} to ${where}: ${state}${environmentUrl && state === 'success' ? ` (${environmentUrl})` : ''}.`);
-                if (state !== 'success')
-                    return;
-                // GitHub marks earlier successful deployments inactive itself only in non-production environments.
-                if (production === false)
-                    return;
-                finishStep = 'mark earlier deployments inactive';
-                const earlier = await octokit.rest.repos.listDeployments({
-                    owner,
-                    repo,
-                    environment: spec.environment,
-                    per_page: INACTIVE_SCAN,
-                    request
-                });
-                const marked = [];
-                for (const older of earlier.data.filter(d => d.id < id)) {
-                    const statuses = await octokit.rest.repos.listDeploymentStatuses({
-                        owner,
-                        repo,
-                        deployment_id: older.id,
-                        per_page: 1,
-                        request
-                    });
-                    if (statuses.data[0]?.state !== 'success')
-                        continue;
-                    await postStatus(older.id, {
-                        state: 'inactive',
-                        description: truncate(`Replaced by deployment ${id}`),
-                        request
-                    });
-                    marked.push(older.id);
-                }
-                if (marked.length > 0)
-                    log.info(`GitHub deployments ${marked.join(', ')} in ${where}: inactive (replaced by ${id}).`);
-            }
-            catch (error) {
-                const why = request.signal.aborted
-                    ? `GitHub did not answer within ${formatDuration(finishMs)}.`
-                    : explain(error, spec, run, baseUrl);
-                log.warning(`GitHub deployment ${id} to ${where}: could not ${finishStep}: ${why} The deploy's own result stands.`);
-            }
-        }
-    };
+}
+/** Posts the final state, then marks earlier deployments inactive where GitHub does not. Never throws. */
+async function finishDeployment(api, deployment, log, final, options) {
+    const { spec, where } = api;
+    const { id } = deployment;
+    const { state } = final;
+    const finishMs = options.finishTimeoutMs ?? 20_000;
+    // Not the run's signal: a cancelled or timed-out step still reports its failure, within this bound.
+    const signal = (options.timeout ?? ((ms) => AbortSignal.timeout(ms)))(finishMs);
+    const environmentUrl = final.environmentUrl ?? spec.environmentUrl;
+    let step = `post '${state}'`;
+    try {
+        await api.postStatus(id, state, signal, {
+            log_url: runUrl(api.run),
+            ...(state === 'success' && environmentUrl ? { environment_url: environmentUrl } : {}),
+            description: description(final.description ??
+                (state === 'success' ? `Deployed ${spec.target}` : `Failed to deploy ${spec.target}`)),
+            auto_inactive: true
+        });
+        log.info(`GitHub deployment ${id} to ${where}: ${state}${environmentUrl && state === 'success' ? ` (${environmentUrl})` : ''}.`);
+        // GitHub marks earlier successful deployments inactive itself only in non-production environments.
+        if (state !== 'success' || deployment.production_environment === false)
+            return;
+        step = 'mark earlier deployments inactive';
+        const marked = await api.markEarlierInactive(id, signal);
+        if (marked.length > 0)
+            log.info(`GitHub deployments ${marked.join(', ')} in ${where}: inactive (replaced by ${id}).`);
+    }
+    catch (error) {
+        const why = signal.aborted
+            ? `GitHub did not answer within ${formatDuration(finishMs)}.`
+            : api.explain(error);
+        log.warning(`GitHub deployment ${id} to ${where}: could not ${step}: ${why} The deploy's own result stands.`);
+    }
 }
 /** Whether a deployment's payload carries this run's marker (GitHub returns the payload as JSON or as text). */
 function sameMarker(payload, marker) {
@@ -66245,10 +66390,7 @@ function sameMarker(payload, marker) {
     return found?.run === marker.run && found?.job === marker.job && found?.target === marker.target;
 }
 /** GitHub limits a deployment's or status's description to 140 characters. */
-function truncate(text) {
-    const line = text.split('\n')[0].trim();
-    return line.length <= 140 ? line : `${line.slice(0, 139)}…`;
-}
+const description = (text) => oneLine(text, { max: 140, firstLine: true });
 /** The innermost cause of a failed request that says something (`connect ECONNREFUSED 127.0.0.1:9`). */
 function networkReason(error) {
     let reason = '';
@@ -66384,6 +66526,7 @@ async function writeSummary(markdown, log) {
 
 
 
+
 /** How long an action waits for its GitHub deployment to be in progress before it starts all the same. */
 const DEPLOYMENT_GRACE_MS = 2000;
 const runnerHost = {
@@ -66423,7 +66566,8 @@ async function runDefinedAction(def, host = runnerHost) {
         host.log.warning(`Received ${name}: stopping.`, { title: `${def.name} cancelled` });
         controller.abort(new Error(`Received ${name}`));
     });
-    let timer;
+    // Ends the deadline's sleep when the step is over.
+    const over = new AbortController();
     let deployment;
     host.log.debug(`${def.name} runs on Node ${process.version}.`);
     try {
@@ -66437,11 +66581,13 @@ async function runDefinedAction(def, host = runnerHost) {
             const timeoutMs = def.timeoutMs?.(outcome.inputs);
             const deadline = timeoutMs === undefined ? Infinity : startedAt.getTime() + timeoutMs;
             if (timeoutMs !== undefined) {
-                timer = setTimeout(() => {
+                // On the host's clock, so that tests move time instead of waiting for it.
+                void host.clock.sleep(timeoutMs, over.signal).then(() => {
+                    if (over.signal.aborted)
+                        return;
                     outcome.timedOut = true;
                     controller.abort(new Error(`The step's timeout (${formatDuration(timeoutMs)}) passed`));
-                }, timeoutMs);
-                timer.unref();
+                });
             }
             const spec = def.deployment?.(outcome.inputs);
             if (spec) {
@@ -66473,7 +66619,7 @@ async function runDefinedAction(def, host = runnerHost) {
         }
     }
     finally {
-        clearTimeout(timer);
+        over.abort();
         removeSignals();
     }
     await complete(def, outcome, host, deployment);
@@ -66495,7 +66641,8 @@ async function complete(def, outcome, host, started) {
         host.setFailed(message);
         return;
     }
-    for (const [name, value] of Object.entries({ ...finish.outputs, report: finish.report })) {
+    // The report is shortened when it would not fit where the next step reads it (REPORT_MAX_BYTES).
+    for (const [name, value] of Object.entries({ ...finish.outputs, report: fitReport(finish.report) })) {
         if (value === undefined)
             continue;
         host.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
