@@ -90303,26 +90303,79 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./core/log.ts
 
 
+/** A line longer than this (a progress bar redrawn with CR only) is printed without waiting for its end. */
+const HELD_CHARS = 16 << 10;
+/** Cuts pieces of text into whole lines for `print`, holding a line that has not ended yet. */
+function lineStream(print, close) {
+    let held = '';
+    return {
+        write(text) {
+            const all = held + text;
+            const end = all.lastIndexOf('\n');
+            if (end < 0 && all.length < HELD_CHARS) {
+                held = all;
+                return;
+            }
+            const cut = end < 0 ? all.length : end;
+            held = all.slice(cut + 1);
+            print(untrustedLines(all.slice(0, cut)));
+        },
+        end() {
+            if (held !== '')
+                print(untrustedLines(held));
+            held = '';
+            close();
+        }
+    };
+}
+/**
+ * The runner ignores every command until it reads `::<token>::`; a token nobody can guess cannot be ended from
+ * inside the block. `open` is the token of the block a stream holds open, if any.
+ */
+let log_open;
+function closeOpenBlock() {
+    if (log_open !== undefined)
+        info(`::${log_open}::`);
+    log_open = undefined;
+}
+/** Prints lines inside the open block, opening one first when none is. */
+function printInBlock(lines) {
+    if (lines.length === 0)
+        return;
+    if (log_open === undefined) {
+        log_open = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+        info(`::stop-commands::${log_open}`);
+    }
+    info(lines.join('\n'));
+}
+/** Every print of Dockyard's own closes a block an untrusted stream left open. */
+const closingFirst = (print) => (...args) => {
+    closeOpenBlock();
+    return print(...args);
+};
 const actionsLogger = {
-    info: m => info(m),
-    debug: m => core_debug(m),
-    notice: (m, p) => notice(m, p),
-    warning: (m, p) => warning(m, p),
-    error: (m, p) => error(m, p),
-    untrusted: text => {
-        const lines = untrustedLines(text);
-        if (lines.length === 0)
-            return;
-        // The runner ignores every command until it reads `::<token>::`; a token nobody can guess cannot be ended
-        // from inside the block.
-        const token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
-        info([`::stop-commands::${token}`, ...lines, `::${token}::`].join('\n'));
-    },
-    group: (name, fn) => group(name, fn),
-    mask: secret => {
+    info: closingFirst(m => info(m)),
+    debug: closingFirst(m => core_debug(m)),
+    notice: closingFirst((m, p) => notice(m, p)),
+    warning: closingFirst((m, p) => warning(m, p)),
+    error: closingFirst((m, p) => error(m, p)),
+    untrusted: closingFirst(text => {
+        printInBlock(untrustedLines(text));
+        closeOpenBlock();
+    }),
+    untrustedStream: () => lineStream(printInBlock, closeOpenBlock),
+    group: closingFirst((name, fn) => group(name, async () => {
+        try {
+            return await fn();
+        }
+        finally {
+            closeOpenBlock();
+        }
+    })),
+    mask: closingFirst(secret => {
         if (secret)
             core_setSecret(secret);
-    }
+    })
 };
 /** Untrusted text as the lines to print: split on line breaks (a lone CR too), trailing blank lines dropped. */
 function untrustedLines(text) {
@@ -90350,6 +90403,7 @@ function memoryLogger() {
         warning: m => push('warning', m),
         error: m => push('error', m),
         untrusted: text => untrustedLines(text).forEach(line => push('untrusted', line)),
+        untrustedStream: () => lineStream(lines => lines.forEach(line => push('untrusted', line)), () => undefined),
         group: async (name, fn) => {
             push('group', name);
             try {
@@ -96527,19 +96581,39 @@ const FIX = {
     struct: 'Write an object: {"member": …}.',
     list: 'Write a list of objects: [{…}, {…}].'
 };
+/**
+ * `path: 8080 → "8080"`; values an app reads (environment, labels, log driver options, which can hold a
+ * token) are named by type only, so the log never shows them.
+ */
+function conversionNote(path, from, to) {
+    return holdsAppValue(path)
+        ? `${path}: ${typeName(from)} → ${typeName(to)}`
+        : `${path}: ${JSON.stringify(from)} → ${JSON.stringify(to)}`;
+}
+const holdsAppValue = (path) => /\.(environment|dockerLabels|options|secretOptions)\b/.test(path);
+/** A value's type without the value: `a number`, `a string`, … */
+function typeName(value) {
+    if (Array.isArray(value))
+        return 'a list';
+    if (value === null)
+        return 'null';
+    if (typeof value === 'object')
+        return 'an object';
+    return typeof value === 'boolean' ? 'true or false' : `a ${typeof value}`;
+}
 /** Checks one value against its shape: returns the value to keep (converted), or undefined to drop it. */
 function normalise_check(value, shape, path, out, key = '') {
     const kind = typeof shape === 'string' ? shape : shape.kind;
     const wrong = () => {
         out.problems.push({
             path,
-            message: `expected ${EXPECTED[kind]}, found ${describeType(value)}.`,
+            message: `expected ${EXPECTED[kind]}, found ${holdsAppValue(path) ? typeName(value) : describeType(value)}.`,
             fix: FIX[kind]
         });
         return undefined;
     };
     const convert = (to) => {
-        out.converted.push(`${path}: ${JSON.stringify(value)} → ${JSON.stringify(to)}`);
+        out.converted.push(conversionNote(path, value, to));
         return to;
     };
     switch (kind) {
@@ -96623,7 +96697,7 @@ function checkStruct(value, shape, path, out) {
             const match = allowed.find(a => a.toLowerCase() === checked.toLowerCase());
             if (match) {
                 result[key] = match;
-                out.converted.push(`${where}: ${JSON.stringify(checked)} → ${JSON.stringify(match)}`);
+                out.converted.push(conversionNote(where, checked, match));
                 continue;
             }
             out.problems.push({

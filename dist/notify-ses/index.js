@@ -62105,26 +62105,79 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./core/log.ts
 
 
+/** A line longer than this (a progress bar redrawn with CR only) is printed without waiting for its end. */
+const HELD_CHARS = 16 << 10;
+/** Cuts pieces of text into whole lines for `print`, holding a line that has not ended yet. */
+function lineStream(print, close) {
+    let held = '';
+    return {
+        write(text) {
+            const all = held + text;
+            const end = all.lastIndexOf('\n');
+            if (end < 0 && all.length < HELD_CHARS) {
+                held = all;
+                return;
+            }
+            const cut = end < 0 ? all.length : end;
+            held = all.slice(cut + 1);
+            print(untrustedLines(all.slice(0, cut)));
+        },
+        end() {
+            if (held !== '')
+                print(untrustedLines(held));
+            held = '';
+            close();
+        }
+    };
+}
+/**
+ * The runner ignores every command until it reads `::<token>::`; a token nobody can guess cannot be ended from
+ * inside the block. `open` is the token of the block a stream holds open, if any.
+ */
+let log_open;
+function closeOpenBlock() {
+    if (log_open !== undefined)
+        info(`::${log_open}::`);
+    log_open = undefined;
+}
+/** Prints lines inside the open block, opening one first when none is. */
+function printInBlock(lines) {
+    if (lines.length === 0)
+        return;
+    if (log_open === undefined) {
+        log_open = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+        info(`::stop-commands::${log_open}`);
+    }
+    info(lines.join('\n'));
+}
+/** Every print of Dockyard's own closes a block an untrusted stream left open. */
+const closingFirst = (print) => (...args) => {
+    closeOpenBlock();
+    return print(...args);
+};
 const actionsLogger = {
-    info: m => info(m),
-    debug: m => core_debug(m),
-    notice: (m, p) => notice(m, p),
-    warning: (m, p) => warning(m, p),
-    error: (m, p) => error(m, p),
-    untrusted: text => {
-        const lines = untrustedLines(text);
-        if (lines.length === 0)
-            return;
-        // The runner ignores every command until it reads `::<token>::`; a token nobody can guess cannot be ended
-        // from inside the block.
-        const token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
-        info([`::stop-commands::${token}`, ...lines, `::${token}::`].join('\n'));
-    },
-    group: (name, fn) => group(name, fn),
-    mask: secret => {
+    info: closingFirst(m => info(m)),
+    debug: closingFirst(m => core_debug(m)),
+    notice: closingFirst((m, p) => notice(m, p)),
+    warning: closingFirst((m, p) => warning(m, p)),
+    error: closingFirst((m, p) => error(m, p)),
+    untrusted: closingFirst(text => {
+        printInBlock(untrustedLines(text));
+        closeOpenBlock();
+    }),
+    untrustedStream: () => lineStream(printInBlock, closeOpenBlock),
+    group: closingFirst((name, fn) => group(name, async () => {
+        try {
+            return await fn();
+        }
+        finally {
+            closeOpenBlock();
+        }
+    })),
+    mask: closingFirst(secret => {
         if (secret)
             core_setSecret(secret);
-    }
+    })
 };
 /** Untrusted text as the lines to print: split on line breaks (a lone CR too), trailing blank lines dropped. */
 function untrustedLines(text) {
@@ -62152,6 +62205,7 @@ function memoryLogger() {
         warning: m => push('warning', m),
         error: m => push('error', m),
         untrusted: text => untrustedLines(text).forEach(line => push('untrusted', line)),
+        untrustedStream: () => lineStream(lines => lines.forEach(line => push('untrusted', line)), () => undefined),
         group: async (name, fn) => {
             push('group', name);
             try {
