@@ -14,6 +14,8 @@ export interface CommandResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** Set (with `keepWhenStopped`) when the signal stopped the command: its reason. */
+  stopped?: unknown;
 }
 
 export interface CommandOptions {
@@ -28,6 +30,8 @@ export interface CommandOptions {
   silent?: boolean;
   /** The working directory; the step's own by default. */
   cwd?: string;
+  /** When the signal stops the command, resolve with what it printed (and `stopped`) instead of rejecting. */
+  keepWhenStopped?: boolean;
 }
 
 /** How much of each output stream a result keeps: the end, where the error is. */
@@ -54,7 +58,8 @@ function stopped(signal: AbortSignal): Error {
 
 /**
  * Runs `program args` and resolves with its exit code and output; never throws on a non-zero exit. Rejects when
- * the program cannot start (ENOENT, …), or when the signal stopped it (once it has ended), with the signal's reason.
+ * the program cannot start (ENOENT, …), or when the signal stopped it (once it has ended), with the signal's reason,
+ * unless `keepWhenStopped`.
  */
 export function runCommand(program: string, args: string[], options: CommandOptions): Promise<CommandResult> {
   return new Promise<CommandResult>((resolve, reject) => {
@@ -81,6 +86,8 @@ export function runCommand(program: string, args: string[], options: CommandOpti
       killer.unref();
     };
     signal?.addEventListener('abort', stop, { once: true });
+    // Aborted while it was starting (a listener added since would never be called).
+    if (signal?.aborted) stop();
     // A command that exits before reading its input must not crash the step with EPIPE.
     child.stdin?.on('error', () => undefined).end(options.input);
     child.on('error', error => {
@@ -91,8 +98,9 @@ export function runCommand(program: string, args: string[], options: CommandOpti
       signal?.removeEventListener('abort', stop);
       clearTimeout(killer);
       printers.forEach(p => p.end());
-      if (signal?.aborted) return reject(stopped(signal));
-      resolve({ code: code ?? 1, stdout: kept.stdout.text(), stderr: kept.stderr.text() });
+      const result = { code: code ?? 1, stdout: kept.stdout.text(), stderr: kept.stderr.text() };
+      if (signal?.aborted && !options.keepWhenStopped) return reject(stopped(signal));
+      resolve(signal?.aborted ? { ...result, stopped: signal.reason } : result);
     });
   });
 }
