@@ -5,7 +5,8 @@
  */
 import type { Logger } from '../../../core/log.js';
 import { poll, systemClock, type Clock, type PollOutcome } from '../../../core/poll.js';
-import { explain, podProblems, UnschedulableTracker, type Explanation, type Pod } from './diagnose.js';
+import { DEFAULT_GRACE, FailureJudge, podProblems, type Grace, type Pod } from './diagnose.js';
+import { explain, type Explanation } from './explain.js';
 import { describeRef, isRetryableKube, type Kube, type KubeObject, type ObjectRef } from './kube.js';
 import { observed, rolloutState, WAITED_KINDS } from './status.js';
 
@@ -32,7 +33,8 @@ export interface WaitOptions {
   clock?: Clock;
   signal?: AbortSignal;
   log: Logger;
-  unschedulableGraceMs?: number;
+  /** How long problems that may heal are given (the `failure-grace` and `unschedulable-grace` inputs). */
+  grace?: Grace;
 }
 
 interface Selector {
@@ -125,7 +127,7 @@ export async function waitForWorkload(
   options: WaitOptions
 ): Promise<WorkloadOutcome> {
   const clock = options.clock ?? systemClock;
-  const tracker = new UnschedulableTracker(options.unschedulableGraceMs);
+  const judge = new FailureJudge(options.grace ?? DEFAULT_GRACE);
   const replicaSetCache = new Map<string, KubeObject>();
   let message = 'not seen yet';
   let live: KubeObject | undefined;
@@ -148,17 +150,19 @@ export async function waitForWorkload(
           !GENERATION_KINDS.has(live.kind) || observed(live)
             ? await newPods(kube, live, replicaSetCache)
             : { pods: [], related: [] };
-        const problems = pods.flatMap(p => podProblems(p, clock.now(), tracker));
-        const fatal = problems.some(p => p.fatal);
+        const problems = pods.flatMap(p => podProblems(p, { job: live!.kind === 'Job' }));
+        const fatal = judge.fatal(clock.now(), pods, problems);
         if (state.state === 'failed' || fatal) {
           const detectedAt = clock.now();
-          const explanation =
-            problems.length > 0
-              ? await explain(kube, live, pods, problems, { related })
-              : {
-                  rootCause: `${ref.name}: ${state.state === 'failed' ? `${state.reason}: ${state.message}` : message}`,
-                  diagnostics: []
-                };
+          const verdict = state.state === 'failed' ? state : undefined;
+          const explanation = await explain(kube, {
+            workload: live,
+            pods,
+            problems,
+            fatal,
+            verdict,
+            related
+          });
           return { done: true, value: { ref, outcome: 'failed', message, explanation, detectedAt, live } };
         }
         return { done: false };
