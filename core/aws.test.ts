@@ -15,8 +15,10 @@ import {
   createClient,
   ensureCredentials,
   isAccessDenied,
+  isExpiredCredentials,
   isThrottling,
   isTransient,
+  networkErrorCode,
   permissionFor,
   resolveRegion
 } from './aws.js';
@@ -130,6 +132,15 @@ describe('AWS client factory', () => {
     expect(await ecs.config.retryStrategy()).toMatchObject({ mode: 'standard' });
     expect(await ecs.config.maxAttempts()).toBe(3);
   });
+
+  it('signs with the credentials it is given instead of the default chain', async () => {
+    const ecs = createClient(ECSClient, {
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'ASIAGIVEN', secretAccessKey: 'given' }
+    });
+    expect((await ecs.config.credentials()).accessKeyId).toBe('ASIAGIVEN');
+    ecs.destroy();
+  });
 });
 
 describe('error classification', () => {
@@ -144,6 +155,28 @@ describe('error classification', () => {
     expect(isTransient(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe(true);
     expect(isTransient(err('ClusterNotFoundException', 400))).toBe(false);
     expect(isTransient(err('AccessDeniedException', 400))).toBe(false);
+  });
+
+  it('has one list of network failures, read through a DockyardError that explains one', () => {
+    const unreachable = Object.assign(new Error('connect EHOSTUNREACH 10.0.0.1:443'), {
+      code: 'EHOSTUNREACH'
+    });
+    expect(networkErrorCode(unreachable)).toBe('EHOSTUNREACH');
+    expect(networkErrorCode(new DockyardError('Could not reach', { cause: unreachable }))).toBe(
+      'EHOSTUNREACH'
+    );
+    expect(isTransient(new DockyardError('Could not reach', { cause: unreachable }))).toBe(true);
+    expect(networkErrorCode(Object.assign(new Error('x'), { code: 'CERT_HAS_EXPIRED' }))).toBeUndefined();
+    expect(networkErrorCode(Object.assign(new Error('x'), { code: 42 }))).toBeUndefined();
+  });
+
+  it('knows expired credentials, by name or by what STS says', () => {
+    expect(isExpiredCredentials(err('ExpiredToken', 403))).toBe(true);
+    expect(isExpiredCredentials(err('ExpiredTokenException', 400))).toBe(true);
+    expect(isExpiredCredentials(new Error('The security token included in the request is expired'))).toBe(
+      true
+    );
+    expect(isExpiredCredentials(err('AccessDenied', 403))).toBe(false);
   });
 
   it('knows access denied', () => {

@@ -1,9 +1,12 @@
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { AwsCredentialIdentity, Provider, RetryStrategyV2 } from '@smithy/types';
+import type {
+  AwsCredentialIdentity,
+  AwsCredentialIdentityProvider,
+  Provider,
+  RetryStrategyV2
+} from '@smithy/types';
 import { DockyardError } from './errors.js';
-import { VERSION } from './version.js';
-
-export const USER_AGENT = `dockyard/${VERSION}`;
+import { USER_AGENT } from './version.js';
 
 /**
  * By SDK client name: the service as messages name it, and its IAM action prefix (to name the missing permission
@@ -53,6 +56,8 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   /** Replaces the SDK's retry strategy: tests pass one that does not sleep. */
   retryStrategy?: RetryStrategyV2;
+  /** Signs with these instead of the default chain (credentials from an AssumeRole the action made). */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
 }
 
 const CONNECTION_TIMEOUT_MS = 5_000;
@@ -76,7 +81,8 @@ export function clientConfig(options: ClientOptions) {
       requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
       throwOnRequestTimeout: true
     }),
-    ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {})
+    ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {})
   };
 }
 
@@ -245,6 +251,10 @@ export function isThrottling(error: unknown): boolean {
   return /rate exceeded/i.test((error as Error)?.message ?? '');
 }
 
+/**
+ * The one list of network failures, for every client (the SDK's, the Kubernetes API's): a connection that
+ * could not be made (refused, no route, no DNS answer, timed out) or was dropped. Worth trying again.
+ */
 const NETWORK_CODES = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
@@ -252,15 +262,29 @@ const NETWORK_CODES = new Set([
   'EPIPE',
   'EAI_AGAIN',
   'ENOTFOUND',
-  'ECONNABORTED'
+  'ECONNABORTED',
+  'EHOSTUNREACH',
+  'ENETUNREACH'
 ]);
+
+/** The error's network failure code (ECONNREFUSED, …) when it is one of the list, also behind a DockyardError. */
+export function networkErrorCode(error: unknown): string | undefined {
+  if (error instanceof DockyardError && error.cause !== undefined) return networkErrorCode(error.cause);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && NETWORK_CODES.has(code) ? code : undefined;
+}
+
+/** An HTTP status worth trying again: throttled (429) or a server error (5xx), whichever API answered it. */
+export function isTransientStatus(status: number): boolean {
+  return status === 429 || status >= 500;
+}
 
 /** Throttling, 5xx and connection-level failures (also when explained by `explainAwsError`): worth trying again. */
 export function isTransient(error: unknown): boolean {
   if (error instanceof DockyardError && error.cause !== undefined) return isTransient(error.cause);
   if (isThrottling(error)) return true;
   const status = httpStatus(error);
-  if (status !== undefined && status >= 500) return true;
+  if (status !== undefined && isTransientStatus(status)) return true;
   const name = errorName(error);
   if (
     [
@@ -274,8 +298,17 @@ export function isTransient(error: unknown): boolean {
     ].includes(name)
   )
     return true;
-  const code = (error as { code?: string } | undefined)?.code;
-  return code !== undefined && NETWORK_CODES.has(code);
+  return networkErrorCode(error) !== undefined;
+}
+
+/** AWS refused the credentials because they have expired (a session past its end). */
+export function isExpiredCredentials(error: unknown): boolean {
+  if (error instanceof DockyardError && error.cause !== undefined) return isExpiredCredentials(error.cause);
+  const name = errorName(error);
+  return (
+    ['ExpiredToken', 'ExpiredTokenException', 'RequestExpired'].includes(name) ||
+    /security token included in the request is expired/i.test((error as Error)?.message ?? '')
+  );
 }
 
 export function isAccessDenied(error: unknown): boolean {

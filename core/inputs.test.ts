@@ -197,4 +197,20 @@ describe('region', () => {
       "Input 'bad': 'Europe' is not an AWS region. Use a region code such as 'eu-west-1'."
     ]);
   });
+
+  it('with required: false, an unset region is undefined and no problem; a set one is still checked', () => {
+    const none = new InputReader(recordInputSource({}), { env: {} });
+    expect(none.region('region', { required: false })).toBeUndefined();
+    expect(none.problems).toEqual([]);
+    const fromEnv = new InputReader(recordInputSource({}), { env: { AWS_DEFAULT_REGION: 'eu-north-1' } });
+    expect(fromEnv.region('region', { required: false })).toBe('eu-north-1');
+    const bad = new InputReader(recordInputSource({ region: 'Frankfurt' }), { env: {} });
+    expect(bad.region('region', { required: false })).toBe('');
+    expect(bad.problems.map(p => p.describe())).toEqual([
+      "Input 'region': 'Frankfurt' is not an AWS region. Use a region code such as 'eu-west-1'."
+    ]);
+    const needed = new InputReader(recordInputSource({}), { env: {} });
+    expect(needed.region('region', { required: true })).toBe('');
+    expect(needed.problems.map(p => p.message)).toEqual(['no AWS region is set.']);
+  });
 });

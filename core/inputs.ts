@@ -198,10 +198,17 @@ export class InputReader {
     }
   }
 
-  /** The AWS region: the input, else AWS_REGION / AWS_DEFAULT_REGION (or `fallback` before the environment). */
-  region(name = 'region', options: { fallback?: string } = {}): string {
+  /**
+   * The AWS region: the input, else AWS_REGION / AWS_DEFAULT_REGION (or `fallback` before the environment).
+   * With `required: false` (an action that needs a region only in some modes) an unset region is undefined,
+   * not a problem; a region that is set is checked the same way.
+   */
+  region(name?: string, options?: { fallback?: string; required?: true }): string;
+  region(name: string, options: { fallback?: string; required: boolean }): string | undefined;
+  region(name = 'region', options: { fallback?: string; required?: boolean } = {}): string | undefined {
     const region = resolveRegion(this.source(name) || options.fallback, this.env);
     if (!region) {
+      if (options.required === false) return undefined;
       this.fail(name, 'no AWS region is set.', REGION_HINT);
       return '';
     }

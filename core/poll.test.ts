@@ -166,4 +166,49 @@ describe('retry', () => {
     ).rejects.toThrow('bad request');
     expect(clock.slept).toEqual([1000]);
   });
+
+  it('waits what the answer asked for instead of the backoff, when it says', async () => {
+    const clock = virtualClock();
+    const asked = Object.assign(throttle(), { retryAfterMs: 3000 });
+    let n = 0;
+    await retry(
+      async () => {
+        n++;
+        if (n === 1) throw asked;
+        if (n === 2) throw throttle();
+        return 'done';
+      },
+      { clock, baseDelayMs: 100, delayMs: e => (e as { retryAfterMs?: number }).retryAfterMs }
+    );
+    expect(clock.slept).toEqual([3000, 200]);
+  });
+
+  it('never sleeps past the deadline: the error is thrown instead', async () => {
+    const clock = virtualClock(1000);
+    let tries = 0;
+    await expect(
+      retry(
+        async () => {
+          tries++;
+          throw throttle();
+        },
+        { clock, baseDelayMs: 400, deadline: 2000 }
+      )
+    ).rejects.toThrow('Rate exceeded');
+    expect([clock.slept, tries]).toEqual([[400], 2]);
+  });
+
+  it('tells isRetryable which attempt failed', async () => {
+    const clock = virtualClock();
+    const seen: number[] = [];
+    await expect(
+      retry(
+        async () => {
+          throw throttle();
+        },
+        { clock, attempts: 10, isRetryable: (_e, attempt) => (seen.push(attempt), attempt < 3) }
+      )
+    ).rejects.toThrow('Rate exceeded');
+    expect(seen).toEqual([1, 2, 3]);
+  });
 });

@@ -110,21 +110,29 @@ export async function poll<T>(options: PollOptions<T>): Promise<PollOutcome<T>> 
   }
 }
 
+export interface RetryOptions<T> {
+  attempts?: number;
+  baseDelayMs?: number;
+  clock?: Clock;
+  signal?: AbortSignal;
+  /** Whether the error is worth another try; `attempt` is the one that failed (1-based). */
+  isRetryable?: (error: unknown, attempt: number) => boolean;
+  /** The wait the answer itself asked for (a Retry-After header), in ms; undefined: the backoff. */
+  delayMs?: (error: unknown, attempt: number) => number | undefined;
+  /** Clock time (epoch ms) after which no try starts: a wait that would end later throws the error instead. */
+  deadline?: number;
+  /** Runs before each retry; a value it returns ends the retries with that value. */
+  beforeRetry?: (error: unknown, attempt: number) => Promise<T | undefined>;
+}
+
 /**
  * Retries one operation on transient errors (throttling, 5xx, connection errors) with exponential backoff,
- * through an injectable clock: the one retry helper, for calls made through a client without SDK retries.
+ * or the wait the answer asked for, through an injectable clock: the one retry helper, for calls made through
+ * a client without SDK retries. It never sleeps past the signal or the deadline.
  */
 export async function retry<T>(
   fn: (attempt: number) => Promise<T>,
-  options: {
-    attempts?: number;
-    baseDelayMs?: number;
-    clock?: Clock;
-    signal?: AbortSignal;
-    isRetryable?: (e: unknown) => boolean;
-    /** Runs before each retry; a value it returns ends the retries with that value. */
-    beforeRetry?: (error: unknown, attempt: number) => Promise<T | undefined>;
-  } = {}
+  options: RetryOptions<T> = {}
 ): Promise<T> {
   const attempts = options.attempts ?? 4;
   const clock = options.clock ?? systemClock;
@@ -133,8 +141,10 @@ export async function retry<T>(
     try {
       return await fn(attempt);
     } catch (error) {
-      if (attempt >= attempts || !retryable(error) || options.signal?.aborted) throw error;
-      await clock.sleep((options.baseDelayMs ?? 1000) * 2 ** (attempt - 1), options.signal);
+      if (attempt >= attempts || !retryable(error, attempt) || options.signal?.aborted) throw error;
+      const wait = options.delayMs?.(error, attempt) ?? (options.baseDelayMs ?? 1000) * 2 ** (attempt - 1);
+      if (options.deadline !== undefined && clock.now() + wait > options.deadline) throw error;
+      await clock.sleep(wait, options.signal);
       if (options.signal?.aborted) throw error;
       const found = await options.beforeRetry?.(error, attempt);
       if (found !== undefined) return found;

@@ -8,8 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseReports } from '../core/report.js';
 import { checkTargets } from '../sim/ecs/measure.js';
 import { runScenario } from '../sim/ecs/run.js';
-import { POLL_INTERVAL_MS, SCENARIOS } from '../sim/ecs/scenarios.js';
+import { INJECTED_LINES, POLL_INTERVAL_MS, SCENARIOS } from '../sim/ecs/scenarios.js';
 import { startEcsStack, type EcsStack } from '../sim/ecs/stack.js';
+import type { RunnerCommand } from '../sim/commands.js';
+import type { RunResult } from '../sim/runner.js';
 
 let stack: EcsStack;
 
@@ -94,5 +96,76 @@ describe('the root cause first, per failure class', () => {
     expect(result.summary).toContain('<summary>2 tasks stopped: app exited with code 1</summary>');
     expect(result.summary).toContain('L35     at loadConfig (/app/dist/config.js:12:11)');
     expect(result.summary).toMatch(/tasks: [0-9a-f-]+, [0-9a-f-]+/);
+  }, 60_000);
+});
+
+/**
+ * The workflow commands on stdout that are not Dockyard's own: anything the runner would execute that names
+ * itself `injected`, sets an output (Dockyard writes GITHUB_OUTPUT), points an annotation at a file, or stops
+ * command processing with a token Dockyard did not draw (its own are 32 hex digits, each resumed).
+ */
+function foreignCommands(commands: RunnerCommand[]): RunnerCommand[] {
+  const tokens = new Set<string>();
+  return commands.filter(c => {
+    if (c.name === 'stop-commands' && /^[0-9a-f]{32}$/.test(c.data)) {
+      tokens.add(c.data);
+      return false;
+    }
+    if (tokens.has(c.name)) return false;
+    if (c.name === 'set-output' || c.name === 'stop-commands' || c.properties.file !== undefined) return true;
+    const said = JSON.stringify(c.properties) + (c.name === 'error' ? '' : c.data);
+    // Dockyard's own error annotation quotes the root cause as data, escaped as @actions/core escapes data.
+    return /injected/.test(said);
+  });
+}
+
+/** Each stop-commands block Dockyard opened is closed by its own token, after the text it holds. */
+function expectBlocksClosed(result: RunResult): void {
+  const opened = result.commands.filter(c => c.name === 'stop-commands').map(c => c.data);
+  expect(opened.length).toBeGreaterThan(0);
+  for (const token of opened) expect(result.commands.some(c => c.name === token)).toBe(true);
+}
+
+describe('untrusted text stays text (issue 14)', () => {
+  it('a failing deployment whose logs, stopped reason and target health print workflow commands: none runs, no output takes a value', async () => {
+    const scenario = SCENARIOS.hostile;
+    const { result } = await runScenario(stack, scenario);
+    expect(result.code).not.toBe(0);
+    // The injected lines were printed, as data: the runner executed none of them.
+    for (const line of INJECTED_LINES) expect(result.stdout).toContain(line);
+    expect(result.stdout).toContain('::add-mask::injected-reason');
+    expect(result.stdout).toContain('##[set-output name=status;]injected');
+    expect(foreignCommands(result.commands)).toEqual([]);
+    expectBlocksClosed(result);
+    expect(result.commands.filter(c => c.name === 'add-mask').map(c => c.data)).not.toContain(
+      'injected-mask'
+    );
+
+    // Outputs are Dockyard's own: nothing injected is set, nothing Dockyard leaves unset is filled.
+    expect(result.outputs.status).toBe(scenario.expect.status);
+    expect(result.outputs['deployment-id']).toMatch(/^ecs-svc\/\d+$/);
+    expect(result.outputs['run-task-exit-code']).toBeUndefined();
+    expect(result.outputs).not.toHaveProperty('injected');
+    expect(Object.values(result.outputs).filter(v => v === 'injected')).toEqual([]);
+
+    // The root cause still comes first, and the summary keeps the text in code, not in Markdown.
+    const [report] = parseReports(result.outputs.report);
+    expect(report.summary).toMatch(new RegExp(scenario.expect.rootCause!.source));
+    expect(summaryTitle(result.summary)).toContain('app exited with code 1: Error: DATABASE_URL is not set');
+    expect(result.summary).toContain('::error file=.github/workflows/deploy.yml,line=1::injected annotation');
+    expect(result.summary).not.toMatch(/^##\[/m);
+  }, 60_000);
+
+  it('a one-off task whose log and container reason print workflow commands: none runs, the exit code is its own', async () => {
+    const scenario = SCENARIOS['run-task-hostile'];
+    const { result } = await runScenario(stack, scenario);
+    expect(result.code).not.toBe(0);
+    for (const line of INJECTED_LINES) expect(result.stdout).toContain(line);
+    expect(foreignCommands(result.commands)).toEqual([]);
+    expectBlocksClosed(result);
+    expect(result.outputs).toMatchObject({ status: 'FAILED', 'run-task-exit-code': '3' });
+    expect(result.outputs).not.toHaveProperty('injected');
+    const [report] = parseReports(result.outputs.report);
+    expect(report.summary).toMatch(new RegExp(scenario.expect.rootCause!.source));
   }, 60_000);
 });

@@ -9,13 +9,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { parseReports } from '../core/report.js';
 import { runScenario } from '../sim/ecs/run.js';
 import { SCENARIOS, baseInputs } from '../sim/ecs/scenarios.js';
-import { revisions, type Seeded } from '../sim/ecs/seed.js';
+import { IMAGE_V2, revisions, type Seeded } from '../sim/ecs/seed.js';
 import { startEcsStack, type EcsStack } from '../sim/ecs/stack.js';
 import { ROOT } from '../sim/runner.js';
 
@@ -323,5 +324,88 @@ describe('verify: remote checks (read-only)', () => {
       'logs:DescribeLogGroups'
     ])
       expect(notices.join('\n')).toContain(permission);
+  }, 60_000);
+});
+
+describe('verify judges the rendered task definition and blames the input at fault (issue 16)', () => {
+  /** The fixture's log group, so that the remote checks pass when the image is right. */
+  async function withLogGroup(): Promise<Seeded> {
+    const seed = await stack.fresh();
+    await stack.clients.logs.send(
+      new CreateLogGroupCommand({ logGroupName: 'awslogs-ecs-web-task-staging' })
+    );
+    return seed;
+  }
+  const file = fixture('image-from-pipeline.json');
+
+  it('a file without image whose image comes from `images` registers, as aws-actions registers it', async () => {
+    const seed = await withLogGroup();
+    const { result } = await register(seed, file, { images: `web-container-staging=${IMAGE_V2}` });
+    expect(result.code).toBe(0);
+    expect(result.outputs).toMatchObject({ status: 'REGISTERED', registered: 'true' });
+    expect(result.output).not.toContain('is required and missing');
+    expect(result.stdout).toContain('image web:v2 exists in ECR');
+    const td = await stored(result.outputs['task-definition-arn']);
+    expect(td.containerDefinitions?.[0].image).toBe(IMAGE_V2);
+  }, 60_000);
+
+  it('without `images`, the image is missing: said on its path, naming the input that can give it; nothing written', async () => {
+    const seed = await withLogGroup();
+    const { result } = await register(seed, file);
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain(
+      "containerDefinitions[0].image: is required and missing. Add 'image', or give it with the 'images' input (container=image)."
+    );
+    expect(writes()).toBe(0);
+  }, 60_000);
+
+  it('`images: web=nginx:<latest>` is blamed on `images`, with its line and container, not on the file', async () => {
+    const seed = await withLogGroup();
+    const { result } = await register(seed, file, { images: 'web-container-staging=nginx:<latest>' });
+    expect(result.code).not.toBe(0);
+    const [report] = parseReports(result.outputs.report);
+    expect(report.summary).toBe(
+      "Input 'images': line 1, container 'web-container-staging': 'nginx:<latest>' is not an image reference. Write [registry/]repository[:tag][@sha256:digest], e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.2.3; the repository is lower case."
+    );
+    expect(result.output).not.toContain("Input 'task-definition'");
+    expect(writes()).toBe(0);
+  }, 60_000);
+
+  it('a secret ARN whose account is not 12 digits is malformed, not an SSM parameter name that does not exist', async () => {
+    const seed = await withLogGroup();
+    const arn = 'arn:aws:secretsmanager:us-east-1:12345678901:secret:prod/db-AbCdEf';
+    const { result } = await register(seed, file, {
+      images: `web-container-staging=${IMAGE_V2}`,
+      secrets: `DB_PASSWORD=${arn}`
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain(
+      `Input 'secrets': line 1, container 'web-container-staging': '${arn}' is not a well-formed ARN: the account ID '12345678901' is not 12 digits.`
+    );
+    expect(result.output).not.toContain('there is no SSM parameter');
+    expect(stack.proxy.count('DescribeParameters')).toBe(0);
+    expect(writes()).toBe(0);
+  }, 60_000);
+
+  it("an image in another account's registry whose check is denied: the registry's policy decides, skipped; the deploy goes on", async () => {
+    const seed = await stack.fresh();
+    const scenario = {
+      ...SCENARIOS.success,
+      scenario: (afterMs: number) => ({
+        ...SCENARIOS.success.scenario(afterMs),
+        faults: [{ operation: 'DescribeImages', calls: [1, 2], kind: 'access-denied' as const }]
+      })
+    };
+    const { result } = await runScenario(stack, scenario, {
+      reuse: seed,
+      afterMs: 1500,
+      inputs: { images: 'app=999988887777.dkr.ecr.us-east-1.amazonaws.com/base/web:1.4.0' }
+    });
+    expect(result.code).toBe(0);
+    const notices = result.stdout.split('\n').filter(l => l.startsWith('::notice'));
+    expect(notices.join('\n')).toContain(
+      "image base/web:1.4.0: skipped, the image is in another account's registry (999988887777), whose repository policy decides who may read it"
+    );
+    expect(notices.join('\n')).not.toContain('may not call ecr:DescribeImages');
   }, 60_000);
 });

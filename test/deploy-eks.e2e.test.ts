@@ -323,15 +323,29 @@ spec:
     ws.remove();
   }, 60_000);
 
-  it('a private-only endpoint is explained at once, without trying to connect', async () => {
+  it('a private-only endpoint is tried: a runner inside the VPC (here, the same host) deploys', async () => {
     stack.endpointAccess({ publicAccess: false, privateAccess: true });
     const ws = workspace({ 'k8s/app.yaml': appManifest() });
     const { result, requests } = await deploy(ws.dir, { manifests: 'k8s' });
-    expect(result.code).not.toBe(0);
-    expect(result.stdout).toContain('private only');
-    expect(result.stdout).toContain('self-hosted runner inside the VPC');
-    expect(requests).toEqual({});
-    expect(result.durationMs).toBeLessThan(15_000);
+    expect(result.code).toBe(0);
+    expect(result.outputs.status).toBe('COMPLETED');
+    expect(result.stdout).toContain(
+      'Cluster dockyard-test: the API endpoint is private only (endpointPublicAccess: false), reachable from inside'
+    );
+    expect(requests.apply).toBeGreaterThan(0);
+    ws.remove();
+  }, 60_000);
+
+  it('429 from API Priority and Fairness: waits the Retry-After it sends, then goes on', async () => {
+    stack.kube.throttle({ times: 2, retryAfterSeconds: 2, verb: 'patch', resource: 'deployments' });
+    const ws = workspace({ 'k8s/app.yaml': appManifest() });
+    const { result } = await deploy(ws.dir, { manifests: 'k8s' });
+    expect(result.code).toBe(0);
+    const tries = stack.kube.requests.filter(r => r.method === 'PATCH' && r.resource === 'deployments');
+    expect(tries.map(r => r.status)).toEqual([429, 429, 201]);
+    // Each try comes at least the Retry-After (2 s) after the one refused; the SDK-like backoff would be 0.5 s, 1 s.
+    expect(tries[1].at - tries[0].at).toBeGreaterThanOrEqual(2000);
+    expect(tries[2].at - tries[1].at).toBeGreaterThanOrEqual(2000);
     ws.remove();
   }, 60_000);
 
@@ -452,8 +466,30 @@ spec:
 describe('deploy-eks against endpoints that hang or answer HTML', () => {
   const held: ServerResponse[] = [];
   const seen: string[] = [];
+  /** A port nothing listens on: the endpoint of a private cluster seen from outside its VPC. */
+  let unreachablePort = 0;
   const handlers = {
     hang: (_req: IncomingMessage, res: ServerResponse) => void held.push(res),
+    /** EKS DescribeCluster (GET /clusters/<name>) for a private-only cluster whose endpoint this runner cannot reach. */
+    privateEks: (req: IncomingMessage, res: ServerResponse) => {
+      const name = decodeURIComponent(/^\/clusters\/([^/?]+)/.exec(req.url ?? '')?.[1] ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          cluster: {
+            name,
+            status: 'ACTIVE',
+            endpoint: `https://127.0.0.1:${unreachablePort}`,
+            certificateAuthority: { data: Buffer.from(chain.caPem).toString('base64') },
+            resourcesVpcConfig: {
+              endpointPublicAccess: false,
+              endpointPrivateAccess: true,
+              publicAccessCidrs: []
+            }
+          }
+        })
+      );
+    },
     html500: (_req: IncomingMessage, res: ServerResponse) => {
       res.writeHead(500, { 'content-type': 'text/html', 'x-amzn-requestid': 'req-html-500' });
       res.end('<html><body><h1>500 Internal Server Error</h1></body></html>');
@@ -464,6 +500,10 @@ describe('deploy-eks against endpoints that hang or answer HTML', () => {
 
   beforeAll(async () => {
     chain = makeChain();
+    const closed = createHttpServer();
+    await new Promise<void>(r => closed.listen(0, '127.0.0.1', r));
+    unreachablePort = (closed.address() as AddressInfo).port;
+    await new Promise(r => closed.close(r));
     for (const [mode, handle] of Object.entries(handlers)) {
       const onRequest = (req: IncomingMessage, res: ServerResponse) => {
         seen.push(`${mode} ${req.method} ${req.url}`);
@@ -574,6 +614,25 @@ describe('deploy-eks against endpoints that hang or answer HTML', () => {
     ws.remove();
   }, 60_000);
 
+  it('a private-only endpoint this runner cannot reach: tried, then explained with the endpoint access setting', async () => {
+    const ws = workspace({ 'k8s/app.yaml': appManifest() });
+    const result = await runIn(ws.dir, { cluster: 'prod' }, awsAt(servers.privateEks.url));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      'Cluster prod: the API endpoint is private only (endpointPublicAccess: false)'
+    );
+    expect(errorLine(result)).toContain(
+      `Could not reach the API server 127.0.0.1:${unreachablePort} (connect ECONNREFUSED 127.0.0.1:${unreachablePort}) for GET /api/v1.`
+    );
+    expect(errorLine(result)).toContain(
+      "The API endpoint of 'prod' is private only (endpointPublicAccess: false)"
+    );
+    expect(errorLine(result)).toContain('self-hosted runner');
+    expect(errorLine(result)).toContain('endpointPublicAccess=true');
+    expect(result.outputs.status).toBe('FAILED');
+    ws.remove();
+  }, 60_000);
+
   it('an API server that never answers: ends at the step timeout, naming the call and the server', async () => {
     const ws = kubeWorkspace(servers['hang-tls'].url);
     const result = await runIn(ws.dir, { kubeconfig: 'kubeconfig', timeout: '4s' }, {});
@@ -605,7 +664,7 @@ describe('deploy-eks against endpoints that hang or answer HTML', () => {
     const result = await runIn(ws.dir, { kubeconfig: 'kubeconfig' }, {});
     expect(result.code).toBe(1);
     expect(errorLine(result)).toContain(
-      'the API server answered HTTP 500 (text/html), not a Kubernetes Status (HTTP 500 to GET /api/v1)'
+      `the API server ${new URL(servers['html500-tls'].url).host} answered HTTP 500 (text/html), not a Kubernetes Status (HTTP 500 to GET /api/v1)`
     );
     expect(result.output).not.toContain('<h1>');
     ws.remove();
@@ -698,6 +757,16 @@ spec:
     expect([...identities]).toEqual([
       expect.stringMatching(/^arn:aws:sts::123456789012:assumed-role\/eks-deployer\/dockyard-deploy-eks$/)
     ]);
+    // The assumed credentials (key id, secret, session token) and each token made are masked, and never printed.
+    const masked = result.commands.filter(c => c.name === 'add-mask').map(c => c.data);
+    expect(masked.filter(m => m.startsWith('k8s-aws-v1.')).length).toBeGreaterThan(0);
+    expect(masked.filter(m => !m.startsWith('k8s-aws-v1.'))).toEqual([
+      expect.stringMatching(/^ASIA/),
+      expect.any(String),
+      expect.any(String)
+    ]);
+    const printed = result.output.split('\n').filter(l => !l.startsWith('::add-mask::'));
+    expect(masked.filter(m => printed.some(l => l.includes(m)))).toEqual([]);
     ws.remove();
   }, 60_000);
 

@@ -91,6 +91,32 @@ export const MIGRATION_LOG = [
   'migration 0042_add_orders failed (exit 3)'
 ];
 
+/**
+ * Lines an app prints (or echoes from a request it logs) that would take over the runner if they reached stdout
+ * as they are (issue 14): hide text with add-mask, set outputs (the `::` form at the start of a line, the legacy
+ * `##[…]` form anywhere in it), forge annotations, and stop command processing. Each names itself `injected`.
+ */
+export const INJECTED_LINES = [
+  '::add-mask::injected-mask',
+  '::set-output name=status::injected',
+  'GET /health "X-Forwarded-For: injected" ##[set-output name=run-task-exit-code;]0',
+  '::set-output name=injected::1',
+  '::warning::injected warning',
+  '::stop-commands::injected',
+  '::error file=.github/workflows/deploy.yml,line=1::injected annotation'
+];
+
+/** The essential container crashes printing INJECTED_LINES; its stopped reason and container reason carry more. */
+export const HOSTILE: TaskFailure = {
+  container: 'app',
+  exitCode: 1,
+  stopCode: 'EssentialContainerExited',
+  stoppedReason:
+    'Essential container in task exited\n::add-mask::injected-reason ##[set-output name=status;]injected',
+  containerReason: 'Error ##[warning]injected container reason',
+  logLines: [...INJECTED_LINES, 'Error: DATABASE_URL is not set ##[set-output name=deployment-id;]injected']
+};
+
 export interface ScenarioCase {
   name: string;
   description: string;
@@ -435,6 +461,48 @@ export const SCENARIOS: Record<string, ScenarioCase> = {
       status: 'TIMED_OUT',
       success: false,
       rootCause: /^ECS was unable to place a task\. Reason: Capacity is unavailable at this time\./
+    }
+  },
+  hostile: {
+    afterMs: 3300,
+    name: 'hostile',
+    description:
+      'tasks crash printing workflow commands in their log, stopped reason, container reason and target health',
+    scenario: afterMs => ({
+      name: 'hostile',
+      rollout: {
+        kind: 'fail',
+        afterMs,
+        failure: HOSTILE,
+        unhealthy: { ...UNHEALTHY, description: 'Health checks failed ##[set-output name=status;]injected' }
+      }
+    }),
+    inputs: baseInputs,
+    expect: {
+      status: 'ROLLED_BACK',
+      success: false,
+      rootCause: /^2 tasks stopped: app exited with code 1: Error: DATABASE_URL is not set ##\[set-output/
+    }
+  },
+  'run-task-hostile': {
+    afterMs: 2300,
+    name: 'run-task-hostile',
+    description: 'the one-off task exits 3 printing workflow commands in its log and container reason',
+    scenario: afterMs => ({
+      name: 'run-task-hostile',
+      rollout: { kind: 'complete', afterMs: 2000 },
+      runTask: {
+        afterMs,
+        exitCode: 3,
+        containerReason: '::add-mask::injected-reason',
+        logLines: [...INJECTED_LINES, 'migrate: ERROR ##[set-output name=run-task-exit-code;]0 injected']
+      }
+    }),
+    inputs: seed => ({ ...baseInputs(seed), 'run-task': 'npm run migrate' }),
+    expect: {
+      status: 'FAILED',
+      success: false,
+      rootCause: /^app exited with code 3: migrate: ERROR ##\[set-output/
     }
   }
 };

@@ -18,8 +18,8 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import {
   DockyardError,
-  InputError,
   describeError,
+  sentence,
   systemClock,
   type Clock,
   type Diagnostic,
@@ -27,12 +27,12 @@ import {
 } from '../../../core/index.js';
 import { cleanupRevisions, taskDefinitionsInUse, type CleanupResult } from './cleanup.js';
 import { describedAsRequest, sameTaskDefinition } from './compare.js';
-import { diagnose, sentence } from './diagnose.js';
+import { diagnose } from './diagnose.js';
 import { diffTaskDefinitions, type TaskDefinitionDiff } from './diff.js';
 import type { Inputs } from './inputs.js';
 import { latestRevision, registerOrReuse } from './register.js';
 import type { FieldProblem } from './normalise.js';
-import { applyChanges, taskDefinitionError, taskDefinitionKey, toRegisterRequest } from './render.js';
+import { problemsError, renderTaskDefinition, taskDefinitionKey, toRegisterRequest } from './render.js';
 import { rollBack, type RollbackResult } from './rollback.js';
 import {
   describeService,
@@ -42,7 +42,7 @@ import {
   type RolloutStatus
 } from './rollout.js';
 import { runOneOffTask, type RunTaskResult } from './runtask.js';
-import { verifyLocally, verifyRemotely, type RemoteResult } from './verify.js';
+import { verifyTaskDefinition } from './verify.js';
 
 export type DeployStatus = RolloutStatus | 'DRY_RUN' | 'REGISTERED' | 'IN_PROGRESS';
 
@@ -168,7 +168,7 @@ async function run(
   });
 
   // 2. Render.
-  await log.group('Rendering the task definition', async () => {
+  const rendering = await log.group('Rendering the task definition', async () => {
     if (inputs.taskDefinition) {
       const normalised = toRegisterRequest(inputs.taskDefinition);
       for (const w of normalised.warnings) {
@@ -192,8 +192,8 @@ async function run(
         hint: "Give 'task-definition', or a 'service'."
       });
     }
-    const { request, problems } = applyChanges(base, inputs);
-    if (problems.length > 0) throw new InputError(problems);
+    const rendering = renderTaskDefinition(base, fileProblems, inputs);
+    const request = rendering.request;
     result.rendered = request;
     result.family = request.family;
     result.diff = diffTaskDefinitions(running ? describedAsRequest(running) : undefined, request);
@@ -202,16 +202,19 @@ async function run(
     }
     if (result.diff.otherFields.length > 0) log.info(`  also changed: ${result.diff.otherFields.join(', ')}`);
     if (running && !result.diff.changed) log.info('  no change against the running task definition.');
+    return rendering;
   });
-  const rendered = result.rendered as RegisterTaskDefinitionRequest;
+  const rendered = rendering.request;
 
   // 3. Verify: every problem at once, before anything is written.
   if (inputs.verify) {
-    await log.group('Verifying the task definition', () =>
-      verify(rendered, fileProblems, clients, { service, region: inputs.region }, result, log)
+    result.verify = await log.group('Verifying the task definition', () =>
+      verifyTaskDefinition(rendering, clients, { service, region: inputs.region }, log)
     );
-  } else if (fileProblems.length > 0) {
-    throw taskDefinitionError(fileProblems);
+    if (result.verify.problems.length > 0)
+      throw problemsError(result.verify.problems, rendering.origins, 'verify: the task definition');
+  } else if (rendering.problems.length > 0) {
+    throw problemsError(rendering.problems, rendering.origins);
   }
 
   // 4. Dry run stops here.
@@ -406,28 +409,6 @@ async function run(
       result.reason = `${result.reason} The rollback to ${taskDefinitionKey(previous)} did not complete: ${rollback.outcome.reason}`;
     }
   }
-}
-
-async function verify(
-  request: RegisterTaskDefinitionRequest,
-  fileProblems: FieldProblem[],
-  clients: DeployClients,
-  options: { service?: Service; region: string },
-  result: DeployResult,
-  log: Logger
-): Promise<void> {
-  const problems = [...fileProblems, ...verifyLocally(request, { service: options.service })];
-  let remote: RemoteResult = { problems: [], skipped: [], checked: [] };
-  // The remote checks read what the local ones reference: only worth it when those make sense.
-  if (fileProblems.length === 0) remote = await verifyRemotely(request, clients, options.region);
-  problems.push(...remote.problems);
-  result.verify = { problems, skipped: remote.skipped, checked: remote.checked };
-  for (const line of remote.checked) log.info(`  ✓ ${line}`);
-  for (const line of remote.skipped) log.notice(line, { title: 'verify: check skipped' });
-  if (problems.length > 0) throw taskDefinitionError(problems, 'verify: the task definition');
-  log.info(
-    `No problems found${remote.skipped.length > 0 ? ` (${remote.skipped.length} remote checks skipped)` : ''}.`
-  );
 }
 
 async function checkCluster(ecs: ECSClient, cluster: string): Promise<void> {

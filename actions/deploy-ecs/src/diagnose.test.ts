@@ -7,18 +7,8 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { memoryLogger } from '../../../core/index.js';
-import {
-  awslogsStream,
-  diagnose,
-  errorLine,
-  failingContainer,
-  failureRank,
-  groupByCause,
-  groupTitle,
-  placementCause,
-  targetCause,
-  taskCause
-} from './diagnose.js';
+import { failureRank } from './causes.js';
+import { diagnose } from './diagnose.js';
 import {
   CLUSTER,
   NEW_DEPLOYMENT,
@@ -119,9 +109,11 @@ describe('diagnose', () => {
     });
     const logs = found.find(d => d.title.startsWith('Last 2 log lines of app'));
     expect(logs?.lines).toEqual(['Starting server', 'Error: connect ECONNREFUSED 10.0.0.5:5432']);
-    // Diagnostics are plain lines: the caller makes the one annotation with the root cause.
-    expect(log.text()).toMatch(/^2 tasks stopped: app exited with code 1:$/m);
-    expect(log.text()).not.toMatch(/^error:/m);
+    // Diagnostics quote the app and the cluster: printed as untrusted text, never as plain lines or an
+    // annotation (the caller makes the one annotation with the root cause).
+    expect(log.lines).toContain('untrusted: 2 tasks stopped: app exited with code 1:');
+    expect(log.lines).toContain('untrusted:   Error: connect ECONNREFUSED 10.0.0.5:5432');
+    expect(log.lines.filter(l => !l.startsWith('untrusted: '))).toEqual([]);
   });
 
   it('turns a failed look (missing permission) into a diagnostic line instead of an error', async () => {
@@ -247,149 +239,5 @@ describe('diagnose', () => {
         lines: [`No stopped tasks were started by ${NEW_DEPLOYMENT}.`]
       }
     ]);
-  });
-});
-
-describe('helpers', () => {
-  it('picks the container that failed', () => {
-    const defs = describedTaskDefinition(8).containerDefinitions ?? [];
-    expect(failingContainer(stoppedTask('x'), defs)).toBe('app');
-    const sidecar = stoppedTask('x', {
-      containers: [
-        { name: 'app', exitCode: 0 },
-        { name: 'envoy', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' }
-      ]
-    });
-    expect(failingContainer(sidecar, defs)).toBe('envoy');
-    expect(failingContainer(stoppedTask('x', { containers: [{ name: 'app' }] }), defs)).toBe('app');
-  });
-
-  it('finds the awslogs stream only with a group and a prefix', () => {
-    const app = describedTaskDefinition(8).containerDefinitions?.[0];
-    expect(awslogsStream(app, 'abc', 'us-east-1')).toEqual({
-      group: '/ecs/web',
-      stream: 'ecs/app/abc',
-      region: REGION
-    });
-    expect(
-      awslogsStream(
-        { ...app, logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g' } } },
-        'abc',
-        REGION
-      )
-    ).toBeUndefined();
-    expect(
-      awslogsStream({ ...app, logConfiguration: { logDriver: 'json-file' } }, 'abc', REGION)
-    ).toBeUndefined();
-  });
-});
-
-describe('the root cause in one line, per failure class', () => {
-  const app = (c: Record<string, unknown>) => [
-    { name: 'app', lastStatus: 'STOPPED', ...c },
-    { name: 'envoy', lastStatus: 'STOPPED', exitCode: 143 }
-  ];
-  it.each([
-    [
-      'CannotPullContainerError',
-      {
-        stopCode: 'TaskFailedToStart',
-        stoppedReason:
-          'CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:sha-1a2b3c4: not found',
-        containers: app({})
-      },
-      'CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:sha-1a2b3c4: not found'
-    ],
-    [
-      'ResourceInitializationError',
-      {
-        stopCode: 'TaskFailedToStart',
-        stoppedReason:
-          'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: ResourceNotFoundException',
-        containers: app({})
-      },
-      'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: ResourceNotFoundException'
-    ],
-    [
-      'ResourceInitializationError (ENI)',
-      {
-        stopCode: 'TaskFailedToStart',
-        stoppedReason: 'ResourceInitializationError: failed to configure ENI: no free IP addresses in subnet',
-        containers: app({})
-      },
-      'ResourceInitializationError: failed to configure ENI: no free IP addresses in subnet'
-    ],
-    [
-      'out of memory',
-      {
-        stoppedReason: 'Essential container in task exited',
-        containers: app({ exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' })
-      },
-      'app ran out of memory (exit code 137): OutOfMemoryError: Container killed due to memory usage'
-    ],
-    [
-      'ELB health checks',
-      {
-        stopCode: 'ServiceSchedulerInitiated',
-        stoppedReason:
-          'Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/web/1)',
-        containers: app({ exitCode: 143 })
-      },
-      'Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/web/1)'
-    ],
-    [
-      'container health check',
-      {
-        stopCode: 'ServiceSchedulerInitiated',
-        stoppedReason: 'Task failed container health checks',
-        containers: app({ exitCode: 137, healthStatus: 'UNHEALTHY' })
-      },
-      'app never became healthy: Task failed container health checks'
-    ]
-  ])('%s', (_name, overrides, cause) => {
-    const task = stoppedTask('abc', overrides as never);
-    expect(taskCause(task)).toBe(cause);
-    expect(failureRank(task)).toBeLessThan(2);
-  });
-
-  it('groups tasks that stopped the same way, the largest failing group first', () => {
-    const crash = (id: string) => stoppedTask(id);
-    const oom = stoppedTask('o1', {
-      containers: [
-        { name: 'app', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' }
-      ]
-    });
-    const groups = groupByCause([oom, crash('c1'), crash('c2'), crash('c3')]);
-    expect(groups.map(groupTitle)).toEqual([
-      '3 tasks stopped: app exited with code 1',
-      'Task o1 stopped: app ran out of memory (exit code 137): OutOfMemoryError: Container killed due to memory usage'
-    ]);
-  });
-
-  it('reads unhealthy targets and placement failures as one line', () => {
-    expect(
-      targetCause([{ where: '10.0.1.17:8080', text: 'Health checks failed with these codes: [502]' }])
-    ).toBe('target 10.0.1.17:8080 unhealthy: Health checks failed with these codes: [502]');
-    expect(
-      targetCause([
-        { where: '10.0.1.17:8080', text: 'Health checks failed with these codes: [502]' },
-        { where: '10.0.1.18:8080', text: 'Health checks failed with these codes: [502]' }
-      ])
-    ).toBe(
-      '2 targets unhealthy (10.0.1.17:8080, 10.0.1.18:8080): Health checks failed with these codes: [502]'
-    );
-    expect(
-      placementCause([
-        '10:00:01 (service web) has started 1 tasks: (task 1).',
-        '10:00:02 (service web) was unable to place a task. Reason: Capacity is unavailable at this time.'
-      ])
-    ).toBe('ECS was unable to place a task. Reason: Capacity is unavailable at this time.');
-  });
-
-  it('takes the error line of a log tail', () => {
-    expect(
-      errorLine(['boot', 'Error: DATABASE_URL is not set', '    at loadConfig (/app/config.js:12:11)'])
-    ).toBe('Error: DATABASE_URL is not set');
-    expect(errorLine(['listening on 8080', 'bye'])).toBe('bye');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { sameTaskDefinition } from './compare.js';
 import { withoutDefaults } from './defaults.js';
-import { normaliseTaskDefinition, removeEmpty, taskCpu, taskMemory } from './normalise.js';
+import { missingMembers, normaliseTaskDefinition, removeEmpty, taskCpu, taskMemory } from './normalise.js';
 import type { RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
 
 describe('task cpu and memory in every unit form ECS accepts', () => {
@@ -122,9 +122,25 @@ describe('types against the ECS API model', () => {
     expect(out.unknown).toEqual(['containerDefinitions[0].portMappings[0].protocl']);
     expect(out.problems.map(p => `${p.path}: ${p.message}`)).toEqual([
       'containerDefinitions[0].command: expected a list of strings, found the string "run".',
-      'containerDefinitions[0].secrets[0].valueFrom: is required and missing.',
       'containerDefinitions[0].healthCheck.retries: expected a whole number, found number 2.5.'
     ]);
+  });
+
+  it('leaves required members to the rendered request (missingMembers), where inputs may have given them', () => {
+    const out = normaliseTaskDefinition({
+      family: 'x',
+      containerDefinitions: [{ name: 'web', secrets: [{ name: 'DB' }] }]
+    });
+    expect(out.problems).toEqual([]);
+    expect(missingMembers(out.value).map(p => `${p.path}: ${p.fix}`)).toEqual([
+      "containerDefinitions[0].secrets[0].valueFrom: Add 'valueFrom', or give it with the 'secrets' input (NAME=ARN).",
+      "containerDefinitions[0].image: Add 'image', or give it with the 'images' input (container=image)."
+    ]);
+    expect(
+      missingMembers({
+        containerDefinitions: [{ name: 'a', image: 'b', logConfiguration: { options: {} } }]
+      }).map(p => p.path)
+    ).toEqual(['containerDefinitions[0].logConfiguration.logDriver', 'family']);
   });
 
   it('refuses an unknown launch type in requiresCompatibilities', () => {

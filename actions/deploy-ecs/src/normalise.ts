@@ -4,6 +4,7 @@
  * values of an obvious other type converted (YAML's `value: 8080` is a number, ECS wants a string), and the
  * task's cpu and memory in every unit form ECS accepts turned into the integers ECS stores.
  */
+import { oneLine } from '../../../core/index.js';
 import { LIST_ENUMS, TASK_DEFINITION, type Shape, type Struct } from './model.js';
 
 /** One problem in the task definition, where it is and how to fix it. */
@@ -24,6 +25,9 @@ export interface Normalised {
   unknown: string[];
   problems: FieldProblem[];
 }
+
+/** `containerDefinitions[i].member`, the field path of a container's member. */
+export const containerPath = (i: number, member: string) => `containerDefinitions[${i}].${member}`;
 
 const join = (path: string, key: string | number) =>
   typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key;
@@ -71,8 +75,7 @@ function describeType(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string')
-    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(oneLine(value, { max: 41 }))}`;
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
@@ -194,20 +197,47 @@ function checkStruct(value: unknown, shape: Struct, path: string, out: Normalise
     }
     result[key] = checked;
   }
-  for (const key of shape.required ?? []) {
-    if (result[key] === undefined && !out.problems.some(p => p.path === join(path, key)))
-      out.problems.push({
+  return result;
+}
+
+/** How to add a required member: in the file, or with the input that gives it (a container's image, a secret). */
+function addMember(path: string, key: string): string {
+  if (key === 'image' && /^containerDefinitions\[\d+\]$/.test(path))
+    return "Add 'image', or give it with the 'images' input (container=image).";
+  if (key === 'valueFrom' && /^containerDefinitions\[\d+\]\.secrets\[\d+\]$/.test(path))
+    return "Add 'valueFrom', or give it with the 'secrets' input (NAME=ARN).";
+  return `Add '${key}'.`;
+}
+
+/**
+ * Required members the request lacks, by the ECS API model. Judged on the rendered request, after the step's
+ * inputs are applied: a file may leave a container's `image` to the `images` input, as render steps do.
+ */
+export function missingMembers(value: unknown, shape: Struct = TASK_DEFINITION, path = ''): FieldProblem[] {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return [];
+  const record = value as Record<string, unknown>;
+  const missing: FieldProblem[] = [];
+  for (const [key, member] of Object.entries(shape.members)) {
+    const v = record[key];
+    if (v === undefined || typeof member === 'string') continue;
+    if (member.kind === 'struct') missing.push(...missingMembers(v, member, join(path, key)));
+    else if (Array.isArray(v))
+      v.forEach((item, i) => missing.push(...missingMembers(item, member.of, join(join(path, key), i))));
+  }
+  for (const key of shape.required ?? [])
+    if (record[key] === undefined)
+      missing.push({
         path: join(path, key),
         message: 'is required and missing.',
-        fix: `Add '${key}'.`
+        fix: addMember(path, key)
       });
-  }
-  return result;
+  return missing;
 }
 
 /**
  * The task definition (RegisterTaskDefinition members only) as ECS will store it. Never throws: what is
- * wrong is in `problems`, each with its field path, and left out of `value`.
+ * wrong is in `problems`, each with its field path, and left out of `value`. Required members are not judged
+ * here but on the rendered request (missingMembers), since the step's inputs may give them.
  */
 export function normaliseTaskDefinition(body: Record<string, unknown>): Normalised {
   const out: Normalised = { value: {}, removed: [], converted: [], unknown: [], problems: [] };

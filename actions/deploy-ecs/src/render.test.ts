@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { InputError } from '../../../core/index.js';
 import { describedAsRequest, normalise, sameTaskDefinition } from './compare.js';
 import { diffTaskDefinitions } from './diff.js';
 import {
@@ -8,13 +9,15 @@ import {
   normaliseMemory,
   parseTaskDefinitionText,
   revisionOf,
-  taskDefinitionError,
+  problemsError,
+  renderTaskDefinition,
   taskDefinitionKey,
   toRegisterRequest,
   type Changes,
   type VariableChange
 } from './render.js';
 import { TASK_ROLE, describedTaskDefinition, tdArn } from './testing/fixtures.js';
+import { verifyLocally } from './verify-local.js';
 
 const noChanges: Changes = { images: [], environment: [], secrets: [] };
 const env = (
@@ -86,16 +89,20 @@ describe('toRegisterRequest', () => {
     expect(warnings.join('\n')).toMatch(/ResponseMetadata/);
   });
 
-  it('reports a document without family, containers or container name as problems with their field paths', () => {
-    expect(toRegisterRequest({ containerDefinitions: [] }).problems.map(p => p.path)).toEqual(
+  it('judges required members on the rendered request: family, containers, container name', () => {
+    const rendered = (doc: Record<string, unknown>) => {
+      const { request, problems } = toRegisterRequest(doc);
+      return renderTaskDefinition(request, problems, noChanges).problems;
+    };
+    expect(rendered({ containerDefinitions: [] }).map(p => p.path)).toEqual(
       expect.arrayContaining(['family', 'containerDefinitions'])
     );
-    expect(toRegisterRequest({ family: 'x' }).problems.map(p => p.path)).toEqual(['containerDefinitions']);
-    const { problems } = toRegisterRequest({ family: 'x', containerDefinitions: [{ image: 'i' }] });
+    expect(rendered({ family: 'x' }).map(p => p.path)).toEqual(['containerDefinitions']);
+    const problems = rendered({ family: 'x', containerDefinitions: [{ image: 'i' }] });
     expect(problems).toEqual([
       { path: 'containerDefinitions[0].name', message: 'is required and missing.', fix: "Add 'name'." }
     ]);
-    const error = taskDefinitionError(problems);
+    const error = problemsError(problems, new Map());
     expect(error).toMatchObject({ input: 'task-definition' });
     expect(error.describe()).toMatch(/containerDefinitions\[0\]\.name: is required/);
   });
@@ -331,5 +338,118 @@ describe('helpers', () => {
     expect(normaliseCpu('1 vCPU')).toBe('1024');
     expect(normaliseMemory('2GB')).toBe('2048');
     expect(normaliseMemory('512')).toBe('512');
+  });
+});
+
+describe('the render phase', () => {
+  /** A task definition file as aws-actions' render step users write it: no image, it comes from the pipeline. */
+  const withoutImage = {
+    family: 'web-task-staging',
+    networkMode: 'awsvpc',
+    containerDefinitions: [{ name: 'web', memory: 200, cpu: 10, essential: true }]
+  };
+  const images = (image: string): Changes => ({
+    ...noChanges,
+    images: [{ container: 'web', image, input: 'images', line: 1 }]
+  });
+  const render = (doc: Record<string, unknown>, changes: Changes) => {
+    const { request, problems } = toRegisterRequest(doc);
+    return renderTaskDefinition(request, problems, changes);
+  };
+
+  it('passes a file without image whose image comes from the images input', () => {
+    const rendered = render(withoutImage, images('123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v2'));
+    expect(rendered.problems).toEqual([]);
+    expect(rendered.request.containerDefinitions?.[0].image).toBe(
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v2'
+    );
+  });
+
+  it('without the images input, the image is missing, and the fix names the input', () => {
+    expect(render(withoutImage, noChanges).problems).toEqual([
+      {
+        path: 'containerDefinitions[0].image',
+        message: 'is required and missing.',
+        fix: "Add 'image', or give it with the 'images' input (container=image)."
+      }
+    ]);
+  });
+
+  it('does not call a member of the wrong type missing besides', () => {
+    const doc = { ...withoutImage, containerDefinitions: [{ name: ['web'], image: 'nginx', memory: 64 }] };
+    expect(render(doc, noChanges).problems.map(p => p.path)).toEqual(['containerDefinitions[0].name']);
+  });
+
+  it('blames a problem in what an input set on that input, with its line and container', () => {
+    const rendered = render(withoutImage, images('nginx:<latest>'));
+    const problems = [...rendered.problems, ...verifyLocally(rendered.request)];
+    const error = problemsError(problems, rendered.origins, 'verify: the task definition');
+    expect(error).toMatchObject({ input: 'images' });
+    expect(error.describe()).toBe(
+      "Input 'images': line 1, container 'web': 'nginx:<latest>' is not an image reference. Write [registry/]repository[:tag][@sha256:digest], e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.2.3; the repository is lower case."
+    );
+  });
+
+  it('names each input and the file when problems come from both', () => {
+    const doc = {
+      ...withoutImage,
+      containerDefinitions: [{ ...withoutImage.containerDefinitions[0], links: ['db'] }]
+    };
+    const changes: Changes = {
+      ...images('nginx:<latest>'),
+      secrets: [
+        {
+          key: 'DB',
+          fullKey: 'DB',
+          value: 'arn:aws:ssm:us-east-1:12345:parameter/db',
+          input: 'secrets',
+          line: 2
+        }
+      ],
+      memory: '4 GB'
+    };
+    const rendered = render({ ...doc, requiresCompatibilities: ['FARGATE'], cpu: '256' }, changes);
+    const problems = [...rendered.problems, ...verifyLocally(rendered.request)];
+    const error = problemsError(problems, rendered.origins, 'verify: the task definition');
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).problems.map(p => p.input)).toEqual([
+      'images',
+      'memory',
+      'secrets',
+      'task-definition'
+    ]);
+    expect(error.describe()).toContain(
+      "Input 'secrets': line 2, container 'web': 'arn:aws:ssm:us-east-1:12345:parameter/db' is not a well-formed ARN"
+    );
+    expect(error.describe()).toContain("Input 'memory': 4096 MiB does not go with 256 CPU units on Fargate.");
+    expect(error.describe()).toContain("Input 'task-definition': verify: the task definition has");
+  });
+
+  it('keeps the path of a secret an input set, where the list ends up', () => {
+    const doc = {
+      ...withoutImage,
+      containerDefinitions: [
+        {
+          ...withoutImage.containerDefinitions[0],
+          image: 'nginx',
+          secrets: [
+            { name: 'A', valueFrom: 'a' },
+            { name: 'B', valueFrom: 'b' }
+          ]
+        }
+      ]
+    };
+    const secret = (key: string, value: string | undefined, line: number): VariableChange => ({
+      key,
+      fullKey: key,
+      value,
+      input: 'secrets',
+      line
+    });
+    const rendered = render(doc, { ...noChanges, secrets: [secret('C', 'c', 1), secret('A', undefined, 2)] });
+    expect(rendered.request.containerDefinitions?.[0].secrets?.map(x => x.name)).toEqual(['B', 'C']);
+    expect([...rendered.origins]).toEqual([
+      ['containerDefinitions[0].secrets[1].valueFrom', { input: 'secrets', line: 1, container: 'web' }]
+    ]);
   });
 });

@@ -10,10 +10,11 @@ import type {
   Secret
 } from '@aws-sdk/client-ecs';
 import { parse as parseYaml } from 'yaml';
-import { DockyardError } from '../../../core/index.js';
+import { DockyardError, InputError, oneLine } from '../../../core/index.js';
 import { CONTAINER, TASK_DEFINITION } from './model.js';
 import {
   describeProblems,
+  missingMembers,
   normaliseTaskDefinition,
   taskCpu,
   taskMemory,
@@ -55,7 +56,9 @@ export function parseTaskDefinitionText(text: string, name: string): TaskDefinit
     try {
       value = parseYaml(trimmed, { prettyErrors: true });
     } catch (error) {
-      throw new Error(`'${name}' is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+      throw new Error(
+        `'${name}' is not valid YAML: ${oneLine((error as Error).message, { firstLine: true })}`
+      );
     }
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
@@ -149,6 +152,42 @@ export function taskDefinitionError(problems: FieldProblem[], what = 'the task d
   );
 }
 
+/**
+ * Problems of the rendered task definition as one error: a problem in a member an input set is blamed on that
+ * input (its line, its container); the rest on the task definition.
+ */
+export function problemsError(
+  problems: FieldProblem[],
+  origins: Origins,
+  what = 'the task definition'
+): DockyardError {
+  const fromInputs: DockyardError[] = [];
+  const fromFile: FieldProblem[] = [];
+  for (const p of problems) {
+    const origin = originOf(p.path, origins);
+    if (!origin) fromFile.push(p);
+    else {
+      const where = [
+        origin.line !== undefined && `line ${origin.line}`,
+        origin.container && `container '${origin.container}'`
+      ];
+      const prefix = where.filter(w => typeof w === 'string').join(', ');
+      fromInputs.push(
+        new DockyardError(`${prefix ? `${prefix}: ` : ''}${p.message}`, { input: origin.input, hint: p.fix })
+      );
+    }
+  }
+  const all = [...fromInputs, ...(fromFile.length > 0 ? [taskDefinitionError(fromFile, what)] : [])];
+  return all.length === 1 ? all[0] : new InputError(all);
+}
+
+/** The input that set a member at `path` or one containing it. */
+function originOf(path: string, origins: Origins): Origin | undefined {
+  for (const [member, origin] of origins)
+    if (path === member || path.startsWith(`${member}.`) || path.startsWith(`${member}[`)) return origin;
+  return undefined;
+}
+
 /** One change of an environment variable or secret: `container.KEY=VALUE` or `KEY=VALUE` (`KEY=` removes). */
 export interface VariableChange {
   /** The text before the first `.` of the name, when there is one; resolved against the task definition later. */
@@ -186,86 +225,164 @@ export interface Changes {
   executionRoleArn?: string;
 }
 
-/**
- * Applies the step's changes to a request (returns a new one). Every problem (unknown container, ambiguous
- * target) is collected and thrown together as errors naming the input, before anything is registered.
- */
-export function applyChanges(
-  base: RegisterTaskDefinitionRequest,
-  changes: Changes
-): { request: RegisterTaskDefinitionRequest; problems: DockyardError[] } {
-  const request = structuredClone(base);
-  const containers = request.containerDefinitions ?? [];
-  const names = containers.map(c => c.name ?? '');
-  const problems: DockyardError[] = [];
-  const listNames = `The task definition's containers are: ${names.join(', ')}.`;
-  const find = (name: string | undefined, input: string, line: number): ContainerDefinition | undefined => {
+/** The input that set a member of the rendered request: `images` line 2, for container `web`. */
+export interface Origin {
+  input: string;
+  /** The line of a multi-line input. */
+  line?: number;
+  container?: string;
+}
+
+/** Field paths of the rendered request that an input set: `containerDefinitions[0].image` → its origin. */
+export type Origins = Map<string, Origin>;
+
+/** The containers of a request, as the step's changes name them; what cannot be resolved is a problem. */
+class ChangeTargets {
+  readonly problems: DockyardError[] = [];
+  private readonly names: string[];
+
+  constructor(readonly containers: ContainerDefinition[]) {
+    this.names = containers.map(c => c.name ?? '');
+  }
+
+  private get listNames(): string {
+    return `The task definition's containers are: ${this.names.join(', ')}.`;
+  }
+
+  /** The container named, or the only one when none is named. */
+  find(name: string | undefined, input: string, line: number): ContainerDefinition | undefined {
     if (name === undefined) {
-      if (containers.length === 1) return containers[0];
-      problems.push(
+      if (this.containers.length === 1) return this.containers[0];
+      this.problems.push(
         new DockyardError(
-          `line ${line}: the task definition has ${containers.length} containers, so the container must be named.`,
+          `line ${line}: the task definition has ${this.containers.length} containers, so the container must be named.`,
           {
             input,
             hint:
               input === 'image'
-                ? `Set 'container' too. ${listNames}`
-                : `Write container.KEY=VALUE or container=value. ${listNames}`
+                ? `Set 'container' too. ${this.listNames}`
+                : `Write container.KEY=VALUE or container=value. ${this.listNames}`
           }
         )
       );
       return undefined;
     }
-    const found = containers.find(c => c.name === name);
+    const found = this.containers.find(c => c.name === name);
     if (!found)
-      problems.push(
-        new DockyardError(`line ${line}: there is no container named '${name}'.`, { input, hint: listNames })
+      this.problems.push(
+        new DockyardError(`line ${line}: there is no container named '${name}'.`, {
+          input,
+          hint: this.listNames
+        })
       );
     return found;
-  };
-
-  for (const change of changes.images) {
-    const target = find(change.container, change.input, change.line);
-    if (target) target.image = change.image;
   }
 
-  const resolveVariable = (change: VariableChange): { container?: ContainerDefinition; key: string } => {
-    if (change.input === 'env-files') {
-      return { container: find(change.qualifier, 'env-files', change.line), key: change.key };
-    }
-    if (change.qualifier !== undefined && names.includes(change.qualifier)) {
-      return { container: containers.find(c => c.name === change.qualifier), key: change.key };
-    }
+  /** The container and the variable's name for an environment or secret change. */
+  variable(change: VariableChange): { container?: ContainerDefinition; key: string } {
+    if (change.input === 'env-files')
+      return { container: this.find(change.qualifier, 'env-files', change.line), key: change.key };
+    if (change.qualifier !== undefined && this.names.includes(change.qualifier))
+      return { container: this.containers.find(c => c.name === change.qualifier), key: change.key };
     // `a.b=…` where `a` is no container: a dotted name, for a single-container task definition.
-    if (change.qualifier !== undefined && containers.length > 1) {
-      problems.push(
+    if (change.qualifier !== undefined && this.containers.length > 1) {
+      this.problems.push(
         new DockyardError(`line ${change.line}: there is no container named '${change.qualifier}'.`, {
           input: change.input,
-          hint: listNames
+          hint: this.listNames
         })
       );
       return { key: change.key };
     }
-    return { container: find(undefined, change.input, change.line), key: change.fullKey };
-  };
+    return { container: this.find(undefined, change.input, change.line), key: change.fullKey };
+  }
 
+  path(container: ContainerDefinition, member: string): string {
+    return `containerDefinitions[${this.containers.indexOf(container)}].${member}`;
+  }
+}
+
+/**
+ * Applies the step's changes to a request (returns a new one), and says which member each input set. Every
+ * problem (unknown container, ambiguous target) is collected and returned together as errors naming the input,
+ * before anything is registered.
+ */
+export function applyChanges(
+  base: RegisterTaskDefinitionRequest,
+  changes: Changes
+): { request: RegisterTaskDefinitionRequest; problems: DockyardError[]; origins: Origins } {
+  const request = structuredClone(base);
+  const targets = new ChangeTargets(request.containerDefinitions ?? []);
+  const origins: Origins = new Map();
+  const set = (c: ContainerDefinition, member: string, input: string, line: number) =>
+    origins.set(targets.path(c, member), { input, line, container: c.name });
+  for (const change of changes.images) {
+    const target = targets.find(change.container, change.input, change.line);
+    if (!target) continue;
+    target.image = change.image;
+    set(target, 'image', change.input, change.line);
+  }
   for (const change of changes.environment) {
-    const { container, key } = resolveVariable(change);
+    const { container, key } = targets.variable(change);
     if (container) container.environment = setPair(container.environment ?? [], key, change.value);
   }
-  for (const change of changes.secrets) {
-    const { container, key } = resolveVariable(change);
+  const secrets = changes.secrets.map(change => ({ change, ...targets.variable(change) }));
+  for (const { change, container, key } of secrets)
     if (container) container.secrets = setSecret(container.secrets ?? [], key, change.value);
+  // Paths once every secret is set: a later change of the list moves the entries after it.
+  for (const { change, container, key } of secrets) {
+    const j = container?.secrets?.findIndex(x => x.name === key) ?? -1;
+    if (container && j >= 0) set(container, `secrets[${j}].valueFrom`, change.input, change.line);
   }
   if (changes.command) {
-    const target = find(changes.container, 'command', 1);
+    const target = targets.find(changes.container, 'command', 1);
     if (target) target.command = changes.command;
   }
+  applyTaskChanges(request, changes, origins);
+  return { request, problems: targets.problems, origins };
+}
+
+/** The task-level changes: size and roles, each from its own input. */
+function applyTaskChanges(request: RegisterTaskDefinitionRequest, changes: Changes, origins: Origins): void {
   if (changes.cpu) request.cpu = normaliseCpu(changes.cpu);
   if (changes.memory) request.memory = normaliseMemory(changes.memory);
   if (changes.taskRoleArn) request.taskRoleArn = changes.taskRoleArn;
   if (changes.executionRoleArn) request.executionRoleArn = changes.executionRoleArn;
-  return { request, problems };
+  const inputs = {
+    cpu: 'cpu',
+    memory: 'memory',
+    taskRoleArn: 'task-role-arn',
+    executionRoleArn: 'execution-role-arn'
+  };
+  for (const [member, input] of Object.entries(inputs))
+    if (changes[member as keyof typeof inputs]) origins.set(member, { input });
+}
+
+/** The render phase's result: the request to verify and register, and what is wrong with it. */
+export interface Rendering {
+  request: RegisterTaskDefinitionRequest;
+  /** The file's problems (types, values) and the required members the rendered request still lacks. */
+  problems: FieldProblem[];
+  /** The members the step's inputs set, to blame a problem there on its input (problemsError). */
+  origins: Origins;
+}
+
+/**
+ * The render phase: the base (the file, or the service's task definition) with the step's changes applied.
+ * Throws the input problems together (an unknown container, say). Required members are judged on the result,
+ * so a file that leaves `image` to the `images` input passes, as aws-actions' render step lets it.
+ */
+export function renderTaskDefinition(
+  base: RegisterTaskDefinitionRequest,
+  fileProblems: FieldProblem[],
+  changes: Changes
+): Rendering {
+  const { request, problems, origins } = applyChanges(base, changes);
+  if (problems.length > 0) throw new InputError(problems);
+  // A member with a wrong type was reported and left out: it is not missing besides.
+  const reported = new Set(fileProblems.map(p => p.path));
+  const missing = missingMembers(request).filter(p => !reported.has(p.path));
+  return { request, problems: [...fileProblems, ...missing], origins };
 }
 
 function setPair(list: KeyValuePair[], name: string, value: string | undefined): KeyValuePair[] {

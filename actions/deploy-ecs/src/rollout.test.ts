@@ -177,6 +177,13 @@ describe('watchDeployment', () => {
       text.indexOf('has reached a steady state')
     );
     expect(text.match(/has started 2 tasks: \(task 1a\)/g)).toHaveLength(1);
+    // ECS quotes load balancer and task reasons in its events: they print as untrusted text.
+    expect(log.lines).toContain(
+      'untrusted:   event 2026-11-22T10:00:10.000Z (service web) has started 2 tasks: (task 1a) (task 2b).'
+    );
+    expect(log.lines.filter(l => l.includes('has started 2 tasks') && !l.startsWith('untrusted: '))).toEqual(
+      []
+    );
     expect(text).toMatch(/running 0\/2, pending 2/);
     expect(text).toMatch(/running 1\/2, pending 1/);
     expect(text.match(/running 1\/2, pending 1/g)).toHaveLength(1);

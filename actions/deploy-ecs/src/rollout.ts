@@ -152,110 +152,132 @@ export interface Context {
   previousTaskDefinitionArn?: string;
 }
 
+/** How a wait ended, as classify() sees it in one DescribeServices answer. */
+export type Verdict = Omit<RolloutResult, 'polls' | 'elapsedMs' | 'service' | 'events'>;
+
 /**
  * Decides from one DescribeServices answer whether the wait is over. Pure, so every case is unit-tested.
  */
-export function classify(
-  service: Service,
-  ctx: Context
-): Omit<RolloutResult, 'polls' | 'elapsedMs' | 'service' | 'events'> | undefined {
+export function classify(service: Service, ctx: Context): Verdict | undefined {
   const deployments = service.deployments ?? [];
   const ours = deployments.find(d => d.id === ctx.deploymentId);
   const primary = deployments.find(d => d.status === 'PRIMARY');
-  const ourKey = taskDefinitionKey(ctx.taskDefinitionArn);
-  const isRollback = (d: Deployment | undefined) =>
-    !!d &&
-    d.id !== ctx.deploymentId &&
-    taskDefinitionKey(d.taskDefinition) !== ourKey &&
-    ((ctx.previousTaskDefinitionArn !== undefined &&
-      taskDefinitionKey(d.taskDefinition) === taskDefinitionKey(ctx.previousTaskDefinitionArn)) ||
-      /roll(ing|ed)?[ -]?back/i.test(d.rolloutStateReason ?? ''));
+  const isRollback = rollbackOf(ctx);
+  if (!ours) return goneVerdict(primary, ctx, isRollback);
   const base = { deploymentId: ctx.deploymentId, deployment: ours };
-
-  if (ours) {
-    if (ours.rolloutState === 'COMPLETED') {
-      return {
-        ...base,
-        status: 'COMPLETED',
-        reason: `Deployment ${ours.id} completed: ${ours.runningCount ?? 0}/${ours.desiredCount ?? 0} tasks running.`
-      };
-    }
-    if (ours.rolloutState === 'FAILED') {
-      const why = ours.rolloutStateReason ? ` ${ours.rolloutStateReason}` : '';
-      if (isRollback(primary)) {
-        return {
-          ...base,
-          status: 'ROLLED_BACK',
-          rolledBackByEcs: true,
-          otherDeploymentId: primary?.id,
-          reason: `Deployment ${ours.id} failed and ECS rolled back to ${taskDefinitionKey(primary?.taskDefinition)}.${why}`
-        };
-      }
-      if (service.deploymentConfiguration?.deploymentCircuitBreaker?.rollback) {
-        return {
-          ...base,
-          status: 'ROLLED_BACK',
-          rolledBackByEcs: true,
-          reason: `Deployment ${ours.id} failed; ECS's circuit breaker is rolling back to the last completed deployment.${why}`
-        };
-      }
-      return { ...base, status: 'FAILED', reason: `Deployment ${ours.id} failed.${why}` };
-    }
-    if (primary && primary.id !== ours.id) {
-      if (isRollback(primary)) {
-        return {
-          ...base,
-          status: 'ROLLED_BACK',
-          rolledBackByEcs: true,
-          otherDeploymentId: primary.id,
-          reason: `ECS rolled deployment ${ours.id} back to ${taskDefinitionKey(primary.taskDefinition)} (${primary.id}).${primary.rolloutStateReason ? ` ${primary.rolloutStateReason}` : ''}`
-        };
-      }
-      return {
-        ...base,
-        status: 'SUPERSEDED',
-        otherDeploymentId: primary.id,
-        reason: `Deployment ${ours.id} was superseded by ${primary.id} (${taskDefinitionKey(primary.taskDefinition)}), started by someone else.`
-      };
-    }
-    if (
-      !ours.rolloutState &&
-      deployments.length === 1 &&
-      ours.desiredCount !== undefined &&
-      ours.runningCount === ours.desiredCount &&
-      (ours.pendingCount ?? 0) === 0
-    ) {
-      return {
-        ...base,
-        status: 'COMPLETED',
-        reason: `Deployment ${ours.id} is the only one and runs ${ours.runningCount}/${ours.desiredCount} tasks.`
-      };
-    }
-    return undefined;
-  }
-  // Our deployment is gone.
-  if (primary && isRollback(primary)) {
+  if (ours.rolloutState === 'COMPLETED')
     return {
       ...base,
-      status: 'ROLLED_BACK',
-      rolledBackByEcs: true,
-      otherDeploymentId: primary.id,
-      reason: `Deployment ${ctx.deploymentId} is gone and the service is back on ${taskDefinitionKey(primary.taskDefinition)} (${primary.id}): ECS rolled back.`
+      status: 'COMPLETED',
+      reason: `Deployment ${ours.id} completed: ${ours.runningCount ?? 0}/${ours.desiredCount ?? 0} tasks running.`
     };
-  }
-  if (primary && primary.id !== ctx.deploymentId) {
+  if (ours.rolloutState === 'FAILED') return failedVerdict(ours, primary, service, isRollback);
+  if (primary && primary.id !== ours.id) return takenOverVerdict(ours, primary, isRollback);
+  const onlyOne =
+    !ours.rolloutState &&
+    deployments.length === 1 &&
+    ours.desiredCount !== undefined &&
+    ours.runningCount === ours.desiredCount &&
+    (ours.pendingCount ?? 0) === 0;
+  if (!onlyOne) return undefined;
+  return {
+    ...base,
+    status: 'COMPLETED',
+    reason: `Deployment ${ours.id} is the only one and runs ${ours.runningCount}/${ours.desiredCount} tasks.`
+  };
+}
+
+type RollbackTest = (d: Deployment) => boolean;
+
+/** A deployment that puts the service back: not ours, on the previous revision or said to be a rollback. */
+function rollbackOf(ctx: Context): RollbackTest {
+  const ourKey = taskDefinitionKey(ctx.taskDefinitionArn);
+  const previous =
+    ctx.previousTaskDefinitionArn !== undefined
+      ? taskDefinitionKey(ctx.previousTaskDefinitionArn)
+      : undefined;
+  return d =>
+    d.id !== ctx.deploymentId &&
+    taskDefinitionKey(d.taskDefinition) !== ourKey &&
+    (taskDefinitionKey(d.taskDefinition) === previous ||
+      /roll(ing|ed)?[ -]?back/i.test(d.rolloutStateReason ?? ''));
+}
+
+/** ECS rolled back (or is rolling back) by itself, to `otherDeploymentId` when it shows. */
+function rolledBackByEcs(
+  base: Pick<Verdict, 'deploymentId' | 'deployment'>,
+  reason: string,
+  otherDeploymentId?: string
+): Verdict {
+  return {
+    ...base,
+    status: 'ROLLED_BACK',
+    rolledBackByEcs: true,
+    reason,
+    ...(otherDeploymentId ? { otherDeploymentId } : {})
+  };
+}
+
+/** Our deployment's rolloutState is FAILED: rolled back by ECS (done or under way), or failed. */
+function failedVerdict(
+  ours: Deployment,
+  primary: Deployment | undefined,
+  service: Service,
+  isRollback: RollbackTest
+): Verdict {
+  const base = { deploymentId: ours.id ?? '', deployment: ours };
+  const why = ours.rolloutStateReason ? ` ${ours.rolloutStateReason}` : '';
+  if (primary && isRollback(primary))
+    return rolledBackByEcs(
+      base,
+      `Deployment ${ours.id} failed and ECS rolled back to ${taskDefinitionKey(primary.taskDefinition)}.${why}`,
+      primary.id
+    );
+  if (service.deploymentConfiguration?.deploymentCircuitBreaker?.rollback)
+    return rolledBackByEcs(
+      base,
+      `Deployment ${ours.id} failed; ECS's circuit breaker is rolling back to the last completed deployment.${why}`
+    );
+  return { ...base, status: 'FAILED', reason: `Deployment ${ours.id} failed.${why}` };
+}
+
+/** Another deployment is PRIMARY while ours is still there: ECS's rollback, or someone else's deployment. */
+function takenOverVerdict(ours: Deployment, primary: Deployment, isRollback: RollbackTest): Verdict {
+  const base = { deploymentId: ours.id ?? '', deployment: ours };
+  const revision = taskDefinitionKey(primary.taskDefinition);
+  const why = primary.rolloutStateReason ? ` ${primary.rolloutStateReason}` : '';
+  if (isRollback(primary))
+    return rolledBackByEcs(
+      base,
+      `ECS rolled deployment ${ours.id} back to ${revision} (${primary.id}).${why}`,
+      primary.id
+    );
+  return {
+    ...base,
+    otherDeploymentId: primary.id,
+    status: 'SUPERSEDED',
+    reason: `Deployment ${ours.id} was superseded by ${primary.id} (${revision}), started by someone else.`
+  };
+}
+
+/** Our deployment is gone: ECS rolled back, another deployment took over, or the service has none. */
+function goneVerdict(primary: Deployment | undefined, ctx: Context, isRollback: RollbackTest): Verdict {
+  const base = { deploymentId: ctx.deploymentId };
+  const gone = `Deployment ${ctx.deploymentId} is gone`;
+  if (primary && isRollback(primary))
+    return rolledBackByEcs(
+      base,
+      `${gone} and the service is back on ${taskDefinitionKey(primary.taskDefinition)} (${primary.id}): ECS rolled back.`,
+      primary.id
+    );
+  if (primary && primary.id !== ctx.deploymentId)
     return {
       ...base,
       status: 'SUPERSEDED',
       otherDeploymentId: primary.id,
-      reason: `Deployment ${ctx.deploymentId} is gone; ${primary.id} (${taskDefinitionKey(primary.taskDefinition)}) took over.`
+      reason: `${gone}; ${primary.id} (${taskDefinitionKey(primary.taskDefinition)}) took over.`
     };
-  }
-  return {
-    ...base,
-    status: 'FAILED',
-    reason: `Deployment ${ctx.deploymentId} is gone and the service has no primary deployment.`
-  };
+  return { ...base, status: 'FAILED', reason: `${gone} and the service has no primary deployment.` };
 }
 
 export interface WatchOptions extends Context {
@@ -275,6 +297,50 @@ export function countsLine(d: Deployment | undefined): string {
   return `${state}running ${d.runningCount ?? 0}/${d.desiredCount ?? 0}, pending ${d.pendingCount ?? 0}, failed ${d.failedTasks ?? 0}`;
 }
 
+const eventKey = (e: ServiceEvent) => e.id ?? `${e.createdAt}${e.message}`;
+
+/**
+ * What a wait has shown so far: the service events (each printed once, as untrusted text: ECS quotes load
+ * balancer and task reasons in them), the deployment's counts when they change, and the last answer.
+ */
+class RolloutProgress {
+  /** The service events that appeared while waiting, oldest first, as printed. */
+  readonly events: string[] = [];
+  service?: Service;
+  deployment?: Deployment;
+  private readonly seen: Set<string>;
+  private lastCounts = '';
+
+  constructor(
+    private readonly options: WatchOptions,
+    private readonly log: Logger
+  ) {
+    this.seen = new Set((options.knownEvents ?? []).map(eventKey));
+    this.deployment = options.initial;
+  }
+
+  show(service: Service): void {
+    this.service = service;
+    const fresh = [...(service.events ?? [])].reverse().filter(e => !this.seen.has(eventKey(e)));
+    const lines = fresh.map(e =>
+      `${e.createdAt ? new Date(e.createdAt).toISOString() : ''} ${e.message ?? ''}`.trim()
+    );
+    fresh.forEach(e => this.seen.add(eventKey(e)));
+    this.events.push(...lines);
+    this.log.untrusted(lines.map(line => `  event ${line}`));
+    const ours = service.deployments?.find(d => d.id === this.options.deploymentId);
+    if (ours) this.deployment = ours;
+    const counts = countsLine(ours);
+    if (counts !== this.lastCounts) this.log.info(`  ${this.options.deploymentId}: ${counts}`);
+    this.lastCounts = counts;
+  }
+
+  /** `Deployment … stands at: …` for a wait that ended without a verdict. */
+  where(): string {
+    return `Deployment ${this.options.deploymentId} stands at: ${countsLine(this.deployment)}.`;
+  }
+}
+
 /** Follows one deployment until classify() says it is over, the timeout, or cancellation. */
 export async function watchDeployment(
   clients: EcsClients,
@@ -282,89 +348,77 @@ export async function watchDeployment(
   options: WatchOptions,
   log: Logger
 ): Promise<RolloutResult> {
-  const clock = options.clock ?? systemClock;
-  const seen = new Set((options.knownEvents ?? []).map(e => e.id ?? `${e.createdAt}${e.message}`));
-  const printed: string[] = [];
-  let lastCounts = '';
-  let lastService: Service | undefined;
-  let lastDeployment: Deployment | undefined = options.initial;
+  const progress = new RolloutProgress(options, log);
   log.info(
     `Waiting for deployment ${options.deploymentId} (${taskDefinitionKey(options.taskDefinitionArn)}), up to ${formatDuration(options.timeoutMs)}, looking every ${formatDuration(options.intervalMs)}.`
   );
-
-  const outcome = await poll<Omit<RolloutResult, 'polls' | 'elapsedMs' | 'events'>>({
+  const outcome = await poll<Verdict & { service: Service }>({
     intervalMs: options.intervalMs,
     timeoutMs: options.timeoutMs,
     signal: options.signal,
-    clock,
+    clock: options.clock ?? systemClock,
     maxIntervalMs: Math.max(options.intervalMs * 6, 30_000),
     onRetry: (error, attempt, delay) =>
       log.warning(
         `DescribeServices (poll ${attempt}): ${errorName(error)}: ${(error as Error).message}. Still waiting; next look in ${formatDuration(delay)}.`
       ),
     check: async () => {
-      let service: Service;
-      try {
-        service = await describeService(clients.ecsNoRetry, target, options.signal);
-      } catch (error) {
-        if (options.signal?.aborted) return { done: false };
-        throw error;
-      }
-      lastService = service;
-      if (service.status && service.status !== 'ACTIVE') {
-        throw new DockyardError(
-          `the service '${target.service}' became ${service.status} during the deployment.`,
-          { input: 'service' }
-        );
-      }
-      const events = [...(service.events ?? [])].reverse();
-      for (const e of events) {
-        const id = e.id ?? `${e.createdAt}${e.message}`;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        const line = `${e.createdAt ? new Date(e.createdAt).toISOString() : ''} ${e.message ?? ''}`.trim();
-        printed.push(line);
-        log.info(`  event ${line}`);
-      }
-      const ours = service.deployments?.find(d => d.id === options.deploymentId);
-      if (ours) lastDeployment = ours;
-      const counts = countsLine(ours);
-      if (counts !== lastCounts) {
-        log.info(`  ${options.deploymentId}: ${counts}`);
-        lastCounts = counts;
-      }
+      const service = await lookAtService(clients, target, options.signal);
+      if (!service) return { done: false };
+      progress.show(service);
       const verdict = classify(service, options);
       return verdict ? { done: true, value: { ...verdict, service } } : { done: false };
     }
   });
-
-  if (outcome.kind === 'done')
-    return { ...outcome.value, events: printed, polls: outcome.attempts, elapsedMs: outcome.elapsedMs };
-  const where = `Deployment ${options.deploymentId} stands at: ${countsLine(lastDeployment)}.`;
+  const counted = { events: progress.events, polls: outcome.attempts, elapsedMs: outcome.elapsedMs };
+  if (outcome.kind === 'done') return { ...outcome.value, ...counted };
+  const seen = {
+    deploymentId: options.deploymentId,
+    deployment: progress.deployment,
+    service: progress.service
+  };
   if (outcome.kind === 'cancelled') {
     log.warning(
-      `Cancelled after ${formatDuration(outcome.elapsedMs)}; stopped waiting. ${where} ECS carries on with the deployment.`
+      `Cancelled after ${formatDuration(outcome.elapsedMs)}; stopped waiting. ${progress.where()} ECS carries on with the deployment.`
     );
     return {
+      ...seen,
+      ...counted,
       status: 'CANCELLED',
-      reason: `Cancelled while waiting. ${where}`,
-      deploymentId: options.deploymentId,
-      deployment: lastDeployment,
-      service: lastService,
-      events: printed,
-      polls: outcome.attempts,
-      elapsedMs: outcome.elapsedMs
+      reason: `Cancelled while waiting. ${progress.where()}`
     };
   }
   const lastError = outcome.lastError ? ` The last look failed with ${errorName(outcome.lastError)}.` : '';
   return {
+    ...seen,
+    ...counted,
     status: 'TIMED_OUT',
-    reason: `Timed out after ${formatDuration(outcome.elapsedMs)}. ${where}${lastError}`,
-    deploymentId: options.deploymentId,
-    deployment: lastDeployment,
-    service: lastService,
-    events: printed,
-    polls: outcome.attempts,
-    elapsedMs: outcome.elapsedMs
+    reason: `Timed out after ${formatDuration(outcome.elapsedMs)}. ${progress.where()}${lastError}`
   };
+}
+
+/**
+ * One DescribeServices, through the client that does not retry (the poller does): undefined when the wait was
+ * cancelled meanwhile; an error when the service is no longer ACTIVE.
+ */
+async function lookAtService(
+  clients: EcsClients,
+  target: Target,
+  signal: AbortSignal | undefined
+): Promise<Service | undefined> {
+  let service: Service;
+  try {
+    service = await describeService(clients.ecsNoRetry, target, signal);
+  } catch (error) {
+    if (signal?.aborted) return undefined;
+    throw error;
+  }
+  if (service.status && service.status !== 'ACTIVE')
+    throw new DockyardError(
+      `the service '${target.service}' became ${service.status} during the deployment.`,
+      {
+        input: 'service'
+      }
+    );
+  return service;
 }

@@ -97,6 +97,55 @@ describe('runOneOffTask', () => {
     });
   });
 
+  it('prints the task’s own text (stopped reason, log lines) as untrusted, never as a workflow command', async () => {
+    ecsMock.on(RunTaskCommand).resolves({ tasks: [task('PROVISIONING')] });
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [task('STOPPED', 3)] });
+    logsMock.on(GetLogEventsCommand).resolves({
+      events: [{ timestamp: 1, message: '::set-output name=status::COMPLETED' }]
+    });
+    const log = memoryLogger();
+    await runOneOffTask(clients, { ...base, clock: virtualClock() }, log);
+    expect(log.lines).toContain('untrusted: ::set-output name=status::COMPLETED');
+    expect(log.lines).toContain('untrusted: stoppedReason: Essential container in task exited');
+    // The annotation's message is escaped as data by @actions/core; no plain line carries the text.
+    const plain = log.lines.filter(l => !/^(untrusted|error): /.test(l));
+    expect(plain.filter(l => l.includes('set-output'))).toEqual([]);
+  });
+
+  it('attaches the exited container’s own log line, never the log of the container the command ran in', async () => {
+    // The command runs in app; the envoy sidecar (essential here) exits 1 and stops the task.
+    const sidecar = stoppedTask('9f9f9f', {
+      startedBy: 'dockyard/run-task',
+      containers: [
+        { name: 'app', lastStatus: 'STOPPED', exitCode: 143 },
+        { name: 'envoy', lastStatus: 'STOPPED', exitCode: 1 }
+      ]
+    });
+    const withSidecarLogs = {
+      ...td,
+      containerDefinitions: td.containerDefinitions?.map(c =>
+        c.name === 'envoy' ? { ...c, logConfiguration: td.containerDefinitions?.[0].logConfiguration } : c
+      )
+    };
+    ecsMock.on(RunTaskCommand).resolves({ tasks: [task('PROVISIONING')] });
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [sidecar] });
+    logsMock
+      .on(GetLogEventsCommand, { logStreamName: 'ecs/app/9f9f9f' })
+      .resolves({ events: [{ timestamp: 1, message: 'migration 0042 failed: column exists' }] })
+      .on(GetLogEventsCommand, { logStreamName: 'ecs/envoy/9f9f9f' })
+      .resolves({ events: [{ timestamp: 1, message: '[critical] listener 0.0.0.0:15000 failed to bind' }] });
+    const result = await runOneOffTask(
+      clients,
+      { ...base, taskDefinition: withSidecarLogs, clock: virtualClock() },
+      memoryLogger()
+    );
+    expect(result.cause).toBe('envoy exited with code 1: [critical] listener 0.0.0.0:15000 failed to bind');
+    // Without a log of its own, the sidecar's exit takes no line from app's log.
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [sidecar] });
+    const bare = await runOneOffTask(clients, { ...base, clock: virtualClock() }, memoryLogger());
+    expect(bare.cause).toBe('envoy exited with code 1');
+  });
+
   it('fails when ECS cannot place the task, naming run-task', async () => {
     ecsMock.on(RunTaskCommand).resolves({
       tasks: [],

@@ -1,13 +1,14 @@
 /**
  * The one-off task (`run-task`, e.g. migrations): run the new revision with a command override, using the
  * service's network configuration, launch type or capacity providers and platform version; wait until it stops;
- * fail on a non-zero exit of the essential container, with its last log lines.
+ * fail on a non-zero exit of the essential container, with its last log lines. Why it stopped is judged by
+ * causes.ts, as for a failed rollout: the error line attached to an exit is always the exited container's own.
  */
-import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { randomUUID } from 'node:crypto';
 import {
   DescribeTasksCommand,
   RunTaskCommand,
+  type ContainerDefinition,
   type ECSClient,
   type RunTaskRequest,
   type Service,
@@ -22,17 +23,11 @@ import {
   poll,
   systemClock,
   type Clock,
-  type Logger
+  type Logger,
+  type PollOutcome
 } from '../../../core/index.js';
-import {
-  awslogsStream,
-  describeStoppedTask,
-  errorLine,
-  logsClientFor,
-  tailLog,
-  taskCause,
-  taskId
-} from './diagnose.js';
+import { causeWithLogLine, describeStoppedTask, taskCause, taskId, type ContainerLog } from './causes.js';
+import { awslogsStream, logsClientFor, tailLog, type LogClients } from './logs.js';
 
 export interface RunTaskOptions {
   cluster: string;
@@ -86,42 +81,105 @@ export function runTaskRequest(
   return request;
 }
 
+export interface RunTaskClients extends LogClients {
+  ecs: ECSClient;
+}
+
 export async function runOneOffTask(
-  clients: {
-    ecs: ECSClient;
-    logs?: CloudWatchLogsClient;
-    logsFor?: (region: string) => CloudWatchLogsClient;
-  },
+  clients: RunTaskClients,
   options: RunTaskOptions,
   log: Logger
 ): Promise<RunTaskResult> {
   const definitions = options.taskDefinition.containerDefinitions ?? [];
-  const definition = options.container
-    ? definitions.find(d => d.name === options.container)
-    : (definitions.find(d => d.essential !== false) ?? definitions[0]);
-  if (!definition?.name) {
-    throw new DockyardError(`the task definition has no container named '${options.container}'.`, {
-      input: 'container'
-    });
+  const container = overriddenContainer(definitions, options.container);
+  const started = await startTask(clients.ecs, options, container, log);
+  const taskArn = started.taskArn;
+  const { outcome, task, lastStatus } = await waitUntilStopped(clients.ecs, options, started, log);
+  const exitCode = task?.containers?.find(c => c.name === container)?.exitCode;
+  const ok = outcome.kind === 'done' && exitCode === 0;
+  const cause = outcome.kind === 'done' && !ok && task ? taskCause(task, definitions) : undefined;
+  // The log of the container that exited says why; without an exit, the log of the one the command ran in.
+  const logContainer = cause?.exited?.container ?? container;
+  const read = ok
+    ? { lines: [] }
+    : await readLog(
+        clients,
+        definitions.find(d => d.name === logContainer),
+        taskArn,
+        options
+      );
+  const id = taskId(taskArn);
+  const seen = { taskArn, exitCode, container, task, details: task ? describeStoppedTask(task) : [] };
+  const result = { ...seen, ok: false, logLines: read.lines };
+  if (outcome.kind === 'cancelled')
+    return {
+      ...result,
+      status: 'CANCELLED',
+      reason: `Cancelled while the one-off task ${id} was ${lastStatus}; it keeps running.`
+    };
+  if (outcome.kind === 'timeout')
+    return {
+      ...result,
+      status: 'TIMED_OUT',
+      reason: `The one-off task ${id} did not stop within ${formatDuration(options.timeoutMs)} (${lastStatus}).`
+    };
+  if (ok) {
+    const reason = `The one-off task ${id} exited 0.`;
+    log.info(reason);
+    return { ...result, ok, status: 'STOPPED', reason };
   }
-  const container = definition.name;
+  const why = cause ? causeWithLogLine(cause, read.tail) : undefined;
+  const reason = `${why ?? `${container} stopped without an exit code`} (one-off task ${id}).`;
+  // The stopped reason and the log lines are the task's own text: data, never workflow commands.
+  log.untrusted([...result.details, ...(read.lines.length > 0 ? ['Last log lines:', ...read.lines] : [])]);
+  log.error(reason, { title: 'run-task failed' });
+  return { ...result, status: 'STOPPED', reason, cause: why };
+}
+
+/** The container the command runs in: the one named by `container`, else the first essential one. */
+function overriddenContainer(definitions: ContainerDefinition[], name: string | undefined): string {
+  const definition = name
+    ? definitions.find(d => d.name === name)
+    : (definitions.find(d => d.essential !== false) ?? definitions[0]);
+  if (!definition?.name)
+    throw new DockyardError(`the task definition has no container named '${name}'.`, { input: 'container' });
+  return definition.name;
+}
+
+/** RunTask, once: the started task, or an error saying why ECS did not start it. */
+async function startTask(
+  ecs: ECSClient,
+  options: RunTaskOptions,
+  container: string,
+  log: Logger
+): Promise<Task & { taskArn: string }> {
   // RunTask takes an idempotency token: the SDK's retries of this one call cannot start a second task.
   const request = { ...runTaskRequest(options, container), clientToken: randomUUID() };
-  log.info(
-    `Running '${options.command.join(' ')}' in ${container} of ${options.taskDefinition.family}:${options.taskDefinition.revision}.`
-  );
-  const out = await clients.ecs.send(new RunTaskCommand(request));
+  const { family, revision } = options.taskDefinition;
+  log.info(`Running '${options.command.join(' ')}' in ${container} of ${family}:${revision}.`);
+  const out = await ecs.send(new RunTaskCommand(request));
   const started = out.tasks?.[0];
-  if (!started?.taskArn) {
+  const taskArn = started?.taskArn;
+  if (!started || !taskArn) {
     const failure = out.failures?.map(f => `${f.reason ?? ''}${f.detail ? ` (${f.detail})` : ''}`).join('; ');
     throw new DockyardError(`ECS did not start the one-off task${failure ? `: ${failure}` : ''}.`, {
       input: 'run-task',
       hint: 'Check the capacity of the cluster and the network configuration of the service.'
     });
   }
-  const taskArn = started.taskArn;
   log.info(`Started task ${taskId(taskArn)}; waiting for it to stop.`);
-  let last: Task | undefined = started;
+  return { ...started, taskArn };
+}
+
+/** Follows the task until it is STOPPED, the timeout, or cancellation; prints each new status. */
+async function waitUntilStopped(
+  ecs: ECSClient,
+  options: RunTaskOptions,
+  started: Task & { taskArn: string },
+  log: Logger
+): Promise<{ outcome: PollOutcome<Task>; task?: Task; lastStatus: string }> {
+  const taskArn = started.taskArn;
+  let last: Task = started;
   let lastStatus = started.lastStatus ?? '';
   const outcome = await poll<Task>({
     intervalMs: options.intervalMs,
@@ -133,7 +191,7 @@ export async function runOneOffTask(
         `DescribeTasks (poll ${attempt}): ${errorName(error)}; next look in ${formatDuration(delay)}.`
       ),
     check: async () => {
-      const described = await clients.ecs.send(
+      const described = await ecs.send(
         new DescribeTasksCommand({ cluster: options.cluster, tasks: [taskArn] })
       );
       const task = described.tasks?.[0];
@@ -146,60 +204,23 @@ export async function runOneOffTask(
       return task.lastStatus === 'STOPPED' ? { done: true, value: task } : { done: false };
     }
   });
+  return { outcome, task: outcome.kind === 'done' ? outcome.value : last, lastStatus };
+}
 
-  const task: Task | undefined = outcome.kind === 'done' ? outcome.value : last;
-  const exitCode = task?.containers?.find(c => c.name === container)?.exitCode;
-  const details = task ? describeStoppedTask(task) : [];
-  let logLines: string[] = [];
+/** The container's last log lines; a read that fails is said in the lines, and gives no tail to judge. */
+async function readLog(
+  clients: LogClients,
+  definition: ContainerDefinition | undefined,
+  taskArn: string,
+  options: Pick<RunTaskOptions, 'region' | 'logLines'>
+): Promise<{ lines: string[]; tail?: ContainerLog }> {
   const stream = awslogsStream(definition, taskId(taskArn), options.region);
-  const ok = outcome.kind === 'done' && exitCode === 0;
   const logs = stream ? logsClientFor(clients, stream.region, options.region) : undefined;
-  if (!ok && stream && logs) {
-    try {
-      logLines = await tailLog(logs, stream.group, stream.stream, options.logLines ?? 30);
-    } catch (error) {
-      logLines = [`(could not read ${stream.group} ${stream.stream}: ${describeError(error)})`];
-    }
+  if (!definition?.name || !stream || !logs) return { lines: [] };
+  try {
+    const lines = await tailLog(logs, stream.group, stream.stream, options.logLines ?? 30);
+    return { lines, tail: { container: definition.name, lines } };
+  } catch (error) {
+    return { lines: [`(could not read ${stream.group} ${stream.stream}: ${describeError(error)})`] };
   }
-  if (outcome.kind === 'cancelled') {
-    return {
-      taskArn,
-      exitCode,
-      container,
-      ok: false,
-      status: 'CANCELLED',
-      reason: `Cancelled while the one-off task ${taskId(taskArn)} was ${lastStatus}; it keeps running.`,
-      task,
-      details,
-      logLines
-    };
-  }
-  if (outcome.kind === 'timeout') {
-    return {
-      taskArn,
-      exitCode,
-      container,
-      ok: false,
-      status: 'TIMED_OUT',
-      reason: `The one-off task ${taskId(taskArn)} did not stop within ${formatDuration(options.timeoutMs)} (${lastStatus}).`,
-      task,
-      details,
-      logLines
-    };
-  }
-  let cause: string | undefined;
-  if (!ok && task) {
-    cause = taskCause(task, definitions);
-    const line = /exited with code/.test(cause) ? errorLine(logLines) : undefined;
-    if (line) cause = `${cause}: ${line}`;
-  }
-  const reason = ok
-    ? `The one-off task ${taskId(taskArn)} exited 0.`
-    : `${cause ?? `${container} stopped without an exit code`} (one-off task ${taskId(taskArn)}).`;
-  if (ok) log.info(reason);
-  else
-    log.error([reason, ...details, ...(logLines.length ? ['Last log lines:', ...logLines] : [])].join('\n'), {
-      title: 'run-task failed'
-    });
-  return { taskArn, exitCode, container, ok, status: 'STOPPED', reason, cause, task, details, logLines };
 }

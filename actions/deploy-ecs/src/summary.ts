@@ -121,8 +121,7 @@ export function buildSummary(result: DeployResult, options: { region: string; du
     s.paragraph(`Also changed: ${result.diff.otherFields.map(mdCode).join(', ')}`);
   if (result.diagnostics.length > 0) {
     s.heading('Diagnostics', 3);
-    for (const d of result.diagnostics)
-      s.details(d.title, `\`\`\`\n${d.lines.join('\n').replace(/```/g, "'''")}\n\`\`\``);
+    for (const d of result.diagnostics) s.detailsCode(d.title, d.lines);
   }
   if ((result.verify?.skipped ?? []).length > 0) {
     s.heading('Verify: checks skipped', 3);

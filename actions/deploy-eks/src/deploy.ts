@@ -36,8 +36,6 @@ export interface DeployResult {
   diagnostics: Diagnostic[];
   /** Where the deployment stopped, for a cancel or failure: applying, pruning, waiting, rolling back, done. */
   phase: string;
-  /** API requests made, by method. */
-  requests: Record<string, number>;
   error?: unknown;
 }
 
@@ -67,7 +65,7 @@ export async function deploy(
   access: ClusterAccess,
   ctx: DeployContext,
   makeClient: (access: ClusterAccess, signal: AbortSignal, clock: Clock) => Kube = (a, signal, clock) =>
-    new KubeClient(a.connection, { signal, clock })
+    new KubeClient(a.connection, { signal, clock, deadline: ctx.deadline })
 ): Promise<DeployResult> {
   const clock = ctx.clock ?? systemClock;
   const kube = makeClient(access, ctx.signal, clock);
@@ -83,8 +81,7 @@ export async function deploy(
     workloads: [],
     rollbacks: [],
     diagnostics: [],
-    phase: 'applying',
-    requests: kube.counts
+    phase: 'applying'
   };
   const remaining = () => ctx.deadline - clock.now() - RESERVE_MS;
   let applied: Applied[] = [];
@@ -282,11 +279,11 @@ function cancelled(result: DeployResult, signal: AbortSignal, error?: unknown): 
 /**
  * AWS, made when first needed: a kubeconfig with a static token never touches AWS. One session per region.
  */
-function lazyAws(inputs: Inputs, signal: AbortSignal) {
+function lazyAws(inputs: Inputs, { signal, log, clock }: DeployContext) {
   const sessions = new Map<string, Promise<AwsSession>>();
   const session = (region: string) => {
     let s = sessions.get(region);
-    if (!s) sessions.set(region, (s = awsSession({ region, roleArn: inputs.roleArn, signal })));
+    if (!s) sessions.set(region, (s = awsSession({ region, roleArn: inputs.roleArn, signal, log, clock })));
     return s;
   };
   return {
@@ -303,14 +300,15 @@ function lazyAws(inputs: Inputs, signal: AbortSignal) {
 
 /** The action's function: reach the cluster (EKS or kubeconfig), then deploy. */
 export async function deployToCluster(inputs: Inputs, ctx: DeployContext): Promise<DeployResult> {
-  const aws = lazyAws(inputs, ctx.signal);
+  const aws = lazyAws(inputs, ctx);
   try {
     const access = inputs.kubeconfig
       ? clusterFromKubeconfig(inputs.kubeconfig, {
           workspace: workspaceDir(),
           region: inputs.region,
           aws: aws.access,
-          clock: ctx.clock
+          clock: ctx.clock,
+          mask: secret => ctx.log.mask(secret)
         })
       : await clusterFromEks(inputs.cluster!, inputs.region!, aws.access(inputs.region!), {
           log: ctx.log,

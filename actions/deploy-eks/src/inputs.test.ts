@@ -98,7 +98,7 @@ describe('getInputs', () => {
     const noRegion = () =>
       getInputs(recordInputSource({ cluster: 'prod', manifests: 'app.yaml' }), { GITHUB_WORKSPACE: ws }, run);
     expect(noRegion).toThrow(InputError);
-    expect(noRegion).toThrow("Input 'region': is not set.");
+    expect(noRegion).toThrow("Input 'region': no AWS region is set.");
     expect(new Set(problems({ cluster: 'prod', kubeconfig: 'k', manifests: 'app.yaml' }))).toEqual(
       new Set(['kubeconfig'])
     );

@@ -5,7 +5,6 @@
 import { DockyardError } from '../../../core/errors.js';
 import { runContext, runUrl, type RunContext } from '../../../core/github.js';
 import { InputReader, splitLines, type InputSource } from '../../../core/inputs.js';
-import { REGION_HINT, REGION_PATTERN, resolveRegion } from '../../../core/aws.js';
 import { PLACEHOLDER_NAME } from '../../../core/template.js';
 import {
   COMMIT_ANNOTATION,
@@ -96,10 +95,7 @@ export function getInputs(
       'A name is letters, digits, - and _, up to 100 characters.'
     );
 
-  const region = resolveRegion(reader.string('region'), env);
-  if (region && !REGION_PATTERN.test(region))
-    reader.fail('region', `'${region}' is not an AWS region.`, 'Use a region code such as us-east-1.');
-  if (cluster && !region) reader.fail('region', 'is not set.', REGION_HINT);
+  const region = reader.region('region', { required: !!cluster });
 
   const roleArn = reader.string('role-arn');
   if (roleArn && !/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(roleArn))

@@ -1,57 +1,25 @@
 /**
- * The REST client against a real TLS server on loopback (certificates from the test CA of sim/eks/tls.ts):
- * CA pinning, the 401 re-sign, the explained second 401, DELETE bodies with a length, timeouts, discovery.
+ * The API verbs against a TLS server on loopback: the paths and bodies they send, discovery, and container
+ * logs read with limitBytes and cut lines, said when cut.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { DockyardError } from '../../../core/errors.js';
-import { makeChain, type Chain } from '../../../sim/eks/tls.js';
-import { KubeClient, KubeError, principalArn } from './kube.js';
-import { cachedToken } from './cluster.js';
+import { KubeClient, LOG_LIMIT_BYTES, LOG_LINE_MAX_CHARS } from './kube.js';
+import { json, startTlsServer, type Seen, type TlsTestServer } from './testing/tls-server.js';
 
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-let chain: Chain;
-let other: Chain;
-let server: Server;
-let url: string;
-const seen: Seen[] = [];
-let handler: (req: Seen, res: ServerResponse) => void = (_req, res) => res.end('{}');
+let server: TlsTestServer;
 
 beforeAll(async () => {
-  chain = makeChain();
-  other = makeChain('someone-else');
-  server = createServer({ cert: chain.certPem, key: chain.keyPem }, (req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const s = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
-      seen.push(s);
-      res.setHeader('content-type', 'application/json');
-      handler(s, res);
-    });
-  });
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startTlsServer();
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise(resolve => server.close(resolve));
+  await server.close();
 });
 
-function json(res: ServerResponse, status: number, body: unknown): true {
-  res.statusCode = status;
-  res.end(JSON.stringify(body));
-  return true;
-}
+const client = () =>
+  new KubeClient({ server: server.url, ca: server.chain.caPem, auth: { token: async () => 't0' } });
 
 const discovery = (req: Seen, res: ServerResponse) => {
   if (req.url === '/apis/apps/v1')
@@ -66,46 +34,38 @@ const discovery = (req: Seen, res: ServerResponse) => {
   return false;
 };
 
-describe('KubeClient', () => {
-  it('trusts the cluster CA only: a server certificate from another CA is refused', async () => {
-    seen.length = 0;
-    const client = new KubeClient({ server: url, ca: other.caPem });
-    const error = await client.request('GET', '/version').catch(e => e as Error);
-    client.close();
-    expect(error).toBeInstanceOf(DockyardError);
-    expect((error as Error).message).toMatch(/not vouched for by the cluster's CA/);
-    expect(seen).toHaveLength(0);
-  });
-
+describe('KubeClient verbs', () => {
   it('applies with the apply-patch content type, fieldManager, force and dryRun; finds the resource by discovery', async () => {
-    seen.length = 0;
-    handler = (req, res) =>
-      discovery(req, res) || json(res, 200, { kind: 'Deployment', metadata: { name: 'web' } });
-    const client = new KubeClient({ server: url, ca: chain.caPem, auth: { token: async () => 't0' } });
-    await client.apply(
+    server.handle(
+      (req, res) => discovery(req, res) || json(res, 200, { kind: 'Deployment', metadata: { name: 'web' } })
+    );
+    const kube = client();
+    await kube.apply(
       { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' } },
       { fieldManager: 'dockyard', force: true, dryRun: true }
     );
-    client.close();
-    const patch = seen.find(s => s.method === 'PATCH')!;
+    kube.close();
+    const patch = server.seen.find(s => s.method === 'PATCH')!;
     expect(patch.url).toBe(
       '/apis/apps/v1/namespaces/shop/deployments/web?fieldManager=dockyard&force=true&dryRun=All'
     );
     expect(patch.headers['content-type']).toBe('application/apply-patch+yaml');
-    expect(patch.headers.authorization).toBe('Bearer t0');
     expect(JSON.parse(patch.body)).toMatchObject({ kind: 'Deployment' });
   });
 
-  it('sends a DELETE body with its content-length', async () => {
-    seen.length = 0;
-    handler = (req, res) => discovery(req, res) || json(res, 200, { kind: 'Status' });
-    const client = new KubeClient({ server: url, ca: chain.caPem });
-    expect(await client.delete({ apiVersion: 'v1', kind: 'Namespace', name: 'old' })).toBe(true);
-    client.close();
-    const del = seen.find(s => s.method === 'DELETE')!;
-    expect(del.url).toBe('/api/v1/namespaces/old');
-    expect(del.headers['content-length']).toBe(String(Buffer.byteLength(del.body)));
-    expect(del.headers['transfer-encoding']).toBeUndefined();
+  it('deletes with background propagation; a missing object is false, a missing kind a get of undefined', async () => {
+    server.handle((req, res) => {
+      if (discovery(req, res)) return;
+      if (req.url === '/api/v1/namespaces/gone')
+        return json(res, 404, { kind: 'Status', reason: 'NotFound' });
+      json(res, 200, { kind: 'Status' });
+    });
+    const kube = client();
+    expect(await kube.delete({ apiVersion: 'v1', kind: 'Namespace', name: 'old' })).toBe(true);
+    expect(await kube.delete({ apiVersion: 'v1', kind: 'Namespace', name: 'gone' })).toBe(false);
+    expect(await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: 'gone' })).toBeUndefined();
+    kube.close();
+    const del = server.seen.find(s => s.method === 'DELETE')!;
     expect(JSON.parse(del.body)).toEqual({
       kind: 'DeleteOptions',
       apiVersion: 'v1',
@@ -114,132 +74,105 @@ describe('KubeClient', () => {
   });
 
   it('asks discovery again once for a kind it does not know (a CRD that just became Established)', async () => {
-    seen.length = 0;
     let served = false;
-    handler = (req, res) => {
+    server.handle((req, res) => {
       if (req.url === '/apis/example.com/v1') {
         const resources = served ? [{ name: 'widgets', kind: 'Widget', namespaced: true }] : [];
         served = true;
         return json(res, 200, { resources });
       }
       json(res, 404, { kind: 'Status', message: 'not found' });
-    };
-    const client = new KubeClient({ server: url, ca: chain.caPem });
-    expect((await client.resource('example.com/v1', 'Widget')).name).toBe('widgets');
-    const missing = await client.resource('example.com/v1', 'Gadget').catch(e => e as DockyardError);
-    client.close();
-    expect(missing).toBeInstanceOf(DockyardError);
-    expect((missing as DockyardError).input).toBe('manifests');
-  });
-
-  it('on a 401 makes a fresh token and tries once more', async () => {
-    seen.length = 0;
-    handler = (req, res) =>
-      req.headers.authorization === 'Bearer t1'
-        ? json(res, 200, { ok: true })
-        : json(res, 401, { message: 'Unauthorized' });
-    let n = 0;
-    const tokens = cachedToken(async () => `t${n++}`);
-    const client = new KubeClient({ server: url, ca: chain.caPem, auth: tokens });
-    expect(await client.request('GET', '/version')).toEqual({ ok: true });
-    client.close();
-    expect(seen.map(s => s.headers.authorization)).toEqual(['Bearer t0', 'Bearer t1']);
-  });
-
-  it('explains a second 401 with the caller identity and the access-entry advice', async () => {
-    handler = (_req, res) => json(res, 401, { message: 'Unauthorized' });
-    const client = new KubeClient({
-      server: url,
-      ca: chain.caPem,
-      auth: { token: async () => 't' },
-      whoami: async () => 'arn:aws:sts::123456789012:assumed-role/deploy/gha-42'
     });
-    const error = (await client.request('GET', '/version').catch(e => e)) as DockyardError;
-    client.close();
-    expect(error.message).toContain('arn:aws:sts::123456789012:assumed-role/deploy/gha-42');
-    expect(error.hint).toContain(
-      'aws eks create-access-entry --principal-arn arn:aws:iam::123456789012:role/deploy'
-    );
-    expect(error.hint).toContain('aws-auth');
+    const kube = client();
+    expect((await kube.resource('example.com/v1', 'Widget')).name).toBe('widgets');
+    const missing = (await kube.resource('example.com/v1', 'Gadget').catch(e => e)) as DockyardError;
+    expect((await kube.resource('example.org/v1', 'Gizmo').catch(e => e)) as DockyardError).toMatchObject({
+      input: 'manifests'
+    });
+    kube.close();
+    expect(missing).toBeInstanceOf(DockyardError);
+    expect(missing.input).toBe('manifests');
   });
 
-  it('bounds every request with a timeout', async () => {
-    handler = () => {};
-    const client = new KubeClient(
-      { server: url, ca: chain.caPem, reachHint: 'Private endpoint.' },
-      { timeoutMs: 200, clock: { now: () => 0, sleep: async () => {} } }
-    );
-    const error = (await client.request('GET', '/version').catch(e => e)) as Error;
-    client.close();
+  it('names the server of an answer that is not JSON, without quoting markup', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html>login</html>');
+    });
+    const kube = client();
+    const error = (await kube.request('GET', '/version').catch(e => e)) as Error;
+    kube.close();
     expect(error.message).toBe(
-      `The API server 127.0.0.1:${new URL(url).port} did not answer GET /version within 200ms. Private endpoint.`
+      `The API server ${server.host} answered GET /version with something that is not JSON (text/html).`
     );
-  });
-
-  it('stops a request when the signal aborts', async () => {
-    handler = () => {};
-    const controller = new AbortController();
-    const client = new KubeClient({ server: url, ca: chain.caPem }, { signal: controller.signal });
-    const pending = client.request('GET', '/version').catch((e: unknown) => e as Error) as Promise<Error>;
-    setTimeout(() => controller.abort(new Error('Received SIGTERM')), 50);
-    expect((await pending).message).toBe(
-      `The API server call GET /version (${url}) was stopped: Received SIGTERM.`
-    );
-    client.close();
-  });
-
-  it('throws KubeError with the Status of an error answer', async () => {
-    handler = (_req, res) =>
-      json(res, 403, { kind: 'Status', reason: 'Forbidden', message: 'deployments.apps "web" is forbidden' });
-    const client = new KubeClient({ server: url, ca: chain.caPem });
-    const error = (await client
-      .request('GET', '/apis/apps/v1/namespaces/default/deployments/web')
-      .catch(e => e)) as KubeError;
-    client.close();
-    expect(error).toBeInstanceOf(KubeError);
-    expect([error.status, error.reason]).toEqual([403, 'Forbidden']);
   });
 });
 
-describe('error answers that are not a Status', () => {
-  it('names the status and content type of an HTML page instead of quoting it', async () => {
-    handler = (_req, res) => {
-      res.statusCode = 502;
-      res.setHeader('content-type', 'text/html');
-      res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
-    };
-    const client = new KubeClient(
-      { server: url, ca: chain.caPem },
-      { clock: { now: () => 0, sleep: async () => {} } }
-    );
-    const error = (await client.request('GET', '/api/v1').catch(e => e)) as KubeError;
-    client.close();
-    expect(error.message).toBe(
-      'the API server answered HTTP 502 (text/html), not a Kubernetes Status (HTTP 502 to GET /api/v1)'
-    );
-    expect(error.message).not.toContain('<');
-  });
-});
+describe('KubeClient.logs', () => {
+  const logOf = (text: (req: Seen) => string) =>
+    server.handle((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(text(req));
+    });
+  const query = (s: Seen) => Object.fromEntries(new URL(s.url, 'https://x').searchParams);
 
-describe('cachedToken', () => {
-  it('keeps a token for the refresh period, then makes a new one; fresh forces one', async () => {
-    let now = 0;
-    let n = 0;
-    const source = cachedToken(async () => `t${n++}`, { now: () => now, sleep: async () => {} }, 600_000);
-    expect(await source.token()).toBe('t0');
-    now = 599_999;
-    expect(await source.token()).toBe('t0');
-    now = 600_000;
-    expect(await source.token()).toBe('t1');
-    expect(await source.token(true)).toBe('t2');
+  it('asks for the tail with limitBytes (and the previous instance), and returns its lines', async () => {
+    logOf(() => 'starting\nError: DATABASE_URL is not set\n');
+    const kube = client();
+    expect(await kube.logs('shop', 'web-1', 'app', { previous: true, tailLines: 5 })).toEqual([
+      'starting',
+      'Error: DATABASE_URL is not set'
+    ]);
+    kube.close();
+    expect(query(server.seen[0])).toEqual({
+      container: 'app',
+      tailLines: '5',
+      limitBytes: String(LOG_LIMIT_BYTES),
+      previous: 'true'
+    });
+    expect(server.seen[0].url.split('?')[0]).toBe('/api/v1/namespaces/shop/pods/web-1/log');
   });
-});
 
-describe('principalArn', () => {
-  it('turns an assumed-role session into the role an access entry names', () => {
-    expect(principalArn('arn:aws:sts::123456789012:assumed-role/deploy/gha')).toBe(
-      'arn:aws:iam::123456789012:role/deploy'
+  it('cuts a line over the cap and says so', async () => {
+    logOf(() => `${'{"request":"'.padEnd(5000, 'x')}\nbye\n`);
+    const kube = client();
+    const lines = await kube.logs('shop', 'web-1', 'app');
+    kube.close();
+    expect(lines[0]).toHaveLength(
+      LOG_LINE_MAX_CHARS + `… (line cut at ${LOG_LINE_MAX_CHARS} characters)`.length
     );
-    expect(principalArn('arn:aws:iam::123456789012:user/ci')).toBe('arn:aws:iam::123456789012:user/ci');
+    expect(lines[0].endsWith(`… (line cut at ${LOG_LINE_MAX_CHARS} characters)`)).toBe(true);
+    expect(lines[1]).toBe('bye');
+  });
+
+  it('a tail over the limit (the server cuts its end): its start, a note, and the last line asked for alone', async () => {
+    const noise = Array.from({ length: 30 }, (_, i) => `${i} ${'.'.repeat(3000)}`);
+    const all = [...noise, 'panic: cannot connect to db'];
+    // The server honours limitBytes as the kubelet does: the first bytes of the tail.
+    logOf(req => {
+      const { tailLines, limitBytes } = query(req);
+      return `${all.slice(-Number(tailLines)).join('\n')}\n`.slice(0, Number(limitBytes));
+    });
+    const kube = client();
+    const lines = await kube.logs('shop', 'web-1', 'app');
+    kube.close();
+    expect(server.seen.map(s => query(s).tailLines)).toEqual(['30', '1']);
+    expect(lines.at(-1)).toBe('panic: cannot connect to db');
+    expect(lines.at(-2)).toBe(
+      '(… cut: the last 30 lines of the log are over 64 KiB: their start and the last line are shown)'
+    );
+    expect(lines.length).toBeGreaterThan(3);
+    expect(lines.slice(0, -2).every(l => /^\d+ \.+… \(line cut at 2000 characters\)$/.test(l))).toBe(true);
+  });
+
+  it('a server that ignores limitBytes is read up to the limit only', async () => {
+    logOf(req => (query(req).tailLines === '1' ? 'last words\n' : 'y'.repeat(1024 * 1024)));
+    const kube = client();
+    const lines = await kube.logs('shop', 'web-1', 'app');
+    kube.close();
+    expect(lines).toEqual([
+      '(… cut: the last 30 lines of the log are over 64 KiB: their start and the last line are shown)',
+      'last words'
+    ]);
   });
 });

@@ -1,12 +1,22 @@
 /**
- * A thin Kubernetes REST client over node:https: the calls deploy-eks makes and nothing else. Objects are
- * plain JSON, so fields newer than this code reach the server untouched. TLS trusts the cluster's CA only;
- * every request is bounded by a timeout and the step's abort signal; a 401 re-signs the token once.
+ * A thin Kubernetes REST client: the calls deploy-eks makes and nothing else (discovery, server-side apply,
+ * get, list, delete, container logs). Objects are plain JSON, so fields newer than this code reach the server
+ * untouched. How requests travel (TLS, tokens, retries, limits) is kube-transport.ts; how objects are named
+ * and found is kube-refs.ts.
  */
-import { Agent, request as httpsRequest } from 'node:https';
-import { formatDuration } from '../../../core/duration.js';
 import { DockyardError } from '../../../core/errors.js';
-import { retry, systemClock, type Clock } from '../../../core/poll.js';
+import { Discovery, objectPath, type ObjectRef, type Resource } from './kube-refs.js';
+import {
+  formatBytes,
+  KubeError,
+  KubeTransport,
+  quotable,
+  type Connection,
+  type TransportOptions
+} from './kube-transport.js';
+
+export { describeRef, groupOf, refKey, type ObjectRef, type Resource } from './kube-refs.js';
+export { isRetryableKube, KubeError, type Connection, type TokenSource } from './kube-transport.js';
 
 /** A Kubernetes object as JSON. */
 export interface KubeObject {
@@ -28,357 +38,72 @@ export interface KubeObject {
   [key: string]: unknown;
 }
 
-/** Makes the bearer token; `fresh` forces a new one (after a 401). */
-export interface TokenSource {
-  token(fresh?: boolean): Promise<string>;
-}
-
-export interface Connection {
-  /** https://host[:port][/prefix] */
-  server: string;
-  /** PEM of the cluster's CA: the only one trusted. */
-  ca: string;
-  auth?: TokenSource;
-  clientCert?: string;
-  clientKey?: string;
-  /** Who the cluster sees us as (the GetCallerIdentity ARN), to explain a 401. */
-  whoami?: () => Promise<string>;
-  /** Said when the server cannot be reached (a private endpoint, limited CIDRs). */
-  reachHint?: string;
-}
-
-export interface ClientOptions {
-  signal?: AbortSignal;
-  /** Bound on each request, in ms. */
-  timeoutMs?: number;
-  clock?: Clock;
-}
-
-export interface Status {
-  kind?: string;
-  message?: string;
-  reason?: string;
-  code?: number;
-  details?: { causes?: { type?: string; message?: string; field?: string }[] };
-}
-
-/** An HTTP error answer of the API server, with its Status object. */
-export class KubeError extends Error {
-  constructor(
-    readonly status: number,
-    readonly method: string,
-    readonly path: string,
-    readonly body: Status
-  ) {
-    super(`${body.message ?? `HTTP ${status}`} (HTTP ${status} to ${method} ${path.split('?')[0]})`);
-    this.name = 'KubeError';
-  }
-  get reason(): string | undefined {
-    return this.body.reason;
-  }
-}
-
-/** Worth trying again: throttling, server errors, dropped connections, a request that timed out. */
-export function isRetryableKube(error: unknown): boolean {
-  if (error instanceof KubeError) return error.status === 429 || error.status >= 500;
-  const code = (error as { code?: string } | undefined)?.code;
-  return (
-    (error as Error | undefined)?.name === 'RequestTimeout' ||
-    ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED'].includes(code ?? '')
-  );
-}
-
-export interface Resource {
-  /** Plural resource name: deployments. */
-  name: string;
-  kind: string;
-  namespaced: boolean;
-  /** /api/v1 or /apis/apps/v1 */
-  base: string;
-}
-
-export interface ObjectRef {
-  apiVersion: string;
-  kind: string;
-  namespace?: string;
-  name: string;
-}
-
-interface Answer {
-  status: number;
-  text: string;
-  contentType: string;
-}
-
-const TLS_CODES = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'CERT_SIGNATURE_FAILURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_HAS_EXPIRED',
-  'CERT_UNTRUSTED'
-]);
-
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-
 /** What deploy-eks uses of a client: the real one, or a fake in unit tests. */
-export type Kube = Pick<
-  KubeClient,
-  'resource' | 'get' | 'list' | 'apply' | 'delete' | 'logs' | 'counts' | 'close'
->;
+export type Kube = Pick<KubeClient, 'resource' | 'get' | 'list' | 'apply' | 'delete' | 'logs' | 'close'>;
+
+export interface LogOptions {
+  /** The previous instance of the container (the one that crashed). */
+  previous?: boolean;
+  tailLines?: number;
+}
+
+/** The most of a container's log tail that is read (the server's `limitBytes`). */
+export const LOG_LIMIT_BYTES = 64 * 1024;
+/** A log line longer than this is cut: a line is evidence, not a payload. */
+export const LOG_LINE_MAX_CHARS = 2000;
+const DEFAULT_TAIL_LINES = 30;
 
 export class KubeClient {
-  /** Requests sent, by method, for the report and the benchmark. */
-  readonly counts: Record<string, number> = {};
-  private readonly agent: Agent;
-  private readonly url: URL;
-  private readonly discovery = new Map<string, Promise<Resource[]>>();
-  private readonly clock: Clock;
+  private readonly transport: KubeTransport;
+  private readonly discovery: Discovery;
 
-  constructor(
-    readonly connection: Connection,
-    private readonly options: ClientOptions = {}
-  ) {
-    this.url = new URL(connection.server);
-    if (this.url.protocol !== 'https:')
-      throw new DockyardError(`the cluster's server '${connection.server}' is not https.`, {
-        hint: 'Dockyard talks to the API server over TLS only.'
-      });
-    this.clock = options.clock ?? systemClock;
-    this.agent = new Agent({
-      keepAlive: true,
-      maxSockets: 8,
-      ca: connection.ca,
-      cert: connection.clientCert,
-      key: connection.clientKey
+  constructor(connection: Connection, options: TransportOptions = {}) {
+    this.transport = new KubeTransport(connection, options);
+    this.discovery = new Discovery(async base => {
+      try {
+        return await this.request<{ resources?: Resource[] }>('GET', base);
+      } catch (error) {
+        if (error instanceof KubeError && error.status === 404) return undefined;
+        throw error;
+      }
     });
-  }
-
-  get requests(): number {
-    return Object.values(this.counts).reduce((a, b) => a + b, 0);
   }
 
   close(): void {
-    this.agent.destroy();
+    this.transport.close();
   }
 
-  private send(
-    method: string,
-    path: string,
-    headers: Record<string, string>,
-    body: string | undefined
-  ): Promise<Answer> {
-    const timeoutMs = this.options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    const prefix = this.url.pathname.replace(/\/+$/, '');
-    this.counts[method] = (this.counts[method] ?? 0) + 1;
-    return new Promise<Answer>((resolve, reject) => {
-      const signal = this.options.signal;
-      const stopped = () => {
-        const reason = (signal?.reason as Error | undefined)?.message;
-        return new DockyardError(
-          `The API server call ${method} ${path.split('?')[0]} (${this.url.origin}) was stopped${reason ? `: ${reason}` : ''}.`
-        );
-      };
-      if (signal?.aborted) return reject(stopped());
-      const req = httpsRequest({
-        agent: this.agent,
-        host: this.url.hostname.replace(/^\[|\]$/g, ''),
-        port: this.url.port || 443,
-        path: prefix + path,
-        method,
-        headers: {
-          accept: 'application/json',
-          'user-agent': 'dockyard-deploy-eks',
-          ...headers,
-          // node:https sends a body without a length (chunked) unless told; DELETE bodies need it.
-          ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {})
-        }
-      });
-      const timer = setTimeout(() => {
-        const error = new Error(
-          `The API server ${this.url.host} did not answer ${method} ${path.split('?')[0]} within ${formatDuration(timeoutMs)}.${this.connection.reachHint ? ` ${this.connection.reachHint}` : ''}`
-        );
-        error.name = 'RequestTimeout';
-        req.destroy(error);
-      }, timeoutMs);
-      const onAbort = () => req.destroy(stopped());
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const settle = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      req.on('response', res => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          settle();
-          resolve({
-            status: res.statusCode ?? 0,
-            text: Buffer.concat(chunks).toString('utf8'),
-            contentType: String(res.headers['content-type'] ?? '')
-          });
-        });
-        res.on('error', error => {
-          settle();
-          reject(error);
-        });
-      });
-      req.on('error', error => {
-        settle();
-        reject(this.explainConnectionError(error, method, path));
-      });
-      req.end(body);
-    });
-  }
-
-  private explainConnectionError(error: Error, method: string, path: string): Error {
-    const code = (error as { code?: string }).code ?? '';
-    if (TLS_CODES.has(code)) {
-      return new DockyardError(
-        `Refused the API server ${this.url.host}: its TLS certificate is not vouched for by the cluster's CA (${code}: ${error.message}).`,
-        {
-          hint: "Check that the CA matches the cluster (EKS DescribeCluster's certificateAuthority, or the kubeconfig's certificate-authority-data). Dockyard trusts that CA only.",
-          cause: error
-        }
-      );
-    }
-    if (error instanceof DockyardError || error.name === 'RequestTimeout') return error;
-    if (
-      ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EAI_AGAIN'].includes(code)
-    ) {
-      const wrapped = new DockyardError(
-        `Could not reach the API server ${this.url.host} (${code}) for ${method} ${path.split('?')[0]}.`,
-        { hint: this.connection.reachHint, cause: error }
-      );
-      (wrapped as unknown as { code: string }).code = code;
-      return wrapped;
-    }
-    return error;
-  }
-
-  /**
-   * One request: JSON in, JSON (or text) out. A 401 gets a fresh token and one more try; transient failures
-   * (429, 5xx, dropped connections) are tried up to three times. Error answers throw KubeError.
-   */
+  /** One request, JSON in and out (see KubeTransport.request for the retries and limits). */
   async request<T = unknown>(
     method: string,
     path: string,
-    options: { body?: unknown; contentType?: string; text?: boolean } = {}
+    options: { body?: unknown; contentType?: string } = {}
   ): Promise<T> {
-    const body =
-      options.body === undefined
-        ? undefined
-        : typeof options.body === 'string'
-          ? options.body
-          : JSON.stringify(options.body);
-    let authRetried = false;
-    const answer = await retry(
-      async () => {
-        for (;;) {
-          const headers: Record<string, string> = {};
-          if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-          if (this.connection.auth)
-            headers.authorization = `Bearer ${await this.connection.auth.token(authRetried)}`;
-          const sent = await this.send(method, path, headers, body);
-          if (sent.status === 401 && this.connection.auth && !authRetried) {
-            authRetried = true;
-            continue;
-          }
-          if (sent.status === 401) throw await this.unauthorized();
-          if (sent.status >= 400) throw new KubeError(sent.status, method, path, parseStatus(sent));
-          return sent;
-        }
-      },
-      {
-        attempts: 3,
-        baseDelayMs: 500,
-        clock: this.clock,
-        signal: this.options.signal,
-        isRetryable: isRetryableKube
-      }
-    );
-    if (options.text) return answer.text as T;
+    const answer = await this.transport.request(method, path, {
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      contentType: options.contentType
+    });
     if (answer.text === '') return undefined as T;
     try {
       return JSON.parse(answer.text) as T;
     } catch {
-      throw new Error(
-        `The API server answered ${method} ${path.split('?')[0]} with something that is not JSON (${answer.contentType || 'no content type'}): ${answer.text.slice(0, 200)}`
+      throw new DockyardError(
+        `The API server ${this.transport.host} answered ${method} ${path.split('?')[0]} with something that is not JSON (${answer.contentType || 'no content type'})${quotable(answer.text) ?? ''}.`
       );
     }
   }
 
-  private async unauthorized(): Promise<DockyardError> {
-    let who = 'these AWS credentials';
-    let principal = '<the role ARN>';
-    if (this.connection.whoami) {
-      try {
-        const arn = await this.connection.whoami();
-        who = arn;
-        principal = principalArn(arn);
-      } catch {
-        // The explanation goes out without the identity.
-      }
-    }
-    return new DockyardError(
-      `The cluster refused the token twice (HTTP 401 Unauthorized): it does not know ${who}.`,
-      {
-        hint: `Give that identity access to the cluster: an EKS access entry (aws eks create-access-entry --principal-arn ${principal} and an access policy or Kubernetes groups allowed to apply these objects), or a mapping in the aws-auth ConfigMap. See the RBAC section of the deploy-eks README.`
-      }
-    );
-  }
-
   /** The resource for a kind, from discovery; discovery is asked again once when the kind is missing (a new CRD). */
-  async resource(apiVersion: string, kind: string): Promise<Resource> {
-    for (let fresh = false; ; fresh = true) {
-      if (fresh) this.discovery.delete(apiVersion);
-      const list = await this.discover(apiVersion);
-      const found = list.find(r => r.kind === kind);
-      if (found) return found;
-      if (fresh)
-        throw new DockyardError(`the cluster does not serve kind ${kind} in ${apiVersion}.`, {
-          input: 'manifests',
-          hint: 'Check the apiVersion and kind, and that the CustomResourceDefinition is installed (or listed in the manifests).'
-        });
-    }
-  }
-
-  private discover(apiVersion: string): Promise<Resource[]> {
-    let found = this.discovery.get(apiVersion);
-    if (!found) {
-      const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-      found = this.request<{ resources?: { name: string; kind: string; namespaced: boolean }[] }>('GET', base)
-        .then(list =>
-          (list?.resources ?? [])
-            .filter(r => !r.name.includes('/'))
-            .map(r => ({ name: r.name, kind: r.kind, namespaced: r.namespaced, base }))
-        )
-        .catch((error: unknown) => {
-          this.discovery.delete(apiVersion);
-          if (error instanceof KubeError && error.status === 404) return [];
-          throw error;
-        });
-      this.discovery.set(apiVersion, found);
-    }
-    return found;
+  resource(apiVersion: string, kind: string): Promise<Resource> {
+    return this.discovery.resource(apiVersion, kind);
   }
 
   /** The URL path of an object (or, without a name, of its collection). */
   async path(
     ref: Omit<ObjectRef, 'name'> & { name?: string },
     query: Record<string, string | undefined> = {}
-  ) {
-    const r = await this.resource(ref.apiVersion, ref.kind);
-    const ns = r.namespaced && ref.namespace ? `/namespaces/${encodeURIComponent(ref.namespace)}` : '';
-    const name = ref.name ? `/${encodeURIComponent(ref.name)}` : '';
-    const q = Object.entries(query)
-      .filter((e): e is [string, string] => e[1] !== undefined)
-      .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
-      .join('&');
-    return `${r.base}${ns}/${r.name}${name}${q ? `?${q}` : ''}`;
+  ): Promise<string> {
+    return objectPath(await this.resource(ref.apiVersion, ref.kind), ref, query);
   }
 
   /** Server-side apply. */
@@ -431,59 +156,58 @@ export class KubeClient {
     }
   }
 
-  /** The last lines of a container's log (of its previous instance with `previous`). */
-  async logs(
+  /**
+   * The last lines of a container's log (of its previous instance with `previous`), at most LOG_LIMIT_BYTES and
+   * each line at most LOG_LINE_MAX_CHARS. The server's byte limit keeps the start of the tail and drops its end,
+   * where the reason for a crash usually is: when the tail is cut, the last line is asked for alone, and a line
+   * says what was left out.
+   */
+  async logs(namespace: string, pod: string, container: string, options: LogOptions = {}): Promise<string[]> {
+    const tailLines = options.tailLines ?? DEFAULT_TAIL_LINES;
+    const read = (lines: number) => this.logTail(namespace, pod, container, lines, options.previous);
+    const tail = await read(tailLines);
+    // One line over the limit is cut by capLine, which says so.
+    if (!tail.cut || tailLines === 1) return tail.lines.map(capLine);
+    // A cut tail ends inside a line, unless the limit fell on a line's end.
+    const whole = tail.complete ? tail.lines : tail.lines.slice(0, -1);
+    const last = (await read(1)).lines;
+    if (tail.complete && last.at(-1) === whole.at(-1)) return whole.map(capLine);
+    const note = `(… cut: the last ${tailLines} lines of the log are over ${formatBytes(LOG_LIMIT_BYTES)}: their start and the last line are shown)`;
+    return [...whole, note, ...last].map(capLine);
+  }
+
+  private async logTail(
     namespace: string,
     pod: string,
     container: string,
-    options: { previous?: boolean; tailLines?: number } = {}
-  ): Promise<string[]> {
-    const q = new URLSearchParams({ container, tailLines: String(options.tailLines ?? 30) });
-    if (options.previous) q.set('previous', 'true');
-    const text = await this.request<string>(
+    tailLines: number,
+    previous?: boolean
+  ): Promise<{ lines: string[]; cut: boolean; complete: boolean }> {
+    const q = new URLSearchParams({
+      container,
+      tailLines: String(tailLines),
+      limitBytes: String(LOG_LIMIT_BYTES)
+    });
+    if (previous) q.set('previous', 'true');
+    const answer = await this.transport.request(
       'GET',
       `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log?${q}`,
-      { text: true }
+      { maxBytes: LOG_LIMIT_BYTES, truncate: true }
     );
-    return text
-      .replace(/\n$/, '')
-      .split('\n')
-      .filter((l, i, all) => l !== '' || i < all.length - 1);
+    // The server may stop at the limit itself (limitBytes), or ignore it and be cut here: either way it is full.
+    const cut = answer.truncated || answer.bytes >= LOG_LIMIT_BYTES;
+    return { lines: logLines(answer.text), cut, complete: answer.text.endsWith('\n') };
   }
 }
 
-function parseStatus(answer: Answer): Status {
-  try {
-    const body = JSON.parse(answer.text) as Status;
-    if (body && typeof body === 'object') return body;
-  } catch {
-    // not a Status object
-  }
-  // Not a Kubernetes Status (an HTML page of a proxy or load balancer): say so rather than quote markup.
-  const text = answer.text.trim();
-  const plain = text !== '' && !/^\s*</.test(text) && text.length <= 300 && !text.includes('\n');
-  return {
-    message: `the API server answered HTTP ${answer.status} (${answer.contentType || 'no content type'})${plain ? `: ${text}` : ', not a Kubernetes Status'}`
-  };
+/** A log as lines: the final newline ends the last line, it does not start an empty one. */
+function logLines(text: string): string[] {
+  const lines = text.replace(/\n$/, '').split('\n');
+  return lines.at(-1) === '' ? lines.slice(0, -1) : lines;
 }
 
-/** An assumed-role session ARN becomes the role ARN an access entry names. */
-export function principalArn(arn: string): string {
-  const m = /^arn:(aws[\w-]*):sts::(\d+):assumed-role\/([^/]+)\/.+$/.exec(arn);
-  return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : arn;
-}
-
-/** `group/version` → group ('' for the core group). */
-export function groupOf(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-}
-
-/** A stable key for an object: group/Kind/namespace/name. */
-export function refKey(ref: { apiVersion: string; kind: string; namespace?: string; name: string }): string {
-  return `${groupOf(ref.apiVersion)}/${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
-}
-
-/** `Deployment web` or `Deployment shop/web`. */
-export function describeRef(ref: { kind: string; namespace?: string; name: string }): string {
-  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+function capLine(line: string): string {
+  return line.length <= LOG_LINE_MAX_CHARS
+    ? line
+    : `${line.slice(0, LOG_LINE_MAX_CHARS)}… (line cut at ${LOG_LINE_MAX_CHARS} characters)`;
 }

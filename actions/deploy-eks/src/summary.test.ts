@@ -23,7 +23,6 @@ const result = (over: Partial<DeployResult>): DeployResult => ({
   rollbacks: [],
   diagnostics: [],
   phase: 'done',
-  requests: {},
   ...over
 });
 

@@ -158,7 +158,6 @@ export function finish(outcome: Outcome<Inputs, DeployResult>): Finish {
     rollbacks: [],
     diagnostics: [],
     phase: 'connecting',
-    requests: {},
     error: outcome.error
   };
   // The core aborts the step at its deadline: what looks cancelled then is a timeout.

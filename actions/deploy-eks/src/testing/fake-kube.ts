@@ -3,7 +3,16 @@
  * changes bump generation), get/list with equality label selectors, delete, logs; tests set statuses and
  * pods themselves. The end-to-end tests use the real client against the test API server (sim/eks).
  */
-import { KubeError, refKey, type Kube, type KubeObject, type ObjectRef, type Resource } from '../kube.js';
+import { apiBase } from '../kube-refs.js';
+import {
+  KubeError,
+  refKey,
+  type Kube,
+  type KubeObject,
+  type LogOptions,
+  type ObjectRef,
+  type Resource
+} from '../kube.js';
 
 const KINDS: [string, string, string, boolean][] = [
   ['v1', 'Namespace', 'namespaces', false],
@@ -30,13 +39,12 @@ export interface ApplyCall {
 }
 
 export class FakeKube implements Kube {
-  readonly counts: Record<string, number> = {};
   readonly objects = new Map<string, KubeObject>();
   readonly resources: Resource[] = KINDS.map(([apiVersion, kind, name, namespaced]) => ({
     name,
     kind,
     namespaced,
-    base: apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`
+    base: apiBase(apiVersion)
   }));
   readonly applies: ApplyCall[] = [];
   readonly deletes: ObjectRef[] = [];
@@ -47,13 +55,8 @@ export class FakeKube implements Kube {
   failApply?: (object: KubeObject) => KubeError | undefined;
   private version = 1;
 
-  private count(method: string) {
-    this.counts[method] = (this.counts[method] ?? 0) + 1;
-  }
-
   async resource(apiVersion: string, kind: string): Promise<Resource> {
-    const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-    const r = this.resources.find(x => x.kind === kind && x.base === base);
+    const r = this.resources.find(x => x.kind === kind && x.base === apiBase(apiVersion));
     if (!r) throw new Error(`no kind ${kind} in ${apiVersion}`);
     return r;
   }
@@ -78,7 +81,6 @@ export class FakeKube implements Kube {
     object: KubeObject,
     options: { fieldManager: string; force?: boolean; dryRun?: boolean }
   ): Promise<KubeObject> {
-    this.count('PATCH');
     this.applies.push({ object: structuredClone(object), ...options });
     const error = this.failApply?.(object);
     if (error) throw error;
@@ -101,7 +103,6 @@ export class FakeKube implements Kube {
   }
 
   async get<T = KubeObject>(ref: ObjectRef): Promise<T | undefined> {
-    this.count('GET');
     const o = this.objects.get(this.key(ref));
     return o ? (structuredClone(o) as T) : undefined;
   }
@@ -110,7 +111,6 @@ export class FakeKube implements Kube {
     ref: Omit<ObjectRef, 'name'>,
     selectors: { labelSelector?: string } = {}
   ): Promise<T[]> {
-    this.count('GET');
     const want = (selectors.labelSelector ?? '')
       .split(',')
       .filter(Boolean)
@@ -127,18 +127,11 @@ export class FakeKube implements Kube {
   }
 
   async delete(ref: ObjectRef): Promise<boolean> {
-    this.count('DELETE');
     this.deletes.push(ref);
     return this.objects.delete(this.key(ref));
   }
 
-  async logs(
-    namespace: string,
-    pod: string,
-    container: string,
-    options: { previous?: boolean; tailLines?: number } = {}
-  ): Promise<string[]> {
-    this.count('GET');
+  async logs(namespace: string, pod: string, container: string, options: LogOptions = {}): Promise<string[]> {
     const lines = this.logLines.get(`${namespace}/${pod}/${container}${options.previous ? '/previous' : ''}`);
     if (!lines)
       throw new KubeError(400, 'GET', `/api/v1/namespaces/${namespace}/pods/${pod}/log`, {
