@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { deployment } from './testing/fixtures.js';
 import {
+  currentDaemonPods,
   daemonSetState,
   jobState,
   missingPods,
@@ -144,6 +145,23 @@ describe('rollout rules (kubectl rollout status)', () => {
       ).state
     ).toBe('done');
     expect(daemonSetState(workload('DaemonSet', {}, { observedGeneration: 0 }, 1)).state).toBe('progressing');
+  });
+
+  it("DaemonSet: its current template's pods, by template generation or by a current pod's revision hash", () => {
+    const ds = workload('DaemonSet', {}, {});
+    ds.metadata.annotations = { 'deprecated.daemonset.template.generation': '3' };
+    const daemonPod = (name: string, generation: string, hash: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, labels: { 'pod-template-generation': generation, 'controller-revision-hash': hash } }
+    });
+    const pods = [
+      daemonPod('new', '3', 'aaa'),
+      daemonPod('rolled-back-to', '1', 'aaa'),
+      daemonPod('old', '2', 'bbb')
+    ];
+    expect(currentDaemonPods(ds, pods).map(p => p.metadata.name)).toEqual(['new', 'rolled-back-to']);
+    expect(currentDaemonPods(workload('DaemonSet', {}, {}), pods)).toEqual([]);
   });
 
   it('Job: Complete or Failed, nothing else ends it', () => {

@@ -143,6 +143,30 @@ export function statefulSetState(w: Workload): RolloutState {
   return { state: 'done', message: `${replicas} pods at revision ${String(s.currentRevision)}` };
 }
 
+/** The annotation apps/v1 keeps a DaemonSet's template generation in (the API server bumps it per template). */
+export const TEMPLATE_GENERATION = 'deprecated.daemonset.template.generation';
+
+/**
+ * The pods of a DaemonSet's current template, by the rule its controller uses (daemon `util.IsPodUpdated`): the
+ * pod's `pod-template-generation` is the DaemonSet's template generation, or its `controller-revision-hash` is
+ * the revision of such a pod (a rollback brings an old revision back under a new generation, and its pods
+ * count as current without a restart).
+ */
+export function currentDaemonPods<P extends KubeObject>(ds: KubeObject, pods: P[]): P[] {
+  const generation = ds.metadata.annotations?.[TEMPLATE_GENERATION];
+  const label = (p: KubeObject, key: string) => p.metadata.labels?.[key];
+  const hashes = new Set(
+    pods
+      .filter(p => generation && label(p, 'pod-template-generation') === generation)
+      .map(p => label(p, 'controller-revision-hash'))
+  );
+  return pods.filter(
+    p =>
+      (generation && label(p, 'pod-template-generation') === generation) ||
+      hashes.has(label(p, 'controller-revision-hash'))
+  );
+}
+
 export function daemonSetState(w: Workload): RolloutState {
   if (w.spec?.updateStrategy?.type && w.spec.updateStrategy.type !== 'RollingUpdate')
     return { state: 'done', message: `updateStrategy ${w.spec.updateStrategy.type}: not waited for` };
