@@ -49,6 +49,10 @@ export class FakeKube implements Kube {
   readonly applies: ApplyCall[] = [];
   readonly deletes: ObjectRef[] = [];
   readonly logLines = new Map<string, string[]>();
+  /** What each list asked for, in order. */
+  readonly lists: Omit<ObjectRef, 'name'>[] = [];
+  /** How many log reads were made. */
+  logReads = 0;
   /** Called after each apply, to play a controller. */
   onApply?: (object: KubeObject) => void;
   /** Throws for an apply, to simulate conflicts. */
@@ -111,6 +115,7 @@ export class FakeKube implements Kube {
     ref: Omit<ObjectRef, 'name'>,
     selectors: { labelSelector?: string } = {}
   ): Promise<T[]> {
+    this.lists.push(ref);
     const want = (selectors.labelSelector ?? '')
       .split(',')
       .filter(Boolean)
@@ -132,6 +137,7 @@ export class FakeKube implements Kube {
   }
 
   async logs(namespace: string, pod: string, container: string, options: LogOptions = {}): Promise<string[]> {
+    this.logReads += 1;
     const lines = this.logLines.get(`${namespace}/${pod}/${container}${options.previous ? '/previous' : ''}`);
     if (!lines)
       throw new KubeError(400, 'GET', `/api/v1/namespaces/${namespace}/pods/${pod}/log`, {
