@@ -74,6 +74,8 @@ export interface PodProblem {
   kind: ProblemKind;
   /** Doomed for every pod of the template: the image is missing or not a name, or admission refuses the pod. */
   everyPod?: boolean;
+  /** Which instance of the container's log tells: the one that crashed (`previous`), or the one there now. */
+  instance?: 'previous' | 'current';
 }
 
 export interface Event {

@@ -116,13 +116,18 @@ const allStatuses = (pod: Pod): ContainerStatus[] => [
   ...(pod.status?.containerStatuses ?? [])
 ];
 
-/** Containers that exited with an error and are not coming back as they were: a Job's, a failed pod's. */
+/**
+ * Containers that exited with an error: ended (a Job's, a failed pod's: their current instance tells), or
+ * restarted and not ready (the instance before tells).
+ */
 function exitedProblems(pod: Pod): PodProblem[] {
   return allStatuses(pod).flatMap(c => {
-    const ended = c.state?.terminated ?? (c.state?.running ? undefined : c.lastState?.terminated);
-    if (!ended || !ended.exitCode) return [];
+    const now = c.state?.terminated;
+    const ended = now ?? (c.ready ? undefined : c.lastState?.terminated);
+    if (!ended?.exitCode) return [];
     return [
       {
+        instance: now ? ('current' as const) : ('previous' as const),
         pod: pod.metadata.name,
         container: c.name,
         image: c.image,
@@ -194,7 +199,9 @@ function podDiagnostics(pods: Pod[], problems: PodProblem[]): Diagnostic[] {
     const pod = pods.find(p => p.metadata.name === name);
     const lines = (pod ? allStatuses(pod) : []).map(c => {
       const last = c.lastState?.terminated;
-      const lastText = last ? `; last exit ${last.exitCode ?? '?'} (${last.reason ?? ''})` : '';
+      const lastText = last
+        ? `; last exit ${last.exitCode ?? '?'} (${last.reason ?? ''}${last.message ? `: ${last.message}` : ''})`
+        : '';
       return oneLine(
         `${c.name} (${c.image ?? '?'}): ${stateText(c)}; restarts ${c.restartCount ?? 0}${lastText}`,
         {
@@ -244,7 +251,8 @@ function logSubjects(lead: PodProblem | undefined, problems: PodProblem[]): PodP
       p.reason === 'NotReady' ||
       p.exitCode !== undefined ||
       p.restarts > 0);
-  const others = problems.filter(p => p !== lead && tells(p) && p.reason === 'CrashLoopBackOff');
+  const where = (p: PodProblem) => `${p.pod}/${p.container}`;
+  const others = problems.filter(p => p.reason === 'CrashLoopBackOff' && (!lead || where(p) !== where(lead)));
   return [...(lead && tells(lead) ? [lead] : []), ...others].slice(0, 2);
 }
 
@@ -262,7 +270,8 @@ async function logTails(
   const diagnostics: Diagnostic[] = [];
   let leadLine: string | undefined;
   for (const p of logSubjects(lead, problems)) {
-    const previous = p.reason === 'CrashLoopBackOff' || (p.restarts > 0 && p.exitCode === undefined);
+    const previous =
+      (p.instance ?? (p.reason === 'CrashLoopBackOff' ? 'previous' : 'current')) === 'previous';
     const lines = await tail(kube, namespace, p, previous, input);
     if (p === lead) leadLine = rootCauseLine(lines.filter(l => !l.startsWith(NOT_READ)));
     diagnostics.push({
