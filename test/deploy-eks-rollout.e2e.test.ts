@@ -58,7 +58,6 @@ spec:
 `;
 }
 
-const deployment = () => stack.kube.get('apps/v1', 'Deployment', NS, 'web') as Json;
 const rollbackApplies = (since: number) =>
   stack.kube.requests
     .slice(since)

@@ -12,10 +12,10 @@ import { applyAll, type Applied, type ResourceResult } from './apply.js';
 import { awsSession, type AwsSession } from './aws.js';
 import { clusterFromEks, clusterFromKubeconfig, type AwsAccess, type ClusterAccess } from './cluster.js';
 import type { Inputs } from './inputs.js';
-import { describeRef, KubeClient, KubeError, type Kube } from './kube.js';
+import { describeRef, KubeClient, KubeError, refKey, type Kube } from './kube.js';
 import type { ImageChange } from './manifests.js';
 import { prune, readRecord, recordName, recordOf, writeRecord } from './prune.js';
-import { rollbackDeployment, type RollbackResult } from './rollback.js';
+import { ROLLED_BACK_KINDS, rollBackWorkload, type RollbackResult } from './rollback.js';
 import { POLL_INTERVAL_MS, waitForWorkloads, type WorkloadOutcome } from './rollout.js';
 
 export type DeployStatus = 'COMPLETED' | 'FAILED' | 'ROLLED_BACK' | 'TIMED_OUT' | 'DRY_RUN' | 'CANCELLED';
@@ -203,18 +203,13 @@ export async function deploy(
       }
       result.phase = 'rolling back';
       if (inputs.rollback) {
-        for (const f of failed.filter(w => w.ref.kind === 'Deployment' && w.live)) {
-          const sent = applied.find(
-            a =>
-              a.sent.kind === 'Deployment' &&
-              a.sent.metadata.name === f.ref.name &&
-              a.sent.metadata.namespace === f.ref.namespace
-          )?.sent;
-          if (!sent) continue;
+        for (const f of failed.filter(w => ROLLED_BACK_KINDS.has(w.ref.kind) && w.live)) {
+          const a = applied.find(x => refKey(x.result) === refKey(f.ref));
+          if (!a) continue;
           let rb: RollbackResult;
           try {
             rb = await log.group(`Roll back ${describeRef(f.ref)}`, () =>
-              rollbackDeployment(kube, sent, f.live!, {
+              rollBackWorkload(kube, a, f, {
                 fieldManager: inputs.fieldManager,
                 timeoutMs: Math.max(0, remaining()),
                 clock,
@@ -228,15 +223,16 @@ export async function deploy(
               message: `${describeRef(f.ref)}: the rollback failed: ${describeError(error)}`
             };
           }
-          log.info(rb.message);
+          log.untrusted(rb.message);
           result.rollbacks.push({ name: describeRef(f.ref), result: rb });
         }
       }
       if (ctx.signal.aborted) return cancelled(result, ctx.signal);
-      const rolledBack = result.rollbacks.length > 0 && result.rollbacks.every(r => r.result.ok);
+      const done = result.rollbacks.filter(r => !r.result.skipped);
+      const rolledBack = done.length > 0 && done.every(r => r.result.ok);
       result.status = rolledBack ? 'ROLLED_BACK' : 'FAILED';
       const cause = result.rootCause ?? 'A workload failed to roll out';
-      result.reason = `${cause}${/[.!?]$/.test(cause) ? '' : '.'}${rolledBack ? ` ${result.rollbacks.map(r => r.result.message).join(' ')}` : ''}`;
+      result.reason = `${cause}${/[.!?]$/.test(cause) ? '' : '.'}${result.rollbacks.length ? ` ${result.rollbacks.map(r => r.result.message).join(' ')}` : ''}`;
       result.phase = 'done';
       return result;
     }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { memoryLogger } from '../../../core/log.js';
 import { virtualClock } from '../../../core/poll.js';
-import { waitForWorkload, waitForWorkloads, selectorString } from './rollout.js';
+import { waitForWorkload, waitForWorkloads } from './rollout.js';
 import { FakeKube } from './testing/fake-kube.js';
-import { crashLooping, deployment, pod, replicaSet, running } from './testing/fixtures.js';
+import { crashLooping, deployment, event, pod, replicaSet, running } from './testing/fixtures.js';
 
 const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'default', name: 'web' };
 
@@ -132,6 +132,48 @@ describe('waitForWorkload', () => {
     expect(clock.now()).toBe(10_000);
   });
 
+  it('a paused Deployment is failed at the first poll, saying what resumes it', async () => {
+    const { kube, clock } = world(() => {});
+    const paused = deployment('web', {
+      revision: '2',
+      generation: 2,
+      replicas: 1,
+      status: { observedGeneration: 2 }
+    });
+    (paused.spec as Record<string, unknown>).paused = true;
+    kube.put(paused);
+    const out = await waitForWorkload(kube, ref, {
+      timeoutMs: 600_000,
+      intervalMs: 2000,
+      clock,
+      log: memoryLogger()
+    });
+    expect(out.outcome).toBe('failed');
+    expect(out.explanation?.rootCause).toBe(
+      'Deployment default/web is paused (spec.paused): its new pod template is not rolled out until it is resumed (kubectl rollout resume deployment/web -n default)'
+    );
+    expect(clock.now()).toBe(0);
+  });
+
+  it('a wait that runs out of time is explained from its last poll: a readiness probe that never passed', async () => {
+    const { kube, rs, clock } = world(() => {});
+    const p = kube.put(pod('web-new-1', rs, [{ ...running('web:v2'), ready: false }]));
+    kube.put(
+      event(p, 'Warning', 'Unhealthy', 'Readiness probe failed: HTTP probe failed with statuscode: 503', 3)
+    );
+    kube.logLines.set('default/web-new-1/app', ['listening on :8080']);
+    const out = await waitForWorkload(kube, ref, {
+      timeoutMs: 10_000,
+      intervalMs: 2000,
+      clock,
+      log: memoryLogger()
+    });
+    expect(out.outcome).toBe('timeout');
+    expect(out.explanation?.rootCause).toBe(
+      'web: container app is running but never became ready: Readiness probe failed: HTTP probe failed with statuscode: 503'
+    );
+  });
+
   it('stops at once when cancelled', async () => {
     const controller = new AbortController();
     const { kube, clock } = world((_k, n) => n === 2 && controller.abort());
@@ -168,23 +210,5 @@ describe('waitForWorkloads', () => {
       ['web', 'failed'],
       ['api', 'abandoned']
     ]);
-  });
-});
-
-describe('selectorString', () => {
-  it('writes matchLabels and matchExpressions as a labelSelector', () => {
-    expect(
-      selectorString(
-        {
-          matchLabels: { app: 'web' },
-          matchExpressions: [
-            { key: 'tier', operator: 'In', values: ['a', 'b'] },
-            { key: 'x', operator: 'Exists' },
-            { key: 'y', operator: 'DoesNotExist' }
-          ]
-        },
-        { 'pod-template-hash': 'abc' }
-      )
-    ).toBe('app=web,pod-template-hash=abc,tier in (a,b),x,!y');
   });
 });

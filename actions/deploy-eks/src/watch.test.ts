@@ -12,7 +12,7 @@ import {
   running,
   UNSCHEDULABLE
 } from './testing/fixtures.js';
-import { WorkloadWatch } from './watch.js';
+import { selectorString, WorkloadWatch } from './watch.js';
 
 const QUOTA =
   'pods "web-new-x2x4z" is forbidden: exceeded quota: compute, requested: pods=1, used: pods=2, limited: pods=2';
@@ -182,5 +182,23 @@ describe('WorkloadWatch', () => {
     expect(out.rootCause).toBe(
       'migrate: container app CrashLoopBackOff (exit 1): FATAL: relation "users" does not exist (BackoffLimitExceeded)'
     );
+  });
+});
+
+describe('selectorString', () => {
+  it('writes matchLabels and matchExpressions as a labelSelector', () => {
+    expect(
+      selectorString(
+        {
+          matchLabels: { app: 'web' },
+          matchExpressions: [
+            { key: 'tier', operator: 'In', values: ['a', 'b'] },
+            { key: 'x', operator: 'Exists' },
+            { key: 'y', operator: 'DoesNotExist' }
+          ]
+        },
+        { 'pod-template-hash': 'abc' }
+      )
+    ).toBe('app=web,pod-template-hash=abc,tier in (a,b),x,!y');
   });
 });

@@ -21,8 +21,45 @@ import {
 } from './diagnose.js';
 import { explain, type Explanation } from './explain.js';
 import type { Kube, KubeObject } from './kube.js';
-import { ownedBy, REVISION, replicaSets, selectorString } from './rollout.js';
 import { currentDaemonPods, missingPods, replicaFailure } from './status.js';
+
+interface Selector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+/** A label selector object as the `labelSelector` query string. */
+export function selectorString(selector: Selector | undefined, extra: Record<string, string> = {}): string {
+  const parts = Object.entries({ ...(selector?.matchLabels ?? {}), ...extra }).map(([k, v]) => `${k}=${v}`);
+  for (const e of selector?.matchExpressions ?? []) {
+    if (e.operator === 'In') parts.push(`${e.key} in (${(e.values ?? []).join(',')})`);
+    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${(e.values ?? []).join(',')})`);
+    else if (e.operator === 'Exists') parts.push(e.key);
+    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
+  }
+  return parts.join(',');
+}
+
+export const REVISION = 'deployment.kubernetes.io/revision';
+
+type Spec = { selector?: Selector; template?: unknown };
+const specOf = (o: KubeObject) => (o.spec ?? {}) as Spec;
+
+export function ownedBy(object: KubeObject, owner: KubeObject): boolean {
+  return (
+    !!owner.metadata.uid && (object.metadata.ownerReferences ?? []).some(r => r.uid === owner.metadata.uid)
+  );
+}
+
+/** The ReplicaSets of a Deployment, newest revision first. */
+export async function replicaSets(kube: Kube, deployment: KubeObject): Promise<KubeObject[]> {
+  const sets = await kube.list(
+    { apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace: deployment.metadata.namespace },
+    { labelSelector: selectorString(specOf(deployment).selector) }
+  );
+  const rev = (o: KubeObject) => Number(o.metadata.annotations?.[REVISION] ?? 0);
+  return sets.filter(s => ownedBy(s, deployment)).sort((a, b) => rev(b) - rev(a));
+}
 
 /** What one poll saw. */
 export interface Look {
@@ -95,9 +132,7 @@ export class WorkloadWatch {
   private async podsOf(live: KubeObject): Promise<Pods> {
     const list = (labelSelector: string) =>
       this.kube.list<Pod>({ apiVersion: 'v1', kind: 'Pod', namespace: namespaceOf(live) }, { labelSelector });
-    const selector = selectorString(
-      (live.spec as { selector?: Parameters<typeof selectorString>[0] })?.selector
-    );
+    const selector = selectorString(specOf(live).selector);
     switch (live.kind) {
       case 'Deployment':
         return this.deploymentPods(live, list);
@@ -131,9 +166,7 @@ export class WorkloadWatch {
       if (current) this.replicaSets.set(key, current);
     }
     if (!current) return NONE;
-    const all = await list(
-      selectorString((live.spec as { selector?: Parameters<typeof selectorString>[0] }).selector)
-    );
+    const all = await list(selectorString(specOf(live).selector));
     return { pods: all.filter(p => ownedBy(p, current)), all, related: [current.metadata.name] };
   }
 
