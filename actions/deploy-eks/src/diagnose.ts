@@ -140,12 +140,15 @@ export const eventTime = (e: Event): string =>
   e.metadata?.creationTimestamp ??
   '';
 
-/** The events about one object, oldest first (by uid when the event names one: pod names come back). */
-export function eventsOf(events: Event[], object: KubeObject): Event[] {
+/**
+ * The events about one object, oldest first. Its kind is given: the items of a list carry none (the API server
+ * encodes typed lists so). Matched by uid when the event names one: a StatefulSet's pod names come back.
+ */
+export function eventsOf(events: Event[], kind: string, object: KubeObject): Event[] {
   return events
     .filter(
       e =>
-        e.involvedObject?.kind === object.kind &&
+        e.involvedObject?.kind === kind &&
         e.involvedObject.name === object.metadata.name &&
         (!e.involvedObject.uid || !object.metadata.uid || e.involvedObject.uid === object.metadata.uid)
     )
@@ -157,7 +160,7 @@ function pullMessage(pod: Pod, c: ContainerStatus, events: Event[] | undefined):
   const message = c.state?.waiting?.message;
   if (c.state?.waiting?.reason === 'ErrImagePull' || !events) return message;
   const image = c.image ?? '';
-  const failed = eventsOf(events, pod)
+  const failed = eventsOf(events, 'Pod', pod)
     .filter(e => e.type === 'Warning' && (e.message ?? '').startsWith(`Failed to pull image "${image}"`))
     .at(-1);
   return failed?.message ?? message;
@@ -205,7 +208,7 @@ function containerProblems(pod: Pod, context: ProblemContext): PodProblem[] {
 /** A node on its way for the pod: a preemption's nominated node, or a provisioner's event. */
 function nodeOnItsWay(pod: Pod, events: Event[] | undefined): string | undefined {
   if (pod.status?.nominatedNodeName) return `nominated node ${pod.status.nominatedNodeName}`;
-  const event = eventsOf(events ?? [], pod)
+  const event = eventsOf(events ?? [], 'Pod', pod)
     .filter(e => PROVISIONING.has(e.reason ?? ''))
     .at(-1);
   return event ? `${event.reason}: ${event.message ?? ''}` : undefined;
@@ -264,7 +267,7 @@ export function failedCreate(message: string, podsTerminating: boolean): PodProb
  * controller's prefix (`Error creating: `).
  */
 export function latestFailedCreate(events: Event[], workload: KubeObject, pods: Pod[]): string | undefined {
-  const event = eventsOf(events, workload)
+  const event = eventsOf(events, workload.kind, workload)
     .filter(e => e.type === 'Warning' && e.reason === 'FailedCreate')
     .at(-1);
   if (!event) return undefined;

@@ -71,7 +71,7 @@ export async function explain(kube: Kube, input: ExplainInput): Promise<Explanat
   const tails = await logTails(kube, ns, lead, problems, input);
   const diagnostics = [
     ...podDiagnostics(input.pods, problems),
-    ...eventDiagnostics(events, error, [workload, ...input.pods], input.related ?? []),
+    ...eventDiagnostics(events, error, workload, input.pods, input.related ?? []),
     ...tails.diagnostics
   ];
   const rootCause = rootCauseOf(workload.metadata.name, lead, tails.leadLine, input.verdict, events);
@@ -154,7 +154,7 @@ function notReadyProblems(pod: Pod, events: Event[]): PodProblem[] {
       : 'not set';
     return [gateProblem(pod, `readiness gate ${g.conditionType} is ${why}`)];
   });
-  const unhealthy = eventsOf(events, pod).filter(e => e.reason === 'Unhealthy');
+  const unhealthy = eventsOf(events, 'Pod', pod).filter(e => e.reason === 'Unhealthy');
   const containers = (pod.status?.containerStatuses ?? []).filter(c => c.state?.running && !c.ready);
   return [
     ...gates,
@@ -219,14 +219,19 @@ function podDiagnostics(pods: Pod[], problems: PodProblem[]): Diagnostic[] {
 function eventDiagnostics(
   events: Event[],
   error: string | undefined,
-  objects: KubeObject[],
+  workload: KubeObject,
+  pods: Pod[],
   related: string[]
 ): Diagnostic[] {
   if (error) return [{ title: 'Events', severity: 'warning', lines: [`${NOT_READ}${error})`] }];
   const relatedEvents = events.filter(
     e => e.involvedObject?.kind === 'ReplicaSet' && related.includes(e.involvedObject.name ?? '')
   );
-  const shown = [...objects.flatMap(o => eventsOf(events, o)), ...relatedEvents]
+  const shown = [
+    ...eventsOf(events, workload.kind, workload),
+    ...pods.flatMap(p => eventsOf(events, 'Pod', p)),
+    ...relatedEvents
+  ]
     .filter(e => e.type === 'Warning' || e.reason === 'Nominated' || e.reason === 'TriggeredScaleUp')
     .sort((a, b) => eventTime(a).localeCompare(eventTime(b)))
     .slice(-EVENT_LINES);

@@ -128,7 +128,11 @@ export class FakeKube implements Kube {
           (!ref.namespace || o.metadata.namespace === ref.namespace) &&
           want.every(([k, v]) => o.metadata.labels?.[k] === v)
       )
-      .map(o => structuredClone(o) as T);
+      .map(o => {
+        // The API server encodes the items of a built-in kind's list without apiVersion and kind.
+        const { apiVersion: _apiVersion, kind: _kind, ...item } = structuredClone(o);
+        return item as T;
+      });
   }
 
   async delete(ref: ObjectRef): Promise<boolean> {
