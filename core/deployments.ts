@@ -12,6 +12,7 @@ import { getOctokit } from '@actions/github';
 import { formatDuration } from './duration.js';
 import { runUrl, shortSha, type RunContext } from './github.js';
 import type { Logger } from './log.js';
+import { oneLine } from './text.js';
 
 export interface DeploymentSpec {
   /** The GitHub environment, as on the repository's Environments page. */
@@ -68,6 +69,111 @@ interface DeploymentData {
   production_environment?: boolean;
 }
 
+type Octokit = ReturnType<typeof getOctokit>;
+type StatusState = DeploymentState | 'in_progress' | 'inactive';
+
+/** One repository's deployments API, bound to the spec, the run and its way of explaining a refusal. */
+class DeploymentsApi {
+  readonly where: string;
+  private readonly octokit: Octokit;
+
+  constructor(
+    readonly spec: DeploymentSpec,
+    readonly run: RunContext,
+    readonly repo: { owner: string; repo: string },
+    readonly baseUrl: string,
+    log: Logger
+  ) {
+    this.where = `'${spec.environment}'`;
+    this.octokit = getOctokit(spec.token, {
+      baseUrl,
+      log: {
+        debug: (m: string) => log.debug(m),
+        info: (m: string) => log.debug(m),
+        warn: (m: string) => log.warning(m),
+        error: (m: string) => log.warning(m)
+      }
+    });
+  }
+
+  postStatus(id: number, state: StatusState, signal: AbortSignal, fields: Record<string, unknown> = {}) {
+    return this.octokit.rest.repos.createDeploymentStatus({
+      ...this.repo,
+      deployment_id: id,
+      state,
+      ...fields,
+      request: { signal }
+    });
+  }
+
+  /** This run's deployment from an earlier attempt, else a new one. */
+  async findOrCreate(signal: AbortSignal, step: { name: string }): Promise<[DeploymentData, boolean]> {
+    const { spec, run } = this;
+    const marker: Marker = { run: run.runId, job: run.job, target: spec.target };
+    step.name = 'list the deployments of the commit';
+    const existing = await this.octokit.rest.repos.listDeployments({
+      ...this.repo,
+      sha: run.sha,
+      environment: spec.environment,
+      task: TASK,
+      per_page: 100,
+      request: { signal }
+    });
+    const mine = existing.data.find(d => sameMarker(d.payload, marker));
+    if (mine) return [mine, true];
+    step.name = 'create a deployment';
+    const created = await this.octokit.rest.repos.createDeployment({
+      ...this.repo,
+      ref: run.sha,
+      task: TASK,
+      environment: spec.environment,
+      auto_merge: false,
+      required_contexts: [],
+      payload: { [MARKER]: marker },
+      description: description(`${spec.target} at ${shortSha(run.sha)}`),
+      transient_environment: false,
+      ...(spec.production === undefined ? {} : { production_environment: spec.production }),
+      request: { signal }
+    });
+    if (created.status !== 201 || !('id' in created.data)) {
+      // 202: GitHub merged the default branch instead of deploying (auto_merge is off, so not expected).
+      throw Object.assign(new Error(`GitHub answered ${created.status} without a deployment`), {
+        status: created.status
+      });
+    }
+    return [created.data, false];
+  }
+
+  /** Marks the environment's earlier successful deployments inactive; returns their ids. */
+  async markEarlierInactive(id: number, signal: AbortSignal): Promise<number[]> {
+    const earlier = await this.octokit.rest.repos.listDeployments({
+      ...this.repo,
+      environment: this.spec.environment,
+      per_page: INACTIVE_SCAN,
+      request: { signal }
+    });
+    const marked: number[] = [];
+    for (const older of earlier.data.filter(d => d.id < id)) {
+      const statuses = await this.octokit.rest.repos.listDeploymentStatuses({
+        ...this.repo,
+        deployment_id: older.id,
+        per_page: 1,
+        request: { signal }
+      });
+      if (statuses.data[0]?.state !== 'success') continue;
+      await this.postStatus(older.id, 'inactive', signal, {
+        description: description(`Replaced by deployment ${id}`)
+      });
+      marked.push(older.id);
+    }
+    return marked;
+  }
+
+  explain(error: unknown): string {
+    return explain(error, this.spec, this.run, this.baseUrl);
+  }
+}
+
 /**
  * Creates (or, on a re-run, finds) the GitHub deployment of `run.sha` in the spec's environment and posts
  * `in_progress` with the run's log URL. Never throws: when GitHub refuses or cannot be reached, it warns and
@@ -91,160 +197,83 @@ export async function startDeployment(
   }
   const env = options.env ?? process.env;
   const baseUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+  const api = new DeploymentsApi(spec, run, { owner, repo }, baseUrl, log);
   const makeTimeout = options.timeout ?? ((ms: number) => AbortSignal.timeout(ms));
-  const octokit = getOctokit(spec.token, {
-    baseUrl,
-    log: {
-      debug: (m: string) => log.debug(m),
-      info: (m: string) => log.debug(m),
-      warn: (m: string) => log.warning(m),
-      error: (m: string) => log.warning(m)
-    }
-  });
-  interface StatusBody {
-    state: DeploymentState | 'in_progress' | 'inactive';
-    description: string;
-    log_url?: string;
-    environment_url?: string;
-    auto_inactive?: boolean;
-    request: { signal: AbortSignal };
-  }
-  const postStatus = (deploymentId: number, body: StatusBody) =>
-    octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: deploymentId, ...body });
-  const marker: Marker = { run: run.runId, job: run.job, target: spec.target };
-  const logUrl = runUrl(run);
-  const where = `'${spec.environment}'`;
-
   const startMs = options.startTimeoutMs ?? 15_000;
   const startSignal = signal ? AbortSignal.any([signal, makeTimeout(startMs)]) : makeTimeout(startMs);
-  let deployment: DeploymentData;
-  let reused = false;
-  let step = 'list the deployments of the commit';
+  const step = { name: '' };
   try {
-    const request = { signal: startSignal };
-    const existing = await octokit.rest.repos.listDeployments({
-      owner,
-      repo,
-      sha: run.sha,
-      environment: spec.environment,
-      task: TASK,
-      per_page: 100,
-      request
+    const [deployment, reused] = await api.findOrCreate(startSignal, step);
+    step.name = "post 'in_progress'";
+    await api.postStatus(deployment.id, 'in_progress', startSignal, {
+      log_url: runUrl(run),
+      description: description(`Deploying ${spec.target}`)
     });
-    const mine = existing.data.find(d => sameMarker(d.payload, marker));
-    if (mine) {
-      deployment = mine;
-      reused = true;
-    } else {
-      step = 'create a deployment';
-      const created = await octokit.rest.repos.createDeployment({
-        owner,
-        repo,
-        ref: run.sha,
-        task: TASK,
-        environment: spec.environment,
-        auto_merge: false,
-        required_contexts: [],
-        payload: { [MARKER]: marker },
-        description: truncate(`${spec.target} at ${shortSha(run.sha)}`),
-        transient_environment: false,
-        ...(spec.production === undefined ? {} : { production_environment: spec.production }),
-        request
-      });
-      if (created.status !== 201 || !('id' in created.data)) {
-        // 202: GitHub merged the default branch instead of deploying (auto_merge is off, so not expected).
-        throw Object.assign(new Error(`GitHub answered ${created.status} without a deployment`), {
-          status: created.status
-        });
-      }
-      deployment = created.data;
-    }
-    step = "post 'in_progress'";
-    await postStatus(deployment.id, {
-      state: 'in_progress',
-      log_url: logUrl,
-      description: truncate(`Deploying ${spec.target}`),
-      request
-    });
+    log.info(
+      `GitHub deployment ${deployment.id} of ${shortSha(run.sha)} to ${api.where}${reused ? ' (from an earlier attempt of this run)' : ''}: in progress.`
+    );
+    return {
+      id: deployment.id,
+      reused,
+      finish: (state, finishOptions = {}) =>
+        finishDeployment(api, deployment, log, { state, ...finishOptions }, options)
+    };
   } catch (error) {
     const why = signal?.aborted
       ? 'the step was cancelled.'
       : startSignal.aborted
         ? `GitHub did not answer within ${formatDuration(startMs)}.`
-        : explain(error, spec, run, baseUrl);
-    log.warning(`GitHub deployment to ${where}: could not ${step}: ${why} The deploy goes on without it.`);
+        : api.explain(error);
+    log.warning(
+      `GitHub deployment to ${api.where}: could not ${step.name}: ${why} The deploy goes on without it.`
+    );
     return none;
   }
-  log.info(
-    `GitHub deployment ${deployment.id} of ${shortSha(run.sha)} to ${where}${reused ? ' (from an earlier attempt of this run)' : ''}: in progress.`
-  );
+}
 
-  const id = deployment.id;
-  const production = deployment.production_environment;
-  return {
-    id,
-    reused,
-    finish: async (state, finishOptions = {}) => {
-      const finishMs = options.finishTimeoutMs ?? 20_000;
-      // Not the run's signal: a cancelled or timed-out step still reports its failure, within this bound.
-      const request = { signal: makeTimeout(finishMs) };
-      const environmentUrl = finishOptions.environmentUrl ?? spec.environmentUrl;
-      let finishStep = `post '${state}'`;
-      try {
-        await postStatus(id, {
-          state,
-          log_url: logUrl,
-          ...(state === 'success' && environmentUrl ? { environment_url: environmentUrl } : {}),
-          description: truncate(
-            finishOptions.description ??
-              (state === 'success' ? `Deployed ${spec.target}` : `Failed to deploy ${spec.target}`)
-          ),
-          auto_inactive: true,
-          request
-        });
-        log.info(
-          `GitHub deployment ${id} to ${where}: ${state}${environmentUrl && state === 'success' ? ` (${environmentUrl})` : ''}.`
-        );
-        if (state !== 'success') return;
-        // GitHub marks earlier successful deployments inactive itself only in non-production environments.
-        if (production === false) return;
-        finishStep = 'mark earlier deployments inactive';
-        const earlier = await octokit.rest.repos.listDeployments({
-          owner,
-          repo,
-          environment: spec.environment,
-          per_page: INACTIVE_SCAN,
-          request
-        });
-        const marked: number[] = [];
-        for (const older of earlier.data.filter(d => d.id < id)) {
-          const statuses = await octokit.rest.repos.listDeploymentStatuses({
-            owner,
-            repo,
-            deployment_id: older.id,
-            per_page: 1,
-            request
-          });
-          if (statuses.data[0]?.state !== 'success') continue;
-          await postStatus(older.id, {
-            state: 'inactive',
-            description: truncate(`Replaced by deployment ${id}`),
-            request
-          });
-          marked.push(older.id);
-        }
-        if (marked.length > 0)
-          log.info(`GitHub deployments ${marked.join(', ')} in ${where}: inactive (replaced by ${id}).`);
-      } catch (error) {
-        const why = request.signal.aborted
-          ? `GitHub did not answer within ${formatDuration(finishMs)}.`
-          : explain(error, spec, run, baseUrl);
-        log.warning(
-          `GitHub deployment ${id} to ${where}: could not ${finishStep}: ${why} The deploy's own result stands.`
-        );
-      }
-    }
-  };
+/** Posts the final state, then marks earlier deployments inactive where GitHub does not. Never throws. */
+async function finishDeployment(
+  api: DeploymentsApi,
+  deployment: DeploymentData,
+  log: Logger,
+  final: { state: DeploymentState; environmentUrl?: string; description?: string },
+  options: DeploymentOptions
+): Promise<void> {
+  const { spec, where } = api;
+  const { id } = deployment;
+  const { state } = final;
+  const finishMs = options.finishTimeoutMs ?? 20_000;
+  // Not the run's signal: a cancelled or timed-out step still reports its failure, within this bound.
+  const signal = (options.timeout ?? ((ms: number) => AbortSignal.timeout(ms)))(finishMs);
+  const environmentUrl = final.environmentUrl ?? spec.environmentUrl;
+  let step = `post '${state}'`;
+  try {
+    await api.postStatus(id, state, signal, {
+      log_url: runUrl(api.run),
+      ...(state === 'success' && environmentUrl ? { environment_url: environmentUrl } : {}),
+      description: description(
+        final.description ??
+          (state === 'success' ? `Deployed ${spec.target}` : `Failed to deploy ${spec.target}`)
+      ),
+      auto_inactive: true
+    });
+    log.info(
+      `GitHub deployment ${id} to ${where}: ${state}${environmentUrl && state === 'success' ? ` (${environmentUrl})` : ''}.`
+    );
+    // GitHub marks earlier successful deployments inactive itself only in non-production environments.
+    if (state !== 'success' || deployment.production_environment === false) return;
+    step = 'mark earlier deployments inactive';
+    const marked = await api.markEarlierInactive(id, signal);
+    if (marked.length > 0)
+      log.info(`GitHub deployments ${marked.join(', ')} in ${where}: inactive (replaced by ${id}).`);
+  } catch (error) {
+    const why = signal.aborted
+      ? `GitHub did not answer within ${formatDuration(finishMs)}.`
+      : api.explain(error);
+    log.warning(
+      `GitHub deployment ${id} to ${where}: could not ${step}: ${why} The deploy's own result stands.`
+    );
+  }
 }
 
 /** Whether a deployment's payload carries this run's marker (GitHub returns the payload as JSON or as text). */
@@ -263,10 +292,7 @@ function sameMarker(payload: unknown, marker: Marker): boolean {
 }
 
 /** GitHub limits a deployment's or status's description to 140 characters. */
-function truncate(text: string): string {
-  const line = text.split('\n')[0].trim();
-  return line.length <= 140 ? line : `${line.slice(0, 139)}…`;
-}
+const description = (text: string) => oneLine(text, { max: 140, firstLine: true });
 
 /** The innermost cause of a failed request that says something (`connect ECONNREFUSED 127.0.0.1:9`). */
 function networkReason(error: unknown): string {

@@ -99,9 +99,6 @@ export interface Grace {
   unschedulableMs: number;
 }
 
-/** The inputs' defaults (`failure-grace`, `unschedulable-grace`). */
-export const DEFAULT_GRACE: Grace = { failureMs: 90_000, unschedulableMs: 120_000 };
-
 /** The kubelet's pull error when the image (or its tag) does not exist: containerd `not found`, a registry's `manifest unknown`. */
 const IMAGE_NOT_FOUND = /\bnot found\b|manifest unknown/i;
 /** A quota refusal depends on what else runs: pods going away free it. */
@@ -302,7 +299,7 @@ export class FailureJudge {
   /** When each problem was first seen (by problemKey), on the caller's clock. */
   private readonly since = new Map<string, number>();
 
-  constructor(private readonly grace: Grace = DEFAULT_GRACE) {}
+  constructor(private readonly grace: Grace) {}
 
   /** The problem that fails the workload now, if any. `pods`: the new pods; `problems`: theirs and the workload's. */
   fatal(now: number, pods: Pod[], problems: PodProblem[]): PodProblem | undefined {

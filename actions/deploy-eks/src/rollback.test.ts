@@ -6,11 +6,17 @@ import type { KubeObject } from './kube.js';
 import { changedTemplate, rollBackWorkload } from './rollback.js';
 import type { WorkloadOutcome } from './rollout.js';
 import { FakeKube } from './testing/fake-kube.js';
-import { crashLooping, deployment, pod, running } from './testing/fixtures.js';
+import { crashLooping, deployment, GRACE, pod, running } from './testing/fixtures.js';
 
 type Template = { metadata: { labels: Record<string, string> }; spec: { containers: { image: string }[] } };
 const templateOf = (o: KubeObject) => (o.spec as { template: Template }).template;
-const options = { fieldManager: 'dockyard', timeoutMs: 60_000, intervalMs: 2000, log: memoryLogger() };
+const options = {
+  fieldManager: 'dockyard',
+  timeoutMs: 60_000,
+  intervalMs: 2000,
+  log: memoryLogger(),
+  grace: GRACE
+};
 
 /** What the apply phase recorded for `web`: before (v1, revision 3), as sent and as answered (v2). */
 function appliedWeb(kube: FakeKube, sent: KubeObject = deployment('web', { image: 'web:v2' })): Applied {

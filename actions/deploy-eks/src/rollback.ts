@@ -32,11 +32,11 @@ export interface RollbackResult {
 export interface RollbackOptions {
   fieldManager: string;
   timeoutMs: number;
-  intervalMs?: number;
+  intervalMs: number;
   clock?: Clock;
   signal?: AbortSignal;
   log: Logger;
-  grace?: Grace;
+  grace: Grace;
 }
 
 /** The kinds a rollback puts back: those whose pod template is their revision. */

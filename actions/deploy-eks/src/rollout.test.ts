@@ -3,7 +3,7 @@ import { memoryLogger } from '../../../core/log.js';
 import { virtualClock } from '../../../core/poll.js';
 import { waitForWorkload, waitForWorkloads } from './rollout.js';
 import { FakeKube } from './testing/fake-kube.js';
-import { crashLooping, deployment, event, pod, replicaSet, running } from './testing/fixtures.js';
+import { crashLooping, deployment, event, GRACE, pod, replicaSet, running } from './testing/fixtures.js';
 
 const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'default', name: 'web' };
 
@@ -36,7 +36,8 @@ describe('waitForWorkload', () => {
       timeoutMs: 600_000,
       intervalMs: 2000,
       clock,
-      log: memoryLogger()
+      log: memoryLogger(),
+      grace: GRACE
     });
     expect(out.outcome).toBe('failed');
     expect(out.detectedAt).toBe(6000);
@@ -68,7 +69,8 @@ describe('waitForWorkload', () => {
       timeoutMs: 600_000,
       intervalMs: 2000,
       clock,
-      log: memoryLogger()
+      log: memoryLogger(),
+      grace: GRACE
     });
     expect(out.outcome).toBe('ready');
   });
@@ -90,7 +92,8 @@ describe('waitForWorkload', () => {
       timeoutMs: 600_000,
       intervalMs: 2000,
       clock,
-      log: memoryLogger()
+      log: memoryLogger(),
+      grace: GRACE
     });
     expect(out.outcome).toBe('ready');
   });
@@ -115,7 +118,8 @@ describe('waitForWorkload', () => {
       timeoutMs: 600_000,
       intervalMs: 2000,
       clock,
-      log: memoryLogger()
+      log: memoryLogger(),
+      grace: GRACE
     });
     expect(out.outcome).toBe('ready');
   });
@@ -126,7 +130,8 @@ describe('waitForWorkload', () => {
       timeoutMs: 10_000,
       intervalMs: 2000,
       clock,
-      log: memoryLogger()
+      log: memoryLogger(),
+      grace: GRACE
     });
     expect(out).toMatchObject({ outcome: 'timeout', message: '1 old replicas pending termination' });
     expect(clock.now()).toBe(10_000);
@@ -146,7 +151,8 @@ describe('waitForWorkload', () => {
       timeoutMs: 600_000,
       intervalMs: 2000,
       clock,
-      log: memoryLogger()
+      log: memoryLogger(),
+      grace: GRACE
     });
     expect(out.outcome).toBe('failed');
     expect(out.explanation?.rootCause).toBe(
@@ -166,7 +172,8 @@ describe('waitForWorkload', () => {
       timeoutMs: 10_000,
       intervalMs: 2000,
       clock,
-      log: memoryLogger()
+      log: memoryLogger(),
+      grace: GRACE
     });
     expect(out.outcome).toBe('timeout');
     expect(out.explanation?.rootCause).toBe(
@@ -179,9 +186,11 @@ describe('waitForWorkload', () => {
     const { kube, clock } = world((_k, n) => n === 2 && controller.abort());
     const out = await waitForWorkload(kube, ref, {
       timeoutMs: 600_000,
+      intervalMs: 2000,
       clock,
       signal: controller.signal,
-      log: memoryLogger()
+      log: memoryLogger(),
+      grace: GRACE
     });
     expect(out.outcome).toBe('cancelled');
     expect(clock.now()).toBe(4000);
@@ -203,8 +212,10 @@ describe('waitForWorkloads', () => {
     );
     const out = await waitForWorkloads(kube, [web, api, cron], {
       timeoutMs: 600_000,
+      intervalMs: 2000,
       clock,
-      log: memoryLogger()
+      log: memoryLogger(),
+      grace: GRACE
     });
     expect(out.map(o => [o.ref.name, o.outcome])).toEqual([
       ['web', 'failed'],

@@ -12,8 +12,6 @@ import { describeRef, isRetryableKube, type Kube, type KubeObject, type ObjectRe
 import { observed, rolloutState, WAITED_KINDS } from './status.js';
 import { WorkloadWatch } from './watch.js';
 
-export const POLL_INTERVAL_MS = 2000;
-
 /** Kinds whose status says which generation the controller has seen. */
 const GENERATION_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
@@ -31,12 +29,13 @@ export interface WorkloadOutcome {
 
 export interface WaitOptions {
   timeoutMs: number;
-  intervalMs?: number;
+  /** The `poll-interval` input. */
+  intervalMs: number;
   clock?: Clock;
   signal?: AbortSignal;
   log: Logger;
   /** How long problems that may heal are given (the `failure-grace` and `unschedulable-grace` inputs). */
-  grace?: Grace;
+  grace: Grace;
 }
 
 /** What the polls of one workload saw last. */
@@ -102,7 +101,7 @@ export async function waitForWorkload(
   try {
     outcome = await poll<WorkloadOutcome>({
       check: () => checkOnce(kube, ref, watch, seen, { ...options, clock }),
-      intervalMs: options.intervalMs ?? POLL_INTERVAL_MS,
+      intervalMs: options.intervalMs,
       timeoutMs: options.timeoutMs,
       clock,
       signal: options.signal,

@@ -10,6 +10,7 @@ import {
   pod,
   replicaSet,
   running,
+  GRACE,
   UNSCHEDULABLE
 } from './testing/fixtures.js';
 import { selectorString, WorkloadWatch } from './watch.js';
@@ -25,7 +26,7 @@ function rollingDeployment(status: Record<string, unknown> = {}) {
   );
   const old = kube.put(replicaSet(web, '1', 'old', 'web:v1'));
   const rs = kube.put(replicaSet(web, '2', 'new', 'web:v2'));
-  return { kube, web, old, rs, watch: new WorkloadWatch(kube, { clock: virtualClock(0) }) };
+  return { kube, web, old, rs, watch: new WorkloadWatch(kube, { clock: virtualClock(0), grace: GRACE }) };
 }
 
 /** A workload of another kind whose pods carry its labels and owner reference. */
@@ -109,7 +110,7 @@ describe('WorkloadWatch', () => {
     kube.put(podOf(db, 'db-9', { 'controller-revision-hash': 'db-old' }, ready));
     const refusal = `create Pod db-1 in StatefulSet db failed error: ${QUOTA}`;
     kube.put(event(db, 'Warning', 'FailedCreate', refusal, 5));
-    const watch = new WorkloadWatch(kube, { clock: virtualClock(0) });
+    const watch = new WorkloadWatch(kube, { clock: virtualClock(0), grace: GRACE });
     const look = await watch.look(db);
     expect(look.pods.map(p => p.metadata.name)).toEqual(['db-0']);
     expect(look.fatal).toMatchObject({ reason: 'FailedCreate', message: refusal });
@@ -139,7 +140,7 @@ describe('WorkloadWatch', () => {
         containerStatuses: [crashLooping('a:1', 9)]
       })
     );
-    const look = await new WorkloadWatch(kube, { clock: virtualClock(0) }).look(agent);
+    const look = await new WorkloadWatch(kube, { clock: virtualClock(0), grace: GRACE }).look(agent);
     expect(look.pods.map(p => p.metadata.name)).toEqual(['agent-new']);
     expect(look.fatal).toMatchObject({ pod: 'agent-new', reason: 'CrashLoopBackOff' });
   });
@@ -163,7 +164,7 @@ describe('WorkloadWatch', () => {
       'running migrations',
       'FATAL: relation "users" does not exist'
     ]);
-    const watch = new WorkloadWatch(kube, { clock: virtualClock(0) });
+    const watch = new WorkloadWatch(kube, { clock: virtualClock(0), grace: GRACE });
     expect((await watch.look(job)).fatal).toBeUndefined();
     await watch.look(job);
     expect(kube.logReads).toBe(1);

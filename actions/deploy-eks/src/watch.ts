@@ -8,7 +8,6 @@
  */
 import type { Clock } from '../../../core/poll.js';
 import {
-  DEFAULT_GRACE,
   failedCreate,
   FailureJudge,
   latestFailedCreate,
@@ -94,9 +93,9 @@ export class WorkloadWatch {
 
   constructor(
     private readonly kube: Kube,
-    private readonly options: { clock: Clock; grace?: Grace }
+    private readonly options: { clock: Clock; grace: Grace }
   ) {
-    this.judge = new FailureJudge(options.grace ?? DEFAULT_GRACE);
+    this.judge = new FailureJudge(options.grace);
   }
 
   /** One poll's look at the workload (as just read): its pods' problems, and the one that fails it now. */

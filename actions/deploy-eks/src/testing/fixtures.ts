@@ -153,3 +153,6 @@ export function event(
     }
   };
 }
+
+/** The graces of the inputs' defaults (`failure-grace: 90s`, `unschedulable-grace: 2m`). */
+export const GRACE = { failureMs: 90_000, unschedulableMs: 120_000 };
