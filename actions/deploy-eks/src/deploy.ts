@@ -306,10 +306,10 @@ async function rollBack(run: Run, phase: PhaseContext): Promise<Ending | void> {
   }
   if (phase.signal.aborted || result.rollbacks.length === 0) return;
   const done = result.rollbacks.filter(r => !r.result.skipped);
-  return {
-    status: done.length > 0 && done.every(r => r.result.ok) ? 'ROLLED_BACK' : 'FAILED',
-    reason: result.rollbacks.map(r => r.result.message).join(' ')
-  };
+  const reason = result.rollbacks.map(r => r.result.message).join(' ');
+  // Nothing rolled back (each was left alone, and says why): the wait's outcome stands.
+  if (done.length === 0) return { status: result.status, reason };
+  return { status: done.every(r => r.result.ok) ? 'ROLLED_BACK' : 'FAILED', reason };
 }
 
 const rolledBackKind = (w: WorkloadOutcome) =>
