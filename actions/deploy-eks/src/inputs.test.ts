@@ -76,7 +76,8 @@ describe('getInputs', () => {
 
   it('takes the grace periods as durations, and names the input of one that is not', () => {
     expect(
-      read({ cluster: 'prod', manifests: 'app.yaml', 'failure-grace': '0s', 'unschedulable-grace': '5m' }).grace
+      read({ cluster: 'prod', manifests: 'app.yaml', 'failure-grace': '0s', 'unschedulable-grace': '5m' })
+        .grace
     ).toEqual({ failureMs: 0, unschedulableMs: 300_000 });
     expect(() => read({ cluster: 'prod', manifests: 'app.yaml', 'failure-grace': 'soon' })).toThrow(
       /Input 'failure-grace': 'soon' is not a duration/
