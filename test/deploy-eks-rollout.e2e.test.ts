@@ -6,24 +6,15 @@
  * reached and what the action asked it, not by wall-clock seconds; the server's `speed` and `backoffScale`
  * compress its clock where a real cluster would take minutes.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { parseReports } from '../core/report.js';
 import { appManifest, liveImages, NS, REGISTRY, runDeploy, workspace } from '../sim/eks/scenario.js';
-import { startEksStack, type EksStack } from '../sim/eks/stack.js';
+import type { EksStack } from '../sim/eks/stack.js';
+import { eksStackForFile } from './eks.js';
 
 let stack: EksStack;
 
-beforeAll(async () => {
-  stack = await startEksStack();
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-beforeEach(async () => {
-  await stack.fresh();
-});
+eksStackForFile(started => (stack = started));
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON from the cluster
 

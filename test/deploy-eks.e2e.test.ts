@@ -5,7 +5,7 @@
  * Each test checks the exit code, outputs, log, job summary and report, what the API server holds afterwards
  * and the requests the action made.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -13,7 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseReports } from '../core/report.js';
 import { appManifest, liveImages, NS, REGISTRY, runDeploy, workspace } from '../sim/eks/scenario.js';
-import { startEksStack, type EksStack } from '../sim/eks/stack.js';
+import type { EksStack } from '../sim/eks/stack.js';
+import { eksStackForFile } from './eks.js';
 import { makeChain, type Chain } from '../sim/eks/tls.js';
 import { ROOT, runAction, type RunOptions, type RunResult } from '../sim/runner.js';
 
@@ -31,17 +32,7 @@ const allowed = new Set(
   ).Statement.flatMap(s => s.Action)
 );
 
-beforeAll(async () => {
-  stack = await startEksStack();
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-beforeEach(async () => {
-  await stack.fresh();
-});
+eksStackForFile(started => (stack = started));
 
 type Json = Record<string, unknown>;
 

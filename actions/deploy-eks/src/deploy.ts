@@ -23,7 +23,7 @@ import { kustomizeBuild, loadManifests, render as renderManifests, type Manifest
 import { prune, readRecord, recordName, recordOf, writeRecord, type SetRecord } from './prune.js';
 import { initialResult, summarizeResources, type DeployResult } from './result.js';
 import { ROLLED_BACK_KINDS, rollBackWorkload, type RollbackResult } from './rollback.js';
-import { waitForWorkloads, type WorkloadOutcome } from './rollout.js';
+import { waitForWorkloads, type WaitOptions, type WorkloadOutcome } from './rollout.js';
 import { progressDeadlineMs } from './status.js';
 
 /** A cluster reached: how, a client for its API, and what to close at the end. */
@@ -199,19 +199,12 @@ async function writeSetRecord(run: Run, previous: SetRecord | undefined): Promis
 
 /** wait: every workload at once; the first failure ends the wait. */
 async function wait(run: Run, phase: PhaseContext): Promise<Ending | void> {
-  const { inputs, result } = run;
+  const { result } = run;
   const asked = run.applied.filter(a => !pausedByManifest(a)).map(a => a.live);
   sayDeadlines(run, asked, phase.timeLeftMs());
   result.workloads = [
     ...run.applied.filter(pausedByManifest).map(pausedOutcome),
-    ...(await waitForWorkloads(run.cluster!.kube, asked, {
-      timeoutMs: phase.timeLeftMs(),
-      intervalMs: inputs.pollIntervalMs,
-      grace: inputs.grace,
-      clock: phase.clock,
-      signal: phase.signal,
-      log: run.log
-    }))
+    ...(await waitForWorkloads(run.cluster!.kube, asked, waitOptions(run, phase)))
   ];
   if (phase.signal.aborted) return;
   return waitEnding(result);
@@ -234,6 +227,19 @@ function waitEnding(result: DeployResult): Ending {
   return {
     status: 'COMPLETED',
     reason: `Applied ${summarizeResources(result.resources)}; ${n} workload${n === 1 ? '' : 's'} rolled out.`
+  };
+}
+
+/** How a wait (the rollout's, a rollback's) polls: the inputs' pace and graces, the phase's time and signal. */
+function waitOptions(run: Run, phase: PhaseContext): WaitOptions {
+  const { inputs } = run;
+  return {
+    timeoutMs: phase.timeLeftMs(),
+    intervalMs: inputs.pollIntervalMs,
+    grace: inputs.grace,
+    clock: phase.clock,
+    signal: phase.signal,
+    log: run.log
   };
 }
 
@@ -321,16 +327,10 @@ async function rollBackOne(
   applied: Applied,
   w: WorkloadOutcome
 ): Promise<RollbackResult> {
-  const { inputs } = run;
   try {
     return await rollBackWorkload(run.cluster!.kube, applied, w, {
-      fieldManager: inputs.fieldManager,
-      timeoutMs: phase.timeLeftMs(),
-      intervalMs: inputs.pollIntervalMs,
-      grace: inputs.grace,
-      clock: phase.clock,
-      signal: phase.signal,
-      log: run.log
+      ...waitOptions(run, phase),
+      fieldManager: run.inputs.fieldManager
     });
   } catch (error) {
     return { ok: false, message: `${describeRef(w.ref)}: the rollback failed: ${describeError(error)}` };

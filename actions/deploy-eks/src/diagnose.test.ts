@@ -5,7 +5,6 @@ import {
   latestFailedCreate,
   needsEvents,
   podProblems,
-  type Event,
   type Pod
 } from './diagnose.js';
 import {
@@ -14,13 +13,11 @@ import {
   event,
   pod,
   pullFailing,
-  replicaSet,
   running,
-  UNSCHEDULABLE
+  UNSCHEDULABLE,
+  WEB_RS as rs
 } from './testing/fixtures.js';
 
-const web = deployment('web');
-const rs = replicaSet(web, '2', 'abc', 'web:v2');
 const image = 'registry.local:5000/team/web:v2';
 
 /** The kubelet's words (containerd's resolver, kubelet images/image_manager.go), as the test cluster mirrors them. */
@@ -72,7 +69,7 @@ describe('podProblems: the kind of each problem', () => {
 
   it("an ImagePullBackOff takes the kubelet's Failed event for why the pull failed", () => {
     const p = pod('p', rs, [waiting('ImagePullBackOff', `Back-off pulling image "${image}"`)]);
-    const events: Event[] = [
+    const events = [
       event(p, 'Normal', 'BackOff', `Back-off pulling image "${image}"`, 1),
       event(p, 'Warning', 'Failed', `Failed to pull image "${image}": ${NOT_FOUND}`, 2)
     ];

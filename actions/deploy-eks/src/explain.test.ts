@@ -3,18 +3,10 @@ import { failedCreate, podProblems, type Pod } from './diagnose.js';
 import { explain } from './explain.js';
 import type { KubeObject } from './kube.js';
 import { FakeKube } from './testing/fake-kube.js';
-import {
-  crashLooping,
-  deployment,
-  event,
-  pod,
-  pullFailing,
-  replicaSet,
-  running
-} from './testing/fixtures.js';
+import * as fixtures from './testing/fixtures.js';
 
-const web = deployment('web');
-const rs = replicaSet(web, '2', 'abc', 'web:v2');
+const { crashLooping, deployment, event, pod, pullFailing, running, WEB: web, WEB_RS: rs } = fixtures;
+
 const text = (out: { diagnostics: { title: string; lines: string[] }[] }) =>
   out.diagnostics.map(d => [d.title, ...d.lines].join('\n')).join('\n');
 

@@ -11,12 +11,11 @@
  * left stuck are deleted, so the controller makes them again at the old revision (Kubernetes documents this
  * "forced rollback": StatefulSet, Rolling Updates).
  */
-import type { Logger } from '../../../core/log.js';
-import { poll, systemClock, type Clock } from '../../../core/poll.js';
+import { poll, systemClock } from '../../../core/poll.js';
 import type { Applied } from './apply.js';
-import type { Grace, Pod } from './diagnose.js';
+import type { Pod } from './diagnose.js';
 import { describeRef, isRetryableKube, type Kube, type KubeObject, type ObjectRef } from './kube.js';
-import { waitForWorkload, type WorkloadOutcome } from './rollout.js';
+import { waitForWorkload, type WaitOptions, type WorkloadOutcome } from './rollout.js';
 import { observed, TEMPLATE_GENERATION } from './status.js';
 import { ownedBy, REVISION, selectorString } from './watch.js';
 
@@ -29,15 +28,8 @@ export interface RollbackResult {
   skipped?: boolean;
 }
 
-export interface RollbackOptions {
-  fieldManager: string;
-  timeoutMs: number;
-  intervalMs: number;
-  clock?: Clock;
-  signal?: AbortSignal;
-  log: Logger;
-  grace: Grace;
-}
+/** A rollback waits as the rollout did, and writes under the deploy's field manager. */
+export type RollbackOptions = WaitOptions & { fieldManager: string };
 
 /** The kinds a rollback puts back: those whose pod template is their revision. */
 export const ROLLED_BACK_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
@@ -102,15 +94,7 @@ export async function rollBackWorkload(
   options.log.info(`${name}: rolling back to ${to}`);
   const live = await kube.apply(rollbackObject(applied), { fieldManager: options.fieldManager, force: true });
   const replaced = live.kind === 'StatefulSet' ? await replaceStuckPods(kube, failed.ref, options) : [];
-  const { timeoutMs, intervalMs, clock, signal, log, grace } = options;
-  const outcome = await waitForWorkload(kube, failed.ref, {
-    timeoutMs,
-    intervalMs,
-    clock,
-    signal,
-    log,
-    grace
-  });
+  const outcome = await waitForWorkload(kube, failed.ref, options);
   const also = replaced.length
     ? ` (stuck pod${replaced.length > 1 ? 's' : ''} ${replaced.join(', ')} replaced)`
     : '';

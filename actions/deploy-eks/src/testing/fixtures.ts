@@ -156,3 +156,7 @@ export function event(
 
 /** The graces of the inputs' defaults (`failure-grace: 90s`, `unschedulable-grace: 2m`). */
 export const GRACE = { failureMs: 90_000, unschedulableMs: 120_000 };
+
+/** A Deployment `web` and its new ReplicaSet (revision 2, template hash `abc`, image `web:v2`). */
+export const WEB = deployment('web');
+export const WEB_RS = replicaSet(WEB, '2', 'abc', 'web:v2');
