@@ -64,7 +64,7 @@ describe('deploy-eks: failures explained, not timed out', () => {
     const { result } = await runDeploy(stack, ws.dir, { manifests: 'k8s' }, { timeoutMs: 120_000 });
     expect(result.outputs.status).toBe('ROLLED_BACK');
     const cause =
-      'web: container app is running but never became ready: Readiness probe failed: HTTP probe failed with statuscode: 503 (ProgressDeadlineExceeded)';
+      'web: container app is running but not ready: Readiness probe failed: HTTP probe failed with statuscode: 503 (ProgressDeadlineExceeded)';
     expect(result.stdout).toContain(cause);
     expect(result.summary).toContain('Readiness probe failed: HTTP probe failed with statuscode: 503');
     const [report] = parseReports(result.outputs.report);
@@ -100,7 +100,7 @@ describe('deploy-eks: failures explained, not timed out', () => {
     expect(result.code).not.toBe(0);
     expect(result.outputs.status).toBe('ROLLED_BACK');
     expect(result.stdout).toContain(
-      'web: container app is running but never became ready: Readiness probe failed: HTTP probe failed with statuscode: 503'
+      'web: container app is running but not ready: Readiness probe failed: HTTP probe failed with statuscode: 503'
     );
     expect(result.stdout).toMatch(/Timed out waiting for Deployment shop\/web/);
     expect(liveImages(stack).app).toBe(`${REGISTRY}/web:v1`);

@@ -430,7 +430,7 @@ spec:
     expect(result.code).not.toBe(0);
     expect(result.outputs.status).toBe('TIMED_OUT');
     expect(result.stdout).toMatch(
-      /::error::TIMED_OUT: Timed out waiting for Deployment shop\/web \(0 of 1 updated replicas available\)/
+      /::error::TIMED_OUT: web: container app is running but not ready: its readiness probe has not passed\. Timed out waiting for Deployment shop\/web \(0 of 1 updated replicas available\)/
     );
     expect(result.durationMs).toBeGreaterThanOrEqual(6_000 - 1_500);
     expect(result.durationMs).toBeLessThan(6_000 + 5_000);

@@ -177,7 +177,7 @@ describe('deploy', () => {
     const stalled = await deploy(inputs('web:v2', { timeoutMs: 60_000 }), short(), reach(kube));
     expect(stalled).toMatchObject({
       status: 'ROLLED_BACK',
-      rootCause: 'web: container app is running but never became ready: its readiness probe has not passed'
+      rootCause: 'web: container app is running but not ready: its readiness probe has not passed'
     });
     const fresh = cluster(() => 'never-ready');
     const created = await deploy(inputs('web:v2', { timeoutMs: 60_000 }), short(), reach(fresh));

@@ -126,7 +126,7 @@ describe('explain', () => {
       }
     });
     expect(out.rootCause).toBe(
-      'web: container app is running but never became ready: Readiness probe failed: HTTP probe failed with statuscode: 503 (ProgressDeadlineExceeded)'
+      'web: container app is running but not ready: Readiness probe failed: HTTP probe failed with statuscode: 503 (ProgressDeadlineExceeded)'
     );
     expect(text(out)).toContain(
       'Pod web-abc-1: Unhealthy: Readiness probe failed: HTTP probe failed with statuscode: 503 (×40)'

@@ -341,7 +341,7 @@ function problemText(p: PodProblem, logLine: string | undefined): string {
     case 'ReadinessGate':
       return `pod ${p.pod} is not ready${detail(p.message)}`;
     case 'NotReady':
-      return `container ${p.container} is running but never became ready${detail(p.message)}`;
+      return `container ${p.container} is running but not ready${detail(p.message)}`;
     case 'ErrImagePull':
     case 'ImagePullBackOff':
       return `container ${p.container} ${p.reason}${detail(`${p.image ? `image ${p.image}: ` : ''}${p.message ?? ''}`)}`;

@@ -145,7 +145,7 @@ describe('waitForWorkload', () => {
     const out = await waitForWorkload(kube, ref, waitOptions(clock, 10_000));
     expect(out.outcome).toBe('timeout');
     expect(out.explanation?.rootCause).toBe(
-      'web: container app is running but never became ready: Readiness probe failed: HTTP probe failed with statuscode: 503'
+      'web: container app is running but not ready: Readiness probe failed: HTTP probe failed with statuscode: 503'
     );
   });
 
