@@ -247,6 +247,30 @@ spec:
     ws.remove();
   }, 90_000);
 
+  it("a crash-looping DaemonSet: judged by its new template's pods, rolled back, every node on the old template", async () => {
+    await stack.fresh({ backoffScale: 0.2 });
+    const daemon = (image: string) => `apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: agent, namespace: default }
+spec:
+  selector: { matchLabels: { app: agent } }
+  template:
+    metadata: { labels: { app: agent } }
+    spec: { containers: [{ name: agent, image: "${image}" }] }
+`;
+    const ws = workspace({ 'k8s/agent.yaml': daemon(`${REGISTRY}/agent:v1`) });
+    expect((await runDeploy(stack, ws.dir, { manifests: 'k8s' })).result.code).toBe(0);
+    ws.write({ 'k8s/agent.yaml': daemon(`${REGISTRY}/agent:crashloop`) });
+    const { result } = await runDeploy(stack, ws.dir, { manifests: 'k8s' });
+    expect(result.outputs.status).toBe('ROLLED_BACK');
+    expect(result.stdout).toMatch(/agent: container agent CrashLoopBackOff \(exit 1\)/);
+    expect(result.stdout).toContain('DaemonSet default/agent rolled back to template generation 1.');
+    const pods = stack.kube.list('v1', 'Pod', 'default') as Json[];
+    expect(pods).toHaveLength(3);
+    expect(pods.every(p => p.spec.containers[0].image === `${REGISTRY}/agent:v1`)).toBe(true);
+    ws.remove();
+  }, 90_000);
+
   it('a Job with restartPolicy OnFailure: its crash loop fails it only at backoffLimit, with its log', async () => {
     await stack.fresh({ backoffScale: 0.05 });
     const ws = workspace({

@@ -862,6 +862,20 @@ spec:
     ws.remove();
   }, 90_000);
 
+  it("the rollback of an HPA-scaled Deployment puts its template back and leaves the autoscaler's count", async () => {
+    const ws = workspace({ 'k8s/app.yaml': appManifest({ replicas: 2, extra: hpa(5) }) });
+    expect((await deploy(ws.dir, { manifests: 'k8s' })).result.code).toBe(0);
+    await until('the autoscaler to scale web to 5', () => liveWeb().spec.replicas === 5);
+    const { result } = await deploy(ws.dir, { manifests: 'k8s', images: `web=${REGISTRY}/web:crashloop` });
+    expect(result.outputs.status).toBe('ROLLED_BACK');
+    expect(liveImages(stack).app).toBe(`${REGISTRY}/web:v1`);
+    // The rollback's forced apply sent no replicas: the count and its owner are the autoscaler's.
+    expect(liveWeb().spec.replicas).toBe(5);
+    expect(replicaOwners()).toEqual(['kube-controller-manager']);
+    expect(conflicts()).toEqual([]);
+    ws.remove();
+  }, 90_000);
+
   it('an HPA added to a running Deployment: the count is handed over (Transferring ownership), not reset to 1', async () => {
     const ws = workspace({ 'k8s/app.yaml': appManifest({ replicas: 3 }) });
     expect((await deploy(ws.dir, { manifests: 'k8s' })).result.code).toBe(0);

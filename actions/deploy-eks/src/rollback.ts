@@ -60,13 +60,23 @@ export function leftAlone(applied: Applied, failed: WorkloadOutcome): string | u
   return undefined;
 }
 
-/** How the revision before this run is called: a Deployment's revision, a StatefulSet's, a DaemonSet's generation. */
-function revisionOf(before: KubeObject): string | undefined {
-  if (before.kind === 'Deployment') return before.metadata.annotations?.[REVISION];
-  if (before.kind === 'StatefulSet')
-    return (before.status as { updateRevision?: string } | undefined)?.updateRevision;
-  const generation = before.metadata.annotations?.[TEMPLATE_GENERATION];
-  return generation && `of template generation ${generation}`;
+/**
+ * What ran before this run, in the workload's own words: a Deployment's revision, a StatefulSet's revision, a
+ * DaemonSet's template generation (its revisions have no number it shows).
+ */
+function revisionOf(before: KubeObject): { revision?: string; words: string } {
+  const status = before.status as { updateRevision?: string } | undefined;
+  const revision =
+    before.kind === 'Deployment'
+      ? before.metadata.annotations?.[REVISION]
+      : before.kind === 'StatefulSet'
+        ? status?.updateRevision
+        : before.metadata.annotations?.[TEMPLATE_GENERATION];
+  if (!revision) return { words: 'the template it had before this run' };
+  return {
+    revision,
+    words: before.kind === 'DaemonSet' ? `template generation ${revision}` : `revision ${revision}`
+  };
 }
 
 /** The object as this run applied it, with the pod template it had before. */
@@ -89,8 +99,7 @@ export async function rollBackWorkload(
   const why = leftAlone(applied, failed);
   if (why) return { ok: false, skipped: true, message: `${why}.` };
   const name = describeRef(failed.ref);
-  const revision = revisionOf(applied.before!);
-  const to = revision ? `revision ${revision}` : 'the template it had before this run';
+  const { revision, words: to } = revisionOf(applied.before!);
   options.log.info(`${name}: rolling back to ${to}`);
   const live = await kube.apply(rollbackObject(applied), { fieldManager: options.fieldManager, force: true });
   const replaced = live.kind === 'StatefulSet' ? await replaceStuckPods(kube, failed.ref, options) : [];
