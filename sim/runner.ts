@@ -115,6 +115,8 @@ export function githubEnv(overrides: Record<string, string> = {}): Record<string
     GITHUB_RUN_NUMBER: '7',
     GITHUB_WORKFLOW: 'deploy',
     GITHUB_JOB: 'deploy',
+    // A step without an `id` that uses octo/dockyard: the runner names it after the action's repository.
+    GITHUB_ACTION: '__octo_dockyard',
     GITHUB_ACTOR: 'octocat',
     GITHUB_EVENT_NAME: 'push',
     ...overrides
