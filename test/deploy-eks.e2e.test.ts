@@ -841,11 +841,13 @@ describe('deploy-eks refuses hostile and careless inputs, with nothing written',
     };
   }
 
-  /** What the step shows anywhere a person or a later step can read it. */
+  /**
+   * What the step shows anywhere a person or a later step can read it: the log without the add-mask commands the
+   * runner consumes, the summary, the outputs and what it exported.
+   */
   const shown = (result: RunResult) =>
     [
-      result.stdout,
-      result.stderr,
+      ...result.output.split('\n').filter(l => !l.startsWith('::add-mask::')),
       result.summary,
       JSON.stringify(result.outputs),
       JSON.stringify(result.env)
@@ -1007,9 +1009,13 @@ describe('deploy-eks refuses hostile and careless inputs, with nothing written',
     expect(writes(run.requests)).toBe(run.requests.apply);
     expect(stack.kube.get('v1', 'Secret', NS, 'fresh')).toBeUndefined();
     expect(JSON.stringify(stack.kube.get('v1', 'Secret', NS, 'empty'))).not.toContain('password');
+    // Named by key, masked before anything could print them.
+    expect(run.result.summary).toContain('data.password: (added)');
+    const masked = run.result.commands.filter(c => c.name === 'add-mask').map(c => c.data);
     for (const value of ['new-hunter2', 'sk-probe-hunter2']) {
       expect(shown(run.result)).not.toContain(value);
       expect(shown(run.result)).not.toContain(Buffer.from(value).toString('base64'));
+      expect(masked).toEqual(expect.arrayContaining([value, Buffer.from(value).toString('base64')]));
     }
     ws.remove();
   }, 60_000);
