@@ -2,7 +2,7 @@ import * as actionsCore from '@actions/core';
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { REGION_HINT, REGION_PATTERN, resolveRegion } from './aws.js';
-import { DockyardError, InputError } from './errors.js';
+import { collectProblem, DockyardError, InputError } from './errors.js';
 import { parseDuration } from './duration.js';
 
 /**
@@ -200,13 +200,7 @@ export class InputReader {
    * others; returns the check's value, or undefined when it threw. Any other error is a bug and propagates.
    */
   collect<T>(check: () => T): T | undefined {
-    try {
-      return check();
-    } catch (error) {
-      if (!(error instanceof DockyardError)) throw error;
-      this.problems.push(error);
-      return undefined;
-    }
+    return collectProblem(this.problems, check);
   }
 
   /**

@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { DockyardError, InputError } from '../../../core/errors.js';
+import { collectProblem, DockyardError, InputError } from '../../../core/errors.js';
 import { resolveInsideWorkspace } from '../../../core/inputs.js';
 import { isObject, parseYamlDocuments } from './manifests.js';
 
@@ -123,20 +123,10 @@ class Walk {
 
   /** The kustomization's value; undefined, with a problem, when it is not YAML (or an alias bomb). */
   private read(file: string, where: string): unknown {
-    return this.collect(
+    return collectProblem(
+      this.problems,
       () => parseYamlDocuments(readFileSync(file, 'utf8'), where, 'kustomize')[0]?.value ?? null
     );
-  }
-
-  /** A check's value; undefined when it threw a DockyardError, which is kept with the others. */
-  private collect<T>(check: () => T): T | undefined {
-    try {
-      return check();
-    } catch (error) {
-      if (!(error instanceof DockyardError)) throw error;
-      this.problems.push(error);
-      return undefined;
-    }
   }
 
   private entry({ field, value, kind }: Entry, dir: string, where: string): void {
@@ -161,7 +151,7 @@ class Walk {
 
   /** `value` resolved from `dir` inside the workspace (links followed); undefined, with a problem, when not. */
   private inside(value: string, where: string, dir: string): string | undefined {
-    return this.collect(() =>
+    return collectProblem(this.problems, () =>
       resolveInsideWorkspace('kustomize', value, {
         workspace: this.options.workspace,
         base: dir,

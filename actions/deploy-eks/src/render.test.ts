@@ -54,14 +54,14 @@ function fakeKustomize() {
 
 const phase = () => ({ signal: new AbortController().signal, timeLeftMs: () => 60_000, log: memoryLogger() });
 
+/** The InputError a render throws. */
 async function refusal(promise: Promise<unknown>): Promise<InputError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return error as InputError;
-  }
-  throw new Error('not refused');
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e
+  );
+  expect(error).toBeInstanceOf(InputError);
+  return error as InputError;
 }
 
 describe('renderInputs', () => {
