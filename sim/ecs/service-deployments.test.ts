@@ -336,6 +336,7 @@ describe('service deployment state machine', () => {
       m.continueHook(hookId(m), 'ROLLBACK', { ecs: 8 * LOOK, wall: 8 * LOOK });
       expect(m.status).toBe('ROLLBACK_REQUESTED');
       expect(drive(m, 60, 8).shown).toEqual([
+        'ROLLBACK_REQUESTED POST_TEST_TRAFFIC_SHIFT',
         'ROLLBACK_IN_PROGRESS TEST_TRAFFIC_SHIFT',
         'ROLLBACK_IN_PROGRESS CLEAN_UP',
         'ROLLBACK_SUCCESSFUL CLEAN_UP'
@@ -382,6 +383,7 @@ describe('service deployment state machine', () => {
       });
       expect(m.stop('ROLLBACK', { ecs: 12 * LOOK, wall: 0 })).toEqual([]);
       expect(drive(m, 60, 12).shown).toEqual([
+        'ROLLBACK_REQUESTED BAKE_TIME',
         'ROLLBACK_IN_PROGRESS PRODUCTION_TRAFFIC_SHIFT 0',
         'ROLLBACK_IN_PROGRESS TEST_TRAFFIC_SHIFT',
         'ROLLBACK_IN_PROGRESS CLEAN_UP',
@@ -394,7 +396,10 @@ describe('service deployment state machine', () => {
       drive(m, 4);
       m.stop('ABORT', { ecs: 4 * LOOK, wall: 4 * LOOK });
       expect(m.status).toBe('STOP_REQUESTED');
-      expect(drive(m, 60, 4).shown).toEqual(['STOPPED TEST_TRAFFIC_SHIFT']);
+      expect(drive(m, 60, 4).shown).toEqual([
+        'STOP_REQUESTED TEST_TRAFFIC_SHIFT',
+        'STOPPED TEST_TRAFFIC_SHIFT'
+      ]);
     });
 
     it('refuses a finished deployment with ConflictException', () => {

@@ -371,7 +371,7 @@ export class ServiceDeploymentMachine {
     this.updatedAt = m.wall;
     if (action === 'CONTINUE') {
       run.status = 'SUCCEEDED';
-      this.tryExit(m);
+      this.schedule(this.nextLook(m), at => this.tryExit(at));
     } else {
       run.status = 'FAILED';
       this.culprit = run;
@@ -424,7 +424,7 @@ export class ServiceDeploymentMachine {
     if (!requested) return this.rollbackStage(0, m);
     this.status = 'ROLLBACK_REQUESTED';
     this.record(m.wall);
-    this.schedule(m.ecs + this.timing.stageMs, at => this.rollbackStage(0, at));
+    this.schedule(this.lookAfterNext(m), at => this.rollbackStage(0, at));
   }
 
   private rollbackStages(): LifecycleStage[] {
@@ -487,11 +487,25 @@ export class ServiceDeploymentMachine {
     this.status = 'STOP_REQUESTED';
     this.statusReason = 'Stop requested through StopServiceDeployment.';
     this.record(m.wall);
-    this.schedule(m.ecs + this.timing.stageMs, at => this.finish('STOPPED', at, this.statusReason));
+    this.schedule(this.lookAfterNext(m), at => this.finish('STOPPED', at, this.statusReason));
     return this.drain();
   }
 
   // ---- bookkeeping --------------------------------------------------------------------------------
+
+  /**
+   * What a request (StopServiceDeployment, ContinueServiceDeployment) changes comes in ECS time, not at once: the
+   * next stage a stage later (shown by the client's next look), and a *_REQUESTED status lasts two (the next look
+   * shows it, the one after shows what follows), so that every status and stage is shown to a client that looks
+   * once a stage.
+   */
+  private nextLook(m: Moment): number {
+    return m.ecs + this.timing.stageMs;
+  }
+
+  private lookAfterNext(m: Moment): number {
+    return m.ecs + 2 * this.timing.stageMs;
+  }
 
   private schedule(at: number, run: (m: Moment) => void): void {
     this.steps.push({ at, seq: this.seq++, generation: this.generation, run });

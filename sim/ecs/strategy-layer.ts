@@ -226,7 +226,11 @@ export class StrategyDeployments implements DeploymentsBackend {
   }
 
   /** The service revision of one of the layer's deployments (created once: its task definition and service). */
-  private async revisionFor(service: HostService, d: HostDeployment, facts: ServiceFacts): Promise<RevisionRef> {
+  private async revisionFor(
+    service: HostService,
+    d: HostDeployment,
+    facts: ServiceFacts
+  ): Promise<RevisionRef> {
     const known = this.revisionOf.get(d.id);
     const ref = (arn: string) => ({ arn, taskDefinition: d.taskDefinition, deploymentId: d.id });
     if (known) return ref(known);
@@ -346,9 +350,11 @@ export class StrategyDeployments implements DeploymentsBackend {
     }));
   }
 
-  /** Marks the transitions of a service deployment a response showed. */
-  shown(arn: string, wall: number): void {
-    this.tracked.find(t => t.view.arn === arn)?.machine?.markShown(wall);
+  /** Marks the transitions of a service deployment a response showed; its service. */
+  shown(arn: string, wall: number): HostService | undefined {
+    const t = this.tracked.find(x => x.view.arn === arn);
+    t?.machine?.markShown(wall);
+    return t?.service;
   }
 
   /** The stages and statuses each strategy deployment of a service went through, and when each was first shown. */
