@@ -60,7 +60,13 @@ function drive(m: ServiceDeploymentMachine, looks = 60, from = 0) {
   }
   return {
     shown: collapse(shown),
-    effects: effects.map(e => (e.kind === 'finished' ? `finished ${e.status}` : e.kind))
+    effects: effects.map(e =>
+      e.kind === 'finished'
+        ? `finished ${e.status}`
+        : e.kind === 'traffic'
+          ? `traffic ${e.test}/${e.production}`
+          : e.kind
+    )
   };
 }
 
@@ -152,7 +158,14 @@ describe('service deployment state machine', () => {
     expect(m.describe(COUNTS)).toMatchObject({ status: 'PENDING' });
     const { shown, effects } = drive(m);
     expect(shown).toEqual(expected);
-    expect(effects).toEqual(['scale-up', 'target-running', 'source-drained', 'finished SUCCESSFUL']);
+    expect(effects.filter(e => !e.startsWith('traffic'))).toEqual([
+      'scale-up',
+      'target-running',
+      'source-drained',
+      'finished SUCCESSFUL'
+    ]);
+    const production = productionSteps(configuration).map(p => `traffic 100/${p.weight}`);
+    expect(effects.filter(e => e.startsWith('traffic'))).toEqual(['traffic 100/0', ...production]);
     expect(m.describe(COUNTS)).toMatchObject({
       targetServiceRevision: { requestedProductionTrafficWeight: 100, requestedTestTrafficWeight: 100 },
       sourceServiceRevisions: [{ requestedProductionTrafficWeight: 0 }],

@@ -59,6 +59,8 @@ export type Effect =
   | { kind: 'scale-up' }
   /** The target's tasks run and are healthy. */
   | { kind: 'target-running' }
+  /** ECS moves traffic: the target revision's share of test and production traffic, in percent. */
+  | { kind: 'traffic'; test: number; production: number }
   /** The target's tasks fail (the scenario's failure) and the scheduler replaces them. */
   | { kind: 'target-failed' }
   /** CLEAN_UP: the source revision's tasks stop. */
@@ -227,8 +229,7 @@ export class ServiceDeploymentMachine {
     this.index = index;
     this.stage = step.stage;
     this.entered = { ecs: m.ecs, held: false };
-    if (step.test !== undefined) this.weights.test = step.test;
-    if (step.production !== undefined) this.weights.production = step.production;
+    this.shift(step.test, step.production);
     this.record(m.wall);
     this.hooks = this.startHooks(step.stage, m);
     this.armAlarm(step.stage, m);
@@ -300,6 +301,14 @@ export class ServiceDeploymentMachine {
     this.generation += 1;
     this.record(m.wall);
     this.effects.push({ kind: 'finished', status, reason });
+  }
+
+  /** The target's test or production weight changes (a traffic stage, forward or back). */
+  private shift(test: number | undefined, production: number | undefined): void {
+    const next = { test: test ?? this.weights.test, production: production ?? this.weights.production };
+    if (next.test === this.weights.test && next.production === this.weights.production) return;
+    Object.assign(this.weights, next);
+    this.effects.push({ kind: 'traffic', ...next });
   }
 
   // ---- lifecycle hooks ----------------------------------------------------------------------------
@@ -440,8 +449,8 @@ export class ServiceDeploymentMachine {
     this.status = 'ROLLBACK_IN_PROGRESS';
     this.stage = stage;
     this.hooks = this.rollbackHooks(stage, m);
-    if (stage === 'PRODUCTION_TRAFFIC_SHIFT') this.weights.production = 0;
-    if (stage === 'TEST_TRAFFIC_SHIFT') this.weights.test = 0;
+    if (stage === 'PRODUCTION_TRAFFIC_SHIFT') this.shift(undefined, 0);
+    if (stage === 'TEST_TRAFFIC_SHIFT') this.shift(0, undefined);
     if (stage === 'CLEAN_UP') this.effects.push({ kind: 'target-drained' });
     this.record(m.wall);
     this.schedule(m.ecs + this.timing.stageMs, at => {

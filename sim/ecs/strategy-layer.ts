@@ -79,6 +79,8 @@ export interface StrategyHost {
   drain(service: HostService, d: HostDeployment, at: number, reason: string): Promise<void>;
   /** `d` is the service's only deployment, COMPLETED (the others' tasks stopped). */
   complete(service: HostService, d: HostDeployment, at: number): Promise<void>;
+  /** A listener rule forwards to these target groups with these weights (ECS shifting traffic). */
+  forward(ruleArn: string, targetGroups: { arn: string; weight: number }[]): Promise<void>;
   /** The service's task definition in moto (ECS's rollback, which is no UpdateService of the client's). */
   useTaskDefinition(service: HostService, taskDefinition: string): Promise<void>;
   outcome(kind: OutcomeKind, of: 'rollout' | 'rollback', d: HostDeployment, at: number): void;
@@ -107,6 +109,11 @@ interface Tracked {
 }
 
 const STRATEGIES = ['BLUE_GREEN', 'LINEAR', 'CANARY'];
+
+interface AdvancedRules {
+  productionListenerRule?: string;
+  testListenerRule?: string;
+}
 const seconds = (ms: number) => ms / 1000;
 
 function countsOf(d: HostDeployment | undefined): RevisionCounts {
@@ -122,6 +129,8 @@ export class StrategyDeployments implements DeploymentsBackend {
   /** The revision ARN of each of the layer's deployments. */
   private readonly revisionOf = new Map<string, string>();
   private readonly facts = new Map<string, ServiceFacts>();
+  /** The target group production traffic goes to, by service, once a strategy deployment moved it. */
+  private readonly live = new Map<string, string>();
 
   constructor(private readonly host: StrategyHost) {}
 
@@ -130,6 +139,7 @@ export class StrategyDeployments implements DeploymentsBackend {
     this.revisions.clear();
     this.revisionOf.clear();
     this.facts.clear();
+    this.live.clear();
   }
 
   /** Remembers what moto says of a service (its ARNs, controller, load balancers) from a response about it. */
@@ -305,11 +315,49 @@ export class StrategyDeployments implements DeploymentsBackend {
           at,
           `Service deployment rolled back: ${t.machine?.statusReason ?? ''}`
         );
+      case 'traffic':
+        return this.shiftTraffic(t, effect.test, effect.production);
       case 'rollback-started':
         return this.rollbackStarted(t, effect.reason);
       case 'finished':
         return this.finished(t, effect.status, effect.reason, at);
     }
+  }
+
+  /**
+   * The target groups of a service's load balancer with `advancedConfiguration`, as a deployment uses them: the
+   * source revision's (the one production traffic goes to now) and the target revision's (the other one). After a
+   * successful deployment they swap, as they do in ECS.
+   */
+  private targetGroups(
+    service: HostService
+  ): (AdvancedRules & { source: string; target: string }) | undefined {
+    const loadBalancers = (this.facts.get(service.key)?.definition.loadBalancers ?? []) as {
+      targetGroupArn?: string;
+      advancedConfiguration?: { alternateTargetGroupArn?: string } & AdvancedRules;
+    }[];
+    const lb = loadBalancers.find(l => l.targetGroupArn && l.advancedConfiguration?.alternateTargetGroupArn);
+    if (!lb) return undefined;
+    const [primary, alternate] = [lb.targetGroupArn!, lb.advancedConfiguration!.alternateTargetGroupArn!];
+    const source = this.live.get(service.key) ?? primary;
+    return { ...lb.advancedConfiguration, source, target: source === primary ? alternate : primary };
+  }
+
+  /**
+   * ECS moves traffic by the listener rules of `advancedConfiguration`: the production and test rules' weights
+   * between the source and target revisions' target groups. A service without them (Service Connect, headless)
+   * has no rules to change.
+   */
+  private async shiftTraffic(t: Tracked, test: number, production: number): Promise<void> {
+    const groups = this.targetGroups(t.service);
+    if (!groups) return;
+    const split = (share: number) => [
+      { arn: groups.source, weight: Math.round(100 - share) },
+      { arn: groups.target, weight: Math.round(share) }
+    ];
+    if (groups.productionListenerRule)
+      await this.host.forward(groups.productionListenerRule, split(production));
+    if (groups.testListenerRule) await this.host.forward(groups.testListenerRule, split(test));
   }
 
   /** ECS puts the service back on the source revision: the source is PRIMARY again, the target FAILED. */
@@ -325,8 +373,12 @@ export class StrategyDeployments implements DeploymentsBackend {
   private async finished(t: Tracked, status: string, reason: string | undefined, at: number): Promise<void> {
     const kind: OutcomeKind =
       status === 'SUCCESSFUL' ? 'COMPLETED' : status === 'ROLLBACK_SUCCESSFUL' ? 'ROLLED_BACK' : 'FAILED';
-    if (status === 'SUCCESSFUL') await this.host.complete(t.service, t.target, at);
-    else if (status === 'ROLLBACK_SUCCESSFUL' && t.source) await this.host.complete(t.service, t.source, at);
+    if (status === 'SUCCESSFUL') {
+      const groups = this.targetGroups(t.service);
+      if (groups) this.live.set(t.service.key, groups.target);
+      await this.host.complete(t.service, t.target, at);
+    } else if (status === 'ROLLBACK_SUCCESSFUL' && t.source)
+      await this.host.complete(t.service, t.source, at);
     else if (reason && t.target.rolloutState === 'IN_PROGRESS') {
       t.target.rolloutState = 'FAILED';
       t.target.rolloutStateReason = reason;
