@@ -424,6 +424,22 @@ describe('service deployment state machine', () => {
     });
   });
 
+  it('a newer deployment supersedes it: STOPPED where it was, naming the newer one', () => {
+    const m = machine({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 60 });
+    drive(m, 10);
+    const effects = m.superseded('arn:newer', { ecs: 10 * LOOK, wall: 10 * LOOK });
+    expect(effects).toEqual([
+      {
+        kind: 'finished',
+        status: 'STOPPED',
+        reason: 'Superseded by service deployment arn:newer.',
+        supersededBy: 'arn:newer'
+      }
+    ]);
+    expect(m.describe(COUNTS)).toMatchObject({ status: 'STOPPED', lifecycleStage: 'BAKE_TIME' });
+    expect(m.superseded('arn:newest', { ecs: 0, wall: 0 })).toEqual([]);
+  });
+
   it('records each transition once, and when a response first showed it', () => {
     const m = machine({ strategy: 'BLUE_GREEN' });
     m.advance(LOOK, at => at);

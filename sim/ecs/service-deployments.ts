@@ -70,7 +70,7 @@ export type Effect =
   /** The target's tasks stop (the rollback's CLEAN_UP). */
   | { kind: 'target-drained' }
   /** The service deployment is over. */
-  | { kind: 'finished'; status: ServiceDeploymentStatus; reason?: string };
+  | { kind: 'finished'; status: ServiceDeploymentStatus; reason?: string; supersededBy?: string };
 
 /** A revision of the service: its ARN, task definition, and the `deployments[]` entry that runs it. */
 export interface RevisionRef {
@@ -294,13 +294,13 @@ export class ServiceDeploymentMachine {
     this.finish('SUCCESSFUL', m);
   }
 
-  private finish(status: ServiceDeploymentStatus, m: Moment, reason?: string): void {
+  private finish(status: ServiceDeploymentStatus, m: Moment, reason?: string, supersededBy?: string): void {
     this.status = status;
     if (status === 'STOPPED') this.stoppedAt = m.wall;
     else this.finishedAt = m.wall;
     this.generation += 1;
     this.record(m.wall);
-    this.effects.push({ kind: 'finished', status, reason });
+    this.effects.push({ kind: 'finished', status, reason, ...(supersededBy ? { supersededBy } : {}) });
   }
 
   /** The target's test or production weight changes (a traffic stage, forward or back). */
@@ -497,6 +497,15 @@ export class ServiceDeploymentMachine {
     this.statusReason = 'Stop requested through StopServiceDeployment.';
     this.record(m.wall);
     this.schedule(this.lookAfterNext(m), at => this.finish('STOPPED', at, this.statusReason));
+    return this.drain();
+  }
+
+  /** A newer service deployment of the service took over: this one is STOPPED where it was. */
+  superseded(by: string, m: Moment): Effect[] {
+    if (this.finished) return [];
+    this.generation += 1;
+    this.statusReason = `Superseded by service deployment ${by}.`;
+    this.finish('STOPPED', m, this.statusReason, by);
     return this.drain();
   }
 

@@ -179,11 +179,12 @@ export class StrategyDeployments implements DeploymentsBackend {
     rollout: StrategyRollout | undefined,
     of?: 'rollout' | 'rollback'
   ): Promise<void> {
-    for (const t of this.tracked)
-      if (t.service === service && t.machine && !t.machine.finished) this.supersede(t);
     const facts = this.facts.get(service.key);
     if (!facts) return;
     const arn = `${arnPrefix(facts.serviceArn)}:service-deployment/${service.cluster}/${service.name}/${urlSafeToken(21)}`;
+    for (const t of this.tracked)
+      if (t.service === service && t.machine && !t.machine.finished)
+        await this.applyTo(t, t.machine.superseded(arn, this.moment()));
     const targetRef = await this.revisionFor(service, target, facts);
     const sourceRef = source ? await this.revisionFor(service, source, facts) : undefined;
     if (this.isStrategy(service) && sourceRef) {
@@ -228,11 +229,6 @@ export class StrategyDeployments implements DeploymentsBackend {
       reconcile: service.deployments.filter(d => d.runningCount > 0).length > 1,
       at: { ecs: now, wall: this.host.stampOf(now) }
     });
-  }
-
-  /** A strategy deployment a newer one replaced: STOPPED where it was (the newer one reconciles). */
-  private supersede(t: Tracked): void {
-    t.machine!.stop('ABORT', this.moment());
   }
 
   /** The service revision of one of the layer's deployments (created once: its task definition and service). */
@@ -320,7 +316,7 @@ export class StrategyDeployments implements DeploymentsBackend {
       case 'rollback-started':
         return this.rollbackStarted(t, effect.reason);
       case 'finished':
-        return this.finished(t, effect.status, effect.reason, at);
+        return this.finished(t, effect, at);
     }
   }
 
@@ -370,20 +366,23 @@ export class StrategyDeployments implements DeploymentsBackend {
     t.source.status = 'PRIMARY';
   }
 
-  private async finished(t: Tracked, status: string, reason: string | undefined, at: number): Promise<void> {
-    const kind: OutcomeKind =
-      status === 'SUCCESSFUL' ? 'COMPLETED' : status === 'ROLLBACK_SUCCESSFUL' ? 'ROLLED_BACK' : 'FAILED';
+  private async finished(
+    t: Tracked,
+    effect: Extract<Effect, { kind: 'finished' }>,
+    at: number
+  ): Promise<void> {
+    const { status, reason } = effect;
     if (status === 'SUCCESSFUL') {
       const groups = this.targetGroups(t.service);
       if (groups) this.live.set(t.service.key, groups.target);
       await this.host.complete(t.service, t.target, at);
     } else if (status === 'ROLLBACK_SUCCESSFUL' && t.source)
       await this.host.complete(t.service, t.source, at);
-    else if (reason && t.target.rolloutState === 'IN_PROGRESS') {
+    else if (reason && !effect.supersededBy && t.target.rolloutState === 'IN_PROGRESS') {
       t.target.rolloutState = 'FAILED';
       t.target.rolloutStateReason = reason;
     }
-    if (t.of) this.host.outcome(kind, t.of, t.target, at);
+    if (t.of) this.host.outcome(outcomeOf(effect), t.of, t.target, at);
   }
 
   // ---- what responses show ------------------------------------------------------------------------
@@ -428,6 +427,13 @@ export class StrategyDeployments implements DeploymentsBackend {
   revision(arn: string): Record<string, unknown> | undefined {
     return this.revisions.get(arn);
   }
+}
+
+/** The layer's outcome of a finished service deployment. */
+function outcomeOf(effect: Extract<Effect, { kind: 'finished' }>): OutcomeKind {
+  if (effect.supersededBy) return 'SUPERSEDED';
+  if (effect.status === 'SUCCESSFUL') return 'COMPLETED';
+  return effect.status === 'ROLLBACK_SUCCESSFUL' ? 'ROLLED_BACK' : 'FAILED';
 }
 
 function machineView(
