@@ -57,6 +57,7 @@ export interface HostService {
   name: string;
   desiredCount: number;
   deployments: HostDeployment[];
+  /** What CreateService/UpdateService set; moto accepts it but never returns it. */
   deploymentConfiguration?: Record<string, unknown>;
 }
 
