@@ -86639,7 +86639,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1577);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1520);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
 
@@ -86648,7 +86648,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1577:
+/***/ 1520:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -86715,14 +86715,15 @@ function describeError(error) {
 }
 
 ;// CONCATENATED MODULE: ./core/version.ts
-/** Dockyard's version, sent in the AWS user agent. A unit test keeps it equal to package.json. */
+/** Dockyard's version, sent in the user agent. A unit test keeps it equal to package.json. */
 const VERSION = '1.0.0';
+/** The user agent of every request Dockyard makes: AWS calls and the Kubernetes API alike. */
+const USER_AGENT = `dockyard/${VERSION}`;
 
 ;// CONCATENATED MODULE: ./core/aws.ts
 
 
 
-const USER_AGENT = `dockyard/${VERSION}`;
 /**
  * By SDK client name: the service as messages name it, and its IAM action prefix (to name the missing permission
  * on AccessDenied). A client not listed is named after its class.
@@ -86765,7 +86766,8 @@ function clientConfig(options) {
             requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
             throwOnRequestTimeout: true
         }),
-        ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {})
+        ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {}),
+        ...(options.credentials ? { credentials: options.credentials } : {})
     };
 }
 /**
@@ -86889,6 +86891,10 @@ function isThrottling(error) {
         return true;
     return /rate exceeded/i.test(error?.message ?? '');
 }
+/**
+ * The one list of network failures, for every client (the SDK's, the Kubernetes API's): a connection that
+ * could not be made (refused, no route, no DNS answer, timed out) or was dropped. Worth trying again.
+ */
 const NETWORK_CODES = new Set([
     'ECONNRESET',
     'ECONNREFUSED',
@@ -86896,8 +86902,21 @@ const NETWORK_CODES = new Set([
     'EPIPE',
     'EAI_AGAIN',
     'ENOTFOUND',
-    'ECONNABORTED'
+    'ECONNABORTED',
+    'EHOSTUNREACH',
+    'ENETUNREACH'
 ]);
+/** The error's network failure code (ECONNREFUSED, …) when it is one of the list, also behind a DockyardError. */
+function networkErrorCode(error) {
+    if (error instanceof errors_DockyardError && error.cause !== undefined)
+        return networkErrorCode(error.cause);
+    const code = error?.code;
+    return typeof code === 'string' && NETWORK_CODES.has(code) ? code : undefined;
+}
+/** An HTTP status worth trying again: throttled (429) or a server error (5xx), whichever API answered it. */
+function isTransientStatus(status) {
+    return status === 429 || status >= 500;
+}
 /** Throttling, 5xx and connection-level failures (also when explained by `explainAwsError`): worth trying again. */
 function isTransient(error) {
     if (error instanceof errors_DockyardError && error.cause !== undefined)
@@ -86905,7 +86924,7 @@ function isTransient(error) {
     if (isThrottling(error))
         return true;
     const status = httpStatus(error);
-    if (status !== undefined && status >= 500)
+    if (status !== undefined && isTransientStatus(status))
         return true;
     const name = errorName(error);
     if ([
@@ -86918,8 +86937,15 @@ function isTransient(error) {
         'ServerException'
     ].includes(name))
         return true;
-    const code = error?.code;
-    return code !== undefined && NETWORK_CODES.has(code);
+    return networkErrorCode(error) !== undefined;
+}
+/** AWS refused the credentials because they have expired (a session past its end). */
+function isExpiredCredentials(error) {
+    if (error instanceof DockyardError && error.cause !== undefined)
+        return isExpiredCredentials(error.cause);
+    const name = errorName(error);
+    return (['ExpiredToken', 'ExpiredTokenException', 'RequestExpired'].includes(name) ||
+        /security token included in the request is expired/i.test(error?.message ?? ''));
 }
 function isAccessDenied(error) {
     const name = errorName(error);
@@ -90147,10 +90173,11 @@ class InputReader {
             return undefined;
         }
     }
-    /** The AWS region: the input, else AWS_REGION / AWS_DEFAULT_REGION (or `fallback` before the environment). */
     region(name = 'region', options = {}) {
         const region = resolveRegion(this.source(name) || options.fallback, this.env);
         if (!region) {
+            if (options.required === false)
+                return undefined;
             this.fail(name, 'no AWS region is set.', REGION_HINT);
             return '';
         }
@@ -90271,21 +90298,96 @@ function splitLines(text) {
         .filter(l => l.text !== '' && !l.text.startsWith('#'));
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./core/log.ts
 
+
+/** A line longer than this (a progress bar redrawn with CR only) is printed without waiting for its end. */
+const HELD_CHARS = 16 << 10;
+/** Cuts pieces of text into whole lines for `print`, holding a line that has not ended yet. */
+function lineStream(print, close) {
+    let held = '';
+    return {
+        write(text) {
+            const all = held + text;
+            const end = all.lastIndexOf('\n');
+            if (end < 0 && all.length < HELD_CHARS) {
+                held = all;
+                return;
+            }
+            const cut = end < 0 ? all.length : end;
+            held = all.slice(cut + 1);
+            print(untrustedLines(all.slice(0, cut)));
+        },
+        end() {
+            if (held !== '')
+                print(untrustedLines(held));
+            held = '';
+            close();
+        }
+    };
+}
+/**
+ * The runner ignores every command until it reads `::<token>::`; a token nobody can guess cannot be ended from
+ * inside the block. `open` is the token of the block a stream holds open, if any.
+ */
+let log_open;
+function closeOpenBlock() {
+    if (log_open !== undefined)
+        info(`::${log_open}::`);
+    log_open = undefined;
+}
+/** Prints lines inside the open block, opening one first when none is. */
+function printInBlock(lines) {
+    if (lines.length === 0)
+        return;
+    if (log_open === undefined) {
+        log_open = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+        info(`::stop-commands::${log_open}`);
+    }
+    info(lines.join('\n'));
+}
+/** Every print of Dockyard's own closes a block an untrusted stream left open. */
+const closingFirst = (print) => (...args) => {
+    closeOpenBlock();
+    return print(...args);
+};
 const actionsLogger = {
-    info: m => info(m),
-    debug: m => core_debug(m),
-    notice: (m, p) => notice(m, p),
-    warning: (m, p) => warning(m, p),
-    error: (m, p) => error(m, p),
-    group: (name, fn) => group(name, fn),
-    mask: secret => {
+    info: closingFirst(m => info(m)),
+    debug: closingFirst(m => core_debug(m)),
+    notice: closingFirst((m, p) => notice(m, p)),
+    warning: closingFirst((m, p) => warning(m, p)),
+    error: closingFirst((m, p) => error(m, p)),
+    untrusted: closingFirst(text => {
+        printInBlock(untrustedLines(text));
+        closeOpenBlock();
+    }),
+    untrustedStream: () => lineStream(printInBlock, closeOpenBlock),
+    group: closingFirst((name, fn) => group(name, async () => {
+        try {
+            return await fn();
+        }
+        finally {
+            closeOpenBlock();
+        }
+    })),
+    mask: closingFirst(secret => {
         if (secret)
             core_setSecret(secret);
-    }
+    })
 };
-/** Records every line (with its level) for assertions; masks like the runner does. */
+/** Untrusted text as the lines to print: split on line breaks (a lone CR too), trailing blank lines dropped. */
+function untrustedLines(text) {
+    const lines = (Array.isArray(text) ? text : [text]).flatMap(t => t.split(/\r\n|\r|\n/));
+    while (lines.length > 0 && lines[lines.length - 1].trim() === '')
+        lines.pop();
+    return lines;
+}
+/**
+ * Records every line (with its level) for assertions; masks like the runner does. Untrusted text is recorded
+ * a line at a time as `untrusted: <line>`.
+ */
 function memoryLogger() {
     const lines = [];
     const masked = [];
@@ -90300,6 +90402,8 @@ function memoryLogger() {
         notice: m => push('notice', m),
         warning: m => push('warning', m),
         error: m => push('error', m),
+        untrusted: text => untrustedLines(text).forEach(line => push('untrusted', line)),
+        untrustedStream: () => lineStream(lines => lines.forEach(line => push('untrusted', line)), () => undefined),
         group: async (name, fn) => {
             push('group', name);
             try {
@@ -90397,7 +90501,8 @@ async function poll(options) {
 }
 /**
  * Retries one operation on transient errors (throttling, 5xx, connection errors) with exponential backoff,
- * through an injectable clock: the one retry helper, for calls made through a client without SDK retries.
+ * or the wait the answer asked for, through an injectable clock: the one retry helper, for calls made through
+ * a client without SDK retries. It never sleeps past the signal or the deadline.
  */
 async function retry(fn, options = {}) {
     const attempts = options.attempts ?? 4;
@@ -90408,9 +90513,12 @@ async function retry(fn, options = {}) {
             return await fn(attempt);
         }
         catch (error) {
-            if (attempt >= attempts || !retryable(error) || options.signal?.aborted)
+            if (attempt >= attempts || !retryable(error, attempt) || options.signal?.aborted)
                 throw error;
-            await clock.sleep((options.baseDelayMs ?? 1000) * 2 ** (attempt - 1), options.signal);
+            const wait = options.delayMs?.(error, attempt) ?? (options.baseDelayMs ?? 1000) * 2 ** (attempt - 1);
+            if (options.deadline !== undefined && clock.now() + wait > options.deadline)
+                throw error;
+            await clock.sleep(wait, options.signal);
             if (options.signal?.aborted)
                 throw error;
             const found = await options.beforeRetry?.(error, attempt);
@@ -90467,6 +90575,63 @@ function createReport(init, now = () => new Date()) {
         finishedAt,
         durationMs: Math.max(0, Date.parse(finishedAt) - Date.parse(init.startedAt))
     };
+}
+/**
+ * The most a `report` output takes, in bytes of JSON. A report reaches notify-ses through an input, which the
+ * runner hands to the action as an environment variable, and Linux starts no program with one over 128 KiB
+ * (MAX_ARG_STRLEN; the runner then fails the step with "Argument list too long"): at 60 KiB a build's and a
+ * deploy's report fit in one input together. GitHub's own limit, 1 MB for all of a job's outputs, is further.
+ */
+const REPORT_MAX_BYTES = 60 * 1024;
+/** The title of the diagnostic that says a report was shortened to fit. */
+const REPORT_SHORTENED = 'Report shortened to fit';
+/** How much of each array (its last lines, for a diagnostic's lines) and of each text is kept, tried in turn. */
+const KEEP = [
+    { items: 200, chars: 2000 },
+    { items: 50, chars: 500 },
+    { items: 20, chars: 200 },
+    { items: 5, chars: 100 },
+    { items: 0, chars: 60 }
+];
+function shorten(value, keep, key = '') {
+    if (typeof value === 'string')
+        return value.length > keep.chars ? `${value.slice(0, keep.chars - 1)}…` : value;
+    if (Array.isArray(value)) {
+        if (value.length <= keep.items)
+            return value.map(v => shorten(v, keep));
+        // A diagnostic's lines are a log's tail, events in order, …: the last ones say most.
+        const kept = key === 'lines' ? value.slice(value.length - keep.items) : value.slice(0, keep.items);
+        const note = key === 'lines' ? [`… ${value.length - keep.items} earlier lines left out`] : [];
+        return [...note, ...kept.map(v => shorten(v, keep))];
+    }
+    if (value && typeof value === 'object')
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shorten(v, keep, k)]));
+    return value;
+}
+/**
+ * The report as it fits in `maxBytes` of JSON: the same report when it fits; otherwise with fewer lines and
+ * shorter texts, step by step until it fits, and a warning diagnostic that says so (notify-ses shows it).
+ */
+function fitReport(report, maxBytes = REPORT_MAX_BYTES) {
+    const bytes = (r) => Buffer.byteLength(JSON.stringify(r));
+    const size = bytes(report);
+    if (size <= maxBytes)
+        return report;
+    const note = {
+        title: REPORT_SHORTENED,
+        severity: 'warning',
+        lines: [
+            `The report was ${Math.ceil(size / 1024)} KiB of JSON; it is kept under ${Math.floor(maxBytes / 1024)} KiB so that the step that reads it can start. Long texts and earlier lines were left out.`
+        ]
+    };
+    let fitted = report;
+    for (const keep of KEEP) {
+        const short = shorten(report, keep);
+        fitted = { ...short, diagnostics: [...short.diagnostics, note] };
+        if (bytes(fitted) <= maxBytes)
+            break;
+    }
+    return fitted;
 }
 const STATUSES = (/* unused pure expression or super */ null && (['success', 'failure', 'cancelled', 'skipped']));
 /** Validates one parsed value as a report; throws naming what is wrong. */
@@ -95539,6 +95704,41 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./core/text.ts
+/**
+ * Text rules every action shares: one line of text for a heading or an output, a sentence joined to another,
+ * and the one rule that picks the line of a log that says why something failed.
+ */
+/** `text` as one line: whitespace runs collapsed, cut to `max` characters with `…`. */
+function oneLine(text, options = {}) {
+    const max = options.max ?? 200;
+    const source = options.firstLine ? (text.split(/\r?\n/).find(l => l.trim() !== '') ?? '') : text;
+    const line = source.replace(/\s+/g, ' ').trim();
+    return line.length > max ? `${line.slice(0, Math.max(0, max - 1)).trimEnd()}…` : line;
+}
+/** `cause` and `more` as sentences: `cause. more`, without doubling a full stop. `more` may be empty. */
+function sentence(cause, more = '') {
+    const first = cause.trim();
+    const end = first === '' || /[.!?…]$/.test(first) ? '' : '.';
+    return more.trim() === '' ? `${first}${end}` : `${first}${end} ${more.trim()}`;
+}
+/** Words that make a log line read like the reason a program stopped. */
+const ERROR_WORDS = /\b(error|exception|fatal|panic|traceback|failed|failure|refused|denied|not set|missing|cannot|unable|invalid|no such)\b/i;
+/** A stack frame or a continuation line: it says where, not why. */
+const FRAME = /^(at\s|\.\.\.\s*\d+\s+more|File\s+"|goroutine\s+\d+|\s*\^)/;
+/**
+ * The line of a log tail that says why the program failed, the one rule of every deploy action: the last line
+ * that reads like an error and is not a stack frame, else the last line that is not a frame, else the last line.
+ * Undefined for an empty log.
+ */
+function rootCauseLine(lines) {
+    const text = lines.map(l => l.trim()).filter(l => l !== '');
+    const meaningful = text.filter(l => !FRAME.test(l));
+    return ([...meaningful].reverse().find(l => ERROR_WORDS.test(l)) ??
+        meaningful[meaningful.length - 1] ??
+        text.at(-1));
+}
+
 ;// CONCATENATED MODULE: ./core/deployments.ts
 /**
  * GitHub deployments for any deploy action: the commit shows on the repository's Environments page as
@@ -95553,11 +95753,112 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 
 
+
 /** The task GitHub files the deployment under, and the payload key that marks it as this run's. */
 const TASK = 'deploy';
 const MARKER = 'dockyard';
 /** Earlier deployments looked at when marking them inactive: the newest page. */
 const INACTIVE_SCAN = 30;
+/** One repository's deployments API, bound to the spec, the run and its way of explaining a refusal. */
+class DeploymentsApi {
+    spec;
+    run;
+    repo;
+    baseUrl;
+    where;
+    octokit;
+    constructor(spec, run, repo, baseUrl, log) {
+        this.spec = spec;
+        this.run = run;
+        this.repo = repo;
+        this.baseUrl = baseUrl;
+        this.where = `'${spec.environment}'`;
+        this.octokit = getOctokit(spec.token, {
+            baseUrl,
+            log: {
+                debug: (m) => log.debug(m),
+                info: (m) => log.debug(m),
+                warn: (m) => log.warning(m),
+                error: (m) => log.warning(m)
+            }
+        });
+    }
+    postStatus(id, state, signal, fields = {}) {
+        return this.octokit.rest.repos.createDeploymentStatus({
+            ...this.repo,
+            deployment_id: id,
+            state,
+            ...fields,
+            request: { signal }
+        });
+    }
+    /** This run's deployment from an earlier attempt, else a new one. */
+    async findOrCreate(signal, step) {
+        const { spec, run } = this;
+        const marker = { run: run.runId, job: run.job, target: spec.target };
+        step.name = 'list the deployments of the commit';
+        const existing = await this.octokit.rest.repos.listDeployments({
+            ...this.repo,
+            sha: run.sha,
+            environment: spec.environment,
+            task: TASK,
+            per_page: 100,
+            request: { signal }
+        });
+        const mine = existing.data.find(d => sameMarker(d.payload, marker));
+        if (mine)
+            return [mine, true];
+        step.name = 'create a deployment';
+        const created = await this.octokit.rest.repos.createDeployment({
+            ...this.repo,
+            ref: run.sha,
+            task: TASK,
+            environment: spec.environment,
+            auto_merge: false,
+            required_contexts: [],
+            payload: { [MARKER]: marker },
+            description: description(`${spec.target} at ${shortSha(run.sha)}`),
+            transient_environment: false,
+            ...(spec.production === undefined ? {} : { production_environment: spec.production }),
+            request: { signal }
+        });
+        if (created.status !== 201 || !('id' in created.data)) {
+            // 202: GitHub merged the default branch instead of deploying (auto_merge is off, so not expected).
+            throw Object.assign(new Error(`GitHub answered ${created.status} without a deployment`), {
+                status: created.status
+            });
+        }
+        return [created.data, false];
+    }
+    /** Marks the environment's earlier successful deployments inactive; returns their ids. */
+    async markEarlierInactive(id, signal) {
+        const earlier = await this.octokit.rest.repos.listDeployments({
+            ...this.repo,
+            environment: this.spec.environment,
+            per_page: INACTIVE_SCAN,
+            request: { signal }
+        });
+        const marked = [];
+        for (const older of earlier.data.filter(d => d.id < id)) {
+            const statuses = await this.octokit.rest.repos.listDeploymentStatuses({
+                ...this.repo,
+                deployment_id: older.id,
+                per_page: 1,
+                request: { signal }
+            });
+            if (statuses.data[0]?.state !== 'success')
+                continue;
+            await this.postStatus(older.id, 'inactive', signal, {
+                description: description(`Replaced by deployment ${id}`)
+            });
+            marked.push(older.id);
+        }
+        return marked;
+    }
+    explain(error) {
+        return explain(error, this.spec, this.run, this.baseUrl);
+    }
+}
 /**
  * Creates (or, on a re-run, finds) the GitHub deployment of `run.sha` in the spec's environment and posts
  * `in_progress` with the run's log URL. Never throws: when GitHub refuses or cannot be reached, it warns and
@@ -95573,147 +95874,68 @@ async function startDeployment(spec, run, log, signal, options = {}) {
     }
     const env = options.env ?? process.env;
     const baseUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+    const api = new DeploymentsApi(spec, run, { owner, repo }, baseUrl, log);
     const makeTimeout = options.timeout ?? ((ms) => AbortSignal.timeout(ms));
-    const octokit = getOctokit(spec.token, {
-        baseUrl,
-        log: {
-            debug: (m) => log.debug(m),
-            info: (m) => log.debug(m),
-            warn: (m) => log.warning(m),
-            error: (m) => log.warning(m)
-        }
-    });
-    const postStatus = (deploymentId, body) => octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: deploymentId, ...body });
-    const marker = { run: run.runId, job: run.job, target: spec.target };
-    const logUrl = runUrl(run);
-    const where = `'${spec.environment}'`;
     const startMs = options.startTimeoutMs ?? 15_000;
     const startSignal = signal ? AbortSignal.any([signal, makeTimeout(startMs)]) : makeTimeout(startMs);
-    let deployment;
-    let reused = false;
-    let step = 'list the deployments of the commit';
+    const step = { name: '' };
     try {
-        const request = { signal: startSignal };
-        const existing = await octokit.rest.repos.listDeployments({
-            owner,
-            repo,
-            sha: run.sha,
-            environment: spec.environment,
-            task: TASK,
-            per_page: 100,
-            request
+        const [deployment, reused] = await api.findOrCreate(startSignal, step);
+        step.name = "post 'in_progress'";
+        await api.postStatus(deployment.id, 'in_progress', startSignal, {
+            log_url: runUrl(run),
+            description: description(`Deploying ${spec.target}`)
         });
-        const mine = existing.data.find(d => sameMarker(d.payload, marker));
-        if (mine) {
-            deployment = mine;
-            reused = true;
-        }
-        else {
-            step = 'create a deployment';
-            const created = await octokit.rest.repos.createDeployment({
-                owner,
-                repo,
-                ref: run.sha,
-                task: TASK,
-                environment: spec.environment,
-                auto_merge: false,
-                required_contexts: [],
-                payload: { [MARKER]: marker },
-                description: truncate(`${spec.target} at ${shortSha(run.sha)}`),
-                transient_environment: false,
-                ...(spec.production === undefined ? {} : { production_environment: spec.production }),
-                request
-            });
-            if (created.status !== 201 || !('id' in created.data)) {
-                // 202: GitHub merged the default branch instead of deploying (auto_merge is off, so not expected).
-                throw Object.assign(new Error(`GitHub answered ${created.status} without a deployment`), {
-                    status: created.status
-                });
-            }
-            deployment = created.data;
-        }
-        step = "post 'in_progress'";
-        await postStatus(deployment.id, {
-            state: 'in_progress',
-            log_url: logUrl,
-            description: truncate(`Deploying ${spec.target}`),
-            request
-        });
+        log.info(`GitHub deployment ${deployment.id} of ${shortSha(run.sha)} to ${api.where}${reused ? ' (from an earlier attempt of this run)' : ''}: in progress.`);
+        return {
+            id: deployment.id,
+            reused,
+            finish: (state, finishOptions = {}) => finishDeployment(api, deployment, log, { state, ...finishOptions }, options)
+        };
     }
     catch (error) {
         const why = signal?.aborted
             ? 'the step was cancelled.'
             : startSignal.aborted
                 ? `GitHub did not answer within ${formatDuration(startMs)}.`
-                : explain(error, spec, run, baseUrl);
-        log.warning(`GitHub deployment to ${where}: could not ${step}: ${why} The deploy goes on without it.`);
+                : api.explain(error);
+        log.warning(`GitHub deployment to ${api.where}: could not ${step.name}: ${why} The deploy goes on without it.`);
         return none;
     }
-    log.info(`GitHub deployment ${deployment.id} of ${shortSha(run.sha)} to ${where}${reused ? ' (from an earlier attempt of this run)' : ''}: in progress.`);
-    const id = deployment.id;
-    const production = deployment.production_environment;
-    return {
-        id,
-        reused,
-        finish: async (state, finishOptions = {}) => {
-            const finishMs = options.finishTimeoutMs ?? 20_000;
-            // Not the run's signal: a cancelled or timed-out step still reports its failure, within this bound.
-            const request = { signal: makeTimeout(finishMs) };
-            const environmentUrl = finishOptions.environmentUrl ?? spec.environmentUrl;
-            let finishStep = `post '${state}'`;
-            try {
-                await postStatus(id, {
-                    state,
-                    log_url: logUrl,
-                    ...(state === 'success' && environmentUrl ? { environment_url: environmentUrl } : {}),
-                    description: truncate(finishOptions.description ??
-                        (state === 'success' ? `Deployed ${spec.target}` : `Failed to deploy ${spec.target}`)),
-                    auto_inactive: true,
-                    request
-                });
-                log.info(`GitHub deployment ${id} to ${where}: ${state}${environmentUrl && state === 'success' ? ` (${environmentUrl})` : ''}.`);
-                if (state !== 'success')
-                    return;
-                // GitHub marks earlier successful deployments inactive itself only in non-production environments.
-                if (production === false)
-                    return;
-                finishStep = 'mark earlier deployments inactive';
-                const earlier = await octokit.rest.repos.listDeployments({
-                    owner,
-                    repo,
-                    environment: spec.environment,
-                    per_page: INACTIVE_SCAN,
-                    request
-                });
-                const marked = [];
-                for (const older of earlier.data.filter(d => d.id < id)) {
-                    const statuses = await octokit.rest.repos.listDeploymentStatuses({
-                        owner,
-                        repo,
-                        deployment_id: older.id,
-                        per_page: 1,
-                        request
-                    });
-                    if (statuses.data[0]?.state !== 'success')
-                        continue;
-                    await postStatus(older.id, {
-                        state: 'inactive',
-                        description: truncate(`Replaced by deployment ${id}`),
-                        request
-                    });
-                    marked.push(older.id);
-                }
-                if (marked.length > 0)
-                    log.info(`GitHub deployments ${marked.join(', ')} in ${where}: inactive (replaced by ${id}).`);
-            }
-            catch (error) {
-                const why = request.signal.aborted
-                    ? `GitHub did not answer within ${formatDuration(finishMs)}.`
-                    : explain(error, spec, run, baseUrl);
-                log.warning(`GitHub deployment ${id} to ${where}: could not ${finishStep}: ${why} The deploy's own result stands.`);
-            }
-        }
-    };
+}
+/** Posts the final state, then marks earlier deployments inactive where GitHub does not. Never throws. */
+async function finishDeployment(api, deployment, log, final, options) {
+    const { spec, where } = api;
+    const { id } = deployment;
+    const { state } = final;
+    const finishMs = options.finishTimeoutMs ?? 20_000;
+    // Not the run's signal: a cancelled or timed-out step still reports its failure, within this bound.
+    const signal = (options.timeout ?? ((ms) => AbortSignal.timeout(ms)))(finishMs);
+    const environmentUrl = final.environmentUrl ?? spec.environmentUrl;
+    let step = `post '${state}'`;
+    try {
+        await api.postStatus(id, state, signal, {
+            log_url: runUrl(api.run),
+            ...(state === 'success' && environmentUrl ? { environment_url: environmentUrl } : {}),
+            description: description(final.description ??
+                (state === 'success' ? `Deployed ${spec.target}` : `Failed to deploy ${spec.target}`)),
+            auto_inactive: true
+        });
+        log.info(`GitHub deployment ${id} to ${where}: ${state}${environmentUrl && state === 'success' ? ` (${environmentUrl})` : ''}.`);
+        // GitHub marks earlier successful deployments inactive itself only in non-production environments.
+        if (state !== 'success' || deployment.production_environment === false)
+            return;
+        step = 'mark earlier deployments inactive';
+        const marked = await api.markEarlierInactive(id, signal);
+        if (marked.length > 0)
+            log.info(`GitHub deployments ${marked.join(', ')} in ${where}: inactive (replaced by ${id}).`);
+    }
+    catch (error) {
+        const why = signal.aborted
+            ? `GitHub did not answer within ${formatDuration(finishMs)}.`
+            : api.explain(error);
+        log.warning(`GitHub deployment ${id} to ${where}: could not ${step}: ${why} The deploy's own result stands.`);
+    }
 }
 /** Whether a deployment's payload carries this run's marker (GitHub returns the payload as JSON or as text). */
 function sameMarker(payload, marker) {
@@ -95730,10 +95952,7 @@ function sameMarker(payload, marker) {
     return found?.run === marker.run && found?.job === marker.job && found?.target === marker.target;
 }
 /** GitHub limits a deployment's or status's description to 140 characters. */
-function truncate(text) {
-    const line = text.split('\n')[0].trim();
-    return line.length <= 140 ? line : `${line.slice(0, 139)}…`;
-}
+const description = (text) => oneLine(text, { max: 140, firstLine: true });
 /** The innermost cause of a failed request that says something (`connect ECONNREFUSED 127.0.0.1:9`). */
 function networkReason(error) {
     let reason = '';
@@ -95774,19 +95993,35 @@ function explain(error, spec, run, apiUrl) {
 
 ;// CONCATENATED MODULE: ./core/summary.ts
 
-/** Escapes text for a Markdown table cell or line: no markup, no broken tables. */
+/**
+ * Escapes text for a Markdown table cell or line: no HTML, no broken tables, and no link or image (a log line
+ * reading `[details](https://…)` stays text).
+ */
 function mdEscape(text) {
     return text
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
         .replace(/\|/g, '\\|')
-        .replace(/\r?\n/g, ' ');
+        .replace(/[[\]]/g, m => `\\${m}`)
+        .replace(/\r\n|\r|\n/g, ' ');
 }
+/** The longest run of backticks in `text`. */
+function longestBackticks(text) {
+    return Math.max(0, ...(text.match(/`+/g) ?? []).map(run => run.length));
+}
+/** Inline code that its text cannot end: the fence is longer than any run of backticks inside. */
 function mdCode(text) {
-    const clean = text.replace(/\r?\n/g, ' ');
-    const fence = clean.includes('`') ? '``' : '`';
-    return `${fence}${clean.replace(/\|/g, '\\|')}${fence}`;
+    const clean = text.replace(/\r\n|\r|\n/g, ' ').replace(/\|/g, '\\|');
+    const fence = '`'.repeat(longestBackticks(clean) + 1);
+    // A code span that starts or ends with a backtick needs a space between it and the fence.
+    const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${clean}${pad}${fence}`;
+}
+/** A fenced code block that its text cannot close: the fence is longer than any run of backticks inside. */
+function mdCodeBlock(text, language = '') {
+    const fence = '`'.repeat(Math.max(3, longestBackticks(text) + 1));
+    return `${fence}${language}\n${text.replace(/\n+$/, '')}\n${fence}`;
 }
 /** Builds a job summary in GitHub-flavoured Markdown. Everything given as text is escaped. */
 class SummaryBuilder {
@@ -95819,13 +96054,16 @@ class SummaryBuilder {
         return this;
     }
     code(text, language = '') {
-        const fence = text.includes('```') ? '~~~~' : '```';
-        this.parts.push(`${fence}${language}\n${text.replace(/\n+$/, '')}\n${fence}`);
+        this.parts.push(mdCodeBlock(text, language));
         return this;
     }
     details(title, body) {
         this.parts.push(`<details><summary>${mdEscape(title)}</summary>\n\n${body}\n\n</details>`);
         return this;
+    }
+    /** A folded section of lines shown as code (log lines, events): nothing in them is Markdown. */
+    detailsCode(title, lines) {
+        return this.details(title, mdCodeBlock(lines.join('\n')));
     }
     toString() {
         return `${this.parts.join('\n\n')}\n`;
@@ -95841,6 +96079,7 @@ async function writeSummary(markdown, log) {
 }
 
 ;// CONCATENATED MODULE: ./core/run.ts
+
 
 
 
@@ -95889,7 +96128,8 @@ async function runDefinedAction(def, host = runnerHost) {
         host.log.warning(`Received ${name}: stopping.`, { title: `${def.name} cancelled` });
         controller.abort(new Error(`Received ${name}`));
     });
-    let timer;
+    // Ends the deadline's sleep when the step is over.
+    const over = new AbortController();
     let deployment;
     host.log.debug(`${def.name} runs on Node ${process.version}.`);
     try {
@@ -95903,11 +96143,13 @@ async function runDefinedAction(def, host = runnerHost) {
             const timeoutMs = def.timeoutMs?.(outcome.inputs);
             const deadline = timeoutMs === undefined ? Infinity : startedAt.getTime() + timeoutMs;
             if (timeoutMs !== undefined) {
-                timer = setTimeout(() => {
+                // On the host's clock, so that tests move time instead of waiting for it.
+                void host.clock.sleep(timeoutMs, over.signal).then(() => {
+                    if (over.signal.aborted)
+                        return;
                     outcome.timedOut = true;
                     controller.abort(new Error(`The step's timeout (${formatDuration(timeoutMs)}) passed`));
-                }, timeoutMs);
-                timer.unref();
+                });
             }
             const spec = def.deployment?.(outcome.inputs);
             if (spec) {
@@ -95939,7 +96181,7 @@ async function runDefinedAction(def, host = runnerHost) {
         }
     }
     finally {
-        clearTimeout(timer);
+        over.abort();
         removeSignals();
     }
     await complete(def, outcome, host, deployment);
@@ -95961,7 +96203,8 @@ async function complete(def, outcome, host, started) {
         host.setFailed(message);
         return;
     }
-    for (const [name, value] of Object.entries({ ...finish.outputs, report: finish.report })) {
+    // The report is shortened when it would not fit where the next step reads it (REPORT_MAX_BYTES).
+    for (const [name, value] of Object.entries({ ...finish.outputs, report: fitReport(finish.report) })) {
         if (value === undefined)
             continue;
         host.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
@@ -96089,6 +96332,7 @@ function substituteInValue(value, vars, input, options = {}) {
 }
 
 ;// CONCATENATED MODULE: ./core/index.ts
+
 
 
 
@@ -96261,6 +96505,9 @@ const LIST_ENUMS = {
  * task's cpu and memory in every unit form ECS accepts turned into the integers ECS stores.
  */
 
+
+/** `containerDefinitions[i].member`, the field path of a container's member. */
+const containerPath = (i, member) => `containerDefinitions[${i}].${member}`;
 const join = (path, key) => typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key;
 /** `""`, null, `[]`, `{}` — and lists and objects holding only those. */
 function isEmpty(value) {
@@ -96313,7 +96560,7 @@ function describeType(value) {
     if (typeof value === 'object')
         return 'an object';
     if (typeof value === 'string')
-        return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+        return `the string ${JSON.stringify(oneLine(value, { max: 41 }))}`;
     return `${typeof value} ${JSON.stringify(value)}`;
 }
 const EXPECTED = {
@@ -96334,19 +96581,39 @@ const FIX = {
     struct: 'Write an object: {"member": …}.',
     list: 'Write a list of objects: [{…}, {…}].'
 };
+/**
+ * `path: 8080 → "8080"`; values an app reads (environment, labels, log driver options, which can hold a
+ * token) are named by type only, so the log never shows them.
+ */
+function conversionNote(path, from, to) {
+    return holdsAppValue(path)
+        ? `${path}: ${typeName(from)} → ${typeName(to)}`
+        : `${path}: ${JSON.stringify(from)} → ${JSON.stringify(to)}`;
+}
+const holdsAppValue = (path) => /\.(environment|dockerLabels|options|secretOptions)\b/.test(path);
+/** A value's type without the value: `a number`, `a string`, … */
+function typeName(value) {
+    if (Array.isArray(value))
+        return 'a list';
+    if (value === null)
+        return 'null';
+    if (typeof value === 'object')
+        return 'an object';
+    return typeof value === 'boolean' ? 'true or false' : `a ${typeof value}`;
+}
 /** Checks one value against its shape: returns the value to keep (converted), or undefined to drop it. */
 function normalise_check(value, shape, path, out, key = '') {
     const kind = typeof shape === 'string' ? shape : shape.kind;
     const wrong = () => {
         out.problems.push({
             path,
-            message: `expected ${EXPECTED[kind]}, found ${describeType(value)}.`,
+            message: `expected ${EXPECTED[kind]}, found ${holdsAppValue(path) ? typeName(value) : describeType(value)}.`,
             fix: FIX[kind]
         });
         return undefined;
     };
     const convert = (to) => {
-        out.converted.push(`${path}: ${JSON.stringify(value)} → ${JSON.stringify(to)}`);
+        out.converted.push(conversionNote(path, value, to));
         return to;
     };
     switch (kind) {
@@ -96430,7 +96697,7 @@ function checkStruct(value, shape, path, out) {
             const match = allowed.find(a => a.toLowerCase() === checked.toLowerCase());
             if (match) {
                 result[key] = match;
-                out.converted.push(`${where}: ${JSON.stringify(checked)} → ${JSON.stringify(match)}`);
+                out.converted.push(conversionNote(where, checked, match));
                 continue;
             }
             out.problems.push({
@@ -96442,19 +96709,47 @@ function checkStruct(value, shape, path, out) {
         }
         result[key] = checked;
     }
-    for (const key of shape.required ?? []) {
-        if (result[key] === undefined && !out.problems.some(p => p.path === join(path, key)))
-            out.problems.push({
+    return result;
+}
+/** How to add a required member: in the file, or with the input that gives it (a container's image, a secret). */
+function addMember(path, key) {
+    if (key === 'image' && /^containerDefinitions\[\d+\]$/.test(path))
+        return "Add 'image', or give it with the 'images' input (container=image).";
+    if (key === 'valueFrom' && /^containerDefinitions\[\d+\]\.secrets\[\d+\]$/.test(path))
+        return "Add 'valueFrom', or give it with the 'secrets' input (NAME=ARN).";
+    return `Add '${key}'.`;
+}
+/**
+ * Required members the request lacks, by the ECS API model. Judged on the rendered request, after the step's
+ * inputs are applied: a file may leave a container's `image` to the `images` input, as render steps do.
+ */
+function missingMembers(value, shape = TASK_DEFINITION, path = '') {
+    if (!value || typeof value !== 'object' || Array.isArray(value))
+        return [];
+    const record = value;
+    const missing = [];
+    for (const [key, member] of Object.entries(shape.members)) {
+        const v = record[key];
+        if (v === undefined || typeof member === 'string')
+            continue;
+        if (member.kind === 'struct')
+            missing.push(...missingMembers(v, member, join(path, key)));
+        else if (Array.isArray(v))
+            v.forEach((item, i) => missing.push(...missingMembers(item, member.of, join(join(path, key), i))));
+    }
+    for (const key of shape.required ?? [])
+        if (record[key] === undefined)
+            missing.push({
                 path: join(path, key),
                 message: 'is required and missing.',
-                fix: `Add '${key}'.`
+                fix: addMember(path, key)
             });
-    }
-    return result;
+    return missing;
 }
 /**
  * The task definition (RegisterTaskDefinition members only) as ECS will store it. Never throws: what is
- * wrong is in `problems`, each with its field path, and left out of `value`.
+ * wrong is in `problems`, each with its field path, and left out of `value`. Required members are not judged
+ * here but on the rendered request (missingMembers), since the step's inputs may give them.
  */
 function normaliseTaskDefinition(body) {
     const out = { value: {}, removed: [], converted: [], unknown: [], problems: [] };
@@ -96548,7 +96843,7 @@ function parseTaskDefinitionText(text, name) {
             value = (0,dist/* parse */.qg)(trimmed, { prettyErrors: true });
         }
         catch (error) {
-            throw new Error(`'${name}' is not valid YAML: ${error.message.split('\n')[0]}`);
+            throw new Error(`'${name}' is not valid YAML: ${oneLine(error.message, { firstLine: true })}`);
         }
     }
     if (!value || typeof value !== 'object' || Array.isArray(value)) {
@@ -96633,69 +96928,130 @@ function taskDefinitionError(problems, what = 'the task definition') {
         : `${what} has ${problems.length} problems:\n${lines.map(l => `  - ${l}`).join('\n')}`, { input: 'task-definition' });
 }
 /**
- * Applies the step's changes to a request (returns a new one). Every problem (unknown container, ambiguous
- * target) is collected and thrown together as errors naming the input, before anything is registered.
+ * Problems of the rendered task definition as one error: a problem in a member an input set is blamed on that
+ * input (its line, its container); the rest on the task definition.
  */
-function applyChanges(base, changes) {
-    const request = structuredClone(base);
-    const containers = request.containerDefinitions ?? [];
-    const names = containers.map(c => c.name ?? '');
-    const problems = [];
-    const listNames = `The task definition's containers are: ${names.join(', ')}.`;
-    const find = (name, input, line) => {
+function problemsError(problems, origins, what = 'the task definition') {
+    const fromInputs = [];
+    const fromFile = [];
+    for (const p of problems) {
+        const origin = originOf(p.path, origins);
+        if (!origin)
+            fromFile.push(p);
+        else {
+            const where = [
+                origin.line !== undefined && `line ${origin.line}`,
+                origin.container && `container '${origin.container}'`
+            ];
+            const prefix = where.filter(w => typeof w === 'string').join(', ');
+            fromInputs.push(new errors_DockyardError(`${prefix ? `${prefix}: ` : ''}${p.message}`, { input: origin.input, hint: p.fix }));
+        }
+    }
+    const all = [...fromInputs, ...(fromFile.length > 0 ? [taskDefinitionError(fromFile, what)] : [])];
+    return all.length === 1 ? all[0] : new InputError(all);
+}
+/** The input that set a member at `path` or one containing it. */
+function originOf(path, origins) {
+    for (const [member, origin] of origins)
+        if (path === member || path.startsWith(`${member}.`) || path.startsWith(`${member}[`))
+            return origin;
+    return undefined;
+}
+/** The containers of a request, as the step's changes name them; what cannot be resolved is a problem. */
+class ChangeTargets {
+    containers;
+    problems = [];
+    names;
+    constructor(containers) {
+        this.containers = containers;
+        this.names = containers.map(c => c.name ?? '');
+    }
+    get listNames() {
+        return `The task definition's containers are: ${this.names.join(', ')}.`;
+    }
+    /** The container named, or the only one when none is named. */
+    find(name, input, line) {
         if (name === undefined) {
-            if (containers.length === 1)
-                return containers[0];
-            problems.push(new errors_DockyardError(`line ${line}: the task definition has ${containers.length} containers, so the container must be named.`, {
+            if (this.containers.length === 1)
+                return this.containers[0];
+            this.problems.push(new errors_DockyardError(`line ${line}: the task definition has ${this.containers.length} containers, so the container must be named.`, {
                 input,
                 hint: input === 'image'
-                    ? `Set 'container' too. ${listNames}`
-                    : `Write container.KEY=VALUE or container=value. ${listNames}`
+                    ? `Set 'container' too. ${this.listNames}`
+                    : `Write container.KEY=VALUE or container=value. ${this.listNames}`
             }));
             return undefined;
         }
-        const found = containers.find(c => c.name === name);
+        const found = this.containers.find(c => c.name === name);
         if (!found)
-            problems.push(new errors_DockyardError(`line ${line}: there is no container named '${name}'.`, { input, hint: listNames }));
+            this.problems.push(new errors_DockyardError(`line ${line}: there is no container named '${name}'.`, {
+                input,
+                hint: this.listNames
+            }));
         return found;
-    };
-    for (const change of changes.images) {
-        const target = find(change.container, change.input, change.line);
-        if (target)
-            target.image = change.image;
     }
-    const resolveVariable = (change) => {
-        if (change.input === 'env-files') {
-            return { container: find(change.qualifier, 'env-files', change.line), key: change.key };
-        }
-        if (change.qualifier !== undefined && names.includes(change.qualifier)) {
-            return { container: containers.find(c => c.name === change.qualifier), key: change.key };
-        }
+    /** The container and the variable's name for an environment or secret change. */
+    variable(change) {
+        if (change.input === 'env-files')
+            return { container: this.find(change.qualifier, 'env-files', change.line), key: change.key };
+        if (change.qualifier !== undefined && this.names.includes(change.qualifier))
+            return { container: this.containers.find(c => c.name === change.qualifier), key: change.key };
         // `a.b=…` where `a` is no container: a dotted name, for a single-container task definition.
-        if (change.qualifier !== undefined && containers.length > 1) {
-            problems.push(new errors_DockyardError(`line ${change.line}: there is no container named '${change.qualifier}'.`, {
+        if (change.qualifier !== undefined && this.containers.length > 1) {
+            this.problems.push(new errors_DockyardError(`line ${change.line}: there is no container named '${change.qualifier}'.`, {
                 input: change.input,
-                hint: listNames
+                hint: this.listNames
             }));
             return { key: change.key };
         }
-        return { container: find(undefined, change.input, change.line), key: change.fullKey };
-    };
+        return { container: this.find(undefined, change.input, change.line), key: change.fullKey };
+    }
+    path(container, member) {
+        return `containerDefinitions[${this.containers.indexOf(container)}].${member}`;
+    }
+}
+/**
+ * Applies the step's changes to a request (returns a new one), and says which member each input set. Every
+ * problem (unknown container, ambiguous target) is collected and returned together as errors naming the input,
+ * before anything is registered.
+ */
+function applyChanges(base, changes) {
+    const request = structuredClone(base);
+    const targets = new ChangeTargets(request.containerDefinitions ?? []);
+    const origins = new Map();
+    const set = (c, member, input, line) => origins.set(targets.path(c, member), { input, line, container: c.name });
+    for (const change of changes.images) {
+        const target = targets.find(change.container, change.input, change.line);
+        if (!target)
+            continue;
+        target.image = change.image;
+        set(target, 'image', change.input, change.line);
+    }
     for (const change of changes.environment) {
-        const { container, key } = resolveVariable(change);
+        const { container, key } = targets.variable(change);
         if (container)
             container.environment = setPair(container.environment ?? [], key, change.value);
     }
-    for (const change of changes.secrets) {
-        const { container, key } = resolveVariable(change);
+    const secrets = changes.secrets.map(change => ({ change, ...targets.variable(change) }));
+    for (const { change, container, key } of secrets)
         if (container)
             container.secrets = render_setSecret(container.secrets ?? [], key, change.value);
+    // Paths once every secret is set: a later change of the list moves the entries after it.
+    for (const { change, container, key } of secrets) {
+        const j = container?.secrets?.findIndex(x => x.name === key) ?? -1;
+        if (container && j >= 0)
+            set(container, `secrets[${j}].valueFrom`, change.input, change.line);
     }
     if (changes.command) {
-        const target = find(changes.container, 'command', 1);
+        const target = targets.find(changes.container, 'command', 1);
         if (target)
             target.command = changes.command;
     }
+    applyTaskChanges(request, changes, origins);
+    return { request, problems: targets.problems, origins };
+}
+/** The task-level changes: size and roles, each from its own input. */
+function applyTaskChanges(request, changes, origins) {
     if (changes.cpu)
         request.cpu = normaliseCpu(changes.cpu);
     if (changes.memory)
@@ -96704,7 +97060,29 @@ function applyChanges(base, changes) {
         request.taskRoleArn = changes.taskRoleArn;
     if (changes.executionRoleArn)
         request.executionRoleArn = changes.executionRoleArn;
-    return { request, problems };
+    const inputs = {
+        cpu: 'cpu',
+        memory: 'memory',
+        taskRoleArn: 'task-role-arn',
+        executionRoleArn: 'execution-role-arn'
+    };
+    for (const [member, input] of Object.entries(inputs))
+        if (changes[member])
+            origins.set(member, { input });
+}
+/**
+ * The render phase: the base (the file, or the service's task definition) with the step's changes applied.
+ * Throws the input problems together (an unknown container, say). Required members are judged on the result,
+ * so a file that leaves `image` to the `images` input passes, as aws-actions' render step lets it.
+ */
+function renderTaskDefinition(base, fileProblems, changes) {
+    const { request, problems, origins } = applyChanges(base, changes);
+    if (problems.length > 0)
+        throw new InputError(problems);
+    // A member with a wrong type was reported and left out: it is not missing besides.
+    const reported = new Set(fileProblems.map(p => p.path));
+    const missing = missingMembers(request).filter(p => !reported.has(p.path));
+    return { request, problems: [...fileProblems, ...missing], origins };
 }
 function setPair(list, name, value) {
     const rest = list.filter(p => p.name !== name);
@@ -96946,329 +97324,13 @@ function changedFields(a, b) {
     return keys.filter(k => JSON.stringify(na[k]) !== JSON.stringify(nb[k]));
 }
 
-;// CONCATENATED MODULE: ./actions/deploy-ecs/src/diagnose.ts
-/**
- * Why a deployment failed, in words: the stopped tasks of the deployment (stoppedReason, stopCode, each
- * container's exit code and reason), the unhealthy load-balancer targets with their reason codes, and the last
- * log lines of the failing container when it logs through awslogs. A look that fails (a missing permission,
- * say) becomes a line in the diagnostics; it never hides the deployment's own failure.
- *
- * The root cause comes first, in one line (`rootCause`): tasks that stopped the same way are one group
- * (`3 tasks stopped: web exited with code 1: Error: DATABASE_URL is not set`), then unhealthy targets, then a
- * task ECS could not place. Diagnostics are printed as plain lines; the caller makes the one annotation.
- */
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/causes.ts
 
-
-
-
-/** The Logs client for a stream's region: the usual one, or one for the region the container logs to. */
-function logsClientFor(clients, streamRegion, region) {
-    if (streamRegion !== region && clients.logsFor)
-        return clients.logsFor(streamRegion);
-    return clients.logs;
-}
+/** A stopped reason or container reason is shown up to this length; a log line up to oneLine's default. */
+const REASON_MAX = 500;
+const INIT_ERRORS = /(CannotPullContainerError|ResourceInitializationError|CannotStartContainerError|CannotCreateVolumeError|ContainerRuntimeError|CannotInspectContainerError|InternalError|SpotInterruption)[^]*/;
 function taskId(taskArn) {
     return (taskArn ?? '').split('/').pop() ?? '';
-}
-function describeStoppedTask(task) {
-    const lines = [];
-    if (task.stoppedReason)
-        lines.push(`stoppedReason: ${task.stoppedReason}`);
-    if (task.stopCode)
-        lines.push(`stopCode: ${task.stopCode}`);
-    for (const c of task.containers ?? []) {
-        const exit = c.exitCode !== undefined ? `exit code ${c.exitCode}` : 'no exit code';
-        lines.push(`container ${c.name}: ${c.lastStatus ?? ''} ${exit}${c.reason ? ` (${c.reason})` : ''}`
-            .replace(/\s+/g, ' ')
-            .trim());
-    }
-    return lines;
-}
-/** The container to read logs of: one that exited non-zero, else one with a reason, else the first essential. */
-function failingContainer(task, definitions) {
-    const containers = task.containers ?? [];
-    const bad = containers.find(c => c.exitCode !== undefined && c.exitCode !== 0) ?? containers.find(c => c.reason);
-    if (bad?.name)
-        return bad.name;
-    return definitions.find(d => d.essential !== false)?.name ?? containers[0]?.name;
-}
-/** `<prefix>/<container>/<task-id>` in the awslogs group, when the container logs through awslogs with a prefix. */
-function awslogsStream(definition, task, region) {
-    const log = definition?.logConfiguration;
-    if (!definition || log?.logDriver !== 'awslogs')
-        return undefined;
-    const group = log.options?.['awslogs-group'];
-    const prefix = log.options?.['awslogs-stream-prefix'];
-    if (!group || !prefix)
-        return undefined;
-    return {
-        group,
-        stream: `${prefix}/${definition.name}/${task}`,
-        region: log.options?.['awslogs-region'] ?? region
-    };
-}
-async function tailLog(logs, group, stream, lines) {
-    const out = await logs.send(new dist_cjs/* GetLogEventsCommand */.h7S({
-        logGroupName: group,
-        logStreamName: stream,
-        limit: lines,
-        startFromHead: false
-    }));
-    return (out.events ?? []).slice(-lines).map(e => (e.message ?? '').replace(/\n$/, ''));
-}
-/** `cause` and `more` as sentences: `cause. more`, without doubling a full stop. */
-function sentence(cause, more) {
-    return `${cause}${/[.!?…]$/.test(cause) ? '' : '.'} ${more}`;
-}
-/** `Error: …` lines of a log tail: the last line that reads like an error, else the last line. */
-function errorLine(lines) {
-    const text = lines.map(l => l.trim()).filter(l => l !== '');
-    const error = [...text]
-        .reverse()
-        .find(l => /\b(error|exception|fatal|panic|traceback|failed|refused|denied|not set|missing)\b/i.test(l));
-    return error ?? text[text.length - 1];
-}
-const INIT_ERRORS = /(CannotPullContainerError|ResourceInitializationError|CannotStartContainerError|CannotCreateVolumeError|ContainerRuntimeError|CannotInspectContainerError|InternalError|SpotInterruption)[^]*/;
-function clip(text, max = 500) {
-    const one = text.replace(/\s+/g, ' ').trim();
-    return one.length > max ? `${one.slice(0, max - 1)}…` : one;
-}
-/**
- * One task's reason for stopping, in one line: an error that kept it from starting, a container out of memory,
- * failed health checks, or the essential container's exit code.
- */
-function taskCause(task, definitions = []) {
-    const reason = task.stoppedReason ?? '';
-    const containers = task.containers ?? [];
-    for (const text of [reason, ...containers.map(c => c.reason ?? '')]) {
-        const init = INIT_ERRORS.exec(text);
-        if (init)
-            return clip(init[0]);
-    }
-    const oom = containers.find(c => /OutOfMemory/i.test(c.reason ?? '') || (c.exitCode === 137 && /memory/i.test(reason)));
-    if (oom) {
-        const limit = definitions.find(d => d.name === oom.name)?.memory;
-        return clip(`${oom.name} ran out of memory (exit code ${oom.exitCode ?? 137}${limit ? `, limit ${limit} MiB` : ''}): ${oom.reason ?? reason}`);
-    }
-    if (/failed ELB health checks/i.test(reason))
-        return clip(reason);
-    if (/failed container health checks/i.test(reason)) {
-        const unhealthy = containers.find(c => c.healthStatus === 'UNHEALTHY') ?? containers[0];
-        const check = definitions.find(d => d.name === unhealthy?.name)?.healthCheck?.command;
-        return clip(`${unhealthy?.name ?? 'a container'} never became healthy: ${reason}${check ? ` (health check: ${check.join(' ')})` : ''}`);
-    }
-    // A task the scheduler or a person stopped exits 143 (SIGTERM): its reason says why, not the code.
-    const exited = failureRank(task) < 2 ? containers.find(c => c.exitCode !== undefined && c.exitCode !== 0) : undefined;
-    if (exited)
-        return `${exited.name} exited with code ${exited.exitCode}`;
-    return clip(reason || task.stopCode || 'stopped without a reason');
-}
-/** Stopped tasks grouped by cause, the largest group of failures first. */
-function groupByCause(tasks, definitions = []) {
-    const groups = new Map();
-    for (const task of tasks) {
-        const cause = taskCause(task, definitions);
-        const group = groups.get(cause) ?? { cause, tasks: [] };
-        group.tasks.push(task);
-        groups.set(cause, group);
-    }
-    return [...groups.values()].sort((a, b) => failureRank(a.tasks[0]) - failureRank(b.tasks[0]) || b.tasks.length - a.tasks.length);
-}
-/** `3 tasks stopped: …` or `task 1b1b stopped: …`. */
-function groupTitle(group) {
-    return group.tasks.length === 1
-        ? `Task ${taskId(group.tasks[0].taskArn)} stopped: ${group.cause}`
-        : `${group.tasks.length} tasks stopped: ${group.cause}`;
-}
-/** Unhealthy targets with the same description, as one line: `target 10.0.1.17:8080 unhealthy: …`. */
-function targetCause(descriptions) {
-    if (descriptions.length === 0)
-        return undefined;
-    const byText = new Map();
-    for (const d of descriptions)
-        byText.set(d.text, [...(byText.get(d.text) ?? []), d.where]);
-    const [text, where] = [...byText.entries()].sort((a, b) => b[1].length - a[1].length)[0];
-    return where.length === 1
-        ? `target ${where[0]} unhealthy: ${text}`
-        : `${where.length} targets unhealthy (${where.slice(0, 3).join(', ')}${where.length > 3 ? ', …' : ''}): ${text}`;
-}
-/** A task ECS could not place, from the service events: `unable to place a task: …`. */
-function placementCause(events) {
-    const event = [...events].reverse().find(e => /unable to place a task/i.test(e));
-    if (!event)
-        return undefined;
-    return clip(`ECS was ${event.slice(event.search(/unable to place a task/i))}`);
-}
-async function diagnose(clients, options, log) {
-    const diagnostics = [];
-    const lines = options.logLines ?? 30;
-    const definitions = options.taskDefinition?.containerDefinitions ?? [];
-    const maxGroups = options.maxTasks ?? 5;
-    let tasks = [];
-    try {
-        const listed = await clients.ecs.send(new client_ecs_dist_cjs/* ListTasksCommand */.MYg({
-            cluster: options.cluster,
-            startedBy: options.deploymentId,
-            desiredStatus: 'STOPPED',
-            maxResults: 100
-        }));
-        const arns = listed.taskArns ?? [];
-        if (arns.length > 0) {
-            const described = await clients.ecs.send(new client_ecs_dist_cjs/* DescribeTasksCommand */.z8X({ cluster: options.cluster, tasks: arns.slice(0, 100) }));
-            tasks = [...(described.tasks ?? [])].sort((a, b) => failureRank(a) - failureRank(b) || time(b.stoppedAt) - time(a.stoppedAt));
-        }
-        if (tasks.length === 0) {
-            diagnostics.push({
-                title: 'Stopped tasks',
-                severity: 'info',
-                lines: [`No stopped tasks were started by ${options.deploymentId}.`]
-            });
-        }
-    }
-    catch (error) {
-        diagnostics.push({
-            title: 'Stopped tasks',
-            severity: 'warning',
-            lines: [`Could not list the stopped tasks: ${describeError(error)}`]
-        });
-    }
-    const failing = tasks.filter(t => failureRank(t) < 2);
-    const groups = groupByCause(tasks, definitions);
-    for (const group of groups.slice(0, maxGroups)) {
-        const sample = group.tasks[0];
-        diagnostics.push({
-            title: groupTitle(group),
-            severity: failureRank(sample) < 2 ? 'error' : 'info',
-            lines: [
-                ...(group.tasks.length > 1 ? [`tasks: ${group.tasks.map(t => taskId(t.taskArn)).join(', ')}`] : []),
-                ...(group.tasks.length > 1 ? [`task ${taskId(sample.taskArn)}:`] : []),
-                ...describeStoppedTask(sample)
-            ]
-        });
-    }
-    if (groups.length > maxGroups) {
-        diagnostics.push({
-            title: 'Stopped tasks',
-            severity: 'info',
-            lines: [`${groups.length - maxGroups} more groups of stopped tasks are not shown.`]
-        });
-    }
-    const unhealthy = [];
-    const targetGroups = (options.service?.loadBalancers ?? [])
-        .map(lb => lb.targetGroupArn)
-        .filter((a) => !!a);
-    if (clients.elb) {
-        for (const arn of [...new Set(targetGroups)]) {
-            try {
-                const out = await clients.elb.send(new client_elastic_load_balancing_v2_dist_cjs/* DescribeTargetHealthCommand */.qyg({ TargetGroupArn: arn }));
-                const bad = (out.TargetHealthDescriptions ?? []).filter(t => t.TargetHealth?.State !== 'healthy');
-                if (bad.length > 0) {
-                    diagnostics.push({
-                        title: `Unhealthy targets in ${arn.split(':').pop()}`,
-                        severity: 'error',
-                        lines: bad.map(t => {
-                            const h = t.TargetHealth;
-                            const where = `${t.Target?.Id ?? '?'}${t.Target?.Port !== undefined ? `:${t.Target.Port}` : ''}`;
-                            if (h?.State === 'unhealthy')
-                                unhealthy.push({ where, text: h.Description ?? h.Reason ?? 'unhealthy' });
-                            return `${where} ${h?.State ?? 'unknown'}${h?.Reason ? ` ${h.Reason}` : ''}${h?.Description ? `: ${h.Description}` : ''}`;
-                        })
-                    });
-                }
-            }
-            catch (error) {
-                diagnostics.push({
-                    title: 'Target health',
-                    severity: 'warning',
-                    lines: [`Could not read the health of ${arn}: ${describeError(error)}`]
-                });
-            }
-        }
-    }
-    let tail;
-    if (tasks.length > 0 && clients.logs) {
-        const logDiagnostic = await failingLog(clients, tasks, definitions, options.region, lines);
-        diagnostics.push(logDiagnostic.diagnostic);
-        tail = logDiagnostic.tail;
-    }
-    const rootCause = chooseRootCause(groups, failing.length, targetCause(unhealthy), placementCause(options.events ?? []), tail);
-    for (const d of diagnostics)
-        log.info(`${d.title}:\n  ${d.lines.join('\n  ')}`);
-    return { diagnostics, rootCause };
-}
-/**
- * The one line: tasks that failed (with the failing container's error line for an exit code), unless they
- * were stopped for failing the load balancer's health checks and the targets say why; then unhealthy targets;
- * then a task ECS could not place.
- */
-function chooseRootCause(groups, failing, targets, placement, tail) {
-    const top = failing > 0 ? groups[0] : undefined;
-    if (top && !(targets && /ELB health checks/i.test(top.cause))) {
-        let cause = top.cause;
-        const exit = /^(\S+) exited with code/.exec(cause);
-        const line = tail && exit && tail.name === exit[1] ? errorLine(tail.lines) : undefined;
-        if (line)
-            cause = `${cause}: ${clip(line, 200)}`;
-        return top.tasks.length > 1 ? `${top.tasks.length} tasks stopped: ${cause}` : cause;
-    }
-    return targets ?? placement ?? (top ? top.cause : undefined);
-}
-/**
- * The last lines of the failing container's log: from the first task (in failure order) whose stream exists.
- * A task that never started has no stream, so up to three tasks that show the failure are tried.
- */
-async function failingLog(clients, tasks, definitions, region, lines) {
-    const failing = tasks.filter(t => failureRank(t) < 2).slice(0, 3);
-    const missing = [];
-    for (const task of failing.length > 0 ? failing : tasks.slice(0, 1)) {
-        const name = failingContainer(task, definitions);
-        const definition = definitions.find(d => d.name === name);
-        const stream = awslogsStream(definition, taskId(task.taskArn), region);
-        if (!stream) {
-            return {
-                diagnostic: {
-                    title: `Logs of ${name}`,
-                    severity: 'info',
-                    lines: [
-                        'The container does not log through awslogs with a stream prefix, so its log cannot be read here.'
-                    ]
-                }
-            };
-        }
-        try {
-            const logs = logsClientFor(clients, stream.region, region);
-            if (!logs)
-                break;
-            const tail = await tailLog(logs, stream.group, stream.stream, lines);
-            return {
-                diagnostic: {
-                    title: `Last ${tail.length} log lines of ${name} (${stream.group} ${stream.stream})`,
-                    severity: 'info',
-                    lines: tail.length > 0 ? tail : ['(the log stream is empty)']
-                },
-                tail: { name, lines: tail }
-            };
-        }
-        catch (error) {
-            if (errorName(error) !== 'ResourceNotFoundException') {
-                return {
-                    diagnostic: {
-                        title: `Logs of ${name}`,
-                        severity: 'warning',
-                        lines: [`Could not read ${stream.group} ${stream.stream}: ${describeError(error)}`]
-                    }
-                };
-            }
-            missing.push(`${stream.group} ${stream.stream}: ${describeError(error)}`);
-        }
-    }
-    return {
-        diagnostic: {
-            title: 'Logs of the failing container',
-            severity: 'warning',
-            lines: missing.map(m => `Could not read ${m}`)
-        }
-    };
 }
 /**
  * Tasks that show the failure first: a container that exited non-zero or a task that failed to start, then an
@@ -97288,6 +97350,312 @@ function failureRank(task) {
     if (task.stopCode === 'EssentialContainerExited')
         return 1;
     return 2;
+}
+/** A task's stop as lines: its reason and code, and each container's status, exit code and reason. */
+function describeStoppedTask(task) {
+    const lines = [];
+    if (task.stoppedReason)
+        lines.push(`stoppedReason: ${task.stoppedReason}`);
+    if (task.stopCode)
+        lines.push(`stopCode: ${task.stopCode}`);
+    for (const c of task.containers ?? []) {
+        const exit = c.exitCode !== undefined ? `exit code ${c.exitCode}` : 'no exit code';
+        const line = `container ${c.name}: ${c.lastStatus ?? ''} ${exit}${c.reason ? ` (${c.reason})` : ''}`;
+        lines.push(oneLine(line, { max: REASON_MAX }));
+    }
+    return lines;
+}
+/**
+ * The container whose exit stopped the task: one that exited non-zero, preferring a code other than 143, which
+ * is what the others show when ECS stops them with SIGTERM after an essential container exited.
+ */
+function exitedContainer(task) {
+    const exited = (task.containers ?? []).filter(c => c.exitCode !== undefined && c.exitCode !== 0);
+    return exited.find(c => c.exitCode !== 143) ?? exited[0];
+}
+/** The container to read logs of: the one that exited, else one with a reason, else the first essential. */
+function failingContainer(task, definitions) {
+    const containers = task.containers ?? [];
+    const bad = exitedContainer(task) ?? containers.find(c => c.reason);
+    if (bad?.name)
+        return bad.name;
+    return definitions.find(d => d.essential !== false)?.name ?? containers[0]?.name;
+}
+/**
+ * One task's reason for stopping: an error that kept it from starting, a container out of memory, failed
+ * health checks, or the exit code of the container that exited.
+ */
+function taskCause(task, definitions = []) {
+    const reason = task.stoppedReason ?? '';
+    const containers = task.containers ?? [];
+    for (const text of [reason, ...containers.map(c => c.reason ?? '')]) {
+        const init = INIT_ERRORS.exec(text);
+        if (init)
+            return { text: oneLine(init[0], { max: REASON_MAX }) };
+    }
+    const oom = containers.find(c => /OutOfMemory/i.test(c.reason ?? '') || (c.exitCode === 137 && /memory/i.test(reason)));
+    if (oom) {
+        const limit = definitions.find(d => d.name === oom.name)?.memory;
+        const text = `${oom.name} ran out of memory (exit code ${oom.exitCode ?? 137}${limit ? `, limit ${limit} MiB` : ''}): ${oom.reason ?? reason}`;
+        return { text: oneLine(text, { max: REASON_MAX }) };
+    }
+    if (/failed ELB health checks/i.test(reason))
+        return { text: oneLine(reason, { max: REASON_MAX }) };
+    if (/failed container health checks/i.test(reason)) {
+        const unhealthy = containers.find(c => c.healthStatus === 'UNHEALTHY') ?? containers[0];
+        const check = definitions.find(d => d.name === unhealthy?.name)?.healthCheck?.command;
+        const text = `${unhealthy?.name ?? 'a container'} never became healthy: ${reason}${check ? ` (health check: ${check.join(' ')})` : ''}`;
+        return { text: oneLine(text, { max: REASON_MAX }) };
+    }
+    // A task the scheduler or a person stopped exits 143 (SIGTERM): its reason says why, not the code.
+    const exited = failureRank(task) < 2 ? exitedContainer(task) : undefined;
+    if (exited?.name !== undefined && exited.exitCode !== undefined)
+        return {
+            text: `${exited.name} exited with code ${exited.exitCode}`,
+            exited: { container: exited.name, code: exited.exitCode }
+        };
+    return { text: oneLine(reason || task.stopCode || 'stopped without a reason', { max: REASON_MAX }) };
+}
+/**
+ * The cause in one line with the error line of the exited container's own log (`app exited with code 1:
+ * Error: DATABASE_URL is not set`); a log of another container, or a cause that is no exit, adds nothing.
+ */
+function causeWithLogLine(cause, log) {
+    const own = cause.exited !== undefined && log !== undefined && log.container === cause.exited.container;
+    const line = own ? rootCauseLine(log.lines) : undefined;
+    return line ? `${cause.text}: ${oneLine(line)}` : cause.text;
+}
+/** Stopped tasks grouped by cause, the largest group of failures first. */
+function groupByCause(tasks, definitions = []) {
+    const groups = new Map();
+    for (const task of tasks) {
+        const cause = taskCause(task, definitions);
+        const group = groups.get(cause.text) ?? { cause, tasks: [] };
+        group.tasks.push(task);
+        groups.set(cause.text, group);
+    }
+    return [...groups.values()].sort((a, b) => failureRank(a.tasks[0]) - failureRank(b.tasks[0]) || b.tasks.length - a.tasks.length);
+}
+/** `3 tasks stopped: …` or `Task 1b1b stopped: …`. */
+function groupTitle(group) {
+    return group.tasks.length === 1
+        ? `Task ${taskId(group.tasks[0].taskArn)} stopped: ${group.cause.text}`
+        : `${group.tasks.length} tasks stopped: ${group.cause.text}`;
+}
+/** Unhealthy targets with the same description, as one line: `target 10.0.1.17:8080 unhealthy: …`. */
+function targetCause(targets) {
+    if (targets.length === 0)
+        return undefined;
+    const byText = new Map();
+    for (const t of targets)
+        byText.set(t.text, [...(byText.get(t.text) ?? []), t.where]);
+    const [text, where] = [...byText.entries()].sort((a, b) => b[1].length - a[1].length)[0];
+    const line = oneLine(text, { max: REASON_MAX });
+    return where.length === 1
+        ? `target ${where[0]} unhealthy: ${line}`
+        : `${where.length} targets unhealthy (${where.slice(0, 3).join(', ')}${where.length > 3 ? ', …' : ''}): ${line}`;
+}
+/** A task ECS could not place, from the service events: `ECS was unable to place a task: …`. */
+function placementCause(events) {
+    const event = [...events].reverse().find(e => /unable to place a task/i.test(e));
+    if (!event)
+        return undefined;
+    return oneLine(`ECS was ${event.slice(event.search(/unable to place a task/i))}`, { max: REASON_MAX });
+}
+/**
+ * The one line: tasks that failed (an exit with the exited container's error line), unless they were stopped
+ * for failing the load balancer's health checks and the targets say why; then unhealthy targets; then a task
+ * ECS could not place.
+ */
+function rootCause(evidence) {
+    const { groups, failing, targets, placement, log } = evidence;
+    const top = failing > 0 ? groups[0] : undefined;
+    if (top && !(targets && /ELB health checks/i.test(top.cause.text))) {
+        const cause = causeWithLogLine(top.cause, log);
+        return top.tasks.length > 1 ? `${top.tasks.length} tasks stopped: ${cause}` : cause;
+    }
+    return targets ?? placement;
+}
+/** Each group of stopped tasks as a diagnostic (the first `max` groups; a line says how many more there are). */
+function groupDiagnostics(groups, max) {
+    const diagnostics = groups.slice(0, max).map(group => {
+        const sample = group.tasks[0];
+        const several = group.tasks.length > 1;
+        return {
+            title: groupTitle(group),
+            severity: failureRank(sample) < 2 ? 'error' : 'info',
+            lines: [
+                ...(several ? [`tasks: ${group.tasks.map(t => taskId(t.taskArn)).join(', ')}`] : []),
+                ...(several ? [`task ${taskId(sample.taskArn)}:`] : []),
+                ...describeStoppedTask(sample)
+            ]
+        };
+    });
+    if (groups.length > max)
+        diagnostics.push({
+            title: 'Stopped tasks',
+            severity: 'info',
+            lines: [`${groups.length - max} more groups of stopped tasks are not shown.`]
+        });
+    return diagnostics;
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/logs.ts
+/**
+ * A container's log in CloudWatch Logs: where the awslogs driver writes it (`<prefix>/<container>/<task-id>` in
+ * the group, in the region the container names), and its last lines. Used by diagnose.ts and runtask.ts.
+ */
+
+/** The Logs client for a stream's region: the usual one, or one for the region the container logs to. */
+function logsClientFor(clients, streamRegion, region) {
+    if (streamRegion !== region && clients.logsFor)
+        return clients.logsFor(streamRegion);
+    return clients.logs;
+}
+/** `<prefix>/<container>/<task-id>` in the awslogs group, when the container logs through awslogs with a prefix. */
+function awslogsStream(definition, task, region) {
+    const log = definition?.logConfiguration;
+    if (!definition || log?.logDriver !== 'awslogs')
+        return undefined;
+    const group = log.options?.['awslogs-group'];
+    const prefix = log.options?.['awslogs-stream-prefix'];
+    if (!group || !prefix)
+        return undefined;
+    return {
+        group,
+        stream: `${prefix}/${definition.name}/${task}`,
+        region: log.options?.['awslogs-region'] ?? region
+    };
+}
+/** The last `lines` messages of a stream, oldest first. */
+async function tailLog(logs, group, stream, lines) {
+    const out = await logs.send(new dist_cjs/* GetLogEventsCommand */.h7S({
+        logGroupName: group,
+        logStreamName: stream,
+        limit: lines,
+        startFromHead: false
+    }));
+    return (out.events ?? []).slice(-lines).map(e => (e.message ?? '').replace(/\n$/, ''));
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/diagnose.ts
+
+
+
+
+
+async function diagnose(clients, options, log) {
+    const definitions = options.taskDefinition?.containerDefinitions ?? [];
+    const stopped = await stoppedTasks(clients.ecs, options);
+    const groups = groupByCause(stopped.tasks, definitions);
+    const diagnostics = [...stopped.diagnostics, ...groupDiagnostics(groups, options.maxTasks ?? 5)];
+    const health = clients.elb
+        ? await targetHealth(clients.elb, options.service)
+        : { diagnostics: [], unhealthy: [] };
+    diagnostics.push(...health.diagnostics);
+    let tail;
+    const logs = clients.logs;
+    if (stopped.tasks.length > 0 && logs) {
+        const found = await failingLog({ ...clients, logs }, stopped.tasks, definitions, options);
+        diagnostics.push(found.diagnostic);
+        tail = found.tail;
+    }
+    const cause = rootCause({
+        groups,
+        failing: stopped.tasks.filter(t => failureRank(t) < 2).length,
+        targets: targetCause(health.unhealthy),
+        placement: placementCause(options.events ?? []),
+        log: tail
+    });
+    log.untrusted(diagnostics.flatMap(d => [`${d.title}:`, ...d.lines.map(l => `  ${l}`)]));
+    return { diagnostics, rootCause: cause };
+}
+/** The deployment's stopped tasks, those that show the failure first, then the newest. */
+async function stoppedTasks(ecs, options) {
+    try {
+        const listed = await ecs.send(new client_ecs_dist_cjs/* ListTasksCommand */.MYg({
+            cluster: options.cluster,
+            startedBy: options.deploymentId,
+            desiredStatus: 'STOPPED',
+            maxResults: 100
+        }));
+        const arns = listed.taskArns ?? [];
+        if (arns.length === 0) {
+            const none = `No stopped tasks were started by ${options.deploymentId}.`;
+            return { tasks: [], diagnostics: [{ title: 'Stopped tasks', severity: 'info', lines: [none] }] };
+        }
+        const described = await ecs.send(new client_ecs_dist_cjs/* DescribeTasksCommand */.z8X({ cluster: options.cluster, tasks: arns }));
+        const tasks = [...(described.tasks ?? [])].sort((a, b) => failureRank(a) - failureRank(b) || time(b.stoppedAt) - time(a.stoppedAt));
+        return { tasks, diagnostics: [] };
+    }
+    catch (error) {
+        const line = `Could not list the stopped tasks: ${describeError(error)}`;
+        return { tasks: [], diagnostics: [{ title: 'Stopped tasks', severity: 'warning', lines: [line] }] };
+    }
+}
+/** The targets of the service's target groups that are not healthy, one diagnostic per group. */
+async function targetHealth(elb, service) {
+    const diagnostics = [];
+    const unhealthy = [];
+    const arns = (service?.loadBalancers ?? []).map(lb => lb.targetGroupArn).filter(a => a !== undefined);
+    for (const arn of new Set(arns)) {
+        try {
+            const out = await elb.send(new client_elastic_load_balancing_v2_dist_cjs/* DescribeTargetHealthCommand */.qyg({ TargetGroupArn: arn }));
+            const bad = (out.TargetHealthDescriptions ?? []).filter(t => t.TargetHealth?.State !== 'healthy');
+            if (bad.length === 0)
+                continue;
+            const lines = bad.map(t => {
+                const h = t.TargetHealth;
+                const where = `${t.Target?.Id ?? '?'}${t.Target?.Port !== undefined ? `:${t.Target.Port}` : ''}`;
+                if (h?.State === 'unhealthy')
+                    unhealthy.push({ where, text: h.Description ?? h.Reason ?? 'unhealthy' });
+                return `${where} ${h?.State ?? 'unknown'}${h?.Reason ? ` ${h.Reason}` : ''}${h?.Description ? `: ${h.Description}` : ''}`;
+            });
+            diagnostics.push({ title: `Unhealthy targets in ${arn.split(':').pop()}`, severity: 'error', lines });
+        }
+        catch (error) {
+            const line = `Could not read the health of ${arn}: ${describeError(error)}`;
+            diagnostics.push({ title: 'Target health', severity: 'warning', lines: [line] });
+        }
+    }
+    return { diagnostics, unhealthy };
+}
+/**
+ * The last lines of the failing container's log: from the first task (in failure order) whose stream exists.
+ * A task that never started has no stream, so up to three tasks that show the failure are tried.
+ */
+async function failingLog(clients, tasks, definitions, options) {
+    const failing = tasks.filter(t => failureRank(t) < 2).slice(0, 3);
+    const missing = [];
+    for (const task of failing.length > 0 ? failing : tasks.slice(0, 1)) {
+        const name = failingContainer(task, definitions);
+        const definition = definitions.find(d => d.name === name);
+        const stream = awslogsStream(definition, taskId(task.taskArn), options.region);
+        if (!name || !stream) {
+            const line = 'The container does not log through awslogs with a stream prefix, so its log cannot be read here.';
+            return { diagnostic: { title: `Logs of ${name}`, severity: 'info', lines: [line] } };
+        }
+        const where = `${stream.group} ${stream.stream}`;
+        try {
+            const logs = logsClientFor(clients, stream.region, options.region) ?? clients.logs;
+            const lines = await tailLog(logs, stream.group, stream.stream, options.logLines ?? 30);
+            return {
+                diagnostic: {
+                    title: `Last ${lines.length} log lines of ${name} (${where})`,
+                    severity: 'info',
+                    lines: lines.length > 0 ? lines : ['(the log stream is empty)']
+                },
+                tail: { container: name, lines }
+            };
+        }
+        catch (error) {
+            const line = `Could not read ${where}: ${describeError(error)}`;
+            if (errorName(error) !== 'ResourceNotFoundException')
+                return { diagnostic: { title: `Logs of ${name}`, severity: 'warning', lines: [line] } };
+            missing.push(line);
+        }
+    }
+    return { diagnostic: { title: 'Logs of the failing container', severity: 'warning', lines: missing } };
 }
 function time(value) {
     return value ? new Date(value).getTime() : 0;
@@ -97524,96 +97892,92 @@ function classify(service, ctx) {
     const deployments = service.deployments ?? [];
     const ours = deployments.find(d => d.id === ctx.deploymentId);
     const primary = deployments.find(d => d.status === 'PRIMARY');
-    const ourKey = taskDefinitionKey(ctx.taskDefinitionArn);
-    const isRollback = (d) => !!d &&
-        d.id !== ctx.deploymentId &&
-        taskDefinitionKey(d.taskDefinition) !== ourKey &&
-        ((ctx.previousTaskDefinitionArn !== undefined &&
-            taskDefinitionKey(d.taskDefinition) === taskDefinitionKey(ctx.previousTaskDefinitionArn)) ||
-            /roll(ing|ed)?[ -]?back/i.test(d.rolloutStateReason ?? ''));
+    const isRollback = rollbackOf(ctx);
+    if (!ours)
+        return goneVerdict(primary, ctx, isRollback);
     const base = { deploymentId: ctx.deploymentId, deployment: ours };
-    if (ours) {
-        if (ours.rolloutState === 'COMPLETED') {
-            return {
-                ...base,
-                status: 'COMPLETED',
-                reason: `Deployment ${ours.id} completed: ${ours.runningCount ?? 0}/${ours.desiredCount ?? 0} tasks running.`
-            };
-        }
-        if (ours.rolloutState === 'FAILED') {
-            const why = ours.rolloutStateReason ? ` ${ours.rolloutStateReason}` : '';
-            if (isRollback(primary)) {
-                return {
-                    ...base,
-                    status: 'ROLLED_BACK',
-                    rolledBackByEcs: true,
-                    otherDeploymentId: primary?.id,
-                    reason: `Deployment ${ours.id} failed and ECS rolled back to ${taskDefinitionKey(primary?.taskDefinition)}.${why}`
-                };
-            }
-            if (service.deploymentConfiguration?.deploymentCircuitBreaker?.rollback) {
-                return {
-                    ...base,
-                    status: 'ROLLED_BACK',
-                    rolledBackByEcs: true,
-                    reason: `Deployment ${ours.id} failed; ECS's circuit breaker is rolling back to the last completed deployment.${why}`
-                };
-            }
-            return { ...base, status: 'FAILED', reason: `Deployment ${ours.id} failed.${why}` };
-        }
-        if (primary && primary.id !== ours.id) {
-            if (isRollback(primary)) {
-                return {
-                    ...base,
-                    status: 'ROLLED_BACK',
-                    rolledBackByEcs: true,
-                    otherDeploymentId: primary.id,
-                    reason: `ECS rolled deployment ${ours.id} back to ${taskDefinitionKey(primary.taskDefinition)} (${primary.id}).${primary.rolloutStateReason ? ` ${primary.rolloutStateReason}` : ''}`
-                };
-            }
-            return {
-                ...base,
-                status: 'SUPERSEDED',
-                otherDeploymentId: primary.id,
-                reason: `Deployment ${ours.id} was superseded by ${primary.id} (${taskDefinitionKey(primary.taskDefinition)}), started by someone else.`
-            };
-        }
-        if (!ours.rolloutState &&
-            deployments.length === 1 &&
-            ours.desiredCount !== undefined &&
-            ours.runningCount === ours.desiredCount &&
-            (ours.pendingCount ?? 0) === 0) {
-            return {
-                ...base,
-                status: 'COMPLETED',
-                reason: `Deployment ${ours.id} is the only one and runs ${ours.runningCount}/${ours.desiredCount} tasks.`
-            };
-        }
-        return undefined;
-    }
-    // Our deployment is gone.
-    if (primary && isRollback(primary)) {
+    if (ours.rolloutState === 'COMPLETED')
         return {
             ...base,
-            status: 'ROLLED_BACK',
-            rolledBackByEcs: true,
-            otherDeploymentId: primary.id,
-            reason: `Deployment ${ctx.deploymentId} is gone and the service is back on ${taskDefinitionKey(primary.taskDefinition)} (${primary.id}): ECS rolled back.`
+            status: 'COMPLETED',
+            reason: `Deployment ${ours.id} completed: ${ours.runningCount ?? 0}/${ours.desiredCount ?? 0} tasks running.`
         };
-    }
-    if (primary && primary.id !== ctx.deploymentId) {
+    if (ours.rolloutState === 'FAILED')
+        return failedVerdict(ours, primary, service, isRollback);
+    if (primary && primary.id !== ours.id)
+        return takenOverVerdict(ours, primary, isRollback);
+    const onlyOne = !ours.rolloutState &&
+        deployments.length === 1 &&
+        ours.desiredCount !== undefined &&
+        ours.runningCount === ours.desiredCount &&
+        (ours.pendingCount ?? 0) === 0;
+    if (!onlyOne)
+        return undefined;
+    return {
+        ...base,
+        status: 'COMPLETED',
+        reason: `Deployment ${ours.id} is the only one and runs ${ours.runningCount}/${ours.desiredCount} tasks.`
+    };
+}
+/** A deployment that puts the service back: not ours, on the previous revision or said to be a rollback. */
+function rollbackOf(ctx) {
+    const ourKey = taskDefinitionKey(ctx.taskDefinitionArn);
+    const previous = ctx.previousTaskDefinitionArn !== undefined
+        ? taskDefinitionKey(ctx.previousTaskDefinitionArn)
+        : undefined;
+    return d => d.id !== ctx.deploymentId &&
+        taskDefinitionKey(d.taskDefinition) !== ourKey &&
+        (taskDefinitionKey(d.taskDefinition) === previous ||
+            /roll(ing|ed)?[ -]?back/i.test(d.rolloutStateReason ?? ''));
+}
+/** ECS rolled back (or is rolling back) by itself, to `otherDeploymentId` when it shows. */
+function rolledBackByEcs(base, reason, otherDeploymentId) {
+    return {
+        ...base,
+        status: 'ROLLED_BACK',
+        rolledBackByEcs: true,
+        reason,
+        ...(otherDeploymentId ? { otherDeploymentId } : {})
+    };
+}
+/** Our deployment's rolloutState is FAILED: rolled back by ECS (done or under way), or failed. */
+function failedVerdict(ours, primary, service, isRollback) {
+    const base = { deploymentId: ours.id ?? '', deployment: ours };
+    const why = ours.rolloutStateReason ? ` ${ours.rolloutStateReason}` : '';
+    if (primary && isRollback(primary))
+        return rolledBackByEcs(base, `Deployment ${ours.id} failed and ECS rolled back to ${taskDefinitionKey(primary.taskDefinition)}.${why}`, primary.id);
+    if (service.deploymentConfiguration?.deploymentCircuitBreaker?.rollback)
+        return rolledBackByEcs(base, `Deployment ${ours.id} failed; ECS's circuit breaker is rolling back to the last completed deployment.${why}`);
+    return { ...base, status: 'FAILED', reason: `Deployment ${ours.id} failed.${why}` };
+}
+/** Another deployment is PRIMARY while ours is still there: ECS's rollback, or someone else's deployment. */
+function takenOverVerdict(ours, primary, isRollback) {
+    const base = { deploymentId: ours.id ?? '', deployment: ours };
+    const revision = taskDefinitionKey(primary.taskDefinition);
+    const why = primary.rolloutStateReason ? ` ${primary.rolloutStateReason}` : '';
+    if (isRollback(primary))
+        return rolledBackByEcs(base, `ECS rolled deployment ${ours.id} back to ${revision} (${primary.id}).${why}`, primary.id);
+    return {
+        ...base,
+        otherDeploymentId: primary.id,
+        status: 'SUPERSEDED',
+        reason: `Deployment ${ours.id} was superseded by ${primary.id} (${revision}), started by someone else.`
+    };
+}
+/** Our deployment is gone: ECS rolled back, another deployment took over, or the service has none. */
+function goneVerdict(primary, ctx, isRollback) {
+    const base = { deploymentId: ctx.deploymentId };
+    const gone = `Deployment ${ctx.deploymentId} is gone`;
+    if (primary && isRollback(primary))
+        return rolledBackByEcs(base, `${gone} and the service is back on ${taskDefinitionKey(primary.taskDefinition)} (${primary.id}): ECS rolled back.`, primary.id);
+    if (primary && primary.id !== ctx.deploymentId)
         return {
             ...base,
             status: 'SUPERSEDED',
             otherDeploymentId: primary.id,
-            reason: `Deployment ${ctx.deploymentId} is gone; ${primary.id} (${taskDefinitionKey(primary.taskDefinition)}) took over.`
+            reason: `${gone}; ${primary.id} (${taskDefinitionKey(primary.taskDefinition)}) took over.`
         };
-    }
-    return {
-        ...base,
-        status: 'FAILED',
-        reason: `Deployment ${ctx.deploymentId} is gone and the service has no primary deployment.`
-    };
+    return { ...base, status: 'FAILED', reason: `${gone} and the service has no primary deployment.` };
 }
 function countsLine(d) {
     if (!d)
@@ -97621,85 +97985,110 @@ function countsLine(d) {
     const state = d.rolloutState ? `${d.rolloutState}, ` : '';
     return `${state}running ${d.runningCount ?? 0}/${d.desiredCount ?? 0}, pending ${d.pendingCount ?? 0}, failed ${d.failedTasks ?? 0}`;
 }
+const eventKey = (e) => e.id ?? `${e.createdAt}${e.message}`;
+/**
+ * What a wait has shown so far: the service events (each printed once, as untrusted text: ECS quotes load
+ * balancer and task reasons in them), the deployment's counts when they change, and the last answer.
+ */
+class RolloutProgress {
+    options;
+    log;
+    /** The service events that appeared while waiting, oldest first, as printed. */
+    events = [];
+    service;
+    deployment;
+    seen;
+    lastCounts = '';
+    constructor(options, log) {
+        this.options = options;
+        this.log = log;
+        this.seen = new Set((options.knownEvents ?? []).map(eventKey));
+        this.deployment = options.initial;
+    }
+    show(service) {
+        this.service = service;
+        const fresh = [...(service.events ?? [])].reverse().filter(e => !this.seen.has(eventKey(e)));
+        const lines = fresh.map(e => `${e.createdAt ? new Date(e.createdAt).toISOString() : ''} ${e.message ?? ''}`.trim());
+        fresh.forEach(e => this.seen.add(eventKey(e)));
+        this.events.push(...lines);
+        this.log.untrusted(lines.map(line => `  event ${line}`));
+        const ours = service.deployments?.find(d => d.id === this.options.deploymentId);
+        if (ours)
+            this.deployment = ours;
+        const counts = countsLine(ours);
+        if (counts !== this.lastCounts)
+            this.log.info(`  ${this.options.deploymentId}: ${counts}`);
+        this.lastCounts = counts;
+    }
+    /** `Deployment … stands at: …` for a wait that ended without a verdict. */
+    where() {
+        return `Deployment ${this.options.deploymentId} stands at: ${countsLine(this.deployment)}.`;
+    }
+}
 /** Follows one deployment until classify() says it is over, the timeout, or cancellation. */
 async function watchDeployment(clients, target, options, log) {
-    const clock = options.clock ?? systemClock;
-    const seen = new Set((options.knownEvents ?? []).map(e => e.id ?? `${e.createdAt}${e.message}`));
-    const printed = [];
-    let lastCounts = '';
-    let lastService;
-    let lastDeployment = options.initial;
+    const progress = new RolloutProgress(options, log);
     log.info(`Waiting for deployment ${options.deploymentId} (${taskDefinitionKey(options.taskDefinitionArn)}), up to ${formatDuration(options.timeoutMs)}, looking every ${formatDuration(options.intervalMs)}.`);
     const outcome = await poll({
         intervalMs: options.intervalMs,
         timeoutMs: options.timeoutMs,
         signal: options.signal,
-        clock,
+        clock: options.clock ?? systemClock,
         maxIntervalMs: Math.max(options.intervalMs * 6, 30_000),
         onRetry: (error, attempt, delay) => log.warning(`DescribeServices (poll ${attempt}): ${errorName(error)}: ${error.message}. Still waiting; next look in ${formatDuration(delay)}.`),
         check: async () => {
-            let service;
-            try {
-                service = await describeService(clients.ecsNoRetry, target, options.signal);
-            }
-            catch (error) {
-                if (options.signal?.aborted)
-                    return { done: false };
-                throw error;
-            }
-            lastService = service;
-            if (service.status && service.status !== 'ACTIVE') {
-                throw new errors_DockyardError(`the service '${target.service}' became ${service.status} during the deployment.`, { input: 'service' });
-            }
-            const events = [...(service.events ?? [])].reverse();
-            for (const e of events) {
-                const id = e.id ?? `${e.createdAt}${e.message}`;
-                if (seen.has(id))
-                    continue;
-                seen.add(id);
-                const line = `${e.createdAt ? new Date(e.createdAt).toISOString() : ''} ${e.message ?? ''}`.trim();
-                printed.push(line);
-                log.info(`  event ${line}`);
-            }
-            const ours = service.deployments?.find(d => d.id === options.deploymentId);
-            if (ours)
-                lastDeployment = ours;
-            const counts = countsLine(ours);
-            if (counts !== lastCounts) {
-                log.info(`  ${options.deploymentId}: ${counts}`);
-                lastCounts = counts;
-            }
+            const service = await lookAtService(clients, target, options.signal);
+            if (!service)
+                return { done: false };
+            progress.show(service);
             const verdict = classify(service, options);
             return verdict ? { done: true, value: { ...verdict, service } } : { done: false };
         }
     });
+    const counted = { events: progress.events, polls: outcome.attempts, elapsedMs: outcome.elapsedMs };
     if (outcome.kind === 'done')
-        return { ...outcome.value, events: printed, polls: outcome.attempts, elapsedMs: outcome.elapsedMs };
-    const where = `Deployment ${options.deploymentId} stands at: ${countsLine(lastDeployment)}.`;
+        return { ...outcome.value, ...counted };
+    const seen = {
+        deploymentId: options.deploymentId,
+        deployment: progress.deployment,
+        service: progress.service
+    };
     if (outcome.kind === 'cancelled') {
-        log.warning(`Cancelled after ${formatDuration(outcome.elapsedMs)}; stopped waiting. ${where} ECS carries on with the deployment.`);
+        log.warning(`Cancelled after ${formatDuration(outcome.elapsedMs)}; stopped waiting. ${progress.where()} ECS carries on with the deployment.`);
         return {
+            ...seen,
+            ...counted,
             status: 'CANCELLED',
-            reason: `Cancelled while waiting. ${where}`,
-            deploymentId: options.deploymentId,
-            deployment: lastDeployment,
-            service: lastService,
-            events: printed,
-            polls: outcome.attempts,
-            elapsedMs: outcome.elapsedMs
+            reason: `Cancelled while waiting. ${progress.where()}`
         };
     }
     const lastError = outcome.lastError ? ` The last look failed with ${errorName(outcome.lastError)}.` : '';
     return {
+        ...seen,
+        ...counted,
         status: 'TIMED_OUT',
-        reason: `Timed out after ${formatDuration(outcome.elapsedMs)}. ${where}${lastError}`,
-        deploymentId: options.deploymentId,
-        deployment: lastDeployment,
-        service: lastService,
-        events: printed,
-        polls: outcome.attempts,
-        elapsedMs: outcome.elapsedMs
+        reason: `Timed out after ${formatDuration(outcome.elapsedMs)}. ${progress.where()}${lastError}`
     };
+}
+/**
+ * One DescribeServices, through the client that does not retry (the poller does): undefined when the wait was
+ * cancelled meanwhile; an error when the service is no longer ACTIVE.
+ */
+async function lookAtService(clients, target, signal) {
+    let service;
+    try {
+        service = await describeService(clients.ecsNoRetry, target, signal);
+    }
+    catch (error) {
+        if (signal?.aborted)
+            return undefined;
+        throw error;
+    }
+    if (service.status && service.status !== 'ACTIVE')
+        throw new errors_DockyardError(`the service '${target.service}' became ${service.status} during the deployment.`, {
+            input: 'service'
+        });
+    return service;
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/rollback.ts
@@ -97724,9 +98113,14 @@ async function rollBack(clients, target, options, log) {
     return { deploymentId: deployment.id ?? '', outcome, ok };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/runtask.ts
+/**
+ * The one-off task (`run-task`, e.g. migrations): run the new revision with a command override, using the
+ * service's network configuration, launch type or capacity providers and platform version; wait until it stops;
+ * fail on a non-zero exit of the essential container, with its last log lines. Why it stopped is judged by
+ * causes.ts, as for a failed rollout: the error line attached to an exit is always the exited container's own.
+ */
+
 
 
 
@@ -97757,29 +98151,76 @@ function runTaskRequest(options, container) {
 }
 async function runOneOffTask(clients, options, log) {
     const definitions = options.taskDefinition.containerDefinitions ?? [];
-    const definition = options.container
-        ? definitions.find(d => d.name === options.container)
-        : (definitions.find(d => d.essential !== false) ?? definitions[0]);
-    if (!definition?.name) {
-        throw new errors_DockyardError(`the task definition has no container named '${options.container}'.`, {
-            input: 'container'
-        });
+    const container = overriddenContainer(definitions, options.container);
+    const started = await startTask(clients.ecs, options, container, log);
+    const taskArn = started.taskArn;
+    const { outcome, task, lastStatus } = await waitUntilStopped(clients.ecs, options, started, log);
+    const exitCode = task?.containers?.find(c => c.name === container)?.exitCode;
+    const ok = outcome.kind === 'done' && exitCode === 0;
+    const cause = outcome.kind === 'done' && !ok && task ? taskCause(task, definitions) : undefined;
+    // The log of the container that exited says why; without an exit, the log of the one the command ran in.
+    const logContainer = cause?.exited?.container ?? container;
+    const read = ok
+        ? { lines: [] }
+        : await readLog(clients, definitions.find(d => d.name === logContainer), taskArn, options);
+    const id = taskId(taskArn);
+    const seen = { taskArn, exitCode, container, task, details: task ? describeStoppedTask(task) : [] };
+    const result = { ...seen, ok: false, logLines: read.lines };
+    if (outcome.kind === 'cancelled')
+        return {
+            ...result,
+            status: 'CANCELLED',
+            reason: `Cancelled while the one-off task ${id} was ${lastStatus}; it keeps running.`
+        };
+    if (outcome.kind === 'timeout')
+        return {
+            ...result,
+            status: 'TIMED_OUT',
+            reason: `The one-off task ${id} did not stop within ${formatDuration(options.timeoutMs)} (${lastStatus}).`
+        };
+    if (ok) {
+        const reason = `The one-off task ${id} exited 0.`;
+        log.info(reason);
+        return { ...result, ok, status: 'STOPPED', reason };
     }
-    const container = definition.name;
+    const why = cause ? causeWithLogLine(cause, read.tail) : undefined;
+    const reason = `${why ?? `${container} stopped without an exit code`} (one-off task ${id}).`;
+    // The stopped reason and the log lines are the task's own text: data, never workflow commands.
+    log.untrusted([...result.details, ...(read.lines.length > 0 ? ['Last log lines:', ...read.lines] : [])]);
+    log.error(reason, { title: 'run-task failed' });
+    return { ...result, status: 'STOPPED', reason, cause: why };
+}
+/** The container the command runs in: the one named by `container`, else the first essential one. */
+function overriddenContainer(definitions, name) {
+    const definition = name
+        ? definitions.find(d => d.name === name)
+        : (definitions.find(d => d.essential !== false) ?? definitions[0]);
+    if (!definition?.name)
+        throw new errors_DockyardError(`the task definition has no container named '${name}'.`, { input: 'container' });
+    return definition.name;
+}
+/** RunTask, once: the started task, or an error saying why ECS did not start it. */
+async function startTask(ecs, options, container, log) {
     // RunTask takes an idempotency token: the SDK's retries of this one call cannot start a second task.
     const request = { ...runTaskRequest(options, container), clientToken: (0,external_node_crypto_.randomUUID)() };
-    log.info(`Running '${options.command.join(' ')}' in ${container} of ${options.taskDefinition.family}:${options.taskDefinition.revision}.`);
-    const out = await clients.ecs.send(new client_ecs_dist_cjs/* RunTaskCommand */._eD(request));
+    const { family, revision } = options.taskDefinition;
+    log.info(`Running '${options.command.join(' ')}' in ${container} of ${family}:${revision}.`);
+    const out = await ecs.send(new client_ecs_dist_cjs/* RunTaskCommand */._eD(request));
     const started = out.tasks?.[0];
-    if (!started?.taskArn) {
+    const taskArn = started?.taskArn;
+    if (!started || !taskArn) {
         const failure = out.failures?.map(f => `${f.reason ?? ''}${f.detail ? ` (${f.detail})` : ''}`).join('; ');
         throw new errors_DockyardError(`ECS did not start the one-off task${failure ? `: ${failure}` : ''}.`, {
             input: 'run-task',
             hint: 'Check the capacity of the cluster and the network configuration of the service.'
         });
     }
-    const taskArn = started.taskArn;
     log.info(`Started task ${taskId(taskArn)}; waiting for it to stop.`);
+    return { ...started, taskArn };
+}
+/** Follows the task until it is STOPPED, the timeout, or cancellation; prints each new status. */
+async function waitUntilStopped(ecs, options, started, log) {
+    const taskArn = started.taskArn;
     let last = started;
     let lastStatus = started.lastStatus ?? '';
     const outcome = await poll({
@@ -97789,7 +98230,7 @@ async function runOneOffTask(clients, options, log) {
         clock: options.clock ?? systemClock,
         onRetry: (error, attempt, delay) => log.warning(`DescribeTasks (poll ${attempt}): ${errorName(error)}; next look in ${formatDuration(delay)}.`),
         check: async () => {
-            const described = await clients.ecs.send(new client_ecs_dist_cjs/* DescribeTasksCommand */.z8X({ cluster: options.cluster, tasks: [taskArn] }));
+            const described = await ecs.send(new client_ecs_dist_cjs/* DescribeTasksCommand */.z8X({ cluster: options.cluster, tasks: [taskArn] }));
             const task = described.tasks?.[0];
             if (!task)
                 return { done: false };
@@ -97801,80 +98242,140 @@ async function runOneOffTask(clients, options, log) {
             return task.lastStatus === 'STOPPED' ? { done: true, value: task } : { done: false };
         }
     });
-    const task = outcome.kind === 'done' ? outcome.value : last;
-    const exitCode = task?.containers?.find(c => c.name === container)?.exitCode;
-    const details = task ? describeStoppedTask(task) : [];
-    let logLines = [];
+    return { outcome, task: outcome.kind === 'done' ? outcome.value : last, lastStatus };
+}
+/** The container's last log lines; a read that fails is said in the lines, and gives no tail to judge. */
+async function readLog(clients, definition, taskArn, options) {
     const stream = awslogsStream(definition, taskId(taskArn), options.region);
-    const ok = outcome.kind === 'done' && exitCode === 0;
     const logs = stream ? logsClientFor(clients, stream.region, options.region) : undefined;
-    if (!ok && stream && logs) {
-        try {
-            logLines = await tailLog(logs, stream.group, stream.stream, options.logLines ?? 30);
-        }
-        catch (error) {
-            logLines = [`(could not read ${stream.group} ${stream.stream}: ${describeError(error)})`];
-        }
+    if (!definition?.name || !stream || !logs)
+        return { lines: [] };
+    try {
+        const lines = await tailLog(logs, stream.group, stream.stream, options.logLines ?? 30);
+        return { lines, tail: { container: definition.name, lines } };
     }
-    if (outcome.kind === 'cancelled') {
-        return {
-            taskArn,
-            exitCode,
-            container,
-            ok: false,
-            status: 'CANCELLED',
-            reason: `Cancelled while the one-off task ${taskId(taskArn)} was ${lastStatus}; it keeps running.`,
-            task,
-            details,
-            logLines
-        };
+    catch (error) {
+        return { lines: [`(could not read ${stream.group} ${stream.stream}: ${describeError(error)})`] };
     }
-    if (outcome.kind === 'timeout') {
-        return {
-            taskArn,
-            exitCode,
-            container,
-            ok: false,
-            status: 'TIMED_OUT',
-            reason: `The one-off task ${taskId(taskArn)} did not stop within ${formatDuration(options.timeoutMs)} (${lastStatus}).`,
-            task,
-            details,
-            logLines
-        };
-    }
-    let cause;
-    if (!ok && task) {
-        cause = taskCause(task, definitions);
-        const line = /exited with code/.test(cause) ? errorLine(logLines) : undefined;
-        if (line)
-            cause = `${cause}: ${line}`;
-    }
-    const reason = ok
-        ? `The one-off task ${taskId(taskArn)} exited 0.`
-        : `${cause ?? `${container} stopped without an exit code`} (one-off task ${taskId(taskArn)}).`;
-    if (ok)
-        log.info(reason);
-    else
-        log.error([reason, ...details, ...(logLines.length ? ['Last log lines:', ...logLines] : [])].join('\n'), {
-            title: 'run-task failed'
-        });
-    return { taskArn, exitCode, container, ok, status: 'STOPPED', reason, cause, task, details, logLines };
 }
 
-;// CONCATENATED MODULE: ./actions/deploy-ecs/src/verify.ts
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/image.ts
 /**
- * The verify step: every reason ECS would refuse the task definition, or a rollout would fail ten minutes
- * later, found before RegisterTaskDefinition and reported at once, each with its field path and fix.
- *
- * Local checks follow the ECS API reference and the developer guide: the 64 KiB request limit, image
- * references, container names, references between containers, essential containers, memory rules, Fargate
- * task sizes and network mode, and the awslogs options. Remote checks only read: the image exists in ECR,
- * each secret exists in SSM Parameter Store or Secrets Manager, the awslogs log group exists, and the
- * service's load balancer names a container and port of the task definition. A remote check the role may
- * not make is skipped with a notice.
+ * Container image references, parsed by the OCI distribution grammar (the one Docker and ECS accept), and the
+ * account and region of an Amazon ECR registry.
  */
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const DOMAIN = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]+)?';
+const REFERENCE = new RegExp(`^(?:(${DOMAIN})/)?(${COMPONENT}(?:/${COMPONENT})*)(?::([\\w][\\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$`);
+/** Parses an image reference by the OCI distribution grammar; undefined when it cannot be parsed. */
+function parseImage(image) {
+    const m = REFERENCE.exec(image);
+    if (!m)
+        return undefined;
+    let [, registry, repository] = m;
+    // `host/path` where host has no dot, colon or is not localhost is a path component on Docker Hub.
+    if (registry && !/[.:]/.test(registry) && registry !== 'localhost') {
+        repository = `${registry}/${repository}`;
+        registry = undefined;
+    }
+    if (registry && registry !== registry.toLowerCase() && !/[.:]/.test(registry))
+        return undefined;
+    return { registry: registry || undefined, repository, tag: m[3], digest: m[4] };
+}
+const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+/** `123456789012.dkr.ecr.us-east-1.amazonaws.com` → account and region; undefined for another registry. */
+function ecrRegistry(registry) {
+    const m = registry ? ECR_HOST.exec(registry) : null;
+    return m ? { account: m[1], region: m[2] } : undefined;
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/secret-source.ts
 
 
+/** Every secret the containers reference: secrets, log driver secret options and registry credentials. */
+function secretReferences(request) {
+    return (request.containerDefinitions ?? []).flatMap((c, i) => {
+        const refs = [];
+        (c.secrets ?? []).forEach((s, j) => {
+            if (s.valueFrom)
+                refs.push({ path: containerPath(i, `secrets[${j}].valueFrom`), valueFrom: s.valueFrom });
+        });
+        (c.logConfiguration?.secretOptions ?? []).forEach((s, j) => {
+            if (s.valueFrom)
+                refs.push({
+                    path: containerPath(i, `logConfiguration.secretOptions[${j}].valueFrom`),
+                    valueFrom: s.valueFrom
+                });
+        });
+        const credentials = c.repositoryCredentials?.credentialsParameter;
+        if (credentials)
+            refs.push({
+                path: containerPath(i, 'repositoryCredentials.credentialsParameter'),
+                valueFrom: credentials
+            });
+        return refs;
+    });
+}
+function arnParts(arn) {
+    const parts = arn.split(':');
+    if (parts.length < 6 || parts[0] !== 'arn')
+        return undefined;
+    const [, partition, service, region, account] = parts;
+    return { partition, service, region, account, resource: parts.slice(5).join(':') };
+}
+const FORMS = {
+    secretsmanager: 'arn:aws:secretsmanager:<region>:<12-digit account ID>:secret:<name>-<6 characters>',
+    ssm: 'arn:aws:ssm:<region>:<12-digit account ID>:parameter/<name>'
+};
+/** What is wrong with an ARN given as a secret's source, and how to write it; undefined when it is sound. */
+function arnProblem(valueFrom) {
+    if (!valueFrom.startsWith('arn:'))
+        return undefined;
+    const arn = arnParts(valueFrom);
+    const malformed = (why) => `'${valueFrom}' is not a well-formed ARN: ${why}.`;
+    const fix = `Copy the ARN from the console or the CLI; its form is ${FORMS[arn?.service ?? ''] ?? `${FORMS.secretsmanager} or ${FORMS.ssm}`}.`;
+    if (!arn)
+        return { message: malformed('it has fewer than six parts separated by colons'), fix };
+    if (arn.service !== 'ssm' && arn.service !== 'secretsmanager')
+        return {
+            message: `'${valueFrom}' names a '${arn.service}' resource; a secret comes from Secrets Manager or SSM Parameter Store.`,
+            fix
+        };
+    const why = [
+        !/^aws(-[a-z]+)*$/.test(arn.partition) &&
+            `'${arn.partition}' is no AWS partition (aws, aws-cn, aws-us-gov)`,
+        !REGION_PATTERN.test(arn.region) && `'${arn.region}' is no region`,
+        !/^\d{12}$/.test(arn.account) && `the account ID '${arn.account}' is not 12 digits`,
+        arn.service === 'secretsmanager' &&
+            !/^secret:[^:]+/.test(arn.resource) &&
+            'the resource is not secret:<name>',
+        arn.service === 'ssm' && !/^parameter\/./.test(arn.resource) && 'the resource is not parameter/<name>'
+    ].filter(w => typeof w === 'string');
+    return why.length > 0 ? { message: malformed(why.join('; ')), fix } : undefined;
+}
+/**
+ * `arn:aws:ssm:…:parameter/a/b` → region and parameter name; `arn:aws:secretsmanager:…:secret:name-AbC123:key::`
+ * → the secret's ARN; a name → an SSM parameter in `region`. Undefined for an ARN that is not well formed.
+ */
+function secretSource(valueFrom, region) {
+    if (!valueFrom.startsWith('arn:'))
+        return { kind: 'ssm', region, name: valueFrom };
+    const arn = arnParts(valueFrom);
+    if (!arn || arnProblem(valueFrom))
+        return undefined;
+    if (arn.service === 'secretsmanager') {
+        // secret:<name>[:json-key:version-stage:version-id]: the secret itself is the ARN up to its name.
+        const secret = arn.resource.split(':').slice(0, 2).join(':');
+        const id = `arn:${arn.partition}:secretsmanager:${arn.region}:${arn.account}:${secret}`;
+        return { kind: 'secretsmanager', region: arn.region, id };
+    }
+    const path = arn.resource.replace(/^parameter/, '');
+    // parameter/name → name; parameter/a/b → /a/b
+    const name = path.split('/').length > 2 ? path : path.replace(/^\//, '');
+    return { kind: 'ssm', region: arn.region, name };
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/verify-local.ts
 
 
 
@@ -97896,176 +98397,229 @@ function range(from, to, step) {
         out.push(v);
     return out;
 }
-const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const DOMAIN = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]+)?';
-const REFERENCE = new RegExp(`^(?:(${DOMAIN})/)?(${COMPONENT}(?:/${COMPONENT})*)(?::([\\w][\\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$`);
-/** Parses an image reference by the OCI distribution grammar; undefined when it cannot be parsed. */
-function parseImage(image) {
-    const m = REFERENCE.exec(image);
-    if (!m)
-        return undefined;
-    let [, registry, repository] = m;
-    // `host/path` where host has no dot, colon or is not localhost is a path component on Docker Hub.
-    if (registry && !/[.:]/.test(registry) && registry !== 'localhost') {
-        repository = `${registry}/${repository}`;
-        registry = undefined;
-    }
-    if (registry && registry !== registry.toLowerCase() && !/[.:]/.test(registry))
-        return undefined;
-    return { registry: registry || undefined, repository, tag: m[3], digest: m[4] };
-}
-const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
-/** `123456789012.dkr.ecr.us-east-1.amazonaws.com` → account and region. */
-function ecrRegistry(registry) {
-    const m = registry ? ECR_HOST.exec(registry) : null;
-    return m ? { account: m[1], region: m[2] } : undefined;
-}
-const at = (i, member) => `containerDefinitions[${i}].${member}`;
-/** The local checks: pure, on the rendered request. */
+const problem = (path, message, fix) => ({ path, message, fix });
+/** The local rules, on the rendered request (after the step's inputs are applied). */
 function verifyLocally(request, options = {}) {
-    const problems = [];
-    const add = (path, message, fix) => problems.push({ path, message, fix });
     const containers = request.containerDefinitions ?? [];
-    const names = containers.map(c => c.name ?? '');
+    const context = {
+        request,
+        names: containers.map(c => c.name ?? ''),
+        volumes: (request.volumes ?? []).map(v => v.name ?? '')
+    };
+    const proxy = request.proxyConfiguration?.containerName;
+    return [
+        ...checkSize(request),
+        ...checkNames(containers),
+        ...containers.flatMap((c, i) => [
+            ...checkImage(c, i),
+            ...checkReferences(c, i, context),
+            ...checkMemory(c, i, request),
+            ...checkLogging(c, i, request)
+        ]),
+        ...(proxy !== undefined && !context.names.includes(proxy)
+            ? [problem('proxyConfiguration.containerName', `there is no container '${proxy}'.`, known(context))]
+            : []),
+        ...(containers.length > 0 && !containers.some(c => c.essential !== false)
+            ? [
+                problem('containerDefinitions', 'no container is essential.', 'Mark the main container "essential": true (the default when left out).')
+            ]
+            : []),
+        ...checkFargate(request),
+        ...checkSecretArns(request),
+        ...(options.service ? checkLoadBalancers(request, options.service) : [])
+    ];
+}
+const known = (context) => `The containers are: ${context.names.join(', ')}.`;
+function checkSize(request) {
     const bytes = Buffer.byteLength(JSON.stringify(request));
-    if (bytes > MAX_REQUEST_BYTES)
-        add('(whole task definition)', `the request is ${(bytes / 1024).toFixed(1)} KiB; ECS refuses task definitions over 64 KiB.`, 'Move large values out: environment into environmentFiles (S3), secrets into SSM or Secrets Manager, scripts into the image.');
+    if (bytes <= MAX_REQUEST_BYTES)
+        return [];
+    return [
+        problem('(whole task definition)', `the request is ${(bytes / 1024).toFixed(1)} KiB; ECS refuses task definitions over 64 KiB.`, 'Move large values out: environment into environmentFiles (S3), secrets into SSM or Secrets Manager, scripts into the image.')
+    ];
+}
+function checkNames(containers) {
+    const problems = [];
     const seen = new Map();
     containers.forEach((c, i) => {
         if (c.name === undefined)
             return;
         if (!/^[A-Za-z0-9_-]{1,255}$/.test(c.name))
-            add(at(i, 'name'), `'${c.name}' is not a valid container name.`, 'Use up to 255 letters, digits, hyphens and underscores.');
-        if (seen.has(c.name))
-            add(at(i, 'name'), `'${c.name}' is also the name of containerDefinitions[${seen.get(c.name)}].`, 'Give each container its own name.');
+            problems.push(problem(containerPath(i, 'name'), `'${c.name}' is not a valid container name.`, 'Use up to 255 letters, digits, hyphens and underscores.'));
+        const first = seen.get(c.name);
+        if (first !== undefined)
+            problems.push(problem(containerPath(i, 'name'), `'${c.name}' is also the name of containerDefinitions[${first}].`, 'Give each container its own name.'));
         else
             seen.set(c.name, i);
     });
-    const exists = (name) => name !== undefined && names.includes(name);
-    const known = `The containers are: ${names.join(', ')}.`;
-    const volumes = (request.volumes ?? []).map(v => v.name);
-    containers.forEach((c, i) => {
-        if (c.image !== undefined && !parseImage(c.image))
-            add(at(i, 'image'), `'${c.image}' is not an image reference.`, 'Write [registry/]repository[:tag][@sha256:digest], e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.2.3; the repository is lower case.');
-        (c.dependsOn ?? []).forEach((d, j) => {
-            if (d.containerName === c.name)
-                add(at(i, `dependsOn[${j}].containerName`), 'a container cannot depend on itself.', 'Name another container.');
-            else if (d.containerName !== undefined && !exists(d.containerName))
-                add(at(i, `dependsOn[${j}].containerName`), `there is no container '${d.containerName}'.`, known);
-        });
-        (c.links ?? []).forEach((link, j) => {
-            const target = link.split(':')[0];
-            if (!exists(target))
-                add(at(i, `links[${j}]`), `there is no container '${target}'.`, known);
-        });
-        if ((c.links ?? []).length > 0 && request.networkMode === 'awsvpc')
-            add(at(i, 'links'), 'links are not supported with the awsvpc network mode.', 'Remove links; containers of an awsvpc task reach each other on localhost.');
-        (c.volumesFrom ?? []).forEach((v, j) => {
-            if (v.sourceContainer !== undefined && !exists(v.sourceContainer))
-                add(at(i, `volumesFrom[${j}].sourceContainer`), `there is no container '${v.sourceContainer}'.`, known);
-        });
-        (c.mountPoints ?? []).forEach((m, j) => {
-            if (m.sourceVolume !== undefined && !volumes.includes(m.sourceVolume))
-                add(at(i, `mountPoints[${j}].sourceVolume`), `there is no volume '${m.sourceVolume}'.`, volumes.length > 0
-                    ? `The volumes are: ${volumes.join(', ')}.`
-                    : "Declare it in the task's 'volumes'.");
-        });
-        checkMemory(c, i, request, add);
-        checkLogging(c, i, request, add);
-    });
-    const proxy = request.proxyConfiguration?.containerName;
-    if (proxy !== undefined && !exists(proxy))
-        add('proxyConfiguration.containerName', `there is no container '${proxy}'.`, known);
-    if (containers.length > 0 && !containers.some(c => c.essential !== false))
-        add('containerDefinitions', 'no container is essential.', 'Mark the main container "essential": true (the default when left out).');
-    checkFargate(request, add);
-    if (options.service)
-        checkLoadBalancers(request, options.service, add);
     return problems;
 }
-function checkMemory(c, i, request, add) {
+function checkImage(c, i) {
+    if (c.image === undefined || parseImage(c.image))
+        return [];
+    return [
+        problem(containerPath(i, 'image'), `'${c.image}' is not an image reference.`, 'Write [registry/]repository[:tag][@sha256:digest], e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.2.3; the repository is lower case.')
+    ];
+}
+/** dependsOn, links, volumesFrom and mountPoints name containers and volumes that exist. */
+function checkReferences(c, i, context) {
+    const problems = [];
+    const missing = (path, name) => problems.push(problem(containerPath(i, path), `there is no container '${name}'.`, known(context)));
+    const exists = (name) => context.names.includes(name);
+    (c.dependsOn ?? []).forEach((d, j) => {
+        const path = `dependsOn[${j}].containerName`;
+        if (d.containerName === c.name)
+            problems.push(problem(containerPath(i, path), 'a container cannot depend on itself.', 'Name another container.'));
+        else if (d.containerName !== undefined && !exists(d.containerName))
+            missing(path, d.containerName);
+    });
+    (c.links ?? []).forEach((link, j) => {
+        const target = link.split(':')[0];
+        if (!exists(target))
+            missing(`links[${j}]`, target);
+    });
+    if ((c.links ?? []).length > 0 && context.request.networkMode === 'awsvpc')
+        problems.push(problem(containerPath(i, 'links'), 'links are not supported with the awsvpc network mode.', 'Remove links; containers of an awsvpc task reach each other on localhost.'));
+    (c.volumesFrom ?? []).forEach((v, j) => {
+        if (v.sourceContainer !== undefined && !exists(v.sourceContainer))
+            missing(`volumesFrom[${j}].sourceContainer`, v.sourceContainer);
+    });
+    (c.mountPoints ?? []).forEach((m, j) => {
+        if (m.sourceVolume === undefined || context.volumes.includes(m.sourceVolume))
+            return;
+        const fix = context.volumes.length > 0
+            ? `The volumes are: ${context.volumes.join(', ')}.`
+            : "Declare it in the task's 'volumes'.";
+        problems.push(problem(containerPath(i, `mountPoints[${j}].sourceVolume`), `there is no volume '${m.sourceVolume}'.`, fix));
+    });
+    return problems;
+}
+function checkMemory(c, i, request) {
+    const problems = [];
     const task = request.memory !== undefined ? Number(request.memory) : undefined;
     if (c.memory !== undefined && c.memoryReservation !== undefined && c.memory <= c.memoryReservation)
-        add(at(i, 'memory'), `the hard limit (${c.memory} MiB) must be greater than memoryReservation (${c.memoryReservation} MiB).`, 'Raise memory or lower memoryReservation.');
+        problems.push(problem(containerPath(i, 'memory'), `the hard limit (${c.memory} MiB) must be greater than memoryReservation (${c.memoryReservation} MiB).`, 'Raise memory or lower memoryReservation.'));
     for (const key of ['memory', 'memoryReservation']) {
         const v = c[key];
         if (v !== undefined && v < 6)
-            add(at(i, key), `${v} MiB is below the 6 MiB Docker needs.`, 'Give the container at least 6 MiB (more in practice).');
+            problems.push(problem(containerPath(i, key), `${v} MiB is below the 6 MiB Docker needs.`, 'Give the container at least 6 MiB (more in practice).'));
         if (v !== undefined && task !== undefined && v > task)
-            add(at(i, key), `${v} MiB is more than the task's memory (${task} MiB).`, "Lower it, or raise the task's memory.");
+            problems.push(problem(containerPath(i, key), `${v} MiB is more than the task's memory (${task} MiB).`, "Lower it, or raise the task's memory."));
     }
     if (task === undefined && c.memory === undefined && c.memoryReservation === undefined)
-        add(at(i, 'memory'), 'without task-level memory, every container needs memory or memoryReservation.', "Set the task's memory, or the container's memory (hard limit) or memoryReservation (soft limit).");
+        problems.push(problem(containerPath(i, 'memory'), 'without task-level memory, every container needs memory or memoryReservation.', "Set the task's memory, or the container's memory (hard limit) or memoryReservation (soft limit)."));
+    return problems;
 }
-function checkLogging(c, i, request, add) {
+function checkLogging(c, i, request) {
     const log = c.logConfiguration;
     if (log?.logDriver !== 'awslogs')
-        return;
+        return [];
+    const problems = [];
     const options = log.options ?? {};
     const fargate = (request.requiresCompatibilities ?? []).includes('FARGATE');
-    const missing = ['awslogs-group', 'awslogs-region', ...(fargate ? ['awslogs-stream-prefix'] : [])].filter(k => !options[k]);
+    const required = ['awslogs-group', 'awslogs-region', ...(fargate ? ['awslogs-stream-prefix'] : [])];
+    const missing = required.filter(k => !options[k]);
     if (missing.length > 0)
-        add(at(i, 'logConfiguration.options'), `the awslogs driver needs ${missing.map(m => `'${m}'`).join(', ')}.`, `Add ${missing.map(m => `"${m}": "…"`).join(', ')}${fargate && missing.includes('awslogs-stream-prefix') ? ' (Fargate requires a stream prefix)' : ''}.`);
+        problems.push(problem(containerPath(i, 'logConfiguration.options'), `the awslogs driver needs ${missing.map(m => `'${m}'`).join(', ')}.`, `Add ${missing.map(m => `"${m}": "…"`).join(', ')}${fargate && missing.includes('awslogs-stream-prefix') ? ' (Fargate requires a stream prefix)' : ''}.`));
     if (fargate && !request.executionRoleArn)
-        add('executionRoleArn', `on Fargate the awslogs driver of '${c.name}' needs a task execution role.`, "Set executionRoleArn (or the 'execution-role-arn' input) to a role with AmazonECSTaskExecutionRolePolicy.");
+        problems.push(problem('executionRoleArn', `on Fargate the awslogs driver of '${c.name}' needs a task execution role.`, "Set executionRoleArn (or the 'execution-role-arn' input) to a role with AmazonECSTaskExecutionRolePolicy."));
+    return problems;
 }
-function checkFargate(request, add) {
+function checkFargate(request) {
     if (!(request.requiresCompatibilities ?? []).includes('FARGATE'))
-        return;
+        return [];
+    const problems = [];
     if (request.networkMode !== 'awsvpc')
-        add('networkMode', `Fargate requires the awsvpc network mode${request.networkMode ? `, not '${request.networkMode}'` : ''}.`, 'Set "networkMode": "awsvpc".');
-    const sizes = Object.keys(FARGATE_SIZES).join(', ');
-    if (request.cpu === undefined || request.memory === undefined) {
-        add(request.cpu === undefined ? 'cpu' : 'memory', 'Fargate requires task-level cpu and memory.', `Set "cpu" (one of ${sizes}) and a "memory" that goes with it.`);
-        return;
-    }
-    const choices = FARGATE_SIZES[request.cpu];
-    if (!choices)
-        add('cpu', `${request.cpu} CPU units is not a Fargate task size.`, `Use one of ${sizes}.`);
-    else if (!choices.includes(Number(request.memory)))
-        add('memory', `${request.memory} MiB does not go with ${request.cpu} CPU units on Fargate.`, `With cpu ${request.cpu}, use memory ${choices.length > 8 ? `${choices[0]} to ${choices[choices.length - 1]} in steps of ${choices[1] - choices[0]}` : choices.join(', ')}.`);
+        problems.push(problem('networkMode', `Fargate requires the awsvpc network mode${request.networkMode ? `, not '${request.networkMode}'` : ''}.`, 'Set "networkMode": "awsvpc".'));
+    problems.push(...checkFargateSize(request));
     (request.containerDefinitions ?? []).forEach((c, i) => {
         if (c.privileged)
-            add(at(i, 'privileged'), 'Fargate does not run privileged containers.', 'Remove "privileged".');
+            problems.push(problem(containerPath(i, 'privileged'), 'Fargate does not run privileged containers.', 'Remove "privileged".'));
     });
     (request.volumes ?? []).forEach((v, i) => {
         if (v.host?.sourcePath)
-            add(`volumes[${i}].host.sourcePath`, 'Fargate has no host paths to mount.', 'Use an EFS volume, or a volume without a sourcePath (task storage).');
+            problems.push(problem(`volumes[${i}].host.sourcePath`, 'Fargate has no host paths to mount.', 'Use an EFS volume, or a volume without a sourcePath (task storage).'));
+    });
+    return problems;
+}
+function checkFargateSize(request) {
+    const sizes = Object.keys(FARGATE_SIZES).join(', ');
+    if (request.cpu === undefined || request.memory === undefined)
+        return [
+            problem(request.cpu === undefined ? 'cpu' : 'memory', 'Fargate requires task-level cpu and memory.', `Set "cpu" (one of ${sizes}) and a "memory" that goes with it.`)
+        ];
+    const choices = FARGATE_SIZES[request.cpu];
+    if (!choices)
+        return [problem('cpu', `${request.cpu} CPU units is not a Fargate task size.`, `Use one of ${sizes}.`)];
+    if (choices.includes(Number(request.memory)))
+        return [];
+    const allowed = choices.length > 8
+        ? `${choices[0]} to ${choices[choices.length - 1]} in steps of ${choices[1] - choices[0]}`
+        : choices.join(', ');
+    return [
+        problem('memory', `${request.memory} MiB does not go with ${request.cpu} CPU units on Fargate.`, `With cpu ${request.cpu}, use memory ${allowed}.`)
+    ];
+}
+/** A secret's ARN that is not well formed is said to be so (it would be looked up as a parameter name). */
+function checkSecretArns(request) {
+    return secretReferences(request).flatMap(ref => {
+        const wrong = arnProblem(ref.valueFrom);
+        return wrong ? [{ path: ref.path, ...wrong }] : [];
     });
 }
-function checkLoadBalancers(request, service, add) {
+function checkLoadBalancers(request, service) {
     const containers = request.containerDefinitions ?? [];
-    for (const lb of service.loadBalancers ?? []) {
+    return (service.loadBalancers ?? []).flatMap(lb => {
         const container = containers.find(c => c.name === lb.containerName);
         const where = `service ${service.serviceName} loadBalancers (${lb.targetGroupArn?.split(':').pop() ?? lb.loadBalancerName ?? ''})`;
-        if (!container) {
-            add('containerDefinitions', `the ${where} sends traffic to container '${lb.containerName}', which this task definition does not have.`, `Keep a container named '${lb.containerName}', or change the service's load balancer.`);
-            continue;
-        }
+        if (!container)
+            return [
+                problem('containerDefinitions', `the ${where} sends traffic to container '${lb.containerName}', which this task definition does not have.`, `Keep a container named '${lb.containerName}', or change the service's load balancer.`)
+            ];
         const ports = (container.portMappings ?? []).map(p => p.containerPort);
-        if (lb.containerPort !== undefined && !ports.includes(lb.containerPort))
-            add(`containerDefinitions[${containers.indexOf(container)}].portMappings`, `the ${where} sends traffic to port ${lb.containerPort} of '${container.name}', which maps ${ports.length > 0 ? `only ${ports.join(', ')}` : 'no port'}.`, `Add { "containerPort": ${lb.containerPort} } to its portMappings.`);
-    }
+        if (lb.containerPort === undefined || ports.includes(lb.containerPort))
+            return [];
+        return [
+            problem(containerPath(containers.indexOf(container), 'portMappings'), `the ${where} sends traffic to port ${lb.containerPort} of '${container.name}', which maps ${ports.length > 0 ? `only ${ports.join(', ')}` : 'no port'}.`, `Add { "containerPort": ${lb.containerPort} } to its portMappings.`)
+        ];
+    });
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/verify-remote.ts
+/**
+ * The verify step's remote checks, reads only: the image exists in ECR, each secret exists in SSM Parameter
+ * Store or Secrets Manager, and the awslogs log group exists. A check the role may not make, or that fails, is
+ * skipped with a note (said as a notice, never a failure); a check of an image in another account's registry
+ * that is denied is that registry's policy, not a missing permission of the role.
+ */
+
+
+
+
+
+
+
+
+/** The remote checks. Reads only; each call that is denied or fails is skipped with a note. */
+async function verifyRemotely(request, clients, options) {
+    const checks = new RemoteChecks(clients, options.region, deployingAccount(request, options.service));
+    await checks.images(request);
+    await checks.secrets(request);
+    await checks.logGroups(request);
+    return checks.result;
+}
+const ACCOUNT_IN_ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/;
+/** The account the tasks run in: the service's, else that of the task's roles. */
+function deployingAccount(request, service) {
+    const arns = [service?.serviceArn, service?.clusterArn, request.executionRoleArn, request.taskRoleArn];
+    return arns.map(arn => (arn ? ACCOUNT_IN_ARN.exec(arn)?.[1] : undefined)).find(a => a !== undefined);
+}
+/** The caller's account as a denial names it (`User: arn:aws:sts::123456789012:assumed-role/…`). */
+function callerAccount(error) {
+    return /\barn:aws[a-z-]*:(?:sts|iam)::(\d{12}):/.exec(describeError(error))?.[1];
 }
 function denied(error) {
     return isAccessDenied(error) || (error instanceof errors_DockyardError && /^Access denied/.test(error.message));
-}
-/** `arn:aws:ssm:…:parameter/a/b` → region and name; `arn:aws:secretsmanager:…:secret:name-AbC123:key::` → secret id. */
-function secretSource(valueFrom, region) {
-    const arn = /^arn:aws[a-z-]*:(ssm|secretsmanager):([a-z0-9-]+):(\d{12}):(.*)$/.exec(valueFrom);
-    if (arn && arn[1] === 'secretsmanager') {
-        const parts = arn[4].split(':');
-        // secret:<name>[:json-key:version-stage:version-id] — the secret itself is the ARN up to its name.
-        const id = `arn:${valueFrom.split(':')[1]}:secretsmanager:${arn[2]}:${arn[3]}:${parts.slice(0, 2).join(':')}`;
-        return { kind: 'secretsmanager', region: arn[2], id };
-    }
-    if (arn) {
-        const path = arn[4].replace(/^parameter/, '');
-        // parameter/name → name; parameter/a/b → /a/b
-        const name = path.split('/').length > 2 ? path : path.replace(/^\//, '');
-        return { kind: 'ssm', region: arn[2], name };
-    }
-    return { kind: 'ssm', region, name: valueFrom };
 }
 /** Runs `look` once per key: later calls with the key share the first one's answer. */
 function once() {
@@ -98077,101 +98631,90 @@ function once() {
         return answer;
     };
 }
-/** The remote checks. Reads only; each call that is denied or fails is skipped with a note. */
-async function verifyRemotely(request, clients, region) {
-    const out = { problems: [], skipped: [], checked: [] };
-    const containers = request.containerDefinitions ?? [];
-    const skip = (what, permission, error) => {
-        out.skipped.push(denied(error)
-            ? `${what}: skipped, the role may not call ${permission} (optional; see the README's IAM section).`
-            : `${what}: skipped, ${errorName(error)}: ${describeError(error).split('\n')[0]}`);
-    };
-    // Images in ECR: one look-up per image however many containers run it; a missing one is a problem on
-    // each container's path.
-    const deniedOnce = new Set();
-    const images = once();
-    const imageProblems = await Promise.all(containers.map(async (c, i) => {
-        const ref = c.image ? parseImage(c.image) : undefined;
-        const ecr = ecrRegistry(ref?.registry);
-        if (!c.image || !ref || !ecr || !clients.ecrFor)
-            return undefined;
-        const ecrFor = clients.ecrFor;
-        const problem = await images(c.image, async () => {
-            const imageId = ref.digest ? { imageDigest: ref.digest } : { imageTag: ref.tag ?? 'latest' };
-            const label = `${ref.repository}${ref.digest ? `@${ref.digest}` : `:${imageId.imageTag}`}`;
-            if (deniedOnce.has('ecr'))
+class RemoteChecks {
+    clients;
+    region;
+    account;
+    result = { problems: [], skipped: [], checked: [] };
+    /** What the role was denied (a service, or one account's registry): not asked again. */
+    refused = new Set();
+    constructor(clients, region, account) {
+        this.clients = clients;
+        this.region = region;
+        this.account = account;
+    }
+    /** Images in ECR: one look-up per image however many containers run it; a missing one is a problem on each. */
+    async images(request) {
+        const ecrFor = this.clients.ecrFor;
+        if (!ecrFor)
+            return;
+        const lookups = once();
+        const found = await Promise.all((request.containerDefinitions ?? []).map(async (c, i) => {
+            const ref = c.image ? parseImage(c.image) : undefined;
+            const registry = ecrRegistry(ref?.registry);
+            if (!c.image || !ref || !registry)
                 return undefined;
-            try {
-                await ecrFor(ecr.region).send(new client_ecr_dist_cjs/* DescribeImagesCommand */.ji5({
-                    registryId: ecr.account,
-                    repositoryName: ref.repository,
-                    imageIds: [imageId]
-                }));
-                out.checked.push(`image ${label} exists in ECR`);
-            }
-            catch (error) {
-                const name = errorName(error);
-                if (name === 'ImageNotFoundException')
-                    return {
-                        message: `${label} is not in the ECR repository ${ref.repository} of ${ecr.account} (${ecr.region}).`,
-                        fix: 'Push the image first (build-push), or fix the tag or digest.'
-                    };
-                if (name === 'RepositoryNotFoundException')
-                    return {
-                        message: `there is no ECR repository '${ref.repository}' in ${ecr.account} (${ecr.region}).`,
-                        fix: 'Check the repository name and region, or create and push it first.'
-                    };
-                if (denied(error))
-                    deniedOnce.add('ecr');
-                skip(`image ${label}`, 'ecr:DescribeImages', error);
-            }
-            return undefined;
-        });
-        return problem && { path: at(i, 'image'), ...problem };
-    }));
-    out.problems.push(...imageProblems.filter(p => p !== undefined));
-    // Secrets: SSM parameters and Secrets Manager secrets, including private registry credentials.
-    const secrets = [];
-    containers.forEach((c, i) => {
-        (c.secrets ?? []).forEach((s, j) => s.valueFrom && secrets.push({ path: at(i, `secrets[${j}].valueFrom`), valueFrom: s.valueFrom }));
-        (c.logConfiguration?.secretOptions ?? []).forEach((s, j) => s.valueFrom &&
-            secrets.push({
-                path: at(i, `logConfiguration.secretOptions[${j}].valueFrom`),
-                valueFrom: s.valueFrom
-            }));
-        const credentials = c.repositoryCredentials?.credentialsParameter;
-        if (credentials)
-            secrets.push({ path: at(i, 'repositoryCredentials.credentialsParameter'), valueFrom: credentials });
-    });
-    // One look-up per secret however many containers reference it; a missing one is a problem on each path.
-    const lookups = once();
-    const lookUp = async (source) => {
-        if (source.kind === 'ssm') {
-            if (!clients.ssmFor || deniedOnce.has('ssm'))
-                return undefined;
-            try {
-                const found = await clients.ssmFor(source.region).send(new client_ssm_dist_cjs/* DescribeParametersCommand */.$hz({
-                    ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [source.name] }]
-                }));
-                if ((found.Parameters ?? []).length === 0)
-                    return {
-                        message: `there is no SSM parameter '${source.name}' in ${source.region}.`,
-                        fix: 'Create the parameter, or fix the name or ARN (arn:aws:ssm:<region>:<account>:parameter/<name>).'
-                    };
-                out.checked.push(`SSM parameter ${source.name} exists`);
-            }
-            catch (error) {
-                if (denied(error))
-                    deniedOnce.add('ssm');
-                skip(`SSM parameter ${source.name}`, 'ssm:DescribeParameters', error);
-            }
-            return undefined;
-        }
-        if (!clients.secretsFor || deniedOnce.has('secretsmanager'))
+            const finding = await lookups(c.image, () => this.image(ecrFor(registry.region), ref, registry));
+            return finding && { path: containerPath(i, 'image'), ...finding };
+        }));
+        this.result.problems.push(...found.filter(p => p !== undefined));
+    }
+    async image(ecr, ref, registry) {
+        const imageId = ref.digest ? { imageDigest: ref.digest } : { imageTag: ref.tag ?? 'latest' };
+        const label = `${ref.repository}${ref.digest ? `@${ref.digest}` : `:${imageId.imageTag}`}`;
+        const key = `ecr:${registry.account}`;
+        if (this.refused.has(key))
             return undefined;
         try {
-            await clients.secretsFor(source.region).send(new client_secrets_manager_dist_cjs/* DescribeSecretCommand */.X5({ SecretId: source.id }));
-            out.checked.push(`secret ${source.id} exists`);
+            const input = { registryId: registry.account, repositoryName: ref.repository, imageIds: [imageId] };
+            await ecr.send(new client_ecr_dist_cjs/* DescribeImagesCommand */.ji5(input));
+            this.result.checked.push(`image ${label} exists in ECR`);
+            return undefined;
+        }
+        catch (error) {
+            const name = errorName(error);
+            const where = `${registry.account} (${registry.region})`;
+            if (name === 'ImageNotFoundException')
+                return {
+                    message: `${label} is not in the ECR repository ${ref.repository} of ${where}.`,
+                    fix: 'Push the image first (build-push), or fix the tag or digest.'
+                };
+            if (name === 'RepositoryNotFoundException')
+                return {
+                    message: `there is no ECR repository '${ref.repository}' in ${where}.`,
+                    fix: 'Check the repository name and region, or create and push it first.'
+                };
+            if (denied(error))
+                this.refused.add(key);
+            const ours = this.account ?? callerAccount(error);
+            if (denied(error) && ours !== undefined && ours !== registry.account)
+                this.result.skipped.push(`image ${label}: skipped, the image is in another account's registry (${registry.account}), whose repository policy decides who may read it, and this check was denied. Make sure that policy lets the tasks' execution role pull it.`);
+            else
+                this.skip(`image ${label}`, 'ecr:DescribeImages', error);
+            return undefined;
+        }
+    }
+    /** SSM parameters and Secrets Manager secrets, registry credentials included; each looked up once. */
+    async secrets(request) {
+        const lookups = once();
+        for (const ref of secretReferences(request)) {
+            // A malformed ARN is a problem of the local rules; there is nothing to look up.
+            const source = secretSource(ref.valueFrom, this.region);
+            if (!source)
+                continue;
+            const finding = await lookups(JSON.stringify(source), () => this.secret(source));
+            if (finding)
+                this.result.problems.push({ path: ref.path, ...finding });
+        }
+    }
+    async secret(source) {
+        if (source.kind === 'ssm')
+            return this.parameter(source);
+        if (!this.clients.secretsFor || this.refused.has('secretsmanager'))
+            return undefined;
+        try {
+            await this.clients.secretsFor(source.region).send(new client_secrets_manager_dist_cjs/* DescribeSecretCommand */.X5({ SecretId: source.id }));
+            this.result.checked.push(`secret ${source.id} exists`);
         }
         catch (error) {
             if (errorName(error) === 'ResourceNotFoundException')
@@ -98180,54 +98723,92 @@ async function verifyRemotely(request, clients, region) {
                     fix: 'Create the secret, or fix the ARN (copy it from the Secrets Manager console).'
                 };
             if (denied(error))
-                deniedOnce.add('secretsmanager');
-            skip(`secret ${source.id}`, 'secretsmanager:DescribeSecret', error);
+                this.refused.add('secretsmanager');
+            this.skip(`secret ${source.id}`, 'secretsmanager:DescribeSecret', error);
         }
         return undefined;
-    };
-    for (const s of secrets) {
-        const source = secretSource(s.valueFrom, region);
-        const problem = await lookups(JSON.stringify(source), () => lookUp(source));
-        if (problem)
-            out.problems.push({ path: s.path, ...problem });
     }
-    // awslogs log groups.
-    const groups = new Map();
-    containers.forEach((c, i) => {
-        const log = c.logConfiguration;
-        const group = log?.options?.['awslogs-group'];
-        if (log?.logDriver !== 'awslogs' || !group || log.options?.['awslogs-create-group'] === 'true')
-            return;
-        const groupRegion = log.options?.['awslogs-region'] ?? region;
-        groups.set(`${groupRegion}/${group}`, {
-            path: at(i, "logConfiguration.options['awslogs-group']"),
-            region: groupRegion,
-            group
-        });
-    });
-    for (const g of groups.values()) {
-        if (!clients.logsFor || deniedOnce.has('logs'))
-            continue;
+    async parameter(source) {
+        if (!this.clients.ssmFor || this.refused.has('ssm'))
+            return undefined;
         try {
-            const found = await clients
-                .logsFor(g.region)
-                .send(new dist_cjs/* DescribeLogGroupsCommand */.VlF({ logGroupNamePrefix: g.group }));
-            if (!(found.logGroups ?? []).some(l => l.logGroupName === g.group))
-                out.problems.push({
-                    path: g.path,
-                    message: `the log group '${g.group}' does not exist in ${g.region}; the tasks would fail to start.`,
-                    fix: `Create it, or add "awslogs-create-group": "true" (the execution role then needs logs:CreateLogGroup).`
-                });
-            else
-                out.checked.push(`log group ${g.group} exists`);
+            const filter = { Key: 'Name', Option: 'Equals', Values: [source.name] };
+            const found = await this.clients
+                .ssmFor(source.region)
+                .send(new client_ssm_dist_cjs/* DescribeParametersCommand */.$hz({ ParameterFilters: [filter] }));
+            if ((found.Parameters ?? []).length === 0)
+                return {
+                    message: `there is no SSM parameter '${source.name}' in ${source.region}.`,
+                    fix: 'Create the parameter, or fix the name or ARN (arn:aws:ssm:<region>:<account>:parameter/<name>).'
+                };
+            this.result.checked.push(`SSM parameter ${source.name} exists`);
         }
         catch (error) {
             if (denied(error))
-                deniedOnce.add('logs');
-            skip(`log group ${g.group}`, 'logs:DescribeLogGroups', error);
+                this.refused.add('ssm');
+            this.skip(`SSM parameter ${source.name}`, 'ssm:DescribeParameters', error);
+        }
+        return undefined;
+    }
+    /** awslogs log groups the driver does not create, each looked up once in its region. */
+    async logGroups(request) {
+        const groups = new Map();
+        (request.containerDefinitions ?? []).forEach((c, i) => {
+            const options = c.logConfiguration?.options;
+            const group = options?.['awslogs-group'];
+            if (c.logConfiguration?.logDriver !== 'awslogs' ||
+                !group ||
+                options?.['awslogs-create-group'] === 'true')
+                return;
+            const region = options?.['awslogs-region'] ?? this.region;
+            const path = containerPath(i, "logConfiguration.options['awslogs-group']");
+            groups.set(`${region}/${group}`, { path, region, group });
+        });
+        for (const g of groups.values()) {
+            if (!this.clients.logsFor || this.refused.has('logs'))
+                continue;
+            try {
+                const logs = this.clients.logsFor(g.region);
+                const found = await logs.send(new dist_cjs/* DescribeLogGroupsCommand */.VlF({ logGroupNamePrefix: g.group }));
+                if ((found.logGroups ?? []).some(l => l.logGroupName === g.group))
+                    this.result.checked.push(`log group ${g.group} exists`);
+                else
+                    this.result.problems.push({
+                        path: g.path,
+                        message: `the log group '${g.group}' does not exist in ${g.region}; the tasks would fail to start.`,
+                        fix: `Create it, or add "awslogs-create-group": "true" (the execution role then needs logs:CreateLogGroup).`
+                    });
+            }
+            catch (error) {
+                if (denied(error))
+                    this.refused.add('logs');
+                this.skip(`log group ${g.group}`, 'logs:DescribeLogGroups', error);
+            }
         }
     }
-    return out;
+    skip(what, permission, error) {
+        this.result.skipped.push(denied(error)
+            ? `${what}: skipped, the role may not call ${permission} (optional; see the README's IAM section).`
+            : `${what}: skipped, ${errorName(error)}: ${oneLine(describeError(error), { firstLine: true, max: 300 })}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/verify.ts
+
+
+async function verifyTaskDefinition(rendered, clients, options, log) {
+    const problems = [...rendered.problems, ...verifyLocally(rendered.request, { service: options.service })];
+    const remote = rendered.problems.length === 0
+        ? await verifyRemotely(rendered.request, clients, options)
+        : { problems: [], skipped: [], checked: [] };
+    problems.push(...remote.problems);
+    for (const line of remote.checked)
+        log.info(`  ✓ ${line}`);
+    for (const line of remote.skipped)
+        log.notice(line, { title: 'verify: check skipped' });
+    if (problems.length === 0)
+        log.info(`No problems found${remote.skipped.length > 0 ? ` (${remote.skipped.length} remote checks skipped)` : ''}.`);
+    return { problems, skipped: remote.skipped, checked: remote.checked };
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/deploy.ts
@@ -98299,7 +98880,7 @@ async function run(inputs, clients, options, result) {
         }
     });
     // 2. Render.
-    await log.group('Rendering the task definition', async () => {
+    const rendering = await log.group('Rendering the task definition', async () => {
         if (inputs.taskDefinition) {
             const normalised = toRegisterRequest(inputs.taskDefinition);
             for (const w of normalised.warnings) {
@@ -98325,9 +98906,8 @@ async function run(inputs, clients, options, result) {
                 hint: "Give 'task-definition', or a 'service'."
             });
         }
-        const { request, problems } = applyChanges(base, inputs);
-        if (problems.length > 0)
-            throw new InputError(problems);
+        const rendering = renderTaskDefinition(base, fileProblems, inputs);
+        const request = rendering.request;
         result.rendered = request;
         result.family = request.family;
         result.diff = diffTaskDefinitions(running ? describedAsRequest(running) : undefined, request);
@@ -98338,14 +98918,17 @@ async function run(inputs, clients, options, result) {
             log.info(`  also changed: ${result.diff.otherFields.join(', ')}`);
         if (running && !result.diff.changed)
             log.info('  no change against the running task definition.');
+        return rendering;
     });
-    const rendered = result.rendered;
+    const rendered = rendering.request;
     // 3. Verify: every problem at once, before anything is written.
     if (inputs.verify) {
-        await log.group('Verifying the task definition', () => verify(rendered, fileProblems, clients, { service, region: inputs.region }, result, log));
+        result.verify = await log.group('Verifying the task definition', () => verifyTaskDefinition(rendering, clients, { service, region: inputs.region }, log));
+        if (result.verify.problems.length > 0)
+            throw problemsError(result.verify.problems, rendering.origins, 'verify: the task definition');
     }
-    else if (fileProblems.length > 0) {
-        throw taskDefinitionError(fileProblems);
+    else if (rendering.problems.length > 0) {
+        throw problemsError(rendering.problems, rendering.origins);
     }
     // 4. Dry run stops here.
     if (inputs.dryRun) {
@@ -98503,22 +99086,6 @@ async function run(inputs, clients, options, result) {
             result.reason = `${result.reason} The rollback to ${taskDefinitionKey(previous)} did not complete: ${rollback.outcome.reason}`;
         }
     }
-}
-async function verify(request, fileProblems, clients, options, result, log) {
-    const problems = [...fileProblems, ...verifyLocally(request, { service: options.service })];
-    let remote = { problems: [], skipped: [], checked: [] };
-    // The remote checks read what the local ones reference: only worth it when those make sense.
-    if (fileProblems.length === 0)
-        remote = await verifyRemotely(request, clients, options.region);
-    problems.push(...remote.problems);
-    result.verify = { problems, skipped: remote.skipped, checked: remote.checked };
-    for (const line of remote.checked)
-        log.info(`  ✓ ${line}`);
-    for (const line of remote.skipped)
-        log.notice(line, { title: 'verify: check skipped' });
-    if (problems.length > 0)
-        throw taskDefinitionError(problems, 'verify: the task definition');
-    log.info(`No problems found${remote.skipped.length > 0 ? ` (${remote.skipped.length} remote checks skipped)` : ''}.`);
 }
 async function checkCluster(ecs, cluster) {
     const out = await ecs.send(new client_ecs_dist_cjs/* DescribeClustersCommand */._2_({ clusters: [cluster] }));
@@ -98924,7 +99491,7 @@ function buildSummary(result, options) {
     if (result.diagnostics.length > 0) {
         s.heading('Diagnostics', 3);
         for (const d of result.diagnostics)
-            s.details(d.title, `\`\`\`\n${d.lines.join('\n').replace(/```/g, "'''")}\n\`\`\``);
+            s.detailsCode(d.title, d.lines);
     }
     if ((result.verify?.skipped ?? []).length > 0) {
         s.heading('Verify: checks skipped', 3);

@@ -308,6 +308,13 @@ describe('isRetryableKube', () => {
   it.each([
     [new KubeError(429, 'GET', '/', {}), true],
     [new KubeError(500, 'GET', '/', {}), true],
+    [
+      new KubeError(500, 'PATCH', '/', {
+        message:
+          'failed to create typed patch object (shop/web; apps/v1, Kind=Deployment): .spec.template.spec.containers[name="app"].livenesProbe: field not declared in schema'
+      }),
+      false
+    ],
     [new KubeError(504, 'GET', '/', {}), true],
     [new KubeError(409, 'PATCH', '/', {}), false],
     [new KubeError(404, 'GET', '/', {}), false],
