@@ -25,6 +25,7 @@ import {
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { TEST_ACCOUNT, TEST_REGION } from '../moto.js';
+import { seedStrategy, type StrategySeed, type StrategySeeded } from './strategy-seed.js';
 
 export interface MotoClients {
   ecs: ECSClient;
@@ -118,6 +119,10 @@ export interface SeedOptions {
   circuitBreakerRollback?: boolean;
   /** Put the service behind an ELBv2 target group. */
   loadBalancer?: boolean;
+  /** The service's deployment controller, ECS unless said (a CODE_DEPLOY or EXTERNAL one takes no new task definition). */
+  deploymentController?: 'CODE_DEPLOY' | 'EXTERNAL';
+  /** Switch the service to ECS's own BLUE_GREEN, LINEAR or CANARY deployments and what they need (strategy-seed.ts). */
+  strategy?: StrategySeed;
 }
 
 export interface Seeded {
@@ -136,7 +141,9 @@ export interface Seeded {
     maximumPercent: number;
     minimumHealthyPercent: number;
     deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
-  };
+  } & Record<string, unknown>;
+  /** The load balancer resources of a strategy service (`strategy` option). */
+  strategy?: StrategySeeded;
 }
 
 /** Moto sums container-level cpu and memory when it places a task, so every container sets both. */
@@ -235,9 +242,18 @@ export async function seedService(clients: MotoClients, options: SeedOptions = {
       loadBalancers: targetGroupArn
         ? [{ targetGroupArn, containerName: 'app', containerPort: 80 }]
         : undefined,
-      deploymentConfiguration
+      deploymentConfiguration,
+      deploymentController: options.deploymentController ? { type: options.deploymentController } : undefined
     })
   );
+  const strategy =
+    options.strategy && targetGroupArn
+      ? await seedStrategy(
+          clients,
+          { cluster, service, suffix: id, subnetId, vpcId, targetGroupArn, deploymentConfiguration },
+          options.strategy
+        )
+      : undefined;
   return {
     id,
     cluster,
@@ -249,7 +265,8 @@ export async function seedService(clients: MotoClients, options: SeedOptions = {
     logStreamPrefix: 'web',
     subnetId,
     vpcId,
-    deploymentConfiguration
+    deploymentConfiguration: { ...deploymentConfiguration, ...strategy?.deploymentConfiguration },
+    strategy
   };
 }
 
