@@ -533,6 +533,29 @@ export const HOOK_ROLE = 'arn:aws:iam::123456789012:role/ecsLambdaHookInvoke';
 const STRATEGY_BASE = { circuitBreakerRollback: true };
 const WITH_ALARM = { alarms: { alarmNames: [ALARM], enable: true, rollback: true } };
 
+/** The stages every strategy deployment goes through first, one look each, as `STATUS STAGE`. */
+export const TO_TEST_TRAFFIC = [
+  'IN_PROGRESS PRE_SCALE_UP',
+  'IN_PROGRESS SCALE_UP',
+  'IN_PROGRESS POST_SCALE_UP',
+  'IN_PROGRESS TEST_TRAFFIC_SHIFT',
+  'IN_PROGRESS POST_TEST_TRAFFIC_SHIFT'
+];
+
+/**
+ * What DescribeServiceDeployments shows of the `blue-green` scenario, look by look from UpdateService (`STATUS
+ * STAGE [production weight]`, a state shown by n looks in a row as `xn`).
+ */
+export const BLUE_GREEN_LOOKS = [
+  ...TO_TEST_TRAFFIC,
+  'IN_PROGRESS PRE_PRODUCTION_TRAFFIC_SHIFT',
+  'IN_PROGRESS PRODUCTION_TRAFFIC_SHIFT 100',
+  'IN_PROGRESS POST_PRODUCTION_TRAFFIC_SHIFT',
+  'IN_PROGRESS BAKE_TIME x3',
+  'IN_PROGRESS CLEAN_UP',
+  'SUCCESSFUL CLEAN_UP'
+];
+
 /** How many ECS ms a strategy deployment takes with one look per stage and one look per configured minute. */
 const looks = (n: number) => n * POLL_INTERVAL_MS;
 

@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { TEST_ACCOUNT, TEST_REGION } from '../moto.js';
+import { motoQuery, TEST_ACCOUNT, TEST_REGION } from '../moto.js';
 import { seedStrategy, type StrategySeed, type StrategySeeded } from './strategy-seed.js';
 
 export interface MotoClients {
@@ -37,14 +37,19 @@ export interface MotoClients {
   endpoint: string;
 }
 
-/** SDK clients that talk to moto directly (not through the proxy, so they are not counted). */
-export function motoClients(endpoint: string): MotoClients {
-  const config = {
+/** An SDK client's configuration for `endpoint` (moto, or the proxy in front of it): one attempt, test credentials. */
+export function sdkConfig(endpoint: string) {
+  return {
     endpoint,
     region: TEST_REGION,
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
     maxAttempts: 1
   };
+}
+
+/** SDK clients that talk to moto directly (not through the proxy, so they are not counted). */
+export function motoClients(endpoint: string): MotoClients {
+  const config = sdkConfig(endpoint);
   return {
     ecs: new ECSClient(config),
     elb: new ElasticLoadBalancingV2Client(config),
@@ -58,15 +63,12 @@ export function motoClients(endpoint: string): MotoClients {
 
 /** The default VPC and its first subnet, which moto creates in every region (read through EC2's query API). */
 export async function defaultNetwork(endpoint: string): Promise<{ vpcId: string; subnetId: string }> {
-  const res = await fetch(endpoint, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${TEST_REGION}/ec2/aws4_request, SignedHeaders=host, Signature=0`
-    },
-    body: 'Action=DescribeSubnets&Version=2016-11-15&Filter.1.Name=default-for-az&Filter.1.Value.1=true'
+  const { xml } = await motoQuery(endpoint, 'ec2', {
+    Action: 'DescribeSubnets',
+    Version: '2016-11-15',
+    'Filter.1.Name': 'default-for-az',
+    'Filter.1.Value.1': 'true'
   });
-  const xml = await res.text();
   const subnetId = /<subnetId>([^<]+)<\/subnetId>/.exec(xml)?.[1];
   const vpcId = /<vpcId>([^<]+)<\/vpcId>/.exec(xml)?.[1];
   if (!subnetId || !vpcId) throw new Error(`moto has no default subnet: ${xml.slice(0, 300)}`);

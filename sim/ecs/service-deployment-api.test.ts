@@ -147,85 +147,51 @@ describe('service deployment APIs', () => {
     ]);
   });
 
-  it.each<[string, Parameters<typeof serviceDeploymentCall>[0], Record<string, unknown>, string, RegExp]>([
+  const INVALID = 'InvalidParameterException';
+  const ARNS_21 = Array.from({ length: 21 }, (_, i) => ARN(i));
+  it.each<[Parameters<typeof serviceDeploymentCall>[0], Record<string, unknown>, string, RegExp]>([
+    ['ListServiceDeployments', { cluster: 'c' }, INVALID, /service is required/],
     [
-      'a list without a service',
-      'ListServiceDeployments',
-      { cluster: 'c' },
-      'InvalidParameterException',
-      /service is required/
-    ],
-    [
-      'a list of an unknown service',
       'ListServiceDeployments',
       { cluster: 'c', service: 'api' },
       'ServiceNotFoundException',
       /Service not found/
     ],
     [
-      'a list of an unknown cluster',
       'ListServiceDeployments',
       { cluster: 'x', service: 'web' },
       'ClusterNotFoundException',
       /Cluster not found/
     ],
     [
-      '101 results',
       'ListServiceDeployments',
       { cluster: 'c', service: 'web', maxResults: 101 },
-      'InvalidParameterException',
+      INVALID,
       /between 1 and 100/
     ],
+    ['ListServiceDeployments', { cluster: 'c', service: 'web', nextToken: 'nope' }, INVALID, /nextToken/],
+    ['DescribeServiceDeployments', { serviceDeploymentArns: ARNS_21 }, INVALID, /at most 20/],
+    ['DescribeServiceRevisions', { serviceRevisionArns: [] }, INVALID, /at least one/],
     [
-      'a forged token',
-      'ListServiceDeployments',
-      { cluster: 'c', service: 'web', nextToken: 'nope' },
-      'InvalidParameterException',
-      /nextToken/
-    ],
-    [
-      '21 ARNs',
-      'DescribeServiceDeployments',
-      { serviceDeploymentArns: Array.from({ length: 21 }, (_, i) => ARN(i)) },
-      'InvalidParameterException',
-      /at most 20/
-    ],
-    [
-      'no ARN',
-      'DescribeServiceRevisions',
-      { serviceRevisionArns: [] },
-      'InvalidParameterException',
-      /at least one/
-    ],
-    [
-      'a stop of an unknown deployment',
       'StopServiceDeployment',
       { serviceDeploymentArn: ARN(9) },
       'ServiceDeploymentNotFoundException',
-      /does not exist/
+      /not exist/
     ],
     [
-      'an unknown stop type',
       'StopServiceDeployment',
       { serviceDeploymentArn: ARN(1), stopType: 'PAUSE' },
-      'InvalidParameterException',
+      INVALID,
       /ROLLBACK or ABORT/
     ],
+    ['ContinueServiceDeployment', { serviceDeploymentArn: ARN(1) }, INVALID, /hookId is required/],
     [
-      'a continue without a hook',
-      'ContinueServiceDeployment',
-      { serviceDeploymentArn: ARN(1) },
-      'InvalidParameterException',
-      /hookId is required/
-    ],
-    [
-      'a continue of an unknown hook',
       'ContinueServiceDeployment',
       { serviceDeploymentArn: ARN(1), hookId: 'ecs-pause-x' },
-      'InvalidParameterException',
+      INVALID,
       /was not found/
     ]
-  ])('refuses %s', async (_name, operation, params, code, message) => {
+  ])('%s refuses %j with %s', async (operation, params, code, message) => {
     const out = await refusal(serviceDeploymentCall(operation, params, backend([strategyView(1, 0)])));
     expect(out.code).toBe(code);
     expect(out.message).toMatch(message);

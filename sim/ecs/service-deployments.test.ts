@@ -6,6 +6,7 @@ import {
   type MachineOptions,
   type StrategyPlan
 } from './service-deployments.js';
+import { BLUE_GREEN_LOOKS, TO_TEST_TRAFFIC } from './scenarios.js';
 import {
   circuitBreakerThreshold,
   productionSteps,
@@ -93,34 +94,18 @@ function collapse(list: string[]): string[] {
   return out;
 }
 
-const FORWARD = [
-  'IN_PROGRESS PRE_SCALE_UP',
-  'IN_PROGRESS SCALE_UP',
-  'IN_PROGRESS POST_SCALE_UP',
-  'IN_PROGRESS TEST_TRAFFIC_SHIFT',
-  'IN_PROGRESS POST_TEST_TRAFFIC_SHIFT'
-];
-
 describe('service deployment state machine', () => {
   it.each<[string, StrategyConfiguration, string[]]>([
     [
-      'BLUE_GREEN: one production shift, the bake, the clean-up',
+      'BLUE_GREEN: one production shift, the bake, the clean-up (the blue-green scenario)',
       { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 3 },
-      [
-        ...FORWARD,
-        'IN_PROGRESS PRE_PRODUCTION_TRAFFIC_SHIFT',
-        'IN_PROGRESS PRODUCTION_TRAFFIC_SHIFT 100',
-        'IN_PROGRESS POST_PRODUCTION_TRAFFIC_SHIFT',
-        'IN_PROGRESS BAKE_TIME x3',
-        'IN_PROGRESS CLEAN_UP',
-        'SUCCESSFUL CLEAN_UP'
-      ]
+      BLUE_GREEN_LOOKS
     ],
     [
       'LINEAR: PRE_PRODUCTION and PRODUCTION_TRAFFIC_SHIFT once per step, the step bake held in the shift',
       { strategy: 'LINEAR', linearConfiguration: { stepPercent: 30, stepBakeTimeInMinutes: 1 } },
       [
-        ...FORWARD,
+        ...TO_TEST_TRAFFIC,
         'IN_PROGRESS PRE_PRODUCTION_TRAFFIC_SHIFT',
         'IN_PROGRESS PRODUCTION_TRAFFIC_SHIFT 30 x2',
         'IN_PROGRESS PRE_PRODUCTION_TRAFFIC_SHIFT',
@@ -142,7 +127,7 @@ describe('service deployment state machine', () => {
         bakeTimeInMinutes: 1
       },
       [
-        ...FORWARD,
+        ...TO_TEST_TRAFFIC,
         'IN_PROGRESS PRE_PRODUCTION_TRAFFIC_SHIFT',
         'IN_PROGRESS PRODUCTION_TRAFFIC_SHIFT 10 x3',
         'IN_PROGRESS PRE_PRODUCTION_TRAFFIC_SHIFT',

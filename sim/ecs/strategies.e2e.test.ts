@@ -22,10 +22,17 @@ import {
   type ServiceDeployment
 } from '@aws-sdk/client-ecs';
 import { DescribeRulesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { TEST_REGION } from '../moto.js';
-import { IMAGE_V2, taskDefinitionInput, type Seeded } from './seed.js';
+import { IMAGE_V2, sdkConfig, taskDefinitionInput, type Seeded } from './seed.js';
 import { startEcsStack, type EcsStack } from './stack.js';
-import { ALARM, CANARY_HOOK, LOOK_PACE, SCENARIOS, STRATEGY_SCENARIOS } from './scenarios.js';
+import {
+  ALARM,
+  BLUE_GREEN_LOOKS,
+  CANARY_HOOK,
+  LOOK_PACE,
+  SCENARIOS,
+  STRATEGY_SCENARIOS,
+  TO_TEST_TRAFFIC
+} from './scenarios.js';
 
 let stack: EcsStack;
 let ecs: ECSClient;
@@ -33,12 +40,7 @@ let logs: CloudWatchLogsClient;
 
 beforeAll(async () => {
   stack = await startEcsStack({ pace: LOOK_PACE });
-  const config = {
-    endpoint: stack.proxy.endpoint,
-    region: TEST_REGION,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    maxAttempts: 1
-  };
+  const config = sdkConfig(stack.proxy.endpoint);
   ecs = new ECSClient(config);
   logs = new CloudWatchLogsClient(config);
 }, 60_000);
@@ -126,14 +128,6 @@ async function watch(
   return { shown, last: looks.at(-1)!, looks, services };
 }
 
-const TO_TEST_TRAFFIC = [
-  'IN_PROGRESS PRE_SCALE_UP',
-  'IN_PROGRESS SCALE_UP',
-  'IN_PROGRESS POST_SCALE_UP',
-  'IN_PROGRESS TEST_TRAFFIC_SHIFT',
-  'IN_PROGRESS POST_TEST_TRAFFIC_SHIFT'
-];
-
 describe('ECS service deployments in the scenario layer', () => {
   it('blue/green: every stage once, both revisions through the bake, then only green', async () => {
     const { seed, revision } = await start('blue-green');
@@ -141,15 +135,7 @@ describe('ECS service deployments in the scenario layer', () => {
     const arn = await update(seed, revision);
     expect(arn).not.toBe(before.currentServiceDeployment);
     const { shown, last, looks, services } = await watch(seed, arn);
-    expect(shown).toEqual([
-      ...TO_TEST_TRAFFIC,
-      'IN_PROGRESS PRE_PRODUCTION_TRAFFIC_SHIFT',
-      'IN_PROGRESS PRODUCTION_TRAFFIC_SHIFT 100',
-      'IN_PROGRESS POST_PRODUCTION_TRAFFIC_SHIFT',
-      'IN_PROGRESS BAKE_TIME x3',
-      'IN_PROGRESS CLEAN_UP',
-      'SUCCESSFUL CLEAN_UP'
-    ]);
+    expect(shown).toEqual(BLUE_GREEN_LOOKS);
     expect(last).toMatchObject({
       targetServiceRevision: {
         requestedTaskCount: 2,

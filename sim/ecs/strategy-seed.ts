@@ -13,7 +13,7 @@ import {
   CreateRuleCommand,
   CreateTargetGroupCommand
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { TEST_ACCOUNT, TEST_REGION } from '../moto.js';
+import { motoQuery, TEST_ACCOUNT } from '../moto.js';
 import type { MotoClients } from './seed.js';
 
 /** The service's strategy and what goes with it (the members of DeploymentConfiguration). */
@@ -50,22 +50,14 @@ async function infrastructureRole(endpoint: string): Promise<string> {
     Version: '2012-10-17',
     Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs.amazonaws.com' }, Action: 'sts:AssumeRole' }]
   });
-  const body = new URLSearchParams({
+  const res = await motoQuery(endpoint, 'iam', {
     Action: 'CreateRole',
     Version: '2010-05-08',
     RoleName: INFRASTRUCTURE_ROLE,
     AssumeRolePolicyDocument: trust
   });
-  const res = await fetch(endpoint, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${TEST_REGION}/iam/aws4_request, SignedHeaders=host, Signature=0`
-    },
-    body: body.toString()
-  });
-  const xml = await res.text();
-  if (!res.ok && !xml.includes('EntityAlreadyExists')) throw new Error(`moto refused the IAM role: ${xml}`);
+  if (!res.ok && !res.xml.includes('EntityAlreadyExists'))
+    throw new Error(`moto refused the IAM role: ${res.xml}`);
   return `arn:aws:iam::${TEST_ACCOUNT}:role/${INFRASTRUCTURE_ROLE}`;
 }
 
