@@ -181,6 +181,15 @@ describe('ECS service deployments in the scenario layer', () => {
       [before.currentServiceDeployment, 'SUCCESSFUL']
     ]);
     expect(stack.layer.mainOutcome()).toMatchObject({ kind: 'COMPLETED', shownAt: expect.any(Number) });
+    // For the bench's stage-transition detection: each status and stage entered, and the first response showing it.
+    const [record] = stack.layer.strategies.transitionsOf(seed.cluster, seed.service);
+    expect(record.arn).toBe(arn);
+    expect(record.transitions.map(t => t.stage ?? t.status)).toEqual([
+      'PENDING',
+      ...BLUE_GREEN_LOOKS.map(l => l.split(' ')[1]).slice(0, -1),
+      'CLEAN_UP'
+    ]);
+    expect(record.transitions.every(t => t.shownAt !== undefined && t.shownAt >= t.at)).toBe(true);
   }, 60_000);
 
   it('an alarm during the bake: ECS rolls back by itself to the source revision, with no UpdateService', async () => {
