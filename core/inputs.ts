@@ -329,9 +329,11 @@ export class InputReader {
       const rawValue = eq > 0 ? text.slice(eq + 1) : '';
       const value = eq > 0 && /\s/.test(text[eq - 1]) ? rawValue.trimStart() : rawValue;
       if (eq <= 0 || key === '' || (!options.allowEmptyValue && value === '')) {
+        // The line is not quoted: it may be a value (an environment entry, a pasted secret) without its key.
+        const what = eq < 0 ? "has no '='" : key === '' ? "has no key before '='" : `('${key}') has no value`;
         this.fail(
           name,
-          `line ${line} ('${text}') is not of the form KEY=VALUE.`,
+          `line ${line} ${what}: it is not of the form KEY=VALUE.`,
           options.example
             ? `Write one entry a line, such as '${options.example}'.`
             : 'Write one KEY=VALUE a line.'

@@ -192,8 +192,8 @@ describe('getInputs', () => {
       secrets: 'X=not an arn'
     });
     expect(found).toEqual([
-      expect.stringMatching(/^images: line 2 \('justanimage'\) is not of the form KEY=VALUE/),
-      expect.stringMatching(/^environment: line 1 \('NOEQUALS'\)/),
+      expect.stringMatching(/^images: line 2 has no '=': it is not of the form KEY=VALUE/),
+      "environment: line 1 has no '=': it is not of the form KEY=VALUE.",
       expect.stringMatching(/^secrets: line 1: the value of 'X' is not an ARN/)
     ]);
   });
