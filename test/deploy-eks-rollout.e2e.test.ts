@@ -49,6 +49,20 @@ spec:
 `;
 }
 
+/** A workload of `kind` in `default` whose one container is named after it; `spec`: more of its spec, as YAML. */
+function workloadManifest(kind: string, name: string, image: string, spec = ''): string {
+  return `apiVersion: apps/v1
+kind: ${kind}
+metadata: { name: ${name}, namespace: default }
+spec:
+  ${spec}
+  selector: { matchLabels: { app: ${name} } }
+  template:
+    metadata: { labels: { app: ${name} } }
+    spec: { containers: [{ name: ${name}, image: "${image}" }] }
+`;
+}
+
 const rollbackApplies = (since: number) =>
   stack.kube.requests
     .slice(since)
@@ -210,17 +224,8 @@ describe('deploy-eks: no surprise rollbacks', () => {
 
   it('a crash-looping StatefulSet is rolled back: its stuck pod replaced, every pod on the old revision again', async () => {
     await stack.fresh({ backoffScale: 0.2 });
-    const sts = (image: string) => `apiVersion: apps/v1
-kind: StatefulSet
-metadata: { name: db, namespace: default }
-spec:
-  replicas: 3
-  serviceName: db
-  selector: { matchLabels: { app: db } }
-  template:
-    metadata: { labels: { app: db } }
-    spec: { containers: [{ name: db, image: "${image}" }] }
-`;
+    const sts = (image: string) =>
+      workloadManifest('StatefulSet', 'db', image, 'replicas: 3\n  serviceName: db');
     const ws = workspace({ 'k8s/db.yaml': sts(`${REGISTRY}/db:v1`) });
     expect((await runDeploy(stack, ws.dir, { manifests: 'k8s' })).result.code).toBe(0);
     const revision = (stack.kube.get('apps/v1', 'StatefulSet', 'default', 'db') as Json).status
@@ -249,15 +254,7 @@ spec:
 
   it("a crash-looping DaemonSet: judged by its new template's pods, rolled back, every node on the old template", async () => {
     await stack.fresh({ backoffScale: 0.2 });
-    const daemon = (image: string) => `apiVersion: apps/v1
-kind: DaemonSet
-metadata: { name: agent, namespace: default }
-spec:
-  selector: { matchLabels: { app: agent } }
-  template:
-    metadata: { labels: { app: agent } }
-    spec: { containers: [{ name: agent, image: "${image}" }] }
-`;
+    const daemon = (image: string) => workloadManifest('DaemonSet', 'agent', image);
     const ws = workspace({ 'k8s/agent.yaml': daemon(`${REGISTRY}/agent:v1`) });
     expect((await runDeploy(stack, ws.dir, { manifests: 'k8s' })).result.code).toBe(0);
     ws.write({ 'k8s/agent.yaml': daemon(`${REGISTRY}/agent:crashloop`) });

@@ -144,52 +144,29 @@ describe('failedCreate and latestFailedCreate', () => {
 
 describe('FailureJudge', () => {
   const grace = { failureMs: 60_000, unschedulableMs: 120_000 };
+  /** The judge's verdict at `now` on these pods, with their problems as a poll reads them. */
+  const verdict = (judge: FailureJudge, now: number, pods: Pod[]) =>
+    judge.fatal(
+      now,
+      pods,
+      pods.flatMap(p => podProblems(p))
+    );
 
   it('fails at once when a problem dooms every pod of the template, whatever the other pods do', () => {
     const judge = new FailureJudge(grace);
     const pods = [pod('a', rs, [running(image)]), pod('b', rs, [waiting('ErrImagePull', NOT_FOUND)])];
-    expect(
-      judge.fatal(
-        0,
-        pods,
-        pods.flatMap(p => podProblems(p))
-      )
-    ).toMatchObject({ pod: 'b' });
+    expect(verdict(judge, 0, pods)).toMatchObject({ pod: 'b' });
   });
 
   it('fails at once when every new pod is doomed; one crash loop among ready pods waits for the grace', () => {
     const judge = new FailureJudge(grace);
     const one = [pod('a', rs, [crashLooping(image)])];
-    expect(
-      judge.fatal(
-        0,
-        one,
-        one.flatMap(p => podProblems(p))
-      )
-    ).toMatchObject({ reason: 'CrashLoopBackOff' });
+    expect(verdict(judge, 0, one)).toMatchObject({ reason: 'CrashLoopBackOff' });
     const mixed = [pod('a', rs, [crashLooping(image)]), pod('b', rs, [running(image)])];
     const later = new FailureJudge(grace);
-    expect(
-      later.fatal(
-        0,
-        mixed,
-        mixed.flatMap(p => podProblems(p))
-      )
-    ).toBeUndefined();
-    expect(
-      later.fatal(
-        59_000,
-        mixed,
-        mixed.flatMap(p => podProblems(p))
-      )
-    ).toBeUndefined();
-    expect(
-      later.fatal(
-        60_000,
-        mixed,
-        mixed.flatMap(p => podProblems(p))
-      )
-    ).toMatchObject({ pod: 'a' });
+    expect(verdict(later, 0, mixed)).toBeUndefined();
+    expect(verdict(later, 59_000, mixed)).toBeUndefined();
+    expect(verdict(later, 60_000, mixed)).toMatchObject({ pod: 'a' });
   });
 
   it('a crash loop stays the same problem between restarts, until the container is ready', () => {
@@ -197,46 +174,14 @@ describe('FailureJudge', () => {
     const other = pod('b', rs, [running(image)]);
     const loop = [pod('a', rs, [crashLooping(image)]), other];
     const between = [pod('a', rs, [{ ...running(image, 2), ready: false }]), other];
-    expect(
-      judge.fatal(
-        0,
-        loop,
-        loop.flatMap(p => podProblems(p))
-      )
-    ).toBeUndefined();
-    expect(
-      judge.fatal(
-        30_000,
-        between,
-        between.flatMap(p => podProblems(p))
-      )
-    ).toBeUndefined();
-    expect(
-      judge.fatal(
-        60_000,
-        loop,
-        loop.flatMap(p => podProblems(p))
-      )
-    ).toMatchObject({ pod: 'a' });
+    expect(verdict(judge, 0, loop)).toBeUndefined();
+    expect(verdict(judge, 30_000, between)).toBeUndefined();
+    expect(verdict(judge, 60_000, loop)).toMatchObject({ pod: 'a' });
     const healed = new FailureJudge(grace);
-    healed.fatal(
-      0,
-      loop,
-      loop.flatMap(p => podProblems(p))
-    );
+    verdict(healed, 0, loop);
     const ready = [pod('a', rs, [running(image, 2)]), other];
-    healed.fatal(
-      30_000,
-      ready,
-      ready.flatMap(p => podProblems(p))
-    );
-    expect(
-      healed.fatal(
-        60_000,
-        loop,
-        loop.flatMap(p => podProblems(p))
-      )
-    ).toBeUndefined();
+    verdict(healed, 30_000, ready);
+    expect(verdict(healed, 60_000, loop)).toBeUndefined();
   });
 
   it('a registry 429 on one of three pods heals within the grace: no failure', () => {
@@ -244,28 +189,10 @@ describe('FailureJudge', () => {
     const ok = [pod('a', rs, [running(image)]), pod('b', rs, [running(image)])];
     const pulling = [...ok, pod('c', rs, [waiting('ErrImagePull', THROTTLED)])];
     const backoff = [...ok, pod('c', rs, [waiting('ImagePullBackOff', `Back-off pulling image "${image}"`)])];
-    expect(
-      judge.fatal(
-        0,
-        pulling,
-        pulling.flatMap(p => podProblems(p))
-      )
-    ).toBeUndefined();
-    expect(
-      judge.fatal(
-        8_000,
-        backoff,
-        backoff.flatMap(p => podProblems(p))
-      )
-    ).toBeUndefined();
+    expect(verdict(judge, 0, pulling)).toBeUndefined();
+    expect(verdict(judge, 8_000, backoff)).toBeUndefined();
     const pulled = [...ok, pod('c', rs, [running(image)])];
-    expect(
-      judge.fatal(
-        20_000,
-        pulled,
-        pulled.flatMap(p => podProblems(p))
-      )
-    ).toBeUndefined();
+    expect(verdict(judge, 20_000, pulled)).toBeUndefined();
   });
 
   it('the same may-heal problem (a pull error alternating ErrImagePull and ImagePullBackOff) fails past the grace', () => {
@@ -276,22 +203,10 @@ describe('FailureJudge', () => {
     ];
     for (let t = 0; t < 60_000; t += 10_000) {
       const pods = [pod('c', rs, [states[(t / 10_000) % 2]])];
-      expect(
-        judge.fatal(
-          t,
-          pods,
-          pods.flatMap(p => podProblems(p))
-        )
-      ).toBeUndefined();
+      expect(verdict(judge, t, pods)).toBeUndefined();
     }
     const pods = [pod('c', rs, [states[0]])];
-    expect(
-      judge.fatal(
-        60_000,
-        pods,
-        pods.flatMap(p => podProblems(p))
-      )
-    ).toMatchObject({ reason: 'ErrImagePull' });
+    expect(verdict(judge, 60_000, pods)).toMatchObject({ reason: 'ErrImagePull' });
   });
 
   it('Unschedulable fails after its own grace; a node on its way is never failed on; it starts anew once scheduled', () => {
@@ -336,12 +251,6 @@ describe('FailureJudge', () => {
     const going = pod('old', rs, [running(image)]);
     going.metadata.deletionTimestamp = '2026-12-06T10:00:00Z';
     const pods = [going, pod('a', rs, [crashLooping(image)])];
-    expect(
-      judge.fatal(
-        0,
-        pods,
-        pods.flatMap(p => podProblems(p))
-      )
-    ).toMatchObject({ pod: 'a' });
+    expect(verdict(judge, 0, pods)).toMatchObject({ pod: 'a' });
   });
 });
