@@ -105,6 +105,20 @@ describe('runDeploy', () => {
     expect(result.status).toBe(status);
   });
 
+  it('a wait that ran out of time is rolled back too when the rollback asks for it (Helm --atomic)', async () => {
+    const order: string[] = [];
+    const wait = { title: 'wait', run: async () => ({ status: 'TIMED_OUT' as const, reason: 'Timed out.' }) };
+    const rollback = {
+      title: 'rollback',
+      timedOut: true,
+      run: async () => (order.push('rollback'), { status: 'ROLLED_BACK' as const, reason: 'Rolled back.' })
+    };
+    const result = await runDeploy(fresh(), phases({ wait, rollback }, order), context(), 600_000);
+    expect(order.slice(4)).toEqual(['explain', 'rollback']);
+    expect(result).toMatchObject({ status: 'ROLLED_BACK', success: false });
+    expect(result.reason).toMatch(/Timed out\. Rolled back\.$/);
+  });
+
   it('renders before connecting when the render needs only the workspace', async () => {
     const order: string[] = [];
     const render = { title: 'render', local: true, run: async () => void order.push('render') };

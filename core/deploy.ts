@@ -106,6 +106,15 @@ export interface RenderPhase extends Phase<void> {
   local?: boolean;
 }
 
+/** A rollback may follow a wait that ran out of time too. */
+export interface RollbackPhase extends Phase<Ending | void> {
+  /**
+   * Also after a wait that ran out of time (TIMED_OUT), as Helm's `--atomic` does: for a target where a stalled
+   * rollout is left half-done (a Kubernetes workload), not where the platform rolls back itself.
+   */
+  timedOut?: boolean;
+}
+
 /** What each phase returns. */
 interface PhaseValues {
   /** Reach the target and read what runs there now. */
@@ -120,7 +129,10 @@ interface PhaseValues {
   wait: Ending | void;
   /** For FAILED, TIMED_OUT and ROLLED_BACK: the root cause, if found (diagnostics go in the result). */
   explain: string | void;
-  /** For FAILED: put back what ran before; the Ending says how it went (ROLLED_BACK, FAILED, CANCELLED). */
+  /**
+   * For FAILED (and TIMED_OUT when the phase says `timedOut`): put back what ran before; the Ending says how it
+   * went (ROLLED_BACK, FAILED, CANCELLED).
+   */
   rollback: Ending | void;
   /** After a deployment that finished well (not a dry run, not left in progress): clean up, prune. */
   settle: void;
@@ -134,6 +146,7 @@ type PhaseTable = { [K in PhaseName]?: Phase<PhaseValues[K]> };
 export type DeployPhases = PhaseTable &
   Required<Pick<PhaseTable, 'connect' | 'apply' | 'wait'>> & {
     render: RenderPhase;
+    rollback?: RollbackPhase;
     /** What had been done, for the reason of a deploy stopped by a cancel or the deadline. */
     progress?(): string;
   };
@@ -220,7 +233,9 @@ class Pipeline {
     if (this.result.success) return this.settle();
     await this.explain();
     this.ctx.log.error(this.result.reason, { title: `Deployment ${this.result.status}` });
-    if (this.result.status === 'FAILED') await this.rollBack();
+    const { status } = this.result;
+    if (status === 'FAILED' || (status === 'TIMED_OUT' && this.phases.rollback?.timedOut))
+      await this.rollBack();
   }
 
   /** Runs one phase in its log group; a stop that the phase did not report itself ends the pipeline. */

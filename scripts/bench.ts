@@ -18,7 +18,8 @@
  * two poll intervals at p95; the detection latency p50/p95 is reported.
  *
  * deploy-eks scenarios (eks-*, see sim/eks/bench.ts) run against the Kubernetes API test server:
- * seconds from the first CrashLoopBackOff / ErrImagePull to the action's exit (target under 30 s), API
+ * seconds from the first CrashLoopBackOff / ErrImagePull, a Deployment's ReplicaFailure (pods refused by a
+ * quota) and its ProgressDeadlineExceeded (pods never Ready) to the action's exit (target under 30 s), API
  * requests per deploy, the token refresh, and no false alarm on a pod that crashes once.
  *   npm run bench -- eks-crashloop eks-pull   the named ones; `eks` runs every EKS scenario
  *

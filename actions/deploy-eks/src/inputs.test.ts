@@ -65,8 +65,10 @@ describe('getInputs', () => {
       prunePvcs: false,
       replaceRunningJobs: false,
       wait: true,
-      timeoutMs: 600_000,
+      // A Deployment's default progress deadline (600 s) and the reserve for explain and rollback fit in it.
+      timeoutMs: 900_000,
       pollIntervalMs: 2000,
+      grace: { failureMs: 90_000, unschedulableMs: 120_000 },
       rollback: true,
       forceConflicts: false,
       fieldManager: 'dockyard',
@@ -80,6 +82,16 @@ describe('getInputs', () => {
       'dockyard.dev/run': 'https://github.com/octo/app/actions/runs/42',
       'dockyard.dev/commit': '0123456789abcdef0123456789abcdef01234567'
     });
+  });
+
+  it('takes the grace periods as durations, and names the input of one that is not', () => {
+    expect(
+      read({ cluster: 'prod', manifests: 'app.yaml', 'failure-grace': '0s', 'unschedulable-grace': '5m' })
+        .grace
+    ).toEqual({ failureMs: 0, unschedulableMs: 300_000 });
+    expect(() => read({ cluster: 'prod', manifests: 'app.yaml', 'failure-grace': 'soon' })).toThrow(
+      /Input 'failure-grace': 'soon' is not a duration/
+    );
   });
 
   it('takes a poll interval in the format deploy-ecs takes it', () => {

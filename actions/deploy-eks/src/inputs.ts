@@ -27,6 +27,7 @@ import {
   validLabelValue
 } from './labels.js';
 import type { ImageRule } from './manifests.js';
+import type { Grace } from './diagnose.js';
 
 export interface Inputs {
   cluster?: string;
@@ -59,6 +60,8 @@ export interface Inputs {
   wait: boolean;
   timeoutMs: number;
   pollIntervalMs: number;
+  /** How long problems that may heal are given before the deploy fails on them. */
+  grace: Grace;
   rollback: boolean;
   forceConflicts: boolean;
   fieldManager: string;
@@ -89,8 +92,10 @@ function read(r: InputReader) {
     prunePvcs: r.boolean('prune-pvcs', false),
     replaceRunningJobs: r.boolean('replace-running-jobs', false),
     wait: r.boolean('wait', true),
-    timeoutMs: r.duration('timeout', '10m', { min: 1000 }),
+    timeoutMs: r.duration('timeout', '15m', { min: 1000 }),
     pollIntervalMs: r.duration('poll-interval', '2s', { min: 100 }),
+    failureGraceMs: r.duration('failure-grace', '90s'),
+    unschedulableGraceMs: r.duration('unschedulable-grace', '2m'),
     rollback: r.boolean('rollback', true),
     forceConflicts: r.boolean('force-conflicts', false),
     fieldManager: r.string('field-manager', { default: 'dockyard' }) ?? 'dockyard',
@@ -186,6 +191,7 @@ function check(r: InputReader, raw: Read, run: RunContext & { step: string }): I
     wait: raw.wait,
     timeoutMs: raw.timeoutMs,
     pollIntervalMs: raw.pollIntervalMs,
+    grace: { failureMs: raw.failureGraceMs, unschedulableMs: raw.unschedulableGraceMs },
     rollback: raw.rollback,
     forceConflicts: raw.forceConflicts,
     fieldManager,
