@@ -358,6 +358,11 @@ export class StageProgress {
   }
 }
 
+/** Time since the wait started, to the second: `0s`, `45s`, `1m 05s`. */
+export function elapsedText(ms: number): string {
+  return ms < 1000 ? '0s' : formatDuration(ms);
+}
+
 /** The last part of a service deployment ARN, which is what the ECS console shows. */
 export function shortArn(arn: string | undefined): string {
   return arn?.split('/').pop() ?? '(unknown)';
