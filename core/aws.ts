@@ -1,4 +1,3 @@
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type {
   AwsCredentialIdentity,
   AwsCredentialIdentityProvider,
@@ -76,11 +75,11 @@ export function clientConfig(options: ClientOptions) {
       options.retryMode ?? (options.maxAttempts === 1 ? 'standard' : ('adaptive' as 'adaptive' | 'standard')),
     maxAttempts: options.maxAttempts ?? 8,
     customUserAgent: USER_AGENT,
-    requestHandler: new NodeHttpHandler({
+    requestHandler: {
       connectionTimeout: options.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS,
       requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
       throwOnRequestTimeout: true
-    }),
+    },
     ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {})
   };

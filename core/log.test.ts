@@ -39,4 +39,55 @@ describe('untrusted text', () => {
     log.untrusted('Error: boom\n    at main');
     expect(log.lines).toEqual(['untrusted: Error: boom', 'untrusted:     at main']);
   });
+
+  it('streams a command output in one block, closed before anything of its own is printed', () => {
+    const chunks: string[] = [];
+    jest.spyOn(process.stdout, 'write').mockImplementation(chunk => chunks.push(String(chunk)) > 0);
+    const stream = actionsLogger.untrustedStream();
+    stream.write('Step 1/2 : RUN make\n::set-output name=dig');
+    stream.write('est::INJECTED\n##[add-mask]x\n');
+    actionsLogger.warning('Received SIGTERM: stopping.', { title: 'build-push cancelled' });
+    stream.write('last line, no break');
+    actionsLogger.mask('s3cret');
+    stream.end();
+    const printed = chunks.join('').split('\n').slice(0, -1);
+    const [first, second] = printed
+      .filter(l => l.startsWith('::stop-commands::'))
+      .map(l => l.slice('::stop-commands::'.length));
+    expect(printed).toEqual([
+      `::stop-commands::${first}`,
+      'Step 1/2 : RUN make',
+      '::set-output name=digest::INJECTED',
+      '##[add-mask]x',
+      `::${first}::`,
+      '::warning title=build-push cancelled::Received SIGTERM: stopping.',
+      '::add-mask::s3cret',
+      `::stop-commands::${second}`,
+      'last line, no break',
+      `::${second}::`
+    ]);
+    // The runner runs Dockyard's warning and mask, and nothing of the stream.
+    expect(runnerCommands(printed.join('\n')).map(c => c.name)).toEqual([
+      'stop-commands',
+      first,
+      'warning',
+      'add-mask',
+      'stop-commands',
+      second
+    ]);
+  });
+
+  it('holds a line until it ends, but not one that never does', () => {
+    const log = memoryLogger();
+    const stream = log.untrustedStream();
+    stream.write('a\r\nb');
+    stream.write('c\n');
+    stream.write('x'.repeat(10_000));
+    expect(log.lines).toEqual(['untrusted: a', 'untrusted: bc']);
+    stream.write('x'.repeat(10_000));
+    expect(log.lines).toHaveLength(3);
+    stream.write('tail');
+    stream.end();
+    expect(log.lines.map(l => l.length)).toEqual([12, 13, 11 + 20_000, 11 + 4]);
+  });
 });

@@ -21,30 +21,103 @@ export interface Logger {
    * info(), or in an annotation's title.
    */
   untrusted(text: string | string[]): void;
+  /**
+   * Untrusted text that comes a piece at a time, such as a running command's output: each whole line is printed
+   * as it comes, in a stop-commands block that stays open between pieces and is closed before this logger prints
+   * anything else (a line, an annotation, a group, a mask) and by `end()`. A line still open waits for its end.
+   */
+  untrustedStream(): UntrustedStream;
   /** A collapsible group in the log, one per phase. */
   group<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** Hides a value from every later log line. */
   mask(secret: string): void;
 }
 
-export const actionsLogger: Logger = {
-  info: m => actionsCore.info(m),
-  debug: m => actionsCore.debug(m),
-  notice: (m, p) => actionsCore.notice(m, p),
-  warning: (m, p) => actionsCore.warning(m, p),
-  error: (m, p) => actionsCore.error(m, p),
-  untrusted: text => {
-    const lines = untrustedLines(text);
-    if (lines.length === 0) return;
-    // The runner ignores every command until it reads `::<token>::`; a token nobody can guess cannot be ended
-    // from inside the block.
-    const token = randomBytes(16).toString('hex');
-    actionsCore.info([`::stop-commands::${token}`, ...lines, `::${token}::`].join('\n'));
-  },
-  group: (name, fn) => actionsCore.group(name, fn),
-  mask: secret => {
-    if (secret) actionsCore.setSecret(secret);
+export interface UntrustedStream {
+  /** The next piece of the text, as it came (it may end inside a line). */
+  write(text: string): void;
+  /** Prints a last line that had no line break, and closes the block. */
+  end(): void;
+}
+
+/** A line longer than this (a progress bar redrawn with CR only) is printed without waiting for its end. */
+const HELD_CHARS = 16 << 10;
+
+/** Cuts pieces of text into whole lines for `print`, holding a line that has not ended yet. */
+function lineStream(print: (lines: string[]) => void, close: () => void): UntrustedStream {
+  let held = '';
+  return {
+    write(text) {
+      const all = held + text;
+      const end = all.lastIndexOf('\n');
+      if (end < 0 && all.length < HELD_CHARS) {
+        held = all;
+        return;
+      }
+      const cut = end < 0 ? all.length : end;
+      held = all.slice(cut + 1);
+      print(untrustedLines(all.slice(0, cut)));
+    },
+    end() {
+      if (held !== '') print(untrustedLines(held));
+      held = '';
+      close();
+    }
+  };
+}
+
+/**
+ * The runner ignores every command until it reads `::<token>::`; a token nobody can guess cannot be ended from
+ * inside the block. `open` is the token of the block a stream holds open, if any.
+ */
+let open: string | undefined;
+
+function closeOpenBlock(): void {
+  if (open !== undefined) actionsCore.info(`::${open}::`);
+  open = undefined;
+}
+
+/** Prints lines inside the open block, opening one first when none is. */
+function printInBlock(lines: string[]): void {
+  if (lines.length === 0) return;
+  if (open === undefined) {
+    open = randomBytes(16).toString('hex');
+    actionsCore.info(`::stop-commands::${open}`);
   }
+  actionsCore.info(lines.join('\n'));
+}
+
+/** Every print of Dockyard's own closes a block an untrusted stream left open. */
+const closingFirst =
+  <A extends unknown[], R>(print: (...args: A) => R) =>
+  (...args: A): R => {
+    closeOpenBlock();
+    return print(...args);
+  };
+
+export const actionsLogger: Logger = {
+  info: closingFirst(m => actionsCore.info(m)),
+  debug: closingFirst(m => actionsCore.debug(m)),
+  notice: closingFirst((m, p) => actionsCore.notice(m, p)),
+  warning: closingFirst((m, p) => actionsCore.warning(m, p)),
+  error: closingFirst((m, p) => actionsCore.error(m, p)),
+  untrusted: closingFirst(text => {
+    printInBlock(untrustedLines(text));
+    closeOpenBlock();
+  }),
+  untrustedStream: () => lineStream(printInBlock, closeOpenBlock),
+  group: closingFirst((name, fn) =>
+    actionsCore.group(name, async () => {
+      try {
+        return await fn();
+      } finally {
+        closeOpenBlock();
+      }
+    })
+  ),
+  mask: closingFirst(secret => {
+    if (secret) actionsCore.setSecret(secret);
+  })
 };
 
 /** Untrusted text as the lines to print: split on line breaks (a lone CR too), trailing blank lines dropped. */
@@ -79,6 +152,11 @@ export function memoryLogger(): MemoryLogger {
     warning: m => push('warning', m),
     error: m => push('error', m),
     untrusted: text => untrustedLines(text).forEach(line => push('untrusted', line)),
+    untrustedStream: () =>
+      lineStream(
+        lines => lines.forEach(line => push('untrusted', line)),
+        () => undefined
+      ),
     group: async (name, fn) => {
       push('group', name);
       try {

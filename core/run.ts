@@ -1,5 +1,5 @@
 import * as actionsCore from '@actions/core';
-import { startDeployment, type DeploymentSpec, type GitHubDeployment } from './deployments.js';
+import type { DeploymentSpec, GitHubDeployment } from './deployments.js';
 import { formatDuration } from './duration.js';
 import { describeError } from './errors.js';
 import { runContext, type RunContext } from './github.js';
@@ -23,6 +23,8 @@ export interface ActionContext {
 /** How a step went, handed to the action's `finish` on every path. */
 export interface Outcome<I, R> {
   startedAt: Date;
+  /** When the step ended, on the same clock as `startedAt`: set just before `finish` is called. */
+  finishedAt: Date;
   run: RunContext;
   /** The runner cancelled the job (SIGINT/SIGTERM). */
   cancelled: boolean;
@@ -112,6 +114,7 @@ export async function runDefinedAction<I, R>(
   const startedAt = new Date(host.clock.now());
   const outcome: Outcome<I, R> = {
     startedAt,
+    finishedAt: startedAt,
     run: runContext(host.env),
     cancelled: false,
     timedOut: false
@@ -145,7 +148,9 @@ export async function runDefinedAction<I, R>(
       if (spec) {
         // Never throws, and bounded itself. It runs beside the action: a slow or hung GitHub holds the action's
         // start up by DEPLOYMENT_GRACE_MS at most (long enough that `in_progress` usually comes first).
-        deployment = startDeployment(spec, outcome.run, host.log, controller.signal, { env: host.env });
+        deployment = import('./deployments.js').then(m =>
+          m.startDeployment(spec, outcome.run, host.log, controller.signal, { env: host.env })
+        );
         const grace = new AbortController();
         await Promise.race([
           deployment,
@@ -172,6 +177,7 @@ export async function runDefinedAction<I, R>(
     clearTimeout(timer);
     removeSignals();
   }
+  outcome.finishedAt = new Date(host.clock.now());
   await complete(def, outcome, host, deployment);
   if (controller.signal.aborted && host === runnerHost) {
     // Give the runner what was written, then end even if a socket or child process lingers.

@@ -40,6 +40,18 @@ describe('summary builder', () => {
     expect(block).toBe(`<details><summary>Log</summary>\n\n${fence}\n${text}\n${fence}\n\n</details>\n`);
   });
 
+  it('writes sections and diagnostics only when there is something to show; diagnostics are code', () => {
+    const md = new SummaryBuilder()
+      .section('Warnings', [])
+      .diagnostics([])
+      .section('Warnings', ['a', 'b'])
+      .diagnostics([{ title: 'Task 1 stopped', severity: 'error', lines: ['::set-output name=x::y', '```'] }])
+      .toString();
+    expect(md).toBe(
+      '### Warnings\n\n- a\n- b\n\n### Diagnostics\n\n<details><summary>Task 1 stopped</summary>\n\n````\n::set-output name=x::y\n```\n````\n\n</details>\n'
+    );
+  });
+
   it('keeps inline code closed and links inert', () => {
     expect(mdCode('a ``b`` c')).toBe('```a ``b`` c```');
     expect(mdCode('`x`')).toBe('`` `x` ``');

@@ -1,5 +1,6 @@
 import * as actionsCore from '@actions/core';
 import type { Logger } from './log.js';
+import type { Diagnostic } from './report.js';
 
 /**
  * Escapes text for a Markdown table cell or line: no HTML, no broken tables, and no link or image (a log line
@@ -85,6 +86,20 @@ export class SummaryBuilder {
   /** A folded section of lines shown as code (log lines, events): nothing in them is Markdown. */
   detailsCode(title: string, lines: string[]): this {
     return this.details(title, mdCodeBlock(lines.join('\n')));
+  }
+
+  /** A level-3 heading over a list of Markdown items (escape text with mdEscape/mdCode); nothing when empty. */
+  section(title: string, items: string[]): this {
+    if (items.length === 0) return this;
+    return this.heading(title, 3).list(items);
+  }
+
+  /** The diagnostics, each folded with its lines as code: they hold app logs and events. */
+  diagnostics(diagnostics: Diagnostic[]): this {
+    if (diagnostics.length === 0) return this;
+    this.heading('Diagnostics', 3);
+    for (const d of diagnostics) this.detailsCode(d.title, d.lines);
+    return this;
   }
 
   toString(): string {

@@ -21,6 +21,11 @@
  * seconds from the first CrashLoopBackOff / ErrImagePull to the action's exit (target under 30 s), API
  * requests per deploy, the token refresh, and no false alarm on a pod that crashes once.
  *   npm run bench -- eks-crashloop eks-pull   the named ones; `eks` runs every EKS scenario
+ *
+ * Start-up (scripts/startup.ts): the bundled deploy-ecs and deploy-eks from starting Node to an input error, median
+ * time and peak RSS, against aws-actions/amazon-ecs-deploy-task-definition's dist/ run the same way; deploy-ecs
+ * must be at or below it. The anchor is read from a checkout (DOCKYARD_BENCH_ANCHOR), or skipped with the reason.
+ *   npm run bench -- startup                  only this; `--runs N` runs each N times (default 21)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -37,6 +42,7 @@ import { runScenario } from '../sim/ecs/run.js';
 import { POLL_INTERVAL_MS, SCENARIOS, type ScenarioCase } from '../sim/ecs/scenarios.js';
 import { startEcsStack, type EcsStack } from '../sim/ecs/stack.js';
 import { EKS_SCENARIOS, runEksBench } from '../sim/eks/bench.js';
+import { runStartupBench } from './startup.js';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -56,14 +62,27 @@ interface Row {
   checks: TargetCheck[];
 }
 
-function parseArgs(argv: string[]): { names: string[]; eks: string[]; repeat: number; build: boolean } {
+interface Args {
+  names: string[];
+  eks: string[];
+  /** Runs of each bundle in the start-up scenario; 0 when it is not run. */
+  startup: number;
+  repeat: number;
+  build: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
   const names: string[] = [];
   const eks: string[] = [];
+  let startup = false;
+  let runs = 21;
   let repeat = 1;
   let build = true;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--repeat') repeat = Math.max(1, Number(argv[++i]) || 1);
+    else if (argv[i] === '--runs') runs = Math.max(1, Number(argv[++i]) || 1);
     else if (argv[i] === '--no-build') build = false;
+    else if (argv[i] === 'startup') startup = true;
     else if (argv[i] === 'eks') eks.push(...Object.keys(EKS_SCENARIOS));
     else if (argv[i] in EKS_SCENARIOS) eks.push(argv[i]);
     else names.push(argv[i]);
@@ -74,10 +93,11 @@ function parseArgs(argv: string[]): { names: string[]; eks: string[]; repeat: nu
     console.error(`Unknown scenario(s): ${unknown.join(', ')}. Known: ${known.join(', ')}`);
     process.exit(2);
   }
-  const all = names.length === 0 && eks.length === 0;
+  const all = names.length === 0 && eks.length === 0 && !startup;
   return {
     names: all ? known : names,
     eks: all ? Object.keys(EKS_SCENARIOS) : eks,
+    startup: all || startup ? runs : 0,
     repeat,
     build
   };
@@ -214,10 +234,10 @@ function concurrentReport(report: ConcurrentReport, checks: ConcurrentCheck[]): 
 }
 
 async function main(): Promise<number> {
-  const { names, eks, repeat, build } = parseArgs(process.argv.slice(2));
+  const { names, eks, startup, repeat, build } = parseArgs(process.argv.slice(2));
   for (const [action, wanted] of [
-    ['deploy-ecs', names.length > 0],
-    ['deploy-eks', eks.length > 0]
+    ['deploy-ecs', names.length > 0 || startup > 0],
+    ['deploy-eks', eks.length > 0 || startup > 0]
   ] as const) {
     if (wanted && (build || !existsSync(join(root, 'dist', action, 'index.js')))) {
       console.log(`Building dist/${action} …`);
@@ -227,14 +247,18 @@ async function main(): Promise<number> {
       });
     }
   }
-  const eksFailures: string[] = [];
+  const otherFailures: string[] = [];
+  if (startup > 0) {
+    console.log('# Start-up');
+    otherFailures.push(...(await runStartupBench(startup, text => console.log(text), table)).failures);
+  }
   if (eks.length > 0) {
     console.log(`# deploy-eks benchmark — default settings, ${eks.length} scenarios`);
-    eksFailures.push(...(await runEksBench(eks, text => console.log(text))).failures);
+    otherFailures.push(...(await runEksBench(eks, text => console.log(text))).failures);
   }
   if (names.length === 0) {
-    if (eksFailures.length > 0) {
-      console.log(`\nMissed:\n${eksFailures.map(f => `  - ${f}`).join('\n')}`);
+    if (otherFailures.length > 0) {
+      console.log(`\nMissed:\n${otherFailures.map(f => `  - ${f}`).join('\n')}`);
       return 1;
     }
     console.log('\nAll targets met.');
@@ -350,7 +374,7 @@ async function main(): Promise<number> {
   }
 
   console.log('\n# Summary\n');
-  const failures: string[] = [...eksFailures];
+  const failures: string[] = [...otherFailures];
   console.log(
     table(
       [

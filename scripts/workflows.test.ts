@@ -1,19 +1,19 @@
 /**
  * The reusable workflows, the examples and the docs' YAML: actionlint-clean, calling only inputs and secrets that
- * Dockyard's actions and workflows declare, never running code from the caller's checkout, and matching a release.
+ * Dockyard's actions and workflows declare, never running code from the caller's checkout.
  */
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { lintWorkflow } from './actionlint.js';
-import { checkReleaseRefs } from './release-refs.js';
 import {
   callsIn,
   checkCall,
   docWorkflows,
+  flattenSteps,
   loadSpec,
   ownTarget,
   root,
@@ -166,7 +166,9 @@ describe('calls to Dockyard actions and workflows', () => {
 describe.each(reusable.map(([file]) => file))('%s', file => {
   const workflow = parse(sources[file]) as Workflow;
   const jobs = workflow.jobs ?? {};
-  const steps = Object.values(jobs).flatMap(j => j.steps ?? []);
+  // As the runner runs them: our composite actions' steps in place of the step that uses them.
+  const jobSteps = (job: Job) => flattenSteps(job.steps ?? []);
+  const steps = Object.values(jobs).flatMap(jobSteps);
   const spec = workflowCall(workflow) ?? {};
 
   it("never runs code from the caller's checkout: our actions by $/ at the workflow's own commit, nothing by ./", () => {
@@ -191,21 +193,10 @@ describe.each(reusable.map(([file]) => file))('%s', file => {
     }
   });
 
-  it('pins every third-party action to a full commit SHA, with its version in a comment', () => {
-    const uses = sources[file]
-      .split('\n')
-      .map(l => /^\s*(?:- )?uses:\s*(\S+)(.*)$/.exec(l))
-      .filter((m): m is RegExpExecArray => m !== null && !ownTarget(m[1]));
-    expect(uses.length).toBeGreaterThan(0);
-    for (const [, ref, rest] of uses) {
-      expect([ref, /@[0-9a-f]{40}$/.test(ref), /^ # v\d+\.\d+\.\d+$/.test(rest)]).toEqual([ref, true, true]);
-    }
-  });
-
   it('gets AWS credentials through OIDC role-to-assume only, in jobs that declare id-token: write', () => {
     expect(sources[file]).not.toMatch(/aws-access-key-id|aws-secret-access-key|aws-session-token/);
     for (const [id, job] of Object.entries(jobs)) {
-      const aws = (job.steps ?? []).filter(s => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+      const aws = jobSteps(job).filter(s => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
       for (const step of aws) {
         expect([id, Object.keys(step.with ?? {}).sort()]).toEqual([
           id,
@@ -247,7 +238,7 @@ describe.each(reusable.map(([file]) => file))('%s', file => {
     expect(jobs.deploy.if).toMatch(/needs\.build\.result == 'skipped'/);
     expect(jobs.notify.if).toMatch(/always\(\)/);
     expect(jobs.notify.if).toMatch(/inputs\.email-to != ''/);
-    const mail = jobs.notify.steps?.find(s => s.uses?.startsWith('$/actions/notify-ses'));
+    const mail = jobSteps(jobs.notify).find(s => s.uses?.startsWith('$/actions/notify-ses'));
     expect(String(mail?.with?.reports)).toContain('needs.build.outputs.report');
     expect(String(mail?.with?.reports)).toContain('needs.deploy.outputs.report');
   });
@@ -271,7 +262,7 @@ describe.each(reusable.map(([file]) => file))('%s', file => {
 
   it('passes its defaults on unchanged: a workflow default equals the action default it stands for', () => {
     for (const [id, job] of Object.entries(jobs)) {
-      for (const step of job.steps ?? []) {
+      for (const step of jobSteps(job)) {
         const target = step.uses ? ownTarget(step.uses) : undefined;
         const action = target ? loadSpec(target) : undefined;
         for (const [name, value] of Object.entries(step.with ?? {})) {
@@ -281,6 +272,38 @@ describe.each(reusable.map(([file]) => file))('%s', file => {
           if (!ours || theirs?.default === undefined || ours.default === undefined || ours.default === '')
             continue;
           expect([id, name, String(ours.default)]).toEqual([id, name, String(theirs.default)]);
+        }
+      }
+    }
+  });
+});
+
+describe('deploy-ecs.yml and deploy-eks.yml share their build and notify jobs', () => {
+  const [ecs, eks] = ['.github/workflows/deploy-ecs.yml', '.github/workflows/deploy-eks.yml'].map(
+    f => parse(sources[f]) as Workflow
+  );
+  const ecsInputs = workflowCall(ecs)?.inputs ?? {};
+  const eksInputs = workflowCall(eks)?.inputs ?? {};
+
+  it.each(['build', 'notify'])('%s is the same job in both, its steps our composite actions', id => {
+    expect(eks.jobs?.[id]).toEqual(ecs.jobs?.[id]);
+    const uses = (ecs.jobs?.[id].steps ?? []).map(s => s.uses);
+    expect(uses).toEqual(['$/.github/actions/check-roles', `$/.github/actions/${id}`]);
+  });
+
+  it('declares every input those jobs read the same way in both', () => {
+    const text = JSON.stringify([ecs.jobs?.build, ecs.jobs?.notify]);
+    const read = [...new Set([...text.matchAll(/inputs\.([\w-]+)/g)].map(m => m[1]))];
+    expect(read.length).toBeGreaterThan(20);
+    for (const name of read) expect([name, eksInputs[name]]).toEqual([name, ecsInputs[name]]);
+  });
+
+  it('passes each workflow input to the composite action under its own name', () => {
+    for (const id of ['build', 'notify']) {
+      for (const step of ecs.jobs?.[id].steps ?? []) {
+        for (const [key, value] of Object.entries(step.with ?? {})) {
+          const input = /^\$\{\{ inputs\.([\w-]+) \}\}$/.exec(String(value))?.[1];
+          if (input) expect([id, key]).toEqual([id, input]);
         }
       }
     }
@@ -333,20 +356,21 @@ describe('resolve-image (the reusable workflows turn a tag, a digest or the buil
       REGION: 'us-east-1',
       ...env
     };
+    const written = () =>
+      Object.fromEntries(
+        readFileSync(out, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map(l => l.split(/=(.*)/s).slice(0, 2))
+      );
     try {
       const log = execFileSync('bash', ['-c', script], {
         env: { PATH: process.env.PATH, GITHUB_OUTPUT: out, ...all },
         encoding: 'utf8'
       });
-      const outputs = Object.fromEntries(
-        readFileSync(out, 'utf8')
-          .trim()
-          .split('\n')
-          .map(l => l.split(/=(.*)/s).slice(0, 2))
-      );
-      return { ok: true, outputs, log };
+      return { ok: true, outputs: written(), log };
     } catch (e) {
-      return { ok: false, outputs: {}, log: String((e as { stdout?: string }).stdout) };
+      return { ok: false, outputs: written(), log: String((e as { stdout?: string }).stdout) };
     }
   }
 
@@ -393,72 +417,27 @@ describe('resolve-image (the reusable workflows turn a tag, a digest or the buil
     });
   });
 
+  it('refuses a line break or another control character before it writes or echoes anything', () => {
+    const injected = 'web:v1\nname=evil';
+    for (const [env, input] of [
+      [{ IMAGE: injected }, 'image'],
+      [{ IMAGE: 'v1', REPOSITORY: 'web\rname=evil', ACCOUNT_ID: '111111111111' }, 'repository'],
+      [{ BUILT_URI: `123456789012.dkr.ecr.us-east-1.amazonaws.com/web@${digest}\n` }, 'built-uri']
+    ] as const) {
+      const run = resolve(env);
+      expect([input, run.ok, run.outputs]).toEqual([input, false, {}]);
+      expect(run.log).toMatch(
+        new RegExp(`^::error title=Dockyard: input '${input}'::'${input}' holds a line break`)
+      );
+      expect(run.log).not.toContain('evil');
+    }
+  });
+
   it('names the input at fault', () => {
     expect(resolve({}).log).toMatch(/input 'image'::Nothing to deploy/);
     expect(resolve({ IMAGE: 'v1.2.3' }).log).toMatch(/input 'repository'::/);
     expect(resolve({ IMAGE: 'web:v1' }).log).toMatch(/input 'image'::'web:v1' is neither a tag/);
     expect(resolve({ IMAGE: 'v1', REPOSITORY: 'web' }).log).toMatch(/input 'registry-id'::/);
     expect(resolve({ IMAGE: 'v1', REPOSITORY: 'web' }).ok).toBe(false);
-  });
-});
-
-describe('release references', () => {
-  const pkg = JSON.parse(read('package.json')) as { version: string };
-
-  it('this tree matches a release of its own version', () => {
-    expect(checkReleaseRefs(`v${pkg.version}`)).toEqual([]);
-  });
-
-  function tree(files: Record<string, string>): string {
-    const base = mkdtempSync(join(tmpdir(), 'release-'));
-    const all = {
-      'package.json': JSON.stringify({ version: '1.2.3' }),
-      'core/version.ts': "export const VERSION = '1.2.3';\n",
-      ...files
-    };
-    for (const [path, text] of Object.entries(all)) {
-      mkdirSync(dirname(join(base, path)), { recursive: true });
-      writeFileSync(join(base, path), text);
-    }
-    return base;
-  }
-  const step = (uses: string) => `jobs:\n  a:\n    steps:\n      - uses: ${uses}\n`;
-
-  it('passes $/ internal references, the major tag, the release and a SHA pinned with its version', () => {
-    const base = tree({
-      '.github/workflows/deploy.yml':
-        step('$/actions/deploy-ecs') + '      - uses: my-org/dockyard/actions/notify-ses@v1.2.3\n',
-      'examples/a.yml': step('my-org/dockyard/.github/workflows/deploy-ecs.yml@v1'),
-      'docs/b.md':
-        '```yaml\n' +
-        step(`my-org/dockyard/.github/workflows/deploy-ecs.yml@${'0'.repeat(40)} # v1.1.0`) +
-        '```\n'
-    });
-    expect(checkReleaseRefs('v1.2.3', base)).toEqual([]);
-  });
-
-  it('fails a release whose internal references or examples do not match it', () => {
-    const base = tree({
-      '.github/workflows/deploy.yml':
-        step('my-org/dockyard/actions/deploy-ecs@v1.2.2') + '      - uses: ./actions/notify-ses\n',
-      'examples/a.yml': step('my-org/dockyard/.github/workflows/deploy-ecs.yml@v2'),
-      'README.md': step(`my-org/dockyard/actions/build-push@${'0'.repeat(40)} # v0.9.0`)
-    });
-    expect(checkReleaseRefs('v1.2.3', base)).toEqual([
-      expect.stringMatching(/^\.github\/workflows\/deploy\.yml:4: .*@v1\.2\.2' is not this release/),
-      expect.stringMatching(
-        /^\.github\/workflows\/deploy\.yml:5: '\.\/actions\/notify-ses' runs the caller's workspace copy/
-      ),
-      expect.stringMatching(/^examples\/a\.yml:4: .*@v2' does not match v1\.2\.3/),
-      expect.stringMatching(/^README\.md:4: .* # v0\.9\.0 does not match v1\.2\.3/)
-    ]);
-  });
-
-  it('fails a tag that is not a version, and versions that were not bumped', () => {
-    expect(checkReleaseRefs('latest', tree({}))).toEqual([expect.stringContaining('is not a release tag')]);
-    expect(checkReleaseRefs('v1.3.0', tree({}))).toEqual([
-      'package.json: version 1.2.3 is not 1.3.0',
-      "core/version.ts: VERSION is not '1.3.0'"
-    ]);
   });
 });

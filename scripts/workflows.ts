@@ -41,12 +41,22 @@ export interface Spec {
   secrets: Record<string, Declared>;
 }
 
+/** An action's metadata (action.yml), as far as these checks read it. */
+export interface ActionMetadata {
+  inputs?: Record<string, Declared>;
+  runs?: { using?: string; steps?: Step[] };
+}
+
+/** The action.yml (or action.yaml) of an action directory; undefined when there is none. */
+export function loadAction(path: string, base = root): ActionMetadata | undefined {
+  const file = ['action.yml', 'action.yaml'].map(f => join(base, path, f)).find(f => existsSync(f));
+  return file ? (parse(readFileSync(file, 'utf8')) as ActionMetadata) : undefined;
+}
+
 export function loadSpec(target: Target, base = root): Spec | undefined {
   if (target.kind === 'action') {
-    const file = ['action.yml', 'action.yaml'].map(f => join(base, target.path, f)).find(f => existsSync(f));
-    if (!file) return undefined;
-    const action = parse(readFileSync(file, 'utf8')) as { inputs?: Record<string, Declared> };
-    return { inputs: action.inputs ?? {}, secrets: {} };
+    const action = loadAction(target.path, base);
+    return action ? { inputs: action.inputs ?? {}, secrets: {} } : undefined;
   }
   const file = join(base, target.path);
   if (!existsSync(file)) return undefined;
@@ -74,6 +84,9 @@ export interface Step {
   run?: string;
   if?: string;
   with?: Record<string, unknown>;
+  env?: Record<string, unknown>;
+  /** Set by `flattenSteps`: the composite action (`.github/actions/<name>`) the step came from. */
+  via?: string;
 }
 
 export interface Job {
@@ -130,6 +143,33 @@ export function callsIn(workflow: Workflow, where: string): Call[] {
     });
   }
   return calls;
+}
+
+const SAME_INPUT = /^\$\{\{\s*inputs\.([\w-]+)\s*\}\}$/;
+
+/**
+ * A job's steps as the runner will run them: each step that uses one of our composite actions
+ * (`$/.github/actions/<name>`) is replaced by that action's steps, and an input the composite passes on unchanged
+ * (`${{ inputs.x }}`) is replaced by what the job gave it, so a check sees which workflow input reaches which action.
+ */
+export function flattenSteps(steps: Step[], base = root, depth = 0): Step[] {
+  return steps.flatMap(step => {
+    const target = step.uses ? ownTarget(step.uses) : undefined;
+    const action = target?.kind === 'action' ? loadAction(target.path, base) : undefined;
+    if (!target || action?.runs?.using !== 'composite' || depth > 3) return [step];
+    const given = step.with ?? {};
+    const inner = (action.runs.steps ?? []).map(s => ({
+      ...s,
+      via: target.path,
+      with: Object.fromEntries(
+        Object.entries(s.with ?? {}).map(([k, v]) => {
+          const name = SAME_INPUT.exec(String(v))?.[1];
+          return [k, name === undefined ? v : (given[name] ?? '')];
+        })
+      )
+    }));
+    return flattenSteps(inner, base, depth + 1);
+  });
 }
 
 const isExpression = (value: unknown) => typeof value === 'string' && value.includes('${{');
@@ -191,6 +231,11 @@ export function docFiles(base = root): string[] {
   );
 }
 
+/** Our composite and internal actions' metadata files, as repository paths (.github/actions/<name>/action.yml). */
+export function actionFiles(base = root): string[] {
+  return filesUnder('.github/actions', /(^|\/)action\.ya?ml$/, base);
+}
+
 /** Workflows by repository path: .github/workflows and examples/ (YAML with `on:` or `jobs:`). */
 export function workflowSources(base = root): Record<string, string> {
   const out: Record<string, string> = {};
@@ -218,4 +263,89 @@ export function docWorkflows(base = root): Record<string, Workflow> {
     });
   }
   return out;
+}
+
+const USES = /^\s*(?:-\s+)?uses:\s*['"]?([^'"\s#]+)['"]?\s*(?:#\s*(\S+))?/;
+
+/** One `uses:` line of a file, with its line number and the first word of its trailing comment. */
+export interface UsesLine {
+  line: number;
+  uses: string;
+  comment?: string;
+}
+
+/** Every `uses:` line of a text. */
+export function usesLines(text: string): UsesLine[] {
+  return text.split('\n').flatMap((l, i) => {
+    const m = USES.exec(l);
+    return m ? [{ line: i + 1, uses: m[1], comment: m[2] }] : [];
+  });
+}
+
+/**
+ * Every `uses:` that runs or is copied: the workflows and the examples, our composite actions, and the YAML of
+ * README.md and docs/ (the actions' READMEs show single steps and are left to release-refs).
+ */
+export function usesEverywhere(base = root): (UsesLine & { file: string })[] {
+  const files = [
+    ...Object.keys(workflowSources(base)),
+    ...actionFiles(base),
+    ...['README.md', ...filesUnder('docs', /\.md$/, base)].filter(f => existsSync(join(base, f)))
+  ];
+  return files.flatMap(file => usesLines(readFileSync(join(base, file), 'utf8')).map(u => ({ file, ...u })));
+}
+
+const SHA_PIN = /^([\w.-]+\/[\w.-]+)(?:\/[^@\s]*)?@([0-9a-f]{40})$/;
+
+/**
+ * What is wrong with how one `uses:` is pinned: ours are `$/` (this repository at the running commit), `./` or a
+ * Dockyard reference (release-refs checks its ref); everything else names a full commit SHA with its version in a
+ * comment (`@<40 hex> # v1.2.3`), which a moved tag upstream cannot change and Dependabot can update.
+ */
+export function pinProblem(u: UsesLine & { file: string }): string | undefined {
+  const at = `${u.file}:${u.line}: '${u.uses}'`;
+  if (u.uses.startsWith('$/') || u.uses.startsWith('./') || ownTarget(u.uses)) return undefined;
+  if (u.uses.startsWith('docker://'))
+    return /@sha256:[0-9a-f]{64}$/.test(u.uses) ? undefined : `${at} names an image by tag: pin its digest`;
+  if (!SHA_PIN.test(u.uses))
+    return `${at} is not pinned by a full commit SHA: write owner/repo@<40-hex SHA> # vX.Y.Z`;
+  if (!/^v\d+\.\d+\.\d+$/.test(u.comment ?? ''))
+    return `${at} needs its version in a comment (# vX.Y.Z), for Dependabot and for reviewers`;
+  return undefined;
+}
+
+/** Actions pinned to more than one commit across the files: each should be pinned the same way everywhere. */
+export function pinDrift(all: (UsesLine & { file: string })[]): string[] {
+  const pins = new Map<string, Set<string>>();
+  for (const u of all) {
+    const m = SHA_PIN.exec(u.uses);
+    if (!m) continue;
+    const seen = pins.get(m[1]) ?? new Set<string>();
+    seen.add(`${m[2]} # ${u.comment ?? ''}`);
+    pins.set(m[1], seen);
+  }
+  return [...pins]
+    .filter(([, seen]) => seen.size > 1)
+    .map(([action, seen]) => `${action} is pinned ${seen.size} ways: ${[...seen].join(', ')}`);
+}
+
+/**
+ * Where a job's AWS role could be another job's: a `role-to-assume` that falls back to another (`a || b`), or, in a
+ * job that runs outside an environment, one that is the deploy role's input (`inputs.role-to-assume`). Our composite
+ * actions' steps are read in place (flattenSteps), so a role passed down to one is seen where it is assumed.
+ */
+export function roleProblems(workflow: Workflow, file: string, base = root): string[] {
+  const problems: string[] = [];
+  for (const [id, job] of Object.entries(workflow.jobs ?? {})) {
+    for (const step of flattenSteps(job.steps ?? [], base)) {
+      if (!step.uses?.startsWith('aws-actions/configure-aws-credentials@')) continue;
+      const role = String(step.with?.['role-to-assume'] ?? '');
+      const where = `${file} jobs.${id}${step.via ? ` (${step.via})` : ''}`;
+      if (role.includes('||'))
+        problems.push(`${where}: role-to-assume '${role}' falls back to another role: give each job its own`);
+      if (!job.environment && /\binputs\.role-to-assume\b/.test(role))
+        problems.push(`${where}: runs outside an environment, yet assumes 'role-to-assume', the deploy role`);
+    }
+  }
+  return problems;
 }

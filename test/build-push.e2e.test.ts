@@ -11,10 +11,21 @@ import {
   ECRClient,
   GetAuthorizationTokenCommand
 } from '@aws-sdk/client-ecr';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runAction, type RunResult } from '../sim/runner.js';
+import { runnerCommands } from '../sim/commands.js';
+import { runAction, type RunOptions, type RunResult } from '../sim/runner.js';
 import { ensureStack, readManifest, uniqueName } from './stack.js';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
@@ -59,20 +70,49 @@ function report(result: RunResult) {
   };
 }
 
-const run = (inputs: Record<string, string>, extra: Record<string, string | undefined> = {}) =>
+/** The runner's temporary directory of every run here: it outlives the run, so a test can see what is left in it. */
+const runnerTemp = () => join(work, 'runner-temp');
+
+const run = (
+  inputs: Record<string, string>,
+  extra: Record<string, string | undefined> = {},
+  options: Pick<RunOptions, 'signal' | 'onStdout'> = {}
+) =>
   runAction('build-push', {
     inputs,
-    // docker login/logout use a config of this file's own, so parallel test files never log each other out.
-    env: { ...env, DOCKER_CONFIG: join(work, 'docker-config'), GITHUB_SHA: SHA, ...extra },
+    // The user's docker configuration (what the step takes from), one of this file's own.
+    env: {
+      ...env,
+      DOCKER_CONFIG: join(work, 'docker-config'),
+      RUNNER_TEMP: runnerTemp(),
+      GITHUB_SHA: SHA,
+      ...extra
+    },
     event: { head_commit: { id: SHA, timestamp: '2026-11-20T11:00:00+01:00', message: 'Add the app' } },
     // The step runs in the workspace, where path inputs must stay.
     cwd: work,
-    timeoutMs: 180_000
+    timeoutMs: 180_000,
+    ...options
   });
+
+/** The step's own DOCKER_CONFIG, as its log names it. */
+function stepConfigDir(stdout: string): string {
+  const dir = /Docker configuration of this step: (\S+) \(removed when the step ends\)/.exec(stdout)?.[1];
+  expect(dir).toBeDefined();
+  expect(dir!.startsWith(join(runnerTemp(), 'dockyard-docker-'))).toBe(true);
+  return dir!;
+}
+
+/** The step's DOCKER_CONFIG, with the ECR login it held, is gone, and nothing else of the step is left. */
+function expectNothingLeft(result: RunResult): void {
+  expect(existsSync(stepConfigDir(result.stdout))).toBe(false);
+  expect(readdirSync(runnerTemp())).toEqual([]);
+}
 
 beforeAll(async () => {
   env = await ensureStack();
   work = mkdtempSync(join(tmpdir(), 'dockyard-bp-e2e-'));
+  mkdirSync(runnerTemp());
   ecr = new ECRClient({
     region: env.AWS_REGION,
     endpoint: env.AWS_ENDPOINT_URL,
@@ -162,6 +202,9 @@ describe('build-push on the local stack', () => {
       /docker buildx is not available .*Multi-platform builds and the registry cache need buildx/
     );
     expect(first.output).toMatch(/Logged out of /);
+    // The login lived in the step's own DOCKER_CONFIG, gone now; the user's was never written.
+    expectNothingLeft(first);
+    expect(existsSync(join(work, 'docker-config'))).toBe(false);
     expect(first.summary).toMatch(/Image pushed/);
     expect(first.summary).toContain(digest);
   }, 180_000);
@@ -420,4 +463,223 @@ describe('build-push refuses bad setups before pushing anything', () => {
     expect(result.code).toBe(1);
     expect(result.output).toMatch(/No AWS credentials were found\..*configure-aws-credentials/);
   }, 60_000);
+});
+
+/**
+ * A build is untrusted text: what its RUN steps print reaches the runner only inside stop-commands blocks, so no
+ * line of it is a workflow command. The lines are what an attacker's Dockerfile or a compromised base image would
+ * print (each command the runner knows, in both syntaxes, after blanks, behind a CR).
+ */
+const HOSTILE = [
+  '::add-mask::INJECTED-mask',
+  '::set-output name=digest::sha256:INJECTED',
+  `progress ##[set-output name=digest;]sha256:${'e'.repeat(64)}`,
+  '   ::warning::INJECTED-warning',
+  '::stop-commands::INJECTEDTOKEN',
+  '::error file=Dockerfile,line=1::INJECTED-error',
+  '##[set-output name=image-uri-digest;]INJECTED',
+  'ok\r::set-output name=tags::INJECTED-after-cr'
+];
+
+/**
+ * A FROM scratch image whose RUN step (busybox sh) prints the proxy it was given and HOSTILE, then sleeps
+ * `SLEEP` seconds when that build argument is set, or fails when `FAIL=yes`.
+ */
+function hostileContext(name: string): string {
+  const dir = context(name, name);
+  // printf's format turns \\r into the CR; no line has a quote, a % or a backslash of its own.
+  const lines = HOSTILE.map(line => `printf '${line.replace(/\r/g, '\\r')}\\n'`);
+  writeFileSync(
+    join(dir, 'hostile.sh'),
+    [
+      `# ${uniqueName(name)}: a script of its own, so the RUN step is never a cached layer`,
+      'echo "no_proxy=$no_proxy"',
+      'if [ -n "$SLEEP" ]; then echo dockyard-build-running; /bin/busybox sleep "$SLEEP"; fi',
+      ...lines,
+      'if [ "$FAIL" = yes ]; then echo "npm ERR! ::error title=INJECTED-title::INJECTED-cause"; exit 3; fi',
+      ''
+    ].join('\n')
+  );
+  writeFileSync(
+    join(dir, 'Dockerfile'),
+    'FROM scratch\nCOPY busybox /bin/busybox\nCOPY hostile.sh /hostile.sh\nARG SLEEP=\nARG FAIL=\n' +
+      'RUN ["/bin/busybox", "sh", "/hostile.sh"]\n'
+  );
+  return dir;
+}
+
+/**
+ * The user's docker configuration on a self-hosted runner: a default credential store, a registry recorded as kept
+ * there, a helper of its own for another, and a proxy. The store is a stand-in helper that records each call.
+ */
+function userDockerConfig(): { dir: string; helperLog: string; bin: string } {
+  const dir = join(work, 'user-docker');
+  const bin = join(work, 'bin');
+  const helperLog = join(work, 'helper.log');
+  mkdirSync(dir, { recursive: true });
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({
+      credsStore: 'dockyardtest',
+      auths: { 'stored.example.test': {} },
+      credHelpers: { 'helper.example.test': 'dockyardtest' },
+      proxies: { default: { noProxy: 'carried.example' } }
+    })
+  );
+  // The credential helper protocol (docker-credential-helpers): the verb as argument, the request on stdin.
+  writeFileSync(
+    join(bin, 'docker-credential-dockyardtest'),
+    [
+      '#!/bin/sh',
+      'request=$(cat)',
+      `echo "$1 $request" >> '${helperLog}'`,
+      'case "$1" in',
+      `  get) printf '{"ServerURL":"%s","Username":"robot","Secret":"helper-secret"}' "$request" ;;`,
+      "  list) printf '{}' ;;",
+      'esac',
+      ''
+    ].join('\n'),
+    { mode: 0o755 }
+  );
+  return { dir, helperLog, bin };
+}
+
+describe('build-push with a hostile build and a user docker configuration', () => {
+  let result: RunResult;
+  let user: ReturnType<typeof userDockerConfig>;
+  let userConfigBefore: string;
+  const repo = `${REPO}-hostile`;
+  beforeAll(async () => {
+    user = userDockerConfig();
+    userConfigBefore = readFileSync(join(user.dir, 'config.json'), 'utf8');
+    result = await run(
+      { repository: repo, context: hostileContext('hostile') },
+      { DOCKER_CONFIG: user.dir, PATH: `${user.bin}:${process.env.PATH}` }
+    );
+  }, 180_000);
+
+  it('runs none of the commands the build prints, and no output takes an injected value', async () => {
+    expect({ code: result.code, output: result.code === 0 ? '' : result.output }).toEqual({
+      code: 0,
+      output: ''
+    });
+    // The build's lines were printed, as they came…
+    for (const line of HOSTILE.slice(0, 7)) expect(result.stdout).toContain(line);
+    // …and the runner would have run only Dockyard's own commands: every stop-commands block resumed with its
+    // token, and nothing that carries the injected text.
+    const stops = result.commands.filter(c => c.name === 'stop-commands').map(c => c.data);
+    expect(stops.length).toBeGreaterThan(0);
+    for (const token of stops) expect(token).toMatch(/^[0-9a-f]{32}$/);
+    expect(result.commands.filter(c => /^[0-9a-f]{32}$/.test(c.name)).map(c => c.name)).toEqual(stops);
+    // One block a docker command (the build, each push), held open while it printed.
+    expect(stops).toHaveLength(result.stdout.match(/^\[command\]docker /gm)?.length ?? 0);
+    expect(result.commands.map(c => c.name)).not.toContain('set-output');
+    expect(JSON.stringify(result.commands)).not.toContain('INJECTED');
+    // The runner reads stderr for commands too: nothing of the build goes there.
+    expect(result.stderr).not.toContain('INJECTED');
+    // The outputs are the image's: the digest is the one the registry serves.
+    const served = await readManifest(repo, 'sha-0123456');
+    expect(result.outputs.digest).toBe(served.digest);
+    expect(result.outputs['image-uri-digest']).toBe(`${env.DOCKYARD_REGISTRY_HOST}/${repo}@${served.digest}`);
+    expect(result.outputs.tags).toBe('sha-0123456');
+    expect(JSON.stringify(result.outputs)).not.toContain('INJECTED');
+    // Checked the other way: the same stdout without its blocks would have set the outputs.
+    const bare = result.stdout
+      .split('\n')
+      .filter(line => !/^::(stop-commands::[0-9a-f]{32}|[0-9a-f]{32}::)$/.test(line))
+      .join('\n');
+    expect(runnerCommands(bare).map(c => c.name)).toEqual(expect.arrayContaining(['set-output', 'add-mask']));
+  });
+
+  it("builds with what the user's docker configuration provides: credential helpers and the proxy", () => {
+    // The classic builder sends the engine every credential the configuration has: the helper was asked for both
+    // registries, the one recorded in the default store and the one with a helper of its own.
+    const calls = readFileSync(user.helperLog, 'utf8');
+    expect(calls).toMatch(/^get stored\.example\.test$/m);
+    expect(calls).toMatch(/^get helper\.example\.test$/m);
+    expect(result.stdout).toContain('no_proxy=carried.example');
+  });
+
+  it("keeps the ECR login out of the user's credential store and file, and leaves nothing behind", () => {
+    // A copied default store would have had the ECR password stored in it (`store`); the step logs in to its own file.
+    const calls = readFileSync(user.helperLog, 'utf8');
+    expect(calls).not.toMatch(/^(store|erase)/m);
+    expect(calls).not.toContain(password);
+    expect(readFileSync(join(user.dir, 'config.json'), 'utf8')).toBe(userConfigBefore);
+    expect(readdirSync(user.dir)).toEqual(['config.json']);
+    expect(result.stdout).toMatch(/Logged in to .*Logged out of /s);
+    expectNothingLeft(result);
+  });
+});
+
+describe('build-push when a hostile build fails', () => {
+  it('fails with Dockyard’s own annotation, the build’s text only as its body and as code in the summary', async () => {
+    const result = await run(
+      {
+        repository: `${REPO}-hostile-fail`,
+        context: hostileContext('hostile-fail'),
+        'build-args': 'FAIL=yes'
+      },
+      { DOCKER_CONFIG: userDockerConfig().dir }
+    );
+    expect(result.code).toBe(1);
+    const errors = result.commands.filter(c => c.name === 'error');
+    expect(errors).toHaveLength(1);
+    // No title from the build, and the message is Dockyard's sentence around the one line that says why.
+    expect(errors[0].properties).toEqual({});
+    expect(errors[0].data).toMatch(
+      /^docker build failed \(exit code 3\): npm ERR! ::error title=INJECTED-title::INJECTED-cause\./
+    );
+    expect(
+      result.commands
+        .filter(c => c.name !== 'error')
+        .map(c => JSON.stringify(c))
+        .join('\n')
+    ).not.toContain('INJECTED');
+    expect(result.commands.map(c => c.name)).not.toContain('set-output');
+    expect(result.stderr).not.toContain('INJECTED');
+    // The summary shows the end of the build's output in a code block it cannot close.
+    expect(result.summary).toMatch(
+      /<details><summary>End of the build output<\/summary>\n\n(```+)\n[^]*\nnpm ERR! ::error title=INJECTED-title::INJECTED-cause\n[^]*\n\1\n\n<\/details>/
+    );
+    expect(JSON.parse(result.outputs.report)).toMatchObject({
+      status: 'failure',
+      diagnostics: [{ title: 'End of the build output', severity: 'error' }]
+    });
+    expectNothingLeft(result);
+  }, 180_000);
+});
+
+describe('build-push cancelled mid-build', () => {
+  it('stops the build and removes its DOCKER_CONFIG, with the ECR login in it', async () => {
+    let stdout = '';
+    let duringBuild: { dir: string; registries: string[] } | undefined;
+    const result = await run(
+      { repository: `${REPO}-cancel`, context: hostileContext('cancel'), 'build-args': 'SLEEP=120' },
+      { DOCKER_CONFIG: userDockerConfig().dir },
+      {
+        // What the step's configuration held while the build ran, looked at just before the runner cancels.
+        onStdout: text => {
+          stdout += text;
+          if (duringBuild || !stdout.includes('dockyard-build-running')) return;
+          const dir = stepConfigDir(stdout);
+          const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { auths: object };
+          duringBuild = { dir, registries: Object.keys(config.auths) };
+        },
+        signal: { name: 'SIGTERM', whenOutput: /dockyard-build-running/ }
+      }
+    );
+    expect(duringBuild?.registries).toEqual([env.DOCKYARD_REGISTRY_HOST]);
+    expect(result.signalledAfterMs).toBeDefined();
+    // The cancel came while the build's block was open: the block was closed first, so the warning is one.
+    expect(result.commands).toContainEqual(
+      expect.objectContaining({ name: 'warning', properties: { title: 'build-push cancelled' } })
+    );
+    expect(result.code).not.toBe(0);
+    expect(JSON.parse(result.outputs.report)).toMatchObject({ status: 'cancelled', outcome: 'CANCELLED' });
+    expect(result.stdout).not.toMatch(/Logged out of /);
+    expect(existsSync(duringBuild!.dir)).toBe(false);
+    expectNothingLeft(result);
+  }, 180_000);
 });

@@ -11,7 +11,7 @@
  */
 import type { ApiCall, RecordingProxy } from './proxy.js';
 import type { EcsScenarioLayer } from './scenario.js';
-import { waitReserveMs } from '../../actions/deploy-ecs/src/deploy.js';
+import { waitReserveMs } from '../../core/deploy.js';
 
 export interface Phase {
   /** `rollout`, `rollback`, or `run-task`. */

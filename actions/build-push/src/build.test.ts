@@ -89,7 +89,8 @@ const docker: DockerRunner = async (args, options) => {
       return ok();
     }
     case 'build':
-      if (world.buildFails) return { code: 1, stdout: '', stderr: 'COPY failed: file not found' };
+      if (world.buildFails)
+        return { code: 1, stdout: 'Step 2/3 : COPY app /app\n', stderr: 'COPY failed: file not found\n' };
       world.builds += 1;
       return ok(`Successfully built ${world.builds}`);
     case 'push': {
@@ -289,6 +290,18 @@ describe('buildPush without buildx (classic builder)', () => {
     expect(ecrMock.commandCalls(GetAuthorizationTokenCommand)).toHaveLength(0);
   });
 
+  it('reports a cancel during the engine check as the cancel, not as a missing engine', async () => {
+    const controller = new AbortController();
+    const cancelled: DockerRunner = async () => {
+      controller.abort(new Error('Received SIGINT'));
+      throw controller.signal.reason;
+    };
+    await expect(
+      buildPush(inputs(), { ...deps(), docker: cancelled, signal: controller.signal })
+    ).rejects.toThrow(/^Received SIGINT$/);
+    expect(ecrMock.commandCalls(CreateRepositoryCommand)).toHaveLength(0);
+  });
+
   it('fails for a missing repository when it may not create one', async () => {
     const error = await failure(buildPush(inputs({ createRepository: false }), deps()));
     expect(error.input).toBe('create-repository');
@@ -300,12 +313,41 @@ describe('buildPush without buildx (classic builder)', () => {
     expect(error.input).toBe('tags');
   });
 
-  it('reports a failed build and still logs out', async () => {
+  it('reports a failed build with its reason, keeps the end of its output for the summary, and still logs out', async () => {
     world.buildFails = true;
-    const error = await failure(buildPush(inputs(), deps()));
-    expect(error.describe()).toMatch(/docker build failed \(exit code 1\)\.\nCOPY failed/);
+    const state = newState();
+    const error = await failure(buildPush(inputs(), deps(), state));
+    expect(error.message).toBe('docker build failed (exit code 1): COPY failed: file not found.');
+    expect(state.buildOutput).toEqual(['Step 2/3 : COPY app /app', 'COPY failed: file not found']);
     expect(verbs().at(-1)).toBe('logout');
     expect(verbs()).not.toContain('push');
+  });
+
+  it("gives the registry to the step's docker configuration just before the login", async () => {
+    const claimed: string[] = [];
+    await buildPush(inputs(), {
+      ...deps(),
+      dockerConfig: { claim: registry => claimed.push(`${registry} after ${verbs().join(',')}`) }
+    });
+    expect(claimed).toEqual([`${REGISTRY} after version,buildx version`]);
+  });
+
+  it('does not log out of a cancelled build: the login goes with the step configuration', async () => {
+    const controller = new AbortController();
+    const log = memoryLogger();
+    const cancelling: DockerRunner = async (args, options) => {
+      if (args[0] !== 'build') return docker(args, options);
+      world.calls.push({ args, options });
+      controller.abort(new Error('Received SIGTERM'));
+      throw controller.signal.reason;
+    };
+    await expect(
+      buildPush(inputs(), { ...deps(log), docker: cancelling, signal: controller.signal })
+    ).rejects.toThrow('Received SIGTERM');
+    expect(verbs()).toEqual(['version', 'buildx version', 'login', 'build']);
+    expect(log.text()).toContain(
+      `Cancelled: the login to ${REGISTRY} goes with the step's docker configuration.`
+    );
   });
 
   it('applies the lifecycle policy for keep-images', async () => {
@@ -437,11 +479,11 @@ describe('buildPush with buildx', () => {
     expect(log.text()).toMatch(/warning: The repository's 'buildcache' tag is immutable/);
   });
 
-  it('reports a failed build with the end of its output', async () => {
+  it('reports a failed build with the line that says why', async () => {
     world.buildFails = true;
     const error = await failure(buildPush(inputs(), deps()));
-    expect(error.describe()).toMatch(
-      /docker buildx build failed \(exit code 1\)\.\nERROR: failed to solve: COPY failed/
+    expect(error.message).toBe(
+      'docker buildx build failed (exit code 1): ERROR: failed to solve: COPY failed.'
     );
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   buildxCommand,
+  failureLine,
+  lastLines,
   detectDocker,
   digestFromMetadata,
   digestFromPushOutput,
@@ -231,5 +233,21 @@ describe('detectDocker', () => {
 
   it('names secret variables safely', () => {
     expect(secretEnvName('npm.token-1')).toBe('DOCKYARD_SECRET_NPM_TOKEN_1');
+  });
+
+  it('says why a command failed in one line, the line that reads as the reason', () => {
+    // The classic builder: the RUN step's output on stdout, docker's notes and its verdict on stderr.
+    const result = {
+      code: 1,
+      stdout:
+        'Step 3/3 : RUN npm ci\n ---> Running in 1f2e\nnpm ERR! code E401\nnpm ERR! Unable to authenticate\n',
+      stderr:
+        'time="2026-12-07T18:40:47Z" level=warning msg="Failed to get credentials for registry: gcr.io" error="exec: not found"\n' +
+        "The command '/bin/sh -c npm ci' returned a non-zero code: 1\n"
+    };
+    expect(failureLine(result)).toBe('npm ERR! Unable to authenticate');
+    expect(lastLines(result, 2)).toEqual([result.stderr.split('\n')[0], result.stderr.split('\n')[1]]);
+    expect(failureLine({ code: 125, stdout: '', stderr: '' })).toBe('exit code 125');
+    expect(failureLine({ code: 1, stdout: '', stderr: `ERROR: ${'x'.repeat(400)}` })).toHaveLength(300);
   });
 });

@@ -1,4 +1,4 @@
-import * as exec from '@actions/exec';
+import { oneLine, rootCauseLine } from '../../../core/index.js';
 
 /** What a docker command returned. */
 export interface CommandResult {
@@ -12,26 +12,30 @@ export interface RunOptions {
   input?: string;
   /** Extra environment for this command only (build secrets, DOCKER_BUILDKIT). */
   env?: Record<string, string>;
-  /** Do not echo the command's output to the log (it is still returned). */
+  /** Do not print the command or its output (it is still returned). */
   silent?: boolean;
 }
 
-/** Runs `docker <args>`; never throws on a non-zero exit. Tests pass a fake. */
+/** Runs `docker <args>`; never throws on a non-zero exit. The real one is exec.ts's `dockerRunner`; tests pass a fake. */
 export type DockerRunner = (args: string[], options?: RunOptions) => Promise<CommandResult>;
 
-/** The real runner: `docker` on PATH through @actions/exec, output streamed to the log unless silent. */
-export const execDocker: DockerRunner = async (args, options = {}) => {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  Object.assign(env, options.env ?? {});
-  const result = await exec.getExecOutput('docker', args, {
-    ignoreReturnCode: true,
-    silent: options.silent ?? false,
-    input: options.input === undefined ? undefined : Buffer.from(options.input),
-    env
-  });
-  return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-};
+/** The end of what a command printed, its standard output then its errors: what a failed build shows. */
+export function lastLines(result: CommandResult, count = 30): string[] {
+  const lines = (text: string) => text.split(/\r\n|\r|\n/).filter(l => l.trim() !== '');
+  return [...lines(result.stdout), ...lines(result.stderr)].slice(-count);
+}
+
+/** The docker CLI's own log lines below error level (`time="…" level=warning msg="…"`): never the reason. */
+const CLI_NOTE = /^time="[^"]*" level=(warning|info|debug)\b/;
+
+/**
+ * Why a command failed, in one line: the line of its output that reads as the reason (core's one rule), leaving
+ * out what docker itself notes on the side, such as a credential helper it could not run.
+ */
+export function failureLine(result: CommandResult): string {
+  const lines = lastLines(result).filter(line => !CLI_NOTE.test(line));
+  return oneLine(rootCauseLine(lines) ?? `exit code ${result.code}`, { max: 300 });
+}
 
 export interface DockerInfo {
   /** The engine's version, when an engine answered. */
@@ -58,9 +62,7 @@ export async function detectDocker(run: DockerRunner): Promise<DockerInfo> {
   }));
   return {
     serverVersion: serverVersion || undefined,
-    engineError: serverVersion
-      ? undefined
-      : version.stderr.trim() || version.stdout.trim() || `docker version exited ${version.code}`,
+    engineError: serverVersion ? undefined : failureLine(version),
     buildx: buildx.code === 0,
     buildxVersion: buildx.code === 0 ? buildx.stdout.trim() : undefined
   };

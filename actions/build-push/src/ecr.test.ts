@@ -176,7 +176,13 @@ describe('login', () => {
       return { code: 0, stdout: 'Login Succeeded', stderr: '' };
     };
     const log = memoryLogger();
-    const session = await login(ecr, docker, log, '123456789012');
+    const claimed: string[] = [];
+    const session = await login(ecr, docker, log, {
+      registryId: '123456789012',
+      claim: registry => claimed.push(`${registry} (${calls.length} docker calls)`)
+    });
+    // The step's configuration is told before the login, so the login lands in it.
+    expect(claimed).toEqual(['123456789012.dkr.ecr.us-east-1.amazonaws.com (0 docker calls)']);
     expect(ecrMock.commandCalls(GetAuthorizationTokenCommand)[0].args[0].input).toEqual({
       registryIds: ['123456789012']
     });

@@ -8,8 +8,8 @@ import {
   type ECRClient,
   type Repository
 } from '@aws-sdk/client-ecr';
-import { DockyardError, errorName, type Logger } from '../../../core/index.js';
-import { CACHE_TAG, type DockerRunner } from './docker.js';
+import { DockyardError, errorName, sentence, type Logger } from '../../../core/index.js';
+import { CACHE_TAG, failureLine, type DockerRunner } from './docker.js';
 import type { Mutability } from './inputs.js';
 
 export interface RepositoryInfo {
@@ -238,6 +238,12 @@ export interface Login {
   logout(): Promise<void>;
 }
 
+export interface LoginOptions {
+  registryId?: string;
+  /** Told the registry just before `docker login`: the step's docker configuration keeps that login to itself. */
+  claim?: (registry: string) => void;
+}
+
 /**
  * Logs docker in to the registry with a GetAuthorizationToken password passed on standard input. The
  * password (and the token that contains it) is masked before anything else can print it.
@@ -246,8 +252,9 @@ export async function login(
   ecr: ECRClient,
   docker: DockerRunner,
   log: Logger,
-  registryId?: string
+  options: LoginOptions = {}
 ): Promise<Login> {
+  const { registryId } = options;
   const out = await ecr.send(
     new GetAuthorizationTokenCommand(registryId ? { registryIds: [registryId] } : {})
   );
@@ -264,17 +271,15 @@ export async function login(
   const password = decoded.slice(sep + 1);
   log.mask(password);
   const registry = data.proxyEndpoint.replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  options.claim?.(registry);
   const result = await docker(['login', '--username', username, '--password-stdin', registry], {
     input: password,
     silent: true
   });
   if (result.code !== 0) {
-    throw new DockyardError(
-      `docker login to ${registry} failed: ${(result.stderr || result.stdout).trim()}`,
-      {
-        hint: 'Check that the Docker engine can reach the registry and that the credentials belong to its account.'
-      }
-    );
+    throw new DockyardError(sentence(`docker login to ${registry} failed: ${failureLine(result)}`), {
+      hint: 'Check that the Docker engine can reach the registry and that the credentials belong to its account.'
+    });
   }
   log.info(`Logged in to ${registry} as ${username}.`);
   return {
@@ -282,7 +287,7 @@ export async function login(
     logout: async () => {
       const r = await docker(['logout', registry], { silent: true });
       if (r.code === 0) log.info(`Logged out of ${registry}.`);
-      else log.warning(`docker logout ${registry} failed: ${(r.stderr || r.stdout).trim()}`);
+      else log.warning(sentence(`docker logout ${registry} failed: ${failureLine(r)}`));
     }
   };
 }

@@ -91,40 +91,137 @@ describe('getInputs', () => {
     expect(inputs.scanTimeoutMs).toBe(120_000);
   });
 
-  it('rejects an invalid repository name, naming the input and the fix', () => {
-    expect(problems({ repository: 'Team/App' })).toEqual([
-      expect.stringMatching(
-        /^Input 'repository': 'Team\/App' is not a valid ECR repository name\. Use 2 to 256 lowercase/
-      )
-    ]);
-    expect(problems({ repository: 'team/app:v1' })[0]).toMatch(/tags go in 'tags'/);
-    expect(problems({ repository: 'team//app' })[0]).toMatch(/not a valid ECR repository name/);
-  });
-
-  it('rejects invalid tags and the reserved cache tag', () => {
-    expect(problems({ repository: 'app', tags: 'ok, -bad, app:v1, buildcache' })).toEqual([
-      expect.stringMatching(/^Input 'tags': '-bad' is not a valid image tag\. A tag is up to 128/),
-      expect.stringMatching(/^Input 'tags': 'app:v1' is not a valid image tag/),
-      expect.stringMatching(/^Input 'tags': 'buildcache' is reserved/)
-    ]);
-    expect(problems({ repository: 'app', tags: 'a'.repeat(129) })[0]).toMatch(/is not a valid image tag/);
-  });
-
-  it('rejects a missing context and a missing Dockerfile', () => {
-    expect(problems({ repository: 'app', context: 'nope' })).toEqual([
-      expect.stringMatching(/^Input 'context': 'nope' does not exist/)
-    ]);
-    expect(problems({ repository: 'app', context: 'app/Dockerfile' })).toEqual([
-      expect.stringMatching(/^Input 'context': 'app\/Dockerfile' is not a directory/)
-    ]);
-    expect(problems({ repository: 'app', file: 'missing/Dockerfile' })).toEqual([
-      expect.stringMatching(/^Input 'file': 'missing\/Dockerfile' does not exist/)
-    ]);
-    expect(problems({ repository: 'app', context: '.' })).toEqual([
-      expect.stringMatching(
-        /^Input 'file': the context '.' has no Dockerfile\. Add a Dockerfile to the context, or set 'file'/
-      )
-    ]);
+  // Each case: the inputs, and every problem they give, in order (reads in action.yml order, then the cross-checks).
+  it.each<[string, Record<string, string>, (string | RegExp)[]]>([
+    [
+      'an invalid repository name',
+      { repository: 'Team/App' },
+      [/^Input 'repository': 'Team\/App' is not a valid ECR repository name\. Use 2 to 256 lowercase/]
+    ],
+    ['a repository with a tag', { repository: 'team/app:v1' }, [/tags go in 'tags'/]],
+    ['an empty path part', { repository: 'team//app' }, [/not a valid ECR repository name/]],
+    [
+      'invalid tags and the reserved cache tag',
+      { repository: 'app', tags: 'ok, -bad, app:v1, buildcache' },
+      [
+        /^Input 'tags': '-bad' is not a valid image tag\. A tag is up to 128/,
+        /^Input 'tags': 'app:v1' is not a valid image tag/,
+        /^Input 'tags': 'buildcache' is reserved/
+      ]
+    ],
+    ['a tag too long', { repository: 'app', tags: 'a'.repeat(129) }, [/is not a valid image tag/]],
+    [
+      'a missing context',
+      { repository: 'app', context: 'nope' },
+      [/^Input 'context': 'nope' does not exist/]
+    ],
+    [
+      'a context that is a file',
+      { repository: 'app', context: 'app/Dockerfile' },
+      [/^Input 'context': 'app\/Dockerfile' is not a directory/]
+    ],
+    [
+      'a missing Dockerfile',
+      { repository: 'app', file: 'missing/Dockerfile' },
+      [/^Input 'file': 'missing\/Dockerfile' does not exist/]
+    ],
+    [
+      'a context without a Dockerfile',
+      { repository: 'app', context: '.' },
+      [/^Input 'file': the context '.' has no Dockerfile\. Add a Dockerfile to the context, or set 'file'/]
+    ],
+    [
+      'a context, Dockerfile or secret file outside the workspace',
+      { repository: 'app', context: '../outside', file: '/etc/passwd', 'secret-files': 'a=../../x' },
+      [
+        /^Input 'context': '..\/outside' is outside the workspace/,
+        /^Input 'file': '\/etc\/passwd' is outside the workspace/,
+        /^Input 'secret-files': line 1: '..\/..\/x' is outside the workspace/
+      ]
+    ],
+    [
+      'secret ids that become the same environment variable',
+      { repository: 'app', secrets: 'npm.token=a\nnpm_token=b\nNPM-TOKEN=c\nother=d\nother=e' },
+      [
+        /^Input 'secrets': the secret ids 'npm.token' and 'npm_token' are the same once case and punctuation are ignored \(both become DOCKYARD_SECRET_NPM_TOKEN\)/,
+        /^Input 'secrets': the secret ids 'npm.token' and 'NPM-TOKEN' are the same/,
+        /^Input 'secrets': the secret id 'other' is given twice/
+      ]
+    ],
+    [
+      'a secret id given in both secrets and secret-files',
+      { repository: 'app', secrets: 'tok=a', 'secret-files': 'TOK=token.txt' },
+      [/^Input 'secret-files': the secret ids 'tok' and 'TOK' are the same/]
+    ],
+    [
+      'an unknown threshold and mutability',
+      { repository: 'app', 'scan-severity-threshold': 'SEVERE', 'image-tag-mutability': 'FROZEN' },
+      [
+        "Input 'image-tag-mutability': 'FROZEN' is not one of the accepted values. Use one of: IMMUTABLE, MUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION.",
+        "Input 'scan-severity-threshold': 'SEVERE' is not one of the accepted values. Use one of: NONE, LOW, MEDIUM, HIGH, CRITICAL."
+      ]
+    ],
+    [
+      'a region or registry that contradicts the repository URI',
+      {
+        repository: '210987654321.dkr.ecr.eu-west-1.amazonaws.com/app',
+        region: 'us-east-1',
+        'registry-id': '123456789012'
+      },
+      [
+        /^Input 'registry-id': '123456789012' differs from the account in the repository URI/,
+        /^Input 'region': 'us-east-1' differs from the region in the repository URI/
+      ]
+    ],
+    [
+      'a registry id that is not an account',
+      { repository: 'app', 'registry-id': '1234' },
+      [
+        "Input 'registry-id': '1234' is not an AWS account ID. Give the 12-digit account ID that owns the registry."
+      ]
+    ],
+    [
+      'a target that is not a stage name',
+      { repository: 'app', target: '-x' },
+      [/^Input 'target': '-x' is not a build stage name\. Give the name after AS/]
+    ],
+    [
+      'keep-images, secrets, platforms, exclusions and booleans',
+      {
+        repository: 'app',
+        'keep-images': '0',
+        secrets: 'bad id=x\nnovalue\nb*d=y',
+        'secret-files': 'f=missing.txt',
+        platforms: 'amd64',
+        'image-tag-mutability': 'IMMUTABLE_WITH_EXCLUSION',
+        'mutability-exclusions': 'ok-*,bad filter',
+        push: 'maybe'
+      },
+      [
+        /^Input 'secrets': line 1 \(id 'bad'\) is not of the form ID=VALUE/,
+        /^Input 'secrets': line 2 \(id 'novalue'\) is not of the form ID=VALUE/,
+        /^Input 'secrets': line 3: 'b\*d' is not a secret id/,
+        /^Input 'secret-files': line 1: 'missing.txt' does not exist/,
+        /^Input 'platforms': 'amd64' is not a platform/,
+        /^Input 'push': 'maybe' is not a boolean/,
+        /^Input 'mutability-exclusions': 'bad filter' is not a tag filter/,
+        /^Input 'keep-images': '0' is not a whole number from 1 to 10000/
+      ]
+    ],
+    [
+      'an exception mutability without exceptions',
+      { repository: 'app', 'image-tag-mutability': 'MUTABLE_WITH_EXCLUSION' },
+      [/^Input 'mutability-exclusions': is required when 'image-tag-mutability' is MUTABLE_WITH_EXCLUSION/]
+    ],
+    [
+      'a scan threshold without a push',
+      { repository: 'app', push: 'false', 'scan-severity-threshold': 'HIGH' },
+      [/^Input 'scan-severity-threshold': is HIGH but 'push' is false: only pushed images are scanned/]
+    ]
+  ])('refuses %s, naming the input and the fix', (_case, values, expected) => {
+    expect(problems(values)).toEqual(
+      expected.map(e => (typeof e === 'string' ? e : expect.stringMatching(e)))
+    );
   });
 
   it('refuses a context whose own Dockerfile is a link out of the workspace', () => {
@@ -142,16 +239,6 @@ describe('getInputs', () => {
       rmSync(outside, { recursive: true, force: true });
       rmSync(join(dir, 'linked'), { recursive: true, force: true });
     }
-  });
-
-  it('refuses a context, Dockerfile or secret file outside the workspace', () => {
-    expect(
-      problems({ repository: 'app', context: '../outside', file: '/etc/passwd', 'secret-files': 'a=../../x' })
-    ).toEqual([
-      expect.stringMatching(/^Input 'context': '..\/outside' is outside the workspace/),
-      expect.stringMatching(/^Input 'file': '\/etc\/passwd' is outside the workspace/),
-      expect.stringMatching(/^Input 'secret-files': line 1: '..\/..\/x' is outside the workspace/)
-    ]);
   });
 
   it('masks secret values before checking them and never quotes a bad line', () => {
@@ -175,27 +262,6 @@ describe('getInputs', () => {
     );
   });
 
-  it('refuses secret ids that become the same environment variable, naming both', () => {
-    expect(
-      problems({ repository: 'app', secrets: 'npm.token=a\nnpm_token=b\nNPM-TOKEN=c\nother=d\nother=e' })
-    ).toEqual([
-      expect.stringMatching(
-        /^Input 'secrets': the secret ids 'npm.token' and 'npm_token' are the same once case and punctuation are ignored \(both become DOCKYARD_SECRET_NPM_TOKEN\)/
-      ),
-      expect.stringMatching(/^Input 'secrets': the secret ids 'npm.token' and 'NPM-TOKEN' are the same/),
-      expect.stringMatching(/^Input 'secrets': the secret id 'other' is given twice/)
-    ]);
-  });
-
-  it('rejects an unknown threshold and mutability, listing the accepted values', () => {
-    expect(
-      problems({ repository: 'app', 'scan-severity-threshold': 'SEVERE', 'image-tag-mutability': 'FROZEN' })
-    ).toEqual([
-      "Input 'image-tag-mutability': 'FROZEN' is not one of the accepted values. Use one of: IMMUTABLE, MUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION.",
-      "Input 'scan-severity-threshold': 'SEVERE' is not one of the accepted values. Use one of: NONE, LOW, MEDIUM, HIGH, CRITICAL."
-    ]);
-  });
-
   it('needs a region, from the input or the environment', () => {
     expect(problems({ repository: 'app' }, {})).toEqual([
       expect.stringMatching(/^Input 'region': no AWS region is set\. Set the 'region' input/)
@@ -203,50 +269,6 @@ describe('getInputs', () => {
     expect(read({ repository: 'app', region: 'eu-central-1' }, {}).region).toBe('eu-central-1');
     expect(read({ repository: 'app' }, { AWS_DEFAULT_REGION: 'ap-south-1' }).region).toBe('ap-south-1');
     expect(problems({ repository: 'app', region: 'mars' }, {})[0]).toMatch(/'mars' is not an AWS region/);
-  });
-
-  it('rejects a region or registry that contradicts the repository URI', () => {
-    const found = problems({
-      repository: '210987654321.dkr.ecr.eu-west-1.amazonaws.com/app',
-      region: 'us-east-1',
-      'registry-id': '123456789012'
-    });
-    expect(found).toEqual([
-      expect.stringMatching(
-        /^Input 'registry-id': '123456789012' differs from the account in the repository URI/
-      ),
-      expect.stringMatching(/^Input 'region': 'us-east-1' differs from the region in the repository URI/)
-    ]);
-  });
-
-  it('checks keep-images, secrets, platforms, exclusions and booleans', () => {
-    const found = problems({
-      repository: 'app',
-      'keep-images': '0',
-      secrets: 'bad id=x\nnovalue\nb*d=y',
-      'secret-files': 'f=missing.txt',
-      platforms: 'amd64',
-      'image-tag-mutability': 'IMMUTABLE_WITH_EXCLUSION',
-      push: 'maybe'
-    });
-    expect(found).toEqual([
-      expect.stringMatching(/^Input 'secrets': line 1 \(id 'bad'\) is not of the form ID=VALUE/),
-      expect.stringMatching(/^Input 'secrets': line 2 \(id 'novalue'\) is not of the form ID=VALUE/),
-      expect.stringMatching(/^Input 'secrets': line 3: 'b\*d' is not a secret id/),
-      expect.stringMatching(/^Input 'secret-files': line 1: 'missing.txt' does not exist/),
-      expect.stringMatching(/^Input 'platforms': 'amd64' is not a platform/),
-      expect.stringMatching(
-        /^Input 'mutability-exclusions': is required when 'image-tag-mutability' is IMMUTABLE_WITH_EXCLUSION/
-      ),
-      expect.stringMatching(/^Input 'keep-images': '0' is not a whole number from 1 to 10000/),
-      expect.stringMatching(/^Input 'push': 'maybe' is not a boolean/)
-    ]);
-  });
-
-  it('refuses a scan threshold without a push', () => {
-    expect(problems({ repository: 'app', push: 'false', 'scan-severity-threshold': 'HIGH' })[0]).toMatch(
-      /only pushed images are scanned/
-    );
   });
 
   it('reports every problem at once', () => {

@@ -8,7 +8,8 @@ import {
   type ActionDefinition
 } from '../../../core/index.js';
 import { buildPush, newState, type BuildResult, type BuildState } from './build.js';
-import { execDocker } from './docker.js';
+import { createStepDockerConfig, describeStepConfig } from './docker-config.js';
+import { dockerRunner } from './exec.js';
 import { getInputs, type Inputs } from './inputs.js';
 import { createdTime } from './labels.js';
 import { buildReport } from './report.js';
@@ -28,13 +29,23 @@ export const buildPushAction: ActionDefinition<Inputs, BuildRun> = {
   async run(inputs, { log, signal, run }) {
     const state = newState();
     const ecr = createClient(ECRClient, { region: inputs.region, signal });
+    // The ECR login lives in a docker configuration of this step's own, gone when the step ends or is cancelled.
+    const dockerConfig = createStepDockerConfig(process.env);
+    const removeConfig = () => dockerConfig.remove();
+    signal.addEventListener('abort', removeConfig, { once: true });
     try {
+      log.info(describeStepConfig(dockerConfig));
+      if (dockerConfig.unreadable)
+        log.warning(
+          `Could not read the docker configuration (${dockerConfig.unreadable}); nothing was taken from it.`
+        );
       await ensureCredentials(ecr);
       const result = await buildPush(
         inputs,
         {
           ecr,
-          docker: execDocker,
+          docker: dockerRunner({ log, env: dockerConfig.env, signal }),
+          dockerConfig,
           log,
           run,
           created: createdTime(process.env),
@@ -47,6 +58,8 @@ export const buildPushAction: ActionDefinition<Inputs, BuildRun> = {
     } catch (error) {
       return { state, error };
     } finally {
+      signal.removeEventListener('abort', removeConfig);
+      removeConfig();
       ecr.destroy();
     }
   },

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { validateReport, type RunContext } from '../../../core/index.js';
 import { newState } from './build.js';
 import { buildReport } from './report.js';
-import { REPO, URI } from './testing/fixtures.js';
+import { failedScan, REPO, URI } from './testing/fixtures.js';
 
 const D = `sha256:${'b'.repeat(64)}`;
 const run = { repository: 'octo/app', sha: 'abc' } as RunContext;
@@ -60,15 +60,7 @@ describe('buildReport', () => {
   it('records a failure with how far it got, and the scan findings as a diagnostic', () => {
     const state = {
       ...pushed,
-      scan: {
-        scanType: 'BASIC' as const,
-        status: 'COMPLETE',
-        counts: { HIGH: 1 },
-        worst: [{ id: 'CVE-9', severity: 'HIGH', package: 'zlib 1.2' }],
-        blocking: 1,
-        passed: false,
-        waitedMs: 5000
-      }
+      scan: failedScan({ id: 'CVE-9', severity: 'HIGH', package: 'zlib 1.2' })
     };
     const report = buildReport(
       { state, subject: 'team/app', startedAt, threshold: 'HIGH', error: 'gate failed', run },
@@ -91,6 +83,26 @@ describe('buildReport', () => {
         }
       ]
     });
+  });
+
+  it("carries the end of a failed build's output as a diagnostic", () => {
+    const report = buildReport(
+      {
+        state: { ...newState(), buildOutput: ['Step 2/2 : RUN make', 'make: *** [all] Error 2'] },
+        subject: 'team/app',
+        startedAt,
+        error: 'docker build failed (exit code 1): make: *** [all] Error 2.',
+        run
+      },
+      now
+    );
+    expect(report.diagnostics).toEqual([
+      {
+        title: 'End of the build output',
+        severity: 'error',
+        lines: ['Step 2/2 : RUN make', 'make: *** [all] Error 2']
+      }
+    ]);
   });
 
   it('says a cancelled run was cancelled, and reports bad input before any repository is known', () => {

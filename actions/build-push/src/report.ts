@@ -31,6 +31,8 @@ export function buildReport(facts: ReportFacts, now?: () => Date): Report {
       ]
     });
   }
+  if (state.buildOutput && state.buildOutput.length > 0)
+    diagnostics.push({ title: 'End of the build output', severity: 'error', lines: state.buildOutput });
   const image = repo && state.tags[0] ? `${repo.uri}:${state.tags[0]}` : subject;
   let status: Report['status'] = 'success';
   let outcome: string = state.outcome ?? 'PUSHED';

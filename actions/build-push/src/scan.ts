@@ -141,22 +141,63 @@ export async function scanGate(
   digest: string,
   options: ScanOptions
 ): Promise<ScanResult> {
-  const { log } = options;
-  const mode = await scanningMode(ecr, repo, log);
-  if (mode.scanType === 'ENHANCED') {
-    log.notice(
+  const mode = await scanningMode(ecr, repo, options.log);
+  if (mode.scanType === 'ENHANCED')
+    options.log.notice(
       `The registry uses enhanced scanning (Amazon Inspector): waiting for Inspector's findings for ${digest}.`
     );
-  } else {
-    log.info(`Basic scanning${mode.onPush ? ' on push' : ''}: waiting for the scan of ${digest}.`);
+  else options.log.info(`Basic scanning${mode.onPush ? ' on push' : ''}: waiting for the scan of ${digest}.`);
+  const { outcome, lastStatus } = await waitForScan(ecr, repo, digest, mode, options);
+  if (outcome.kind === 'cancelled') throw new Error('Cancelled while waiting for the image scan.');
+  if (outcome.kind === 'timeout') {
+    return {
+      scanType: mode.scanType,
+      status: 'TIMEOUT',
+      description: `no scan result within ${formatDuration(options.timeoutMs)} (last status: ${lastStatus()})`,
+      counts: {},
+      worst: [],
+      blocking: 0,
+      passed: false,
+      waitedMs: outcome.elapsedMs
+    };
   }
+  return { ...judge(outcome.value, options.threshold), scanType: mode.scanType, waitedMs: outcome.elapsedMs };
+}
+
+/**
+ * Polls DescribeImageScanFindings until the scan is done or broken. A basic scan that has not begun is started,
+ * at once without scan on push, after `startAfterMs` with it; enhanced scanning is never started by hand.
+ */
+async function waitForScan(
+  ecr: ECRClient,
+  repo: RepositoryInfo,
+  digest: string,
+  mode: { scanType: 'BASIC' | 'ENHANCED'; onPush: boolean },
+  options: ScanOptions
+) {
+  const { log, clock } = options;
+  const now = () => (clock ?? { now: () => Date.now() }).now();
   const startAfter =
     mode.scanType === 'ENHANCED' ? Infinity : mode.onPush ? (options.startAfterMs ?? 30_000) : 0;
-  const clock = options.clock;
-  const started = (clock ?? { now: () => Date.now() }).now();
+  const started = now();
+  const imageId = {
+    repositoryName: repo.name,
+    registryId: repo.registryId,
+    imageId: { imageDigest: digest }
+  };
   let startedScan = false;
   let lastStatus = 'NOT_FOUND';
-
+  const startScan = async () => {
+    startedScan = true;
+    try {
+      await ecr.send(new StartImageScanCommand(imageId));
+      log.info(
+        `Started a basic scan of ${digest}${mode.onPush ? ' (no scan had begun after the push)' : ''}.`
+      );
+    } catch (startError) {
+      log.warning(`Could not start a scan of ${digest}: ${describeError(startError)}`);
+    }
+  };
   const outcome = await poll<DescribeImageScanFindingsResponse>({
     intervalMs: options.intervalMs ?? 5000,
     backoff: 1.5,
@@ -166,63 +207,29 @@ export async function scanGate(
     signal: options.signal,
     check: async () => {
       try {
-        const out = await ecr.send(
-          new DescribeImageScanFindingsCommand({
-            repositoryName: repo.name,
-            registryId: repo.registryId,
-            imageId: { imageDigest: digest },
-            maxResults: 1000
-          })
-        );
-        const status = out.imageScanStatus?.status ?? 'UNKNOWN';
-        lastStatus = status;
-        if (DONE.has(status) || BROKEN.has(status)) return { done: true, value: out };
-        log.info(`Scan status: ${status}…`);
-        return { done: false };
+        const out = await ecr.send(new DescribeImageScanFindingsCommand({ ...imageId, maxResults: 1000 }));
+        lastStatus = out.imageScanStatus?.status ?? 'UNKNOWN';
+        if (DONE.has(lastStatus) || BROKEN.has(lastStatus)) return { done: true, value: out };
+        log.info(`Scan status: ${lastStatus}…`);
       } catch (error) {
         if (errorName(error) !== 'ScanNotFoundException') throw error;
-        const elapsed = (clock ?? { now: () => Date.now() }).now() - started;
-        if (!startedScan && elapsed >= startAfter) {
-          startedScan = true;
-          try {
-            await ecr.send(
-              new StartImageScanCommand({
-                repositoryName: repo.name,
-                registryId: repo.registryId,
-                imageId: { imageDigest: digest }
-              })
-            );
-            log.info(
-              `Started a basic scan of ${digest}${mode.onPush ? ' (no scan had begun after the push)' : ''}.`
-            );
-          } catch (startError) {
-            log.warning(`Could not start a scan of ${digest}: ${describeError(startError)}`);
-          }
-        }
-        return { done: false };
+        if (!startedScan && now() - started >= startAfter) await startScan();
       }
+      return { done: false };
     }
   });
+  return { outcome, lastStatus: () => lastStatus };
+}
 
-  const elapsedMs = outcome.elapsedMs;
-  if (outcome.kind === 'cancelled') throw new Error('Cancelled while waiting for the image scan.');
-  if (outcome.kind === 'timeout') {
-    return {
-      scanType: mode.scanType,
-      status: 'TIMEOUT',
-      description: `no scan result within ${formatDuration(options.timeoutMs)} (last status: ${lastStatus})`,
-      counts: {},
-      worst: [],
-      blocking: 0,
-      passed: false,
-      waitedMs: elapsedMs
-    };
-  }
-  const out = outcome.value;
+/** What the findings of a finished (or broken) scan mean at the threshold. */
+function judge(
+  out: DescribeImageScanFindingsResponse,
+  threshold: ScanOptions['threshold']
+): Omit<ScanResult, 'scanType' | 'waitedMs'> {
   const status = out.imageScanStatus?.status ?? 'UNKNOWN';
   const findings = findingsOf(out);
   const counts = countsOf(out, findings);
-  const min = severityRank(options.threshold);
+  const min = severityRank(threshold);
   const blocking = Object.entries(counts)
     .filter(([sev]) => severityRank(sev) >= min)
     .reduce((sum, [, n]) => sum + n, 0);
@@ -231,14 +238,12 @@ export async function scanGate(
     .sort((a, b) => severityRank(b.severity) - severityRank(a.severity))
     .slice(0, 10);
   return {
-    scanType: mode.scanType,
     status,
     description: out.imageScanStatus?.description,
     counts,
     worst,
     blocking,
-    passed: DONE.has(status) && blocking === 0,
-    waitedMs: elapsedMs
+    passed: DONE.has(status) && blocking === 0
   };
 }
 

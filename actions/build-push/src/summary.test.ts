@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { newState } from './build.js';
 import { buildSummary } from './summary.js';
-import { REPO } from './testing/fixtures.js';
+import { failedScan, REPO } from './testing/fixtures.js';
 
 const D = `sha256:${'a'.repeat(64)}`;
 
@@ -54,5 +54,27 @@ describe('buildSummary', () => {
     });
     expect(skipped).toContain('Image already in ECR: build skipped');
     expect(skipped).toContain('| **Skipped** | yes: every tag already pointed to this digest |');
+  });
+
+  it("shows the end of a failed build's output as code that it cannot close, and links only plain https URLs", () => {
+    const md = buildSummary({
+      state: {
+        ...newState(),
+        repository: REPO,
+        buildOutput: ['```', '# Pwned [click](https://evil.example)', '<img src=x onerror=alert(1)>'],
+        scan: failedScan({
+          id: 'CVE-2',
+          severity: 'HIGH',
+          uri: 'https://x.example/a) [y](https://evil.example'
+        })
+      },
+      repository: 'team/app',
+      durationMs: 10,
+      error: 'docker build failed (exit code 1): ```.'
+    });
+    expect(md).toContain(
+      '<details><summary>End of the build output</summary>\n\n````\n```\n# Pwned [click](https://evil.example)\n<img src=x onerror=alert(1)>\n````\n\n</details>'
+    );
+    expect(md).toContain('| HIGH | CVE-2 |  |');
   });
 });

@@ -9,6 +9,9 @@ export interface SummaryFacts {
   error?: string;
 }
 
+/** A finding's link is shown only when it is a plain https URL that cannot end the Markdown link early. */
+const LINKABLE = /^https:\/\/[^\s()<>[\]]+$/;
+
 const TITLES: Record<string, string> = {
   PUSHED: 'Image pushed',
   SKIPPED: 'Image already in ECR: build skipped',
@@ -24,6 +27,9 @@ export function buildSummary(facts: SummaryFacts): string {
     `build-push: ${facts.error ? 'failed' : (TITLES[state.outcome ?? 'PUSHED'] ?? state.outcome ?? '')}`
   );
   if (facts.error) s.paragraph('**Error**').code(facts.error);
+  // What the build printed is the build's text, not Dockyard's: code, never Markdown.
+  if (state.buildOutput && state.buildOutput.length > 0)
+    s.detailsCode('End of the build output', state.buildOutput);
   const image = repo && state.tags[0] ? `${repo.uri}:${state.tags[0]}` : undefined;
   s.facts([
     ['Repository', mdCode(repo?.uri ?? facts.repository)],
@@ -57,7 +63,7 @@ export function buildSummary(facts: SummaryFacts): string {
       ['Severity', 'Finding', 'Package'],
       scan.worst.map(f => [
         mdEscape(f.severity),
-        f.uri ? `[${mdEscape(f.id)}](${f.uri})` : mdEscape(f.id),
+        f.uri && LINKABLE.test(f.uri) ? `[${mdEscape(f.id)}](${f.uri})` : mdEscape(f.id),
         mdEscape(f.package ?? '')
       ])
     );

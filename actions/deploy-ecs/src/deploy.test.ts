@@ -26,11 +26,17 @@ import {
   memoryLogger,
   recordInputSource,
   validateReport,
-  virtualClock
+  virtualClock,
+  type Clock,
+  type Logger
 } from '../../../core/index.js';
+import type { DeployContext } from '../../../core/deploy.js';
+import { givenClients } from './clients.js';
 import { deploy } from './deploy.js';
 import { getInputs } from './inputs.js';
-import { buildReport, buildSummary } from './summary.js';
+import { deployEcs } from './main.js';
+import type { DeployResult } from './result.js';
+import { buildSummary } from './summary.js';
 import {
   CLUSTER,
   CLUSTER_ARN,
@@ -48,12 +54,31 @@ import {
 const ecsMock = mockClient(ECSClient);
 const elbMock = mockClient(ElasticLoadBalancingV2Client);
 const logsMock = mockClient(CloudWatchLogsClient);
+// Credentials of a test account: the connect phase checks that there are some.
+const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' };
 const clients = {
-  ecs: new ECSClient({ region: REGION }),
-  ecsNoRetry: new ECSClient({ region: REGION }),
+  ecs: new ECSClient({ region: REGION, credentials }),
+  ecsNoRetry: new ECSClient({ region: REGION, credentials }),
   elb: new ElasticLoadBalancingV2Client({ region: REGION }),
   logs: new CloudWatchLogsClient({ region: REGION })
 };
+const source = givenClients(clients);
+const context = (o: { log?: Logger; clock?: Clock; signal?: AbortSignal }): DeployContext => ({
+  log: o.log ?? memoryLogger(),
+  clock: o.clock ?? virtualClock(),
+  signal: o.signal ?? new AbortController().signal,
+  deadline: Infinity
+});
+/** The report the step writes for a result, as the core's finish makes it. */
+const reportOf = (result: DeployResult) =>
+  deployEcs.finish({
+    startedAt: new Date(0),
+    finishedAt: new Date(1000),
+    run: { repository: 'o/r' } as never,
+    cancelled: false,
+    timedOut: false,
+    result
+  }).report;
 const NEW = tdArn('web', 8);
 const OLD = tdArn('web', 7);
 const IMAGE =
@@ -151,8 +176,8 @@ describe('deploy', () => {
     const log = memoryLogger();
     const result = await deploy(
       inputs({ images: `app=${IMAGE}`, secrets: `app.API_KEY=${SECRET}` }),
-      clients,
-      { log, clock: virtualClock() }
+      context({ log, clock: virtualClock() }),
+      source
     );
     expect(result).toMatchObject({
       status: 'COMPLETED',
@@ -177,13 +202,7 @@ describe('deploy', () => {
     expect(summary).toMatch(/web@sha256:4f1c0b9e0d2a/);
     expect(summary).toMatch(/\+API_KEY/);
     expect(summary).not.toContain(SECRET);
-    const report = validateReport(
-      JSON.parse(
-        JSON.stringify(
-          buildReport(result, { region: REGION, startedAt: new Date(0), run: { repository: 'o/r' } as never })
-        )
-      )
-    );
+    const report = validateReport(JSON.parse(JSON.stringify(reportOf(result))));
     expect(report).toMatchObject({
       action: 'deploy-ecs',
       status: 'success',
@@ -195,7 +214,7 @@ describe('deploy', () => {
 
   it('reuses the identical latest revision instead of registering again', async () => {
     world({ rollout: completeOnSecondPoll });
-    const result = await deploy(inputs({}), clients, { log: memoryLogger(), clock: virtualClock() });
+    const result = await deploy(inputs({}), context({}), source);
     expect(result).toMatchObject({
       status: 'COMPLETED',
       registered: false,
@@ -207,10 +226,7 @@ describe('deploy', () => {
 
   it('dry run: renders and diffs, registers and updates nothing', async () => {
     world();
-    const result = await deploy(inputs({ images: `app=${IMAGE}`, 'dry-run': 'true' }), clients, {
-      log: memoryLogger(),
-      clock: virtualClock()
-    });
+    const result = await deploy(inputs({ images: `app=${IMAGE}`, 'dry-run': 'true' }), context({}), source);
     expect(result).toMatchObject({ status: 'DRY_RUN', success: true, wouldRegister: true });
     expect(result.diff?.rows[0]).toMatchObject({ container: 'app', field: 'image', after: IMAGE });
     expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
@@ -223,9 +239,7 @@ describe('deploy', () => {
       clusters: [],
       failures: [{ arn: `arn:aws:ecs:${REGION}:123456789012:cluster/nope`, reason: 'MISSING' }]
     });
-    const result = await deploy(inputs({ cluster: 'nope', images: `app=${IMAGE}` }), clients, {
-      log: memoryLogger()
-    });
+    const result = await deploy(inputs({ cluster: 'nope', images: `app=${IMAGE}` }), context({}), source);
     expect(result).toMatchObject({
       status: 'FAILED',
       success: false,
@@ -241,12 +255,12 @@ describe('deploy', () => {
       services: [],
       failures: [{ arn: 'arn:aws:ecs:eu-west-1:123456789012:service/prod/gone', reason: 'MISSING' }]
     });
-    const missing = await deploy(inputs({ service: 'gone' }), clients, { log: memoryLogger() });
+    const missing = await deploy(inputs({ service: 'gone' }), context({}), source);
     expect(missing.reason).toMatch(
       /Input 'service': the service 'gone' does not exist in the cluster 'prod' \(MISSING\)/
     );
     ecsMock.on(DescribeServicesCommand).resolves({ services: [service({ status: 'INACTIVE' })] });
-    const inactive = await deploy(inputs({}), clients, { log: memoryLogger() });
+    const inactive = await deploy(inputs({}), context({}), source);
     expect(inactive.reason).toMatch(/Input 'service': the service 'web' is INACTIVE/);
     expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
@@ -254,9 +268,11 @@ describe('deploy', () => {
 
   it('names unknown containers in images and environment together, before anything is registered', async () => {
     world();
-    const result = await deploy(inputs({ images: `api=${IMAGE}`, environment: 'worker.X=1' }), clients, {
-      log: memoryLogger()
-    });
+    const result = await deploy(
+      inputs({ images: `api=${IMAGE}`, environment: 'worker.X=1' }),
+      context({}),
+      source
+    );
     expect(result.error).toBeInstanceOf(InputError);
     expect((result.error as InputError).problems.map(p => p.input)).toEqual(['images', 'environment']);
     expect(result.reason).toMatch(/no container named 'api'/);
@@ -293,10 +309,7 @@ describe('deploy', () => {
     logsMock
       .on(GetLogEventsCommand)
       .resolves({ events: [{ timestamp: 1, message: 'panic: missing DATABASE_URL' }] });
-    const result = await deploy(inputs({ images: `app=${IMAGE}` }), clients, {
-      log: memoryLogger(),
-      clock: virtualClock()
-    });
+    const result = await deploy(inputs({ images: `app=${IMAGE}` }), context({}), source);
     expect(result).toMatchObject({
       status: 'ROLLED_BACK',
       success: false,
@@ -314,9 +327,7 @@ describe('deploy', () => {
       ])
     );
     expect(buildSummary(result, { region: REGION, durationMs: 1 })).toMatch(/panic: missing DATABASE_URL/);
-    expect(buildReport(result, { region: REGION, startedAt: new Date(0), run: {} as never }).status).toBe(
-      'failure'
-    );
+    expect(reportOf(result).status).toBe('failure');
   });
 
   it('leaves the rollback to ECS when its circuit breaker rolls back, and says so', async () => {
@@ -345,10 +356,7 @@ describe('deploy', () => {
     });
     ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
     elbMock.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
-    const result = await deploy(inputs({ images: `app=${IMAGE}` }), clients, {
-      log: memoryLogger(),
-      clock: virtualClock()
-    });
+    const result = await deploy(inputs({ images: `app=${IMAGE}` }), context({}), source);
     expect(result).toMatchObject({
       status: 'ROLLED_BACK',
       success: false,
@@ -367,10 +375,7 @@ describe('deploy', () => {
     });
     ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
     elbMock.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
-    const result = await deploy(inputs({ images: `app=${IMAGE}`, rollback: 'false' }), clients, {
-      log: memoryLogger(),
-      clock: virtualClock()
-    });
+    const result = await deploy(inputs({ images: `app=${IMAGE}`, rollback: 'false' }), context({}), source);
     expect(result).toMatchObject({ status: 'FAILED', success: false });
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
   });
@@ -384,10 +389,11 @@ describe('deploy', () => {
     logsMock
       .on(GetLogEventsCommand)
       .resolves({ events: [{ timestamp: 1, message: 'relation "users" already exists' }] });
-    const result = await deploy(inputs({ images: `app=${IMAGE}`, 'run-task': 'npm run migrate' }), clients, {
-      log: memoryLogger(),
-      clock: virtualClock()
-    });
+    const result = await deploy(
+      inputs({ images: `app=${IMAGE}`, 'run-task': 'npm run migrate' }),
+      context({}),
+      source
+    );
     expect(result).toMatchObject({ status: 'FAILED', runTask: { exitCode: 2, ok: false } });
     expect(result.reason).toBe(
       'app exited with code 2: relation "users" already exists (one-off task mig1). The service was not updated.'
@@ -407,10 +413,11 @@ describe('deploy', () => {
     ecsMock
       .on(DescribeTasksCommand)
       .resolves({ tasks: [stoppedTask('mig1', { containers: [{ name: 'app', exitCode: 0 }] })] });
-    const result = await deploy(inputs({ images: `app=${IMAGE}`, 'run-task': 'npm run migrate' }), clients, {
-      log: memoryLogger(),
-      clock: virtualClock()
-    });
+    const result = await deploy(
+      inputs({ images: `app=${IMAGE}`, 'run-task': 'npm run migrate' }),
+      context({}),
+      source
+    );
     expect(result).toMatchObject({ status: 'COMPLETED', runTask: { exitCode: 0 } });
   });
 
@@ -433,10 +440,11 @@ describe('deploy', () => {
         })
       ]
     });
-    const result = await deploy(inputs({ images: `app=${IMAGE}`, 'keep-revisions': '2' }), clients, {
-      log: memoryLogger(),
-      clock: virtualClock()
-    });
+    const result = await deploy(
+      inputs({ images: `app=${IMAGE}`, 'keep-revisions': '2' }),
+      context({}),
+      source
+    );
     expect(result.cleanup?.deregistered).toEqual([tdArn('web', 6), tdArn('web', 4)]);
   });
 
@@ -448,7 +456,11 @@ describe('deploy', () => {
       })
     );
     const clock = virtualClock();
-    const result = await deploy(inputs({ images: `app=${IMAGE}` }), clients, { log: memoryLogger(), clock });
+    const result = await deploy(
+      inputs({ images: `app=${IMAGE}` }),
+      context({ log: memoryLogger(), clock }),
+      source
+    );
     expect(result).toMatchObject({ status: 'FAILED', registered: true, revision: 8 });
     expect(result.reason).toMatch(/ecs:UpdateService/);
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
@@ -472,10 +484,7 @@ describe('deploy', () => {
     });
     ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
     elbMock.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
-    const result = await deploy(inputs({ images: `app=${IMAGE}`, timeout: '1m' }), clients, {
-      log: memoryLogger(),
-      clock: virtualClock()
-    });
+    const result = await deploy(inputs({ images: `app=${IMAGE}`, timeout: '1m' }), context({}), source);
     expect(result).toMatchObject({ status: 'TIMED_OUT', success: false });
     expect(result.rollback).toBeUndefined();
     const summary = buildSummary(result, { region: REGION, durationMs: 60_000 });
@@ -486,10 +495,7 @@ describe('deploy', () => {
 
   it('wait: false starts the deployment and returns IN_PROGRESS', async () => {
     world();
-    const result = await deploy(inputs({ images: `app=${IMAGE}`, wait: 'false' }), clients, {
-      log: memoryLogger(),
-      clock: virtualClock()
-    });
+    const result = await deploy(inputs({ images: `app=${IMAGE}`, wait: 'false' }), context({}), source);
     expect(result).toMatchObject({ status: 'IN_PROGRESS', success: true, deploymentId: NEW_DEPLOYMENT });
     expect(ecsMock.commandCalls(DescribeServicesCommand)).toHaveLength(1);
   });
@@ -497,16 +503,18 @@ describe('deploy', () => {
   it('cancellation while waiting ends CANCELLED without a rollback', async () => {
     const controller = new AbortController();
     world({ rollout: poll => (poll === 2 ? (controller.abort(), {}) : {}) });
-    const result = await deploy(inputs({ images: `app=${IMAGE}` }), clients, {
-      log: memoryLogger(),
-      clock: virtualClock(),
-      signal: controller.signal
-    });
+    const result = await deploy(
+      inputs({ images: `app=${IMAGE}` }),
+      context({
+        log: memoryLogger(),
+        clock: virtualClock(),
+        signal: controller.signal
+      }),
+      source
+    );
     expect(result).toMatchObject({ status: 'CANCELLED', success: false });
     expect(result.reason).toMatch(/IN_PROGRESS, running 0\/2/);
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
-    expect(buildReport(result, { region: REGION, startedAt: new Date(0), run: {} as never }).status).toBe(
-      'cancelled'
-    );
+    expect(reportOf(result).status).toBe('cancelled');
   });
 });

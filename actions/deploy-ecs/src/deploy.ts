@@ -1,10 +1,8 @@
 /**
- * One deployment, start to end: check the target → render (pure) → diff → register or reuse → one-off task →
- * UpdateService → follow the deployment → diagnose / roll back on failure → clean up old revisions.
- * Returns a typed result whatever happens; main.ts turns it into outputs, a summary and the report.
+ * One deployment to ECS, as the core's deploy pipeline (core/deploy.ts) runs it: check the cluster and service →
+ * render the task definition → verify it → register, run the one-off task, UpdateService → follow the deployment
+ * → diagnose a failure → roll back → deregister old revisions. The functions below are the phases, in that order.
  */
-import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import type { ECRClient } from '@aws-sdk/client-ecr';
 import {
   DescribeClustersCommand,
   DescribeTaskDefinitionCommand,
@@ -13,403 +11,393 @@ import {
   type Service,
   type TaskDefinition
 } from '@aws-sdk/client-ecs';
-import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import {
-  DockyardError,
-  describeError,
-  sentence,
-  systemClock,
-  type Clock,
-  type Diagnostic,
-  type Logger
-} from '../../../core/index.js';
-import { cleanupRevisions, taskDefinitionsInUse, type CleanupResult } from './cleanup.js';
+import { ensureCredentials } from '../../../core/aws.js';
+import { runDeploy, type DeployContext, type Ending, type PhaseContext } from '../../../core/deploy.js';
+import { DockyardError } from '../../../core/errors.js';
+import type { Logger } from '../../../core/log.js';
+import { cleanupRevisions, taskDefinitionsInUse } from './cleanup.js';
+import { lazyClients, type ClientSource } from './clients.js';
 import { describedAsRequest, sameTaskDefinition } from './compare.js';
-import { diagnose } from './diagnose.js';
-import { diffTaskDefinitions, type TaskDefinitionDiff } from './diff.js';
+import { diffTaskDefinitions } from './diff.js';
 import type { Inputs } from './inputs.js';
-import { latestRevision, registerOrReuse } from './register.js';
 import type { FieldProblem } from './normalise.js';
-import { problemsError, renderTaskDefinition, taskDefinitionKey, toRegisterRequest } from './render.js';
-import { rollBack, type RollbackResult } from './rollback.js';
+import { latestRevision, registerOrReuse, type Registration } from './register.js';
 import {
-  describeService,
-  startDeployment,
-  watchDeployment,
-  type RolloutResult,
-  type RolloutStatus
-} from './rollout.js';
-import { runOneOffTask, type RunTaskResult } from './runtask.js';
-import { verifyTaskDefinition } from './verify.js';
+  problemsError,
+  renderTaskDefinition,
+  taskDefinitionKey,
+  toRegisterRequest,
+  type Rendering
+} from './render.js';
+import { initialResult, type DeployResult } from './result.js';
+import { rollBack } from './rollback.js';
+import { describeService, startDeployment, watchDeployment, type Target } from './rollout.js';
 
-export type DeployStatus = RolloutStatus | 'DRY_RUN' | 'REGISTERED' | 'IN_PROGRESS';
-
-export interface DeployClients {
-  ecs: ECSClient;
-  ecsNoRetry: ECSClient;
-  elb?: ElasticLoadBalancingV2Client;
-  logs?: CloudWatchLogsClient;
-  logsFor?: (region: string) => CloudWatchLogsClient;
-  /** For the verify step's read-only checks, by region. */
-  ecrFor?: (region: string) => ECRClient;
-  ssmFor?: (region: string) => SSMClient;
-  secretsFor?: (region: string) => SecretsManagerClient;
-}
-
-export interface DeployResult {
-  status: DeployStatus;
-  /** true for COMPLETED, DRY_RUN, REGISTERED and IN_PROGRESS (wait: false). */
-  success: boolean;
-  reason: string;
-  /** Why it failed, in one line (the largest group of stopped tasks, unhealthy targets, placement). */
-  rootCause?: string;
-  cluster: string;
-  service?: string;
-  family?: string;
-  taskDefinitionArn?: string;
-  revision?: number;
-  registered?: boolean;
-  /** Dry run: whether a new revision would be registered. */
-  wouldRegister?: boolean;
-  previousTaskDefinitionArn?: string;
-  deploymentId?: string;
-  rendered?: RegisterTaskDefinitionRequest;
-  diff?: TaskDefinitionDiff;
-  runTask?: RunTaskResult;
-  rollout?: RolloutResult;
-  rollback?: RollbackResult;
-  cleanup?: CleanupResult;
-  diagnostics: Diagnostic[];
-  warnings: string[];
-  /** The verify step: problems found (the step then stopped before any write) and checks skipped. */
-  verify?: { problems: FieldProblem[]; skipped: string[]; checked: string[] };
-  /** Empty values removed from the task definition file, by field path. */
-  removed?: string[];
-  /** An error that ended the step early (bad input, AccessDenied, …). */
-  error?: unknown;
-}
-
-export interface DeployOptions {
+/** What the phases share: the inputs, the clients, what each phase found, and the result they fill in. */
+interface Run {
+  inputs: Inputs;
+  clients: ClientSource;
   log: Logger;
-  signal?: AbortSignal;
-  clock?: Clock;
-  /** Epoch ms (on `clock`) by which the whole step must end; the waits leave time for diagnosis and rollback. */
-  deadline?: number;
-}
-
-/** A wait may take what is left of the step's `timeout`, less this reserve for diagnosing and rolling back. */
-export function waitReserveMs(timeoutMs: number): number {
-  return Math.min(60_000, timeoutMs / 5);
+  result: DeployResult;
+  service?: Service;
+  /** The service's task definition before this step. */
+  running?: TaskDefinition;
+  /** The rendered request, the problems found rendering it (verify reports them with its own), their origins. */
+  rendering?: Rendering;
+  /** Problems of the task definition file as written. */
+  fileProblems: FieldProblem[];
+  registration?: Registration;
+  started?: Awaited<ReturnType<typeof startDeployment>>;
 }
 
 export async function deploy(
   inputs: Inputs,
-  clients: DeployClients,
-  options: DeployOptions
+  ctx: DeployContext,
+  clients: ClientSource = lazyClients(inputs.region, ctx.signal)
 ): Promise<DeployResult> {
-  const result: DeployResult = {
-    status: 'FAILED',
-    success: false,
-    reason: '',
-    cluster: inputs.cluster,
-    service: inputs.service,
-    diagnostics: [],
-    warnings: [...inputs.warnings]
-  };
+  const run: Run = { inputs, clients, log: ctx.log, result: initialResult(inputs), fileProblems: [] };
   try {
-    await run(inputs, clients, options, result);
-  } catch (error) {
-    result.error = error;
-    result.status = options.signal?.aborted ? 'CANCELLED' : 'FAILED';
-    result.success = false;
-    result.reason = describeError(error);
+    return await runDeploy(
+      run.result,
+      {
+        connect: { title: 'Checking the target', run: () => checkTarget(run) },
+        render: { title: 'Rendering the task definition', run: () => render(run) },
+        verify: inputs.verify
+          ? { title: 'Verifying the task definition', run: () => verify(run) }
+          : undefined,
+        apply: { title: () => applyTitle(inputs), run: phase => apply(run, phase) },
+        wait: { title: 'Waiting for the deployment', run: phase => wait(run, phase) },
+        explain: { title: 'Diagnosing', run: () => explain(run) },
+        rollback: inputs.rollback
+          ? { title: 'Rolling back', run: phase => rollBackService(run, phase) }
+          : undefined,
+        settle:
+          inputs.keepRevisions > 0
+            ? { title: 'Cleaning up old revisions', run: () => cleanUp(run) }
+            : undefined,
+        progress: () => progress(run.result)
+      },
+      ctx,
+      inputs.timeoutMs
+    );
+  } finally {
+    clients.destroy();
   }
-  return result;
 }
 
-async function run(
-  inputs: Inputs,
-  clients: DeployClients,
-  options: DeployOptions,
-  result: DeployResult
-): Promise<void> {
-  const { log } = options;
-  const clock = options.clock ?? systemClock;
-  const deadline = options.deadline ?? Infinity;
-  const reserve = waitReserveMs(inputs.timeoutMs);
-  const waitTimeout = (keep = reserve) =>
-    Math.max(1000, Math.min(inputs.timeoutMs, deadline - clock.now() - keep));
-  for (const w of inputs.warnings) log.warning(w);
-
-  // 1. The target exists.
-  let service: Service | undefined;
-  let running: TaskDefinition | undefined;
-  let base: RegisterTaskDefinitionRequest;
-  let fileProblems: FieldProblem[] = [];
-  await log.group('Checking the target', async () => {
-    await checkCluster(clients.ecs, inputs.cluster);
-    if (inputs.service) {
-      service = await describeService(clients.ecs, { cluster: inputs.cluster, service: inputs.service });
-      if (service.status !== 'ACTIVE') {
-        throw new DockyardError(`the service '${inputs.service}' is ${service.status}.`, {
-          input: 'service',
-          hint: 'Deploy to an ACTIVE service; create it again first if it was deleted.'
-        });
-      }
-      log.info(
-        `Service ${service.serviceName} in ${inputs.cluster} runs ${taskDefinitionKey(service.taskDefinition)} (${service.runningCount ?? 0}/${service.desiredCount ?? 0} tasks).`
-      );
-      if (service.taskDefinition) running = await describeTaskDefinition(clients.ecs, service.taskDefinition);
-      // The full ARN, even where DescribeServices gives `family:revision`.
-      result.previousTaskDefinitionArn = running?.taskDefinitionArn ?? service.taskDefinition;
-    }
-  });
-
-  // 2. Render.
-  const rendering = await log.group('Rendering the task definition', async () => {
-    if (inputs.taskDefinition) {
-      const normalised = toRegisterRequest(inputs.taskDefinition);
-      for (const w of normalised.warnings) {
-        log.warning(`task-definition: ${w}`);
-        result.warnings.push(w);
-      }
-      if (normalised.removed.length > 0) {
-        result.removed = normalised.removed;
-        log.info(`Removed ${normalised.removed.length} empty values: ${normalised.removed.join(', ')}.`);
-      }
-      if (normalised.converted.length > 0)
-        log.info(`Converted to the type ECS stores: ${normalised.converted.join('; ')}.`);
-      fileProblems = normalised.problems;
-      base = normalised.request;
-    } else if (running) {
-      base = describedAsRequest(running);
-      log.info(`Base: the service's task definition ${taskDefinitionKey(running.taskDefinitionArn)}.`);
-    } else {
-      throw new DockyardError('there is no task definition to start from.', {
-        input: 'task-definition',
-        hint: "Give 'task-definition', or a 'service'."
-      });
-    }
-    const rendering = renderTaskDefinition(base, fileProblems, inputs);
-    const request = rendering.request;
-    result.rendered = request;
-    result.family = request.family;
-    result.diff = diffTaskDefinitions(running ? describedAsRequest(running) : undefined, request);
-    for (const row of result.diff.rows) {
-      log.info(`  ${row.container ? `${row.container} ` : ''}${row.field}: ${row.before} → ${row.after}`);
-    }
-    if (result.diff.otherFields.length > 0) log.info(`  also changed: ${result.diff.otherFields.join(', ')}`);
-    if (running && !result.diff.changed) log.info('  no change against the running task definition.');
-    return rendering;
-  });
-  const rendered = rendering.request;
-
-  // 3. Verify: every problem at once, before anything is written.
-  if (inputs.verify) {
-    result.verify = await log.group('Verifying the task definition', () =>
-      verifyTaskDefinition(rendering, clients, { service, region: inputs.region }, log)
-    );
-    if (result.verify.problems.length > 0)
-      throw problemsError(result.verify.problems, rendering.origins, 'verify: the task definition');
-  } else if (rendering.problems.length > 0) {
-    throw problemsError(rendering.problems, rendering.origins);
+/** connect: the credentials work, the cluster is ACTIVE, the service too, and what it runs now. */
+async function checkTarget(run: Run): Promise<void> {
+  const { inputs, log, result } = run;
+  const { ecs } = await run.clients.ecs();
+  await ensureCredentials(ecs);
+  await checkCluster(ecs, inputs.cluster);
+  if (!inputs.service) return;
+  const service = await describeService(ecs, { cluster: inputs.cluster, service: inputs.service });
+  if (service.status !== 'ACTIVE') {
+    throw new DockyardError(`the service '${inputs.service}' is ${service.status}.`, {
+      input: 'service',
+      hint: 'Deploy to an ACTIVE service; create it again first if it was deleted.'
+    });
   }
-
-  // 4. Dry run stops here.
-  if (inputs.dryRun) {
-    const latest = await latestRevision(clients.ecs, rendered.family ?? '');
-    result.wouldRegister = !(latest && sameTaskDefinition(latest.request, rendered));
-    if (latest && !result.wouldRegister) {
-      result.taskDefinitionArn = latest.taskDefinition.taskDefinitionArn;
-      result.revision = latest.taskDefinition.revision;
-    }
-    result.status = 'DRY_RUN';
-    result.success = true;
-    result.reason = result.wouldRegister
-      ? `Dry run: a new revision of ${rendered.family} would be registered${inputs.service ? ` and rolled out to ${inputs.service}` : ''}.`
-      : `Dry run: identical to ${rendered.family}:${latest?.taskDefinition.revision}, which would be reused.`;
-    log.info(result.reason);
-    return;
-  }
-
-  // 5. Register or reuse.
-  const registration = await log.group('Registering', () =>
-    registerOrReuse(clients, rendered, log, { clock })
+  log.info(
+    `Service ${service.serviceName} in ${inputs.cluster} runs ${taskDefinitionKey(service.taskDefinition)} (${service.runningCount ?? 0}/${service.desiredCount ?? 0} tasks).`
   );
+  run.service = service;
+  if (service.taskDefinition) run.running = await describeTaskDefinition(ecs, service.taskDefinition);
+  // The full ARN, even where DescribeServices gives `family:revision`.
+  result.previousTaskDefinitionArn = run.running?.taskDefinitionArn ?? service.taskDefinition;
+}
+
+/** render: the file (or the service's task definition) with the inputs' changes, and the diff to what runs. */
+async function render(run: Run): Promise<void> {
+  const { inputs, log, result, running } = run;
+  const rendering = renderTaskDefinition(baseTaskDefinition(run), run.fileProblems, inputs);
+  // Without verify, the problems found rendering stop the step here; verify reports them with its own.
+  if (!inputs.verify && rendering.problems.length > 0)
+    throw problemsError(rendering.problems, rendering.origins);
+  const { request } = rendering;
+  run.rendering = rendering;
+  result.rendered = request;
+  result.family = request.family;
+  const diff = diffTaskDefinitions(running ? describedAsRequest(running) : undefined, request);
+  result.diff = diff;
+  for (const row of diff.rows)
+    log.info(`  ${row.container ? `${row.container} ` : ''}${row.field}: ${row.before} → ${row.after}`);
+  if (diff.otherFields.length > 0) log.info(`  also changed: ${diff.otherFields.join(', ')}`);
+  if (running && !diff.changed) log.info('  no change against the running task definition.');
+}
+
+function baseTaskDefinition(run: Run): RegisterTaskDefinitionRequest {
+  const { inputs, log, result, running } = run;
+  if (inputs.taskDefinition) {
+    const normalised = toRegisterRequest(inputs.taskDefinition);
+    for (const w of normalised.warnings) {
+      log.warning(`task-definition: ${w}`);
+      result.warnings.push(w);
+    }
+    if (normalised.removed.length > 0) {
+      result.removed = normalised.removed;
+      log.info(`Removed ${normalised.removed.length} empty values: ${normalised.removed.join(', ')}.`);
+    }
+    if (normalised.converted.length > 0)
+      log.info(`Converted to the type ECS stores: ${normalised.converted.join('; ')}.`);
+    run.fileProblems = normalised.problems;
+    return normalised.request;
+  }
+  if (running) {
+    log.info(`Base: the service's task definition ${taskDefinitionKey(running.taskDefinitionArn)}.`);
+    return describedAsRequest(running);
+  }
+  throw new DockyardError('there is no task definition to start from.', {
+    input: 'task-definition',
+    hint: "Give 'task-definition', or a 'service'."
+  });
+}
+
+/** verify: every problem at once (the file's, the local rules', the remote checks'), before anything is written. */
+async function verify(run: Run): Promise<void> {
+  const { inputs, result } = run;
+  const rendering = run.rendering as Rendering;
+  const [{ verifyTaskDefinition }, clients] = await Promise.all([
+    import('./verify.js'),
+    run.clients.verify()
+  ]);
+  const verification = await verifyTaskDefinition(
+    rendering,
+    clients,
+    { service: run.service, region: inputs.region },
+    run.log
+  );
+  result.verify = verification;
+  if (verification.problems.length > 0)
+    throw problemsError(verification.problems, rendering.origins, 'verify: the task definition');
+}
+
+function applyTitle(inputs: Inputs): string {
+  if (inputs.dryRun) return 'Comparing with the registered revisions (dry run)';
+  const steps = [
+    'Registering',
+    inputs.runTask && 'running the one-off task',
+    inputs.service && 'updating the service'
+  ];
+  return steps.filter(Boolean).join(', ');
+}
+
+/** apply: register (or reuse), the one-off task, UpdateService. Ends here for a dry run, or without a wait. */
+async function apply(run: Run, phase: PhaseContext): Promise<Ending | void> {
+  const { inputs, result } = run;
+  if (inputs.dryRun) return dryRun(run);
+  const rendered = run.rendering!.request;
+  const ecs = await run.clients.ecs();
+  const registration = await registerOrReuse(ecs, rendered, run.log, { clock: phase.clock });
+  run.registration = registration;
   result.taskDefinitionArn = registration.taskDefinitionArn;
   result.revision = registration.revision;
   result.registered = registration.registered;
-
-  // 6. The one-off task.
   if (inputs.runTask) {
-    const runTask = await log.group('Running the one-off task', () =>
-      runOneOffTask(
-        clients,
-        {
-          cluster: inputs.cluster,
-          taskDefinition: registration.taskDefinition,
-          command: inputs.runTask ?? [],
-          container: inputs.container,
-          service,
-          region: inputs.region,
-          timeoutMs: waitTimeout(),
-          intervalMs: inputs.pollIntervalMs,
-          signal: options.signal,
-          clock
-        },
-        log
-      )
-    );
-    result.runTask = runTask;
-    if (!runTask.ok) {
-      result.status = runTask.status === 'STOPPED' ? 'FAILED' : runTask.status;
-      result.reason = `${runTask.reason} The service was not updated.`;
-      if (runTask.status === 'STOPPED') result.rootCause = runTask.cause;
-      result.diagnostics.push({
-        title: `One-off task ${runTask.taskArn.split('/').pop()}`,
-        severity: 'error',
-        lines: [
-          ...runTask.details,
-          ...(runTask.logLines.length > 0 ? ['Last log lines:', ...runTask.logLines] : [])
-        ]
-      });
-      return;
-    }
+    const failed = await oneOffTask(run, phase);
+    if (failed) return failed;
   }
-
-  if (!inputs.service || !service) {
-    result.status = 'REGISTERED';
-    result.success = true;
-    result.reason = `${registration.registered ? 'Registered' : 'Reused'} ${rendered.family}:${registration.revision}; no service to update.`;
-    await cleanup(inputs, clients, result, log, []);
-    return;
-  }
+  const what = `${rendered.family}:${registration.revision}`;
+  if (!inputs.service || !run.service)
+    return {
+      status: 'REGISTERED',
+      reason: `${registration.registered ? 'Registered' : 'Reused'} ${what}; no service to update.`
+    };
   const target = { cluster: inputs.cluster, service: inputs.service };
-
-  // 7. Roll out.
-  const started = await log.group('Updating the service', async () => {
-    const s = await startDeployment(
-      clients,
-      target,
-      {
-        taskDefinitionArn: registration.taskDefinitionArn,
-        desiredCount: inputs.desiredCount,
-        forceNewDeployment: inputs.forceNewDeployment,
-        clock
-      },
-      log
-    );
-    log.info(
-      `UpdateService: ${target.service} → ${taskDefinitionKey(registration.taskDefinitionArn)}; deployment ${s.deployment.id}.`
-    );
-    return s;
-  });
-  result.deploymentId = started.deployment.id;
-  if (!inputs.wait) {
-    result.status = 'IN_PROGRESS';
-    result.success = true;
-    result.reason = `Deployment ${started.deployment.id} started; not waiting (wait: false).`;
-    return;
-  }
-  const watch = {
-    timeoutMs: waitTimeout(),
-    intervalMs: inputs.pollIntervalMs,
-    signal: options.signal,
-    clock,
-    knownEvents: started.service.events
+  const options = {
+    taskDefinitionArn: registration.taskDefinitionArn,
+    desiredCount: inputs.desiredCount,
+    forceNewDeployment: inputs.forceNewDeployment,
+    clock: phase.clock
   };
-  const rollout = await log.group('Waiting for the deployment', () =>
-    watchDeployment(
-      clients,
-      target,
-      {
-        ...watch,
-        deploymentId: started.deployment.id ?? '',
-        initial: started.deployment,
-        taskDefinitionArn: registration.taskDefinitionArn,
-        previousTaskDefinitionArn: result.previousTaskDefinitionArn
-      },
-      log
-    )
+  run.started = await startDeployment(ecs, target, options, run.log);
+  result.deploymentId = run.started.deployment.id;
+  run.log.info(`UpdateService: ${target.service} → ${what}; deployment ${result.deploymentId}.`);
+  if (!inputs.wait)
+    return {
+      status: 'IN_PROGRESS',
+      reason: `Deployment ${result.deploymentId} started; not waiting (wait: false).`
+    };
+}
+
+/** The dry run: would a new revision be registered, or the latest reused? Nothing is written. */
+async function dryRun(run: Run): Promise<Ending> {
+  const { inputs, result } = run;
+  const rendered = run.rendering!.request;
+  const { ecs } = await run.clients.ecs();
+  const latest = await latestRevision(ecs, rendered.family ?? '');
+  result.wouldRegister = !(latest && sameTaskDefinition(latest.request, rendered));
+  if (latest && !result.wouldRegister) {
+    result.taskDefinitionArn = latest.taskDefinition.taskDefinitionArn;
+    result.revision = latest.taskDefinition.revision;
+  }
+  const reason = result.wouldRegister
+    ? `Dry run: a new revision of ${rendered.family} would be registered${inputs.service ? ` and rolled out to ${inputs.service}` : ''}.`
+    : `Dry run: identical to ${rendered.family}:${latest?.taskDefinition.revision}, which would be reused.`;
+  run.log.info(reason);
+  return { status: 'DRY_RUN', reason };
+}
+
+/** The one-off task on the new revision, before the service is updated; its failure ends the deploy. */
+async function oneOffTask(run: Run, phase: PhaseContext): Promise<Ending | undefined> {
+  const { inputs, result } = run;
+  const [{ runOneOffTask }, { ecs }, logs] = await Promise.all([
+    import('./runtask.js'),
+    run.clients.ecs(),
+    run.clients.logs()
+  ]);
+  const task = await runOneOffTask(
+    { ecs, ...logs },
+    {
+      cluster: inputs.cluster,
+      taskDefinition: run.registration!.taskDefinition,
+      command: inputs.runTask ?? [],
+      container: inputs.container,
+      service: run.service,
+      region: inputs.region,
+      ...pacing(run, phase)
+    },
+    run.log
+  );
+  result.runTask = task;
+  if (task.ok) return undefined;
+  if (task.status === 'STOPPED') result.rootCause = task.cause;
+  result.diagnostics.push({
+    title: `One-off task ${task.taskArn.split('/').pop()}`,
+    severity: 'error',
+    lines: [...task.details, ...(task.logLines.length > 0 ? ['Last log lines:', ...task.logLines] : [])]
+  });
+  return {
+    status: task.status === 'STOPPED' ? 'FAILED' : task.status,
+    reason: `${task.reason} The service was not updated.`
+  };
+}
+
+/** wait: follow the deployment until ECS says it is over, or the time left runs out. */
+async function wait(run: Run, phase: PhaseContext): Promise<Ending> {
+  const { inputs, result } = run;
+  const started = run.started!;
+  const rollout = await watchDeployment(
+    await run.clients.ecs(),
+    target(inputs),
+    {
+      ...pacing(run, phase),
+      knownEvents: started.service.events,
+      deploymentId: started.deployment.id ?? '',
+      initial: started.deployment,
+      taskDefinitionArn: run.registration!.taskDefinitionArn,
+      previousTaskDefinitionArn: result.previousTaskDefinitionArn
+    },
+    run.log
   );
   result.rollout = rollout;
-  result.status = rollout.status;
-  result.reason = rollout.reason;
-  result.success = rollout.status === 'COMPLETED';
-  if (rollout.status === 'COMPLETED') {
-    log.info(rollout.reason);
-    const inUse = (rollout.service?.deployments ?? []).map(d => d.taskDefinition ?? '');
-    await cleanup(inputs, clients, result, log, inUse);
-    return;
-  }
-  if (rollout.status === 'CANCELLED') return;
-  if (rollout.status === 'SUPERSEDED') {
-    log.error(rollout.reason, { title: `Deployment ${rollout.status}` });
-    return;
-  }
+  if (rollout.status === 'COMPLETED') run.log.info(rollout.reason);
+  return { status: rollout.status, reason: rollout.reason };
+}
 
-  // 8. Why (the root cause first, one annotation), and back.
-  if (rollout.events.length > 0) {
+/** explain: the service's events, the stopped tasks, the targets and the app's log, and the root cause. */
+async function explain(run: Run): Promise<string | undefined> {
+  const { inputs, result } = run;
+  const rollout = result.rollout!;
+  if (rollout.events.length > 0)
     result.diagnostics.push({
       title: 'Service events while waiting',
       severity: 'info',
       lines: rollout.events.slice(-15)
     });
-  }
-  const diagnosis = await log.group('Diagnosing', () =>
-    diagnose(
-      clients,
-      {
-        cluster: inputs.cluster,
-        deploymentId: rollout.deploymentId,
-        service: rollout.service ?? service,
-        taskDefinition: registration.taskDefinition,
-        region: inputs.region,
-        events: rollout.events
-      },
-      log
-    )
+  const [{ diagnose }, { ecs }, logs, elb] = await Promise.all([
+    import('./diagnose.js'),
+    run.clients.ecs(),
+    run.clients.logs(),
+    run.clients.elb()
+  ]);
+  const diagnosis = await diagnose(
+    { ecs, elb, ...logs },
+    {
+      cluster: inputs.cluster,
+      deploymentId: rollout.deploymentId,
+      service: rollout.service ?? run.service,
+      taskDefinition: run.registration!.taskDefinition,
+      region: inputs.region,
+      events: rollout.events
+    },
+    run.log
   );
   result.diagnostics.push(...diagnosis.diagnostics);
-  if (diagnosis.rootCause) {
-    result.rootCause = diagnosis.rootCause;
-    result.reason = sentence(diagnosis.rootCause, rollout.reason);
-  }
-  log.error(result.reason, { title: `Deployment ${rollout.status}` });
-  const previous = result.previousTaskDefinitionArn;
-  if (rollout.status === 'FAILED' && inputs.rollback) {
-    if (!previous || taskDefinitionKey(previous) === taskDefinitionKey(registration.taskDefinitionArn)) {
-      log.warning('Not rolling back: the service ran the same revision before this step.');
-      return;
-    }
-    const rollback = await log.group('Rolling back', () =>
-      rollBack(
-        clients,
-        target,
-        {
-          ...watch,
-          timeoutMs: waitTimeout(0),
-          previousTaskDefinitionArn: previous,
-          failedTaskDefinitionArn: registration.taskDefinitionArn,
-          knownEvents: rollout.service?.events
-        },
-        log
-      )
-    );
-    result.rollback = rollback;
-    if (rollback.ok) {
-      result.status = 'ROLLED_BACK';
-      result.reason = `${result.reason} Rolled back to ${taskDefinitionKey(previous)}.`;
-    } else if (rollback.outcome.status === 'CANCELLED') {
-      result.status = 'CANCELLED';
-      result.reason = `${result.reason} Cancelled during the rollback to ${taskDefinitionKey(previous)}: ${rollback.outcome.reason}`;
-    } else {
-      result.reason = `${result.reason} The rollback to ${taskDefinitionKey(previous)} did not complete: ${rollback.outcome.reason}`;
-    }
-  }
+  return diagnosis.rootCause;
 }
+
+/** rollback: the service back on the revision it ran before, unless ECS already did or it ran the same one. */
+async function rollBackService(run: Run, phase: PhaseContext): Promise<Ending | undefined> {
+  const { inputs, result } = run;
+  const previous = result.previousTaskDefinitionArn;
+  const failed = run.registration!.taskDefinitionArn;
+  if (!previous || taskDefinitionKey(previous) === taskDefinitionKey(failed)) {
+    run.log.warning('Not rolling back: the service ran the same revision before this step.');
+    return undefined;
+  }
+  const rollback = await rollBack(
+    await run.clients.ecs(),
+    target(inputs),
+    {
+      ...pacing(run, phase),
+      previousTaskDefinitionArn: previous,
+      failedTaskDefinitionArn: failed,
+      knownEvents: result.rollout?.service?.events
+    },
+    run.log
+  );
+  result.rollback = rollback;
+  const key = taskDefinitionKey(previous);
+  if (rollback.ok) return { status: 'ROLLED_BACK', reason: `Rolled back to ${key}.` };
+  if (rollback.outcome.status === 'CANCELLED')
+    return {
+      status: 'CANCELLED',
+      reason: `Cancelled during the rollback to ${key}: ${rollback.outcome.reason}`
+    };
+  return {
+    status: 'FAILED',
+    reason: `The rollback to ${key} did not complete: ${rollback.outcome.reason}`
+  };
+}
+
+/** settle: deregister old revisions of the family, keeping the newest ones and every one in use. */
+async function cleanUp(run: Run): Promise<void> {
+  const { inputs, result } = run;
+  if (!result.family || !result.taskDefinitionArn) return;
+  const { ecs } = await run.clients.ecs();
+  const inUse = [
+    ...(result.rollout?.service?.deployments ?? []).map(d => d.taskDefinition ?? ''),
+    ...(await taskDefinitionsInUse(ecs, inputs.cluster)),
+    result.taskDefinitionArn
+  ];
+  result.cleanup = await cleanupRevisions(
+    ecs,
+    { family: result.family, keep: inputs.keepRevisions, inUse },
+    run.log
+  );
+}
+
+/** What had been written when the step was stopped: a deploy cut short must say whether the service changed. */
+function progress(result: DeployResult): string {
+  if (result.deploymentId) return `Deployment ${result.deploymentId} had started; ECS carries on with it.`;
+  if (result.taskDefinitionArn && result.registered !== undefined)
+    return `${taskDefinitionKey(result.taskDefinitionArn)} was ${result.registered ? 'registered' : 'reused'}; the service was not updated.`;
+  return '';
+}
+
+/** How a wait of this phase goes: the time left, the poll interval, the step's signal and clock. */
+function pacing(run: Run, phase: PhaseContext) {
+  return {
+    timeoutMs: phase.timeLeftMs(),
+    intervalMs: run.inputs.pollIntervalMs,
+    signal: phase.signal,
+    clock: phase.clock
+  };
+}
+
+const target = (inputs: Inputs): Target => ({ cluster: inputs.cluster, service: inputs.service ?? '' });
 
 async function checkCluster(ecs: ECSClient, cluster: string): Promise<void> {
   const out = await ecs.send(new DescribeClustersCommand({ clusters: [cluster] }));
@@ -432,26 +420,4 @@ async function describeTaskDefinition(ecs: ECSClient, arn: string): Promise<Task
   return out.tags && out.tags.length > 0
     ? ({ ...out.taskDefinition, tags: out.tags } as TaskDefinition)
     : out.taskDefinition;
-}
-
-async function cleanup(
-  inputs: Inputs,
-  clients: DeployClients,
-  result: DeployResult,
-  log: Logger,
-  inUse: string[]
-): Promise<void> {
-  if (inputs.keepRevisions <= 0 || !result.family || !result.taskDefinitionArn) return;
-  result.cleanup = await log.group('Cleaning up old revisions', async () => {
-    const used = [
-      ...inUse,
-      ...(await taskDefinitionsInUse(clients.ecs, inputs.cluster)),
-      result.taskDefinitionArn ?? ''
-    ];
-    return cleanupRevisions(
-      clients.ecs,
-      { family: result.family ?? '', keep: inputs.keepRevisions, inUse: used },
-      log
-    );
-  });
 }

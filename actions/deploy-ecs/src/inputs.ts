@@ -1,19 +1,14 @@
 /**
- * Reads and validates every input of deploy-ecs before any AWS call: values, line formats, files inside the
- * workspace (the task definition, env files) and `${var.NAME}` placeholders. Problems are collected and reported
- * together.
+ * Reads every input of deploy-ecs in one table, then checks them together before any AWS call: values, line
+ * formats, what goes with what, the files inside the workspace (the task definition, env files) and `${var.NAME}`
+ * placeholders. Problems are collected and reported together.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseShell } from 'shell-quote';
 import type { DeploymentSpec } from '../../../core/deployments.js';
-import {
-  DockyardError,
-  InputReader,
-  PLACEHOLDER_NAME,
-  splitLines,
-  substituteInValue,
-  type InputSource
-} from '../../../core/index.js';
+import { DockyardError } from '../../../core/errors.js';
+import { InputReader, splitLines, type InputSource, type KeyValue } from '../../../core/inputs.js';
+import { PLACEHOLDER_NAME, substituteInValue } from '../../../core/template.js';
 import {
   parseTaskDefinitionText,
   type Changes,
@@ -63,76 +58,175 @@ export interface InputOptions {
 
 const ARN_ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 
+/** Every input, read as written (the reader checks booleans, numbers and durations). */
+function read(r: InputReader) {
+  return {
+    cluster: r.required('cluster', "Set 'cluster' to the name or ARN of the ECS cluster."),
+    service: r.string('service'),
+    region: r.region(),
+    vars: r.keyValues('vars', { allowEmptyValue: true, example: 'TAG=1.2.3' }),
+    taskDefinitionFile: r.string('task-definition'),
+    images: r.keyValues('images', {
+      example: 'web=123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:…'
+    }),
+    container: r.string('container'),
+    image: r.string('image'),
+    environment: variableChanges(r, 'environment'),
+    secrets: variableChanges(r, 'secrets'),
+    envFiles: splitLines(r.raw('env-files')),
+    cpu: r.string('cpu'),
+    memory: r.string('memory'),
+    command: r.raw('command'),
+    runTask: r.raw('run-task'),
+    taskRoleArn: r.string('task-role-arn'),
+    executionRoleArn: r.string('execution-role-arn'),
+    desiredCount: r.integer('desired-count', { min: 0 }),
+    forceNewDeployment: r.boolean('force-new-deployment', false),
+    wait: r.boolean('wait', true),
+    timeoutMs: r.duration('timeout', '15m', { min: 1000 }),
+    pollIntervalMs: r.duration('poll-interval', '5s', { min: 100 }),
+    rollback: r.boolean('rollback', true),
+    keepRevisions: r.integer('keep-revisions', { min: 0 }) ?? 0,
+    dryRun: r.boolean('dry-run', false),
+    githubDeployment: r.boolean('github-deployment', false),
+    githubEnvironment: r.string('github-environment'),
+    environmentUrl: r.string('environment-url'),
+    production:
+      r.raw('production-environment') === '' ? undefined : r.boolean('production-environment', false),
+    verify: r.boolean('verify', true)
+  };
+}
+
+type Read = ReturnType<typeof read>;
+
 export function getInputs(source: InputSource, options: InputOptions = {}): Inputs {
   const r = new InputReader(source, options);
+  const inputs = check(r, read(r));
+  r.done();
+  return inputs;
+}
+
+/** The checks: each value's format, what goes with what, and the files the inputs name. */
+function check(r: InputReader, raw: Read): Inputs {
   const warnings: string[] = [];
-
-  const cluster = r.required('cluster', "Set 'cluster' to the name or ARN of the ECS cluster.");
-  const service = r.string('service');
-  const region = r.region();
-
-  // vars: NAME=VALUE, values kept intact.
-  const vars: Record<string, string> = {};
-  for (const kv of r.keyValues('vars', { allowEmptyValue: true, example: 'TAG=1.2.3' })) {
-    if (!PLACEHOLDER_NAME.test(kv.key)) {
-      r.fail(
-        'vars',
-        `line ${kv.line}: '${kv.key}' is not a valid placeholder name.`,
-        'Use letters, digits and _, not starting with a digit, as in ${var.IMAGE_TAG}.'
-      );
-      continue;
-    }
-    vars[kv.key] = kv.value;
-  }
-
-  // The task definition file: inside the workspace, parses, every ${var.NAME} declared.
-  const taskDefinitionFile = r.string('task-definition');
-  let taskDefinition: TaskDefinitionDocument | undefined;
-  const path =
-    taskDefinitionFile === undefined
-      ? undefined
-      : r.pathValue('task-definition', taskDefinitionFile, { kind: 'file' });
-  if (taskDefinitionFile !== undefined && path !== undefined) {
-    try {
-      const parsed = parseTaskDefinitionText(readFileSync(path, 'utf8'), taskDefinitionFile);
-      const substituted = substituteInValue(parsed, vars, 'task-definition', {
-        where: `'${taskDefinitionFile}'`
-      });
-      for (const name of Object.keys(vars).filter(v => !substituted.used.has(v))) {
-        warnings.push(
-          `vars: '${name}' is not used by any \${var.${name}} placeholder in '${taskDefinitionFile}'.`
-        );
-      }
-      taskDefinition = substituted.value as TaskDefinitionDocument;
-    } catch (error) {
-      if (error instanceof DockyardError) r.problems.push(error);
-      else r.fail('task-definition', (error as Error).message, 'Give a task definition in JSON or YAML.');
-    }
-  } else if (taskDefinitionFile === undefined && Object.keys(vars).length > 0) {
-    r.fail(
-      'vars',
-      "is set but 'task-definition' is not.",
-      "Placeholders are filled in the 'task-definition' file; set it or remove 'vars'."
-    );
-  }
-  if (taskDefinitionFile === undefined && service === undefined) {
+  const vars = variables(r, raw.vars);
+  const taskDefinition = taskDefinitionFile(r, raw, vars, warnings);
+  if (raw.taskDefinitionFile === undefined && raw.service === undefined)
     r.fail(
       'task-definition',
       "is required when 'service' is not set.",
       "Give a task definition file, or a 'service' whose task definition is the base."
     );
-  }
+  for (const s of raw.secrets)
+    if (s.value !== undefined && /\s/.test(s.value.trim()))
+      r.fail(
+        'secrets',
+        `line ${s.line}: the value of '${s.fullKey}' is not an ARN or parameter name.`,
+        'Write KEY=arn:aws:secretsmanager:… or KEY=arn:aws:ssm:…:parameter/name.'
+      );
+  if (raw.cpu !== undefined && taskCpu(raw.cpu) === undefined)
+    r.fail('cpu', `'${raw.cpu}' is not a CPU size.`, "Use CPU units such as '256' or '1024', or '0.5 vCPU'.");
+  if (raw.memory !== undefined && taskMemory(raw.memory) === undefined)
+    r.fail('memory', `'${raw.memory}' is not a memory size.`, "Use MiB such as '512', or '2 GB'.");
+  for (const [name, arn] of [
+    ['task-role-arn', raw.taskRoleArn],
+    ['execution-role-arn', raw.executionRoleArn]
+  ] as const)
+    if (arn !== undefined && !ARN_ROLE.test(arn))
+      r.fail(name, `'${arn}' is not an IAM role ARN.`, 'Use arn:aws:iam::<account>:role/<name>.');
+  if (raw.service === undefined)
+    for (const name of ['desired-count', 'force-new-deployment'] as const)
+      if (r.raw(name) !== '' && !(name === 'force-new-deployment' && !raw.forceNewDeployment))
+        r.fail(name, "needs 'service'.", "Set 'service', or remove this input.");
+  return {
+    cluster: raw.cluster,
+    service: raw.service,
+    region: raw.region,
+    taskDefinitionFile: raw.taskDefinitionFile,
+    taskDefinition,
+    vars,
+    images: imageChanges(r, raw),
+    container: raw.container,
+    environment: [...envFiles(r, raw.envFiles), ...raw.environment],
+    secrets: raw.secrets,
+    cpu: raw.cpu,
+    memory: raw.memory,
+    command: shellWords(r, 'command', raw.command),
+    taskRoleArn: raw.taskRoleArn,
+    executionRoleArn: raw.executionRoleArn,
+    desiredCount: raw.desiredCount,
+    forceNewDeployment: raw.forceNewDeployment,
+    wait: raw.wait,
+    timeoutMs: raw.timeoutMs,
+    pollIntervalMs: raw.pollIntervalMs,
+    rollback: raw.rollback,
+    runTask: shellWords(r, 'run-task', raw.runTask),
+    keepRevisions: raw.keepRevisions,
+    dryRun: raw.dryRun,
+    github: githubDeployment(r, raw, warnings),
+    verify: raw.verify,
+    warnings
+  };
+}
 
-  // Images.
-  const images: ImageChange[] = [];
-  for (const kv of r.keyValues('images', {
-    example: 'web=123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:…'
-  })) {
-    images.push({ container: kv.key, image: kv.value.trim(), input: 'images', line: kv.line });
+/** `vars`: NAME=VALUE, values kept intact. */
+function variables(r: InputReader, lines: KeyValue[]): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const kv of lines) {
+    if (PLACEHOLDER_NAME.test(kv.key)) vars[kv.key] = kv.value;
+    else
+      r.fail(
+        'vars',
+        `line ${kv.line}: '${kv.key}' is not a valid placeholder name.`,
+        'Use letters, digits and _, not starting with a digit, as in ${var.IMAGE_TAG}.'
+      );
   }
-  const container = r.string('container');
-  const image = r.string('image');
-  if (image !== undefined) images.push({ container, image, input: 'image', line: 1 });
+  return vars;
+}
+
+/** The task definition file: inside the workspace, parses, every ${var.NAME} declared; unused vars warned of. */
+function taskDefinitionFile(
+  r: InputReader,
+  raw: Read,
+  vars: Record<string, string>,
+  warnings: string[]
+): TaskDefinitionDocument | undefined {
+  const file = raw.taskDefinitionFile;
+  if (file === undefined) {
+    if (Object.keys(vars).length > 0)
+      r.fail(
+        'vars',
+        "is set but 'task-definition' is not.",
+        "Placeholders are filled in the 'task-definition' file; set it or remove 'vars'."
+      );
+    return undefined;
+  }
+  const path = r.pathValue('task-definition', file, { kind: 'file' });
+  if (path === undefined) return undefined;
+  try {
+    const parsed = parseTaskDefinitionText(readFileSync(path, 'utf8'), file);
+    const substituted = substituteInValue(parsed, vars, 'task-definition', { where: `'${file}'` });
+    for (const name of Object.keys(vars).filter(v => !substituted.used.has(v)))
+      warnings.push(`vars: '${name}' is not used by any \${var.${name}} placeholder in '${file}'.`);
+    return substituted.value as TaskDefinitionDocument;
+  } catch (error) {
+    if (error instanceof DockyardError) r.problems.push(error);
+    else r.fail('task-definition', (error as Error).message, 'Give a task definition in JSON or YAML.');
+    return undefined;
+  }
+}
+
+/** `images` lines and `image` (+ `container`): image references, one per container. */
+function imageChanges(r: InputReader, raw: Read): ImageChange[] {
+  const images: ImageChange[] = raw.images.map(kv => ({
+    container: kv.key,
+    image: kv.value.trim(),
+    input: 'images',
+    line: kv.line
+  }));
+  if (raw.image !== undefined)
+    images.push({ container: raw.container, image: raw.image, input: 'image', line: 1 });
+  const seen = new Set<string>();
   for (const change of images) {
     if (/\s/.test(change.image))
       r.fail(
@@ -140,9 +234,6 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
         `line ${change.line}: '${change.image}' is not an image reference (it contains spaces).`,
         'Write container=image, one a line.'
       );
-  }
-  const seen = new Set<string>();
-  for (const change of images) {
     const name = change.container ?? '';
     if (seen.has(name))
       r.fail(
@@ -152,23 +243,15 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
       );
     seen.add(name);
   }
+  return images;
+}
 
-  const environment = variableChanges(r, 'environment');
-  const secrets = variableChanges(r, 'secrets');
-  for (const s of secrets) {
-    if (s.value !== undefined && /\s/.test(s.value.trim())) {
-      r.fail(
-        'secrets',
-        `line ${s.line}: the value of '${s.fullKey}' is not an ARN or parameter name.`,
-        'Write KEY=arn:aws:secretsmanager:… or KEY=arn:aws:ssm:…:parameter/name.'
-      );
-    }
-  }
-  // env-files: `container=path` or `path`; each file holds KEY=VALUE lines.
-  const fileChanges: VariableChange[] = [];
-  for (const { text, line } of splitLines(r.raw('env-files'))) {
+/** `env-files`: `container=path` or `path` lines; each file holds KEY=VALUE lines. */
+function envFiles(r: InputReader, lines: { text: string; line: number }[]): VariableChange[] {
+  const changes: VariableChange[] = [];
+  for (const { text, line } of lines) {
     const eq = text.indexOf('=');
-    const fileContainer = eq > 0 ? text.slice(0, eq).trim() : undefined;
+    const qualifier = eq > 0 ? text.slice(0, eq).trim() : undefined;
     const file = (eq > 0 ? text.slice(eq + 1) : text).trim();
     if (file === '') {
       r.fail('env-files', `line ${line}: no file is given.`, 'Give container=path or path, one a line.');
@@ -188,8 +271,8 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
         );
         continue;
       }
-      fileChanges.push({
-        qualifier: fileContainer,
+      changes.push({
+        qualifier,
         key,
         fullKey: key,
         value: body.slice(e + 1),
@@ -199,97 +282,19 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
       });
     }
   }
-
-  const cpu = r.string('cpu');
-  if (cpu !== undefined && taskCpu(cpu) === undefined)
-    r.fail('cpu', `'${cpu}' is not a CPU size.`, "Use CPU units such as '256' or '1024', or '0.5 vCPU'.");
-  const memory = r.string('memory');
-  if (memory !== undefined && taskMemory(memory) === undefined)
-    r.fail('memory', `'${memory}' is not a memory size.`, "Use MiB such as '512', or '2 GB'.");
-
-  const command = shellWords(r, 'command');
-  const runTask = shellWords(r, 'run-task');
-
-  const taskRoleArn = r.string('task-role-arn');
-  if (taskRoleArn !== undefined && !ARN_ROLE.test(taskRoleArn))
-    r.fail(
-      'task-role-arn',
-      `'${taskRoleArn}' is not an IAM role ARN.`,
-      'Use arn:aws:iam::<account>:role/<name>.'
-    );
-  const executionRoleArn = r.string('execution-role-arn');
-  if (executionRoleArn !== undefined && !ARN_ROLE.test(executionRoleArn))
-    r.fail(
-      'execution-role-arn',
-      `'${executionRoleArn}' is not an IAM role ARN.`,
-      'Use arn:aws:iam::<account>:role/<name>.'
-    );
-
-  const desiredCount = r.integer('desired-count', { min: 0 });
-  const forceNewDeployment = r.boolean('force-new-deployment', false);
-  const wait = r.boolean('wait', true);
-  const timeoutMs = r.duration('timeout', '15m', { min: 1000 });
-  const pollIntervalMs = r.duration('poll-interval', '5s', { min: 100 });
-  const rollback = r.boolean('rollback', true);
-  const keepRevisions = r.integer('keep-revisions', { min: 0 }) ?? 0;
-  const dryRun = r.boolean('dry-run', false);
-  const github = githubDeployment(r, warnings);
-  const verify = r.boolean('verify', true);
-
-  if (service === undefined) {
-    for (const name of ['desired-count', 'force-new-deployment'] as const) {
-      if (r.raw(name) !== '' && !(name === 'force-new-deployment' && !forceNewDeployment)) {
-        r.fail(name, "needs 'service'.", "Set 'service', or remove this input.");
-      }
-    }
-  }
-
-  r.done();
-  return {
-    cluster,
-    service,
-    region,
-    taskDefinitionFile,
-    taskDefinition,
-    vars,
-    images,
-    container,
-    environment: [...fileChanges, ...environment],
-    secrets,
-    cpu,
-    memory,
-    command,
-    taskRoleArn,
-    executionRoleArn,
-    desiredCount,
-    forceNewDeployment,
-    wait,
-    timeoutMs,
-    pollIntervalMs,
-    rollback,
-    runTask,
-    keepRevisions,
-    dryRun,
-    github,
-    verify,
-    warnings
-  };
+  return changes;
 }
 
 /** `github-deployment` and what it needs: the GitHub environment, a token, an http(s) environment URL. */
-function githubDeployment(r: InputReader, warnings: string[]): GitHubDeploymentInputs | undefined {
-  const enabled = r.boolean('github-deployment', false);
-  const environment = r.string('github-environment');
-  const environmentUrl = r.string('environment-url');
-  const productionText = r.raw('production-environment');
-  const production = productionText === '' ? undefined : r.boolean('production-environment', false);
+function githubDeployment(r: InputReader, raw: Read, warnings: string[]): GitHubDeploymentInputs | undefined {
+  const { githubEnvironment: environment, environmentUrl, production } = raw;
   if (environmentUrl !== undefined && !/^https?:\/\/[^\s/]+\S*$/.test(environmentUrl))
     r.fail(
       'environment-url',
       `'${environmentUrl}' is not an http(s) URL.`,
       "Use a URL such as 'https://app.example.com'."
     );
-  if (!enabled) {
+  if (!raw.githubDeployment) {
     const set = ['github-environment', 'environment-url', 'production-environment'].filter(
       n => r.raw(n) !== ''
     );
@@ -367,8 +372,7 @@ export function splitCommand(text: string): string[] | { error: string } {
   return words;
 }
 
-function shellWords(r: InputReader, name: 'command' | 'run-task'): string[] | undefined {
-  const text = r.raw(name);
+function shellWords(r: InputReader, name: 'command' | 'run-task', text: string): string[] | undefined {
   if (text === '') return undefined;
   const words = splitCommand(text);
   if (!Array.isArray(words)) {

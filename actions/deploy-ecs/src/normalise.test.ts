@@ -124,6 +124,10 @@ describe('types against the ECS API model', () => {
       'containerDefinitions[0].command: expected a list of strings, found the string "run".',
       'containerDefinitions[0].healthCheck.retries: expected a whole number, found number 2.5.'
     ]);
+    // What an app reads (environment, labels) is named by type only: the log never shows the value.
+    expect(out.converted).toContain('containerDefinitions[0].environment[0].value: a number → a string');
+    expect(out.converted).toContain('containerDefinitions[0].dockerLabels.tier: a number → a string');
+    expect(out.converted.join('\n')).not.toMatch(/8080|"1"/);
   });
 
   it('leaves required members to the rendered request (missingMembers), where inputs may have given them', () => {

@@ -99,19 +99,39 @@ const FIX: Record<string, string> = {
   list: 'Write a list of objects: [{…}, {…}].'
 };
 
+/**
+ * `path: 8080 → "8080"`; values an app reads (environment, labels, log driver options, which can hold a
+ * token) are named by type only, so the log never shows them.
+ */
+function conversionNote(path: string, from: unknown, to: unknown): string {
+  return holdsAppValue(path)
+    ? `${path}: ${typeName(from)} → ${typeName(to)}`
+    : `${path}: ${JSON.stringify(from)} → ${JSON.stringify(to)}`;
+}
+
+const holdsAppValue = (path: string) => /\.(environment|dockerLabels|options|secretOptions)\b/.test(path);
+
+/** A value's type without the value: `a number`, `a string`, … */
+function typeName(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return typeof value === 'boolean' ? 'true or false' : `a ${typeof value}`;
+}
+
 /** Checks one value against its shape: returns the value to keep (converted), or undefined to drop it. */
 function check(value: unknown, shape: Shape, path: string, out: Normalised, key = ''): unknown {
   const kind = typeof shape === 'string' ? shape : shape.kind;
   const wrong = (): undefined => {
     out.problems.push({
       path,
-      message: `expected ${EXPECTED[kind]}, found ${describeType(value)}.`,
+      message: `expected ${EXPECTED[kind]}, found ${holdsAppValue(path) ? typeName(value) : describeType(value)}.`,
       fix: FIX[kind]
     });
     return undefined;
   };
   const convert = (to: unknown) => {
-    out.converted.push(`${path}: ${JSON.stringify(value)} → ${JSON.stringify(to)}`);
+    out.converted.push(conversionNote(path, value, to));
     return to;
   };
   switch (kind) {
@@ -185,7 +205,7 @@ function checkStruct(value: unknown, shape: Struct, path: string, out: Normalise
       const match = allowed.find(a => a.toLowerCase() === checked.toLowerCase());
       if (match) {
         result[key] = match;
-        out.converted.push(`${where}: ${JSON.stringify(checked)} → ${JSON.stringify(match)}`);
+        out.converted.push(conversionNote(where, checked, match));
         continue;
       }
       out.problems.push({

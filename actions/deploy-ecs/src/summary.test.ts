@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import type { DeployResult } from './deploy.js';
-import { buildReport, buildSummary } from './summary.js';
+import { deployEcs } from './main.js';
+import type { DeployResult } from './result.js';
+import { buildSummary } from './summary.js';
 
 const base: DeployResult = {
   status: 'FAILED',
@@ -24,8 +25,17 @@ describe('buildSummary', () => {
     expect(buildSummary(result, { region: 'eu-west-1', durationMs: 1 }).split('\n')[0]).toBe(
       '## ↩️ deploy-ecs: web (prod) — ROLLED_BACK: 3 tasks stopped: web exited with code 1: Error: DATABASE_URL is not set'
     );
-    const report = buildReport(result, { region: 'eu-west-1', startedAt: new Date(0), run: {} as never });
+    const { report, failed } = deployEcs.finish({
+      startedAt: new Date(0),
+      finishedAt: new Date(2500),
+      run: {} as never,
+      cancelled: false,
+      timedOut: false,
+      result
+    });
     expect(report.summary.startsWith(result.rootCause!)).toBe(true);
+    expect(report.durationMs).toBe(2500);
+    expect(failed).toBe(`ROLLED_BACK: ${result.reason}`);
   });
 
   it('lists verify problems one a line, says nothing was written, and names skipped checks', () => {

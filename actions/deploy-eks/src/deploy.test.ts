@@ -1,10 +1,14 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { memoryLogger } from '../../../core/log.js';
 import { virtualClock } from '../../../core/poll.js';
 import type { ClusterAccess } from './cluster.js';
-import { deploy } from './deploy.js';
+import { deploy, type Connect } from './deploy.js';
 import type { Inputs } from './inputs.js';
-import { KubeError, type KubeObject } from './kube.js';
+import { KubeError, type Kube, type KubeObject } from './kube.js';
 import { FakeKube } from './testing/fake-kube.js';
 import { crashLooping, pod, replicaSet } from './testing/fixtures.js';
 
@@ -26,22 +30,40 @@ const web = (image: string): KubeObject => ({
   }
 });
 
-const inputs = (image: string, over: Partial<Inputs> = {}): Inputs => ({
-  cluster: 'prod',
-  region: 'us-east-1',
-  namespace: 'default',
-  manifests: [{ object: web(image), source: 'k8s/web.yaml' }],
-  images: [],
-  set: 's',
-  prune: false,
-  wait: true,
-  timeoutMs: 600_000,
-  rollback: true,
-  forceConflicts: false,
-  fieldManager: 'dockyard',
-  dryRun: false,
-  ...over
-});
+const ws = realpathSync(mkdtempSync(join(tmpdir(), 'dockyard-eks-deploy-')));
+mkdirSync(join(ws, 'k8s'));
+afterAll(() => rmSync(ws, { recursive: true, force: true }));
+
+/** The inputs of a deploy of k8s/web.yaml, which holds the web Deployment with `image`. */
+const inputs = (image: string, over: Partial<Inputs> = {}): Inputs => {
+  writeFileSync(join(ws, 'k8s/web.yaml'), stringify(web(image)));
+  return {
+    cluster: 'prod',
+    region: 'us-east-1',
+    namespace: 'default',
+    workspace: ws,
+    manifestFiles: [join(ws, 'k8s/web.yaml')],
+    vars: {},
+    imageRules: [],
+    labels: { 'dockyard.dev/set': 's' },
+    annotations: {},
+    set: 's',
+    prune: false,
+    wait: true,
+    timeoutMs: 600_000,
+    pollIntervalMs: 2000,
+    rollback: true,
+    forceConflicts: false,
+    fieldManager: 'dockyard',
+    dryRun: false,
+    ...over
+  };
+};
+
+/** The fake cluster, reached. */
+const reach =
+  (kube: Kube): Connect =>
+  async () => ({ access, kube, close: async () => kube.close() });
 
 /** A controller: each apply of the Deployment makes a ReplicaSet revision (reused for a template seen before) with one pod. */
 function cluster(behaviour: (image: string) => 'runs' | 'crashloop') {
@@ -88,7 +110,7 @@ const ctx = () => ({
 describe('deploy', () => {
   it('applies, records the set, waits, and completes', async () => {
     const kube = cluster(() => 'runs');
-    const result = await deploy(inputs('web:v1'), access, ctx(), () => kube);
+    const result = await deploy(inputs('web:v1'), ctx(), reach(kube));
     expect(result).toMatchObject({ status: 'COMPLETED', success: true, namespace: 'default' });
     expect(result.resources).toEqual([
       { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'default', name: 'web', action: 'created' }
@@ -100,15 +122,16 @@ describe('deploy', () => {
 
   it('a crash loop fails fast and rolls back to the previous revision: ROLLED_BACK, not a success', async () => {
     const kube = cluster(image => (image === 'web:v2' ? 'crashloop' : 'runs'));
-    await deploy(inputs('web:v1'), access, ctx(), () => kube);
-    const result = await deploy(inputs('web:v2'), access, ctx(), () => kube);
+    await deploy(inputs('web:v1'), ctx(), reach(kube));
+    const result = await deploy(inputs('web:v2'), ctx(), reach(kube));
     expect(result).toMatchObject({
       status: 'ROLLED_BACK',
       success: false,
       rootCause: 'web: container app CrashLoopBackOff (exit 1): panic: boom'
     });
+    // The root cause first, then what the wait saw, then what was done.
     expect(result.reason).toBe(
-      'web: container app CrashLoopBackOff (exit 1): panic: boom. Deployment default/web rolled back to revision 1.'
+      'web: container app CrashLoopBackOff (exit 1): panic: boom. Deployment default/web failed to roll out. Deployment default/web rolled back to revision 1.'
     );
     const live = await kube.get<
       KubeObject & { spec: { template: { spec: { containers: { image: string }[] } } } }
@@ -123,20 +146,18 @@ describe('deploy', () => {
 
   it('without rollback, or without a previous revision, the failure is FAILED', async () => {
     const kube = cluster(() => 'crashloop');
-    expect((await deploy(inputs('web:v1'), access, ctx(), () => kube)).status).toBe('FAILED');
+    expect((await deploy(inputs('web:v1'), ctx(), reach(kube))).status).toBe('FAILED');
     const other = cluster(image => (image === 'web:v2' ? 'crashloop' : 'runs'));
-    await deploy(inputs('web:v1'), access, ctx(), () => other);
-    const result = await deploy(inputs('web:v2', { rollback: false }), access, ctx(), () => other);
+    await deploy(inputs('web:v1'), ctx(), reach(other));
+    const result = await deploy(inputs('web:v2', { rollback: false }), ctx(), reach(other));
     expect([result.status, result.rollbacks]).toEqual(['FAILED', []]);
   });
 
   it('wait: false applies and stops; dry run writes nothing', async () => {
     const kube = cluster(() => 'crashloop');
-    expect((await deploy(inputs('web:v1', { wait: false }), access, ctx(), () => kube)).status).toBe(
-      'COMPLETED'
-    );
+    expect((await deploy(inputs('web:v1', { wait: false }), ctx(), reach(kube))).status).toBe('COMPLETED');
     const dry = new FakeKube();
-    const result = await deploy(inputs('web:v1', { dryRun: true }), access, ctx(), () => dry);
+    const result = await deploy(inputs('web:v1', { dryRun: true }), ctx(), reach(dry));
     expect(result.status).toBe('DRY_RUN');
     expect(dry.objects.size).toBe(0);
     expect(dry.applies.every(a => a.dryRun)).toBe(true);
@@ -148,7 +169,7 @@ describe('deploy', () => {
       new KubeError(422, 'PATCH', '/x', {
         message: 'Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1'
       });
-    const result = await deploy(inputs('web:v1'), access, ctx(), () => kube);
+    const result = await deploy(inputs('web:v1'), ctx(), reach(kube));
     expect(result.status).toBe('FAILED');
     expect(result.reason).toContain("Input 'manifests': Deployment default/web (k8s/web.yaml) was refused");
     expect(result.workloads).toEqual([]);
@@ -163,15 +184,13 @@ describe('deploy', () => {
       return get(ref);
     };
     const c = ctx();
-    expect((await deploy(inputs('web:v1', { prune: true }), access, c, () => forbidden)).status).toBe(
-      'COMPLETED'
-    );
+    expect((await deploy(inputs('web:v1', { prune: true }), c, reach(forbidden))).status).toBe('COMPLETED');
     expect(c.log.text()).toMatch(/warning: Could not read the record of set s: forbidden/);
     const refused = cluster(() => 'runs');
     refused.get = async () => {
       throw new Error('The cluster refused the token twice (HTTP 401 Unauthorized)');
     };
-    const result = await deploy(inputs('web:v1'), access, ctx(), () => refused);
+    const result = await deploy(inputs('web:v1'), ctx(), reach(refused));
     expect([result.status, result.reason]).toEqual([
       'FAILED',
       'The cluster refused the token twice (HTTP 401 Unauthorized)'
@@ -182,12 +201,7 @@ describe('deploy', () => {
     const controller = new AbortController();
     const kube = cluster(() => 'runs');
     kube.onApply = () => controller.abort(new Error('Received SIGTERM'));
-    const result = await deploy(
-      inputs('web:v1'),
-      access,
-      { ...ctx(), signal: controller.signal },
-      () => kube
-    );
+    const result = await deploy(inputs('web:v1'), { ...ctx(), signal: controller.signal }, reach(kube));
     expect(result.status).toBe('CANCELLED');
     expect(result.reason).toBe('Stopped while applying: Received SIGTERM. 1 objects applied (1 created).');
   });

@@ -1,289 +1,349 @@
 /**
- * One deployment, in the order it happens: apply (Namespaces, CRDs, the rest) → prune → wait for every
- * workload → explain a failure → roll failed Deployments back. Returns the result on every path (failure,
- * timeout, cancel); it throws only for bugs.
+ * One deployment to Kubernetes, as the core's deploy pipeline (core/deploy.ts) runs it: load and render the
+ * manifests (from the workspace alone, so before any network call) → reach the cluster (EKS or a kubeconfig) →
+ * apply them (Namespaces and CRDs first), prune → wait for every workload → explain a failure → roll failed
+ * Deployments back. The functions below are the phases, in that order.
  */
+import { runDeploy, type DeployContext, type Ending, type PhaseContext } from '../../../core/deploy.js';
 import { describeError } from '../../../core/errors.js';
-import { workspaceDir } from '../../../core/inputs.js';
 import type { Logger } from '../../../core/log.js';
-import { systemClock, type Clock } from '../../../core/poll.js';
-import type { Diagnostic } from '../../../core/report.js';
-import { applyAll, type Applied, type ResourceResult } from './apply.js';
-import { awsSession, type AwsSession } from './aws.js';
+import { applyAll, type Applied } from './apply.js';
+import type { AwsSession } from './aws.js';
 import { clusterFromEks, clusterFromKubeconfig, type AwsAccess, type ClusterAccess } from './cluster.js';
 import type { Inputs } from './inputs.js';
 import { describeRef, KubeClient, KubeError, type Kube } from './kube.js';
-import type { ImageChange } from './manifests.js';
-import { prune, readRecord, recordName, recordOf, writeRecord } from './prune.js';
+import { kustomizeBuild, loadManifests, render as renderManifests, type Manifest } from './manifests.js';
+import { prune, readRecord, recordName, recordOf, writeRecord, type SetRecord } from './prune.js';
+import { initialResult, summarizeResources, type DeployResult } from './result.js';
 import { rollbackDeployment, type RollbackResult } from './rollback.js';
-import { POLL_INTERVAL_MS, waitForWorkloads, type WorkloadOutcome } from './rollout.js';
+import { waitForWorkloads } from './rollout.js';
 
-export type DeployStatus = 'COMPLETED' | 'FAILED' | 'ROLLED_BACK' | 'TIMED_OUT' | 'DRY_RUN' | 'CANCELLED';
-
-export interface DeployResult {
-  status: DeployStatus;
-  success: boolean;
-  /** One sentence: what happened, or the root cause. */
-  reason: string;
-  cluster: string;
-  namespace: string;
-  server?: string;
-  resources: ResourceResult[];
-  images: ImageChange[];
-  workloads: WorkloadOutcome[];
-  rollbacks: { name: string; result: RollbackResult }[];
-  rootCause?: string;
-  diagnostics: Diagnostic[];
-  /** Where the deployment stopped, for a cancel or failure: applying, pruning, waiting, rolling back, done. */
-  phase: string;
-  error?: unknown;
+/** A cluster reached: how, a client for its API, and what to close at the end. */
+export interface Connected {
+  access: ClusterAccess;
+  kube: Kube;
+  close(): Promise<void>;
 }
 
-export interface DeployContext {
+/** Reaches the cluster; tests give a fake one. */
+export type Connect = (inputs: Inputs, phase: PhaseContext) => Promise<Connected>;
+
+/** What the phases share: the inputs, the cluster, what each phase made, and the result they fill in. */
+interface Run {
+  inputs: Inputs;
   log: Logger;
-  signal: AbortSignal;
-  clock?: Clock;
-  /** Epoch ms (by `clock`) when the step must be over. */
-  deadline: number;
-  /** Poll interval override (tests, bench). */
-  intervalMs?: number;
-}
-
-/** Time kept back from the deadline, to print and set outputs before the step is cut. */
-const RESERVE_MS = 1500;
-
-export function summarizeResources(resources: ResourceResult[]): string {
-  const count = (a: string) => resources.filter(r => r.action === a).length;
-  const parts = ['created', 'configured', 'unchanged', 'pruned']
-    .map(a => [a, count(a)] as const)
-    .filter(([, n]) => n > 0);
-  return parts.length ? parts.map(([a, n]) => `${n} ${a}`).join(', ') : 'nothing';
+  result: DeployResult;
+  cluster?: Connected;
+  manifests: Manifest[];
+  applied: Applied[];
 }
 
 export async function deploy(
   inputs: Inputs,
-  access: ClusterAccess,
   ctx: DeployContext,
-  makeClient: (access: ClusterAccess, signal: AbortSignal, clock: Clock) => Kube = (a, signal, clock) =>
-    new KubeClient(a.connection, { signal, clock, deadline: ctx.deadline })
+  connect: Connect = connectToCluster
 ): Promise<DeployResult> {
-  const clock = ctx.clock ?? systemClock;
-  const kube = makeClient(access, ctx.signal, clock);
-  const result: DeployResult = {
-    status: 'FAILED',
-    success: false,
-    reason: '',
-    cluster: access.name,
-    namespace: inputs.namespace,
-    server: access.server,
-    resources: [],
-    images: inputs.images,
-    workloads: [],
-    rollbacks: [],
-    diagnostics: [],
-    phase: 'applying'
-  };
-  const remaining = () => ctx.deadline - clock.now() - RESERVE_MS;
-  let applied: Applied[] = [];
+  const run: Run = { inputs, log: ctx.log, result: initialResult(inputs), manifests: [], applied: [] };
+  const dryRun = inputs.dryRun ? ' (server-side dry run)' : '';
   try {
-    const { log } = ctx;
-    for (const change of inputs.images)
-      log.info(`${change.object} container ${change.container}: ${change.from} → ${change.to}`);
-    // The set's record only serves prune: a record that cannot be read or written is a warning, not a failure.
-    // Only an answer of the API server (403, a missing namespace) is tolerated: a refused token, a cancel or an
-    // unreachable server is the deploy's failure, not the record's.
-    const previous = await readRecord(kube, inputs.set, inputs.namespace).catch((error: unknown) => {
-      if (!(error instanceof KubeError)) throw error;
-      if (inputs.prune)
-        log.warning(
-          `Could not read the record of set ${inputs.set}: ${describeError(error)}. Prune looks at the kinds of these manifests only.`
-        );
-      return undefined;
-    });
-    applied = await log.group(
-      `Apply ${inputs.manifests.length} objects${inputs.dryRun ? ' (server-side dry run)' : ''}`,
-      () =>
-        applyAll(kube, inputs.manifests, {
-          namespace: inputs.namespace,
-          fieldManager: inputs.fieldManager,
-          force: inputs.forceConflicts,
-          dryRun: inputs.dryRun,
-          log,
-          clock,
-          signal: ctx.signal
-        })
+    return await runDeploy(
+      run.result,
+      {
+        render: { title: 'Rendering the manifests', local: true, run: phase => render(run, phase) },
+        connect: { title: 'Connecting to the cluster', run: phase => reach(run, phase, connect) },
+        apply: {
+          title: () => `Apply ${run.manifests.length} objects${dryRun}`,
+          run: phase => apply(run, phase)
+        },
+        wait: { title: 'Wait for the rollout', run: phase => wait(run, phase) },
+        explain: { title: 'Diagnosing', run: async () => explain(run) },
+        rollback: inputs.rollback ? { title: 'Roll back', run: phase => rollBack(run, phase) } : undefined,
+        progress: () => progress(run.result)
+      },
+      ctx,
+      inputs.timeoutMs
     );
-    result.resources = applied.map(a => a.result);
-    const namespaces = new Set(applied.map(a => a.sent.metadata.namespace).filter(Boolean));
-    if (namespaces.size === 1) result.namespace = [...namespaces][0]!;
-    if (ctx.signal.aborted) return cancelled(result, ctx.signal);
-
-    result.phase = 'pruning';
-    if (inputs.prune) {
-      const pruned = await log.group('Prune', () =>
-        prune(kube, applied, previous, {
-          set: inputs.set,
-          namespace: inputs.namespace,
-          dryRun: inputs.dryRun,
-          log
-        })
-      );
-      result.resources.push(...pruned);
-    }
-    if (!inputs.dryRun) {
-      // Remember the kinds and namespaces of this set for the next prune; without prune, the old ones still count.
-      const current = recordOf(applied, inputs.namespace);
-      const record =
-        inputs.prune || !previous
-          ? current
-          : {
-              kinds: [...new Set([...previous.kinds, ...current.kinds])],
-              namespaces: [...new Set([...previous.namespaces, ...current.namespaces])]
-            };
-      await writeRecord(kube, inputs.set, inputs.namespace, record, inputs.fieldManager).catch(
-        (error: unknown) => {
-          if (!(error instanceof KubeError)) throw error;
-          log.warning(
-            `Could not record the kinds of set ${inputs.set} (ConfigMap ${recordName(inputs.set)} in ${inputs.namespace}): ${describeError(error)}. A later prune may miss kinds that leave the manifests.`
-          );
-        }
-      );
-    }
-    if (ctx.signal.aborted) return cancelled(result, ctx.signal);
-
-    if (inputs.dryRun) {
-      result.status = 'DRY_RUN';
-      result.success = true;
-      result.phase = 'done';
-      result.reason = `Dry run: ${summarizeResources(result.resources)} (nothing was written).`;
-      return result;
-    }
-    if (!inputs.wait) {
-      result.status = 'COMPLETED';
-      result.success = true;
-      result.phase = 'done';
-      result.reason = `Applied: ${summarizeResources(result.resources)}; not waited for (wait: false).`;
-      return result;
-    }
-
-    result.phase = 'waiting';
-    result.workloads = await log.group('Wait for the rollout', () =>
-      waitForWorkloads(
-        kube,
-        applied.map(a => a.live),
-        {
-          timeoutMs: Math.max(0, remaining()),
-          intervalMs: ctx.intervalMs ?? POLL_INTERVAL_MS,
-          clock,
-          signal: ctx.signal,
-          log
-        }
-      )
-    );
-    if (ctx.signal.aborted) return cancelled(result, ctx.signal);
-    const failed = result.workloads.filter(w => w.outcome === 'failed');
-    if (failed.length > 0) {
-      result.rootCause = failed[0].explanation?.rootCause;
-      for (const [i, f] of failed.entries()) {
-        if (f.explanation) {
-          // The first root cause leads the reason; the others lead their own diagnostics.
-          if (i > 0)
-            result.diagnostics.push({
-              title: `Also failed: ${describeRef(f.ref)}`,
-              severity: 'error',
-              lines: [f.explanation.rootCause]
-            });
-          result.diagnostics.push(...f.explanation.diagnostics);
-        }
-        log.error(f.explanation?.rootCause ?? `${describeRef(f.ref)}: ${f.message}`, {
-          title: 'Rollout failed'
-        });
-        for (const d of f.explanation?.diagnostics ?? [])
-          log.info([`${d.title}:`, ...d.lines.map(l => `  ${l}`)].join('\n'));
-      }
-      result.phase = 'rolling back';
-      if (inputs.rollback) {
-        for (const f of failed.filter(w => w.ref.kind === 'Deployment' && w.live)) {
-          const sent = applied.find(
-            a =>
-              a.sent.kind === 'Deployment' &&
-              a.sent.metadata.name === f.ref.name &&
-              a.sent.metadata.namespace === f.ref.namespace
-          )?.sent;
-          if (!sent) continue;
-          let rb: RollbackResult;
-          try {
-            rb = await log.group(`Roll back ${describeRef(f.ref)}`, () =>
-              rollbackDeployment(kube, sent, f.live!, {
-                fieldManager: inputs.fieldManager,
-                timeoutMs: Math.max(0, remaining()),
-                clock,
-                signal: ctx.signal,
-                log
-              })
-            );
-          } catch (error) {
-            rb = {
-              ok: false,
-              message: `${describeRef(f.ref)}: the rollback failed: ${describeError(error)}`
-            };
-          }
-          log.info(rb.message);
-          result.rollbacks.push({ name: describeRef(f.ref), result: rb });
-        }
-      }
-      if (ctx.signal.aborted) return cancelled(result, ctx.signal);
-      const rolledBack = result.rollbacks.length > 0 && result.rollbacks.every(r => r.result.ok);
-      result.status = rolledBack ? 'ROLLED_BACK' : 'FAILED';
-      const cause = result.rootCause ?? 'A workload failed to roll out';
-      result.reason = `${cause}${/[.!?]$/.test(cause) ? '' : '.'}${rolledBack ? ` ${result.rollbacks.map(r => r.result.message).join(' ')}` : ''}`;
-      result.phase = 'done';
-      return result;
-    }
-    const late = result.workloads.filter(w => w.outcome === 'timeout');
-    if (late.length > 0) {
-      result.status = 'TIMED_OUT';
-      result.reason = `Timed out waiting for ${late.map(w => `${describeRef(w.ref)} (${w.message})`).join(', ')}.`;
-      result.phase = 'done';
-      return result;
-    }
-    result.status = 'COMPLETED';
-    result.success = true;
-    result.phase = 'done';
-    result.reason = `Applied ${summarizeResources(result.resources)}; ${result.workloads.length} workload${result.workloads.length === 1 ? '' : 's'} rolled out.`;
-    return result;
-  } catch (error) {
-    if (ctx.signal.aborted) return cancelled(result, ctx.signal, error);
-    result.status = 'FAILED';
-    result.error = error;
-    result.reason = describeError(error);
-    return result;
   } finally {
-    kube.close();
+    await run.cluster?.close();
   }
 }
 
-/** Stopped by the cancel or the deadline: what was applied, what was still rolling out, the call cut short. */
-function cancelled(result: DeployResult, signal: AbortSignal, error?: unknown): DeployResult {
-  result.status = 'CANCELLED';
-  result.success = false;
-  const why = (signal.reason as Error | undefined)?.message;
-  const stillWaiting = result.workloads
-    .filter(w => w.outcome !== 'ready')
-    .map(w => `${describeRef(w.ref)} (${w.message})`);
-  const cut = error ? ` ${describeError(error)}` : why ? ` ${why}.` : '';
-  result.reason = `Stopped while ${result.phase}:${cut} ${result.resources.length} objects applied (${summarizeResources(result.resources)})${stillWaiting.length ? `; not yet rolled out: ${stillWaiting.join(', ')}` : ''}.`;
-  return result;
+/** connect: the cluster's endpoint, CA and credentials (from EKS or the kubeconfig), and an API client. */
+async function reach(run: Run, phase: PhaseContext, connect: Connect): Promise<void> {
+  const cluster = await connect(run.inputs, phase);
+  run.cluster = cluster;
+  const { access } = cluster;
+  for (const secret of access.secrets ?? []) run.log.mask(secret);
+  run.log.info(
+    `Cluster ${access.name}: ${access.server} (${access.via === 'eks' ? 'EKS DescribeCluster' : 'kubeconfig'})`
+  );
+  run.result.cluster = access.name;
+  run.result.server = access.server;
+}
+
+/** render: the manifests read (kustomize run under the step's signal), placeholders and images set, labelled. */
+async function render(run: Run, phase: PhaseContext): Promise<void> {
+  const { inputs, log } = run;
+  const { kustomize } = inputs;
+  const loaded = await loadManifests({
+    files: inputs.manifestFiles,
+    workspace: inputs.workspace,
+    kustomize: kustomize && {
+      text: kustomize.text,
+      build: () => kustomizeBuild(kustomize.dir, { signal: phase.signal, timeoutMs: phase.timeLeftMs() })
+    }
+  });
+  const rendered = renderManifests(loaded, {
+    vars: inputs.vars,
+    images: inputs.imageRules,
+    labels: inputs.labels,
+    annotations: inputs.annotations
+  });
+  run.manifests = rendered.manifests;
+  run.result.images = rendered.images;
+  log.info(`${rendered.manifests.length} objects.`);
+  for (const change of rendered.images)
+    log.info(`${change.object} container ${change.container}: ${change.from} → ${change.to}`);
+}
+
+/** apply: server-side apply, prune, and the set's record. Ends here for a dry run, or without a wait. */
+async function apply(run: Run, phase: PhaseContext): Promise<Ending | void> {
+  const { inputs, log, result } = run;
+  const kube = run.cluster!.kube;
+  const previous = await readSetRecord(run);
+  run.applied = await applyAll(kube, run.manifests, {
+    namespace: inputs.namespace,
+    fieldManager: inputs.fieldManager,
+    force: inputs.forceConflicts,
+    dryRun: inputs.dryRun,
+    log,
+    clock: phase.clock,
+    signal: phase.signal
+  });
+  result.resources = run.applied.map(a => a.result);
+  const namespaces = new Set(run.applied.map(a => a.sent.metadata.namespace).filter(Boolean));
+  if (namespaces.size === 1) result.namespace = [...namespaces][0]!;
+  // Stopped while applying: neither prune nor the set's record.
+  if (phase.signal.aborted) return;
+  if (inputs.prune) {
+    log.info('Prune:');
+    result.resources.push(
+      ...(await prune(kube, run.applied, previous, {
+        set: inputs.set,
+        namespace: inputs.namespace,
+        dryRun: inputs.dryRun,
+        log
+      }))
+    );
+  }
+  if (inputs.dryRun)
+    return {
+      status: 'DRY_RUN',
+      reason: `Dry run: ${summarizeResources(result.resources)} (nothing was written).`
+    };
+  await writeSetRecord(run, previous);
+  if (!inputs.wait)
+    return {
+      status: 'COMPLETED',
+      reason: `Applied: ${summarizeResources(result.resources)}; not waited for (wait: false).`
+    };
 }
 
 /**
- * AWS, made when first needed: a kubeconfig with a static token never touches AWS. One session per region.
+ * The set's record only serves prune: one that cannot be read is a warning, not a failure. Only an answer of the
+ * API server (403, a missing namespace) is tolerated: a refused token, a cancel or an unreachable server is the
+ * deploy's failure, not the record's.
  */
-function lazyAws(inputs: Inputs, { signal, log, clock }: DeployContext) {
+async function readSetRecord(run: Run): Promise<SetRecord | undefined> {
+  const { inputs } = run;
+  return readRecord(run.cluster!.kube, inputs.set, inputs.namespace).catch((error: unknown) => {
+    if (!(error instanceof KubeError)) throw error;
+    if (inputs.prune)
+      run.log.warning(
+        `Could not read the record of set ${inputs.set}: ${describeError(error)}. Prune looks at the kinds of these manifests only.`
+      );
+    return undefined;
+  });
+}
+
+/** Remembers the kinds and namespaces of this set for the next prune; without prune, the old ones still count. */
+async function writeSetRecord(run: Run, previous: SetRecord | undefined): Promise<void> {
+  const { inputs } = run;
+  const current = recordOf(run.applied, inputs.namespace);
+  const record =
+    inputs.prune || !previous
+      ? current
+      : {
+          kinds: [...new Set([...previous.kinds, ...current.kinds])],
+          namespaces: [...new Set([...previous.namespaces, ...current.namespaces])]
+        };
+  await writeRecord(run.cluster!.kube, inputs.set, inputs.namespace, record, inputs.fieldManager).catch(
+    (error: unknown) => {
+      if (!(error instanceof KubeError)) throw error;
+      run.log.warning(
+        `Could not record the kinds of set ${inputs.set} (ConfigMap ${recordName(inputs.set)} in ${inputs.namespace}): ${describeError(error)}. A later prune may miss kinds that leave the manifests.`
+      );
+    }
+  );
+}
+
+/** wait: every workload at once; the first failure ends the wait. */
+async function wait(run: Run, phase: PhaseContext): Promise<Ending | void> {
+  const { inputs, result } = run;
+  result.workloads = await waitForWorkloads(
+    run.cluster!.kube,
+    run.applied.map(a => a.live),
+    {
+      timeoutMs: phase.timeLeftMs(),
+      intervalMs: inputs.pollIntervalMs,
+      clock: phase.clock,
+      signal: phase.signal,
+      log: run.log
+    }
+  );
+  if (phase.signal.aborted) return;
+  const failed = result.workloads.filter(w => w.outcome === 'failed');
+  if (failed.length > 0)
+    return {
+      status: 'FAILED',
+      reason: `${failed.map(w => describeRef(w.ref)).join(', ')} failed to roll out.`
+    };
+  const late = result.workloads.filter(w => w.outcome === 'timeout');
+  if (late.length > 0)
+    return {
+      status: 'TIMED_OUT',
+      reason: `Timed out waiting for ${late.map(w => `${describeRef(w.ref)} (${w.message})`).join(', ')}.`
+    };
+  const n = result.workloads.length;
+  return {
+    status: 'COMPLETED',
+    reason: `Applied ${summarizeResources(result.resources)}; ${n} workload${n === 1 ? '' : 's'} rolled out.`
+  };
+}
+
+/** explain: the first failure's root cause leads; every failed workload's diagnostics follow, printed as data. */
+function explain(run: Run): string | undefined {
+  const { log, result } = run;
+  const failed = result.workloads.filter(w => w.outcome === 'failed');
+  for (const [i, f] of failed.entries()) {
+    const cause = f.explanation?.rootCause ?? `${describeRef(f.ref)}: ${f.message}`;
+    // The first root cause leads the reason; the others lead their own diagnostics.
+    if (i > 0)
+      result.diagnostics.push({
+        title: `Also failed: ${describeRef(f.ref)}`,
+        severity: 'error',
+        lines: [cause]
+      });
+    result.diagnostics.push(...(f.explanation?.diagnostics ?? []));
+    log.info(`${describeRef(f.ref)} failed:`);
+    log.untrusted(cause);
+    for (const d of f.explanation?.diagnostics ?? []) {
+      log.info(`${d.title}:`);
+      log.untrusted(d.lines.map(l => `  ${l}`));
+    }
+  }
+  const late = result.workloads.filter(w => w.outcome === 'timeout');
+  if (late.length > 0) {
+    log.info('No pod problem was seen; still rolling out:');
+    log.untrusted(late.map(w => `  ${describeRef(w.ref)}: ${w.message}`));
+  }
+  return failed.length > 0
+    ? (failed[0].explanation?.rootCause ?? `${describeRef(failed[0].ref)}: ${failed[0].message}`)
+    : undefined;
+}
+
+/** rollback: each failed Deployment back to its previous pod template, waited for. */
+async function rollBack(run: Run, phase: PhaseContext): Promise<Ending | void> {
+  const { inputs, result } = run;
+  for (const f of result.workloads.filter(
+    w => w.outcome === 'failed' && w.ref.kind === 'Deployment' && w.live
+  )) {
+    const sent = run.applied.find(
+      a =>
+        a.sent.kind === 'Deployment' &&
+        a.sent.metadata.name === f.ref.name &&
+        a.sent.metadata.namespace === f.ref.namespace
+    )?.sent;
+    if (!sent) continue;
+    const name = describeRef(f.ref);
+    let back: RollbackResult;
+    try {
+      back = await rollbackDeployment(run.cluster!.kube, sent, f.live!, {
+        fieldManager: inputs.fieldManager,
+        timeoutMs: phase.timeLeftMs(),
+        intervalMs: inputs.pollIntervalMs,
+        clock: phase.clock,
+        signal: phase.signal,
+        log: run.log
+      });
+    } catch (error) {
+      back = { ok: false, message: `${name}: the rollback failed: ${describeError(error)}` };
+    }
+    // It may quote a pod's log line (the reason a rollback did not complete): printed as data.
+    run.log.untrusted(back.message);
+    result.rollbacks.push({ name, result: back });
+  }
+  if (phase.signal.aborted || result.rollbacks.length === 0) return;
+  const ok = result.rollbacks.every(r => r.result.ok);
+  return {
+    status: ok ? 'ROLLED_BACK' : 'FAILED',
+    reason: result.rollbacks.map(r => r.result.message).join(' ')
+  };
+}
+
+/** What had been applied, and what was still rolling out, when the step was stopped. */
+function progress(result: DeployResult): string {
+  if (result.resources.length === 0) return 'Nothing was applied.';
+  const waiting = result.workloads
+    .filter(w => w.outcome !== 'ready')
+    .map(w => `${describeRef(w.ref)} (${w.message})`);
+  return `${result.resources.length} objects applied (${summarizeResources(result.resources)})${waiting.length ? `; not yet rolled out: ${waiting.join(', ')}` : ''}.`;
+}
+
+/** The cluster from EKS (or a kubeconfig), with AWS made only when first needed: a static token never touches it. */
+export async function connectToCluster(inputs: Inputs, phase: PhaseContext): Promise<Connected> {
+  const aws = lazyAws(inputs, phase);
+  try {
+    const access = inputs.kubeconfig
+      ? clusterFromKubeconfig(inputs.kubeconfig, {
+          workspace: inputs.workspace,
+          region: inputs.region,
+          aws: aws.access,
+          clock: phase.clock,
+          mask: secret => phase.log.mask(secret)
+        })
+      : await clusterFromEks(inputs.cluster!, inputs.region!, aws.access(inputs.region!), {
+          log: phase.log,
+          clock: phase.clock
+        });
+    const kube = new KubeClient(access.connection, {
+      signal: phase.signal,
+      clock: phase.clock,
+      deadline: phase.deadline
+    });
+    return {
+      access,
+      kube,
+      close: async () => {
+        kube.close();
+        await aws.destroy();
+      }
+    };
+  } catch (error) {
+    await aws.destroy();
+    throw error;
+  }
+}
+
+/** One AWS session per region, its SDK modules loaded on first use. */
+function lazyAws(inputs: Inputs, { signal, log, clock }: PhaseContext) {
   const sessions = new Map<string, Promise<AwsSession>>();
   const session = (region: string) => {
     let s = sessions.get(region);
-    if (!s) sessions.set(region, (s = awsSession({ region, roleArn: inputs.roleArn, signal, log, clock })));
+    if (!s) {
+      s = import('./aws.js').then(m => m.awsSession({ region, roleArn: inputs.roleArn, signal, log, clock }));
+      sessions.set(region, s);
+    }
     return s;
   };
   return {
@@ -296,30 +356,4 @@ function lazyAws(inputs: Inputs, { signal, log, clock }: DeployContext) {
       for (const s of sessions.values()) (await s.catch(() => undefined))?.destroy();
     }
   };
-}
-
-/** The action's function: reach the cluster (EKS or kubeconfig), then deploy. */
-export async function deployToCluster(inputs: Inputs, ctx: DeployContext): Promise<DeployResult> {
-  const aws = lazyAws(inputs, ctx);
-  try {
-    const access = inputs.kubeconfig
-      ? clusterFromKubeconfig(inputs.kubeconfig, {
-          workspace: workspaceDir(),
-          region: inputs.region,
-          aws: aws.access,
-          clock: ctx.clock,
-          mask: secret => ctx.log.mask(secret)
-        })
-      : await clusterFromEks(inputs.cluster!, inputs.region!, aws.access(inputs.region!), {
-          log: ctx.log,
-          clock: ctx.clock
-        });
-    for (const secret of access.secrets ?? []) ctx.log.mask(secret);
-    ctx.log.info(
-      `Cluster ${access.name}: ${access.server} (${access.via === 'eks' ? 'EKS DescribeCluster' : 'kubeconfig'})`
-    );
-    return await deploy(inputs, access, ctx);
-  } finally {
-    await aws.destroy();
-  }
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../../core/errors.js';
@@ -15,7 +15,6 @@ beforeAll(() => {
     join(ws, 'app.yaml'),
     'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec: { template: { spec: { containers: [{ name: app, image: "web:v1" }] } } }\n'
   );
-  writeFileSync(join(ws, 'bad.yaml'), 'apiVersion: v1\nkind: [\n');
 });
 afterAll(() => rmSync(ws, { recursive: true, force: true }));
 
@@ -45,32 +44,40 @@ const problems = (values: Record<string, string>) => {
 };
 
 describe('getInputs', () => {
-  it('reads the defaults, renders the manifests, adds the managed-by and set labels and the run annotations', () => {
+  it('reads the defaults, the manifest files, the managed-by and set labels and the run annotations', () => {
     const inputs = read({ cluster: 'prod', manifests: 'app.yaml', images: 'web=registry.local:5000/web:v2' });
     expect(inputs).toMatchObject({
       cluster: 'prod',
       region: 'us-east-1',
       namespace: 'default',
+      manifestFiles: [realpathSync(join(ws, 'app.yaml'))],
+      imageRules: [{ name: 'web', image: 'registry.local:5000/web:v2', line: 1 }],
       set: 'app.deploy.default',
       prune: false,
       wait: true,
       timeoutMs: 600_000,
+      pollIntervalMs: 2000,
       rollback: true,
       forceConflicts: false,
       fieldManager: 'dockyard',
       dryRun: false
     });
-    const meta = inputs.manifests[0].object.metadata;
-    expect(meta.labels).toEqual({
+    expect(inputs.labels).toEqual({
       'app.kubernetes.io/managed-by': 'dockyard',
       'dockyard.dev/set': 'app.deploy.default'
     });
-    expect(meta.annotations).toEqual({
+    expect(inputs.annotations).toEqual({
       'dockyard.dev/run': 'https://github.com/octo/app/actions/runs/42',
       'dockyard.dev/commit': '0123456789abcdef0123456789abcdef01234567'
     });
-    expect(inputs.images).toEqual([
-      expect.objectContaining({ container: 'app', from: 'web:v1', to: 'registry.local:5000/web:v2' })
+  });
+
+  it('takes a poll interval in the format deploy-ecs takes it', () => {
+    expect(read({ cluster: 'prod', manifests: 'app.yaml', 'poll-interval': '500ms' }).pollIntervalMs).toBe(
+      500
+    );
+    expect(problems({ cluster: 'prod', manifests: 'app.yaml', 'poll-interval': '50ms' })).toEqual([
+      'poll-interval'
     ]);
   });
 
@@ -108,9 +115,9 @@ describe('getInputs', () => {
     expect(problems({ kubeconfig: '../../etc/kubeconfig', manifests: 'app.yaml' })).toEqual(['kubeconfig']);
   });
 
-  it('malformed YAML and an images line that matches nothing fail naming their input', () => {
-    expect(problems({ cluster: 'prod', manifests: 'bad.yaml' })).toEqual(['manifests']);
-    expect(problems({ cluster: 'prod', manifests: 'app.yaml', images: 'api=api:v2' })).toEqual(['images']);
+  it('a manifests line that names no file, or a kustomization that is not a directory, is an input problem', () => {
+    expect(problems({ cluster: 'prod', manifests: 'app.yaml\nmissing/*.yaml' })).toEqual(['manifests']);
+    expect(problems({ cluster: 'prod', kustomize: 'app.yaml' })).toEqual(['kustomize']);
   });
 
   it('takes user labels and annotations, and a set name', () => {
@@ -121,13 +128,8 @@ describe('getInputs', () => {
       annotations: 'example.com/owner=Payments Team',
       'prune-set': 'web-prod'
     });
-    expect(inputs.manifests[0].object.metadata.labels).toMatchObject({
-      team: 'payments',
-      'dockyard.dev/set': 'web-prod'
-    });
-    expect(inputs.manifests[0].object.metadata.annotations).toMatchObject({
-      'example.com/owner': 'Payments Team'
-    });
+    expect(inputs.labels).toMatchObject({ team: 'payments', 'dockyard.dev/set': 'web-prod' });
+    expect(inputs.annotations).toMatchObject({ 'example.com/owner': 'Payments Team' });
   });
 });
 

@@ -1,10 +1,19 @@
 /**
- * deploy-eks inputs: read and validated together, and the manifests loaded and rendered, before any AWS or
- * cluster call, so a bad line or malformed YAML fails with nothing written.
+ * deploy-eks inputs: read in one table, then checked together (formats, what goes with what, the paths the
+ * manifests lines name), before any AWS or cluster call, so a bad line fails with nothing written. The manifests
+ * themselves are read and rendered by the deploy's render phase, under the step's signal and deadline.
  */
-import { DockyardError } from '../../../core/errors.js';
 import { runContext, runUrl, type RunContext } from '../../../core/github.js';
-import { InputReader, splitLines, type InputSource } from '../../../core/inputs.js';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { DockyardError } from '../../../core/errors.js';
+import {
+  InputReader,
+  resolveInsideWorkspace,
+  splitLines,
+  type InputSource,
+  type KeyValue
+} from '../../../core/inputs.js';
 import { PLACEHOLDER_NAME } from '../../../core/template.js';
 import {
   COMMIT_ANNOTATION,
@@ -16,7 +25,7 @@ import {
   validKey,
   validLabelValue
 } from './labels.js';
-import { loadManifests, render, type ImageChange, type ImageRule, type Manifest } from './manifests.js';
+import type { ImageRule } from './manifests.js';
 
 export interface Inputs {
   cluster?: string;
@@ -25,215 +34,273 @@ export interface Inputs {
   /** Absolute path of the kubeconfig file. */
   kubeconfig?: string;
   namespace: string;
-  manifests: Manifest[];
-  images: ImageChange[];
+  /** Where paths are resolved (GITHUB_WORKSPACE), and manifests are named from. */
+  workspace: string;
+  /** The files the `manifests` lines name, resolved inside the workspace, in order. */
+  manifestFiles: string[];
+  /** The kustomization directory (resolved) and the input as written. */
+  kustomize?: { dir: string; text: string };
+  vars: Record<string, string>;
+  imageRules: ImageRule[];
+  /** What every object gets: managed-by, the set label and the user's labels. */
+  labels: Record<string, string>;
+  /** What every object gets: the run URL, the commit and the user's annotations. */
+  annotations: Record<string, string>;
   /** The value of the set label that prune selects on. */
   set: string;
   prune: boolean;
   wait: boolean;
   timeoutMs: number;
+  pollIntervalMs: number;
   rollback: boolean;
   forceConflicts: boolean;
   fieldManager: string;
   dryRun: boolean;
 }
 
-function keyValueMap(
-  reader: InputReader,
-  name: string,
-  check: 'label' | 'annotation'
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const kv of reader.keyValues(name, { allowEmptyValue: true, example: 'team=payments' })) {
-    if (!validKey(kv.key)) {
-      reader.fail(
-        name,
-        `line ${kv.line}: '${kv.key}' is not a valid ${check} key.`,
-        'A key is an optional DNS prefix and a name of at most 63 letters, digits, -, _ and . (example.com/team).'
-      );
-      continue;
-    }
-    if (check === 'label' && !validLabelValue(kv.value)) {
-      reader.fail(
-        name,
-        `line ${kv.line}: the value of '${kv.key}' is not a valid label value.`,
-        'A label value is at most 63 letters, digits, -, _ and ., starting and ending with a letter or digit.'
-      );
-      continue;
-    }
-    out[kv.key] = kv.value;
-  }
-  return out;
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
+const ROLE_ARN = /^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+/** Every input, read as written (the reader checks booleans and durations). */
+function read(r: InputReader) {
+  return {
+    cluster: r.string('cluster'),
+    kubeconfig: r.string('kubeconfig'),
+    region: r.region('region', { required: r.raw('cluster') !== '' }),
+    roleArn: r.string('role-arn'),
+    namespace: r.string('namespace', { default: 'default' }) ?? 'default',
+    manifests: splitLines(r.raw('manifests')),
+    kustomize: r.string('kustomize'),
+    images: r.keyValues('images', { example: 'web=123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v2' }),
+    vars: r.keyValues('vars', { allowEmptyValue: true, example: 'REPLICAS=3' }),
+    labels: r.keyValues('labels', { allowEmptyValue: true, example: 'team=payments' }),
+    annotations: r.keyValues('annotations', { allowEmptyValue: true, example: 'team=payments' }),
+    set: r.string('prune-set'),
+    prune: r.boolean('prune', false),
+    wait: r.boolean('wait', true),
+    timeoutMs: r.duration('timeout', '10m', { min: 1000 }),
+    pollIntervalMs: r.duration('poll-interval', '2s', { min: 100 }),
+    rollback: r.boolean('rollback', true),
+    forceConflicts: r.boolean('force-conflicts', false),
+    fieldManager: r.string('field-manager', { default: 'dockyard' }) ?? 'dockyard',
+    dryRun: r.boolean('dry-run', false)
+  };
 }
+
+type Read = ReturnType<typeof read>;
 
 export function getInputs(
   source: InputSource,
   env: NodeJS.ProcessEnv = process.env,
   run: RunContext = runContext(env)
 ): Inputs {
-  const reader = new InputReader(source, { env });
-  const workspace = reader.workspace;
+  const r = new InputReader(source, { env });
+  const inputs = check(r, read(r), run);
+  r.done();
+  return inputs;
+}
 
-  const cluster = reader.string('cluster');
-  const kubeconfigText = reader.string('kubeconfig');
-  if (!cluster && !kubeconfigText)
-    reader.fail(
+/** The checks: each value's format, what goes with what, and the paths inside the workspace. */
+function check(r: InputReader, raw: Read, run: RunContext): Inputs {
+  const { cluster, region, namespace, roleArn, fieldManager } = raw;
+  if (!cluster && !raw.kubeconfig)
+    r.fail(
       'cluster',
       'is required (or kubeconfig).',
       "Set 'cluster' to the EKS cluster's name, or 'kubeconfig' to a kubeconfig file."
     );
-  if (cluster && kubeconfigText)
-    reader.fail(
+  if (cluster && raw.kubeconfig)
+    r.fail(
       'kubeconfig',
       "is given together with 'cluster'.",
       'Give one: the EKS cluster name, or a kubeconfig.'
     );
-  if (cluster && !/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/.test(cluster))
-    reader.fail(
+  if (cluster && !CLUSTER_NAME.test(cluster))
+    r.fail(
       'cluster',
       `'${cluster}' is not an EKS cluster name.`,
       'A name is letters, digits, - and _, up to 100 characters.'
     );
-
-  const region = reader.region('region', { required: !!cluster });
-
-  const roleArn = reader.string('role-arn');
-  if (roleArn && !/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(roleArn))
-    reader.fail(
-      'role-arn',
-      `'${roleArn}' is not an IAM role ARN.`,
-      'Use arn:aws:iam::<account>:role/<name>.'
-    );
-
-  const kubeconfig = kubeconfigText
-    ? reader.pathValue('kubeconfig', kubeconfigText, { kind: 'file' })
-    : undefined;
-
-  const namespace = reader.string('namespace', { default: 'default' }) ?? 'default';
+  if (roleArn && !ROLE_ARN.test(roleArn))
+    r.fail('role-arn', `'${roleArn}' is not an IAM role ARN.`, 'Use arn:aws:iam::<account>:role/<name>.');
   if (!DNS_LABEL.test(namespace) || namespace.length > 63)
-    reader.fail(
-      'namespace',
-      `'${namespace}' is not a namespace name.`,
-      'Use lower-case letters, digits and -.'
-    );
-
-  const manifestLines = splitLines(reader.raw('manifests'));
-  const kustomizeText = reader.string('kustomize');
-  const kustomize = reader.path('kustomize', { kind: 'dir' });
-  if (manifestLines.length === 0 && !kustomizeText)
-    reader.fail(
-      'manifests',
-      'is required (or kustomize).',
-      'List manifest files, directories or globs, one per line.'
-    );
-
-  const imageRules: ImageRule[] = [];
-  for (const kv of reader.keyValues('images', {
-    example: 'web=123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v2'
-  })) {
-    if (/\s/.test(kv.value) || /\s/.test(kv.key)) {
-      reader.fail(
-        'images',
-        `line ${kv.line}: '${kv.key}=${kv.value}' has spaces.`,
-        'Write name=image, one a line, with no spaces.'
-      );
-      continue;
-    }
-    if (imageRules.some(r => r.name === kv.key)) {
-      reader.fail('images', `line ${kv.line}: '${kv.key}' is given twice.`, 'Give each name once.');
-      continue;
-    }
-    imageRules.push({ name: kv.key, image: kv.value, line: kv.line });
-  }
-
-  const vars: Record<string, string> = {};
-  for (const kv of reader.keyValues('vars', { allowEmptyValue: true, example: 'REPLICAS=3' })) {
-    if (!PLACEHOLDER_NAME.test(kv.key)) {
-      reader.fail(
-        'vars',
-        `line ${kv.line}: '${kv.key}' is not a variable name.`,
-        'A name is letters, digits and _, not starting with a digit.'
-      );
-      continue;
-    }
-    vars[kv.key] = kv.value;
-  }
-
-  const userLabels = keyValueMap(reader, 'labels', 'label');
-  const userAnnotations = keyValueMap(reader, 'annotations', 'annotation');
-  const setText = reader.string('prune-set');
-  if (setText && !validLabelValue(setText))
-    reader.fail(
-      'prune-set',
-      `'${setText}' is not a valid label value.`,
-      'Use at most 63 letters, digits, -, _ and ., starting and ending with a letter or digit.'
-    );
-  const set = setText || defaultSet(run, namespace);
-
-  const prune = reader.boolean('prune', false);
-  const wait = reader.boolean('wait', true);
-  const timeoutMs = reader.duration('timeout', '10m', { min: 1000 });
-  const rollback = reader.boolean('rollback', true);
-  const forceConflicts = reader.boolean('force-conflicts', false);
-  const fieldManager = reader.string('field-manager', { default: 'dockyard' }) ?? 'dockyard';
+    r.fail('namespace', `'${namespace}' is not a namespace name.`, 'Use lower-case letters, digits and -.');
   if (fieldManager.length > 128 || /[\s/]/.test(fieldManager))
-    reader.fail(
+    r.fail(
       'field-manager',
       `'${fieldManager}' is not a field manager name.`,
       'Use up to 128 characters without spaces or /.'
     );
-  const dryRun = reader.boolean('dry-run', false);
-
-  // The manifests are read only once every other input is sound, so one run reports every input problem,
-  // and a manifest problem is never hidden behind (or confused with) an input typo.
-  let manifests: Manifest[] = [];
-  let images: ImageChange[] = [];
-  if (reader.problems.length === 0) {
-    try {
-      const loaded = loadManifests({
-        manifests: manifestLines,
-        kustomize: kustomize && kustomizeText ? { dir: kustomize, text: kustomizeText } : undefined,
-        workspace
-      });
-      if (loaded.length === 0)
-        throw new DockyardError('holds no Kubernetes objects.', {
-          input: kustomizeText && manifestLines.length === 0 ? 'kustomize' : 'manifests',
-          hint: 'Check the files: every document is empty.'
-        });
-      const url = runUrl(run);
-      const rendered = render(loaded, {
-        vars,
-        images: imageRules,
-        labels: { [MANAGED_BY]: 'dockyard', [SET_LABEL]: set, ...userLabels },
-        annotations: {
-          ...(url ? { [RUN_ANNOTATION]: url } : {}),
-          ...(run.sha ? { [COMMIT_ANNOTATION]: run.sha } : {}),
-          ...userAnnotations
-        }
-      });
-      manifests = rendered.manifests;
-      images = rendered.images;
-    } catch (error) {
-      if (!(error instanceof DockyardError)) throw error;
-      reader.problems.push(error);
-    }
-  }
-  reader.done();
+  if (raw.set && !validLabelValue(raw.set))
+    r.fail(
+      'prune-set',
+      `'${raw.set}' is not a valid label value.`,
+      'Use at most 63 letters, digits, -, _ and ., starting and ending with a letter or digit.'
+    );
+  const set = raw.set || defaultSet(run, namespace);
+  const url = runUrl(run);
   return {
     cluster,
     region,
     roleArn,
-    kubeconfig,
+    kubeconfig: raw.kubeconfig ? r.pathValue('kubeconfig', raw.kubeconfig, { kind: 'file' }) : undefined,
     namespace,
-    manifests,
-    images,
+    workspace: r.workspace,
+    ...sources(r, raw),
+    vars: Object.fromEntries(variables(r, raw.vars).map(kv => [kv.key, kv.value])),
+    imageRules: imageRules(r, raw.images),
+    labels: { [MANAGED_BY]: 'dockyard', [SET_LABEL]: set, ...keyValueMap(r, 'labels', raw.labels) },
+    annotations: {
+      ...(url ? { [RUN_ANNOTATION]: url } : {}),
+      ...(run.sha ? { [COMMIT_ANNOTATION]: run.sha } : {}),
+      ...keyValueMap(r, 'annotations', raw.annotations)
+    },
     set,
-    prune,
-    wait,
-    timeoutMs,
-    rollback,
-    forceConflicts,
+    prune: raw.prune,
+    wait: raw.wait,
+    timeoutMs: raw.timeoutMs,
+    pollIntervalMs: raw.pollIntervalMs,
+    rollback: raw.rollback,
+    forceConflicts: raw.forceConflicts,
     fieldManager,
-    dryRun
+    dryRun: raw.dryRun
   };
+}
+
+/** The manifest files and the kustomization: at least one, each inside the workspace. */
+function sources(r: InputReader, raw: Read): Pick<Inputs, 'manifestFiles' | 'kustomize'> {
+  if (raw.manifests.length === 0 && !raw.kustomize)
+    r.fail(
+      'manifests',
+      'is required (or kustomize).',
+      'List manifest files, directories or globs, one per line.'
+    );
+  const dir = raw.kustomize ? r.pathValue('kustomize', raw.kustomize, { kind: 'dir' }) : undefined;
+  return {
+    manifestFiles: r.collect(() => manifestFiles(raw.manifests, r.workspace)) ?? [],
+    kustomize: dir && raw.kustomize ? { dir, text: raw.kustomize } : undefined
+  };
+}
+
+function imageRules(r: InputReader, lines: KeyValue[]): ImageRule[] {
+  const rules: ImageRule[] = [];
+  for (const kv of lines) {
+    if (/\s/.test(kv.value) || /\s/.test(kv.key))
+      r.fail(
+        'images',
+        `line ${kv.line}: '${kv.key}=${kv.value}' has spaces.`,
+        'Write name=image, one a line, with no spaces.'
+      );
+    else if (rules.some(rule => rule.name === kv.key))
+      r.fail('images', `line ${kv.line}: '${kv.key}' is given twice.`, 'Give each name once.');
+    else rules.push({ name: kv.key, image: kv.value, line: kv.line });
+  }
+  return rules;
+}
+
+function variables(r: InputReader, lines: KeyValue[]): KeyValue[] {
+  return lines.filter(kv => {
+    if (PLACEHOLDER_NAME.test(kv.key)) return true;
+    r.fail(
+      'vars',
+      `line ${kv.line}: '${kv.key}' is not a variable name.`,
+      'A name is letters, digits and _, not starting with a digit.'
+    );
+    return false;
+  });
+}
+
+function keyValueMap(
+  r: InputReader,
+  name: 'labels' | 'annotations',
+  lines: KeyValue[]
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  const what = name === 'labels' ? 'label' : 'annotation';
+  for (const kv of lines) {
+    if (!validKey(kv.key))
+      r.fail(
+        name,
+        `line ${kv.line}: '${kv.key}' is not a valid ${what} key.`,
+        'A key is an optional DNS prefix and a name of at most 63 letters, digits, -, _ and . (example.com/team).'
+      );
+    else if (name === 'labels' && !validLabelValue(kv.value))
+      r.fail(
+        name,
+        `line ${kv.line}: the value of '${kv.key}' is not a valid label value.`,
+        'A label value is at most 63 letters, digits, -, _ and ., starting and ending with a letter or digit.'
+      );
+    else out[kv.key] = kv.value;
+  }
+  return out;
+}
+
+const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+const GLOB_CHARS = /[*?[]/;
+
+function globToRegExp(pattern: string): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '*' && pattern[i + 1] === '*') {
+      re += pattern[i + 2] === '/' ? '(?:.*/)?' : '.*';
+      i += pattern[i + 2] === '/' ? 2 : 1;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function walk(dir: string, recursive: boolean): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name.localeCompare(b.name)
+  )) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (recursive) out.push(...walk(full, true));
+    } else if (entry.isFile() || entry.isSymbolicLink()) out.push(full);
+  }
+  return out;
+}
+
+/**
+ * The files the `manifests` lines name, in order, each once: a file; a directory's .yaml/.yml/.json files
+ * (not its subdirectories); a glob (`*`, `?`, `**`) of files. Every path is resolved inside the workspace
+ * (the core rule: `..`, absolute paths and links out are refused); a line that names nothing is an error.
+ */
+export function manifestFiles(lines: { text: string; line: number }[], workspace: string): string[] {
+  const files: string[] = [];
+  const inside = (path: string, line: number) =>
+    resolveInsideWorkspace('manifests', path, { workspace, line });
+  for (const { text, line } of lines) {
+    const found: string[] = [];
+    if (GLOB_CHARS.test(text)) {
+      const parts = text.split('/');
+      const firstGlob = parts.findIndex(p => GLOB_CHARS.test(p));
+      const base = inside(parts.slice(0, firstGlob).join('/') || '.', line);
+      const re = globToRegExp(parts.slice(firstGlob).join('/'));
+      if (statSync(base).isDirectory()) {
+        const recursive = text.includes('**') || parts.length - firstGlob > 1;
+        for (const file of walk(base, recursive))
+          if (re.test(relative(base, file).split(sep).join('/'))) found.push(file);
+      }
+    } else {
+      const full = inside(text, line);
+      if (statSync(full).isDirectory()) found.push(...walk(full, false).filter(f => MANIFEST_FILE.test(f)));
+      else found.push(full);
+    }
+    if (found.length === 0)
+      throw new DockyardError(`line ${line}: '${text}' matches no manifest file.`, {
+        input: 'manifests',
+        hint: 'Check the path; a directory is read for its .yaml, .yml and .json files.'
+      });
+    for (const f of found) {
+      // A file found in a directory or by a glob may itself be a link out of the workspace.
+      const real = inside(relative(workspace, f), line);
+      if (!files.includes(real)) files.push(real);
+    }
+  }
+  return files;
 }

@@ -8,12 +8,13 @@ import {
   imageRepository,
   kustomizeBuild,
   loadManifests,
-  manifestFiles,
   parseManifests,
   render,
   substituteImages,
-  type Manifest
+  type Manifest,
+  type RunProgram
 } from './manifests.js';
+import { manifestFiles } from './inputs.js';
 
 let ws: string;
 let outside: string;
@@ -66,13 +67,29 @@ describe('manifestFiles', () => {
     expect(input(['missing.yaml'])).toBe('manifests');
   });
 
-  it('loads every document in order, skipping empty ones and flattening Lists', () => {
-    const loaded = loadManifests({ manifests: lines('k8s'), workspace: ws });
+  it('loads every document in order, skipping empty ones and flattening Lists, then the kustomization', async () => {
+    const loaded = await loadManifests({
+      files: manifestFiles(lines('k8s'), ws),
+      workspace: ws,
+      kustomize: {
+        text: 'overlay',
+        build: async () => 'apiVersion: v1\nkind: Service\nmetadata: { name: k }\n'
+      }
+    });
     expect(loaded.map(m => `${m.object.kind}/${m.object.metadata.name} ${m.source}`)).toEqual([
       'ConfigMap/a k8s/a.yaml (document 1)',
       'ConfigMap/b k8s/a.yaml (document 3)',
-      'Secret/s k8s/b.yml'
+      'Secret/s k8s/b.yml',
+      'Service/k kustomize:overlay'
     ]);
+  });
+
+  it('refuses manifests that hold no object, naming the input they came from', async () => {
+    const empty = { text: 'overlay', build: async () => '# nothing\n' };
+    await expect(loadManifests({ files: [], workspace: ws, kustomize: empty })).rejects.toMatchObject({
+      input: 'kustomize',
+      message: 'holds no Kubernetes objects.'
+    });
   });
 });
 
@@ -216,35 +233,57 @@ describe('render', () => {
 });
 
 describe('kustomizeBuild', () => {
-  it('uses kustomize, else kubectl kustomize, and says what to install when neither exists', () => {
+  const options = { timeoutMs: 60_000 };
+  const missing = Object.assign(new Error('spawn kustomize ENOENT'), { code: 'ENOENT' });
+
+  it('uses kustomize, else kubectl kustomize, and says what to install when neither exists', async () => {
     const tried: string[] = [];
-    const missing = Object.assign(new Error('spawn ENOENT'), { code: 'ENOENT' });
-    const onlyKubectl = ((command: string) => {
+    const onlyKubectl: RunProgram = async command => {
       tried.push(command);
       if (command === 'kustomize') throw missing;
-      return 'apiVersion: v1\n';
-    }) as unknown as typeof import('node:child_process').execFileSync;
-    expect(kustomizeBuild('/ws/overlay', onlyKubectl)).toBe('apiVersion: v1\n');
+      return { stdout: 'apiVersion: v1\n' };
+    };
+    expect(await kustomizeBuild('/ws/overlay', options, onlyKubectl)).toBe('apiVersion: v1\n');
     expect(tried).toEqual(['kustomize', 'kubectl']);
-    const none = (() => {
+    const none: RunProgram = async () => {
       throw missing;
-    }) as unknown as typeof import('node:child_process').execFileSync;
-    expect(() => kustomizeBuild('/ws/overlay', none)).toThrow('neither kustomize nor kubectl is installed');
+    };
+    await expect(kustomizeBuild('/ws/overlay', options, none)).rejects.toThrow(
+      'neither kustomize nor kubectl is installed'
+    );
   });
 
-  it('reports a failing build with its stderr, naming the kustomize input', () => {
-    const failing = (() => {
-      throw Object.assign(new Error('exit 1'), {
-        status: 1,
-        stderr: 'Error: accumulating resources: missing.yaml'
+  it('reports a failing build with its stderr, naming the kustomize input', async () => {
+    const failing: RunProgram = async () => {
+      throw Object.assign(new Error('Command failed: kustomize build /ws/overlay'), {
+        code: 1,
+        stderr: 'Error: accumulating resources: missing.yaml\n'
       });
-    }) as unknown as typeof import('node:child_process').execFileSync;
-    try {
-      kustomizeBuild('/ws/overlay', failing);
-    } catch (error) {
-      expect((error as DockyardError).input).toBe('kustomize');
-      expect((error as DockyardError).message).toContain('accumulating resources: missing.yaml');
-    }
-    expect.assertions(2);
+    };
+    await expect(kustomizeBuild('/ws/overlay', options, failing)).rejects.toMatchObject({
+      input: 'kustomize',
+      message: "'kustomize build /ws/overlay' failed: Error: accumulating resources: missing.yaml"
+    });
+  });
+
+  it("runs under the step's signal and time left: a cancel stops it, so does the deadline", async () => {
+    const seen: { signal?: AbortSignal; timeout: number }[] = [];
+    const hangs: RunProgram = async (_command, _args, o) => {
+      seen.push(o);
+      throw Object.assign(new Error('Command failed'), { killed: true, signal: 'SIGTERM' });
+    };
+    await expect(kustomizeBuild('/ws/overlay', { timeoutMs: 5000 }, hangs)).rejects.toMatchObject({
+      input: 'kustomize',
+      message: "'kustomize build /ws/overlay' did not finish within 5s."
+    });
+    const controller = new AbortController();
+    controller.abort(new Error('Received SIGTERM'));
+    await expect(
+      kustomizeBuild('/ws/overlay', { signal: controller.signal, timeoutMs: 5000 }, hangs)
+    ).rejects.toThrow("'kustomize build /ws/overlay' was stopped: Received SIGTERM.");
+    expect(seen.map(o => [o.signal?.aborted ?? false, o.timeout])).toEqual([
+      [false, 5000],
+      [true, 5000]
+    ]);
   });
 });

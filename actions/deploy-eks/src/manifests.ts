@@ -1,15 +1,18 @@
 /**
- * The manifests, loaded and rendered before anything touches the cluster: files, directories and globs
- * (inside the workspace), kustomize output, multi-document YAML; `${var.NAME}` placeholders (the core
- * template rule), `images` substitution, and the labels and annotations every object gets.
+ * The manifests, loaded and rendered in the render phase: the files the inputs name (inputs.ts resolves them)
+ * and the kustomize output, multi-document YAML; `${var.NAME}` placeholders (the core template rule), `images`
+ * substitution, and the labels and annotations every object gets.
  */
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { execFile } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { relative, sep } from 'node:path';
+import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
+import { formatDuration } from '../../../core/duration.js';
 import { DockyardError } from '../../../core/errors.js';
-import { resolveInsideWorkspace } from '../../../core/inputs.js';
 import { substituteInValue } from '../../../core/template.js';
+import { oneLine } from '../../../core/text.js';
 import type { KubeObject } from './kube.js';
 
 export interface Manifest {
@@ -22,76 +25,6 @@ export interface ImageRule {
   name: string;
   image: string;
   line: number;
-}
-
-const MANIFEST_FILE = /\.(ya?ml|json)$/i;
-const GLOB_CHARS = /[*?[]/;
-
-function globToRegExp(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*' && pattern[i + 1] === '*') {
-      re += pattern[i + 2] === '/' ? '(?:.*/)?' : '.*';
-      i += pattern[i + 2] === '/' ? 2 : 1;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
-function walk(dir: string, recursive: boolean): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-    a.name.localeCompare(b.name)
-  )) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (recursive) out.push(...walk(full, true));
-    } else if (entry.isFile() || entry.isSymbolicLink()) out.push(full);
-  }
-  return out;
-}
-
-/**
- * The files the `manifests` lines name, in order, each once: a file; a directory's .yaml/.yml/.json files
- * (not its subdirectories); a glob (`*`, `?`, `**`) of files. Every path is resolved inside the workspace
- * (the core rule: `..`, absolute paths and links out are refused); a line that names nothing is an error.
- */
-export function manifestFiles(lines: { text: string; line: number }[], workspace: string): string[] {
-  const files: string[] = [];
-  const inside = (path: string, line: number) =>
-    resolveInsideWorkspace('manifests', path, { workspace, line });
-  for (const { text, line } of lines) {
-    const found: string[] = [];
-    if (GLOB_CHARS.test(text)) {
-      const parts = text.split('/');
-      const firstGlob = parts.findIndex(p => GLOB_CHARS.test(p));
-      const base = inside(parts.slice(0, firstGlob).join('/') || '.', line);
-      const re = globToRegExp(parts.slice(firstGlob).join('/'));
-      if (statSync(base).isDirectory()) {
-        const recursive = text.includes('**') || parts.length - firstGlob > 1;
-        for (const file of walk(base, recursive))
-          if (re.test(relative(base, file).split(sep).join('/'))) found.push(file);
-      }
-    } else {
-      const full = inside(text, line);
-      if (statSync(full).isDirectory()) found.push(...walk(full, false).filter(f => MANIFEST_FILE.test(f)));
-      else found.push(full);
-    }
-    if (found.length === 0)
-      throw new DockyardError(`line ${line}: '${text}' matches no manifest file.`, {
-        input: 'manifests',
-        hint: 'Check the path; a directory is read for its .yaml, .yml and .json files.'
-      });
-    for (const f of found) {
-      // A file found in a directory or by a glob may itself be a link out of the workspace.
-      const real = inside(relative(workspace, f), line);
-      if (!files.includes(real)) files.push(real);
-    }
-  }
-  return files;
 }
 
 /** Parses multi-document YAML (or JSON); `List` kinds are flattened; empty documents skipped. */
@@ -145,31 +78,62 @@ function checkObject(value: unknown, where: string, input: string): KubeObject {
   return value as KubeObject;
 }
 
-/** Renders a kustomization with `kustomize build`, else `kubectl kustomize`; a clear error when neither exists. */
-export function kustomizeBuild(dir: string, run: typeof execFileSync = execFileSync): string {
+/** Runs a program and returns its standard output (node:child_process `execFile`, promised). */
+export type RunProgram = (
+  command: string,
+  args: string[],
+  options: { signal?: AbortSignal; timeout: number; maxBuffer: number; encoding: 'utf8' }
+) => Promise<{ stdout: string }>;
+
+const runProgram: RunProgram = promisify(execFile) as unknown as RunProgram;
+
+/**
+ * Renders a kustomization with `kustomize build`, else `kubectl kustomize`; a clear error when neither exists.
+ * It runs under the step's signal and may take `timeoutMs` at most, so a cancel or the deadline stops it.
+ */
+export async function kustomizeBuild(
+  dir: string,
+  options: { signal?: AbortSignal; timeoutMs: number },
+  run: RunProgram = runProgram
+): Promise<string> {
   const candidates: [string, string[]][] = [
     ['kustomize', ['build', dir]],
     ['kubectl', ['kustomize', dir]]
   ];
   for (const [command, args] of candidates) {
+    const what = `'${command} ${args.join(' ')}'`;
     try {
-      return run(command, args, {
-        encoding: 'utf8',
-        timeout: 120_000,
+      const out = await run(command, args, {
+        signal: options.signal,
+        timeout: Math.max(1, options.timeoutMs),
         maxBuffer: 64 * 1024 * 1024,
-        stdio: ['ignore', 'pipe', 'pipe']
-      }) as unknown as string;
+        encoding: 'utf8'
+      });
+      return out.stdout;
     } catch (error) {
-      const e = error as NodeJS.ErrnoException & { stderr?: string | Buffer };
+      const e = error as NodeJS.ErrnoException & { stderr?: string | Buffer; killed?: boolean };
       if (e.code === 'ENOENT') continue;
-      throw new DockyardError(
-        `'${command} ${args.join(' ')}' failed: ${String(e.stderr ?? e.message)
+      if (options.signal?.aborted)
+        throw new DockyardError(
+          `${what} was stopped: ${(options.signal.reason as Error | undefined)?.message}.`
+        );
+      if (e.killed)
+        throw new DockyardError(`${what} did not finish within ${formatDuration(options.timeoutMs)}.`, {
+          input: 'kustomize',
+          hint: 'It ran until the step had no time left for the deploy; give the step a longer timeout.'
+        });
+      const stderr = oneLine(
+        String(e.stderr || e.message)
           .trim()
           .split('\n')
           .slice(-5)
-          .join(' ')}`,
-        { input: 'kustomize', hint: 'Fix the kustomization; nothing was applied.' }
+          .join(' '),
+        { max: 1000 }
       );
+      throw new DockyardError(`${what} failed: ${stderr}`, {
+        input: 'kustomize',
+        hint: 'Fix the kustomization; nothing was applied.'
+      });
     }
   }
   throw new DockyardError('neither kustomize nor kubectl is installed on this runner.', {
@@ -300,23 +264,24 @@ export function render(
   return { manifests: rendered, images };
 }
 
-/** Loads every manifest the inputs name, in order: `manifests` files, then the kustomization (a resolved directory). */
-export function loadManifests(
-  options: {
-    manifests: { text: string; line: number }[];
-    kustomize?: { dir: string; text: string };
-    workspace: string;
-  },
-  build: (dir: string) => string = kustomizeBuild
-): Manifest[] {
+/** Loads every manifest the inputs name, in order: the `manifests` files, then the kustomization's output. */
+export async function loadManifests(options: {
+  files: string[];
+  kustomize?: { text: string; build: () => Promise<string> };
+  workspace: string;
+}): Promise<Manifest[]> {
   const out: Manifest[] = [];
   const root = realpathSync(options.workspace);
-  for (const file of manifestFiles(options.manifests, options.workspace)) {
-    out.push(...parseManifests(readFileSync(file, 'utf8'), relative(root, file).split(sep).join('/')));
-  }
+  for (const file of options.files)
+    out.push(...parseManifests(await readFile(file, 'utf8'), relative(root, file).split(sep).join('/')));
   if (options.kustomize)
     out.push(
-      ...parseManifests(build(options.kustomize.dir), `kustomize:${options.kustomize.text}`, 'kustomize')
+      ...parseManifests(await options.kustomize.build(), `kustomize:${options.kustomize.text}`, 'kustomize')
     );
+  if (out.length === 0)
+    throw new DockyardError('holds no Kubernetes objects.', {
+      input: options.kustomize && options.files.length === 0 ? 'kustomize' : 'manifests',
+      hint: 'Check the files: every document is empty.'
+    });
   return out;
 }

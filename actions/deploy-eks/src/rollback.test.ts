@@ -28,6 +28,7 @@ describe('rollbackDeployment', () => {
     const result = await rollbackDeployment(kube, sent, live, {
       fieldManager: 'dockyard',
       timeoutMs: 60_000,
+      intervalMs: 2000,
       clock: virtualClock(),
       log: memoryLogger()
     });
@@ -59,6 +60,7 @@ describe('rollbackDeployment', () => {
     const result = await rollbackDeployment(kube, live, live, {
       fieldManager: 'dockyard',
       timeoutMs: 1000,
+      intervalMs: 2000,
       clock: virtualClock(),
       log: memoryLogger()
     });

@@ -42,7 +42,14 @@ export async function rollbackDeployment(
   kube: Kube,
   sent: KubeObject,
   live: KubeObject,
-  options: { fieldManager: string; timeoutMs: number; clock?: Clock; signal?: AbortSignal; log: Logger }
+  options: {
+    fieldManager: string;
+    timeoutMs: number;
+    intervalMs: number;
+    clock?: Clock;
+    signal?: AbortSignal;
+    log: Logger;
+  }
 ): Promise<RollbackResult> {
   const name = describeRef({ kind: live.kind, namespace: live.metadata.namespace, name: live.metadata.name });
   const previous = await previousTemplate(kube, live);
@@ -59,7 +66,13 @@ export async function rollbackDeployment(
       namespace: live.metadata.namespace,
       name: live.metadata.name
     },
-    { timeoutMs: options.timeoutMs, clock: options.clock, signal: options.signal, log: options.log }
+    {
+      timeoutMs: options.timeoutMs,
+      intervalMs: options.intervalMs,
+      clock: options.clock,
+      signal: options.signal,
+      log: options.log
+    }
   );
   if (outcome.outcome === 'ready')
     return {

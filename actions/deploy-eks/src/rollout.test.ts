@@ -137,6 +137,7 @@ describe('waitForWorkload', () => {
     const { kube, clock } = world((_k, n) => n === 2 && controller.abort());
     const out = await waitForWorkload(kube, ref, {
       timeoutMs: 600_000,
+      intervalMs: 2000,
       clock,
       signal: controller.signal,
       log: memoryLogger()
@@ -161,6 +162,7 @@ describe('waitForWorkloads', () => {
     );
     const out = await waitForWorkloads(kube, [web, api, cron], {
       timeoutMs: 600_000,
+      intervalMs: 2000,
       clock,
       log: memoryLogger()
     });

@@ -9,8 +9,6 @@ import { explain, podProblems, UnschedulableTracker, type Explanation, type Pod 
 import { describeRef, isRetryableKube, type Kube, type KubeObject, type ObjectRef } from './kube.js';
 import { observed, rolloutState, WAITED_KINDS } from './status.js';
 
-export const POLL_INTERVAL_MS = 2000;
-
 /** Kinds whose status says which generation the controller has seen. */
 const GENERATION_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
@@ -28,7 +26,8 @@ export interface WorkloadOutcome {
 
 export interface WaitOptions {
   timeoutMs: number;
-  intervalMs?: number;
+  /** The `poll-interval` input. */
+  intervalMs: number;
   clock?: Clock;
   signal?: AbortSignal;
   log: Logger;
@@ -140,7 +139,8 @@ export async function waitForWorkload(
           return { done: false };
         }
         const state = rolloutState(live);
-        if (state.message !== message) options.log.info(`${name}: ${state.message}`);
+        // The state's message may quote the controller's conditions: printed as data.
+        if (state.message !== message) options.log.untrusted(`${name}: ${state.message}`);
         message = state.message;
         if (state.state === 'done') return { done: true, value: { ref, outcome: 'ready', message, live } };
         // Until the controller has seen this generation, the "new" pods are those of the revision before.
@@ -163,7 +163,7 @@ export async function waitForWorkload(
         }
         return { done: false };
       },
-      intervalMs: options.intervalMs ?? POLL_INTERVAL_MS,
+      intervalMs: options.intervalMs,
       timeoutMs: options.timeoutMs,
       clock,
       signal: options.signal,

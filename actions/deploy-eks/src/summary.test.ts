@@ -2,12 +2,20 @@ import { describe, expect, it } from '@jest/globals';
 import { DockyardError, InputError } from '../../../core/errors.js';
 import { runContext } from '../../../core/github.js';
 import type { Outcome } from '../../../core/run.js';
-import type { DeployResult } from './deploy.js';
 import type { Inputs } from './inputs.js';
-import { finish } from './summary.js';
+import { deployEks } from './main.js';
+import type { DeployResult } from './result.js';
+
+const finish = (outcome: Outcome<Inputs, DeployResult>) => deployEks.finish(outcome);
 
 const run = runContext({ GITHUB_REPOSITORY: 'octo/app', GITHUB_RUN_ID: '1' });
-const base = { startedAt: new Date('2026-12-06T10:00:00Z'), run, cancelled: false, timedOut: false };
+const base = {
+  startedAt: new Date('2026-12-06T10:00:00Z'),
+  finishedAt: new Date('2026-12-06T10:00:42Z'),
+  run,
+  cancelled: false,
+  timedOut: false
+};
 const inputs = { cluster: 'prod', region: 'us-east-1', namespace: 'shop', images: [] } as unknown as Inputs;
 const result = (over: Partial<DeployResult>): DeployResult => ({
   status: 'COMPLETED',
@@ -22,7 +30,7 @@ const result = (over: Partial<DeployResult>): DeployResult => ({
   workloads: [],
   rollbacks: [],
   diagnostics: [],
-  phase: 'done',
+  warnings: [],
   ...over
 });
 
@@ -41,6 +49,9 @@ describe('finish', () => {
     });
     expect(f.failed).toBeUndefined();
     expect(f.summary).toContain('deploy-eks: web (prod) — COMPLETED');
+    // Timed on the outcome's clock, the same for the report and the summary.
+    expect(f.report.durationMs).toBe(42_000);
+    expect(f.summary).toContain('42s');
   });
 
   it('bad input: FAILED with the input problem, an empty resources list and a report', () => {
@@ -81,7 +92,7 @@ describe('finish', () => {
     expect(late.outputs.status).toBe('TIMED_OUT');
   });
 
-  it('a failed rollout leads the summary with its root cause; a dry run is skipped, not failed', () => {
+  it('a failed rollout leads the summary title and the reason with its root cause; a dry run is skipped', () => {
     const failed = finish({
       ...base,
       inputs,
@@ -93,10 +104,12 @@ describe('finish', () => {
           'web: container app CrashLoopBackOff (exit 1): boom. Deployment shop/web rolled back to revision 1.'
       })
     } as Outcome<Inputs, DeployResult>);
-    expect(failed.summary.split('\n').find(l => l.startsWith('**'))).toBe(
-      '**web: container app CrashLoopBackOff (exit 1): boom**'
+    expect(failed.summary.split('\n')[0]).toBe(
+      '## ↩️ deploy-eks: web (prod) — ROLLED_BACK: web: container app CrashLoopBackOff (exit 1): boom'
     );
-    expect(failed.report.error).toBe('web: container app CrashLoopBackOff (exit 1): boom');
+    // One rule for both deploy actions: the report's error is the reason, which starts with the root cause.
+    expect(failed.report.error).toBe(failed.report.summary);
+    expect(failed.failed).toBe(`ROLLED_BACK: ${failed.report.summary}`);
     const dry = finish({ ...base, inputs, result: result({ status: 'DRY_RUN' }) } as Outcome<
       Inputs,
       DeployResult

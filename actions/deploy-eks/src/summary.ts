@@ -1,30 +1,19 @@
 /**
- * The job summary, the `resources` output and the report record, from a DeployResult. Pure.
+ * deploy-eks's part of the outputs, the job summary and the report, from a DeployResult; the core
+ * (core/deploy.ts) adds the status, the timing and what every deploy reports. Pure.
  */
+import { summaryTitle } from '../../../core/deploy.js';
 import { formatDuration } from '../../../core/duration.js';
-import { describeError, DockyardError } from '../../../core/errors.js';
-import type { Finish, Outcome } from '../../../core/run.js';
-import type { RunContext } from '../../../core/github.js';
-import { createReport, type Report, type ReportStatus } from '../../../core/report.js';
+import type { ReportInit } from '../../../core/report.js';
+import type { OutputValue } from '../../../core/run.js';
 import { mdCode, mdEscape, SummaryBuilder } from '../../../core/summary.js';
 import type { ResourceResult } from './apply.js';
-import { summarizeResources, type DeployResult } from './deploy.js';
 import type { Inputs } from './inputs.js';
 import { describeRef } from './kube.js';
+import { summarizeResources, type DeployResult } from './result.js';
 
-const ICON: Record<string, string> = {
-  COMPLETED: '✅',
-  DRY_RUN: '🔍',
-  FAILED: '❌',
-  ROLLED_BACK: '↩️',
-  TIMED_OUT: '⏱️',
-  CANCELLED: '🛑'
-};
-
-export function reportStatus(status: string, success: boolean): ReportStatus {
-  if (status === 'CANCELLED') return 'cancelled';
-  if (status === 'DRY_RUN') return 'skipped';
-  return success ? 'success' : 'failure';
+export function outputs(result: DeployResult): Record<string, OutputValue> {
+  return { resources: resourcesOutput(result.resources) };
 }
 
 /** The `resources` output: kind, namespace, name, action. */
@@ -53,12 +42,8 @@ export function subjectOf(result: Pick<DeployResult, 'resources' | 'cluster' | '
 
 export function buildSummary(result: DeployResult, options: { region?: string; durationMs: number }): string {
   const s = new SummaryBuilder();
-  s.heading(
-    `${ICON[result.status] ?? ''} deploy-eks: ${subjectOf(result)} (${result.cluster}) — ${result.status}`.trim()
-  );
-  // The root cause first, in bold; the reason repeats it, so it is shown only when there is none.
-  if (result.rootCause) s.paragraph(`**${mdEscape(result.rootCause)}**`);
-  else s.paragraph(mdEscape(result.reason));
+  s.heading(summaryTitle('deploy-eks', `${subjectOf(result)} (${result.cluster})`, result));
+  s.paragraph(mdEscape(result.reason));
   s.facts([
     ['Cluster', mdCode(result.cluster)],
     ['Namespace', mdCode(result.namespace)],
@@ -91,8 +76,7 @@ export function buildSummary(result: DeployResult, options: { region?: string; d
   const changed = result.resources.filter(r => r.changes?.length);
   if (result.status === 'DRY_RUN' && changed.length > 0) {
     s.heading('What would change', 3);
-    for (const r of changed)
-      s.details(describeRef(r), `\`\`\`\n${r.changes!.join('\n').replace(/```/g, "'''")}\n\`\`\``);
+    for (const r of changed) s.detailsCode(describeRef(r), r.changes ?? []);
   }
   if (result.workloads.length > 0) {
     s.heading('Rollout', 3);
@@ -101,77 +85,29 @@ export function buildSummary(result: DeployResult, options: { region?: string; d
       result.workloads.map(w => [mdEscape(describeRef(w.ref)), w.outcome, mdEscape(w.message)])
     );
   }
-  if (result.diagnostics.length > 0) {
-    s.heading('Diagnostics', 3);
-    for (const d of result.diagnostics)
-      s.details(d.title, `\`\`\`\n${d.lines.join('\n').replace(/```/g, "'''")}\n\`\`\``);
-  }
+  s.diagnostics(result.diagnostics);
+  s.section('Warnings', result.warnings.map(mdEscape));
   return s.toString();
 }
 
+/** The report's Kubernetes part: the cluster, the namespace and every object acted on. */
 export function buildReport(
   result: DeployResult,
-  init: { region?: string; startedAt: Date; run: RunContext },
-  now?: () => Date
-): Report {
+  inputs: Inputs | undefined
+): Pick<ReportInit, 'subject' | 'region' | 'eks' | 'details'> {
   const details: [string, string][] = [];
   if (result.server) details.push(['API server', result.server]);
   details.push(['Applied', summarizeResources(result.resources)]);
   for (const i of result.images) details.push([`${i.object} ${i.container}`, `${i.from} → ${i.to}`]);
   for (const r of result.rollbacks) details.push(['Rollback', r.result.message]);
-  return createReport(
-    {
-      action: 'deploy-eks',
-      status: reportStatus(result.status, result.success),
-      outcome: result.status,
-      subject: subjectOf(result),
-      summary: result.reason,
-      startedAt: init.startedAt.toISOString(),
-      region: init.region,
-      eks: {
-        cluster: result.cluster,
-        namespace: result.namespace,
-        resources: result.resources.map(r => `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}`)
-      },
-      details,
-      diagnostics: result.diagnostics,
-      // Why, when it failed: the root cause of a failed rollout, or the error.
-      error: result.success ? undefined : (result.rootCause ?? result.reason),
-      run: init.run
-    },
-    now
-  );
-}
-
-/** Outputs, summary, report and the failure message, on every path: bad input, error, cancel, success. */
-export function finish(outcome: Outcome<Inputs, DeployResult>): Finish {
-  const region = outcome.inputs?.region;
-  const result: DeployResult = outcome.result ?? {
-    status: outcome.cancelled ? 'CANCELLED' : outcome.timedOut ? 'TIMED_OUT' : 'FAILED',
-    success: false,
-    reason: describeError(outcome.error),
-    cluster: outcome.inputs?.cluster ?? 'cluster',
-    namespace: outcome.inputs?.namespace ?? 'default',
-    resources: [],
-    images: outcome.inputs?.images ?? [],
-    workloads: [],
-    rollbacks: [],
-    diagnostics: [],
-    phase: 'connecting',
-    error: outcome.error
-  };
-  // The core aborts the step at its deadline: what looks cancelled then is a timeout.
-  if (outcome.timedOut && result.status === 'CANCELLED') result.status = 'TIMED_OUT';
-  const durationMs = Date.now() - outcome.startedAt.getTime();
-  const report = buildReport(result, { region, startedAt: outcome.startedAt, run: outcome.run });
   return {
-    outputs: { status: result.status, resources: resourcesOutput(result.resources), report },
-    summary: buildSummary(result, { region, durationMs }),
-    report,
-    failed: result.success
-      ? undefined
-      : result.error instanceof DockyardError
-        ? describeError(result.error)
-        : `${result.status}: ${result.reason}`
+    subject: subjectOf(result),
+    region: inputs?.region,
+    eks: {
+      cluster: result.cluster,
+      namespace: result.namespace,
+      resources: result.resources.map(r => `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}`)
+    },
+    details
   };
 }

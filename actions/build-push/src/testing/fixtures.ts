@@ -1,6 +1,7 @@
 /** Shared test fixtures for build-push's unit tests. */
 import type { RunContext } from '../../../../core/index.js';
 import type { RepositoryInfo } from '../ecr.js';
+import type { Finding, ScanResult } from '../scan.js';
 
 export const ACCOUNT = '123456789012';
 export const REGISTRY = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`;
@@ -35,4 +36,15 @@ export const runContextFor = (over: Partial<RunContext> = {}): RunContext => ({
   actor: 'octocat',
   eventName: 'push',
   ...over
+});
+
+/** A completed basic scan that fails the gate at HIGH with one finding. */
+export const failedScan = (finding: Finding): ScanResult => ({
+  scanType: 'BASIC',
+  status: 'COMPLETE',
+  counts: { HIGH: 1 },
+  worst: [finding],
+  blocking: 1,
+  passed: false,
+  waitedMs: 5000
 });

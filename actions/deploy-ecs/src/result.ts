@@ -1,0 +1,41 @@
+/**
+ * What one deploy-ecs run found and did: the phases (deploy.ts) fill it in, summary.ts and the outputs read it.
+ * Free of AWS code (types aside), so main.ts can declare the action without loading the SDK.
+ */
+import type { RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
+import { deployBase, type DeployBase } from '../../../core/deploy.js';
+import type { CleanupResult } from './cleanup.js';
+import type { TaskDefinitionDiff } from './diff.js';
+import type { Inputs } from './inputs.js';
+import type { FieldProblem } from './normalise.js';
+import type { RollbackResult } from './rollback.js';
+import type { RolloutResult } from './rollout.js';
+import type { RunTaskResult } from './runtask.js';
+
+export interface DeployResult extends DeployBase {
+  cluster: string;
+  service?: string;
+  family?: string;
+  taskDefinitionArn?: string;
+  revision?: number;
+  registered?: boolean;
+  /** Dry run: whether a new revision would be registered. */
+  wouldRegister?: boolean;
+  previousTaskDefinitionArn?: string;
+  deploymentId?: string;
+  rendered?: RegisterTaskDefinitionRequest;
+  diff?: TaskDefinitionDiff;
+  runTask?: RunTaskResult;
+  rollout?: RolloutResult;
+  rollback?: RollbackResult;
+  cleanup?: CleanupResult;
+  /** The verify step: problems found (the step then stopped before any write) and checks skipped. */
+  verify?: { problems: FieldProblem[]; skipped: string[]; checked: string[] };
+  /** Empty values removed from the task definition file, by field path. */
+  removed?: string[];
+}
+
+/** The result before any phase ran (and the step's result when the inputs did not validate). */
+export function initialResult(inputs: Inputs | undefined): DeployResult {
+  return { ...deployBase(inputs?.warnings), cluster: inputs?.cluster ?? '', service: inputs?.service };
+}
