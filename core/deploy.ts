@@ -120,7 +120,10 @@ interface PhaseValues {
   wait: Ending | void;
   /** For FAILED, TIMED_OUT and ROLLED_BACK: the root cause, if found (diagnostics go in the result). */
   explain: string | void;
-  /** For FAILED: put back what ran before; the Ending says how it went (ROLLED_BACK, FAILED, CANCELLED). */
+  /**
+   * For FAILED (and TIMED_OUT, when the phase says `afterTimeout`): put back what ran before; the Ending says how
+   * it went (ROLLED_BACK, FAILED, CANCELLED, or the status it leaves).
+   */
   rollback: Ending | void;
   /** After a deployment that finished well (not a dry run, not left in progress): clean up, prune. */
   settle: void;
@@ -130,9 +133,19 @@ export type PhaseName = keyof PhaseValues;
 
 type PhaseTable = { [K in PhaseName]?: Phase<PhaseValues[K]> };
 
+/**
+ * A rollback that also runs after TIMED_OUT (`afterTimeout`): for a target that carries on by itself once the step
+ * stops waiting, where a deployment left running would shift traffic with nobody watching (ECS's blue/green). The
+ * phase decides whether there is anything to roll back.
+ */
+export interface RollbackPhase extends Phase<Ending | void> {
+  afterTimeout?: boolean;
+}
+
 /** An action's phases: connect, render, apply and wait are required; the others are left out when not wanted. */
 export type DeployPhases = PhaseTable &
   Required<Pick<PhaseTable, 'connect' | 'apply' | 'wait'>> & {
+    rollback?: RollbackPhase;
     render: RenderPhase;
     /** What had been done, for the reason of a deploy stopped by a cancel or the deadline. */
     progress?(): string;
@@ -220,7 +233,9 @@ class Pipeline {
     if (this.result.success) return this.settle();
     await this.explain();
     this.ctx.log.error(this.result.reason, { title: `Deployment ${this.result.status}` });
-    if (this.result.status === 'FAILED') await this.rollBack();
+    const { status } = this.result;
+    if (status === 'FAILED' || (status === 'TIMED_OUT' && this.phases.rollback?.afterTimeout))
+      await this.rollBack();
   }
 
   /** Runs one phase in its log group; a stop that the phase did not report itself ends the pipeline. */

@@ -29,8 +29,8 @@ import {
   type WatchOptions
 } from './rollout.js';
 import { taskDefinitionKey } from './render.js';
-import { reached, readStage, waitUntilStage } from './stages.js';
-import { StageProgress, shortArn, type StrategyOptions, type StrategyView } from './stage-progress.js';
+import { reached, readStage, shortArn, waitUntilStage } from './stages.js';
+import { StageProgress, type StrategyOptions, type StrategyView } from './stage-progress.js';
 
 export type StrategyResult = RolloutResult & { strategy: StrategyView };
 

@@ -21,7 +21,7 @@ import { systemClock, type Clock } from '../../../core/poll.js';
 import { oneLine } from '../../../core/text.js';
 import { taskDefinitionKey } from './render.js';
 import { ServiceEvents, type Verdict, type WatchOptions } from './rollout.js';
-import { readStage, stagesAfter, type Stage, type WaitUntil } from './stages.js';
+import { elapsedText, readStage, shortArn, stagesAfter, type Stage, type WaitUntil } from './stages.js';
 import type { StrategyName } from './strategy-inputs.js';
 
 /** What following a strategy deployment needs besides the rolling deployment's id and revisions. */
@@ -34,6 +34,8 @@ export interface StrategyOptions {
   serviceDeploymentArn?: string;
   /** The service's current service deployment before UpdateService: a later one is ours. */
   before?: string;
+  /** The clock time stages are counted from: the first follow's, when following the step's own rollback. */
+  origin?: number;
 }
 
 type ProgressOptions = StrategyOptions & {
@@ -63,6 +65,8 @@ export type StrategyFailure =
 /** What the step saw of the service deployment, for the summary, the report and the outputs. */
 export interface StrategyView {
   strategy: StrategyName;
+  /** The clock time the stages' `atMs` count from. */
+  origin: number;
   serviceDeploymentArn?: string;
   status?: string;
   stage?: string;
@@ -101,7 +105,7 @@ export class StageProgress {
     private readonly log: Logger
   ) {
     this.clock = options.clock ?? systemClock;
-    this.started = this.clock.now();
+    this.started = options.origin ?? this.clock.now();
     this.events = new ServiceEvents(options.knownEvents, log);
     if (options.serviceDeploymentArn && options.serviceDeploymentArn !== options.before)
       this.arn = options.serviceDeploymentArn;
@@ -165,9 +169,7 @@ export class StageProgress {
     this.transition = key;
     this.stages.push(entry);
     if (entry.stage === 'BAKE_TIME' && this.bakeEntered === undefined) this.bakeEntered = this.clock.now();
-    this.log.info(
-      `  [+${entry.atMs < 1000 ? '0s' : formatDuration(entry.atMs)}] ${this.transitionLine(d, entry)}`
-    );
+    this.log.info(`  [+${elapsedText(entry.atMs)}] ${this.transitionLine(d, entry)}`);
     // ECS's reason for a rollback or a stop, once (it quotes alarm and hook output: untrusted).
     const why = d.statusReason ?? (d.status?.startsWith('ROLLBACK') ? d.rollback?.reason : undefined);
     if (why && !FORWARD.has(d.status ?? '') && why !== this.reasonShown) {
@@ -346,6 +348,7 @@ export class StageProgress {
     const left = this.bakeLeftMs();
     return {
       strategy: this.options.strategy,
+      origin: this.started,
       serviceDeploymentArn: this.arn,
       status: this.deployment?.status,
       stage: this.stage()?.name,
@@ -356,16 +359,6 @@ export class StageProgress {
       remaining: FORWARD.has(this.deployment?.status ?? '') ? this.remaining() : undefined
     };
   }
-}
-
-/** Time since the wait started, to the second: `0s`, `45s`, `1m 05s`. */
-export function elapsedText(ms: number): string {
-  return ms < 1000 ? '0s' : formatDuration(ms);
-}
-
-/** The last part of a service deployment ARN, which is what the ECS console shows. */
-export function shortArn(arn: string | undefined): string {
-  return arn?.split('/').pop() ?? '(unknown)';
 }
 
 /** `web-smoke (AWS_LAMBDA)` from the hook's Lambda ARN, `pause hook 1a2b` for a PAUSE hook. */

@@ -10,6 +10,8 @@
  * to print) and never ends or breaks a wait.
  */
 
+import { formatDuration } from '../../../core/duration.js';
+
 export const STAGE_ORDER = [
   'RECONCILE_SERVICE',
   'PRE_SCALE_UP',
@@ -92,4 +94,14 @@ export function waitUntilStage(waitUntil: Exclude<WaitUntil, 'completed'>): Know
 export function stagesAfter(stage: Stage | undefined): KnownStage[] {
   const rank = stageRank(stage);
   return rank < 0 ? [] : STAGE_ORDER.slice(rank + 1);
+}
+
+/** Time since the wait started, to the second: `0s`, `45s`, `1m 05s`. */
+export function elapsedText(ms: number): string {
+  return ms < 1000 ? '0s' : formatDuration(ms);
+}
+
+/** The last part of a service deployment ARN, which is what the ECS console shows. */
+export function shortArn(arn: string | undefined): string {
+  return arn?.split('/').pop() ?? '(unknown)';
 }

@@ -96,10 +96,10 @@ describe('planStrategy', () => {
       }
     });
     const plan = planStrategy(canary, { ...none, strategy: 'LINEAR', linearStepPercent: 25 });
-    expect(plan.deploymentConfiguration).toMatchObject({
+    expect(plan.deploymentConfiguration).toEqual({
       strategy: 'LINEAR',
-      linearConfiguration: { stepPercent: 25 },
-      canaryConfiguration: undefined
+      bakeTimeInMinutes: 5,
+      linearConfiguration: { stepPercent: 25 }
     });
     expect(plan.changes).toEqual([
       'strategy CANARY → LINEAR',

@@ -94,8 +94,10 @@ function applyInputs(
     })
   };
   // ECS takes each strategy's settings only under that strategy.
-  next.canaryConfiguration = strategy === 'CANARY' && Object.keys(canary).length > 0 ? canary : undefined;
-  next.linearConfiguration = strategy === 'LINEAR' && Object.keys(linear).length > 0 ? linear : undefined;
+  delete next.canaryConfiguration;
+  delete next.linearConfiguration;
+  if (strategy === 'CANARY' && Object.keys(canary).length > 0) next.canaryConfiguration = canary;
+  if (strategy === 'LINEAR' && Object.keys(linear).length > 0) next.linearConfiguration = linear;
   if (inputs.alarms)
     next.alarms = { alarmNames: inputs.alarms, enable: true, rollback: inputs.alarmRollback };
   return next;

@@ -18,7 +18,8 @@ import {
   type StrategyResult,
   type StrategyWatchOptions
 } from './service-deployment.js';
-import { shortArn, type StrategyView } from './stage-progress.js';
+import type { StrategyView } from './stage-progress.js';
+import { shortArn } from './stages.js';
 
 export interface StrategyRollback {
   serviceDeploymentArn: string;

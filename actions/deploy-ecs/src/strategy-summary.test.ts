@@ -6,6 +6,7 @@ import { SERVICE_DEPLOYMENT_ARN } from './testing/fixtures.js';
 
 const baking: StrategyView = {
   strategy: 'BLUE_GREEN',
+  origin: 0,
   serviceDeploymentArn: SERVICE_DEPLOYMENT_ARN,
   status: 'IN_PROGRESS',
   stage: 'BAKE_TIME',

@@ -5,10 +5,12 @@
  */
 import { formatDuration } from '../../../core/duration.js';
 import { mdCode, mdEscape, type SummaryBuilder } from '../../../core/summary.js';
-import { elapsedText, shortArn, type StrategyView } from './stage-progress.js';
+import type { StrategyView } from './stage-progress.js';
+import { elapsedText, shortArn } from './stages.js';
 
 /** What the step did with the deployment's configuration, for the summary (`strategy ROLLING → BLUE_GREEN`). */
 export interface StrategyReport {
+  name?: string;
   view?: StrategyView;
   changes: string[];
 }
@@ -16,7 +18,8 @@ export interface StrategyReport {
 export function strategySummary(s: SummaryBuilder, report: StrategyReport): void {
   const view = report.view;
   if (!view && report.changes.length === 0) return;
-  s.heading(`Deployment strategy${view ? `: ${view.strategy}` : ''}`, 3);
+  const name = view?.strategy ?? report.name;
+  s.heading(`Deployment strategy${name ? `: ${name}` : ''}`, 3);
   s.facts([
     ['Configuration', report.changes.length > 0 ? mdEscape(report.changes.join('; ')) : undefined],
     [
@@ -60,7 +63,7 @@ function bakeText(view: StrategyView): string | undefined {
 export function strategyDetails(report: StrategyReport): [string, string][] {
   const view = report.view;
   const rows: [string, string | undefined][] = [
-    ['Strategy', view?.strategy],
+    ['Strategy', view?.strategy ?? report.name],
     ['Configuration', report.changes.length > 0 ? report.changes.join('; ') : undefined],
     ['Service deployment', view?.serviceDeploymentArn],
     ['Lifecycle stage', view?.stage ? `${view.stage}${view.status ? ` (${view.status})` : ''}` : undefined],

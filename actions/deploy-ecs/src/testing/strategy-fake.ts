@@ -6,7 +6,10 @@
  * that nothing more was written.
  */
 import {
+  DescribeClustersCommand,
   DescribeServiceDeploymentsCommand,
+  DescribeTaskDefinitionCommand,
+  RegisterTaskDefinitionCommand,
   DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   StopServiceDeploymentCommand,
@@ -17,12 +20,15 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import {
+  CLUSTER,
+  CLUSTER_ARN,
   NEW_DEPLOYMENT,
   NEW_REVISION,
   OLD_REVISION,
   OLD_SERVICE_DEPLOYMENT_ARN,
   SERVICE_DEPLOYMENT_ARN,
   deployment,
+  describedTaskDefinition,
   service,
   serviceDeployment,
   tdArn
@@ -47,6 +53,7 @@ export interface StrategyFake {
   /** Looks at the service deployment so far. */
   looks(): number;
   updates(): number;
+  registrations(): number;
   stops(): { serviceDeploymentArn?: string; stopType?: string }[];
 }
 
@@ -109,5 +116,35 @@ export function strategyFake(ecsMock: EcsMock, script: StrategyScript): Strategy
         }
       : { serviceRevisions: [], failures: [{ arn, reason: 'MISSING' }] };
   });
-  return { looks: () => looks, updates: () => updates, stops: () => stops };
+  return { looks: () => looks, updates: () => updates, registrations: () => 0, stops: () => stops };
+}
+
+/**
+ * The fake with the cluster and the task definitions a whole deploy reads: web:7 registered, each
+ * RegisterTaskDefinition the next revision.
+ */
+export function strategyWorld(ecsMock: EcsMock, script: StrategyScript): StrategyFake {
+  const fake = strategyFake(ecsMock, script);
+  let latest = 7;
+  let registrations = 0;
+  ecsMock.on(DescribeClustersCommand).resolves({
+    clusters: [{ clusterArn: CLUSTER_ARN, clusterName: CLUSTER, status: 'ACTIVE' }],
+    failures: []
+  });
+  ecsMock.on(DescribeTaskDefinitionCommand).callsFake(input => {
+    const revision = Number(/:(\d+)$/.exec(String(input.taskDefinition))?.[1] ?? latest);
+    return { taskDefinition: describedTaskDefinition(revision), tags: [] };
+  });
+  ecsMock.on(RegisterTaskDefinitionCommand).callsFake(input => {
+    registrations += 1;
+    latest += 1;
+    return {
+      taskDefinition: {
+        ...describedTaskDefinition(latest),
+        ...input,
+        taskDefinitionArn: tdArn('web', latest)
+      }
+    };
+  });
+  return { ...fake, registrations: () => registrations };
 }
