@@ -20,6 +20,7 @@ import { getInputs } from './inputs.js';
 import { deployEcs } from './main.js';
 import type { DeployResult } from './result.js';
 import {
+  BLUE_GREEN_CONFIGURATION,
   CLUSTER,
   NEW_REVISION,
   OLD_REVISION,
@@ -114,13 +115,7 @@ const blueGreen = (script: Omit<StrategyScript, 'service'>): StrategyScript => (
   ...script,
   service: {
     loadBalancers: [blueGreenBalancer],
-    deploymentConfiguration: {
-      deploymentCircuitBreaker: { enable: true, rollback: true },
-      maximumPercent: 200,
-      minimumHealthyPercent: 100,
-      strategy: 'BLUE_GREEN',
-      bakeTimeInMinutes: 10
-    }
+    deploymentConfiguration: BLUE_GREEN_CONFIGURATION
   }
 });
 const rollingBack = (

@@ -12,13 +12,10 @@ import {
   service,
   tdArn
 } from './testing/fixtures.js';
+import { mockedClients } from './testing/strategy-fake.js';
 
 const ecsMock = mockClient(ECSClient);
-const clients = {
-  ecs: new ECSClient({ region: 'eu-west-1' }),
-  ecsNoRetry: new ECSClient({ region: 'eu-west-1' })
-};
-const target = { cluster: CLUSTER, service: SERVICE };
+const { clients, target } = mockedClients();
 const NEW = tdArn('web', 8);
 const OLD = tdArn('web', 7);
 const ctx = { deploymentId: NEW_DEPLOYMENT, taskDefinitionArn: NEW, previousTaskDefinitionArn: OLD };

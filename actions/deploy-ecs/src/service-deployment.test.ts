@@ -16,24 +16,18 @@ import {
 } from './service-deployment.js';
 import { rollbackEnding, stoppable, stopWithRollback } from './strategy-rollback.js';
 import {
-  CLUSTER,
   NEW_DEPLOYMENT,
   NEW_REVISION,
   OLD_REVISION,
   OLD_SERVICE_DEPLOYMENT_ARN,
-  SERVICE,
   SERVICE_DEPLOYMENT_ARN,
   serviceDeployment,
   tdArn
 } from './testing/fixtures.js';
-import { strategyFake, type StrategyScript } from './testing/strategy-fake.js';
+import { mockedClients, strategyFake, type StrategyScript } from './testing/strategy-fake.js';
 
 const ecsMock = mockClient(ECSClient);
-const clients = {
-  ecs: new ECSClient({ region: 'eu-west-1' }),
-  ecsNoRetry: new ECSClient({ region: 'eu-west-1' })
-};
-const target = { cluster: CLUSTER, service: SERVICE };
+const { clients, target } = mockedClients();
 const NEW = tdArn('web', 8);
 const OLD = tdArn('web', 7);
 

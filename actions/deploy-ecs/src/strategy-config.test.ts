@@ -2,18 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import { DockyardError, describeError } from '../../../core/index.js';
 import { planStrategy, refuseOtherControllers, serviceStrategy } from './strategy-config.js';
 import type { StrategyInputs } from './strategy-inputs.js';
-import { service } from './testing/fixtures.js';
+import { BLUE_GREEN_CONFIGURATION, service } from './testing/fixtures.js';
 
 const none: StrategyInputs = { alarmRollback: true, waitUntil: 'completed' };
-const blueGreen = service({
-  deploymentConfiguration: {
-    deploymentCircuitBreaker: { enable: true, rollback: true },
-    maximumPercent: 200,
-    minimumHealthyPercent: 100,
-    strategy: 'BLUE_GREEN',
-    bakeTimeInMinutes: 10
-  }
-});
+const blueGreen = service({ deploymentConfiguration: BLUE_GREEN_CONFIGURATION });
 
 describe('refuseOtherControllers', () => {
   it.each([

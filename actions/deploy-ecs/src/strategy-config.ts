@@ -165,34 +165,23 @@ function describeChanges(
 ): string[] {
   const minutes = (m: number | undefined) => (m === undefined ? '—' : `${m}m`);
   const pct = (p: number | undefined) => (p === undefined ? '—' : `${p}%`);
-  const alarms = (c: DeploymentConfiguration) =>
-    c.alarms?.enable
-      ? `${(c.alarms.alarmNames ?? []).join(', ')} (rollback ${c.alarms.rollback ? 'on' : 'off'})`
-      : '—';
+  const settings: [string, (c: DeploymentConfiguration) => string][] = [
+    ['bake time', c => minutes(c.bakeTimeInMinutes)],
+    ['canary percent', c => pct(c.canaryConfiguration?.canaryPercent)],
+    ['canary bake time', c => minutes(c.canaryConfiguration?.canaryBakeTimeInMinutes)],
+    ['linear step', c => pct(c.linearConfiguration?.stepPercent)],
+    ['linear step bake time', c => minutes(c.linearConfiguration?.stepBakeTimeInMinutes)],
+    [
+      'alarms',
+      c =>
+        c.alarms?.enable
+          ? `${(c.alarms.alarmNames ?? []).join(', ')} (rollback ${c.alarms.rollback ? 'on' : 'off'})`
+          : '—'
+    ]
+  ];
   const rows: [string, string, string][] = [
     ['strategy', fromStrategy, toStrategy],
-    ['bake time', minutes(before.bakeTimeInMinutes), minutes(after.bakeTimeInMinutes)],
-    [
-      'canary percent',
-      pct(before.canaryConfiguration?.canaryPercent),
-      pct(after.canaryConfiguration?.canaryPercent)
-    ],
-    [
-      'canary bake time',
-      minutes(before.canaryConfiguration?.canaryBakeTimeInMinutes),
-      minutes(after.canaryConfiguration?.canaryBakeTimeInMinutes)
-    ],
-    [
-      'linear step',
-      pct(before.linearConfiguration?.stepPercent),
-      pct(after.linearConfiguration?.stepPercent)
-    ],
-    [
-      'linear step bake time',
-      minutes(before.linearConfiguration?.stepBakeTimeInMinutes),
-      minutes(after.linearConfiguration?.stepBakeTimeInMinutes)
-    ],
-    ['alarms', alarms(before), alarms(after)]
+    ...settings.map(([what, get]): [string, string, string] => [what, get(before), get(after)])
   ];
   return rows.filter(([, a, b]) => a !== b).map(([what, a, b]) => `${what} ${a} → ${b}`);
 }

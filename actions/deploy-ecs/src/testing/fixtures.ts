@@ -2,7 +2,14 @@
  * Responses shaped like ECS's real ones (the API reference's examples and what `aws ecs describe-*` prints),
  * for the unit tests.
  */
-import type { Deployment, Service, ServiceDeployment, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import type {
+  Deployment,
+  DeploymentConfiguration,
+  Service,
+  ServiceDeployment,
+  Task,
+  TaskDefinition
+} from '@aws-sdk/client-ecs';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
@@ -109,6 +116,15 @@ export function deployment(
     ...overrides
   };
 }
+
+/** A blue/green service's deployment configuration, as DescribeServices shows it. */
+export const BLUE_GREEN_CONFIGURATION: DeploymentConfiguration = {
+  deploymentCircuitBreaker: { enable: true, rollback: true },
+  maximumPercent: 200,
+  minimumHealthyPercent: 100,
+  strategy: 'BLUE_GREEN',
+  bakeTimeInMinutes: 10
+};
 
 export const OLD_DEPLOYMENT = 'ecs-svc/1111111111111111111';
 export const NEW_DEPLOYMENT = 'ecs-svc/2222222222222222222';

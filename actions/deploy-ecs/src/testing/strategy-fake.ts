@@ -14,7 +14,7 @@ import {
   DescribeServicesCommand,
   StopServiceDeploymentCommand,
   UpdateServiceCommand,
-  type ECSClient,
+  ECSClient,
   type Service,
   type ServiceDeployment
 } from '@aws-sdk/client-ecs';
@@ -26,6 +26,7 @@ import {
   NEW_REVISION,
   OLD_REVISION,
   OLD_SERVICE_DEPLOYMENT_ARN,
+  SERVICE,
   SERVICE_DEPLOYMENT_ARN,
   deployment,
   describedTaskDefinition,
@@ -35,6 +36,15 @@ import {
 } from './fixtures.js';
 
 type EcsMock = AwsClientStub<ECSClient>;
+
+/** The two ECS clients the followers take (both answered by the test's mock), and the service they follow. */
+export function mockedClients() {
+  const region = 'eu-west-1';
+  return {
+    clients: { ecs: new ECSClient({ region }), ecsNoRetry: new ECSClient({ region }) },
+    target: { cluster: CLUSTER, service: SERVICE }
+  };
+}
 
 export interface StrategyScript {
   /** What each look at the service deployment shows, in order; the last one from then on. */
