@@ -12,22 +12,18 @@ import {
   type ServiceDeployment
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { describeError, memoryLogger, recordInputSource, virtualClock } from '../../../core/index.js';
+import { describeError, memoryLogger, virtualClock } from '../../../core/index.js';
 import type { DeployContext } from '../../../core/deploy.js';
 import { givenClients } from './clients.js';
 import { deploy } from './deploy.js';
-import { getInputs } from './inputs.js';
-import { deployEcs } from './main.js';
-import type { DeployResult } from './result.js';
 import {
   BLUE_GREEN_CONFIGURATION,
-  CLUSTER,
   NEW_REVISION,
   OLD_REVISION,
   REGION,
-  SERVICE,
   SERVICE_DEPLOYMENT_ARN
 } from './testing/fixtures.js';
+import { deployInputs, finishOf } from './testing/harness.js';
 import { strategyWorld, type StrategyScript } from './testing/strategy-fake.js';
 
 const ecsMock = mockClient(ECSClient);
@@ -57,18 +53,7 @@ beforeEach(() => {
 });
 
 const inputs = (values: Record<string, string>) =>
-  getInputs(
-    recordInputSource({
-      cluster: CLUSTER,
-      service: SERVICE,
-      region: REGION,
-      'poll-interval': '5s',
-      image: IMAGE,
-      container: 'app',
-      ...values
-    }),
-    { env: {} }
-  );
+  deployInputs({ image: IMAGE, container: 'app', ...values });
 const run = (values: Record<string, string>, log = memoryLogger()) => {
   const ctx: DeployContext = {
     log,
@@ -78,15 +63,6 @@ const run = (values: Record<string, string>, log = memoryLogger()) => {
   };
   return deploy(inputs(values), ctx, source);
 };
-const finish = (result: DeployResult) =>
-  deployEcs.finish({
-    startedAt: new Date(0),
-    finishedAt: new Date(1000),
-    run: { repository: 'o/r' } as never,
-    cancelled: false,
-    timedOut: false,
-    result
-  });
 
 const green = (production: number) => ({
   targetServiceRevision: {
@@ -168,7 +144,7 @@ describe('deploy, strategy deployments', () => {
       'Deployment configuration: bake time 10m → 15m; alarms — → web-5xx (rollback on).'
     );
     expect(log.text()).toMatch(/\[\+15s\] PRODUCTION_TRAFFIC_SHIFT · production traffic 100%/);
-    const { outputs, summary } = finish(result);
+    const { outputs, summary } = finishOf(result);
     expect(outputs).toMatchObject({
       status: 'COMPLETED',
       'service-deployment-arn': SERVICE_DEPLOYMENT_ARN,
@@ -195,7 +171,7 @@ describe('deploy, strategy deployments', () => {
     const cause = 'alarm web-5xx triggered during BAKE_TIME; ECS rolled back to web:7';
     expect(result).toMatchObject({ status: 'ROLLED_BACK', success: false, rootCause: cause });
     expect(result.reason.startsWith(`${cause}. ECS rolled service deployment`)).toBe(true);
-    const { report, summary, failed } = finish(result);
+    const { report, summary, failed } = finishOf(result);
     expect(report.summary.startsWith(cause)).toBe(true);
     expect(summary.split('\n')[0]).toContain(`ROLLED_BACK: ${cause}`);
     expect(failed).toMatch(new RegExp(`^ROLLED_BACK: ${cause}`));
@@ -213,7 +189,7 @@ describe('deploy, strategy deployments', () => {
     expect(result.reason).toMatch(
       /Timed out after .* stands at BAKE_TIME, IN_PROGRESS; about \d+m \d+s of bake time left\..*Stopped service deployment ejGvqq2ilnbKT9qj0vLJe with stopType ROLLBACK; ECS rolled back to web:7\.$/s
     );
-    expect(finish(result).summary).toContain('StopServiceDeployment ROLLBACK: ROLLBACK_SUCCESSFUL');
+    expect(finishOf(result).summary).toContain('StopServiceDeployment ROLLBACK: ROLLBACK_SUCCESSFUL');
   });
 
   it('with rollback false, a timeout stops nothing', async () => {
@@ -228,7 +204,7 @@ describe('deploy, strategy deployments', () => {
     const result = await run({ 'wait-until': 'production-traffic' });
     expect(result).toMatchObject({ status: 'IN_PROGRESS', success: true });
     expect(result.reason).toMatch(/ECS carries on with the rest of BAKE_TIME \(about 10m 00s\), CLEAN_UP/);
-    expect(finish(result).outputs).toMatchObject({ 'lifecycle-stage': 'BAKE_TIME', status: 'IN_PROGRESS' });
+    expect(finishOf(result).outputs).toMatchObject({ 'lifecycle-stage': 'BAKE_TIME', status: 'IN_PROGRESS' });
     expect(fake.looks()).toBe(5);
   });
 

@@ -22,14 +22,13 @@ import {
   OLD_SERVICE_DEPLOYMENT_ARN,
   SERVICE_DEPLOYMENT_ARN,
   serviceDeployment,
-  tdArn
+  NEW_TD as NEW,
+  OLD_TD as OLD
 } from './testing/fixtures.js';
 import { mockedClients, strategyFake, type StrategyScript } from './testing/strategy-fake.js';
 
 const ecsMock = mockClient(ECSClient);
 const { clients, target } = mockedClients();
-const NEW = tdArn('web', 8);
-const OLD = tdArn('web', 7);
 
 beforeEach(() => {
   ecsMock.reset();

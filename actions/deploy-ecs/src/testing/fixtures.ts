@@ -19,6 +19,9 @@ export const CLUSTER_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${CLUSTER}`
 export const SERVICE_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER}/${SERVICE}`;
 export const tdArn = (family: string, revision: number) =>
   `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${revision}`;
+/** The revision a test deploys, and the one the service ran before. */
+export const NEW_TD = tdArn('web', 8);
+export const OLD_TD = tdArn('web', 7);
 export const EXECUTION_ROLE = `arn:aws:iam::${ACCOUNT}:role/ecsTaskExecutionRole`;
 export const TASK_ROLE = `arn:aws:iam::${ACCOUNT}:role/web-task`;
 
