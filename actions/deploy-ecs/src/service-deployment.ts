@@ -210,8 +210,8 @@ function reachedVerdict(
   options: StrategyWatchOptions
 ): Verdict | undefined {
   const stage = readStage(deployment.lifecycleStage);
-  if (options.waitUntil === 'completed' || progress.rollingBack() || !reached(stage, options.waitUntil))
-    return undefined;
+  const forward = deployment.status === 'IN_PROGRESS' || deployment.status === 'PENDING';
+  if (options.waitUntil === 'completed' || !forward || !reached(stage, options.waitUntil)) return undefined;
   const what = options.waitUntil === 'test-traffic' ? 'Test traffic' : 'Production traffic';
   const rest = progress.remainingText();
   return {
