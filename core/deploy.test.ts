@@ -105,7 +105,7 @@ describe('runDeploy', () => {
     expect(result.status).toBe(status);
   });
 
-  it('a rollback that says afterTimeout also runs after TIMED_OUT, and its ending is the outcome', async () => {
+  it('a rollback whose afterTimeout() says so also runs after TIMED_OUT, and its ending is the outcome', async () => {
     const order: string[] = [];
     const wait = {
       title: 'wait',
@@ -113,7 +113,7 @@ describe('runDeploy', () => {
     };
     const rollback = {
       title: 'rollback',
-      afterTimeout: true,
+      afterTimeout: () => true,
       run: async () => (
         order.push('rollback'),
         { status: 'ROLLED_BACK' as const, reason: 'Stopped it; ECS rolled back.' }

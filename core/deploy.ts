@@ -121,8 +121,8 @@ interface PhaseValues {
   /** For FAILED, TIMED_OUT and ROLLED_BACK: the root cause, if found (diagnostics go in the result). */
   explain: string | void;
   /**
-   * For FAILED (and TIMED_OUT, when the phase says `afterTimeout`): put back what ran before; the Ending says how
-   * it went (ROLLED_BACK, FAILED, CANCELLED, or the status it leaves).
+   * For FAILED (and TIMED_OUT, when the phase's `afterTimeout()` says so): put back what ran before; the Ending
+   * says how it went (ROLLED_BACK, FAILED, CANCELLED, or the status it leaves).
    */
   rollback: Ending | void;
   /** After a deployment that finished well (not a dry run, not left in progress): clean up, prune. */
@@ -134,12 +134,11 @@ export type PhaseName = keyof PhaseValues;
 type PhaseTable = { [K in PhaseName]?: Phase<PhaseValues[K]> };
 
 /**
- * A rollback that also runs after TIMED_OUT (`afterTimeout`): for a target that carries on by itself once the step
- * stops waiting, where a deployment left running would shift traffic with nobody watching (ECS's blue/green). The
- * phase decides whether there is anything to roll back.
+ * A rollback that also runs after TIMED_OUT when `afterTimeout()` says so: for a deployment the target carries on
+ * with once the step stops waiting, shifting traffic with nobody watching (ECS's blue/green).
  */
 export interface RollbackPhase extends Phase<Ending | void> {
-  afterTimeout?: boolean;
+  afterTimeout?: () => boolean;
 }
 
 /** An action's phases: connect, render, apply and wait are required; the others are left out when not wanted. */
@@ -234,7 +233,7 @@ class Pipeline {
     await this.explain();
     this.ctx.log.error(this.result.reason, { title: `Deployment ${this.result.status}` });
     const { status } = this.result;
-    if (status === 'FAILED' || (status === 'TIMED_OUT' && this.phases.rollback?.afterTimeout))
+    if (status === 'FAILED' || (status === 'TIMED_OUT' && this.phases.rollback?.afterTimeout?.()))
       await this.rollBack();
   }
 

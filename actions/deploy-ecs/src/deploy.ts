@@ -79,7 +79,12 @@ export async function deploy(
         wait: { title: 'Waiting for the deployment', run: phase => wait(run, phase) },
         explain: { title: 'Diagnosing', run: () => explain(run) },
         rollback: inputs.rollback
-          ? { title: 'Rolling back', afterTimeout: true, run: phase => rollBackService(run, phase) }
+          ? {
+              title: 'Rolling back',
+              // A strategy deployment that timed out is stopped; a rolling one is left to ECS, as before.
+              afterTimeout: () => shiftsTraffic(run),
+              run: phase => rollBackService(run, phase)
+            }
           : undefined,
         settle:
           inputs.keepRevisions > 0
@@ -400,11 +405,10 @@ async function explain(run: Run): Promise<string | undefined> {
 /**
  * rollback: the service back on the revision it ran before, unless ECS already did or it ran the same one. A
  * BLUE_GREEN, LINEAR or CANARY deployment is stopped with ECS's own rollback instead, and only while it is in
- * progress; a rolling deployment that timed out is left to ECS, as before.
+ * progress (after FAILED, or after TIMED_OUT).
  */
 async function rollBackService(run: Run, phase: PhaseContext): Promise<Ending | undefined> {
   if (shiftsTraffic(run)) return stopStrategy(run, phase);
-  if (run.result.status !== 'FAILED') return undefined;
   const { inputs, result } = run;
   const previous = result.previousTaskDefinitionArn;
   const failed = run.registration!.taskDefinitionArn;
