@@ -40,6 +40,7 @@ import {
   type StrategyPlan
 } from './strategy-config.js';
 import { rollbackEnding, stoppable, stopWithRollback } from './strategy-rollback.js';
+import { shortArn } from './stages.js';
 
 /** What the phases share: the inputs, the clients, what each phase found, and the result they fill in. */
 interface Run {
@@ -495,7 +496,11 @@ async function cleanUp(run: Run): Promise<void> {
 
 /** What had been written when the step was stopped: a deploy cut short must say whether the service changed. */
 function progress(result: DeployResult): string {
-  if (result.deploymentId) return `Deployment ${result.deploymentId} had started; ECS carries on with it.`;
+  const sd = result.serviceDeploymentArn
+    ? ` (service deployment ${shortArn(result.serviceDeploymentArn)})`
+    : '';
+  if (result.deploymentId)
+    return `Deployment ${result.deploymentId}${sd} had started; ECS carries on with it.`;
   if (result.taskDefinitionArn && result.registered !== undefined)
     return `${taskDefinitionKey(result.taskDefinitionArn)} was ${result.registered ? 'registered' : 'reused'}; the service was not updated.`;
   return '';
