@@ -30,6 +30,8 @@ describe('AWS client factory', () => {
   let endpoint = '';
   const seen: { target: string; headers: IncomingHttpHeaders }[] = [];
   const held: ServerResponse[] = [];
+  /** Told when a request arrives that the server holds unanswered. */
+  let onHeld: (() => void) | undefined;
   /** SDK retries without real backoff. */
   const noDelay = (attempts: number) => new ConfiguredRetryStrategy(attempts, () => 0);
   let saved: NodeJS.ProcessEnv;
@@ -39,7 +41,10 @@ describe('AWS client factory', () => {
       const target = String(req.headers['x-amz-target'] ?? '');
       seen.push({ target, headers: req.headers });
       req.resume();
-      if (target.endsWith('ListServices')) return void held.push(res);
+      if (target.endsWith('ListServices')) {
+        held.push(res);
+        return void onHeld?.();
+      }
       if (target.endsWith('DescribeClusters')) {
         res.writeHead(502, { 'content-type': 'text/html', 'x-amzn-requestid': 'rid-1' });
         return void res.end('<html><body>502 Bad Gateway</body></html>');
@@ -115,8 +120,10 @@ describe('AWS client factory', () => {
   it("stops every call when the step's signal aborts", async () => {
     const controller = new AbortController();
     const ecs = createClient(ECSClient, { region: 'us-east-1', signal: controller.signal });
-    setTimeout(() => controller.abort(new Error('Received SIGTERM')), 50);
+    // The signal aborts while the call hangs.
+    onHeld = () => controller.abort(new Error('Received SIGTERM'));
     const error = await ecs.send(new ListServicesCommand({ cluster: 'c' })).catch(e => e);
+    onHeld = undefined;
     expect((error as Error).message).toBe(`ECS ListServices (${endpoint}) was stopped: Received SIGTERM.`);
     expect(isTransient(error)).toBe(false);
   });

@@ -3,7 +3,7 @@ import { startFakeGitHub, type FakeGitHub } from '../sim/github/fake.js';
 import { DockyardError, InputError } from './errors.js';
 import { recordInputSource } from './inputs.js';
 import { memoryLogger } from './log.js';
-import { systemClock } from './poll.js';
+import { systemClock, type Clock } from './poll.js';
 import { createReport, REPORT_MAX_BYTES, REPORT_SHORTENED } from './report.js';
 import {
   DEPLOYMENT_GRACE_MS,
@@ -68,6 +68,26 @@ function action(run: ActionDefinition<In, string>['run']): ActionDefinition<In, 
       failed: outcome.result ? undefined : failureMessage(outcome)
     })
   };
+}
+
+/** A clock that moves only when the test moves it: a sleep ends once `advance` has passed its end, or its signal aborts. */
+function manualClock(start = 1_000_000) {
+  let now = start;
+  const sleepers: { until: number; wake: () => void }[] = [];
+  const clock: Clock = {
+    now: () => now,
+    sleep: (ms, signal) =>
+      new Promise<void>(resolve => {
+        if (signal?.aborted) return resolve();
+        sleepers.push({ until: now + ms, wake: resolve });
+        signal?.addEventListener('abort', () => resolve(), { once: true });
+      })
+  };
+  const advance = (ms: number) => {
+    now += ms;
+    for (const sleeper of sleepers.filter(s => s.until <= now)) sleeper.wake();
+  };
+  return { clock, advance, start };
 }
 
 const untilAborted = (signal: AbortSignal) =>
@@ -156,17 +176,27 @@ describe('runDefinedAction', () => {
     expect(t.log.text()).toContain('warning: Received SIGTERM: stopping.');
   });
 
-  it("aborts the signal when the step's timeout passes", async () => {
-    const t = fakeHost({ name: 'web', timeout: '50' });
-    const started = Date.now();
+  it("aborts the signal when the step's timeout passes, on the host's clock", async () => {
+    // A minute: with a real timer the test would time out long before.
+    const t = fakeHost({ name: 'web', timeout: '60000' });
+    const time = manualClock();
+    t.host.clock = time.clock;
+    let deadline = 0;
+    let abortedEarly: boolean | undefined;
     const outcome = await runDefinedAction(
       action(async (_, ctx) => {
-        expect(ctx.deadline).toBeLessThanOrEqual(Date.now() + 50);
-        return untilAborted(ctx.signal);
+        deadline = ctx.deadline;
+        const aborted = untilAborted(ctx.signal);
+        time.advance(59_999);
+        await new Promise(r => setImmediate(r));
+        abortedEarly = ctx.signal.aborted;
+        time.advance(1);
+        return aborted;
       }),
       t.host
     );
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(deadline).toBe(time.start + 60_000);
+    expect(abortedEarly).toBe(false);
     expect(outcome).toMatchObject({ cancelled: false, timedOut: true });
     expect(t.failed[0]).toMatch(/The step's timeout \(.+\) passed/);
   });

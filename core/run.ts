@@ -125,7 +125,8 @@ export async function runDefinedAction<I, R>(
     host.log.warning(`Received ${name}: stopping.`, { title: `${def.name} cancelled` });
     controller.abort(new Error(`Received ${name}`));
   });
-  let timer: NodeJS.Timeout | undefined;
+  // Ends the deadline's sleep when the step is over.
+  const over = new AbortController();
   let deployment: Promise<GitHubDeployment> | undefined;
   host.log.debug(`${def.name} runs on Node ${process.version}.`);
   try {
@@ -138,11 +139,12 @@ export async function runDefinedAction<I, R>(
       const timeoutMs = def.timeoutMs?.(outcome.inputs);
       const deadline = timeoutMs === undefined ? Infinity : startedAt.getTime() + timeoutMs;
       if (timeoutMs !== undefined) {
-        timer = setTimeout(() => {
+        // On the host's clock, so that tests move time instead of waiting for it.
+        void host.clock.sleep(timeoutMs, over.signal).then(() => {
+          if (over.signal.aborted) return;
           outcome.timedOut = true;
           controller.abort(new Error(`The step's timeout (${formatDuration(timeoutMs)}) passed`));
-        }, timeoutMs);
-        timer.unref();
+        });
       }
       const spec = def.deployment?.(outcome.inputs);
       if (spec) {
@@ -174,7 +176,7 @@ export async function runDefinedAction<I, R>(
         }
     }
   } finally {
-    clearTimeout(timer);
+    over.abort();
     removeSignals();
   }
   outcome.finishedAt = new Date(host.clock.now());

@@ -1,5 +1,6 @@
 /**
- * Starts moto_server (the AWS API emulator) on a free loopback port for one test file.
+ * moto_server, the AWS API emulator: one for the whole end-to-end run (jest's globalSetup starts it and hands its
+ * address to the test files), or a private one for a tool such as the bench.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -9,8 +10,22 @@ export interface Moto {
   port: number;
   /** Environment that points the AWS SDK (and the bundled actions) at this moto. */
   env: Record<string, string>;
-  reset(): Promise<void>;
+  /** Stops a moto this process started; leaves the run's shared one alone. */
   stop(): Promise<void>;
+}
+
+/** Where the end-to-end run's moto is (its URL), set by the e2e project's globalSetup (test/stack/global-setup.js). */
+export const SHARED_MOTO_ENV = 'DOCKYARD_E2E_MOTO_URL';
+
+/**
+ * The moto to use: the end-to-end run's, when its globalSetup started one, else a private one (the bench, a test
+ * file run outside the e2e project). The run's moto is never reset: everyone in it gives what they create names
+ * of their own (sim/ecs/seed.ts), so test files can run side by side and in any order.
+ */
+export async function useMoto(): Promise<Moto> {
+  const shared = process.env[SHARED_MOTO_ENV];
+  if (!shared) return startMoto();
+  return { endpoint: shared, port: Number(new URL(shared).port), env: awsEnv(shared), stop: async () => {} };
 }
 
 export async function freePort(): Promise<number> {
@@ -66,9 +81,6 @@ export async function startMoto(): Promise<Moto> {
     endpoint,
     port,
     env: awsEnv(endpoint),
-    reset: async () => {
-      await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
-    },
     stop: async () => {
       if (child.exitCode !== null) return;
       const closed = new Promise(r => child.once('exit', r));

@@ -47,8 +47,11 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   /** The working directory, and GITHUB_WORKSPACE unless `env` sets another; the repository root by default. */
   cwd?: string;
-  /** Kill the action with this signal after `afterMs`. */
-  signal?: { name: NodeJS.Signals; afterMs?: number; whenOutput?: RegExp };
+  /**
+   * Cancel the step with this signal after `afterMs`, once its stdout matches `whenOutput`, or once `when`
+   * resolves (whichever comes first); then, as the runner does, kill it if it has not exited (RUNNER_KILL_AFTER_MS).
+   */
+  signal?: { name: NodeJS.Signals; afterMs?: number; whenOutput?: RegExp; when?: Promise<unknown> };
   timeoutMs?: number;
   /** Contents of the event payload (GITHUB_EVENT_PATH). */
   event?: unknown;
@@ -57,6 +60,13 @@ export interface RunOptions {
   /** What `${{ github.token }}` in an input's default stands for (the job's token). */
   githubToken?: string;
 }
+
+/**
+ * How long the runner lets a cancelled step run on after each signal before the next: SIGINT, 7.5 s, SIGTERM,
+ * 2.5 s, then the process tree is killed (actions/runner, src/Runner.Sdk/ProcessInvoker.cs,
+ * `_sigintTimeout` / `_sigtermTimeout`). A step that is still alive then ends with signal SIGKILL.
+ */
+export const RUNNER_KILL_AFTER_MS: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 7500, SIGTERM: 2500 };
 
 /** The job's GITHUB_TOKEN in these runs, unless a test gives another. */
 export const RUNNER_GITHUB_TOKEN = 'ghs_runner0job0token0for0tests';
@@ -115,6 +125,8 @@ export function githubEnv(overrides: Record<string, string> = {}): Record<string
     GITHUB_RUN_NUMBER: '7',
     GITHUB_WORKFLOW: 'deploy',
     GITHUB_JOB: 'deploy',
+    // A step without an `id` that uses octo/dockyard: the runner names it after the action's repository.
+    GITHUB_ACTION: '__octo_dockyard',
     GITHUB_ACTOR: 'octocat',
     GITHUB_EVENT_NAME: 'push',
     ...overrides
@@ -173,10 +185,18 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
   let stdout = '';
   let stderr = '';
   let signalledAfterMs: number | undefined;
+  const timers: NodeJS.Timeout[] = [];
+  // The runner's ladder: each signal in turn, with its grace, then the kill.
+  const escalate = (name: NodeJS.Signals) => {
+    child.kill(name);
+    const grace = RUNNER_KILL_AFTER_MS[name];
+    const next = name === 'SIGINT' ? 'SIGTERM' : 'SIGKILL';
+    if (grace !== undefined) timers.push(setTimeout(() => escalate(next), grace));
+  };
   const sendSignal = () => {
-    if (signalledAfterMs === undefined && options.signal) {
+    if (signalledAfterMs === undefined && options.signal && child.exitCode === null && !child.signalCode) {
       signalledAfterMs = Date.now() - started;
-      child.kill(options.signal.name);
+      escalate(options.signal.name);
     }
   };
   child.stdout.on('data', (d: Buffer) => {
@@ -185,8 +205,8 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
     if (options.signal?.whenOutput?.test(stdout)) sendSignal();
   });
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timers: NodeJS.Timeout[] = [];
   if (options.signal?.afterMs !== undefined) timers.push(setTimeout(sendSignal, options.signal.afterMs));
+  void options.signal?.when?.then(sendSignal);
   timers.push(setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000));
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(resolve =>
     child.on('close', (c, s) => resolve([c, s]))

@@ -4,8 +4,11 @@
  * errors named by field path, and the verify step — each local and remote check with a failing example that
  * writes nothing, and a passing one. The bundle runs against moto behind the ECS scenario layer, which
  * registers as ECS does (units to integers, EFS rootDirectory "/", refusals of empty names and drivers).
+ *
+ * Moto is the run's, shared and never reset: each test's files are copies whose family (and, for the remote
+ * checks, log group, parameter and secret) carry the test's seed id, so no test sees another's revisions.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -15,7 +18,7 @@ import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { parseReports } from '../core/report.js';
 import { runScenario } from '../sim/ecs/run.js';
-import { SCENARIOS, baseInputs } from '../sim/ecs/scenarios.js';
+import { LOOK_PACE, SCENARIOS, baseInputs } from '../sim/ecs/scenarios.js';
 import { IMAGE_V2, revisions, type Seeded } from '../sim/ecs/seed.js';
 import { startEcsStack, type EcsStack } from '../sim/ecs/stack.js';
 import { ROOT } from '../sim/runner.js';
@@ -28,7 +31,7 @@ let stack: EcsStack;
 let dir: string;
 
 beforeAll(async () => {
-  stack = await startEcsStack();
+  stack = await startEcsStack({ pace: LOOK_PACE });
   dir = mkdtempSync(join(tmpdir(), 'dockyard-taskdefs-'));
 }, 60_000);
 
@@ -37,7 +40,27 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const fixture = (name: string) => join(ROOT, 'test', 'fixtures', 'ecs', name);
+/** The text of a fixture, its family made the seed's own (`<family>-<id>`), its log group `/ecs/web` the seed's. */
+function fixtureText(seed: Seeded, name: string): string {
+  return readFileSync(join(ROOT, 'test', 'fixtures', 'ecs', name), 'utf8')
+    .replace(/^(\s*"family": "|family: )([\w-]+)/m, `$1$2-${seed.id}`)
+    .replace('"/ecs/web"', JSON.stringify(seed.logGroup));
+}
+
+/** Writes `text` as `name` in the seed's own workspace folder; returns its path. */
+function workspaceFile(seed: Seeded, name: string, text: string): string {
+  const folder = join(dir, seed.id);
+  mkdirSync(folder, { recursive: true });
+  const path = join(folder, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** A fixture copied into the seed's workspace with the seed's family. */
+const fixture = (seed: Seeded, name: string) => workspaceFile(seed, name, fixtureText(seed, name));
+
+/** A fixture parsed, with the seed's family. */
+const fixtureJson = (seed: Seeded, name: string): Doc => JSON.parse(fixtureText(seed, name));
 
 /** Registers a file without a service (cluster only), as a release pipeline's "register" step does. */
 async function register(seed: Seeded, file: string, inputs: Record<string, string | undefined> = {}) {
@@ -59,12 +82,12 @@ async function stored(arn: string) {
 describe('task definitions as ECS stores them', () => {
   it('".25 vcpu" / ".5 gb" (the ECS Exec docs) register as 256 / 512, and a re-run reuses the revision', async () => {
     const seed = await stack.fresh();
-    const first = await register(seed, fixture('exec-fargate.json'));
+    const first = await register(seed, fixture(seed, 'exec-fargate.json'));
     expect(first.result.code).toBe(0);
     expect(first.result.outputs).toMatchObject({ status: 'REGISTERED', registered: 'true' });
     const td = await stored(first.result.outputs['task-definition-arn']);
     expect([td.cpu, td.memory]).toEqual(['256', '512']);
-    const again = await register(seed, fixture('exec-fargate.json'));
+    const again = await register(seed, fixture(seed, 'exec-fargate.json'));
     expect(again.result.outputs).toMatchObject({
       registered: 'false',
       'task-definition-arn': first.result.outputs['task-definition-arn']
@@ -74,18 +97,18 @@ describe('task definitions as ECS stores them', () => {
 
   it('an EFS volume without rootDirectory (ECS stores "/") is reused on the next run', async () => {
     const seed = await stack.fresh();
-    const first = await register(seed, fixture('efs-fargate.json'));
+    const first = await register(seed, fixture(seed, 'efs-fargate.json'));
     expect(first.result.code).toBe(0);
     const td = await stored(first.result.outputs['task-definition-arn']);
     expect(td.volumes?.[0].efsVolumeConfiguration?.rootDirectory).toBe('/');
-    const again = await register(seed, fixture('efs-fargate.json'));
+    const again = await register(seed, fixture(seed, 'efs-fargate.json'));
     expect(again.result.outputs.registered).toBe('false');
     expect(stack.proxy.count('RegisterTaskDefinition')).toBe(0);
   }, 60_000);
 
   it('empty values of a rendered template are removed, each named in the log, and ECS accepts the rest', async () => {
     const seed = await stack.fresh();
-    const { result } = await register(seed, fixture('rendered-with-empty-values.json'));
+    const { result } = await register(seed, fixture(seed, 'rendered-with-empty-values.json'));
     expect(result.code).toBe(0);
     for (const path of [
       'taskRoleArn',
@@ -104,7 +127,7 @@ describe('task definitions as ECS stores them', () => {
     expect(api.command ?? []).toEqual([]);
     expect(td.taskRoleArn).toBeUndefined();
     // The health check's documented defaults (30/5/3) and the rest compare equal: reused.
-    const again = await register(seed, fixture('rendered-with-empty-values.json'));
+    const again = await register(seed, fixture(seed, 'rendered-with-empty-values.json'));
     expect(again.result.outputs.registered).toBe('false');
   }, 60_000);
 
@@ -112,7 +135,7 @@ describe('task definitions as ECS stores them', () => {
     'a wrong type (command: run) is named by its field path, never a crash (verify: %s); nothing is written',
     async verify => {
       const seed = await stack.fresh();
-      const { result } = await register(seed, fixture('wrong-type.yaml'), { verify });
+      const { result } = await register(seed, fixture(seed, 'wrong-type.yaml'), { verify });
       expect(result.code).not.toBe(0);
       expect(result.output).toContain(
         'containerDefinitions[0].command: expected a list of strings, found the string \\"run\\"'.replace(
@@ -121,9 +144,10 @@ describe('task definitions as ECS stores them', () => {
         )
       );
       expect(result.output).not.toMatch(/is not a function/);
-      expect(result.stdout).toContain('containerDefinitions[0].environment[0].value: 4 → "4"');
+      // Named by its type only: an environment value is the app's, and may be a secret.
+      expect(result.stdout).toContain('containerDefinitions[0].environment[0].value: a number → a string');
       expect(writes()).toBe(0);
-      expect(await revisions(stack.clients, 'worker')).toEqual([]);
+      expect(await revisions(stack.clients, `worker-${seed.id}`)).toEqual([]);
     },
     60_000
   );
@@ -132,7 +156,7 @@ describe('task definitions as ECS stores them', () => {
 describe('verify: local checks', () => {
   it('reports every problem of the file at once, each with its field path and fix, and writes nothing', async () => {
     const seed = await stack.fresh();
-    const { result } = await register(seed, fixture('verify-local-problems.json'));
+    const { result } = await register(seed, fixture(seed, 'verify-local-problems.json'));
     expect(result.code).not.toBe(0);
     expect(result.outputs.status).toBe('FAILED');
     const expected = [
@@ -157,18 +181,17 @@ describe('verify: local checks', () => {
       /^Input 'task-definition': verify: the task definition has 1[23] problems:/
     );
     expect(writes()).toBe(0);
-    expect(await revisions(stack.clients, 'shop')).toEqual([]);
+    expect(await revisions(stack.clients, `shop-${seed.id}`)).toEqual([]);
   }, 60_000);
 
   it('refuses a 2 MB file before sending it (ECS takes 64 KiB)', async () => {
     const seed = await stack.fresh();
-    const big = JSON.parse(readFileSync(fixture('exec-fargate.json'), 'utf8'));
+    const big = fixtureJson(seed, 'exec-fargate.json');
     big.containerDefinitions[0].environment = Array.from({ length: 1000 }, (_, i) => ({
       name: `FEATURE_FLAG_${i}`,
       value: 'x'.repeat(2000)
     }));
-    const file = join(dir, 'big.json');
-    writeFileSync(file, JSON.stringify(big));
+    const file = workspaceFile(seed, 'big.json', JSON.stringify(big));
     const { result } = await register(seed, file);
     expect(result.code).not.toBe(0);
     expect(result.output).toMatch(/the request is \d+\.\d KiB; ECS refuses task definitions over 64 KiB/);
@@ -177,10 +200,9 @@ describe('verify: local checks', () => {
 
   it('dry-run runs it; verify: false skips it (nginx:<latest> is registered, as ECS accepts it)', async () => {
     const seed = await stack.fresh();
-    const bad = JSON.parse(readFileSync(fixture('exec-fargate.json'), 'utf8'));
+    const bad = fixtureJson(seed, 'exec-fargate.json');
     bad.containerDefinitions[0].image = 'nginx:<latest>';
-    const file = join(dir, 'bad-image.json');
-    writeFileSync(file, JSON.stringify(bad));
+    const file = workspaceFile(seed, 'bad-image.json', JSON.stringify(bad));
     const dry = await register(seed, file, { 'dry-run': 'true' });
     expect(dry.result.code).not.toBe(0);
     expect(dry.result.output).toContain(
@@ -193,7 +215,10 @@ describe('verify: local checks', () => {
 });
 
 describe('verify: remote checks (read-only)', () => {
-  /** The service's seed, an SSM parameter and a Secrets Manager secret in moto, and the file pointing at them. */
+  /**
+   * The service's seed, an SSM parameter and a Secrets Manager secret in moto, and the file pointing at them:
+   * the fixture's family, log group, parameter and secret become the seed's own (`web-<id>`).
+   */
   async function world(): Promise<{
     seed: Seeded;
     file: (change?: (td: Doc) => void) => string;
@@ -201,25 +226,24 @@ describe('verify: remote checks (read-only)', () => {
     const seed = await stack.fresh();
     await stack.clients.ssm.send(
       new PutParameterCommand({
-        Name: '/web/prod/database-url',
+        Name: `/web-${seed.id}/prod/database-url`,
         Value: 'postgres://db/web',
         Type: 'SecureString'
       })
     );
     const secret = await stack.clients.secrets.send(
-      new CreateSecretCommand({ Name: 'web/prod/api-token', SecretString: 'token' })
+      new CreateSecretCommand({ Name: `web-${seed.id}/prod/api-token`, SecretString: 'token' })
     );
+    const text = fixtureText(seed, 'verify-remote.json')
+      .replace('SECRET_ARN', secret.ARN!)
+      .replace('parameter/web/prod/', `parameter/web-${seed.id}/prod/`);
     let n = 0;
     return {
       seed,
       file: change => {
-        const td = JSON.parse(
-          readFileSync(fixture('verify-remote.json'), 'utf8').replace('SECRET_ARN', secret.ARN!)
-        );
+        const td = JSON.parse(text);
         change?.(td);
-        const path = join(dir, `remote-${n++}.json`);
-        writeFileSync(path, JSON.stringify(td));
-        return path;
+        return workspaceFile(seed, `remote-${n++}.json`, JSON.stringify(td));
       }
     };
   }
@@ -238,11 +262,13 @@ describe('verify: remote checks (read-only)', () => {
     expect(result.outputs.status).toBe('COMPLETED');
     for (const line of [
       'image web:v2 exists in ECR',
-      'SSM parameter /web/prod/database-url exists',
-      'log group /ecs/web exists'
+      `SSM parameter /web-${seed.id}/prod/database-url exists`,
+      `log group ${seed.logGroup} exists`
     ])
       expect(result.stdout).toContain(line);
-    expect(result.stdout).toMatch(/secret arn:aws:secretsmanager:.*web\/prod\/api-token.* exists/);
+    expect(result.stdout).toMatch(
+      new RegExp(`secret arn:aws:secretsmanager:.*web-${seed.id}/prod/api-token.* exists`)
+    );
     for (const op of ['DescribeImages', 'DescribeParameters', 'DescribeSecret', 'DescribeLogGroups'])
       expect(stack.proxy.count(op)).toBeGreaterThan(0);
   }, 60_000);
@@ -259,7 +285,7 @@ describe('verify: remote checks (read-only)', () => {
       td =>
         (td.containerDefinitions[0].secrets[0].valueFrom =
           td.containerDefinitions[0].secrets[0].valueFrom.replace('prod', 'prd')),
-      "containerDefinitions[0].secrets[0].valueFrom: there is no SSM parameter '/web/prd/database-url' in us-east-1"
+      "containerDefinitions[0].secrets[0].valueFrom: there is no SSM parameter '/web-<id>/prd/database-url' in us-east-1"
     ],
     [
       'a Secrets Manager secret that does not exist',
@@ -285,7 +311,7 @@ describe('verify: remote checks (read-only)', () => {
       const { result } = await deploy(seed, file(change));
       expect(result.code).not.toBe(0);
       expect(result.outputs.status).toBe('FAILED');
-      expect(result.output).toContain(message);
+      expect(result.output).toContain(message.replace('<id>', seed.id));
       expect(writes()).toBe(0);
       expect(await revisions(stack.clients, seed.family)).toHaveLength(1);
     },
@@ -328,18 +354,22 @@ describe('verify: remote checks (read-only)', () => {
 });
 
 describe('verify judges the rendered task definition and blames the input at fault (issue 16)', () => {
-  /** The fixture's log group, so that the remote checks pass when the image is right. */
-  async function withLogGroup(): Promise<Seeded> {
+  /**
+   * The fixture (with the seed's family) and its log group, so that the remote checks pass when the image is
+   * right; the log group is left there for the next test (moto is the run's, never reset).
+   */
+  async function withLogGroup(): Promise<{ seed: Seeded; file: string }> {
     const seed = await stack.fresh();
-    await stack.clients.logs.send(
-      new CreateLogGroupCommand({ logGroupName: 'awslogs-ecs-web-task-staging' })
-    );
-    return seed;
+    await stack.clients.logs
+      .send(new CreateLogGroupCommand({ logGroupName: 'awslogs-ecs-web-task-staging' }))
+      .catch((e: Error) => {
+        if (e.name !== 'ResourceAlreadyExistsException') throw e;
+      });
+    return { seed, file: fixture(seed, 'image-from-pipeline.json') };
   }
-  const file = fixture('image-from-pipeline.json');
 
   it('a file without image whose image comes from `images` registers, as aws-actions registers it', async () => {
-    const seed = await withLogGroup();
+    const { seed, file } = await withLogGroup();
     const { result } = await register(seed, file, { images: `web-container-staging=${IMAGE_V2}` });
     expect(result.code).toBe(0);
     expect(result.outputs).toMatchObject({ status: 'REGISTERED', registered: 'true' });
@@ -350,7 +380,7 @@ describe('verify judges the rendered task definition and blames the input at fau
   }, 60_000);
 
   it('without `images`, the image is missing: said on its path, naming the input that can give it; nothing written', async () => {
-    const seed = await withLogGroup();
+    const { seed, file } = await withLogGroup();
     const { result } = await register(seed, file);
     expect(result.code).not.toBe(0);
     expect(result.output).toContain(
@@ -360,7 +390,7 @@ describe('verify judges the rendered task definition and blames the input at fau
   }, 60_000);
 
   it('`images: web=nginx:<latest>` is blamed on `images`, with its line and container, not on the file', async () => {
-    const seed = await withLogGroup();
+    const { seed, file } = await withLogGroup();
     const { result } = await register(seed, file, { images: 'web-container-staging=nginx:<latest>' });
     expect(result.code).not.toBe(0);
     const [report] = parseReports(result.outputs.report);
@@ -372,7 +402,7 @@ describe('verify judges the rendered task definition and blames the input at fau
   }, 60_000);
 
   it('a secret ARN whose account is not 12 digits is malformed, not an SSM parameter name that does not exist', async () => {
-    const seed = await withLogGroup();
+    const { seed, file } = await withLogGroup();
     const arn = 'arn:aws:secretsmanager:us-east-1:12345678901:secret:prod/db-AbCdEf';
     const { result } = await register(seed, file, {
       images: `web-container-staging=${IMAGE_V2}`,

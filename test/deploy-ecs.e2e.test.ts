@@ -2,7 +2,9 @@
  * deploy-ecs end to end: the bundle (dist/deploy-ecs/index.js) runs as the GitHub runner runs it, against
  * moto behind the ECS scenario layer (sim/ecs), which animates the rollouts moto leaves static. Each test
  * selects a scenario and checks the exit code, outputs, log, job summary, what moto holds afterwards, the
- * calls the action made and how fast it noticed the outcome.
+ * calls the action made and that it acted at the first look that showed the outcome. The layer is paced by the
+ * action's looks (LOOK_PACE) and the action polls at the smallest interval it accepts, so nothing here waits on
+ * the wall clock; how fast the action notices, in seconds, is `npm run bench`'s to measure.
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,15 +19,8 @@ import {
 } from '@aws-sdk/client-ecs';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { parseReports } from '../core/report.js';
-import { checkTargets, type Measurement } from '../sim/ecs/measure.js';
 import { runScenario } from '../sim/ecs/run.js';
-import {
-  failingLogLines,
-  MIGRATION_LOG,
-  POLL_INTERVAL_MS,
-  SCENARIOS,
-  baseInputs
-} from '../sim/ecs/scenarios.js';
+import { failingLogLines, LOOK_PACE, MIGRATION_LOG, SCENARIOS, baseInputs } from '../sim/ecs/scenarios.js';
 import {
   IMAGE_V1,
   IMAGE_V2,
@@ -39,7 +34,7 @@ import { startEcsStack, type EcsStack } from '../sim/ecs/stack.js';
 let stack: EcsStack;
 
 beforeAll(async () => {
-  stack = await startEcsStack();
+  stack = await startEcsStack({ pace: LOOK_PACE });
 }, 60_000);
 
 afterAll(async () => {
@@ -53,18 +48,8 @@ async function serviceTaskDefinition(seed: Seeded): Promise<string | undefined> 
   return out.services?.[0]?.taskDefinition;
 }
 
-/**
- * The benchmark's targets, with room for a loaded CI machine (the benchmark itself checks them tightly):
- * a poll may run up to 0.75 s late, the next step may take 1.5 s.
- */
-function expectTargetsMet(m: Measurement, reactionAllowanceMs = 1500): void {
-  const missed = checkTargets(m, POLL_INTERVAL_MS, { reactionAllowanceMs, toleranceMs: 750 }).filter(
-    c => !c.ok
-  );
-  expect(missed).toEqual([]);
-}
-
-const td = (revision: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${revision}`;
+const td = (seed: Seeded, revision: number) =>
+  `arn:aws:ecs:us-east-1:123456789012:task-definition/${seed.family}:${revision}`;
 
 async function registered(arn: string) {
   const out = await stack.clients.ecs.send(
@@ -79,18 +64,18 @@ describe('deploy-ecs against the scenario layer', () => {
     expect(result.code).toBe(0);
     expect(result.outputs).toMatchObject({
       status: 'COMPLETED',
-      'task-definition-arn': td(2),
+      'task-definition-arn': td(seed, 2),
       'task-definition-revision': '2',
       registered: 'true',
-      'previous-task-definition-arn': td(1),
+      'previous-task-definition-arn': td(seed, 1),
       'deployment-id': stack.layer.started[0].id
     });
     const [report] = parseReports(result.outputs.report);
     expect(report).toMatchObject({ action: 'deploy-ecs', status: 'success', outcome: 'COMPLETED' });
     expect(report.ecs).toMatchObject({
-      cluster: 'dockyard',
+      cluster: seed.cluster,
       service: 'web',
-      taskDefinitionArn: td(2),
+      taskDefinitionArn: td(seed, 2),
       deploymentId: stack.layer.started[0].id
     });
     // The job summary shows the new revision against the running one.
@@ -99,10 +84,10 @@ describe('deploy-ecs against the scenario layer', () => {
     // Each new service event and count change is printed while waiting.
     expect(result.stdout).toContain('has started 2 tasks');
     expect(result.stdout).toMatch(/running 2\/2/);
-    expect(await serviceTaskDefinition(seed)).toBe(td(2));
+    expect(await serviceTaskDefinition(seed)).toBe(td(seed, 2));
     expect(stack.proxy.count('RegisterTaskDefinition')).toBe(1);
     expect(stack.proxy.count('UpdateService')).toBe(1);
-    expectTargetsMet(measurement);
+    expect(measurement.pollsAfterSeen).toBe(0);
   }, 60_000);
 
   it('failed rollout: stopped tasks, exit codes, log tail and unhealthy targets, then its own rollback (ROLLED_BACK)', async () => {
@@ -128,11 +113,13 @@ describe('deploy-ecs against the scenario layer', () => {
     );
     // It rolled back by itself (ECS did not) and waited for that: the service is on web:1 again.
     expect(stack.layer.started.filter(s => s.byAction).map(s => s.plan)).toEqual(['rollout', 'rollback']);
-    expect(await serviceTaskDefinition(seed)).toBe(td(1));
+    expect(await serviceTaskDefinition(seed)).toBe(td(seed, 1));
     expect(stack.layer.deployments(seed.cluster, seed.service)).toEqual([
-      expect.objectContaining({ taskDefinition: td(1), rolloutState: 'COMPLETED' })
+      expect.objectContaining({ taskDefinition: td(seed, 1), rolloutState: 'COMPLETED' })
     ]);
-    expectTargetsMet(measurement);
+    // It rolled back at the first look that showed FAILED, and ended at the first that showed the rollback done.
+    expect(measurement.pollsAfterSeen).toBe(0);
+    expect(measurement.rollback).toMatchObject({ outcome: 'COMPLETED', pollsAfterSeen: 0 });
   }, 60_000);
 
   it('circuit-breaker rollback: ROLLED_BACK at the first poll that shows it, without a second UpdateService', async () => {
@@ -141,13 +128,11 @@ describe('deploy-ecs against the scenario layer', () => {
     expect(result.outputs.status).toBe('ROLLED_BACK');
     expect(result.stdout).toContain('rolling back to deployment');
     expect(measurement.pollsAfterSeen).toBe(0);
-    expect(measurement.seenMs).toBeLessThanOrEqual(POLL_INTERVAL_MS + 750);
     expect(stack.proxy.count('UpdateService')).toBe(1);
-    expect(await serviceTaskDefinition(seed)).toBe(td(1));
+    expect(await serviceTaskDefinition(seed)).toBe(td(seed, 1));
     // The diagnostics name the failing container's exit and show its log, not a task the scheduler stopped.
     expect(result.summary).toMatch(/exit code 1\b/);
     expect(result.summary).toContain('Error: DATABASE_URL is not set');
-    expectTargetsMet(measurement);
   }, 60_000);
 
   it('circuit breaker with rollback on, FAILED before ECS rolls back: ROLLED_BACK, and the action does not roll back too', async () => {
@@ -156,7 +141,6 @@ describe('deploy-ecs against the scenario layer', () => {
     expect(result.outputs.status).toBe('ROLLED_BACK');
     expect(stack.proxy.count('UpdateService')).toBe(1);
     expect(measurement.pollsAfterSeen).toBe(0);
-    expectTargetsMet(measurement);
   }, 60_000);
 
   it('superseded: another deployment takes over mid-wait (SUPERSEDED), and it is not rolled back', async () => {
@@ -166,23 +150,19 @@ describe('deploy-ecs against the scenario layer', () => {
     const other = stack.layer.started.find(s => !s.byAction)!;
     expect(result.output).toContain(other.id);
     expect(stack.proxy.count('UpdateService')).toBe(1);
-    expectTargetsMet(measurement);
+    expect(measurement.pollsAfterSeen).toBe(0);
   }, 60_000);
 
   it('timeout: TIMED_OUT with the reason, at the deadline', async () => {
-    const { result, measurement } = await runScenario(stack, SCENARIOS.timeout);
+    const { result } = await runScenario(stack, SCENARIOS.timeout);
     expect(result.code).not.toBe(0);
     expect(result.outputs.status).toBe('TIMED_OUT');
     expect(result.output).not.toMatch(/Waiter has timed out|servicesStable/);
     // Where the deployment stands and why: the counts and the service event that explains them.
     expect(result.summary).toMatch(/running 1\/2/);
     expect(result.summary).toContain('was unable to place a task');
-    // Not before the wait's deadline (the action's clock starts after the measured start, so its deadline is never
-    // earlier than the measured one), and the whole step within its timeout plus 5 s.
-    expect(measurement.outcome).toBe('DEADLINE');
-    expect(measurement.detectionMs).toBeGreaterThanOrEqual(0);
-    expect(measurement.totalMs).toBeLessThan(SCENARIOS.timeout.timeoutMs! + 5000);
-    expectTargetsMet(measurement);
+    // The wait ended at its deadline, not the step's: there was time left to say all this.
+    expect(result.output).toMatch(/stands at: IN_PROGRESS, running 1\/2, pending 1/);
   }, 60_000);
 
   it('throttling and 5xx on registration, update and polls: still COMPLETED, one registration, one deployment', async () => {
@@ -190,40 +170,41 @@ describe('deploy-ecs against the scenario layer', () => {
     expect(result.code).toBe(0);
     expect(result.outputs.status).toBe('COMPLETED');
     expect(stack.proxy.calls.filter(c => c.injected).length).toBeGreaterThanOrEqual(5);
-    expect(await revisions(stack.clients, seed.family)).toEqual([td(1), td(2)]);
+    expect(await revisions(stack.clients, seed.family)).toEqual([td(seed, 1), td(seed, 2)]);
     expect(stack.layer.started.filter(s => s.byAction)).toHaveLength(1);
-    expectTargetsMet(measurement);
+    expect(measurement.pollsAfterSeen).toBe(0);
   }, 60_000);
 
   it('a RegisterTaskDefinition that succeeded but answered 500 is not registered twice', async () => {
     const { seed, result } = await runScenario(stack, SCENARIOS['register-500-after-commit']);
     expect(result.code).toBe(0);
-    expect(result.outputs).toMatchObject({ status: 'COMPLETED', 'task-definition-arn': td(2) });
-    expect(await revisions(stack.clients, seed.family)).toEqual([td(1), td(2)]);
+    expect(result.outputs).toMatchObject({ status: 'COMPLETED', 'task-definition-arn': td(seed, 2) });
+    expect(await revisions(stack.clients, seed.family)).toEqual([td(seed, 1), td(seed, 2)]);
   }, 60_000);
 
   it('identical re-run: reuses the revision (registered=false) and registers nothing', async () => {
     const first = await runScenario(stack, SCENARIOS.success, { afterMs: 1500 });
+    const seed = first.seed;
     expect(first.result.outputs.status).toBe('COMPLETED');
-    const second = await runScenario(stack, SCENARIOS.success, { reuse: first.seed, afterMs: 1500 });
+    const second = await runScenario(stack, SCENARIOS.success, { reuse: seed, afterMs: 1500 });
     expect(second.result.code).toBe(0);
     expect(second.result.outputs).toMatchObject({
       status: 'COMPLETED',
       registered: 'false',
-      'task-definition-arn': td(2),
+      'task-definition-arn': td(seed, 2),
       'task-definition-revision': '2'
     });
     expect(stack.proxy.count('RegisterTaskDefinition')).toBe(0);
-    expect(await revisions(stack.clients, first.seed.family)).toEqual([td(1), td(2)]);
+    expect(await revisions(stack.clients, seed.family)).toEqual([td(seed, 1), td(seed, 2)]);
   }, 60_000);
 
-  it('cancellation: SIGTERM mid-wait exits non-zero promptly and says where the deployment stands', async () => {
+  it('cancellation: SIGTERM mid-wait exits non-zero by itself and says where the deployment stands', async () => {
     const { result, measurement } = await runScenario(stack, SCENARIOS.cancelled);
+    // It ended by itself (not killed), after the signal; how soon is the bench's `cancelled` target.
     expect(result.signal).toBeNull();
     expect(result.code).not.toBe(0);
-    // Within 2 s of the signal actually sent (the issue's bound), whatever the machine's load.
     expect(measurement.outcome).toBe('SIGTERM');
-    expect(measurement.detectionMs).toBeLessThan(2000);
+    expect(result.outputs.status).toBe('CANCELLED');
     expect(result.output).toMatch(/stands at: IN_PROGRESS, running 1\/2, pending 1/);
     expect(result.output).toContain(stack.layer.started[0].id);
   }, 60_000);
@@ -235,14 +216,14 @@ describe('deploy-ecs against the scenario layer', () => {
     expect(result.summary).toMatch(/`app`.*image.*web:v1.*web:v2/);
     expect(stack.proxy.count('RegisterTaskDefinition')).toBe(0);
     expect(stack.proxy.count('UpdateService')).toBe(0);
-    expect(await revisions(stack.clients, seed.family)).toEqual([td(1)]);
+    expect(await revisions(stack.clients, seed.family)).toEqual([td(seed, 1)]);
   }, 60_000);
 
   it('environment and secrets per container: values with =, spaces and quotes kept; secret ARNs not in the summary', async () => {
     // The secret exists (the verify step looks it up): its ARN ends with the suffix Secrets Manager gives it.
     const seed = await stack.fresh();
     const created = await stack.clients.secrets.send(
-      new CreateSecretCommand({ Name: 'prod/db-password', SecretString: 'hunter2' })
+      new CreateSecretCommand({ Name: `prod/db-password-${seed.id}`, SecretString: 'hunter2' })
     );
     const secretArn = created.ARN!;
     const { result } = await runScenario(stack, SCENARIOS.success, {
@@ -315,19 +296,19 @@ describe('deploy-ecs against the scenario layer', () => {
       inputs: { 'keep-revisions': '2' }
     });
     expect(result.code).toBe(0);
-    expect(result.outputs['task-definition-arn']).toBe(td(4));
-    expect(await revisions(stack.clients, seed.family, 'ACTIVE')).toEqual([td(3), td(4)]);
-    expect(await revisions(stack.clients, seed.family, 'INACTIVE')).toEqual([td(1), td(2)]);
+    expect(result.outputs['task-definition-arn']).toBe(td(seed, 4));
+    expect(await revisions(stack.clients, seed.family, 'ACTIVE')).toEqual([td(seed, 3), td(seed, 4)]);
+    expect(await revisions(stack.clients, seed.family, 'INACTIVE')).toEqual([td(seed, 1), td(seed, 2)]);
   }, 60_000);
 
   it('no rolloutState: COMPLETED only once the old deployment has drained', async () => {
     const { result, measurement } = await runScenario(stack, SCENARIOS['no-rollout-state']);
     expect(result.code).toBe(0);
     expect(result.outputs.status).toBe('COMPLETED');
-    // Running = desired was true while the old deployment still ran; that was not the end.
+    // Running = desired was true while the old deployment still ran; that was not the end: the action was
+    // still looking when the old one had drained, and stopped at that look.
     expect(measurement.outcome).toBe('COMPLETED');
-    expect(measurement.seenMs).toBeGreaterThanOrEqual(0);
-    expectTargetsMet(measurement);
+    expect(measurement.pollsAfterSeen).toBe(0);
   }, 60_000);
 
   it('failed rollout with throttling, a 500 and a connection reset on polls and diagnostics: full diagnostics anyway', async () => {
@@ -340,8 +321,9 @@ describe('deploy-ecs against the scenario layer', () => {
     expect(result.summary).toContain('EssentialContainerExited');
     expect(result.summary).toContain('Target.ResponseCodeMismatch');
     expect(result.summary).toContain(failingLogLines()[34]);
-    expect(await serviceTaskDefinition(seed)).toBe(td(1));
-    expectTargetsMet(measurement, SCENARIOS['failed-flaky-diagnostics'].reactionAllowanceMs);
+    expect(await serviceTaskDefinition(seed)).toBe(td(seed, 1));
+    expect(measurement.pollsAfterSeen).toBe(0);
+    expect(measurement.rollback).toMatchObject({ outcome: 'COMPLETED', pollsAfterSeen: 0 });
   }, 60_000);
 
   it('a rollback that fails too: the step fails and says the rollback did not complete', async () => {
@@ -350,11 +332,11 @@ describe('deploy-ecs against the scenario layer', () => {
     expect(result.outputs.status).toBe('FAILED');
     expect(result.output).toMatch(/roll(ing|ed)? ?back.*(did not complete|failed)/i);
     expect(stack.layer.started.filter(s => s.byAction).map(s => s.plan)).toEqual(['rollout', 'rollback']);
-    expect(await serviceTaskDefinition(seed)).toBe(td(1));
+    expect(await serviceTaskDefinition(seed)).toBe(td(seed, 1));
   }, 60_000);
 
   it('AccessDenied on UpdateService fails at once and names the permission', async () => {
-    const { result, measurement } = await runScenario(stack, SCENARIOS['access-denied']);
+    const { result } = await runScenario(stack, SCENARIOS['access-denied']);
     expect(result.code).not.toBe(0);
     expect(result.outputs.status).toBe('FAILED');
     expect(result.stdout).toMatch(/::error::.*ecs:UpdateService/);
@@ -363,9 +345,8 @@ describe('deploy-ecs against the scenario layer', () => {
     const later = stack.proxy.calls.filter(
       c => c.receivedAt > update.answeredAt && c.operation === 'DescribeServices'
     );
+    // At once: no retry, no look at the service after the refusal.
     expect(later).toEqual([]);
-    // At once: measured from the refused call, not from a process start a loaded machine can slow down.
-    expect(measurement.exitAt - update.answeredAt).toBeLessThan(3000);
   }, 60_000);
 
   it('run-task exiting 0, then the rollout: COMPLETED with the task outputs', async () => {
@@ -416,14 +397,15 @@ describe('deploy-ecs against the scenario layer', () => {
     expect(result.outputs.status).toBe('FAILED');
     expect(stack.proxy.count('UpdateService')).toBe(1);
     expect(result.summary).toContain('EssentialContainerExited');
-    expect(await serviceTaskDefinition(seed)).toBe(td(2));
+    expect(await serviceTaskDefinition(seed)).toBe(td(seed, 2));
   }, 60_000);
 
   it('force-new-deployment with an identical task definition: a new deployment of the same revision', async () => {
     const first = await runScenario(stack, SCENARIOS.success, { afterMs: 1500 });
+    const seed = first.seed;
     expect(first.result.outputs.status).toBe('COMPLETED');
     const second = await runScenario(stack, SCENARIOS.success, {
-      reuse: first.seed,
+      reuse: seed,
       afterMs: 1500,
       inputs: { 'force-new-deployment': 'true' }
     });
@@ -431,7 +413,7 @@ describe('deploy-ecs against the scenario layer', () => {
     expect(second.result.outputs).toMatchObject({
       status: 'COMPLETED',
       registered: 'false',
-      'task-definition-arn': td(2)
+      'task-definition-arn': td(seed, 2)
     });
     expect(stack.layer.started.filter(s => s.byAction)).toHaveLength(1);
     expect(second.result.outputs['deployment-id']).toBe(stack.layer.started[0].id);
@@ -456,19 +438,19 @@ describe('deploy-ecs against the scenario layer', () => {
     expect(result.summary).toContain('logs:GetLogEvents');
   }, 60_000);
 
-  it('SIGTERM while the one-off task runs: exits promptly, non-zero, and the service is not updated', async () => {
+  it('SIGTERM while the one-off task runs: exits by itself, non-zero, and the service is not updated', async () => {
     const { seed, result, measurement } = await runScenario(stack, {
       ...SCENARIOS['run-task-fails'],
       afterMs: 60_000,
-      cancelAfterMs: 2500,
+      cancelWhen: /Started task [0-9a-f-]+; waiting for it to stop/,
       expect: { status: 'CANCELLED', success: false }
     });
+    expect(result.signal).toBeNull();
     expect(result.code).not.toBe(0);
     expect(measurement.outcome).toBe('SIGTERM');
-    expect(measurement.detectionMs).toBeLessThan(2000);
     expect(result.output).toMatch(/cancel/i);
     expect(stack.proxy.count('UpdateService')).toBe(0);
-    expect(await serviceTaskDefinition(seed)).toBe(td(1));
+    expect(await serviceTaskDefinition(seed)).toBe(td(seed, 1));
   }, 60_000);
 
   it('an INACTIVE (deleted) service is refused before anything is registered', async () => {
@@ -480,7 +462,7 @@ describe('deploy-ecs against the scenario layer', () => {
     expect(result.code).not.toBe(0);
     expect(result.stdout).toMatch(/::error::.*service.*(INACTIVE|does not exist)/is);
     expect(stack.proxy.count('RegisterTaskDefinition')).toBe(0);
-    expect(await revisions(stack.clients, seed.family)).toEqual([td(1)]);
+    expect(await revisions(stack.clients, seed.family)).toEqual([td(seed, 1)]);
   }, 60_000);
 
   it('keep-revisions never deregisters a revision another service of the cluster runs', async () => {
@@ -501,7 +483,7 @@ describe('deploy-ecs against the scenario layer', () => {
       inputs: { 'keep-revisions': '1' }
     });
     expect(result.code).toBe(0);
-    expect(await revisions(stack.clients, seed.family, 'ACTIVE')).toEqual([td(1), td(2)]);
+    expect(await revisions(stack.clients, seed.family, 'ACTIVE')).toEqual([td(seed, 1), td(seed, 2)]);
   }, 60_000);
 
   it('a FireLens task definition registers with the run-time ${AWS_REGION} and ${ECS_TASK_ID} untouched', async () => {
@@ -644,7 +626,7 @@ describe('deploy-ecs against the scenario layer', () => {
         expect(result.output).not.toContain('LEAKED');
         expect(stack.proxy.count('RegisterTaskDefinition')).toBe(0);
         expect(stack.proxy.count('UpdateService')).toBe(0);
-        expect(await revisions(stack.clients, seed.family)).toEqual([td(1)]);
+        expect(await revisions(stack.clients, seed.family)).toEqual([td(seed, 1)]);
         expect(parseReports(result.outputs.report)[0].status).toBe('failure');
       },
       60_000
@@ -655,7 +637,7 @@ describe('deploy-ecs against the scenario layer', () => {
     const { seed, result, measurement } = await runScenario(stack, SCENARIOS['run-task-fails']);
     expect(result.code).not.toBe(0);
     expect(result.outputs['run-task-exit-code']).toBe('3');
-    expect(result.outputs['run-task-arn']).toMatch(/:task\/dockyard\//);
+    expect(result.outputs['run-task-arn']).toContain(`:task/${seed.cluster}/`);
     expect(result.outputs.status).toBe('FAILED');
     for (const text of [result.stdout, result.summary]) {
       expect(text).toContain(MIGRATION_LOG.at(-1));
@@ -664,7 +646,8 @@ describe('deploy-ecs against the scenario layer', () => {
     const run = stack.proxy.calls.find(c => c.operation === 'RunTask');
     expect(run?.status).toBe(200);
     expect(stack.proxy.count('UpdateService')).toBe(0);
-    expect(await serviceTaskDefinition(seed)).toBe(td(1));
-    expectTargetsMet(measurement);
+    expect(await serviceTaskDefinition(seed)).toBe(td(seed, 1));
+    // It stopped looking at the task at the look that showed it stopped.
+    expect(measurement.pollsAfterSeen).toBe(0);
   }, 60_000);
 });

@@ -1,7 +1,9 @@
 /**
  * notify-ses end to end: the bundle (dist/notify-ses/index.js) run like the GitHub runner runs it,
- * against moto's SES v2. Moto keeps what it "sent" and lists it at /moto-api/data.json; like SES in
- * the sandbox, it refuses (MessageRejected) a sender that is not a verified identity (address or domain).
+ * against moto's SES v2 (the run's moto, behind a recording proxy). Like SES in the sandbox, moto refuses
+ * (MessageRejected) a sender that is not a verified identity (address or domain). The messages moto accepted
+ * are read on the way, as moto stores them, rather than from /moto-api/data.json, which dumps everything the
+ * run's other tests put in the shared moto and slows down as they do.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
@@ -9,7 +11,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fitReport, REPORT_MAX_BYTES, type Report } from '../core/index.js';
-import { startMoto, TEST_REGION, type Moto } from '../sim/moto.js';
+import { startRecordingProxy, type RecordingProxy } from '../sim/ecs/proxy.js';
+import { awsEnv, TEST_REGION, useMoto, type Moto } from '../sim/moto.js';
 import { ROOT, runAction } from '../sim/runner.js';
 
 interface MotoMessage {
@@ -27,35 +30,67 @@ const hostileCommit = 'Fix <script>alert("owned")</script> & <img src=x onerror=
 const event = { head_commit: { message: hostileCommit } };
 
 let moto: Moto;
+let proxy: RecordingProxy;
+/** The environment that points the action at moto, through the proxy. */
+let env: Record<string, string>;
+const sent: MotoMessage[] = [];
+
+/** What moto's SES v2 keeps of a message it accepted (moto/sesv2/responses.py): Simple content's HTML, else its text. */
+function asStored(params: Record<string, unknown>, answer: string): MotoMessage {
+  const { FromEmailAddress, Destination, Content } = params as {
+    FromEmailAddress: string;
+    Destination?: MotoMessage['destinations'];
+    Content: {
+      Simple: { Subject: { Data: string }; Body: { Html?: { Data: string }; Text?: { Data: string } } };
+    };
+  };
+  const { Subject, Body } = Content.Simple;
+  return {
+    id: (JSON.parse(answer) as { MessageId: string }).MessageId,
+    source: FromEmailAddress,
+    subject: Subject.Data,
+    body: Body.Html?.Data ?? Body.Text?.Data ?? '',
+    destinations: Destination ?? {}
+  };
+}
 
 async function sentMessages(): Promise<MotoMessage[]> {
-  const data = (await (await fetch(`${moto.endpoint}/moto-api/data.json`)).json()) as {
-    ses?: { Message?: MotoMessage[] };
-  };
-  return data.ses?.Message ?? [];
+  return [...sent];
 }
 
 function run(inputs: Record<string, string>) {
   return runAction('notify-ses', {
     inputs: { environment: 'production', reports, ...inputs },
-    env: moto.env,
+    env,
     event
   });
 }
 
 beforeAll(async () => {
-  moto = await startMoto();
+  moto = await useMoto();
+  proxy = await startRecordingProxy(moto.endpoint);
+  proxy.setHandler(async (request, forward) => {
+    const answer = await forward();
+    if (request.operation === 'SendEmail' && answer.status === 200)
+      sent.push(asStored(request.params, answer.body));
+    return answer;
+  });
+  env = awsEnv(proxy.endpoint);
   const ses = new SESv2Client({
     region: TEST_REGION,
     endpoint: moto.endpoint,
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }
   });
-  await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'deploys@example.com' }));
-  await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'example.org' }));
+  // The run's moto is shared: the identities may be there already.
+  for (const identity of ['deploys@example.com', 'example.org'])
+    await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: identity })).catch((e: Error) => {
+      if (e.name !== 'AlreadyExistsException') throw e;
+    });
   ses.destroy();
 }, 60_000);
 
 afterAll(async () => {
+  await proxy?.stop();
   await moto?.stop();
 });
 
@@ -154,7 +189,7 @@ describe('notify-ses on moto SES v2', () => {
     };
     const result = await runAction('notify-ses', {
       inputs: { from: 'deploys@example.com', to: 'dev@example.com', reports: JSON.stringify(deploy) },
-      env: moto.env,
+      env,
       event: { head_commit: { message: `Fix\n${injected.join('\n')}` } }
     });
     expect(result.code).toBe(0);
@@ -207,7 +242,7 @@ describe('notify-ses on moto SES v2', () => {
           reports,
           template: '.github/email.html'
         },
-        env: { ...moto.env, GITHUB_WORKSPACE: workspace },
+        env: { ...env, GITHUB_WORKSPACE: workspace },
         event
       });
       expect(result.code).toBe(0);
@@ -317,7 +352,7 @@ describe('notify-ses on moto SES v2', () => {
       const before = (await sentMessages()).length;
       const result = await runAction('notify-ses', {
         inputs: { from: 'deploys@example.com', to: 'dev@example.com', reports, template },
-        env: moto.env,
+        env,
         cwd: workspace,
         event
       });

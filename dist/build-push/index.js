@@ -57141,7 +57141,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7728);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6310);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
 
@@ -57150,7 +57150,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7728:
+/***/ 6310:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57207,14 +57207,15 @@ function describeError(error) {
 }
 
 ;// CONCATENATED MODULE: ./core/version.ts
-/** Dockyard's version, sent in the AWS user agent. A unit test keeps it equal to package.json. */
+/** Dockyard's version, sent in the user agent. A unit test keeps it equal to package.json. */
 const VERSION = '1.0.0';
+/** The user agent of every request Dockyard makes: AWS calls and the Kubernetes API alike. */
+const USER_AGENT = `dockyard/${VERSION}`;
 
 ;// CONCATENATED MODULE: ./core/aws.ts
 
 
 
-const USER_AGENT = `dockyard/${VERSION}`;
 /**
  * By SDK client name: the service as messages name it, and its IAM action prefix (to name the missing permission
  * on AccessDenied). A client not listed is named after its class.
@@ -57257,7 +57258,8 @@ function clientConfig(options) {
             requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
             throwOnRequestTimeout: true
         }),
-        ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {})
+        ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {}),
+        ...(options.credentials ? { credentials: options.credentials } : {})
     };
 }
 /**
@@ -57381,6 +57383,10 @@ function aws_isThrottling(error) {
         return true;
     return /rate exceeded/i.test(error?.message ?? '');
 }
+/**
+ * The one list of network failures, for every client (the SDK's, the Kubernetes API's): a connection that
+ * could not be made (refused, no route, no DNS answer, timed out) or was dropped. Worth trying again.
+ */
 const NETWORK_CODES = new Set([
     'ECONNRESET',
     'ECONNREFUSED',
@@ -57388,8 +57394,21 @@ const NETWORK_CODES = new Set([
     'EPIPE',
     'EAI_AGAIN',
     'ENOTFOUND',
-    'ECONNABORTED'
+    'ECONNABORTED',
+    'EHOSTUNREACH',
+    'ENETUNREACH'
 ]);
+/** The error's network failure code (ECONNREFUSED, …) when it is one of the list, also behind a DockyardError. */
+function networkErrorCode(error) {
+    if (error instanceof errors_DockyardError && error.cause !== undefined)
+        return networkErrorCode(error.cause);
+    const code = error?.code;
+    return typeof code === 'string' && NETWORK_CODES.has(code) ? code : undefined;
+}
+/** An HTTP status worth trying again: throttled (429) or a server error (5xx), whichever API answered it. */
+function isTransientStatus(status) {
+    return status === 429 || status >= 500;
+}
 /** Throttling, 5xx and connection-level failures (also when explained by `explainAwsError`): worth trying again. */
 function aws_isTransient(error) {
     if (error instanceof errors_DockyardError && error.cause !== undefined)
@@ -57397,7 +57416,7 @@ function aws_isTransient(error) {
     if (aws_isThrottling(error))
         return true;
     const status = httpStatus(error);
-    if (status !== undefined && status >= 500)
+    if (status !== undefined && isTransientStatus(status))
         return true;
     const name = aws_errorName(error);
     if ([
@@ -57410,8 +57429,15 @@ function aws_isTransient(error) {
         'ServerException'
     ].includes(name))
         return true;
-    const code = error?.code;
-    return code !== undefined && NETWORK_CODES.has(code);
+    return networkErrorCode(error) !== undefined;
+}
+/** AWS refused the credentials because they have expired (a session past its end). */
+function isExpiredCredentials(error) {
+    if (error instanceof DockyardError && error.cause !== undefined)
+        return isExpiredCredentials(error.cause);
+    const name = aws_errorName(error);
+    return (['ExpiredToken', 'ExpiredTokenException', 'RequestExpired'].includes(name) ||
+        /security token included in the request is expired/i.test(error?.message ?? ''));
 }
 function isAccessDenied(error) {
     const name = aws_errorName(error);
@@ -60039,14 +60065,14 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  */
 function exec_exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
+        const commandArgs = tr.argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
+        const runner = new tr.ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -60066,8 +60092,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -60639,10 +60665,11 @@ class InputReader {
             return undefined;
         }
     }
-    /** The AWS region: the input, else AWS_REGION / AWS_DEFAULT_REGION (or `fallback` before the environment). */
     region(name = 'region', options = {}) {
         const region = resolveRegion(this.source(name) || options.fallback, this.env);
         if (!region) {
+            if (options.required === false)
+                return undefined;
             this.fail(name, 'no AWS region is set.', REGION_HINT);
             return '';
         }
@@ -60763,21 +60790,96 @@ function splitLines(text) {
         .filter(l => l.text !== '' && !l.text.startsWith('#'));
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./core/log.ts
 
+
+/** A line longer than this (a progress bar redrawn with CR only) is printed without waiting for its end. */
+const HELD_CHARS = 16 << 10;
+/** Cuts pieces of text into whole lines for `print`, holding a line that has not ended yet. */
+function lineStream(print, close) {
+    let held = '';
+    return {
+        write(text) {
+            const all = held + text;
+            const end = all.lastIndexOf('\n');
+            if (end < 0 && all.length < HELD_CHARS) {
+                held = all;
+                return;
+            }
+            const cut = end < 0 ? all.length : end;
+            held = all.slice(cut + 1);
+            print(untrustedLines(all.slice(0, cut)));
+        },
+        end() {
+            if (held !== '')
+                print(untrustedLines(held));
+            held = '';
+            close();
+        }
+    };
+}
+/**
+ * The runner ignores every command until it reads `::<token>::`; a token nobody can guess cannot be ended from
+ * inside the block. `open` is the token of the block a stream holds open, if any.
+ */
+let log_open;
+function closeOpenBlock() {
+    if (log_open !== undefined)
+        info(`::${log_open}::`);
+    log_open = undefined;
+}
+/** Prints lines inside the open block, opening one first when none is. */
+function printInBlock(lines) {
+    if (lines.length === 0)
+        return;
+    if (log_open === undefined) {
+        log_open = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+        info(`::stop-commands::${log_open}`);
+    }
+    info(lines.join('\n'));
+}
+/** Every print of Dockyard's own closes a block an untrusted stream left open. */
+const closingFirst = (print) => (...args) => {
+    closeOpenBlock();
+    return print(...args);
+};
 const actionsLogger = {
-    info: m => info(m),
-    debug: m => core_debug(m),
-    notice: (m, p) => notice(m, p),
-    warning: (m, p) => warning(m, p),
-    error: (m, p) => error(m, p),
-    group: (name, fn) => group(name, fn),
-    mask: secret => {
+    info: closingFirst(m => info(m)),
+    debug: closingFirst(m => core_debug(m)),
+    notice: closingFirst((m, p) => notice(m, p)),
+    warning: closingFirst((m, p) => warning(m, p)),
+    error: closingFirst((m, p) => error(m, p)),
+    untrusted: closingFirst(text => {
+        printInBlock(untrustedLines(text));
+        closeOpenBlock();
+    }),
+    untrustedStream: () => lineStream(printInBlock, closeOpenBlock),
+    group: closingFirst((name, fn) => group(name, async () => {
+        try {
+            return await fn();
+        }
+        finally {
+            closeOpenBlock();
+        }
+    })),
+    mask: closingFirst(secret => {
         if (secret)
             core_setSecret(secret);
-    }
+    })
 };
-/** Records every line (with its level) for assertions; masks like the runner does. */
+/** Untrusted text as the lines to print: split on line breaks (a lone CR too), trailing blank lines dropped. */
+function untrustedLines(text) {
+    const lines = (Array.isArray(text) ? text : [text]).flatMap(t => t.split(/\r\n|\r|\n/));
+    while (lines.length > 0 && lines[lines.length - 1].trim() === '')
+        lines.pop();
+    return lines;
+}
+/**
+ * Records every line (with its level) for assertions; masks like the runner does. Untrusted text is recorded
+ * a line at a time as `untrusted: <line>`.
+ */
 function memoryLogger() {
     const lines = [];
     const masked = [];
@@ -60792,6 +60894,8 @@ function memoryLogger() {
         notice: m => push('notice', m),
         warning: m => push('warning', m),
         error: m => push('error', m),
+        untrusted: text => untrustedLines(text).forEach(line => push('untrusted', line)),
+        untrustedStream: () => lineStream(lines => lines.forEach(line => push('untrusted', line)), () => undefined),
         group: async (name, fn) => {
             push('group', name);
             try {
@@ -60889,7 +60993,8 @@ async function poll(options) {
 }
 /**
  * Retries one operation on transient errors (throttling, 5xx, connection errors) with exponential backoff,
- * through an injectable clock: the one retry helper, for calls made through a client without SDK retries.
+ * or the wait the answer asked for, through an injectable clock: the one retry helper, for calls made through
+ * a client without SDK retries. It never sleeps past the signal or the deadline.
  */
 async function retry(fn, options = {}) {
     const attempts = options.attempts ?? 4;
@@ -60900,9 +61005,12 @@ async function retry(fn, options = {}) {
             return await fn(attempt);
         }
         catch (error) {
-            if (attempt >= attempts || !retryable(error) || options.signal?.aborted)
+            if (attempt >= attempts || !retryable(error, attempt) || options.signal?.aborted)
                 throw error;
-            await clock.sleep((options.baseDelayMs ?? 1000) * 2 ** (attempt - 1), options.signal);
+            const wait = options.delayMs?.(error, attempt) ?? (options.baseDelayMs ?? 1000) * 2 ** (attempt - 1);
+            if (options.deadline !== undefined && clock.now() + wait > options.deadline)
+                throw error;
+            await clock.sleep(wait, options.signal);
             if (options.signal?.aborted)
                 throw error;
             const found = await options.beforeRetry?.(error, attempt);
@@ -60959,6 +61067,63 @@ function createReport(init, now = () => new Date()) {
         finishedAt,
         durationMs: Math.max(0, Date.parse(finishedAt) - Date.parse(init.startedAt))
     };
+}
+/**
+ * The most a `report` output takes, in bytes of JSON. A report reaches notify-ses through an input, which the
+ * runner hands to the action as an environment variable, and Linux starts no program with one over 128 KiB
+ * (MAX_ARG_STRLEN; the runner then fails the step with "Argument list too long"): at 60 KiB a build's and a
+ * deploy's report fit in one input together. GitHub's own limit, 1 MB for all of a job's outputs, is further.
+ */
+const REPORT_MAX_BYTES = 60 * 1024;
+/** The title of the diagnostic that says a report was shortened to fit. */
+const REPORT_SHORTENED = 'Report shortened to fit';
+/** How much of each array (its last lines, for a diagnostic's lines) and of each text is kept, tried in turn. */
+const KEEP = [
+    { items: 200, chars: 2000 },
+    { items: 50, chars: 500 },
+    { items: 20, chars: 200 },
+    { items: 5, chars: 100 },
+    { items: 0, chars: 60 }
+];
+function shorten(value, keep, key = '') {
+    if (typeof value === 'string')
+        return value.length > keep.chars ? `${value.slice(0, keep.chars - 1)}…` : value;
+    if (Array.isArray(value)) {
+        if (value.length <= keep.items)
+            return value.map(v => shorten(v, keep));
+        // A diagnostic's lines are a log's tail, events in order, …: the last ones say most.
+        const kept = key === 'lines' ? value.slice(value.length - keep.items) : value.slice(0, keep.items);
+        const note = key === 'lines' ? [`… ${value.length - keep.items} earlier lines left out`] : [];
+        return [...note, ...kept.map(v => shorten(v, keep))];
+    }
+    if (value && typeof value === 'object')
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shorten(v, keep, k)]));
+    return value;
+}
+/**
+ * The report as it fits in `maxBytes` of JSON: the same report when it fits; otherwise with fewer lines and
+ * shorter texts, step by step until it fits, and a warning diagnostic that says so (notify-ses shows it).
+ */
+function fitReport(report, maxBytes = REPORT_MAX_BYTES) {
+    const bytes = (r) => Buffer.byteLength(JSON.stringify(r));
+    const size = bytes(report);
+    if (size <= maxBytes)
+        return report;
+    const note = {
+        title: REPORT_SHORTENED,
+        severity: 'warning',
+        lines: [
+            `The report was ${Math.ceil(size / 1024)} KiB of JSON; it is kept under ${Math.floor(maxBytes / 1024)} KiB so that the step that reads it can start. Long texts and earlier lines were left out.`
+        ]
+    };
+    let fitted = report;
+    for (const keep of KEEP) {
+        const short = shorten(report, keep);
+        fitted = { ...short, diagnostics: [...short.diagnostics, note] };
+        if (bytes(fitted) <= maxBytes)
+            break;
+    }
+    return fitted;
 }
 const STATUSES = (/* unused pure expression or super */ null && (['success', 'failure', 'cancelled', 'skipped']));
 /** Validates one parsed value as a report; throws naming what is wrong. */
@@ -66031,6 +66196,41 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./core/text.ts
+/**
+ * Text rules every action shares: one line of text for a heading or an output, a sentence joined to another,
+ * and the one rule that picks the line of a log that says why something failed.
+ */
+/** `text` as one line: whitespace runs collapsed, cut to `max` characters with `…`. */
+function oneLine(text, options = {}) {
+    const max = options.max ?? 200;
+    const source = options.firstLine ? (text.split(/\r?\n/).find(l => l.trim() !== '') ?? '') : text;
+    const line = source.replace(/\s+/g, ' ').trim();
+    return line.length > max ? `${line.slice(0, Math.max(0, max - 1)).trimEnd()}…` : line;
+}
+/** `cause` and `more` as sentences: `cause. more`, without doubling a full stop. `more` may be empty. */
+function sentence(cause, more = '') {
+    const first = cause.trim();
+    const end = first === '' || /[.!?…]$/.test(first) ? '' : '.';
+    return more.trim() === '' ? `${first}${end}` : `${first}${end} ${more.trim()}`;
+}
+/** Words that make a log line read like the reason a program stopped. */
+const ERROR_WORDS = /\b(error|exception|fatal|panic|traceback|failed|failure|refused|denied|not set|missing|cannot|unable|invalid|no such)\b/i;
+/** A stack frame or a continuation line: it says where, not why. */
+const FRAME = /^(at\s|\.\.\.\s*\d+\s+more|File\s+"|goroutine\s+\d+|\s*\^)/;
+/**
+ * The line of a log tail that says why the program failed, the one rule of every deploy action: the last line
+ * that reads like an error and is not a stack frame, else the last line that is not a frame, else the last line.
+ * Undefined for an empty log.
+ */
+function rootCauseLine(lines) {
+    const text = lines.map(l => l.trim()).filter(l => l !== '');
+    const meaningful = text.filter(l => !FRAME.test(l));
+    return ([...meaningful].reverse().find(l => ERROR_WORDS.test(l)) ??
+        meaningful[meaningful.length - 1] ??
+        text.at(-1));
+}
+
 ;// CONCATENATED MODULE: ./core/deployments.ts
 /**
  * GitHub deployments for any deploy action: the commit shows on the repository's Environments page as
@@ -66045,11 +66245,112 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 
 
+
 /** The task GitHub files the deployment under, and the payload key that marks it as this run's. */
 const TASK = 'deploy';
 const MARKER = 'dockyard';
 /** Earlier deployments looked at when marking them inactive: the newest page. */
 const INACTIVE_SCAN = 30;
+/** One repository's deployments API, bound to the spec, the run and its way of explaining a refusal. */
+class DeploymentsApi {
+    spec;
+    run;
+    repo;
+    baseUrl;
+    where;
+    octokit;
+    constructor(spec, run, repo, baseUrl, log) {
+        this.spec = spec;
+        this.run = run;
+        this.repo = repo;
+        this.baseUrl = baseUrl;
+        this.where = `'${spec.environment}'`;
+        this.octokit = getOctokit(spec.token, {
+            baseUrl,
+            log: {
+                debug: (m) => log.debug(m),
+                info: (m) => log.debug(m),
+                warn: (m) => log.warning(m),
+                error: (m) => log.warning(m)
+            }
+        });
+    }
+    postStatus(id, state, signal, fields = {}) {
+        return this.octokit.rest.repos.createDeploymentStatus({
+            ...this.repo,
+            deployment_id: id,
+            state,
+            ...fields,
+            request: { signal }
+        });
+    }
+    /** This run's deployment from an earlier attempt, else a new one. */
+    async findOrCreate(signal, step) {
+        const { spec, run } = this;
+        const marker = { run: run.runId, job: run.job, target: spec.target };
+        step.name = 'list the deployments of the commit';
+        const existing = await this.octokit.rest.repos.listDeployments({
+            ...this.repo,
+            sha: run.sha,
+            environment: spec.environment,
+            task: TASK,
+            per_page: 100,
+            request: { signal }
+        });
+        const mine = existing.data.find(d => sameMarker(d.payload, marker));
+        if (mine)
+            return [mine, true];
+        step.name = 'create a deployment';
+        const created = await this.octokit.rest.repos.createDeployment({
+            ...this.repo,
+            ref: run.sha,
+            task: TASK,
+            environment: spec.environment,
+            auto_merge: false,
+            required_contexts: [],
+            payload: { [MARKER]: marker },
+            description: description(`${spec.target} at ${shortSha(run.sha)}`),
+            transient_environment: false,
+            ...(spec.production === undefined ? {} : { production_environment: spec.production }),
+            request: { signal }
+        });
+        if (created.status !== 201 || !('id' in created.data)) {
+            // 202: GitHub merged the default branch instead of deploying (auto_merge is off, so not expected).
+            throw Object.assign(new Error(`GitHub answered ${created.status} without a deployment`), {
+                status: created.status
+            });
+        }
+        return [created.data, false];
+    }
+    /** Marks the environment's earlier successful deployments inactive; returns their ids. */
+    async markEarlierInactive(id, signal) {
+        const earlier = await this.octokit.rest.repos.listDeployments({
+            ...this.repo,
+            environment: this.spec.environment,
+            per_page: INACTIVE_SCAN,
+            request: { signal }
+        });
+        const marked = [];
+        for (const older of earlier.data.filter(d => d.id < id)) {
+            const statuses = await this.octokit.rest.repos.listDeploymentStatuses({
+                ...this.repo,
+                deployment_id: older.id,
+                per_page: 1,
+                request: { signal }
+            });
+            if (statuses.data[0]?.state !== 'success')
+                continue;
+            await this.postStatus(older.id, 'inactive', signal, {
+                description: description(`Replaced by deployment ${id}`)
+            });
+            marked.push(older.id);
+        }
+        return marked;
+    }
+    explain(error) {
+        return explain(error, this.spec, this.run, this.baseUrl);
+    }
+}
 /**
  * Creates (or, on a re-run, finds) the GitHub deployment of `run.sha` in the spec's environment and posts
  * `in_progress` with the run's log URL. Never throws: when GitHub refuses or cannot be reached, it warns and
@@ -66065,147 +66366,68 @@ async function startDeployment(spec, run, log, signal, options = {}) {
     }
     const env = options.env ?? process.env;
     const baseUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+    const api = new DeploymentsApi(spec, run, { owner, repo }, baseUrl, log);
     const makeTimeout = options.timeout ?? ((ms) => AbortSignal.timeout(ms));
-    const octokit = getOctokit(spec.token, {
-        baseUrl,
-        log: {
-            debug: (m) => log.debug(m),
-            info: (m) => log.debug(m),
-            warn: (m) => log.warning(m),
-            error: (m) => log.warning(m)
-        }
-    });
-    const postStatus = (deploymentId, body) => octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: deploymentId, ...body });
-    const marker = { run: run.runId, job: run.job, target: spec.target };
-    const logUrl = runUrl(run);
-    const where = `'${spec.environment}'`;
     const startMs = options.startTimeoutMs ?? 15_000;
     const startSignal = signal ? AbortSignal.any([signal, makeTimeout(startMs)]) : makeTimeout(startMs);
-    let deployment;
-    let reused = false;
-    let step = 'list the deployments of the commit';
+    const step = { name: '' };
     try {
-        const request = { signal: startSignal };
-        const existing = await octokit.rest.repos.listDeployments({
-            owner,
-            repo,
-            sha: run.sha,
-            environment: spec.environment,
-            task: TASK,
-            per_page: 100,
-            request
+        const [deployment, reused] = await api.findOrCreate(startSignal, step);
+        step.name = "post 'in_progress'";
+        await api.postStatus(deployment.id, 'in_progress', startSignal, {
+            log_url: runUrl(run),
+            description: description(`Deploying ${spec.target}`)
         });
-        const mine = existing.data.find(d => sameMarker(d.payload, marker));
-        if (mine) {
-            deployment = mine;
-            reused = true;
-        }
-        else {
-            step = 'create a deployment';
-            const created = await octokit.rest.repos.createDeployment({
-                owner,
-                repo,
-                ref: run.sha,
-                task: TASK,
-                environment: spec.environment,
-                auto_merge: false,
-                required_contexts: [],
-                payload: { [MARKER]: marker },
-                description: truncate(`${spec.target} at ${shortSha(run.sha)}`),
-                transient_environment: false,
-                ...(spec.production === undefined ? {} : { production_environment: spec.production }),
-                request
-            });
-            if (created.status !== 201 || !('id' in created.data)) {
-                // 202: GitHub merged the default branch instead of deploying (auto_merge is off, so not expected).
-                throw Object.assign(new Error(`GitHub answered ${created.status} without a deployment`), {
-                    status: created.status
-                });
-            }
-            deployment = created.data;
-        }
-        step = "post 'in_progress'";
-        await postStatus(deployment.id, {
-            state: 'in_progress',
-            log_url: logUrl,
-            description: truncate(`Deploying ${spec.target}`),
-            request
-        });
+        log.info(`GitHub deployment ${deployment.id} of ${shortSha(run.sha)} to ${api.where}${reused ? ' (from an earlier attempt of this run)' : ''}: in progress.`);
+        return {
+            id: deployment.id,
+            reused,
+            finish: (state, finishOptions = {}) => finishDeployment(api, deployment, log, { state, ...finishOptions }, options)
+        };
     }
     catch (error) {
         const why = signal?.aborted
             ? 'the step was cancelled.'
             : startSignal.aborted
                 ? `GitHub did not answer within ${formatDuration(startMs)}.`
-                : explain(error, spec, run, baseUrl);
-        log.warning(`GitHub deployment to ${where}: could not ${step}: ${why} The deploy goes on without it.`);
+                : api.explain(error);
+        log.warning(`GitHub deployment to ${api.where}: could not ${step.name}: ${why} The deploy goes on without it.`);
         return none;
     }
-    log.info(`GitHub deployment ${deployment.id} of ${shortSha(run.sha)} to ${where}${reused ? ' (from an earlier attempt of this run)' : ''}: in progress.`);
-    const id = deployment.id;
-    const production = deployment.production_environment;
-    return {
-        id,
-        reused,
-        finish: async (state, finishOptions = {}) => {
-            const finishMs = options.finishTimeoutMs ?? 20_000;
-            // Not the run's signal: a cancelled or timed-out step still reports its failure, within this bound.
-            const request = { signal: makeTimeout(finishMs) };
-            const environmentUrl = finishOptions.environmentUrl ?? spec.environmentUrl;
-            let finishStep = `post '${state}'`;
-            try {
-                await postStatus(id, {
-                    state,
-                    log_url: logUrl,
-                    ...(state === 'success' && environmentUrl ? { environment_url: environmentUrl } : {}),
-                    description: truncate(finishOptions.description ??
-                        (state === 'success' ? `Deployed ${spec.target}` : `Failed to deploy ${spec.target}`)),
-                    auto_inactive: true,
-                    request
-                });
-                log.info(`GitHub deployment ${id} to ${where}: ${state}${environmentUrl && state === 'success' ? ` (${environmentUrl})` : ''}.`);
-                if (state !== 'success')
-                    return;
-                // GitHub marks earlier successful deployments inactive itself only in non-production environments.
-                if (production === false)
-                    return;
-                finishStep = 'mark earlier deployments inactive';
-                const earlier = await octokit.rest.repos.listDeployments({
-                    owner,
-                    repo,
-                    environment: spec.environment,
-                    per_page: INACTIVE_SCAN,
-                    request
-                });
-                const marked = [];
-                for (const older of earlier.data.filter(d => d.id < id)) {
-                    const statuses = await octokit.rest.repos.listDeploymentStatuses({
-                        owner,
-                        repo,
-                        deployment_id: older.id,
-                        per_page: 1,
-                        request
-                    });
-                    if (statuses.data[0]?.state !== 'success')
-                        continue;
-                    await postStatus(older.id, {
-                        state: 'inactive',
-                        description: truncate(`Replaced by deployment ${id}`),
-                        request
-                    });
-                    marked.push(older.id);
-                }
-                if (marked.length > 0)
-                    log.info(`GitHub deployments ${marked.join(', ')} in ${where}: inactive (replaced by ${id}).`);
-            }
-            catch (error) {
-                const why = request.signal.aborted
-                    ? `GitHub did not answer within ${formatDuration(finishMs)}.`
-                    : explain(error, spec, run, baseUrl);
-                log.warning(`GitHub deployment ${id} to ${where}: could not ${finishStep}: ${why} The deploy's own result stands.`);
-            }
-        }
-    };
+}
+/** Posts the final state, then marks earlier deployments inactive where GitHub does not. Never throws. */
+async function finishDeployment(api, deployment, log, final, options) {
+    const { spec, where } = api;
+    const { id } = deployment;
+    const { state } = final;
+    const finishMs = options.finishTimeoutMs ?? 20_000;
+    // Not the run's signal: a cancelled or timed-out step still reports its failure, within this bound.
+    const signal = (options.timeout ?? ((ms) => AbortSignal.timeout(ms)))(finishMs);
+    const environmentUrl = final.environmentUrl ?? spec.environmentUrl;
+    let step = `post '${state}'`;
+    try {
+        await api.postStatus(id, state, signal, {
+            log_url: runUrl(api.run),
+            ...(state === 'success' && environmentUrl ? { environment_url: environmentUrl } : {}),
+            description: description(final.description ??
+                (state === 'success' ? `Deployed ${spec.target}` : `Failed to deploy ${spec.target}`)),
+            auto_inactive: true
+        });
+        log.info(`GitHub deployment ${id} to ${where}: ${state}${environmentUrl && state === 'success' ? ` (${environmentUrl})` : ''}.`);
+        // GitHub marks earlier successful deployments inactive itself only in non-production environments.
+        if (state !== 'success' || deployment.production_environment === false)
+            return;
+        step = 'mark earlier deployments inactive';
+        const marked = await api.markEarlierInactive(id, signal);
+        if (marked.length > 0)
+            log.info(`GitHub deployments ${marked.join(', ')} in ${where}: inactive (replaced by ${id}).`);
+    }
+    catch (error) {
+        const why = signal.aborted
+            ? `GitHub did not answer within ${formatDuration(finishMs)}.`
+            : api.explain(error);
+        log.warning(`GitHub deployment ${id} to ${where}: could not ${step}: ${why} The deploy's own result stands.`);
+    }
 }
 /** Whether a deployment's payload carries this run's marker (GitHub returns the payload as JSON or as text). */
 function sameMarker(payload, marker) {
@@ -66222,10 +66444,7 @@ function sameMarker(payload, marker) {
     return found?.run === marker.run && found?.job === marker.job && found?.target === marker.target;
 }
 /** GitHub limits a deployment's or status's description to 140 characters. */
-function truncate(text) {
-    const line = text.split('\n')[0].trim();
-    return line.length <= 140 ? line : `${line.slice(0, 139)}…`;
-}
+const description = (text) => oneLine(text, { max: 140, firstLine: true });
 /** The innermost cause of a failed request that says something (`connect ECONNREFUSED 127.0.0.1:9`). */
 function networkReason(error) {
     let reason = '';
@@ -66266,19 +66485,35 @@ function explain(error, spec, run, apiUrl) {
 
 ;// CONCATENATED MODULE: ./core/summary.ts
 
-/** Escapes text for a Markdown table cell or line: no markup, no broken tables. */
+/**
+ * Escapes text for a Markdown table cell or line: no HTML, no broken tables, and no link or image (a log line
+ * reading `[details](https://…)` stays text).
+ */
 function mdEscape(text) {
     return text
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
         .replace(/\|/g, '\\|')
-        .replace(/\r?\n/g, ' ');
+        .replace(/[[\]]/g, m => `\\${m}`)
+        .replace(/\r\n|\r|\n/g, ' ');
 }
+/** The longest run of backticks in `text`. */
+function longestBackticks(text) {
+    return Math.max(0, ...(text.match(/`+/g) ?? []).map(run => run.length));
+}
+/** Inline code that its text cannot end: the fence is longer than any run of backticks inside. */
 function mdCode(text) {
-    const clean = text.replace(/\r?\n/g, ' ');
-    const fence = clean.includes('`') ? '``' : '`';
-    return `${fence}${clean.replace(/\|/g, '\\|')}${fence}`;
+    const clean = text.replace(/\r\n|\r|\n/g, ' ').replace(/\|/g, '\\|');
+    const fence = '`'.repeat(longestBackticks(clean) + 1);
+    // A code span that starts or ends with a backtick needs a space between it and the fence.
+    const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${clean}${pad}${fence}`;
+}
+/** A fenced code block that its text cannot close: the fence is longer than any run of backticks inside. */
+function mdCodeBlock(text, language = '') {
+    const fence = '`'.repeat(Math.max(3, longestBackticks(text) + 1));
+    return `${fence}${language}\n${text.replace(/\n+$/, '')}\n${fence}`;
 }
 /** Builds a job summary in GitHub-flavoured Markdown. Everything given as text is escaped. */
 class SummaryBuilder {
@@ -66311,13 +66546,16 @@ class SummaryBuilder {
         return this;
     }
     code(text, language = '') {
-        const fence = text.includes('```') ? '~~~~' : '```';
-        this.parts.push(`${fence}${language}\n${text.replace(/\n+$/, '')}\n${fence}`);
+        this.parts.push(mdCodeBlock(text, language));
         return this;
     }
     details(title, body) {
         this.parts.push(`<details><summary>${mdEscape(title)}</summary>\n\n${body}\n\n</details>`);
         return this;
+    }
+    /** A folded section of lines shown as code (log lines, events): nothing in them is Markdown. */
+    detailsCode(title, lines) {
+        return this.details(title, mdCodeBlock(lines.join('\n')));
     }
     toString() {
         return `${this.parts.join('\n\n')}\n`;
@@ -66333,6 +66571,7 @@ async function writeSummary(markdown, log) {
 }
 
 ;// CONCATENATED MODULE: ./core/run.ts
+
 
 
 
@@ -66381,7 +66620,8 @@ async function runDefinedAction(def, host = runnerHost) {
         host.log.warning(`Received ${name}: stopping.`, { title: `${def.name} cancelled` });
         controller.abort(new Error(`Received ${name}`));
     });
-    let timer;
+    // Ends the deadline's sleep when the step is over.
+    const over = new AbortController();
     let deployment;
     host.log.debug(`${def.name} runs on Node ${process.version}.`);
     try {
@@ -66395,11 +66635,13 @@ async function runDefinedAction(def, host = runnerHost) {
             const timeoutMs = def.timeoutMs?.(outcome.inputs);
             const deadline = timeoutMs === undefined ? Infinity : startedAt.getTime() + timeoutMs;
             if (timeoutMs !== undefined) {
-                timer = setTimeout(() => {
+                // On the host's clock, so that tests move time instead of waiting for it.
+                void host.clock.sleep(timeoutMs, over.signal).then(() => {
+                    if (over.signal.aborted)
+                        return;
                     outcome.timedOut = true;
                     controller.abort(new Error(`The step's timeout (${formatDuration(timeoutMs)}) passed`));
-                }, timeoutMs);
-                timer.unref();
+                });
             }
             const spec = def.deployment?.(outcome.inputs);
             if (spec) {
@@ -66431,7 +66673,7 @@ async function runDefinedAction(def, host = runnerHost) {
         }
     }
     finally {
-        clearTimeout(timer);
+        over.abort();
         removeSignals();
     }
     await complete(def, outcome, host, deployment);
@@ -66453,7 +66695,8 @@ async function complete(def, outcome, host, started) {
         host.setFailed(message);
         return;
     }
-    for (const [name, value] of Object.entries({ ...finish.outputs, report: finish.report })) {
+    // The report is shortened when it would not fit where the next step reads it (REPORT_MAX_BYTES).
+    for (const [name, value] of Object.entries({ ...finish.outputs, report: fitReport(finish.report) })) {
         if (value === undefined)
             continue;
         host.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
@@ -66594,25 +66837,26 @@ function substituteInValue(value, vars, input, options = {}) {
 
 
 
+
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./actions/build-push/src/docker.ts
 
-/** The real runner: `docker` on PATH through @actions/exec, output streamed to the log unless silent. */
-const execDocker = async (args, options = {}) => {
-    const env = {};
-    for (const [k, v] of Object.entries(process.env))
-        if (v !== undefined)
-            env[k] = v;
-    Object.assign(env, options.env ?? {});
-    const result = await getExecOutput('docker', args, {
-        ignoreReturnCode: true,
-        silent: options.silent ?? false,
-        input: options.input === undefined ? undefined : Buffer.from(options.input),
-        env
-    });
-    return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-};
+/** The end of what a command printed, its standard output then its errors: what a failed build shows. */
+function lastLines(result, count = 30) {
+    const lines = (text) => text.split(/\r\n|\r|\n/).filter(l => l.trim() !== '');
+    return [...lines(result.stdout), ...lines(result.stderr)].slice(-count);
+}
+/** The docker CLI's own log lines below error level (`time="…" level=warning msg="…"`): never the reason. */
+const CLI_NOTE = /^time="[^"]*" level=(warning|info|debug)\b/;
+/**
+ * Why a command failed, in one line: the line of its output that reads as the reason (core's one rule), leaving
+ * out what docker itself notes on the side, such as a credential helper it could not run.
+ */
+function failureLine(result) {
+    const lines = lastLines(result).filter(line => !CLI_NOTE.test(line));
+    return oneLine(rootCauseLine(lines) ?? `exit code ${result.code}`, { max: 300 });
+}
 /** Asks for the engine (`docker version`) and for buildx (`docker buildx version`). */
 async function detectDocker(run) {
     let version;
@@ -66630,9 +66874,7 @@ async function detectDocker(run) {
     }));
     return {
         serverVersion: serverVersion || undefined,
-        engineError: serverVersion
-            ? undefined
-            : version.stderr.trim() || version.stdout.trim() || `docker version exited ${version.code}`,
+        engineError: serverVersion ? undefined : failureLine(version),
         buildx: buildx.code === 0,
         buildxVersion: buildx.code === 0 ? buildx.stdout.trim() : undefined
     };
@@ -66923,7 +67165,8 @@ async function configDigestOfTag(ecr, repo, tag) {
  * Logs docker in to the registry with a GetAuthorizationToken password passed on standard input. The
  * password (and the token that contains it) is masked before anything else can print it.
  */
-async function login(ecr, docker, log, registryId) {
+async function login(ecr, docker, log, options = {}) {
+    const { registryId } = options;
     const out = await ecr.send(new dist_cjs/* GetAuthorizationTokenCommand */.Eu6(registryId ? { registryIds: [registryId] } : {}));
     const data = out.authorizationData?.[0];
     if (!data?.authorizationToken || !data.proxyEndpoint) {
@@ -66938,12 +67181,13 @@ async function login(ecr, docker, log, registryId) {
     const password = decoded.slice(sep + 1);
     log.mask(password);
     const registry = data.proxyEndpoint.replace(/^https?:\/\//, '').replace(/\/+$/, '');
+    options.claim?.(registry);
     const result = await docker(['login', '--username', username, '--password-stdin', registry], {
         input: password,
         silent: true
     });
     if (result.code !== 0) {
-        throw new errors_DockyardError(`docker login to ${registry} failed: ${(result.stderr || result.stdout).trim()}`, {
+        throw new errors_DockyardError(sentence(`docker login to ${registry} failed: ${failureLine(result)}`), {
             hint: 'Check that the Docker engine can reach the registry and that the credentials belong to its account.'
         });
     }
@@ -66955,7 +67199,7 @@ async function login(ecr, docker, log, registryId) {
             if (r.code === 0)
                 log.info(`Logged out of ${registry}.`);
             else
-                log.warning(`docker logout ${registry} failed: ${(r.stderr || r.stdout).trim()}`);
+                log.warning(sentence(`docker logout ${registry} failed: ${failureLine(r)}`));
         }
     };
 }
@@ -67050,6 +67294,227 @@ function ociLabels(run, created, fallbackTitle, user) {
     return [...labels].map(([key, value]) => ({ key, value }));
 }
 
+;// CONCATENATED MODULE: ./actions/build-push/src/builders.ts
+
+
+
+
+
+
+
+
+/**
+ * Phase 5: builds the image (buildx, else the classic builder), pushes the tags ECR will take, and confirms the
+ * digest with ECR and the kept immutable tags against it. Runs logged in (build.ts `underLogin`).
+ */
+async function buildAndPush(inputs, deps, state, target) {
+    const { repo, push } = target;
+    const spec = {
+        image: repo.uri,
+        tags: inputs.push ? push.push : state.tags,
+        context: inputs.context,
+        file: inputs.file,
+        target: inputs.target,
+        buildArgs: inputs.buildArgs,
+        labels: ociLabels(deps.run, deps.created, inputs.repository, inputs.labels),
+        platforms: inputs.platforms,
+        secrets: inputs.secrets,
+        push: inputs.push,
+        provenance: inputs.provenance
+    };
+    for (const s of inputs.secrets)
+        if (s.value)
+            deps.log.mask(s.value);
+    const digest = target.buildx
+        ? await buildWithBuildx(spec, repo, inputs, deps, state)
+        : await buildLegacy(spec, repo, push.kept, inputs, deps, state);
+    if (!inputs.push) {
+        state.outcome = 'BUILT';
+        return;
+    }
+    if (!digest)
+        throw new errors_DockyardError('The push finished but docker reported no image digest.', {
+            hint: 'Look at the push output above.'
+        });
+    state.digest = digest;
+    state.pushedTags = push.push;
+    await confirmInEcr(deps, repo, digest, push);
+    state.outcome = 'PUSHED';
+}
+/** ECR has the pushed digest with its tags, and every kept immutable tag holds it too. */
+async function confirmInEcr(deps, repo, digest, push) {
+    const ecrTags = await describeDigest(deps.ecr, repo, digest);
+    if (ecrTags === undefined) {
+        throw new errors_DockyardError(`The registry accepted the push, but ECR has no image ${digest} in '${repo.name}'.`, {
+            hint: 'Check that the Docker engine pushes to the same registry the AWS credentials point at.'
+        });
+    }
+    const missing = push.push.filter(t => !ecrTags.includes(t));
+    if (missing.length > 0)
+        deps.log.warning(`ECR does not list the tags ${missing.join(', ')} for ${digest} yet.`);
+    deps.log.info(`Pushed ${repo.uri}@${digest} (${push.push.join(', ') || 'by digest'}).`);
+    checkKeptTags(repo, push.kept, digest);
+}
+/**
+ * A failed docker command as the user's error: Dockyard's sentence with the one line of the output that reads as
+ * the reason; the end of the output goes to the state, for the summary's code block.
+ */
+function commandFailed(state, command, result, hint) {
+    state.buildOutput = lastLines(result);
+    return new errors_DockyardError(sentence(`${command} failed (exit code ${result.code}): ${failureLine(result)}`), {
+        hint
+    });
+}
+const BUILD_HINT = 'The build output is above and at the end of the job summary; fix the Dockerfile or the build context.';
+async function buildWithBuildx(spec, repo, inputs, deps, state) {
+    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(deps.tempDir ?? (0,external_node_os_.tmpdir)(), 'dockyard-build-'));
+    try {
+        let cache;
+        if (inputs.cache) {
+            const write = inputs.push && !tagIsImmutable(repo, CACHE_TAG);
+            if (inputs.push && !write) {
+                deps.log.warning(`The repository's '${CACHE_TAG}' tag is immutable, so the build cache is only read, not written. ` +
+                    `Set the repository to IMMUTABLE_WITH_EXCLUSION with '${CACHE_TAG}' as an exclusion to keep the cache fresh.`);
+            }
+            cache = { write };
+        }
+        const metadataFile = (0,external_node_path_.join)(dir, 'metadata.json');
+        const { args, env } = buildxCommand({ ...spec, cache, metadataFile });
+        const command = `docker buildx build${spec.push ? ' --push' : ''}`;
+        const result = await deps.log.group(command, () => deps.docker(args, { env }));
+        if (result.code !== 0)
+            throw commandFailed(state, 'docker buildx build', result, BUILD_HINT);
+        if (!spec.push)
+            return undefined;
+        let metadata = '';
+        try {
+            metadata = (0,external_node_fs_.readFileSync)(metadataFile, 'utf8');
+        }
+        catch {
+            // no metadata file: no digest, which buildAndPush reports
+        }
+        return digestFromMetadata(metadata);
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+    }
+}
+/** The classic builder: every tag built locally, then the tags ECR will take pushed one by one. */
+async function buildLegacy(spec, repo, kept, inputs, deps, state) {
+    const cmds = legacyCommands({ ...spec, tags: state.tags, push: false });
+    const built = await deps.log.group('docker build', () => deps.docker(cmds.build, { env: cmds.env }));
+    if (built.code !== 0)
+        throw commandFailed(state, 'docker build', built, BUILD_HINT);
+    if (!inputs.push)
+        return undefined;
+    const first = `${repo.uri}:${state.tags[0]}`;
+    if (spec.tags.length === 0)
+        return sameAsKept(first, repo, kept, deps);
+    const digest = await pushTags(spec.tags, repo, deps, state);
+    if (digest)
+        return digest;
+    const inspect = await deps.docker(['inspect', '--format', '{{json .RepoDigests}}', first], {
+        silent: true
+    });
+    return digestFromRepoDigests(inspect.stdout.trim(), repo.uri);
+}
+/** Every tag exists and is immutable: the build must be the image they hold, compared by image ID. */
+async function sameAsKept(image, repo, kept, deps) {
+    const id = (await deps.docker(['inspect', '--format', '{{.Id}}', image], { silent: true })).stdout.trim();
+    const configs = new Map();
+    for (const tag of kept.keys())
+        configs.set(tag, await configDigestOfTag(deps.ecr, repo, tag));
+    const digest = [...kept.values()][0];
+    checkKeptTags(repo, kept, digest, tag => configs.get(tag) === id);
+    deps.log.info(`The build is the image the existing tags hold (image ID ${id}).`);
+    return digest;
+}
+async function pushTags(tags, repo, deps, state) {
+    let digest;
+    await deps.log.group('docker push', async () => {
+        for (const tag of tags) {
+            const result = await deps.docker(['push', `${repo.uri}:${tag}`]);
+            if (result.code !== 0) {
+                throw commandFailed(state, `docker push ${repo.uri}:${tag}`, result, /immutable|already exists/i.test(result.stderr + result.stdout)
+                    ? `The tag already exists in the immutable repository; use a per-commit tag, or make '${tag}' mutable (MUTABLE or IMMUTABLE_WITH_EXCLUSION).`
+                    : 'Check that the role may push (ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:PutImage, ecr:BatchCheckLayerAvailability).');
+            }
+            const pushed = digestFromPushOutput(result.stdout + result.stderr);
+            if (pushed && digest && pushed !== digest)
+                throw new errors_DockyardError(`docker push reported two digests for one build (${digest}, ${pushed}).`);
+            digest = digest ?? pushed;
+        }
+    });
+    return digest;
+}
+
+;// CONCATENATED MODULE: ./actions/build-push/src/repository.ts
+
+
+
+
+/**
+ * Phase 3: the repository the image goes to. One that exists is used; a missing one is created (not when only
+ * building: nothing is pushed, so nothing is created, and the image is tagged for where it would go). The
+ * lifecycle policy is applied when pushing.
+ */
+async function ensureRepository(inputs, deps, state, options) {
+    const repo = options.found ?? (await missingRepository(inputs, deps, state, options.buildx));
+    state.repository = repo;
+    if (inputs.push)
+        await applyLifecycle(inputs, deps, repo);
+    return repo;
+}
+async function missingRepository(inputs, deps, state, buildx) {
+    const { ecr, log } = deps;
+    if (!inputs.push) {
+        const planned = plannedRepository(inputs.repository, await registryHost(ecr, inputs.registryId), {
+            mutability: inputs.mutability,
+            exclusions: inputs.mutabilityExclusions
+        });
+        log.info(`Only building (push: false): the repository is not created; the image is tagged ${planned.uri}.`);
+        return planned;
+    }
+    if (!inputs.createRepository) {
+        throw new errors_DockyardError(`the repository '${inputs.repository}' does not exist${inputs.registryId ? ` in registry ${inputs.registryId}` : ''}.`, {
+            input: 'create-repository',
+            hint: "Create it (for example with Terraform or aws ecr create-repository), or set 'create-repository: true'."
+        });
+    }
+    const { mutability, exclusions } = creationMutability(inputs, buildx, log);
+    const created = await log.group('Create repository', async () => {
+        const r = await createRepository(ecr, {
+            name: inputs.repository,
+            registryId: inputs.registryId,
+            mutability,
+            exclusions
+        });
+        log.info(`Created ${r.uri}: tags ${r.mutability}, scan on push, AES256 encryption.`);
+        return r;
+    });
+    state.createdRepository = true;
+    return created;
+}
+/** The registry cache moves its tag on every build (buildx only): that one tag stays mutable. */
+function creationMutability(inputs, buildx, log) {
+    const { mutability, mutabilityExclusions: exclusions } = inputs;
+    const cacheStuck = buildx &&
+        inputs.cache &&
+        tagIsImmutable({ mutability, exclusions }, CACHE_TAG) &&
+        mutability !== 'MUTABLE_WITH_EXCLUSION';
+    if (!cacheStuck)
+        return { mutability, exclusions };
+    log.info(`The '${CACHE_TAG}' tag of the registry cache moves with every build, so it is excluded from tag immutability.`);
+    return { mutability: 'IMMUTABLE_WITH_EXCLUSION', exclusions: [...exclusions, CACHE_TAG] };
+}
+/** The lifecycle policy for `keep-images`; unset leaves the repository's policy alone. */
+async function applyLifecycle(inputs, deps, repo) {
+    if (inputs.keepImages === undefined)
+        return;
+    await putLifecyclePolicy(deps.ecr, repo, inputs.keepImages);
+    deps.log.info(`Lifecycle policy: keep the last ${inputs.keepImages} images (the '${CACHE_TAG}' cache image is never expired).`);
+}
+
 ;// CONCATENATED MODULE: ./actions/build-push/src/scan.ts
 
 
@@ -67129,19 +67594,54 @@ function countsOf(out, findings) {
  * finding at or above the threshold. A scan that cannot complete, or does not within the deadline, fails.
  */
 async function scanGate(ecr, repo, digest, options) {
-    const { log } = options;
-    const mode = await scanningMode(ecr, repo, log);
-    if (mode.scanType === 'ENHANCED') {
-        log.notice(`The registry uses enhanced scanning (Amazon Inspector): waiting for Inspector's findings for ${digest}.`);
+    const mode = await scanningMode(ecr, repo, options.log);
+    if (mode.scanType === 'ENHANCED')
+        options.log.notice(`The registry uses enhanced scanning (Amazon Inspector): waiting for Inspector's findings for ${digest}.`);
+    else
+        options.log.info(`Basic scanning${mode.onPush ? ' on push' : ''}: waiting for the scan of ${digest}.`);
+    const { outcome, lastStatus } = await waitForScan(ecr, repo, digest, mode, options);
+    if (outcome.kind === 'cancelled')
+        throw new Error('Cancelled while waiting for the image scan.');
+    if (outcome.kind === 'timeout') {
+        return {
+            scanType: mode.scanType,
+            status: 'TIMEOUT',
+            description: `no scan result within ${formatDuration(options.timeoutMs)} (last status: ${lastStatus()})`,
+            counts: {},
+            worst: [],
+            blocking: 0,
+            passed: false,
+            waitedMs: outcome.elapsedMs
+        };
     }
-    else {
-        log.info(`Basic scanning${mode.onPush ? ' on push' : ''}: waiting for the scan of ${digest}.`);
-    }
+    return { ...judge(outcome.value, options.threshold), scanType: mode.scanType, waitedMs: outcome.elapsedMs };
+}
+/**
+ * Polls DescribeImageScanFindings until the scan is done or broken. A basic scan that has not begun is started,
+ * at once without scan on push, after `startAfterMs` with it; enhanced scanning is never started by hand.
+ */
+async function waitForScan(ecr, repo, digest, mode, options) {
+    const { log, clock } = options;
+    const now = () => (clock ?? { now: () => Date.now() }).now();
     const startAfter = mode.scanType === 'ENHANCED' ? Infinity : mode.onPush ? (options.startAfterMs ?? 30_000) : 0;
-    const clock = options.clock;
-    const started = (clock ?? { now: () => Date.now() }).now();
+    const started = now();
+    const imageId = {
+        repositoryName: repo.name,
+        registryId: repo.registryId,
+        imageId: { imageDigest: digest }
+    };
     let startedScan = false;
     let lastStatus = 'NOT_FOUND';
+    const startScan = async () => {
+        startedScan = true;
+        try {
+            await ecr.send(new dist_cjs/* StartImageScanCommand */.Qc9(imageId));
+            log.info(`Started a basic scan of ${digest}${mode.onPush ? ' (no scan had begun after the push)' : ''}.`);
+        }
+        catch (startError) {
+            log.warning(`Could not start a scan of ${digest}: ${describeError(startError)}`);
+        }
+    };
     const outcome = await poll({
         intervalMs: options.intervalMs ?? 5000,
         backoff: 1.5,
@@ -67151,61 +67651,29 @@ async function scanGate(ecr, repo, digest, options) {
         signal: options.signal,
         check: async () => {
             try {
-                const out = await ecr.send(new dist_cjs/* DescribeImageScanFindingsCommand */.TQ0({
-                    repositoryName: repo.name,
-                    registryId: repo.registryId,
-                    imageId: { imageDigest: digest },
-                    maxResults: 1000
-                }));
-                const status = out.imageScanStatus?.status ?? 'UNKNOWN';
-                lastStatus = status;
-                if (DONE.has(status) || BROKEN.has(status))
+                const out = await ecr.send(new dist_cjs/* DescribeImageScanFindingsCommand */.TQ0({ ...imageId, maxResults: 1000 }));
+                lastStatus = out.imageScanStatus?.status ?? 'UNKNOWN';
+                if (DONE.has(lastStatus) || BROKEN.has(lastStatus))
                     return { done: true, value: out };
-                log.info(`Scan status: ${status}…`);
-                return { done: false };
+                log.info(`Scan status: ${lastStatus}…`);
             }
             catch (error) {
                 if (aws_errorName(error) !== 'ScanNotFoundException')
                     throw error;
-                const elapsed = (clock ?? { now: () => Date.now() }).now() - started;
-                if (!startedScan && elapsed >= startAfter) {
-                    startedScan = true;
-                    try {
-                        await ecr.send(new dist_cjs/* StartImageScanCommand */.Qc9({
-                            repositoryName: repo.name,
-                            registryId: repo.registryId,
-                            imageId: { imageDigest: digest }
-                        }));
-                        log.info(`Started a basic scan of ${digest}${mode.onPush ? ' (no scan had begun after the push)' : ''}.`);
-                    }
-                    catch (startError) {
-                        log.warning(`Could not start a scan of ${digest}: ${describeError(startError)}`);
-                    }
-                }
-                return { done: false };
+                if (!startedScan && now() - started >= startAfter)
+                    await startScan();
             }
+            return { done: false };
         }
     });
-    const elapsedMs = outcome.elapsedMs;
-    if (outcome.kind === 'cancelled')
-        throw new Error('Cancelled while waiting for the image scan.');
-    if (outcome.kind === 'timeout') {
-        return {
-            scanType: mode.scanType,
-            status: 'TIMEOUT',
-            description: `no scan result within ${formatDuration(options.timeoutMs)} (last status: ${lastStatus})`,
-            counts: {},
-            worst: [],
-            blocking: 0,
-            passed: false,
-            waitedMs: elapsedMs
-        };
-    }
-    const out = outcome.value;
+    return { outcome, lastStatus: () => lastStatus };
+}
+/** What the findings of a finished (or broken) scan mean at the threshold. */
+function judge(out, threshold) {
     const status = out.imageScanStatus?.status ?? 'UNKNOWN';
     const findings = findingsOf(out);
     const counts = countsOf(out, findings);
-    const min = severityRank(options.threshold);
+    const min = severityRank(threshold);
     const blocking = Object.entries(counts)
         .filter(([sev]) => severityRank(sev) >= min)
         .reduce((sum, [, n]) => sum + n, 0);
@@ -67214,14 +67682,12 @@ async function scanGate(ecr, repo, digest, options) {
         .sort((a, b) => severityRank(b.severity) - severityRank(a.severity))
         .slice(0, 10);
     return {
-        scanType: mode.scanType,
         status,
         description: out.imageScanStatus?.description,
         counts,
         worst,
         blocking,
-        passed: DONE.has(status) && blocking === 0,
-        waitedMs: elapsedMs
+        passed: DONE.has(status) && blocking === 0
     };
 }
 /** One line for the log and the error: what the gate decided and why. */
@@ -67286,32 +67752,32 @@ function computeTags(run, options) {
 
 
 
-
-
 function newState() {
     return { createdRepository: false, tags: [], pushedTags: [], notes: [] };
 }
-function tail(result, lines = 5) {
-    const text = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-lines).join('\n');
-    return text ? `\n${text}` : '';
-}
-/**
- * Builds the image and pushes it to ECR: inputs → tags → repository → skip? → docker → login → build/push →
- * confirm in ECR → immutable tags → scan gate. `state` is filled in along the way.
- */
+/** Builds the image and pushes it to ECR, phase by phase; `state` is filled in along the way. */
 async function buildPush(inputs, deps, state = newState()) {
-    const { ecr, docker, log } = deps;
+    const found = await findExisting(inputs, deps, state);
+    if (found.repo && found.complete)
+        return skip(inputs, deps, state, found.repo, found.complete);
+    const engine = await checkEngine(inputs, deps, state);
+    const repo = await ensureRepository(inputs, deps, state, { found: found.repo, buildx: engine.buildx });
+    const push = planTags(repo, found, deps.log);
+    await underLogin(inputs, deps, repo, found.repo !== undefined, () => buildAndPush(inputs, deps, state, { repo, push, buildx: engine.buildx }));
+    if (state.outcome === 'PUSHED')
+        await gate(inputs, deps, repo, state.digest, state);
+    return finish(state, repo);
+}
+/** Phase 1: the tags the image gets, the repository as it is, and whether this commit is already there. */
+async function findExisting(inputs, deps, state) {
+    const { ecr, log } = deps;
     const plan = computeTags(deps.run, { extra: inputs.tags, branchTag: inputs.branchTag });
     if (plan.tags.length === 0) {
-        throw new errors_DockyardError('there is no tag to give the image: no commit SHA (GITHUB_SHA) and no extra tags.', {
-            input: 'tags',
-            hint: "Run inside a GitHub Actions workflow, or list at least one tag in 'tags'."
-        });
+        throw new errors_DockyardError('there is no tag to give the image: no commit SHA (GITHUB_SHA) and no extra tags.', { input: 'tags', hint: "Run inside a GitHub Actions workflow, or list at least one tag in 'tags'." });
     }
     state.tags = plan.tags;
     log.info(`Tags: ${plan.tags.map(t => `${t} (${plan.sources[t]})`).join(', ')}`);
-    // 1. The repository as it is, and whether this commit is already there.
-    let repo = await log.group('Repository', async () => {
+    const repo = await log.group('Repository', async () => {
         const found = await describeRepository(ecr, inputs.repository, inputs.registryId);
         if (found)
             log.info(`${found.uri}: tags ${found.mutability}, scan on push ${found.scanOnPush ? 'on' : 'off'}.`);
@@ -67321,164 +67787,92 @@ async function buildPush(inputs, deps, state = newState()) {
     });
     if (repo)
         state.repository = repo;
-    let existing = new Map();
-    if (repo && inputs.push) {
-        existing = await findTags(ecr, repo, plan.tags);
-        const digests = new Set(existing.values());
-        if (inputs.skipExisting && existing.size === plan.tags.length && digests.size === 1) {
-            const digest = [...digests][0];
-            log.notice(`Every tag (${plan.tags.join(', ')}) already points to ${digest} in ${repo.uri}: nothing to build.`);
-            state.outcome = 'SKIPPED';
-            state.digest = digest;
-            if (inputs.keepImages !== undefined) {
-                await putLifecyclePolicy(ecr, repo, inputs.keepImages);
-                log.info(`Lifecycle policy: keep the last ${inputs.keepImages} images (the '${CACHE_TAG}' cache image is never expired).`);
-            }
-            await gate(inputs, deps, repo, digest, state);
-            return finish(state, repo);
-        }
-    }
-    // 2. A Docker engine, and what it can do, before anything changes.
-    const info = await detectDocker(docker);
+    const existing = repo && inputs.push ? await findTags(ecr, repo, plan.tags) : new Map();
+    const digests = new Set(existing.values());
+    const complete = inputs.skipExisting && existing.size === plan.tags.length && digests.size === 1
+        ? [...digests][0]
+        : undefined;
+    return { plan, repo, existing, complete };
+}
+/** Every tag already points to one image: nothing is built; the lifecycle policy and the gate still apply. */
+async function skip(inputs, deps, state, repo, digest) {
+    deps.log.notice(`Every tag (${state.tags.join(', ')}) already points to ${digest} in ${repo.uri}: nothing to build.`);
+    state.outcome = 'SKIPPED';
+    state.digest = digest;
+    await applyLifecycle(inputs, deps, repo);
+    await gate(inputs, deps, repo, digest, state);
+    return finish(state, repo);
+}
+/** Phase 2: a Docker engine, and what it can do, before anything changes. */
+async function checkEngine(inputs, deps, state) {
+    const { log } = deps;
+    const info = await detectDocker(deps.docker);
+    // A cancel stops `docker version` too: that is the cancel, not a missing engine.
+    deps.signal?.throwIfAborted();
     if (!info.serverVersion) {
-        throw new errors_DockyardError(`No Docker engine answered 'docker version': ${info.engineError}`, {
+        throw new errors_DockyardError(sentence(`No Docker engine answered 'docker version': ${info.engineError}`), {
             hint: 'Run this step on a runner with Docker (GitHub-hosted Ubuntu runners have it), or start the engine / set DOCKER_HOST before this step.'
         });
     }
     state.builder = info.buildx ? 'buildx' : 'legacy';
-    if (!info.buildx) {
-        if (inputs.secrets.length > 0) {
-            throw new errors_DockyardError(`build secrets (${inputs.secrets.map(s => s.id).join(', ')}) need buildx, which this runner does not have.`, {
-                input: 'secrets',
-                hint: 'The classic builder has no secret mounts: a secret passed as a build-arg or file would stay in the image history. Add docker/setup-buildx-action before this step.'
-            });
-        }
-        if (inputs.platforms.length > 1) {
-            throw new errors_DockyardError(`${inputs.platforms.length} platforms need buildx, which this runner does not have.`, {
-                input: 'platforms',
-                hint: 'Add docker/setup-qemu-action and docker/setup-buildx-action before this step, or build one platform.'
-            });
-        }
-        log.notice(`docker buildx is not available (Docker ${info.serverVersion}): building with the classic builder, then docker push. ` +
-            'Multi-platform builds and the registry cache need buildx (docker/setup-buildx-action).');
-        if (inputs.provenance)
-            log.warning('provenance attestations need buildx; the classic builder adds none.');
-    }
-    else {
+    if (info.buildx) {
         log.info(`Docker ${info.serverVersion}, ${info.buildxVersion ?? 'buildx'}.`);
+        return info;
     }
-    // 3. Create the repository when missing (not when only building: nothing is pushed, so nothing is
-    // created); apply the lifecycle policy.
-    const existed = repo !== undefined;
-    if (!repo && !inputs.push) {
-        repo = plannedRepository(inputs.repository, await registryHost(ecr, inputs.registryId), {
-            mutability: inputs.mutability,
-            exclusions: inputs.mutabilityExclusions
+    if (inputs.secrets.length > 0) {
+        throw new errors_DockyardError(`build secrets (${inputs.secrets.map(s => s.id).join(', ')}) need buildx, which this runner does not have.`, {
+            input: 'secrets',
+            hint: 'The classic builder has no secret mounts: a secret passed as a build-arg or file would stay in the image history. Add docker/setup-buildx-action before this step.'
         });
-        state.repository = repo;
-        log.info(`Only building (push: false): the repository is not created; the image is tagged ${repo.uri}.`);
     }
-    if (!repo) {
-        if (!inputs.createRepository) {
-            throw new errors_DockyardError(`the repository '${inputs.repository}' does not exist${inputs.registryId ? ` in registry ${inputs.registryId}` : ''}.`, {
-                input: 'create-repository',
-                hint: "Create it (for example with Terraform or aws ecr create-repository), or set 'create-repository: true'."
-            });
-        }
-        let mutability = inputs.mutability;
-        let exclusions = inputs.mutabilityExclusions;
-        if (info.buildx &&
-            inputs.cache &&
-            tagIsImmutable({ mutability, exclusions }, CACHE_TAG) &&
-            mutability !== 'MUTABLE_WITH_EXCLUSION') {
-            // The registry cache moves its tag on every build: keep that one tag mutable.
-            mutability = 'IMMUTABLE_WITH_EXCLUSION';
-            exclusions = [...exclusions, CACHE_TAG];
-            log.info(`The '${CACHE_TAG}' tag of the registry cache moves with every build, so it is excluded from tag immutability.`);
-        }
-        const created = await log.group('Create repository', async () => {
-            const r = await createRepository(ecr, {
-                name: inputs.repository,
-                registryId: inputs.registryId,
-                mutability,
-                exclusions
-            });
-            log.info(`Created ${r.uri}: tags ${r.mutability}, scan on push, AES256 encryption.`);
-            return r;
+    if (inputs.platforms.length > 1) {
+        throw new errors_DockyardError(`${inputs.platforms.length} platforms need buildx, which this runner does not have.`, {
+            input: 'platforms',
+            hint: 'Add docker/setup-qemu-action and docker/setup-buildx-action before this step, or build one platform.'
         });
-        repo = created;
-        state.repository = created;
-        state.createdRepository = true;
     }
-    if (inputs.keepImages !== undefined && inputs.push) {
-        await putLifecyclePolicy(ecr, repo, inputs.keepImages);
-        log.info(`Lifecycle policy: keep the last ${inputs.keepImages} images (the '${CACHE_TAG}' cache image is never expired).`);
-    }
-    const push = planPush(repo, plan.tags, existing);
+    log.notice(`docker buildx is not available (Docker ${info.serverVersion}): building with the classic builder, then docker push. ` +
+        'Multi-platform builds and the registry cache need buildx (docker/setup-buildx-action).');
+    if (inputs.provenance)
+        log.warning('provenance attestations need buildx; the classic builder adds none.');
+    return info;
+}
+/** Phase 4: which tags are pushed, and which immutable ones are kept and compared after the build. */
+function planTags(repo, found, log) {
+    const { plan } = found;
+    const push = planPush(repo, plan.tags, found.existing);
     const stuck = plan.tags.filter(t => plan.sources[t] === 'branch' && tagIsImmutable(repo, t));
     if (stuck.length > 0) {
         log.warning(`The branch tag '${stuck[0]}' is immutable in ${repo.uri}: it cannot follow the next commit. ` +
             `Make it an exclusion (IMMUTABLE_WITH_EXCLUSION with '${stuck[0]}'), or drop 'branch-tag'.`);
     }
-    if (push.kept.size > 0) {
+    if (push.kept.size > 0)
         log.info(`Immutable tags that already exist and are not pushed again: ${[...push.kept.keys()].join(', ')}.`);
-    }
-    // 4. Log in, build, push; always log out.
-    // Pushing needs the login; a build only needs it to read the registry cache of an existing repository.
+    return push;
+}
+/**
+ * Phase 5's frame: logged in to ECR around `work`, and logged out after it whatever happened. Pushing needs the
+ * login; a build only needs it to read the registry cache of a repository that existed.
+ */
+async function underLogin(inputs, deps, repo, existed, work) {
+    const { log } = deps;
     const session = inputs.push || existed
-        ? await log.group('Log in to ECR', () => login(ecr, docker, log, repo.registryId || inputs.registryId))
+        ? await log.group('Log in to ECR', () => login(deps.ecr, deps.docker, log, {
+            registryId: repo.registryId || inputs.registryId,
+            claim: registry => deps.dockerConfig?.claim(registry)
+        }))
         : undefined;
     try {
-        const labels = ociLabels(deps.run, deps.created, inputs.repository, inputs.labels);
-        const spec = {
-            image: repo.uri,
-            tags: inputs.push ? push.push : plan.tags,
-            context: inputs.context,
-            file: inputs.file,
-            target: inputs.target,
-            buildArgs: inputs.buildArgs,
-            labels,
-            platforms: inputs.platforms,
-            secrets: inputs.secrets,
-            push: inputs.push,
-            provenance: inputs.provenance
-        };
-        for (const s of inputs.secrets)
-            if (s.value)
-                log.mask(s.value);
-        const digest = info.buildx
-            ? await buildWithBuildx(spec, repo, inputs, deps)
-            : await buildLegacy(spec, repo, push.kept, inputs, deps, state);
-        if (!inputs.push) {
-            state.outcome = 'BUILT';
-            return finish(state, repo);
-        }
-        if (!digest)
-            throw new errors_DockyardError('The push finished but docker reported no image digest.', {
-                hint: 'Look at the push output above.'
-            });
-        state.digest = digest;
-        state.pushedTags = push.push;
-        // 5. Confirm with ECR, then check the immutable tags that were kept.
-        const ecrTags = await describeDigest(ecr, repo, digest);
-        if (ecrTags === undefined) {
-            throw new errors_DockyardError(`The registry accepted the push, but ECR has no image ${digest} in '${repo.name}'.`, {
-                hint: 'Check that the Docker engine pushes to the same registry the AWS credentials point at.'
-            });
-        }
-        const missing = push.push.filter(t => !ecrTags.includes(t));
-        if (missing.length > 0)
-            log.warning(`ECR does not list the tags ${missing.join(', ')} for ${digest} yet.`);
-        log.info(`Pushed ${repo.uri}@${digest} (${push.push.join(', ') || 'by digest'}).`);
-        checkKeptTags(repo, push.kept, digest);
-        state.outcome = 'PUSHED';
+        await work();
     }
     finally {
-        await session?.logout();
+        if (session && deps.signal?.aborted)
+            log.info(`Cancelled: the login to ${session.registry} goes with the step's docker configuration.`);
+        else
+            await session?.logout();
     }
-    await gate(inputs, deps, repo, state.digest, state);
-    return finish(state, repo);
 }
+/** Phase 6: the scan gate, when a threshold is set. */
 async function gate(inputs, deps, repo, digest, state) {
     if (inputs.scanThreshold === 'NONE')
         return;
@@ -67503,99 +67897,221 @@ async function gate(inputs, deps, repo, digest, state) {
     deps.log.info(text);
 }
 function finish(state, repo) {
-    const image = `${repo.uri}:${state.tags[0]}`;
     return {
         ...state,
         outcome: state.outcome ?? 'PUSHED',
         repository: repo,
         skipped: state.outcome === 'SKIPPED',
-        image,
+        image: `${repo.uri}:${state.tags[0]}`,
         imageUriDigest: state.digest ? `${repo.uri}@${state.digest}` : undefined
     };
 }
-async function buildWithBuildx(spec, repo, inputs, deps) {
-    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(deps.tempDir ?? (0,external_node_os_.tmpdir)(), 'dockyard-build-'));
-    try {
-        let cache;
-        if (inputs.cache) {
-            const write = inputs.push && !tagIsImmutable(repo, CACHE_TAG);
-            if (inputs.push && !write) {
-                deps.log.warning(`The repository's '${CACHE_TAG}' tag is immutable, so the build cache is only read, not written. ` +
-                    `Set the repository to IMMUTABLE_WITH_EXCLUSION with '${CACHE_TAG}' as an exclusion to keep the cache fresh.`);
-            }
-            cache = { write };
+
+;// CONCATENATED MODULE: ./actions/build-push/src/docker-config.ts
+
+
+
+const CREDENTIAL_FIELDS = ['auth', 'username', 'password', 'identitytoken', 'registrytoken'];
+/** `https://ghcr.io/v1/` and `ghcr.io` name one registry, as docker compares them. */
+const hostOf = (key) => key.replace(/^https?:\/\//, '').split('/')[0];
+const record = (value) => value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? value
+    : {};
+/**
+ * The step's `config.json` from the user's: only what a build reads, and each registry's credentials only where
+ * docker would look for them (README, "Docker configuration"):
+ * - `credHelpers` as they are: names of programs, no secret;
+ * - the default store (`credsStore`) becomes the helper of each registry the config records as kept there, and is
+ *   not the default any more, so the step's own ECR login is written to the step's file, not to that store;
+ * - inline `auths` of registries that no helper or store serves (a login of an earlier step, for a private base
+ *   image), copied as they are;
+ * - `proxies` (the build's proxy variables) and `currentContext` (which engine).
+ * Nothing else: no other setting, no other file.
+ */
+function carryOver(user) {
+    const source = record(user);
+    const store = typeof source.credsStore === 'string' && source.credsStore !== '' ? source.credsStore : undefined;
+    const credHelpers = {};
+    for (const [host, helper] of Object.entries(record(source.credHelpers)))
+        if (typeof helper === 'string' && helper !== '')
+            credHelpers[host] = helper;
+    const auths = {};
+    for (const [host, value] of Object.entries(record(source.auths))) {
+        if (credHelpers[host] !== undefined)
+            continue;
+        if (store)
+            credHelpers[host] = store;
+        else {
+            const entry = record(value);
+            const credentials = Object.fromEntries(CREDENTIAL_FIELDS.filter(f => entry[f]).map(f => [f, entry[f]]));
+            if (Object.keys(credentials).length > 0)
+                auths[host] = credentials;
         }
-        const metadataFile = (0,external_node_path_.join)(dir, 'metadata.json');
-        const { args, env } = buildxCommand({ ...spec, cache, metadataFile });
-        const result = await deps.log.group(`docker buildx build${spec.push ? ' --push' : ''}`, () => deps.docker(args, { env }));
-        if (result.code !== 0) {
-            throw new errors_DockyardError(`docker buildx build failed (exit code ${result.code}).${tail(result)}`, {
-                hint: 'The build log is above; fix the Dockerfile or the build context.'
-            });
-        }
-        if (!spec.push)
-            return undefined;
-        let metadata = '';
-        try {
-            metadata = (0,external_node_fs_.readFileSync)(metadataFile, 'utf8');
-        }
-        catch {
-            // handled below
-        }
-        return digestFromMetadata(metadata);
     }
-    finally {
-        (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+    const config = { auths, credHelpers };
+    const settings = [];
+    if (source.proxies !== undefined) {
+        config.proxies = source.proxies;
+        settings.push('proxies');
+    }
+    if (typeof source.currentContext === 'string' && source.currentContext !== '') {
+        config.currentContext = source.currentContext;
+        settings.push(`context ${source.currentContext}`);
+    }
+    return { config, carried: { logins: Object.keys(auths), helpers: Object.keys(credHelpers), settings } };
+}
+/** One line for the log: where the step's configuration is, and what it took over (names only). */
+function describeStepConfig(config) {
+    const { logins, helpers, settings } = config.carried;
+    const parts = [
+        logins.length > 0 ? `logins to ${logins.join(', ')}` : '',
+        helpers.length > 0 ? `credential helpers for ${helpers.join(', ')}` : '',
+        ...settings
+    ].filter(p => p !== '');
+    return (`Docker configuration of this step: ${config.dir} (removed when the step ends)` +
+        (parts.length > 0
+            ? `; from ${config.from}: ${parts.join('; ')}.`
+            : `; nothing taken from ${config.from}.`));
+}
+/** The configuration with no login or helper left for `registry`, so that `docker login` writes it here. */
+function withoutRegistry(config, registry) {
+    const keep = (entries = {}) => Object.fromEntries(Object.entries(entries).filter(([key]) => hostOf(key) !== registry));
+    return { ...config, auths: keep(config.auths), credHelpers: keep(config.credHelpers) };
+}
+/** Files of the user's directory the docker CLI and buildx read by path: linked, not copied. */
+const LINKED = ['contexts', 'cli-plugins'];
+/**
+ * Makes the step's DOCKER_CONFIG, a fresh directory (mode 0700) under `parent` (RUNNER_TEMP), from the user's
+ * (DOCKER_CONFIG, else ~/.docker): config.json (0600) as `carryOver` says, links to its docker contexts and CLI
+ * plugins (buildx installed by docker/setup-buildx-action is one), and BUILDX_CONFIG and DOCKER_CERT_PATH kept
+ * at the user's directory, where buildx keeps its builders and docker its TLS certificates.
+ */
+function createStepDockerConfig(env = process.env, parent = env.RUNNER_TEMP || (0,external_node_os_.tmpdir)()) {
+    const from = env.DOCKER_CONFIG || (0,external_node_path_.join)((0,external_node_os_.homedir)(), '.docker');
+    const user = readConfig((0,external_node_path_.join)(from, 'config.json'));
+    const { config, carried } = carryOver(user.value);
+    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(parent, 'dockyard-docker-'));
+    let current = config;
+    let removed = false;
+    const write = () => {
+        if (!removed)
+            (0,external_node_fs_.writeFileSync)((0,external_node_path_.join)(dir, 'config.json'), JSON.stringify(current, null, 2), { mode: 0o600 });
+    };
+    write();
+    for (const name of LINKED) {
+        if (!(0,external_node_fs_.existsSync)((0,external_node_path_.join)(from, name)))
+            continue;
+        (0,external_node_fs_.symlinkSync)((0,external_node_path_.join)(from, name), (0,external_node_path_.join)(dir, name));
+        carried.settings.push(name);
+    }
+    return {
+        dir,
+        from,
+        carried,
+        unreadable: user.error,
+        env: {
+            DOCKER_CONFIG: dir,
+            BUILDX_CONFIG: env.BUILDX_CONFIG || (0,external_node_path_.join)(from, 'buildx'),
+            DOCKER_CERT_PATH: env.DOCKER_CERT_PATH || from
+        },
+        claim(registry) {
+            current = withoutRegistry(current, registry);
+            write();
+        },
+        remove() {
+            removed = true;
+            // rm removes the links themselves, never what they point to.
+            (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+        }
+    };
+}
+/** The user's config.json: nothing when there is none, and why when it cannot be read (never its text). */
+function readConfig(path) {
+    if (!(0,external_node_fs_.existsSync)(path))
+        return { value: {} };
+    try {
+        return { value: JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8')) };
+    }
+    catch (error) {
+        // A parse error quotes the file, and the file holds secrets: say only what is wrong.
+        const why = error instanceof SyntaxError
+            ? 'not valid JSON'
+            : (error.code ?? 'unreadable');
+        return { value: {}, error: `${path}: ${why}` };
     }
 }
-async function buildLegacy(spec, repo, kept, inputs, deps, state) {
-    const { docker, log } = deps;
-    // Build with every tag locally; push only the ones ECR will take.
-    const localTags = state.tags;
-    const cmds = legacyCommands({ ...spec, tags: localTags, push: false });
-    const built = await log.group('docker build', () => docker(cmds.build, { env: cmds.env }));
-    if (built.code !== 0) {
-        throw new errors_DockyardError(`docker build failed (exit code ${built.code}).${tail(built)}`, {
-            hint: 'The build log is above; fix the Dockerfile or the build context.'
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./actions/build-push/src/exec.ts
+
+
+/** How much of each output stream a result keeps: the end, where the error and the digest are. */
+const KEPT_CHARS = 1 << 20;
+/** How long a command has to end after SIGTERM before it is killed. */
+const KILL_AFTER_MS = 5000;
+/** Keeps the last KEPT_CHARS characters of a stream. */
+function tailKeeper() {
+    let text = '';
+    return {
+        add(chunk) {
+            text += chunk;
+            if (text.length > 2 * KEPT_CHARS)
+                text = text.slice(-KEPT_CHARS);
+        },
+        text: () => text.slice(-KEPT_CHARS)
+    };
+}
+function stopped(signal) {
+    const reason = signal.reason;
+    return reason instanceof Error ? reason : new Error('The step was cancelled.');
+}
+/**
+ * Runs `docker` (through no shell) with the step's environment. Unless `silent`, the command line and its output
+ * (both streams) are printed while it runs as untrusted text (core's `untrustedStream`): what a build prints, its
+ * RUN steps or a base image's scripts, is never read by the runner as a workflow command, and nothing of it goes
+ * to stderr, which the runner reads for commands too. Never throws on a non-zero exit; rejects when the program
+ * cannot start, or when the step's signal stopped it (once it has ended).
+ */
+function dockerRunner(options) {
+    const program = options.program ?? 'docker';
+    return (args, run = {}) => new Promise((resolve, reject) => {
+        const { signal, log } = options;
+        if (signal?.aborted)
+            return reject(stopped(signal));
+        const child = (0,external_node_child_process_.spawn)(program, args, {
+            env: { ...process.env, ...options.env, ...run.env },
+            stdio: [run.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
         });
-    }
-    if (!inputs.push)
-        return undefined;
-    const first = `${repo.uri}:${localTags[0]}`;
-    if (spec.tags.length === 0) {
-        // Every tag exists and is immutable: compare what was built with what the tags hold, by image ID.
-        const id = (await docker(['inspect', '--format', '{{.Id}}', first], { silent: true })).stdout.trim();
-        const configs = new Map();
-        for (const tag of kept.keys())
-            configs.set(tag, await configDigestOfTag(deps.ecr, repo, tag));
-        const digest = [...kept.values()][0];
-        checkKeptTags(repo, kept, digest, tag => configs.get(tag) === id);
-        log.info(`The build is the image the existing tags hold (image ID ${id}).`);
-        return digest;
-    }
-    let digest;
-    await log.group('docker push', async () => {
-        for (const tag of spec.tags) {
-            const result = await docker(['push', `${repo.uri}:${tag}`]);
-            if (result.code !== 0) {
-                throw new errors_DockyardError(`docker push ${repo.uri}:${tag} failed (exit code ${result.code}).${tail(result)}`, {
-                    hint: /immutable|already exists/i.test(result.stderr + result.stdout)
-                        ? `The tag already exists in the immutable repository; use a per-commit tag, or make '${tag}' mutable (MUTABLE or IMMUTABLE_WITH_EXCLUSION).`
-                        : 'Check that the role may push (ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:PutImage, ecr:BatchCheckLayerAvailability).'
-                });
-            }
-            const pushed = digestFromPushOutput(result.stdout + result.stderr);
-            if (pushed && digest && pushed !== digest) {
-                throw new errors_DockyardError(`docker push reported two digests for one build (${digest}, ${pushed}).`);
-            }
-            digest = digest ?? pushed;
-        }
+        const kept = { stdout: tailKeeper(), stderr: tailKeeper() };
+        const printers = run.silent ? [] : [log.untrustedStream(), log.untrustedStream()];
+        printers[0]?.write(`[command]${(0,external_node_path_.basename)(program)} ${args.join(' ')}\n`);
+        ['stdout', 'stderr'].forEach((name, i) => child[name]?.setEncoding('utf8').on('data', (chunk) => {
+            kept[name].add(chunk);
+            printers[i]?.write(chunk);
+        }));
+        let killer;
+        const stop = () => {
+            child.kill('SIGTERM');
+            killer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+            killer.unref();
+        };
+        signal?.addEventListener('abort', stop, { once: true });
+        // A command that exits before reading its input must not crash the step with EPIPE.
+        child.stdin?.on('error', () => undefined).end(run.input);
+        child.on('error', error => {
+            signal?.removeEventListener('abort', stop);
+            reject(error);
+        });
+        child.on('close', code => {
+            signal?.removeEventListener('abort', stop);
+            clearTimeout(killer);
+            printers.forEach(p => p.end());
+            if (signal?.aborted)
+                return reject(stopped(signal));
+            resolve({ code: code ?? 1, stdout: kept.stdout.text(), stderr: kept.stderr.text() });
+        });
     });
-    if (!digest) {
-        const inspect = await docker(['inspect', '--format', '{{json .RepoDigests}}', first], { silent: true });
-        digest = digestFromRepoDigests(inspect.stdout.trim(), repo.uri);
-    }
-    return digest;
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push/src/inputs.ts
@@ -67619,148 +68135,144 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
 const EXCLUSION_FILTER = /^[A-Za-z0-9._*-]{1,128}$/;
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
-/** Reads and validates every input together; throws one InputError naming each problem and its fix. */
+/**
+ * Reads and validates every input together; throws one InputError naming each problem and its fix. One line an
+ * input, in the order of action.yml; then the checks that take more than one input (`crossCheck`).
+ */
 function getInputs(source, options = {}) {
     const r = new InputReader(source, options);
-    // Repository: a name, or a full URI that also says the registry and region.
-    const repoText = r.required('repository', "Set 'repository' to an ECR repository name such as 'team/app'.");
-    let repository = repoText;
-    let uriRegistry;
-    let uriRegion;
-    const uri = REPOSITORY_URI.exec(repoText);
-    if (uri) {
-        [, uriRegistry, uriRegion, repository] = uri;
+    const location = readRepository(r);
+    const context = r.path('context', { default: '.', kind: 'dir' });
+    const inputs = {
+        repository: location.repository,
+        registryId: single(r, 'registry-id', ACCOUNT_ID, 'an AWS account ID', ACCOUNT_HINT) ?? location.registryId,
+        region: r.region('region', { fallback: location.region }),
+        context: context ?? '',
+        file: readDockerfile(r, context) ?? '',
+        target: single(r, 'target', STAGE, 'a build stage name', 'Give the name after AS in a FROM line of the Dockerfile.'),
+        buildArgs: pairs(r.keyValues('build-args', { allowEmptyValue: true, example: 'NODE_ENV=production' })),
+        secrets: [...readSecrets(r), ...readSecretFiles(r)],
+        tags: each(r, 'tags', TAG, 'a valid image tag', TAG_HINT),
+        branchTag: r.boolean('branch-tag', false),
+        platforms: each(r, 'platforms', PLATFORM, 'a platform', "Use os/arch[/variant], such as 'linux/amd64' or 'linux/arm64'."),
+        labels: pairs(r.keyValues('labels', { allowEmptyValue: true, example: 'team=payments' })),
+        push: r.boolean('push', true),
+        createRepository: r.boolean('create-repository', true),
+        mutability: r.choice('image-tag-mutability', MUTABILITIES, 'IMMUTABLE', { ignoreCase: true }),
+        mutabilityExclusions: each(r, 'mutability-exclusions', EXCLUSION_FILTER, 'a tag filter', EXCLUSION_HINT),
+        keepImages: r.integer('keep-images', { min: 1, max: 10000 }),
+        skipExisting: r.boolean('skip-existing', true),
+        cache: r.boolean('cache', true),
+        provenance: r.boolean('provenance', false),
+        scanThreshold: r.choice('scan-severity-threshold', THRESHOLDS, 'NONE', { ignoreCase: true }),
+        scanTimeoutMs: r.duration('scan-timeout', '10m', { min: 1000 }),
+        timeoutMs: r.duration('timeout', '60m', { min: 1000 })
+    };
+    crossCheck(r, inputs, location);
+    r.done();
+    return inputs;
+}
+const ACCOUNT_ID = /^\d{12}$/;
+const ACCOUNT_HINT = 'Give the 12-digit account ID that owns the registry.';
+const STAGE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const TAG_HINT = "A tag is up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'; give the tag only, not 'repo:tag'.";
+const EXCLUSION_HINT = "Use tag characters and '*' as a wildcard, such as 'latest' or 'release-*'.";
+function readRepository(r) {
+    const text = r.required('repository', "Set 'repository' to an ECR repository name such as 'team/app'.");
+    const uri = REPOSITORY_URI.exec(text);
+    if (!uri && (/\.amazonaws\.com/.test(text) || text.includes(':'))) {
+        r.fail('repository', `'${text}' is not a repository name or an ECR repository URI.`, "Give a name such as 'team/app', or '<account>.dkr.ecr.<region>.amazonaws.com/team/app' without a tag (tags go in 'tags').");
+        return { repository: '' };
     }
-    else if (/\.amazonaws\.com/.test(repoText) || repoText.includes(':')) {
-        r.fail('repository', `'${repoText}' is not a repository name or an ECR repository URI.`, "Give a name such as 'team/app', or '<account>.dkr.ecr.<region>.amazonaws.com/team/app' without a tag (tags go in 'tags').");
-        repository = '';
-    }
+    const repository = uri ? uri[3] : text;
     if (repository !== '' &&
         (!REPOSITORY_NAME.test(repository) || repository.length < 2 || repository.length > 256)) {
         r.fail('repository', `'${repository}' is not a valid ECR repository name.`, "Use 2 to 256 lowercase letters, digits and '.', '_', '-' between them, with '/' between path parts, such as 'team/app'.");
     }
-    let registryId = r.string('registry-id');
-    if (registryId !== undefined && !/^\d{12}$/.test(registryId)) {
-        r.fail('registry-id', `'${registryId}' is not an AWS account ID.`, 'Give the 12-digit account ID that owns the registry.');
+    return { repository, registryId: uri?.[1], region: uri?.[2] };
+}
+/** An optional single value that must match `pattern`; a mismatch names the input and the value. */
+function single(r, name, pattern, what, hint) {
+    const value = r.string(name);
+    return value === undefined ? undefined : each(r, name, pattern, what, hint, [value])[0];
+}
+/** A list input whose every value must match `pattern`; each mismatch is a problem of its own. */
+function each(r, name, pattern, what, hint, values = r.list(name)) {
+    for (const value of values)
+        if (!pattern.test(value))
+            r.fail(name, `'${value}' is not ${what}.`, hint);
+    return values;
+}
+const pairs = (entries) => entries.map(({ key, value }) => ({ key, value }));
+/** The Dockerfile: inside the workspace, and there, before anything is touched; `<context>/Dockerfile` by default. */
+function readDockerfile(r, context) {
+    const given = r.string('file');
+    if (given !== undefined)
+        return r.pathValue('file', given, { kind: 'file' });
+    if (context === undefined)
+        return undefined;
+    const inContext = (0,external_node_path_.join)(context, 'Dockerfile');
+    if (!(0,external_node_fs_.existsSync)(inContext) || !(0,external_node_fs_.statSync)(inContext).isFile()) {
+        r.fail('file', `the context '${r.raw('context') || '.'}' has no Dockerfile.`, "Add a Dockerfile to the context, or set 'file' to its path relative to the workspace.");
+        return undefined;
     }
-    if (uriRegistry) {
-        if (registryId !== undefined && registryId !== uriRegistry) {
-            r.fail('registry-id', `'${registryId}' differs from the account in the repository URI (${uriRegistry}).`, "Leave 'registry-id' empty when 'repository' is a full URI, or make them agree.");
-        }
-        registryId = uriRegistry;
-    }
-    const region = r.region('region', { fallback: uriRegion });
-    if (region && uriRegion && region !== uriRegion) {
-        r.fail('region', `'${region}' differs from the region in the repository URI (${uriRegion}).`, "Leave 'region' empty when 'repository' is a full URI, or make them agree.");
-    }
-    // Build context and Dockerfile: inside the workspace, and there, before anything is touched.
-    const context = r.path('context', { default: '.', kind: 'dir' });
-    const fileText = r.string('file');
-    let file;
-    if (fileText !== undefined)
-        file = r.pathValue('file', fileText, { kind: 'file' });
-    else if (context !== undefined) {
-        const inContext = (0,external_node_path_.join)(context, 'Dockerfile');
-        if (!(0,external_node_fs_.existsSync)(inContext) || !(0,external_node_fs_.statSync)(inContext).isFile()) {
-            r.fail('file', `the context '${r.raw('context') || '.'}' has no Dockerfile.`, "Add a Dockerfile to the context, or set 'file' to its path relative to the workspace.");
-        }
-        else {
-            // The context's own Dockerfile may be a link too: it must not lead out of the workspace either.
-            file = r.pathValue('file', inContext, { kind: 'file' });
-        }
-    }
-    const target = r.string('target');
-    if (target !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target)) {
-        r.fail('target', `'${target}' is not a build stage name.`, 'Give the name after AS in a FROM line of the Dockerfile.');
-    }
-    const buildArgs = r.keyValues('build-args', { allowEmptyValue: true, example: 'NODE_ENV=production' });
-    const labels = r.keyValues('labels', { allowEmptyValue: true, example: 'team=payments' });
-    // Values are masked as soon as they are read; a bad line is named by its number and id, never its text.
-    const secrets = [];
-    for (const kv of r.secretEntries('secrets', { example: 'npm_token=${{ secrets.NPM_TOKEN }}' })) {
-        if (!SECRET_ID.test(kv.key)) {
-            r.fail('secrets', `line ${kv.line}: '${kv.key}' is not a secret id.`, "Use letters, digits, '.', '_' or '-' for the id (what RUN --mount=type=secret,id=... names).");
-        }
-        else
-            secrets.push({ id: kv.key, value: kv.value, input: 'secrets' });
-    }
-    for (const kv of r.keyValues('secret-files', { example: 'npm=.secrets/npmrc' })) {
-        if (!SECRET_ID.test(kv.key)) {
-            r.fail('secret-files', `line ${kv.line}: '${kv.key}' is not a secret id.`, "Use letters, digits, '.', '_' or '-' for the id.");
-            continue;
-        }
+    // The context's own Dockerfile may be a link too: it must not lead out of the workspace either.
+    return r.pathValue('file', inContext, { kind: 'file' });
+}
+/** `secrets`: values masked as soon as they are read; a bad line is named by its number and id, never its text. */
+function readSecrets(r) {
+    return r
+        .secretEntries('secrets', { example: 'npm_token=${{ secrets.NPM_TOKEN }}' })
+        .filter(kv => secretId(r, 'secrets', kv))
+        .map(kv => ({ id: kv.key, value: kv.value, input: 'secrets' }));
+}
+function readSecretFiles(r) {
+    return r.keyValues('secret-files', { example: 'npm=.secrets/npmrc' }).flatMap(kv => {
+        if (!secretId(r, 'secret-files', kv))
+            return [];
         const path = r.pathValue('secret-files', kv.value, { kind: 'file', line: kv.line });
-        if (path !== undefined)
-            secrets.push({ id: kv.key, file: path, input: 'secret-files' });
+        return path === undefined ? [] : [{ id: kv.key, file: path, input: 'secret-files' }];
+    });
+}
+function secretId(r, name, kv) {
+    if (SECRET_ID.test(kv.key))
+        return true;
+    r.fail(name, `line ${kv.line}: '${kv.key}' is not a secret id.`, "Use letters, digits, '.', '_' or '-' for the id (what RUN --mount=type=secret,id=... names).");
+    return false;
+}
+/** The checks that take more than one input, after every input has been read. */
+function crossCheck(r, inputs, location) {
+    const givenRegistry = r.string('registry-id');
+    if (location.registryId && givenRegistry !== undefined && givenRegistry !== location.registryId) {
+        r.fail('registry-id', `'${givenRegistry}' differs from the account in the repository URI (${location.registryId}).`, "Leave 'registry-id' empty when 'repository' is a full URI, or make them agree.");
     }
-    // Ids that differ only in case or punctuation reach docker as one environment variable: refuse them.
+    if (location.region && inputs.region && inputs.region !== location.region) {
+        r.fail('region', `'${inputs.region}' differs from the region in the repository URI (${location.region}).`, "Leave 'region' empty when 'repository' is a full URI, or make them agree.");
+    }
+    checkSecretIds(r, inputs.secrets);
+    if (inputs.tags.includes(CACHE_TAG))
+        r.fail('tags', `'${CACHE_TAG}' is reserved for the build cache.`, 'Choose another tag.');
+    if (inputs.mutability.endsWith('_WITH_EXCLUSION') && inputs.mutabilityExclusions.length === 0) {
+        r.fail('mutability-exclusions', `is required when 'image-tag-mutability' is ${inputs.mutability}.`, "List the tags (wildcards allowed) that are the exception, such as 'latest'.");
+    }
+    if (!inputs.push && inputs.scanThreshold !== 'NONE') {
+        r.fail('scan-severity-threshold', `is ${inputs.scanThreshold} but 'push' is false: only pushed images are scanned.`, "Set 'push: true', or leave the threshold at NONE.");
+    }
+}
+/** Ids that differ only in case or punctuation reach docker as one environment variable: refuse them. */
+function checkSecretIds(r, secrets) {
     const byEnvName = new Map();
     for (const secret of secrets) {
-        const other = byEnvName.get(secretEnvName(secret.id));
-        if (other === undefined)
-            byEnvName.set(secretEnvName(secret.id), secret);
-        else
-            r.fail(secret.input, other.id === secret.id
-                ? `the secret id '${secret.id}' is given twice.`
-                : `the secret ids '${other.id}' and '${secret.id}' are the same once case and punctuation are ignored (both become ${secretEnvName(secret.id)}).`, "Give each id once across 'secrets' and 'secret-files', and make ids differ in more than case, '.', '_' or '-'.");
-    }
-    const tags = r.list('tags');
-    for (const tag of tags) {
-        if (!TAG.test(tag)) {
-            r.fail('tags', `'${tag}' is not a valid image tag.`, "A tag is up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'; give the tag only, not 'repo:tag'.");
+        const name = secretEnvName(secret.id);
+        const other = byEnvName.get(name);
+        if (other === undefined) {
+            byEnvName.set(name, secret);
+            continue;
         }
+        r.fail(secret.input, other.id === secret.id
+            ? `the secret id '${secret.id}' is given twice.`
+            : `the secret ids '${other.id}' and '${secret.id}' are the same once case and punctuation are ignored (both become ${name}).`, "Give each id once across 'secrets' and 'secret-files', and make ids differ in more than case, '.', '_' or '-'.");
     }
-    if (tags.includes('buildcache')) {
-        r.fail('tags', "'buildcache' is reserved for the build cache.", 'Choose another tag.');
-    }
-    const platforms = r.list('platforms');
-    for (const p of platforms) {
-        if (!PLATFORM.test(p))
-            r.fail('platforms', `'${p}' is not a platform.`, "Use os/arch[/variant], such as 'linux/amd64' or 'linux/arm64'.");
-    }
-    const mutability = r.choice('image-tag-mutability', MUTABILITIES, 'IMMUTABLE', { ignoreCase: true });
-    const mutabilityExclusions = r.list('mutability-exclusions');
-    for (const f of mutabilityExclusions) {
-        if (!EXCLUSION_FILTER.test(f))
-            r.fail('mutability-exclusions', `'${f}' is not a tag filter.`, "Use tag characters and '*' as a wildcard, such as 'latest' or 'release-*'.");
-    }
-    if (mutability.endsWith('_WITH_EXCLUSION') && mutabilityExclusions.length === 0) {
-        r.fail('mutability-exclusions', `is required when 'image-tag-mutability' is ${mutability}.`, "List the tags (wildcards allowed) that are the exception, such as 'latest'.");
-    }
-    const keepImages = r.integer('keep-images', { min: 1, max: 10000 });
-    const scanThreshold = r.choice('scan-severity-threshold', THRESHOLDS, 'NONE', { ignoreCase: true });
-    const scanTimeoutMs = r.duration('scan-timeout', '10m', { min: 1000 });
-    const timeoutMs = r.duration('timeout', '60m', { min: 1000 });
-    const inputs = {
-        repository,
-        registryId,
-        region,
-        context: context ?? '',
-        file: file ?? '',
-        target,
-        buildArgs: buildArgs.map(({ key, value }) => ({ key, value })),
-        secrets,
-        tags,
-        branchTag: r.boolean('branch-tag', false),
-        platforms,
-        labels: labels.map(({ key, value }) => ({ key, value })),
-        push: r.boolean('push', true),
-        createRepository: r.boolean('create-repository', true),
-        mutability,
-        mutabilityExclusions,
-        keepImages,
-        skipExisting: r.boolean('skip-existing', true),
-        cache: r.boolean('cache', true),
-        provenance: r.boolean('provenance', false),
-        scanThreshold,
-        scanTimeoutMs,
-        timeoutMs
-    };
-    if (!inputs.push && scanThreshold !== 'NONE') {
-        r.fail('scan-severity-threshold', `is ${scanThreshold} but 'push' is false: only pushed images are scanned.`, "Set 'push: true', or leave the threshold at NONE.");
-    }
-    r.done();
-    return inputs;
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push/src/report.ts
@@ -67782,6 +68294,8 @@ function buildReport(facts, now) {
             ]
         });
     }
+    if (state.buildOutput && state.buildOutput.length > 0)
+        diagnostics.push({ title: 'End of the build output', severity: 'error', lines: state.buildOutput });
     const image = repo && state.tags[0] ? `${repo.uri}:${state.tags[0]}` : subject;
     let status = 'success';
     let outcome = state.outcome ?? 'PUSHED';
@@ -67828,6 +68342,8 @@ function buildReport(facts, now) {
 ;// CONCATENATED MODULE: ./actions/build-push/src/summary.ts
 
 
+/** A finding's link is shown only when it is a plain https URL that cannot end the Markdown link early. */
+const LINKABLE = /^https:\/\/[^\s()<>[\]]+$/;
 const TITLES = {
     PUSHED: 'Image pushed',
     SKIPPED: 'Image already in ECR: build skipped',
@@ -67841,6 +68357,9 @@ function buildSummary(facts) {
     s.heading(`build-push: ${facts.error ? 'failed' : (TITLES[state.outcome ?? 'PUSHED'] ?? state.outcome ?? '')}`);
     if (facts.error)
         s.paragraph('**Error**').code(facts.error);
+    // What the build printed is the build's text, not Dockyard's: code, never Markdown.
+    if (state.buildOutput && state.buildOutput.length > 0)
+        s.detailsCode('End of the build output', state.buildOutput);
     const image = repo && state.tags[0] ? `${repo.uri}:${state.tags[0]}` : undefined;
     s.facts([
         ['Repository', mdCode(repo?.uri ?? facts.repository)],
@@ -67872,7 +68391,7 @@ function buildSummary(facts) {
         s.heading('Worst findings', 3);
         s.table(['Severity', 'Finding', 'Package'], scan.worst.map(f => [
             mdEscape(f.severity),
-            f.uri ? `[${mdEscape(f.id)}](${f.uri})` : mdEscape(f.id),
+            f.uri && LINKABLE.test(f.uri) ? `[${mdEscape(f.id)}](${f.uri})` : mdEscape(f.id),
             mdEscape(f.package ?? '')
         ]));
     }
@@ -67899,6 +68418,7 @@ function scanLine(state) {
 
 
 
+
 const buildPushAction = {
     name: 'build-push',
     inputs: source => getInputs(source),
@@ -67906,11 +68426,19 @@ const buildPushAction = {
     async run(inputs, { log, signal, run }) {
         const state = newState();
         const ecr = createClient(dist_cjs/* ECRClient */.S70, { region: inputs.region, signal });
+        // The ECR login lives in a docker configuration of this step's own, gone when the step ends or is cancelled.
+        const dockerConfig = createStepDockerConfig(process.env);
+        const removeConfig = () => dockerConfig.remove();
+        signal.addEventListener('abort', removeConfig, { once: true });
         try {
+            log.info(describeStepConfig(dockerConfig));
+            if (dockerConfig.unreadable)
+                log.warning(`Could not read the docker configuration (${dockerConfig.unreadable}); nothing was taken from it.`);
             await ensureCredentials(ecr);
             const result = await buildPush(inputs, {
                 ecr,
-                docker: execDocker,
+                docker: dockerRunner({ log, env: dockerConfig.env, signal }),
+                dockerConfig,
                 log,
                 run,
                 created: createdTime(process.env),
@@ -67923,6 +68451,8 @@ const buildPushAction = {
             return { state, error };
         }
         finally {
+            signal.removeEventListener('abort', removeConfig);
+            removeConfig();
             ecr.destroy();
         }
     },

@@ -59366,7 +59366,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4682);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9463);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
 
@@ -59375,7 +59375,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4682:
+/***/ 9463:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -67418,6 +67418,41 @@ function runUrl(ctx) {
     return `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}${attempt}`;
 }
 
+;// CONCATENATED MODULE: ./core/text.ts
+/**
+ * Text rules every action shares: one line of text for a heading or an output, a sentence joined to another,
+ * and the one rule that picks the line of a log that says why something failed.
+ */
+/** `text` as one line: whitespace runs collapsed, cut to `max` characters with `…`. */
+function oneLine(text, options = {}) {
+    const max = options.max ?? 200;
+    const source = options.firstLine ? (text.split(/\r?\n/).find(l => l.trim() !== '') ?? '') : text;
+    const line = source.replace(/\s+/g, ' ').trim();
+    return line.length > max ? `${line.slice(0, Math.max(0, max - 1)).trimEnd()}…` : line;
+}
+/** `cause` and `more` as sentences: `cause. more`, without doubling a full stop. `more` may be empty. */
+function sentence(cause, more = '') {
+    const first = cause.trim();
+    const end = first === '' || /[.!?…]$/.test(first) ? '' : '.';
+    return more.trim() === '' ? `${first}${end}` : `${first}${end} ${more.trim()}`;
+}
+/** Words that make a log line read like the reason a program stopped. */
+const ERROR_WORDS = /\b(error|exception|fatal|panic|traceback|failed|failure|refused|denied|not set|missing|cannot|unable|invalid|no such)\b/i;
+/** A stack frame or a continuation line: it says where, not why. */
+const FRAME = /^(at\s|\.\.\.\s*\d+\s+more|File\s+"|goroutine\s+\d+|\s*\^)/;
+/**
+ * The line of a log tail that says why the program failed, the one rule of every deploy action: the last line
+ * that reads like an error and is not a stack frame, else the last line that is not a frame, else the last line.
+ * Undefined for an empty log.
+ */
+function rootCauseLine(lines) {
+    const text = lines.map(l => l.trim()).filter(l => l !== '');
+    const meaningful = text.filter(l => !FRAME.test(l));
+    return ([...meaningful].reverse().find(l => ERROR_WORDS.test(l)) ??
+        meaningful[meaningful.length - 1] ??
+        text.at(-1));
+}
+
 ;// CONCATENATED MODULE: ./core/deployments.ts
 /**
  * GitHub deployments for any deploy action: the commit shows on the repository's Environments page as
@@ -67432,11 +67467,112 @@ function runUrl(ctx) {
 
 
 
+
 /** The task GitHub files the deployment under, and the payload key that marks it as this run's. */
 const TASK = 'deploy';
 const MARKER = 'dockyard';
 /** Earlier deployments looked at when marking them inactive: the newest page. */
 const INACTIVE_SCAN = 30;
+/** One repository's deployments API, bound to the spec, the run and its way of explaining a refusal. */
+class DeploymentsApi {
+    spec;
+    run;
+    repo;
+    baseUrl;
+    where;
+    octokit;
+    constructor(spec, run, repo, baseUrl, log) {
+        this.spec = spec;
+        this.run = run;
+        this.repo = repo;
+        this.baseUrl = baseUrl;
+        this.where = `'${spec.environment}'`;
+        this.octokit = getOctokit(spec.token, {
+            baseUrl,
+            log: {
+                debug: (m) => log.debug(m),
+                info: (m) => log.debug(m),
+                warn: (m) => log.warning(m),
+                error: (m) => log.warning(m)
+            }
+        });
+    }
+    postStatus(id, state, signal, fields = {}) {
+        return this.octokit.rest.repos.createDeploymentStatus({
+            ...this.repo,
+            deployment_id: id,
+            state,
+            ...fields,
+            request: { signal }
+        });
+    }
+    /** This run's deployment from an earlier attempt, else a new one. */
+    async findOrCreate(signal, step) {
+        const { spec, run } = this;
+        const marker = { run: run.runId, job: run.job, target: spec.target };
+        step.name = 'list the deployments of the commit';
+        const existing = await this.octokit.rest.repos.listDeployments({
+            ...this.repo,
+            sha: run.sha,
+            environment: spec.environment,
+            task: TASK,
+            per_page: 100,
+            request: { signal }
+        });
+        const mine = existing.data.find(d => sameMarker(d.payload, marker));
+        if (mine)
+            return [mine, true];
+        step.name = 'create a deployment';
+        const created = await this.octokit.rest.repos.createDeployment({
+            ...this.repo,
+            ref: run.sha,
+            task: TASK,
+            environment: spec.environment,
+            auto_merge: false,
+            required_contexts: [],
+            payload: { [MARKER]: marker },
+            description: description(`${spec.target} at ${shortSha(run.sha)}`),
+            transient_environment: false,
+            ...(spec.production === undefined ? {} : { production_environment: spec.production }),
+            request: { signal }
+        });
+        if (created.status !== 201 || !('id' in created.data)) {
+            // 202: GitHub merged the default branch instead of deploying (auto_merge is off, so not expected).
+            throw Object.assign(new Error(`GitHub answered ${created.status} without a deployment`), {
+                status: created.status
+            });
+        }
+        return [created.data, false];
+    }
+    /** Marks the environment's earlier successful deployments inactive; returns their ids. */
+    async markEarlierInactive(id, signal) {
+        const earlier = await this.octokit.rest.repos.listDeployments({
+            ...this.repo,
+            environment: this.spec.environment,
+            per_page: INACTIVE_SCAN,
+            request: { signal }
+        });
+        const marked = [];
+        for (const older of earlier.data.filter(d => d.id < id)) {
+            const statuses = await this.octokit.rest.repos.listDeploymentStatuses({
+                ...this.repo,
+                deployment_id: older.id,
+                per_page: 1,
+                request: { signal }
+            });
+            if (statuses.data[0]?.state !== 'success')
+                continue;
+            await this.postStatus(older.id, 'inactive', signal, {
+                description: description(`Replaced by deployment ${id}`)
+            });
+            marked.push(older.id);
+        }
+        return marked;
+    }
+    explain(error) {
+        return explain(error, this.spec, this.run, this.baseUrl);
+    }
+}
 /**
  * Creates (or, on a re-run, finds) the GitHub deployment of `run.sha` in the spec's environment and posts
  * `in_progress` with the run's log URL. Never throws: when GitHub refuses or cannot be reached, it warns and
@@ -67452,147 +67588,68 @@ async function startDeployment(spec, run, log, signal, options = {}) {
     }
     const env = options.env ?? process.env;
     const baseUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+    const api = new DeploymentsApi(spec, run, { owner, repo }, baseUrl, log);
     const makeTimeout = options.timeout ?? ((ms) => AbortSignal.timeout(ms));
-    const octokit = getOctokit(spec.token, {
-        baseUrl,
-        log: {
-            debug: (m) => log.debug(m),
-            info: (m) => log.debug(m),
-            warn: (m) => log.warning(m),
-            error: (m) => log.warning(m)
-        }
-    });
-    const postStatus = (deploymentId, body) => octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: deploymentId, ...body });
-    const marker = { run: run.runId, job: run.job, target: spec.target };
-    const logUrl = runUrl(run);
-    const where = `'${spec.environment}'`;
     const startMs = options.startTimeoutMs ?? 15_000;
     const startSignal = signal ? AbortSignal.any([signal, makeTimeout(startMs)]) : makeTimeout(startMs);
-    let deployment;
-    let reused = false;
-    let step = 'list the deployments of the commit';
+    const step = { name: '' };
     try {
-        const request = { signal: startSignal };
-        const existing = await octokit.rest.repos.listDeployments({
-            owner,
-            repo,
-            sha: run.sha,
-            environment: spec.environment,
-            task: TASK,
-            per_page: 100,
-            request
+        const [deployment, reused] = await api.findOrCreate(startSignal, step);
+        step.name = "post 'in_progress'";
+        await api.postStatus(deployment.id, 'in_progress', startSignal, {
+            log_url: runUrl(run),
+            description: description(`Deploying ${spec.target}`)
         });
-        const mine = existing.data.find(d => sameMarker(d.payload, marker));
-        if (mine) {
-            deployment = mine;
-            reused = true;
-        }
-        else {
-            step = 'create a deployment';
-            const created = await octokit.rest.repos.createDeployment({
-                owner,
-                repo,
-                ref: run.sha,
-                task: TASK,
-                environment: spec.environment,
-                auto_merge: false,
-                required_contexts: [],
-                payload: { [MARKER]: marker },
-                description: truncate(`${spec.target} at ${shortSha(run.sha)}`),
-                transient_environment: false,
-                ...(spec.production === undefined ? {} : { production_environment: spec.production }),
-                request
-            });
-            if (created.status !== 201 || !('id' in created.data)) {
-                // 202: GitHub merged the default branch instead of deploying (auto_merge is off, so not expected).
-                throw Object.assign(new Error(`GitHub answered ${created.status} without a deployment`), {
-                    status: created.status
-                });
-            }
-            deployment = created.data;
-        }
-        step = "post 'in_progress'";
-        await postStatus(deployment.id, {
-            state: 'in_progress',
-            log_url: logUrl,
-            description: truncate(`Deploying ${spec.target}`),
-            request
-        });
+        log.info(`GitHub deployment ${deployment.id} of ${shortSha(run.sha)} to ${api.where}${reused ? ' (from an earlier attempt of this run)' : ''}: in progress.`);
+        return {
+            id: deployment.id,
+            reused,
+            finish: (state, finishOptions = {}) => finishDeployment(api, deployment, log, { state, ...finishOptions }, options)
+        };
     }
     catch (error) {
         const why = signal?.aborted
             ? 'the step was cancelled.'
             : startSignal.aborted
                 ? `GitHub did not answer within ${formatDuration(startMs)}.`
-                : explain(error, spec, run, baseUrl);
-        log.warning(`GitHub deployment to ${where}: could not ${step}: ${why} The deploy goes on without it.`);
+                : api.explain(error);
+        log.warning(`GitHub deployment to ${api.where}: could not ${step.name}: ${why} The deploy goes on without it.`);
         return none;
     }
-    log.info(`GitHub deployment ${deployment.id} of ${shortSha(run.sha)} to ${where}${reused ? ' (from an earlier attempt of this run)' : ''}: in progress.`);
-    const id = deployment.id;
-    const production = deployment.production_environment;
-    return {
-        id,
-        reused,
-        finish: async (state, finishOptions = {}) => {
-            const finishMs = options.finishTimeoutMs ?? 20_000;
-            // Not the run's signal: a cancelled or timed-out step still reports its failure, within this bound.
-            const request = { signal: makeTimeout(finishMs) };
-            const environmentUrl = finishOptions.environmentUrl ?? spec.environmentUrl;
-            let finishStep = `post '${state}'`;
-            try {
-                await postStatus(id, {
-                    state,
-                    log_url: logUrl,
-                    ...(state === 'success' && environmentUrl ? { environment_url: environmentUrl } : {}),
-                    description: truncate(finishOptions.description ??
-                        (state === 'success' ? `Deployed ${spec.target}` : `Failed to deploy ${spec.target}`)),
-                    auto_inactive: true,
-                    request
-                });
-                log.info(`GitHub deployment ${id} to ${where}: ${state}${environmentUrl && state === 'success' ? ` (${environmentUrl})` : ''}.`);
-                if (state !== 'success')
-                    return;
-                // GitHub marks earlier successful deployments inactive itself only in non-production environments.
-                if (production === false)
-                    return;
-                finishStep = 'mark earlier deployments inactive';
-                const earlier = await octokit.rest.repos.listDeployments({
-                    owner,
-                    repo,
-                    environment: spec.environment,
-                    per_page: INACTIVE_SCAN,
-                    request
-                });
-                const marked = [];
-                for (const older of earlier.data.filter(d => d.id < id)) {
-                    const statuses = await octokit.rest.repos.listDeploymentStatuses({
-                        owner,
-                        repo,
-                        deployment_id: older.id,
-                        per_page: 1,
-                        request
-                    });
-                    if (statuses.data[0]?.state !== 'success')
-                        continue;
-                    await postStatus(older.id, {
-                        state: 'inactive',
-                        description: truncate(`Replaced by deployment ${id}`),
-                        request
-                    });
-                    marked.push(older.id);
-                }
-                if (marked.length > 0)
-                    log.info(`GitHub deployments ${marked.join(', ')} in ${where}: inactive (replaced by ${id}).`);
-            }
-            catch (error) {
-                const why = request.signal.aborted
-                    ? `GitHub did not answer within ${formatDuration(finishMs)}.`
-                    : explain(error, spec, run, baseUrl);
-                log.warning(`GitHub deployment ${id} to ${where}: could not ${finishStep}: ${why} The deploy's own result stands.`);
-            }
-        }
-    };
+}
+/** Posts the final state, then marks earlier deployments inactive where GitHub does not. Never throws. */
+async function finishDeployment(api, deployment, log, final, options) {
+    const { spec, where } = api;
+    const { id } = deployment;
+    const { state } = final;
+    const finishMs = options.finishTimeoutMs ?? 20_000;
+    // Not the run's signal: a cancelled or timed-out step still reports its failure, within this bound.
+    const signal = (options.timeout ?? ((ms) => AbortSignal.timeout(ms)))(finishMs);
+    const environmentUrl = final.environmentUrl ?? spec.environmentUrl;
+    let step = `post '${state}'`;
+    try {
+        await api.postStatus(id, state, signal, {
+            log_url: runUrl(api.run),
+            ...(state === 'success' && environmentUrl ? { environment_url: environmentUrl } : {}),
+            description: description(final.description ??
+                (state === 'success' ? `Deployed ${spec.target}` : `Failed to deploy ${spec.target}`)),
+            auto_inactive: true
+        });
+        log.info(`GitHub deployment ${id} to ${where}: ${state}${environmentUrl && state === 'success' ? ` (${environmentUrl})` : ''}.`);
+        // GitHub marks earlier successful deployments inactive itself only in non-production environments.
+        if (state !== 'success' || deployment.production_environment === false)
+            return;
+        step = 'mark earlier deployments inactive';
+        const marked = await api.markEarlierInactive(id, signal);
+        if (marked.length > 0)
+            log.info(`GitHub deployments ${marked.join(', ')} in ${where}: inactive (replaced by ${id}).`);
+    }
+    catch (error) {
+        const why = signal.aborted
+            ? `GitHub did not answer within ${formatDuration(finishMs)}.`
+            : api.explain(error);
+        log.warning(`GitHub deployment ${id} to ${where}: could not ${step}: ${why} The deploy's own result stands.`);
+    }
 }
 /** Whether a deployment's payload carries this run's marker (GitHub returns the payload as JSON or as text). */
 function sameMarker(payload, marker) {
@@ -67609,10 +67666,7 @@ function sameMarker(payload, marker) {
     return found?.run === marker.run && found?.job === marker.job && found?.target === marker.target;
 }
 /** GitHub limits a deployment's or status's description to 140 characters. */
-function truncate(text) {
-    const line = text.split('\n')[0].trim();
-    return line.length <= 140 ? line : `${line.slice(0, 139)}…`;
-}
+const description = (text) => oneLine(text, { max: 140, firstLine: true });
 /** The innermost cause of a failed request that says something (`connect ECONNREFUSED 127.0.0.1:9`). */
 function networkReason(error) {
     let reason = '';
@@ -67697,14 +67751,15 @@ var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(1279);
 ;// CONCATENATED MODULE: ./core/version.ts
-/** Dockyard's version, sent in the AWS user agent. A unit test keeps it equal to package.json. */
+/** Dockyard's version, sent in the user agent. A unit test keeps it equal to package.json. */
 const core_version_VERSION = '1.0.0';
+/** The user agent of every request Dockyard makes: AWS calls and the Kubernetes API alike. */
+const USER_AGENT = `dockyard/${core_version_VERSION}`;
 
 ;// CONCATENATED MODULE: ./core/aws.ts
 
 
 
-const USER_AGENT = `dockyard/${core_version_VERSION}`;
 /**
  * By SDK client name: the service as messages name it, and its IAM action prefix (to name the missing permission
  * on AccessDenied). A client not listed is named after its class.
@@ -67747,7 +67802,8 @@ function clientConfig(options) {
             requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
             throwOnRequestTimeout: true
         }),
-        ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {})
+        ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {}),
+        ...(options.credentials ? { credentials: options.credentials } : {})
     };
 }
 /**
@@ -67871,6 +67927,10 @@ function aws_isThrottling(error) {
         return true;
     return /rate exceeded/i.test(error?.message ?? '');
 }
+/**
+ * The one list of network failures, for every client (the SDK's, the Kubernetes API's): a connection that
+ * could not be made (refused, no route, no DNS answer, timed out) or was dropped. Worth trying again.
+ */
 const NETWORK_CODES = new Set([
     'ECONNRESET',
     'ECONNREFUSED',
@@ -67878,8 +67938,21 @@ const NETWORK_CODES = new Set([
     'EPIPE',
     'EAI_AGAIN',
     'ENOTFOUND',
-    'ECONNABORTED'
+    'ECONNABORTED',
+    'EHOSTUNREACH',
+    'ENETUNREACH'
 ]);
+/** The error's network failure code (ECONNREFUSED, …) when it is one of the list, also behind a DockyardError. */
+function networkErrorCode(error) {
+    if (error instanceof errors_DockyardError && error.cause !== undefined)
+        return networkErrorCode(error.cause);
+    const code = error?.code;
+    return typeof code === 'string' && NETWORK_CODES.has(code) ? code : undefined;
+}
+/** An HTTP status worth trying again: throttled (429) or a server error (5xx), whichever API answered it. */
+function isTransientStatus(status) {
+    return status === 429 || status >= 500;
+}
 /** Throttling, 5xx and connection-level failures (also when explained by `explainAwsError`): worth trying again. */
 function aws_isTransient(error) {
     if (error instanceof errors_DockyardError && error.cause !== undefined)
@@ -67887,7 +67960,7 @@ function aws_isTransient(error) {
     if (aws_isThrottling(error))
         return true;
     const status = httpStatus(error);
-    if (status !== undefined && status >= 500)
+    if (status !== undefined && isTransientStatus(status))
         return true;
     const name = aws_errorName(error);
     if ([
@@ -67900,8 +67973,15 @@ function aws_isTransient(error) {
         'ServerException'
     ].includes(name))
         return true;
-    const code = error?.code;
-    return code !== undefined && NETWORK_CODES.has(code);
+    return networkErrorCode(error) !== undefined;
+}
+/** AWS refused the credentials because they have expired (a session past its end). */
+function isExpiredCredentials(error) {
+    if (error instanceof errors_DockyardError && error.cause !== undefined)
+        return isExpiredCredentials(error.cause);
+    const name = aws_errorName(error);
+    return (['ExpiredToken', 'ExpiredTokenException', 'RequestExpired'].includes(name) ||
+        /security token included in the request is expired/i.test(error?.message ?? ''));
 }
 function isAccessDenied(error) {
     const name = aws_errorName(error);
@@ -68095,10 +68175,11 @@ class InputReader {
             return undefined;
         }
     }
-    /** The AWS region: the input, else AWS_REGION / AWS_DEFAULT_REGION (or `fallback` before the environment). */
     region(name = 'region', options = {}) {
         const region = resolveRegion(this.source(name) || options.fallback, this.env);
         if (!region) {
+            if (options.required === false)
+                return undefined;
             this.fail(name, 'no AWS region is set.', REGION_HINT);
             return '';
         }
@@ -68219,21 +68300,96 @@ function splitLines(text) {
         .filter(l => l.text !== '' && !l.text.startsWith('#'));
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./core/log.ts
 
+
+/** A line longer than this (a progress bar redrawn with CR only) is printed without waiting for its end. */
+const HELD_CHARS = 16 << 10;
+/** Cuts pieces of text into whole lines for `print`, holding a line that has not ended yet. */
+function lineStream(print, close) {
+    let held = '';
+    return {
+        write(text) {
+            const all = held + text;
+            const end = all.lastIndexOf('\n');
+            if (end < 0 && all.length < HELD_CHARS) {
+                held = all;
+                return;
+            }
+            const cut = end < 0 ? all.length : end;
+            held = all.slice(cut + 1);
+            print(untrustedLines(all.slice(0, cut)));
+        },
+        end() {
+            if (held !== '')
+                print(untrustedLines(held));
+            held = '';
+            close();
+        }
+    };
+}
+/**
+ * The runner ignores every command until it reads `::<token>::`; a token nobody can guess cannot be ended from
+ * inside the block. `open` is the token of the block a stream holds open, if any.
+ */
+let log_open;
+function closeOpenBlock() {
+    if (log_open !== undefined)
+        info(`::${log_open}::`);
+    log_open = undefined;
+}
+/** Prints lines inside the open block, opening one first when none is. */
+function printInBlock(lines) {
+    if (lines.length === 0)
+        return;
+    if (log_open === undefined) {
+        log_open = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+        info(`::stop-commands::${log_open}`);
+    }
+    info(lines.join('\n'));
+}
+/** Every print of Dockyard's own closes a block an untrusted stream left open. */
+const closingFirst = (print) => (...args) => {
+    closeOpenBlock();
+    return print(...args);
+};
 const actionsLogger = {
-    info: m => info(m),
-    debug: m => core_debug(m),
-    notice: (m, p) => notice(m, p),
-    warning: (m, p) => warning(m, p),
-    error: (m, p) => error(m, p),
-    group: (name, fn) => group(name, fn),
-    mask: secret => {
+    info: closingFirst(m => info(m)),
+    debug: closingFirst(m => core_debug(m)),
+    notice: closingFirst((m, p) => notice(m, p)),
+    warning: closingFirst((m, p) => warning(m, p)),
+    error: closingFirst((m, p) => error(m, p)),
+    untrusted: closingFirst(text => {
+        printInBlock(untrustedLines(text));
+        closeOpenBlock();
+    }),
+    untrustedStream: () => lineStream(printInBlock, closeOpenBlock),
+    group: closingFirst((name, fn) => group(name, async () => {
+        try {
+            return await fn();
+        }
+        finally {
+            closeOpenBlock();
+        }
+    })),
+    mask: closingFirst(secret => {
         if (secret)
             core_setSecret(secret);
-    }
+    })
 };
-/** Records every line (with its level) for assertions; masks like the runner does. */
+/** Untrusted text as the lines to print: split on line breaks (a lone CR too), trailing blank lines dropped. */
+function untrustedLines(text) {
+    const lines = (Array.isArray(text) ? text : [text]).flatMap(t => t.split(/\r\n|\r|\n/));
+    while (lines.length > 0 && lines[lines.length - 1].trim() === '')
+        lines.pop();
+    return lines;
+}
+/**
+ * Records every line (with its level) for assertions; masks like the runner does. Untrusted text is recorded
+ * a line at a time as `untrusted: <line>`.
+ */
 function memoryLogger() {
     const lines = [];
     const masked = [];
@@ -68248,6 +68404,8 @@ function memoryLogger() {
         notice: m => push('notice', m),
         warning: m => push('warning', m),
         error: m => push('error', m),
+        untrusted: text => untrustedLines(text).forEach(line => push('untrusted', line)),
+        untrustedStream: () => lineStream(lines => lines.forEach(line => push('untrusted', line)), () => undefined),
         group: async (name, fn) => {
             push('group', name);
             try {
@@ -68345,7 +68503,8 @@ async function poll(options) {
 }
 /**
  * Retries one operation on transient errors (throttling, 5xx, connection errors) with exponential backoff,
- * through an injectable clock: the one retry helper, for calls made through a client without SDK retries.
+ * or the wait the answer asked for, through an injectable clock: the one retry helper, for calls made through
+ * a client without SDK retries. It never sleeps past the signal or the deadline.
  */
 async function retry(fn, options = {}) {
     const attempts = options.attempts ?? 4;
@@ -68356,9 +68515,12 @@ async function retry(fn, options = {}) {
             return await fn(attempt);
         }
         catch (error) {
-            if (attempt >= attempts || !retryable(error) || options.signal?.aborted)
+            if (attempt >= attempts || !retryable(error, attempt) || options.signal?.aborted)
                 throw error;
-            await clock.sleep((options.baseDelayMs ?? 1000) * 2 ** (attempt - 1), options.signal);
+            const wait = options.delayMs?.(error, attempt) ?? (options.baseDelayMs ?? 1000) * 2 ** (attempt - 1);
+            if (options.deadline !== undefined && clock.now() + wait > options.deadline)
+                throw error;
+            await clock.sleep(wait, options.signal);
             if (options.signal?.aborted)
                 throw error;
             const found = await options.beforeRetry?.(error, attempt);
@@ -68398,21 +68560,183 @@ async function sendOnce(options) {
     });
 }
 
+;// CONCATENATED MODULE: ./core/report.ts
+
+/**
+ * The deployment report: one JSON record every Dockyard action outputs as `report`, and notify-ses
+ * turns into an email. Versioned: readers accept any `dockyard.report/v1`; a breaking change bumps it.
+ */
+const REPORT_SCHEMA = 'dockyard.report/v1';
+function createReport(init, now = () => new Date()) {
+    const finishedAt = init.finishedAt ?? now().toISOString();
+    return {
+        schema: REPORT_SCHEMA,
+        ...init,
+        details: init.details ?? [],
+        diagnostics: init.diagnostics ?? [],
+        finishedAt,
+        durationMs: Math.max(0, Date.parse(finishedAt) - Date.parse(init.startedAt))
+    };
+}
+/**
+ * The most a `report` output takes, in bytes of JSON. A report reaches notify-ses through an input, which the
+ * runner hands to the action as an environment variable, and Linux starts no program with one over 128 KiB
+ * (MAX_ARG_STRLEN; the runner then fails the step with "Argument list too long"): at 60 KiB a build's and a
+ * deploy's report fit in one input together. GitHub's own limit, 1 MB for all of a job's outputs, is further.
+ */
+const REPORT_MAX_BYTES = 60 * 1024;
+/** The title of the diagnostic that says a report was shortened to fit. */
+const REPORT_SHORTENED = 'Report shortened to fit';
+/** How much of each array (its last lines, for a diagnostic's lines) and of each text is kept, tried in turn. */
+const KEEP = [
+    { items: 200, chars: 2000 },
+    { items: 50, chars: 500 },
+    { items: 20, chars: 200 },
+    { items: 5, chars: 100 },
+    { items: 0, chars: 60 }
+];
+function shorten(value, keep, key = '') {
+    if (typeof value === 'string')
+        return value.length > keep.chars ? `${value.slice(0, keep.chars - 1)}…` : value;
+    if (Array.isArray(value)) {
+        if (value.length <= keep.items)
+            return value.map(v => shorten(v, keep));
+        // A diagnostic's lines are a log's tail, events in order, …: the last ones say most.
+        const kept = key === 'lines' ? value.slice(value.length - keep.items) : value.slice(0, keep.items);
+        const note = key === 'lines' ? [`… ${value.length - keep.items} earlier lines left out`] : [];
+        return [...note, ...kept.map(v => shorten(v, keep))];
+    }
+    if (value && typeof value === 'object')
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shorten(v, keep, k)]));
+    return value;
+}
+/**
+ * The report as it fits in `maxBytes` of JSON: the same report when it fits; otherwise with fewer lines and
+ * shorter texts, step by step until it fits, and a warning diagnostic that says so (notify-ses shows it).
+ */
+function fitReport(report, maxBytes = REPORT_MAX_BYTES) {
+    const bytes = (r) => Buffer.byteLength(JSON.stringify(r));
+    const size = bytes(report);
+    if (size <= maxBytes)
+        return report;
+    const note = {
+        title: REPORT_SHORTENED,
+        severity: 'warning',
+        lines: [
+            `The report was ${Math.ceil(size / 1024)} KiB of JSON; it is kept under ${Math.floor(maxBytes / 1024)} KiB so that the step that reads it can start. Long texts and earlier lines were left out.`
+        ]
+    };
+    let fitted = report;
+    for (const keep of KEEP) {
+        const short = shorten(report, keep);
+        fitted = { ...short, diagnostics: [...short.diagnostics, note] };
+        if (bytes(fitted) <= maxBytes)
+            break;
+    }
+    return fitted;
+}
+const STATUSES = (/* unused pure expression or super */ null && (['success', 'failure', 'cancelled', 'skipped']));
+/** Validates one parsed value as a report; throws naming what is wrong. */
+function validateReport(value, where = 'report') {
+    const fail = (msg) => {
+        throw new DockyardError(`${where} ${msg}`, {
+            input: 'reports',
+            hint: "Pass the 'report' output of a Dockyard action, e.g. ${{ needs.deploy.outputs.report }}."
+        });
+    };
+    if (!value || typeof value !== 'object' || Array.isArray(value))
+        fail('is not a JSON object.');
+    const r = value;
+    if (typeof r.schema !== 'string' || !r.schema.startsWith('dockyard.report/'))
+        fail('has no dockyard.report schema.');
+    if (r.schema !== REPORT_SCHEMA)
+        fail(`has schema '${r.schema}'; this version reads '${REPORT_SCHEMA}'.`);
+    if (typeof r.action !== 'string' || r.action === '')
+        fail("has no 'action'.");
+    if (!STATUSES.includes(r.status))
+        fail(`has an unknown status '${String(r.status)}'.`);
+    return {
+        ...r,
+        details: Array.isArray(r.details) ? r.details : [],
+        diagnostics: Array.isArray(r.diagnostics) ? r.diagnostics : []
+    };
+}
+/**
+ * Reads reports from an input: a JSON array, one JSON object, or several objects one a line.
+ * Empty values (a skipped job's output) are ignored.
+ */
+function parseReports(text) {
+    const trimmed = text.trim();
+    if (trimmed === '')
+        return [];
+    let values;
+    try {
+        const parsed = JSON.parse(trimmed);
+        values = Array.isArray(parsed) ? parsed : [parsed];
+    }
+    catch {
+        values = trimmed
+            .split(/\r?\n/)
+            .map(l => l.trim())
+            .filter(l => l !== '')
+            .map((line, i) => {
+            try {
+                return JSON.parse(line);
+            }
+            catch (error) {
+                throw new DockyardError(`line ${i + 1} is not valid JSON (${error.message}).`, {
+                    input: 'reports',
+                    hint: 'Give a JSON array of reports, or one report JSON a line.'
+                });
+            }
+        });
+    }
+    return values
+        .flatMap(v => (Array.isArray(v) ? v : [v]))
+        .map((v, i) => validateReport(v, `report ${i + 1}`));
+}
+/** The overall status of several reports: any failure fails, then cancelled, then success. */
+function overallStatus(reports) {
+    if (reports.some(r => r.status === 'failure'))
+        return 'failure';
+    if (reports.some(r => r.status === 'cancelled'))
+        return 'cancelled';
+    if (reports.length > 0 && reports.every(r => r.status === 'skipped'))
+        return 'skipped';
+    return 'success';
+}
+
 ;// CONCATENATED MODULE: ./core/summary.ts
 
-/** Escapes text for a Markdown table cell or line: no markup, no broken tables. */
+/**
+ * Escapes text for a Markdown table cell or line: no HTML, no broken tables, and no link or image (a log line
+ * reading `[details](https://…)` stays text).
+ */
 function mdEscape(text) {
     return text
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
         .replace(/\|/g, '\\|')
-        .replace(/\r?\n/g, ' ');
+        .replace(/[[\]]/g, m => `\\${m}`)
+        .replace(/\r\n|\r|\n/g, ' ');
 }
+/** The longest run of backticks in `text`. */
+function longestBackticks(text) {
+    return Math.max(0, ...(text.match(/`+/g) ?? []).map(run => run.length));
+}
+/** Inline code that its text cannot end: the fence is longer than any run of backticks inside. */
 function mdCode(text) {
-    const clean = text.replace(/\r?\n/g, ' ');
-    const fence = clean.includes('`') ? '``' : '`';
-    return `${fence}${clean.replace(/\|/g, '\\|')}${fence}`;
+    const clean = text.replace(/\r\n|\r|\n/g, ' ').replace(/\|/g, '\\|');
+    const fence = '`'.repeat(longestBackticks(clean) + 1);
+    // A code span that starts or ends with a backtick needs a space between it and the fence.
+    const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${clean}${pad}${fence}`;
+}
+/** A fenced code block that its text cannot close: the fence is longer than any run of backticks inside. */
+function mdCodeBlock(text, language = '') {
+    const fence = '`'.repeat(Math.max(3, longestBackticks(text) + 1));
+    return `${fence}${language}\n${text.replace(/\n+$/, '')}\n${fence}`;
 }
 /** Builds a job summary in GitHub-flavoured Markdown. Everything given as text is escaped. */
 class SummaryBuilder {
@@ -68445,13 +68769,16 @@ class SummaryBuilder {
         return this;
     }
     code(text, language = '') {
-        const fence = text.includes('```') ? '~~~~' : '```';
-        this.parts.push(`${fence}${language}\n${text.replace(/\n+$/, '')}\n${fence}`);
+        this.parts.push(mdCodeBlock(text, language));
         return this;
     }
     details(title, body) {
         this.parts.push(`<details><summary>${mdEscape(title)}</summary>\n\n${body}\n\n</details>`);
         return this;
+    }
+    /** A folded section of lines shown as code (log lines, events): nothing in them is Markdown. */
+    detailsCode(title, lines) {
+        return this.details(title, mdCodeBlock(lines.join('\n')));
     }
     toString() {
         return `${this.parts.join('\n\n')}\n`;
@@ -68467,6 +68794,7 @@ async function writeSummary(markdown, log) {
 }
 
 ;// CONCATENATED MODULE: ./core/run.ts
+
 
 
 
@@ -68515,7 +68843,8 @@ async function runDefinedAction(def, host = runnerHost) {
         host.log.warning(`Received ${name}: stopping.`, { title: `${def.name} cancelled` });
         controller.abort(new Error(`Received ${name}`));
     });
-    let timer;
+    // Ends the deadline's sleep when the step is over.
+    const over = new AbortController();
     let deployment;
     host.log.debug(`${def.name} runs on Node ${process.version}.`);
     try {
@@ -68529,11 +68858,13 @@ async function runDefinedAction(def, host = runnerHost) {
             const timeoutMs = def.timeoutMs?.(outcome.inputs);
             const deadline = timeoutMs === undefined ? Infinity : startedAt.getTime() + timeoutMs;
             if (timeoutMs !== undefined) {
-                timer = setTimeout(() => {
+                // On the host's clock, so that tests move time instead of waiting for it.
+                void host.clock.sleep(timeoutMs, over.signal).then(() => {
+                    if (over.signal.aborted)
+                        return;
                     outcome.timedOut = true;
                     controller.abort(new Error(`The step's timeout (${formatDuration(timeoutMs)}) passed`));
-                }, timeoutMs);
-                timer.unref();
+                });
             }
             const spec = def.deployment?.(outcome.inputs);
             if (spec) {
@@ -68565,7 +68896,7 @@ async function runDefinedAction(def, host = runnerHost) {
         }
     }
     finally {
-        clearTimeout(timer);
+        over.abort();
         removeSignals();
     }
     await complete(def, outcome, host, deployment);
@@ -68587,7 +68918,8 @@ async function complete(def, outcome, host, started) {
         host.setFailed(message);
         return;
     }
-    for (const [name, value] of Object.entries({ ...finish.outputs, report: finish.report })) {
+    // The report is shortened when it would not fit where the next step reads it (REPORT_MAX_BYTES).
+    for (const [name, value] of Object.entries({ ...finish.outputs, report: fitReport(finish.report) })) {
         if (value === undefined)
             continue;
         host.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
@@ -68623,8 +68955,6 @@ function failureMessage(outcome) {
     return undefined;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./actions/deploy-eks/src/labels.ts
 /**
  * The labels and annotations deploy-eks writes, and the rules for label keys and values.
@@ -68662,43 +68992,144 @@ function defaultSet(run, namespace) {
     return labelValue(`${repo}.${run.job || 'deploy'}.${namespace}`);
 }
 
-// EXTERNAL MODULE: external "node:https"
-var external_node_https_ = __nccwpck_require__(4708);
-;// CONCATENATED MODULE: ./actions/deploy-eks/src/kube.ts
+;// CONCATENATED MODULE: ./actions/deploy-eks/src/kube-refs.ts
 /**
- * A thin Kubernetes REST client over node:https: the calls deploy-eks makes and nothing else. Objects are
- * plain JSON, so fields newer than this code reach the server untouched. TLS trusts the cluster's CA only;
- * every request is bounded by a timeout and the step's abort signal; a 401 re-signs the token once.
+ * References to Kubernetes objects: how one is named in messages and keys, and where it lives in the REST API
+ * (its kind's resource, learned from discovery, and the URL path of the object or of its collection).
  */
 
+/** `group/version` → group ('' for the core group). */
+function groupOf(apiVersion) {
+    return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+}
+/** A stable key for an object: group/Kind/namespace/name. */
+function refKey(ref) {
+    return `${groupOf(ref.apiVersion)}/${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
+}
+/** `Deployment web` or `Deployment shop/web`. */
+function describeRef(ref) {
+    return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+}
+/** The discovery path of an API version: `/api/v1` for the core group, `/apis/<group>/<version>` otherwise. */
+function apiBase(apiVersion) {
+    return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+}
+/** The URL path of an object (or, without a name, of its collection), with the query values that are set. */
+function objectPath(resource, ref, query = {}) {
+    const ns = resource.namespaced && ref.namespace ? `/namespaces/${encodeURIComponent(ref.namespace)}` : '';
+    const name = ref.name ? `/${encodeURIComponent(ref.name)}` : '';
+    const q = Object.entries(query)
+        .filter((e) => e[1] !== undefined)
+        .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+        .join('&');
+    return `${resource.base}${ns}/${resource.name}${name}${q ? `?${q}` : ''}`;
+}
+/**
+ * Kind → resource, from discovery, each API version asked once. A kind not found makes discovery be asked
+ * again once (a CRD that has just become Established), then it is the manifests' error.
+ */
+class Discovery {
+    fetch;
+    known = new Map();
+    constructor(fetch) {
+        this.fetch = fetch;
+    }
+    async resource(apiVersion, kind) {
+        for (let fresh = false;; fresh = true) {
+            if (fresh)
+                this.known.delete(apiVersion);
+            const found = (await this.resources(apiVersion)).find(r => r.kind === kind);
+            if (found)
+                return found;
+            if (fresh)
+                throw new errors_DockyardError(`the cluster does not serve kind ${kind} in ${apiVersion}.`, {
+                    input: 'manifests',
+                    hint: 'Check the apiVersion and kind, and that the CustomResourceDefinition is installed (or listed in the manifests).'
+                });
+        }
+    }
+    resources(apiVersion) {
+        let found = this.known.get(apiVersion);
+        if (!found) {
+            const base = apiBase(apiVersion);
+            found = this.fetch(base)
+                .then(list => (list?.resources ?? [])
+                // Subresources (deployments/status) are not kinds of their own.
+                .filter(r => !r.name.includes('/'))
+                .map(r => ({ name: r.name, kind: r.kind, namespaced: r.namespaced, base })))
+                .catch((error) => {
+                // A failed look is not remembered: the next call asks again.
+                this.known.delete(apiVersion);
+                throw error;
+            });
+            this.known.set(apiVersion, found);
+        }
+        return found;
+    }
+}
+
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
+;// CONCATENATED MODULE: ./actions/deploy-eks/src/kube-transport.ts
 
 
 
-/** An HTTP error answer of the API server, with its Status object. */
+
+
+
+
+const pathOnly = (path) => path.split('?')[0];
+/** An HTTP error answer of the API server, with its Status object and the wait it asked for (Retry-After). */
 class KubeError extends Error {
     status;
     method;
     path;
     body;
-    constructor(status, method, path, body) {
-        super(`${body.message ?? `HTTP ${status}`} (HTTP ${status} to ${method} ${path.split('?')[0]})`);
+    retryAfterMs;
+    constructor(status, method, path, body, retryAfterMs) {
+        const wait = retryAfterMs === undefined
+            ? ''
+            : `; it asked to wait ${formatDuration(retryAfterMs)} before trying again (Retry-After)`;
+        super(`${body.message ?? `HTTP ${status}`} (HTTP ${status} to ${method} ${pathOnly(path)}${wait})`);
         this.status = status;
         this.method = method;
         this.path = path;
         this.body = body;
+        this.retryAfterMs = retryAfterMs;
         this.name = 'KubeError';
     }
     get reason() {
         return this.body.reason;
     }
 }
-/** Worth trying again: throttling, server errors, dropped connections, a request that timed out. */
+/** Core's transient rule for the API server: its 429 and 5xx answers, network failures, timeouts. */
 function isRetryableKube(error) {
     if (error instanceof KubeError)
-        return error.status === 429 || error.status >= 500;
-    const code = error?.code;
-    return (error?.name === 'RequestTimeout' ||
-        ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED'].includes(code ?? ''));
+        return isTransientStatus(error.status);
+    return aws_isTransient(error);
+}
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** Big enough for a list of thousands of pods or events; a bigger answer is refused, not buffered. */
+const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+/** Tries of one request: the first and two more after a transient failure. */
+const ATTEMPTS = 3;
+/** Tries while the server throttles (429), each after the wait it asks for: client-go's default of 10. */
+const THROTTLED_ATTEMPTS = 10;
+const BASE_DELAY_MS = 500;
+/** `64 KiB`, `32 MiB`. */
+function formatBytes(bytes) {
+    return bytes >= 1024 * 1024
+        ? `${+(bytes / 1024 / 1024).toFixed(1)} MiB`
+        : `${+(bytes / 1024).toFixed(1)} KiB`;
+}
+/** Retry-After as RFC 9110 writes it (seconds, or an HTTP date), in ms from `now`; undefined if absent or unreadable. */
+function retryAfterMs(value, now) {
+    const text = value?.trim() ?? '';
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    const at = Date.parse(text);
+    return text === '' || Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 const TLS_CODES = new Set([
     'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -68711,15 +69142,11 @@ const TLS_CODES = new Set([
     'CERT_HAS_EXPIRED',
     'CERT_UNTRUSTED'
 ]);
-const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-class KubeClient {
+class KubeTransport {
     connection;
     options;
-    /** Requests sent, by method, for the report and the benchmark. */
-    counts = {};
     agent;
     url;
-    discovery = new Map();
     clock;
     constructor(connection, options = {}) {
         this.connection = connection;
@@ -68733,202 +69160,300 @@ class KubeClient {
         this.agent = new external_node_https_.Agent({
             keepAlive: true,
             maxSockets: 8,
+            // The cluster's CA replaces the system's: no public CA can vouch for the API server.
             ca: connection.ca,
             cert: connection.clientCert,
             key: connection.clientKey
         });
     }
-    get requests() {
-        return Object.values(this.counts).reduce((a, b) => a + b, 0);
+    /** host[:port] of the API server, as messages name it. */
+    get host() {
+        return this.url.host;
     }
     close() {
         this.agent.destroy();
     }
-    send(method, path, headers, body) {
-        const timeoutMs = this.options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-        const prefix = this.url.pathname.replace(/\/+$/, '');
-        this.counts[method] = (this.counts[method] ?? 0) + 1;
-        return new Promise((resolve, reject) => {
-            const signal = this.options.signal;
-            const stopped = () => {
-                const reason = signal?.reason?.message;
-                return new errors_DockyardError(`The API server call ${method} ${path.split('?')[0]} (${this.url.origin}) was stopped${reason ? `: ${reason}` : ''}.`);
-            };
-            if (signal?.aborted)
-                return reject(stopped());
-            const req = (0,external_node_https_.request)({
-                agent: this.agent,
-                host: this.url.hostname.replace(/^\[|\]$/g, ''),
-                port: this.url.port || 443,
-                path: prefix + path,
-                method,
-                headers: {
-                    accept: 'application/json',
-                    'user-agent': 'dockyard-deploy-eks',
-                    ...headers,
-                    // node:https sends a body without a length (chunked) unless told; DELETE bodies need it.
-                    ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {})
+    /**
+     * One request. A 401 gets a fresh token and one more try; 429, 5xx and network failures are tried again
+     * (after the server's Retry-After when it sends one), never past the step's deadline. Error answers throw
+     * KubeError.
+     */
+    async request(method, path, options = {}) {
+        const call = { method, path };
+        // One fresh token per request, asked for by a 401 only: a retry after a 5xx keeps the cached one.
+        let resigned = false;
+        let fresh = false;
+        return retry(async () => {
+            for (;;) {
+                const answer = await this.exchange(call, options, await this.authorization(fresh));
+                fresh = false;
+                if (answer.status === 401 && this.connection.auth && !resigned) {
+                    resigned = fresh = true;
+                    continue;
                 }
-            });
-            const timer = setTimeout(() => {
-                const error = new Error(`The API server ${this.url.host} did not answer ${method} ${path.split('?')[0]} within ${formatDuration(timeoutMs)}.${this.connection.reachHint ? ` ${this.connection.reachHint}` : ''}`);
-                error.name = 'RequestTimeout';
-                req.destroy(error);
-            }, timeoutMs);
-            const onAbort = () => req.destroy(stopped());
-            signal?.addEventListener('abort', onAbort, { once: true });
-            const settle = () => {
-                clearTimeout(timer);
-                signal?.removeEventListener('abort', onAbort);
-            };
-            req.on('response', res => {
-                const chunks = [];
-                res.on('data', (c) => chunks.push(c));
-                res.on('end', () => {
-                    settle();
-                    resolve({
-                        status: res.statusCode ?? 0,
-                        text: Buffer.concat(chunks).toString('utf8'),
-                        contentType: String(res.headers['content-type'] ?? '')
-                    });
-                });
-                res.on('error', error => {
-                    settle();
-                    reject(error);
-                });
-            });
-            req.on('error', error => {
-                settle();
-                reject(this.explainConnectionError(error, method, path));
-            });
-            req.end(body);
+                if (answer.status === 401)
+                    throw await this.unauthorized();
+                if (answer.status >= 400)
+                    throw new KubeError(answer.status, method, path, parseStatus(answer, this.host), retryAfterMs(answer.retryAfter, this.clock.now()));
+                return answer;
+            }
+        }, {
+            attempts: THROTTLED_ATTEMPTS,
+            baseDelayMs: BASE_DELAY_MS,
+            clock: this.clock,
+            signal: this.options.signal,
+            deadline: this.options.deadline,
+            isRetryable: (error, attempt) => isRetryableKube(error) &&
+                (attempt < ATTEMPTS || (error instanceof KubeError && error.status === 429)),
+            delayMs: error => (error instanceof KubeError ? error.retryAfterMs : undefined)
         });
     }
-    explainConnectionError(error, method, path) {
+    async authorization(fresh) {
+        if (!this.connection.auth)
+            return {};
+        return { authorization: `Bearer ${await this.connection.auth.token(fresh)}` };
+    }
+    /** The request, sent: our user agent, the token, and a body with its length. */
+    open(call, options, auth) {
+        const body = options.body === undefined
+            ? {}
+            : {
+                'content-type': options.contentType ?? 'application/json',
+                // node:https sends a body without a length (chunked) unless told; DELETE bodies need it.
+                'content-length': String(Buffer.byteLength(options.body))
+            };
+        const req = (0,external_node_https_.request)({
+            agent: this.agent,
+            host: this.url.hostname.replace(/^\[|\]$/g, ''),
+            port: this.url.port || 443,
+            path: this.url.pathname.replace(/\/+$/, '') + call.path,
+            method: call.method,
+            headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...auth, ...body }
+        });
+        req.end(options.body);
+        return req;
+    }
+    /**
+     * One HTTP exchange, bounded by the connect timeout (a new connection, TLS included), the request timeout
+     * and the signal. The first of answer, failure, timeout or abort settles it; the others are ignored.
+     */
+    exchange(call, options, auth) {
+        const signal = this.options.signal;
+        const connectMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+        const maxBytes = options.maxBytes ?? this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+        return new Promise((resolve, reject) => {
+            if (signal?.aborted)
+                return reject(this.stopped(call));
+            const req = this.open(call, options, auth);
+            let connected = false;
+            let settled = false;
+            const timers = [];
+            const settle = () => {
+                settled = true;
+                timers.forEach(clearTimeout);
+                signal?.removeEventListener('abort', onAbort);
+            };
+            const fail = (error) => {
+                if (settled)
+                    return;
+                settle();
+                reject(error);
+                req.destroy();
+            };
+            const onAbort = () => fail(this.stopped(call));
+            signal?.addEventListener('abort', onAbort, { once: true });
+            timers.push(setTimeout(() => fail(this.noAnswer(call)), this.options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS));
+            req.on('socket', socket => {
+                if (!socket.connecting)
+                    return void (connected = true);
+                const refused = () => this.explain(connectTimeout(this.host, connectMs), call, false);
+                timers.push(setTimeout(() => !connected && fail(refused()), connectMs));
+                socket.once('secureConnect', () => (connected = true));
+            });
+            req.on('response', res => readAnswer(res, maxBytes, !!options.truncate).then(answer => {
+                if (settled)
+                    return;
+                settle();
+                resolve(answer);
+            }, (error) => fail(error instanceof errors_DockyardError ? this.tooLarge(call, error) : this.explain(error, call, true))));
+            req.on('error', error => fail(this.explain(error, call, connected)));
+        });
+    }
+    stopped(call) {
+        const reason = this.options.signal?.reason?.message;
+        return new errors_DockyardError(`The API server call ${call.method} ${pathOnly(call.path)} (${this.url.origin}) was stopped${reason ? `: ${reason}` : ''}.`);
+    }
+    noAnswer(call) {
+        const ms = this.options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+        const hint = this.connection.reachHint ? ` ${this.connection.reachHint}` : '';
+        const error = new Error(`The API server ${this.host} did not answer ${call.method} ${pathOnly(call.path)} within ${formatDuration(ms)}.${hint}`);
+        error.name = 'RequestTimeout';
+        return error;
+    }
+    tooLarge(call, error) {
+        return new errors_DockyardError(`The API server ${this.host} answered ${call.method} ${pathOnly(call.path)} with ${error.message}`);
+    }
+    /** A failed connection, in words: the CA refused, the server unreachable (with the reach hint), the line cut. */
+    explain(error, call, connected) {
         const code = error.code ?? '';
-        if (TLS_CODES.has(code)) {
-            return new errors_DockyardError(`Refused the API server ${this.url.host}: its TLS certificate is not vouched for by the cluster's CA (${code}: ${error.message}).`, {
+        const what = `${call.method} ${pathOnly(call.path)}`;
+        if (TLS_CODES.has(code))
+            return new errors_DockyardError(`Refused the API server ${this.host}: its TLS certificate is not vouched for by the cluster's CA (${code}: ${error.message}).`, {
                 hint: "Check that the CA matches the cluster (EKS DescribeCluster's certificateAuthority, or the kubeconfig's certificate-authority-data). Dockyard trusts that CA only.",
                 cause: error
             });
-        }
-        if (error instanceof errors_DockyardError || error.name === 'RequestTimeout')
+        if (error instanceof errors_DockyardError || networkErrorCode(error) === undefined)
             return error;
-        if (['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EAI_AGAIN'].includes(code)) {
-            const wrapped = new errors_DockyardError(`Could not reach the API server ${this.url.host} (${code}) for ${method} ${path.split('?')[0]}.`, { hint: this.connection.reachHint, cause: error });
-            wrapped.code = code;
-            return wrapped;
-        }
-        return error;
-    }
-    /**
-     * One request: JSON in, JSON (or text) out. A 401 gets a fresh token and one more try; transient failures
-     * (429, 5xx, dropped connections) are tried up to three times. Error answers throw KubeError.
-     */
-    async request(method, path, options = {}) {
-        const body = options.body === undefined
-            ? undefined
-            : typeof options.body === 'string'
-                ? options.body
-                : JSON.stringify(options.body);
-        let authRetried = false;
-        const answer = await retry(async () => {
-            for (;;) {
-                const headers = {};
-                if (body !== undefined)
-                    headers['content-type'] = options.contentType ?? 'application/json';
-                if (this.connection.auth)
-                    headers.authorization = `Bearer ${await this.connection.auth.token(authRetried)}`;
-                const sent = await this.send(method, path, headers, body);
-                if (sent.status === 401 && this.connection.auth && !authRetried) {
-                    authRetried = true;
-                    continue;
-                }
-                if (sent.status === 401)
-                    throw await this.unauthorized();
-                if (sent.status >= 400)
-                    throw new KubeError(sent.status, method, path, parseStatus(sent));
-                return sent;
-            }
-        }, {
-            attempts: 3,
-            baseDelayMs: 500,
-            clock: this.clock,
-            signal: this.options.signal,
-            isRetryable: isRetryableKube
+        if (!connected)
+            return new errors_DockyardError(`Could not reach the API server ${this.host} (${error.message}) for ${what}.`, {
+                hint: this.connection.reachHint,
+                cause: error
+            });
+        return new errors_DockyardError(`The connection to the API server ${this.host} broke during ${what} (${code}).`, {
+            cause: error
         });
-        if (options.text)
-            return answer.text;
+    }
+    async unauthorized() {
+        const plain = new errors_DockyardError(`The API server ${this.host} refused the credentials (HTTP 401 Unauthorized), again after they were made anew.`, { hint: 'Check that the credentials are valid, not expired, and known to the cluster.' });
+        if (!this.connection.explainUnauthorized)
+            return plain;
+        return this.connection.explainUnauthorized().catch(() => plain);
+    }
+}
+function connectTimeout(host, ms) {
+    return Object.assign(new Error(`connect ETIMEDOUT ${host}: no connection within ${formatDuration(ms)}`), {
+        code: 'ETIMEDOUT'
+    });
+}
+/**
+ * Reads an answer up to `maxBytes`. Past it, with `truncate` the first `maxBytes` are kept and the rest is not
+ * read; without, it fails (a DockyardError saying how big) and nothing more is buffered.
+ */
+function readAnswer(res, maxBytes, truncate) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        let size = 0;
+        let stopped = false;
+        const done = (truncated) => resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+            contentType: String(res.headers['content-type'] ?? ''),
+            retryAfter: res.headers['retry-after'],
+            bytes: size,
+            truncated
+        });
+        const tooLarge = () => {
+            stopped = true;
+            res.destroy();
+            reject(new errors_DockyardError(`more than ${formatBytes(maxBytes)}, the most Dockyard reads of one answer.`));
+        };
+        const declared = Number(res.headers['content-length'] ?? NaN);
+        if (!truncate && declared > maxBytes)
+            return tooLarge();
+        res.on('data', (chunk) => {
+            if (stopped)
+                return;
+            if (size + chunk.length <= maxBytes) {
+                chunks.push(chunk);
+                size += chunk.length;
+                return;
+            }
+            if (!truncate)
+                return tooLarge();
+            chunks.push(chunk.subarray(0, maxBytes - size));
+            size = maxBytes;
+            stopped = true;
+            res.destroy();
+            done(true);
+        });
+        res.on('end', () => done(false));
+        res.on('error', reject);
+        res.on('close', () => {
+            if (!res.complete)
+                reject(Object.assign(new Error('the answer ended early'), { code: 'ECONNRESET' }));
+        });
+    });
+}
+/** The Status of an error answer; anything else (an HTML page of a proxy) is named, not quoted. */
+function parseStatus(answer, host) {
+    try {
+        const body = JSON.parse(answer.text);
+        if (body && typeof body === 'object')
+            return body;
+    }
+    catch {
+        // not a Status object
+    }
+    return {
+        message: `the API server ${host} answered HTTP ${answer.status} (${answer.contentType || 'no content type'})${quotable(answer.text) ?? ', not a Kubernetes Status'}`
+    };
+}
+/** `: text` for a short line of plain text; undefined for markup, several lines or a long body. */
+function quotable(text) {
+    const t = text.trim();
+    if (t === '' || t.startsWith('<') || t.length > 300 || t.includes('\n'))
+        return undefined;
+    return `: ${oneLine(t, { max: 300 })}`;
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-eks/src/kube.ts
+/**
+ * A thin Kubernetes REST client: the calls deploy-eks makes and nothing else (discovery, server-side apply,
+ * get, list, delete, container logs). Objects are plain JSON, so fields newer than this code reach the server
+ * untouched. How requests travel (TLS, tokens, retries, limits) is kube-transport.ts; how objects are named
+ * and found is kube-refs.ts.
+ */
+
+
+
+
+
+/** The most of a container's log tail that is read (the server's `limitBytes`). */
+const LOG_LIMIT_BYTES = 64 * 1024;
+/** A log line longer than this is cut: a line is evidence, not a payload. */
+const LOG_LINE_MAX_CHARS = 2000;
+const DEFAULT_TAIL_LINES = 30;
+class KubeClient {
+    transport;
+    discovery;
+    constructor(connection, options = {}) {
+        this.transport = new KubeTransport(connection, options);
+        this.discovery = new Discovery(async (base) => {
+            try {
+                return await this.request('GET', base);
+            }
+            catch (error) {
+                if (error instanceof KubeError && error.status === 404)
+                    return undefined;
+                throw error;
+            }
+        });
+    }
+    close() {
+        this.transport.close();
+    }
+    /** One request, JSON in and out (see KubeTransport.request for the retries and limits). */
+    async request(method, path, options = {}) {
+        const answer = await this.transport.request(method, path, {
+            body: options.body === undefined ? undefined : JSON.stringify(options.body),
+            contentType: options.contentType
+        });
         if (answer.text === '')
             return undefined;
         try {
             return JSON.parse(answer.text);
         }
         catch {
-            throw new Error(`The API server answered ${method} ${path.split('?')[0]} with something that is not JSON (${answer.contentType || 'no content type'}): ${answer.text.slice(0, 200)}`);
+            throw new errors_DockyardError(`The API server ${this.transport.host} answered ${method} ${path.split('?')[0]} with something that is not JSON (${answer.contentType || 'no content type'})${quotable(answer.text) ?? ''}.`);
         }
-    }
-    async unauthorized() {
-        let who = 'these AWS credentials';
-        let principal = '<the role ARN>';
-        if (this.connection.whoami) {
-            try {
-                const arn = await this.connection.whoami();
-                who = arn;
-                principal = principalArn(arn);
-            }
-            catch {
-                // The explanation goes out without the identity.
-            }
-        }
-        return new errors_DockyardError(`The cluster refused the token twice (HTTP 401 Unauthorized): it does not know ${who}.`, {
-            hint: `Give that identity access to the cluster: an EKS access entry (aws eks create-access-entry --principal-arn ${principal} and an access policy or Kubernetes groups allowed to apply these objects), or a mapping in the aws-auth ConfigMap. See the RBAC section of the deploy-eks README.`
-        });
     }
     /** The resource for a kind, from discovery; discovery is asked again once when the kind is missing (a new CRD). */
-    async resource(apiVersion, kind) {
-        for (let fresh = false;; fresh = true) {
-            if (fresh)
-                this.discovery.delete(apiVersion);
-            const list = await this.discover(apiVersion);
-            const found = list.find(r => r.kind === kind);
-            if (found)
-                return found;
-            if (fresh)
-                throw new errors_DockyardError(`the cluster does not serve kind ${kind} in ${apiVersion}.`, {
-                    input: 'manifests',
-                    hint: 'Check the apiVersion and kind, and that the CustomResourceDefinition is installed (or listed in the manifests).'
-                });
-        }
-    }
-    discover(apiVersion) {
-        let found = this.discovery.get(apiVersion);
-        if (!found) {
-            const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-            found = this.request('GET', base)
-                .then(list => (list?.resources ?? [])
-                .filter(r => !r.name.includes('/'))
-                .map(r => ({ name: r.name, kind: r.kind, namespaced: r.namespaced, base })))
-                .catch((error) => {
-                this.discovery.delete(apiVersion);
-                if (error instanceof KubeError && error.status === 404)
-                    return [];
-                throw error;
-            });
-            this.discovery.set(apiVersion, found);
-        }
-        return found;
+    resource(apiVersion, kind) {
+        return this.discovery.resource(apiVersion, kind);
     }
     /** The URL path of an object (or, without a name, of its collection). */
     async path(ref, query = {}) {
-        const r = await this.resource(ref.apiVersion, ref.kind);
-        const ns = r.namespaced && ref.namespace ? `/namespaces/${encodeURIComponent(ref.namespace)}` : '';
-        const name = ref.name ? `/${encodeURIComponent(ref.name)}` : '';
-        const q = Object.entries(query)
-            .filter((e) => e[1] !== undefined)
-            .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
-            .join('&');
-        return `${r.base}${ns}/${r.name}${name}${q ? `?${q}` : ''}`;
+        return objectPath(await this.resource(ref.apiVersion, ref.kind), ref, query);
     }
     /** Server-side apply. */
     async apply(object, options) {
@@ -68971,50 +69496,50 @@ class KubeClient {
             throw error;
         }
     }
-    /** The last lines of a container's log (of its previous instance with `previous`). */
+    /**
+     * The last lines of a container's log (of its previous instance with `previous`), at most LOG_LIMIT_BYTES and
+     * each line at most LOG_LINE_MAX_CHARS. The server's byte limit keeps the start of the tail and drops its end,
+     * where the reason for a crash usually is: when the tail is cut, the last line is asked for alone, and a line
+     * says what was left out.
+     */
     async logs(namespace, pod, container, options = {}) {
-        const q = new URLSearchParams({ container, tailLines: String(options.tailLines ?? 30) });
-        if (options.previous)
+        const tailLines = options.tailLines ?? DEFAULT_TAIL_LINES;
+        const read = (lines) => this.logTail(namespace, pod, container, lines, options.previous);
+        const tail = await read(tailLines);
+        // One line over the limit is cut by capLine, which says so.
+        if (!tail.cut || tailLines === 1)
+            return tail.lines.map(capLine);
+        // A cut tail ends inside a line, unless the limit fell on a line's end.
+        const whole = tail.complete ? tail.lines : tail.lines.slice(0, -1);
+        const last = (await read(1)).lines;
+        if (tail.complete && last.at(-1) === whole.at(-1))
+            return whole.map(capLine);
+        const note = `(… cut: the last ${tailLines} lines of the log are over ${formatBytes(LOG_LIMIT_BYTES)}: their start and the last line are shown)`;
+        return [...whole, note, ...last].map(capLine);
+    }
+    async logTail(namespace, pod, container, tailLines, previous) {
+        const q = new URLSearchParams({
+            container,
+            tailLines: String(tailLines),
+            limitBytes: String(LOG_LIMIT_BYTES)
+        });
+        if (previous)
             q.set('previous', 'true');
-        const text = await this.request('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log?${q}`, { text: true });
-        return text
-            .replace(/\n$/, '')
-            .split('\n')
-            .filter((l, i, all) => l !== '' || i < all.length - 1);
+        const answer = await this.transport.request('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log?${q}`, { maxBytes: LOG_LIMIT_BYTES, truncate: true });
+        // The server may stop at the limit itself (limitBytes), or ignore it and be cut here: either way it is full.
+        const cut = answer.truncated || answer.bytes >= LOG_LIMIT_BYTES;
+        return { lines: logLines(answer.text), cut, complete: answer.text.endsWith('\n') };
     }
 }
-function parseStatus(answer) {
-    try {
-        const body = JSON.parse(answer.text);
-        if (body && typeof body === 'object')
-            return body;
-    }
-    catch {
-        // not a Status object
-    }
-    // Not a Kubernetes Status (an HTML page of a proxy or load balancer): say so rather than quote markup.
-    const text = answer.text.trim();
-    const plain = text !== '' && !/^\s*</.test(text) && text.length <= 300 && !text.includes('\n');
-    return {
-        message: `the API server answered HTTP ${answer.status} (${answer.contentType || 'no content type'})${plain ? `: ${text}` : ', not a Kubernetes Status'}`
-    };
+/** A log as lines: the final newline ends the last line, it does not start an empty one. */
+function logLines(text) {
+    const lines = text.replace(/\n$/, '').split('\n');
+    return lines.at(-1) === '' ? lines.slice(0, -1) : lines;
 }
-/** An assumed-role session ARN becomes the role ARN an access entry names. */
-function principalArn(arn) {
-    const m = /^arn:(aws[\w-]*):sts::(\d+):assumed-role\/([^/]+)\/.+$/.exec(arn);
-    return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : arn;
-}
-/** `group/version` → group ('' for the core group). */
-function groupOf(apiVersion) {
-    return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-}
-/** A stable key for an object: group/Kind/namespace/name. */
-function refKey(ref) {
-    return `${groupOf(ref.apiVersion)}/${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
-}
-/** `Deployment web` or `Deployment shop/web`. */
-function describeRef(ref) {
-    return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+function capLine(line) {
+    return line.length <= LOG_LINE_MAX_CHARS
+        ? line
+        : `${line.slice(0, LOG_LINE_MAX_CHARS)}… (line cut at ${LOG_LINE_MAX_CHARS} characters)`;
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-eks/src/apply.ts
@@ -69239,88 +69764,6 @@ var client_eks_dist_cjs = __nccwpck_require__(4524);
 var client_sts_dist_cjs = __nccwpck_require__(1695);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/credential-provider-node/dist-cjs/index.js
 var credential_provider_node_dist_cjs = __nccwpck_require__(5861);
-;// CONCATENATED MODULE: ./actions/deploy-eks/src/aws.ts
-/**
- * The AWS side of deploy-eks: credentials from the SDK's default chain (after STS AssumeRole when
- * `role-arn` is given), EKS DescribeCluster, STS GetCallerIdentity. Nothing else is called.
- */
-
-
-
-
-
-/** Client classes that sign with the given credentials instead of the default chain. */
-function stsWith(credentials) {
-    return class extends client_sts_dist_cjs/* STSClient */.iM {
-        constructor(config) {
-            super({ ...config, credentials });
-        }
-    };
-}
-function eksWith(credentials) {
-    return class extends client_eks_dist_cjs/* EKSClient */.JQJ {
-        constructor(config) {
-            super({ ...config, credentials });
-        }
-    };
-}
-async function awsSession(options) {
-    const base = (0,credential_provider_node_dist_cjs.defaultProvider)();
-    const baseSts = createClient(stsWith(base), {
-        region: options.region,
-        signal: options.signal
-    });
-    await ensureCredentials(baseSts);
-    let credentials = base;
-    const clients = [baseSts];
-    if (options.roleArn) {
-        let assumed;
-        try {
-            const out = await baseSts.send(new client_sts_dist_cjs/* AssumeRoleCommand */.QL({
-                RoleArn: options.roleArn,
-                RoleSessionName: 'dockyard-deploy-eks',
-                DurationSeconds: 3600
-            }));
-            const c = out.Credentials;
-            if (!c?.AccessKeyId || !c.SecretAccessKey)
-                throw new Error('STS returned no credentials');
-            assumed = {
-                accessKeyId: c.AccessKeyId,
-                secretAccessKey: c.SecretAccessKey,
-                sessionToken: c.SessionToken,
-                expiration: c.Expiration
-            };
-        }
-        catch (error) {
-            throw new errors_DockyardError(`could not assume ${options.roleArn}: ${error.message}`, {
-                input: 'role-arn',
-                hint: "Check the role's trust policy allows the workflow's credentials to assume it (sts:AssumeRole).",
-                cause: error
-            });
-        }
-        credentials = async () => assumed;
-    }
-    const eks = createClient(eksWith(credentials), {
-        region: options.region,
-        signal: options.signal
-    });
-    const sts = options.roleArn
-        ? createClient(stsWith(credentials), {
-            region: options.region,
-            signal: options.signal
-        })
-        : baseSts;
-    clients.push(eks, sts);
-    return {
-        credentials,
-        describeCluster: async (name) => (await eks.send(new client_eks_dist_cjs/* DescribeClusterCommand */.hV5({ name }))).cluster,
-        callerArn: async () => (await sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({}))).Arn ?? 'an unknown identity',
-        destroy: () => clients.forEach(c => c.destroy())
-    };
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
 // EXTERNAL MODULE: ./node_modules/@smithy/hash-node/dist-cjs/index.js
 var hash_node_dist_cjs = __nccwpck_require__(2711);
 // EXTERNAL MODULE: ./node_modules/@smithy/protocol-http/dist-cjs/index.js
@@ -69397,15 +69840,114 @@ async function eksToken(options) {
     return TOKEN_PREFIX + Buffer.from(url, 'utf8').toString('base64url');
 }
 
-;// CONCATENATED MODULE: ./actions/deploy-eks/src/cluster.ts
+;// CONCATENATED MODULE: ./actions/deploy-eks/src/aws.ts
 /**
- * How to reach the cluster: EKS DescribeCluster for the endpoint and CA (with an early word when the
- * endpoint is private or limited to CIDRs), or a kubeconfig; the bearer token made in-process and made
- * again well before it expires.
+ * The AWS side of deploy-eks: credentials from the SDK's default chain, or from STS AssumeRole when `role-arn`
+ * is given (masked as soon as they exist, and renewed before they expire, so a long wait keeps a valid token);
+ * EKS DescribeCluster; STS GetCallerIdentity. Nothing else is called.
  */
 
 
 
+
+
+
+
+/** The session asked of AssumeRole: an hour, the most a chained role session may last. */
+const SESSION_SECONDS = 3600;
+/**
+ * Credentials are renewed this long before they expire. A token signed with them is used for up to
+ * TOKEN_REFRESH_MS, and the API server checks it against STS while it is used: they must outlast it.
+ */
+const RENEW_BEFORE_MS = TOKEN_REFRESH_MS + 5 * 60_000;
+/** One AssumeRole call: its credentials, masked before they are returned. */
+async function assumeRole(sts, roleArn, log) {
+    const out = await sts.send(new client_sts_dist_cjs/* AssumeRoleCommand */.QL({
+        RoleArn: roleArn,
+        RoleSessionName: 'dockyard-deploy-eks',
+        DurationSeconds: SESSION_SECONDS
+    }));
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey)
+        throw new Error('STS returned no credentials');
+    for (const secret of [c.AccessKeyId, c.SecretAccessKey, c.SessionToken])
+        if (secret)
+            log.mask(secret);
+    return {
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        sessionToken: c.SessionToken,
+        expiration: c.Expiration
+    };
+}
+/** A failed AssumeRole, first or renewal, naming the input and the likely fix. */
+function assumeRoleError(roleArn, error, renewal) {
+    const hint = isExpiredCredentials(error)
+        ? "The step's own credentials have expired (those set by aws-actions/configure-aws-credentials last for its role-duration-seconds): make them outlast the step's timeout."
+        : "Check the role's trust policy allows the workflow's credentials to assume it (sts:AssumeRole).";
+    return new errors_DockyardError(`could not ${renewal ? 'renew the credentials of' : 'assume'} ${roleArn}: ${errors_describeError(error)}`, { input: 'role-arn', hint, cause: error });
+}
+/**
+ * Credentials made by `obtain`, kept until RENEW_BEFORE_MS before they expire, then made again; callers at the
+ * same moment share one call. A renewal that fails while the current credentials are still valid is warned
+ * about and tried again on the next use.
+ */
+function renewingCredentials(obtain, options) {
+    const clock = options.clock ?? systemClock;
+    let current;
+    let pending;
+    const fresh = (c) => !!c && (!c.expiration || c.expiration.getTime() - clock.now() > RENEW_BEFORE_MS);
+    const renew = async () => {
+        try {
+            current = await obtain();
+            return current;
+        }
+        catch (error) {
+            const stillValid = current?.expiration && current.expiration.getTime() > clock.now();
+            if (!current || !stillValid)
+                throw options.describeFailure(error);
+            options.log.warning(`${errors_describeError(options.describeFailure(error))} The current ones are used until they expire.`);
+            return current;
+        }
+        finally {
+            pending = undefined;
+        }
+    };
+    return async () => {
+        if (fresh(current))
+            return current;
+        pending ??= renew();
+        return pending;
+    };
+}
+async function awsSession(options) {
+    const { region, signal, roleArn } = options;
+    const base = (0,credential_provider_node_dist_cjs.defaultProvider)();
+    const baseSts = createClient(client_sts_dist_cjs/* STSClient */.iM, { region, signal, credentials: base });
+    await ensureCredentials(baseSts);
+    let credentials = base;
+    if (roleArn) {
+        let first = true;
+        credentials = renewingCredentials(() => assumeRole(baseSts, roleArn, options.log), {
+            clock: options.clock,
+            log: options.log,
+            describeFailure: error => assumeRoleError(roleArn, error, !first)
+        });
+        // Assumed at once: a role that cannot be assumed fails the step before the cluster is looked at.
+        await credentials();
+        first = false;
+    }
+    const eks = createClient(client_eks_dist_cjs/* EKSClient */.JQJ, { region, signal, credentials });
+    const sts = roleArn ? createClient(client_sts_dist_cjs/* STSClient */.iM, { region, signal, credentials }) : baseSts;
+    return {
+        credentials,
+        describeCluster: async (name) => (await eks.send(new client_eks_dist_cjs/* DescribeClusterCommand */.hV5({ name }))).cluster,
+        callerArn: async () => (await sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({}))).Arn ?? 'an unknown identity',
+        destroy: () => new Set([baseSts, eks, sts]).forEach(c => c.destroy())
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-eks/src/access.ts
 
 
 
@@ -69425,61 +69967,76 @@ function cachedToken(make, clock = systemClock, refreshMs = TOKEN_REFRESH_MS) {
     };
     return source;
 }
-function eksTokenSource(cluster, region, aws, clock) {
-    return cachedToken(() => eksToken({ cluster, region, credentials: aws.credentials }), clock);
+/** The EKS token for a cluster, masked before anything can print it. */
+function eksTokenSource(cluster, region, aws, options) {
+    return cachedToken(async () => {
+        const token = await eksToken({ cluster, region, credentials: aws.credentials });
+        options.mask(token);
+        return token;
+    }, options.clock ?? systemClock);
 }
-/** The cluster from EKS: endpoint, CA, and whether a runner outside the VPC can reach it. */
-async function clusterFromEks(name, region, aws, options) {
-    let cluster;
+/** An assumed-role session ARN becomes the role ARN an access entry names. */
+function principalArn(arn) {
+    const m = /^arn:(aws[\w-]*):sts::(\d+):assumed-role\/([^/]+)\/.+$/.exec(arn);
+    return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : arn;
+}
+const REFUSED = 'The cluster refused the token twice (HTTP 401 Unauthorized)';
+function accessEntryHint(principal) {
+    return `Give that identity access to the cluster: an EKS access entry (aws eks create-access-entry --principal-arn ${principal} and an access policy or Kubernetes groups allowed to apply these objects), or a mapping in the aws-auth ConfigMap. See the RBAC section of the deploy-eks README.`;
+}
+function expired(at) {
+    return new errors_DockyardError(`${REFUSED}: the AWS credentials it was signed with have expired${at ? ` (at ${at.toISOString()})` : ''}.`, {
+        hint: "Credentials set by an earlier step (aws-actions/configure-aws-credentials) last for its role-duration-seconds (1 hour by default) and this step cannot renew them: make them outlast the step's timeout, or give 'role-arn', whose credentials Dockyard renews before they expire."
+    });
+}
+/**
+ * Why the cluster refused a fresh EKS token, found out rather than guessed: credentials that could not be
+ * renewed, credentials that have expired (their expiry, or STS saying so), or an identity the cluster does not
+ * know (named by GetCallerIdentity, with the access entry to create).
+ */
+async function explainRefusedToken(aws, clock = systemClock) {
+    let expiration;
     try {
-        cluster = await aws.describeCluster(name);
+        expiration = (await aws.credentials()).expiration;
     }
     catch (error) {
-        if (error?.name === 'ResourceNotFoundException')
-            cluster = undefined;
-        else
-            throw error;
-    }
-    if (!cluster)
-        throw new errors_DockyardError(`no EKS cluster '${name}' in ${region}.`, {
-            input: 'cluster',
-            hint: "Check the name and the 'region' input (aws eks list-clusters --region <region>)."
-        });
-    if (cluster.status && !['ACTIVE', 'UPDATING'].includes(cluster.status))
-        throw new errors_DockyardError(`the EKS cluster '${name}' is ${cluster.status}, not ACTIVE.`, {
-            input: 'cluster',
-            hint: 'Wait until the cluster is ACTIVE, then run the deployment again.'
-        });
-    if (!cluster.endpoint || !cluster.certificateAuthority?.data)
-        throw new errors_DockyardError(`EKS did not return an endpoint and CA for '${name}'.`, {
-            input: 'cluster',
-            hint: 'The cluster may still be creating; check it in the EKS console.'
-        });
-    const vpc = cluster.resourcesVpcConfig;
-    let reachHint;
-    if (vpc?.endpointPublicAccess === false) {
-        throw new errors_DockyardError(`the API endpoint of '${name}' is private only: a runner outside the cluster's VPC cannot reach it.`, {
-            input: 'cluster',
-            hint: "Run this job on a self-hosted runner inside the VPC (or a peered network), or enable the cluster's public endpoint (aws eks update-cluster-config --resources-vpc-config endpointPublicAccess=true)."
+        return new errors_DockyardError(`${REFUSED}, and no AWS credentials could be had to sign another: ${errors_describeError(error)}`, {
+            cause: error
         });
     }
-    const cidrs = vpc?.publicAccessCidrs ?? [];
-    if (cidrs.length > 0 && !cidrs.includes('0.0.0.0/0')) {
-        reachHint = `The public endpoint of '${name}' accepts only ${cidrs.join(', ')}: a GitHub-hosted runner is outside those unless you added its address. Use a self-hosted runner inside one of them, or add the runner's egress CIDR to publicAccessCidrs.`;
-        options.log.warning(`Cluster ${name}: public access is limited to ${cidrs.join(', ')}. ${reachHint.split(': ').slice(1).join(': ')}`);
+    if (expiration && expiration.getTime() <= clock.now())
+        return expired(expiration);
+    let arn;
+    try {
+        arn = await aws.callerArn();
     }
-    return {
-        name,
-        server: cluster.endpoint,
-        via: 'eks',
-        connection: {
-            server: cluster.endpoint,
-            ca: Buffer.from(cluster.certificateAuthority.data, 'base64').toString('utf8'),
-            auth: eksTokenSource(name, region, aws, options.clock ?? systemClock),
-            whoami: () => aws.callerArn(),
-            reachHint
-        }
-    };
+    catch (error) {
+        if (isExpiredCredentials(error))
+            return expired(expiration);
+        return new errors_DockyardError(`${REFUSED}: it does not know these AWS credentials (STS could not say whose they are: ${errors_describeError(error)}).`, { hint: accessEntryHint('<the role ARN>'), cause: error });
+    }
+    return new errors_DockyardError(`${REFUSED}: it does not know ${arn}.`, {
+        hint: accessEntryHint(principalArn(arn))
+    });
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./actions/deploy-eks/src/kubeconfig.ts
+/**
+ * The cluster from a kubeconfig: its current context's server and CA (the only one trusted), and its user's
+ * token, client certificate, or `aws eks get-token` / `aws-iam-authenticator token` exec, which Dockyard does not
+ * run but replaces with its own token for the same cluster and region.
+ */
+
+
+
+
+
+
+
+function refuse(message, hint) {
+    throw new errors_DockyardError(message, { input: 'kubeconfig', hint });
 }
 /** `--name value` or `--name=value` from an exec's arguments. */
 function argValue(args, ...names) {
@@ -69493,93 +70050,180 @@ function argValue(args, ...names) {
     }
     return undefined;
 }
-/**
- * The cluster from a kubeconfig: its current context's server and CA, and its user's token, client
- * certificate, or `aws eks get-token` / `aws-iam-authenticator token` exec, replaced by our own token.
- */
+/** The current context (else the first), its cluster entry and its user. */
+function currentContext(config, file) {
+    const contextName = config['current-context'] || config.contexts?.[0]?.name;
+    const context = config.contexts?.find(c => c.name === contextName)?.context;
+    if (!context)
+        refuse(`${file} has no context '${contextName ?? ''}'.`, 'Set current-context to one of its contexts.');
+    const cluster = config.clusters?.find(c => c.name === context.cluster)?.cluster;
+    if (!cluster?.server)
+        refuse(`${file}: cluster '${context.cluster ?? ''}' has no server.`, 'Each cluster entry needs server and certificate-authority-data.');
+    if (cluster['insecure-skip-tls-verify'])
+        refuse(`${file}: insecure-skip-tls-verify is set; Dockyard verifies the API server against the cluster's CA only.`, "Give the cluster's CA in certificate-authority-data.");
+    const user = config.users?.find(u => u.name === context.user)?.user ?? {};
+    return {
+        clusterName: context.cluster ?? 'cluster',
+        userName: context.user ?? '',
+        server: cluster.server,
+        cluster,
+        user
+    };
+}
+/** The CA: inline data, or a file next to the kubeconfig (inside the workspace, like the kubeconfig itself). */
+function readCa(cluster, clusterName, path, options, read) {
+    const file = (0,external_node_path_.basename)(path);
+    if (cluster['certificate-authority-data'])
+        return Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8');
+    const caFile = cluster['certificate-authority'];
+    if (!caFile)
+        refuse(`${file}: cluster '${clusterName}' has no CA.`, "Add certificate-authority-data: Dockyard trusts the cluster's CA only, never the system CAs.");
+    const full = (0,external_node_path_.resolve)((0,external_node_path_.dirname)(path), caFile);
+    if (options.workspace)
+        resolveInsideWorkspace('kubeconfig', (0,external_node_path_.relative)(options.workspace, full), {
+            workspace: options.workspace,
+            kind: 'file'
+        });
+    try {
+        return read(full);
+    }
+    catch {
+        return refuse(`${file}: cannot read certificate-authority ${caFile}.`, 'Use certificate-authority-data, or a CA file inside the workspace.');
+    }
+}
+/** An `aws eks get-token` or `aws-iam-authenticator token` exec, replaced by Dockyard's own EKS token. */
+function execAuth(exec, userName, file, options) {
+    const command = (0,external_node_path_.basename)(exec.command ?? '');
+    const args = exec.args ?? [];
+    let clusterName;
+    if (command === 'aws' && args.includes('get-token'))
+        clusterName = argValue(args, '--cluster-name', '--cluster-id');
+    else if (command === 'aws-iam-authenticator' && args.includes('token'))
+        clusterName = argValue(args, '-i', '--cluster-id');
+    else
+        refuse(`${file}: user '${userName}' runs '${exec.command}', which Dockyard does not run.`, 'Use a token, a client certificate, or the `aws eks get-token` exec (Dockyard makes that token itself).');
+    if (!clusterName)
+        refuse(`${file}: the get-token exec names no cluster.`, 'Add --cluster-name <name> to its args.');
+    const envRegion = exec.env?.find(e => e.name === 'AWS_REGION' || e.name === 'AWS_DEFAULT_REGION')?.value;
+    const region = argValue(args, '--region') ?? envRegion ?? options.region;
+    if (!region)
+        refuse(`${file}: no region for the EKS token.`, "Add --region to the exec args, or set the 'region' input.");
+    const aws = options.aws?.(region);
+    if (!aws)
+        refuse('an EKS token needs AWS credentials.', 'Configure AWS credentials before this step.');
+    const clock = options.clock ?? systemClock;
+    return {
+        auth: eksTokenSource(clusterName, region, aws, { clock, mask: options.mask ?? (() => { }) }),
+        explainUnauthorized: () => explainRefusedToken(aws, clock)
+    };
+}
+/** The user's own credentials: a static token or a client certificate, and what to say when they are refused. */
+function staticAuth(user, userName, file) {
+    const connection = {};
+    if (user['client-certificate-data'] && user['client-key-data']) {
+        connection.clientCert = Buffer.from(user['client-certificate-data'], 'base64').toString('utf8');
+        connection.clientKey = Buffer.from(user['client-key-data'], 'base64').toString('utf8');
+    }
+    const token = user.token;
+    if (token)
+        connection.auth = { token: async () => token };
+    const what = token ? 'token' : 'client certificate';
+    connection.explainUnauthorized = async () => new errors_DockyardError(`The cluster refused the ${what} of user '${userName}' in ${file} (HTTP 401 Unauthorized).`, {
+        input: 'kubeconfig',
+        hint: `The ${what} is not valid for this cluster, or has expired or been revoked: give a current one.`
+    });
+    return connection;
+}
 function clusterFromKubeconfig(path, options) {
     const read = options.readFile ?? ((p) => (0,external_node_fs_.readFileSync)(p, 'utf8'));
-    const fail = (message, hint) => {
-        throw new errors_DockyardError(message, { input: 'kubeconfig', hint });
-    };
+    const file = (0,external_node_path_.basename)(path);
     let config;
     try {
         config = (0,dist/* parse */.qg)(read(path));
     }
     catch (error) {
-        return fail(`${(0,external_node_path_.basename)(path)} is not a readable kubeconfig (${error.message.split('\n')[0]}).`, 'Give a kubeconfig YAML file.');
+        return refuse(`${file} is not a readable kubeconfig (${error.message.split('\n')[0]}).`, 'Give a kubeconfig YAML file.');
     }
     if (!config || typeof config !== 'object')
-        return fail(`${(0,external_node_path_.basename)(path)} is empty.`, 'Give a kubeconfig YAML file.');
-    const contextName = config['current-context'] || config.contexts?.[0]?.name;
-    const context = config.contexts?.find(c => c.name === contextName)?.context;
-    if (!context)
-        return fail(`${(0,external_node_path_.basename)(path)} has no context '${contextName ?? ''}'.`, 'Set current-context to one of its contexts.');
-    const clusterEntry = config.clusters?.find(c => c.name === context.cluster);
-    const cluster = clusterEntry?.cluster;
-    if (!cluster?.server)
-        return fail(`${(0,external_node_path_.basename)(path)}: cluster '${context.cluster ?? ''}' has no server.`, 'Each cluster entry needs server and certificate-authority-data.');
-    if (cluster['insecure-skip-tls-verify'])
-        return fail(`${(0,external_node_path_.basename)(path)}: insecure-skip-tls-verify is set; Dockyard verifies the API server against the cluster's CA only.`, "Give the cluster's CA in certificate-authority-data.");
-    let ca;
-    if (cluster['certificate-authority-data'])
-        ca = Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8');
-    else if (cluster['certificate-authority']) {
-        const file = (0,external_node_path_.resolve)((0,external_node_path_.dirname)(path), cluster['certificate-authority']);
-        // The CA file follows the kubeconfig's own rule: inside the workspace.
-        if (options.workspace)
-            resolveInsideWorkspace('kubeconfig', (0,external_node_path_.relative)(options.workspace, file), {
-                workspace: options.workspace,
-                kind: 'file'
-            });
-        try {
-            ca = read(file);
-        }
-        catch {
-            fail(`${(0,external_node_path_.basename)(path)}: cannot read certificate-authority ${cluster['certificate-authority']}.`, 'Use certificate-authority-data, or a CA file inside the workspace.');
-        }
-    }
-    if (!ca)
-        return fail(`${(0,external_node_path_.basename)(path)}: cluster '${context.cluster}' has no CA.`, "Add certificate-authority-data: Dockyard trusts the cluster's CA only, never the system CAs.");
-    const user = config.users?.find(u => u.name === context.user)?.user ?? {};
-    const connection = { server: cluster.server, ca };
-    if (user['client-certificate-data'] && user['client-key-data']) {
-        connection.clientCert = Buffer.from(user['client-certificate-data'], 'base64').toString('utf8');
-        connection.clientKey = Buffer.from(user['client-key-data'], 'base64').toString('utf8');
-    }
-    if (user.token) {
-        const token = user.token;
-        connection.auth = { token: async () => token };
-    }
-    else if (user.exec) {
-        const command = (0,external_node_path_.basename)(user.exec.command ?? '');
-        const args = user.exec.args ?? [];
-        const envRegion = user.exec.env?.find(e => e.name === 'AWS_REGION' || e.name === 'AWS_DEFAULT_REGION')?.value;
-        let clusterName;
-        if (command === 'aws' && args.includes('get-token'))
-            clusterName = argValue(args, '--cluster-name', '--cluster-id');
-        else if (command === 'aws-iam-authenticator' && args.includes('token'))
-            clusterName = argValue(args, '-i', '--cluster-id');
-        else
-            return fail(`${(0,external_node_path_.basename)(path)}: user '${context.user}' runs '${user.exec.command}', which Dockyard does not run.`, 'Use a token, a client certificate, or the `aws eks get-token` exec (Dockyard makes that token itself).');
-        if (!clusterName)
-            return fail(`${(0,external_node_path_.basename)(path)}: the get-token exec names no cluster.`, 'Add --cluster-name <name> to its args.');
-        const region = argValue(args, '--region') ?? envRegion ?? options.region;
-        if (!region)
-            return fail(`${(0,external_node_path_.basename)(path)}: no region for the EKS token.`, "Add --region to the exec args, or set the 'region' input.");
-        const aws = options.aws?.(region);
-        if (!aws)
-            return fail('an EKS token needs AWS credentials.', 'Configure AWS credentials before this step.');
-        connection.auth = eksTokenSource(clusterName, region, aws, options.clock ?? systemClock);
-        connection.whoami = () => aws.callerArn();
-    }
+        refuse(`${file} is empty.`, 'Give a kubeconfig YAML file.');
+    const { clusterName, userName, server, cluster, user } = currentContext(config, file);
+    const ca = readCa(cluster, clusterName, path, options, read);
+    const connection = {
+        server,
+        ca,
+        ...staticAuth(user, userName, file),
+        ...(!user.token && user.exec ? execAuth(user.exec, userName, file, options) : {})
+    };
     const secrets = [user.token, user['client-key-data'], connection.clientKey].filter((v) => !!v);
+    return { name: clusterName, server, via: 'kubeconfig', connection, secrets };
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-eks/src/cluster.ts
+
+
+
+
+/** DescribeCluster's answer, or the `cluster` input's error when there is no usable cluster of that name. */
+async function describeActiveCluster(name, region, aws) {
+    let cluster;
+    try {
+        cluster = await aws.describeCluster(name);
+    }
+    catch (error) {
+        if (error?.name !== 'ResourceNotFoundException')
+            throw error;
+    }
+    if (!cluster)
+        throw new errors_DockyardError(`no EKS cluster '${name}' in ${region}.`, {
+            input: 'cluster',
+            hint: "Check the name and the 'region' input (aws eks list-clusters --region <region>)."
+        });
+    if (cluster.status && !['ACTIVE', 'UPDATING'].includes(cluster.status))
+        throw new errors_DockyardError(`the EKS cluster '${name}' is ${cluster.status}, not ACTIVE.`, {
+            input: 'cluster',
+            hint: 'Wait until the cluster is ACTIVE, then run the deployment again.'
+        });
+    const endpoint = cluster.endpoint;
+    const ca = cluster.certificateAuthority?.data;
+    if (!endpoint || !ca)
+        throw new errors_DockyardError(`EKS did not return an endpoint and CA for '${name}'.`, {
+            input: 'cluster',
+            hint: 'The cluster may still be creating; check it in the EKS console.'
+        });
+    return { endpoint, ca, vpc: cluster.resourcesVpcConfig };
+}
+/**
+ * What the endpoint access settings mean for this runner, said when a connection fails. A private-only endpoint
+ * is tried (a runner in the VPC, such as actions-runner-controller on the cluster itself, reaches it); public
+ * access limited to CIDRs is warned about at once, since a GitHub-hosted runner is rarely inside them.
+ */
+function endpointReachHint(name, vpc, log) {
+    if (vpc?.endpointPublicAccess === false) {
+        log.info(`Cluster ${name}: the API endpoint is private only (endpointPublicAccess: false), reachable from inside the cluster's VPC or a network connected to it; trying it.`);
+        return `The API endpoint of '${name}' is private only (endpointPublicAccess: false): only a runner inside the cluster's VPC or a network connected to it (peering, Transit Gateway, VPN) reaches it, and a GitHub-hosted runner does not. Run this job on a self-hosted runner there (actions-runner-controller on a cluster in that VPC works), or turn on public access for the runner's addresses (aws eks update-cluster-config --name ${name} --resources-vpc-config endpointPublicAccess=true,publicAccessCidrs=<runner CIDR>).`;
+    }
+    const cidrs = vpc?.publicAccessCidrs ?? [];
+    if (cidrs.length === 0 || cidrs.includes('0.0.0.0/0'))
+        return undefined;
+    const advice = "a GitHub-hosted runner is outside those unless you added its address. Use a self-hosted runner inside one of them, or add the runner's egress CIDR to publicAccessCidrs.";
+    log.warning(`Cluster ${name}: public access is limited to ${cidrs.join(', ')}. ${advice}`);
+    return `The public endpoint of '${name}' accepts only ${cidrs.join(', ')}: ${advice}`;
+}
+/** The cluster from EKS: endpoint, CA, the token for it, and what to say if the endpoint cannot be reached. */
+async function clusterFromEks(name, region, aws, options) {
+    const { endpoint, ca, vpc } = await describeActiveCluster(name, region, aws);
+    const clock = options.clock ?? systemClock;
     return {
-        name: context.cluster ?? 'cluster',
-        server: cluster.server,
-        via: 'kubeconfig',
-        connection,
-        secrets
+        name,
+        server: endpoint,
+        via: 'eks',
+        connection: {
+            server: endpoint,
+            ca: Buffer.from(ca, 'base64').toString('utf8'),
+            auth: eksTokenSource(name, region, aws, { clock, mask: secret => options.log.mask(secret) }),
+            explainUnauthorized: () => explainRefusedToken(aws, clock),
+            reachHint: endpointReachHint(name, vpc, options.log)
+        }
     };
 }
 
@@ -70191,7 +70835,7 @@ function summarizeResources(resources) {
         .filter(([, n]) => n > 0);
     return parts.length ? parts.map(([a, n]) => `${n} ${a}`).join(', ') : 'nothing';
 }
-async function deploy(inputs, access, ctx, makeClient = (a, signal, clock) => new KubeClient(a.connection, { signal, clock })) {
+async function deploy(inputs, access, ctx, makeClient = (a, signal, clock) => new KubeClient(a.connection, { signal, clock, deadline: ctx.deadline })) {
     const clock = ctx.clock ?? systemClock;
     const kube = makeClient(access, ctx.signal, clock);
     const result = {
@@ -70206,8 +70850,7 @@ async function deploy(inputs, access, ctx, makeClient = (a, signal, clock) => ne
         workloads: [],
         rollbacks: [],
         diagnostics: [],
-        phase: 'applying',
-        requests: kube.counts
+        phase: 'applying'
     };
     const remaining = () => ctx.deadline - clock.now() - RESERVE_MS;
     let applied = [];
@@ -70388,12 +71031,12 @@ function cancelled(result, signal, error) {
 /**
  * AWS, made when first needed: a kubeconfig with a static token never touches AWS. One session per region.
  */
-function lazyAws(inputs, signal) {
+function lazyAws(inputs, { signal, log, clock }) {
     const sessions = new Map();
     const session = (region) => {
         let s = sessions.get(region);
         if (!s)
-            sessions.set(region, (s = awsSession({ region, roleArn: inputs.roleArn, signal })));
+            sessions.set(region, (s = awsSession({ region, roleArn: inputs.roleArn, signal, log, clock })));
         return s;
     };
     return {
@@ -70410,14 +71053,15 @@ function lazyAws(inputs, signal) {
 }
 /** The action's function: reach the cluster (EKS or kubeconfig), then deploy. */
 async function deployToCluster(inputs, ctx) {
-    const aws = lazyAws(inputs, ctx.signal);
+    const aws = lazyAws(inputs, ctx);
     try {
         const access = inputs.kubeconfig
             ? clusterFromKubeconfig(inputs.kubeconfig, {
                 workspace: workspaceDir(),
                 region: inputs.region,
                 aws: aws.access,
-                clock: ctx.clock
+                clock: ctx.clock,
+                mask: secret => ctx.log.mask(secret)
             })
             : await clusterFromEks(inputs.cluster, inputs.region, aws.access(inputs.region), {
                 log: ctx.log,
@@ -70812,7 +71456,6 @@ function loadManifests(options, build = kustomizeBuild) {
 
 
 
-
 function keyValueMap(reader, name, check) {
     const out = {};
     for (const kv of reader.keyValues(name, { allowEmptyValue: true, example: 'team=payments' })) {
@@ -70839,11 +71482,7 @@ function getInputs(source, env = process.env, run = runContext(env)) {
         reader.fail('kubeconfig', "is given together with 'cluster'.", 'Give one: the EKS cluster name, or a kubeconfig.');
     if (cluster && !/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/.test(cluster))
         reader.fail('cluster', `'${cluster}' is not an EKS cluster name.`, 'A name is letters, digits, - and _, up to 100 characters.');
-    const region = resolveRegion(reader.string('region'), env);
-    if (region && !REGION_PATTERN.test(region))
-        reader.fail('region', `'${region}' is not an AWS region.`, 'Use a region code such as us-east-1.');
-    if (cluster && !region)
-        reader.fail('region', 'is not set.', REGION_HINT);
+    const region = reader.region('region', { required: !!cluster });
     const roleArn = reader.string('role-arn');
     if (roleArn && !/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(roleArn))
         reader.fail('role-arn', `'${roleArn}' is not an IAM role ARN.`, 'Use arn:aws:iam::<account>:role/<name>.');
@@ -70949,95 +71588,6 @@ function getInputs(source, env = process.env, run = runContext(env)) {
         fieldManager,
         dryRun
     };
-}
-
-;// CONCATENATED MODULE: ./core/report.ts
-
-/**
- * The deployment report: one JSON record every Dockyard action outputs as `report`, and notify-ses
- * turns into an email. Versioned: readers accept any `dockyard.report/v1`; a breaking change bumps it.
- */
-const REPORT_SCHEMA = 'dockyard.report/v1';
-function createReport(init, now = () => new Date()) {
-    const finishedAt = init.finishedAt ?? now().toISOString();
-    return {
-        schema: REPORT_SCHEMA,
-        ...init,
-        details: init.details ?? [],
-        diagnostics: init.diagnostics ?? [],
-        finishedAt,
-        durationMs: Math.max(0, Date.parse(finishedAt) - Date.parse(init.startedAt))
-    };
-}
-const STATUSES = (/* unused pure expression or super */ null && (['success', 'failure', 'cancelled', 'skipped']));
-/** Validates one parsed value as a report; throws naming what is wrong. */
-function validateReport(value, where = 'report') {
-    const fail = (msg) => {
-        throw new DockyardError(`${where} ${msg}`, {
-            input: 'reports',
-            hint: "Pass the 'report' output of a Dockyard action, e.g. ${{ needs.deploy.outputs.report }}."
-        });
-    };
-    if (!value || typeof value !== 'object' || Array.isArray(value))
-        fail('is not a JSON object.');
-    const r = value;
-    if (typeof r.schema !== 'string' || !r.schema.startsWith('dockyard.report/'))
-        fail('has no dockyard.report schema.');
-    if (r.schema !== REPORT_SCHEMA)
-        fail(`has schema '${r.schema}'; this version reads '${REPORT_SCHEMA}'.`);
-    if (typeof r.action !== 'string' || r.action === '')
-        fail("has no 'action'.");
-    if (!STATUSES.includes(r.status))
-        fail(`has an unknown status '${String(r.status)}'.`);
-    return {
-        ...r,
-        details: Array.isArray(r.details) ? r.details : [],
-        diagnostics: Array.isArray(r.diagnostics) ? r.diagnostics : []
-    };
-}
-/**
- * Reads reports from an input: a JSON array, one JSON object, or several objects one a line.
- * Empty values (a skipped job's output) are ignored.
- */
-function parseReports(text) {
-    const trimmed = text.trim();
-    if (trimmed === '')
-        return [];
-    let values;
-    try {
-        const parsed = JSON.parse(trimmed);
-        values = Array.isArray(parsed) ? parsed : [parsed];
-    }
-    catch {
-        values = trimmed
-            .split(/\r?\n/)
-            .map(l => l.trim())
-            .filter(l => l !== '')
-            .map((line, i) => {
-            try {
-                return JSON.parse(line);
-            }
-            catch (error) {
-                throw new DockyardError(`line ${i + 1} is not valid JSON (${error.message}).`, {
-                    input: 'reports',
-                    hint: 'Give a JSON array of reports, or one report JSON a line.'
-                });
-            }
-        });
-    }
-    return values
-        .flatMap(v => (Array.isArray(v) ? v : [v]))
-        .map((v, i) => validateReport(v, `report ${i + 1}`));
-}
-/** The overall status of several reports: any failure fails, then cancelled, then success. */
-function overallStatus(reports) {
-    if (reports.some(r => r.status === 'failure'))
-        return 'failure';
-    if (reports.some(r => r.status === 'cancelled'))
-        return 'cancelled';
-    if (reports.length > 0 && reports.every(r => r.status === 'skipped'))
-        return 'skipped';
-    return 'success';
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-eks/src/summary.ts
@@ -71175,7 +71725,6 @@ function finish(outcome) {
         rollbacks: [],
         diagnostics: [],
         phase: 'connecting',
-        requests: {},
         error: outcome.error
     };
     // The core aborts the step at its deadline: what looks cancelled then is a timeout.

@@ -58451,7 +58451,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2666);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5467);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
 
@@ -58460,7 +58460,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2666:
+/***/ 5467:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58479,7 +58479,7 @@ var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 /**
  * Errors a user can act on. `input` names the action input at fault; `hint` says how to fix it.
  */
-class DockyardError extends Error {
+class errors_DockyardError extends Error {
     input;
     hint;
     constructor(message, options = {}) {
@@ -58495,7 +58495,7 @@ class DockyardError extends Error {
     }
 }
 /** Several input problems found together, so the user fixes them all in one go. */
-class InputError extends DockyardError {
+class InputError extends errors_DockyardError {
     problems;
     constructor(problems) {
         super(problems.length === 1
@@ -58509,7 +58509,7 @@ class InputError extends DockyardError {
     }
 }
 function describeError(error) {
-    if (error instanceof DockyardError)
+    if (error instanceof errors_DockyardError)
         return error.describe();
     if (error instanceof Error)
         return error.message;
@@ -58517,14 +58517,15 @@ function describeError(error) {
 }
 
 ;// CONCATENATED MODULE: ./core/version.ts
-/** Dockyard's version, sent in the AWS user agent. A unit test keeps it equal to package.json. */
+/** Dockyard's version, sent in the user agent. A unit test keeps it equal to package.json. */
 const VERSION = '1.0.0';
+/** The user agent of every request Dockyard makes: AWS calls and the Kubernetes API alike. */
+const USER_AGENT = `dockyard/${VERSION}`;
 
 ;// CONCATENATED MODULE: ./core/aws.ts
 
 
 
-const USER_AGENT = `dockyard/${VERSION}`;
 /**
  * By SDK client name: the service as messages name it, and its IAM action prefix (to name the missing permission
  * on AccessDenied). A client not listed is named after its class.
@@ -58567,7 +58568,8 @@ function clientConfig(options) {
             requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
             throwOnRequestTimeout: true
         }),
-        ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {})
+        ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {}),
+        ...(options.credentials ? { credentials: options.credentials } : {})
     };
 }
 /**
@@ -58620,12 +58622,12 @@ function explainAwsError(error, call) {
     const name = errorName(error);
     if (name === 'AbortError' || call.signal?.aborted) {
         const reason = call.signal?.reason?.message;
-        return new DockyardError(`${service} ${where} was stopped${reason ? `: ${reason}` : ''}.`, {
+        return new errors_DockyardError(`${service} ${where} was stopped${reason ? `: ${reason}` : ''}.`, {
             cause: error
         });
     }
     if (name === 'TimeoutError') {
-        const e = new DockyardError(`${service} did not answer ${where}: ${error.message.replace(/^@smithy\/node-http-handler - /, '')}`, {
+        const e = new errors_DockyardError(`${service} did not answer ${where}: ${error.message.replace(/^@smithy\/node-http-handler - /, '')}`, {
             hint: 'Check that the endpoint is reachable from the runner (proxy, VPC endpoint, AWS_ENDPOINT_URL).',
             cause: error
         });
@@ -58639,7 +58641,7 @@ function explainAwsError(error, call) {
         const requestId = error.$metadata?.requestId ??
             headers['x-amzn-requestid'] ??
             headers['x-amz-request-id'];
-        const e = new DockyardError(`${service} answered HTTP ${status} to ${where}${requestId ? `, request id ${requestId}` : ''}, with a body that is not an AWS answer.`, {
+        const e = new errors_DockyardError(`${service} answered HTTP ${status} to ${where}${requestId ? `, request id ${requestId}` : ''}, with a body that is not an AWS answer.`, {
             hint: status >= 500
                 ? 'The service or a proxy in between failed; try again later.'
                 : 'Something between the runner and AWS (a proxy, AWS_ENDPOINT_URL) answered instead of the service.',
@@ -58685,12 +58687,16 @@ const THROTTLING = new Set([
     'LimitExceededException'
 ]);
 function isThrottling(error) {
-    if (error instanceof DockyardError && error.cause !== undefined)
+    if (error instanceof errors_DockyardError && error.cause !== undefined)
         return isThrottling(error.cause);
     if (THROTTLING.has(errorName(error)) || httpStatus(error) === 429)
         return true;
     return /rate exceeded/i.test(error?.message ?? '');
 }
+/**
+ * The one list of network failures, for every client (the SDK's, the Kubernetes API's): a connection that
+ * could not be made (refused, no route, no DNS answer, timed out) or was dropped. Worth trying again.
+ */
 const NETWORK_CODES = new Set([
     'ECONNRESET',
     'ECONNREFUSED',
@@ -58698,16 +58704,29 @@ const NETWORK_CODES = new Set([
     'EPIPE',
     'EAI_AGAIN',
     'ENOTFOUND',
-    'ECONNABORTED'
+    'ECONNABORTED',
+    'EHOSTUNREACH',
+    'ENETUNREACH'
 ]);
+/** The error's network failure code (ECONNREFUSED, …) when it is one of the list, also behind a DockyardError. */
+function networkErrorCode(error) {
+    if (error instanceof errors_DockyardError && error.cause !== undefined)
+        return networkErrorCode(error.cause);
+    const code = error?.code;
+    return typeof code === 'string' && NETWORK_CODES.has(code) ? code : undefined;
+}
+/** An HTTP status worth trying again: throttled (429) or a server error (5xx), whichever API answered it. */
+function isTransientStatus(status) {
+    return status === 429 || status >= 500;
+}
 /** Throttling, 5xx and connection-level failures (also when explained by `explainAwsError`): worth trying again. */
 function aws_isTransient(error) {
-    if (error instanceof DockyardError && error.cause !== undefined)
+    if (error instanceof errors_DockyardError && error.cause !== undefined)
         return aws_isTransient(error.cause);
     if (isThrottling(error))
         return true;
     const status = httpStatus(error);
-    if (status !== undefined && status >= 500)
+    if (status !== undefined && isTransientStatus(status))
         return true;
     const name = errorName(error);
     if ([
@@ -58720,8 +58739,15 @@ function aws_isTransient(error) {
         'ServerException'
     ].includes(name))
         return true;
-    const code = error?.code;
-    return code !== undefined && NETWORK_CODES.has(code);
+    return networkErrorCode(error) !== undefined;
+}
+/** AWS refused the credentials because they have expired (a session past its end). */
+function isExpiredCredentials(error) {
+    if (error instanceof DockyardError && error.cause !== undefined)
+        return isExpiredCredentials(error.cause);
+    const name = errorName(error);
+    return (['ExpiredToken', 'ExpiredTokenException', 'RequestExpired'].includes(name) ||
+        /security token included in the request is expired/i.test(error?.message ?? ''));
 }
 function isAccessDenied(error) {
     const name = errorName(error);
@@ -58733,7 +58759,7 @@ function isAccessDenied(error) {
 }
 function explainAccessDenied(error, permission) {
     const detail = error?.message ? ` AWS said: ${error.message}` : '';
-    return new DockyardError(`Access denied: the credentials lack '${permission}'.${detail}`, {
+    return new errors_DockyardError(`Access denied: the credentials lack '${permission}'.${detail}`, {
         hint: `Allow '${permission}' in the IAM policy of the role this workflow assumes (see the action's README for the full policy).`,
         cause: error
     });
@@ -58749,7 +58775,7 @@ async function ensureCredentials(client) {
             throw new Error('empty credentials');
     }
     catch (error) {
-        throw new DockyardError('No AWS credentials were found.', {
+        throw new errors_DockyardError('No AWS credentials were found.', {
             hint: 'Add aws-actions/configure-aws-credentials (OIDC role) before this step, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.',
             cause: error
         });
@@ -61823,14 +61849,14 @@ function resolveInsideWorkspace(input, value, options = {}) {
     const root = (0,external_node_path_.resolve)(workspace);
     const lexical = (0,external_node_path_.resolve)(root, value);
     if (!isInside(lexical, root)) {
-        throw new DockyardError(`${where} is outside the workspace (${root}).`, { input, hint });
+        throw new errors_DockyardError(`${where} is outside the workspace (${root}).`, { input, hint });
     }
     let real;
     try {
         real = (0,external_node_fs_.realpathSync)(lexical);
     }
     catch {
-        throw new DockyardError(`${where} does not exist (looked for ${lexical}).`, {
+        throw new errors_DockyardError(`${where} does not exist (looked for ${lexical}).`, {
             input,
             hint: 'Check the path, relative to the workspace; check out the repository (actions/checkout) or create the file in an earlier step.'
         });
@@ -61843,7 +61869,7 @@ function resolveInsideWorkspace(input, value, options = {}) {
         realRoot = root;
     }
     if (!isInside(real, realRoot)) {
-        throw new DockyardError(`${where} leads outside the workspace through a symbolic link (to ${real}).`, {
+        throw new errors_DockyardError(`${where} leads outside the workspace through a symbolic link (to ${real}).`, {
             input,
             hint
         });
@@ -61851,9 +61877,9 @@ function resolveInsideWorkspace(input, value, options = {}) {
     const kind = options.kind ?? 'any';
     const stats = (0,external_node_fs_.statSync)(real);
     if (kind === 'file' && !stats.isFile())
-        throw new DockyardError(`${where} is not a file.`, { input, hint: 'Give the path of a file.' });
+        throw new errors_DockyardError(`${where} is not a file.`, { input, hint: 'Give the path of a file.' });
     if (kind === 'dir' && !stats.isDirectory())
-        throw new DockyardError(`${where} is not a directory.`, { input, hint: 'Give the path of a directory.' });
+        throw new errors_DockyardError(`${where} is not a directory.`, { input, hint: 'Give the path of a directory.' });
     return real;
 }
 const TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
@@ -61943,16 +61969,17 @@ class InputReader {
             return check();
         }
         catch (error) {
-            if (!(error instanceof DockyardError))
+            if (!(error instanceof errors_DockyardError))
                 throw error;
             this.problems.push(error);
             return undefined;
         }
     }
-    /** The AWS region: the input, else AWS_REGION / AWS_DEFAULT_REGION (or `fallback` before the environment). */
     region(name = 'region', options = {}) {
         const region = resolveRegion(this.source(name) || options.fallback, this.env);
         if (!region) {
+            if (options.required === false)
+                return undefined;
             this.fail(name, 'no AWS region is set.', REGION_HINT);
             return '';
         }
@@ -61963,7 +61990,7 @@ class InputReader {
         return region;
     }
     fail(name, message, hint) {
-        this.problems.push(new DockyardError(message, { input: name, hint }));
+        this.problems.push(new errors_DockyardError(message, { input: name, hint }));
     }
     string(name, options = {}) {
         const value = this.source(name);
@@ -62073,21 +62100,96 @@ function splitLines(text) {
         .filter(l => l.text !== '' && !l.text.startsWith('#'));
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./core/log.ts
 
+
+/** A line longer than this (a progress bar redrawn with CR only) is printed without waiting for its end. */
+const HELD_CHARS = 16 << 10;
+/** Cuts pieces of text into whole lines for `print`, holding a line that has not ended yet. */
+function lineStream(print, close) {
+    let held = '';
+    return {
+        write(text) {
+            const all = held + text;
+            const end = all.lastIndexOf('\n');
+            if (end < 0 && all.length < HELD_CHARS) {
+                held = all;
+                return;
+            }
+            const cut = end < 0 ? all.length : end;
+            held = all.slice(cut + 1);
+            print(untrustedLines(all.slice(0, cut)));
+        },
+        end() {
+            if (held !== '')
+                print(untrustedLines(held));
+            held = '';
+            close();
+        }
+    };
+}
+/**
+ * The runner ignores every command until it reads `::<token>::`; a token nobody can guess cannot be ended from
+ * inside the block. `open` is the token of the block a stream holds open, if any.
+ */
+let log_open;
+function closeOpenBlock() {
+    if (log_open !== undefined)
+        info(`::${log_open}::`);
+    log_open = undefined;
+}
+/** Prints lines inside the open block, opening one first when none is. */
+function printInBlock(lines) {
+    if (lines.length === 0)
+        return;
+    if (log_open === undefined) {
+        log_open = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+        info(`::stop-commands::${log_open}`);
+    }
+    info(lines.join('\n'));
+}
+/** Every print of Dockyard's own closes a block an untrusted stream left open. */
+const closingFirst = (print) => (...args) => {
+    closeOpenBlock();
+    return print(...args);
+};
 const actionsLogger = {
-    info: m => info(m),
-    debug: m => core_debug(m),
-    notice: (m, p) => notice(m, p),
-    warning: (m, p) => warning(m, p),
-    error: (m, p) => error(m, p),
-    group: (name, fn) => group(name, fn),
-    mask: secret => {
+    info: closingFirst(m => info(m)),
+    debug: closingFirst(m => core_debug(m)),
+    notice: closingFirst((m, p) => notice(m, p)),
+    warning: closingFirst((m, p) => warning(m, p)),
+    error: closingFirst((m, p) => error(m, p)),
+    untrusted: closingFirst(text => {
+        printInBlock(untrustedLines(text));
+        closeOpenBlock();
+    }),
+    untrustedStream: () => lineStream(printInBlock, closeOpenBlock),
+    group: closingFirst((name, fn) => group(name, async () => {
+        try {
+            return await fn();
+        }
+        finally {
+            closeOpenBlock();
+        }
+    })),
+    mask: closingFirst(secret => {
         if (secret)
             core_setSecret(secret);
-    }
+    })
 };
-/** Records every line (with its level) for assertions; masks like the runner does. */
+/** Untrusted text as the lines to print: split on line breaks (a lone CR too), trailing blank lines dropped. */
+function untrustedLines(text) {
+    const lines = (Array.isArray(text) ? text : [text]).flatMap(t => t.split(/\r\n|\r|\n/));
+    while (lines.length > 0 && lines[lines.length - 1].trim() === '')
+        lines.pop();
+    return lines;
+}
+/**
+ * Records every line (with its level) for assertions; masks like the runner does. Untrusted text is recorded
+ * a line at a time as `untrusted: <line>`.
+ */
 function memoryLogger() {
     const lines = [];
     const masked = [];
@@ -62102,6 +62204,8 @@ function memoryLogger() {
         notice: m => push('notice', m),
         warning: m => push('warning', m),
         error: m => push('error', m),
+        untrusted: text => untrustedLines(text).forEach(line => push('untrusted', line)),
+        untrustedStream: () => lineStream(lines => lines.forEach(line => push('untrusted', line)), () => undefined),
         group: async (name, fn) => {
             push('group', name);
             try {
@@ -62199,7 +62303,8 @@ async function poll(options) {
 }
 /**
  * Retries one operation on transient errors (throttling, 5xx, connection errors) with exponential backoff,
- * through an injectable clock: the one retry helper, for calls made through a client without SDK retries.
+ * or the wait the answer asked for, through an injectable clock: the one retry helper, for calls made through
+ * a client without SDK retries. It never sleeps past the signal or the deadline.
  */
 async function retry(fn, options = {}) {
     const attempts = options.attempts ?? 4;
@@ -62210,9 +62315,12 @@ async function retry(fn, options = {}) {
             return await fn(attempt);
         }
         catch (error) {
-            if (attempt >= attempts || !retryable(error) || options.signal?.aborted)
+            if (attempt >= attempts || !retryable(error, attempt) || options.signal?.aborted)
                 throw error;
-            await clock.sleep((options.baseDelayMs ?? 1000) * 2 ** (attempt - 1), options.signal);
+            const wait = options.delayMs?.(error, attempt) ?? (options.baseDelayMs ?? 1000) * 2 ** (attempt - 1);
+            if (options.deadline !== undefined && clock.now() + wait > options.deadline)
+                throw error;
+            await clock.sleep(wait, options.signal);
             if (options.signal?.aborted)
                 throw error;
             const found = await options.beforeRetry?.(error, attempt);
@@ -62270,11 +62378,68 @@ function createReport(init, now = () => new Date()) {
         durationMs: Math.max(0, Date.parse(finishedAt) - Date.parse(init.startedAt))
     };
 }
+/**
+ * The most a `report` output takes, in bytes of JSON. A report reaches notify-ses through an input, which the
+ * runner hands to the action as an environment variable, and Linux starts no program with one over 128 KiB
+ * (MAX_ARG_STRLEN; the runner then fails the step with "Argument list too long"): at 60 KiB a build's and a
+ * deploy's report fit in one input together. GitHub's own limit, 1 MB for all of a job's outputs, is further.
+ */
+const REPORT_MAX_BYTES = 60 * 1024;
+/** The title of the diagnostic that says a report was shortened to fit. */
+const REPORT_SHORTENED = 'Report shortened to fit';
+/** How much of each array (its last lines, for a diagnostic's lines) and of each text is kept, tried in turn. */
+const KEEP = [
+    { items: 200, chars: 2000 },
+    { items: 50, chars: 500 },
+    { items: 20, chars: 200 },
+    { items: 5, chars: 100 },
+    { items: 0, chars: 60 }
+];
+function shorten(value, keep, key = '') {
+    if (typeof value === 'string')
+        return value.length > keep.chars ? `${value.slice(0, keep.chars - 1)}…` : value;
+    if (Array.isArray(value)) {
+        if (value.length <= keep.items)
+            return value.map(v => shorten(v, keep));
+        // A diagnostic's lines are a log's tail, events in order, …: the last ones say most.
+        const kept = key === 'lines' ? value.slice(value.length - keep.items) : value.slice(0, keep.items);
+        const note = key === 'lines' ? [`… ${value.length - keep.items} earlier lines left out`] : [];
+        return [...note, ...kept.map(v => shorten(v, keep))];
+    }
+    if (value && typeof value === 'object')
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shorten(v, keep, k)]));
+    return value;
+}
+/**
+ * The report as it fits in `maxBytes` of JSON: the same report when it fits; otherwise with fewer lines and
+ * shorter texts, step by step until it fits, and a warning diagnostic that says so (notify-ses shows it).
+ */
+function fitReport(report, maxBytes = REPORT_MAX_BYTES) {
+    const bytes = (r) => Buffer.byteLength(JSON.stringify(r));
+    const size = bytes(report);
+    if (size <= maxBytes)
+        return report;
+    const note = {
+        title: REPORT_SHORTENED,
+        severity: 'warning',
+        lines: [
+            `The report was ${Math.ceil(size / 1024)} KiB of JSON; it is kept under ${Math.floor(maxBytes / 1024)} KiB so that the step that reads it can start. Long texts and earlier lines were left out.`
+        ]
+    };
+    let fitted = report;
+    for (const keep of KEEP) {
+        const short = shorten(report, keep);
+        fitted = { ...short, diagnostics: [...short.diagnostics, note] };
+        if (bytes(fitted) <= maxBytes)
+            break;
+    }
+    return fitted;
+}
 const STATUSES = ['success', 'failure', 'cancelled', 'skipped'];
 /** Validates one parsed value as a report; throws naming what is wrong. */
 function validateReport(value, where = 'report') {
     const fail = (msg) => {
-        throw new DockyardError(`${where} ${msg}`, {
+        throw new errors_DockyardError(`${where} ${msg}`, {
             input: 'reports',
             hint: "Pass the 'report' output of a Dockyard action, e.g. ${{ needs.deploy.outputs.report }}."
         });
@@ -62319,7 +62484,7 @@ function parseReports(text) {
                 return JSON.parse(line);
             }
             catch (error) {
-                throw new DockyardError(`line ${i + 1} is not valid JSON (${error.message}).`, {
+                throw new errors_DockyardError(`line ${i + 1} is not valid JSON (${error.message}).`, {
                     input: 'reports',
                     hint: 'Give a JSON array of reports, or one report JSON a line.'
                 });
@@ -67341,6 +67506,41 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./core/text.ts
+/**
+ * Text rules every action shares: one line of text for a heading or an output, a sentence joined to another,
+ * and the one rule that picks the line of a log that says why something failed.
+ */
+/** `text` as one line: whitespace runs collapsed, cut to `max` characters with `…`. */
+function oneLine(text, options = {}) {
+    const max = options.max ?? 200;
+    const source = options.firstLine ? (text.split(/\r?\n/).find(l => l.trim() !== '') ?? '') : text;
+    const line = source.replace(/\s+/g, ' ').trim();
+    return line.length > max ? `${line.slice(0, Math.max(0, max - 1)).trimEnd()}…` : line;
+}
+/** `cause` and `more` as sentences: `cause. more`, without doubling a full stop. `more` may be empty. */
+function sentence(cause, more = '') {
+    const first = cause.trim();
+    const end = first === '' || /[.!?…]$/.test(first) ? '' : '.';
+    return more.trim() === '' ? `${first}${end}` : `${first}${end} ${more.trim()}`;
+}
+/** Words that make a log line read like the reason a program stopped. */
+const ERROR_WORDS = /\b(error|exception|fatal|panic|traceback|failed|failure|refused|denied|not set|missing|cannot|unable|invalid|no such)\b/i;
+/** A stack frame or a continuation line: it says where, not why. */
+const FRAME = /^(at\s|\.\.\.\s*\d+\s+more|File\s+"|goroutine\s+\d+|\s*\^)/;
+/**
+ * The line of a log tail that says why the program failed, the one rule of every deploy action: the last line
+ * that reads like an error and is not a stack frame, else the last line that is not a frame, else the last line.
+ * Undefined for an empty log.
+ */
+function rootCauseLine(lines) {
+    const text = lines.map(l => l.trim()).filter(l => l !== '');
+    const meaningful = text.filter(l => !FRAME.test(l));
+    return ([...meaningful].reverse().find(l => ERROR_WORDS.test(l)) ??
+        meaningful[meaningful.length - 1] ??
+        text.at(-1));
+}
+
 ;// CONCATENATED MODULE: ./core/deployments.ts
 /**
  * GitHub deployments for any deploy action: the commit shows on the repository's Environments page as
@@ -67355,11 +67555,112 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 
 
+
 /** The task GitHub files the deployment under, and the payload key that marks it as this run's. */
 const TASK = 'deploy';
 const MARKER = 'dockyard';
 /** Earlier deployments looked at when marking them inactive: the newest page. */
 const INACTIVE_SCAN = 30;
+/** One repository's deployments API, bound to the spec, the run and its way of explaining a refusal. */
+class DeploymentsApi {
+    spec;
+    run;
+    repo;
+    baseUrl;
+    where;
+    octokit;
+    constructor(spec, run, repo, baseUrl, log) {
+        this.spec = spec;
+        this.run = run;
+        this.repo = repo;
+        this.baseUrl = baseUrl;
+        this.where = `'${spec.environment}'`;
+        this.octokit = getOctokit(spec.token, {
+            baseUrl,
+            log: {
+                debug: (m) => log.debug(m),
+                info: (m) => log.debug(m),
+                warn: (m) => log.warning(m),
+                error: (m) => log.warning(m)
+            }
+        });
+    }
+    postStatus(id, state, signal, fields = {}) {
+        return this.octokit.rest.repos.createDeploymentStatus({
+            ...this.repo,
+            deployment_id: id,
+            state,
+            ...fields,
+            request: { signal }
+        });
+    }
+    /** This run's deployment from an earlier attempt, else a new one. */
+    async findOrCreate(signal, step) {
+        const { spec, run } = this;
+        const marker = { run: run.runId, job: run.job, target: spec.target };
+        step.name = 'list the deployments of the commit';
+        const existing = await this.octokit.rest.repos.listDeployments({
+            ...this.repo,
+            sha: run.sha,
+            environment: spec.environment,
+            task: TASK,
+            per_page: 100,
+            request: { signal }
+        });
+        const mine = existing.data.find(d => sameMarker(d.payload, marker));
+        if (mine)
+            return [mine, true];
+        step.name = 'create a deployment';
+        const created = await this.octokit.rest.repos.createDeployment({
+            ...this.repo,
+            ref: run.sha,
+            task: TASK,
+            environment: spec.environment,
+            auto_merge: false,
+            required_contexts: [],
+            payload: { [MARKER]: marker },
+            description: description(`${spec.target} at ${shortSha(run.sha)}`),
+            transient_environment: false,
+            ...(spec.production === undefined ? {} : { production_environment: spec.production }),
+            request: { signal }
+        });
+        if (created.status !== 201 || !('id' in created.data)) {
+            // 202: GitHub merged the default branch instead of deploying (auto_merge is off, so not expected).
+            throw Object.assign(new Error(`GitHub answered ${created.status} without a deployment`), {
+                status: created.status
+            });
+        }
+        return [created.data, false];
+    }
+    /** Marks the environment's earlier successful deployments inactive; returns their ids. */
+    async markEarlierInactive(id, signal) {
+        const earlier = await this.octokit.rest.repos.listDeployments({
+            ...this.repo,
+            environment: this.spec.environment,
+            per_page: INACTIVE_SCAN,
+            request: { signal }
+        });
+        const marked = [];
+        for (const older of earlier.data.filter(d => d.id < id)) {
+            const statuses = await this.octokit.rest.repos.listDeploymentStatuses({
+                ...this.repo,
+                deployment_id: older.id,
+                per_page: 1,
+                request: { signal }
+            });
+            if (statuses.data[0]?.state !== 'success')
+                continue;
+            await this.postStatus(older.id, 'inactive', signal, {
+                description: description(`Replaced by deployment ${id}`)
+            });
+            marked.push(older.id);
+        }
+        return marked;
+    }
+    explain(error) {
+        return explain(error, this.spec, this.run, this.baseUrl);
+    }
+}
 /**
  * Creates (or, on a re-run, finds) the GitHub deployment of `run.sha` in the spec's environment and posts
  * `in_progress` with the run's log URL. Never throws: when GitHub refuses or cannot be reached, it warns and
@@ -67375,147 +67676,68 @@ async function startDeployment(spec, run, log, signal, options = {}) {
     }
     const env = options.env ?? process.env;
     const baseUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+    const api = new DeploymentsApi(spec, run, { owner, repo }, baseUrl, log);
     const makeTimeout = options.timeout ?? ((ms) => AbortSignal.timeout(ms));
-    const octokit = getOctokit(spec.token, {
-        baseUrl,
-        log: {
-            debug: (m) => log.debug(m),
-            info: (m) => log.debug(m),
-            warn: (m) => log.warning(m),
-            error: (m) => log.warning(m)
-        }
-    });
-    const postStatus = (deploymentId, body) => octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: deploymentId, ...body });
-    const marker = { run: run.runId, job: run.job, target: spec.target };
-    const logUrl = runUrl(run);
-    const where = `'${spec.environment}'`;
     const startMs = options.startTimeoutMs ?? 15_000;
     const startSignal = signal ? AbortSignal.any([signal, makeTimeout(startMs)]) : makeTimeout(startMs);
-    let deployment;
-    let reused = false;
-    let step = 'list the deployments of the commit';
+    const step = { name: '' };
     try {
-        const request = { signal: startSignal };
-        const existing = await octokit.rest.repos.listDeployments({
-            owner,
-            repo,
-            sha: run.sha,
-            environment: spec.environment,
-            task: TASK,
-            per_page: 100,
-            request
+        const [deployment, reused] = await api.findOrCreate(startSignal, step);
+        step.name = "post 'in_progress'";
+        await api.postStatus(deployment.id, 'in_progress', startSignal, {
+            log_url: runUrl(run),
+            description: description(`Deploying ${spec.target}`)
         });
-        const mine = existing.data.find(d => sameMarker(d.payload, marker));
-        if (mine) {
-            deployment = mine;
-            reused = true;
-        }
-        else {
-            step = 'create a deployment';
-            const created = await octokit.rest.repos.createDeployment({
-                owner,
-                repo,
-                ref: run.sha,
-                task: TASK,
-                environment: spec.environment,
-                auto_merge: false,
-                required_contexts: [],
-                payload: { [MARKER]: marker },
-                description: truncate(`${spec.target} at ${shortSha(run.sha)}`),
-                transient_environment: false,
-                ...(spec.production === undefined ? {} : { production_environment: spec.production }),
-                request
-            });
-            if (created.status !== 201 || !('id' in created.data)) {
-                // 202: GitHub merged the default branch instead of deploying (auto_merge is off, so not expected).
-                throw Object.assign(new Error(`GitHub answered ${created.status} without a deployment`), {
-                    status: created.status
-                });
-            }
-            deployment = created.data;
-        }
-        step = "post 'in_progress'";
-        await postStatus(deployment.id, {
-            state: 'in_progress',
-            log_url: logUrl,
-            description: truncate(`Deploying ${spec.target}`),
-            request
-        });
+        log.info(`GitHub deployment ${deployment.id} of ${shortSha(run.sha)} to ${api.where}${reused ? ' (from an earlier attempt of this run)' : ''}: in progress.`);
+        return {
+            id: deployment.id,
+            reused,
+            finish: (state, finishOptions = {}) => finishDeployment(api, deployment, log, { state, ...finishOptions }, options)
+        };
     }
     catch (error) {
         const why = signal?.aborted
             ? 'the step was cancelled.'
             : startSignal.aborted
                 ? `GitHub did not answer within ${formatDuration(startMs)}.`
-                : explain(error, spec, run, baseUrl);
-        log.warning(`GitHub deployment to ${where}: could not ${step}: ${why} The deploy goes on without it.`);
+                : api.explain(error);
+        log.warning(`GitHub deployment to ${api.where}: could not ${step.name}: ${why} The deploy goes on without it.`);
         return none;
     }
-    log.info(`GitHub deployment ${deployment.id} of ${shortSha(run.sha)} to ${where}${reused ? ' (from an earlier attempt of this run)' : ''}: in progress.`);
-    const id = deployment.id;
-    const production = deployment.production_environment;
-    return {
-        id,
-        reused,
-        finish: async (state, finishOptions = {}) => {
-            const finishMs = options.finishTimeoutMs ?? 20_000;
-            // Not the run's signal: a cancelled or timed-out step still reports its failure, within this bound.
-            const request = { signal: makeTimeout(finishMs) };
-            const environmentUrl = finishOptions.environmentUrl ?? spec.environmentUrl;
-            let finishStep = `post '${state}'`;
-            try {
-                await postStatus(id, {
-                    state,
-                    log_url: logUrl,
-                    ...(state === 'success' && environmentUrl ? { environment_url: environmentUrl } : {}),
-                    description: truncate(finishOptions.description ??
-                        (state === 'success' ? `Deployed ${spec.target}` : `Failed to deploy ${spec.target}`)),
-                    auto_inactive: true,
-                    request
-                });
-                log.info(`GitHub deployment ${id} to ${where}: ${state}${environmentUrl && state === 'success' ? ` (${environmentUrl})` : ''}.`);
-                if (state !== 'success')
-                    return;
-                // GitHub marks earlier successful deployments inactive itself only in non-production environments.
-                if (production === false)
-                    return;
-                finishStep = 'mark earlier deployments inactive';
-                const earlier = await octokit.rest.repos.listDeployments({
-                    owner,
-                    repo,
-                    environment: spec.environment,
-                    per_page: INACTIVE_SCAN,
-                    request
-                });
-                const marked = [];
-                for (const older of earlier.data.filter(d => d.id < id)) {
-                    const statuses = await octokit.rest.repos.listDeploymentStatuses({
-                        owner,
-                        repo,
-                        deployment_id: older.id,
-                        per_page: 1,
-                        request
-                    });
-                    if (statuses.data[0]?.state !== 'success')
-                        continue;
-                    await postStatus(older.id, {
-                        state: 'inactive',
-                        description: truncate(`Replaced by deployment ${id}`),
-                        request
-                    });
-                    marked.push(older.id);
-                }
-                if (marked.length > 0)
-                    log.info(`GitHub deployments ${marked.join(', ')} in ${where}: inactive (replaced by ${id}).`);
-            }
-            catch (error) {
-                const why = request.signal.aborted
-                    ? `GitHub did not answer within ${formatDuration(finishMs)}.`
-                    : explain(error, spec, run, baseUrl);
-                log.warning(`GitHub deployment ${id} to ${where}: could not ${finishStep}: ${why} The deploy's own result stands.`);
-            }
-        }
-    };
+}
+/** Posts the final state, then marks earlier deployments inactive where GitHub does not. Never throws. */
+async function finishDeployment(api, deployment, log, final, options) {
+    const { spec, where } = api;
+    const { id } = deployment;
+    const { state } = final;
+    const finishMs = options.finishTimeoutMs ?? 20_000;
+    // Not the run's signal: a cancelled or timed-out step still reports its failure, within this bound.
+    const signal = (options.timeout ?? ((ms) => AbortSignal.timeout(ms)))(finishMs);
+    const environmentUrl = final.environmentUrl ?? spec.environmentUrl;
+    let step = `post '${state}'`;
+    try {
+        await api.postStatus(id, state, signal, {
+            log_url: runUrl(api.run),
+            ...(state === 'success' && environmentUrl ? { environment_url: environmentUrl } : {}),
+            description: description(final.description ??
+                (state === 'success' ? `Deployed ${spec.target}` : `Failed to deploy ${spec.target}`)),
+            auto_inactive: true
+        });
+        log.info(`GitHub deployment ${id} to ${where}: ${state}${environmentUrl && state === 'success' ? ` (${environmentUrl})` : ''}.`);
+        // GitHub marks earlier successful deployments inactive itself only in non-production environments.
+        if (state !== 'success' || deployment.production_environment === false)
+            return;
+        step = 'mark earlier deployments inactive';
+        const marked = await api.markEarlierInactive(id, signal);
+        if (marked.length > 0)
+            log.info(`GitHub deployments ${marked.join(', ')} in ${where}: inactive (replaced by ${id}).`);
+    }
+    catch (error) {
+        const why = signal.aborted
+            ? `GitHub did not answer within ${formatDuration(finishMs)}.`
+            : api.explain(error);
+        log.warning(`GitHub deployment ${id} to ${where}: could not ${step}: ${why} The deploy's own result stands.`);
+    }
 }
 /** Whether a deployment's payload carries this run's marker (GitHub returns the payload as JSON or as text). */
 function sameMarker(payload, marker) {
@@ -67532,10 +67754,7 @@ function sameMarker(payload, marker) {
     return found?.run === marker.run && found?.job === marker.job && found?.target === marker.target;
 }
 /** GitHub limits a deployment's or status's description to 140 characters. */
-function truncate(text) {
-    const line = text.split('\n')[0].trim();
-    return line.length <= 140 ? line : `${line.slice(0, 139)}…`;
-}
+const description = (text) => oneLine(text, { max: 140, firstLine: true });
 /** The innermost cause of a failed request that says something (`connect ECONNREFUSED 127.0.0.1:9`). */
 function networkReason(error) {
     let reason = '';
@@ -67576,19 +67795,35 @@ function explain(error, spec, run, apiUrl) {
 
 ;// CONCATENATED MODULE: ./core/summary.ts
 
-/** Escapes text for a Markdown table cell or line: no markup, no broken tables. */
+/**
+ * Escapes text for a Markdown table cell or line: no HTML, no broken tables, and no link or image (a log line
+ * reading `[details](https://…)` stays text).
+ */
 function mdEscape(text) {
     return text
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
         .replace(/\|/g, '\\|')
-        .replace(/\r?\n/g, ' ');
+        .replace(/[[\]]/g, m => `\\${m}`)
+        .replace(/\r\n|\r|\n/g, ' ');
 }
+/** The longest run of backticks in `text`. */
+function longestBackticks(text) {
+    return Math.max(0, ...(text.match(/`+/g) ?? []).map(run => run.length));
+}
+/** Inline code that its text cannot end: the fence is longer than any run of backticks inside. */
 function mdCode(text) {
-    const clean = text.replace(/\r?\n/g, ' ');
-    const fence = clean.includes('`') ? '``' : '`';
-    return `${fence}${clean.replace(/\|/g, '\\|')}${fence}`;
+    const clean = text.replace(/\r\n|\r|\n/g, ' ').replace(/\|/g, '\\|');
+    const fence = '`'.repeat(longestBackticks(clean) + 1);
+    // A code span that starts or ends with a backtick needs a space between it and the fence.
+    const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${clean}${pad}${fence}`;
+}
+/** A fenced code block that its text cannot close: the fence is longer than any run of backticks inside. */
+function mdCodeBlock(text, language = '') {
+    const fence = '`'.repeat(Math.max(3, longestBackticks(text) + 1));
+    return `${fence}${language}\n${text.replace(/\n+$/, '')}\n${fence}`;
 }
 /** Builds a job summary in GitHub-flavoured Markdown. Everything given as text is escaped. */
 class SummaryBuilder {
@@ -67621,13 +67856,16 @@ class SummaryBuilder {
         return this;
     }
     code(text, language = '') {
-        const fence = text.includes('```') ? '~~~~' : '```';
-        this.parts.push(`${fence}${language}\n${text.replace(/\n+$/, '')}\n${fence}`);
+        this.parts.push(mdCodeBlock(text, language));
         return this;
     }
     details(title, body) {
         this.parts.push(`<details><summary>${mdEscape(title)}</summary>\n\n${body}\n\n</details>`);
         return this;
+    }
+    /** A folded section of lines shown as code (log lines, events): nothing in them is Markdown. */
+    detailsCode(title, lines) {
+        return this.details(title, mdCodeBlock(lines.join('\n')));
     }
     toString() {
         return `${this.parts.join('\n\n')}\n`;
@@ -67643,6 +67881,7 @@ async function writeSummary(markdown, log) {
 }
 
 ;// CONCATENATED MODULE: ./core/run.ts
+
 
 
 
@@ -67691,7 +67930,8 @@ async function runDefinedAction(def, host = runnerHost) {
         host.log.warning(`Received ${name}: stopping.`, { title: `${def.name} cancelled` });
         controller.abort(new Error(`Received ${name}`));
     });
-    let timer;
+    // Ends the deadline's sleep when the step is over.
+    const over = new AbortController();
     let deployment;
     host.log.debug(`${def.name} runs on Node ${process.version}.`);
     try {
@@ -67705,11 +67945,13 @@ async function runDefinedAction(def, host = runnerHost) {
             const timeoutMs = def.timeoutMs?.(outcome.inputs);
             const deadline = timeoutMs === undefined ? Infinity : startedAt.getTime() + timeoutMs;
             if (timeoutMs !== undefined) {
-                timer = setTimeout(() => {
+                // On the host's clock, so that tests move time instead of waiting for it.
+                void host.clock.sleep(timeoutMs, over.signal).then(() => {
+                    if (over.signal.aborted)
+                        return;
                     outcome.timedOut = true;
                     controller.abort(new Error(`The step's timeout (${formatDuration(timeoutMs)}) passed`));
-                }, timeoutMs);
-                timer.unref();
+                });
             }
             const spec = def.deployment?.(outcome.inputs);
             if (spec) {
@@ -67741,7 +67983,7 @@ async function runDefinedAction(def, host = runnerHost) {
         }
     }
     finally {
-        clearTimeout(timer);
+        over.abort();
         removeSignals();
     }
     await complete(def, outcome, host, deployment);
@@ -67763,7 +68005,8 @@ async function complete(def, outcome, host, started) {
         host.setFailed(message);
         return;
     }
-    for (const [name, value] of Object.entries({ ...finish.outputs, report: finish.report })) {
+    // The report is shortened when it would not fit where the next step reads it (REPORT_MAX_BYTES).
+    for (const [name, value] of Object.entries({ ...finish.outputs, report: fitReport(finish.report) })) {
         if (value === undefined)
             continue;
         host.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
@@ -67857,7 +68100,7 @@ function check(found, input, options) {
         hints.push('A name is letters, digits and _, not starting with a digit: ${var.IMAGE_TAG}.');
     }
     if (sentences.length > 0) {
-        throw new DockyardError(sentences.join(' '), { input, hint: hints.join(' ') });
+        throw new errors_DockyardError(sentences.join(' '), { input, hint: hints.join(' ') });
     }
 }
 function newProblems() {
@@ -67904,84 +68147,63 @@ function substituteInValue(value, vars, input, options = {}) {
 
 
 
-;// CONCATENATED MODULE: ./actions/notify-ses/src/render.ts
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./actions/notify-ses/src/facts.ts
 /**
- * Turns reports and the run they came from into one email: a subject, an HTML body and a plain-text
- * alternative with the same facts. Pure: no clock, no files, no environment. The same input always
- * gives the same bytes, which the golden-file tests rely on.
+ * What the email says, worked out once for both bodies (html.ts and plaintext.ts render the same view): which
+ * facts, in which order, and how much of each. Everything taken from a report, a commit or the run is untrusted
+ * text: it is cleaned of control characters here, and each body escapes it for its own format. Pure.
  */
 
-const DEFAULT_SUBJECT = '[${var.status}] ${var.repository} · ${var.environment} · ${var.action} ${var.subject}';
+
 const STATUS_LABEL = {
     success: 'SUCCEEDED',
     failure: 'FAILED',
     cancelled: 'CANCELLED',
     skipped: 'SKIPPED'
 };
-const STATUS_COLOR = {
-    success: '#1a7f37',
-    failure: '#cf222e',
-    cancelled: '#6e7781',
-    skipped: '#6e7781'
+/** How much of a report the email shows: enough to act on, and bounded however large the report is. */
+const LIMITS = {
+    /** Diagnostics of one report. */
+    diagnostics: 20,
+    /** The last lines of each diagnostic (a log tail ends with the cause). */
+    diagnosticLines: 40,
+    /** Characters of one diagnostic line or one fact. */
+    lineChars: 1000,
+    /** Further facts (a report's `details`) of one report. */
+    details: 40,
+    /** Characters of a summary or an error. */
+    textChars: 2000,
+    commitMessage: 2000,
+    /** EKS objects named before the rest are counted. */
+    resources: 12
 };
-const SEVERITY_COLOR = { error: '#cf222e', warning: '#9a6700', info: '#0969da' };
-/** Placeholders of the subject template, and what they stand for (documented in the README). */
-const SUBJECT_PLACEHOLDERS = [
-    'status',
-    'repository',
-    'environment',
-    'action',
-    'subject',
-    'summary',
-    'ref',
-    'sha',
-    'actor',
-    'event',
-    'workflow',
-    'duration'
-];
-/** Placeholders of a custom HTML template: the subject's, plus links and the built-in blocks. */
-const TEMPLATE_PLACEHOLDERS = [
-    ...SUBJECT_PLACEHOLDERS,
-    'title',
-    'commit_message',
-    'color',
-    'repository_url',
-    'commit_url',
-    'run_url',
-    'facts',
-    'reports'
-];
+const NO_REPORTS = 'No Dockyard report reached this step: the job before it wrote none (it was skipped, or stopped before writing one), or its report was not passed on. The workflow run has the details.';
 /**
- * Checks a subject or template against the placeholder rule (docs/templates.md) with every name it may use, so a
- * forgotten or misspelt placeholder is an input error before anything is sent. Throws a DockyardError for `input`.
+ * Text as it may be shown: escape sequences (terminal colours) removed, line breaks as `\n`, and any other control
+ * character or bidirectional override (which could make text read other than it is) shown as U+FFFD.
  */
-function checkPlaceholders(text, known, input, where) {
-    substitute(text, Object.fromEntries(known.map(n => [n, ''])), input, {
-        where,
-        missing: (names, count) => `${where ? `${where} uses ` : 'uses '}${count === 1 ? 'an unknown placeholder' : 'unknown placeholders'} ${names}.`,
-        hint: () => `Use any of: ${known.map(n => `\${var.${n}}`).join(', ')}; write $\${var.NAME} for the literal text.`
-    });
+function cleanText(value) {
+    const text = typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+    return (0,external_node_util_.stripVTControlCharacters)(text)
+        .replace(/\r\n?/g, '\n')
+        .replace(/(?![\t\n])[\p{Cc}\u202a-\u202e\u2066-\u2069]/gu, '\uFFFD');
 }
-/** Escapes text for HTML element content and quoted attribute values. */
-function escapeHtml(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;')
-        .replace(/'/g, '&#39;');
+/** At most `max` characters, ending with `…` when cut. */
+function clip(text, max) {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+/** The last `max` lines, after a line that counts the ones left out. */
+function lastLines(lines, max) {
+    if (lines.length <= max)
+        return lines;
+    return [`… ${lines.length - max} earlier lines left out`, ...lines.slice(-max)];
 }
 /** A link only for http(s) URLs; anything else (javascript:, data:, …) is never made clickable. */
 function safeUrl(url) {
     return url && /^https?:\/\/[^\s"'<>]+$/i.test(url) ? url : undefined;
-}
-function render_link(text, url) {
-    const href = safeUrl(url);
-    const label = escapeHtml(text);
-    return href
-        ? `<a href="${escapeHtml(href)}" style="color:#0969da;text-decoration:underline;">${label}</a>`
-        : label;
 }
 /**
  * The run context the email describes: the notifying job's own values, with blanks filled from the
@@ -68022,21 +68244,192 @@ function totalDurationMs(reports) {
     return Math.max(0, Math.max(...ends) - Math.min(...starts));
 }
 function formatTime(iso) {
-    if (!iso)
-        return undefined;
-    const time = Date.parse(iso);
+    const time = typeof iso === 'string' ? Date.parse(iso) : NaN;
     return Number.isFinite(time)
         ? `${new Date(time).toISOString().slice(0, 19).replace('T', ' ')} UTC`
         : undefined;
 }
-function oneLine(text) {
-    return text.replace(/\s+/g, ' ').trim();
+function reportTitle(report) {
+    return oneLine(cleanText([report.action, report.subject].filter(Boolean).join(' · ')));
 }
-/** The text values every placeholder stands for (unescaped). */
+function resourceList(resources) {
+    if (resources.length <= LIMITS.resources)
+        return resources.join(', ');
+    return `${resources.slice(0, LIMITS.resources).join(', ')} and ${resources.length - LIMITS.resources} more`;
+}
+/** A list of facts that leaves out empty values, and a value it already holds under the same label. */
+function factList() {
+    const facts = [];
+    const add = (label, value, extra = {}) => {
+        if (value === undefined || value === null || value === '')
+            return;
+        const text = clip(cleanText(value).trim(), LIMITS.lineChars);
+        const name = oneLine(cleanText(label), { max: 80 });
+        // A report may list a fact among its details too (build-push's tags): it is shown once.
+        if (text === '' || facts.some(f => f.label.toLowerCase() === name.toLowerCase() && f.text === text))
+            return;
+        facts.push({ label: name, text, ...extra });
+    };
+    return { facts, add };
+}
+function runFacts(input) {
+    const { run } = input;
+    const { facts, add } = factList();
+    const duration = totalDurationMs(input.reports);
+    const attempt = run.runAttempt && run.runAttempt !== '1' ? ` (attempt ${run.runAttempt})` : '';
+    add('Repository', run.repository, { url: safeUrl(repositoryUrl(run)) });
+    add('Environment', input.environment);
+    add('Ref', run.refName, { code: true });
+    add('Commit', run.sha && shortSha(run.sha), { url: safeUrl(commitUrl(run)), code: true });
+    add('Actor', run.actor);
+    add('Event', run.eventName);
+    add('Workflow run', (run.workflow || run.runId) && `${run.workflow || run.runId}${attempt}`, {
+        url: safeUrl(runUrl(run))
+    });
+    add('Duration', duration === undefined ? undefined : formatDuration(duration));
+    return facts.map(f => ({ ...f, text: oneLine(f.text) }));
+}
+function reportFacts(report) {
+    const { facts, add } = factList();
+    const code = { code: true };
+    add('Outcome', report.outcome);
+    add('Region', report.region);
+    if (report.image) {
+        add('Image', report.image.uri ?? report.image.repository, code);
+        add('Digest', report.image.digest, code);
+        if (Array.isArray(report.image.tags))
+            add('Tags', report.image.tags.join(', '), code);
+    }
+    if (report.ecs) {
+        add('Cluster', report.ecs.cluster);
+        add('Service', report.ecs.service);
+        add('Task definition', report.ecs.taskDefinitionArn, code);
+        add('Previous task definition', report.ecs.previousTaskDefinitionArn, code);
+        add('Deployment', report.ecs.deploymentId, code);
+    }
+    if (report.eks) {
+        add('Cluster', report.eks.cluster);
+        add('Namespace', report.eks.namespace);
+        if (Array.isArray(report.eks.resources))
+            add('Resources', resourceList(report.eks.resources.map(String)), code);
+    }
+    const details = report.details.filter(pair => Array.isArray(pair) && pair.length >= 2);
+    for (const [label, value] of details.slice(0, LIMITS.details))
+        add(String(label), value);
+    if (details.length > LIMITS.details)
+        add('More details', `${details.length - LIMITS.details} left out`);
+    add('Started', formatTime(report.startedAt));
+    add('Finished', formatTime(report.finishedAt));
+    if (Number.isFinite(report.durationMs))
+        add('Duration', formatDuration(report.durationMs));
+    return facts;
+}
+const SEVERITIES = new Set(['error', 'warning', 'info']);
+function diagnosticViews(report) {
+    const all = report.diagnostics.filter(d => d !== null && typeof d === 'object');
+    const views = all.slice(0, LIMITS.diagnostics).map((d) => ({
+        title: oneLine(cleanText(d.title)),
+        severity: SEVERITIES.has(d.severity) ? d.severity : 'info',
+        lines: lastLines((Array.isArray(d.lines) ? d.lines : []).flatMap(line => cleanText(line).split('\n')), LIMITS.diagnosticLines).map(line => clip(line.trimEnd(), LIMITS.lineChars))
+    }));
+    if (all.length > views.length)
+        views.push({
+            title: `${all.length - views.length} more diagnostics left out`,
+            severity: 'info',
+            lines: []
+        });
+    return views;
+}
+function reportView(report) {
+    const summary = oneLine(cleanText(report.summary), { max: LIMITS.textChars });
+    const error = clip(cleanText(report.error).trim(), LIMITS.textChars);
+    return {
+        title: reportTitle(report),
+        status: report.status,
+        summary,
+        // deploy-eks leads its summary with the root cause: the error is not said twice.
+        error: error !== '' && !summary.includes(oneLine(error, { max: LIMITS.textChars })) ? error : undefined,
+        facts: reportFacts(report),
+        diagnostics: diagnosticViews(report)
+    };
+}
+function facts_commitMessage(run) {
+    const message = cleanText(run.commitMessage).trim();
+    return message === '' ? undefined : clip(message, LIMITS.commitMessage);
+}
+function emailView(input) {
+    const head = headlineReport(input.reports, input.status);
+    const repository = oneLine(cleanText(input.run.repository));
+    return {
+        status: input.status,
+        headline: head ? reportTitle(head) : repository,
+        summary: head ? oneLine(cleanText(head.summary), { max: LIMITS.textChars }) : '',
+        commitMessage: facts_commitMessage(input.run),
+        runFacts: runFacts(input),
+        links: {
+            repository: safeUrl(repositoryUrl(input.run)),
+            commit: safeUrl(commitUrl(input.run)),
+            run: safeUrl(runUrl(input.run))
+        },
+        repository,
+        reports: input.reports.map(reportView),
+        noReports: input.reports.length === 0 ? NO_REPORTS : undefined
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/notify-ses/src/placeholders.ts
+/**
+ * The `${var.name}` placeholders of the subject and of a custom HTML template (docs/templates.md): which names
+ * exist, what each stands for, and the subject line they fill. Pure.
+ */
+
+
+const DEFAULT_SUBJECT = '[${var.status}] ${var.repository} · ${var.environment} · ${var.action} ${var.subject}';
+/** The longest subject line: mail clients show far less, and a header line stays short. */
+const MAX_SUBJECT = 200;
+/** Placeholders of the subject template, and what they stand for (documented in the README). */
+const SUBJECT_PLACEHOLDERS = [
+    'status',
+    'repository',
+    'environment',
+    'action',
+    'subject',
+    'summary',
+    'ref',
+    'sha',
+    'actor',
+    'event',
+    'workflow',
+    'duration'
+];
+/** Placeholders of a custom HTML template: the subject's, plus links and the built-in blocks. */
+const TEMPLATE_PLACEHOLDERS = [
+    ...SUBJECT_PLACEHOLDERS,
+    'title',
+    'commit_message',
+    'color',
+    'repository_url',
+    'commit_url',
+    'run_url',
+    'facts',
+    'reports'
+];
+/**
+ * Checks a subject or template against the placeholder rule (docs/templates.md) with every name it may use, so a
+ * forgotten or misspelt placeholder is an input error before anything is sent. Throws a DockyardError for `input`.
+ */
+function checkPlaceholders(text, known, input, where) {
+    substitute(text, Object.fromEntries(known.map(n => [n, ''])), input, {
+        where,
+        missing: (names, count) => `${where ? `${where} uses ` : 'uses '}${count === 1 ? 'an unknown placeholder' : 'unknown placeholders'} ${names}.`,
+        hint: () => `Use any of: ${known.map(n => `\${var.${n}}`).join(', ')}; write $\${var.NAME} for the literal text.`
+    });
+}
+/** The text every placeholder stands for: cleaned of control characters, not escaped. */
 function placeholderValues(input) {
     const head = headlineReport(input.reports, input.status);
     const duration = totalDurationMs(input.reports);
-    return {
+    const values = {
         status: STATUS_LABEL[input.status],
         repository: input.run.repository,
         environment: input.environment ?? '',
@@ -68050,263 +68443,21 @@ function placeholderValues(input) {
         workflow: input.run.workflow,
         duration: duration === undefined ? '' : formatDuration(duration)
     };
+    return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, cleanText(value)]));
 }
 /**
  * Fills the subject template. A ` · `-separated part that comes out empty is left out, so a run without
- * an environment reads `[FAILED] owner/repo · deploy-ecs web`, not `… ·  · …`. One line, at most 200 chars.
+ * an environment reads `[FAILED] owner/repo · deploy-ecs web`, not `… ·  · …`. One line (no CR or LF can reach
+ * the header), at most MAX_SUBJECT characters.
  */
 function renderSubject(template, values) {
-    const oneLineValues = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, oneLine(v ?? '')]));
+    const oneLineValues = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, oneLine(cleanText(v), { max: MAX_SUBJECT })]));
     const filled = substitute(template, oneLineValues, 'subject').text;
-    const subject = filled
+    const parts = filled
         .split(' · ')
-        .map(oneLine)
-        .filter(part => part !== '')
-        .join(' · ');
-    return subject.length > 200 ? `${subject.slice(0, 199)}…` : subject;
-}
-function runFacts(input, values) {
-    const { run } = input;
-    const facts = [
-        run.repository ? { label: 'Repository', text: run.repository, url: repositoryUrl(run) } : undefined,
-        input.environment ? { label: 'Environment', text: input.environment } : undefined,
-        run.refName ? { label: 'Ref', text: run.refName, code: true } : undefined,
-        run.sha ? { label: 'Commit', text: shortSha(run.sha), url: commitUrl(run), code: true } : undefined,
-        run.actor ? { label: 'Actor', text: run.actor } : undefined,
-        run.eventName ? { label: 'Event', text: run.eventName } : undefined,
-        run.workflow || run.runId
-            ? {
-                label: 'Workflow run',
-                text: `${run.workflow || run.runId}${run.runAttempt && run.runAttempt !== '1' ? ` (attempt ${run.runAttempt})` : ''}`,
-                url: runUrl(run)
-            }
-            : undefined,
-        values.duration ? { label: 'Duration', text: values.duration } : undefined
-    ];
-    return facts.filter((f) => f !== undefined);
-}
-function reportFacts(report) {
-    const facts = [];
-    const add = (label, text, code = false) => {
-        if (text !== undefined && text !== '')
-            facts.push({ label, text: String(text), code });
-    };
-    add('Outcome', report.outcome);
-    add('Region', report.region);
-    if (report.image) {
-        add('Image', report.image.uri ?? report.image.repository, true);
-        add('Digest', report.image.digest, true);
-        if (Array.isArray(report.image.tags))
-            add('Tags', report.image.tags.join(', '), true);
-    }
-    if (report.ecs) {
-        add('Cluster', report.ecs.cluster);
-        add('Service', report.ecs.service);
-        add('Task definition', report.ecs.taskDefinitionArn, true);
-        add('Previous task definition', report.ecs.previousTaskDefinitionArn, true);
-        add('Deployment', report.ecs.deploymentId, true);
-    }
-    if (report.eks) {
-        add('Cluster', report.eks.cluster);
-        add('Namespace', report.eks.namespace);
-        if (Array.isArray(report.eks.resources))
-            add('Resources', resourceList(report.eks.resources.map(String)), true);
-    }
-    for (const pair of report.details) {
-        if (Array.isArray(pair) && pair.length >= 2)
-            add(String(pair[0]), String(pair[1]));
-    }
-    add('Started', formatTime(report.startedAt));
-    add('Finished', formatTime(report.finishedAt));
-    if (Number.isFinite(report.durationMs))
-        add('Duration', formatDuration(report.durationMs));
-    return facts;
-}
-/** An EKS deploy can hold dozens of objects: the email names the first ones and counts the rest. */
-const MAX_RESOURCES = 12;
-function resourceList(resources) {
-    if (resources.length <= MAX_RESOURCES)
-        return resources.join(', ');
-    return `${resources.slice(0, MAX_RESOURCES).join(', ')} and ${resources.length - MAX_RESOURCES} more`;
-}
-/** Diagnostics can be long (log tails); the email keeps the last lines of each. */
-const MAX_DIAGNOSTIC_LINES = 40;
-const MAX_COMMIT_MESSAGE = 2000;
-function clipLines(lines) {
-    const text = lines.map(l => String(l));
-    if (text.length <= MAX_DIAGNOSTIC_LINES)
-        return text;
-    return [
-        `… ${text.length - MAX_DIAGNOSTIC_LINES} earlier lines left out`,
-        ...text.slice(-MAX_DIAGNOSTIC_LINES)
-    ];
-}
-function render_commitMessage(run) {
-    const message = run.commitMessage?.replace(/\r\n/g, '\n').trim();
-    if (!message)
-        return undefined;
-    return message.length > MAX_COMMIT_MESSAGE ? `${message.slice(0, MAX_COMMIT_MESSAGE)}…` : message;
-}
-/** The error, unless the summary already says it (deploy-eks leads its summary with the root cause). */
-function showError(report) {
-    return !!report.error && !(report.summary ?? '').includes(report.error);
-}
-function reportTitle(report) {
-    return [report.action, report.subject].filter(Boolean).join(' · ');
-}
-// ---------------------------------------------------------------------------------------------------
-// HTML: nested tables, inline styles, no scripts, no images; every value escaped.
-const FONT = "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Helvetica,Arial,sans-serif;";
-const MONO = "font-family:SFMono-Regular,Consolas,'Liberation Mono',Menlo,monospace;";
-function factRows(facts) {
-    return facts
-        .map(f => {
-        const value = render_link(f.text, f.url);
-        const style = f.code
-            ? `${MONO}font-size:13px;word-break:break-all;`
-            : 'font-size:14px;word-break:break-word;overflow-wrap:anywhere;';
-        return (`<tr><td valign="top" width="1%" style="${FONT}font-size:13px;color:#57606a;padding:4px 16px 4px 0;white-space:nowrap;">${escapeHtml(f.label)}</td>` +
-            `<td valign="top" style="${FONT}${style}color:#1f2328;padding:4px 0;">${value}</td></tr>`);
-    })
-        .join('\n');
-}
-function factsTable(facts) {
-    if (facts.length === 0)
-        return '';
-    return `<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%">\n${factRows(facts)}\n</table>`;
-}
-function pill(status) {
-    return `<span style="${FONT}display:inline-block;font-size:11px;font-weight:600;color:#ffffff;background:${STATUS_COLOR[status] ?? '#6e7781'};border-radius:10px;padding:2px 8px;">${STATUS_LABEL[status] ?? escapeHtml(String(status))}</span>`;
-}
-function preBlock(lines, border) {
-    return `<div style="${MONO}font-size:12px;line-height:1.45;color:#1f2328;background:#f6f8fa;border-left:3px solid ${border};padding:8px 10px;white-space:pre-wrap;word-break:break-word;overflow-wrap:anywhere;">${escapeHtml(lines.join('\n'))}</div>`;
-}
-function reportHtml(report) {
-    const parts = [];
-    parts.push(`<tr><td style="${FONT}font-size:16px;font-weight:600;color:#1f2328;padding:0 0 4px 0;">${escapeHtml(reportTitle(report))} ${pill(report.status)}</td></tr>`);
-    if (report.summary)
-        parts.push(`<tr><td style="${FONT}font-size:14px;color:#1f2328;padding:0 0 8px 0;">${escapeHtml(report.summary)}</td></tr>`);
-    if (showError(report) && report.error) {
-        parts.push(`<tr><td style="padding:4px 0 8px 0;">${preBlock([report.error], '#cf222e')}</td></tr>`);
-    }
-    parts.push(`<tr><td style="padding:0 0 8px 0;">${factsTable(reportFacts(report))}</td></tr>`);
-    for (const d of report.diagnostics) {
-        const color = SEVERITY_COLOR[d.severity] ?? '#57606a';
-        const lines = Array.isArray(d.lines) ? clipLines(d.lines) : [];
-        parts.push(`<tr><td style="${FONT}font-size:13px;font-weight:600;color:${color};padding:8px 0 4px 0;">${escapeHtml(String(d.severity ?? '').toUpperCase())} · ${escapeHtml(String(d.title ?? ''))}</td></tr>`);
-        if (lines.length > 0)
-            parts.push(`<tr><td style="padding:0 0 4px 0;">${preBlock(lines, color)}</td></tr>`);
-    }
-    return `<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" style="border-top:1px solid #d0d7de;">\n<tr><td style="padding:16px 24px;">\n<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%">\n${parts.join('\n')}\n</table>\n</td></tr>\n</table>`;
-}
-function reportsHtml(reports) {
-    return reports.map(reportHtml).join('\n');
-}
-function commitMessageHtml(message) {
-    const [first, ...rest] = message.split('\n');
-    const body = rest.join('\n').trim();
-    return (`<div style="${FONT}font-size:14px;font-weight:600;color:#1f2328;">${escapeHtml(first)}</div>` +
-        (body
-            ? `<div style="${FONT}font-size:13px;color:#57606a;white-space:pre-wrap;padding-top:4px;">${escapeHtml(body)}</div>`
-            : ''));
-}
-function defaultHtml(input, subject, values) {
-    const color = STATUS_COLOR[input.status];
-    const head = headlineReport(input.reports, input.status);
-    const headline = head ? reportTitle(head) : input.run.repository || 'Dockyard';
-    const message = render_commitMessage(input.run);
-    const run = safeUrl(runUrl(input.run));
-    const preheader = head?.summary || `${STATUS_LABEL[input.status]} ${headline}`;
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light">
-<title>${escapeHtml(subject)}</title>
-</head>
-<body style="margin:0;padding:0;background:#f6f8fa;">
-<div style="display:none;max-height:0;overflow:hidden;mso-hide:all;">${escapeHtml(preheader)}</div>
-<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" style="background:#f6f8fa;">
-<tr><td align="center" style="padding:24px 12px;">
-<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="640" style="width:100%;max-width:640px;table-layout:fixed;background:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
-<tr><td style="background:${color};padding:16px 24px;border-radius:6px 6px 0 0;">
-<div style="${FONT}font-size:12px;font-weight:600;letter-spacing:1px;color:#ffffff;">${STATUS_LABEL[input.status]}</div>
-<div style="${FONT}font-size:20px;font-weight:600;color:#ffffff;padding-top:4px;">${escapeHtml(headline)}</div>
-${head?.summary ? `<div style="${FONT}font-size:14px;color:#ffffff;padding-top:4px;">${escapeHtml(head.summary)}</div>\n` : ''}</td></tr>
-<tr><td style="padding:16px 24px;">
-${message ? `${commitMessageHtml(message)}\n<div style="height:12px;line-height:12px;font-size:12px;">&nbsp;</div>\n` : ''}${factsTable(runFacts(input, values))}
-${run ? `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin-top:16px;"><tr><td style="background:${color};border-radius:6px;"><a href="${escapeHtml(run)}" style="${FONT}display:inline-block;font-size:14px;font-weight:600;color:#ffffff;text-decoration:none;padding:8px 16px;">View the workflow run</a></td></tr></table>\n` : ''}</td></tr>
-${input.reports.length > 0 ? `<tr><td>\n${reportsHtml(input.reports)}\n</td></tr>\n` : ''}<tr><td style="${FONT}font-size:12px;color:#57606a;padding:12px 24px;border-top:1px solid #d0d7de;">Sent by Dockyard notify-ses${input.run.repository ? ` for ${escapeHtml(input.run.repository)}` : ''}.</td></tr>
-</table>
-</td></tr>
-</table>
-</body>
-</html>
-`;
-}
-/** Fills a custom template: every placeholder becomes escaped text, or a block Dockyard built from escaped text. */
-function customHtml(template, input, subject, values) {
-    const run = input.run;
-    const html = {
-        ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, escapeHtml(v ?? '')])),
-        title: escapeHtml(subject),
-        commit_message: escapeHtml(render_commitMessage(run) ?? ''),
-        color: STATUS_COLOR[input.status],
-        repository_url: escapeHtml(safeUrl(repositoryUrl(run)) ?? ''),
-        commit_url: escapeHtml(safeUrl(commitUrl(run)) ?? ''),
-        run_url: escapeHtml(safeUrl(runUrl(run)) ?? ''),
-        facts: factsTable(runFacts(input, values)),
-        reports: reportsHtml(input.reports)
-    };
-    return substitute(template, html, 'template').text;
-}
-// ---------------------------------------------------------------------------------------------------
-// Plain text: the same facts, aligned, with the links written out.
-function textFacts(facts, indent = '') {
-    const width = Math.max(0, ...facts.map(f => f.label.length)) + 2;
-    return facts.map(f => {
-        const url = safeUrl(f.url);
-        const value = url && url !== f.text ? `${f.text} <${url}>` : f.text;
-        return `${indent}${`${f.label}:`.padEnd(width)}${value.replace(/\n/g, `\n${indent}${' '.repeat(width)}`)}`;
-    });
-}
-function reportText(report) {
-    const lines = [`== ${reportTitle(report)} — ${STATUS_LABEL[report.status] ?? report.status} ==`];
-    if (report.summary)
-        lines.push(report.summary);
-    if (showError(report))
-        lines.push('', `Error: ${report.error}`);
-    lines.push('', ...textFacts(reportFacts(report), '  '));
-    for (const d of report.diagnostics) {
-        lines.push('', `  ${String(d.severity ?? '').toUpperCase()} · ${d.title}`);
-        if (Array.isArray(d.lines))
-            lines.push(...clipLines(d.lines).map(l => `    ${l}`));
-    }
-    return lines;
-}
-function defaultText(input, values) {
-    const head = headlineReport(input.reports, input.status);
-    const headline = head ? reportTitle(head) : input.run.repository;
-    const lines = [`${STATUS_LABEL[input.status]}: ${headline}`];
-    if (head?.summary)
-        lines.push(head.summary);
-    const message = render_commitMessage(input.run);
-    if (message)
-        lines.push('', ...message.split('\n').map(l => `> ${l}`.trimEnd()));
-    lines.push('', ...textFacts(runFacts(input, values)));
-    for (const report of input.reports)
-        lines.push('', ...reportText(report));
-    lines.push('', '-- ', `Sent by Dockyard notify-ses${input.run.repository ? ` for ${input.run.repository}` : ''}.`);
-    return `${lines.join('\n')}\n`;
-}
-function renderEmail(input) {
-    const values = placeholderValues(input);
-    const subject = renderSubject(input.subjectTemplate, values);
-    const html = input.htmlTemplate === undefined
-        ? defaultHtml(input, subject, values)
-        : customHtml(input.htmlTemplate, input, subject, values);
-    return { subject, html, text: defaultText(input, values) };
+        .map(part => oneLine(cleanText(part), { max: MAX_SUBJECT }))
+        .filter(part => part !== '');
+    return oneLine(parts.join(' · '), { max: MAX_SUBJECT });
 }
 
 ;// CONCATENATED MODULE: ./actions/notify-ses/src/inputs.ts
@@ -68355,100 +68506,353 @@ function parseMailbox(text) {
     return { text: value, name: name || undefined, address };
 }
 const CONFIGURATION_SET = /^[A-Za-z0-9_-]{1,64}$/;
-function getInputs(source, options = {}) {
-    const r = new InputReader(source, options);
-    const mailbox = (name, text) => {
-        const parsed = parseMailbox(text);
-        if (typeof parsed === 'string') {
-            r.fail(name, `'${text}' ${parsed}.`, "Write 'name@example.com' or 'Name <name@example.com>'.");
-            return undefined;
-        }
+/** A mailbox input's value as written, or undefined (and a problem named for `name`) when it is not one. */
+function mailbox(r, name, text) {
+    const parsed = parseMailbox(text);
+    if (typeof parsed !== 'string')
         return parsed.text;
-    };
-    const mailboxes = (name) => splitList(r.raw(name))
-        .map(text => mailbox(name, text))
+    r.fail(name, `'${text}' ${parsed}.`, "Write 'name@example.com' or 'Name <name@example.com>'.");
+    return undefined;
+}
+function mailboxes(r, name, required = false) {
+    if (required && r.raw(name) === '')
+        r.fail(name, 'is required.', 'Give one or more recipients, separated by commas or newlines.');
+    return r
+        .list(name)
+        .map(text => mailbox(r, name, text))
         .filter((m) => m !== undefined);
-    const fromText = r.required('from', "Set 'from' to an address or domain you verified in SES, e.g. 'Deploys <deploys@example.com>'.");
+}
+function sender(r) {
+    const text = r.required('from', "Set 'from' to an address or domain you verified in SES, e.g. 'Deploys <deploys@example.com>'.");
+    if (text === '')
+        return '';
     // A comma or line break outside a quoted display name means several addresses.
-    const several = /[,\n]/.test(fromText.replace(/"(?:[^"\\]|\\.)*"/g, '""'));
-    if (several)
+    if (/[,\n]/.test(text.replace(/"(?:[^"\\]|\\.)*"/g, '""'))) {
         r.fail('from', 'takes one address.', 'Give a single sender; list more people in to, cc or bcc.');
-    const from = fromText && !several ? mailbox('from', fromText) : undefined;
-    const to = mailboxes('to');
-    if (r.raw('to') === '')
-        r.fail('to', 'is required.', 'Give one or more recipients, separated by commas or newlines.');
-    const cc = mailboxes('cc');
-    const bcc = mailboxes('bcc');
-    const replyTo = mailboxes('reply-to');
-    const recipients = to.length + cc.length + bcc.length;
-    if (recipients > MAX_RECIPIENTS) {
-        r.fail('to', `has ${recipients} recipients with cc and bcc; SES accepts at most ${MAX_RECIPIENTS} per message.`, 'Send to a mailing list address instead.');
+        return '';
     }
-    const subjectTemplate = r.string('subject', { default: DEFAULT_SUBJECT }) ?? DEFAULT_SUBJECT;
-    r.collect(() => checkPlaceholders(subjectTemplate, SUBJECT_PLACEHOLDERS, 'subject'));
-    const statusText = r.raw('status').toLowerCase();
-    const status = statusText === '' ? undefined : STATUS_VALUES[statusText];
-    if (statusText !== '' && status === undefined) {
-        r.fail('status', `'${r.raw('status')}' is not a job status.`, 'Use success, failure, cancelled or skipped, e.g. ${{ job.status }} or ${{ needs.deploy.result }}.');
-    }
-    let reports = [];
-    try {
-        reports = parseReports(r.raw('reports'));
-    }
-    catch (error) {
-        r.problems.push(error instanceof DockyardError ? error : new DockyardError(describeError(error), { input: 'reports' }));
-    }
-    if (reports.length === 0 && status === undefined && r.problems.every(p => p.input !== 'reports')) {
-        r.fail('reports', 'is empty and no status was given, so there is nothing to report.', "Pass the 'report' output of a Dockyard action (e.g. ${{ needs.deploy.outputs.report }}), and set 'status: ${{ needs.deploy.result }}' for runs that fail before writing one.");
-    }
-    const environment = r.string('environment');
-    // A custom template: inside the workspace, every placeholder known, no scripts.
-    let template;
-    const templateText = r.string('template');
-    const path = templateText === undefined ? undefined : r.pathValue('template', templateText, { kind: 'file' });
-    if (templateText !== undefined && path !== undefined) {
-        let content;
+    return mailbox(r, 'from', text) ?? '';
+}
+function subjectTemplate(r) {
+    const template = r.string('subject', { default: DEFAULT_SUBJECT }) ?? DEFAULT_SUBJECT;
+    r.collect(() => checkPlaceholders(template, SUBJECT_PLACEHOLDERS, 'subject'));
+    return template;
+}
+function statusOverride(r) {
+    const text = r.raw('status');
+    if (text === '')
+        return undefined;
+    const status = STATUS_VALUES[text.toLowerCase()];
+    if (status === undefined)
+        r.fail('status', `'${text}' is not a job status.`, 'Use success, failure, cancelled or skipped, e.g. ${{ job.status }} or ${{ needs.deploy.result }}.');
+    return status;
+}
+function reports(r) {
+    return (r.collect(() => {
         try {
-            content = (0,external_node_fs_.readFileSync)(path, 'utf8');
+            return parseReports(r.raw('reports'));
         }
         catch (error) {
-            r.fail('template', `'${templateText}' cannot be read (${describeError(error)}).`, 'Give a readable file in the workspace.');
+            if (error instanceof errors_DockyardError)
+                throw error;
+            throw new errors_DockyardError(describeError(error), { input: 'reports' });
         }
-        if (content !== undefined &&
-            r.collect(() => {
-                checkPlaceholders(content, TEMPLATE_PLACEHOLDERS, 'template', `'${templateText}'`);
-                return true;
-            })) {
-            if (/<script\b/i.test(content)) {
-                r.fail('template', `'${templateText}' contains a <script> element.`, 'Mail clients strip scripts; remove it.');
-            }
-            template = { path, content };
-        }
+    }) ?? []);
+}
+/** A custom template: inside the workspace, every placeholder known, no scripts. */
+function template(r) {
+    const name = r.string('template');
+    const path = name === undefined ? undefined : r.pathValue('template', name, { kind: 'file' });
+    if (name === undefined || path === undefined)
+        return undefined;
+    let content;
+    try {
+        content = (0,external_node_fs_.readFileSync)(path, 'utf8');
     }
-    const configurationSet = r.string('configuration-set');
-    if (configurationSet !== undefined && !CONFIGURATION_SET.test(configurationSet)) {
-        r.fail('configuration-set', `'${configurationSet}' is not a configuration set name.`, 'Use up to 64 letters, digits, _ and -.');
+    catch (error) {
+        r.fail('template', `'${name}' cannot be read (${describeError(error)}).`, 'Give a readable file in the workspace.');
+        return undefined;
     }
-    const failOnError = r.boolean('fail-on-error', false);
-    const timeoutMs = r.duration('timeout', '2m', { min: 1000 });
-    const region = r.region();
-    r.done();
-    return {
-        from: from ?? '',
-        to,
-        cc,
-        bcc,
-        replyTo,
-        subjectTemplate,
-        status,
-        reports,
-        environment,
-        template,
-        configurationSet,
-        failOnError,
-        timeoutMs,
-        region
+    const known = r.collect(() => {
+        checkPlaceholders(content, TEMPLATE_PLACEHOLDERS, 'template', `'${name}'`);
+        return true;
+    });
+    if (!known)
+        return undefined;
+    if (/<script\b/i.test(content)) {
+        r.fail('template', `'${name}' contains a <script> element.`, 'Mail clients strip scripts; remove it.');
+        return undefined;
+    }
+    return { path, content };
+}
+function configurationSet(r) {
+    const name = r.string('configuration-set');
+    if (name !== undefined && !CONFIGURATION_SET.test(name))
+        r.fail('configuration-set', `'${name}' is not a configuration set name.`, 'Use up to 64 letters, digits, _ and -.');
+    return name;
+}
+/** What no single input can say alone: how many recipients, and whether there is anything to report. */
+function crossCheck(r, inputs) {
+    const recipients = inputs.to.length + inputs.cc.length + inputs.bcc.length;
+    if (recipients > MAX_RECIPIENTS)
+        r.fail('to', `has ${recipients} recipients with cc and bcc; SES accepts at most ${MAX_RECIPIENTS} per message.`, 'Send to a mailing list address instead.');
+    const reportsUnreadable = r.problems.some(p => p.input === 'reports');
+    if (inputs.reports.length === 0 &&
+        inputs.status === undefined &&
+        !reportsUnreadable &&
+        r.raw('status') === '')
+        r.fail('reports', 'is empty and no status was given, so there is nothing to report.', "Pass the 'report' output of a Dockyard action (e.g. ${{ needs.deploy.outputs.report }}), and set 'status: ${{ needs.deploy.result }}' for runs that fail before writing one.");
+}
+function getInputs(source, options = {}) {
+    const r = new InputReader(source, options);
+    const inputs = {
+        from: sender(r),
+        to: mailboxes(r, 'to', true),
+        cc: mailboxes(r, 'cc'),
+        bcc: mailboxes(r, 'bcc'),
+        replyTo: mailboxes(r, 'reply-to'),
+        subjectTemplate: subjectTemplate(r),
+        status: statusOverride(r),
+        reports: reports(r),
+        environment: r.string('environment'),
+        template: template(r),
+        configurationSet: configurationSet(r),
+        failOnError: r.boolean('fail-on-error', false),
+        timeoutMs: r.duration('timeout', '2m', { min: 1000 }),
+        region: r.region()
     };
+    crossCheck(r, inputs);
+    r.done();
+    return inputs;
+}
+
+;// CONCATENATED MODULE: ./actions/notify-ses/src/html.ts
+/**
+ * The HTML body: nested tables and inline styles (what mail clients render alike), no scripts, no images, every
+ * value escaped. Every element that holds text from a report may break it anywhere, so a digest, an ARN or a log
+ * line without spaces wraps inside the card instead of pushing it wider than a phone's screen.
+ */
+
+
+const STATUS_COLOR = {
+    success: '#1a7f37',
+    failure: '#cf222e',
+    cancelled: '#6e7781',
+    skipped: '#6e7781'
+};
+const SEVERITY_COLOR = {
+    error: '#cf222e',
+    warning: '#9a6700',
+    info: '#0969da'
+};
+const FONT = "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Helvetica,Arial,sans-serif;";
+const MONO = "font-family:SFMono-Regular,Consolas,'Liberation Mono',Menlo,monospace;";
+/** Prose that may hold a long token (a URL, a digest): broken at a word if it can, anywhere if it must. */
+const WRAP = 'word-break:break-word;overflow-wrap:anywhere;';
+/** Identifiers (digests, ARNs, tags): broken anywhere, as they have no words. */
+const WRAP_CODE = 'word-break:break-all;overflow-wrap:anywhere;';
+/** The longest label kept on one line: "Previous task definition". */
+const SHORT_LABEL = 24;
+/** A table as wide as its cell and never wider, whatever it holds. */
+const TABLE = 'role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%"';
+/** Escapes text for HTML element content and quoted attribute values. */
+function escapeHtml(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&#39;');
+}
+/** `url` is a safe http(s) URL already (facts.ts's safeUrl). */
+function html_link(text, url) {
+    const label = escapeHtml(text);
+    return url
+        ? `<a href="${escapeHtml(url)}" style="color:#0969da;text-decoration:underline;">${label}</a>`
+        : label;
+}
+function factsTable(facts) {
+    if (facts.length === 0)
+        return '';
+    const rows = facts.map(f => {
+        const value = f.code ? `${MONO}font-size:13px;${WRAP_CODE}` : `font-size:14px;${WRAP}`;
+        // A label of a few words stays on one line; a long one (a report's own detail) may wrap.
+        const label = f.label.length <= SHORT_LABEL ? 'width="1%" style="white-space:nowrap;' : `width="30%" style="${WRAP}`;
+        return (`<tr><td valign="top" ${label}${FONT}font-size:13px;color:#57606a;padding:4px 16px 4px 0;">${escapeHtml(f.label)}</td>` +
+            `<td valign="top" style="${FONT}${value}color:#1f2328;padding:4px 0;">${html_link(f.text, f.url)}</td></tr>`);
+    });
+    return `<table ${TABLE}>\n${rows.join('\n')}\n</table>`;
+}
+function pill(status) {
+    return `<span style="${FONT}display:inline-block;font-size:11px;font-weight:600;color:#ffffff;background:${STATUS_COLOR[status]};border-radius:10px;padding:2px 8px;">${STATUS_LABEL[status]}</span>`;
+}
+function preBlock(lines, border) {
+    return `<div style="${MONO}font-size:12px;line-height:1.45;color:#1f2328;background:#f6f8fa;border-left:3px solid ${border};padding:8px 10px;white-space:pre-wrap;${WRAP}">${escapeHtml(lines.join('\n'))}</div>`;
+}
+/** One row of a report's section. */
+const row = (style, content) => `<tr><td style="${style}">${content}</td></tr>`;
+function reportHtml(report) {
+    const parts = [
+        row(`${FONT}font-size:16px;font-weight:600;color:#1f2328;padding:0 0 4px 0;${WRAP}`, `${escapeHtml(report.title)} ${pill(report.status)}`)
+    ];
+    if (report.summary)
+        parts.push(row(`${FONT}font-size:14px;color:#1f2328;padding:0 0 8px 0;${WRAP}`, escapeHtml(report.summary)));
+    if (report.error)
+        parts.push(row('padding:4px 0 8px 0;', preBlock([report.error], STATUS_COLOR.failure)));
+    parts.push(row('padding:0 0 8px 0;', factsTable(report.facts)));
+    for (const d of report.diagnostics) {
+        const color = SEVERITY_COLOR[d.severity];
+        parts.push(row(`${FONT}font-size:13px;font-weight:600;color:${color};padding:8px 0 4px 0;${WRAP}`, `${d.severity.toUpperCase()} · ${escapeHtml(d.title)}`));
+        if (d.lines.length > 0)
+            parts.push(row('padding:0 0 4px 0;', preBlock(d.lines, color)));
+    }
+    // Fixed layout: the divider above the section is the card's width, even if a cell could not wrap.
+    return `<table ${TABLE} style="table-layout:fixed;border-top:1px solid #d0d7de;">\n<tr><td style="padding:16px 24px;">\n<table ${TABLE} style="table-layout:fixed;">\n${parts.join('\n')}\n</table>\n</td></tr>\n</table>`;
+}
+function reportsHtml(view) {
+    if (view.noReports)
+        return `<table ${TABLE} style="table-layout:fixed;border-top:1px solid #d0d7de;"><tr><td style="${FONT}font-size:14px;color:#57606a;padding:16px 24px;${WRAP}">${escapeHtml(view.noReports)}</td></tr></table>`;
+    return view.reports.map(reportHtml).join('\n');
+}
+function commitMessageHtml(message) {
+    const [first, ...rest] = message.split('\n');
+    const body = rest.join('\n').trim();
+    return (`<div style="${FONT}font-size:14px;font-weight:600;color:#1f2328;${WRAP}">${escapeHtml(first)}</div>` +
+        (body
+            ? `<div style="${FONT}font-size:13px;color:#57606a;white-space:pre-wrap;padding-top:4px;${WRAP}">${escapeHtml(body)}</div>`
+            : ''));
+}
+/** The coloured band: status, headline, summary. */
+function headerHtml(view, color) {
+    return `<tr><td style="background:${color};padding:16px 24px;border-radius:6px 6px 0 0;">
+<div style="${FONT}font-size:12px;font-weight:600;letter-spacing:1px;color:#ffffff;">${STATUS_LABEL[view.status]}</div>
+<div style="${FONT}font-size:20px;font-weight:600;color:#ffffff;padding-top:4px;${WRAP}">${escapeHtml(view.headline || 'Dockyard')}</div>
+${view.summary ? `<div style="${FONT}font-size:14px;color:#ffffff;padding-top:4px;${WRAP}">${escapeHtml(view.summary)}</div>\n` : ''}</td></tr>`;
+}
+/** The commit, the run's facts and the button to the run. */
+function runHtml(view, color) {
+    const message = view.commitMessage
+        ? `${commitMessageHtml(view.commitMessage)}\n<div style="height:12px;line-height:12px;font-size:12px;">&nbsp;</div>\n`
+        : '';
+    const button = view.links.run
+        ? `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin-top:16px;"><tr><td style="background:${color};border-radius:6px;"><a href="${escapeHtml(view.links.run)}" style="${FONT}display:inline-block;font-size:14px;font-weight:600;color:#ffffff;text-decoration:none;padding:8px 16px;">View the workflow run</a></td></tr></table>\n`
+        : '';
+    return `<tr><td style="padding:16px 24px;">\n${message}${factsTable(view.runFacts)}\n${button}</td></tr>`;
+}
+function defaultHtml(view, subject) {
+    const color = STATUS_COLOR[view.status];
+    const preheader = view.summary || `${STATUS_LABEL[view.status]} ${view.headline}`;
+    const footer = `Sent by Dockyard notify-ses${view.repository ? ` for ${escapeHtml(view.repository)}` : ''}.`;
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light">
+<title>${escapeHtml(subject)}</title>
+</head>
+<body style="margin:0;padding:0;background:#f6f8fa;">
+<div style="display:none;max-height:0;overflow:hidden;mso-hide:all;">${escapeHtml(preheader)}</div>
+<table ${TABLE} style="background:#f6f8fa;">
+<tr><td align="center" style="padding:24px 12px;">
+<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="640" style="width:100%;max-width:640px;table-layout:fixed;background:#ffffff;border:1px solid #d0d7de;border-radius:6px;">
+${headerHtml(view, color)}
+${runHtml(view, color)}
+<tr><td>
+${reportsHtml(view)}
+</td></tr>
+<tr><td style="${FONT}font-size:12px;color:#57606a;padding:12px 24px;border-top:1px solid #d0d7de;${WRAP}">${footer}</td></tr>
+</table>
+</td></tr>
+</table>
+</body>
+</html>
+`;
+}
+/** Fills a custom template: every placeholder becomes escaped text, or a block Dockyard built from escaped text. */
+function customHtml(template, view, subject, values) {
+    const escaped = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, escapeHtml(v)]));
+    const html = {
+        ...escaped,
+        title: escapeHtml(subject),
+        commit_message: escapeHtml(view.commitMessage ?? ''),
+        color: STATUS_COLOR[view.status],
+        repository_url: escapeHtml(view.links.repository ?? ''),
+        commit_url: escapeHtml(view.links.commit ?? ''),
+        run_url: escapeHtml(view.links.run ?? ''),
+        facts: factsTable(view.runFacts),
+        reports: reportsHtml(view)
+    };
+    return substitute(template, html, 'template').text;
+}
+
+;// CONCATENATED MODULE: ./actions/notify-ses/src/plaintext.ts
+/**
+ * The plain-text alternative: the same view as the HTML, aligned, with the links written out. Text from a report
+ * keeps its place: a line of a log, a commit message or a value that spans lines is indented under its heading, so
+ * nothing in it can pass for a heading, a fact or the signature.
+ */
+
+/** `text`'s lines after the first, indented by `indent`. */
+function continued(text, indent) {
+    return text.replace(/\n/g, `\n${indent}`);
+}
+function textFacts(facts, indent = '') {
+    const width = Math.max(0, ...facts.map(f => f.label.length)) + 2;
+    return facts.map(f => {
+        const value = f.url && f.url !== f.text ? `${f.text} <${f.url}>` : f.text;
+        return `${indent}${`${f.label}:`.padEnd(width)}${continued(value, `${indent}${' '.repeat(width)}`)}`;
+    });
+}
+function reportText(report) {
+    const lines = [`== ${report.title} — ${STATUS_LABEL[report.status]} ==`];
+    if (report.summary)
+        lines.push(report.summary);
+    if (report.error)
+        lines.push('', `Error: ${continued(report.error, '       ')}`);
+    lines.push('', ...textFacts(report.facts, '  '));
+    for (const d of report.diagnostics) {
+        lines.push('', `  ${d.severity.toUpperCase()} · ${d.title}`);
+        lines.push(...d.lines.map(l => `    ${l}`));
+    }
+    return lines;
+}
+function plainText(view) {
+    const lines = [`${STATUS_LABEL[view.status]}: ${view.headline}`];
+    if (view.summary)
+        lines.push(view.summary);
+    if (view.commitMessage)
+        lines.push('', ...view.commitMessage.split('\n').map(l => `> ${l}`.trimEnd()));
+    lines.push('', ...textFacts(view.runFacts));
+    if (view.noReports)
+        lines.push('', view.noReports);
+    for (const report of view.reports)
+        lines.push('', ...reportText(report));
+    lines.push('', '-- ', `Sent by Dockyard notify-ses${view.repository ? ` for ${view.repository}` : ''}.`);
+    return `${lines.join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: ./actions/notify-ses/src/render.ts
+/**
+ * Turns reports and the run they came from into one email: a subject, an HTML body and a plain-text alternative
+ * with the same facts. Pure: no clock, no files, no environment. The same input always gives the same bytes,
+ * which the golden-file tests rely on.
+ *
+ * facts.ts decides what the email says; placeholders.ts fills the subject; html.ts and plaintext.ts write the
+ * two bodies.
+ */
+
+
+
+
+function renderEmail(input) {
+    const view = emailView(input);
+    const values = placeholderValues(input);
+    const subject = renderSubject(input.subjectTemplate, values);
+    const html = input.htmlTemplate === undefined
+        ? defaultHtml(view, subject)
+        : customHtml(input.htmlTemplate, view, subject, values);
+    return { subject, html, text: plainText(view) };
 }
 
 ;// CONCATENATED MODULE: ./actions/notify-ses/src/send.ts
@@ -68524,9 +68928,6 @@ async function deliver(client, message, context, log) {
         return { sent: false, error: explainSendError(error, message, context) };
     }
 }
-function awsMessage(error) {
-    return error?.message ?? String(error);
-}
 /** The identities an SES "not verified" message names: addresses and domains after the last colon, or any address in it. */
 function identitiesIn(message) {
     const afterColon = /failed the check in region [^:]*:\s*(.+)$/i.exec(message)?.[1];
@@ -68540,88 +68941,93 @@ function identitiesIn(message) {
 }
 const SANDBOX_NOTE = 'A new SES account is in the sandbox in each region: it can send only to verified addresses, so every recipient must be verified too, ' +
     'until you request production access (SES console > Account dashboard, or aws sesv2 put-account-details --production-access-enabled).';
+function notVerified(f) {
+    const named = identitiesIn(f.aws);
+    const identities = named.length > 0 ? named : [f.fromAddress];
+    const lower = identities.map(i => i.toLowerCase());
+    const senderFailed = lower.includes(f.fromAddress.toLowerCase()) || lower.includes(f.fromDomain.toLowerCase());
+    const which = identities.map(i => `'${i}'`).join(', ');
+    const recipientNote = senderFailed
+        ? ''
+        : ' These are recipients, so the account is most likely still in the SES sandbox.';
+    const fix = senderFailed
+        ? `Verify the sender '${f.fromAddress}' or its domain '${f.fromDomain}' in SES in ${f.region} (aws sesv2 create-email-identity --email-identity ${f.fromDomain} --region ${f.region}, then publish its DKIM records), or send from an identity that is verified there. `
+        : `Verify each recipient in SES in ${f.region} (aws sesv2 create-email-identity --email-identity <address> --region ${f.region}), or move the account out of the sandbox. `;
+    return new errors_DockyardError(`SES refused the message: ${which} ${identities.length === 1 ? 'is' : 'are'} not verified for sending in ${f.region}.${recipientNote}${f.said}`, { input: senderFailed ? 'from' : 'to', hint: fix + SANDBOX_NOTE, cause: f.error });
+}
+function sendingPaused(f) {
+    const set = f.configurationSet;
+    const where = set
+        ? `for this account in ${f.region} or for the configuration set '${set}'`
+        : `for this account in ${f.region}`;
+    return new errors_DockyardError(`SES is not sending: email sending is paused ${where}.${f.said}`, {
+        input: set ? 'configuration-set' : undefined,
+        hint: 'SES pauses sending when bounce or complaint rates get too high, or someone paused it. Find the cause in the SES console (Reputation metrics), then resume: ' +
+            `aws sesv2 put-account-sending-attributes --sending-enabled --region ${f.region}` +
+            (set
+                ? `, or for the configuration set: aws sesv2 put-configuration-set-sending-options --configuration-set-name ${set} --sending-enabled --region ${f.region}.`
+                : '.'),
+        cause: f.error
+    });
+}
+/** The explanation of each SES error by name; undefined where the error is not of that kind after all. */
+const EXPLANATIONS = {
+    MessageRejected: f => /not verified/i.test(f.aws)
+        ? notVerified(f)
+        : new errors_DockyardError(`SES rejected the message from '${f.fromAddress}' in ${f.region}.${f.said}`, {
+            hint: 'SES refuses messages it considers invalid, such as one over the size limit or one containing a virus; the reason is in its answer above. The email was not sent.',
+            cause: f.error
+        }),
+    MailFromDomainNotVerifiedException: f => new errors_DockyardError(`SES could not send from '${f.fromAddress}': the custom MAIL FROM domain configured for its identity ('${f.fromDomain}' or the address) is not verified; SES could not find the domain's MX record.${f.said}`, {
+        input: 'from',
+        hint: `Publish the MX and SPF (TXT) records that the SES console shows for the MAIL FROM domain, or let SES fall back to amazonses.com: aws sesv2 put-email-identity-mail-from-attributes --email-identity ${f.fromDomain} --behavior-on-mx-failure USE_DEFAULT_VALUE --region ${f.region}.`,
+        cause: f.error
+    }),
+    SendingPausedException: sendingPaused,
+    AccountSuspendedException: f => new errors_DockyardError(`SES is not sending: this AWS account's ability to send email in ${f.region} has been suspended.${f.said}`, {
+        hint: 'AWS restricted sending for the account, usually after a review of bounces or complaints; no setting in this workflow can fix that. Contact AWS Support from the SES console (Account dashboard).',
+        cause: f.error
+    }),
+    NotFoundException: f => f.configurationSet
+        ? new errors_DockyardError(`SES has no configuration set '${f.configurationSet}' in ${f.region}.${f.said}`, {
+            input: 'configuration-set',
+            hint: `Create it (aws sesv2 create-configuration-set --configuration-set-name ${f.configurationSet} --region ${f.region}), or leave 'configuration-set' empty.`,
+            cause: f.error
+        })
+        : undefined,
+    BadRequestException: f => new errors_DockyardError(`SES refused the request as invalid.${f.said}`, {
+        hint: "Check the addresses in 'from', 'to', 'cc', 'bcc' and 'reply-to'.",
+        cause: f.error
+    })
+};
 /** Turns an SES SendEmail failure into what went wrong, which identity or input, and the fix. */
 function explainSendError(error, message, context) {
-    if (error instanceof DockyardError)
+    if (error instanceof errors_DockyardError)
         return error;
     const name = errorName(error);
-    const aws = awsMessage(error);
-    const said = ` SES said: ${name}: ${aws}${/[.!?]$/.test(aws) ? '' : '.'}`;
-    const region = context.region;
+    const aws = error?.message ?? String(error);
     const from = parseMailbox(message.from);
     const fromAddress = typeof from === 'string' ? message.from : from.address;
-    const fromDomain = fromAddress.split('@').pop() ?? '';
-    if (name === 'MessageRejected' && /not verified/i.test(aws)) {
-        const named = identitiesIn(aws);
-        const identities = named.length > 0 ? named : [fromAddress];
-        const lower = identities.map(i => i.toLowerCase());
-        const senderFailed = lower.includes(fromAddress.toLowerCase()) || lower.includes(fromDomain.toLowerCase());
-        const which = identities.map(i => `'${i}'`).join(', ');
-        const recipientNote = senderFailed
-            ? ''
-            : ' These are recipients, so the account is most likely still in the SES sandbox.';
-        return new DockyardError(`SES refused the message: ${which} ${identities.length === 1 ? 'is' : 'are'} not verified for sending in ${region}.${recipientNote}${said}`, {
-            input: senderFailed ? 'from' : 'to',
-            hint: (senderFailed
-                ? `Verify the sender '${fromAddress}' or its domain '${fromDomain}' in SES in ${region} (aws sesv2 create-email-identity --email-identity ${fromDomain} --region ${region}, then publish its DKIM records), or send from an identity that is verified there. `
-                : `Verify each recipient in SES in ${region} (aws sesv2 create-email-identity --email-identity <address> --region ${region}), or move the account out of the sandbox. `) +
-                SANDBOX_NOTE,
-            cause: error
-        });
-    }
-    if (name === 'MessageRejected') {
-        return new DockyardError(`SES rejected the message from '${fromAddress}' in ${region}.${said}`, {
-            hint: 'SES refuses messages it considers invalid, such as one over the size limit or one containing a virus; the reason is in its answer above. The email was not sent.',
-            cause: error
-        });
-    }
-    if (name === 'MailFromDomainNotVerifiedException') {
-        return new DockyardError(`SES could not send from '${fromAddress}': the custom MAIL FROM domain configured for its identity ('${fromDomain}' or the address) is not verified; SES could not find the domain's MX record.${said}`, {
-            input: 'from',
-            hint: `Publish the MX and SPF (TXT) records that the SES console shows for the MAIL FROM domain, or let SES fall back to amazonses.com: aws sesv2 put-email-identity-mail-from-attributes --email-identity ${fromDomain} --behavior-on-mx-failure USE_DEFAULT_VALUE --region ${region}.`,
-            cause: error
-        });
-    }
-    if (name === 'SendingPausedException') {
-        const where = message.configurationSet
-            ? `for this account in ${region} or for the configuration set '${message.configurationSet}'`
-            : `for this account in ${region}`;
-        return new DockyardError(`SES is not sending: email sending is paused ${where}.${said}`, {
-            input: message.configurationSet ? 'configuration-set' : undefined,
-            hint: 'SES pauses sending when bounce or complaint rates get too high, or someone paused it. Find the cause in the SES console (Reputation metrics), then resume: ' +
-                `aws sesv2 put-account-sending-attributes --sending-enabled --region ${region}` +
-                (message.configurationSet
-                    ? `, or for the configuration set: aws sesv2 put-configuration-set-sending-options --configuration-set-name ${message.configurationSet} --sending-enabled --region ${region}.`
-                    : '.'),
-            cause: error
-        });
-    }
-    if (name === 'AccountSuspendedException') {
-        return new DockyardError(`SES is not sending: this AWS account's ability to send email in ${region} has been suspended.${said}`, {
-            hint: 'AWS restricted sending for the account, usually after a review of bounces or complaints; no setting in this workflow can fix that. Contact AWS Support from the SES console (Account dashboard).',
-            cause: error
-        });
-    }
-    if (name === 'NotFoundException' && message.configurationSet) {
-        return new DockyardError(`SES has no configuration set '${message.configurationSet}' in ${region}.${said}`, {
-            input: 'configuration-set',
-            hint: `Create it (aws sesv2 create-configuration-set --configuration-set-name ${message.configurationSet} --region ${region}), or leave 'configuration-set' empty.`,
-            cause: error
-        });
-    }
-    if (isThrottling(error)) {
-        return new DockyardError(`SES kept throttling the request.${said}`, {
+    const refusal = {
+        error,
+        aws,
+        said: ` SES said: ${sentence(`${name}: ${aws}`)}`,
+        region: context.region,
+        fromAddress,
+        fromDomain: fromAddress.split('@').pop() ?? '',
+        configurationSet: message.configurationSet
+    };
+    const explained = Object.hasOwn(EXPLANATIONS, name) ? EXPLANATIONS[name](refusal) : undefined;
+    if (explained)
+        return explained;
+    if (isThrottling(error))
+        return new errors_DockyardError(`SES kept throttling the request.${refusal.said}`, {
             hint: "The account's maximum send rate was reached (1 message a second in the sandbox), possibly by other senders in the same account and region. Re-run the job, or request a higher sending quota.",
             cause: error
         });
-    }
-    if (name === 'BadRequestException') {
-        return new DockyardError(`SES refused the request as invalid.${said}`, {
-            hint: "Check the addresses in 'from', 'to', 'cc', 'bcc' and 'reply-to'.",
-            cause: error
-        });
-    }
-    return new DockyardError(`Sending through SES in ${region} failed.${said}`, { cause: error });
+    return new errors_DockyardError(`Sending through SES in ${context.region} failed.${refusal.said}`, {
+        cause: error
+    });
 }
 
 ;// CONCATENATED MODULE: ./actions/notify-ses/src/summary.ts
@@ -68631,11 +69037,18 @@ function explainSendError(error, message, context) {
  */
 
 
-/** `build-push web (success), deploy-ecs web (failure)`, or `none`. */
+/** The most of the plain-text body the job summary shows (GitHub takes at most 1 MiB a step). */
+const SUMMARY_BODY_CHARS = 100_000;
+/** `build-push web (success), deploy-ecs web (failure, shortened)`, or `none`. */
 function describeReports(reports) {
     if (reports.length === 0)
         return 'none';
-    return reports.map(r => `${[r.action, r.subject].filter(Boolean).join(' ')} (${r.status})`).join(', ');
+    return reports
+        .map(r => {
+        const shortened = r.diagnostics.some(d => d?.title === REPORT_SHORTENED) ? ', shortened' : '';
+        return `${[r.action, r.subject].filter(Boolean).join(' ')} (${r.status}${shortened})`;
+    })
+        .join(', ');
 }
 function summaryMarkdown({ inputs, email, result, status }) {
     const s = new SummaryBuilder();
@@ -68656,7 +69069,10 @@ function summaryMarkdown({ inputs, email, result, status }) {
         ['Region', inputs.region],
         ['Message ID', result.sent ? mdCode(result.messageId) : undefined]
     ]);
-    s.details('Plain-text body', `\n${new SummaryBuilder().code(email.text).toString()}`);
+    const body = email.text.length > SUMMARY_BODY_CHARS
+        ? `${email.text.slice(0, SUMMARY_BODY_CHARS)}\n… (the rest is in the email)`
+        : email.text;
+    s.detailsCode('Plain-text body', [body]);
     return s.toString();
 }
 function notifyReport({ inputs, email, result }, run, startedAt, now = () => new Date()) {
@@ -68710,6 +69126,7 @@ function errorSummary(report) {
 
 
 
+
 const notifySes = {
     name: 'notify-ses',
     inputs: source => getInputs(source),
@@ -68718,7 +69135,6 @@ const notifySes = {
         const run = mergeRunContext(context, inputs.reports);
         const status = inputs.status ?? overallStatus(inputs.reports);
         const email = await log.group('Rendering the email', async () => {
-            log.info(`Reports: ${describeReports(inputs.reports)}; status ${status}.`);
             const rendered = renderEmail({
                 reports: inputs.reports,
                 run,
@@ -68727,9 +69143,12 @@ const notifySes = {
                 subjectTemplate: inputs.subjectTemplate,
                 htmlTemplate: inputs.template?.content
             });
-            log.info(`Subject: ${rendered.subject}`);
+            if (inputs.reports.length === 0)
+                log.notice(NO_REPORTS);
+            log.info(`${inputs.reports.length} report(s), status ${status}.`);
+            // Reports carry text from apps and commits: it is printed where no line of it can be a workflow command.
+            log.untrusted([`Reports: ${describeReports(inputs.reports)}`, `Subject: ${rendered.subject}`]);
             log.info(`HTML ${Buffer.byteLength(rendered.html)} bytes${inputs.template ? ` from ${inputs.template.path}` : ''}, text ${Buffer.byteLength(rendered.text)} bytes.`);
-            log.debug(rendered.text);
             return rendered;
         });
         const client = createClient(dist_cjs/* SESv2Client */.ZSl, { region: inputs.region, maxAttempts: 1, signal });

@@ -1,6 +1,6 @@
 /** How a run is measured against the targets: pure, so it runs with the unit tests, without the stack. */
 import { describe, expect, it } from '@jest/globals';
-import { checkTargets, measure, pollsOf } from './measure.js';
+import { checkProgress, checkTargets, measure, pollsOf } from './measure.js';
 import type { ApiCall, RecordingProxy } from './proxy.js';
 import type { EcsScenarioLayer, Outcome, StartedDeployment } from './scenario.js';
 
@@ -13,12 +13,13 @@ describe('measurement', () => {
     status: 200,
     ...extra
   });
-  function measured(calls: ApiCall[], outcome: Outcome, exitAt: number) {
+  function measured(calls: ApiCall[], outcome: Outcome, exitAt: number, rollback?: Outcome) {
     const proxy = { calls, countByOperation: () => ({}) } as unknown as RecordingProxy;
     const started: StartedDeployment[] = [
       { id: 'd1', taskDefinition: 'td:2', at: 100, plan: 'rollout', byAction: true }
     ];
-    const layer = { started, outcomes: [outcome], mainOutcome: () => outcome } as unknown as EcsScenarioLayer;
+    const outcomes = rollback ? [outcome, rollback] : [outcome];
+    const layer = { started, outcomes, mainOutcome: () => outcome } as unknown as EcsScenarioLayer;
     return measure({ proxy, layer, startedAt: 0, exitAt, pollIntervalMs: 1000 });
   }
 
@@ -69,5 +70,25 @@ describe('measurement', () => {
       'next step (rollback or exit) right after that poll',
       'rollout: at most one DescribeServices per poll'
     ]);
+  });
+
+  it('checks by looks alone that the action acted on the look that showed the outcome, and on its rollback’s', () => {
+    const calls = [
+      call('UpdateService', 100),
+      call('DescribeServices', 200),
+      call('DescribeServices', 300),
+      call('UpdateService', 400),
+      call('DescribeServices', 500),
+      call('DescribeServices', 600)
+    ];
+    const failed: Outcome = { kind: 'FAILED', of: 'rollout', deploymentId: 'd1', at: 290, shownAt: 305 };
+    const back = (shownAt: number): Outcome => ({ kind: 'COMPLETED', of: 'rollback', at: 490, shownAt });
+    expect(checkProgress(measured(calls, failed, 650, back(605))).filter(c => !c.ok)).toEqual([]);
+    // Seen at the first look after the rollback, but looked once more before ending.
+    expect(
+      checkProgress(measured(calls, failed, 650, back(505)))
+        .filter(c => !c.ok)
+        .map(c => c.name)
+    ).toEqual(['ended at the first poll that showed the rollback COMPLETED']);
   });
 });

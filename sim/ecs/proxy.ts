@@ -162,8 +162,9 @@ export function faultResponse(request: ProxyRequest, kind: FaultKind): ProxyResp
   }
 }
 
-/** REST-JSON operations (EKS) by method and path, the ones the tests meet. */
+/** REST-JSON operations (EKS, SES v2) by method and path, the ones the tests meet. */
 const REST_OPERATIONS: { service: string; method: string; path: RegExp; operation: string }[] = [
+  { service: 'ses', method: 'POST', path: /^\/v2\/email\/outbound-emails$/, operation: 'SendEmail' },
   { service: 'eks', method: 'GET', path: /^\/clusters\/[^/]+$/, operation: 'DescribeCluster' },
   { service: 'eks', method: 'GET', path: /^\/clusters$/, operation: 'ListClusters' },
   { service: 'eks', method: 'POST', path: /^\/clusters$/, operation: 'CreateCluster' },

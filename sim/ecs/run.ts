@@ -4,7 +4,7 @@
  */
 import { runAction, type RunResult } from '../runner.js';
 import { measure, type Measurement } from './measure.js';
-import { POLL_INTERVAL_MS, type ScenarioCase } from './scenarios.js';
+import { FAST_POLL_INTERVAL_MS, POLL_INTERVAL_MS, type ScenarioCase } from './scenarios.js';
 import type { Seeded } from './seed.js';
 import type { EcsStack } from './stack.js';
 
@@ -33,15 +33,18 @@ export async function runScenario(
 ): Promise<ScenarioRun> {
   const seed = options.reuse ?? (await stack.fresh(scenarioCase.seed));
   stack.layer.use(scenarioCase.scenario(options.afterMs ?? scenarioCase.afterMs));
+  // Paced by looks, the action polls as fast as it may; on the clock, at the interval the scenarios are written for.
+  const pollIntervalMs = stack.layer.pace.kind === 'looks' ? FAST_POLL_INTERVAL_MS : POLL_INTERVAL_MS;
   const startedAt = Date.now();
   const result = await runAction('deploy-ecs', {
-    inputs: { ...scenarioCase.inputs(seed), ...options.inputs },
+    inputs: {
+      ...scenarioCase.inputs(seed),
+      'poll-interval': `${pollIntervalMs}ms`,
+      ...options.inputs
+    },
     env: { ...stack.env, ...options.env },
     cwd: options.cwd,
-    signal:
-      scenarioCase.cancelAfterMs !== undefined
-        ? { name: 'SIGTERM', afterMs: scenarioCase.cancelAfterMs }
-        : undefined,
+    signal: scenarioCase.cancelWhen && { name: 'SIGTERM', whenOutput: scenarioCase.cancelWhen },
     timeoutMs: 90_000
   });
   const exitAt = startedAt + result.durationMs;
@@ -50,7 +53,7 @@ export async function runScenario(
     layer: stack.layer,
     startedAt,
     exitAt,
-    pollIntervalMs: POLL_INTERVAL_MS,
+    pollIntervalMs,
     timeoutMs: scenarioCase.timeoutMs,
     // When the signal really went out: on a loaded machine the timer fires late, and that is not the action's delay.
     signalledAt: result.signalledAfterMs !== undefined ? startedAt + result.signalledAfterMs : undefined

@@ -14,9 +14,11 @@
  * - DescribeTargetHealth shows the scenario's unhealthy targets (registered in moto's target group);
  * - RunTask's task runs and stops with the scenario's exit code.
  *
- * Progress is driven by elapsed time from the UpdateService (or RunTask) call, so an outcome happens at
- * a known moment between the action's polls: `outcomes` records that moment and when a response first
- * showed it.
+ * Plans are written in ECS time from the UpdateService (or RunTask) call. How ECS time moves is the layer's
+ * `pace`: with the wall clock (the bench, the demo), an outcome happens at a known moment between the action's
+ * polls; paced by looks (the end-to-end tests), it moves only when the action looks, so an outcome is shown by
+ * a known look whatever the poll interval and however loaded the machine. `outcomes` records when each
+ * outcome happened and when a response first showed it.
  */
 import { randomUUID } from 'node:crypto';
 import { CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -183,10 +185,25 @@ interface VService {
   networkConfiguration?: unknown;
 }
 
+/**
+ * How ECS time moves in the layer.
+ *
+ * - `clock`: ECS time is the wall clock. An outcome `afterMs` after UpdateService happens at that moment,
+ *   between two of the action's looks: `npm run bench` measures how soon the action notices, the demo plays
+ *   in real time.
+ * - `looks`: ECS time moves `msPerLook` at each look of the action (a DescribeServices, or a DescribeTasks of
+ *   a one-off task) and at no other time. An outcome `afterMs` after UpdateService is shown by look
+ *   ⌈afterMs / msPerLook⌉ after it (3300 ms at 1000 ms a look: the 4th), however fast the action polls and
+ *   however loaded the machine: the end-to-end tests, which poll at the smallest interval the action accepts.
+ */
+export type Pace = { kind: 'clock' } | { kind: 'looks'; msPerLook: number };
+
 interface Step {
+  /** When, in ECS time. */
   at: number;
   seq: number;
-  apply: () => Promise<void>;
+  /** `stamp`: the wall-clock moment the change is dated (its `at` on the clock; when it is applied, by looks). */
+  apply: (stamp: number) => Promise<void>;
 }
 
 export const DEFAULT_ROLLBACK: RolloutPlan = { kind: 'complete', afterMs: 0 };
@@ -230,6 +247,10 @@ function json(status: number, value: unknown, headers: Record<string, string> = 
 
 export class EcsScenarioLayer {
   scenario?: Scenario;
+  /** How ECS time moves (see `Pace`); the wall clock unless set. */
+  pace: Pace = { kind: 'clock' };
+  /** ECS time when paced by looks: `msPerLook` per look so far. */
+  private lookTime = 0;
   readonly outcomes: Outcome[] = [];
   readonly started: StartedDeployment[] = [];
   private services = new Map<string, VService>();
@@ -240,6 +261,8 @@ export class EcsScenarioLayer {
   private ipCounter = 0;
   private taskDefinitions = new Map<string, TaskDefinition>();
   private runTaskOutcomes = new Map<string, Outcome>();
+  /** The tasks started by RunTask (not by a deployment): a DescribeTasks of one is a look. */
+  private oneOffTasks = new Set<string>();
   /** Which service each deployment belongs to. */
   private deploymentOwners = new Map<string, VService>();
   /** Deployment configurations by `cluster/service`, as the service was created with them. */
@@ -292,6 +315,8 @@ export class EcsScenarioLayer {
     this.outcomes.length = 0;
     this.started.length = 0;
     this.runTaskOutcomes.clear();
+    this.oneOffTasks.clear();
+    this.lookTime = 0;
     this.proxy.resetCalls();
   }
 
@@ -324,7 +349,8 @@ export class EcsScenarioLayer {
   }
 
   async handle(request: ProxyRequest, forward: () => Promise<ProxyResponse>): Promise<ProxyResponse> {
-    await this.advance(Date.now());
+    if (this.pace.kind === 'looks' && this.isLook(request)) this.lookTime += this.pace.msPerLook;
+    await this.advance(this.now());
     if (request.service === 'ecs') {
       switch (request.operation) {
         case 'DescribeServices':
@@ -348,16 +374,33 @@ export class EcsScenarioLayer {
 
   // ---- the clock ----------------------------------------------------------------------------------
 
-  private schedule(at: number, apply: () => Promise<void>): void {
+  /** ECS time now: the wall clock, or the looks so far. */
+  private now(): number {
+    return this.pace.kind === 'clock' ? Date.now() : this.lookTime;
+  }
+
+  /** A look of the action at what it waits for: a service, or a one-off task the layer runs. */
+  private isLook(request: ProxyRequest): boolean {
+    if (request.service !== 'ecs') return false;
+    if (request.operation === 'DescribeServices') return true;
+    const tasks = request.params.tasks;
+    return (
+      request.operation === 'DescribeTasks' &&
+      Array.isArray(tasks) &&
+      tasks.some(arn => this.oneOffTasks.has(String(arn)))
+    );
+  }
+
+  private schedule(at: number, apply: (stamp: number) => Promise<void>): void {
     this.steps.push({ at, seq: this.seq++, apply });
     this.steps.sort((a, b) => a.at - b.at || a.seq - b.seq);
   }
 
-  /** Applies, in order, every scheduled change whose moment has come. */
-  async advance(now: number): Promise<void> {
+  /** Applies, in order, every scheduled change whose moment (ECS time) has come. */
+  private async advance(now: number): Promise<void> {
     while (this.steps.length > 0 && this.steps[0].at <= now) {
       const step = this.steps.shift()!;
-      await step.apply();
+      await step.apply(this.pace.kind === 'clock' ? step.at : Date.now());
     }
   }
 
@@ -509,12 +552,14 @@ export class EcsScenarioLayer {
     return json(200, body, response.headers);
   }
 
+  /** Starts a deployment of `taskDefinition` at ECS time `at` (dated `stamp`), following the plan of its kind. */
   private startDeployment(
     service: VService,
     taskDefinition: string,
     plan: StartedDeployment['plan'],
     byAction: boolean,
-    at = Date.now()
+    at = this.now(),
+    stamp = Date.now()
   ): VDeployment {
     const id = deploymentId();
     const previous = service.deployments.find(d => d.status === 'PRIMARY');
@@ -526,8 +571,8 @@ export class EcsScenarioLayer {
       pendingCount: 0,
       runningCount: 0,
       failedTasks: 0,
-      createdAt: at,
-      updatedAt: at,
+      createdAt: stamp,
+      updatedAt: stamp,
       rolloutState: 'IN_PROGRESS',
       rolloutStateReason: `ECS deployment ${id} in progress.`,
       extra: { ...(previous?.extra ?? {}) }
@@ -535,7 +580,7 @@ export class EcsScenarioLayer {
     for (const d of service.deployments) d.status = 'ACTIVE';
     service.deployments.unshift(deployment);
     this.deploymentOwners.set(id, service);
-    this.started.push({ id, taskDefinition, at, plan, byAction });
+    this.started.push({ id, taskDefinition, at: stamp, plan, byAction });
     const scenario: Scenario = this.scenarioOf(service) ?? {
       name: 'default',
       rollout: { kind: 'complete', afterMs: 2000 }
@@ -554,11 +599,12 @@ export class EcsScenarioLayer {
     kind: OutcomeKind,
     of: Outcome['of'] | undefined,
     deployment: VDeployment,
-    at: number
+    stamp: number
   ): void {
-    if (of) this.outcomes.push({ kind, of, deploymentId: deployment.id, at });
+    if (of) this.outcomes.push({ kind, of, deploymentId: deployment.id, at: stamp });
   }
 
+  /** Schedules what happens to deployment `d` from ECS time `t0` on. */
   private plan(
     service: VService,
     d: VDeployment,
@@ -570,102 +616,116 @@ export class EcsScenarioLayer {
     switch (plan.kind) {
       case 'complete': {
         const t = plan.afterMs;
-        this.schedule(t0 + 0.2 * t, () => this.startTasks(service, d, n, t0 + 0.2 * t));
-        this.schedule(t0 + 0.5 * t, () => this.runTasks(service, d, t0 + 0.5 * t));
-        this.schedule(t0 + t, async () => {
-          await this.complete(service, d, t0 + t);
-          this.outcome('COMPLETED', of, d, t0 + t);
+        this.schedule(t0 + 0.2 * t, stamp => this.startTasks(service, d, n, stamp));
+        this.schedule(t0 + 0.5 * t, stamp => this.runTasks(service, d, stamp));
+        this.schedule(t0 + t, async stamp => {
+          await this.complete(service, d, stamp);
+          this.outcome('COMPLETED', of, d, stamp);
         });
         return;
       }
-      case 'fail': {
-        const t = plan.afterMs;
-        this.schedule(t0 + 0.15 * t, () => this.startTasks(service, d, n, t0 + 0.15 * t));
-        const runs = !plan.failure.neverStarted;
-        if (runs)
-          this.schedule(t0 + 0.35 * t, () => this.runTasks(service, d, t0 + 0.35 * t, plan.unhealthy));
-        this.schedule(t0 + 0.6 * t, async () => {
-          await this.crashTasks(service, d, plan.failure, t0 + 0.6 * t);
-          await this.startTasks(service, d, n, t0 + 0.6 * t);
-        });
-        if (runs) this.schedule(t0 + 0.8 * t, () => this.runTasks(service, d, t0 + 0.8 * t, plan.unhealthy));
-        this.schedule(t0 + t, async () => {
-          const at = t0 + t;
-          d.rolloutState = 'FAILED';
-          d.rolloutStateReason = 'ECS deployment circuit breaker: tasks failed to start.';
-          d.updatedAt = at;
-          this.event(
-            service,
-            `(service ${service.name}) (deployment ${d.id}) deployment failed: tasks failed to start.`,
-            at
-          );
-          if (plan.ecsRollback && plan.ecsRollbackAfterMs) {
-            // The circuit breaker has tripped (FAILED is visible now); ECS starts its rollback a bit later.
-            this.outcome('FAILED', of, d, at);
-            const later = at + plan.ecsRollbackAfterMs;
-            this.schedule(later, () =>
-              this.ecsRollback(service, d, plan.rollbackCompletesAfterMs ?? 2000, later)
-            );
-          } else if (plan.ecsRollback) {
-            await this.ecsRollback(service, d, plan.rollbackCompletesAfterMs ?? 2000, at);
-            this.outcome('ROLLED_BACK', of, d, at);
-          } else {
-            this.outcome('FAILED', of, d, at);
-          }
-        });
-        return;
-      }
+      case 'fail':
+        return this.planFailure(service, d, plan, of, t0);
       case 'supersede': {
         const t = plan.afterMs;
-        this.schedule(t0 + 0.2 * t, () => this.startTasks(service, d, n, t0 + 0.2 * t));
-        this.schedule(t0 + 0.5 * t, () => this.runTasks(service, d, t0 + 0.5 * t));
-        this.schedule(t0 + t, async () => {
-          const at = t0 + t;
-          const base = await this.taskDefinition(d.taskDefinition);
-          const registered = await this.moto.ecs.send(
-            new RegisterTaskDefinitionCommand({
-              family: base.family!,
-              networkMode: base.networkMode,
-              requiresCompatibilities: base.requiresCompatibilities,
-              cpu: base.cpu,
-              memory: base.memory,
-              executionRoleArn: base.executionRoleArn,
-              taskRoleArn: base.taskRoleArn,
-              containerDefinitions: (base.containerDefinitions ?? []).map((c, i) =>
-                i === 0 ? { ...c, image: plan.image } : c
-              )
-            })
-          );
-          const arn = registered.taskDefinition!.taskDefinitionArn!;
-          await this.moto.ecs.send(
-            new UpdateServiceCommand({ cluster: service.cluster, service: service.name, taskDefinition: arn })
-          );
-          this.startDeployment(service, arn, 'external', false, at);
-          this.outcome('SUPERSEDED', of, d, at);
-        });
+        this.schedule(t0 + 0.2 * t, stamp => this.startTasks(service, d, n, stamp));
+        this.schedule(t0 + 0.5 * t, stamp => this.runTasks(service, d, stamp));
+        this.schedule(t0 + t, stamp => this.supersede(service, d, plan.image, of, t0 + t, stamp));
         return;
       }
       case 'stall': {
-        this.schedule(t0 + 200, () => this.startTasks(service, d, n, t0 + 200));
-        this.schedule(t0 + 1000, async () => {
+        this.schedule(t0 + 200, stamp => this.startTasks(service, d, n, stamp));
+        this.schedule(t0 + 1000, async stamp => {
           const first = [...this.tasks.values()].find(
             t => t.startedBy === d.id && t.lastStatus === 'PENDING'
           );
           if (first) {
             first.lastStatus = 'RUNNING';
-            first.startedAt = t0 + 1000;
+            first.startedAt = stamp;
             d.runningCount += 1;
             d.pendingCount -= 1;
           }
           this.event(
             service,
             `(service ${service.name}) was unable to place a task. Reason: Capacity is unavailable at this time. Please try again later or in a different availability zone.`,
-            t0 + 1000
+            stamp
           );
         });
         return;
       }
     }
+  }
+
+  /** Tasks crash and are replaced, then the circuit breaker trips: FAILED, or ECS's own rollback. */
+  private planFailure(
+    service: VService,
+    d: VDeployment,
+    plan: Extract<RolloutPlan, { kind: 'fail' }>,
+    of: Outcome['of'] | undefined,
+    t0: number
+  ): void {
+    const n = Math.max(1, d.desiredCount);
+    const t = plan.afterMs;
+    this.schedule(t0 + 0.15 * t, stamp => this.startTasks(service, d, n, stamp));
+    const runs = !plan.failure.neverStarted;
+    if (runs) this.schedule(t0 + 0.35 * t, stamp => this.runTasks(service, d, stamp, plan.unhealthy));
+    this.schedule(t0 + 0.6 * t, async stamp => {
+      await this.crashTasks(service, d, plan.failure, stamp);
+      await this.startTasks(service, d, n, stamp);
+    });
+    if (runs) this.schedule(t0 + 0.8 * t, stamp => this.runTasks(service, d, stamp, plan.unhealthy));
+    this.schedule(t0 + t, async stamp => {
+      d.rolloutState = 'FAILED';
+      d.rolloutStateReason = 'ECS deployment circuit breaker: tasks failed to start.';
+      d.updatedAt = stamp;
+      this.event(
+        service,
+        `(service ${service.name}) (deployment ${d.id}) deployment failed: tasks failed to start.`,
+        stamp
+      );
+      const completesAfterMs = plan.rollbackCompletesAfterMs ?? 2000;
+      if (plan.ecsRollback && plan.ecsRollbackAfterMs) {
+        // The circuit breaker has tripped (FAILED is visible now); ECS starts its rollback a bit later.
+        this.outcome('FAILED', of, d, stamp);
+        const later = t0 + t + plan.ecsRollbackAfterMs;
+        this.schedule(later, laterStamp => this.ecsRollback(service, d, completesAfterMs, later, laterStamp));
+      } else if (plan.ecsRollback) {
+        await this.ecsRollback(service, d, completesAfterMs, t0 + t, stamp);
+        this.outcome('ROLLED_BACK', of, d, stamp);
+      } else {
+        this.outcome('FAILED', of, d, stamp);
+      }
+    });
+  }
+
+  /** Someone else's UpdateService: a new revision with `image` takes over from `d`. */
+  private async supersede(
+    service: VService,
+    d: VDeployment,
+    image: string,
+    of: Outcome['of'] | undefined,
+    at: number,
+    stamp: number
+  ): Promise<void> {
+    const base = await this.taskDefinition(d.taskDefinition);
+    const registered = await this.moto.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: base.family!,
+        networkMode: base.networkMode,
+        requiresCompatibilities: base.requiresCompatibilities,
+        cpu: base.cpu,
+        memory: base.memory,
+        executionRoleArn: base.executionRoleArn,
+        taskRoleArn: base.taskRoleArn,
+        containerDefinitions: (base.containerDefinitions ?? []).map((c, i) => (i === 0 ? { ...c, image } : c))
+      })
+    );
+    const arn = registered.taskDefinition!.taskDefinitionArn!;
+    await this.moto.ecs.send(
+      new UpdateServiceCommand({ cluster: service.cluster, service: service.name, taskDefinition: arn })
+    );
+    this.startDeployment(service, arn, 'external', false, at, stamp);
+    this.outcome('SUPERSEDED', of, d, stamp);
   }
 
   private async startTasks(service: VService, d: VDeployment, count: number, at: number): Promise<void> {
@@ -834,7 +894,8 @@ export class EcsScenarioLayer {
     service: VService,
     failed: VDeployment,
     completesAfterMs: number,
-    at: number
+    at: number,
+    stamp: number
   ): Promise<void> {
     const previous =
       service.deployments.find(d => d !== failed && d.rolloutState === 'COMPLETED') ??
@@ -842,7 +903,7 @@ export class EcsScenarioLayer {
     const leftover = [...this.tasks.values()].filter(
       t => t.startedBy === failed.id && t.desiredStatus === 'RUNNING'
     );
-    await this.stopTasks(service, leftover, at, {
+    await this.stopTasks(service, leftover, stamp, {
       stopCode: 'ServiceSchedulerInitiated',
       reason: 'Deployment rolled back by the deployment circuit breaker'
     });
@@ -862,17 +923,23 @@ export class EcsScenarioLayer {
       pendingCount: 0,
       runningCount: previous?.runningCount ?? 0,
       failedTasks: 0,
-      createdAt: at,
-      updatedAt: at,
+      createdAt: stamp,
+      updatedAt: stamp,
       rolloutState: 'IN_PROGRESS',
       rolloutStateReason: `ECS deployment ${id} in progress.`,
       extra: { ...failed.extra }
     };
     service.deployments = [rollback];
     this.deploymentOwners.set(id, service);
-    this.started.push({ id, taskDefinition: rollback.taskDefinition, at, plan: 'external', byAction: false });
-    this.event(service, `(service ${service.name}) rolling back to deployment ${id}.`, at);
-    this.schedule(at + completesAfterMs, () => this.complete(service, rollback, at + completesAfterMs));
+    this.started.push({
+      id,
+      taskDefinition: rollback.taskDefinition,
+      at: stamp,
+      plan: 'external',
+      byAction: false
+    });
+    this.event(service, `(service ${service.name}) rolling back to deployment ${id}.`, stamp);
+    this.schedule(at + completesAfterMs, completedStamp => this.complete(service, rollback, completedStamp));
   }
 
   private async taskDefinition(arn: string): Promise<TaskDefinition> {
@@ -965,7 +1032,8 @@ export class EcsScenarioLayer {
     if (response.status !== 200) return response;
     const body = JSON.parse(response.body) as { tasks?: Record<string, unknown>[] };
     const plan: RunTaskPlan = this.scenario?.runTask ?? { afterMs: 1500, exitCode: 0, logLines: [] };
-    const t0 = Date.now();
+    const t0 = this.now();
+    const createdAt = Date.now();
     for (const raw of body.tasks ?? []) {
       const arn = String(raw.taskArn);
       const task: VTask = {
@@ -978,9 +1046,10 @@ export class EcsScenarioLayer {
         lastStatus: 'PROVISIONING',
         desiredStatus: 'RUNNING',
         ip: privateIp(raw.attachments as never) ?? this.nextIp(),
-        createdAt: t0
+        createdAt
       };
       this.tasks.set(arn, task);
+      this.oneOffTasks.add(arn);
       const containers = (raw.containers as { name: string }[] | undefined) ?? [];
       const td = await this.taskDefinition(task.taskDefinitionArn);
       const container =
@@ -988,12 +1057,11 @@ export class EcsScenarioLayer {
         td.containerDefinitions?.find(c => c.essential !== false)?.name ??
         containers[0]?.name ??
         '';
-      this.schedule(t0 + 0.3 * plan.afterMs, async () => {
+      this.schedule(t0 + 0.3 * plan.afterMs, async stamp => {
         task.lastStatus = 'RUNNING';
-        task.startedAt = t0 + 0.3 * plan.afterMs;
+        task.startedAt = stamp;
       });
-      const at = t0 + plan.afterMs;
-      this.schedule(at, async () => {
+      this.schedule(t0 + plan.afterMs, async at => {
         await this.writeLogs(task, container, plan.logLines, at);
         await this.moto.ecs.send(
           new StopTaskCommand({

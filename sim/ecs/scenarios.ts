@@ -2,10 +2,24 @@
  * The named scenarios the deploy-ecs end-to-end tests and `npm run bench` run: how the service is
  * seeded, what the scenario layer makes ECS do, the action's inputs, and what the action must report.
  */
-import type { Scenario, TargetHealthOverride, TaskFailure } from './scenario.js';
+import type { Pace, Scenario, TargetHealthOverride, TaskFailure } from './scenario.js';
 import { IMAGE_V1, IMAGE_V2, type SeedOptions, type Seeded } from './seed.js';
 
+/**
+ * The poll interval the scenarios are written for: an outcome `afterMs: 3300` comes between the action's 3rd
+ * and 4th look. `npm run bench` and the demo poll at this interval on the wall clock.
+ */
 export const POLL_INTERVAL_MS = 1000;
+
+/**
+ * The smallest poll interval deploy-ecs accepts (actions/deploy-ecs/src/inputs.ts, `poll-interval`), at which the
+ * end-to-end tests poll. There the layer is paced by looks, one look standing for POLL_INTERVAL_MS of ECS
+ * time (`LOOK_PACE`), so each scenario plays out at the same look as on the wall clock, in a tenth of the time.
+ */
+export const FAST_POLL_INTERVAL_MS = 100;
+
+/** The end-to-end tests' pace: ECS time moves one POLL_INTERVAL_MS per look of the action. */
+export const LOOK_PACE: Pace = { kind: 'looks', msPerLook: POLL_INTERVAL_MS };
 
 /** 35 lines of a container that crashes on boot; the action shows the last 30. */
 export function failingLogLines(): string[] {
@@ -136,8 +150,8 @@ export interface ScenarioCase {
    * its rollback or its exit); 500 ms unless the scenario makes those calls fail and back off on purpose.
    */
   reactionAllowanceMs?: number;
-  /** The cancellation scenario: SIGTERM this long after the action started. */
-  cancelAfterMs?: number;
+  /** The cancellation scenario: SIGTERM once the action's log shows this (a state it then waits in). */
+  cancelWhen?: RegExp;
 }
 
 export function baseInputs(seed: Seeded): Record<string, string> {
@@ -339,7 +353,7 @@ export const SCENARIOS: Record<string, ScenarioCase> = {
     afterMs: 0,
     scenario: () => ({ name: 'cancelled', rollout: { kind: 'stall' } }),
     inputs: baseInputs,
-    cancelAfterMs: 3500,
+    cancelWhen: /was unable to place a task/,
     expect: { status: 'CANCELLED', success: false }
   },
   'run-task-fails': {

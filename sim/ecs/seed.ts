@@ -2,7 +2,12 @@
  * What a deploy-ecs test starts from, created in moto through the SDK: a cluster, a task definition with
  * two containers logging through awslogs, a target group in the default VPC, a log group, and a Fargate
  * service on that task definition behind the target group, with the deployment circuit breaker on.
+ *
+ * Moto is shared by every test of an end-to-end run (sim/moto.ts `useMoto`) and never reset, so each seed's
+ * names are its own: cluster `dockyard-<id>`, family and log group `web-<id>`, target group `web-<id>`; the
+ * service is `web` in its own cluster. The images of the `web` repository are the same for everyone.
  */
+import { randomBytes } from 'node:crypto';
 import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import {
@@ -103,6 +108,8 @@ export async function putImage(clients: MotoClients, repository: string, tag: st
 }
 
 export interface SeedOptions {
+  /** What makes the default names unique (8 hex digits, random unless given). */
+  id?: string;
   cluster?: string;
   service?: string;
   family?: string;
@@ -114,6 +121,8 @@ export interface SeedOptions {
 }
 
 export interface Seeded {
+  /** The seed's own suffix, for names a test creates beside it (`<name>-<id>`). */
+  id: string;
   cluster: string;
   service: string;
   family: string;
@@ -175,23 +184,30 @@ export function taskDefinitionInput(
   };
 }
 
+/** Moto endpoints whose `web` repository already holds SEEDED_TAGS (in this process). */
+const imagesSeeded = new Set<string>();
+
 export async function seedService(clients: MotoClients, options: SeedOptions = {}): Promise<Seeded> {
-  const cluster = options.cluster ?? 'dockyard';
+  const id = options.id ?? randomBytes(4).toString('hex');
+  const cluster = options.cluster ?? `dockyard-${id}`;
   const service = options.service ?? 'web';
-  const family = options.family ?? 'web';
+  const family = options.family ?? `web-${id}`;
   const logGroup = `/ecs/${family}`;
   const { vpcId, subnetId } = await defaultNetwork(clients.endpoint);
   await clients.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
   await clients.logs.send(new CreateLogGroupCommand({ logGroupName: logGroup })).catch((e: Error) => {
     if (e.name !== 'ResourceAlreadyExistsException') throw e;
   });
-  for (const tag of SEEDED_TAGS) await putImage(clients, 'web', tag);
+  if (!imagesSeeded.has(clients.endpoint)) {
+    for (const tag of SEEDED_TAGS) await putImage(clients, 'web', tag);
+    imagesSeeded.add(clients.endpoint);
+  }
   const td = await clients.ecs.send(new RegisterTaskDefinitionCommand(taskDefinitionInput(family, logGroup)));
   let targetGroupArn: string | undefined;
   if (options.loadBalancer ?? true) {
     const tg = await clients.elb.send(
       new CreateTargetGroupCommand({
-        Name: `${service}-tg`,
+        Name: `${service}-${id}`,
         Protocol: 'HTTP',
         Port: 80,
         VpcId: vpcId,
@@ -223,6 +239,7 @@ export async function seedService(clients: MotoClients, options: SeedOptions = {
     })
   );
   return {
+    id,
     cluster,
     service,
     family,

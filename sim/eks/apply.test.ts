@@ -5,10 +5,12 @@ import {
   fieldsV1,
   jsonPatch,
   mergePatch,
+  parseFieldsV1,
   PatchError,
   serverSideApply,
   strategicMergePatch,
   updateOwnership,
+  writtenManagers,
   type JsonObject,
   type ManagerEntry
 } from './apply.js';
@@ -72,6 +74,35 @@ describe('field sets', () => {
     );
     const svc = { spec: { ports: [{ port: 443, targetPort: 8443 }] } };
     expect([...fieldSet(svc).keys()]).toContain('.spec.ports[port=443,protocol="TCP"].targetPort');
+  });
+
+  it('reads fieldsV1 back into the same paths, and takes managedFields a client writes as the ownership', () => {
+    const fields = fieldSet(deployment('nginx:1', { strategy: {} }));
+    expect([...parseFieldsV1(fieldsV1(fields)).keys()].sort()).toEqual([...fields.keys()].sort());
+    const written = writtenManagers([
+      {
+        manager: 'dockyard',
+        operation: 'Apply',
+        apiVersion: 'apps/v1',
+        time: NOW,
+        fieldsV1: fieldsV1(fields)
+      },
+      { manager: 'kube-controller-manager', operation: 'Update', subresource: 'scale', fieldsV1: {} },
+      {
+        manager: 'kubectl-client-side-apply',
+        operation: 'Update',
+        subresource: 'status',
+        fieldsV1: { 'f:status': {} }
+      },
+      { operation: 'Update', fieldsV1: {} }
+    ]);
+    expect(written?.map(e => [e.manager, e.operation, e.subresource, e.fields.size])).toEqual([
+      ['dockyard', 'Apply', undefined, fields.size],
+      ['kubectl-client-side-apply', 'Update', 'status', 1]
+    ]);
+    // An absent or empty list keeps the live ownership (managedfields FieldManager.Update).
+    expect(writtenManagers([])).toBeUndefined();
+    expect(writtenManagers(undefined)).toBeUndefined();
   });
 
   it('renders fieldsV1 in the real format', () => {

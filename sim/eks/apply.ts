@@ -356,6 +356,49 @@ export function fieldsV1(fields: Map<string, FieldPath>): JsonObject {
   return root;
 }
 
+/** The field paths of a fieldsV1 trie (`f:` fields, `k:` list items by key; `.` marks an item itself). */
+export function parseFieldsV1(trie: JsonObject, path: FieldPath = [], out = new Map<string, FieldPath>()) {
+  const children = Object.entries(trie).filter(([name]) => name !== '.');
+  if (path.length > 0 && ('.' in trie || children.length === 0)) out.set(pathString(path), path);
+  for (const [name, child] of children) {
+    const element: PathElement | undefined = name.startsWith('f:')
+      ? { field: name.slice(2) }
+      : name.startsWith('k:')
+        ? { key: JSON.parse(name.slice(2)) as JsonObject }
+        : undefined;
+    // `v:` (set items) and `i:` (indexes) do not occur in what this server renders: such a list is owned whole.
+    if (!element) {
+      if (path.length > 0) out.set(pathString(path), path);
+    } else parseFieldsV1(isObject(child) ? child : {}, [...path, element], out);
+  }
+  return out;
+}
+
+/**
+ * The managers a client wrote in `metadata.managedFields` with an update or a non-apply patch: the API server
+ * takes them as the object's ownership before it records the write itself (managedfields `FieldManager.Update`:
+ * "This is necessary to allow directly updating managed fields", which client-go's csaupgrade relies on). An
+ * absent or empty list keeps the live ownership.
+ */
+export function writtenManagers(written: Json | undefined): ManagerEntry[] | undefined {
+  if (!Array.isArray(written) || written.length === 0) return undefined;
+  // An entry that owns nothing is dropped, as the server drops managers whose field set is empty.
+  return written.filter(isObject).flatMap(e =>
+    typeof e.manager === 'string' && e.manager !== ''
+      ? [
+          {
+            manager: e.manager,
+            operation: e.operation === 'Apply' ? ('Apply' as const) : ('Update' as const),
+            apiVersion: String(e.apiVersion ?? ''),
+            time: String(e.time ?? ''),
+            fields: parseFieldsV1(isObject(e.fieldsV1) ? e.fieldsV1 : {}),
+            ...(typeof e.subresource === 'string' && e.subresource ? { subresource: e.subresource } : {})
+          }
+        ].filter(entry => entry.fields.size > 0)
+      : []
+  );
+}
+
 export function renderManagedFields(managers: ManagerEntry[]): JsonObject[] {
   return managers.map(e => {
     const out: JsonObject = {

@@ -84,6 +84,17 @@ interface PodSim {
 }
 
 export class Kubelet {
+  /**
+   * The node with the fewest pods (ties by name), as the default scheduler's LeastAllocated scoring spreads equal
+   * pods: deterministic, so a test that throttles one node knows pods land on it.
+   */
+  private leastLoadedNode(): string | undefined {
+    const load = new Map(this.host.nodeNames().map(n => [n, 0]));
+    for (const other of this.sims.values())
+      if (other.node && load.has(other.node)) load.set(other.node, load.get(other.node)! + 1);
+    return [...load.entries()].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0]?.[0];
+  }
+
   private readonly sims = new Map<string, PodSim>();
   private ipCounter = 10;
   private readonly provisioner = new Provisioner();
@@ -205,10 +216,7 @@ export class Kubelet {
       }
       if (!sim.node && this.waitsForNode(e, pod, sim, status)) return;
       sim.scheduled = true;
-      if (!sim.node) {
-        const nodes = this.host.nodeNames();
-        sim.node = nodes[Math.abs(hashCode(sim.uid)) % nodes.length];
-      }
+      sim.node ??= this.leastLoadedNode();
       if (pod.spec.nodeName !== sim.node) {
         const o = clone(pod);
         o.spec.nodeName = sim.node;

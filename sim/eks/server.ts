@@ -21,7 +21,9 @@ import {
   mergePatch,
   PatchError,
   serverSideApply,
-  strategicMergePatch
+  strategicMergePatch,
+  writtenManagers,
+  type ManagerEntry
 } from './apply.js';
 import { Authenticator } from './auth.js';
 import {
@@ -120,6 +122,8 @@ interface WriteContext {
   manager: string;
   dryRun: boolean;
   subresource?: string;
+  /** The ownership a client wrote in metadata.managedFields (apply.ts writtenManagers). */
+  base?: ManagerEntry[];
   /** The request, for the warnings and audit annotations admission adds. */
   record?: KubeRequest;
 }
@@ -758,19 +762,14 @@ export class KubeServer {
         const live = this.store.entry(info, ns, name);
         if (!live) throw notFound(info, name);
         const rv = object.metadata?.resourceVersion;
-        if (rv && rv !== meta(live.object).resourceVersion)
-          throw new HttpError(
-            409,
-            'Conflict',
-            `Operation cannot be fulfilled on ${qualifiedResource(info)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-            { name, group: info.group, kind: info.resource }
-          );
+        if (rv && rv !== meta(live.object).resourceVersion) throw modified(info, name);
+        const base = subresource ? undefined : this.ownershipWritten(live, object.metadata?.managedFields);
         const manager = query.fieldManager || managerFromAgent(record.userAgent);
         const decoded = subresource
           ? object
           : this.decodeFields(info, object, query, record, cannotHandle(info));
         const next = this.withSubresource(live, decoded, subresource);
-        const written = this.writeObject(info, ns, next, { manager, dryRun, subresource, record });
+        const written = this.writeObject(info, ns, next, { manager, dryRun, subresource, record, base });
         return { code: 200, body: subresource === 'scale' ? scaleOf(written) : written };
       }
       case 'PATCH':
@@ -893,9 +892,15 @@ export class KubeServer {
     defaults(info, object, uid);
     this.checkValid(info, object);
     if (!w.subresource) this.admit(info, object, w.record);
-    const { manager, subresource, dryRun } = w;
-    const { entry } = this.store.write(info, object, { manager, subresource, dryRun, uid });
+    const { manager, subresource, dryRun, base } = w;
+    const { entry } = this.store.write(info, object, { manager, subresource, dryRun, uid, base });
     return dryRun ? this.store.render(entry) : this.store.get(info, ns, nameOf(object))!;
+  }
+
+  /** The ownership a write's managedFields set, when they are not the ones the object has (apply.ts writtenManagers). */
+  private ownershipWritten(live: Entry, written: unknown): ManagerEntry[] | undefined {
+    if (deepEqual(written, meta(this.store.render(live)).managedFields)) return undefined;
+    return writtenManagers(written as JsonObject[] | undefined);
   }
 
   /** The validating admission chain (admission.ts), after validation, as the API server orders them. */
@@ -1069,7 +1074,8 @@ export class KubeServer {
     const live = this.store.entry(info, ns, name);
     if (!live) throw notFound(info, name);
     const patch = parseBody(body) as K;
-    const current = subresource === 'scale' ? scaleOf(this.store.render(live)) : clone(live.object);
+    // The patch applies to the object as a client reads it, managedFields included (a JSON patch may replace them).
+    const current = subresource === 'scale' ? scaleOf(this.store.render(live)) : this.store.render(live);
     let next: K;
     if (type === 'application/merge-patch+json') next = mergePatch(current as any, patch as any) as K;
     else if (type === 'application/strategic-merge-patch+json')
@@ -1083,6 +1089,12 @@ export class KubeServer {
       );
     if (nameOf(next) !== name)
       throw new HttpError(400, 'BadRequest', 'the name of the object does not match the name on the URL');
+    // A resourceVersion in the patched object is a precondition (a JSON patch `replace` of it is how csaupgrade
+    // makes its write fail when the object changed since it was read).
+    const rv = meta(next).resourceVersion;
+    if (!subresource && rv !== undefined && rv !== meta(live.object).resourceVersion)
+      throw modified(info, name);
+    const base = subresource ? undefined : this.ownershipWritten(live, meta(next).managedFields);
     const manager = query.fieldManager || managerFromAgent(record.userAgent);
     const decoded = subresource ? next : this.decodeFields(info, next, query, record, '');
     const merged =
@@ -1090,7 +1102,7 @@ export class KubeServer {
         ? this.withSubresource(live, { spec: { replicas: next.spec?.replicas } }, 'scale')
         : this.withSubresource(live, decoded, subresource === 'status' ? 'status' : undefined);
     if (subresource !== 'status') merged.status = (live.object as K).status;
-    const written = this.writeObject(info, ns, merged, { manager, dryRun, subresource, record });
+    const written = this.writeObject(info, ns, merged, { manager, dryRun, subresource, record, base });
     return { code: 200, body: subresource === 'scale' ? scaleOf(written) : written };
   }
 
@@ -1327,6 +1339,16 @@ function scaleOf(o: K): K {
     spec: { replicas: o.spec?.replicas ?? 0 },
     status: { replicas: o.status?.replicas ?? 0, selector: '' }
   };
+}
+
+/** 409 for a write whose resourceVersion is not the live one (the storage layer's optimistic concurrency). */
+function modified(info: ResourceInfo, name: string): HttpError {
+  return new HttpError(
+    409,
+    'Conflict',
+    `Operation cannot be fulfilled on ${qualifiedResource(info)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    { name, group: info.group, kind: info.resource }
+  );
 }
 
 /** The create and update handlers' words before a decoding error: `Deployment in version "v1" cannot be handled as a Deployment: `. */

@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordingProxy } from '../ecs/proxy.js';
-import { awsEnv, startMoto, TEST_ACCOUNT, TEST_REGION, type Moto } from '../moto.js';
+import { awsEnv, useMoto, TEST_ACCOUNT, TEST_REGION, type Moto } from '../moto.js';
 import { OPEN_ENDPOINT, startEksFront, type EndpointAccess } from './front.js';
 import { writeKubeconfig } from './kubectl.js';
 import { DEFAULT_CLUSTER, startKubeServer, type KubeServer, type KubeServerOptions } from './server.js';
@@ -25,7 +25,7 @@ export interface EksStack {
   endpointAccess(access: Partial<EndpointAccess>): void;
   /** Writes a kubeconfig for kubectl (test CA, static token); returns its path. */
   kubeconfig(file?: string): string;
-  /** A new cluster: moto reset and the EKS cluster created again, the API server reset with `options`. */
+  /** A new cluster: the API server reset with `options` (moto's cluster record stays; the front answers for it). */
   fresh(options?: KubeServerOptions): Promise<void>;
   stop(): Promise<void>;
 }
@@ -42,14 +42,19 @@ async function createCluster(motoEndpoint: string, name: string): Promise<void> 
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }
   });
   try {
-    await eks.send(
-      new CreateClusterCommand({
-        name,
-        version: '1.34',
-        roleArn: `arn:aws:iam::${TEST_ACCOUNT}:role/eks-cluster`,
-        resourcesVpcConfig: { subnetIds: ['subnet-0a1b2c3d'], securityGroupIds: ['sg-0a1b2c3d'] }
-      })
-    );
+    await eks
+      .send(
+        new CreateClusterCommand({
+          name,
+          version: '1.34',
+          roleArn: `arn:aws:iam::${TEST_ACCOUNT}:role/eks-cluster`,
+          resourcesVpcConfig: { subnetIds: ['subnet-0a1b2c3d'], securityGroupIds: ['sg-0a1b2c3d'] }
+        })
+      )
+      .catch((e: Error) => {
+        // The end-to-end run's moto is shared: another stack may have created it (the front answers for its own).
+        if (e.name !== 'ResourceInUseException') throw e;
+      });
   } finally {
     eks.destroy();
   }
@@ -57,7 +62,7 @@ async function createCluster(motoEndpoint: string, name: string): Promise<void> 
 
 export async function startEksStack(options: EksStackOptions = {}): Promise<EksStack> {
   const cluster = options.cluster ?? DEFAULT_CLUSTER;
-  const moto = await startMoto();
+  const moto = await useMoto();
   let kube: KubeServer | undefined;
   let front: Awaited<ReturnType<typeof startEksFront>> | undefined;
   try {
@@ -83,8 +88,6 @@ export async function startEksStack(options: EksStackOptions = {}): Promise<EksS
           token: k.staticToken
         }),
       fresh: async (overrides = {}) => {
-        await moto.reset();
-        await createCluster(moto.endpoint, cluster);
         f.access = { ...OPEN_ENDPOINT };
         f.proxy.resetCalls();
         k.reset({ ...options.kube, ...overrides, cluster, stsEndpoint: moto.endpoint });

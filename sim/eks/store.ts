@@ -112,6 +112,8 @@ export class Store {
     options: {
       managers?: ManagerEntry[];
       manager?: string;
+      /** The ownership the write starts from when the client wrote managedFields (else the live one). */
+      base?: ManagerEntry[];
       subresource?: string;
       dryRun?: boolean;
       /** The uid a new object gets (defaults that name it, like a Job's selector, are made before the write). */
@@ -132,7 +134,7 @@ export class Store {
       managers = updateOwnership(
         old?.object,
         o,
-        old?.managers ?? [],
+        options.base ?? old?.managers ?? [],
         options.manager,
         apiVersionOf(info),
         now,

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { memoryLogger } from '../../../core/log.js';
 import { virtualClock } from '../../../core/poll.js';
 import type { ClusterAccess } from './cluster.js';
+import { readRecord, writeRecord } from './prune.js';
 import { deploy, type Connect } from './deploy.js';
 import type { Inputs } from './inputs.js';
 import { KubeError, type Kube, type KubeObject } from './kube.js';
@@ -49,6 +50,9 @@ const inputs = (image: string, over: Partial<Inputs> = {}): Inputs => {
     annotations: {},
     set: 's',
     prune: false,
+    pruneCrds: false,
+    prunePvcs: false,
+    replaceRunningJobs: false,
     wait: true,
     timeoutMs: 600_000,
     pollIntervalMs: 2000,
@@ -137,11 +141,10 @@ describe('deploy', () => {
       KubeObject & { spec: { template: { spec: { containers: { image: string }[] } } } }
     >({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'default', name: 'web' });
     expect(live?.spec.template.spec.containers[0].image).toBe('web:v1');
-    expect(kube.applies.filter(a => a.object.kind === 'Deployment').map(a => a.fieldManager)).toEqual([
-      'dockyard',
-      'dockyard',
-      'dockyard'
-    ]);
+    // Written (not dry-run) by one field manager: the deploys and the rollback.
+    expect(
+      kube.applies.filter(a => a.object.kind === 'Deployment' && !a.dryRun).map(a => a.fieldManager)
+    ).toEqual(['dockyard', 'dockyard', 'dockyard']);
   });
 
   it('without rollback, or without a previous revision, the failure is FAILED', async () => {
@@ -195,6 +198,32 @@ describe('deploy', () => {
       'FAILED',
       'The cluster refused the token twice (HTTP 401 Unauthorized)'
     ]);
+  });
+
+  it('prunes only after the workloads are healthy: a failed rollout prunes nothing and keeps the kinds recorded', async () => {
+    const kube = cluster(image => (image === 'web:v2' ? 'crashloop' : 'runs'));
+    const old: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'old', namespace: 'default', labels: { 'dockyard.dev/set': 's' } }
+    };
+    kube.put(old);
+    await writeRecord(kube, 's', 'default', { kinds: ['v1 ConfigMap'], namespaces: ['default'] }, 'dockyard');
+    const failed = await deploy(inputs('web:v2', { prune: true }), ctx(), reach(kube));
+    expect(failed.status).toBe('FAILED');
+    expect(kube.deletes).toEqual([]);
+    expect(await readRecord(kube, 's', 'default')).toMatchObject({
+      kinds: ['apps/v1 Deployment', 'v1 ConfigMap']
+    });
+
+    const c = ctx();
+    const healthy = await deploy(inputs('web:v1', { prune: true }), c, reach(kube));
+    expect(healthy.status).toBe('COMPLETED');
+    expect(healthy.resources.map(r => `${r.kind}/${r.name} ${r.action}`)).toContain('ConfigMap/old pruned');
+    // The Prune group comes after the wait.
+    const groups = c.log.lines.filter(l => l.startsWith('group: ')).map(l => l.slice(7));
+    expect(groups.indexOf('Prune')).toBeGreaterThan(groups.indexOf('Wait for the rollout'));
+    expect(await readRecord(kube, 's', 'default')).toMatchObject({ kinds: ['apps/v1 Deployment'] });
   });
 
   it('a cancel while applying stops at once and says what was applied', async () => {

@@ -1,13 +1,15 @@
 /**
  * One deployment to Kubernetes, as the core's deploy pipeline (core/deploy.ts) runs it: load and render the
  * manifests (from the workspace alone, so before any network call) → reach the cluster (EKS or a kubeconfig) →
- * apply them (Namespaces and CRDs first), prune → wait for every workload → explain a failure → roll failed
- * Deployments back. The functions below are the phases, in that order.
+ * verify every object with a server-side dry run → apply them (in Helm's order) → wait for every workload →
+ * explain a failure → roll failed Deployments back, or, once all is healthy, prune. The functions below are the
+ * phases, in that order.
  */
 import { runDeploy, type DeployContext, type Ending, type PhaseContext } from '../../../core/deploy.js';
 import { describeError } from '../../../core/errors.js';
+import { sentence } from '../../../core/text.js';
 import type { Logger } from '../../../core/log.js';
-import { applyAll, type Applied } from './apply.js';
+import { verifyAll, writeAll, type Applied, type ApplyOptions, type Plan } from './apply.js';
 import type { AwsSession } from './aws.js';
 import { clusterFromEks, clusterFromKubeconfig, type AwsAccess, type ClusterAccess } from './cluster.js';
 import type { Inputs } from './inputs.js';
@@ -35,6 +37,10 @@ interface Run {
   result: DeployResult;
   cluster?: Connected;
   manifests: Manifest[];
+  /** What verify checked, for apply to write. */
+  plan?: Plan;
+  /** The set's record as the last deploy left it, read by apply. */
+  previous?: SetRecord;
   applied: Applied[];
 }
 
@@ -51,6 +57,10 @@ export async function deploy(
       {
         render: { title: 'Rendering the manifests', local: true, run: phase => render(run, phase) },
         connect: { title: 'Connecting to the cluster', run: phase => reach(run, phase, connect) },
+        verify: {
+          title: () => `Verify ${run.manifests.length} objects (server-side dry run)`,
+          run: phase => verify(run, phase)
+        },
         apply: {
           title: () => `Apply ${run.manifests.length} objects${dryRun}`,
           run: phase => apply(run, phase)
@@ -58,6 +68,7 @@ export async function deploy(
         wait: { title: 'Wait for the rollout', run: phase => wait(run, phase) },
         explain: { title: 'Diagnosing', run: async () => explain(run) },
         rollback: inputs.rollback ? { title: 'Roll back', run: phase => rollBack(run, phase) } : undefined,
+        settle: inputs.prune ? { title: 'Prune', run: async () => settle(run) } : undefined,
         progress: () => progress(run.result)
       },
       ctx,
@@ -106,47 +117,80 @@ async function render(run: Run, phase: PhaseContext): Promise<void> {
     log.info(`${change.object} container ${change.container}: ${change.from} → ${change.to}`);
 }
 
-/** apply: server-side apply, prune, and the set's record. Ends here for a dry run, or without a wait. */
-async function apply(run: Run, phase: PhaseContext): Promise<Ending | void> {
-  const { inputs, log, result } = run;
-  const kube = run.cluster!.kube;
-  const previous = await readSetRecord(run);
-  run.applied = await applyAll(kube, run.manifests, {
+function applyOptions(run: Run, phase: PhaseContext): ApplyOptions {
+  const { inputs } = run;
+  return {
     namespace: inputs.namespace,
     fieldManager: inputs.fieldManager,
     force: inputs.forceConflicts,
     dryRun: inputs.dryRun,
-    log,
+    replaceRunningJobs: inputs.replaceRunningJobs,
+    log: run.log,
     clock: phase.clock,
     signal: phase.signal
-  });
+  };
+}
+
+/** verify: every object through a server-side dry run; every refusal at once, before anything is written. */
+async function verify(run: Run, phase: PhaseContext): Promise<void> {
+  run.plan = await verifyAll(run.cluster!.kube, run.manifests, applyOptions(run, phase));
+}
+
+/**
+ * apply: the objects as verified, and the set's record (the kinds of this and the last deploys, so a prune after a
+ * failed one still looks at them). A dry run lists what prune would delete, and ends here; so does `wait: false`.
+ */
+async function apply(run: Run, phase: PhaseContext): Promise<Ending | void> {
+  const { inputs, result } = run;
+  const kube = run.cluster!.kube;
+  run.previous = await readSetRecord(run);
+  run.applied = await writeAll(kube, run.plan!, applyOptions(run, phase));
   result.resources = run.applied.map(a => a.result);
   const namespaces = new Set(run.applied.map(a => a.sent.metadata.namespace).filter(Boolean));
   if (namespaces.size === 1) result.namespace = [...namespaces][0]!;
   // Stopped while applying: neither prune nor the set's record.
   if (phase.signal.aborted) return;
-  if (inputs.prune) {
-    log.info('Prune:');
-    result.resources.push(
-      ...(await prune(kube, run.applied, previous, {
-        set: inputs.set,
-        namespace: inputs.namespace,
-        dryRun: inputs.dryRun,
-        log
-      }))
-    );
-  }
-  if (inputs.dryRun)
+  if (inputs.dryRun) {
+    if (inputs.prune) result.resources.push(...(await pruneSet(run)));
     return {
       status: 'DRY_RUN',
       reason: `Dry run: ${summarizeResources(result.resources)} (nothing was written).`
     };
-  await writeSetRecord(run, previous);
+  }
+  await writeSetRecord(run, union(run.previous, recordOf(run.applied, inputs.namespace)));
   if (!inputs.wait)
     return {
       status: 'COMPLETED',
       reason: `Applied: ${summarizeResources(result.resources)}; not waited for (wait: false).`
     };
+}
+
+/** settle (after every workload is healthy, or after the apply with `wait: false`): prune, then the new record. */
+async function settle(run: Run): Promise<void> {
+  const pruned = await pruneSet(run);
+  run.result.resources.push(...pruned);
+  await writeSetRecord(run, recordOf(run.applied, run.inputs.namespace));
+  if (pruned.length > 0) run.result.reason = sentence(run.result.reason, `Pruned ${pruned.length}.`);
+}
+
+function pruneSet(run: Run) {
+  const { inputs, log } = run;
+  return prune(run.cluster!.kube, run.applied, run.previous, {
+    set: inputs.set,
+    namespace: inputs.namespace,
+    dryRun: inputs.dryRun,
+    crds: inputs.pruneCrds,
+    pvcs: inputs.prunePvcs,
+    log
+  });
+}
+
+function union(previous: SetRecord | undefined, current: SetRecord): SetRecord {
+  if (!previous) return current;
+  return {
+    kinds: [...new Set([...previous.kinds, ...current.kinds])],
+    namespaces: [...new Set([...previous.namespaces, ...current.namespaces])]
+  };
 }
 
 /**
@@ -166,17 +210,9 @@ async function readSetRecord(run: Run): Promise<SetRecord | undefined> {
   });
 }
 
-/** Remembers the kinds and namespaces of this set for the next prune; without prune, the old ones still count. */
-async function writeSetRecord(run: Run, previous: SetRecord | undefined): Promise<void> {
+/** Remembers the kinds and namespaces of this set for the next prune. */
+async function writeSetRecord(run: Run, record: SetRecord): Promise<void> {
   const { inputs } = run;
-  const current = recordOf(run.applied, inputs.namespace);
-  const record =
-    inputs.prune || !previous
-      ? current
-      : {
-          kinds: [...new Set([...previous.kinds, ...current.kinds])],
-          namespaces: [...new Set([...previous.namespaces, ...current.namespaces])]
-        };
   await writeRecord(run.cluster!.kube, inputs.set, inputs.namespace, record, inputs.fieldManager).catch(
     (error: unknown) => {
       if (!(error instanceof KubeError)) throw error;

@@ -6,7 +6,6 @@ import { InputError } from '../../../core/errors.js';
 import { recordInputSource } from '../../../core/inputs.js';
 import type { RunContext } from '../../../core/github.js';
 import { getInputs } from './inputs.js';
-import { defaultSet, labelValue } from './labels.js';
 
 let ws: string;
 beforeAll(() => {
@@ -32,7 +31,7 @@ const run: RunContext = {
   actor: 'octocat',
   eventName: 'push'
 };
-const env = () => ({ GITHUB_WORKSPACE: ws, AWS_REGION: 'us-east-1' });
+const env = () => ({ GITHUB_WORKSPACE: ws, AWS_REGION: 'us-east-1', GITHUB_ACTION: 'deploy' });
 const read = (values: Record<string, string>) => getInputs(recordInputSource(values), env(), run);
 const problems = (values: Record<string, string>) => {
   try {
@@ -44,6 +43,13 @@ const problems = (values: Record<string, string>) => {
 };
 
 describe('getInputs', () => {
+  it('names a default prune set per step and per manifests (the legs of a matrix differ in them)', () => {
+    const web = read({ cluster: 'prod', manifests: 'app.yaml' }).set;
+    expect(read({ cluster: 'prod', manifests: 'app.yaml\n' }).set).toBe(web);
+    expect(read({ cluster: 'prod', manifests: 'a*.yaml' }).set).not.toBe(web);
+    expect(read({ cluster: 'prod', manifests: 'app.yaml', namespace: 'shop' }).set).not.toBe(web);
+  });
+
   it('reads the defaults, the manifest files, the managed-by and set labels and the run annotations', () => {
     const inputs = read({ cluster: 'prod', manifests: 'app.yaml', images: 'web=registry.local:5000/web:v2' });
     expect(inputs).toMatchObject({
@@ -52,8 +58,11 @@ describe('getInputs', () => {
       namespace: 'default',
       manifestFiles: [realpathSync(join(ws, 'app.yaml'))],
       imageRules: [{ name: 'web', image: 'registry.local:5000/web:v2', line: 1 }],
-      set: 'app.deploy.default',
+      set: expect.stringMatching(/^app\.deploy\.deploy-[0-9a-f]{8}$/),
       prune: false,
+      pruneCrds: false,
+      prunePvcs: false,
+      replaceRunningJobs: false,
       wait: true,
       timeoutMs: 600_000,
       pollIntervalMs: 2000,
@@ -64,7 +73,7 @@ describe('getInputs', () => {
     });
     expect(inputs.labels).toEqual({
       'app.kubernetes.io/managed-by': 'dockyard',
-      'dockyard.dev/set': 'app.deploy.default'
+      'dockyard.dev/set': inputs.set
     });
     expect(inputs.annotations).toEqual({
       'dockyard.dev/run': 'https://github.com/octo/app/actions/runs/42',
@@ -130,13 +139,5 @@ describe('getInputs', () => {
     });
     expect(inputs.labels).toMatchObject({ team: 'payments', 'dockyard.dev/set': 'web-prod' });
     expect(inputs.annotations).toMatchObject({ 'example.com/owner': 'Payments Team' });
-  });
-});
-
-describe('labels', () => {
-  it('makes a valid label value from any text', () => {
-    expect(labelValue('octo/app deploy')).toBe('octo-app-deploy');
-    expect(labelValue('x'.repeat(80))).toMatch(/^x{54}-[0-9a-f]{8}$/);
-    expect(defaultSet(run, 'shop')).toBe('app.deploy.shop');
   });
 });

@@ -49,6 +49,12 @@ export interface Inputs {
   /** The value of the set label that prune selects on. */
   set: string;
   prune: boolean;
+  /** Prune may delete CustomResourceDefinitions. */
+  pruneCrds: boolean;
+  /** Prune may delete PersistentVolumeClaims. */
+  prunePvcs: boolean;
+  /** A Job whose spec changed is replaced even while it runs. */
+  replaceRunningJobs: boolean;
   wait: boolean;
   timeoutMs: number;
   pollIntervalMs: number;
@@ -77,6 +83,9 @@ function read(r: InputReader) {
     annotations: r.keyValues('annotations', { allowEmptyValue: true, example: 'team=payments' }),
     set: r.string('prune-set'),
     prune: r.boolean('prune', false),
+    pruneCrds: r.boolean('prune-crds', false),
+    prunePvcs: r.boolean('prune-pvcs', false),
+    replaceRunningJobs: r.boolean('replace-running-jobs', false),
     wait: r.boolean('wait', true),
     timeoutMs: r.duration('timeout', '10m', { min: 1000 }),
     pollIntervalMs: r.duration('poll-interval', '2s', { min: 100 }),
@@ -95,13 +104,16 @@ export function getInputs(
   run: RunContext = runContext(env)
 ): Inputs {
   const r = new InputReader(source, { env });
-  const inputs = check(r, read(r), run);
+  const inputs = check(r, read(r), { ...run, step: env.GITHUB_ACTION ?? '' });
   r.done();
   return inputs;
 }
 
-/** The checks: each value's format, what goes with what, and the paths inside the workspace. */
-function check(r: InputReader, raw: Read, run: RunContext): Inputs {
+/**
+ * The checks: each value's format, what goes with what, and the paths inside the workspace. `step` is the
+ * runner's GITHUB_ACTION (the step's id), which names the default prune set.
+ */
+function check(r: InputReader, raw: Read, run: RunContext & { step: string }): Inputs {
   const { cluster, region, namespace, roleArn, fieldManager } = raw;
   if (!cluster && !raw.kubeconfig)
     r.fail(
@@ -137,7 +149,16 @@ function check(r: InputReader, raw: Read, run: RunContext): Inputs {
       `'${raw.set}' is not a valid label value.`,
       'Use at most 63 letters, digits, -, _ and ., starting and ending with a letter or digit.'
     );
-  const set = raw.set || defaultSet(run, namespace);
+  const set =
+    raw.set ||
+    defaultSet({
+      repository: run.repository,
+      job: run.job,
+      step: run.step,
+      namespace,
+      manifests: raw.manifests.map(l => l.text).join('\n'),
+      kustomize: raw.kustomize ?? ''
+    });
   const url = runUrl(run);
   return {
     cluster,
@@ -157,6 +178,9 @@ function check(r: InputReader, raw: Read, run: RunContext): Inputs {
     },
     set,
     prune: raw.prune,
+    pruneCrds: raw.pruneCrds,
+    prunePvcs: raw.prunePvcs,
+    replaceRunningJobs: raw.replaceRunningJobs,
     wait: raw.wait,
     timeoutMs: raw.timeoutMs,
     pollIntervalMs: raw.pollIntervalMs,

@@ -229,12 +229,11 @@ describe('KubeTransport: bounds', () => {
   });
 
   it('stops a request when the signal aborts', async () => {
-    server.handle(() => {});
     const controller = new AbortController();
+    // The cancel comes while the server holds the request.
+    server.handle(() => controller.abort(new Error('Received SIGTERM')));
     const { t } = transport({}, { signal: controller.signal });
-    const pending = failure(t.request('GET', '/version'));
-    setTimeout(() => controller.abort(new Error('Received SIGTERM')), 50);
-    expect((await pending).message).toBe(
+    expect((await failure(t.request('GET', '/version'))).message).toBe(
       `The API server call GET /version (${server.url}) was stopped: Received SIGTERM.`
     );
     t.close();
@@ -308,6 +307,13 @@ describe('isRetryableKube', () => {
   it.each([
     [new KubeError(429, 'GET', '/', {}), true],
     [new KubeError(500, 'GET', '/', {}), true],
+    [
+      new KubeError(500, 'PATCH', '/', {
+        message:
+          'failed to create typed patch object (shop/web; apps/v1, Kind=Deployment): .spec.template.spec.containers[name="app"].livenesProbe: field not declared in schema'
+      }),
+      false
+    ],
     [new KubeError(504, 'GET', '/', {}), true],
     [new KubeError(409, 'PATCH', '/', {}), false],
     [new KubeError(404, 'GET', '/', {}), false],

@@ -77,9 +77,17 @@ export class KubeError extends Error {
   }
 }
 
-/** Core's transient rule for the API server: its 429 and 5xx answers, network failures, timeouts. */
+/**
+ * Core's transient rule for the API server: its 429 and 5xx answers, network failures, timeouts. One 500 is not
+ * transient: server-side apply answers a field its schema does not know with 500 `failed to create typed patch
+ * object` (structured-merge-diff's error is not a Status; kubernetes#122480), and the same patch fails the same way.
+ */
 export function isRetryableKube(error: unknown): boolean {
-  if (error instanceof KubeError) return isTransientStatus(error.status);
+  if (error instanceof KubeError)
+    return (
+      isTransientStatus(error.status) &&
+      !error.body.message?.startsWith('failed to create typed patch object')
+    );
   return isTransient(error);
 }
 
@@ -107,10 +115,24 @@ export interface Answer {
   text: string;
   contentType: string;
   retryAfter?: string;
+  /** The texts of the answer's `Warning:` headers. */
+  warnings: string[];
   /** Bytes read of the body. */
   bytes: number;
   /** True when the answer went on past `maxBytes` and only that much was kept. */
   truncated: boolean;
+}
+
+/**
+ * The texts of `Warning:` header values as the API server writes them (RFC 7234 `299 - "text"`, `"` and `\\`
+ * escaped with `\\`), several to a value or one per header, as client-go's ParseWarningHeaders reads them.
+ */
+export function parseWarnings(values: string[] | undefined): string[] {
+  const texts: string[] = [];
+  for (const value of values ?? [])
+    for (const m of value.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"(?: "[^"]*")?/g))
+      texts.push(m[1].replace(/\\(.)/g, '$1'));
+  return texts;
 }
 
 /** `64 KiB`, `32 MiB`. */
@@ -388,6 +410,7 @@ function readAnswer(res: IncomingMessage, maxBytes: number, truncate: boolean): 
         text: Buffer.concat(chunks).toString('utf8'),
         contentType: String(res.headers['content-type'] ?? ''),
         retryAfter: res.headers['retry-after'],
+        warnings: parseWarnings(res.headersDistinct.warning),
         bytes: size,
         truncated
       });

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ServerResponse } from 'node:http';
 import { DockyardError } from '../../../core/errors.js';
-import { KubeClient, LOG_LIMIT_BYTES, LOG_LINE_MAX_CHARS } from './kube.js';
+import { KubeClient, LOG_LIMIT_BYTES, LOG_LINE_MAX_CHARS, parseWarnings } from './kube.js';
 import { json, startTlsServer, type Seen, type TlsTestServer } from './testing/tls-server.js';
 
 let server: TlsTestServer;
@@ -35,20 +35,31 @@ const discovery = (req: Seen, res: ServerResponse) => {
 };
 
 describe('KubeClient verbs', () => {
-  it('applies with the apply-patch content type, fieldManager, force and dryRun; finds the resource by discovery', async () => {
-    server.handle(
-      (req, res) => discovery(req, res) || json(res, 200, { kind: 'Deployment', metadata: { name: 'web' } })
-    );
+  it('applies with the apply-patch content type, fieldManager, Strict field validation, force and dryRun; finds the resource by discovery; passes on the Warning headers', async () => {
+    server.handle((req, res) => {
+      if (discovery(req, res)) return;
+      // apiserver endpoints/filters/warning.go: one header per warning, RFC 7234 quoting.
+      res.setHeader('warning', [
+        '299 - "would violate PodSecurity \\"restricted:latest\\": runAsNonRoot != true"',
+        '299 - "spec.template.spec.containers[0].env[1]: hides previous definition of \\"A\\""'
+      ]);
+      json(res, 200, { kind: 'Deployment', metadata: { name: 'web' } });
+    });
     const kube = client();
+    const warnings: string[] = [];
     await kube.apply(
       { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' } },
-      { fieldManager: 'dockyard', force: true, dryRun: true }
+      { fieldManager: 'dockyard', force: true, dryRun: true, onWarning: w => warnings.push(w) }
     );
     kube.close();
     const patch = server.seen.find(s => s.method === 'PATCH')!;
     expect(patch.url).toBe(
-      '/apis/apps/v1/namespaces/shop/deployments/web?fieldManager=dockyard&force=true&dryRun=All'
+      '/apis/apps/v1/namespaces/shop/deployments/web?fieldManager=dockyard&fieldValidation=Strict&force=true&dryRun=All'
     );
+    expect(warnings).toEqual([
+      'would violate PodSecurity "restricted:latest": runAsNonRoot != true',
+      'spec.template.spec.containers[0].env[1]: hides previous definition of "A"'
+    ]);
     expect(patch.headers['content-type']).toBe('application/apply-patch+yaml');
     expect(JSON.parse(patch.body)).toMatchObject({ kind: 'Deployment' });
   });
@@ -71,6 +82,38 @@ describe('KubeClient verbs', () => {
       apiVersion: 'v1',
       propagationPolicy: 'Background'
     });
+  });
+
+  it('deletes in the foreground with a uid precondition, and JSON-patches, when asked', async () => {
+    server.handle((req, res) => discovery(req, res) || json(res, 200, { kind: 'Status' }));
+    const kube = client();
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' };
+    await kube.delete(ref, { propagationPolicy: 'Foreground', uid: 'u-1' });
+    await kube.patch(ref, [{ op: 'replace', path: '/metadata/resourceVersion', value: '7' }]);
+    kube.close();
+    expect(JSON.parse(server.seen.find(s => s.method === 'DELETE')!.body)).toEqual({
+      kind: 'DeleteOptions',
+      apiVersion: 'v1',
+      propagationPolicy: 'Foreground',
+      preconditions: { uid: 'u-1' }
+    });
+    const patch = server.seen.find(s => s.method === 'PATCH')!;
+    expect(patch.url).toBe('/apis/apps/v1/namespaces/shop/deployments/web');
+    expect(patch.headers['content-type']).toBe('application/json-patch+json');
+  });
+
+  it('reads Warning headers as client-go does: several to a value, quotes and backslashes escaped', () => {
+    expect(
+      parseWarnings([
+        '299 - "a, with comma", 299 - "b \\\\ c" "Tue, 15 Nov 1994 08:12:31 GMT"',
+        '299 kube-apiserver "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"'
+      ])
+    ).toEqual([
+      'a, with comma',
+      'b \\ c',
+      'v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice'
+    ]);
+    expect(parseWarnings(undefined)).toEqual([]);
   });
 
   it('asks discovery again once for a kind it does not know (a CRD that just became Established)', async () => {

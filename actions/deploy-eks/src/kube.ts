@@ -16,7 +16,13 @@ import {
 } from './kube-transport.js';
 
 export { describeRef, groupOf, refKey, type ObjectRef, type Resource } from './kube-refs.js';
-export { isRetryableKube, KubeError, type Connection, type TokenSource } from './kube-transport.js';
+export {
+  isRetryableKube,
+  KubeError,
+  parseWarnings,
+  type Connection,
+  type TokenSource
+} from './kube-transport.js';
 
 /** A Kubernetes object as JSON. */
 export interface KubeObject {
@@ -39,7 +45,26 @@ export interface KubeObject {
 }
 
 /** What deploy-eks uses of a client: the real one, or a fake in unit tests. */
-export type Kube = Pick<KubeClient, 'resource' | 'get' | 'list' | 'apply' | 'delete' | 'logs' | 'close'>;
+export type Kube = Pick<
+  KubeClient,
+  'resource' | 'get' | 'list' | 'apply' | 'patch' | 'delete' | 'logs' | 'close'
+>;
+
+export interface ApplyOptions {
+  fieldManager: string;
+  force?: boolean;
+  dryRun?: boolean;
+  /** Told each `Warning:` header of the answer (deprecations, PodSecurity, admission webhooks). */
+  onWarning?: (text: string) => void;
+}
+
+export interface DeleteOptions {
+  dryRun?: boolean;
+  /** Background (the default) or Foreground: the object stays, with a finalizer, until what it owns is gone. */
+  propagationPolicy?: 'Background' | 'Foreground';
+  /** Delete only this object (not one made again under the same name since). */
+  uid?: string;
+}
 
 export interface LogOptions {
   /** The previous instance of the container (the one that crashed). */
@@ -77,12 +102,18 @@ export class KubeClient {
   async request<T = unknown>(
     method: string,
     path: string,
-    options: { body?: unknown; contentType?: string } = {}
+    options: {
+      body?: unknown;
+      contentType?: string;
+      /** Told each `Warning:` header of the answer. */
+      onWarning?: (text: string) => void;
+    } = {}
   ): Promise<T> {
     const answer = await this.transport.request(method, path, {
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       contentType: options.contentType
     });
+    for (const warning of answer.warnings) options.onWarning?.(warning);
     if (answer.text === '') return undefined as T;
     try {
       return JSON.parse(answer.text) as T;
@@ -106,22 +137,32 @@ export class KubeClient {
     return objectPath(await this.resource(ref.apiVersion, ref.kind), ref, query);
   }
 
-  /** Server-side apply. */
-  async apply(
-    object: KubeObject,
-    options: { fieldManager: string; force?: boolean; dryRun?: boolean }
-  ): Promise<KubeObject> {
+  /**
+   * Server-side apply, with `fieldValidation=Strict` as kubectl sends it: a field the schema does not know is
+   * refused, not dropped.
+   */
+  async apply(object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
     const path = await this.path(
       { ...object, namespace: object.metadata.namespace, name: object.metadata.name },
       {
         fieldManager: options.fieldManager,
+        fieldValidation: 'Strict',
         force: options.force ? 'true' : undefined,
         dryRun: options.dryRun ? 'All' : undefined
       }
     );
     return this.request<KubeObject>('PATCH', path, {
       body: object,
-      contentType: 'application/apply-patch+yaml'
+      contentType: 'application/apply-patch+yaml',
+      onWarning: options.onWarning
+    });
+  }
+
+  /** A JSON patch (RFC 6902), for what apply cannot write (managedFields). */
+  async patch(ref: ObjectRef, operations: unknown[]): Promise<KubeObject> {
+    return this.request<KubeObject>('PATCH', await this.path(ref), {
+      body: operations,
+      contentType: 'application/json-patch+json'
     });
   }
 
@@ -143,11 +184,16 @@ export class KubeClient {
     return out?.items ?? [];
   }
 
-  /** Deletes with background propagation; true when it existed. */
-  async delete(ref: ObjectRef, options: { dryRun?: boolean } = {}): Promise<boolean> {
+  /** Deletes (background propagation unless told); true when it existed. */
+  async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
     try {
       await this.request('DELETE', await this.path(ref, { dryRun: options.dryRun ? 'All' : undefined }), {
-        body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' }
+        body: {
+          kind: 'DeleteOptions',
+          apiVersion: 'v1',
+          propagationPolicy: options.propagationPolicy ?? 'Background',
+          ...(options.uid ? { preconditions: { uid: options.uid } } : {})
+        }
       });
       return true;
     } catch (error) {

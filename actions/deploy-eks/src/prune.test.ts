@@ -103,6 +103,48 @@ describe('prune', () => {
     ).toEqual([]);
   });
 
+  it('keeps an object annotated dockyard.dev/prune: "false", and says so', async () => {
+    const kube = new FakeKube();
+    const keep = obj('apps/v1', 'Deployment', 'pinned', 'default');
+    keep.metadata.annotations = { 'dockyard.dev/prune': 'false' };
+    kube.put(keep);
+    kube.put(obj('apps/v1', 'Deployment', 'old', 'default'));
+    const log = memoryLogger();
+    const out = await prune(
+      kube,
+      [],
+      { kinds: ['apps/v1 Deployment'], namespaces: ['default'] },
+      { set: SET, namespace: 'default', dryRun: false, log }
+    );
+    expect(out.map(r => r.name)).toEqual(['old']);
+    expect(log.text()).toContain(
+      'Deployment default/pinned left the manifests and is kept: it is annotated dockyard.dev/prune: "false".'
+    );
+  });
+
+  it.each([
+    ['CustomResourceDefinition', 'apiextensions.k8s.io/v1', undefined, 'crds', 'prune-crds'],
+    ['PersistentVolumeClaim', 'v1', 'default', 'pvcs', 'prune-pvcs']
+  ] as const)('keeps a %s unless %s is allowed', async (kind, apiVersion, namespace, option, input) => {
+    const kube = new FakeKube();
+    kube.put(obj(apiVersion, kind, 'data', namespace));
+    const previous = { kinds: [`${apiVersion} ${kind}`], namespaces: ['default'] };
+    const log = memoryLogger();
+    const base = { set: SET, namespace: 'default', dryRun: false, log };
+    expect(await prune(kube, [], previous, base)).toEqual([]);
+    expect(log.text()).toContain(`set ${input}: true to prune it`);
+    expect(kube.deletes).toEqual([]);
+    const out = await prune(kube, [], previous, { ...base, [option]: true });
+    expect(out.map(r => `${r.kind}/${r.name}`)).toEqual([`${kind}/data`]);
+  });
+
+  it('names the record as a DNS subdomain whatever the set', () => {
+    expect(recordName('app.deploy.__octo_dockyard-5a7336f1')).toBe(
+      'dockyard-set.app.deploy.octo-dockyard-5a7336f1'
+    );
+    expect(recordName('Web_Prod')).toBe('dockyard-set.web-prod');
+  });
+
   it('records the kinds and namespaces applied', () => {
     const record = recordOf(
       applied(obj('apps/v1', 'Deployment', 'web', 'shop'), obj('v1', 'Namespace', 'shop')),

@@ -2,11 +2,14 @@
  * Prune: delete what this deployment applied before and is no longer in the manifests. Objects are found by
  * the set label, in the kinds and namespaces recorded on a ConfigMap at the last apply (as Kubernetes
  * ApplySets keep them on their parent object), so a kind that has left the manifests is still looked at.
- * Never a Namespace, never an object without this set's label.
+ * Never a Namespace, an object without this set's label, one a controller owns, or one annotated
+ * `dockyard.dev/prune: "false"`; CustomResourceDefinitions (their deletion deletes every object of the kind)
+ * and PersistentVolumeClaims (their volume, and its data, may go with them) only when the inputs say so.
+ * Called after the workloads are healthy: a failed rollout prunes nothing.
  */
 import { splitList } from '../../../core/inputs.js';
 import type { Logger } from '../../../core/log.js';
-import { SET_LABEL, MANAGED_BY } from './labels.js';
+import { SET_LABEL, MANAGED_BY, PRUNE_ANNOTATION } from './labels.js';
 import { describeRef, KubeError, refKey, type Kube, type KubeObject } from './kube.js';
 import type { Applied, ResourceResult } from './apply.js';
 
@@ -18,8 +21,15 @@ export interface SetRecord {
 
 export const RECORD_PREFIX = 'dockyard-set.';
 
+/** The record's ConfigMap name: a DNS subdomain (each dot-separated part starts and ends with a letter or digit). */
 export function recordName(set: string): string {
-  return `${RECORD_PREFIX}${set.toLowerCase().replace(/[^a-z0-9.-]/g, '-')}`
+  const parts = `${RECORD_PREFIX}${set}`
+    .toLowerCase()
+    .split('.')
+    .map(part => part.replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, ''))
+    .filter(Boolean);
+  return parts
+    .join('.')
     .slice(0, 253)
     .replace(/[^a-z0-9]+$/, '');
 }
@@ -76,6 +86,33 @@ export interface PruneOptions {
   namespace: string;
   dryRun: boolean;
   log: Logger;
+  /** CustomResourceDefinitions may be deleted (input prune-crds). */
+  crds?: boolean;
+  /** PersistentVolumeClaims may be deleted (input prune-pvcs). */
+  pvcs?: boolean;
+}
+
+/** Kinds kept unless an input allows them, with that input. */
+const GUARDED: Record<string, { input: string; allowed: (o: PruneOptions) => boolean; why: string }> = {
+  CustomResourceDefinition: {
+    input: 'prune-crds',
+    allowed: o => !!o.crds,
+    why: 'deleting it deletes every object of its kind'
+  },
+  PersistentVolumeClaim: {
+    input: 'prune-pvcs',
+    allowed: o => !!o.pvcs,
+    why: 'its volume, and the data on it, may be deleted with it'
+  }
+};
+
+/** Why an object of the set that left the manifests is kept, or undefined when it may be deleted. */
+export function keptBecause(object: KubeObject, kind: string, options: PruneOptions): string | undefined {
+  if (object.metadata.annotations?.[PRUNE_ANNOTATION] === 'false')
+    return `it is annotated ${PRUNE_ANNOTATION}: "false"`;
+  const guard = GUARDED[kind];
+  if (guard && !guard.allowed(options)) return `${guard.why}; set ${guard.input}: true to prune it`;
+  return undefined;
 }
 
 /**
@@ -122,6 +159,11 @@ export async function prune(
       if (object.metadata.labels?.[SET_LABEL] !== options.set) continue;
       if (keep.has(refKey(ref)) || (kind === 'ConfigMap' && ref.name === record)) continue;
       if (object.metadata.ownerReferences?.some(o => o.controller)) continue;
+      const kept = keptBecause(object, kind, options);
+      if (kept) {
+        options.log.info(`${describeRef(ref)} left the manifests and is kept: ${kept}.`);
+        continue;
+      }
       const deleted = await kube.delete(ref, { dryRun: options.dryRun });
       if (!deleted) continue;
       options.log.info(`${describeRef(ref)} pruned${options.dryRun ? ' (dry run)' : ''}`);

@@ -4,9 +4,12 @@
  * pods themselves. The end-to-end tests use the real client against the test API server (sim/eks).
  */
 import { apiBase } from '../kube-refs.js';
+import { DockyardError } from '../../../../core/errors.js';
 import {
   KubeError,
   refKey,
+  type ApplyOptions,
+  type DeleteOptions,
   type Kube,
   type KubeObject,
   type LogOptions,
@@ -27,6 +30,8 @@ const KINDS: [string, string, string, boolean][] = [
   ['apps/v1', 'DaemonSet', 'daemonsets', true],
   ['batch/v1', 'Job', 'jobs', true],
   ['batch/v1', 'CronJob', 'cronjobs', true],
+  ['autoscaling/v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true],
+  ['v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true],
   ['rbac.authorization.k8s.io/v1', 'ClusterRole', 'clusterroles', false],
   ['apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'customresourcedefinitions', false]
 ];
@@ -47,17 +52,23 @@ export class FakeKube implements Kube {
     base: apiBase(apiVersion)
   }));
   readonly applies: ApplyCall[] = [];
-  readonly deletes: ObjectRef[] = [];
+  readonly deletes: (ObjectRef & DeleteOptions)[] = [];
+  readonly patches: { ref: ObjectRef; operations: unknown[] }[] = [];
   readonly logLines = new Map<string, string[]>();
   /** Called after each apply, to play a controller. */
   onApply?: (object: KubeObject) => void;
   /** Throws for an apply, to simulate conflicts. */
-  failApply?: (object: KubeObject) => KubeError | undefined;
+  failApply?: (object: KubeObject, options: ApplyOptions) => KubeError | undefined;
+  /** The `Warning:` headers an apply gets. */
+  warnApply?: (object: KubeObject) => string[];
   private version = 1;
 
   async resource(apiVersion: string, kind: string): Promise<Resource> {
     const r = this.resources.find(x => x.kind === kind && x.base === apiBase(apiVersion));
-    if (!r) throw new Error(`no kind ${kind} in ${apiVersion}`);
+    if (!r)
+      throw new DockyardError(`the cluster does not serve kind ${kind} in ${apiVersion}.`, {
+        input: 'manifests'
+      });
     return r;
   }
 
@@ -77,13 +88,12 @@ export class FakeKube implements Kube {
     return copy;
   }
 
-  async apply(
-    object: KubeObject,
-    options: { fieldManager: string; force?: boolean; dryRun?: boolean }
-  ): Promise<KubeObject> {
-    this.applies.push({ object: structuredClone(object), ...options });
-    const error = this.failApply?.(object);
+  async apply(object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
+    const { onWarning, ...rest } = options;
+    this.applies.push({ object: structuredClone(object), ...rest });
+    const error = this.failApply?.(object, options);
     if (error) throw error;
+    for (const text of this.warnApply?.(object) ?? []) onWarning?.(text);
     const ref = { ...object, namespace: object.metadata.namespace, name: object.metadata.name };
     const before = this.objects.get(this.key(ref));
     const next = structuredClone(object);
@@ -126,8 +136,27 @@ export class FakeKube implements Kube {
       .map(o => structuredClone(o) as T);
   }
 
-  async delete(ref: ObjectRef): Promise<boolean> {
-    this.deletes.push(ref);
+  /** JSON patch `replace` operations; a resourceVersion that is not the live one is a 409, as on a server. */
+  async patch(ref: ObjectRef, operations: unknown[]): Promise<KubeObject> {
+    this.patches.push({ ref, operations: structuredClone(operations) });
+    const live = this.objects.get(this.key(ref));
+    if (!live) throw new KubeError(404, 'PATCH', ref.name, { message: 'not found' });
+    const next = structuredClone(live);
+    for (const op of operations as { op: string; path: string; value: unknown }[]) {
+      const [, top, field] = op.path.split('/');
+      (next[top] as Record<string, unknown>)[field] = op.value;
+    }
+    if (next.metadata.resourceVersion !== live.metadata.resourceVersion)
+      throw new KubeError(409, 'PATCH', ref.name, {
+        message: 'the object has been modified',
+        reason: 'Conflict'
+      });
+    return structuredClone(this.put(next));
+  }
+
+  async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
+    this.deletes.push({ ...ref, ...options });
+    if (options.dryRun) return this.objects.has(this.key(ref));
     return this.objects.delete(this.key(ref));
   }
 
