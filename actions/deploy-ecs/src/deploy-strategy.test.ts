@@ -192,6 +192,17 @@ describe('deploy, strategy deployments', () => {
     expect(finishOf(result).summary).toContain('StopServiceDeployment ROLLBACK: ROLLBACK_SUCCESSFUL');
   });
 
+  it('a rollback still under way when the time is up leaves TIMED_OUT, saying ECS carries on with it', async () => {
+    const afterStop = [rollingBack('ROLLBACK_IN_PROGRESS')];
+    const fake = strategyWorld(ecsMock, blueGreen({ steps: STAGES.slice(0, 5), afterStop }));
+    const result = await run({ timeout: '20s' });
+    expect(fake.stops()).toHaveLength(1);
+    expect(result.status).toBe('TIMED_OUT');
+    expect(result.reason).toMatch(
+      /ECS was still rolling back to web:7 \(ROLLBACK_IN_PROGRESS\) when the step's time ran out, and carries on\.$/
+    );
+  });
+
   it('with rollback false, a timeout stops nothing', async () => {
     const fake = strategyWorld(ecsMock, blueGreen({ steps: STAGES.slice(0, 5) }));
     const result = await run({ timeout: '2m', rollback: 'false' });

@@ -474,7 +474,7 @@ async function stopStrategy(run: Run, phase: PhaseContext): Promise<Ending | und
     ...rollback.outcome.strategy,
     stages: [...outcome.view.stages, ...rollback.outcome.strategy.stages]
   };
-  return rollbackEnding(rollback);
+  return rollbackEnding(rollback, result.status);
 }
 
 /** settle: deregister old revisions of the family, keeping the newest ones and every one in use. */

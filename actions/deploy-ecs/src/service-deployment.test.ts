@@ -446,7 +446,7 @@ describe('followServiceDeployment: the step ends first', () => {
     expect(fake.stops()).toEqual([{ serviceDeploymentArn: SERVICE_DEPLOYMENT_ARN, stopType: 'ROLLBACK' }]);
     expect(fake.updates()).toBe(1);
     expect(rollback).toMatchObject({ ok: true, outcome: { status: 'ROLLED_BACK', rolledBackByEcs: false } });
-    expect(rollbackEnding(rollback)).toEqual({
+    expect(rollbackEnding(rollback, 'TIMED_OUT')).toEqual({
       status: 'ROLLED_BACK',
       reason:
         'Stopped service deployment ejGvqq2ilnbKT9qj0vLJe with stopType ROLLBACK; ECS rolled back to web:7.'
@@ -479,7 +479,7 @@ describe('followServiceDeployment: the step ends first', () => {
       memoryLogger()
     );
     expect(rollback.outcome.status).toBe('COMPLETED');
-    expect(rollbackEnding(rollback).status).toBe('TIMED_OUT');
+    expect(rollbackEnding(rollback, 'TIMED_OUT').status).toBe('TIMED_OUT');
     expect(fake.updates()).toBe(0);
   });
 

@@ -12,7 +12,8 @@ import {
 import type { Logger } from '../../../core/log.js';
 import { sendOnce } from '../../../core/poll.js';
 import { errorName } from '../../../core/aws.js';
-import type { EcsClients, RolloutStatus, Target } from './rollout.js';
+import type { DeployStatus, Ending } from '../../../core/deploy.js';
+import type { EcsClients, Target } from './rollout.js';
 import {
   followServiceDeployment,
   type StrategyResult,
@@ -92,23 +93,26 @@ async function requestRollback(
   }
 }
 
-/** What the rollback phase reports: ROLLED_BACK, or why the rollback did not get there. */
-export function rollbackEnding(rollback: StrategyRollback): { status: RolloutStatus; reason: string } {
+/**
+ * What the rollback phase reports: ROLLED_BACK once ECS has rolled back; a rollback still under way when the
+ * step's time ran out leaves the deploy's status (`keep`: TIMED_OUT, FAILED) and says so.
+ */
+export function rollbackEnding(rollback: StrategyRollback, keep: DeployStatus): Ending {
   const { outcome } = rollback;
   const what = `Stopped service deployment ${shortArn(rollback.serviceDeploymentArn)} with stopType ROLLBACK`;
   const to = outcome.strategy.rollbackTo ?? 'the previous revision';
+  const status = outcome.strategy.status;
+  if (status === 'ROLLBACK_SUCCESSFUL')
+    return { status: 'ROLLED_BACK', reason: `${what}; ECS rolled back to ${to}.` };
   if (outcome.status === 'ROLLED_BACK')
     return {
-      status: 'ROLLED_BACK',
-      reason:
-        outcome.strategy.status === 'ROLLBACK_SUCCESSFUL'
-          ? `${what}; ECS rolled back to ${to}.`
-          : `${what}; ECS was still rolling back to ${to} when the step's time ran out.`
+      status: keep,
+      reason: `${what}; ECS was still rolling back to ${to} (${status}) when the step's time ran out, and carries on.`
     };
   if (outcome.status === 'COMPLETED')
     return {
-      status: 'TIMED_OUT',
-      reason: `The deployment completed as the step ran out of time; nothing was stopped.`
+      status: keep,
+      reason: 'The deployment completed as the step stopped it; nothing was rolled back.'
     };
   if (outcome.status === 'CANCELLED')
     return { status: 'CANCELLED', reason: `${what}; cancelled while following the rollback.` };
