@@ -10,7 +10,7 @@ import {
   type ServiceDeployment
 } from '@aws-sdk/client-ecs';
 import type { Logger } from '../../../core/log.js';
-import { sendOnce } from '../../../core/poll.js';
+import { sendOnce, systemClock } from '../../../core/poll.js';
 import { errorName } from '../../../core/aws.js';
 import type { DeployStatus, Ending } from '../../../core/deploy.js';
 import type { EcsClients, Target } from './rollout.js';
@@ -47,10 +47,20 @@ export async function stopWithRollback(
   const arn = options.serviceDeploymentArn;
   log.info(`Rolling back: StopServiceDeployment ${arn} with stopType ROLLBACK (no new UpdateService).`);
   await requestRollback(clients, arn, options, log);
+  // ECS takes the stop at its next stage: the first look comes a poll interval later, as every other look does.
+  const clock = options.clock ?? systemClock;
+  const started = clock.now();
+  await clock.sleep(options.intervalMs, options.signal);
   const outcome = await followServiceDeployment(
     clients,
     target,
-    { ...options, stopRequested: true, waitUntil: 'completed', before: undefined },
+    {
+      ...options,
+      timeoutMs: Math.max(0, options.timeoutMs - (clock.now() - started)),
+      stopRequested: true,
+      waitUntil: 'completed',
+      before: undefined
+    },
     log
   );
   return { serviceDeploymentArn: arn, outcome, ok: outcome.status === 'ROLLED_BACK' };
