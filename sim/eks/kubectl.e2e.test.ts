@@ -408,10 +408,13 @@ describe('what a cluster refuses and warns about', () => {
     expect(live.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']).toContain(
       '"nginx:1"'
     );
-    // The client-side apply's own entry; the controllers may have written the status already (their own entry).
-    expect(
-      live.metadata.managedFields.filter((e: { subresource?: string }) => e.subresource !== 'status')
-    ).toEqual([expect.objectContaining({ manager: 'kubectl-client-side-apply', operation: 'Update' })]);
+    // The client-side apply's Update entry and no Apply entry; the controllers may have written theirs already
+    // (the status, the revision annotation).
+    const managers = live.metadata.managedFields as { manager: string; operation: string }[];
+    expect(managers).toContainEqual(
+      expect.objectContaining({ manager: 'kubectl-client-side-apply', operation: 'Update' })
+    );
+    expect(managers.filter(e => e.operation === 'Apply')).toEqual([]);
     const conflict = await k(
       ['apply', '--server-side', '--field-manager=dockyard', '-f', '-'],
       deployment('web', 'nginx:2')

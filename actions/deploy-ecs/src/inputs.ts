@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseShell } from 'shell-quote';
 import type { DeploymentSpec } from '../../../core/deployments.js';
 import { DockyardError } from '../../../core/errors.js';
+import { controlCharacter } from '../../../core/image.js';
 import { InputReader, splitLines, type InputSource, type KeyValue } from '../../../core/inputs.js';
 import { PLACEHOLDER_NAME, substituteInValue } from '../../../core/template.js';
 import {
@@ -232,7 +233,14 @@ function imageChanges(r: InputReader, raw: Read): ImageChange[] {
     images.push({ container: raw.container, image: raw.image, input: 'image', line: 1 });
   const seen = new Set<string>();
   for (const change of images) {
-    if (/\s/.test(change.image))
+    const control = controlCharacter(`${change.container ?? ''}${change.image}`);
+    if (control)
+      r.fail(
+        change.input,
+        `line ${change.line} holds a control character (${control}).`,
+        'Write container=image on one line.'
+      );
+    else if (/\s/.test(change.image))
       r.fail(
         change.input,
         `line ${change.line}: '${change.image}' is not an image reference (it contains spaces).`,
@@ -268,10 +276,13 @@ function envFiles(r: InputReader, lines: { text: string; line: number }[]): Vari
       const e = body.indexOf('=');
       const key = e > 0 ? body.slice(0, e).trim() : '';
       if (key === '' || /\s/.test(key)) {
+        // The line is never quoted: what follows the key's first word, or a line without a key, may be a secret.
+        const first = key.split(/\s/)[0];
+        const named = first === '' || controlCharacter(first) ? '' : ` (key '${first} …' has a space)`;
         r.fail(
           'env-files',
-          `'${file}' line ${entry.line} ('${entry.text}') is not of the form KEY=VALUE.`,
-          'Write one KEY=VALUE a line; # starts a comment.'
+          `'${file}' line ${entry.line}${named} is not of the form KEY=VALUE (the line is not shown: an env file holds values).`,
+          'Write one KEY=VALUE a line, the key without spaces; # starts a comment.'
         );
         continue;
       }

@@ -14,8 +14,9 @@ import type { AwsSession } from './aws.js';
 import { clusterFromEks, clusterFromKubeconfig, type AwsAccess, type ClusterAccess } from './cluster.js';
 import type { Inputs } from './inputs.js';
 import { describeRef, KubeClient, KubeError, type Kube } from './kube.js';
-import { kustomizeBuild, loadManifests, render as renderManifests, type Manifest } from './manifests.js';
+import type { Manifest } from './manifests.js';
 import { prune, readRecord, recordName, recordOf, writeRecord, type SetRecord } from './prune.js';
+import { renderInputs } from './render.js';
 import { initialResult, summarizeResources, type DeployResult } from './result.js';
 import { rollbackDeployment, type RollbackResult } from './rollback.js';
 import { waitForWorkloads } from './rollout.js';
@@ -92,26 +93,16 @@ async function reach(run: Run, phase: PhaseContext, connect: Connect): Promise<v
   run.result.server = access.server;
 }
 
-/** render: the manifests read (kustomize run under the step's signal), placeholders and images set, labelled. */
+/** render: the manifests read (kustomize run under the step's signal), checked, filled in and labelled. */
 async function render(run: Run, phase: PhaseContext): Promise<void> {
-  const { inputs, log } = run;
-  const { kustomize } = inputs;
-  const loaded = await loadManifests({
-    files: inputs.manifestFiles,
-    workspace: inputs.workspace,
-    kustomize: kustomize && {
-      text: kustomize.text,
-      build: () => kustomizeBuild(kustomize.dir, { signal: phase.signal, timeoutMs: phase.timeLeftMs() })
-    }
-  });
-  const rendered = renderManifests(loaded, {
-    vars: inputs.vars,
-    images: inputs.imageRules,
-    labels: inputs.labels,
-    annotations: inputs.annotations
-  });
+  const { log, result } = run;
+  const rendered = await renderInputs(run.inputs, phase);
   run.manifests = rendered.manifests;
-  run.result.images = rendered.images;
+  result.images = rendered.images;
+  for (const warning of rendered.warnings) {
+    log.warning(warning);
+    result.warnings.push(warning);
+  }
   log.info(`${rendered.manifests.length} objects.`);
   for (const change of rendered.images)
     log.info(`${change.object} container ${change.container}: ${change.from} → ${change.to}`);
