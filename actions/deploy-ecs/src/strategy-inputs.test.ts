@@ -1,8 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { InputError, InputReader, recordInputSource } from '../../../core/index.js';
-import { strategyInputs } from './strategy-inputs.js';
+import { strategyInputs, type StrategyContext } from './strategy-inputs.js';
 
-function read(values: Record<string, string>, context = { service: 'web', wait: true, rollback: true }) {
+function read(
+  values: Record<string, string>,
+  context: StrategyContext = { service: 'web', wait: true, rollback: true }
+) {
   const r = new InputReader(recordInputSource(values), { env: {} });
   const inputs = strategyInputs(r, context);
   r.done();
@@ -117,10 +120,18 @@ describe('strategyInputs', () => {
     ]);
   });
 
+  it("wait-until at its default (action.yml's, which the runner passes) needs no service", () => {
+    const noService = { service: undefined, wait: true, rollback: true };
+    expect(problems({ 'wait-until': 'completed' }, noService)).toEqual([]);
+    expect(problems({ 'wait-until': 'test-traffic' }, noService)).toEqual([
+      "Input 'wait-until': needs 'service'. Set 'service', or remove this input."
+    ]);
+  });
+
   it('every strategy input needs a service, each named', () => {
     const found = problems(
       { strategy: 'BLUE_GREEN', 'bake-time': '5m', alarms: 'a' },
-      { service: undefined as unknown as string, wait: true, rollback: true }
+      { service: undefined, wait: true, rollback: true }
     );
     expect(found).toEqual([
       "Input 'strategy': needs 'service'. Set 'service', or remove this input.",

@@ -166,7 +166,9 @@ function crossCheck(r: InputReader, inputs: StrategyInputs, context: StrategyCon
         "Set 'wait: true', or remove 'wait-until'."
       );
   }
+  // `wait-until: completed` is its default (the runner passes action.yml's): only another value needs a service.
+  const needService = [...['strategy', ...TRAFFIC_SHIFT_INPUTS, 'alarms'].filter(set)];
+  if (inputs.waitUntil !== 'completed') needService.push('wait-until');
   if (context.service === undefined)
-    for (const name of ['strategy', ...TRAFFIC_SHIFT_INPUTS, 'alarms', 'wait-until'])
-      if (set(name)) r.fail(name, "needs 'service'.", "Set 'service', or remove this input.");
+    for (const name of needService) r.fail(name, "needs 'service'.", "Set 'service', or remove this input.");
 }
