@@ -106,15 +106,6 @@ export interface RenderPhase extends Phase<void> {
   local?: boolean;
 }
 
-/** A rollback may follow a wait that ran out of time too. */
-export interface RollbackPhase extends Phase<Ending | void> {
-  /**
-   * Also after a wait that ran out of time (TIMED_OUT), as Helm's `--atomic` does: for a target where a stalled
-   * rollout is left half-done (a Kubernetes workload), not where the platform rolls back itself.
-   */
-  timedOut?: boolean;
-}
-
 /** What each phase returns. */
 interface PhaseValues {
   /** Reach the target and read what runs there now. */
@@ -130,8 +121,8 @@ interface PhaseValues {
   /** For FAILED, TIMED_OUT and ROLLED_BACK: the root cause, if found (diagnostics go in the result). */
   explain: string | void;
   /**
-   * For FAILED (and TIMED_OUT when the phase says `timedOut`): put back what ran before; the Ending says how it
-   * went (ROLLED_BACK, FAILED, CANCELLED).
+   * For FAILED (and TIMED_OUT, when the phase's `afterTimeout()` says so): put back what ran before; the Ending
+   * says how it went (ROLLED_BACK, FAILED, CANCELLED, or the status it leaves).
    */
   rollback: Ending | void;
   /** After a deployment that finished well (not a dry run, not left in progress): clean up, prune. */
@@ -141,6 +132,15 @@ interface PhaseValues {
 export type PhaseName = keyof PhaseValues;
 
 type PhaseTable = { [K in PhaseName]?: Phase<PhaseValues[K]> };
+
+/**
+ * A rollback that also runs after TIMED_OUT when `afterTimeout()` says so: for a deployment the target carries on
+ * with once the step stops waiting, shifting traffic with nobody watching (ECS's blue/green), or one a stalled
+ * rollout leaves half-done (a Kubernetes workload, as Helm's `--atomic` rolls back).
+ */
+export interface RollbackPhase extends Phase<Ending | void> {
+  afterTimeout?: () => boolean;
+}
 
 /** An action's phases: connect, render, apply and wait are required; the others are left out when not wanted. */
 export type DeployPhases = PhaseTable &
@@ -234,7 +234,7 @@ class Pipeline {
     await this.explain();
     this.ctx.log.error(this.result.reason, { title: `Deployment ${this.result.status}` });
     const { status } = this.result;
-    if (status === 'FAILED' || (status === 'TIMED_OUT' && this.phases.rollback?.timedOut))
+    if (status === 'FAILED' || (status === 'TIMED_OUT' && this.phases.rollback?.afterTimeout?.()))
       await this.rollBack();
   }
 

@@ -909,15 +909,18 @@ export class EcsScenarioLayer {
   ): Promise<void> {
     const tasks = [...this.tasks.values()].filter(t => t.startedBy === d.id && t.lastStatus !== 'STOPPED');
     await this.stopTasks(service, tasks, at, { stopCode: failure.stopCode, reason: failure.stoppedReason });
+    const running = tasks.filter(t => t.startedAt !== undefined).length;
     for (const task of tasks) {
+      // A container that exits with a code ran first (a crash on boot included); only `neverStarted` never did.
+      if (!failure.neverStarted) task.startedAt ??= at;
       task.failedContainer = failure.container;
       task.exitCode = failure.exitCode;
       task.containerReason = failure.containerReason;
       task.healthStatus = failure.healthStatus;
       await this.writeLogs(task, failure.container, failure.logLines, at);
     }
-    d.runningCount -= tasks.filter(t => t.startedAt !== undefined).length;
-    d.pendingCount -= tasks.filter(t => t.startedAt === undefined).length;
+    d.runningCount -= running;
+    d.pendingCount -= tasks.length - running;
     d.failedTasks += tasks.length;
     d.updatedAt = at;
     this.event(

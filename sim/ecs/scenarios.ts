@@ -563,8 +563,8 @@ const looks = (n: number) => n * POLL_INTERVAL_MS;
  * The strategy scenarios: a service switched to BLUE_GREEN, LINEAR or CANARY (strategy-seed.ts: an ALB with
  * production and test listener rules, an alternate target group, the infrastructure role), each stage lasting one
  * look (`stageMs` POLL_INTERVAL_MS) and each configured minute one look (`msPerMinute`), so that every stage is
- * shown once to an action polling once per look. Kept apart from SCENARIOS until deploy-ecs follows strategy
- * deployments: `npm run bench` and the failure-class tests run every case of SCENARIOS. `afterMs` is when ECS
+ * shown once to an action polling once per look. Kept apart from SCENARIOS, whose every case the failure-class
+ * tests run: test/deploy-ecs-strategies.e2e.test.ts and scripts/bench-strategies.ts run these. `afterMs` is when ECS
  * reaches the outcome (what `expect` says ECS ends in); the scenarios ignore the value passed.
  */
 export const STRATEGY_SCENARIOS: Record<string, ScenarioCase> = {

@@ -18,6 +18,7 @@ import {
   type VariableChange
 } from './render.js';
 import { taskCpu, taskMemory } from './normalise.js';
+import { strategyInputs, type StrategyInputs } from './strategy-inputs.js';
 
 /** The task definition changes (images, environment, secrets, cpu/memory, command, roles) and the rest. */
 export interface Inputs extends Changes {
@@ -41,6 +42,8 @@ export interface Inputs extends Changes {
   github?: GitHubDeploymentInputs;
   /** Check the task definition (locally and with read-only calls) before anything is registered. */
   verify: boolean;
+  /** The deployment strategy and its settings, `alarms` and `wait-until` (strategy-inputs.ts). */
+  strategy: StrategyInputs;
   /** Warnings found while reading (unused vars, unknown keys in the file). */
   warnings: string[];
 }
@@ -166,6 +169,7 @@ function check(r: InputReader, raw: Read): Inputs {
     dryRun: raw.dryRun,
     github: githubDeployment(r, raw, warnings),
     verify: raw.verify,
+    strategy: strategyInputs(r, { service: raw.service, wait: raw.wait, rollback: raw.rollback }),
     warnings
   };
 }

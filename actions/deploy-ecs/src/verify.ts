@@ -5,11 +5,13 @@
  * the task definition is whole, since they look up what it references.
  */
 import type { Service } from '@aws-sdk/client-ecs';
-import type { Logger } from '../../../core/index.js';
+import type { DockyardError, Logger } from '../../../core/index.js';
 import type { FieldProblem } from './normalise.js';
 import type { Rendering } from './render.js';
 import { verifyLocally } from './verify-local.js';
 import { verifyRemotely, type RemoteResult, type VerifyClients } from './verify-remote.js';
+import { verifyStrategy } from './verify-strategy.js';
+import type { StrategyName } from './strategy-inputs.js';
 
 export interface Verification {
   /** Every problem found; the step stops before any write when there is one (render.ts problemsError). */
@@ -18,15 +20,30 @@ export interface Verification {
   skipped: string[];
   /** Remote checks that passed. */
   checked: string[];
+  /** What the service lacks for the deployment's strategy, each named by its input (verify-strategy.ts). */
+  refusals: DockyardError[];
+}
+
+export interface VerifyOptions {
+  service?: Service;
+  region: string;
+  /** The deployment's strategy, and the input that chose it (`strategy`, or `service` for the service's own). */
+  strategy?: { name: StrategyName; input: 'strategy' | 'service' };
 }
 
 export async function verifyTaskDefinition(
   rendered: Rendering,
   clients: VerifyClients,
-  options: { service?: Service; region: string },
+  options: VerifyOptions,
   log: Logger
 ): Promise<Verification> {
   const problems = [...rendered.problems, ...verifyLocally(rendered.request, { service: options.service })];
+  const strategy =
+    options.service && options.strategy
+      ? verifyStrategy(rendered.request, options.service, options.strategy.name, options.strategy.input)
+      : { problems: [], refusals: [], notes: [] };
+  problems.push(...strategy.problems);
+  for (const note of strategy.notes) log.notice(note, { title: 'verify: deployment strategy' });
   const remote: RemoteResult =
     rendered.problems.length === 0
       ? await verifyRemotely(rendered.request, clients, options)
@@ -34,9 +51,9 @@ export async function verifyTaskDefinition(
   problems.push(...remote.problems);
   for (const line of remote.checked) log.info(`  ✓ ${line}`);
   for (const line of remote.skipped) log.notice(line, { title: 'verify: check skipped' });
-  if (problems.length === 0)
+  if (problems.length === 0 && strategy.refusals.length === 0)
     log.info(
       `No problems found${remote.skipped.length > 0 ? ` (${remote.skipped.length} remote checks skipped)` : ''}.`
     );
-  return { problems, skipped: remote.skipped, checked: remote.checked };
+  return { problems, skipped: remote.skipped, checked: remote.checked, refusals: strategy.refusals };
 }

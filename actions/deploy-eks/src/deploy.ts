@@ -77,7 +77,7 @@ export async function deploy(
         wait: { title: 'Wait for the rollout', run: phase => wait(run, phase) },
         explain: { title: 'Diagnosing', run: async () => explain(run) },
         rollback: inputs.rollback
-          ? { title: 'Roll back', timedOut: true, run: phase => rollBack(run, phase) }
+          ? { title: 'Roll back', afterTimeout: () => true, run: phase => rollBack(run, phase) }
           : undefined,
         settle: inputs.prune ? { title: 'Prune', run: async () => settle(run) } : undefined,
         progress: () => progress(run.result)
