@@ -105,6 +105,26 @@ describe('runDeploy', () => {
     expect(result.status).toBe(status);
   });
 
+  it('a rollback whose afterTimeout() says so also runs after TIMED_OUT, and its ending is the outcome', async () => {
+    const order: string[] = [];
+    const wait = {
+      title: 'wait',
+      run: async () => ({ status: 'TIMED_OUT' as const, reason: 'Timed out at BAKE_TIME.' })
+    };
+    const rollback = {
+      title: 'rollback',
+      afterTimeout: () => true,
+      run: async () => (
+        order.push('rollback'),
+        { status: 'ROLLED_BACK' as const, reason: 'Stopped it; ECS rolled back.' }
+      )
+    };
+    const result = await runDeploy(fresh(), phases({ wait, rollback }, order), context(), 600_000);
+    expect(order.slice(4)).toEqual(['explain', 'rollback']);
+    expect(result).toMatchObject({ status: 'ROLLED_BACK', success: false });
+    expect(result.reason).toMatch(/Timed out at BAKE_TIME\. Stopped it; ECS rolled back\.$/);
+  });
+
   it('renders before connecting when the render needs only the workspace', async () => {
     const order: string[] = [];
     const render = { title: 'render', local: true, run: async () => void order.push('render') };

@@ -120,7 +120,10 @@ interface PhaseValues {
   wait: Ending | void;
   /** For FAILED, TIMED_OUT and ROLLED_BACK: the root cause, if found (diagnostics go in the result). */
   explain: string | void;
-  /** For FAILED: put back what ran before; the Ending says how it went (ROLLED_BACK, FAILED, CANCELLED). */
+  /**
+   * For FAILED (and TIMED_OUT, when the phase's `afterTimeout()` says so): put back what ran before; the Ending
+   * says how it went (ROLLED_BACK, FAILED, CANCELLED, or the status it leaves).
+   */
   rollback: Ending | void;
   /** After a deployment that finished well (not a dry run, not left in progress): clean up, prune. */
   settle: void;
@@ -130,10 +133,20 @@ export type PhaseName = keyof PhaseValues;
 
 type PhaseTable = { [K in PhaseName]?: Phase<PhaseValues[K]> };
 
+/**
+ * A rollback that also runs after TIMED_OUT when `afterTimeout()` says so: for a deployment the target carries on
+ * with once the step stops waiting, shifting traffic with nobody watching (ECS's blue/green), or one a stalled
+ * rollout leaves half-done (a Kubernetes workload, as Helm's `--atomic` rolls back).
+ */
+export interface RollbackPhase extends Phase<Ending | void> {
+  afterTimeout?: () => boolean;
+}
+
 /** An action's phases: connect, render, apply and wait are required; the others are left out when not wanted. */
 export type DeployPhases = PhaseTable &
   Required<Pick<PhaseTable, 'connect' | 'apply' | 'wait'>> & {
     render: RenderPhase;
+    rollback?: RollbackPhase;
     /** What had been done, for the reason of a deploy stopped by a cancel or the deadline. */
     progress?(): string;
   };
@@ -220,7 +233,9 @@ class Pipeline {
     if (this.result.success) return this.settle();
     await this.explain();
     this.ctx.log.error(this.result.reason, { title: `Deployment ${this.result.status}` });
-    if (this.result.status === 'FAILED') await this.rollBack();
+    const { status } = this.result;
+    if (status === 'FAILED' || (status === 'TIMED_OUT' && this.phases.rollback?.afterTimeout?.()))
+      await this.rollBack();
   }
 
   /** Runs one phase in its log group; a stop that the phase did not report itself ends the pipeline. */

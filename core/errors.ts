@@ -36,6 +36,20 @@ export class InputError extends DockyardError {
   }
 }
 
+/**
+ * Runs a check that throws a DockyardError and keeps that error in `problems`, so several are reported together;
+ * returns the check's value, or undefined when it threw. Any other error is a bug and propagates.
+ */
+export function collectProblem<T>(problems: DockyardError[], check: () => T): T | undefined {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof DockyardError)) throw error;
+    problems.push(error);
+    return undefined;
+  }
+}
+
 export function describeError(error: unknown): string {
   if (error instanceof DockyardError) return error.describe();
   if (error instanceof Error) return error.message;

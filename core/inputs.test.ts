@@ -62,7 +62,16 @@ describe('InputReader', () => {
       { key: 'B', value: '"quoted value"', line: 2 },
       { key: 'C', value: '', line: 4 }
     ]);
-    expect(() => r.done()).toThrow("Input 'env': line 5 ('broken') is not of the form KEY=VALUE.");
+    expect(() => r.done()).toThrow("Input 'env': line 5 has no '=': it is not of the form KEY=VALUE.");
+  });
+
+  it('never quotes a malformed line, which may be a value without its key', () => {
+    const r = reader({ env: 's3cr3t-value\n=s3cr3t-value\nKEY=' });
+    r.keyValues('env');
+    expect(() => r.done()).toThrow(
+      /line 1 has no '='.*line 2 has no key before '='.*line 3 \('KEY'\) has no value/s
+    );
+    expect(() => r.done()).not.toThrow(/s3cr3t/);
   });
 
   it('splits lists on commas and newlines', () => {

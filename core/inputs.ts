@@ -2,7 +2,7 @@ import * as actionsCore from '@actions/core';
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { REGION_HINT, REGION_PATTERN, resolveRegion } from './aws.js';
-import { DockyardError, InputError } from './errors.js';
+import { collectProblem, DockyardError, InputError } from './errors.js';
 import { parseDuration } from './duration.js';
 
 /**
@@ -38,18 +38,29 @@ function isInside(path: string, root: string): boolean {
 /**
  * Resolves a path input against the workspace, following symlinks, and refuses what is not inside it or
  * is not of the expected kind. The errors name `input` (and the line, for one path of a multi-line input).
+ * A path that a file names (a kustomization's entry) is resolved from `base`, named in errors by `where`, and
+ * `hint` says how to fix it.
  */
 export function resolveInsideWorkspace(
   input: string,
   value: string,
-  options: { kind?: PathKind; workspace?: string; line?: number } = {}
+  options: {
+    kind?: PathKind;
+    workspace?: string;
+    line?: number;
+    base?: string;
+    where?: string;
+    hint?: string;
+  } = {}
 ): string {
   const workspace = options.workspace ?? workspaceDir();
-  const where = options.line === undefined ? `'${value}'` : `line ${options.line}: '${value}'`;
+  const where =
+    options.where ?? (options.line === undefined ? `'${value}'` : `line ${options.line}: '${value}'`);
   const hint =
+    options.hint ??
     'Give a path inside the workspace (the repository checkout), relative to it; write files that earlier steps produce into the workspace.';
   const root = resolve(workspace);
-  const lexical = resolve(root, value);
+  const lexical = resolve(options.base ?? root, value);
   if (!isInside(lexical, root)) {
     throw new DockyardError(`${where} is outside the workspace (${root}).`, { input, hint });
   }
@@ -189,13 +200,7 @@ export class InputReader {
    * others; returns the check's value, or undefined when it threw. Any other error is a bug and propagates.
    */
   collect<T>(check: () => T): T | undefined {
-    try {
-      return check();
-    } catch (error) {
-      if (!(error instanceof DockyardError)) throw error;
-      this.problems.push(error);
-      return undefined;
-    }
+    return collectProblem(this.problems, check);
   }
 
   /**
@@ -324,9 +329,11 @@ export class InputReader {
       const rawValue = eq > 0 ? text.slice(eq + 1) : '';
       const value = eq > 0 && /\s/.test(text[eq - 1]) ? rawValue.trimStart() : rawValue;
       if (eq <= 0 || key === '' || (!options.allowEmptyValue && value === '')) {
+        // The line is not quoted: it may be a value (an environment entry, a pasted secret) without its key.
+        const what = eq < 0 ? "has no '='" : key === '' ? "has no key before '='" : `('${key}') has no value`;
         this.fail(
           name,
-          `line ${line} ('${text}') is not of the form KEY=VALUE.`,
+          `line ${line} ${what}: it is not of the form KEY=VALUE.`,
           options.example
             ? `Write one entry a line, such as '${options.example}'.`
             : 'Write one KEY=VALUE a line.'

@@ -52,6 +52,20 @@ describe('summary builder', () => {
     );
   });
 
+  it('leaves out whole parts beyond the size GitHub takes, and says so', () => {
+    const s = new SummaryBuilder()
+      .heading('Deploy')
+      .paragraph('x'.repeat(600))
+      .detailsCode('Log', ['y'.repeat(600)]);
+    expect(s.toString()).not.toContain('left out');
+    const cut = s.toString(1000);
+    expect(cut).toContain('## Deploy');
+    expect(cut).toContain('x'.repeat(600));
+    expect(cut).not.toContain('<details>');
+    expect(cut).toContain('_1 more part of this summary left out');
+    expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(1000);
+  });
+
   it('keeps inline code closed and links inert', () => {
     expect(mdCode('a ``b`` c')).toBe('```a ``b`` c```');
     expect(mdCode('`x`')).toBe('`` `x` ``');

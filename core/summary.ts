@@ -102,10 +102,31 @@ export class SummaryBuilder {
     return this;
   }
 
-  toString(): string {
-    return `${this.parts.join('\n\n')}\n`;
+  /**
+   * The Markdown, whole parts only, within `maxBytes`: GitHub refuses a step's summary over 1 MiB outright, so the
+   * parts that do not fit (from the first that would overflow) are left out and counted in a closing note.
+   */
+  toString(maxBytes = SUMMARY_MAX_BYTES): string {
+    const kept: string[] = [];
+    let size = 0;
+    for (const part of this.parts) {
+      const cost = Buffer.byteLength(part) + 2;
+      if (size + cost > maxBytes - LEFT_OUT_NOTE_BYTES) break;
+      kept.push(part);
+      size += cost;
+    }
+    const left = this.parts.length - kept.length;
+    if (left > 0)
+      kept.push(
+        `_${left} more part${left === 1 ? '' : 's'} of this summary left out: GitHub takes at most 1 MiB a step. The log and the \`report\` output have the rest._`
+      );
+    return `${kept.join('\n\n')}\n`;
   }
 }
+
+/** What a step's summary may take: GitHub aborts the upload of one over 1024 KiB. */
+export const SUMMARY_MAX_BYTES = 1_000_000;
+const LEFT_OUT_NOTE_BYTES = 200;
 
 /** Appends to the job summary; off a runner (no GITHUB_STEP_SUMMARY) it goes to the log instead. */
 export async function writeSummary(markdown: string, log?: Logger): Promise<void> {

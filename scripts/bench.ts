@@ -17,8 +17,14 @@
  * end right with exactly one RegisterTaskDefinition and one UpdateService, and failures must be noticed within
  * two poll intervals at p95; the detection latency p50/p95 is reported.
  *
+ * ECS's own blue/green, linear and canary deployments (scripts/bench-strategies.ts: blue-green, blue-green-alarm,
+ * canary-hook-fails, linear, …): the outcome as above, and the stage-transition detection time — from each status
+ * and stage the service deployment entered to the first answer that showed it (target: within one poll).
+ *   npm run bench -- strategies               every strategy scenario; or name them
+ *
  * deploy-eks scenarios (eks-*, see sim/eks/bench.ts) run against the Kubernetes API test server:
- * seconds from the first CrashLoopBackOff / ErrImagePull to the action's exit (target under 30 s), API
+ * seconds from the first CrashLoopBackOff / ErrImagePull, a Deployment's ReplicaFailure (pods refused by a
+ * quota) and its ProgressDeadlineExceeded (pods never Ready) to the action's exit (target under 30 s), API
  * requests per deploy, the token refresh, and no false alarm on a pod that crashes once.
  *   npm run bench -- eks-crashloop eks-pull   the named ones; `eks` runs every EKS scenario
  *
@@ -42,6 +48,13 @@ import { runScenario } from '../sim/ecs/run.js';
 import { POLL_INTERVAL_MS, SCENARIOS, type ScenarioCase } from '../sim/ecs/scenarios.js';
 import { startEcsStack, type EcsStack } from '../sim/ecs/stack.js';
 import { EKS_SCENARIOS, runEksBench } from '../sim/eks/bench.js';
+import {
+  runStrategyScenario,
+  STRATEGY_BENCH,
+  strategyMisses,
+  strategyTable,
+  type StrategyRow
+} from './bench-strategies.js';
 import { runStartupBench } from './startup.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -84,10 +97,11 @@ function parseArgs(argv: string[]): Args {
     else if (argv[i] === '--no-build') build = false;
     else if (argv[i] === 'startup') startup = true;
     else if (argv[i] === 'eks') eks.push(...Object.keys(EKS_SCENARIOS));
+    else if (argv[i] === 'strategies') names.push(...STRATEGY_BENCH);
     else if (argv[i] in EKS_SCENARIOS) eks.push(argv[i]);
     else names.push(argv[i]);
   }
-  const known = [...Object.keys(SCENARIOS), ...Object.keys(CONCURRENT)];
+  const known = [...Object.keys(SCENARIOS), ...STRATEGY_BENCH, ...Object.keys(CONCURRENT)];
   const unknown = names.filter(n => !known.includes(n));
   if (unknown.length > 0) {
     console.error(`Unknown scenario(s): ${unknown.join(', ')}. Known: ${known.join(', ')}`);
@@ -270,6 +284,7 @@ async function main(): Promise<number> {
   let stack: EcsStack | undefined;
   const rows: Row[] = [];
   const concurrent: { name: string; report: ConcurrentReport; checks: ConcurrentCheck[] }[] = [];
+  const strategies: StrategyRow[] = [];
   const stop = async () => {
     await stack?.stop();
     process.exit(130);
@@ -306,6 +321,12 @@ async function main(): Promise<number> {
           );
         }
       }
+    }
+    for (const name of names.filter(n => STRATEGY_BENCH.includes(n))) {
+      const row = await runStrategyScenario(stack, name);
+      strategies.push(row);
+      console.log(`\n## ${name} — ${row.scenario.description}`);
+      for (const c of row.checks) console.log(`${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`);
     }
     for (const name of names.filter(n => n in CONCURRENT)) {
       const { n, pollIntervalMs } = CONCURRENT[name];
@@ -373,8 +394,14 @@ async function main(): Promise<number> {
     );
   }
 
+  if (strategies.length > 0) {
+    const t = strategyTable(strategies);
+    console.log('\n# Blue/green, linear and canary: stage transitions\n');
+    console.log(table(t.headers, t.rows));
+  }
+
   console.log('\n# Summary\n');
-  const failures: string[] = [...otherFailures];
+  const failures: string[] = [...otherFailures, ...strategies.flatMap(strategyMisses)];
   console.log(
     table(
       [

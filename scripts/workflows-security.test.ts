@@ -11,6 +11,7 @@ import { parse } from 'yaml';
 import {
   actionFiles,
   callsIn,
+  docWorkflows,
   flattenSteps,
   loadAction,
   ownTarget,
@@ -44,7 +45,11 @@ describe('every uses: is ./, $/, Dockyard, or pinned by a full commit SHA with i
       '.github/actions/build/action.yml',
       '.github/actions/notify/action.yml',
       'examples/workflows/direct-actions.yml',
-      'README.md'
+      'README.md',
+      'actions/build-push/README.md',
+      'actions/deploy-ecs/README.md',
+      'actions/deploy-eks/README.md',
+      'actions/notify-ses/README.md'
     ])
       expect([file, files.has(file)]).toEqual([file, true]);
   });
@@ -93,12 +98,30 @@ describe('every uses: is ./, $/, Dockyard, or pinned by a full commit SHA with i
 });
 
 describe('each job holds only its own role', () => {
-  it.each(Object.keys(workflows))(
-    '%s: no role falls back, and no job outside an environment gets the deploy role',
+  const withDocs = { ...workflows, ...docWorkflows() };
+  it.each(Object.keys(withDocs))(
+    '%s: no role falls back, no job outside an environment gets the deploy role, no job builds and deploys',
     file => {
-      expect(roleProblems(workflows[file], file)).toEqual([]);
+      expect(roleProblems(withDocs[file], file)).toEqual([]);
     }
   );
+
+  it('reports a job that builds and deploys with one role (as the actions READMEs showed)', () => {
+    const oneJob: Workflow = {
+      jobs: {
+        steps: {
+          steps: [
+            { uses: 'aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c' },
+            { uses: 'octo/dockyard/actions/build-push@v1' },
+            { uses: 'octo/dockyard/actions/deploy-eks@v1' }
+          ]
+        }
+      }
+    };
+    expect(roleProblems(oneJob, 'README.md#yaml-1')).toEqual([
+      expect.stringMatching(/^README\.md#yaml-1 jobs\.steps: builds and deploys in one job/)
+    ]);
+  });
 
   it('reports the fallbacks the reusable workflows used to have', () => {
     const aws = (role: string): Step => ({
@@ -295,9 +318,9 @@ describe('check-roles (first in every job of the reusable workflows)', () => {
 });
 
 describe('checkouts leave no token on disk', () => {
-  it('every actions/checkout in the workflows, our composite actions and the examples says persist-credentials: false', () => {
+  it('every actions/checkout in the workflows, our composite actions, the examples and the docs says persist-credentials: false', () => {
     const steps: [string, Step][] = [
-      ...Object.entries(workflows).flatMap(([file, w]) =>
+      ...Object.entries({ ...workflows, ...docWorkflows() }).flatMap(([file, w]) =>
         Object.values(w.jobs ?? {}).flatMap(j => (j.steps ?? []).map(s => [file, s] as [string, Step]))
       ),
       ...actionFiles().flatMap(file =>

@@ -288,14 +288,10 @@ export function usesLines(text: string): UsesLine[] {
 
 /**
  * Every `uses:` that runs or is copied: the workflows and the examples, our composite actions, and the YAML of
- * README.md and docs/ (the actions' READMEs show single steps and are left to release-refs).
+ * README.md, docs/ and the actions' READMEs (their Dockyard references are left to release-refs).
  */
 export function usesEverywhere(base = root): (UsesLine & { file: string })[] {
-  const files = [
-    ...Object.keys(workflowSources(base)),
-    ...actionFiles(base),
-    ...['README.md', ...filesUnder('docs', /\.md$/, base)].filter(f => existsSync(join(base, f)))
-  ];
+  const files = [...Object.keys(workflowSources(base)), ...actionFiles(base), ...docFiles(base)];
   return files.flatMap(file => usesLines(readFileSync(join(base, file), 'utf8')).map(u => ({ file, ...u })));
 }
 
@@ -350,6 +346,11 @@ export function roleProblems(workflow: Workflow, file: string, base = root): str
       if (!job.environment && /\b(inputs|matrix\.target)\.role-to-assume\b/.test(role))
         problems.push(`${where}: runs outside an environment, yet assumes 'role-to-assume', the deploy role`);
     }
+    const ours = (job.steps ?? []).map(s => ownTarget(s.uses ?? '')?.path);
+    if (ours.includes('actions/build-push') && ours.some(p => /^actions\/deploy-/.test(p ?? '')))
+      problems.push(
+        `${file} jobs.${id}: builds and deploys in one job, so one role does both: give the build a job and a role of its own`
+      );
   }
   return problems;
 }

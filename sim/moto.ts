@@ -44,6 +44,26 @@ export async function freePort(): Promise<number> {
 export const TEST_REGION = 'us-east-1';
 export const TEST_ACCOUNT = '123456789012';
 
+/**
+ * A call to one of moto's query APIs (EC2, IAM) without its SDK client, which the project does not depend on:
+ * moto reads the service from the credential scope and does not check the signature.
+ */
+export async function motoQuery(
+  endpoint: string,
+  service: string,
+  params: Record<string, string>
+): Promise<{ ok: boolean; xml: string }> {
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${TEST_REGION}/${service}/aws4_request, SignedHeaders=host, Signature=0`
+    },
+    body: new URLSearchParams(params).toString()
+  });
+  return { ok: res.ok, xml: await res.text() };
+}
+
 export function awsEnv(endpoint: string): Record<string, string> {
   return {
     AWS_ENDPOINT_URL: endpoint,

@@ -19,8 +19,7 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { TEST_REGION } from '../moto.js';
-import { IMAGE_V2, taskDefinitionInput, type Seeded } from './seed.js';
+import { IMAGE_V2, sdkConfig, taskDefinitionInput, type Seeded } from './seed.js';
 import { startEcsStack, type EcsStack } from './stack.js';
 import { failingLogLines, SCENARIOS } from './scenarios.js';
 
@@ -34,12 +33,7 @@ const pacedBy = (msPerLook: number) => (stack.layer.pace = { kind: 'looks', msPe
 
 beforeAll(async () => {
   stack = await startEcsStack();
-  const config = {
-    endpoint: stack.proxy.endpoint,
-    region: TEST_REGION,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    maxAttempts: 1
-  };
+  const config = sdkConfig(stack.proxy.endpoint);
   ecs = new ECSClient(config);
   elb = new ElasticLoadBalancingV2Client(config);
   logs = new CloudWatchLogsClient(config);

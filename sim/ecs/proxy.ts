@@ -81,6 +81,12 @@ function subjectOf(params: Record<string, unknown>): string | undefined {
   const named =
     params.service ?? params.family ?? (Array.isArray(params.services) ? params.services[0] : undefined);
   if (typeof named === 'string' && named !== '') return named.slice(named.lastIndexOf('/') + 1);
+  // `arn:aws:ecs:…:service-deployment/<cluster>/<service>/<id>`: the service deployment APIs name no service.
+  const deployment =
+    params.serviceDeploymentArn ??
+    (Array.isArray(params.serviceDeploymentArns) ? params.serviceDeploymentArns[0] : undefined);
+  if (typeof deployment === 'string' && deployment.includes(':service-deployment/'))
+    return deployment.split('/').at(-2);
   const td = params.taskDefinition;
   if (typeof td === 'string') return td.slice(td.lastIndexOf('/') + 1).split(':')[0];
   return undefined;

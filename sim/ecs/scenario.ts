@@ -12,7 +12,10 @@
  * - DescribeTasks shows stop codes, stopped reasons and container exit codes; the failing container's
  *   log lines are written to moto's CloudWatch Logs under its awslogs stream;
  * - DescribeTargetHealth shows the scenario's unhealthy targets (registered in moto's target group);
- * - RunTask's task runs and stops with the scenario's exit code.
+ * - RunTask's task runs and stops with the scenario's exit code;
+ * - every deployment is a service deployment (ListServiceDeployments, DescribeServiceDeployments, …), and a
+ *   BLUE_GREEN, LINEAR or CANARY service's follows ECS's own stages, hooks, alarms and rollback
+ *   (strategy-layer.ts); CreateService and UpdateService refuse what ECS refuses for them (strategy-config.ts).
  *
  * Plans are written in ECS time from the UpdateService (or RunTask) call. How ECS time moves is the layer's
  * `pace`: with the wall clock (the bench, the demo), an outcome happens at a known moment between the action's
@@ -31,7 +34,11 @@ import {
   UpdateServiceCommand,
   type TaskDefinition
 } from '@aws-sdk/client-ecs';
-import { DeregisterTargetsCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DeregisterTargetsCommand,
+  ModifyRuleCommand,
+  RegisterTargetsCommand
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   errorResponse,
   type Fault,
@@ -40,6 +47,20 @@ import {
   type RecordingProxy
 } from './proxy.js';
 import type { MotoClients } from './seed.js';
+import {
+  SERVICE_DEPLOYMENT_OPERATIONS,
+  serviceDeploymentCall,
+  type ServiceDeploymentOperation
+} from './service-deployment-api.js';
+import { Refusal } from './service-deployments.js';
+import { checkServiceRequest } from './strategy-config.js';
+import {
+  StrategyDeployments,
+  type HostDeployment,
+  type HostService,
+  type StrategyHost,
+  type StrategyRollout
+} from './strategy-layer.js';
 
 export interface TaskFailure {
   /** The container that exits (its log lines are the ones written). */
@@ -88,7 +109,9 @@ export type RolloutPlan =
   /** At `afterMs` someone else's UpdateService (a new revision with `image`) takes over. */
   | { kind: 'supersede'; afterMs: number; image: string }
   /** One task runs, the other can never be placed: the rollout never ends. */
-  | { kind: 'stall' };
+  | { kind: 'stall' }
+  /** A BLUE_GREEN, LINEAR or CANARY service's deployment: ECS's own stages (strategy-layer.ts). */
+  | StrategyRollout;
 
 export interface RunTaskPlan {
   /** When the task stops, from RunTask. */
@@ -132,18 +155,8 @@ export interface StartedDeployment {
   byAction: boolean;
 }
 
-interface VDeployment {
-  id: string;
-  status: 'PRIMARY' | 'ACTIVE';
-  taskDefinition: string;
-  desiredCount: number;
-  pendingCount: number;
-  runningCount: number;
-  failedTasks: number;
-  createdAt: number;
-  updatedAt: number;
-  rolloutState: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
-  rolloutStateReason: string;
+/** A deployment as DescribeServices shows it (the fields the service deployments read are HostDeployment's). */
+interface VDeployment extends HostDeployment {
   extra: Record<string, unknown>;
 }
 
@@ -168,18 +181,12 @@ interface VTask {
   healthStatus?: string;
 }
 
-interface VService {
-  key: string;
-  cluster: string;
-  name: string;
-  desiredCount: number;
+interface VService extends HostService {
   deployments: VDeployment[];
   events: { id: string; createdAt: number; message: string }[];
   targetGroupArn?: string;
   /** Task definitions this service completed a rollout of. */
   completed: Set<string>;
-  /** What CreateService/UpdateService set; moto accepts it but never returns it. */
-  deploymentConfiguration?: Record<string, unknown>;
   extra: Record<string, unknown>;
   launchType?: string;
   networkConfiguration?: unknown;
@@ -267,6 +274,10 @@ export class EcsScenarioLayer {
   private deploymentOwners = new Map<string, VService>();
   /** Deployment configurations by `cluster/service`, as the service was created with them. */
   private configurations = new Map<string, Record<string, unknown>>();
+  /** The last look, to count a DescribeServices and a DescribeServiceDeployments in a row as one. */
+  private lastLook?: { operation: string; counted: boolean };
+  /** Service deployments and revisions, and ECS's own BLUE_GREEN, LINEAR and CANARY deployments. */
+  readonly strategies = new StrategyDeployments(this.strategyHost());
 
   constructor(
     private readonly proxy: RecordingProxy,
@@ -317,6 +328,8 @@ export class EcsScenarioLayer {
     this.runTaskOutcomes.clear();
     this.oneOffTasks.clear();
     this.lookTime = 0;
+    this.lastLook = undefined;
+    this.strategies.reset();
     this.proxy.resetCalls();
   }
 
@@ -349,10 +362,14 @@ export class EcsScenarioLayer {
   }
 
   async handle(request: ProxyRequest, forward: () => Promise<ProxyResponse>): Promise<ProxyResponse> {
-    if (this.pace.kind === 'looks' && this.isLook(request)) this.lookTime += this.pace.msPerLook;
+    if (this.pace.kind === 'looks' && this.countsAsLook(request)) this.lookTime += this.pace.msPerLook;
     await this.advance(this.now());
     if (request.service === 'ecs') {
+      if ((SERVICE_DEPLOYMENT_OPERATIONS as readonly string[]).includes(request.operation))
+        return this.serviceDeployments(request);
       switch (request.operation) {
+        case 'CreateService':
+          return this.createService(request, forward);
         case 'DescribeServices':
           return this.describeServices(request, forward);
         case 'UpdateService':
@@ -379,10 +396,29 @@ export class EcsScenarioLayer {
     return this.pace.kind === 'clock' ? Date.now() : this.lookTime;
   }
 
-  /** A look of the action at what it waits for: a service, or a one-off task the layer runs. */
+  /**
+   * A look of the action at what it waits for: a service or its service deployment, or a one-off task the layer
+   * runs. A DescribeServices and a DescribeServiceDeployments in a row are one look (one poll of a strategy
+   * deployment), whichever comes first.
+   */
+  private countsAsLook(request: ProxyRequest): boolean {
+    if (!this.isLook(request)) return false;
+    const pair = ['DescribeServices', 'DescribeServiceDeployments'];
+    const last = this.lastLook;
+    const paired =
+      last !== undefined &&
+      last.counted &&
+      last.operation !== request.operation &&
+      pair.includes(last.operation) &&
+      pair.includes(request.operation);
+    this.lastLook = { operation: request.operation, counted: !paired };
+    return !paired;
+  }
+
   private isLook(request: ProxyRequest): boolean {
     if (request.service !== 'ecs') return false;
-    if (request.operation === 'DescribeServices') return true;
+    if (request.operation === 'DescribeServices' || request.operation === 'DescribeServiceDeployments')
+      return true;
     const tasks = request.params.tasks;
     return (
       request.operation === 'DescribeTasks' &&
@@ -400,8 +436,14 @@ export class EcsScenarioLayer {
   private async advance(now: number): Promise<void> {
     while (this.steps.length > 0 && this.steps[0].at <= now) {
       const step = this.steps.shift()!;
-      await step.apply(this.pace.kind === 'clock' ? step.at : Date.now());
+      await step.apply(this.stampOf(step.at));
     }
+    await this.strategies.advance(now);
+  }
+
+  /** The wall-clock date of a change made at ECS time `at`: `at` itself on the clock, now when paced by looks. */
+  private stampOf(at: number): number {
+    return this.pace.kind === 'clock' ? at : Date.now();
   }
 
   // ---- services and deployments -------------------------------------------------------------------
@@ -457,6 +499,8 @@ export class EcsScenarioLayer {
     };
     this.services.set(key, service);
     this.event(service, `(service ${name}) has reached a steady state.`, initial.createdAt);
+    this.strategies.observe(service, svc as unknown as Record<string, unknown>);
+    await this.strategies.started(service, initial, undefined, undefined);
     return service;
   }
 
@@ -497,6 +541,7 @@ export class EcsScenarioLayer {
     svc.deployments = service.deployments.map(d => this.renderDeployment(service, d));
     if (service.deploymentConfiguration) svc.deploymentConfiguration = service.deploymentConfiguration;
     svc.events = service.events.map(e => ({ id: e.id, createdAt: seconds(e.createdAt), message: e.message }));
+    this.strategies.render(service, svc);
   }
 
   private async describeServices(
@@ -514,14 +559,20 @@ export class EcsScenarioLayer {
         String(svc.serviceName)
       );
       if (!service) continue;
+      this.strategies.observe(service, svc);
       this.render(service, svc);
-      for (const outcome of this.outcomes) {
-        if (outcome.of === 'run-task' || outcome.at > now) continue;
-        if (this.deploymentOwners.get(outcome.deploymentId ?? '') !== service) continue;
-        outcome.shownAt ??= now;
-      }
+      this.outcomesShown(service, now);
     }
     return json(200, body, response.headers);
+  }
+
+  /** Marks the outcomes of a service's deployments that have happened as shown by a response at `now`. */
+  private outcomesShown(service: VService, now: number): void {
+    for (const outcome of this.outcomes) {
+      if (outcome.of === 'run-task' || outcome.at > now) continue;
+      if (this.deploymentOwners.get(outcome.deploymentId ?? '') !== service) continue;
+      outcome.shownAt ??= now;
+    }
   }
 
   private async updateService(
@@ -531,9 +582,12 @@ export class EcsScenarioLayer {
     const cluster = clusterName(request.params.cluster);
     const name = serviceName(request.params.service);
     const service = await this.trackedService(cluster, name);
+    const refusal = service && checkServiceRequest(request.params, this.strategies.controllerOf(service));
+    if (refusal) return errorResponse(request, 400, refusal.code, refusal.message);
     const response = await forward();
     if (response.status !== 200 || !service) return response;
     const body = JSON.parse(response.body) as { service: Record<string, unknown> };
+    this.strategies.observe(service, body.service);
     const taskDefinition = String(body.service.taskDefinition);
     const primary = service.deployments.find(d => d.status === 'PRIMARY')!;
     if (typeof request.params.desiredCount === 'number') service.desiredCount = request.params.desiredCount;
@@ -544,7 +598,7 @@ export class EcsScenarioLayer {
     }
     if (taskDefinition !== primary.taskDefinition || request.params.forceNewDeployment === true) {
       const back = taskDefinition !== primary.taskDefinition && service.completed.has(taskDefinition);
-      this.startDeployment(service, taskDefinition, back ? 'rollback' : 'rollout', true);
+      await this.startDeployment(service, taskDefinition, back ? 'rollback' : 'rollout', true);
     } else {
       primary.desiredCount = service.desiredCount;
     }
@@ -553,14 +607,14 @@ export class EcsScenarioLayer {
   }
 
   /** Starts a deployment of `taskDefinition` at ECS time `at` (dated `stamp`), following the plan of its kind. */
-  private startDeployment(
+  private async startDeployment(
     service: VService,
     taskDefinition: string,
     plan: StartedDeployment['plan'],
     byAction: boolean,
     at = this.now(),
     stamp = Date.now()
-  ): VDeployment {
+  ): Promise<VDeployment> {
     const id = deploymentId();
     const previous = service.deployments.find(d => d.status === 'PRIMARY');
     const deployment: VDeployment = {
@@ -591,7 +645,16 @@ export class EcsScenarioLayer {
         : plan === 'external'
           ? ({ kind: 'complete', afterMs: 3000 } as const)
           : scenario.rollout;
-    this.plan(service, deployment, rolloutPlan, plan === 'external' ? undefined : plan, at);
+    const of = plan === 'external' ? undefined : plan;
+    if (this.strategies.isStrategy(service)) {
+      const strategy = rolloutPlan.kind === 'strategy' ? rolloutPlan : undefined;
+      await this.strategies.started(service, deployment, previous, strategy, of);
+      return deployment;
+    }
+    await this.strategies.started(service, deployment, previous, undefined, of);
+    const rolling =
+      rolloutPlan.kind === 'strategy' ? ({ kind: 'complete', afterMs: 2000 } as const) : rolloutPlan;
+    this.plan(service, deployment, rolling, of, at);
     return deployment;
   }
 
@@ -724,7 +787,7 @@ export class EcsScenarioLayer {
     await this.moto.ecs.send(
       new UpdateServiceCommand({ cluster: service.cluster, service: service.name, taskDefinition: arn })
     );
-    this.startDeployment(service, arn, 'external', false, at, stamp);
+    await this.startDeployment(service, arn, 'external', false, at, stamp);
     this.outcome('SUPERSEDED', of, d, stamp);
   }
 
@@ -846,15 +909,18 @@ export class EcsScenarioLayer {
   ): Promise<void> {
     const tasks = [...this.tasks.values()].filter(t => t.startedBy === d.id && t.lastStatus !== 'STOPPED');
     await this.stopTasks(service, tasks, at, { stopCode: failure.stopCode, reason: failure.stoppedReason });
+    const running = tasks.filter(t => t.startedAt !== undefined).length;
     for (const task of tasks) {
+      // A container that exits with a code ran first (a crash on boot included); only `neverStarted` never did.
+      if (!failure.neverStarted) task.startedAt ??= at;
       task.failedContainer = failure.container;
       task.exitCode = failure.exitCode;
       task.containerReason = failure.containerReason;
       task.healthStatus = failure.healthStatus;
       await this.writeLogs(task, failure.container, failure.logLines, at);
     }
-    d.runningCount -= tasks.filter(t => t.startedAt !== undefined).length;
-    d.pendingCount -= tasks.filter(t => t.startedAt === undefined).length;
+    d.runningCount -= running;
+    d.pendingCount -= tasks.length - running;
     d.failedTasks += tasks.length;
     d.updatedAt = at;
     this.event(
@@ -940,6 +1006,113 @@ export class EcsScenarioLayer {
     });
     this.event(service, `(service ${service.name}) rolling back to deployment ${id}.`, stamp);
     this.schedule(at + completesAfterMs, completedStamp => this.complete(service, rollback, completedStamp));
+  }
+
+  // ---- service deployments ------------------------------------------------------------------------
+
+  /** What the layer lends to its part for service deployments (strategy-layer.ts). */
+  private strategyHost(): StrategyHost {
+    const v = (s: unknown) => s as VService;
+    const d = (x: unknown) => x as VDeployment;
+    return {
+      now: () => this.now(),
+      stampOf: at => this.stampOf(at),
+      event: (s, message, at) => this.event(v(s), message, at),
+      startTasks: (s, x, count, at) => this.startTasks(v(s), d(x), count, at),
+      runTasks: (s, x, at, unhealthy) => this.runTasks(v(s), d(x), at, unhealthy),
+      crashTasks: (s, x, failure, at) => this.crashTasks(v(s), d(x), failure, at),
+      drain: (s, x, at, reason) => this.drain(v(s), d(x), at, reason),
+      complete: (s, x, at) => this.complete(v(s), d(x), at),
+      forward: async (ruleArn, targetGroups) => {
+        const forward = {
+          TargetGroups: targetGroups.map(g => ({ TargetGroupArn: g.arn, Weight: g.weight }))
+        };
+        await this.moto.elb.send(
+          new ModifyRuleCommand({ RuleArn: ruleArn, Actions: [{ Type: 'forward', ForwardConfig: forward }] })
+        );
+      },
+      useTaskDefinition: async (s, taskDefinition) => {
+        await this.moto.ecs.send(
+          new UpdateServiceCommand({ cluster: s.cluster, service: s.name, taskDefinition })
+        );
+      },
+      outcome: (kind, of, x, at) => this.outcome(kind, of, d(x), at),
+      taskDefinition: arn => this.taskDefinition(arn),
+      service: (cluster, name) => this.existingService(cluster, name)
+    };
+  }
+
+  /** The service, or the exception ECS answers for a cluster or service it does not have. */
+  private async existingService(cluster: string, name: string): Promise<VService> {
+    const described = await this.moto.ecs
+      .send(new DescribeServicesCommand({ cluster: clusterName(cluster), services: [name] }))
+      .catch((e: Error) => {
+        if (e.name === 'ClusterNotFoundException') throw new Refusal(e.name, 'Cluster not found.');
+        throw e;
+      });
+    const service =
+      described.services?.[0]?.status === 'ACTIVE'
+        ? await this.trackedService(clusterName(cluster), serviceName(name))
+        : undefined;
+    if (!service) throw new Refusal('ServiceNotFoundException', 'Service not found.');
+    return service;
+  }
+
+  /** ListServiceDeployments, DescribeServiceDeployments, DescribeServiceRevisions, Stop-/ContinueServiceDeployment. */
+  private async serviceDeployments(request: ProxyRequest): Promise<ProxyResponse> {
+    const operation = request.operation as ServiceDeploymentOperation;
+    let body: Record<string, unknown>;
+    try {
+      body = await serviceDeploymentCall(operation, request.params, this.strategies);
+    } catch (error) {
+      if (error instanceof Refusal) return errorResponse(request, 400, error.code, error.message);
+      throw error;
+    }
+    if (operation === 'DescribeServiceDeployments') {
+      const now = Date.now();
+      for (const shown of (body.serviceDeployments as { serviceDeploymentArn: string }[]) ?? []) {
+        const service = this.strategies.shown(shown.serviceDeploymentArn, now);
+        if (service) this.outcomesShown(service as VService, now);
+      }
+    }
+    return json(200, body, { 'x-amzn-requestid': randomUUID() });
+  }
+
+  /**
+   * CreateService: refused as ECS refuses a strategy's configuration (strategy-config.ts), and the deployment
+   * configuration kept (moto drops it on create).
+   */
+  private async createService(
+    request: ProxyRequest,
+    forward: () => Promise<ProxyResponse>
+  ): Promise<ProxyResponse> {
+    const controller = (request.params.deploymentController as { type?: string } | undefined)?.type;
+    const refusal = checkServiceRequest({ ...request.params, taskDefinition: undefined }, controller);
+    if (refusal) return errorResponse(request, 400, refusal.code, refusal.message);
+    const response = await forward();
+    const configuration = request.params.deploymentConfiguration;
+    if (response.status === 200 && configuration && typeof configuration === 'object')
+      this.configure(
+        clusterName(request.params.cluster),
+        String(request.params.serviceName),
+        configuration as Record<string, unknown>
+      );
+    return response;
+  }
+
+  /** The scheduler scales a deployment in: its tasks stop, and it runs none. */
+  private async drain(service: VService, d: VDeployment, at: number, reason: string): Promise<void> {
+    const tasks = [...this.tasks.values()].filter(t => t.startedBy === d.id && t.desiredStatus === 'RUNNING');
+    await this.stopTasks(service, tasks, at, { stopCode: 'ServiceSchedulerInitiated', reason });
+    if (tasks.length > 0)
+      this.event(
+        service,
+        `(service ${service.name}) has stopped ${tasks.length} running tasks: ${tasks.map(t => `(task ${t.id})`).join(' ')}.`,
+        at
+      );
+    d.runningCount = 0;
+    d.pendingCount = 0;
+    d.updatedAt = at;
   }
 
   private async taskDefinition(arn: string): Promise<TaskDefinition> {

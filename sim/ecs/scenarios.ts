@@ -520,3 +520,176 @@ export const SCENARIOS: Record<string, ScenarioCase> = {
     }
   }
 };
+
+// ---- ECS's own blue/green, linear and canary deployments (issue 16) ----------------------------------------
+
+/** The CloudWatch alarm of the strategy scenarios (the service's `deploymentConfiguration.alarms`). */
+export const ALARM = 'web-5xx';
+/** The Lambda function of the canary scenario's lifecycle hook. */
+export const CANARY_HOOK = 'arn:aws:lambda:us-east-1:123456789012:function:web-canary-check';
+/** The role ECS assumes to invoke lifecycle hooks. */
+export const HOOK_ROLE = 'arn:aws:iam::123456789012:role/ecsLambdaHookInvoke';
+
+const STRATEGY_BASE = { circuitBreakerRollback: true };
+const WITH_ALARM = { alarms: { alarmNames: [ALARM], enable: true, rollback: true } };
+
+/** The stages every strategy deployment goes through first, one look each, as `STATUS STAGE`. */
+export const TO_TEST_TRAFFIC = [
+  'IN_PROGRESS PRE_SCALE_UP',
+  'IN_PROGRESS SCALE_UP',
+  'IN_PROGRESS POST_SCALE_UP',
+  'IN_PROGRESS TEST_TRAFFIC_SHIFT',
+  'IN_PROGRESS POST_TEST_TRAFFIC_SHIFT'
+];
+
+/**
+ * What DescribeServiceDeployments shows of the `blue-green` scenario, look by look from UpdateService (`STATUS
+ * STAGE [production weight]`, a state shown by n looks in a row as `xn`).
+ */
+export const BLUE_GREEN_LOOKS = [
+  ...TO_TEST_TRAFFIC,
+  'IN_PROGRESS PRE_PRODUCTION_TRAFFIC_SHIFT',
+  'IN_PROGRESS PRODUCTION_TRAFFIC_SHIFT 100',
+  'IN_PROGRESS POST_PRODUCTION_TRAFFIC_SHIFT',
+  'IN_PROGRESS BAKE_TIME x3',
+  'IN_PROGRESS CLEAN_UP',
+  'SUCCESSFUL CLEAN_UP'
+];
+
+/** How many ECS ms a strategy deployment takes with one look per stage and one look per configured minute. */
+const looks = (n: number) => n * POLL_INTERVAL_MS;
+
+/**
+ * The strategy scenarios: a service switched to BLUE_GREEN, LINEAR or CANARY (strategy-seed.ts: an ALB with
+ * production and test listener rules, an alternate target group, the infrastructure role), each stage lasting one
+ * look (`stageMs` POLL_INTERVAL_MS) and each configured minute one look (`msPerMinute`), so that every stage is
+ * shown once to an action polling once per look. Kept apart from SCENARIOS, whose every case the failure-class
+ * tests run: test/deploy-ecs-strategies.e2e.test.ts and scripts/bench-strategies.ts run these. `afterMs` is when ECS
+ * reaches the outcome (what `expect` says ECS ends in); the scenarios ignore the value passed.
+ */
+export const STRATEGY_SCENARIOS: Record<string, ScenarioCase> = {
+  'blue-green': {
+    name: 'blue-green',
+    description:
+      'BLUE_GREEN with a 3-minute bake: every stage in order, both revisions during the bake, SUCCESSFUL',
+    seed: { ...STRATEGY_BASE, strategy: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 3 } },
+    afterMs: looks(13),
+    scenario: () => ({ name: 'blue-green', rollout: { kind: 'strategy' } }),
+    inputs: baseInputs,
+    expect: { status: 'COMPLETED', success: true }
+  },
+  'blue-green-alarm': {
+    name: 'blue-green-alarm',
+    description: `BLUE_GREEN: alarm ${ALARM} goes into ALARM two looks into the bake; ECS rolls back by itself`,
+    seed: { ...STRATEGY_BASE, strategy: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5, ...WITH_ALARM } },
+    afterMs: looks(14),
+    scenario: () => ({
+      name: 'blue-green-alarm',
+      rollout: { kind: 'strategy', alarm: { names: [ALARM], stage: 'BAKE_TIME', afterMs: looks(2) } }
+    }),
+    inputs: baseInputs,
+    expect: {
+      status: 'ROLLED_BACK',
+      success: false,
+      rootCause: new RegExp(`^alarm ${ALARM} triggered during BAKE_TIME`)
+    }
+  },
+  'canary-hook-fails': {
+    name: 'canary-hook-fails',
+    description:
+      'CANARY 10 %: the hook at PRODUCTION_TRAFFIC_SHIFT returns FAILED on the canary step; ECS rolls back',
+    seed: {
+      ...STRATEGY_BASE,
+      strategy: {
+        strategy: 'CANARY',
+        bakeTimeInMinutes: 2,
+        canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 3 },
+        lifecycleHooks: [
+          {
+            targetType: 'AWS_LAMBDA',
+            hookTargetArn: CANARY_HOOK,
+            roleArn: HOOK_ROLE,
+            lifecycleStages: ['PRODUCTION_TRAFFIC_SHIFT']
+          }
+        ]
+      }
+    },
+    afterMs: looks(11),
+    scenario: () => ({
+      name: 'canary-hook-fails',
+      rollout: { kind: 'strategy', hooks: { [CANARY_HOOK]: { status: 'FAILED', invocation: 1 } } }
+    }),
+    inputs: baseInputs,
+    expect: { status: 'ROLLED_BACK', success: false, rootCause: /web-canary-check.*PRODUCTION_TRAFFIC_SHIFT/ }
+  },
+  linear: {
+    name: 'linear',
+    description:
+      'LINEAR 25 % a step, one minute between steps: PRODUCTION_TRAFFIC_SHIFT at 25, 50, 75 and 100 %',
+    seed: {
+      ...STRATEGY_BASE,
+      strategy: {
+        strategy: 'LINEAR',
+        bakeTimeInMinutes: 2,
+        linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 1 }
+      }
+    },
+    afterMs: looks(21),
+    scenario: () => ({ name: 'linear', rollout: { kind: 'strategy' } }),
+    inputs: baseInputs,
+    expect: { status: 'COMPLETED', success: true }
+  },
+  'blue-green-circuit-breaker': {
+    name: 'blue-green-circuit-breaker',
+    description: 'BLUE_GREEN: the green tasks crash on boot until the circuit breaker trips; ECS rolls back',
+    seed: { ...STRATEGY_BASE, strategy: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 3 } },
+    afterMs: looks(5),
+    scenario: () => ({ name: 'blue-green-circuit-breaker', rollout: { kind: 'strategy', failure: CRASH } }),
+    inputs: baseInputs,
+    expect: { status: 'ROLLED_BACK', success: false, rootCause: /L34 Error: DATABASE_URL is not set/ }
+  },
+  'blue-green-long-bake': {
+    name: 'blue-green-long-bake',
+    description:
+      'BLUE_GREEN with a 24-hour bake: all production traffic on green from the 7th look, BAKE_TIME from the 9th for 1440 looks',
+    seed: { ...STRATEGY_BASE, strategy: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1440 } },
+    afterMs: looks(1450),
+    scenario: () => ({ name: 'blue-green-long-bake', rollout: { kind: 'strategy' } }),
+    inputs: seed => ({ ...baseInputs(seed), timeout: '5s' }),
+    timeoutMs: 5000,
+    expect: { status: 'TIMED_OUT', success: false }
+  },
+  'blue-green-pause': {
+    name: 'blue-green-pause',
+    description:
+      'BLUE_GREEN with a PAUSE hook after the test traffic shift: AWAITING_ACTION until ContinueServiceDeployment (60 minutes, then ROLLBACK)',
+    seed: {
+      ...STRATEGY_BASE,
+      strategy: {
+        strategy: 'BLUE_GREEN',
+        bakeTimeInMinutes: 2,
+        lifecycleHooks: [
+          {
+            targetType: 'PAUSE',
+            lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'],
+            timeoutConfiguration: { timeoutInMinutes: 60, action: 'ROLLBACK' }
+          }
+        ]
+      }
+    },
+    afterMs: looks(67),
+    scenario: () => ({ name: 'blue-green-pause', rollout: { kind: 'strategy' } }),
+    inputs: baseInputs,
+    expect: { status: 'ROLLED_BACK', success: false }
+  },
+  'code-deploy': {
+    name: 'code-deploy',
+    description:
+      'a CODE_DEPLOY service: UpdateService with a task definition is refused with ECS’s own message',
+    seed: { deploymentController: 'CODE_DEPLOY' },
+    afterMs: 0,
+    scenario: () => ({ name: 'code-deploy', rollout: { kind: 'complete', afterMs: 2000 } }),
+    inputs: baseInputs,
+    expect: { status: 'FAILED', success: false, rootCause: /CODE_DEPLOY/ }
+  }
+};

@@ -24,7 +24,8 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { TEST_ACCOUNT, TEST_REGION } from '../moto.js';
+import { motoQuery, TEST_ACCOUNT, TEST_REGION } from '../moto.js';
+import { seedStrategy, type StrategySeed, type StrategySeeded } from './strategy-seed.js';
 
 export interface MotoClients {
   ecs: ECSClient;
@@ -36,14 +37,19 @@ export interface MotoClients {
   endpoint: string;
 }
 
-/** SDK clients that talk to moto directly (not through the proxy, so they are not counted). */
-export function motoClients(endpoint: string): MotoClients {
-  const config = {
+/** An SDK client's configuration for `endpoint` (moto, or the proxy in front of it): one attempt, test credentials. */
+export function sdkConfig(endpoint: string) {
+  return {
     endpoint,
     region: TEST_REGION,
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
     maxAttempts: 1
   };
+}
+
+/** SDK clients that talk to moto directly (not through the proxy, so they are not counted). */
+export function motoClients(endpoint: string): MotoClients {
+  const config = sdkConfig(endpoint);
   return {
     ecs: new ECSClient(config),
     elb: new ElasticLoadBalancingV2Client(config),
@@ -57,15 +63,12 @@ export function motoClients(endpoint: string): MotoClients {
 
 /** The default VPC and its first subnet, which moto creates in every region (read through EC2's query API). */
 export async function defaultNetwork(endpoint: string): Promise<{ vpcId: string; subnetId: string }> {
-  const res = await fetch(endpoint, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${TEST_REGION}/ec2/aws4_request, SignedHeaders=host, Signature=0`
-    },
-    body: 'Action=DescribeSubnets&Version=2016-11-15&Filter.1.Name=default-for-az&Filter.1.Value.1=true'
+  const { xml } = await motoQuery(endpoint, 'ec2', {
+    Action: 'DescribeSubnets',
+    Version: '2016-11-15',
+    'Filter.1.Name': 'default-for-az',
+    'Filter.1.Value.1': 'true'
   });
-  const xml = await res.text();
   const subnetId = /<subnetId>([^<]+)<\/subnetId>/.exec(xml)?.[1];
   const vpcId = /<vpcId>([^<]+)<\/vpcId>/.exec(xml)?.[1];
   if (!subnetId || !vpcId) throw new Error(`moto has no default subnet: ${xml.slice(0, 300)}`);
@@ -118,6 +121,10 @@ export interface SeedOptions {
   circuitBreakerRollback?: boolean;
   /** Put the service behind an ELBv2 target group. */
   loadBalancer?: boolean;
+  /** The service's deployment controller, ECS unless said (a CODE_DEPLOY or EXTERNAL one takes no new task definition). */
+  deploymentController?: 'CODE_DEPLOY' | 'EXTERNAL';
+  /** Switch the service to ECS's own BLUE_GREEN, LINEAR or CANARY deployments and what they need (strategy-seed.ts). */
+  strategy?: StrategySeed;
 }
 
 export interface Seeded {
@@ -136,7 +143,9 @@ export interface Seeded {
     maximumPercent: number;
     minimumHealthyPercent: number;
     deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
-  };
+  } & Record<string, unknown>;
+  /** The load balancer resources of a strategy service (`strategy` option). */
+  strategy?: StrategySeeded;
 }
 
 /** Moto sums container-level cpu and memory when it places a task, so every container sets both. */
@@ -235,9 +244,18 @@ export async function seedService(clients: MotoClients, options: SeedOptions = {
       loadBalancers: targetGroupArn
         ? [{ targetGroupArn, containerName: 'app', containerPort: 80 }]
         : undefined,
-      deploymentConfiguration
+      deploymentConfiguration,
+      deploymentController: options.deploymentController ? { type: options.deploymentController } : undefined
     })
   );
+  const strategy =
+    options.strategy && targetGroupArn
+      ? await seedStrategy(
+          clients,
+          { cluster, service, suffix: id, subnetId, vpcId, targetGroupArn, deploymentConfiguration },
+          options.strategy
+        )
+      : undefined;
   return {
     id,
     cluster,
@@ -249,7 +267,8 @@ export async function seedService(clients: MotoClients, options: SeedOptions = {
     logStreamPrefix: 'web',
     subnetId,
     vpcId,
-    deploymentConfiguration
+    deploymentConfiguration: { ...deploymentConfiguration, ...strategy?.deploymentConfiguration },
+    strategy
   };
 }
 

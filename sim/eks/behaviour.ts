@@ -48,7 +48,10 @@ export interface Behaviour {
   /** The lines each instance of the container logs (a crashing one logs them, then exits). */
   logs?: string[];
   exitCode?: number;
-  /** The pull error (pull-fail) or scheduling message (unschedulable). */
+  /**
+   * The pull error (pull-fail), the scheduling message (unschedulable), or what a crashing container wrote to
+   * its termination log (its terminated state's `message`, as the kubelet reads `terminationMessagePath`).
+   */
   message?: string;
   /** Per-behaviour timing overrides. */
   timing?: Partial<Timing>;

@@ -1,12 +1,13 @@
 /**
  * The deploy-eks scenarios of `npm run bench`: the bundled action against the EKS stack (sim/eks), with
- * default settings. Measured: seconds from the first CrashLoopBackOff / ErrImagePull of a new pod to the
- * action's exit (target under 30 s), API server requests per deploy, the token refresh against a short
- * token lifetime, and no false alarm when a pod crashes once.
+ * default settings. Measured: seconds from the first CrashLoopBackOff / ErrImagePull of a new pod, from a
+ * Deployment's ReplicaFailure (pods refused) and from its ProgressDeadlineExceeded (pods never Ready) to the
+ * action's exit (target under 30 s), API server requests per deploy, the token refresh against a short token
+ * lifetime, and no false alarm when a pod crashes once.
  */
 import { startEksStack, type EksStack } from './stack.js';
 import type { KubeServerOptions } from './server.js';
-import { appManifest, REGISTRY, runDeploy, workspace, type Measured } from './scenario.js';
+import { appManifest, NS, REGISTRY, runDeploy, workspace, type Measured } from './scenario.js';
 
 export const DETECTION_TARGET_MS = 30_000;
 
@@ -19,8 +20,13 @@ export interface EksScenario {
   server?: KubeServerOptions;
   replicas?: number;
   expect: { status: string; success: boolean };
-  /** The waiting reasons whose first appearance starts the detection clock. */
+  /**
+   * What starts the detection clock, first seen in the API server: a pod's waiting reason, or a Deployment's
+   * `ReplicaFailure` / `ProgressDeadlineExceeded` (scenario.ts `firstSeen`).
+   */
   detectFrom?: string[];
+  /** Done to the cluster after the first deploy (a quota that the next rollout exceeds). */
+  setup?: (stack: EksStack) => void;
 }
 
 export const EKS_SCENARIOS: Record<string, EksScenario> = {
@@ -54,6 +60,32 @@ export const EKS_SCENARIOS: Record<string, EksScenario> = {
     redeploy: true,
     expect: { status: 'COMPLETED', success: true }
   },
+  'eks-never-ready': {
+    name: 'eks-never-ready',
+    description:
+      'the new pods run but never pass their readiness probe: fail at the progress deadline (600 s at 60×: 10 s), explain, roll back',
+    tag: 'never-ready',
+    redeploy: true,
+    server: { speed: 60 },
+    expect: { status: 'ROLLED_BACK', success: false },
+    detectFrom: ['ProgressDeadlineExceeded']
+  },
+  'eks-failed-create': {
+    name: 'eks-failed-create',
+    description:
+      'a ResourceQuota refuses the new pods (FailedCreate, ReplicaFailure): fail, name the quota, roll back',
+    tag: 'v2',
+    redeploy: true,
+    setup: stack =>
+      stack.kube.apply({
+        apiVersion: 'v1',
+        kind: 'ResourceQuota',
+        metadata: { name: 'compute', namespace: NS },
+        spec: { hard: { pods: '2' } }
+      }),
+    expect: { status: 'ROLLED_BACK', success: false },
+    detectFrom: ['ReplicaFailure']
+  },
   'eks-token-refresh': {
     name: 'eks-token-refresh',
     description: 'a 30 s rollout with a 10 s token lifetime',
@@ -86,6 +118,7 @@ async function runOne(stack: EksStack, scenario: EksScenario): Promise<EksRow> {
       const first = await runDeploy(stack, ws.dir, { manifests: 'k8s' });
       if (first.result.code !== 0) throw new Error(`setup deploy failed: ${first.result.stdout.slice(-500)}`);
     }
+    scenario.setup?.(stack);
     const start = stack.kube.requests.length;
     const run: Measured = await runDeploy(
       stack,

@@ -6,7 +6,7 @@ import { Controller, resolveIntOrPercent, templateHash } from './controller.js';
 import { imageReferenceError } from './kubelet.js';
 import { ResourceRegistry } from './resources.js';
 import { condition } from './status.js';
-import { Store } from './store.js';
+import { Store, TEMPLATE_GENERATION } from './store.js';
 
 let now: number;
 let store: Store;
@@ -262,6 +262,16 @@ describe('pods by image', () => {
     });
   });
 
+  it('a crashing container reports what it wrote to its termination log as its terminated message', () => {
+    behaviours.set('web:oom', { behaviour: 'crashloop', message: 'out of memory: heap limit 512Mi reached' });
+    deploy('web', 'web:oom', { replicas: 1 });
+    run(5000, () => appStatus('web')?.state?.waiting?.reason === 'CrashLoopBackOff');
+    expect(appStatus('web').lastState.terminated).toMatchObject({
+      exitCode: 1,
+      message: 'out of memory: heap limit 512Mi reached'
+    });
+  });
+
   it('crash-once: restarts once and becomes ready, never in CrashLoopBackOff', () => {
     deploy('web', 'web:crash-once', { replicas: 1 });
     let sawBackOff = false;
@@ -432,6 +442,26 @@ describe('other workloads', () => {
     expect(new Set(list('v1', 'Pod').map(p => p.spec.nodeName))).toEqual(
       new Set(['node-1', 'node-2', 'node-3'])
     );
+  });
+
+  it("a DaemonSet's template generation: 1, bumped by a template change only, on its pods as pod-template-generation", () => {
+    const ds = (image: string, minReadySeconds = 0) => ({
+      metadata: { name: 'agent', namespace: 'default' },
+      spec: {
+        minReadySeconds,
+        selector: { matchLabels: { app: 'a' } },
+        template: { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'a', image }] } }
+      }
+    });
+    const generation = () => get('apps/v1', 'DaemonSet', 'agent').metadata.annotations[TEMPLATE_GENERATION];
+    store.write(info('apps/v1', 'DaemonSet'), ds('agent:1'));
+    expect(generation()).toBe('1');
+    store.write(info('apps/v1', 'DaemonSet'), ds('agent:1', 5));
+    expect(generation()).toBe('1');
+    store.write(info('apps/v1', 'DaemonSet'), ds('agent:2', 5));
+    expect(generation()).toBe('2');
+    run(5000, () => list('v1', 'Pod').length === 3);
+    expect(list('v1', 'Pod').map(p => p.metadata.labels['pod-template-generation'])).toEqual(['2', '2', '2']);
   });
 });
 

@@ -15,7 +15,7 @@ import type { BehaviourTable, Timing } from './behaviour.js';
 import { Kubelet, type EmitEvent, type KubeletHost } from './kubelet.js';
 import { crdResources, type ResourceInfo, type ResourceRegistry } from './resources.js';
 import { condition, iso, podReady, setCondition } from './status.js';
-import { meta, nameOf, namespaceOf, uidOf, type Entry, type Store } from './store.js';
+import { meta, nameOf, namespaceOf, TEMPLATE_GENERATION, uidOf, type Entry, type Store } from './store.js';
 
 type K = Record<string, any>;
 
@@ -882,7 +882,7 @@ export class Controller implements KubeletHost {
       const created = this.createPod(e, ds.spec.template, `${nameOf(ds)}-${randomSuffix()}`, {
         labels: {
           'controller-revision-hash': hash,
-          'pod-template-generation': String(ds.metadata.generation)
+          'pod-template-generation': String(ds.metadata.annotations?.[TEMPLATE_GENERATION] ?? 1)
         },
         nodeName: node
       });

@@ -385,10 +385,13 @@ export class Kubelet {
             ? (c.behaviour.exitCode ?? 1)
             : 0
           : (c.behaviour.exitCode ?? 1);
+        // The kubelet reports what the container wrote to its termination log (terminationMessagePath).
+        const message = exitCode !== 0 ? c.behaviour.message : undefined;
         c.state = {
           terminated: {
             exitCode,
             reason: exitCode === 0 ? 'Completed' : 'Error',
+            ...(message ? { message } : {}),
             startedAt: c.state.running.startedAt,
             finishedAt: iso(this.host.now),
             containerID: c.containerId

@@ -77,7 +77,10 @@ export function workspace(files: Record<string, string>): {
 
 export interface Measured {
   result: RunResult;
-  /** Epoch ms when a new pod first showed each waiting reason (CrashLoopBackOff, ErrImagePull, …). */
+  /**
+   * Epoch ms when a pod first showed each waiting reason (CrashLoopBackOff, ErrImagePull, …), and a Deployment
+   * its controller's verdicts: `ReplicaFailure` (pods refused), `ProgressDeadlineExceeded`.
+   */
   firstSeen: Record<string, number>;
   /** Epoch ms when the action exited. */
   exitedAt: number;
@@ -99,13 +102,19 @@ export async function runDeploy(
   const firstSeen: Record<string, number> = {};
   const before = stack.kube.requests.length;
   const awsBefore = stack.front.calls.length;
+  const seen = (reason: string | undefined) => {
+    if (reason && !(reason in firstSeen)) firstSeen[reason] = Date.now();
+  };
   const watcher = setInterval(() => {
+    for (const d of stack.kube.list('apps/v1', 'Deployment') as Json[]) {
+      const conditions = ((d.status as Json | undefined)?.conditions ?? []) as Json[];
+      if (conditions.some(c => c.type === 'ReplicaFailure' && c.status === 'True')) seen('ReplicaFailure');
+      seen(conditions.find(c => c.reason === 'ProgressDeadlineExceeded')?.reason as string | undefined);
+    }
     for (const pod of stack.kube.list('v1', 'Pod') as Json[]) {
       const status = (pod.status ?? {}) as { containerStatuses?: Json[]; initContainerStatuses?: Json[] };
       for (const c of [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])]) {
-        const reason = ((c.state as Json | undefined)?.waiting as Json | undefined)?.reason as
-          string | undefined;
-        if (reason && !(reason in firstSeen)) firstSeen[reason] = Date.now();
+        seen(((c.state as Json | undefined)?.waiting as Json | undefined)?.reason as string | undefined);
       }
     }
   }, 20);

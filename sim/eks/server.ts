@@ -128,6 +128,9 @@ interface WriteContext {
   record?: KubeRequest;
 }
 
+/** The API server's limit on a write's body (k8s.io/apiserver `MaxRequestBodyBytes`, 3 MiB): 413 past it. */
+const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
+
 class HttpError extends Error {
   constructor(
     readonly code: number,
@@ -499,6 +502,16 @@ export class KubeServer {
         }
         record.identity = auth.identity;
       }
+      // k8s.io/apiserver's MaxRequestBodyBytes (3 MiB) on every write's body, after authentication.
+      if (
+        ['POST', 'PUT', 'PATCH'].includes(req.method ?? '') &&
+        Buffer.byteLength(body) > MAX_REQUEST_BODY_BYTES
+      )
+        throw new HttpError(
+          413,
+          'RequestEntityTooLarge',
+          `Request entity too large: limit is ${MAX_REQUEST_BODY_BYTES}`
+        );
       const result = this.route(req.method ?? 'GET', url, query, body, record, res);
       if (result === 'streaming') return;
       send(result.code, result.body, result.type);

@@ -163,6 +163,41 @@ describe('EKS tokens', () => {
     expect((await get('/api', { token })).status).toBe(401);
   });
 
+  it('refuses a write whose body is over 3 MiB with 413, as the API server does', async () => {
+    const token = await testToken({ cluster: stack.cluster });
+    const post = (size: number) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const body = JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: `big-${size}`, namespace: 'default' },
+          data: { a: 'x'.repeat(size) }
+        });
+        const req = request(
+          `${stack.kube.url}/api/v1/namespaces/default/configmaps`,
+          {
+            method: 'POST',
+            ca: stack.kube.caPem,
+            agent: false,
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+          },
+          res => void readBody(res).then(text => resolve({ status: res.statusCode ?? 0, body: text }), reject)
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    const big = await post(4 * 1024 * 1024);
+    expect(big.status).toBe(413);
+    expect(JSON.parse(big.body)).toMatchObject({
+      kind: 'Status',
+      reason: 'RequestEntityTooLarge',
+      message: 'Request entity too large: limit is 3145728',
+      code: 413
+    });
+    expect(stack.kube.get('v1', 'ConfigMap', 'default', `big-${4 * 1024 * 1024}`)).toBeUndefined();
+    expect((await post(1000)).status).toBe(201);
+  });
+
   it('lets anonymous callers read /version only', async () => {
     expect((await get('/version')).status).toBe(200);
     const forbidden = await get('/api/v1/pods');

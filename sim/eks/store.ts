@@ -46,6 +46,20 @@ function specOf(o: JsonObject): JsonObject {
   return rest;
 }
 
+/**
+ * A DaemonSet's template generation, as apps/v1 shows it: an annotation the API server sets to 1 on create and
+ * bumps when the pod template changes (daemonset strategy `PrepareForUpdate`, `spec.templateGeneration` of the
+ * internal type); the controller labels each pod with it (`pod-template-generation`).
+ */
+export const TEMPLATE_GENERATION = 'deprecated.daemonset.template.generation';
+
+function templateGeneration(old: JsonObject | undefined, o: JsonObject): string {
+  if (!old) return '1';
+  const was = Number((meta(old).annotations as JsonObject | undefined)?.[TEMPLATE_GENERATION] ?? 1);
+  const template = (x: JsonObject) => (x.spec as JsonObject | undefined)?.template;
+  return String(deepEqual(template(old), template(o)) ? was : was + 1);
+}
+
 const HISTORY = 50_000;
 
 export class Store {
@@ -141,6 +155,11 @@ export class Store {
         options.subresource
       );
     managers ??= old?.managers ?? [];
+    if (info.kind === 'DaemonSet')
+      m.annotations = {
+        ...((m.annotations as JsonObject) ?? {}),
+        [TEMPLATE_GENERATION]: templateGeneration(old?.object, o)
+      };
     if (old) {
       const om = meta(old.object);
       m.uid = om.uid;

@@ -24,7 +24,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import {
   InputError,
   memoryLogger,
-  recordInputSource,
   validateReport,
   virtualClock,
   type Clock,
@@ -33,12 +32,11 @@ import {
 import type { DeployContext } from '../../../core/deploy.js';
 import { givenClients } from './clients.js';
 import { deploy } from './deploy.js';
-import { getInputs } from './inputs.js';
-import { deployEcs } from './main.js';
-import type { DeployResult } from './result.js';
 import { buildSummary } from './summary.js';
 import {
   CLUSTER,
+  NEW_TD,
+  OLD_TD,
   CLUSTER_ARN,
   NEW_DEPLOYMENT,
   OLD_DEPLOYMENT,
@@ -50,6 +48,7 @@ import {
   stoppedTask,
   tdArn
 } from './testing/fixtures.js';
+import { deployInputs, finishOf } from './testing/harness.js';
 
 const ecsMock = mockClient(ECSClient);
 const elbMock = mockClient(ElasticLoadBalancingV2Client);
@@ -69,33 +68,13 @@ const context = (o: { log?: Logger; clock?: Clock; signal?: AbortSignal }): Depl
   signal: o.signal ?? new AbortController().signal,
   deadline: Infinity
 });
-/** The report the step writes for a result, as the core's finish makes it. */
-const reportOf = (result: DeployResult) =>
-  deployEcs.finish({
-    startedAt: new Date(0),
-    finishedAt: new Date(1000),
-    run: { repository: 'o/r' } as never,
-    cancelled: false,
-    timedOut: false,
-    result
-  }).report;
-const NEW = tdArn('web', 8);
-const OLD = tdArn('web', 7);
+const NEW = NEW_TD;
+const OLD = OLD_TD;
 const IMAGE =
   '123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:4f1c0b9e0d2a7c61e3b58f9a4d6c2e1b7a9f0c3d5e8b1a2f4c6d7e9f0a1b2c3d';
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:api-key-Zz9';
 
-const inputs = (values: Record<string, string>) =>
-  getInputs(
-    recordInputSource({
-      cluster: CLUSTER,
-      service: SERVICE,
-      region: REGION,
-      'poll-interval': '5s',
-      ...values
-    }),
-    { env: {} }
-  );
+const inputs = deployInputs;
 
 /** ECS with the service on web:7; `rollout` gives the deployments a poll sees after UpdateService. */
 function world(
@@ -227,7 +206,7 @@ describe('deploy', () => {
     expect(summary).toMatch(/web@sha256:4f1c0b9e0d2a/);
     expect(summary).toMatch(/\+API_KEY/);
     expect(summary).not.toContain(SECRET);
-    const report = validateReport(JSON.parse(JSON.stringify(reportOf(result))));
+    const report = validateReport(JSON.parse(JSON.stringify(finishOf(result).report)));
     expect(report).toMatchObject({
       action: 'deploy-ecs',
       status: 'success',
@@ -330,7 +309,7 @@ describe('deploy', () => {
       ])
     );
     expect(buildSummary(result, { region: REGION, durationMs: 1 })).toMatch(/panic: missing DATABASE_URL/);
-    expect(reportOf(result).status).toBe('failure');
+    expect(finishOf(result).report.status).toBe('failure');
   });
 
   it('leaves the rollback to ECS when its circuit breaker rolls back, and says so', async () => {
@@ -518,7 +497,7 @@ describe('deploy', () => {
     expect(result).toMatchObject({ status: 'CANCELLED', success: false });
     expect(result.reason).toMatch(/IN_PROGRESS, running 0\/2/);
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
-    expect(reportOf(result).status).toBe('cancelled');
+    expect(finishOf(result).report.status).toBe('cancelled');
   });
 });
 
@@ -553,7 +532,10 @@ describe('deploy: a registered revision, volumes configured at launch, ECS Exec'
     expect(buildSummary(result, { region: REGION, durationMs: 1 })).toContain(
       '(registered revision, as given)'
     );
-    expect(reportOf(result).details).toContainEqual(['Task definition', 'the registered revision, as given']);
+    expect(finishOf(result).report.details).toContainEqual([
+      'Task definition',
+      'the registered revision, as given'
+    ]);
   });
 
   it('task-definition-arn: a dry run says the revision would be rolled out, and writes nothing', async () => {

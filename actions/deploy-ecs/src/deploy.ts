@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { ensureCredentials } from '../../../core/aws.js';
 import { runDeploy, type DeployContext, type Ending, type PhaseContext } from '../../../core/deploy.js';
-import { DockyardError } from '../../../core/errors.js';
+import { DockyardError, InputError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/log.js';
 import { cleanupRevisions, taskDefinitionsInUse } from './cleanup.js';
 import { lazyClients, type ClientSource } from './clients.js';
@@ -38,6 +38,15 @@ import {
 import { initialResult, type DeployResult } from './result.js';
 import { rollBack } from './rollback.js';
 import { describeService, startDeployment, watchDeployment, type Target } from './rollout.js';
+import { followServiceDeployment, strategyRootCause } from './service-deployment.js';
+import {
+  planStrategy,
+  refuseOtherControllers,
+  TRAFFIC_SHIFTING,
+  type StrategyPlan
+} from './strategy-config.js';
+import { rollbackEnding, stoppable, stopWithRollback } from './strategy-rollback.js';
+import { shortArn } from './stages.js';
 
 /** What the phases share: the inputs, the clients, what each phase found, and the result they fill in. */
 interface Run {
@@ -56,6 +65,8 @@ interface Run {
   given?: TaskDefinition;
   registration?: Registration;
   started?: Awaited<ReturnType<typeof startDeployment>>;
+  /** The deployment's strategy and configuration (strategy-config.ts). */
+  plan?: StrategyPlan;
 }
 
 export async function deploy(
@@ -82,7 +93,12 @@ export async function deploy(
         wait: { title: 'Waiting for the deployment', run: phase => wait(run, phase) },
         explain: { title: 'Diagnosing', run: () => explain(run) },
         rollback: inputs.rollback
-          ? { title: 'Rolling back', run: phase => rollBackService(run, phase) }
+          ? {
+              title: 'Rolling back',
+              // A strategy deployment that timed out is stopped; a rolling one is left to ECS, as before.
+              afterTimeout: () => shiftsTraffic(run),
+              run: phase => rollBackService(run, phase)
+            }
           : undefined,
         settle:
           inputs.keepRevisions > 0
@@ -112,14 +128,28 @@ async function checkTarget(run: Run): Promise<void> {
       hint: 'Deploy to an ACTIVE service; create it again first if it was deleted.'
     });
   }
+  refuseOtherControllers(service);
   log.info(
     `Service ${service.serviceName} in ${inputs.cluster} runs ${taskDefinitionKey(service.taskDefinition)} (${service.runningCount ?? 0}/${service.desiredCount ?? 0} tasks).`
   );
   run.service = service;
+  planDeployment(run, service);
   if (service.taskDefinition) run.running = await describeTaskDefinition(ecs, service.taskDefinition);
   // The full ARN, even where DescribeServices gives `family:revision`.
   result.previousTaskDefinitionArn = run.running?.taskDefinitionArn ?? service.taskDefinition;
 }
+
+/** connect, for the strategy: what the inputs make of the service's deployment configuration. */
+function planDeployment(run: Run, service: Service): void {
+  const plan = planStrategy(service, run.inputs.strategy);
+  run.plan = plan;
+  run.result.strategy = { name: plan.strategy, changes: plan.changes };
+  if (plan.changes.length > 0) run.log.info(`Deployment configuration: ${plan.changes.join('; ')}.`);
+  else if (TRAFFIC_SHIFTING.has(plan.strategy)) run.log.info(`Strategy: ${plan.strategy} (the service's).`);
+}
+
+/** Whether ECS shifts the traffic of this deployment itself, stage by stage. */
+const shiftsTraffic = (run: Run) => run.plan !== undefined && TRAFFIC_SHIFTING.has(run.plan.strategy);
 
 /** render: the file (or the service's task definition) with the inputs' changes, and the diff to what runs. */
 async function render(run: Run): Promise<void> {
@@ -188,19 +218,26 @@ async function verify(run: Run): Promise<void> {
     import('./verify.js'),
     run.clients.verify()
   ]);
+  const strategy = run.plan && {
+    name: run.plan.strategy,
+    input: inputs.strategy.strategy ? ('strategy' as const) : ('service' as const)
+  };
   const verification = await verifyTaskDefinition(
     rendering,
     clients,
-    { service: run.service, region: inputs.region, launch: inputs.launch },
+    { service: run.service, region: inputs.region, strategy, launch: inputs.launch },
     run.log
   );
   result.verify = verification;
   result.warnings.push(...verification.notes);
-  if (verification.problems.length > 0) {
-    const origins = new Map([...rendering.origins, ...LAUNCH_SETTING_ORIGINS]);
-    const input = inputs.registered ? 'task-definition-arn' : 'task-definition';
-    throw problemsError(verification.problems, origins, 'verify: the task definition', input);
-  }
+  const { problems, refusals } = verification;
+  const origins = new Map([...rendering.origins, ...LAUNCH_SETTING_ORIGINS]);
+  const input = inputs.registered ? 'task-definition-arn' : 'task-definition';
+  const all = [
+    ...refusals,
+    ...(problems.length > 0 ? [problemsError(problems, origins, 'verify: the task definition', input)] : [])
+  ];
+  if (all.length > 0) throw all.length === 1 ? all[0] : new InputError(all);
 }
 
 function applyTitle(inputs: Inputs): string {
@@ -243,10 +280,13 @@ async function apply(run: Run, phase: PhaseContext): Promise<Ending | void> {
     desiredCount: inputs.desiredCount,
     forceNewDeployment: inputs.forceNewDeployment,
     settings: inputs.launch,
+    deploymentConfiguration: run.plan?.deploymentConfiguration,
     clock: phase.clock
   };
   run.started = await startDeployment(ecs, target, options, run.log);
   result.deploymentId = run.started.deployment.id;
+  const named = run.started.service.currentServiceDeployment;
+  if (named !== run.service.currentServiceDeployment) result.serviceDeploymentArn = named;
   run.log.info(`UpdateService: ${target.service} → ${what}; deployment ${result.deploymentId}.`);
   if (!inputs.wait)
     return {
@@ -325,6 +365,7 @@ async function oneOffTask(run: Run, phase: PhaseContext): Promise<Ending | undef
 
 /** wait: follow the deployment until ECS says it is over, or the time left runs out. */
 async function wait(run: Run, phase: PhaseContext): Promise<Ending> {
+  if (shiftsTraffic(run)) return followStrategy(run, phase);
   const { inputs, result } = run;
   const started = run.started!;
   const rollout = await watchDeployment(
@@ -342,6 +383,35 @@ async function wait(run: Run, phase: PhaseContext): Promise<Ending> {
   );
   result.rollout = rollout;
   if (rollout.status === 'COMPLETED') run.log.info(rollout.reason);
+  return { status: rollout.status, reason: rollout.reason };
+}
+
+/** wait, for BLUE_GREEN, LINEAR and CANARY: the service deployment, stage by stage (service-deployment.ts). */
+async function followStrategy(run: Run, phase: PhaseContext): Promise<Ending> {
+  const { inputs, result } = run;
+  const started = run.started!;
+  const plan = run.plan!;
+  const rollout = await followServiceDeployment(
+    await run.clients.ecs(),
+    target(inputs),
+    {
+      ...pacing(run, phase),
+      strategy: plan.strategy,
+      waitUntil: inputs.strategy.waitUntil,
+      configuration: plan.effective,
+      serviceDeploymentArn: result.serviceDeploymentArn,
+      before: run.service?.currentServiceDeployment,
+      knownEvents: started.service.events,
+      deploymentId: started.deployment.id ?? '',
+      taskDefinitionArn: run.registration!.taskDefinitionArn,
+      previousTaskDefinitionArn: result.previousTaskDefinitionArn
+    },
+    run.log
+  );
+  result.rollout = rollout;
+  result.strategy = { name: plan.strategy, changes: plan.changes, view: rollout.strategy };
+  result.serviceDeploymentArn = rollout.strategy.serviceDeploymentArn ?? result.serviceDeploymentArn;
+  if (rollout.status === 'COMPLETED' || rollout.status === 'IN_PROGRESS') run.log.info(rollout.reason);
   return { status: rollout.status, reason: rollout.reason };
 }
 
@@ -374,11 +444,18 @@ async function explain(run: Run): Promise<string | undefined> {
     run.log
   );
   result.diagnostics.push(...diagnosis.diagnostics);
-  return diagnosis.rootCause;
+  // A strategy deployment's own evidence (an alarm, a hook) comes first; the circuit breaker's is the tasks'.
+  const view = result.strategy?.view;
+  return view ? strategyRootCause(view, diagnosis.rootCause) : diagnosis.rootCause;
 }
 
-/** rollback: the service back on the revision it ran before, unless ECS already did or it ran the same one. */
+/**
+ * rollback: the service back on the revision it ran before, unless ECS already did or it ran the same one. A
+ * BLUE_GREEN, LINEAR or CANARY deployment is stopped with ECS's own rollback instead, and only while it is in
+ * progress (after FAILED, or after TIMED_OUT).
+ */
 async function rollBackService(run: Run, phase: PhaseContext): Promise<Ending | undefined> {
+  if (shiftsTraffic(run)) return stopStrategy(run, phase);
   const { inputs, result } = run;
   const previous = result.previousTaskDefinitionArn;
   const failed = run.registration!.taskDefinitionArn;
@@ -421,6 +498,41 @@ function settingsBefore(launch: LaunchSettings, service: Service | undefined): L
   };
 }
 
+/** rollback, for BLUE_GREEN, LINEAR and CANARY: StopServiceDeployment ROLLBACK, followed to its end. */
+async function stopStrategy(run: Run, phase: PhaseContext): Promise<Ending | undefined> {
+  const { inputs, result } = run;
+  const outcome = result.strategy!;
+  if (!stoppable(outcome.view)) {
+    const status = outcome.view?.status;
+    run.log.info(
+      `Not rolling back: ${status ? `ECS has the service deployment ${status}` : 'ECS had not named the service deployment'}; the step starts no deployment of its own.`
+    );
+    return undefined;
+  }
+  const rollback = await stopWithRollback(
+    await run.clients.ecs(),
+    target(inputs),
+    {
+      ...pacing(run, phase),
+      strategy: outcome.name,
+      waitUntil: 'completed',
+      serviceDeploymentArn: outcome.view.serviceDeploymentArn,
+      origin: outcome.view.origin,
+      knownEvents: result.rollout?.service?.events,
+      deploymentId: result.deploymentId ?? '',
+      taskDefinitionArn: run.registration!.taskDefinitionArn,
+      previousTaskDefinitionArn: result.previousTaskDefinitionArn
+    },
+    run.log
+  );
+  outcome.rollback = rollback;
+  outcome.view = {
+    ...rollback.outcome.strategy,
+    stages: [...outcome.view.stages, ...rollback.outcome.strategy.stages]
+  };
+  return rollbackEnding(rollback, result.status);
+}
+
 /** settle: deregister old revisions of the family, keeping the newest ones and every one in use. */
 async function cleanUp(run: Run): Promise<void> {
   const { inputs, result } = run;
@@ -440,7 +552,11 @@ async function cleanUp(run: Run): Promise<void> {
 
 /** What had been written when the step was stopped: a deploy cut short must say whether the service changed. */
 function progress(result: DeployResult): string {
-  if (result.deploymentId) return `Deployment ${result.deploymentId} had started; ECS carries on with it.`;
+  const sd = result.serviceDeploymentArn
+    ? ` (service deployment ${shortArn(result.serviceDeploymentArn)})`
+    : '';
+  if (result.deploymentId)
+    return `Deployment ${result.deploymentId}${sd} had started; ECS carries on with it.`;
   if (result.taskDefinitionArn && result.registered !== undefined)
     return `${taskDefinitionKey(result.taskDefinitionArn)} was ${result.registered ? 'registered' : 'reused'}; the service was not updated.`;
   return '';

@@ -34,6 +34,11 @@ beforeAll(() => {
   writeFileSync(join(dir, 'bad.yaml'), 'family: web\n  containerDefinitions: [\n');
   writeFileSync(join(dir, 'app.env'), '# comment\nexport A=1\nB=x=y "z"\n\nC=\n');
   writeFileSync(join(dir, 'broken.env'), 'JUSTAWORD\n');
+  // Lines people really get wrong: a pasted secret without its key, a space in the key, a YAML-style colon.
+  writeFileSync(
+    join(dir, 'secrets.env'),
+    'DB_HOST=db\nsk_live_51HqLyjWDarjtT1zdp7dc\nDB PASSWORD=hunter2\nAPI_TOKEN: ghp_16C7e42F292c6912E7710c838347Ae178B4a\n'
+  );
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -188,8 +193,8 @@ describe('getInputs', () => {
       secrets: 'X=not an arn'
     });
     expect(found).toEqual([
-      expect.stringMatching(/^images: line 2 \('justanimage'\) is not of the form KEY=VALUE/),
-      expect.stringMatching(/^environment: line 1 \('NOEQUALS'\)/),
+      expect.stringMatching(/^images: line 2 has no '=': it is not of the form KEY=VALUE/),
+      "environment: line 1 has no '=': it is not of the form KEY=VALUE.",
       expect.stringMatching(/^secrets: line 1: the value of 'X' is not an ARN/)
     ]);
   });
@@ -209,6 +214,29 @@ describe('getInputs', () => {
       expect.stringMatching(/^env-files: 'broken.env' line 1/)
     ]);
   });
+
+  it('names a malformed env-file line by file, number and key, never by its text (it may hold a secret)', () => {
+    const found = problems({ 'env-files': 'secrets.env' });
+    expect(found).toEqual([
+      "env-files: 'secrets.env' line 2 is not of the form KEY=VALUE (the line is not shown: an env file holds values).",
+      "env-files: 'secrets.env' line 3 (key 'DB …' has a space) is not of the form KEY=VALUE (the line is not shown: an env file holds values).",
+      "env-files: 'secrets.env' line 4 is not of the form KEY=VALUE (the line is not shown: an env file holds values)."
+    ]);
+    for (const secret of ['sk_live', 'hunter2', 'ghp_16C7e42F'])
+      expect(found.join('\n')).not.toContain(secret);
+  });
+
+  it.each([
+    ['images', 'app=repo/web:1\r::add-mask::repo', 'images: line 1 holds a control character (\\r).'],
+    ['images', 'app=repo/web:1\u001b[8m', 'images: line 1 holds a control character (U+001B).'],
+    ['image', 'repo/web:1\u0000', 'image: line 1 holds a control character (U+0000).']
+  ])(
+    'refuses a control character in %s, naming the input and not quoting the value',
+    (input, value, message) => {
+      const found = problems({ [input]: value });
+      expect(found).toEqual([message]);
+    }
+  );
 
   it('parses command and run-task with shell quoting, refusing shell operators', () => {
     const inputs = read({

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseShell } from 'shell-quote';
 import type { DeploymentSpec } from '../../../core/deployments.js';
 import { DockyardError } from '../../../core/errors.js';
+import { controlCharacter } from '../../../core/image.js';
 import { InputReader, splitLines, type InputSource, type KeyValue } from '../../../core/inputs.js';
 import { PLACEHOLDER_NAME, substituteInValue } from '../../../core/template.js';
 import {
@@ -19,6 +20,7 @@ import {
 import { launchSettingsInput, type LaunchSettings } from './launch-settings.js';
 import { taskCpu, taskMemory } from './normalise.js';
 import { registeredRevisionInput, type RegisteredRevision } from './registered.js';
+import { strategyInputs, type StrategyInputs } from './strategy-inputs.js';
 
 /** The task definition changes (images, environment, secrets, cpu/memory, command, roles) and the rest. */
 export interface Inputs extends Changes {
@@ -46,6 +48,8 @@ export interface Inputs extends Changes {
   github?: GitHubDeploymentInputs;
   /** Check the task definition (locally and with read-only calls) before anything is registered. */
   verify: boolean;
+  /** The deployment strategy and its settings, `alarms` and `wait-until` (strategy-inputs.ts). */
+  strategy: StrategyInputs;
   /** Warnings found while reading (unused vars, unknown keys in the file). */
   warnings: string[];
 }
@@ -179,6 +183,7 @@ function check(r: InputReader, raw: Read): Inputs {
     dryRun: raw.dryRun,
     github: githubDeployment(r, raw, warnings),
     verify: raw.verify,
+    strategy: strategyInputs(r, { service: raw.service, wait: raw.wait, rollback: raw.rollback }),
     warnings
   };
 }
@@ -242,7 +247,14 @@ function imageChanges(r: InputReader, raw: Read): ImageChange[] {
     images.push({ container: raw.container, image: raw.image, input: 'image', line: 1 });
   const seen = new Set<string>();
   for (const change of images) {
-    if (/\s/.test(change.image))
+    const control = controlCharacter(`${change.container ?? ''}${change.image}`);
+    if (control)
+      r.fail(
+        change.input,
+        `line ${change.line} holds a control character (${control}).`,
+        'Write container=image on one line.'
+      );
+    else if (/\s/.test(change.image))
       r.fail(
         change.input,
         `line ${change.line}: '${change.image}' is not an image reference (it contains spaces).`,
@@ -278,10 +290,13 @@ function envFiles(r: InputReader, lines: { text: string; line: number }[]): Vari
       const e = body.indexOf('=');
       const key = e > 0 ? body.slice(0, e).trim() : '';
       if (key === '' || /\s/.test(key)) {
+        // The line is never quoted: what follows the key's first word, or a line without a key, may be a secret.
+        const first = key.split(/\s/)[0];
+        const named = first === '' || controlCharacter(first) ? '' : ` (key '${first} …' has a space)`;
         r.fail(
           'env-files',
-          `'${file}' line ${entry.line} ('${entry.text}') is not of the form KEY=VALUE.`,
-          'Write one KEY=VALUE a line; # starts a comment.'
+          `'${file}' line ${entry.line}${named} is not of the form KEY=VALUE (the line is not shown: an env file holds values).`,
+          'Write one KEY=VALUE a line, the key without spaces; # starts a comment.'
         );
         continue;
       }

@@ -12,6 +12,9 @@ import type { FieldProblem } from './normalise.js';
 import type { RollbackResult } from './rollback.js';
 import type { RolloutResult } from './rollout.js';
 import type { RunTaskResult } from './runtask.js';
+import type { StrategyView } from './stage-progress.js';
+import type { StrategyName } from './strategy-inputs.js';
+import type { StrategyRollback } from './strategy-rollback.js';
 
 export interface DeployResult extends DeployBase {
   cluster: string;
@@ -38,6 +41,20 @@ export interface DeployResult extends DeployBase {
   removed?: string[];
   /** What the step sets besides the revision: volumes configured at launch, ECS Exec. */
   launch?: LaunchSettings;
+  /** The service deployment this step started (`currentServiceDeployment`), when ECS named one. */
+  serviceDeploymentArn?: string;
+  /** The deployment's strategy, what the step changed of its configuration, what following it saw. */
+  strategy?: StrategyOutcome;
+}
+
+export interface StrategyOutcome {
+  name: StrategyName;
+  /** What the strategy inputs change (`strategy ROLLING → BLUE_GREEN`); empty when nothing is sent. */
+  changes: string[];
+  /** What following a BLUE_GREEN, LINEAR or CANARY service deployment saw. */
+  view?: StrategyView;
+  /** The step's own rollback of such a deployment (StopServiceDeployment ROLLBACK). */
+  rollback?: StrategyRollback;
 }
 
 /** The result before any phase ran (and the step's result when the inputs did not validate). */

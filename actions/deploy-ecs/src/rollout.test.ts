@@ -10,17 +10,14 @@ import {
   SERVICE,
   deployment,
   service,
-  tdArn
+  tdArn,
+  NEW_TD as NEW,
+  OLD_TD as OLD
 } from './testing/fixtures.js';
+import { mockedClients } from './testing/strategy-fake.js';
 
 const ecsMock = mockClient(ECSClient);
-const clients = {
-  ecs: new ECSClient({ region: 'eu-west-1' }),
-  ecsNoRetry: new ECSClient({ region: 'eu-west-1' })
-};
-const target = { cluster: CLUSTER, service: SERVICE };
-const NEW = tdArn('web', 8);
-const OLD = tdArn('web', 7);
+const { clients, target } = mockedClients();
 const ctx = { deploymentId: NEW_DEPLOYMENT, taskDefinitionArn: NEW, previousTaskDefinitionArn: OLD };
 
 const ours = (o: Parameters<typeof deployment>[0] extends infer T ? Partial<T> : never = {}) =>

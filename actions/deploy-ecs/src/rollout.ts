@@ -16,6 +16,7 @@ import {
   DescribeServicesCommand,
   UpdateServiceCommand,
   type Deployment,
+  type DeploymentConfiguration,
   type ECSClient,
   type Service,
   type ServiceEvent
@@ -26,6 +27,7 @@ import {
   formatDuration,
   poll,
   sendOnce,
+  type PollOutcome,
   systemClock,
   type Clock,
   type Logger
@@ -33,7 +35,9 @@ import {
 import type { LaunchSettings } from './launch-settings.js';
 import { taskDefinitionKey } from './render.js';
 
-export type RolloutStatus = 'COMPLETED' | 'FAILED' | 'ROLLED_BACK' | 'SUPERSEDED' | 'TIMED_OUT' | 'CANCELLED';
+/** IN_PROGRESS: a strategy deployment reached the stage `wait-until` names; ECS carries on with the rest. */
+export type RolloutStatus =
+  'COMPLETED' | 'IN_PROGRESS' | 'FAILED' | 'ROLLED_BACK' | 'SUPERSEDED' | 'TIMED_OUT' | 'CANCELLED';
 
 export interface RolloutResult {
   status: RolloutStatus;
@@ -91,6 +95,8 @@ export async function describeService(
 export interface StartOptions {
   taskDefinitionArn: string;
   desiredCount?: number;
+  /** The service's deployment configuration with the step's strategy inputs applied (strategy-config.ts). */
+  deploymentConfiguration?: DeploymentConfiguration;
   forceNewDeployment: boolean;
   /** Volumes configured at deployment and ECS Exec; what is undefined is left as the service has it. */
   settings?: LaunchSettings;
@@ -124,6 +130,7 @@ export async function startDeployment(
           service: target.service,
           taskDefinition: options.taskDefinitionArn,
           desiredCount: options.desiredCount,
+          deploymentConfiguration: options.deploymentConfiguration,
           forceNewDeployment: options.forceNewDeployment || undefined,
           volumeConfigurations: options.settings?.volumeConfigurations,
           enableExecuteCommand: options.settings?.enableExecuteCommand
@@ -305,34 +312,50 @@ export function countsLine(d: Deployment | undefined): string {
 const eventKey = (e: ServiceEvent) => e.id ?? `${e.createdAt}${e.message}`;
 
 /**
- * What a wait has shown so far: the service events (each printed once, as untrusted text: ECS quotes load
- * balancer and task reasons in them), the deployment's counts when they change, and the last answer.
+ * The service events a wait has shown, each printed once as untrusted text (ECS quotes load balancer and task
+ * reasons in them), oldest first; shared by every follower of a deployment.
  */
-class RolloutProgress {
+export class ServiceEvents {
   /** The service events that appeared while waiting, oldest first, as printed. */
-  readonly events: string[] = [];
+  readonly lines: string[] = [];
+  private readonly seen: Set<string>;
+
+  constructor(
+    known: ServiceEvent[] | undefined,
+    private readonly log: Logger
+  ) {
+    this.seen = new Set((known ?? []).map(eventKey));
+  }
+
+  show(service: Service): void {
+    const fresh = [...(service.events ?? [])].reverse().filter(e => !this.seen.has(eventKey(e)));
+    const lines = fresh.map(e =>
+      `${e.createdAt ? new Date(e.createdAt).toISOString() : ''} ${e.message ?? ''}`.trim()
+    );
+    fresh.forEach(e => this.seen.add(eventKey(e)));
+    this.lines.push(...lines);
+    this.log.untrusted(lines.map(line => `  event ${line}`));
+  }
+}
+
+/** What a rolling wait has shown so far: the events, the deployment's counts when they change, the last answer. */
+class RolloutProgress {
+  readonly events: ServiceEvents;
   service?: Service;
   deployment?: Deployment;
-  private readonly seen: Set<string>;
   private lastCounts = '';
 
   constructor(
     private readonly options: WatchOptions,
     private readonly log: Logger
   ) {
-    this.seen = new Set((options.knownEvents ?? []).map(eventKey));
+    this.events = new ServiceEvents(options.knownEvents, log);
     this.deployment = options.initial;
   }
 
   show(service: Service): void {
     this.service = service;
-    const fresh = [...(service.events ?? [])].reverse().filter(e => !this.seen.has(eventKey(e)));
-    const lines = fresh.map(e =>
-      `${e.createdAt ? new Date(e.createdAt).toISOString() : ''} ${e.message ?? ''}`.trim()
-    );
-    fresh.forEach(e => this.seen.add(eventKey(e)));
-    this.events.push(...lines);
-    this.log.untrusted(lines.map(line => `  event ${line}`));
+    this.events.show(service);
     const ours = service.deployments?.find(d => d.id === this.options.deploymentId);
     if (ours) this.deployment = ours;
     const counts = countsLine(ours);
@@ -346,6 +369,60 @@ class RolloutProgress {
   }
 }
 
+/** How often a follower looks and for how long. */
+export interface Pacing {
+  timeoutMs: number;
+  intervalMs: number;
+  signal?: AbortSignal;
+  clock?: Clock;
+}
+
+/**
+ * The one follow loop: `look` once per interval until it returns a verdict, the time is up or the step is
+ * cancelled. Throttling and 5xx are retried with backoff and never end the wait; anything else ends it.
+ */
+export function followUntil<V>(
+  pacing: Pacing,
+  look: () => Promise<V | undefined>,
+  log: Logger,
+  what = 'Looking at the deployment'
+) {
+  return poll<V>({
+    intervalMs: pacing.intervalMs,
+    timeoutMs: pacing.timeoutMs,
+    signal: pacing.signal,
+    clock: pacing.clock ?? systemClock,
+    maxIntervalMs: Math.max(pacing.intervalMs * 6, 30_000),
+    onRetry: (error, attempt, delay) =>
+      log.warning(
+        `${what} (poll ${attempt}): ${errorName(error)}: ${(error as Error).message}. Still waiting; next look in ${formatDuration(delay)}.`
+      ),
+    check: async () => {
+      const verdict = await look();
+      return verdict === undefined ? { done: false } : { done: true, value: verdict };
+    }
+  });
+}
+
+/** A wait that ended without a verdict: CANCELLED or TIMED_OUT, with where the deployment stands. */
+export function unfinished(
+  outcome: Exclude<PollOutcome<unknown>, { kind: 'done' }>,
+  where: string,
+  log: Logger
+): { status: 'CANCELLED' | 'TIMED_OUT'; reason: string } {
+  if (outcome.kind === 'cancelled') {
+    log.warning(
+      `Cancelled after ${formatDuration(outcome.elapsedMs)}; stopped waiting. ${where} ECS carries on with the deployment.`
+    );
+    return { status: 'CANCELLED', reason: `Cancelled while waiting. ${where}` };
+  }
+  const lastError = outcome.lastError ? ` The last look failed with ${errorName(outcome.lastError)}.` : '';
+  return {
+    status: 'TIMED_OUT',
+    reason: `Timed out after ${formatDuration(outcome.elapsedMs)}. ${where}${lastError}`
+  };
+}
+
 /** Follows one deployment until classify() says it is over, the timeout, or cancellation. */
 export async function watchDeployment(
   clients: EcsClients,
@@ -357,48 +434,26 @@ export async function watchDeployment(
   log.info(
     `Waiting for deployment ${options.deploymentId} (${taskDefinitionKey(options.taskDefinitionArn)}), up to ${formatDuration(options.timeoutMs)}, looking every ${formatDuration(options.intervalMs)}.`
   );
-  const outcome = await poll<Verdict & { service: Service }>({
-    intervalMs: options.intervalMs,
-    timeoutMs: options.timeoutMs,
-    signal: options.signal,
-    clock: options.clock ?? systemClock,
-    maxIntervalMs: Math.max(options.intervalMs * 6, 30_000),
-    onRetry: (error, attempt, delay) =>
-      log.warning(
-        `DescribeServices (poll ${attempt}): ${errorName(error)}: ${(error as Error).message}. Still waiting; next look in ${formatDuration(delay)}.`
-      ),
-    check: async () => {
+  const outcome = await followUntil<Verdict & { service: Service }>(
+    options,
+    async () => {
       const service = await lookAtService(clients, target, options.signal);
-      if (!service) return { done: false };
+      if (!service) return undefined;
       progress.show(service);
       const verdict = classify(service, options);
-      return verdict ? { done: true, value: { ...verdict, service } } : { done: false };
-    }
-  });
-  const counted = { events: progress.events, polls: outcome.attempts, elapsedMs: outcome.elapsedMs };
+      return verdict ? { ...verdict, service } : undefined;
+    },
+    log,
+    'DescribeServices'
+  );
+  const counted = { events: progress.events.lines, polls: outcome.attempts, elapsedMs: outcome.elapsedMs };
   if (outcome.kind === 'done') return { ...outcome.value, ...counted };
-  const seen = {
+  return {
     deploymentId: options.deploymentId,
     deployment: progress.deployment,
-    service: progress.service
-  };
-  if (outcome.kind === 'cancelled') {
-    log.warning(
-      `Cancelled after ${formatDuration(outcome.elapsedMs)}; stopped waiting. ${progress.where()} ECS carries on with the deployment.`
-    );
-    return {
-      ...seen,
-      ...counted,
-      status: 'CANCELLED',
-      reason: `Cancelled while waiting. ${progress.where()}`
-    };
-  }
-  const lastError = outcome.lastError ? ` The last look failed with ${errorName(outcome.lastError)}.` : '';
-  return {
-    ...seen,
+    service: progress.service,
     ...counted,
-    status: 'TIMED_OUT',
-    reason: `Timed out after ${formatDuration(outcome.elapsedMs)}. ${progress.where()}${lastError}`
+    ...unfinished(outcome, progress.where(), log)
   };
 }
 
@@ -406,7 +461,7 @@ export async function watchDeployment(
  * One DescribeServices, through the client that does not retry (the poller does): undefined when the wait was
  * cancelled meanwhile; an error when the service is no longer ACTIVE.
  */
-async function lookAtService(
+export async function lookAtService(
   clients: EcsClients,
   target: Target,
   signal: AbortSignal | undefined

@@ -10,6 +10,7 @@ import { mdCode, mdEscape, SummaryBuilder } from '../../../core/summary.js';
 import type { Inputs } from './inputs.js';
 import { taskDefinitionKey } from './render.js';
 import type { DeployResult } from './result.js';
+import { strategyDetails, strategySummary } from './strategy-summary.js';
 
 export function outputs(result: DeployResult): Record<string, OutputValue> {
   return {
@@ -18,6 +19,8 @@ export function outputs(result: DeployResult): Record<string, OutputValue> {
     registered: result.registered,
     'previous-task-definition-arn': result.previousTaskDefinitionArn,
     'deployment-id': result.deploymentId,
+    'service-deployment-arn': result.serviceDeploymentArn,
+    'lifecycle-stage': result.strategy?.view?.stage,
     'run-task-arn': result.runTask?.taskArn,
     'run-task-exit-code': result.runTask?.exitCode
   };
@@ -35,6 +38,7 @@ export function buildSummary(result: DeployResult, options: { region?: string; d
     problems.map(p => `${mdCode(p.path)}: ${mdEscape(`${p.message} ${p.fix}`)}`)
   );
   s.facts(facts(result, options));
+  if (result.strategy) strategySummary(s, result.strategy);
   changes(s, result);
   s.diagnostics(result.diagnostics);
   s.section('Verify: checks skipped', (result.verify?.skipped ?? []).map(mdEscape));
@@ -47,7 +51,7 @@ function facts(
   options: { region?: string; durationMs: number }
 ): [string, string | undefined][] {
   const key = (arn: string | undefined) => (arn ? mdCode(taskDefinitionKey(arn)) : undefined);
-  const { runTask, rollback, verify, removed } = result;
+  const { runTask, verify, removed } = result;
   return [
     ['Cluster', mdCode(result.cluster)],
     ['Service', result.service ? mdCode(result.service) : undefined],
@@ -61,12 +65,7 @@ function facts(
         ? `${mdCode(runTask.taskArn.split('/').pop() ?? '')} exit ${runTask.exitCode ?? '—'}`
         : undefined
     ],
-    [
-      'Rollback',
-      rollback
-        ? `${mdCode(rollback.deploymentId)} ${rollback.ok ? 'completed' : rollback.outcome.status}`
-        : undefined
-    ],
+    ['Rollback', rollbackFact(result)],
     ['Deregistered', result.cleanup?.deregistered.map(key).join(', ')],
     ...launchFacts(result),
     [
@@ -94,6 +93,16 @@ function launchFacts(result: DeployResult): [string, string | undefined][] {
     ['Volumes at launch', volumes && (volumes.length > 0 ? volumes.map(volume).join(', ') : 'removed')],
     ['ECS Exec', exec === undefined ? undefined : exec ? 'turned on' : 'turned off']
   ];
+}
+
+/** The step's own rollback: an UpdateService deployment, or a strategy deployment stopped with ROLLBACK. */
+function rollbackFact(result: DeployResult): string | undefined {
+  const { rollback } = result;
+  if (rollback)
+    return `${mdCode(rollback.deploymentId)} ${rollback.ok ? 'completed' : rollback.outcome.status}`;
+  const stopped = result.strategy?.rollback;
+  if (!stopped) return undefined;
+  return `StopServiceDeployment ROLLBACK: ${stopped.outcome.strategy.status ?? stopped.outcome.status}`;
 }
 
 function taskDefinitionFact(result: DeployResult): string | undefined {
@@ -154,6 +163,7 @@ export function buildReport(
     ]);
   if (result.cleanup?.deregistered.length)
     details.push(['Deregistered', result.cleanup.deregistered.map(taskDefinitionKey).join(', ')]);
+  if (result.strategy) details.push(...strategyDetails(result.strategy));
   return {
     subject: result.service ?? result.family ?? result.cluster,
     region: inputs?.region ?? '',

@@ -6,7 +6,7 @@
  * the form of secret ARNs, and the service's load balancer naming a container and port of the task definition.
  */
 import type { ContainerDefinition, RegisterTaskDefinitionRequest, Service } from '@aws-sdk/client-ecs';
-import { parseImage } from './image.js';
+import { parseImage } from '../../../core/image.js';
 import { containerPath, type FieldProblem } from './normalise.js';
 import { arnProblem, secretReferences } from './secret-source.js';
 

@@ -10,7 +10,7 @@ import type { RegisterTaskDefinitionRequest, Service } from '@aws-sdk/client-ecs
 import { DescribeSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { DockyardError, describeError, errorName, isAccessDenied, oneLine } from '../../../core/index.js';
-import { ecrRegistry, parseImage, type ImageReference } from './image.js';
+import { ecrRegistry, parseImage, type ImageReference } from '../../../core/image.js';
 import { containerPath, type FieldProblem } from './normalise.js';
 import { secretReferences, secretSource, type SecretSource } from './secret-source.js';
 

@@ -3,6 +3,7 @@ import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
 import { memoryLogger } from '../../../core/index.js';
 import type { FieldProblem } from './normalise.js';
+import { service } from './testing/fixtures.js';
 import { good } from './testing/verify-fixtures.js';
 import { verifyTaskDefinition } from './verify.js';
 
@@ -24,7 +25,8 @@ describe('verifyTaskDefinition', () => {
       problems: [],
       skipped: [],
       checked: ['image web:sha-1a2b3c4 exists in ECR'],
-      notes: []
+      notes: [],
+      refusals: []
     });
     expect(log.lines).toEqual(['  ✓ image web:sha-1a2b3c4 exists in ECR', 'No problems found.']);
   });
@@ -52,5 +54,20 @@ describe('verifyTaskDefinition', () => {
     expect(out.skipped).toEqual(['image web:sha-1a2b3c4: skipped, ThrottlingException: slow down']);
     expect(log.lines).toContain('notice: image web:sha-1a2b3c4: skipped, ThrottlingException: slow down');
     expect(log.lines).toContain('No problems found (1 remote checks skipped).');
+  });
+
+  it("checks what the deployment's strategy needs of the service, naming the input that chose it", async () => {
+    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{}] });
+    const log = memoryLogger();
+    const out = await verifyTaskDefinition(
+      { request: good(), problems: [], origins: new Map() },
+      clients,
+      { region: 'us-east-1', service: service(), strategy: { name: 'LINEAR', input: 'strategy' } },
+      log
+    );
+    expect(out.refusals.map(r => r.describe())).toEqual([
+      expect.stringMatching(/^Input 'strategy': LINEAR needs advancedConfiguration/)
+    ]);
+    expect(log.lines).not.toContain('No problems found.');
   });
 });

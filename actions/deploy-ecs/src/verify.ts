@@ -5,12 +5,14 @@
  * the task definition is whole, since they look up what it references.
  */
 import type { Service } from '@aws-sdk/client-ecs';
-import type { Logger } from '../../../core/index.js';
+import type { DockyardError, Logger } from '../../../core/index.js';
 import { verifyLaunchSettings, type LaunchSettings } from './launch-settings.js';
 import type { FieldProblem } from './normalise.js';
 import type { Rendering } from './render.js';
 import { verifyLocally } from './verify-local.js';
 import { verifyRemotely, type RemoteResult, type VerifyClients } from './verify-remote.js';
+import { verifyStrategy } from './verify-strategy.js';
+import type { StrategyName } from './strategy-inputs.js';
 
 export interface Verification {
   /** Every problem found; the step stops before any write when there is one (render.ts problemsError). */
@@ -21,12 +23,22 @@ export interface Verification {
   checked: string[];
   /** Worth knowing, not a problem (a volume configured at launch that nothing configures). */
   notes: string[];
+  /** What the service lacks for the deployment's strategy, each named by its input (verify-strategy.ts). */
+  refusals: DockyardError[];
+}
+
+export interface VerifyOptions {
+  service?: Service;
+  region: string;
+  /** The deployment's strategy, and the input that chose it (`strategy`, or `service` for the service's own). */
+  strategy?: { name: StrategyName; input: 'strategy' | 'service' };
+  launch?: LaunchSettings;
 }
 
 export async function verifyTaskDefinition(
   rendered: Rendering,
   clients: VerifyClients,
-  options: { service?: Service; region: string; launch?: LaunchSettings },
+  options: VerifyOptions,
   log: Logger
 ): Promise<Verification> {
   const launch = verifyLaunchSettings(rendered.request, options.launch ?? {}, options.service);
@@ -36,6 +48,12 @@ export async function verifyTaskDefinition(
     ...launch.problems
   ];
   for (const note of launch.notes) log.warning(note, { title: 'verify: volume configured at launch' });
+  const strategy =
+    options.service && options.strategy
+      ? verifyStrategy(rendered.request, options.service, options.strategy.name, options.strategy.input)
+      : { problems: [], refusals: [], notes: [] };
+  problems.push(...strategy.problems);
+  for (const note of strategy.notes) log.notice(note, { title: 'verify: deployment strategy' });
   const remote: RemoteResult =
     rendered.problems.length === 0
       ? await verifyRemotely(rendered.request, clients, options)
@@ -43,9 +61,15 @@ export async function verifyTaskDefinition(
   problems.push(...remote.problems);
   for (const line of remote.checked) log.info(`  ✓ ${line}`);
   for (const line of remote.skipped) log.notice(line, { title: 'verify: check skipped' });
-  if (problems.length === 0)
+  if (problems.length === 0 && strategy.refusals.length === 0)
     log.info(
       `No problems found${remote.skipped.length > 0 ? ` (${remote.skipped.length} remote checks skipped)` : ''}.`
     );
-  return { problems, skipped: remote.skipped, checked: remote.checked, notes: launch.notes };
+  return {
+    problems,
+    skipped: remote.skipped,
+    checked: remote.checked,
+    notes: launch.notes,
+    refusals: strategy.refusals
+  };
 }

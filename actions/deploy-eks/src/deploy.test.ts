@@ -56,6 +56,7 @@ const inputs = (image: string, over: Partial<Inputs> = {}): Inputs => {
     wait: true,
     timeoutMs: 600_000,
     pollIntervalMs: 2000,
+    grace: { failureMs: 90_000, unschedulableMs: 120_000 },
     rollback: true,
     forceConflicts: false,
     fieldManager: 'dockyard',
@@ -70,7 +71,7 @@ const reach =
   async () => ({ access, kube, close: async () => kube.close() });
 
 /** A controller: each apply of the Deployment makes a ReplicaSet revision (reused for a template seen before) with one pod. */
-function cluster(behaviour: (image: string) => 'runs' | 'crashloop') {
+function cluster(behaviour: (image: string) => 'runs' | 'crashloop' | 'never-ready') {
   const kube = new FakeKube();
   const revisions: string[] = [];
   kube.onApply = o => {
@@ -84,9 +85,9 @@ function cluster(behaviour: (image: string) => 'runs' | 'crashloop') {
     const runs = behaviour(image) === 'runs';
     kube.put(
       pod(`web-${hash}-1`, rs, [
-        runs
-          ? { name: 'app', image, ready: true, restartCount: 0, state: { running: {} } }
-          : crashLooping(image)
+        behaviour(image) === 'crashloop'
+          ? crashLooping(image)
+          : { name: 'app', image, ready: runs, restartCount: 0, state: { running: {} } }
       ])
     );
     kube.logLines.set(`default/web-${hash}-1/app/previous`, ['panic: boom']);
@@ -154,6 +155,34 @@ describe('deploy', () => {
     await deploy(inputs('web:v1'), ctx(), reach(other));
     const result = await deploy(inputs('web:v2', { rollback: false }), ctx(), reach(other));
     expect([result.status, result.rollbacks]).toEqual(['FAILED', []]);
+  });
+
+  it('an unchanged re-run of a failing Deployment is not rolled back: FAILED, and it says why', async () => {
+    const kube = cluster(image => (image === 'web:v2' ? 'crashloop' : 'runs'));
+    await deploy(inputs('web:v1'), ctx(), reach(kube));
+    expect((await deploy(inputs('web:v2', { rollback: false }), ctx(), reach(kube))).status).toBe('FAILED');
+    const result = await deploy(inputs('web:v2'), ctx(), reach(kube));
+    expect(result.status).toBe('FAILED');
+    expect(result.reason).toMatch(
+      /Deployment default\/web was not changed by this run: it is not rolled back\.$/
+    );
+    // Three deploys, each a dry run and a write; no rollback's apply.
+    expect(kube.applies.filter(a => a.object.kind === 'Deployment' && !a.dryRun)).toHaveLength(3);
+  });
+
+  it('a wait that runs out of time is explained and rolled back; one of a Deployment this run created stays TIMED_OUT', async () => {
+    const kube = cluster(image => (image === 'web:v2' ? 'never-ready' : 'runs'));
+    const short = () => ({ ...ctx(), deadline: 1_000_000 + 60_000 });
+    await deploy(inputs('web:v1'), ctx(), reach(kube));
+    const stalled = await deploy(inputs('web:v2', { timeoutMs: 60_000 }), short(), reach(kube));
+    expect(stalled).toMatchObject({
+      status: 'ROLLED_BACK',
+      rootCause: 'web: container app is running but not ready: its readiness probe has not passed'
+    });
+    const fresh = cluster(() => 'never-ready');
+    const created = await deploy(inputs('web:v2', { timeoutMs: 60_000 }), short(), reach(fresh));
+    expect(created.status).toBe('TIMED_OUT');
+    expect(created.reason).toMatch(/was created by this run: nothing ran before it to go back to\.$/);
   });
 
   it('wait: false applies and stops; dry run writes nothing', async () => {

@@ -2,10 +2,17 @@
  * One deployment to Kubernetes, as the core's deploy pipeline (core/deploy.ts) runs it: load and render the
  * manifests (from the workspace alone, so before any network call) → reach the cluster (EKS or a kubeconfig) →
  * verify every object with a server-side dry run → apply them (in Helm's order) → wait for every workload →
- * explain a failure → roll failed Deployments back, or, once all is healthy, prune. The functions below are the
- * phases, in that order.
+ * explain a failure (or a wait that ran out of time) → roll back what this run changed, or, once all is healthy,
+ * prune. The functions below are the phases, in that order.
  */
-import { runDeploy, type DeployContext, type Ending, type PhaseContext } from '../../../core/deploy.js';
+import {
+  runDeploy,
+  waitReserveMs,
+  type DeployContext,
+  type Ending,
+  type PhaseContext
+} from '../../../core/deploy.js';
+import { formatDuration } from '../../../core/duration.js';
 import { describeError } from '../../../core/errors.js';
 import { sentence } from '../../../core/text.js';
 import type { Logger } from '../../../core/log.js';
@@ -13,12 +20,14 @@ import { verifyAll, writeAll, type Applied, type ApplyOptions, type Plan } from 
 import type { AwsSession } from './aws.js';
 import { clusterFromEks, clusterFromKubeconfig, type AwsAccess, type ClusterAccess } from './cluster.js';
 import type { Inputs } from './inputs.js';
-import { describeRef, KubeClient, KubeError, type Kube } from './kube.js';
-import { kustomizeBuild, loadManifests, render as renderManifests, type Manifest } from './manifests.js';
+import { describeRef, KubeClient, KubeError, refKey, type Kube, type KubeObject } from './kube.js';
+import type { Manifest } from './manifests.js';
 import { prune, readRecord, recordName, recordOf, writeRecord, type SetRecord } from './prune.js';
+import { renderInputs } from './render.js';
 import { initialResult, summarizeResources, type DeployResult } from './result.js';
-import { rollbackDeployment, type RollbackResult } from './rollback.js';
-import { waitForWorkloads } from './rollout.js';
+import { ROLLED_BACK_KINDS, rollBackWorkload, type RollbackResult } from './rollback.js';
+import { waitForWorkloads, type WaitOptions, type WorkloadOutcome } from './rollout.js';
+import { progressDeadlineMs } from './status.js';
 
 /** A cluster reached: how, a client for its API, and what to close at the end. */
 export interface Connected {
@@ -67,7 +76,9 @@ export async function deploy(
         },
         wait: { title: 'Wait for the rollout', run: phase => wait(run, phase) },
         explain: { title: 'Diagnosing', run: async () => explain(run) },
-        rollback: inputs.rollback ? { title: 'Roll back', run: phase => rollBack(run, phase) } : undefined,
+        rollback: inputs.rollback
+          ? { title: 'Roll back', afterTimeout: () => true, run: phase => rollBack(run, phase) }
+          : undefined,
         settle: inputs.prune ? { title: 'Prune', run: async () => settle(run) } : undefined,
         progress: () => progress(run.result)
       },
@@ -92,26 +103,16 @@ async function reach(run: Run, phase: PhaseContext, connect: Connect): Promise<v
   run.result.server = access.server;
 }
 
-/** render: the manifests read (kustomize run under the step's signal), placeholders and images set, labelled. */
+/** render: the manifests read (kustomize run under the step's signal), checked, filled in and labelled. */
 async function render(run: Run, phase: PhaseContext): Promise<void> {
-  const { inputs, log } = run;
-  const { kustomize } = inputs;
-  const loaded = await loadManifests({
-    files: inputs.manifestFiles,
-    workspace: inputs.workspace,
-    kustomize: kustomize && {
-      text: kustomize.text,
-      build: () => kustomizeBuild(kustomize.dir, { signal: phase.signal, timeoutMs: phase.timeLeftMs() })
-    }
-  });
-  const rendered = renderManifests(loaded, {
-    vars: inputs.vars,
-    images: inputs.imageRules,
-    labels: inputs.labels,
-    annotations: inputs.annotations
-  });
+  const { log, result } = run;
+  const rendered = await renderInputs(run.inputs, phase);
   run.manifests = rendered.manifests;
-  run.result.images = rendered.images;
+  result.images = rendered.images;
+  for (const warning of rendered.warnings) {
+    log.warning(warning);
+    result.warnings.push(warning);
+  }
   log.info(`${rendered.manifests.length} objects.`);
   for (const change of rendered.images)
     log.info(`${change.object} container ${change.container}: ${change.from} → ${change.to}`);
@@ -225,19 +226,18 @@ async function writeSetRecord(run: Run, record: SetRecord): Promise<void> {
 
 /** wait: every workload at once; the first failure ends the wait. */
 async function wait(run: Run, phase: PhaseContext): Promise<Ending | void> {
-  const { inputs, result } = run;
-  result.workloads = await waitForWorkloads(
-    run.cluster!.kube,
-    run.applied.map(a => a.live),
-    {
-      timeoutMs: phase.timeLeftMs(),
-      intervalMs: inputs.pollIntervalMs,
-      clock: phase.clock,
-      signal: phase.signal,
-      log: run.log
-    }
-  );
+  const { result } = run;
+  const asked = run.applied.filter(a => !pausedByManifest(a)).map(a => a.live);
+  sayDeadlines(run, asked, phase.timeLeftMs());
+  result.workloads = [
+    ...run.applied.filter(pausedByManifest).map(pausedOutcome),
+    ...(await waitForWorkloads(run.cluster!.kube, asked, waitOptions(run, phase)))
+  ];
   if (phase.signal.aborted) return;
+  return waitEnding(result);
+}
+
+function waitEnding(result: DeployResult): Ending {
   const failed = result.workloads.filter(w => w.outcome === 'failed');
   if (failed.length > 0)
     return {
@@ -257,74 +257,111 @@ async function wait(run: Run, phase: PhaseContext): Promise<Ending | void> {
   };
 }
 
-/** explain: the first failure's root cause leads; every failed workload's diagnostics follow, printed as data. */
+/** How a wait (the rollout's, a rollback's) polls: the inputs' pace and graces, the phase's time and signal. */
+function waitOptions(run: Run, phase: PhaseContext): WaitOptions {
+  const { inputs } = run;
+  return {
+    timeoutMs: phase.timeLeftMs(),
+    intervalMs: inputs.pollIntervalMs,
+    grace: inputs.grace,
+    clock: phase.clock,
+    signal: phase.signal,
+    log: run.log
+  };
+}
+
+/** A Deployment its manifest pauses: what it asks for is to change the template without rolling it out. */
+const pausedByManifest = (a: Applied) =>
+  a.sent.kind === 'Deployment' && (a.sent.spec as { paused?: unknown } | undefined)?.paused === true;
+
+function pausedOutcome(a: Applied): WorkloadOutcome {
+  const { kind, namespace, name } = a.result;
+  return {
+    ref: { apiVersion: a.live.apiVersion, kind, namespace, name },
+    outcome: 'ready',
+    message: 'paused by its manifest (spec.paused): not rolled out, not waited for',
+    live: a.live
+  };
+}
+
+/**
+ * A Deployment whose progress deadline comes after this wait ends would not get to say
+ * ProgressDeadlineExceeded: the wait's own time ends it (explained and rolled back all the same). Said once.
+ */
+function sayDeadlines(run: Run, objects: KubeObject[], waitMs: number): void {
+  for (const o of objects) {
+    const deadline = progressDeadlineMs(o);
+    if (deadline === undefined || deadline < waitMs) continue;
+    const ref = describeRef({ kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name });
+    run.log.info(
+      `${ref}: its progress deadline (${formatDuration(deadline)}) is after this wait ends (in ${formatDuration(waitMs)}): a rollout that stalls ends TIMED_OUT rather than ProgressDeadlineExceeded. A timeout over ${formatDuration(deadline + waitReserveMs(run.inputs.timeoutMs))} leaves the deadline to the Deployment.`
+    );
+  }
+}
+
+/**
+ * explain: the first failure's root cause leads (a wait that ran out of time has one too: what its last look
+ * saw); every such workload's diagnostics follow, printed as data.
+ */
 function explain(run: Run): string | undefined {
   const { log, result } = run;
-  const failed = result.workloads.filter(w => w.outcome === 'failed');
-  for (const [i, f] of failed.entries()) {
-    const cause = f.explanation?.rootCause ?? `${describeRef(f.ref)}: ${f.message}`;
+  const explained = result.workloads.filter(w => w.outcome === 'failed' || w.outcome === 'timeout');
+  for (const [i, w] of explained.entries()) {
+    const cause = w.explanation?.rootCause ?? `${describeRef(w.ref)}: ${w.message}`;
     // The first root cause leads the reason; the others lead their own diagnostics.
     if (i > 0)
-      result.diagnostics.push({
-        title: `Also failed: ${describeRef(f.ref)}`,
-        severity: 'error',
-        lines: [cause]
-      });
-    result.diagnostics.push(...(f.explanation?.diagnostics ?? []));
-    log.info(`${describeRef(f.ref)} failed:`);
+      result.diagnostics.push({ title: `Also: ${describeRef(w.ref)}`, severity: 'error', lines: [cause] });
+    result.diagnostics.push(...(w.explanation?.diagnostics ?? []));
+    log.info(`${describeRef(w.ref)} ${w.outcome === 'failed' ? 'failed' : 'did not finish in time'}:`);
     log.untrusted(cause);
-    for (const d of f.explanation?.diagnostics ?? []) {
+    for (const d of w.explanation?.diagnostics ?? []) {
       log.info(`${d.title}:`);
       log.untrusted(d.lines.map(l => `  ${l}`));
     }
   }
-  const late = result.workloads.filter(w => w.outcome === 'timeout');
-  if (late.length > 0) {
-    log.info('No pod problem was seen; still rolling out:');
-    log.untrusted(late.map(w => `  ${describeRef(w.ref)}: ${w.message}`));
-  }
-  return failed.length > 0
-    ? (failed[0].explanation?.rootCause ?? `${describeRef(failed[0].ref)}: ${failed[0].message}`)
-    : undefined;
+  const lead = explained.find(w => w.outcome === 'failed') ?? explained[0];
+  return lead && (lead.explanation?.rootCause ?? `${describeRef(lead.ref)}: ${lead.message}`);
 }
 
-/** rollback: each failed Deployment back to its previous pod template, waited for. */
+/**
+ * rollback: each failed (or stalled) Deployment, StatefulSet and DaemonSet this run changed goes back to the
+ * template it had before, waited for; the others are said to be left alone.
+ */
 async function rollBack(run: Run, phase: PhaseContext): Promise<Ending | void> {
-  const { inputs, result } = run;
-  for (const f of result.workloads.filter(
-    w => w.outcome === 'failed' && w.ref.kind === 'Deployment' && w.live
-  )) {
-    const sent = run.applied.find(
-      a =>
-        a.sent.kind === 'Deployment' &&
-        a.sent.metadata.name === f.ref.name &&
-        a.sent.metadata.namespace === f.ref.namespace
-    )?.sent;
-    if (!sent) continue;
-    const name = describeRef(f.ref);
-    let back: RollbackResult;
-    try {
-      back = await rollbackDeployment(run.cluster!.kube, sent, f.live!, {
-        fieldManager: inputs.fieldManager,
-        timeoutMs: phase.timeLeftMs(),
-        intervalMs: inputs.pollIntervalMs,
-        clock: phase.clock,
-        signal: phase.signal,
-        log: run.log
-      });
-    } catch (error) {
-      back = { ok: false, message: `${name}: the rollback failed: ${describeError(error)}` };
-    }
+  const { result } = run;
+  for (const w of result.workloads.filter(rolledBackKind)) {
+    const applied = run.applied.find(a => refKey(a.result) === refKey(w.ref));
+    if (!applied) continue;
+    const back = await rollBackOne(run, phase, applied, w);
     // It may quote a pod's log line (the reason a rollback did not complete): printed as data.
     run.log.untrusted(back.message);
-    result.rollbacks.push({ name, result: back });
+    result.rollbacks.push({ name: describeRef(w.ref), result: back });
   }
   if (phase.signal.aborted || result.rollbacks.length === 0) return;
-  const ok = result.rollbacks.every(r => r.result.ok);
-  return {
-    status: ok ? 'ROLLED_BACK' : 'FAILED',
-    reason: result.rollbacks.map(r => r.result.message).join(' ')
-  };
+  const done = result.rollbacks.filter(r => !r.result.skipped);
+  const reason = result.rollbacks.map(r => r.result.message).join(' ');
+  // Nothing rolled back (each was left alone, and says why): the wait's outcome stands.
+  if (done.length === 0) return { status: result.status, reason };
+  return { status: done.every(r => r.result.ok) ? 'ROLLED_BACK' : 'FAILED', reason };
+}
+
+const rolledBackKind = (w: WorkloadOutcome) =>
+  (w.outcome === 'failed' || w.outcome === 'timeout') && ROLLED_BACK_KINDS.has(w.ref.kind);
+
+async function rollBackOne(
+  run: Run,
+  phase: PhaseContext,
+  applied: Applied,
+  w: WorkloadOutcome
+): Promise<RollbackResult> {
+  try {
+    return await rollBackWorkload(run.cluster!.kube, applied, w, {
+      ...waitOptions(run, phase),
+      fieldManager: run.inputs.fieldManager
+    });
+  } catch (error) {
+    return { ok: false, message: `${describeRef(w.ref)}: the rollback failed: ${describeError(error)}` };
+  }
 }
 
 /** What had been applied, and what was still rolling out, when the step was stopped. */

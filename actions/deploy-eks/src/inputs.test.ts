@@ -3,6 +3,7 @@ import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../../core/errors.js';
+import { controlCharacter } from '../../../core/image.js';
 import { recordInputSource } from '../../../core/inputs.js';
 import type { RunContext } from '../../../core/github.js';
 import { getInputs } from './inputs.js';
@@ -64,8 +65,10 @@ describe('getInputs', () => {
       prunePvcs: false,
       replaceRunningJobs: false,
       wait: true,
-      timeoutMs: 600_000,
+      // A Deployment's default progress deadline (600 s) and the reserve for explain and rollback fit in it.
+      timeoutMs: 900_000,
       pollIntervalMs: 2000,
+      grace: { failureMs: 90_000, unschedulableMs: 120_000 },
       rollback: true,
       forceConflicts: false,
       fieldManager: 'dockyard',
@@ -79,6 +82,16 @@ describe('getInputs', () => {
       'dockyard.dev/run': 'https://github.com/octo/app/actions/runs/42',
       'dockyard.dev/commit': '0123456789abcdef0123456789abcdef01234567'
     });
+  });
+
+  it('takes the grace periods as durations, and names the input of one that is not', () => {
+    expect(
+      read({ cluster: 'prod', manifests: 'app.yaml', 'failure-grace': '0s', 'unschedulable-grace': '5m' })
+        .grace
+    ).toEqual({ failureMs: 0, unschedulableMs: 300_000 });
+    expect(() => read({ cluster: 'prod', manifests: 'app.yaml', 'failure-grace': 'soon' })).toThrow(
+      /Input 'failure-grace': 'soon' is not a duration/
+    );
   });
 
   it('takes a poll interval in the format deploy-ecs takes it', () => {
@@ -127,6 +140,68 @@ describe('getInputs', () => {
   it('a manifests line that names no file, or a kustomization that is not a directory, is an input problem', () => {
     expect(problems({ cluster: 'prod', manifests: 'app.yaml\nmissing/*.yaml' })).toEqual(['manifests']);
     expect(problems({ cluster: 'prod', kustomize: 'app.yaml' })).toEqual(['kustomize']);
+  });
+
+  const imagesError = (images: string) => {
+    try {
+      read({ cluster: 'prod', manifests: 'app.yaml', images });
+    } catch (error) {
+      return (error as InputError).message;
+    }
+    return undefined;
+  };
+
+  it.each([
+    [
+      'shop/web=registry.local:5000/shop/web:<v2>',
+      "Input 'images': line 1 (shop/web): 'registry.local:5000/shop/web:<v2>' has a tag ('<v2>')"
+    ],
+    ['web=web:v1\nweb=web:v2', "Input 'images': line 2: 'web' is given twice."],
+    ['web:v1=web:v2', "Input 'images': line 1: 'web:v1' is not an image name"],
+    ['web=Registry/Web:v2', "Input 'images': line 1 (web): 'Registry/Web:v2' has a name ('Registry/Web')"],
+    ['web=web@sha256:1234', "Input 'images': line 1 (web): 'web@sha256:1234' has a digest"],
+    [
+      'web=web:v2\r::add-mask::web',
+      "Input 'images': line 1 (web): the image holds a control character (\\r)"
+    ],
+    [
+      'web=web:v2\u001b[2K::add-mask::x',
+      "Input 'images': line 1 (web): the image holds a control character (U+001B)"
+    ],
+    ['w\u0007eb=web:v2', "Input 'images': line 1: the name holds a control character (U+0007)"]
+  ])('refuses the images line %j, naming images and the line', (images, message) => {
+    const error = imagesError(images);
+    expect(error).toContain(message);
+    expect(error).not.toContain('add-mask');
+    expect(controlCharacter(error ?? '')).toBeUndefined();
+  });
+
+  it('takes image references by tag, digest, registry port and IPv6 registry', () => {
+    const digest = `sha256:${'0'.repeat(64)}`;
+    const images = [
+      'web=123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v2',
+      `team/web=registry.local:5000/team/web@${digest}`,
+      'registry.local:5000/team/api=[::1]:5000/team/api:1.2.3'
+    ].join('\n');
+    expect(read({ cluster: 'prod', manifests: 'app.yaml', images }).imageRules.map(r => r.name)).toEqual([
+      'web',
+      'team/web',
+      'registry.local:5000/team/api'
+    ]);
+  });
+
+  it('kustomize-remote goes with kustomize, and is off unless set', () => {
+    expect(problems({ cluster: 'prod', manifests: 'app.yaml', 'kustomize-remote': 'true' })).toEqual([
+      'kustomize-remote'
+    ]);
+    expect(read({ cluster: 'prod', kustomize: '.' }).kustomize).toEqual({
+      dir: realpathSync(ws),
+      text: '.',
+      remote: false
+    });
+    expect(read({ cluster: 'prod', kustomize: '.', 'kustomize-remote': 'true' }).kustomize?.remote).toBe(
+      true
+    );
   });
 
   it('takes user labels and annotations, and a set name', () => {

@@ -7,6 +7,7 @@ import { runContext, runUrl, type RunContext } from '../../../core/github.js';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { DockyardError } from '../../../core/errors.js';
+import { controlCharacter, imageProblem, isImageName } from '../../../core/image.js';
 import {
   InputReader,
   resolveInsideWorkspace,
@@ -26,6 +27,7 @@ import {
   validLabelValue
 } from './labels.js';
 import type { ImageRule } from './manifests.js';
+import type { Grace } from './diagnose.js';
 
 export interface Inputs {
   cluster?: string;
@@ -38,8 +40,8 @@ export interface Inputs {
   workspace: string;
   /** The files the `manifests` lines name, resolved inside the workspace, in order. */
   manifestFiles: string[];
-  /** The kustomization directory (resolved) and the input as written. */
-  kustomize?: { dir: string; text: string };
+  /** The kustomization directory (resolved), the input as written, and whether remote bases may be fetched. */
+  kustomize?: { dir: string; text: string; remote: boolean };
   vars: Record<string, string>;
   imageRules: ImageRule[];
   /** What every object gets: managed-by, the set label and the user's labels. */
@@ -58,6 +60,8 @@ export interface Inputs {
   wait: boolean;
   timeoutMs: number;
   pollIntervalMs: number;
+  /** How long problems that may heal are given before the deploy fails on them. */
+  grace: Grace;
   rollback: boolean;
   forceConflicts: boolean;
   fieldManager: string;
@@ -77,6 +81,7 @@ function read(r: InputReader) {
     namespace: r.string('namespace', { default: 'default' }) ?? 'default',
     manifests: splitLines(r.raw('manifests')),
     kustomize: r.string('kustomize'),
+    kustomizeRemote: r.boolean('kustomize-remote', false),
     images: r.keyValues('images', { example: 'web=123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v2' }),
     vars: r.keyValues('vars', { allowEmptyValue: true, example: 'REPLICAS=3' }),
     labels: r.keyValues('labels', { allowEmptyValue: true, example: 'team=payments' }),
@@ -87,8 +92,10 @@ function read(r: InputReader) {
     prunePvcs: r.boolean('prune-pvcs', false),
     replaceRunningJobs: r.boolean('replace-running-jobs', false),
     wait: r.boolean('wait', true),
-    timeoutMs: r.duration('timeout', '10m', { min: 1000 }),
+    timeoutMs: r.duration('timeout', '15m', { min: 1000 }),
     pollIntervalMs: r.duration('poll-interval', '2s', { min: 100 }),
+    failureGraceMs: r.duration('failure-grace', '90s'),
+    unschedulableGraceMs: r.duration('unschedulable-grace', '2m'),
     rollback: r.boolean('rollback', true),
     forceConflicts: r.boolean('force-conflicts', false),
     fieldManager: r.string('field-manager', { default: 'dockyard' }) ?? 'dockyard',
@@ -184,6 +191,7 @@ function check(r: InputReader, raw: Read, run: RunContext & { step: string }): I
     wait: raw.wait,
     timeoutMs: raw.timeoutMs,
     pollIntervalMs: raw.pollIntervalMs,
+    grace: { failureMs: raw.failureGraceMs, unschedulableMs: raw.unschedulableGraceMs },
     rollback: raw.rollback,
     forceConflicts: raw.forceConflicts,
     fieldManager,
@@ -199,22 +207,40 @@ function sources(r: InputReader, raw: Read): Pick<Inputs, 'manifestFiles' | 'kus
       'is required (or kustomize).',
       'List manifest files, directories or globs, one per line.'
     );
+  if (raw.kustomizeRemote && !raw.kustomize)
+    r.fail(
+      'kustomize-remote',
+      "is set without 'kustomize'.",
+      "It lets a kustomization fetch remote bases; set 'kustomize' or remove it."
+    );
   const dir = raw.kustomize ? r.pathValue('kustomize', raw.kustomize, { kind: 'dir' }) : undefined;
   return {
     manifestFiles: r.collect(() => manifestFiles(raw.manifests, r.workspace)) ?? [],
-    kustomize: dir && raw.kustomize ? { dir, text: raw.kustomize } : undefined
+    kustomize: dir && raw.kustomize ? { dir, text: raw.kustomize, remote: raw.kustomizeRemote } : undefined
   };
+}
+
+const IMAGES_HINT =
+  'Write name=image, one a line: the name is the repository of the images to replace (web, team/web), the image a full reference such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v2 or …/web@sha256:<64 hex digits>.';
+
+/** Why one `images` line is refused: the name, then the image, by the image reference grammar. */
+function imageLineProblem(kv: KeyValue): string | undefined {
+  const control = controlCharacter(kv.key);
+  if (control) return `line ${kv.line}: the name holds a control character (${control}).`;
+  if (!isImageName(kv.key))
+    return `line ${kv.line}: '${kv.key}' is not an image name (a repository, without tag or digest).`;
+  const problem = imageProblem(kv.value);
+  if (!problem) return undefined;
+  // A value with a control character is not quoted back (imageProblem says which character).
+  const image = controlCharacter(kv.value) ? 'the image' : `'${kv.value}'`;
+  return `line ${kv.line} (${kv.key}): ${image} ${problem}.`;
 }
 
 function imageRules(r: InputReader, lines: KeyValue[]): ImageRule[] {
   const rules: ImageRule[] = [];
   for (const kv of lines) {
-    if (/\s/.test(kv.value) || /\s/.test(kv.key))
-      r.fail(
-        'images',
-        `line ${kv.line}: '${kv.key}=${kv.value}' has spaces.`,
-        'Write name=image, one a line, with no spaces.'
-      );
+    const problem = imageLineProblem(kv);
+    if (problem) r.fail('images', problem, IMAGES_HINT);
     else if (rules.some(rule => rule.name === kv.key))
       r.fail('images', `line ${kv.line}: '${kv.key}' is given twice.`, 'Give each name once.');
     else rules.push({ name: kv.key, image: kv.value, line: kv.line });

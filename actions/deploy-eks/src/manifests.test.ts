@@ -115,6 +115,71 @@ describe('parseManifests', () => {
     ).toThrow('has no metadata.name');
     expect(() => parseManifests('- a\n- b\n', 'f.yaml')).toThrow('is not a Kubernetes object');
   });
+
+  // The YAML form of the billion laughs (https://en.wikipedia.org/wiki/Billion_laughs_attack), as a ConfigMap.
+  const laughs = [
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata: { name: lol }',
+    'data:',
+    '  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+    ...'bcdefghi'.split('').map((c, i) => {
+      const prev = 'abcdefghi'[i];
+      return `  ${c}: &${c} [${Array(9).fill(`*${prev}`).join(',')}]`;
+    })
+  ].join('\n');
+
+  it('refuses an alias bomb, naming the file, the document and the input, and what to do', () => {
+    const error = (() => {
+      try {
+        parseManifests(
+          `apiVersion: v1\nkind: Namespace\nmetadata: { name: shop }\n---\n${laughs}\n`,
+          'k8s/lol.yaml'
+        );
+      } catch (e) {
+        return e as DockyardError;
+      }
+    })();
+    expect(error).toBeInstanceOf(DockyardError);
+    expect(error?.input).toBe('manifests');
+    expect(error?.message).toMatch(
+      /^k8s\/lol\.yaml \(document 2\): its aliases \(\*name\) expand to more than 100 copies/
+    );
+    expect(error?.hint).toMatch(/nothing was applied/);
+    expect(() => parseManifests(laughs, 'kustomize:overlay', 'kustomize')).toThrow(
+      expect.objectContaining({ input: 'kustomize' }) as unknown as Error
+    );
+  });
+
+  it('keeps the library default: four levels of nine aliases (6561 copies), which a limit of 1000 let through, are refused', () => {
+    const fourLevels = laughs.split('\n').slice(0, 8).join('\n');
+    expect(() => parseManifests(fourLevels, 'k8s/lol.yaml')).toThrow(/expand to more than 100 copies/);
+  });
+
+  it('a manifest that reuses an anchor a few times loads', () => {
+    const text = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: { name: web }',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - { name: a, image: web, resources: &res { limits: { cpu: 500m } } }',
+      '        - { name: b, image: web, resources: *res }',
+      '        - { name: c, image: web, resources: *res }'
+    ].join('\n');
+    const [m] = parseManifests(text, 'k8s/web.yaml');
+    expect(JSON.stringify(m.object)).toContain(
+      '"name":"c","image":"web","resources":{"limits":{"cpu":"500m"}}'
+    );
+  });
+
+  it('names the file of an alias whose anchor is missing', () => {
+    expect(() => parseManifests('apiVersion: v1\nkind: ConfigMap\nmetadata: *nope\n', 'k8s/x.yaml')).toThrow(
+      /^k8s\/x\.yaml/
+    );
+  });
 });
 
 describe('images', () => {

@@ -27,12 +27,22 @@ export interface ImageRule {
   line: number;
 }
 
-/** Parses multi-document YAML (or JSON); `List` kinds are flattened; empty documents skipped. */
-export function parseManifests(text: string, source: string, input = 'manifests'): Manifest[] {
-  const out: Manifest[] = [];
+/** The YAML library's default: aliases expand into full copies, so a few nested ones can be a billion laughs. */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The documents of a YAML (or JSON) text as plain values, `where` naming each one (`k8s/web.yaml (document 2)`).
+ * A syntax error names the file and line; an alias bomb (more expanded aliases than the default allows) names
+ * the file and document, never the library's words alone.
+ */
+export function parseYamlDocuments(
+  text: string,
+  source: string,
+  input: string
+): { value: unknown; where: string }[] {
   const docs = parseAllDocuments(text, { prettyErrors: true });
-  if (!Array.isArray(docs)) return out;
-  docs.forEach((doc, i) => {
+  if (!Array.isArray(docs)) return [];
+  return docs.map((doc, i) => {
     const where = docs.length > 1 ? `${source} (document ${i + 1})` : source;
     if (doc.errors.length > 0) {
       const e = doc.errors[0];
@@ -42,8 +52,31 @@ export function parseManifests(text: string, source: string, input = 'manifests'
         { input, hint: 'Fix the YAML; nothing was applied.' }
       );
     }
-    const value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
-    if (value === null || value === undefined) return;
+    try {
+      return { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown, where };
+    } catch (error) {
+      if (!(error instanceof ReferenceError)) throw error;
+      const bomb = /excessive alias count/i.test(error.message);
+      throw new DockyardError(
+        bomb
+          ? `${where}: its aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies (${error.message}).`
+          : `${where} is not valid YAML: ${error.message}`,
+        {
+          input,
+          hint: bomb
+            ? 'Each alias is a full copy of its anchor: write the repeated part out, or nest fewer aliases; nothing was applied.'
+            : 'Fix the YAML; nothing was applied.'
+        }
+      );
+    }
+  });
+}
+
+/** Parses multi-document YAML (or JSON); `List` kinds are flattened; empty documents skipped. */
+export function parseManifests(text: string, source: string, input = 'manifests'): Manifest[] {
+  const out: Manifest[] = [];
+  for (const { value, where } of parseYamlDocuments(text, source, input)) {
+    if (value === null || value === undefined) continue;
     const items =
       isObject(value) &&
       typeof value.kind === 'string' &&
@@ -52,11 +85,11 @@ export function parseManifests(text: string, source: string, input = 'manifests'
         ? (value.items as unknown[])
         : [value];
     for (const item of items) out.push({ object: checkObject(item, where, input), source: where });
-  });
+  }
   return out;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
+export function isObject(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === 'object' && !Array.isArray(v);
 }
 

@@ -55,5 +55,7 @@ describe('README', () => {
     for (const resource of ['pods', 'pods/log', 'events', 'replicasets'])
       expect([resource, verbs(resource).has('list') || verbs(resource).has('get')]).toEqual([resource, true]);
     for (const verb of ['get', 'create', 'patch']) expect(verbs('configmaps').has(verb)).toBe(true);
+    // A StatefulSet's rollback replaces its pods stuck at the failed revision.
+    expect(verbs('pods').has('delete')).toBe(true);
   });
 });

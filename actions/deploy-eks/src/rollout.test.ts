@@ -1,11 +1,21 @@
 import { describe, expect, it } from '@jest/globals';
 import { memoryLogger } from '../../../core/log.js';
-import { virtualClock } from '../../../core/poll.js';
-import { waitForWorkload, waitForWorkloads, selectorString } from './rollout.js';
+import { virtualClock, type Clock } from '../../../core/poll.js';
+import { waitForWorkload, waitForWorkloads, type WaitOptions } from './rollout.js';
 import { FakeKube } from './testing/fake-kube.js';
-import { crashLooping, deployment, pod, replicaSet, running } from './testing/fixtures.js';
+import { crashLooping, deployment, event, GRACE, pod, replicaSet, running } from './testing/fixtures.js';
 
 const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'default', name: 'web' };
+
+/** A wait of `timeoutMs` on `clock`, polling every 2 s with the default graces. */
+const waitOptions = (clock: Clock, timeoutMs: number, over: Partial<WaitOptions> = {}): WaitOptions => ({
+  timeoutMs,
+  intervalMs: 2000,
+  clock,
+  log: memoryLogger(),
+  grace: GRACE,
+  ...over
+});
 
 /** A Deployment at revision 2 whose new ReplicaSet has one pod; `step(n)` changes the world before poll n. */
 function world(step: (kube: FakeKube, poll: number, now: number) => void) {
@@ -32,12 +42,7 @@ describe('waitForWorkload', () => {
       if (n === 3) k.put(pod('web-new-1', rs, [crashLooping('web:v2')]));
     });
     kube.logLines.set('default/web-new-1/app/previous', ['starting', 'panic: cannot connect to database']);
-    const out = await waitForWorkload(kube, ref, {
-      timeoutMs: 600_000,
-      intervalMs: 2000,
-      clock,
-      log: memoryLogger()
-    });
+    const out = await waitForWorkload(kube, ref, waitOptions(clock, 600_000));
     expect(out.outcome).toBe('failed');
     expect(out.detectedAt).toBe(6000);
     expect(out.explanation?.rootCause).toBe(
@@ -64,12 +69,7 @@ describe('waitForWorkload', () => {
         k.put(d);
       }
     });
-    const out = await waitForWorkload(kube, ref, {
-      timeoutMs: 600_000,
-      intervalMs: 2000,
-      clock,
-      log: memoryLogger()
-    });
+    const out = await waitForWorkload(kube, ref, waitOptions(clock, 600_000));
     expect(out.outcome).toBe('ready');
   });
 
@@ -86,12 +86,7 @@ describe('waitForWorkload', () => {
         );
     });
     kube.put(pod('web-old-1', replicaSet(web, '1', 'old', 'web:v1'), [crashLooping('web:v1', 5)]));
-    const out = await waitForWorkload(kube, ref, {
-      timeoutMs: 600_000,
-      intervalMs: 2000,
-      clock,
-      log: memoryLogger()
-    });
+    const out = await waitForWorkload(kube, ref, waitOptions(clock, 600_000));
     expect(out.outcome).toBe('ready');
   });
 
@@ -111,37 +106,53 @@ describe('waitForWorkload', () => {
       deployment('web', { revision: '2', generation: 3, replicas: 1, status: { observedGeneration: 2 } })
     );
     kube.put(pod('web-new-1', rs, [crashLooping('web:v2')]));
-    const out = await waitForWorkload(kube, ref, {
-      timeoutMs: 600_000,
-      intervalMs: 2000,
-      clock,
-      log: memoryLogger()
-    });
+    const out = await waitForWorkload(kube, ref, waitOptions(clock, 600_000));
     expect(out.outcome).toBe('ready');
   });
 
   it('times out on the clock given, saying where the rollout stood', async () => {
     const { kube, clock } = world(() => {});
-    const out = await waitForWorkload(kube, ref, {
-      timeoutMs: 10_000,
-      intervalMs: 2000,
-      clock,
-      log: memoryLogger()
-    });
+    const out = await waitForWorkload(kube, ref, waitOptions(clock, 10_000));
     expect(out).toMatchObject({ outcome: 'timeout', message: '1 old replicas pending termination' });
     expect(clock.now()).toBe(10_000);
+  });
+
+  it('a paused Deployment is failed at the first poll, saying what resumes it', async () => {
+    const { kube, clock } = world(() => {});
+    const paused = deployment('web', {
+      revision: '2',
+      generation: 2,
+      replicas: 1,
+      status: { observedGeneration: 2 }
+    });
+    (paused.spec as Record<string, unknown>).paused = true;
+    kube.put(paused);
+    const out = await waitForWorkload(kube, ref, waitOptions(clock, 600_000));
+    expect(out.outcome).toBe('failed');
+    expect(out.explanation?.rootCause).toBe(
+      'Deployment default/web is paused (spec.paused): its new pod template is not rolled out until it is resumed (kubectl rollout resume deployment/web -n default)'
+    );
+    expect(clock.now()).toBe(0);
+  });
+
+  it('a wait that runs out of time is explained from its last poll: a readiness probe that never passed', async () => {
+    const { kube, rs, clock } = world(() => {});
+    const p = kube.put(pod('web-new-1', rs, [{ ...running('web:v2'), ready: false }]));
+    kube.put(
+      event(p, 'Warning', 'Unhealthy', 'Readiness probe failed: HTTP probe failed with statuscode: 503', 3)
+    );
+    kube.logLines.set('default/web-new-1/app', ['listening on :8080']);
+    const out = await waitForWorkload(kube, ref, waitOptions(clock, 10_000));
+    expect(out.outcome).toBe('timeout');
+    expect(out.explanation?.rootCause).toBe(
+      'web: container app is running but not ready: Readiness probe failed: HTTP probe failed with statuscode: 503'
+    );
   });
 
   it('stops at once when cancelled', async () => {
     const controller = new AbortController();
     const { kube, clock } = world((_k, n) => n === 2 && controller.abort());
-    const out = await waitForWorkload(kube, ref, {
-      timeoutMs: 600_000,
-      intervalMs: 2000,
-      clock,
-      signal: controller.signal,
-      log: memoryLogger()
-    });
+    const out = await waitForWorkload(kube, ref, waitOptions(clock, 600_000, { signal: controller.signal }));
     expect(out.outcome).toBe('cancelled');
     expect(clock.now()).toBe(4000);
   });
@@ -160,33 +171,10 @@ describe('waitForWorkloads', () => {
     const api = kube.put(
       deployment('api', { revision: '1', replicas: 1, status: { observedGeneration: 0 } })
     );
-    const out = await waitForWorkloads(kube, [web, api, cron], {
-      timeoutMs: 600_000,
-      intervalMs: 2000,
-      clock,
-      log: memoryLogger()
-    });
+    const out = await waitForWorkloads(kube, [web, api, cron], waitOptions(clock, 600_000));
     expect(out.map(o => [o.ref.name, o.outcome])).toEqual([
       ['web', 'failed'],
       ['api', 'abandoned']
     ]);
-  });
-});
-
-describe('selectorString', () => {
-  it('writes matchLabels and matchExpressions as a labelSelector', () => {
-    expect(
-      selectorString(
-        {
-          matchLabels: { app: 'web' },
-          matchExpressions: [
-            { key: 'tier', operator: 'In', values: ['a', 'b'] },
-            { key: 'x', operator: 'Exists' },
-            { key: 'y', operator: 'DoesNotExist' }
-          ]
-        },
-        { 'pod-template-hash': 'abc' }
-      )
-    ).toBe('app=web,pod-template-hash=abc,tier in (a,b),x,!y');
   });
 });

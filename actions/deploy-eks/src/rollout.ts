@@ -1,13 +1,16 @@
 /**
- * Waits for every workload at once, each through the core poller: kubectl's rollout rules decide done or
- * failed, and the new pods are looked at on every poll so a crash loop or a pull failure fails the
- * workload in seconds rather than at its progress deadline.
+ * Waits for every workload at once, each through the core poller: kubectl's rollout rules decide done, paused
+ * or failed, and the rollout's pods are looked at on every poll (watch.ts) so a failure that is certain (a
+ * crash loop on every new pod, an image that does not exist, pods admission refuses) fails the workload in
+ * seconds rather than at its progress deadline, and one that may heal is given its grace.
  */
 import type { Logger } from '../../../core/log.js';
-import { poll, systemClock, type Clock, type PollOutcome } from '../../../core/poll.js';
-import { explain, podProblems, UnschedulableTracker, type Explanation, type Pod } from './diagnose.js';
+import { poll, systemClock, type Clock, type PollOutcome, type PollStep } from '../../../core/poll.js';
+import type { Grace } from './diagnose.js';
+import type { Explanation } from './explain.js';
 import { describeRef, isRetryableKube, type Kube, type KubeObject, type ObjectRef } from './kube.js';
 import { observed, rolloutState, WAITED_KINDS } from './status.js';
+import { WorkloadWatch } from './watch.js';
 
 /** Kinds whose status says which generation the controller has seen. */
 const GENERATION_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
@@ -31,153 +34,95 @@ export interface WaitOptions {
   clock?: Clock;
   signal?: AbortSignal;
   log: Logger;
-  unschedulableGraceMs?: number;
+  /** How long problems that may heal are given (the `failure-grace` and `unschedulable-grace` inputs). */
+  grace: Grace;
 }
 
-interface Selector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+/** What the polls of one workload saw last. */
+interface Seen {
+  message: string;
+  live?: KubeObject;
 }
 
-/** A label selector object as the `labelSelector` query string. */
-export function selectorString(selector: Selector | undefined, extra: Record<string, string> = {}): string {
-  const parts = Object.entries({ ...(selector?.matchLabels ?? {}), ...extra }).map(([k, v]) => `${k}=${v}`);
-  for (const e of selector?.matchExpressions ?? []) {
-    if (e.operator === 'In') parts.push(`${e.key} in (${(e.values ?? []).join(',')})`);
-    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${(e.values ?? []).join(',')})`);
-    else if (e.operator === 'Exists') parts.push(e.key);
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
-  }
-  return parts.join(',');
+/** A paused Deployment: said at once, with what resumes it. */
+function pausedExplanation(live: KubeObject): Explanation {
+  const { name, namespace } = live.metadata;
+  return {
+    rootCause: `${describeRef({ kind: live.kind, namespace, name })} is paused (spec.paused): its new pod template is not rolled out until it is resumed (kubectl rollout resume deployment/${name}${namespace ? ` -n ${namespace}` : ''})`,
+    diagnostics: []
+  };
 }
 
-export const REVISION = 'deployment.kubernetes.io/revision';
-
-type Spec = { selector?: Selector; template?: unknown };
-const specOf = (o: KubeObject) => (o.spec ?? {}) as Spec;
-
-export function ownedBy(object: KubeObject, owner: KubeObject): boolean {
-  return (
-    !!owner.metadata.uid && (object.metadata.ownerReferences ?? []).some(r => r.uid === owner.metadata.uid)
-  );
-}
-
-/** The ReplicaSets of a Deployment, newest revision first. */
-export async function replicaSets(kube: Kube, deployment: KubeObject): Promise<KubeObject[]> {
-  const sets = await kube.list(
-    { apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace: deployment.metadata.namespace },
-    { labelSelector: selectorString(specOf(deployment).selector) }
-  );
-  const rev = (o: KubeObject) => Number(o.metadata.annotations?.[REVISION] ?? 0);
-  return sets.filter(s => ownedBy(s, deployment)).sort((a, b) => rev(b) - rev(a));
-}
-
-/** The pods of the workload's new revision, and the names of related objects whose events matter. */
-export async function newPods(
+/** One poll: the workload's rollout state, then its pods (once the controller has seen this generation). */
+async function checkOnce(
   kube: Kube,
-  live: KubeObject,
-  /** The new ReplicaSet of a Deployment revision, kept between polls (it does not change). */
-  cache: Map<string, KubeObject> = new Map()
-): Promise<{ pods: Pod[]; related: string[] }> {
-  const ns = live.metadata.namespace;
-  const podsOf = (labelSelector: string) =>
-    kube.list<Pod>({ apiVersion: 'v1', kind: 'Pod', namespace: ns }, { labelSelector });
-  const status = (live.status ?? {}) as Record<string, unknown>;
-  switch (live.kind) {
-    case 'Deployment': {
-      const revision = live.metadata.annotations?.[REVISION];
-      const key = `${live.metadata.uid}/${revision}`;
-      let current = cache.get(key);
-      if (!current) {
-        current = (await replicaSets(kube, live)).find(s => s.metadata.annotations?.[REVISION] === revision);
-        if (current) cache.set(key, current);
-      }
-      const hash = current?.metadata.labels?.['pod-template-hash'];
-      if (!current || !hash) return { pods: [], related: [] };
-      const pods = await podsOf(selectorString(specOf(live).selector, { 'pod-template-hash': hash }));
-      return { pods: pods.filter(p => ownedBy(p, current)), related: [current.metadata.name] };
-    }
-    case 'StatefulSet': {
-      const revision = status.updateRevision as string | undefined;
-      if (!revision) return { pods: [], related: [] };
-      return {
-        pods: await podsOf(selectorString(specOf(live).selector, { 'controller-revision-hash': revision })),
-        related: []
-      };
-    }
-    case 'DaemonSet':
-    case 'Job': {
-      const pods = await podsOf(selectorString(specOf(live).selector));
-      return { pods: pods.filter(p => ownedBy(p, live)), related: [] };
-    }
-    case 'Pod':
-      return { pods: [live as Pod], related: [] };
-    default:
-      return { pods: [], related: [] };
+  ref: ObjectRef,
+  watch: WorkloadWatch,
+  seen: Seen,
+  options: WaitOptions & { clock: Clock }
+): Promise<PollStep<WorkloadOutcome>> {
+  const live = (seen.live = await kube.get(ref));
+  if (!live) {
+    seen.message = 'not found';
+    return { done: false };
   }
+  const state = rolloutState(live);
+  // The state's message may quote the controller's conditions: printed as data.
+  if (state.message !== seen.message) options.log.untrusted(`${describeRef(ref)}: ${state.message}`);
+  const message = (seen.message = state.message);
+  if (state.state === 'done') return { done: true, value: { ref, outcome: 'ready', message, live } };
+  const detectedAt = options.clock.now();
+  if (state.state === 'paused')
+    return {
+      done: true,
+      value: { ref, outcome: 'failed', message, explanation: pausedExplanation(live), detectedAt, live }
+    };
+  // Until the controller has seen this generation, the "new" pods are those of the revision before.
+  if (GENERATION_KINDS.has(live.kind) && !observed(live)) return { done: false };
+  const look = await watch.look(live);
+  if (state.state !== 'failed' && !look.fatal) return { done: false };
+  const explanation = await watch.explain(live, state.state === 'failed' ? state : undefined);
+  return { done: true, value: { ref, outcome: 'failed', message, explanation, detectedAt, live } };
 }
 
-/** Waits for one workload: its rollout rules, and its new pods' problems on every poll. */
+/**
+ * Waits for one workload: its rollout rules, and its new pods' problems on every poll. A wait whose time ran out
+ * is explained from what its last poll saw (a readiness probe that never passed, a pod still unschedulable).
+ */
 export async function waitForWorkload(
   kube: Kube,
   ref: ObjectRef,
   options: WaitOptions
 ): Promise<WorkloadOutcome> {
   const clock = options.clock ?? systemClock;
-  const tracker = new UnschedulableTracker(options.unschedulableGraceMs);
-  const replicaSetCache = new Map<string, KubeObject>();
-  let message = 'not seen yet';
-  let live: KubeObject | undefined;
-  const name = describeRef(ref);
+  const watch = new WorkloadWatch(kube, { clock, grace: options.grace });
+  const seen: Seen = { message: 'not seen yet' };
   let outcome: PollOutcome<WorkloadOutcome>;
   try {
     outcome = await poll<WorkloadOutcome>({
-      check: async () => {
-        live = await kube.get(ref);
-        if (!live) {
-          message = 'not found';
-          return { done: false };
-        }
-        const state = rolloutState(live);
-        // The state's message may quote the controller's conditions: printed as data.
-        if (state.message !== message) options.log.untrusted(`${name}: ${state.message}`);
-        message = state.message;
-        if (state.state === 'done') return { done: true, value: { ref, outcome: 'ready', message, live } };
-        // Until the controller has seen this generation, the "new" pods are those of the revision before.
-        const { pods, related } =
-          !GENERATION_KINDS.has(live.kind) || observed(live)
-            ? await newPods(kube, live, replicaSetCache)
-            : { pods: [], related: [] };
-        const problems = pods.flatMap(p => podProblems(p, clock.now(), tracker));
-        const fatal = problems.some(p => p.fatal);
-        if (state.state === 'failed' || fatal) {
-          const detectedAt = clock.now();
-          const explanation =
-            problems.length > 0
-              ? await explain(kube, live, pods, problems, { related })
-              : {
-                  rootCause: `${ref.name}: ${state.state === 'failed' ? `${state.reason}: ${state.message}` : message}`,
-                  diagnostics: []
-                };
-          return { done: true, value: { ref, outcome: 'failed', message, explanation, detectedAt, live } };
-        }
-        return { done: false };
-      },
+      check: () => checkOnce(kube, ref, watch, seen, { ...options, clock }),
       intervalMs: options.intervalMs,
       timeoutMs: options.timeoutMs,
       clock,
       signal: options.signal,
       isRetryable: isRetryableKube,
       onRetry: (error, _attempt, delay) =>
-        options.log.debug(`${name}: ${(error as Error).message}; again in ${delay} ms`)
+        options.log.debug(`${describeRef(ref)}: ${(error as Error).message}; again in ${delay} ms`)
     });
   } catch (error) {
     // A request cut by the cancel: the wait was cancelled, not failed.
-    if (options.signal?.aborted) return { ref, outcome: 'cancelled', message, live };
+    if (options.signal?.aborted) return { ref, outcome: 'cancelled', message: seen.message, live: seen.live };
     throw error;
   }
   if (outcome.kind === 'done') return outcome.value;
-  return { ref, outcome: outcome.kind, message, live };
+  const { message, live } = seen;
+  if (outcome.kind === 'cancelled' || !live) return { ref, outcome: outcome.kind, message, live };
+  return { ref, outcome: 'timeout', message, live, explanation: await timeoutExplanation(watch, live) };
+}
+
+/** Why a wait ran out of time, as far as the cluster says; its own failure to say so is not the deploy's. */
+async function timeoutExplanation(watch: WorkloadWatch, live: KubeObject): Promise<Explanation | undefined> {
+  return watch.explain(live).catch(() => undefined);
 }
 
 /**

@@ -2,7 +2,14 @@
  * Responses shaped like ECS's real ones (the API reference's examples and what `aws ecs describe-*` prints),
  * for the unit tests.
  */
-import type { Deployment, Service, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import type {
+  Deployment,
+  DeploymentConfiguration,
+  Service,
+  ServiceDeployment,
+  Task,
+  TaskDefinition
+} from '@aws-sdk/client-ecs';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
@@ -12,6 +19,9 @@ export const CLUSTER_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${CLUSTER}`
 export const SERVICE_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER}/${SERVICE}`;
 export const tdArn = (family: string, revision: number) =>
   `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${revision}`;
+/** The revision a test deploys, and the one the service ran before. */
+export const NEW_TD = tdArn('web', 8);
+export const OLD_TD = tdArn('web', 7);
 export const EXECUTION_ROLE = `arn:aws:iam::${ACCOUNT}:role/ecsTaskExecutionRole`;
 export const TASK_ROLE = `arn:aws:iam::${ACCOUNT}:role/web-task`;
 
@@ -109,6 +119,15 @@ export function deployment(
     ...overrides
   };
 }
+
+/** A blue/green service's deployment configuration, as DescribeServices shows it. */
+export const BLUE_GREEN_CONFIGURATION: DeploymentConfiguration = {
+  deploymentCircuitBreaker: { enable: true, rollback: true },
+  maximumPercent: 200,
+  minimumHealthyPercent: 100,
+  strategy: 'BLUE_GREEN',
+  bakeTimeInMinutes: 10
+};
 
 export const OLD_DEPLOYMENT = 'ecs-svc/1111111111111111111';
 export const NEW_DEPLOYMENT = 'ecs-svc/2222222222222222222';
@@ -212,6 +231,53 @@ export function stoppedTask(id: string, overrides: Partial<Task> = {}): Task {
         healthStatus: 'UNKNOWN'
       }
     ],
+    ...overrides
+  };
+}
+
+export const SERVICE_DEPLOYMENT_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:service-deployment/${CLUSTER}/${SERVICE}/ejGvqq2ilnbKT9qj0vLJe`;
+export const OLD_SERVICE_DEPLOYMENT_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:service-deployment/${CLUSTER}/${SERVICE}/Gh3kD9s0aQ1pLm7RtY2wX`;
+export const revisionArn = (id: string) =>
+  `arn:aws:ecs:${REGION}:${ACCOUNT}:service-revision/${CLUSTER}/${SERVICE}/${id}`;
+export const OLD_REVISION = revisionArn('1485800978477494678');
+export const NEW_REVISION = revisionArn('4980306466373577095');
+
+/**
+ * A BLUE_GREEN service deployment in progress, as DescribeServiceDeployments returns it: the shape of the AWS
+ * CLI's `describe-service-deployments` example (aws-cli awscli/examples/ecs), with the blue/green members of the
+ * ECS API reference's ServiceDeployment (lifecycleStage, traffic weights, rollback, alarms).
+ */
+export function serviceDeployment(overrides: Partial<ServiceDeployment> = {}): ServiceDeployment {
+  return {
+    serviceDeploymentArn: SERVICE_DEPLOYMENT_ARN,
+    serviceArn: SERVICE_ARN,
+    clusterArn: CLUSTER_ARN,
+    createdAt: new Date('2026-11-22T10:00:00.917Z'),
+    startedAt: new Date('2026-11-22T10:00:02.510Z'),
+    updatedAt: new Date('2026-11-22T10:00:02.510Z'),
+    sourceServiceRevisions: [
+      { arn: OLD_REVISION, requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0 }
+    ],
+    targetServiceRevision: {
+      arn: NEW_REVISION,
+      requestedTaskCount: 2,
+      runningTaskCount: 0,
+      pendingTaskCount: 2,
+      requestedTestTrafficWeight: 0,
+      requestedProductionTrafficWeight: 0
+    },
+    status: 'IN_PROGRESS',
+    lifecycleStage: 'SCALE_UP',
+    deploymentConfiguration: {
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      maximumPercent: 200,
+      minimumHealthyPercent: 100,
+      alarms: { alarmNames: ['web-5xx'], rollback: true, enable: true },
+      strategy: 'BLUE_GREEN',
+      bakeTimeInMinutes: 10
+    },
+    deploymentCircuitBreaker: { status: 'MONITORING', failureCount: 0, threshold: 3 },
+    alarms: { status: 'MONITORING', alarmNames: ['web-5xx'], triggeredAlarmNames: [] },
     ...overrides
   };
 }

@@ -55,6 +55,10 @@ export class FakeKube implements Kube {
   readonly deletes: (ObjectRef & DeleteOptions)[] = [];
   readonly patches: { ref: ObjectRef; operations: unknown[] }[] = [];
   readonly logLines = new Map<string, string[]>();
+  /** What each list asked for, in order. */
+  readonly lists: Omit<ObjectRef, 'name'>[] = [];
+  /** How many log reads were made. */
+  logReads = 0;
   /** Called after each apply, to play a controller. */
   onApply?: (object: KubeObject) => void;
   /** Throws for an apply, to simulate conflicts. */
@@ -121,6 +125,7 @@ export class FakeKube implements Kube {
     ref: Omit<ObjectRef, 'name'>,
     selectors: { labelSelector?: string } = {}
   ): Promise<T[]> {
+    this.lists.push(ref);
     const want = (selectors.labelSelector ?? '')
       .split(',')
       .filter(Boolean)
@@ -133,7 +138,11 @@ export class FakeKube implements Kube {
           (!ref.namespace || o.metadata.namespace === ref.namespace) &&
           want.every(([k, v]) => o.metadata.labels?.[k] === v)
       )
-      .map(o => structuredClone(o) as T);
+      .map(o => {
+        // The API server encodes the items of a built-in kind's list without apiVersion and kind.
+        const { apiVersion: _apiVersion, kind: _kind, ...item } = structuredClone(o);
+        return item as T;
+      });
   }
 
   /** JSON patch `replace` operations; a resourceVersion that is not the live one is a 409, as on a server. */
@@ -161,6 +170,7 @@ export class FakeKube implements Kube {
   }
 
   async logs(namespace: string, pod: string, container: string, options: LogOptions = {}): Promise<string[]> {
+    this.logReads += 1;
     const lines = this.logLines.get(`${namespace}/${pod}/${container}${options.previous ? '/previous' : ''}`);
     if (!lines)
       throw new KubeError(400, 'GET', `/api/v1/namespaces/${namespace}/pods/${pod}/log`, {

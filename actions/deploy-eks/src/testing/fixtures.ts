@@ -1,7 +1,7 @@
 /**
  * Objects for unit tests, shaped as the API server returns them (status and controller labels included).
  */
-import type { ContainerStatus, Pod } from '../diagnose.js';
+import type { ContainerStatus, Event, Pod } from '../diagnose.js';
 import type { KubeObject } from '../kube.js';
 
 export function deployment(
@@ -110,3 +110,53 @@ export const pullFailing = (image: string): ContainerStatus => ({
     waiting: { reason: 'ErrImagePull', message: `failed to pull and unpack image "${image}": not found` }
   }
 });
+
+/** The scheduler's condition on a pod no node can take (kube-scheduler's wording, 3 nodes short of cpu). */
+export const UNSCHEDULABLE = {
+  type: 'PodScheduled',
+  status: 'False',
+  reason: 'Unschedulable',
+  message:
+    '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.'
+};
+
+/** An Event about `object` (core/v1, as `kubectl get events -o json` shows it), `second` seconds after 10:00. */
+export function event(
+  object: KubeObject,
+  type: 'Normal' | 'Warning',
+  reason: string,
+  message: string,
+  second: number,
+  extra: { count?: number; fieldPath?: string } = {}
+): Event & KubeObject {
+  const at = `2026-12-06T10:${String(Math.floor(second / 60)).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}Z`;
+  return {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: {
+      name: `${object.metadata.name}.${reason}.${second}`,
+      namespace: object.metadata.namespace ?? 'default',
+      creationTimestamp: at
+    },
+    type,
+    reason,
+    message,
+    count: extra.count ?? 1,
+    firstTimestamp: at,
+    lastTimestamp: at,
+    involvedObject: {
+      kind: object.kind,
+      name: object.metadata.name,
+      namespace: object.metadata.namespace,
+      uid: object.metadata.uid,
+      ...(extra.fieldPath ? { fieldPath: extra.fieldPath } : {})
+    }
+  };
+}
+
+/** The graces of the inputs' defaults (`failure-grace: 90s`, `unschedulable-grace: 2m`). */
+export const GRACE = { failureMs: 90_000, unschedulableMs: 120_000 };
+
+/** A Deployment `web` and its new ReplicaSet (revision 2, template hash `abc`, image `web:v2`). */
+export const WEB = deployment('web');
+export const WEB_RS = replicaSet(WEB, '2', 'abc', 'web:v2');

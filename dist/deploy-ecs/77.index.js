@@ -1,0 +1,412 @@
+export const id = 77;
+export const ids = [77];
+export const modules = {
+
+/***/ 9257:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   BS: () => (/* binding */ taskId),
+/* harmony export */   F7: () => (/* binding */ placementCause),
+/* harmony export */   FR: () => (/* binding */ failureRank),
+/* harmony export */   JH: () => (/* binding */ targetCause),
+/* harmony export */   Om: () => (/* binding */ groupDiagnostics),
+/* harmony export */   Vv: () => (/* binding */ taskCause),
+/* harmony export */   Yr: () => (/* binding */ causeWithLogLine),
+/* harmony export */   es: () => (/* binding */ rootCause),
+/* harmony export */   ok: () => (/* binding */ failingContainer),
+/* harmony export */   us: () => (/* binding */ describeStoppedTask),
+/* harmony export */   wn: () => (/* binding */ groupByCause)
+/* harmony export */ });
+/* unused harmony export groupTitle */
+/* harmony import */ var _core_index_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2208);
+
+/** A stopped reason or container reason is shown up to this length; a log line up to oneLine's default. */
+const REASON_MAX = 500;
+const INIT_ERRORS = /(CannotPullContainerError|ResourceInitializationError|CannotStartContainerError|CannotCreateVolumeError|ContainerRuntimeError|CannotInspectContainerError|InternalError|SpotInterruption)[^]*/;
+function taskId(taskArn) {
+    return (taskArn ?? '').split('/').pop() ?? '';
+}
+/**
+ * Tasks that show the failure first: a container that exited non-zero or a task that failed to start, then an
+ * essential container that exited, then tasks stopped by the scheduler or a person (scaling in, replacement).
+ */
+function failureRank(task) {
+    // Stopped by the scheduler for failing health checks: a failure, whatever the stop code says.
+    if (/failed (ELB|container) health checks/i.test(task.stoppedReason ?? ''))
+        return 1;
+    // The scheduler stops healthy old tasks with SIGTERM (exit 143): that is no failure.
+    if (task.stopCode === 'ServiceSchedulerInitiated' || task.stopCode === 'UserInitiated')
+        return 2;
+    if ((task.containers ?? []).some(c => c.exitCode !== undefined && c.exitCode !== 0))
+        return 0;
+    if (task.stopCode === 'TaskFailedToStart')
+        return 0;
+    if (task.stopCode === 'EssentialContainerExited')
+        return 1;
+    return 2;
+}
+/** A task's stop as lines: its reason and code, and each container's status, exit code and reason. */
+function describeStoppedTask(task) {
+    const lines = [];
+    if (task.stoppedReason)
+        lines.push(`stoppedReason: ${task.stoppedReason}`);
+    if (task.stopCode)
+        lines.push(`stopCode: ${task.stopCode}`);
+    for (const c of task.containers ?? []) {
+        const exit = c.exitCode !== undefined ? `exit code ${c.exitCode}` : 'no exit code';
+        const line = `container ${c.name}: ${c.lastStatus ?? ''} ${exit}${c.reason ? ` (${c.reason})` : ''}`;
+        lines.push((0,_core_index_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(line, { max: REASON_MAX }));
+    }
+    return lines;
+}
+/**
+ * The container whose exit stopped the task: one that exited non-zero, preferring a code other than 143, which
+ * is what the others show when ECS stops them with SIGTERM after an essential container exited.
+ */
+function exitedContainer(task) {
+    const exited = (task.containers ?? []).filter(c => c.exitCode !== undefined && c.exitCode !== 0);
+    return exited.find(c => c.exitCode !== 143) ?? exited[0];
+}
+/** The container to read logs of: the one that exited, else one with a reason, else the first essential. */
+function failingContainer(task, definitions) {
+    const containers = task.containers ?? [];
+    const bad = exitedContainer(task) ?? containers.find(c => c.reason);
+    if (bad?.name)
+        return bad.name;
+    return definitions.find(d => d.essential !== false)?.name ?? containers[0]?.name;
+}
+/**
+ * One task's reason for stopping: an error that kept it from starting, a container out of memory, failed
+ * health checks, or the exit code of the container that exited.
+ */
+function taskCause(task, definitions = []) {
+    const reason = task.stoppedReason ?? '';
+    const containers = task.containers ?? [];
+    for (const text of [reason, ...containers.map(c => c.reason ?? '')]) {
+        const init = INIT_ERRORS.exec(text);
+        if (init)
+            return { text: (0,_core_index_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(init[0], { max: REASON_MAX }) };
+    }
+    const oom = containers.find(c => /OutOfMemory/i.test(c.reason ?? '') || (c.exitCode === 137 && /memory/i.test(reason)));
+    if (oom) {
+        const limit = definitions.find(d => d.name === oom.name)?.memory;
+        const text = `${oom.name} ran out of memory (exit code ${oom.exitCode ?? 137}${limit ? `, limit ${limit} MiB` : ''}): ${oom.reason ?? reason}`;
+        return { text: (0,_core_index_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(text, { max: REASON_MAX }) };
+    }
+    if (/failed ELB health checks/i.test(reason))
+        return { text: (0,_core_index_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(reason, { max: REASON_MAX }) };
+    if (/failed container health checks/i.test(reason)) {
+        const unhealthy = containers.find(c => c.healthStatus === 'UNHEALTHY') ?? containers[0];
+        const check = definitions.find(d => d.name === unhealthy?.name)?.healthCheck?.command;
+        const text = `${unhealthy?.name ?? 'a container'} never became healthy: ${reason}${check ? ` (health check: ${check.join(' ')})` : ''}`;
+        return { text: (0,_core_index_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(text, { max: REASON_MAX }) };
+    }
+    // A task the scheduler or a person stopped exits 143 (SIGTERM): its reason says why, not the code.
+    const exited = failureRank(task) < 2 ? exitedContainer(task) : undefined;
+    if (exited?.name !== undefined && exited.exitCode !== undefined)
+        return {
+            text: `${exited.name} exited with code ${exited.exitCode}`,
+            exited: { container: exited.name, code: exited.exitCode }
+        };
+    return { text: (0,_core_index_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(reason || task.stopCode || 'stopped without a reason', { max: REASON_MAX }) };
+}
+/**
+ * The cause in one line with the error line of the exited container's own log (`app exited with code 1:
+ * Error: DATABASE_URL is not set`); a log of another container, or a cause that is no exit, adds nothing.
+ */
+function causeWithLogLine(cause, log) {
+    const own = cause.exited !== undefined && log !== undefined && log.container === cause.exited.container;
+    const line = own ? (0,_core_index_js__WEBPACK_IMPORTED_MODULE_0__/* .rootCauseLine */ .Yc)(log.lines) : undefined;
+    return line ? `${cause.text}: ${(0,_core_index_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(line)}` : cause.text;
+}
+/** Stopped tasks grouped by cause, the largest group of failures first. */
+function groupByCause(tasks, definitions = []) {
+    const groups = new Map();
+    for (const task of tasks) {
+        const cause = taskCause(task, definitions);
+        const group = groups.get(cause.text) ?? { cause, tasks: [] };
+        group.tasks.push(task);
+        groups.set(cause.text, group);
+    }
+    return [...groups.values()].sort((a, b) => failureRank(a.tasks[0]) - failureRank(b.tasks[0]) || b.tasks.length - a.tasks.length);
+}
+/** `3 tasks stopped: …` or `Task 1b1b stopped: …`. */
+function groupTitle(group) {
+    return group.tasks.length === 1
+        ? `Task ${taskId(group.tasks[0].taskArn)} stopped: ${group.cause.text}`
+        : `${group.tasks.length} tasks stopped: ${group.cause.text}`;
+}
+/** Unhealthy targets with the same description, as one line: `target 10.0.1.17:8080 unhealthy: …`. */
+function targetCause(targets) {
+    if (targets.length === 0)
+        return undefined;
+    const byText = new Map();
+    for (const t of targets)
+        byText.set(t.text, [...(byText.get(t.text) ?? []), t.where]);
+    const [text, where] = [...byText.entries()].sort((a, b) => b[1].length - a[1].length)[0];
+    const line = (0,_core_index_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(text, { max: REASON_MAX });
+    return where.length === 1
+        ? `target ${where[0]} unhealthy: ${line}`
+        : `${where.length} targets unhealthy (${where.slice(0, 3).join(', ')}${where.length > 3 ? ', …' : ''}): ${line}`;
+}
+/** A task ECS could not place, from the service events: `ECS was unable to place a task: …`. */
+function placementCause(events) {
+    const event = [...events].reverse().find(e => /unable to place a task/i.test(e));
+    if (!event)
+        return undefined;
+    return (0,_core_index_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(`ECS was ${event.slice(event.search(/unable to place a task/i))}`, { max: REASON_MAX });
+}
+/**
+ * The one line: tasks that failed (an exit with the exited container's error line), unless they were stopped
+ * for failing the load balancer's health checks and the targets say why; then unhealthy targets; then a task
+ * ECS could not place.
+ */
+function rootCause(evidence) {
+    const { groups, failing, targets, placement, log } = evidence;
+    const top = failing > 0 ? groups[0] : undefined;
+    if (top && !(targets && /ELB health checks/i.test(top.cause.text))) {
+        const cause = causeWithLogLine(top.cause, log);
+        return top.tasks.length > 1 ? `${top.tasks.length} tasks stopped: ${cause}` : cause;
+    }
+    return targets ?? placement;
+}
+/** Each group of stopped tasks as a diagnostic (the first `max` groups; a line says how many more there are). */
+function groupDiagnostics(groups, max) {
+    const diagnostics = groups.slice(0, max).map(group => {
+        const sample = group.tasks[0];
+        const several = group.tasks.length > 1;
+        return {
+            title: groupTitle(group),
+            severity: failureRank(sample) < 2 ? 'error' : 'info',
+            lines: [
+                ...(several ? [`tasks: ${group.tasks.map(t => taskId(t.taskArn)).join(', ')}`] : []),
+                ...(several ? [`task ${taskId(sample.taskArn)}:`] : []),
+                ...describeStoppedTask(sample)
+            ]
+        };
+    });
+    if (groups.length > max)
+        diagnostics.push({
+            title: 'Stopped tasks',
+            severity: 'info',
+            lines: [`${groups.length - max} more groups of stopped tasks are not shown.`]
+        });
+    return diagnostics;
+}
+
+
+/***/ }),
+
+/***/ 9274:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Bs: () => (/* binding */ awslogsStream),
+/* harmony export */   px: () => (/* binding */ tailLog),
+/* harmony export */   qW: () => (/* binding */ logsClientFor)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_cloudwatch_logs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2684);
+/**
+ * A container's log in CloudWatch Logs: where the awslogs driver writes it (`<prefix>/<container>/<task-id>` in
+ * the group, in the region the container names), and its last lines. Used by diagnose.ts and runtask.ts.
+ */
+
+/** The Logs client for a stream's region: the usual one, or one for the region the container logs to. */
+function logsClientFor(clients, streamRegion, region) {
+    if (streamRegion !== region && clients.logsFor)
+        return clients.logsFor(streamRegion);
+    return clients.logs;
+}
+/** `<prefix>/<container>/<task-id>` in the awslogs group, when the container logs through awslogs with a prefix. */
+function awslogsStream(definition, task, region) {
+    const log = definition?.logConfiguration;
+    if (!definition || log?.logDriver !== 'awslogs')
+        return undefined;
+    const group = log.options?.['awslogs-group'];
+    const prefix = log.options?.['awslogs-stream-prefix'];
+    if (!group || !prefix)
+        return undefined;
+    return {
+        group,
+        stream: `${prefix}/${definition.name}/${task}`,
+        region: log.options?.['awslogs-region'] ?? region
+    };
+}
+/** The last `lines` messages of a stream, oldest first. */
+async function tailLog(logs, group, stream, lines) {
+    const out = await logs.send(new _aws_sdk_client_cloudwatch_logs__WEBPACK_IMPORTED_MODULE_0__.GetLogEventsCommand({
+        logGroupName: group,
+        logStreamName: stream,
+        limit: lines,
+        startFromHead: false
+    }));
+    return (out.events ?? []).slice(-lines).map(e => (e.message ?? '').replace(/\n$/, ''));
+}
+
+
+/***/ }),
+
+/***/ 6077:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   runOneOffTask: () => (/* binding */ runOneOffTask),
+/* harmony export */   runTaskRequest: () => (/* binding */ runTaskRequest)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(212);
+/* harmony import */ var _core_index_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2208);
+/* harmony import */ var _causes_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9257);
+/* harmony import */ var _logs_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(9274);
+/**
+ * The one-off task (`run-task`, e.g. migrations): run the new revision with a command override, using the
+ * service's network configuration, launch type or capacity providers and platform version; wait until it stops;
+ * fail on a non-zero exit of the essential container, with its last log lines. Why it stopped is judged by
+ * causes.ts, as for a failed rollout: the error line attached to an exit is always the exited container's own.
+ */
+
+
+
+
+
+/** The RunTask request: pure, so the network copying is unit-tested. */
+function runTaskRequest(options, container) {
+    const s = options.service;
+    const request = {
+        cluster: options.cluster,
+        taskDefinition: options.taskDefinition.taskDefinitionArn,
+        count: 1,
+        startedBy: 'dockyard/run-task',
+        overrides: { containerOverrides: [{ name: container, command: options.command }] }
+    };
+    if (s?.capacityProviderStrategy && s.capacityProviderStrategy.length > 0)
+        request.capacityProviderStrategy = s.capacityProviderStrategy;
+    else if (s?.launchType)
+        request.launchType = s.launchType;
+    if (s?.networkConfiguration?.awsvpcConfiguration)
+        request.networkConfiguration = s.networkConfiguration;
+    if (s?.platformVersion)
+        request.platformVersion = s.platformVersion;
+    if (s?.enableECSManagedTags)
+        request.enableECSManagedTags = true;
+    if (s?.propagateTags && s.propagateTags !== 'NONE')
+        request.propagateTags = s.propagateTags;
+    return request;
+}
+async function runOneOffTask(clients, options, log) {
+    const definitions = options.taskDefinition.containerDefinitions ?? [];
+    const container = overriddenContainer(definitions, options.container);
+    const started = await startTask(clients.ecs, options, container, log);
+    const taskArn = started.taskArn;
+    const { outcome, task, lastStatus } = await waitUntilStopped(clients.ecs, options, started, log);
+    const exitCode = task?.containers?.find(c => c.name === container)?.exitCode;
+    const ok = outcome.kind === 'done' && exitCode === 0;
+    const cause = outcome.kind === 'done' && !ok && task ? (0,_causes_js__WEBPACK_IMPORTED_MODULE_2__/* .taskCause */ .Vv)(task, definitions) : undefined;
+    // The log of the container that exited says why; without an exit, the log of the one the command ran in.
+    const logContainer = cause?.exited?.container ?? container;
+    const read = ok
+        ? { lines: [] }
+        : await readLog(clients, definitions.find(d => d.name === logContainer), taskArn, options);
+    const id = (0,_causes_js__WEBPACK_IMPORTED_MODULE_2__/* .taskId */ .BS)(taskArn);
+    const seen = { taskArn, exitCode, container, task, details: task ? (0,_causes_js__WEBPACK_IMPORTED_MODULE_2__/* .describeStoppedTask */ .us)(task) : [] };
+    const result = { ...seen, ok: false, logLines: read.lines };
+    if (outcome.kind === 'cancelled')
+        return {
+            ...result,
+            status: 'CANCELLED',
+            reason: `Cancelled while the one-off task ${id} was ${lastStatus}; it keeps running.`
+        };
+    if (outcome.kind === 'timeout')
+        return {
+            ...result,
+            status: 'TIMED_OUT',
+            reason: `The one-off task ${id} did not stop within ${(0,_core_index_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(options.timeoutMs)} (${lastStatus}).`
+        };
+    if (ok) {
+        const reason = `The one-off task ${id} exited 0.`;
+        log.info(reason);
+        return { ...result, ok, status: 'STOPPED', reason };
+    }
+    const why = cause ? (0,_causes_js__WEBPACK_IMPORTED_MODULE_2__/* .causeWithLogLine */ .Yr)(cause, read.tail) : undefined;
+    const reason = `${why ?? `${container} stopped without an exit code`} (one-off task ${id}).`;
+    // The stopped reason and the log lines are the task's own text: data, never workflow commands.
+    log.untrusted([...result.details, ...(read.lines.length > 0 ? ['Last log lines:', ...read.lines] : [])]);
+    log.error(reason, { title: 'run-task failed' });
+    return { ...result, status: 'STOPPED', reason, cause: why };
+}
+/** The container the command runs in: the one named by `container`, else the first essential one. */
+function overriddenContainer(definitions, name) {
+    const definition = name
+        ? definitions.find(d => d.name === name)
+        : (definitions.find(d => d.essential !== false) ?? definitions[0]);
+    if (!definition?.name)
+        throw new _core_index_js__WEBPACK_IMPORTED_MODULE_1__/* .DockyardError */ .gt(`the task definition has no container named '${name}'.`, { input: 'container' });
+    return definition.name;
+}
+/** RunTask, once: the started task, or an error saying why ECS did not start it. */
+async function startTask(ecs, options, container, log) {
+    // RunTask takes an idempotency token: the SDK's retries of this one call cannot start a second task.
+    const request = { ...runTaskRequest(options, container), clientToken: (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomUUID)() };
+    const { family, revision } = options.taskDefinition;
+    log.info(`Running '${options.command.join(' ')}' in ${container} of ${family}:${revision}.`);
+    const out = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__.RunTaskCommand(request));
+    const started = out.tasks?.[0];
+    const taskArn = started?.taskArn;
+    if (!started || !taskArn) {
+        const failure = out.failures?.map(f => `${f.reason ?? ''}${f.detail ? ` (${f.detail})` : ''}`).join('; ');
+        throw new _core_index_js__WEBPACK_IMPORTED_MODULE_1__/* .DockyardError */ .gt(`ECS did not start the one-off task${failure ? `: ${failure}` : ''}.`, {
+            input: 'run-task',
+            hint: 'Check the capacity of the cluster and the network configuration of the service.'
+        });
+    }
+    log.info(`Started task ${(0,_causes_js__WEBPACK_IMPORTED_MODULE_2__/* .taskId */ .BS)(taskArn)}; waiting for it to stop.`);
+    return { ...started, taskArn };
+}
+/** Follows the task until it is STOPPED, the timeout, or cancellation; prints each new status. */
+async function waitUntilStopped(ecs, options, started, log) {
+    const taskArn = started.taskArn;
+    let last = started;
+    let lastStatus = started.lastStatus ?? '';
+    const outcome = await (0,_core_index_js__WEBPACK_IMPORTED_MODULE_1__/* .poll */ .wt)({
+        intervalMs: options.intervalMs,
+        timeoutMs: options.timeoutMs,
+        signal: options.signal,
+        clock: options.clock ?? _core_index_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .ml,
+        onRetry: (error, attempt, delay) => log.warning(`DescribeTasks (poll ${attempt}): ${(0,_core_index_js__WEBPACK_IMPORTED_MODULE_1__/* .errorName */ .Is)(error)}; next look in ${(0,_core_index_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(delay)}.`),
+        check: async () => {
+            const described = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__.DescribeTasksCommand({ cluster: options.cluster, tasks: [taskArn] }));
+            const task = described.tasks?.[0];
+            if (!task)
+                return { done: false };
+            last = task;
+            if (task.lastStatus && task.lastStatus !== lastStatus) {
+                log.info(`  task ${(0,_causes_js__WEBPACK_IMPORTED_MODULE_2__/* .taskId */ .BS)(taskArn)}: ${task.lastStatus}`);
+                lastStatus = task.lastStatus;
+            }
+            return task.lastStatus === 'STOPPED' ? { done: true, value: task } : { done: false };
+        }
+    });
+    return { outcome, task: outcome.kind === 'done' ? outcome.value : last, lastStatus };
+}
+/** The container's last log lines; a read that fails is said in the lines, and gives no tail to judge. */
+async function readLog(clients, definition, taskArn, options) {
+    const stream = (0,_logs_js__WEBPACK_IMPORTED_MODULE_4__/* .awslogsStream */ .Bs)(definition, (0,_causes_js__WEBPACK_IMPORTED_MODULE_2__/* .taskId */ .BS)(taskArn), options.region);
+    const logs = stream ? (0,_logs_js__WEBPACK_IMPORTED_MODULE_4__/* .logsClientFor */ .qW)(clients, stream.region, options.region) : undefined;
+    if (!definition?.name || !stream || !logs)
+        return { lines: [] };
+    try {
+        const lines = await (0,_logs_js__WEBPACK_IMPORTED_MODULE_4__/* .tailLog */ .px)(logs, stream.group, stream.stream, options.logLines ?? 30);
+        return { lines, tail: { container: definition.name, lines } };
+    }
+    catch (error) {
+        return { lines: [`(could not read ${stream.group} ${stream.stream}: ${(0,_core_index_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(error)})`] };
+    }
+}
+
+
+/***/ })
+
+};
