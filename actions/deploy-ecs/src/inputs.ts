@@ -17,6 +17,7 @@ import {
   type TaskDefinitionDocument,
   type VariableChange
 } from './render.js';
+import { gateInputs, type ContinueInputs } from './gate-inputs.js';
 import { launchSettingsInput, type LaunchSettings } from './launch-settings.js';
 import { taskCpu, taskMemory } from './normalise.js';
 import { registeredRevisionInput, type RegisteredRevision } from './registered.js';
@@ -50,6 +51,10 @@ export interface Inputs extends Changes {
   verify: boolean;
   /** The deployment strategy and its settings, `alarms` and `wait-until` (strategy-inputs.ts). */
   strategy: StrategyInputs;
+  /** `smoke-test`: run while a PAUSE hook holds the deployment at POST_TEST_TRAFFIC_SHIFT (smoke-test.ts). */
+  smokeTest?: string[];
+  /** `continue-deployment` / `continue-action`: act on a paused deployment instead of starting one (pause.ts). */
+  continuing?: ContinueInputs;
   /** Warnings found while reading (unused vars, unknown keys in the file). */
   warnings: string[];
 }
@@ -154,6 +159,8 @@ function check(r: InputReader, raw: Read): Inputs {
     for (const name of ['desired-count', 'force-new-deployment'] as const)
       if (r.raw(name) !== '' && !(name === 'force-new-deployment' && !raw.forceNewDeployment))
         r.fail(name, "needs 'service'.", "Set 'service', or remove this input.");
+  const strategyContext = { service: raw.service, wait: raw.wait, rollback: raw.rollback };
+  const strategy = strategyInputs(r, strategyContext);
   return {
     cluster: raw.cluster,
     service: raw.service,
@@ -183,7 +190,8 @@ function check(r: InputReader, raw: Read): Inputs {
     dryRun: raw.dryRun,
     github: githubDeployment(r, raw, warnings),
     verify: raw.verify,
-    strategy: strategyInputs(r, { service: raw.service, wait: raw.wait, rollback: raw.rollback }),
+    strategy,
+    ...gateInputs(r, { ...strategyContext, waitUntil: strategy.waitUntil, split: splitCommand }),
     warnings
   };
 }

@@ -6,8 +6,8 @@ import {
   type ServiceDeployment
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { InputReader, memoryLogger, recordInputSource, virtualClock } from '../../../core/index.js';
-import { continueDeployment, continueInput, pausedHook, pausedText } from './pause.js';
+import { memoryLogger, virtualClock } from '../../../core/index.js';
+import { continueDeployment, pausedHook, pausedText } from './pause.js';
 
 const ecsMock = mockClient(ECSClient);
 const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' };
@@ -51,43 +51,6 @@ describe('pausedHook', () => {
     expect(pausedText(pausedHook(paused())!)).toBe(
       `paused at POST_TEST_TRAFFIC_SHIFT (hook ${HOOK}), until 2026-11-22T11:00:00Z, then ROLLBACK`
     );
-  });
-});
-
-describe('continue-deployment and continue-action', () => {
-  function read(values: Record<string, string>, target: { service?: string } = { service: 'web' }) {
-    const r = new InputReader(recordInputSource(values), { env: {} });
-    const inputs = continueInput(r, target);
-    return { inputs, problems: r.problems.map(p => `${p.input}: ${p.message}`) };
-  }
-
-  it('reads the paused deployment and what to do with it', () => {
-    expect(read({ 'continue-deployment': ARN, 'continue-action': 'Rollback' })).toEqual({
-      inputs: { serviceDeploymentArn: ARN, action: 'ROLLBACK' },
-      problems: []
-    });
-    expect(read({ 'continue-deployment': ARN }).inputs?.action).toBe('CONTINUE');
-    expect(read({})).toEqual({ inputs: undefined, problems: [] });
-  });
-
-  it.each([
-    [
-      { 'continue-deployment': 'ecs-svc/1234567890' },
-      "continue-deployment: 'ecs-svc/1234567890' is not a service deployment ARN."
-    ],
-    [
-      { 'continue-deployment': ARN, 'continue-action': 'promote' },
-      "continue-action: 'promote' is not one of the accepted values."
-    ],
-    [{ 'continue-action': 'rollback' }, "continue-action: needs 'continue-deployment'."]
-  ])('refuses %j', (values, problem) => {
-    expect(read(values).problems).toEqual([problem]);
-  });
-
-  it('needs the service', () => {
-    expect(read({ 'continue-deployment': ARN }, {}).problems).toEqual([
-      "continue-deployment: needs 'service'."
-    ]);
   });
 });
 

@@ -3,7 +3,7 @@
  * ContinueServiceDeployment says CONTINUE or ROLLBACK, or the hook's timeout passes and its `timeoutAction`
  * follows (developer guide, "Pause hooks"). The reusable workflow ends a deploy job at the pause and continues it in
  * a second job after a GitHub environment's approval: `continue-deployment` (the service deployment's ARN) and
- * `continue-action` are that second step's inputs.
+ * `continue-action` are that second step's inputs (gate-inputs.ts).
  */
 import {
   ContinueServiceDeploymentCommand,
@@ -12,7 +12,7 @@ import {
   type ECSClient,
   type ServiceDeployment
 } from '@aws-sdk/client-ecs';
-import { DockyardError, sendOnce, type Clock, type InputReader, type Logger } from '../../../core/index.js';
+import { DockyardError, sendOnce, type Clock, type Logger } from '../../../core/index.js';
 
 /** The hook a deployment waits on. */
 export interface PausedHook {
@@ -42,42 +42,6 @@ export function pausedHook(deployment: ServiceDeployment | undefined): PausedHoo
 export function pausedText(hook: PausedHook): string {
   const until = hook.expiresAt ? `, until ${hook.expiresAt.toISOString().replace(/\.\d+Z$/, 'Z')}` : '';
   return `paused at ${hook.stage ?? 'its stage'} (hook ${hook.hookId})${until}, then ${hook.timeoutAction}`;
-}
-
-/** `continue-deployment` and `continue-action`: a paused service deployment to continue or roll back. */
-export interface ContinueInputs {
-  serviceDeploymentArn: string;
-  action: DeploymentLifecycleHookAction;
-}
-
-const SERVICE_DEPLOYMENT_ARN =
-  /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service-deployment\/[^/\s]+\/[^/\s]+\/[^/\s]+$/;
-
-/**
- * Reads `continue-deployment` and `continue-action`. The step then continues that deployment and follows it; the
- * inputs that make a deployment of their own go with it no more than a registered revision does.
- */
-export function continueInput(r: InputReader, context: { service?: string }): ContinueInputs | undefined {
-  const arn = r.raw('continue-deployment');
-  const action = r.choice('continue-action', ['continue', 'rollback'], 'continue', { ignoreCase: true });
-  if (arn === '') {
-    if (r.raw('continue-action') !== '')
-      r.fail(
-        'continue-action',
-        "needs 'continue-deployment'.",
-        'Name the paused service deployment to act on.'
-      );
-    return undefined;
-  }
-  if (!SERVICE_DEPLOYMENT_ARN.test(arn))
-    r.fail(
-      'continue-deployment',
-      `'${arn}' is not a service deployment ARN.`,
-      "Pass the 'service-deployment-arn' output of the step that paused (arn:aws:ecs:<region>:<account>:service-deployment/<cluster>/<service>/<id>)."
-    );
-  if (context.service === undefined)
-    r.fail('continue-deployment', "needs 'service'.", 'Name the service the deployment belongs to.');
-  return { serviceDeploymentArn: arn, action: action === 'rollback' ? 'ROLLBACK' : 'CONTINUE' };
 }
 
 /** The service deployment, described. */
