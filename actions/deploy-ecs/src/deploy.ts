@@ -46,6 +46,9 @@ import {
   type StrategyPlan
 } from './strategy-config.js';
 import { rollbackEnding, stoppable, stopWithRollback } from './strategy-rollback.js';
+import { gateCause, pauseGate, smokeTestHold } from './gates.js';
+import { notPausedEnding, readPausedTarget, type PausedTarget } from './continue.js';
+import { continueDeployment, pausedText } from './pause.js';
 import { shortArn } from './stages.js';
 
 /** What the phases share: the inputs, the clients, what each phase found, and the result they fill in. */
@@ -67,6 +70,8 @@ interface Run {
   started?: Awaited<ReturnType<typeof startDeployment>>;
   /** The deployment's strategy and configuration (strategy-config.ts). */
   plan?: StrategyPlan;
+  /** `continue-deployment`: the deployment a PAUSE hook holds, read (continue.ts). */
+  paused?: PausedTarget;
 }
 
 export async function deploy(
@@ -80,16 +85,16 @@ export async function deploy(
       run.result,
       {
         connect: { title: 'Checking the target', run: () => checkTarget(run) },
-        render: {
-          title: inputs.registered
-            ? 'Reading the registered task definition'
-            : 'Rendering the task definition',
-          run: () => render(run)
-        },
-        verify: inputs.verify
-          ? { title: 'Verifying the task definition', run: () => verify(run) }
-          : undefined,
-        apply: { title: () => applyTitle(inputs), run: phase => apply(run, phase) },
+        render: inputs.continuing
+          ? { title: 'Reading the paused service deployment', run: () => readPaused(run) }
+          : { title: renderTitle(inputs), run: () => render(run) },
+        verify:
+          inputs.verify && !inputs.continuing
+            ? { title: 'Verifying the task definition', run: () => verify(run) }
+            : undefined,
+        apply: inputs.continuing
+          ? { title: 'Continuing the paused deployment', run: phase => applyContinue(run, phase) }
+          : { title: () => applyTitle(inputs), run: phase => apply(run, phase) },
         wait: { title: 'Waiting for the deployment', run: phase => wait(run, phase) },
         explain: { title: 'Diagnosing', run: () => explain(run) },
         rollback: inputs.rollback
@@ -143,6 +148,11 @@ async function checkTarget(run: Run): Promise<void> {
 function planDeployment(run: Run, service: Service): void {
   const plan = planStrategy(service, run.inputs.strategy);
   run.plan = plan;
+  if (run.inputs.smokeTest)
+    for (const note of smokeTestHold(plan.strategy, plan.effective, service)) {
+      run.log.warning(note);
+      run.result.warnings.push(note);
+    }
   run.result.strategy = { name: plan.strategy, changes: plan.changes };
   if (plan.changes.length > 0) run.log.info(`Deployment configuration: ${plan.changes.join('; ')}.`);
   else if (TRAFFIC_SHIFTING.has(plan.strategy)) run.log.info(`Strategy: ${plan.strategy} (the service's).`);
@@ -150,6 +160,50 @@ function planDeployment(run: Run, service: Service): void {
 
 /** Whether ECS shifts the traffic of this deployment itself, stage by stage. */
 const shiftsTraffic = (run: Run) => run.plan !== undefined && TRAFFIC_SHIFTING.has(run.plan.strategy);
+
+const renderTitle = (inputs: Inputs) =>
+  inputs.registered ? 'Reading the registered task definition' : 'Rendering the task definition';
+
+/** render, for `continue-deployment`: the paused deployment, what it deploys and what it replaces. */
+async function readPaused(run: Run): Promise<void> {
+  const { ecs } = await run.clients.ecs();
+  const continuing = run.inputs.continuing!;
+  const paused = await readPausedTarget(ecs, continuing, run.service!);
+  run.paused = paused;
+  run.given = await describeTaskDefinition(ecs, paused.taskDefinitionArn);
+  run.result.serviceDeploymentArn = continuing.serviceDeploymentArn;
+  run.result.previousTaskDefinitionArn =
+    paused.previousTaskDefinitionArn ?? run.result.previousTaskDefinitionArn;
+  const { hook, deployment } = paused;
+  run.log.info(
+    hook
+      ? `Service deployment ${continuing.serviceDeploymentArn} to ${taskDefinitionKey(paused.taskDefinitionArn)} is ${pausedText(hook)}.`
+      : `Service deployment ${continuing.serviceDeploymentArn} waits on no PAUSE hook: it is ${deployment.status ?? 'without status'}${deployment.lifecycleStage ? ` at ${deployment.lifecycleStage}` : ''}.`
+  );
+}
+
+/** apply, for `continue-deployment`: ContinueServiceDeployment with `continue-action`, once. */
+async function applyContinue(run: Run, phase: PhaseContext): Promise<Ending | void> {
+  const { inputs, result } = run;
+  const { hook, deployment } = run.paused!;
+  const action = inputs.continuing!.action;
+  run.registration = asRegistration(run.given!);
+  result.taskDefinitionArn = run.registration.taskDefinitionArn;
+  result.revision = run.registration.revision;
+  const service = run.service!;
+  const primary = service.deployments?.find(d => d.status === 'PRIMARY') ?? {};
+  run.started = { service, deployment: primary };
+  result.deploymentId = primary.id;
+  if (!hook) return notPausedEnding(deployment, action);
+  const arn = inputs.continuing!.serviceDeploymentArn;
+  const ecs = await run.clients.ecs();
+  await continueDeployment(ecs, arn, hook, action, {
+    log: run.log,
+    clock: phase.clock,
+    signal: phase.signal
+  });
+  result.continued = action;
+}
 
 /** render: the file (or the service's task definition) with the inputs' changes, and the diff to what runs. */
 async function render(run: Run): Promise<void> {
@@ -391,16 +445,20 @@ async function followStrategy(run: Run, phase: PhaseContext): Promise<Ending> {
   const { inputs, result } = run;
   const started = run.started!;
   const plan = run.plan!;
+  const rollingBack = result.continued === 'ROLLBACK';
   const rollout = await followServiceDeployment(
     await run.clients.ecs(),
     target(inputs),
     {
       ...pacing(run, phase),
       strategy: plan.strategy,
-      waitUntil: inputs.strategy.waitUntil,
+      waitUntil: rollingBack ? 'completed' : inputs.strategy.waitUntil,
       configuration: plan.effective,
       serviceDeploymentArn: result.serviceDeploymentArn,
-      before: run.service?.currentServiceDeployment,
+      // A paused deployment being continued is the service's current one already.
+      before: inputs.continuing ? undefined : run.service?.currentServiceDeployment,
+      stopRequested: rollingBack,
+      atPause: rollingBack ? undefined : await gate(run, phase),
       knownEvents: started.service.events,
       deploymentId: started.deployment.id ?? '',
       taskDefinitionArn: run.registration!.taskDefinitionArn,
@@ -415,10 +473,31 @@ async function followStrategy(run: Run, phase: PhaseContext): Promise<Ending> {
   return { status: rollout.status, reason: rollout.reason };
 }
 
+/** The follow's answer to a PAUSE hook (gates.ts): the smoke test at its stage, else the step ends there. */
+async function gate(run: Run, phase: PhaseContext) {
+  const { inputs, result } = run;
+  result.gates ??= {};
+  const options = {
+    clients: await run.clients.ecs(),
+    elb: inputs.smokeTest ? await run.clients.elb() : undefined,
+    smokeTest: inputs.smokeTest,
+    deploymentId: result.deploymentId ?? '',
+    taskDefinitionArn: run.registration!.taskDefinitionArn,
+    pollIntervalMs: inputs.pollIntervalMs,
+    timeLeftMs: () => phase.timeLeftMs(),
+    signal: phase.signal,
+    clock: phase.clock,
+    cwd: process.env.GITHUB_WORKSPACE
+  };
+  return pauseGate(options, result.gates, run.log);
+}
+
 /** explain: the service's events, the stopped tasks, the targets and the app's log, and the root cause. */
 async function explain(run: Run): Promise<string | undefined> {
   const { inputs, result } = run;
   const rollout = result.rollout!;
+  const gated = gateCause(result);
+  if (gated) return gated;
   if (rollout.events.length > 0)
     result.diagnostics.push({
       title: 'Service events while waiting',

@@ -2,12 +2,13 @@
  * What one deploy-ecs run found and did: the phases (deploy.ts) fill it in, summary.ts and the outputs read it.
  * Free of AWS code (types aside), so main.ts can declare the action without loading the SDK.
  */
-import type { RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
+import type { DeploymentLifecycleHookAction, RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
 import { deployBase, type DeployBase } from '../../../core/deploy.js';
 import type { CleanupResult } from './cleanup.js';
 import type { TaskDefinitionDiff } from './diff.js';
 import type { Inputs } from './inputs.js';
 import type { LaunchSettings } from './launch-settings.js';
+import type { GateState } from './gates.js';
 import type { FieldProblem } from './normalise.js';
 import type { RollbackResult } from './rollback.js';
 import type { RolloutResult } from './rollout.js';
@@ -45,6 +46,10 @@ export interface DeployResult extends DeployBase {
   serviceDeploymentArn?: string;
   /** The deployment's strategy, what the step changed of its configuration, what following it saw. */
   strategy?: StrategyOutcome;
+  /** The smoke test and the pause the step ended at (gates.ts). */
+  gates?: GateState;
+  /** `continue-deployment`: the action ContinueServiceDeployment was sent with. */
+  continued?: DeploymentLifecycleHookAction;
 }
 
 export interface StrategyOutcome {

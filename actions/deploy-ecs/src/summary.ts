@@ -21,6 +21,8 @@ export function outputs(result: DeployResult): Record<string, OutputValue> {
     'deployment-id': result.deploymentId,
     'service-deployment-arn': result.serviceDeploymentArn,
     'lifecycle-stage': result.strategy?.view?.stage,
+    paused: result.gates?.paused ? true : result.strategy ? false : undefined,
+    'smoke-test-status': result.gates?.smokeTest?.status,
     'run-task-arn': result.runTask?.taskArn,
     'run-task-exit-code': result.runTask?.exitCode
   };
@@ -68,6 +70,7 @@ function facts(
     ['Rollback', rollbackFact(result)],
     ['Deregistered', result.cleanup?.deregistered.map(key).join(', ')],
     ...launchFacts(result),
+    ...gateFacts(result),
     [
       'Verified',
       verify && verify.problems.length === 0
@@ -92,6 +95,21 @@ function launchFacts(result: DeployResult): [string, string | undefined][] {
   return [
     ['Volumes at launch', volumes && (volumes.length > 0 ? volumes.map(volume).join(', ') : 'removed')],
     ['ECS Exec', exec === undefined ? undefined : exec ? 'turned on' : 'turned off']
+  ];
+}
+
+/** The smoke test, the pause the step ended at, the action a continuing step took. */
+function gateFacts(result: DeployResult): [string, string | undefined][] {
+  const smoke = result.gates?.smokeTest;
+  const paused = result.gates?.paused;
+  return [
+    [
+      'Smoke test',
+      smoke &&
+        `${mdCode(smoke.command.join(' '))} ${smoke.status}${smoke.exitCode !== undefined ? ` (exit ${smoke.exitCode})` : ''} in ${formatDuration(smoke.durationMs)}`
+    ],
+    ['Paused', paused && `${mdEscape(paused.text)}; continue with ${mdCode('continue-deployment')}`],
+    ['Continued with', result.continued && `ContinueServiceDeployment ${result.continued}`]
   ];
 }
 
@@ -164,6 +182,10 @@ export function buildReport(
   if (result.cleanup?.deregistered.length)
     details.push(['Deregistered', result.cleanup.deregistered.map(taskDefinitionKey).join(', ')]);
   if (result.strategy) details.push(...strategyDetails(result.strategy));
+  const smoke = result.gates?.smokeTest;
+  if (smoke) details.push(['Smoke test', `${smoke.status}${smoke.cause ? `: ${smoke.cause}` : ''}`]);
+  if (result.gates?.paused) details.push(['Paused', result.gates.paused.text]);
+  if (result.continued) details.push(['Continued with', `ContinueServiceDeployment ${result.continued}`]);
   return {
     subject: result.service ?? result.family ?? result.cluster,
     region: inputs?.region ?? '',
