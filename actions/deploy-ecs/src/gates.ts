@@ -130,7 +130,9 @@ async function smokeTestAtPause(
   log.info(
     `All test traffic is on ${taskDefinitionKey(options.taskDefinitionArn)}: running the smoke test ${held}.`
   );
-  const result = await runSmokeTest(options.smokeTest ?? [], { env, timeoutMs, ...options }, log);
+  const command = options.smokeTest ?? [];
+  const result =
+    timeoutMs > 0 ? await runSmokeTest(command, { env, timeoutMs, ...options }, log) : notRun(command, hook);
   state.smokeTest = result;
   if (result.status === 'PASSED') {
     log.info(`Smoke test passed in ${formatDuration(result.durationMs)}.`);
@@ -143,6 +145,18 @@ async function smokeTestAtPause(
     ...base,
     status: 'FAILED',
     reason: `The smoke test failed ${held}; no production traffic had moved to ${taskDefinitionKey(options.taskDefinitionArn)}.`
+  };
+}
+
+/** No time before the hook expires: ECS would take its timeout action before the test could decide. */
+function notRun(command: string[], hook: PausedHook): SmokeTestResult {
+  const when = hook.expiresAt ? new Date(hook.expiresAt).toISOString() : 'soon';
+  return {
+    status: 'FAILED',
+    command,
+    durationMs: 0,
+    tail: [],
+    cause: `smoke test not run: the PAUSE hook expires at ${when}, too soon for it and the ContinueServiceDeployment after it (or the step has no time left)`
   };
 }
 
