@@ -190,6 +190,29 @@ describe('planRelease', () => {
     ]);
   });
 
+  it('takes an approval environment for one wave, of its own', () => {
+    const approval = {
+      ...defaults,
+      environment: 'production',
+      'approval-environment': 'production-approval'
+    };
+    expect(problems('ecs', approval)).toEqual([]);
+    expect(
+      problems('ecs', {
+        ...approval,
+        targets: JSON.stringify([
+          { environment: 'staging', cluster: 'staging' },
+          { environment: 'production', wave: 2 }
+        ])
+      })
+    ).toEqual([
+      "approval-environment: goes with a release of one wave, and 'targets' has 2. Release the waves in calls of their own, each with its approval, or give every target the same wave."
+    ]);
+    expect(problems('ecs', { ...approval, 'approval-environment': 'production' })).toEqual([
+      expect.stringMatching(/^approval-environment: '[^']+' is the environment target .* deploys in\./)
+    ]);
+  });
+
   it('builds unless an image or (ECS) a registered revision is given', () => {
     expect([
       buildsImage({ image: '' }),

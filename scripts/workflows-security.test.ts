@@ -97,6 +97,9 @@ describe('every uses: is ./, $/, Dockyard, or pinned by a full commit SHA with i
   });
 });
 
+/** The jobs that act on one target, with its role: the wave jobs, and deploy-ecs.yml's promote and reject. */
+const TARGET_JOBS = /^(deploy-\d|promote|reject)$/;
+
 describe('each job holds only its own role', () => {
   const withDocs = { ...workflows, ...docWorkflows() };
   it.each(Object.keys(withDocs))(
@@ -150,7 +153,7 @@ describe('each job holds only its own role', () => {
   });
 
   it.each(reusable)(
-    "%s: only the wave jobs assume a target's deploy role, and every job checks the roles before any credential",
+    "%s: only the wave jobs (and deploy-ecs.yml's promote and reject jobs) assume a target's deploy role, and every job checks the roles before any credential",
     file => {
       const jobs = workflows[file].jobs ?? {};
       const checkRoles = (deployRole: string, build = '${{ needs.plan.outputs.build }}') => ({
@@ -168,7 +171,7 @@ describe('each job holds only its own role', () => {
         if (roles.length === 0) continue;
         assumed[id] = roles;
         const first = job.steps?.[0];
-        const deployRole = id.startsWith('deploy-')
+        const deployRole = TARGET_JOBS.test(id)
           ? '${{ matrix.target.role-to-assume }}'
           : '${{ inputs.role-to-assume }}';
         expect([id, first?.uses, first?.with]).toEqual([
@@ -184,6 +187,8 @@ describe('each job holds only its own role', () => {
         'deploy-2': target,
         'deploy-3': target,
         'deploy-4': target,
+        // Gated promotion acts on the deployment its target's deploy job left paused, with that job's role.
+        ...(file.endsWith('deploy-ecs.yml') ? { promote: target, reject: target } : {}),
         notify: ['${{ inputs.notify-role-to-assume }}']
       });
       // The plan job, which holds no credential, checks every target's role before anything is built.

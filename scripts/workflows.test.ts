@@ -270,7 +270,8 @@ describe.each(reusable.map(([file]) => file))('%s', file => {
         `\${{ !cancelled() && needs.${waves[n - 1]}.result == 'success' && fromJSON(needs.plan.outputs.waves) >= ${n + 1} }}`
       );
     }
-    expect(jobs.release.needs).toEqual(['plan', 'build', ...waves]);
+    const gates = file.endsWith('deploy-ecs.yml') ? ['promote', 'reject'] : [];
+    expect(jobs.release.needs).toEqual(['plan', 'build', ...waves, ...gates]);
     expect(jobs.release.if).toMatch(/always\(\)/);
     expect(jobs.release.permissions).toEqual({});
     expect(jobs.notify.needs).toEqual(['plan', 'build', 'release']);
@@ -367,6 +368,78 @@ describe('deploy-ecs.yml and deploy-eks.yml share their build and notify jobs', 
         }
       }
     }
+  });
+});
+
+describe('deploy-ecs.yml gated promotion', () => {
+  const jobs = (parse(sources['.github/workflows/deploy-ecs.yml']) as Workflow).jobs ?? {};
+  const deployStep = (id: string) => (jobs[id].steps ?? []).find(s => s.id === 'deploy');
+
+  it('passes smoke-test and the approval environment on; the plan refuses an approval it cannot keep', () => {
+    expect(deployStep('deploy-1')?.with?.['smoke-test']).toBe('${{ inputs.smoke-test }}');
+    const plan = (jobs.plan.steps ?? []).find(s => s.id === 'plan');
+    expect(plan?.with?.['approval-environment']).toBe('${{ inputs.approval-environment }}');
+  });
+
+  it("promotes each target of the wave after the approval environment's reviewers, where its deploy left it paused", () => {
+    const promote = jobs.promote;
+    expect(promote.needs).toEqual(['plan', 'deploy-1']);
+    expect(promote.if).toBe(
+      "${{ !cancelled() && inputs.approval-environment != '' && needs.deploy-1.result == 'success' }}"
+    );
+    expect(promote.environment).toMatchObject({
+      name: '${{ inputs.approval-environment }}',
+      deployment: false
+    });
+    expect((promote as { strategy?: unknown }).strategy).toEqual({
+      'fail-fast': false,
+      matrix: { target: '${{ fromJSON(needs.plan.outputs.wave-1) }}' }
+    });
+    // One deploy at a time per target: the same group as the target's deploy job, never cancelled.
+    expect(promote.concurrency).toEqual(jobs['deploy-1'].concurrency);
+    expect(promote.permissions).toEqual({ 'id-token': 'write' });
+    const ids = (promote.steps ?? []).map(s => s.id ?? s.uses);
+    expect(ids).toEqual([
+      '$/.github/actions/check-roles',
+      'paused',
+      'aws',
+      'deploy',
+      '$/.github/actions/keep-report'
+    ]);
+    const paused = "steps.paused.outputs.service-deployment-arn != ''";
+    expect([deployStep('promote')?.if, (promote.steps ?? [])[2].if]).toEqual([paused, paused]);
+    expect(deployStep('promote')?.with).toMatchObject({
+      'continue-deployment': '${{ steps.paused.outputs.service-deployment-arn }}',
+      'continue-action': "${{ github.job == 'promote' && 'continue' || 'rollback' }}",
+      cluster: '${{ matrix.target.cluster }}',
+      service: '${{ matrix.target.service }}',
+      region: '${{ matrix.target.region }}'
+    });
+    // Its report replaces the deploy step's, under the same artifact name the release job gathers.
+    const keep = (promote.steps ?? []).at(-1);
+    expect(keep?.with?.name).toBe(
+      'dockyard-report-${{ needs.plan.outputs.release-id }}-${{ matrix.target.id }}'
+    );
+    expect(keep?.if).toBe("always() && steps.deploy.outcome != 'skipped'");
+  });
+
+  it("rolls back what is still paused when the approval is rejected, in each target's own environment", () => {
+    const reject = jobs.reject;
+    expect(reject.needs).toEqual(['plan', 'deploy-1', 'promote']);
+    expect(reject.if).toMatch(/^\$\{\{ always\(\) && .*needs\.promote\.result == 'failure' \}\}$/);
+    expect(reject.environment).toMatchObject({ name: '${{ matrix.target.environment }}', deployment: false });
+    expect(reject.steps).toEqual(jobs.promote.steps);
+    expect(reject.concurrency).toEqual(jobs['deploy-1'].concurrency);
+  });
+
+  it('keeps the paused deployment beside the report, and reads it apart from what a later keep uploads', () => {
+    const keep = read('.github/actions/keep-report/action.yml');
+    expect(keep).toMatch(
+      /if \[ "\$PAUSED" = true \]; then printf '%s\\n' "\$SERVICE_DEPLOYMENT" > "\$DIR\/\$ID\.pause"; fi/
+    );
+    const paused = read('.github/actions/paused-deployment/action.yml');
+    expect(paused).toContain('path: ${{ runner.temp }}/dockyard-paused');
+    expect(paused).toMatch(/grep -Eq '\^arn:aws/);
   });
 });
 

@@ -67,6 +67,7 @@ export function planRelease(kind, given) {
   if (problems.length > 0) return { legs: [], waves: [], problems };
   checkDistinct(kind, legs, problems);
   const waves = groupWaves(legs, problems);
+  checkApproval(given['approval-environment'] ?? '', legs, waves, problems);
   return problems.length > 0 ? { legs: [], waves: [], problems } : { legs, waves, problems };
 }
 
@@ -210,6 +211,30 @@ function groupWaves(legs, problems) {
 }
 
 /**
+ * `approval-environment` (ECS): one wave only, since the approval jobs follow the first wave and a later wave must
+ * not start while an earlier one waits on its approval; and not an environment a target deploys in, whose
+ * protection the deploy job has already passed.
+ * @param {string} approval
+ * @param {Leg[]} legs
+ * @param {Leg[][]} waves
+ * @param {Problem[]} problems
+ */
+function checkApproval(approval, legs, waves, problems) {
+  if (approval === '') return;
+  if (waves.length > 1)
+    problems.push({
+      input: 'approval-environment',
+      message: `goes with a release of one wave, and 'targets' has ${waves.length}. Release the waves in calls of their own, each with its approval, or give every target the same wave.`
+    });
+  const same = legs.find(l => l.environment === approval);
+  if (same)
+    problems.push({
+      input: 'approval-environment',
+      message: `'${approval}' is the environment target ${same.name} deploys in. Name an environment of its own, with the required reviewers who approve the promotion.`
+    });
+}
+
+/**
  * The plan's outputs: one matrix a wave job (`[]` for a wave job with nothing to do), every target, the deploy
  * roles (for check-roles), the environments (for the email), whether to build, and an id that keeps this release's
  * artifacts apart from another call's in the same workflow run.
@@ -243,7 +268,11 @@ export function main(env = process.env) {
     'role-to-assume',
     'image'
   ];
-  names.push(...(kind === 'ecs' ? ['service', 'task-definition-arn'] : ['namespace', 'cluster-role-arn']));
+  names.push(
+    ...(kind === 'ecs'
+      ? ['service', 'task-definition-arn', 'approval-environment']
+      : ['namespace', 'cluster-role-arn'])
+  );
   const given = Object.fromEntries(names.map(n => [n, input(n, env)]));
   const plan = planRelease(kind, given);
   if (plan.problems.length > 0) {
