@@ -423,10 +423,12 @@ describe('deploy-ecs.yml gated promotion', () => {
     expect(keep?.if).toBe("always() && steps.deploy.outcome != 'skipped'");
   });
 
-  it("rolls back what is still paused when the approval is rejected, in each target's own environment", () => {
+  it("rolls back what is still paused when the approval is rejected or the wave failed, in each target's own environment", () => {
     const reject = jobs.reject;
     expect(reject.needs).toEqual(['plan', 'deploy-1', 'promote']);
-    expect(reject.if).toMatch(/^\$\{\{ always\(\) && .*needs\.promote\.result == 'failure' \}\}$/);
+    expect(reject.if).toBe(
+      "${{ always() && inputs.approval-environment != '' && (needs.deploy-1.result == 'failure' || needs.promote.result == 'failure') }}"
+    );
     expect(reject.environment).toMatchObject({ name: '${{ matrix.target.environment }}', deployment: false });
     expect(reject.steps).toEqual(jobs.promote.steps);
     expect(reject.concurrency).toEqual(jobs['deploy-1'].concurrency);
