@@ -7,22 +7,18 @@
  * Scripted by the layer's looks (LOOK_PACE) and by call counts, never by the wall clock.
  */
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { parseReports } from '../core/report.js';
-import { runScenario, type ScenarioRun } from '../sim/ecs/run.js';
-import { LOOK_PACE, STRATEGY_SCENARIOS } from '../sim/ecs/scenarios.js';
+import { runScenario } from '../sim/ecs/run.js';
+import { STRATEGY_SCENARIOS } from '../sim/ecs/scenarios.js';
 import { IMAGE_V2, sdkConfig, taskDefinitionInput, type Seeded } from '../sim/ecs/seed.js';
-import { startEcsStack, type EcsStack } from '../sim/ecs/stack.js';
+import type { EcsStack } from '../sim/ecs/stack.js';
+import { ecsStackForFile, failureLine, summaryTitle } from './ecs.js';
 
 let stack: EcsStack;
-
-beforeAll(async () => {
-  stack = await startEcsStack({ pace: LOOK_PACE });
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
+ecsStackForFile(started => {
+  stack = started;
 });
 
 const PAUSE = STRATEGY_SCENARIOS['blue-green-pause'];
@@ -38,19 +34,6 @@ function smokeTest(seed: Seeded, mode = ''): string {
 
 const count = (operation: string) => stack.proxy.count(operation);
 const callsOf = (operation: string) => stack.proxy.calls.filter(c => c.operation === operation);
-
-/** The step's failure annotation (its last `::error`), as the runner shows it. */
-const failure = ({ result }: ScenarioRun) =>
-  result.commands
-    .filter(c => c.name === 'error')
-    .at(-1)
-    ?.data.split('\n')[0] ?? '';
-
-/** The job summary's title, Markdown escapes undone. */
-const title = ({ result }: ScenarioRun) =>
-  (result.summary.split('\n').find(l => l.startsWith('## ')) ?? '')
-    .replace(/^## /, '')
-    .replace(/\\(.)/g, '$1');
 
 describe('deploy-ecs smoke test, held by a PAUSE hook at POST_TEST_TRAFFIC_SHIFT', () => {
   it('passes: the hook is continued once and the deployment completes, one register and one update', async () => {
@@ -88,8 +71,8 @@ describe('deploy-ecs smoke test, held by a PAUSE hook at POST_TEST_TRAFFIC_SHIFT
     expect(r.result.code).not.toBe(0);
     expect(r.result.outputs).toMatchObject({ status: 'ROLLED_BACK', 'smoke-test-status': 'FAILED' });
     const cause = /smoke test exited with code 22: curl: \(22\) The requested URL returned error: 503/;
-    expect(failure(r)).toMatch(new RegExp(`^ROLLED_BACK: ${cause.source}`));
-    expect(title(r)).toMatch(new RegExp(`— ROLLED_BACK: ${cause.source}`));
+    expect(failureLine(r)).toMatch(new RegExp(`^ROLLED_BACK: ${cause.source}`));
+    expect(summaryTitle(r)).toMatch(new RegExp(`— ROLLED_BACK: ${cause.source}`));
     const [report] = parseReports(r.result.outputs.report);
     expect(report.summary).toMatch(cause);
     // The test's output reached the log as data only, and the summary in a code block.
@@ -151,7 +134,7 @@ describe('deploy-ecs ends at a PAUSE hook; a second step continues or rolls back
     const r = await continueStep(seed, arn, 'rollback');
     expect(r.result.code).not.toBe(0);
     expect(r.result.outputs.status).toBe('ROLLED_BACK');
-    expect(failure(r)).toMatch(/^ROLLED_BACK: rolled back as 'continue-action: rollback' asked/);
+    expect(failureLine(r)).toMatch(/^ROLLED_BACK: rolled back as 'continue-action: rollback' asked/);
     expect(r.result.stdout).toMatch(/ROLLBACK_SUCCESSFUL /);
     expect(callsOf('ContinueServiceDeployment').map(c => c.params?.action)).toEqual(['ROLLBACK']);
     expect(count('UpdateService') + count('RegisterTaskDefinition') + count('StopServiceDeployment')).toBe(0);

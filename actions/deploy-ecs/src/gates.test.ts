@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { memoryLogger, virtualClock } from '../../../core/index.js';
 import { gateCause, pauseGate, smokeTestHold, type GateState } from './gates.js';
 import type { PausedHook } from './pause.js';
-import { REGION, service } from './testing/fixtures.js';
+import { loadBalancedService, REGION } from './testing/fixtures.js';
 
 const ecsMock = mockClient(ECSClient);
 const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' };
@@ -23,26 +23,11 @@ const HOOK = 'ecs-pause-e7tK9G_WRJqNF_EOMjztDXfKenlJuEUVjsNStf4WLKw';
 
 /** A service with a test listener rule (or none), as DescribeServices shows a blue/green one. */
 const withTestRule = (rule = true): Service =>
-  service({
-    loadBalancers: [
-      {
-        targetGroupArn:
-          'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-blue/73e2d6bc24d8a067',
-        containerName: 'app',
-        containerPort: 8080,
-        advancedConfiguration: {
-          alternateTargetGroupArn:
-            'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-green/8a067d6bc24d73e2',
-          productionListenerRule:
-            'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2/1111b2d02a6cabee',
-          testListenerRule: rule
-            ? 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/web/50dc6c495c0c9188/f2f7dc8efc522ab3/9683b2d02a6cabee'
-            : undefined,
-          roleArn: 'arn:aws:iam::123456789012:role/ecsInfrastructureRoleForLoadBalancers'
-        }
-      }
-    ]
-  });
+  loadBalancedService(
+    rule
+      ? 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/web/50dc6c495c0c9188/f2f7dc8efc522ab3/9683b2d02a6cabee'
+      : undefined
+  );
 
 /** The guide's pause hook example: POST_TEST_TRAFFIC_SHIFT, 10 minutes, then ROLLBACK (or the action given). */
 const pausedAt = (stage: string, action = 'ROLLBACK'): DeploymentConfiguration => ({

@@ -14,7 +14,7 @@ import {
   runSmokeTest,
   testTrafficEnv
 } from './smoke-test.js';
-import { deployment, REGION, service, tdArn } from './testing/fixtures.js';
+import { loadBalancedService, REGION, serviceConnectService } from './testing/fixtures.js';
 
 const elbMock = mockClient(ElasticLoadBalancingV2Client);
 const elb = new ElasticLoadBalancingV2Client({ region: REGION });
@@ -25,24 +25,7 @@ const LISTENER =
 const RULE = `${LISTENER.replace(':listener/', ':listener-rule/')}/9683b2d02a6cabee`;
 const DNS = 'web-1234567890.eu-west-1.elb.amazonaws.com';
 
-const blueGreen = (testListenerRule?: string) =>
-  service({
-    loadBalancers: [
-      {
-        targetGroupArn:
-          'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-blue/73e2d6bc24d8a067',
-        containerName: 'app',
-        containerPort: 8080,
-        advancedConfiguration: {
-          alternateTargetGroupArn:
-            'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-green/8a067d6bc24d73e2',
-          productionListenerRule: RULE.replace('9683b2d02a6cabee', '1111b2d02a6cabee'),
-          testListenerRule,
-          roleArn: 'arn:aws:iam::123456789012:role/ecsInfrastructureRoleForLoadBalancers'
-        }
-      }
-    ]
-  });
+const blueGreen = loadBalancedService;
 
 beforeEach(() => {
   elbMock.reset();
@@ -94,22 +77,12 @@ describe('where test traffic goes', () => {
 
   it("gives Service Connect's test header and client alias, the default header when the service names none", async () => {
     const connect = (testTrafficRules?: object) =>
-      service({
-        loadBalancers: [],
-        deployments: [
-          deployment({
-            id: 'ecs-svc/1',
-            taskDefinition: tdArn('web', 7),
-            serviceConnectConfiguration: {
-              enabled: true,
-              namespace: 'shop',
-              services: [
-                { portName: 'http', clientAliases: [{ port: 8080, dnsName: 'web.shop', testTrafficRules }] }
-              ]
-            } as never
-          })
-        ]
-      });
+      serviceConnectService('shop', [
+        {
+          portName: 'http',
+          clientAliases: [{ port: 8080, dnsName: 'web.shop', testTrafficRules: testTrafficRules as never }]
+        }
+      ]);
     expect(
       await testTrafficEnv(connect({ header: { name: 'x-test', value: { exact: 'green' } } }), elb)
     ).toEqual({
