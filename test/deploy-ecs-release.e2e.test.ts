@@ -88,6 +88,22 @@ describe('deploy-ecs smoke test, held by a PAUSE hook at POST_TEST_TRAFFIC_SHIFT
   }, 60_000);
 });
 
+describe('deploy-ecs smoke test on a service ECS cannot hold', () => {
+  it('is refused before anything is written, saying what the service needs', async () => {
+    const blueGreen = STRATEGY_SCENARIOS['blue-green'];
+    const seed = await stack.fresh(blueGreen.seed);
+    const r = await runScenario(stack, blueGreen, { reuse: seed, inputs: { 'smoke-test': smokeTest(seed) } });
+    expect(r.result.code).not.toBe(0);
+    expect(failureLine(r)).toMatch(
+      /Input 'smoke-test': needs ECS to hold the deployment at POST_TEST_TRAFFIC_SHIFT .* no PAUSE lifecycle hook there/
+    );
+    expect(r.result.output).toContain(
+      '"targetType": "PAUSE", "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"]'
+    );
+    expect(count('RegisterTaskDefinition') + count('UpdateService')).toBe(0);
+  }, 60_000);
+});
+
 describe('deploy-ecs ends at a PAUSE hook; a second step continues or rolls back', () => {
   /** The first step: ends at the pause, green, saying how to go on. */
   async function pausedStep() {

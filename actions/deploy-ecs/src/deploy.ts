@@ -46,7 +46,7 @@ import {
   type StrategyPlan
 } from './strategy-config.js';
 import { rollbackEnding, stoppable, stopWithRollback } from './strategy-rollback.js';
-import { gateCause, pauseGate, smokeTestHold } from './gates.js';
+import { gateCause, pauseGate, SMOKE_TEST_STAGE, smokeTestHold } from './gates.js';
 import { notPausedEnding, readPausedTarget, type PausedTarget } from './continue.js';
 import { continueDeployment, pausedText } from './pause.js';
 import { shortArn } from './stages.js';
@@ -470,6 +470,12 @@ async function followStrategy(run: Run, phase: PhaseContext): Promise<Ending> {
   result.strategy = { name: plan.strategy, changes: plan.changes, view: rollout.strategy };
   result.serviceDeploymentArn = rollout.strategy.serviceDeploymentArn ?? result.serviceDeploymentArn;
   if (rollout.status === 'COMPLETED' || rollout.status === 'IN_PROGRESS') run.log.info(rollout.reason);
+  if (rollout.status === 'COMPLETED' && inputs.smokeTest && !result.gates?.smokeTest) {
+    // The service had the hook when the step began; ECS did not hold the stage (the hook was changed meanwhile).
+    const note = `smoke-test: ECS never held the deployment at ${SMOKE_TEST_STAGE}, so the smoke test did not run; production traffic moved without it.`;
+    run.log.warning(note);
+    result.warnings.push(note);
+  }
   return { status: rollout.status, reason: rollout.reason };
 }
 
