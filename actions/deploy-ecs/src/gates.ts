@@ -191,6 +191,6 @@ export function gateCause(result: {
     return smoke.cause;
   }
   if (result.continued === 'ROLLBACK')
-    return "rolled back as 'continue-action: rollback' asked (the promotion was not approved)";
+    return "rolled back as 'continue-action: rollback' asked";
   return undefined;
 }
