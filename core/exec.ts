@@ -32,6 +32,11 @@ export interface CommandOptions {
   cwd?: string;
   /** When the signal stops the command, resolve with what it printed (and `stopped`) instead of rejecting. */
   keepWhenStopped?: boolean;
+  /**
+   * Leave the step's `INPUT_*` variables out of the command's environment: they hold the step's inputs (a token
+   * among them), which a command of the user's, such as a smoke test, has no use for.
+   */
+  withoutInputs?: boolean;
 }
 
 /** How much of each output stream a result keeps: the end, where the error is. */
@@ -51,6 +56,10 @@ function tailKeeper() {
   };
 }
 
+function withoutInputs(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('INPUT_')));
+}
+
 function stopped(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   return reason instanceof Error ? reason : new Error('The step was cancelled.');
@@ -66,7 +75,7 @@ export function runCommand(program: string, args: string[], options: CommandOpti
     const { signal, log } = options;
     if (signal?.aborted) return reject(stopped(signal));
     const child = spawn(program, args, {
-      env: { ...process.env, ...options.env },
+      env: { ...(options.withoutInputs ? withoutInputs(process.env) : process.env), ...options.env },
       cwd: options.cwd,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
     });

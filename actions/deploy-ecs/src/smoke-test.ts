@@ -163,7 +163,8 @@ export async function runSmokeTest(
       env: options.env,
       signal,
       cwd: options.cwd,
-      keepWhenStopped: true
+      keepWhenStopped: true,
+      withoutInputs: true
     });
     const tail = lastLines(out, 30);
     const result = { ...base, exitCode: out.code, durationMs: clock.now() - started, tail };
