@@ -55,7 +55,8 @@ describe('planRelease', () => {
         region: 'us-east-1',
         cluster: 'web',
         service: 'web',
-        'role-to-assume': STAGING
+        'role-to-assume': STAGING,
+        'approval-environment': ''
       }
     ]);
     expect(plan.waves).toEqual([plan.legs]);
@@ -190,26 +191,41 @@ describe('planRelease', () => {
     ]);
   });
 
-  it('takes an approval environment for one wave, of its own', () => {
-    const approval = {
-      ...defaults,
-      environment: 'production',
+  it("takes an approval environment per target (the workflow's by default), each wave's own promote matrix", () => {
+    const given = {
+      ...targets([
+        { environment: 'staging', cluster: 'staging', 'approval-environment': '' },
+        { environment: 'production', wave: 2 },
+        { environment: 'production', region: 'eu-west-1', wave: 2 }
+      ]),
       'approval-environment': 'production-approval'
     };
-    expect(problems('ecs', approval)).toEqual([]);
+    const plan = planRelease('ecs', given);
+    expect(plan.problems).toEqual([]);
+    const outputs = planOutputs(plan, { releaseId: 'r1', build: true });
+    expect(JSON.parse(outputs['promote-1'])).toEqual([]);
     expect(
-      problems('ecs', {
-        ...approval,
-        targets: JSON.stringify([
-          { environment: 'staging', cluster: 'staging' },
-          { environment: 'production', wave: 2 }
-        ])
-      })
+      (JSON.parse(outputs['promote-2']) as { region: string; 'approval-environment': string }[]).map(l => [
+        l.region,
+        l['approval-environment']
+      ])
     ).toEqual([
-      "approval-environment: goes with a release of one wave, and 'targets' has 2. Release the waves in calls of their own, each with its approval, or give every target the same wave."
+      ['us-east-1', 'production-approval'],
+      ['eu-west-1', 'production-approval']
     ]);
-    expect(problems('ecs', { ...approval, 'approval-environment': 'production' })).toEqual([
-      expect.stringMatching(/^approval-environment: '[^']+' is the environment target .* deploys in\./)
+    expect([outputs['promote-3'], outputs['promote-4']]).toEqual(['[]', '[]']);
+  });
+
+  it('refuses an approval in the environment the target deploys in, naming the target or the input', () => {
+    expect(
+      problems('ecs', { ...defaults, environment: 'production', 'approval-environment': 'production' })
+    ).toEqual([
+      expect.stringMatching(/^approval-environment: 'production' is the environment the target deploys in\./)
+    ]);
+    expect(
+      problems('ecs', targets([{ environment: 'production', 'approval-environment': 'production' }]))
+    ).toEqual([
+      expect.stringMatching(/^targets: targets\[0\]\.approval-environment: 'production' is the environment/)
     ]);
   });
 

@@ -98,7 +98,7 @@ describe('every uses: is ./, $/, Dockyard, or pinned by a full commit SHA with i
 });
 
 /** The jobs that act on one target, with its role: the wave jobs, and deploy-ecs.yml's promote and reject. */
-const TARGET_JOBS = /^(deploy-\d|promote|reject)$/;
+const TARGET_JOBS = /^(deploy|promote|reject)-\d$/;
 
 describe('each job holds only its own role', () => {
   const withDocs = { ...workflows, ...docWorkflows() };
@@ -153,7 +153,7 @@ describe('each job holds only its own role', () => {
   });
 
   it.each(reusable)(
-    "%s: only the wave jobs (and deploy-ecs.yml's promote and reject jobs) assume a target's deploy role, and every job checks the roles before any credential",
+    "%s: only the wave jobs (and deploy-ecs.yml's promote and reject jobs of each wave) assume a target's deploy role, and every job checks the roles before any credential",
     file => {
       const jobs = workflows[file].jobs ?? {};
       const checkRoles = (deployRole: string, build = '${{ needs.plan.outputs.build }}') => ({
@@ -188,7 +188,14 @@ describe('each job holds only its own role', () => {
         'deploy-3': target,
         'deploy-4': target,
         // Gated promotion acts on the deployment its target's deploy job left paused, with that job's role.
-        ...(file.endsWith('deploy-ecs.yml') ? { promote: target, reject: target } : {}),
+        ...(file.endsWith('deploy-ecs.yml')
+          ? Object.fromEntries(
+              [1, 2, 3, 4].flatMap(n => [
+                [`promote-${n}`, target],
+                [`reject-${n}`, target]
+              ])
+            )
+          : {}),
         notify: ['${{ inputs.notify-role-to-assume }}']
       });
       // The plan job, which holds no credential, checks every target's role before anything is built.

@@ -263,14 +263,19 @@ describe.each(reusable.map(([file]) => file))('%s', file => {
     expect(jobs['deploy-1'].needs).toEqual(['plan', 'build']);
     expect(jobs['deploy-1'].if).toMatch(/!cancelled\(\)/);
     expect(jobs['deploy-1'].if).toMatch(/needs\.build\.result == 'skipped'/);
+    const ecs = file.endsWith('deploy-ecs.yml');
     for (const [n, id] of waves.entries()) {
       if (n === 0) continue;
-      expect(jobs[id].needs).toEqual(['plan', 'build', waves[n - 1]]);
+      // deploy-ecs.yml: the wave before was also promoted where a target asked for an approval.
+      const promoted = ecs ? ` && needs.promote-${n}.result != 'failure'` : '';
+      expect(jobs[id].needs).toEqual(['plan', 'build', waves[n - 1], ...(ecs ? [`promote-${n}`] : [])]);
       expect(jobs[id].if).toBe(
-        `\${{ !cancelled() && needs.${waves[n - 1]}.result == 'success' && fromJSON(needs.plan.outputs.waves) >= ${n + 1} }}`
+        `\${{ !cancelled() && needs.${waves[n - 1]}.result == 'success'${promoted} && fromJSON(needs.plan.outputs.waves) >= ${n + 1} }}`
       );
     }
-    const gates = file.endsWith('deploy-ecs.yml') ? ['promote', 'reject'] : [];
+    const gates = ecs
+      ? [1, 2, 3, 4].map(n => `promote-${n}`).concat([1, 2, 3, 4].map(n => `reject-${n}`))
+      : [];
     expect(jobs.release.needs).toEqual(['plan', 'build', ...waves, ...gates]);
     expect(jobs.release.if).toMatch(/always\(\)/);
     expect(jobs.release.permissions).toEqual({});
@@ -375,31 +380,38 @@ describe('deploy-ecs.yml gated promotion', () => {
   const jobs = (parse(sources['.github/workflows/deploy-ecs.yml']) as Workflow).jobs ?? {};
   const deployStep = (id: string) => (jobs[id].steps ?? []).find(s => s.id === 'deploy');
 
-  it('passes smoke-test and the approval environment on; the plan refuses an approval it cannot keep', () => {
+  it('passes smoke-test and the approval environment on, to the deploy step and the plan', () => {
     expect(deployStep('deploy-1')?.with?.['smoke-test']).toBe('${{ inputs.smoke-test }}');
     const plan = (jobs.plan.steps ?? []).find(s => s.id === 'plan');
     expect(plan?.with?.['approval-environment']).toBe('${{ inputs.approval-environment }}');
   });
 
-  it("promotes each target of the wave after the approval environment's reviewers, where its deploy left it paused", () => {
-    const promote = jobs.promote;
-    expect(promote.needs).toEqual(['plan', 'deploy-1']);
-    expect(promote.if).toBe(
-      "${{ !cancelled() && inputs.approval-environment != '' && needs.deploy-1.result == 'success' }}"
-    );
-    expect(promote.environment).toMatchObject({
-      name: '${{ inputs.approval-environment }}',
-      deployment: false
-    });
-    expect((promote as { strategy?: unknown }).strategy).toEqual({
-      'fail-fast': false,
-      matrix: { target: '${{ fromJSON(needs.plan.outputs.wave-1) }}' }
-    });
-    // One deploy at a time per target: the same group as the target's deploy job, never cancelled.
-    expect(promote.concurrency).toEqual(jobs['deploy-1'].concurrency);
-    expect(promote.permissions).toEqual({ 'id-token': 'write' });
-    const ids = (promote.steps ?? []).map(s => s.id ?? s.uses);
-    expect(ids).toEqual([
+  it.each([1, 2, 3, 4])(
+    "after wave %i, promotes each of its targets with an approval environment after that environment's reviewers, where its deploy left it paused",
+    n => {
+      const promote = jobs[`promote-${n}`];
+      expect(promote.needs).toEqual(['plan', `deploy-${n}`]);
+      expect(promote.if).toBe(
+        `\${{ !cancelled() && needs.deploy-${n}.result == 'success' && needs.plan.outputs.promote-${n} != '[]' }}`
+      );
+      expect(promote.environment).toMatchObject({
+        name: '${{ matrix.target.approval-environment }}',
+        deployment: false
+      });
+      expect((promote as { strategy?: unknown }).strategy).toEqual({
+        'fail-fast': false,
+        matrix: { target: `\${{ fromJSON(needs.plan.outputs.promote-${n}) }}` }
+      });
+      // One deploy at a time per target: the same group as the target's deploy job, never cancelled.
+      expect(promote.concurrency).toEqual(jobs['deploy-1'].concurrency);
+      expect(promote.permissions).toEqual({ 'id-token': 'write' });
+      expect(promote.steps).toEqual(jobs['promote-1'].steps);
+    }
+  );
+
+  it("continues the paused deployment with the target's role, its report replacing the deploy step's", () => {
+    const steps = jobs['promote-1'].steps ?? [];
+    expect(steps.map(s => s.id ?? s.uses)).toEqual([
       '$/.github/actions/check-roles',
       'paused',
       'aws',
@@ -407,32 +419,42 @@ describe('deploy-ecs.yml gated promotion', () => {
       '$/.github/actions/keep-report'
     ]);
     const paused = "steps.paused.outputs.service-deployment-arn != ''";
-    expect([deployStep('promote')?.if, (promote.steps ?? [])[2].if]).toEqual([paused, paused]);
-    expect(deployStep('promote')?.with).toMatchObject({
+    expect([deployStep('promote-1')?.if, steps[2].if]).toEqual([paused, paused]);
+    expect(deployStep('promote-1')?.with).toMatchObject({
       'continue-deployment': '${{ steps.paused.outputs.service-deployment-arn }}',
-      'continue-action': "${{ github.job == 'promote' && 'continue' || 'rollback' }}",
+      'continue-action': "${{ startsWith(github.job, 'promote') && 'continue' || 'rollback' }}",
       cluster: '${{ matrix.target.cluster }}',
       service: '${{ matrix.target.service }}',
       region: '${{ matrix.target.region }}'
     });
-    // Its report replaces the deploy step's, under the same artifact name the release job gathers.
-    const keep = (promote.steps ?? []).at(-1);
+    // Under the same artifact name the release job gathers.
+    const keep = steps.at(-1);
     expect(keep?.with?.name).toBe(
       'dockyard-report-${{ needs.plan.outputs.release-id }}-${{ matrix.target.id }}'
     );
     expect(keep?.if).toBe("always() && steps.deploy.outcome != 'skipped'");
   });
 
-  it("rolls back what is still paused when the approval is rejected or the wave failed, in each target's own environment", () => {
-    const reject = jobs.reject;
-    expect(reject.needs).toEqual(['plan', 'deploy-1', 'promote']);
-    expect(reject.if).toBe(
-      "${{ always() && inputs.approval-environment != '' && (needs.deploy-1.result == 'failure' || needs.promote.result == 'failure') }}"
-    );
-    expect(reject.environment).toMatchObject({ name: '${{ matrix.target.environment }}', deployment: false });
-    expect(reject.steps).toEqual(jobs.promote.steps);
-    expect(reject.concurrency).toEqual(jobs['deploy-1'].concurrency);
-  });
+  it.each([1, 2, 3, 4])(
+    "after wave %i, rolls back what is still paused when the approval is rejected or the wave failed, in each target's own environment",
+    n => {
+      const reject = jobs[`reject-${n}`];
+      expect(reject.needs).toEqual(['plan', `deploy-${n}`, `promote-${n}`]);
+      expect(reject.if).toBe(
+        `\${{ always() && needs.plan.outputs.promote-${n} != '[]' && (needs.deploy-${n}.result == 'failure' || needs.promote-${n}.result == 'failure') }}`
+      );
+      expect(reject.environment).toMatchObject({
+        name: '${{ matrix.target.environment }}',
+        deployment: false
+      });
+      expect((reject as { strategy?: unknown }).strategy).toEqual({
+        'fail-fast': false,
+        matrix: { target: `\${{ fromJSON(needs.plan.outputs.wave-${n}) }}` }
+      });
+      expect(reject.steps).toEqual(jobs['promote-1'].steps);
+      expect(reject.concurrency).toEqual(jobs['deploy-1'].concurrency);
+    }
+  );
 
   it('keeps the paused deployment beside the report, and reads it apart from what a later keep uploads', () => {
     const keep = read('.github/actions/keep-report/action.yml');

@@ -18,7 +18,8 @@ export const MAX_TARGETS_PER_WAVE = 256;
  * @typedef {{ input: string, message: string }} Problem
  * @typedef {{
  *   id: string, name: string, wave: number, environment: string, 'environment-url': string, region: string,
- *   cluster: string, 'role-to-assume': string, service?: string, namespace?: string, 'cluster-role-arn'?: string
+ *   cluster: string, 'role-to-assume': string, service?: string, namespace?: string, 'cluster-role-arn'?: string,
+ *   'approval-environment'?: string
  * }} Leg
  * @typedef {{ legs: Leg[], waves: Leg[][], problems: Problem[] }} Plan
  */
@@ -31,7 +32,16 @@ export const buildsImage = given => given.image === '' && (given['task-definitio
 
 /** What a target may say, by workflow; the rest comes from the workflow's inputs of the same name. */
 const KEYS = {
-  ecs: ['environment', 'environment-url', 'region', 'cluster', 'service', 'role-to-assume', 'wave'],
+  ecs: [
+    'environment',
+    'environment-url',
+    'region',
+    'cluster',
+    'service',
+    'role-to-assume',
+    'approval-environment',
+    'wave'
+  ],
   eks: [
     'environment',
     'environment-url',
@@ -67,7 +77,7 @@ export function planRelease(kind, given) {
   if (problems.length > 0) return { legs: [], waves: [], problems };
   checkDistinct(kind, legs, problems);
   const waves = groupWaves(legs, problems);
-  checkApproval(given['approval-environment'] ?? '', legs, waves, problems);
+  checkApproval(legs, listed, problems);
   return problems.length > 0 ? { legs: [], waves: [], problems } : { legs, waves, problems };
 }
 
@@ -211,27 +221,23 @@ function groupWaves(legs, problems) {
 }
 
 /**
- * `approval-environment` (ECS): one wave only, since the approval jobs follow the first wave and a later wave must
- * not start while an earlier one waits on its approval; and not an environment a target deploys in, whose
- * protection the deploy job has already passed.
- * @param {string} approval
+ * `approval-environment` (ECS): an environment of its own, not the one the target deploys in, whose protection the
+ * deploy job has already passed.
  * @param {Leg[]} legs
- * @param {Leg[][]} waves
+ * @param {boolean} listed
  * @param {Problem[]} problems
  */
-function checkApproval(approval, legs, waves, problems) {
-  if (approval === '') return;
-  if (waves.length > 1)
-    problems.push({
-      input: 'approval-environment',
-      message: `goes with a release of one wave, and 'targets' has ${waves.length}. Release the waves in calls of their own, each with its approval, or give every target the same wave.`
-    });
-  const same = legs.find(l => l.environment === approval);
-  if (same)
-    problems.push({
-      input: 'approval-environment',
-      message: `'${approval}' is the environment target ${same.name} deploys in. Name an environment of its own, with the required reviewers who approve the promotion.`
-    });
+function checkApproval(legs, listed, problems) {
+  legs.forEach((leg, i) => {
+    const approval = leg['approval-environment'] ?? '';
+    if (approval === '' || approval !== leg.environment) return;
+    const message = `'${approval}' is the environment the target deploys in. Name an environment of its own, with the required reviewers who approve the promotion.`;
+    problems.push(
+      listed
+        ? { input: 'targets', message: `targets[${i}].approval-environment: ${message}` }
+        : { input: 'approval-environment', message }
+    );
+  });
 }
 
 /**
@@ -252,7 +258,12 @@ export function planOutputs(plan, release) {
     roles: [...new Set(plan.legs.map(l => l['role-to-assume']))].join('\n'),
     environments: [...new Set(plan.legs.map(l => l.environment))].join(', ')
   };
-  for (let n = 1; n <= MAX_WAVES; n++) outputs[`wave-${n}`] = JSON.stringify(plan.waves[n - 1] ?? []);
+  for (let n = 1; n <= MAX_WAVES; n++) {
+    const wave = plan.waves[n - 1] ?? [];
+    outputs[`wave-${n}`] = JSON.stringify(wave);
+    // The matrix of the wave's promote job: its targets with an approval environment (`[]`: the job does not run).
+    outputs[`promote-${n}`] = JSON.stringify(wave.filter(l => (l['approval-environment'] ?? '') !== ''));
+  }
   return outputs;
 }
 
@@ -282,7 +293,10 @@ export function main(env = process.env) {
   }
   plan.waves.forEach((wave, i) => {
     console.log(`Wave ${i + 1} of ${plan.waves.length} (wave ${wave[0].wave}):`);
-    for (const leg of wave) console.log(`  ${leg.name}`);
+    for (const leg of wave)
+      console.log(
+        `  ${leg.name}${leg['approval-environment'] ? ` (promoted after approval in ${leg['approval-environment']})` : ''}`
+      );
   });
   setOutputs(planOutputs(plan, { releaseId: randomUUID().slice(0, 8), build: buildsImage(given) }), env);
 }
