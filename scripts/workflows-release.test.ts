@@ -322,6 +322,13 @@ describe('the release report', () => {
     expect(releaseOutcome(cancelled, { build: 'success' }).status).toBe('cancelled');
   });
 
+  it('fails the release when a reject job failed: a deployment may still be paused whose report says it went well', () => {
+    const paused = { ...kept(legs[0], 'success', 'IN_PROGRESS'), ecs: {} };
+    const entries = [{ leg: legs[0], report: paused, text: '', made: false }];
+    expect(releaseOutcome(entries, { build: 'success', 'reject-1': 'skipped' }).status).toBe('success');
+    expect(releaseOutcome(entries, { build: 'success', 'reject-1': 'failure' }).status).toBe('failure');
+  });
+
   it("keeps a target's text out of the table's markup", () => {
     const leg = { ...legs[0], cluster: 'a|b `c` <img>' };
     const table = summaryTable(

@@ -109,14 +109,20 @@ export function missingReport(kind, leg, result, context) {
 }
 
 /**
- * What the release says: the email's status (any failure, then any cancel, else success), the deploy's word for
+ * What the release says: the email's status (any failure, a failed build or reject job included, then any cancel,
+ * else success), the deploy's word for
  * the workflow's `status` output (the first target that did not succeed, else the first target's), and a row a
  * target.
  * @param {Entry[]} entries
  * @param {Results} results
  */
 export function releaseOutcome(entries, results) {
-  const statuses = [...entries.map(e => e.report.status), results.build === 'failure' ? 'failure' : ''];
+  // A reject job that failed may have left a deployment paused whose report still says it went well.
+  const rejectFailed = Object.entries(results).some(([job, r]) => /^reject-\d$/.test(job) && r === 'failure');
+  const statuses = [
+    ...entries.map(e => e.report.status),
+    results.build === 'failure' || rejectFailed ? 'failure' : ''
+  ];
   const status = statuses.includes('failure')
     ? 'failure'
     : statuses.includes('cancelled')
