@@ -190,7 +190,6 @@ export function gateCause(result: {
     });
     return smoke.cause;
   }
-  if (result.continued === 'ROLLBACK')
-    return "rolled back as 'continue-action: rollback' asked";
+  if (result.continued === 'ROLLBACK') return "rolled back as 'continue-action: rollback' asked";
   return undefined;
 }
