@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import {
   ContinueServiceDeploymentCommand,
+  DescribeServiceDeploymentsCommand,
   ECSClient,
   type DeploymentConfiguration,
   type Service
@@ -112,6 +113,36 @@ describe('pauseGate', () => {
     expect(ecsMock.commandCalls(ContinueServiceDeploymentCommand).map(c => c.args[0].input)).toEqual([
       { serviceDeploymentArn: ARN, hookId: HOOK, action: 'CONTINUE' }
     ]);
+  });
+
+  it('after a continue that threw (retried at the next look), continues again without running the test twice', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), {
+      name: 'ThrottlingException',
+      $metadata: {}
+    });
+    // sendOnce looks whether a failed call went through: the hook still awaits action, so it did not.
+    ecsMock.on(DescribeServiceDeploymentsCommand).resolves({
+      serviceDeployments: [
+        {
+          serviceDeploymentArn: ARN,
+          status: 'IN_PROGRESS',
+          lifecycleHookDetails: [{ hookId: HOOK, targetType: 'PAUSE', status: 'AWAITING_ACTION' }]
+        }
+      ]
+    });
+    const state: GateState = {};
+    const log = memoryLogger();
+    const runs = ['node', '-e', 'console.log("ran")'];
+    const gate = pauseGate(options(runs), state, log);
+    // sendOnce retries a throttled call itself; one that still fails throws, and the follow looks again.
+    ecsMock.on(ContinueServiceDeploymentCommand).rejects(throttled);
+    await expect(gate(hook('POST_TEST_TRAFFIC_SHIFT'), look)).rejects.toThrow('Rate exceeded');
+    const sent = ecsMock.commandCalls(ContinueServiceDeploymentCommand).length;
+    ecsMock.on(ContinueServiceDeploymentCommand).resolves({ serviceDeploymentArn: ARN });
+    expect(await gate(hook('POST_TEST_TRAFFIC_SHIFT'), look)).toBeUndefined();
+    expect(ecsMock.commandCalls(ContinueServiceDeploymentCommand)).toHaveLength(sent + 1);
+    expect(log.lines.filter(l => l.includes('running the smoke test'))).toHaveLength(1);
+    expect(state.smokeTest?.status).toBe('PASSED');
   });
 
   it('fails: the deployment fails (the rollback phase stops it), the hook is not continued', async () => {

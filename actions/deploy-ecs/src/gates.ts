@@ -95,13 +95,19 @@ export function pauseGate(
   state: GateState,
   log: Logger
 ): (hook: PausedHook, look: Look) => Promise<Verdict | undefined> {
+  // A hook is acted on once; one whose action threw (a throttled call, retried at the next look) is acted on again.
   const acted = new Set<string>();
+  let smokeHook: string | undefined;
   return async (hook, look) => {
     if (acted.has(hook.hookId)) return undefined;
-    acted.add(hook.hookId);
     const arn = look.deployment?.serviceDeploymentArn ?? '';
-    if (options.smokeTest && !state.smokeTest && hook.stage === SMOKE_TEST_STAGE)
-      return smokeTestAtPause(options, state, { hook, look, arn }, log);
+    if (options.smokeTest && hook.stage === SMOKE_TEST_STAGE && (smokeHook ?? hook.hookId) === hook.hookId) {
+      smokeHook = hook.hookId;
+      const verdict = await smokeTestAtPause(options, state, { hook, look, arn }, log);
+      acted.add(hook.hookId);
+      return verdict;
+    }
+    acted.add(hook.hookId);
     state.paused = { ...hook, serviceDeploymentArn: arn, text: pausedText(hook) };
     return {
       deploymentId: options.deploymentId,
@@ -111,28 +117,20 @@ export function pauseGate(
   };
 }
 
-/** The smoke test while the hook holds test traffic; its verdict is the hook's answer. */
+/**
+ * The smoke test while the hook holds test traffic; its verdict is the hook's answer. Run once: after a retried
+ * look only the ContinueServiceDeployment of a passed test is sent again.
+ */
 async function smokeTestAtPause(
   options: GateOptions,
   state: GateState,
   at: { hook: PausedHook; look: Look; arn: string },
   log: Logger
 ): Promise<Verdict | undefined> {
-  const { hook, look, arn } = at;
+  const { hook, arn } = at;
   const base = { deploymentId: options.deploymentId };
-  const timeoutMs = smokeTestTime(options, hook);
   const held = `while hook ${hook.hookId} held service deployment ${shortArn(arn)} at ${SMOKE_TEST_STAGE}`;
-  const env = {
-    ...(await testTrafficEnv(look.service, options.elb)),
-    DOCKYARD_SERVICE_DEPLOYMENT_ARN: arn,
-    DOCKYARD_TASK_DEFINITION_ARN: options.taskDefinitionArn
-  };
-  log.info(
-    `All test traffic is on ${taskDefinitionKey(options.taskDefinitionArn)}: running the smoke test ${held}.`
-  );
-  const command = options.smokeTest ?? [];
-  const result =
-    timeoutMs > 0 ? await runSmokeTest(command, { env, timeoutMs, ...options }, log) : notRun(command, hook);
+  const result = state.smokeTest ?? (await smokeTestOnce(options, at, held, log));
   state.smokeTest = result;
   if (result.status === 'PASSED') {
     log.info(`Smoke test passed in ${formatDuration(result.durationMs)}.`);
@@ -146,6 +144,27 @@ async function smokeTestAtPause(
     status: 'FAILED',
     reason: `The smoke test failed ${held}; no production traffic had moved to ${taskDefinitionKey(options.taskDefinitionArn)}.`
   };
+}
+
+async function smokeTestOnce(
+  options: GateOptions,
+  at: { hook: PausedHook; look: Look; arn: string },
+  held: string,
+  log: Logger
+): Promise<SmokeTestResult> {
+  const { hook, look, arn } = at;
+  const timeoutMs = smokeTestTime(options, hook);
+  const env = {
+    ...(await testTrafficEnv(look.service, options.elb)),
+    DOCKYARD_SERVICE_DEPLOYMENT_ARN: arn,
+    DOCKYARD_TASK_DEFINITION_ARN: options.taskDefinitionArn
+  };
+  const command = options.smokeTest ?? [];
+  if (timeoutMs <= 0) return notRun(command, hook);
+  log.info(
+    `All test traffic is on ${taskDefinitionKey(options.taskDefinitionArn)}: running the smoke test ${held}.`
+  );
+  return runSmokeTest(command, { env, timeoutMs, ...options }, log);
 }
 
 /** No time before the hook expires: ECS would take its timeout action before the test could decide. */
