@@ -18,12 +18,16 @@ import {
   type VariableChange
 } from './render.js';
 import { taskCpu, taskMemory } from './normalise.js';
+import { serviceNames } from './service-list.js';
 import { strategyInputs, type StrategyInputs } from './strategy-inputs.js';
 
 /** The task definition changes (images, environment, secrets, cpu/memory, command, roles) and the rest. */
 export interface Inputs extends Changes {
   cluster: string;
+  /** The service to update: the only one, or (several given) the one a service run of services.ts updates. */
   service?: string;
+  /** Every service given, in order (service-list.ts); several are deployed together by services.ts. */
+  services: string[];
   region: string;
   taskDefinitionFile?: string;
   /** The parsed file with placeholders replaced, when `task-definition` is set. */
@@ -66,7 +70,7 @@ const ARN_ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 function read(r: InputReader) {
   return {
     cluster: r.required('cluster', "Set 'cluster' to the name or ARN of the ECS cluster."),
-    service: r.string('service'),
+    services: serviceNames(r),
     region: r.region(),
     vars: r.keyValues('vars', { allowEmptyValue: true, example: 'TAG=1.2.3' }),
     taskDefinitionFile: r.string('task-definition'),
@@ -115,7 +119,8 @@ function check(r: InputReader, raw: Read): Inputs {
   const warnings: string[] = [];
   const vars = variables(r, raw.vars);
   const taskDefinition = taskDefinitionFile(r, raw, vars, warnings);
-  if (raw.taskDefinitionFile === undefined && raw.service === undefined)
+  const service = raw.services[0];
+  if (raw.taskDefinitionFile === undefined && service === undefined)
     r.fail(
       'task-definition',
       "is required when 'service' is not set.",
@@ -138,13 +143,14 @@ function check(r: InputReader, raw: Read): Inputs {
   ] as const)
     if (arn !== undefined && !ARN_ROLE.test(arn))
       r.fail(name, `'${arn}' is not an IAM role ARN.`, 'Use arn:aws:iam::<account>:role/<name>.');
-  if (raw.service === undefined)
+  if (service === undefined)
     for (const name of ['desired-count', 'force-new-deployment'] as const)
       if (r.raw(name) !== '' && !(name === 'force-new-deployment' && !raw.forceNewDeployment))
         r.fail(name, "needs 'service'.", "Set 'service', or remove this input.");
   return {
     cluster: raw.cluster,
-    service: raw.service,
+    service,
+    services: raw.services,
     region: raw.region,
     taskDefinitionFile: raw.taskDefinitionFile,
     taskDefinition,
@@ -169,7 +175,7 @@ function check(r: InputReader, raw: Read): Inputs {
     dryRun: raw.dryRun,
     github: githubDeployment(r, raw, warnings),
     verify: raw.verify,
-    strategy: strategyInputs(r, { service: raw.service, wait: raw.wait, rollback: raw.rollback }),
+    strategy: strategyInputs(r, { service, wait: raw.wait, rollback: raw.rollback }),
     warnings
   };
 }

@@ -40,6 +40,8 @@ export interface DeployResult extends DeployBase {
   serviceDeploymentArn?: string;
   /** The deployment's strategy, what the step changed of its configuration, what following it saw. */
   strategy?: StrategyOutcome;
+  /** A release to several services (services.ts): each service's own result, in the order of `service`. */
+  services?: DeployResult[];
 }
 
 export interface StrategyOutcome {

@@ -1,0 +1,174 @@
+/**
+ * One release to several services (services.ts) over the stateful services fake: one registration, one
+ * UpdateService per service, every service followed at once; a failure stops following the others and puts back
+ * every service the step changed, leaving the one ECS rolled back itself alone; the refusals before any write.
+ */
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ECSClient, ListTasksCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  describeError,
+  memoryLogger,
+  validateReport,
+  virtualClock,
+  type MemoryLogger
+} from '../../../core/index.js';
+import type { DeployContext } from '../../../core/deploy.js';
+import { givenClients } from './clients.js';
+import { deployServices } from './services.js';
+import { buildSummary } from './summary.js';
+import { REGION } from './testing/fixtures.js';
+import { deployInputs, finishOf } from './testing/harness.js';
+import { servicesFake, type Plan } from './testing/services-fake.js';
+
+const ecsMock = mockClient(ECSClient);
+const elbMock = mockClient(ElasticLoadBalancingV2Client);
+const logsMock = mockClient(CloudWatchLogsClient);
+const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' };
+const source = givenClients({
+  ecs: new ECSClient({ region: REGION, credentials }),
+  ecsNoRetry: new ECSClient({ region: REGION, credentials }),
+  elb: new ElasticLoadBalancingV2Client({ region: REGION }),
+  logs: new CloudWatchLogsClient({ region: REGION })
+});
+const IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:2.0.0';
+
+beforeEach(() => {
+  ecsMock.reset();
+  elbMock.reset();
+  logsMock.reset();
+  ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
+  elbMock.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
+});
+
+function run(values: Record<string, string>, log: MemoryLogger = memoryLogger()) {
+  const ctx: DeployContext = {
+    log,
+    clock: virtualClock(),
+    signal: new AbortController().signal,
+    deadline: Infinity
+  };
+  return deployServices(deployInputs({ image: IMAGE, container: 'app', ...values }), ctx, source);
+}
+
+const statuses = (result: Awaited<ReturnType<typeof run>>) =>
+  Object.fromEntries((result.services ?? []).map(r => [r.service, r.status]));
+
+describe('a release to several services', () => {
+  it('registers once, updates each service once, follows both to COMPLETED and reports each', async () => {
+    const fake = servicesFake(
+      ecsMock,
+      { web: 'completes', worker: 'completes' },
+      { afterLooks: { worker: 4 } }
+    );
+    const log = memoryLogger();
+    const result = await run({ service: 'web, worker' }, log);
+    expect(result).toMatchObject({ status: 'COMPLETED', success: true, revision: 8, registered: true });
+    expect(result.reason).toBe('web:8 runs on all 2 services: web, worker.');
+    expect(fake.writes).toEqual(['register', 'update web web:8', 'update worker web:8']);
+    expect(statuses(result)).toEqual({ web: 'COMPLETED', worker: 'COMPLETED' });
+    // Followed at once: the worker's looks went on while the web service had completed.
+    expect(fake.looks('worker')).toBe(4);
+    expect(log.text()).toMatch(/\[worker\] UpdateService: worker → web:8/);
+
+    const finish = finishOf(result);
+    const services = finish.outputs.services as { service: string; 'deployment-id': string }[];
+    expect(services.map(s => [s.service, s['deployment-id']])).toEqual([
+      ['web', 'ecs-svc/web-2'],
+      ['worker', 'ecs-svc/worker-3']
+    ]);
+    expect(finish.outputs['deployment-id']).toBeUndefined();
+    const report = validateReport(JSON.parse(JSON.stringify(finish.report)));
+    expect(report).toMatchObject({ subject: 'web, worker', ecs: { service: 'web, worker' } });
+    expect(report.details).toEqual(
+      expect.arrayContaining([['worker', 'COMPLETED · deployment ecs-svc/worker-3 · before: web:7']])
+    );
+    const summary = buildSummary(result, { region: REGION, durationMs: 1000 });
+    expect(summary).toContain('### ✅ web — COMPLETED');
+    expect(summary).toContain('### ✅ worker — COMPLETED');
+  });
+
+  it.each<[string, Record<string, Plan>, string[], Record<string, string>]>([
+    [
+      'one fails: the other is stopped and both are put back',
+      { web: 'fails', worker: 'stays' },
+      ['update web web:7', 'update worker web:7'],
+      { web: 'ROLLED_BACK', worker: 'ROLLED_BACK' }
+    ],
+    [
+      'ECS rolls one back: the step puts back only the other, no UpdateService after ECS',
+      { web: 'ecs-rolls-back', worker: 'stays' },
+      ['update worker web:7'],
+      { web: 'ROLLED_BACK', worker: 'ROLLED_BACK' }
+    ],
+    [
+      'one fails after the other completed: the completed one is put back too',
+      { web: 'completes', worker: 'fails' },
+      ['update web web:7', 'update worker web:7'],
+      { web: 'ROLLED_BACK', worker: 'ROLLED_BACK' }
+    ]
+  ])('%s', async (_label, plans, rollbacks, each) => {
+    const fake = servicesFake(ecsMock, plans, { afterLooks: { worker: 3 } });
+    const result = await run({ service: 'web\nworker' });
+    expect(result).toMatchObject({ status: 'ROLLED_BACK', success: false });
+    expect(fake.writes.slice(0, 3)).toEqual(['register', 'update web web:8', 'update worker web:8']);
+    expect(fake.writes.slice(3).sort()).toEqual(rollbacks);
+    expect(statuses(result)).toEqual(each);
+    expect(fake.running('web')).toBe('web:7');
+    expect(fake.running('worker')).toBe('web:7');
+    const failed = Object.keys(plans).find(name => plans[name] !== 'completes' && plans[name] !== 'stays');
+    expect(result.reason.startsWith(`${failed} `)).toBe(true);
+    expect(validateReport(JSON.parse(JSON.stringify(finishOf(result).report))).status).toBe('failure');
+  });
+
+  it('rollback: false follows every service to its end and writes nothing more', async () => {
+    const fake = servicesFake(ecsMock, { web: 'fails', worker: 'completes' }, { afterLooks: { worker: 5 } });
+    const result = await run({ service: 'web,worker', rollback: 'false' });
+    expect(result).toMatchObject({ status: 'FAILED', success: false });
+    expect(statuses(result)).toEqual({ web: 'FAILED', worker: 'COMPLETED' });
+    expect(fake.looks('worker')).toBe(5);
+    expect(fake.writes).toEqual(['register', 'update web web:8', 'update worker web:8']);
+  });
+
+  it('an UpdateService refused for the second service puts the first back and updates no more', async () => {
+    const fake = servicesFake(ecsMock, { web: 'stays', worker: 'completes', api: 'completes' });
+    ecsMock.on(UpdateServiceCommand, { service: 'worker' }).rejects(
+      Object.assign(new Error('User is not authorized to perform: ecs:UpdateService'), {
+        name: 'AccessDeniedException'
+      })
+    );
+    const result = await run({ service: 'web, worker, api' });
+    expect(result.status).toBe('ROLLED_BACK');
+    expect(result.reason).toMatch(/^worker FAILED: UpdateService failed: .*ecs:UpdateService/);
+    expect(result.reason).toMatch(/api was not updated/);
+    expect(result.reason).toMatch(/web was no longer followed/);
+    expect(fake.writes).toEqual(['register', 'update web web:8', 'update web web:7']);
+    expect(fake.running('api')).toBe('web:7');
+  });
+
+  it.each<[string, Record<string, string>, Record<string, number> | undefined, RegExp]>([
+    [
+      'services on different revisions without a task definition file',
+      { service: 'web, worker' },
+      { worker: 6 },
+      /^Input 'service': the services run different task definitions \(web: web:7, worker: web:6\)/
+    ],
+    [
+      'a service that does not exist, named with the others',
+      { service: 'web, gone' },
+      undefined,
+      /Input 'service': the service 'gone' does not exist in the cluster 'prod'/
+    ]
+  ])('refuses %s, before anything is written', async (_label, values, running, message) => {
+    const fake = servicesFake(ecsMock, { web: 'completes', worker: 'completes' }, { running });
+    const result = await run(values);
+    expect(result.status).toBe('FAILED');
+    expect(describeError(result.error)).toMatch(message);
+    expect(fake.writes).toEqual([]);
+  });
+});

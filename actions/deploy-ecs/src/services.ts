@@ -1,0 +1,376 @@
+/**
+ * One release to several services of one cluster (`service` lists them): the phases of deploy.ts run once for
+ * what the services share and once per service for the rest. One task definition is rendered, verified and
+ * registered; each service is checked before anything is written, updated with its own UpdateService, and
+ * followed at the same time as the others. The release is all or nothing: when one service fails, the others
+ * stop being followed and every service the step changed is put back (services-outcome.ts says how it ends).
+ */
+import { labelledLogger, type Logger } from '../../../core/log.js';
+import { ensureCredentials } from '../../../core/aws.js';
+import { runDeploy, type DeployContext, type Ending, type PhaseContext } from '../../../core/deploy.js';
+import { describeError, DockyardError, InputError } from '../../../core/errors.js';
+import type { Clock } from '../../../core/poll.js';
+import { sentence } from '../../../core/text.js';
+import { lazyClients, type ClientSource } from './clients.js';
+import { describedAsRequest } from './compare.js';
+import {
+  checkCluster,
+  checkService,
+  cleanUp,
+  dryRun,
+  explain,
+  oneOffTask,
+  registerRevision,
+  render,
+  rollBackService,
+  shiftsTraffic,
+  updateService,
+  verify,
+  wait,
+  type Run
+} from './deploy.js';
+import { diffTaskDefinitions } from './diff.js';
+import type { Inputs } from './inputs.js';
+import { taskDefinitionKey } from './render.js';
+import { initialResult, type DeployResult } from './result.js';
+import { serviceName } from './service-list.js';
+import {
+  FOLLOWED,
+  releaseEnding,
+  releaseProgress,
+  releaseRollbackEnding,
+  stoppedReason,
+  type ServiceEnd
+} from './services-outcome.js';
+
+/** The release: the step's inputs and result, and one run of deploy.ts's phases per service. */
+interface Release {
+  inputs: Inputs;
+  clients: ClientSource;
+  log: Logger;
+  result: DeployResult;
+  runs: Run[];
+  /** The services whose deployment failed, in the order their failure was seen: the first is the cause. */
+  failed: Run[];
+}
+
+export async function deployServices(
+  inputs: Inputs,
+  ctx: DeployContext,
+  clients: ClientSource = lazyClients(inputs.region, ctx.signal)
+): Promise<DeployResult> {
+  const runs = inputs.services.map(name => serviceRun(inputs, clients, ctx.log, name));
+  const result: DeployResult = { ...initialResult(inputs), services: runs.map(r => r.result) };
+  const release: Release = { inputs, clients, log: ctx.log, result, runs, failed: [] };
+  try {
+    return await runDeploy(
+      result,
+      {
+        connect: { title: 'Checking the cluster and the services', run: () => checkAll(release) },
+        render: { title: 'Rendering the task definition', run: () => renderOnce(release) },
+        verify: inputs.verify
+          ? { title: 'Verifying the task definition', run: () => verifyAll(release) }
+          : undefined,
+        apply: { title: () => applyTitle(inputs), run: phase => applyAll(release, phase) },
+        wait: { title: 'Waiting for the deployments', run: phase => waitAll(release, phase) },
+        explain: { title: 'Diagnosing', run: () => explainFailed(release) },
+        rollback: inputs.rollback
+          ? {
+              title: 'Rolling back every service',
+              afterTimeout: () => runs.some(r => shiftsTraffic(r) && r.result.status === 'TIMED_OUT'),
+              run: phase => rollBackAll(release, phase)
+            }
+          : undefined,
+        settle:
+          inputs.keepRevisions > 0
+            ? { title: 'Cleaning up old revisions', run: () => cleanUpOnce(release) }
+            : undefined,
+        progress: () => releaseProgress(ends(release))
+      },
+      ctx,
+      inputs.timeoutMs
+    );
+  } finally {
+    clients.destroy();
+  }
+}
+
+/** One service's run: the step's inputs with `service` set to it, its own result, its lines labelled. */
+function serviceRun(inputs: Inputs, clients: ClientSource, log: Logger, name: string): Run {
+  const own: Inputs = { ...inputs, service: name };
+  return {
+    inputs: own,
+    clients,
+    log: labelledLogger(log, serviceName(name) ?? name),
+    result: initialResult(own),
+    fileProblems: []
+  };
+}
+
+const ends = (release: Release): ServiceEnd[] =>
+  release.runs.map(run => ({
+    name: run.inputs.service ?? '',
+    result: run.result,
+    started: run.started !== undefined
+  }));
+
+/** connect: the cluster once; then every service, all problems reported together; one base to render from. */
+async function checkAll(release: Release): Promise<void> {
+  const { ecs } = await release.clients.ecs();
+  await ensureCredentials(ecs);
+  await checkCluster(ecs, release.inputs.cluster);
+  const problems: DockyardError[] = [];
+  for (const run of release.runs) {
+    try {
+      await checkService(run);
+    } catch (error) {
+      if (!(error instanceof DockyardError)) throw error;
+      problems.push(...(error instanceof InputError ? error.problems : [error]));
+    }
+  }
+  if (problems.length > 0) throw problems.length === 1 ? problems[0] : new InputError(problems);
+  const [first] = release.runs;
+  release.result.previousTaskDefinitionArn = sameForAll(
+    release.runs.map(r => r.result.previousTaskDefinitionArn)
+  );
+  if (!release.inputs.taskDefinition && release.result.previousTaskDefinitionArn === undefined)
+    throw new DockyardError(
+      `the services run different task definitions (${release.runs.map(r => `${r.inputs.service}: ${taskDefinitionKey(r.result.previousTaskDefinitionArn)}`).join(', ')}), so none of them is the one base to render from.`,
+      {
+        input: 'service',
+        hint: "Give 'task-definition' (the file all of them are to run), or list only services that run the same revision."
+      }
+    );
+  release.result.strategy = first.result.strategy;
+}
+
+/** The value when every one is the same, else undefined. */
+function sameForAll(values: (string | undefined)[]): string | undefined {
+  return values.every(v => v === values[0]) ? values[0] : undefined;
+}
+
+/** render: once, from the file or the services' one task definition; the diff against what each service runs. */
+async function renderOnce(release: Release): Promise<void> {
+  const [first, ...others] = release.runs;
+  await render(first);
+  const { result } = release;
+  Object.assign(result, {
+    rendered: first.result.rendered,
+    family: first.result.family,
+    diff: first.result.diff,
+    removed: first.result.removed
+  });
+  result.warnings.push(...first.result.warnings.filter(w => !result.warnings.includes(w)));
+  const request = first.rendering!.request;
+  for (const run of others) {
+    run.rendering = first.rendering;
+    run.fileProblems = first.fileProblems;
+    run.result.rendered = request;
+    run.result.family = request.family;
+    const running = run.running ? describedAsRequest(run.running) : undefined;
+    run.result.diff = diffTaskDefinitions(running, request);
+    if (run.running && run.running.family !== request.family)
+      result.warnings.push(
+        `service '${run.inputs.service}' runs the family '${run.running.family}'; this step moves it to '${request.family}'.`
+      );
+  }
+}
+
+/** verify: every service (its strategy's needs, its load balancer's container and port); problems together. */
+async function verifyAll(release: Release): Promise<void> {
+  const problems: DockyardError[] = [];
+  for (const run of release.runs) {
+    try {
+      await verify(run);
+    } catch (error) {
+      if (!(error instanceof DockyardError)) throw error;
+      const each = error instanceof InputError ? error.problems : [error];
+      problems.push(...each.filter(p => !problems.some(q => q.describe() === p.describe())));
+    } finally {
+      release.result.verify ??= run.result.verify;
+    }
+  }
+  if (problems.length > 0) throw problems.length === 1 ? problems[0] : new InputError(problems);
+}
+
+function applyTitle(inputs: Inputs): string {
+  if (inputs.dryRun) return 'Comparing with the registered revisions (dry run)';
+  const oneOff = inputs.runTask ? ', running the one-off task' : '';
+  return `Registering${oneOff}, updating ${inputs.services.length} services`;
+}
+
+/**
+ * apply: one registration (or reuse) for every service, the one-off task once (on the first service's network),
+ * then UpdateService for each in order. An UpdateService that fails after another succeeded leaves the rest
+ * untouched and lets the wait and the rollback put back what was changed.
+ */
+async function applyAll(release: Release, phase: PhaseContext): Promise<Ending | void> {
+  const { inputs, result, runs } = release;
+  const [first] = runs;
+  if (inputs.dryRun) return shareDryRun(release, await dryRun(first));
+  const registration = await registerRevision(first, phase);
+  Object.assign(result, {
+    taskDefinitionArn: registration.taskDefinitionArn,
+    revision: registration.revision,
+    registered: registration.registered
+  });
+  for (const run of runs) {
+    run.registration = registration;
+    Object.assign(run.result, {
+      taskDefinitionArn: result.taskDefinitionArn,
+      revision: result.revision,
+      registered: result.registered
+    });
+  }
+  if (inputs.runTask) {
+    const failed = await oneOffTask(first, phase);
+    result.runTask = first.result.runTask;
+    result.rootCause = first.result.rootCause;
+    result.diagnostics.push(...first.result.diagnostics.splice(0));
+    if (failed) return { ...failed, reason: failed.reason.replace(/The service was not/, 'No service was') };
+  }
+  return updateAll(release, phase);
+}
+
+/** apply, the writes: UpdateService for each service in order; the first refused one ends the updates. */
+async function updateAll(release: Release, phase: PhaseContext): Promise<Ending | void> {
+  for (const run of release.runs) {
+    try {
+      await updateService(run, { ...phase, log: run.log });
+    } catch (error) {
+      if (!release.runs.some(r => r.started)) throw error;
+      end(run, { status: 'FAILED', reason: `UpdateService failed: ${describeError(error)}` });
+      release.failed.push(run);
+      run.log.error(run.result.reason);
+      break;
+    }
+  }
+  if (release.inputs.wait || release.failed.length > 0) return;
+  for (const run of release.runs)
+    end(run, {
+      status: 'IN_PROGRESS',
+      reason: `Deployment ${run.result.deploymentId} started; not waiting (wait: false).`
+    });
+  return releaseEnding(ends(release), []);
+}
+
+function shareDryRun(release: Release, ending: Ending): Ending {
+  const { result } = release;
+  const from = release.runs[0].result;
+  Object.assign(result, {
+    wouldRegister: from.wouldRegister,
+    taskDefinitionArn: from.taskDefinitionArn,
+    revision: from.revision
+  });
+  return ending;
+}
+
+/** A run's outcome, as the pipeline would set it for one service. */
+function end(run: Run, ending: Ending): void {
+  run.result.status = ending.status;
+  run.result.reason = ending.reason;
+  run.result.success = FOLLOWED.has(ending.status);
+}
+
+/**
+ * wait: every started service followed at once, each with its own lines. The first failure, when the release is
+ * to be rolled back, stops following the others (each after its first look, so that what it is doing is known)
+ * instead of waiting for deployments that will be put back anyway.
+ */
+async function waitAll(release: Release, phase: PhaseContext): Promise<Ending> {
+  const started = release.runs.filter(r => r.started);
+  const stops = new Map(started.map(run => [run, new AbortController()]));
+  const looked = new Set<Run>();
+  const failFast = release.inputs.rollback;
+  const stopOthers = () => {
+    if (failFast) for (const run of looked) stops.get(run)?.abort(new Error('another service failed'));
+  };
+  if (release.failed.length > 0) stopOthers();
+  await Promise.all(
+    started.map(async run => {
+      const clock = afterFirstLook(phase.clock, () => {
+        looked.add(run);
+        if (release.failed.length > 0) stopOthers();
+      });
+      const signal = AbortSignal.any([phase.signal, stops.get(run)!.signal]);
+      const ending = await wait(run, { ...phase, log: run.log, clock, signal }).catch(
+        (error: unknown): Ending => ({ status: 'FAILED', reason: describeError(error) })
+      );
+      end(run, ending);
+      if (!FOLLOWED.has(ending.status) && !(ending.status === 'CANCELLED' && signal.aborted)) {
+        release.failed.push(run);
+        stopOthers();
+      }
+    })
+  );
+  const cause = release.failed[0];
+  for (const run of started)
+    if (run.result.status === 'CANCELLED' && !phase.signal.aborted && cause)
+      run.result.reason = stoppedReason(cause.inputs.service ?? '', cause.result.status, run.result.reason);
+  return releaseEnding(
+    ends(release),
+    release.failed.map(r => r.inputs.service ?? '')
+  );
+}
+
+/** The clock of one service's wait: `onLook` is told at each sleep, which the wait takes after every look. */
+function afterFirstLook(clock: Clock, onLook: () => void): Clock {
+  return {
+    now: () => clock.now(),
+    sleep: (ms, signal) => {
+      onLook();
+      return clock.sleep(ms, signal);
+    }
+  };
+}
+
+/** explain: each service that failed, timed out or was rolled back by ECS; the first failure's cause leads. */
+async function explainFailed(release: Release): Promise<string | undefined> {
+  const explained = release.runs.filter(
+    r => r.result.rollout && ['FAILED', 'TIMED_OUT', 'ROLLED_BACK'].includes(r.result.status)
+  );
+  for (const run of explained) {
+    const cause = await explain(run);
+    if (cause) run.result.rootCause = cause;
+  }
+  for (const run of release.runs)
+    release.result.diagnostics.push(
+      ...run.result.diagnostics.map(d => ({ ...d, title: `${run.inputs.service}: ${d.title}` }))
+    );
+  const first = release.failed.find(r => r.result.rootCause) ?? explained.find(r => r.result.rootCause);
+  return first && `${first.inputs.service}: ${first.result.rootCause}`;
+}
+
+/**
+ * rollback: every service the step updated goes back to what it ran, at the same time, so the cluster is on one
+ * revision again: a ROLLING one with UpdateService, a BLUE_GREEN, LINEAR or CANARY one that is still under way
+ * with StopServiceDeployment ROLLBACK. Left alone: a service ECS rolled back itself (no UpdateService during or
+ * after ECS's rollback), one whose deployment someone else's superseded, and one never updated.
+ */
+async function rollBackAll(release: Release, phase: PhaseContext): Promise<Ending | undefined> {
+  const back = release.runs.filter(
+    r => r.started && r.result.status !== 'ROLLED_BACK' && r.result.status !== 'SUPERSEDED'
+  );
+  await Promise.all(
+    back.map(async run => {
+      const ending = await rollBackService(run, { ...phase, log: run.log }).catch(
+        (error: unknown): Ending => ({
+          status: 'FAILED',
+          reason: `The rollback failed: ${describeError(error)}`
+        })
+      );
+      if (ending) end(run, { status: ending.status, reason: sentence(run.result.reason, ending.reason) });
+    })
+  );
+  return releaseRollbackEnding(ends(release));
+}
+
+/** settle: old revisions deregistered once, keeping every one a deployment of these services uses. */
+async function cleanUpOnce(release: Release): Promise<void> {
+  const [first] = release.runs;
+  await cleanUp(
+    first,
+    release.runs.map(r => r.result.rollout)
+  );
+  release.result.cleanup = first.result.cleanup;
+}

@@ -1,0 +1,168 @@
+/**
+ * A stateful fake of ECS with several rolling services in one cluster, over aws-sdk-client-mock: each service
+ * runs web:7 until its UpdateService, then its deployment moves by the script `plan` gives it, one step per
+ * look at that service (DescribeServices); an UpdateService back to web:7 is a rollback that completes at its
+ * second look. It records the writes in order, so tests count RegisterTaskDefinition and UpdateService.
+ */
+import {
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type ECSClient,
+  type Service,
+  type TaskDefinition
+} from '@aws-sdk/client-ecs';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
+import {
+  ACCOUNT,
+  CLUSTER,
+  CLUSTER_ARN,
+  REGION,
+  deployment,
+  describedTaskDefinition,
+  service,
+  tdArn
+} from './fixtures.js';
+
+/** What a service's deployment does after its UpdateService to the new revision, by look (1-based). */
+export type Plan = 'completes' | 'fails' | 'ecs-rolls-back' | 'stays';
+
+export interface ServicesFake {
+  /** The writes, in order: `register` or `update <service> <family:revision>`. */
+  writes: string[];
+  /** Looks at each service (DescribeServices naming it). */
+  looks(name: string): number;
+  /** What each service runs now. */
+  running(name: string): string | undefined;
+}
+
+export function servicesFake(
+  ecsMock: AwsClientStub<ECSClient>,
+  plans: Record<string, Plan>,
+  options: { running?: Record<string, number>; afterLooks?: Record<string, number> } = {}
+): ServicesFake {
+  const registered = new Map<number, TaskDefinition>([[7, describedTaskDefinition(7)]]);
+  for (const revision of Object.values(options.running ?? {}))
+    registered.set(revision, describedTaskDefinition(revision));
+  const writes: string[] = [];
+  const state = new Map(
+    Object.keys(plans).map(name => [
+      name,
+      {
+        current: serviceNamed(name, options.running?.[name] ?? 7, plans[name] === 'ecs-rolls-back'),
+        looks: 0,
+        updated: ''
+      }
+    ])
+  );
+  ecsMock.on(DescribeClustersCommand).resolves({
+    clusters: [{ clusterArn: CLUSTER_ARN, clusterName: CLUSTER, status: 'ACTIVE' }]
+  });
+  ecsMock.on(DescribeTaskDefinitionCommand).callsFake(input => {
+    const m = /:(\d+)$/.exec(String(input.taskDefinition));
+    return { taskDefinition: registered.get(m ? Number(m[1]) : Math.max(...registered.keys())), tags: [] };
+  });
+  ecsMock.on(RegisterTaskDefinitionCommand).callsFake(input => {
+    const revision = Math.max(...registered.keys()) + 1;
+    const td = {
+      ...describedTaskDefinition(revision),
+      ...input,
+      taskDefinitionArn: tdArn('web', revision),
+      revision
+    };
+    registered.set(revision, td);
+    writes.push('register');
+    return { taskDefinition: td };
+  });
+  ecsMock.on(UpdateServiceCommand).callsFake(input => {
+    const s = state.get(String(input.service))!;
+    const td = String(input.taskDefinition);
+    writes.push(`update ${input.service} ${td.split('/').pop()}`);
+    const id = `ecs-svc/${input.service}-${writes.length}`;
+    s.current = {
+      ...s.current,
+      taskDefinition: td,
+      deployments: [
+        deployment({ id, taskDefinition: td }),
+        ...(s.current.deployments ?? []).map(d => ({ ...d, status: 'ACTIVE' }))
+      ]
+    };
+    s.looks = 0;
+    s.updated = td;
+    return { service: s.current };
+  });
+  ecsMock.on(DescribeServicesCommand).callsFake(input => {
+    const name = String(input.services?.[0]);
+    const s = state.get(name);
+    if (!s) return { services: [], failures: [{ arn: name, reason: 'MISSING' }] };
+    if (s.updated) {
+      s.looks += 1;
+      const rollback = s.updated.endsWith(':7');
+      const plan = rollback ? 'completes' : plans[name];
+      s.current = step(s.current, plan, s.looks, options.afterLooks?.[name] ?? 2);
+    }
+    return { services: [s.current], failures: [] };
+  });
+  return {
+    writes,
+    looks: name => state.get(name)?.looks ?? 0,
+    running: name => state.get(name)?.current.taskDefinition?.split('/').pop()
+  };
+}
+
+function serviceNamed(name: string, revision: number, ecsRollback: boolean): Service {
+  return service({
+    deploymentConfiguration: {
+      deploymentCircuitBreaker: { enable: ecsRollback, rollback: ecsRollback },
+      maximumPercent: 200,
+      minimumHealthyPercent: 100
+    },
+    serviceName: name,
+    serviceArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER}/${name}`,
+    taskDefinition: tdArn('web', revision),
+    deployments: [
+      deployment({
+        id: `ecs-svc/${name}-0`,
+        taskDefinition: tdArn('web', revision),
+        runningCount: 2,
+        rolloutState: 'COMPLETED'
+      })
+    ]
+  });
+}
+
+/** The service after one more look, on its plan: the outcome shows at look `at`. */
+function step(current: Service, plan: Plan, look: number, at: number): Service {
+  if (plan === 'stays' || look < at) return current;
+  const [primary, ...others] = current.deployments ?? [];
+  if (plan === 'completes')
+    return { ...current, deployments: [{ ...primary, runningCount: 2, rolloutState: 'COMPLETED' }] };
+  if (plan === 'fails')
+    return {
+      ...current,
+      deployments: [
+        {
+          ...primary,
+          rolloutState: 'FAILED',
+          rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+          failedTasks: 3
+        },
+        ...others
+      ]
+    };
+  // ECS's circuit breaker put the previous revision back itself.
+  const previous = others[0];
+  return {
+    ...current,
+    taskDefinition: previous.taskDefinition,
+    deployments: [
+      deployment({
+        id: `ecs-svc/rollback-${look}`,
+        taskDefinition: previous.taskDefinition ?? '',
+        rolloutStateReason: `ECS deployment ${primary.id} rolling back to ${previous.id}.`
+      })
+    ]
+  };
+}
