@@ -191,7 +191,7 @@ function baseTaskDefinition(run: Run): RegisterTaskDefinitionRequest {
 }
 
 /** verify: every problem at once (the file's, the local rules', the remote checks'), before anything is written. */
-export async function verify(run: Run): Promise<void> {
+export async function verify(run: Run, options: { remote?: boolean } = {}): Promise<void> {
   const { inputs, result } = run;
   const rendering = run.rendering as Rendering;
   const [{ verifyTaskDefinition }, clients] = await Promise.all([
@@ -205,7 +205,7 @@ export async function verify(run: Run): Promise<void> {
   const verification = await verifyTaskDefinition(
     rendering,
     clients,
-    { service: run.service, region: inputs.region, strategy },
+    { service: run.service, region: inputs.region, strategy, remote: options.remote },
     run.log
   );
   result.verify = verification;

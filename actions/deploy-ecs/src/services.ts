@@ -179,9 +179,10 @@ async function renderOnce(release: Release): Promise<void> {
 /** verify: every service (its strategy's needs, its load balancer's container and port); problems together. */
 async function verifyAll(release: Release): Promise<void> {
   const problems: DockyardError[] = [];
-  for (const run of release.runs) {
+  for (const [i, run] of release.runs.entries()) {
     try {
-      await verify(run);
+      // What the task definition references (images, secrets, roles) is checked once, with the first service.
+      await verify(run, { remote: i === 0 });
     } catch (error) {
       if (!(error instanceof DockyardError)) throw error;
       const each = error instanceof InputError ? error.problems : [error];
@@ -236,7 +237,7 @@ async function applyAll(release: Release, phase: PhaseContext): Promise<Ending |
 async function updateAll(release: Release, phase: PhaseContext): Promise<Ending | void> {
   for (const run of release.runs) {
     try {
-      await updateService(run, { ...phase, log: run.log });
+      await updateService(run, phase);
     } catch (error) {
       if (!release.runs.some(r => r.started)) throw error;
       end(run, { status: 'FAILED', reason: `UpdateService failed: ${describeError(error)}` });
@@ -292,10 +293,13 @@ async function waitAll(release: Release, phase: PhaseContext): Promise<Ending> {
         looked.add(run);
         if (release.failed.length > 0) stopOthers();
       });
-      const signal = AbortSignal.any([phase.signal, stops.get(run)!.signal]);
-      const ending = await wait(run, { ...phase, log: run.log, clock, signal }).catch(
-        (error: unknown): Ending => ({ status: 'FAILED', reason: describeError(error) })
-      );
+      const stop = stops.get(run)!.signal;
+      const signal = AbortSignal.any([phase.signal, stop]);
+      const own = run.log;
+      run.log = stoppedQuietly(own, stop);
+      const ending = await wait(run, { ...phase, clock, signal })
+        .catch((error: unknown): Ending => ({ status: 'FAILED', reason: describeError(error) }))
+        .finally(() => (run.log = own));
       end(run, ending);
       if (!FOLLOWED.has(ending.status) && !(ending.status === 'CANCELLED' && signal.aborted)) {
         release.failed.push(run);
@@ -304,13 +308,25 @@ async function waitAll(release: Release, phase: PhaseContext): Promise<Ending> {
     })
   );
   const cause = release.failed[0];
-  for (const run of started)
-    if (run.result.status === 'CANCELLED' && !phase.signal.aborted && cause)
-      run.result.reason = stoppedReason(cause.inputs.service ?? '', cause.result.status, run.result.reason);
+  const stopped = started.filter(r => r.result.status === 'CANCELLED' && !phase.signal.aborted && cause);
+  for (const run of stopped)
+    run.result.reason = stoppedReason(cause.inputs.service ?? '', cause.result.status, run.result.reason);
+  if (stopped.length > 0)
+    release.log.info(
+      `Stopped following ${stopped.map(r => r.inputs.service).join(', ')}: ${cause.inputs.service} ended ${cause.result.status}, and the release is rolled back whole.`
+    );
   return releaseEnding(
     ends(release),
     release.failed.map(r => r.inputs.service ?? '')
   );
+}
+
+/**
+ * The log of one service's wait: once the release stopped following it, the wait's warning that it stopped is
+ * the release's own decision, said once by the release, not an annotation per service.
+ */
+function stoppedQuietly(log: Logger, stop: AbortSignal): Logger {
+  return { ...log, warning: (m, p) => (stop.aborted ? log.info(m) : log.warning(m, p)) };
 }
 
 /** The clock of one service's wait: `onLook` is told at each sleep, which the wait takes after every look. */
@@ -353,12 +369,10 @@ async function rollBackAll(release: Release, phase: PhaseContext): Promise<Endin
   );
   await Promise.all(
     back.map(async run => {
-      const ending = await rollBackService(run, { ...phase, log: run.log }).catch(
-        (error: unknown): Ending => ({
-          status: 'FAILED',
-          reason: `The rollback failed: ${describeError(error)}`
-        })
-      );
+      const ending = await rollBackService(run, phase).catch((error: unknown): Ending => ({
+        status: 'FAILED',
+        reason: `The rollback failed: ${describeError(error)}`
+      }));
       if (ending) end(run, { status: ending.status, reason: sentence(run.result.reason, ending.reason) });
     })
   );

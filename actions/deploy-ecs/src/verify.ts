@@ -29,6 +29,8 @@ export interface VerifyOptions {
   region: string;
   /** The deployment's strategy, and the input that chose it (`strategy`, or `service` for the service's own). */
   strategy?: { name: StrategyName; input: 'strategy' | 'service' };
+  /** Whether to make the remote checks (false: another service of a release, whose first service made them). */
+  remote?: boolean;
 }
 
 export async function verifyTaskDefinition(
@@ -45,7 +47,7 @@ export async function verifyTaskDefinition(
   problems.push(...strategy.problems);
   for (const note of strategy.notes) log.notice(note, { title: 'verify: deployment strategy' });
   const remote: RemoteResult =
-    rendered.problems.length === 0
+    rendered.problems.length === 0 && options.remote !== false
       ? await verifyRemotely(rendered.request, clients, options)
       : { problems: [], skipped: [], checked: [] };
   problems.push(...remote.problems);
