@@ -5,7 +5,12 @@
  */
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { ECSClient, ListTasksCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import {
+  ECSClient,
+  ListTasksCommand,
+  UpdateServiceCommand,
+  type ServiceDeployment
+} from '@aws-sdk/client-ecs';
 import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client
@@ -22,9 +27,17 @@ import type { DeployContext } from '../../../core/deploy.js';
 import { givenClients } from './clients.js';
 import { deployServices } from './services.js';
 import { buildSummary } from './summary.js';
-import { REGION } from './testing/fixtures.js';
+import {
+  BLUE_GREEN_BALANCER,
+  BLUE_GREEN_CONFIGURATION,
+  NEW_REVISION,
+  OLD_REVISION,
+  REGION,
+  SERVICE_DEPLOYMENT_ARN
+} from './testing/fixtures.js';
 import { deployInputs, finishOf } from './testing/harness.js';
 import { servicesFake, type Plan } from './testing/services-fake.js';
+import { strategyFake } from './testing/strategy-fake.js';
 
 const ecsMock = mockClient(ECSClient);
 const elbMock = mockClient(ElasticLoadBalancingV2Client);
@@ -170,5 +183,65 @@ describe('a release to several services', () => {
     expect(result.status).toBe('FAILED');
     expect(describeError(result.error)).toMatch(message);
     expect(fake.writes).toEqual([]);
+  });
+});
+
+/** The blue/green service `web` (strategy-fake.ts) at a stage, its new revision's tasks all running. */
+const blueGreenAt = (
+  lifecycleStage: ServiceDeployment['lifecycleStage'],
+  status: ServiceDeployment['status'] = 'IN_PROGRESS'
+): Partial<ServiceDeployment> => ({
+  lifecycleStage,
+  status,
+  targetServiceRevision: {
+    arn: NEW_REVISION,
+    requestedTaskCount: 2,
+    runningTaskCount: 2,
+    pendingTaskCount: 0
+  },
+  ...(status.startsWith('ROLLBACK')
+    ? { rollback: { reason: 'Stopped by the user.', serviceRevisionArn: OLD_REVISION } }
+    : {})
+});
+const blueGreenService = {
+  loadBalancers: [BLUE_GREEN_BALANCER],
+  deploymentConfiguration: BLUE_GREEN_CONFIGURATION
+};
+
+describe('a release to a blue/green service and a rolling one', () => {
+  it('the rolling one fails during the bake: the blue/green deployment is stopped with ROLLBACK, never updated again', async () => {
+    const blueGreen = strategyFake(ecsMock, {
+      steps: [blueGreenAt('SCALE_UP'), blueGreenAt('BAKE_TIME')],
+      afterStop: [
+        blueGreenAt('BAKE_TIME', 'ROLLBACK_IN_PROGRESS'),
+        blueGreenAt('CLEAN_UP', 'ROLLBACK_SUCCESSFUL')
+      ],
+      service: blueGreenService
+    });
+    const fake = servicesFake(ecsMock, { worker: 'fails' }, { alongside: true });
+    const result = await run({ service: 'web, worker' });
+    expect(result.status).toBe('ROLLED_BACK');
+    expect(statuses(result)).toEqual({ web: 'ROLLED_BACK', worker: 'ROLLED_BACK' });
+    expect(blueGreen.stops()).toEqual([
+      { serviceDeploymentArn: SERVICE_DEPLOYMENT_ARN, stopType: 'ROLLBACK' }
+    ]);
+    expect(blueGreen.updates()).toBe(1);
+    expect(fake.writes).toEqual(['register', 'update worker web:8', 'update worker web:7']);
+    expect(result.reason.startsWith('worker FAILED: ')).toBe(true);
+  });
+
+  it('the blue/green one had completed: it is left on the new revision, FAILED says so, no new deployment', async () => {
+    const blueGreen = strategyFake(ecsMock, {
+      steps: [blueGreenAt('SCALE_UP'), blueGreenAt('CLEAN_UP', 'SUCCESSFUL')],
+      service: blueGreenService
+    });
+    const fake = servicesFake(ecsMock, { worker: 'fails' }, { alongside: true, afterLooks: { worker: 4 } });
+    const result = await run({ service: 'web, worker' });
+    expect(result.status).toBe('FAILED');
+    expect(statuses(result)).toEqual({ web: 'COMPLETED', worker: 'ROLLED_BACK' });
+    expect(result.reason).toMatch(/Still on web:8: web\. Back on what they ran: worker \(web:7\)\.$/);
+    expect(blueGreen.stops()).toEqual([]);
+    expect(blueGreen.updates()).toBe(1);
+    expect(fake.writes).toEqual(['register', 'update worker web:8', 'update worker web:7']);
   });
 });

@@ -5,6 +5,7 @@
 import type {
   Deployment,
   DeploymentConfiguration,
+  LoadBalancer,
   Service,
   ServiceDeployment,
   Task,
@@ -127,6 +128,22 @@ export const BLUE_GREEN_CONFIGURATION: DeploymentConfiguration = {
   minimumHealthyPercent: 100,
   strategy: 'BLUE_GREEN',
   bakeTimeInMinutes: 10
+};
+
+const BLUE_TARGET_GROUP =
+  'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-blue/73e2d6bc24d8a067';
+/** The load balancer of a blue/green service, as the developer guide's example configures it. */
+export const BLUE_GREEN_BALANCER: LoadBalancer = {
+  targetGroupArn: BLUE_TARGET_GROUP,
+  containerName: 'app',
+  containerPort: 8080,
+  advancedConfiguration: {
+    alternateTargetGroupArn:
+      'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-green/8a1f27d3c55b9e10',
+    productionListenerRule:
+      'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee',
+    roleArn: 'arn:aws:iam::123456789012:role/ecsInfrastructureRoleForLoadBalancers'
+  }
 };
 
 export const OLD_DEPLOYMENT = 'ecs-svc/1111111111111111111';

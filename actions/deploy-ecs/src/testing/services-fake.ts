@@ -2,7 +2,8 @@
  * A stateful fake of ECS with several rolling services in one cluster, over aws-sdk-client-mock: each service
  * runs web:7 until its UpdateService, then its deployment moves by the script `plan` gives it, one step per
  * look at that service (DescribeServices); an UpdateService back to web:7 is a rollback that completes at its
- * second look. It records the writes in order, so tests count RegisterTaskDefinition and UpdateService.
+ * second look. It records the writes in order, so tests count RegisterTaskDefinition and UpdateService. Beside
+ * strategy-fake.ts (`alongside`), it answers only for its own services, and the strategy fake for `web`.
  */
 import {
   DescribeClustersCommand,
@@ -41,7 +42,14 @@ export interface ServicesFake {
 export function servicesFake(
   ecsMock: AwsClientStub<ECSClient>,
   plans: Record<string, Plan>,
-  options: { running?: Record<string, number>; afterLooks?: Record<string, number> } = {}
+  options: {
+    /** The revision of web each service runs before (7 unless said). */
+    running?: Record<string, number>;
+    /** The look at which each service's plan shows its outcome (2 unless said). */
+    afterLooks?: Record<string, number>;
+    /** Another fake answers for the services not in `plans` (strategy-fake.ts's `web`). */
+    alongside?: boolean;
+  } = {}
 ): ServicesFake {
   const registered = new Map<number, TaskDefinition>([[7, describedTaskDefinition(7)]]);
   for (const revision of Object.values(options.running ?? {}))
@@ -76,35 +84,40 @@ export function servicesFake(
     writes.push('register');
     return { taskDefinition: td };
   });
-  ecsMock.on(UpdateServiceCommand).callsFake(input => {
-    const s = state.get(String(input.service))!;
-    const td = String(input.taskDefinition);
-    writes.push(`update ${input.service} ${td.split('/').pop()}`);
-    const id = `ecs-svc/${input.service}-${writes.length}`;
-    s.current = {
-      ...s.current,
-      taskDefinition: td,
-      deployments: [
-        deployment({ id, taskDefinition: td }),
-        ...(s.current.deployments ?? []).map(d => ({ ...d, status: 'ACTIVE' }))
-      ]
-    };
-    s.looks = 0;
-    s.updated = td;
-    return { service: s.current };
-  });
-  ecsMock.on(DescribeServicesCommand).callsFake(input => {
-    const name = String(input.services?.[0]);
-    const s = state.get(name);
-    if (!s) return { services: [], failures: [{ arn: name, reason: 'MISSING' }] };
-    if (s.updated) {
-      s.looks += 1;
-      const rollback = s.updated.endsWith(':7');
-      const plan = rollback ? 'completes' : plans[name];
-      s.current = step(s.current, plan, s.looks, options.afterLooks?.[name] ?? 2);
-    }
-    return { services: [s.current], failures: [] };
-  });
+  // Any other service does not exist, unless another fake (strategy-fake.ts) answers for it. First: a
+  // catch-all stubbed after the per-service answers would take their place.
+  if (!options.alongside)
+    ecsMock.on(DescribeServicesCommand).callsFake(input => ({
+      services: [],
+      failures: [{ arn: String(input.services?.[0]), reason: 'MISSING' }]
+    }));
+  for (const name of Object.keys(plans)) {
+    const s = state.get(name)!;
+    ecsMock.on(UpdateServiceCommand, { service: name }).callsFake(input => {
+      const td = String(input.taskDefinition);
+      writes.push(`update ${name} ${td.split('/').pop()}`);
+      s.current = {
+        ...s.current,
+        taskDefinition: td,
+        deployments: [
+          deployment({ id: `ecs-svc/${name}-${writes.length}`, taskDefinition: td }),
+          ...(s.current.deployments ?? []).map(d => ({ ...d, status: 'ACTIVE' }))
+        ]
+      };
+      s.looks = 0;
+      s.updated = td;
+      return { service: s.current };
+    });
+    ecsMock.on(DescribeServicesCommand, { services: [name] }).callsFake(() => {
+      if (s.updated) {
+        s.looks += 1;
+        // An UpdateService back to web:7 is the step's rollback: it completes.
+        const plan = s.updated.endsWith(':7') ? 'completes' : plans[name];
+        s.current = step(s.current, plan, s.looks, options.afterLooks?.[name] ?? 2);
+      }
+      return { services: [s.current], failures: [] };
+    });
+  }
   return {
     writes,
     looks: name => state.get(name)?.looks ?? 0,
