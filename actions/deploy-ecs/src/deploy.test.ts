@@ -4,7 +4,6 @@ import {
   DeregisterTaskDefinitionCommand,
   DescribeClustersCommand,
   DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
   ListServicesCommand,
@@ -13,8 +12,7 @@ import {
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   UpdateServiceCommand,
-  type Service,
-  type TaskDefinition
+  type Service
 } from '@aws-sdk/client-ecs';
 import {
   DescribeTargetHealthCommand,
@@ -37,18 +35,17 @@ import {
   CLUSTER,
   NEW_TD,
   OLD_TD,
-  CLUSTER_ARN,
   NEW_DEPLOYMENT,
   OLD_DEPLOYMENT,
   REGION,
   SERVICE,
   deployment,
-  describedTaskDefinition,
   service,
   stoppedTask,
   tdArn
 } from './testing/fixtures.js';
 import { deployInputs, finishOf } from './testing/harness.js';
+import { fakeRegistry } from './testing/registry-fake.js';
 
 const ecsMock = mockClient(ECSClient);
 const elbMock = mockClient(ElasticLoadBalancingV2Client);
@@ -80,30 +77,10 @@ const inputs = deployInputs;
 function world(
   options: { rollout?: (poll: number, updateTd: string) => Partial<Service>; service?: Partial<Service> } = {}
 ) {
-  const registered = new Map<number, TaskDefinition>([[7, describedTaskDefinition(7)]]);
+  const registered = fakeRegistry(ecsMock);
   let current: Service = service(options.service);
   let polls = 0;
   let updateTd = '';
-  ecsMock.on(DescribeClustersCommand).resolves({
-    clusters: [{ clusterArn: CLUSTER_ARN, clusterName: CLUSTER, status: 'ACTIVE' }],
-    failures: []
-  });
-  ecsMock.on(DescribeTaskDefinitionCommand).callsFake(input => {
-    const ref = String(input.taskDefinition);
-    const rev = /:(\d+)$/.exec(ref) ? Number(/:(\d+)$/.exec(ref)?.[1]) : Math.max(...registered.keys());
-    return { taskDefinition: registered.get(rev), tags: [] };
-  });
-  ecsMock.on(RegisterTaskDefinitionCommand).callsFake(input => {
-    const revision = Math.max(...registered.keys()) + 1;
-    const td = {
-      ...describedTaskDefinition(revision),
-      ...input,
-      taskDefinitionArn: tdArn('web', revision),
-      revision
-    };
-    registered.set(revision, td);
-    return { taskDefinition: td };
-  });
   ecsMock.on(UpdateServiceCommand).callsFake(input => {
     updateTd = String(input.taskDefinition);
     const id = taskDefKey(updateTd) === 'web:7' ? 'ecs-svc/7777' : NEW_DEPLOYMENT;

@@ -164,6 +164,46 @@ describe('a release to several services', () => {
     expect(fake.running('api')).toBe('web:7');
   });
 
+  it('dry run: compares once, writes nothing, each service DRY_RUN', async () => {
+    const fake = servicesFake(ecsMock, { web: 'completes', worker: 'completes' });
+    const result = await run({ service: 'web, worker', 'dry-run': 'true' });
+    expect(result).toMatchObject({ status: 'DRY_RUN', success: true, wouldRegister: true });
+    expect(result.reason).toBe(
+      'Dry run: a new revision of web would be registered and rolled out to web, worker.'
+    );
+    expect(statuses(result)).toEqual({ web: 'DRY_RUN', worker: 'DRY_RUN' });
+    expect(fake.writes).toEqual([]);
+  });
+
+  it('wait: false updates each service and ends IN_PROGRESS without a look', async () => {
+    const fake = servicesFake(ecsMock, { web: 'completes', worker: 'completes' });
+    const result = await run({ service: 'web, worker', wait: 'false' });
+    expect(result.status).toBe('IN_PROGRESS');
+    expect(statuses(result)).toEqual({ web: 'IN_PROGRESS', worker: 'IN_PROGRESS' });
+    expect(fake.writes).toEqual(['register', 'update web web:8', 'update worker web:8']);
+    expect(fake.looks('web') + fake.looks('worker')).toBe(0);
+  });
+
+  it('cancelled while waiting: CANCELLED, saying which deployments had started; nothing rolled back', async () => {
+    const fake = servicesFake(ecsMock, { web: 'stays', worker: 'stays' });
+    const controller = new AbortController();
+    const ctx: DeployContext = {
+      log: memoryLogger(),
+      clock: virtualClock(0, () => {
+        if (fake.looks('worker') >= 2) controller.abort(new Error('The runner cancelled the job.'));
+      }),
+      signal: controller.signal,
+      deadline: Infinity
+    };
+    const inputs = deployInputs({ image: IMAGE, container: 'app', service: 'web, worker' });
+    const result = await deployServices(inputs, ctx, source);
+    expect(result.status).toBe('CANCELLED');
+    expect(result.reason).toMatch(
+      /^Stopped while waiting: The runner cancelled the job\. Deployments had started: web ecs-svc\/web-2, worker ecs-svc\/worker-3; ECS carries on with them\.$/
+    );
+    expect(fake.writes).toHaveLength(3);
+  });
+
   it.each<[string, Record<string, string>, Record<string, number> | undefined, RegExp]>([
     [
       'services on different revisions without a task definition file',

@@ -63,7 +63,7 @@ export async function deployServices(
   const result: DeployResult = { ...initialResult(inputs), services: runs.map(r => r.result) };
   const release: Release = { inputs, clients, log: ctx.log, result, runs, failed: [] };
   try {
-    return await runDeploy(
+    await runDeploy(
       result,
       {
         connect: { title: 'Checking the cluster and the services', run: () => checkAll(release) },
@@ -90,9 +90,22 @@ export async function deployServices(
       ctx,
       inputs.timeoutMs
     );
+    return untouched(release);
   } finally {
     clients.destroy();
   }
+}
+
+/** The release's result, each service that no phase ended (a dry run, a refusal, a failed one-off task) given its. */
+function untouched(release: Release): DeployResult {
+  const { result } = release;
+  for (const run of release.runs.filter(r => r.result.reason === ''))
+    Object.assign(run.result, {
+      status: result.status,
+      success: result.success,
+      reason: result.status === 'DRY_RUN' ? result.reason : 'Not updated.'
+    });
+  return result;
 }
 
 /** One service's run: the step's inputs with `service` set to it, its own result, its lines labelled. */
@@ -246,6 +259,9 @@ async function updateAll(release: Release, phase: PhaseContext): Promise<Ending 
       break;
     }
   }
+  const refused = release.failed[0]?.inputs.service;
+  for (const run of release.runs.filter(r => !r.started && r.result.reason === '' && refused))
+    end(run, { status: 'CANCELLED', reason: `Not updated: the UpdateService of ${refused} was refused.` });
   if (release.inputs.wait || release.failed.length > 0) return;
   for (const run of release.runs)
     end(run, {

@@ -6,26 +6,14 @@
  * strategy-fake.ts (`alongside`), it answers only for its own services, and the strategy fake for `web`.
  */
 import {
-  DescribeClustersCommand,
   DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
-  RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
   type ECSClient,
-  type Service,
-  type TaskDefinition
+  type Service
 } from '@aws-sdk/client-ecs';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
-import {
-  ACCOUNT,
-  CLUSTER,
-  CLUSTER_ARN,
-  REGION,
-  deployment,
-  describedTaskDefinition,
-  service,
-  tdArn
-} from './fixtures.js';
+import { ACCOUNT, CLUSTER, REGION, deployment, service, tdArn } from './fixtures.js';
+import { fakeRegistry } from './registry-fake.js';
 
 /** What a service's deployment does after its UpdateService to the new revision, by look (1-based). */
 export type Plan = 'completes' | 'fails' | 'ecs-rolls-back' | 'stays';
@@ -51,10 +39,8 @@ export function servicesFake(
     alongside?: boolean;
   } = {}
 ): ServicesFake {
-  const registered = new Map<number, TaskDefinition>([[7, describedTaskDefinition(7)]]);
-  for (const revision of Object.values(options.running ?? {}))
-    registered.set(revision, describedTaskDefinition(revision));
   const writes: string[] = [];
+  fakeRegistry(ecsMock, [7, ...Object.values(options.running ?? {})], () => writes.push('register'));
   const state = new Map(
     Object.keys(plans).map(name => [
       name,
@@ -65,25 +51,6 @@ export function servicesFake(
       }
     ])
   );
-  ecsMock.on(DescribeClustersCommand).resolves({
-    clusters: [{ clusterArn: CLUSTER_ARN, clusterName: CLUSTER, status: 'ACTIVE' }]
-  });
-  ecsMock.on(DescribeTaskDefinitionCommand).callsFake(input => {
-    const m = /:(\d+)$/.exec(String(input.taskDefinition));
-    return { taskDefinition: registered.get(m ? Number(m[1]) : Math.max(...registered.keys())), tags: [] };
-  });
-  ecsMock.on(RegisterTaskDefinitionCommand).callsFake(input => {
-    const revision = Math.max(...registered.keys()) + 1;
-    const td = {
-      ...describedTaskDefinition(revision),
-      ...input,
-      taskDefinitionArn: tdArn('web', revision),
-      revision
-    };
-    registered.set(revision, td);
-    writes.push('register');
-    return { taskDefinition: td };
-  });
   // Any other service does not exist, unless another fake (strategy-fake.ts) answers for it. First: a
   // catch-all stubbed after the per-service answers would take their place.
   if (!options.alongside)
