@@ -265,6 +265,18 @@ describe('a release to a blue/green service and a rolling one', () => {
     expect(blueGreen.stops()).toEqual([
       { serviceDeploymentArn: SERVICE_DEPLOYMENT_ARN, stopType: 'ROLLBACK' }
     ]);
+    // The report: each service's lines; the blue/green one's service deployment, nothing of the rolling one's strategy.
+    const details = finishOf(result).report.details;
+    expect(details).toEqual(
+      expect.arrayContaining([
+        ['web service deployment', SERVICE_DEPLOYMENT_ARN],
+        ['web rolled back to', 'web:7'],
+        ['worker rollback', 'ecs-svc/worker-3 completed']
+      ])
+    );
+    expect(details.map(([label]) => label).filter(label => label.startsWith('worker '))).toEqual([
+      'worker rollback'
+    ]);
     expect(blueGreen.updates()).toBe(1);
     expect(fake.writes).toEqual(['register', 'update worker web:8', 'update worker web:7']);
     expect(result.reason.startsWith('worker FAILED: ')).toBe(true);

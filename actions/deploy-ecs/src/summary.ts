@@ -214,7 +214,10 @@ function serviceDetails(r: DeployResult): [string, string][] {
       `${name} rollback`,
       `${r.rollback.deploymentId} ${r.rollback.ok ? 'completed' : r.rollback.outcome.status}`
     ]);
-  if (r.strategy)
-    rows.push(...strategyDetails(r.strategy).map(([k, v]): [string, string] => [`${name} ${k}`, v]));
+  // A rolling update the step did not reconfigure has nothing to say of its strategy.
+  if (r.strategy?.view || r.strategy?.changes.length)
+    rows.push(
+      ...strategyDetails(r.strategy).map(([k, v]): [string, string] => [`${name} ${k.toLowerCase()}`, v])
+    );
   return rows;
 }
