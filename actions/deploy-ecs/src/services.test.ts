@@ -148,6 +148,15 @@ describe('a release to several services', () => {
     expect(fake.writes).toEqual(['register', 'update web web:8', 'update worker web:8']);
   });
 
+  it('a timeout: each service TIMED_OUT where it stands; rolling deployments are left to ECS, as for one', async () => {
+    const fake = servicesFake(ecsMock, { web: 'stays', worker: 'stays' });
+    const result = await run({ service: 'web, worker', timeout: '1m' });
+    expect(result.status).toBe('TIMED_OUT');
+    expect(statuses(result)).toEqual({ web: 'TIMED_OUT', worker: 'TIMED_OUT' });
+    expect(result.reason).toMatch(/^web TIMED_OUT: Timed out after .*\. worker TIMED_OUT: Timed out after /);
+    expect(fake.writes).toHaveLength(3);
+  });
+
   it('an UpdateService refused for the second service puts the first back and updates no more', async () => {
     const fake = servicesFake(ecsMock, { web: 'stays', worker: 'completes', api: 'completes' });
     ecsMock.on(UpdateServiceCommand, { service: 'worker' }).rejects(

@@ -142,7 +142,6 @@ async function checkAll(release: Release): Promise<void> {
     }
   }
   if (problems.length > 0) throw problems.length === 1 ? problems[0] : new InputError(problems);
-  const [first] = release.runs;
   release.result.previousTaskDefinitionArn = sameForAll(
     release.runs.map(r => r.result.previousTaskDefinitionArn)
   );
@@ -154,7 +153,6 @@ async function checkAll(release: Release): Promise<void> {
         hint: "Give 'task-definition' (the file all of them are to run), or list only services that run the same revision."
       }
     );
-  release.result.strategy = first.result.strategy;
 }
 
 /** The value when every one is the same, else undefined. */
@@ -296,33 +294,30 @@ function end(run: Run, ending: Ending): void {
  */
 async function waitAll(release: Release, phase: PhaseContext): Promise<Ending> {
   const started = release.runs.filter(r => r.started);
-  const stops = new Map(started.map(run => [run, new AbortController()]));
-  const looked = new Set<Run>();
-  const failFast = release.inputs.rollback;
-  const stopOthers = () => {
-    if (failFast) for (const run of looked) stops.get(run)?.abort(new Error('another service failed'));
-  };
-  if (release.failed.length > 0) stopOthers();
+  const stop = failFast(release.inputs.rollback, started);
+  if (release.failed.length > 0) stop.failed();
   await Promise.all(
     started.map(async run => {
-      const clock = afterFirstLook(phase.clock, () => {
-        looked.add(run);
-        if (release.failed.length > 0) stopOthers();
-      });
-      const stop = stops.get(run)!.signal;
-      const signal = AbortSignal.any([phase.signal, stop]);
+      const clock = afterEachLook(phase.clock, () => stop.looked(run));
+      const signal = AbortSignal.any([phase.signal, stop.signal(run)]);
       const own = run.log;
-      run.log = stoppedQuietly(own, stop);
+      run.log = stoppedQuietly(own, stop.signal(run));
       const ending = await wait(run, { ...phase, clock, signal })
         .catch((error: unknown): Ending => ({ status: 'FAILED', reason: describeError(error) }))
         .finally(() => (run.log = own));
       end(run, ending);
-      if (!FOLLOWED.has(ending.status) && !(ending.status === 'CANCELLED' && signal.aborted)) {
-        release.failed.push(run);
-        stopOthers();
-      }
+      if (FOLLOWED.has(ending.status) || (ending.status === 'CANCELLED' && signal.aborted)) return;
+      release.failed.push(run);
+      // At the step's deadline every wait ends on its own; each says where its deployment stands.
+      if (ending.status !== 'TIMED_OUT') stop.failed();
     })
   );
+  // Failures in the order seen, the first being the cause; timeouts (all at the step's deadline) in the services'.
+  const timedOut = (r: Run) => r.result.status === 'TIMED_OUT';
+  release.failed = [
+    ...release.failed.filter(r => !timedOut(r)),
+    ...release.runs.filter(r => timedOut(r) && release.failed.includes(r))
+  ];
   const cause = release.failed[0];
   const stopped = started.filter(r => r.result.status === 'CANCELLED' && !phase.signal.aborted && cause);
   for (const run of stopped)
@@ -345,8 +340,33 @@ function stoppedQuietly(log: Logger, stop: AbortSignal): Logger {
   return { ...log, warning: (m, p) => (stop.aborted ? log.info(m) : log.warning(m, p)) };
 }
 
+/**
+ * The release's stop, when it is to be rolled back (`enabled`): once a service failed, the wait of every other is
+ * stopped, each once it has looked at its deployment (a stop before that would leave unknown what it is doing).
+ */
+function failFast(enabled: boolean, runs: Run[]) {
+  const stops = new Map(runs.map(run => [run, new AbortController()]));
+  const looked = new Set<Run>();
+  let failed = false;
+  const stopLooked = () => {
+    if (enabled && failed)
+      for (const run of looked) stops.get(run)!.abort(new Error('another service failed'));
+  };
+  return {
+    signal: (run: Run) => stops.get(run)!.signal,
+    looked: (run: Run) => {
+      looked.add(run);
+      stopLooked();
+    },
+    failed: () => {
+      failed = true;
+      stopLooked();
+    }
+  };
+}
+
 /** The clock of one service's wait: `onLook` is told at each sleep, which the wait takes after every look. */
-function afterFirstLook(clock: Clock, onLook: () => void): Clock {
+function afterEachLook(clock: Clock, onLook: () => void): Clock {
   return {
     now: () => clock.now(),
     sleep: (ms, signal) => {
