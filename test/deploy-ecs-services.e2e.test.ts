@@ -23,8 +23,12 @@ afterAll(async () => {
 });
 
 /** Two services of one cluster on one revision, each with its own scenario. */
-async function twoServices(web: Scenario, worker: Scenario): Promise<Seeded> {
-  const seed = await stack.fresh({ loadBalancer: false });
+async function twoServices(
+  web: Scenario,
+  worker: Scenario,
+  options: { webRollsBackItself?: boolean } = {}
+): Promise<Seeded> {
+  const seed = await stack.fresh({ loadBalancer: false, circuitBreakerRollback: options.webRollsBackItself });
   const second = await seedService(stack.clients, {
     id: seed.id,
     cluster: seed.cluster,
@@ -120,5 +124,34 @@ describe('deploy-ecs to several services in one step', () => {
     const services = JSON.parse(result.outputs.services ?? '[]') as { service: string; status: string }[];
     expect(services.map(s => s.status)).toEqual(['ROLLED_BACK', 'ROLLED_BACK']);
     expect(result.summary).toMatch(/worker — ROLLED_BACK/);
+  }, 60_000);
+
+  it("ECS's circuit breaker rolls one back: no UpdateService for it during or after, the other put back", async () => {
+    const seed = await twoServices(
+      {
+        name: 'web',
+        rollout: {
+          kind: 'fail',
+          afterMs: 500,
+          failure: CRASH,
+          ecsRollback: true,
+          rollbackCompletesAfterMs: 1000
+        }
+      },
+      { name: 'worker', rollout: { kind: 'complete', afterMs: 5000 } },
+      { webRollsBackItself: true }
+    );
+    const result = await deployBoth(seed);
+    expect(result.outputs.status).toBe('ROLLED_BACK');
+    expect(writes()).toEqual([
+      `RegisterTaskDefinition ${seed.family}`,
+      'UpdateService web',
+      'UpdateService worker',
+      'UpdateService worker'
+    ]);
+    expect(await runningOf(seed, 'web')).toBe(`${seed.family}:1`);
+    expect(await runningOf(seed, 'worker')).toBe(`${seed.family}:1`);
+    const services = JSON.parse(result.outputs.services ?? '[]') as { service: string; status: string }[];
+    expect(services.map(s => s.status)).toEqual(['ROLLED_BACK', 'ROLLED_BACK']);
   }, 60_000);
 });
