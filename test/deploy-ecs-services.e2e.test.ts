@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseReports } from '../core/report.js';
 import { runAction } from '../sim/runner.js';
 import type { Scenario } from '../sim/ecs/scenario.js';
-import { CRASH, FAST_POLL_INTERVAL_MS, LOOK_PACE } from '../sim/ecs/scenarios.js';
-import { IMAGE_V2, seedService, type Seeded } from '../sim/ecs/seed.js';
+import { CRASH, FAST_POLL_INTERVAL_MS, LOOK_PACE, POLL_INTERVAL_MS } from '../sim/ecs/scenarios.js';
+import { IMAGE_V2, seedService, type SeedOptions, type Seeded } from '../sim/ecs/seed.js';
 import { startEcsStack, type EcsStack } from '../sim/ecs/stack.js';
 
 let stack: EcsStack;
@@ -23,12 +23,8 @@ afterAll(async () => {
 });
 
 /** Two services of one cluster on one revision, each with its own scenario. */
-async function twoServices(
-  web: Scenario,
-  worker: Scenario,
-  options: { webRollsBackItself?: boolean } = {}
-): Promise<Seeded> {
-  const seed = await stack.fresh({ loadBalancer: false, circuitBreakerRollback: options.webRollsBackItself });
+async function twoServices(web: Scenario, worker: Scenario, webSeed: SeedOptions = {}): Promise<Seeded> {
+  const seed = await stack.fresh({ loadBalancer: false, ...webSeed });
   const second = await seedService(stack.clients, {
     id: seed.id,
     cluster: seed.cluster,
@@ -139,7 +135,7 @@ describe('deploy-ecs to several services in one step', () => {
         }
       },
       { name: 'worker', rollout: { kind: 'complete', afterMs: 5000 } },
-      { webRollsBackItself: true }
+      { circuitBreakerRollback: true }
     );
     const result = await deployBoth(seed);
     expect(result.outputs.status).toBe('ROLLED_BACK');
@@ -153,5 +149,32 @@ describe('deploy-ecs to several services in one step', () => {
     expect(await runningOf(seed, 'worker')).toBe(`${seed.family}:1`);
     const services = JSON.parse(result.outputs.services ?? '[]') as { service: string; status: string }[];
     expect(services.map(s => s.status)).toEqual(['ROLLED_BACK', 'ROLLED_BACK']);
+  }, 60_000);
+
+  it('a blue/green service beside a rolling one that crashes: stopped with ROLLBACK, never updated again', async () => {
+    const seed = await twoServices(
+      { name: 'web', rollout: { kind: 'strategy' } },
+      { name: 'worker', rollout: { kind: 'fail', afterMs: 4 * POLL_INTERVAL_MS, failure: CRASH } },
+      {
+        loadBalancer: true,
+        circuitBreakerRollback: true,
+        strategy: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 10 }
+      }
+    );
+    const result = await deployBoth(seed);
+    expect(result.outputs.status).toBe('ROLLED_BACK');
+    expect(writes()).toEqual([
+      `RegisterTaskDefinition ${seed.family}`,
+      'UpdateService web',
+      'UpdateService worker',
+      'UpdateService worker'
+    ]);
+    expect(stack.proxy.count('StopServiceDeployment')).toBe(1);
+    const services = JSON.parse(result.outputs.services ?? '[]') as { service: string; status: string }[];
+    expect(services.map(s => [s.service, s.status])).toEqual([
+      ['web', 'ROLLED_BACK'],
+      ['worker', 'ROLLED_BACK']
+    ]);
+    expect(result.summary).toContain('StopServiceDeployment ROLLBACK: ROLLBACK_SUCCESSFUL');
   }, 60_000);
 });

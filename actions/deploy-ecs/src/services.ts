@@ -298,7 +298,7 @@ async function waitAll(release: Release, phase: PhaseContext): Promise<Ending> {
   if (release.failed.length > 0) stop.failed();
   await Promise.all(
     started.map(async run => {
-      const clock = afterEachLook(phase.clock, () => stop.looked(run));
+      const clock = stop.clock(run, phase.clock);
       const signal = AbortSignal.any([phase.signal, stop.signal(run)]);
       const own = run.log;
       run.log = stoppedQuietly(own, stop.signal(run));
@@ -342,36 +342,31 @@ function stoppedQuietly(log: Logger, stop: AbortSignal): Logger {
 
 /**
  * The release's stop, when it is to be rolled back (`enabled`): once a service failed, the wait of every other is
- * stopped, each once it has looked at its deployment (a stop before that would leave unknown what it is doing).
+ * stopped between two looks, never during one: at the sleep after a look (`clock(run)` is the wait's clock), so
+ * that what its deployment is doing is known, and no call in flight is cut off.
  */
 function failFast(enabled: boolean, runs: Run[]) {
   const stops = new Map(runs.map(run => [run, new AbortController()]));
-  const looked = new Set<Run>();
+  const sleeping = new Set<Run>();
   let failed = false;
-  const stopLooked = () => {
-    if (enabled && failed)
-      for (const run of looked) stops.get(run)!.abort(new Error('another service failed'));
-  };
+  const stop = (run: Run) => stops.get(run)!.abort(new Error('another service failed'));
   return {
     signal: (run: Run) => stops.get(run)!.signal,
-    looked: (run: Run) => {
-      looked.add(run);
-      stopLooked();
-    },
+    clock: (run: Run, clock: Clock): Clock => ({
+      now: () => clock.now(),
+      sleep: async (ms, signal) => {
+        if (enabled && failed) stop(run);
+        sleeping.add(run);
+        try {
+          await clock.sleep(ms, signal);
+        } finally {
+          sleeping.delete(run);
+        }
+      }
+    }),
     failed: () => {
       failed = true;
-      stopLooked();
-    }
-  };
-}
-
-/** The clock of one service's wait: `onLook` is told at each sleep, which the wait takes after every look. */
-function afterEachLook(clock: Clock, onLook: () => void): Clock {
-  return {
-    now: () => clock.now(),
-    sleep: (ms, signal) => {
-      onLook();
-      return clock.sleep(ms, signal);
+      if (enabled) for (const run of sleeping) stop(run);
     }
   };
 }
