@@ -6,7 +6,10 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import {
+  DeregisterTaskDefinitionCommand,
   ECSClient,
+  ListServicesCommand,
+  ListTaskDefinitionsCommand,
   ListTasksCommand,
   UpdateServiceCommand,
   type ServiceDeployment
@@ -33,7 +36,8 @@ import {
   NEW_REVISION,
   OLD_REVISION,
   REGION,
-  SERVICE_DEPLOYMENT_ARN
+  SERVICE_DEPLOYMENT_ARN,
+  tdArn
 } from './testing/fixtures.js';
 import { deployInputs, finishOf } from './testing/harness.js';
 import { servicesFake, type Plan } from './testing/services-fake.js';
@@ -104,6 +108,19 @@ describe('a release to several services', () => {
     const summary = buildSummary(result, { region: REGION, durationMs: 1000 });
     expect(summary).toContain('### ✅ web — COMPLETED');
     expect(summary).toContain('### ✅ worker — COMPLETED');
+  });
+
+  it('keep-revisions: old revisions are cleaned up once for the release, after every service completed', async () => {
+    servicesFake(ecsMock, { web: 'completes', worker: 'completes' });
+    ecsMock
+      .on(ListTaskDefinitionsCommand)
+      .resolves({ taskDefinitionArns: [8, 7, 6, 5].map(r => tdArn('web', r)) });
+    ecsMock.on(ListServicesCommand).resolves({ serviceArns: [] });
+    ecsMock.on(DeregisterTaskDefinitionCommand).resolves({});
+    const result = await run({ service: 'web, worker', 'keep-revisions': '2' });
+    expect(result.status).toBe('COMPLETED');
+    expect(result.cleanup?.deregistered).toEqual([tdArn('web', 6), tdArn('web', 5)]);
+    expect(ecsMock.commandCalls(DeregisterTaskDefinitionCommand)).toHaveLength(2);
   });
 
   it.each<[string, Record<string, Plan>, string[], Record<string, string>]>([
