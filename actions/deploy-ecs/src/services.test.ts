@@ -230,6 +230,20 @@ describe('a release to several services', () => {
     expect(fake.writes).toHaveLength(3);
   });
 
+  it("verify judges each service's needs: a port only the second service's load balancer wants, nothing written", async () => {
+    const worker = {
+      loadBalancers: [{ targetGroupArn: 'tg/worker', containerName: 'app', containerPort: 9090 }]
+    };
+    const fake = servicesFake(ecsMock, { web: 'completes', worker: 'completes' }, { service: { worker } });
+    const result = await run({ service: 'web, worker' });
+    expect(result.status).toBe('FAILED');
+    expect(result.reason).toMatch(
+      /the service worker loadBalancers \(tg\/worker\) sends traffic to port 9090 of 'app'/
+    );
+    expect(result.verify?.problems.map(p => p.path)).toEqual(['containerDefinitions[0].portMappings']);
+    expect(fake.writes).toEqual([]);
+  });
+
   it.each<[string, Record<string, string>, Record<string, number> | undefined, RegExp]>([
     [
       'services on different revisions without a task definition file',

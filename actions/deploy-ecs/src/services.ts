@@ -31,6 +31,7 @@ import {
 } from './deploy.js';
 import { diffTaskDefinitions } from './diff.js';
 import type { Inputs } from './inputs.js';
+import type { FieldProblem } from './normalise.js';
 import { taskDefinitionKey } from './render.js';
 import { initialResult, type DeployResult } from './result.js';
 import { serviceName } from './service-list.js';
@@ -199,10 +200,20 @@ async function verifyAll(release: Release): Promise<void> {
       const each = error instanceof InputError ? error.problems : [error];
       problems.push(...each.filter(p => !problems.some(q => q.describe() === p.describe())));
     } finally {
-      release.result.verify ??= run.result.verify;
+      release.result.verify = withProblemsOf(release.result.verify, run.result.verify);
     }
   }
   if (problems.length > 0) throw problems.length === 1 ? problems[0] : new InputError(problems);
+}
+
+/** The release's verification: the first service's checks, every service's problems once each. */
+function withProblemsOf(
+  release: DeployResult['verify'],
+  service: DeployResult['verify']
+): DeployResult['verify'] {
+  if (!release || !service) return release ?? service;
+  const known = (p: FieldProblem) => release.problems.some(q => q.path === p.path && q.message === p.message);
+  return { ...release, problems: [...release.problems, ...service.problems.filter(p => !known(p))] };
 }
 
 function applyTitle(inputs: Inputs): string {

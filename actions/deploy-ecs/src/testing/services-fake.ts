@@ -37,6 +37,8 @@ export function servicesFake(
     afterLooks?: Record<string, number>;
     /** Another fake answers for the services not in `plans` (strategy-fake.ts's `web`). */
     alongside?: boolean;
+    /** What differs of a service from the fixture's (its load balancer, …). */
+    service?: Record<string, Partial<Service>>;
   } = {}
 ): ServicesFake {
   const writes: string[] = [];
@@ -45,7 +47,10 @@ export function servicesFake(
     Object.keys(plans).map(name => [
       name,
       {
-        current: serviceNamed(name, options.running?.[name] ?? 7, plans[name] === 'ecs-rolls-back'),
+        current: {
+          ...serviceNamed(name, options.running?.[name] ?? 7, plans[name] === 'ecs-rolls-back'),
+          ...options.service?.[name]
+        },
         looks: 0,
         updated: ''
       }
