@@ -28,6 +28,7 @@ import {
 } from '../../../core/index.js';
 import type { DeployContext } from '../../../core/deploy.js';
 import { givenClients } from './clients.js';
+import type { DeployResult } from './result.js';
 import { deployServices } from './services.js';
 import { buildSummary } from './summary.js';
 import {
@@ -335,5 +336,36 @@ describe('a release to a blue/green service and a rolling one', () => {
     expect(blueGreen.stops()).toEqual([]);
     expect(blueGreen.updates()).toBe(1);
     expect(fake.writes).toEqual(['register', 'update worker web:8', 'update worker web:7']);
+  });
+});
+
+describe('the summary of a release', () => {
+  const service = (name: string, revision: number, fields: string[]): DeployResult => ({
+    status: 'COMPLETED',
+    success: true,
+    reason: 'Deployment completed.',
+    cluster: 'prod',
+    service: name,
+    diagnostics: [],
+    warnings: [],
+    previousTaskDefinitionArn: tdArn('web', revision),
+    taskDefinitionArn: tdArn('web', 8),
+    diff: {
+      rows: fields.map(field => ({ container: 'app', field, before: 'a', after: 'b' })),
+      otherFields: [],
+      changed: fields.length > 0
+    }
+  });
+
+  it('says what changes for a service that ran another revision than the first, whose changes the table shows', () => {
+    const services = [service('web', 7, ['image']), service('worker', 6, ['image', 'environment'])];
+    const summary = buildSummary(
+      { ...services[0], service: undefined, services, diff: services[0].diff },
+      { region: REGION, durationMs: 1 }
+    );
+    const section = (name: string) => summary.split(`### ✅ ${name} — COMPLETED`)[1]?.split('###')[0] ?? '';
+    expect(section('worker')).toContain('| **Changes** | app image, app environment |');
+    expect(section('web')).not.toContain('Changes');
+    expect(summary).toContain('### Changes against the running task definition');
   });
 });

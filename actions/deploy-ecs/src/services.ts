@@ -181,10 +181,11 @@ async function renderOnce(release: Release): Promise<void> {
     run.result.family = request.family;
     const running = run.running ? describedAsRequest(run.running) : undefined;
     run.result.diff = diffTaskDefinitions(running, request);
-    if (run.running && run.running.family !== request.family)
-      result.warnings.push(
-        `service '${run.inputs.service}' runs the family '${run.running.family}'; this step moves it to '${request.family}'.`
-      );
+    if (run.running && run.running.family !== request.family) {
+      const moved = `service '${run.inputs.service}' runs the family '${run.running.family}'; this step moves it to '${request.family}'.`;
+      release.log.warning(moved);
+      result.warnings.push(moved);
+    }
   }
 }
 

@@ -69,9 +69,18 @@ function target(result: DeployResult): string {
   return services ? `${services} (${result.cluster})` : (result.family ?? result.cluster);
 }
 
-/** A release to several services: one section each, with its outcome, deployment, rollback and strategy. */
+/**
+ * A release to several services: one section each, with its outcome, deployment, rollback and strategy, and what
+ * changes for it when it ran another revision than the first service (whose changes the release's table shows).
+ */
 function serviceSections(s: SummaryBuilder, services: DeployResult[]): void {
+  const shown = services[0]?.previousTaskDefinitionArn;
   for (const r of services) {
+    const own = r.previousTaskDefinitionArn !== shown ? r.diff : undefined;
+    const changed = own && [
+      ...own.rows.map(c => `${c.container ? `${c.container} ` : ''}${c.field}`),
+      ...own.otherFields
+    ];
     s.heading(`${STATUS_ICON[r.status]} ${mdEscape(r.service ?? '')} — ${r.status}`, 3);
     if (r.reason) s.paragraph(mdEscape(r.reason));
     s.facts([
@@ -80,7 +89,8 @@ function serviceSections(s: SummaryBuilder, services: DeployResult[]): void {
         r.previousTaskDefinitionArn ? mdCode(taskDefinitionKey(r.previousTaskDefinitionArn)) : undefined
       ],
       ['Deployment', r.deploymentId ? mdCode(r.deploymentId) : undefined],
-      ['Rollback', rollbackFact(r)]
+      ['Rollback', rollbackFact(r)],
+      ['Changes', changed && (changed.length > 0 ? mdEscape(changed.join(', ')) : 'none')]
     ]);
     if (r.strategy) strategySummary(s, r.strategy);
   }
