@@ -304,7 +304,11 @@ export async function dryRun(run: Run): Promise<Ending> {
 }
 
 /** The one-off task on the new revision, before the service is updated; its failure ends the deploy. */
-export async function oneOffTask(run: Run, phase: PhaseContext): Promise<Ending | undefined> {
+export async function oneOffTask(
+  run: Run,
+  phase: PhaseContext,
+  notUpdated = 'The service was not updated.'
+): Promise<Ending | undefined> {
   const { inputs, result } = run;
   const [{ runOneOffTask }, { ecs }, logs] = await Promise.all([
     import('./runtask.js'),
@@ -334,7 +338,7 @@ export async function oneOffTask(run: Run, phase: PhaseContext): Promise<Ending 
   });
   return {
     status: task.status === 'STOPPED' ? 'FAILED' : task.status,
-    reason: `${task.reason} The service was not updated.`
+    reason: `${task.reason} ${notUpdated}`
   };
 }
 

@@ -4,13 +4,15 @@
  * every service the step changed, leaving the one ECS rolled back itself alone; the refusals before any write.
  */
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DeregisterTaskDefinitionCommand,
+  DescribeTasksCommand,
   ECSClient,
   ListServicesCommand,
   ListTaskDefinitionsCommand,
   ListTasksCommand,
+  RunTaskCommand,
   UpdateServiceCommand,
   type ServiceDeployment
 } from '@aws-sdk/client-ecs';
@@ -38,6 +40,7 @@ import {
   OLD_REVISION,
   REGION,
   SERVICE_DEPLOYMENT_ARN,
+  stoppedTask,
   tdArn
 } from './testing/fixtures.js';
 import { deployInputs, finishOf } from './testing/harness.js';
@@ -109,6 +112,24 @@ describe('a release to several services', () => {
     const summary = buildSummary(result, { region: REGION, durationMs: 1000 });
     expect(summary).toContain('### ✅ web — COMPLETED');
     expect(summary).toContain('### ✅ worker — COMPLETED');
+  });
+
+  it('run-task runs once, before any service is updated; its failure updates none', async () => {
+    const fake = servicesFake(ecsMock, { web: 'completes', worker: 'completes' });
+    ecsMock.on(RunTaskCommand).resolves({ tasks: [stoppedTask('mig1', { lastStatus: 'PROVISIONING' })] });
+    ecsMock
+      .on(DescribeTasksCommand)
+      .resolves({ tasks: [stoppedTask('mig1', { containers: [{ name: 'app', exitCode: 2 }] })] });
+    logsMock.on(GetLogEventsCommand).resolves({ events: [{ timestamp: 1, message: 'migration 42 failed' }] });
+    const result = await run({ service: 'web, worker', 'run-task': 'npm run migrate' });
+    expect(result.status).toBe('FAILED');
+    expect(result.reason).toBe(
+      'app exited with code 2: migration 42 failed (one-off task mig1). No service was updated.'
+    );
+    expect(ecsMock.commandCalls(RunTaskCommand)).toHaveLength(1);
+    expect(fake.writes).toEqual(['register']);
+    expect(statuses(result)).toEqual({ web: 'FAILED', worker: 'FAILED' });
+    expect(result.services?.map(r => r.reason)).toEqual(['Not updated.', 'Not updated.']);
   });
 
   it('keep-revisions: old revisions are cleaned up once for the release, after every service completed', async () => {

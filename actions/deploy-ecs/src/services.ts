@@ -231,8 +231,10 @@ function applyTitle(inputs: Inputs): string {
 async function applyAll(release: Release, phase: PhaseContext): Promise<Ending | void> {
   const { inputs, result, runs } = release;
   const [first] = runs;
-  if (inputs.dryRun) return shareDryRun(release, await dryRun(first));
-  const registration = await registerRevision(first, phase);
+  // What is done once for all services is logged unlabelled.
+  const lead: Run = { ...first, log: release.log };
+  if (inputs.dryRun) return shareDryRun(release, await dryRun(lead));
+  const registration = await registerRevision(lead, phase);
   Object.assign(result, {
     taskDefinitionArn: registration.taskDefinitionArn,
     revision: registration.revision,
@@ -247,11 +249,11 @@ async function applyAll(release: Release, phase: PhaseContext): Promise<Ending |
     });
   }
   if (inputs.runTask) {
-    const failed = await oneOffTask(first, phase);
+    const failed = await oneOffTask(first, phase, 'No service was updated.');
     result.runTask = first.result.runTask;
     result.rootCause = first.result.rootCause;
     result.diagnostics.push(...first.result.diagnostics.splice(0));
-    if (failed) return { ...failed, reason: failed.reason.replace(/The service was not/, 'No service was') };
+    if (failed) return failed;
   }
   return updateAll(release, phase);
 }
