@@ -37,7 +37,12 @@ describe('service: a list', () => {
       'arn:aws:ecs:eu-west-1:123456789012:cluster/prod',
       'is not a service name or ARN'
     ],
-    ['a name over 255 characters', 'w'.repeat(256), 'is not a service name or ARN']
+    ['a name over 255 characters', 'w'.repeat(256), 'is not a service name or ARN'],
+    [
+      'a control character, not quoted back',
+      'web\u001b[2K::warning::x',
+      'an entry holds a control character ('
+    ]
   ])('refuses %s', (_label, value, message) => {
     let error: unknown;
     try {
@@ -46,6 +51,12 @@ describe('service: a list', () => {
       error = e;
     }
     expect(describeError(error)).toContain(message);
+  });
+
+  it('does not quote back a value with a control character', () => {
+    expect(() => deployInputs({ service: 'web\u001b[2K::warning::x' })).toThrow(
+      "Input 'service': an entry holds a control character (U+001B). Give service names"
+    );
   });
 
   it('reads a name out of either ARN format', () => {

@@ -3,6 +3,7 @@
  * each a name or an ARN as ECS accepts them. A name given twice, or one ECS would refuse, is refused here, before
  * any AWS call.
  */
+import { controlCharacter } from '../../../core/image.js';
 import { oneLine } from '../../../core/text.js';
 import type { InputReader } from '../../../core/inputs.js';
 
@@ -25,9 +26,13 @@ export function serviceNames(r: InputReader): string[] {
   for (const value of values) {
     const name = serviceName(value);
     if (name === undefined) {
+      // A value with a control character is not quoted back: it could end a log line or start a command.
+      const control = controlCharacter(value);
       r.fail(
         'service',
-        `'${oneLine(value, { max: 80 })}' is not a service name or ARN.`,
+        control
+          ? `an entry holds a control character (${control}).`
+          : `'${oneLine(value, { max: 80 })}' is not a service name or ARN.`,
         'Give service names (letters, digits, - and _) or ARNs, separated by commas or lines.'
       );
       continue;
