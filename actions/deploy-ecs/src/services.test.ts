@@ -178,6 +178,16 @@ describe('a release to several services', () => {
     expect(validateReport(JSON.parse(JSON.stringify(finishOf(result).report))).status).toBe('failure');
   });
 
+  it('a service someone else deployed to meanwhile is left alone; the others are put back', async () => {
+    const fake = servicesFake(ecsMock, { web: 'superseded', worker: 'stays' });
+    const result = await run({ service: 'web, worker' });
+    expect(result.status).toBe('ROLLED_BACK');
+    expect(statuses(result)).toEqual({ web: 'SUPERSEDED', worker: 'ROLLED_BACK' });
+    expect(result.reason).toMatch(/^web SUPERSEDED: /);
+    expect(fake.writes.slice(3)).toEqual(['update worker web:7']);
+    expect(fake.running('web')).toBe('web:9');
+  });
+
   it('rollback: false follows every service to its end and writes nothing more', async () => {
     const fake = servicesFake(ecsMock, { web: 'fails', worker: 'completes' }, { afterLooks: { worker: 5 } });
     const result = await run({ service: 'web,worker', rollback: 'false' });

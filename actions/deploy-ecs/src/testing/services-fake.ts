@@ -16,7 +16,7 @@ import { ACCOUNT, CLUSTER, REGION, deployment, service, tdArn } from './fixtures
 import { fakeRegistry } from './registry-fake.js';
 
 /** What a service's deployment does after its UpdateService to the new revision, by look (1-based). */
-export type Plan = 'completes' | 'fails' | 'ecs-rolls-back' | 'stays';
+export type Plan = 'completes' | 'fails' | 'ecs-rolls-back' | 'superseded' | 'stays';
 
 export interface ServicesFake {
   /** The writes, in order: `register` or `update <service> <family:revision>`. */
@@ -134,6 +134,17 @@ function step(current: Service, plan: Plan, look: number, at: number): Service {
           rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
           failedTasks: 3
         },
+        ...others
+      ]
+    };
+  // Someone else's UpdateService to web:9: theirs is the PRIMARY deployment now.
+  if (plan === 'superseded')
+    return {
+      ...current,
+      taskDefinition: tdArn('web', 9),
+      deployments: [
+        deployment({ id: 'ecs-svc/someone-else', taskDefinition: tdArn('web', 9) }),
+        { ...primary, status: 'ACTIVE' },
         ...others
       ]
     };
