@@ -120,6 +120,20 @@ describe('deploy-ecs to several services in one step', () => {
     const services = JSON.parse(result.outputs.services ?? '[]') as { service: string; status: string }[];
     expect(services.map(s => s.status)).toEqual(['ROLLED_BACK', 'ROLLED_BACK']);
     expect(result.summary).toMatch(/worker — ROLLED_BACK/);
+    // The worker stopped being followed at once: at most the look in flight when web's failure was shown.
+    const shown = stack.layer.outcomesOf(seed.cluster, 'web').find(o => o.of === 'rollout')?.shownAt ?? 0;
+    const rollback = stack.proxy.calls.filter(
+      c => c.operation === 'UpdateService' && c.subject === 'worker'
+    )[1];
+    const workerLooks = stack.proxy.calls.filter(
+      c =>
+        c.operation === 'DescribeServices' &&
+        c.subject === 'worker' &&
+        c.receivedAt > shown &&
+        c.receivedAt < rollback.receivedAt
+    );
+    expect(shown).toBeGreaterThan(0);
+    expect(workerLooks.length).toBeLessThanOrEqual(1);
   }, 60_000);
 
   it("ECS's circuit breaker rolls one back: no UpdateService for it during or after, the other put back", async () => {
