@@ -61,6 +61,13 @@ function writes(): string[] {
     .map(c => `${c.operation} ${c.subject}`);
 }
 
+/** The release's own writes: one registration, then one UpdateService per service in the order given. */
+const released = (seed: Seeded) => [
+  `RegisterTaskDefinition ${seed.family}`,
+  'UpdateService web',
+  'UpdateService worker'
+];
+
 async function runningOf(seed: Seeded, service: string): Promise<string | undefined> {
   const { DescribeServicesCommand } = await import('@aws-sdk/client-ecs');
   const out = await stack.clients.ecs.send(
@@ -78,11 +85,7 @@ describe('deploy-ecs to several services in one step', () => {
     const result = await deployBoth(seed);
     expect(result.code).toBe(0);
     expect(result.outputs.status).toBe('COMPLETED');
-    expect(writes()).toEqual([
-      `RegisterTaskDefinition ${seed.family}`,
-      'UpdateService web',
-      'UpdateService worker'
-    ]);
+    expect(writes()).toEqual(released(seed));
     const services = JSON.parse(result.outputs.services ?? '[]') as { service: string; status: string }[];
     expect(services.map(s => [s.service, s.status])).toEqual([
       ['web', 'COMPLETED'],
@@ -107,11 +110,7 @@ describe('deploy-ecs to several services in one step', () => {
     expect(result.code).not.toBe(0);
     expect(result.outputs.status).toBe('ROLLED_BACK');
     const all = writes();
-    expect(all.slice(0, 3)).toEqual([
-      `RegisterTaskDefinition ${seed.family}`,
-      'UpdateService web',
-      'UpdateService worker'
-    ]);
+    expect(all.slice(0, 3)).toEqual(released(seed));
     expect(all.slice(3).sort()).toEqual(['UpdateService web', 'UpdateService worker']);
     expect(await runningOf(seed, 'web')).toBe(`${seed.family}:1`);
     expect(await runningOf(seed, 'worker')).toBe(`${seed.family}:1`);
@@ -153,12 +152,7 @@ describe('deploy-ecs to several services in one step', () => {
     );
     const result = await deployBoth(seed);
     expect(result.outputs.status).toBe('ROLLED_BACK');
-    expect(writes()).toEqual([
-      `RegisterTaskDefinition ${seed.family}`,
-      'UpdateService web',
-      'UpdateService worker',
-      'UpdateService worker'
-    ]);
+    expect(writes()).toEqual([...released(seed), 'UpdateService worker']);
     expect(await runningOf(seed, 'web')).toBe(`${seed.family}:1`);
     expect(await runningOf(seed, 'worker')).toBe(`${seed.family}:1`);
     const services = JSON.parse(result.outputs.services ?? '[]') as { service: string; status: string }[];
@@ -177,12 +171,7 @@ describe('deploy-ecs to several services in one step', () => {
     );
     const result = await deployBoth(seed);
     expect(result.outputs.status).toBe('ROLLED_BACK');
-    expect(writes()).toEqual([
-      `RegisterTaskDefinition ${seed.family}`,
-      'UpdateService web',
-      'UpdateService worker',
-      'UpdateService worker'
-    ]);
+    expect(writes()).toEqual([...released(seed), 'UpdateService worker']);
     expect(stack.proxy.count('StopServiceDeployment')).toBe(1);
     const services = JSON.parse(result.outputs.services ?? '[]') as { service: string; status: string }[];
     expect(services.map(s => [s.service, s.status])).toEqual([
