@@ -3,8 +3,8 @@ import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloud
 import {
   DeregisterTaskDefinitionCommand,
   DescribeClustersCommand,
-  DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
+  DescribeServicesCommand,
   DescribeTasksCommand,
   ECSClient,
   ListServicesCommand,
@@ -37,7 +37,6 @@ import {
   CLUSTER,
   NEW_TD,
   OLD_TD,
-  CLUSTER_ARN,
   NEW_DEPLOYMENT,
   OLD_DEPLOYMENT,
   REGION,
@@ -49,6 +48,7 @@ import {
   tdArn
 } from './testing/fixtures.js';
 import { deployInputs, finishOf } from './testing/harness.js';
+import { fakeRegistry } from './testing/registry-fake.js';
 
 const ecsMock = mockClient(ECSClient);
 const elbMock = mockClient(ElasticLoadBalancingV2Client);
@@ -80,30 +80,10 @@ const inputs = deployInputs;
 function world(
   options: { rollout?: (poll: number, updateTd: string) => Partial<Service>; service?: Partial<Service> } = {}
 ) {
-  const registered = new Map<number, TaskDefinition>([[7, describedTaskDefinition(7)]]);
+  const registered = fakeRegistry(ecsMock);
   let current: Service = service(options.service);
   let polls = 0;
   let updateTd = '';
-  ecsMock.on(DescribeClustersCommand).resolves({
-    clusters: [{ clusterArn: CLUSTER_ARN, clusterName: CLUSTER, status: 'ACTIVE' }],
-    failures: []
-  });
-  ecsMock.on(DescribeTaskDefinitionCommand).callsFake(input => {
-    const ref = String(input.taskDefinition);
-    const rev = /:(\d+)$/.exec(ref) ? Number(/:(\d+)$/.exec(ref)?.[1]) : Math.max(...registered.keys());
-    return { taskDefinition: registered.get(rev), tags: [] };
-  });
-  ecsMock.on(RegisterTaskDefinitionCommand).callsFake(input => {
-    const revision = Math.max(...registered.keys()) + 1;
-    const td = {
-      ...describedTaskDefinition(revision),
-      ...input,
-      taskDefinitionArn: tdArn('web', revision),
-      revision
-    };
-    registered.set(revision, td);
-    return { taskDefinition: td };
-  });
   ecsMock.on(UpdateServiceCommand).callsFake(input => {
     updateTd = String(input.taskDefinition);
     const id = taskDefKey(updateTd) === 'web:7' ? 'ecs-svc/7777' : NEW_DEPLOYMENT;

@@ -52,7 +52,7 @@ import { continueDeployment, pausedText } from './pause.js';
 import { shortArn } from './stages.js';
 
 /** What the phases share: the inputs, the clients, what each phase found, and the result they fill in. */
-interface Run {
+export interface Run {
   inputs: Inputs;
   clients: ClientSource;
   log: Logger;
@@ -121,10 +121,16 @@ export async function deploy(
 
 /** connect: the credentials work, the cluster is ACTIVE, the service too, and what it runs now. */
 async function checkTarget(run: Run): Promise<void> {
-  const { inputs, log, result } = run;
   const { ecs } = await run.clients.ecs();
   await ensureCredentials(ecs);
-  await checkCluster(ecs, inputs.cluster);
+  await checkCluster(ecs, run.inputs.cluster);
+  if (run.inputs.service) await checkService(run);
+}
+
+/** connect, for the service: ACTIVE, deployed by ECS, what it runs now, and the strategy's plan. */
+export async function checkService(run: Run): Promise<void> {
+  const { inputs, log, result } = run;
+  const { ecs } = await run.clients.ecs();
   if (!inputs.service) return;
   const service = await describeService(ecs, { cluster: inputs.cluster, service: inputs.service });
   if (service.status !== 'ACTIVE') {
@@ -159,7 +165,7 @@ function planDeployment(run: Run, service: Service): void {
 }
 
 /** Whether ECS shifts the traffic of this deployment itself, stage by stage. */
-const shiftsTraffic = (run: Run) => run.plan !== undefined && TRAFFIC_SHIFTING.has(run.plan.strategy);
+export const shiftsTraffic = (run: Run) => run.plan !== undefined && TRAFFIC_SHIFTING.has(run.plan.strategy);
 
 const renderTitle = (inputs: Inputs) =>
   inputs.registered ? 'Reading the registered task definition' : 'Rendering the task definition';
@@ -206,7 +212,7 @@ async function applyContinue(run: Run, phase: PhaseContext): Promise<Ending | vo
 }
 
 /** render: the file (or the service's task definition) with the inputs' changes, and the diff to what runs. */
-async function render(run: Run): Promise<void> {
+export async function render(run: Run): Promise<void> {
   const { inputs, log, result, running } = run;
   const rendering = inputs.registered
     ? await readRegistered(run, inputs.registered)
@@ -265,7 +271,7 @@ function baseTaskDefinition(run: Run): RegisterTaskDefinitionRequest {
 }
 
 /** verify: every problem at once (the file's, the local rules', the remote checks'), before anything is written. */
-async function verify(run: Run): Promise<void> {
+export async function verify(run: Run, options: { remote?: boolean } = {}): Promise<void> {
   const { inputs, result } = run;
   const rendering = run.rendering as Rendering;
   const [{ verifyTaskDefinition }, clients] = await Promise.all([
@@ -279,7 +285,7 @@ async function verify(run: Run): Promise<void> {
   const verification = await verifyTaskDefinition(
     rendering,
     clients,
-    { service: run.service, region: inputs.region, strategy, launch: inputs.launch },
+    { service: run.service, region: inputs.region, strategy, launch: inputs.launch, remote: options.remote },
     run.log
   );
   result.verify = verification;
@@ -309,26 +315,46 @@ function applyTitle(inputs: Inputs): string {
 async function apply(run: Run, phase: PhaseContext): Promise<Ending | void> {
   const { inputs, result } = run;
   if (inputs.dryRun) return dryRun(run);
-  const rendered = run.rendering!.request;
-  const ecs = await run.clients.ecs();
-  const registration = run.given
-    ? asRegistration(run.given)
-    : await registerOrReuse(ecs, rendered, run.log, { clock: phase.clock });
-  run.registration = registration;
-  result.taskDefinitionArn = registration.taskDefinitionArn;
-  result.revision = registration.revision;
-  result.registered = registration.registered;
+  const registration = await registerRevision(run, phase);
   if (inputs.runTask) {
     const failed = await oneOffTask(run, phase);
     if (failed) return failed;
   }
-  const what = `${rendered.family}:${registration.revision}`;
   if (!inputs.service || !run.service)
     return {
       status: 'REGISTERED',
-      reason: `${registration.registered ? 'Registered' : run.given ? 'Ran the one-off task on' : 'Reused'} ${what}; no service to update.`
+      reason: `${registration.registered ? 'Registered' : run.given ? 'Ran the one-off task on' : 'Reused'} ${revisionKey(run)}; no service to update.`
     };
-  const target = { cluster: inputs.cluster, service: inputs.service };
+  await updateService(run, phase);
+  if (!inputs.wait)
+    return {
+      status: 'IN_PROGRESS',
+      reason: `Deployment ${result.deploymentId} started; not waiting (wait: false).`
+    };
+}
+
+/** apply: the rendered task definition registered, or the identical latest revision reused, or the one given. */
+export async function registerRevision(run: Run, phase: PhaseContext): Promise<Registration> {
+  const { result } = run;
+  const ecs = await run.clients.ecs();
+  const registration = run.given
+    ? asRegistration(run.given)
+    : await registerOrReuse(ecs, run.rendering!.request, run.log, { clock: phase.clock });
+  run.registration = registration;
+  result.taskDefinitionArn = registration.taskDefinitionArn;
+  result.revision = registration.revision;
+  result.registered = registration.registered;
+  return registration;
+}
+
+const revisionKey = (run: Run) => `${run.rendering!.request.family}:${run.registration!.revision}`;
+
+/** apply: UpdateService to the registered revision, with the strategy's configuration. */
+export async function updateService(run: Run, phase: PhaseContext): Promise<void> {
+  const { inputs, result } = run;
+  const ecs = await run.clients.ecs();
+  const registration = run.registration!;
+  const target = { cluster: inputs.cluster, service: inputs.service ?? '' };
   const options = {
     taskDefinitionArn: registration.taskDefinitionArn,
     desiredCount: inputs.desiredCount,
@@ -340,17 +366,12 @@ async function apply(run: Run, phase: PhaseContext): Promise<Ending | void> {
   run.started = await startDeployment(ecs, target, options, run.log);
   result.deploymentId = run.started.deployment.id;
   const named = run.started.service.currentServiceDeployment;
-  if (named !== run.service.currentServiceDeployment) result.serviceDeploymentArn = named;
-  run.log.info(`UpdateService: ${target.service} → ${what}; deployment ${result.deploymentId}.`);
-  if (!inputs.wait)
-    return {
-      status: 'IN_PROGRESS',
-      reason: `Deployment ${result.deploymentId} started; not waiting (wait: false).`
-    };
+  if (named !== run.service?.currentServiceDeployment) result.serviceDeploymentArn = named;
+  run.log.info(`UpdateService: ${target.service} → ${revisionKey(run)}; deployment ${result.deploymentId}.`);
 }
 
 /** The dry run: would a new revision be registered, or the latest reused? Nothing is written. */
-async function dryRun(run: Run): Promise<Ending> {
+export async function dryRun(run: Run): Promise<Ending> {
   const { inputs, result } = run;
   if (run.given) return dryRunGiven(run, run.given);
   const rendered = run.rendering!.request;
@@ -362,7 +383,7 @@ async function dryRun(run: Run): Promise<Ending> {
     result.revision = latest.taskDefinition.revision;
   }
   const reason = result.wouldRegister
-    ? `Dry run: a new revision of ${rendered.family} would be registered${inputs.service ? ` and rolled out to ${inputs.service}` : ''}.`
+    ? `Dry run: a new revision of ${rendered.family} would be registered${inputs.service ? ` and rolled out to ${inputs.services.join(', ')}` : ''}.`
     : `Dry run: identical to ${rendered.family}:${latest?.taskDefinition.revision}, which would be reused.`;
   run.log.info(reason);
   return { status: 'DRY_RUN', reason };
@@ -382,7 +403,11 @@ function dryRunGiven(run: Run, given: TaskDefinition): Ending {
 }
 
 /** The one-off task on the new revision, before the service is updated; its failure ends the deploy. */
-async function oneOffTask(run: Run, phase: PhaseContext): Promise<Ending | undefined> {
+export async function oneOffTask(
+  run: Run,
+  phase: PhaseContext,
+  notUpdated = 'The service was not updated.'
+): Promise<Ending | undefined> {
   const { inputs, result } = run;
   const [{ runOneOffTask }, { ecs }, logs] = await Promise.all([
     import('./runtask.js'),
@@ -413,12 +438,12 @@ async function oneOffTask(run: Run, phase: PhaseContext): Promise<Ending | undef
   });
   return {
     status: task.status === 'STOPPED' ? 'FAILED' : task.status,
-    reason: `${task.reason} The service was not updated.`
+    reason: `${task.reason} ${notUpdated}`
   };
 }
 
 /** wait: follow the deployment until ECS says it is over, or the time left runs out. */
-async function wait(run: Run, phase: PhaseContext): Promise<Ending> {
+export async function wait(run: Run, phase: PhaseContext): Promise<Ending> {
   if (shiftsTraffic(run)) return followStrategy(run, phase);
   const { inputs, result } = run;
   const started = run.started!;
@@ -499,7 +524,7 @@ async function gate(run: Run, phase: PhaseContext) {
 }
 
 /** explain: the service's events, the stopped tasks, the targets and the app's log, and the root cause. */
-async function explain(run: Run): Promise<string | undefined> {
+export async function explain(run: Run): Promise<string | undefined> {
   const { inputs, result } = run;
   const rollout = result.rollout!;
   const gated = gateCause(result);
@@ -539,7 +564,7 @@ async function explain(run: Run): Promise<string | undefined> {
  * BLUE_GREEN, LINEAR or CANARY deployment is stopped with ECS's own rollback instead, and only while it is in
  * progress (after FAILED, or after TIMED_OUT).
  */
-async function rollBackService(run: Run, phase: PhaseContext): Promise<Ending | undefined> {
+export async function rollBackService(run: Run, phase: PhaseContext): Promise<Ending | undefined> {
   if (shiftsTraffic(run)) return stopStrategy(run, phase);
   const { inputs, result } = run;
   const previous = result.previousTaskDefinitionArn;
@@ -618,13 +643,16 @@ async function stopStrategy(run: Run, phase: PhaseContext): Promise<Ending | und
   return rollbackEnding(rollback, result.status);
 }
 
-/** settle: deregister old revisions of the family, keeping the newest ones and every one in use. */
-async function cleanUp(run: Run): Promise<void> {
+/**
+ * settle: deregister old revisions of the family, keeping the newest ones and every one in use (by the
+ * deployments `rollouts` saw: this run's, or every service's of a release to several).
+ */
+export async function cleanUp(run: Run, rollouts = [run.result.rollout]): Promise<void> {
   const { inputs, result } = run;
   if (!result.family || !result.taskDefinitionArn) return;
   const { ecs } = await run.clients.ecs();
   const inUse = [
-    ...(result.rollout?.service?.deployments ?? []).map(d => d.taskDefinition ?? ''),
+    ...rollouts.flatMap(r => r?.service?.deployments ?? []).map(d => d.taskDefinition ?? ''),
     ...(await taskDefinitionsInUse(ecs, inputs.cluster)),
     result.taskDefinitionArn
   ];
@@ -648,7 +676,7 @@ function progress(result: DeployResult): string {
 }
 
 /** How a wait of this phase goes: the time left, the poll interval, the step's signal and clock. */
-function pacing(run: Run, phase: PhaseContext) {
+export function pacing(run: Run, phase: PhaseContext) {
   return {
     timeoutMs: phase.timeLeftMs(),
     intervalMs: run.inputs.pollIntervalMs,
@@ -659,7 +687,7 @@ function pacing(run: Run, phase: PhaseContext) {
 
 const target = (inputs: Inputs): Target => ({ cluster: inputs.cluster, service: inputs.service ?? '' });
 
-async function checkCluster(ecs: ECSClient, cluster: string): Promise<void> {
+export async function checkCluster(ecs: ECSClient, cluster: string): Promise<void> {
   const out = await ecs.send(new DescribeClustersCommand({ clusters: [cluster] }));
   const found = out.clusters?.[0];
   if (!found || found.status === 'INACTIVE') {

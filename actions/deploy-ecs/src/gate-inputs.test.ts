@@ -40,6 +40,11 @@ describe('smoke-test', () => {
     [
       { service: 'web', 'smoke-test': 'curl x', 'wait-until': 'test-traffic' },
       "smoke-test: cannot run with 'wait-until: test-traffic'"
+    ],
+    [{ service: 'web, worker', 'smoke-test': 'curl x' }, "smoke-test: gates one service's deployment"],
+    [
+      { service: 'web\nworker', 'continue-deployment': ARN },
+      "continue-deployment: gates one service's deployment"
     ]
   ])('refuses %j', (values, problem) => {
     expect(step(values).problems).toContainEqual(expect.stringContaining(problem));

@@ -50,6 +50,8 @@ export interface DeployResult extends DeployBase {
   gates?: GateState;
   /** `continue-deployment`: the action ContinueServiceDeployment was sent with. */
   continued?: DeploymentLifecycleHookAction;
+  /** A release to several services (services.ts): each service's own result, in the order of `service`. */
+  services?: DeployResult[];
 }
 
 export interface StrategyOutcome {

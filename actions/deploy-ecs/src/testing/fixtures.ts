@@ -5,6 +5,7 @@
 import type {
   Deployment,
   DeploymentConfiguration,
+  LoadBalancer,
   Service,
   ServiceDeployment,
   Task,
@@ -318,3 +319,7 @@ export function serviceDeployment(overrides: Partial<ServiceDeployment> = {}): S
     ...overrides
   };
 }
+
+/** The load balancer of a blue/green service, as the developer guide's example configures it (after the fixtures it
+ * is made of, which are constants of this module). */
+export const BLUE_GREEN_BALANCER: LoadBalancer = loadBalancedService().loadBalancers![0]!;
