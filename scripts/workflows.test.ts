@@ -413,6 +413,15 @@ describe('deploy-ecs.yml gated promotion', () => {
     }
   );
 
+  it.each([1, 2, 3, 4])(
+    'wave %i: its promote job continues and its reject job rolls back, told by the job (not by github.job)',
+    n => {
+      const env = (id: string) => (jobs[id] as Job & { env?: Record<string, string> }).env;
+      expect(env(`promote-${n}`)).toEqual({ CONTINUE_ACTION: 'continue' });
+      expect(env(`reject-${n}`)).toEqual({ CONTINUE_ACTION: 'rollback' });
+    }
+  );
+
   it("continues the paused deployment with the target's role, its report replacing the deploy step's", () => {
     const steps = jobs['promote-1'].steps ?? [];
     expect(steps.map(s => s.id ?? s.uses)).toEqual([
@@ -426,7 +435,7 @@ describe('deploy-ecs.yml gated promotion', () => {
     expect([deployStep('promote-1')?.if, steps[2].if]).toEqual([paused, paused]);
     expect(deployStep('promote-1')?.with).toMatchObject({
       'continue-deployment': '${{ steps.paused.outputs.service-deployment-arn }}',
-      'continue-action': "${{ startsWith(github.job, 'promote') && 'continue' || 'rollback' }}",
+      'continue-action': '${{ env.CONTINUE_ACTION }}',
       cluster: '${{ matrix.target.cluster }}',
       service: '${{ matrix.target.service }}',
       region: '${{ matrix.target.region }}'
