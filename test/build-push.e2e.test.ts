@@ -468,17 +468,25 @@ describe('build-push refuses bad setups before pushing anything', () => {
 /**
  * A build is untrusted text: what its RUN steps print reaches the runner only inside stop-commands blocks, so no
  * line of it is a workflow command. The lines are what an attacker's Dockerfile or a compromised base image would
- * print (each command the runner knows, in both syntaxes, after blanks, behind a CR).
+ * print (each command the runner knows, in both syntaxes, in any case, after blanks, behind a CR), on stdout and
+ * (HOSTILE_STDERR) on stderr.
  */
 const HOSTILE = [
   '::add-mask::INJECTED-mask',
   '::set-output name=digest::sha256:INJECTED',
   `progress ##[set-output name=digest;]sha256:${'e'.repeat(64)}`,
   '   ::warning::INJECTED-warning',
+  '::ADD-MASK::INJECTED-mask-upper',
+  '::Set-Output name=digest::sha256:INJECTED-mixed-case',
+  'layer ##[Set-Output Name=tags;]INJECTED-legacy-mixed-case',
   '::stop-commands::INJECTEDTOKEN',
   '::error file=Dockerfile,line=1::INJECTED-error',
   '##[set-output name=image-uri-digest;]INJECTED',
   'ok\r::set-output name=tags::INJECTED-after-cr'
+];
+const HOSTILE_STDERR = [
+  '::Add-Mask::INJECTED-stderr-mask',
+  'warn ##[SET-OUTPUT name=digest;]INJECTED-stderr'
 ];
 
 /**
@@ -488,7 +496,10 @@ const HOSTILE = [
 function hostileContext(name: string): string {
   const dir = context(name, name);
   // printf's format turns \\r into the CR; no line has a quote, a % or a backslash of its own.
-  const lines = HOSTILE.map(line => `printf '${line.replace(/\r/g, '\\r')}\\n'`);
+  const lines = [
+    ...HOSTILE.map(line => `printf '${line.replace(/\r/g, '\\r')}\\n'`),
+    ...HOSTILE_STDERR.map(line => `printf '${line}\\n' >&2`)
+  ];
   writeFileSync(
     join(dir, 'hostile.sh'),
     [
@@ -565,7 +576,8 @@ describe('build-push with a hostile build and a user docker configuration', () =
       output: ''
     });
     // The build's lines were printed, as they came…
-    for (const line of HOSTILE.slice(0, 7)) expect(result.stdout).toContain(line);
+    for (const line of [...HOSTILE.filter(l => !l.includes('\r')), ...HOSTILE_STDERR])
+      expect(result.stdout).toContain(line);
     // …and the runner would have run only Dockyard's own commands: every stop-commands block resumed with its
     // token, and nothing that carries the injected text.
     const stops = result.commands.filter(c => c.name === 'stop-commands').map(c => c.data);

@@ -108,7 +108,8 @@ export const MIGRATION_LOG = [
 /**
  * Lines an app prints (or echoes from a request it logs) that would take over the runner if they reached stdout
  * as they are (issue 14): hide text with add-mask, set outputs (the `::` form at the start of a line, the legacy
- * `##[…]` form anywhere in it), forge annotations, and stop command processing. Each names itself `injected`.
+ * `##[…]` form anywhere in it), forge annotations, and stop command processing, in any case (the runner matches
+ * names ignoring case). Each names itself `injected`.
  */
 export const INJECTED_LINES = [
   '::add-mask::injected-mask',
@@ -116,6 +117,10 @@ export const INJECTED_LINES = [
   'GET /health "X-Forwarded-For: injected" ##[set-output name=run-task-exit-code;]0',
   '::set-output name=injected::1',
   '::warning::injected warning',
+  '::ADD-MASK::injected-mask',
+  '::Set-Output name=status::injected',
+  'GET /login "User-Agent: injected" ##[Set-Output Name=run-task-exit-code;]0',
+  '  ::Warning title=injected::injected mixed-case warning',
   '::stop-commands::injected',
   '::error file=.github/workflows/deploy.yml,line=1::injected annotation'
 ];
@@ -127,7 +132,7 @@ export const HOSTILE: TaskFailure = {
   stopCode: 'EssentialContainerExited',
   stoppedReason:
     'Essential container in task exited\n::add-mask::injected-reason ##[set-output name=status;]injected',
-  containerReason: 'Error ##[warning]injected container reason',
+  containerReason: 'Error ##[Warning]injected container reason',
   logLines: [...INJECTED_LINES, 'Error: DATABASE_URL is not set ##[set-output name=deployment-id;]injected']
 };
 
@@ -488,7 +493,7 @@ export const SCENARIOS: Record<string, ScenarioCase> = {
         kind: 'fail',
         afterMs,
         failure: HOSTILE,
-        unhealthy: { ...UNHEALTHY, description: 'Health checks failed ##[set-output name=status;]injected' }
+        unhealthy: { ...UNHEALTHY, description: 'Health checks failed ##[SET-OUTPUT name=status;]injected' }
       }
     }),
     inputs: baseInputs,

@@ -19,7 +19,10 @@ const HOSTILE = [
   '##[set-output name=digest;]sha256:INJECTED',
   '  ::warning::INJECTED-warning',
   '::stop-commands::INJECTEDTOKEN',
-  '::error file=Dockerfile::INJECTED-error'
+  '::error file=Dockerfile::INJECTED-error',
+  '::ADD-MASK::INJECTED-mask',
+  '::Set-Output name=digest::INJECTED',
+  'layer ##[Set-Output name=digest;]sha256:INJECTED'
 ];
 
 /** Calls `then` once, as soon as the log has `line`: the tests go by the command's progress, not by time. */
