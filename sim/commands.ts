@@ -164,7 +164,8 @@ class CommandState {
       return true;
     }
     if (c.name === 'stop-commands') return this.stop(c);
-    c.error = extensionError(c, this.env);
+    const error = extensionError(c, this.env);
+    if (error !== undefined) c.error = error;
     return true;
   }
 
