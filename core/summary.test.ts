@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mdCode, mdEscape, SummaryBuilder } from './summary.js';
+import { mdCode, mdEscape, mdPlain, SummaryBuilder } from './summary.js';
 import { commitUrl, runContext, runUrl } from './github.js';
 
 describe('summary builder', () => {
@@ -15,7 +15,7 @@ describe('summary builder', () => {
     expect(md).toContain('## Deploy &lt;web&gt;');
     expect(md).toContain('| **Image** | `repo:tag\\|x` |');
     expect(md).not.toContain('Skipped');
-    expect(md).toContain('a \\| b &lt;script&gt;');
+    expect(md).toContain('a &#124; b &lt;script&gt;');
   });
 
   it('builds tables, lists, code and details', () => {
@@ -69,9 +69,59 @@ describe('summary builder', () => {
   it('keeps inline code closed and links inert', () => {
     expect(mdCode('a ``b`` c')).toBe('```a ``b`` c```');
     expect(mdCode('`x`')).toBe('`` `x` ``');
-    expect(mdEscape('see [docs](https://evil.example) ![x](y)')).toBe(
-      'see \\[docs\\](https://evil.example) !\\[x\\](y)'
-    );
+  });
+});
+
+/** What GitHub would read as Markdown in escaped text: each pattern names the construct it would start. */
+const LIVE = {
+  html: /</,
+  entity: /&/,
+  punctuation: /[\\`*_~#|![\]$]/,
+  url: /[a-z]:\/\//i,
+  www: /www\./i,
+  email: /[\w.+-]@[\w-]/,
+  emoji: /:[\w+-]+:/
+};
+
+describe('mdEscape: text from apps and clusters renders as the same characters, and as nothing else', () => {
+  it.each([
+    ['a bare URL', 'see https://evil.example/x?y=1 now'],
+    ['a www name', 'visit www.evil.example or WWW.EVIL.EXAMPLE'],
+    ['an e-mail address and a mention', 'mail ops@evil.example, ping @octocat'],
+    ['an emoji code and a scheme', ':rocket: mailto:x@y.z ftp://a.b'],
+    ['emphasis and strikethrough', '*bold* _it_ **b** __b__ ~~gone~~'],
+    ['inline code', 'run `rm -rf /` or ``x``'],
+    ['HTML', '<img src=x onerror=alert(1)> <script>x</script> &lt; &amp;'],
+    ['a heading', '# Deploy succeeded'],
+    ['a table', 'a | b |\n|---|---|'],
+    ['a link and an image', 'see [docs](https://evil.example) ![x](https://evil.example/p.png)'],
+    ['a footnote and math', 'x[^1] $\\sqrt{2}$'],
+    ['a backslash escape', '\\*not emphasis\\* C:\\path'],
+    ['a list item', '- item'],
+    ['an ordered list item', '12. item'],
+    ['a quote', '> quoted'],
+    ['indented code', '    code'],
+    ['a setext underline', '==='],
+    ['a thematic break', '- - -'],
+    ['an emoji code of digits', 'well done :100:']
+  ])('%s', (_, text) => {
+    const md = mdEscape(text);
+    // What is left for Markdown to read once the character references are set aside.
+    const bare = md.replace(/&(amp|lt|gt|#\d+);/g, ' ');
+    for (const [construct, pattern] of Object.entries(LIVE))
+      expect([construct, pattern.test(bare)]).toEqual([construct, false]);
+    // A block marker at the start (list, quote, setext underline, indented code) is a reference, or not there.
+    expect(md).not.toMatch(/^( {0,3}([-+=>]|\d+[.)])| {4})/);
+    expect(mdPlain(md)).toBe(text.replace(/\n/g, ' '));
+  });
+
+  it.each([
+    'app exited with code 1 (OutOfMemoryError) in 2.5 s',
+    'ROLLED_BACK: DATABASE_URL is not set',
+    '+API_KEY -DEBUG 2.5 s',
+    'web: pulled 123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:4f1c0b9e at 12:30:05'
+  ])('leaves ordinary text as it is: %j', text => {
+    expect(mdEscape(text)).toBe(text);
   });
 });
 

@@ -2,18 +2,57 @@ import * as actionsCore from '@actions/core';
 import type { Logger } from './log.js';
 import type { Diagnostic } from './report.js';
 
+/** U+2060 WORD JOINER: invisible and never a line break, it only keeps two characters from forming a pattern. */
+const JOINER = '\u2060';
+
 /**
- * Escapes text for a Markdown table cell or line: no HTML, no broken tables, and no link or image (a log line
- * reading `[details](https://…)` stays text).
+ * Markdown punctuation GitHub would read as a construct (emphasis, strikethrough, code, headings, tables, links,
+ * images, math, backslash escapes; `_` inside a word never is), written as numeric character references: the reader sees the character, and
+ * references work in a table cell, a paragraph and an HTML block (`<summary>`) alike, where a backslash escape
+ * shows its backslash.
+ */
+const CONSTRUCTS = /[\\`*~#|![\]$]|_(?![\p{L}\p{N}])|(?<![\p{L}\p{N}])_/gu;
+
+/**
+ * Where GitHub would start a link or an emoji: a scheme's `:` (`https://`, `mailto:`), an emoji code's first
+ * `:`, the `@` of an e-mail address or a mention (not of `image@sha256:…`), the `www` of `www.`.
+ */
+const LINKABLE =
+  /:(?=\/\/|(?:[a-z][\w+-]*|[+-]1|100|1234):)|(?<=\b(?:mailto|xmpp|tel)):|@(?=[\w-]+(?:\.[\w-]+)+)|(?<![\w.+-])@(?=[\w-])|\bwww(?=\.)/gi;
+
+/** A line start GitHub would read as a block: a list item, a thematic break or a setext underline. */
+const BLOCK_START = /^([ \t]*)((?:[-+]|\d{1,9}[.)])(?=[ \t]|$)|[-=](?=[-= \t]*$))/;
+
+/**
+ * Escapes text for a Markdown table cell, heading, paragraph or `<summary>`: it renders as the same characters,
+ * with no HTML, no broken table, no emphasis, code, heading, list, link or image. URLs, `www.` names, e-mail
+ * addresses, @-mentions and `:emoji:` codes stay text: GitHub links them both when it parses and, on the decoded
+ * text, after (micromark-extension-gfm-autolink-literal describes both), so a character reference alone is not
+ * enough; an invisible WORD JOINER at each place such a pattern would start breaks them in both.
  */
 export function mdEscape(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|')
-    .replace(/[[\]]/g, m => `\\${m}`)
-    .replace(/\r\n|\r|\n/g, ' ');
+    .replace(CONSTRUCTS, c => `&#${c.charCodeAt(0)};`)
+    .replace(LINKABLE, `$&${JOINER}`)
+    .replace(/\r\n|\r|\n/g, ' ')
+    .replace(
+      BLOCK_START,
+      (_, space: string, mark: string) => `${space}${mark.slice(0, -1)}&#${mark.charCodeAt(mark.length - 1)};`
+    )
+    .replace(/^[ \t]/, '&#32;');
+}
+
+/** What a reader sees of mdEscape's text: its character references decoded and its word joiners gone. */
+export function mdPlain(markdown: string): string {
+  return markdown
+    .replaceAll(JOINER, '')
+    .replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /** The longest run of backticks in `text`. */

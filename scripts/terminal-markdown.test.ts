@@ -36,7 +36,7 @@ describe('renderForTerminal', () => {
         '  • one bold thing',
         '  • a link (https://example.com/x)',
         '',
-        '▸ Last log lines of hello',
+        '▸ Last log lines of `hello`',
         '',
         '    line 1',
         '    line 2'

@@ -3,23 +3,24 @@
  * underlined, tables in aligned columns, code blocks indented, `<details>` opened, inline markup dropped.
  */
 
+import { mdPlain } from '../core/summary.js';
+
 export interface TerminalOptions {
   /** ANSI bold for headings and table headers. */
   color?: boolean;
 }
 
-const ENTITIES: [RegExp, string][] = [
-  [/&nbsp;/g, ' '],
-  [/&lt;/g, '<'],
-  [/&gt;/g, '>'],
-  [/&quot;/g, '"'],
-  [/&#39;|&#x27;/g, "'"],
-  [/&amp;/g, '&']
-];
-
-/** The entities mdEscape and the email's HTML write, as characters (`&amp;` last, so `&amp;lt;` stays `&lt;`). */
+/**
+ * The entities mdEscape and the email's HTML write, as characters: the email's named ones first, then mdEscape's
+ * (mdPlain, `&amp;` last, so `&amp;lt;` stays `&lt;`).
+ */
 function decodeEntities(text: string): string {
-  return ENTITIES.reduce((out, [pattern, value]) => out.replace(pattern, value), text);
+  return mdPlain(
+    text
+      .replace(/&nbsp;/g, ' ')
+      .replace(/&quot;/g, '"')
+      .replace(/&#x27;/g, "'")
+  );
 }
 
 const bold = (text: string, color: boolean) => (color ? `\x1b[1m${text}\x1b[22m` : text);

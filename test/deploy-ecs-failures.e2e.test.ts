@@ -12,6 +12,7 @@ import { INJECTED_LINES, LOOK_PACE, SCENARIOS } from '../sim/ecs/scenarios.js';
 import { startEcsStack, type EcsStack } from '../sim/ecs/stack.js';
 import type { RunnerCommand } from '../sim/commands.js';
 import type { RunResult } from '../sim/runner.js';
+import { summaryTitle } from './ecs.js';
 
 let stack: EcsStack;
 
@@ -22,16 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-/** The summary's first heading, without the Markdown escapes. */
-function summaryTitle(summary: string): string {
-  return (summary.split('\n').find(l => l.startsWith('## ')) ?? '')
-    .replace(/^## /, '')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\\(.)/g, '$1');
-}
 
 const classes = Object.values(SCENARIOS).filter(s => s.failureClass);
 
@@ -68,7 +59,7 @@ describe('the root cause first, per failure class', () => {
       expect(cause).toMatch(new RegExp(rootCause.source.replace(/\$$/, '')));
 
       // The job summary's title ends with the cause; the report (the email's header) starts with it.
-      const title = summaryTitle(result.summary);
+      const title = summaryTitle({ result });
       expect(title).toMatch(
         new RegExp(`— ${scenario.expect.status}: ${rootCause.source.replace(/^\^/, '')}`)
       );
@@ -151,7 +142,7 @@ describe('untrusted text stays text (issue 14)', () => {
     // The root cause still comes first, and the summary keeps the text in code, not in Markdown.
     const [report] = parseReports(result.outputs.report);
     expect(report.summary).toMatch(new RegExp(scenario.expect.rootCause!.source));
-    expect(summaryTitle(result.summary)).toContain('app exited with code 1: Error: DATABASE_URL is not set');
+    expect(summaryTitle({ result })).toContain('app exited with code 1: Error: DATABASE_URL is not set');
     expect(result.summary).toContain('::error file=.github/workflows/deploy.yml,line=1::injected annotation');
     expect(result.summary).not.toMatch(/^##\[/m);
   }, 60_000);

@@ -3,6 +3,7 @@
  * layer) per test file, paced by the action's looks, and how a step's outcome shows where a person looks.
  */
 import { afterAll, beforeAll } from '@jest/globals';
+import { mdPlain } from '../core/summary.js';
 import type { ScenarioRun } from '../sim/ecs/run.js';
 import { LOOK_PACE } from '../sim/ecs/scenarios.js';
 import { startEcsStack, type EcsStack } from '../sim/ecs/stack.js';
@@ -26,8 +27,6 @@ export const failureLine = ({ result }: ScenarioRun) =>
     .at(-1)
     ?.data.split('\n')[0] ?? '';
 
-/** The job summary's title, Markdown escapes undone. */
-export const summaryTitle = ({ result }: ScenarioRun) =>
-  (result.summary.split('\n').find(l => l.startsWith('## ')) ?? '')
-    .replace(/^## /, '')
-    .replace(/\\(.)/g, '$1');
+/** The job summary's title as a reader sees it (mdEscape undone). */
+export const summaryTitle = ({ result }: { result: Pick<ScenarioRun['result'], 'summary'> }) =>
+  mdPlain((result.summary.split('\n').find(l => l.startsWith('## ')) ?? '').replace(/^## /, ''));

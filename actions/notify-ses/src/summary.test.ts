@@ -46,8 +46,8 @@ describe('summaryMarkdown', () => {
   it('shows what was sent, to whom, and the message id, but not the Bcc addresses', () => {
     const md = summaryMarkdown(sent);
     expect(md).toContain('## Email sent');
-    expect(md).toContain('| **Subject** | \\[FAILED\\] octo/app · production · deploy-ecs web |');
-    expect(md).toContain('| **To** | a@example.com, b@example.com |');
+    expect(md).toContain('| **Subject** | &#91;FAILED&#93; octo/app · production · deploy-ecs web |');
+    expect(md).toContain('| **To** | a@\u2060example.com, b@\u2060example.com |');
     expect(md).toContain('| **Bcc** | 2 address(es) |');
     expect(md).not.toContain('secret1');
     expect(md).toContain('| **Reports** | deploy-ecs web (failure) |');
