@@ -9,6 +9,7 @@ import type { ClusterAccess } from './cluster.js';
 import { readRecord, writeRecord } from './prune.js';
 import { deploy, type Connect } from './deploy.js';
 import type { Inputs } from './inputs.js';
+import { ARGO_ROLLOUT } from './manifests.js';
 import { KubeError, type Kube, type KubeObject } from './kube.js';
 import { FakeKube } from './testing/fake-kube.js';
 import { crashLooping, pod, replicaSet } from './testing/fixtures.js';
@@ -46,6 +47,8 @@ const inputs = (image: string, over: Partial<Inputs> = {}): Inputs => {
     manifestFiles: [join(ws, 'k8s/web.yaml')],
     vars: {},
     imageRules: [],
+    podTemplateKinds: [ARGO_ROLLOUT],
+    waitFor: { loadBalancers: false, volumes: false },
     labels: { 'dockyard.dev/set': 's' },
     annotations: {},
     set: 's',

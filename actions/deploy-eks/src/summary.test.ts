@@ -28,6 +28,7 @@ const result = (over: Partial<DeployResult>): DeployResult => ({
   ],
   images: [],
   workloads: [],
+  loadBalancers: [],
   rollbacks: [],
   diagnostics: [],
   warnings: [],
