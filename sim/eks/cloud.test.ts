@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes objects are untyped JSON here */
-import { beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { BehaviourTable, DEFAULT_TIMING } from './behaviour.js';
 import { SELECTED_NODE, type LoadBalancerOptions, type VolumeOptions } from './cloud.js';
 import { Controller } from './controller.js';
@@ -123,11 +123,11 @@ describe('the PV controller and the EBS provisioner', () => {
       status: { phase: 'Bound' }
     });
     // Events list by name, not by time.
-    expect(events('data').map(e => e.split(':')[0]).sort()).toEqual([
-      'Normal ExternalProvisioning',
-      'Normal Provisioning',
-      'Normal ProvisioningSucceeded'
-    ]);
+    expect(
+      events('data')
+        .map(e => e.split(':')[0])
+        .sort()
+    ).toEqual(['Normal ExternalProvisioning', 'Normal Provisioning', 'Normal ProvisioningSucceeded']);
   });
 
   it('leaves a WaitForFirstConsumer claim Pending until a pod that uses it is scheduled', () => {

@@ -38,6 +38,8 @@ const DEFAULT_CLASS = 'storageclass.kubernetes.io/is-default-class';
 const LBC = 'service';
 const PV_CONTROLLER = 'persistentvolume-controller';
 const EBS_CSI = 'ebs.csi.aws.com_ebs-csi-controller-7d8f9c6b5-x2x4z_1b6f3c2e-5a7d-4e8f-9c0b-2d1e3f4a5b6c';
+const NO_CLASS = 'no persistent volumes available for this claim and no storage class is set';
+const FIRST_CONSUMER = 'waiting for first consumer to be created before binding';
 /** The PV controller's resync period: a Pending claim's event comes again this often. */
 const RESYNC_MS = 15_000;
 
@@ -114,47 +116,34 @@ export class CloudControllers {
     return { name: fallback && nameOf(fallback), object: fallback };
   }
 
+  /** A controller saying why it cannot go on, again on each retry: the workqueue's back-off, or a resync. */
+  private retrying(
+    object: K,
+    backoff: boolean,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string
+  ): void {
+    if (this.due(uidOf(object), backoff)) this.host.event(object, type, reason, message, PV_CONTROLLER);
+  }
+
   private claim(e: Entry, options: VolumeOptions): void {
     const claim = e.object as K;
     if (claim.status?.phase === 'Bound' || claim.metadata.deletionTimestamp) return;
     if (claim.status?.phase !== 'Pending')
       this.host.putStatus(e, { ...(claim.status ?? {}), phase: 'Pending' });
-    const uid = uidOf(claim);
     const { name, object: sc } = this.storageClass(claim);
-    if (!name) {
-      if (this.due(uid, false))
-        this.host.event(
-          claim,
-          'Normal',
-          'FailedBinding',
-          'no persistent volumes available for this claim and no storage class is set',
-          PV_CONTROLLER
-        );
-      return;
-    }
-    if (!sc) {
-      if (this.due(uid, true))
-        this.host.event(
-          claim,
-          'Warning',
-          'ProvisioningFailed',
-          `storageclass.storage.k8s.io "${name}" not found`,
-          PV_CONTROLLER
-        );
-      return;
-    }
-    const node = this.selectedNode(e);
-    if (sc.volumeBindingMode === 'WaitForFirstConsumer' && !node) {
-      if (this.due(uid, false))
-        this.host.event(
-          claim,
-          'Normal',
-          'WaitForFirstConsumer',
-          'waiting for first consumer to be created before binding',
-          PV_CONTROLLER
-        );
-      return;
-    }
+    if (!name) return this.retrying(claim, false, 'Normal', 'FailedBinding', NO_CLASS);
+    if (!sc)
+      return this.retrying(
+        claim,
+        true,
+        'Warning',
+        'ProvisioningFailed',
+        `storageclass.storage.k8s.io "${name}" not found`
+      );
+    if (sc.volumeBindingMode === 'WaitForFirstConsumer' && !this.selectedNode(e))
+      return this.retrying(claim, false, 'Normal', 'WaitForFirstConsumer', FIRST_CONSUMER);
     this.provision(e, sc, options);
   }
 

@@ -239,7 +239,11 @@ async function wait(run: Run, phase: PhaseContext): Promise<Ending | void> {
     waitForWorkloads(kube, asked, options),
     waitForAllProvisioned(kube, asked, inputs.waitFor, options)
   ]);
-  result.workloads = [...run.applied.filter(pausedByManifest).map(pausedOutcome), ...workloads, ...provisioned];
+  result.workloads = [
+    ...run.applied.filter(pausedByManifest).map(pausedOutcome),
+    ...workloads,
+    ...provisioned
+  ];
   result.loadBalancers = loadBalancerAddresses(provisioned);
   for (const lb of result.loadBalancers)
     run.log.untrusted(`Service ${lb.namespace}/${lb.name}: load balancer ${lb.addresses.join(', ')}`);
@@ -247,7 +251,8 @@ async function wait(run: Run, phase: PhaseContext): Promise<Ending | void> {
   return waitEnding(result);
 }
 
-const provisionedKind = (w: WorkloadOutcome) => w.ref.kind === 'Service' || w.ref.kind === 'PersistentVolumeClaim';
+const provisionedKind = (w: WorkloadOutcome) =>
+  w.ref.kind === 'Service' || w.ref.kind === 'PersistentVolumeClaim';
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
@@ -268,9 +273,14 @@ function waitEnding(result: DeployResult): Ending {
   const ready = [
     `${plural(result.workloads.filter(w => !provisionedKind(w)).length, 'workload')} rolled out`,
     ...result.loadBalancers.map(lb => `Service ${lb.name} at ${lb.addresses[0]}`),
-    ...(count('PersistentVolumeClaim') ? [`${plural(count('PersistentVolumeClaim'), 'volume claim')} ready`] : [])
+    ...(count('PersistentVolumeClaim')
+      ? [`${plural(count('PersistentVolumeClaim'), 'volume claim')} ready`]
+      : [])
   ];
-  return { status: 'COMPLETED', reason: `Applied ${summarizeResources(result.resources)}; ${ready.join('; ')}.` };
+  return {
+    status: 'COMPLETED',
+    reason: `Applied ${summarizeResources(result.resources)}; ${ready.join('; ')}.`
+  };
 }
 
 /** How a wait (the rollout's, a rollback's) polls: the inputs' pace and graces, the phase's time and signal. */

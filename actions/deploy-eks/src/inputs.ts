@@ -170,12 +170,6 @@ function check(r: InputReader, raw: Read, run: RunContext & { step: string }): I
       `'${raw.set}' is not a valid label value.`,
       'Use at most 63 letters, digits, -, _ and ., starting and ending with a letter or digit.'
     );
-  if (!raw.wait && raw.waitFor.length > 0)
-    r.fail(
-      'wait-for',
-      "is set with 'wait: false'.",
-      'It adds to what the wait waits for; remove it, or let the step wait.'
-    );
   const set =
     raw.set ||
     defaultSet({
@@ -198,7 +192,7 @@ function check(r: InputReader, raw: Read, run: RunContext & { step: string }): I
     vars: Object.fromEntries(variables(r, raw.vars).map(kv => [kv.key, kv.value])),
     imageRules: imageRules(r, raw.images),
     podTemplateKinds: podTemplateKinds(r, raw.podTemplateKinds),
-    waitFor: waitFor(r, raw.waitFor),
+    waitFor: waitFor(r, raw.waitFor, raw.wait),
     labels: { [MANAGED_BY]: 'dockyard', [SET_LABEL]: set, ...keyValueMap(r, 'labels', raw.labels) },
     annotations: {
       ...(url ? { [RUN_ANNOTATION]: url } : {}),
@@ -295,7 +289,8 @@ function podTemplateKinds(r: InputReader, lines: KeyValue[]): PodTemplateKind[] 
     if (problem) r.fail('pod-template-kinds', `line ${kv.line}: ${problem}`, POD_TEMPLATE_HINT);
     else {
       const known = kinds.findIndex(k => k.kind === kind && k.group === group);
-      if (known > 0) r.fail('pod-template-kinds', `line ${kv.line}: '${kv.key}' is given twice.`, 'Give each kind once.');
+      if (known > 0)
+        r.fail('pod-template-kinds', `line ${kv.line}: '${kv.key}' is given twice.`, 'Give each kind once.');
       const entry = { kind, group, path: kv.value.split('.') };
       if (known === 0) kinds[0] = entry;
       else kinds.push(entry);
@@ -304,16 +299,24 @@ function podTemplateKinds(r: InputReader, lines: KeyValue[]): PodTemplateKind[] 
   return kinds;
 }
 
-/** `wait-for`: `load-balancers`, `volumes`, comma- or newline-separated. */
-function waitFor(r: InputReader, values: string[]): WaitFor {
+/** `wait-for`: `load-balancers`, `volumes`, comma- or newline-separated; it adds to the wait, so needs one. */
+function waitFor(r: InputReader, values: string[], wait: boolean): WaitFor {
   const out: WaitFor = { loadBalancers: false, volumes: false };
+  if (!wait && values.length > 0)
+    r.fail(
+      'wait-for',
+      "is set with 'wait: false'.",
+      'It adds to what the wait waits for; remove it, or let the step wait.'
+    );
   for (const value of values) {
     const key = WAIT_FOR_VALUES[value as keyof typeof WAIT_FOR_VALUES];
     if (key) out[key] = true;
     else
       r.fail(
         'wait-for',
-        controlCharacter(value) ? 'a value holds a control character.' : `'${value}' is not something to wait for.`,
+        controlCharacter(value)
+          ? 'a value holds a control character.'
+          : `'${value}' is not something to wait for.`,
         'Use load-balancers (a LoadBalancer Service has its address), volumes (a PersistentVolumeClaim is Bound), or both, comma-separated.'
       );
   }

@@ -190,7 +190,11 @@ export interface PodTemplateKind {
  * Argo Rollouts' Rollout holds a Deployment's pod template at `spec.template` (its CRD's schema): known without
  * being named, as kustomize's `images` finds its containers without being told.
  */
-export const ARGO_ROLLOUT: PodTemplateKind = { kind: 'Rollout', group: 'argoproj.io', path: ['spec', 'template'] };
+export const ARGO_ROLLOUT: PodTemplateKind = {
+  kind: 'Rollout',
+  group: 'argoproj.io',
+  path: ['spec', 'template']
+};
 
 const at = (v: unknown, path: string[]): unknown =>
   path.reduce<unknown>((o, k) => (isObject(o) ? o[k] : undefined), v);
@@ -201,7 +205,10 @@ const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.s
  * The pod specs of a workload object: Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod, and the
  * custom kinds given (a Rollout by default).
  */
-export function podSpecs(object: KubeObject, custom: PodTemplateKind[] = [ARGO_ROLLOUT]): Record<string, unknown>[] {
+export function podSpecs(
+  object: KubeObject,
+  custom: PodTemplateKind[] = [ARGO_ROLLOUT]
+): Record<string, unknown>[] {
   let spec: unknown;
   switch (object.kind) {
     case 'Deployment':

@@ -17,14 +17,13 @@
  * `SyncLoadBalancerFailed`; the PV controller's `FailedBinding`, a provisioner's `ProvisioningFailed`). Such an event
  * that is still the object's latest after `failure-grace` fails it, with the event as the root cause.
  */
-import type { Logger } from '../../../core/log.js';
 import { poll, systemClock, type Clock, type PollStep } from '../../../core/poll.js';
 import { oneLine } from '../../../core/text.js';
-import { eventsOf, type Event, type Grace } from './diagnose.js';
+import { eventsOf, type Event } from './diagnose.js';
 import type { Explanation } from './explain.js';
 import type { WaitFor } from './inputs.js';
 import { describeRef, isRetryableKube, type Kube, type KubeObject, type ObjectRef } from './kube.js';
-import type { WorkloadOutcome } from './rollout.js';
+import type { WaitOptions, WorkloadOutcome } from './rollout.js';
 
 /** The annotation the scheduler sets on a WaitForFirstConsumer claim once a pod using it has a node. */
 export const SELECTED_NODE = 'volume.kubernetes.io/selected-node';
@@ -130,21 +129,12 @@ const refOf = (o: KubeObject): ObjectRef => ({
   name: o.metadata.name
 });
 
-export interface ProvisionOptions {
-  timeoutMs: number;
-  intervalMs: number;
-  clock?: Clock;
-  signal?: AbortSignal;
-  log: Logger;
-  grace: Grace;
-}
-
 /** One look: the object, its events, its state; a failure event past its grace fails it. */
 async function lookOnce(
   kube: Kube,
   ref: ObjectRef,
   seen: { message: string; live?: KubeObject; events: Event[]; failingSince?: number; reason?: string },
-  options: ProvisionOptions & { clock: Clock }
+  options: WaitOptions & { clock: Clock }
 ): Promise<PollStep<WorkloadOutcome>> {
   const live = (seen.live = await kube.get(ref));
   if (!live) return { done: false };
@@ -171,7 +161,7 @@ async function lookOnce(
 export async function waitForProvisioned(
   kube: Kube,
   ref: ObjectRef,
-  options: ProvisionOptions
+  options: WaitOptions
 ): Promise<WorkloadOutcome> {
   const clock = options.clock ?? systemClock;
   const seen = { message: 'not seen yet', events: [] as Event[] } as Parameters<typeof lookOnce>[2];
@@ -187,7 +177,13 @@ export async function waitForProvisioned(
     if (outcome.kind === 'done') return outcome.value;
     const { message, live } = seen;
     if (outcome.kind === 'cancelled' || !live) return { ref, outcome: outcome.kind, message, live };
-    return { ref, outcome: 'timeout', message, live, explanation: explainProvision(live, seen.events, message) };
+    return {
+      ref,
+      outcome: 'timeout',
+      message,
+      live,
+      explanation: explainProvision(live, seen.events, message)
+    };
   } catch (error) {
     if (options.signal?.aborted) return { ref, outcome: 'cancelled', message: seen.message, live: seen.live };
     throw error;
@@ -199,9 +195,11 @@ export function waitForAllProvisioned(
   kube: Kube,
   objects: KubeObject[],
   waitFor: WaitFor,
-  options: ProvisionOptions
+  options: WaitOptions
 ): Promise<WorkloadOutcome[]> {
-  return Promise.all(provisionedObjects(objects, waitFor).map(o => waitForProvisioned(kube, refOf(o), options)));
+  return Promise.all(
+    provisionedObjects(objects, waitFor).map(o => waitForProvisioned(kube, refOf(o), options))
+  );
 }
 
 /** The addresses of the LoadBalancer Services that got one. */
