@@ -146,10 +146,40 @@ describe('the PV controller and the EBS provisioner', () => {
         volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }]
       }
     });
+    // The scheduler picks a node, writes it on the claim and holds the pod until the claim is Bound.
+    run(controller, 150);
+    expect(get('v1', 'PersistentVolumeClaim', 'data').metadata.annotations[SELECTED_NODE]).toMatch(
+      /^node-\d$/
+    );
+    expect(get('v1', 'Pod', 'db-0').spec.nodeName).toBeUndefined();
     run(controller, 600);
     const pvc = get('v1', 'PersistentVolumeClaim', 'data');
-    expect(pvc.metadata.annotations[SELECTED_NODE]).toMatch(/^node-\d$/);
     expect(pvc.status.phase).toBe('Bound');
+    expect(get('v1', 'Pod', 'db-0').spec.nodeName).toBe(pvc.metadata.annotations[SELECTED_NODE]);
+  });
+
+  it.each([
+    ['a claim that is not there', false, 'persistentvolumeclaim "data" not found'],
+    [
+      'an unbound claim with no class (bound at once, or never)',
+      true,
+      'pod has unbound immediate PersistentVolumeClaims'
+    ]
+  ])('keeps a pod that names %s unschedulable, as the scheduler says it', (_what, withClaim, why) => {
+    const controller = cluster({ delayMs: 0 }, { provisionMs: 0 });
+    if (withClaim) claim();
+    write('v1', 'Pod', {
+      metadata: { name: 'db-0', namespace: 'default' },
+      spec: {
+        containers: [{ name: 'db', image: 'postgres:16' }],
+        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }]
+      }
+    });
+    run(controller, 500);
+    expect(events('db-0')).toEqual([
+      `Warning FailedScheduling: 0/3 nodes are available: ${why}. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.`
+    ]);
+    expect(get('v1', 'Pod', 'db-0').spec.nodeName).toBeUndefined();
   });
 
   it.each([

@@ -7,7 +7,8 @@
  *   Warning (`FailedBuildModel` `Failed build model due to couldn't auto-discover subnets: unable to discover at
  *   least one subnet`, as kubernetes-sigs/aws-load-balancer-controller#3051 shows it) on the workqueue's back-off;
  * - the PV controller and the EBS CSI provisioner bind a claim: Immediate classes at once, WaitForFirstConsumer
- *   classes once a pod that uses the claim is scheduled (the scheduler writes `volume.kubernetes.io/selected-node`),
+ *   classes once the scheduler placed a pod that uses the claim (`volumeBinding`, which the kubelet's scheduler
+ *   calls: it writes `volume.kubernetes.io/selected-node` and holds the pod until the claim is Bound),
  *   with the controllers' events (`WaitForFirstConsumer`, `ExternalProvisioning`, `Provisioning`,
  *   `ProvisioningSucceeded` or `ProvisioningFailed`, `FailedBinding` when no class is set or defaulted), a
  *   PersistentVolume `pvc-<uid>` and the claim Bound `provisionMs` later.
@@ -142,29 +143,9 @@ export class CloudControllers {
         'ProvisioningFailed',
         `storageclass.storage.k8s.io "${name}" not found`
       );
-    if (sc.volumeBindingMode === 'WaitForFirstConsumer' && !this.selectedNode(e))
+    if (sc.volumeBindingMode === 'WaitForFirstConsumer' && !claim.metadata.annotations?.[SELECTED_NODE])
       return this.retrying(claim, false, 'Normal', 'WaitForFirstConsumer', FIRST_CONSUMER);
     this.provision(e, sc, options);
-  }
-
-  /** The node the scheduler picked for a pod that uses the claim, written on the claim as the scheduler does. */
-  private selectedNode(e: Entry): string | undefined {
-    const claim = e.object as K;
-    const written = claim.metadata.annotations?.[SELECTED_NODE];
-    if (written) return written;
-    const user = this.host.store
-      .list(this.host.info('v1', 'Pod'), namespaceOf(claim))
-      .map(p => p.object as K)
-      .find(
-        p =>
-          p.spec?.nodeName &&
-          (p.spec.volumes ?? []).some((v: K) => v.persistentVolumeClaim?.claimName === nameOf(claim))
-      );
-    if (!user) return undefined;
-    const next = clone(claim) as K;
-    next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [SELECTED_NODE]: user.spec.nodeName };
-    this.host.store.write(e.info, next, { manager: 'kube-scheduler' });
-    return user.spec.nodeName;
   }
 
   private provision(e: Entry, sc: K, options: VolumeOptions): void {
@@ -247,4 +228,45 @@ export class CloudControllers {
       EBS_CSI
     );
   }
+}
+
+/** Where the scheduler's volume binding leaves a pod: bound to its node, waiting for its claims, or refused. */
+export type VolumeBinding = { wait: false } | { wait: true; unschedulable?: string };
+
+/**
+ * The scheduler's VolumeBinding plugin for a pod about to be bound to `node`: every claim the pod names must be
+ * there; an unbound claim of an Immediate class makes the pod unschedulable; an unbound WaitForFirstConsumer claim
+ * gets the node in `volume.kubernetes.io/selected-node` and the pod waits (PreBind) until the claim is Bound.
+ */
+export function volumeBinding(
+  store: Store,
+  info: (apiVersion: string, kind: string) => ResourceInfo,
+  pod: K,
+  node: string,
+  nodes: number
+): VolumeBinding {
+  const claimInfo = info('v1', 'PersistentVolumeClaim');
+  const classes = store.list(info('storage.k8s.io/v1', 'StorageClass'));
+  const refused = (why: string) => ({
+    wait: true as const,
+    unschedulable: `0/${nodes} nodes are available: ${why}. preemption: 0/${nodes} nodes are available: ${nodes} Preemption is not helpful for scheduling.`
+  });
+  let waiting = false;
+  for (const volume of pod.spec?.volumes ?? []) {
+    const name = volume.persistentVolumeClaim?.claimName;
+    if (!name) continue;
+    const entry = store.entry(claimInfo, namespaceOf(pod), name);
+    if (!entry) return refused(`persistentvolumeclaim "${name}" not found`);
+    const claim = entry.object as K;
+    if (claim.status?.phase === 'Bound') continue;
+    const sc = classes.find(c => nameOf(c.object) === claim.spec?.storageClassName)?.object as K | undefined;
+    if (sc?.volumeBindingMode !== 'WaitForFirstConsumer')
+      return refused('pod has unbound immediate PersistentVolumeClaims');
+    waiting = true;
+    if (claim.metadata.annotations?.[SELECTED_NODE]) continue;
+    const next = clone(claim) as K;
+    next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [SELECTED_NODE]: node };
+    store.write(claimInfo, next, { manager: 'kube-scheduler' });
+  }
+  return waiting ? { wait: true } : { wait: false };
 }
