@@ -246,7 +246,6 @@ export function volumeBinding(
   nodes: number
 ): VolumeBinding {
   const claimInfo = info('v1', 'PersistentVolumeClaim');
-  const classes = store.list(info('storage.k8s.io/v1', 'StorageClass'));
   const refused = (why: string) => ({
     wait: true as const,
     unschedulable: `0/${nodes} nodes are available: ${why}. preemption: 0/${nodes} nodes are available: ${nodes} Preemption is not helpful for scheduling.`
@@ -259,7 +258,9 @@ export function volumeBinding(
     if (!entry) return refused(`persistentvolumeclaim "${name}" not found`);
     const claim = entry.object as K;
     if (claim.status?.phase === 'Bound') continue;
-    const sc = classes.find(c => nameOf(c.object) === claim.spec?.storageClassName)?.object as K | undefined;
+    const sc = store
+      .list(info('storage.k8s.io/v1', 'StorageClass'))
+      .find(c => nameOf(c.object) === claim.spec?.storageClassName)?.object as K | undefined;
     if (sc?.volumeBindingMode !== 'WaitForFirstConsumer')
       return refused('pod has unbound immediate PersistentVolumeClaims');
     waiting = true;

@@ -151,6 +151,33 @@ describe('deploy', () => {
     ).toEqual(['dockyard', 'dockyard', 'dockyard']);
   });
 
+  it('wait-for: a workload that fails ends the wait for a load balancer still without its address', async () => {
+    const kube = cluster(() => 'crashloop');
+    writeFileSync(
+      join(ws, 'k8s/svc.yaml'),
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web' },
+        spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 80 }] }
+      })
+    );
+    const result = await deploy(
+      inputs('web:v1', {
+        manifestFiles: [join(ws, 'k8s/web.yaml'), join(ws, 'k8s/svc.yaml')],
+        waitFor: { loadBalancers: true, volumes: false }
+      }),
+      ctx(),
+      reach(kube)
+    );
+    expect(result.status).toBe('FAILED');
+    expect(result.workloads.map(w => `${w.ref.kind} ${w.outcome}`)).toEqual([
+      'Deployment failed',
+      'Service abandoned'
+    ]);
+    expect(result.loadBalancers).toEqual([]);
+  });
+
   it('without rollback, or without a previous revision, the failure is FAILED', async () => {
     const kube = cluster(() => 'crashloop');
     expect((await deploy(inputs('web:v1'), ctx(), reach(kube))).status).toBe('FAILED');

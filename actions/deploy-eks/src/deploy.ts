@@ -234,15 +234,21 @@ async function wait(run: Run, phase: PhaseContext): Promise<Ending | void> {
   const kube = run.cluster!.kube;
   const asked = run.applied.filter(a => !pausedByManifest(a)).map(a => a.live);
   sayDeadlines(run, asked, phase.timeLeftMs());
-  const options = waitOptions(run, phase);
+  // The first failure, of a workload or of what the cloud provisions, ends the other waits.
+  const stop = new AbortController();
+  const options = { ...waitOptions(run, phase), signal: AbortSignal.any([phase.signal, stop.signal]) };
   const [workloads, provisioned] = await Promise.all([
-    waitForWorkloads(kube, asked, options),
-    waitForAllProvisioned(kube, asked, inputs.waitFor, options)
+    waitForWorkloads(kube, asked, options).then(ws => {
+      if (ws.some(w => w.outcome === 'failed')) stop.abort();
+      return ws;
+    }),
+    waitForAllProvisioned(kube, asked, inputs.waitFor, options, () => stop.abort())
   ]);
+  const abandoned = (w: WorkloadOutcome): WorkloadOutcome =>
+    w.outcome === 'cancelled' && !phase.signal.aborted ? { ...w, outcome: 'abandoned' } : w;
   result.workloads = [
     ...run.applied.filter(pausedByManifest).map(pausedOutcome),
-    ...workloads,
-    ...provisioned
+    ...[...workloads, ...provisioned].map(abandoned)
   ];
   result.loadBalancers = loadBalancerAddresses(provisioned);
   for (const lb of result.loadBalancers)

@@ -190,15 +190,20 @@ export async function waitForProvisioned(
   }
 }
 
-/** Waits for every object `wait-for` asks for, in parallel. */
+/** Waits for every object `wait-for` asks for, in parallel; `onFailed` is told of the first failure at once. */
 export function waitForAllProvisioned(
   kube: Kube,
   objects: KubeObject[],
   waitFor: WaitFor,
-  options: WaitOptions
+  options: WaitOptions,
+  onFailed: () => void
 ): Promise<WorkloadOutcome[]> {
   return Promise.all(
-    provisionedObjects(objects, waitFor).map(o => waitForProvisioned(kube, refOf(o), options))
+    provisionedObjects(objects, waitFor).map(async o => {
+      const outcome = await waitForProvisioned(kube, refOf(o), options);
+      if (outcome.outcome === 'failed') onFailed();
+      return outcome;
+    })
   );
 }
 
