@@ -157,6 +157,40 @@ describe('deploy-eks wait-for: volumes', () => {
     );
     ws.remove();
   }, 30_000);
+  it('a WaitForFirstConsumer claim a Deployment mounts is bound through its pod, and the Deployment rolls out', async () => {
+    await stack.fresh({ volumes: { provisionMs: 500 } });
+    const mounted = manifests(claim('gp2')).replace(
+      `spec: { containers: [{ name: app, image: "${REGISTRY}/web:v1" }] }`,
+      `spec:
+      containers: [{ name: app, image: "${REGISTRY}/web:v1", volumeMounts: [{ name: data, mountPath: /data }] }]
+      volumes: [{ name: data, persistentVolumeClaim: { claimName: data } }]`
+    );
+    const ws = workspace({ 'k8s/app.yaml': mounted });
+    const { result } = await runDeploy(stack, ws.dir, { manifests: 'k8s', 'wait-for': 'volumes', ...POLL });
+    expect(result.outputs.status).toBe('COMPLETED');
+    const bound = pvc();
+    expect(bound?.status?.phase).toBe('Bound');
+    // The scheduler chose the node for the volume, and the pod runs there.
+    const [web] = stack.kube.list('v1', 'Pod', NS) as Json[];
+    expect(web.spec.nodeName).toBe(bound?.metadata?.annotations?.['volume.kubernetes.io/selected-node']);
+    ws.remove();
+  }, 30_000);
+
+  it('fails on the PV controller’s FailedBinding when the claim names no class and there is no default (EKS 1.30+)', async () => {
+    const classless = claim('gp2').replace('  storageClassName: gp2\n', '');
+    const ws = workspace({ 'k8s/app.yaml': manifests(classless) });
+    const { result } = await runDeploy(stack, ws.dir, {
+      manifests: 'k8s',
+      'wait-for': 'volumes',
+      'failure-grace': '1s',
+      ...POLL
+    });
+    expect(result.outputs.status).toBe('FAILED');
+    expect(result.stdout).toContain(
+      'PersistentVolumeClaim shop/data is not Bound: FailedBinding: no persistent volumes available for this claim and no storage class is set'
+    );
+    ws.remove();
+  }, 30_000);
 });
 
 describe('deploy-eks images on custom kinds', () => {
