@@ -15,7 +15,7 @@ import { parseReports } from '../core/report.js';
 import { appManifest, liveImages, NS, REGISTRY, runDeploy, workspace } from '../sim/eks/scenario.js';
 import { kubectl } from '../sim/eks/kubectl.js';
 import type { EksStack } from '../sim/eks/stack.js';
-import { eksStackForFile } from './eks.js';
+import { eksStackForFile, SMALLEST_POLL } from './eks.js';
 import { makeChain, type Chain } from '../sim/eks/tls.js';
 import { ROOT, runAction, type RunOptions, type RunResult } from '../sim/runner.js';
 
@@ -43,7 +43,7 @@ async function deploy(
   options: Parameters<typeof runDeploy>[3] = {}
 ) {
   const calls = stack.front.calls.length;
-  const run = await runDeploy(stack, ws, inputs, options);
+  const run = await runDeploy(stack, ws, { ...SMALLEST_POLL, ...inputs }, options);
   const made = stack.front.calls.slice(calls).map(c => `${c.service}:${c.operation}`);
   expect(made.filter(c => !allowed.has(c))).toEqual([]);
   return run;
@@ -55,6 +55,17 @@ const writes = (requests: Record<string, number>) =>
   (requests.create ?? 0) +
   (requests.update ?? 0) +
   (requests.delete ?? 0);
+
+/**
+ * The most times the kubelet backed off one container in the app's namespace (a BackOff event's count). The
+ * back-off starts at 10 s and doubles, so at most 2 is a failure decided within about 30 s of the first back-off:
+ * the target `npm run bench -- eks` measures in seconds, here counted by what the cluster did meanwhile.
+ */
+const mostBackOffs = () =>
+  Math.max(
+    0,
+    ...(stack.kube.events(NS) as Json[]).filter(e => e.reason === 'BackOff').map(e => Number(e.count ?? 1))
+  );
 
 /** A migration Job (default namespace) running `image`. */
 const migrateJob = (image: string) => `apiVersion: batch/v1
@@ -117,7 +128,7 @@ describe('deploy-eks against the Kubernetes API test server', () => {
     ws.remove();
   }, 60_000);
 
-  it('CrashLoopBackOff: fails within 30 s of the first back-off with the reason and the last log line, rolled back', async () => {
+  it('CrashLoopBackOff: fails within two back-offs of the first with the reason and the last log line, rolled back', async () => {
     const ws = workspace({ 'k8s/app.yaml': appManifest() });
     expect((await deploy(ws.dir, { manifests: 'k8s' })).result.code).toBe(0);
     const run = await deploy(ws.dir, { manifests: 'k8s', images: `web=${REGISTRY}/web:crashloop` });
@@ -125,7 +136,7 @@ describe('deploy-eks against the Kubernetes API test server', () => {
     expect(result.code).not.toBe(0);
     expect(result.outputs.status).toBe('ROLLED_BACK');
     expect(run.firstSeen.CrashLoopBackOff).toBeDefined();
-    expect(run.exitedAt - run.firstSeen.CrashLoopBackOff).toBeLessThan(30_000);
+    expect(mostBackOffs()).toBeLessThanOrEqual(2);
     const rootCause = /web: container \w+ CrashLoopBackOff \(exit 1\): panic: cannot connect to database/;
     expect(result.stdout).toMatch(rootCause);
     expect(result.summary).toMatch(rootCause);
@@ -153,8 +164,8 @@ describe('deploy-eks against the Kubernetes API test server', () => {
     const run = await deploy(ws.dir, { manifests: 'k8s', images: `web=${REGISTRY}/web:pull-fail` });
     expect(run.result.code).not.toBe(0);
     expect(run.result.outputs.status).toBe('ROLLED_BACK');
-    const first = Math.min(...['ErrImagePull', 'ImagePullBackOff'].map(r => run.firstSeen[r] ?? Infinity));
-    expect(run.exitedAt - first).toBeLessThan(30_000);
+    expect(run.firstSeen.ErrImagePull ?? run.firstSeen.ImagePullBackOff).toBeDefined();
+    expect(mostBackOffs()).toBeLessThanOrEqual(2);
     expect(run.result.stdout).toMatch(
       new RegExp(`web: container \\w+ (ErrImagePull|ImagePullBackOff): image ${REGISTRY}/web:pull-fail`)
     );
@@ -176,8 +187,9 @@ describe('deploy-eks against the Kubernetes API test server', () => {
     ws.remove();
   }, 60_000);
 
-  it('a 30 s rollout with a 10 s token lifetime completes: the token is made again after a 401', async () => {
-    await stack.fresh({ tokenLifetimeMs: 10_000, timing: { readyMs: 30_000 } });
+  it('a rollout three token lifetimes long completes: the token is made again after a 401', async () => {
+    // EKS tokens last 15 min and rollouts may last longer; here 3 s and 9 s.
+    await stack.fresh({ tokenLifetimeMs: 3_000, timing: { readyMs: 9_000 } });
     const ws = workspace({ 'k8s/app.yaml': appManifest({ replicas: 1 }) });
     const { result } = await deploy(ws.dir, { manifests: 'k8s' }, { timeoutMs: 90_000 });
     expect(result.code).toBe(0);
@@ -589,7 +601,7 @@ describe('deploy-eks against endpoints that hang or answer HTML', () => {
     runAction('deploy-eks', {
       ...extra,
       cwd: ws,
-      inputs: { manifests: 'k8s', ...inputs },
+      inputs: { manifests: 'k8s', ...SMALLEST_POLL, ...inputs },
       env: { GITHUB_WORKSPACE: ws, ...env },
       timeoutMs: 60_000
     });
