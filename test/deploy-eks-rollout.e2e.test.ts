@@ -8,17 +8,18 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { parseReports } from '../core/report.js';
-import { appManifest, liveImages, NS, REGISTRY, runDeploy, workspace } from '../sim/eks/scenario.js';
+import { appManifest, liveImages, NS, REGISTRY, workspace } from '../sim/eks/scenario.js';
+import type { RunOptions } from '../sim/runner.js';
 import type { EksStack } from '../sim/eks/stack.js';
-import { eksStackForFile, SMALLEST_POLL } from './eks.js';
+import { deployEks, eksStackForFile } from './eks.js';
 
 let stack: EksStack;
 
 eksStackForFile(started => (stack = started));
 
-/** A run of the bundle, looking at the cluster at the smallest poll interval. */
-const deploy = (ws: string, inputs: Record<string, string>, options?: Parameters<typeof runDeploy>[3]) =>
-  runDeploy(stack, ws, { ...SMALLEST_POLL, ...inputs }, options);
+/** A run of the bundle against this file's cluster (test/eks.ts: the smallest poll, the IAM policy checked). */
+const deploy = (ws: string, inputs: Record<string, string>, options?: RunOptions) =>
+  deployEks(stack, ws, inputs, options);
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON from the cluster
 
