@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { runnerCommands } from '../sim/commands.js';
-import { actionsLogger, memoryLogger, untrustedLines } from './log.js';
+import { actionsLogger, labelledLogger, memoryLogger, untrustedLines } from './log.js';
 
 describe('untrusted text', () => {
   afterEach(() => {
@@ -89,5 +89,25 @@ describe('untrusted text', () => {
     stream.write('tail');
     stream.end();
     expect(log.lines.map(l => l.length)).toEqual([12, 13, 11 + 20_000, 11 + 4]);
+  });
+});
+
+describe('labelledLogger', () => {
+  it("labels its own lines and untrusted text's, keeps annotations' titles, opens no group inside a group", async () => {
+    const log = memoryLogger();
+    const worker = labelledLogger(log, 'worker');
+    worker.info('UpdateService: worker → web:8');
+    worker.warning('slow', { title: 'Deployment' });
+    worker.untrusted('panic: boom\nat main');
+    await log.group('Waiting', () => worker.group('inner', async () => worker.info('looked')));
+    expect(log.lines).toEqual([
+      '[worker] UpdateService: worker → web:8',
+      'warning: [worker] slow',
+      'untrusted: [worker] panic: boom',
+      'untrusted: [worker] at main',
+      'group: Waiting',
+      '[worker] looked',
+      'endgroup: Waiting'
+    ]);
   });
 });

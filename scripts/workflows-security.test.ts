@@ -25,6 +25,7 @@ import {
   type Step,
   type Workflow
 } from './workflows.js';
+import { buildsImage, planOutputs, planRelease } from '../.github/actions/release-plan/plan.mjs';
 
 const sources = workflowSources();
 const workflows = Object.fromEntries(
@@ -96,6 +97,9 @@ describe('every uses: is ./, $/, Dockyard, or pinned by a full commit SHA with i
   });
 });
 
+/** The jobs that act on one target, with its role: the wave jobs, and deploy-ecs.yml's promote and reject. */
+const TARGET_JOBS = /^(deploy|promote|reject)-\d$/;
+
 describe('each job holds only its own role', () => {
   const withDocs = { ...workflows, ...docWorkflows() };
   it.each(Object.keys(withDocs))(
@@ -131,7 +135,9 @@ describe('each job holds only its own role', () => {
       jobs: {
         build: { steps: [aws('${{ inputs.build-role-to-assume || inputs.role-to-assume }}')] },
         deploy: { environment: { name: 'production' }, steps: [aws('${{ inputs.role-to-assume }}')] },
-        notify: { steps: [aws('${{ inputs.role-to-assume }}')] }
+        notify: { steps: [aws('${{ inputs.role-to-assume }}')] },
+        // A target's role in a job without its environment.
+        wave: { steps: [aws('${{ matrix.target.role-to-assume }}')] }
       }
     };
     expect(roleProblems(old, 'old.yml')).toEqual([
@@ -141,21 +147,22 @@ describe('each job holds only its own role', () => {
       ),
       expect.stringMatching(
         /^old\.yml jobs\.notify: runs outside an environment, yet assumes 'role-to-assume'/
-      )
+      ),
+      expect.stringMatching(/^old\.yml jobs\.wave: runs outside an environment, yet assumes 'role-to-assume'/)
     ]);
   });
 
   it.each(reusable)(
-    '%s: the deploy job alone assumes role-to-assume, and every job checks the roles first',
+    "%s: only the wave jobs (and deploy-ecs.yml's promote and reject jobs of each wave) assume a target's deploy role, and every job checks the roles before any credential",
     file => {
       const jobs = workflows[file].jobs ?? {};
-      const checkRoles = {
-        'role-to-assume': '${{ inputs.role-to-assume }}',
+      const checkRoles = (deployRole: string, build = '${{ needs.plan.outputs.build }}') => ({
+        'role-to-assume': deployRole,
         'build-role-to-assume': '${{ inputs.build-role-to-assume }}',
         'notify-role-to-assume': '${{ inputs.notify-role-to-assume }}',
-        image: '${{ inputs.image }}',
+        build,
         'email-to': '${{ inputs.email-to }}'
-      };
+      });
       const assumed: Record<string, string[]> = {};
       for (const [id, job] of Object.entries(jobs)) {
         const roles = flattenSteps(job.steps ?? [])
@@ -164,13 +171,43 @@ describe('each job holds only its own role', () => {
         if (roles.length === 0) continue;
         assumed[id] = roles;
         const first = job.steps?.[0];
-        expect([id, first?.uses, first?.with]).toEqual([id, '$/.github/actions/check-roles', checkRoles]);
+        const deployRole = TARGET_JOBS.test(id)
+          ? '${{ matrix.target.role-to-assume }}'
+          : '${{ inputs.role-to-assume }}';
+        expect([id, first?.uses, first?.with]).toEqual([
+          id,
+          '$/.github/actions/check-roles',
+          checkRoles(deployRole)
+        ]);
       }
+      const target = ['${{ matrix.target.role-to-assume }}'];
       expect(assumed).toEqual({
         build: ['${{ inputs.build-role-to-assume }}'],
-        deploy: ['${{ inputs.role-to-assume }}'],
+        'deploy-1': target,
+        'deploy-2': target,
+        'deploy-3': target,
+        'deploy-4': target,
+        // Gated promotion acts on the deployment its target's deploy job left paused, with that job's role.
+        ...(file.endsWith('deploy-ecs.yml')
+          ? Object.fromEntries(
+              [1, 2, 3, 4].flatMap(n => [
+                [`promote-${n}`, target],
+                [`reject-${n}`, target]
+              ])
+            )
+          : {}),
         notify: ['${{ inputs.notify-role-to-assume }}']
       });
+      // The plan job, which holds no credential, checks every target's role before anything is built.
+      const plan = jobs.plan.steps ?? [];
+      expect(jobs.plan.permissions).toEqual({});
+      expect(plan.map(s => s.uses)).toEqual([
+        '$/.github/actions/release-plan',
+        '$/.github/actions/check-roles'
+      ]);
+      expect(plan[1].with).toEqual(
+        checkRoles('${{ steps.plan.outputs.roles }}', '${{ steps.plan.outputs.build }}')
+      );
     }
   );
 });
@@ -181,7 +218,14 @@ describe('check-roles (first in every job of the reusable workflows)', () => {
   const DEPLOY = 'arn:aws:iam::111111111111:role/dockyard-deploy-production';
 
   function check(roles: Record<string, string>): { ok: boolean; log: string } {
-    const env = { DEPLOY_ROLE: DEPLOY, BUILD_ROLE: '', NOTIFY_ROLE: '', IMAGE: '', EMAIL_TO: '', ...roles };
+    const env = {
+      DEPLOY_ROLE: DEPLOY,
+      BUILD_ROLE: '',
+      NOTIFY_ROLE: '',
+      BUILD: 'true',
+      EMAIL_TO: '',
+      ...roles
+    };
     try {
       return {
         ok: true,
@@ -204,7 +248,7 @@ describe('check-roles (first in every job of the reusable workflows)', () => {
         EMAIL_TO: 'a@example.com'
       }
     ],
-    ['an image and no email: neither job runs, no role needed', { IMAGE: 'v1.2.3' }],
+    ['an image and no email: neither job runs, no role needed', { BUILD: 'false' }],
     [
       'the same role name in another account',
       { BUILD_ROLE: 'arn:aws:iam::222222222222:role/dockyard-deploy-production' }
@@ -225,14 +269,14 @@ describe('check-roles (first in every job of the reusable workflows)', () => {
     ['no build role for a build', {}, 'build-role-to-assume', /needs a role of its own/],
     [
       'no notify role with email-to',
-      { IMAGE: 'v1', EMAIL_TO: 'a@example.com' },
+      { BUILD: 'false', EMAIL_TO: 'a@example.com' },
       'notify-role-to-assume',
       /needs a role of its own/
     ],
     ['the deploy role as build role', { BUILD_ROLE: DEPLOY }, 'build-role-to-assume', /is the deploy role/],
     [
       'the deploy role as notify role',
-      { IMAGE: 'v1', NOTIFY_ROLE: DEPLOY },
+      { BUILD: 'false', NOTIFY_ROLE: DEPLOY },
       'notify-role-to-assume',
       /is the deploy role/
     ],
@@ -244,11 +288,17 @@ describe('check-roles (first in every job of the reusable workflows)', () => {
     ],
     [
       'the deploy role by bare name',
-      { IMAGE: 'v1', NOTIFY_ROLE: 'dockyard-deploy-production' },
+      { BUILD: 'false', NOTIFY_ROLE: 'dockyard-deploy-production' },
       'notify-role-to-assume',
       /is the deploy role/
     ],
-    ['no deploy role', { DEPLOY_ROLE: '', IMAGE: 'v1' }, 'role-to-assume', /Give the deploy job's role/]
+    [
+      "a target's deploy role as build role",
+      { DEPLOY_ROLE: `arn:aws:iam::222222222222:role/staging\n${DEPLOY}`, BUILD_ROLE: DEPLOY },
+      'build-role-to-assume',
+      /is the deploy role 'arn:aws:iam::111111111111:role\/dockyard-deploy-production'/
+    ],
+    ['no deploy role', { DEPLOY_ROLE: '', BUILD: 'false' }, 'role-to-assume', /Give the deploy job's role/]
   ])('refuses %s, naming the input and why', (_, roles, input, why) => {
     const run = check(roles as Record<string, string>);
     expect(run.ok).toBe(false);
@@ -261,14 +311,17 @@ describe('check-roles (first in every job of the reusable workflows)', () => {
   const callers = Object.keys(workflows).filter(
     f => f.startsWith('examples/') && callsIn(workflows[f], f).some(c => c.target.kind === 'workflow')
   );
-  it.each(callers)('%s passes roles check-roles accepts', file => {
+  it.each(callers)('%s passes roles check-roles accepts, for every target', file => {
     for (const call of callsIn(workflows[file], file).filter(c => c.target.kind === 'workflow')) {
-      const w = call.with as Record<string, string | undefined>;
+      const w = Object.fromEntries(Object.entries(call.with).map(([k, v]) => [k, String(v)]));
+      const kind = call.target.path.endsWith('deploy-eks.yml') ? 'eks' : 'ecs';
+      const plan = planRelease(kind, { targets: '', ...w });
+      expect([call.where, plan.problems]).toEqual([call.where, []]);
       const run = check({
-        DEPLOY_ROLE: w['role-to-assume'] ?? '',
+        DEPLOY_ROLE: planOutputs(plan, { releaseId: 'x', build: false }).roles,
         BUILD_ROLE: w['build-role-to-assume'] ?? '',
         NOTIFY_ROLE: w['notify-role-to-assume'] ?? '',
-        IMAGE: w.image ?? '',
+        BUILD: String(buildsImage({ image: '', ...w })),
         EMAIL_TO: w['email-to'] ?? ''
       });
       expect([call.where, run.log]).toEqual([call.where, expect.stringMatching(/^Roles: /)]);

@@ -109,14 +109,14 @@ describe('calls to Dockyard actions and workflows', () => {
     const uses = 'my-org/dockyard/.github/workflows/deploy-ecs.yml@v1';
     const problems = [
       ...call({ uses, with: { ...required, clustr: 'x' } }),
-      ...call({ uses, with: { environment: 'x', 'aws-region': 'x', 'role-to-assume': 'x' } }),
+      ...call({ uses, with: { environment: 'x', cluster: 'x', 'role-to-assume': 'x' } }),
       ...call({ uses, with: { ...required, wait: 'yes' } }),
       ...call({ uses, with: required, secrets: { 'npm-token': 'x' } }),
       ...call({ uses, with: required, secrets: 'inherit' })
     ].flatMap(c => checkCall(c, loadSpec(c.target)));
     expect(problems).toEqual([
       expect.stringContaining(`'with: clustr' is not an input`),
-      expect.stringContaining(`required input 'cluster' is missing`),
+      expect.stringContaining(`required input 'aws-region' is missing`),
       expect.stringContaining(`'with: wait' must be a boolean`),
       expect.stringContaining(`'secrets: npm-token' is not a secret`),
       expect.stringContaining(`'secrets: inherit' does not work across organizations`)
@@ -215,32 +215,102 @@ describe.each(reusable.map(([file]) => file))('%s', file => {
     expect(sources[file]).not.toMatch(/secrets\.(?!build-secrets\b)[\w-]+/);
   });
 
-  it('deploys in the caller-chosen environment, one at a time per repository, environment and target, never cancelling a running deploy', () => {
-    const deploy = jobs.deploy;
-    expect(deploy.environment).toEqual(expect.objectContaining({ name: '${{ inputs.environment }}' }));
-    const concurrency = deploy.concurrency as { group: string; 'cancel-in-progress': unknown };
-    expect(concurrency['cancel-in-progress']).toBe(false);
-    expect(concurrency.group).not.toMatch(/github\.workflow/);
-    for (const part of ['github.repository', 'inputs.environment', 'inputs.cluster'])
-      expect(concurrency.group).toContain(part);
-    expect(concurrency.group).toContain(
-      file.endsWith('deploy-ecs.yml') ? 'inputs.service' : 'inputs.namespace'
-    );
-    expect(concurrency.group).toMatch(
-      file.endsWith('deploy-ecs.yml') ? /^dockyard-ecs\// : /^dockyard-eks\//
-    );
+  const waves = ['deploy-1', 'deploy-2', 'deploy-3', 'deploy-4'];
+  const kindKey = file.endsWith('deploy-ecs.yml') ? 'service' : 'namespace';
+
+  it("deploys each target in its environment, one at a time per target, never cancelling a running deploy, and a target's failure cancels none of its wave", () => {
+    for (const [n, id] of waves.entries()) {
+      const job = jobs[id] as Job & { strategy?: unknown };
+      expect([id, job.environment]).toEqual([
+        id,
+        expect.objectContaining({ name: '${{ matrix.target.environment }}' })
+      ]);
+      expect(job.strategy).toEqual({
+        'fail-fast': false,
+        matrix: { target: `\${{ fromJSON(needs.plan.outputs.wave-${n + 1}) }}` }
+      });
+      const concurrency = job.concurrency as { group: string; 'cancel-in-progress': unknown };
+      expect(concurrency['cancel-in-progress']).toBe(false);
+      expect(concurrency.group).not.toMatch(/github\.workflow/);
+      const parts = ['environment', 'region', 'cluster', kindKey].map(p => `matrix.target.${p}`);
+      for (const part of ['github.repository', ...parts])
+        expect([id, concurrency.group]).toEqual([id, expect.stringContaining(part)]);
+      expect(concurrency.group).toMatch(
+        file.endsWith('deploy-ecs.yml') ? /^dockyard-ecs\// : /^dockyard-eks\//
+      );
+      // Every wave job runs the same steps (one YAML anchor).
+      expect([id, job.steps]).toEqual([id, jobs['deploy-1'].steps]);
+    }
   });
 
-  it('builds unless an image is given, deploys after a build or without one, and mails both reports whenever recipients are given', () => {
-    expect(jobs.build.if).toBe("inputs.image == ''");
-    expect(jobs.deploy.needs).toBe('build');
-    expect(jobs.deploy.if).toMatch(/!cancelled\(\)/);
-    expect(jobs.deploy.if).toMatch(/needs\.build\.result == 'skipped'/);
+  it('deploys each target where it says, with its own region', () => {
+    const deploy = jobSteps(jobs['deploy-1']).find(s => s.id === 'deploy');
+    expect(deploy?.with).toMatchObject({
+      cluster: '${{ matrix.target.cluster }}',
+      region: '${{ matrix.target.region }}',
+      ...(kindKey === 'service'
+        ? { service: '${{ matrix.target.service }}' }
+        : {
+            namespace: '${{ matrix.target.namespace }}',
+            'role-arn': '${{ matrix.target.cluster-role-arn }}'
+          })
+    });
+  });
+
+  it('plans first, builds unless told what to deploy, runs the waves in order stopping at the first that fails, and mails every report whenever recipients are given', () => {
+    expect(jobs.build.needs).toBe('plan');
+    expect(jobs.build.if).toBe("needs.plan.outputs.build == 'true'");
+    expect(jobs['deploy-1'].needs).toEqual(['plan', 'build']);
+    expect(jobs['deploy-1'].if).toMatch(/!cancelled\(\)/);
+    expect(jobs['deploy-1'].if).toMatch(/needs\.build\.result == 'skipped'/);
+    const ecs = file.endsWith('deploy-ecs.yml');
+    for (const [n, id] of waves.entries()) {
+      if (n === 0) continue;
+      // deploy-ecs.yml: the wave before was also promoted where a target asked for an approval.
+      const promoted = ecs ? ` && needs.promote-${n}.result != 'failure'` : '';
+      expect(jobs[id].needs).toEqual(['plan', 'build', waves[n - 1], ...(ecs ? [`promote-${n}`] : [])]);
+      expect(jobs[id].if).toBe(
+        `\${{ !cancelled() && needs.${waves[n - 1]}.result == 'success'${promoted} && fromJSON(needs.plan.outputs.waves) >= ${n + 1} }}`
+      );
+    }
+    const gates = ecs
+      ? [1, 2, 3, 4].map(n => `promote-${n}`).concat([1, 2, 3, 4].map(n => `reject-${n}`))
+      : [];
+    expect(jobs.release.needs).toEqual(['plan', 'build', ...waves, ...gates]);
+    expect(jobs.release.if).toMatch(/always\(\)/);
+    expect(jobs.release.permissions).toEqual({});
+    expect(jobs.notify.needs).toEqual(['plan', 'build', 'release']);
     expect(jobs.notify.if).toMatch(/always\(\)/);
     expect(jobs.notify.if).toMatch(/inputs\.email-to != ''/);
     const mail = jobSteps(jobs.notify).find(s => s.uses?.startsWith('$/actions/notify-ses'));
     expect(String(mail?.with?.reports)).toContain('needs.build.outputs.report');
-    expect(String(mail?.with?.reports)).toContain('needs.deploy.outputs.report');
+    expect(mail?.with?.['report-files']).toBe('.dockyard/reports');
+    const download = jobSteps(jobs.notify).find(s => s.uses?.startsWith('actions/download-artifact@'));
+    expect(download?.with?.pattern).toBe('dockyard-release-${{ needs.plan.outputs.release-id }}');
+  });
+
+  it("keeps each target's report in an artifact of its own, which the release job gathers by the release's id", () => {
+    const keepStep = (jobs['deploy-1'].steps ?? []).find(s => s.uses === '$/.github/actions/keep-report');
+    expect(keepStep?.if).toBe('always()');
+    const upload = jobSteps(jobs['deploy-1']).find(s => s.uses?.startsWith('actions/upload-artifact@'));
+    expect(upload?.with).toMatchObject({
+      name: 'dockyard-report-${{ needs.plan.outputs.release-id }}-${{ matrix.target.id }}',
+      overwrite: true
+    });
+    const gather = jobSteps(jobs.release).find(s => s.uses?.startsWith('actions/download-artifact@'));
+    expect(gather?.with).toMatchObject({
+      pattern: 'dockyard-report-${{ needs.plan.outputs.release-id }}-*',
+      'merge-multiple': true
+    });
+    const results = String(jobs.release.steps?.[0].with?.results).replace(
+      /\$\{\{ needs\.([\w-]+)\.result \}\}/g,
+      '$1'
+    );
+    // deploy-ecs.yml: and each reject job's, whose failure may leave a deployment paused.
+    const rejects = file.endsWith('deploy-ecs.yml') ? [1, 2, 3, 4].map(n => `reject-${n}`) : [];
+    expect(JSON.parse(results)).toEqual(
+      Object.fromEntries(['build', ...waves, ...rejects].map(id => [id, id]))
+    );
   });
 
   it('outputs no value that carries an account id (GitHub drops a job output holding a masked value)', () => {
@@ -310,9 +380,101 @@ describe('deploy-ecs.yml and deploy-eks.yml share their build and notify jobs', 
   });
 });
 
+describe('deploy-ecs.yml gated promotion', () => {
+  const jobs = (parse(sources['.github/workflows/deploy-ecs.yml']) as Workflow).jobs ?? {};
+  const deployStep = (id: string) => (jobs[id].steps ?? []).find(s => s.id === 'deploy');
+
+  it('passes smoke-test and the approval environment on, to the deploy step and the plan', () => {
+    expect(deployStep('deploy-1')?.with?.['smoke-test']).toBe('${{ inputs.smoke-test }}');
+    const plan = (jobs.plan.steps ?? []).find(s => s.id === 'plan');
+    expect(plan?.with?.['approval-environment']).toBe('${{ inputs.approval-environment }}');
+  });
+
+  it.each([1, 2, 3, 4])(
+    "after wave %i, promotes each of its targets with an approval environment after that environment's reviewers, where its deploy left it paused",
+    n => {
+      const promote = jobs[`promote-${n}`];
+      expect(promote.needs).toEqual(['plan', `deploy-${n}`]);
+      expect(promote.if).toBe(
+        `\${{ !cancelled() && needs.deploy-${n}.result == 'success' && needs.plan.outputs.promote-${n} != '[]' }}`
+      );
+      expect(promote.environment).toMatchObject({
+        name: '${{ matrix.target.approval-environment }}',
+        deployment: false
+      });
+      expect((promote as { strategy?: unknown }).strategy).toEqual({
+        'fail-fast': false,
+        matrix: { target: `\${{ fromJSON(needs.plan.outputs.promote-${n}) }}` }
+      });
+      // One deploy at a time per target: the same group as the target's deploy job, never cancelled.
+      expect(promote.concurrency).toEqual(jobs['deploy-1'].concurrency);
+      expect(promote.permissions).toEqual({ 'id-token': 'write' });
+      expect(promote.steps).toEqual(jobs['promote-1'].steps);
+    }
+  );
+
+  it("continues the paused deployment with the target's role, its report replacing the deploy step's", () => {
+    const steps = jobs['promote-1'].steps ?? [];
+    expect(steps.map(s => s.id ?? s.uses)).toEqual([
+      '$/.github/actions/check-roles',
+      'paused',
+      'aws',
+      'deploy',
+      '$/.github/actions/keep-report'
+    ]);
+    const paused = "steps.paused.outputs.service-deployment-arn != ''";
+    expect([deployStep('promote-1')?.if, steps[2].if]).toEqual([paused, paused]);
+    expect(deployStep('promote-1')?.with).toMatchObject({
+      'continue-deployment': '${{ steps.paused.outputs.service-deployment-arn }}',
+      'continue-action': "${{ startsWith(github.job, 'promote') && 'continue' || 'rollback' }}",
+      cluster: '${{ matrix.target.cluster }}',
+      service: '${{ matrix.target.service }}',
+      region: '${{ matrix.target.region }}'
+    });
+    // Under the same artifact name the release job gathers.
+    const keep = steps.at(-1);
+    expect(keep?.with?.name).toBe(
+      'dockyard-report-${{ needs.plan.outputs.release-id }}-${{ matrix.target.id }}'
+    );
+    expect(keep?.if).toBe("always() && steps.deploy.outcome != 'skipped'");
+  });
+
+  it.each([1, 2, 3, 4])(
+    "after wave %i, rolls back what is still paused when the approval is rejected or the wave failed, in each target's own environment",
+    n => {
+      const reject = jobs[`reject-${n}`];
+      expect(reject.needs).toEqual(['plan', `deploy-${n}`, `promote-${n}`]);
+      expect(reject.if).toBe(
+        `\${{ always() && needs.plan.outputs.promote-${n} != '[]' && (needs.deploy-${n}.result == 'failure' || needs.promote-${n}.result == 'failure') }}`
+      );
+      expect(reject.environment).toMatchObject({
+        name: '${{ matrix.target.environment }}',
+        deployment: false
+      });
+      expect((reject as { strategy?: unknown }).strategy).toEqual({
+        'fail-fast': false,
+        matrix: { target: `\${{ fromJSON(needs.plan.outputs.wave-${n}) }}` }
+      });
+      expect(reject.steps).toEqual(jobs['promote-1'].steps);
+      expect(reject.concurrency).toEqual(jobs['deploy-1'].concurrency);
+    }
+  );
+
+  it('keeps the paused deployment beside the report, and reads it apart from what a later keep uploads', () => {
+    const keep = read('.github/actions/keep-report/action.yml');
+    expect(keep).toMatch(
+      /if \[ "\$PAUSED" = true \]; then printf '%s\\n' "\$SERVICE_DEPLOYMENT" > "\$DIR\/\$ID\.pause"; fi/
+    );
+    const paused = read('.github/actions/paused-deployment/action.yml');
+    expect(paused).toContain('path: ${{ runner.temp }}/dockyard-paused');
+    expect(paused).toMatch(/grep -Eq '\^arn:aws/);
+  });
+});
+
 describe('deploy-eks.yml', () => {
   it('refuses prune without a set of its own, before anything is applied', () => {
-    const steps = (parse(sources['.github/workflows/deploy-eks.yml']) as Workflow).jobs?.deploy.steps ?? [];
+    const steps =
+      (parse(sources['.github/workflows/deploy-eks.yml']) as Workflow).jobs?.['deploy-1'].steps ?? [];
     const guard = steps.find(s => s.if === "inputs.prune && inputs.prune-set == ''");
     expect(guard?.run).toMatch(/input 'prune-set'::/);
     expect(guard?.run).toMatch(/exit 1/);

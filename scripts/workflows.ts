@@ -146,6 +146,7 @@ export function callsIn(workflow: Workflow, where: string): Call[] {
 }
 
 const SAME_INPUT = /^\$\{\{\s*inputs\.([\w-]+)\s*\}\}$/;
+const INPUT_IN_TEXT = /\$\{\{\s*inputs\.([\w-]+)\s*\}\}/g;
 
 /**
  * A job's steps as the runner will run them: each step that uses one of our composite actions
@@ -164,7 +165,10 @@ export function flattenSteps(steps: Step[], base = root, depth = 0): Step[] {
       with: Object.fromEntries(
         Object.entries(s.with ?? {}).map(([k, v]) => {
           const name = SAME_INPUT.exec(String(v))?.[1];
-          return [k, name === undefined ? v : (given[name] ?? '')];
+          if (name !== undefined) return [k, given[name] ?? ''];
+          // An input within a longer value (`dockyard-report-${{ inputs.release-id }}-*`) reads as what was given.
+          if (typeof v !== 'string') return [k, v];
+          return [k, v.replace(INPUT_IN_TEXT, (_, n: string) => String(given[n] ?? ''))];
         })
       )
     }));
@@ -327,7 +331,7 @@ export function pinDrift(all: (UsesLine & { file: string })[]): string[] {
 
 /**
  * Where a job's AWS role could be another job's: a `role-to-assume` that falls back to another (`a || b`), or, in a
- * job that runs outside an environment, one that is the deploy role's input (`inputs.role-to-assume`). Our composite
+ * job that runs outside an environment, a deploy role (`inputs.role-to-assume`, or a target's `matrix.target.…`). Our composite
  * actions' steps are read in place (flattenSteps), so a role passed down to one is seen where it is assumed.
  */
 export function roleProblems(workflow: Workflow, file: string, base = root): string[] {
@@ -339,7 +343,7 @@ export function roleProblems(workflow: Workflow, file: string, base = root): str
       const where = `${file} jobs.${id}${step.via ? ` (${step.via})` : ''}`;
       if (role.includes('||'))
         problems.push(`${where}: role-to-assume '${role}' falls back to another role: give each job its own`);
-      if (!job.environment && /\binputs\.role-to-assume\b/.test(role))
+      if (!job.environment && /\b(inputs|matrix\.target)\.role-to-assume\b/.test(role))
         problems.push(`${where}: runs outside an environment, yet assumes 'role-to-assume', the deploy role`);
     }
     const ours = (job.steps ?? []).map(s => ownTarget(s.uses ?? '')?.path);

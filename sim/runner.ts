@@ -38,8 +38,11 @@ interface ActionYaml {
   runs?: { using?: string; main?: string };
 }
 
+/** An action's directory: `deploy-ecs` is actions/deploy-ecs; a path (`.github/actions/release-plan`) is itself. */
+const actionDir = (action: string) => join(ROOT, action.includes('/') ? action : join('actions', action));
+
 export function actionYaml(action: string): ActionYaml {
-  return parse(readFileSync(join(ROOT, 'actions', action, 'action.yml'), 'utf8')) as ActionYaml;
+  return parse(readFileSync(join(actionDir(action), 'action.yml'), 'utf8')) as ActionYaml;
 }
 
 export interface RunOptions {
@@ -135,7 +138,7 @@ export function githubEnv(overrides: Record<string, string> = {}): Record<string
 
 export async function runAction(action: string, options: RunOptions = {}): Promise<RunResult> {
   const node = runnerNode();
-  const dir = mkdtempSync(join(tmpdir(), `dockyard-${action}-`));
+  const dir = mkdtempSync(join(tmpdir(), `dockyard-${action.replace(/\W+/g, '-')}-`));
   const files = {
     GITHUB_OUTPUT: join(dir, 'output'),
     GITHUB_STEP_SUMMARY: join(dir, 'summary'),
@@ -177,7 +180,8 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
   }
 
   const started = Date.now();
-  const child = spawn(node, [join(ROOT, 'dist', action, 'index.js')], {
+  // What action.yml's runs.main names (ours: the bundle in dist/), as the runner runs it.
+  const child = spawn(node, [join(actionDir(action), spec.runs?.main ?? 'index.js')], {
     cwd: options.cwd ?? ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe']

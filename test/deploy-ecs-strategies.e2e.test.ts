@@ -7,38 +7,21 @@
  * The layer is paced by the action's looks (LOOK_PACE): nothing here waits on the wall clock; how fast a stage is
  * seen, in seconds, is `npm run bench`'s to measure.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { parseReports } from '../core/report.js';
 import { runScenario, type ScenarioRun } from '../sim/ecs/run.js';
-import { ALARM, LOOK_PACE, STRATEGY_SCENARIOS, baseInputs, type ScenarioCase } from '../sim/ecs/scenarios.js';
-import { startEcsStack, type EcsStack } from '../sim/ecs/stack.js';
+import { ALARM, STRATEGY_SCENARIOS, baseInputs, type ScenarioCase } from '../sim/ecs/scenarios.js';
+import type { EcsStack } from '../sim/ecs/stack.js';
+import { ecsStackForFile, failureLine, summaryTitle } from './ecs.js';
 import { LIFECYCLE_STAGES } from '../sim/ecs/strategy-stages.js';
 
 let stack: EcsStack;
-
-beforeAll(async () => {
-  stack = await startEcsStack({ pace: LOOK_PACE });
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
+ecsStackForFile(started => {
+  stack = started;
 });
 
 const run = (name: string, options: Parameters<typeof runScenario>[2] = {}) =>
   runScenario(stack, STRATEGY_SCENARIOS[name], options);
-
-/** The step's failure annotation (its last `::error`), as the runner shows it. */
-const failure = ({ result }: ScenarioRun) =>
-  result.commands
-    .filter(c => c.name === 'error')
-    .at(-1)
-    ?.data.split('\n')[0] ?? '';
-
-/** The job summary's title, Markdown escapes undone. */
-const title = ({ result }: ScenarioRun) =>
-  (result.summary.split('\n').find(l => l.startsWith('## ')) ?? '')
-    .replace(/^## /, '')
-    .replace(/\\(.)/g, '$1');
 
 /** The calls the action made of an ECS operation. */
 const count = (operation: string) => stack.proxy.count(operation);
@@ -64,8 +47,8 @@ const looksAfter = (shownAt: number | undefined) =>
 
 /** The cause first: the step's error, the summary's title and the report (the email's header). */
 function expectCauseFirst(run: ScenarioRun, status: string, cause: RegExp) {
-  expect(failure(run)).toMatch(new RegExp(`^${status}: ${cause.source.replace(/^\^/, '')}`));
-  expect(title(run)).toMatch(new RegExp(`— ${status}: ${cause.source.replace(/^\^/, '')}`));
+  expect(failureLine(run)).toMatch(new RegExp(`^${status}: ${cause.source.replace(/^\^/, '')}`));
+  expect(summaryTitle(run)).toMatch(new RegExp(`— ${status}: ${cause.source.replace(/^\^/, '')}`));
   const [report] = parseReports(run.result.outputs.report);
   expect(report.summary).toMatch(cause);
   expect(report.error).toBe(report.summary);
@@ -160,7 +143,7 @@ describe('deploy-ecs follows ECS blue/green, linear and canary deployments', () 
     const r = await runScenario(stack, longBake);
     expect(r.result.code).not.toBe(0);
     expect(r.result.outputs.status).toBe('ROLLED_BACK');
-    expect(failure(r)).toMatch(
+    expect(failureLine(r)).toMatch(
       /^ROLLED_BACK: Timed out after .* stands at BAKE_TIME, IN_PROGRESS; about .* of bake time left\./
     );
     expect(r.result.stdout).toContain('Rolling back: StopServiceDeployment');
@@ -176,7 +159,7 @@ describe('deploy-ecs follows ECS blue/green, linear and canary deployments', () 
   it('a CODE_DEPLOY service is refused before anything is written, saying why and what to do', async () => {
     const r = await run('code-deploy');
     expect(r.result.code).not.toBe(0);
-    expect(failure(r)).toMatch(
+    expect(failureLine(r)).toMatch(
       /Input 'service': the service '[^']+' uses the CODE_DEPLOY deployment controller/
     );
     expect(r.result.output).not.toContain('Unable to update task definition');

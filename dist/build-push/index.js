@@ -56298,7 +56298,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9868);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6754);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
 
@@ -56307,7 +56307,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9868:
+/***/ 6754:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59996,6 +59996,25 @@ function memoryLogger() {
         }
     };
 }
+/**
+ * A logger whose own lines start with `[label] `, for work that runs beside other work in one log group (several
+ * services followed at once): each line says whose it is. Untrusted text keeps its block, each line labelled;
+ * a group is not opened again inside the one it runs in.
+ */
+function labelledLogger(log, label) {
+    const tag = (m) => `[${label}] ${m}`;
+    return {
+        info: m => log.info(tag(m)),
+        debug: m => log.debug(tag(m)),
+        notice: (m, p) => log.notice(tag(m), p),
+        warning: (m, p) => log.warning(tag(m), p),
+        error: (m, p) => log.error(tag(m), p),
+        untrusted: text => log.untrusted(untrustedLines(text).map(tag)),
+        untrustedStream: () => log.untrustedStream(),
+        group: (_name, fn) => fn(),
+        mask: secret => log.mask(secret)
+    };
+}
 
 ;// CONCATENATED MODULE: ./core/poll.ts
 
@@ -60675,13 +60694,99 @@ var core_text = __nccwpck_require__(1509);
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ./actions/build-push/src/docker.ts
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./core/exec.ts
+/**
+ * Running a program the way Dockyard runs every command it did not write (docker for build-push, a smoke test for
+ * deploy-ecs): through no shell, with the step's environment, its output printed while it runs as untrusted text
+ * (the log's `untrustedStream`), so that nothing a command prints is read by the runner as a workflow command, and
+ * nothing of it reaches stderr, which the runner reads for commands too. The step's abort signal stops it: SIGTERM,
+ * then SIGKILL.
+ */
 
-/** The end of what a command printed, its standard output then its errors: what a failed build shows. */
+
+/** How much of each output stream a result keeps: the end, where the error is. */
+const KEPT_CHARS = 1 << 20;
+/** How long a command has to end after SIGTERM before it is killed. */
+const KILL_AFTER_MS = 5000;
+/** Keeps the last KEPT_CHARS characters of a stream. */
+function tailKeeper() {
+    let text = '';
+    return {
+        add(chunk) {
+            text += chunk;
+            if (text.length > 2 * KEPT_CHARS)
+                text = text.slice(-KEPT_CHARS);
+        },
+        text: () => text.slice(-KEPT_CHARS)
+    };
+}
+function withoutInputs(env) {
+    return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('INPUT_')));
+}
+function stopped(signal) {
+    const reason = signal.reason;
+    return reason instanceof Error ? reason : new Error('The step was cancelled.');
+}
+/**
+ * Runs `program args` and resolves with its exit code and output; never throws on a non-zero exit. Rejects when
+ * the program cannot start (ENOENT, …), or when the signal stopped it (once it has ended), with the signal's reason,
+ * unless `keepWhenStopped`.
+ */
+function runCommand(program, args, options) {
+    return new Promise((resolve, reject) => {
+        const { signal, log } = options;
+        if (signal?.aborted)
+            return reject(stopped(signal));
+        const child = (0,external_node_child_process_.spawn)(program, args, {
+            env: { ...(options.withoutInputs ? withoutInputs(process.env) : process.env), ...options.env },
+            cwd: options.cwd,
+            stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
+        });
+        const kept = { stdout: tailKeeper(), stderr: tailKeeper() };
+        const printers = options.silent ? [] : [log.untrustedStream(), log.untrustedStream()];
+        printers[0]?.write(`[command]${(0,external_node_path_.basename)(program)} ${args.join(' ')}\n`);
+        ['stdout', 'stderr'].forEach((name, i) => child[name]?.setEncoding('utf8').on('data', (chunk) => {
+            kept[name].add(chunk);
+            printers[i]?.write(chunk);
+        }));
+        let killer;
+        const stop = () => {
+            child.kill('SIGTERM');
+            killer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+            killer.unref();
+        };
+        signal?.addEventListener('abort', stop, { once: true });
+        // Aborted while it was starting (a listener added since would never be called).
+        if (signal?.aborted)
+            stop();
+        // A command that exits before reading its input must not crash the step with EPIPE.
+        child.stdin?.on('error', () => undefined).end(options.input);
+        child.on('error', error => {
+            signal?.removeEventListener('abort', stop);
+            reject(error);
+        });
+        child.on('close', code => {
+            signal?.removeEventListener('abort', stop);
+            clearTimeout(killer);
+            printers.forEach(p => p.end());
+            const result = { code: code ?? 1, stdout: kept.stdout.text(), stderr: kept.stderr.text() };
+            if (signal?.aborted && !options.keepWhenStopped)
+                return reject(stopped(signal));
+            resolve(signal?.aborted ? { ...result, stopped: signal.reason } : result);
+        });
+    });
+}
+/** The end of what a command printed, its standard output then its errors. */
 function lastLines(result, count = 30) {
     const lines = (text) => text.split(/\r\n|\r|\n/).filter(l => l.trim() !== '');
     return [...lines(result.stdout), ...lines(result.stderr)].slice(-count);
 }
+
+;// CONCATENATED MODULE: ./actions/build-push/src/docker.ts
+
+
 /** The docker CLI's own log lines below error level (`time="…" level=warning msg="…"`): never the reason. */
 const CLI_NOTE = /^time="[^"]*" level=(warning|info|debug)\b/;
 /**
@@ -61130,6 +61235,7 @@ function ociLabels(run, created, fallbackTitle, user) {
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push/src/builders.ts
+
 
 
 
@@ -61876,77 +61982,15 @@ function readConfig(path) {
     }
 }
 
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: ./actions/build-push/src/exec.ts
 
-
-/** How much of each output stream a result keeps: the end, where the error and the digest are. */
-const KEPT_CHARS = 1 << 20;
-/** How long a command has to end after SIGTERM before it is killed. */
-const KILL_AFTER_MS = 5000;
-/** Keeps the last KEPT_CHARS characters of a stream. */
-function tailKeeper() {
-    let text = '';
-    return {
-        add(chunk) {
-            text += chunk;
-            if (text.length > 2 * KEPT_CHARS)
-                text = text.slice(-KEPT_CHARS);
-        },
-        text: () => text.slice(-KEPT_CHARS)
-    };
-}
-function stopped(signal) {
-    const reason = signal.reason;
-    return reason instanceof Error ? reason : new Error('The step was cancelled.');
-}
 /**
- * Runs `docker` (through no shell) with the step's environment. Unless `silent`, the command line and its output
- * (both streams) are printed while it runs as untrusted text (core's `untrustedStream`): what a build prints, its
- * RUN steps or a base image's scripts, is never read by the runner as a workflow command, and nothing of it goes
- * to stderr, which the runner reads for commands too. Never throws on a non-zero exit; rejects when the program
- * cannot start, or when the step's signal stopped it (once it has ended).
+ * Runs `docker` as core's runCommand runs a program: through no shell, its output printed while it runs as
+ * untrusted text, stopped by the step's signal. Never throws on a non-zero exit.
  */
 function dockerRunner(options) {
     const program = options.program ?? 'docker';
-    return (args, run = {}) => new Promise((resolve, reject) => {
-        const { signal, log } = options;
-        if (signal?.aborted)
-            return reject(stopped(signal));
-        const child = (0,external_node_child_process_.spawn)(program, args, {
-            env: { ...process.env, ...options.env, ...run.env },
-            stdio: [run.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
-        });
-        const kept = { stdout: tailKeeper(), stderr: tailKeeper() };
-        const printers = run.silent ? [] : [log.untrustedStream(), log.untrustedStream()];
-        printers[0]?.write(`[command]${(0,external_node_path_.basename)(program)} ${args.join(' ')}\n`);
-        ['stdout', 'stderr'].forEach((name, i) => child[name]?.setEncoding('utf8').on('data', (chunk) => {
-            kept[name].add(chunk);
-            printers[i]?.write(chunk);
-        }));
-        let killer;
-        const stop = () => {
-            child.kill('SIGTERM');
-            killer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
-            killer.unref();
-        };
-        signal?.addEventListener('abort', stop, { once: true });
-        // A command that exits before reading its input must not crash the step with EPIPE.
-        child.stdin?.on('error', () => undefined).end(run.input);
-        child.on('error', error => {
-            signal?.removeEventListener('abort', stop);
-            reject(error);
-        });
-        child.on('close', code => {
-            signal?.removeEventListener('abort', stop);
-            clearTimeout(killer);
-            printers.forEach(p => p.end());
-            if (signal?.aborted)
-                return reject(stopped(signal));
-            resolve({ code: code ?? 1, stdout: kept.stdout.text(), stderr: kept.stderr.text() });
-        });
-    });
+    return (args, run = {}) => runCommand(program, args, { ...options, ...run, env: { ...options.env, ...run.env } });
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push/src/inputs.ts

@@ -13,6 +13,8 @@ __webpack_require__.d(__webpack_exports__, {
   verifyTaskDefinition: () => (/* binding */ verifyTaskDefinition)
 });
 
+// EXTERNAL MODULE: ./actions/deploy-ecs/src/launch-settings.ts
+var launch_settings = __webpack_require__(8982);
 // EXTERNAL MODULE: ./core/image.ts
 var core_image = __webpack_require__(3401);
 // EXTERNAL MODULE: ./actions/deploy-ecs/src/normalise.ts
@@ -644,15 +646,23 @@ function portNames(request, service) {
 
 
 
+
 async function verifyTaskDefinition(rendered, clients, options, log) {
-    const problems = [...rendered.problems, ...verifyLocally(rendered.request, { service: options.service })];
+    const launch = (0,launch_settings/* verifyLaunchSettings */.OL)(rendered.request, options.launch ?? {}, options.service);
+    const problems = [
+        ...rendered.problems,
+        ...verifyLocally(rendered.request, { service: options.service }),
+        ...launch.problems
+    ];
+    for (const note of launch.notes)
+        log.warning(note, { title: 'verify: volume configured at launch' });
     const strategy = options.service && options.strategy
         ? verifyStrategy(rendered.request, options.service, options.strategy.name, options.strategy.input)
         : { problems: [], refusals: [], notes: [] };
     problems.push(...strategy.problems);
     for (const note of strategy.notes)
         log.notice(note, { title: 'verify: deployment strategy' });
-    const remote = rendered.problems.length === 0
+    const remote = rendered.problems.length === 0 && options.remote !== false
         ? await verifyRemotely(rendered.request, clients, options)
         : { problems: [], skipped: [], checked: [] };
     problems.push(...remote.problems);
@@ -662,7 +672,13 @@ async function verifyTaskDefinition(rendered, clients, options, log) {
         log.notice(line, { title: 'verify: check skipped' });
     if (problems.length === 0 && strategy.refusals.length === 0)
         log.info(`No problems found${remote.skipped.length > 0 ? ` (${remote.skipped.length} remote checks skipped)` : ''}.`);
-    return { problems, skipped: remote.skipped, checked: remote.checked, refusals: strategy.refusals };
+    return {
+        problems,
+        skipped: remote.skipped,
+        checked: remote.checked,
+        notes: launch.notes,
+        refusals: strategy.refusals
+    };
 }
 
 

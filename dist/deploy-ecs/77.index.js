@@ -257,16 +257,18 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ });
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(212);
+/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(212);
 /* harmony import */ var _core_index_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2208);
-/* harmony import */ var _causes_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9257);
-/* harmony import */ var _logs_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(9274);
+/* harmony import */ var _launch_settings_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8982);
+/* harmony import */ var _causes_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9257);
+/* harmony import */ var _logs_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(9274);
 /**
  * The one-off task (`run-task`, e.g. migrations): run the new revision with a command override, using the
  * service's network configuration, launch type or capacity providers and platform version; wait until it stops;
  * fail on a non-zero exit of the essential container, with its last log lines. Why it stopped is judged by
  * causes.ts, as for a failed rollout: the error line attached to an exit is always the exited container's own.
  */
+
 
 
 
@@ -294,6 +296,15 @@ function runTaskRequest(options, container) {
         request.enableECSManagedTags = true;
     if (s?.propagateTags && s.propagateTags !== 'NONE')
         request.propagateTags = s.propagateTags;
+    const launch = options.launch ?? {};
+    const volumes = launch.volumeConfigurations ?? (0,_launch_settings_js__WEBPACK_IMPORTED_MODULE_2__/* .currentVolumeConfigurations */ .FL)(s);
+    const taskVolumes = (0,_launch_settings_js__WEBPACK_IMPORTED_MODULE_2__/* .taskVolumeConfigurations */ .XL)(volumes, options.taskDefinition);
+    if (taskVolumes.length > 0)
+        request.volumeConfigurations = taskVolumes;
+    // Like the service's tasks, unless the step turns it on or off.
+    const exec = launch.enableExecuteCommand ?? (s?.enableExecuteCommand || undefined);
+    if (exec !== undefined)
+        request.enableExecuteCommand = exec;
     return request;
 }
 async function runOneOffTask(clients, options, log) {
@@ -304,14 +315,14 @@ async function runOneOffTask(clients, options, log) {
     const { outcome, task, lastStatus } = await waitUntilStopped(clients.ecs, options, started, log);
     const exitCode = task?.containers?.find(c => c.name === container)?.exitCode;
     const ok = outcome.kind === 'done' && exitCode === 0;
-    const cause = outcome.kind === 'done' && !ok && task ? (0,_causes_js__WEBPACK_IMPORTED_MODULE_2__/* .taskCause */ .Vv)(task, definitions) : undefined;
+    const cause = outcome.kind === 'done' && !ok && task ? (0,_causes_js__WEBPACK_IMPORTED_MODULE_3__/* .taskCause */ .Vv)(task, definitions) : undefined;
     // The log of the container that exited says why; without an exit, the log of the one the command ran in.
     const logContainer = cause?.exited?.container ?? container;
     const read = ok
         ? { lines: [] }
         : await readLog(clients, definitions.find(d => d.name === logContainer), taskArn, options);
-    const id = (0,_causes_js__WEBPACK_IMPORTED_MODULE_2__/* .taskId */ .BS)(taskArn);
-    const seen = { taskArn, exitCode, container, task, details: task ? (0,_causes_js__WEBPACK_IMPORTED_MODULE_2__/* .describeStoppedTask */ .us)(task) : [] };
+    const id = (0,_causes_js__WEBPACK_IMPORTED_MODULE_3__/* .taskId */ .BS)(taskArn);
+    const seen = { taskArn, exitCode, container, task, details: task ? (0,_causes_js__WEBPACK_IMPORTED_MODULE_3__/* .describeStoppedTask */ .us)(task) : [] };
     const result = { ...seen, ok: false, logLines: read.lines };
     if (outcome.kind === 'cancelled')
         return {
@@ -330,7 +341,7 @@ async function runOneOffTask(clients, options, log) {
         log.info(reason);
         return { ...result, ok, status: 'STOPPED', reason };
     }
-    const why = cause ? (0,_causes_js__WEBPACK_IMPORTED_MODULE_2__/* .causeWithLogLine */ .Yr)(cause, read.tail) : undefined;
+    const why = cause ? (0,_causes_js__WEBPACK_IMPORTED_MODULE_3__/* .causeWithLogLine */ .Yr)(cause, read.tail) : undefined;
     const reason = `${why ?? `${container} stopped without an exit code`} (one-off task ${id}).`;
     // The stopped reason and the log lines are the task's own text: data, never workflow commands.
     log.untrusted([...result.details, ...(read.lines.length > 0 ? ['Last log lines:', ...read.lines] : [])]);
@@ -352,7 +363,7 @@ async function startTask(ecs, options, container, log) {
     const request = { ...runTaskRequest(options, container), clientToken: (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomUUID)() };
     const { family, revision } = options.taskDefinition;
     log.info(`Running '${options.command.join(' ')}' in ${container} of ${family}:${revision}.`);
-    const out = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__.RunTaskCommand(request));
+    const out = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_4__.RunTaskCommand(request));
     const started = out.tasks?.[0];
     const taskArn = started?.taskArn;
     if (!started || !taskArn) {
@@ -362,7 +373,7 @@ async function startTask(ecs, options, container, log) {
             hint: 'Check the capacity of the cluster and the network configuration of the service.'
         });
     }
-    log.info(`Started task ${(0,_causes_js__WEBPACK_IMPORTED_MODULE_2__/* .taskId */ .BS)(taskArn)}; waiting for it to stop.`);
+    log.info(`Started task ${(0,_causes_js__WEBPACK_IMPORTED_MODULE_3__/* .taskId */ .BS)(taskArn)}; waiting for it to stop.`);
     return { ...started, taskArn };
 }
 /** Follows the task until it is STOPPED, the timeout, or cancellation; prints each new status. */
@@ -377,13 +388,13 @@ async function waitUntilStopped(ecs, options, started, log) {
         clock: options.clock ?? _core_index_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .ml,
         onRetry: (error, attempt, delay) => log.warning(`DescribeTasks (poll ${attempt}): ${(0,_core_index_js__WEBPACK_IMPORTED_MODULE_1__/* .errorName */ .Is)(error)}; next look in ${(0,_core_index_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(delay)}.`),
         check: async () => {
-            const described = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__.DescribeTasksCommand({ cluster: options.cluster, tasks: [taskArn] }));
+            const described = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_4__.DescribeTasksCommand({ cluster: options.cluster, tasks: [taskArn] }));
             const task = described.tasks?.[0];
             if (!task)
                 return { done: false };
             last = task;
             if (task.lastStatus && task.lastStatus !== lastStatus) {
-                log.info(`  task ${(0,_causes_js__WEBPACK_IMPORTED_MODULE_2__/* .taskId */ .BS)(taskArn)}: ${task.lastStatus}`);
+                log.info(`  task ${(0,_causes_js__WEBPACK_IMPORTED_MODULE_3__/* .taskId */ .BS)(taskArn)}: ${task.lastStatus}`);
                 lastStatus = task.lastStatus;
             }
             return task.lastStatus === 'STOPPED' ? { done: true, value: task } : { done: false };
@@ -393,12 +404,12 @@ async function waitUntilStopped(ecs, options, started, log) {
 }
 /** The container's last log lines; a read that fails is said in the lines, and gives no tail to judge. */
 async function readLog(clients, definition, taskArn, options) {
-    const stream = (0,_logs_js__WEBPACK_IMPORTED_MODULE_4__/* .awslogsStream */ .Bs)(definition, (0,_causes_js__WEBPACK_IMPORTED_MODULE_2__/* .taskId */ .BS)(taskArn), options.region);
-    const logs = stream ? (0,_logs_js__WEBPACK_IMPORTED_MODULE_4__/* .logsClientFor */ .qW)(clients, stream.region, options.region) : undefined;
+    const stream = (0,_logs_js__WEBPACK_IMPORTED_MODULE_5__/* .awslogsStream */ .Bs)(definition, (0,_causes_js__WEBPACK_IMPORTED_MODULE_3__/* .taskId */ .BS)(taskArn), options.region);
+    const logs = stream ? (0,_logs_js__WEBPACK_IMPORTED_MODULE_5__/* .logsClientFor */ .qW)(clients, stream.region, options.region) : undefined;
     if (!definition?.name || !stream || !logs)
         return { lines: [] };
     try {
-        const lines = await (0,_logs_js__WEBPACK_IMPORTED_MODULE_4__/* .tailLog */ .px)(logs, stream.group, stream.stream, options.logLines ?? 30);
+        const lines = await (0,_logs_js__WEBPACK_IMPORTED_MODULE_5__/* .tailLog */ .px)(logs, stream.group, stream.stream, options.logLines ?? 30);
         return { lines, tail: { container: definition.name, lines } };
     }
     catch (error) {

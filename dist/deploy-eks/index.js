@@ -31090,6 +31090,25 @@ function memoryLogger() {
         }
     };
 }
+/**
+ * A logger whose own lines start with `[label] `, for work that runs beside other work in one log group (several
+ * services followed at once): each line says whose it is. Untrusted text keeps its block, each line labelled;
+ * a group is not opened again inside the one it runs in.
+ */
+function labelledLogger(log, label) {
+    const tag = (m) => `[${label}] ${m}`;
+    return {
+        info: m => log.info(tag(m)),
+        debug: m => log.debug(tag(m)),
+        notice: (m, p) => log.notice(tag(m), p),
+        warning: (m, p) => log.warning(tag(m), p),
+        error: (m, p) => log.error(tag(m), p),
+        untrusted: text => log.untrusted(untrustedLines(text).map(tag)),
+        untrustedStream: () => log.untrustedStream(),
+        group: (_name, fn) => fn(),
+        mask: secret => log.mask(secret)
+    };
+}
 
 // EXTERNAL MODULE: ./core/poll.ts
 var poll = __nccwpck_require__(9147);

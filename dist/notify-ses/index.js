@@ -61306,6 +61306,25 @@ function memoryLogger() {
         }
     };
 }
+/**
+ * A logger whose own lines start with `[label] `, for work that runs beside other work in one log group (several
+ * services followed at once): each line says whose it is. Untrusted text keeps its block, each line labelled;
+ * a group is not opened again inside the one it runs in.
+ */
+function labelledLogger(log, label) {
+    const tag = (m) => `[${label}] ${m}`;
+    return {
+        info: m => log.info(tag(m)),
+        debug: m => log.debug(tag(m)),
+        notice: (m, p) => log.notice(tag(m), p),
+        warning: (m, p) => log.warning(tag(m), p),
+        error: (m, p) => log.error(tag(m), p),
+        untrusted: text => log.untrusted(untrustedLines(text).map(tag)),
+        untrustedStream: () => log.untrustedStream(),
+        group: (_name, fn) => fn(),
+        mask: secret => log.mask(secret)
+    };
+}
 
 ;// CONCATENATED MODULE: ./core/poll.ts
 
@@ -62299,6 +62318,7 @@ function renderSubject(template, values) {
 
 
 
+
 /** SES accepts at most 50 recipients (To, Cc and Bcc together) per message. */
 const MAX_RECIPIENTS = 50;
 const STATUS_VALUES = {
@@ -62394,6 +62414,33 @@ function reports(r) {
         }
     }) ?? []);
 }
+/**
+ * `report-files`: files of reports, one path a line, inside the workspace; a directory stands for its `.json` files
+ * in name order. For more reports than an input can carry (a release to many targets: the runner passes an input
+ * as one environment variable, which Linux caps at 128 KiB).
+ */
+function reportFiles(r) {
+    return splitLines(r.raw('report-files')).flatMap(({ text, line }) => {
+        const path = r.pathValue('report-files', text, { line });
+        if (path === undefined)
+            return [];
+        const files = (0,external_node_fs_.statSync)(path).isDirectory()
+            ? (0,external_node_fs_.readdirSync)(path)
+                .filter(f => f.endsWith('.json'))
+                .sort()
+                .map(f => (0,external_node_path_.join)(path, f))
+            : [path];
+        return files.flatMap(file => r.collect(() => {
+            try {
+                return parseReports((0,external_node_fs_.readFileSync)(file, 'utf8'));
+            }
+            catch (error) {
+                const why = error instanceof errors_DockyardError ? error.message : describeError(error);
+                throw new errors_DockyardError(`line ${line}: ${file}: ${why}`, { input: 'report-files' });
+            }
+        }) ?? []);
+    });
+}
 /** A custom template: inside the workspace, every placeholder known, no scripts. */
 function template(r) {
     const name = r.string('template');
@@ -62431,7 +62478,7 @@ function crossCheck(r, inputs) {
     const recipients = inputs.to.length + inputs.cc.length + inputs.bcc.length;
     if (recipients > MAX_RECIPIENTS)
         r.fail('to', `has ${recipients} recipients with cc and bcc; SES accepts at most ${MAX_RECIPIENTS} per message.`, 'Send to a mailing list address instead.');
-    const reportsUnreadable = r.problems.some(p => p.input === 'reports');
+    const reportsUnreadable = r.problems.some(p => p.input === 'reports' || p.input === 'report-files');
     if (inputs.reports.length === 0 &&
         inputs.status === undefined &&
         !reportsUnreadable &&
@@ -62448,7 +62495,7 @@ function getInputs(source, options = {}) {
         replyTo: mailboxes(r, 'reply-to'),
         subjectTemplate: subjectTemplate(r),
         status: statusOverride(r),
-        reports: reports(r),
+        reports: [...reports(r), ...reportFiles(r)],
         environment: r.string('environment'),
         template: template(r),
         configurationSet: configurationSet(r),

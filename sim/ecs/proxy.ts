@@ -39,6 +39,8 @@ export interface ApiCall {
   injected?: FaultKind;
   /** What the call is about: the service, family or first of the services named (for per-run counts). */
   subject?: string;
+  /** The request's members (JSON body or query form), for tests that check what was asked. */
+  params?: Record<string, unknown>;
 }
 
 /**
@@ -344,7 +346,8 @@ export class RecordingProxy {
       answeredAt: Date.now(),
       status: response.status,
       injected,
-      subject: subjectOf(request.params)
+      subject: subjectOf(request.params),
+      params: request.params
     });
     return response;
   }

@@ -125,6 +125,8 @@ export interface SeedOptions {
   deploymentController?: 'CODE_DEPLOY' | 'EXTERNAL';
   /** Switch the service to ECS's own BLUE_GREEN, LINEAR or CANARY deployments and what they need (strategy-seed.ts). */
   strategy?: StrategySeed;
+  /** Run this registered revision instead of registering one (services of one release running the same one). */
+  taskDefinitionArn?: string;
 }
 
 export interface Seeded {
@@ -211,7 +213,9 @@ export async function seedService(clients: MotoClients, options: SeedOptions = {
     for (const tag of SEEDED_TAGS) await putImage(clients, 'web', tag);
     imagesSeeded.add(clients.endpoint);
   }
-  const td = await clients.ecs.send(new RegisterTaskDefinitionCommand(taskDefinitionInput(family, logGroup)));
+  const td = options.taskDefinitionArn
+    ? { taskDefinition: { taskDefinitionArn: options.taskDefinitionArn } }
+    : await clients.ecs.send(new RegisterTaskDefinitionCommand(taskDefinitionInput(family, logGroup)));
   let targetGroupArn: string | undefined;
   if (options.loadBalancer ?? true) {
     const tg = await clients.elb.send(

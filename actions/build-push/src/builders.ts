@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { lastLines } from '../../../core/exec.js';
 import { DockyardError, sentence } from '../../../core/index.js';
 import type { BuildState, Deps } from './build.js';
 import {
@@ -10,7 +11,6 @@ import {
   digestFromPushOutput,
   digestFromRepoDigests,
   failureLine,
-  lastLines,
   legacyCommands,
   type BuildSpec,
   type CommandResult

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { lastLines } from '../../../core/exec.js';
 import {
   buildxCommand,
   failureLine,
-  lastLines,
   detectDocker,
   digestFromMetadata,
   digestFromPushOutput,

@@ -1,11 +1,7 @@
+import { lastLines, type CommandResult } from '../../../core/exec.js';
 import { oneLine, rootCauseLine } from '../../../core/index.js';
 
-/** What a docker command returned. */
-export interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { CommandResult };
 
 export interface RunOptions {
   /** Written to the command's standard input (for `--password-stdin`). */
@@ -18,12 +14,6 @@ export interface RunOptions {
 
 /** Runs `docker <args>`; never throws on a non-zero exit. The real one is exec.ts's `dockerRunner`; tests pass a fake. */
 export type DockerRunner = (args: string[], options?: RunOptions) => Promise<CommandResult>;
-
-/** The end of what a command printed, its standard output then its errors: what a failed build shows. */
-export function lastLines(result: CommandResult, count = 30): string[] {
-  const lines = (text: string) => text.split(/\r\n|\r|\n/).filter(l => l.trim() !== '');
-  return [...lines(result.stdout), ...lines(result.stderr)].slice(-count);
-}
 
 /** The docker CLI's own log lines below error level (`time="…" level=warning msg="…"`): never the reason. */
 const CLI_NOTE = /^time="[^"]*" level=(warning|info|debug)\b/;

@@ -8,7 +8,6 @@ import {
   ECSClient,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
-  type LoadBalancer,
   type ServiceDeployment
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -17,6 +16,7 @@ import type { DeployContext } from '../../../core/deploy.js';
 import { givenClients } from './clients.js';
 import { deploy } from './deploy.js';
 import {
+  BLUE_GREEN_BALANCER,
   BLUE_GREEN_CONFIGURATION,
   NEW_REVISION,
   OLD_REVISION,
@@ -33,21 +33,6 @@ const source = givenClients({
   ecsNoRetry: new ECSClient({ region: REGION, credentials })
 });
 const IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:2.0.0';
-const TG = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-blue/73e2d6bc24d8a067';
-/** The load balancer of a blue/green service, as the developer guide's example configures it. */
-const blueGreenBalancer: LoadBalancer = {
-  targetGroupArn: TG,
-  containerName: 'app',
-  containerPort: 8080,
-  advancedConfiguration: {
-    alternateTargetGroupArn:
-      'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-green/8a1f27d3c55b9e10',
-    productionListenerRule:
-      'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee',
-    roleArn: 'arn:aws:iam::123456789012:role/ecsInfrastructureRoleForLoadBalancers'
-  }
-};
-
 beforeEach(() => {
   ecsMock.reset();
 });
@@ -90,7 +75,7 @@ const STAGES = [
 const blueGreen = (script: Omit<StrategyScript, 'service'>): StrategyScript => ({
   ...script,
   service: {
-    loadBalancers: [blueGreenBalancer],
+    loadBalancers: [BLUE_GREEN_BALANCER],
     deploymentConfiguration: BLUE_GREEN_CONFIGURATION
   }
 });

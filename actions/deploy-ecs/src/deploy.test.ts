@@ -3,8 +3,8 @@ import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloud
 import {
   DeregisterTaskDefinitionCommand,
   DescribeClustersCommand,
-  DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
+  DescribeServicesCommand,
   DescribeTasksCommand,
   ECSClient,
   ListServicesCommand,
@@ -37,7 +37,6 @@ import {
   CLUSTER,
   NEW_TD,
   OLD_TD,
-  CLUSTER_ARN,
   NEW_DEPLOYMENT,
   OLD_DEPLOYMENT,
   REGION,
@@ -49,6 +48,7 @@ import {
   tdArn
 } from './testing/fixtures.js';
 import { deployInputs, finishOf } from './testing/harness.js';
+import { fakeRegistry } from './testing/registry-fake.js';
 
 const ecsMock = mockClient(ECSClient);
 const elbMock = mockClient(ElasticLoadBalancingV2Client);
@@ -80,30 +80,10 @@ const inputs = deployInputs;
 function world(
   options: { rollout?: (poll: number, updateTd: string) => Partial<Service>; service?: Partial<Service> } = {}
 ) {
-  const registered = new Map<number, TaskDefinition>([[7, describedTaskDefinition(7)]]);
+  const registered = fakeRegistry(ecsMock);
   let current: Service = service(options.service);
   let polls = 0;
   let updateTd = '';
-  ecsMock.on(DescribeClustersCommand).resolves({
-    clusters: [{ clusterArn: CLUSTER_ARN, clusterName: CLUSTER, status: 'ACTIVE' }],
-    failures: []
-  });
-  ecsMock.on(DescribeTaskDefinitionCommand).callsFake(input => {
-    const ref = String(input.taskDefinition);
-    const rev = /:(\d+)$/.exec(ref) ? Number(/:(\d+)$/.exec(ref)?.[1]) : Math.max(...registered.keys());
-    return { taskDefinition: registered.get(rev), tags: [] };
-  });
-  ecsMock.on(RegisterTaskDefinitionCommand).callsFake(input => {
-    const revision = Math.max(...registered.keys()) + 1;
-    const td = {
-      ...describedTaskDefinition(revision),
-      ...input,
-      taskDefinitionArn: tdArn('web', revision),
-      revision
-    };
-    registered.set(revision, td);
-    return { taskDefinition: td };
-  });
   ecsMock.on(UpdateServiceCommand).callsFake(input => {
     updateTd = String(input.taskDefinition);
     const id = taskDefKey(updateTd) === 'web:7' ? 'ecs-svc/7777' : NEW_DEPLOYMENT;
@@ -148,6 +128,31 @@ const completeOnSecondPoll = (poll: number, td: string): Partial<Service> =>
         ]
       }
     : {};
+
+/** The deployment of `failing` fails on the second poll (ECS does not roll back); one of web:7 completes. */
+const failsUnlessOld =
+  (failing: string) =>
+  (poll: number, td: string): Partial<Service> =>
+    taskDefKey(td) === failing && poll >= 2
+      ? {
+          deployments: [
+            deployment({
+              id: NEW_DEPLOYMENT,
+              taskDefinition: td,
+              rolloutState: 'FAILED',
+              rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+              failedTasks: 3
+            }),
+            deployment({
+              id: OLD_DEPLOYMENT,
+              taskDefinition: OLD,
+              status: 'ACTIVE',
+              runningCount: 2,
+              rolloutState: 'COMPLETED'
+            })
+          ]
+        }
+      : completeOnSecondPoll(poll, td);
 
 describe('deploy', () => {
   it('renders from the service, registers, rolls out and follows the deployment to COMPLETED', async () => {
@@ -259,29 +264,7 @@ describe('deploy', () => {
   });
 
   it('on failure: diagnoses, rolls back to the previous revision itself, ends ROLLED_BACK and still fails', async () => {
-    world({
-      rollout: (poll, td) =>
-        taskDefKey(td) === 'web:8' && poll >= 2
-          ? {
-              deployments: [
-                deployment({
-                  id: NEW_DEPLOYMENT,
-                  taskDefinition: td,
-                  rolloutState: 'FAILED',
-                  rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
-                  failedTasks: 3
-                }),
-                deployment({
-                  id: OLD_DEPLOYMENT,
-                  taskDefinition: OLD,
-                  status: 'ACTIVE',
-                  runningCount: 2,
-                  rolloutState: 'COMPLETED'
-                })
-              ]
-            }
-          : completeOnSecondPoll(poll, td)
-    });
+    world({ rollout: failsUnlessOld('web:8') });
     ecsMock.on(ListTasksCommand).resolves({ taskArns: [stoppedTask('1b1b').taskArn ?? ''] });
     ecsMock.on(DescribeTasksCommand).resolves({ tasks: [stoppedTask('1b1b')] });
     elbMock.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
@@ -495,5 +478,134 @@ describe('deploy', () => {
     expect(result.reason).toMatch(/IN_PROGRESS, running 0\/2/);
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
     expect(finishOf(result).report.status).toBe('cancelled');
+  });
+});
+
+describe('deploy: a registered revision, volumes configured at launch, ECS Exec', () => {
+  const GIVEN = tdArn('web', 5);
+  const ROLE = 'arn:aws:iam::123456789012:role/ecsInfrastructureRole';
+  const VOLUMES = JSON.stringify([{ name: 'data', managedEBSVolume: { sizeInGiB: 20, roleArn: ROLE } }]);
+  /** ECS as world() has it, with web:5 registered too (by `overrides`). */
+  function withRevision5(overrides: Partial<TaskDefinition> = {}, rollout = completeOnSecondPoll) {
+    const { registered } = world({ rollout });
+    registered.set(5, describedTaskDefinition(5, overrides));
+  }
+  const onLaunch = { volumes: [{ name: 'data', configuredAtLaunch: true }] };
+
+  it('task-definition-arn: rolls the revision out as it is, registering nothing', async () => {
+    withRevision5();
+    const result = await deploy(inputs({ 'task-definition-arn': GIVEN }), context({}), source);
+    expect(result).toMatchObject({
+      status: 'COMPLETED',
+      taskDefinitionArn: GIVEN,
+      revision: 5,
+      registered: false,
+      givenRevision: true,
+      previousTaskDefinitionArn: OLD
+    });
+    expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+    expect(ecsMock.commandCalls(UpdateServiceCommand).map(c => c.args[0].input.taskDefinition)).toEqual([
+      GIVEN
+    ]);
+    // What changes against the running revision is shown as for a rendered one.
+    expect(result.diff?.rows).toContainEqual(expect.objectContaining({ container: 'app', field: 'image' }));
+    expect(buildSummary(result, { region: REGION, durationMs: 1 })).toContain(
+      '(registered revision, as given)'
+    );
+    expect(finishOf(result).report.details).toContainEqual([
+      'Task definition',
+      'the registered revision, as given'
+    ]);
+  });
+
+  it('task-definition-arn: a dry run says the revision would be rolled out, and writes nothing', async () => {
+    withRevision5();
+    const result = await deploy(
+      inputs({ 'task-definition-arn': 'web:5', 'dry-run': 'true' }),
+      context({}),
+      source
+    );
+    expect(result).toMatchObject({ status: 'DRY_RUN', taskDefinitionArn: GIVEN, wouldRegister: false });
+    expect(result.reason).toBe(
+      'Dry run: the registered revision web:5 would be rolled out to web, as it is.'
+    );
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  });
+
+  it('task-definition-arn: an INACTIVE revision or one ECS does not have is refused before any write', async () => {
+    withRevision5({ status: 'INACTIVE' });
+    const inactive = await deploy(inputs({ 'task-definition-arn': GIVEN }), context({}), source);
+    expect(inactive.error).toMatchObject({ input: 'task-definition-arn' });
+    expect(inactive.reason).toMatch(/web:5 is INACTIVE: ECS updates no service to such a revision/);
+    ecsMock
+      .on(DescribeTaskDefinitionCommand, { taskDefinition: 'web:99' })
+      .rejects(Object.assign(new Error('Unable to describe task definition.'), { name: 'ClientException' }));
+    const missing = await deploy(inputs({ 'task-definition-arn': 'web:99' }), context({}), source);
+    expect(missing.reason).toMatch(/Input 'task-definition-arn': there is no task definition web:99/);
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  });
+
+  it('task-definition-arn: verify still judges the revision, and blames what it finds on the input', async () => {
+    const app = describedTaskDefinition(5).containerDefinitions![0];
+    const noRegion = { ...app.logConfiguration!, options: { 'awslogs-group': '/ecs/web' } };
+    withRevision5({ containerDefinitions: [{ ...app, logConfiguration: noRegion }] });
+    const result = await deploy(inputs({ 'task-definition-arn': GIVEN }), context({}), source);
+    expect(result.error).toMatchObject({ input: 'task-definition-arn' });
+    expect(result.reason).toMatch(
+      /^Input 'task-definition-arn': verify: the task definition: containerDefinitions\[0\]/
+    );
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  });
+
+  it('volume-configurations and enable-execute-command reach UpdateService', async () => {
+    withRevision5(onLaunch);
+    const given = {
+      'task-definition-arn': GIVEN,
+      'volume-configurations': VOLUMES,
+      'enable-execute-command': 'true'
+    };
+    const result = await deploy(inputs(given), context({}), source);
+    expect(result.status).toBe('COMPLETED');
+    expect(ecsMock.commandCalls(UpdateServiceCommand)[0].args[0].input).toMatchObject({
+      taskDefinition: GIVEN,
+      volumeConfigurations: [{ name: 'data', managedEBSVolume: { sizeInGiB: 20, roleArn: ROLE } }],
+      enableExecuteCommand: true
+    });
+    const summary = buildSummary(result, { region: REGION, durationMs: 1 });
+    expect(summary).toMatch(/Volumes at launch.*`data` \(20 GiB\)/);
+    expect(summary).toMatch(/ECS Exec.*turned on/);
+  });
+
+  it('verify refuses a configured volume the revision does not leave to launch, naming the input', async () => {
+    world();
+    const result = await deploy(
+      inputs({ images: `app=${IMAGE}`, 'volume-configurations': VOLUMES }),
+      context({}),
+      source
+    );
+    expect(result.error).toMatchObject({ input: 'volume-configurations' });
+    expect(result.reason).toMatch(/Input 'volume-configurations': the task definition has no volume 'data'/);
+    expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  });
+
+  it('the rollback puts back the volumes and the ECS Exec setting the service had', async () => {
+    withRevision5(onLaunch, failsUnlessOld('web:5'));
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
+    elbMock.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
+    const given = {
+      'task-definition-arn': GIVEN,
+      'volume-configurations': VOLUMES,
+      'enable-execute-command': 'true'
+    };
+    const result = await deploy(inputs(given), context({}), source);
+    expect(result).toMatchObject({ status: 'ROLLED_BACK', rollback: { ok: true } });
+    const updates = ecsMock.commandCalls(UpdateServiceCommand).map(c => c.args[0].input);
+    expect(
+      updates.map(u => [u.taskDefinition, u.volumeConfigurations?.length, u.enableExecuteCommand])
+    ).toEqual([
+      [GIVEN, 1, true],
+      [OLD, 0, false]
+    ]);
   });
 });

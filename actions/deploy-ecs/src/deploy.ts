@@ -21,7 +21,13 @@ import { describedAsRequest, sameTaskDefinition } from './compare.js';
 import { diffTaskDefinitions } from './diff.js';
 import type { Inputs } from './inputs.js';
 import type { FieldProblem } from './normalise.js';
-import { latestRevision, registerOrReuse, type Registration } from './register.js';
+import {
+  currentVolumeConfigurations,
+  LAUNCH_SETTING_ORIGINS,
+  type LaunchSettings
+} from './launch-settings.js';
+import { asRegistration, latestRevision, registerOrReuse, type Registration } from './register.js';
+import { describeRegistered, type RegisteredRevision } from './registered.js';
 import {
   problemsError,
   renderTaskDefinition,
@@ -40,10 +46,13 @@ import {
   type StrategyPlan
 } from './strategy-config.js';
 import { rollbackEnding, stoppable, stopWithRollback } from './strategy-rollback.js';
+import { gateCause, pauseGate, SMOKE_TEST_STAGE, smokeTestHold } from './gates.js';
+import { notPausedEnding, readPausedTarget, type PausedTarget } from './continue.js';
+import { continueDeployment, pausedText } from './pause.js';
 import { shortArn } from './stages.js';
 
 /** What the phases share: the inputs, the clients, what each phase found, and the result they fill in. */
-interface Run {
+export interface Run {
   inputs: Inputs;
   clients: ClientSource;
   log: Logger;
@@ -55,10 +64,14 @@ interface Run {
   rendering?: Rendering;
   /** Problems of the task definition file as written. */
   fileProblems: FieldProblem[];
+  /** The registered revision `task-definition-arn` names, as described. */
+  given?: TaskDefinition;
   registration?: Registration;
   started?: Awaited<ReturnType<typeof startDeployment>>;
   /** The deployment's strategy and configuration (strategy-config.ts). */
   plan?: StrategyPlan;
+  /** `continue-deployment`: the deployment a PAUSE hook holds, read (continue.ts). */
+  paused?: PausedTarget;
 }
 
 export async function deploy(
@@ -72,11 +85,16 @@ export async function deploy(
       run.result,
       {
         connect: { title: 'Checking the target', run: () => checkTarget(run) },
-        render: { title: 'Rendering the task definition', run: () => render(run) },
-        verify: inputs.verify
-          ? { title: 'Verifying the task definition', run: () => verify(run) }
-          : undefined,
-        apply: { title: () => applyTitle(inputs), run: phase => apply(run, phase) },
+        render: inputs.continuing
+          ? { title: 'Reading the paused service deployment', run: () => readPaused(run) }
+          : { title: renderTitle(inputs), run: () => render(run) },
+        verify:
+          inputs.verify && !inputs.continuing
+            ? { title: 'Verifying the task definition', run: () => verify(run) }
+            : undefined,
+        apply: inputs.continuing
+          ? { title: 'Continuing the paused deployment', run: phase => applyContinue(run, phase) }
+          : { title: () => applyTitle(inputs), run: phase => apply(run, phase) },
         wait: { title: 'Waiting for the deployment', run: phase => wait(run, phase) },
         explain: { title: 'Diagnosing', run: () => explain(run) },
         rollback: inputs.rollback
@@ -103,10 +121,16 @@ export async function deploy(
 
 /** connect: the credentials work, the cluster is ACTIVE, the service too, and what it runs now. */
 async function checkTarget(run: Run): Promise<void> {
-  const { inputs, log, result } = run;
   const { ecs } = await run.clients.ecs();
   await ensureCredentials(ecs);
-  await checkCluster(ecs, inputs.cluster);
+  await checkCluster(ecs, run.inputs.cluster);
+  if (run.inputs.service) await checkService(run);
+}
+
+/** connect, for the service: ACTIVE, deployed by ECS, what it runs now, and the strategy's plan. */
+export async function checkService(run: Run): Promise<void> {
+  const { inputs, log, result } = run;
+  const { ecs } = await run.clients.ecs();
   if (!inputs.service) return;
   const service = await describeService(ecs, { cluster: inputs.cluster, service: inputs.service });
   if (service.status !== 'ACTIVE') {
@@ -130,18 +154,69 @@ async function checkTarget(run: Run): Promise<void> {
 function planDeployment(run: Run, service: Service): void {
   const plan = planStrategy(service, run.inputs.strategy);
   run.plan = plan;
+  if (run.inputs.smokeTest)
+    for (const note of smokeTestHold(plan.strategy, plan.effective, service)) {
+      run.log.warning(note);
+      run.result.warnings.push(note);
+    }
   run.result.strategy = { name: plan.strategy, changes: plan.changes };
   if (plan.changes.length > 0) run.log.info(`Deployment configuration: ${plan.changes.join('; ')}.`);
   else if (TRAFFIC_SHIFTING.has(plan.strategy)) run.log.info(`Strategy: ${plan.strategy} (the service's).`);
 }
 
 /** Whether ECS shifts the traffic of this deployment itself, stage by stage. */
-const shiftsTraffic = (run: Run) => run.plan !== undefined && TRAFFIC_SHIFTING.has(run.plan.strategy);
+export const shiftsTraffic = (run: Run) => run.plan !== undefined && TRAFFIC_SHIFTING.has(run.plan.strategy);
+
+const renderTitle = (inputs: Inputs) =>
+  inputs.registered ? 'Reading the registered task definition' : 'Rendering the task definition';
+
+/** render, for `continue-deployment`: the paused deployment, what it deploys and what it replaces. */
+async function readPaused(run: Run): Promise<void> {
+  const { ecs } = await run.clients.ecs();
+  const continuing = run.inputs.continuing!;
+  const paused = await readPausedTarget(ecs, continuing, run.service!);
+  run.paused = paused;
+  run.given = await describeTaskDefinition(ecs, paused.taskDefinitionArn);
+  run.result.serviceDeploymentArn = continuing.serviceDeploymentArn;
+  run.result.previousTaskDefinitionArn =
+    paused.previousTaskDefinitionArn ?? run.result.previousTaskDefinitionArn;
+  const { hook, deployment } = paused;
+  run.log.info(
+    hook
+      ? `Service deployment ${continuing.serviceDeploymentArn} to ${taskDefinitionKey(paused.taskDefinitionArn)} is ${pausedText(hook)}.`
+      : `Service deployment ${continuing.serviceDeploymentArn} waits on no PAUSE hook: it is ${deployment.status ?? 'without status'}${deployment.lifecycleStage ? ` at ${deployment.lifecycleStage}` : ''}.`
+  );
+}
+
+/** apply, for `continue-deployment`: ContinueServiceDeployment with `continue-action`, once. */
+async function applyContinue(run: Run, phase: PhaseContext): Promise<Ending | void> {
+  const { inputs, result } = run;
+  const { hook, deployment } = run.paused!;
+  const action = inputs.continuing!.action;
+  run.registration = asRegistration(run.given!);
+  result.taskDefinitionArn = run.registration.taskDefinitionArn;
+  result.revision = run.registration.revision;
+  const service = run.service!;
+  const primary = service.deployments?.find(d => d.status === 'PRIMARY') ?? {};
+  run.started = { service, deployment: primary };
+  result.deploymentId = primary.id;
+  if (!hook) return notPausedEnding(deployment, action);
+  const arn = inputs.continuing!.serviceDeploymentArn;
+  const ecs = await run.clients.ecs();
+  await continueDeployment(ecs, arn, hook, action, {
+    log: run.log,
+    clock: phase.clock,
+    signal: phase.signal
+  });
+  result.continued = action;
+}
 
 /** render: the file (or the service's task definition) with the inputs' changes, and the diff to what runs. */
-async function render(run: Run): Promise<void> {
+export async function render(run: Run): Promise<void> {
   const { inputs, log, result, running } = run;
-  const rendering = renderTaskDefinition(baseTaskDefinition(run), run.fileProblems, inputs);
+  const rendering = inputs.registered
+    ? await readRegistered(run, inputs.registered)
+    : renderTaskDefinition(baseTaskDefinition(run), run.fileProblems, inputs);
   // Without verify, the problems found rendering stop the step here; verify reports them with its own.
   if (!inputs.verify && rendering.problems.length > 0)
     throw problemsError(rendering.problems, rendering.origins);
@@ -155,6 +230,17 @@ async function render(run: Run): Promise<void> {
     log.info(`  ${row.container ? `${row.container} ` : ''}${row.field}: ${row.before} → ${row.after}`);
   if (diff.otherFields.length > 0) log.info(`  also changed: ${diff.otherFields.join(', ')}`);
   if (running && !diff.changed) log.info('  no change against the running task definition.');
+}
+
+/** render, for `task-definition-arn`: the registered revision as it is. */
+async function readRegistered(run: Run, revision: RegisteredRevision): Promise<Rendering> {
+  const { ecs } = await run.clients.ecs();
+  run.given = await describeRegistered(ecs, revision);
+  run.result.givenRevision = true;
+  run.log.info(
+    `Deploying the registered revision ${revision.key} as it is: nothing is rendered or registered.`
+  );
+  return { request: describedAsRequest(run.given), problems: [], origins: new Map() };
 }
 
 function baseTaskDefinition(run: Run): RegisterTaskDefinitionRequest {
@@ -185,7 +271,7 @@ function baseTaskDefinition(run: Run): RegisterTaskDefinitionRequest {
 }
 
 /** verify: every problem at once (the file's, the local rules', the remote checks'), before anything is written. */
-async function verify(run: Run): Promise<void> {
+export async function verify(run: Run, options: { remote?: boolean } = {}): Promise<void> {
   const { inputs, result } = run;
   const rendering = run.rendering as Rendering;
   const [{ verifyTaskDefinition }, clients] = await Promise.all([
@@ -199,16 +285,17 @@ async function verify(run: Run): Promise<void> {
   const verification = await verifyTaskDefinition(
     rendering,
     clients,
-    { service: run.service, region: inputs.region, strategy },
+    { service: run.service, region: inputs.region, strategy, launch: inputs.launch, remote: options.remote },
     run.log
   );
   result.verify = verification;
+  result.warnings.push(...verification.notes);
   const { problems, refusals } = verification;
+  const origins = new Map([...rendering.origins, ...LAUNCH_SETTING_ORIGINS]);
+  const input = inputs.registered ? 'task-definition-arn' : 'task-definition';
   const all = [
     ...refusals,
-    ...(problems.length > 0
-      ? [problemsError(problems, rendering.origins, 'verify: the task definition')]
-      : [])
+    ...(problems.length > 0 ? [problemsError(problems, origins, 'verify: the task definition', input)] : [])
   ];
   if (all.length > 0) throw all.length === 1 ? all[0] : new InputError(all);
 }
@@ -216,47 +303,29 @@ async function verify(run: Run): Promise<void> {
 function applyTitle(inputs: Inputs): string {
   if (inputs.dryRun) return 'Comparing with the registered revisions (dry run)';
   const steps = [
-    'Registering',
+    inputs.registered ? undefined : 'registering',
     inputs.runTask && 'running the one-off task',
     inputs.service && 'updating the service'
-  ];
-  return steps.filter(Boolean).join(', ');
+  ].filter(Boolean);
+  const title = steps.join(', ');
+  return `${title.charAt(0).toUpperCase()}${title.slice(1)}`;
 }
 
 /** apply: register (or reuse), the one-off task, UpdateService. Ends here for a dry run, or without a wait. */
 async function apply(run: Run, phase: PhaseContext): Promise<Ending | void> {
   const { inputs, result } = run;
   if (inputs.dryRun) return dryRun(run);
-  const rendered = run.rendering!.request;
-  const ecs = await run.clients.ecs();
-  const registration = await registerOrReuse(ecs, rendered, run.log, { clock: phase.clock });
-  run.registration = registration;
-  result.taskDefinitionArn = registration.taskDefinitionArn;
-  result.revision = registration.revision;
-  result.registered = registration.registered;
+  const registration = await registerRevision(run, phase);
   if (inputs.runTask) {
     const failed = await oneOffTask(run, phase);
     if (failed) return failed;
   }
-  const what = `${rendered.family}:${registration.revision}`;
   if (!inputs.service || !run.service)
     return {
       status: 'REGISTERED',
-      reason: `${registration.registered ? 'Registered' : 'Reused'} ${what}; no service to update.`
+      reason: `${registration.registered ? 'Registered' : run.given ? 'Ran the one-off task on' : 'Reused'} ${revisionKey(run)}; no service to update.`
     };
-  const target = { cluster: inputs.cluster, service: inputs.service };
-  const options = {
-    taskDefinitionArn: registration.taskDefinitionArn,
-    desiredCount: inputs.desiredCount,
-    forceNewDeployment: inputs.forceNewDeployment,
-    deploymentConfiguration: run.plan?.deploymentConfiguration,
-    clock: phase.clock
-  };
-  run.started = await startDeployment(ecs, target, options, run.log);
-  result.deploymentId = run.started.deployment.id;
-  const named = run.started.service.currentServiceDeployment;
-  if (named !== run.service.currentServiceDeployment) result.serviceDeploymentArn = named;
-  run.log.info(`UpdateService: ${target.service} → ${what}; deployment ${result.deploymentId}.`);
+  await updateService(run, phase);
   if (!inputs.wait)
     return {
       status: 'IN_PROGRESS',
@@ -264,9 +333,47 @@ async function apply(run: Run, phase: PhaseContext): Promise<Ending | void> {
     };
 }
 
-/** The dry run: would a new revision be registered, or the latest reused? Nothing is written. */
-async function dryRun(run: Run): Promise<Ending> {
+/** apply: the rendered task definition registered, or the identical latest revision reused, or the one given. */
+export async function registerRevision(run: Run, phase: PhaseContext): Promise<Registration> {
+  const { result } = run;
+  const ecs = await run.clients.ecs();
+  const registration = run.given
+    ? asRegistration(run.given)
+    : await registerOrReuse(ecs, run.rendering!.request, run.log, { clock: phase.clock });
+  run.registration = registration;
+  result.taskDefinitionArn = registration.taskDefinitionArn;
+  result.revision = registration.revision;
+  result.registered = registration.registered;
+  return registration;
+}
+
+const revisionKey = (run: Run) => `${run.rendering!.request.family}:${run.registration!.revision}`;
+
+/** apply: UpdateService to the registered revision, with the strategy's configuration. */
+export async function updateService(run: Run, phase: PhaseContext): Promise<void> {
   const { inputs, result } = run;
+  const ecs = await run.clients.ecs();
+  const registration = run.registration!;
+  const target = { cluster: inputs.cluster, service: inputs.service ?? '' };
+  const options = {
+    taskDefinitionArn: registration.taskDefinitionArn,
+    desiredCount: inputs.desiredCount,
+    forceNewDeployment: inputs.forceNewDeployment,
+    settings: inputs.launch,
+    deploymentConfiguration: run.plan?.deploymentConfiguration,
+    clock: phase.clock
+  };
+  run.started = await startDeployment(ecs, target, options, run.log);
+  result.deploymentId = run.started.deployment.id;
+  const named = run.started.service.currentServiceDeployment;
+  if (named !== run.service?.currentServiceDeployment) result.serviceDeploymentArn = named;
+  run.log.info(`UpdateService: ${target.service} → ${revisionKey(run)}; deployment ${result.deploymentId}.`);
+}
+
+/** The dry run: would a new revision be registered, or the latest reused? Nothing is written. */
+export async function dryRun(run: Run): Promise<Ending> {
+  const { inputs, result } = run;
+  if (run.given) return dryRunGiven(run, run.given);
   const rendered = run.rendering!.request;
   const { ecs } = await run.clients.ecs();
   const latest = await latestRevision(ecs, rendered.family ?? '');
@@ -276,14 +383,31 @@ async function dryRun(run: Run): Promise<Ending> {
     result.revision = latest.taskDefinition.revision;
   }
   const reason = result.wouldRegister
-    ? `Dry run: a new revision of ${rendered.family} would be registered${inputs.service ? ` and rolled out to ${inputs.service}` : ''}.`
+    ? `Dry run: a new revision of ${rendered.family} would be registered${inputs.service ? ` and rolled out to ${inputs.services.join(', ')}` : ''}.`
     : `Dry run: identical to ${rendered.family}:${latest?.taskDefinition.revision}, which would be reused.`;
   run.log.info(reason);
   return { status: 'DRY_RUN', reason };
 }
 
+/** The dry run of `task-definition-arn`: nothing to compare; the revision would be rolled out as it is. */
+function dryRunGiven(run: Run, given: TaskDefinition): Ending {
+  const { inputs, result } = run;
+  result.taskDefinitionArn = given.taskDefinitionArn;
+  result.revision = given.revision;
+  result.wouldRegister = false;
+  const what = taskDefinitionKey(given.taskDefinitionArn);
+  const then = inputs.service ? `rolled out to ${inputs.service}` : 'run as the one-off task';
+  const reason = `Dry run: the registered revision ${what} would be ${then}, as it is.`;
+  run.log.info(reason);
+  return { status: 'DRY_RUN', reason };
+}
+
 /** The one-off task on the new revision, before the service is updated; its failure ends the deploy. */
-async function oneOffTask(run: Run, phase: PhaseContext): Promise<Ending | undefined> {
+export async function oneOffTask(
+  run: Run,
+  phase: PhaseContext,
+  notUpdated = 'The service was not updated.'
+): Promise<Ending | undefined> {
   const { inputs, result } = run;
   const [{ runOneOffTask }, { ecs }, logs] = await Promise.all([
     import('./runtask.js'),
@@ -298,6 +422,7 @@ async function oneOffTask(run: Run, phase: PhaseContext): Promise<Ending | undef
       command: inputs.runTask ?? [],
       container: inputs.container,
       service: run.service,
+      launch: inputs.launch,
       region: inputs.region,
       ...pacing(run, phase)
     },
@@ -313,12 +438,12 @@ async function oneOffTask(run: Run, phase: PhaseContext): Promise<Ending | undef
   });
   return {
     status: task.status === 'STOPPED' ? 'FAILED' : task.status,
-    reason: `${task.reason} The service was not updated.`
+    reason: `${task.reason} ${notUpdated}`
   };
 }
 
 /** wait: follow the deployment until ECS says it is over, or the time left runs out. */
-async function wait(run: Run, phase: PhaseContext): Promise<Ending> {
+export async function wait(run: Run, phase: PhaseContext): Promise<Ending> {
   if (shiftsTraffic(run)) return followStrategy(run, phase);
   const { inputs, result } = run;
   const started = run.started!;
@@ -345,16 +470,20 @@ async function followStrategy(run: Run, phase: PhaseContext): Promise<Ending> {
   const { inputs, result } = run;
   const started = run.started!;
   const plan = run.plan!;
+  const rollingBack = result.continued === 'ROLLBACK';
   const rollout = await followServiceDeployment(
     await run.clients.ecs(),
     target(inputs),
     {
       ...pacing(run, phase),
       strategy: plan.strategy,
-      waitUntil: inputs.strategy.waitUntil,
+      waitUntil: rollingBack ? 'completed' : inputs.strategy.waitUntil,
       configuration: plan.effective,
       serviceDeploymentArn: result.serviceDeploymentArn,
-      before: run.service?.currentServiceDeployment,
+      // A paused deployment being continued is the service's current one already.
+      before: inputs.continuing ? undefined : run.service?.currentServiceDeployment,
+      stopRequested: rollingBack,
+      atPause: rollingBack ? undefined : await gate(run, phase),
       knownEvents: started.service.events,
       deploymentId: started.deployment.id ?? '',
       taskDefinitionArn: run.registration!.taskDefinitionArn,
@@ -366,13 +495,40 @@ async function followStrategy(run: Run, phase: PhaseContext): Promise<Ending> {
   result.strategy = { name: plan.strategy, changes: plan.changes, view: rollout.strategy };
   result.serviceDeploymentArn = rollout.strategy.serviceDeploymentArn ?? result.serviceDeploymentArn;
   if (rollout.status === 'COMPLETED' || rollout.status === 'IN_PROGRESS') run.log.info(rollout.reason);
+  if (rollout.status === 'COMPLETED' && inputs.smokeTest && !result.gates?.smokeTest) {
+    // The service had the hook when the step began; ECS did not hold the stage (the hook was changed meanwhile).
+    const note = `smoke-test: ECS never held the deployment at ${SMOKE_TEST_STAGE}, so the smoke test did not run; production traffic moved without it.`;
+    run.log.warning(note);
+    result.warnings.push(note);
+  }
   return { status: rollout.status, reason: rollout.reason };
 }
 
+/** The follow's answer to a PAUSE hook (gates.ts): the smoke test at its stage, else the step ends there. */
+async function gate(run: Run, phase: PhaseContext) {
+  const { inputs, result } = run;
+  result.gates ??= {};
+  const options = {
+    clients: await run.clients.ecs(),
+    elb: inputs.smokeTest ? await run.clients.elb() : undefined,
+    smokeTest: inputs.smokeTest,
+    deploymentId: result.deploymentId ?? '',
+    taskDefinitionArn: run.registration!.taskDefinitionArn,
+    pollIntervalMs: inputs.pollIntervalMs,
+    timeLeftMs: () => phase.timeLeftMs(),
+    signal: phase.signal,
+    clock: phase.clock,
+    cwd: process.env.GITHUB_WORKSPACE
+  };
+  return pauseGate(options, result.gates, run.log);
+}
+
 /** explain: the service's events, the stopped tasks, the targets and the app's log, and the root cause. */
-async function explain(run: Run): Promise<string | undefined> {
+export async function explain(run: Run): Promise<string | undefined> {
   const { inputs, result } = run;
   const rollout = result.rollout!;
+  const gated = gateCause(result);
+  if (gated) return gated;
   if (rollout.events.length > 0)
     result.diagnostics.push({
       title: 'Service events while waiting',
@@ -408,7 +564,7 @@ async function explain(run: Run): Promise<string | undefined> {
  * BLUE_GREEN, LINEAR or CANARY deployment is stopped with ECS's own rollback instead, and only while it is in
  * progress (after FAILED, or after TIMED_OUT).
  */
-async function rollBackService(run: Run, phase: PhaseContext): Promise<Ending | undefined> {
+export async function rollBackService(run: Run, phase: PhaseContext): Promise<Ending | undefined> {
   if (shiftsTraffic(run)) return stopStrategy(run, phase);
   const { inputs, result } = run;
   const previous = result.previousTaskDefinitionArn;
@@ -424,6 +580,7 @@ async function rollBackService(run: Run, phase: PhaseContext): Promise<Ending | 
       ...pacing(run, phase),
       previousTaskDefinitionArn: previous,
       failedTaskDefinitionArn: failed,
+      settings: settingsBefore(inputs.launch, run.service),
       knownEvents: result.rollout?.service?.events
     },
     run.log
@@ -439,6 +596,15 @@ async function rollBackService(run: Run, phase: PhaseContext): Promise<Ending | 
   return {
     status: 'FAILED',
     reason: `The rollback to ${key} did not complete: ${rollback.outcome.reason}`
+  };
+}
+
+/** What the service had of the settings this step changed, for the rollback to put back (none: an empty list). */
+function settingsBefore(launch: LaunchSettings, service: Service | undefined): LaunchSettings {
+  return {
+    volumeConfigurations: launch.volumeConfigurations && (currentVolumeConfigurations(service) ?? []),
+    enableExecuteCommand:
+      launch.enableExecuteCommand === undefined ? undefined : (service?.enableExecuteCommand ?? false)
   };
 }
 
@@ -477,13 +643,16 @@ async function stopStrategy(run: Run, phase: PhaseContext): Promise<Ending | und
   return rollbackEnding(rollback, result.status);
 }
 
-/** settle: deregister old revisions of the family, keeping the newest ones and every one in use. */
-async function cleanUp(run: Run): Promise<void> {
+/**
+ * settle: deregister old revisions of the family, keeping the newest ones and every one in use (by the
+ * deployments `rollouts` saw: this run's, or every service's of a release to several).
+ */
+export async function cleanUp(run: Run, rollouts = [run.result.rollout]): Promise<void> {
   const { inputs, result } = run;
   if (!result.family || !result.taskDefinitionArn) return;
   const { ecs } = await run.clients.ecs();
   const inUse = [
-    ...(result.rollout?.service?.deployments ?? []).map(d => d.taskDefinition ?? ''),
+    ...rollouts.flatMap(r => r?.service?.deployments ?? []).map(d => d.taskDefinition ?? ''),
     ...(await taskDefinitionsInUse(ecs, inputs.cluster)),
     result.taskDefinitionArn
   ];
@@ -507,7 +676,7 @@ function progress(result: DeployResult): string {
 }
 
 /** How a wait of this phase goes: the time left, the poll interval, the step's signal and clock. */
-function pacing(run: Run, phase: PhaseContext) {
+export function pacing(run: Run, phase: PhaseContext) {
   return {
     timeoutMs: phase.timeLeftMs(),
     intervalMs: run.inputs.pollIntervalMs,
@@ -518,7 +687,7 @@ function pacing(run: Run, phase: PhaseContext) {
 
 const target = (inputs: Inputs): Target => ({ cluster: inputs.cluster, service: inputs.service ?? '' });
 
-async function checkCluster(ecs: ECSClient, cluster: string): Promise<void> {
+export async function checkCluster(ecs: ECSClient, cluster: string): Promise<void> {
   const out = await ecs.send(new DescribeClustersCommand({ clusters: [cluster] }));
   const found = out.clusters?.[0];
   if (!found || found.status === 'INACTIVE') {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, recordInputSource } from '../../../core/index.js';
 import { getInputs, splitCommand } from './inputs.js';
+import { parseRevision } from './registered.js';
 
 let root: string;
 let dir: string;
@@ -341,6 +342,179 @@ describe('GitHub deployment inputs', () => {
       "environment-url: 'app.example.com' is not an http(s) URL.",
       "github-environment: is required when 'github-deployment' is true.",
       "github-token: is empty, and 'github-deployment' needs a token."
+    ]);
+  });
+});
+
+// The inputs of a release: a registered revision as it is, the volumes configured at launch, ECS Exec.
+const ARN = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:7';
+const ROLE = 'arn:aws:iam::123456789012:role/ecsInfrastructureRole';
+
+describe('task-definition-arn', () => {
+  it.each([
+    [ARN, { reference: ARN, key: 'web:7', region: 'eu-west-1' }],
+    ['arn:aws-cn:ecs:cn-north-1:123456789012:task-definition/api_v2-x:12', { key: 'api_v2-x:12' }],
+    ['web:7', { reference: 'web:7', key: 'web:7' }],
+    ['web', undefined],
+    ['web:0', undefined],
+    ['web:latest', undefined],
+    ['arn:aws:ecs:eu-west-1:1234:task-definition/web:7', undefined],
+    ['arn:aws:ecs:eu-west-1:123456789012:service/prod/web', undefined]
+  ])('%s is read as %j', (text, expected) => {
+    expect(parseRevision(text)).toEqual(
+      expected === undefined ? undefined : expect.objectContaining(expected)
+    );
+  });
+
+  it('reads a revision, with no task definition to render', () => {
+    const inputs = read({ 'task-definition-arn': ARN });
+    expect(inputs.registered).toEqual({ reference: ARN, key: 'web:7', region: 'eu-west-1' });
+    expect(inputs.taskDefinition).toBeUndefined();
+    // Without a service it needs a one-off task to run on.
+    expect(
+      read({ service: '', 'task-definition-arn': 'web:7', 'run-task': 'npm run migrate' }).registered
+    ).toEqual(expect.objectContaining({ key: 'web:7' }));
+  });
+
+  it('refuses the inputs that render, naming them all in one problem', () => {
+    expect(
+      problems({ 'task-definition-arn': ARN, image: 'nginx:1.27', environment: 'A=1', 'task-role-arn': ROLE })
+    ).toEqual([
+      "task-definition-arn: deploys the registered revision as it is, so it cannot be combined with 'image', 'environment', 'task-role-arn'."
+    ]);
+  });
+
+  it('names a family without a revision, something else, another region, and nothing to do', () => {
+    expect(problems({ 'task-definition-arn': 'web' })).toEqual([
+      "task-definition-arn: 'web' names a family but no revision."
+    ]);
+    expect(
+      problems({ 'task-definition-arn': 'arn:aws:ecs:eu-west-1:123456789012:service/prod/web' })
+    ).toEqual([
+      "task-definition-arn: 'arn:aws:ecs:eu-west-1:123456789012:service/prod/web' is not a task definition."
+    ]);
+    expect(problems({ 'task-definition-arn': ARN.replace('eu-west-1', 'us-east-1') })).toEqual([
+      `task-definition-arn: '${ARN.replace('eu-west-1', 'us-east-1')}' is registered in us-east-1, but the step deploys in eu-west-1.`
+    ]);
+    expect(problems({ service: '', 'task-definition-arn': ARN })).toEqual([
+      "task-definition-arn: needs 'service' or 'run-task': with neither, there is nothing to do with the revision."
+    ]);
+  });
+});
+
+const volume = (ebs: Record<string, unknown>, name = 'data') =>
+  JSON.stringify([{ name, managedEBSVolume: { roleArn: ROLE, ...ebs } }]);
+
+describe('volume-configurations', () => {
+  it('reads JSON or YAML as UpdateService takes it, converting what YAML typed otherwise', () => {
+    const yaml = `- name: data\n  managedEBSVolume:\n    volumeType: gp3\n    sizeInGiB: "20"\n    encrypted: true\n    roleArn: ${ROLE}\n`;
+    expect(read({ 'volume-configurations': yaml }).launch.volumeConfigurations).toEqual([
+      { name: 'data', managedEBSVolume: { volumeType: 'gp3', sizeInGiB: 20, encrypted: true, roleArn: ROLE } }
+    ]);
+    // One object is a list of one; an empty list removes the service's.
+    expect(read({ 'volume-configurations': volume({ sizeInGiB: 5 }).slice(1, -1) }).launch).toEqual({
+      volumeConfigurations: [{ name: 'data', managedEBSVolume: { roleArn: ROLE, sizeInGiB: 5 } }],
+      enableExecuteCommand: undefined
+    });
+    expect(read({ 'volume-configurations': '[]' }).launch.volumeConfigurations).toEqual([]);
+    expect(read({}).launch).toEqual({ volumeConfigurations: undefined, enableExecuteCommand: undefined });
+  });
+
+  // The rules of ServiceManagedEBSVolumeConfiguration in the ECS API reference.
+  it.each([
+    [volume({}), '[0].managedEBSVolume.sizeInGiB: is missing, and so is snapshotId.'],
+    [
+      JSON.stringify([{ name: 'data', managedEBSVolume: { sizeInGiB: 1 } }]),
+      '[0].managedEBSVolume.roleArn: is required and missing.'
+    ],
+    [
+      JSON.stringify([{ managedEBSVolume: { sizeInGiB: 1, roleArn: ROLE } }]),
+      '[0].name: is required and missing.'
+    ],
+    [JSON.stringify([{ name: 'data' }]), '[0]: configures no volume.'],
+    [
+      volume({ sizeInGiB: 'big' }),
+      '[0].managedEBSVolume.sizeInGiB: expected a whole number, found the string "big".'
+    ],
+    [
+      volume({ sizeInGiB: 5, volumeType: 'st1' }),
+      '[0].managedEBSVolume.sizeInGiB: 5 GiB is outside 125–16384, the sizes of st1.'
+    ],
+    [volume({ sizeInGiB: 50, volumeType: 'io2' }), '[0].managedEBSVolume.iops: is required for io2 volumes.'],
+    [
+      volume({ sizeInGiB: 50, volumeType: 'gp3', iops: 100 }),
+      '[0].managedEBSVolume.iops: 100 is outside 3000–16000, the IOPS of gp3.'
+    ],
+    [
+      volume({ sizeInGiB: 500, volumeType: 'sc1', iops: 100 }),
+      '[0].managedEBSVolume.iops: is not supported for sc1 volumes.'
+    ],
+    [
+      volume({ sizeInGiB: 50, volumeType: 'gp2', throughput: 250 }),
+      '[0].managedEBSVolume.throughput: is supported for gp3 volumes only, not gp2.'
+    ],
+    [
+      volume({ sizeInGiB: 50, volumeInitializationRate: 100 }),
+      '[0].managedEBSVolume.volumeInitializationRate: is given without snapshotId.'
+    ],
+    [
+      volume({ sizeInGiB: 50, filesystemType: 'btrfs' }),
+      "[0].managedEBSVolume.filesystemType: 'btrfs' is not one of ext3, ext4, xfs, ntfs."
+    ],
+    [
+      volume({ sizeInGiB: 50, roleArn: 'ecsInfrastructureRole' }),
+      "[0].managedEBSVolume.roleArn: 'ecsInfrastructureRole' is not an IAM role ARN."
+    ],
+    [
+      volume({
+        sizeInGiB: 50,
+        tagSpecifications: [{ resourceType: 'volume', tags: [{ key: 'AmazonECSManaged', value: 'x' }] }]
+      }),
+      "[0].managedEBSVolume.tagSpecifications[0].tags[0].key: 'AmazonECSManaged' is a tag ECS reserves."
+    ],
+    [volume({ sizeInGiB: 50, sizeInGb: 50 }), '[0].managedEBSVolume.sizeInGb is not a member ECS knows.'],
+    ['name: [', expect.stringMatching(/^is not valid JSON or YAML: /)],
+    ['"data"', 'is not a list of volume configurations.']
+  ])('%s: %s', (text, message) => {
+    expect(problems({ 'volume-configurations': text })).toEqual([
+      typeof message === 'string'
+        ? `volume-configurations: ${message}`
+        : expect.stringMatching(/^volume-configurations: /)
+    ]);
+  });
+
+  it('names a volume configured twice', () => {
+    const twice = JSON.stringify([
+      { name: 'data', managedEBSVolume: { sizeInGiB: 1, roleArn: ROLE } },
+      { name: 'data', managedEBSVolume: { snapshotId: 'snap-0a1b2c3d4e5f60718', roleArn: ROLE } }
+    ]);
+    expect(problems({ 'volume-configurations': twice })).toEqual([
+      "volume-configurations: [1].name: 'data' is configured twice."
+    ]);
+  });
+});
+
+describe('enable-execute-command', () => {
+  it('is left as the service has it unless given', () => {
+    expect(read({ 'enable-execute-command': 'true' }).launch.enableExecuteCommand).toBe(true);
+    expect(read({ 'enable-execute-command': 'false' }).launch.enableExecuteCommand).toBe(false);
+    expect(problems({ 'enable-execute-command': 'yes please' })).toEqual([
+      "enable-execute-command: 'yes please' is not a boolean."
+    ]);
+  });
+
+  it('needs tasks to apply to, as volume-configurations does', () => {
+    expect(
+      problems({
+        service: '',
+        'task-definition-arn': 'web:7',
+        'enable-execute-command': 'true',
+        'volume-configurations': volume({ sizeInGiB: 1 })
+      })
+    ).toEqual([
+      "task-definition-arn: needs 'service' or 'run-task': with neither, there is nothing to do with the revision.",
+      "volume-configurations: needs 'service' or 'run-task': it applies to the tasks they start.",
+      "enable-execute-command: needs 'service' or 'run-task': it applies to the tasks they start."
     ]);
   });
 });

@@ -17,17 +17,28 @@ import {
   type TaskDefinitionDocument,
   type VariableChange
 } from './render.js';
+import { gateInputs, type ContinueInputs } from './gate-inputs.js';
+import { launchSettingsInput, type LaunchSettings } from './launch-settings.js';
 import { taskCpu, taskMemory } from './normalise.js';
+import { registeredRevisionInput, type RegisteredRevision } from './registered.js';
+import { serviceNames } from './service-list.js';
 import { strategyInputs, type StrategyInputs } from './strategy-inputs.js';
 
 /** The task definition changes (images, environment, secrets, cpu/memory, command, roles) and the rest. */
 export interface Inputs extends Changes {
   cluster: string;
+  /** The service to update: the only one, or (several given) the one a service run of services.ts updates. */
   service?: string;
+  /** Every service given, in order (service-list.ts); several are deployed together by services.ts. */
+  services: string[];
   region: string;
   taskDefinitionFile?: string;
   /** The parsed file with placeholders replaced, when `task-definition` is set. */
   taskDefinition?: TaskDefinitionDocument;
+  /** `task-definition-arn`: a registered revision deployed as it is (nothing rendered or registered). */
+  registered?: RegisteredRevision;
+  /** `volume-configurations` and `enable-execute-command`, for UpdateService and the one-off task. */
+  launch: LaunchSettings;
   vars: Record<string, string>;
   desiredCount?: number;
   forceNewDeployment: boolean;
@@ -44,6 +55,10 @@ export interface Inputs extends Changes {
   verify: boolean;
   /** The deployment strategy and its settings, `alarms` and `wait-until` (strategy-inputs.ts). */
   strategy: StrategyInputs;
+  /** `smoke-test`: run while a PAUSE hook holds the deployment at POST_TEST_TRAFFIC_SHIFT (smoke-test.ts). */
+  smokeTest?: string[];
+  /** `continue-deployment` / `continue-action`: act on a paused deployment instead of starting one (pause.ts). */
+  continuing?: ContinueInputs;
   /** Warnings found while reading (unused vars, unknown keys in the file). */
   warnings: string[];
 }
@@ -66,7 +81,7 @@ const ARN_ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 function read(r: InputReader) {
   return {
     cluster: r.required('cluster', "Set 'cluster' to the name or ARN of the ECS cluster."),
-    service: r.string('service'),
+    services: serviceNames(r),
     region: r.region(),
     vars: r.keyValues('vars', { allowEmptyValue: true, example: 'TAG=1.2.3' }),
     taskDefinitionFile: r.string('task-definition'),
@@ -111,15 +126,32 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
 }
 
 /** The checks: each value's format, what goes with what, and the files the inputs name. */
+/**
+ * A gate holds one service deployment (a PAUSE hook of one service): with several services the approval or the
+ * smoke test would speak for one of them while the others went on.
+ */
+function refuseGatesOfSeveral(r: InputReader): void {
+  for (const name of ['smoke-test', 'continue-deployment'] as const)
+    if (r.raw(name) !== '')
+      r.fail(
+        name,
+        "gates one service's deployment, and 'service' lists several.",
+        'Deploy the gated service in a step of its own, or list one service.'
+      );
+}
+
 function check(r: InputReader, raw: Read): Inputs {
   const warnings: string[] = [];
   const vars = variables(r, raw.vars);
   const taskDefinition = taskDefinitionFile(r, raw, vars, warnings);
-  if (raw.taskDefinitionFile === undefined && raw.service === undefined)
+  const service = raw.services[0];
+  const context = { region: raw.region, service, runTask: raw.runTask };
+  const registered = registeredRevisionInput(r, context);
+  if (raw.taskDefinitionFile === undefined && service === undefined && r.raw('task-definition-arn') === '')
     r.fail(
       'task-definition',
       "is required when 'service' is not set.",
-      "Give a task definition file, or a 'service' whose task definition is the base."
+      "Give a task definition file, a registered revision ('task-definition-arn'), or a 'service' whose task definition is the base."
     );
   for (const s of raw.secrets)
     if (s.value !== undefined && /\s/.test(s.value.trim()))
@@ -138,16 +170,22 @@ function check(r: InputReader, raw: Read): Inputs {
   ] as const)
     if (arn !== undefined && !ARN_ROLE.test(arn))
       r.fail(name, `'${arn}' is not an IAM role ARN.`, 'Use arn:aws:iam::<account>:role/<name>.');
-  if (raw.service === undefined)
+  if (service === undefined)
     for (const name of ['desired-count', 'force-new-deployment'] as const)
       if (r.raw(name) !== '' && !(name === 'force-new-deployment' && !raw.forceNewDeployment))
         r.fail(name, "needs 'service'.", "Set 'service', or remove this input.");
+  if (raw.services.length > 1) refuseGatesOfSeveral(r);
+  const strategyContext = { service, wait: raw.wait, rollback: raw.rollback };
+  const strategy = strategyInputs(r, strategyContext);
   return {
     cluster: raw.cluster,
-    service: raw.service,
+    service,
+    services: raw.services,
     region: raw.region,
     taskDefinitionFile: raw.taskDefinitionFile,
     taskDefinition,
+    registered,
+    launch: launchSettingsInput(r, context),
     vars,
     images: imageChanges(r, raw),
     container: raw.container,
@@ -169,7 +207,8 @@ function check(r: InputReader, raw: Read): Inputs {
     dryRun: raw.dryRun,
     github: githubDeployment(r, raw, warnings),
     verify: raw.verify,
-    strategy: strategyInputs(r, { service: raw.service, wait: raw.wait, rollback: raw.rollback }),
+    strategy,
+    ...gateInputs(r, { ...strategyContext, waitUntil: strategy.waitUntil, split: splitCommand }),
     warnings
   };
 }

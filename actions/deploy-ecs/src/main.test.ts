@@ -41,6 +41,18 @@ describe('deploy-ecs GitHub deployment', () => {
     });
   });
 
+  it('names every service of a release to several, in order', () => {
+    const spec = deployEcs.deployment?.(
+      inputs({
+        cluster: 'prod',
+        service: 'web\narn:aws:ecs:eu-west-1:123456789012:service/prod/worker',
+        'github-deployment': 'true',
+        'github-environment': 'production'
+      })
+    );
+    expect(spec?.target).toBe('ecs:prod/web,worker');
+  });
+
   it('is not declared when off, for a dry run, or without a service', () => {
     const on = { 'github-deployment': 'true', 'github-environment': 'production' };
     expect(deployEcs.deployment?.(inputs({ cluster: 'prod', service: 'web' }))).toBeUndefined();

@@ -16,11 +16,15 @@ export const deployEcs = defineDeployAction<Inputs, DeployResult>({
     inputs.github && inputs.service && !inputs.dryRun
       ? {
           ...inputs.github,
-          target: `ecs:${lastSegment(inputs.cluster)}/${lastSegment(inputs.service)}`,
+          target: `ecs:${lastSegment(inputs.cluster)}/${inputs.services.map(lastSegment).join(',')}`,
           tokenInput: 'github-token'
         }
       : undefined,
-  run: async (inputs, ctx) => (await import('./deploy.js')).deploy(inputs, ctx),
+  // Several services: one release over deploy.ts's phases (services.ts).
+  run: async (inputs, ctx) =>
+    inputs.services.length > 1
+      ? (await import('./services.js')).deployServices(inputs, ctx)
+      : (await import('./deploy.js')).deploy(inputs, ctx),
   initial: initialResult,
   outputs,
   report: buildReport,

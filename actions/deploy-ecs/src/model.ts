@@ -184,3 +184,37 @@ export const TASK_DEFINITION: Struct = struct(
 export const LIST_ENUMS: Record<string, string[]> = {
   requiresCompatibilities: ['EC2', 'FARGATE', 'EXTERNAL', 'MANAGED_INSTANCES']
 };
+
+/**
+ * ServiceVolumeConfiguration (UpdateService `volumeConfigurations`): an EBS volume configured at deployment, from
+ * the ECS API reference (ServiceVolumeConfiguration, ServiceManagedEBSVolumeConfiguration, EBSTagSpecification).
+ */
+export const SERVICE_VOLUME_CONFIGURATION: Struct = struct(
+  {
+    name: 's',
+    managedEBSVolume: struct(
+      {
+        encrypted: 'b',
+        kmsKeyId: 's',
+        volumeType: 's',
+        sizeInGiB: 'i',
+        snapshotId: 's',
+        volumeInitializationRate: 'i',
+        iops: 'i',
+        throughput: 'i',
+        tagSpecifications: list(
+          struct(
+            { resourceType: 's', tags: list(struct({ key: 's', value: 's' })), propagateTags: 's' },
+            ['resourceType'],
+            { resourceType: ['volume'], propagateTags: ['TASK_DEFINITION', 'SERVICE', 'NONE'] }
+          )
+        ),
+        roleArn: 's',
+        filesystemType: 's'
+      },
+      ['roleArn'],
+      { filesystemType: ['ext3', 'ext4', 'xfs', 'ntfs'] }
+    )
+  },
+  ['name']
+);

@@ -5,7 +5,7 @@
  * task's cpu and memory in every unit form ECS accepts turned into the integers ECS stores.
  */
 import { oneLine } from '../../../core/index.js';
-import { LIST_ENUMS, TASK_DEFINITION, type Shape, type Struct } from './model.js';
+import { LIST_ENUMS, TASK_DEFINITION, type List, type Shape, type Struct } from './model.js';
 
 /** One problem in the task definition, where it is and how to fix it. */
 export interface FieldProblem {
@@ -283,6 +283,24 @@ export function normaliseTaskDefinition(body: Record<string, unknown>): Normalis
   }
   out.value = value;
   return out;
+}
+
+/**
+ * Another member of a request (UpdateService's `volumeConfigurations`, say) checked against its shape in the model
+ * as the task definition is: types, enums, conversions and required members, each problem with its field path.
+ */
+export function checkMember(
+  value: unknown,
+  shape: Shape,
+  path: string
+): Pick<Normalised, 'converted' | 'unknown' | 'problems'> & { value: unknown } {
+  const out: Normalised = { value: {}, removed: [], converted: [], unknown: [], problems: [] };
+  const checked = check(value, shape, path, out);
+  const items = typeof shape !== 'string' && shape.kind === 'list' && Array.isArray(checked) ? checked : [];
+  items.forEach((item, i) => out.problems.push(...missingMembers(item, (shape as List).of, join(path, i))));
+  if (typeof shape !== 'string' && shape.kind === 'struct')
+    out.problems.push(...missingMembers(checked, shape, path));
+  return { value: checked, converted: out.converted, unknown: out.unknown, problems: out.problems };
 }
 
 /**

@@ -59,7 +59,7 @@ export async function registerOrReuse(
     log.info(
       `The task definition is identical to ${family}:${latest.taskDefinition.revision}, the latest ACTIVE revision: reusing it.`
     );
-    return reuse(latest.taskDefinition);
+    return asRegistration(latest.taskDefinition);
   }
   return sendOnce({
     operation: 'RegisterTaskDefinition',
@@ -88,12 +88,13 @@ export async function registerOrReuse(
       )
         return undefined;
       log.info(`${family}:${again.taskDefinition.revision} was registered by the failed call: using it.`);
-      return { ...reuse(again.taskDefinition), registered: true };
+      return { ...asRegistration(again.taskDefinition), registered: true };
     }
   });
 }
 
-function reuse(td: TaskDefinition): Registration {
+/** A revision that is already registered (reused, or named by `task-definition-arn`), as a registration. */
+export function asRegistration(td: TaskDefinition): Registration {
   return {
     taskDefinitionArn: td.taskDefinitionArn ?? '',
     revision: td.revision ?? 0,

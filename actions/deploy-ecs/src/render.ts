@@ -141,14 +141,21 @@ export function toRegisterRequest(doc: TaskDefinitionDocument): {
   };
 }
 
-/** Problems of the task definition file as one error naming the input, every problem with its fix. */
-export function taskDefinitionError(problems: FieldProblem[], what = 'the task definition'): DockyardError {
+/**
+ * Problems of the task definition as one error naming its input (the file's, or `task-definition-arn` for a
+ * registered revision), every problem with its fix.
+ */
+export function taskDefinitionError(
+  problems: FieldProblem[],
+  what = 'the task definition',
+  input = 'task-definition'
+): DockyardError {
   const lines = describeProblems(problems);
   return new DockyardError(
     problems.length === 1
       ? `${what}: ${lines[0]}`
       : `${what} has ${problems.length} problems:\n${lines.map(l => `  - ${l}`).join('\n')}`,
-    { input: 'task-definition' }
+    { input }
   );
 }
 
@@ -159,7 +166,8 @@ export function taskDefinitionError(problems: FieldProblem[], what = 'the task d
 export function problemsError(
   problems: FieldProblem[],
   origins: Origins,
-  what = 'the task definition'
+  what = 'the task definition',
+  input = 'task-definition'
 ): DockyardError {
   const fromInputs: DockyardError[] = [];
   const fromFile: FieldProblem[] = [];
@@ -177,7 +185,7 @@ export function problemsError(
       );
     }
   }
-  const all = [...fromInputs, ...(fromFile.length > 0 ? [taskDefinitionError(fromFile, what)] : [])];
+  const all = [...fromInputs, ...(fromFile.length > 0 ? [taskDefinitionError(fromFile, what, input)] : [])];
   return all.length === 1 ? all[0] : new InputError(all);
 }
 

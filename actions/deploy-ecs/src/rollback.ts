@@ -4,6 +4,7 @@
  * was superseded or cancelled is left as it is (deploy.ts decides).
  */
 import type { Logger } from '../../../core/index.js';
+import type { LaunchSettings } from './launch-settings.js';
 import {
   startDeployment,
   watchDeployment,
@@ -27,6 +28,8 @@ export async function rollBack(
   options: Omit<WatchOptions, 'deploymentId' | 'taskDefinitionArn' | 'previousTaskDefinitionArn'> & {
     previousTaskDefinitionArn: string;
     failedTaskDefinitionArn: string;
+    /** What the service had of the settings the step changed. */
+    settings?: LaunchSettings;
   },
   log: Logger
 ): Promise<RollbackResult> {
@@ -36,7 +39,12 @@ export async function rollBack(
   const { deployment, service } = await startDeployment(
     clients,
     target,
-    { taskDefinitionArn: options.previousTaskDefinitionArn, forceNewDeployment: false, clock: options.clock },
+    {
+      taskDefinitionArn: options.previousTaskDefinitionArn,
+      forceNewDeployment: false,
+      settings: options.settings,
+      clock: options.clock
+    },
     log
   );
   const outcome = await watchDeployment(

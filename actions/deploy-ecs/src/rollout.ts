@@ -32,6 +32,7 @@ import {
   type Clock,
   type Logger
 } from '../../../core/index.js';
+import type { LaunchSettings } from './launch-settings.js';
 import { taskDefinitionKey } from './render.js';
 
 /** IN_PROGRESS: a strategy deployment reached the stage `wait-until` names; ECS carries on with the rest. */
@@ -97,6 +98,8 @@ export interface StartOptions {
   /** The service's deployment configuration with the step's strategy inputs applied (strategy-config.ts). */
   deploymentConfiguration?: DeploymentConfiguration;
   forceNewDeployment: boolean;
+  /** Volumes configured at deployment and ECS Exec; what is undefined is left as the service has it. */
+  settings?: LaunchSettings;
   clock?: Clock;
   attempts?: number;
   baseDelayMs?: number;
@@ -128,7 +131,9 @@ export async function startDeployment(
           taskDefinition: options.taskDefinitionArn,
           desiredCount: options.desiredCount,
           deploymentConfiguration: options.deploymentConfiguration,
-          forceNewDeployment: options.forceNewDeployment || undefined
+          forceNewDeployment: options.forceNewDeployment || undefined,
+          volumeConfigurations: options.settings?.volumeConfigurations,
+          enableExecuteCommand: options.settings?.enableExecuteCommand
         })
       );
       const service = out.service;

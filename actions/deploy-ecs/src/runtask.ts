@@ -26,6 +26,11 @@ import {
   type Logger,
   type PollOutcome
 } from '../../../core/index.js';
+import {
+  currentVolumeConfigurations,
+  taskVolumeConfigurations,
+  type LaunchSettings
+} from './launch-settings.js';
 import { causeWithLogLine, describeStoppedTask, taskCause, taskId, type ContainerLog } from './causes.js';
 import { awslogsStream, logsClientFor, tailLog, type LogClients } from './logs.js';
 
@@ -36,6 +41,8 @@ export interface RunTaskOptions {
   /** The container to override; else the first essential one. */
   container?: string;
   service?: Service;
+  /** `volume-configurations` and `enable-execute-command`; else the task gets the service's. */
+  launch?: LaunchSettings;
   region: string;
   timeoutMs: number;
   intervalMs: number;
@@ -60,7 +67,7 @@ export interface RunTaskResult {
 
 /** The RunTask request: pure, so the network copying is unit-tested. */
 export function runTaskRequest(
-  options: Pick<RunTaskOptions, 'cluster' | 'taskDefinition' | 'command' | 'service'>,
+  options: Pick<RunTaskOptions, 'cluster' | 'taskDefinition' | 'command' | 'service' | 'launch'>,
   container: string
 ): RunTaskRequest {
   const s = options.service;
@@ -78,6 +85,13 @@ export function runTaskRequest(
   if (s?.platformVersion) request.platformVersion = s.platformVersion;
   if (s?.enableECSManagedTags) request.enableECSManagedTags = true;
   if (s?.propagateTags && s.propagateTags !== 'NONE') request.propagateTags = s.propagateTags;
+  const launch = options.launch ?? {};
+  const volumes = launch.volumeConfigurations ?? currentVolumeConfigurations(s);
+  const taskVolumes = taskVolumeConfigurations(volumes, options.taskDefinition);
+  if (taskVolumes.length > 0) request.volumeConfigurations = taskVolumes;
+  // Like the service's tasks, unless the step turns it on or off.
+  const exec = launch.enableExecuteCommand ?? (s?.enableExecuteCommand || undefined);
+  if (exec !== undefined) request.enableExecuteCommand = exec;
   return request;
 }
 

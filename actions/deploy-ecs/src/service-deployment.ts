@@ -28,6 +28,7 @@ import {
   type Verdict,
   type WatchOptions
 } from './rollout.js';
+import { pausedHook, type PausedHook } from './pause.js';
 import { taskDefinitionKey } from './render.js';
 import { reached, readStage, shortArn, waitUntilStage } from './stages.js';
 import { StageProgress, type StrategyOptions, type StrategyView } from './stage-progress.js';
@@ -42,6 +43,11 @@ export interface StrategyWatchOptions extends Pacing, StrategyOptions {
   knownEvents?: WatchOptions['knownEvents'];
   /** Set when following the rollback this step asked for (StopServiceDeployment ROLLBACK). */
   stopRequested?: boolean;
+  /**
+   * What the step does when a PAUSE hook holds the deployment going forward (gates.ts): a verdict ends the follow,
+   * undefined looks again. Without it a pause is followed like any stage.
+   */
+  atPause?: (hook: PausedHook, look: Look) => Promise<Verdict | undefined>;
 }
 
 /** What one look saw: the service, and our service deployment once it is known and described. */
@@ -67,7 +73,9 @@ export async function followServiceDeployment(
       if (!service) return undefined;
       last = { service, deployment: await describeOurs(clients.ecsNoRetry, progress, service, options) };
       await progress.show(last, clients.ecs);
-      return judge(last, progress, options);
+      const paused = options.atPause && forward(last.deployment) ? pausedHook(last.deployment) : undefined;
+      const gated = paused && (await options.atPause!(paused, last));
+      return gated || judge(last, progress, options);
     },
     log,
     'DescribeServices / DescribeServiceDeployments'
@@ -79,6 +87,8 @@ export async function followServiceDeployment(
   if (outcome.kind === 'timeout' && rollingBack) return { ...rollingBack, ...seen };
   return { deploymentId: options.deploymentId, ...seen, ...unfinished(outcome, progress.where(), log) };
 }
+
+const forward = (d: ServiceDeployment | undefined) => d?.status === 'IN_PROGRESS';
 
 /** Our service deployment, described; undefined until ECS names it (or while it cannot be described yet). */
 async function describeOurs(

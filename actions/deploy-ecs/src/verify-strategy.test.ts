@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { LoadBalancer, Service } from '@aws-sdk/client-ecs';
-import { deployment, service, tdArn } from './testing/fixtures.js';
+import { service, serviceConnectService } from './testing/fixtures.js';
 import { good } from './testing/verify-fixtures.js';
 import { verifyStrategy } from './verify-strategy.js';
 
@@ -108,20 +108,7 @@ describe('verifyStrategy: without a load balancer', () => {
 
 describe('verifyStrategy: Service Connect', () => {
   const connected = (portName: string) =>
-    service({
-      loadBalancers: [],
-      deployments: [
-        deployment({
-          id: 'ecs-svc/1',
-          taskDefinition: tdArn('web', 7),
-          serviceConnectConfiguration: {
-            enabled: true,
-            namespace: 'prod.local',
-            services: [{ portName, clientAliases: [{ port: 80, dnsName: 'web' }] }]
-          }
-        })
-      ]
-    });
+    serviceConnectService('prod.local', [{ portName, clientAliases: [{ port: 80, dnsName: 'web' }] }]);
   const named = () => {
     const td = good();
     td.containerDefinitions![0].portMappings = [{ containerPort: 8080, name: 'http' }];

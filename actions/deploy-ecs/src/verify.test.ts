@@ -25,6 +25,7 @@ describe('verifyTaskDefinition', () => {
       problems: [],
       skipped: [],
       checked: ['image web:sha-1a2b3c4 exists in ECR'],
+      notes: [],
       refusals: []
     });
     expect(log.lines).toEqual(['  ✓ image web:sha-1a2b3c4 exists in ECR', 'No problems found.']);

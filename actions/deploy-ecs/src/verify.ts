@@ -6,6 +6,7 @@
  */
 import type { Service } from '@aws-sdk/client-ecs';
 import type { DockyardError, Logger } from '../../../core/index.js';
+import { verifyLaunchSettings, type LaunchSettings } from './launch-settings.js';
 import type { FieldProblem } from './normalise.js';
 import type { Rendering } from './render.js';
 import { verifyLocally } from './verify-local.js';
@@ -20,6 +21,8 @@ export interface Verification {
   skipped: string[];
   /** Remote checks that passed. */
   checked: string[];
+  /** Worth knowing, not a problem (a volume configured at launch that nothing configures). */
+  notes: string[];
   /** What the service lacks for the deployment's strategy, each named by its input (verify-strategy.ts). */
   refusals: DockyardError[];
 }
@@ -29,6 +32,9 @@ export interface VerifyOptions {
   region: string;
   /** The deployment's strategy, and the input that chose it (`strategy`, or `service` for the service's own). */
   strategy?: { name: StrategyName; input: 'strategy' | 'service' };
+  launch?: LaunchSettings;
+  /** Whether to make the remote checks (false: another service of a release, whose first service made them). */
+  remote?: boolean;
 }
 
 export async function verifyTaskDefinition(
@@ -37,7 +43,13 @@ export async function verifyTaskDefinition(
   options: VerifyOptions,
   log: Logger
 ): Promise<Verification> {
-  const problems = [...rendered.problems, ...verifyLocally(rendered.request, { service: options.service })];
+  const launch = verifyLaunchSettings(rendered.request, options.launch ?? {}, options.service);
+  const problems = [
+    ...rendered.problems,
+    ...verifyLocally(rendered.request, { service: options.service }),
+    ...launch.problems
+  ];
+  for (const note of launch.notes) log.warning(note, { title: 'verify: volume configured at launch' });
   const strategy =
     options.service && options.strategy
       ? verifyStrategy(rendered.request, options.service, options.strategy.name, options.strategy.input)
@@ -45,7 +57,7 @@ export async function verifyTaskDefinition(
   problems.push(...strategy.problems);
   for (const note of strategy.notes) log.notice(note, { title: 'verify: deployment strategy' });
   const remote: RemoteResult =
-    rendered.problems.length === 0
+    rendered.problems.length === 0 && options.remote !== false
       ? await verifyRemotely(rendered.request, clients, options)
       : { problems: [], skipped: [], checked: [] };
   problems.push(...remote.problems);
@@ -55,5 +67,11 @@ export async function verifyTaskDefinition(
     log.info(
       `No problems found${remote.skipped.length > 0 ? ` (${remote.skipped.length} remote checks skipped)` : ''}.`
     );
-  return { problems, skipped: remote.skipped, checked: remote.checked, refusals: strategy.refusals };
+  return {
+    problems,
+    skipped: remote.skipped,
+    checked: remote.checked,
+    notes: launch.notes,
+    refusals: strategy.refusals
+  };
 }

@@ -89,6 +89,23 @@ describe('getInputs', () => {
     expect(read({ ...base, reports: `[${buildReport},${failureReport}]` }).reports).toHaveLength(2);
   });
 
+  it('reads report files: a directory in name order, and a file; what is wrong names the file', () => {
+    const ws = realpathSync(mkdtempSync(join(tmpdir(), 'notify-report-files-')));
+    mkdirSync(join(ws, 'reports'));
+    writeFileSync(join(ws, 'reports', 't002-production.json'), failureReport);
+    writeFileSync(join(ws, 'reports', 't001-staging.json'), buildReport);
+    writeFileSync(join(ws, 'reports', 'notes.txt'), 'not a report');
+    writeFileSync(join(ws, 'one.json'), failureReport);
+    writeFileSync(join(ws, 'broken.json'), '{"schema":');
+    const env = { GITHUB_WORKSPACE: ws };
+    const inputs = read({ ...base, reports: '', 'report-files': 'reports\none.json' }, env);
+    expect(inputs.reports.map(r => r.action)).toEqual(['build-push', 'deploy-ecs', 'deploy-ecs']);
+    expect(problems({ ...base, reports: '', 'report-files': 'broken.json\n../outside' }, env)).toEqual([
+      expect.stringMatching(/^report-files: line 1: .*broken\.json: line 1 is not valid JSON/),
+      expect.stringMatching(/^report-files: line 2: '\.\.\/outside' is outside the workspace/)
+    ]);
+  });
+
   it('accepts no reports when a status is given (the deploy job failed before writing one)', () => {
     expect(read({ ...base, reports: '', status: 'failure' }).reports).toEqual([]);
   });

@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   DockyardError,
   InputReader,
   describeError,
+  splitLines,
   parseReports,
   type InputSource,
   type Report,
@@ -153,6 +155,35 @@ function reports(r: InputReader): Report[] {
   );
 }
 
+/**
+ * `report-files`: files of reports, one path a line, inside the workspace; a directory stands for its `.json` files
+ * in name order. For more reports than an input can carry (a release to many targets: the runner passes an input
+ * as one environment variable, which Linux caps at 128 KiB).
+ */
+function reportFiles(r: InputReader): Report[] {
+  return splitLines(r.raw('report-files')).flatMap(({ text, line }) => {
+    const path = r.pathValue('report-files', text, { line });
+    if (path === undefined) return [];
+    const files = statSync(path).isDirectory()
+      ? readdirSync(path)
+          .filter(f => f.endsWith('.json'))
+          .sort()
+          .map(f => join(path, f))
+      : [path];
+    return files.flatMap(
+      file =>
+        r.collect(() => {
+          try {
+            return parseReports(readFileSync(file, 'utf8'));
+          } catch (error) {
+            const why = error instanceof DockyardError ? error.message : describeError(error);
+            throw new DockyardError(`line ${line}: ${file}: ${why}`, { input: 'report-files' });
+          }
+        }) ?? []
+    );
+  });
+}
+
 /** A custom template: inside the workspace, every placeholder known, no scripts. */
 function template(r: InputReader): Inputs['template'] {
   const name = r.string('template');
@@ -201,7 +232,7 @@ function crossCheck(r: InputReader, inputs: Inputs): void {
       `has ${recipients} recipients with cc and bcc; SES accepts at most ${MAX_RECIPIENTS} per message.`,
       'Send to a mailing list address instead.'
     );
-  const reportsUnreadable = r.problems.some(p => p.input === 'reports');
+  const reportsUnreadable = r.problems.some(p => p.input === 'reports' || p.input === 'report-files');
   if (
     inputs.reports.length === 0 &&
     inputs.status === undefined &&
@@ -225,7 +256,7 @@ export function getInputs(source: InputSource, options: InputOptions = {}): Inpu
     replyTo: mailboxes(r, 'reply-to'),
     subjectTemplate: subjectTemplate(r),
     status: statusOverride(r),
-    reports: reports(r),
+    reports: [...reports(r), ...reportFiles(r)],
     environment: r.string('environment'),
     template: template(r),
     configurationSet: configurationSet(r),

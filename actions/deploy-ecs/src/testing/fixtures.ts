@@ -5,6 +5,7 @@
 import type {
   Deployment,
   DeploymentConfiguration,
+  LoadBalancer,
   Service,
   ServiceDeployment,
   Task,
@@ -128,6 +129,43 @@ export const BLUE_GREEN_CONFIGURATION: DeploymentConfiguration = {
   strategy: 'BLUE_GREEN',
   bakeTimeInMinutes: 10
 };
+
+/** A service behind an ALB with `advancedConfiguration` (ELB API reference's ARN forms), and a test rule if given. */
+export function loadBalancedService(testListenerRule?: string): Service {
+  const elb = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}`;
+  return service({
+    loadBalancers: [
+      {
+        targetGroupArn: `${elb}:targetgroup/web-blue/73e2d6bc24d8a067`,
+        containerName: 'app',
+        containerPort: 8080,
+        advancedConfiguration: {
+          alternateTargetGroupArn: `${elb}:targetgroup/web-green/8a067d6bc24d73e2`,
+          productionListenerRule: `${elb}:listener-rule/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2/1111b2d02a6cabee`,
+          testListenerRule,
+          roleArn: `arn:aws:iam::${ACCOUNT}:role/ecsInfrastructureRoleForLoadBalancers`
+        }
+      }
+    ]
+  });
+}
+
+/** A service on Service Connect (no load balancer), its newest deployment naming `services`. */
+export function serviceConnectService(
+  namespace: string,
+  services: NonNullable<Deployment['serviceConnectConfiguration']>['services']
+): Service {
+  return service({
+    loadBalancers: [],
+    deployments: [
+      deployment({
+        id: 'ecs-svc/1',
+        taskDefinition: tdArn('web', 7),
+        serviceConnectConfiguration: { enabled: true, namespace, services }
+      })
+    ]
+  });
+}
 
 export const OLD_DEPLOYMENT = 'ecs-svc/1111111111111111111';
 export const NEW_DEPLOYMENT = 'ecs-svc/2222222222222222222';
@@ -281,3 +319,7 @@ export function serviceDeployment(overrides: Partial<ServiceDeployment> = {}): S
     ...overrides
   };
 }
+
+/** The load balancer of a blue/green service, as the developer guide's example configures it (after the fixtures it
+ * is made of, which are constants of this module). */
+export const BLUE_GREEN_BALANCER: LoadBalancer = loadBalancedService().loadBalancers![0]!;
