@@ -400,7 +400,8 @@ spec:
       /::error::TIMED_OUT: web: container app is running but not ready: its readiness probe has not passed\. Timed out waiting for Deployment shop\/web \(0 of 1 updated replicas available\)/
     );
     expect(result.durationMs).toBeGreaterThanOrEqual(6_000 - 1_500);
-    expect(result.durationMs).toBeLessThan(6_000 + 5_000);
+    // Ended by the step's timeout, long before the pods would have become ready (60 s).
+    expect(result.durationMs).toBeLessThan(6_000 + 20_000);
     expect(JSON.parse(result.outputs.report).status).toBe('failure');
     ws.remove();
   }, 60_000);
