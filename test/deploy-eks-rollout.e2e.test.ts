@@ -25,6 +25,15 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 const GATE = 'target-health.elbv2.k8s.aws/k8s-shop-web-6b2ad5ec1f';
 
+/** The action's reads of Deployments from `since` (epoch ms) until its first write to one (the rollback). */
+function looksBeforeRollback(eks: typeof stack, since: number): number {
+  const later = eks.kube.requests.filter(r => r.at >= since && r.resource === 'deployments');
+  const write = later.findIndex(
+    r => ['apply', 'patch', 'update'].includes(r.verb) && r.query.dryRun === undefined
+  );
+  return later.slice(0, write < 0 ? undefined : write).filter(r => ['get', 'list'].includes(r.verb)).length;
+}
+
 /** A Deployment `web` in `shop` with the given image and pod spec extras (readiness gates), and its deadline. */
 function webManifest(options: {
   image: string;
@@ -140,6 +149,9 @@ describe('deploy-eks: failures explained, not timed out', () => {
     const { result } = run;
     expect(result.code).not.toBe(0);
     expect(run.firstSeen.ReplicaFailure).toBeDefined();
+    // Failed at the look that showed the refusal (issue: within 30 s, as a count of looks, not seconds): the
+    // action read the Deployment at most twice between the controller's ReplicaFailure and the rollback's write.
+    expect(looksBeforeRollback(stack, run.firstSeen.ReplicaFailure)).toBeLessThanOrEqual(2);
     expect(result.stdout).toMatch(
       /web: pods cannot be created \(FailedCreate\): pods "web-\S+" is forbidden: exceeded quota: compute, requested: pods=1, used: pods=2, limited: pods=2/
     );
