@@ -8,18 +8,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseReports } from '../core/report.js';
 import { ROLLOUT_CRD } from '../sim/eks/crds.js';
-import { NS, REGISTRY, runDeploy, workspace } from '../sim/eks/scenario.js';
+import { NS, REGISTRY, workspace } from '../sim/eks/scenario.js';
 import type { EksStack } from '../sim/eks/stack.js';
-import { eksStackForFile } from './eks.js';
+import { deployEks, eksStackForFile } from './eks.js';
 
 let stack: EksStack;
 
 eksStackForFile(started => (stack = started));
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON from the cluster
-
-/** Every run polls at the smallest interval, so a wait ends as soon as the cluster got there. */
-const POLL = { 'poll-interval': '100ms' };
 
 /** A Namespace, a Deployment `web` and the extra objects, as YAML documents. */
 const manifests = (...extra: string[]) =>
@@ -74,10 +71,9 @@ describe('deploy-eks wait-for: load balancers', () => {
     await stack.fresh({ loadBalancers: { delayMs: 1000 } });
     const ws = workspace({ 'k8s/app.yaml': manifests(NLB) });
     const before = stack.kube.requests.length;
-    const { result } = await runDeploy(stack, ws.dir, {
+    const { result } = await deployEks(stack, ws.dir, {
       manifests: 'k8s',
-      'wait-for': 'load-balancers',
-      ...POLL
+      'wait-for': 'load-balancers'
     });
     expect(result.outputs.status).toBe('COMPLETED');
     const hostname = service()?.status?.loadBalancer?.ingress?.[0]?.hostname as string;
@@ -100,11 +96,10 @@ describe('deploy-eks wait-for: load balancers', () => {
       "Failed build model due to couldn't auto-discover subnets: unable to discover at least one subnet";
     await stack.fresh({ loadBalancers: { failure: { reason: 'FailedBuildModel', message } } });
     const ws = workspace({ 'k8s/app.yaml': manifests(NLB) });
-    const { result } = await runDeploy(stack, ws.dir, {
+    const { result } = await deployEks(stack, ws.dir, {
       manifests: 'k8s',
       'wait-for': 'load-balancers',
-      'failure-grace': '1s',
-      ...POLL
+      'failure-grace': '1s'
     });
     expect(result.code).not.toBe(0);
     expect(result.outputs.status).toBe('FAILED');
@@ -132,7 +127,7 @@ describe('deploy-eks wait-for: volumes', () => {
       volumeBindingMode: 'Immediate'
     });
     const ws = workspace({ 'k8s/app.yaml': manifests(claim('gp3')) });
-    const { result } = await runDeploy(stack, ws.dir, { manifests: 'k8s', 'wait-for': 'volumes', ...POLL });
+    const { result } = await deployEks(stack, ws.dir, { manifests: 'k8s', 'wait-for': 'volumes' });
     expect(result.outputs.status).toBe('COMPLETED');
     expect(pvc()?.status?.phase).toBe('Bound');
     expect(result.stdout).toContain('PersistentVolumeClaim shop/data: Pending: waiting for it to be Bound');
@@ -144,11 +139,10 @@ describe('deploy-eks wait-for: volumes', () => {
   it('counts a WaitForFirstConsumer claim no pod uses yet as ready, not as a failure or a timeout', async () => {
     // EKS's gp2: bound at the first consumer; nothing here uses the claim (a CronJob's would, on its schedule).
     const ws = workspace({ 'k8s/app.yaml': manifests(claim('gp2')) });
-    const { result } = await runDeploy(stack, ws.dir, {
+    const { result } = await deployEks(stack, ws.dir, {
       manifests: 'k8s',
       'wait-for': 'volumes',
-      'failure-grace': '1s',
-      ...POLL
+      'failure-grace': '1s'
     });
     expect(result.outputs.status).toBe('COMPLETED');
     expect(pvc()?.status?.phase).toBe('Pending');
@@ -166,7 +160,7 @@ describe('deploy-eks wait-for: volumes', () => {
       volumes: [{ name: data, persistentVolumeClaim: { claimName: data } }]`
     );
     const ws = workspace({ 'k8s/app.yaml': mounted });
-    const { result } = await runDeploy(stack, ws.dir, { manifests: 'k8s', 'wait-for': 'volumes', ...POLL });
+    const { result } = await deployEks(stack, ws.dir, { manifests: 'k8s', 'wait-for': 'volumes' });
     expect(result.outputs.status).toBe('COMPLETED');
     const bound = pvc();
     expect(bound?.status?.phase).toBe('Bound');
@@ -179,11 +173,10 @@ describe('deploy-eks wait-for: volumes', () => {
   it('fails on the PV controller’s FailedBinding when the claim names no class and there is no default (EKS 1.30+)', async () => {
     const classless = claim('gp2').replace('  storageClassName: gp2\n', '');
     const ws = workspace({ 'k8s/app.yaml': manifests(classless) });
-    const { result } = await runDeploy(stack, ws.dir, {
+    const { result } = await deployEks(stack, ws.dir, {
       manifests: 'k8s',
       'wait-for': 'volumes',
-      'failure-grace': '1s',
-      ...POLL
+      'failure-grace': '1s'
     });
     expect(result.outputs.status).toBe('FAILED');
     expect(result.stdout).toContain(
@@ -223,10 +216,9 @@ spec:
     canary:
       steps: [{ setWeight: 20 }, { pause: { duration: 60 } }]`;
     const ws = workspace({ 'k8s/app.yaml': manifests(rollout) });
-    const { result } = await runDeploy(stack, ws.dir, {
+    const { result } = await deployEks(stack, ws.dir, {
       manifests: 'k8s',
-      images: `web=${REGISTRY}/web:v2`,
-      ...POLL
+      images: `web=${REGISTRY}/web:v2`
     });
     expect(result.outputs.status).toBe('COMPLETED');
     const live = stack.kube.get('argoproj.io/v1alpha1', 'Rollout', NS, 'web') as Json;
