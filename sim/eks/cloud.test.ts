@@ -93,6 +93,16 @@ describe('the AWS Load Balancer Controller', () => {
   });
 });
 
+/** A pod `db-0` that mounts the claim `data`. */
+const consumer = () =>
+  write('v1', 'Pod', {
+    metadata: { name: 'db-0', namespace: 'default' },
+    spec: {
+      containers: [{ name: 'db', image: 'postgres:16' }],
+      volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }]
+    }
+  });
+
 describe('the PV controller and the EBS provisioner', () => {
   const claim = (storageClassName?: string) =>
     write('v1', 'PersistentVolumeClaim', {
@@ -139,13 +149,7 @@ describe('the PV controller and the EBS provisioner', () => {
     expect(events('data')).toEqual([
       'Normal WaitForFirstConsumer: waiting for first consumer to be created before binding'
     ]);
-    write('v1', 'Pod', {
-      metadata: { name: 'db-0', namespace: 'default' },
-      spec: {
-        containers: [{ name: 'db', image: 'postgres:16' }],
-        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }]
-      }
-    });
+    consumer();
     // The scheduler picks a node, writes it on the claim and holds the pod until the claim is Bound.
     run(controller, 150);
     expect(get('v1', 'PersistentVolumeClaim', 'data').metadata.annotations[SELECTED_NODE]).toMatch(
@@ -168,13 +172,7 @@ describe('the PV controller and the EBS provisioner', () => {
   ])('keeps a pod that names %s unschedulable, as the scheduler says it', (_what, withClaim, why) => {
     const controller = cluster({ delayMs: 0 }, { provisionMs: 0 });
     if (withClaim) claim();
-    write('v1', 'Pod', {
-      metadata: { name: 'db-0', namespace: 'default' },
-      spec: {
-        containers: [{ name: 'db', image: 'postgres:16' }],
-        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }]
-      }
-    });
+    consumer();
     run(controller, 500);
     expect(events('db-0')).toEqual([
       `Warning FailedScheduling: 0/3 nodes are available: ${why}. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.`
