@@ -29,6 +29,9 @@ export default {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e.test.ts', '<rootDir>/sim/**/*.e2e.test.ts'],
       slowTestThreshold: 60,
+      // `npm run test:e2e` runs four files at once on two cores: most of an end-to-end test is waiting on the
+      // bundle's child process, moto or a stand-in's clock (about a third of the wall time is CPU), so two workers
+      // left the cores idle. A long file is split (deploy-eks, deploy-eks-edges) so that none outlasts the rest.
       // The local stack (scripts/local-stack.sh) is stopped after the run when tests started it: test/stack.ts.
       globalSetup: '<rootDir>/test/stack/global-setup.js',
       globalTeardown: '<rootDir>/test/stack/global-teardown.js'

@@ -27,8 +27,8 @@ var core_text = __webpack_require__(1509);
 var src_clients = __webpack_require__(7573);
 // EXTERNAL MODULE: ./actions/deploy-ecs/src/compare.ts + 1 modules
 var compare = __webpack_require__(8939);
-// EXTERNAL MODULE: ./actions/deploy-ecs/src/deploy.ts + 13 modules
-var src_deploy = __webpack_require__(4993);
+// EXTERNAL MODULE: ./actions/deploy-ecs/src/deploy.ts + 14 modules
+var src_deploy = __webpack_require__(6823);
 // EXTERNAL MODULE: ./actions/deploy-ecs/src/diff.ts
 var diff = __webpack_require__(558);
 // EXTERNAL MODULE: ./actions/deploy-ecs/src/render.ts

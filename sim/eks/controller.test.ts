@@ -80,7 +80,9 @@ beforeEach(() => {
       timing: DEFAULT_TIMING,
       crdEstablishMs: 200,
       backoffScale: 1,
-      readinessGates: 'open'
+      readinessGates: 'open',
+      loadBalancers: { delayMs: 1000 },
+      volumes: { provisionMs: 500 }
     },
     () => now
   );

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { clone, deepEqual } from './apply.js';
 import { AdmissionError, quotaStatus, type Admission } from './admission.js';
 import { defaultPod } from './defaults.js';
+import { CloudControllers, type LoadBalancerOptions, type VolumeOptions } from './cloud.js';
 import { autoscale } from './hpa.js';
 import { nodeObject, type LateNode } from './nodes.js';
 import type { BehaviourTable, Timing } from './behaviour.js';
@@ -35,6 +36,10 @@ export interface ControllerOptions {
   /** A node that arrives late. */
   lateNode?: LateNode;
   readinessGates: 'open' | 'closed';
+  /** The AWS Load Balancer Controller: how long a LoadBalancer Service waits for its address, or why never. */
+  loadBalancers: LoadBalancerOptions;
+  /** The EBS CSI provisioner: how long a claim waits to be Bound, or why never. */
+  volumes: VolumeOptions;
 }
 
 /** The Progressing condition of a paused Deployment, and of one resumed (deployment util PausedDeployReason). */
@@ -107,6 +112,7 @@ function withoutHash(template: K | undefined): K {
 
 export class Controller implements KubeletHost {
   private readonly kubelet = new Kubelet(this);
+  private readonly cloud = new CloudControllers(this);
   /** Deployment uid → the last moment it made progress (ms), for progressDeadlineSeconds. */
   private readonly progressAt = new Map<string, number>();
   private readonly crdSeen = new Map<string, number>();
@@ -137,6 +143,7 @@ export class Controller implements KubeletHost {
 
   reset(): void {
     this.kubelet.reset();
+    this.cloud.reset();
     this.joined.length = 0;
     this.progressAt.clear();
     this.crdSeen.clear();
@@ -185,6 +192,7 @@ export class Controller implements KubeletHost {
       const pods = this.store.list(this.info('v1', 'Pod'));
       for (const e of pods) this.kubelet.pod(e);
       this.quotas();
+      this.cloud.tick(this.options.loadBalancers, this.options.volumes);
       this.kubelet.forget(new Set(pods.map(e => uidOf(e.object))));
       // Status changes of pods feed the workloads' status in the same tick.
       for (const e of this.store.list(this.info('apps/v1', 'ReplicaSet'))) this.replicaSet(e);

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { clone } from './apply.js';
 import { CRASH_LOGS, RUN_LOGS, type Behaviour, type BehaviourTable, type Timing } from './behaviour.js';
+import { volumeBinding } from './cloud.js';
 import type { ControllerOptions } from './controller.js';
 import type { ResourceInfo } from './resources.js';
 import { Provisioner } from './nodes.js';
@@ -215,8 +216,9 @@ export class Kubelet {
         return;
       }
       if (!sim.node && this.waitsForNode(e, pod, sim, status)) return;
-      sim.scheduled = true;
       sim.node ??= this.leastLoadedNode();
+      if (this.waitsForVolumes(e, pod, sim, status)) return;
+      sim.scheduled = true;
       if (pod.spec.nodeName !== sim.node) {
         const o = clone(pod);
         o.spec.nodeName = sim.node;
@@ -265,21 +267,12 @@ export class Kubelet {
       return false;
     }
     const n = this.host.nodeNames().length;
-    const message = `0/${n} nodes are available: ${n} Insufficient cpu. preemption: 0/${n} nodes are available: ${n} No preemption victims found for incoming pod.`;
-    setCondition(
+    this.unschedulable(
+      pod,
+      sim,
       status,
-      { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message },
-      this.host.now,
-      false
+      `0/${n} nodes are available: ${n} Insufficient cpu. preemption: 0/${n} nodes are available: ${n} No preemption victims found for incoming pod.`
     );
-    status.phase = 'Pending';
-    if (
-      sim.lastSchedulingEvent === undefined ||
-      this.host.now - sim.lastSchedulingEvent >= this.host.ms(this.host.options.timing.backoffMs)
-    ) {
-      sim.lastSchedulingEvent = this.host.now;
-      this.host.event(pod, 'Warning', 'FailedScheduling', message, 'default-scheduler');
-    }
     if (placed.nominate)
       this.host.event(
         pod,
@@ -290,6 +283,46 @@ export class Kubelet {
       );
     this.host.putStatus(e, this.podStatus(status, pod, sim));
     return true;
+  }
+
+  /**
+   * The scheduler's volume binding: a pod whose claims are not Bound stays Pending, unschedulable (an unbound
+   * Immediate claim, a missing one: FailedScheduling on the scheduler's back-off) or waiting for its
+   * WaitForFirstConsumer claims to be provisioned on its node. True while it waits.
+   */
+  private waitsForVolumes(e: Entry, pod: K, sim: PodSim, status: K): boolean {
+    const host = this.host;
+    const binding = volumeBinding(
+      host.store,
+      (v, k) => host.info(v, k),
+      pod,
+      sim.node!,
+      host.nodeNames().length
+    );
+    if (!binding.wait) return false;
+    status.phase = 'Pending';
+    if (binding.unschedulable) this.unschedulable(pod, sim, status, binding.unschedulable);
+    host.putStatus(e, this.podStatus(status, pod, sim));
+    return true;
+  }
+
+  /** A pod the scheduler cannot place: PodScheduled False, and FailedScheduling on the scheduler's back-off. */
+  private unschedulable(pod: K, sim: PodSim, status: K, message: string): void {
+    const host = this.host;
+    setCondition(
+      status,
+      { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message },
+      host.now,
+      false
+    );
+    status.phase = 'Pending';
+    if (
+      sim.lastSchedulingEvent === undefined ||
+      host.now - sim.lastSchedulingEvent >= host.ms(host.options.timing.backoffMs)
+    ) {
+      sim.lastSchedulingEvent = host.now;
+      host.event(pod, 'Warning', 'FailedScheduling', message, 'default-scheduler');
+    }
   }
 
   /** The registry's 429 for a pull on a node that is still throttled, counting it; undefined when the pull goes through. */

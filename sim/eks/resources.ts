@@ -70,6 +70,11 @@ export const BUILTIN: readonly ResourceInfo[] = [
     shortNames: ['pvc'],
     subresources: ['status']
   }),
+  kind('', 'v1', 'persistentvolumes', 'PersistentVolume', false, {
+    shortNames: ['pv'],
+    subresources: ['status']
+  }),
+  kind('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false, { shortNames: ['sc'] }),
   kind('', 'v1', 'pods', 'Pod', true, {
     shortNames: ['po'],
     categories: ALL,

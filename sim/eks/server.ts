@@ -50,6 +50,7 @@ import { meta, nameOf, namespaceOf, Store, uidOf, type Change, type Entry } from
 import { readBody } from './http.js';
 import { makeChain, type Chain } from './tls.js';
 import { invalidMessage, validate } from './validate.js';
+import type { LoadBalancerOptions, VolumeOptions } from './cloud.js';
 import { nodeObject, type LateNode } from './nodes.js';
 import { unknownFields, withoutUnknownFields } from './schema.js';
 import { Admission, AdmissionError, type WebhookRule } from './admission.js';
@@ -57,6 +58,18 @@ import { Admission, AdmissionError, type WebhookRule } from './admission.js';
 type K = Record<string, any>;
 
 const STATIC_TOKEN = 'dockyard-test-token';
+/**
+ * The StorageClass every EKS cluster has: in-tree EBS, bound at the first consumer, and, on clusters made on 1.30 or
+ * later, not the default (EKS 1.30 release notes): a claim that names no class stays Pending with `FailedBinding`.
+ */
+const GP2: K = {
+  metadata: { name: 'gp2' },
+  provisioner: 'kubernetes.io/aws-ebs',
+  parameters: { fsType: 'ext4', type: 'gp2' },
+  reclaimPolicy: 'Delete',
+  volumeBindingMode: 'WaitForFirstConsumer'
+};
+
 const STATIC_IDENTITY = 'kubernetes-admin';
 export const DEFAULT_CLUSTER = 'dockyard-test';
 
@@ -86,6 +99,13 @@ export interface KubeServerOptions {
   lateNode?: LateNode;
   /** Whether the ALB controller opens pods' `target-health.elbv2.k8s.aws/…` readiness gates (default `open`). */
   readinessGates?: 'open' | 'closed';
+  /**
+   * The AWS Load Balancer Controller: a LoadBalancer Service gets its address `delayMs` (default 1000, divided by
+   * speed) after it is first seen, or never, with `failure`'s Warning event re-emitted on every retry (cloud.ts).
+   */
+  loadBalancers?: Partial<LoadBalancerOptions>;
+  /** The EBS CSI provisioner: a claim is Bound `provisionMs` (default 500) after provisioning starts, or `failure`. */
+  volumes?: Partial<VolumeOptions>;
   /** API Priority and Fairness: the next `times` requests (matching `verb`/`resource`) are rejected 429. */
   throttle?: ThrottleRule;
 }
@@ -289,7 +309,9 @@ export class KubeServer {
       backoffScale: options.backoffScale ?? 1,
       pullThrottle: options.pullThrottle,
       lateNode: options.lateNode,
-      readinessGates: options.readinessGates ?? 'open'
+      readinessGates: options.readinessGates ?? 'open',
+      loadBalancers: { delayMs: 1000, ...(options.loadBalancers ?? {}) },
+      volumes: { provisionMs: 500, ...(options.volumes ?? {}) }
     };
   }
 
@@ -446,6 +468,7 @@ export class KubeServer {
     const sa = this.kind('v1', 'ServiceAccount');
     for (const namespace of ['default', 'kube-system'])
       this.store.write(sa, { metadata: { name: 'default', namespace } });
+    this.store.write(this.kind('storage.k8s.io/v1', 'StorageClass'), GP2);
   }
 
   // ---- HTTP ----------------------------------------------------------------------------------------------

@@ -27,7 +27,8 @@ import {
   type LaunchSettings
 } from './launch-settings.js';
 import { asRegistration, latestRevision, registerOrReuse, type Registration } from './register.js';
-import { describeRegistered, type RegisteredRevision } from './registered.js';
+import { describeRegistered } from './registered-describe.js';
+import type { RegisteredRevision } from './registered.js';
 import {
   problemsError,
   renderTaskDefinition,

@@ -9,6 +9,7 @@ import type { ClusterAccess } from './cluster.js';
 import { readRecord, writeRecord } from './prune.js';
 import { deploy, type Connect } from './deploy.js';
 import type { Inputs } from './inputs.js';
+import { ARGO_ROLLOUT } from './manifests.js';
 import { KubeError, type Kube, type KubeObject } from './kube.js';
 import { FakeKube } from './testing/fake-kube.js';
 import { crashLooping, pod, replicaSet } from './testing/fixtures.js';
@@ -46,6 +47,8 @@ const inputs = (image: string, over: Partial<Inputs> = {}): Inputs => {
     manifestFiles: [join(ws, 'k8s/web.yaml')],
     vars: {},
     imageRules: [],
+    podTemplateKinds: [ARGO_ROLLOUT],
+    waitFor: { loadBalancers: false, volumes: false },
     labels: { 'dockyard.dev/set': 's' },
     annotations: {},
     set: 's',
@@ -146,6 +149,33 @@ describe('deploy', () => {
     expect(
       kube.applies.filter(a => a.object.kind === 'Deployment' && !a.dryRun).map(a => a.fieldManager)
     ).toEqual(['dockyard', 'dockyard', 'dockyard']);
+  });
+
+  it('wait-for: a workload that fails ends the wait for a load balancer still without its address', async () => {
+    const kube = cluster(() => 'crashloop');
+    writeFileSync(
+      join(ws, 'k8s/svc.yaml'),
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web' },
+        spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 80 }] }
+      })
+    );
+    const result = await deploy(
+      inputs('web:v1', {
+        manifestFiles: [join(ws, 'k8s/web.yaml'), join(ws, 'k8s/svc.yaml')],
+        waitFor: { loadBalancers: true, volumes: false }
+      }),
+      ctx(),
+      reach(kube)
+    );
+    expect(result.status).toBe('FAILED');
+    expect(result.workloads.map(w => `${w.ref.kind} ${w.outcome}`)).toEqual([
+      'Deployment failed',
+      'Service abandoned'
+    ]);
+    expect(result.loadBalancers).toEqual([]);
   });
 
   it('without rollback, or without a previous revision, the failure is FAILED', async () => {

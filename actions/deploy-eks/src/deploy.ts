@@ -22,6 +22,7 @@ import { clusterFromEks, clusterFromKubeconfig, type AwsAccess, type ClusterAcce
 import type { Inputs } from './inputs.js';
 import { describeRef, KubeClient, KubeError, refKey, type Kube, type KubeObject } from './kube.js';
 import type { Manifest } from './manifests.js';
+import { loadBalancerAddresses, waitForAllProvisioned } from './provisioned.js';
 import { prune, readRecord, recordName, recordOf, writeRecord, type SetRecord } from './prune.js';
 import { renderInputs } from './render.js';
 import { initialResult, summarizeResources, type DeployResult } from './result.js';
@@ -224,25 +225,49 @@ async function writeSetRecord(run: Run, record: SetRecord): Promise<void> {
   );
 }
 
-/** wait: every workload at once; the first failure ends the wait. */
+/**
+ * wait: every workload at once, the first failure ending the wait; with `wait-for`, the LoadBalancer Services'
+ * addresses and the claims Bound alongside.
+ */
 async function wait(run: Run, phase: PhaseContext): Promise<Ending | void> {
-  const { result } = run;
+  const { result, inputs } = run;
+  const kube = run.cluster!.kube;
   const asked = run.applied.filter(a => !pausedByManifest(a)).map(a => a.live);
   sayDeadlines(run, asked, phase.timeLeftMs());
+  // The first failure, of a workload or of what the cloud provisions, ends the other waits.
+  const stop = new AbortController();
+  const options = { ...waitOptions(run, phase), signal: AbortSignal.any([phase.signal, stop.signal]) };
+  const [workloads, provisioned] = await Promise.all([
+    waitForWorkloads(kube, asked, options).then(ws => {
+      if (ws.some(w => w.outcome === 'failed')) stop.abort();
+      return ws;
+    }),
+    waitForAllProvisioned(kube, asked, inputs.waitFor, options, () => stop.abort())
+  ]);
+  const abandoned = (w: WorkloadOutcome): WorkloadOutcome =>
+    w.outcome === 'cancelled' && !phase.signal.aborted ? { ...w, outcome: 'abandoned' } : w;
   result.workloads = [
     ...run.applied.filter(pausedByManifest).map(pausedOutcome),
-    ...(await waitForWorkloads(run.cluster!.kube, asked, waitOptions(run, phase)))
+    ...[...workloads, ...provisioned].map(abandoned)
   ];
+  result.loadBalancers = loadBalancerAddresses(provisioned);
+  for (const lb of result.loadBalancers)
+    run.log.untrusted(`Service ${lb.namespace}/${lb.name}: load balancer ${lb.addresses.join(', ')}`);
   if (phase.signal.aborted) return;
   return waitEnding(result);
 }
+
+const provisionedKind = (w: WorkloadOutcome) =>
+  w.ref.kind === 'Service' || w.ref.kind === 'PersistentVolumeClaim';
+
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 function waitEnding(result: DeployResult): Ending {
   const failed = result.workloads.filter(w => w.outcome === 'failed');
   if (failed.length > 0)
     return {
       status: 'FAILED',
-      reason: `${failed.map(w => describeRef(w.ref)).join(', ')} failed to roll out.`
+      reason: `${failed.map(w => describeRef(w.ref)).join(', ')} failed to ${failed.every(provisionedKind) ? 'be provisioned' : 'roll out'}.`
     };
   const late = result.workloads.filter(w => w.outcome === 'timeout');
   if (late.length > 0)
@@ -250,10 +275,17 @@ function waitEnding(result: DeployResult): Ending {
       status: 'TIMED_OUT',
       reason: `Timed out waiting for ${late.map(w => `${describeRef(w.ref)} (${w.message})`).join(', ')}.`
     };
-  const n = result.workloads.length;
+  const count = (kind: string) => result.workloads.filter(w => w.ref.kind === kind).length;
+  const ready = [
+    `${plural(result.workloads.filter(w => !provisionedKind(w)).length, 'workload')} rolled out`,
+    ...result.loadBalancers.map(lb => `Service ${lb.name} at ${lb.addresses[0]}`),
+    ...(count('PersistentVolumeClaim')
+      ? [`${plural(count('PersistentVolumeClaim'), 'volume claim')} ready`]
+      : [])
+  ];
   return {
     status: 'COMPLETED',
-    reason: `Applied ${summarizeResources(result.resources)}; ${n} workload${n === 1 ? '' : 's'} rolled out.`
+    reason: `Applied ${summarizeResources(result.resources)}; ${ready.join('; ')}.`
   };
 }
 

@@ -215,4 +215,55 @@ describe('getInputs', () => {
     expect(inputs.labels).toMatchObject({ team: 'payments', 'dockyard.dev/set': 'web-prod' });
     expect(inputs.annotations).toMatchObject({ 'example.com/owner': 'Payments Team' });
   });
+
+  it.each([
+    ['a custom kind by its group and path', 'CloneSet.apps.kruise.io=spec.template', undefined],
+    ['the Rollout at another path', 'Rollout.argoproj.io=spec.workloadTemplate', undefined],
+    ['no group', 'Rollout=spec.template', 'pod-template-kinds'],
+    ['a built-in kind by name only', 'Deployment.apps=spec.template', 'pod-template-kinds'],
+    ['a kind not in UpperCamelCase', 'rollout.argoproj.io=spec.template', 'pod-template-kinds'],
+    ['a path that is not one', 'CloneSet.apps.kruise.io=spec..template', 'pod-template-kinds'],
+    ['a control character', 'CloneSet.apps.kruise.io=spec.template\u0007', 'pod-template-kinds'],
+    [
+      'twice',
+      'CloneSet.apps.kruise.io=spec.template\nCloneSet.apps.kruise.io=spec.template',
+      'pod-template-kinds'
+    ]
+  ])('pod-template-kinds: %s', (_what, value, input) => {
+    const values = { cluster: 'prod', manifests: 'app.yaml', 'pod-template-kinds': value };
+    expect(problems(values)).toEqual(input ? [input] : []);
+  });
+
+  it('pod-template-kinds: a Rollout is known without a line; a line for it replaces its path', () => {
+    expect(read({ cluster: 'prod', manifests: 'app.yaml' }).podTemplateKinds).toEqual([
+      { kind: 'Rollout', group: 'argoproj.io', path: ['spec', 'template'] }
+    ]);
+    expect(
+      read({
+        cluster: 'prod',
+        manifests: 'app.yaml',
+        'pod-template-kinds': 'Rollout.argoproj.io=spec.workloadRef\nCloneSet.apps.kruise.io=spec.template'
+      }).podTemplateKinds
+    ).toEqual([
+      { kind: 'Rollout', group: 'argoproj.io', path: ['spec', 'workloadRef'] },
+      { kind: 'CloneSet', group: 'apps.kruise.io', path: ['spec', 'template'] }
+    ]);
+  });
+
+  it.each([
+    ['', { loadBalancers: false, volumes: false }],
+    ['load-balancers', { loadBalancers: true, volumes: false }],
+    ['volumes', { loadBalancers: false, volumes: true }],
+    ['load-balancers, volumes', { loadBalancers: true, volumes: true }],
+    ['volumes\nload-balancers', { loadBalancers: true, volumes: true }]
+  ])('wait-for %j', (value, waitFor) => {
+    expect(read({ cluster: 'prod', manifests: 'app.yaml', 'wait-for': value }).waitFor).toEqual(waitFor);
+  });
+
+  it.each([
+    ['an unknown value', { 'wait-for': 'ingresses' }],
+    ['with wait: false', { 'wait-for': 'volumes', wait: 'false' }]
+  ])('wait-for: %s is refused, naming it', (_what, values) => {
+    expect(problems({ cluster: 'prod', manifests: 'app.yaml', ...values })).toEqual(['wait-for']);
+  });
 });

@@ -26,7 +26,7 @@ import {
   validKey,
   validLabelValue
 } from './labels.js';
-import type { ImageRule } from './manifests.js';
+import { ARGO_ROLLOUT, type ImageRule, type PodTemplateKind } from './manifests.js';
 import type { Grace } from './diagnose.js';
 
 export interface Inputs {
@@ -44,6 +44,10 @@ export interface Inputs {
   kustomize?: { dir: string; text: string; remote: boolean };
   vars: Record<string, string>;
   imageRules: ImageRule[];
+  /** Custom kinds whose pod template `images` reaches: a Rollout, and those `pod-template-kinds` names. */
+  podTemplateKinds: PodTemplateKind[];
+  /** What the wait also waits for: LoadBalancer Services' addresses, PersistentVolumeClaims Bound. */
+  waitFor: WaitFor;
   /** What every object gets: managed-by, the set label and the user's labels. */
   labels: Record<string, string>;
   /** What every object gets: the run URL, the commit and the user's annotations. */
@@ -68,6 +72,14 @@ export interface Inputs {
   dryRun: boolean;
 }
 
+/** The `wait-for` input: what besides the workloads the wait waits for. */
+export interface WaitFor {
+  loadBalancers: boolean;
+  volumes: boolean;
+}
+
+const WAIT_FOR_VALUES = { 'load-balancers': 'loadBalancers', volumes: 'volumes' } as const;
+
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
 const ROLE_ARN = /^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
@@ -83,6 +95,8 @@ function read(r: InputReader) {
     kustomize: r.string('kustomize'),
     kustomizeRemote: r.boolean('kustomize-remote', false),
     images: r.keyValues('images', { example: 'web=123456789012.dkr.ecr.us-east-1.amazonaws.com/web:v2' }),
+    podTemplateKinds: r.keyValues('pod-template-kinds', { example: 'Rollout.argoproj.io=spec.template' }),
+    waitFor: r.list('wait-for'),
     vars: r.keyValues('vars', { allowEmptyValue: true, example: 'REPLICAS=3' }),
     labels: r.keyValues('labels', { allowEmptyValue: true, example: 'team=payments' }),
     annotations: r.keyValues('annotations', { allowEmptyValue: true, example: 'team=payments' }),
@@ -177,6 +191,8 @@ function check(r: InputReader, raw: Read, run: RunContext & { step: string }): I
     ...sources(r, raw),
     vars: Object.fromEntries(variables(r, raw.vars).map(kv => [kv.key, kv.value])),
     imageRules: imageRules(r, raw.images),
+    podTemplateKinds: podTemplateKinds(r, raw.podTemplateKinds),
+    waitFor: waitFor(r, raw.waitFor, raw.wait),
     labels: { [MANAGED_BY]: 'dockyard', [SET_LABEL]: set, ...keyValueMap(r, 'labels', raw.labels) },
     annotations: {
       ...(url ? { [RUN_ANNOTATION]: url } : {}),
@@ -246,6 +262,65 @@ function imageRules(r: InputReader, lines: KeyValue[]): ImageRule[] {
     else rules.push({ name: kv.key, image: kv.value, line: kv.line });
   }
   return rules;
+}
+
+const KIND_NAME = /^[A-Z][A-Za-z0-9]{0,62}$/;
+const API_GROUP = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+const FIELD_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const POD_TEMPLATE_HINT =
+  'Write Kind.group=path, one a line: the kind, its API group (the part of apiVersion before the /) and the dotted path of its pod template, such as Rollout.argoproj.io=spec.template or CloneSet.apps.kruise.io=spec.template.';
+
+/** `Kind.group=path` lines: custom kinds whose pod template `images` reaches, over the known Rollout. */
+function podTemplateKinds(r: InputReader, lines: KeyValue[]): PodTemplateKind[] {
+  const kinds: PodTemplateKind[] = [ARGO_ROLLOUT];
+  for (const kv of lines) {
+    const dot = kv.key.indexOf('.');
+    const kind = dot < 0 ? kv.key : kv.key.slice(0, dot);
+    const group = dot < 0 ? '' : kv.key.slice(dot + 1);
+    const problem = controlCharacter(kv.key + kv.value)
+      ? 'holds a control character.'
+      : !KIND_NAME.test(kind)
+        ? `'${kind}' is not a kind name (UpperCamelCase letters and digits).`
+        : !API_GROUP.test(group)
+          ? `'${kv.key}' names no API group of a custom kind (a DNS name such as argoproj.io; built-in kinds are known).`
+          : !FIELD_PATH.test(kv.value)
+            ? `'${kv.value}' is not a field path (names separated by dots, such as spec.template).`
+            : undefined;
+    if (problem) r.fail('pod-template-kinds', `line ${kv.line}: ${problem}`, POD_TEMPLATE_HINT);
+    else {
+      const known = kinds.findIndex(k => k.kind === kind && k.group === group);
+      if (known > 0)
+        r.fail('pod-template-kinds', `line ${kv.line}: '${kv.key}' is given twice.`, 'Give each kind once.');
+      const entry = { kind, group, path: kv.value.split('.') };
+      if (known === 0) kinds[0] = entry;
+      else kinds.push(entry);
+    }
+  }
+  return kinds;
+}
+
+/** `wait-for`: `load-balancers`, `volumes`, comma- or newline-separated; it adds to the wait, so needs one. */
+function waitFor(r: InputReader, values: string[], wait: boolean): WaitFor {
+  const out: WaitFor = { loadBalancers: false, volumes: false };
+  if (!wait && values.length > 0)
+    r.fail(
+      'wait-for',
+      "is set with 'wait: false'.",
+      'It adds to what the wait waits for; remove it, or let the step wait.'
+    );
+  for (const value of values) {
+    const key = WAIT_FOR_VALUES[value as keyof typeof WAIT_FOR_VALUES];
+    if (key) out[key] = true;
+    else
+      r.fail(
+        'wait-for',
+        controlCharacter(value)
+          ? 'a value holds a control character.'
+          : `'${value}' is not something to wait for.`,
+        'Use load-balancers (a LoadBalancer Service has its address), volumes (a PersistentVolumeClaim is Bound), or both, comma-separated.'
+      );
+  }
+  return out;
 }
 
 function variables(r: InputReader, lines: KeyValue[]): KeyValue[] {

@@ -244,6 +244,46 @@ data: { image: "web:v1" }
     expect(manifests[2].object.data).toEqual({ image: 'web:v1' });
   });
 
+  const rollout = (apiVersion: string, kind = 'Rollout') =>
+    parseManifests(
+      `apiVersion: ${apiVersion}
+kind: ${kind}
+metadata: { name: web }
+spec:
+  template:
+    spec: { containers: [{ name: app, image: "registry.local:5000/team/web:v1" }] }
+  workloadTemplate:
+    spec: { containers: [{ name: app, image: "registry.local:5000/team/web:v1" }] }
+`,
+      'k8s/rollout.yaml'
+    );
+  const rule = [{ name: 'team/web', image: 'registry.local:5000/team/web:v2', line: 1 }];
+
+  it.each([
+    ['an Argo Rollout, known', 'argoproj.io/v1alpha1', 'Rollout', undefined, ['Rollout/web app']],
+    [
+      'a kind named with its path',
+      'apps.kruise.io/v1alpha1',
+      'CloneSet',
+      [{ kind: 'CloneSet', group: 'apps.kruise.io', path: ['spec', 'template'] }],
+      ['CloneSet/web app']
+    ],
+    [
+      'a Rollout at the path named for it',
+      'argoproj.io/v1alpha1',
+      'Rollout',
+      [{ kind: 'Rollout', group: 'argoproj.io', path: ['spec', 'workloadTemplate'] }],
+      ['Rollout/web app']
+    ]
+  ])('sets the containers of %s', (_what, apiVersion, kind, custom, changed) => {
+    const manifests = rollout(apiVersion, kind);
+    expect(substituteImages(manifests, rule, custom).map(c => `${c.object} ${c.container}`)).toEqual(changed);
+  });
+
+  it('leaves a Rollout of another group alone (a kind is known by its group)', () => {
+    expect(() => substituteImages(rollout('example.com/v1'), rule)).toThrow(/matches no container image/);
+  });
+
   it('an entry that matches nothing is an error naming images and its line', () => {
     const error = (() => {
       try {

@@ -175,10 +175,40 @@ export async function kustomizeBuild(
   });
 }
 
-/** The pod specs of a workload object: Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod. */
-export function podSpecs(object: KubeObject): Record<string, unknown>[] {
-  const at = (v: unknown, ...path: string[]): unknown =>
-    path.reduce<unknown>((o, k) => (isObject(o) ? o[k] : undefined), v);
+/**
+ * A custom kind that embeds a pod template, and where: `Rollout.argoproj.io` at `spec.template` (the input
+ * `pod-template-kinds`). `group` is the API group of its apiVersion.
+ */
+export interface PodTemplateKind {
+  kind: string;
+  group: string;
+  /** The path of the pod template (a PodTemplateSpec: `metadata` and `spec`). */
+  path: string[];
+}
+
+/**
+ * Argo Rollouts' Rollout holds a Deployment's pod template at `spec.template` (its CRD's schema): known without
+ * being named, as kustomize's `images` finds its containers without being told.
+ */
+export const ARGO_ROLLOUT: PodTemplateKind = {
+  kind: 'Rollout',
+  group: 'argoproj.io',
+  path: ['spec', 'template']
+};
+
+const at = (v: unknown, path: string[]): unknown =>
+  path.reduce<unknown>((o, k) => (isObject(o) ? o[k] : undefined), v);
+
+const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
+
+/**
+ * The pod specs of a workload object: Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod, and the
+ * custom kinds given (a Rollout by default).
+ */
+export function podSpecs(
+  object: KubeObject,
+  custom: PodTemplateKind[] = [ARGO_ROLLOUT]
+): Record<string, unknown>[] {
   let spec: unknown;
   switch (object.kind) {
     case 'Deployment':
@@ -186,14 +216,18 @@ export function podSpecs(object: KubeObject): Record<string, unknown>[] {
     case 'DaemonSet':
     case 'ReplicaSet':
     case 'Job':
-      spec = at(object, 'spec', 'template', 'spec');
+      spec = at(object, ['spec', 'template', 'spec']);
       break;
     case 'CronJob':
-      spec = at(object, 'spec', 'jobTemplate', 'spec', 'template', 'spec');
+      spec = at(object, ['spec', 'jobTemplate', 'spec', 'template', 'spec']);
       break;
     case 'Pod':
-      spec = at(object, 'spec');
+      spec = at(object, ['spec']);
       break;
+    default: {
+      const known = custom.find(c => c.kind === object.kind && c.group === groupOf(object.apiVersion));
+      if (known) spec = at(object, [...known.path, 'spec']);
+    }
   }
   return isObject(spec) ? [spec] : [];
 }
@@ -221,11 +255,15 @@ export interface ImageChange {
 }
 
 /** Sets the images; every rule must match at least one container. */
-export function substituteImages(manifests: Manifest[], rules: ImageRule[]): ImageChange[] {
+export function substituteImages(
+  manifests: Manifest[],
+  rules: ImageRule[],
+  custom: PodTemplateKind[] = [ARGO_ROLLOUT]
+): ImageChange[] {
   const changes: ImageChange[] = [];
   const used = new Set<ImageRule>();
   for (const m of manifests) {
-    for (const spec of podSpecs(m.object)) {
+    for (const spec of podSpecs(m.object, custom)) {
       for (const list of ['initContainers', 'containers']) {
         const containers = spec[list];
         if (!Array.isArray(containers)) continue;
@@ -253,7 +291,7 @@ export function substituteImages(manifests: Manifest[], rules: ImageRule[]): Ima
       `${unused.map(r => `line ${r.line} ('${r.name}=…')`).join(', ')} matches no container image in the manifests.`,
       {
         input: 'images',
-        hint: "The name is matched against each image's repository: the whole repository (web) or its last path segments (team/web), not a prefix. Check the spelling or remove the line."
+        hint: "The name is matched against each image's repository: the whole repository (web) or its last path segments (team/web), not a prefix. Check the spelling or remove the line; a custom kind's containers are reached once pod-template-kinds names it (a Rollout is known)."
       }
     );
   return changes;
@@ -264,6 +302,8 @@ export interface RenderOptions {
   images: ImageRule[];
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  /** Custom kinds whose pod template `images` reaches (default: a Rollout). */
+  podTemplateKinds?: PodTemplateKind[];
 }
 
 /** Fills placeholders, sets images, adds labels and annotations to every object's metadata. */
@@ -275,7 +315,7 @@ export function render(
     source: m.source,
     object: substituteInValue(m.object, options.vars, 'manifests', { where: m.source }).value as KubeObject
   }));
-  const images = substituteImages(rendered, options.images);
+  const images = substituteImages(rendered, options.images, options.podTemplateKinds);
   for (const { object } of rendered) {
     object.metadata.labels = { ...(object.metadata.labels ?? {}), ...options.labels };
     object.metadata.annotations = { ...(object.metadata.annotations ?? {}), ...options.annotations };

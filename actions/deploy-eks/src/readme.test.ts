@@ -1,6 +1,6 @@
 /**
  * The README's IAM policy allows every AWS API the code calls, and its RBAC grants every verb the client uses.
- * (test/deploy-eks.e2e.test.ts checks the same policy against the calls the end-to-end runs record.)
+ * (test/eks.ts checks the same policy against the calls every deploy-eks end-to-end run records.)
  */
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';

@@ -54,7 +54,8 @@ export async function renderInputs(
     vars: inputs.vars,
     images: inputs.imageRules,
     labels: inputs.labels,
-    annotations: inputs.annotations
+    annotations: inputs.annotations,
+    podTemplateKinds: inputs.podTemplateKinds
   });
   return { ...rendered, warnings: checkSizes(rendered.manifests) };
 }

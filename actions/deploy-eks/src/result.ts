@@ -16,7 +16,10 @@ export interface DeployResult extends DeployBase {
   server?: string;
   resources: ResourceResult[];
   images: ImageChange[];
+  /** Workloads, and with `wait-for` the LoadBalancer Services and the claims waited for. */
   workloads: WorkloadOutcome[];
+  /** The LoadBalancer Services that got their address (with `wait-for: load-balancers`). */
+  loadBalancers: { namespace?: string; name: string; addresses: string[] }[];
   rollbacks: { name: string; result: RollbackResult }[];
 }
 
@@ -29,6 +32,7 @@ export function initialResult(inputs: Inputs | undefined): DeployResult {
     resources: [],
     images: [],
     workloads: [],
+    loadBalancers: [],
     rollbacks: []
   };
 }

@@ -28,6 +28,7 @@ const result = (over: Partial<DeployResult>): DeployResult => ({
   ],
   images: [],
   workloads: [],
+  loadBalancers: [],
   rollbacks: [],
   diagnostics: [],
   warnings: [],
@@ -52,6 +53,28 @@ describe('finish', () => {
     // Timed on the outcome's clock, the same for the report and the summary.
     expect(f.report.durationMs).toBe(42_000);
     expect(f.summary).toContain('42s');
+  });
+
+  const NLB = 'k8s-shop-web-0123456789-0123456789abcdef.elb.us-east-1.amazonaws.com';
+  it.each([
+    ['none', [], ''],
+    ['one', [{ namespace: 'shop', name: 'web', addresses: [NLB] }], NLB],
+    [
+      'several (each in load-balancers only)',
+      [
+        { namespace: 'shop', name: 'web', addresses: [NLB] },
+        { namespace: 'shop', name: 'admin', addresses: ['203.0.113.7'] }
+      ],
+      ''
+    ]
+  ])('load balancers: %s', (_what, loadBalancers, address) => {
+    const f = finish({ ...base, inputs, result: result({ loadBalancers }) } as Outcome<Inputs, DeployResult>);
+    expect(f.outputs['load-balancer-address']).toBe(address);
+    expect(f.outputs['load-balancers']).toEqual(loadBalancers);
+    for (const lb of loadBalancers) {
+      expect(f.summary).toContain(`\`${lb.addresses[0]}\``);
+      expect(f.report.details).toContainEqual([`Load balancer shop/${lb.name}`, lb.addresses[0]]);
+    }
   });
 
   it('bad input: FAILED with the input problem, an empty resources list and a report', () => {

@@ -13,7 +13,13 @@ import { describeRef } from './kube.js';
 import { summarizeResources, type DeployResult } from './result.js';
 
 export function outputs(result: DeployResult): Record<string, OutputValue> {
-  return { resources: resourcesOutput(result.resources) };
+  const [only] = result.loadBalancers;
+  return {
+    resources: resourcesOutput(result.resources),
+    'load-balancers': result.loadBalancers,
+    // One LoadBalancer Service: its address, for a following step; several are in `load-balancers`.
+    'load-balancer-address': result.loadBalancers.length === 1 ? (only?.addresses[0] ?? '') : ''
+  };
 }
 
 /** The `resources` output: kind, namespace, name, action. */
@@ -51,6 +57,14 @@ export function buildSummary(result: DeployResult, options: { region?: string; d
     [
       'Rollback',
       result.rollbacks.length ? result.rollbacks.map(r => mdEscape(r.result.message)).join('<br>') : undefined
+    ],
+    [
+      'Load balancer',
+      result.loadBalancers.length
+        ? result.loadBalancers
+            .map(lb => `${mdCode(`${lb.namespace}/${lb.name}`)}: ${lb.addresses.map(mdCode).join(', ')}`)
+            .join('<br>')
+        : undefined
     ],
     ['Duration', formatDuration(options.durationMs)]
   ]);
@@ -99,6 +113,8 @@ export function buildReport(
   if (result.server) details.push(['API server', result.server]);
   details.push(['Applied', summarizeResources(result.resources)]);
   for (const i of result.images) details.push([`${i.object} ${i.container}`, `${i.from} → ${i.to}`]);
+  for (const lb of result.loadBalancers)
+    details.push([`Load balancer ${lb.namespace}/${lb.name}`, lb.addresses.join(', ')]);
   for (const r of result.rollbacks) details.push(['Rollback', r.result.message]);
   return {
     subject: subjectOf(result),
