@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fitReport, REPORT_MAX_BYTES, type Report } from '../core/index.js';
+import { mdPlain } from '../core/summary.js';
 import { startRecordingProxy, type RecordingProxy } from '../sim/ecs/proxy.js';
 import { awsEnv, TEST_REGION, useMoto, type Moto } from '../sim/moto.js';
 import { ROOT, runAction } from '../sim/runner.js';
@@ -131,7 +132,7 @@ describe('notify-ses on moto SES v2', () => {
 
     expect(result.summary).toContain('## Email sent');
     expect(result.summary).toContain(`| **Message ID** | \`${result.outputs['message-id']}\` |`);
-    expect(result.summary).not.toContain('audit@example.com');
+    expect(mdPlain(result.summary)).not.toContain('audit@example.com');
     expect(JSON.parse(result.outputs.report)).toMatchObject({
       schema: 'dockyard.report/v1',
       action: 'notify-ses',
