@@ -51,6 +51,11 @@ describe('rootCauseLine', () => {
     ],
     ['no error word: the last line', ['listening on 8080', 'bye'], 'bye'],
     ['only frames: the last of them', ['    at a (x.js:1:1)'], 'at a (x.js:1:1)'],
+    [
+      'colours left out (a coloured logger, docker resetting its colour before a RUN line)',
+      ['\x1b[32minfo\x1b[39m: up', '\x1b[0mnpm ERR! \x1b[1;31mmissing script\x1b[0m'],
+      'npm ERR! missing script'
+    ],
     ['an empty log', ['', '  '], undefined]
   ])('%s', (_name, lines, expected) => {
     expect(rootCauseLine(lines)).toBe(expected);

@@ -2,6 +2,7 @@
  * Text rules every action shares: one line of text for a heading or an output, a sentence joined to another,
  * and the one rule that picks the line of a log that says why something failed.
  */
+import { stripVTControlCharacters } from 'node:util';
 
 export interface OneLineOptions {
   /** At most this many characters; a longer line ends with `…`. Default 200. */
@@ -34,10 +35,11 @@ const FRAME = /^(at\s|\.\.\.\s*\d+\s+more|File\s+"|goroutine\s+\d+|\s*\^)/;
 /**
  * The line of a log tail that says why the program failed, the one rule of every deploy action: the last line
  * that reads like an error and is not a stack frame, else the last line that is not a frame, else the last line.
- * Undefined for an empty log.
+ * Terminal colours and cursor moves (apps colour their logs; docker's builder resets colours) are left out: the
+ * line becomes an annotation and a title, where they would show as raw escapes. Undefined for an empty log.
  */
 export function rootCauseLine(lines: string[]): string | undefined {
-  const text = lines.map(l => l.trim()).filter(l => l !== '');
+  const text = lines.map(l => stripVTControlCharacters(l).trim()).filter(l => l !== '');
   const meaningful = text.filter(l => !FRAME.test(l));
   return (
     [...meaningful].reverse().find(l => ERROR_WORDS.test(l)) ??
