@@ -61612,18 +61612,48 @@ function overallStatus(reports) {
 
 ;// CONCATENATED MODULE: ./core/summary.ts
 
+/** U+2060 WORD JOINER: invisible and never a line break, it only keeps two characters from forming a pattern. */
+const JOINER = '\u2060';
 /**
- * Escapes text for a Markdown table cell or line: no HTML, no broken tables, and no link or image (a log line
- * reading `[details](https://…)` stays text).
+ * Markdown punctuation GitHub would read as a construct (emphasis, strikethrough, code, headings, tables, links,
+ * images, math, backslash escapes; `_` inside a word never is), written as numeric character references: the reader sees the character, and
+ * references work in a table cell, a paragraph and an HTML block (`<summary>`) alike, where a backslash escape
+ * shows its backslash.
+ */
+const CONSTRUCTS = /[\\`*~#|![\]$]|_(?![\p{L}\p{N}])|(?<![\p{L}\p{N}])_/gu;
+/**
+ * Where GitHub would start a link or an emoji: a scheme's `:` (`https://`, `mailto:`), an emoji code's first
+ * `:`, the `@` of an e-mail address or a mention (not of `image@sha256:…`), the `www` of `www.`.
+ */
+const LINKABLE = /:(?=\/\/|(?:[a-z][\w+-]*|[+-]1|100|1234):)|(?<=\b(?:mailto|xmpp|tel)):|@(?=[\w-]+(?:\.[\w-]+)+)|(?<![\w.+-])@(?=[\w-])|\bwww(?=\.)/gi;
+/** A line start GitHub would read as a block: a list item, a thematic break or a setext underline. */
+const BLOCK_START = /^([ \t]*)((?:[-+]|\d{1,9}[.)])(?=[ \t]|$)|[-=](?=[-= \t]*$))/;
+/**
+ * Escapes text for a Markdown table cell, heading, paragraph or `<summary>`: it renders as the same characters,
+ * with no HTML, no broken table, no emphasis, code, heading, list, link or image. URLs, `www.` names, e-mail
+ * addresses, @-mentions and `:emoji:` codes stay text: GitHub links them both when it parses and, on the decoded
+ * text, after (micromark-extension-gfm-autolink-literal describes both), so a character reference alone is not
+ * enough; an invisible WORD JOINER at each place such a pattern would start breaks them in both.
  */
 function mdEscape(text) {
     return text
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
-        .replace(/\|/g, '\\|')
-        .replace(/[[\]]/g, m => `\\${m}`)
-        .replace(/\r\n|\r|\n/g, ' ');
+        .replace(CONSTRUCTS, c => `&#${c.charCodeAt(0)};`)
+        .replace(LINKABLE, `$&${JOINER}`)
+        .replace(/\r\n|\r|\n/g, ' ')
+        .replace(BLOCK_START, (_, space, mark) => `${space}${mark.slice(0, -1)}&#${mark.charCodeAt(mark.length - 1)};`)
+        .replace(/^[ \t]/, '&#32;');
+}
+/** What a reader sees of mdEscape's text: its character references decoded and its word joiners gone. */
+function mdPlain(markdown) {
+    return markdown
+        .replaceAll(JOINER, '')
+        .replace(/&#(\d+);/g, (_, code) => String.fromCharCode(Number(code)))
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&');
 }
 /** The longest run of backticks in `text`. */
 function longestBackticks(text) {
@@ -63196,10 +63226,13 @@ function runUrl(ctx) {
 /* harmony export */   em: () => (/* binding */ sentence)
 /* harmony export */ });
 /* unused harmony export rootCauseLine */
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_0__);
 /**
  * Text rules every action shares: one line of text for a heading or an output, a sentence joined to another,
  * and the one rule that picks the line of a log that says why something failed.
  */
+
 /** `text` as one line: whitespace runs collapsed, cut to `max` characters with `…`. */
 function oneLine(text, options = {}) {
     const max = options.max ?? 200;
@@ -63220,10 +63253,11 @@ const FRAME = /^(at\s|\.\.\.\s*\d+\s+more|File\s+"|goroutine\s+\d+|\s*\^)/;
 /**
  * The line of a log tail that says why the program failed, the one rule of every deploy action: the last line
  * that reads like an error and is not a stack frame, else the last line that is not a frame, else the last line.
- * Undefined for an empty log.
+ * Terminal colours and cursor moves (apps colour their logs; docker's builder resets colours) are left out: the
+ * line becomes an annotation and a title, where they would show as raw escapes. Undefined for an empty log.
  */
 function rootCauseLine(lines) {
-    const text = lines.map(l => l.trim()).filter(l => l !== '');
+    const text = lines.map(l => stripVTControlCharacters(l).trim()).filter(l => l !== '');
     const meaningful = text.filter(l => !FRAME.test(l));
     return ([...meaningful].reverse().find(l => ERROR_WORDS.test(l)) ??
         meaningful[meaningful.length - 1] ??
