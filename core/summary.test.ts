@@ -40,6 +40,14 @@ describe('summary builder', () => {
     expect(block).toBe(`<details><summary>Log</summary>\n\n${fence}\n${text}\n${fence}\n\n</details>\n`);
   });
 
+  it("leaves terminal colours out of code (docker reddens a build steps' stderr; apps colour their logs)", () => {
+    const block = new SummaryBuilder()
+      .detailsCode('Log', ['\x1b[91mwarn: slow\x1b[0m', '\x1b[0mnpm ERR! missing script'])
+      .toString();
+    expect(block).toContain('\nwarn: slow\nnpm ERR! missing script\n');
+    expect(mdCode('\x1b[1mbold\x1b[22m')).toBe('`bold`');
+  });
+
   it('writes sections and diagnostics only when there is something to show; diagnostics are code', () => {
     const md = new SummaryBuilder()
       .section('Warnings', [])

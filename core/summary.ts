@@ -1,4 +1,5 @@
 import * as actionsCore from '@actions/core';
+import { stripVTControlCharacters } from 'node:util';
 import type { Logger } from './log.js';
 import type { Diagnostic } from './report.js';
 
@@ -62,17 +63,23 @@ function longestBackticks(text: string): number {
 
 /** Inline code that its text cannot end: the fence is longer than any run of backticks inside. */
 export function mdCode(text: string): string {
-  const clean = text.replace(/\r\n|\r|\n/g, ' ').replace(/\|/g, '\\|');
+  const clean = stripVTControlCharacters(text)
+    .replace(/\r\n|\r|\n/g, ' ')
+    .replace(/\|/g, '\\|');
   const fence = '`'.repeat(longestBackticks(clean) + 1);
   // A code span that starts or ends with a backtick needs a space between it and the fence.
   const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${clean}${pad}${fence}`;
 }
 
-/** A fenced code block that its text cannot close: the fence is longer than any run of backticks inside. */
+/**
+ * A fenced code block that its text cannot close: the fence is longer than any run of backticks inside. Terminal
+ * colours are left out (a log's, docker's red around a build's stderr): a summary shows them as stray characters.
+ */
 export function mdCodeBlock(text: string, language = ''): string {
-  const fence = '`'.repeat(Math.max(3, longestBackticks(text) + 1));
-  return `${fence}${language}\n${text.replace(/\n+$/, '')}\n${fence}`;
+  const clean = stripVTControlCharacters(text);
+  const fence = '`'.repeat(Math.max(3, longestBackticks(clean) + 1));
+  return `${fence}${language}\n${clean.replace(/\n+$/, '')}\n${fence}`;
 }
 
 /** Builds a job summary in GitHub-flavoured Markdown. Everything given as text is escaped. */
