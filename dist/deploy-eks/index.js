@@ -31666,6 +31666,9 @@ function failureMessage(outcome) {
 /* harmony export */ });
 /* unused harmony exports mdPlain, mdCodeBlock, SUMMARY_MAX_BYTES */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
+
 
 /** U+2060 WORD JOINER: invisible and never a line break, it only keeps two characters from forming a pattern. */
 const JOINER = '\u2060';
@@ -31716,16 +31719,22 @@ function longestBackticks(text) {
 }
 /** Inline code that its text cannot end: the fence is longer than any run of backticks inside. */
 function mdCode(text) {
-    const clean = text.replace(/\r\n|\r|\n/g, ' ').replace(/\|/g, '\\|');
+    const clean = (0,node_util__WEBPACK_IMPORTED_MODULE_1__.stripVTControlCharacters)(text)
+        .replace(/\r\n|\r|\n/g, ' ')
+        .replace(/\|/g, '\\|');
     const fence = '`'.repeat(longestBackticks(clean) + 1);
     // A code span that starts or ends with a backtick needs a space between it and the fence.
     const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
     return `${fence}${pad}${clean}${pad}${fence}`;
 }
-/** A fenced code block that its text cannot close: the fence is longer than any run of backticks inside. */
+/**
+ * A fenced code block that its text cannot close: the fence is longer than any run of backticks inside. Terminal
+ * colours are left out (a log's, docker's red around a build's stderr): a summary shows them as stray characters.
+ */
 function mdCodeBlock(text, language = '') {
-    const fence = '`'.repeat(Math.max(3, longestBackticks(text) + 1));
-    return `${fence}${language}\n${text.replace(/\n+$/, '')}\n${fence}`;
+    const clean = (0,node_util__WEBPACK_IMPORTED_MODULE_1__.stripVTControlCharacters)(text);
+    const fence = '`'.repeat(Math.max(3, longestBackticks(clean) + 1));
+    return `${fence}${language}\n${clean.replace(/\n+$/, '')}\n${fence}`;
 }
 /** Builds a job summary in GitHub-flavoured Markdown. Everything given as text is escaped. */
 class SummaryBuilder {

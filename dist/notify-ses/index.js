@@ -61610,7 +61610,10 @@ function overallStatus(reports) {
     return 'success';
 }
 
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./core/summary.ts
+
 
 /** U+2060 WORD JOINER: invisible and never a line break, it only keeps two characters from forming a pattern. */
 const JOINER = '\u2060';
@@ -61661,16 +61664,22 @@ function longestBackticks(text) {
 }
 /** Inline code that its text cannot end: the fence is longer than any run of backticks inside. */
 function mdCode(text) {
-    const clean = text.replace(/\r\n|\r|\n/g, ' ').replace(/\|/g, '\\|');
+    const clean = (0,external_node_util_.stripVTControlCharacters)(text)
+        .replace(/\r\n|\r|\n/g, ' ')
+        .replace(/\|/g, '\\|');
     const fence = '`'.repeat(longestBackticks(clean) + 1);
     // A code span that starts or ends with a backtick needs a space between it and the fence.
     const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
     return `${fence}${pad}${clean}${pad}${fence}`;
 }
-/** A fenced code block that its text cannot close: the fence is longer than any run of backticks inside. */
+/**
+ * A fenced code block that its text cannot close: the fence is longer than any run of backticks inside. Terminal
+ * colours are left out (a log's, docker's red around a build's stderr): a summary shows them as stray characters.
+ */
 function mdCodeBlock(text, language = '') {
-    const fence = '`'.repeat(Math.max(3, longestBackticks(text) + 1));
-    return `${fence}${language}\n${text.replace(/\n+$/, '')}\n${fence}`;
+    const clean = (0,external_node_util_.stripVTControlCharacters)(text);
+    const fence = '`'.repeat(Math.max(3, longestBackticks(clean) + 1));
+    return `${fence}${language}\n${clean.replace(/\n+$/, '')}\n${fence}`;
 }
 /** Builds a job summary in GitHub-flavoured Markdown. Everything given as text is escaped. */
 class SummaryBuilder {
@@ -62032,8 +62041,6 @@ var core_text = __nccwpck_require__(1509);
 
 
 
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./actions/notify-ses/src/facts.ts
 /**
  * What the email says, worked out once for both bodies (html.ts and plaintext.ts render the same view): which
