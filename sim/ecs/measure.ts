@@ -221,7 +221,7 @@ export function checkTargets(
     checks.push({
       name: 'seen within one poll interval',
       ok: m.seenMs <= pollIntervalMs + toleranceMs,
-      detail: `${seconds(m.seenMs)} ≤ ${seconds(pollIntervalMs)}`
+      detail: `${seconds(m.seenMs)} ≤ ${seconds(pollIntervalMs)} + ${seconds(toleranceMs)}`
     });
   }
   checks.push(...checkProgress(m));
@@ -235,7 +235,7 @@ export function checkTargets(
     checks.push({
       name: 'exit within one poll interval',
       ok: m.detectionMs <= pollIntervalMs + toleranceMs,
-      detail: `${seconds(m.detectionMs)} ≤ ${seconds(pollIntervalMs)}`
+      detail: `${seconds(m.detectionMs)} ≤ ${seconds(pollIntervalMs)} + ${seconds(toleranceMs)}`
     });
   }
   if (m.rollback) {
@@ -243,7 +243,7 @@ export function checkTargets(
       checks.push({
         name: `rollback ${m.rollback.outcome} seen within one poll interval`,
         ok: m.rollback.seenMs <= pollIntervalMs + toleranceMs,
-        detail: `${seconds(m.rollback.seenMs)} ≤ ${seconds(pollIntervalMs)}`
+        detail: `${seconds(m.rollback.seenMs)} ≤ ${seconds(pollIntervalMs)} + ${seconds(toleranceMs)}`
       });
     }
     checks.push({
