@@ -5,23 +5,19 @@
  * header — with tasks that stopped the same way grouped and few annotations. The layer is paced by the action's
  * looks (LOOK_PACE): the cause is shown at a known look, and the action must act at that look.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { parseReports } from '../core/report.js';
 import { runScenario } from '../sim/ecs/run.js';
-import { INJECTED_LINES, LOOK_PACE, SCENARIOS } from '../sim/ecs/scenarios.js';
-import { startEcsStack, type EcsStack } from '../sim/ecs/stack.js';
+import { INJECTED_LINES, SCENARIOS } from '../sim/ecs/scenarios.js';
+import { type EcsStack } from '../sim/ecs/stack.js';
 import type { RunnerCommand } from '../sim/commands.js';
 import type { RunResult } from '../sim/runner.js';
-import { summaryTitle } from './ecs.js';
+import { ecsStackForFile, summaryTitle } from './ecs.js';
 
 let stack: EcsStack;
 
-beforeAll(async () => {
-  stack = await startEcsStack({ pace: LOOK_PACE });
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
+ecsStackForFile(started => {
+  stack = started;
 });
 
 const classes = Object.values(SCENARIOS).filter(s => s.failureClass);

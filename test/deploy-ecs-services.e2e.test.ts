@@ -4,22 +4,19 @@
  * UpdateService each. One crashes: the other stops being followed, both are put back, and the calls ECS answered
  * say exactly what was written. The counts come from the proxy's record of the calls, not from the action's log.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { parseReports } from '../core/report.js';
 import { runAction } from '../sim/runner.js';
 import type { Scenario } from '../sim/ecs/scenario.js';
-import { CRASH, FAST_POLL_INTERVAL_MS, LOOK_PACE, POLL_INTERVAL_MS } from '../sim/ecs/scenarios.js';
+import { CRASH, FAST_POLL_INTERVAL_MS, POLL_INTERVAL_MS } from '../sim/ecs/scenarios.js';
 import { IMAGE_V2, seedService, type SeedOptions, type Seeded } from '../sim/ecs/seed.js';
-import { startEcsStack, type EcsStack } from '../sim/ecs/stack.js';
+import { type EcsStack } from '../sim/ecs/stack.js';
+import { ecsStackForFile } from './ecs.js';
 
 let stack: EcsStack;
 
-beforeAll(async () => {
-  stack = await startEcsStack({ pace: LOOK_PACE });
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
+ecsStackForFile(started => {
+  stack = started;
 });
 
 /** Two services of one cluster on one revision, each with its own scenario. */

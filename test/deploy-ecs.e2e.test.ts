@@ -20,7 +20,7 @@ import {
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { parseReports } from '../core/report.js';
 import { runScenario } from '../sim/ecs/run.js';
-import { failingLogLines, LOOK_PACE, MIGRATION_LOG, SCENARIOS, baseInputs } from '../sim/ecs/scenarios.js';
+import { failingLogLines, MIGRATION_LOG, SCENARIOS, baseInputs } from '../sim/ecs/scenarios.js';
 import {
   IMAGE_V1,
   IMAGE_V2,
@@ -29,16 +29,13 @@ import {
   taskDefinitionInput,
   type Seeded
 } from '../sim/ecs/seed.js';
-import { startEcsStack, type EcsStack } from '../sim/ecs/stack.js';
+import { type EcsStack } from '../sim/ecs/stack.js';
+import { ecsStackForFile } from './ecs.js';
 
 let stack: EcsStack;
 
-beforeAll(async () => {
-  stack = await startEcsStack({ pace: LOOK_PACE });
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
+ecsStackForFile(started => {
+  stack = started;
 });
 
 async function serviceTaskDefinition(seed: Seeded): Promise<string | undefined> {
