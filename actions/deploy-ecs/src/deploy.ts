@@ -51,6 +51,7 @@ import { gateCause, pauseGate, SMOKE_TEST_STAGE, smokeTestHold } from './gates.j
 import { notPausedEnding, readPausedTarget, type PausedTarget } from './continue.js';
 import { continueDeployment, pausedText } from './pause.js';
 import { shortArn } from './stages.js';
+import { taskId } from './causes.js';
 
 /** What the phases share: the inputs, the clients, what each phase found, and the result they fill in. */
 export interface Run {
@@ -433,7 +434,7 @@ export async function oneOffTask(
   if (task.ok) return undefined;
   if (task.status === 'STOPPED') result.rootCause = task.cause;
   result.diagnostics.push({
-    title: `One-off task ${task.taskArn.split('/').pop()}`,
+    title: `One-off task ${taskId(task.taskArn)}`,
     severity: 'error',
     lines: [...task.details, ...(task.logLines.length > 0 ? ['Last log lines:', ...task.logLines] : [])]
   });
